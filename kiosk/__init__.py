@@ -1,0 +1,47 @@
+"""Kiosk Antrean KTP-el: queue kiosk, ticket printer, waiting-room display and counter screens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Callable
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app: settings, database, blueprints and the office runtime (no threads started).
+
+    ``test_config`` may hold ``config_path``, ``overrides`` (dotted TOML keys),
+    ``settings`` (a ready Settings), ``clock`` (a callable returning an aware
+    datetime) and any Flask setting.
+    """
+    from kiosk.paths import STATIC_DIR, TEMPLATES_DIR
+    from kiosk.runtime import Runtime
+    from kiosk.settings import load_settings
+    from kiosk.web import register
+
+    test_config = dict(test_config or {})
+    settings = test_config.pop("settings", None) or load_settings(
+        test_config.pop("config_path", None), test_config.pop("overrides", None)
+    )
+    clock: Callable[[], datetime] | None = test_config.pop("clock", None)
+
+    app = Flask(__name__, template_folder=str(TEMPLATES_DIR), static_folder=str(STATIC_DIR))
+    app.config.from_mapping(
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_NAME="kiosk_session",
+        PERMANENT_SESSION_LIFETIME=10 * 3600,
+        STAFF_IDLE_SECONDS=2 * 3600,
+        SSE_HEARTBEAT_SECONDS=15.0,
+    )
+    app.config.update(test_config)
+    app.json.sort_keys = False  # keep SPEC's field order in answers
+    runtime = Runtime.open(settings, clock)
+    app.secret_key = runtime.secret_key()
+    app.extensions["kiosk"] = runtime
+    register(app)
+    return app

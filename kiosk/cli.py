@@ -1,0 +1,210 @@
+"""Command line: ``kiosk init | serve | demo | user add | backup``."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sqlite3
+import string
+import sys
+from pathlib import Path
+
+import click
+
+from kiosk.errors import KioskError
+
+WEAK_PASSWORDS = {"password", "password123", "admin12345", "1234567890", "qwertyuiop", "kecamatan123", "dukcapil123"}
+
+
+def _settings(ctx: click.Context):
+    from kiosk.settings import load_settings
+
+    try:
+        return load_settings(ctx.obj.get("config"))
+    except KioskError as exc:
+        raise click.ClickException(f"configuration: {exc.message}") from None
+
+
+def _runtime(ctx: click.Context):
+    from kiosk.runtime import Runtime
+
+    try:
+        return Runtime.open(_settings(ctx))
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"database: {exc}") from None
+
+
+@click.group()
+@click.option("--config", "config", envvar="KIOSK_CONFIG", type=click.Path(dir_okay=False),
+              help="Office configuration (TOML). Default: config/kiosk.toml, else the packaged demo.")
+@click.version_option(package_name="kiosk-antrean")
+@click.pass_context
+def main(ctx: click.Context, config: str | None) -> None:
+    """Kiosk Antrean KTP-el: queue kiosk, ticket printer, waiting-room display and counters.
+
+    \b
+    Example:
+        kiosk init && kiosk user add siti --role admin && kiosk serve --host 0.0.0.0
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["config"] = config
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or migrate the database (safe to run again).
+
+    \b
+    Example:
+        kiosk init
+    """
+    runtime = _runtime(ctx)
+    runtime.secret_key()
+    click.echo(f"Database ready: {runtime.settings.database_path}")
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default from config, 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default from config, 8080).")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Serve kiosk, display, counters, phones and the API with waitress.
+
+    \b
+    Example:
+        kiosk serve --host 0.0.0.0 --port 8080
+    """
+    _serve(ctx, host, port)
+
+
+def _serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    import waitress
+
+    from kiosk import create_app
+
+    settings = _settings(ctx)
+    app = create_app({"settings": settings})
+    runtime = app.extensions["kiosk"]
+    runtime.start()
+    host = host or settings.server.host
+    port = port or settings.server.port
+    click.echo(f"{settings.office.name}: serving on http://{host}:{port}/  (kiosk /kiosk, display /display, "
+               f"counter /counter)")
+    try:
+        waitress.serve(app, host=host, port=port, threads=settings.server.threads,
+                       connection_limit=settings.server.connection_limit, ident="kiosk",
+                       channel_timeout=60, clear_untrusted_proxy_headers=True)
+    finally:
+        runtime.stop()
+
+
+def check_password(username: str, password: str) -> str | None:
+    """Return why a password is too weak, or None when it is acceptable."""
+    if len(password) < 10:
+        return "at least 10 characters are needed"
+    if password.lower() in WEAK_PASSWORDS or username.lower() in password.lower():
+        return "it is too easy to guess"
+    classes = sum(any(c in group for c in password)
+                  for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits))
+    if classes < 2 and not any(c in string.punctuation + " " for c in password):
+        return "mix letters with digits or capitals"
+    return None
+
+
+def _create_staff(runtime, username: str, password: str, role: str) -> None:
+    from werkzeug.security import generate_password_hash
+
+    from kiosk import store
+
+    store.add_staff(runtime.db, username, generate_password_hash(password), role, runtime.now())
+
+
+@main.group()
+def user() -> None:
+    """Manage staff accounts."""
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["counter", "admin"]), required=True, help="counter staff or admin.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
+@click.pass_context
+def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account.
+
+    \b
+    Example:
+        kiosk user add siti --role counter
+        printf '%s\\n' "$PASSWORD" | kiosk user add budi --role admin --password-stdin
+    """
+    if not all(c.isalnum() or c in "._-" for c in name) or not 2 <= len(name) <= 40:
+        raise click.ClickException("NAME must be 2-40 letters, digits, '.', '_' or '-'")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if (problem := check_password(name, password)) is not None:
+        raise click.ClickException(f"password refused: {problem}")
+    runtime = _runtime(ctx)
+    try:
+        _create_staff(runtime, name, password, role)
+    except KioskError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Created {role} account '{name}'.")
+
+
+@main.command()
+@click.argument("dest", type=click.Path(dir_okay=False))
+@click.pass_context
+def backup(ctx: click.Context, dest: str) -> None:
+    """Write a consistent copy of the live database to DEST (safe while serving).
+
+    \b
+    Example:
+        kiosk backup /media/usb/kiosk-2026-11-28.db
+    """
+    runtime = _runtime(ctx)
+    target = Path(dest)
+    if target.exists():
+        raise click.ClickException(f"{target} exists already; choose a new file name")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(target) as copy:
+        runtime.db.conn.backup(copy)
+    copy.close()
+    click.echo(f"Backup written: {target}")
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default from config).")
+@click.option("--port", type=int, help="Port to listen on (default from config).")
+@click.pass_context
+def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Set up the demo office (staff, a few waiting tickets) and serve it.
+
+    \b
+    Example:
+        kiosk demo
+    """
+    from kiosk import store
+
+    runtime = _runtime(ctx)
+    runtime.secret_key()
+    for username, role in (("admin", "admin"), ("petugas", "counter")):
+        if store.get_staff(runtime.db, username) is None:
+            password = secrets.token_urlsafe(9)
+            _create_staff(runtime, username, password, role)
+            click.echo(f"Staff account created: {username} / {password}  ({role}; shown only once)")
+        else:
+            click.echo(f"Staff account '{username}' exists already (password unchanged).")
+    now = runtime.now()
+    if not store.issued_counts(runtime.db, runtime.today()):
+        for code, priority in (("REKAM", False), ("REKAM", True), ("AMBIL", False), ("INFO", False)):
+            service = runtime.settings.service(code)
+            if service is not None:
+                try:
+                    store.issue_ticket(runtime.db, runtime.settings, service, priority, now, print_job=False)
+                except KioskError:
+                    pass  # closed today: the demo still serves
+    _serve(ctx, host, port)

@@ -1,0 +1,75 @@
+"""Domain errors with a stable ``code``; the web layer turns them into the SPEC error shape."""
+
+from __future__ import annotations
+
+
+class KioskError(Exception):
+    """Base of every error a client or operator can cause; ``code`` is stable, ``status`` is HTTP."""
+
+    code = "bad_request"
+    status = 400
+
+    def __init__(self, message: str, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status:
+            self.status = status
+
+
+class ConfigError(KioskError):
+    """The configuration file is wrong; the message names the key."""
+
+    code = "config_error"
+    status = 500
+
+
+class BadRequest(KioskError):
+    code = "bad_request"
+    status = 400
+
+
+class NotFound(KioskError):
+    code = "not_found"
+    status = 404
+
+
+class UnknownService(KioskError):
+    code = "unknown_service"
+    status = 404
+
+
+class ServiceClosed(KioskError):
+    code = "service_closed"
+    status = 409
+
+
+class QuotaReached(KioskError):
+    code = "quota_reached"
+    status = 409
+
+
+class BadTransition(KioskError):
+    code = "bad_transition"
+    status = 409
+
+
+class LoginRequired(KioskError):
+    code = "login_required"
+    status = 401
+
+
+class BadCredentials(KioskError):
+    code = "bad_credentials"
+    status = 401
+
+
+class CsrfFailed(KioskError):
+    code = "csrf_failed"
+    status = 403
+
+
+class Forbidden(KioskError):
+    code = "forbidden"
+    status = 403

@@ -1,0 +1,115 @@
+"""Database schema as named, append-only sqlite-utils migrations: never edit one, add the next."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("kiosk")
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    """Staff, tickets, the append-only event log, the print outbox and small state."""
+    # One statement at a time: executescript() would COMMIT the migration's transaction.
+    for statement in _split(
+        """
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('counter', 'admin')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE tickets (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            day TEXT NOT NULL,
+            origin_service TEXT NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq > 0),
+            number TEXT NOT NULL,
+            service TEXT NOT NULL,
+            priority INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL CHECK (status IN
+                ('waiting', 'called', 'serving', 'done', 'no_show', 'cancelled', 'expired')),
+            issued_at TEXT NOT NULL,
+            queued_at TEXT NOT NULL,
+            called_at TEXT,
+            serving_at TEXT,
+            finished_at TEXT,
+            counter_id INTEGER,
+            staff_id INTEGER REFERENCES staff(id),
+            recalls INTEGER NOT NULL DEFAULT 0,
+            print_status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (print_status IN ('printed', 'pending', 'failed')),
+            idempotency_key TEXT,
+            UNIQUE (day, origin_service, seq)
+        );
+        CREATE UNIQUE INDEX tickets_idempotency ON tickets (day, idempotency_key)
+            WHERE idempotency_key IS NOT NULL;
+        CREATE INDEX tickets_waiting ON tickets (day, service, status, priority, queued_at);
+        CREATE INDEX tickets_counter ON tickets (day, counter_id, status);
+
+        CREATE TABLE ticket_events (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            day TEXT NOT NULL,
+            at TEXT NOT NULL,
+            action TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            service TEXT NOT NULL,
+            counter_id INTEGER,
+            staff_id INTEGER REFERENCES staff(id),
+            detail TEXT
+        );
+        CREATE INDEX ticket_events_day ON ticket_events (day, action, counter_id);
+        CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id);
+        CREATE TRIGGER ticket_events_no_update BEFORE UPDATE ON ticket_events
+            BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+        CREATE TRIGGER ticket_events_no_delete BEFORE DELETE ON ticket_events
+            BEGIN SELECT RAISE(ABORT, 'ticket_events is append-only'); END;
+
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'printed', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            printed_at TEXT
+        );
+        CREATE INDEX print_jobs_pending ON print_jobs (status, id);
+
+        CREATE TABLE service_overrides (
+            day TEXT NOT NULL,
+            service TEXT NOT NULL,
+            open INTEGER,
+            daily_quota INTEGER,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (day, service)
+        );
+
+        CREATE TABLE app_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    ):
+        db.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split a DDL script into statements, keeping trigger bodies (BEGIN ... END;) whole."""
+    statements, current = [], []
+    for line in script.strip().splitlines():
+        current.append(line)
+        text = "\n".join(current).strip()
+        if text.endswith(";") and (" BEGIN " not in f" {text} " or text.endswith("END;")):
+            statements.append(text)
+            current = []
+    return statements

@@ -1,0 +1,117 @@
+"""Turn store rows into the JSON shapes of SPEC (TICKET, CALL, queue) and publish live events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk import queue, store
+from kiosk.announce import announcement_text
+from kiosk.runtime import Runtime
+
+
+def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
+    """Return the TICKET shape of SPEC (plus service and counter names for screens)."""
+    settings = rt.settings
+    ahead = store.count_ahead(rt.db, ticket)
+    wait = 0
+    if ticket["status"] == "waiting":
+        average = store.average_service_minutes(
+            rt.db, ticket["day"], ticket["service"], settings.queue.default_service_minutes
+        )
+        # The ticket itself is served after everyone ahead has been.
+        wait = queue.estimate_wait_minutes(ahead, settings.counters_for(ticket["service"]), average)
+    service = settings.service(ticket["service"])
+    counter = settings.counter(ticket["counter_id"]) if ticket["counter_id"] is not None else None
+    return {
+        "id": ticket["id"],
+        "token": ticket["token"],
+        "number": ticket["number"],
+        "service": ticket["service"],
+        "service_name": service.name if service else ticket["service"],
+        "priority": bool(ticket["priority"]),
+        "status": ticket["status"],
+        "issued_at": ticket["issued_at"],
+        "called_at": ticket["called_at"],
+        "counter": ticket["counter_id"],
+        "counter_name": counter.name if counter else None,
+        "ahead": ahead,
+        "estimated_wait_minutes": wait,
+        "track_url": f"{settings.office.public_url}/t/{ticket['token']}",
+        "print_status": ticket["print_status"],
+    }
+
+
+def call_json(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
+    """Return the CALL shape of SPEC (plus the event id, the spoken sentence and its audio URL)."""
+    counter = rt.settings.counter(event["counter_id"])
+    counter_name = counter.name if counter else f"Loket {event['counter_id']}"
+    return {
+        "id": event["event_id"],
+        "number": event["number"],
+        "service": event["service"],
+        "counter": event["counter_id"],
+        "counter_name": counter_name,
+        "called_at": event["called_at"],
+        "recall": event["action"] == "recall",
+        "announcement": announcement_text(event["number"], counter_name, rt.settings.queue.announcement),
+        "audio_url": f"/api/announcements/{event['event_id']}.wav",
+    }
+
+
+def services_json(rt: Runtime) -> list[dict[str, Any]]:
+    """Return every service with its availability now and its waiting count."""
+    day, now = rt.today(), rt.now()
+    overrides = store.service_overrides(rt.db, day)
+    issued = store.issued_counts(rt.db, day)
+    waiting = store.waiting_counts(rt.db, day)
+    result = []
+    for service in rt.settings.services:
+        state = store.service_availability(rt.settings, service, now, overrides.get(service.code),
+                                           issued.get(service.code, 0))
+        result.append({
+            "code": service.code,
+            "name": service.name,
+            "prefix": service.prefix,
+            "open": state.open,
+            "waiting": waiting.get(service.code, 0),
+            "reason": state.reason,
+            "message": state.message,
+        })
+    return result
+
+
+def waiting_json(rt: Runtime) -> list[dict[str, Any]]:
+    """Return the waiting count of every configured service (zero included)."""
+    waiting = store.waiting_counts(rt.db, rt.today())
+    return [{"code": s.code, "waiting": waiting.get(s.code, 0)} for s in rt.settings.services]
+
+
+def queue_json(rt: Runtime) -> dict[str, Any]:
+    """Return the queue overview of SPEC."""
+    day = rt.today()
+    current = store.current_tickets(rt.db, day)
+    return {
+        "services": waiting_json(rt),
+        "counters": [
+            {
+                "id": counter.id,
+                "name": counter.name,
+                "ticket": ticket_json(rt, current[counter.id]) if counter.id in current else None,
+            }
+            for counter in rt.settings.counters
+        ],
+        "recent_calls": [call_json(rt, event) for event in store.calls(rt.db, day, limit=5)],
+    }
+
+
+def publish_queue(rt: Runtime) -> None:
+    """Tell every stream the waiting counts changed."""
+    if rt.events.subscriber_count:
+        rt.events.publish("queue", {"services": waiting_json(rt)})
+
+
+def publish_call(rt: Runtime, event_id: int) -> None:
+    """Tell every stream about a call or recall (the event id lets a display resume after a drop)."""
+    event = store.call_event(rt.db, event_id)
+    if event is not None:
+        rt.events.publish("call", call_json(rt, event), event_id=event_id)

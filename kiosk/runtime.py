@@ -1,0 +1,90 @@
+"""The running office: settings, database, event publisher, clock and background workers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from kiosk import queue, store
+from kiosk.announce import Speech
+from kiosk.db import Database
+from kiosk.events import Publisher
+from kiosk.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Callable[[], datetime]
+    events: Publisher = field(default_factory=Publisher)
+    speech: Speech | None = None
+    printing: object | None = None  # kiosk.printing.PrintWorker once started
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> "Runtime":
+        """Open (and migrate) the database of ``settings``; the clock defaults to now in the office zone."""
+        zone = settings.office.timezone
+        db = Database(settings.database_path)
+        db.migrate()
+        cache = Path(settings.database_path).parent / "speech-cache"
+        return cls(settings, db, clock or (lambda: datetime.now(zone)), speech=Speech(cache))
+
+    def now(self) -> datetime:
+        """Return the current time in the office time zone."""
+        return self.clock().astimezone(self.settings.office.timezone)
+
+    def today(self) -> str:
+        """Return today's office day (ISO date)."""
+        return queue.office_day(self.now())
+
+    def secret_key(self) -> str:
+        """Return the persistent session secret, creating it on first start."""
+        return store.ensure_state(self.db, "secret_key", lambda: secrets.token_hex(32), self.now())
+
+    def printer_state(self) -> str:
+        """Return the printer's last known state: online, offline, paper_out or unknown."""
+        worker = self.printing
+        return getattr(worker, "state", None) or "unknown"
+
+    def start(self) -> None:
+        """Start background work: closing stale tickets and the print worker."""
+        from kiosk.printing import PrintWorker
+
+        self._stop.clear()
+        thread = threading.Thread(target=self._housekeeping, name="kiosk-housekeeping", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        self.printing = PrintWorker(self)
+        self.printing.start()
+
+    def stop(self) -> None:
+        """Stop background work and end open event streams."""
+        self._stop.set()
+        if self.printing is not None:
+            self.printing.stop()
+        self.events.close_all()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+
+    def _housekeeping(self) -> None:
+        """Expire tickets left from earlier days, at start and then every minute."""
+        while True:
+            try:
+                expired = store.expire_before(self.db, self.today(), self.now())
+                if expired:
+                    log.info("expired %d tickets left from earlier days", expired)
+            except Exception:  # keep the office running; the next round tries again
+                log.exception("housekeeping failed")
+            if self._stop.wait(60):
+                return

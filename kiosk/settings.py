@@ -1,0 +1,376 @@
+"""Read and validate the office's TOML configuration into frozen dataclasses.
+
+Layering (last wins): built-in defaults -> TOML file -> environment
+(``KIOSK_CONFIG`` picks the file, ``KIOSK_DB`` the database) -> test overrides.
+Every problem raises :class:`ConfigError` with one line naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.errors import ConfigError
+from kiosk.paths import packaged_config
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PRINTER_TYPES = ("usb", "serial", "network", "file", "none")
+_HOURS_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
+_SERVICE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
+
+
+@dataclass(frozen=True)
+class Hours:
+    """Opening hours for one weekday; ``None`` bounds mean closed all day."""
+
+    opens: time | None
+    closes: time | None  # time.max stands for "24:00"
+
+    @property
+    def closed(self) -> bool:
+        return self.opens is None
+
+
+@dataclass(frozen=True)
+class Office:
+    name: str
+    timezone: ZoneInfo
+    public_url: str
+    observe_national_holidays: bool
+    hours: dict[str, Hours]
+    running_text: str = ""
+    dukcapil_address: str = ""
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 48
+    connection_limit: int = 500
+
+
+@dataclass(frozen=True)
+class Queue:
+    max_consecutive_priority: int = 3
+    default_service_minutes: int = 10
+    kiosk_idle_seconds: int = 60
+    announcement: str = "Nomor antrean {letter}, {number}, silakan menuju {counter}"
+
+
+@dataclass(frozen=True)
+class Printer:
+    type: str = "file"
+    path: str = "var/printer.bin"
+    host: str = ""
+    port: int = 9100
+    vendor_id: int = 0
+    product_id: int = 0
+    in_ep: int | None = None
+    out_ep: int | None = None
+    device: str = "/dev/ttyACM0"
+    baudrate: int = 9600
+    profile: str = "TM-T20II"
+    paper_width_mm: int = 80
+    timeout: float = 2.0
+
+
+@dataclass(frozen=True)
+class Service:
+    code: str
+    name: str
+    prefix: str
+    daily_quota: int | None = None
+    hours: dict[str, Hours] | None = None  # overrides the office hours when set
+
+
+@dataclass(frozen=True)
+class Counter:
+    id: int
+    name: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    office: Office
+    server: Server
+    database_path: Path
+    queue: Queue
+    printer: Printer
+    services: tuple[Service, ...]
+    counters: tuple[Counter, ...]
+    next_service: dict[str, str] = field(default_factory=dict)
+    source: Path | None = None
+
+    def service(self, code: str) -> Service | None:
+        """Return the configured service with this code, or None."""
+        return next((s for s in self.services if s.code == code), None)
+
+    def counter(self, counter_id: int) -> Counter | None:
+        """Return the configured counter with this id, or None."""
+        return next((c for c in self.counters if c.id == counter_id), None)
+
+    def counters_for(self, service_code: str) -> int:
+        """Return how many counters serve this service."""
+        return sum(1 for c in self.counters if service_code in c.services)
+
+
+def default_config_path() -> Path:
+    """Return ``config/kiosk.toml`` in the working directory, else the packaged demo."""
+    local = Path("config/kiosk.toml")
+    return local if local.is_file() else packaged_config()
+
+
+def load_settings(path: str | os.PathLike | None = None, overrides: dict | None = None) -> Settings:
+    """Load the TOML file (argument, then KIOSK_CONFIG, then the default) into Settings."""
+    chosen = Path(path or os.environ.get("KIOSK_CONFIG") or default_config_path())
+    try:
+        raw = tomllib.loads(chosen.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {chosen}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{chosen}: not valid TOML: {exc}") from None
+    if os.environ.get("KIOSK_DB"):
+        raw.setdefault("database", {})["path"] = os.environ["KIOSK_DB"]
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(raw, dotted, value)
+    return parse_settings(raw, source=chosen)
+
+
+def _set_dotted(raw: dict, dotted: str, value: Any) -> None:
+    *parents, last = dotted.split(".")
+    for part in parents:
+        raw = raw.setdefault(part, {})
+    raw[last] = value
+
+
+def parse_settings(raw: dict, source: Path | None = None) -> Settings:
+    """Validate a parsed TOML mapping and build Settings; errors name the key."""
+    office_raw = _table(raw, "office")
+    services = _services(raw.get("services"))
+    codes = {s.code for s in services}
+    counters = _counters(raw.get("counters"), codes)
+    next_service = _next_service(raw.get("status", {}), codes)
+    queue = _queue(_table(raw, "queue", required=False))
+    return Settings(
+        office=_office(office_raw),
+        server=_server(_table(raw, "server", required=False)),
+        database_path=Path(_get(_table(raw, "database", required=False), "database.path", str, "var/kiosk.db")),
+        queue=queue,
+        printer=_printer(_table(raw, "printer", required=False)),
+        services=services,
+        counters=counters,
+        next_service=next_service,
+        source=source,
+    )
+
+
+def _table(raw: dict, key: str, required: bool = True) -> dict:
+    value = raw.get(key)
+    if value is None:
+        if required:
+            raise ConfigError(f"[{key}] is missing")
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"[{key}] must be a table")
+    return value
+
+
+_MISSING = object()
+
+
+def _get(table: dict, dotted: str, kind: type | tuple, default: Any = _MISSING) -> Any:
+    key = dotted.rsplit(".", 1)[-1]
+    if key not in table:
+        if default is _MISSING:
+            raise ConfigError(f"{dotted} is missing")
+        return default
+    value = table[key]
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    # bool is an int in Python; never accept true/false for a number.
+    if isinstance(value, bool) and bool not in kinds:
+        value = None
+    if not isinstance(value, kinds):
+        names = " or ".join(k.__name__ for k in kinds)
+        raise ConfigError(f"{dotted} must be {names}, got {table[key]!r}")
+    return value
+
+
+def _positive(table: dict, dotted: str, default: Any = _MISSING, allow_zero: bool = False) -> int:
+    value = _get(table, dotted, int, default)
+    if value is not None and (value < 0 or (value == 0 and not allow_zero)):
+        raise ConfigError(f"{dotted} must be a positive whole number, got {value!r}")
+    return value
+
+
+def parse_hours(text: str, key: str) -> Hours:
+    """Parse "08:00-15:00" ("" = closed, "00:00-24:00" = always) for the named key."""
+    if text.strip() == "":
+        return Hours(None, None)
+    match = _HOURS_RE.match(text.strip())
+    if not match:
+        raise ConfigError(f'{key} must look like "08:00-15:00" or "" (closed), got {text!r}')
+    oh, om, ch, cm = (int(g) for g in match.groups())
+    if oh > 23 or om > 59 or cm > 59 or ch > 24 or (ch == 24 and cm != 0):
+        raise ConfigError(f"{key} has an impossible time: {text!r}")
+    opens = time(oh, om)
+    closes = time.max if ch == 24 else time(ch, cm)
+    if closes <= opens:
+        raise ConfigError(f"{key} closes before it opens: {text!r}")
+    return Hours(opens, closes)
+
+
+def _hours(table: dict, prefix: str) -> dict[str, Hours]:
+    unknown = set(table) - set(WEEKDAYS)
+    if unknown:
+        raise ConfigError(f"{prefix}.{sorted(unknown)[0]} is not a weekday (use {', '.join(WEEKDAYS)})")
+    return {day: parse_hours(_get(table, f"{prefix}.{day}", str, ""), f"{prefix}.{day}") for day in WEEKDAYS}
+
+
+def _office(table: dict) -> Office:
+    zone_name = _get(table, "office.timezone", str, "Asia/Jakarta")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"office.timezone is not a known time zone: {zone_name!r}") from None
+    public_url = _get(table, "office.public_url", str, "http://127.0.0.1:8080").rstrip("/")
+    if not re.match(r"^https?://[^/\s]+", public_url):
+        raise ConfigError(f"office.public_url must start with http:// or https://, got {public_url!r}")
+    name = _get(table, "office.name", str).strip()
+    if not name:
+        raise ConfigError("office.name must not be empty")
+    return Office(
+        name=name,
+        timezone=zone,
+        public_url=public_url,
+        observe_national_holidays=_get(table, "office.observe_national_holidays", bool, True),
+        hours=_hours(_table(table, "hours"), "office.hours") if "hours" in table else _hours({}, "office.hours"),
+        running_text=_get(table, "office.running_text", str, ""),
+        dukcapil_address=_get(table, "office.dukcapil_address", str, ""),
+    )
+
+
+def _server(table: dict) -> Server:
+    port = _positive(table, "server.port", 8080)
+    if port > 65535:
+        raise ConfigError(f"server.port must be 1-65535, got {port}")
+    return Server(
+        host=_get(table, "server.host", str, "127.0.0.1"),
+        port=port,
+        threads=_positive(table, "server.threads", 48),
+        connection_limit=_positive(table, "server.connection_limit", 500),
+    )
+
+
+def _queue(table: dict) -> Queue:
+    from kiosk.announce import validate_template
+
+    template = _get(table, "queue.announcement", str, Queue.announcement)
+    try:
+        validate_template(template)
+    except ValueError as exc:
+        raise ConfigError(f"queue.announcement: {exc}") from None
+    return Queue(
+        max_consecutive_priority=_positive(table, "queue.max_consecutive_priority", 3),
+        default_service_minutes=_positive(table, "queue.default_service_minutes", 10),
+        kiosk_idle_seconds=_positive(table, "queue.kiosk_idle_seconds", 60),
+        announcement=template,
+    )
+
+
+def _printer(table: dict) -> Printer:
+    kind = _get(table, "printer.type", str, "file")
+    if kind not in PRINTER_TYPES:
+        raise ConfigError(f"printer.type must be one of {', '.join(PRINTER_TYPES)}, got {kind!r}")
+    width = _get(table, "printer.paper_width_mm", int, 80)
+    if width not in (58, 80):
+        raise ConfigError(f"printer.paper_width_mm must be 58 or 80, got {width!r}")
+    if kind == "network" and not _get(table, "printer.host", str, ""):
+        raise ConfigError("printer.host is missing (needed for printer.type = \"network\")")
+    if kind == "usb" and not (table.get("vendor_id") and table.get("product_id")):
+        raise ConfigError("printer.vendor_id and printer.product_id are needed for printer.type = \"usb\"")
+    timeout = _get(table, "printer.timeout", (int, float), 2.0)
+    if timeout <= 0:
+        raise ConfigError(f"printer.timeout must be above zero, got {timeout!r}")
+    return Printer(
+        type=kind,
+        path=_get(table, "printer.path", str, "var/printer.bin"),
+        host=_get(table, "printer.host", str, ""),
+        port=_positive(table, "printer.port", 9100),
+        vendor_id=_positive(table, "printer.vendor_id", 0, allow_zero=True),
+        product_id=_positive(table, "printer.product_id", 0, allow_zero=True),
+        in_ep=_get(table, "printer.in_ep", int, None),
+        out_ep=_get(table, "printer.out_ep", int, None),
+        device=_get(table, "printer.device", str, "/dev/ttyACM0"),
+        baudrate=_positive(table, "printer.baudrate", 9600),
+        profile=_get(table, "printer.profile", str, "TM-T20II"),
+        paper_width_mm=width,
+        timeout=float(timeout),
+    )
+
+
+def _services(raw: Any) -> tuple[Service, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("[[services]] is missing: configure at least one service")
+    services: list[Service] = []
+    for index, table in enumerate(raw):
+        key = f"services[{index}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{key} must be a table")
+        code = _get(table, f"{key}.code", str)
+        if not _SERVICE_CODE_RE.match(code):
+            raise ConfigError(f"{key}.code must be upper-case letters/digits (e.g. \"REKAM\"), got {code!r}")
+        prefix = _get(table, f"{key}.prefix", str)
+        if not re.fullmatch(r"[A-Z]", prefix):
+            raise ConfigError(f"{key}.prefix must be one upper-case letter, got {prefix!r}")
+        if any(s.code == code for s in services):
+            raise ConfigError(f"{key}.code {code!r} is used twice")
+        if any(s.prefix == prefix for s in services):
+            raise ConfigError(f"{key}.prefix {prefix!r} is used twice")
+        hours = table.get("hours")
+        services.append(
+            Service(
+                code=code,
+                name=_get(table, f"{key}.name", str),
+                prefix=prefix,
+                daily_quota=_positive(table, f"{key}.daily_quota", None),
+                hours=_hours(hours, f"{key}.hours") if isinstance(hours, dict) else None,
+            )
+        )
+    return tuple(services)
+
+
+def _counters(raw: Any, codes: set[str]) -> tuple[Counter, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("[[counters]] is missing: configure at least one counter")
+    counters: list[Counter] = []
+    for index, table in enumerate(raw):
+        key = f"counters[{index}]"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{key} must be a table")
+        counter_id = _positive(table, f"{key}.id")
+        if any(c.id == counter_id for c in counters):
+            raise ConfigError(f"{key}.id {counter_id} is used twice")
+        served = _get(table, f"{key}.services", list)
+        if not served:
+            raise ConfigError(f"{key}.services must list at least one service code")
+        for code in served:
+            if code not in codes:
+                raise ConfigError(f"{key}.services names unknown service {code!r}")
+        counters.append(Counter(counter_id, _get(table, f"{key}.name", str), tuple(served)))
+    return tuple(counters)
+
+
+def _next_service(status: Any, codes: set[str]) -> dict[str, str]:
+    table = status.get("next_service", {}) if isinstance(status, dict) else {}
+    for siak_code, service in table.items():
+        if service not in codes:
+            raise ConfigError(f"status.next_service.{siak_code} names unknown service {service!r}")
+    return dict(table)

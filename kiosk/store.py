@@ -1,0 +1,435 @@
+"""Every SQL statement of the project. Functions take the Database first and return plain rows/dicts."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from kiosk import queue
+from kiosk.db import Database
+from kiosk.errors import BadRequest, NotFound, QuotaReached, ServiceClosed
+from kiosk.settings import Counter, Service, Settings
+
+Row = dict[str, Any]
+
+_TICKET_COLUMNS = (
+    "id, token, day, origin_service, seq, number, service, priority, status, issued_at, queued_at, "
+    "called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status"
+)
+
+
+def _row(row: sqlite3.Row | None) -> Row | None:
+    return dict(row) if row is not None else None
+
+
+def _stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _log(conn: sqlite3.Connection, ticket: Row, action: str, to_status: str, now: datetime,
+         counter_id: int | None = None, staff_id: int | None = None, detail: str | None = None) -> int:
+    cur = conn.execute(
+        "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service,"
+        " counter_id, staff_id, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [ticket["id"], queue.office_day(now), _stamp(now), action, ticket.get("status"), to_status,
+         ticket["service"], counter_id, staff_id, detail],
+    )
+    return cur.lastrowid
+
+
+# ---------------------------------------------------------------- services
+
+
+def service_overrides(db: Database, day: str) -> dict[str, Row]:
+    """Return today's staff overrides per service code."""
+    rows = db.conn.execute("SELECT * FROM service_overrides WHERE day = ?", [day]).fetchall()
+    return {row["service"]: dict(row) for row in rows}
+
+
+def issued_counts(db: Database, day: str) -> dict[str, int]:
+    """Return how many numbers each service has issued on ``day`` (by the service that issued them)."""
+    rows = db.conn.execute(
+        "SELECT origin_service, MAX(seq) AS issued FROM tickets WHERE day = ? GROUP BY origin_service", [day]
+    ).fetchall()
+    return {row["origin_service"]: row["issued"] for row in rows}
+
+
+def waiting_counts(db: Database, day: str) -> dict[str, int]:
+    """Return how many tickets wait per current service on ``day``."""
+    rows = db.conn.execute(
+        "SELECT service, COUNT(*) AS waiting FROM tickets WHERE day = ? AND status = 'waiting' GROUP BY service",
+        [day],
+    ).fetchall()
+    return {row["service"]: row["waiting"] for row in rows}
+
+
+def service_availability(settings: Settings, service: Service, now: datetime,
+                         override: Row | None, issued: int) -> queue.Availability:
+    """Combine configuration, today's override and today's count into an Availability."""
+    quota = service.daily_quota
+    if override and override.get("daily_quota") is not None:
+        quota = override["daily_quota"]
+    return queue.availability(
+        now,
+        service.hours or settings.office.hours,
+        settings.office.observe_national_holidays,
+        closed_by_staff=bool(override and override.get("open") == 0),
+        quota=quota,
+        issued_today=issued,
+    )
+
+
+# ---------------------------------------------------------------- tickets
+
+
+def issue_ticket(db: Database, settings: Settings, service: Service, priority: bool, now: datetime,
+                 idempotency_key: str | None = None, print_job: bool = True) -> tuple[Row, bool]:
+    """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created)."""
+    day = queue.office_day(now)
+    with db.write() as conn:
+        if idempotency_key:
+            existing = conn.execute(
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND idempotency_key = ?",
+                [day, idempotency_key],
+            ).fetchone()
+            if existing:
+                return dict(existing), False
+        issued = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND origin_service = ?", [day, service.code]
+        ).fetchone()[0]
+        override = _row(conn.execute(
+            "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service.code]
+        ).fetchone())
+        state = service_availability(settings, service, now, override, issued)
+        if not state.open:
+            error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
+            raise error(state.message)
+        seq = issued + 1
+        stamp = _stamp(now)
+        ticket = {
+            "token": secrets.token_urlsafe(12),
+            "day": day,
+            "origin_service": service.code,
+            "seq": seq,
+            "number": queue.format_number(service.prefix, seq),
+            "service": service.code,
+            "priority": int(bool(priority)),
+            "status": "waiting",
+            "issued_at": stamp,
+            "queued_at": stamp,
+            "print_status": "pending" if print_job else "failed",
+            "idempotency_key": idempotency_key,
+        }
+        cur = conn.execute(
+            f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
+            list(ticket.values()),
+        )
+        ticket["id"] = cur.lastrowid
+        _log(conn, {**ticket, "status": None}, "issue", "waiting", now)
+        if print_job:
+            conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], stamp])
+        row = conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket["id"]]).fetchone()
+    return dict(row), True
+
+
+def get_ticket(db: Database, ticket_id: int) -> Row:
+    """Return a ticket by id or raise NotFound."""
+    row = db.conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    if row is None:
+        raise NotFound("Tiket tidak ditemukan.")
+    return dict(row)
+
+
+def get_ticket_by_token(db: Database, token: str) -> Row:
+    """Return a ticket by its public token or raise NotFound."""
+    row = db.conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ?", [token]).fetchone()
+    if row is None:
+        raise NotFound("Tiket tidak ditemukan.")
+    return dict(row)
+
+
+def count_ahead(db: Database, ticket: Row) -> int:
+    """Count waiting tickets of the same service that will be called before this waiting ticket."""
+    if ticket["status"] != "waiting":
+        return 0
+    return db.conn.execute(
+        "SELECT COUNT(*) FROM tickets WHERE day = ? AND service = ? AND status = 'waiting' AND id != ?"
+        " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
+        [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
+         ticket["queued_at"], ticket["queued_at"], ticket["id"]],
+    ).fetchone()[0]
+
+
+def average_service_minutes(db: Database, day: str, service: str, default: float, recent: int = 20) -> float:
+    """Return the mean serving time of the last ``recent`` finished tickets of a service today."""
+    value = db.conn.execute(
+        "SELECT AVG((julianday(finished_at) - julianday(serving_at)) * 1440) FROM ("
+        " SELECT finished_at, serving_at FROM tickets WHERE day = ? AND service = ? AND status = 'done'"
+        " AND serving_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?)",
+        [day, service, recent],
+    ).fetchone()[0]
+    return float(value) if value is not None else float(default)
+
+
+def _oldest_waiting(conn: sqlite3.Connection, day: str, services: tuple[str, ...], priority: int) -> queue.Waiting | None:
+    marks = ",".join("?" * len(services))
+    row = conn.execute(
+        f"SELECT id, priority, queued_at FROM tickets WHERE day = ? AND status = 'waiting' AND priority = ?"
+        f" AND service IN ({marks}) ORDER BY queued_at, id LIMIT 1",
+        [day, priority, *services],
+    ).fetchone()
+    return queue.Waiting(row["id"], bool(row["priority"]), row["queued_at"]) if row else None
+
+
+def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_priority: int,
+              staff_id: int | None = None) -> tuple[Row, int] | None:
+    """Call the next waiting ticket for ``counter``; return (ticket, event id) or None when nobody waits."""
+    day = queue.office_day(now)
+    with db.write() as conn:
+        recent = conn.execute(
+            "SELECT t.priority FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+            " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT ?",
+            [day, counter.id, max_consecutive_priority],
+        ).fetchall()
+        chosen = queue.choose_next(
+            _oldest_waiting(conn, day, counter.services, 1),
+            _oldest_waiting(conn, day, counter.services, 0),
+            queue.priority_streak([bool(r["priority"]) for r in recent]),
+            max_consecutive_priority,
+        )
+        if chosen is None:
+            return None
+        ticket = dict(conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [chosen.id]).fetchone())
+        event_id = _apply(conn, ticket, "call", now, counter.id, staff_id)
+        return _fetch(conn, ticket["id"]), event_id
+
+
+def _fetch(conn: sqlite3.Connection, ticket_id: int) -> Row:
+    return dict(conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone())
+
+
+_STAMP_COLUMN = {"call": "called_at", "recall": "called_at", "serve": "serving_at", "done": "finished_at",
+                 "no_show": "finished_at", "cancel": "finished_at", "expire": "finished_at"}
+
+
+def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
+           counter_id: int | None, staff_id: int | None, detail: str | None = None,
+           extra: dict[str, Any] | None = None) -> int:
+    """Move one ticket with a guarded UPDATE (compare-and-set on its status) and log the event."""
+    target = queue.next_status(action, ticket["status"], ticket["number"])
+    changes: dict[str, Any] = {"status": target, **(extra or {})}
+    if action in _STAMP_COLUMN:
+        changes[_STAMP_COLUMN[action]] = _stamp(now)
+    if action == "call":
+        changes.update(counter_id=counter_id, staff_id=staff_id, recalls=0)
+    elif action == "recall":
+        changes["recalls"] = ticket["recalls"] + 1
+    elif action in ("requeue", "transfer"):
+        changes.update(counter_id=None, called_at=None, serving_at=None)
+    if action == "requeue":
+        changes["queued_at"] = _stamp(now)  # back of the queue: fair to those who waited
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    cur = conn.execute(
+        f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",
+        [*changes.values(), ticket["id"], ticket["status"]],
+    )
+    if cur.rowcount != 1:  # someone else moved it first
+        current = _fetch(conn, ticket["id"])
+        queue.next_status(action, current["status"], current["number"])
+    return _log(conn, ticket, action, target, now, counter_id if counter_id is not None else ticket["counter_id"],
+                staff_id, detail)
+
+
+def transition(db: Database, ticket_id: int, action: str, now: datetime, staff_id: int | None = None,
+               counter_id: int | None = None) -> tuple[Row, int]:
+    """Apply ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket; return (ticket, event id)."""
+    with db.write() as conn:
+        ticket = _fetch_or_404(conn, ticket_id)
+        event_id = _apply(conn, ticket, action, now, counter_id, staff_id)
+        return _fetch(conn, ticket_id), event_id
+
+
+def _fetch_or_404(conn: sqlite3.Connection, ticket_id: int) -> Row:
+    row = conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    if row is None:
+        raise NotFound("Tiket tidak ditemukan.")
+    return dict(row)
+
+
+def transfer(db: Database, ticket_id: int, service: Service, now: datetime, staff_id: int | None = None) -> Row:
+    """Move a ticket to another service's queue; it keeps its number and its place in time."""
+    with db.write() as conn:
+        ticket = _fetch_or_404(conn, ticket_id)
+        if ticket["service"] == service.code:
+            raise BadRequest("Tiket sudah berada di layanan ini.")
+        _apply(conn, ticket, "transfer", now, None, staff_id, detail=f"{ticket['service']}->{service.code}",
+               extra={"service": service.code})
+        return _fetch(conn, ticket_id)
+
+
+def expire_before(db: Database, day: str, now: datetime) -> int:
+    """Mark tickets still open from days before ``day`` as expired; return how many."""
+    with db.write() as conn:
+        stale = conn.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day < ? AND status IN ('waiting', 'called', 'serving')",
+            [day],
+        ).fetchall()
+        for ticket in stale:
+            _apply(conn, dict(ticket), "expire", now, None, None)
+        return len(stale)
+
+
+# ---------------------------------------------------------------- queue views
+
+
+def current_tickets(db: Database, day: str) -> dict[int, Row]:
+    """Return the ticket each counter has called or is serving now (latest call wins)."""
+    rows = db.conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND status IN ('called', 'serving')"
+        " AND counter_id IS NOT NULL ORDER BY called_at, id",
+        [day],
+    ).fetchall()
+    return {row["counter_id"]: dict(row) for row in rows}
+
+
+def calls(db: Database, day: str, after_event: int = 0, limit: int = 5) -> list[Row]:
+    """Return call and recall events of ``day`` after an event id, newest first."""
+    rows = db.conn.execute(
+        "SELECT e.id AS event_id, e.at AS called_at, e.action, e.counter_id, t.number, t.service"
+        " FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        " WHERE e.day = ? AND e.action IN ('call', 'recall') AND e.id > ? ORDER BY e.id DESC LIMIT ?",
+        [day, after_event, limit],
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def call_event(db: Database, event_id: int) -> Row | None:
+    """Return one call/recall event with its ticket number, or None."""
+    row = db.conn.execute(
+        "SELECT e.id AS event_id, e.at AS called_at, e.action, e.counter_id, t.number, t.service"
+        " FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        " WHERE e.id = ? AND e.action IN ('call', 'recall')",
+        [event_id],
+    ).fetchone()
+    return _row(row)
+
+
+def waiting_list(db: Database, day: str, services: tuple[str, ...]) -> list[Row]:
+    """Return the waiting tickets of some services in calling order (priority first, then time)."""
+    marks = ",".join("?" * len(services))
+    rows = db.conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks})"
+        " ORDER BY priority DESC, queued_at, id",
+        [day, *services],
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+# ---------------------------------------------------------------- print outbox
+
+
+def next_print_job(db: Database, now: datetime) -> Row | None:
+    """Return the oldest pending print job that is due, with its ticket, or None."""
+    row = db.conn.execute(
+        f"SELECT j.id AS job_id, j.attempts, j.created_at AS job_created_at, t.* FROM print_jobs j"
+        f" JOIN (SELECT {_TICKET_COLUMNS} FROM tickets) t ON t.id = j.ticket_id"
+        " WHERE j.status = 'pending' AND (j.next_attempt_at IS NULL OR j.next_attempt_at <= ?)"
+        " ORDER BY j.id LIMIT 1",
+        [_stamp(now)],
+    ).fetchone()
+    return _row(row)
+
+
+def finish_print_job(db: Database, job_id: int, ticket_id: int, status: str, now: datetime,
+                     error: str | None = None) -> None:
+    """Close a print job as printed or failed and copy the outcome to its ticket."""
+    with db.write() as conn:
+        conn.execute(
+            "UPDATE print_jobs SET status = ?, printed_at = ?, last_error = ?, attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            [status, _stamp(now) if status == "printed" else None, error, job_id],
+        )
+        conn.execute("UPDATE tickets SET print_status = ? WHERE id = ?", [status, ticket_id])
+
+
+def postpone_print_job(db: Database, job_id: int, next_attempt: datetime, error: str) -> None:
+    """Keep a print job pending and try it again at ``next_attempt``."""
+    with db.write() as conn:
+        conn.execute(
+            "UPDATE print_jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?"
+            " WHERE id = ? AND status = 'pending'",
+            [_stamp(next_attempt), error, job_id],
+        )
+
+
+def queue_reprint(db: Database, ticket_id: int, now: datetime, staff_id: int | None = None) -> Row:
+    """Add a new print job for a ticket (staff reprint) and mark it pending."""
+    with db.write() as conn:
+        ticket = _fetch_or_404(conn, ticket_id)
+        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket_id, _stamp(now)])
+        conn.execute("UPDATE tickets SET print_status = 'pending' WHERE id = ?", [ticket_id])
+        _log(conn, ticket, "reprint", ticket["status"], now, ticket["counter_id"], staff_id)
+        return _fetch(conn, ticket_id)
+
+
+def pending_print_jobs(db: Database) -> int:
+    """Return how many print jobs wait for the printer."""
+    return db.conn.execute("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]
+
+
+# ---------------------------------------------------------------- staff and state
+
+
+def add_staff(db: Database, username: str, password_hash: str, role: str, now: datetime) -> Row:
+    """Create a staff account; raise BadRequest when the username is taken."""
+    try:
+        with db.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO staff (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+                [username, password_hash, role, _stamp(now)],
+            )
+    except sqlite3.IntegrityError:
+        raise BadRequest(f"Nama pengguna '{username}' sudah dipakai.", code="username_taken") from None
+    return {"id": cur.lastrowid, "username": username, "role": role}
+
+
+def get_staff(db: Database, username: str) -> Row | None:
+    """Return an active staff account by username (case-insensitive), or None."""
+    return _row(db.conn.execute("SELECT * FROM staff WHERE username = ? AND active = 1", [username]).fetchone())
+
+
+def get_staff_by_id(db: Database, staff_id: int) -> Row | None:
+    """Return an active staff account by id, or None."""
+    return _row(db.conn.execute("SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id]).fetchone())
+
+
+def get_state(db: Database, key: str) -> str | None:
+    """Return a small persistent setting (e.g. the session secret), or None."""
+    row = db.conn.execute("SELECT value FROM app_state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def ensure_state(db: Database, key: str, make: Any, now: datetime) -> str:
+    """Return the stored value of ``key``, storing ``make()`` first if there is none."""
+    with db.write() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO app_state (key, value, updated_at) VALUES (?, ?, ?)", [key, make(), _stamp(now)]
+        )
+        return conn.execute("SELECT value FROM app_state WHERE key = ?", [key]).fetchone()[0]
+
+
+def set_state(db: Database, key: str, value: str, now: datetime) -> None:
+    """Store a small persistent setting."""
+    with db.write() as conn:
+        conn.execute(
+            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [key, value, _stamp(now)],
+        )
+
+
+def ping(db: Database) -> bool:
+    """Return True when the database answers a query."""
+    return db.conn.execute("SELECT 1").fetchone()[0] == 1

@@ -1,0 +1,75 @@
+"""HTTP layer: blueprints, the SPEC error shape, and helpers shared by the API routes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from kiosk.errors import KioskError
+from kiosk.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {
+    400: ("bad_request", "Permintaan tidak dapat dibaca."),
+    404: ("not_found", "Alamat tidak ditemukan."),
+    405: ("method_not_allowed", "Metode ini tidak diizinkan untuk alamat ini."),
+    413: ("payload_too_large", "Data yang dikirim terlalu besar."),
+    415: ("unsupported_media_type", "Kirim data sebagai JSON."),
+}
+
+
+def runtime() -> Runtime:
+    """Return the office runtime of the current app."""
+    return current_app.extensions["kiosk"]
+
+
+def error_response(code: str, message: str, status: int):
+    """Answer with the SPEC error shape."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def json_body() -> dict[str, Any]:
+    """Return the request's JSON object body or raise a 400 with the SPEC shape."""
+    from kiosk.errors import BadRequest
+
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("Data harus berupa objek JSON.")
+    return body
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def register(app: Flask) -> None:
+    """Attach blueprints and error handlers."""
+    from kiosk.web import api, auth, events, pages, staff
+
+    for module in (api, auth, staff, events, pages):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(KioskError)
+    def kiosk_error(error: KioskError):
+        return error_response(error.code, error.message, error.status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code, message = _HTTP_CODES.get(error.code or 500, ("http_error", error.description or ""))
+        if _wants_json():
+            return error_response(code, message, error.code or 500)
+        return render_template("error.html", status=error.code, message=message), error.code
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        message = "Terjadi kesalahan pada server. Silakan coba lagi atau hubungi petugas."
+        if _wants_json():
+            return error_response("internal_error", message, 500)
+        return render_template("error.html", status=500, message=message), 500

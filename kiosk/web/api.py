@@ -1,0 +1,80 @@
+"""Public API: services, issuing and following tickets, the queue overview, health."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, jsonify, request
+
+from kiosk import store
+from kiosk.errors import BadRequest, UnknownService
+from kiosk.web import json_body, runtime
+from kiosk.present import publish_queue, queue_json, services_json, ticket_json
+
+bp = Blueprint("api", __name__)
+
+_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+
+@bp.get("/api/services")
+def list_services():
+    """List services with whether they issue numbers now and how many wait."""
+    return jsonify(services_json(runtime()))
+
+
+@bp.post("/api/tickets")
+def issue():
+    """Issue a queue number; a repeated Idempotency-Key answers the same ticket."""
+    rt = runtime()
+    body = json_body()
+    code = body.get("service")
+    priority = body.get("priority", False)
+    if not isinstance(code, str) or not code:
+        raise BadRequest("Pilih layanan terlebih dahulu (field 'service').")
+    if not isinstance(priority, bool):
+        raise BadRequest("Field 'priority' harus true atau false.")
+    service = rt.settings.service(code)
+    if service is None:
+        raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _IDEMPOTENCY_KEY.match(key):
+        raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
+    ticket, created = store.issue_ticket(
+        rt.db, rt.settings, service, priority, rt.now(), idempotency_key=key,
+        print_job=rt.settings.printer.type != "none",
+    )
+    if created:
+        if rt.printing is not None:
+            rt.printing.wake()
+        publish_queue(rt)
+    return jsonify({"ticket": ticket_json(rt, ticket)}), 201 if created else 200
+
+
+@bp.get("/api/tickets/<token>")
+def show(token: str):
+    """Show one ticket to whoever holds its token."""
+    rt = runtime()
+    return jsonify({"ticket": ticket_json(rt, store.get_ticket_by_token(rt.db, token))})
+
+
+@bp.get("/api/queue")
+def overview():
+    """Waiting counts, what each counter is calling now, and the latest calls."""
+    return jsonify(queue_json(runtime()))
+
+
+@bp.get("/healthz")
+def health():
+    """Report database and printer health."""
+    rt = runtime()
+    try:
+        db_state = "ok" if store.ping(rt.db) else "error"
+    except Exception:  # a broken database is exactly what this must report, not raise
+        db_state = "error"
+    body = {
+        "status": "ok" if db_state == "ok" else "error",
+        "db": db_state,
+        "printer": rt.printer_state(),
+        "speech": rt.speech.engine if rt.speech else "browser",
+    }
+    return jsonify(body), 200 if db_state == "ok" else 503

@@ -1,0 +1,124 @@
+"""Fixtures: a temporary office, a real waitress server, and real Chromium (Debian package)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.support import LiveServer, add_staff, make_app
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+JAKARTA = ZoneInfo("Asia/Jakarta")
+
+
+class Clock:
+    """A settable clock for the office (defaults to a Wednesday morning)."""
+
+    def __init__(self, start: datetime | None = None):
+        self.current = start or datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta) -> None:
+        from datetime import timedelta
+
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    application = make_app(tmp_path, clock=clock)
+    add_staff(application)
+    add_staff(application, "kepala", "rahasia-Admin1", "admin")
+    yield application
+    application.extensions["kiosk"].stop()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def staff_client(client):
+    """A test client logged in as counter staff; returns (client, headers with the CSRF token)."""
+    answer = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+    assert answer.status_code == 200
+    return client, {"X-CSRF-Token": answer.get_json()["csrf_token"]}
+
+
+@pytest.fixture
+def live_server(tmp_path):
+    """A real waitress server on 127.0.0.1 with the print worker running (real clock)."""
+    application = make_app(tmp_path)
+    add_staff(application)
+    add_staff(application, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(application).start()
+    yield server
+    server.stop()
+
+
+def _require_chromium() -> None:
+    if not os.path.exists(CHROMIUM) or shutil.which("chromium") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI (apt-get install chromium)")
+        pytest.skip("Debian chromium is not installed")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session, driven by Playwright (no browser download)."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def offsite_requests():
+    """Collects every request a page tried to make outside 127.0.0.1 (asserted empty by page users)."""
+    return []
+
+
+@pytest.fixture
+def new_page(browser, offsite_requests):
+    """Factory: open a page of a given viewport; any request leaving 127.0.0.1 is blocked and recorded."""
+    contexts = []
+
+    def open_page(width: int = 1080, height: int = 1920, **context_args):
+        context = browser.new_context(viewport={"width": width, "height": height}, **context_args)
+        contexts.append(context)
+
+        def guard(route):
+            url = route.request.url
+            if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+                route.continue_()
+            else:
+                offsite_requests.append(url)
+                route.abort()
+
+        context.route("**/*", guard)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+    assert offsite_requests == [], f"pages reached outside the office LAN: {offsite_requests}"

@@ -1,0 +1,110 @@
+"""Test helpers: settings for a temporary office and a real waitress server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from waitress.server import create_server
+
+from kiosk import create_app
+from kiosk.paths import packaged_config
+from kiosk.runtime import Runtime
+from kiosk.settings import Settings, load_settings
+
+ALWAYS_OPEN = {f"office.hours.{day}": "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def office_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Return the demo office on a temporary database, open every day, printing to a file in tmp_path."""
+    values = {
+        **ALWAYS_OPEN,
+        "office.observe_national_holidays": False,
+        "database.path": str(tmp_path / "kiosk.db"),
+        "printer.type": "file",
+        "printer.path": str(tmp_path / "printer.bin"),
+        **{key.replace("__", "."): value for key, value in overrides.items()},
+    }
+    return load_settings(packaged_config(), values)
+
+
+@dataclass
+class LiveServer:
+    """A waitress server running the app in a background thread."""
+
+    app: Any
+    threads: int = 24
+    url: str = ""
+    _server: Any = None
+    _thread: threading.Thread | None = None
+    session: requests.Session = field(default_factory=requests.Session)
+
+    @property
+    def runtime(self) -> Runtime:
+        return self.app.extensions["kiosk"]
+
+    def start(self, workers: bool = True) -> "LiveServer":
+        if workers:
+            self.runtime.start()
+        self._server = create_server(self.app, host="127.0.0.1", port=0, threads=self.threads,
+                                     connection_limit=400, channel_timeout=60)
+        self.url = f"http://127.0.0.1:{self._server.effective_port}"
+        self._thread = threading.Thread(target=self._server.run, name="test-waitress", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.runtime.stop()  # ends open event streams so worker threads are free
+        self._server.task_dispatcher.shutdown(timeout=5)
+        self._server.close()
+        for channel in list(self._server._map.values()):
+            channel.close()
+        if self._thread:
+            self._thread.join(timeout=5)
+        self.session.close()
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.session.get(self.url + path, timeout=10, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return self.session.post(self.url + path, timeout=10, **kwargs)
+
+    def login(self, username: str = "petugas", password: str = "rahasia-Loket1") -> dict[str, str]:
+        """Log the session in and return headers that carry the CSRF token."""
+        answer = self.post("/api/login", json={"username": username, "password": password})
+        answer.raise_for_status()
+        return {"X-CSRF-Token": answer.json()["csrf_token"]}
+
+
+def add_staff(app, username: str = "petugas", password: str = "rahasia-Loket1", role: str = "counter") -> None:
+    """Create a staff account directly in the app's database."""
+    from werkzeug.security import generate_password_hash
+
+    from kiosk import store
+
+    runtime = app.extensions["kiosk"]
+    store.add_staff(runtime.db, username, generate_password_hash(password, method="pbkdf2:sha256:1000"), role,
+                    runtime.now())
+
+
+def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02):
+    """Poll ``predicate`` until it returns something truthy; return it or raise AssertionError."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def make_app(tmp_path: Path, clock=None, **overrides: Any):
+    """Build the app for a temporary office."""
+    config: dict[str, Any] = {"settings": office_settings(tmp_path, **overrides), "TESTING": True}
+    if clock is not None:
+        config["clock"] = clock
+    return create_app(config)
