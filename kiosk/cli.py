@@ -48,7 +48,9 @@ def main(ctx: click.Context, config: str | None) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["config"] = config
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Libraries (python-escpos logs every connection at INFO on the root logger) stay at WARNING.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("kiosk").setLevel(logging.INFO)
 
 
 @main.command()

@@ -56,9 +56,9 @@ def next_status(action: str, status: str, number: str = "") -> str:
     """Return the state ``action`` leads to from ``status``; raise BadTransition when not allowed."""
     allowed_from, target = TRANSITIONS[action]
     if status not in allowed_from:
+        subject = f"Tiket {number}" if number else "Tiket ini"
         raise BadTransition(
-            f"Tiket {number} sedang {STATUS_LABELS.get(status, status)}, "
-            f"sehingga tidak dapat {ACTION_LABELS[action]}.".replace("Tiket  ", "Tiket ")
+            f"{subject} sedang {STATUS_LABELS.get(status, status)}, sehingga tidak dapat {ACTION_LABELS[action]}."
         )
     return target
 

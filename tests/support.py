@@ -51,7 +51,8 @@ class LiveServer:
         if workers:
             self.runtime.start()
         self._server = create_server(self.app, host="127.0.0.1", port=0, threads=self.threads,
-                                     connection_limit=400, channel_timeout=60)
+                                     connection_limit=400, channel_timeout=60,
+                                     asyncore_loop_timeout=0.05)  # quick shutdown between tests
         self.url = f"http://127.0.0.1:{self._server.effective_port}"
         self._thread = threading.Thread(target=self._server.run, name="test-waitress", daemon=True)
         self._thread.start()
@@ -60,9 +61,15 @@ class LiveServer:
     def stop(self) -> None:
         self.runtime.stop()  # ends open event streams so worker threads are free
         self._server.task_dispatcher.shutdown(timeout=5)
-        self._server.close()
-        for channel in list(self._server._map.values()):
-            channel.close()
+        server = self._server
+
+        def close_everything() -> None:  # runs inside the server's loop thread, never racing its select()
+            for channel in list(server._map.values()):
+                if channel is not server.trigger and channel is not server:
+                    channel.close()
+            server.close()
+
+        server.trigger.pull_trigger(close_everything)
         if self._thread:
             self._thread.join(timeout=5)
         self.session.close()

@@ -1,0 +1,179 @@
+"""OpenAPI 3 description of the HTTP API (SPEC "Contracts"), served at /api/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from kiosk import __version__
+
+bp = Blueprint("openapi", __name__)
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict, description: str = "OK") -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: tuple[int, str]) -> dict:
+    return {str(status): _json(_ref("Error"), text) for status, text in codes}
+
+
+_TICKET_ANSWER = _json({"type": "object", "properties": {"ticket": _ref("Ticket")}})
+_STAFF_ERRORS = ((401, "login_required"), (403, "csrf_failed / forbidden"))
+_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _staff_action(summary: str, body: dict | None = None) -> dict:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "security": [{"session": [], "csrf": []}],
+        "parameters": [_ID],
+        "responses": {"200": _TICKET_ANSWER,
+                      **_errors(*_STAFF_ERRORS, (404, "not_found"), (409, "bad_transition"))},
+    }
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return {"post": operation}
+
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["code", "message"],
+                                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}},
+    },
+    "Ticket": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "token": {"type": "string"}, "number": {"type": "string", "example": "A-001"},
+            "service": {"type": "string"}, "service_name": {"type": "string"}, "priority": {"type": "boolean"},
+            "status": {"type": "string", "enum": ["waiting", "called", "serving", "done", "no_show", "cancelled",
+                                                  "expired"]},
+            "issued_at": {"type": "string", "format": "date-time"},
+            "called_at": {"type": "string", "format": "date-time", "nullable": True},
+            "counter": {"type": "integer", "nullable": True}, "counter_name": {"type": "string", "nullable": True},
+            "ahead": {"type": "integer"}, "estimated_wait_minutes": {"type": "integer"},
+            "track_url": {"type": "string"},
+            "print_status": {"type": "string", "enum": ["printed", "pending", "failed"]},
+        },
+    },
+    "Call": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "number": {"type": "string"}, "service": {"type": "string"},
+            "counter": {"type": "integer"}, "counter_name": {"type": "string"},
+            "called_at": {"type": "string", "format": "date-time"}, "recall": {"type": "boolean"},
+            "announcement": {"type": "string"}, "audio_url": {"type": "string"},
+        },
+    },
+    "Service": {
+        "type": "object",
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+                       "open": {"type": "boolean"}, "waiting": {"type": "integer"},
+                       "reason": {"type": "string", "nullable": True}, "message": {"type": "string", "nullable": True}},
+    },
+}
+
+PATHS = {
+    "/api/services": {"get": {"summary": "Services, whether they issue numbers now, and how many wait",
+                              "responses": {"200": _json({"type": "array", "items": _ref("Service")})}}},
+    "/api/tickets": {"post": {
+        "summary": "Issue a queue number",
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
+                        "description": "The same key on the same day answers the same ticket (200)"}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["service"],
+            "properties": {"service": {"type": "string"}, "priority": {"type": "boolean", "default": False}}}}}},
+        "responses": {"201": _TICKET_ANSWER, "200": _TICKET_ANSWER,
+                      **_errors((400, "bad_request"), (404, "unknown_service"),
+                                (409, "service_closed / quota_reached"), (413, "payload_too_large"))},
+    }},
+    "/api/tickets/{token}": {"get": {
+        "summary": "One ticket, for whoever holds its token",
+        "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": _TICKET_ANSWER, **_errors((404, "not_found"))},
+    }},
+    "/api/queue": {"get": {"summary": "Waiting counts, current calls per counter, recent calls",
+                           "responses": {"200": _json({"type": "object", "properties": {
+                               "services": {"type": "array", "items": {"type": "object"}},
+                               "counters": {"type": "array", "items": {"type": "object"}},
+                               "recent_calls": {"type": "array", "items": _ref("Call")}}})}}},
+    "/api/events": {"get": {
+        "summary": "Server-Sent Events: `call` (CALL, with id) on every call and recall, `queue` when counts "
+                   "change, `printer` when the printer state changes; resume with Last-Event-ID",
+        "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                       for n in ("counters", "services", "last_event_id")],
+        "responses": {"200": {"description": "event stream", "content": {"text/event-stream": {}}}},
+    }},
+    "/api/announcements/{id}.wav": {"get": {
+        "summary": "The spoken announcement of a call (espeak-ng, Indonesian)",
+        "parameters": [_ID],
+        "responses": {"200": {"description": "WAV audio", "content": {"audio/wav": {}}},
+                      **_errors((404, "not_found / speech_unavailable"))},
+    }},
+    "/api/login": {"post": {
+        "summary": "Staff login: session cookie and CSRF token",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["username", "password"],
+            "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+        "responses": {"200": _json({"type": "object", "properties": {"csrf_token": {"type": "string"}}}),
+                      **_errors((400, "bad_request"), (401, "bad_credentials"), (429, "rate_limited"))},
+    }},
+    "/api/logout": {"post": {"summary": "End the staff session", "responses": {"200": {"description": "OK"}}}},
+    "/api/session": {"get": {"summary": "The logged-in staff member and CSRF token",
+                             "responses": {"200": {"description": "OK"}, **_errors((401, "login_required"))}}},
+    "/api/counters/{id}": {"get": {
+        "summary": "A counter's current ticket, its waiting list and the printer state",
+        "security": [{"session": []}], "parameters": [_ID],
+        "responses": {"200": {"description": "OK"}, **_errors(*_STAFF_ERRORS, (404, "unknown_counter"))},
+    }},
+    "/api/counters/{id}/next": {"post": {
+        "summary": "Call the next ticket for this counter",
+        "security": [{"session": [], "csrf": []}], "parameters": [_ID],
+        "responses": {"200": _TICKET_ANSWER, "204": {"description": "nobody waits"},
+                      **_errors(*_STAFF_ERRORS, (404, "unknown_counter"))},
+    }},
+    "/api/tickets/{id}/recall": _staff_action("Call the ticket again (announce again)"),
+    "/api/tickets/{id}/serve": _staff_action("Start serving the called ticket"),
+    "/api/tickets/{id}/done": _staff_action("Finish serving"),
+    "/api/tickets/{id}/no-show": _staff_action("Mark a called ticket as not present"),
+    "/api/tickets/{id}/requeue": _staff_action("Put a no-show back in the queue"),
+    "/api/tickets/{id}/cancel": _staff_action("Cancel a waiting ticket"),
+    "/api/tickets/{id}/transfer": _staff_action(
+        "Move the ticket to another service; it keeps its number",
+        {"type": "object", "required": ["service"], "properties": {"service": {"type": "string"}}}),
+    "/api/tickets/{id}/reprint": _staff_action("Queue the ticket for printing again"),
+    "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
+    "/healthz": {"get": {"summary": "Database and printer health", "responses": {"200": _json({
+        "type": "object", "properties": {"status": {"type": "string"}, "db": {"type": "string"},
+                                         "printer": {"type": "string",
+                                                     "enum": ["online", "offline", "paper_out", "unknown"]}}})}}},
+}
+
+
+def document() -> dict:
+    """Return the OpenAPI document."""
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Kiosk Antrean KTP-el", "version": __version__},
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "kiosk_session"},
+                "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRF-Token"},
+            },
+        },
+    }
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    """Serve the OpenAPI document."""
+    return jsonify(document())

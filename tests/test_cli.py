@@ -1,0 +1,90 @@
+"""The ``kiosk`` command line through click's runner (and one real ``python -m kiosk``)."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from werkzeug.security import check_password_hash
+
+from kiosk.cli import check_password, main
+from tests.test_crash import write_office_config
+
+
+@pytest.fixture
+def config(tmp_path):
+    return str(write_office_config(tmp_path))
+
+
+def run(config, *args, input=None):
+    return CliRunner().invoke(main, ["--config", config, *args], input=input, catch_exceptions=False)
+
+
+def test_init_twice_is_harmless(config, tmp_path):
+    first = run(config, "init")
+    second = run(config, "init")
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "Database ready" in second.output
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 1
+
+
+def test_user_add_from_stdin(config, tmp_path):
+    result = run(config, "user", "add", "siti", "--role", "counter", "--password-stdin", input="Loket-Satu-2026\n")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        username, role, password_hash = conn.execute("SELECT username, role, password_hash FROM staff").fetchone()
+    assert (username, role) == ("siti", "counter")
+    assert check_password_hash(password_hash, "Loket-Satu-2026")
+    assert "Loket-Satu-2026" not in password_hash
+    again = run(config, "user", "add", "SITI", "--role", "admin", "--password-stdin", input="Loket-Dua-2026\n")
+    assert again.exit_code == 1 and "sudah dipakai" in again.output
+
+
+@pytest.mark.parametrize("password", ["pendek1", "password123", "sitisiti-2026", "abcdefghijkl"])
+def test_user_add_refuses_weak_passwords(config, tmp_path, password):
+    run(config, "init")
+    result = run(config, "user", "add", "siti", "--role", "counter", "--password-stdin", input=password + "\n")
+    assert result.exit_code == 1 and "password refused" in result.output
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        assert conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize(("password", "ok"), [("Loket-Satu-2026", True), ("kantor selat raya", True),
+                                              ("1234567890", False), ("short", False)])
+def test_password_rules(password, ok):
+    assert (check_password("siti", password) is None) is ok
+
+
+def test_wrong_config_stops_with_the_key(tmp_path):
+    config = write_office_config(tmp_path, **{'paper_width_mm = 80': 'paper_width_mm = 76'})
+    result = run(str(config), "init")
+    assert result.exit_code == 1
+    assert "printer.paper_width_mm must be 58 or 80" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_backup_is_a_consistent_copy(config, tmp_path):
+    run(config, "user", "add", "siti", "--role", "admin", "--password-stdin", input="Loket-Satu-2026\n")
+    result = run(config, "backup", str(tmp_path / "copy.db"))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(tmp_path / "copy.db") as conn:
+        assert conn.execute("SELECT username FROM staff").fetchall() == [("siti",)]
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    refused = run(config, "backup", str(tmp_path / "copy.db"))
+    assert refused.exit_code == 1 and "exists already" in refused.output
+
+
+def test_help_shows_examples():
+    result = CliRunner().invoke(main, ["user", "add", "--help"])
+    assert "Example:" in result.output and "--password-stdin" in result.output
+
+
+def test_module_entry_point_runs(config):
+    result = subprocess.run([sys.executable, "-m", "kiosk", "--config", config, "init"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0 and "Database ready" in result.stdout

@@ -1,0 +1,233 @@
+"""Store functions on a migrated temporary database."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+import pytest
+
+from kiosk import store
+from kiosk.db import Database
+from kiosk.errors import BadRequest, BadTransition, QuotaReached, ServiceClosed
+from kiosk.settings import Counter
+from tests.conftest import Clock
+from tests.support import office_settings
+
+
+@pytest.fixture
+def office(tmp_path):
+    settings = office_settings(tmp_path)
+    db = Database(settings.database_path)
+    db.migrate()
+    return settings, db
+
+
+def issue(office, code="REKAM", priority=False, clock=None, key=None):
+    settings, db = office
+    ticket, _ = store.issue_ticket(db, settings, settings.service(code), priority, (clock or Clock())(),
+                                   idempotency_key=key)
+    return ticket
+
+
+def test_migrations_twice_are_harmless(tmp_path):
+    db = Database(tmp_path / "k.db")
+    assert db.migrate() == ["0001_initial"]
+    assert db.migrate() == []
+    tables = {row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"tickets", "ticket_events", "print_jobs", "staff", "app_state", "service_overrides"} <= tables
+
+
+def test_connection_is_wal_and_fully_synchronous(office):
+    _, db = office
+    assert db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+
+
+def test_numbers_per_service_and_day(office):
+    clock = Clock()
+    numbers = [issue(office, code, clock=clock)["number"] for code in ("REKAM", "REKAM", "CETAK", "REKAM")]
+    assert numbers == ["A-001", "A-002", "B-001", "A-003"]
+    clock.advance(days=1)
+    assert issue(office, "REKAM", clock=clock)["number"] == "A-001"
+
+
+def test_issue_writes_ticket_event_and_print_job_together(office):
+    _, db = office
+    ticket = issue(office)
+    events = [dict(r) for r in db.conn.execute("SELECT action, from_status, to_status FROM ticket_events")]
+    jobs = [dict(r) for r in db.conn.execute("SELECT ticket_id, status FROM print_jobs")]
+    assert events == [{"action": "issue", "from_status": None, "to_status": "waiting"}]
+    assert jobs == [{"ticket_id": ticket["id"], "status": "pending"}]
+    assert ticket["print_status"] == "pending"
+
+
+def test_idempotency_key_returns_the_same_ticket(office):
+    settings, db = office
+    first, created = store.issue_ticket(db, settings, settings.service("REKAM"), False, Clock()(), "tap-1")
+    again, created_again = store.issue_ticket(db, settings, settings.service("REKAM"), False, Clock()(), "tap-1")
+    assert (created, created_again) == (True, False)
+    assert again == first
+    assert db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1
+
+
+def test_quota_and_staff_override(office):
+    settings, db = office
+    clock = Clock()
+    with db.write() as conn:
+        conn.execute("INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?,?,?,?)",
+                     ["2026-11-25", "CETAK", 2, "x"])
+        conn.execute("INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?,?,?,?)",
+                     ["2026-11-25", "INFO", 0, "x"])
+    issue(office, "CETAK", clock=clock)
+    issue(office, "CETAK", clock=clock)
+    with pytest.raises(QuotaReached):
+        issue(office, "CETAK", clock=clock)
+    with pytest.raises(ServiceClosed):
+        issue(office, "INFO", clock=clock)
+    assert db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 2
+
+
+def test_call_next_priority_first_then_one_regular_after_three(office):
+    settings, db = office
+    clock = Clock()
+    regular = [issue(office, clock=clock) for _ in range(2)]
+    priority = [issue(office, priority=True, clock=clock) for _ in range(4)]
+    counter = settings.counter(1)
+    called = [store.call_next(db, counter, clock(), 3)[0]["number"] for _ in range(6)]
+    assert called == [priority[0]["number"], priority[1]["number"], priority[2]["number"],
+                      regular[0]["number"], priority[3]["number"], regular[1]["number"]]
+    assert store.call_next(db, counter, clock(), 3) is None
+
+
+def test_call_next_only_takes_the_counters_services_oldest_first(office):
+    settings, db = office
+    clock = Clock()
+    issue(office, "IKD", clock=clock)  # not served by Loket 1
+    clock.advance(minutes=1)
+    ubah = issue(office, "UBAH", clock=clock)
+    clock.advance(minutes=1)
+    issue(office, "REKAM", clock=clock)
+    ticket, event_id = store.call_next(db, settings.counter(1), clock(), 3, staff_id=None)
+    assert (ticket["number"], ticket["status"], ticket["counter_id"]) == (ubah["number"], "called", 1)
+    event = store.call_event(db, event_id)
+    assert (event["number"], event["counter_id"], event["action"]) == ("D-001", 1, "call")
+
+
+def test_full_life_and_audit_trail(office):
+    settings, db = office
+    clock = Clock()
+    ticket = issue(office, clock=clock)
+    store.call_next(db, settings.counter(1), clock(), 3)
+    store.transition(db, ticket["id"], "recall", clock())
+    store.transition(db, ticket["id"], "serve", clock())
+    clock.advance(minutes=6)
+    done, _ = store.transition(db, ticket["id"], "done", clock())
+    assert done["status"] == "done"
+    trail = [tuple(r) for r in db.conn.execute(
+        "SELECT action, from_status, to_status, counter_id FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+        [ticket["id"]])]
+    assert trail == [("issue", None, "waiting", None), ("call", "waiting", "called", 1),
+                     ("recall", "called", "called", 1), ("serve", "called", "serving", 1),
+                     ("done", "serving", "done", 1)]
+    assert store.average_service_minutes(db, "2026-11-25", "REKAM", default=10) == pytest.approx(6.0)
+
+
+def test_events_are_append_only(office):
+    _, db = office
+    issue(office)
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.conn.execute("UPDATE ticket_events SET action = 'x'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.conn.execute("DELETE FROM ticket_events")
+
+
+def test_refused_transition_changes_nothing(office):
+    _, db = office
+    ticket = issue(office)
+    with pytest.raises(BadTransition):
+        store.transition(db, ticket["id"], "done", Clock()())
+    assert store.get_ticket(db, ticket["id"])["status"] == "waiting"
+    assert db.conn.execute("SELECT COUNT(*) FROM ticket_events").fetchone()[0] == 1
+
+
+def test_no_show_requeue_goes_to_the_back(office):
+    settings, db = office
+    clock = Clock()
+    first = issue(office, clock=clock)
+    clock.advance(minutes=1)
+    second = issue(office, clock=clock)
+    store.call_next(db, settings.counter(1), clock(), 3)
+    store.transition(db, first["id"], "no_show", clock())
+    clock.advance(minutes=1)
+    back, _ = store.transition(db, first["id"], "requeue", clock())
+    assert back["status"] == "waiting" and back["counter_id"] is None
+    assert store.count_ahead(db, back) == 1
+    assert store.call_next(db, settings.counter(1), clock(), 3)[0]["id"] == second["id"]
+
+
+def test_transfer_keeps_number_and_place(office):
+    settings, db = office
+    clock = Clock()
+    ticket = issue(office, "INFO", clock=clock)
+    clock.advance(minutes=5)
+    later = issue(office, "REKAM", clock=clock)
+    store.call_next(db, settings.counter(2), clock(), 3)
+    moved = store.transfer(db, ticket["id"], settings.service("REKAM"), clock())
+    assert (moved["number"], moved["service"], moved["status"]) == ("F-001", "REKAM", "waiting")
+    assert store.count_ahead(db, store.get_ticket(db, later["id"])) == 1
+    with pytest.raises(BadRequest):
+        store.transfer(db, ticket["id"], settings.service("REKAM"), clock())
+
+
+def test_expire_before_closes_yesterdays_open_tickets(office):
+    settings, db = office
+    clock = Clock()
+    waiting = issue(office, clock=clock)
+    called = issue(office, clock=clock)
+    store.call_next(db, settings.counter(1), clock(), 3)
+    clock.advance(days=1)
+    today = issue(office, clock=clock)
+    assert store.expire_before(db, "2026-11-26", clock()) == 2
+    statuses = {t["id"]: store.get_ticket(db, t["id"])["status"] for t in (waiting, called, today)}
+    assert statuses == {waiting["id"]: "expired", called["id"]: "expired", today["id"]: "waiting"}
+
+
+def test_count_ahead_priority_and_order(office):
+    _, db = office
+    clock = Clock()
+    a = issue(office, clock=clock)
+    clock.advance(seconds=1)
+    b = issue(office, clock=clock)
+    clock.advance(seconds=1)
+    p = issue(office, priority=True, clock=clock)
+    assert [store.count_ahead(db, store.get_ticket(db, t["id"])) for t in (a, b, p)] == [1, 2, 0]
+
+
+def test_staff_usernames_are_unique_case_insensitive(office):
+    _, db = office
+    store.add_staff(db, "Siti", "hash", "counter", Clock()())
+    with pytest.raises(BadRequest):
+        store.add_staff(db, "siti", "hash", "admin", Clock()())
+    assert store.get_staff(db, "SITI")["username"] == "Siti"
+
+
+def test_print_outbox_rows(office):
+    _, db = office
+    clock = Clock()
+    ticket = issue(office, clock=clock)
+    job = store.next_print_job(db, clock())
+    assert (job["id"], job["number"]) == (ticket["id"], "A-001")
+    store.postpone_print_job(db, job["job_id"], clock() + timedelta(seconds=5), "paper out")
+    assert store.next_print_job(db, clock()) is None
+    clock.advance(seconds=6)
+    assert store.next_print_job(db, clock())["attempts"] == 1
+    store.finish_print_job(db, job["job_id"], ticket["id"], "printed", clock())
+    assert store.get_ticket(db, ticket["id"])["print_status"] == "printed"
+    assert store.pending_print_jobs(db) == 0
+
+
+def test_counter_with_unknown_service_never_matches(office):
+    settings, db = office
+    issue(office)
+    assert store.call_next(db, Counter(9, "Loket 9", ("NONE",)), Clock()(), 3) is None
