@@ -1,0 +1,156 @@
+"""Queue number -> Indonesian words -> speech for the waiting-room display."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import string
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+
+from num2words import num2words
+
+DEFAULT_TEMPLATE = "Nomor antrean {letter}, {number}, silakan menuju {counter}"
+PLACEHOLDERS = frozenset({"letter", "number", "counter"})
+
+SPEED_WPM = 140  # espeak-ng default is 175; slower carries better across a noisy room
+ESPEAK_TIMEOUT_SECONDS = 5
+MAX_CACHED_PHRASES = 500
+PROBE_TEXT = "satu"
+
+_NUMBER = re.compile(r"([A-Za-z])-(\d+)")
+_DIGITS = re.compile(r"\d+")
+
+
+def number_words(seq: int) -> str:
+    """Return the Indonesian words for a queue sequence (12 -> "dua belas")."""
+    # num2words 0.5.14 already gives the standard forms (sepuluh, sebelas, seratus,
+    # seribu); the check in tests/test_announce.py guards against a regression.
+    return num2words(seq, lang="id")
+
+
+def validate_template(template: str) -> None:
+    """Raise ValueError unless the template is well-formed and uses only known placeholders."""
+    try:
+        fields = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise ValueError(f"malformed announcement template {template!r}: {exc}") from None
+    unknown = sorted({field for field in fields if field not in PLACEHOLDERS})
+    if unknown:
+        shown = ", ".join("{" + field + "}" for field in unknown)
+        allowed = ", ".join("{" + name + "}" for name in sorted(PLACEHOLDERS))
+        raise ValueError(f"unknown placeholder {shown} in announcement template; allowed: {allowed}")
+
+
+def announcement_text(number: str, counter_name: str, template: str = DEFAULT_TEMPLATE) -> str:
+    """Return the spoken sentence for a call of ticket `number` to `counter_name`."""
+    match = _NUMBER.fullmatch(number)
+    if match is None:
+        raise ValueError(f"queue number {number!r} is not <letter>-<digits>")
+    validate_template(template)
+    letter, digits = match.groups()
+    return template.format(
+        letter=letter.upper(),
+        number=number_words(int(digits)),  # int() drops leading zeros: never "nol nol"
+        counter=spoken_counter(counter_name),
+    )
+
+
+def spoken_counter(counter_name: str) -> str:
+    """Return the counter name as spoken: digits as words, lower-cased ("Loket 2" -> "loket dua")."""
+    # Spaces around the words keep "2A" from becoming "duaa"; split/join tidies them.
+    spoken = _DIGITS.sub(lambda digits: f" {number_words(int(digits.group()))} ", counter_name)
+    return " ".join(spoken.split()).lower()
+
+
+class Speech:
+    """Render announcement sentences to WAV with espeak-ng (voice id), cached on disk per phrase."""
+
+    def __init__(self, cache_dir: Path, voice: str = "id", espeak: str | None = None):
+        self.cache_dir = Path(cache_dir)
+        self.cache_dir.mkdir(parents=True, exist_ok=True)  # an unwritable cache fails at start-up
+        self.voice = voice
+        self.binary = espeak or shutil.which("espeak-ng") or shutil.which("espeak")
+        self._usable: bool | None = None
+        self._probe_lock = threading.Lock()
+
+    @property
+    def engine(self) -> str:
+        """Name the engine in use: "espeak-ng", or "browser" when the page must speak itself."""
+        return "espeak-ng" if self._is_usable() else "browser"
+
+    def wav(self, text: str) -> bytes | None:
+        """Return the WAV for `text`, rendering and caching it on first use; None without espeak-ng."""
+        if not self._is_usable():
+            return None
+        path = self._cache_path(text)
+        try:
+            os.utime(path)  # a hit counts as recent use, so pruning drops phrases nobody says
+            return path.read_bytes()
+        except FileNotFoundError:
+            pass
+        audio = self._render(text, path)
+        if audio is not None:
+            self._prune()
+        return audio
+
+    def _is_usable(self) -> bool:
+        # Probe once: a binary can exist yet lack the voice or fail to run.
+        if self._usable is None:
+            with self._probe_lock:
+                if self._usable is None:
+                    self._usable = self.binary is not None and self._render(PROBE_TEXT, None) is not None
+        return self._usable
+
+    def _cache_path(self, text: str) -> Path:
+        key = hashlib.sha256(f"{self.voice}\0{SPEED_WPM}\0{text}".encode()).hexdigest()
+        return self.cache_dir / f"{key}.wav"
+
+    def _render(self, text: str, target: Path | None) -> bytes | None:
+        """Run espeak-ng into a private temp file, then move it to `target` (or discard it)."""
+        # A temp file per call plus os.replace lets threads render the same phrase at
+        # once: readers only ever see a complete file.
+        handle, temp_name = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")
+        os.close(handle)
+        temp = Path(temp_name)
+        try:
+            audio = self._run_espeak(text, temp)
+            if audio is not None and target is not None:
+                os.replace(temp, target)
+            return audio
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def _run_espeak(self, text: str, out: Path) -> bytes | None:
+        # Text goes on stdin so a template starting with "-" is never read as an option;
+        # -w (not --stdout) writes a header with the real sizes.
+        command = [self.binary, "-v", self.voice, "-s", str(SPEED_WPM), "-b", "1", "-w", str(out)]
+        try:
+            result = subprocess.run(
+                command, input=text.encode(), capture_output=True, timeout=ESPEAK_TIMEOUT_SECONDS
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+        audio = out.read_bytes()
+        if result.returncode != 0 or not _is_wav(audio):
+            return None
+        return audio
+
+    def _prune(self) -> None:
+        cached = []
+        for path in self.cache_dir.glob("*.wav"):
+            try:
+                cached.append((path.stat().st_mtime, path))
+            except FileNotFoundError:  # another thread pruned it meanwhile
+                continue
+        cached.sort()
+        for _, path in cached[: max(0, len(cached) - MAX_CACHED_PHRASES)]:
+            path.unlink(missing_ok=True)
+
+
+def _is_wav(audio: bytes) -> bool:
+    return len(audio) > 44 and audio[:4] == b"RIFF" and audio[8:12] == b"WAVE"

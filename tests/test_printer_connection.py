@@ -1,0 +1,207 @@
+"""Printer connections and status, against a fake network printer and real files."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from escpos.printer import Dummy
+
+from printer import (
+    PrinterError,
+    TicketPrint,
+    close_printer,
+    open_printer,
+    print_ticket,
+    printer_state,
+)
+from printer.connection import _usb_problem
+from tests.fakeprinter import FakePrinter, split_status_queries
+
+TIMEOUT = 0.3
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    type: str = "network"
+    path: str = ""
+    host: str = "127.0.0.1"
+    port: int = 9100
+    vendor_id: int = 0x04B8
+    product_id: int = 0x0202
+    in_ep: int | None = None
+    out_ep: int | None = None
+    device: str = "/dev/ttyACM0"
+    baudrate: int = 9600
+    profile: str = "TM-T20II"
+    paper_width_mm: int = 80
+    timeout: float = TIMEOUT
+
+
+TICKET = TicketPrint(
+    office_name="Kantor Kecamatan Selat",
+    service_name="Pengambilan KTP-el",
+    number="C-007",
+    priority=False,
+    issued_at=datetime(2026, 11, 28, 9, 41, tzinfo=timezone(timedelta(hours=7))),
+    ahead=2,
+    estimated_wait_minutes=20,
+    track_url="http://192.168.1.10:8080/t/Qw9x",
+)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakePrinter]:
+    with FakePrinter() as printer:
+        yield printer
+
+
+def network(fake: FakePrinter, **changes) -> Config:
+    return Config(host=fake.host, port=fake.port, **changes)
+
+
+def dummy_bytes(profile: str = "TM-T20II", width: int = 80) -> bytes:
+    printer = Dummy(profile=profile)
+    print_ticket(printer, TICKET, width)
+    return printer.output
+
+
+def state_of(config: Config) -> str:
+    printer = open_printer(config)
+    try:
+        return printer_state(printer)
+    finally:
+        close_printer(printer)
+
+
+def test_network_ticket_arrives_byte_identical(fake: FakePrinter) -> None:
+    printer = open_printer(network(fake))
+    print_ticket(printer, TICKET, 80)
+    close_printer(printer)
+    assert fake.wait_for_jobs(1) == [dummy_bytes()]
+
+
+def test_status_queries_are_not_part_of_the_job(fake: FakePrinter) -> None:
+    printer = open_printer(network(fake))
+    assert printer_state(printer) == "online"
+    print_ticket(printer, TICKET, 80)
+    close_printer(printer)
+    assert fake.wait_for_jobs(1) == [dummy_bytes()]
+
+
+@pytest.mark.parametrize(
+    "mode,state",
+    [("online", "online"), ("paper_low", "online"), ("paper_out", "paper_out"), ("offline", "offline")],
+)
+def test_state_follows_the_printer(fake: FakePrinter, mode: str, state: str) -> None:
+    fake.set_mode(mode)
+    assert state_of(network(fake)) == state
+    assert fake.jobs() == []
+
+
+def test_state_changes_at_run_time(fake: FakePrinter) -> None:
+    config = network(fake)
+    assert state_of(config) == "online"
+    fake.set_mode("paper_out")
+    assert state_of(config) == "paper_out"
+    fake.set_mode("online")
+    assert state_of(config) == "online"
+
+
+def test_refused_connection_fails_fast_then_recovers_on_the_same_port(fake: FakePrinter) -> None:
+    fake.set_mode("refuse")
+    started = time.monotonic()
+    with pytest.raises(PrinterError, match=f"127.0.0.1:{fake.port}"):
+        open_printer(network(fake))
+    assert time.monotonic() - started < 1.0
+    fake.set_mode("online")
+    assert state_of(network(fake)) == "online"
+
+
+def test_silent_printer_is_not_online_within_the_timeout(fake: FakePrinter) -> None:
+    fake.set_mode("stall")
+    printer = open_printer(network(fake))
+    started = time.monotonic()
+    assert printer_state(printer) == "offline"
+    assert time.monotonic() - started < TIMEOUT * 3
+    close_printer(printer)
+
+
+def test_printer_dropping_mid_job_raises_oserror(fake: FakePrinter) -> None:
+    printer = open_printer(network(fake))
+    assert printer_state(printer) == "online"
+    fake.set_mode("refuse")
+    time.sleep(0.1)  # let the fake reset the connection
+    with pytest.raises(OSError):
+        print_ticket(printer, TICKET, 80)
+    close_printer(printer)
+
+
+def test_file_printer_appends_tickets(tmp_path) -> None:
+    config = Config(type="file", path=str(tmp_path / "var" / "spool" / "printer.bin"))
+    for _ in range(2):
+        printer = open_printer(config)
+        assert printer_state(printer) == "unknown"
+        print_ticket(printer, TICKET, 80)
+        close_printer(printer)
+    assert (tmp_path / "var" / "spool" / "printer.bin").read_bytes() == dummy_bytes() * 2
+
+
+def test_unwritable_file_path_is_a_printer_error(tmp_path) -> None:
+    (tmp_path / "not-a-dir").write_text("")
+    config = Config(type="file", path=str(tmp_path / "not-a-dir" / "printer.bin"))
+    with pytest.raises(PrinterError, match="printer.bin"):
+        open_printer(config)
+
+
+def test_no_printer() -> None:
+    printer = open_printer(Config(type="none"))
+    assert printer is None
+    assert printer_state(printer) == "unknown"
+    close_printer(printer)
+
+
+def test_unknown_type_and_profile_are_explained() -> None:
+    with pytest.raises(PrinterError, match="usb, serial, network, file or none"):
+        open_printer(Config(type="bluetooth"))
+    with pytest.raises(PrinterError, match="TM-T20II"):
+        open_printer(Config(type="file", profile="TM-X999"))
+
+
+def test_missing_serial_device_is_named() -> None:
+    with pytest.raises(PrinterError, match="/dev/ttyNOPRINTER"):
+        open_printer(Config(type="serial", device="/dev/ttyNOPRINTER"))
+
+
+def test_missing_usb_printer_names_ids_and_lsusb() -> None:
+    with pytest.raises(PrinterError, match="04b8:0202.*lsusb"):
+        open_printer(Config(type="usb"))
+
+
+def test_usb_permission_and_busy_errors_say_how_to_fix_them() -> None:
+    usb_core = pytest.importorskip("usb.core")
+    denied = _usb_problem(Config(type="usb"), usb_core.USBError("Access denied", -3, 13))
+    assert 'ATTRS{idVendor}=="04b8", ATTRS{idProduct}=="0202"' in denied and "udevadm" in denied
+    busy = _usb_problem(Config(type="usb"), usb_core.USBError("Resource busy", -6, 16))
+    assert "ipp-usb" in busy and "CUPS" in busy
+
+
+def test_one_way_printer_state_is_unknown() -> None:
+    class OneWay(Dummy):
+        """A printer on a cable without a back channel: reads return nothing."""
+
+        def _read(self) -> bytes:
+            return b""
+
+    printer = OneWay(profile="TM-T20II")
+    assert printer_state(printer) == "unknown"
+    assert printer.output == b"\x10\x04\x01\x10\x04\x04"
+
+
+def test_fake_keeps_queries_split_across_reads_out_of_the_job() -> None:
+    assert split_status_queries(b"AB\x10") == (b"AB", [], b"\x10")
+    assert split_status_queries(b"\x10\x04\x01CD\x10\x04") == (b"CD", [1], b"\x10\x04")
+    assert split_status_queries(b"\x10\x04\x09") == (b"\x10\x04\x09", [], b"")
