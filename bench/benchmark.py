@@ -221,6 +221,7 @@ def main() -> None:
 
         def phone(index: int) -> None:
             client = Client(port)
+            stop_phones.wait(index / 50)  # phones are opened at different moments, not in lock-step
             while not stop_phones.wait(2.0):
                 client.request("GET", "/api/queue")
 

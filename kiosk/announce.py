@@ -10,6 +10,7 @@ import string
 import subprocess
 import tempfile
 import threading
+from functools import lru_cache
 from pathlib import Path
 
 from num2words import num2words
@@ -46,6 +47,7 @@ def validate_template(template: str) -> None:
         raise ValueError(f"unknown placeholder {shown} in announcement template; allowed: {allowed}")
 
 
+@lru_cache(maxsize=2048)  # displays and phones ask for the same few sentences over and over
 def announcement_text(number: str, counter_name: str, template: str = DEFAULT_TEMPLATE) -> str:
     """Return the spoken sentence for a call of ticket `number` to `counter_name`."""
     match = _NUMBER.fullmatch(number)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import queue as queue_module
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 Filter = Callable[[str, dict], bool]
+log = logging.getLogger(__name__)
 
 
 def format_sse(event: str, data: Any, event_id: int | None = None) -> str:
@@ -33,9 +35,14 @@ class Subscription:
 class Publisher:
     """Fan events out to every subscriber; a subscriber too slow to keep up is closed, not buffered forever."""
 
-    def __init__(self) -> None:
+    def __init__(self, coalesce_seconds: float = 0.2) -> None:
         self._subscribers: set[Subscription] = set()
         self._lock = threading.Lock()
+        self.coalesce_seconds = coalesce_seconds
+        self._latest: dict[str, Callable[[], dict]] = {}
+        self._latest_ready = threading.Condition()
+        self._flusher: threading.Thread | None = None
+        self._closing = False
 
     def subscribe(self, accepts: Filter | None = None) -> Subscription:
         """Register a listener and return its subscription."""
@@ -71,16 +78,55 @@ class Publisher:
                 self._drop(subscription)
         return delivered
 
+    def publish_latest(self, event: str, make_data: Callable[[], dict]) -> None:
+        """Publish ``event`` with data made at send time; a burst collapses into one event per interval.
+
+        A busy kiosk issuing hundreds of tickets a second must not wake every
+        display hundreds of times a second with nearly identical counts.
+        """
+        if not self.subscriber_count:
+            return
+        with self._latest_ready:
+            self._latest[event] = make_data
+            if self._flusher is None:
+                self._flusher = threading.Thread(target=self._flush_latest, name="kiosk-events", daemon=True)
+                self._flusher.start()
+            self._latest_ready.notify()
+
+    def _flush_latest(self) -> None:
+        while True:
+            with self._latest_ready:
+                while not self._latest and not self._closing:
+                    self._latest_ready.wait()
+                if self._closing:
+                    self._flusher = None
+                    return
+                batch, self._latest = self._latest, {}
+            for event, make_data in batch.items():
+                try:
+                    self.publish(event, make_data())
+                except Exception:  # one failed snapshot must not end live updates for the day
+                    log.exception("could not publish %s event", event)
+            threading.Event().wait(self.coalesce_seconds)
+
     def _drop(self, subscription: Subscription) -> None:
         self.unsubscribe(subscription)
-        try:  # wake the stream so it ends; the browser reconnects and catches up by Last-Event-ID
-            subscription.mailbox.get_nowait()
+        # Wake the stream so it ends now (not at its next heartbeat); the browser reconnects
+        # and catches up by Last-Event-ID. Make room first when the mailbox is full.
+        try:
             subscription.mailbox.put_nowait(None)
-        except (queue_module.Empty, queue_module.Full):
-            pass
+        except queue_module.Full:
+            try:
+                subscription.mailbox.get_nowait()
+                subscription.mailbox.put_nowait(None)
+            except (queue_module.Empty, queue_module.Full):
+                pass  # ``closed`` is set: the stream stops at its next wake-up anyway
 
     def close_all(self) -> None:
         """End every stream (server shutdown)."""
+        with self._latest_ready:
+            self._closing = True
+            self._latest_ready.notify()
         with self._lock:
             subscribers = list(self._subscribers)
         for subscription in subscribers:

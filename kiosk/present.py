@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import TYPE_CHECKING, Any
 
 from kiosk import queue, store
 from kiosk.announce import announcement_text
-from kiosk.runtime import Runtime
+
+if TYPE_CHECKING:
+    from kiosk.runtime import Runtime
+
+QUEUE_CACHE_SECONDS = 2.0
 
 
 def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
@@ -104,14 +109,29 @@ def queue_json(rt: Runtime) -> dict[str, Any]:
     }
 
 
+def cached_queue_json(rt: Runtime) -> dict[str, Any]:
+    """Return the queue overview, reusing it until the queue changes (or 2 s pass, for other processes' writes).
+
+    A hundred phones polling the same overview must not cost a hundred sets of queries.
+    """
+    cached = rt.queue_cache
+    if cached and cached[0] == rt.state_version and time.monotonic() - cached[1] < QUEUE_CACHE_SECONDS:
+        return cached[2]
+    version = rt.state_version
+    body = queue_json(rt)
+    rt.queue_cache = (version, time.monotonic(), body)
+    return body
+
+
 def publish_queue(rt: Runtime) -> None:
-    """Tell every stream the waiting counts changed."""
-    if rt.events.subscriber_count:
-        rt.events.publish("queue", {"services": waiting_json(rt)})
+    """Tell every stream the waiting counts changed (bursts coalesce into one event per 0.2 s)."""
+    rt.state_version += 1
+    rt.events.publish_latest("queue", lambda: {"services": waiting_json(rt)})
 
 
 def publish_call(rt: Runtime, event_id: int) -> None:
     """Tell every stream about a call or recall (the event id lets a display resume after a drop)."""
+    rt.state_version += 1
     event = store.call_event(rt.db, event_id)
     if event is not None:
         rt.events.publish("call", call_json(rt, event), event_id=event_id)

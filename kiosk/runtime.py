@@ -27,6 +27,8 @@ class Runtime:
     events: Publisher = field(default_factory=Publisher)
     speech: Speech | None = None
     printing: object | None = None  # kiosk.printing.PrintWorker once started
+    state_version: int = 0  # bumped on every queue change made through this process
+    queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 from kiosk import store
 from kiosk.errors import BadRequest, UnknownService
 from kiosk.web import json_body, runtime
-from kiosk.present import publish_queue, queue_json, services_json, ticket_json
+from kiosk.present import cached_queue_json, publish_queue, services_json, ticket_json
 
 bp = Blueprint("api", __name__)
 
@@ -60,7 +60,7 @@ def show(token: str):
 @bp.get("/api/queue")
 def overview():
     """Waiting counts, what each counter is calling now, and the latest calls."""
-    return jsonify(queue_json(runtime()))
+    return jsonify(cached_queue_json(runtime()))
 
 
 @bp.get("/healthz")
