@@ -122,3 +122,25 @@ def new_page(browser, offsite_requests):
     for context in contexts:
         context.close()
     assert offsite_requests == [], f"pages reached outside the office LAN: {offsite_requests}"
+
+
+_skipped_browser_tests: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.skipped and "browser" in report.keywords:
+        _skipped_browser_tests.append(report.nodeid)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI a skipped browser test is a failure: Chromium must really run."""
+    if os.environ.get("CI") == "true" and _skipped_browser_tests:
+        print(f"\nCI: {len(_skipped_browser_tests)} browser test(s) were skipped: {_skipped_browser_tests[:5]}")
+        session.exitstatus = 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that drives Chromium, whatever file it lives in."""
+    for item in items:
+        if {"browser", "new_page"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.browser)
