@@ -206,7 +206,7 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
             service = runtime.settings.service(code)
             if service is not None:
                 try:
-                    store.issue_ticket(runtime.db, runtime.settings, service, priority, now, print_job=False)
+                    store.issue_ticket(runtime.db, runtime.settings, service, priority, now)
                 except KioskError:
                     pass  # closed today: the demo still serves
     _serve(ctx, host, port)

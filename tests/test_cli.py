@@ -88,3 +88,39 @@ def test_module_entry_point_runs(config):
     result = subprocess.run([sys.executable, "-m", "kiosk", "--config", config, "init"], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0 and "Database ready" in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
+    import os
+    import re
+
+    import requests
+
+    from tests.support import wait_until
+    from tests.test_crash import _free_port
+
+    config = write_office_config(tmp_path)
+    port = _free_port()
+    log = tmp_path / "demo.log"
+    process = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "demo", "--port", str(port)],
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT,
+                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        wait_until(lambda: "serving on" in log.read_text(), timeout=30, interval=0.1)
+        wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok, timeout=10)
+        output = log.read_text()
+        passwords = dict(re.findall(r"Staff account created: (\w+) / (\S+)", output))
+        assert set(passwords) == {"admin", "petugas"}
+        session = requests.Session()
+        login = session.post(f"http://127.0.0.1:{port}/api/login",
+                             json={"username": "petugas", "password": passwords["petugas"]}, timeout=5)
+        assert login.status_code == 200
+        waiting = {s["code"]: s["waiting"] for s in session.get(f"http://127.0.0.1:{port}/api/services").json()}
+        assert waiting["REKAM"] == 2 and waiting["AMBIL"] == 1 and waiting["INFO"] == 1
+        for page in ("/kiosk", "/display", "/login"):
+            assert requests.get(f"http://127.0.0.1:{port}{page}", timeout=5).status_code == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    assert passwords["petugas"] not in (tmp_path / "kiosk.db").read_bytes().decode("latin-1")
