@@ -107,8 +107,13 @@ def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
                                stdout=log.open("wb"), stderr=subprocess.STDOUT,
                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        wait_until(lambda: "serving on" in log.read_text(), timeout=30, interval=0.1)
-        wait_until(lambda: requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok, timeout=10)
+        def healthy() -> bool:
+            try:
+                return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok
+            except requests.ConnectionError:
+                return False
+
+        wait_until(healthy, timeout=30, interval=0.1)
         output = log.read_text()
         passwords = dict(re.findall(r"Staff account created: (\w+) / (\S+)", output))
         assert set(passwords) == {"admin", "petugas"}
