@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.errors import ConfigError
@@ -316,14 +316,20 @@ def _printer(table: dict) -> Printer:
     )
 
 
-def _services(raw: Any) -> tuple[Service, ...]:
+def _array_of_tables(raw: Any, name: str, what: str) -> Iterator[tuple[str, dict]]:
+    """Yield (key for messages, table) of a TOML array of tables such as [[services]]."""
     if not isinstance(raw, list) or not raw:
-        raise ConfigError("[[services]] is missing: configure at least one service")
-    services: list[Service] = []
+        raise ConfigError(f"[[{name}]] is missing: configure at least one {what}")
     for index, table in enumerate(raw):
-        key = f"services[{index}]"
+        key = f"{name}[{index}]"
         if not isinstance(table, dict):
             raise ConfigError(f"{key} must be a table")
+        yield key, table
+
+
+def _services(raw: Any) -> tuple[Service, ...]:
+    services: list[Service] = []
+    for key, table in _array_of_tables(raw, "services", "service"):
         code = _get(table, f"{key}.code", str)
         if not _SERVICE_CODE_RE.match(code):
             raise ConfigError(f"{key}.code must be upper-case letters/digits (e.g. \"REKAM\"), got {code!r}")
@@ -348,13 +354,8 @@ def _services(raw: Any) -> tuple[Service, ...]:
 
 
 def _counters(raw: Any, codes: set[str]) -> tuple[Counter, ...]:
-    if not isinstance(raw, list) or not raw:
-        raise ConfigError("[[counters]] is missing: configure at least one counter")
     counters: list[Counter] = []
-    for index, table in enumerate(raw):
-        key = f"counters[{index}]"
-        if not isinstance(table, dict):
-            raise ConfigError(f"{key} must be a table")
+    for key, table in _array_of_tables(raw, "counters", "counter"):
         counter_id = _positive(table, f"{key}.id")
         if any(c.id == counter_id for c in counters):
             raise ConfigError(f"{key}.id {counter_id} is used twice")
