@@ -15,6 +15,10 @@ from kiosk.present import call_json, waiting_json
 bp = Blueprint("events", __name__)
 
 REPLAY_LIMIT = 20
+# A comment line (for proxies and the server's own dead-client check) plus a named
+# event that pages can see: EventSource hides comments, and a display needs to notice
+# a silent, half-open connection after a network drop to reconnect by itself.
+HEARTBEAT = ": ping\nevent: ping\ndata: {}\n\n"
 
 
 def _id_list(name: str) -> set[str] | None:
@@ -45,7 +49,7 @@ def stream():
     missed = store.calls(rt.db, rt.today(), after_event=last_sent, limit=REPLAY_LIMIT) if last_sent else []
     backlog = [format_sse("call", call, call["id"]) for call in map(lambda e: call_json(rt, e), reversed(missed))
                if accepts("call", call)]
-    snapshot = format_sse("queue", {"services": waiting_json(rt)})
+    snapshot = format_sse("queue", {"services": waiting_json(rt)}) + format_sse("printer", {"state": rt.printer_state()})
     heartbeat = current_app.config["SSE_HEARTBEAT_SECONDS"]
     disconnected = request.environ.get("waitress.client_disconnected", lambda: False)
     replayed_up_to = missed[0]["event_id"] if missed else last_sent
@@ -59,7 +63,7 @@ def stream():
                 try:
                     item = subscription.get(timeout=heartbeat)
                 except queue_module.Empty:
-                    yield ": ping\n\n"
+                    yield HEARTBEAT
                     continue
                 if item is None:
                     return

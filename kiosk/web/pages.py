@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from kiosk.web import runtime
 from kiosk.web.auth import current_staff
@@ -18,16 +18,34 @@ def index():
 
 @bp.get("/kiosk")
 def kiosk():
-    """The resident's touchscreen."""
+    """The resident's touchscreen; ``?idle=S&warn=S&result=S`` shorten its timers (for tests and trials)."""
+    from flask import request
+
     rt = runtime()
-    return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue)
+
+    def seconds(name: str, default: int) -> int:
+        value = request.args.get(name, type=int)
+        return default if value is None else max(1, min(value, 3600))
+
+    timers = {
+        "idle": seconds("idle", rt.settings.queue.kiosk_idle_seconds),
+        "warn": seconds("warn", 20),  # WCAG 2.2.1: at least 20 s to answer "Masih di sana?"
+        "result": seconds("result", 15),
+    }
+    return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers)
 
 
 @bp.get("/display")
 def display():
     """The waiting-room TV."""
     rt = runtime()
-    return render_template("display/index.html", office=rt.settings.office)
+    return render_template(
+        "display/index.html",
+        office=rt.settings.office,
+        running_text=rt.settings.office.running_text,
+        services=[{"code": s.code, "name": s.name, "prefix": s.prefix} for s in rt.settings.services],
+        heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
+    )
 
 
 @bp.get("/login")
@@ -42,10 +60,26 @@ def counter():
     rt = runtime()
     if current_staff() is None:
         return redirect(url_for("pages.login", next="/counter"))
-    return render_template("counter/index.html", office=rt.settings.office, settings=rt.settings)
+    return render_template(
+        "counter/index.html",
+        office=rt.settings.office,
+        settings=rt.settings,
+        counters=[{"id": c.id, "name": c.name, "services": list(c.services)} for c in rt.settings.counters],
+        services=[{"code": s.code, "name": s.name, "prefix": s.prefix} for s in rt.settings.services],
+        heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
+    )
 
 
 @bp.get("/t/<token>")
 def track(token: str):
-    """The resident's phone page for one ticket."""
-    return render_template("phone/index.html", office=runtime().settings.office, token=token)
+    """The resident's phone page for one ticket; a friendly 404 page for an unknown token."""
+    from kiosk import store
+    from kiosk.errors import NotFound
+    from kiosk.present import ticket_json
+
+    rt = runtime()
+    try:
+        ticket = ticket_json(rt, store.get_ticket_by_token(rt.db, token))
+    except NotFound:
+        return render_template("phone/index.html", office=rt.settings.office, token=None, ticket=None), 404
+    return render_template("phone/index.html", office=rt.settings.office, token=token, ticket=ticket)

@@ -93,3 +93,12 @@ def reprint(ticket_id: int):
     if rt.printing is not None:
         rt.printing.wake()
     return jsonify({"ticket": ticket_json(rt, ticket)})
+
+
+@bp.get("/api/counters/<int:counter_id>/no-shows")
+@staff_required("counter")
+def counter_no_shows(counter_id: int):
+    """Return today's no-shows of a counter, latest first, so staff can put one back in the queue."""
+    rt = runtime()
+    counter = _counter(counter_id)
+    return jsonify({"tickets": [ticket_json(rt, t) for t in store.recent_no_shows(rt.db, rt.today(), counter.id)]})

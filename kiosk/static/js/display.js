@@ -1,0 +1,292 @@
+/* Waiting-room display: live calls, waiting counts, clock, and the spoken announcement.
+ *
+ * Runs for months on a TV nobody touches, so every list here is bounded, the DOM is
+ * built once and only its text changes, and there are exactly three timers (clock,
+ * resync, the live watchdog). Announcements go through one queue: calls that arrive
+ * together are spoken one after another, never over each other.
+ */
+(function () {
+  "use strict";
+
+  var CONFIG = JSON.parse(document.getElementById("display-config").textContent);
+  var DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
+  var MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+                "September", "Oktober", "November", "Desember"];
+  var RECENT_SIZE = 5;
+  var QUEUE_LIMIT = 6;          // more pending announcements than this: the oldest are dropped
+  var SEEN_LIMIT = 200;         // ids of calls already handled (dedupe replays)
+  var LOG_LIMIT = 50;           // window.__announced / window.__received, for tests and support
+  var SILENT_SHOW_MS = 2500;    // how long a call is shown when it cannot be spoken
+  var CLIP_TIMEOUT_MS = 20000;  // a clip that never ends must not stop the queue
+  var RESYNC_MS = 5 * 60 * 1000;
+
+  var el = {
+    date: document.getElementById("date"),
+    clock: document.getElementById("clock"),
+    current: document.getElementById("current"),
+    number: document.getElementById("current-number"),
+    counter: document.getElementById("current-counter"),
+    recall: document.getElementById("current-recall"),
+    recentRows: Array.prototype.slice.call(document.querySelectorAll("#recent-list .recent-row")),
+    connection: document.getElementById("connection"),
+    prompt: document.getElementById("sound-prompt")
+  };
+  var countCells = {};
+  Array.prototype.forEach.call(document.querySelectorAll(".waiting-item"), function (item) {
+    countCells[item.getAttribute("data-service")] = item.querySelector(".count");
+  });
+
+  var recent = [];              // newest first, at most RECENT_SIZE, one row per number
+  var seen = {};
+  var seenOrder = [];
+  var pending = [];
+  var speaking = false;
+  var soundBlocked = false;
+  var clockOffsetMs = 0;        // server time minus this PC's time, from the Date header
+  var today = "";
+  var announced = window.__announced = [];
+  var received = window.__received = [];
+  window.__displayLoadedAt = Date.now();
+
+  function bounded(list, item, limit) {
+    list.push(item);
+    if (list.length > limit) list.splice(0, list.length - limit);
+  }
+
+  function markSeen(id) {
+    if (!id || seen[id]) return;
+    seen[id] = true;
+    seenOrder.push(id);
+    if (seenOrder.length > SEEN_LIMIT) delete seen[seenOrder.shift()];
+  }
+
+  // ------------------------------------------------------------ clock
+
+  var partsFormat = new Intl.DateTimeFormat("en-GB", {
+    timeZone: CONFIG.timezone, year: "numeric", month: "numeric", day: "numeric",
+    hour: "2-digit", minute: "2-digit", hourCycle: "h23"
+  });
+
+  function officeNow() {
+    var parts = {};
+    partsFormat.formatToParts(new Date(Date.now() + clockOffsetMs)).forEach(function (p) { parts[p.type] = p.value; });
+    var year = +parts.year, month = +parts.month, day = +parts.day;
+    return {
+      iso: year + "-" + month + "-" + day,
+      date: DAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()] + ", " + day + " " + MONTHS[month - 1] + " " + year,
+      time: parts.hour + "." + parts.minute
+    };
+  }
+
+  function tick() {
+    var now = officeNow();
+    if (el.clock.textContent !== now.time) el.clock.textContent = now.time;
+    if (el.date.textContent !== now.date) el.date.textContent = now.date;
+    if (today && today !== now.iso) refreshQueue(true);  // a new office day: numbers start again
+    today = now.iso;
+  }
+
+  // ------------------------------------------------------------ screen
+
+  function showCurrent(call, flash) {
+    el.number.textContent = call ? call.number : "\u2013";
+    el.counter.textContent = call ? call.counter_name : "\u00a0";
+    el.recall.hidden = !(call && call.recall);
+    el.current.setAttribute("data-call-id", call ? String(call.id) : "");
+    if (flash) {
+      el.current.classList.remove("flash");
+      void el.current.offsetWidth;  // restart the animation
+      el.current.classList.add("flash");
+    }
+  }
+
+  function renderRecent() {
+    el.recentRows.forEach(function (row, index) {
+      var call = recent[index];
+      row.hidden = !call;
+      row.firstChild.textContent = call ? call.number : "";
+      row.lastChild.textContent = call ? call.counter_name : "";
+    });
+  }
+
+  function addRecent(call) {
+    recent = [call].concat(recent.filter(function (c) { return c.number !== call.number; })).slice(0, RECENT_SIZE);
+    renderRecent();
+  }
+
+  function renderWaiting(services) {
+    (services || []).forEach(function (service) {
+      var cell = countCells[service.code];
+      if (cell && cell.textContent !== String(service.waiting)) cell.textContent = String(service.waiting);
+    });
+  }
+
+  el.current.addEventListener("animationend", function () { el.current.classList.remove("flash"); });
+
+  // ------------------------------------------------------------ sound
+
+  var player = new Audio();
+  player.preload = "auto";
+
+  // Play one clip to its end; resolve "ok", "blocked" (autoplay refused) or "error" (missing, broken, stuck).
+  function playClip(src) {
+    return new Promise(function (resolve) {
+      var timer = null;
+      function finish(result) {
+        if (timer === null) return;
+        clearTimeout(timer);
+        timer = null;
+        player.onended = player.onerror = null;
+        if (result !== "ok") player.pause();
+        resolve(result);
+      }
+      timer = setTimeout(function () { finish("error"); }, CLIP_TIMEOUT_MS);
+      player.onended = function () { finish("ok"); };
+      player.onerror = function () { finish("error"); };
+      player.src = src;
+      var started = player.play();
+      if (started && started.catch) {
+        started.catch(function (err) { finish(err && err.name === "NotAllowedError" ? "blocked" : "error"); });
+      }
+    });
+  }
+
+  function indonesianVoice() {
+    if (!("speechSynthesis" in window)) return null;
+    var voices = window.speechSynthesis.getVoices() || [];
+    for (var i = 0; i < voices.length; i++) {
+      var lang = (voices[i].lang || "").toLowerCase().replace("_", "-");
+      if (lang === "id-id" || lang === "id" || lang.indexOf("id-") === 0) return voices[i];
+    }
+    return null;
+  }
+
+  // Speak with the browser's own Indonesian voice; resolve true when it spoke.
+  function speakInBrowser(text) {
+    var voice = indonesianVoice();
+    if (!voice || !text) return Promise.resolve(false);
+    return new Promise(function (resolve) {
+      var utterance = new SpeechSynthesisUtterance(text);
+      var timer = setTimeout(function () { window.speechSynthesis.cancel(); resolve(false); }, CLIP_TIMEOUT_MS);
+      utterance.voice = voice;
+      utterance.lang = "id-ID";
+      utterance.rate = 0.9;
+      utterance.onend = function () { clearTimeout(timer); resolve(true); };
+      utterance.onerror = function () { clearTimeout(timer); resolve(false); };
+      window.speechSynthesis.speak(utterance);
+    });
+  }
+
+  function wait(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  function blocked() {
+    soundBlocked = true;
+    el.prompt.hidden = false;
+  }
+
+  el.prompt.addEventListener("click", function () {
+    // A tap is the user gesture the browser wants: unlock the player with the chime.
+    soundBlocked = false;
+    el.prompt.hidden = true;
+    player.src = CONFIG.chime;
+    var started = player.play();
+    if (started && started.catch) started.catch(function () { blocked(); });
+  });
+
+  function announce(call) {
+    var entry = {id: call.id, number: call.number, counter: call.counter, recall: !!call.recall,
+                 at: Date.now(), via: "pending"};
+    bounded(announced, entry, LOG_LIMIT);
+    document.body.setAttribute("data-announced", String((+document.body.getAttribute("data-announced") || 0) + 1));
+    showCurrent(call, true);
+    if (soundBlocked) { entry.via = "muted"; return wait(SILENT_SHOW_MS); }
+    return playClip(CONFIG.chime).then(function (chime) {
+      if (chime === "blocked") { blocked(); entry.via = "muted"; return wait(SILENT_SHOW_MS); }
+      return playClip(call.audio_url).then(function (voice) {
+        if (voice === "ok") { entry.via = "wav"; return; }
+        if (voice === "blocked") { blocked(); entry.via = "muted"; return; }
+        return speakInBrowser(call.announcement).then(function (spoke) {
+          entry.via = spoke ? "speech" : (chime === "ok" ? "chime" : "none");
+          if (!spoke) return wait(SILENT_SHOW_MS);
+        });
+      });
+    }).then(function () { return wait(600); });  // a breath between two calls
+  }
+
+  function pump() {
+    if (speaking || !pending.length) return;
+    speaking = true;
+    var call = pending.shift();
+    announce(call).catch(function (err) { if (window.console) console.error(err); }).then(function () {
+      speaking = false;
+      pump();
+    });
+  }
+
+  // ------------------------------------------------------------ events
+
+  function onCall(call) {
+    if (!call || seen[call.id]) return;
+    markSeen(call.id);
+    live.seen(call.id);
+    addRecent(call);
+    bounded(received, {id: call.id, number: call.number, recall: !!call.recall,
+                       at: performance.timeOrigin + performance.now()}, LOG_LIMIT);
+    document.body.setAttribute("data-last-call", String(call.id));
+    pending.push(call);
+    if (pending.length > QUEUE_LIMIT) pending.splice(0, pending.length - QUEUE_LIMIT);
+    pump();
+  }
+
+  var fetching = null;
+  var synced = false;           // the first /api/queue answer has been shown
+  function refreshQueue(reset) {
+    if (fetching) return fetching;
+    fetching = fetch("/api/queue", {cache: "no-store"}).then(function (response) {
+      var date = Date.parse(response.headers.get("Date") || "");
+      if (!isNaN(date) && Math.abs(date - Date.now()) > 30000) clockOffsetMs = date - Date.now();
+      if (!response.ok) throw new Error("queue " + response.status);
+      return response.json();
+    }).then(function (queue) {
+      renderWaiting(queue.services);
+      var calls = queue.recent_calls || [];
+      var newest = calls.length ? calls[0].id : 0;
+      if (reset || !synced) {
+        // What was called before this page knew: show it, do not announce it again.
+        calls.forEach(function (call) { markSeen(call.id); });
+        live.seen(newest);
+        var arrivedMeanwhile = reset ? [] : recent.filter(function (c) { return c.id > newest; });
+        recent = [];
+        calls.slice().reverse().concat(arrivedMeanwhile.reverse()).forEach(function (call) {
+          recent = [call].concat(recent.filter(function (c) { return c.number !== call.number; }));
+        });
+        recent = recent.slice(0, RECENT_SIZE);
+        renderRecent();
+        if (!speaking) showCurrent(recent[0] || null, false);
+        synced = true;
+      }
+    }).catch(function () { /* the live stream retries; the next (re)connect fetches again */ })
+      .then(function () { fetching = null; });
+    return fetching;
+  }
+
+  function setOnline(online) {
+    el.connection.setAttribute("data-state", online ? "online" : "offline");
+    el.connection.textContent = online ? "Terhubung" : "Menghubungkan ulang\u2026";
+  }
+
+  var live = window.Live.connect("/api/events", {
+    heartbeatSeconds: CONFIG.heartbeatSeconds,
+    on: {
+      call: onCall,
+      queue: function (data) { renderWaiting(data.services); }
+    },
+    onOpen: function () { refreshQueue(false); },
+    onStatus: setOnline
+  });
+
+  tick();
+  setInterval(tick, 1000);
+  setInterval(function () { refreshQueue(false); }, RESYNC_MS);
+  window.__display = {pending: function () { return pending.length; }, live: live};
+})();

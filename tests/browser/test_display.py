@@ -1,0 +1,244 @@
+"""The waiting-room display in real Chromium: live calls, announcements, restarts, sound fallbacks."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from waitress.server import create_server
+
+from kiosk.announce import Speech
+from tests.support import LiveServer, add_staff, make_app, wait_until
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save screenshots there (docs/screenshots)
+
+
+@dataclass
+class FixedPortServer(LiveServer):
+    """A LiveServer that binds a given port, so a test can stop it and start another on the same address."""
+
+    port: int = 0
+
+    def start(self, workers: bool = True) -> "FixedPortServer":
+        if workers:
+            self.runtime.start()
+        self._server = create_server(self.app, host="127.0.0.1", port=self.port, threads=self.threads,
+                                     connection_limit=400, channel_timeout=60)
+        self.port = self._server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        import threading
+
+        self._thread = threading.Thread(target=self._server.run, name="test-waitress", daemon=True)
+        self._thread.start()
+        return self
+
+
+@pytest.fixture
+def office(tmp_path):
+    server = FixedPortServer(_office_app(tmp_path, staff=True)).start()
+    yield server
+    server.stop()
+
+
+def _office_app(tmp_path: Path, staff: bool = False):
+    app = make_app(tmp_path)
+    app.config["SSE_HEARTBEAT_SECONDS"] = 1.0
+    if staff:
+        add_staff(app)
+    return app
+
+
+def _open_display(new_page, server, width=1920, height=1080):
+    page = new_page(width, height)
+    page.goto(server.url + "/display")
+    page.wait_for_selector("#connection[data-state=online]", state="attached", timeout=5000)
+    return page
+
+
+def _call(server, headers, service="REKAM", counter=1) -> dict:
+    server.post("/api/tickets", json={"service": service}).raise_for_status()
+    answer = server.post(f"/api/counters/{counter}/next", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["ticket"]
+
+
+def _announced(page) -> list[dict]:
+    return page.evaluate("window.__announced.slice()")
+
+
+def test_a_call_shows_within_a_second_flashes_and_is_spoken(new_page, office):
+    headers = office.login()
+    page = _open_display(new_page, office)
+    latencies = []
+    for _ in range(3):
+        office.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+        sent = time.time()
+        ticket = office.post("/api/counters/1/next", headers=headers).json()["ticket"]
+        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=ticket["number"], timeout=2000)
+        received = page.evaluate("n => window.__received.find(c => c.number === n).at", ticket["number"])
+        latencies.append(received / 1000 - sent)
+    assert max(latencies) < 1.0, latencies
+    print(f"call -> display latency: median {statistics.median(latencies) * 1000:.0f} ms, "
+          f"worst {max(latencies) * 1000:.0f} ms")
+
+    # the first call is on the big panel with its counter, flashing, and spoken from the server's WAV
+    page.wait_for_function("window.__announced.length >= 1")
+    assert page.inner_text("#current-number") == "A-001"
+    assert page.inner_text("#current-counter") == "Loket 1"
+    assert "flash" in page.get_attribute("#current", "class")
+    wait_until(lambda: _announced(page)[0]["via"] != "pending", timeout=15)
+    assert _announced(page)[0]["via"] == "wav"
+    # the recent list shows the newest first, one row per number
+    assert page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts() == ["A-003", "A-002", "A-001"]
+
+
+def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(new_page, office):
+    headers = office.login()
+    page = _open_display(new_page, office)
+    ticket = _call(office, headers)
+    assert office.post(f"/api/tickets/{ticket['id']}/recall", headers=headers).status_code == 200
+
+    page.wait_for_function("window.__received.length === 2", timeout=2000)
+    assert page.evaluate("window.__display.pending()") == 1  # the recall waits its turn
+    page.wait_for_function("window.__announced.length === 2", timeout=20000)
+    first, again = _announced(page)
+    assert (first["number"], first["recall"]) == (ticket["number"], False)
+    assert (again["number"], again["recall"]) == (ticket["number"], True)
+    # one after the other: the chime (1.2 s) and the sentence (~5 s) of the first came in between
+    assert again["at"] - first["at"] > 4000
+    assert first["via"] == "wav"
+    assert page.is_visible("#current-recall")
+
+
+def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_path):
+    first = FixedPortServer(_office_app(tmp_path, staff=True)).start()
+    headers = first.login()
+    page = _open_display(new_page, first)
+    _call(first, headers)
+    page.wait_for_function("window.__received.length === 1")
+    page.evaluate("window.__marker = 'same page'")
+    port = first.port
+
+    first.stop()
+    page.wait_for_selector("#connection[data-state=offline]", state="attached", timeout=5000)
+
+    # While the server is down a call is made (e.g. straight after start-up, before the display is back).
+    restarted = FixedPortServer(_office_app(tmp_path), port=port)
+    client = restarted.app.test_client()
+    token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+    client.post("/api/tickets", json={"service": "CETAK"})
+    missed = client.post("/api/counters/2/next", headers={"X-CSRF-Token": token["csrf_token"]}).get_json()["ticket"]
+    restarted.start()
+    try:
+        page.wait_for_selector("#connection[data-state=online]", state="attached", timeout=10000)
+        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=missed["number"],
+                               timeout=3000)
+        headers = restarted.login()
+        live = _call(restarted, headers, service="IKD", counter=3)
+        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=live["number"],
+                               timeout=2000)
+        assert page.evaluate("window.__marker") == "same page"
+        assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+        recent = page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts()
+        assert recent[:2] == [live["number"], missed["number"]]
+        page.wait_for_function("window.__announced.length >= 2", timeout=20000)
+        assert [a["number"] for a in _announced(page)][:2] == ["A-001", missed["number"]]
+    finally:
+        restarted.stop()
+
+
+def test_blocked_autoplay_shows_one_prompt_and_a_tap_enables_sound(new_page, office):
+    headers = office.login()
+    page = new_page(1920, 1080)
+    # Chromium's autoplay policy, as on a TV browser without the kiosk flag: no sound before a gesture.
+    page.add_init_script("""
+      (() => {
+        let gesture = false;
+        addEventListener('pointerdown', () => { gesture = true; }, true);
+        const play = HTMLMediaElement.prototype.play;
+        HTMLMediaElement.prototype.play = function () {
+          if (!gesture) return Promise.reject(new DOMException('blocked', 'NotAllowedError'));
+          return play.call(this);
+        };
+      })();
+    """)
+    page.goto(office.url + "/display")
+    page.wait_for_selector("#connection[data-state=online]", state="attached")
+    assert page.is_hidden("#sound-prompt")
+
+    _call(office, headers)
+    page.wait_for_selector("#sound-prompt", state="visible", timeout=3000)
+    assert page.inner_text("#sound-prompt") == "Ketuk untuk mengaktifkan suara"
+    wait_until(lambda: _announced(page) and _announced(page)[0]["via"] == "muted")
+    assert page.inner_text("#current-number") == "A-001"  # still shown, just silent
+
+    page.click("#sound-prompt")
+    assert page.is_hidden("#sound-prompt")
+    page.wait_for_function("window.__display.pending() === 0 && window.__announced.length === 1")
+    _call(office, headers)
+    page.wait_for_function("window.__announced.length === 2", timeout=10000)
+    wait_until(lambda: _announced(page)[1]["via"] != "pending", timeout=15)
+    assert _announced(page)[1]["via"] == "wav"
+    assert page.locator("#sound-prompt").count() == 1
+
+
+def test_without_server_speech_the_page_falls_back_without_stalling(new_page, office, tmp_path):
+    office.runtime.speech = Speech(tmp_path / "no-speech", espeak=str(tmp_path / "missing-espeak-ng"))
+    headers = office.login()
+    page = _open_display(new_page, office)
+    _call(office, headers)
+    _call(office, headers)
+    page.wait_for_function("window.__announced.length === 2", timeout=20000)
+    vias = [entry["via"] for entry in _announced(page)]
+    # headless Chromium has no Indonesian voice, so the chime alone; a browser with one speaks
+    assert vias[0] in ("speech", "chime")
+    assert page.inner_text("#current-number") == "A-002"
+
+
+def test_memory_stays_bounded_over_many_calls(new_page, office):
+    headers = office.login()
+    page = _open_display(new_page, office)
+    nodes_before = page.evaluate("document.getElementsByTagName('*').length")
+    for _ in range(40):
+        office.post("/api/tickets", json={"service": "INFO"})
+    for _ in range(20):
+        for counter in (2, 3):
+            office.post(f"/api/counters/{counter}/next", headers=headers)
+    page.wait_for_function("window.__received.length >= 40", timeout=5000)
+    page.wait_for_function("document.querySelector('.waiting-item[data-service=INFO] .count').textContent === '0'",
+                           timeout=3000)
+    state = page.evaluate("""({nodes: document.getElementsByTagName('*').length,
+                               pending: window.__display.pending(), received: window.__received.length,
+                               rows: document.querySelectorAll('.recent-row').length})""")
+    assert state["nodes"] == nodes_before
+    assert state["pending"] <= 6           # the announcement queue drops the oldest, never grows
+    assert state["received"] <= 50 and state["rows"] == 5
+
+
+@pytest.mark.parametrize("width,height", [(1920, 1080), (1366, 768)])
+def test_the_whole_display_fits_the_screen(new_page, office, width, height):
+    headers = office.login()
+    for service, counter in (("REKAM", 1), ("CETAK", 2), ("IKD", 3), ("REKAM", 1), ("AMBIL", 2)):
+        _call(office, headers, service, counter)
+    for service in ("REKAM", "REKAM", "UBAH", "CETAK", "INFO"):
+        office.post("/api/tickets", json={"service": service})
+    page = _open_display(new_page, office, width, height)
+    page.wait_for_function("document.querySelectorAll('.recent-row:not([hidden])').length === 5")
+    page.wait_for_function("document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '2'")
+    assert page.evaluate("document.documentElement.scrollHeight <= innerHeight + 1")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1")
+    date = page.inner_text("#date")
+    assert date.split(", ")[0] in ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+    assert page.inner_text("#clock").count(".") == 1
+    assert "Siapkan Kartu Keluarga Anda" in page.inner_text(".ticker")
+    box = page.locator("#current-number").bounding_box()
+    assert box["height"] > height * 0.15  # readable from the back of the room
+    if SCREENSHOTS:
+        page.evaluate("document.querySelector('.ticker-track').style.animation = 'none'")
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"display-{width}x{height}.png"))

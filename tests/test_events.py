@@ -1,0 +1,259 @@
+"""Live events: the in-process publisher and the SSE stream through a real waitress server."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from kiosk.events import Publisher, format_sse
+from tests.support import LiveServer, add_staff, make_app, wait_until
+
+
+# ---------------------------------------------------------------- publisher
+
+
+def test_every_subscriber_gets_each_event_and_filters_apply():
+    publisher = Publisher()
+    everyone = [publisher.subscribe() for _ in range(3)]
+    counter_two = publisher.subscribe(lambda event, data: event != "call" or data["counter"] == 2)
+
+    assert publisher.publish("call", {"counter": 1}, event_id=7) == 3
+    assert publisher.publish("queue", {"services": []}) == 4
+
+    for subscription in everyone:
+        assert subscription.get(timeout=1) == (7, format_sse("call", {"counter": 1}, 7))
+        assert subscription.get(timeout=1) == (None, 'event: queue\ndata: {"services":[]}\n\n')
+    assert counter_two.get(timeout=1)[1].startswith("event: queue")
+    assert counter_two.mailbox.empty()
+
+
+def test_unsubscribe_and_a_subscriber_that_cannot_keep_up_is_closed():
+    publisher = Publisher()
+    gone, slow = publisher.subscribe(), publisher.subscribe()
+    publisher.unsubscribe(gone)
+    publisher.unsubscribe(gone)  # twice is harmless
+    assert publisher.subscriber_count == 1 and gone.closed
+
+    for number in range(slow.mailbox.maxsize + 1):
+        publisher.publish("queue", {"n": number})
+
+    assert publisher.subscriber_count == 0 and slow.closed
+    items = [slow.mailbox.get_nowait() for _ in range(slow.mailbox.qsize())]
+    assert items[-1] is None  # the stream is told to end; the browser reconnects and catches up
+
+
+# ---------------------------------------------------------------- SSE over HTTP
+
+
+class SseClient:
+    """A minimal Server-Sent Events reader over a raw HTTP connection."""
+
+    def __init__(self, base_url: str, path: str = "/api/events", headers: dict | None = None):
+        parts = urlsplit(base_url)
+        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        self.connection.request("GET", path, headers=headers or {})
+        self.sock = self.connection.sock  # http.client lets go of it once a streamed answer starts
+        self.response = self.connection.getresponse()
+        self.comments: list[str] = []
+
+    def next_event(self, timeout: float = 3.0) -> dict:
+        """Return the next event as {"event", "id", "data"} (comments are collected, "retry" skipped)."""
+        self.sock.settimeout(timeout)
+        fields: dict = {}
+        while True:
+            line = self.response.fp.readline().decode()
+            if line == "":
+                raise EOFError("stream ended")
+            line = line.rstrip("\n")
+            if line.startswith(":"):
+                self.comments.append(line)
+            elif line == "":
+                if "event" in fields or "data" in fields:
+                    if "data" in fields:
+                        fields["data"] = json.loads(fields["data"])
+                    return fields
+                fields = {}
+            else:
+                name, _, value = line.partition(": ")
+                if name in ("event", "id", "data"):
+                    fields[name] = value
+
+    def events_until(self, name: str, timeout: float = 3.0) -> list[dict]:
+        """Read events up to and including the first one called ``name``."""
+        seen = []
+        deadline = time.monotonic() + timeout
+        while True:
+            event = self.next_event(max(0.05, deadline - time.monotonic()))
+            seen.append(event)
+            if event["event"] == name:
+                return seen
+
+    def close(self) -> None:
+        self.sock.shutdown(socket.SHUT_RDWR)
+        self.response.close()
+        self.sock.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    app = make_app(tmp_path)
+    add_staff(app)
+    app.config["SSE_HEARTBEAT_SECONDS"] = 0.2
+    live = LiveServer(app).start(workers=False)
+    yield live
+    live.stop()
+
+
+def _call(server: LiveServer, headers: dict, counter: int = 1, service: str = "REKAM") -> dict:
+    server.post("/api/tickets", json={"service": service}).raise_for_status()
+    answer = server.post(f"/api/counters/{counter}/next", headers=headers)
+    assert answer.status_code == 200
+    return answer.json()["ticket"]
+
+
+def _opened(server: LiveServer, path: str = "/api/events", headers: dict | None = None) -> SseClient:
+    client = SseClient(server.url, path, headers)
+    assert client.response.status == 200
+    assert client.response.getheader("Content-Type").startswith("text/event-stream")
+    assert client.events_until("printer")[0]["event"] == "queue"  # the snapshot on connect
+    return client
+
+
+def test_several_streams_each_receive_a_call_with_its_event_id(server):
+    headers = server.login()
+    streams = [_opened(server) for _ in range(3)]
+    assert server.runtime.events.subscriber_count == 3
+
+    ticket = _call(server, headers)
+
+    calls = [stream.events_until("call")[-1] for stream in streams]
+    assert {c["data"]["number"] for c in calls} == {ticket["number"]}
+    assert len({c["id"] for c in calls}) == 1
+    call = calls[0]["data"]
+    assert call["id"] == int(calls[0]["id"])
+    assert call["counter"] == 1 and call["counter_name"] == "Loket 1" and call["recall"] is False
+    assert call["announcement"] == "Nomor antrean A, satu, silakan menuju loket satu"
+    assert call["audio_url"] == f"/api/announcements/{call['id']}.wav"
+    # and the waiting counts follow the call
+    queue = streams[0].events_until("queue")[-1]["data"]
+    assert {"code": "REKAM", "waiting": 0} in queue["services"]
+    for stream in streams:
+        stream.close()
+
+
+def test_a_recall_is_a_call_event_with_recall_true(server):
+    headers = server.login()
+    stream = _opened(server)
+    ticket = _call(server, headers)
+    first = stream.events_until("call")[-1]
+    assert server.post(f"/api/tickets/{ticket['id']}/recall", headers=headers).status_code == 200
+    again = stream.events_until("call")[-1]
+    assert again["data"]["number"] == ticket["number"] and again["data"]["recall"] is True
+    assert int(again["id"]) > int(first["id"])
+    stream.close()
+
+
+@pytest.mark.parametrize("resume", ["header", "query"])
+def test_a_stream_resumes_after_the_last_event_id_without_duplicates(server, resume):
+    headers = server.login()
+    stream = _opened(server)
+    first = _call(server, headers)
+    last_id = stream.events_until("call")[-1]["id"]
+    stream.close()
+
+    missed = [_call(server, headers, counter=2, service="CETAK"), _call(server, headers, counter=3, service="IKD")]
+
+    if resume == "header":
+        again = SseClient(server.url, headers={"Last-Event-ID": last_id})
+    else:
+        again = SseClient(server.url, f"/api/events?last_event_id={last_id}")
+    replay = again.events_until("queue")
+    assert [(e["event"], e["data"].get("number")) for e in replay] == [
+        ("call", missed[0]["number"]), ("call", missed[1]["number"]), ("queue", None)]
+    assert int(replay[0]["id"]) < int(replay[1]["id"])
+    assert first["number"] not in {e["data"].get("number") for e in replay}
+
+    live = _call(server, headers)
+    events = again.events_until("call")
+    assert [e["data"]["number"] for e in events if e["event"] == "call"] == [live["number"]]
+    again.close()
+
+
+def test_heartbeat_comment_and_ping_event_keep_an_idle_stream_alive(server):
+    stream = _opened(server)
+    started = time.monotonic()
+    ping = stream.events_until("ping", timeout=2)[-1]
+    assert ping == {"event": "ping", "data": {}}
+    assert ": ping" in stream.comments
+    assert time.monotonic() - started < 1.5
+    stream.close()
+
+
+def test_a_departed_client_is_cleaned_up(server):
+    staying, leaving = _opened(server), _opened(server)
+    assert server.runtime.events.subscriber_count == 2
+    leaving.close()
+    wait_until(lambda: server.runtime.events.subscriber_count == 1, timeout=5)
+    staying.events_until("ping", timeout=2)  # the other stream is unaffected
+    staying.close()
+    wait_until(lambda: server.runtime.events.subscriber_count == 0, timeout=5)
+
+
+def test_filters_by_counter_and_by_service(server):
+    headers = server.login()
+    by_counter = _opened(server, "/api/events?counters=2,3")
+    by_service = _opened(server, "/api/events?services=REKAM")
+
+    rekam_at_1 = _call(server, headers, counter=1, service="REKAM")
+    cetak_at_2 = _call(server, headers, counter=2, service="CETAK")
+
+    assert [e["data"]["number"] for e in by_counter.events_until("call") if e["event"] == "call"] == [
+        cetak_at_2["number"]]
+    assert [e["data"]["number"] for e in by_service.events_until("call") if e["event"] == "call"] == [
+        rekam_at_1["number"]]
+    # queue events are never filtered: every screen needs the counts
+    by_service.events_until("queue")
+    by_counter.close()
+    by_service.close()
+
+
+def test_streams_end_at_once_when_the_server_stops(tmp_path):
+    app = make_app(tmp_path)  # the default 15 s heartbeat: ending must not wait for it
+    server = LiveServer(app).start(workers=False)
+    stream = _opened(server)
+    started = time.monotonic()
+    server.runtime.events.close_all()
+    with pytest.raises(EOFError):
+        stream.events_until("call", timeout=3)
+    assert time.monotonic() - started < 1.0
+    assert server.runtime.events.subscriber_count == 0
+    stream.close()
+    server.stop()
+
+
+def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
+    app = make_app(tmp_path)
+    add_staff(app)
+    app.config["SSE_HEARTBEAT_SECONDS"] = 0.2
+    server = LiveServer(app, threads=16).start(workers=False)
+    try:
+        streams = [_opened(server) for _ in range(12)]  # each holds a waitress thread
+        assert server.runtime.events.subscriber_count == 12
+
+        started = time.monotonic()
+        answer = server.post("/api/tickets", json={"service": "REKAM"})
+        assert answer.status_code == 201
+        assert time.monotonic() - started < 1.0
+
+        headers = server.login()
+        called = server.post("/api/counters/1/next", headers=headers).json()["ticket"]
+        for stream in streams:
+            assert stream.events_until("call")[-1]["data"]["number"] == called["number"]
+            stream.close()
+    finally:
+        server.stop()
