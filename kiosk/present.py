@@ -105,7 +105,7 @@ def queue_json(rt: Runtime) -> dict[str, Any]:
             }
             for counter in rt.settings.counters
         ],
-        "recent_calls": [call_json(rt, event) for event in store.calls(rt.db, day, limit=5)],
+        "recent_calls": [call_json(rt, event) for event in _latest_per_number(store.calls(rt.db, day, limit=30))],
     }
 
 
@@ -121,6 +121,17 @@ def cached_queue_json(rt: Runtime) -> dict[str, Any]:
     body = queue_json(rt)
     rt.queue_cache = (version, time.monotonic(), body)
     return body
+
+
+def _latest_per_number(events: list[dict[str, Any]], limit: int = 5) -> list[dict[str, Any]]:
+    """Keep the newest call of each number (a recall must not push other numbers off the board)."""
+    seen: set[str] = set()
+    latest = []
+    for event in events:
+        if event["number"] not in seen:
+            seen.add(event["number"])
+            latest.append(event)
+    return latest[:limit]
 
 
 def publish_queue(rt: Runtime) -> None:

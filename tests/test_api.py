@@ -241,3 +241,15 @@ def test_openapi_describes_every_route(live_server):
                   "/api/tickets/{id}/done", "/api/tickets/{id}/no-show", "/api/tickets/{id}/requeue",
                   "/api/tickets/{id}/transfer", "/api/tickets/{id}/reprint", "/healthz"):
         assert route in paths, route
+
+
+def test_recent_calls_show_each_number_once(live_server):
+    headers = live_server.login()
+    first = live_server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
+    live_server.post("/api/tickets", json={"service": "REKAM"})
+    live_server.post("/api/counters/1/next", headers=headers)
+    live_server.post(f"/api/tickets/{first['id']}/recall", headers=headers)
+    live_server.post(f"/api/tickets/{first['id']}/recall", headers=headers)
+    live_server.post("/api/counters/1/next", headers=headers)
+    calls = live_server.get("/api/queue").json()["recent_calls"]
+    assert [(c["number"], c["recall"]) for c in calls] == [("A-002", False), ("A-001", True)]

@@ -45,7 +45,9 @@ class _Throttle:
             self._failures.pop(key, None)
 
 
-_throttle = _Throttle()
+def _throttle() -> _Throttle:
+    """Return this app's login throttle (one per app, so separate offices/tests never share counts)."""
+    return current_app.extensions.setdefault("kiosk_login_throttle", _Throttle())
 
 
 @bp.post("/api/login")
@@ -56,13 +58,14 @@ def login():
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise BadRequest("Isi nama pengguna dan kata sandi.")
     key = username.strip().lower()
-    if _throttle.blocked(key):
+    throttle = _throttle()
+    if throttle.blocked(key):
         raise KioskError("Terlalu banyak percobaan masuk. Coba lagi dalam 5 menit.", "rate_limited", 429)
     staff = store.get_staff(runtime().db, username.strip())
     if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or staff is None:
-        _throttle.fail(key)
+        throttle.fail(key)
         raise BadCredentials("Nama pengguna atau kata sandi salah.")
-    _throttle.clear(key)
+    throttle.clear(key)
     session.clear()
     session.permanent = True
     session.update(staff_id=staff["id"], role=staff["role"], csrf=secrets.token_urlsafe(24), seen=int(time.time()))
