@@ -1,8 +1,9 @@
 """Drain the print outbox: one worker thread owns the printer, sends jobs in order, retries with backoff.
 
 Issuing never waits for paper: the ticket and its print job are committed
-together, then this worker prints. A printer that is offline, out of paper or
-stalled only delays printing; staff see its state at /healthz and on /counter.
+together (store.issue_ticket), then this worker prints. A printer that is
+offline, out of paper or stalled only delays printing; staff see its state at
+/healthz, on GET /api/counters/<id> and as a ``printer`` event on /api/events.
 """
 
 from __future__ import annotations
@@ -23,42 +24,62 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_BACKOFF_SECONDS = 30.0
-IDLE_CHECK_SECONDS = 10.0
+# Short enough that a resident whose ticket waits for fresh paper gets it soon after staff fix it.
+MAX_BACKOFF_SECONDS = 10.0
+# How often an idle worker asks the printer for its state, so staff learn of a fault first.
+IDLE_CHECK_SECONDS = 5.0
 # Faults a printer can raise mid-job (see TOOLCHAIN.md): never let them kill the worker.
 PRINT_FAULTS = (PrinterError, EscposError, OSError, TimeoutError, ValueError)
+STATES = ("online", "offline", "paper_out", "unknown")
 
 
-def backoff_seconds(attempts: int) -> float:
-    """Return the wait before retry number ``attempts`` (1 s, 2 s, 4 s ... at most 30 s)."""
-    return min(2.0 ** max(attempts, 0), MAX_BACKOFF_SECONDS)
+def backoff_seconds(failures: int, cap: float = MAX_BACKOFF_SECONDS) -> float:
+    """Return the wait after ``failures`` failed attempts in a row: 1 s, 2 s, 4 s ... at most ``cap``."""
+    return min(2.0 ** max(failures - 1, 0), cap)
 
 
 def skip_reason(job: dict, today: str) -> str | None:
-    """Return why a job must not be printed late (earlier day, or the ticket was called after it was queued)."""
+    """Return why a job must not be printed (late, superseded or for a closed ticket), or None to print it.
+
+    ``job`` is a row of store.oldest_print_job: the ticket plus ``last_action`` (its latest
+    issue/reprint/call event) and ``newer_jobs`` (reprints still pending after this job).
+    """
     if job["day"] != today:
         return "skipped: ticket from an earlier day"
-    if job["called_at"] is not None and job["called_at"] >= job["job_created_at"]:
-        return "skipped: ticket already called"
     if job["status"] not in ("waiting", "called", "serving"):
         return f"skipped: ticket is {job['status']}"
+    if job["newer_jobs"]:
+        return "skipped: a newer reprint is queued"
+    # Called after the job was queued: the resident is at the counter, a late ticket only confuses.
+    # A reprint asked for after the call is the newest event, so it prints.
+    if job["last_action"] in ("call", "recall"):
+        return "skipped: ticket already called"
     return None
 
 
 class PrintWorker:
     """The single owner of the printer (a printer may be claimed by one process/thread only)."""
 
+    idle_check_seconds = IDLE_CHECK_SECONDS
+    max_backoff_seconds = MAX_BACKOFF_SECONDS
+
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime
-        self.state = "unknown" if runtime.settings.printer.type != "none" else "none"
+        self.state = "unknown"
+        self.failures = 0  # failed attempts in a row; the backoff grows with it
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def enabled(self) -> bool:
+        return self.runtime.settings.printer.type != "none"
+
     def start(self) -> None:
         """Start the worker thread (no-op when no printer is configured)."""
-        if self.runtime.settings.printer.type == "none" or self._thread is not None:
+        if not self.enabled or self._thread is not None:
             return
+        self._stop.clear()
         self._thread = threading.Thread(target=self._run, name="kiosk-printer", daemon=True)
         self._thread.start()
 
@@ -71,7 +92,7 @@ class PrintWorker:
             self._thread = None
 
     def wake(self) -> None:
-        """Look at the outbox now (a ticket was just issued or reprinted)."""
+        """Look at the outbox now: a ticket was issued or reprinted, so retry at once even during a backoff."""
         self._wake.set()
 
     def _set_state(self, state: str) -> None:
@@ -82,37 +103,42 @@ class PrintWorker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()  # before draining: a wake during the drain must not be lost
             try:
                 delay = self.drain_once()
             except Exception:  # a bug here must not stop printing for the day
                 log.exception("print worker failed; retrying")
-                delay = MAX_BACKOFF_SECONDS
+                delay = self.max_backoff_seconds
             self._wake.wait(delay)
-            self._wake.clear()
 
     def drain_once(self) -> float:
-        """Print due jobs until the outbox is empty or the printer fails; return seconds to sleep."""
+        """Print pending jobs oldest first until the outbox is empty or the printer fails; return seconds to sleep."""
         rt = self.runtime
         while not self._stop.is_set():
-            job = store.next_print_job(rt.db, rt.now())
+            # Strictly first in, first out: a later ticket never prints before an earlier one.
+            job = store.oldest_print_job(rt.db)
             if job is None:
-                if store.pending_print_jobs(rt.db) == 0:
-                    self._check_idle_printer()
-                return IDLE_CHECK_SECONDS if store.pending_print_jobs(rt.db) == 0 else 1.0
+                self._check_idle_printer()
+                return self.idle_check_seconds
             reason = skip_reason(job, rt.today())
             if reason:
+                log.info("print job %s for %s %s", job["job_id"], job["number"], reason)
                 store.finish_print_job(rt.db, job["job_id"], job["id"], "failed", rt.now(), reason)
                 continue
             error = self._print(job)
             if error is not None:
-                wait = backoff_seconds(job["attempts"])
-                store.postpone_print_job(rt.db, job["job_id"], rt.now() + timedelta(seconds=wait), error)
+                self.failures += 1
+                wait = backoff_seconds(self.failures, self.max_backoff_seconds)
+                log.warning("print job %s for %s not printed (%s); retry in %.1f s",
+                            job["job_id"], job["number"], error, wait)
+                store.postpone_print_job(rt.db, job["job_id"], rt.now() + timedelta(seconds=wait), error[:500])
                 return wait
+            self.failures = 0
             store.finish_print_job(rt.db, job["job_id"], job["id"], "printed", rt.now())
         return 0.0
 
     def _print(self, job: dict) -> str | None:
-        """Send one ticket; return None when printed, else a short reason."""
+        """Ask the printer's state, then send one ticket; return None when printed, else a short reason."""
         config = self.runtime.settings.printer
         try:
             device = open_printer(config)
@@ -125,29 +151,27 @@ class PrintWorker:
                 self._set_state(state)
                 return f"printer {state}"
             print_ticket(device, self._ticket(job), config.paper_width_mm)
-            self._set_state("online")
-            return None
         except PRINT_FAULTS as exc:
             self._set_state("offline")
             return f"print: {exc}"
         finally:
-            close_printer(device)
+            close_printer(device)  # a network printer takes the job when the connection closes
+        self._set_state("online")
+        return None
 
     def _check_idle_printer(self) -> None:
         """Refresh the printer state while idle so staff learn of a fault before the next resident does."""
-        config = self.runtime.settings.printer
-        if config.type == "file":
-            return
         try:
-            device = open_printer(config)
+            device = open_printer(self.runtime.settings.printer)
         except PRINT_FAULTS:
             self._set_state("offline")
             return
         try:
             state = printer_state(device)
-            self._set_state("online" if state == "unknown" else state)
         finally:
             close_printer(device)
+        # "unknown" = a one-way link (file, some USB/serial): it opened, so it takes jobs.
+        self._set_state("online" if state == "unknown" else state)
 
     def _ticket(self, job: dict) -> TicketPrint:
         rt = self.runtime

@@ -327,19 +327,43 @@ def waiting_list(db: Database, day: str, services: tuple[str, ...]) -> list[Row]
     return [dict(row) for row in rows]
 
 
+def recent_no_shows(db: Database, day: str, counter_id: int, limit: int = 10) -> list[Row]:
+    """Return the tickets a counter marked as no-show on ``day``, latest first (for putting back in the queue)."""
+    rows = db.conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND status = 'no_show' AND counter_id = ?"
+        " ORDER BY finished_at DESC, id DESC LIMIT ?",
+        [day, counter_id, limit],
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
 # ---------------------------------------------------------------- print outbox
 
 
-def next_print_job(db: Database, now: datetime) -> Row | None:
-    """Return the oldest pending print job that is due, with its ticket, or None."""
+def oldest_print_job(db: Database) -> Row | None:
+    """Return the oldest pending print job with its ticket, due or not (the outbox prints in issue order)."""
+    # last_action: the latest of the ticket's issue/reprint/call events, in commit order (timestamps
+    # have one-second resolution); newer_jobs: reprints queued after this job and still pending.
     row = db.conn.execute(
-        f"SELECT j.id AS job_id, j.attempts, j.created_at AS job_created_at, t.* FROM print_jobs j"
-        f" JOIN (SELECT {_TICKET_COLUMNS} FROM tickets) t ON t.id = j.ticket_id"
-        " WHERE j.status = 'pending' AND (j.next_attempt_at IS NULL OR j.next_attempt_at <= ?)"
-        " ORDER BY j.id LIMIT 1",
-        [_stamp(now)],
+        f"SELECT j.id AS job_id, j.attempts, j.created_at AS job_created_at, j.next_attempt_at, t.*,"
+        " (SELECT e.action FROM ticket_events e WHERE e.ticket_id = j.ticket_id"
+        "   AND e.action IN ('issue', 'reprint', 'call', 'recall') ORDER BY e.id DESC LIMIT 1) AS last_action,"
+        " (SELECT COUNT(*) FROM print_jobs k WHERE k.ticket_id = j.ticket_id AND k.status = 'pending'"
+        "   AND k.id > j.id) AS newer_jobs"
+        f" FROM print_jobs j JOIN (SELECT {_TICKET_COLUMNS} FROM tickets) t ON t.id = j.ticket_id"
+        " WHERE j.status = 'pending' ORDER BY j.id LIMIT 1"
     ).fetchone()
     return _row(row)
+
+
+def print_jobs_of(db: Database, ticket_id: int) -> list[Row]:
+    """Return every print job of a ticket, oldest first."""
+    rows = db.conn.execute(
+        "SELECT id, ticket_id, created_at, status, attempts, next_attempt_at, last_error, printed_at"
+        " FROM print_jobs WHERE ticket_id = ? ORDER BY id",
+        [ticket_id],
+    ).fetchall()
+    return [dict(row) for row in rows]
 
 
 def finish_print_job(db: Database, job_id: int, ticket_id: int, status: str, now: datetime,
@@ -433,45 +457,3 @@ def set_state(db: Database, key: str, value: str, now: datetime) -> None:
 def ping(db: Database) -> bool:
     """Return True when the database answers a query."""
     return db.conn.execute("SELECT 1").fetchone()[0] == 1
-
-
-# ---- print outbox (issue 3)
-
-
-def oldest_print_job(db: Database) -> Row | None:
-    """Return the oldest pending print job with its ticket, due or not (the outbox prints in issue order)."""
-    # last_action: the latest of the ticket's issue/reprint/call events, in commit order (timestamps
-    # have one-second resolution); newer_jobs: reprints queued after this job and still pending.
-    row = db.conn.execute(
-        f"SELECT j.id AS job_id, j.attempts, j.created_at AS job_created_at, j.next_attempt_at, t.*,"
-        " (SELECT e.action FROM ticket_events e WHERE e.ticket_id = j.ticket_id"
-        "   AND e.action IN ('issue', 'reprint', 'call', 'recall') ORDER BY e.id DESC LIMIT 1) AS last_action,"
-        " (SELECT COUNT(*) FROM print_jobs k WHERE k.ticket_id = j.ticket_id AND k.status = 'pending'"
-        "   AND k.id > j.id) AS newer_jobs"
-        f" FROM print_jobs j JOIN (SELECT {_TICKET_COLUMNS} FROM tickets) t ON t.id = j.ticket_id"
-        " WHERE j.status = 'pending' ORDER BY j.id LIMIT 1"
-    ).fetchone()
-    return _row(row)
-
-
-def print_jobs_of(db: Database, ticket_id: int) -> list[Row]:
-    """Return every print job of a ticket, oldest first."""
-    rows = db.conn.execute(
-        "SELECT id, ticket_id, created_at, status, attempts, next_attempt_at, last_error, printed_at"
-        " FROM print_jobs WHERE ticket_id = ? ORDER BY id",
-        [ticket_id],
-    ).fetchall()
-    return [dict(row) for row in rows]
-
-
-# ---- counter screen (issue 4)
-
-
-def recent_no_shows(db: Database, day: str, counter_id: int, limit: int = 10) -> list[Row]:
-    """Return the tickets a counter marked as no-show on ``day``, latest first (for putting back in the queue)."""
-    rows = db.conn.execute(
-        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND status = 'no_show' AND counter_id = ?"
-        " ORDER BY finished_at DESC, id DESC LIMIT ?",
-        [day, counter_id, limit],
-    ).fetchall()
-    return [dict(row) for row in rows]

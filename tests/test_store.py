@@ -216,15 +216,14 @@ def test_print_outbox_rows(office):
     _, db = office
     clock = Clock()
     ticket = issue(office, clock=clock)
-    job = store.next_print_job(db, clock())
-    assert (job["id"], job["number"]) == (ticket["id"], "A-001")
+    job = store.oldest_print_job(db)
+    assert (job["id"], job["number"], job["last_action"], job["newer_jobs"]) == (ticket["id"], "A-001", "issue", 0)
     store.postpone_print_job(db, job["job_id"], clock() + timedelta(seconds=5), "paper out")
-    assert store.next_print_job(db, clock()) is None
-    clock.advance(seconds=6)
-    assert store.next_print_job(db, clock())["attempts"] == 1
+    assert store.oldest_print_job(db)["attempts"] == 1  # still first in line: the outbox prints in order
     store.finish_print_job(db, job["job_id"], ticket["id"], "printed", clock())
     assert store.get_ticket(db, ticket["id"])["print_status"] == "printed"
     assert store.pending_print_jobs(db) == 0
+    assert [j["status"] for j in store.print_jobs_of(db, ticket["id"])] == ["printed"]
 
 
 def test_counter_with_unknown_service_never_matches(office):

@@ -50,9 +50,9 @@ def _wants_json() -> bool:
 
 def register(app: Flask) -> None:
     """Attach blueprints and error handlers."""
-    from kiosk.web import api, auth, events, pages, staff
+    from kiosk.web import api, auth, events, openapi, pages, qr, staff
 
-    for module in (api, auth, staff, events, pages):
+    for module in (api, auth, staff, events, pages, qr, openapi):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(KioskError)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from kiosk import store
+from kiosk.errors import NotFound
+from kiosk.present import ticket_json
 from kiosk.web import runtime
 from kiosk.web.auth import current_staff
 
@@ -19,8 +22,6 @@ def index():
 @bp.get("/kiosk")
 def kiosk():
     """The resident's touchscreen; ``?idle=S&warn=S&result=S`` shorten its timers (for tests and trials)."""
-    from flask import request
-
     rt = runtime()
 
     def seconds(name: str, default: int) -> int:
@@ -43,7 +44,7 @@ def display():
         "display/index.html",
         office=rt.settings.office,
         running_text=rt.settings.office.running_text,
-        services=[{"code": s.code, "name": s.name, "prefix": s.prefix} for s in rt.settings.services],
+        services=_services(),
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
     )
 
@@ -65,18 +66,18 @@ def counter():
         office=rt.settings.office,
         settings=rt.settings,
         counters=[{"id": c.id, "name": c.name, "services": list(c.services)} for c in rt.settings.counters],
-        services=[{"code": s.code, "name": s.name, "prefix": s.prefix} for s in rt.settings.services],
+        services=_services(),
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
     )
+
+
+def _services() -> list[dict]:
+    return [{"code": s.code, "name": s.name, "prefix": s.prefix} for s in runtime().settings.services]
 
 
 @bp.get("/t/<token>")
 def track(token: str):
     """The resident's phone page for one ticket; a friendly 404 page for an unknown token."""
-    from kiosk import store
-    from kiosk.errors import NotFound
-    from kiosk.present import ticket_json
-
     rt = runtime()
     try:
         ticket = ticket_json(rt, store.get_ticket_by_token(rt.db, token))

@@ -1,0 +1,400 @@
+/* Kiosk touchscreen: choose a service, Umum/Prioritas, show the number and QR, watch the printer.
+   One resident at a time: everything about them lives in `resident` and is wiped by reset(). */
+(() => {
+  "use strict";
+
+  const app = document.getElementById("app");
+  const config = {
+    idle: Number(app.dataset.idle) || 60,
+    warn: Number(app.dataset.warn) || 20,
+    result: Number(app.dataset.result) || 15,
+    tz: app.dataset.tz || "Asia/Jakarta",
+  };
+  const PRINT_GRACE_MS = 4000;   // a ticket still unprinted after this is a printer fault
+  const HEALTH_AFTER_MS = 1000;  // from then on, ask /healthz whether the printer is down
+  const SERVICES_REFRESH_MS = 15000;
+
+  const WORDS = {
+    id: {
+      office_kind: "Layanan Administrasi Kependudukan",
+      start_title: "Ambil Nomor Antrean",
+      start_hint: "Sentuh layanan yang Anda perlukan.",
+      priority_title: "Apakah Anda termasuk antrean prioritas?",
+      regular: "Umum",
+      regular_sub: "Antrean biasa",
+      priority: "Prioritas",
+      priority_sub: "Lansia, penyandang disabilitas, ibu hamil, atau membawa balita",
+      priority_note: "Cukup pilih; Anda tidak perlu menunjukkan bukti.",
+      back: "Kembali",
+      busy: "Nomor antrean sedang dibuat…",
+      your_number: "Nomor antrean Anda",
+      ahead: "Antrean di depan Anda: {n}",
+      wait: "Perkiraan waktu tunggu: ± {n} menit",
+      wait_soon: "Anda akan segera dipanggil",
+      qr_hint: "Pindai dengan ponsel untuk memantau antrean Anda",
+      qr_alt: "Kode QR untuk memantau antrean {number}",
+      take_ticket: "Silakan ambil tiket Anda.",
+      printer_fault: "Printer bermasalah — silakan foto/catat nomor Anda atau pindai QR ini.",
+      done: "Selesai",
+      sorry: "Mohon maaf",
+      back_home: "Kembali ke awal",
+      still_there: "Masih di sana?",
+      idle_text: "Layar akan kembali ke awal dalam {n} detik.",
+      continue: "Lanjutkan",
+      waiting: "{n} orang menunggu",
+      offline: "Tidak dapat terhubung ke server. Silakan coba lagi atau hubungi petugas.",
+      no_services: "Belum ada layanan yang dapat dipilih. Silakan hubungi petugas.",
+    },
+    en: {
+      office_kind: "Civil Registration Services",
+      start_title: "Take a Queue Number",
+      start_hint: "Touch the service you need.",
+      priority_title: "Do you belong to the priority queue?",
+      regular: "Regular",
+      regular_sub: "Normal queue",
+      priority: "Priority",
+      priority_sub: "Elderly, persons with disabilities, pregnant women, or with a small child",
+      priority_note: "Just choose; you do not need to show any proof.",
+      back: "Back",
+      busy: "Creating your queue number…",
+      your_number: "Your queue number",
+      ahead: "People ahead of you: {n}",
+      wait: "Estimated wait: about {n} minutes",
+      wait_soon: "You will be called soon",
+      qr_hint: "Scan with your phone to follow the queue",
+      qr_alt: "QR code to follow queue number {number}",
+      take_ticket: "Please take your ticket.",
+      printer_fault: "Printer problem — please photograph or write down your number, or scan this QR code.",
+      done: "Done",
+      sorry: "We are sorry",
+      back_home: "Back to start",
+      still_there: "Are you still there?",
+      idle_text: "The screen returns to the start in {n} seconds.",
+      continue: "Continue",
+      waiting: "{n} waiting",
+      offline: "Cannot reach the server. Please try again or ask the staff.",
+      no_services: "No service can be chosen yet. Please ask the staff.",
+      // Closing reasons and API error codes; Indonesian uses the server's own message.
+      closed_by_staff: "This service is closed for today.",
+      holiday: "The office is closed today (public holiday).",
+      closed_today: "This service is not open today.",
+      before_hours: "This service opens at {time}.",
+      after_hours: "This service has closed for today (at {time}).",
+      quota_reached: "Today's queue numbers for this service have run out.",
+      service_closed: "This service is not issuing queue numbers now.",
+      unknown_service: "This service is not available.",
+      error: "Something went wrong. Please try again or ask the staff.",
+    },
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const screens = Array.from(document.querySelectorAll("[data-screen]"));
+  const overlay = $("idle-warning");
+
+  let lang = "id";
+  let services = [];
+  let servicesFailed = false;
+  let current = "start";
+  let resident = null;          // {service, key, priority, ticket, fault, started}
+  const timers = {};            // name -> timeout/interval id
+
+  function t(key, values) {
+    let text = WORDS[lang][key] ?? WORDS.id[key] ?? "";
+    for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, value);
+    return text;
+  }
+
+  function stop(name) {
+    clearTimeout(timers[name]);
+    clearInterval(timers[name]);
+    delete timers[name];
+  }
+
+  function later(name, ms, fn) {
+    stop(name);
+    timers[name] = setTimeout(() => { delete timers[name]; fn(); }, ms);
+  }
+
+  // ------------------------------------------------------------ screens and idle time
+
+  function show(name) {
+    current = name;
+    for (const screen of screens) screen.hidden = screen.dataset.screen !== name;
+    if (name === "start") {
+      stop("idle");
+    } else {
+      armIdle();
+    }
+  }
+
+  function armIdle() {
+    if (!overlay.hidden) return;
+    later("idle", config.idle * 1000, warnIdle);
+  }
+
+  function warnIdle() {
+    let left = config.warn;
+    const tick = () => { $("idle-text").textContent = t("idle_text", { n: left }); };
+    tick();
+    overlay.hidden = false;
+    $("idle-continue").focus();
+    stop("countdown");
+    timers.countdown = setInterval(() => {
+      left -= 1;
+      if (left <= 0) reset(); else tick();
+    }, 1000);
+  }
+
+  function continueSession() {
+    stop("countdown");
+    overlay.hidden = true;
+    if (current !== "start") armIdle();
+  }
+
+  // Forget the resident: timers, requests in flight (by identity), and every text and image shown.
+  function reset() {
+    for (const name of Object.keys(timers)) stop(name);
+    resident = null;
+    overlay.hidden = true;
+    for (const id of ["chosen-service", "result-number", "result-service", "result-ahead", "result-wait",
+      "error-text", "idle-text"]) $(id).textContent = "";
+    const qr = $("result-qr");
+    qr.removeAttribute("src");
+    qr.alt = "";
+    $("result-priority").hidden = true;
+    setFault(false);
+    for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
+    setLang("id");
+    show("start");
+    loadServices();
+  }
+
+  // ------------------------------------------------------------ language and clock
+
+  function setLang(next) {
+    lang = next;
+    document.documentElement.lang = next;
+    for (const node of document.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);
+    for (const button of document.querySelectorAll("[data-lang]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.lang === next));
+    }
+    renderServices();
+    if (resident && resident.ticket) renderTicket(resident.ticket);
+    tickClock();
+  }
+
+  function tickClock() {
+    const now = new Date();
+    const parts = {};
+    for (const part of new Intl.DateTimeFormat("en-GB", {
+      hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: config.tz,
+    }).formatToParts(now)) parts[part.type] = part.value;
+    $("clock-time").textContent = `${parts.hour}.${parts.minute}`;
+    $("clock-date").textContent = new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", {
+      weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: config.tz,
+    }).format(now);
+  }
+
+  // ------------------------------------------------------------ services (start screen)
+
+  function closedText(service) {
+    if (lang === "id") return service.message || "";
+    const time = (service.message || "").match(/\d{2}\.\d{2}/);
+    return t(service.reason in WORDS.en ? service.reason : "service_closed", { time: time ? time[0] : "" });
+  }
+
+  function renderServices() {
+    const list = $("services");
+    const note = $("services-note");
+    list.replaceChildren();
+    for (const service of services) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "k-service-btn" + (service.open ? "" : " is-closed");
+      button.dataset.code = service.code;
+      button.disabled = !service.open;
+      const prefix = document.createElement("span");
+      prefix.className = "k-prefix";
+      prefix.textContent = service.prefix;
+      prefix.setAttribute("aria-hidden", "true");
+      const name = document.createElement("span");
+      name.className = "k-svc-name";
+      name.textContent = service.name;
+      const meta = document.createElement("span");
+      meta.className = "k-svc-meta";
+      meta.textContent = service.open ? t("waiting", { n: service.waiting }) : closedText(service);
+      button.append(prefix, name, meta);
+      list.append(button);
+    }
+    if (!services.length) {
+      note.textContent = t(servicesFailed ? "offline" : "no_services");
+      note.hidden = false;
+    } else {
+      note.hidden = true;
+    }
+  }
+
+  async function loadServices() {
+    try {
+      const answer = await fetch("/api/services", { cache: "no-store" });
+      if (!answer.ok) throw new Error(String(answer.status));
+      services = await answer.json();
+      servicesFailed = false;
+    } catch (error) {
+      services = [];
+      servicesFailed = true;
+    }
+    renderServices();
+    later("services", servicesFailed ? 3000 : SERVICES_REFRESH_MS, () => {
+      if (current === "start") loadServices(); else later("services", SERVICES_REFRESH_MS, loadServices);
+    });
+  }
+
+  // ------------------------------------------------------------ issuing
+
+  function newKey() {
+    // crypto.randomUUID() needs a secure context; the office LAN serves plain http.
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return "kiosk-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  function chooseService(code) {
+    const service = services.find((s) => s.code === code);
+    if (!service || !service.open) return;
+    // One key per resident action: a double tap or a retry gets the same ticket back.
+    resident = { service, key: newKey(), ticket: null, fault: false };
+    $("chosen-service").textContent = service.name;
+    for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
+    show("priority");
+  }
+
+  function choosePriority(priority) {
+    const mine = resident;
+    if (!mine || mine.sending) return;
+    mine.sending = true;
+    mine.priority = priority;
+    for (const button of document.querySelectorAll(".k-choice")) button.disabled = true;
+    show("busy");
+    issue(mine, 0);
+  }
+
+  async function issue(mine, attempt) {
+    let answer;
+    let body;
+    try {
+      answer = await fetch("/api/tickets", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Idempotency-Key": mine.key },
+        body: JSON.stringify({ service: mine.service.code, priority: mine.priority }),
+      });
+      body = await answer.json();
+    } catch (error) {
+      if (resident !== mine) return;
+      if (attempt < 3) {
+        later("retry", 700 * (attempt + 1), () => issue(mine, attempt + 1));
+      } else {
+        showError(t("offline"));
+      }
+      return;
+    }
+    if (resident !== mine) return; // the resident left; never show their ticket to the next one
+    if (answer.ok && body.ticket) {
+      showResult(mine, body.ticket);
+    } else {
+      const problem = (body && body.error) || {};
+      const message = lang === "id" ? problem.message : WORDS.en[problem.code] || WORDS.en.error;
+      showError(message || t("offline"));
+      if (problem.code === "service_closed" || problem.code === "quota_reached") loadServices();
+    }
+  }
+
+  function showError(message) {
+    $("error-text").textContent = message;
+    show("error");
+  }
+
+  // ------------------------------------------------------------ result and printer watch
+
+  function renderTicket(ticket) {
+    $("result-number").textContent = ticket.number;
+    $("result-service").textContent = ticket.service_name || ticket.service;
+    $("result-priority").hidden = !ticket.priority;
+    $("result-ahead").textContent = t("ahead", { n: ticket.ahead });
+    $("result-wait").textContent = ticket.ahead > 0
+      ? t("wait", { n: Math.max(1, ticket.estimated_wait_minutes) }) : t("wait_soon");
+    $("result-qr").alt = t("qr_alt", { number: ticket.number });
+  }
+
+  function showResult(mine, ticket) {
+    mine.ticket = ticket;
+    mine.started = Date.now();
+    renderTicket(ticket);
+    $("result-qr").src = `/api/tickets/${encodeURIComponent(ticket.token)}/qr.svg`;
+    setFault(false);
+    show("result");
+    later("result", config.result * 1000, reset);
+    watchPrint(mine);
+  }
+
+  function setFault(fault) {
+    if (resident) resident.fault = fault;
+    $("print-fault").hidden = !fault;
+    $("print-ok").hidden = fault;
+    if (fault) stop("result"); // keep the number and QR on screen; the idle rule still applies
+  }
+
+  async function getJSON(url) {
+    const answer = await fetch(url, { cache: "no-store" });
+    return answer.json();
+  }
+
+  async function watchPrint(mine) {
+    let status = mine.ticket.print_status;
+    let printerDown = false;
+    const elapsed = Date.now() - mine.started;
+    if (status !== "printed") {
+      try {
+        const [fresh, health] = await Promise.all([
+          elapsed > 0 ? getJSON(`/api/tickets/${encodeURIComponent(mine.ticket.token)}`) : null,
+          elapsed >= HEALTH_AFTER_MS ? getJSON("/healthz") : null,
+        ]);
+        if (fresh && fresh.ticket) status = fresh.ticket.print_status;
+        printerDown = !!health && (health.printer === "offline" || health.printer === "paper_out");
+      } catch (error) {
+        printerDown = false; // the server is unreachable: keep showing the number; ask again
+      }
+    }
+    if (resident !== mine || current !== "result") return;
+    if (status === "printed") {
+      if (mine.fault) {
+        setFault(false);
+        later("result", config.result * 1000, reset);
+      }
+      return;
+    }
+    if (status === "failed" || printerDown || elapsed >= PRINT_GRACE_MS) {
+      if (!mine.fault) setFault(true);
+    }
+    later("print", mine.fault ? 2000 : 500, () => watchPrint(mine));
+  }
+
+  // ------------------------------------------------------------ wiring
+
+  document.addEventListener("pointerdown", () => { if (current !== "start") armIdle(); }, true);
+  document.addEventListener("keydown", () => { if (current !== "start") armIdle(); }, true);
+  document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touchscreen
+
+  app.addEventListener("click", (event) => {
+    const target = event.target.closest("button");
+    if (!target || target.disabled) return;
+    if (target.dataset.code) chooseService(target.dataset.code);
+    else if (target.dataset.priority) choosePriority(target.dataset.priority === "true");
+    else if (target.dataset.lang) setLang(target.dataset.lang);
+    else if (target.dataset.action === "home") reset();
+    else if (target.id === "idle-continue") continueSession();
+  });
+
+  reset();
+  tickClock();
+  setInterval(tickClock, 1000);
+})();

@@ -1,0 +1,251 @@
+"""The kiosk touchscreen in real Chromium, against a real server printing to a fake ESC/POS printer."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+import pytest
+from playwright.sync_api import expect
+
+from kiosk.paths import packaged_config
+from kiosk.printing import PrintWorker
+from tests.fakeprinter import FakePrinter, printed_text
+from tests.support import LiveServer, add_staff, make_app
+
+pytestmark = pytest.mark.browser
+
+CLOSED_ALL_WEEK = {day: "" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def demo_services_with_ikd_closed() -> list[dict]:
+    services = tomllib.loads(packaged_config().read_text(encoding="utf-8"))["services"]
+    for service in services:
+        if service["code"] == "IKD":
+            service["hours"] = CLOSED_ALL_WEEK
+    return services
+
+
+@pytest.fixture
+def fake():
+    with FakePrinter() as printer:
+        yield printer
+
+
+@pytest.fixture
+def office(tmp_path, fake, monkeypatch):
+    monkeypatch.setattr(PrintWorker, "max_backoff_seconds", 0.3)
+    monkeypatch.setattr(PrintWorker, "idle_check_seconds", 0.2)
+    app = make_app(tmp_path, printer__type="network", printer__host="127.0.0.1", printer__port=fake.port,
+                   printer__timeout=0.5, services=demo_services_with_ikd_closed())
+    add_staff(app)
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+def ticket_count(server) -> int:
+    return server.runtime.db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+
+
+def open_kiosk(new_page, server, query="", width=1080, height=1920):
+    page = new_page(width, height)
+    page.goto(f"{server.url}/kiosk{query}")
+    expect(page.locator(".k-service-btn").first).to_be_visible()
+    return page
+
+
+def take_number(page, service="REKAM", priority=False):
+    page.locator(f".k-service-btn[data-code={service}]").click()
+    page.locator("#choose-priority" if priority else "#choose-regular").click()
+    expect(page.locator("#screen-result")).to_be_visible()
+
+
+def test_tapping_a_service_shows_the_number_and_prints_it(new_page, office, fake):
+    page = open_kiosk(new_page, office)
+    expect(page.locator(".k-service-btn[data-code=REKAM]")).to_contain_text("0 orang menunggu")
+
+    take_number(page, "REKAM")
+
+    expect(page.locator("#result-number")).to_have_text("A-001")
+    expect(page.locator("#result-service")).to_have_text("Perekaman KTP-el")
+    expect(page.locator("#result-ahead")).to_have_text("Antrean di depan Anda: 0")
+    expect(page.locator("#print-ok")).to_have_text("Silakan ambil tiket Anda.")
+    page.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+    job = fake.wait_for_jobs(1)[0]
+    assert "A-001" in printed_text(job)
+    token = page.locator("#result-qr").get_attribute("src").split("/")[3]
+    assert f"/t/{token}".encode() in job  # the screen's QR and the printed QR open the same page
+    page.wait_for_timeout(4500)  # past the kiosk's print grace time: still no fault shown
+    expect(page.locator("#print-fault")).to_be_hidden()
+
+
+def test_a_double_tap_issues_one_ticket(new_page, office, fake):
+    page = open_kiosk(new_page, office)
+    page.locator(".k-service-btn[data-code=AMBIL]").click()
+    page.locator("#choose-regular").dblclick()
+    expect(page.locator("#result-number")).to_have_text("C-001")
+    page.locator("#screen-result .k-done").click()
+
+    page.locator(".k-service-btn[data-code=AMBIL]").click()
+    page.evaluate("() => { const b = document.getElementById('choose-priority'); b.click(); b.click(); }")
+    expect(page.locator("#result-number")).to_have_text("C-002")
+
+    assert ticket_count(office) == 2
+    assert len(fake.wait_for_jobs(2)) == 2
+
+
+def test_a_retry_after_a_lost_answer_gets_the_same_ticket(new_page, office):
+    page = open_kiosk(new_page, office)
+    keys = []
+
+    def lose_first_answer(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            route.fetch()  # the server issues the ticket ...
+            route.abort("connectionreset")  # ... but the answer never reaches the kiosk
+        else:
+            route.continue_()
+
+    page.route("**/api/tickets", lose_first_answer)
+    take_number(page, "REKAM")
+
+    expect(page.locator("#result-number")).to_have_text("A-001")
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+    assert ticket_count(office) == 1
+
+
+@pytest.mark.parametrize("mode", ["refuse", "paper_out"])
+def test_printer_down_shows_number_qr_and_fault(new_page, office, fake, mode):
+    fake.mode = mode
+    page = open_kiosk(new_page, office, width=1920, height=1080)
+
+    take_number(page, "CETAK", priority=True)
+
+    expect(page.locator("#result-number")).to_have_text("B-001")
+    expect(page.locator("#result-priority")).to_be_visible()
+    expect(page.locator("#print-fault")).to_have_text(
+        "Printer bermasalah — silakan foto/catat nomor Anda atau pindai QR ini.", timeout=8000)
+    expect(page.locator("#print-ok")).to_be_hidden()
+    page.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+    assert office.get("/healthz").json()["printer"] == ("paper_out" if mode == "paper_out" else "offline")
+
+    fake.mode = "online"  # staff fix the printer while the resident still stands there
+    expect(page.locator("#print-ok")).to_be_visible(timeout=8000)
+    assert "B-001" in printed_text(fake.wait_for_jobs(1)[0])
+
+
+def test_idle_asks_first_then_forgets_the_resident(new_page, office):
+    page = open_kiosk(new_page, office, "?idle=2&warn=2&result=120")
+    take_number(page, "REKAM", priority=True)
+    expect(page.locator("#result-number")).to_have_text("A-001")
+    token = page.locator("#result-qr").get_attribute("src").split("/")[3]
+
+    expect(page.get_by_text("Masih di sana?")).to_be_visible(timeout=5000)
+    page.locator("#idle-continue").click()  # the resident is still there: nothing is lost
+    expect(page.locator("#idle-warning")).to_be_hidden()
+    expect(page.locator("#result-number")).to_have_text("A-001")
+
+    expect(page.get_by_text("Masih di sana?")).to_be_visible(timeout=5000)
+    expect(page.locator("#screen-start")).to_be_visible(timeout=5000)
+    html = page.content()
+    assert "A-001" not in html and token not in html
+    assert page.locator("#result-qr").get_attribute("src") is None
+    leftovers = page.evaluate(
+        "() => ['result-number', 'result-service', 'result-ahead', 'result-wait', 'chosen-service']"
+        ".map(id => document.getElementById(id).textContent).join('')"
+    )
+    assert leftovers == ""
+    expect(page.locator("#idle-warning")).to_be_hidden()
+
+
+def test_closed_service_is_greyed_with_the_reason_and_api_errors_show_on_screen(new_page, office):
+    page = open_kiosk(new_page, office)
+    closed = page.locator(".k-service-btn[data-code=IKD]")
+    expect(closed).to_be_disabled()
+    expect(closed).to_have_class(re.compile(r"\bis-closed\b"))
+    expect(closed).to_contain_text("Layanan tidak dibuka hari ini.")
+    dialogs = []
+    page.on("dialog", lambda dialog: dialogs.append(dialog.message))
+
+    # A service that closes between the start screen and the tap: the API's 409 shown in Indonesian.
+    page.evaluate("""() => {
+        const button = document.querySelector('.k-service-btn[data-code=IKD]');
+        button.disabled = false; button.click(); }""")
+    expect(page.locator("#screen-start")).to_be_visible()  # a closed service cannot be chosen
+    page.route("**/api/tickets", lambda route: route.fulfill(status=409, content_type="application/json",
+               body='{"error": {"code": "quota_reached", "message": "Kuota nomor antrean hari ini sudah habis."}}'))
+    take_number_error = page.locator(".k-service-btn[data-code=REKAM]")
+    take_number_error.click()
+    page.locator("#choose-regular").click()
+    expect(page.locator("#error-text")).to_have_text("Kuota nomor antrean hari ini sudah habis.")
+    assert dialogs == []
+
+
+def test_language_toggle_switches_to_english_and_back_for_the_next_resident(new_page, office):
+    page = open_kiosk(new_page, office)
+    page.locator(".k-lang-btn[data-lang=en]").click()
+
+    expect(page.locator("#screen-start h2")).to_have_text("Take a Queue Number")
+    expect(page.locator(".k-service-btn[data-code=IKD]")).to_contain_text("This service is not open today.")
+    expect(page.locator(".k-service-btn[data-code=REKAM]")).to_contain_text("0 waiting")
+    page.locator(".k-service-btn[data-code=REKAM]").click()
+    expect(page.locator("#choose-regular .k-choice-title")).to_have_text("Regular")
+    page.locator("#choose-regular").click()
+    expect(page.locator("#result-ahead")).to_have_text("People ahead of you: 0")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    page.locator("#screen-result .k-done").click()
+    expect(page.locator("#screen-start h2")).to_have_text("Ambil Nomor Antrean")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+
+
+CONTRAST_AND_TARGETS = """() => {
+  const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(v => { v = v / 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126*r + 0.7152*g + 0.0722*b; };
+  const background = (el) => { for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+    const alpha = (c.match(/[\\d.]+/g) || [])[3]; if (c !== 'transparent' && (alpha === undefined || +alpha > 0.9)) return c; }
+    return 'rgb(255, 255, 255)'; };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (!el.offsetParent && getComputedStyle(el).position !== 'fixed') continue;
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const [a, b] = [lum(getComputedStyle(el).color), lum(background(el))];
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 7) low.push(`${el.id || el.className}: ${ratio.toFixed(2)}`);
+  }
+  const small = [...document.querySelectorAll('button')].filter(b => b.offsetParent).map(b => b.getBoundingClientRect())
+    .filter(r => r.width < 64 || r.height < 64).map(r => `${r.width}x${r.height}`);
+  const scrolls = document.documentElement.scrollHeight > innerHeight || document.documentElement.scrollWidth > innerWidth;
+  return {low, small, scrolls};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+def test_every_screen_has_high_contrast_big_targets_and_no_scrolling(new_page, office, fake, size):
+    page = open_kiosk(new_page, office, "?idle=600", *size)
+    checks = {"start": page.evaluate(CONTRAST_AND_TARGETS)}
+    page.locator(".k-service-btn[data-code=UBAH]").click()
+    checks["priority"] = page.evaluate(CONTRAST_AND_TARGETS)
+    fake.mode = "paper_out"
+    page.locator("#choose-priority").click()
+    expect(page.locator("#print-fault")).to_be_visible(timeout=8000)
+    checks["result with printer fault"] = page.evaluate(CONTRAST_AND_TARGETS)
+    for screen, found in checks.items():
+        assert found == {"low": [], "small": [], "scrolls": False}, screen
+
+
+def test_first_load_stays_on_the_office_lan_and_is_small(new_page, office):
+    page = new_page(1080, 1920)
+    sizes = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if r.ok else None)
+    page.goto(f"{office.url}/kiosk")
+    with page.expect_response(lambda response: response.url.endswith("/qr.svg")):
+        take_number(page, "REKAM")
+    page.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+
+    assert all(url.startswith(office.url) for url in sizes), sizes
+    page_weight = sum(size for url, size in sizes.items() if re.search(r"/kiosk$|\.css$|\.js$|\.svg$", url))
+    print(f"kiosk page weight (HTML+CSS+JS+QR SVG): {page_weight} bytes")
+    assert page_weight < 200 * 1024
