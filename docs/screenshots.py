@@ -1,0 +1,76 @@
+"""Take the kiosk and phone screenshots of docs/screenshots with real Chromium (run from the repo root).
+
+Usage: python docs/screenshots.py [OUTPUT_DIR]   (display and counter: KIOSK_SCREENSHOTS=DIR pytest tests/browser)
+"""
+
+import pathlib
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.fakeprinter import FakePrinter  # noqa: E402
+from tests.support import LiveServer, add_staff, make_app  # noqa: E402
+
+out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+out.mkdir(parents=True, exist_ok=True)
+tmp = pathlib.Path(tempfile.mkdtemp())
+fake = FakePrinter().start()
+app = make_app(tmp, printer__type="network", printer__host="127.0.0.1", printer__port=fake.port)
+add_staff(app)
+srv = LiveServer(app).start()
+h = srv.login()
+# some waiting people, a closed service
+for i in range(7): srv.post("/api/tickets", json={"service": "REKAM"})
+for i in range(3): srv.post("/api/tickets", json={"service": "AMBIL"})
+
+rt = srv.runtime
+with rt.db.write() as c:
+    c.execute("INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?, 'IKD', 0, ?)", [rt.today(), "x"])
+    c.execute("INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?, 'UBAH', 0, ?)", [rt.today(), "x"])
+with sync_playwright() as p:
+    b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    for w, hgt, tag in ((1080, 1920, "portrait"), (1920, 1080, "landscape")):
+        fake.mode = "online"
+        pg = b.new_page(viewport={"width": w, "height": hgt})
+        pg.goto(srv.url + "/kiosk?idle=600")
+        pg.wait_for_selector(".k-service-btn")
+        pg.screenshot(path=str(out / f"kiosk-start-{tag}.png"))
+        pg.click(".k-service-btn[data-code=REKAM]")
+        pg.screenshot(path=str(out / f"kiosk-priority-{tag}.png"))
+        pg.click("#choose-priority")
+        pg.wait_for_selector("#screen-result:not([hidden])")
+        pg.wait_for_function("document.getElementById('result-qr').complete")
+        pg.screenshot(path=str(out / f"kiosk-result-{tag}.png"))
+        pg.click("#screen-result .k-done")
+        fake.mode = "paper_out"
+        pg.click(".k-service-btn[data-code=AMBIL]")
+        pg.click("#choose-regular")
+        pg.wait_for_selector("#print-fault:not([hidden])", timeout=8000)
+        pg.screenshot(path=str(out / f"kiosk-printer-fault-{tag}.png"))
+        pg.close()
+        pg = b.new_page(viewport={"width": w, "height": hgt})
+        pg.goto(srv.url + "/kiosk?idle=1&warn=20")
+        pg.wait_for_selector(".k-service-btn")
+        pg.click(".k-service-btn[data-code=CETAK]")
+        pg.wait_for_selector("#idle-warning:not([hidden])")
+        pg.screenshot(path=str(out / f"kiosk-idle-warning-{tag}.png"))
+        pg.close()
+    fake.mode = "online"
+    tok = srv.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]["token"]
+    srv.post("/api/counters/1/next", headers=h); srv.post("/api/counters/3/next", headers=h)
+    pg = b.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
+    pg.goto(srv.url + "/t/" + tok); time.sleep(0.8)
+    pg.screenshot(path=str(out / "phone-waiting.png"), full_page=True)
+    while srv.post("/api/counters/1/next", headers=h).json()["ticket"]["token"] != tok: pass
+    time.sleep(3.5)
+    pg.screenshot(path=str(out / "phone-called.png"), full_page=True)
+    pg.goto(srv.url + "/t/nope"); time.sleep(0.3)
+    pg.screenshot(path=str(out / "phone-unknown.png"), full_page=True)
+    b.close()
+srv.stop(); fake.stop()
+print("ok", out)
