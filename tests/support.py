@@ -38,6 +38,7 @@ class LiveServer:
 
     app: Any
     threads: int = 24
+    port: int = 0  # 0 = any free port; a fixed one lets a test restart the server on the same address
     url: str = ""
     _server: Any = None
     _thread: threading.Thread | None = None
@@ -50,10 +51,11 @@ class LiveServer:
     def start(self, workers: bool = True) -> "LiveServer":
         if workers:
             self.runtime.start()
-        self._server = create_server(self.app, host="127.0.0.1", port=0, threads=self.threads,
+        self._server = create_server(self.app, host="127.0.0.1", port=self.port, threads=self.threads,
                                      connection_limit=400, channel_timeout=60,
                                      asyncore_loop_timeout=0.05)  # quick shutdown between tests
-        self.url = f"http://127.0.0.1:{self._server.effective_port}"
+        self.port = self._server.effective_port
+        self.url = f"http://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.run, name="test-waitress", daemon=True)
         self._thread.start()
         return self
@@ -69,7 +71,8 @@ class LiveServer:
                     channel.close()
             server.close()
 
-        server.trigger.pull_trigger(close_everything)
+        if self._thread and self._thread.is_alive():
+            server.trigger.pull_trigger(close_everything)
         if self._thread:
             self._thread.join(timeout=5)
         self.session.close()

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 import statistics
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from waitress.server import create_server
 
 from kiosk.announce import Speech
 from tests.support import LiveServer, add_staff, make_app, wait_until
@@ -19,29 +17,9 @@ pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save screenshots there (docs/screenshots)
 
 
-@dataclass
-class FixedPortServer(LiveServer):
-    """A LiveServer that binds a given port, so a test can stop it and start another on the same address."""
-
-    port: int = 0
-
-    def start(self, workers: bool = True) -> "FixedPortServer":
-        if workers:
-            self.runtime.start()
-        self._server = create_server(self.app, host="127.0.0.1", port=self.port, threads=self.threads,
-                                     connection_limit=400, channel_timeout=60)
-        self.port = self._server.effective_port
-        self.url = f"http://127.0.0.1:{self.port}"
-        import threading
-
-        self._thread = threading.Thread(target=self._server.run, name="test-waitress", daemon=True)
-        self._thread.start()
-        return self
-
-
 @pytest.fixture
 def office(tmp_path):
-    server = FixedPortServer(_office_app(tmp_path, staff=True)).start()
+    server = LiveServer(_office_app(tmp_path, staff=True)).start()
     yield server
     server.stop()
 
@@ -117,7 +95,7 @@ def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(new_pa
 
 
 def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_path):
-    first = FixedPortServer(_office_app(tmp_path, staff=True)).start()
+    first = LiveServer(_office_app(tmp_path, staff=True)).start()
     headers = first.login()
     page = _open_display(new_page, first)
     _call(first, headers)
@@ -129,7 +107,7 @@ def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_p
     page.wait_for_selector("#connection[data-state=offline]", state="attached", timeout=5000)
 
     # While the server is down a call is made (e.g. straight after start-up, before the display is back).
-    restarted = FixedPortServer(_office_app(tmp_path), port=port)
+    restarted = LiveServer(_office_app(tmp_path), port=port)
     client = restarted.app.test_client()
     token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
     client.post("/api/tickets", json={"service": "CETAK"})
