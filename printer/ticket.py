@@ -149,9 +149,9 @@ def qr_module_dots(printer: Escpos, content: str, paper_width_mm: int) -> int:
     """Return the QR module size in dots: the preferred size, shrunk until the code fits the line."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(content)
-    code.make(fit=True)
+    version = code.best_fit()  # only the size: building the whole code (masks) cost ~10 ms a ticket
     # python-escpos draws image QR codes with a one-module border on each side.
-    modules = code.modules_count + 2
+    modules = version * 4 + 17 + 2
     preferred = QR_MODULE_DOTS_BY_PAPER_MM[paper_width_mm]
     return max(1, min(preferred, _line_dots(printer, paper_width_mm) // modules))
 
