@@ -18,27 +18,17 @@ from printer import (
     print_ticket,
     printer_state,
 )
+from kiosk.settings import Printer
 from printer.connection import _usb_problem
 from tests.fakeprinter import FakePrinter, split_status_queries
 
 TIMEOUT = 0.3
 
 
-@dataclasses.dataclass(frozen=True)
-class Config:
-    type: str = "network"
-    path: str = ""
-    host: str = "127.0.0.1"
-    port: int = 9100
-    vendor_id: int = 0x04B8
-    product_id: int = 0x0202
-    in_ep: int | None = None
-    out_ep: int | None = None
-    device: str = "/dev/ttyACM0"
-    baudrate: int = 9600
-    profile: str = "TM-T20II"
-    paper_width_mm: int = 80
-    timeout: float = TIMEOUT
+def Config(**changes) -> Printer:  # noqa: N802 - reads like the config class it builds
+    """The app's own printer settings (so the real config object is what open_printer gets), network by default."""
+    base = Printer(type="network", host="127.0.0.1", vendor_id=0x04B8, product_id=0x0202, timeout=TIMEOUT)
+    return dataclasses.replace(base, **changes)
 
 
 TICKET = TicketPrint(
