@@ -253,3 +253,20 @@ def test_recent_calls_show_each_number_once(live_server):
     live_server.post("/api/counters/1/next", headers=headers)
     calls = live_server.get("/api/queue").json()["recent_calls"]
     assert [(c["number"], c["recall"]) for c in calls] == [("A-002", False), ("A-001", True)]
+
+
+def test_every_api_route_is_in_the_openapi_document(app):
+    import re
+
+    from kiosk.web.openapi import PATHS
+
+    documented = {re.sub(r"\{[^}]+\}", "{}", path) for path in PATHS}
+    for rule in app.url_map.iter_rules():
+        if not (rule.rule.startswith("/api") or rule.rule == "/healthz"):
+            continue
+        path = re.sub(r"<(?:[^:>]+:)?[^>]+>", "{}", rule.rule)
+        if "any(" in rule.rule:  # one route for the simple ticket actions: each must be documented
+            for action in ("recall", "serve", "done", "no-show", "requeue", "cancel"):
+                assert f"/api/tickets/{{}}/{action}" in documented, action
+        else:
+            assert path in documented, rule.rule

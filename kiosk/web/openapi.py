@@ -99,6 +99,12 @@ PATHS = {
         "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {"200": _TICKET_ANSWER, **_errors((404, "not_found"))},
     }},
+    "/api/tickets/{token}/qr.svg": {"get": {
+        "summary": "The ticket's QR code (its track_url) as SVG, for the kiosk screen",
+        "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "SVG image", "content": {"image/svg+xml": {}}},
+                      **_errors((404, "not_found"))},
+    }},
     "/api/queue": {"get": {"summary": "Waiting counts, current calls per counter, recent calls",
                            "responses": {"200": _json({"type": "object", "properties": {
                                "services": {"type": "array", "items": {"type": "object"}},
@@ -132,6 +138,13 @@ PATHS = {
         "summary": "A counter's current ticket, its waiting list and the printer state",
         "security": [{"session": []}], "parameters": [_ID],
         "responses": {"200": {"description": "OK"}, **_errors(*_STAFF_ERRORS, (404, "unknown_counter"))},
+    }},
+    "/api/counters/{id}/no-shows": {"get": {
+        "summary": "Today's no-shows of this counter, latest first (to put one back in the queue)",
+        "security": [{"session": []}], "parameters": [_ID],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "tickets": {"type": "array", "items": _ref("Ticket")}}}),
+            **_errors(*_STAFF_ERRORS, (404, "unknown_counter"))},
     }},
     "/api/counters/{id}/next": {"post": {
         "summary": "Call the next ticket for this counter",
