@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import signal
 import sqlite3
 import string
 import sys
@@ -94,6 +95,8 @@ def _serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     port = port or settings.server.port
     click.echo(f"{settings.office.name}: serving on http://{host}:{port}/  (kiosk /kiosk, display /display, "
                f"counter /counter)")
+    # systemd and `kill` send SIGTERM: leave like Ctrl+C so the print worker finishes its job and streams close.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         waitress.serve(app, host=host, port=port, threads=settings.server.threads,
                        connection_limit=settings.server.connection_limit, ident="kiosk",
