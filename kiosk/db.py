@@ -39,7 +39,8 @@ class Database:
         """Open a new tuned connection (autocommit: transactions are explicit)."""
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=True)
         conn.row_factory = sqlite3.Row
-        conn.execute("PRAGMA journal_mode=WAL")
+        # journal_mode=WAL is stored in the file (set once by migrate): asking again on every new
+        # connection waits for the write lock and stalled a burst of new threads behind the writers.
         conn.execute("PRAGMA synchronous=FULL")  # an answered ticket survives a power cut
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=30000")
@@ -78,6 +79,7 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = self.connect()
         try:
+            conn.execute("PRAGMA journal_mode=WAL")  # persistent; outside any transaction
             utils_db = UtilsDatabase(conn)
             with self._lock:
                 # IMMEDIATE: two processes starting together must not both migrate.

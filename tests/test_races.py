@@ -104,3 +104,24 @@ def test_two_counters_calling_at_once_never_share_a_ticket(live_server):
     everything = [ticket for batch in results for ticket in batch]
     assert len(everything) == 60 and len(set(everything)) == 60
     assert all(results), "both counters should have called some tickets"
+
+
+def test_one_transition_wins_when_staff_press_together(live_server):
+    headers = live_server.login()
+    cookies = live_server.session.cookies
+    ticket = _issue_over_http(live_server.url, "REKAM").json()["ticket"]
+    live_server.post("/api/counters/1/next", headers=headers)
+
+    def press(action: str) -> int:
+        with requests.Session() as session:
+            session.cookies.update(cookies)
+            return session.post(f"{live_server.url}/api/tickets/{ticket['id']}/{action}", headers=headers,
+                                timeout=30).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(press, ["serve"] * 6 + ["no-show"] * 6))
+    assert sorted(codes) == [200] + [409] * 11
+    db = live_server.runtime.db
+    moves = db.conn.execute("SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND action IN ('serve', 'no_show')",
+                            [ticket["id"]]).fetchone()[0]
+    assert moves == 1
