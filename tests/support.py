@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from waitress import wasyncore
 from waitress.server import create_server
 
 from kiosk import create_app
@@ -52,27 +53,33 @@ class LiveServer:
         if workers:
             self.runtime.start()
         self._server = create_server(self.app, host="127.0.0.1", port=self.port, threads=self.threads,
-                                     connection_limit=400, channel_timeout=60,
-                                     asyncore_loop_timeout=0.05)  # quick shutdown between tests
+                                     connection_limit=400, channel_timeout=60)
         self.port = self._server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(target=self._server.run, name="test-waitress", daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._serve, name="test-waitress", daemon=True)
         self._thread.start()
         return self
+
+    def _serve(self) -> None:
+        """waitress's own loop, plus a stop flag checked every 50 ms; closing happens in this thread.
+
+        Stopping does not pull waitress's trigger pipe: in browser tests only, right after the
+        Playwright contexts of this same process were closed, the trigger's write end was now and
+        then found already closed (EBADF) - a stray close by number, never seen without Playwright.
+        """
+        server = self._server
+        while not self._stopping.is_set() and server._map:
+            wasyncore.poll(0.05, server._map)
+        for channel in list(server._map.values()):
+            if channel is not server.trigger and channel is not server:
+                channel.close()
+        server.close()
 
     def stop(self) -> None:
         self.runtime.stop()  # ends open event streams so worker threads are free
         self._server.task_dispatcher.shutdown(timeout=5)
-        server = self._server
-
-        def close_everything() -> None:  # runs inside the server's loop thread, never racing its select()
-            for channel in list(server._map.values()):
-                if channel is not server.trigger and channel is not server:
-                    channel.close()
-            server.close()
-
-        if self._thread and self._thread.is_alive():
-            server.trigger.pull_trigger(close_everything)
+        self._stopping.set()
         if self._thread:
             self._thread.join(timeout=5)
         self.session.close()
