@@ -129,3 +129,14 @@ def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
         process.terminate()
         process.wait(timeout=10)
     assert passwords["petugas"] not in (tmp_path / "kiosk.db").read_bytes().decode("latin-1")
+
+
+@pytest.mark.slow
+def test_three_processes_initialising_a_new_database_at_once(config, tmp_path):
+    starts = [subprocess.Popen([sys.executable, "-m", "kiosk", "--config", config, "init"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    results = [process.communicate(timeout=60) for process in starts]
+    assert [process.returncode for process in starts] == [0, 0, 0], results
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        assert conn.execute("SELECT name FROM _sqlite_migrations").fetchall() == [("0001_initial",)]
+        assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 1
