@@ -163,6 +163,8 @@ def test_repeated_bad_logins_are_throttled(live_server):
         ("delete", "/api/tickets", {}, 405, "method_not_allowed"),
         ("get", "/api/counters/1/next", {}, 405, "method_not_allowed"),
         ("get", "/api/nothing-here", {}, 404, "not_found"),
+        ("get", "/api/announcements/41098010098971918336.wav", {}, 404, "not_found"),
+        ("post", "/api/tickets/99999999999999999999999/serve", {}, 404, "not_found"),
         ("post", "/api/login", {"json": {"username": "petugas"}}, 400, "bad_request"),
         ("post", "/api/login", {"data": "x"}, 400, "bad_request"),
     ],

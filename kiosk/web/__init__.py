@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from kiosk.errors import KioskError
 from kiosk.runtime import Runtime
@@ -48,8 +49,16 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 to 2**63-1, so an absurd number is a 404, not an SQLite overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
 def register(app: Flask) -> None:
     """Attach blueprints and error handlers."""
+    app.url_map.converters["id"] = IdConverter
     from kiosk.web import api, auth, events, openapi, pages, qr, staff
 
     for module in (api, auth, staff, events, pages, qr, openapi):

@@ -81,7 +81,7 @@ def stream():
     )
 
 
-@bp.get("/api/announcements/<int:event_id>.wav")
+@bp.get("/api/announcements/<id:event_id>.wav")
 def announcement_audio(event_id: int):
     """Return the spoken announcement of a call as WAV (espeak-ng), or 404 when speech is unavailable."""
     rt = runtime()

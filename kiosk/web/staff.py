@@ -23,7 +23,7 @@ def _counter(counter_id: int):
     return counter
 
 
-@bp.post("/api/counters/<int:counter_id>/next")
+@bp.post("/api/counters/<id:counter_id>/next")
 @staff_required("counter")
 def call_next(counter_id: int):
     """Call the next ticket for a counter (priority first, never starving regular tickets)."""
@@ -38,7 +38,7 @@ def call_next(counter_id: int):
     return jsonify({"ticket": ticket_json(rt, ticket)})
 
 
-@bp.get("/api/counters/<int:counter_id>")
+@bp.get("/api/counters/<id:counter_id>")
 @staff_required("counter")
 def counter_view(counter_id: int):
     """Return a counter's current ticket and the waiting list of its services."""
@@ -54,7 +54,7 @@ def counter_view(counter_id: int):
     })
 
 
-@bp.post("/api/tickets/<int:ticket_id>/<any(recall, serve, done, 'no-show', requeue, cancel):action>")
+@bp.post("/api/tickets/<id:ticket_id>/<any(recall, serve, done, 'no-show', requeue, cancel):action>")
 @staff_required("counter")
 def act(ticket_id: int, action: str):
     """Move a ticket: recall, serve, done, no-show, requeue or cancel."""
@@ -66,7 +66,7 @@ def act(ticket_id: int, action: str):
     return jsonify({"ticket": ticket_json(rt, ticket)})
 
 
-@bp.post("/api/tickets/<int:ticket_id>/transfer")
+@bp.post("/api/tickets/<id:ticket_id>/transfer")
 @staff_required("counter")
 def transfer(ticket_id: int):
     """Move a ticket to another service's queue; it keeps its number."""
@@ -82,7 +82,7 @@ def transfer(ticket_id: int):
     return jsonify({"ticket": ticket_json(rt, ticket)})
 
 
-@bp.post("/api/tickets/<int:ticket_id>/reprint")
+@bp.post("/api/tickets/<id:ticket_id>/reprint")
 @staff_required("counter")
 def reprint(ticket_id: int):
     """Queue a ticket for printing again."""
@@ -95,7 +95,7 @@ def reprint(ticket_id: int):
     return jsonify({"ticket": ticket_json(rt, ticket)})
 
 
-@bp.get("/api/counters/<int:counter_id>/no-shows")
+@bp.get("/api/counters/<id:counter_id>/no-shows")
 @staff_required("counter")
 def counter_no_shows(counter_id: int):
     """Return today's no-shows of a counter, latest first, so staff can put one back in the queue."""
