@@ -6,6 +6,7 @@ import json
 import logging
 import queue as queue_module
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -107,7 +108,7 @@ class Publisher:
                     self.publish(event, make_data())
                 except Exception:  # one failed snapshot must not end live updates for the day
                     log.exception("could not publish %s event", event)
-            threading.Event().wait(self.coalesce_seconds)
+            time.sleep(self.coalesce_seconds)  # the rest of a burst collapses into the next event
 
     def _drop(self, subscription: Subscription) -> None:
         self.unsubscribe(subscription)

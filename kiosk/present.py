@@ -71,7 +71,7 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
     waiting = store.waiting_counts(rt.db, day)
     result = []
     for service in rt.settings.services:
-        state = store.service_availability(rt.settings, service, now, overrides.get(service.code),
+        state = queue.service_availability(rt.settings.office, service, now, overrides.get(service.code),
                                            issued.get(service.code, 0))
         result.append({
             "code": service.code,

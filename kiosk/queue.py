@@ -11,7 +11,7 @@ from typing import Sequence
 import holidays
 
 from kiosk.errors import BadTransition
-from kiosk.settings import WEEKDAYS, Hours
+from kiosk.settings import WEEKDAYS, Hours, Office, Service
 
 STATUSES = ("waiting", "called", "serving", "done", "no_show", "cancelled", "expired")
 ACTIVE_STATUSES = ("waiting", "called", "serving")
@@ -124,6 +124,22 @@ def availability(
     if quota is not None and issued_today >= quota:
         return Availability(False, "quota_reached", "Kuota nomor antrean hari ini sudah habis.")
     return OPEN
+
+
+def service_availability(office: Office, service: Service, now: datetime, override: dict | None,
+                         issued_today: int) -> Availability:
+    """Decide whether ``service`` issues numbers now, given today's staff override and count so far."""
+    quota = service.daily_quota
+    if override and override.get("daily_quota") is not None:
+        quota = override["daily_quota"]
+    return availability(
+        now,
+        service.hours or office.hours,
+        office.observe_national_holidays,
+        closed_by_staff=bool(override and override.get("open") == 0),
+        quota=quota,
+        issued_today=issued_today,
+    )
 
 
 @dataclass(frozen=True)

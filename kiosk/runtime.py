@@ -8,13 +8,16 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from kiosk import queue, store
 from kiosk.announce import Speech
 from kiosk.db import Database
 from kiosk.events import Publisher
 from kiosk.settings import Settings
+
+if TYPE_CHECKING:
+    from kiosk.printing import PrintWorker
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +29,7 @@ class Runtime:
     clock: Callable[[], datetime]
     events: Publisher = field(default_factory=Publisher)
     speech: Speech | None = None
-    printing: object | None = None  # kiosk.printing.PrintWorker once started
+    printing: PrintWorker | None = None  # once started
     state_version: int = 0  # bumped on every queue change made through this process
     queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -55,8 +58,7 @@ class Runtime:
 
     def printer_state(self) -> str:
         """Return the printer's last known state: online, offline, paper_out or unknown."""
-        worker = self.printing
-        return getattr(worker, "state", None) or "unknown"
+        return self.printing.state if self.printing is not None else "unknown"
 
     def start(self) -> None:
         """Start background work: closing stale tickets and the print worker."""

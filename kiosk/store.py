@@ -9,7 +9,7 @@ from typing import Any
 
 from kiosk import queue
 from kiosk.db import Database
-from kiosk.errors import BadRequest, NotFound, QuotaReached, ServiceClosed
+from kiosk.errors import BadRequest, BadTransition, NotFound, QuotaReached, ServiceClosed
 from kiosk.settings import Counter, Service, Settings
 
 Row = dict[str, Any]
@@ -65,22 +65,6 @@ def waiting_counts(db: Database, day: str) -> dict[str, int]:
     return {row["service"]: row["waiting"] for row in rows}
 
 
-def service_availability(settings: Settings, service: Service, now: datetime,
-                         override: Row | None, issued: int) -> queue.Availability:
-    """Combine configuration, today's override and today's count into an Availability."""
-    quota = service.daily_quota
-    if override and override.get("daily_quota") is not None:
-        quota = override["daily_quota"]
-    return queue.availability(
-        now,
-        service.hours or settings.office.hours,
-        settings.office.observe_national_holidays,
-        closed_by_staff=bool(override and override.get("open") == 0),
-        quota=quota,
-        issued_today=issued,
-    )
-
-
 # ---------------------------------------------------------------- tickets
 
 
@@ -102,7 +86,7 @@ def issue_ticket(db: Database, settings: Settings, service: Service, priority: b
         override = _row(conn.execute(
             "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service.code]
         ).fetchone())
-        state = service_availability(settings, service, now, override, issued)
+        state = queue.service_availability(settings.office, service, now, override, issued)
         if not state.open:
             error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
             raise error(state.message)
@@ -235,9 +219,10 @@ def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
         f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",
         [*changes.values(), ticket["id"], ticket["status"]],
     )
-    if cur.rowcount != 1:  # someone else moved it first
+    if cur.rowcount != 1:  # moved since it was read: refuse, never log a change that did not happen
         current = _fetch(conn, ticket["id"])
-        queue.next_status(action, current["status"], current["number"])
+        queue.next_status(action, current["status"], current["number"])  # the precise reason, if there is one
+        raise BadTransition(f"Tiket {ticket['number']} baru saja diubah. Silakan coba lagi.")
     return _log(conn, ticket, action, target, now, counter_id if counter_id is not None else ticket["counter_id"],
                 staff_id, detail)
 
@@ -379,7 +364,7 @@ def finish_print_job(db: Database, job_id: int, ticket_id: int, status: str, now
 
 
 def postpone_print_job(db: Database, job_id: int, next_attempt: datetime, error: str) -> None:
-    """Keep a print job pending and try it again at ``next_attempt``."""
+    """Keep a print job pending, recording the failure and when the worker will try again."""
     with db.write() as conn:
         conn.execute(
             "UPDATE print_jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?"

@@ -199,7 +199,7 @@ def test_bad_staff_input(live_server, path, body, status, code):
     assert live_server.get(f"/api/tickets/{ticket['token']}").json()["ticket"]["status"] == "waiting"
 
 
-def test_closed_office_and_quota(tmp_path, clock):
+def test_closed_service_answers_409_with_the_reason(tmp_path, clock):
     app = make_app(tmp_path, clock=clock, **{"office__hours__wed": "08:00-12:00"})
     client = app.test_client()
     clock.advance(hours=4)  # Wednesday 13:00

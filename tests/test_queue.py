@@ -166,3 +166,19 @@ def test_priority_streak(recent, streak):
 )
 def test_estimate_wait(ahead, counters, minutes, expected):
     assert queue.estimate_wait_minutes(ahead, counters, minutes) == expected
+
+
+def test_service_availability_applies_todays_override():
+    from kiosk.paths import packaged_config
+    from kiosk.settings import load_settings
+
+    settings = load_settings(packaged_config(), {"office.observe_national_holidays": False})
+    rekam = settings.service("REKAM")  # daily_quota = 100
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA)
+    office = settings.office
+    assert queue.service_availability(office, rekam, now, None, 99).open
+    assert queue.service_availability(office, rekam, now, {"daily_quota": 50}, 50).reason == "quota_reached"
+    assert queue.service_availability(office, rekam, now, {"daily_quota": None, "open": 0}, 0).reason == \
+        "closed_by_staff"
+    assert queue.service_availability(office, rekam, now, {"daily_quota": None, "open": None}, 100).reason == \
+        "quota_reached"

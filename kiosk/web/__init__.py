@@ -9,7 +9,7 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from kiosk.errors import KioskError
+from kiosk.errors import BadRequest, KioskError
 from kiosk.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -37,8 +37,6 @@ def error_response(code: str, message: str, status: int):
 
 def json_body() -> dict[str, Any]:
     """Return the request's JSON object body or raise a 400 with the SPEC shape."""
-    from kiosk.errors import BadRequest
-
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise BadRequest("Data harus berupa objek JSON.")

@@ -47,8 +47,8 @@ def stream():
     subscription = rt.events.subscribe(accepts)  # before the replay, so nothing falls between
     last_sent = _last_event_id()
     missed = store.calls(rt.db, rt.today(), after_event=last_sent, limit=REPLAY_LIMIT) if last_sent else []
-    backlog = [format_sse("call", call, call["id"]) for call in map(lambda e: call_json(rt, e), reversed(missed))
-               if accepts("call", call)]
+    replay = [call_json(rt, event) for event in reversed(missed)]  # oldest first
+    backlog = [format_sse("call", call, call["id"]) for call in replay if accepts("call", call)]
     snapshot = format_sse("queue", {"services": waiting_json(rt)}) + format_sse("printer", {"state": rt.printer_state()})
     heartbeat = current_app.config["SSE_HEARTBEAT_SECONDS"]
     disconnected = request.environ.get("waitress.client_disconnected", lambda: False)
