@@ -5,6 +5,8 @@ Not a test module: tests import `from tests.fakeprinter import FakePrinter, prin
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import select
 import socket
 import struct
@@ -35,7 +37,10 @@ class FakePrinter:
         self._mode = "online"
         self._lock = threading.Lock()
         self._jobs_changed = threading.Condition(self._lock)
-        self._jobs: list[bytes] = []
+        # (accept order, job bytes): connection threads finish in any order under load, but the
+        # printer received the jobs in the order it accepted their connections.
+        self._jobs: list[tuple[int, bytes]] = []
+        self._accepted = itertools.count()
         self._clients: dict[socket.socket, bool] = {}  # socket -> killed by "refuse"/stop
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -91,16 +96,16 @@ class FakePrinter:
                 self._listener = self._listen(self.port)
 
     def jobs(self) -> list[bytes]:
-        """Return one entry per finished connection that sent job data."""
+        """Return one entry per finished connection that sent job data, in the order the connections arrived."""
         with self._lock:
-            return list(self._jobs)
+            return [job for _, job in self._jobs]
 
     def wait_for_jobs(self, count: int, timeout: float = 5.0) -> list[bytes]:
-        """Wait until at least `count` jobs have finished and return them; raise TimeoutError otherwise."""
+        """Wait until at least `count` jobs have finished and return them in arrival order; raise TimeoutError otherwise."""
         with self._jobs_changed:
             if not self._jobs_changed.wait_for(lambda: len(self._jobs) >= count, timeout):
                 raise TimeoutError(f"expected {count} print jobs, got {len(self._jobs)}")
-            return list(self._jobs)
+            return [job for _, job in self._jobs]
 
     def _listen(self, port: int) -> socket.socket:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -152,9 +157,10 @@ class FakePrinter:
                     conn.close()
                     continue
                 self._clients[conn] = False
-            self._spawn(self._serve, conn)
+                arrival = next(self._accepted)
+            self._spawn(self._serve, conn, arrival)
 
-    def _serve(self, conn: socket.socket) -> None:
+    def _serve(self, conn: socket.socket, arrival: int) -> None:
         job = bytearray()
         pending = b""
         while True:
@@ -168,7 +174,7 @@ class FakePrinter:
             job += data
             self._answer(conn, queries)
         job += pending
-        self._finish(conn, bytes(job))
+        self._finish(conn, arrival, bytes(job))
 
     def _answer(self, conn: socket.socket, queries: list[int]) -> None:
         answers = STATUS_ANSWERS.get(self._mode, {})  # "stall" never answers
@@ -179,11 +185,11 @@ class FakePrinter:
             except OSError:
                 pass
 
-    def _finish(self, conn: socket.socket, job: bytes) -> None:
+    def _finish(self, conn: socket.socket, arrival: int, job: bytes) -> None:
         with self._jobs_changed:
             killed = self._clients.pop(conn, True)
             if job and not killed:
-                self._jobs.append(job)
+                bisect.insort(self._jobs, (arrival, job))
                 self._jobs_changed.notify_all()
         if killed:
             # Reset instead of a polite close, as a printer losing power would.

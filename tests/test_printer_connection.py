@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import socket
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -195,3 +196,14 @@ def test_fake_keeps_queries_split_across_reads_out_of_the_job() -> None:
     assert split_status_queries(b"AB\x10") == (b"AB", [], b"\x10")
     assert split_status_queries(b"\x10\x04\x01CD\x10\x04") == (b"CD", [1], b"\x10\x04")
     assert split_status_queries(b"\x10\x04\x09") == (b"\x10\x04\x09", [], b"")
+
+
+def test_fake_records_jobs_in_the_order_their_connections_arrived(fake: FakePrinter) -> None:
+    first = socket.create_connection((fake.host, fake.port), timeout=TIMEOUT)
+    second = socket.create_connection((fake.host, fake.port), timeout=TIMEOUT)
+    second.sendall(b"second job")
+    second.close()
+    assert fake.wait_for_jobs(1) == [b"second job"]  # its connection thread finished first
+    first.sendall(b"first job")
+    first.close()
+    assert fake.wait_for_jobs(2) == [b"first job", b"second job"]
