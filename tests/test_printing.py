@@ -171,6 +171,44 @@ def test_staff_reprint_prints_again_even_after_the_call(office, fake):
     wait_until(lambda: print_status(office, ticket) == "printed")
 
 
+def test_a_newer_reprint_supersedes_the_pending_job_so_one_ticket_prints(office, fake):
+    staff = office.login()
+    fake.mode = "paper_out"
+    ticket = issue(office)
+    wait_until(lambda: printer_health(office) == "paper_out")
+    office.post(f"/api/tickets/{ticket['id']}/reprint", headers=staff).raise_for_status()
+
+    fake.mode = "online"
+    later = issue(office, "AMBIL")
+
+    assert numbers_printed(fake.wait_for_jobs(2)) == ["A-001", later["number"]]
+    wait_until(lambda: print_status(office, later) == "printed")
+    jobs = store.print_jobs_of(office.runtime.db, ticket["id"])
+    assert [(j["status"], j["last_error"]) for j in jobs] == [
+        ("failed", "skipped: a newer reprint is queued"), ("printed", None)]
+    assert print_status(office, ticket) == "printed"
+    assert len(fake.jobs()) == 2
+
+
+def test_a_ticket_cancelled_before_it_could_print_is_never_printed(office, fake):
+    staff = office.login()
+    fake.mode = "paper_out"
+    cancelled = issue(office)
+    wait_until(lambda: printer_health(office) == "paper_out")
+    answer = office.post(f"/api/tickets/{cancelled['id']}/cancel", headers=staff)
+    assert answer.status_code == 200 and answer.json()["ticket"]["status"] == "cancelled"
+
+    fake.mode = "online"
+    later = issue(office, "AMBIL")
+
+    assert numbers_printed(fake.wait_for_jobs(1)) == [later["number"]]
+    wait_until(lambda: print_status(office, later) == "printed")
+    job = store.print_jobs_of(office.runtime.db, cancelled["id"])[0]
+    assert (job["status"], job["last_error"]) == ("failed", "skipped: ticket is cancelled")
+    assert print_status(office, cancelled) == "failed"
+    assert len(fake.jobs()) == 1
+
+
 def test_printer_state_follows_the_printer_at_healthz_counter_and_event_stream(office, fake):
     staff = office.login()
     wait_until(lambda: printer_health(office) == "online")
