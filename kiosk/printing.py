@@ -185,4 +185,5 @@ class PrintWorker:
             ahead=view["ahead"],
             estimated_wait_minutes=view["estimated_wait_minutes"],
             track_url=view["track_url"],
+            reprint=job["earlier_jobs"] > 0,
         )

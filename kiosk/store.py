@@ -328,13 +328,15 @@ def recent_no_shows(db: Database, day: str, counter_id: int, limit: int = 10) ->
 def oldest_print_job(db: Database) -> Row | None:
     """Return the oldest pending print job with its ticket, due or not (the outbox prints in issue order)."""
     # last_action: the latest of the ticket's issue/reprint/call events, in commit order (timestamps
-    # have one-second resolution); newer_jobs: reprints queued after this job and still pending.
+    # have one-second resolution); newer_jobs: reprints queued after this job and still pending;
+    # earlier_jobs: jobs of the ticket before this one (so this one is a reprint).
     row = db.conn.execute(
         f"SELECT j.id AS job_id, j.attempts, j.created_at AS job_created_at, j.next_attempt_at, t.*,"
         " (SELECT e.action FROM ticket_events e WHERE e.ticket_id = j.ticket_id"
         "   AND e.action IN ('issue', 'reprint', 'call', 'recall') ORDER BY e.id DESC LIMIT 1) AS last_action,"
         " (SELECT COUNT(*) FROM print_jobs k WHERE k.ticket_id = j.ticket_id AND k.status = 'pending'"
-        "   AND k.id > j.id) AS newer_jobs"
+        "   AND k.id > j.id) AS newer_jobs,"
+        " (SELECT COUNT(*) FROM print_jobs k WHERE k.ticket_id = j.ticket_id AND k.id < j.id) AS earlier_jobs"
         f" FROM print_jobs j JOIN (SELECT {_TICKET_COLUMNS} FROM tickets) t ON t.id = j.ticket_id"
         " WHERE j.status = 'pending' ORDER BY j.id LIMIT 1"
     ).fetchone()

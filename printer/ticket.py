@@ -33,6 +33,7 @@ class TicketPrint:
     ahead: int
     estimated_wait_minutes: int
     track_url: str
+    reprint: bool = False  # a copy staff asked for: marked so two tickets for one number are told apart
     footer: str = "Terima kasih. Simpan tiket ini sampai dipanggil."
 
 
@@ -106,13 +107,18 @@ def _print_number(printer: Escpos, ticket: TicketPrint, columns: int) -> None:
     printer.set(custom_size=True, width=size, height=size, bold=True)
     printer.textln(ticket.number)
     if ticket.priority:
-        # Double size, inverted: seen at a glance by the counter staff.
-        label = " PRIORITAS "
-        size = 2 if len(label) * 2 <= columns else 1
-        printer.set(custom_size=True, width=size, height=size, invert=True)
-        printer.textln(label)
+        _print_mark(printer, " PRIORITAS ", columns)
+    if ticket.reprint:
+        _print_mark(printer, " CETAK ULANG ", columns)
     # Back to normal so nothing after the number (or the next ticket) prints huge.
     printer.set(custom_size=True, width=1, height=1, bold=False, invert=False)
+
+
+def _print_mark(printer: Escpos, label: str, columns: int) -> None:
+    # Double size, inverted: seen at a glance by the counter staff.
+    size = 2 if len(label) * 2 <= columns else 1
+    printer.set(custom_size=True, width=size, height=size, invert=True)
+    printer.textln(label)
 
 
 def _reset_style(printer: Escpos, align: str) -> None:
@@ -125,6 +131,8 @@ def _print_details(printer: Escpos, ticket: TicketPrint, columns: int) -> None:
     printer.ln()
     lines = [
         format_issued_at(ticket.issued_at),
+        # Numbers restart every day: yesterday's ticket must not be taken for today's.
+        "Berlaku hari ini saja",
         f"Antrean di depan Anda: {max(0, ticket.ahead)}",
         wait_line(ticket.ahead, ticket.estimated_wait_minutes),
     ]

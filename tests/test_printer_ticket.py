@@ -47,7 +47,7 @@ def texts(data: bytes) -> list[str]:
 
 @pytest.mark.parametrize("profile,width", LAYOUTS)
 def test_every_printed_line_fits_the_paper(profile: str, width: int) -> None:
-    data = render(profile, width, make_ticket(priority=True))
+    data = render(profile, width, make_ticket(priority=True, reprint=True))
     too_long = [line for line in printed_lines(data) if line.columns > COLUMNS[width]]
     assert too_long == []
 
@@ -65,7 +65,8 @@ def test_style_is_normal_again_after_the_number(profile: str, width: int) -> Non
     printer = Dummy(profile=profile)
     print_ticket(printer, make_ticket(priority=True), width)
     print_ticket(printer, make_ticket(number="A-013"), width)
-    big = {"A-012", "A-013", " PRIORITAS "}
+    print_ticket(printer, make_ticket(number="A-014", reprint=True), width)
+    big = {"A-012", "A-013", "A-014", " PRIORITAS ", " CETAK ULANG "}
     normal = [line for line in printed_lines(printer.output) if line.text not in big]
     assert normal and all(line.columns == len(line.text) for line in normal)
 
@@ -80,6 +81,7 @@ def test_indonesian_text(profile: str, width: int) -> None:
         "Nomor Antrean",
         "A-012",
         "28-11-2026 08.05",
+        "Berlaku hari ini saja",
         "Antrean di depan Anda: 3",
         "Perkiraan tunggu: ± 30 menit",
         "Pindai untuk melihat posisi antrean",
@@ -87,6 +89,29 @@ def test_indonesian_text(profile: str, width: int) -> None:
     ):
         assert expected in flowing
     assert "antrian" not in text.lower() and "silahkan" not in text.lower()
+
+
+@pytest.mark.parametrize("profile,width", LAYOUTS)
+def test_every_ticket_says_it_is_valid_on_its_day_only(profile: str, width: int) -> None:
+    lines = texts(render(profile, width))
+    start = lines.index("28-11-2026 08.05")
+    assert lines[start : start + 3] == ["28-11-2026 08.05", "Berlaku hari ini saja", "Antrean di depan Anda: 3"]
+
+
+@pytest.mark.parametrize("profile,width", LAYOUTS)
+def test_a_reprint_is_marked_cetak_ulang_under_the_number(profile: str, width: int) -> None:
+    data = render(profile, width, make_ticket(reprint=True))
+    lines = printed_lines(data)
+    start = [line.text for line in lines].index("A-012")
+    assert lines[start + 1] == (" CETAK ULANG ", 26)  # double width, fits 32 and 48 columns
+    assert b"\x1dB\x01 CETAK ULANG " in data  # inverted, like the priority mark
+    assert "CETAK ULANG" not in printed_text(render(profile, width))
+
+
+def test_a_priority_reprint_carries_both_marks() -> None:
+    lines = texts(render("TM-T20II", 58, make_ticket(priority=True, reprint=True)))
+    start = lines.index("A-012")
+    assert lines[start : start + 3] == ["A-012", " PRIORITAS ", " CETAK ULANG "]
 
 
 def test_priority_mark_only_on_priority_tickets() -> None:

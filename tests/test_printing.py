@@ -9,13 +9,17 @@ from __future__ import annotations
 import json
 import re
 import time
+from datetime import datetime
 
 import pytest
 import requests
+from escpos.printer import Dummy
 
 from kiosk import store
 from kiosk.printing import PrintWorker, backoff_seconds
-from tests.fakeprinter import FakePrinter, printed_text
+from printer import TicketPrint, print_ticket
+from printer.ticket import format_issued_at
+from tests.fakeprinter import FakePrinter, printed_lines, printed_text
 from tests.support import LiveServer, add_staff, make_app, wait_until
 
 NUMBER = re.compile(r"\b[A-F]-\d{3}\b")
@@ -181,7 +185,9 @@ def test_a_newer_reprint_supersedes_the_pending_job_so_one_ticket_prints(office,
     fake.mode = "online"
     later = issue(office, "AMBIL")
 
-    assert numbers_printed(fake.wait_for_jobs(2)) == ["A-001", later["number"]]
+    printed = fake.wait_for_jobs(2)
+    assert numbers_printed(printed) == ["A-001", later["number"]]
+    assert "CETAK ULANG" in printed_text(printed[0])
     wait_until(lambda: print_status(office, later) == "printed")
     jobs = store.print_jobs_of(office.runtime.db, ticket["id"])
     assert [(j["status"], j["last_error"]) for j in jobs] == [
@@ -207,6 +213,40 @@ def test_a_ticket_cancelled_before_it_could_print_is_never_printed(office, fake)
     assert (job["status"], job["last_error"]) == ("failed", "skipped: ticket is cancelled")
     assert print_status(office, cancelled) == "failed"
     assert len(fake.jobs()) == 1
+
+
+@pytest.mark.parametrize("width", [58, 80])
+def test_a_reprint_arrives_marked_cetak_ulang_and_every_ticket_is_valid_today_only(tmp_path, fake, fast_retries,
+                                                                                   width):
+    app = network_app(tmp_path, fake, printer__paper_width_mm=width)
+    add_staff(app)
+    server = LiveServer(app).start()
+    try:
+        staff = server.login()
+        ticket = issue(server)
+        fake.wait_for_jobs(1)
+        server.post(f"/api/tickets/{ticket['id']}/reprint", headers=staff).raise_for_status()
+        first, second = fake.wait_for_jobs(2)
+    finally:
+        server.stop()
+
+    def expected(reprint):
+        printer = Dummy(profile="TM-T20II")
+        print_ticket(printer, TicketPrint(
+            office_name="Kantor Kecamatan Selat", service_name="Perekaman KTP-el", number="A-001", priority=False,
+            issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=0, estimated_wait_minutes=0,
+            track_url=ticket["track_url"], reprint=reprint), width)
+        return printer.output
+
+    assert (first, second) == (expected(False), expected(True))
+    lines = [line.text for line in printed_lines(second)]
+    assert lines[lines.index("A-001") + 1] == " CETAK ULANG "
+    assert "CETAK ULANG" not in printed_text(first)
+    for job in (first, second):
+        lines = [line.text for line in printed_lines(job)]
+        assert lines[lines.index(format_issued_at(datetime.fromisoformat(ticket["issued_at"]))) + 1] == (
+            "Berlaku hari ini saja")
+        assert max(line.columns for line in printed_lines(job)) <= {58: 32, 80: 48}[width]
 
 
 def test_printer_state_follows_the_printer_at_healthz_counter_and_event_stream(office, fake):
