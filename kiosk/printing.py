@@ -4,6 +4,8 @@ Issuing never waits for paper: the ticket and its print job are committed
 together (store.issue_ticket), then this worker prints. A printer that is
 offline, out of paper or stalled only delays printing; staff see its state at
 /healthz, on GET /api/counters/<id> and as a ``printer`` event on /api/events.
+A ticket that cannot be laid out at all (its QR code does not fit the paper) is
+failed with its reason, shown at /healthz, and the outbox moves on.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from escpos.exceptions import Error as EscposError
 
 from kiosk import store
 from kiosk.present import ticket_json
-from printer import PrinterError, TicketPrint, close_printer, open_printer, print_ticket, printer_state
+from printer import PrinterError, TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
 
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
@@ -31,11 +33,22 @@ IDLE_CHECK_SECONDS = 5.0
 # Faults a printer can raise mid-job (see TOOLCHAIN.md): never let them kill the worker.
 PRINT_FAULTS = (PrinterError, EscposError, OSError, TimeoutError, ValueError)
 STATES = ("online", "offline", "paper_out", "unknown")
+# Starts the reason of a job no retry can print (kept apart from "skipped: ..."); staff see it at /healthz.
+UNPRINTABLE = "unprintable: "
+
+
+class Unprintable(Exception):
+    """A job that fails the same way on every attempt (its layout, not the printer): retrying cannot help."""
 
 
 def backoff_seconds(failures: int, cap: float = MAX_BACKOFF_SECONDS) -> float:
     """Return the wait after ``failures`` failed attempts in a row: 1 s, 2 s, 4 s ... at most ``cap``."""
     return min(2.0 ** max(failures - 1, 0), cap)
+
+
+def print_failure(rt: "Runtime") -> dict | None:
+    """Return today's latest ticket that could not be printed at all, as {"number", "reason"}, or None."""
+    return store.latest_print_failure(rt.db, rt.today(), UNPRINTABLE)
 
 
 def skip_reason(job: dict, today: str) -> str | None:
@@ -125,7 +138,13 @@ class PrintWorker:
                 log.info("print job %s for %s %s", job["job_id"], job["number"], reason)
                 store.finish_print_job(rt.db, job["job_id"], job["id"], "failed", rt.now(), reason)
                 continue
-            error = self._print(job)
+            try:
+                error = self._print(job)
+            except Unprintable as exc:
+                log.error("print job %s for %s cannot be printed: %s", job["job_id"], job["number"], exc)
+                store.finish_print_job(rt.db, job["job_id"], job["id"], "failed", rt.now(),
+                                       f"{UNPRINTABLE}{exc}"[:500])
+                continue
             if error is not None:
                 self.failures += 1
                 wait = backoff_seconds(self.failures, self.max_backoff_seconds)
@@ -138,8 +157,16 @@ class PrintWorker:
         return 0.0
 
     def _print(self, job: dict) -> str | None:
-        """Ask the printer's state, then send one ticket; return None when printed, else a short reason."""
+        """Lay out one ticket, ask the printer's state, then send it; return None when printed, else a short reason.
+
+        Raise Unprintable when the ticket itself cannot be laid out: every later attempt would fail alike.
+        """
         config = self.runtime.settings.printer
+        ticket = self._ticket(job)
+        try:
+            data = render_ticket(ticket, config.profile, config.paper_width_mm)
+        except Exception as exc:  # the layout is pure: whatever fails now fails on every retry
+            raise Unprintable(str(exc)) from exc
         try:
             device = open_printer(config)
         except PRINT_FAULTS as exc:
@@ -150,7 +177,7 @@ class PrintWorker:
             if state in ("offline", "paper_out"):
                 self._set_state(state)
                 return f"printer {state}"
-            print_ticket(device, self._ticket(job), config.paper_width_mm)
+            send_job(device, data)
         except PRINT_FAULTS as exc:
             self._set_state("offline")
             return f"print: {exc}"

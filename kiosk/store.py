@@ -385,6 +385,16 @@ def queue_reprint(db: Database, ticket_id: int, now: datetime, staff_id: int | N
         return _fetch(conn, ticket_id)
 
 
+def latest_print_failure(db: Database, day: str, reason_prefix: str) -> Row | None:
+    """Return the number and reason of the day's latest print job that failed with a reason starting so, or None."""
+    row = db.conn.execute(
+        "SELECT t.number, j.last_error AS reason FROM print_jobs j JOIN tickets t ON t.id = j.ticket_id"
+        " WHERE t.day = ? AND j.status = 'failed' AND substr(j.last_error, 1, ?) = ? ORDER BY j.id DESC LIMIT 1",
+        [day, len(reason_prefix), reason_prefix],
+    ).fetchone()
+    return _row(row)
+
+
 def pending_print_jobs(db: Database) -> int:
     """Return how many print jobs wait for the printer."""
     return db.conn.execute("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]

@@ -6,8 +6,9 @@ from printer.connection import (
     close_printer,
     open_printer,
     printer_state,
+    send_job,
 )
-from printer.ticket import TicketPrint, print_ticket
+from printer.ticket import TicketPrint, print_ticket, render_ticket
 
 __all__ = [
     "PrinterConfig",
@@ -17,4 +18,6 @@ __all__ = [
     "open_printer",
     "print_ticket",
     "printer_state",
+    "render_ticket",
+    "send_job",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import socket
+import time
 from pathlib import Path
 from typing import Callable, Protocol
 
@@ -24,6 +25,10 @@ log = logging.getLogger(__name__)
 
 # A USB write may wait for the printer to drain its buffer; never less than this.
 MIN_USB_WRITE_TIMEOUT_S = 5.0
+# Serial jobs go out in pieces this big, each allowed the timeout plus its own transmit time, so a
+# slow link (a 14 KB image ticket takes 15 s at 9600 baud) works while a stalled one fails fast.
+SERIAL_CHUNK_BYTES = 512
+SERIAL_BITS_PER_BYTE = 10  # start + 8 data + stop
 
 
 class PrinterError(Exception):
@@ -78,6 +83,47 @@ class ClosingNetwork(Network):
             if raise_not_found:
                 raise DeviceNotFoundError(f"Could not connect to {self.host}:{self.port}: {exc}") from exc
             log.error("Network printer %s:%s unreachable: %s", self.host, self.port, exc)
+
+
+class TimedSerial(Serial):
+    """A Serial printer whose writes and close give up on a link that stops taking data.
+
+    python-escpos opens the port without a write timeout (``dsrdtr=True``) and drains it with
+    tcdrain on close: either would hang the print worker for good on a stalled link.
+    """
+
+    def open(self, raise_not_found: bool = True) -> None:
+        """Open the port with a write timeout; a stalled write raises SerialTimeoutException (an OSError)."""
+        super().open(raise_not_found)
+        if self._device:
+            self._device.write_timeout = self.timeout + self._transmit_seconds(SERIAL_CHUNK_BYTES)
+
+    def _raw(self, msg: bytes) -> None:
+        for start in range(0, len(msg), SERIAL_CHUNK_BYTES):
+            self.device.write(msg[start : start + SERIAL_CHUNK_BYTES])
+
+    def close(self) -> None:
+        """Wait for the output to go out (bounded), discard what a stalled link left, and close the port."""
+        port = self._device
+        if not port:
+            return
+        self._device = False
+        try:
+            deadline = time.monotonic() + self.timeout + self._transmit_seconds(port.out_waiting)
+            while port.out_waiting and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if port.out_waiting:
+                port.reset_output_buffer()
+        finally:
+            port.close()
+
+    def _transmit_seconds(self, size: int) -> float:
+        return size * SERIAL_BITS_PER_BYTE / self.baudrate
+
+
+def send_job(printer: Escpos, job: bytes) -> None:
+    """Send the bytes of a rendered job (see render_ticket) to the printer as they are."""
+    printer._raw(job)
 
 
 def open_printer(config: PrinterConfig) -> Escpos | None:
@@ -233,7 +279,7 @@ def _usb_problem(config: PrinterConfig, cause: BaseException) -> str:
 
 def _open_serial(config: PrinterConfig) -> Escpos:
     try:
-        printer = Serial(
+        printer = TimedSerial(
             devfile=config.device,
             baudrate=config.baudrate,
             timeout=config.timeout,

@@ -9,6 +9,7 @@ from datetime import datetime
 import qrcode
 from escpos.constants import QR_ECLEVEL_M
 from escpos.escpos import Escpos
+from escpos.printer import Dummy
 
 # Font A columns per paper width; every text line must fit these.
 COLUMNS_BY_PAPER_MM = {58: 32, 80: 48}
@@ -16,9 +17,15 @@ COLUMNS_BY_PAPER_MM = {58: 32, 80: 48}
 DOTS_BY_PAPER_MM = {58: 384, 80: 576}
 # QR module size in dots that scans well from a phone: ~0.75 mm on 58 mm, ~1 mm on 80 mm.
 QR_MODULE_DOTS_BY_PAPER_MM = {58: 6, 80: 8}
+# Below 0.5 mm a module printed by a thermal head no longer scans reliably.
+MIN_QR_MODULE_DOTS = 4
 # Blank lines fed on printers without a cutter, so the ticket clears the tear bar.
 TEAR_OFF_FEED_LINES = 6
 MAX_HEADER_LINES = 2
+
+
+class TicketLayoutError(ValueError):
+    """A ticket that cannot be laid out on this paper: printing it again will fail again."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,26 @@ def print_ticket(printer: Escpos, ticket: TicketPrint, paper_width_mm: int) -> N
     _print_lines(printer, wrap_line(ticket.footer, columns))
     _reset_style(printer, align="left")
     _finish(printer)
+
+
+def render_ticket(ticket: TicketPrint, profile: str, paper_width_mm: int) -> bytes:
+    """Return the exact bytes print_ticket sends to any printer of this python-escpos profile."""
+    printer = Dummy(profile=profile)
+    print_ticket(printer, ticket, paper_width_mm)
+    return printer.output
+
+
+def text_problem(text: str, columns: int, max_lines: int) -> str | None:
+    """Return why a configured text cannot go on the ticket (empty, not plain ASCII, too long), or None."""
+    if not text.strip():
+        return "must not be empty"
+    # python-escpos prints "?" for what the code page lacks, or switches code pages that clones ignore.
+    unprintable = next((char for char in text if not " " <= char <= "~"), None)
+    if unprintable is not None:
+        return f"contains {unprintable!r}, which the ticket printer cannot print: use plain ASCII"
+    if len(wrap_line(text, columns)) > max_lines:
+        return f"is too long for the ticket: at most {max_lines} lines of {columns} characters"
+    return None
 
 
 def ticket_columns(printer: Escpos, paper_width_mm: int) -> int:
@@ -157,11 +184,16 @@ def qr_module_dots(printer: Escpos, content: str, paper_width_mm: int) -> int:
     """Return the QR module size in dots: the preferred size, shrunk until the code fits the line."""
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(content)
-    version = code.best_fit()  # only the size: building the whole code (masks) cost ~10 ms a ticket
+    try:
+        version = code.best_fit()  # only the size: building the whole code (masks) cost ~10 ms a ticket
+    except ValueError:  # more data than QR version 40 holds
+        version = None
     # python-escpos draws image QR codes with a one-module border on each side.
-    modules = version * 4 + 17 + 2
-    preferred = QR_MODULE_DOTS_BY_PAPER_MM[paper_width_mm]
-    return max(1, min(preferred, _line_dots(printer, paper_width_mm) // modules))
+    fitting = _line_dots(printer, paper_width_mm) // (version * 4 + 17 + 2) if version else 0
+    if fitting < MIN_QR_MODULE_DOTS:
+        raise TicketLayoutError(f"the QR code of a {len(content)}-character link does not fit {paper_width_mm} mm "
+                                "paper: shorten [office] public_url")
+    return min(QR_MODULE_DOTS_BY_PAPER_MM[paper_width_mm], fitting)
 
 
 def _line_dots(printer: Escpos, paper_width_mm: int) -> int:

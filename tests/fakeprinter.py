@@ -1,12 +1,14 @@
-"""A fake ESC/POS network printer on 127.0.0.1, and a decoder for the text an ESC/POS job prints.
+"""A fake ESC/POS network printer on 127.0.0.1, a serial link on a pseudo-terminal, and a decoder for the text
+an ESC/POS job prints.
 
-Not a test module: tests import `from tests.fakeprinter import FakePrinter, printed_lines`.
+Not a test module: tests import `from tests.fakeprinter import FakePrinter, SerialLink, printed_lines`.
 """
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import select
 import socket
 import struct
@@ -289,3 +291,66 @@ def _command(data: bytes, index: int, width: int) -> tuple[int, int]:
             y_dots = data[index + 6] + 256 * data[index + 7]
             return 8 + x_bytes * y_dots, width
     raise ValueError(f"unknown ESC/POS command {data[index:index + 3]!r} at {index}")
+
+
+class SerialLink:
+    """A pseudo-terminal standing in for a serial printer cable: the kiosk opens `device`, the test holds the far end.
+
+    `jam()` fills the link so that nothing more goes through until `start_reading()`, like a printer
+    whose serial link stopped taking data.
+    """
+
+    def __init__(self) -> None:
+        self._far_end, self._near_end = os.openpty()
+        self.device = os.ttyname(self._near_end)
+        self._received = bytearray()
+        self._lock = threading.Lock()
+        self._reader: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def __enter__(self) -> "SerialLink":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def jam(self) -> None:
+        """Fill the link's buffer with NUL bytes until it takes no more."""
+        os.set_blocking(self._near_end, False)
+        try:
+            while True:
+                os.write(self._near_end, b"\0" * 1024)
+        except BlockingIOError:
+            pass
+
+    def start_reading(self) -> None:
+        """Take everything sent from now on (the jam first), as a printer that came back would."""
+        self._reader = threading.Thread(target=self._read, daemon=True, name="serial-link")
+        self._reader.start()
+
+    def received(self) -> bytes:
+        """Return every byte read so far."""
+        with self._lock:
+            return bytes(self._received)
+
+    def close(self) -> None:
+        """Close both ends."""
+        self._closed.set()
+        if self._reader is not None:
+            self._reader.join(JOIN_SECONDS)
+        for fd in (self._near_end, self._far_end):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def _read(self) -> None:
+        while not self._closed.is_set():
+            if not select.select([self._far_end], [], [], POLL_SECONDS)[0]:
+                continue
+            try:
+                chunk = os.read(self._far_end, 4096)
+            except OSError:
+                return
+            with self._lock:
+                self._received += chunk

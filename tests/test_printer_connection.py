@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -21,7 +22,8 @@ from printer import (
 )
 from kiosk.settings import Printer
 from printer.connection import _usb_problem
-from tests.fakeprinter import FakePrinter, split_status_queries
+from tests.fakeprinter import FakePrinter, SerialLink, split_status_queries
+from tests.support import wait_until
 
 TIMEOUT = 0.3
 
@@ -165,6 +167,48 @@ def test_unknown_type_and_profile_are_explained() -> None:
 def test_missing_serial_device_is_named() -> None:
     with pytest.raises(PrinterError, match="/dev/ttyNOPRINTER"):
         open_printer(Config(type="serial", device="/dev/ttyNOPRINTER"))
+
+
+def finishes_within(seconds: float, action) -> tuple[bool, float, BaseException | None]:
+    """Run ``action`` in a thread; return whether it finished in time, how long it took and what it raised."""
+    outcome: dict = {}
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            action()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the test
+            outcome["error"] = exc
+        outcome["took"] = time.monotonic() - started
+
+    thread = threading.Thread(target=run, daemon=True)  # a hung write must fail the test, not hang it
+    thread.start()
+    thread.join(seconds)
+    return not thread.is_alive(), outcome.get("took", seconds), outcome.get("error")
+
+
+def test_a_serial_link_that_stops_taking_data_times_out_instead_of_hanging() -> None:
+    with SerialLink() as link:
+        printer = open_printer(Config(type="serial", device=link.device, profile="POS-5890"))
+        link.jam()
+
+        finished, took, error = finishes_within(10, lambda: print_ticket(printer, TICKET, 58))
+        assert finished, "a write to a jammed serial link hung"
+        assert isinstance(error, OSError) and "Write timeout" in str(error)
+        assert took < TIMEOUT + 2
+
+        finished, took, error = finishes_within(10, lambda: close_printer(printer))
+        assert finished and error is None and took < TIMEOUT + 2
+
+
+def test_a_serial_printer_gets_the_same_bytes_as_dummy() -> None:
+    with SerialLink() as link:
+        link.start_reading()
+        printer = open_printer(Config(type="serial", device=link.device, profile="POS-5890"))
+        print_ticket(printer, TICKET, 58)
+        close_printer(printer)
+        wait_until(lambda: len(link.received()) >= len(dummy_bytes("POS-5890", 58)))
+        assert link.received() == dummy_bytes("POS-5890", 58)
 
 
 def test_missing_usb_printer_names_ids_and_lsusb() -> None:

@@ -9,7 +9,7 @@ import qrcode
 from escpos.printer import Dummy
 
 from printer import TicketPrint, print_ticket
-from printer.ticket import format_issued_at, ticket_columns
+from printer.ticket import TicketLayoutError, format_issued_at, render_ticket, text_problem, ticket_columns
 from tests.fakeprinter import printed_lines, printed_text
 
 WIB = timezone(timedelta(hours=7))
@@ -157,6 +157,41 @@ def test_longer_numbers_still_fit_one_line() -> None:
     lines = printed_lines(render("TM-T20II", 58, make_ticket(number="AB-1234")))
     number = next(line for line in lines if line.text == "AB-1234")
     assert number.columns <= 32
+
+
+@pytest.mark.parametrize("profile,width", LAYOUTS)
+def test_a_qr_code_too_big_for_the_paper_is_refused_naming_the_link_length(profile: str, width: int) -> None:
+    # A module needs 4 dots (0.5 mm) to scan: 96 modules on 58 mm (QR version 19, 624 bytes at level M),
+    # 144 on 80 mm (version 31, 1452 bytes); beyond 2331 bytes no QR version holds the link at all.
+    fitting, too_long = {58: (600, 700), 80: (1400, 1500)}[width]
+    render(profile, width, make_ticket(track_url="http://192.168.1.10:8080/" + "a" * (fitting - 25)))
+    for length in (too_long, 3000):
+        url = "http://192.168.1.10:8080/" + "a" * (length - 25)
+        with pytest.raises(TicketLayoutError) as error:
+            render(profile, width, make_ticket(track_url=url))
+        assert str(error.value) == (
+            f"the QR code of a {length}-character link does not fit {width} mm paper: shorten [office] public_url")
+
+
+@pytest.mark.parametrize("profile,width", LAYOUTS)
+def test_render_ticket_gives_the_bytes_any_printer_of_the_profile_gets(profile: str, width: int) -> None:
+    assert render_ticket(make_ticket(), profile, width) == render(profile, width)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("Kantor Kecamatan Selat", None),
+        ("Perubahan Data / KTP-el Hilang atau Rusak", None),
+        ("Kantor Kecamatan Sélat", "contains 'é', which the ticket printer cannot print: use plain ASCII"),
+        ("Kantor\tSelat", "contains '\\t', which the ticket printer cannot print: use plain ASCII"),
+        ("", "must not be empty"),
+        ("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kepulauan Seribu Utara",
+         "is too long for the ticket: at most 2 lines of 32 characters"),
+    ],
+)
+def test_text_problem_names_what_cannot_be_printed(text: str, problem: str | None) -> None:
+    assert text_problem(text, 32, 2) == problem
 
 
 def test_time_is_written_the_indonesian_way_in_office_time() -> None:

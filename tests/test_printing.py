@@ -6,8 +6,10 @@ never prints a ticket late, and reports the printer's state to staff.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
+import threading
 import time
 from datetime import datetime
 
@@ -18,8 +20,8 @@ from escpos.printer import Dummy
 from kiosk import store
 from kiosk.printing import PrintWorker, backoff_seconds
 from printer import TicketPrint, print_ticket
-from printer.ticket import format_issued_at
-from tests.fakeprinter import FakePrinter, printed_lines, printed_text
+from printer.ticket import format_issued_at, render_ticket
+from tests.fakeprinter import FakePrinter, SerialLink, printed_lines, printed_text, split_status_queries
 from tests.support import LiveServer, add_staff, make_app, wait_until
 
 NUMBER = re.compile(r"\b[A-F]-\d{3}\b")
@@ -270,6 +272,66 @@ def test_printer_state_follows_the_printer_at_healthz_counter_and_event_stream(o
         assert seen[-3:] == ["paper_out", "offline", "online"]
     finally:
         events.close()
+
+
+def test_a_job_that_can_never_print_is_failed_with_its_reason_and_the_outbox_moves_on(office, fake):
+    runtime = office.runtime
+    assert office.get("/healthz").json()["print_failure"] is None
+    good = runtime.settings
+    # As if the start-up check had let it through: a link far too long for any QR code.
+    runtime.settings = dataclasses.replace(
+        good, office=dataclasses.replace(good.office, public_url="http://192.168.1.10:8080/" + "a" * 3000))
+    first, second = issue(office), issue(office, "AMBIL")
+
+    wait_until(lambda: [print_status(office, t) for t in (first, second)] == ["failed", "failed"])
+    reason = (f"unprintable: the QR code of a {len(first['track_url'])}-character link does not fit 80 mm paper: "
+              "shorten [office] public_url")
+    for ticket in (first, second):
+        jobs = store.print_jobs_of(runtime.db, ticket["id"])
+        assert [(j["status"], j["attempts"], j["last_error"]) for j in jobs] == [("failed", 1, reason)]
+    health = office.get("/healthz").json()
+    assert health["print_failure"] == {"number": "C-001", "reason": reason}
+    wait_until(lambda: printer_health(office) == "online")  # the printer itself is fine
+
+    runtime.settings = good  # staff fix the configuration
+    third = issue(office, "INFO")
+
+    assert numbers_printed(fake.wait_for_jobs(1)) == ["F-001"]
+    wait_until(lambda: print_status(office, third) == "printed")
+    time.sleep(0.3)
+    assert len(fake.jobs()) == 1 and [print_status(office, t) for t in (first, second)] == ["failed", "failed"]
+
+
+def test_a_serial_printer_whose_link_stops_taking_data_never_hangs_the_worker(tmp_path, clock):
+    with SerialLink() as link:
+        app = make_app(tmp_path, clock=clock, printer__type="serial", printer__device=link.device,
+                       printer__profile="POS-5890", printer__paper_width_mm=58, printer__timeout=0.3)
+        runtime = app.extensions["kiosk"]
+        ticket = app.test_client().post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
+        worker = PrintWorker(runtime)
+        link.jam()
+
+        drained = threading.Thread(target=worker.drain_once, daemon=True)
+        started = time.monotonic()
+        drained.start()
+        drained.join(10)
+        assert not drained.is_alive(), "the print worker hung on the serial link"
+        assert time.monotonic() - started < 3
+        assert worker.state == "offline"
+        job = store.print_jobs_of(runtime.db, ticket["id"])[0]
+        assert (job["status"], job["last_error"]) == ("pending", "printer offline")
+
+        link.start_reading()  # the printer takes data again
+        worker.drain_once()
+
+        assert store.get_ticket(runtime.db, ticket["id"])["print_status"] == "printed"
+        expected = render_ticket(TicketPrint(
+            office_name="Kantor Kecamatan Selat", service_name="Perekaman KTP-el", number="A-001", priority=False,
+            issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=0, estimated_wait_minutes=0,
+            track_url=ticket["track_url"]), "POS-5890", 58)
+        wait_until(lambda: split_status_queries(link.received())[0].endswith(expected))
+        data = split_status_queries(link.received())[0]
+        assert data == b"\0" * (len(data) - len(expected)) + expected  # the jam, then the ticket
 
 
 def test_a_job_from_an_earlier_day_is_never_printed(tmp_path, fake, clock):

@@ -10,6 +10,7 @@ from kiosk import store
 from kiosk.errors import BadRequest, UnknownService
 from kiosk.web import json_body, runtime
 from kiosk.present import cached_queue_json, publish_queue, services_json, ticket_json
+from kiosk.printing import print_failure
 
 bp = Blueprint("api", __name__)
 
@@ -75,6 +76,7 @@ def health():
         "status": "ok" if db_state == "ok" else "error",
         "db": db_state,
         "printer": rt.printer_state(),
+        "print_failure": print_failure(rt) if db_state == "ok" else None,
         "speech": rt.speech.engine if rt.speech else "browser",
     }
     return jsonify(body), 200 if db_state == "ok" else 503

@@ -166,7 +166,13 @@ PATHS = {
     "/healthz": {"get": {"summary": "Database and printer health", "responses": {"200": _json({
         "type": "object", "properties": {"status": {"type": "string"}, "db": {"type": "string"},
                                          "printer": {"type": "string",
-                                                     "enum": ["online", "offline", "paper_out", "unknown"]}}})}}},
+                                                     "enum": ["online", "offline", "paper_out", "unknown"]},
+                                         "print_failure": {
+                                             "description": "Today's latest ticket that could not be printed at "
+                                                            "all (e.g. its QR code does not fit the paper)",
+                                             "type": "object", "nullable": True,
+                                             "properties": {"number": {"type": "string"},
+                                                            "reason": {"type": "string"}}}}})}}},
 }
 
 
