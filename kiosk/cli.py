@@ -17,13 +17,19 @@ from kiosk.errors import KioskError
 WEAK_PASSWORDS = {"password", "password123", "admin12345", "1234567890", "qwertyuiop", "kecamatan123", "dukcapil123"}
 
 
+class ConfigProblem(click.ClickException):
+    """A wrong configuration file: one line naming the key, exit status 2 like any wrong usage."""
+
+    exit_code = 2
+
+
 def _settings(ctx: click.Context):
     from kiosk.settings import load_settings
 
     try:
         return load_settings(ctx.obj.get("config"))
     except KioskError as exc:
-        raise click.ClickException(f"configuration: {exc.message}") from None
+        raise ConfigProblem(f"configuration: {exc.message}") from None
 
 
 def _runtime(ctx: click.Context):

@@ -2,7 +2,9 @@
 
 Layering (last wins): built-in defaults -> TOML file -> environment
 (``KIOSK_CONFIG`` picks the file, ``KIOSK_DB`` the database) -> test overrides.
-Every problem raises :class:`ConfigError` with one line naming the key.
+Every problem raises :class:`ConfigError` with one line naming the key. The keys
+a file may hold are the fields of the dataclasses below (see kiosk/tomlkeys.py):
+an unknown key or table is refused with the closest known one.
 """
 
 from __future__ import annotations
@@ -14,15 +16,22 @@ from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.errors import ConfigError
 from kiosk.paths import packaged_config
+from kiosk.tomlkeys import check_known, schema_of
+from printer import PrinterError
+from printer.connection import check_profile
+from printer.ticket import header_text_problem, qr_fits
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PRINTER_TYPES = ("usb", "serial", "network", "file", "none")
 _HOURS_RE = re.compile(r"^(\d{2}):(\d{2})-(\d{2}):(\d{2})$")
 _SERVICE_CODE_RE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")
+# Room for the ticket token in the QR link <public_url>/t/<token>: up to secrets.token_urlsafe(32).
+TOKEN_ALLOWANCE = 43
 
 
 @dataclass(frozen=True)
@@ -99,15 +108,17 @@ class Counter:
 
 @dataclass(frozen=True)
 class Settings:
+    """The whole configuration; a field's TOML key is its name unless its ``toml`` metadata says otherwise."""
+
     office: Office
     server: Server
-    database_path: Path
+    database_path: Path = field(metadata={"toml": "database.path"})
     queue: Queue
     printer: Printer
     services: tuple[Service, ...]
     counters: tuple[Counter, ...]
-    next_service: dict[str, str] = field(default_factory=dict)
-    source: Path | None = None
+    next_service: dict[str, str] = field(default_factory=dict, metadata={"toml": "status.next_service"})
+    source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
 
     def service(self, code: str) -> Service | None:
         """Return the configured service with this code, or None."""
@@ -153,13 +164,14 @@ def _set_dotted(raw: dict, dotted: str, value: Any) -> None:
 
 def parse_settings(raw: dict, source: Path | None = None) -> Settings:
     """Validate a parsed TOML mapping and build Settings; errors name the key."""
+    check_known(raw, schema_of(Settings, keyed_by={Hours: WEEKDAYS}))
     office_raw = _table(raw, "office")
     services = _services(raw.get("services"))
     codes = {s.code for s in services}
     counters = _counters(raw.get("counters"), codes)
     next_service = _next_service(raw.get("status", {}), codes)
     queue = _queue(_table(raw, "queue", required=False))
-    return Settings(
+    settings = Settings(
         office=_office(office_raw),
         server=_server(_table(raw, "server", required=False)),
         database_path=Path(_get(_table(raw, "database", required=False), "database.path", str, "var/kiosk.db")),
@@ -170,16 +182,37 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         next_service=next_service,
         source=source,
     )
+    _check_ticket(settings)
+    return settings
+
+
+def _check_ticket(settings: Settings) -> None:
+    """Refuse what the ticket printer could never print: a link too long for the QR code, names it cannot print."""
+    printer = settings.printer
+    if printer.type == "none":
+        return
+    try:
+        check_profile(printer.profile)
+    except PrinterError as exc:
+        raise ConfigError(f"printer.profile: {exc}") from None
+    link = f"{settings.office.public_url}/t/{'x' * TOKEN_ALLOWANCE}"
+    if not qr_fits(link, printer.profile, printer.paper_width_mm):
+        raise ConfigError(f"office.public_url is too long: the QR code of its ticket links would not fit "
+                          f"{printer.paper_width_mm} mm paper ({len(settings.office.public_url)} characters)")
+    texts = [("office.name", settings.office.name)]
+    texts += [(f"services[{index}].name", service.name) for index, service in enumerate(settings.services)]
+    for key, text in texts:
+        problem = header_text_problem(text, printer.profile, printer.paper_width_mm)
+        if problem:
+            raise ConfigError(f"{key} {problem}")
 
 
 def _table(raw: dict, key: str, required: bool = True) -> dict:
-    value = raw.get(key)
+    value = raw.get(key)  # check_known made sure it is a table
     if value is None:
         if required:
             raise ConfigError(f"[{key}] is missing")
         return {}
-    if not isinstance(value, dict):
-        raise ConfigError(f"[{key}] must be a table")
     return value
 
 
@@ -228,9 +261,6 @@ def parse_hours(text: str, key: str) -> Hours:
 
 
 def _hours(table: dict, prefix: str) -> dict[str, Hours]:
-    unknown = set(table) - set(WEEKDAYS)
-    if unknown:
-        raise ConfigError(f"{prefix}.{sorted(unknown)[0]} is not a weekday (use {', '.join(WEEKDAYS)})")
     return {day: parse_hours(_get(table, f"{prefix}.{day}", str, ""), f"{prefix}.{day}") for day in WEEKDAYS}
 
 
@@ -240,9 +270,11 @@ def _office(table: dict) -> Office:
         zone = ZoneInfo(zone_name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"office.timezone is not a known time zone: {zone_name!r}") from None
-    public_url = _get(table, "office.public_url", str, "http://127.0.0.1:8080").rstrip("/")
-    if not re.match(r"^https?://[^/\s]+", public_url):
-        raise ConfigError(f"office.public_url must start with http:// or https://, got {public_url!r}")
+    written = _get(table, "office.public_url", str, "http://127.0.0.1:8080")
+    public_url = written.rstrip("/")
+    if not _is_base_url(public_url):
+        raise ConfigError(f"office.public_url must be an http:// or https:// address such as "
+                          f"\"http://192.168.1.10:8080\", got {written!r}")
     name = _get(table, "office.name", str).strip()
     if not name:
         raise ConfigError("office.name must not be empty")
@@ -251,10 +283,22 @@ def _office(table: dict) -> Office:
         timezone=zone,
         public_url=public_url,
         observe_national_holidays=_get(table, "office.observe_national_holidays", bool, True),
-        hours=_hours(_table(table, "hours"), "office.hours") if "hours" in table else _hours({}, "office.hours"),
+        hours=_hours(table.get("hours", {}), "office.hours"),
         running_text=_get(table, "office.running_text", str, ""),
         dukcapil_address=_get(table, "office.dukcapil_address", str, ""),
     )
+
+
+def _is_base_url(url: str) -> bool:
+    """Tell whether ``<url>/t/<token>`` makes a working link: http(s), a host, a valid port, no query or fragment."""
+    if not all(" " < char <= "~" for char in url):
+        return False
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not (parts.query or parts.fragment)
 
 
 def _server(table: dict) -> Server:
@@ -363,15 +407,18 @@ def _counters(raw: Any, codes: set[str]) -> tuple[Counter, ...]:
         if not served:
             raise ConfigError(f"{key}.services must list at least one service code")
         for code in served:
+            if not isinstance(code, str):
+                raise ConfigError(f"{key}.services must list service codes, got {code!r}")
             if code not in codes:
                 raise ConfigError(f"{key}.services names unknown service {code!r}")
         counters.append(Counter(counter_id, _get(table, f"{key}.name", str), tuple(served)))
     return tuple(counters)
 
 
-def _next_service(status: Any, codes: set[str]) -> dict[str, str]:
-    table = status.get("next_service", {}) if isinstance(status, dict) else {}
+def _next_service(status: dict, codes: set[str]) -> dict[str, str]:
+    table = status.get("next_service", {})
     for siak_code, service in table.items():
+        _get(table, f"status.next_service.{siak_code}", str)
         if service not in codes:
             raise ConfigError(f"status.next_service.{siak_code} names unknown service {service!r}")
     return dict(table)

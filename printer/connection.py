@@ -135,7 +135,7 @@ def open_printer(config: PrinterConfig) -> Escpos | None:
         raise PrinterError(
             f"Unknown printer type {config.type!r}: set [printer] type to usb, serial, network, file or none."
         )
-    _check_profile(config.profile)
+    check_profile(config.profile)
     return opener(config)
 
 
@@ -183,7 +183,8 @@ def _state_from_status(online_status: bytes, paper_status: bytes) -> str:
     return "online"
 
 
-def _check_profile(name: str) -> None:
+def check_profile(name: str) -> None:
+    """Raise PrinterError naming [printer] profile unless python-escpos knows this capability profile."""
     try:
         get_profile(name)
     except KeyError:

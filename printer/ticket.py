@@ -80,6 +80,20 @@ def text_problem(text: str, columns: int, max_lines: int) -> str | None:
     return None
 
 
+def header_text_problem(text: str, profile: str, paper_width_mm: int) -> str | None:
+    """Return why an office or service name cannot head a ticket on this printer and paper, or None."""
+    return text_problem(text, ticket_columns(Dummy(profile=profile), paper_width_mm), MAX_HEADER_LINES)
+
+
+def qr_fits(content: str, profile: str, paper_width_mm: int) -> bool:
+    """Tell whether the QR code of ``content`` prints scannably on this printer and paper."""
+    try:
+        qr_module_dots(Dummy(profile=profile), content, paper_width_mm)
+    except TicketLayoutError:
+        return False
+    return True
+
+
 def ticket_columns(printer: Escpos, paper_width_mm: int) -> int:
     """Return the Font A column count for this paper, never more than the profile's own."""
     if paper_width_mm not in COLUMNS_BY_PAPER_MM:

@@ -63,7 +63,7 @@ def test_password_rules(password, ok):
 def test_wrong_config_stops_with_the_key(tmp_path):
     config = write_office_config(tmp_path, **{'paper_width_mm = 80': 'paper_width_mm = 76'})
     result = run(str(config), "init")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "printer.paper_width_mm must be 58 or 80" in result.output
     assert "Traceback" not in result.output
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tomllib
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from kiosk.errors import ConfigError
 from kiosk.paths import packaged_config
-from kiosk.settings import load_settings, parse_settings
+from kiosk.settings import Office, Printer, Queue, Server, load_settings, parse_settings
 
 
 def demo_raw() -> dict:
@@ -122,3 +126,161 @@ def test_service_hours_override_office_hours():
 
 def test_relative_database_path_kept_relative():
     assert load_settings(packaged_config()).database_path == Path("var/kiosk.db")
+
+
+def _load_text(tmp_path: Path, text: str):
+    config = tmp_path / "office.toml"
+    config.write_text(text, encoding="utf-8")
+    return load_settings(config)
+
+
+DEMO_TEXT = packaged_config().read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("public_url =", "publc_url =", "unknown key office.publc_url (did you mean office.public_url?)"),
+        ("[printer]", "[printr]", "unknown table [printr] (did you mean [printer]?)"),
+        ("[office.hours]", "[office.hour]", "unknown table [office.hour] (did you mean [office.hours]?)"),
+        ("kiosk_idle_seconds", "kiosk_idle_second",
+         "unknown key queue.kiosk_idle_second (did you mean queue.kiosk_idle_seconds?)"),
+        ("daily_quota", "dailyquota", "unknown key services[0].dailyquota (did you mean services[0].daily_quota?)"),
+        ("observe_national_holidays", "observe_national_holiday",
+         "unknown key office.observe_national_holiday (did you mean office.observe_national_holidays?)"),
+        ('name = "Loket 3"', 'nama = "Loket 3"', "unknown key counters[2].nama (did you mean counters[2].name?)"),
+        ('mon = "00:00-24:00"', 'monday = "00:00-24:00"', "unknown key office.hours.monday (did you mean office.hours.mon?)"),
+        ("[status.next_service]", "[status.next_servis]",
+         "unknown table [status.next_servis] (did you mean [status.next_service]?)"),
+        ("[server]", "[server]\ndebug = true",
+         "unknown key server.debug (known: host, port, threads, connection_limit)"),
+    ],
+)
+def test_a_typo_stops_start_up_naming_the_key_and_the_closest_known_one(tmp_path, old, new, message):
+    assert old in DEMO_TEXT
+    with pytest.raises(ConfigError) as error:
+        _load_text(tmp_path, DEMO_TEXT.replace(old, new, 1))
+    assert error.value.message == message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('name = "Kantor Kecamatan Selat"', "name = 5", "office.name must be str, got 5"),
+        ('mon = "00:00-24:00"', "mon = 8", "office.hours.mon must be str, got 8"),
+        ("[office.hours]", 'hours = "always"\n[office.hour_table]', "[office.hours] must be a table"),
+        ('prefix = "A"', 'prefix = "A"\nhours = "08:00-12:00"', "[services[0].hours] must be a table"),
+        ('services = ["REKAM", "UBAH"]', 'services = "REKAM"', "counters[0].services must be list, got 'REKAM'"),
+        ('services = ["REKAM", "UBAH"]', 'services = ["REKAM", 5]',
+         "counters[0].services must list service codes, got 5"),
+        ("timeout = 2.0", 'timeout = "2"', "printer.timeout must be int or float, got '2'"),
+        ('UNREGISTERED = "REKAM"', "UNREGISTERED = 5", "status.next_service.UNREGISTERED must be str, got 5"),
+        ("[status.next_service]", '[status]\nnext_service = "REKAM"\n[status.other]',
+         "[status.next_service] must be a table"),
+    ],
+)
+def test_a_wrong_type_stops_start_up_naming_the_key(tmp_path, old, new, message):
+    assert old in DEMO_TEXT
+    with pytest.raises(ConfigError) as error:
+        _load_text(tmp_path, DEMO_TEXT.replace(old, new, 1))
+    assert error.value.message == message
+
+
+def test_tables_written_as_the_wrong_kind_are_named():
+    raw = demo_raw()
+    raw["counters"] = {"id": 1, "name": "Loket 1", "services": ["REKAM"]}  # [counters] instead of [[counters]]
+    with pytest.raises(ConfigError) as error:
+        parse_settings(raw)
+    assert error.value.message == "[[counters]] must be an array of tables"
+    raw = demo_raw()
+    raw["office"] = "Kantor Kecamatan Selat"
+    with pytest.raises(ConfigError) as error:
+        parse_settings(raw)
+    assert error.value.message == "[office] must be a table"
+
+
+def test_every_settings_field_is_a_known_key_so_added_fields_need_no_second_list():
+    raw = demo_raw()
+    raw["server"]["max_streams"] = 8  # not a field (yet): refused
+    with pytest.raises(ConfigError, match=r"^unknown key server.max_streams "):
+        parse_settings(raw)
+    for table, dataclass_type in (("office", Office), ("server", Server), ("queue", Queue), ("printer", Printer)):
+        assert set(demo_raw()[table]) <= {f.name for f in fields(dataclass_type)}
+    full = {**demo_raw(), "printer": {f.name: getattr(Printer(), f.name) for f in fields(Printer)}}
+    full["printer"] = {key: value for key, value in full["printer"].items() if value is not None}
+    assert parse_settings(full).printer == Printer()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        ("office.public_url", "ftp://192.168.1.10",
+         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
+         "got 'ftp://192.168.1.10'"),
+        ("office.public_url", "http://",
+         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
+         "got 'http://'"),
+        ("office.public_url", "http://192.168.1.10:8080/?kiosk=1",
+         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
+         "got 'http://192.168.1.10:8080/?kiosk=1'"),
+        ("office.public_url", "http://192.168.1.10:99999",
+         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
+         "got 'http://192.168.1.10:99999'"),
+        ("office.public_url", "http://kantor selat.local",
+         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
+         "got 'http://kantor selat.local'"),
+        ("office.public_url", "http://192.168.1.10:8080/" + "a" * 1500,
+         "office.public_url is too long: the QR code of its ticket links would not fit 80 mm paper "
+         "(1525 characters)"),
+        ("office.name", "Kantor Kecamatan Sélat",
+         "office.name contains 'é', which the ticket printer cannot print: use plain ASCII"),
+        ("office.name", "Kantor Kecamatan Selat, Kabupaten Kapuas, Provinsi Kalimantan Tengah, Republik Indonesia, 73583",
+         "office.name is too long for the ticket: at most 2 lines of 48 characters"),
+        ("services.0.name", "Perekaman\tKTP-el",
+         "services[0].name contains '\\t', which the ticket printer cannot print: use plain ASCII"),
+        ("services.2.name", " ", "services[2].name must not be empty"),
+        ("printer.profile", "TM-X999", "printer.profile: Unknown printer profile 'TM-X999': set [printer] profile "
+         "to one python-escpos knows, e.g. \"TM-T20II\" (80 mm Epson) or \"POS-5890\" (common 58 mm)."),
+    ],
+)
+def test_what_the_ticket_prints_is_checked_at_start_up(path, value, message):
+    with pytest.raises(ConfigError) as error:
+        parse_settings(_mutate(path, value))
+    assert error.value.message == message
+
+
+def test_the_qr_link_length_limit_follows_the_paper_width():
+    url = "http://192.168.1.10:8080/" + "a" * 700
+    raw = _mutate("office.public_url", url)
+    assert parse_settings(raw).office.public_url == url  # fits 80 mm
+    raw["printer"]["paper_width_mm"] = 58
+    with pytest.raises(ConfigError) as error:
+        parse_settings(raw)
+    assert error.value.message == (
+        "office.public_url is too long: the QR code of its ticket links would not fit 58 mm paper (725 characters)")
+
+
+def test_without_a_printer_names_are_not_held_to_the_printer_code_page():
+    raw = _mutate("office.name", "Kantor Kecamatan Sélat")
+    raw["printer"] = {"type": "none"}
+    assert parse_settings(raw).office.name == "Kantor Kecamatan Sélat"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line"),
+    [
+        ("public_url =", "publc_url =", "unknown key office.publc_url (did you mean office.public_url?)"),
+        ("port = 8080", 'port = "8080"', "server.port must be int, got '8080'"),
+    ],
+)
+def test_the_command_line_stops_with_one_line_and_status_2(tmp_path, old, new, line):
+    database = tmp_path / "kiosk.db"
+    config = tmp_path / "bad.toml"
+    config.write_text(DEMO_TEXT.replace(old, new, 1).replace('path = "var/kiosk.db"', f'path = "{database}"'),
+                      encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "init"], capture_output=True, text=True,
+        cwd=tmp_path, timeout=60, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: configuration: {line}\n")
+    assert not database.exists()
