@@ -6,14 +6,16 @@ import os
 import subprocess
 import sys
 import tomllib
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pytest
 
 from kiosk.errors import ConfigError
 from kiosk.paths import packaged_config
-from kiosk.settings import Office, Printer, Queue, Server, load_settings, parse_settings
+from kiosk.settings import (WEEKDAYS, Counter, Hours, Office, Printer, Queue, Server, Service, Settings,
+                            load_settings, parse_settings)
+from kiosk.tomlkeys import schema_of
 
 
 def demo_raw() -> dict:
@@ -152,8 +154,7 @@ DEMO_TEXT = packaged_config().read_text(encoding="utf-8")
         ('mon = "00:00-24:00"', 'monday = "00:00-24:00"', "unknown key office.hours.monday (did you mean office.hours.mon?)"),
         ("[status.next_service]", "[status.next_servis]",
          "unknown table [status.next_servis] (did you mean [status.next_service]?)"),
-        ("[server]", "[server]\ndebug = true",
-         "unknown key server.debug (known: host, port, threads, connection_limit)"),
+        ("[database]", "[database]\ndebug = true", "unknown key database.debug (known: path)"),
     ],
 )
 def test_a_typo_stops_start_up_naming_the_key_and_the_closest_known_one(tmp_path, old, new, message):
@@ -199,16 +200,25 @@ def test_tables_written_as_the_wrong_kind_are_named():
     assert error.value.message == "[office] must be a table"
 
 
-def test_every_settings_field_is_a_known_key_so_added_fields_need_no_second_list():
-    raw = demo_raw()
-    raw["server"]["max_streams"] = 8  # not a field (yet): refused
-    with pytest.raises(ConfigError, match=r"^unknown key server.max_streams "):
-        parse_settings(raw)
-    for table, dataclass_type in (("office", Office), ("server", Server), ("queue", Queue), ("printer", Printer)):
-        assert set(demo_raw()[table]) <= {f.name for f in fields(dataclass_type)}
-    full = {**demo_raw(), "printer": {f.name: getattr(Printer(), f.name) for f in fields(Printer)}}
-    full["printer"] = {key: value for key, value in full["printer"].items() if value is not None}
-    assert parse_settings(full).printer == Printer()
+def test_the_known_keys_are_the_settings_dataclass_fields():
+    schema = schema_of(Settings, keyed_by={Hours: WEEKDAYS})
+    for table, settings_type in (("office", Office), ("server", Server), ("queue", Queue), ("printer", Printer)):
+        assert set(schema[table]) == {f.name for f in fields(settings_type)}
+    assert set(schema["services"][0]) == {f.name for f in fields(Service)}
+    assert set(schema["counters"][0]) == {f.name for f in fields(Counter)}
+    assert schema["office"]["hours"] == schema["services"][0]["hours"] == dict.fromkeys(WEEKDAYS)
+    assert schema["database"] == {"path": None} and "next_service" in schema["status"]
+
+    @dataclass(frozen=True)
+    class WiderServer(Server):
+        max_streams: int = 16
+
+    assert set(schema_of(WiderServer, keyed_by={})) == {f.name for f in fields(Server)} | {"max_streams"}
+
+
+def test_every_printer_key_of_every_type_is_accepted():
+    every = {f.name: getattr(Printer(), f.name) for f in fields(Printer) if getattr(Printer(), f.name) is not None}
+    assert parse_settings({**demo_raw(), "printer": every}).printer == Printer()
 
 
 @pytest.mark.parametrize(
