@@ -120,8 +120,9 @@ def wait_line(ahead: int, estimated_wait_minutes: int) -> str:
     """Return the estimated-wait line, or 'Segera dipanggil' when nobody is ahead."""
     if ahead <= 0:
         return "Segera dipanggil"
-    # An estimate of 0 with people ahead would read as "now"; say at least a minute.
-    return f"Perkiraan tunggu: ± {max(1, estimated_wait_minutes)} menit"
+    # An estimate of 0 with people ahead would read as "now"; say at least a minute. No "±": plain ASCII
+    # needs no code page switch, which cheap printers ignore.
+    return f"Perkiraan tunggu: {max(1, estimated_wait_minutes)} menit"
 
 
 def number_magnification(number: str, columns: int) -> int:

@@ -83,7 +83,7 @@ def test_indonesian_text(profile: str, width: int) -> None:
         "28-11-2026 08.05",
         "Berlaku hari ini saja",
         "Antrean di depan Anda: 3",
-        "Perkiraan tunggu: ± 30 menit",
+        "Perkiraan tunggu: 30 menit",
         "Pindai untuk melihat posisi antrean",
         "Terima kasih. Simpan tiket ini sampai dipanggil.",
     ):
@@ -112,6 +112,14 @@ def test_a_priority_reprint_carries_both_marks() -> None:
     lines = texts(render("TM-T20II", 58, make_ticket(priority=True, reprint=True)))
     start = lines.index("A-012")
     assert lines[start : start + 3] == ["A-012", " PRIORITAS ", " CETAK ULANG "]
+
+
+@pytest.mark.parametrize("profile,width", LAYOUTS)
+def test_every_ticket_text_is_plain_ascii_so_no_code_page_switch_is_needed(profile: str, width: int) -> None:
+    data = render(profile, width, make_ticket(priority=True, reprint=True))
+    text = printed_text(data).replace("\n", "")
+    assert [char for char in text if not " " <= char <= "~"] == []
+    assert data.count(b"\x1bt") <= 1  # ESC t: at most the one code page python-escpos starts with
 
 
 def test_priority_mark_only_on_priority_tickets() -> None:
