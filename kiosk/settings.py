@@ -149,7 +149,7 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict | None 
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{chosen}: not valid TOML: {exc}") from None
     if os.environ.get("KIOSK_DB"):
-        raw.setdefault("database", {})["path"] = os.environ["KIOSK_DB"]
+        _set_dotted(raw, "database.path", os.environ["KIOSK_DB"])
     for dotted, value in (overrides or {}).items():
         _set_dotted(raw, dotted, value)
     return parse_settings(raw, source=chosen)
@@ -157,8 +157,10 @@ def load_settings(path: str | os.PathLike | None = None, overrides: dict | None 
 
 def _set_dotted(raw: dict, dotted: str, value: Any) -> None:
     *parents, last = dotted.split(".")
-    for part in parents:
+    for index, part in enumerate(parents):
         raw = raw.setdefault(part, {})
+        if not isinstance(raw, dict):
+            raise ConfigError(f"[{'.'.join(parents[:index + 1])}] must be a table")
     raw[last] = value
 
 

@@ -294,3 +294,10 @@ def test_the_command_line_stops_with_one_line_and_status_2(tmp_path, old, new, l
     )
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: configuration: {line}\n")
     assert not database.exists()
+
+
+def test_a_wrong_kind_of_table_is_named_also_when_the_environment_sets_the_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("KIOSK_DB", str(tmp_path / "x.db"))
+    with pytest.raises(ConfigError) as error:
+        _load_text(tmp_path, 'database = "var/kiosk.db"\n' + DEMO_TEXT.replace('[database]\npath = "var/kiosk.db"', ""))
+    assert error.value.message == "[database] must be a table"
