@@ -196,7 +196,10 @@ def _print_qr(printer: Escpos, content: str, paper_width_mm: int) -> None:
 
 
 def qr_module_dots(printer: Escpos, content: str, paper_width_mm: int) -> int:
-    """Return the QR module size in dots: the preferred size, shrunk until the code fits the line."""
+    """Return the QR module size in dots: the preferred size, shrunk until the code fits the line.
+
+    Raise TicketLayoutError when even the smallest module that still scans does not fit.
+    """
     code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(content)
     try:
