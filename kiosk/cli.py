@@ -17,19 +17,15 @@ from kiosk.errors import KioskError
 WEAK_PASSWORDS = {"password", "password123", "admin12345", "1234567890", "qwertyuiop", "kecamatan123", "dukcapil123"}
 
 
-class ConfigProblem(click.ClickException):
-    """A wrong configuration file: one line naming the key, exit status 2 like any wrong usage."""
-
-    exit_code = 2
-
-
 def _settings(ctx: click.Context):
     from kiosk.settings import load_settings
 
     try:
         return load_settings(ctx.obj.get("config"))
     except KioskError as exc:
-        raise ConfigProblem(f"configuration: {exc.message}") from None
+        problem = click.ClickException(f"configuration: {exc.message}")
+        problem.exit_code = 2  # a wrong configuration is wrong usage: one line naming the key, status 2
+        raise problem from None
 
 
 def _runtime(ctx: click.Context):
