@@ -46,6 +46,17 @@ def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def public_ticket_json(ticket: dict[str, Any]) -> dict[str, Any]:
+    """Return the PUBLIC_TICKET shape of SPEC: what anyone may see (never the token, id or track URL)."""
+    return {
+        "number": ticket["number"],
+        "service": ticket["service"],
+        "status": ticket["status"],
+        "counter": ticket["counter_id"],
+        "called_at": ticket["called_at"],
+    }
+
+
 def call_json(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
     """Return the CALL shape of SPEC (plus the event id, the spoken sentence and its audio URL)."""
     counter = rt.settings.counter(event["counter_id"])
@@ -92,7 +103,7 @@ def waiting_json(rt: Runtime) -> list[dict[str, Any]]:
 
 
 def queue_json(rt: Runtime) -> dict[str, Any]:
-    """Return the queue overview of SPEC."""
+    """Return the queue overview of SPEC (public: tickets in the PUBLIC_TICKET shape)."""
     day = rt.today()
     current = store.current_tickets(rt.db, day)
     return {
@@ -101,7 +112,7 @@ def queue_json(rt: Runtime) -> dict[str, Any]:
             {
                 "id": counter.id,
                 "name": counter.name,
-                "ticket": ticket_json(rt, current[counter.id]) if counter.id in current else None,
+                "ticket": public_ticket_json(current[counter.id]) if counter.id in current else None,
             }
             for counter in rt.settings.counters
         ],

@@ -257,3 +257,39 @@ def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
             stream.close()
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- privacy of public shapes
+
+PUBLIC_TICKET_KEYS = {"number", "service", "status", "counter", "called_at"}
+
+
+def test_no_public_shape_carries_an_issued_tickets_token_or_id(server):
+    headers = server.login()
+    stream = _opened(server)
+    tickets = [server.post("/api/tickets", json={"service": code}).json()["ticket"]
+               for code in ("REKAM", "CETAK", "REKAM")]
+    called = server.post("/api/counters/1/next", headers=headers).json()["ticket"]
+    serving = server.post("/api/counters/2/next", headers=headers).json()["ticket"]
+    assert server.post(f"/api/tickets/{serving['id']}/serve", headers=headers).status_code == 200
+    secrets = {t["token"] for t in tickets}
+    seen = stream.events_until("call") + stream.events_until("call")
+
+    queue = server.get("/api/queue").json()
+    held = [c["ticket"] for c in queue["counters"] if c["ticket"]]
+    assert {t["number"]: set(t) for t in held} == {
+        called["number"]: PUBLIC_TICKET_KEYS, serving["number"]: PUBLIC_TICKET_KEYS}
+    assert {t["number"]: t["status"] for t in held} == {called["number"]: "called", serving["number"]: "serving"}
+    public_texts = {
+        "/api/queue": json.dumps(queue),
+        "/api/events": json.dumps(seen),
+        "/display": server.get("/display").text,
+    }
+    # The phone page of the waiting ticket carries its own token, and no one else's.
+    waiting = tickets[2]
+    phone = server.get(f"/t/{waiting['token']}").text
+    public_texts["/t/<other>"] = phone.replace(waiting["token"], "")
+    for where, text in public_texts.items():
+        assert [s for s in secrets if s in text] == [], where
+        assert "/t/" not in text or where == "/t/<other>", where
+    stream.close()

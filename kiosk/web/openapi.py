@@ -63,10 +63,22 @@ SCHEMAS = {
             "print_status": {"type": "string", "enum": ["printed", "pending", "failed"]},
         },
     },
+    "PublicTicket": {
+        "type": "object",
+        "description": "What anyone may see of a ticket: never its token, id or track URL",
+        "additionalProperties": False,
+        "properties": {
+            "number": {"type": "string", "example": "A-001"}, "service": {"type": "string"},
+            "status": {"type": "string", "enum": ["called", "serving"]},
+            "counter": {"type": "integer"},
+            "called_at": {"type": "string", "format": "date-time", "nullable": True},
+        },
+    },
     "Call": {
         "type": "object",
+        "description": "A call or recall as anyone may see it (no ticket token or ticket id)",
         "properties": {
-            "id": {"type": "integer"}, "number": {"type": "string"}, "service": {"type": "string"},
+            "id": {"type": "integer", "description": "id of the call event (the SSE resume point), not the ticket's"}, "number": {"type": "string"}, "service": {"type": "string"},
             "counter": {"type": "integer"}, "counter_name": {"type": "string"},
             "called_at": {"type": "string", "format": "date-time"}, "recall": {"type": "boolean"},
             "announcement": {"type": "string"}, "audio_url": {"type": "string"},
@@ -107,8 +119,11 @@ PATHS = {
     }},
     "/api/queue": {"get": {"summary": "Waiting counts, current calls per counter, recent calls",
                            "responses": {"200": _json({"type": "object", "properties": {
-                               "services": {"type": "array", "items": {"type": "object"}},
-                               "counters": {"type": "array", "items": {"type": "object"}},
+                               "services": {"type": "array", "items": {"type": "object", "properties": {
+                                   "code": {"type": "string"}, "waiting": {"type": "integer"}}}},
+                               "counters": {"type": "array", "items": {"type": "object", "properties": {
+                                   "id": {"type": "integer"}, "name": {"type": "string"},
+                                   "ticket": {**_ref("PublicTicket"), "nullable": True}}}},
                                "recent_calls": {"type": "array", "items": _ref("Call")}}})}}},
     "/api/events": {"get": {
         "summary": "Server-Sent Events: `call` (CALL, with id) on every call and recall, `queue` when counts "
