@@ -6,7 +6,7 @@ import http.client
 import json
 import socket
 import time
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -293,3 +293,52 @@ def test_no_public_shape_carries_an_issued_tickets_token_or_id(server):
         assert [s for s in secrets if s in text] == [], where
         assert "/t/" not in text or where == "/t/<other>", where
     stream.close()
+
+
+# ---------------------------------------------------------------- subscriptions never leak
+
+
+def _refused(server: LiveServer, path: str, headers: dict | None = None) -> dict:
+    """GET a stream that must be refused; return the error body (a stream that opens fails the test)."""
+    parts = urlsplit(server.url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    connection.putrequest("GET", path)
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value.encode())  # raw UTF-8 bytes, as a hostile client may send
+    connection.endheaders()
+    response = connection.getresponse()
+    try:
+        assert response.status == 400, response.status
+        return json.loads(response.read())["error"]
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("last_event_id", ["²", "٣", "1" * 20, str(2**63), "-1", "1e3", "0x10", "x"])
+def test_a_last_event_id_that_is_not_an_ascii_id_is_a_400_and_subscribes_nothing(server, last_event_id):
+    by_header = _refused(server, "/api/events", {"Last-Event-ID": last_event_id})
+    by_query = _refused(server, "/api/events?last_event_id=" + quote(last_event_id))
+    for error in (by_header, by_query):
+        assert error["code"] == "bad_request"
+        assert "Last-Event-ID" in error["message"]
+    assert server.runtime.events.subscriber_count == 0
+
+
+def test_the_largest_sqlite_id_is_accepted(server):
+    stream = SseClient(server.url, headers={"Last-Event-ID": str(2**63 - 1)})
+    assert stream.response.status == 200
+    assert stream.events_until("printer")[0]["event"] == "queue"
+    stream.close()
+
+
+def test_head_requests_and_refused_streams_leave_no_subscriber_behind(server):
+    for _ in range(200):
+        assert server.session.head(server.url + "/api/events", timeout=10).status_code == 200
+    assert server.runtime.events.subscriber_count == 0
+    for _ in range(200):
+        assert server.get("/api/events", headers={"Last-Event-ID": "²"}).status_code == 400
+    assert server.runtime.events.subscriber_count == 0
+    stream = _opened(server)  # and a real stream still subscribes and leaves
+    assert server.runtime.events.subscriber_count == 1
+    stream.close()
+    wait_until(lambda: server.runtime.events.subscriber_count == 0, timeout=5)

@@ -7,7 +7,7 @@ import queue as queue_module
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from kiosk import store
-from kiosk.errors import NotFound
+from kiosk.errors import BadRequest, NotFound
 from kiosk.events import format_sse
 from kiosk.web import runtime
 from kiosk.present import call_json, waiting_json
@@ -26,9 +26,20 @@ def _id_list(name: str) -> set[str] | None:
     return {part.strip() for part in raw.split(",") if part.strip()} or None
 
 
+_MAX_EVENT_ID = 2**63 - 1  # SQLite's INTEGER range
+
+
 def _last_event_id() -> int:
-    raw = request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or "0"
-    return int(raw) if raw.isdigit() else 0
+    """Return the resume point: ASCII digits within SQLite's range, else a 400 (never a 500, never a stream)."""
+    raw = request.headers.get("Last-Event-ID")
+    if raw is None:
+        raw = request.args.get("last_event_id", "")
+    raw = raw.strip(" ")
+    if not raw:
+        return 0
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= _MAX_EVENT_ID):
+        raise BadRequest("Last-Event-ID harus berupa angka id peristiwa (0 sampai 9223372036854775807).")
+    return int(raw)
 
 
 @bp.get("/api/events")
@@ -36,6 +47,7 @@ def stream():
     """Stream ``call`` and ``queue`` events; resume after Last-Event-ID (header or ?last_event_id=)."""
     rt = runtime()
     counters, services = _id_list("counters"), _id_list("services")
+    last_sent = _last_event_id()  # refused before anything is held for this client
 
     def accepts(event: str, data: dict) -> bool:
         if event != "call":
@@ -44,21 +56,23 @@ def stream():
             services is None or data["service"] in services
         )
 
-    subscription = rt.events.subscribe(accepts)  # before the replay, so nothing falls between
-    last_sent = _last_event_id()
-    missed = store.calls(rt.db, rt.today(), after_event=last_sent, limit=REPLAY_LIMIT) if last_sent else []
-    replay = [call_json(rt, event) for event in reversed(missed)]  # oldest first
-    backlog = [format_sse("call", call, call["id"]) for call in replay if accepts("call", call)]
-    snapshot = format_sse("queue", {"services": waiting_json(rt)}) + format_sse("printer", {"state": rt.printer_state()})
     heartbeat = current_app.config["SSE_HEARTBEAT_SECONDS"]
     disconnected = request.environ.get("waitress.client_disconnected", lambda: False)
-    replayed_up_to = missed[0]["event_id"] if missed else last_sent
 
     def generate():
+        # Everything held for this client is taken here, inside the generator's own try/finally:
+        # a HEAD request or a client gone before the first byte never starts it, so holds nothing.
+        subscription = None
         try:
+            subscription = rt.events.subscribe(accepts)  # before the replay, so nothing falls between
+            missed = store.calls(rt.db, rt.today(), after_event=last_sent, limit=REPLAY_LIMIT) if last_sent else []
+            replayed_up_to = missed[0]["event_id"] if missed else last_sent
             yield "retry: 2000\n\n"
-            yield from backlog
-            yield snapshot
+            for call in (call_json(rt, event) for event in reversed(missed)):  # oldest first
+                if accepts("call", call):
+                    yield format_sse("call", call, call["id"])
+            yield format_sse("queue", {"services": waiting_json(rt)})
+            yield format_sse("printer", {"state": rt.printer_state()})
             while not subscription.closed and not disconnected():
                 try:
                     item = subscription.get(timeout=heartbeat)
@@ -72,7 +86,8 @@ def stream():
                     continue  # already sent in the replay
                 yield encoded
         finally:
-            rt.events.unsubscribe(subscription)
+            if subscription is not None:
+                rt.events.unsubscribe(subscription)
 
     return Response(
         stream_with_context(generate()),
