@@ -88,11 +88,65 @@ def test_a_double_tap_issues_one_ticket(new_page, office, fake):
     page.locator("#screen-result .k-done").click()
 
     page.locator(".k-service-btn[data-code=AMBIL]").click()
+    expect(page.locator("#screen-priority")).not_to_have_class(re.compile(r"\bis-settling\b"))
     page.evaluate("() => { const b = document.getElementById('choose-priority'); b.click(); b.click(); }")
     expect(page.locator("#result-number")).to_have_text("C-002")
 
     assert ticket_count(office) == 2
     assert len(fake.wait_for_jobs(2)) == 2
+
+
+def card_center(page, code: str) -> tuple[float, float]:
+    box = page.locator(f".k-service-btn[data-code={code}]").bounding_box()
+    return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+
+def choice_under(page, point: tuple[float, float]) -> str:
+    """Return the id of the Umum/Prioritas card that lies under a point of the screen ("" if none)."""
+    return page.evaluate("""([x, y]) => [...document.querySelectorAll('.k-choice')].filter(b => {
+        const r = b.getBoundingClientRect(); return r.left <= x && x <= r.right && r.top <= y && y <= r.bottom;
+    }).map(b => b.id).join()""", list(point))
+
+
+def test_a_double_click_on_a_service_never_chooses_umum_or_prioritas_for_the_resident(new_page, office, fake):
+    page = open_kiosk(new_page, office)
+    point = card_center(page, "CETAK")  # in portrait the Umum card appears right under this one
+
+    page.locator(".k-service-btn[data-code=CETAK]").dblclick()
+
+    expect(page.locator("#screen-priority")).to_be_visible()
+    assert choice_under(page, point) == "choose-regular"  # the second click really was over a choice
+    page.wait_for_timeout(1000)
+    expect(page.locator("#screen-priority")).to_be_visible()
+    assert ticket_count(office) == 0
+    page.locator("#choose-priority").click()  # a deliberate tap once the screen has settled
+    expect(page.locator("#result-number")).to_have_text("B-001")
+    assert ticket_count(office) == 1
+    assert "B-001" in printed_text(fake.wait_for_jobs(1)[0])
+
+
+def test_two_fast_taps_on_a_service_issue_nothing_then_a_deliberate_tap_works(new_page, office):
+    page = new_page(1080, 1920, has_touch=True)
+    page.goto(f"{office.url}/kiosk")
+    expect(page.locator(".k-service-btn[data-code=AMBIL]")).to_be_enabled()
+    page.wait_for_timeout(700)  # the start screen itself has settled
+    point = card_center(page, "AMBIL")  # the Prioritas card appears right under this one
+
+    page.touchscreen.tap(*point)
+    page.wait_for_timeout(80)
+    page.touchscreen.tap(*point)
+
+    expect(page.locator("#screen-priority")).to_be_visible()
+    assert choice_under(page, point) == "choose-priority"
+    page.wait_for_timeout(1000)
+    expect(page.locator("#screen-priority")).to_be_visible()
+    assert ticket_count(office) == 0
+    assert {s["code"]: s["waiting"] for s in office.get("/api/services").json()}["AMBIL"] == 0
+
+    page.touchscreen.tap(*point)  # the resident now chooses Prioritas on purpose
+    expect(page.locator("#result-number")).to_have_text("C-001")
+    expect(page.locator("#result-priority")).to_be_visible()
+    assert ticket_count(office) == 1
 
 
 def test_a_retry_after_a_lost_answer_gets_the_same_ticket(new_page, office):

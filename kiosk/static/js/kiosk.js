@@ -13,6 +13,9 @@
   const PRINT_GRACE_MS = 4000;   // a ticket still unprinted after this is a printer fault
   const HEALTH_AFTER_MS = 1000;  // from then on, ask /healthz whether the printer is down
   const SERVICES_REFRESH_MS = 15000;
+  // A new screen ignores taps this long: the second tap of a fast double tap must not land on
+  // whatever button the new screen puts under the finger (e.g. Umum/Prioritas after a service).
+  const SETTLE_MS = 500;
 
   const WORDS = {
     id: {
@@ -97,6 +100,7 @@
   let current = "start";
   let resident = null;          // {service, key, priority, ticket, fault, started}
   const timers = {};            // name -> timeout/interval id
+  const settling = new Map();   // screen or overlay -> timeout that ends its settling time
 
   function t(key, values) {
     let text = WORDS[lang][key] ?? WORDS.id[key] ?? "";
@@ -117,9 +121,20 @@
 
   // ------------------------------------------------------------ screens and idle time
 
+  // Mark a freshly shown screen as settling: CSS turns its pointer events off, clicks are ignored.
+  function settle(node) {
+    node.classList.add("is-settling");
+    clearTimeout(settling.get(node));
+    settling.set(node, setTimeout(() => node.classList.remove("is-settling"), SETTLE_MS));
+  }
+
   function show(name) {
+    const changed = name !== current;
     current = name;
-    for (const screen of screens) screen.hidden = screen.dataset.screen !== name;
+    for (const screen of screens) {
+      screen.hidden = screen.dataset.screen !== name;
+      if (!screen.hidden && changed) settle(screen);
+    }
     if (name === "start") {
       stop("idle");
     } else {
@@ -137,6 +152,7 @@
     const tick = () => { $("idle-text").textContent = t("idle_text", { n: left }); };
     tick();
     overlay.hidden = false;
+    settle(overlay);
     $("idle-continue").focus();
     stop("countdown");
     timers.countdown = setInterval(() => {
@@ -386,7 +402,7 @@
 
   app.addEventListener("click", (event) => {
     const target = event.target.closest("button");
-    if (!target || target.disabled) return;
+    if (!target || target.disabled || target.closest(".is-settling")) return;
     if (target.dataset.code) chooseService(target.dataset.code);
     else if (target.dataset.priority) choosePriority(target.dataset.priority === "true");
     else if (target.dataset.lang) setLang(target.dataset.lang);
