@@ -36,6 +36,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_NAME="kiosk_session",
         PERMANENT_SESSION_LIFETIME=10 * 3600,
         STAFF_IDLE_SECONDS=2 * 3600,
+        LOGIN_ATTEMPTS_PER_USER=5,  # per (username, client address) in LOGIN_WINDOW_SECONDS
+        LOGIN_ATTEMPTS_PER_ADDRESS=20,  # per client address, whatever the username
+        LOGIN_WINDOW_SECONDS=300,
+        LOGIN_THROTTLE_MAX_KEYS=4096,
         SSE_HEARTBEAT_SECONDS=15.0,
     )
     app.config.update(test_config)

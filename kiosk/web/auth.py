@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 import threading
 import time
+from collections import OrderedDict, deque
 from functools import wraps
 from typing import Callable
 
@@ -13,8 +15,8 @@ from flask import Blueprint, current_app, g, jsonify, request, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import store
-from kiosk.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, KioskError, LoginRequired
-from kiosk.web import json_body, runtime
+from kiosk.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
+from kiosk.web import error_response, json_body, runtime
 
 bp = Blueprint("auth", __name__)
 
@@ -22,32 +24,100 @@ bp = Blueprint("auth", __name__)
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-class _Throttle:
-    """Refuse logins for a username after repeated failures (guessing at a shared counter PC)."""
+MAX_USERNAME_LENGTH = 64
 
-    def __init__(self, limit: int = 5, window: float = 300.0):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
+
+class _Throttle:
+    """Count login attempts per key in a sliding window, in a bounded store.
+
+    An attempt is recorded *before* the password is hashed, so a burst of parallel guesses
+    can never get more than ``limit`` passwords checked. The store holds at most
+    ``max_keys`` keys, dropping the least recently used: flooding it cannot grow memory.
+    """
+
+    def __init__(self, limit: int, window: float, max_keys: int = 4096,
+                 clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
+        self._attempts: OrderedDict[tuple, deque[float]] = OrderedDict()  # callers hold LoginGuard's lock
+
+    def __len__(self) -> int:
+        return len(self._attempts)
+
+    def _recent(self, key: tuple, now: float) -> deque[float]:
+        attempts = self._attempts.get(key)
+        if attempts is None:
+            attempts = self._attempts[key] = deque(maxlen=self.limit)
+        self._attempts.move_to_end(key)
+        while attempts and now - attempts[0] >= self.window:
+            attempts.popleft()
+        return attempts
+
+    def retry_after(self, key: tuple, now: float) -> int:
+        """Return whole seconds until ``key`` may try again (0 when it may now)."""
+        attempts = self._recent(key, now)
+        if len(attempts) < self.limit:
+            return 0
+        return max(1, math.ceil(self.window - (now - attempts[0])))
+
+    def record(self, key: tuple, now: float) -> None:
+        """Count one attempt for ``key`` and keep the store within its bound."""
+        self._recent(key, now).append(now)
+        while len(self._attempts) > self.max_keys:
+            self._attempts.popitem(last=False)
+
+    def forget(self, key: tuple) -> None:
+        """Drop the attempts of ``key`` (a successful login)."""
+        self._attempts.pop(key, None)
+
+    def refund(self, key: tuple) -> None:
+        """Take back the latest attempt of ``key`` (it turned out to be a successful login)."""
+        attempts = self._attempts.get(key)
+        if attempts:
+            attempts.pop()
+
+
+class LoginGuard:
+    """Throttle logins per (username, client address) and per client address.
+
+    Keying by the pair means a guesser at another PC cannot use up the owner's attempts at
+    their own counter; the per-address limit stops one PC from trying many usernames.
+    """
+
+    def __init__(self, per_user: int = 5, per_address: int = 20, window: float = 300.0, max_keys: int = 4096,
+                 clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self.pairs = _Throttle(per_user, window, max_keys, clock)
+        self.addresses = _Throttle(per_address, window, max_keys, clock)
         self._lock = threading.Lock()
 
-    def blocked(self, key: str) -> bool:
+    def attempt(self, username: str, address: str) -> int:
+        """Record an attempt and return 0, or return the seconds to wait without recording one."""
+        pair, addr = (username, address), (address,)
         with self._lock:
-            recent = [t for t in self._failures.get(key, []) if time.monotonic() - t < self.window]
-            self._failures[key] = recent
-            return len(recent) >= self.limit
+            now = self.clock()
+            wait = max(self.pairs.retry_after(pair, now), self.addresses.retry_after(addr, now))
+            if wait:
+                return wait
+            self.pairs.record(pair, now)
+            self.addresses.record(addr, now)
+            return 0
 
-    def fail(self, key: str) -> None:
+    def succeeded(self, username: str, address: str) -> None:
+        """Forget the pair's failures and take back the address's count for this attempt."""
         with self._lock:
-            self._failures.setdefault(key, []).append(time.monotonic())
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+            self.pairs.forget((username, address))
+            self.addresses.refund((address,))
 
 
-def _throttle() -> _Throttle:
-    """Return this app's login throttle (one per app, so separate offices/tests never share counts)."""
-    return current_app.extensions.setdefault("kiosk_login_throttle", _Throttle())
+def _guard() -> LoginGuard:
+    """Return this app's login guard (one per app, so separate offices/tests never share counts)."""
+    app = current_app
+    guard = app.extensions.get("kiosk_login_guard")
+    if guard is None:
+        guard = app.extensions.setdefault("kiosk_login_guard", LoginGuard(
+            per_user=app.config["LOGIN_ATTEMPTS_PER_USER"], per_address=app.config["LOGIN_ATTEMPTS_PER_ADDRESS"],
+            window=app.config["LOGIN_WINDOW_SECONDS"], max_keys=app.config["LOGIN_THROTTLE_MAX_KEYS"]))
+    return guard
 
 
 @bp.post("/api/login")
@@ -57,15 +127,22 @@ def login():
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
         raise BadRequest("Isi nama pengguna dan kata sandi.")
-    key = username.strip().lower()
-    throttle = _throttle()
-    if throttle.blocked(key):
-        raise KioskError("Terlalu banyak percobaan masuk. Coba lagi dalam 5 menit.", "rate_limited", 429)
-    staff = store.get_staff(runtime().db, username.strip())
+    username = username.strip()
+    if len(username) > MAX_USERNAME_LENGTH:
+        raise BadRequest(f"Nama pengguna paling banyak {MAX_USERNAME_LENGTH} karakter.")
+    key, address = username.lower(), request.remote_addr or "-"
+    guard = _guard()
+    wait = guard.attempt(key, address)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        response = error_response("rate_limited",
+                                  f"Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.", 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    staff = store.get_staff(runtime().db, username)
     if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or staff is None:
-        throttle.fail(key)
         raise BadCredentials("Nama pengguna atau kata sandi salah.")
-    throttle.clear(key)
+    guard.succeeded(key, address)
     session.clear()
     session.permanent = True
     session.update(staff_id=staff["id"], role=staff["role"], csrf=secrets.token_urlsafe(24), seen=int(time.time()))

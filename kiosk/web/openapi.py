@@ -142,7 +142,7 @@ PATHS = {
         "summary": "Staff login: session cookie and CSRF token",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["username", "password"],
-            "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}},
+            "properties": {"username": {"type": "string", "maxLength": 64}, "password": {"type": "string"}}}}}},
         "responses": {"200": _json({"type": "object", "properties": {"csrf_token": {"type": "string"}}}),
                       **_errors((400, "bad_request"), (401, "bad_credentials"), (429, "rate_limited"))},
     }},
