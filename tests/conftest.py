@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +19,15 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 JAKARTA = ZoneInfo("Asia/Jakarta")
+OFFICE_LAN_HOSTS = {"127.0.0.1"}  # the test server; anything else would be the internet
+
+
+def on_office_lan(url: str) -> bool:
+    """Tell whether a page's request stays on the office LAN: compares the parsed host, not a prefix."""
+    parts = urlsplit(url)
+    if parts.scheme in ("data", "blob"):
+        return True
+    return parts.scheme in ("http", "https") and parts.hostname in OFFICE_LAN_HOSTS
 
 
 class Clock:
@@ -109,7 +119,7 @@ def new_page(browser, offsite_requests):
 
         def guard(route):
             url = route.request.url
-            if url.startswith(("http://127.0.0.1", "data:", "blob:")):
+            if on_office_lan(url):
                 route.continue_()
             else:
                 offsite_requests.append(url)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import os
 import socket
 import threading
 import time
@@ -216,8 +218,18 @@ def test_missing_usb_printer_names_ids_and_lsusb() -> None:
         open_printer(Config(type="usb"))
 
 
+def _usb_core():
+    """Import pyusb's core; skip without it on a developer machine, fail in CI (the test extra installs it)."""
+    try:
+        return importlib.import_module("usb.core")
+    except ImportError as missing:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"pyusb is required in CI (pip install -e '.[test]'): {missing}")
+        pytest.skip("pyusb is not installed")
+
+
 def test_usb_permission_and_busy_errors_say_how_to_fix_them() -> None:
-    usb_core = pytest.importorskip("usb.core")
+    usb_core = _usb_core()
     denied = _usb_problem(Config(type="usb"), usb_core.USBError("Access denied", -3, 13))
     assert 'ATTRS{idVendor}=="04b8", ATTRS{idProduct}=="0202"' in denied and "udevadm" in denied
     busy = _usb_problem(Config(type="usb"), usb_core.USBError("Resource busy", -6, 16))

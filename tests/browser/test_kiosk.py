@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
 
 from kiosk.paths import packaged_config
 from kiosk.printing import PrintWorker
+from tests.conftest import on_office_lan
 from tests.fakeprinter import FakePrinter, printed_text
 from tests.support import LiveServer, add_staff, make_app
 
@@ -290,16 +292,37 @@ def test_every_screen_has_high_contrast_big_targets_and_no_scrolling(new_page, o
         assert found == {"low": [], "small": [], "scrolls": False}, screen
 
 
-def test_first_load_stays_on_the_office_lan_and_is_small(new_page, office):
+def same_origin(url: str, base: str) -> bool:
+    """Tell whether ``url`` has the scheme, host and port of ``base`` (parsed, not a text prefix)."""
+    parts, origin = urlsplit(url), urlsplit(base)
+    return (parts.scheme, parts.hostname, parts.port) == (origin.scheme, origin.hostname, origin.port)
+
+
+def test_lan_checks_compare_hosts_not_text_prefixes(new_page, office, offsite_requests):
+    look_alike = "http://127.0.0.1.example.com/kiosk.css"
+    assert not on_office_lan(look_alike) and not same_origin(look_alike, office.url)
+    assert not same_origin(f"http://127.0.0.1:{int(office.port) + 1}/x", office.url)
+    assert same_origin(f"{office.url}/kiosk", office.url) and on_office_lan(f"{office.url}/kiosk")
+
+    page = open_kiosk(new_page, office)
+    page.evaluate("url => fetch(url).catch(() => null)", look_alike)
+    assert offsite_requests == [look_alike]  # the page guard blocked and recorded it
+    offsite_requests.clear()  # (so that the guard's own teardown check passes for this test)
+
+
+def test_first_load_stays_on_the_office_lan_and_is_small(new_page, office, offsite_requests):
     page = new_page(1080, 1920)
+    requested = []
     sizes = {}
+    page.on("request", lambda request: requested.append(request.url))
     page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())) if r.ok else None)
     page.goto(f"{office.url}/kiosk")
     with page.expect_response(lambda response: response.url.endswith("/qr.svg")):
         take_number(page, "REKAM")
     page.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
 
-    assert all(url.startswith(office.url) for url in sizes), sizes
+    assert requested and [url for url in requested if not same_origin(url, office.url)] == []
+    assert offsite_requests == []
     page_weight = sum(size for url, size in sizes.items() if re.search(r"/kiosk$|\.css$|\.js$|\.svg$", url))
     print(f"kiosk page weight (HTML+CSS+JS+QR SVG): {page_weight} bytes")
     assert page_weight < 200 * 1024
