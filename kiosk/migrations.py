@@ -113,3 +113,40 @@ def _split(script: str) -> list[str]:
             statements.append(text)
             current = []
     return statements
+
+
+@migrations(name="0002_counter_hold_and_idempotency")
+def counter_hold_and_idempotency(db: Database) -> None:
+    """One held (called/serving) ticket per counter and day; idempotency keys unique across days."""
+    # Repair what the old rules allowed before the indexes can hold: a counter holding several
+    # tickets keeps its latest call; the others go back to the queue (recorded as a requeue).
+    stranded = db.execute(
+        "SELECT t.id, t.day, t.status, t.service, t.counter_id FROM tickets t"
+        " WHERE t.status IN ('called', 'serving') AND t.counter_id IS NOT NULL AND EXISTS ("
+        "  SELECT 1 FROM tickets u WHERE u.day = t.day AND u.counter_id = t.counter_id"
+        "  AND u.status IN ('called', 'serving')"
+        "  AND (u.called_at > t.called_at OR (u.called_at = t.called_at AND u.id > t.id)))"
+    ).fetchall()
+    for ticket_id, day, status, service, counter_id in stranded:
+        db.execute("UPDATE tickets SET status = 'waiting', counter_id = NULL, called_at = NULL, serving_at = NULL"
+                   " WHERE id = ?", [ticket_id])
+        db.execute(
+            "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
+            " detail) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 'requeue', ?, 'waiting', ?, ?, ?)",
+            [ticket_id, day, status, service, counter_id, "counter held another ticket (schema 0002)"],
+        )
+    # A key used on several days keeps only its latest ticket.
+    db.execute(
+        "UPDATE tickets SET idempotency_key = NULL WHERE idempotency_key IS NOT NULL AND EXISTS ("
+        " SELECT 1 FROM tickets u WHERE u.idempotency_key = tickets.idempotency_key AND u.id > tickets.id)"
+    )
+    for statement in (
+        "DROP INDEX tickets_idempotency",
+        "CREATE UNIQUE INDEX tickets_idempotency_key ON tickets (idempotency_key) WHERE idempotency_key IS NOT NULL",
+        "CREATE UNIQUE INDEX tickets_counter_hold ON tickets (day, counter_id)"
+        " WHERE status IN ('called', 'serving') AND counter_id IS NOT NULL",
+        "CREATE INDEX tickets_held ON tickets (counter_id) WHERE status IN ('called', 'serving')",
+        "CREATE INDEX tickets_open ON tickets (status, service, priority, queued_at)"
+        " WHERE status IN ('waiting', 'called', 'serving')",
+    ):
+        db.execute(statement)

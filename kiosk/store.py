@@ -172,6 +172,15 @@ def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_pri
     """Call the next waiting ticket for ``counter``; return (ticket, event id) or None when nobody waits."""
     day = queue.office_day(now)
     with db.write() as conn:
+        # Checked inside the write transaction (the partial UNIQUE index tickets_counter_hold backs it):
+        # a second "next" must never strand the ticket the counter is still calling or serving.
+        held = _held(conn, counter.id)
+        if held is not None:
+            raise BadTransition(
+                f"Loket ini masih menangani tiket {held['number']} ({queue.STATUS_LABELS[held['status']]}). "
+                "Selesaikan, tandai tidak hadir, atau alihkan tiket itu terlebih dahulu.",
+                code="counter_busy",
+            )
         recent = conn.execute(
             "SELECT t.priority FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
             " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT ?",
@@ -188,6 +197,20 @@ def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_pri
         ticket = dict(conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [chosen.id]).fetchone())
         event_id = _apply(conn, ticket, "call", now, counter.id, staff_id)
         return _fetch(conn, ticket["id"]), event_id
+
+
+def _held(conn: sqlite3.Connection, counter_id: int) -> Row | None:
+    row = conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving')"
+        " ORDER BY called_at DESC, id DESC LIMIT 1",
+        [counter_id],
+    ).fetchone()
+    return _row(row)
+
+
+def held_ticket(db: Database, counter_id: int) -> Row | None:
+    """Return the ticket a counter is calling or serving (whatever its day), or None."""
+    return _held(db.conn, counter_id)
 
 
 def _fetch(conn: sqlite3.Connection, ticket_id: int) -> Row:

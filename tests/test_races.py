@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -83,24 +84,27 @@ def test_two_processes_sharing_the_database_never_repeat_or_skip(tmp_path):
 
 
 def test_two_counters_calling_at_once_never_share_a_ticket(live_server):
-    headers = live_server.login()
-    cookies = live_server.session.cookies
     for _ in range(60):
         _issue_over_http(live_server.url, "AMBIL")  # served by Loket 2 and Loket 3
 
     def drain(counter: int) -> list[int]:
         taken = []
-        with requests.Session() as session:
-            session.cookies.update(cookies)
+        with requests.Session() as session:  # one signed-in screen per counter
+            token = session.post(f"{live_server.url}/api/login", timeout=30,
+                                 json={"username": "petugas", "password": "rahasia-Loket1"}).json()["csrf_token"]
+            session.headers["X-CSRF-Token"] = token
             while True:
-                answer = session.post(f"{live_server.url}/api/counters/{counter}/next", headers=headers, timeout=30)
+                answer = session.post(f"{live_server.url}/api/counters/{counter}/next", timeout=30)
                 if answer.status_code == 204:
                     return taken
                 assert answer.status_code == 200
                 taken.append(answer.json()["ticket"]["id"])
+                # free the counter for its next call (a held ticket refuses "next")
+                finished = session.post(f"{live_server.url}/api/tickets/{taken[-1]}/no-show", timeout=30)
+                assert finished.status_code == 200
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(drain, (2, 3, 2, 3)))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(drain, (2, 3)))
     everything = [ticket for batch in results for ticket in batch]
     assert len(everything) == 60 and len(set(everything)) == 60
     assert all(results), "both counters should have called some tickets"
@@ -125,3 +129,28 @@ def test_one_transition_wins_when_staff_press_together(live_server):
     moves = db.conn.execute("SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND action IN ('serve', 'no_show')",
                             [ticket["id"]]).fetchone()[0]
     assert moves == 1
+
+
+def test_many_presses_of_next_on_one_counter_call_exactly_one_ticket(live_server):
+    headers = live_server.login()
+    cookies = live_server.session.cookies
+    for _ in range(10):
+        _issue_over_http(live_server.url, "REKAM")
+    barrier = threading.Barrier(16)
+
+    def press(_) -> requests.Response:
+        with requests.Session() as session:
+            session.cookies.update(cookies)
+            barrier.wait()
+            return session.post(f"{live_server.url}/api/counters/1/next", headers=headers, timeout=30)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        answers = list(pool.map(press, range(16)))
+    assert sorted(a.status_code for a in answers) == [200] + [409] * 15
+    called = next(a.json()["ticket"] for a in answers if a.status_code == 200)
+    refusals = {(a.json()["error"]["code"], called["number"] in a.json()["error"]["message"])
+                for a in answers if a.status_code == 409}
+    assert refusals == {("counter_busy", True)}
+    held = live_server.runtime.db.conn.execute(
+        "SELECT id FROM tickets WHERE status IN ('called', 'serving')").fetchall()
+    assert [row[0] for row in held] == [called["id"]]

@@ -32,7 +32,7 @@ def issue(office, code="REKAM", priority=False, clock=None, key=None):
 
 def test_migrations_twice_are_harmless(tmp_path):
     db = Database(tmp_path / "k.db")
-    assert db.migrate() == ["0001_initial"]
+    assert db.migrate() == ["0001_initial", "0002_counter_hold_and_idempotency"]
     assert db.migrate() == []
     tables = {row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"tickets", "ticket_events", "print_jobs", "staff", "app_state", "service_overrides"} <= tables
@@ -94,7 +94,11 @@ def test_call_next_priority_first_then_one_regular_after_three(office):
     regular = [issue(office, clock=clock) for _ in range(2)]
     priority = [issue(office, priority=True, clock=clock) for _ in range(4)]
     counter = settings.counter(1)
-    called = [store.call_next(db, counter, clock(), 3)[0]["number"] for _ in range(6)]
+    called = []
+    for _ in range(6):
+        ticket, _ = store.call_next(db, counter, clock(), 3)
+        called.append(ticket["number"])
+        store.transition(db, ticket["id"], "no_show", clock())  # frees the counter for its next call
     assert called == [priority[0]["number"], priority[1]["number"], priority[2]["number"],
                       regular[0]["number"], priority[3]["number"], regular[1]["number"]]
     assert store.call_next(db, counter, clock(), 3) is None
@@ -230,3 +234,63 @@ def test_counter_with_unknown_service_never_matches(office):
     settings, db = office
     issue(office)
     assert store.call_next(db, Counter(9, "Loket 9", ("NONE",)), Clock()(), 3) is None
+
+
+def test_next_is_refused_while_the_counter_holds_a_ticket(office):
+    settings, db = office
+    clock = Clock()
+    first, second = issue(office, clock=clock), issue(office, clock=clock)
+    counter = settings.counter(1)
+    store.call_next(db, counter, clock(), 3)
+    for step in (None, "serve"):
+        if step:
+            store.transition(db, first["id"], step, clock())
+        with pytest.raises(BadTransition) as refused:
+            store.call_next(db, counter, clock(), 3)
+        assert refused.value.code == "counter_busy" and first["number"] in refused.value.message
+        assert store.get_ticket(db, second["id"])["status"] == "waiting"
+    calls = db.conn.execute("SELECT COUNT(*) FROM ticket_events WHERE action = 'call'").fetchone()[0]
+    assert calls == 1
+    store.transition(db, first["id"], "done", clock())
+    assert store.call_next(db, counter, clock(), 3)[0]["id"] == second["id"]
+
+
+def test_the_schema_refuses_a_second_held_ticket_at_one_counter(office):
+    settings, db = office
+    clock = Clock()
+    first, second = issue(office, clock=clock), issue(office, clock=clock)
+    store.call_next(db, settings.counter(1), clock(), 3)
+    with pytest.raises(sqlite3.IntegrityError):
+        with db.write() as conn:  # what a read-then-write race would do, bypassing the check
+            conn.execute("UPDATE tickets SET status = 'called', counter_id = 1 WHERE id = ?", [second["id"]])
+    assert store.get_ticket(db, second["id"])["status"] == "waiting"
+
+
+def test_migration_0002_puts_a_stranded_ticket_back_and_keeps_one_key(tmp_path):
+    from sqlite_utils import Database as UtilsDatabase
+
+    from kiosk.migrations import migrations
+
+    path = tmp_path / "old.db"
+    utils_db = UtilsDatabase(path)
+    migrations.apply(utils_db, stop_before="0002_counter_hold_and_idempotency")
+    columns = "token, day, origin_service, seq, number, service, status, issued_at, queued_at, called_at, " \
+              "counter_id, idempotency_key"
+    rows = [  # the old bug: two tickets called at Loket 1; one key used on two days
+        ("t1", "2026-11-24", "REKAM", 1, "A-001", "REKAM", "done", "2026-11-24T09:00:00+07:00",
+         "2026-11-24T09:00:00+07:00", None, None, "k-1"),
+        ("t2", "2026-11-25", "REKAM", 1, "A-001", "REKAM", "called", "2026-11-25T09:00:00+07:00",
+         "2026-11-25T09:00:00+07:00", "2026-11-25T09:01:00+07:00", 1, "k-1"),
+        ("t3", "2026-11-25", "REKAM", 2, "A-002", "REKAM", "called", "2026-11-25T09:00:00+07:00",
+         "2026-11-25T09:00:00+07:00", "2026-11-25T09:02:00+07:00", 1, None),
+    ]
+    for row in rows:
+        utils_db.execute(f"INSERT INTO tickets ({columns}) VALUES ({','.join('?' * len(row))})", row)
+    utils_db.conn.commit()
+    utils_db.close()
+    db = Database(path)
+    assert db.migrate() == ["0002_counter_hold_and_idempotency"]
+    state = [tuple(r) for r in db.conn.execute("SELECT token, status, counter_id, idempotency_key FROM tickets")]
+    assert state == [("t1", "done", None, None), ("t2", "waiting", None, "k-1"), ("t3", "called", 1, None)]
+    trail = db.conn.execute("SELECT action, from_status, to_status FROM ticket_events").fetchall()
+    assert [tuple(r) for r in trail] == [("requeue", "called", "waiting")]

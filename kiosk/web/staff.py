@@ -45,7 +45,7 @@ def counter_view(counter_id: int):
     rt = runtime()
     counter = _counter(counter_id)
     day = rt.today()
-    current = store.current_tickets(rt.db, day).get(counter.id)
+    current = store.held_ticket(rt.db, counter.id)
     return jsonify({
         "counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
         "ticket": ticket_json(rt, current) if current else None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import threading
 from pathlib import Path
 
 import pytest
@@ -235,34 +234,47 @@ def test_printer_banner_when_the_printer_is_offline(tmp_path, new_page):
         server.stop()
 
 
-def test_two_counters_pressing_next_together_never_get_the_same_ticket(live_server):
-    _issue(live_server, *["INFO"] * 20, *["AMBIL"] * 20)  # both served by Loket 2 and Loket 3
-    sessions = []
-    for _ in range(2):
-        session = requests.Session()
-        token = session.post(live_server.url + "/api/login",
-                             json={"username": "petugas", "password": "rahasia-Loket1"}).json()["csrf_token"]
-        session.headers["X-CSRF-Token"] = token
-        sessions.append(session)
-    barrier = threading.Barrier(2)
-    called: dict[int, list[str]] = {2: [], 3: []}
+def test_two_screens_on_one_loket_show_the_same_ticket_live(live_server, new_page):
+    first, second = _issue(live_server, "REKAM", "REKAM")
+    left = _open_counter(new_page, live_server, counter=1)
+    right = _open_counter(new_page, live_server, counter=1)  # a second browser on the same loket
+    elsewhere = _open_counter(new_page, live_server, counter=2)
 
-    def press_next(session, counter):
-        for _ in range(20):
-            barrier.wait()
-            answer = session.post(f"{live_server.url}/api/counters/{counter}/next", timeout=10)
-            if answer.status_code == 200:
-                called[counter].append(answer.json()["ticket"]["number"])
-                ticket_id = answer.json()["ticket"]["id"]
-                session.post(f"{live_server.url}/api/tickets/{ticket_id}/no-show", timeout=10)
+    left.keyboard.press("n")
+    right.wait_for_function("document.getElementById('ticket').dataset.status === 'called'", timeout=5000)
+    assert right.inner_text("#ticket-number") == left.inner_text("#ticket-number") == first["number"]
+    assert right.is_disabled("[data-action=next]")  # this screen cannot strand the held ticket either
 
-    workers = [threading.Thread(target=press_next, args=(s, c)) for s, c in zip(sessions, (2, 3))]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=30)
-    everything = called[2] + called[3]
-    assert len(everything) == 40 and len(set(everything)) == 40
+    right.keyboard.press("s")
+    left.wait_for_function("document.getElementById('ticket').dataset.status === 'serving'", timeout=5000)
+    left.keyboard.press("d")
+    right.wait_for_function("document.getElementById('ticket').dataset.status === 'none'", timeout=5000)
+    assert _ticket(live_server, first)["status"] == "done"
+    assert _ticket(live_server, second)["status"] == "waiting"
+    assert elsewhere.get_attribute("#ticket", "data-status") == "none"
+
+    # A screen that missed the live update (its event stream cut) still cannot strand the held ticket:
+    # the server refuses its "next" and the screen says which ticket the loket holds.
+    stale = new_page(1366, 768)
+    stale.route("**/api/events*", lambda route: route.abort())
+    _login(stale, live_server)
+    stale.click("#counter-picker [data-counter='1']")
+    stale.wait_for_selector("[data-action=next]:not([disabled])")
+    right.keyboard.press("n")
+    left.wait_for_function(f"document.getElementById('ticket-number').textContent === '{second['number']}'",
+                           timeout=5000)
+    assert stale.get_attribute("#ticket", "data-status") == "none"
+    stale.keyboard.press("n")
+    stale.wait_for_selector("#message.error")
+    assert f"masih menangani tiket {second['number']}" in stale.inner_text("#message")
+    stale.wait_for_function(f"document.getElementById('ticket-number').textContent === '{second['number']}'")
+    assert _ticket(live_server, second)["status"] == "called"
+
+    # Each browser remembers its own loket.
+    for page, counter in ((left, "1"), (right, "1"), (elsewhere, "2")):
+        page.reload()
+        page.wait_for_selector(f"body[data-counter='{counter}']", state="attached")
+        assert page.is_hidden("#counter-picker") and page.input_value("#counter-select") == counter
 
 
 @pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
