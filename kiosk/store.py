@@ -195,7 +195,10 @@ def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_pri
         if chosen is None:
             return None
         ticket = dict(conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [chosen.id]).fetchone())
-        event_id = _apply(conn, ticket, "call", now, counter.id, staff_id)
+        try:
+            event_id = _apply(conn, ticket, "call", now, counter.id, staff_id)
+        except sqlite3.IntegrityError:  # the index caught a writer that skipped the check above
+            raise BadTransition("Loket ini masih menangani tiket lain.", code="counter_busy") from None
         return _fetch(conn, ticket["id"]), event_id
 
 

@@ -125,3 +125,11 @@ def make_app(tmp_path: Path, clock=None, **overrides: Any):
     if clock is not None:
         config["clock"] = clock
     return create_app(config)
+
+
+def free_counter(server: LiveServer, headers: dict[str, str], counter: int) -> None:
+    """Close the ticket a counter holds, if any: a counter holds one ticket at a time, so "next" needs it free."""
+    held = server.get(f"/api/counters/{counter}").json()["ticket"]
+    if held:
+        action = "no-show" if held["status"] == "called" else "done"
+        server.post(f"/api/tickets/{held['id']}/{action}", headers=headers).raise_for_status()

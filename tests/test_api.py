@@ -252,7 +252,8 @@ def test_recent_calls_show_each_number_once(live_server):
     live_server.post("/api/counters/1/next", headers=headers)
     live_server.post(f"/api/tickets/{first['id']}/recall", headers=headers)
     live_server.post(f"/api/tickets/{first['id']}/recall", headers=headers)
-    live_server.post("/api/counters/1/next", headers=headers)
+    live_server.post(f"/api/tickets/{first['id']}/no-show", headers=headers).raise_for_status()
+    live_server.post("/api/counters/1/next", headers=headers).raise_for_status()
     calls = live_server.get("/api/queue").json()["recent_calls"]
     assert [(c["number"], c["recall"]) for c in calls] == [("A-002", False), ("A-001", True)]
 

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from kiosk.events import Publisher, format_sse
-from tests.support import LiveServer, add_staff, make_app, wait_until
+from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
 
 
 # ---------------------------------------------------------------- publisher
@@ -111,6 +111,7 @@ def server(tmp_path):
 
 def _call(server: LiveServer, headers: dict, counter: int = 1, service: str = "REKAM") -> dict:
     server.post("/api/tickets", json={"service": service}).raise_for_status()
+    free_counter(server, headers, counter)
     answer = server.post(f"/api/counters/{counter}/next", headers=headers)
     assert answer.status_code == 200
     return answer.json()["ticket"]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.announce import Speech
-from tests.support import LiveServer, add_staff, make_app, wait_until
+from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +41,7 @@ def _open_display(new_page, server, width=1920, height=1080):
 
 def _call(server, headers, service="REKAM", counter=1) -> dict:
     server.post("/api/tickets", json={"service": service}).raise_for_status()
+    free_counter(server, headers, counter)
     answer = server.post(f"/api/counters/{counter}/next", headers=headers)
     assert answer.status_code == 200, answer.text
     return answer.json()["ticket"]
@@ -57,6 +58,7 @@ def test_a_call_shows_within_a_second_flashes_and_is_spoken(new_page, office):
     for _ in range(3):
         office.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
         sent = time.time()
+        free_counter(office, headers, 1)
         ticket = office.post("/api/counters/1/next", headers=headers).json()["ticket"]
         page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=ticket["number"], timeout=2000)
         received = page.evaluate("n => window.__received.find(c => c.number === n).at", ticket["number"])
@@ -187,6 +189,7 @@ def test_memory_stays_bounded_over_many_calls(new_page, office):
         office.post("/api/tickets", json={"service": "INFO"})
     for _ in range(20):
         for counter in (2, 3):
+            free_counter(office, headers, counter)
             office.post(f"/api/counters/{counter}/next", headers=headers)
     page.wait_for_function("window.__received.length >= 40", timeout=5000)
     page.wait_for_function("document.querySelector('.waiting-item[data-service=INFO] .count').textContent === '0'",

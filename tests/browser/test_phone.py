@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk import store
-from tests.support import LiveServer, add_staff, make_app
+from tests.support import LiveServer, add_staff, free_counter, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,7 @@ def test_the_phone_page_shows_the_position_and_follows_the_calls(new_page, live_
     expect(page.locator("#ahead")).to_have_text("0", timeout=8000)
     expect(page.locator("#calls li")).to_have_text(["A-001Loket 1"])
 
+    free_counter(live_server, staff, 1)
     live_server.post("/api/counters/1/next", headers=staff).raise_for_status()  # calls A-002: us
     expect(page.locator("#status")).to_have_text("Dipanggil — silakan menuju Loket 1", timeout=8000)
     expect(page.locator("#facts")).to_be_hidden()
