@@ -88,6 +88,7 @@ def _serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     import waitress
 
     from kiosk import create_app
+    from kiosk.serving import waitress_options
 
     settings = _settings(ctx)
     app = create_app({"settings": settings})
@@ -100,9 +101,7 @@ def _serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     # systemd and `kill` send SIGTERM: leave like Ctrl+C so the print worker finishes its job and streams close.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        waitress.serve(app, host=host, port=port, threads=settings.server.threads,
-                       connection_limit=settings.server.connection_limit, ident="kiosk",
-                       channel_timeout=60, clear_untrusted_proxy_headers=True)
+        waitress.serve(app, **waitress_options(settings.server, host=host, port=port))
     finally:
         runtime.stop()
 

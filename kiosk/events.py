@@ -132,3 +132,41 @@ class Publisher:
             subscribers = list(self._subscribers)
         for subscription in subscribers:
             self._drop(subscription)
+
+
+class StreamSlots:
+    """Count open streams, in all and per client address, so streams never take every server thread."""
+
+    def __init__(self, limit: int, per_client: int) -> None:
+        self.limit = limit
+        self.per_client = per_client
+        self._by_client: dict[str, int] = {}
+        self._open = 0
+        self._lock = threading.Lock()
+
+    def take(self, client: str) -> bool:
+        """Take a slot for ``client``; False when the server or this client is at its cap."""
+        with self._lock:
+            held = self._by_client.get(client, 0)
+            if self._open >= self.limit or held >= self.per_client:
+                return False
+            self._by_client[client] = held + 1
+            self._open += 1
+            return True
+
+    def give_back(self, client: str) -> None:
+        """Return a slot taken by ``client``."""
+        with self._lock:
+            held = self._by_client.get(client, 0)
+            if held <= 0:
+                return
+            if held == 1:
+                del self._by_client[client]
+            else:
+                self._by_client[client] = held - 1
+            self._open -= 1
+
+    @property
+    def open_count(self) -> int:
+        with self._lock:
+            return self._open

@@ -57,12 +57,17 @@ class Office:
     dukcapil_address: str = ""
 
 
+STREAM_SPARE_THREADS = 4  # threads always left for the kiosk, counters and health checks
+
+
 @dataclass(frozen=True)
 class Server:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 48
     connection_limit: int = 500
+    max_streams: int = 24  # open /api/events streams; each holds a thread, so well below ``threads``
+    max_streams_per_client: int = 4  # per client address: one phone cannot take every stream
 
 
 @dataclass(frozen=True)
@@ -307,11 +312,26 @@ def _server(table: dict) -> Server:
     port = _positive(table, "server.port", 8080)
     if port > 65535:
         raise ConfigError(f"server.port must be 1-65535, got {port}")
+    threads = _positive(table, "server.threads", 48)
+    spare = STREAM_SPARE_THREADS
+    max_streams = _positive(table, "server.max_streams", max(1, min(24, threads // 2)))
+    if threads <= spare:
+        raise ConfigError(f"server.threads must be more than {spare} (streams and other requests share them), "
+                          f"got {threads}")
+    if max_streams > threads - spare:
+        raise ConfigError(f"server.max_streams must leave {spare} of server.threads ({threads}) for other requests: "
+                          f"at most {threads - spare}, got {max_streams}")
+    per_client = _positive(table, "server.max_streams_per_client", min(4, max_streams))
+    if per_client > max_streams:
+        raise ConfigError(f"server.max_streams_per_client must be at most server.max_streams ({max_streams}), "
+                          f"got {per_client}")
     return Server(
         host=_get(table, "server.host", str, "127.0.0.1"),
         port=port,
-        threads=_positive(table, "server.threads", 48),
+        threads=threads,
         connection_limit=_positive(table, "server.connection_limit", 500),
+        max_streams=max_streams,
+        max_streams_per_client=per_client,
     )
 
 

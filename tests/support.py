@@ -15,6 +15,7 @@ from waitress.server import create_server
 from kiosk import create_app
 from kiosk.paths import packaged_config
 from kiosk.runtime import Runtime
+from kiosk.serving import waitress_options
 from kiosk.settings import Settings, load_settings
 
 ALWAYS_OPEN = {f"office.hours.{day}": "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -38,7 +39,7 @@ class LiveServer:
     """A waitress server running the app in a background thread."""
 
     app: Any
-    threads: int = 24
+    threads: int | None = None  # default: the configured [server] threads
     port: int = 0  # 0 = any free port; a fixed one lets a test restart the server on the same address
     url: str = ""
     _server: Any = None
@@ -52,8 +53,10 @@ class LiveServer:
     def start(self, workers: bool = True) -> "LiveServer":
         if workers:
             self.runtime.start()
-        self._server = create_server(self.app, host="127.0.0.1", port=self.port, threads=self.threads,
-                                     connection_limit=400, channel_timeout=60)
+        settings = self.runtime.settings.server
+        self._server = create_server(self.app, **waitress_options(
+            settings, host="127.0.0.1", port=self.port, threads=self.threads or settings.threads,
+            connection_limit=400))
         self.port = self._server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._stopping = threading.Event()

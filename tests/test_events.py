@@ -9,6 +9,7 @@ import time
 from urllib.parse import quote, urlsplit
 
 import pytest
+import requests
 
 from kiosk.events import Publisher, format_sse
 from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
@@ -53,9 +54,11 @@ def test_unsubscribe_and_a_subscriber_that_cannot_keep_up_is_closed():
 class SseClient:
     """A minimal Server-Sent Events reader over a raw HTTP connection."""
 
-    def __init__(self, base_url: str, path: str = "/api/events", headers: dict | None = None):
+    def __init__(self, base_url: str, path: str = "/api/events", headers: dict | None = None,
+                 source: str | None = None):
         parts = urlsplit(base_url)
-        self.connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        self.connection = http.client.HTTPConnection(
+            parts.hostname, parts.port, timeout=5, source_address=(source, 0) if source else None)
         self.connection.request("GET", path, headers=headers or {})
         self.sock = self.connection.sock  # http.client lets go of it once a streamed answer starts
         self.response = self.connection.getresponse()
@@ -238,10 +241,10 @@ def test_streams_end_at_once_when_the_server_stops(tmp_path):
 
 
 def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, server__threads=16, server__max_streams=12, server__max_streams_per_client=12)
     add_staff(app)
     app.config["SSE_HEARTBEAT_SECONDS"] = 0.2
-    server = LiveServer(app, threads=16).start(workers=False)
+    server = LiveServer(app).start(workers=False)
     try:
         streams = [_opened(server) for _ in range(12)]  # each holds a waitress thread
         assert server.runtime.events.subscriber_count == 12
@@ -258,6 +261,74 @@ def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
             stream.close()
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------- stream caps
+
+
+@pytest.fixture
+def capped(tmp_path):
+    """An office whose 8 threads allow 4 streams, 2 per client address (default 15 s heartbeat)."""
+    app = make_app(tmp_path, server__threads=8, server__max_streams=4, server__max_streams_per_client=2)
+    live = LiveServer(app).start(workers=False)
+    yield live
+    live.stop()
+
+
+def _open_streams(server: LiveServer) -> int:
+    return server.app.extensions["kiosk.streams"].open_count
+
+
+def _attempt(server: LiveServer, source: str) -> SseClient:
+    stream = SseClient(server.url, source=source)
+    if stream.response.status == 200:
+        assert stream.events_until("printer")[0]["event"] == "queue"
+    return stream
+
+
+def _assert_refused(stream: SseClient) -> None:
+    assert stream.response.status == 503
+    assert stream.response.getheader("Retry-After").isdigit()
+    assert json.loads(stream.response.read())["error"]["code"] == "too_many_streams"
+
+
+def test_streams_beyond_the_cap_are_refused_and_the_office_keeps_answering(capped):
+    attempts = [_attempt(capped, f"127.0.0.{host}") for host in range(1, 7) for _ in range(2)]  # 3x the cap
+    opened = [s for s in attempts if s.response.status == 200]
+    assert len(opened) == 4 and _open_streams(capped) == 4
+    for stream in attempts:
+        if stream not in opened:
+            _assert_refused(stream)
+
+    # Threads are left for everyone else: health and issuing answer at once (timed in bench/streams.py).
+    assert requests.get(capped.url + "/healthz", timeout=5).status_code == 200
+    assert requests.post(capped.url + "/api/tickets", json={"service": "REKAM"}, timeout=5).status_code == 201
+    for stream in opened:
+        stream.close()
+
+
+def test_one_client_address_cannot_take_every_stream(capped):
+    mine = [_attempt(capped, "127.0.0.1") for _ in range(3)]
+    assert [s.response.status for s in mine] == [200, 200, 503]
+    _assert_refused(mine[2])
+    other = _attempt(capped, "127.0.0.2")
+    assert other.response.status == 200  # the server as a whole still has room
+    for stream in (*mine[:2], other):
+        stream.close()
+
+
+def test_a_closed_stream_frees_its_slot_within_seconds(capped):
+    first = [_attempt(capped, f"127.0.0.{host}") for host in (1, 1, 2, 2)]
+    assert all(s.response.status == 200 for s in first)
+    _assert_refused(_attempt(capped, "127.0.0.3"))
+    for stream in first:
+        stream.close()
+    # Well before the 15 s heartbeat would have found out by a failed write.
+    wait_until(lambda: _open_streams(capped) == 0 and capped.runtime.events.subscriber_count == 0, timeout=5)
+    again = [_attempt(capped, f"127.0.0.{host}") for host in (3, 3, 4, 4)]
+    assert [s.response.status for s in again] == [200] * 4
+    for stream in again:
+        stream.close()
 
 
 # ---------------------------------------------------------------- privacy of public shapes

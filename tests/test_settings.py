@@ -69,6 +69,10 @@ def _mutate(path: str, value):
         ("office.hours.wed", "08:00-25:00", "office.hours.wed"),
         ("server.port", "8080", "server.port must be int"),
         ("server.port", 70000, "server.port"),
+        ("server.threads", 4, "server.threads must be more than 4"),
+        ("server.max_streams", 45, "server.max_streams must leave 4 of server.threads (48)"),
+        ("server.max_streams", 0, "server.max_streams"),
+        ("server.max_streams_per_client", 25, "server.max_streams_per_client must be at most"),
         ("queue.max_consecutive_priority", 0, "queue.max_consecutive_priority"),
         ("queue.kiosk_idle_seconds", True, "queue.kiosk_idle_seconds"),
         ("queue.announcement", "Nomor {nomor}", "queue.announcement"),
@@ -301,3 +305,12 @@ def test_a_wrong_kind_of_table_is_named_also_when_the_environment_sets_the_datab
     with pytest.raises(ConfigError) as error:
         _load_text(tmp_path, 'database = "var/kiosk.db"\n' + DEMO_TEXT.replace('[database]\npath = "var/kiosk.db"', ""))
     assert error.value.message == "[database] must be a table"
+
+
+def test_stream_caps_default_well_below_the_threads():
+    server = parse_settings(demo_raw()).server
+    assert (server.threads, server.max_streams, server.max_streams_per_client) == (48, 24, 4)
+    raw = demo_raw()
+    raw["server"] = {"threads": 12}
+    server = parse_settings(raw).server
+    assert (server.max_streams, server.max_streams_per_client) == (6, 4)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import queue as queue_module
+import time
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from kiosk import store
 from kiosk.errors import BadRequest, NotFound
-from kiosk.events import format_sse
-from kiosk.web import runtime
+from kiosk.events import StreamSlots, format_sse
+from kiosk.web import error_response, runtime
 from kiosk.present import call_json, waiting_json
 
 bp = Blueprint("events", __name__)
@@ -19,6 +20,15 @@ REPLAY_LIMIT = 20
 # event that pages can see: EventSource hides comments, and a display needs to notice
 # a silent, half-open connection after a network drop to reconnect by itself.
 HEARTBEAT = ": ping\nevent: ping\ndata: {}\n\n"
+RETRY_AFTER_SECONDS = 20  # a refused page polls /api/queue meanwhile
+DISCONNECT_CHECK_SECONDS = 1.0  # how soon a closed client's stream ends and frees its thread
+
+
+@bp.record_once
+def _stream_slots(state) -> None:
+    """Give the app its stream counter, sized by ``[server] max_streams`` and ``max_streams_per_client``."""
+    server = state.app.extensions["kiosk"].settings.server
+    state.app.extensions["kiosk.streams"] = StreamSlots(server.max_streams, server.max_streams_per_client)
 
 
 def _id_list(name: str) -> set[str] | None:
@@ -48,6 +58,17 @@ def stream():
     rt = runtime()
     counters, services = _id_list("counters"), _id_list("services")
     last_sent = _last_event_id()  # refused before anything is held for this client
+    slots: StreamSlots = current_app.extensions["kiosk.streams"]
+    client = request.remote_addr or "?"
+    if not slots.take(client):
+        refused = error_response(
+            "too_many_streams",
+            "Terlalu banyak siaran langsung yang terbuka. Halaman memperbarui diri secara berkala; "
+            f"coba lagi dalam {RETRY_AFTER_SECONDS} detik.",
+            503,
+        )
+        refused.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return refused
 
     def accepts(event: str, data: dict) -> bool:
         if event != "call":
@@ -73,27 +94,35 @@ def stream():
                     yield format_sse("call", call, call["id"])
             yield format_sse("queue", {"services": waiting_json(rt)})
             yield format_sse("printer", {"state": rt.printer_state()})
+            quiet_since = time.monotonic()
             while not subscription.closed and not disconnected():
                 try:
-                    item = subscription.get(timeout=heartbeat)
+                    item = subscription.get(timeout=min(heartbeat, DISCONNECT_CHECK_SECONDS))
                 except queue_module.Empty:
-                    yield HEARTBEAT
+                    if time.monotonic() - quiet_since >= heartbeat:
+                        quiet_since = time.monotonic()
+                        yield HEARTBEAT
                     continue
                 if item is None:
                     return
                 event_id, encoded = item
                 if event_id is not None and event_id <= replayed_up_to:
                     continue  # already sent in the replay
+                quiet_since = time.monotonic()
                 yield encoded
         finally:
             if subscription is not None:
                 rt.events.unsubscribe(subscription)
 
-    return Response(
+    response = Response(
         stream_with_context(generate()),
         mimetype="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
+    # The server closes every answer it started, streamed or not (HEAD, a client gone early): the slot
+    # goes back exactly once, there.
+    response.call_on_close(lambda: slots.give_back(client))
+    return response
 
 
 @bp.get("/api/announcements/<id:event_id>.wav")

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from kiosk.announce import Speech
 from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
@@ -223,3 +224,32 @@ def test_the_whole_display_fits_the_screen(new_page, office, width, height):
     if SCREENSHOTS:
         page.evaluate("document.querySelector('.ticker-track').style.animation = 'none'")
         page.screenshot(path=str(Path(SCREENSHOTS) / f"display-{width}x{height}.png"))
+
+
+def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
+    app = make_app(tmp_path, server__max_streams=1, server__max_streams_per_client=1)
+    add_staff(app)
+    server = LiveServer(app).start()
+    occupier = requests.get(server.url + "/api/events", stream=True, timeout=10)  # takes the only stream
+    try:
+        assert occupier.status_code == 200
+        headers = server.login()
+        page = new_page(1920, 1080)
+        refused = []
+        page.on("response", lambda r: refused.append(r.status) if "/api/events" in r.url else None)
+        page.goto(server.url + "/display")
+        page.wait_for_function("window.__display.live.polling()", timeout=5000)
+        assert refused and set(refused) == {503}
+
+        ticket = _call(server, headers, service="CETAK", counter=2)
+        page.wait_for_function("n => document.getElementById('current-number').textContent === n",
+                               arg=ticket["number"], timeout=8000)
+        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=ticket["number"])
+        assert page.inner_text("#current-counter") == "Loket 2"
+        server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+        page.wait_for_function(
+            "document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '1'", timeout=8000)
+        assert server.runtime.events.subscriber_count == 1  # only the occupier: the page really polls
+    finally:
+        occupier.close()
+        server.stop()

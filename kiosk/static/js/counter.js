@@ -368,7 +368,9 @@
       printer: function (data) { view.printer = data.state; renderPrinter(); renderButtons(); }
     },
     onOpen: function (reconnected) { if (reconnected) refreshSoon(); },
-    onStatus: function (online) { $("connection-banner").hidden = online; }
+    onStatus: function (online) { $("connection-banner").hidden = online; },
+    poll: refreshSoon,  // no stream (refused or away): keep up by polling
+    pollSeconds: 5
   });
 
   setInterval(renderWaiting, 30000);  // the minutes waiting move on by themselves

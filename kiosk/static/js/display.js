@@ -264,6 +264,10 @@
         renderRecent();
         if (!speaking) showCurrent(recent[0] || null, false);
         synced = true;
+      } else {
+        // Calls the stream has not brought (it is refused or away, and this is a poll): announce them.
+        var lastSeen = live.lastEventId();
+        calls.filter(function (call) { return call.id > lastSeen; }).reverse().forEach(onCall);
       }
     }).catch(function () { /* the live stream retries; the next (re)connect fetches again */ })
       .then(function () { fetching = null; });
@@ -282,7 +286,9 @@
       queue: function (data) { renderWaiting(data.services); }
     },
     onOpen: function () { refreshQueue(false); },
-    onStatus: setOnline
+    onStatus: setOnline,
+    poll: function () { refreshQueue(false); },  // no stream (refused or away): keep up by polling
+    pollSeconds: 3
   });
 
   tick();

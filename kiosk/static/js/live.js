@@ -6,16 +6,21 @@
  * seen> after a growing pause; the server then replays the calls missed in between. A
  * watchdog reconnects when not even the server's heartbeat arrives.
  *
+ * While there is no stream (the server refuses more streams with 503 too_many_streams,
+ * or it is away) the page's own `poll` runs every `pollSeconds` (e.g. a fetch of
+ * /api/queue), and the stream is tried again with a growing pause of up to 30 s.
+ *
  *   var live = Live.connect("/api/events", {
  *     heartbeatSeconds: 15,
  *     on: {call: function (data, id) {}, queue: function (data) {}},
+ *     poll: function () {}, pollSeconds: 3,
  *     onOpen: function (isReconnect) {}, onStatus: function (online) {}
  *   });
  */
 (function () {
   "use strict";
 
-  var BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 10000];
+  var BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 
   function connect(baseUrl, options) {
     var handlers = options.on || {};
@@ -26,7 +31,20 @@
     var opened = 0;           // how many times a stream opened (0 = never)
     var lastHeard = Date.now();
     var retryTimer = null;
+    var pollTimer = null;
+    var pollMs = Math.max(1000, (options.pollSeconds || 3) * 1000);
     var stopped = false;
+
+    // Poll while there is no stream; stop as soon as one opens.
+    function startPolling() {
+      if (!options.poll || pollTimer || stopped) return;
+      pollTimer = setInterval(function () { if (!source || source.readyState !== 1) options.poll(); }, pollMs);
+      options.poll();
+    }
+
+    function stopPolling() {
+      if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+    }
 
     function url() {
       if (!lastEventId) return baseUrl;
@@ -57,6 +75,7 @@
         heard(null);
         failures = 0;
         opened += 1;
+        stopPolling();
         if (options.onStatus) options.onStatus(true);
         if (options.onOpen) options.onOpen(opened > 1);
       });
@@ -69,6 +88,7 @@
       if (source) { source.onerror = null; source.close(); source = null; }
       if (stopped || retryTimer) return;
       if (options.onStatus) options.onStatus(false);
+      startPolling();
       var delay = BACKOFF_MS[Math.min(failures, BACKOFF_MS.length - 1)];
       failures += 1;
       retryTimer = setTimeout(open, delay);
@@ -82,12 +102,14 @@
     open();
     return {
       lastEventId: function () { return lastEventId; },
+      polling: function () { return pollTimer !== null; },
       // Raise the resume point (e.g. to the newest call already shown from /api/queue).
       seen: function (id) { if (id > lastEventId) lastEventId = id; },
       reconnect: restart,
       close: function () {
         stopped = true;
         clearInterval(watchdog);
+        stopPolling();
         if (retryTimer) clearTimeout(retryTimer);
         if (source) source.close();
       }
