@@ -9,7 +9,7 @@ from typing import Any
 
 from kiosk import queue
 from kiosk.db import Database
-from kiosk.errors import BadRequest, BadTransition, NotFound, QuotaReached, ServiceClosed
+from kiosk.errors import BadRequest, BadTransition, KioskError, NotFound, QuotaReached, ServiceClosed
 from kiosk.settings import Counter, Service, Settings
 
 Row = dict[str, Any]
@@ -75,10 +75,16 @@ def issue_ticket(db: Database, settings: Settings, service: Service, priority: b
     with db.write() as conn:
         if idempotency_key:
             existing = conn.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND idempotency_key = ?",
-                [day, idempotency_key],
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?",  # any day: kept >= 48 h
+                [idempotency_key],
             ).fetchone()
             if existing:
+                # The same key must mean the same request: a kiosk retry, not a different choice.
+                if existing["origin_service"] != service.code or bool(existing["priority"]) != bool(priority):
+                    raise KioskError(
+                        "Idempotency-Key ini sudah dipakai untuk permintaan lain (layanan atau prioritas berbeda).",
+                        code="idempotency_mismatch", status=422,
+                    )
                 return dict(existing), False
         issued = conn.execute(
             "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND origin_service = ?", [day, service.code]

@@ -62,6 +62,19 @@ def test_idempotency_key_same_ticket(live_server):
     assert third.json()["ticket"]["number"] == "A-002"
 
 
+def test_same_idempotency_key_with_another_body_is_refused(live_server):
+    headers = {"Idempotency-Key": "kiosk1-7c21"}
+    first = live_server.post("/api/tickets", json={"service": "REKAM"}, headers=headers)
+    assert first.status_code == 201
+    for body in ({"service": "CETAK"}, {"service": "REKAM", "priority": True}):
+        refused = live_server.post("/api/tickets", json=body, headers=headers)
+        assert refused.status_code == 422 and error_of(refused)["code"] == "idempotency_mismatch"
+        assert "Idempotency-Key" in error_of(refused)["message"]
+    again = live_server.post("/api/tickets", json={"service": "REKAM", "priority": False}, headers=headers)
+    assert (again.status_code, again.json()["ticket"]["id"]) == (200, first.json()["ticket"]["id"])
+    assert live_server.runtime.db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1
+
+
 def test_services_list(live_server):
     live_server.post("/api/tickets", json={"service": "AMBIL"})
     services = live_server.get("/api/services").json()
@@ -167,6 +180,12 @@ def test_repeated_bad_logins_are_throttled(live_server):
         ("post", "/api/tickets/99999999999999999999999/serve", {}, 404, "not_found"),
         ("post", "/api/login", {"json": {"username": "petugas"}}, 400, "bad_request"),
         ("post", "/api/login", {"data": "x"}, 400, "bad_request"),
+        ("post", "/api/tickets", {"data": "[" * 100_000, "headers": {"Content-Type": "application/json"}}, 400,
+         "bad_request"),
+        ("post", "/api/tickets", {"data": '{"a":' * 50_000, "headers": {"Content-Type": "application/json"}}, 400,
+         "bad_request"),
+        ("post", "/api/login", {"data": "[" * 100_000, "headers": {"Content-Type": "application/json"}}, 400,
+         "bad_request"),
     ],
 )
 def test_bad_input_gets_error_shape_and_changes_nothing(live_server, method, path, kwargs, status, code):

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from kiosk import store
 from kiosk.db import Database
-from kiosk.errors import BadRequest, BadTransition, QuotaReached, ServiceClosed
+from kiosk.errors import BadRequest, BadTransition, KioskError, QuotaReached, ServiceClosed
 from kiosk.settings import Counter
-from tests.conftest import Clock
+from tests.conftest import JAKARTA, Clock
 from tests.support import office_settings
 
 
@@ -294,3 +294,24 @@ def test_migration_0002_puts_a_stranded_ticket_back_and_keeps_one_key(tmp_path):
     assert state == [("t1", "done", None, None), ("t2", "waiting", None, "k-1"), ("t3", "called", 1, None)]
     trail = db.conn.execute("SELECT action, from_status, to_status FROM ticket_events").fetchall()
     assert [tuple(r) for r in trail] == [("requeue", "called", "waiting")]
+
+
+def test_a_retry_just_after_midnight_answers_the_same_ticket(office):
+    settings, db = office
+    clock = Clock(datetime(2026, 11, 25, 23, 59, 50, tzinfo=JAKARTA))
+    first, created = store.issue_ticket(db, settings, settings.service("REKAM"), False, clock(), "tap-midnight")
+    clock.advance(seconds=20)  # the kiosk's retry lands on the next office day
+    again, created_again = store.issue_ticket(db, settings, settings.service("REKAM"), False, clock(),
+                                              "tap-midnight")
+    assert (created, created_again, again["id"]) == (True, False, first["id"])
+    assert db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1
+
+
+def test_same_key_for_another_service_or_priority_is_refused(office):
+    settings, db = office
+    store.issue_ticket(db, settings, settings.service("REKAM"), False, Clock()(), "tap-2")
+    for code, priority in (("CETAK", False), ("REKAM", True)):
+        with pytest.raises(KioskError) as refused:
+            store.issue_ticket(db, settings, settings.service(code), priority, Clock()(), "tap-2")
+        assert (refused.value.code, refused.value.status) == ("idempotency_mismatch", 422)
+    assert db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1

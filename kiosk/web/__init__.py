@@ -37,7 +37,10 @@ def error_response(code: str, message: str, status: int):
 
 def json_body() -> dict[str, Any]:
     """Return the request's JSON object body or raise a 400 with the SPEC shape."""
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # e.g. 100000 nested "[": the parser gives up; the client sent nonsense
+        raise BadRequest("Data JSON terlalu bertingkat.") from None
     if not isinstance(body, dict):
         raise BadRequest("Data harus berupa objek JSON.")
     return body
