@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import secrets
 import signal
+import socket
 import sqlite3
 import string
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import click
 
 from kiosk.errors import KioskError
+
+if TYPE_CHECKING:
+    from kiosk.runtime import Runtime
 
 WEAK_PASSWORDS = {"password", "password123", "admin12345", "1234567890", "qwertyuiop", "kecamatan123", "dukcapil123"}
 
@@ -84,7 +90,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     _serve(ctx, host, port)
 
 
-def _serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+def _serve(ctx: click.Context, host: str | None, port: int | None,
+           prepare: Callable[[Runtime], None] | None = None) -> None:
+    """Listen first (a port in use is one line, status 2, before anything is set up), then ``prepare``, then serve."""
     import waitress
 
     from kiosk import create_app
@@ -93,17 +101,39 @@ def _serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     settings = _settings(ctx)
     app = create_app({"settings": settings})
     runtime = app.extensions["kiosk"]
-    runtime.start()
     host = host or settings.server.host
     port = port or settings.server.port
+    try:
+        server = waitress.create_server(app, **waitress_options(settings.server, host=host, port=port))
+    except OSError as exc:
+        raise _usage_error(_listen_problem(exc, host, port)) from None
+    if prepare is not None:
+        prepare(runtime)
+    runtime.start()
     click.echo(f"{settings.office.name}: serving on http://{host}:{port}/  (kiosk /kiosk, display /display, "
                f"counter /counter)")
     # systemd and `kill` send SIGTERM: leave like Ctrl+C so the print worker finishes its job and streams close.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        waitress.serve(app, **waitress_options(settings.server, host=host, port=port))
+        server.run()
     finally:
         runtime.stop()
+
+
+def _listen_problem(exc: OSError, host: str, port: int) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return f"port {port} on {host} is already in use (another server?); choose another with --port"
+    if exc.errno == errno.EACCES:
+        return f"not allowed to listen on port {port} (ports below 1024 need root); choose another with --port"
+    if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
+        return f"cannot listen on {host}: not an address of this computer; choose another with --host"
+    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+
+
+def _usage_error(message: str) -> click.ClickException:
+    problem = click.ClickException(message)
+    problem.exit_code = 2
+    return problem
 
 
 def check_password(username: str, password: str) -> str | None:
@@ -156,8 +186,10 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
     runtime = _runtime(ctx)
     try:
         _create_staff(runtime, name, password, role)
-    except KioskError as exc:
-        raise click.ClickException(exc.message) from None
+    except KioskError as exc:  # domain messages are Indonesian (for screens); the CLI speaks English
+        if exc.code == "username_taken":
+            raise click.ClickException(f"username '{name}' is taken (usernames ignore case)") from None
+        raise click.ClickException(f"{exc.code}: {exc.message}") from None
     click.echo(f"Created {role} account '{name}'.")
 
 
@@ -193,10 +225,13 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
     Example:
         kiosk demo
     """
+    _serve(ctx, host, port, prepare=_seed_demo)
+
+
+def _seed_demo(runtime: Runtime) -> None:
+    """Create the demo staff (passwords shown once) and a few waiting tickets on a new day."""
     from kiosk import store
 
-    runtime = _runtime(ctx)
-    runtime.secret_key()
     for username, role in (("admin", "admin"), ("petugas", "counter")):
         if store.get_staff(runtime.db, username) is None:
             password = secrets.token_urlsafe(9)
@@ -213,4 +248,3 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
                     store.issue_ticket(runtime.db, runtime.settings, service, priority, now)
                 except KioskError:
                     pass  # closed today: the demo still serves
-    _serve(ctx, host, port)

@@ -42,7 +42,7 @@ def test_user_add_from_stdin(config, tmp_path):
     assert check_password_hash(password_hash, "Loket-Satu-2026")
     assert "Loket-Satu-2026" not in password_hash
     again = run(config, "user", "add", "SITI", "--role", "admin", "--password-stdin", input="Loket-Dua-2026\n")
-    assert again.exit_code == 1 and "sudah dipakai" in again.output
+    assert again.exit_code == 1 and again.output == "Error: username 'SITI' is taken (usernames ignore case)\n"
 
 
 @pytest.mark.parametrize("password", ["pendek1", "password123", "sitisiti-2026", "abcdefghijkl"])
@@ -140,3 +140,23 @@ def test_three_processes_initialising_a_new_database_at_once(config, tmp_path):
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT name FROM _sqlite_migrations").fetchall() == [("0001_initial",)]
         assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("command", ["serve", "demo"])
+def test_a_port_in_use_is_one_line_naming_it_and_status_2_before_anything_else(tmp_path, command):
+    import socket
+
+    config = write_office_config(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), command, "--port", str(port)],
+                                capture_output=True, text=True, timeout=60)
+    output = (result.stdout + result.stderr).strip()
+    assert result.returncode == 2, output
+    assert output == (f"Error: port {port} on 127.0.0.1 is already in use (another server?); "
+                      f"choose another with --port")
+    if command == "demo":  # nothing was set up for a server that cannot start
+        with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+            assert conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 0
