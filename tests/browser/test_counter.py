@@ -87,35 +87,35 @@ def test_keyboard_shortcuts_call_recall_serve_and_finish(live_server, new_page):
     assert page.is_disabled("[data-action=serve]") and page.is_disabled("[data-action=done]")
 
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     assert page.inner_text("#ticket-number") == first["number"]
     assert _ticket(live_server, first)["status"] == "called"
     assert page.is_disabled("[data-action=next]") and page.is_disabled("[data-action=done]")
-    page.wait_for_function("document.querySelectorAll('#waiting-body tr').length === 1")
+    page.wait_for_function("() => document.querySelectorAll('#waiting-body tr').length === 1")
 
     calls_before = len(live_server.get("/api/queue").json()["recent_calls"])
     page.keyboard.press("r")
-    page.wait_for_function("document.getElementById('message').textContent.includes('dipanggil ulang')")
+    page.wait_for_function("() => document.getElementById('message').textContent.includes('dipanggil ulang')")
     queue = live_server.get("/api/queue").json()
     # The recall replaces the number's earlier entry (each number is listed once), now marked as a recall.
     assert len(queue["recent_calls"]) == calls_before and queue["recent_calls"][0]["recall"] is True
 
     page.keyboard.press("s")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'serving'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'serving'")
     assert _ticket(live_server, first)["status"] == "serving"
     page.keyboard.press("d")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'none'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'none'")
     assert _ticket(live_server, first)["status"] == "done"
 
     page.keyboard.press("Space")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     assert page.inner_text("#ticket-number") == second["number"]
     page.keyboard.press("s")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'serving'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'serving'")
     page.keyboard.press("d")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'none'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'none'")
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('message').textContent.includes('Tidak ada antrean')")
+    page.wait_for_function("() => document.getElementById('message').textContent.includes('Tidak ada antrean')")
 
 
 def test_a_refused_action_is_an_inline_message_not_a_dialog(live_server, new_page):
@@ -124,7 +124,7 @@ def test_a_refused_action_is_an_inline_message_not_a_dialog(live_server, new_pag
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     # someone else (another screen) starts serving it; this screen still offers "Tidak hadir"
     headers = live_server.login()
     live_server.post(f"/api/tickets/{ticket['id']}/serve", headers=headers).raise_for_status()
@@ -138,16 +138,16 @@ def test_no_show_then_put_back_in_the_queue(live_server, new_page):
     first, _ = _issue(live_server, "REKAM", "REKAM")
     page = _open_counter(new_page, live_server)
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     page.keyboard.press("t")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'none'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'none'")
     assert _ticket(live_server, first)["status"] == "no_show"
     item = page.locator(f"#noshow-list [data-ticket-id='{first['id']}']")
     assert item.get_attribute("aria-pressed") == "true"  # the latest no-show is selected
     assert page.is_enabled("[data-action=requeue]")
 
     page.keyboard.press("k")
-    page.wait_for_function("document.querySelectorAll('#noshow-list li').length === 0")
+    page.wait_for_function("() => document.querySelectorAll('#noshow-list li').length === 0")
     assert _ticket(live_server, first)["status"] == "waiting"
     page.wait_for_selector(f"#waiting-body tr[data-ticket-id='{first['id']}']")
     assert page.is_disabled("[data-action=requeue]")
@@ -157,7 +157,7 @@ def test_transfer_through_the_in_page_picker(live_server, new_page):
     (ticket,) = _issue(live_server, "REKAM")
     page = _open_counter(new_page, live_server)
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     page.keyboard.press("a")
     page.wait_for_selector("#transfer-picker", state="visible")
     assert page.is_disabled("#transfer-picker [data-service=REKAM]")  # not to where it already is
@@ -165,7 +165,7 @@ def test_transfer_through_the_in_page_picker(live_server, new_page):
     page.wait_for_selector("#transfer-picker", state="hidden")
     page.click("[data-action=transfer]")
     page.keyboard.press("3")  # the third service: Pengambilan KTP-el
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'none'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'none'")
     moved = _ticket(live_server, ticket)
     assert (moved["service"], moved["status"], moved["number"]) == ("AMBIL", "waiting", ticket["number"])
     assert "Pengambilan KTP\u2011el" in page.inner_text("#message")
@@ -176,9 +176,9 @@ def test_reprint_and_logout(live_server, new_page):
     page = _open_counter(new_page, live_server)
     assert page.is_disabled("[data-action=reprint]")
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     page.keyboard.press("p")
-    page.wait_for_function("document.getElementById('message').textContent.includes('dikirim ke printer')")
+    page.wait_for_function("() => document.getElementById('message').textContent.includes('dikirim ke printer')")
     jobs = live_server.runtime.db.conn.execute("SELECT COUNT(*) FROM print_jobs WHERE ticket_id = ?",
                                                [ticket["id"]]).fetchone()[0]
     assert jobs == 2
@@ -283,9 +283,9 @@ def test_the_counter_screen_fits(live_server, new_page, width, height):
     _issue(live_server, "REKAM", priority=True)
     page = _open_counter(new_page, live_server, width=width, height=height)
     page.keyboard.press("n")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     page.keyboard.press("s")
-    page.wait_for_function("document.getElementById('ticket').dataset.status === 'serving'")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'serving'")
     for selector in ("[data-action]", "#logout", "#counter-select"):
         for box in (page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())):
             assert box["y"] + box["height"] <= height and box["x"] + box["width"] <= width

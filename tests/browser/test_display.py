@@ -69,7 +69,7 @@ def test_a_call_shows_within_a_second_flashes_and_is_spoken(new_page, office):
           f"worst {max(latencies) * 1000:.0f} ms")
 
     # the first call is on the big panel with its counter, flashing, and spoken from the server's WAV
-    page.wait_for_function("window.__announced.length >= 1")
+    page.wait_for_function("() => window.__announced.length >= 1")
     assert page.inner_text("#current-number") == "A-001"
     assert page.inner_text("#current-counter") == "Loket 1"
     assert "flash" in page.get_attribute("#current", "class")
@@ -85,9 +85,9 @@ def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(new_pa
     ticket = _call(office, headers)
     assert office.post(f"/api/tickets/{ticket['id']}/recall", headers=headers).status_code == 200
 
-    page.wait_for_function("window.__received.length === 2", timeout=2000)
+    page.wait_for_function("() => window.__received.length === 2", timeout=2000)
     assert page.evaluate("window.__display.pending()") == 1  # the recall waits its turn
-    page.wait_for_function("window.__announced.length === 2", timeout=20000)
+    page.wait_for_function("() => window.__announced.length === 2", timeout=20000)
     first, again = _announced(page)
     assert (first["number"], first["recall"]) == (ticket["number"], False)
     assert (again["number"], again["recall"]) == (ticket["number"], True)
@@ -102,7 +102,7 @@ def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_p
     headers = first.login()
     page = _open_display(new_page, first)
     _call(first, headers)
-    page.wait_for_function("window.__received.length === 1")
+    page.wait_for_function("() => window.__received.length === 1")
     page.evaluate("window.__marker = 'same page'")
     port = first.port
 
@@ -128,7 +128,7 @@ def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_p
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
         recent = page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts()
         assert recent[:2] == [live["number"], missed["number"]]
-        page.wait_for_function("window.__announced.length >= 2", timeout=20000)
+        page.wait_for_function("() => window.__announced.length >= 2", timeout=20000)
         assert [a["number"] for a in _announced(page)][:2] == ["A-001", missed["number"]]
     finally:
         restarted.stop()
@@ -161,9 +161,9 @@ def test_blocked_autoplay_shows_one_prompt_and_a_tap_enables_sound(new_page, off
 
     page.click("#sound-prompt")
     assert page.is_hidden("#sound-prompt")
-    page.wait_for_function("window.__display.pending() === 0 && window.__announced.length === 1")
+    page.wait_for_function("() => window.__display.pending() === 0 && window.__announced.length === 1")
     _call(office, headers)
-    page.wait_for_function("window.__announced.length === 2", timeout=10000)
+    page.wait_for_function("() => window.__announced.length === 2", timeout=10000)
     wait_until(lambda: _announced(page)[1]["via"] != "pending", timeout=15)
     assert _announced(page)[1]["via"] == "wav"
     assert page.locator("#sound-prompt").count() == 1
@@ -175,7 +175,7 @@ def test_without_server_speech_the_page_falls_back_without_stalling(new_page, of
     page = _open_display(new_page, office)
     _call(office, headers)
     _call(office, headers)
-    page.wait_for_function("window.__announced.length === 2", timeout=20000)
+    page.wait_for_function("() => window.__announced.length === 2", timeout=20000)
     vias = [entry["via"] for entry in _announced(page)]
     # headless Chromium has no Indonesian voice, so the chime alone; a browser with one speaks
     assert vias[0] in ("speech", "chime")
@@ -192,8 +192,8 @@ def test_memory_stays_bounded_over_many_calls(new_page, office):
         for counter in (2, 3):
             free_counter(office, headers, counter)
             office.post(f"/api/counters/{counter}/next", headers=headers)
-    page.wait_for_function("window.__received.length >= 40", timeout=5000)
-    page.wait_for_function("document.querySelector('.waiting-item[data-service=INFO] .count').textContent === '0'",
+    page.wait_for_function("() => window.__received.length >= 40", timeout=5000)
+    page.wait_for_function("() => document.querySelector('.waiting-item[data-service=INFO] .count').textContent === '0'",
                            timeout=3000)
     state = page.evaluate("""({nodes: document.getElementsByTagName('*').length,
                                pending: window.__display.pending(), received: window.__received.length,
@@ -211,8 +211,8 @@ def test_the_whole_display_fits_the_screen(new_page, office, width, height):
     for service in ("REKAM", "REKAM", "UBAH", "CETAK", "INFO"):
         office.post("/api/tickets", json={"service": service})
     page = _open_display(new_page, office, width, height)
-    page.wait_for_function("document.querySelectorAll('.recent-row:not([hidden])').length === 5")
-    page.wait_for_function("document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '2'")
+    page.wait_for_function("() => document.querySelectorAll('.recent-row:not([hidden])').length === 5")
+    page.wait_for_function("() => document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '2'")
     assert page.evaluate("document.documentElement.scrollHeight <= innerHeight + 1")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1")
     date = page.inner_text("#date")

@@ -73,7 +73,7 @@ def test_tapping_a_service_shows_the_number_and_prints_it(new_page, office, fake
     expect(page.locator("#result-service")).to_have_text("Perekaman KTP-el")
     expect(page.locator("#result-ahead")).to_have_text("Antrean di depan Anda: 0")
     expect(page.locator("#print-ok")).to_have_text("Silakan ambil tiket Anda.")
-    page.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
     job = fake.wait_for_jobs(1)[0]
     assert "A-001" in printed_text(job)
     token = page.locator("#result-qr").get_attribute("src").split("/")[3]
@@ -183,7 +183,7 @@ def test_printer_down_shows_number_qr_and_fault(new_page, office, fake, mode):
     expect(page.locator("#print-fault")).to_have_text(
         "Printer bermasalah — silakan foto/catat nomor Anda atau pindai QR ini.", timeout=8000)
     expect(page.locator("#print-ok")).to_be_hidden()
-    page.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
     assert office.get("/healthz").json()["printer"] == ("paper_out" if mode == "paper_out" else "offline")
 
     fake.mode = "online"  # staff fix the printer while the resident still stands there
@@ -319,7 +319,7 @@ def test_first_load_stays_on_the_office_lan_and_is_small(new_page, office, offsi
     page.goto(f"{office.url}/kiosk")
     with page.expect_response(lambda response: response.url.endswith("/qr.svg")):
         take_number(page, "REKAM")
-    page.wait_for_function("document.getElementById('result-qr').naturalWidth > 0")
+    page.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
 
     assert requested and [url for url in requested if not same_origin(url, office.url)] == []
     assert offsite_requests == []

@@ -1,0 +1,92 @@
+"""Security headers on every response and pages that need no inline script or style (strict CSP)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+import requests
+
+EXPECTED_HEADERS = {
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def csp_directives(header: str) -> dict[str, list[str]]:
+    directives = {}
+    for part in header.split(";"):
+        name, *values = part.split()
+        directives[name] = values
+    return directives
+
+
+@pytest.mark.parametrize(("method", "path", "status"), [
+    ("get", "/kiosk", 200),
+    ("get", "/display", 200),
+    ("get", "/login?next=/counter", 200),
+    ("get", "/counter", 302),
+    ("get", "/t/no-such-token", 404),
+    ("get", "/static/js/login.js", 200),
+    ("get", "/static/css/base.css", 200),
+    ("get", "/api/services", 200),
+    ("get", "/api/queue", 200),
+    ("get", "/api/no-such-thing", 404),
+    ("post", "/api/tickets", 400),
+    ("post", "/api/login", 400),
+    ("get", "/healthz", 200),
+])
+def test_every_response_carries_the_security_headers(live_server, method, path, status):
+    answer = requests.request(method, live_server.url + path, allow_redirects=False, timeout=10)
+    assert answer.status_code == status
+    assert {name: answer.headers.get(name) for name in EXPECTED_HEADERS} == EXPECTED_HEADERS
+    csp = csp_directives(answer.headers["Content-Security-Policy"])
+    assert csp["default-src"] == ["'self'"]
+    assert csp["script-src"] == ["'self'"]
+    assert csp["style-src"] == ["'self'"]
+    assert csp["frame-ancestors"] == ["'none'"]
+    assert csp["object-src"] == ["'none'"]
+    everything = " ".join(value for values in csp.values() for value in values)
+    assert "unsafe-inline" not in everything and "unsafe-eval" not in everything and "*" not in everything
+
+
+class InlineCode(HTMLParser):
+    """Collect what a strict CSP would block: inline scripts, style elements and attributes, on* handlers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+        self._inline_script = False
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        if tag == "script" and "src" not in names and names.get("type") != "application/json":
+            self._inline_script = True
+        if tag == "style":
+            self.found.append("<style>")
+        self.found += [f"<{tag} {name}=...>" for name in names if name == "style" or name.startswith("on")]
+        if any(str(value or "").strip().lower().startswith("javascript:") for value in names.values()):
+            self.found.append(f"<{tag} ...javascript:>")
+
+    def handle_data(self, data):
+        if self._inline_script and data.strip():
+            self.found.append(f"inline script: {data.strip()[:40]}")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._inline_script = False
+
+
+def test_no_page_needs_inline_script_or_style(live_server):
+    headers = live_server.login()
+    ticket = live_server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
+    live_server.post("/api/counters/1/next", headers=headers).raise_for_status()
+    pages = ["/kiosk", "/display", "/login?next=/counter", "/counter", f"/t/{ticket['token']}", "/t/unknown",
+             "/no-such-page"]
+    found = {}
+    for path in pages:
+        parser = InlineCode()
+        parser.feed(live_server.get(path).text)
+        found[path] = parser.found
+    assert found == {path: [] for path in pages}
