@@ -73,3 +73,14 @@ class CsrfFailed(KioskError):
 class Forbidden(KioskError):
     code = "forbidden"
     status = 403
+
+
+class OtherCounter(KioskError):
+    """A counter user reached for a ticket another counter holds (or handled last)."""
+
+    code = "other_counter"
+    status = 403
+
+    def __init__(self, number: str, holder: int, message: str | None = None):
+        super().__init__(message or f"Tiket {number} ditangani loket lain.")
+        self.number, self.holder = number, holder

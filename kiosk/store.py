@@ -9,7 +9,7 @@ from typing import Any
 
 from kiosk import queue
 from kiosk.db import Database
-from kiosk.errors import BadRequest, BadTransition, KioskError, NotFound, QuotaReached, ServiceClosed
+from kiosk.errors import BadRequest, BadTransition, KioskError, NotFound, OtherCounter, QuotaReached, ServiceClosed
 from kiosk.settings import Counter, Service, Settings
 
 Row = dict[str, Any]
@@ -259,11 +259,22 @@ def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
                 staff_id, detail)
 
 
+def _check_scope(ticket: Row, counter_scope: int | None) -> None:
+    """Refuse a ticket held (or last handled) by another counter; ``counter_scope`` None means any counter."""
+    holder = ticket["counter_id"]
+    if counter_scope is not None and holder is not None and holder != counter_scope:
+        raise OtherCounter(ticket["number"], holder)
+
+
 def transition(db: Database, ticket_id: int, action: str, now: datetime, staff_id: int | None = None,
-               counter_id: int | None = None) -> tuple[Row, int]:
-    """Apply ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket; return (ticket, event id)."""
+               counter_id: int | None = None, counter_scope: int | None = None) -> tuple[Row, int]:
+    """Apply ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket; return (ticket, event id).
+
+    ``counter_scope``: the counter the acting user works at; a ticket another counter holds is refused.
+    """
     with db.write() as conn:
         ticket = _fetch_or_404(conn, ticket_id)
+        _check_scope(ticket, counter_scope)
         event_id = _apply(conn, ticket, action, now, counter_id, staff_id)
         return _fetch(conn, ticket_id), event_id
 
@@ -275,10 +286,12 @@ def _fetch_or_404(conn: sqlite3.Connection, ticket_id: int) -> Row:
     return dict(row)
 
 
-def transfer(db: Database, ticket_id: int, service: Service, now: datetime, staff_id: int | None = None) -> Row:
+def transfer(db: Database, ticket_id: int, service: Service, now: datetime, staff_id: int | None = None,
+             counter_scope: int | None = None) -> Row:
     """Move a ticket to another service's queue; it keeps its number and its place in time."""
     with db.write() as conn:
         ticket = _fetch_or_404(conn, ticket_id)
+        _check_scope(ticket, counter_scope)
         if ticket["service"] == service.code:
             raise BadRequest("Tiket sudah berada di layanan ini.")
         _apply(conn, ticket, "transfer", now, None, staff_id, detail=f"{ticket['service']}->{service.code}",
@@ -407,10 +420,12 @@ def postpone_print_job(db: Database, job_id: int, next_attempt: datetime, error:
         )
 
 
-def queue_reprint(db: Database, ticket_id: int, now: datetime, staff_id: int | None = None) -> Row:
+def queue_reprint(db: Database, ticket_id: int, now: datetime, staff_id: int | None = None,
+                  counter_scope: int | None = None) -> Row:
     """Add a new print job for a ticket (staff reprint) and mark it pending."""
     with db.write() as conn:
         ticket = _fetch_or_404(conn, ticket_id)
+        _check_scope(ticket, counter_scope)
         conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket_id, _stamp(now)])
         conn.execute("UPDATE tickets SET print_status = 'pending' WHERE id = ?", [ticket_id])
         _log(conn, ticket, "reprint", ticket["status"], now, ticket["counter_id"], staff_id)

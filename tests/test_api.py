@@ -292,3 +292,45 @@ def test_every_api_route_is_in_the_openapi_document(app):
                 assert f"/api/tickets/{{}}/{action}" in documented, action
         else:
             assert path in documented, rule.rule
+
+
+def _signed_in(server, username="petugas", password="rahasia-Loket1") -> requests.Session:
+    """A separate staff session (its own cookie), with the CSRF header set."""
+    session = requests.Session()
+    answer = session.post(f"{server.url}/api/login", json={"username": username, "password": password}, timeout=10)
+    answer.raise_for_status()
+    session.headers["X-CSRF-Token"] = answer.json()["csrf_token"]
+    return session
+
+
+def test_a_counter_user_acts_only_on_tickets_of_its_own_counter(live_server):
+    url = live_server.url
+    rekam, info, waiting = (live_server.post("/api/tickets", json={"service": code}).json()["ticket"]
+                            for code in ("REKAM", "INFO", "INFO"))
+    loket1, loket2, nowhere = _signed_in(live_server), _signed_in(live_server), _signed_in(live_server)
+    assert loket1.post(f"{url}/api/counters/1/next", timeout=10).json()["ticket"]["id"] == rekam["id"]
+    assert loket2.get(f"{url}/api/counters/2", timeout=10).status_code == 200  # the screen picks Loket 2
+
+    for path, body in (("recall", None), ("serve", None), ("done", None), ("no-show", None),
+                       ("transfer", {"service": "INFO"}), ("reprint", None)):
+        for session in (loket2, nowhere):
+            refused = session.post(f"{url}/api/tickets/{rekam['id']}/{path}", json=body, timeout=10)
+            assert refused.status_code == 403, path
+            assert error_of(refused)["code"] == "other_counter"
+            assert rekam["number"] in error_of(refused)["message"] and "Loket 1" in error_of(refused)["message"]
+    assert live_server.get(f"/api/tickets/{rekam['token']}").json()["ticket"]["status"] == "called"
+    actions = live_server.runtime.db.conn.execute(
+        "SELECT action FROM ticket_events WHERE ticket_id = ? ORDER BY id", [rekam["id"]]).fetchall()
+    assert [row[0] for row in actions] == ["issue", "call"]
+    assert loket1.post(f"{url}/api/tickets/{rekam['id']}/serve", timeout=10).status_code == 200
+
+    # "next" names the counter the session works at: Loket 2 calls, marks no-show; only Loket 2 puts it back.
+    assert loket2.post(f"{url}/api/counters/2/next", timeout=10).json()["ticket"]["id"] == info["id"]
+    assert loket2.post(f"{url}/api/tickets/{info['id']}/no-show", timeout=10).status_code == 200
+    assert loket1.post(f"{url}/api/tickets/{info['id']}/requeue", timeout=10).status_code == 403
+    assert loket2.post(f"{url}/api/tickets/{info['id']}/requeue", timeout=10).status_code == 200
+    # A waiting ticket has no holder: any counter may transfer or cancel it.
+    assert loket1.post(f"{url}/api/tickets/{waiting['id']}/cancel", timeout=10).status_code == 200
+    # An admin acts on any counter's ticket.
+    admin = _signed_in(live_server, "kepala", "rahasia-Admin1")
+    assert admin.post(f"{url}/api/tickets/{rekam['id']}/done", timeout=10).status_code == 200

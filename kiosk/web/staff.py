@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify
+from contextlib import contextmanager
+from typing import Iterator
+
+from flask import Blueprint, g, jsonify, session
 
 from kiosk import store
-from kiosk.errors import BadRequest, NotFound, UnknownService
+from kiosk.errors import BadRequest, NotFound, OtherCounter, UnknownService
 from kiosk.web import json_body, runtime
 from kiosk.web.auth import staff_required
 from kiosk.present import publish_call, publish_queue, ticket_json
@@ -23,12 +26,44 @@ def _counter(counter_id: int):
     return counter
 
 
+def _work_at(counter_id: int) -> None:
+    """Remember the counter this session works at (the counter screen's choice, or its latest "next")."""
+    if session.get("counter_id") != counter_id:  # unchanged: the cookie is not re-signed on every refresh
+        session["counter_id"] = counter_id
+
+
+def _scope() -> int | None:
+    """Return the counter whose tickets this user may act on; None for an admin (any counter)."""
+    if g.staff["role"] == "admin":
+        return None
+    return session.get("counter_id", 0)  # 0: no counter chosen yet, so no held ticket is theirs
+
+
+@contextmanager
+def _refusing_other_counters() -> Iterator[None]:
+    """Name both counters when a ticket another counter holds is refused, so the screen can say why."""
+    try:
+        yield
+    except OtherCounter as refused:
+        settings = runtime().settings
+        holder = settings.counter(refused.holder)
+        own = settings.counter(session.get("counter_id", 0))
+        holder_name = holder.name if holder else f"Loket {refused.holder}"
+        where = f"Sesi ini bekerja di {own.name}" if own else "Sesi ini belum memilih loket"
+        raise OtherCounter(refused.number, refused.holder, (
+            f"Tiket {refused.number} ditangani {holder_name}. {where}; "
+            "petugas hanya dapat mengubah tiket loketnya sendiri."
+        )) from None
+
+
 @bp.post("/api/counters/<id:counter_id>/next")
 @staff_required("counter")
 def call_next(counter_id: int):
     """Call the next ticket for a counter (priority first, never starving regular tickets)."""
     rt = runtime()
-    called = store.call_next(rt.db, _counter(counter_id), rt.now(),
+    counter = _counter(counter_id)
+    _work_at(counter.id)
+    called = store.call_next(rt.db, counter, rt.now(),
                              rt.settings.queue.max_consecutive_priority, g.staff["id"])
     if called is None:
         return "", 204
@@ -44,6 +79,7 @@ def counter_view(counter_id: int):
     """Return a counter's current ticket and the waiting list of its services."""
     rt = runtime()
     counter = _counter(counter_id)
+    _work_at(counter.id)
     day = rt.today()
     current = store.held_ticket(rt.db, counter.id)
     return jsonify({
@@ -59,7 +95,9 @@ def counter_view(counter_id: int):
 def act(ticket_id: int, action: str):
     """Move a ticket: recall, serve, done, no-show, requeue or cancel."""
     rt = runtime()
-    ticket, event_id = store.transition(rt.db, ticket_id, _ACTIONS[action], rt.now(), g.staff["id"])
+    with _refusing_other_counters():
+        ticket, event_id = store.transition(rt.db, ticket_id, _ACTIONS[action], rt.now(), g.staff["id"],
+                                            counter_scope=_scope())
     if action == "recall":
         publish_call(rt, event_id)
     publish_queue(rt)
@@ -77,7 +115,8 @@ def transfer(ticket_id: int):
     service = rt.settings.service(code)
     if service is None:
         raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
-    ticket = store.transfer(rt.db, ticket_id, service, rt.now(), g.staff["id"])
+    with _refusing_other_counters():
+        ticket = store.transfer(rt.db, ticket_id, service, rt.now(), g.staff["id"], counter_scope=_scope())
     publish_queue(rt)
     return jsonify({"ticket": ticket_json(rt, ticket)})
 
@@ -89,7 +128,8 @@ def reprint(ticket_id: int):
     rt = runtime()
     if rt.settings.printer.type == "none":
         raise BadRequest("Tidak ada printer yang dikonfigurasi.", code="no_printer")
-    ticket = store.queue_reprint(rt.db, ticket_id, rt.now(), g.staff["id"])
+    with _refusing_other_counters():
+        ticket = store.queue_reprint(rt.db, ticket_id, rt.now(), g.staff["id"], counter_scope=_scope())
     if rt.printing is not None:
         rt.printing.wake()
     return jsonify({"ticket": ticket_json(rt, ticket)})

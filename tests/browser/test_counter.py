@@ -127,6 +127,7 @@ def test_a_refused_action_is_an_inline_message_not_a_dialog(live_server, new_pag
     page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     # someone else (another screen) starts serving it; this screen still offers "Tidak hadir"
     headers = live_server.login()
+    live_server.get("/api/counters/1").raise_for_status()  # the other screen works at the same loket
     live_server.post(f"/api/tickets/{ticket['id']}/serve", headers=headers).raise_for_status()
     page.keyboard.press("t")
     page.wait_for_selector("#message.error")
@@ -275,6 +276,26 @@ def test_two_screens_on_one_loket_show_the_same_ticket_live(live_server, new_pag
         page.reload()
         page.wait_for_selector(f"body[data-counter='{counter}']", state="attached")
         assert page.is_hidden("#counter-picker") and page.input_value("#counter-select") == counter
+
+
+def test_a_ticket_of_another_loket_is_refused_with_the_reason_on_screen(live_server, new_page):
+    (ticket,) = _issue(live_server, "REKAM")
+    first_tab = _open_counter(new_page, live_server, counter=1)
+    first_tab.keyboard.press("n")
+    first_tab.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    first_tab.wait_for_timeout(1500)  # let the live refreshes of that call settle
+    # A second tab of the same browser (same sign-in) switches the session to Loket 2.
+    second_tab = first_tab.context.new_page()
+    second_tab.goto(live_server.url + "/counter")
+    second_tab.wait_for_selector("body[data-counter='1']", state="attached")
+    with second_tab.expect_response("**/api/counters/2"):
+        second_tab.select_option("#counter-select", "2")
+    first_tab.keyboard.press("s")
+    first_tab.wait_for_selector("#message.error")
+    assert first_tab.inner_text("#message") == (
+        f"Tiket {ticket['number']} ditangani Loket 1. Sesi ini bekerja di Loket 2; "
+        "petugas hanya dapat mengubah tiket loketnya sendiri.")
+    assert _ticket(live_server, ticket)["status"] == "called"
 
 
 @pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])
