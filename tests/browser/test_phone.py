@@ -33,7 +33,7 @@ def test_the_phone_page_shows_the_position_and_follows_the_calls(new_page, live_
     expect(page.locator("#service")).to_have_text("Perekaman KTP-el")
     expect(page.locator("#status")).to_have_text("Menunggu")
     expect(page.locator("#ahead")).to_have_text("1")
-    expect(page.locator("#calls-empty")).to_be_visible()
+    expect(page.locator("#calls-empty")).to_have_text("Tidak ada nomor yang sedang dipanggil.")
 
     live_server.post("/api/counters/1/next", headers=staff).raise_for_status()  # calls A-001
     expect(page.locator("#ahead")).to_have_text("0", timeout=8000)
@@ -45,6 +45,90 @@ def test_the_phone_page_shows_the_position_and_follows_the_calls(new_page, live_
     expect(page.locator("#facts")).to_be_hidden()
     expect(page.locator("#calls li.is-mine")).to_have_text("A-002Loket 1")
     assert "NIK" not in page.content()
+
+
+HELP_LIVE = "Halaman ini diperbarui sendiri. Tetap berada di sekitar ruang tunggu dan perhatikan panggilan."
+# state -> staff actions that lead there, headline, note, help line ("" = none shown)
+STATES = {
+    "waiting": ((), "Menunggu", "Silakan tunggu sampai nomor Anda dipanggil.", HELP_LIVE),
+    "called": (("next",), "Dipanggil — silakan menuju Loket 1", "Nomor Anda sedang dipanggil sekarang.", HELP_LIVE),
+    "serving": (("next", "serve"), "Sedang dilayani di Loket 1", "Silakan ikuti arahan petugas.", ""),
+    "done": (("next", "serve", "done"), "Selesai",
+             "Terima kasih. Layanan Anda sudah selesai; Anda tidak perlu menunggu lagi.", ""),
+    "no_show": (("next", "no-show"), "Tidak hadir saat dipanggil",
+                "Nomor Anda sudah dipanggil, tetapi Anda tidak datang ke loket. "
+                "Silakan hubungi petugas agar dipanggil kembali.",
+                "Halaman ini diperbarui sendiri bila petugas memasukkan nomor Anda kembali ke antrean."),
+    "cancelled": (("cancel",), "Dibatalkan",
+                  "Nomor ini sudah dibatalkan. Silakan ambil nomor baru bila masih perlu.", ""),
+    "expired": (("expire",), "Sudah tidak berlaku",
+                "Nomor ini dari hari sebelumnya atau layanan sudah tutup. Silakan ambil nomor baru.", ""),
+}
+
+
+def bring_to(server, staff, ticket, actions) -> None:
+    """Apply staff actions to ``ticket`` (the next REKAM ticket at Loket 1)."""
+    for action in actions:
+        if action == "next":
+            answer = server.post("/api/counters/1/next", headers=staff)
+            assert answer.json()["ticket"]["id"] == ticket["id"]
+        elif action == "expire":  # what housekeeping does at closing time
+            runtime = server.runtime
+            store.transition(runtime.db, ticket["id"], "expire", runtime.now())
+        else:
+            server.post(f"/api/tickets/{ticket['id']}/{action}", headers=staff).raise_for_status()
+
+
+@pytest.mark.parametrize("state", list(STATES))
+def test_each_state_has_its_own_words(new_page, live_server, state):
+    actions, headline, note, help_line = STATES[state]
+    staff = live_server.login()
+    if state == "waiting":
+        issue(live_server)  # one ahead
+    mine = issue(live_server)
+    issue(live_server, "CETAK")
+    live_server.post("/api/counters/2/next", headers=staff).raise_for_status()  # B-001 is being called meanwhile
+    if state != "waiting":
+        bring_to(live_server, staff, mine, actions)
+    page = open_phone(new_page, live_server, mine["token"])
+
+    expect(page.locator("#status")).to_have_text(headline)
+    expect(page.locator("#status-note")).to_have_text(note)
+    if help_line:
+        expect(page.locator("#help")).to_have_text(help_line)
+    else:
+        expect(page.locator("#help")).to_be_hidden()
+    if state in ("waiting", "called"):
+        expected = (["A-001Loket 1"] if state == "called" else []) + ["B-001Loket 2"]
+        expect(page.locator("#calls li")).to_have_text(expected, timeout=8000)
+        expect(page.locator("#calls-empty")).to_be_hidden()
+    else:  # who else is being called does not concern a resident who is served, finished or missed
+        page.wait_for_timeout(500)
+        expect(page.locator("#calls-card")).to_be_hidden()
+    body = page.inner_text("body")
+    assert "Belum ada nomor yang dipanggil" not in body and "Tidak ada nomor yang sedang dipanggil" not in body
+    if state in ("done", "cancelled", "expired"):
+        assert "ruang tunggu" not in body
+
+
+@pytest.mark.parametrize("final", ["done", "cancelled", "expired"])
+def test_the_page_stops_asking_once_its_ticket_reaches_a_final_state(new_page, live_server, final):
+    staff = live_server.login()
+    mine = issue(live_server)
+    page = open_phone(new_page, live_server, mine["token"])
+    expect(page.locator("#status")).to_have_text("Menunggu")
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.wait_for_function("document.getElementById('updated').textContent !== ''")
+    bring_to(live_server, staff, mine, STATES[final][0])
+    expect(page.locator("#status")).to_have_text(STATES[final][1], timeout=8000)
+    asked = len(requests)
+    assert asked > 0  # it was polling until now
+    page.wait_for_timeout(7000)  # more than two polling intervals (3 s)
+    assert requests[asked:] == []
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # coming back to the tab
+    page.wait_for_timeout(500)
+    assert requests[asked:] == []
 
 
 def test_polling_stops_once_the_ticket_is_finished(new_page, live_server):

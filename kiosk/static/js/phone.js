@@ -15,19 +15,37 @@
   let timer = null;
   let inFlight = false;
 
+  const HELP_LIVE = "Halaman ini diperbarui sendiri. Tetap berada di sekitar ruang tunggu dan perhatikan panggilan.";
+
+  // [headline, note, help line] for each state: each says what is true now and what to do next.
   function statusWords(t) {
     const counter = t.counter_name || (t.counter ? `Loket ${t.counter}` : "loket");
     switch (t.status) {
-      case "waiting": return ["Menunggu", t.ahead === 0 ? "Anda berikutnya. Bersiaplah." : "Silakan tunggu sampai nomor Anda dipanggil."];
-      case "called": return [`Dipanggil — silakan menuju ${counter}`, "Nomor Anda sedang dipanggil sekarang."];
-      case "serving": return [`Sedang dilayani di ${counter}`, ""];
-      case "done": return ["Selesai", "Terima kasih telah menunggu."];
-      case "no_show": return ["Tidak hadir saat dipanggil", "Silakan hubungi petugas di loket informasi."];
-      case "expired": return ["Sudah tidak berlaku", "Nomor ini dari hari sebelumnya atau layanan sudah tutup. Silakan ambil nomor baru."];
-      case "cancelled": return ["Dibatalkan", "Nomor ini sudah dibatalkan. Silakan ambil nomor baru bila masih perlu."];
-      default: return [t.status, ""];
+      case "waiting":
+        return ["Menunggu", t.ahead === 0 ? "Anda berikutnya. Bersiaplah." : "Silakan tunggu sampai nomor Anda dipanggil.",
+                HELP_LIVE];
+      case "called":
+        return [`Dipanggil — silakan menuju ${counter}`, "Nomor Anda sedang dipanggil sekarang.", HELP_LIVE];
+      case "serving":
+        return [`Sedang dilayani di ${counter}`, "Silakan ikuti arahan petugas.", ""];
+      case "done":
+        return ["Selesai", "Terima kasih. Layanan Anda sudah selesai; Anda tidak perlu menunggu lagi.", ""];
+      case "no_show":
+        return ["Tidak hadir saat dipanggil",
+                "Nomor Anda sudah dipanggil, tetapi Anda tidak datang ke loket. Silakan hubungi petugas agar dipanggil kembali.",
+                "Halaman ini diperbarui sendiri bila petugas memasukkan nomor Anda kembali ke antrean."];
+      case "expired":
+        return ["Sudah tidak berlaku", "Nomor ini dari hari sebelumnya atau layanan sudah tutup. Silakan ambil nomor baru.", ""];
+      case "cancelled":
+        return ["Dibatalkan", "Nomor ini sudah dibatalkan. Silakan ambil nomor baru bila masih perlu.", ""];
+      default:
+        return [t.status, "", ""];
     }
   }
+
+  // The "being called" list matters only while the resident waits for their turn.
+  const followsCalls = (t) => t.status === "waiting" || t.status === "called";
+  let callsLoaded = false;
 
   const timeFormat = new Intl.DateTimeFormat("en-GB", {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: root.dataset.tz || "Asia/Jakarta",
@@ -38,10 +56,13 @@
   }
 
   function render() {
-    const [text, note] = statusWords(ticket);
+    const [text, note, help] = statusWords(ticket);
     $("status-card").dataset.status = ticket.status;
     $("status").textContent = text;
     $("status-note").textContent = note;
+    $("help").textContent = help;
+    $("help").hidden = !help;
+    $("calls-card").hidden = !(followsCalls(ticket) && callsLoaded);
     $("service").textContent = ticket.service_name || ticket.service;
     $("priority").hidden = !ticket.priority;
     const waiting = ticket.status === "waiting";
@@ -68,6 +89,8 @@
       list.append(item);
     }
     $("calls-empty").hidden = busy.length > 0;
+    callsLoaded = true;
+    $("calls-card").hidden = !followsCalls(ticket);
   }
 
   function schedule(ms) {
@@ -81,7 +104,7 @@
     inFlight = true;
     let next = POLL_MS;
     try {
-      const active = ticket.status === "waiting" || ticket.status === "called";
+      const active = followsCalls(ticket);
       const [answer, queue] = await Promise.all([
         fetch(`/api/tickets/${encodeURIComponent(token)}`, { cache: "no-store" }),
         active ? fetch("/api/queue", { cache: "no-store" }).then((r) => (r.ok ? r.json() : null)) : null,
@@ -97,10 +120,7 @@
       if (queue) renderCalls(queue);
       if (ticket.status === "called" && was !== "called" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
       $("updated").textContent = `Diperbarui pukul ${clock(new Date())}`;
-      if (FINISHED.includes(ticket.status)) {
-        $("calls-card").hidden = true;
-        return; // nothing will change any more: stop polling
-      }
+      if (FINISHED.includes(ticket.status)) return; // nothing will change any more: stop polling
       if (ticket.status === "no_show") next = SLOW_POLL_MS;
     } catch (error) {
       $("updated").textContent = "Koneksi terputus. Mencoba lagi…";
@@ -121,6 +141,5 @@
   });
 
   render();
-  if (FINISHED.includes(ticket.status)) $("calls-card").hidden = true;
-  else poll();
+  if (!FINISHED.includes(ticket.status)) poll();
 })();
