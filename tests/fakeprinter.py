@@ -13,6 +13,7 @@ import select
 import socket
 import struct
 import threading
+import time
 from typing import NamedTuple
 
 MODES = ("online", "paper_low", "paper_out", "offline", "refuse", "stall")
@@ -29,6 +30,7 @@ STATUS_ANSWERS = {
 }
 POLL_SECONDS = 0.05
 JOIN_SECONDS = 2.0
+JAM_SETTLED_REFUSALS = 2  # see SerialLink.jam
 
 
 class FakePrinter:
@@ -315,13 +317,24 @@ class SerialLink:
         self.close()
 
     def jam(self) -> None:
-        """Fill the link's buffer with NUL bytes until it takes no more."""
+        """Fill the link's buffer with NUL bytes until it takes no more, not even a moment later.
+
+        The kernel moves pty data between its buffers in a background worker: a link that just
+        refused a write may take another 2 KB some milliseconds later (then a printer status query
+        would still go out, and the jam would show up only at the job). Fill until two writes in a
+        row, each after a pause, take nothing.
+        """
         os.set_blocking(self._near_end, False)
-        try:
-            while True:
-                os.write(self._near_end, b"\0" * 1024)
-        except BlockingIOError:
-            pass
+        refused_in_a_row = 0
+        while refused_in_a_row < JAM_SETTLED_REFUSALS:
+            taken = 0
+            try:
+                while True:
+                    taken += os.write(self._near_end, b"\0" * 1024)
+            except BlockingIOError:
+                pass
+            refused_in_a_row = 0 if taken else refused_in_a_row + 1
+            time.sleep(POLL_SECONDS)
 
     def start_reading(self) -> None:
         """Take everything sent from now on (the jam first), as a printer that came back would."""
