@@ -238,7 +238,7 @@ def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
         refused = []
         page.on("response", lambda r: refused.append(r.status) if "/api/events" in r.url else None)
         page.goto(server.url + "/display")
-        page.wait_for_function("window.__display.live.polling()", timeout=5000)
+        page.wait_for_function("() => window.__display.live.polling()", timeout=5000)
         assert refused and set(refused) == {503}
 
         ticket = _call(server, headers, service="CETAK", counter=2)
@@ -248,7 +248,8 @@ def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
         assert page.inner_text("#current-counter") == "Loket 2"
         server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
         page.wait_for_function(
-            "document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '1'", timeout=8000)
+            "() => document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '1'",
+            timeout=8000)
         assert server.runtime.events.subscriber_count == 1  # only the occupier: the page really polls
     finally:
         occupier.close()

@@ -119,7 +119,7 @@ def test_the_page_stops_asking_once_its_ticket_reaches_a_final_state(new_page, l
     expect(page.locator("#status")).to_have_text("Menunggu")
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    page.wait_for_function("document.getElementById('updated').textContent !== ''")
+    page.wait_for_function("() => document.getElementById('updated').textContent !== ''")
     bring_to(live_server, staff, mine, STATES[final][0])
     expect(page.locator("#status")).to_have_text(STATES[final][1], timeout=8000)
     asked = len(requests)
