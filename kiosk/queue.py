@@ -21,7 +21,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "call": (frozenset({"waiting"}), "called"),
     "recall": (frozenset({"called"}), "called"),
     "serve": (frozenset({"called"}), "serving"),
-    "done": (frozenset({"serving"}), "done"),
+    "done": (frozenset({"called", "serving"}), "done"),  # from called: served at once, timed from the call
     "no_show": (frozenset({"called"}), "no_show"),
     "requeue": (frozenset({"no_show"}), "waiting"),
     "cancel": (frozenset({"waiting"}), "cancelled"),

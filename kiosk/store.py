@@ -153,14 +153,25 @@ def count_ahead(db: Database, ticket: Row) -> int:
 
 
 def average_service_minutes(db: Database, day: str, service: str, default: float, recent: int = 20) -> float:
-    """Return the mean serving time of the last ``recent`` finished tickets of a service today."""
+    """Return the mean serving time of the last ``recent`` finished tickets of a service today.
+
+    A ticket finished straight from ``called`` (no "serve" pressed) counts from its call.
+    """
     value = db.conn.execute(
-        "SELECT AVG((julianday(finished_at) - julianday(serving_at)) * 1440) FROM ("
-        " SELECT finished_at, serving_at FROM tickets WHERE day = ? AND service = ? AND status = 'done'"
-        " AND serving_at IS NOT NULL ORDER BY finished_at DESC LIMIT ?)",
+        "SELECT AVG((julianday(finished_at) - julianday(started)) * 1440) FROM ("
+        " SELECT finished_at, COALESCE(serving_at, called_at) AS started FROM tickets"
+        " WHERE day = ? AND service = ? AND status = 'done' AND COALESCE(serving_at, called_at) IS NOT NULL"
+        " ORDER BY finished_at DESC LIMIT ?)",
         [day, service, recent],
     ).fetchone()[0]
     return float(value) if value is not None else float(default)
+
+
+def served_today(db: Database, day: str, counter_id: int) -> int:
+    """Count the tickets a counter finished as done on ``day``."""
+    return db.conn.execute(
+        "SELECT COUNT(*) FROM ticket_events WHERE day = ? AND action = 'done' AND counter_id = ?", [day, counter_id]
+    ).fetchone()[0]
 
 
 def _oldest_waiting(conn: sqlite3.Connection, day: str, services: tuple[str, ...], priority: int) -> queue.Waiting | None:

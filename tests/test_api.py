@@ -334,3 +334,16 @@ def test_a_counter_user_acts_only_on_tickets_of_its_own_counter(live_server):
     # An admin acts on any counter's ticket.
     admin = _signed_in(live_server, "kepala", "rahasia-Admin1")
     assert admin.post(f"{url}/api/tickets/{rekam['id']}/done", timeout=10).status_code == 200
+
+
+def test_done_from_called_and_the_counters_served_today_count(live_server):
+    headers = live_server.login()
+    for _ in range(2):
+        live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    assert live_server.get("/api/counters/1").json()["served_today"] == 0
+    for _ in range(2):
+        called = live_server.post("/api/counters/1/next", headers=headers).json()["ticket"]
+        done = live_server.post(f"/api/tickets/{called['id']}/done", headers=headers)
+        assert (done.status_code, done.json()["ticket"]["status"]) == (200, "done")
+    assert live_server.get("/api/counters/1").json()["served_today"] == 2
+    assert live_server.get("/api/counters/2").json()["served_today"] == 0

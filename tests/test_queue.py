@@ -22,6 +22,7 @@ WEEKDAY_HOURS = {day: parse_hours("08:00-15:00" if day not in ("sat", "sun") els
         ("recall", "called", "called"),
         ("serve", "called", "serving"),
         ("done", "serving", "done"),
+        ("done", "called", "done"),  # "Selesai" straight after the call: one action less per resident
         ("no_show", "called", "no_show"),
         ("requeue", "no_show", "waiting"),
         ("cancel", "waiting", "cancelled"),
@@ -44,8 +45,8 @@ def test_allowed_transitions(action, status, expected):
         ("recall", "waiting"),
         ("serve", "waiting"),
         ("serve", "serving"),
-        ("done", "called"),
         ("done", "waiting"),
+        ("done", "no_show"),
         ("no_show", "serving"),
         ("no_show", "waiting"),
         ("requeue", "waiting"),

@@ -315,3 +315,16 @@ def test_same_key_for_another_service_or_priority_is_refused(office):
             store.issue_ticket(db, settings, settings.service(code), priority, Clock()(), "tap-2")
         assert (refused.value.code, refused.value.status) == ("idempotency_mismatch", 422)
     assert db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1
+
+
+def test_done_straight_from_called_counts_the_service_from_the_call(office):
+    settings, db = office
+    clock = Clock()
+    ticket = issue(office, clock=clock)
+    store.call_next(db, settings.counter(1), clock(), 3)
+    clock.advance(minutes=4)
+    done, _ = store.transition(db, ticket["id"], "done", clock())
+    assert (done["status"], done["serving_at"]) == ("done", None)
+    assert store.average_service_minutes(db, "2026-11-25", "REKAM", default=10) == pytest.approx(4.0)
+    assert store.served_today(db, "2026-11-25", 1) == 1
+    assert store.served_today(db, "2026-11-25", 2) == 0

@@ -87,6 +87,7 @@ def counter_view(counter_id: int):
         "ticket": ticket_json(rt, current) if current else None,
         "waiting": [ticket_json(rt, t) for t in store.waiting_list(rt.db, day, counter.services)],
         "printer": rt.printer_state(),
+        "served_today": store.served_today(rt.db, day, counter.id),
     })
 
 
@@ -141,4 +142,5 @@ def counter_no_shows(counter_id: int):
     """Return today's no-shows of a counter, latest first, so staff can put one back in the queue."""
     rt = runtime()
     counter = _counter(counter_id)
+    _work_at(counter.id)  # loaded together with the counter view: both answers must carry the same choice
     return jsonify({"tickets": [ticket_json(rt, t) for t in store.recent_no_shows(rt.db, rt.today(), counter.id)]})

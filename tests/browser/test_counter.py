@@ -90,7 +90,7 @@ def test_keyboard_shortcuts_call_recall_serve_and_finish(live_server, new_page):
     page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     assert page.inner_text("#ticket-number") == first["number"]
     assert _ticket(live_server, first)["status"] == "called"
-    assert page.is_disabled("[data-action=next]") and page.is_disabled("[data-action=done]")
+    assert page.is_disabled("[data-action=next]") and page.is_enabled("[data-action=done]")
     page.wait_for_function("() => document.querySelectorAll('#waiting-body tr').length === 1")
 
     calls_before = len(live_server.get("/api/queue").json()["recent_calls"])
@@ -242,14 +242,14 @@ def test_two_screens_on_one_loket_show_the_same_ticket_live(live_server, new_pag
     elsewhere = _open_counter(new_page, live_server, counter=2)
 
     left.keyboard.press("n")
-    right.wait_for_function("document.getElementById('ticket').dataset.status === 'called'", timeout=5000)
+    right.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'", timeout=5000)
     assert right.inner_text("#ticket-number") == left.inner_text("#ticket-number") == first["number"]
     assert right.is_disabled("[data-action=next]")  # this screen cannot strand the held ticket either
 
     right.keyboard.press("s")
-    left.wait_for_function("document.getElementById('ticket').dataset.status === 'serving'", timeout=5000)
+    left.wait_for_function("() => document.getElementById('ticket').dataset.status === 'serving'", timeout=5000)
     left.keyboard.press("d")
-    right.wait_for_function("document.getElementById('ticket').dataset.status === 'none'", timeout=5000)
+    right.wait_for_function("() => document.getElementById('ticket').dataset.status === 'none'", timeout=5000)
     assert _ticket(live_server, first)["status"] == "done"
     assert _ticket(live_server, second)["status"] == "waiting"
     assert elsewhere.get_attribute("#ticket", "data-status") == "none"
@@ -262,13 +262,13 @@ def test_two_screens_on_one_loket_show_the_same_ticket_live(live_server, new_pag
     stale.click("#counter-picker [data-counter='1']")
     stale.wait_for_selector("[data-action=next]:not([disabled])")
     right.keyboard.press("n")
-    left.wait_for_function(f"document.getElementById('ticket-number').textContent === '{second['number']}'",
+    left.wait_for_function(f"() => document.getElementById('ticket-number').textContent === '{second['number']}'",
                            timeout=5000)
     assert stale.get_attribute("#ticket", "data-status") == "none"
     stale.keyboard.press("n")
     stale.wait_for_selector("#message.error")
     assert f"masih menangani tiket {second['number']}" in stale.inner_text("#message")
-    stale.wait_for_function(f"document.getElementById('ticket-number').textContent === '{second['number']}'")
+    stale.wait_for_function(f"() => document.getElementById('ticket-number').textContent === '{second['number']}'")
     assert _ticket(live_server, second)["status"] == "called"
 
     # Each browser remembers its own loket.
@@ -282,7 +282,7 @@ def test_a_ticket_of_another_loket_is_refused_with_the_reason_on_screen(live_ser
     (ticket,) = _issue(live_server, "REKAM")
     first_tab = _open_counter(new_page, live_server, counter=1)
     first_tab.keyboard.press("n")
-    first_tab.wait_for_function("document.getElementById('ticket').dataset.status === 'called'")
+    first_tab.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     first_tab.wait_for_timeout(1500)  # let the live refreshes of that call settle
     # A second tab of the same browser (same sign-in) switches the session to Loket 2.
     second_tab = first_tab.context.new_page()
@@ -296,6 +296,27 @@ def test_a_ticket_of_another_loket_is_refused_with_the_reason_on_screen(live_ser
         f"Tiket {ticket['number']} ditangani Loket 1. Sesi ini bekerja di Loket 2; "
         "petugas hanya dapat mengubah tiket loketnya sendiri.")
     assert _ticket(live_server, ticket)["status"] == "called"
+
+
+def test_done_straight_after_the_call_and_the_served_today_count(live_server, new_page):
+    first, second = _issue(live_server, "REKAM", "REKAM")
+    page = _open_counter(new_page, live_server)
+    assert page.inner_text("#served-today") == "0"
+    page.keyboard.press("n")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
+    assert page.is_enabled("[data-action=done]")  # no need to press "Mulai layani" first
+    page.keyboard.press("d")
+    page.wait_for_function("() => document.getElementById('served-today').textContent === '1'")
+    assert _status(page) == "none" and _ticket(live_server, first)["status"] == "done"
+    page.keyboard.press("n")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
+    page.keyboard.press("s")
+    page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'serving'")
+    page.keyboard.press("d")
+    page.wait_for_function("() => document.getElementById('served-today').textContent === '2'")
+    assert _ticket(live_server, second)["status"] == "done"
+    other = _open_counter(new_page, live_server, counter=2)  # the count is per loket
+    assert other.inner_text("#served-today") == "0"
 
 
 @pytest.mark.parametrize("width,height", [(1366, 768), (1920, 1080)])

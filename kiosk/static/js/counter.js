@@ -32,7 +32,7 @@
 
   var csrfToken = "";
   var counterId = null;
-  var view = {ticket: null, waiting: [], printer: "unknown"};
+  var view = {ticket: null, waiting: [], printer: "unknown", servedToday: 0};
   var noShows = [];
   var selectedNoShow = null;
   var busy = false;
@@ -119,6 +119,10 @@
       : "Belum ada tiket dipanggil.";
   }
 
+  function renderServed() {
+    $("served-today").textContent = String(view.servedToday || 0);
+  }
+
   function renderWaiting() {
     var body = $("waiting-body");
     var rows = view.waiting.slice(0, WAITING_ROWS).map(function (ticket) {
@@ -170,7 +174,7 @@
     switch (action) {
       case "next": return status !== "called" && status !== "serving";
       case "recall": case "serve": case "no-show": return status === "called";
-      case "done": return status === "serving";
+      case "done": return status === "called" || status === "serving";  // done from called: served at once
       case "transfer": return status === "called" || status === "serving";
       case "requeue": return selectedNoShow !== null;
       case "reprint": return !!view.ticket && view.printer !== "none";
@@ -186,6 +190,7 @@
 
   function render() {
     renderTicket();
+    renderServed();
     renderWaiting();
     renderNoShows();
     renderPrinter();
@@ -205,7 +210,8 @@
     return Promise.all([api("GET", "/api/counters/" + id), api("GET", "/api/counters/" + id + "/no-shows")])
       .then(function (answers) {
         if (id !== counterId) return;
-        view = {ticket: answers[0].ticket, waiting: answers[0].waiting, printer: answers[0].printer};
+        view = {ticket: answers[0].ticket, waiting: answers[0].waiting, printer: answers[0].printer,
+                servedToday: answers[0].served_today};
         noShows = answers[1].tickets;
         render();
       })
