@@ -19,6 +19,19 @@ def config(tmp_path):
     return str(write_office_config(tmp_path))
 
 
+def applied_migrations(path) -> list[tuple[str]]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT name FROM _sqlite_migrations ORDER BY name").fetchall()
+
+
+def every_migration(tmp_path) -> list[tuple[str]]:
+    """The migrations one fresh `kiosk init` applies: the list a repeated or racing init must not change."""
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    assert run(write_office_config(fresh), "init").exit_code == 0
+    return applied_migrations(fresh / "kiosk.db")
+
+
 def run(config, *args, input=None):
     return CliRunner().invoke(main, ["--config", config, *args], input=input, catch_exceptions=False)
 
@@ -28,8 +41,8 @@ def test_init_twice_is_harmless(config, tmp_path):
     second = run(config, "init")
     assert first.exit_code == 0 and second.exit_code == 0
     assert "Database ready" in second.output
+    assert applied_migrations(tmp_path / "kiosk.db") == every_migration(tmp_path)
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 1
         assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 1
 
 
@@ -137,8 +150,8 @@ def test_three_processes_initialising_a_new_database_at_once(config, tmp_path):
                                stderr=subprocess.PIPE, text=True) for _ in range(3)]
     results = [process.communicate(timeout=60) for process in starts]
     assert [process.returncode for process in starts] == [0, 0, 0], results
+    assert applied_migrations(tmp_path / "kiosk.db") == every_migration(tmp_path)
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        assert conn.execute("SELECT name FROM _sqlite_migrations").fetchall() == [("0001_initial",)]
         assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 1
 
 
