@@ -304,7 +304,10 @@ def test_lan_checks_compare_hosts_not_text_prefixes(new_page, office, offsite_re
     assert not same_origin(f"http://127.0.0.1:{int(office.port) + 1}/x", office.url)
     assert same_origin(f"{office.url}/kiosk", office.url) and on_office_lan(f"{office.url}/kiosk")
 
-    page = open_kiosk(new_page, office)
+    # The page's own CSP (connect-src 'self') would stop the fetch before the guard sees it: bypass it here
+    # so that this checks the guard itself.
+    page = new_page(1080, 1920, bypass_csp=True)
+    page.goto(f"{office.url}/kiosk")
     page.evaluate("url => fetch(url).catch(() => null)", look_alike)
     assert offsite_requests == [look_alike]  # the page guard blocked and recorded it
     offsite_requests.clear()  # (so that the guard's own teardown check passes for this test)
