@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add | backup``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable | backup``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 
 import click
 
+from kiosk.db import create_private
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
@@ -177,12 +178,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
     """
     if not all(c.isalnum() or c in "._-" for c in name) or not 2 <= len(name) <= 40:
         raise click.ClickException("NAME must be 2-40 letters, digits, '.', '_' or '-'")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if (problem := check_password(name, password)) is not None:
-        raise click.ClickException(f"password refused: {problem}")
+    password = _new_password(name, password_stdin)
     runtime = _runtime(ctx)
     try:
         _create_staff(runtime, name, password, role)
@@ -191,6 +187,90 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
             raise click.ClickException(f"username '{name}' is taken (usernames ignore case)") from None
         raise click.ClickException(f"{exc.code}: {exc.message}") from None
     click.echo(f"Created {role} account '{name}'.")
+
+
+def _new_password(name: str, password_stdin: bool) -> str:
+    """Read a new password (one stdin line, or a hidden prompt asked twice) and refuse a weak one."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if (problem := check_password(name, password)) is not None:
+        raise click.ClickException(f"password refused: {problem}")
+    return password
+
+
+def _unknown_staff(name: str) -> click.ClickException:
+    return click.ClickException(f"no staff account named '{name}' (see: kiosk user list)")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """List staff accounts: role, whether enabled, open sessions.
+
+    \b
+    Example:
+        kiosk user list
+    """
+    from kiosk import store
+
+    accounts = store.list_staff(_runtime(ctx).db)
+    if not accounts:
+        click.echo("No staff accounts yet (add one: kiosk user add NAME --role admin).")
+        return
+    width = max(len("username"), *(len(account["username"]) for account in accounts))
+    click.echo(f"{'username':<{width}}  role     status    sessions  created")
+    for account in accounts:
+        status = "active" if account["active"] else "disabled"
+        click.echo(f"{account['username']:<{width}}  {account['role']:<7}  {status:<8}  {account['sessions']:>8}  "
+                   f"{account['created_at'][:10]}")
+
+
+@user.command("passwd")
+@click.argument("name")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input (one line).")
+@click.pass_context
+def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
+    """Set a new password for NAME and end that person's sessions (a lost password is reset here).
+
+    \b
+    Example:
+        kiosk user passwd siti
+        printf '%s\\n' "$PASSWORD" | kiosk user passwd siti --password-stdin
+    """
+    from werkzeug.security import generate_password_hash
+
+    from kiosk import store
+
+    password = _new_password(name, password_stdin)
+    runtime = _runtime(ctx)
+    try:
+        ended = store.set_staff_password(runtime.db, name, generate_password_hash(password),
+                                         int(runtime.now().timestamp()))
+    except KioskError:
+        raise _unknown_staff(name) from None
+    click.echo(f"Password of '{name}' changed; {ended} open session(s) ended.")
+
+
+@user.command("disable")
+@click.argument("name")
+@click.pass_context
+def user_disable(ctx: click.Context, name: str) -> None:
+    """Disable NAME: no more logins, and that person's open sessions end at once.
+
+    \b
+    Example:
+        kiosk user disable budi
+    """
+    from kiosk import store
+
+    runtime = _runtime(ctx)
+    try:
+        ended = store.disable_staff(runtime.db, name, int(runtime.now().timestamp()))
+    except KioskError:
+        raise _unknown_staff(name) from None
+    click.echo(f"Account '{name}' disabled; {ended} open session(s) ended.")
 
 
 @main.command()
@@ -208,6 +288,8 @@ def backup(ctx: click.Context, dest: str) -> None:
     if target.exists():
         raise click.ClickException(f"{target} exists already; choose a new file name")
     target.parent.mkdir(parents=True, exist_ok=True)
+    runtime.secret_key()  # an old install kept the signing secret in the database: move it out first
+    create_private(target)  # staff password hashes and residents' data: owner-only, like the database
     with sqlite3.connect(target) as copy:
         runtime.db.conn.backup(copy)
     copy.close()

@@ -7,6 +7,7 @@ SQLite's busy back-off, which made the tail 27x a bare request), then open
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -15,7 +16,12 @@ from typing import Iterator
 
 from sqlite_utils import Database as UtilsDatabase
 
+from kiosk.errors import KioskError
 from kiosk.migrations import migrations
+
+# The database holds staff password hashes and residents' data: only the service account may read it.
+PRIVATE_MODE = 0o600
+_COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
@@ -34,6 +40,24 @@ class Database:
         self._key = str(self.path.resolve()) if str(path) != ":memory:" else str(id(self))
         self._local = threading.local()
         self._lock = _write_lock(self._key)
+
+    @property
+    def in_memory(self) -> bool:
+        """Return True for an in-memory database (no file, no secret file)."""
+        return str(self.path) == ":memory:"
+
+    @property
+    def secret_path(self) -> Path:
+        """Return the file beside the database that holds the session-signing secret."""
+        return self.path.with_name(self.path.name + ".secret")
+
+    def restrict_permissions(self) -> None:
+        """Make the database file and its -wal/-shm/-journal companions readable by their owner only."""
+        for suffix in _COMPANION_SUFFIXES:
+            try:
+                _make_private(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
 
     def connect(self) -> sqlite3.Connection:
         """Open a new tuned connection (autocommit: transactions are explicit)."""
@@ -77,6 +101,10 @@ class Database:
     def migrate(self) -> list[str]:
         """Create or migrate the schema; return the names of migrations applied now."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.in_memory:
+            # SQLite gives -wal and -shm the permissions of the database file: create that one private.
+            create_private(self.path)
+            self.restrict_permissions()
         conn = self.connect()
         try:
             conn.execute("PRAGMA journal_mode=WAL")  # persistent; outside any transaction
@@ -94,3 +122,45 @@ class Database:
             return pending
         finally:
             conn.close()
+
+
+def create_private(path: str | Path) -> bool:
+    """Create an empty file readable by its owner only, unless it exists; return True if created."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    except FileExistsError:
+        return False
+    return True
+
+
+def read_or_create_secret(path: Path, value: str) -> str:
+    """Return the secret stored in ``path``; store ``value`` there first (mode 0600) if there is none.
+
+    Written to a private temporary file and linked into place, so two processes starting
+    together agree on one secret and nobody ever reads a half-written file.
+    """
+    if not path.exists():
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(value + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process was first: use its secret
+        finally:
+            temporary.unlink(missing_ok=True)
+    _make_private(path)
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise KioskError(f"{path} holds no usable secret; delete it to make a new one (staff log in again)",
+                         code="bad_secret", status=500)
+    return secret
+
+
+def _make_private(path: str | Path) -> None:
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, PRIVATE_MODE)

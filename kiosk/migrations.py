@@ -150,3 +150,24 @@ def counter_hold_and_idempotency(db: Database) -> None:
         " WHERE status IN ('waiting', 'called', 'serving')",
     ):
         db.execute(statement)
+
+
+@migrations(name="0003_staff_sessions")
+def staff_sessions(db: Database) -> None:
+    """Server-side staff sessions, so logout, a password change or disabling ends them for real."""
+    for statement in _split(
+        """
+        CREATE TABLE staff_sessions (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            started_at INTEGER NOT NULL,
+            last_seen_at INTEGER NOT NULL,
+            ended_at INTEGER,
+            end_reason TEXT
+        );
+        CREATE INDEX staff_sessions_staff ON staff_sessions (staff_id) WHERE ended_at IS NULL;
+        CREATE INDEX staff_sessions_last_seen ON staff_sessions (last_seen_at);
+        """
+    ):
+        db.execute(statement)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 from kiosk import queue, store
 from kiosk.announce import Speech
-from kiosk.db import Database
+from kiosk.db import Database, read_or_create_secret
 from kiosk.events import Publisher
 from kiosk.settings import Settings
 
@@ -53,8 +53,18 @@ class Runtime:
         return queue.office_day(self.now())
 
     def secret_key(self) -> str:
-        """Return the persistent session secret, creating it on first start."""
-        return store.ensure_state(self.db, "secret_key", lambda: secrets.token_hex(32), self.now())
+        """Return the session-signing secret from ``<database>.secret`` (mode 0600), creating it on first start.
+
+        It never lives in the database, so a backup copy cannot forge a staff session. Older
+        installs kept it in ``app_state``: it moves to the file (sessions stay valid) and the row goes.
+        """
+        if self.db.in_memory:
+            return self.__dict__.setdefault("_memory_secret", secrets.token_hex(32))
+        stored = store.get_state(self.db, "secret_key")
+        secret = read_or_create_secret(self.db.secret_path, stored or secrets.token_hex(32))
+        if stored is not None:
+            store.delete_state(self.db, "secret_key")
+        return secret
 
     def printer_state(self) -> str:
         """Return the printer's last known state: online, offline, paper_out or unknown."""

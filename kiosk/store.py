@@ -509,6 +509,81 @@ def set_state(db: Database, key: str, value: str, now: datetime) -> None:
         )
 
 
+def delete_state(db: Database, key: str) -> None:
+    """Remove a small persistent setting (one that moved out of the database)."""
+    with db.write() as conn:
+        conn.execute("DELETE FROM app_state WHERE key = ?", [key])
+
+
+def list_staff(db: Database) -> list[Row]:
+    """Return every staff account (disabled ones too) with its number of open sessions."""
+    rows = db.conn.execute(
+        "SELECT s.id, s.username, s.role, s.active, s.created_at,"
+        " (SELECT COUNT(*) FROM staff_sessions x WHERE x.staff_id = s.id AND x.ended_at IS NULL) AS sessions"
+        " FROM staff s ORDER BY s.username COLLATE NOCASE"
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def _end_sessions(conn: sqlite3.Connection, staff_id: int, now: int, reason: str) -> int:
+    cur = conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE staff_id = ? AND ended_at IS NULL",
+                       [now, reason, staff_id])
+    return cur.rowcount
+
+
+def _staff_id(conn: sqlite3.Connection, username: str) -> int:
+    row = conn.execute("SELECT id FROM staff WHERE username = ?", [username]).fetchone()
+    if row is None:
+        raise NotFound(f"no staff account named '{username}'", code="unknown_staff")
+    return row[0]
+
+
+def set_staff_password(db: Database, username: str, password_hash: str, now: int) -> int:
+    """Replace a staff member's password and end their sessions; return how many were ended."""
+    with db.write() as conn:
+        staff_id = _staff_id(conn, username)
+        conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [password_hash, staff_id])
+        return _end_sessions(conn, staff_id, now, "password_changed")
+
+
+def disable_staff(db: Database, username: str, now: int) -> int:
+    """Disable a staff account and end its sessions; return how many were ended."""
+    with db.write() as conn:
+        staff_id = _staff_id(conn, username)
+        conn.execute("UPDATE staff SET active = 0 WHERE id = ?", [staff_id])
+        return _end_sessions(conn, staff_id, now, "disabled")
+
+
+def start_staff_session(db: Database, token_hash: str, staff_id: int, now: int, forget_before: int) -> None:
+    """Record a new staff session; drop records last used before ``forget_before``."""
+    with db.write() as conn:
+        conn.execute("DELETE FROM staff_sessions WHERE last_seen_at < ?", [forget_before])
+        conn.execute("INSERT INTO staff_sessions (token_hash, staff_id, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                     [token_hash, staff_id, now, now])
+
+
+def get_staff_session(db: Database, token_hash: str) -> Row | None:
+    """Return an open session with its active staff member's account, or None."""
+    return _row(db.conn.execute(
+        "SELECT x.started_at, x.last_seen_at, s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id"
+        " WHERE x.token_hash = ? AND x.ended_at IS NULL AND s.active = 1", [token_hash]
+    ).fetchone())
+
+
+def touch_staff_session(db: Database, token_hash: str, now: int) -> None:
+    """Move a session's idle clock to ``now``."""
+    with db.write() as conn:
+        conn.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+                     [now, token_hash])
+
+
+def end_staff_session(db: Database, token_hash: str, now: int, reason: str) -> None:
+    """End one staff session (logout, idle time-out)."""
+    with db.write() as conn:
+        conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
+                     [now, reason, token_hash])
+
+
 def ping(db: Database) -> bool:
     """Return True when the database answers a query."""
     return db.conn.execute("SELECT 1").fetchone()[0] == 1

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import sqlite3
+import stat
 import threading
 from collections import Counter
 
 import pytest
 import requests
+from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
 from kiosk import store
+from kiosk.cli import main
 from kiosk.web.auth import LoginGuard
-from tests.support import LiveServer, make_app
+from tests.support import LiveServer, add_staff, make_app
+from tests.test_crash import write_office_config
 
 
 class Ticker:
@@ -122,3 +128,156 @@ def test_throttle_window_slides_and_success_forgets_failures():
     assert guard.attempt("siti", "10.0.0.1") == 0
     guard.succeeded("siti", "10.0.0.1")
     assert [guard.attempt("siti", "10.0.0.1") for _ in range(5)] == [0] * 5
+
+
+# ---------------------------------------------------------------- revocable sessions
+
+
+@pytest.fixture
+def office(tmp_path, clock):
+    """A live server on the settable office clock, with a counter and an admin account."""
+    application = make_app(tmp_path, clock=clock)
+    add_staff(application)
+    add_staff(application, "kepala", "rahasia-Admin1", "admin")
+    live = LiveServer(application).start(workers=False)
+    yield live
+    live.stop()
+
+
+def staff_session(server: LiveServer, username: str = "petugas", password: str = "rahasia-Loket1"):
+    """Log a fresh browser-like session in; return it with its CSRF header."""
+    browser = requests.Session()
+    answer = browser.post(server.url + "/api/login", json={"username": username, "password": password}, timeout=10)
+    assert answer.status_code == 200
+    return browser, {"X-CSRF-Token": answer.json()["csrf_token"]}
+
+
+def copy_of(browser: requests.Session) -> requests.Session:
+    """Another client holding a copy of the browser's session cookie."""
+    thief = requests.Session()
+    thief.cookies.update(browser.cookies)
+    return thief
+
+
+def can_act(server: LiveServer, browser: requests.Session, headers: dict) -> int:
+    """Return the status of a staff read and a staff write made with this session."""
+    read = browser.get(server.url + "/api/session", timeout=10).status_code
+    write = browser.post(server.url + "/api/counters/1/next", headers=headers, timeout=10).status_code
+    return read if read != 200 else write
+
+
+def test_a_copied_cookie_stops_working_after_logout(office):
+    browser, headers = staff_session(office)
+    thief = copy_of(browser)
+    assert can_act(office, thief, headers) == 204  # the copy works while the session is open
+    assert browser.post(office.url + "/api/logout", timeout=10).status_code == 200
+    answer = thief.get(office.url + "/api/session", timeout=10)
+    assert (answer.status_code, answer.json()["error"]["code"]) == (401, "login_required")
+    assert thief.post(office.url + "/api/counters/1/next", headers=headers, timeout=10).status_code == 401
+    assert can_act(office, *staff_session(office)) == 204  # logging in again works
+
+
+def run_cli(tmp_path, *args, input=None):
+    config = write_office_config(tmp_path)
+    return CliRunner().invoke(main, ["--config", str(config), *args], input=input, catch_exceptions=False)
+
+
+def test_passwd_ends_every_session_of_that_person_only(office, tmp_path):
+    first, first_headers = staff_session(office)
+    second, second_headers = staff_session(office)
+    admin, admin_headers = staff_session(office, "kepala", "rahasia-Admin1")
+    result = run_cli(tmp_path, "user", "passwd", "petugas", "--password-stdin", input="Loket-Baru-Selat-77\n")
+    assert (result.exit_code, result.output) == (0, "Password of 'petugas' changed; 2 open session(s) ended.\n")
+    assert [can_act(office, first, first_headers), can_act(office, second, second_headers)] == [401, 401]
+    assert can_act(office, admin, admin_headers) == 204
+    old = office.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+    assert old.status_code == 401
+    assert can_act(office, *staff_session(office, "petugas", "Loket-Baru-Selat-77")) == 204
+
+
+def test_a_disabled_account_is_signed_out_and_cannot_log_in(office, tmp_path):
+    browser, headers = staff_session(office)
+    result = run_cli(tmp_path, "user", "disable", "petugas")
+    assert (result.exit_code, result.output) == (0, "Account 'petugas' disabled; 1 open session(s) ended.\n")
+    assert can_act(office, browser, headers) == 401
+    again = office.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+    assert (again.status_code, again.json()["error"]["code"]) == (401, "bad_credentials")
+    listing = run_cli(tmp_path, "user", "list")
+    assert listing.exit_code == 0
+    rows = [line.split()[:4] for line in listing.output.splitlines()]
+    assert rows == [["username", "role", "status", "sessions"], ["kepala", "admin", "active", "0"],
+                    ["petugas", "counter", "disabled", "0"]]
+
+
+@pytest.mark.parametrize("command", [("passwd", "nobody", "--password-stdin"), ("disable", "nobody")])
+def test_user_commands_name_an_unknown_account(tmp_path, command):
+    result = run_cli(tmp_path, "user", *command, input="Loket-Baru-Selat-77\n")
+    assert (result.exit_code, result.output) == (1, "Error: no staff account named 'nobody' (see: kiosk user list)\n")
+
+
+# ---------------------------------------------------------------- idle time-out (controllable clock)
+
+
+def test_staff_sessions_end_after_the_idle_time(office, clock):
+    idle = office.app.config["STAFF_IDLE_SECONDS"]
+    browser, headers = staff_session(office)
+    for _ in range(3):  # working on and off keeps the session: each request restarts the idle clock
+        clock.advance(seconds=idle - 5)
+        assert can_act(office, browser, headers) == 204
+    clock.advance(seconds=idle + 1)
+    answer = browser.get(office.url + "/api/session", timeout=10)
+    assert answer.status_code == 401
+    assert answer.json()["error"]["code"] == "login_required"
+    clock.advance(seconds=-(idle + 1))  # the session ended on the server: going back in time does not revive it
+    assert browser.get(office.url + "/api/session", timeout=10).status_code == 401
+
+
+def test_staff_sessions_end_after_their_lifetime_even_when_busy(office, clock):
+    lifetime = int(office.app.permanent_session_lifetime.total_seconds())
+    browser, headers = staff_session(office)
+    for _ in range(lifetime // 3000):
+        clock.advance(seconds=3000)
+        assert can_act(office, browser, headers) == 204
+    clock.advance(seconds=lifetime % 3000 + 1)
+    assert browser.get(office.url + "/api/session", timeout=10).status_code == 401
+
+
+# ---------------------------------------------------------------- the signing secret and file modes
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_secret_lives_beside_the_database_never_in_it_nor_in_a_backup(office, tmp_path):
+    database = tmp_path / "kiosk.db"
+    secret = (tmp_path / "kiosk.db.secret").read_text().strip()
+    assert office.app.secret_key == secret and len(secret) == 64
+    staff_session(office)  # -wal and -shm exist while the server runs
+    result = run_cli(tmp_path, "backup", str(tmp_path / "copy" / "backup.db"))
+    assert result.exit_code == 0, result.output
+    files = [database, tmp_path / "kiosk.db-wal", tmp_path / "kiosk.db-shm", tmp_path / "kiosk.db.secret",
+             tmp_path / "copy" / "backup.db"]
+    assert {path.name: mode(path) for path in files} == {path.name: 0o600 for path in files}
+    for path in (database, tmp_path / "kiosk.db-wal", tmp_path / "copy" / "backup.db"):
+        assert secret.encode() not in path.read_bytes(), path
+
+
+def test_an_old_install_moves_its_secret_out_of_the_database(tmp_path):
+    from kiosk.db import Database
+
+    database = tmp_path / "kiosk.db"
+    Database(database).migrate()
+    os.chmod(database, 0o644)  # as older versions created it
+    with sqlite3.connect(database) as conn:
+        conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES ('secret_key', ?, '2026-11-01')",
+                     ["ab" * 32])
+    conn.close()
+    application = make_app(tmp_path)
+    assert application.secret_key == "ab" * 32  # sessions signed before the upgrade stay valid
+    assert (tmp_path / "kiosk.db.secret").read_text().strip() == "ab" * 32
+    assert mode(tmp_path / "kiosk.db.secret") == 0o600 and mode(database) == 0o600
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 0
+    conn.close()
+    assert make_app(tmp_path).secret_key == "ab" * 32

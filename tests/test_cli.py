@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import stat
 import subprocess
 import sys
 
@@ -32,6 +33,15 @@ def every_migration(tmp_path) -> list[tuple[str]]:
     return applied_migrations(fresh / "kiosk.db")
 
 
+def assert_private_secret(database) -> str:
+    """The signing secret sits beside the database, owner-only, and is a usable secret."""
+    secret_file = database.with_name(database.name + ".secret")
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    secret = secret_file.read_text().strip()
+    assert len(secret) == 64 and int(secret, 16) > 0
+    return secret
+
+
 def run(config, *args, input=None):
     return CliRunner().invoke(main, ["--config", config, *args], input=input, catch_exceptions=False)
 
@@ -43,7 +53,8 @@ def test_init_twice_is_harmless(config, tmp_path):
     assert "Database ready" in second.output
     assert applied_migrations(tmp_path / "kiosk.db") == every_migration(tmp_path)
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 0
+    assert_private_secret(tmp_path / "kiosk.db")
 
 
 def test_user_add_from_stdin(config, tmp_path):
@@ -152,7 +163,9 @@ def test_three_processes_initialising_a_new_database_at_once(config, tmp_path):
     assert [process.returncode for process in starts] == [0, 0, 0], results
     assert applied_migrations(tmp_path / "kiosk.db") == every_migration(tmp_path)
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 1
+        assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 0
+    assert_private_secret(tmp_path / "kiosk.db")
+    assert list(tmp_path.glob("*.tmp")) == []
 
 
 @pytest.mark.parametrize("command", ["serve", "demo"])

@@ -32,10 +32,13 @@ def issue(office, code="REKAM", priority=False, clock=None, key=None):
 
 def test_migrations_twice_are_harmless(tmp_path):
     db = Database(tmp_path / "k.db")
-    assert db.migrate() == ["0001_initial", "0002_counter_hold_and_idempotency"]
+    from kiosk.migrations import migrations
+
+    assert db.migrate() == [migration.name for migration in migrations._migrations]
     assert db.migrate() == []
     tables = {row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"tickets", "ticket_events", "print_jobs", "staff", "app_state", "service_overrides"} <= tables
+    assert {"tickets", "ticket_events", "print_jobs", "staff", "staff_sessions", "app_state",
+            "service_overrides"} <= tables
 
 
 def test_connection_is_wal_and_fully_synchronous(office):
@@ -289,7 +292,7 @@ def test_migration_0002_puts_a_stranded_ticket_back_and_keeps_one_key(tmp_path):
     utils_db.conn.commit()
     utils_db.close()
     db = Database(path)
-    assert db.migrate() == ["0002_counter_hold_and_idempotency"]
+    assert db.migrate()[0] == "0002_counter_hold_and_idempotency"
     state = [tuple(r) for r in db.conn.execute("SELECT token, status, counter_id, idempotency_key FROM tickets")]
     assert state == [("t1", "done", None, None), ("t2", "waiting", None, "k-1"), ("t3", "called", 1, None)]
     trail = db.conn.execute("SELECT action, from_status, to_status FROM ticket_events").fetchall()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import math
 import secrets
@@ -143,15 +144,22 @@ def login():
     if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or staff is None:
         raise BadCredentials("Nama pengguna atau kata sandi salah.")
     guard.succeeded(key, address)
-    session.clear()
+    session.clear()  # a fresh session: nothing from before the login carries over
     session.permanent = True
-    session.update(staff_id=staff["id"], role=staff["role"], csrf=secrets.token_urlsafe(24), seen=int(time.time()))
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    forget_before = now - int(current_app.permanent_session_lifetime.total_seconds()) - 86400
+    store.start_staff_session(runtime().db, _token_hash(token), staff["id"], now, forget_before)
+    session.update(sid=token, csrf=secrets.token_urlsafe(24))
     return jsonify({"csrf_token": session["csrf"], "user": _user(staff)})
 
 
 @bp.post("/api/logout")
 def logout():
-    """End the staff session."""
+    """End the staff session on the server (a copied cookie stops working) and in the browser."""
+    token = session.get("sid")
+    if isinstance(token, str):
+        store.end_staff_session(runtime().db, _token_hash(token), _now(), "logout")
     session.clear()
     return jsonify({"ok": True})
 
@@ -169,20 +177,43 @@ def _user(staff: dict) -> dict:
     return {"id": staff["id"], "username": staff["username"], "role": staff["role"]}
 
 
+def _token_hash(token: str) -> str:
+    """Only a hash of the session token is stored: the database alone cannot resume a session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> int:
+    """Return the office clock in whole seconds (the app's clock, so tests can move it)."""
+    return int(runtime().now().timestamp())
+
+
+# A session's idle clock is written at most this often, not on every request.
+_TOUCH_SECONDS = 60
+
+
 def current_staff() -> dict | None:
-    staff_id = session.get("staff_id")
-    if staff_id is None:
+    """Return the staff member of this request's session, or None (no, ended, idle or expired session)."""
+    token = session.get("sid")
+    if not isinstance(token, str):
         return None
-    now = int(time.time())
-    if now - session.get("seen", 0) > current_app.config["STAFF_IDLE_SECONDS"]:
+    db, token_hash, now = runtime().db, _token_hash(token), _now()
+    record = store.get_staff_session(db, token_hash)
+    if record is None:  # logged out, password changed, account disabled, or unknown
         session.clear()
         return None
-    if now - session.get("seen", 0) > 60:  # refresh the idle clock without re-signing every request
-        session["seen"] = now
-    staff = store.get_staff_by_id(runtime().db, staff_id)
-    if staff is None:
-        session.clear()
-    return staff
+    idle = now - record["last_seen_at"]
+    if idle > current_app.config["STAFF_IDLE_SECONDS"]:
+        return _end(token_hash, now, "idle")
+    if now - record["started_at"] > current_app.permanent_session_lifetime.total_seconds():
+        return _end(token_hash, now, "expired")
+    if idle > _TOUCH_SECONDS:
+        store.touch_staff_session(db, token_hash, now)
+    return {key: record[key] for key in ("id", "username", "role")}
+
+
+def _end(token_hash: str, now: int, reason: str) -> None:
+    store.end_staff_session(runtime().db, token_hash, now, reason)
+    session.clear()
 
 
 def staff_required(role: str | None = None) -> Callable:
