@@ -102,20 +102,30 @@ def waiting_json(rt: Runtime) -> list[dict[str, Any]]:
     return [{"code": s.code, "waiting": waiting.get(s.code, 0)} for s in rt.settings.services]
 
 
+def counters_json(rt: Runtime) -> list[dict[str, Any]]:
+    """Return every counter with the ticket it has called or serves now (PUBLIC_TICKET), or None."""
+    current = store.current_tickets(rt.db, rt.today())
+    return [
+        {
+            "id": counter.id,
+            "name": counter.name,
+            "ticket": public_ticket_json(current[counter.id]) if counter.id in current else None,
+        }
+        for counter in rt.settings.counters
+    ]
+
+
+def live_queue_json(rt: Runtime) -> dict[str, Any]:
+    """Return the body of the live ``queue`` event: waiting counts and what each counter holds."""
+    return {"services": waiting_json(rt), "counters": counters_json(rt)}
+
+
 def queue_json(rt: Runtime) -> dict[str, Any]:
     """Return the queue overview of SPEC (public: tickets in the PUBLIC_TICKET shape)."""
     day = rt.today()
-    current = store.current_tickets(rt.db, day)
     return {
         "services": waiting_json(rt),
-        "counters": [
-            {
-                "id": counter.id,
-                "name": counter.name,
-                "ticket": public_ticket_json(current[counter.id]) if counter.id in current else None,
-            }
-            for counter in rt.settings.counters
-        ],
+        "counters": counters_json(rt),
         "recent_calls": [call_json(rt, event) for event in _latest_per_number(store.calls(rt.db, day, limit=30))],
     }
 
@@ -146,9 +156,9 @@ def _latest_per_number(events: list[dict[str, Any]], limit: int = 5) -> list[dic
 
 
 def publish_queue(rt: Runtime) -> None:
-    """Tell every stream the waiting counts changed (bursts coalesce into one event per 0.2 s)."""
+    """Tell every stream the waiting counts or counters changed (bursts coalesce into one event per 0.2 s)."""
     rt.state_version += 1
-    rt.events.publish_latest("queue", lambda: {"services": waiting_json(rt)})
+    rt.events.publish_latest("queue", lambda: live_queue_json(rt))
 
 
 def publish_call(rt: Runtime, event_id: int) -> None:

@@ -345,8 +345,11 @@ def test_no_public_shape_carries_an_issued_tickets_token_or_id(server):
     serving = server.post("/api/counters/2/next", headers=headers).json()["ticket"]
     assert server.post(f"/api/tickets/{serving['id']}/serve", headers=headers).status_code == 200
     secrets = {t["token"] for t in tickets}
-    seen = stream.events_until("call") + stream.events_until("call")
+    seen = stream.events_until("call") + stream.events_until("call") + stream.events_until("queue")
 
+    live_counters = [e["data"]["counters"] for e in seen if e["event"] == "queue"]
+    held_live = [c["ticket"] for c in live_counters[-1] if c["ticket"]]
+    assert [set(t) for t in held_live] == [PUBLIC_TICKET_KEYS] * 2
     queue = server.get("/api/queue").json()
     held = [c["ticket"] for c in queue["counters"] if c["ticket"]]
     assert {t["number"]: set(t) for t in held} == {

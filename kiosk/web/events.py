@@ -11,7 +11,7 @@ from kiosk import store
 from kiosk.errors import BadRequest, NotFound
 from kiosk.events import StreamSlots, format_sse
 from kiosk.web import error_response, runtime
-from kiosk.present import call_json, waiting_json
+from kiosk.present import call_json, live_queue_json
 
 bp = Blueprint("events", __name__)
 
@@ -92,7 +92,7 @@ def stream():
             for call in (call_json(rt, event) for event in reversed(missed)):  # oldest first
                 if accepts("call", call):
                     yield format_sse("call", call, call["id"])
-            yield format_sse("queue", {"services": waiting_json(rt)})
+            yield format_sse("queue", live_queue_json(rt))
             yield format_sse("printer", {"state": rt.printer_state()})
             quiet_since = time.monotonic()
             while not subscription.closed and not disconnected():

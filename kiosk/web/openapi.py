@@ -126,11 +126,15 @@ PATHS = {
                                    "ticket": {**_ref("PublicTicket"), "nullable": True}}}},
                                "recent_calls": {"type": "array", "items": _ref("Call")}}})}}},
     "/api/events": {"get": {
-        "summary": "Server-Sent Events: `call` (CALL, with id) on every call and recall, `queue` when counts "
-                   "change, `printer` when the printer state changes; resume with Last-Event-ID",
+        "summary": "Server-Sent Events: `call` (CALL, with id) on every call and recall, `queue` "
+                   "({services: [{code, waiting}], counters: [{id, name, ticket: PublicTicket|null}]}) when "
+                   "counts or counters change, `printer` when the printer state changes; resume with "
+                   "Last-Event-ID (ASCII digits, else 400). Beyond [server] max_streams open streams (in all or "
+                   "per client address): 503 too_many_streams with Retry-After; poll /api/queue meanwhile",
         "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
                        for n in ("counters", "services", "last_event_id")],
-        "responses": {"200": {"description": "event stream", "content": {"text/event-stream": {}}}},
+        "responses": {"200": {"description": "event stream", "content": {"text/event-stream": {}}},
+                      **_errors((400, "bad_request"), (503, "too_many_streams"))},
     }},
     "/api/announcements/{id}.wav": {"get": {
         "summary": "The spoken announcement of a call (espeak-ng, Indonesian)",

@@ -45,6 +45,7 @@ def display():
         office=rt.settings.office,
         running_text=rt.settings.office.running_text,
         services=_services(),
+        counters=[{"id": c.id, "name": c.name} for c in rt.settings.counters],
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
     )
 

@@ -75,8 +75,8 @@ def test_a_call_shows_within_a_second_flashes_and_is_spoken(new_page, office):
     assert "flash" in page.get_attribute("#current", "class")
     wait_until(lambda: _announced(page)[0]["via"] != "pending", timeout=15)
     assert _announced(page)[0]["via"] == "wav"
-    # the recent list shows the newest first, one row per number
-    assert page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts() == ["A-003", "A-002", "A-001"]
+    # under the big panel, the calls before the newest (A-003), newest first, one entry per number
+    assert page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts() == ["A-002", "A-001"]
 
 
 def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(new_page, office):
@@ -127,7 +127,8 @@ def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_p
         assert page.evaluate("window.__marker") == "same page"
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
         recent = page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts()
-        assert recent[:2] == [live["number"], missed["number"]]
+        assert recent[0] == missed["number"]  # the one before the newest (live)
+        assert page.inner_text(".loket[data-counter='3'] .loket-number") == live["number"]
         page.wait_for_function("() => window.__announced.length >= 2", timeout=20000)
         assert [a["number"] for a in _announced(page)][:2] == ["A-001", missed["number"]]
     finally:
@@ -200,7 +201,7 @@ def test_memory_stays_bounded_over_many_calls(new_page, office):
                                rows: document.querySelectorAll('.recent-row').length})""")
     assert state["nodes"] == nodes_before
     assert state["pending"] <= 6           # the announcement queue drops the oldest, never grows
-    assert state["received"] <= 50 and state["rows"] == 5
+    assert state["received"] <= 50 and state["rows"] == 4
 
 
 @pytest.mark.parametrize("width,height", [(1920, 1080), (1366, 768)])
@@ -211,7 +212,7 @@ def test_the_whole_display_fits_the_screen(new_page, office, width, height):
     for service in ("REKAM", "REKAM", "UBAH", "CETAK", "INFO"):
         office.post("/api/tickets", json={"service": service})
     page = _open_display(new_page, office, width, height)
-    page.wait_for_function("() => document.querySelectorAll('.recent-row:not([hidden])').length === 5")
+    page.wait_for_function("() => document.querySelectorAll('.recent-row:not([hidden])').length === 4")
     page.wait_for_function("() => document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '2'")
     assert page.evaluate("document.documentElement.scrollHeight <= innerHeight + 1")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1")
@@ -254,3 +255,104 @@ def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
     finally:
         occupier.close()
         server.stop()
+
+
+# ---------------------------------------------------------------- read from 6 m: sizes, idle state, every loket
+
+SIX_LOKETS = [{"id": number, "name": f"Loket {number}", "services": services} for number, services in (
+    (1, ["REKAM", "UBAH"]), (2, ["CETAK", "AMBIL", "INFO"]), (3, ["IKD", "INFO", "AMBIL"]),
+    (4, ["REKAM"]), (5, ["AMBIL", "CETAK"]), (6, ["INFO", "IKD", "UBAH"]))]
+SIZES = [(1920, 1080), (1280, 720)]
+
+
+def _boxes(page, selector: str) -> list[dict]:
+    return [page.locator(selector).nth(i).bounding_box() for i in range(page.locator(selector).count())]
+
+
+def _inside(box: dict, width: int, height: int) -> bool:
+    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 0.5 and \
+        box["y"] + box["height"] <= height + 0.5
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] - 0.5 and b["x"] < a["x"] + a["width"] - 0.5
+            and a["y"] < b["y"] + b["height"] - 0.5 and b["y"] < a["y"] + a["height"] - 0.5)
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_tile_text_is_at_least_4vh(new_page, office, width, height):
+    page = _open_display(new_page, office, width, height)
+    sizes = page.evaluate("""() => [...document.querySelectorAll('.waiting-name, .waiting-name b, .waiting-item .count')]
+                               .map(e => parseFloat(getComputedStyle(e).fontSize))""")
+    assert len(sizes) == 3 * 6
+    assert min(sizes) >= 0.04 * height - 0.01, sizes
+
+
+@pytest.mark.parametrize("width,height", SIZES)
+def test_before_the_first_call_the_display_welcomes_instead_of_a_dash(new_page, office, width, height):
+    page = _open_display(new_page, office, width, height)
+    page.wait_for_function("() => document.getElementById('current').dataset.state === 'idle'")
+    current = page.inner_text("#current")
+    assert [line for line in current.split("\n") if line.strip()] == [
+        "Selamat datang", "Silakan ambil nomor antrean di kiosk. Nomor Anda akan dipanggil di layar ini."]
+    assert "\u2013" not in current and "silakan menuju" not in current.lower()
+    assert page.locator(".recent").is_hidden()  # no empty "earlier calls" line either
+    assert _inside(page.locator(".current-idle").bounding_box(), width, height)
+    if SCREENSHOTS and width == 1920:
+        page.evaluate("() => document.querySelector('.ticker-track').style.animation = 'none'")
+        page.screenshot(path=str(Path(SCREENSHOTS) / "display-idle-1920x1080.png"))
+
+    headers = office.login()
+    ticket = _call(office, headers)
+    page.wait_for_function("() => document.getElementById('current').dataset.state === 'call'")
+    assert page.inner_text("#current-number") == ticket["number"]
+    assert page.locator(".current-idle").is_hidden()
+
+
+@pytest.mark.parametrize("lokets", [3, 6])
+@pytest.mark.parametrize("width,height", SIZES)
+def test_every_lokets_number_is_visible_beside_the_latest_call(new_page, tmp_path, lokets, width, height):
+    app = make_app(tmp_path, **({"counters": SIX_LOKETS} if lokets == 6 else {}))
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start()
+    try:
+        headers = server.login("kepala", "rahasia-Admin1")
+        calls = {1: "REKAM", 2: "CETAK", 3: "IKD", 4: "REKAM", 5: "AMBIL", 6: "INFO"}
+        held = {counter: _call(server, headers, service, counter)["number"]
+                for counter, service in list(calls.items())[:lokets]}
+        for service in ("REKAM", "UBAH", "CETAK", "INFO", "IKD", "AMBIL"):
+            server.post("/api/tickets", json={"service": service}).raise_for_status()
+        page = _open_display(new_page, server, width, height)
+        page.wait_for_function("n => document.querySelectorAll('.loket[data-state=busy]').length === n", arg=lokets)
+        shown = {int(item.get_attribute("data-counter")): item.inner_text().split("\n")
+                 for item in page.locator(".loket").all()}
+        assert shown == {counter: [f"Loket {counter}", number] for counter, number in held.items()}
+        assert page.inner_text("#current-number") == held[lokets]  # the latest call, large
+
+        parts = (["header", "#current", ".waiting-title", "footer.ticker"] + _boxes_names(page, ".loket", lokets)
+                 + _boxes_names(page, ".waiting-item", 6))
+        boxes = {name: _box_of(page, name) for name in parts}
+        for name, box in boxes.items():
+            assert box["width"] > 0 and box["height"] > 0, name
+            assert _inside(box, width, height), (name, box)
+        names = list(boxes)
+        for i, first in enumerate(names):
+            for second in names[i + 1:]:
+                assert not _overlap(boxes[first], boxes[second]), (first, second)
+        for item in page.locator(".loket .loket-number, .loket .loket-name").all():  # text not cut off
+            assert item.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
+        assert page.evaluate("() => document.documentElement.scrollHeight <= innerHeight + 1")
+        if SCREENSHOTS and lokets == 6:
+            page.evaluate("() => document.querySelector('.ticker-track').style.animation = 'none'")
+            page.screenshot(path=str(Path(SCREENSHOTS) / f"display-6-lokets-{width}x{height}.png"))
+    finally:
+        server.stop()
+
+
+def _boxes_names(page, selector: str, expected: int) -> list[str]:
+    assert page.locator(selector).count() == expected
+    return [f"{selector} >> nth={i}" for i in range(expected)]
+
+
+def _box_of(page, name: str) -> dict:
+    return page.locator(name).bounding_box()

@@ -27,10 +27,15 @@
     number: document.getElementById("current-number"),
     counter: document.getElementById("current-counter"),
     recall: document.getElementById("current-recall"),
+    recentBox: document.querySelector(".recent"),
     recentRows: Array.prototype.slice.call(document.querySelectorAll("#recent-list .recent-row")),
     connection: document.getElementById("connection"),
     prompt: document.getElementById("sound-prompt")
   };
+  var loketCells = {};
+  Array.prototype.forEach.call(document.querySelectorAll(".loket"), function (item) {
+    loketCells[item.getAttribute("data-counter")] = item;
+  });
   var countCells = {};
   Array.prototype.forEach.call(document.querySelectorAll(".waiting-item"), function (item) {
     countCells[item.getAttribute("data-service")] = item.querySelector(".count");
@@ -88,9 +93,11 @@
 
   // ------------------------------------------------------------ screen
 
+  // Before the first call of the day: a welcome, not an empty number with a dangling "silakan menuju".
   function showCurrent(call, flash) {
-    el.number.textContent = call ? call.number : "\u2013";
-    el.counter.textContent = call ? call.counter_name : "\u00a0";
+    el.current.setAttribute("data-state", call ? "call" : "idle");
+    el.number.textContent = call ? call.number : "";
+    el.counter.textContent = call ? call.counter_name : "";
     el.recall.hidden = !(call && call.recall);
     el.current.setAttribute("data-call-id", call ? String(call.id) : "");
     if (flash) {
@@ -100,18 +107,38 @@
     }
   }
 
+  // The calls before the newest (which the big panel shows).
   function renderRecent() {
+    var earlier = recent.slice(1);
+    el.recentBox.hidden = earlier.length === 0;
     el.recentRows.forEach(function (row, index) {
-      var call = recent[index];
+      var call = earlier[index];
       row.hidden = !call;
       row.firstChild.textContent = call ? call.number : "";
       row.lastChild.textContent = call ? call.counter_name : "";
     });
   }
 
+  // What each loket holds now: its called or serving number, or nothing.
+  function showLoket(counterId, number) {
+    var cell = loketCells[String(counterId)];
+    if (!cell) return;
+    var text = number || "\u2013";
+    var box = cell.querySelector(".loket-number");
+    if (box.textContent !== text) box.textContent = text;
+    cell.setAttribute("data-state", number ? "busy" : "free");
+  }
+
+  function renderCounters(counters) {
+    (counters || []).forEach(function (counter) {
+      showLoket(counter.id, counter.ticket ? counter.ticket.number : null);
+    });
+  }
+
   function addRecent(call) {
     recent = [call].concat(recent.filter(function (c) { return c.number !== call.number; })).slice(0, RECENT_SIZE);
     renderRecent();
+    showLoket(call.counter, call.number);
   }
 
   function renderWaiting(services) {
@@ -249,6 +276,7 @@
       return response.json();
     }).then(function (queue) {
       renderWaiting(queue.services);
+      renderCounters(queue.counters);
       var calls = queue.recent_calls || [];
       var newest = calls.length ? calls[0].id : 0;
       if (reset || !synced) {
@@ -283,7 +311,7 @@
     heartbeatSeconds: CONFIG.heartbeatSeconds,
     on: {
       call: onCall,
-      queue: function (data) { renderWaiting(data.services); }
+      queue: function (data) { renderWaiting(data.services); renderCounters(data.counters); }
     },
     onOpen: function () { refreshQueue(false); },
     onStatus: setOnline,
