@@ -8,7 +8,6 @@ import secrets
 import signal
 import socket
 import sqlite3
-import string
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -21,7 +20,12 @@ from kiosk.errors import KioskError
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
 
-WEAK_PASSWORDS = {"password", "password123", "admin12345", "1234567890", "qwertyuiop", "kecamatan123", "dukcapil123"}
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 128  # the strength estimate slows down on very long input
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses or more
+# Words anyone at the office would try first (zxcvbn treats them like the username).
+OFFICE_WORDS = ("kecamatan", "dukcapil", "disdukcapil", "antrean", "antrian", "kiosk", "ktp", "loket", "petugas",
+                "admin", "kantor")
 
 
 def _settings(ctx: click.Context):
@@ -138,15 +142,30 @@ def _usage_error(message: str) -> click.ClickException:
 
 
 def check_password(username: str, password: str) -> str | None:
-    """Return why a password is too weak, or None when it is acceptable."""
-    if len(password) < 10:
-        return "at least 10 characters are needed"
-    if password.lower() in WEAK_PASSWORDS or username.lower() in password.lower():
-        return "it is too easy to guess"
-    classes = sum(any(c in group for c in password)
-                  for group in (string.ascii_lowercase, string.ascii_uppercase, string.digits))
-    if classes < 2 and not any(c in string.punctuation + " " for c in password):
-        return "mix letters with digits or capitals"
+    """Return why a password is too weak (English, for the CLI), or None when it is acceptable.
+
+    Beyond the plain rules, zxcvbn estimates how many guesses the password would take
+    (common passwords, words, dates, keyboard patterns, repeats); a score of at least
+    ``MIN_PASSWORD_SCORE`` of 4 is needed.
+    """
+    from zxcvbn import zxcvbn
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"at least {MIN_PASSWORD_LENGTH} characters are needed"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"at most {MAX_PASSWORD_LENGTH} characters are allowed"
+    if not password.strip():
+        return "it is only spaces"
+    if len(set(password)) == 1:
+        return "it is one character repeated"
+    if username.casefold() in password.casefold():
+        return "it contains the username"
+    estimate = zxcvbn(password, user_inputs=[username, *OFFICE_WORDS])
+    if estimate["score"] < MIN_PASSWORD_SCORE:
+        feedback = estimate["feedback"]
+        advice = " ".join([feedback["warning"], *feedback["suggestions"]]).strip()
+        return (f"it is too easy to guess (strength {estimate['score']} of 4, at least {MIN_PASSWORD_SCORE} needed)"
+                + (f": {advice}" if advice else "; try a few uncommon words with digits or symbols"))
     return None
 
 

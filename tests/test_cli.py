@@ -69,17 +69,41 @@ def test_user_add_from_stdin(config, tmp_path):
     assert again.exit_code == 1 and again.output == "Error: username 'SITI' is taken (usernames ignore case)\n"
 
 
-@pytest.mark.parametrize("password", ["pendek1", "password123", "sitisiti-2026", "abcdefghijkl"])
-def test_user_add_refuses_weak_passwords(config, tmp_path, password):
+@pytest.mark.parametrize(("password", "reason"), [
+    ("pendek1", "at least 10 characters are needed"),
+    (" " * 10, "it is only spaces"),
+    ("!" * 10, "it is one character repeated"),
+    ("z" * 16, "it is one character repeated"),
+    ("Password12", "it is too easy to guess (strength 1 of 4, at least 3 needed): This is a very common password."),
+    ("password123", "it is too easy to guess"),
+    ("kecamatan123", "it is too easy to guess"),
+    ("qwertyuiop12", "it is too easy to guess"),
+    ("abcdefghijkl", "it is too easy to guess"),
+    ("sitisiti-2026", "it contains the username"),
+    ("Loket-SITI-Selat-77", "it contains the username"),
+    ("Loket-Satu-2026" * 9, "at most 128 characters are allowed"),
+])
+def test_user_add_refuses_weak_passwords_saying_why(config, tmp_path, password, reason):
     run(config, "init")
     result = run(config, "user", "add", "siti", "--role", "counter", "--password-stdin", input=password + "\n")
-    assert result.exit_code == 1 and "password refused" in result.output
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: password refused: {reason}"), result.output
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 0
 
 
+def test_passwd_refuses_a_weak_password_and_keeps_the_old_one(config, tmp_path):
+    run(config, "user", "add", "siti", "--role", "counter", "--password-stdin", input="Loket-Satu-2026\n")
+    result = run(config, "user", "passwd", "siti", "--password-stdin", input="Password12\n")
+    assert result.exit_code == 1 and result.output.startswith("Error: password refused: it is too easy to guess")
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        assert check_password_hash(conn.execute("SELECT password_hash FROM staff").fetchone()[0], "Loket-Satu-2026")
+
+
 @pytest.mark.parametrize(("password", "ok"), [("Loket-Satu-2026", True), ("kantor selat raya", True),
-                                              ("1234567890", False), ("short", False)])
+                                              ("correct horse battery staple", True), ("Biru-Kopi-Jendela-8", True),
+                                              ("1234567890", False), ("short", False), ("Password12", False),
+                                              ("Dukcapil2026!", False)])
 def test_password_rules(password, ok):
     assert (check_password("siti", password) is None) is ok
 
