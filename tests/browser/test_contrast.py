@@ -1,0 +1,287 @@
+"""WCAG AA text contrast on every screen and state of the kiosk, the phone page and the waiting-room display.
+
+Each visible element with text of its own is measured in real Chromium: its computed colour against
+the background it is painted on (every ancestor's background colour composited in order, opacity
+included), at least 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Animated states (the
+display's flash) are measured at several points of the animation.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from kiosk import store
+from tests.browser.test_kiosk import CLOSED_ALL_WEEK, demo_services_with_ikd_closed
+from tests.support import LiveServer, add_staff, free_counter, make_app
+
+pytestmark = pytest.mark.browser
+
+CONTRAST_PROBLEMS = """() => {
+  const parse = (text) => {
+    const m = /^rgba?\\(([\\d.]+),\\s*([\\d.]+),\\s*([\\d.]+)(?:,\\s*([\\d.]+))?\\)$/.exec(text);
+    return m ? {r: +m[1], g: +m[2], b: +m[3], a: m[4] === undefined ? 1 : +m[4]} : null;
+  };
+  const over = (top, below) => ({r: top.r * top.a + below.r * (1 - top.a), g: top.g * top.a + below.g * (1 - top.a),
+                                 b: top.b * top.a + below.b * (1 - top.a), a: 1});
+  const luminance = (c) => {
+    const [r, g, b] = [c.r, c.g, c.b].map((v) => { v /= 255; return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const hex = (c) => '#' + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+  const opacity = (el) => { let o = 1; for (; el; el = el.parentElement) o *= +getComputedStyle(el).opacity; return o; };
+  // What the element's text is painted on: the canvas, then each ancestor's background, root first.
+  const background = (el) => {
+    const chain = []; for (let n = el; n; n = n.parentElement) chain.unshift(n);
+    let color = {r: 255, g: 255, b: 255, a: 1};
+    for (const node of chain) {
+      const style = getComputedStyle(node);
+      if (style.backgroundImage !== 'none') return {unknown: `background-image on ${node.tagName}`};
+      const layer = parse(style.backgroundColor);
+      if (!layer) return {unknown: `colour ${style.backgroundColor}`};
+      layer.a *= opacity(node);
+      color = over(layer, color);
+    }
+    return color;
+  };
+  const problems = [];
+  const checked = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('').trim();
+    if (!text || !el.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width <= 1 || box.height <= 1) continue;  // screen-reader-only text
+    const style = getComputedStyle(el);
+    const name = `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : ''} "${text.slice(0, 40)}"`;
+    const below = background(el);
+    const ink = parse(style.color);
+    if (below.unknown || !ink) { problems.push(`${name}: cannot measure (${below.unknown || style.color})`); continue; }
+    ink.a *= opacity(el);
+    const shown = over(ink, below);
+    const [light, dark] = [luminance(shown), luminance(below)].sort((a, b) => b - a);
+    const ratio = (light + 0.05) / (dark + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (size >= 18.66 && +style.fontWeight >= 700);
+    const needed = large ? 3 : 4.5;
+    checked.push(text);
+    if (ratio < needed) problems.push(`${name}: ${ratio.toFixed(2)}:1 < ${needed}:1 (${hex(shown)} on ${hex(below)})`);
+  }
+  return {problems, checked};
+}"""
+
+# Freeze every running animation at a fraction of its iteration (the display's flash peaks at 0.5).
+SEEK_ANIMATIONS = """fraction => {
+  const animations = document.getAnimations();
+  for (const animation of animations) {
+    animation.pause();
+    animation.currentTime = animation.effect.getComputedTiming().duration * fraction;
+  }
+  return animations.length;
+}"""
+
+# End every animation that ends by itself (the flash); the running text scrolls for ever.
+FINISH_ANIMATIONS = """() => document.getAnimations()
+  .filter(a => a.effect.getComputedTiming().endTime !== Infinity).forEach(a => a.finish())"""
+
+
+def measure(page, state: str, results: dict, must_include: str | None = None) -> None:
+    """Measure the page now; record its problems under ``state`` (and that ``must_include`` text was measured)."""
+    found = page.evaluate(CONTRAST_PROBLEMS)
+    assert found["checked"], f"{state}: no text measured"
+    if must_include is not None:
+        assert any(must_include in text for text in found["checked"]), (state, must_include, found["checked"])
+    results[state] = found["problems"]
+
+
+def assert_all_pass(results: dict) -> None:
+    failing = {state: problems for state, problems in results.items() if problems}
+    assert failing == {}, "\n".join(f"{state}: {problem}" for state, ps in failing.items() for problem in ps)
+
+
+def settled(page, screen: str):
+    locator = page.locator(f"#screen-{screen}")
+    expect(locator).to_be_visible()
+    expect(locator).not_to_have_class(re.compile(r"\bis-settling\b"))
+    return locator
+
+
+# ------------------------------------------------------------------------------------------- kiosk
+
+
+@pytest.fixture
+def kiosk_office(tmp_path):
+    app = make_app(tmp_path, services=demo_services_with_ikd_closed())  # one service closed: a greyed card
+    server = LiveServer(app).start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
+def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_path, size):
+    server = kiosk_office
+    results: dict[str, list[str]] = {}
+    page = new_page(*size)
+    screens = set()
+
+    # A server that cannot be reached: the start screen says so.
+    page.route("**/api/services", lambda route: route.abort())
+    page.goto(f"{server.url}/kiosk?idle=600&result=600")
+    expect(page.locator("#services-note")).to_be_visible()
+    measure(page, "start, server unreachable", results, "Tidak dapat terhubung")
+    page.unroute("**/api/services")
+
+    page.reload()
+    expect(page.locator(".k-service-btn[data-code=REKAM]")).to_be_enabled()
+    measure(page, "start (one service closed)", results, "Perekaman KTP-el")
+    screens.add("start")
+    page.locator(".k-lang-btn[data-lang=en]").click()
+    expect(page.locator("#screen-start h2")).to_have_text("Take a Queue Number")
+    measure(page, "start in English", results, "Take a Queue Number")
+    page.locator(".k-lang-btn[data-lang=id]").click()
+
+    page.locator(".k-service-btn[data-code=REKAM]").click()
+    settled(page, "priority")
+    measure(page, "priority choice", results, "Prioritas")
+    screens.add("priority")
+
+    # Busy: hold the issuing request until the screen is measured.
+    held = []
+    page.route("**/api/tickets", lambda route: held.append(route))
+    page.locator("#choose-priority").click()
+    expect(page.locator("#screen-busy")).to_be_visible()
+    measure(page, "busy (issuing)", results, "Nomor antrean sedang dibuat")
+    screens.add("busy")
+    page.wait_for_function("() => true")  # let Playwright deliver the held route
+    assert held, "the issuing request was not held"
+    held[0].continue_()
+    page.unroute("**/api/tickets")
+
+    expect(page.locator("#result-number")).to_have_text("A-001")
+    page.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
+    measure(page, "ticket shown (priority)", results, "A-001")
+    screens.add("result")
+    page.evaluate("() => { document.getElementById('print-ok').hidden = true;"
+                  " document.getElementById('print-fault').hidden = false; }")
+    measure(page, "ticket shown, printer fault", results, "Printer bermasalah")
+
+    page.locator("#screen-result .k-done").click()
+    page.route("**/api/tickets", lambda route: route.fulfill(
+        status=409, content_type="application/json",
+        body='{"error": {"code": "quota_reached", "message": "Kuota nomor antrean hari ini sudah habis."}}'))
+    page.locator(".k-service-btn[data-code=CETAK]").click()
+    settled(page, "priority").locator("#choose-regular").click()
+    expect(page.locator("#error-text")).to_have_text("Kuota nomor antrean hari ini sudah habis.")
+    measure(page, "error", results, "Kuota nomor antrean")
+    screens.add("error")
+    page.unroute("**/api/tickets")
+
+    page.goto(f"{server.url}/kiosk?idle=1&warn=600")
+    page.locator(".k-service-btn[data-code=AMBIL]").click()
+    expect(page.locator("#idle-warning")).to_be_visible(timeout=5000)
+    measure(page, "idle warning", results, "Masih di sana?")
+
+    # The office closed: no service open today (a second office on the same machine).
+    closed = LiveServer(make_app(tmp_path / "closed", services=[
+        {**service, "hours": CLOSED_ALL_WEEK} for service in demo_services_with_ikd_closed()])).start(workers=False)
+    try:
+        page.goto(f"{closed.url}/kiosk")
+        expect(page.locator(".k-service-btn")).not_to_have_count(0)
+        expect(page.locator(".k-service-btn:not(:disabled)")).to_have_count(0)
+        measure(page, "office closed (every service closed today)", results, "Layanan tidak dibuka hari ini")
+    finally:
+        closed.stop()
+
+    every_screen = set(page.eval_on_selector_all("[data-screen]", "nodes => nodes.map(n => n.dataset.screen)"))
+    assert every_screen - screens == set(), "kiosk screens without a contrast check"
+    assert_all_pass(results)
+
+
+# ------------------------------------------------------------------------------------------- phone
+
+# state -> staff actions at Loket 1 that lead there; "waiting" last, so that "next" always calls the new ticket
+PHONE_STATES = {
+    "called": ("next",), "serving": ("next", "serve"), "done": ("next", "serve", "done"),
+    "no_show": ("next", "no-show"), "cancelled": ("cancel",), "expired": ("expire",), "waiting": (),
+}
+
+
+def test_every_phone_page_state_meets_wcag_aa(new_page, live_server):
+    server = live_server
+    staff = server.login("kepala", "rahasia-Admin1")
+    results: dict[str, list[str]] = {}
+    for state, actions in PHONE_STATES.items():
+        free_counter(server, staff, 1)
+        mine = server.post("/api/tickets", json={"service": "REKAM", "priority": state == "waiting"}).json()["ticket"]
+        if state == "waiting":  # someone else is being called meanwhile: the list of calls shows
+            server.post("/api/tickets", json={"service": "CETAK"}).raise_for_status()
+            server.post("/api/counters/2/next", headers=staff).raise_for_status()
+        for action in actions:
+            if action == "next":
+                answer = server.post("/api/counters/1/next", headers=staff)
+                assert answer.json()["ticket"]["id"] == mine["id"], answer.text
+            elif action == "expire":  # what housekeeping does at closing time
+                store.transition(server.runtime.db, mine["id"], "expire", server.runtime.now())
+            else:
+                server.post(f"/api/tickets/{mine['id']}/{action}", headers=staff).raise_for_status()
+        page = new_page(390, 844, is_mobile=True, has_touch=True)
+        page.goto(f"{server.url}/t/{mine['token']}")
+        expect(page.locator("#status-card")).to_have_attribute("data-status", state)
+        expect(page.locator("#status")).not_to_have_text("")
+        if state in ("waiting", "called"):
+            expect(page.locator("#calls li").first).to_be_visible(timeout=8000)
+        measure(page, f"phone, {state}", results, mine["number"])
+        page.close()
+
+    page = new_page(390, 844, is_mobile=True, has_touch=True)
+    page.goto(f"{server.url}/t/not-a-ticket-token")
+    measure(page, "phone, unknown ticket", results, "Nomor antrean tidak ditemukan")
+    assert_all_pass(results)
+
+
+# ------------------------------------------------------------------------------------------- display
+
+
+def test_the_display_meets_wcag_aa_idle_calling_flashing_and_reconnecting(new_page, tmp_path):
+    app = make_app(tmp_path)
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start()
+    try:
+        staff = server.login("kepala", "rahasia-Admin1")
+        results: dict[str, list[str]] = {}
+        page = new_page(1920, 1080)
+        page.goto(f"{server.url}/display")
+        page.wait_for_selector("#connection[data-state=online]", state="attached", timeout=5000)
+        measure(page, "display, idle", results)
+
+        server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+        called = server.post("/api/counters/1/next", headers=staff).json()["ticket"]
+        expect(page.locator("#current-number")).to_have_text("A-001", timeout=3000)
+        expect(page.locator("#current")).to_have_class(re.compile(r"\bflash\b"))
+        for fraction in (0, 0.25, 0.5, 0.75):
+            assert page.evaluate(SEEK_ANIMATIONS, fraction) >= 1
+            measure(page, f"display, flashing at {fraction:.0%} of a flash", results, "A-001")
+        page.evaluate(FINISH_ANIMATIONS)
+        expect(page.locator("#current")).not_to_have_class(re.compile(r"\bflash\b"))
+        measure(page, "display, a call shown", results, "A-001")
+
+        server.post(f"/api/tickets/{called['id']}/recall", headers=staff).raise_for_status()
+        expect(page.locator("#current-recall")).to_be_visible(timeout=20000)  # after the first announcement
+        page.evaluate(FINISH_ANIMATIONS)
+        measure(page, "display, a recall", results, "Panggilan ulang")
+
+        page.evaluate("() => { document.getElementById('sound-prompt').hidden = false; }")  # as when autoplay is blocked
+        measure(page, "display, sound prompt", results, "Ketuk untuk mengaktifkan suara")
+        page.evaluate("() => { document.getElementById('sound-prompt').hidden = true; }")
+
+        server.post("/api/tickets", json={"service": "CETAK"}).raise_for_status()
+        server.post("/api/counters/2/next", headers=staff).raise_for_status()
+        expect(page.locator("#current-number")).to_have_text("B-001", timeout=20000)
+        page.evaluate(FINISH_ANIMATIONS)
+        measure(page, "display, two lokets called", results, "B-001")
+    finally:
+        server.stop()  # the server goes away: the display says it is reconnecting
+    expect(page.locator("#connection")).to_have_attribute("data-state", "offline", timeout=15000)
+    measure(page, "display, reconnecting", results)
+    assert_all_pass(results)
