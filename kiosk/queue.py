@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from typing import Sequence
 
@@ -178,3 +178,16 @@ def estimate_wait_minutes(ahead: int, counters: int, average_service_minutes: fl
     if ahead <= 0:
         return 0
     return math.ceil(ahead / max(counters, 1) * average_service_minutes)
+
+
+def waiting_deadline(hours: dict[str, Hours], day: date, zone: tzinfo, grace_minutes: int) -> datetime:
+    """Return when a ticket still waiting from ``day`` expires: that day's closing time plus the grace.
+
+    A day open until 24:00 (or not open at all) closes at the next midnight.
+    """
+    today = hours[WEEKDAYS[day.weekday()]]
+    if today.closed or today.closes == time.max:
+        closes = datetime.combine(day + timedelta(days=1), time(0), zone)
+    else:
+        closes = datetime.combine(day, today.closes, zone)
+    return closes + timedelta(minutes=grace_minutes)

@@ -6,7 +6,7 @@ import logging
 import secrets
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+IDEMPOTENCY_KEY_HOURS = 48  # a kiosk retry across midnight still finds its ticket
+
 
 @dataclass
 class Runtime:
@@ -30,6 +32,7 @@ class Runtime:
     events: Publisher = field(default_factory=Publisher)
     speech: Speech | None = None
     printing: PrintWorker | None = None  # once started
+    housekeeping_seconds: float = 60.0  # how often expiry and key purging run
     state_version: int = 0  # bumped on every queue change made through this process
     queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -91,14 +94,34 @@ class Runtime:
             thread.join(timeout=5)
         self._threads.clear()
 
+    def housekeep(self) -> int:
+        """Expire waiting tickets past their service's closing time plus the grace; forget old idempotency keys.
+
+        Return how many tickets expired.
+        """
+        settings, now = self.settings, self.now()
+
+        def deadline(day: str, service_code: str) -> datetime:
+            service = settings.service(service_code)
+            hours = service.hours if service and service.hours else settings.office.hours
+            return queue.waiting_deadline(hours, date.fromisoformat(day), settings.office.timezone,
+                                          settings.queue.expire_grace_minutes)
+
+        expired = store.expire_waiting(self.db, now, deadline)
+        store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
+        if expired:
+            from kiosk.present import publish_queue
+
+            log.info("expired %d waiting tickets after closing time", expired)
+            publish_queue(self)
+        return expired
+
     def _housekeeping(self) -> None:
-        """Expire tickets left from earlier days, at start and then every minute."""
+        """Run housekeeping at start and then every ``housekeeping_seconds``."""
         while True:
             try:
-                expired = store.expire_before(self.db, self.today(), self.now())
-                if expired:
-                    log.info("expired %d tickets left from earlier days", expired)
+                self.housekeep()
             except Exception:  # keep the office running; the next round tries again
                 log.exception("housekeeping failed")
-            if self._stop.wait(60):
+            if self._stop.wait(self.housekeeping_seconds):
                 return

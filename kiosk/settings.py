@@ -75,6 +75,7 @@ class Queue:
     max_consecutive_priority: int = 3
     default_service_minutes: int = 10
     kiosk_idle_seconds: int = 60
+    expire_grace_minutes: int = 30  # waiting tickets expire this long after their service closes
     announcement: str = "Nomor antrean {letter}, {number}, silakan menuju {counter}"
 
 
@@ -347,8 +348,16 @@ def _queue(table: dict) -> Queue:
         max_consecutive_priority=_positive(table, "queue.max_consecutive_priority", 3),
         default_service_minutes=_positive(table, "queue.default_service_minutes", 10),
         kiosk_idle_seconds=_positive(table, "queue.kiosk_idle_seconds", 60),
+        expire_grace_minutes=_grace(table),
         announcement=template,
     )
+
+
+def _grace(table: dict) -> int:
+    minutes = _positive(table, "queue.expire_grace_minutes", Queue.expire_grace_minutes, allow_zero=True)
+    if minutes > 24 * 60:
+        raise ConfigError(f"queue.expire_grace_minutes: at most 1440 (one day), not {minutes}")
+    return minutes
 
 
 def _printer(table: dict) -> Printer:

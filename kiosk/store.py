@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from kiosk import queue
 from kiosk.db import Database
@@ -177,7 +177,7 @@ def served_today(db: Database, day: str, counter_id: int) -> int:
 def _oldest_waiting(conn: sqlite3.Connection, day: str, services: tuple[str, ...], priority: int) -> queue.Waiting | None:
     marks = ",".join("?" * len(services))
     row = conn.execute(
-        f"SELECT id, priority, queued_at FROM tickets WHERE day = ? AND status = 'waiting' AND priority = ?"
+        f"SELECT id, priority, queued_at FROM tickets WHERE day <= ? AND status = 'waiting' AND priority = ?"
         f" AND service IN ({marks}) ORDER BY queued_at, id LIMIT 1",
         [day, priority, *services],
     ).fetchone()
@@ -186,7 +186,10 @@ def _oldest_waiting(conn: sqlite3.Connection, day: str, services: tuple[str, ...
 
 def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_priority: int,
               staff_id: int | None = None) -> tuple[Row, int] | None:
-    """Call the next waiting ticket for ``counter``; return (ticket, event id) or None when nobody waits."""
+    """Call the next waiting ticket for ``counter``; return (ticket, event id) or None when nobody waits.
+
+    Waiting tickets left from an earlier day (a 24-hour office just after midnight) come first, oldest first.
+    """
     day = queue.office_day(now)
     with db.write() as conn:
         # Checked inside the write transaction (the partial UNIQUE index tickets_counter_hold backs it):
@@ -310,16 +313,33 @@ def transfer(db: Database, ticket_id: int, service: Service, now: datetime, staf
         return _fetch(conn, ticket_id)
 
 
-def expire_before(db: Database, day: str, now: datetime) -> int:
-    """Mark tickets still open from days before ``day`` as expired; return how many."""
+def expire_waiting(db: Database, now: datetime, deadline: Callable[[str, str], datetime]) -> int:
+    """Expire waiting tickets whose (day, service) ``deadline`` has passed; return how many.
+
+    Only ``waiting`` tickets: a ticket a counter is calling or serving is never taken from under the staff.
+    """
     with db.write() as conn:
-        stale = conn.execute(
-            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day < ? AND status IN ('waiting', 'called', 'serving')",
-            [day],
-        ).fetchall()
-        for ticket in stale:
-            _apply(conn, dict(ticket), "expire", now, None, None)
-        return len(stale)
+        groups = conn.execute("SELECT DISTINCT day, service FROM tickets WHERE status = 'waiting'").fetchall()
+        due = [(row["day"], row["service"]) for row in groups if now >= deadline(row["day"], row["service"])]
+        expired = 0
+        for day, service in due:
+            for ticket in conn.execute(
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND service = ? AND status = 'waiting'",
+                [day, service],
+            ).fetchall():
+                _apply(conn, dict(ticket), "expire", now, None, None)
+                expired += 1
+        return expired
+
+
+def forget_idempotency_keys(db: Database, issued_before: datetime) -> int:
+    """Drop the Idempotency-Key of tickets issued before a time (keys are kept at least 48 h); return how many."""
+    with db.write() as conn:
+        return conn.execute(
+            "UPDATE tickets SET idempotency_key = NULL"
+            " WHERE idempotency_key IS NOT NULL AND julianday(issued_at) < julianday(?)",
+            [_stamp(issued_before)],
+        ).rowcount
 
 
 # ---------------------------------------------------------------- queue views
@@ -358,10 +378,13 @@ def call_event(db: Database, event_id: int) -> Row | None:
 
 
 def waiting_list(db: Database, day: str, services: tuple[str, ...]) -> list[Row]:
-    """Return the waiting tickets of some services in calling order (priority first, then time)."""
+    """Return the waiting tickets of some services in calling order (priority first, then time).
+
+    Tickets left from an earlier day still count until housekeeping expires them (closing time plus grace).
+    """
     marks = ",".join("?" * len(services))
     rows = db.conn.execute(
-        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND status = 'waiting' AND service IN ({marks})"
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day <= ? AND status = 'waiting' AND service IN ({marks})"
         " ORDER BY priority DESC, queued_at, id",
         [day, *services],
     ).fetchall()

@@ -183,3 +183,18 @@ def test_service_availability_applies_todays_override():
         "closed_by_staff"
     assert queue.service_availability(office, rekam, now, {"daily_quota": None, "open": None}, 100).reason == \
         "quota_reached"
+
+
+@pytest.mark.parametrize(
+    ("hours", "day", "grace", "deadline"),
+    [
+        ("08:00-15:00", datetime(2026, 11, 25), 30, datetime(2026, 11, 25, 15, 30)),
+        ("08:00-15:00", datetime(2026, 11, 25), 0, datetime(2026, 11, 25, 15, 0)),
+        ("00:00-24:00", datetime(2026, 11, 25), 30, datetime(2026, 11, 26, 0, 30)),
+        ("", datetime(2026, 11, 25), 10, datetime(2026, 11, 26, 0, 10)),  # closed that day: next midnight
+        ("07:00-23:30", datetime(2026, 11, 25), 45, datetime(2026, 11, 26, 0, 15)),
+    ],
+)
+def test_waiting_tickets_expire_at_closing_time_plus_grace(hours, day, grace, deadline):
+    week = {name: parse_hours(hours, name) for name in WEEKDAYS}
+    assert queue.waiting_deadline(week, day.date(), JAKARTA, grace) == deadline.replace(tzinfo=JAKARTA)

@@ -76,6 +76,9 @@ def _mutate(path: str, value):
         ("queue.max_consecutive_priority", 0, "queue.max_consecutive_priority"),
         ("queue.kiosk_idle_seconds", True, "queue.kiosk_idle_seconds"),
         ("queue.announcement", "Nomor {nomor}", "queue.announcement"),
+        ("queue.expire_grace_minutes", -1, "queue.expire_grace_minutes"),
+        ("queue.expire_grace_minutes", "30", "queue.expire_grace_minutes must be int"),
+        ("queue.expire_grace_minutes", 1441, "queue.expire_grace_minutes: at most 1440"),
         ("printer.type", "laser", "printer.type"),
         ("printer.paper_width_mm", 76, "printer.paper_width_mm"),
         ("services.0.prefix", "AB", "services[0].prefix"),
@@ -314,3 +317,8 @@ def test_stream_caps_default_well_below_the_threads():
     raw["server"] = {"threads": 12}
     server = parse_settings(raw).server
     assert (server.max_streams, server.max_streams_per_client) == (6, 4)
+
+
+def test_expire_grace_minutes_defaults_to_30_and_may_be_zero():
+    assert parse_settings(_mutate("queue.max_consecutive_priority", 3)).queue.expire_grace_minutes == 30
+    assert parse_settings(_mutate("queue.expire_grace_minutes", 0)).queue.expire_grace_minutes == 0

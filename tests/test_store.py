@@ -187,17 +187,47 @@ def test_transfer_keeps_number_and_place(office):
         store.transfer(db, ticket["id"], settings.service("REKAM"), clock())
 
 
-def test_expire_before_closes_yesterdays_open_tickets(office):
+def test_expiry_takes_waiting_tickets_past_their_deadline_never_a_held_one(office):
     settings, db = office
     clock = Clock()
-    waiting = issue(office, clock=clock)
     called = issue(office, clock=clock)
     store.call_next(db, settings.counter(1), clock(), 3)
-    clock.advance(days=1)
-    today = issue(office, clock=clock)
-    assert store.expire_before(db, "2026-11-26", clock()) == 2
-    statuses = {t["id"]: store.get_ticket(db, t["id"])["status"] for t in (waiting, called, today)}
-    assert statuses == {waiting["id"]: "expired", called["id"]: "expired", today["id"]: "waiting"}
+    waiting = issue(office, clock=clock)
+    info = issue(office, "INFO", clock=clock)
+    closing = {"REKAM": clock() + timedelta(hours=6), "INFO": clock() + timedelta(hours=8)}
+    clock.advance(hours=6)
+    assert store.expire_waiting(db, clock(), lambda day, service: closing[service]) == 1
+    statuses = {t["id"]: store.get_ticket(db, t["id"])["status"] for t in (waiting, called, info)}
+    assert statuses == {waiting["id"]: "expired", called["id"]: "called", info["id"]: "waiting"}
+    clock.advance(days=3)
+    assert store.expire_waiting(db, clock(), lambda day, service: closing[service]) == 1
+    assert store.get_ticket(db, called["id"])["status"] == "called"  # still at Loket 1 until staff finish it
+    trail = db.conn.execute("SELECT ticket_id, from_status FROM ticket_events WHERE action = 'expire' ORDER BY id")
+    assert [tuple(r) for r in trail] == [(waiting["id"], "waiting"), (info["id"], "waiting")]
+
+
+def test_idempotency_keys_are_kept_48_hours_then_forgotten(office):
+    settings, db = office
+    clock = Clock()
+    first, _ = store.issue_ticket(db, settings, settings.service("INFO"), False, clock(), "tap-9")
+    clock.advance(hours=47)
+    assert store.forget_idempotency_keys(db, clock() - timedelta(hours=48)) == 0
+    again, created = store.issue_ticket(db, settings, settings.service("INFO"), False, clock(), "tap-9")
+    assert (created, again["id"]) == (False, first["id"])
+    clock.advance(hours=2)
+    assert store.forget_idempotency_keys(db, clock() - timedelta(hours=48)) == 1
+    fresh, created = store.issue_ticket(db, settings, settings.service("INFO"), False, clock(), "tap-9")
+    assert created and fresh["id"] != first["id"]
+
+
+def test_a_ticket_left_waiting_from_yesterday_is_called_first(office):
+    settings, db = office
+    clock = Clock(datetime(2026, 11, 25, 23, 50, tzinfo=JAKARTA))
+    late = issue(office, clock=clock)
+    clock.advance(minutes=15)  # past midnight: a new office day
+    early = issue(office, clock=clock)
+    assert [t["id"] for t in store.waiting_list(db, "2026-11-26", ("REKAM",))] == [late["id"], early["id"]]
+    assert store.call_next(db, settings.counter(1), clock(), 3)[0]["id"] == late["id"]
 
 
 def test_count_ahead_priority_and_order(office):
