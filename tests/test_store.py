@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+import os
 import sqlite3
 from datetime import datetime, timedelta
 
@@ -361,3 +363,30 @@ def test_done_straight_from_called_counts_the_service_from_the_call(office):
     assert store.average_service_minutes(db, "2026-11-25", "REKAM", default=10) == pytest.approx(4.0)
     assert store.served_today(db, "2026-11-25", 1) == 1
     assert store.served_today(db, "2026-11-25", 2) == 0
+
+
+def test_ticket_tokens_are_long_random_and_share_no_pattern(office):
+    """The token is the only key to a resident's phone page: it must not be guessable from day, service or number."""
+    import re
+
+    settings, db = office
+    clock = Clock()
+    tickets = []
+    for i in range(1000):
+        clock.advance(seconds=1)
+        tickets.append(issue(office, ("INFO", "AMBIL", "CETAK", "IKD")[i % 4], clock=clock))
+    tokens = [t["token"] for t in tickets]
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{16,}", token) for token in tokens)
+    assert len(set(tokens)) == 1000
+    for ticket in tickets:
+        token = ticket["token"].lower()
+        assert not any(part in token for part in (ticket["number"].lower(), ticket["day"], ticket["service"].lower(),
+                                                  ticket["day"].replace("-", "")))
+    # No shared prefix pattern: sorted neighbours agree in at most a few leading characters (random: ~2).
+    ordered = sorted(tokens)
+    longest = max(len(os.path.commonprefix(pair)) for pair in zip(ordered, ordered[1:]))
+    assert longest <= 5, longest
+    # First characters and all characters spread over the whole URL-safe alphabet.
+    assert len({token[0] for token in tokens}) >= 48
+    counts = collections.Counter("".join(tokens))
+    assert len(counts) == 64 and min(counts.values()) > 100
