@@ -107,24 +107,64 @@ def test_sigkill_under_load_loses_no_answered_ticket(tmp_path):
 
 
 def test_numbering_is_gap_free_across_a_crash(tmp_path):
-    """Every number up to the highest exists after restart: nothing was skipped by the crash."""
+    """SIGKILL while issuing requests are in flight: every answered ticket survives, and numbers 1..highest all exist."""
     import sqlite3
 
     config = write_office_config(tmp_path)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     server = start_server(config, port)
-    for _ in range(20):
-        requests.post(f"{url}/api/tickets", json={"service": "CETAK"}, timeout=5)
+    answered: list[dict] = []
+    lock = threading.Lock()
+    in_flight = [0]
+    cut_off = [0]  # requests the kill interrupted (sent, never answered)
+
+    def issue_until_killed(service: str) -> None:
+        with requests.Session() as session:
+            while True:
+                with lock:
+                    in_flight[0] += 1
+                try:
+                    answer = session.post(f"{url}/api/tickets", json={"service": service}, timeout=10)
+                except requests.RequestException as error:
+                    if "refused" not in str(error).lower():  # cut mid-request, not a later attempt on a dead port
+                        with lock:
+                            cut_off[0] += 1
+                    return
+                finally:
+                    with lock:
+                        in_flight[0] -= 1
+                assert answer.status_code == 201, answer.text
+                with lock:
+                    answered.append(answer.json()["ticket"])
+
+    clients = [threading.Thread(target=issue_until_killed, args=(("CETAK", "INFO")[i % 2],)) for i in range(8)]
+    for client in clients:
+        client.start()
+    wait_until(lambda: len(answered) >= 60, timeout=30)
+    wait_until(lambda: in_flight[0] >= 4, timeout=10, interval=0.0005)  # several writes outstanding right now
     server.send_signal(signal.SIGKILL)
     server.wait(timeout=10)
+    for client in clients:
+        client.join(timeout=15)
+    assert cut_off[0] >= 1, "the kill should have cut off requests in flight"
+    assert len({t["number"] for t in answered}) == len(answered)
+
     server = start_server(config, port)
     try:
-        after = requests.post(f"{url}/api/tickets", json={"service": "CETAK"}, timeout=5).json()["ticket"]
-        assert after["number"] == "B-021"
+        for ticket in answered:  # every answered ticket was committed before its answer
+            again = requests.get(f"{url}/api/tickets/{ticket['token']}", timeout=5)
+            assert again.status_code == 200, ticket["number"]
+            assert again.json()["ticket"]["number"] == ticket["number"]
         with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-            seqs = [row[0] for row in conn.execute("SELECT seq FROM tickets WHERE origin_service = 'CETAK' ORDER BY seq")]
-        assert seqs == list(range(1, 22))
+            for service, prefix in (("CETAK", "B"), ("INFO", "F")):
+                seqs = [row[0] for row in conn.execute(
+                    "SELECT seq FROM tickets WHERE origin_service = ? ORDER BY seq", [service])]
+                highest_answered = max(int(t["number"].split("-")[1]) for t in answered if t["service"] == service)
+                assert seqs == list(range(1, len(seqs) + 1)), f"{service}: a number was skipped"
+                assert len(seqs) >= highest_answered  # committed but unanswered tickets may follow, never gaps
+                after = requests.post(f"{url}/api/tickets", json={"service": service}, timeout=5).json()["ticket"]
+                assert after["number"] == f"{prefix}-{len(seqs) + 1:03d}"
     finally:
         server.terminate()
         server.wait(timeout=10)
