@@ -346,9 +346,12 @@ def forget_idempotency_keys(db: Database, issued_before: datetime) -> int:
 
 
 def current_tickets(db: Database, day: str) -> dict[int, Row]:
-    """Return the ticket each counter has called or is serving now (latest call wins)."""
+    """Return the ticket each counter has called or is serving now (latest call wins).
+
+    A ticket called before midnight and still held is current too: expiry never takes a held ticket.
+    """
     rows = db.conn.execute(
-        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND status IN ('called', 'serving')"
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day <= ? AND status IN ('called', 'serving')"
         " AND counter_id IS NOT NULL ORDER BY called_at, id",
         [day],
     ).fetchall()

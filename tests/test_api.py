@@ -347,3 +347,12 @@ def test_done_from_called_and_the_counters_served_today_count(live_server):
         assert (done.status_code, done.json()["ticket"]["status"]) == (200, "done")
     assert live_server.get("/api/counters/1").json()["served_today"] == 2
     assert live_server.get("/api/counters/2").json()["served_today"] == 0
+
+
+def test_the_openapi_document_names_the_queue_integrity_errors(app):
+    from kiosk.web.openapi import PATHS
+
+    assert "counter_busy" in PATHS["/api/counters/{id}/next"]["post"]["responses"]["409"]["description"]
+    assert "idempotency_mismatch" in PATHS["/api/tickets"]["post"]["responses"]["422"]["description"]
+    for action in ("recall", "serve", "done", "no-show", "requeue", "cancel", "transfer", "reprint"):
+        assert "other_counter" in PATHS[f"/api/tickets/{{id}}/{action}"]["post"]["responses"]["403"]["description"]

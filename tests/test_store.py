@@ -390,3 +390,13 @@ def test_ticket_tokens_are_long_random_and_share_no_pattern(office):
     assert len({token[0] for token in tokens}) >= 48
     counts = collections.Counter("".join(tokens))
     assert len(counts) == 64 and min(counts.values()) > 100
+
+
+def test_a_ticket_held_across_midnight_stays_current_for_its_counter(office):
+    settings, db = office
+    clock = Clock(datetime(2026, 11, 25, 23, 55, tzinfo=JAKARTA))
+    ticket = issue(office, clock=clock)
+    store.call_next(db, settings.counter(1), clock(), 3)
+    clock.advance(minutes=10)
+    assert store.current_tickets(db, "2026-11-26")[1]["id"] == ticket["id"]
+    assert store.held_ticket(db, 1)["id"] == ticket["id"]

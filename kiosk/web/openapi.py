@@ -25,6 +25,8 @@ def _errors(*codes: tuple[int, str]) -> dict:
 
 _TICKET_ANSWER = _json({"type": "object", "properties": {"ticket": _ref("Ticket")}})
 _STAFF_ERRORS = ((401, "login_required"), (403, "csrf_failed / forbidden"))
+# A counter user acts only on tickets held by the counter their session works at (admins on any).
+_TICKET_STAFF_ERRORS = ((401, "login_required"), (403, "csrf_failed / forbidden / other_counter"))
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
 
@@ -34,7 +36,7 @@ def _staff_action(summary: str, body: dict | None = None) -> dict:
         "security": [{"session": [], "csrf": []}],
         "parameters": [_ID],
         "responses": {"200": _TICKET_ANSWER,
-                      **_errors(*_STAFF_ERRORS, (404, "not_found"), (409, "bad_transition"))},
+                      **_errors(*_TICKET_STAFF_ERRORS, (404, "not_found"), (409, "bad_transition"))},
     }
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
@@ -98,13 +100,15 @@ PATHS = {
     "/api/tickets": {"post": {
         "summary": "Issue a queue number",
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
-                        "description": "The same key on the same day answers the same ticket (200)"}],
+                        "description": "The same key answers the same ticket (200) for at least 48 hours;"
+                                       " with another service or priority 422 idempotency_mismatch"}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["service"],
             "properties": {"service": {"type": "string"}, "priority": {"type": "boolean", "default": False}}}}}},
         "responses": {"201": _TICKET_ANSWER, "200": _TICKET_ANSWER,
                       **_errors((400, "bad_request"), (404, "unknown_service"),
-                                (409, "service_closed / quota_reached"), (413, "payload_too_large"))},
+                                (409, "service_closed / quota_reached"), (413, "payload_too_large"),
+                                (422, "idempotency_mismatch"))},
     }},
     "/api/tickets/{token}": {"get": {
         "summary": "One ticket, for whoever holds its token",
@@ -154,7 +158,8 @@ PATHS = {
     "/api/session": {"get": {"summary": "The logged-in staff member and CSRF token",
                              "responses": {"200": {"description": "OK"}, **_errors((401, "login_required"))}}},
     "/api/counters/{id}": {"get": {
-        "summary": "A counter's current ticket, its waiting list and the printer state",
+        "summary": "A counter's current ticket, waiting list, printer state and served-today count;"
+                   " this session now works at this counter",
         "security": [{"session": []}], "parameters": [_ID],
         "responses": {"200": {"description": "OK"}, **_errors(*_STAFF_ERRORS, (404, "unknown_counter"))},
     }},
@@ -166,14 +171,15 @@ PATHS = {
             **_errors(*_STAFF_ERRORS, (404, "unknown_counter"))},
     }},
     "/api/counters/{id}/next": {"post": {
-        "summary": "Call the next ticket for this counter",
+        "summary": "Call the next ticket for this counter (this session now works at this counter)",
         "security": [{"session": [], "csrf": []}], "parameters": [_ID],
         "responses": {"200": _TICKET_ANSWER, "204": {"description": "nobody waits"},
-                      **_errors(*_STAFF_ERRORS, (404, "unknown_counter"))},
+                      **_errors(*_STAFF_ERRORS, (404, "unknown_counter"),
+                                (409, "counter_busy: the counter still holds a called or serving ticket"))},
     }},
     "/api/tickets/{id}/recall": _staff_action("Call the ticket again (announce again)"),
     "/api/tickets/{id}/serve": _staff_action("Start serving the called ticket"),
-    "/api/tickets/{id}/done": _staff_action("Finish serving"),
+    "/api/tickets/{id}/done": _staff_action("Finish serving (straight from called too)"),
     "/api/tickets/{id}/no-show": _staff_action("Mark a called ticket as not present"),
     "/api/tickets/{id}/requeue": _staff_action("Put a no-show back in the queue"),
     "/api/tickets/{id}/cancel": _staff_action("Cancel a waiting ticket"),
