@@ -57,9 +57,9 @@ def issued_counts(db: Database, day: str) -> dict[str, int]:
 
 
 def waiting_counts(db: Database, day: str) -> dict[str, int]:
-    """Return how many tickets wait per current service on ``day``."""
+    """Return how many tickets wait per current service on ``day`` (with any left from before, until they expire)."""
     rows = db.conn.execute(
-        "SELECT service, COUNT(*) AS waiting FROM tickets WHERE day = ? AND status = 'waiting' GROUP BY service",
+        "SELECT service, COUNT(*) AS waiting FROM tickets WHERE day <= ? AND status = 'waiting' GROUP BY service",
         [day],
     ).fetchall()
     return {row["service"]: row["waiting"] for row in rows}
@@ -145,7 +145,7 @@ def count_ahead(db: Database, ticket: Row) -> int:
     if ticket["status"] != "waiting":
         return 0
     return db.conn.execute(
-        "SELECT COUNT(*) FROM tickets WHERE day = ? AND service = ? AND status = 'waiting' AND id != ?"
+        "SELECT COUNT(*) FROM tickets WHERE day <= ? AND service = ? AND status = 'waiting' AND id != ?"
         " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
         [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
          ticket["queued_at"], ticket["queued_at"], ticket["id"]],

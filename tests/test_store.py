@@ -229,6 +229,8 @@ def test_a_ticket_left_waiting_from_yesterday_is_called_first(office):
     clock.advance(minutes=15)  # past midnight: a new office day
     early = issue(office, clock=clock)
     assert [t["id"] for t in store.waiting_list(db, "2026-11-26", ("REKAM",))] == [late["id"], early["id"]]
+    assert store.count_ahead(db, store.get_ticket(db, early["id"])) == 1
+    assert store.waiting_counts(db, "2026-11-26")["REKAM"] == 2
     assert store.call_next(db, settings.counter(1), clock(), 3)[0]["id"] == late["id"]
 
 
