@@ -98,10 +98,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 def _serve(ctx: click.Context, host: str | None, port: int | None,
            prepare: Callable[[Runtime], None] | None = None) -> None:
     """Listen first (a port in use is one line, status 2, before anything is set up), then ``prepare``, then serve."""
-    import waitress
-
     from kiosk import create_app
-    from kiosk.serving import waitress_options
+    from kiosk.serving import create_office_server
 
     settings = _settings(ctx)
     app = create_app({"settings": settings})
@@ -109,7 +107,7 @@ def _serve(ctx: click.Context, host: str | None, port: int | None,
     host = host or settings.server.host
     port = port or settings.server.port
     try:
-        server = waitress.create_server(app, **waitress_options(settings.server, host=host, port=port))
+        server = create_office_server(app, settings.server, host=host, port=port)
     except OSError as exc:
         raise _usage_error(_listen_problem(exc, host, port)) from None
     if prepare is not None:

@@ -10,12 +10,11 @@ from typing import Any
 
 import requests
 from waitress import wasyncore
-from waitress.server import create_server
 
 from kiosk import create_app
 from kiosk.paths import packaged_config
 from kiosk.runtime import Runtime
-from kiosk.serving import waitress_options
+from kiosk.serving import create_office_server
 from kiosk.settings import Settings, load_settings
 
 ALWAYS_OPEN = {f"office.hours.{day}": "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -40,6 +39,8 @@ class LiveServer:
 
     app: Any
     threads: int | None = None  # default: the configured [server] threads
+    connection_limit: int = 400
+    server_options: dict = field(default_factory=dict)  # e.g. request_timeout, channel_timeout
     port: int = 0  # 0 = any free port; a fixed one lets a test restart the server on the same address
     url: str = ""
     _server: Any = None
@@ -54,9 +55,9 @@ class LiveServer:
         if workers:
             self.runtime.start()
         settings = self.runtime.settings.server
-        self._server = create_server(self.app, **waitress_options(
-            settings, host="127.0.0.1", port=self.port, threads=self.threads or settings.threads,
-            connection_limit=400))
+        self._server = create_office_server(
+            self.app, settings, host="127.0.0.1", port=self.port, threads=self.threads or settings.threads,
+            connection_limit=self.connection_limit, **self.server_options)
         self.port = self._server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._stopping = threading.Event()
