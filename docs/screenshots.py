@@ -44,7 +44,7 @@ with sync_playwright() as p:
         pg.screenshot(path=str(out / f"kiosk-priority-{tag}.png"))
         pg.click("#choose-priority")
         pg.wait_for_selector("#screen-result:not([hidden])")
-        pg.wait_for_function("document.getElementById('result-qr').complete")
+        pg.wait_for_function("() => document.getElementById('result-qr').complete")
         pg.screenshot(path=str(out / f"kiosk-result-{tag}.png"))
         pg.click("#screen-result .k-done")
         fake.mode = "paper_out"
@@ -61,14 +61,25 @@ with sync_playwright() as p:
         pg.screenshot(path=str(out / f"kiosk-idle-warning-{tag}.png"))
         pg.close()
     fake.mode = "online"
-    tok = srv.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]["token"]
-    srv.post("/api/counters/1/next", headers=h); srv.post("/api/counters/3/next", headers=h)
+    mine = srv.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
+    tok = mine["token"]
+    srv.post("/api/counters/3/next", headers=h)
     pg = b.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
     pg.goto(srv.url + "/t/" + tok); time.sleep(0.8)
     pg.screenshot(path=str(out / "phone-waiting.png"), full_page=True)
-    while srv.post("/api/counters/1/next", headers=h).json()["ticket"]["token"] != tok: pass
+    while (called := srv.post("/api/counters/1/next", headers=h).json()["ticket"])["token"] != tok:
+        srv.post(f"/api/tickets/{called['id']}/done", headers=h)  # the counter is free for the next call
     time.sleep(3.5)
     pg.screenshot(path=str(out / "phone-called.png"), full_page=True)
+    srv.post(f"/api/tickets/{mine['id']}/done", headers=h)
+    time.sleep(3.5)
+    pg.screenshot(path=str(out / "phone-done.png"), full_page=True)
+    missed = srv.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
+    while (called := srv.post("/api/counters/1/next", headers=h).json()["ticket"])["id"] != missed["id"]:
+        srv.post(f"/api/tickets/{called['id']}/done", headers=h)
+    srv.post(f"/api/tickets/{missed['id']}/no-show", headers=h)
+    pg.goto(srv.url + "/t/" + missed["token"]); time.sleep(0.8)
+    pg.screenshot(path=str(out / "phone-no-show.png"), full_page=True)
     pg.goto(srv.url + "/t/nope"); time.sleep(0.3)
     pg.screenshot(path=str(out / "phone-unknown.png"), full_page=True)
     b.close()
