@@ -258,9 +258,15 @@ def main() -> None:
         started = []
         for _ in range(20):
             started.append(time.monotonic())
-            status, _, _ = staff.request("POST", "/api/counters/2/next", headers=headers)
+            status, body, cookie = staff.request("POST", "/api/counters/2/next", headers=headers)
             assert status == 200, status
+            if cookie:  # the session now works at Loket 2
+                headers["Cookie"] = cookie.split(";")[0]
             time.sleep(0.5)
+            # A counter holds one ticket at a time: finish this one before the next call.
+            ticket_id = json.loads(body)["ticket"]["id"]
+            status, _, _ = staff.request("POST", f"/api/tickets/{ticket_id}/done", headers=headers)
+            assert status == 200, status
         issue_busy, busy_rate = concurrent(port, "POST", "/api/tickets", args.clients, args.seconds)
         time.sleep(2.5)
         stop.set()

@@ -45,12 +45,15 @@ def main() -> None:
                 for _ in range(args.calls):
                     server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
                     sent = time.time()
-                    number = server.post("/api/counters/1/next", headers=headers).json()["ticket"]["number"]
+                    called = server.post("/api/counters/1/next", headers=headers).json()["ticket"]
+                    number = called["number"]
                     page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=number,
                                            timeout=5000)
                     shown = page.evaluate("n => window.__received.find(c => c.number === n).at", number)
                     latencies.append((shown / 1000 - sent) * 1000)
                     time.sleep(0.2)  # calls a few moments apart, announcements still queueing
+                    # A counter holds one ticket at a time: finish it before the next call.
+                    server.post(f"/api/tickets/{called['id']}/done", headers=headers).raise_for_status()
                 browser.close()
         finally:
             server.stop()
