@@ -28,7 +28,7 @@ def _counter(counter_id: int):
 
 def _work_at(counter_id: int) -> None:
     """Remember the counter this session works at (the counter screen's choice, or its latest "next")."""
-    if session.get("counter_id") != counter_id:  # unchanged: the cookie is not re-signed on every refresh
+    if session.get("counter_id") != counter_id:  # write only on a change of counter
         session["counter_id"] = counter_id
 
 
