@@ -133,14 +133,15 @@ def concurrent(port: int, method: str, path: str, clients: int, seconds: float) 
 class SseListener(threading.Thread):
     """A display: reads the event stream and records when each call event arrived."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, source: str = "127.0.0.1"):
         super().__init__(daemon=True)
         self.port = port
+        self.source = source  # each TV is its own PC: [server] max_streams_per_client applies per address
         self.arrivals: dict[int, float] = {}
         self.ready = threading.Event()
 
     def run(self) -> None:
-        sock = socket.create_connection(("127.0.0.1", self.port))
+        sock = socket.create_connection(("127.0.0.1", self.port), source_address=(self.source, 0))
         sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
         buffer = b""
         while True:
@@ -158,7 +159,7 @@ class SseListener(threading.Thread):
 
 def audience(port: int, displays: int, phones: int, reports, ready, stop) -> None:
     """Run in its own process: displays on the event stream and phones polling, reporting when each call arrived."""
-    listeners = [SseListener(port) for _ in range(displays)]
+    listeners = [SseListener(port, f"127.0.0.{2 + index}") for index in range(displays)]
     for listener in listeners:
         listener.start()
     for listener in listeners:
