@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from kiosk.events import Publisher, format_sse
+from kiosk.events import Publisher, StreamSlots, format_sse
 from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
 
 
@@ -46,6 +46,17 @@ def test_unsubscribe_and_a_subscriber_that_cannot_keep_up_is_closed():
     assert publisher.subscriber_count == 0 and slow.closed
     items = [slow.mailbox.get_nowait() for _ in range(slow.mailbox.qsize())]
     assert items[-1] is None  # the stream is told to end; the browser reconnects and catches up
+
+
+def test_stream_slots_cap_in_all_and_per_client_address():
+    slots = StreamSlots(limit=3, per_client=2)
+    assert [slots.take("10.0.0.5"), slots.take("10.0.0.5"), slots.take("10.0.0.5")] == [True, True, False]
+    assert [slots.take("10.0.0.6"), slots.take("10.0.0.7")] == [True, False]  # 3 open: the server is full
+    slots.give_back("10.0.0.5")
+    assert slots.open_count == 2 and slots.take("10.0.0.7")
+    for client in ("10.0.0.5", "10.0.0.6", "10.0.0.7", "10.0.0.7"):  # one extra give-back is harmless
+        slots.give_back(client)
+    assert slots.open_count == 0 and slots.take("10.0.0.5") and slots.take("10.0.0.5")
 
 
 # ---------------------------------------------------------------- SSE over HTTP
