@@ -63,8 +63,8 @@ def stream():
     if not slots.take(client):
         refused = error_response(
             "too_many_streams",
-            "Terlalu banyak siaran langsung yang terbuka. Halaman memperbarui diri secara berkala; "
-            f"coba lagi dalam {RETRY_AFTER_SECONDS} detik.",
+            "Terlalu banyak layar yang tersambung langsung. Halaman tetap diperbarui secara berkala; "
+            f"sambungan langsung dicoba lagi dalam {RETRY_AFTER_SECONDS} detik.",
             503,
         )
         refused.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
