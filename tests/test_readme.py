@@ -53,7 +53,8 @@ def test_readme_demo_command_runs_the_demo(tmp_path):
         def health():
             try:
                 return requests.get(f"{base}/healthz", timeout=2).json()
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
+                # The port is bound before the demo office is seeded: until then a request waits unanswered.
                 return None if process.poll() is None else {"exited": process.returncode}
 
         answer = wait_until(health, timeout=30, interval=0.1)
