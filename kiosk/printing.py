@@ -41,6 +41,10 @@ class Unprintable(Exception):
     """A job that fails the same way on every attempt (its layout, not the printer): retrying cannot help."""
 
 
+class Overtaken(Exception):
+    """The outbox changed while the printer was asked for its state (e.g. the ticket was called): look again."""
+
+
 def backoff_seconds(failures: int, cap: float = MAX_BACKOFF_SECONDS) -> float:
     """Return the wait after ``failures`` failed attempts in a row: 1 s, 2 s, 4 s ... at most ``cap``."""
     return min(2.0 ** max(failures - 1, 0), cap)
@@ -140,6 +144,8 @@ class PrintWorker:
                 continue
             try:
                 error = self._print(job)
+            except Overtaken:
+                continue
             except Unprintable as exc:
                 log.error("print job %s for %s cannot be printed: %s", job["job_id"], job["number"], exc)
                 store.finish_print_job(rt.db, job["job_id"], job["id"], "failed", rt.now(),
@@ -159,7 +165,8 @@ class PrintWorker:
     def _print(self, job: dict) -> str | None:
         """Lay out one ticket, ask the printer's state, then send it; return None when printed, else a short reason.
 
-        Raise Unprintable when the ticket itself cannot be laid out: every later attempt would fail alike.
+        Raise Unprintable when the ticket itself cannot be laid out: every later attempt would fail alike,
+        Overtaken when the job must be looked at again (it changed while the printer answered).
         """
         config = self.runtime.settings.printer
         ticket = self._ticket(job)
@@ -177,6 +184,11 @@ class PrintWorker:
             if state in ("offline", "paper_out"):
                 self._set_state(state)
                 return f"printer {state}"
+            # Asking took time (a retry waits on the printer): staff may have called the ticket or
+            # queued a reprint meanwhile. Print only if this is still the job to print now.
+            now = store.oldest_print_job(self.runtime.db)
+            if now is None or now["job_id"] != job["job_id"] or skip_reason(now, self.runtime.today()):
+                raise Overtaken(job["job_id"])
             send_job(device, data)
         except PRINT_FAULTS as exc:
             self._set_state("offline")

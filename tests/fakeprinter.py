@@ -48,6 +48,9 @@ class FakePrinter:
         self._clients: dict[socket.socket, bool] = {}  # socket -> killed by "refuse"/stop
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
+        # Set `answer_gate` to hold status answers until it is set; `asked` tells that a query came in.
+        self.answer_gate: threading.Event | None = None
+        self.asked = threading.Event()
         self._listener: socket.socket | None = self._listen(0)
         self.port: int = self._listener.getsockname()[1]
 
@@ -181,6 +184,10 @@ class FakePrinter:
         self._finish(conn, arrival, bytes(job))
 
     def _answer(self, conn: socket.socket, queries: list[int]) -> None:
+        gate = self.answer_gate
+        if queries and gate is not None:
+            self.asked.set()
+            gate.wait(JOIN_SECONDS * 5)
         answers = STATUS_ANSWERS.get(self._mode, {})  # "stall" never answers
         reply = bytes(answers[n] for n in queries if n in answers)
         if reply:

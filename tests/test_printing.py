@@ -160,6 +160,30 @@ def test_a_ticket_called_before_it_could_print_is_not_printed_late(office, fake)
     assert len(fake.jobs()) == 1
 
 
+def test_a_call_while_the_printer_is_asked_for_its_state_is_not_printed_late(tmp_path, fake, clock):
+    app = network_app(tmp_path, fake, clock=clock)
+    runtime = app.extensions["kiosk"]
+    add_staff(app)
+    client = app.test_client()
+    ticket = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
+    fake.answer_gate = threading.Event()  # the printer takes its time to say it is ready
+    worker = PrintWorker(runtime)
+    drained = threading.Thread(target=worker.drain_once, daemon=True)
+    drained.start()
+    assert fake.asked.wait(5), "the worker never asked the printer for its state"
+
+    login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+    called = client.post("/api/counters/1/next", headers={"X-CSRF-Token": login["csrf_token"]}).get_json()
+    assert called["ticket"]["number"] == ticket["number"]  # the resident is at the counter now
+    fake.answer_gate.set()
+    drained.join(10)
+
+    assert not drained.is_alive()
+    job = store.print_jobs_of(runtime.db, ticket["id"])[0]
+    assert (job["status"], job["last_error"]) == ("failed", "skipped: ticket already called")
+    assert fake.jobs() == []
+
+
 def test_staff_reprint_prints_again_even_after_the_call(office, fake):
     staff = office.login()
     ticket = issue(office)
