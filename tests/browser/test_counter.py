@@ -258,9 +258,11 @@ def test_two_screens_on_one_loket_show_the_same_ticket_live(live_server, new_pag
     # the server refuses its "next" and the screen says which ticket the loket holds.
     stale = new_page(1366, 768)
     stale.route("**/api/events*", lambda route: route.abort())
+    stale.clock.install()  # its timers stop below: no fallback poll may refresh it before the key press
     _login(stale, live_server)
     stale.click("#counter-picker [data-counter='1']")
     stale.wait_for_selector("[data-action=next]:not([disabled])")
+    stale.clock.pause_at(stale.evaluate("() => Date.now()") + 100)
     right.keyboard.press("n")
     left.wait_for_function(f"() => document.getElementById('ticket-number').textContent === '{second['number']}'",
                            timeout=5000)
