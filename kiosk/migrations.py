@@ -171,3 +171,47 @@ def staff_sessions(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0004_applications")
+def applications(db: Database) -> None:
+    """KTP-el status records keyed by NIK, their append-only history, and the status lookup audit log."""
+    for statement in _split(
+        """
+        CREATE TABLE applications (
+            nik TEXT PRIMARY KEY,
+            kk TEXT NOT NULL,
+            name TEXT NOT NULL,
+            birth_date TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE application_history (
+            id INTEGER PRIMARY KEY,
+            nik TEXT NOT NULL,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('import', 'staff', 'demo')),
+            kk TEXT NOT NULL,
+            name TEXT NOT NULL,
+            birth_date TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT NOT NULL
+        );
+        CREATE INDEX application_history_nik ON application_history (nik, id);
+        CREATE INDEX application_history_at ON application_history (at);
+        CREATE TRIGGER application_history_append_only BEFORE UPDATE ON application_history
+        BEGIN SELECT RAISE(ABORT, 'application_history is append-only'); END;
+        CREATE TABLE status_lookups (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            client TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            nik_hmac TEXT
+        );
+        CREATE INDEX status_lookups_at ON status_lookups (at);
+        """
+    ):
+        db.execute(statement)

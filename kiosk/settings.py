@@ -9,6 +9,7 @@ an unknown key or table is refused with the closest known one.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -97,6 +98,18 @@ class Printer:
 
 
 @dataclass(frozen=True)
+class StatusLookups:
+    """``[status]``: rate limits of KTP-el status lookups and how long their traces are kept."""
+
+    nik_misses_per_hour: int = 5  # wrong KK numbers (or unknown NIK) per NIK, from any address
+    lookups_per_window: int = 30  # per client address
+    window_minutes: int = 10
+    kiosk_addresses: tuple[str, ...] = ()  # the office's kiosk PCs: many residents share one address
+    kiosk_lookups_per_window: int = 300
+    retention_days: int = 90  # lookup audit log, and the history of finished (card issued) records
+
+
+@dataclass(frozen=True)
 class Service:
     code: str
     name: str
@@ -124,6 +137,7 @@ class Settings:
     services: tuple[Service, ...]
     counters: tuple[Counter, ...]
     next_service: dict[str, str] = field(default_factory=dict, metadata={"toml": "status.next_service"})
+    status: StatusLookups = field(default_factory=StatusLookups)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
 
     def service(self, code: str) -> Service | None:
@@ -178,6 +192,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
     codes = {s.code for s in services}
     counters = _counters(raw.get("counters"), codes)
     next_service = _next_service(raw.get("status", {}), codes)
+    status = _status(raw.get("status", {}))
     queue = _queue(_table(raw, "queue", required=False))
     settings = Settings(
         office=_office(office_raw),
@@ -188,6 +203,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         services=services,
         counters=counters,
         next_service=next_service,
+        status=status,
         source=source,
     )
     _check_ticket(settings)
@@ -446,9 +462,32 @@ def _counters(raw: Any, codes: set[str]) -> tuple[Counter, ...]:
     return tuple(counters)
 
 
+def _status(table: dict) -> StatusLookups:
+    addresses = _get(table, "status.kiosk_addresses", list, [])
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address if isinstance(address, str) else "")
+        except ValueError:
+            raise ConfigError(f"status.kiosk_addresses must list IP addresses such as \"192.168.1.21\", "
+                              f"got {address!r}") from None
+    return StatusLookups(
+        nik_misses_per_hour=_positive(table, "status.nik_misses_per_hour", StatusLookups.nik_misses_per_hour),
+        lookups_per_window=_positive(table, "status.lookups_per_window", StatusLookups.lookups_per_window),
+        window_minutes=_positive(table, "status.window_minutes", StatusLookups.window_minutes),
+        kiosk_addresses=tuple(addresses),
+        kiosk_lookups_per_window=_positive(table, "status.kiosk_lookups_per_window",
+                                           StatusLookups.kiosk_lookups_per_window),
+        retention_days=_positive(table, "status.retention_days", StatusLookups.retention_days),
+    )
+
+
 def _next_service(status: dict, codes: set[str]) -> dict[str, str]:
+    from kiosk.status import STATUSES
+
     table = status.get("next_service", {})
     for siak_code, service in table.items():
+        if siak_code not in STATUSES:
+            raise ConfigError(f"status.next_service.{siak_code} is not a SIAK status code")
         _get(table, f"status.next_service.{siak_code}", str)
         if service not in codes:
             raise ConfigError(f"status.next_service.{siak_code} names unknown service {service!r}")
