@@ -80,9 +80,9 @@ class IdConverter(IntegerConverter):
 def register(app: Flask) -> None:
     """Attach blueprints and error handlers."""
     app.url_map.converters["id"] = IdConverter
-    from kiosk.web import api, auth, events, openapi, pages, qr, staff
+    from kiosk.web import api, auth, events, openapi, pages, qr, staff, status
 
-    for module in (api, auth, staff, events, pages, qr, openapi):
+    for module in (api, auth, staff, events, pages, qr, openapi, status):
         app.register_blueprint(module.bp)
 
     @app.after_request

@@ -201,6 +201,61 @@ PATHS = {
 }
 
 
+# KTP-el status (SPEC "KTP-el status"): the resident's lookup and staff edits of a record.
+SCHEMAS["KtpStatus"] = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "description": "SIAK status code", "example": "READY_FOR_PICKUP"},
+        "label": {"type": "string"}, "message": {"type": "string"},
+        "next_step": {"type": "string", "nullable": True},
+        "next_service": {"type": "string", "nullable": True, "description": "service code to take a number for"},
+        "name_masked": {"type": "string", "example": "B*** S******"},
+        "updated_at": {"type": "string", "format": "date-time"},
+    },
+}
+SCHEMAS["Application"] = {
+    "type": "object",
+    "properties": {"nik": {"type": "string"}, "kk": {"type": "string"}, "name": {"type": "string"},
+                   "birth_date": {"type": "string", "format": "date"}, "status": {"type": "string"},
+                   "note": {"type": "string"}, "updated_at": {"type": "string", "format": "date-time"},
+                   "updated_by": {"type": "string"}},
+}
+PATHS.update({
+    "/api/status-lookups": {"post": {
+        "summary": "A resident's KTP-el status by NIK and nomor KK. Unknown NIK and wrong KK number get the same "
+                   "404; rate-limited per client address and per NIK ([status] config); each lookup is audited "
+                   "with a keyed hash of the NIK, never the NIK",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["nik", "kk"],
+            "properties": {"nik": {"type": "string", "pattern": "^[0-9]{16}$"},
+                           "kk": {"type": "string", "pattern": "^[0-9]{16}$"},
+                           "lang": {"type": "string", "enum": ["id", "en"], "default": "id"}}}}}},
+        "responses": {"200": _json({"type": "object", "properties": {"status": _ref("KtpStatus")}}),
+                      **_errors((400, "invalid_nik / invalid_kk / bad_request"), (404, "not_found"),
+                                (429, "rate_limited (Retry-After header)"))},
+    }},
+    "/api/applications/{nik}": {"put": {
+        "summary": "Create or change a resident's KTP-el status record (staff); history records real changes",
+        "security": [{"session": [], "csrf": []}],
+        "parameters": [{"name": "nik", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["kk", "name", "birth_date", "status"],
+            "properties": {"kk": {"type": "string"}, "name": {"type": "string", "maxLength": 100},
+                           "birth_date": {"type": "string", "description": "YYYY-MM-DD or DD-MM-YYYY; agrees "
+                                                                           "with the NIK (women: day + 40)"},
+                           "status": {"type": "string", "description": "SIAK status code"},
+                           "note": {"type": "string", "maxLength": 500}}}}}},
+        "responses": {
+            "200": _json({"type": "object", "properties": {
+                "application": _ref("Application"), "change": {"type": "string", "enum": ["updated", "unchanged"]}}}),
+            "201": _json({"type": "object", "properties": {
+                "application": _ref("Application"), "change": {"type": "string", "enum": ["created"]}}}),
+            **_errors(*_STAFF_ERRORS, (400, "invalid_nik / invalid_kk / invalid_name / invalid_birth_date / "
+                                            "unknown_status / invalid_note / bad_request"))},
+    }},
+})
+
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {

@@ -1,0 +1,168 @@
+"""KTP-el status API over a real waitress server: lookups, enumeration limits, audit log, staff edits."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+import os
+
+import pytest
+
+from kiosk import status_store
+from kiosk.status import check_application
+from tests.support import LiveServer, add_staff, make_app
+
+NIK = "6203011708900001"  # Kapuas, a man born 17-08-1990
+KK = "6203010102150003"
+OTHER_NIK = "6203015708900002"  # no record
+WRONG_KK = "6203010102150004"
+
+
+def _seed(server: LiveServer, nik: str = NIK, kk: str = KK, status: str = "READY_FOR_PICKUP") -> None:
+    runtime = server.runtime
+    record = check_application(nik, kk, "Budi Santoso", "1990-08-17", status, "", runtime.now().date())
+    status_store.save_application(runtime.db, record, "2026-11-20T10:15:00+07:00", "import", "import")
+
+
+@pytest.fixture
+def office(tmp_path):
+    """A real waitress server with tight lookup limits; 127.0.0.1 is the office's kiosk PC."""
+    app = make_app(tmp_path, status__lookups_per_window=4, status__kiosk_lookups_per_window=8,
+                   status__kiosk_addresses=["127.0.0.1"], status__nik_misses_per_hour=3)
+    add_staff(app)
+    server = LiveServer(app).start(workers=False)
+    _seed(server)
+    yield server
+    server.stop()
+
+
+def lookup(server: LiveServer, body: dict | bytes, source: str = "127.0.0.1") -> http.client.HTTPResponse:
+    """POST /api/status-lookups from a chosen loopback address (the whole 127/8 is this machine)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
+    payload = body if isinstance(body, bytes) else json.dumps(body).encode()
+    connection.request("POST", "/api/status-lookups", body=payload, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.body = response.read()
+    connection.close()
+    return response
+
+
+def answer(response) -> dict:
+    return json.loads(response.body)
+
+
+def test_a_nik_with_its_kk_number_gets_the_status_in_plain_words(office):
+    response = lookup(office, {"nik": NIK, "kk": KK})
+    assert response.status == 200
+    assert answer(response) == {"status": {
+        "code": "READY_FOR_PICKUP", "label": "Siap diambil",
+        "message": "KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.",
+        "next_step": "Silakan ambil nomor antrean Pengambilan KTP-el.", "next_service": "AMBIL",
+        "name_masked": "B*** S******", "updated_at": "2026-11-20T10:15:00+07:00"}}
+    english = answer(lookup(office, {"nik": NIK, "kk": KK, "lang": "en"}))["status"]
+    assert (english["label"], english["next_service"]) == ("Ready for pickup", "AMBIL")
+
+
+def test_unknown_nik_and_wrong_kk_number_get_byte_identical_answers(office):
+    unknown = lookup(office, {"nik": OTHER_NIK, "kk": KK}, source="127.0.0.2")
+    wrong_kk = lookup(office, {"nik": NIK, "kk": WRONG_KK}, source="127.0.0.3")
+    assert (unknown.status, wrong_kk.status) == (404, 404)
+    assert unknown.body == wrong_kk.body
+    assert answer(unknown)["error"]["code"] == "not_found"
+    assert [h for h in unknown.getheaders() if h[0] != "Date"] == [h for h in wrong_kk.getheaders() if h[0] != "Date"]
+
+
+@pytest.mark.parametrize("body, code", [
+    ({"nik": "620301170890001", "kk": KK}, "invalid_nik"),
+    ({"nik": "6203013208900001", "kk": KK}, "invalid_nik"),
+    ({"nik": "6203011708900000", "kk": KK}, "invalid_nik"),
+    ({"nik": 6203011708900001, "kk": KK}, "invalid_nik"),
+    ({"kk": KK}, "invalid_nik"),
+    ({"nik": NIK, "kk": "0003010102150001"}, "invalid_kk"),
+    ({"nik": NIK, "kk": "6203013112260001"}, "invalid_kk"),  # issued 31-12-2026: in the future
+    ({"nik": NIK}, "invalid_kk"),
+    (b"[1, 2]", "bad_request"),
+    (b"{nik", "bad_request"),
+])
+def test_numbers_that_cannot_be_valid_are_refused_before_any_lookup(office, body, code):
+    response = lookup(office, body)
+    assert response.status == 400
+    assert answer(response)["error"]["code"] == code
+    assert answer(response)["error"]["message"]
+    audited = [entry["outcome"] for entry in status_store.lookups(office.runtime.db)]
+    assert audited == ([] if code == "bad_request" else [code])
+
+
+def test_wrong_kk_numbers_for_one_nik_from_many_addresses_hit_the_limit(office):
+    for index in range(3):
+        assert lookup(office, {"nik": NIK, "kk": f"620301010215{1000 + index}"}, f"127.0.0.{10 + index}").status == 404
+    blocked = lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.20")
+    assert blocked.status == 429
+    assert answer(blocked)["error"]["code"] == "rate_limited"
+    assert 3500 <= int(blocked.getheader("Retry-After")) <= 3600
+    # Even the right KK number waits: a guesser must not learn when it found the match.
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.21").status == 429
+    # Another resident is not affected.
+    _seed(office, "6203011708900009", status="CARD_SHIPPED")
+    assert lookup(office, {"nik": "6203011708900009", "kk": KK}, "127.0.0.22").status == 200
+
+
+def test_one_address_is_limited_and_a_kiosk_pc_is_allowed_more(office):
+    statuses = [lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.30").status for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    kiosk = [lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.1").status for _ in range(9)]
+    assert kiosk == [200] * 8 + [429]
+    limited = lookup(office, {"nik": "bukan nik", "kk": KK}, "127.0.0.30")
+    assert limited.status == 429 and 1 <= int(limited.getheader("Retry-After")) <= 600
+
+
+def test_the_audit_log_holds_a_keyed_hash_of_the_nik_never_the_nik(office, tmp_path):
+    lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.40")
+    lookup(office, {"nik": OTHER_NIK, "kk": KK}, "127.0.0.41")
+    lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.42")
+    entries = status_store.lookups(office.runtime.db)
+    assert [(e["client"], e["outcome"]) for e in entries] == [
+        ("127.0.0.40", "found"), ("127.0.0.41", "not_found"), ("127.0.0.42", "not_found")]
+    assert entries[0]["nik_hmac"] == entries[2]["nik_hmac"] != entries[1]["nik_hmac"]
+    assert all(len(e["nik_hmac"]) == 64 for e in entries)
+    import hashlib
+    assert entries[0]["nik_hmac"] != hashlib.sha256(NIK.encode()).hexdigest()  # keyed, not a plain hash
+    secret = tmp_path / "kiosk.db.lookup-secret"
+    assert os.stat(secret).st_mode & 0o777 == 0o600
+    dump = "\n".join(office.runtime.db.conn.iterdump())
+    rows_with_nik = [line for line in dump.splitlines() if NIK in line and "status_lookups" in line]
+    assert rows_with_nik == []
+
+
+def test_staff_create_and_change_records_with_login_and_csrf(office, caplog):
+    caplog.set_level(logging.DEBUG)
+    record = {"kk": KK, "name": "Siti Aminah", "birth_date": "17-08-1990", "status": "CARD_SHIPPED", "note": ""}
+    path = f"/api/applications/{OTHER_NIK}"
+    assert office.session.put(office.url + path, json=record, timeout=10).status_code == 401
+    headers = office.login()
+    refused = office.session.put(office.url + path, json=record, timeout=10)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "csrf_failed")
+    created = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
+    assert created.status_code == 201
+    assert created.json() == {"change": "created", "application": {
+        "nik": OTHER_NIK, "kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "CARD_SHIPPED",
+        "note": "", "updated_at": created.json()["application"]["updated_at"], "updated_by": "petugas"}}
+    again = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
+    assert (again.status_code, again.json()["change"]) == (200, "unchanged")
+    ready = office.session.put(office.url + path, json={**record, "status": "READY_FOR_PICKUP", "note": "blanko"},
+                               headers=headers, timeout=10)
+    assert (ready.status_code, ready.json()["change"]) == (200, "updated")
+    history = status_store.application_history(office.runtime.db, OTHER_NIK)
+    assert [(h["by"], h["source"], h["status"]) for h in history] == [
+        ("petugas", "staff", "CARD_SHIPPED"), ("petugas", "staff", "READY_FOR_PICKUP")]
+    for body, code in [({**record, "birth_date": "1990-08-18"}, "invalid_birth_date"),
+                       ({**record, "status": "LOST"}, "unknown_status"), ({**record, "kk": "123"}, "invalid_kk"),
+                       ({**record, "name": ""}, "invalid_name")]:
+        refused = office.session.put(office.url + path, json=body, headers=headers, timeout=10)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (400, code)
+    bad_nik = office.session.put(office.url + "/api/applications/6203011708900000", json=record, headers=headers,
+                                 timeout=10)
+    assert (bad_nik.status_code, bad_nik.json()["error"]["code"]) == (400, "invalid_nik")
+    server_lines = [r.getMessage() for r in caplog.records if r.name.startswith(("kiosk", "waitress", "flask"))]
+    assert [line for line in server_lines if OTHER_NIK in line or KK in line] == []
