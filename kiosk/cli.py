@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable | backup``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable | backup | import-status | purge``."""
 
 from __future__ import annotations
 
@@ -311,6 +311,70 @@ def backup(ctx: click.Context, dest: str) -> None:
         runtime.db.conn.backup(copy)
     copy.close()
     click.echo(f"Backup written: {target}")
+
+
+@main.command("import-status")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.pass_context
+def import_status(ctx: click.Context, file: str) -> None:
+    """Upsert KTP-el status records from a SIAK CSV export; report accepted and rejected rows.
+
+    Columns (any case, comma or semicolon separated, UTF-8): nik, no_kk, nama, tanggal_lahir
+    (YYYY-MM-DD or DD-MM-YYYY), status (SIAK code), optional keterangan. Bad rows are listed
+    by row number and never stored; the good rows are stored together. Importing the same
+    file again changes nothing.
+
+    \b
+    Example:
+        kiosk import-status siak-2026-11-28.csv
+    """
+    from kiosk.status_import import ImportProblem
+    from kiosk.status_import import import_status as run_import
+
+    runtime = _runtime(ctx)
+    now = runtime.now()
+    path = Path(file)
+    with path.open(encoding="utf-8", newline="") as stream:
+        try:
+            if path.stat().st_size > PROGRESS_BAR_BYTES:
+                with path.open("rb") as counting:
+                    lines = sum(1 for _ in counting)
+                with click.progressbar(length=lines, label="Importing", file=sys.stderr) as bar:
+                    report = run_import(runtime.db, stream, now.date(), now.isoformat(timespec="seconds"),
+                                        progress=bar.update)
+            else:
+                report = run_import(runtime.db, stream, now.date(), now.isoformat(timespec="seconds"))
+        except ImportProblem as exc:
+            raise click.ClickException(f"{path.name}: {exc.message}; nothing was imported") from None
+    for row, reason in report.rejected:
+        click.echo(f"row {row}: rejected: {reason}")
+    click.echo(f"Accepted: {report.accepted} (new {report.created}, changed {report.updated}, "
+               f"unchanged {report.unchanged})")
+    click.echo(f"Rejected: {len(report.rejected)}")
+
+
+PROGRESS_BAR_BYTES = 1_000_000  # about 10,000 rows
+
+
+@main.command()
+@click.pass_context
+def purge(ctx: click.Context) -> None:
+    """Delete status lookup audit entries, and the history of finished records, past [status] retention_days.
+
+    \b
+    Example:
+        kiosk purge
+    """
+    from datetime import timedelta
+
+    from kiosk import status_store
+
+    runtime = _runtime(ctx)
+    days = runtime.settings.status.retention_days
+    before = (runtime.now() - timedelta(days=days)).isoformat(timespec="seconds")
+    removed = status_store.purge(runtime.db, before)
+    click.echo(f"Removed {removed['lookups']} lookup audit entries and {removed['history']} history entries of "
+               f"finished records older than {days} days.")
 
 
 @main.command()

@@ -1,0 +1,142 @@
+"""`kiosk import-status` and `kiosk purge` through click's runner on a real database file."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from kiosk.cli import main
+from tests.test_crash import write_office_config
+
+KK = "6203010102150003"
+MIXED = (
+    "\ufeffNIK;No_KK;Nama;Tanggal_Lahir;Status;Keterangan\n"
+    f"6203011708900001;{KK};Budi Santoso;1990-08-17;READY_FOR_PICKUP;blanko datang\n"   # 2 good, ISO date
+    f"6203015708900002;{KK};Siti Aminah;17-08-1990;card_shipped;\n"                    # 3 good, DD-MM-YYYY, lower case
+    f"620301170890003;{KK};Pendek;1990-08-17;CARD_SHIPPED;\n"                          # 4 NIK 15 digits
+    f"6203011708900004;{KK};Salah Tanggal;1990-08-18;CARD_SHIPPED;\n"                  # 5 date disagrees
+    f"6203011708900005;{KK};Tak Dikenal;1990-08-17;LOST_IN_MAIL;\n"                    # 6 unknown status
+    f"6203011708900001;{KK};Budi Santoso;1990-08-17;READY_FOR_PICKUP;blanko datang\n"  # 7 duplicate of 2
+    "\n"                                                                              # 8 blank: skipped
+    f"6203010101000006;0003010102150001;Nol Provinsi;2000-01-01;UNREGISTERED;\n"       # 9 KK province 00
+    f"6203010101000007;{KK};Tanggal Aneh;2000/01/01;UNREGISTERED;\n"                   # 10 date format
+    f"6203010101000008;{KK};Baris Pendek\n"                                           # 11 too few fields
+    f"6203410101000009;{KK};Ani Lestari;2000-01-01;PROCESSING;\n"                      # 12 good, woman
+)
+
+
+@pytest.fixture
+def config(tmp_path):
+    return str(write_office_config(tmp_path))
+
+
+def run(config, *args):
+    return CliRunner().invoke(main, ["--config", config, *args], catch_exceptions=False)
+
+
+def stored(tmp_path):
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        records = conn.execute("SELECT nik, kk, name, birth_date, status, note, updated_by FROM applications"
+                               " ORDER BY nik").fetchall()
+        history = conn.execute("SELECT count(*) FROM application_history").fetchone()[0]
+    return records, history
+
+
+def test_a_mixed_file_stores_exactly_the_good_rows_and_names_every_bad_one(config, tmp_path):
+    csv_file = tmp_path / "siak.csv"
+    csv_file.write_text(MIXED, encoding="utf-8")
+    result = run(config, "import-status", str(csv_file))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "row 4: rejected: NIK: 16 digits are needed, got 15",
+        "row 5: rejected: birth date does not agree with the NIK's date part (women: day + 40)",
+        "row 6: rejected: unknown status code 'LOST_IN_MAIL'",
+        "row 7: rejected: NIK repeated (first in row 2)",
+        "row 9: rejected: KK number: no province has code 00",
+        "row 10: rejected: birth date '2000/01/01' is not a real past date (YYYY-MM-DD or DD-MM-YYYY)",
+        "row 11: rejected: 3 fields, at least 5 expected",
+        "Accepted: 3 (new 3, changed 0, unchanged 0)",
+        "Rejected: 7",
+    ]
+    assert stored(tmp_path) == ([
+        ("6203011708900001", KK, "Budi Santoso", "1990-08-17", "READY_FOR_PICKUP", "blanko datang", "import"),
+        ("6203015708900002", KK, "Siti Aminah", "1990-08-17", "CARD_SHIPPED", "", "import"),
+        ("6203410101000009", KK, "Ani Lestari", "2000-01-01", "PROCESSING", "", "import"),
+    ], 3)
+    again = run(config, "import-status", str(csv_file))
+    assert again.output.splitlines()[-2:] == ["Accepted: 3 (new 0, changed 0, unchanged 3)", "Rejected: 7"]
+    assert stored(tmp_path)[1] == 3  # re-import: no history rows
+
+
+def test_comma_separated_without_bom_updates_changed_rows_only(config, tmp_path):
+    first = tmp_path / "a.csv"
+    first.write_text("nik,no_kk,nama,tanggal_lahir,status\n"
+                     f"6203011708900001,{KK},Budi Santoso,1990-08-17,CARD_SHIPPED\n"
+                     f"6203015708900002,{KK},Siti Aminah,1990-08-17,CARD_SHIPPED\n", encoding="utf-8")
+    assert run(config, "import-status", str(first)).output.splitlines()[-2] == \
+        "Accepted: 2 (new 2, changed 0, unchanged 0)"
+    second = tmp_path / "b.csv"
+    second.write_text("STATUS,NIK,NO_KK,NAMA,TANGGAL_LAHIR\n"
+                      f"READY_FOR_PICKUP,6203011708900001,{KK},Budi Santoso,17-08-1990\n"
+                      f"CARD_SHIPPED,6203015708900002,{KK},Siti Aminah,1990-08-17\n", encoding="utf-8")
+    assert run(config, "import-status", str(second)).output.splitlines()[-2] == \
+        "Accepted: 2 (new 0, changed 1, unchanged 1)"
+    records, history = stored(tmp_path)
+    assert [r[4] for r in records] == ["READY_FOR_PICKUP", "CARD_SHIPPED"] and history == 3
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("nik;nama;status\n6203011708900001;Budi;CARD_SHIPPED\n", "lacks column(s) no_kk, tanggal_lahir"),
+    ("", "the file is empty"),
+])
+def test_a_file_without_the_columns_imports_nothing(config, tmp_path, content, problem):
+    csv_file = tmp_path / "bad.csv"
+    csv_file.write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", config, "import-status", str(csv_file)])
+    assert result.exit_code == 1
+    assert problem in result.output and "nothing was imported" in result.output
+
+
+def test_a_file_that_is_not_utf8_imports_nothing(config, tmp_path):
+    csv_file = tmp_path / "latin1.csv"
+    csv_file.write_bytes(("nik;no_kk;nama;tanggal_lahir;status\n"
+                          f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"
+                          f"6203015708900002;{KK};Siti Aminah Müller;1990-08-17;CARD_SHIPPED\n").encode("latin-1"))
+    result = CliRunner().invoke(main, ["--config", config, "import-status", str(csv_file)])
+    assert result.exit_code == 1 and "not UTF-8" in result.output
+    assert stored(tmp_path) == ([], 0)
+
+
+def test_purge_removes_old_audit_entries_and_finished_history(config, tmp_path):
+    assert run(config, "init").exit_code == 0
+    old = (datetime.now().astimezone() - timedelta(days=120)).isoformat(timespec="seconds")
+    recent = (datetime.now().astimezone() - timedelta(days=10)).isoformat(timespec="seconds")
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        conn.executemany("INSERT INTO status_lookups (at, client, outcome, nik_hmac) VALUES (?, '10.0.0.5', 'found', 'x')",
+                         [(old,), (recent,)])
+        conn.execute("INSERT INTO applications VALUES ('6203011708900001', ?, 'Budi', '1990-08-17', 'CARD_ISSUED', '',"
+                     " ?, 'siti')", [KK, recent])
+        conn.executemany("INSERT INTO application_history (nik, at, by, source, kk, name, birth_date, status, note)"
+                         " VALUES (?, ?, 'siti', 'staff', ?, 'Budi', '1990-08-17', ?, '')",
+                         [("6203011708900001", old, KK, "CARD_SHIPPED"), ("6203011708900001", recent, KK,
+                                                                         "CARD_ISSUED")])
+    result = run(config, "purge")
+    assert result.output.strip() == ("Removed 1 lookup audit entries and 1 history entries of finished records "
+                                     "older than 90 days.")
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        assert conn.execute("SELECT at FROM status_lookups").fetchall() == [(recent,)]
+        assert conn.execute("SELECT status FROM application_history").fetchall() == [("CARD_ISSUED",)]
+
+
+def test_a_large_file_shows_progress_and_imports_every_row(config, tmp_path):
+    rows = [f"620301{day:02d}0190{serial:04d},{KK},Warga {day} {serial},1990-01-{day:02d},CARD_SHIPPED"
+            for day in range(1, 29) for serial in range(1, 551)]
+    csv_file = tmp_path / "big.csv"
+    csv_file.write_text("nik,no_kk,nama,tanggal_lahir,status\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert csv_file.stat().st_size > 1_000_000
+    result = run(config, "import-status", str(csv_file))
+    assert "Importing" in result.output
+    assert result.output.splitlines()[-2:] == ["Accepted: 15400 (new 15400, changed 0, unchanged 0)", "Rejected: 0"]
