@@ -402,6 +402,7 @@ def _seed_demo(runtime: Runtime) -> None:
             click.echo(f"Staff account created: {username} / {password}  ({role}; shown only once)")
         else:
             click.echo(f"Staff account '{username}' exists already (password unchanged).")
+    _seed_demo_applications(runtime)
     now = runtime.now()
     if not store.issued_counts(runtime.db, runtime.today()):
         for code, priority in (("REKAM", False), ("REKAM", True), ("AMBIL", False), ("INFO", False)):
@@ -411,3 +412,33 @@ def _seed_demo(runtime: Runtime) -> None:
                     store.issue_ticket(runtime.db, runtime.settings, service, priority, now)
                 except KioskError:
                     pass  # closed today: the demo still serves
+
+
+# Made-up residents of Kapuas (region 6203xx) in several statuses, to try the status check at the kiosk.
+DEMO_KK = "6203010102150003"
+DEMO_APPLICATIONS = (  # NIK, name, birth date, SIAK status
+    ("6203011708900001", "Budi Santoso", "1990-08-17", "READY_FOR_PICKUP"),
+    ("6203015708900002", "Siti Aminah", "1990-08-17", "CARD_SHIPPED"),
+    ("6203010305850003", "Agus Salim", "1985-05-03", "PRINT_READY_RECORD"),
+    ("6203016112000004", "Dewi Lestari", "2000-12-21", "ENROLL_FAILURE_AT_CENTRAL"),
+    ("6203012004080005", "Rizky Pratama", "2008-04-20", "UNREGISTERED"),
+    ("6203014410950006", "Nur Hasanah", "1995-10-04", "SENT_FOR_ENROLLMENT"),
+    ("6203010707770007", "Yohanes Dami", "1977-07-07", "DUPLICATE_RECORD"),
+    ("6203015103600008", "Maria Ulfa", "1960-03-11", "CARD_ISSUED"),
+)
+
+
+def _seed_demo_applications(runtime: Runtime) -> None:
+    """Store the demo status records (one family card) that are not there yet; changes made since are kept."""
+    from kiosk import status_store
+    from kiosk.status import check_application
+
+    today = runtime.now().date()
+    records = [check_application(nik, DEMO_KK, name, born, status, "", today)
+               for nik, name, born, status in DEMO_APPLICATIONS
+               if status_store.get_application(runtime.db, nik) is None]
+    counts = status_store.save_applications(runtime.db, records, runtime.now().isoformat(timespec="seconds"),
+                                            "demo", "demo")
+    if counts["created"]:
+        click.echo(f"Demo KTP-el status records: {counts['created']} made-up residents on nomor KK {DEMO_KK}; "
+                   f"try NIK {DEMO_APPLICATIONS[0][0]} (siap diambil).")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from click.testing import CliRunner
@@ -140,3 +140,27 @@ def test_a_large_file_shows_progress_and_imports_every_row(config, tmp_path):
     result = run(config, "import-status", str(csv_file))
     assert "Importing" in result.output
     assert result.output.splitlines()[-2:] == ["Accepted: 15400 (new 15400, changed 0, unchanged 0)", "Rejected: 0"]
+
+
+def test_the_demo_office_has_kapuas_records_in_several_statuses(tmp_path):
+    from kiosk import status_store
+    from kiosk.cli import DEMO_APPLICATIONS, DEMO_KK, _seed_demo_applications
+    from tests.support import make_app
+
+    app = make_app(tmp_path)
+    runtime = app.extensions["kiosk"]
+    _seed_demo_applications(runtime)
+    _seed_demo_applications(runtime)  # a restart of the demo changes nothing
+    niks = [nik for nik, *_ in DEMO_APPLICATIONS]
+    records = [status_store.get_application(runtime.db, nik) for nik in niks]
+    assert all(record["nik"].startswith("6203") and record["kk"] == DEMO_KK for record in records)
+    assert len({record["status"] for record in records}) == len(DEMO_APPLICATIONS)
+    assert sum(len(status_store.application_history(runtime.db, nik)) for nik in niks) == len(DEMO_APPLICATIONS)
+    answer = app.test_client().post("/api/status-lookups", json={"nik": niks[0], "kk": DEMO_KK})
+    assert answer.get_json()["status"]["next_service"] == "AMBIL"
+    from kiosk.status import check_application
+
+    picked_up = check_application(niks[0], DEMO_KK, "Budi Santoso", "1990-08-17", "CARD_ISSUED", "", date.today())
+    status_store.save_application(runtime.db, picked_up, "2026-11-29T10:00:00+07:00", "petugas")
+    _seed_demo_applications(runtime)
+    assert status_store.get_application(runtime.db, niks[0])["status"] == "CARD_ISSUED"
