@@ -84,6 +84,8 @@ def register(app: Flask) -> None:
 
     for module in (api, auth, staff, events, pages, qr, openapi, status):
         app.register_blueprint(module.bp)
+    from kiosk.web.reports import bp as reports_bp
+    app.register_blueprint(reports_bp)
 
     @app.after_request
     def security_headers(response):

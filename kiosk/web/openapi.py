@@ -256,6 +256,55 @@ PATHS.update({
 })
 
 
+# ---------------------------------------------------------------- reports (admin)
+
+_FIGURE = {"type": "number", "nullable": True, "description": "minutes, one decimal; null without data"}
+_REPORT_DAY = {"type": "object", "properties": {
+    "date": {"type": "string", "format": "date"},
+    "issued": {"type": "integer"}, "served": {"type": "integer"}, "no_show": {"type": "integer"},
+    "services": {"type": "array", "items": {"type": "object", "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "issued": {"type": "integer"},
+        "served": {"type": "integer"}, "no_show": {"type": "integer"}, "avg_wait_minutes": _FIGURE,
+        "median_wait_minutes": _FIGURE, "p90_wait_minutes": _FIGURE, "avg_service_minutes": _FIGURE}}},
+    "hourly": {"type": "array", "items": {"type": "object", "properties": {
+        "hour": {"type": "integer"}, "issued": {"type": "integer"}, "served": {"type": "integer"}}}},
+    "counters": {"type": "array", "items": {"type": "object", "description": "per loket (counter id, name)"}},
+    "staff": {"type": "array", "items": {"type": "object", "description": "per staff member (staff_id, username)"}},
+}, "description": "wait = issued to first call; service = serve (or the call, when done straight from called) "
+                  "to done; no-show = tickets not put back in the queue after their no-show"}
+_ADMIN_REPORT_ERRORS = _errors((400, "bad_request: not a YYYY-MM-DD date, from after to, or over 366 days"),
+                               (401, "login_required"), (403, "forbidden"))
+_DATE = [{"name": "date", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}]
+_PERIOD = [{"name": name, "in": "query", "required": True, "schema": {"type": "string", "format": "date"}}
+           for name in ("from", "to")]
+_RANGE = {"type": "object", "properties": {
+    "office": {"type": "string"}, "from": {"type": "string", "format": "date"},
+    "to": {"type": "string", "format": "date"}, "days": {"type": "array", "items": _REPORT_DAY},
+    "totals": {**_REPORT_DAY, "description": "the whole period (medians and p90 over every ticket, not per day)"}}}
+_CSV = {"description": "CSV: date (or 'total'), then the service columns of the JSON",
+        "content": {"text/csv": {}}}
+_XLSX = {"description": "Excel workbook: office and period at the top of every sheet",
+         "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
+
+
+def _report(summary: str, parameters: list, answer: dict) -> dict:
+    return {"get": {"summary": summary, "security": [{"session": []}], "parameters": parameters,
+                    "responses": {"200": answer, **_ADMIN_REPORT_ERRORS}}}
+
+
+PATHS.update({
+    "/api/reports/daily": _report("One day's figures per service, hour, loket and staff member", _DATE,
+                                  _json({**_REPORT_DAY, "properties": {**_REPORT_DAY["properties"],
+                                                                        "office": {"type": "string"}}})),
+    "/api/reports/daily.csv": _report("One day's service figures as CSV", _DATE, _CSV),
+    "/api/reports/daily.xlsx": _report("One day's figures as Excel", _DATE, _XLSX),
+    "/api/reports/range": _report("Every day of a period (at most 366 days) plus its totals", _PERIOD,
+                                  _json(_RANGE)),
+    "/api/reports/range.csv": _report("A period's service figures per day, then the totals, as CSV", _PERIOD, _CSV),
+    "/api/reports/range.xlsx": _report("A period's figures as Excel", _PERIOD, _XLSX),
+})
+
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {

@@ -1,0 +1,105 @@
+"""Admin reports: one day or a period, as JSON, CSV and Excel, computed from the ticket event log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, jsonify, request
+
+from kiosk import reports, reports_store
+from kiosk.errors import BadRequest
+from kiosk.report_files import to_csv, to_xlsx
+from kiosk.web import runtime
+from kiosk.web.auth import staff_required
+
+bp = Blueprint("reports", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day_arg(name: str, label: str) -> date:
+    value = reports.parse_day(request.args.get(name))
+    if value is None:
+        raise BadRequest(f"Parameter '{name}' ({label}) harus berupa tanggal dengan format YYYY-MM-DD.")
+    return value
+
+
+def _report(first: date, last: date) -> dict:
+    rt = runtime()
+    settings = rt.settings
+    catalog = reports.Catalog(
+        office=settings.office.name,
+        services=tuple((service.code, service.name) for service in settings.services),
+        counters=tuple((counter.id, counter.name) for counter in settings.counters),
+        staff=reports_store.staff_names(rt.db),
+    )
+    events = reports_store.report_events(rt.db, first.isoformat(), last.isoformat())
+    return reports.range_report(events, first, last, catalog)
+
+
+def _daily() -> dict:
+    day = _day_arg("date", "tanggal")
+    report = _report(day, day)
+    return {"office": report["office"], **report["days"][0]}
+
+
+def _range() -> dict:
+    first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
+    if first > last:
+        raise BadRequest("Tanggal awal tidak boleh sesudah tanggal akhir.")
+    if (last - first).days + 1 > reports.MAX_RANGE_DAYS:
+        raise BadRequest(f"Rentang laporan paling panjang {reports.MAX_RANGE_DAYS} hari.")
+    return _report(first, last)
+
+
+def _download(body: str | bytes, mimetype: str, name: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/api/reports/daily")
+@staff_required("admin")
+def daily():
+    """One day's figures per service and per hour (with loket and staff figures)."""
+    return jsonify(_daily())
+
+
+@bp.get("/api/reports/daily.csv")
+@staff_required("admin")
+def daily_csv():
+    """One day's service figures as CSV."""
+    report = _daily()
+    return _download(to_csv(report), "text/csv", f"laporan-antrean-{report['date']}.csv")
+
+
+@bp.get("/api/reports/daily.xlsx")
+@staff_required("admin")
+def daily_xlsx():
+    """One day's figures as an Excel workbook headed by the office and the date."""
+    report = _daily()
+    return _download(to_xlsx(report), XLSX, f"laporan-antrean-{report['date']}.xlsx")
+
+
+@bp.get("/api/reports/range")
+@staff_required("admin")
+def period():
+    """Every day of a period (at most a year) in the daily shape, plus the period's totals."""
+    return jsonify(_range())
+
+
+@bp.get("/api/reports/range.csv")
+@staff_required("admin")
+def period_csv():
+    """A period's service figures per day, then its totals, as CSV."""
+    report = _range()
+    return _download(to_csv(report), "text/csv", f"laporan-antrean-{report['from']}-{report['to']}.csv")
+
+
+@bp.get("/api/reports/range.xlsx")
+@staff_required("admin")
+def period_xlsx():
+    """A period's figures as an Excel workbook headed by the office and the period."""
+    report = _range()
+    return _download(to_xlsx(report), XLSX, f"laporan-antrean-{report['from']}-{report['to']}.xlsx")

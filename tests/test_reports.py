@@ -1,0 +1,314 @@
+"""Reports: a scripted office day over a real waitress server, its figures hand-computed, as JSON, CSV and Excel."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+import requests
+from openpyxl import load_workbook
+
+from kiosk import reports
+from tests.conftest import JAKARTA, Clock
+from tests.support import LiveServer, add_staff, make_app
+
+ROUTES = ("/api/reports/daily?date=2026-11-25", "/api/reports/daily.csv?date=2026-11-25",
+          "/api/reports/daily.xlsx?date=2026-11-25", "/api/reports/range?from=2026-11-25&to=2026-11-26",
+          "/api/reports/range.csv?from=2026-11-25&to=2026-11-26",
+          "/api/reports/range.xlsx?from=2026-11-25&to=2026-11-26")
+
+
+class Desk:
+    """A logged-in staff member's browser session against the live server."""
+
+    def __init__(self, server: LiveServer, username: str, password: str):
+        self.server, self.session = server, requests.Session()
+        self.credentials = {"username": username, "password": password}
+        self.login()
+
+    def login(self) -> None:
+        """Log in (again: a session left idle overnight has ended)."""
+        answer = self.session.post(self.server.url + "/api/login", json=self.credentials, timeout=10)
+        answer.raise_for_status()
+        self.headers = {"X-CSRF-Token": answer.json()["csrf_token"]}
+
+    def post(self, path: str) -> dict:
+        answer = self.session.post(self.server.url + path, headers=self.headers, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["ticket"]
+
+    def get(self, path: str) -> requests.Response:
+        return self.session.get(self.server.url + path, timeout=10)
+
+
+@pytest.fixture
+def office(tmp_path):
+    """A live office on a settable clock with a counter clerk and an admin (Wednesday 25 November 2026)."""
+    clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA))
+    app = make_app(tmp_path, clock=clock, printer__type="none")
+    add_staff(app)
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start(workers=False)
+    yield server, clock
+    server.stop()
+
+
+def _at(clock: Clock, day: int, hour: int, minute: int) -> None:
+    clock.current = datetime(2026, 11, day, hour, minute, tzinfo=JAKARTA)
+
+
+def _issue(server: LiveServer, service: str) -> dict:
+    answer = server.post("/api/tickets", json={"service": service})
+    assert answer.status_code == 201, answer.text
+    return answer.json()["ticket"]
+
+
+@pytest.fixture
+def scripted(office):
+    """Two office days of issues, calls, serves, dones, a recall, no-shows and a requeue at known times."""
+    server, clock = office
+    clerk = Desk(server, "petugas", "rahasia-Loket1")  # works at Loket 1 (REKAM, UBAH)
+    head = Desk(server, "kepala", "rahasia-Admin1")  # works at Loket 2 (CETAK, AMBIL, INFO)
+    _at(clock, 25, 9, 0)
+    a1 = _issue(server, "REKAM")
+    _at(clock, 25, 9, 2)
+    a2 = _issue(server, "REKAM")
+    _at(clock, 25, 9, 5)
+    b1 = _issue(server, "CETAK")
+    _at(clock, 25, 9, 10)
+    assert clerk.post("/api/counters/1/next")["number"] == a1["number"]  # waited 10 min
+    _at(clock, 25, 9, 12)
+    clerk.post(f"/api/tickets/{a1['id']}/serve")
+    _at(clock, 25, 9, 30)
+    clerk.post(f"/api/tickets/{a1['id']}/done")  # served 18 min
+    _at(clock, 25, 9, 31)
+    assert clerk.post("/api/counters/1/next")["number"] == a2["number"]  # waited 29 min
+    _at(clock, 25, 9, 33)
+    clerk.post(f"/api/tickets/{a2['id']}/recall")
+    _at(clock, 25, 9, 35)
+    clerk.post(f"/api/tickets/{a2['id']}/no-show")  # stays a no-show
+    _at(clock, 25, 9, 40)
+    assert head.post("/api/counters/2/next")["number"] == b1["number"]  # waited 35 min
+    _at(clock, 25, 9, 45)
+    head.post(f"/api/tickets/{b1['id']}/done")  # done straight from called: 5 min from the call
+    _at(clock, 25, 10, 5)
+    a3 = _issue(server, "REKAM")
+    _at(clock, 25, 10, 20)
+    assert clerk.post("/api/counters/1/next")["number"] == a3["number"]  # waited 15 min (first call)
+    _at(clock, 25, 10, 21)
+    clerk.post(f"/api/tickets/{a3['id']}/no-show")
+    _at(clock, 25, 10, 25)
+    clerk.post(f"/api/tickets/{a3['id']}/requeue")  # back in the queue: not a no-show in the end
+    _at(clock, 25, 10, 26)
+    assert clerk.post("/api/counters/1/next")["number"] == a3["number"]  # second call: no second wait
+    _at(clock, 25, 10, 30)
+    clerk.post(f"/api/tickets/{a3['id']}/serve")
+    _at(clock, 25, 10, 40)
+    clerk.post(f"/api/tickets/{a3['id']}/done")  # served 10 min
+    _at(clock, 25, 10, 50)
+    _issue(server, "AMBIL")  # still waiting at the end of the script
+    # Thursday: one more Perekaman ticket.
+    _at(clock, 26, 8, 30)
+    clerk.login()
+    head.login()
+    a1_thursday = _issue(server, "REKAM")
+    _at(clock, 26, 8, 40)
+    assert clerk.post("/api/counters/1/next")["number"] == a1_thursday["number"]  # waited 10 min
+    _at(clock, 26, 8, 50)
+    clerk.post(f"/api/tickets/{a1_thursday['id']}/done")  # 10 min from the call
+    return server, head
+
+
+def _service(code, name, issued=0, served=0, no_show=0, avg=None, median=None, p90=None, service=None):
+    return {"code": code, "name": name, "issued": issued, "served": served, "no_show": no_show,
+            "avg_wait_minutes": avg, "median_wait_minutes": median, "p90_wait_minutes": p90,
+            "avg_service_minutes": service}
+
+
+OFFICE = "Kantor Kecamatan Selat"
+WEDNESDAY_SERVICES = [
+    # waits 10, 29, 15 -> mean 18, median 15, p90 29 (nearest rank); service 18 and 10 -> 14
+    _service("REKAM", "Perekaman KTP-el", 3, 2, 1, 18.0, 15.0, 29.0, 14.0),
+    _service("CETAK", "Pencetakan KTP-el", 1, 1, 0, 35.0, 35.0, 35.0, 5.0),
+    _service("AMBIL", "Pengambilan KTP-el", 1),
+    _service("UBAH", "Perubahan Data / KTP-el Hilang atau Rusak"),
+    _service("IKD", "Aktivasi IKD"),
+    _service("INFO", "Informasi"),
+]
+WEDNESDAY_COUNTERS = [
+    {"counter": 1, "name": "Loket 1", "called": 4, "served": 2, "no_show": 1, "avg_wait_minutes": 18.0,
+     "avg_service_minutes": 14.0, "service_minutes": 28.0},
+    {"counter": 2, "name": "Loket 2", "called": 1, "served": 1, "no_show": 0, "avg_wait_minutes": 35.0,
+     "avg_service_minutes": 5.0, "service_minutes": 5.0},
+]
+
+
+def test_a_scripted_day_gives_the_hand_computed_figures(scripted):
+    server, head = scripted
+    answer = head.get("/api/reports/daily?date=2026-11-25")
+    assert answer.status_code == 200
+    report = answer.json()
+    staff = {row["username"]: row for row in report.pop("staff")}
+    assert report == {
+        "office": OFFICE, "date": "2026-11-25", "issued": 5, "served": 3, "no_show": 1,
+        "services": WEDNESDAY_SERVICES,
+        "hourly": [{"hour": 9, "issued": 3, "served": 2}, {"hour": 10, "issued": 2, "served": 1}],
+        "counters": WEDNESDAY_COUNTERS,
+    }
+    assert list(staff) == ["kepala", "petugas"]
+    assert {key: value for key, value in staff["petugas"].items() if key != "staff_id"} == {
+        "username": "petugas", **{k: v for k, v in WEDNESDAY_COUNTERS[0].items() if k not in ("counter", "name")}}
+    assert staff["kepala"]["served"] == 1 and staff["kepala"]["avg_service_minutes"] == 5.0
+
+
+def test_the_daily_csv_holds_the_same_figures(scripted):
+    server, head = scripted
+    answer = head.get("/api/reports/daily.csv?date=2026-11-25")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="laporan-antrean-2026-11-25.csv"' in answer.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert rows[0] == {"date": "2026-11-25", "code": "REKAM", "name": "Perekaman KTP-el", "issued": "3",
+                       "served": "2", "no_show": "1", "avg_wait_minutes": "18.0", "median_wait_minutes": "15.0",
+                       "p90_wait_minutes": "29.0", "avg_service_minutes": "14.0"}
+    assert [(row["code"], row["issued"], row["served"], row["p90_wait_minutes"], row["avg_service_minutes"])
+            for row in rows] == [("REKAM", "3", "2", "29.0", "14.0"), ("CETAK", "1", "1", "35.0", "5.0"),
+                                 ("AMBIL", "1", "0", "", ""), ("UBAH", "0", "0", "", ""),
+                                 ("IKD", "0", "0", "", ""), ("INFO", "0", "0", "", "")]
+
+
+def _sheet_rows(sheet) -> list[tuple]:
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_daily_excel_names_the_office_and_the_day_and_holds_the_figures(scripted):
+    server, head = scripted
+    answer = head.get("/api/reports/daily.xlsx?date=2026-11-25")
+    assert answer.status_code == 200
+    book = load_workbook(io.BytesIO(answer.content))
+    assert book.sheetnames == ["Ringkasan", "Harian", "Per jam", "Loket", "Petugas"]
+    summary = _sheet_rows(book["Ringkasan"])
+    assert summary[0][0] == OFFICE
+    assert summary[2][0] == "Periode: 25 November 2026"
+    assert summary[5] == ("REKAM", "Perekaman KTP-el", 3, 2, 1, 18.0, 15.0, 29.0, 14.0)
+    assert summary[6] == ("CETAK", "Pencetakan KTP-el", 1, 1, 0, 35.0, 35.0, 35.0, 5.0)
+    assert summary[-1][:5] == ("Jumlah", None, 5, 3, 1)
+    assert _sheet_rows(book["Per jam"])[5:] == [("09.00", 3, 2), ("10.00", 2, 1)]
+    assert _sheet_rows(book["Loket"])[5:] == [("Loket 1", 4, 2, 1, 18.0, 14.0, 28.0),
+                                              ("Loket 2", 1, 1, 0, 35.0, 5.0, 5.0)]
+    assert [row[0] for row in _sheet_rows(book["Petugas"])[5:]] == ["kepala", "petugas"]
+
+
+def test_a_period_gives_each_day_and_totals_over_every_ticket(scripted):
+    server, head = scripted
+    report = head.get("/api/reports/range?from=2026-11-25&to=2026-11-27").json()
+    assert (report["office"], report["from"], report["to"]) == (OFFICE, "2026-11-25", "2026-11-27")
+    assert [day["date"] for day in report["days"]] == ["2026-11-25", "2026-11-26", "2026-11-27"]
+    assert report["days"][0]["services"] == WEDNESDAY_SERVICES
+    assert report["days"][1]["services"][0] == _service("REKAM", "Perekaman KTP-el", 1, 1, 0, 10.0, 10.0, 10.0,
+                                                        10.0)
+    assert report["days"][2]["issued"] == 0 and report["days"][2]["hourly"] == []
+    # Totals over the four REKAM tickets: waits 10, 29, 15, 10; service 18, 10, 10.
+    assert report["totals"]["services"][0] == _service("REKAM", "Perekaman KTP-el", 4, 3, 1, 16.0, 10.0, 29.0,
+                                                       12.7)
+    assert (report["totals"]["issued"], report["totals"]["served"], report["totals"]["no_show"]) == (6, 4, 1)
+    assert report["totals"]["hourly"] == [{"hour": 8, "issued": 1, "served": 1},
+                                          {"hour": 9, "issued": 3, "served": 2},
+                                          {"hour": 10, "issued": 2, "served": 1}]
+
+
+def test_the_period_csv_and_excel_hold_the_same_figures(scripted):
+    server, head = scripted
+    rows = list(csv.DictReader(io.StringIO(head.get("/api/reports/range.csv?from=2026-11-25&to=2026-11-26").text)))
+    assert len(rows) == 3 * 6  # two days and the totals, six services each
+    assert [(row["date"], row["code"], row["issued"], row["avg_wait_minutes"]) for row in rows if
+            row["code"] == "REKAM"] == [("2026-11-25", "REKAM", "3", "18.0"), ("2026-11-26", "REKAM", "1", "10.0"),
+                                        ("total", "REKAM", "4", "16.0")]
+    answer = head.get("/api/reports/range.xlsx?from=2026-11-25&to=2026-11-26")
+    assert 'filename="laporan-antrean-2026-11-25-2026-11-26.xlsx"' in answer.headers["Content-Disposition"]
+    book = load_workbook(io.BytesIO(answer.content))
+    summary = _sheet_rows(book["Ringkasan"])
+    assert (summary[0][0], summary[2][0]) == (OFFICE, "Periode: 25 November 2026 s.d. 26 November 2026")
+    assert summary[5] == ("REKAM", "Perekaman KTP-el", 4, 3, 1, 16.0, 10.0, 29.0, 12.7)
+    daily = _sheet_rows(book["Harian"])
+    assert daily[4][:3] == ("Tanggal", "Kode", "Layanan")
+    assert [row[:5] for row in daily[5:] if row[1] == "REKAM"] == [
+        ("2026-11-25", "REKAM", "Perekaman KTP-el", 3, 2), ("2026-11-26", "REKAM", "Perekaman KTP-el", 1, 1)]
+
+
+@pytest.mark.parametrize("path", ROUTES)
+def test_reports_are_for_admins_only(office, path):
+    server, _ = office
+    anonymous = requests.get(server.url + path, timeout=10)
+    assert anonymous.status_code == 401
+    assert anonymous.json()["error"]["code"] == "login_required"
+    clerk = Desk(server, "petugas", "rahasia-Loket1").get(path)
+    assert clerk.status_code == 403
+    assert clerk.json()["error"]["code"] == "forbidden"
+    assert Desk(server, "kepala", "rahasia-Admin1").get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("path", "says"), [
+    ("/api/reports/daily", "'date'"),
+    ("/api/reports/daily?date=", "YYYY-MM-DD"),
+    ("/api/reports/daily?date=25-11-2026", "YYYY-MM-DD"),
+    ("/api/reports/daily?date=2026-02-30", "YYYY-MM-DD"),
+    ("/api/reports/daily.csv?date=2026-1-5", "YYYY-MM-DD"),
+    ("/api/reports/daily.xlsx?date=%00", "YYYY-MM-DD"),
+    ("/api/reports/range?from=2026-11-01", "'to'"),
+    ("/api/reports/range?from=2026-11-30&to=2026-11-01", "tidak boleh sesudah"),
+    ("/api/reports/range.csv?from=2025-01-01&to=2026-01-02", "366 hari"),
+    ("/api/reports/range.xlsx?from=0000-01-01&to=2026-01-01", "'from'"),
+    ("/api/reports/range?from=2026-11-01&to=99999-01-01", "'to'"),
+])
+def test_bad_dates_and_ranges_are_a_400_in_indonesian(office, path, says):
+    server, _ = office
+    answer = Desk(server, "kepala", "rahasia-Admin1").get(path)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "bad_request"
+    assert says in error["message"]
+
+
+def test_a_full_year_is_allowed(office):
+    server, _ = office
+    answer = Desk(server, "kepala", "rahasia-Admin1").get("/api/reports/range?from=2024-01-01&to=2024-12-31")
+    assert answer.status_code == 200
+    assert len(answer.json()["days"]) == 366
+
+
+def _event(ticket, minute, action, service="REKAM", counter=None, staff=None, day="2026-11-25"):
+    return reports.Event(ticket, day, minute * 60, 9, action, service, counter, staff)
+
+
+CATALOG = reports.Catalog("Kantor", (("REKAM", "Perekaman"), ("AMBIL", "Pengambilan")), ((1, "Loket 1"),))
+
+
+def test_a_transferred_ticket_waits_from_its_issue_and_counts_where_it_was_called():
+    events = [_event(1, 0, "issue"), _event(1, 5, "transfer", service="REKAM"),
+              _event(1, 12, "call", service="AMBIL", counter=1), _event(1, 20, "done", service="AMBIL", counter=1)]
+    report = reports.daily_report(events, date(2026, 11, 25), CATALOG)
+    rekam, ambil = report["services"]
+    assert (rekam["issued"], rekam["served"], rekam["avg_wait_minutes"]) == (1, 0, None)
+    assert (ambil["issued"], ambil["served"], ambil["avg_wait_minutes"], ambil["avg_service_minutes"]) == (
+        0, 1, 12.0, 8.0)
+
+
+def test_done_straight_from_called_is_timed_from_the_latest_call_or_recall():
+    events = [_event(1, 0, "issue"), _event(1, 2, "call", counter=1), _event(1, 4, "recall", counter=1),
+              _event(1, 6, "done", counter=1),
+              _event(2, 0, "issue"), _event(2, 10, "call", counter=1), _event(2, 11, "serve", counter=1),
+              _event(2, 20, "done", counter=1)]
+    report = reports.daily_report(events, date(2026, 11, 25), CATALOG)
+    # ticket 1: done straight from called, timed from its latest (re)call at minute 4 -> 2 min; ticket 2: 9 min
+    assert report["services"][0]["avg_service_minutes"] == 5.5
+
+
+@pytest.mark.parametrize(("values", "share", "expected"), [
+    ([], 0.9, None), ([7.0], 0.9, 7.0), ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], 0.9, 9.0),
+    ([3.0, 1.0, 2.0], 0.5, 2.0), ([1.0, 2.0, 3.0, 4.0], 0.5, 2.0),
+])
+def test_percentiles_use_the_nearest_rank(values, share, expected):
+    assert reports.percentile(values, share) == expected
