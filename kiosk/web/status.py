@@ -117,8 +117,7 @@ def lookup():
     rt = runtime()
     guard = _guard()
     wait = guard.attempt(request.remote_addr or "-")
-    if wait:
-        _audit("rate_limited_address", None)
+    if wait:  # not audited: a flood from one address must not turn into a flood of writes
         return _rate_limited(wait)
     body = json_body()
     try:
