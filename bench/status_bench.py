@@ -109,8 +109,8 @@ def lookups(port: int, bodies: list[dict], expected: int) -> list[float]:
     return timings
 
 
-def measure_lookups(count: int, samples: int) -> tuple[float, float, float]:
-    """Return (found p50 ms, not-found p50 ms, server RSS MB) with ``count`` records."""
+def measure_lookups(count: int, samples: int) -> tuple[float, float, float, float]:
+    """Return p50 ms of found, unknown-NIK and wrong-KK lookups, and the server's RSS MB, at ``count`` records."""
     with tempfile.TemporaryDirectory() as temporary:
         directory = Path(temporary)
         niks = fill(directory, count)
@@ -121,10 +121,13 @@ def measure_lookups(count: int, samples: int) -> tuple[float, float, float]:
             pick = random.Random(8)
             found = [{"nik": nik, "kk": KK} for nik in pick.sample(niks, min(samples, len(niks)))]
             unknown = [{"nik": nik, "kk": KK} for nik, _ in residents(count + samples) if nik not in known][:samples]
+            wrong_kk = [{"nik": body["nik"], "kk": "6203010102150004"} for body in found]
             lookups(port, found[:100], 200)  # warm-up
             found_ms = lookups(port, found, 200)
             missing_ms = lookups(port, unknown, 404)
-            return percentile(found_ms, 0.5), percentile(missing_ms, 0.5), rss_mb(server.pid)
+            wrong_ms = lookups(port, wrong_kk, 404)
+            return (percentile(found_ms, 0.5), percentile(missing_ms, 0.5), percentile(wrong_ms, 0.5),
+                    rss_mb(server.pid))
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -171,10 +174,10 @@ def main() -> None:
     args = parser.parse_args()
     results = {}
     for count in (int(size) for size in args.records.split(",")):
-        found, missing, rss = measure_lookups(count, args.lookups)
+        found, missing, wrong, rss = measure_lookups(count, args.lookups)
         results[count] = found
-        print(f"lookup p50 at {count:,} records: found {found:.2f} ms, not found {missing:.2f} ms "
-              f"(target < 5 ms); server RSS {rss:.0f} MB (target < 100 MB)")
+        print(f"lookup p50 at {count:,} records: found {found:.2f} ms, unknown NIK {missing:.2f} ms, "
+              f"wrong KK {wrong:.2f} ms (target < 5 ms); server RSS {rss:.0f} MB (target < 100 MB)")
     if len(results) > 1:
         small, large = results[min(results)], results[max(results)]
         print(f"lookup p50 ratio {max(results):,} / {min(results):,} records: {large / small:.2f}x (target <= 1.5x)")
