@@ -215,3 +215,28 @@ def applications(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0005_service_override_log")
+def service_override_log(db: Database) -> None:
+    """Who changed today's service overrides and when: the latest author on the row, every change in a log."""
+    for statement in _split(
+        """
+        ALTER TABLE service_overrides ADD COLUMN updated_by TEXT;
+        CREATE TABLE service_override_log (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            service TEXT NOT NULL,
+            at TEXT NOT NULL,
+            staff_id INTEGER,
+            username TEXT NOT NULL,
+            open INTEGER,
+            daily_quota INTEGER,
+            changes TEXT NOT NULL
+        );
+        CREATE INDEX service_override_log_day ON service_override_log (day, service, id);
+        CREATE TRIGGER service_override_log_append_only BEFORE UPDATE ON service_override_log
+        BEGIN SELECT RAISE(ABORT, 'service_override_log is append-only'); END;
+        """
+    ):
+        db.execute(statement)

@@ -65,6 +65,53 @@ def waiting_counts(db: Database, day: str) -> dict[str, int]:
     return {row["service"]: row["waiting"] for row in rows}
 
 
+def service_override(db: Database, day: str, service: str) -> Row | None:
+    """Return the staff override of ``service`` on ``day``, or None."""
+    return _row(db.conn.execute(
+        "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
+    ).fetchone())
+
+
+def set_service_override(db: Database, day: str, service: str, changes: dict[str, Any], staff: Row,
+                         now: datetime) -> Row:
+    """Apply ``changes`` (``open`` and/or ``daily_quota``) to the override of ``service`` on ``day``.
+
+    Keyed by day, so it reverts by itself when the office day ends. Every change is logged with who and when.
+    """
+    stamp = _stamp(now)
+    with db.write() as conn:
+        current = _row(conn.execute(
+            "SELECT open, daily_quota FROM service_overrides WHERE day = ? AND service = ?", [day, service]
+        ).fetchone()) or {"open": None, "daily_quota": None}
+        merged = {**current, **{key: (int(value) if isinstance(value, bool) else value)
+                                for key, value in changes.items()}}
+        conn.execute(
+            "INSERT INTO service_overrides (day, service, open, daily_quota, updated_at, updated_by)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT (day, service) DO UPDATE SET open = excluded.open,"
+            " daily_quota = excluded.daily_quota, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            [day, service, merged["open"], merged["daily_quota"], stamp, staff["username"]],
+        )
+        conn.execute(
+            "INSERT INTO service_override_log (day, service, at, staff_id, username, open, daily_quota, changes)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            [day, service, stamp, staff.get("id"), staff["username"], merged["open"], merged["daily_quota"],
+             ",".join(sorted(changes))],
+        )
+        return dict(conn.execute(
+            "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
+        ).fetchone())
+
+
+def service_override_log(db: Database, day: str, service: str | None = None) -> list[Row]:
+    """Return the override changes of ``day`` (of one service if given), oldest first."""
+    sql = "SELECT * FROM service_override_log WHERE day = ?"
+    args: list[Any] = [day]
+    if service is not None:
+        sql += " AND service = ?"
+        args.append(service)
+    return [dict(row) for row in db.conn.execute(sql + " ORDER BY id", args).fetchall()]
+
+
 # ---------------------------------------------------------------- tickets
 
 

@@ -305,6 +305,37 @@ PATHS.update({
 })
 
 
+# ---------------------------------------------------------------- today's service overrides (admin)
+
+SCHEMAS["ServiceToday"] = {
+    "type": "object",
+    "description": "A service as GET /api/services shows it, with today's effective quota and override",
+    "properties": {
+        **SCHEMAS["Service"]["properties"],
+        "daily_quota": {"type": "integer", "nullable": True, "description": "today's quota (null: none)"},
+        "issued_today": {"type": "integer"},
+        "override": {"type": "object", "nullable": True, "properties": {
+            "day": {"type": "string", "format": "date"}, "open": {"type": "boolean", "nullable": True},
+            "daily_quota": {"type": "integer", "nullable": True},
+            "updated_at": {"type": "string", "format": "date-time"}, "updated_by": {"type": "string"}}},
+    },
+}
+PATHS["/api/services/{code}"] = {"patch": {
+    "summary": "Override a service for today only (reverts when the office day ends): `open` false closes it, "
+               "true lifts the closure (opening hours and holidays still apply); `daily_quota` sets today's "
+               "quota, null goes back to the configured one. Every change is logged with who and when",
+    "security": [{"session": [], "csrf": []}],
+    "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "minProperties": 1, "additionalProperties": False,
+        "properties": {"open": {"type": "boolean"},
+                       "daily_quota": {"type": "integer", "minimum": 0, "maximum": 100000, "nullable": True}}}}}},
+    "responses": {"200": _json(_ref("ServiceToday")),
+                  **_errors((400, "bad_request"), (401, "login_required"), (403, "csrf_failed / forbidden"),
+                            (404, "unknown_service"))},
+}}
+
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {

@@ -1,0 +1,202 @@
+"""Today's service overrides (PATCH /api/services/<code>) over a real waitress server on a settable clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import requests
+
+from kiosk import store
+from tests.conftest import JAKARTA, Clock
+from tests.support import LiveServer, add_staff, make_app
+
+
+class Desk:
+    """A browser session against the live server, logged in when credentials are given."""
+
+    def __init__(self, server: LiveServer, username: str | None = None, password: str | None = None):
+        self.server, self.session, self.headers = server, requests.Session(), {}
+        if username:
+            answer = self.session.post(server.url + "/api/login",
+                                       json={"username": username, "password": password}, timeout=10)
+            answer.raise_for_status()
+            self.headers = {"X-CSRF-Token": answer.json()["csrf_token"]}
+
+    def patch(self, code: str, body, **kwargs) -> requests.Response:
+        return self.session.patch(f"{self.server.url}/api/services/{code}", json=body,
+                                  headers=kwargs.get("headers", self.headers), timeout=10)
+
+    def issue(self, code: str) -> requests.Response:
+        return self.session.post(self.server.url + "/api/tickets", json={"service": code}, timeout=10)
+
+    def service(self, code: str) -> dict:
+        answer = self.session.get(self.server.url + "/api/services", timeout=10)
+        assert answer.status_code == 200
+        return next(item for item in answer.json() if item["code"] == code)
+
+
+@pytest.fixture
+def office(tmp_path):
+    """A live office (always open) on a settable clock: Wednesday 25 November 2026, 09:00 in Jakarta."""
+    clock = Clock(datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA))
+    app = make_app(tmp_path, clock=clock, printer__type="none")
+    add_staff(app)
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start(workers=False)
+    yield server, clock
+    server.stop()
+
+
+@pytest.fixture
+def admin(office):
+    return Desk(office[0], "kepala", "rahasia-Admin1")
+
+
+def test_closing_a_service_stops_issuing_and_reopening_restores_it(office, admin):
+    server, _ = office
+    kiosk = Desk(server)
+    assert kiosk.issue("REKAM").status_code == 201
+
+    answer = admin.patch("REKAM", {"open": False})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert {key: body[key] for key in ("code", "open", "reason", "daily_quota", "issued_today")} == {
+        "code": "REKAM", "open": False, "reason": "closed_by_staff", "daily_quota": 100, "issued_today": 1}
+    assert body["override"] == {"day": "2026-11-25", "open": False, "daily_quota": None,
+                                "updated_at": "2026-11-25T09:00:00+07:00", "updated_by": "kepala"}
+
+    shown = kiosk.service("REKAM")
+    assert (shown["open"], shown["reason"]) == (False, "closed_by_staff")
+    assert kiosk.service("AMBIL")["open"] is True  # only that service
+    refused = kiosk.issue("REKAM")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "service_closed"
+    assert refused.json()["error"]["message"] == "Layanan ini ditutup sementara hari ini."
+    assert kiosk.issue("AMBIL").status_code == 201
+
+    reopened = admin.patch("REKAM", {"open": True})
+    assert reopened.status_code == 200
+    assert (reopened.json()["open"], reopened.json()["reason"]) == (True, None)
+    issued = kiosk.issue("REKAM")
+    assert issued.status_code == 201
+    assert issued.json()["ticket"]["number"] == "A-002"
+
+
+def test_todays_quota_is_honoured_and_null_goes_back_to_the_configured_one(office, admin):
+    server, _ = office
+    kiosk = Desk(server)
+    for _ in range(2):
+        assert kiosk.issue("REKAM").status_code == 201
+
+    answer = admin.patch("REKAM", {"daily_quota": 2})
+    assert answer.status_code == 200
+    assert (answer.json()["daily_quota"], answer.json()["open"], answer.json()["reason"]) == (2, False,
+                                                                                                 "quota_reached")
+    refused = kiosk.issue("REKAM")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "quota_reached"
+    assert kiosk.service("REKAM")["reason"] == "quota_reached"
+
+    raised = admin.patch("REKAM", {"daily_quota": 3})
+    assert raised.json()["open"] is True
+    assert kiosk.issue("REKAM").status_code == 201
+    assert kiosk.issue("REKAM").json()["error"]["code"] == "quota_reached"
+
+    back = admin.patch("REKAM", {"daily_quota": None})
+    assert back.status_code == 200
+    assert back.json()["daily_quota"] == 100  # config/kiosk.toml
+    assert kiosk.issue("REKAM").status_code == 201
+
+    # A service without a configured quota can get one for today too.
+    assert admin.patch("INFO", {"daily_quota": 0}).json()["daily_quota"] == 0
+    assert kiosk.issue("INFO").json()["error"]["code"] == "quota_reached"
+
+
+def test_both_fields_at_once_and_a_later_change_keeps_the_other_field(office, admin):
+    server, _ = office
+    assert admin.patch("CETAK", {"open": False, "daily_quota": 5}).json()["override"]["daily_quota"] == 5
+    later = admin.patch("CETAK", {"daily_quota": 7}).json()
+    assert (later["open"], later["override"]["open"], later["daily_quota"]) == (False, False, 7)
+
+
+def test_an_override_is_for_today_only(office, admin):
+    server, clock = office
+    kiosk = Desk(server)
+    admin.patch("REKAM", {"open": False})
+    admin.patch("AMBIL", {"daily_quota": 0})
+    assert kiosk.issue("REKAM").status_code == 409
+
+    clock.current = datetime(2026, 11, 25, 23, 59, 59, tzinfo=JAKARTA)
+    assert kiosk.issue("REKAM").status_code == 409
+    clock.current = datetime(2026, 11, 26, 0, 0, 0, tzinfo=JAKARTA)  # the office day has turned
+    assert kiosk.service("REKAM")["open"] is True
+    assert kiosk.issue("REKAM").status_code == 201
+    assert kiosk.issue("AMBIL").status_code == 201
+
+
+def test_who_and_when_are_recorded_for_every_change(office, admin):
+    server, clock = office
+    admin.patch("REKAM", {"open": False})
+    clock.current = datetime(2026, 11, 25, 10, 30, tzinfo=JAKARTA)
+    admin.patch("REKAM", {"open": True, "daily_quota": 40})
+
+    log = store.service_override_log(server.runtime.db, "2026-11-25", "REKAM")
+    assert [(row["at"], row["username"], row["open"], row["daily_quota"], row["changes"]) for row in log] == [
+        ("2026-11-25T09:00:00+07:00", "kepala", 0, None, "open"),
+        ("2026-11-25T10:30:00+07:00", "kepala", 1, 40, "daily_quota,open"),
+    ]
+    row = store.service_override(server.runtime.db, "2026-11-25", "REKAM")
+    assert (row["updated_by"], row["updated_at"]) == ("kepala", "2026-11-25T10:30:00+07:00")
+
+
+@pytest.mark.parametrize("body", [
+    {}, {"open": "false"}, {"open": 0}, {"open": None}, {"daily_quota": -1}, {"daily_quota": 1.5},
+    {"daily_quota": "50"}, {"daily_quota": True}, {"daily_quota": 100_001}, {"quota": 50},
+    {"open": False, "reason": "x"}, [], "tutup", 5,
+])
+def test_a_bad_body_is_a_400_in_indonesian_and_changes_nothing(office, admin, body):
+    server, _ = office
+    answer = admin.patch("REKAM", body)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "bad_request"
+    assert any(word in error["message"] for word in ("harus", "tidak dikenal", "Kirim", "Data"))
+    assert store.service_override(server.runtime.db, "2026-11-25", "REKAM") is None
+
+
+def test_a_body_that_is_not_json_is_a_400(office, admin):
+    server, _ = office
+    answer = admin.session.patch(server.url + "/api/services/REKAM", data="open=false",
+                                 headers={**admin.headers, "Content-Type": "application/x-www-form-urlencoded"},
+                                 timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "bad_request"
+
+
+def test_an_unknown_service_is_a_404(office, admin):
+    answer = admin.patch("NOPE", {"open": False})
+    assert answer.status_code == 404
+    assert answer.json()["error"] == {"code": "unknown_service", "message": "Layanan 'NOPE' tidak dikenal."}
+
+
+def test_only_an_admin_may_override(office):
+    server, _ = office
+    anonymous = Desk(server).patch("REKAM", {"open": False})
+    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (401, "login_required")
+    clerk = Desk(server, "petugas", "rahasia-Loket1").patch("REKAM", {"open": False})
+    assert (clerk.status_code, clerk.json()["error"]["code"]) == (403, "forbidden")
+    admin = Desk(server, "kepala", "rahasia-Admin1")
+    no_csrf = admin.patch("REKAM", {"open": False}, headers={})
+    assert (no_csrf.status_code, no_csrf.json()["error"]["code"]) == (403, "csrf_failed")
+    assert store.service_override(server.runtime.db, "2026-11-25", "REKAM") is None
+    assert Desk(server).service("REKAM")["open"] is True
+
+
+def test_openapi_describes_the_override(office):
+    server, _ = office
+    document = requests.get(server.url + "/api/openapi.json", timeout=10).json()
+    operation = document["paths"]["/api/services/{code}"]["patch"]
+    assert set(operation["responses"]) >= {"200", "400", "401", "403", "404"}
+    assert set(operation["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {
+        "open", "daily_quota"}
