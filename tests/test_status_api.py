@@ -166,3 +166,21 @@ def test_staff_create_and_change_records_with_login_and_csrf(office, caplog):
     assert (bad_nik.status_code, bad_nik.json()["error"]["code"]) == (400, "invalid_nik")
     server_lines = [r.getMessage() for r in caplog.records if r.name.startswith(("kiosk", "waitress", "flask"))]
     assert [line for line in server_lines if OTHER_NIK in line or KK in line] == []
+
+
+def test_parallel_guesses_for_one_nik_cannot_overrun_the_limit(office):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(index: int) -> int:
+        return lookup(office, {"nik": NIK, "kk": f"62030101021{5000 + index:05d}"}, f"127.0.1.{index + 1}").status
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = sorted(pool.map(guess, range(20)))
+    assert statuses == [404] * 3 + [429] * 17
+
+
+def test_finding_the_record_does_not_count_as_a_miss(office):
+    for index in range(10):
+        assert lookup(office, {"nik": NIK, "kk": KK}, f"127.0.2.{index + 1}").status == 200
+    assert [lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.3.{index + 1}").status for index in range(4)] == \
+        [404, 404, 404, 429]

@@ -59,15 +59,23 @@ class LookupGuard:
                 throttle.record((address,), now)
             return wait
 
-    def nik_wait(self, nik_key: str) -> int:
-        """Return the seconds until this NIK may be looked up again (0 = now)."""
-        with self._lock:
-            return self.misses.retry_after((nik_key,), self.clock())
+    def reserve_miss(self, nik_key: str) -> int:
+        """Count a possible miss of this NIK before looking (so parallel guesses cannot overrun the limit).
 
-    def missed(self, nik_key: str) -> None:
-        """Count a lookup of this NIK that found nothing (unknown NIK or wrong KK number)."""
+        Return 0, or the seconds to wait (then nothing is counted). A lookup that finds its record
+        gives the count back with :meth:`found`.
+        """
         with self._lock:
-            self.misses.record((nik_key,), self.clock())
+            now = self.clock()
+            wait = self.misses.retry_after((nik_key,), now)
+            if not wait:
+                self.misses.record((nik_key,), now)
+            return wait
+
+    def found(self, nik_key: str) -> None:
+        """Give back the miss counted for a lookup that found its record."""
+        with self._lock:
+            self.misses.refund((nik_key,))
 
 
 def _guard() -> LookupGuard:
@@ -127,16 +135,16 @@ def lookup():
         _audit(problem.code, None)
         raise
     nik_key = nik_hash(nik)
-    wait = guard.nik_wait(nik_key)
+    wait = guard.reserve_miss(nik_key)
     if wait:
         _audit("rate_limited_nik", nik_key)
         return _rate_limited(wait)
     record = status_store.get_application(rt.db, nik)
     matches = hmac.compare_digest(kk.encode(), (record["kk"] if record else _NO_RECORD_KK).encode())
     if record is None or not matches:
-        guard.missed(nik_key)
         _audit("not_found", nik_key)
         return error_response("not_found", NOT_FOUND_MESSAGE, 404)
+    guard.found(nik_key)
     _audit("found", nik_key)
     lang = body.get("lang") if body.get("lang") in ("id", "en") else "id"
     answer = describe(record["status"], rt.settings.next_service, lang)
