@@ -184,3 +184,15 @@ def test_finding_the_record_does_not_count_as_a_miss(office):
         assert lookup(office, {"nik": NIK, "kk": KK}, f"127.0.2.{index + 1}").status == 200
     assert [lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.3.{index + 1}").status for index in range(4)] == \
         [404, 404, 404, 429]
+
+
+def test_a_server_error_on_a_record_is_logged_by_route_never_by_nik(office, caplog):
+    headers = office.login()
+    office.runtime.db.conn.execute("DROP TABLE application_history")  # a real fault: the next write fails
+    record = {"kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "CARD_SHIPPED"}
+    with caplog.at_level(logging.INFO):
+        failed = office.session.put(f"{office.url}/api/applications/{OTHER_NIK}", json=record, headers=headers,
+                                    timeout=10)
+    assert (failed.status_code, failed.json()["error"]["code"]) == (500, "internal_error")
+    server_lines = [r.getMessage() for r in caplog.records if r.name.startswith("kiosk")]
+    assert server_lines == ["unexpected OperationalError on PUT /api/applications/<nik>"]
