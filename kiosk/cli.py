@@ -361,18 +361,15 @@ PROGRESS_BAR_BYTES = 1_000_000  # about 10,000 rows
 def purge(ctx: click.Context) -> None:
     """Delete status lookup audit entries, and the history of finished records, past [status] retention_days.
 
+    A running server does the same every minute; this is for an office that was switched off.
+
     \b
     Example:
         kiosk purge
     """
-    from datetime import timedelta
-
-    from kiosk import status_store
-
     runtime = _runtime(ctx)
     days = runtime.settings.status.retention_days
-    before = (runtime.now() - timedelta(days=days)).isoformat(timespec="seconds")
-    removed = status_store.purge(runtime.db, before)
+    removed = runtime.purge_status_traces()
     click.echo(f"Removed {removed['lookups']} lookup audit entries and {removed['history']} history entries of "
                f"finished records older than {days} days.")
 

@@ -109,12 +109,20 @@ class Runtime:
 
         expired = store.expire_waiting(self.db, now, deadline)
         store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
+        self.purge_status_traces()
         if expired:
             from kiosk.present import publish_queue
 
             log.info("expired %d waiting tickets after closing time", expired)
             publish_queue(self)
         return expired
+
+    def purge_status_traces(self) -> dict[str, int]:
+        """Delete status lookup audit entries and finished records' history older than [status] retention_days."""
+        from kiosk import status_store
+
+        before = self.now() - timedelta(days=self.settings.status.retention_days)
+        return status_store.purge(self.db, before.isoformat(timespec="seconds"))
 
     def _housekeeping(self) -> None:
         """Run housekeeping at start and then every ``housekeeping_seconds``."""

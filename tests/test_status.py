@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -215,3 +215,18 @@ def test_purge_keeps_history_of_unfinished_records_and_recent_entries(db):
     assert [h["status"] for h in status_store.application_history(db, FEMALE)] == ["CARD_ISSUED"]
     assert [h["status"] for h in status_store.application_history(db, MALE)] == ["CARD_SHIPPED"]
     assert [entry["nik_hmac"] for entry in status_store.lookups(db)] == ["cd"]
+
+
+def test_housekeeping_keeps_the_retention_without_anyone_running_purge(tmp_path, clock):
+    from tests.support import make_app
+
+    app = make_app(tmp_path, clock=clock, status__retention_days=30)
+    runtime = app.extensions["kiosk"]
+    issued = _record(status="CARD_ISSUED")
+    status_store.save_application(runtime.db, _record(), (clock() - timedelta(days=31)).isoformat(), "import")
+    status_store.save_application(runtime.db, issued, (clock() - timedelta(days=29)).isoformat(), "siti")
+    status_store.record_lookup(runtime.db, (clock() - timedelta(days=31)).isoformat(), "10.0.0.5", "found", "ab")
+    status_store.record_lookup(runtime.db, (clock() - timedelta(days=29)).isoformat(), "10.0.0.5", "found", "cd")
+    runtime.housekeep()
+    assert [entry["nik_hmac"] for entry in status_store.lookups(runtime.db)] == ["cd"]
+    assert [h["status"] for h in status_store.application_history(runtime.db, MALE)] == ["CARD_ISSUED"]
