@@ -203,6 +203,9 @@ def check_application(nik: object, kk: object, name: object, birth_date: object,
     if not isinstance(name, str) or not name.strip():
         raise RecordProblem("invalid_name", "Nama wajib diisi.", "name is empty")
     name = " ".join(name.split())
+    if not name.isprintable():
+        raise RecordProblem("invalid_name", "Nama berisi karakter yang tidak dapat ditampilkan.",
+                            "name holds control characters")
     if len(name) > MAX_NAME_LENGTH:
         raise RecordProblem("invalid_name", f"Nama paling banyak {MAX_NAME_LENGTH} karakter.",
                             f"name longer than {MAX_NAME_LENGTH} characters")

@@ -103,6 +103,8 @@ def test_a_womans_birth_date_agrees_with_day_plus_40():
     ({"birth_date": "2090-08-17"}, "invalid_birth_date", "not a real past date"),
     ({"status": "LOST"}, "unknown_status", "unknown status code 'LOST'"),
     ({"name": "  "}, "invalid_name", "name is empty"),
+    ({"name": "Budi\x00Santoso"}, "invalid_name", "control characters"),
+    ({"name": "Budi\u202eSantoso"}, "invalid_name", "control characters"),
     ({"note": "x" * 501}, "invalid_note", "note longer than 500"),
 ])
 def test_a_wrong_record_is_refused_naming_the_field(fields, code, reason):
