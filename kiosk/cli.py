@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable | backup | import-status | purge``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|role|logout | backup | import-status | purge``."""
 
 from __future__ import annotations
 
@@ -288,6 +288,47 @@ def user_disable(ctx: click.Context, name: str) -> None:
     except KioskError:
         raise _unknown_staff(name) from None
     click.echo(f"Account '{name}' disabled; {ended} open session(s) ended.")
+
+
+@user.command("role")
+@click.argument("name")
+@click.argument("role", type=click.Choice(["counter", "admin"]))
+@click.pass_context
+def user_role(ctx: click.Context, name: str, role: str) -> None:
+    """Give NAME another role; that person's open sessions end (they log in again with it).
+
+    \b
+    Example:
+        kiosk user role siti admin
+    """
+    from kiosk import store
+
+    runtime = _runtime(ctx)
+    try:
+        ended = store.set_staff_role(runtime.db, name, role, int(runtime.now().timestamp()))
+    except KioskError:
+        raise _unknown_staff(name) from None
+    click.echo(f"Account '{name}' is now {role}; {ended} open session(s) ended.")
+
+
+@user.command("logout")
+@click.argument("name")
+@click.pass_context
+def user_logout(ctx: click.Context, name: str) -> None:
+    """End every open session of NAME (e.g. a counter PC left logged in); the account stays enabled.
+
+    \b
+    Example:
+        kiosk user logout budi
+    """
+    from kiosk import store
+
+    runtime = _runtime(ctx)
+    try:
+        ended = store.end_staff_sessions(runtime.db, name, int(runtime.now().timestamp()))
+    except KioskError:
+        raise _unknown_staff(name) from None
+    click.echo(f"{ended} open session(s) of '{name}' ended.")
 
 
 @main.command()

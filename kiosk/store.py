@@ -627,6 +627,31 @@ def disable_staff(db: Database, username: str, now: int) -> int:
         return _end_sessions(conn, staff_id, now, "disabled")
 
 
+def set_staff_role(db: Database, username: str, role: str, now: int) -> int:
+    """Change a staff member's role and end their sessions (they log in again with it); return how many ended."""
+    with db.write() as conn:
+        staff_id = _staff_id(conn, username)
+        conn.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id])
+        return _end_sessions(conn, staff_id, now, "role_changed")
+
+
+def end_staff_sessions(db: Database, username: str, now: int) -> int:
+    """End every open session of a staff member (a PC left logged in); return how many were ended."""
+    with db.write() as conn:
+        return _end_sessions(conn, _staff_id(conn, username), now, "ended_by_admin")
+
+
+def status_counts(db: Database, day: str) -> dict[str, dict[str, int]]:
+    """Return how many of ``day``'s tickets each current service has per status."""
+    rows = db.conn.execute(
+        "SELECT service, status, COUNT(*) AS tickets FROM tickets WHERE day = ? GROUP BY service, status", [day]
+    ).fetchall()
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["service"], {})[row["status"]] = row["tickets"]
+    return counts
+
+
 def start_staff_session(db: Database, token_hash: str, staff_id: int, now: int, forget_before: int) -> None:
     """Record a new staff session; drop records last used before ``forget_before``."""
     with db.write() as conn:

@@ -218,7 +218,27 @@ def test_a_disabled_account_is_signed_out_and_cannot_log_in(office, tmp_path):
                     ["petugas", "counter", "disabled", "0"]]
 
 
-@pytest.mark.parametrize("command", [("passwd", "nobody", "--password-stdin"), ("disable", "nobody")])
+def test_user_role_changes_the_role_and_ends_that_persons_sessions(office, tmp_path):
+    browser, headers = staff_session(office)
+    assert browser.get(office.url + "/api/admin/today", timeout=10).status_code == 403
+    result = run_cli(tmp_path, "user", "role", "petugas", "admin")
+    assert (result.exit_code, result.output) == (0, "Account 'petugas' is now admin; 1 open session(s) ended.\n")
+    assert can_act(office, browser, headers) == 401
+    again, _ = staff_session(office)
+    assert again.get(office.url + "/api/admin/today", timeout=10).status_code == 200
+
+
+def test_user_logout_ends_sessions_but_keeps_the_account(office, tmp_path):
+    first, first_headers = staff_session(office)
+    second, second_headers = staff_session(office)
+    result = run_cli(tmp_path, "user", "logout", "petugas")
+    assert (result.exit_code, result.output) == (0, "2 open session(s) of 'petugas' ended.\n")
+    assert [can_act(office, first, first_headers), can_act(office, second, second_headers)] == [401, 401]
+    assert can_act(office, *staff_session(office)) == 204
+
+
+@pytest.mark.parametrize("command", [("passwd", "nobody", "--password-stdin"), ("disable", "nobody"),
+                                     ("role", "nobody", "admin"), ("logout", "nobody")])
 def test_user_commands_name_an_unknown_account(tmp_path, command):
     result = run_cli(tmp_path, "user", *command, input="Loket-Baru-Selat-77\n")
     assert (result.exit_code, result.output) == (1, "Error: no staff account named 'nobody' (see: kiosk user list)\n")

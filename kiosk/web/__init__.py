@@ -88,6 +88,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     from kiosk.web.admin_api import bp as admin_api_bp
     app.register_blueprint(admin_api_bp)
+    from kiosk.web.admin import bp as admin_bp
+    app.register_blueprint(admin_bp)
 
     @app.after_request
     def security_headers(response):

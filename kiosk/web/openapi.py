@@ -336,6 +336,80 @@ PATHS["/api/services/{code}"] = {"patch": {
 }}
 
 
+# ---------------------------------------------------------------- admin page: today and staff accounts
+
+SCHEMAS["StaffAccount"] = {
+    "type": "object",
+    "properties": {"id": {"type": "integer"}, "username": {"type": "string"},
+                   "role": {"type": "string", "enum": ["counter", "admin"]}, "active": {"type": "boolean"},
+                   "sessions": {"type": "integer", "description": "open sessions"},
+                   "created_at": {"type": "string", "format": "date-time"}},
+}
+_ADMIN_ERRORS = ((401, "login_required"), (403, "csrf_failed / forbidden"))
+_STAFF_CHANGE = _json({"type": "object", "properties": {"staff": _ref("StaffAccount"),
+                                                        "ended_sessions": {"type": "integer"}}})
+
+
+def _staff_change(summary: str, body: dict | None = None, refused: str = "own_account: not one's own") -> dict:
+    operation: dict[str, Any] = {
+        "summary": summary, "security": [{"session": [], "csrf": []}], "parameters": [_ID],
+        "responses": {"200": _STAFF_CHANGE, **_errors(*_ADMIN_ERRORS, (400, refused), (404, "unknown_staff"))},
+    }
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return {"post": operation}
+
+
+PATHS.update({
+    "/api/admin/today": {"get": {
+        "summary": "Today at a glance (admin): per service issued, waiting, served, no-show and whether open; "
+                   "each loket's current ticket and staff member; printer state and pending print jobs",
+        "security": [{"session": []}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "date": {"type": "string", "format": "date"},
+            "services": {"type": "array", "items": {"type": "object", "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "open": {"type": "boolean"},
+                "message": {"type": "string", "nullable": True}, "issued": {"type": "integer"},
+                "waiting": {"type": "integer"}, "served": {"type": "integer"}, "no_show": {"type": "integer"}}}},
+            "counters": {"type": "array", "items": {"type": "object", "properties": {
+                "id": {"type": "integer"}, "name": {"type": "string"},
+                "ticket": {"type": "object", "nullable": True, "properties": {
+                    "number": {"type": "string"}, "status": {"type": "string", "enum": ["called", "serving"]}}},
+                "staff": {"type": "string", "nullable": True, "description": "username of who called it"}}}},
+            "printer": {"type": "string", "enum": ["online", "offline", "paper_out", "unknown"]},
+            "pending_print_jobs": {"type": "integer"}}}),
+            **_errors(*_ADMIN_ERRORS)},
+    }},
+    "/api/admin/staff": {
+        "get": {"summary": "Every staff account (disabled ones too) and the id of the admin asking",
+                "security": [{"session": []}],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "staff": {"type": "array", "items": _ref("StaffAccount")}, "me": {"type": "integer"}}}),
+                    **_errors(*_ADMIN_ERRORS)}},
+        "post": {"summary": "Create a staff account (the password policy of `kiosk user add`)",
+                 "security": [{"session": [], "csrf": []}],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["username", "role", "password"],
+                     "properties": {"username": {"type": "string", "pattern": "^[A-Za-z0-9._-]{2,40}$"},
+                                    "role": {"type": "string", "enum": ["counter", "admin"]},
+                                    "password": {"type": "string", "minLength": 10, "maxLength": 128}}}}}},
+                 "responses": {"201": _json({"type": "object", "properties": {"staff": _ref("StaffAccount")}}),
+                               **_errors(*_ADMIN_ERRORS,
+                                         (400, "bad_request / weak_password / username_taken"))}},
+    },
+    "/api/admin/staff/{id}/disable": _staff_change("Disable an account: no more logins, its sessions end"),
+    "/api/admin/staff/{id}/password": _staff_change(
+        "Set a new password (the policy of `kiosk user passwd`) and end the account's sessions",
+        {"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},
+        refused="bad_request / weak_password"),
+    "/api/admin/staff/{id}/role": _staff_change(
+        "Change an account's role and end its sessions",
+        {"type": "object", "required": ["role"], "properties": {"role": {"type": "string",
+                                                                         "enum": ["counter", "admin"]}}},
+        refused="bad_request / own_account: not one's own"),
+    "/api/admin/staff/{id}/end-sessions": _staff_change("End every open session of an account"),
+})
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {

@@ -1,0 +1,196 @@
+"""The head of office's page (/admin) and its JSON: today's figures and staff accounts.
+
+Staff accounts change through the same store functions and password policy as ``kiosk user ...``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
+from werkzeug.security import generate_password_hash
+
+from kiosk import store
+from kiosk.cli import MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, check_password
+from kiosk.errors import BadRequest, NotFound
+from kiosk.present import services_json
+from kiosk.web import json_body, runtime
+from kiosk.web.auth import current_staff, staff_required
+
+bp = Blueprint("admin", __name__)
+
+ROLES = ("counter", "admin")
+_USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,40}$")  # the rule of `kiosk user add`
+
+# check_password speaks English for the CLI; the page says the same in Indonesian.
+_PASSWORD_PROBLEMS = (
+    ("at least", f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter."),
+    ("at most", f"Kata sandi paling banyak {MAX_PASSWORD_LENGTH} karakter."),
+    ("it is only spaces", "Kata sandi tidak boleh hanya spasi."),
+    ("it is one character repeated", "Kata sandi tidak boleh satu karakter yang diulang."),
+    ("it contains the username", "Kata sandi tidak boleh memuat nama pengguna."),
+    ("it is too easy to guess", "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak umum "
+                                "dengan angka atau simbol."),
+)
+
+
+@bp.get("/admin")
+def page():
+    """The admin page; anonymous visitors go to the login form, counter staff get a 403 page."""
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("pages.login", next="/admin"))
+    if staff["role"] != "admin":
+        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
+        return render_template("error.html", status=403, message=message), 403
+    return render_template("admin/index.html", office=runtime().settings.office,
+                           heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"])
+
+
+# ---------------------------------------------------------------- today
+
+
+@bp.get("/api/admin/today")
+@staff_required("admin")
+def today():
+    """Today's figures per service, each loket's current ticket and staff member, printer and print queue."""
+    rt = runtime()
+    day = rt.today()
+    issued = store.issued_counts(rt.db, day)
+    waiting = store.waiting_counts(rt.db, day)
+    by_status = store.status_counts(rt.db, day)
+    services = [{
+        "code": service["code"], "name": service["name"], "open": service["open"],
+        "message": service["message"],
+        "issued": issued.get(service["code"], 0),
+        "waiting": waiting.get(service["code"], 0),
+        "served": by_status.get(service["code"], {}).get("done", 0),
+        "no_show": by_status.get(service["code"], {}).get("no_show", 0),
+    } for service in services_json(rt)]
+    names = {account["id"]: account["username"] for account in store.list_staff(rt.db)}
+    current = store.current_tickets(rt.db, day)
+    counters = []
+    for counter in rt.settings.counters:
+        ticket = current.get(counter.id)
+        counters.append({
+            "id": counter.id, "name": counter.name,
+            "ticket": {"number": ticket["number"], "status": ticket["status"]} if ticket else None,
+            "staff": names.get(ticket["staff_id"]) if ticket else None,
+        })
+    return jsonify({
+        "date": day,
+        "services": services,
+        "counters": counters,
+        "printer": rt.printer_state(),
+        "pending_print_jobs": store.pending_print_jobs(rt.db),
+    })
+
+
+# ---------------------------------------------------------------- staff accounts
+
+
+def _account(staff_id: int) -> dict:
+    for account in store.list_staff(runtime().db):
+        if account["id"] == staff_id:
+            return account
+    raise NotFound("Akun petugas tidak ditemukan.", code="unknown_staff")
+
+
+def _not_self(account: dict, what: str) -> None:
+    if account["id"] == g.staff["id"]:
+        raise BadRequest(f"Anda tidak dapat {what} akun Anda sendiri.", code="own_account")
+
+
+def _password(body: dict, username: str) -> str:
+    password = body.get("password")
+    if not isinstance(password, str) or not password:
+        raise BadRequest("Isi kata sandi (field 'password').")
+    problem = check_password(username, password)
+    if problem is not None:
+        message = next((text for start, text in _PASSWORD_PROBLEMS if problem.startswith(start)),
+                       "Kata sandi ditolak. Pilih kata sandi lain.")
+        raise BadRequest(message, code="weak_password")
+    return password
+
+
+def _role(body: dict) -> str:
+    role = body.get("role")
+    if role not in ROLES:
+        raise BadRequest("Peran harus 'counter' (petugas loket) atau 'admin'.")
+    return role
+
+
+def _seconds() -> int:
+    return int(runtime().now().timestamp())
+
+
+def _staff_json(account: dict) -> dict:
+    return {"id": account["id"], "username": account["username"], "role": account["role"],
+            "active": bool(account["active"]), "sessions": account["sessions"],
+            "created_at": account["created_at"]}
+
+
+@bp.get("/api/admin/staff")
+@staff_required("admin")
+def staff_list():
+    """Every staff account with its role, whether enabled, and open sessions."""
+    return jsonify({"staff": [_staff_json(account) for account in store.list_staff(runtime().db)],
+                    "me": g.staff["id"]})
+
+
+@bp.post("/api/admin/staff")
+@staff_required("admin")
+def staff_add():
+    """Create a staff account (the password policy of `kiosk user add`)."""
+    body = json_body()
+    username = body.get("username")
+    if not isinstance(username, str) or not _USERNAME.match(username.strip()):
+        raise BadRequest("Nama pengguna harus 2-40 huruf, angka, '.', '_' atau '-'.")
+    username = username.strip()
+    role = _role(body)
+    password = _password(body, username)
+    rt = runtime()
+    created = store.add_staff(rt.db, username, generate_password_hash(password), role, rt.now())
+    return jsonify({"staff": _staff_json(_account(created["id"]))}), 201
+
+
+@bp.post("/api/admin/staff/<id:staff_id>/disable")
+@staff_required("admin")
+def staff_disable(staff_id: int):
+    """Disable an account (not one's own): no more logins, its sessions end at once."""
+    account = _account(staff_id)
+    _not_self(account, "menonaktifkan")
+    ended = store.disable_staff(runtime().db, account["username"], _seconds())
+    return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
+
+
+@bp.post("/api/admin/staff/<id:staff_id>/password")
+@staff_required("admin")
+def staff_password(staff_id: int):
+    """Set a new password for an account and end its sessions."""
+    account = _account(staff_id)
+    password = _password(json_body(), account["username"])
+    ended = store.set_staff_password(runtime().db, account["username"], generate_password_hash(password),
+                                     _seconds())
+    return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
+
+
+@bp.post("/api/admin/staff/<id:staff_id>/role")
+@staff_required("admin")
+def staff_role(staff_id: int):
+    """Change an account's role (not one's own) and end its sessions."""
+    role = _role(json_body())
+    account = _account(staff_id)
+    _not_self(account, "mengubah peran")
+    ended = store.set_staff_role(runtime().db, account["username"], role, _seconds())
+    return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
+
+
+@bp.post("/api/admin/staff/<id:staff_id>/end-sessions")
+@staff_required("admin")
+def staff_end_sessions(staff_id: int):
+    """End every open session of an account (not one's own: use Keluar)."""
+    account = _account(staff_id)
+    _not_self(account, "mengakhiri sesi")
+    ended = store.end_staff_sessions(runtime().db, account["username"], _seconds())
+    return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
