@@ -222,3 +222,19 @@ def test_staff_writes_need_the_csrf_header(admin):
     answer = server.post(f"/api/admin/staff/{staff_id}/disable")
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "csrf_failed"
     assert _account(server, "petugas")["active"] is True
+
+
+def test_today_shows_todays_quota_and_who_closed_a_service(admin):
+    server, headers = admin
+    before = {s["code"]: s for s in server.get("/api/admin/today").json()["services"]}
+    assert before["REKAM"]["override"] is None
+    configured = before["REKAM"]["daily_quota"]
+    assert server.session.patch(server.url + "/api/services/REKAM", headers=headers, json={"open": False},
+                                timeout=10).status_code == 200
+    assert server.session.patch(server.url + "/api/services/IKD", headers=headers, json={"daily_quota": 7},
+                                timeout=10).status_code == 200
+    after = {s["code"]: s for s in server.get("/api/admin/today").json()["services"]}
+    assert (after["REKAM"]["open"], after["REKAM"]["daily_quota"]) == (False, configured)
+    assert (after["REKAM"]["override"]["open"], after["REKAM"]["override"]["updated_by"]) == (False, "kepala")
+    assert (after["IKD"]["daily_quota"], after["IKD"]["override"]["daily_quota"]) == (7, 7)
+    assert after["CETAK"]["override"] is None

@@ -15,6 +15,7 @@ from kiosk.cli import MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, check_password
 from kiosk.errors import BadRequest, NotFound
 from kiosk.present import services_json
 from kiosk.web import json_body, runtime
+from kiosk.web.admin_api import service_answer
 from kiosk.web.auth import current_staff, staff_required
 
 bp = Blueprint("admin", __name__)
@@ -53,20 +54,25 @@ def page():
 @bp.get("/api/admin/today")
 @staff_required("admin")
 def today():
-    """Today's figures per service, each loket's current ticket and staff member, printer and print queue."""
+    """Today's figures and rules per service, each loket's current ticket and staff member, printer and print queue."""
     rt = runtime()
     day = rt.today()
     issued = store.issued_counts(rt.db, day)
     waiting = store.waiting_counts(rt.db, day)
     by_status = store.status_counts(rt.db, day)
-    services = [{
-        "code": service["code"], "name": service["name"], "open": service["open"],
-        "message": service["message"],
-        "issued": issued.get(service["code"], 0),
-        "waiting": waiting.get(service["code"], 0),
-        "served": by_status.get(service["code"], {}).get("done", 0),
-        "no_show": by_status.get(service["code"], {}).get("no_show", 0),
-    } for service in services_json(rt)]
+    services = []
+    for service in services_json(rt):
+        today_rules = service_answer(service["code"])  # the PATCH /api/services answer: quota and override
+        services.append({
+            "code": service["code"], "name": service["name"], "open": service["open"],
+            "message": service["message"],
+            "issued": issued.get(service["code"], 0),
+            "waiting": waiting.get(service["code"], 0),
+            "served": by_status.get(service["code"], {}).get("done", 0),
+            "no_show": by_status.get(service["code"], {}).get("no_show", 0),
+            "daily_quota": today_rules["daily_quota"],
+            "override": today_rules["override"],
+        })
     names = {account["id"]: account["username"] for account in store.list_staff(rt.db)}
     current = store.current_tickets(rt.db, day)
     counters = []

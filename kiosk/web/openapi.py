@@ -370,7 +370,10 @@ PATHS.update({
             "services": {"type": "array", "items": {"type": "object", "properties": {
                 "code": {"type": "string"}, "name": {"type": "string"}, "open": {"type": "boolean"},
                 "message": {"type": "string", "nullable": True}, "issued": {"type": "integer"},
-                "waiting": {"type": "integer"}, "served": {"type": "integer"}, "no_show": {"type": "integer"}}}},
+                "waiting": {"type": "integer"}, "served": {"type": "integer"}, "no_show": {"type": "integer"},
+                "daily_quota": {"type": "integer", "nullable": True, "description": "today's quota (null: none)"},
+                "override": {**SCHEMAS["ServiceToday"]["properties"]["override"],
+                             "description": "today's change by an admin (PATCH /api/services/{code}), or null"}}}},
             "counters": {"type": "array", "items": {"type": "object", "properties": {
                 "id": {"type": "integer"}, "name": {"type": "string"},
                 "ticket": {"type": "object", "nullable": True, "properties": {

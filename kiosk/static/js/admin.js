@@ -111,9 +111,116 @@
       tr.appendChild(cell(counter.staff || "\u2013"));
       return tr;
     }));
+    renderRules(today.services);
     renderPrinter(today.printer);
     $("pending-prints").textContent = String(today.pending_print_jobs);
   }
+
+  // ------------------------------------------------------------ Layanan hari ini
+
+  var services = {};
+  var editingQuota = null;   // a quota being typed is not overwritten by a live refresh
+
+  function formatTime(iso) {
+    var parts = /T(\d{2}):(\d{2})/.exec(iso || "");
+    return parts ? parts[1] + "." + parts[2] : "";
+  }
+
+  function renderRules(list) {
+    if (editingQuota) return;
+    services = {};
+    replaceRows($("rules-body"), list.map(function (service) {
+      services[service.code] = service;
+      var closedToday = !!(service.override && service.override.open === false);
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-service", service.code);
+      tr.appendChild(cell(service.name));
+      tr.appendChild(cell(service.open ? "Buka" : (service.message || "Tutup"), service.open ? "open" : "closed"));
+      tr.appendChild(cell(String(service.issued), "num"));
+      var quota = document.createElement("td");
+      var input = document.createElement("input");
+      input.type = "number"; input.min = "0"; input.max = "100000"; input.step = "1";
+      input.className = "quota-input";
+      input.setAttribute("aria-label", "Kuota hari ini " + service.name);
+      input.placeholder = "tanpa batas";
+      input.value = service.daily_quota === null ? "" : String(service.daily_quota);
+      input.setAttribute("data-quota", service.code);
+      quota.appendChild(input);
+      var save = document.createElement("button");
+      save.type = "button"; save.className = "row-action"; save.textContent = "Simpan";
+      save.setAttribute("data-rule", "quota"); save.setAttribute("data-code", service.code);
+      quota.appendChild(save);
+      if (service.override && service.override.daily_quota !== null) {
+        var reset = document.createElement("button");
+        reset.type = "button"; reset.className = "row-action"; reset.textContent = "Kuota bawaan";
+        reset.setAttribute("data-rule", "quota-default"); reset.setAttribute("data-code", service.code);
+        quota.appendChild(reset);
+      }
+      tr.appendChild(quota);
+      tr.appendChild(cell(service.override
+        ? service.override.updated_by + ", pukul " + formatTime(service.override.updated_at) : "\u2013"));
+      var actions = document.createElement("td");
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "row-action" + (closedToday ? "" : " danger");
+      toggle.textContent = closedToday ? "Buka kembali" : "Tutup hari ini";
+      toggle.setAttribute("data-rule", closedToday ? "open" : "close");
+      toggle.setAttribute("data-code", service.code);
+      actions.appendChild(toggle);
+      tr.appendChild(actions);
+      return tr;
+    }));
+  }
+
+  function patchService(code, body, done) {
+    return api("PATCH", "/api/services/" + encodeURIComponent(code), body).then(function () {
+      say(done, "ok");
+      loadToday();
+    });
+  }
+
+  $("rules-body").addEventListener("focusin", function (event) {
+    if (event.target.hasAttribute("data-quota")) editingQuota = event.target.getAttribute("data-quota");
+  });
+  $("rules-body").addEventListener("focusout", function (event) {
+    if (event.target.hasAttribute("data-quota")) editingQuota = null;
+  });
+
+  $("rules-body").addEventListener("click", function (event) {
+    var button = event.target.closest("[data-rule]");
+    if (!button) return;
+    var service = services[button.getAttribute("data-code")];
+    if (!service) return;
+    var rule = button.getAttribute("data-rule");
+    if (rule === "close") {
+      ask({title: "Tutup " + service.name + " hari ini?",
+           text: "Kiosk tidak memberi nomor antrean baru untuk layanan ini sampai dibuka kembali atau besok. " +
+                 "Warga yang sudah mengambil nomor tetap dilayani.",
+           ok: "Ya, tutup", path: "/api/services/" + encodeURIComponent(service.code), method: "PATCH",
+           body: {open: false},
+           done: function () { loadToday(); return service.name + " ditutup untuk hari ini."; }});
+    } else if (rule === "open") {
+      patchService(service.code, {open: true}, service.name + " dibuka kembali.").catch(function (error) {
+        say(error.message, "error");
+      });
+    } else {
+      var input = $("rules-body").querySelector("[data-quota='" + service.code + "']");
+      var quota = null;
+      if (rule === "quota") {
+        if (!/^\d+$/.test(input.value.trim())) {
+          say("Kuota harus bilangan bulat 0 atau lebih.", "error");
+          return;
+        }
+        quota = parseInt(input.value, 10);
+      }
+      editingQuota = null;
+      patchService(service.code, {daily_quota: quota}, quota === null
+        ? "Kuota " + service.name + " kembali ke bawaan."
+        : "Kuota " + service.name + " hari ini: " + quota + ".").catch(function (error) {
+        say(error.message, "error");
+      });
+    }
+  });
 
   function renderPrinter(state) {
     var box = $("printer-state");
@@ -221,11 +328,11 @@
     var options = pending;
     var body = options.password ? {password: $("confirm-password").value} : options.body;
     $("confirm-ok").disabled = true;
-    api("POST", options.path, body).then(function (answer) {
+    api(options.method || "POST", options.path, body).then(function (answer) {
       pending = null;
       $("confirm").close();
       say(options.done(answer), "ok");
-      loadStaff();
+      if (!options.method) loadStaff();
     }, function (error) {
       $("confirm-error").textContent = error.message;
       $("confirm-error").hidden = false;
