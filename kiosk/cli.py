@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|role|logout | backup | import-status | purge``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|role|logout | backup | restore | import-status | purge``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import signal
 import socket
 import sqlite3
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import click
 
-from kiosk.db import create_private
 from kiosk.errors import KioskError
 
 if TYPE_CHECKING:
@@ -112,7 +112,10 @@ def _serve(ctx: click.Context, host: str | None, port: int | None,
         raise _usage_error(_listen_problem(exc, host, port)) from None
     if prepare is not None:
         prepare(runtime)
-    runtime.start()
+    try:
+        runtime.start()
+    except KioskError as exc:  # e.g. a `kiosk restore` is replacing the database right now
+        raise click.ClickException(exc.message) from None
     click.echo(f"{settings.office.name}: serving on http://{host}:{port}/  (kiosk /kiosk, display /display, "
                f"counter /counter)")
     # systemd and `kill` send SIGTERM: leave like Ctrl+C so the print worker finishes its job and streams close.
@@ -341,17 +344,45 @@ def backup(ctx: click.Context, dest: str) -> None:
     Example:
         kiosk backup /media/usb/kiosk-2026-11-28.db
     """
+    from kiosk.backup import backup_database
+
     runtime = _runtime(ctx)
     target = Path(dest)
     if target.exists():
         raise click.ClickException(f"{target} exists already; choose a new file name")
-    target.parent.mkdir(parents=True, exist_ok=True)
     runtime.secret_key()  # an old install kept the signing secret in the database: move it out first
-    create_private(target)  # staff password hashes and residents' data: owner-only, like the database
-    with sqlite3.connect(target) as copy:
-        runtime.db.conn.backup(copy)
-    copy.close()
+    try:
+        # Owner-only (staff password hashes, residents' data), checked with PRAGMA integrity_check.
+        backup_database(runtime.db, target)
+    except KioskError as exc:
+        raise click.ClickException(exc.message) from None
     click.echo(f"Backup written: {target}")
+
+
+@main.command()
+@click.argument("src", type=click.Path(dir_okay=False))
+@click.pass_context
+def restore(ctx: click.Context, src: str) -> None:
+    """Replace the database with the backup SRC (stop the server first).
+
+    SRC must pass PRAGMA integrity_check; the replaced database is kept beside it
+    as <database>.replaced-YYYYMMDD-HHMMSS. Refused while a server uses the database.
+
+    \b
+    Example:
+        kiosk restore /media/usb/kiosk-2026-11-28-020000.db
+    """
+    from kiosk.backup import restore_database
+
+    settings = _settings(ctx)
+    now = datetime.now(settings.office.timezone)
+    try:
+        kept = restore_database(settings.database_path, src, now)
+    except KioskError as exc:
+        raise click.ClickException(exc.message) from None
+    click.echo(f"Database restored from {src} into {settings.database_path}.")
+    if kept is not None:
+        click.echo(f"The replaced database is kept as {kept}.")
 
 
 @main.command("import-status")

@@ -17,6 +17,7 @@ from kiosk.events import Publisher
 from kiosk.settings import Settings
 
 if TYPE_CHECKING:
+    from kiosk.backup import AutomaticBackup, ServerLock
     from kiosk.printing import PrintWorker
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,17 @@ class Runtime:
     housekeeping_seconds: float = 60.0  # how often expiry and key purging run
     state_version: int = 0  # bumped on every queue change made through this process
     queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
+    backups: AutomaticBackup | None = None  # the daily automatic backup, when [backup] dir is set
+    server_lock: ServerLock | None = None  # held while started: `kiosk restore` refuses meanwhile
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        backup = self.settings.backup
+        if backup.enabled and self.backups is None and not self.db.in_memory:
+            from kiosk.backup import AutomaticBackup
+
+            self.backups = AutomaticBackup(backup.dir, backup.keep, backup.at)
 
     @classmethod
     def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> "Runtime":
@@ -69,14 +79,31 @@ class Runtime:
             store.delete_state(self.db, "secret_key")
         return secret
 
+    def backup_outcome(self) -> dict:
+        """Return the automatic backup's latest outcome for /healthz (state off when not configured)."""
+        backups = self.automatic_backups()
+        if backups is None:
+            from kiosk.backup import Outcome
+
+            return Outcome("off").as_json()
+        return backups.outcome(self.settings.office.timezone).as_json()
+
+    def automatic_backups(self) -> AutomaticBackup | None:
+        """Return the daily automatic backup, or None when ``[backup] dir`` is not set."""
+        return self.backups
+
     def printer_state(self) -> str:
         """Return the printer's last known state: online, offline, paper_out or unknown."""
         return self.printing.state if self.printing is not None else "unknown"
 
     def start(self) -> None:
         """Start background work: closing stale tickets and the print worker."""
+        from kiosk.backup import ServerLock
         from kiosk.printing import PrintWorker
 
+        if not self.db.in_memory and self.server_lock is None:
+            self.server_lock = ServerLock(self.db.path)
+            self.server_lock.acquire()
         self._stop.clear()
         thread = threading.Thread(target=self._housekeeping, name="kiosk-housekeeping", daemon=True)
         thread.start()
@@ -93,6 +120,9 @@ class Runtime:
         for thread in self._threads:
             thread.join(timeout=5)
         self._threads.clear()
+        if self.server_lock is not None:
+            self.server_lock.release()
+            self.server_lock = None
 
     def housekeep(self) -> int:
         """Expire waiting tickets past their service's closing time plus the grace; forget old idempotency keys.
@@ -110,6 +140,9 @@ class Runtime:
         expired = store.expire_waiting(self.db, now, deadline)
         store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
         self.purge_status_traces()
+        backups = self.automatic_backups()
+        if backups is not None:
+            backups.run(self.db, now)
         if expired:
             from kiosk.present import publish_queue
 

@@ -110,6 +110,25 @@ class StatusLookups:
 
 
 @dataclass(frozen=True)
+class Backup:
+    """``[backup]``: the daily automatic backup (off while ``dir`` is empty)."""
+
+    dir: str = ""  # folder for the copies, ideally on another disk; relative paths start at the working directory
+    keep: int = 14  # how many automatic copies to keep (the oldest beyond go)
+    time: str = "02:00"  # office time after which each day's copy is taken (at start-up if that time has passed)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.dir)
+
+    @property
+    def at(self) -> time:
+        """Return ``time`` as a clock time."""
+        hours, minutes = self.time.split(":")
+        return time(int(hours), int(minutes))
+
+
+@dataclass(frozen=True)
 class Service:
     code: str
     name: str
@@ -138,6 +157,7 @@ class Settings:
     counters: tuple[Counter, ...]
     next_service: dict[str, str] = field(default_factory=dict, metadata={"toml": "status.next_service"})
     status: StatusLookups = field(default_factory=StatusLookups)
+    backup: Backup = field(default_factory=Backup)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
 
     def service(self, code: str) -> Service | None:
@@ -193,6 +213,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
     counters = _counters(raw.get("counters"), codes)
     next_service = _next_service(raw.get("status", {}), codes)
     status = _status(raw.get("status", {}))
+    backup = _backup(_table(raw, "backup", required=False))
     queue = _queue(_table(raw, "queue", required=False))
     settings = Settings(
         office=_office(office_raw),
@@ -204,6 +225,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         counters=counters,
         next_service=next_service,
         status=status,
+        backup=backup,
         source=source,
     )
     _check_ticket(settings)
@@ -492,3 +514,17 @@ def _next_service(status: dict, codes: set[str]) -> dict[str, str]:
         if service not in codes:
             raise ConfigError(f"status.next_service.{siak_code} names unknown service {service!r}")
     return dict(table)
+
+
+_CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _backup(table: dict) -> Backup:
+    folder = _get(table, "backup.dir", str, Backup.dir).strip()
+    keep = _positive(table, "backup.keep", Backup.keep)
+    if keep > 3650:
+        raise ConfigError(f"backup.keep: at most 3650 copies, not {keep}")
+    at = _get(table, "backup.time", str, Backup.time)
+    if not _CLOCK_RE.match(at):
+        raise ConfigError(f'backup.time must look like "02:00" (office time, 00:00-23:59), got {at!r}')
+    return Backup(dir=folder, keep=keep, time=at)

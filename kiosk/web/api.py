@@ -78,5 +78,6 @@ def health():
         "printer": rt.printer_state(),
         "print_failure": print_failure(rt) if db_state == "ok" else None,
         "speech": rt.speech.engine if rt.speech else "browser",
+        "backup": rt.backup_outcome(),
     }
     return jsonify(body), 200 if db_state == "ok" else 503

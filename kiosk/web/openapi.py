@@ -413,6 +413,18 @@ PATHS.update({
     "/api/admin/staff/{id}/end-sessions": _staff_change("End every open session of an account"),
 })
 
+
+# The daily automatic backup's outcome ([backup] in the config; kiosk backup / kiosk restore on the CLI).
+PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["backup"] = {
+    "type": "object",
+    "description": "The daily automatic backup: off ([backup] dir not set), none (no copy yet), ok, or failed "
+                   "(its error; retried every 15 minutes)",
+    "properties": {"state": {"type": "string", "enum": ["off", "none", "ok", "failed"]},
+                   "last_at": {"type": "string", "format": "date-time", "nullable": True},
+                   "file": {"type": "string", "nullable": True}, "error": {"type": "string", "nullable": True}},
+}
+
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {
