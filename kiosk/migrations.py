@@ -240,3 +240,14 @@ def service_override_log(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0006_report_and_waiting_indexes")
+def report_and_waiting_indexes(db: Database) -> None:
+    """Indexes that keep a year of history cheap: a ticket's events by action, and the waiting line per service."""
+    # Reports read one action over a range of days, then find the ticket's issue, first call and
+    # last start of service by (ticket_id, action).
+    db.execute("CREATE INDEX ticket_events_action_day ON ticket_events (action, day)")
+    db.execute("CREATE INDEX ticket_events_ticket_action ON ticket_events (ticket_id, action)")
+    # "People ahead" and waiting counts read only waiting tickets of a service, not every past day's.
+    db.execute("CREATE INDEX tickets_waiting_line ON tickets (service, priority, queued_at) WHERE status = 'waiting'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 import requests
@@ -34,8 +34,8 @@ class Desk:
         answer.raise_for_status()
         self.headers = {"X-CSRF-Token": answer.json()["csrf_token"]}
 
-    def post(self, path: str) -> dict:
-        answer = self.session.post(self.server.url + path, headers=self.headers, timeout=10)
+    def post(self, path: str, body: dict | None = None) -> dict:
+        answer = self.session.post(self.server.url + path, headers=self.headers, json=body, timeout=10)
         assert answer.status_code == 200, answer.text
         return answer.json()["ticket"]
 
@@ -279,31 +279,40 @@ def test_a_full_year_is_allowed(office):
     assert len(answer.json()["days"]) == 366
 
 
-def _event(ticket, minute, action, service="REKAM", counter=None, staff=None, day="2026-11-25"):
-    return reports.Event(ticket, day, minute * 60, 9, action, service, counter, staff)
-
-
-CATALOG = reports.Catalog("Kantor", (("REKAM", "Perekaman"), ("AMBIL", "Pengambilan")), ((1, "Loket 1"),))
-
-
-def test_a_transferred_ticket_waits_from_its_issue_and_counts_where_it_was_called():
-    events = [_event(1, 0, "issue"), _event(1, 5, "transfer", service="REKAM"),
-              _event(1, 12, "call", service="AMBIL", counter=1), _event(1, 20, "done", service="AMBIL", counter=1)]
-    report = reports.daily_report(events, date(2026, 11, 25), CATALOG)
-    rekam, ambil = report["services"]
+def test_a_transferred_ticket_waits_from_its_issue_and_counts_where_it_was_called(office):
+    server, clock = office
+    head = Desk(server, "kepala", "rahasia-Admin1")
+    ticket = _issue(server, "REKAM")  # 09:00
+    _at(clock, 25, 9, 5)
+    head.post(f"/api/tickets/{ticket['id']}/transfer", {"service": "AMBIL"})
+    _at(clock, 25, 9, 12)
+    assert head.post("/api/counters/2/next")["id"] == ticket["id"]
+    _at(clock, 25, 9, 20)
+    head.post(f"/api/tickets/{ticket['id']}/done")
+    rekam, _, ambil = head.get("/api/reports/daily?date=2026-11-25").json()["services"][:3]
     assert (rekam["issued"], rekam["served"], rekam["avg_wait_minutes"]) == (1, 0, None)
     assert (ambil["issued"], ambil["served"], ambil["avg_wait_minutes"], ambil["avg_service_minutes"]) == (
         0, 1, 12.0, 8.0)
 
 
-def test_done_straight_from_called_is_timed_from_the_latest_call_or_recall():
-    events = [_event(1, 0, "issue"), _event(1, 2, "call", counter=1), _event(1, 4, "recall", counter=1),
-              _event(1, 6, "done", counter=1),
-              _event(2, 0, "issue"), _event(2, 10, "call", counter=1), _event(2, 11, "serve", counter=1),
-              _event(2, 20, "done", counter=1)]
-    report = reports.daily_report(events, date(2026, 11, 25), CATALOG)
-    # ticket 1: done straight from called, timed from its latest (re)call at minute 4 -> 2 min; ticket 2: 9 min
-    assert report["services"][0]["avg_service_minutes"] == 5.5
+def test_done_straight_from_called_is_timed_from_the_latest_call_or_recall(office):
+    server, clock = office
+    clerk = Desk(server, "petugas", "rahasia-Loket1")
+    first, second = _issue(server, "REKAM"), _issue(server, "REKAM")  # 09:00
+    _at(clock, 25, 9, 2)
+    clerk.post("/api/counters/1/next")
+    _at(clock, 25, 9, 4)
+    clerk.post(f"/api/tickets/{first['id']}/recall")
+    _at(clock, 25, 9, 6)
+    clerk.post(f"/api/tickets/{first['id']}/done")  # 2 min from the recall
+    _at(clock, 25, 9, 10)
+    clerk.post("/api/counters/1/next")
+    _at(clock, 25, 9, 11)
+    clerk.post(f"/api/tickets/{second['id']}/serve")
+    _at(clock, 25, 9, 20)
+    clerk.post(f"/api/tickets/{second['id']}/done")  # 9 min from serve
+    rekam = Desk(server, "kepala", "rahasia-Admin1").get("/api/reports/daily?date=2026-11-25").json()["services"][0]
+    assert (rekam["served"], rekam["avg_service_minutes"], rekam["avg_wait_minutes"]) == (2, 5.5, 6.0)
 
 
 @pytest.mark.parametrize(("values", "share", "expected"), [

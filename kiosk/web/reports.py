@@ -33,8 +33,8 @@ def _report(first: date, last: date) -> dict:
         counters=tuple((counter.id, counter.name) for counter in settings.counters),
         staff=reports_store.staff_names(rt.db),
     )
-    events = reports_store.report_events(rt.db, first.isoformat(), last.isoformat())
-    return reports.range_report(events, first, last, catalog)
+    facts = reports_store.report_facts(rt.db, first.isoformat(), last.isoformat())
+    return reports.range_report(facts, first, last, catalog)
 
 
 def _daily() -> dict:
