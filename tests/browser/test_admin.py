@@ -1,0 +1,104 @@
+"""The admin page in real Chromium against a real waitress server: today's figures live, staff accounts."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")
+STRONG = "Tinta-Biru-Kapuas-42"
+
+
+def _watch_console(page) -> list[str]:
+    problems: list[str] = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    return problems
+
+
+def _figure(page, service: str, figure: str) -> str:
+    return page.inner_text(f"#services-body tr[data-service={service}] td[data-figure={figure}]")
+
+
+def test_admin_sees_today_adds_a_member_and_disables_them_after_confirming(live_server, new_page):
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+
+    page = new_page(1366, 768)
+    problems = _watch_console(page)
+    page.goto(live_server.url + "/admin")
+    page.wait_for_url("**/login?next=/admin")
+    page.fill("#username", "kepala")
+    page.fill("#password", "rahasia-Admin1")
+    page.click("#login-submit")
+    page.wait_for_url(live_server.url + "/admin")
+
+    # Hari ini: the ticket issued through the API, then one more arriving while the page is open (live).
+    page.wait_for_selector("#services-body tr[data-service=REKAM]")
+    assert (_figure(page, "REKAM", "issued"), _figure(page, "REKAM", "waiting")) == ("1", "1")
+    assert page.inner_text("#admin-name") == "kepala"
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    page.wait_for_function(
+        "() => document.querySelector('#services-body tr[data-service=REKAM] td[data-figure=issued]')"
+        ".textContent === '2'", timeout=10000)
+    assert page.inner_text("#total-waiting") == "2"
+
+    # Petugas: add a counter staff member.
+    page.fill("#add-staff [name=username]", "budi")
+    page.select_option("#add-staff [name=role]", "counter")
+    page.fill("#add-staff [name=password]", STRONG)
+    page.click("#add-staff button[type=submit]")
+    row = "#staff-body tr[data-username=budi]"
+    page.wait_for_selector(row)
+    assert "Akun budi (Petugas loket) ditambahkan." in page.inner_text("#message")
+    assert page.inner_text(f"{row} td.state") == "Aktif"
+    assert requests.post(live_server.url + "/api/login", json={"username": "budi", "password": STRONG},
+                         timeout=10).status_code == 200
+
+    # Disable asks first: cancelling changes nothing.
+    page.click(f"{row} [data-staff-action=disable]")
+    page.wait_for_selector("#confirm[open]")
+    assert page.inner_text("#confirm-title") == "Nonaktifkan budi?"
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-confirm-disable.png"))
+    page.click("#confirm-cancel")
+    page.wait_for_selector("#confirm", state="hidden")
+    assert page.inner_text(f"{row} td.state") == "Aktif"
+
+    page.click(f"{row} [data-staff-action=disable]")
+    page.wait_for_selector("#confirm[open]")
+    page.click("#confirm-ok")
+    page.wait_for_selector("#confirm", state="hidden")
+    page.wait_for_function(
+        "() => document.querySelector('#staff-body tr[data-username=budi] td.state').textContent === 'Nonaktif'")
+    assert "Akun budi dinonaktifkan. 1 sesi diakhiri." in page.inner_text("#message")
+    assert page.query_selector(f"{row} [data-staff-action]") is None  # nothing more to do with a disabled account
+
+    # budi can no longer log in: the login form says so.
+    other = new_page(1366, 768)
+    other.goto(live_server.url + "/login?next=/counter")
+    other.fill("#username", "budi")
+    other.fill("#password", STRONG)
+    other.click("#login-submit")
+    other.wait_for_selector("#login-error:not([hidden])")
+    assert other.inner_text("#login-error") == "Nama pengguna atau kata sandi salah."
+    assert other.url.endswith("/login?next=/counter")
+
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-1366x768.png"), full_page=True)
+    assert problems == []
+
+
+def test_counter_staff_opening_admin_get_a_403_page(live_server, new_page):
+    page = new_page(1366, 768)
+    page.goto(live_server.url + "/login?next=/admin")
+    page.fill("#username", "petugas")
+    page.fill("#password", "rahasia-Loket1")
+    page.click("#login-submit")
+    page.wait_for_url(live_server.url + "/admin")
+    assert "Halaman ini hanya untuk admin" in page.inner_text("main")
+    assert page.query_selector("#services-body") is None
