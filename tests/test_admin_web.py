@@ -85,6 +85,7 @@ def test_today_counts_each_service_and_names_each_counters_ticket_and_staff(admi
     assert all(c["ticket"] is None and c["staff"] is None for cid, c in counters.items() if cid != 1)
     assert today["printer"] in ("online", "offline", "paper_out", "unknown")
     assert isinstance(today["pending_print_jobs"], int)
+    assert today["speech"] == server.get("/healthz").json()["speech"]
     assert today["date"] == server.runtime.today()
     free_counter(server, admin_headers, 1)
 

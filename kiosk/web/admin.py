@@ -54,7 +54,7 @@ def page():
 @bp.get("/api/admin/today")
 @staff_required("admin")
 def today():
-    """Today's figures and rules per service, each loket's current ticket and staff member, printer and print queue."""
+    """Today's figures and rules per service, each loket's ticket and staff member, printer, voice, print queue."""
     rt = runtime()
     day = rt.today()
     issued = store.issued_counts(rt.db, day)
@@ -88,6 +88,7 @@ def today():
         "services": services,
         "counters": counters,
         "printer": rt.printer_state(),
+        "speech": rt.speech.engine if rt.speech else "browser",
         "pending_print_jobs": store.pending_print_jobs(rt.db),
     })
 

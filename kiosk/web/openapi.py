@@ -380,6 +380,8 @@ PATHS.update({
                     "number": {"type": "string"}, "status": {"type": "string", "enum": ["called", "serving"]}}},
                 "staff": {"type": "string", "nullable": True, "description": "username of who called it"}}}},
             "printer": {"type": "string", "enum": ["online", "offline", "paper_out", "unknown"]},
+            "speech": {"type": "string", "enum": ["espeak-ng", "browser"],
+                       "description": "who speaks the calls: the server's voice, or the display's browser"},
             "pending_print_jobs": {"type": "integer"}}}),
             **_errors(*_ADMIN_ERRORS)},
     }},

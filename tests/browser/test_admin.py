@@ -102,3 +102,63 @@ def test_counter_staff_opening_admin_get_a_403_page(live_server, new_page):
     page.wait_for_url(live_server.url + "/admin")
     assert "Halaman ini hanya untuk admin" in page.inner_text("main")
     assert page.query_selector("#services-body") is None
+
+
+def _login_admin(page, server):
+    page.goto(server.url + "/login?next=/admin")
+    page.fill("#username", "kepala")
+    page.fill("#password", "rahasia-Admin1")
+    page.click("#login-submit")
+    page.wait_for_url(server.url + "/admin")
+    page.wait_for_selector("#rules-body tr[data-service=REKAM]")
+
+
+def _kiosk_button(kiosk, server, code: str):
+    kiosk.goto(server.url + "/kiosk?idle=600")
+    kiosk.wait_for_selector(".k-service-btn")
+    return kiosk.locator(f".k-service-btn[data-code={code}]")
+
+
+def test_admin_closes_a_service_the_kiosk_shows_why_then_reopens_it_and_sets_a_quota(live_server, new_page):
+    from playwright.sync_api import expect
+
+    page = new_page(1366, 768)
+    problems = _watch_console(page)
+    _login_admin(page, live_server)
+    kiosk = new_page(1080, 1920)
+    expect(_kiosk_button(kiosk, live_server, "REKAM")).to_be_enabled()
+
+    rekam = "#rules-body tr[data-service=REKAM]"
+    page.click(f"{rekam} [data-rule=close]")
+    page.wait_for_selector("#confirm[open]")
+    assert page.inner_text("#confirm-title") == "Tutup Perekaman KTP-el hari ini?"
+    page.click("#confirm-ok")
+    page.wait_for_selector(f"{rekam} [data-rule=open]")
+    assert "Perekaman KTP-el ditutup untuk hari ini." in page.inner_text("#message")
+    assert page.inner_text(f"{rekam} td:nth-child(5)").startswith("kepala, pukul ")
+
+    button = _kiosk_button(kiosk, live_server, "REKAM")
+    expect(button).to_be_disabled()
+    expect(button).to_contain_text("ditutup sementara hari ini")
+    refused = live_server.post("/api/tickets", json={"service": "REKAM"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "service_closed")
+
+    page.click(f"{rekam} [data-rule=open]")
+    page.wait_for_selector(f"{rekam} [data-rule=close]")
+    expect(_kiosk_button(kiosk, live_server, "REKAM")).to_be_enabled()
+    assert live_server.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
+
+    # Today's quota: 1 ticket for Pencetakan; once taken, the kiosk shows the service full.
+    cetak = "#rules-body tr[data-service=CETAK]"
+    page.fill(f"{cetak} [data-quota]", "1")
+    page.click(f"{cetak} [data-rule=quota]")
+    page.wait_for_selector(f"{cetak} [data-rule=quota-default]")
+    assert page.input_value(f"{cetak} [data-quota]") == "1"
+    assert live_server.post("/api/tickets", json={"service": "CETAK"}).status_code == 201
+    expect(_kiosk_button(kiosk, live_server, "CETAK")).to_be_disabled()
+    page.click(f"{cetak} [data-rule=quota-default]")
+    page.wait_for_selector(f"{cetak} [data-rule=quota-default]", state="detached")
+    expect(_kiosk_button(kiosk, live_server, "CETAK")).to_be_enabled()
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-services-1366x768.png"), full_page=True)
+    assert problems == []

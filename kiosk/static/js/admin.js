@@ -11,6 +11,7 @@
   var ROLE_TEXT = {counter: "Petugas loket", admin: "Admin"};
   var PRINTER_TEXT = {online: "Terhubung", offline: "Tidak terhubung", paper_out: "Kertas habis",
                       unknown: "Belum diketahui"};
+  var SPEECH_TEXT = {"espeak-ng": "Suara server (espeak-ng)", browser: "Suara dari peramban layar TV"};
   var TICKET_STATUS = {called: "dipanggil", serving: "sedang dilayani"};
 
   var $ = function (id) { return document.getElementById(id); };
@@ -114,6 +115,7 @@
     renderRules(today.services);
     renderPrinter(today.printer);
     $("pending-prints").textContent = String(today.pending_print_jobs);
+    $("speech-state").textContent = SPEECH_TEXT[today.speech] || today.speech;
   }
 
   // ------------------------------------------------------------ Layanan hari ini
