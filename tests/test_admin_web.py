@@ -86,6 +86,8 @@ def test_today_counts_each_service_and_names_each_counters_ticket_and_staff(admi
     assert today["printer"] in ("online", "offline", "paper_out", "unknown")
     assert isinstance(today["pending_print_jobs"], int)
     assert today["speech"] == server.get("/healthz").json()["speech"]
+    assert today["backup"] == server.get("/healthz").json()["backup"] == {"state": "off", "last_at": None,
+                                                                          "file": None, "error": None}
     assert today["date"] == server.runtime.today()
     free_counter(server, admin_headers, 1)
 
@@ -239,3 +241,24 @@ def test_today_shows_todays_quota_and_who_closed_a_service(admin):
     assert (after["REKAM"]["override"]["open"], after["REKAM"]["override"]["updated_by"]) == (False, "kepala")
     assert (after["IKD"]["daily_quota"], after["IKD"]["override"]["daily_quota"]) == (7, 7)
     assert after["CETAK"]["override"] is None
+
+
+def test_today_shows_the_automatic_backups_outcome(tmp_path):
+    from datetime import datetime
+
+    from tests.conftest import JAKARTA, Clock
+    from tests.support import LiveServer, add_staff, make_app
+
+    clock = Clock(datetime(2026, 11, 25, 2, 30, tzinfo=JAKARTA))
+    app = make_app(tmp_path, clock=clock, printer__type="none", backup__dir=str(tmp_path / "auto"),
+                   backup__time="02:00")
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start(workers=False)
+    try:
+        server.login("kepala", "rahasia-Admin1")
+        assert server.get("/api/admin/today").json()["backup"]["state"] == "none"
+        server.runtime.housekeep()
+        backup = server.get("/api/admin/today").json()["backup"]
+        assert (backup["state"], backup["file"]) == ("ok", "kiosk-2026-11-25-023000.db")
+    finally:
+        server.stop()

@@ -54,7 +54,8 @@ def page():
 @bp.get("/api/admin/today")
 @staff_required("admin")
 def today():
-    """Today's figures and rules per service, each loket's ticket and staff member, printer, voice, print queue."""
+    """Today's figures and rules per service, each loket's ticket and staff member, printer, voice, print queue,
+    and the automatic backup's latest outcome."""
     rt = runtime()
     day = rt.today()
     issued = store.issued_counts(rt.db, day)
@@ -90,6 +91,7 @@ def today():
         "printer": rt.printer_state(),
         "speech": rt.speech.engine if rt.speech else "browser",
         "pending_print_jobs": store.pending_print_jobs(rt.db),
+        "backup": rt.backup_outcome(),
     })
 
 

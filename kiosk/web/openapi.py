@@ -426,6 +426,9 @@ PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["sch
                    "file": {"type": "string", "nullable": True}, "error": {"type": "string", "nullable": True}},
 }
 
+PATHS["/api/admin/today"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
+    "backup"] = PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+    "properties"]["backup"]
 
 def document() -> dict:
     """Return the OpenAPI document."""

@@ -116,6 +116,7 @@
     renderPrinter(today.printer);
     $("pending-prints").textContent = String(today.pending_print_jobs);
     $("speech-state").textContent = SPEECH_TEXT[today.speech] || today.speech;
+    renderBackup(today.backup);
   }
 
   // ------------------------------------------------------------ Layanan hari ini
@@ -223,6 +224,19 @@
       });
     }
   });
+
+  function renderBackup(backup) {
+    var box = $("backup-state");
+    if (!backup) return;
+    box.setAttribute("data-state", backup.state);
+    var last = backup.last_at ? formatDate(backup.last_at) + " pukul " + formatTime(backup.last_at) : "";
+    box.textContent = {
+      off: "Tidak diatur (isi [backup] dir di konfigurasi)",
+      none: "Belum ada salinan",
+      ok: "Berhasil, " + last + (backup.file ? " (" + backup.file + ")" : ""),
+      failed: "Gagal, dicoba lagi tiap 15 menit: " + (backup.error || "") + (last ? ". Salinan terakhir: " + last : "")
+    }[backup.state] || backup.state;
+  }
 
   function renderPrinter(state) {
     var box = $("printer-state");
