@@ -3,7 +3,8 @@
 Everything is computed from the ticket event log (``ticket_events``); the store hands over per-event facts:
 
 - issued: ``issue`` events, by the service that issued the number and the hour it was issued;
-- wait: from a ticket's ``issue`` to its first ``call``, by the service that called it;
+- wait: from a ticket's ``issue`` to its first ``call``, by the service that called it (a ticket issued
+  before the period has no wait in it);
 - served: ``done`` events, by service, hour, loket and staff member of the ``done``;
 - service time: from the latest ``serve`` (or, when staff pressed "done" straight from "called",
   the latest call or recall, as the live wait estimate does) to ``done``;
@@ -22,32 +23,25 @@ from typing import NamedTuple
 MAX_RANGE_DAYS = 366
 
 
-class Issued(NamedTuple):
-    """Numbers a service issued in one hour of a day."""
+class Issue(NamedTuple):
+    """A ticket's issue event."""
 
+    ticket_id: int
     day: str
     service: str
     hour: int
-    count: int
+    second: int  # since the epoch
 
 
-class Called(NamedTuple):
-    """Calls (first calls and calls after a requeue) a loket and staff member made on a day."""
+class Call(NamedTuple):
+    """A call event (first calls, and calls after a requeue or transfer)."""
 
-    day: str
-    counter_id: int | None
-    staff_id: int | None
-    count: int
-
-
-class Wait(NamedTuple):
-    """A ticket's first call: how long it waited since its issue (None when the issue is not in the log)."""
-
+    ticket_id: int
     day: str
     service: str
     counter_id: int | None
     staff_id: int | None
-    seconds: int | None
+    second: int
 
 
 class Done(NamedTuple):
@@ -74,11 +68,10 @@ class NoShow(NamedTuple):
 
 
 class Facts(NamedTuple):
-    """What the event log says about a range of days."""
+    """What the event log says about a range of days: issues and calls in commit order, dones and no-shows grouped."""
 
-    issued: list[Issued]
-    called: list[Called]
-    waits: list[Wait]
+    issues: list[Issue] | list[tuple]  # plain tuples in Issue's field order will do
+    calls: list[Call] | list[tuple]
     dones: list[Done]
     no_shows: list[NoShow]
 
@@ -165,22 +158,31 @@ def percentile(values: list[float], share: float) -> float | None:
 def _fold(facts: Facts, days: list[str]) -> tuple[dict[str, _Period], _Period]:
     """Fill one period per day, then the whole range's as their sum."""
     periods = {day: _Period() for day in days}
-    for issued in facts.issued:
-        period = periods[issued.day]
-        period.service(issued.service).issued += issued.count
-        period.hour(issued.hour)[0] += issued.count
-    for called in facts.called:
-        for item in periods[called.day].workers(called.counter_id, called.staff_id):
-            item.called += called.count
-    # ~500 first calls a day over a year: one tight pass, grouping before any figure is touched.
+    issued_at: dict[int, int] = {}
+    for ticket_id, day, service, hour, second in facts.issues:
+        issued_at[ticket_id] = second
+        period = periods[day]
+        period.service(service).issued += 1
+        period.hour(hour)[0] += 1
+    # ~500 calls a day over a year: one tight pass, grouping before any figure is touched.
+    called: dict[tuple[str, int | None, int | None], int] = {}
     waits: dict[tuple[str, str], list[float]] = {}
     worker_waits: dict[tuple[str, int | None, int | None], list[float]] = {}
-    for day, service, counter_id, staff_id, seconds in facts.waits:
-        if seconds is not None:
-            minutes = seconds / 60
+    seen: set[int] = set()
+    for ticket_id, day, service, counter_id, staff_id, second in facts.calls:
+        called[day, counter_id, staff_id] = called.get((day, counter_id, staff_id), 0) + 1
+        if ticket_id in seen:
+            continue  # called again after a requeue or transfer: its wait ended at the first call
+        seen.add(ticket_id)
+        issued = issued_at.get(ticket_id)
+        if issued is not None:  # a ticket issued before the period has no wait in it
+            minutes = (second - issued) / 60
             (waits.get((day, service)) or waits.setdefault((day, service), [])).append(minutes)
             (worker_waits.get((day, counter_id, staff_id))
              or worker_waits.setdefault((day, counter_id, staff_id), [])).append(minutes)
+    for (day, counter_id, staff_id), count in called.items():
+        for item in periods[day].workers(counter_id, staff_id):
+            item.called += count
     for (day, service), minutes in waits.items():
         figures = periods[day].service(service)
         figures.waits.extend(minutes)
