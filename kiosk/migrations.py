@@ -251,3 +251,19 @@ def report_and_waiting_indexes(db: Database) -> None:
     db.execute("CREATE INDEX ticket_events_ticket_action ON ticket_events (ticket_id, action)")
     # "People ahead" and waiting counts read only waiting tickets of a service, not every past day's.
     db.execute("CREATE INDEX tickets_waiting_line ON tickets (service, priority, queued_at) WHERE status = 'waiting'")
+
+
+@migrations(name="0007_closed_dates")
+def closed_dates(db: Database) -> None:
+    """The office's extra closed days (cuti bersama, local events) beside the national holidays."""
+    for statement in _split(
+        """
+        CREATE TABLE closed_dates (
+            day TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    ):
+        db.execute(statement)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kiosk import queue, store
@@ -80,10 +81,16 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
     overrides = store.service_overrides(rt.db, day)
     issued = store.issued_counts(rt.db, day)
     waiting = store.waiting_counts(rt.db, day)
+    closed_dates = {date.fromisoformat(d): reason for d, reason in store.closed_dates(rt.db, day).items()}
     result = []
     for service in rt.settings.services:
         state = queue.service_availability(rt.settings.office, service, now, overrides.get(service.code),
-                                           issued.get(service.code, 0))
+                                           issued.get(service.code, 0), closed_dates)
+        opens = None
+        if not state.open:
+            opens = queue.next_opening(now, service.hours or rt.settings.office.hours,
+                                       rt.settings.office.observe_national_holidays, closed_dates,
+                                       from_tomorrow=state.reason in ("closed_by_staff", "quota_reached"))
         result.append({
             "code": service.code,
             "name": service.name,
@@ -92,6 +99,8 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
             "waiting": waiting.get(service.code, 0),
             "reason": state.reason,
             "message": state.message,
+            "opens_at": opens.isoformat(timespec="minutes") if opens else None,
+            "reopens": queue.reopen_text(now, opens),  # "Buka kembali Senin, 08.00."
         })
     return result
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import holidays
 
@@ -89,7 +89,8 @@ def holiday_name(day: date) -> str | None:
 @dataclass(frozen=True)
 class Availability:
     open: bool
-    reason: str | None = None  # closed_today | before_hours | after_hours | holiday | closed_by_staff | quota_reached
+    # closed_today | before_hours | after_hours | holiday | closed_date | closed_by_staff | quota_reached
+    reason: str | None = None
     message: str | None = None  # Indonesian, for the resident
 
 
@@ -107,12 +108,18 @@ def availability(
     closed_by_staff: bool = False,
     quota: int | None = None,
     issued_today: int = 0,
+    closed_dates: Mapping[date, str] | None = None,
 ) -> Availability:
-    """Decide whether a service issues numbers at ``now`` (office zone) and why not."""
+    """Decide whether a service issues numbers at ``now`` (office zone) and why not.
+
+    ``closed_dates`` are the office's extra closed days (cuti bersama, local events) with their reason.
+    """
     if closed_by_staff:
         return Availability(False, "closed_by_staff", "Layanan ini ditutup sementara hari ini.")
     if observe_holidays and (name := holiday_name(now.date())):
         return Availability(False, "holiday", f"Kantor tutup hari ini: {name}.")
+    if closed_dates and (reason := closed_dates.get(now.date())):
+        return Availability(False, "closed_date", f"Kantor tutup hari ini: {reason}.")
     today = hours[WEEKDAYS[now.weekday()]]
     if today.closed:
         return Availability(False, "closed_today", "Layanan tidak dibuka hari ini.")
@@ -127,8 +134,8 @@ def availability(
 
 
 def service_availability(office: Office, service: Service, now: datetime, override: dict | None,
-                         issued_today: int) -> Availability:
-    """Decide whether ``service`` issues numbers now, given today's staff override and count so far."""
+                         issued_today: int, closed_dates: Mapping[date, str] | None = None) -> Availability:
+    """Decide whether ``service`` issues numbers now, given today's staff override, count so far and closed dates."""
     quota = service.daily_quota
     if override and override.get("daily_quota") is not None:
         quota = override["daily_quota"]
@@ -139,7 +146,49 @@ def service_availability(office: Office, service: Service, now: datetime, overri
         closed_by_staff=bool(override and override.get("open") == 0),
         quota=quota,
         issued_today=issued_today,
+        closed_dates=closed_dates,
     )
+
+
+DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+MONTH_NAMES = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+               "November", "Desember")
+REOPEN_SEARCH_DAYS = 366
+
+
+def next_opening(now: datetime, hours: dict[str, Hours], observe_holidays: bool,
+                 closed_dates: Mapping[date, str] | None = None, from_tomorrow: bool = False) -> datetime | None:
+    """Return when the office next opens for these hours after ``now`` (office zone), or None within a year.
+
+    Skips closed weekdays, national holidays (if observed) and extra closed dates. With ``from_tomorrow``
+    today does not count (a staff closure or a full quota lasts the day).
+    """
+    zone = now.tzinfo
+    clock = now.time().replace(tzinfo=None)
+    for offset in range(1 if from_tomorrow else 0, REOPEN_SEARCH_DAYS):
+        day = now.date() + timedelta(days=offset)
+        today = hours[WEEKDAYS[day.weekday()]]
+        if today.closed or (observe_holidays and holiday_name(day)) or (closed_dates and day in closed_dates):
+            continue
+        if offset == 0:
+            if clock < today.opens:
+                return datetime.combine(day, today.opens, zone)
+            continue  # open now or closed for the rest of today: not "opening again" today
+        return datetime.combine(day, today.opens, zone)
+    return None
+
+
+def reopen_text(now: datetime, opens: datetime | None) -> str | None:
+    """Say when a closed service opens again: "Buka kembali Senin, 08.00." (with the date a week or more away)."""
+    if opens is None:
+        return None
+    days = (opens.date() - now.date()).days
+    if days == 0:
+        return f"Buka kembali hari ini pukul {_clock(opens.time())}."
+    when = DAY_NAMES[opens.weekday()]
+    if days >= 7:
+        when += f", {opens.day} {MONTH_NAMES[opens.month - 1]} {opens.year}"
+    return f"Buka kembali {when}, {_clock(opens.time())}."
 
 
 @dataclass(frozen=True)

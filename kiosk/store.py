@@ -112,6 +112,40 @@ def service_override_log(db: Database, day: str, service: str | None = None) -> 
     return [dict(row) for row in db.conn.execute(sql + " ORDER BY id", args).fetchall()]
 
 
+def closed_dates(db: Database, first: str, last: str | None = None) -> dict[str, str]:
+    """Return the extra closed dates from ``first`` (to ``last`` if given) with their reasons."""
+    rows = db.conn.execute(
+        "SELECT day, reason FROM closed_dates WHERE day >= ? AND day <= ? ORDER BY day", [first, last or "9999-12-31"]
+    ).fetchall()
+    return {row["day"]: row["reason"] for row in rows}
+
+
+def list_closed_dates(db: Database, first: str = "0000-01-01") -> list[Row]:
+    """Return every extra closed date from ``first`` on, with who added it and when, in date order."""
+    rows = db.conn.execute("SELECT * FROM closed_dates WHERE day >= ? ORDER BY day", [first]).fetchall()
+    return [dict(row) for row in rows]
+
+
+def set_closed_date(db: Database, day: str, reason: str, username: str, now: datetime) -> tuple[Row, bool]:
+    """Close the office on ``day`` for ``reason`` (or change the reason); return (row, created)."""
+    with db.write() as conn:
+        created = conn.execute("SELECT 1 FROM closed_dates WHERE day = ?", [day]).fetchone() is None
+        conn.execute(
+            "INSERT INTO closed_dates (day, reason, created_at, created_by) VALUES (?,?,?,?) ON CONFLICT (day)"
+            " DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at,"
+            " created_by = excluded.created_by",
+            [day, reason, _stamp(now), username],
+        )
+        return dict(conn.execute("SELECT * FROM closed_dates WHERE day = ?", [day]).fetchone()), created
+
+
+def remove_closed_date(db: Database, day: str) -> None:
+    """Open the office again on ``day``; raise NotFound when it was not an extra closed date."""
+    with db.write() as conn:
+        if conn.execute("DELETE FROM closed_dates WHERE day = ?", [day]).rowcount != 1:
+            raise NotFound(f"Tanggal {day} tidak ada dalam daftar hari tutup.")
+
+
 # ---------------------------------------------------------------- tickets
 
 
@@ -139,7 +173,9 @@ def issue_ticket(db: Database, settings: Settings, service: Service, priority: b
         override = _row(conn.execute(
             "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service.code]
         ).fetchone())
-        state = queue.service_availability(settings.office, service, now, override, issued)
+        closed = conn.execute("SELECT reason FROM closed_dates WHERE day = ?", [day]).fetchone()
+        state = queue.service_availability(settings.office, service, now, override, issued,
+                                           {now.date(): closed["reason"]} if closed else None)
         if not state.open:
             error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
             raise error(state.message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import requests
@@ -200,3 +200,155 @@ def test_openapi_describes_the_override(office):
     assert set(operation["responses"]) >= {"200", "400", "401", "403", "404"}
     assert set(operation["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {
         "open", "daily_quota"}
+
+
+# ---------------------------------------------------------------- the rules table (Asia/Jakarta)
+
+from datetime import date, timezone  # noqa: E402
+
+from kiosk import queue  # noqa: E402
+from kiosk.settings import WEEKDAYS, parse_hours  # noqa: E402
+
+OFFICE_HOURS = {day: parse_hours(text, day) for day, text in zip(
+    WEEKDAYS, ("08:00-15:00",) * 5 + ("08:00-12:00", ""))}
+AROUND_THE_CLOCK = {day: parse_hours("00:00-24:00", day) for day in WEEKDAYS}
+CHRISTMAS_EVE = {date(2026, 12, 24): "Cuti bersama Natal"}
+YEAR_END = {date(2026, 12, 28) + timedelta(days=n): "Cuti bersama akhir tahun" for n in range(12)}
+
+
+def at(*parts) -> datetime:
+    return datetime(*parts, tzinfo=JAKARTA)
+
+
+RULES = [
+    # (case, now, hours, closed dates, override, issued, quota) -> (open, reason, reopens)
+    ("Wednesday morning", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, None, 0, None, (True, None, None)),
+    ("a second before opening", at(2026, 11, 25, 7, 59, 59), OFFICE_HOURS, None, None, 0, None,
+     (False, "before_hours", "Buka kembali hari ini pukul 08.00.")),
+    ("at closing time", at(2026, 11, 25, 15, 0), OFFICE_HOURS, None, None, 0, None,
+     (False, "after_hours", "Buka kembali Kamis, 08.00.")),
+    ("Saturday before noon", at(2026, 11, 28, 11, 59), OFFICE_HOURS, None, None, 0, None, (True, None, None)),
+    ("Saturday noon", at(2026, 11, 28, 12, 0), OFFICE_HOURS, None, None, 0, None,
+     (False, "after_hours", "Buka kembali Senin, 08.00.")),
+    ("Sunday", at(2026, 11, 29, 10, 0), OFFICE_HOURS, None, None, 0, None,
+     (False, "closed_today", "Buka kembali Senin, 08.00.")),
+    ("17 August", at(2026, 8, 17, 9, 0), OFFICE_HOURS, None, None, 0, None,
+     (False, "holiday", "Buka kembali Selasa, 08.00.")),
+    ("extra closed date, then Christmas", at(2026, 12, 24, 9, 0), OFFICE_HOURS, CHRISTMAS_EVE, None, 0, None,
+     (False, "closed_date", "Buka kembali Sabtu, 08.00.")),
+    ("the day before the extra closed date", at(2026, 12, 23, 15, 30), OFFICE_HOURS, CHRISTMAS_EVE, None, 0, None,
+     (False, "after_hours", "Buka kembali Sabtu, 08.00.")),
+    ("closed for two weeks: the date is said", at(2026, 12, 28, 9, 0), OFFICE_HOURS, YEAR_END, None, 0, None,
+     (False, "closed_date", "Buka kembali Sabtu, 9 Januari 2027, 08.00.")),
+    ("quota reached", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, None, 50, 50,
+     (False, "quota_reached", "Buka kembali Kamis, 08.00.")),
+    ("below quota", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, None, 49, 50, (True, None, None)),
+    ("today's quota raised", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": 60, "open": None}, 50, 50,
+     (True, None, None)),
+    ("today's quota lowered", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": 10, "open": None}, 10, 50,
+     (False, "quota_reached", "Buka kembali Kamis, 08.00.")),
+    ("closed by staff", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": None, "open": 0}, 0, None,
+     (False, "closed_by_staff", "Buka kembali Kamis, 08.00.")),
+    ("reopened by staff", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": None, "open": 1}, 0, None,
+     (True, None, None)),
+    ("reopening does not beat the hours", at(2026, 11, 25, 16, 0), OFFICE_HOURS, None,
+     {"daily_quota": None, "open": 1}, 0, None, (False, "after_hours", "Buka kembali Kamis, 08.00.")),
+    ("24 hours: last second before midnight", at(2026, 12, 23, 23, 59, 59), AROUND_THE_CLOCK, CHRISTMAS_EVE, None,
+     0, None, (True, None, None)),
+    ("24 hours: midnight of the extra closed date", at(2026, 12, 24, 0, 0), AROUND_THE_CLOCK, CHRISTMAS_EVE, None,
+     0, None, (False, "closed_date", "Buka kembali Sabtu, 00.00.")),
+    ("midnight in Jakarta is 17:00 UTC on 16 August",
+     datetime(2026, 8, 16, 17, 0, tzinfo=timezone.utc).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0, None,
+     (False, "holiday", "Buka kembali Selasa, 00.00.")),
+    ("a second earlier it is still 16 August",
+     datetime(2026, 8, 16, 16, 59, 59, tzinfo=timezone.utc).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0,
+     None, (True, None, None)),
+]
+
+
+@pytest.mark.parametrize(("case", "now", "hours", "closed", "override", "issued", "quota", "expected"), RULES,
+                         ids=[rule[0] for rule in RULES])
+def test_rules_table(case, now, hours, closed, override, issued, quota, expected):
+    from kiosk.settings import Office, Service
+
+    office = Office("Kantor", JAKARTA, "http://127.0.0.1", True, hours)
+    service = Service("REKAM", "Perekaman", "A", daily_quota=quota)
+    state = queue.service_availability(office, service, now, override, issued, closed)
+    opens = None if state.open else queue.next_opening(
+        now, hours, True, closed, from_tomorrow=state.reason in ("closed_by_staff", "quota_reached"))
+    assert (state.open, state.reason, queue.reopen_text(now, opens)) == expected
+
+
+# ---------------------------------------------------------------- extra closed dates over HTTP
+
+
+def test_an_extra_closed_date_closes_the_office_and_the_kiosk_says_when_it_opens(office, admin):
+    server, clock = office
+    kiosk = Desk(server)
+    put = admin.session.put(server.url + "/api/closed-dates/2026-11-26", json={"reason": "Cuti bersama"},
+                            headers=admin.headers, timeout=10)
+    assert put.status_code == 201, put.text
+    assert put.json() == {"closed_date": {"date": "2026-11-26", "reason": "Cuti bersama",
+                                          "created_at": "2026-11-25T09:00:00+07:00", "created_by": "kepala"}}
+    changed = admin.session.put(server.url + "/api/closed-dates/2026-11-26",
+                                json={"reason": "Cuti bersama Hari Guru"}, headers=admin.headers, timeout=10)
+    assert changed.status_code == 200
+    assert kiosk.issue("REKAM").status_code == 201  # today is not affected
+
+    clock.current = datetime(2026, 11, 26, 9, 0, tzinfo=JAKARTA)
+    shown = kiosk.service("REKAM")
+    assert {key: shown[key] for key in ("open", "reason", "message", "opens_at", "reopens")} == {
+        "open": False, "reason": "closed_date", "message": "Kantor tutup hari ini: Cuti bersama Hari Guru.",
+        "opens_at": "2026-11-27T00:00+07:00", "reopens": "Buka kembali Jumat, 00.00."}  # the test office: 24 h
+    refused = kiosk.issue("REKAM")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (409, "service_closed")
+    assert refused.json()["error"]["message"] == "Kantor tutup hari ini: Cuti bersama Hari Guru."
+
+    admin = Desk(server, "kepala", "rahasia-Admin1")  # the session of yesterday has ended
+    listed = admin.session.get(server.url + "/api/closed-dates?from=2026-11-01", timeout=10).json()
+    assert [row["date"] for row in listed["closed_dates"]] == ["2026-11-26"]
+    gone = admin.session.delete(server.url + "/api/closed-dates/2026-11-26", headers=admin.headers, timeout=10)
+    assert gone.status_code == 200
+    assert kiosk.issue("REKAM").status_code == 201
+    again = admin.session.delete(server.url + "/api/closed-dates/2026-11-26", headers=admin.headers, timeout=10)
+    assert (again.status_code, again.json()["error"]["code"]) == (404, "not_found")
+
+
+def test_the_closed_dates_list_shows_national_holidays_beside_them(tmp_path):
+    clock = Clock(datetime(2026, 8, 1, 9, 0, tzinfo=JAKARTA))
+    app = make_app(tmp_path, clock=clock, printer__type="none", office__observe_national_holidays=True)
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start(workers=False)
+    try:
+        admin = Desk(server, "kepala", "rahasia-Admin1")
+        listed = admin.session.get(server.url + "/api/closed-dates", timeout=10).json()
+        assert {"date": "2026-08-17", "name": "Hari Kemerdekaan Republik Indonesia"} in listed["holidays"]
+        assert listed["closed_dates"] == []
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize(("day", "body"), [
+    ("2026-13-01", {"reason": "x"}), ("26-11-2026", {"reason": "x"}), ("2026-11-24", {"reason": "kemarin"}),
+    ("2026-11-30", {}), ("2026-11-30", {"reason": "  "}), ("2026-11-30", {"reason": 5}),
+    ("2026-11-30", {"reason": "x" * 101}), ("2026-11-30", {"reason": "a\u202eb"}), ("2026-11-30", {"reason": "x", "y": 1}),
+    ("2026-11-30", ["x"]),
+])
+def test_a_bad_closed_date_is_a_400(office, admin, day, body):
+    server, _ = office
+    answer = admin.session.put(f"{server.url}/api/closed-dates/{day}", json=body, headers=admin.headers, timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "bad_request"
+    assert store.list_closed_dates(server.runtime.db) == []
+
+
+def test_only_an_admin_manages_closed_dates(office):
+    server, _ = office
+    for desk, expected in ((Desk(server), (401, "login_required")),
+                           (Desk(server, "petugas", "rahasia-Loket1"), (403, "forbidden"))):
+        put = desk.session.put(server.url + "/api/closed-dates/2026-11-30", json={"reason": "x"},
+                               headers=desk.headers, timeout=10)
+        listed = desk.session.get(server.url + "/api/closed-dates", timeout=10)
+        assert (put.status_code, put.json()["error"]["code"]) == expected
+        assert (listed.status_code, listed.json()["error"]["code"]) == expected
+    assert store.list_closed_dates(server.runtime.db) == []

@@ -1,12 +1,15 @@
-"""Admin API: today's service overrides (close or reopen a service, change today's quota)."""
+"""Admin API: today's service overrides (close or reopen a service, change today's quota), extra closed dates."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, g, jsonify
+from flask import Blueprint, g, jsonify, request
 
-from kiosk import store
+from kiosk import queue, store
 from kiosk.errors import BadRequest, UnknownService
 from kiosk.present import publish_queue, services_json
 from kiosk.web import json_body, runtime
@@ -69,3 +72,77 @@ def patch_service(code: str):
     store.set_service_override(rt.db, rt.today(), code, changes, g.staff, rt.now())
     publish_queue(rt)
     return jsonify(service_answer(code))
+
+
+# ---------------------------------------------------------------- extra closed dates (cuti bersama, local events)
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_REASON_LENGTH = 100
+
+
+def _day(text: str | None, name: str = "tanggal") -> date:
+    try:
+        if text is None or not _DATE_RE.match(text):
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{name.capitalize()} harus berupa tanggal dengan format YYYY-MM-DD.") from None
+
+
+def _reason(body: dict[str, Any]) -> str:
+    unknown = sorted(key for key in body if key != "reason")
+    if unknown:
+        raise BadRequest(f"Field '{str(unknown[0])[:40]}' tidak dikenal; kirim hanya 'reason'.")
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise BadRequest("Isi 'reason': alasan kantor tutup (mis. \"Cuti bersama Idulfitri\").")
+    reason = reason.strip()
+    if len(reason) > MAX_REASON_LENGTH or any(unicodedata.category(char)[0] == "C" for char in reason):
+        raise BadRequest(f"Alasan paling panjang {MAX_REASON_LENGTH} huruf, tanpa karakter kontrol.")
+    return reason
+
+
+def _closed_json(row: dict[str, Any]) -> dict[str, Any]:
+    return {"date": row["day"], "reason": row["reason"], "created_at": row["created_at"],
+            "created_by": row["created_by"]}
+
+
+@bp.get("/api/closed-dates")
+@staff_required("admin")
+def list_closed_dates():
+    """Extra closed dates from ``from`` (default today) and the national holidays of the year ahead."""
+    rt = runtime()
+    first = _day(request.args["from"], "from") if "from" in request.args else rt.now().date()
+    holidays = []
+    if rt.settings.office.observe_national_holidays:
+        for offset in range(366):
+            day = first + timedelta(days=offset)
+            if name := queue.holiday_name(day):
+                holidays.append({"date": day.isoformat(), "name": name})
+    return jsonify({"closed_dates": [_closed_json(row) for row in store.list_closed_dates(rt.db, first.isoformat())],
+                    "holidays": holidays})
+
+
+@bp.put("/api/closed-dates/<day>")
+@staff_required("admin")
+def put_closed_date(day: str):
+    """Close the whole office on a date (today or later) for a reason: ``{"reason": "Cuti bersama"}``."""
+    rt = runtime()
+    when = _day(day)
+    if when < rt.now().date():
+        raise BadRequest("Tanggal itu sudah lewat.")
+    row, created = store.set_closed_date(rt.db, when.isoformat(), _reason(json_body()), g.staff["username"],
+                                         rt.now())
+    publish_queue(rt)
+    return jsonify({"closed_date": _closed_json(row)}), 201 if created else 200
+
+
+@bp.delete("/api/closed-dates/<day>")
+@staff_required("admin")
+def delete_closed_date(day: str):
+    """Open the office again on a date that was an extra closed date."""
+    rt = runtime()
+    when = _day(day)
+    store.remove_closed_date(rt.db, when.isoformat())
+    publish_queue(rt)
+    return jsonify({"closed_date": {"date": when.isoformat()}})

@@ -430,6 +430,49 @@ PATHS["/api/admin/today"]["get"]["responses"]["200"]["content"]["application/jso
     "backup"] = PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
     "properties"]["backup"]
 
+# ---------------------------------------------------------------- extra closed dates (admin)
+
+SCHEMAS["ClosedDate"] = {
+    "type": "object",
+    "properties": {"date": {"type": "string", "format": "date"}, "reason": {"type": "string", "maxLength": 100},
+                   "created_at": {"type": "string", "format": "date-time"}, "created_by": {"type": "string"}},
+}
+SCHEMAS["Service"]["properties"].update({
+    "opens_at": {"type": "string", "format": "date-time", "nullable": True,
+                 "description": "when a closed service next opens (hours, holidays, extra closed dates)"},
+    "reopens": {"type": "string", "nullable": True, "example": "Buka kembali Senin, 08.00."},
+})
+_CLOSED_DAY = {"name": "day", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}}
+PATHS["/api/closed-dates"] = {"get": {
+    "summary": "Extra closed dates (cuti bersama, local events) from `from` (default today), and the national "
+               "holidays of the 366 days from then when the office observes them",
+    "security": [{"session": []}],
+    "parameters": [{"name": "from", "in": "query", "required": False, "schema": {"type": "string", "format": "date"}}],
+    "responses": {"200": _json({"type": "object", "properties": {
+        "closed_dates": {"type": "array", "items": _ref("ClosedDate")},
+        "holidays": {"type": "array", "items": {"type": "object", "properties": {
+            "date": {"type": "string", "format": "date"}, "name": {"type": "string"}}}}}}),
+        **_errors((400, "bad_request"), (401, "login_required"), (403, "forbidden"))},
+}}
+PATHS["/api/closed-dates/{day}"] = {
+    "put": {"summary": "Close the whole office on a date (today or later) for a reason; the kiosk says why and "
+                       "when it opens again",
+            "security": [{"session": [], "csrf": []}], "parameters": [_CLOSED_DAY],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["reason"], "additionalProperties": False,
+                "properties": {"reason": {"type": "string", "maxLength": 100}}}}}},
+            "responses": {"201": _json({"type": "object", "properties": {"closed_date": _ref("ClosedDate")}}),
+                          "200": _json({"type": "object", "properties": {"closed_date": _ref("ClosedDate")}}),
+                          **_errors((400, "bad_request"), (401, "login_required"),
+                                    (403, "csrf_failed / forbidden"))}},
+    "delete": {"summary": "Open the office again on an extra closed date",
+               "security": [{"session": [], "csrf": []}], "parameters": [_CLOSED_DAY],
+               "responses": {"200": {"description": "OK"},
+                             **_errors((400, "bad_request"), (401, "login_required"),
+                                       (403, "csrf_failed / forbidden"), (404, "not_found"))}},
+}
+
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {

@@ -83,6 +83,9 @@
       closed_today: "This service is not open today.",
       before_hours: "This service opens at {time}.",
       after_hours: "This service has closed for today (at {time}).",
+      closed_date: "The office is closed today.",
+      reopens: "Opens again {day}, {time}.",
+      reopens_today: "Opens again today at {time}.",
       quota_reached: "Today's queue numbers for this service have run out.",
       service_closed: "This service is not issuing queue numbers now.",
       unknown_service: "This service is not available.",
@@ -213,10 +216,27 @@
 
   // ------------------------------------------------------------ services (start screen)
 
+  function reopensText(service) {
+    // When a closed service opens again ("Buka kembali Senin, 08.00."), from the server's opens_at.
+    if (!service.opens_at) return "";
+    if (lang === "id") return service.reopens || "";
+    const day = new Date(service.opens_at.slice(0, 10) + "T12:00:00Z")
+      .toLocaleDateString("en-GB", { weekday: "long", timeZone: "UTC" });
+    const time = service.opens_at.slice(11, 16);
+    const today = (service.reopens || "").includes("hari ini");
+    return t(today ? "reopens_today" : "reopens", { day, time });
+  }
+
   function closedText(service) {
-    if (lang === "id") return service.message || "";
-    const time = (service.message || "").match(/\d{2}\.\d{2}/);
-    return t(service.reason in WORDS.en ? service.reason : "service_closed", { time: time ? time[0] : "" });
+    let text;
+    if (lang === "id") {
+      text = service.message || "";
+    } else {
+      const time = (service.message || "").match(/\d{2}\.\d{2}/);
+      text = t(service.reason in WORDS.en ? service.reason : "service_closed", { time: time ? time[0] : "" });
+    }
+    const reopens = service.reason === "before_hours" ? "" : reopensText(service);  // "opens at" says it already
+    return reopens ? `${text} ${reopens}` : text;
   }
 
   function renderServices() {
