@@ -285,12 +285,12 @@ def test_rules_table(case, now, hours, closed, override, issued, quota, expected
 def test_an_extra_closed_date_closes_the_office_and_the_kiosk_says_when_it_opens(office, admin):
     server, clock = office
     kiosk = Desk(server)
-    put = admin.session.put(server.url + "/api/closed-dates/2026-11-26", json={"reason": "Cuti bersama"},
+    put = admin.session.put(server.url + "/api/admin/closed-dates/2026-11-26", json={"reason": "Cuti bersama"},
                             headers=admin.headers, timeout=10)
     assert put.status_code == 201, put.text
     assert put.json() == {"closed_date": {"date": "2026-11-26", "reason": "Cuti bersama",
                                           "created_at": "2026-11-25T09:00:00+07:00", "created_by": "kepala"}}
-    changed = admin.session.put(server.url + "/api/closed-dates/2026-11-26",
+    changed = admin.session.put(server.url + "/api/admin/closed-dates/2026-11-26",
                                 json={"reason": "Cuti bersama Hari Guru"}, headers=admin.headers, timeout=10)
     assert changed.status_code == 200
     assert kiosk.issue("REKAM").status_code == 201  # today is not affected
@@ -305,12 +305,12 @@ def test_an_extra_closed_date_closes_the_office_and_the_kiosk_says_when_it_opens
     assert refused.json()["error"]["message"] == "Kantor tutup hari ini: Cuti bersama Hari Guru."
 
     admin = Desk(server, "kepala", "rahasia-Admin1")  # the session of yesterday has ended
-    listed = admin.session.get(server.url + "/api/closed-dates?from=2026-11-01", timeout=10).json()
+    listed = admin.session.get(server.url + "/api/admin/closed-dates?from=2026-11-01", timeout=10).json()
     assert [row["date"] for row in listed["closed_dates"]] == ["2026-11-26"]
-    gone = admin.session.delete(server.url + "/api/closed-dates/2026-11-26", headers=admin.headers, timeout=10)
+    gone = admin.session.delete(server.url + "/api/admin/closed-dates/2026-11-26", headers=admin.headers, timeout=10)
     assert gone.status_code == 200
     assert kiosk.issue("REKAM").status_code == 201
-    again = admin.session.delete(server.url + "/api/closed-dates/2026-11-26", headers=admin.headers, timeout=10)
+    again = admin.session.delete(server.url + "/api/admin/closed-dates/2026-11-26", headers=admin.headers, timeout=10)
     assert (again.status_code, again.json()["error"]["code"]) == (404, "not_found")
 
 
@@ -321,7 +321,7 @@ def test_the_closed_dates_list_shows_national_holidays_beside_them(tmp_path):
     server = LiveServer(app).start(workers=False)
     try:
         admin = Desk(server, "kepala", "rahasia-Admin1")
-        listed = admin.session.get(server.url + "/api/closed-dates", timeout=10).json()
+        listed = admin.session.get(server.url + "/api/admin/closed-dates", timeout=10).json()
         assert {"date": "2026-08-17", "name": "Hari Kemerdekaan Republik Indonesia"} in listed["holidays"]
         assert listed["closed_dates"] == []
     finally:
@@ -336,7 +336,7 @@ def test_the_closed_dates_list_shows_national_holidays_beside_them(tmp_path):
 ])
 def test_a_bad_closed_date_is_a_400(office, admin, day, body):
     server, _ = office
-    answer = admin.session.put(f"{server.url}/api/closed-dates/{day}", json=body, headers=admin.headers, timeout=10)
+    answer = admin.session.put(f"{server.url}/api/admin/closed-dates/{day}", json=body, headers=admin.headers, timeout=10)
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "bad_request"
     assert store.list_closed_dates(server.runtime.db) == []
@@ -346,9 +346,9 @@ def test_only_an_admin_manages_closed_dates(office):
     server, _ = office
     for desk, expected in ((Desk(server), (401, "login_required")),
                            (Desk(server, "petugas", "rahasia-Loket1"), (403, "forbidden"))):
-        put = desk.session.put(server.url + "/api/closed-dates/2026-11-30", json={"reason": "x"},
+        put = desk.session.put(server.url + "/api/admin/closed-dates/2026-11-30", json={"reason": "x"},
                                headers=desk.headers, timeout=10)
-        listed = desk.session.get(server.url + "/api/closed-dates", timeout=10)
+        listed = desk.session.get(server.url + "/api/admin/closed-dates", timeout=10)
         assert (put.status_code, put.json()["error"]["code"]) == expected
         assert (listed.status_code, listed.json()["error"]["code"]) == expected
     assert store.list_closed_dates(server.runtime.db) == []

@@ -107,7 +107,7 @@ def _closed_json(row: dict[str, Any]) -> dict[str, Any]:
             "created_by": row["created_by"]}
 
 
-@bp.get("/api/closed-dates")
+@bp.get("/api/admin/closed-dates")
 @staff_required("admin")
 def list_closed_dates():
     """Extra closed dates from ``from`` (default today) and the national holidays of the year ahead."""
@@ -123,7 +123,7 @@ def list_closed_dates():
                     "holidays": holidays})
 
 
-@bp.put("/api/closed-dates/<day>")
+@bp.put("/api/admin/closed-dates/<day>")
 @staff_required("admin")
 def put_closed_date(day: str):
     """Close the whole office on a date (today or later) for a reason: ``{"reason": "Cuti bersama"}``."""
@@ -137,7 +137,7 @@ def put_closed_date(day: str):
     return jsonify({"closed_date": _closed_json(row)}), 201 if created else 200
 
 
-@bp.delete("/api/closed-dates/<day>")
+@bp.delete("/api/admin/closed-dates/<day>")
 @staff_required("admin")
 def delete_closed_date(day: str):
     """Open the office again on a date that was an extra closed date."""

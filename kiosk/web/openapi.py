@@ -443,7 +443,7 @@ SCHEMAS["Service"]["properties"].update({
     "reopens": {"type": "string", "nullable": True, "example": "Buka kembali Senin, 08.00."},
 })
 _CLOSED_DAY = {"name": "day", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}}
-PATHS["/api/closed-dates"] = {"get": {
+PATHS["/api/admin/closed-dates"] = {"get": {
     "summary": "Extra closed dates (cuti bersama, local events) from `from` (default today), and the national "
                "holidays of the 366 days from then when the office observes them",
     "security": [{"session": []}],
@@ -454,7 +454,7 @@ PATHS["/api/closed-dates"] = {"get": {
             "date": {"type": "string", "format": "date"}, "name": {"type": "string"}}}}}}),
         **_errors((400, "bad_request"), (401, "login_required"), (403, "forbidden"))},
 }}
-PATHS["/api/closed-dates/{day}"] = {
+PATHS["/api/admin/closed-dates/{day}"] = {
     "put": {"summary": "Close the whole office on a date (today or later) for a reason; the kiosk says why and "
                        "when it opens again",
             "security": [{"session": [], "csrf": []}], "parameters": [_CLOSED_DAY],
