@@ -352,3 +352,24 @@ def test_only_an_admin_manages_closed_dates(office):
         assert (put.status_code, put.json()["error"]["code"]) == expected
         assert (listed.status_code, listed.json()["error"]["code"]) == expected
     assert store.list_closed_dates(server.runtime.db) == []
+
+
+def test_the_kiosk_says_why_the_office_is_closed_and_when_it_opens_again(tmp_path, new_page):
+    from playwright.sync_api import expect
+
+    clock = Clock(datetime(2026, 11, 26, 9, 0, tzinfo=JAKARTA))  # a Thursday
+    hours = {f"office__hours__{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")}
+    app = make_app(tmp_path, clock=clock, printer__type="none", office__hours__sat="", office__hours__sun="",
+                   **hours)
+    server = LiveServer(app).start(workers=False)
+    try:
+        store.set_closed_date(server.runtime.db, "2026-11-26", "Cuti bersama", "kepala", clock())
+        page = new_page(1080, 1920)
+        page.goto(f"{server.url}/kiosk")
+        rekam = page.locator(".k-service-btn[data-code=REKAM]")
+        expect(rekam).to_be_disabled()
+        expect(rekam).to_contain_text("Kantor tutup hari ini: Cuti bersama. Buka kembali Jumat, 08.00.")
+        page.locator(".k-lang-btn[data-lang=en]").click()
+        expect(rekam).to_contain_text("The office is closed today. Opens again Friday, 08:00.")
+    finally:
+        server.stop()
