@@ -215,7 +215,7 @@ def restore_database(database: str | Path, source: str | Path, now: datetime) ->
     """Replace ``database`` with the checked copy ``source``; return where the replaced database was kept.
 
     Refused while a server runs on the database. The replaced database is kept beside it as
-    ``<name>.replaced-YYYYMMDD-HHMMSS`` (a consistent copy, WAL included).
+    ``<name>.replaced-YYYYMMDD-HHMMSS`` (a consistent copy, WAL included). Staff sessions end.
     """
     database, source = Path(database), Path(source)
     if not source.is_file():
@@ -254,7 +254,14 @@ def restore_database(database: str | Path, source: str | Path, now: datetime) ->
             Path(f"{database}{suffix}").unlink(missing_ok=True)
         os.replace(incoming, database)
         _fsync(database.parent)
-        Database(database).migrate()  # an older copy gets today's schema; WAL again; owner-only
+        restored = Database(database)
+        restored.migrate()  # an older copy gets today's schema; WAL again; owner-only
+        # Sessions open in the copy may have ended since (logout, password change, disabled account):
+        # everyone logs in again rather than revive them.
+        from kiosk import store
+
+        store.end_all_staff_sessions(restored, int(now.timestamp()), "restore")
+        restored.close()
         return kept
     finally:
         os.close(fd)

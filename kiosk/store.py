@@ -640,6 +640,13 @@ def _end_sessions(conn: sqlite3.Connection, staff_id: int, now: int, reason: str
     return cur.rowcount
 
 
+def end_all_staff_sessions(db: Database, now: int, reason: str) -> int:
+    """End every open staff session (e.g. after a restore revived sessions ended since the copy); return how many."""
+    with db.write() as conn:
+        return conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL",
+                            [now, reason]).rowcount
+
+
 def _staff_id(conn: sqlite3.Connection, username: str) -> int:
     row = conn.execute("SELECT id FROM staff WHERE username = ?", [username]).fetchone()
     if row is None:

@@ -20,7 +20,7 @@ from kiosk.errors import ConfigError
 from kiosk.paths import packaged_config
 from kiosk.settings import load_settings
 from tests.conftest import JAKARTA, Clock
-from tests.support import LiveServer, make_app, wait_until
+from tests.support import LiveServer, add_staff, make_app, wait_until
 from tests.test_crash import write_office_config
 
 SERVICES = ("REKAM", "CETAK", "AMBIL", "UBAH", "IKD", "INFO")
@@ -76,9 +76,14 @@ class Issuers:
 def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_them_back(tmp_path):
     config = write_office_config(tmp_path)
     database = tmp_path / "kiosk.db"
-    server = LiveServer(make_app(tmp_path, printer__type="none")).start()
+    app = make_app(tmp_path, printer__type="none")
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start()
     copy = tmp_path / "usb" / "kiosk-copy.db"
+    head = requests.Session()
     try:
+        head.post(server.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"},
+                  timeout=10).raise_for_status()
         with Issuers(server.url) as issuers:
             wait_until(lambda: len(issuers.answered) >= 60, timeout=30)
             began = time.monotonic()
@@ -123,6 +128,8 @@ def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_
     server = LiveServer(make_app(tmp_path, printer__type="none")).start()
     try:
         assert server.get("/healthz").json()["db"] == "ok"
+        # The session open in the copy does not come back to life: staff log in again after a restore.
+        assert head.get(server.url + "/api/session", timeout=10).status_code == 401
         for token in before:
             assert server.get(f"/api/tickets/{token}").status_code == 200
         assert server.get(f"/api/tickets/{sorted(after)[0]}").status_code == 404
