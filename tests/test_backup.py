@@ -265,3 +265,48 @@ def test_openapi_describes_the_backup_outcome(client):
     health = client.get("/api/openapi.json").get_json()["paths"]["/healthz"]["get"]["responses"]["200"]
     backup = health["content"]["application/json"]["schema"]["properties"]["backup"]
     assert backup["properties"]["state"]["enum"] == ["off", "none", "ok", "failed"]
+
+
+def test_restore_refuses_while_a_kiosk_serve_process_uses_the_database(tmp_path):
+    from tests.test_crash import _free_port, start_server
+
+    config = write_office_config(tmp_path)
+    port = _free_port()
+    server = start_server(config, port)
+    try:
+        answer = requests.post(f"http://127.0.0.1:{port}/api/tickets", json={"service": "REKAM"}, timeout=10)
+        assert answer.status_code == 201
+        token = answer.json()["ticket"]["token"]
+        copy = tmp_path / "copy.db"
+        assert cli(config, "backup", str(copy)).exit_code == 0
+        refused = cli(config, "restore", str(copy))
+        assert refused.exit_code == 1 and "Server masih berjalan" in refused.output
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    restored = cli(config, "restore", str(copy))
+    assert restored.exit_code == 0, restored.output
+    assert tokens_in(tmp_path / "kiosk.db") == {token}
+
+
+def test_a_server_does_not_start_while_a_restore_holds_the_database(tmp_path):
+    import fcntl
+
+    from kiosk.backup import DatabaseInUse, ServerLock
+
+    database = tmp_path / "kiosk.db"
+    first, second = ServerLock(database), ServerLock(database)
+    first.acquire()
+    second.acquire()  # two servers on one database may run together
+    first.release()
+    second.release()
+    fd = os.open(tmp_path / "kiosk.db.lock", os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)  # what kiosk restore holds while it replaces the file
+    try:
+        with pytest.raises(DatabaseInUse):
+            ServerLock(database).acquire()
+    finally:
+        os.close(fd)
+    after = ServerLock(database)
+    after.acquire()  # once the restore is over
+    after.release()
