@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|role|logout | backup | restore | import-status | purge``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|enable|role|logout | backup | restore | import-status | purge``."""
 
 from __future__ import annotations
 
@@ -291,6 +291,26 @@ def user_disable(ctx: click.Context, name: str) -> None:
     except KioskError:
         raise _unknown_staff(name) from None
     click.echo(f"Account '{name}' disabled; {ended} open session(s) ended.")
+
+
+@user.command("enable")
+@click.argument("name")
+@click.pass_context
+def user_enable(ctx: click.Context, name: str) -> None:
+    """Let a disabled account NAME log in again (consider a new password too: kiosk user passwd).
+
+    \b
+    Example:
+        kiosk user enable budi
+    """
+    from kiosk import store
+
+    runtime = _runtime(ctx)
+    try:
+        store.enable_staff(runtime.db, name)
+    except KioskError:
+        raise _unknown_staff(name) from None
+    click.echo(f"Account '{name}' enabled.")
 
 
 @user.command("role")

@@ -670,6 +670,12 @@ def disable_staff(db: Database, username: str, now: int) -> int:
         return _end_sessions(conn, staff_id, now, "disabled")
 
 
+def enable_staff(db: Database, username: str) -> None:
+    """Let a disabled staff account log in again (with its old password)."""
+    with db.write() as conn:
+        conn.execute("UPDATE staff SET active = 1 WHERE id = ?", [_staff_id(conn, username)])
+
+
 def set_staff_role(db: Database, username: str, role: str, now: int) -> int:
     """Change a staff member's role and end their sessions (they log in again with it); return how many ended."""
     with db.write() as conn:

@@ -262,3 +262,12 @@ def test_today_shows_the_automatic_backups_outcome(tmp_path):
         assert (backup["state"], backup["file"]) == ("ok", "kiosk-2026-11-25-023000.db")
     finally:
         server.stop()
+
+
+def test_a_disabled_member_can_be_enabled_again_with_their_old_password(admin):
+    server, headers = admin
+    staff_id = _account(server, "petugas")["id"]
+    assert server.post(f"/api/admin/staff/{staff_id}/disable", headers=headers).status_code == 200
+    answer = server.post(f"/api/admin/staff/{staff_id}/enable", headers=headers)
+    assert answer.status_code == 200 and answer.json()["staff"]["active"] is True
+    _session_of(server, "petugas", "rahasia-Loket1")

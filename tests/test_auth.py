@@ -228,6 +228,15 @@ def test_user_role_changes_the_role_and_ends_that_persons_sessions(office, tmp_p
     assert again.get(office.url + "/api/admin/today", timeout=10).status_code == 200
 
 
+def test_user_enable_lets_a_disabled_account_log_in_again(office, tmp_path):
+    run_cli(tmp_path, "user", "disable", "petugas")
+    refused = office.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+    assert refused.status_code == 401
+    result = run_cli(tmp_path, "user", "enable", "petugas")
+    assert (result.exit_code, result.output) == (0, "Account 'petugas' enabled.\n")
+    assert can_act(office, *staff_session(office)) == 204
+
+
 def test_user_logout_ends_sessions_but_keeps_the_account(office, tmp_path):
     first, first_headers = staff_session(office)
     second, second_headers = staff_session(office)
@@ -238,7 +247,7 @@ def test_user_logout_ends_sessions_but_keeps_the_account(office, tmp_path):
 
 
 @pytest.mark.parametrize("command", [("passwd", "nobody", "--password-stdin"), ("disable", "nobody"),
-                                     ("role", "nobody", "admin"), ("logout", "nobody")])
+                                     ("role", "nobody", "admin"), ("logout", "nobody"), ("enable", "nobody")])
 def test_user_commands_name_an_unknown_account(tmp_path, command):
     result = run_cli(tmp_path, "user", *command, input="Loket-Baru-Selat-77\n")
     assert (result.exit_code, result.output) == (1, "Error: no staff account named 'nobody' (see: kiosk user list)\n")

@@ -36,6 +36,7 @@ SAMPLES: dict[str, dict] = {
     "admin.staff_add": {"json": {"username": "baru", "role": "counter", "password": STRONG}, "status": 201},
     "admin.staff_disable": {"args": {"staff_id": 1}, "status": 200},
     "admin.staff_end_sessions": {"args": {"staff_id": 1}, "status": 200},
+    "admin.staff_enable": {"args": {"staff_id": 1}, "status": 200},
     "admin.staff_password": {"args": {"staff_id": 1}, "json": {"password": STRONG}, "status": 200},
     "admin.staff_role": {"args": {"staff_id": 1}, "json": {"role": "admin"}, "status": 200},
     "admin_api.patch_service": {"args": {"code": "REKAM"}, "json": {"open": False}, "status": 200},

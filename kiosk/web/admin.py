@@ -173,6 +173,15 @@ def staff_disable(staff_id: int):
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
 
+@bp.post("/api/admin/staff/<id:staff_id>/enable")
+@staff_required("admin")
+def staff_enable(staff_id: int):
+    """Let a disabled account log in again."""
+    account = _account(staff_id)
+    store.enable_staff(runtime().db, account["username"])
+    return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": 0})
+
+
 @bp.post("/api/admin/staff/<id:staff_id>/password")
 @staff_required("admin")
 def staff_password(staff_id: int):

@@ -403,6 +403,7 @@ PATHS.update({
                                          (400, "bad_request / weak_password / username_taken"))}},
     },
     "/api/admin/staff/{id}/disable": _staff_change("Disable an account: no more logins, its sessions end"),
+    "/api/admin/staff/{id}/enable": _staff_change("Let a disabled account log in again", refused="bad_request"),
     "/api/admin/staff/{id}/password": _staff_change(
         "Set a new password (the policy of `kiosk user passwd`) and end the account's sessions",
         {"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},

@@ -295,9 +295,13 @@
       tr.appendChild(cell(account.active ? "Aktif" : "Nonaktif", "state"));
       tr.appendChild(cell(String(account.sessions), "num"));
       tr.appendChild(cell(formatDate(account.created_at)));
-      var actions = document.createElement("td");
+      var td = document.createElement("td");
+      var actions = document.createElement("div");
       actions.className = "row-actions";
-      if (account.active) {
+      td.appendChild(actions);
+      if (!account.active) {
+        actions.appendChild(actionButton("Aktifkan lagi", "enable", account));
+      } else {
         actions.appendChild(actionButton("Ganti kata sandi", "password", account));
         if (account.id !== answer.me) {
           actions.appendChild(actionButton(account.role === "admin" ? "Jadikan petugas loket" : "Jadikan admin",
@@ -311,7 +315,7 @@
           actions.appendChild(note);
         }
       }
-      tr.appendChild(actions);
+      tr.appendChild(td);
       return tr;
     }));
   }
@@ -331,6 +335,7 @@
     $("confirm-ok").textContent = options.ok;
     $("confirm-password-label").hidden = !options.password;
     $("confirm-password").value = "";
+    $("confirm-username").value = options.username || "";  // password managers file the new password under it
     $("confirm-password").required = !!options.password;
     $("confirm-error").hidden = true;
     $("confirm").showModal();
@@ -370,6 +375,7 @@
       return {title: "Ganti kata sandi " + account.username,
               text: "Semua sesi akun ini berakhir; petugas masuk lagi dengan kata sandi baru.",
               ok: "Simpan kata sandi", path: "/api/admin/staff/" + account.id + "/password", password: true,
+              username: account.username,
               done: function (answer) {
                 return "Kata sandi " + account.username + " diganti." + sessionsText(answer);
               }};
@@ -382,6 +388,12 @@
               done: function (answer) {
                 return "Peran " + account.username + " sekarang " + ROLE_TEXT[role] + "." + sessionsText(answer);
               }};
+    },
+    enable: function (account) {
+      return {title: "Aktifkan lagi " + account.username + "?",
+              text: "Akun ini dapat masuk lagi dengan kata sandinya yang lama. Ganti kata sandinya bila perlu.",
+              ok: "Ya, aktifkan", path: "/api/admin/staff/" + account.id + "/enable", body: {},
+              done: function () { return "Akun " + account.username + " aktif lagi."; }};
     },
     "end-sessions": function (account) {
       return {title: "Akhiri sesi " + account.username + "?",
