@@ -196,3 +196,44 @@ def test_a_server_error_on_a_record_is_logged_by_route_never_by_nik(office, capl
     assert (failed.status_code, failed.json()["error"]["code"]) == (500, "internal_error")
     server_lines = [r.getMessage() for r in caplog.records if r.name.startswith("kiosk")]
     assert server_lines == ["unexpected OperationalError on PUT /api/applications/<nik>"]
+
+
+def test_the_server_log_and_command_output_hold_no_nik_or_kk_number(tmp_path):
+    """A real `kiosk serve` process through imports, lookups, staff edits and errors: its log names no resident."""
+    import subprocess
+    import sys
+
+    import requests
+
+    from tests.test_crash import _free_port, start_server, write_office_config
+
+    config = write_office_config(tmp_path)
+    kiosk = [sys.executable, "-m", "kiosk", "--config", str(config)]
+    csv_file = tmp_path / "siak.csv"
+    csv_file.write_text(f"nik;no_kk;nama;tanggal_lahir;status\n{NIK};{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"
+                        f"{OTHER_NIK};{KK};Siti Aminah;1990-08-18;CARD_SHIPPED\n", encoding="utf-8")
+    outputs = [subprocess.run([*kiosk, "import-status", str(csv_file)], capture_output=True, text=True, check=True),
+               subprocess.run([*kiosk, "user", "add", "siti", "--role", "counter", "--password-stdin"],
+                              input="Kunci-Loket-Tiga-9\n", capture_output=True, text=True, check=True)]
+    port = _free_port()
+    server = start_server(config, port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        with requests.Session() as session:
+            assert session.post(f"{url}/api/status-lookups", json={"nik": NIK, "kk": KK}, timeout=5).status_code == 200
+            for body in ({"nik": OTHER_NIK, "kk": KK}, {"nik": NIK, "kk": WRONG_KK}, {"nik": NIK[:15], "kk": KK},
+                         {"nik": NIK, "kk": KK[:15]}):
+                assert session.post(f"{url}/api/status-lookups", json=body, timeout=5).status_code in (400, 404)
+            csrf = session.post(f"{url}/api/login", json={"username": "siti", "password": "Kunci-Loket-Tiga-9"},
+                                timeout=5).json()["csrf_token"]
+            edit = {"kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "READY_FOR_PICKUP"}
+            for nik in (OTHER_NIK, NIK[:15]):
+                session.put(f"{url}/api/applications/{nik}", json=edit, headers={"X-CSRF-Token": csrf}, timeout=5)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    outputs.append(subprocess.run([*kiosk, "purge"], capture_output=True, text=True, check=True))
+    text = (tmp_path / "server.log").read_text() + "".join(o.stdout + o.stderr for o in outputs)
+    assert "Accepted: 1" in text  # the outputs were captured
+    for secret in (NIK, OTHER_NIK, KK, WRONG_KK, NIK[:15], KK[:15], "Budi", "Siti Aminah"):
+        assert secret not in text
