@@ -7,6 +7,7 @@ import io
 from datetime import date
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -59,33 +60,34 @@ def to_csv(report: dict) -> str:
     return out.getvalue()
 
 
-def _sheet(book: Workbook, title: str, report: dict, headings: tuple[str, ...], first: bool = False):
-    sheet = book.active if first else book.create_sheet()
-    sheet.title = title
+def _bold(sheet, value, size: int | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True, size=size) if size else Font(bold=True)
+    return cell
+
+
+def _sheet(book: Workbook, title: str, report: dict, headings: tuple[str, ...]):
+    """Add a sheet that starts with the office, the report's name and its period, then the column headings."""
+    sheet = book.create_sheet(title)
     first_day, last_day = (report["from"], report["to"]) if "days" in report else (report["date"],) * 2
-    sheet.append([report["office"]])
-    sheet.append([f"Laporan Antrean - {title}"])
-    sheet.append([f"Periode: {period_text(first_day, last_day)}"])
-    sheet.append([])
-    sheet.append(list(headings))
-    sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"].font = Font(bold=True)
-    for cell in sheet[5]:
-        cell.font = Font(bold=True)
     sheet.column_dimensions["A"].width = 18
     sheet.column_dimensions["B"].width = 28
+    sheet.append([_bold(sheet, report["office"], 14)])
+    sheet.append([_bold(sheet, f"Laporan Antrean - {title}")])
+    sheet.append([f"Periode: {period_text(first_day, last_day)}"])
+    sheet.append([])
+    sheet.append([_bold(sheet, heading) for heading in headings])
     return sheet
 
 
 def to_xlsx(report: dict) -> bytes:
     """Return an Excel workbook: summary, per day, per hour, per loket, per staff member, each under the header."""
     totals = report.get("totals", report)
-    book = Workbook()
-    summary = _sheet(book, "Ringkasan", report, _SERVICE_HEADINGS, first=True)
+    book = Workbook(write_only=True)  # streams rows: a year's sheet is written without a cell object per value
+    summary = _sheet(book, "Ringkasan", report, _SERVICE_HEADINGS)
     for row in totals["services"]:
         summary.append([_text(row[key]) for key in SERVICE_COLUMNS])
-    summary.append(["Jumlah", "", totals["issued"], totals["served"], totals["no_show"]])
-    summary.cell(summary.max_row, 1).font = Font(bold=True)
+    summary.append([_bold(summary, "Jumlah"), "", totals["issued"], totals["served"], totals["no_show"]])
 
     daily = _sheet(book, "Harian", report, ("Tanggal", *_SERVICE_HEADINGS))
     for day in _days(report):
