@@ -181,3 +181,41 @@ def test_admin_closes_a_service_the_kiosk_shows_why_then_reopens_it_and_sets_a_q
     if SCREENSHOTS:
         page.screenshot(path=str(Path(SCREENSHOTS) / "admin-services-1366x768.png"), full_page=True)
     assert problems == []
+
+
+def test_admin_closes_the_office_on_a_date_the_kiosk_says_why_then_removes_it(live_server, new_page):
+    from playwright.sync_api import expect
+
+    today = live_server.runtime.today()
+    page = new_page(1366, 768)
+    problems = _watch_console(page)
+    _login_admin(page, live_server)
+    page.wait_for_selector("#closed-empty:not([hidden])")
+
+    page.fill("#add-closed [name=date]", today)
+    page.fill("#add-closed [name=reason]", "Acara daerah")
+    page.click("#add-closed button[type=submit]")
+    closed_row = f"#closed-body tr[data-date='{today}']"
+    page.wait_for_selector(closed_row)
+    assert page.inner_text(f"{closed_row} td:nth-child(2)") == "Acara daerah"
+    assert page.inner_text(f"{closed_row} td:nth-child(3)") == "kepala"
+    assert page.is_hidden("#closed-empty")
+    page.wait_for_function("() => document.querySelector('#services-body tr[data-service=REKAM] td.closed')")
+
+    kiosk = new_page(1080, 1920)
+    button = _kiosk_button(kiosk, live_server, "REKAM")
+    expect(button).to_be_disabled()
+    expect(button).to_contain_text("Acara daerah")
+    refused = live_server.post("/api/tickets", json={"service": "REKAM"})
+    assert refused.status_code == 409
+
+    page.click(f"{closed_row} [data-closed]")
+    page.wait_for_selector("#confirm[open]")
+    assert page.inner_text("#confirm-title").startswith("Hapus tanggal tutup ")
+    page.click("#confirm-ok")
+    page.wait_for_selector(closed_row, state="detached")
+    expect(_kiosk_button(kiosk, live_server, "REKAM")).to_be_enabled()
+    assert live_server.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-closed-dates-1366x768.png"), full_page=True)
+    assert problems == []

@@ -270,6 +270,74 @@
     }, wait);
   }
 
+  // ------------------------------------------------------------ Hari libur
+
+  var HOLIDAYS_SHOWN = 8;
+
+  function renderClosedDates(answer) {
+    replaceRows($("closed-body"), answer.closed_dates.map(function (closed) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-date", closed.date);
+      tr.appendChild(cell(formatDate(closed.date)));
+      tr.appendChild(cell(closed.reason));
+      tr.appendChild(cell(closed.created_by || "\u2013"));
+      var td = document.createElement("td");
+      var remove = document.createElement("button");
+      remove.type = "button"; remove.className = "row-action danger"; remove.textContent = "Hapus";
+      remove.setAttribute("data-closed", closed.date);
+      remove.setAttribute("data-reason", closed.reason);
+      td.appendChild(remove);
+      tr.appendChild(td);
+      return tr;
+    }));
+    $("closed-empty").hidden = answer.closed_dates.length > 0;
+    replaceRows($("holiday-list"), answer.holidays.slice(0, HOLIDAYS_SHOWN).map(function (holiday) {
+      var li = document.createElement("li");
+      var when = document.createElement("b");
+      when.textContent = formatDate(holiday.date);
+      li.appendChild(when);
+      li.appendChild(document.createTextNode(" " + holiday.name));
+      return li;
+    }));
+    $("holiday-none").hidden = answer.holidays.length > 0;
+  }
+
+  function loadClosedDates() {
+    return api("GET", "/api/admin/closed-dates").then(renderClosedDates, function (error) {
+      if (error.status !== 401) say(error.message, "error");
+    });
+  }
+
+  $("closed-body").addEventListener("click", function (event) {
+    var button = event.target.closest("[data-closed]");
+    if (!button) return;
+    var day = button.getAttribute("data-closed");
+    ask({title: "Hapus tanggal tutup " + formatDate(day) + "?",
+         text: "Alasan: " + button.getAttribute("data-reason") + ". Kantor buka seperti biasa pada tanggal itu.",
+         ok: "Ya, hapus", path: "/api/admin/closed-dates/" + day, method: "DELETE",
+         done: function () {
+           loadClosedDates();
+           loadToday();
+           return "Tanggal " + formatDate(day) + " tidak lagi tutup.";
+         }});
+  });
+
+  $("add-closed").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    var day = form.date.value;
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) { say("Pilih tanggal terlebih dahulu.", "error"); return; }
+    form.querySelector("button").disabled = true;
+    api("PUT", "/api/admin/closed-dates/" + day, {reason: form.reason.value.trim()}).then(function () {
+      say("Kantor tutup pada " + formatDate(day) + ".", "ok");
+      form.reset();
+      loadClosedDates();
+      loadToday();
+    }, function (error) {
+      say(error.message, "error");
+    }).then(function () { form.querySelector("button").disabled = false; });
+  });
+
   // ------------------------------------------------------------ Petugas
 
   function actionButton(label, action, account, className) {
@@ -448,6 +516,7 @@
 
   loadSession().then(function () {
     loadToday();
+    loadClosedDates();
     loadStaff();
   }, function (error) {
     if (error.status !== 401) say(error.message, "error");
