@@ -310,3 +310,21 @@ def test_a_server_does_not_start_while_a_restore_holds_the_database(tmp_path):
     after = ServerLock(database)
     after.acquire()  # once the restore is over
     after.release()
+
+
+def test_restore_onto_a_new_pc_with_no_database_yet(tmp_path):
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    app = make_app(old, printer__type="none")
+    token = app.test_client().post("/api/tickets", json={"service": "CETAK"}).get_json()["ticket"]["token"]
+    app.extensions["kiosk"].stop()
+    copy = tmp_path / "usb" / "kiosk-2026-11-28-020000.db"
+    assert cli(write_office_config(old), "backup", str(copy)).exit_code == 0
+
+    config = write_office_config(new)
+    result = cli(config, "restore", str(copy))
+    assert result.exit_code == 0, result.output
+    assert "kept as" not in result.output  # nothing was replaced
+    assert tokens_in(new / "kiosk.db") == {token}
+    assert integrity(new / "kiosk.db") == "ok" and mode(new / "kiosk.db") == 0o600
