@@ -219,3 +219,37 @@ def test_admin_closes_the_office_on_a_date_the_kiosk_says_why_then_removes_it(li
     if SCREENSHOTS:
         page.screenshot(path=str(Path(SCREENSHOTS) / "admin-closed-dates-1366x768.png"), full_page=True)
     assert problems == []
+
+
+def test_admin_downloads_this_months_report_as_excel_and_csv(live_server, new_page, tmp_path):
+    from openpyxl import load_workbook
+
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    today = live_server.runtime.today()
+    page = new_page(1366, 768, accept_downloads=True)
+    problems = _watch_console(page)
+    _login_admin(page, live_server)
+    page.wait_for_function("() => document.querySelector('#report-form [name=to]').value !== ''")
+    assert page.input_value("#report-form [name=from]") == today[:8] + "01"
+    assert page.input_value("#report-form [name=to]") == today
+
+    with page.expect_download() as download:
+        page.click("#report-form [data-format=xlsx]")
+    assert download.value.suggested_filename == f"laporan-antrean-{today[:8]}01-{today}.xlsx"
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    workbook = load_workbook(saved)
+    cells = [str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row if value]
+    assert any(live_server.runtime.settings.office.name in value for value in cells)
+
+    with page.expect_download() as download:
+        page.click("#report-form [data-format=csv]")
+    assert download.value.suggested_filename == f"laporan-antrean-{today[:8]}01-{today}.csv"
+
+    page.fill("#report-form [name=from]", today)
+    page.fill("#report-form [name=to]", today[:8] + "01" if today[8:] != "01" else "2000-01-01")
+    page.click("#report-form [data-format=xlsx]")
+    page.wait_for_selector("#message:not([hidden])")
+    assert page.inner_text("#message") == "Tanggal awal tidak boleh sesudah tanggal akhir."
+    assert page.url == live_server.url + "/admin"
+    assert problems == []

@@ -84,6 +84,7 @@
 
   function renderToday(today) {
     $("today-date").textContent = formatDate(today.date);
+    defaultReportPeriod(today.date);
     var totals = {issued: 0, waiting: 0, served: 0, no_show: 0};
     replaceRows($("services-body"), today.services.map(function (service) {
       var tr = document.createElement("tr");
@@ -337,6 +338,29 @@
       say(error.message, "error");
     }).then(function () { form.querySelector("button").disabled = false; });
   });
+
+  // ------------------------------------------------------------ Laporan
+
+  var DAY_MS = 86400000;
+  var reportForm = $("report-form");
+  var reportFormat = "xlsx";
+  Array.prototype.forEach.call(reportForm.querySelectorAll("[data-format]"), function (button) {
+    button.addEventListener("click", function () { reportFormat = button.getAttribute("data-format"); });
+  });
+  reportForm.addEventListener("submit", function (event) {
+    var first = Date.parse(reportForm.from.value), last = Date.parse(reportForm.to.value);
+    if (isNaN(first) || isNaN(last)) { event.preventDefault(); say("Pilih tanggal awal dan akhir.", "error"); return; }
+    if (first > last) { event.preventDefault(); say("Tanggal awal tidak boleh sesudah tanggal akhir.", "error"); return; }
+    if ((last - first) / DAY_MS + 1 > 366) { event.preventDefault(); say("Rentang laporan paling panjang 366 hari.", "error"); return; }
+    reportForm.action = "/api/reports/range." + reportFormat;  // the browser downloads the file
+    say("", "ok");
+  });
+
+  function defaultReportPeriod(today) {
+    if (reportForm.from.value || !today) return;
+    reportForm.from.value = today.slice(0, 8) + "01";  // this month so far
+    reportForm.to.value = today;
+  }
 
   // ------------------------------------------------------------ Petugas
 
