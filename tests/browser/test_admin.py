@@ -253,3 +253,26 @@ def test_admin_downloads_this_months_report_as_excel_and_csv(live_server, new_pa
     assert page.inner_text("#message") == "Tanggal awal tidak boleh sesudah tanggal akhir."
     assert page.url == live_server.url + "/admin"
     assert problems == []
+
+
+def test_the_admin_page_meets_wcag_aa_contrast(live_server, new_page):
+    from tests.browser.test_contrast import assert_all_pass, measure
+
+    headers = live_server.login()
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    live_server.post("/api/counters/1/next", headers=headers).raise_for_status()
+    page = new_page(1366, 768)
+    _login_admin(page, live_server)
+    page.wait_for_selector("#counters-body tr[data-counter='1']")
+    page.click("#rules-body tr[data-service=IKD] [data-rule=close]")
+    page.click("#confirm-ok")
+    page.wait_for_selector("#rules-body tr[data-service=IKD] [data-rule=open]")
+    page.click("#staff-body tr[data-username=petugas] [data-staff-action=disable]")
+    page.click("#confirm-ok")
+    page.wait_for_selector("#staff-body tr[data-username=petugas].disabled")
+    results: dict = {}
+    measure(page, "admin", results, must_include="Nonaktif")
+    page.click("#staff-body tr[data-username=petugas] [data-staff-action=enable]")
+    page.wait_for_selector("#confirm[open]")
+    measure(page, "admin with the dialog open", results, must_include="Ya, aktifkan")
+    assert_all_pass(results)
