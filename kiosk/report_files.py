@@ -1,4 +1,4 @@
-"""Report downloads: CSV (machine-readable, the JSON keys as columns) and Excel with the office header."""
+"""Report downloads: CSV (machine-readable, the JSON keys as columns) and Excel (xlsxwriter) with the office header."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ import csv
 import io
 from datetime import date
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+import xlsxwriter
 
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
           "November", "Desember")
@@ -36,7 +34,7 @@ def period_text(first: str, last: str) -> str:
 
 
 def _text(value):
-    """Keep text a spreadsheet would take for a formula (=, +, -, @ first) as plain text."""
+    """Keep text a spreadsheet would take for a formula (=, +, -, @ first) as plain text in CSV."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value
@@ -60,52 +58,61 @@ def to_csv(report: dict) -> str:
     return out.getvalue()
 
 
-def _bold(sheet, value, size: int | None = None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.font = Font(bold=True, size=size) if size else Font(bold=True)
-    return cell
+class _Sheet:
+    """One worksheet that starts with the office, the report's name and its period, then the column headings."""
 
+    def __init__(self, book: xlsxwriter.Workbook, formats: dict, title: str, report: dict,
+                 headings: tuple[str, ...]):
+        self.sheet, self.formats, self.row = book.add_worksheet(title), formats, 0
+        first_day, last_day = (report["from"], report["to"]) if "days" in report else (report["date"],) * 2
+        self.sheet.set_column(0, 0, 18)
+        self.sheet.set_column(1, 1, 28)
+        self.append([report["office"]], formats["title"])
+        self.append([f"Laporan Antrean - {title}"], formats["bold"])
+        self.append([f"Periode: {period_text(first_day, last_day)}"])
+        self.append([])
+        self.append(list(headings), formats["bold"])
 
-def _sheet(book: Workbook, title: str, report: dict, headings: tuple[str, ...]):
-    """Add a sheet that starts with the office, the report's name and its period, then the column headings."""
-    sheet = book.create_sheet(title)
-    first_day, last_day = (report["from"], report["to"]) if "days" in report else (report["date"],) * 2
-    sheet.column_dimensions["A"].width = 18
-    sheet.column_dimensions["B"].width = 28
-    sheet.append([_bold(sheet, report["office"], 14)])
-    sheet.append([_bold(sheet, f"Laporan Antrean - {title}")])
-    sheet.append([f"Periode: {period_text(first_day, last_day)}"])
-    sheet.append([])
-    sheet.append([_bold(sheet, heading) for heading in headings])
-    return sheet
+    def append(self, values: list, style=None) -> None:
+        for column, value in enumerate(values):
+            if value is None or value == "":
+                continue
+            if isinstance(value, str):
+                self.sheet.write_string(self.row, column, value, style)  # never a formula
+            else:
+                self.sheet.write_number(self.row, column, value, style)
+        self.row += 1
 
 
 def to_xlsx(report: dict) -> bytes:
     """Return an Excel workbook: summary, per day, per hour, per loket, per staff member, each under the header."""
     totals = report.get("totals", report)
-    book = Workbook(write_only=True)  # streams rows: a year's sheet is written without a cell object per value
-    summary = _sheet(book, "Ringkasan", report, _SERVICE_HEADINGS)
-    for row in totals["services"]:
-        summary.append([_text(row[key]) for key in SERVICE_COLUMNS])
-    summary.append([_bold(summary, "Jumlah"), "", totals["issued"], totals["served"], totals["no_show"]])
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    formats = {"title": book.add_format({"bold": True, "font_size": 14}), "bold": book.add_format({"bold": True})}
 
-    daily = _sheet(book, "Harian", report, ("Tanggal", *_SERVICE_HEADINGS))
+    summary = _Sheet(book, formats, "Ringkasan", report, _SERVICE_HEADINGS)
+    for row in totals["services"]:
+        summary.append([row[key] for key in SERVICE_COLUMNS])
+    summary.sheet.write_string(summary.row, 0, "Jumlah", formats["bold"])
+    summary.append([None, None, totals["issued"], totals["served"], totals["no_show"]])
+
+    daily = _Sheet(book, formats, "Harian", report, ("Tanggal", *_SERVICE_HEADINGS))
     for day in _days(report):
         for row in day["services"]:
-            daily.append([day["date"], *(_text(row[key]) for key in SERVICE_COLUMNS)])
+            daily.append([day["date"], *(row[key] for key in SERVICE_COLUMNS)])
 
-    hourly = _sheet(book, "Per jam", report, ("Jam", "Diambil", "Dilayani"))
+    hourly = _Sheet(book, formats, "Per jam", report, ("Jam", "Diambil", "Dilayani"))
     for row in totals["hourly"]:
         hourly.append([f"{row['hour']:02d}.00", row["issued"], row["served"]])
 
-    counters = _sheet(book, "Loket", report, ("Loket", *_WORKER_HEADINGS))
+    counters = _Sheet(book, formats, "Loket", report, ("Loket", *_WORKER_HEADINGS))
     for row in totals["counters"]:
-        counters.append([_text(row["name"]), *(row[key] for key in _WORKER_KEYS)])
+        counters.append([row["name"], *(row[key] for key in _WORKER_KEYS)])
 
-    staff = _sheet(book, "Petugas", report, ("Petugas", *_WORKER_HEADINGS))
+    staff = _Sheet(book, formats, "Petugas", report, ("Petugas", *_WORKER_HEADINGS))
     for row in totals["staff"]:
-        staff.append([_text(row["username"]), *(row[key] for key in _WORKER_KEYS)])
+        staff.append([row["username"], *(row[key] for key in _WORKER_KEYS)])
 
-    out = io.BytesIO()
-    book.save(out)
+    book.close()
     return out.getvalue()
