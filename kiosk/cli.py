@@ -16,16 +16,11 @@ from typing import TYPE_CHECKING, Callable
 import click
 
 from kiosk.errors import KioskError
+from kiosk.passwords import check_password
 
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
 
-MIN_PASSWORD_LENGTH = 10
-MAX_PASSWORD_LENGTH = 128  # the strength estimate slows down on very long input
-MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses or more
-# Words anyone at the office would try first (zxcvbn treats them like the username).
-OFFICE_WORDS = ("kecamatan", "dukcapil", "disdukcapil", "antrean", "antrian", "kiosk", "ktp", "loket", "petugas",
-                "admin", "kantor")
 
 
 def _settings(ctx: click.Context):
@@ -140,34 +135,6 @@ def _usage_error(message: str) -> click.ClickException:
     problem = click.ClickException(message)
     problem.exit_code = 2
     return problem
-
-
-def check_password(username: str, password: str) -> str | None:
-    """Return why a password is too weak (English, for the CLI), or None when it is acceptable.
-
-    Beyond the plain rules, zxcvbn estimates how many guesses the password would take
-    (common passwords, words, dates, keyboard patterns, repeats); a score of at least
-    ``MIN_PASSWORD_SCORE`` of 4 is needed.
-    """
-    from zxcvbn import zxcvbn
-
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"at least {MIN_PASSWORD_LENGTH} characters are needed"
-    if len(password) > MAX_PASSWORD_LENGTH:
-        return f"at most {MAX_PASSWORD_LENGTH} characters are allowed"
-    if not password.strip():
-        return "it is only spaces"
-    if len(set(password)) == 1:
-        return "it is one character repeated"
-    if username.casefold() in password.casefold():
-        return "it contains the username"
-    estimate = zxcvbn(password, user_inputs=[username, *OFFICE_WORDS])
-    if estimate["score"] < MIN_PASSWORD_SCORE:
-        feedback = estimate["feedback"]
-        advice = " ".join([feedback["warning"], *feedback["suggestions"]]).strip()
-        return (f"it is too easy to guess (strength {estimate['score']} of 4, at least {MIN_PASSWORD_SCORE} needed)"
-                + (f": {advice}" if advice else "; try a few uncommon words with digits or symbols"))
-    return None
 
 
 def _create_staff(runtime, username: str, password: str, role: str) -> None:

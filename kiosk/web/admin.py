@@ -1,6 +1,7 @@
 """The head of office's page (/admin) and its JSON: today's figures and staff accounts.
 
-Staff accounts change through the same store functions and password policy as ``kiosk user ...``.
+Staff accounts change through the same store functions and password policy (kiosk/passwords.py) as
+``kiosk user ...``.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from werkzeug.security import generate_password_hash
 
 from kiosk import store
-from kiosk.cli import MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, check_password
 from kiosk.errors import BadRequest, NotFound
+from kiosk.passwords import password_problem
 from kiosk.present import services_json
 from kiosk.web import json_body, runtime
 from kiosk.web.admin_api import service_answer
@@ -22,17 +23,6 @@ bp = Blueprint("admin", __name__)
 
 ROLES = ("counter", "admin")
 _USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,40}$")  # the rule of `kiosk user add`
-
-# check_password speaks English for the CLI; the page says the same in Indonesian.
-_PASSWORD_PROBLEMS = (
-    ("at least", f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter."),
-    ("at most", f"Kata sandi paling banyak {MAX_PASSWORD_LENGTH} karakter."),
-    ("it is only spaces", "Kata sandi tidak boleh hanya spasi."),
-    ("it is one character repeated", "Kata sandi tidak boleh satu karakter yang diulang."),
-    ("it contains the username", "Kata sandi tidak boleh memuat nama pengguna."),
-    ("it is too easy to guess", "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak umum "
-                                "dengan angka atau simbol."),
-)
 
 
 @bp.get("/admin")
@@ -114,11 +104,9 @@ def _password(body: dict, username: str) -> str:
     password = body.get("password")
     if not isinstance(password, str) or not password:
         raise BadRequest("Isi kata sandi (field 'password').")
-    problem = check_password(username, password)
+    problem = password_problem(username, password)
     if problem is not None:
-        message = next((text for start, text in _PASSWORD_PROBLEMS if problem.startswith(start)),
-                       "Kata sandi ditolak. Pilih kata sandi lain.")
-        raise BadRequest(message, code="weak_password")
+        raise BadRequest(problem.indonesian, code="weak_password")
     return password
 
 
