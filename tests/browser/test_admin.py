@@ -178,8 +178,6 @@ def test_admin_closes_a_service_the_kiosk_shows_why_then_reopens_it_and_sets_a_q
     page.click(f"{cetak} [data-rule=quota-default]")
     page.wait_for_selector(f"{cetak} [data-rule=quota-default]", state="detached")
     expect(_kiosk_button(kiosk, live_server, "CETAK")).to_be_enabled()
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-services-1366x768.png"), full_page=True)
     assert problems == []
 
 
@@ -216,8 +214,6 @@ def test_admin_closes_the_office_on_a_date_the_kiosk_says_why_then_removes_it(li
     page.wait_for_selector(closed_row, state="detached")
     expect(_kiosk_button(kiosk, live_server, "REKAM")).to_be_enabled()
     assert live_server.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
-    if SCREENSHOTS:
-        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-closed-dates-1366x768.png"), full_page=True)
     assert problems == []
 
 
