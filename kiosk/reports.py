@@ -148,11 +148,11 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def percentile(values: list[float], share: float) -> float | None:
+def percentile(values: list[float], share: float, presorted: bool = False) -> float | None:
     """Return the nearest-rank percentile (``share`` 0-1) of the values, or None for no values."""
     if not values:
         return None
-    ordered = sorted(values)
+    ordered = values if presorted else sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
@@ -241,6 +241,7 @@ def _service_rows(period: _Period, catalog: Catalog) -> list[dict]:
     rows = []
     for code in codes:
         figures = period.services.get(code) or _Figures()
+        waits = sorted(figures.waits)
         rows.append({
             "code": code,
             "name": names.get(code, code),
@@ -248,8 +249,8 @@ def _service_rows(period: _Period, catalog: Catalog) -> list[dict]:
             "served": figures.served,
             "no_show": figures.no_show,
             "avg_wait_minutes": _round(figures.avg_wait()),
-            "median_wait_minutes": _round(percentile(figures.waits, 0.5)),
-            "p90_wait_minutes": _round(percentile(figures.waits, 0.9)),
+            "median_wait_minutes": _round(percentile(waits, 0.5, presorted=True)),
+            "p90_wait_minutes": _round(percentile(waits, 0.9, presorted=True)),
             "avg_service_minutes": _round(figures.avg_service()),
         })
     return rows

@@ -24,7 +24,7 @@ def _day_arg(name: str, label: str) -> date:
     return value
 
 
-def _report(first: date, last: date) -> dict:
+def _facts_and_catalog(first: date, last: date) -> tuple[reports.Facts, reports.Catalog]:
     rt = runtime()
     settings = rt.settings
     catalog = reports.Catalog(
@@ -33,14 +33,13 @@ def _report(first: date, last: date) -> dict:
         counters=tuple((counter.id, counter.name) for counter in settings.counters),
         staff=reports_store.staff_names(rt.db),
     )
-    facts = reports_store.report_facts(rt.db, first.isoformat(), last.isoformat())
-    return reports.range_report(facts, first, last, catalog)
+    return reports_store.report_facts(rt.db, first.isoformat(), last.isoformat()), catalog
 
 
 def _daily() -> dict:
     day = _day_arg("date", "tanggal")
-    report = _report(day, day)
-    return {"office": report["office"], **report["days"][0]}
+    facts, catalog = _facts_and_catalog(day, day)
+    return reports.daily_report(facts, day, catalog)
 
 
 def _range() -> dict:
@@ -49,7 +48,8 @@ def _range() -> dict:
         raise BadRequest("Tanggal awal tidak boleh sesudah tanggal akhir.")
     if (last - first).days + 1 > reports.MAX_RANGE_DAYS:
         raise BadRequest(f"Rentang laporan paling panjang {reports.MAX_RANGE_DAYS} hari.")
-    return _report(first, last)
+    facts, catalog = _facts_and_catalog(first, last)
+    return reports.range_report(facts, first, last, catalog)
 
 
 def _download(body: str | bytes, mimetype: str, name: str) -> Response:
