@@ -321,3 +321,17 @@ def test_done_straight_from_called_is_timed_from_the_latest_call_or_recall(offic
 ])
 def test_percentiles_use_the_nearest_rank(values, share, expected):
     assert reports.percentile(values, share) == expected
+
+
+def test_downloads_never_turn_a_name_into_a_spreadsheet_formula():
+    from kiosk.report_files import to_csv, to_xlsx
+
+    catalog = reports.Catalog("=HYPERLINK(\"x\")", (("REKAM", "=1+1"),), ((1, "@Loket"),), {7: "+petugas"})
+    facts = reports.Facts(issues=[(1, "2026-11-25", "REKAM", 9, 0)], calls=[(1, "2026-11-25", "REKAM", 1, 7, 600)],
+                          dones=[], no_shows=[])
+    report = reports.daily_report(facts, datetime(2026, 11, 25).date(), catalog)
+    assert list(csv.reader(io.StringIO(to_csv(report))))[1][:3] == ["2026-11-25", "REKAM", "'=1+1"]
+    book = load_workbook(io.BytesIO(to_xlsx(report)))
+    cells = [book["Ringkasan"]["A1"], book["Ringkasan"]["B6"], book["Loket"]["A6"], book["Petugas"]["A6"]]
+    assert [(cell.value, cell.data_type) for cell in cells] == [
+        ('=HYPERLINK("x")', "s"), ("=1+1", "s"), ("@Loket", "s"), ("+petugas", "s")]
