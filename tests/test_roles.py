@@ -146,19 +146,18 @@ def access_problems(app, rule: Rule, method: str) -> list[str]:
 
 
 def _routes():
-    app = make_app(_tmp_dir())
-    try:
-        return sorted((rule.rule, method) for rule in app.url_map.iter_rules()
-                      for method in rule.methods - {"HEAD", "OPTIONS"})
-    finally:
-        app.extensions["kiosk"].stop()
-
-
-def _tmp_dir():
+    """Every (rule, method) of the app, read once at collection from an app on a throwaway database."""
     import tempfile
     from pathlib import Path
 
-    return Path(tempfile.mkdtemp(prefix="kiosk-roles-"))
+    with tempfile.TemporaryDirectory(prefix="kiosk-roles-") as folder:
+        app = make_app(Path(folder))
+        try:
+            return sorted((rule.rule, method) for rule in app.url_map.iter_rules()
+                          for method in rule.methods - {"HEAD", "OPTIONS"})
+        finally:
+            app.extensions["kiosk"].stop()
+            app.extensions["kiosk"].db.conn.close()
 
 
 @pytest.fixture
