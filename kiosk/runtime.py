@@ -81,16 +81,11 @@ class Runtime:
 
     def backup_outcome(self) -> dict:
         """Return the automatic backup's latest outcome for /healthz (state off when not configured)."""
-        backups = self.automatic_backups()
-        if backups is None:
+        if self.backups is None:
             from kiosk.backup import Outcome
 
             return Outcome("off").as_json()
-        return backups.outcome(self.settings.office.timezone).as_json()
-
-    def automatic_backups(self) -> AutomaticBackup | None:
-        """Return the daily automatic backup, or None when ``[backup] dir`` is not set."""
-        return self.backups
+        return self.backups.outcome(self.settings.office.timezone).as_json()
 
     def printer_state(self) -> str:
         """Return the printer's last known state: online, offline, paper_out or unknown."""
@@ -140,9 +135,8 @@ class Runtime:
         expired = store.expire_waiting(self.db, now, deadline)
         store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
         self.purge_status_traces()
-        backups = self.automatic_backups()
-        if backups is not None:
-            backups.run(self.db, now)
+        if self.backups is not None:
+            self.backups.run(self.db, now)
         if expired:
             from kiosk.present import publish_queue
 
