@@ -382,7 +382,10 @@ def test_ticket_tokens_are_long_random_and_share_no_pattern(office):
     assert len(set(tokens)) == 1000
     for ticket in tickets:
         token = ticket["token"].lower()
-        assert not any(part in token for part in (ticket["number"].lower(), ticket["day"], ticket["service"].lower(),
+        # Parts a predictable scheme would carry. A bare service code ("ikd") is not checked: three letters
+        # turn up in 250 random tokens by chance about once in seven runs, and the day already catches it.
+        number = ticket["number"].lower()
+        assert not any(part in token for part in (number, number.replace("-", ""), ticket["day"],
                                                   ticket["day"].replace("-", "")))
     # No shared prefix pattern: sorted neighbours agree in at most a few leading characters (random: ~2).
     ordered = sorted(tokens)
