@@ -327,6 +327,8 @@ def test_every_lokets_number_is_visible_beside_the_latest_call(new_page, tmp_pat
         shown = {int(item.get_attribute("data-counter")): item.inner_text().split("\n")
                  for item in page.locator(".loket").all()}
         assert shown == {counter: [f"Loket {counter}", number] for counter, number in held.items()}
+        # The lokets may come from a live queue event before /api/queue has answered with the calls.
+        page.wait_for_function("n => document.getElementById('current-number').textContent === n", arg=held[lokets])
         assert page.inner_text("#current-number") == held[lokets]  # the latest call, large
 
         parts = (["header", "#current", ".waiting-title", "footer.ticker"] + _boxes_names(page, ".loket", lokets)
