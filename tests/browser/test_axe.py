@@ -1,0 +1,102 @@
+"""axe-core (bundled by axe-playwright-python) on every screen and state: no serious or critical violation.
+
+Each page is opened in real Chromium on a real waitress server and brought into the state a resident or
+a member of staff sees; axe then checks names, roles, landmarks, labels, contrast and the rest of WCAG A/AA.
+"""
+
+from __future__ import annotations
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.support import free_counter
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
+
+
+def _problems(page) -> list[str]:
+    """The serious and critical violations on the page, one line each naming the rule and the first element."""
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                            "wcag21aa", "best-practice"]}})
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _log_in(page, server, path, username, password):
+    page.goto(f"{server.url}/login?next={path}")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    page.wait_for_url(f"**{path}")
+
+
+@pytest.mark.parametrize("width,height", KIOSK_SIZES)
+def test_kiosk_screens_have_no_serious_accessibility_violation(live_server, new_page, width, height):
+    page = new_page(width, height)
+    page.goto(live_server.url + "/kiosk?idle=600")
+    page.wait_for_selector(".k-service-btn[data-code=REKAM]")
+    states = {"start": _problems(page)}
+    page.locator(".k-service-btn[data-code=REKAM]").click()
+    page.wait_for_selector("#screen-priority:not([hidden])")
+    states["priority"] = _problems(page)
+    page.locator("#choose-regular").click()
+    page.wait_for_selector("#screen-result:not([hidden])")
+    states["result"] = _problems(page)
+    page.locator(".k-lang-btn[data-lang=en]").click()
+    states["result, English"] = _problems(page)
+    assert {state: found for state, found in states.items() if found} == {}
+
+
+def test_phone_page_states_have_no_serious_accessibility_violation(live_server, new_page):
+    ticket = live_server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
+    page = new_page(390, 844, is_mobile=True, has_touch=True)
+    page.goto(f"{live_server.url}/t/{ticket['token']}")
+    expect(page.locator("#status")).to_have_text("Menunggu")
+    states = {"waiting": _problems(page)}
+    headers = live_server.login()
+    free_counter(live_server, headers, 1)
+    assert live_server.post("/api/counters/1/next", headers=headers).status_code == 200
+    page.reload()
+    expect(page.locator("#status")).not_to_have_text("Menunggu")
+    states["called"] = _problems(page)
+    page.goto(f"{live_server.url}/t/not-a-ticket-token-at-all")
+    states["unknown"] = _problems(page)
+    assert {state: found for state, found in states.items() if found} == {}
+
+
+def test_display_has_no_serious_accessibility_violation(live_server, new_page):
+    page = new_page(1920, 1080)
+    page.goto(live_server.url + "/display")
+    page.wait_for_selector("#current[data-state=idle]")
+    states = {"idle": _problems(page)}
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    headers = live_server.login()
+    free_counter(live_server, headers, 1)
+    assert live_server.post("/api/counters/1/next", headers=headers).status_code == 200
+    page.wait_for_selector("#current[data-state=call]")
+    states["call"] = _problems(page)
+    assert {state: found for state, found in states.items() if found} == {}
+
+
+def test_staff_screens_have_no_serious_accessibility_violation(live_server, new_page):
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    page = new_page(1366, 768)
+    page.goto(live_server.url + "/login?next=/counter")
+    states = {"login": _problems(page)}
+    _log_in(page, live_server, "/counter", "petugas", "rahasia-Loket1")
+    page.click("#counter-picker [data-counter='1']")
+    page.wait_for_selector("[data-action=next]:not([disabled])")
+    states["counter"] = _problems(page)
+    page.click("[data-action=next]")
+    expect(page.locator("#ticket-number")).to_have_text("A-001")
+    states["counter, calling"] = _problems(page)
+
+    admin = new_page(1366, 768)
+    _log_in(admin, live_server, "/admin", "kepala", "rahasia-Admin1")
+    admin.wait_for_selector("#services-body tr[data-service=REKAM]")
+    states["admin"] = _problems(admin)
+    assert {state: found for state, found in states.items() if found} == {}
