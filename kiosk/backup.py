@@ -71,13 +71,15 @@ def _fsync(path: Path) -> None:
 def _copy(source: sqlite3.Connection, target: Path) -> None:
     """Copy ``source`` into the new private file ``target`` as a self-contained (rollback-journal) database."""
     create_private(target)
-    with sqlite3.connect(target, isolation_level=None) as copy:
+    copy = sqlite3.connect(target, isolation_level=None)
+    try:  # closed on failure too: an open connection would keep its journal beside the copy
         source.backup(copy)
         copy.execute("PRAGMA journal_mode=DELETE")  # one file: no -wal/-shm beside a copy
         # Older installs kept the signing secret in the database; a copy must never carry it.
         if copy.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'app_state'").fetchone()[0]:
             copy.execute("DELETE FROM app_state WHERE key = 'secret_key'")
-    copy.close()
+    finally:
+        copy.close()
     _fsync(target)
 
 
@@ -103,7 +105,8 @@ def backup_database(db: Database, target: str | Path) -> Path:
         raise BackupError(f"backup gagal: {exc}") from None
     finally:
         source.close()
-        temporary.unlink(missing_ok=True)
+        for leftover in ("", "-journal", "-wal", "-shm"):  # a failed copy leaves nothing behind
+            temporary.with_name(temporary.name + leftover).unlink(missing_ok=True)
     return target
 
 
