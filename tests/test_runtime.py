@@ -90,3 +90,24 @@ def test_the_loop_across_midnight_in_a_24_hour_office(office):
 
     clock.advance(hours=49)  # the key is forgotten after 48 hours: it may be used again
     wait_until(lambda: _issue(client, key="kiosk1-late").status_code == 201, timeout=5)
+
+
+def test_the_clock_jumping_back_and_forth_across_midnight_never_repeats_a_number(office):
+    """The PC's clock corrected backwards then forwards (a dead CMOS battery, then NTP): numbers stay unique."""
+    clock = Clock(datetime(2026, 11, 26, 0, 2, tzinfo=JAKARTA))  # Thursday 00.02, a 24-hour office
+    client, staff = office(clock)
+    thursday = [_issue(client).get_json()["ticket"] for _ in range(3)]
+    assert client.post("/api/counters/1/next", headers=staff).get_json()["ticket"]["id"] == thursday[0]["id"]
+
+    clock.current = datetime(2026, 11, 25, 23, 58, tzinfo=JAKARTA)  # back to Wednesday
+    _rounds()
+    wednesday = [_issue(client).get_json()["ticket"] for _ in range(2)]
+    clock.current = datetime(2026, 11, 26, 0, 3, tzinfo=JAKARTA)  # forward again
+    _rounds()
+    later = _issue(client).get_json()["ticket"]
+
+    assert [t["number"] for t in thursday + [later]] == ["A-001", "A-002", "A-003", "A-004"]
+    assert {t["issued_at"][:10] for t in wednesday} == {"2026-11-25"} and len({t["number"] for t in wednesday}) == 2
+    assert _status(client, thursday[0]) == "called"  # the counter's resident was never expired by the jumps
+    assert [_status(client, t) for t in thursday[1:] + [later]] == ["waiting"] * 3
+    assert client.post(f"/api/tickets/{thursday[0]['id']}/done", headers=staff).status_code == 200
