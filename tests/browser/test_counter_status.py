@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from kiosk import status_store
 from kiosk.status import check_application
+from tests.browser.test_contrast import CONTRAST_PROBLEMS
 from tests.test_status_import import MIXED
 
 pytestmark = pytest.mark.browser
@@ -128,6 +129,7 @@ def test_staff_paste_a_batch_and_see_the_report(office, new_page):
     # The record on screen was in the batch: it shows its new status.
     expect(page.locator("#record-status")).to_have_text("Siap diambil (READY_FOR_PICKUP)")
     shot(page, "counter-status-batch.png")
+    assert page.evaluate(CONTRAST_PROBLEMS)["problems"] == []  # WCAG AA, as the other screens
     db = office.runtime.db
     assert [status_store.get_application(db, nik)["status"] for nik in (BUDI, SITI, AGUS, DEWI)] == [
         "READY_FOR_PICKUP", "READY_FOR_PICKUP", "READY_FOR_PICKUP", "CARD_PRINTED"]
@@ -153,6 +155,7 @@ def test_admin_uploads_a_siak_csv_and_sees_the_report(office, new_page, tmp_path
     page.click("#find-form button")
     expect(page.locator("#history-body tr").first.locator("td").nth(1)).to_have_text("kepala (impor SIAK)")
     shot(page, "counter-status-import.png")
+    assert page.evaluate(CONTRAST_PROBLEMS)["problems"] == []
     assert status_store.get_application(office.runtime.db, BUDI)["status"] == "READY_FOR_PICKUP"
 
     page.set_input_files("#import-file", {"name": "foto.csv", "mimeType": "text/csv", "buffer": b"\x89PNG\r\n\xff"})
