@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from kiosk import status_store
 from kiosk.status import check_application
 from tests.browser.test_contrast import CONTRAST_PROBLEMS
+from tests.browser.test_security import watch_csp
 from tests.test_status_import import MIXED
 
 pytestmark = pytest.mark.browser
@@ -42,6 +43,7 @@ def open_status_tab(new_page, server, username="petugas", password="rahasia-Loke
     page = new_page(1366, 768)
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
+    violations = watch_csp(page)  # what the Content-Security-Policy blocked: checked at the end of each test
     page.goto(server.url + "/counter")
     page.wait_for_url("**/login?next=/counter")
     page.fill("#username", username)
@@ -53,7 +55,7 @@ def open_status_tab(new_page, server, username="petugas", password="rahasia-Loke
     page.get_by_role("tab", name="Status KTP\u2011el").click()
     expect(page.locator("#status-panel")).to_be_visible()
     expect(page.locator("#queue-panel")).to_be_hidden()
-    return page, urls
+    return page, urls, violations
 
 
 def shot(page, name: str) -> None:
@@ -62,7 +64,7 @@ def shot(page, name: str) -> None:
 
 
 def test_staff_find_a_record_change_its_status_and_see_the_history(office, new_page):
-    page, urls = open_status_tab(new_page, office)
+    page, urls, violations = open_status_tab(new_page, office)
     expect(page.locator("#import-form")).to_have_count(0)  # the upload is for admins only
     # The call keys do nothing on this tab: a waiting resident is not called by typing.
     office.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
@@ -110,10 +112,11 @@ def test_staff_find_a_record_change_its_status_and_see_the_history(office, new_p
     expect(page.locator("#queue-panel")).to_be_visible()
     page.keyboard.press("n")
     expect(page.locator("#ticket")).to_have_attribute("data-status", "called")
+    assert violations == []
 
 
 def test_staff_paste_a_batch_and_see_the_report(office, new_page):
-    page, urls = open_status_tab(new_page, office)
+    page, urls, violations = open_status_tab(new_page, office)
     page.fill("#find-nik", AGUS)
     page.click("#find-form button")
     expect(page.locator("#record-status")).to_have_text("Siap dicetak (PRINT_READY_RECORD)")
@@ -135,12 +138,13 @@ def test_staff_paste_a_batch_and_see_the_report(office, new_page):
         "READY_FOR_PICKUP", "READY_FOR_PICKUP", "READY_FOR_PICKUP", "CARD_PRINTED"]
     assert status_store.get_application(db, AGUS)["note"] == "kiriman blanko 29-11-2026"
     assert [url for url in urls if "620301" in url] == []
+    assert violations == []
 
 
 def test_admin_uploads_a_siak_csv_and_sees_the_report(office, new_page, tmp_path):
     csv_file = tmp_path / "siak-2026-11-29.csv"
     csv_file.write_text(MIXED, encoding="utf-8")
-    page, _ = open_status_tab(new_page, office, "kepala", "rahasia-Admin1")
+    page, _, violations = open_status_tab(new_page, office, "kepala", "rahasia-Admin1")
     page.click("#import-form button")
     expect(page.locator("#import-message")).to_have_text("Pilih berkas CSV dari SIAK terlebih dahulu.")
     page.set_input_files("#import-file", str(csv_file))
@@ -163,3 +167,4 @@ def test_admin_uploads_a_siak_csv_and_sees_the_report(office, new_page, tmp_path
     expect(page.locator("#import-message")).to_have_text(
         "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.")
     expect(page.locator("#import-report")).to_be_hidden()
+    assert violations == []
