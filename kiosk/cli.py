@@ -404,7 +404,7 @@ def import_status(ctx: click.Context, file: str) -> None:
             else:
                 report = run_import(runtime.db, stream, now.date(), now.isoformat(timespec="seconds"))
         except ImportProblem as exc:
-            raise click.ClickException(f"{path.name}: {exc.message}; nothing was imported") from None
+            raise click.ClickException(f"{path.name}: {exc.reason}; nothing was imported") from None
     for row, reason in report.rejected:
         click.echo(f"row {row}: rejected: {reason}")
     click.echo(f"Accepted: {report.accepted} (new {report.created}, changed {report.updated}, "

@@ -89,6 +89,7 @@ STATUSES: dict[str, Advice] = {
         "KTP-el sudah diterima.", "Your KTP-el has been handed over to you.", "", "", finished=True),
 }
 FINISHED_STATUSES = tuple(code for code, advice in STATUSES.items() if advice.finished)
+READY_FOR_PICKUP = "READY_FOR_PICKUP"  # the one local code: the card is at this office
 
 
 def describe(code: str, next_service: dict[str, str], lang: str = "id") -> dict:
@@ -109,10 +110,12 @@ class InvalidNumber(KioskError):
 
     status = 400
 
-    def __init__(self, code: str, reason: str):
+    def __init__(self, code: str, reason: str, detail: str = ""):
         what = "NIK" if code == "invalid_nik" else "Nomor KK"
         super().__init__(f"{what} tidak valid. Periksa kembali 16 angka pada Kartu Keluarga Anda.", code=code)
         self.reason = f"{'NIK' if code == 'invalid_nik' else 'KK number'}: {reason}"
+        # For staff screens: what exactly is wrong, in Indonesian (the message above speaks to the resident).
+        self.detail = f"{what} tidak valid: {detail}" if detail else f"{what} tidak valid."
 
 
 _DIGITS16 = re.compile(r"^[0-9]{16}$")
@@ -120,13 +123,14 @@ _DIGITS16 = re.compile(r"^[0-9]{16}$")
 
 def _digits(value: object, code: str) -> str:
     if not isinstance(value, str):
-        raise InvalidNumber(code, "not a text of digits")
+        raise InvalidNumber(code, "not a text of digits", "harus berupa 16 angka")
     if value and not (value.isascii() and value.isdigit()):
-        raise InvalidNumber(code, "only digits are allowed")
+        raise InvalidNumber(code, "only digits are allowed", "hanya boleh berisi angka")
     if not _DIGITS16.match(value):
-        raise InvalidNumber(code, f"16 digits are needed, got {len(value)}")
+        raise InvalidNumber(code, f"16 digits are needed, got {len(value)}",
+                            f"harus 16 angka, tertulis {len(value)}")
     if value[12:] == "0000":
-        raise InvalidNumber(code, "serial 0000 is never issued")
+        raise InvalidNumber(code, "serial 0000 is never issued", "nomor urut 0000 tidak pernah diterbitkan")
     return value
 
 
@@ -138,11 +142,12 @@ def check_nik(value: object) -> str:
     """Return the NIK if it can be valid (python-stdnum plus: serial not 0000), else raise InvalidNumber."""
     nik = _digits(value, "invalid_nik")
     if not _real_province(nik):
-        raise InvalidNumber("invalid_nik", f"no province has code {nik[:2]}")
+        raise InvalidNumber("invalid_nik", f"no province has code {nik[:2]}", f"tidak ada provinsi berkode {nik[:2]}")
     try:
         stdnum_nik.validate(nik)
     except ValidationError:
-        raise InvalidNumber("invalid_nik", "the date part DDMMYY (women: day + 40) is not a real date") from None
+        raise InvalidNumber("invalid_nik", "the date part DDMMYY (women: day + 40) is not a real date",
+                            "bagian tanggal lahir DDMMYY (perempuan: tanggal + 40) bukan tanggal yang ada") from None
     return nik
 
 
@@ -150,15 +155,16 @@ def check_kk(value: object, today: date) -> str:
     """Return the KK number if it can be valid (real province, real issue date not after today), else raise."""
     kk = _digits(value, "invalid_kk")
     if not _real_province(kk):
-        raise InvalidNumber("invalid_kk", f"no province has code {kk[:2]}")
+        raise InvalidNumber("invalid_kk", f"no province has code {kk[:2]}", f"tidak ada provinsi berkode {kk[:2]}")
     day, month, year = int(kk[6:8]), int(kk[8:10]), int(kk[10:12])
     century = 2000 if 2000 + year <= today.year else 1900
     try:
         issued = date(century + year, month, day)
     except ValueError:
-        raise InvalidNumber("invalid_kk", "the issue date DDMMYY is not a real date") from None
+        raise InvalidNumber("invalid_kk", "the issue date DDMMYY is not a real date",
+                            "tanggal terbit DDMMYY bukan tanggal yang ada") from None
     if issued > today:
-        raise InvalidNumber("invalid_kk", "the issue date is in the future")
+        raise InvalidNumber("invalid_kk", "the issue date is in the future", "tanggal terbit ada di masa depan")
     return kk
 
 
@@ -238,3 +244,25 @@ class RecordProblem(KioskError):
     def __init__(self, code: str, message: str, reason: str):
         super().__init__(message, code=code)
         self.reason = reason
+
+
+_GROUPING = re.compile(r"[\s.\-]+")  # spaces, dots and dashes people put between digit groups
+
+
+def split_nik_list(text: str) -> list[str]:
+    """Split a pasted list of NIKs: one per line, or separated by commas, semicolons or spaces.
+
+    Digit groups on one line that join to 16 digits ("620301 170890 0001") are one NIK; otherwise
+    every space-separated piece of the line is an entry of its own. Blank entries are dropped.
+    """
+    entries: list[str] = []
+    for piece in re.split(r"[\r\n,;]+", text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        joined = _GROUPING.sub("", piece)
+        if _DIGITS16.match(joined) or len(piece.split()) == 1:
+            entries.append(joined)
+        else:
+            entries.extend(_GROUPING.sub("", word) for word in piece.split())
+    return [entry for entry in entries if entry]

@@ -23,10 +23,17 @@ OPTIONAL_COLUMNS = ("keterangan",)
 
 
 class ImportProblem(KioskError):
-    """The file as a whole cannot be imported (no header, a missing column, not UTF-8)."""
+    """The file as a whole cannot be imported (no header, a missing column, not UTF-8).
+
+    ``reason`` is English for the command line; ``message`` is Indonesian for the staff screen.
+    """
 
     code = "bad_import"
     status = 400
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -37,6 +44,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    messages: dict[int, str] = field(default_factory=dict)  # row -> the reason in Indonesian, for staff screens
 
     @property
     def accepted(self) -> int:
@@ -48,7 +56,9 @@ def _columns(header: list[str]) -> dict[str, int]:
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
         raise ImportProblem(f"the header row lacks column(s) {', '.join(missing)} "
-                            f"(needed: {', '.join(REQUIRED_COLUMNS)}; optional: {', '.join(OPTIONAL_COLUMNS)})")
+                            f"(needed: {', '.join(REQUIRED_COLUMNS)}; optional: {', '.join(OPTIONAL_COLUMNS)})",
+                            f"Baris judul tidak memuat kolom {', '.join(missing)} (wajib: "
+                            f"{', '.join(REQUIRED_COLUMNS)}; boleh: {', '.join(OPTIONAL_COLUMNS)}).")
     return {name: names.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in names}
 
 
@@ -58,7 +68,8 @@ def read_rows(stream: TextIO, today: date, report: ImportReport,
     try:
         first = next(stream)
     except StopIteration:
-        raise ImportProblem("the file is empty (a header row is needed)") from None
+        raise ImportProblem("the file is empty (a header row is needed)",
+                            "Berkas kosong: baris judul kolom diperlukan.") from None
     first = first.removeprefix("\ufeff")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(chain([first], stream), delimiter=delimiter)
@@ -73,6 +84,7 @@ def read_rows(stream: TextIO, today: date, report: ImportReport,
         number = reader.line_num
         if len(row) < width:
             report.rejected.append((number, f"{len(row)} fields, at least {width} expected"))
+            report.messages[number] = f"Hanya {len(row)} kolom, paling sedikit {width} diperlukan."
             continue
         cell = {name: row[index].strip() for name, index in columns.items() if index < len(row)}
         try:
@@ -80,9 +92,11 @@ def read_rows(stream: TextIO, today: date, report: ImportReport,
                                        cell["status"], cell.get("keterangan", ""), today)
         except (InvalidNumber, RecordProblem) as problem:
             report.rejected.append((number, problem.reason))
+            report.messages[number] = problem.detail if isinstance(problem, InvalidNumber) else problem.message
             continue
         if record.nik in seen:
             report.rejected.append((number, f"NIK repeated (first in row {seen[record.nik]})"))
+            report.messages[number] = f"NIK berulang (pertama di baris {seen[record.nik]})."
             continue
         seen[record.nik] = number
         yield record
@@ -96,8 +110,10 @@ def import_status(db: Database, stream: TextIO, today: date, at: str, by: str = 
         counts = status_store.save_applications(db, read_rows(stream, today, report, progress), at, by, "import")
     except UnicodeDecodeError as exc:
         raise ImportProblem(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                            f"export it again as CSV UTF-8") from None
+                            f"export it again as CSV UTF-8",
+                            "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.") from None
     except csv.Error as exc:
-        raise ImportProblem(f"the file is not readable CSV: {exc}") from None
+        raise ImportProblem(f"the file is not readable CSV: {exc}",
+                            "Berkas bukan CSV yang dapat dibaca. Ekspor ulang dari SIAK sebagai CSV.") from None
     report.created, report.updated, report.unchanged = counts["created"], counts["updated"], counts["unchanged"]
     return report

@@ -9,7 +9,7 @@ import sqlite3
 from typing import Iterable
 
 from kiosk.db import Database
-from kiosk.status import FINISHED_STATUSES, Application
+from kiosk.status import FINISHED_STATUSES, READY_FOR_PICKUP, Application
 
 _FIELDS = ("kk", "name", "birth_date", "status", "note")
 
@@ -53,6 +53,38 @@ def save_applications(db: Database, records: Iterable[Application], at: str, by:
         for record in records:
             counts[_upsert(conn, record, at, by, source)] += 1
     return counts
+
+
+def set_status(db: Database, nik: str, status: str, note: str, at: str, by: str) -> str | None:
+    """Change the status and note of an existing record (staff); return updated or unchanged, None when unknown."""
+    with db.write() as conn:
+        old = conn.execute("SELECT nik, kk, name, birth_date, note FROM applications WHERE nik = ?",
+                           [nik]).fetchone()
+        if old is None:
+            return None
+        return _upsert(conn, Application(old["nik"], old["kk"], old["name"], old["birth_date"], status, note),
+                       at, by, "staff")
+
+
+def mark_ready(db: Database, niks: Iterable[str], note: str, at: str, by: str) -> dict[str, str]:
+    """Set many records to READY_FOR_PICKUP with a note, in one transaction.
+
+    Return each NIK's outcome: updated, already_ready (left as it is, note included) or unknown.
+    """
+    outcomes: dict[str, str] = {}
+    with db.write() as conn:
+        for nik in niks:
+            old = conn.execute("SELECT nik, kk, name, birth_date, status FROM applications WHERE nik = ?",
+                               [nik]).fetchone()
+            if old is None:
+                outcomes[nik] = "unknown"
+            elif old["status"] == READY_FOR_PICKUP:
+                outcomes[nik] = "already_ready"
+            else:
+                _upsert(conn, Application(nik, old["kk"], old["name"], old["birth_date"], READY_FOR_PICKUP, note),
+                        at, by, "staff")
+                outcomes[nik] = "updated"
+    return outcomes
 
 
 def application_history(db: Database, nik: str) -> list[dict]:

@@ -10,6 +10,8 @@ The table is the app's own url_map, so a route added later is checked too:
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask import Blueprint
 from werkzeug.routing import AnyConverter, Rule
@@ -20,11 +22,13 @@ from tests.support import add_staff, make_app
 
 STRONG = "Tinta-Biru-Kapuas-42"
 NIK = "6203014107900001"
+SIAK_CSV = f"nik;no_kk;nama;tanggal_lahir;status\n{NIK};6203010102150003;Ani Lestari;1990-07-01;CARD_SHIPPED\n".encode()
 
 ADMIN_PREFIXES = ("/admin", "/api/admin/", "/api/reports", "/api/backups", "/reports")
 STAFF_ENDPOINTS = {
     "auth.current_session", "pages.counter", "staff.counter_view", "staff.call_next", "staff.counter_no_shows",
     "staff.act", "staff.reprint", "staff.transfer", "status.save",
+    "status_staff.search", "status_staff.change_status", "status_staff.mark_ready",
 }
 
 # What an allowed caller sends, and what it must get; routes not listed get generic arguments and must
@@ -58,6 +62,10 @@ SAMPLES: dict[str, dict] = {
     "staff.reprint": {"args": {"ticket_id": 99}, "status": 404},
     "staff.transfer": {"args": {"ticket_id": 99}, "json": {"service": "CETAK"}, "status": 404},
     "status.save": {"args": {"nik": NIK}, "json": {}, "status": 400},
+    "status_staff.search": {"json": {"nik": NIK}, "status": 404},
+    "status_staff.change_status": {"json": {"nik": NIK, "status": "CARD_SHIPPED"}, "status": 404},
+    "status_staff.mark_ready": {"json": {"niks": NIK, "note": ""}, "status": 200},
+    "status_staff.upload": {"data": lambda: {"file": (io.BytesIO(SIAK_CSV), "siak.csv")}, "status": 200},
     "static": {"args": {"filename": "css/base.css"}, "status": 200},
     "api.issue": {"json": {"service": "REKAM"}, "status": 201},
     "auth.login": {"json": {}, "status": 400},
@@ -93,8 +101,12 @@ def _url(app, rule: Rule, args: dict) -> str:
 
 
 def _call(client, method: str, url: str, sample: dict, headers: dict, stream: bool):
-    response = client.open(url, method=method, json=sample.get("json", {} if method != "GET" else None),
-                           query_string=sample.get("query"), headers=headers, buffered=not stream)
+    if "data" in sample:  # a multipart upload: a fresh body for each caller
+        body = {"data": sample["data"]()}
+    else:
+        body = {"json": sample.get("json", {} if method != "GET" else None)}
+    response = client.open(url, method=method, query_string=sample.get("query"), headers=headers,
+                           buffered=not stream, **body)
     status, location = response.status_code, response.headers.get("Location")
     body = None if stream or not response.is_json else response.get_json()
     response.close()

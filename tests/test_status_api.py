@@ -214,7 +214,9 @@ def test_the_server_log_and_command_output_hold_no_nik_or_kk_number(tmp_path):
                         f"{OTHER_NIK};{KK};Siti Aminah;1990-08-18;CARD_SHIPPED\n", encoding="utf-8")
     outputs = [subprocess.run([*kiosk, "import-status", str(csv_file)], capture_output=True, text=True, check=True),
                subprocess.run([*kiosk, "user", "add", "siti", "--role", "counter", "--password-stdin"],
-                              input="Kunci-Loket-Tiga-9\n", capture_output=True, text=True, check=True)]
+                              input="Kunci-Loket-Tiga-9\n", capture_output=True, text=True, check=True),
+               subprocess.run([*kiosk, "user", "add", "kepala", "--role", "admin", "--password-stdin"],
+                              input="Kunci-Admin-Empat-7\n", capture_output=True, text=True, check=True)]
     port = _free_port()
     server = start_server(config, port)
     url = f"http://127.0.0.1:{port}"
@@ -229,6 +231,22 @@ def test_the_server_log_and_command_output_hold_no_nik_or_kk_number(tmp_path):
             edit = {"kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "READY_FOR_PICKUP"}
             for nik in (OTHER_NIK, NIK[:15]):
                 session.put(f"{url}/api/applications/{nik}", json=edit, headers={"X-CSRF-Token": csrf}, timeout=5)
+            staff_calls = [("search", {"nik": NIK}), ("search", {"nik": WRONG_KK}), ("search", {"nik": NIK[:15]}),
+                           ("status", {"nik": NIK, "status": "CARD_ISSUED", "note": "Budi datang"}),
+                           ("ready", {"niks": f"{NIK}\n{OTHER_NIK}\n{WRONG_KK}\n{NIK[:15]}"})]
+            answers = [session.post(f"{url}/api/applications/{path}", json=body, headers={"X-CSRF-Token": csrf},
+                                    timeout=5).status_code for path, body in staff_calls]
+            assert answers == [200, 404, 400, 200, 200]
+            with csv_file.open("rb") as sent:  # counter staff: refused
+                assert session.post(f"{url}/api/admin/status-import", files={"file": sent},
+                                    headers={"X-CSRF-Token": csrf}, timeout=5).status_code == 403
+        with requests.Session() as admin:
+            csrf = admin.post(f"{url}/api/login", json={"username": "kepala", "password": "Kunci-Admin-Empat-7"},
+                              timeout=5).json()["csrf_token"]
+            with csv_file.open("rb") as sent:
+                imported = admin.post(f"{url}/api/admin/status-import", files={"file": sent},
+                                      headers={"X-CSRF-Token": csrf}, timeout=5)
+            assert (imported.status_code, imported.json()["rejected_count"]) == (200, 1)
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -474,6 +474,83 @@ PATHS["/api/admin/closed-dates/{day}"] = {
 }
 
 
+# ---------------------------------------------------------------- KTP-el status work of the staff (/counter)
+
+SCHEMAS["ApplicationChange"] = {
+    "type": "object",
+    "description": "One entry of a record's append-only history: who changed it, when, and the record after",
+    "properties": {"at": {"type": "string", "format": "date-time"}, "by": {"type": "string"},
+                   "source": {"type": "string", "enum": ["import", "staff", "demo"]},
+                   "kk": {"type": "string"}, "name": {"type": "string"},
+                   "birth_date": {"type": "string", "format": "date"}, "status": {"type": "string"},
+                   "note": {"type": "string"}},
+}
+_RECORD_ANSWER = {"type": "object", "properties": {
+    "application": _ref("Application"),
+    "history": {"type": "array", "items": _ref("ApplicationChange"), "description": "oldest first"}}}
+_NIK_IN_BODY = {"type": "string", "pattern": "^[0-9 ]{16,19}$",
+                "description": "16 digits (spaces between groups are ignored); in the body, never in a URL"}
+
+
+def _staff_post(summary: str, body: dict, answer: dict, errors: tuple, admin: bool = False) -> dict:
+    refused = (403, "csrf_failed / forbidden") if admin else (403, "csrf_failed")
+    return {"post": {"summary": summary, "security": [{"session": [], "csrf": []}],
+                     "requestBody": {"required": True, "content": body},
+                     "responses": {"200": _json(answer), **_errors((401, "login_required"), refused, *errors)}}}
+
+
+PATHS.update({
+    "/api/applications/search": _staff_post(
+        "Find a KTP-el status record by NIK (staff), with its history",
+        {"application/json": {"schema": {"type": "object", "required": ["nik"],
+                                          "properties": {"nik": _NIK_IN_BODY}}}},
+        _RECORD_ANSWER, ((400, "invalid_nik / bad_request"), (404, "not_found: no record for this NIK"))),
+    "/api/applications/status": _staff_post(
+        "Change the status of an existing record, with a note that replaces the record's note (staff); the "
+        "history gets a row only when something changed",
+        {"application/json": {"schema": {"type": "object", "required": ["nik", "status"], "properties": {
+            "nik": _NIK_IN_BODY, "status": {"type": "string", "description": "SIAK status code"},
+            "note": {"type": "string", "maxLength": 500}}}}},
+        {**_RECORD_ANSWER, "properties": {**_RECORD_ANSWER["properties"],
+                                          "change": {"type": "string", "enum": ["updated", "unchanged"]}}},
+        ((400, "invalid_nik / unknown_status / invalid_note / bad_request"),
+         (404, "not_found: no record for this NIK"))),
+    "/api/applications/ready": _staff_post(
+        "A batch of cards arrived: set every listed NIK to READY_FOR_PICKUP with a note (replacing the record's "
+        "note), in one transaction. Records already ready are left as they are; each entry is reported",
+        {"application/json": {"schema": {"type": "object", "required": ["niks"], "properties": {
+            "niks": {"description": "the pasted text (one per line; commas, semicolons or spaces also separate) "
+                                    "or a list of NIKs; at most 2000",
+                     "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+            "note": {"type": "string", "maxLength": 500}}}}},
+        {"type": "object", "properties": {
+            "status": {"type": "string", "enum": ["READY_FOR_PICKUP"]},
+            "counts": {"type": "object", "properties": {
+                key: {"type": "integer"} for key in ("updated", "already_ready", "unknown", "invalid", "duplicate")}},
+            "lines": {"type": "array", "items": {"type": "object", "properties": {
+                "no": {"type": "integer", "description": "position in the list, from 1"},
+                "nik": {"type": "string", "description": "the entry as read (digits only when valid)"},
+                "outcome": {"type": "string",
+                            "enum": ["updated", "already_ready", "unknown", "invalid", "duplicate"]},
+                "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
+        ((400, "bad_request / empty_batch / batch_too_large / invalid_note"),)),
+    "/api/admin/status-import": _staff_post(
+        "Import a SIAK status CSV (admin; the importer of `kiosk import-status`): bad rows are reported by row "
+        "number and never stored, good rows are upserted in one transaction; the same file again changes nothing",
+        {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+            "file": {"type": "string", "format": "binary",
+                     "description": "CSV, UTF-8, comma or semicolon; at most STATUS_IMPORT_MAX_BYTES (16 MB)"}}}}},
+        {"type": "object", "properties": {
+            **{key: {"type": "integer"} for key in ("accepted", "created", "updated", "unchanged", "rejected_count")},
+            "rejected": {"type": "array", "items": {"type": "object", "properties": {
+                "row": {"type": "integer", "description": "line of the file, header = 1"},
+                "reason": {"type": "string", "description": "English, as the command prints it"},
+                "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
+        ((400, "no_file / bad_import (no header row, a missing column, not UTF-8 CSV)"),
+         (413, "payload_too_large")), admin=True),
+})
+
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 from kiosk import store
 from kiosk.errors import NotFound
 from kiosk.present import ticket_json
+from kiosk.status import STATUSES
 from kiosk.web import runtime
 from kiosk.web.auth import current_staff
 
@@ -60,12 +61,15 @@ def login():
 def counter():
     """The counter screen; without a staff session, the login page."""
     rt = runtime()
-    if current_staff() is None:
+    staff = current_staff()
+    if staff is None:
         return redirect(url_for("pages.login", next="/counter"))
     return render_template(
         "counter/index.html",
         office=rt.settings.office,
         settings=rt.settings,
+        is_admin=staff["role"] == "admin",  # the SIAK upload is offered to admins only (the API refuses others)
+        statuses=[{"code": code, "label": advice.label["id"]} for code, advice in STATUSES.items()],
         counters=[{"id": c.id, "name": c.name, "services": list(c.services)} for c in rt.settings.counters],
         services=_services(),
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],

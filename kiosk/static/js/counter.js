@@ -53,10 +53,11 @@
 
   function api(method, path, body, retried) {
     var headers = {"Accept": "application/json"};
+    var form = typeof FormData !== "undefined" && body instanceof FormData;  // an upload: the browser sets the type
     if (method !== "GET") headers["X-CSRF-Token"] = csrfToken;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (body !== undefined && !form) headers["Content-Type"] = "application/json";
     return fetch(path, {method: method, headers: headers, credentials: "same-origin", cache: "no-store",
-                        body: body === undefined ? undefined : JSON.stringify(body)})
+                        body: body === undefined ? undefined : (form ? body : JSON.stringify(body))})
       .catch(function () {
         throw new ApiError(0, "network", "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.");
       })
@@ -345,6 +346,7 @@
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (document.body.getAttribute("data-tab") === "status") return;  // the call keys act on the queue tab only
     var key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
     if (!$("transfer-picker").hidden) {
       if (key === "Escape") { event.preventDefault(); closePicker(); return; }
@@ -363,8 +365,12 @@
     if (!event.repeat) perform(action);
   });
   document.addEventListener("keyup", function (event) {
-    if (event.key === " " && !typing(event.target)) event.preventDefault();
+    if (event.key === " " && !typing(event.target) && document.body.getAttribute("data-tab") !== "status") {
+      event.preventDefault();
+    }
   });
+
+  window.CounterApi = {call: api, ApiError: ApiError};  // for the KTP-el status tab (counter-status.js)
 
   window.Live.connect("/api/events", {
     heartbeatSeconds: CONFIG.heartbeatSeconds,

@@ -1,0 +1,264 @@
+/* Counter screen, "Status KTP-el" tab: find a record by NIK, change its status, a batch of cards, SIAK upload.
+ *
+ * Every NIK goes in a POST body through counter.js's API helper (session cookie + CSRF header),
+ * never in a URL. Nothing is kept in storage; leaving the tab keeps the last record on screen
+ * only until the page is left.
+ */
+(function () {
+  "use strict";
+
+  var api = window.CounterApi.call;
+  var $ = function (id) { return document.getElementById(id); };
+
+  var STATUS_LABELS = {};
+  Array.prototype.forEach.call($("change-status").options, function (option) {
+    STATUS_LABELS[option.value] = option.textContent;
+  });
+  var SOURCE_TEXT = {import: "impor SIAK", demo: "data contoh"};  // a staff edit shows just the username
+  var OUTCOME_TEXT = {updated: "Diubah", already_ready: "Sudah siap", unknown: "Tidak dikenal",
+                      invalid: "Tidak valid", duplicate: "Berulang"};
+  var shownNik = null;
+
+  // ------------------------------------------------------------ tabs
+
+  var tabs = {queue: $("tab-queue"), status: $("tab-status")};
+  var panels = {queue: $("queue-panel"), status: $("status-panel")};
+
+  function showTab(name, focus) {
+    Object.keys(tabs).forEach(function (key) {
+      var chosen = key === name;
+      tabs[key].setAttribute("aria-selected", String(chosen));
+      tabs[key].tabIndex = chosen ? 0 : -1;
+      panels[key].hidden = !chosen;
+    });
+    document.body.setAttribute("data-tab", name);
+    if (focus) tabs[name].focus();
+    if (name === "status" && !$("record").hidden) return;
+    if (name === "status") $("find-nik").focus();
+  }
+
+  Object.keys(tabs).forEach(function (key) {
+    tabs[key].addEventListener("click", function () { showTab(key, false); });
+    tabs[key].addEventListener("keydown", function (event) {  // WAI-ARIA tabs: arrows move between tabs
+      if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
+        event.preventDefault();
+        showTab(key === "queue" ? "status" : "queue", true);
+      }
+    });
+  });
+
+  // ------------------------------------------------------------ helpers
+
+  function say(id, text, kind) {
+    var box = $(id);
+    box.textContent = text || "";
+    box.className = "message " + (kind || "ok");
+    box.setAttribute("role", kind === "error" ? "alert" : "status");
+    box.hidden = !text;
+  }
+
+  function failed(id) {
+    return function (error) { if (error.status !== 401) say(id, error.message, "error"); };
+  }
+
+  // "2026-11-25T09:05:00+07:00" -> "25-11-2026 09.05" (the office's own time, as stored)
+  function when(iso) {
+    if (!iso || iso.length < 16) return iso || "";
+    return iso.slice(8, 10) + "-" + iso.slice(5, 7) + "-" + iso.slice(0, 4) + " " + iso.slice(11, 13) + "." +
+      iso.slice(14, 16);
+  }
+
+  function day(iso) {
+    return iso && iso.length === 10 ? iso.slice(8, 10) + "-" + iso.slice(5, 7) + "-" + iso.slice(0, 4) : iso;
+  }
+
+  function grouped(digits) {  // 6-6-4, as the number is read off the card
+    return /^[0-9]{16}$/.test(digits) ? digits.slice(0, 6) + " " + digits.slice(6, 12) + " " + digits.slice(12) : digits;
+  }
+
+  function statusText(code) {
+    return STATUS_LABELS[code] || code;
+  }
+
+  function cell(text, className) {
+    var td = document.createElement("td");
+    td.textContent = text;
+    if (className) td.className = className;
+    return td;
+  }
+
+  function busy(form, on) {
+    Array.prototype.forEach.call(form.querySelectorAll("button, input, select, textarea"), function (field) {
+      field.disabled = on;
+    });
+  }
+
+  // ------------------------------------------------------------ one record
+
+  function renderRecord(answer) {
+    var record = answer.application;
+    shownNik = record.nik;
+    $("record").hidden = false;
+    $("record").setAttribute("data-status", record.status);
+    $("record-name").textContent = record.name;
+    $("record-nik").textContent = grouped(record.nik);
+    $("record-kk").textContent = grouped(record.kk);
+    $("record-born").textContent = day(record.birth_date);
+    $("record-status").textContent = statusText(record.status);
+    $("record-note").textContent = record.note || "\u2013";
+    $("record-updated").textContent = when(record.updated_at) + " oleh " + record.updated_by;
+    $("change-status").value = record.status;
+    $("change-note").value = record.note;
+    var previous = null;
+    var rows = answer.history.map(function (entry) {
+      var tr = document.createElement("tr");
+      tr.appendChild(cell(when(entry.at), "when"));
+      var source = SOURCE_TEXT[entry.source];
+      tr.appendChild(cell(!source ? entry.by : entry.by === entry.source ? source
+                                             : entry.by + " (" + source + ")"));
+      tr.appendChild(cell(statusText(entry.status)));
+      var note = entry.note || "";
+      if (previous && (previous.kk !== entry.kk || previous.name !== entry.name ||
+                       previous.birth_date !== entry.birth_date)) {
+        note = (note ? note + " \u00b7 " : "") + "data diri diubah";
+      }
+      tr.appendChild(cell(note || "\u2013"));
+      previous = entry;
+      return tr;
+    });
+    rows.reverse();  // latest change first
+    $("history-body").replaceChildren.apply($("history-body"), rows);
+  }
+
+  function clearRecord() {
+    shownNik = null;
+    $("record").hidden = true;
+    $("history-body").replaceChildren();
+  }
+
+  function find(nik) {
+    return api("POST", "/api/applications/search", {nik: nik}).then(function (answer) {
+      renderRecord(answer);
+      return answer;
+    });
+  }
+
+  $("find-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    var nik = $("find-nik").value.replace(/[\s.\-]/g, "");
+    if (!nik) { say("find-message", "Ketik NIK yang dicari (16 angka).", "error"); return; }
+    busy(form, true);
+    say("find-message", "");
+    find(nik).then(function () {
+      $("find-nik").value = "";
+    }, function (error) {
+      clearRecord();
+      failed("find-message")(error);
+    }).then(function () { busy(form, false); $("find-nik").focus(); });
+  });
+
+  $("change-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!shownNik) return;
+    var form = event.target;
+    var status = $("change-status").value;
+    busy(form, true);
+    api("POST", "/api/applications/status", {nik: shownNik, status: status, note: $("change-note").value})
+      .then(function (answer) {
+        renderRecord(answer);
+        say("find-message", answer.change === "updated"
+          ? "Status disimpan: " + statusText(status) + "."
+          : "Tidak ada yang berubah.", "ok");
+      }, failed("find-message"))
+      .then(function () { busy(form, false); });
+  });
+
+  // ------------------------------------------------------------ a batch of cards
+
+  function counted(counts) {
+    var parts = [counts.updated + " diubah menjadi siap diambil"];
+    if (counts.already_ready) parts.push(counts.already_ready + " sudah siap sebelumnya");
+    if (counts.unknown) parts.push(counts.unknown + " tidak dikenal");
+    if (counts.invalid) parts.push(counts.invalid + " tidak valid");
+    if (counts.duplicate) parts.push(counts.duplicate + " berulang");
+    return parts.join(", ") + ".";
+  }
+
+  $("ready-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    var text = $("ready-niks").value;
+    if (!text.trim()) { say("ready-message", "Tempelkan paling sedikit satu NIK.", "error"); return; }
+    busy(form, true);
+    say("ready-message", "");
+    api("POST", "/api/applications/ready", {niks: text, note: $("ready-note").value})
+      .then(function (answer) {
+        $("ready-report").hidden = false;
+        $("ready-counts").textContent = counted(answer.counts);
+        var rows = answer.lines.map(function (line) {
+          var tr = document.createElement("tr");
+          tr.setAttribute("data-outcome", line.outcome);
+          tr.appendChild(cell(String(line.no), "num"));
+          tr.appendChild(cell(grouped(line.nik), "digits"));
+          var result = cell("", "outcome");
+          var mark = document.createElement("b");
+          mark.textContent = OUTCOME_TEXT[line.outcome] || line.outcome;
+          result.appendChild(mark);
+          result.appendChild(document.createTextNode(" " + line.message));
+          tr.appendChild(result);
+          return tr;
+        });
+        $("ready-body").replaceChildren.apply($("ready-body"), rows);
+        $("ready-niks").value = "";
+        var shownChanged = answer.lines.some(function (line) {
+          return line.outcome === "updated" && line.nik === shownNik;
+        });
+        if (shownChanged) find(shownNik).catch(function () {});
+      }, failed("ready-message"))
+      .then(function () { busy(form, false); });
+  });
+
+  // ------------------------------------------------------------ SIAK upload (admin)
+
+  var importForm = $("import-form");
+  if (importForm) {
+    var showFileName = function () {
+      var file = $("import-file").files[0];
+      $("import-file-name").textContent = file ? file.name : "Belum ada berkas dipilih.";
+    };
+    $("import-file").addEventListener("change", showFileName);
+    importForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var file = $("import-file").files[0];
+      if (!file) { say("import-message", "Pilih berkas CSV dari SIAK terlebih dahulu.", "error"); return; }
+      var body = new FormData();
+      body.append("file", file);
+      busy(importForm, true);
+      say("import-message", "Mengimpor " + file.name + "\u2026", "ok");
+      api("POST", "/api/admin/status-import", body).then(function (answer) {
+        say("import-message", "");
+        $("import-report").hidden = false;
+        $("import-counts").textContent = "Diterima " + answer.accepted + " baris (baru " + answer.created +
+          ", berubah " + answer.updated + ", tetap " + answer.unchanged + "); ditolak " + answer.rejected_count +
+          " baris.";
+        var rows = answer.rejected.map(function (rejected) {
+          var tr = document.createElement("tr");
+          tr.appendChild(cell(String(rejected.row), "num"));
+          tr.appendChild(cell(rejected.message));
+          return tr;
+        });
+        $("import-body").replaceChildren.apply($("import-body"), rows);
+        $("import-body").closest("table").hidden = rows.length === 0;
+        $("import-file").value = "";
+        showFileName();
+        if (shownNik) find(shownNik).catch(function () {});
+      }, function (error) {
+        $("import-report").hidden = true;
+        failed("import-message")(error);
+      }).then(function () { busy(importForm, false); });
+    });
+  }
+
+  document.body.setAttribute("data-tab", "queue");
+})();

@@ -1,0 +1,169 @@
+"""KTP-el status work of the staff on /counter: find a record, change its status, a batch of cards, SIAK import.
+
+Every NIK travels in a request body, never in a URL: these routes are all POSTs, so they also carry the
+CSRF header. The SPEC's ``PUT /api/applications/<nik>`` stays for API clients (kiosk/web/status.py).
+"""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from kiosk import status_store
+from kiosk.errors import BadRequest, KioskError, NotFound
+from kiosk.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem, check_nik,
+                          split_nik_list)
+from kiosk.status_import import import_status
+from kiosk.web import error_response, json_body, runtime
+from kiosk.web import status as lookup_routes
+from kiosk.web.auth import staff_required
+
+bp = Blueprint("status_staff", __name__)
+
+MAX_BATCH = 2000  # NIKs in one "cards arrived" batch; a delivery is tens to a few hundred cards
+DEFAULT_IMPORT_MAX_BYTES = 16 * 1024 * 1024  # a kecamatan of 60,000 residents exports about 6 MB
+
+OUTCOME_TEXT = {
+    "updated": "Diubah menjadi siap diambil.",
+    "already_ready": "Sudah siap diambil sebelumnya; tidak diubah.",
+    "unknown": "NIK ini belum ada di data status KTP-el.",
+}
+
+
+def _nik(body: dict) -> str:
+    value = body.get("nik")
+    if isinstance(value, str):
+        value = value.replace(" ", "")
+    try:
+        return check_nik(value)
+    except InvalidNumber as problem:  # staff get the exact fault, not the resident's general advice
+        raise KioskError(problem.detail, code=problem.code, status=400) from None
+
+
+def _note(body: dict) -> str:
+    note = body.get("note", "")
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
+        raise RecordProblem("invalid_note", f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
+                            f"note longer than {MAX_NOTE_LENGTH} characters")
+    return " ".join(note.split())
+
+
+def _found(nik: str) -> dict:
+    rt = runtime()
+    record = status_store.get_application(rt.db, nik)
+    if record is None:
+        raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
+    return {"application": record, "history": status_store.application_history(rt.db, nik)}
+
+
+@bp.post("/api/applications/search")
+@staff_required()
+def search():
+    """Find a record by NIK (sent in the body) with its history, oldest change first."""
+    return jsonify(_found(_nik(json_body())))
+
+
+@bp.post("/api/applications/status")
+@staff_required()
+def change_status():
+    """Change the status of an existing record, with a note; the answer holds the record and its history."""
+    body = json_body()
+    nik = _nik(body)
+    status = body.get("status")
+    if not isinstance(status, str) or status.strip().upper() not in STATUSES:
+        raise RecordProblem("unknown_status", "Kode status SIAK tidak dikenal.", "unknown status code")
+    rt = runtime()
+    change = status_store.set_status(rt.db, nik, status.strip().upper(), _note(body),
+                                     rt.now().isoformat(timespec="seconds"), g.staff["username"])
+    if change is None:
+        raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
+    return jsonify({"change": change, **_found(nik)})
+
+
+def _entries(body: dict) -> list[str]:
+    niks = body.get("niks")
+    if isinstance(niks, str):
+        entries = split_nik_list(niks)
+    elif isinstance(niks, list) and all(isinstance(entry, str) for entry in niks):
+        entries = [entry for entry in (e.strip() for e in niks) if entry]
+    else:
+        raise BadRequest("Kirim daftar NIK (field 'niks': teks atau daftar).")
+    if not entries:
+        raise BadRequest("Tempelkan paling sedikit satu NIK.", code="empty_batch")
+    if len(entries) > MAX_BATCH:
+        raise BadRequest(f"Paling banyak {MAX_BATCH} NIK sekali proses; daftar ini berisi {len(entries)}.",
+                         code="batch_too_large")
+    return entries
+
+
+@bp.post("/api/applications/ready")
+@staff_required()
+def mark_ready():
+    """Set a batch of NIKs to READY_FOR_PICKUP in one transaction; report every entry's outcome."""
+    body = json_body()
+    entries, note = _entries(body), _note(body)
+    lines: list[dict] = []
+    first_seen: dict[str, int] = {}
+    for number, entry in enumerate(entries, start=1):
+        shown = entry.replace(" ", "")[:40]
+        try:
+            nik = check_nik(shown)
+        except InvalidNumber as problem:
+            lines.append({"no": number, "nik": shown, "outcome": "invalid", "message": problem.detail})
+            continue
+        if nik in first_seen:
+            lines.append({"no": number, "nik": nik, "outcome": "duplicate",
+                          "message": f"Sudah tercantum di nomor {first_seen[nik]}; diproses sekali."})
+            continue
+        first_seen[nik] = number
+        lines.append({"no": number, "nik": nik, "outcome": None, "message": ""})
+    rt = runtime()
+    outcomes = status_store.mark_ready(rt.db, list(first_seen), note, rt.now().isoformat(timespec="seconds"),
+                                       g.staff["username"]) if first_seen else {}
+    for line in lines:
+        if line["outcome"] is None:
+            line["outcome"] = outcomes[line["nik"]]
+            line["message"] = OUTCOME_TEXT[line["outcome"]]
+    counts = {key: 0 for key in ("updated", "already_ready", "unknown", "invalid", "duplicate")}
+    for line in lines:
+        counts[line["outcome"]] += 1
+    return jsonify({"status": READY_FOR_PICKUP, "counts": counts, "lines": lines})
+
+
+@bp.post("/api/admin/status-import")
+@staff_required("admin")
+def upload():
+    """Import a SIAK CSV sent as multipart field ``file`` (same importer as `kiosk import-status`)."""
+    limit = current_app.config.get("STATUS_IMPORT_MAX_BYTES", DEFAULT_IMPORT_MAX_BYTES)
+    request.max_content_length = limit
+    try:
+        sent = request.files.get("file")
+    except RequestEntityTooLarge:
+        return error_response("payload_too_large",
+                              f"Berkas terlalu besar (paling besar {limit // (1024 * 1024)} MB). "
+                              f"Bagi berkas menjadi beberapa bagian.", 413)
+    if sent is None or not sent.filename:
+        raise BadRequest("Pilih berkas CSV dari SIAK (field 'file').", code="no_file")
+    rt = runtime()
+    now = rt.now()
+    stream = io.TextIOWrapper(sent.stream, encoding="utf-8", newline="")
+    try:  # ImportProblem (no header, not UTF-8) answers 400 bad_import with an Indonesian message
+        report = import_status(rt.db, stream, now.date(), now.isoformat(timespec="seconds"), g.staff["username"])
+    finally:
+        stream.detach()
+    return jsonify({
+        "accepted": report.accepted, "created": report.created, "updated": report.updated,
+        "unchanged": report.unchanged, "rejected_count": len(report.rejected),
+        "rejected": [{"row": row, "reason": reason, "message": report.messages.get(row, reason)}
+                     for row, reason in report.rejected],
+    })
+
+
+# Bodies of these routes hold NIKs: answer errors in full here, and log them by route (kiosk/web/status.py).
+bp.register_error_handler(KioskError, lookup_routes.kiosk_error)
+bp.register_error_handler(HTTPException, lookup_routes.http_error)
+bp.register_error_handler(Exception, lookup_routes.unexpected)
