@@ -185,7 +185,7 @@ def parse_birth_date(text: str) -> date:
     raise ValueError("use YYYY-MM-DD or DD-MM-YYYY")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: an import holds every good row in memory before writing
 class Application:
     """One resident's KTP-el record as imported or entered by staff."""
 

@@ -164,3 +164,20 @@ def test_the_demo_office_has_kapuas_records_in_several_statuses(tmp_path):
     status_store.save_application(runtime.db, picked_up, "2026-11-29T10:00:00+07:00", "petugas")
     _seed_demo_applications(runtime)
     assert status_store.get_application(runtime.db, niks[0])["status"] == "CARD_ISSUED"
+
+
+def test_rows_are_checked_before_the_write_transaction_so_issuing_is_not_held_up(tmp_path):
+    """Checking a row is most of an import's time: done under the writer lock it stopped the kiosk for seconds."""
+    import io
+
+    from kiosk.status_import import import_status
+    from tests.support import make_app
+
+    app = make_app(tmp_path, printer__type="none")
+    db = app.extensions["kiosk"].db
+    held_while_checking = []
+    report = import_status(db, io.StringIO(MIXED), date(2026, 11, 25), "2026-11-25T09:00:00+07:00",
+                           progress=lambda rows: held_while_checking.append(db._lock.locked()))
+    assert len(held_while_checking) == 11 and not any(held_while_checking)
+    assert report.accepted == 3 and len(report.rejected) == 7
+    assert tuple(db.conn.execute("SELECT count(*) FROM applications WHERE updated_by = 'import'").fetchone()) == (3,)
