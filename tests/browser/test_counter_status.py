@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from kiosk import status_store
 from kiosk.status import check_application
 from tests.browser.test_contrast import CONTRAST_PROBLEMS
+from tests.browser.test_counter import _login
 from tests.browser.test_security import watch_csp
 from tests.test_status_import import MIXED
 
@@ -44,12 +45,7 @@ def open_status_tab(new_page, server, username="petugas", password="rahasia-Loke
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     violations = watch_csp(page)  # what the Content-Security-Policy blocked: checked at the end of each test
-    page.goto(server.url + "/counter")
-    page.wait_for_url("**/login?next=/counter")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-submit")
-    page.wait_for_url("**/counter")
+    _login(page, server, username, password)
     page.click("#counter-picker [data-counter='1']")
     page.wait_for_selector("body[data-counter='1']", state="attached")
     page.get_by_role("tab", name="Status KTP\u2011el").click()
