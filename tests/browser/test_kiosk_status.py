@@ -12,7 +12,7 @@ from kiosk.cli import DEMO_APPLICATIONS, DEMO_KK
 from kiosk.status import check_application
 from kiosk.web.status import NOT_FOUND_MESSAGE
 from tests.browser.test_kiosk import CONTRAST_AND_TARGETS, same_origin
-from tests.support import LiveServer, make_app
+from tests.support import LiveServer, add_staff, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -170,6 +170,22 @@ def test_no_next_service_offers_only_selesai(new_page, office):
     expect(page.locator("#screen-status-answer").get_by_role("button")).to_have_text(["Selesai"])
     page.get_by_role("button", name="Selesai").click()
     expect(page.locator("#screen-start")).to_be_visible()
+    assert tickets(office) == []
+
+
+def test_a_next_service_closed_today_says_why_instead_of_offering_a_number(new_page, office):
+    add_staff(office.app, "kepala", "rahasia-Admin1", "admin")
+    staff = office.login("kepala", "rahasia-Admin1")
+    closing = office.session.patch(f"{office.url}/api/services/AMBIL", json={"open": False}, headers=staff, timeout=10)
+    assert closing.status_code == 200, closing.text
+    page = open_kiosk(new_page, office)
+    start_check(page)
+    enter_both(page, READY_NIK, DEMO_KK)
+
+    expect(page.locator("#answer-label")).to_have_text("Siap diambil")
+    expect(page.locator("#answer-take")).to_be_hidden()
+    expect(page.locator("#answer-closed")).to_have_text(re.compile(r"^Layanan ini ditutup sementara hari ini\. Buka kembali "))
+    expect(page.locator("#screen-status-answer").get_by_role("button")).to_have_text(["Selesai"])
     assert tickets(office) == []
 
 
