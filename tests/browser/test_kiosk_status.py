@@ -279,11 +279,10 @@ def test_in_english_the_flow_and_the_answer_are_english(new_page, office):
     page.get_by_role("button", name="Next", exact=True).click()
     expect(page.locator("#entry-title")).to_have_text("Enter your NIK")
     expect(page.get_by_role("button", name="Delete")).to_be_visible()
-    enter_both_en = (READY_NIK, DEMO_KK)
-    page.keyboard.type(enter_both_en[0])
+    page.keyboard.type(READY_NIK)
     page.keyboard.press("Enter")
     expect(page.locator("#entry-title")).to_have_text("Enter the Family Card number")
-    page.keyboard.type(enter_both_en[1])
+    page.keyboard.type(DEMO_KK)
     page.keyboard.press("Enter")
 
     expect(page.locator("#answer-label")).to_have_text("Ready for pickup")
