@@ -184,7 +184,8 @@ def test_a_next_service_closed_today_says_why_instead_of_offering_a_number(new_p
 
     expect(page.locator("#answer-label")).to_have_text("Siap diambil")
     expect(page.locator("#answer-take")).to_be_hidden()
-    expect(page.locator("#answer-closed")).to_have_text(re.compile(r"^Layanan ini ditutup sementara hari ini\. Buka kembali "))
+    expect(page.locator("#answer-closed")).to_have_text(
+        re.compile(r"^Layanan ini ditutup sementara hari ini\. Buka kembali "))
     expect(page.locator("#screen-status-answer").get_by_role("button")).to_have_text(["Selesai"])
     assert tickets(office) == []
 
