@@ -15,6 +15,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.fakeprinter import FakePrinter  # noqa: E402
+from tests.browser.test_kiosk_status import seed_demo_records  # noqa: E402
 from tests.support import LiveServer, add_staff, make_app  # noqa: E402
 
 out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
@@ -25,6 +26,7 @@ app = make_app(tmp, printer__type="network", printer__host="127.0.0.1", printer_
 add_staff(app)
 srv = LiveServer(app).start()
 h = srv.login()
+seed_demo_records(srv)  # the demo office's KTP-el status records
 # some waiting people, a closed service
 for i in range(7): srv.post("/api/tickets", json={"service": "REKAM"})
 for i in range(3): srv.post("/api/tickets", json={"service": "AMBIL"})
@@ -60,6 +62,36 @@ with sync_playwright() as p:
         pg.click(".k-service-btn[data-code=CETAK]")
         pg.wait_for_selector("#idle-warning:not([hidden])")
         pg.screenshot(path=str(out / f"kiosk-idle-warning-{tag}.png"))
+        pg.close()
+        # KTP-el status check: each step, then the answers for a ready card, one still in process, and no record
+        pg = b.new_page(viewport={"width": w, "height": hgt})
+        pg.goto(srv.url + "/kiosk?idle=600")
+        pg.wait_for_selector(".k-service-btn")
+        pg.screenshot(path=str(out / f"kiosk-status-start-{tag}.png"))
+        for nik, answer in (("6203011708900001", "ready"), ("6203014410950006", "in-process"),
+                            ("6203011708900009", "not-found")):
+            pg.click("#status-start")
+            pg.wait_for_selector("#screen-status-notice:not([hidden]):not(.is-settling)")
+            if answer == "ready":
+                pg.screenshot(path=str(out / f"kiosk-status-notice-{tag}.png"))
+            pg.click("#notice-next")
+            pg.wait_for_selector("#screen-status-entry:not(.is-settling)")
+            pg.keyboard.type(nik[:8])
+            if answer == "ready":
+                pg.screenshot(path=str(out / f"kiosk-status-nik-{tag}.png"))
+            pg.keyboard.type(nik[8:])
+            pg.keyboard.press("Enter")
+            pg.keyboard.type("6203010102150003")
+            if answer == "ready":
+                pg.screenshot(path=str(out / f"kiosk-status-kk-{tag}.png"))
+            pg.keyboard.press("Enter")
+            if answer == "not-found":
+                pg.wait_for_selector("#entry-message:not([hidden]):not(.is-busy)")
+            else:
+                pg.wait_for_selector("#screen-status-answer:not([hidden]):not(.is-settling)")
+            pg.screenshot(path=str(out / f"kiosk-status-answer-{answer}-{tag}.png"))
+            pg.evaluate("() => document.querySelector('#screen-priority [data-action=home]').click()")
+            pg.wait_for_selector("#screen-start:not([hidden])")
         pg.close()
     fake.mode = "online"
     mine = srv.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from kiosk import store
 from tests.browser.test_kiosk import CLOSED_ALL_WEEK, demo_services_with_ikd_closed
+from tests.browser.test_kiosk_status import DEMO_KK, READY_NIK, SHIPPED_NIK, seed_demo_records
 from tests.support import LiveServer, add_staff, free_counter, make_app
 
 pytestmark = pytest.mark.browser
@@ -114,6 +115,7 @@ def settled(page, screen: str):
 def kiosk_office(tmp_path):
     app = make_app(tmp_path, services=demo_services_with_ikd_closed())  # one service closed: a greyed card
     server = LiveServer(app).start()
+    seed_demo_records(server)  # KTP-el status records for the status check's answers
     yield server
     server.stop()
 
@@ -176,6 +178,55 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     measure(page, "error", results, "Kuota nomor antrean")
     screens.add("error")
     page.unroute("**/api/tickets")
+
+    # The KTP-el status check: notice, keypad (with a message, then checking), the answers.
+    page.locator("#screen-error .k-done").click()
+    page.locator("#status-start").click()
+    settled(page, "status-notice")
+    measure(page, "status check, privacy notice", results, "Sebelum mulai")
+    screens.add("status-notice")
+    page.locator("#notice-next").click()
+    settled(page, "status-entry")
+    page.keyboard.type(READY_NIK[:15])
+    page.keyboard.press("Enter")
+    expect(page.locator("#entry-message")).to_be_visible()
+    measure(page, "status check, NIK keypad with a message", results, "NIK harus 16 angka")
+    screens.add("status-entry")
+    page.keyboard.type(READY_NIK[15])
+    page.keyboard.press("Enter")
+    page.keyboard.type(DEMO_KK)
+    measure(page, "status check, nomor KK keypad full", results, "Masukkan nomor KK")
+    held = []
+    page.route("**/api/status-lookups", lambda route: held.append(route))
+    page.keyboard.press("Enter")
+    expect(page.locator("#entry-message")).to_have_text("Sedang memeriksa…")
+    measure(page, "status check, checking", results, "Sedang memeriksa")
+    page.wait_for_function("() => true")
+    assert held, "the lookup was not held"
+    held[0].continue_()
+    page.unroute("**/api/status-lookups")
+    expect(page.locator("#answer-take")).to_be_visible()
+    settled(page, "status-answer")
+    measure(page, "status check, ready with its next step", results, "Siap diambil")
+    screens.add("status-answer")
+    page.locator("#answer-done").click()
+    page.locator("#status-start").click()
+    settled(page, "status-notice").locator("#notice-next").click()
+    settled(page, "status-entry")
+    for number in (SHIPPED_NIK, DEMO_KK):
+        page.keyboard.type(number)
+        page.keyboard.press("Enter")
+    expect(page.locator("#answer-label")).to_have_text("Dalam pengiriman")
+    measure(page, "status check, on its way (no next step)", results, "Dalam pengiriman")
+    page.locator("#answer-done").click()
+    page.locator("#status-start").click()
+    settled(page, "status-notice").locator("#notice-next").click()
+    settled(page, "status-entry")
+    for number in (READY_NIK, DEMO_KK[:15] + "9"):
+        page.keyboard.type(number)
+        page.keyboard.press("Enter")
+    expect(page.locator("#entry-message")).to_contain_text("Data tidak ditemukan")
+    measure(page, "status check, not found", results, "Data tidak ditemukan")
 
     page.goto(f"{server.url}/kiosk?idle=1&warn=600")
     page.locator(".k-service-btn[data-code=AMBIL]").click()

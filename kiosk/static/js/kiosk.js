@@ -1,5 +1,7 @@
-/* Kiosk touchscreen: choose a service, Umum/Prioritas, show the number and QR, watch the printer.
-   One resident at a time: everything about them lives in `resident` and is wiped by reset(). */
+/* Kiosk touchscreen: choose a service, Umum/Prioritas, show the number and QR, watch the printer;
+   the KTP-el status check lives in kiosk-status.js and is wired in below.
+   One resident at a time: everything about them lives in `resident` (and the status check's own
+   state) and is wiped by reset(). */
 (() => {
   "use strict";
 
@@ -93,6 +95,8 @@
     },
   };
 
+  for (const language of Object.keys(WORDS)) Object.assign(WORDS[language], window.KioskStatus.WORDS[language]);
+
   const $ = (id) => document.getElementById(id);
   const screens = Array.from(document.querySelectorAll("[data-screen]"));
   const overlay = $("idle-warning");
@@ -104,6 +108,7 @@
   let resident = null;          // {service, key, priority, ticket, fault, started}
   const timers = {};            // name -> timeout/interval id
   const settling = new Map();   // screen or overlay -> timeout that ends its settling time
+  let status = null;            // the KTP-el status check (kiosk-status.js), created below
 
   function t(key, values) {
     let text = WORDS[lang][key] ?? WORDS.id[key] ?? "";
@@ -183,6 +188,7 @@
     $("result-priority").hidden = true;
     setFault(false);
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
+    status.wipe();
     setLang("id");
     show("start");
     loadServices();
@@ -198,6 +204,7 @@
       button.setAttribute("aria-pressed", String(button.dataset.lang === next));
     }
     renderServices();
+    status.relabel();
     if (resident && resident.ticket) renderTicket(resident.ticket);
     tickClock();
   }
@@ -302,6 +309,13 @@
     $("chosen-service").textContent = service.name;
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     show("priority");
+  }
+
+  // Issue a regular number for a service chosen elsewhere (the status check's next step), with its key.
+  function issueFor(service, key) {
+    resident = { service, key, priority: false, ticket: null, fault: false, sending: true };
+    show("busy");
+    issue(resident, 0);
   }
 
   function choosePriority(priority) {
@@ -418,16 +432,30 @@
 
   document.addEventListener("pointerdown", () => { if (current !== "start") armIdle(); }, true);
   document.addEventListener("keydown", () => { if (current !== "start") armIdle(); }, true);
+  document.addEventListener("keydown", (event) => status.key(event));
   document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touchscreen
 
   app.addEventListener("click", (event) => {
     const target = event.target.closest("button");
     if (!target || target.disabled || target.closest(".is-settling")) return;
+    if (status.click(target)) return;
     if (target.dataset.code) chooseService(target.dataset.code);
     else if (target.dataset.priority) choosePriority(target.dataset.priority === "true");
     else if (target.dataset.lang) setLang(target.dataset.lang);
     else if (target.dataset.action === "home") reset();
     else if (target.id === "idle-continue") continueSession();
+  });
+
+  const dateFormat = () => new Intl.DateTimeFormat(lang === "id" ? "id-ID" : "en-GB", {
+    day: "numeric", month: "long", year: "numeric", timeZone: config.tz,
+  });
+  status = window.KioskStatus.create({
+    $, t, show, settle, newKey, issueFor, closedText,
+    lang: () => lang,
+    current: () => current,
+    services: () => services,
+    refreshServices: loadServices,
+    formatDate: (iso) => (iso ? dateFormat().format(new Date(iso)) : ""),
   });
 
   reset();

@@ -1,0 +1,328 @@
+/* KTP-el status check on the kiosk: a privacy notice, the NIK and then the nomor KK on an on-screen
+   keypad, and the answer with its next step as one button that issues a queue number.
+   The two numbers live only in `entry` (this closure) until the answer comes back, and never in a URL,
+   the browser history or the console; wipe() clears them and every text shown. kiosk.js wires it in. */
+window.KioskStatus = (() => {
+  "use strict";
+
+  const LENGTH = 16;
+  const GROUPS = [6, 6, 4];  // how a NIK / nomor KK is printed and read: 620301 170890 0001
+
+  const WORDS = {
+    id: {
+      status_start: "Cek Status KTP-el",
+      status_start_sub: "Apakah KTP-el Anda sudah jadi? Periksa dengan NIK dan nomor KK.",
+      status_title: "Cek Status KTP-el",
+      notice_title: "Sebelum mulai, mohon dibaca:",
+      notice_what: "Anda akan memasukkan NIK dan nomor Kartu Keluarga (KK). Keduanya hanya dipakai untuk mencari status KTP-el Anda.",
+      notice_kept: "Dari pemeriksaan ini, NIK, nomor KK, dan nama Anda tidak disimpan. Yang dicatat hanya waktu, kios yang dipakai, hasil pemeriksaan, dan kode pengganti NIK yang tidak dapat diubah kembali menjadi NIK.",
+      notice_wipe: "Semua yang Anda masukkan dihapus dari layar saat Anda selesai atau meninggalkan kios.",
+      next: "Lanjut",
+      step_nik: "Langkah 1 dari 2",
+      step_kk: "Langkah 2 dari 2",
+      nik_title: "Masukkan NIK Anda",
+      nik_hint: "NIK ada di Kartu Keluarga, pada kolom NIK di baris nama Anda.",
+      kk_title: "Masukkan nomor KK",
+      kk_hint: "Nomor KK ada di bagian atas Kartu Keluarga, setelah tulisan \u201cNo.\u201d",
+      kk_picture: "Letak nomor KK dan NIK pada Kartu Keluarga",
+      count: "{n} dari 16 angka",
+      key_delete: "Hapus",
+      key_next: "Lanjut",
+      nik_short: "NIK harus 16 angka. Periksa kembali Kartu Keluarga Anda.",
+      kk_short: "Nomor KK harus 16 angka. Periksa kembali Kartu Keluarga Anda.",
+      checking: "Sedang memeriksa\u2026",
+      answer_title: "Status KTP-el Anda",
+      answer_name: "Atas nama",
+      answer_updated: "Terakhir diperbarui",
+      take: "Ambil nomor antrean",
+      take_closed: "Layanan {service} tidak dapat dipilih sekarang.",
+      lookup_failed: "Tidak dapat memeriksa status sekarang. Silakan coba lagi atau tanyakan kepada petugas.",
+    },
+    en: {
+      status_start: "Check KTP-el status",
+      status_start_sub: "Is your KTP-el ready? Check it with your NIK and Family Card number.",
+      status_title: "Check KTP-el status",
+      notice_title: "Before you start, please read:",
+      notice_what: "You will enter your NIK and your Family Card (KK) number. Both are used only to look up your KTP-el status.",
+      notice_kept: "This check does not store your NIK, KK number or name. Only the time, the kiosk used, the outcome and a code standing for the NIK, which cannot be turned back into the NIK, are recorded.",
+      notice_wipe: "Everything you enter is wiped from the screen when you finish or leave the kiosk.",
+      next: "Next",
+      step_nik: "Step 1 of 2",
+      step_kk: "Step 2 of 2",
+      nik_title: "Enter your NIK",
+      nik_hint: "The NIK is on the Family Card, in the NIK column of the row with your name.",
+      kk_title: "Enter the Family Card number",
+      kk_hint: "The Family Card number is at the top of the card, after \u201cNo.\u201d",
+      kk_picture: "Where the Family Card number and the NIK are printed",
+      count: "{n} of 16 digits",
+      key_delete: "Delete",
+      key_next: "Next",
+      nik_short: "A NIK has 16 digits. Please check your Family Card.",
+      kk_short: "A Family Card number has 16 digits. Please check your Family Card.",
+      checking: "Checking\u2026",
+      answer_title: "Your KTP-el status",
+      answer_name: "Name",
+      answer_updated: "Last updated",
+      take: "Take a number for",
+      take_closed: "{service} cannot be chosen now.",
+      lookup_failed: "The status cannot be checked now. Please try again or ask the staff.",
+      // API error codes (Indonesian shows the server's own message)
+      invalid_nik: "This NIK is not valid. Please check the 16 digits on your Family Card.",
+      invalid_kk: "This Family Card number is not valid. Please check the 16 digits on your Family Card.",
+      not_found: "No record found. Please check the NIK and the Family Card number, or ask the staff.",
+      rate_limited: "Too many checks. Please try again in {n} minutes or ask the staff.",
+    },
+  };
+
+  // How an answer is coloured: the card is ready or handed over / something needs doing / still on its way.
+  const TONES = {
+    READY_FOR_PICKUP: "ready", CARD_ISSUED: "ready",
+    UNREGISTERED: "action", ENROLL_FAILURE_AT_CENTRAL: "action", ENROLL_FAILURE_AT_REGIONAL: "action",
+    SEARCH_FAILURE_AT_CENTRAL: "action", DUPLICATE_RECORD: "action", PRINT_READY_RECORD: "action",
+  };
+
+  function group(digits) {
+    const parts = [];
+    let at = 0;
+    for (const size of GROUPS) {
+      if (at >= digits.length) break;
+      parts.push(digits.slice(at, at + size));
+      at += size;
+    }
+    return parts.join(" ");
+  }
+
+  function create(kiosk) {
+    const { $, t } = kiosk;
+    const screen = $("screen-status-entry");
+    let entry = null;   // {step: "nik"|"kk", nik, kk, looking, message: {key}|{text}}; null when nobody is here
+    let answer = null;  // {status, key, sending}: the lookup's answer, without the numbers that found it
+
+    // ---------------------------------------------------------------- entry (keypad)
+
+    function begin() {
+      wipe();
+      kiosk.show("status-notice");
+    }
+
+    function openEntry() {
+      entry = { step: "nik", nik: "", kk: "", looking: false, message: null };
+      renderEntry();
+      kiosk.show("status-entry");
+    }
+
+    // The step's heading words; their data-t keys change too, so that a language switch finds them.
+    function label(step) {
+      const keys = { "entry-step": `step_${step}`, "entry-title": `${step}_title`, "entry-hint": `${step}_hint` };
+      for (const [id, key] of Object.entries(keys)) {
+        $(id).dataset.t = key;
+        $(id).textContent = t(key);
+      }
+    }
+
+    function typed() {
+      return entry[entry.step];
+    }
+
+    function setTyped(value) {
+      entry[entry.step] = value;
+      entry.message = null;
+      renderEntry();
+    }
+
+    function renderEntry() {
+      if (!entry) return;
+      const step = entry.step;
+      screen.dataset.step = step;
+      label(step);
+      const value = typed();
+      $("entry-digits").textContent = group(value);
+      $("entry-count").textContent = t("count", { n: value.length });
+      const message = $("entry-message");
+      const shown = entry.looking ? t("checking") : entry.message ? (entry.message.text || t(entry.message.key)) : "";
+      message.textContent = shown;
+      message.hidden = !shown;
+      message.classList.toggle("is-busy", entry.looking);
+      const next = screen.querySelector("[data-key=next]");
+      next.disabled = value.length !== LENGTH || entry.looking;
+    }
+
+    function press(key) {
+      if (!entry || entry.looking) return;
+      const value = typed();
+      if (/^[0-9]$/.test(key)) {
+        if (value.length < LENGTH) setTyped(value + key);
+      } else if (key === "delete") {
+        setTyped(value.slice(0, -1));
+      } else if (key === "next") {
+        goOn();
+      }
+    }
+
+    function goOn() {
+      if (typed().length !== LENGTH) {  // checked before anything is sent
+        entry.message = { key: `${entry.step}_short` };
+        renderEntry();
+        return;
+      }
+      if (entry.step === "nik") {
+        entry.step = "kk";
+        entry.message = null;
+        renderEntry();
+        kiosk.settle(screen);  // the second tap of a double tap on Lanjut must not land on the new step
+      } else {
+        lookUp(entry);
+      }
+    }
+
+    function back() {
+      if (!entry || entry.looking) return;
+      if (entry.step === "kk") {
+        entry.step = "nik";
+        entry.message = null;
+        renderEntry();
+        kiosk.settle(screen);
+      } else {
+        entry = null;
+        clearEntry();
+        kiosk.show("status-notice");
+      }
+    }
+
+    // ---------------------------------------------------------------- lookup and answer
+
+    async function lookUp(mine) {
+      mine.looking = true;
+      renderEntry();
+      let response;
+      let body = null;
+      try {
+        response = await fetch("/api/status-lookups", {
+          method: "POST",
+          cache: "no-store",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ nik: mine.nik, kk: mine.kk, lang: kiosk.lang() }),
+        });
+        body = await response.json();
+      } catch (error) {
+        response = null;
+      }
+      if (entry !== mine) return;  // the resident left meanwhile: show nothing to the next one
+      mine.looking = false;
+      if (response && response.ok && body && body.status) {
+        entry = null;  // the numbers are not needed any more
+        const found = { status: body.status, key: kiosk.newKey(), sending: false };
+        answer = found;
+        await kiosk.refreshServices();  // whether the next service is open right now
+        if (answer !== found) return;
+        clearEntry();
+        renderAnswer();
+        kiosk.show("status-answer");
+        return;
+      }
+      const problem = (body && body.error) || {};
+      if (problem.code === "invalid_nik") mine.step = "nik";
+      if (!response || !problem.code) {
+        mine.message = { key: "lookup_failed" };
+      } else if (kiosk.lang() === "id" && problem.message) {
+        mine.message = { text: problem.message };
+      } else if (problem.code === "rate_limited") {
+        const minutes = Math.max(1, Math.ceil(Number(response.headers.get("Retry-After")) / 60) || 1);
+        mine.message = { text: WORDS.en.rate_limited.replace("{n}", minutes) };
+      } else {
+        mine.message = { key: WORDS.en[problem.code] ? problem.code : "lookup_failed" };
+      }
+      renderEntry();
+    }
+
+    function renderAnswer() {
+      if (!answer) return;
+      const status = answer.status;
+      $("answer-card").dataset.tone = TONES[status.code] || "waiting";
+      $("answer-label").textContent = status.label;
+      $("answer-message").textContent = status.message;
+      $("answer-name").textContent = status.name_masked;
+      $("answer-updated").textContent = kiosk.formatDate(status.updated_at);
+      $("answer-next").textContent = status.next_step || "";
+      $("answer-next").hidden = !status.next_step;
+      const service = status.next_service && kiosk.services().find((s) => s.code === status.next_service);
+      const take = $("answer-take");
+      const closed = $("answer-closed");
+      const open = Boolean(service && service.open);
+      take.hidden = !open;
+      closed.hidden = open || !status.next_service;
+      if (open) {
+        $("answer-take-prefix").textContent = service.prefix;
+        $("answer-take-service").textContent = service.name;
+        closed.textContent = "";
+      } else if (status.next_service) {
+        const reason = service ? kiosk.closedText(service) : "";
+        closed.textContent = reason || t("take_closed", { service: service ? service.name : status.next_service });
+      }
+      $("answer-done").classList.toggle("is-secondary", !take.hidden);
+    }
+
+    function take() {
+      const mine = answer;
+      if (!mine || mine.sending) return;
+      const service = kiosk.services().find((s) => s.code === mine.status.next_service);
+      if (!service || !service.open) return;
+      mine.sending = true;
+      // Same path and one Idempotency-Key per answer: a double tap or a retry gets the same ticket back.
+      kiosk.issueFor(service, mine.key);
+    }
+
+    // ---------------------------------------------------------------- wiring
+
+    function clearEntry() {
+      for (const id of ["entry-digits", "entry-count", "entry-message"]) $(id).textContent = "";
+      $("entry-message").hidden = true;
+      screen.dataset.step = "nik";
+      label("nik");
+    }
+
+    // Forget the resident: the numbers typed, the answer and every text shown.
+    function wipe() {
+      entry = null;
+      answer = null;
+      clearEntry();
+      for (const id of ["answer-label", "answer-message", "answer-name", "answer-updated", "answer-next",
+        "answer-take-prefix", "answer-take-service", "answer-closed"]) $(id).textContent = "";
+      $("answer-take").hidden = true;
+      $("answer-closed").hidden = true;
+      delete $("answer-card").dataset.tone;
+      screen.querySelector("[data-key=next]").disabled = true;
+    }
+
+    // Re-render in the language just chosen (the answer keeps the language it was asked in).
+    function relabel() {
+      renderEntry();
+      if (answer && !answer.sending) renderAnswer();
+    }
+
+    // Handle a tap on one of this flow's buttons; return whether it was one.
+    function click(target) {
+      if (target.dataset.key) press(target.dataset.key);
+      else if (target.dataset.action === "status") begin();
+      else if (target.dataset.action === "status-entry") openEntry();
+      else if (target.dataset.action === "status-back") back();
+      else if (target.dataset.action === "status-take") take();
+      else return false;
+      return true;
+    }
+
+    // Physical keyboard on the entry screen: digits, Backspace, Enter.
+    function key(event) {
+      if (kiosk.current() !== "status-entry" || !entry || event.ctrlKey || event.altKey || event.metaKey) return;
+      if (/^[0-9]$/.test(event.key)) press(event.key);
+      else if (event.key === "Backspace") press("delete");
+      else if (event.key === "Enter") press("next");
+      else return;
+      event.preventDefault();  // Enter on a focused button must not also click it
+    }
+
+    return { click, key, wipe, relabel };
+  }
+
+  return { WORDS, create, group };
+})();
