@@ -100,3 +100,36 @@ def test_staff_screens_have_no_serious_accessibility_violation(live_server, new_
     admin.wait_for_selector("#services-body tr[data-service=REKAM]")
     states["admin"] = _problems(admin)
     assert {state: found for state, found in states.items() if found} == {}
+
+
+@pytest.mark.parametrize("width,height", KIOSK_SIZES)
+def test_kiosk_status_check_screens_have_no_serious_accessibility_violation(new_page, tmp_path, width, height):
+    from tests.browser.test_kiosk_status import DEMO_KK, READY_NIK, UNKNOWN_NIK, enter_both, open_kiosk, seed_demo_records, \
+        start_check
+    from tests.support import LiveServer, make_app
+
+    server = LiveServer(make_app(tmp_path)).start()
+    try:
+        seed_demo_records(server)
+        page = open_kiosk(new_page, server, width=width, height=height)
+        page.get_by_role("button", name="Cek Status KTP-el").click()
+        expect(page.locator("#screen-status-notice")).to_be_visible()
+        states = {"notice": _problems(page)}
+        page.get_by_role("button", name="Kembali").click()
+        start_check(page)
+        page.keyboard.type("620301")
+        states["NIK keypad"] = _problems(page)
+        for _ in range(6):
+            page.keyboard.press("Backspace")
+        enter_both(page, UNKNOWN_NIK, DEMO_KK)
+        expect(page.locator("#entry-message")).to_be_visible()
+        states["not found"] = _problems(page)
+        page.get_by_role("button", name="Kembali").click()
+        for _ in range(16):
+            page.keyboard.press("Backspace")
+        enter_both(page, READY_NIK, DEMO_KK)
+        expect(page.locator("#screen-status-answer")).to_be_visible()
+        states["answer"] = _problems(page)
+        assert {state: found for state, found in states.items() if found} == {}
+    finally:
+        server.stop()
