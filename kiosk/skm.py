@@ -13,6 +13,7 @@ decimals (88.305 -> 88.31 -> A); an element's mean as reported, rounded to four 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Iterable, Sequence
@@ -196,6 +197,17 @@ def krejcie_morgan(population: int) -> int:
     return min(population, math.floor(size + 0.5))
 
 
+_NUMBER = re.compile(r"^\s*([A-Za-z])\s*[-.\s]?\s*(\d{1,4})\s*$")
+
+
+def check_number(value: Any) -> str:
+    """Return a queue number typed at the kiosk in its printed form ("a8", "A 008" -> "A-008") or raise BadRequest."""
+    match = _NUMBER.match(value) if isinstance(value, str) else None
+    if match is None or int(match.group(2)) == 0:
+        raise BadRequest("Tulis nomor antrean seperti pada tiket, misalnya A-008 (field 'number').")
+    return f"{match.group(1).upper()}-{int(match.group(2)):03d}"
+
+
 def check_answers(value: Any) -> tuple[int, ...]:
     """Return the nine scores of a submission or raise BadRequest naming the problem."""
     if (not isinstance(value, list) or len(value) != len(ELEMENTS)
@@ -252,3 +264,41 @@ def questionnaire(questions: dict[str, str], questions_en: dict[str, str]) -> di
         ],
         "suggestion_max": SUGGESTION_MAX,
     }
+
+
+def period_report(rows: list[dict[str, Any]], population: int) -> dict[str, Any]:
+    """Return the SPEC report of stored responses plus what the "Laporan Hasil SKM" shows beside it.
+
+    ``rows`` hold one column per element code, the profile parts and the suggestion; ``population``
+    is the number of tickets served in the period. Suggestions come sorted by text, never in the order
+    they were given.
+    """
+    report = summarize([[row[code] for code in ELEMENT_CODES] for row in rows])
+    names = {element.code: element.name for element in ELEMENTS}
+    profile = []
+    for part, options in PROFILE.items():
+        counts = {code: 0 for code, _, _ in options}
+        unanswered = 0
+        for row in rows:
+            if row.get(part) in counts:
+                counts[row[part]] += 1
+            else:
+                unanswered += 1
+        profile.append({"part": part, "title": PROFILE_TITLES[part][0],
+                        "options": [{"code": code, "label": label, "count": counts[code]}
+                                    for code, label, _ in options],
+                        "unanswered": unanswered})
+    report.update({
+        "grade_label": GRADES[report["grade"]].label if report["grade"] else None,
+        "population": population,
+        "sample_size": krejcie_morgan(population),
+        "needs_improvement": [{**row, "name": names[row["element"]], "grade_label": GRADES[row["grade"]].label}
+                              for row in needs_improvement(report["elements"])],
+        "profile": profile,
+        "channels": {channel: sum(1 for row in rows if row.get("channel") == channel) for channel in ("phone", "kiosk")},
+        "suggestions": sorted(row["suggestion"] for row in rows if row.get("suggestion")),
+    })
+    for row in report["elements"]:
+        row["name"] = names[row["element"]]
+        row["grade_label"] = GRADES[row["grade"]].label if row["grade"] else None
+    return report
