@@ -45,8 +45,11 @@ def survey_context() -> dict:
     """Give templates the questionnaire in both languages (config texts, else the regulation's defaults)."""
 
     def skm_questionnaire() -> dict:
-        survey = runtime().settings.survey
-        return skm.questionnaire(survey.texts(), survey.texts(english=True))
+        settings = runtime().settings
+        survey = settings.survey
+        # The kiosk's number pad offers the services' letters.
+        return {**skm.questionnaire(survey.texts(), survey.texts(english=True)),
+                "prefixes": sorted(service.prefix for service in settings.services)}
 
     return {"skm_questionnaire": skm_questionnaire, "survey_enabled": runtime().settings.survey.enabled}
 

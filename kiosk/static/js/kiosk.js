@@ -104,6 +104,7 @@
   let resident = null;          // {service, key, priority, ticket, fault, started}
   const timers = {};            // name -> timeout/interval id
   const settling = new Map();   // screen or overlay -> timeout that ends its settling time
+  const resetHooks = [];        // other kiosk flows (kiosk-survey.js) forget their resident too
 
   function t(key, values) {
     let text = WORDS[lang][key] ?? WORDS.id[key] ?? "";
@@ -184,6 +185,7 @@
     setFault(false);
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     setLang("id");
+    for (const hook of resetHooks) hook();
     show("start");
     loadServices();
   }
@@ -429,6 +431,9 @@
     else if (target.dataset.action === "home") reset();
     else if (target.id === "idle-continue") continueSession();
   });
+
+  // kiosk-survey.js runs its screens under this file's idle rule, settling time and reset.
+  window.kioskScreens = { show, settle, reset, lang: () => lang, onReset: (hook) => resetHooks.push(hook) };
 
   reset();
   tickClock();
