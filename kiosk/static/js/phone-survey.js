@@ -284,8 +284,20 @@
     if (state === "form") send(event.target);
   });
 
+  let lastStatus = null;
+
   function follow(ticket) {
-    if (ticket.status === "done") offer();
+    const was = lastStatus;
+    lastStatus = ticket.status;
+    if (ticket.status !== "done" || checked) return;
+    if (was !== null && was !== "done") {
+      // Finished while the page was open: today's ticket, not answered yet; no need to ask the server.
+      checked = true;
+      state = draft.started ? "form" : "offer";
+      render();
+    } else {
+      offer();
+    }
   }
 
   document.addEventListener("ticket:update", (event) => follow(event.detail));
