@@ -288,3 +288,30 @@ def test_the_skm_page_shows_the_report_and_refuses_counter_staff(app, client, st
     assert bad.status_code == 400 and "Tanggal awal tidak boleh sesudah tanggal akhir." in bad.get_data(as_text=True)
     _, headers = staff_client
     assert staff_client[0].get("/admin/skm").status_code == 403
+
+
+# ---------------------------------------------------------------- demo office
+
+
+def test_the_demo_office_gets_weeks_of_responses_once(app, clock):
+    from kiosk.cli import _seed_demo
+
+    runtime = app.extensions["kiosk"]
+    _seed_demo(runtime)
+    db = runtime.db
+    days = [row[0] for row in db.conn.execute("SELECT DISTINCT day FROM survey_responses ORDER BY day")]
+    assert days[0] == "2026-10-28" and days[-1] == "2026-11-24"  # the four weeks before today (a Wednesday)
+    assert "2026-11-22" not in days  # a Sunday: closed
+    report = admin(app).get("/api/reports/skm?from=2026-10-28&to=2026-11-24").get_json()
+    assert report["respondents"] > report["sample_size"] > 250 and report["population"] > 900
+    assert report["grade"] in ("A", "B") and 76.61 <= report["ikm"] <= 100
+    assert report["needs_improvement"][0]["element"] in ("waktu", "sarana", "pengaduan")
+    assert report["suggestions"]
+    served = db.conn.execute("SELECT COUNT(*) FROM tickets WHERE day < '2026-11-25' AND status = 'done'").fetchone()[0]
+    assert served == report["population"]
+    daily = admin(app).get("/api/reports/daily?date=2026-11-24").get_json()  # the queue reports see the past too
+    assert sum(row["served"] for row in daily["services"]) > 0
+
+    before = len(stored(app))
+    _seed_demo(runtime)  # a second start adds nothing
+    assert len(stored(app)) == before
