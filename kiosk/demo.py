@@ -34,6 +34,16 @@ SUGGESTIONS = (
     "Toilet perlu lebih bersih.",
     "Loket buka tepat waktu, mohon dipertahankan.",
     "Parkir motor sempit.",
+    "Mohon ada layanan pada hari Sabtu untuk pekerja.",
+    "Petugas menjelaskan dengan sabar, terima kasih.",
+    "Waktu tunggu perekaman terlalu lama, tambah loket.",
+    "Perlu air minum untuk warga yang menunggu.",
+    "Informasi jadwal pengambilan KTP-el lewat WhatsApp akan membantu.",
+    "Sediakan kursi prioritas untuk lansia di dekat loket.",
+    "Layar panggilan kurang terdengar dari luar ruangan.",
+    "Ruang tunggu panas pada siang hari.",
+    "Sudah bagus, pertahankan.",
+    "Tolong ada petunjuk arah ke loket.",
 )
 DAILY_SERVED = {"REKAM": (12, 22), "CETAK": (6, 14), "AMBIL": (8, 16), "UBAH": (3, 8), "IKD": (4, 10), "INFO": (3, 8)}
 RESPONSE_RATE = 0.3
@@ -109,5 +119,5 @@ def _response(day: date, service: str, rng: random.Random) -> dict[str, Any]:
         response[code] = rng.choices((1, 2, 3, 4), weights=SCORE_WEIGHTS[code])[0]
     for part, options in PROFILE.items():
         response[part] = rng.choice(options)[0] if rng.random() < 0.8 else None
-    response["suggestion"] = rng.choice(SUGGESTIONS) if rng.random() < 0.15 else None
+    response["suggestion"] = rng.choice(SUGGESTIONS) if rng.random() < 0.12 else None
     return response

@@ -296,9 +296,16 @@ def period_report(rows: list[dict[str, Any]], population: int) -> dict[str, Any]
                               for row in needs_improvement(report["elements"])],
         "profile": profile,
         "channels": {channel: sum(1 for row in rows if row.get("channel") == channel) for channel in ("phone", "kiosk")},
-        "suggestions": sorted(row["suggestion"] for row in rows if row.get("suggestion")),
+        "suggestions": _grouped(row["suggestion"] for row in rows if row.get("suggestion")),
     })
     for row in report["elements"]:
         row["name"] = names[row["element"]]
         row["grade_label"] = GRADES[row["grade"]].label if row["grade"] else None
     return report
+
+
+def _grouped(texts: Iterable[str]) -> list[dict[str, Any]]:
+    counts: dict[str, int] = {}
+    for text in texts:
+        counts[text] = counts.get(text, 0) + 1
+    return [{"text": text, "count": count} for text, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]

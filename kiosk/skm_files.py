@@ -83,8 +83,13 @@ def skm_to_xlsx(report: dict) -> bytes:
     suggestions = book.add_worksheet("Saran")
     suggestions.set_column(0, 0, 100)
     row = header(suggestions, "Saran dan masukan responden")
-    for text in report["suggestions"]:
-        suggestions.write_string(row, 0, text, wrap)  # never a formula, whatever the resident typed
+    suggestions.set_column(1, 1, 10)
+    suggestions.write_string(row, 0, "Saran", bold)
+    suggestions.write_string(row, 1, "Jumlah", bold)
+    row += 1
+    for item in report["suggestions"]:
+        suggestions.write_string(row, 0, item["text"], wrap)  # never a formula, whatever the resident typed
+        suggestions.write_number(row, 1, item["count"])
         row += 1
     book.close()
     return out.getvalue()

@@ -158,3 +158,13 @@ def test_a_mistake_in_the_survey_settings_stops_start_up(key, value, message):
     with pytest.raises(ConfigError) as caught:
         load_settings(packaged_config(), {key: value})
     assert caught.value.message == message
+
+
+def test_the_period_report_counts_identical_suggestions_together_most_frequent_first():
+    rows = [{**dict.fromkeys(skm.ELEMENT_CODES, 3), "suggestion": text, "channel": "phone"}
+            for text in ("Toilet kotor", "Antrean cepat", "Toilet kotor", None, "Parkir sempit")]
+    report = skm.period_report(rows, population=10)
+    assert report["suggestions"] == [{"text": "Toilet kotor", "count": 2}, {"text": "Antrean cepat", "count": 1},
+                                     {"text": "Parkir sempit", "count": 1}]
+    assert (report["respondents"], report["population"], report["sample_size"]) == (5, 10, 10)
+    assert report["channels"] == {"phone": 5, "kiosk": 0}

@@ -176,7 +176,8 @@ def test_nothing_links_a_response_to_its_ticket(app, client, staff_client):
     report = admin(app).get("/api/reports/skm?from=2026-11-25&to=2026-11-25").get_json()
     text = str(report)
     assert "A-001" not in text and "A-002" not in text and first["token"] not in text
-    assert report["suggestions"] == ["Antrean cepat", "Zebra"]  # by text, never in the order given
+    # by text, never in the order given
+    assert report["suggestions"] == [{"text": "Antrean cepat", "count": 1}, {"text": "Zebra", "count": 1}]
 
 
 def test_racing_double_submits_store_exactly_one(tmp_path):
@@ -271,7 +272,8 @@ def test_the_skm_excel_has_the_office_header_ikm_and_suggestions(app, client, st
     assert values[2] == ["Periode: 1 November 2026 s.d. 25 November 2026"]
     assert ["Indeks Kepuasan Masyarakat (IKM)", 100, "A (Sangat Baik)"] in values
     assert [1, "Persyaratan", 4, "A", "Sangat Baik"] in values
-    assert book["Saran"]["A6"].value == "=1+1 jangan rumus" and book["Saran"]["A6"].data_type == "s"
+    assert book["Saran"]["A7"].value == "=1+1 jangan rumus" and book["Saran"]["A7"].data_type == "s"
+    assert book["Saran"]["B7"].value == 1
 
 
 def test_the_skm_page_shows_the_report_and_refuses_counter_staff(app, client, staff_client):

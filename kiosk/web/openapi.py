@@ -528,7 +528,8 @@ _SKM_REPORT = {"type": "object", "properties": {
     "needs_improvement": {"type": "array", "items": {"type": "object"}, "description": "elements, lowest mean first"},
     "profile": {"type": "array", "items": {"type": "object"}},
     "channels": {"type": "object", "properties": {"phone": {"type": "integer"}, "kiosk": {"type": "integer"}}},
-    "suggestions": {"type": "array", "items": {"type": "string"}, "description": "sorted by text"},
+    "suggestions": {"type": "array", "description": "identical ones counted together; most frequent first, then by text",
+                    "items": {"type": "object", "properties": {"text": {"type": "string"}, "count": {"type": "integer"}}}},
     "office": {"type": "string"}, "from": {"type": "string", "format": "date"},
     "to": {"type": "string", "format": "date"}, "service": {"type": "string", "nullable": True},
     "service_name": {"type": "string"}}}

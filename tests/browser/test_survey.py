@@ -92,7 +92,7 @@ def test_the_phone_page_offers_the_survey_once_done_and_the_report_counts_it(new
     expect(report.locator("#skm-population")).to_have_text("1")
     expect(report.locator("#skm-ikm")).to_have_text("88,89")  # 32/9 x 25
     expect(report.locator("#skm-grade")).to_have_text("Mutu A · Sangat Baik")
-    expect(report.locator("#skm-suggestions li")).to_have_text(["Tambah kursi di ruang tunggu."])
+    expect(report.locator("#skm-suggestions li")).to_have_text(["Tambah kursi di ruang tunggu."])  # once: no count
     assert mine["number"] not in report.content()
     expect(report.locator("#skm-elements tbody tr").nth(2).locator("td").nth(2)).to_have_text("3,00")
 
