@@ -24,7 +24,7 @@ ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi",
 
 out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
 out.mkdir(parents=True, exist_ok=True)
-app = make_app(pathlib.Path(tempfile.mkdtemp()), printer__type="none")
+app = make_app(pathlib.Path(tempfile.mkdtemp()), printer__type="none", survey__show_on_display=True)
 add_staff(app)
 add_staff(app, "kepala", "rahasia-Admin1", "admin")
 _seed_demo(app.extensions["kiosk"])
@@ -97,6 +97,13 @@ with sync_playwright() as playwright:
         settle(page, "survey-thanks")
         page.screenshot(path=str(out / f"skm-kiosk-thanks-{tag}.png"))
         page.close()
+
+    # The waiting-room display with the latest IKM ([survey] show_on_display = true).
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{srv.url}/display")
+    page.wait_for_selector("#connection[data-state=online]", state="attached")
+    page.screenshot(path=str(out / "skm-display-1920x1080.png"))
+    page.close()
 
     # The report (1366x768) for the demo's four weeks, and its A4 printout.
     today = srv.runtime.now().date()

@@ -317,3 +317,29 @@ def test_the_demo_office_gets_weeks_of_responses_once(app, clock):
     before = len(stored(app))
     _seed_demo(runtime)  # a second start adds nothing
     assert len(stored(app)) == before
+
+
+def test_the_display_shows_the_latest_ikm_only_when_configured(tmp_path, clock):
+    from kiosk.cli import _seed_demo
+
+    for flag in (False, True):
+        app = make_app(tmp_path / str(flag), clock=clock, survey__show_on_display=flag, survey__display_days=30)
+        try:
+            client = app.test_client()
+            assert "ikm-badge" not in client.get("/display").get_data(as_text=True)  # no responses yet
+            _seed_demo(app.extensions["kiosk"])
+            page = client.get("/display").get_data(as_text=True)
+            if flag:
+                report = admin_client_for(app).get("/api/reports/skm?from=2026-10-27&to=2026-11-25").get_json()
+                shown = f"{report['ikm']:.2f}".replace(".", ",")
+                assert f'<span class="ikm-value">{shown}</span>' in page
+                assert f"{report['grade']} &middot; " in page
+            else:
+                assert "ikm-badge" not in page
+        finally:
+            app.extensions["kiosk"].stop()
+
+
+def admin_client_for(app):
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    return admin(app)

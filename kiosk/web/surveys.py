@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
@@ -51,7 +51,24 @@ def survey_context() -> dict:
         return {**skm.questionnaire(survey.texts(), survey.texts(english=True)),
                 "prefixes": sorted(service.prefix for service in settings.services)}
 
-    return {"skm_questionnaire": skm_questionnaire, "survey_enabled": runtime().settings.survey.enabled}
+    return {"skm_questionnaire": skm_questionnaire, "survey_enabled": runtime().settings.survey.enabled,
+            "skm_latest": latest_ikm}
+
+
+def latest_ikm() -> dict | None:
+    """Return the IKM of the last ``[survey] display_days`` days for the waiting-room display, or None (off or no data)."""
+    rt = runtime()
+    survey = rt.settings.survey
+    if not (survey.enabled and survey.show_on_display):
+        return None
+    last = date.fromisoformat(rt.today())
+    first = last - timedelta(days=survey.display_days - 1)
+    rows = survey_store.survey_responses(rt.db, first.isoformat(), last.isoformat())
+    summary = skm.summarize([[row[code] for code in skm.ELEMENT_CODES] for row in rows])
+    if summary["ikm"] is None:
+        return None
+    return {"ikm": summary["ikm"], "grade": summary["grade"], "label": skm.GRADES[summary["grade"]].label,
+            "respondents": summary["respondents"], "days": survey.display_days}
 
 
 @bp.post("/api/surveys/check")

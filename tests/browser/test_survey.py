@@ -198,3 +198,23 @@ def test_the_phone_survey_meets_wcag_aa(new_page, live_server):
     expect(page.locator("#survey-title")).to_have_text("Terima kasih")
     measure(page, "phone survey thanks", results, "Terima kasih")
     assert_all_pass(results)
+
+
+def test_the_display_shows_the_latest_ikm_readably_when_configured(new_page, tmp_path):
+    from kiosk.cli import _seed_demo
+    from tests.support import LiveServer, make_app
+
+    app = make_app(tmp_path, survey__show_on_display=True)
+    _seed_demo(app.extensions["kiosk"])
+    server = LiveServer(app).start(workers=False)
+    try:
+        page = new_page(1920, 1080)
+        page.goto(f"{server.url}/display")
+        expect(page.locator("#ikm-badge .ikm-grade")).to_have_text("B · Baik")
+        results: dict[str, list[str]] = {}
+        measure(page, "display with the IKM", results, "Indeks Kepuasan Masyarakat")
+        assert_all_pass(results)
+        box = page.locator("#ikm-badge").bounding_box()
+        assert box["y"] + box["height"] <= page.locator(".display-head").bounding_box()["height"]  # in the header
+    finally:
+        server.stop()
