@@ -12,21 +12,11 @@ import sqlite3
 from typing import Any, Callable
 
 from kiosk.db import Database
-from kiosk.errors import KioskError, NotFound
+from kiosk.errors import AlreadyAnswered, NotFound, NotServed
 from kiosk.skm import ELEMENT_CODES, PROFILE
 
 _PROFILE_PARTS = tuple(PROFILE)
 _RESPONSE_COLUMNS = ("day", "service", "channel", *ELEMENT_CODES, *_PROFILE_PARTS, "suggestion")
-
-
-class AlreadyAnswered(KioskError):
-    code = "already_answered"
-    status = 409
-
-
-class NotServed(KioskError):
-    code = "not_served"
-    status = 409
 
 
 def _find_ticket(conn: sqlite3.Connection, token: str | None, number: str | None, day: str) -> dict:

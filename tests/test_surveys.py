@@ -343,3 +343,34 @@ def test_the_display_shows_the_latest_ikm_only_when_configured(tmp_path, clock):
 def admin_client_for(app):
     add_staff(app, "kepala", "rahasia-Admin1", "admin")
     return admin(app)
+
+
+def test_answering_by_number_is_limited_per_address(app, client):
+    for _ in range(30):
+        assert client.post("/api/surveys/check", json={"number": "A-001"}).status_code == 404
+    answer = client.post("/api/surveys", json={"number": "A-001", "answers": ALL_GOOD})
+    assert error(answer) == (429, "rate_limited")
+    assert 1 <= int(answer.headers["Retry-After"]) <= 600
+    other = app.test_client()  # another address is not held back
+    assert other.post("/api/surveys/check", json={"number": "A-001"},
+                      environ_base={"REMOTE_ADDR": "192.168.1.40"}).status_code == 404
+
+
+def test_listed_kiosk_pcs_alone_answer_by_number(tmp_path, clock):
+    app = make_app(tmp_path, clock=clock, status__kiosk_addresses=["192.168.1.21"])
+    add_staff(app)
+    try:
+        client = app.test_client()
+        ticket = issue(client)
+        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+        finish((client, {"X-CSRF-Token": login["csrf_token"]}), ticket)
+        phone = {"REMOTE_ADDR": "192.168.1.77"}
+        assert error(client.post("/api/surveys", json={"number": "A-001", "answers": ALL_GOOD},
+                                 environ_base=phone)) == (403, "kiosk_only")
+        assert client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD},
+                           environ_base=phone).status_code == 201  # the phone's own link still works
+        kiosk = {"REMOTE_ADDR": "192.168.1.21"}
+        assert error(client.post("/api/surveys/check", json={"number": "A-001"}, environ_base=kiosk)) == (
+            409, "already_answered")
+    finally:
+        app.extensions["kiosk"].stop()

@@ -496,9 +496,11 @@ SCHEMAS["SurveyResponse"] = {"allOf": [_ref("SurveyWho"), {
                                    "job": {"type": "string", "nullable": True, "enum": [
                                        "pns", "tni", "polri", "swasta", "wirausaha", "pelajar", "lainnya"]}}},
         "suggestion": {"type": "string", "maxLength": 500, "nullable": True}}}]}
-_SURVEY_ERRORS = _errors((400, "bad_request"), (404, "not_found (unknown token, or no such number today) / "
-                                                     "survey_disabled"),
-                         (409, "already_answered / not_served (not done yet, or not today's ticket)"))
+_SURVEY_ERRORS = _errors((400, "bad_request"),
+                         (403, "kiosk_only: by number only from the kiosk PCs ([status] kiosk_addresses, when listed)"),
+                         (404, "not_found (unknown token, or no such number today) / survey_disabled"),
+                         (409, "already_answered / not_served (not done yet, or not today's ticket)"),
+                         (429, "rate_limited: too many tries by number from one address (Retry-After)"))
 PATHS["/api/surveys"] = {"post": {
     "summary": "Answer the satisfaction survey for a ticket served (done) today; one response per ticket. "
                "The response is stored apart from the ticket: no report shows which ticket answered what",

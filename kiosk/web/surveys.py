@@ -4,20 +4,60 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
+import time
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from kiosk import reports, skm, survey_store
-from kiosk.errors import BadRequest, NotFound, UnknownService
+from kiosk.errors import BadRequest, Forbidden, NotFound, RateLimited, UnknownService
 from kiosk.report_files import long_date, period_text
 from kiosk.skm_files import skm_to_xlsx
 from kiosk.web import json_body, runtime
-from kiosk.web.auth import current_staff, staff_required
+from kiosk.web.auth import _Throttle, current_staff, staff_required
 
 bp = Blueprint("surveys", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Answering by queue number needs no secret, so it is kept to the kiosk: to the office's kiosk PCs when
+# [status] kiosk_addresses lists them, and in any case to a few tries per address (a typo, a retry).
+NUMBER_TRIES = 30
+KIOSK_NUMBER_TRIES = 600
+NUMBER_WINDOW_SECONDS = 600
+
+
+class NumberGuard:
+    """Count answers and checks by queue number per client address (kiosk PCs allowed more), in bounded stores."""
+
+    def __init__(self, kiosks: tuple[str, ...], clock=time.monotonic):
+        self.kiosks = frozenset(kiosks)
+        self.others = _Throttle(NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
+        self.kiosk_pcs = _Throttle(KIOSK_NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def attempt(self, address: str) -> None:
+        """Count one try from ``address``; raise Forbidden (not a kiosk PC) or RateLimited (too many tries)."""
+        if self.kiosks and address not in self.kiosks:
+            raise Forbidden("Survei dengan nomor antrean hanya dapat diisi di kiosk kantor. Gunakan tautan QR pada "
+                            "tiket Anda untuk mengisi lewat ponsel.", code="kiosk_only")
+        throttle = self.kiosk_pcs if address in self.kiosks else self.others
+        with self._lock:
+            now = self.clock()
+            wait = throttle.retry_after((address,), now)
+            if wait:
+                raise RateLimited(f"Terlalu banyak percobaan. Silakan coba lagi dalam {-(-wait // 60)} menit atau "
+                                  "tanyakan kepada petugas.", wait)
+            throttle.record((address,), now)
+
+
+def _number_guard() -> NumberGuard:
+    app = current_app
+    guard = app.extensions.get("kiosk_survey_guard")
+    if guard is None:
+        guard = app.extensions.setdefault("kiosk_survey_guard", NumberGuard(runtime().settings.status.kiosk_addresses))
+    return guard
 
 
 def _ticket_hash(token: str) -> str:
@@ -37,6 +77,7 @@ def _who(body: dict) -> dict:
         if not isinstance(token, str) or not 1 <= len(token) <= 64:
             raise NotFound("Tiket tidak ditemukan.")
         return {"token": token}
+    _number_guard().attempt(request.remote_addr or "-")
     return {"number": skm.check_number(number)}
 
 
@@ -69,6 +110,15 @@ def latest_ikm() -> dict | None:
         return None
     return {"ikm": summary["ikm"], "grade": summary["grade"], "label": skm.GRADES[summary["grade"]].label,
             "respondents": summary["respondents"], "days": survey.display_days}
+
+
+@bp.errorhandler(RateLimited)
+def rate_limited(error: RateLimited):
+    """Answer too many tries by number in the SPEC shape, with Retry-After."""
+    response = jsonify({"error": {"code": error.code, "message": error.message}})
+    response.status_code = 429
+    response.headers["Retry-After"] = str(error.wait)
+    return response
 
 
 @bp.post("/api/surveys/check")

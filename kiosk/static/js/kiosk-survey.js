@@ -58,6 +58,8 @@
       not_served: "The survey opens once this number has been served.",
       already_answered: "The survey for this number has already been answered. Thank you.",
       bad_request: "Please check the number on your ticket, e.g. A-008.",
+      rate_limited: "Too many tries. Please try again in a few minutes or ask the staff.",
+      kiosk_only: "This screen is not set up as an office kiosk. Please ask the staff.",
       error: "Something went wrong. Please try again or ask the staff.",
     },
   };
