@@ -197,6 +197,8 @@ def krejcie_morgan(population: int) -> int:
     return min(population, math.floor(size + 0.5))
 
 
+# Eight or more digits (a NIK, a KK number, a phone number), single spaces, dots or dashes allowed between them.
+_LONG_NUMBER = re.compile(r"\d(?:[\s.-]?\d){7,}")
 _NUMBER = re.compile(r"^\s*([A-Za-z])\s*[-.\s]?\s*(\d{1,4})\s*$")
 
 
@@ -235,7 +237,7 @@ def check_profile(value: Any) -> dict[str, str | None]:
 
 
 def check_suggestion(value: Any) -> str | None:
-    """Return the suggestion trimmed (None when empty) or raise BadRequest when it is not text or too long."""
+    """Return the suggestion trimmed, long numbers removed (None when empty); raise BadRequest when not text or too long."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -243,7 +245,8 @@ def check_suggestion(value: Any) -> str | None:
     text = " ".join(value.split())
     if len(text) > SUGGESTION_MAX:
         raise BadRequest(f"Saran paling panjang {SUGGESTION_MAX} karakter.")
-    return text or None
+    # The survey is anonymous: a NIK or phone number typed into it is not kept.
+    return _LONG_NUMBER.sub("[angka dihapus]", text) or None
 
 
 def questionnaire(questions: dict[str, str], questions_en: dict[str, str]) -> dict[str, Any]:

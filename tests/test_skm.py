@@ -127,6 +127,8 @@ def test_suggestion_is_trimmed_and_length_limited():
     assert skm.check_suggestion("   ") is None
     assert skm.check_suggestion("  Kursi   ruang tunggu\nkurang ") == "Kursi ruang tunggu kurang"
     assert len(skm.check_suggestion("a" * skm.SUGGESTION_MAX)) == skm.SUGGESTION_MAX
+    assert skm.check_suggestion("NIK saya 6203011708900001, HP 0812-3456-7890, loket 3 buka 08.00") == (
+        "NIK saya [angka dihapus], HP [angka dihapus], loket 3 buka 08.00")
     for bad in ("a" * (skm.SUGGESTION_MAX + 1), 12, ["saran"]):
         with pytest.raises(BadRequest):
             skm.check_suggestion(bad)

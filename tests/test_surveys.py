@@ -157,6 +157,12 @@ def test_a_disabled_survey_takes_no_answers(tmp_path, clock):
         client = app.test_client()
         assert error(client.post("/api/surveys", json={"number": "A-001", "answers": ALL_GOOD})) == (
             404, "survey_disabled")
+        ticket = issue(client)
+        assert "survey-form" not in client.get(f"/t/{ticket['token']}").get_data(as_text=True)
+        assert "survey-open" not in client.get("/kiosk").get_data(as_text=True)
+        enabled = make_app(tmp_path / "on", clock=clock)
+        assert "survey-open" in enabled.test_client().get("/kiosk").get_data(as_text=True)
+        enabled.extensions["kiosk"].stop()
     finally:
         app.extensions["kiosk"].stop()
 
