@@ -10,6 +10,7 @@
   const FORM = JSON.parse(formData.textContent);
   const token = document.getElementById("ticket").dataset.token;
   const DRAFT_KEY = `survey:${token}`;
+  const RETRY_MS = 10000;
 
   const WORDS = {
     id: {
@@ -196,7 +197,8 @@
       else if (code === "already_answered") state = "answered";
       else state = "hidden"; // not today's ticket any more, or the survey is off
     } catch (error) {
-      checked = false; // offline: try again with the next update
+      checked = false; // offline: the page stopped polling a finished ticket, so ask again later
+      setTimeout(offer, RETRY_MS);
       return;
     }
     render();
