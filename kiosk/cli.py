@@ -459,6 +459,7 @@ def _seed_demo(runtime: Runtime) -> None:
         else:
             click.echo(f"Staff account '{username}' exists already (password unchanged).")
     _seed_demo_applications(runtime)
+    _seed_demo_history(runtime)
     now = runtime.now()
     if not store.issued_counts(runtime.db, runtime.today()):
         for code, priority in (("REKAM", False), ("REKAM", True), ("AMBIL", False), ("INFO", False)):
@@ -468,6 +469,22 @@ def _seed_demo(runtime: Runtime) -> None:
                     store.issue_ticket(runtime.db, runtime.settings, service, priority, now)
                 except KioskError:
                     pass  # closed today: the demo still serves
+
+
+def _seed_demo_history(runtime: Runtime) -> None:
+    """Give a new demo office a few weeks of served tickets and survey responses, so the reports mean something."""
+    from kiosk import store, survey_store
+    from kiosk.demo import WEEKS, demo_history
+
+    today = runtime.now().date()
+    if store.has_past_tickets(runtime.db, today.isoformat()) or survey_store.has_survey_responses(runtime.db):
+        return
+    staff = store.get_staff(runtime.db, "petugas")
+    history = demo_history(runtime.settings, today, staff["id"] if staff else None)
+    store.add_history(runtime.db, history.tickets, history.events)
+    survey_store.add_demo_responses(runtime.db, history.responses)
+    click.echo(f"Demo history: {len(history.tickets)} tickets and {len(history.responses)} satisfaction survey "
+               f"responses over the past {WEEKS} weeks.")
 
 
 # Made-up residents of Kapuas (region 6203xx) in several statuses, to try the status check at the kiosk.

@@ -84,3 +84,28 @@ class OtherCounter(KioskError):
     def __init__(self, number: str, holder: int, message: str | None = None):
         super().__init__(message or f"Tiket {number} ditangani loket lain.")
         self.number, self.holder = number, holder
+
+
+class AlreadyAnswered(KioskError):
+    """The ticket has answered the satisfaction survey already (one response per ticket)."""
+
+    code = "already_answered"
+    status = 409
+
+
+class NotServed(KioskError):
+    """The ticket may not answer the survey: not done yet, or not today's."""
+
+    code = "not_served"
+    status = 409
+
+
+class RateLimited(KioskError):
+    """Too many tries from one client address; ``wait`` seconds until the next may go."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, wait: int):
+        super().__init__(message)
+        self.wait = wait

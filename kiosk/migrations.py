@@ -267,3 +267,41 @@ def closed_dates(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+# Frozen copy of kiosk.skm.ELEMENT_CODES at 0008: a migration never changes with the code around it.
+SKM_ELEMENT_CODES = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan",
+                     "sarana")
+
+
+@migrations(name="0008_surveys")
+def surveys(db: Database) -> None:
+    """Resident satisfaction survey (SKM) responses, and the answered tickets kept apart from them.
+
+    A response holds its day, service and channel, never its ticket, time or order: its id is random.
+    Which tickets answered is a separate table of keyed hashes (no rowid, no shared column) that only
+    keeps a ticket to one response.
+    """
+    answers = ",\n".join(f"            {code} INTEGER NOT NULL CHECK ({code} BETWEEN 1 AND 4)"
+                         for code in SKM_ELEMENT_CODES)
+    for statement in _split(
+        f"""
+        CREATE TABLE survey_responses (
+            id INTEGER PRIMARY KEY,
+            day TEXT NOT NULL,
+            service TEXT NOT NULL,
+            channel TEXT NOT NULL CHECK (channel IN ('phone', 'kiosk')),
+{answers},
+            gender TEXT,
+            age TEXT,
+            education TEXT,
+            job TEXT,
+            suggestion TEXT
+        );
+        CREATE INDEX survey_responses_day ON survey_responses (day, service);
+        CREATE TABLE survey_tickets (
+            ticket_hash TEXT PRIMARY KEY
+        ) WITHOUT ROWID;
+        """
+    ):
+        db.execute(statement)

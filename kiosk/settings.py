@@ -13,13 +13,14 @@ import ipaddress
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import time
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk import skm
 from kiosk.errors import ConfigError
 from kiosk.paths import packaged_config
 from kiosk.tomlkeys import check_known, schema_of
@@ -128,6 +129,27 @@ class Backup:
         return time(int(hours), int(minutes))
 
 
+# ``[survey.questions]`` / ``[survey.questions_en]``: one key per fixed SKM element ("" = the default wording).
+SurveyQuestions = make_dataclass(
+    "SurveyQuestions", [(code, str, field(default="")) for code in skm.ELEMENT_CODES], frozen=True)
+
+
+@dataclass(frozen=True)
+class Survey:
+    """``[survey]``: the resident satisfaction survey (SKM) on the phone page and the kiosk."""
+
+    enabled: bool = True
+    show_on_display: bool = False  # the waiting-room display shows the latest IKM and grade
+    display_days: int = 90  # ... computed over this many days up to today
+    questions: SurveyQuestions = field(default_factory=SurveyQuestions)  # Indonesian texts
+    questions_en: SurveyQuestions = field(default_factory=SurveyQuestions)  # English texts
+
+    def texts(self, english: bool = False) -> dict[str, str]:
+        """Return the configured question text per element code (empty: the regulation's default wording)."""
+        chosen = self.questions_en if english else self.questions
+        return {code: getattr(chosen, code) for code in skm.ELEMENT_CODES}
+
+
 @dataclass(frozen=True)
 class Service:
     code: str
@@ -158,6 +180,7 @@ class Settings:
     next_service: dict[str, str] = field(default_factory=dict, metadata={"toml": "status.next_service"})
     status: StatusLookups = field(default_factory=StatusLookups)
     backup: Backup = field(default_factory=Backup)
+    survey: Survey = field(default_factory=Survey)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
 
     def service(self, code: str) -> Service | None:
@@ -215,6 +238,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
     status = _status(raw.get("status", {}))
     backup = _backup(_table(raw, "backup", required=False))
     queue = _queue(_table(raw, "queue", required=False))
+    survey = _survey(_table(raw, "survey", required=False))
     settings = Settings(
         office=_office(office_raw),
         server=_server(_table(raw, "server", required=False)),
@@ -226,6 +250,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         next_service=next_service,
         status=status,
         backup=backup,
+        survey=survey,
         source=source,
     )
     _check_ticket(settings)
@@ -528,3 +553,24 @@ def _backup(table: dict) -> Backup:
     if not _CLOCK_RE.match(at):
         raise ConfigError(f'backup.time must look like "02:00" (office time, 00:00-23:59), got {at!r}')
     return Backup(dir=folder, keep=keep, time=at)
+
+
+def _survey(table: dict) -> Survey:
+    days = _positive(table, "survey.display_days", Survey.display_days)
+    if days > 366:
+        raise ConfigError(f"survey.display_days: at most 366, not {days}")
+    texts = {}
+    for key in ("questions", "questions_en"):
+        questions = table.get(key, {})
+        for code in skm.ELEMENT_CODES:
+            text = _get(questions, f"survey.{key}.{code}", str, "").strip()
+            if len(text) > skm.QUESTION_MAX:
+                raise ConfigError(f"survey.{key}.{code}: at most {skm.QUESTION_MAX} characters, not {len(text)}")
+            questions = {**questions, code: text}
+        texts[key] = SurveyQuestions(**{code: questions[code] for code in skm.ELEMENT_CODES})
+    return Survey(
+        enabled=_get(table, "survey.enabled", bool, Survey.enabled),
+        show_on_display=_get(table, "survey.show_on_display", bool, Survey.show_on_display),
+        display_days=days,
+        **texts,
+    )

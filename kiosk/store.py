@@ -734,3 +734,24 @@ def end_staff_session(db: Database, token_hash: str, now: int, reason: str) -> N
 def ping(db: Database) -> bool:
     """Return True when the database answers a query."""
     return db.conn.execute("SELECT 1").fetchone()[0] == 1
+
+
+# ---------------------------------------------------------------- demo office
+
+
+def has_past_tickets(db: Database, day: str) -> bool:
+    """Tell whether any ticket was issued before ``day`` (the demo writes a past only into an office without one)."""
+    return db.conn.execute("SELECT 1 FROM tickets WHERE day < ? LIMIT 1", [day]).fetchone() is not None
+
+
+def add_history(db: Database, tickets: list[Row], events: list[list[Row]]) -> int:
+    """Store finished tickets of past days with their events (the demo office's past) in one transaction."""
+    with db.write() as conn:
+        for ticket, ticket_events in zip(tickets, events):
+            cur = conn.execute(f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
+                               list(ticket.values()))
+            for event in ticket_events:
+                row = {"ticket_id": cur.lastrowid, **event}
+                conn.execute(f"INSERT INTO ticket_events ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+                             list(row.values()))
+    return len(tickets)

@@ -53,6 +53,11 @@ SAMPLES: dict[str, dict] = {
     "reports.period": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
     "reports.period_csv": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
     "reports.period_xlsx": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
+    "surveys.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
+    "surveys.report_xlsx": {"query": {"from": "2026-11-01", "to": "2026-11-25", "service": "REKAM"}, "status": 200},
+    "surveys.page": {"status": 200},
+    "surveys.answer": {"json": {"number": "A-001", "answers": [4] * 9}, "status": 404},
+    "surveys.check": {"json": {"token": "tidak-ada"}, "status": 404},
     "auth.current_session": {"status": 200},
     "pages.counter": {"status": 200},
     "staff.counter_view": {"args": {"counter_id": 1}, "status": 200},
@@ -187,7 +192,8 @@ ROUTES = _routes()
 def test_the_table_covers_the_known_admin_and_staff_routes():
     paths = {path for path, _ in ROUTES}
     for path in ("/admin", "/api/admin/today", "/api/admin/staff", "/api/reports/daily", "/counter",
-                 "/api/services/<code>", "/api/counters/<id:counter_id>/next", "/api/applications/<nik>"):
+                 "/api/services/<code>", "/api/counters/<id:counter_id>/next", "/api/applications/<nik>",
+                 "/api/surveys", "/api/reports/skm", "/admin/skm"):
         assert path in paths, path
     assert len(ROUTES) >= 40
 

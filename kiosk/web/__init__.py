@@ -90,6 +90,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_api_bp)
     from kiosk.web.admin import bp as admin_bp
     app.register_blueprint(admin_bp)
+    from kiosk.web.surveys import bp as surveys_bp
+    app.register_blueprint(surveys_bp)
 
     @app.after_request
     def security_headers(response):

@@ -473,6 +473,77 @@ PATHS["/api/admin/closed-dates/{day}"] = {
                                        (403, "csrf_failed / forbidden"), (404, "not_found"))}},
 }
 
+# ---------------------------------------------------------------- satisfaction survey (SKM, PermenPANRB 14/2017)
+
+_SKM_CODES = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana"]
+SCHEMAS["SurveyWho"] = {
+    "type": "object",
+    "description": "`token` (phone page) or `number` (kiosk: a number served today, e.g. \"A-008\"), not both",
+    "properties": {"token": {"type": "string"}, "number": {"type": "string", "example": "A-008"}},
+}
+SCHEMAS["SurveyResponse"] = {"allOf": [_ref("SurveyWho"), {
+    "type": "object", "required": ["answers"],
+    "properties": {
+        "answers": {"type": "array", "minItems": 9, "maxItems": 9,
+                    "items": {"type": "integer", "minimum": 1, "maximum": 4},
+                    "description": "one score per element in the regulation's order: " + ", ".join(_SKM_CODES)},
+        "profile": {"type": "object", "additionalProperties": False, "description": "optional, every part too",
+                    "properties": {"gender": {"type": "string", "enum": ["L", "P"], "nullable": True},
+                                   "age": {"type": "string", "enum": ["17-25", "26-35", "36-45", "46-55", "56+"],
+                                           "nullable": True},
+                                   "education": {"type": "string", "enum": ["sd", "smp", "sma", "diploma", "s1", "s2"],
+                                                 "nullable": True},
+                                   "job": {"type": "string", "nullable": True, "enum": [
+                                       "pns", "tni", "polri", "swasta", "wirausaha", "pelajar", "lainnya"]}}},
+        "suggestion": {"type": "string", "maxLength": 500, "nullable": True}}}]}
+_SURVEY_ERRORS = _errors((400, "bad_request"),
+                         (403, "kiosk_only: by number only from the kiosk PCs ([status] kiosk_addresses, when listed)"),
+                         (404, "not_found (unknown token, or no such number today) / survey_disabled"),
+                         (409, "already_answered / not_served (not done yet, or not today's ticket)"),
+                         (429, "rate_limited: too many tries by number from one address (Retry-After)"))
+PATHS["/api/surveys"] = {"post": {
+    "summary": "Answer the satisfaction survey for a ticket served (done) today; one response per ticket. "
+               "The response is stored apart from the ticket: no report shows which ticket answered what",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SurveyResponse")}}},
+    "responses": {"201": _json({"type": "object", "properties": {"survey": {"type": "object", "properties": {
+        "number": {"type": "string"}, "answered": {"type": "boolean"}}}}}, "Stored"), **_SURVEY_ERRORS},
+}}
+PATHS["/api/surveys/check"] = {"post": {
+    "summary": "Tell whether a ticket may answer the survey now (before its questions are shown)",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SurveyWho")}}},
+    "responses": {"200": _json({"type": "object", "properties": {"ticket": {"type": "object", "properties": {
+        "number": {"type": "string"}, "service": {"type": "string"}}}}}), **_SURVEY_ERRORS},
+}}
+_SKM_QUERY = [*_PERIOD, {"name": "service", "in": "query", "required": False, "schema": {"type": "string"},
+                         "description": "a service code; empty or absent: every service"}]
+_SKM_REPORT = {"type": "object", "properties": {
+    "respondents": {"type": "integer"},
+    "ikm": {"type": "number", "nullable": True, "description": "weighted mean (equal weights 1/9) x 25, 2 decimals"},
+    "grade": {"type": "string", "enum": ["A", "B", "C", "D"], "nullable": True},
+    "elements": {"type": "array", "items": {"type": "object", "properties": {
+        "element": {"type": "string", "enum": _SKM_CODES}, "mean": {"type": "number", "nullable": True},
+        "grade": {"type": "string", "nullable": True}, "name": {"type": "string"},
+        "grade_label": {"type": "string", "nullable": True}}}},
+    "grade_label": {"type": "string", "nullable": True},
+    "population": {"type": "integer", "description": "tickets served (done) in the period"},
+    "sample_size": {"type": "integer", "description": "Krejcie-Morgan sample size for the population"},
+    "needs_improvement": {"type": "array", "items": {"type": "object"}, "description": "elements, lowest mean first"},
+    "profile": {"type": "array", "items": {"type": "object"}},
+    "channels": {"type": "object", "properties": {"phone": {"type": "integer"}, "kiosk": {"type": "integer"}}},
+    "suggestions": {"type": "array", "description": "identical ones counted together; most frequent first, then by text",
+                    "items": {"type": "object", "properties": {"text": {"type": "string"}, "count": {"type": "integer"}}}},
+    "office": {"type": "string"}, "from": {"type": "string", "format": "date"},
+    "to": {"type": "string", "format": "date"}, "service": {"type": "string", "nullable": True},
+    "service_name": {"type": "string"}}}
+PATHS["/api/reports/skm"] = {"get": {
+    "summary": "The satisfaction index (IKM) of a period and service per PermenPANRB 14/2017",
+    "security": [{"session": []}], "parameters": _SKM_QUERY,
+    "responses": {"200": _json(_SKM_REPORT), **_ADMIN_REPORT_ERRORS, **_errors((404, "unknown_service"))}}}
+PATHS["/api/reports/skm.xlsx"] = {"get": {
+    "summary": "The SKM report of a period as Excel (IKM and elements, profile, suggestions)",
+    "security": [{"session": []}], "parameters": _SKM_QUERY,
+    "responses": {"200": _XLSX, **_ADMIN_REPORT_ERRORS, **_errors((404, "unknown_service"))}}}
+
 
 # ---------------------------------------------------------------- KTP-el status work of the staff (/counter)
 

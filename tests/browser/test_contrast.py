@@ -233,6 +233,49 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     expect(page.locator("#idle-warning")).to_be_visible(timeout=5000)
     measure(page, "idle warning", results, "Masih di sana?")
 
+    # The satisfaction survey: a number served today (A-001, issued above), its questions, profile and thanks.
+    add_staff(server.app)
+    staff = server.login()
+    server.post("/api/counters/1/next", headers=staff).raise_for_status()
+    server.post("/api/tickets/1/done", headers=staff).raise_for_status()
+    page.goto(f"{server.url}/kiosk?idle=600&result=600")
+    page.locator("#survey-open").click()
+    number = settled(page, "survey-number")
+    number.locator("[data-letter=A]").click()
+    number.locator("[data-key='9']").click()
+    number.locator("#survey-number-next").click()
+    expect(page.locator("#survey-number-error")).to_contain_text("A-009")
+    measure(page, "survey: number not found", results, "A-009")
+    screens.add("survey-number")
+    number.locator("[data-key=erase]").click()
+    number.locator("[data-key='1']").click()
+    number.locator("#survey-number-next").click()
+    for _ in range(9):
+        settled(page, "survey-question").locator(".ks-answer[data-score='3']").click()
+    page.locator(".k-lang-btn[data-lang=en]").click()
+    page.locator("#survey-profile-back").click()
+    settled(page, "survey-question").locator(".ks-answer[data-score='3']").click()  # an answer chosen shows it
+    page.locator("#survey-profile-back").click()
+    expect(page.locator(".ks-answer[aria-pressed=true]")).to_have_count(1)
+    measure(page, "survey: a question in English, answer chosen", results, "Question 9 of 9")
+    screens.add("survey-question")
+    page.locator(".k-lang-btn[data-lang=id]").click()
+    settled(page, "survey-question").locator(".ks-answer[data-score='4']").click()
+    profile = settled(page, "survey-profile")
+    profile.locator("[data-part=gender][data-option=P]").click()
+    page.route("**/api/surveys", lambda route: route.fulfill(
+        status=409, content_type="application/json",
+        body='{"error": {"code": "already_answered", "message": "Survei untuk nomor A-001 sudah diisi. Terima kasih."}}'))
+    profile.locator("#survey-send").click()
+    expect(page.locator("#survey-send-error")).to_be_visible()
+    measure(page, "survey: profile, a chip chosen, a send error", results, "Perempuan")
+    screens.add("survey-profile")
+    page.unroute("**/api/surveys")
+    profile.locator("#survey-send").click()
+    settled(page, "survey-thanks")
+    measure(page, "survey: thanks", results, "Terima kasih")
+    screens.add("survey-thanks")
+
     # The office closed: no service open today (a second office on the same machine).
     closed = LiveServer(make_app(tmp_path / "closed", services=[
         {**service, "hours": CLOSED_ALL_WEEK} for service in demo_services_with_ikd_closed()])).start(workers=False)

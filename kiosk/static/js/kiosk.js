@@ -109,6 +109,7 @@
   const timers = {};            // name -> timeout/interval id
   const settling = new Map();   // screen or overlay -> timeout that ends its settling time
   let status = null;            // the KTP-el status check (kiosk-status.js), created below
+  const resetHooks = [];        // other kiosk flows (kiosk-survey.js) forget their resident too
 
   function t(key, values) {
     let text = WORDS[lang][key] ?? WORDS.id[key] ?? "";
@@ -190,6 +191,7 @@
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     status.wipe();
     setLang("id");
+    for (const hook of resetHooks) hook();
     show("start");
     loadServices();
   }
@@ -457,6 +459,8 @@
     refreshServices: loadServices,
     formatDate: (iso) => (iso ? dateFormat().format(new Date(iso)) : ""),
   });
+  // kiosk-survey.js runs its screens under this file's idle rule, settling time and reset.
+  window.kioskScreens = { show, settle, reset, lang: () => lang, onReset: (hook) => resetHooks.push(hook) };
 
   reset();
   tickClock();

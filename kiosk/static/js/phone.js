@@ -70,6 +70,8 @@
     $("ahead").textContent = String(ticket.ahead);
     $("wait").textContent = ticket.ahead > 0 ? `± ${Math.max(1, ticket.estimated_wait_minutes)} menit` : "Segera dipanggil";
     document.title = `${ticket.number} · ${text}`;
+    // The satisfaction survey (phone-survey.js) appears once the ticket is done.
+    document.dispatchEvent(new CustomEvent("ticket:update", { detail: ticket }));
   }
 
   function renderCalls(queue) {

@@ -1,0 +1,311 @@
+/* Kiosk: the satisfaction survey (SKM) for a number served today. The resident types the number on a
+   pad, answers the nine questions one screen each (a tap moves on), may add a profile, and sends.
+   Runs inside kiosk.js (window.kioskScreens): its idle warning, settling time and reset apply, and a
+   reset forgets the number and every answer. */
+(() => {
+  "use strict";
+
+  const kiosk = window.kioskScreens;
+  const data = document.getElementById("survey-form");
+  if (!kiosk || !data) return;
+  const FORM = JSON.parse(data.textContent);
+  const THANKS_MS = 10000;
+  const SETTLE_MS = 500;
+  const MAX_DIGITS = 3;
+
+  const WORDS = {
+    id: {
+      entry: "Survei Kepuasan",
+      entry_sub: "Sudah dilayani hari ini? Beri penilaian Anda.",
+      title: "Survei Kepuasan Masyarakat",
+      number_hint: "Masukkan nomor antrean Anda yang sudah dilayani hari ini.",
+      cancel: "Batal",
+      next: "Lanjut",
+      erase: "Hapus",
+      previous: "Sebelumnya",
+      count: "Nomor {number} · Pertanyaan {n} dari {total}",
+      profile: "Tentang Anda",
+      profile_hint: "Boleh dilewati. Sentuh Kirim bila sudah.",
+      send: "Kirim jawaban",
+      sending: "Mengirim…",
+      thanks: "Terima kasih",
+      thanks_text: "Penilaian Anda sudah kami terima dan membantu kami memperbaiki layanan.",
+      back_home: "Kembali ke awal",
+      need_number: "Pilih huruf lalu angka nomor Anda, misalnya A-008.",
+      offline: "Tidak dapat terhubung ke server. Silakan coba lagi atau hubungi petugas.",
+    },
+    en: {
+      entry: "Satisfaction survey",
+      entry_sub: "Served today? Tell us how we did.",
+      title: "Satisfaction survey",
+      number_hint: "Enter your queue number that was served today.",
+      cancel: "Cancel",
+      next: "Next",
+      erase: "Erase",
+      previous: "Previous",
+      count: "Number {number} · Question {n} of {total}",
+      profile: "About you",
+      profile_hint: "Optional. Touch Send when you are ready.",
+      send: "Send answers",
+      sending: "Sending…",
+      thanks: "Thank you",
+      thanks_text: "We have received your rating; it helps us improve our service.",
+      back_home: "Back to start",
+      need_number: "Choose the letter, then the digits of your number, e.g. A-008.",
+      offline: "Cannot reach the server. Please try again or ask the staff.",
+      // API error codes; Indonesian uses the server's own message.
+      not_found: "This number is not in today's queue. Please check the number on your ticket.",
+      not_served: "The survey opens once this number has been served.",
+      already_answered: "The survey for this number has already been answered. Thank you.",
+      bad_request: "Please check the number on your ticket, e.g. A-008.",
+      rate_limited: "Too many tries. Please try again in a few minutes or ask the staff.",
+      kiosk_only: "This screen is not set up as an office kiosk. Please ask the staff.",
+      error: "Something went wrong. Please try again or ask the staff.",
+    },
+  };
+
+  const $ = (id) => document.getElementById(id);
+  let resident = null;   // {letter, digits, number, index, answers, profile, sending}
+  let thanksTimer = null;
+
+  const en = () => kiosk.lang() === "en";
+
+  function t(key, values) {
+    let text = WORDS[en() ? "en" : "id"][key] ?? WORDS.id[key] ?? "";
+    for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, value);
+    return text;
+  }
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // A tap that moves to the next question must not also answer it: the screen ignores taps briefly.
+  function settleHere(id) {
+    kiosk.settle($(id));
+  }
+
+  function forget() {
+    clearTimeout(thanksTimer);
+    resident = null;
+    for (const id of ["survey-number", "survey-question", "survey-count"]) $(id).textContent = "";
+    for (const id of ["survey-answers", "survey-profile"]) $(id).replaceChildren();
+    showError("survey-number-error", "");
+    showError("survey-send-error", "");
+  }
+
+  function showError(id, text) {
+    $(id).textContent = text;
+    $(id).hidden = !text;
+  }
+
+  function words() {
+    for (const node of document.querySelectorAll("[data-st]")) node.textContent = t(node.dataset.st);
+  }
+
+  // ------------------------------------------------------------ number
+
+  function renderNumber() {
+    const typed = resident.letter ? `${resident.letter}-${resident.digits.padStart(resident.digits ? 3 : 0, "0")}` : "";
+    $("survey-number").textContent = typed || "_-___";
+    $("survey-number").classList.toggle("is-empty", !typed);
+    for (const button of $("survey-letters").children) {
+      button.setAttribute("aria-pressed", String(button.dataset.letter === resident.letter));
+    }
+  }
+
+  function buildPad() {
+    const letters = $("survey-letters");
+    letters.replaceChildren(...FORM.prefixes.map((letter) =>
+      el("button", { type: "button", class: "ks-key ks-letter", "data-letter": letter, "aria-pressed": "false" }, letter)));
+    const pad = $("survey-keypad");
+    const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0"];
+    pad.replaceChildren(...keys.map((key) => key === "erase"
+      ? el("button", { type: "button", class: "ks-key ks-erase", "data-key": "erase" }, t("erase"))
+      : el("button", { type: "button", class: "ks-key", "data-key": key }, key)));
+  }
+
+  function open() {
+    forget();
+    resident = { letter: "", digits: "", number: "", index: 0, answers: [], profile: {}, sending: false };
+    buildPad();
+    renderNumber();
+    kiosk.show("survey-number");
+  }
+
+  function press(key) {
+    showError("survey-number-error", "");
+    if (key === "erase") {
+      if (resident.digits) resident.digits = resident.digits.slice(0, -1);
+      else resident.letter = "";
+    } else if (resident.digits.length < MAX_DIGITS && (resident.digits || key !== "0")) {
+      resident.digits += key;
+    }
+    renderNumber();
+  }
+
+  async function post(path, body) {
+    const answer = await fetch(path, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body), cache: "no-store",
+    });
+    return { ok: answer.ok, body: await answer.json() };
+  }
+
+  function problemText(problem) {
+    if (!en() && problem.message) return problem.message;
+    return WORDS.en[problem.code] || WORDS.en.error;
+  }
+
+  async function checkNumber() {
+    const mine = resident;
+    if (!mine.letter || !mine.digits) {
+      showError("survey-number-error", t("need_number"));
+      return;
+    }
+    const number = `${mine.letter}-${mine.digits.padStart(3, "0")}`;
+    let answer;
+    try {
+      answer = await post("/api/surveys/check", { number });
+    } catch (error) {
+      if (resident === mine) showError("survey-number-error", t("offline"));
+      return;
+    }
+    if (resident !== mine) return; // the resident left meanwhile
+    if (!answer.ok) {
+      showError("survey-number-error", problemText(answer.body.error || {}));
+      return;
+    }
+    mine.number = answer.body.ticket.number;
+    mine.index = 0;
+    renderQuestion();
+    kiosk.show("survey-question");
+  }
+
+  // ------------------------------------------------------------ questions
+
+  function renderQuestion() {
+    const element = FORM.elements[resident.index];
+    $("survey-count").textContent = t("count", { number: resident.number, n: resident.index + 1, total: FORM.elements.length });
+    $("survey-question").textContent = en() ? element.question_en : element.question;
+    $("survey-answers").replaceChildren(...element.answers.map((answer) => {
+      const button = el("button", { type: "button", class: "ks-answer", "data-score": String(answer.score),
+                                    "aria-pressed": String(resident.answers[resident.index] === answer.score) });
+      button.append(el("span", { class: "ks-answer-label" }, en() ? answer.label_en : answer.label));
+      return button;
+    }));
+  }
+
+  function answer(score) {
+    resident.answers[resident.index] = score;
+    if (resident.index + 1 < FORM.elements.length) {
+      resident.index += 1;
+      renderQuestion();
+      settleHere("screen-survey-question");
+    } else {
+      renderProfile();
+      kiosk.show("survey-profile");
+    }
+  }
+
+  function previous() {
+    if (resident.index === 0) {
+      renderNumber();
+      kiosk.show("survey-number");
+      return;
+    }
+    resident.index -= 1;
+    renderQuestion();
+    settleHere("screen-survey-question");
+  }
+
+  // ------------------------------------------------------------ profile and sending
+
+  function renderProfile() {
+    $("survey-profile").replaceChildren(...FORM.profile.map((part) => {
+      const group = el("div", { class: "ks-part", role: "group", "aria-label": en() ? part.title_en : part.title });
+      group.append(el("p", { class: "ks-part-title" }, en() ? part.title_en : part.title));
+      const chips = el("div", { class: "ks-chips" });
+      for (const option of part.options) {
+        chips.append(el("button", { type: "button", class: "ks-chip", "data-part": part.part, "data-option": option.code,
+                                    "aria-pressed": String(resident.profile[part.part] === option.code) },
+                        en() ? option.label_en : option.label));
+      }
+      group.append(chips);
+      return group;
+    }));
+  }
+
+  function choose(part, option) {
+    resident.profile[part] = resident.profile[part] === option ? undefined : option; // a second tap clears it
+    renderProfile();
+  }
+
+  async function send() {
+    const mine = resident;
+    if (mine.sending) return;
+    mine.sending = true;
+    $("survey-send").disabled = true;
+    $("survey-send").textContent = t("sending");
+    showError("survey-send-error", "");
+    const profile = {};
+    for (const [part, option] of Object.entries(mine.profile)) if (option) profile[part] = option;
+    let answer;
+    try {
+      answer = await post("/api/surveys", { number: mine.number, answers: mine.answers, profile });
+    } catch (error) {
+      answer = null;
+    }
+    if (resident !== mine) return;
+    mine.sending = false;
+    $("survey-send").disabled = false;
+    $("survey-send").textContent = t("send");
+    if (answer && answer.ok) {
+      thanks();
+    } else {
+      showError("survey-send-error", answer ? problemText(answer.body.error || {}) : t("offline"));
+    }
+  }
+
+  function thanks() {
+    for (const id of ["survey-answers", "survey-profile"]) $(id).replaceChildren();
+    resident.answers = [];
+    resident.profile = {};
+    kiosk.show("survey-thanks");
+    clearTimeout(thanksTimer);
+    thanksTimer = setTimeout(kiosk.reset, THANKS_MS);
+  }
+
+  // ------------------------------------------------------------ wiring
+
+  kiosk.onReset(() => { forget(); words(); });
+
+  document.getElementById("app").addEventListener("click", (event) => {
+    const target = event.target.closest("button");
+    if (!target || target.disabled || target.closest(".is-settling")) return;
+    if (target.dataset.lang) {   // kiosk.js has switched the language already: follow it
+      words();
+      if (resident) {
+        buildPad();
+        renderNumber();
+        if (resident.number) renderQuestion();
+        renderProfile();
+      }
+      return;
+    }
+    if (target.id === "survey-open") open();
+    if (!resident) return;
+    if (target.dataset.letter) { resident.letter = target.dataset.letter; resident.digits = ""; showError("survey-number-error", ""); renderNumber(); }
+    else if (target.dataset.key) press(target.dataset.key);
+    else if (target.id === "survey-number-next") checkNumber();
+    else if (target.dataset.score) answer(Number(target.dataset.score));
+    else if (target.id === "survey-previous") previous();
+    else if (target.id === "survey-profile-back") { resident.index = FORM.elements.length - 1; renderQuestion(); kiosk.show("survey-question"); }
+    else if (target.dataset.part) choose(target.dataset.part, target.dataset.option);
+    else if (target.id === "survey-send") send();
+  });
+
+  words();
+})();

@@ -1,0 +1,225 @@
+"""Satisfaction survey (SKM): residents answer from the phone page or the kiosk; the admin reads the IKM report."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+import time
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+
+from kiosk import reports, skm, survey_store
+from kiosk.errors import BadRequest, Forbidden, NotFound, RateLimited, UnknownService
+from kiosk.report_files import long_date, period_text
+from kiosk.skm_files import skm_to_xlsx
+from kiosk.web import json_body, runtime
+from kiosk.web.auth import _Throttle, current_staff, staff_required
+
+bp = Blueprint("surveys", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Answering by queue number needs no secret, so it is kept to the kiosk: to the office's kiosk PCs when
+# [status] kiosk_addresses lists them, and in any case to a few tries per address (a typo, a retry).
+NUMBER_TRIES = 30
+KIOSK_NUMBER_TRIES = 600
+NUMBER_WINDOW_SECONDS = 600
+
+
+class NumberGuard:
+    """Count answers and checks by queue number per client address (kiosk PCs allowed more), in bounded stores."""
+
+    def __init__(self, kiosks: tuple[str, ...], clock=time.monotonic):
+        self.kiosks = frozenset(kiosks)
+        self.others = _Throttle(NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
+        self.kiosk_pcs = _Throttle(KIOSK_NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def attempt(self, address: str) -> None:
+        """Count one try from ``address``; raise Forbidden (not a kiosk PC) or RateLimited (too many tries)."""
+        if self.kiosks and address not in self.kiosks:
+            raise Forbidden("Survei dengan nomor antrean hanya dapat diisi di kiosk kantor. Gunakan tautan QR pada "
+                            "tiket Anda untuk mengisi lewat ponsel.", code="kiosk_only")
+        throttle = self.kiosk_pcs if address in self.kiosks else self.others
+        with self._lock:
+            now = self.clock()
+            wait = throttle.retry_after((address,), now)
+            if wait:
+                raise RateLimited(f"Terlalu banyak percobaan. Silakan coba lagi dalam {-(-wait // 60)} menit atau "
+                                  "tanyakan kepada petugas.", wait)
+            throttle.record((address,), now)
+
+
+def _number_guard() -> NumberGuard:
+    app = current_app
+    guard = app.extensions.get("kiosk_survey_guard")
+    if guard is None:
+        guard = app.extensions.setdefault("kiosk_survey_guard", NumberGuard(runtime().settings.status.kiosk_addresses))
+    return guard
+
+
+def _ticket_hash(token: str) -> str:
+    """Return the keyed hash that stands for an answered ticket (the app's secret key, this purpose only)."""
+    key = hashlib.sha256(b"survey-ticket:" + str(current_app.secret_key).encode()).digest()
+    return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+
+
+def _who(body: dict) -> dict:
+    """Return the ticket a submission names: ``token`` (phone) or ``number`` (kiosk, served today), not both."""
+    if not runtime().settings.survey.enabled:
+        raise NotFound("Survei kepuasan tidak diadakan di kantor ini.", code="survey_disabled")
+    token, number = body.get("token"), body.get("number")
+    if (token is None) == (number is None):
+        raise BadRequest("Kirim token tiket (field 'token') atau nomor antrean hari ini (field 'number').")
+    if token is not None:
+        if not isinstance(token, str) or not 1 <= len(token) <= 64:
+            raise NotFound("Tiket tidak ditemukan.")
+        return {"token": token}
+    _number_guard().attempt(request.remote_addr or "-")
+    return {"number": skm.check_number(number)}
+
+
+@bp.app_context_processor
+def survey_context() -> dict:
+    """Give templates the questionnaire in both languages (config texts, else the regulation's defaults)."""
+
+    def skm_questionnaire() -> dict:
+        settings = runtime().settings
+        survey = settings.survey
+        # The kiosk's number pad offers the services' letters.
+        return {**skm.questionnaire(survey.texts(), survey.texts(english=True)),
+                "prefixes": sorted(service.prefix for service in settings.services)}
+
+    return {"skm_questionnaire": skm_questionnaire, "survey_enabled": runtime().settings.survey.enabled,
+            "skm_latest": latest_ikm}
+
+
+def latest_ikm() -> dict | None:
+    """Return the IKM of the last ``[survey] display_days`` days for the waiting-room display, or None (off or no data)."""
+    rt = runtime()
+    survey = rt.settings.survey
+    if not (survey.enabled and survey.show_on_display):
+        return None
+    last = date.fromisoformat(rt.today())
+    first = last - timedelta(days=survey.display_days - 1)
+    rows = survey_store.survey_responses(rt.db, first.isoformat(), last.isoformat())
+    summary = skm.summarize([[row[code] for code in skm.ELEMENT_CODES] for row in rows])
+    if summary["ikm"] is None:
+        return None
+    return {"ikm": summary["ikm"], "grade": summary["grade"], "label": skm.GRADES[summary["grade"]].label,
+            "respondents": summary["respondents"], "days": survey.display_days}
+
+
+@bp.errorhandler(RateLimited)
+def rate_limited(error: RateLimited):
+    """Answer too many tries by number in the SPEC shape, with Retry-After."""
+    response = jsonify({"error": {"code": error.code, "message": error.message}})
+    response.status_code = 429
+    response.headers["Retry-After"] = str(error.wait)
+    return response
+
+
+@bp.post("/api/surveys/check")
+def check():
+    """Tell whether a ticket (token, or today's number) may answer the survey now, before the questions are shown."""
+    rt = runtime()
+    ticket = survey_store.survey_ticket(rt.db, rt.today(), _ticket_hash, **_who(json_body()))
+    return jsonify({"ticket": ticket})
+
+
+@bp.post("/api/surveys")
+def answer():
+    """Store one survey response for a ticket served today (one per ticket)."""
+    rt = runtime()
+    body = json_body()
+    who = _who(body)
+    answers = skm.check_answers(body.get("answers"))
+    profile = skm.check_profile(body.get("profile"))
+    suggestion = skm.check_suggestion(body.get("suggestion"))
+    ticket = survey_store.add_survey_response(rt.db, rt.today(), _ticket_hash, "phone" if "token" in who else "kiosk",
+                                              answers, profile, suggestion, **who)
+    return jsonify({"survey": {"number": ticket["number"], "answered": True}}), 201
+
+
+# ---------------------------------------------------------------- report (admin)
+
+
+def _period() -> tuple[date, date, str | None]:
+    first, last = reports.parse_day(request.args.get("from")), reports.parse_day(request.args.get("to"))
+    if first is None or last is None:
+        raise BadRequest("Parameter 'from' dan 'to' harus berupa tanggal dengan format YYYY-MM-DD.")
+    if first > last:
+        raise BadRequest("Tanggal awal tidak boleh sesudah tanggal akhir.")
+    if (last - first).days + 1 > reports.MAX_RANGE_DAYS:
+        raise BadRequest(f"Rentang laporan paling panjang {reports.MAX_RANGE_DAYS} hari.")
+    service = request.args.get("service") or None
+    if service is not None and runtime().settings.service(service) is None:
+        raise UnknownService(f"Layanan '{service[:40]}' tidak dikenal.")
+    return first, last, service
+
+
+def skm_report(first: date, last: date, service: str | None) -> dict:
+    """Return the period's SKM report (SPEC shape first, then the office, period, population and profile)."""
+    rt = runtime()
+    rows = survey_store.survey_responses(rt.db, first.isoformat(), last.isoformat(), service)
+    population = survey_store.served_tickets(rt.db, first.isoformat(), last.isoformat(), service)
+    chosen = rt.settings.service(service) if service else None
+    return {
+        **skm.period_report(rows, population),
+        "office": rt.settings.office.name,
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "service": service,
+        "service_name": chosen.name if chosen else "Semua layanan",
+    }
+
+
+@bp.get("/api/reports/skm")
+@staff_required("admin")
+def report():
+    """The IKM of a period (and service) per PermenPANRB 14/2017, with the profile and suggestions."""
+    return jsonify(skm_report(*_period()))
+
+
+@bp.get("/api/reports/skm.xlsx")
+@staff_required("admin")
+def report_xlsx():
+    """The SKM report of a period as an Excel workbook headed by the office and the period."""
+    result = skm_report(*_period())
+    response = Response(skm_to_xlsx(result), mimetype=XLSX)
+    name = f"laporan-skm-{result['from']}-{result['to']}{'-' + result['service'] if result['service'] else ''}.xlsx"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/admin/skm")
+def page():
+    """The SKM report page (prints as an A4 "Laporan Hasil SKM"); default period: this month up to today."""
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("pages.login", next="/admin/skm"))
+    if staff["role"] != "admin":
+        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
+        return render_template("error.html", status=403, message=message), 403
+    rt = runtime()
+    today = date.fromisoformat(rt.today())
+    if not request.args.get("from") and not request.args.get("to"):
+        first, last, service = today.replace(day=1), today, request.args.get("service") or None
+        if service is not None and rt.settings.service(service) is None:
+            service = None
+        problem = None
+    else:
+        try:
+            first, last, service = _period()
+            problem = None
+        except (BadRequest, UnknownService) as error:
+            first, last, service, problem = today.replace(day=1), today, None, error.message
+    result = skm_report(first, last, service)
+    return render_template("admin/skm.html", office=rt.settings.office, report=result, problem=problem,
+                           period=period_text(result["from"], result["to"]),
+                           services=rt.settings.services, grades=skm.GRADES,
+                           printed=long_date(today.isoformat())), 400 if problem else 200
+
