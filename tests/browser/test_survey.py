@@ -172,7 +172,7 @@ def test_the_kiosk_survey_is_forgotten_when_the_resident_walks_away(new_page, li
     page.locator("#survey-open").click()
     expect(page.locator("#screen-survey-number")).not_to_have_class(SETTLING)
     page.locator("[data-letter=A]").click()
-    page.locator("[data-key='1']").click()
+    page.locator(".ks-key[data-key='1']").click()
     page.locator("#survey-number-next").click()
     expect(page.locator("#screen-survey-question")).to_be_visible()
     expect(page.locator("#screen-start")).to_be_visible(timeout=8000)  # idle warning, then the reset
