@@ -327,8 +327,9 @@ def test_downloads_never_turn_a_name_into_a_spreadsheet_formula():
     from kiosk.report_files import to_csv, to_xlsx
 
     catalog = reports.Catalog("=HYPERLINK(\"x\")", (("REKAM", "=1+1"),), ((1, "@Loket"),), {7: "+petugas"})
-    facts = reports.Facts(issues=[(1, "2026-11-25", "REKAM", 9, 0)], calls=[(1, "2026-11-25", "REKAM", 1, 7, 600)],
-                          dones=[], no_shows=[])
+    facts = reports.Facts(issued=[reports.Issued("2026-11-25", "REKAM", 9, 1)],
+                          waits=[reports.Waits("2026-11-25", "REKAM", 1, 7, [600])],
+                          calls=[reports.Called("2026-11-25", 1, 7, 1)], dones=[], no_shows=[])
     report = reports.daily_report(facts, datetime(2026, 11, 25).date(), catalog)
     assert list(csv.reader(io.StringIO(to_csv(report))))[1][:3] == ["2026-11-25", "REKAM", "'=1+1"]
     book = load_workbook(io.BytesIO(to_xlsx(report)))
