@@ -448,7 +448,7 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 
 def _seed_demo(runtime: Runtime) -> None:
-    """Create the demo staff (passwords shown once) and a few waiting tickets on a new day."""
+    """Create the demo staff (passwords shown once), a few weeks of history and a few waiting tickets on a new day."""
     from kiosk import store
 
     for username, role in (("admin", "admin"), ("petugas", "counter")):
@@ -459,6 +459,7 @@ def _seed_demo(runtime: Runtime) -> None:
         else:
             click.echo(f"Staff account '{username}' exists already (password unchanged).")
     _seed_demo_applications(runtime)
+    _seed_demo_history(runtime)
     now = runtime.now()
     if not store.issued_counts(runtime.db, runtime.today()):
         for code, priority in (("REKAM", False), ("REKAM", True), ("AMBIL", False), ("INFO", False)):
@@ -468,6 +469,24 @@ def _seed_demo(runtime: Runtime) -> None:
                     store.issue_ticket(runtime.db, runtime.settings, service, priority, now)
                 except KioskError:
                     pass  # closed today: the demo still serves
+
+
+DEMO_HISTORY_WEEKS = 4
+
+
+def _seed_demo_history(runtime: Runtime) -> None:
+    """Write a few weeks of finished tickets before today, once (an office with any earlier ticket is left alone)."""
+    from kiosk import demo_history, store
+
+    if store.has_history_before(runtime.db, runtime.today()):
+        return
+    staff = {username: (store.get_staff(runtime.db, username) or {}).get("id") for username in ("petugas", "admin")}
+    counters = [counter.id for counter in runtime.settings.counters]
+    staff_by_counter = {counter: staff["admin" if index % 2 else "petugas"] for index, counter in enumerate(counters)}
+    tickets = demo_history.history(runtime.settings, runtime.now().date(), DEMO_HISTORY_WEEKS, staff_by_counter)
+    events = store.add_history(runtime.db, tickets)
+    click.echo(f"Demo history: {len(tickets)} tickets ({events} events) over the {DEMO_HISTORY_WEEKS} weeks before "
+               "today, for the reports.")
 
 
 # Made-up residents of Kapuas (region 6203xx) in several statuses, to try the status check at the kiosk.

@@ -90,6 +90,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_api_bp)
     from kiosk.web.admin import bp as admin_bp
     app.register_blueprint(admin_bp)
+    from kiosk.web.report_page import bp as report_page_bp
+    app.register_blueprint(report_page_bp)
 
     @app.after_request
     def security_headers(response):
