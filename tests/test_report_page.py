@@ -94,7 +94,7 @@ def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):
     page = Page(answer.text)
     assert page.says("report-office") == api["office"]
     assert page.says("report-period-text") == "25 November 2026"
-    assert page.says("report-generated") == "26 November 2026 pukul 08.50"  # the clock at the end of the script (Thursday)
+    assert page.says("report-generated") == "26 November 2026 pukul 08.50"  # the clock when the script ended
     assert (page.says("total-issued"), page.says("total-served"), page.says("total-no-show")) == ("5", "3", "1")
     assert page.says("total-no-show-percent") == "20,0 %"
     assert page.tables["table-hourly"][1:-1] == [
