@@ -66,7 +66,6 @@ def test_an_admin_sees_every_chart_drawn_with_nothing_from_outside(office_with_h
     if SCREENSHOTS:
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=str(Path(SCREENSHOTS) / "report-1366x768.png"))
-        page.screenshot(path=str(Path(SCREENSHOTS) / "report-1366x768-full.png"), full_page=True)
     # new_page asserts that no request left 127.0.0.1
 
 
