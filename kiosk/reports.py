@@ -33,16 +33,15 @@ class Issued(NamedTuple):
 
 
 class Waits(NamedTuple):
-    """Waits (issue to first call, in seconds) of tickets first called on a day by a service, loket and staff member.
-
-    A ticket issued before the period has no wait in it.
-    """
+    """Waits (issue to first call, in seconds) of tickets first called on a day by a service, loket and staff member,
+    issued on ``issued_day`` (a ticket issued before the period has no wait in it)."""
 
     day: str
     service: str
     counter_id: int | None
     staff_id: int | None
     seconds: list[int]
+    issued_day: str
 
 
 class Called(NamedTuple):
@@ -176,7 +175,9 @@ def _fold(facts: Facts, days: list[str]) -> tuple[dict[str, _Period], _Period]:
     for day, counter_id, staff_id, count in facts.calls:
         for item in periods[day].workers(counter_id, staff_id):
             item.called += count
-    for day, service, counter_id, staff_id, seconds in facts.waits:
+    for day, service, counter_id, staff_id, seconds, issued_day in facts.waits:
+        if issued_day not in periods:
+            continue  # issued before the period
         total = sum(seconds)
         figures = periods[day].service(service)
         figures.waits.extend(second / 60 for second in seconds)
