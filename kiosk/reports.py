@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 MAX_RANGE_DAYS = 366
 
@@ -40,7 +40,7 @@ class Waits(NamedTuple):
     service: str
     counter_id: int | None
     staff_id: int | None
-    seconds: list[int]
+    seconds: Sequence[int]
     issued_day: str
 
 
