@@ -85,7 +85,7 @@ def svg_of(image: dict) -> str:
     return base64.b64decode(image["src"][len(prefix):]).decode()
 
 
-def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):
+def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):  # noqa: F811
     server, head = scripted
     api = head.get(f"/api/reports/daily?date={DAY}").json()
     answer = head.get(f"/admin/reports?from={DAY}&to={DAY}")
@@ -117,7 +117,7 @@ def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):
     assert 'href="/api/reports/range.csv?from=2026-11-25&amp;to=2026-11-25"' in answer.text
 
 
-def test_every_chart_is_a_self_contained_svg_with_its_series(scripted):
+def test_every_chart_is_a_self_contained_svg_with_its_series(scripted):  # noqa: F811
     server, head = scripted
     page = Page(head.get(f"/admin/reports?from={DAY}&to={DAY}").text)
     series = {"chart-hourly": ["Diambil", "Dilayani"], "chart-waits": ["Median", "P90"],

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from kiosk import cli
+from tests.browser.test_contrast import assert_all_pass, measure
 from tests.browser.test_security import watch_csp
 
 pytestmark = pytest.mark.browser
@@ -119,3 +120,14 @@ def test_the_admin_page_opens_the_report_of_the_chosen_period(office_with_histor
     page.click("#report-page-link")
     page.wait_for_url(server.url + "/admin/reports")
     page.wait_for_selector("#chart-trend")
+
+
+def test_the_report_page_meets_wcag_aa_contrast_on_screen_and_in_print(office_with_history, new_page):
+    server = office_with_history
+    page = new_page(1366, 768)
+    open_report(page, server)
+    results: dict[str, list[str]] = {}
+    measure(page, "report page", results, "Jam tersibuk per hari")
+    page.emulate_media(media="print")
+    measure(page, "report page, print", results, "Laporan antrean KTP-el")
+    assert_all_pass(results)
