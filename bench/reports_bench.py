@@ -7,10 +7,14 @@ is written straight into a fresh, migrated database, shaped like the product wri
 most tickets are called, served and done, some recalled, some finished straight from the call,
 one in ten a no-show. Then, in-process through the Flask test client (no socket, so the
 figures are the server's work), an admin asks for the daily report, a 30-day and a 365-day
-range (JSON, and the 365-day range as Excel), each ``--repeat`` times (median shown); and
+range (JSON, and the 365-day range as Excel) and the report page (/admin/reports: charts drawn, for 30
+days - its first render timed alone, before anything was read - and for 365 days), each ``--repeat`` times:
+the first request of each reads every day (kept day facts dropped before it), the median shows the others,
+which reuse the days whose events did not change; then the read of the year's day facts that a started
+server does once in the background, and the first 365-day requests after it; and
 ``--issues`` tickets are issued (printer "none", ``synchronous=FULL``) on the year's database
-and on an empty one. Targets (issue 9): daily < 50 ms, 30 days < 300 ms, 365 days < 2 s,
-issuing within 1.2x of an empty database.
+and on an empty one. Targets (issue 9): daily < 50 ms, 30 days < 300 ms, 365 days < 2 s, the report
+page's first render < 1 s, issuing within 1.2x of an empty database.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from kiosk import create_app, store  # noqa: E402
+from kiosk import create_app, reports_store, store  # noqa: E402
 from kiosk.paths import packaged_config  # noqa: E402
 from kiosk.settings import load_settings  # noqa: E402
 
@@ -114,12 +118,15 @@ def fill_year(path: Path, per_day: int, services: list[tuple[str, str, tuple[int
     return tickets, events
 
 
-def timed(client, path: str, repeat: int) -> tuple[float, float]:
-    """Return the median wall and CPU milliseconds of ``repeat`` GETs of ``path`` (each must answer 200).
+def timed(client, path: str, repeat: int) -> tuple[float, float, float]:
+    """Return the first GET's wall milliseconds and the median wall and CPU milliseconds of ``repeat`` GETs of
+    ``path`` (each must answer 200). The first reads every day (the kept facts of the database are dropped
+    before it); the others reuse the days that did not change.
 
     CPU time is this process's own: on a shared machine it shows the work even when other
     processes stretch the wall time.
     """
+    reports_store.forget_days(client.application.extensions["kiosk"].db)
     walls, cpus = [], []
     for _ in range(repeat):
         started, cpu = time.perf_counter(), time.process_time()
@@ -127,7 +134,7 @@ def timed(client, path: str, repeat: int) -> tuple[float, float]:
         walls.append((time.perf_counter() - started) * 1000)
         cpus.append((time.process_time() - cpu) * 1000)
         assert answer.status_code == 200, answer.get_data(as_text=True)[:200]
-    return statistics.median(walls), statistics.median(cpus)
+    return walls[0], statistics.median(walls), statistics.median(cpus)
 
 
 def issue_p50s(apps: list, count: int) -> list[float]:
@@ -166,18 +173,44 @@ def main() -> None:
         login = admin.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"})
         assert login.status_code == 200
         month_start = (LAST_DAY - timedelta(days=29)).isoformat()
+        # The report page first (nothing read yet: its first render is the one a head of office waits for).
+        page = f"/admin/reports?from={month_start}&to={LAST_DAY}"
+        started, cpu = time.perf_counter(), time.process_time()
+        answer = admin.get(page)
+        assert answer.status_code == 200 and b"chart-trend" in answer.data
+        first_wall, first_cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
+        print(f"{'figure':<28}{'first (wall)':>13}{'wall (median)':>14}{'CPU (median)':>14}{'target':>12}")
+        print(f"{'report page, first render':<28}{first_wall:>10.1f} ms{'':>14}{first_cpu:>11.1f} ms"
+              f"{'< 1000 ms':>12}  {'✓' if first_wall < 1000 else '✗'}")
         rows = [
             ("daily report (JSON)", f"/api/reports/daily?date={LAST_DAY}", 50),
             ("daily report (CSV)", f"/api/reports/daily.csv?date={LAST_DAY}", 50),
             ("30-day range (JSON)", f"/api/reports/range?from={month_start}&to={LAST_DAY}", 300),
             ("365-day range (JSON)", f"/api/reports/range?from={FIRST_DAY}&to={LAST_DAY}", 2000),
             ("365-day range (Excel)", f"/api/reports/range.xlsx?from={FIRST_DAY}&to={LAST_DAY}", 2000),
+            ("report page (30 days)", page, 1000),
+            ("report page (365 days)", f"/admin/reports?from={FIRST_DAY}&to={LAST_DAY}", None),
         ]
-        print(f"{'figure':<28}{'wall (median)':>14}{'CPU (median)':>14}{'target':>12}")
         for label, path, target in rows:
-            wall, cpu = timed(admin, path, args.repeat)
-            print(f"{label:<28}{wall:>11.1f} ms{cpu:>11.1f} ms{'< ' + str(target) + ' ms':>12}  "
-                  f"{'✓' if wall < target else '✗'}")
+            first, wall, cpu = timed(admin, path, args.repeat)
+            met = "✓" if max(first, wall) < (target or 0) else "✗"  # the first request must meet it too
+            verdict = f"{'< ' + str(target) + ' ms':>12}  {met}" if target else ""
+            print(f"{label:<28}{first:>10.1f} ms{wall:>11.1f} ms{cpu:>11.1f} ms{verdict}")
+        # A started server reads the year's day facts once at start (housekeeping): then even the first request
+        # of a long period reuses them.
+        runtime = year.extensions["kiosk"]
+        reports_store.forget_days(runtime.db)
+        started, cpu = time.perf_counter(), time.process_time()
+        runtime._read_report_year()
+        print(f"{'start-up read of the year':<28}{(time.perf_counter() - started) * 1000:>10.1f} ms{'':>14}"
+              f"{(time.process_time() - cpu) * 1000:>11.1f} ms   (in the background, once)")
+        for label, path in (("365-day range, after it", rows[3][1]), ("365-day Excel, after it", rows[4][1])):
+            started = time.perf_counter()
+            assert admin.get(path).status_code == 200
+            wall = (time.perf_counter() - started) * 1000
+            print(f"{label:<28}{wall:>10.1f} ms{'':>37}{'< 2000 ms':>12}  {'✓' if wall < 2000 else '✗'}")
+            reports_store.forget_days(runtime.db)
+            runtime._read_report_year()
         empty_p50, year_p50 = issue_p50s([empty, year], args.issues)
         ratio = year_p50 / empty_p50
         print(f"{'issue p50, empty database':<28}{empty_p50:>11.2f} ms")

@@ -448,7 +448,7 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 
 def _seed_demo(runtime: Runtime) -> None:
-    """Create the demo staff (passwords shown once) and a few waiting tickets on a new day."""
+    """Create the demo staff (passwords shown once), a few weeks of history and a few waiting tickets on a new day."""
     from kiosk import store
 
     for username, role in (("admin", "admin"), ("petugas", "counter")):
@@ -471,20 +471,28 @@ def _seed_demo(runtime: Runtime) -> None:
                     pass  # closed today: the demo still serves
 
 
-def _seed_demo_history(runtime: Runtime) -> None:
-    """Give a new demo office a few weeks of served tickets and survey responses, so the reports mean something."""
-    from kiosk import store, survey_store
-    from kiosk.demo import WEEKS, demo_history
+DEMO_HISTORY_WEEKS = 4
 
-    today = runtime.now().date()
-    if store.has_past_tickets(runtime.db, today.isoformat()) or survey_store.has_survey_responses(runtime.db):
+
+def _seed_demo_history(runtime: Runtime) -> None:
+    """Write a few weeks of finished tickets before today and survey responses of them, once.
+
+    An office with any earlier ticket or any survey response is left alone.
+    """
+    from kiosk import demo_history, store, survey_store
+    from kiosk.demo import demo_responses
+
+    if store.has_history_before(runtime.db, runtime.today()) or survey_store.has_survey_responses(runtime.db):
         return
-    staff = store.get_staff(runtime.db, "petugas")
-    history = demo_history(runtime.settings, today, staff["id"] if staff else None)
-    store.add_history(runtime.db, history.tickets, history.events)
-    survey_store.add_demo_responses(runtime.db, history.responses)
-    click.echo(f"Demo history: {len(history.tickets)} tickets and {len(history.responses)} satisfaction survey "
-               f"responses over the past {WEEKS} weeks.")
+    staff = {username: (store.get_staff(runtime.db, username) or {}).get("id") for username in ("petugas", "admin")}
+    counters = [counter.id for counter in runtime.settings.counters]
+    staff_by_counter = {counter: staff["admin" if index % 2 else "petugas"] for index, counter in enumerate(counters)}
+    tickets = demo_history.history(runtime.settings, runtime.now().date(), DEMO_HISTORY_WEEKS, staff_by_counter)
+    events = store.add_history(runtime.db, tickets)
+    responses = demo_responses(tickets)
+    survey_store.add_demo_responses(runtime.db, responses)
+    click.echo(f"Demo history: {len(tickets)} tickets ({events} events) and {len(responses)} satisfaction survey "
+               f"responses over the {DEMO_HISTORY_WEEKS} weeks before today, for the reports.")
 
 
 # Made-up residents of Kapuas (region 6203xx) in several statuses, to try the status check at the kiosk.

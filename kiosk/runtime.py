@@ -152,11 +152,26 @@ class Runtime:
         return status_store.purge(self.db, before.isoformat(timespec="seconds"))
 
     def _housekeeping(self) -> None:
-        """Run housekeeping at start and then every ``housekeeping_seconds``."""
+        """Run housekeeping at start and then every ``housekeeping_seconds``; read a year of report days once."""
+        first_round = True
         while True:
             try:
                 self.housekeep()
             except Exception:  # keep the office running; the next round tries again
                 log.exception("housekeeping failed")
+            if first_round:
+                first_round = False
+                self._read_report_year()
             if self._stop.wait(self.housekeeping_seconds):
                 return
+
+    def _read_report_year(self) -> None:
+        """Read the facts of the year up to today once, so the first report of a long period reuses them."""
+        from kiosk import reports, reports_store
+
+        today = self.now().date()
+        first = today - timedelta(days=reports.MAX_RANGE_DAYS - 1)
+        try:
+            reports_store.report_facts(self.db, first.isoformat(), today.isoformat())
+        except Exception:  # only a head start: a report reads what it needs anyway
+            log.warning("reading the year's report facts at start failed", exc_info=True)

@@ -736,22 +736,35 @@ def ping(db: Database) -> bool:
     return db.conn.execute("SELECT 1").fetchone()[0] == 1
 
 
-# ---------------------------------------------------------------- demo office
-
-
-def has_past_tickets(db: Database, day: str) -> bool:
-    """Tell whether any ticket was issued before ``day`` (the demo writes a past only into an office without one)."""
+def has_history_before(db: Database, day: str) -> bool:
+    """Tell whether any ticket was issued before office day ``day``."""
     return db.conn.execute("SELECT 1 FROM tickets WHERE day < ? LIMIT 1", [day]).fetchone() is not None
 
 
-def add_history(db: Database, tickets: list[Row], events: list[list[Row]]) -> int:
-    """Store finished tickets of past days with their events (the demo office's past) in one transaction."""
+def add_history(db: Database, tickets) -> int:
+    """Write finished tickets of earlier days and their events in one transaction (the demo's history).
+
+    ``tickets`` are ``demo_history.PastTicket``: number, service, priority and events
+    ``(at, action, from_status, to_status, counter_id, staff_id)``. Returns the events written.
+    """
+    written = 0
     with db.write() as conn:
-        for ticket, ticket_events in zip(tickets, events):
-            cur = conn.execute(f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
-                               list(ticket.values()))
-            for event in ticket_events:
-                row = {"ticket_id": cur.lastrowid, **event}
-                conn.execute(f"INSERT INTO ticket_events ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                             list(row.values()))
-    return len(tickets)
+        for ticket in tickets:
+            issued = _stamp(ticket.stamp("issue"))
+            called, serving = ticket.stamp("call"), ticket.stamp("serve")
+            ticket_id = conn.execute(
+                "INSERT INTO tickets (token, day, origin_service, seq, number, service, priority, status, issued_at,"
+                " queued_at, called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'printed')",
+                [secrets.token_urlsafe(12), ticket.day, ticket.service, ticket.seq, ticket.number, ticket.service,
+                 int(ticket.priority), ticket.status, issued, issued, called and _stamp(called),
+                 serving and _stamp(serving), _stamp(ticket.events[-1][0]), ticket.counter_id, ticket.staff_id,
+                 sum(1 for event in ticket.events if event[1] == "recall")],
+            ).lastrowid
+            conn.executemany(
+                "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
+                " staff_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(ticket_id, ticket.day, _stamp(at), action, before, after, ticket.service, counter_id, staff_id)
+                 for at, action, before, after, counter_id, staff_id in ticket.events])
+            written += len(ticket.events)
+    return written

@@ -327,11 +327,46 @@ def test_downloads_never_turn_a_name_into_a_spreadsheet_formula():
     from kiosk.report_files import to_csv, to_xlsx
 
     catalog = reports.Catalog("=HYPERLINK(\"x\")", (("REKAM", "=1+1"),), ((1, "@Loket"),), {7: "+petugas"})
-    facts = reports.Facts(issues=[(1, "2026-11-25", "REKAM", 9, 0)], calls=[(1, "2026-11-25", "REKAM", 1, 7, 600)],
-                          dones=[], no_shows=[])
+    facts = reports.Facts(issued=[reports.Issued("2026-11-25", "REKAM", 9, 1)],
+                          waits=[reports.Waits("2026-11-25", "REKAM", 1, 7, [600], "2026-11-25")],
+                          calls=[reports.Called("2026-11-25", 1, 7, 1)], dones=[], no_shows=[])
     report = reports.daily_report(facts, datetime(2026, 11, 25).date(), catalog)
     assert list(csv.reader(io.StringIO(to_csv(report))))[1][:3] == ["2026-11-25", "REKAM", "'=1+1"]
     book = load_workbook(io.BytesIO(to_xlsx(report)))
     cells = [book["Ringkasan"]["A1"], book["Ringkasan"]["B6"], book["Loket"]["A6"], book["Petugas"]["A6"]]
     assert [(cell.value, cell.data_type) for cell in cells] == [
         ('=HYPERLINK("x")', "s"), ("=1+1", "s"), ("@Loket", "s"), ("+petugas", "s")]
+
+
+def test_kept_days_follow_new_events_and_a_wait_across_midnight_counts_only_from_its_issue_day(office):
+    """Day facts are kept between reports (kiosk/reports_store.py): new events on a kept day, a ticket issued
+    before midnight and called after it, and a requeue on the next day all show in the next report."""
+    server, clock = office
+    _at(clock, 25, 23, 50)
+    head = Desk(server, "kepala", "rahasia-Admin1")
+    late = _issue(server, "REKAM")
+    other = _issue(server, "AMBIL")
+    _at(clock, 25, 23, 55)
+    assert head.post("/api/counters/2/next")["id"] == other["id"]
+    head.post(f"/api/tickets/{other['id']}/no-show")
+
+    def rekam(first: int, last: int) -> dict:
+        return head.get(f"/api/reports/range?from=2026-11-{first}&to=2026-11-{last}").json()["totals"]["services"][0]
+
+    def no_shows(day: int) -> int:
+        return head.get(f"/api/reports/daily?date=2026-11-{day}").json()["no_show"]
+
+    assert no_shows(25) == 1
+    _at(clock, 26, 0, 10)
+    head.login()
+    assert head.post("/api/counters/1/next")["id"] == late["id"]  # called the next day, 20 minutes later
+    assert rekam(26, 26)["avg_wait_minutes"] is None  # issued before the period
+    assert rekam(25, 26)["avg_wait_minutes"] == 20.0  # the 26th was kept, and still holds the wait from the 25th
+    assert rekam(26, 26)["avg_wait_minutes"] is None
+    head.post(f"/api/tickets/{other['id']}/requeue")  # on the 26th: the no-show of the 25th is undone
+    assert no_shows(25) == 0
+    # The clock turned back (a test's clock, or a corrected PC clock): a kept day that gains events is read again.
+    _at(clock, 25, 23, 58)
+    issued_before = head.get("/api/reports/daily?date=2026-11-25").json()["issued"]
+    _issue(server, "INFO")
+    assert head.get("/api/reports/daily?date=2026-11-25").json()["issued"] == issued_before + 1

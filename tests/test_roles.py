@@ -35,6 +35,7 @@ STAFF_ENDPOINTS = {
 # answer below 500 without asking for a login or refusing. Staff ids: petugas = 1 (counter), kepala = 2 (admin).
 SAMPLES: dict[str, dict] = {
     "admin.page": {"status": 200},
+    "report_page.page": {"status": 200},
     "admin.today": {"status": 200},
     "admin.staff_list": {"status": 200},
     "admin.staff_add": {"json": {"username": "baru", "role": "counter", "password": STRONG}, "status": 201},
@@ -191,7 +192,7 @@ ROUTES = _routes()
 
 def test_the_table_covers_the_known_admin_and_staff_routes():
     paths = {path for path, _ in ROUTES}
-    for path in ("/admin", "/api/admin/today", "/api/admin/staff", "/api/reports/daily", "/counter",
+    for path in ("/admin", "/admin/reports", "/api/admin/today", "/api/admin/staff", "/api/reports/daily", "/counter",
                  "/api/services/<code>", "/api/counters/<id:counter_id>/next", "/api/applications/<nik>",
                  "/api/surveys", "/api/reports/skm", "/admin/skm"):
         assert path in paths, path

@@ -92,6 +92,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     from kiosk.web.surveys import bp as surveys_bp
     app.register_blueprint(surveys_bp)
+    from kiosk.web.report_page import bp as report_page_bp
+    app.register_blueprint(report_page_bp)
 
     @app.after_request
     def security_headers(response):

@@ -42,14 +42,24 @@ def _daily() -> dict:
     return reports.daily_report(facts, day, catalog)
 
 
-def _range() -> dict:
-    first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
+def check_period(first: date, last: date) -> None:
+    """Raise a 400 for a period that ends before it starts or is longer than the longest report."""
     if first > last:
         raise BadRequest("Tanggal awal tidak boleh sesudah tanggal akhir.")
     if (last - first).days + 1 > reports.MAX_RANGE_DAYS:
         raise BadRequest(f"Rentang laporan paling panjang {reports.MAX_RANGE_DAYS} hari.")
+
+
+def range_report(first: date, last: date) -> dict:
+    """Return the office's report of a checked period."""
     facts, catalog = _facts_and_catalog(first, last)
     return reports.range_report(facts, first, last, catalog)
+
+
+def _range() -> dict:
+    first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
+    check_period(first, last)
+    return range_report(first, last)
 
 
 def _download(body: str | bytes, mimetype: str, name: str) -> Response:

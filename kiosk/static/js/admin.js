@@ -352,7 +352,8 @@
     if (isNaN(first) || isNaN(last)) { event.preventDefault(); say("Pilih tanggal awal dan akhir.", "error"); return; }
     if (first > last) { event.preventDefault(); say("Tanggal awal tidak boleh sesudah tanggal akhir.", "error"); return; }
     if ((last - first) / DAY_MS + 1 > 366) { event.preventDefault(); say("Rentang laporan paling panjang 366 hari.", "error"); return; }
-    reportForm.action = "/api/reports/range." + reportFormat;  // the browser downloads the file
+    // The report page, or a download of the same period
+    reportForm.action = reportFormat === "page" ? "/admin/reports" : "/api/reports/range." + reportFormat;
     say("", "ok");
   });
 
