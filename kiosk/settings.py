@@ -129,6 +129,13 @@ class Backup:
 
 
 @dataclass(frozen=True)
+class KioskScreen:
+    """``[kiosk]``: the resident's touchscreen."""
+
+    voice_volume: float = 1.0  # voice guidance ("Mode suara") on the kiosk's own audio output, 0.0-1.0
+
+
+@dataclass(frozen=True)
 class Service:
     code: str
     name: str
@@ -158,6 +165,7 @@ class Settings:
     next_service: dict[str, str] = field(default_factory=dict, metadata={"toml": "status.next_service"})
     status: StatusLookups = field(default_factory=StatusLookups)
     backup: Backup = field(default_factory=Backup)
+    kiosk: KioskScreen = field(default_factory=KioskScreen)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
 
     def service(self, code: str) -> Service | None:
@@ -215,6 +223,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
     status = _status(raw.get("status", {}))
     backup = _backup(_table(raw, "backup", required=False))
     queue = _queue(_table(raw, "queue", required=False))
+    kiosk = _kiosk(_table(raw, "kiosk", required=False))
     settings = Settings(
         office=_office(office_raw),
         server=_server(_table(raw, "server", required=False)),
@@ -226,6 +235,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         next_service=next_service,
         status=status,
         backup=backup,
+        kiosk=kiosk,
         source=source,
     )
     _check_ticket(settings)
@@ -389,6 +399,13 @@ def _queue(table: dict) -> Queue:
         expire_grace_minutes=_grace(table),
         announcement=template,
     )
+
+
+def _kiosk(table: dict) -> KioskScreen:
+    volume = _get(table, "kiosk.voice_volume", (int, float), KioskScreen.voice_volume)
+    if not 0.0 <= volume <= 1.0:
+        raise ConfigError(f"kiosk.voice_volume must be between 0.0 (silent) and 1.0 (full), got {volume!r}")
+    return KioskScreen(voice_volume=float(volume))
 
 
 def _grace(table: dict) -> int:
