@@ -61,6 +61,9 @@ FIXED = {
     "input.deleted": "Dihapus.",
     "input.empty": "Belum ada angka.",
     "input.entered": "Angka yang sudah Anda masukkan:",
+    "input.help": "Ketik angkanya dengan keypad. Tombol hapus menghapus angka terakhir; "
+                  "bila belum ada angka, tombol hapus kembali ke layar sebelumnya.",
+    "press.enter": "Tekan Enter untuk",
     # the number taken
     "ticket.again": "Sekali lagi.",
     # where the resident is

@@ -302,14 +302,18 @@
       }
     }
     const input = inputOf(screen);
-    if (input) {
+    if (input) {  // the digits belong to the entry: Enter sends it, Backspace deletes (or goes back)
       const digits = inputValue(input);
       if (digits) keys.push("input.entered", ...[...digits].map((digit) => `digit.${digit}`));
+      keys.push("input.help");
+      const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
+      if (enter) keys.push("press.enter", ...itemKeys(enter));
+      return keys;
     }
     choices(screen).slice(0, 9).forEach((button, index) => keys.push(`press.${index + 1}`, ...itemKeys(button)));
     const back = backButton(screen);
-    if (back && !input) keys.push("press.0", ...itemKeys(back));
-    else if (!back && screen.dataset.screen === "start") keys.push("press.0", "voice.exit");
+    if (back) keys.push("press.0", ...itemKeys(back));
+    else if (screen.dataset.screen === "start") keys.push("press.0", "voice.exit");
     return keys;
   }
 
@@ -343,7 +347,7 @@
       kiosk.config.result = Math.max(kiosk.config.result, VOICE_RESULT_SECONDS);
     }
     renderWords();
-    armVoiceIdle();
+    armIdle();
     ready.then(() => readScreen(["voice.start", "help.keys"]));
   }
 
@@ -362,20 +366,27 @@
     say([reason === "idle" ? "voice.idle" : "voice.leave"]);
   }
 
-  // The start screen has no idle timer of its own: voice mode ends there after the same quiet time.
-  function armVoiceIdle() {
+  // The start screen has no idle timer of its own: voice mode and large text end there after the same
+  // quiet time as elsewhere, so the next resident finds the usual kiosk.
+  function armIdle() {
     clearTimeout(voice.idleTimer);
+    if (!voice.active && !large) return;
     const config = (window.Kiosk && window.Kiosk.config) || { idle: 60, warn: 20 };
     voice.idleTimer = setTimeout(() => {
-      if (window.Kiosk && window.Kiosk.current() !== "start") window.Kiosk.reset("idle");
-      else leave("idle");
+      if (window.Kiosk && window.Kiosk.current() !== "start") {
+        window.Kiosk.reset("idle");
+      } else {
+        leave("idle");
+        setLarge(false);
+      }
     }, (config.idle + config.warn + 1) * 1000);
   }
 
   document.addEventListener("kiosk:screen", () => { if (voice.active) readScreen(); });
   document.addEventListener("kiosk:reset", (event) => {
-    if (event.detail && event.detail.reason === "idle") leave("idle");
-    setLarge(false);  // the next resident starts with the normal screen
+    const reason = event.detail && event.detail.reason;
+    if (reason === "idle") leave("idle");
+    if (reason === "idle" || reason === "result") setLarge(false);  // the resident has gone
   });
 
   // ------------------------------------------------------------ choosing
@@ -446,7 +457,7 @@
       return;
     }
     event.preventDefault();
-    armVoiceIdle();
+    armIdle();
     const screen = currentScreen();
     if (!screen) return;
     const input = inputOf(screen);
@@ -484,7 +495,7 @@
         if (voice.active) readScreen(); else start();
       }, LONG_PRESS_MS),
     };
-    if (voice.active) armVoiceIdle();
+    if (voice.active) armIdle();
   }, true);
 
   document.addEventListener("pointermove", (event) => {
@@ -535,7 +546,7 @@
   let large = false;
 
   function clearLarge() {
-    for (const node of app.querySelectorAll("[data-k-large]")) {
+    for (const node of [app, ...app.querySelectorAll("[data-k-large]")]) {
       node.style.removeProperty("font-size");
       delete node.dataset.kLarge;
     }
@@ -549,7 +560,7 @@
       const sizes = nodes.map((node) => parseFloat(getComputedStyle(node).fontSize));
       const display = Math.min(innerWidth, innerHeight) * DISPLAY_VMIN / 100;
       nodes.forEach((node, index) => {
-        if (!sizes[index] || sizes[index] >= display) return;  // display-size type is big enough already
+        if (!sizes[index] || sizes[index] >= display - 0.5) return;  // display-size type is big enough already
         node.style.setProperty("font-size", `${sizes[index] * TEXT_SCALE}px`);
         node.dataset.kLarge = "";
       });
@@ -566,6 +577,7 @@
     if (on === large) return;
     large = on;
     root.classList.toggle("k-large", on);
+    armIdle();
     const button = document.getElementById("large-text");
     if (button) button.setAttribute("aria-pressed", String(on));
     applyLarge();
