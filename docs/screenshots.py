@@ -60,6 +60,28 @@ with sync_playwright() as p:
         pg.wait_for_selector("#idle-warning:not([hidden])")
         pg.screenshot(path=str(out / f"kiosk-idle-warning-{tag}.png"))
         pg.close()
+        # voice mode (a keypad key, then "2": the item is ringed while it is read) and large text ("Aa")
+        fake.mode = "online"
+        pg = b.new_page(viewport={"width": w, "height": hgt})
+        pg.goto(srv.url + "/kiosk?idle=600")
+        pg.wait_for_selector(".k-service-btn")
+        pg.keyboard.press("Numpad0")
+        pg.wait_for_function("() => window.__spoken.some(e => e.key === 'voice.exit')")
+        pg.keyboard.press("2")
+        pg.wait_for_selector(".k-service-btn.k-voice-selected")
+        pg.screenshot(path=str(out / f"kiosk-voice-{tag}.png"))
+        pg.keyboard.press("Backspace")
+        pg.wait_for_function("() => !document.documentElement.classList.contains('k-voice')")
+        pg.click("#large-text")
+        pg.screenshot(path=str(out / f"kiosk-large-start-{tag}.png"))
+        pg.click(".k-service-btn[data-code=REKAM]")
+        pg.wait_for_timeout(600)
+        pg.screenshot(path=str(out / f"kiosk-large-priority-{tag}.png"))
+        pg.click("#choose-priority")
+        pg.wait_for_selector("#screen-result:not([hidden])")
+        pg.wait_for_function("() => document.getElementById('result-qr').complete")
+        pg.screenshot(path=str(out / f"kiosk-large-result-{tag}.png"))
+        pg.close()
     fake.mode = "online"
     mine = srv.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
     tok = mine["token"]

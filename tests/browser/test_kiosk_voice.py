@@ -327,3 +327,57 @@ def test_without_espeak_the_page_falls_back_and_still_works(new_page, live_serve
     vias = set(page.evaluate("window.__spoken.map(e => e.via)"))
     assert "wav" not in vias
     assert heard.errors == []
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+def test_voice_mode_and_large_text_have_no_serious_accessibility_violation(new_page, live_server, size):
+    from tests.browser.test_axe import _problems
+
+    page, heard = open_kiosk(new_page, live_server, "?idle=600", *size)
+    page.keyboard.press("Numpad1")
+    heard.since(0, "voice.exit")
+    page.keyboard.press("2")  # an item chosen by a digit: ringed, focused
+    expect(page.locator(".k-service-btn[data-code=CETAK]")).to_be_focused()
+    states = {"voice mode": _problems(page)}
+    page.locator("#large-text").click()
+    states["voice mode, large text"] = _problems(page)
+    page.keyboard.press("Enter")
+    settled(page, "priority")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    expect(page.locator("#result-number")).to_have_text("B-001")
+    states["result, large text"] = _problems(page)
+    assert {state: found for state, found in states.items() if found} == {}
+
+
+OPEN_CHOICES_SHOWN = """() => {
+  const list = document.getElementById('services').getBoundingClientRect();
+  const shown = (r) => r.top >= Math.max(0, list.top) - 0.5 && r.bottom <= Math.min(innerHeight, list.bottom) + 0.5;
+  const cut = [...document.querySelectorAll('.k-service-btn:not(:disabled)')]
+    .filter(b => !shown(b.getBoundingClientRect())).map(b => b.dataset.code);
+  const voice = document.getElementById('voice-toggle').getBoundingClientRect();
+  return {cut, voice: voice.bottom <= innerHeight + 0.5 && voice.top >= 0};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
+def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_on_screen(
+        new_page, live_server, size):
+    rt = live_server.runtime
+    with rt.db.write() as connection:  # the reasons of closed services are the longest texts of the screen
+        connection.execute("INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?, 'IKD', 0, 'x')",
+                           [rt.today()])
+        connection.execute(
+            "INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?, 'UBAH', 0, 'x')",
+            [rt.today()])
+    page, heard = open_kiosk(new_page, live_server, "?idle=600", *size)
+    expect(page.locator(".k-service-btn[data-code=IKD]")).to_be_disabled()
+    page.locator("#large-text").click()
+    assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
+    page.keyboard.press("Numpad1")
+    # closed services are not offered: four choices, in the order they are shown
+    assert heard.since(0, "voice.exit")[5:15] == [
+        "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
+        "press.4", "service.INFO", "press.0", "voice.exit"]
+    assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
+    assert page.evaluate(ACTIONS_ON_SCREEN)["scrolls"] is False

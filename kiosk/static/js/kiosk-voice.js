@@ -39,15 +39,15 @@
     id: {
       voice_button: "Bantuan suara",
       voice_exit: "Matikan suara",
-      voice_bar: "Mode suara aktif — tekan angka lalu Enter, 0 untuk kembali, * untuk mengulang; "
-        + "atau sentuh pilihan dua kali.",
+      voice_title: "Mode suara aktif",
+      voice_keys: "Angka\u00a0+\u00a0Enter memilih · 0\u00a0kembali · *\u00a0ulang · sentuh\u00a02×\u00a0memilih",
       large_text: "Huruf besar",
     },
     en: {
       voice_button: "Voice guidance",
       voice_exit: "Turn voice off",
-      voice_bar: "Voice guidance is on — press a number then Enter, 0 to go back, * to repeat; "
-        + "or touch a choice twice.",
+      voice_title: "Voice guidance on",
+      voice_keys: "Number\u00a0+\u00a0Enter chooses · 0\u00a0back · *\u00a0repeat · touch\u00a0twice to\u00a0choose",
       large_text: "Large text",
     },
   };
@@ -81,19 +81,26 @@
     return WORDS[lang][key] || WORDS.id[key];
   }
 
+  // In voice mode this takes the clock's place in the header: the screen below keeps all its room.
   const bar = document.createElement("div");
   bar.className = "k-voice-bar";
   bar.setAttribute("role", "status");
   bar.hidden = true;
+  const barTitle = document.createElement("p");
+  barTitle.className = "k-voice-title";
   const barIcon = document.createElement("span");
   barIcon.className = "k-voice-icon";
   barIcon.setAttribute("aria-hidden", "true");
   const barText = document.createElement("span");
-  bar.append(barIcon, barText);
-  app.insertBefore(bar, app.querySelector("main"));
+  barTitle.append(barIcon, barText);
+  const barKeys = document.createElement("p");
+  barKeys.className = "k-voice-keys";
+  bar.append(barTitle, barKeys);
+  app.querySelector(".k-top").append(bar);
 
   function renderWords() {
-    barText.textContent = word("voice_bar");
+    barText.textContent = word("voice_title");
+    barKeys.textContent = word("voice_keys");
     for (const node of document.querySelectorAll("[data-voice-text]")) node.textContent = word(node.dataset.voiceText);
     for (const node of document.querySelectorAll("[data-voice-label]")) {
       node.setAttribute("aria-label", word(node.dataset.voiceLabel));
