@@ -10,6 +10,7 @@ Keys:
     t.<word>                the spoken form of a kiosk text (the ``data-t`` key of the element)
     press.<0-9>             "Tekan satu untuk"
     digit.<0-9>, letter.<A-Z>
+    count.<0-999>           a whole number in words (people ahead, minutes of waiting)
     service.<CODE>          each configured service's name
     call_to.<CODE>          which counter(s) will call a number of that service
     counter.<id>            each configured counter's name
@@ -45,6 +46,8 @@ _SPOKEN_FORMS = (
     (re.compile(r"\bKK\b"), "ka ka"),
     (re.compile(r"\s*/\s*"), ", "),
 )
+
+MAX_COUNT = 999  # people ahead or minutes of waiting beyond this are not read out
 
 FIXED = {
     # voice mode itself
@@ -83,6 +86,10 @@ FIXED = {
     "t.back": "Kembali.",
     "t.busy": "Nomor antrean sedang dibuat. Mohon tunggu.",
     "t.your_number": "Nomor antrean Anda:",
+    "t.ahead": "Antrean di depan Anda:",
+    "t.wait": "Perkiraan waktu tunggu, sekitar",
+    "t.wait_soon": "Anda akan segera dipanggil.",
+    "word.minutes": "menit.",
     "t.take_ticket": "Silakan ambil tiket Anda.",
     "t.printer_fault": "Printer bermasalah. Nomor Anda tetap berlaku; silakan minta bantuan petugas.",
     "t.done": "Selesai.",
@@ -111,6 +118,8 @@ def _either(names: list[str]) -> str:
 def sentences(settings: Settings) -> dict[str, str]:
     """Return the whole catalogue for this office: key -> the Indonesian sentence espeak-ng reads."""
     catalogue = dict(FIXED)
+    for count in range(MAX_COUNT + 1):
+        catalogue[f"count.{count}"] = number_words(count)
     for digit in range(10):
         catalogue[f"digit.{digit}"] = number_words(digit)
         catalogue[f"press.{digit}"] = f"Tekan {number_words(digit)} untuk"

@@ -29,6 +29,9 @@ def test_the_catalogue_speaks_numbers_services_counters_and_statuses(tmp_path):
     assert sentences["status.READY_FOR_PICKUP.message"] == (
         "ka te pe el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.")
     assert "status.CARD_ISSUED.next" not in sentences  # no next step, nothing to say
+    assert (sentences["count.0"], sentences["count.12"], sentences["count.999"]) == (
+        "nol", "dua belas", "sembilan ratus sembilan puluh sembilan")
+    assert "count.1000" not in sentences
     assert all("KTP-el" not in text and not any(c.isdigit() for c in text) for text in sentences.values())
 
 

@@ -49,7 +49,8 @@ def sentence_audio(key: str):
     if audio is None:
         # The page then reads the sentence with the browser's own voice, or plays a chime.
         answer = jsonify({"error": {"code": "speech_unavailable",
-                                    "message": "Suara kiosk (espeak-ng) tidak tersedia; halaman memakai suara peramban.",
+                                    "message": "Suara kiosk (espeak-ng) tidak tersedia; "
+                                               "halaman memakai suara peramban.",
                                     "text": text}})
         answer.status_code = 503
         answer.headers["X-Spoken-Text"] = spoken_text

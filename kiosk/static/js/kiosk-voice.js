@@ -251,7 +251,10 @@
   }
 
   function ownKeys(node) {
-    if (node.dataset.say) return node.dataset.say.split(/\s+/).filter((key) => voice.known.has(key));
+    if (node.dataset.say) {  // a phrase of several keys is said whole or not at all
+      const keys = node.dataset.say.split(/\s+/);
+      return keys.every((key) => voice.known.has(key)) ? keys : [];
+    }
     if (node.dataset.t && voice.known.has(`t.${node.dataset.t}`)) return [`t.${node.dataset.t}`];
     return [];
   }

@@ -370,6 +370,9 @@
     $("result-ahead").textContent = t("ahead", { n: ticket.ahead });
     $("result-wait").textContent = ticket.ahead > 0
       ? t("wait", { n: Math.max(1, ticket.estimated_wait_minutes) }) : t("wait_soon");
+    $("result-ahead").dataset.say = `t.ahead count.${ticket.ahead}`;
+    $("result-wait").dataset.say = ticket.ahead > 0
+      ? `t.wait count.${Math.max(1, ticket.estimated_wait_minutes)} word.minutes` : "t.wait_soon";
     $("result-qr").alt = t("qr_alt", { number: ticket.number });
   }
 
