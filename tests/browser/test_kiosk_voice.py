@@ -315,7 +315,7 @@ def test_large_text_is_half_again_as_big_and_keeps_every_action_on_screen(new_pa
     assert heard.errors == []
 
 
-def test_large_text_and_voice_mode_end_with_the_idle_reset(new_page, live_server):
+def test_large_text_ends_with_the_idle_reset(new_page, live_server):
     page, heard = open_kiosk(new_page, live_server, "?idle=1&warn=1")
     page.locator("#large-text").click()
     expect(page.locator("html")).to_have_class(re.compile(r"\bk-large\b"))
