@@ -151,6 +151,13 @@ class Survey:
 
 
 @dataclass(frozen=True)
+class KioskScreen:
+    """``[kiosk]``: the resident's touchscreen."""
+
+    voice_volume: float = 1.0  # voice guidance ("Mode suara") on the kiosk's own audio output, 0.0-1.0
+
+
+@dataclass(frozen=True)
 class Service:
     code: str
     name: str
@@ -181,6 +188,7 @@ class Settings:
     status: StatusLookups = field(default_factory=StatusLookups)
     backup: Backup = field(default_factory=Backup)
     survey: Survey = field(default_factory=Survey)
+    kiosk: KioskScreen = field(default_factory=KioskScreen)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
 
     def service(self, code: str) -> Service | None:
@@ -239,6 +247,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
     backup = _backup(_table(raw, "backup", required=False))
     queue = _queue(_table(raw, "queue", required=False))
     survey = _survey(_table(raw, "survey", required=False))
+    kiosk = _kiosk(_table(raw, "kiosk", required=False))
     settings = Settings(
         office=_office(office_raw),
         server=_server(_table(raw, "server", required=False)),
@@ -251,6 +260,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         status=status,
         backup=backup,
         survey=survey,
+        kiosk=kiosk,
         source=source,
     )
     _check_ticket(settings)
@@ -414,6 +424,13 @@ def _queue(table: dict) -> Queue:
         expire_grace_minutes=_grace(table),
         announcement=template,
     )
+
+
+def _kiosk(table: dict) -> KioskScreen:
+    volume = _get(table, "kiosk.voice_volume", (int, float), KioskScreen.voice_volume)
+    if not 0.0 <= volume <= 1.0:
+        raise ConfigError(f"kiosk.voice_volume must be between 0.0 (silent) and 1.0 (full), got {volume!r}")
+    return KioskScreen(voice_volume=float(volume))
 
 
 def _grace(table: dict) -> int:

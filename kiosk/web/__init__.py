@@ -80,9 +80,9 @@ class IdConverter(IntegerConverter):
 def register(app: Flask) -> None:
     """Attach blueprints and error handlers."""
     app.url_map.converters["id"] = IdConverter
-    from kiosk.web import api, auth, events, openapi, pages, qr, staff, status, status_staff
+    from kiosk.web import api, auth, events, openapi, pages, qr, speech, staff, status, status_staff
 
-    for module in (api, auth, staff, events, pages, qr, openapi, status, status_staff):
+    for module in (api, auth, staff, events, pages, qr, openapi, status, status_staff, speech):
         app.register_blueprint(module.bp)
     from kiosk.web.reports import bp as reports_bp
     app.register_blueprint(reports_bp)

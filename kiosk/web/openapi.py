@@ -146,6 +146,23 @@ PATHS = {
         "responses": {"200": {"description": "WAV audio", "content": {"audio/wav": {}}},
                       **_errors((404, "not_found / speech_unavailable"))},
     }},
+    "/api/speech": {"get": {
+        "summary": "Voice guidance of the kiosk: the sentence keys it may ask for, the engine (espeak-ng or "
+                   "browser) and [kiosk] voice_volume",
+        "responses": {"200": _json({"type": "object", "properties": {
+            "engine": {"type": "string", "enum": ["espeak-ng", "browser"]},
+            "volume": {"type": "number", "minimum": 0, "maximum": 1},
+            "keys": {"type": "array", "items": {"type": "string"}}}})},
+    }},
+    "/api/speech/{key}.wav": {"get": {
+        "summary": "One sentence of the kiosk's spoken catalogue (kiosk/guide.py) as WAV, never free text; "
+                   "header X-Spoken-Text holds the sentence (percent-encoded UTF-8). Without espeak-ng: 503 "
+                   "speech_unavailable whose error also carries `text`, for the browser's own voice",
+        "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"},
+                        "example": "service.REKAM"}],
+        "responses": {"200": {"description": "WAV audio", "content": {"audio/wav": {}}},
+                      **_errors((404, "unknown_sentence"), (503, "speech_unavailable"))},
+    }},
     "/api/login": {"post": {
         "summary": "Staff login: session cookie and CSRF token",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {

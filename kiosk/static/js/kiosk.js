@@ -149,6 +149,7 @@
     } else {
       armIdle();
     }
+    if (changed) announceScreen(name);
   }
 
   function armIdle() {
@@ -162,11 +163,12 @@
     tick();
     overlay.hidden = false;
     settle(overlay);
+    announceScreen("idle-warning");
     $("idle-continue").focus();
     stop("countdown");
     timers.countdown = setInterval(() => {
       left -= 1;
-      if (left <= 0) reset(); else tick();
+      if (left <= 0) reset("idle"); else tick();
     }, 1000);
   }
 
@@ -174,15 +176,21 @@
     stop("countdown");
     overlay.hidden = true;
     if (current !== "start") armIdle();
+    announceScreen(current);
   }
 
   // Forget the resident: timers, requests in flight (by identity), and every text and image shown.
-  function reset() {
+  function reset(reason) {
+    document.dispatchEvent(new CustomEvent("kiosk:reset", { detail: { reason: reason || "home" } }));
     for (const name of Object.keys(timers)) stop(name);
     resident = null;
     overlay.hidden = true;
     for (const id of ["chosen-service", "result-number", "result-service", "result-ahead", "result-wait",
-      "error-text", "idle-text"]) $(id).textContent = "";
+      "error-text", "idle-text"]) {
+      $(id).textContent = "";
+      delete $(id).dataset.say;
+      delete $(id).dataset.sayCall;
+    }
     const qr = $("result-qr");
     qr.removeAttribute("src");
     qr.alt = "";
@@ -257,6 +265,7 @@
       button.type = "button";
       button.className = "k-service-btn" + (service.open ? "" : " is-closed");
       button.dataset.code = service.code;
+      button.dataset.say = `service.${service.code}`;  // voice guidance (kiosk-voice.js)
       button.disabled = !service.open;
       const prefix = document.createElement("span");
       prefix.className = "k-prefix";
@@ -309,6 +318,7 @@
     // One key per resident action: a double tap or a retry gets the same ticket back.
     resident = { service, key: newKey(), ticket: null, fault: false };
     $("chosen-service").textContent = service.name;
+    $("chosen-service").dataset.say = `service.${service.code}`;
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     show("priority");
   }
@@ -370,10 +380,15 @@
   function renderTicket(ticket) {
     $("result-number").textContent = ticket.number;
     $("result-service").textContent = ticket.service_name || ticket.service;
+    $("result-service").dataset.say = `service.${ticket.service}`;
+    $("result-number").dataset.sayCall = `call_to.${ticket.service}`;  // which loket will call it
     $("result-priority").hidden = !ticket.priority;
     $("result-ahead").textContent = t("ahead", { n: ticket.ahead });
     $("result-wait").textContent = ticket.ahead > 0
       ? t("wait", { n: Math.max(1, ticket.estimated_wait_minutes) }) : t("wait_soon");
+    $("result-ahead").dataset.say = `t.ahead count.${ticket.ahead}`;
+    $("result-wait").dataset.say = ticket.ahead > 0
+      ? `t.wait count.${Math.max(1, ticket.estimated_wait_minutes)} word.minutes` : "t.wait_soon";
     $("result-qr").alt = t("qr_alt", { number: ticket.number });
   }
 
@@ -384,7 +399,7 @@
     $("result-qr").src = `/api/tickets/${encodeURIComponent(ticket.token)}/qr.svg`;
     setFault(false);
     show("result");
-    later("result", config.result * 1000, reset);
+    later("result", config.result * 1000, () => reset("result"));
     watchPrint(mine);
   }
 
@@ -420,7 +435,7 @@
     if (status === "printed") {
       if (mine.fault) {
         setFault(false);
-        later("result", config.result * 1000, reset);
+        later("result", config.result * 1000, () => reset("result"));
       }
       return;
     }
@@ -429,6 +444,15 @@
     }
     later("print", mine.fault ? 2000 : 500, () => watchPrint(mine));
   }
+
+  // ------------------------------------------------------------ hooks for other layers (kiosk-voice.js)
+
+  // Tell listeners which screen (or the idle overlay) the resident now sees.
+  function announceScreen(name) {
+    document.dispatchEvent(new CustomEvent("kiosk:screen", { detail: { screen: name } }));
+  }
+
+  window.Kiosk = { config, reset, current: () => current };
 
   // ------------------------------------------------------------ wiring
 
@@ -444,7 +468,7 @@
     if (target.dataset.code) chooseService(target.dataset.code);
     else if (target.dataset.priority) choosePriority(target.dataset.priority === "true");
     else if (target.dataset.lang) setLang(target.dataset.lang);
-    else if (target.dataset.action === "home") reset();
+    else if (target.dataset.action === "home") reset("home");
     else if (target.id === "idle-continue") continueSession();
   });
 

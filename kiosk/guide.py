@@ -1,0 +1,140 @@
+"""The kiosk's spoken sentences ("Mode suara"): a finite catalogue of keys -> Indonesian text.
+
+The kiosk page asks for speech by key only (``/api/speech/<key>.wav``), never with free text, so
+the server renders at most this many sentences with espeak-ng and a client cannot make it speak
+(or burn CPU on) anything else. The page builds longer utterances as sequences of keys: "Tekan
+satu untuk" + "Perekaman ka te pe el"; a queue number as its letter and then each digit.
+
+Keys:
+    screen.<name>           where the resident is, for a ``[data-screen]`` of the kiosk page
+    t.<word>                the spoken form of a kiosk text (the ``data-t`` key of the element)
+    press.<0-9>             "Tekan satu untuk"
+    digit.<0-9>, letter.<A-Z>
+    count.<0-999>           a whole number in words (people ahead, minutes of waiting)
+    service.<CODE>          each configured service's name
+    call_to.<CODE>          which counter(s) will call a number of that service
+    counter.<id>            each configured counter's name
+    status.<SIAK>.label / .message / .next   each KTP-el status, as shown after a status check
+    voice.* help.* ticket.* input.*          the voice mode's own sentences
+
+Pure: no Flask, no SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from typing import TYPE_CHECKING
+
+from kiosk.announce import number_words, spoken_counter
+from kiosk.status import STATUSES
+
+if TYPE_CHECKING:
+    from kiosk.settings import Settings
+
+# Indonesian letter names: espeak-ng reads a lone "C" or "Q" unreliably.
+LETTER_NAMES = dict(zip(string.ascii_uppercase, (
+    "a", "be", "ce", "de", "e", "ef", "ge", "ha", "i", "je", "ka", "el", "em", "en", "o", "pe", "ki", "er",
+    "es", "te", "u", "ve", "we", "eks", "ye", "zet")))
+
+# Written forms that espeak-ng would misread, and how a person says them.
+_SPOKEN_FORMS = (
+    (re.compile(r"\bKTP-el\b", re.IGNORECASE), "ka te pe el"),
+    (re.compile(r"\be-KTP\b", re.IGNORECASE), "e ka te pe"),
+    (re.compile(r"\bIKD\b"), "i ka de"),
+    (re.compile(r"\bNIK\b"), "nik"),
+    (re.compile(r"\bKK\b"), "ka ka"),
+    (re.compile(r"\s*/\s*"), ", "),
+)
+
+MAX_COUNT = 999  # people ahead or minutes of waiting beyond this are not read out
+
+FIXED = {
+    # voice mode itself
+    "voice.start": "Mode suara aktif.",
+    "voice.leave": "Mode suara selesai.",
+    "voice.idle": "Tidak ada kegiatan. Layar kembali ke awal, dan mode suara selesai.",
+    "voice.exit": "keluar dari mode suara.",
+    "help.keys": "Tekan angka pilihan Anda, lalu tekan Enter untuk memilih. "
+                 "Tekan nol untuk kembali, dan bintang untuk mengulang.",
+    "help.confirm": "Tekan Enter untuk memilih.",
+    "help.tap_again": "Sentuh sekali lagi untuk memilih.",
+    "help.choose_first": "Tekan dulu angka pilihan Anda.",
+    "help.no_choice": "Pilihan itu tidak ada. Tekan bintang untuk mendengar pilihan lagi.",
+    "input.deleted": "Dihapus.",
+    "input.empty": "Belum ada angka.",
+    "input.entered": "Angka yang sudah Anda masukkan:",
+    "input.help": "Ketik angkanya dengan keypad. Tombol hapus menghapus angka terakhir; "
+                  "bila belum ada angka, tombol hapus kembali ke layar sebelumnya.",
+    "press.enter": "Tekan Enter untuk",
+    # the number taken
+    "ticket.again": "Sekali lagi.",
+    # where the resident is
+    "screen.start": "Anda berada di layar awal.",
+    "screen.priority": "Anda berada di layar pilihan antrean.",
+    "screen.result": "Nomor antrean Anda sudah dibuat.",
+    "screen.error": "Mohon maaf, ada masalah. Silakan minta bantuan petugas.",
+    # kiosk texts (data-t keys of templates/kiosk/index.html and kiosk.js)
+    "t.start_title": "Ambil nomor antrean.",
+    "t.start_hint": "Pilih layanan yang Anda perlukan.",
+    "t.priority_title": "Apakah Anda termasuk antrean prioritas?",
+    "t.regular": "Umum,",
+    "t.regular_sub": "antrean biasa.",
+    "t.priority": "Prioritas,",
+    "t.priority_sub": "untuk lansia, penyandang disabilitas, ibu hamil, atau yang membawa balita.",
+    "t.priority_note": "Cukup pilih; Anda tidak perlu menunjukkan bukti.",
+    "t.back": "Kembali.",
+    "t.busy": "Nomor antrean sedang dibuat. Mohon tunggu.",
+    "t.your_number": "Nomor antrean Anda:",
+    "t.ahead": "Antrean di depan Anda:",
+    "t.wait": "Perkiraan waktu tunggu, sekitar",
+    "t.wait_soon": "Anda akan segera dipanggil.",
+    "word.minutes": "menit.",
+    "t.take_ticket": "Silakan ambil tiket Anda.",
+    "t.printer_fault": "Printer bermasalah. Nomor Anda tetap berlaku; silakan minta bantuan petugas.",
+    "t.done": "Selesai.",
+    "t.sorry": "Mohon maaf.",
+    "t.back_home": "Kembali ke awal.",
+    "t.still_there": "Masih di sana? Layar akan segera kembali ke awal.",
+    "t.continue": "Lanjutkan.",
+}
+
+
+def spoken(text: str) -> str:
+    """Return a written text as it should be read aloud: abbreviations spelled, digits as words."""
+    for pattern, replacement in _SPOKEN_FORMS:
+        text = pattern.sub(replacement, text)
+    text = re.sub(r"\d+", lambda digits: f" {number_words(int(digits.group()))} ", text)
+    return " ".join(text.split())
+
+
+def _either(names: list[str]) -> str:
+    """Join names the Indonesian way: "a", "a atau b", "a, b, atau c"."""
+    if len(names) <= 2:
+        return " atau ".join(names)
+    return ", ".join(names[:-1]) + ", atau " + names[-1]
+
+
+def sentences(settings: Settings) -> dict[str, str]:
+    """Return the whole catalogue for this office: key -> the Indonesian sentence espeak-ng reads."""
+    catalogue = dict(FIXED)
+    for count in range(MAX_COUNT + 1):
+        catalogue[f"count.{count}"] = number_words(count)
+    for digit in range(10):
+        catalogue[f"digit.{digit}"] = number_words(digit)
+        catalogue[f"press.{digit}"] = f"Tekan {number_words(digit)} untuk"
+    for letter, name in LETTER_NAMES.items():
+        catalogue[f"letter.{letter}"] = name
+    for counter in settings.counters:
+        catalogue[f"counter.{counter.id}"] = spoken_counter(counter.name)
+    for service in settings.services:
+        catalogue[f"service.{service.code}"] = spoken(service.name) + "."
+        counters = [spoken_counter(c.name) for c in settings.counters if service.code in c.services]
+        catalogue[f"call_to.{service.code}"] = (
+            f"Nomor ini akan dipanggil ke {_either(counters)}." if counters else "Silakan tunggu panggilan.")
+    for code, advice in STATUSES.items():
+        catalogue[f"status.{code}.label"] = spoken(advice.label["id"]) + "."
+        catalogue[f"status.{code}.message"] = spoken(advice.message["id"])
+        if advice.next_step["id"]:
+            catalogue[f"status.{code}.next"] = spoken(advice.next_step["id"])
+    return catalogue

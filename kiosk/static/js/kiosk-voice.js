@@ -1,0 +1,602 @@
+/* Kiosk accessibility: voice guidance ("Mode suara") and large text ("Aa").
+
+   Voice mode starts with the "Bantuan suara" button, any key of a USB numeric keypad, or a press of
+   about 2 s anywhere. It is generic: it reads whatever screen is visible ([data-screen]:not([hidden]),
+   or the idle dialog) from the markup, so new screens are covered by adding attributes, not code:
+     data-say="key key ..."   sentence keys of the server catalogue (kiosk/guide.py) for this element;
+                              without it an element with data-t="word" speaks "t.word" if the catalogue
+                              has it; anything else is skipped (never sent as text)
+     data-say-number          the element's text is a queue number: spoken letter and digits, twice,
+                              with its data-say-call key ("Nomor ini akan dipanggil ke loket satu")
+     data-voice-back          the screen's "back" button (0 / Backspace); data-action="home" counts too
+     data-voice-skip          a button that is not one of the numbered choices
+     data-voice-input         the screen's own digit entry: digits 0-9 and Backspace go to it as a
+                              "kiosk:voice-key" event {key}; each digit is spoken; its value (or
+                              data-value) is read back on "repeat" and decides whether Backspace goes back
+     data-voice-enter         the button Enter presses while a data-voice-input takes the digits
+   Keypad: digits choose, Enter confirms, 0 or Backspace goes back, "." or "*" repeats.
+   Touch: one tap speaks an item, a second tap on the same item chooses it.
+   Audio comes as WAVs from /api/speech/<key>.wav (the kiosk PC's own output: its headphone jack);
+   without espeak-ng on the server the browser's own voice reads the sentence, else a chime plays.
+   Every request is logged in window.__spoken = [{key, url, at, via}] (the last 200). */
+(() => {
+  "use strict";
+
+  const app = document.getElementById("app");
+  const root = document.documentElement;
+  const LOG_LIMIT = 200;
+  const LONG_PRESS_MS = 2000;
+  const LONG_PRESS_SLOP_PX = 30;      // a finger resting on glass wanders a little
+  const VOICE_RESULT_SECONDS = 60;    // the number is read twice: keep it on screen long enough
+  const CLIP_TIMEOUT_MS = 15000;      // a clip that never reports its end does not stall the rest
+  const CHIME_URL = "/static/sounds/chime.wav";
+  const TEXT_SCALE = parseFloat(getComputedStyle(root).getPropertyValue("--k-text-scale")) || 1.5;
+  // Type this big (the number, the clock, the service letters) is read from metres away as it is and
+  // would not fit the screen at 1.5x: large text leaves it alone.
+  const DISPLAY_VMIN = 7;
+
+  const WORDS = {
+    id: {
+      voice_button: "Bantuan suara",
+      voice_exit: "Matikan suara",
+      voice_title: "Mode suara aktif",
+      voice_keys: "Angka\u00a0+\u00a0Enter memilih · 0\u00a0kembali · *\u00a0ulang · sentuh\u00a02×\u00a0memilih",
+      large_text: "Huruf besar",
+    },
+    en: {
+      voice_button: "Voice guidance",
+      voice_exit: "Turn voice off",
+      voice_title: "Voice guidance on",
+      voice_keys: "Number\u00a0+\u00a0Enter chooses · 0\u00a0back · *\u00a0repeat · touch\u00a0twice to\u00a0choose",
+      large_text: "Large text",
+    },
+  };
+
+  const spoken = [];
+  window.__spoken = spoken;
+
+  const voice = {
+    active: false,
+    known: new Set(),
+    volume: 1,
+    selected: null,     // {screen, index} chosen by a digit, confirmed by Enter
+    armed: null,        // the button a first tap spoke; a second tap on it chooses it
+    generation: 0,      // bumped to cut off what is being said
+    savedResult: null,  // kiosk.js result time before voice mode lengthened it
+    idleTimer: null,
+  };
+  const ready = fetch("/api/speech", { cache: "no-store" })
+    .then((answer) => (answer.ok ? answer.json() : null))
+    .then((index) => {
+      if (!index) return;
+      index.keys.forEach((key) => voice.known.add(key));
+      voice.volume = Math.max(0, Math.min(1, Number(index.volume)));
+    })
+    .catch(() => {});
+
+  // ------------------------------------------------------------ words of this layer
+
+  function word(key) {
+    const lang = root.lang === "en" ? "en" : "id";
+    return WORDS[lang][key] || WORDS.id[key];
+  }
+
+  // In voice mode this takes the clock's place in the header: the screen below keeps all its room.
+  const bar = document.createElement("div");
+  bar.className = "k-voice-bar";
+  bar.setAttribute("role", "status");
+  bar.hidden = true;
+  const barTitle = document.createElement("p");
+  barTitle.className = "k-voice-title";
+  const barIcon = document.createElement("span");
+  barIcon.className = "k-voice-icon";
+  barIcon.setAttribute("aria-hidden", "true");
+  const barText = document.createElement("span");
+  barTitle.append(barIcon, barText);
+  const barKeys = document.createElement("p");
+  barKeys.className = "k-voice-keys";
+  bar.append(barTitle, barKeys);
+  app.querySelector(".k-top").append(bar);
+
+  function renderWords() {
+    barText.textContent = word("voice_title");
+    barKeys.textContent = word("voice_keys");
+    for (const node of document.querySelectorAll("[data-voice-text]")) node.textContent = word(node.dataset.voiceText);
+    for (const node of document.querySelectorAll("[data-voice-label]")) {
+      node.setAttribute("aria-label", word(node.dataset.voiceLabel));
+    }
+    const toggle = document.getElementById("voice-toggle");
+    if (toggle) {
+      toggle.querySelector("[data-voice-text]").textContent = word(voice.active ? "voice_exit" : "voice_button");
+      toggle.setAttribute("aria-pressed", String(voice.active));
+    }
+  }
+  new MutationObserver(renderWords).observe(root, { attributes: true, attributeFilter: ["lang"] });
+
+  // ------------------------------------------------------------ audio
+
+  let context = null;
+  let gain = null;
+  let source = null;
+  const clips = new Map();  // key -> Promise of {buffer} | {text} | null
+
+  function audio() {
+    if (!context) {
+      const Context = window.AudioContext || window.webkitAudioContext;
+      if (!Context) return null;
+      context = new Context();
+      gain = context.createGain();
+      gain.connect(context.destination);
+    }
+    gain.gain.value = voice.volume;
+    if (context.state === "suspended") context.resume().catch(() => {});
+    return context;
+  }
+
+  function clipUrl(key) {
+    return `/api/speech/${encodeURIComponent(key)}.wav`;
+  }
+
+  function load(key) {
+    if (!clips.has(key)) {
+      const clip = fetch(clipUrl(key)).then(async (answer) => {
+        if (answer.ok) {
+          const ctx = audio();
+          return ctx ? { buffer: await ctx.decodeAudioData(await answer.arrayBuffer()) } : null;
+        }
+        if (answer.status === 503) {  // no espeak-ng on the server: it still says what to read
+          const body = await answer.json();
+          return { text: body.error && body.error.text };
+        }
+        return null;
+      }).catch(() => null);
+      clip.then((loaded) => { if (!loaded) clips.delete(key); });  // try again next time
+      clips.set(key, clip);
+    }
+    return clips.get(key);
+  }
+
+  function playBuffer(buffer) {
+    return new Promise((resolve) => {
+      const ctx = audio();
+      const node = ctx.createBufferSource();
+      const timer = setTimeout(resolve, buffer.duration * 1000 + 1000);
+      node.buffer = buffer;
+      node.connect(gain);
+      node.onended = () => { clearTimeout(timer); resolve(); };
+      source = node;
+      node.start();
+    });
+  }
+
+  function indonesianVoice() {
+    if (!("speechSynthesis" in window)) return null;
+    return speechSynthesis.getVoices().find((v) => /^id([-_]|$)/i.test(v.lang || "")) || null;
+  }
+
+  function speakInBrowser(text) {
+    const browserVoice = indonesianVoice();
+    if (!browserVoice || !text) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const utterance = new SpeechSynthesisUtterance(text);
+      const timer = setTimeout(() => resolve(true), CLIP_TIMEOUT_MS);
+      utterance.voice = browserVoice;
+      utterance.lang = "id-ID";
+      utterance.volume = voice.volume;
+      utterance.onend = () => { clearTimeout(timer); resolve(true); };
+      utterance.onerror = () => { clearTimeout(timer); resolve(false); };
+      speechSynthesis.speak(utterance);
+    });
+  }
+
+  function chime() {
+    return new Promise((resolve) => {
+      const player = new Audio(CHIME_URL);
+      player.volume = voice.volume;
+      player.onended = resolve;
+      player.onerror = resolve;
+      player.play().catch(resolve);
+    });
+  }
+
+  function silence() {
+    voice.generation += 1;
+    if (source) {
+      try { source.stop(); } catch (error) { /* already ended */ }
+      source = null;
+    }
+    if ("speechSynthesis" in window) speechSynthesis.cancel();
+  }
+
+  // Say a sequence of catalogue keys, cutting off whatever was being said. Unknown keys are dropped.
+  function say(keys) {
+    silence();
+    const generation = voice.generation;
+    const entries = keys.filter((key) => voice.known.has(key)).map((key) => {
+      const entry = { key, url: clipUrl(key), at: Date.now(), via: "pending" };
+      spoken.push(entry);
+      if (spoken.length > LOG_LIMIT) spoken.splice(0, spoken.length - LOG_LIMIT);
+      return { entry, clip: load(key) };  // every clip is fetched at once; playing follows in order
+    });
+    (async () => {
+      let chimed = false;
+      for (const { entry, clip } of entries) {
+        const loaded = await clip;
+        if (generation !== voice.generation) { entry.via = "cut"; continue; }
+        if (loaded && loaded.buffer) {
+          entry.via = "wav";
+          await playBuffer(loaded.buffer);
+        } else if (loaded && loaded.text && await speakInBrowser(loaded.text)) {
+          entry.via = "speech";
+        } else if (!chimed) {  // nothing can speak here: one chime tells the resident something changed
+          chimed = true;
+          entry.via = "chime";
+          await chime();
+        } else {
+          entry.via = "none";
+        }
+      }
+    })().catch(() => {});
+  }
+
+  // ------------------------------------------------------------ reading the screen
+
+  function visible(node) {
+    return !node.closest("[hidden]") && node.getClientRects().length > 0;
+  }
+
+  function currentScreen() {
+    const dialog = [...document.querySelectorAll('[role="alertdialog"]')].find((node) => !node.hidden);
+    return dialog || document.querySelector("[data-screen]:not([hidden])");
+  }
+
+  function ownKeys(node) {
+    if (node.dataset.say) {  // a phrase of several keys is said whole or not at all
+      const keys = node.dataset.say.split(/\s+/);
+      return keys.every((key) => voice.known.has(key)) ? keys : [];
+    }
+    if (node.dataset.t && voice.known.has(`t.${node.dataset.t}`)) return [`t.${node.dataset.t}`];
+    return [];
+  }
+
+  // A button speaks its own key, else the keys of what it holds, in order.
+  function itemKeys(button) {
+    const own = ownKeys(button);
+    if (own.length) return own;
+    return [...button.querySelectorAll("[data-say], [data-t]")].filter(visible).flatMap(ownKeys);
+  }
+
+  function isBack(button) {
+    return button.matches("[data-voice-back], [data-action='home']");
+  }
+
+  function choices(screen) {
+    return [...screen.querySelectorAll("button")].filter((button) => visible(button) && !button.disabled
+      && !isBack(button) && !button.hasAttribute("data-voice-skip") && itemKeys(button).length);
+  }
+
+  function backButton(screen) {
+    return [...screen.querySelectorAll("button")].find((button) => isBack(button) && visible(button)) || null;
+  }
+
+  function inputOf(screen) {
+    return [...screen.querySelectorAll("[data-voice-input]")].find(visible) || null;
+  }
+
+  function inputValue(input) {
+    return String(input.value ?? input.dataset.value ?? "").replace(/\D/g, "");
+  }
+
+  function numberKeys(text) {
+    const match = /^([A-Z])-?(\d+)$/.exec(text.trim());
+    if (!match) return [];
+    return [`letter.${match[1]}`, ...[...match[2]].map((digit) => `digit.${digit}`)];
+  }
+
+  // Where the resident is, what the screen says (with known keys), then the choices.
+  function screenKeys(screen) {
+    const keys = [];
+    const name = screen.dataset.screen || screen.id;
+    if (voice.known.has(`screen.${name}`)) keys.push(`screen.${name}`);
+    for (const node of screen.querySelectorAll("[data-say], [data-t], [data-say-number]")) {
+      if (node.closest("button") || !visible(node)) continue;
+      const parent = node.parentElement.closest("[data-say]");
+      if (parent && screen.contains(parent)) continue;  // the enclosing element spoke for it
+      if (node.hasAttribute("data-say-number")) {
+        const number = numberKeys(node.textContent);
+        if (!number.length) continue;
+        const call = node.dataset.sayCall ? [node.dataset.sayCall] : [];
+        keys.push(...number, ...call, "ticket.again", ...number, ...call);
+      } else {
+        keys.push(...ownKeys(node));
+      }
+    }
+    const input = inputOf(screen);
+    if (input) {  // the digits belong to the entry: Enter sends it, Backspace deletes (or goes back)
+      const digits = inputValue(input);
+      if (digits) keys.push("input.entered", ...[...digits].map((digit) => `digit.${digit}`));
+      keys.push("input.help");
+      const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
+      if (enter) keys.push("press.enter", ...itemKeys(enter));
+      return keys;
+    }
+    choices(screen).slice(0, 9).forEach((button, index) => keys.push(`press.${index + 1}`, ...itemKeys(button)));
+    const back = backButton(screen);
+    if (back) keys.push("press.0", ...itemKeys(back));
+    else if (screen.dataset.screen === "start") keys.push("press.0", "voice.exit");
+    return keys;
+  }
+
+  function readScreen(prefix) {
+    const screen = currentScreen();
+    voice.selected = null;
+    voice.armed = null;
+    markSelected(null);
+    say([...(prefix || []), ...(screen ? screenKeys(screen) : [])]);
+  }
+
+  function markSelected(button) {
+    for (const node of document.querySelectorAll(".k-voice-selected")) node.classList.remove("k-voice-selected");
+    if (button) {
+      button.classList.add("k-voice-selected");
+      button.focus({ preventScroll: true });
+    }
+  }
+
+  // ------------------------------------------------------------ voice mode on and off
+
+  function start() {
+    if (voice.active) return;
+    voice.active = true;
+    audio();  // created inside the resident's gesture, so the browser lets it play
+    root.classList.add("k-voice");
+    bar.hidden = false;
+    const kiosk = window.Kiosk;
+    if (kiosk) {
+      voice.savedResult = kiosk.config.result;
+      kiosk.config.result = Math.max(kiosk.config.result, VOICE_RESULT_SECONDS);
+    }
+    renderWords();
+    armIdle();
+    ready.then(() => readScreen(["voice.start", "help.keys"]));
+  }
+
+  function leave(reason) {
+    if (!voice.active) return;
+    voice.active = false;
+    root.classList.remove("k-voice");
+    bar.hidden = true;
+    markSelected(null);
+    voice.selected = null;
+    voice.armed = null;
+    clearTimeout(voice.idleTimer);
+    if (window.Kiosk && voice.savedResult !== null) window.Kiosk.config.result = voice.savedResult;
+    voice.savedResult = null;
+    renderWords();
+    say([reason === "idle" ? "voice.idle" : "voice.leave"]);
+  }
+
+  // The start screen has no idle timer of its own: voice mode and large text end there after the same
+  // quiet time as elsewhere, so the next resident finds the usual kiosk.
+  function armIdle() {
+    clearTimeout(voice.idleTimer);
+    if (!voice.active && !large) return;
+    const config = (window.Kiosk && window.Kiosk.config) || { idle: 60, warn: 20 };
+    voice.idleTimer = setTimeout(() => {
+      if (window.Kiosk && window.Kiosk.current() !== "start") {
+        window.Kiosk.reset("idle");
+      } else {
+        leave("idle");
+        setLarge(false);
+      }
+    }, (config.idle + config.warn + 1) * 1000);
+  }
+
+  document.addEventListener("kiosk:screen", () => { if (voice.active) readScreen(); });
+  document.addEventListener("kiosk:reset", (event) => {
+    const reason = event.detail && event.detail.reason;
+    if (reason === "idle") leave("idle");
+    if (reason === "idle" || reason === "result") setLarge(false);  // the resident has gone
+  });
+
+  // ------------------------------------------------------------ choosing
+
+  let clicking = false;  // a click this layer makes itself passes the two-tap rule
+
+  function press(button) {
+    const settling = button.closest(".is-settling");
+    if (settling) {  // kiosk.js ignores taps on a screen that has just appeared: wait for it
+      setTimeout(() => press(button), 120);
+      return;
+    }
+    clicking = true;
+    try { button.click(); } finally { clicking = false; }
+  }
+
+  function select(screen, index) {
+    const list = choices(screen);
+    const button = list[index];
+    if (!button) {
+      say(["help.no_choice"]);
+      return;
+    }
+    voice.selected = { screen, index };
+    markSelected(button);
+    say([...itemKeys(button), "help.confirm"]);
+  }
+
+  function confirm(screen) {
+    const list = choices(screen);
+    const chosen = voice.selected && voice.selected.screen === screen ? list[voice.selected.index] : null;
+    const button = chosen || (list.length === 1 ? list[0] : null);
+    if (button) press(button);
+    else say(["help.choose_first"]);
+  }
+
+  function goBack(screen) {
+    const back = backButton(screen);
+    if (back) press(back);
+    else if (screen.dataset.screen === "start") leave("leave");
+    else readScreen();
+  }
+
+  function keyOf(event) {
+    const numpad = /^Numpad(\d)$/.exec(event.code);
+    if (numpad) return numpad[1];  // the keypad with Num Lock off still means its digit
+    if (/^\d$/.test(event.key)) return event.key;
+    if (event.key === "Enter" || event.code === "NumpadEnter") return "Enter";
+    if (event.key === "Backspace") return "Backspace";
+    if (["*", ".", ","].includes(event.key) || ["NumpadMultiply", "NumpadDecimal"].includes(event.code)) {
+      return "repeat";
+    }
+    if (/^Numpad/.test(event.code)) return "other";  // + - / : start voice mode, do nothing else
+    return null;
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.altKey || event.metaKey) return;
+    const key = keyOf(event);
+    if (!key) return;
+    if (!voice.active) {
+      // Enter on a focused control keeps its usual meaning for keyboard (Tab) users.
+      const onControl = event.key === "Enter" && event.code !== "NumpadEnter"
+        && document.activeElement && document.activeElement.closest("button, a, input");
+      if (onControl) return;
+      event.preventDefault();
+      start();
+      return;
+    }
+    event.preventDefault();
+    armIdle();
+    const screen = currentScreen();
+    if (!screen) return;
+    const input = inputOf(screen);
+    if (key === "repeat" || key === "other") {
+      readScreen();
+    } else if (input && (/^\d$/.test(key) || (key === "Backspace" && inputValue(input)))) {
+      input.dispatchEvent(new CustomEvent("kiosk:voice-key", { detail: { key }, bubbles: true }));
+      say([key === "Backspace" ? "input.deleted" : `digit.${key}`]);
+    } else if (key === "Enter" && input) {
+      const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
+      if (enter && !enter.disabled) press(enter); else say(["help.choose_first"]);
+    } else if (/^[1-9]$/.test(key)) {
+      select(screen, Number(key) - 1);
+    } else if (key === "0" || key === "Backspace") {
+      goBack(screen);
+    } else if (key === "Enter") {
+      confirm(screen);
+    }
+  }, true);
+
+  // ------------------------------------------------------------ touch: long press, tap then confirm
+
+  let pressing = null;       // {x, y, timer} while a finger (or mouse button) is down
+  let swallowClick = false;  // the click that ends a long press is not a choice
+
+  document.addEventListener("pointerdown", (event) => {
+    swallowClick = false;
+    clearTimeout(pressing && pressing.timer);
+    pressing = {
+      x: event.clientX,
+      y: event.clientY,
+      timer: setTimeout(() => {
+        pressing = null;
+        swallowClick = true;
+        if (voice.active) readScreen(); else start();
+      }, LONG_PRESS_MS),
+    };
+    if (voice.active) armIdle();
+  }, true);
+
+  document.addEventListener("pointermove", (event) => {
+    if (pressing && Math.hypot(event.clientX - pressing.x, event.clientY - pressing.y) > LONG_PRESS_SLOP_PX) {
+      clearTimeout(pressing.timer);
+      pressing = null;
+    }
+  }, true);
+
+  for (const type of ["pointerup", "pointercancel"]) {
+    document.addEventListener(type, () => {
+      if (pressing) clearTimeout(pressing.timer);
+      pressing = null;
+    }, true);
+  }
+
+  document.addEventListener("click", (event) => {
+    if (swallowClick) {
+      swallowClick = false;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      return;
+    }
+    if (!voice.active || clicking) return;
+    const button = event.target.closest("button");
+    const screen = currentScreen();
+    if (!button || !screen || !screen.contains(button) || button.hasAttribute("data-voice-skip")) return;
+    if (voice.armed === button) {  // the second tap on the same item: let the kiosk act on it
+      voice.armed = null;
+      return;
+    }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    voice.armed = button;
+    const index = choices(screen).indexOf(button);
+    voice.selected = index >= 0 ? { screen, index } : null;
+    markSelected(button);
+    say([...itemKeys(button), "help.tap_again"]);
+  }, true);
+
+  const toggle = document.getElementById("voice-toggle");
+  if (toggle) toggle.addEventListener("click", () => (voice.active ? leave("leave") : start()));
+
+  // ------------------------------------------------------------ large text
+
+  // Every text of the kiosk at TEXT_SCALE times its normal size (below display size), whatever screen or
+  // stylesheet made it: each element's normal computed size is read first, then all are set at once.
+  let large = false;
+
+  function clearLarge() {
+    for (const node of [app, ...app.querySelectorAll("[data-k-large]")]) {
+      node.style.removeProperty("font-size");
+      delete node.dataset.kLarge;
+    }
+  }
+
+  function applyLarge() {
+    observer.disconnect();
+    clearLarge();
+    if (large) {
+      const nodes = [app, ...app.querySelectorAll("*")];
+      const sizes = nodes.map((node) => parseFloat(getComputedStyle(node).fontSize));
+      const display = Math.min(innerWidth, innerHeight) * DISPLAY_VMIN / 100;
+      nodes.forEach((node, index) => {
+        if (!sizes[index] || sizes[index] >= display - 0.5) return;  // display-size type is big enough already
+        node.style.setProperty("font-size", `${sizes[index] * TEXT_SCALE}px`);
+        node.dataset.kLarge = "";
+      });
+    }
+    observer.observe(app, { childList: true, subtree: true });
+  }
+
+  // New elements (the service list is redrawn every few seconds) get the large size too.
+  const observer = new MutationObserver((records) => {
+    if (large && records.some((record) => [...record.addedNodes].some((node) => node.nodeType === 1))) applyLarge();
+  });
+
+  function setLarge(on) {
+    if (on === large) return;
+    large = on;
+    root.classList.toggle("k-large", on);
+    armIdle();
+    const button = document.getElementById("large-text");
+    if (button) button.setAttribute("aria-pressed", String(on));
+    applyLarge();
+  }
+
+  const largeButton = document.getElementById("large-text");
+  if (largeButton) largeButton.addEventListener("click", () => setLarge(!large));
+  window.addEventListener("resize", () => { if (large) applyLarge(); });
+
+  window.KioskVoice = { start, leave, say, setLarge, get active() { return voice.active; } };
+  renderWords();
+})();
