@@ -305,3 +305,9 @@ def surveys(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0009_status_lookup_staff")
+def status_lookup_staff(db: Database) -> None:
+    """Who among the staff looked a record up (kiosk lookups leave it empty): reads are audited like changes."""
+    db.execute("ALTER TABLE status_lookups ADD COLUMN staff TEXT")

@@ -99,17 +99,21 @@ def count_applications(db: Database) -> int:
     return db.conn.execute("SELECT count(*) FROM applications").fetchone()[0]
 
 
-def record_lookup(db: Database, at: str, client: str, outcome: str, nik_hmac: str | None) -> None:
-    """Append a status lookup to the audit log (a keyed hash of the NIK, never the NIK)."""
+def record_lookup(db: Database, at: str, client: str, outcome: str, nik_hmac: str | None,
+                  staff: str | None = None) -> None:
+    """Append a status lookup (a resident's at the kiosk, or a staff member's) to the audit log.
+
+    The NIK is kept as a keyed hash, never as the NIK.
+    """
     with db.write() as conn:
-        conn.execute("INSERT INTO status_lookups (at, client, outcome, nik_hmac) VALUES (?, ?, ?, ?)",
-                     [at, client, outcome, nik_hmac])
+        conn.execute("INSERT INTO status_lookups (at, client, outcome, nik_hmac, staff) VALUES (?, ?, ?, ?, ?)",
+                     [at, client, outcome, nik_hmac, staff])
 
 
 def lookups(db: Database) -> list[dict]:
     """Return the lookup audit log, oldest first."""
     return [dict(row) for row in db.conn.execute(
-        "SELECT at, client, outcome, nik_hmac FROM status_lookups ORDER BY id").fetchall()]
+        "SELECT at, client, outcome, nik_hmac, staff FROM status_lookups ORDER BY id").fetchall()]
 
 
 def purge(db: Database, before: str) -> dict[str, int]:

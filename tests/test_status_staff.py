@@ -69,6 +69,22 @@ def test_staff_find_a_record_by_nik_in_the_body_with_its_history(staff_client, r
                      "birth_date": "1990-08-17", "status": "CARD_SHIPPED", "note": "dikirim dari kabupaten"}]}
 
 
+def test_every_staff_search_is_audited_by_name_with_the_nik_kept_only_as_a_keyed_hash(app, staff_client, records):
+    """Reading a resident's record is audited like a change: who, when, from where, found or not."""
+    from kiosk.web.status import nik_hash
+
+    client, headers = staff_client
+    assert client.post("/api/applications/search", json={"nik": BUDI}, headers=headers).status_code == 200
+    assert client.post("/api/applications/search", json={"nik": NOBODY}, headers=headers).status_code == 404
+    with app.app_context():
+        expected = [nik_hash(BUDI), nik_hash(NOBODY)]
+    entries = status_store.lookups(records)
+    assert [(e["outcome"], e["nik_hmac"], e["staff"]) for e in entries] == [
+        ("staff_found", expected[0], "petugas"), ("staff_not_found", expected[1], "petugas")]
+    stored = records.conn.execute("SELECT * FROM status_lookups").fetchall()
+    assert not any(BUDI in str(value) or NOBODY in str(value) for row in stored for value in tuple(row))
+
+
 @pytest.mark.parametrize("body, status, code, message", [
     ({"nik": NOBODY}, 404, "not_found", "Belum ada data status KTP-el untuk NIK ini."),
     ({"nik": "620301170890001"}, 400, "invalid_nik", "NIK tidak valid: harus 16 angka, tertulis 15"),

@@ -63,8 +63,14 @@ def _found(nik: str) -> dict:
 @bp.post("/api/applications/search")
 @staff_required()
 def search():
-    """Find a record by NIK (sent in the body) with its history, oldest change first."""
-    return jsonify(_found(_nik(json_body())))
+    """Find a record by NIK (sent in the body) with its history, oldest change first; the read is audited."""
+    rt = runtime()
+    nik = _nik(json_body())
+    found = status_store.get_application(rt.db, nik) is not None
+    status_store.record_lookup(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
+                               "staff_found" if found else "staff_not_found", lookup_routes.nik_hash(nik),
+                               g.staff["username"])
+    return jsonify(_found(nik))
 
 
 @bp.post("/api/applications/status")
