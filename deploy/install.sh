@@ -123,7 +123,7 @@ fi
 install -d -m 0755 "$PREFIX" "$PREFIX/releases"
 release="$PREFIX/releases/$(date -u +%Y%m%d-%H%M%S)"
 python3 -m venv "$release"
-"$release/bin/pip" install -q --disable-pip-version-check "$SOURCE[usb,serial]"
+"$release/bin/pip" install -q --disable-pip-version-check "${SOURCE}[usb,serial]"
 "$release/bin/kiosk" --version >/dev/null
 # The deploy files the units refer to travel with the release.
 install -d -m 0755 "$release/deploy"
