@@ -80,7 +80,8 @@ kiosk_cli() {
 if [ "$rollback" = yes ]; then
     current="$(readlink -f "$PREFIX/current" 2>/dev/null || true)"
     [ -n "$current" ] || die "nothing installed in $PREFIX"
-    previous="$(find "$PREFIX/releases" -mindepth 1 -maxdepth 1 -type d | sort | awk -v now="$current" '$0 < now' | tail -n 1)"
+    previous="$(find "$PREFIX/releases" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' | sort \
+        | awk -v now="$current" '$0 < now' | tail -n 1)"
     [ -n "$previous" ] || die "no release older than $current to roll back to"
     ln -sfn "$previous" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current"
     echo "Now running $previous (was $current)."
@@ -94,7 +95,7 @@ fi
 
 # ------------------------------------------------------------------ packages and accounts
 
-packages=(python3 python3-venv curl)
+packages=(python3 python3-venv curl iproute2)
 if [ "$server" = yes ]; then
     packages+=(libusb-1.0-0 espeak-ng fonts-dejavu-core nftables udev)
 fi
@@ -121,6 +122,15 @@ fi
 # ------------------------------------------------------------------ the release
 
 install -d -m 0755 "$PREFIX" "$PREFIX/releases"
+# A release is marked complete as its last step: a failed build never becomes current or a rollback target,
+# and the next run removes it. (A venv cannot be renamed: its scripts name their interpreter's path.)
+complete_releases() {
+    find "$PREFIX/releases" -mindepth 2 -maxdepth 2 -name .complete -printf '%h\n' | sort
+}
+current_release="$(readlink -f "$PREFIX/current" 2>/dev/null || true)"
+find "$PREFIX/releases" -mindepth 1 -maxdepth 1 -type d | while read -r built; do
+    [ -e "$built/.complete" ] || [ "$built" = "$current_release" ] || rm -rf -- "$built"
+done
 release="$PREFIX/releases/$(date -u +%Y%m%d-%H%M%S)"
 python3 -m venv "$release"
 "$release/bin/pip" install -q --disable-pip-version-check "${SOURCE}[usb,serial]"
@@ -128,18 +138,21 @@ python3 -m venv "$release"
 # The deploy files the units refer to travel with the release.
 install -d -m 0755 "$release/deploy"
 install -m 0755 "$SOURCE/deploy/screen-session" "$release/deploy/screen-session"
+touch "$release/.complete"
 
 if [ "$server" = yes ] && [ -e "$STATE_DIR/kiosk.db" ] && [ -e "$PREFIX/current/bin/kiosk" ]; then
     # An update: keep a consistent copy of today's database before the new code migrates it.
     install -d -m 0750 -o kiosk -g kiosk "$STATE_DIR/backups"
     kiosk_cli backup "$STATE_DIR/backups/before-update-$(date -u +%Y%m%d-%H%M%S).db"
+    find "$STATE_DIR/backups" -maxdepth 1 -name 'before-update-*.db' | sort | head -n "-$KEEP_RELEASES" \
+        | xargs -r rm -f --
 fi
 
 ln -sfn "$release" "$PREFIX/current.new" && mv -T "$PREFIX/current.new" "$PREFIX/current"
 ln -sfn "$PREFIX/current/deploy" "$PREFIX/deploy"
 
 # Keep the newest releases (the current one and those to roll back to).
-find "$PREFIX/releases" -mindepth 1 -maxdepth 1 -type d | sort | head -n "-$KEEP_RELEASES" | while read -r old; do
+complete_releases | head -n "-$KEEP_RELEASES" | while read -r old; do
     [ "$old" = "$(readlink -f "$PREFIX/current")" ] || rm -rf -- "$old"
 done
 
