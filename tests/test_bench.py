@@ -64,3 +64,10 @@ def test_table_marks_met_missed_and_untargeted_rows():
         "tickets/s         400  >= 500  ✗",
         "healthz p50   0.40 ms",
     ]
+
+
+def test_a_ratio_just_over_its_limit_does_not_print_as_the_limit():
+    from kiosk.bench import _times
+
+    assert [_times(2.5), _times(3.0), _times(3.004), _times(2.996), _times(3.2)] == [
+        "2.50x", "3.00x", "3.004x", "2.996x", "3.20x"]
