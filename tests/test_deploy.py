@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = {"kiosk.service": "kiosk.service", "kiosk-firewall.service": "kiosk-firewall.service",
          "kiosk-screen@.service": "kiosk-screen@kiosk.service"}
-SCRIPTS = ("install.sh", "screen-session")
+SCRIPTS = ("install.sh", "screen-session", "check-in-container.sh")
 
 
 def tool(name: str) -> str:
