@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|enable|role|logout | backup | restore | import-status | purge``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|enable|role|logout | backup | restore | import-status | purge | bench``."""
 
 from __future__ import annotations
 
@@ -431,6 +431,40 @@ def purge(ctx: click.Context) -> None:
     removed = runtime.purge_status_traces()
     click.echo(f"Removed {removed['lookups']} lookup audit entries and {removed['history']} history entries of "
                f"finished records older than {days} days.")
+
+
+@main.command()
+@click.option("--seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
+              help="Length of each load run.")
+@click.option("--clients", type=click.IntRange(min=1, max=100), default=20, show_default=True,
+              help="Concurrent clients in the load runs.")
+@click.option("--records", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="KTP-el status records in the database for the lookup timing (an office holds up to 500,000).")
+def bench(seconds: float, clients: int, records: int) -> None:
+    """Measure this install against the performance targets: one table, a check mark per target.
+
+    A server runs on 127.0.0.1 on a temporary database (synchronous=FULL, file printer); the
+    office's own database and configuration are not touched. Progress goes to standard error.
+    The exit status is 1 when a target is missed.
+
+    \b
+    Example:
+        kiosk bench
+        kiosk bench --seconds 10 --clients 20 --records 500000
+    """
+    from kiosk.bench import format_table, run
+
+    try:
+        rows, machine = run(seconds, clients, records, progress=lambda text: click.echo(f"bench {text}", err=True))
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(machine)
+    click.echo(format_table(rows))
+    missed = [row.figure for row in rows if row.met is False]
+    click.echo(f"{len(missed)} of {sum(row.met is not None for row in rows)} targets missed" if missed
+               else "every target met")
+    if missed:
+        sys.exit(1)
 
 
 @main.command()

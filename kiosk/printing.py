@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,7 @@ class PrintWorker:
         self.runtime = runtime
         self.state = "unknown"
         self.failures = 0  # failed attempts in a row; the backoff grows with it
+        self._answered_at = float("-inf")  # monotonic time the printer last took a job
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -135,7 +137,10 @@ class PrintWorker:
             # Strictly first in, first out: a later ticket never prints before an earlier one.
             job = store.oldest_print_job(rt.db)
             if job is None:
-                self._check_idle_printer()
+                # A printer that took a job just now needs no status question yet: ask when it has been idle
+                # for a whole check interval (the same bound on how late staff learn of a fault).
+                if time.monotonic() - self._answered_at >= self.idle_check_seconds:
+                    self._check_idle_printer()
                 return self.idle_check_seconds
             reason = skip_reason(job, rt.today())
             if reason:
@@ -159,6 +164,7 @@ class PrintWorker:
                 store.postpone_print_job(rt.db, job["job_id"], rt.now() + timedelta(seconds=wait), error[:500])
                 return wait
             self.failures = 0
+            self._answered_at = time.monotonic()
             store.finish_print_job(rt.db, job["job_id"], job["id"], "printed", rt.now())
         return 0.0
 

@@ -520,8 +520,8 @@ def print_jobs_of(db: Database, ticket_id: int) -> list[Row]:
 
 def finish_print_job(db: Database, job_id: int, ticket_id: int, status: str, now: datetime,
                      error: str | None = None) -> None:
-    """Close a print job as printed or failed and copy the outcome to its ticket."""
-    with db.write() as conn:
+    """Close a print job as printed or failed and copy the outcome to its ticket (not flushed to disk at once)."""
+    with db.write(durable=False) as conn:
         conn.execute(
             "UPDATE print_jobs SET status = ?, printed_at = ?, last_error = ?, attempts = attempts + 1"
             " WHERE id = ? AND status = 'pending'",

@@ -45,6 +45,7 @@ class FakePrinter:
         # printer received the jobs in the order it accepted their connections.
         self._jobs: list[tuple[int, bytes]] = []
         self._accepted = itertools.count()
+        self._connections = 0
         self._clients: dict[socket.socket, bool] = {}  # socket -> killed by "refuse"/stop
         self._threads: list[threading.Thread] = []
         self._stopping = threading.Event()
@@ -101,6 +102,12 @@ class FakePrinter:
                 self._kill_clients()
             elif was_refusing:
                 self._listener = self._listen(self.port)
+
+    @property
+    def connections(self) -> int:
+        """Return how many connections the printer has accepted (print jobs and status questions)."""
+        with self._lock:
+            return self._connections
 
     def jobs(self) -> list[bytes]:
         """Return one entry per finished connection that sent job data, in the order the connections arrived."""
@@ -165,6 +172,7 @@ class FakePrinter:
                     continue
                 self._clients[conn] = False
                 arrival = next(self._accepted)
+                self._connections += 1
             self._spawn(self._serve, conn, arrival)
 
     def _serve(self, conn: socket.socket, arrival: int) -> None:

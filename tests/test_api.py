@@ -356,3 +356,10 @@ def test_the_openapi_document_names_the_queue_integrity_errors(app):
     assert "idempotency_mismatch" in PATHS["/api/tickets"]["post"]["responses"]["422"]["description"]
     for action in ("recall", "serve", "done", "no-show", "requeue", "cancel", "transfer", "reprint"):
         assert "other_counter" in PATHS[f"/api/tickets/{{id}}/{action}"]["post"]["responses"]["403"]["description"]
+
+
+def test_a_method_the_address_does_not_take_is_refused_naming_the_methods_it_does(live_server):
+    answer = live_server.session.request("TRACE", live_server.url + "/api/services", timeout=10)
+    assert answer.status_code == 405
+    assert error_of(answer)["code"] == "method_not_allowed"
+    assert set(answer.headers["Allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}

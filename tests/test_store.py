@@ -49,6 +49,21 @@ def test_connection_is_wal_and_fully_synchronous(office):
     assert db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
+def test_a_write_that_need_not_wait_for_the_disk_commits_and_the_connection_is_fully_synchronous_again(office):
+    _, db = office
+    with db.write(durable=False) as conn:
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1  # NORMAL: no flush at this commit
+        conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES ('kept', '1', 'now')")
+    with pytest.raises(ZeroDivisionError):
+        with db.write(durable=False) as conn:
+            conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES ('undone', '1', 'now')")
+            1 / 0
+
+    assert db.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL for every later write
+    stored = Database(db.path).conn.execute("SELECT key FROM app_state WHERE key IN ('kept', 'undone')")
+    assert [row["key"] for row in stored] == ["kept"]
+
+
 def test_numbers_per_service_and_day(office):
     clock = Clock()
     numbers = [issue(office, code, clock=clock)["number"] for code in ("REKAM", "REKAM", "CETAK", "REKAM")]

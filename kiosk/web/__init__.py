@@ -107,9 +107,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code, message = _HTTP_CODES.get(error.code or 500, ("http_error", error.description or ""))
+        # Keep what the exception says beside its body, e.g. the Allow header of a 405 (RFC 9110).
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if _wants_json():
-            return error_response(code, message, error.code or 500)
-        return render_template("error.html", status=error.code, message=message), error.code
+            return error_response(code, message, error.code or 500), headers
+        return render_template("error.html", status=error.code, message=message), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

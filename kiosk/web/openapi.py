@@ -40,6 +40,7 @@ def _staff_action(summary: str, body: dict | None = None) -> dict:
     }
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        operation["responses"].update(_errors((400, "bad_request")))
     return {"post": operation}
 
 
@@ -104,7 +105,8 @@ PATHS = {
                                        " with another service or priority 422 idempotency_mismatch"}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["service"],
-            "properties": {"service": {"type": "string"}, "priority": {"type": "boolean", "default": False}}}}}},
+            "properties": {"service": {"type": "string", "minLength": 1},
+                           "priority": {"type": "boolean", "default": False}}}}}},
         "responses": {"201": _TICKET_ANSWER, "200": _TICKET_ANSWER,
                       **_errors((400, "bad_request"), (404, "unknown_service"),
                                 (409, "service_closed / quota_reached"), (413, "payload_too_large"),
@@ -167,7 +169,8 @@ PATHS = {
         "summary": "Staff login: session cookie and CSRF token",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["username", "password"],
-            "properties": {"username": {"type": "string", "maxLength": 64}, "password": {"type": "string"}}}}}},
+            "properties": {"username": {"type": "string", "minLength": 1, "maxLength": 64},
+                           "password": {"type": "string", "minLength": 1}}}}}},
         "responses": {"200": _json({"type": "object", "properties": {"csrf_token": {"type": "string"}}}),
                       **_errors((400, "bad_request"), (401, "bad_credentials"), (429, "rate_limited"))},
     }},
@@ -202,7 +205,7 @@ PATHS = {
     "/api/tickets/{id}/cancel": _staff_action("Cancel a waiting ticket"),
     "/api/tickets/{id}/transfer": _staff_action(
         "Move the ticket to another service; it keeps its number",
-        {"type": "object", "required": ["service"], "properties": {"service": {"type": "string"}}}),
+        {"type": "object", "required": ["service"], "properties": {"service": {"type": "string", "minLength": 1}}}),
     "/api/tickets/{id}/reprint": _staff_action("Queue the ticket for printing again"),
     "/api/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
     "/healthz": {"get": {"summary": "Database and printer health", "responses": {"200": _json({
@@ -374,6 +377,7 @@ def _staff_change(summary: str, body: dict | None = None, refused: str = "own_ac
     }
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        operation["responses"].update(_errors((400, "bad_request")))
     return {"post": operation}
 
 

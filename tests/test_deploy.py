@@ -1,0 +1,135 @@
+"""The deploy/ folder: systemd units that systemd itself accepts, and install scripts that parse and lint clean.
+
+systemd-analyze and shellcheck come from Debian (CI installs both); without them the checks are
+skipped locally, never under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+UNITS = {"kiosk.service": "kiosk.service", "kiosk-firewall.service": "kiosk-firewall.service",
+         "kiosk-screen@.service": "kiosk-screen@kiosk.service"}
+SCRIPTS = ("install.sh", "screen-session", "check-in-container.sh")
+
+
+def tool(name: str) -> str:
+    """Return the path of a Debian tool; skip the test without it, except in CI where it must be installed."""
+    path = shutil.which(name)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing: .ci/run installs it")
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+def settings_of(unit: str) -> dict[str, list[str]]:
+    """Return each Key= of a unit file with every value it is given, in order."""
+    values: dict[str, list[str]] = {}
+    for line in (DEPLOY / unit).read_text(encoding="utf-8").splitlines():
+        if "=" in line and not line.startswith(("#", "[")):
+            key, value = line.split("=", 1)
+            values.setdefault(key.strip(), []).append(value.strip())
+    return values
+
+
+@pytest.fixture
+def system_root(tmp_path):
+    """A root directory holding Debian's own units, ours, and a stand-in for every program ours start."""
+    units = next(path for path in (Path("/usr/lib/systemd/system"), Path("/lib/systemd/system")) if path.is_dir())
+    shutil.copytree(units, tmp_path / "usr/lib/systemd/system", symlinks=True)
+    (tmp_path / "etc/systemd/system").mkdir(parents=True)
+    for unit in UNITS:
+        shutil.copy(DEPLOY / unit, tmp_path / "etc/systemd/system" / unit)
+        for key, values in settings_of(unit).items():
+            if key.startswith("Exec"):
+                for value in values:
+                    program = tmp_path / value.lstrip("-@+!:").split()[0].lstrip("/")
+                    program.parent.mkdir(parents=True, exist_ok=True)
+                    program.write_text("#!/bin/sh\n")
+                    program.chmod(0o755)
+    return tmp_path
+
+
+def test_every_unit_passes_systemd_analyze_verify_without_a_warning(system_root):
+    analyze = tool("systemd-analyze")
+    for instance in [*UNITS.values(), "kiosk-screen@display.service"]:
+        result = subprocess.run([analyze, "verify", "--man=no", f"--root={system_root}", instance],
+                                capture_output=True, text=True, cwd=system_root)
+        assert (result.returncode, result.stderr, result.stdout) == (0, "", ""), instance
+
+
+def test_verify_would_catch_a_mistake(system_root):
+    """The check above is not vacuous: a misspelt key and a bad value are reported."""
+    analyze = tool("systemd-analyze")
+    unit = system_root / "etc/systemd/system/kiosk.service"
+    unit.write_text(unit.read_text().replace("Restart=on-failure", "Restart=sometimes\nRestartSecs=2"))
+    result = subprocess.run([analyze, "verify", "--man=no", f"--root={system_root}", "kiosk.service"],
+                            capture_output=True, text=True, cwd=system_root)
+    assert "sometimes" in result.stderr and "RestartSecs" in result.stderr
+
+
+def test_the_server_unit_is_hardened_by_systemds_own_measure(system_root):
+    analyze = tool("systemd-analyze")
+    result = subprocess.run([analyze, "security", "--offline=yes", f"--root={system_root}", "kiosk.service"],
+                            capture_output=True, text=True, cwd=system_root)
+    exposure = float(re.search(r"Overall exposure level for kiosk.service: ([\d.]+)", result.stdout).group(1))
+    assert exposure <= 2.0, result.stdout  # 0 = fully locked down, 10 = unprotected; "OK" is below 4
+
+
+def test_the_server_unit_restarts_runs_unprivileged_and_keeps_state_and_config_apart():
+    unit = settings_of("kiosk.service")
+    assert unit["Restart"] == ["on-failure"]
+    assert unit["WantedBy"] == ["multi-user.target"]
+    assert (unit["User"], unit["Group"]) == (["kiosk"], ["kiosk"])
+    assert unit["StateDirectory"] == ["kiosk"] and unit["WorkingDirectory"] == ["/var/lib/kiosk"]
+    assert unit["Environment"] == ["KIOSK_CONFIG=/etc/kiosk/kiosk.toml"]
+    assert unit["ExecStart"] == ["/opt/kiosk/current/bin/kiosk serve"]
+    assert unit["NoNewPrivileges"] == ["yes"] and unit["ProtectSystem"] == ["strict"]
+
+
+def test_the_screens_restart_with_autoplay_no_blanking_and_no_cursor_on_the_kiosk():
+    unit = settings_of("kiosk-screen@.service")
+    assert unit["Restart"] == ["always"] and unit["User"] == ["kiosk-screen"]
+    assert "-s 0 -dpms $X_OPTIONS" in unit["ExecStart"][0]
+    session = (DEPLOY / "screen-session").read_text(encoding="utf-8")
+    assert "exec chromium" in session and "--kiosk" in session
+    assert "--autoplay-policy=no-user-gesture-required" in session
+    assert "xset s off" in session and "xset -dpms" in session
+    assert 'options="-nocursor"' in (DEPLOY / "install.sh").read_text(encoding="utf-8")
+
+
+def test_usb_printer_rules_cover_epson_and_the_common_58_and_80_mm_units():
+    rules = (DEPLOY / "60-kiosk-printers.rules").read_text(encoding="utf-8")
+    matched = set(re.findall(r'ATTRS\{idVendor\}=="(\w{4})"(?:, ATTRS\{idProduct\}=="(\w{4})")?', rules))
+    assert ("04b8", "") in matched  # every Epson product
+    assert {("0416", "5011"), ("0483", "5743"), ("1fc9", "2016"), ("0456", "0808")} <= matched
+    assert all('GROUP="kiosk"' in line and 'MODE="0660"' in line for line in rules.splitlines()
+               if line.startswith("ATTRS"))
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_scripts_parse_and_pass_shellcheck(script):
+    shell = "bash" if script.endswith(".sh") else "sh"
+    assert subprocess.run([shell, "-n", str(DEPLOY / script)], capture_output=True).returncode == 0
+    result = subprocess.run([tool("shellcheck"), str(DEPLOY / script)], capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_the_firewall_admits_the_lan_and_localhost_only_to_the_kiosk_port():
+    rules = (DEPLOY / "nftables-kiosk.conf").read_text(encoding="utf-8")
+    assert "elements = { 127.0.0.0/8, @LAN@ }" in rules
+    assert rules.index("ip saddr @office_lan accept") < rules.index("tcp dport @PORT@ counter drop")
+    nft = shutil.which("nft")
+    if nft:  # nftables' own parser, without touching this machine's rules
+        filled = rules.replace("@LAN@", "192.168.1.0/24").replace("@PORT@", "8080")
+        result = subprocess.run([nft, "--check", "-f", "-"], input=filled, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
