@@ -420,3 +420,10 @@ def test_a_ticket_held_across_midnight_stays_current_for_its_counter(office):
     clock.advance(minutes=10)
     assert store.current_tickets(db, "2026-11-26")[1]["id"] == ticket["id"]
     assert store.held_ticket(db, 1)["id"] == ticket["id"]
+
+
+def test_each_connection_keeps_a_small_page_cache(office):
+    """One connection per server thread: the default 2 MB cache each added up to ~100 MB of RSS."""
+    _, db = office
+    assert db.conn.execute("PRAGMA cache_size").fetchone()[0] == -512
+    assert Database(db.path).conn.execute("PRAGMA cache_size").fetchone()[0] == -512
