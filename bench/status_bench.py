@@ -25,28 +25,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import ROOT, free_port, percentile, rss_mb  # noqa: E402
 
+from kiosk.bench_load import residents  # noqa: E402,F401  (status_staff_bench imports it from here)
 from kiosk.paths import packaged_config  # noqa: E402
 
 KK = "6203010102150003"
 STATUSES = ("READY_FOR_PICKUP", "CARD_SHIPPED", "PROCESSING", "PRINT_READY_RECORD", "CARD_ISSUED")
 STATUS_CONFIG = '\n[status]\nkiosk_addresses = ["127.0.0.1"]\nkiosk_lookups_per_window = 100000000\n'
-
-
-def residents(count: int):
-    """Yield (nik, birth date) of ``count`` valid Kapuas NIKs (region 620301), men and women."""
-    made = 0
-    serial = 0
-    while True:
-        serial += 1
-        for year in range(1950, 2010):
-            for month in range(1, 13):
-                for day in range(1, 29):
-                    if made == count:
-                        return
-                    offset = 40 if made % 2 else 0
-                    nik = f"620301{day + offset:02d}{month:02d}{year % 100:02d}{serial:04d}"
-                    yield nik, f"{year}-{month:02d}-{day:02d}"
-                    made += 1
 
 
 def write_config(directory: Path) -> Path:

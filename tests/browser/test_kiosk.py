@@ -151,9 +151,9 @@ def test_two_fast_taps_on_a_service_issue_nothing_then_a_deliberate_tap_works(ne
     assert ticket_count(office) == 1
 
 
-def test_a_retry_after_a_lost_answer_gets_the_same_ticket(new_page, office):
-    page = open_kiosk(new_page, office)
-    keys = []
+def lose_the_first_answer(page) -> list[str | None]:
+    """Let the server issue the first ticket but drop its answer; return the Idempotency-Keys sent."""
+    keys: list[str | None] = []
 
     def lose_first_answer(route):
         keys.append(route.request.headers.get("idempotency-key"))
@@ -164,6 +164,12 @@ def test_a_retry_after_a_lost_answer_gets_the_same_ticket(new_page, office):
             route.continue_()
 
     page.route("**/api/tickets", lose_first_answer)
+    return keys
+
+
+def test_a_retry_after_a_lost_answer_gets_the_same_ticket(new_page, office):
+    page = open_kiosk(new_page, office)
+    keys = lose_the_first_answer(page)
     take_number(page, "REKAM")
 
     expect(page.locator("#result-number")).to_have_text("A-001")

@@ -462,6 +462,9 @@
       const onControl = event.key === "Enter" && event.code !== "NumpadEnter"
         && document.activeElement && document.activeElement.closest("button, a, input");
       if (onControl) return;
+      // A screen with its own number entry (the NIK keypad, the survey's number): keys type there.
+      const shown = currentScreen();
+      if (shown && shown.querySelector("[data-voice-input], [data-key]")) return;
       event.preventDefault();
       start();
       return;
