@@ -2,7 +2,7 @@
 
 Run:  python bench/backup_bench.py [--tickets-per-day 480] [--kiosks 4]
 
-A year of ~150,000 tickets and ~700,000 events (bench/reports_bench.py's generator) is written
+A year of ~150,000 tickets and ~700,000 events (kiosk/bench_reports.py's generator) is written
 into a fresh database. Then: ``backup_database`` on the idle database; the same while
 ``--kiosks`` threads issue tickets in-process (``synchronous=FULL``), with the issuing p50/p99
 during the copy beside those without it; and ``restore_database`` of the copy. Each copy is
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.reports_bench import TODAY, fill_year, open_app  # noqa: E402
+from kiosk.bench_reports import TODAY, fill_year, office_services, open_app  # noqa: E402
 from kiosk.backup import backup_database, restore_database  # noqa: E402
 
 UNLIMITED = ("CETAK", "AMBIL", "UBAH", "IKD", "INFO")  # the demo services without a daily quota
@@ -80,11 +80,7 @@ def main() -> None:
         work_dir = Path(work)
         app = open_app(work_dir, lambda: TODAY)
         runtime = app.extensions["kiosk"]
-        settings = runtime.settings
-        services = [(service.code, service.prefix,
-                     tuple(counter.id for counter in settings.counters if service.code in counter.services) or (1,))
-                    for service in settings.services]
-        tickets, events = fill_year(work_dir / "kiosk.db", args.tickets_per_day, services)
+        tickets, events = fill_year(work_dir / "kiosk.db", args.tickets_per_day, office_services(app))
         size = (work_dir / "kiosk.db").stat().st_size
         print(f"year: {tickets:,} tickets, {events:,} events, database {size / 1e6:.0f} MB")
 

@@ -3,7 +3,8 @@
 Run:  python bench/reports_bench.py [--tickets-per-day 480] [--repeat 5] [--issues 400]
 
 A year (Monday to Saturday, 2025-12-01 to 2026-11-30) of ~150,000 tickets and ~700,000 events
-is written straight into a fresh, migrated database, shaped like the product writes them:
+is written straight into a fresh, migrated database by kiosk/bench_reports.py's generator (the one
+``kiosk bench`` uses for its report rows), shaped like the product writes them:
 most tickets are called, served and done, some recalled, some finished straight from the call,
 one in ten a no-show. Then, in-process through the Flask test client (no socket, so the
 figures are the server's work), an admin asks for the daily report, a 30-day and a 365-day
@@ -20,121 +21,19 @@ page's first render < 1 s, issuing within 1.2x of an empty database.
 from __future__ import annotations
 
 import argparse
-import random
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from werkzeug.security import generate_password_hash  # noqa: E402
-
-from kiosk import create_app, reports_store, store  # noqa: E402
-from kiosk.paths import packaged_config  # noqa: E402
-from kiosk.settings import load_settings  # noqa: E402
-
-JAKARTA = ZoneInfo("Asia/Jakarta")
-FIRST_DAY, LAST_DAY = date(2025, 12, 1), date(2026, 11, 30)
-TODAY = datetime(2026, 12, 1, 10, 0, tzinfo=JAKARTA)  # a Tuesday after the year
-ALWAYS_OPEN = {f"office.hours.{day}": "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-# (share of tickets, the actions after "issue"): on average ~4.65 events a ticket
-PATHS = (
-    (0.40, ("call", "serve", "done")),
-    (0.30, ("call", "recall", "serve", "done")),
-    (0.15, ("call", "recall", "recall", "serve", "done")),
-    (0.10, ("call", "recall", "recall", "no_show")),
-    (0.05, ("call", "done")),
-)
-STATUS_AFTER = {"call": "called", "recall": "called", "serve": "serving", "done": "done", "no_show": "no_show"}
-
-
-def open_app(directory: Path, clock):
-    settings = load_settings(packaged_config(), {
-        **ALWAYS_OPEN, "office.observe_national_holidays": False, "database.path": str(directory / "kiosk.db"),
-        "printer.type": "none"})
-    app = create_app({"settings": settings, "TESTING": True, "clock": clock})
-    runtime = app.extensions["kiosk"]
-    store.add_staff(runtime.db, "kepala", generate_password_hash("rahasia-Admin1", method="pbkdf2:sha256:1000"),
-                    "admin", clock())
-    return app
-
-
-def fill_year(path: Path, per_day: int, services: list[tuple[str, str, tuple[int, ...]]]) -> tuple[int, int]:
-    """Write a year of tickets and their events straight into the database; return (tickets, events)."""
-    rng = random.Random(9)
-    conn = sqlite3.connect(path)
-    conn.execute("PRAGMA synchronous=OFF")
-    weights = [share for share, _ in PATHS]
-    tickets = events = 0
-    day = FIRST_DAY
-    with conn:
-        while day <= LAST_DAY:
-            if day.weekday() == 6:  # closed on Sundays
-                day += timedelta(days=1)
-                continue
-            iso = day.isoformat()
-            opening = datetime(day.year, day.month, day.day, 8, 0, tzinfo=JAKARTA)
-            seqs = {code: 0 for code, _, _ in services}
-            ticket_rows, event_rows = [], []
-            for index in range(per_day):
-                code, prefix, counters = services[index % len(services)]
-                seqs[code] += 1
-                issued = opening + timedelta(seconds=int(index * 7 * 3600 / per_day))
-                tickets += 1
-                ticket_id = tickets
-                at = issued + timedelta(minutes=rng.uniform(2, 60))
-                counter, staff = rng.choice(counters), 1
-                status, stamps = "waiting", {}
-                event_rows.append((ticket_id, iso, issued.isoformat(), "issue", None, "waiting", code, None, None))
-                actions = rng.choices(PATHS, weights)[0][1]
-                for action in actions:
-                    after = STATUS_AFTER[action]
-                    event_rows.append((ticket_id, iso, at.isoformat(timespec="seconds"), action, status, after,
-                                       code, counter, staff))
-                    stamps[action] = at.isoformat(timespec="seconds")
-                    status = after
-                    at += timedelta(minutes=rng.uniform(0.5, 12))
-                ticket_rows.append((ticket_id, f"bench{ticket_id}", iso, code, seqs[code],
-                                    f"{prefix}-{seqs[code]:03d}", code, 0, status, issued.isoformat(),
-                                    issued.isoformat(), stamps.get("call"), stamps.get("serve"),
-                                    stamps.get("done") or stamps.get("no_show"), counter, staff, "printed"))
-            conn.executemany(
-                "INSERT INTO tickets (id, token, day, origin_service, seq, number, service, priority, status,"
-                " issued_at, queued_at, called_at, serving_at, finished_at, counter_id, staff_id, print_status)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticket_rows)
-            conn.executemany(
-                "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
-                " staff_id) VALUES (?,?,?,?,?,?,?,?,?)", event_rows)
-            events += len(event_rows)
-            day += timedelta(days=1)
-    conn.execute("ANALYZE")
-    conn.close()
-    return tickets, events
-
-
-def timed(client, path: str, repeat: int) -> tuple[float, float, float]:
-    """Return the first GET's wall milliseconds and the median wall and CPU milliseconds of ``repeat`` GETs of
-    ``path`` (each must answer 200). The first reads every day (the kept facts of the database are dropped
-    before it); the others reuse the days that did not change.
-
-    CPU time is this process's own: on a shared machine it shows the work even when other
-    processes stretch the wall time.
-    """
-    reports_store.forget_days(client.application.extensions["kiosk"].db)
-    walls, cpus = [], []
-    for _ in range(repeat):
-        started, cpu = time.perf_counter(), time.process_time()
-        answer = client.get(path)
-        walls.append((time.perf_counter() - started) * 1000)
-        cpus.append((time.process_time() - cpu) * 1000)
-        assert answer.status_code == 200, answer.get_data(as_text=True)[:200]
-    return walls[0], statistics.median(walls), statistics.median(cpus)
+from kiosk import reports_store  # noqa: E402
+from kiosk.bench_reports import (ADMIN, ADMIN_PASSWORD, FIRST_DAY, LAST_DAY, TODAY, fill_year,  # noqa: E402
+                                 office_services, open_app, timed)
 
 
 def issue_p50s(apps: list, count: int) -> list[float]:
@@ -161,16 +60,12 @@ def main() -> None:
         clock = lambda: TODAY  # noqa: E731
         empty = open_app(Path(empty_dir), clock)
         year = open_app(Path(year_dir), clock)
-        settings = year.extensions["kiosk"].settings
-        services = [(service.code, service.prefix,
-                     tuple(counter.id for counter in settings.counters if service.code in counter.services) or (1,))
-                    for service in settings.services]
         started = time.perf_counter()
-        tickets, events = fill_year(Path(year_dir) / "kiosk.db", args.tickets_per_day, services)
+        tickets, events = fill_year(Path(year_dir) / "kiosk.db", args.tickets_per_day, office_services(year))
         print(f"year: {tickets:,} tickets, {events:,} events, written in {time.perf_counter() - started:.1f} s")
 
         admin = year.test_client()
-        login = admin.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"})
+        login = admin.post("/api/login", json={"username": ADMIN, "password": ADMIN_PASSWORD})
         assert login.status_code == 200
         month_start = (LAST_DAY - timedelta(days=29)).isoformat()
         # The report page first (nothing read yet: its first render is the one a head of office waits for).

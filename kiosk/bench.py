@@ -3,8 +3,10 @@
 A real ``kiosk serve`` runs in a child process on 127.0.0.1 (waitress, ``synchronous=FULL``, the
 file printer) on a temporary database that holds a counter account and a few thousand KTP-el
 status records; the load comes from this process over keep-alive HTTP/1.1, and the displays
-(event streams) and phones (polling) from a third process (kiosk/bench_load.py). The figures
-become one table, each beside its target with ✓ or ✗.
+(event streams) and phones (polling) from a third process (kiosk/bench_load.py). Once the server
+has stopped, the reports are timed in-process on a year of a busy office written into another
+temporary database (kiosk/bench_reports.py). The figures become one table, each beside its target
+with ✓ or ✗.
 """
 
 from __future__ import annotations
@@ -51,15 +53,20 @@ def _times(ratio: float, limit: float = 3.0) -> str:
     return f"{ratio:.3f}x" if float(shown[:-1]) == limit and ratio != limit else shown
 
 
-def run(seconds: float = 5.0, clients: int = 20, records: int = 5000,
+def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_days: int = 365,
         progress: Callable[[str], None] = lambda step: None) -> tuple[list[Row], str]:
-    """Measure everything; return the table rows and a line describing the machine and the run."""
+    """Measure everything; return the table rows and a line describing the machine and the run.
+
+    ``report_days`` days of history (480 tickets a day, Monday to Saturday) are written for the report rows.
+    """
+    from kiosk.bench_reports import report_rows
+
     samples = max(100, min(500, int(seconds * 100)))
     calls = max(3, min(20, int(seconds * 4)))
-    steps = iter(range(1, 10))
+    steps = iter(range(1, 12))
 
     def step(text: str) -> None:
-        progress(f"[{next(steps)}/9] {text}")
+        progress(f"[{next(steps)}/11] {text}")
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as temporary:
@@ -161,9 +168,13 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000,
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+    with tempfile.TemporaryDirectory(prefix="kiosk-bench-reports-") as temporary:
+        step(f"writing {report_days} days of history into a temporary database")
+        report, history = report_rows(Path(temporary), days=report_days, progress=step)
+    rows += report
     machine = (f"{platform.node()}, {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
                f"SQLite {sqlite3.sqlite_version}, synchronous=FULL, file printer, {clients} clients, "
-               f"{seconds:g} s per load run")
+               f"{seconds:g} s per load run; {history}")
     return rows, machine
 
 
