@@ -42,6 +42,18 @@ SEMANTIC_RULES = {
     ("POST", "/api/admin/staff/{id}/end-sessions"),
     # a closed date must not lie in the past (depends on today)
     ("PUT", "/api/admin/closed-dates/{day}"),
+    # a NIK must be a real one (region, birth date, serial), as for the lookups above
+    ("POST", "/api/applications/search"),
+    ("POST", "/api/applications/status"),
+    ("POST", "/api/applications/ready"),
+    # the uploaded file must be a SIAK CSV with its header row (its content, not its schema)
+    ("POST", "/api/admin/status-import"),
+    # exactly one of "token" (phone) and "number" (kiosk) identifies the ticket answering
+    ("POST", "/api/surveys"),
+    ("POST", "/api/surveys/check"),
+    # "from" must not be after "to", and a period is at most a year
+    ("GET", "/api/reports/skm"),
+    ("GET", "/api/reports/skm.xlsx"),
 }
 
 # The document /api/openapi.json serves, read at collection so that every operation is its own test.

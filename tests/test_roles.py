@@ -193,7 +193,7 @@ ROUTES = _routes()
 def test_the_table_covers_the_known_admin_and_staff_routes():
     paths = {path for path, _ in ROUTES}
     for path in ("/admin", "/admin/reports", "/api/admin/today", "/api/admin/staff", "/api/reports/daily", "/counter",
-                 "/api/services/<code>", "/api/counters/<id:counter_id>/next", "/api/applications/<nik>",
+                 "/api/services/<code>", "/api/counters/<id:counter_id>/next", "/api/applications/<nik:nik>",
                  "/api/surveys", "/api/reports/skm", "/admin/skm"):
         assert path in paths, path
     assert len(ROUTES) >= 40

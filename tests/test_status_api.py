@@ -195,7 +195,7 @@ def test_a_server_error_on_a_record_is_logged_by_route_never_by_nik(office, capl
                                     timeout=10)
     assert (failed.status_code, failed.json()["error"]["code"]) == (500, "internal_error")
     server_lines = [r.getMessage() for r in caplog.records if r.name.startswith("kiosk")]
-    assert server_lines == ["unexpected OperationalError on PUT /api/applications/<nik>"]
+    assert server_lines == ["unexpected OperationalError on PUT /api/applications/<nik:nik>"]
 
 
 def test_the_server_log_and_command_output_hold_no_nik_or_kk_number(tmp_path):
@@ -255,3 +255,12 @@ def test_the_server_log_and_command_output_hold_no_nik_or_kk_number(tmp_path):
     assert "Accepted: 1" in text  # the outputs were captured
     for secret in (NIK, OTHER_NIK, KK, WRONG_KK, NIK[:15], KK[:15], "Budi", "Siti Aminah"):
         assert secret not in text
+
+
+def test_only_digits_address_a_record_so_the_staff_routes_are_not_put_addresses(staff_client):
+    """``/api/applications/search`` is a POST route of its own, never the SPEC's PUT with the NIK "search"."""
+    client, headers = staff_client
+    options = client.options("/api/applications/search")
+    assert sorted(options.headers["Allow"].split(", ")) == ["OPTIONS", "POST"]
+    refused = client.put("/api/applications/search", json={}, headers=headers)
+    assert refused.status_code == 405 and refused.get_json()["error"]["code"] == "method_not_allowed"

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from kiosk.errors import BadRequest, KioskError
 from kiosk.runtime import Runtime
@@ -77,9 +77,19 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**63 - 1)
 
 
+class NikConverter(BaseConverter):
+    """A NIK in a URL (SPEC's ``PUT /api/applications/<nik>``): digits, grouped with spaces or not.
+
+    Words such as ``search`` are never a NIK, so ``/api/applications/search`` is not also a PUT address.
+    """
+
+    regex = r"[0-9][0-9 ]*"
+
+
 def register(app: Flask) -> None:
     """Attach blueprints and error handlers."""
     app.url_map.converters["id"] = IdConverter
+    app.url_map.converters["nik"] = NikConverter
     from kiosk.web import api, auth, events, openapi, pages, qr, speech, staff, status, status_staff
 
     for module in (api, auth, staff, events, pages, qr, openapi, status, status_staff, speech):

@@ -257,7 +257,8 @@ PATHS.update({
     "/api/applications/{nik}": {"put": {
         "summary": "Create or change a resident's KTP-el status record (staff); history records real changes",
         "security": [{"session": [], "csrf": []}],
-        "parameters": [{"name": "nik", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "parameters": [{"name": "nik", "in": "path", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9][0-9 ]*$"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["kk", "name", "birth_date", "status"],
             "properties": {"kk": {"type": "string"}, "name": {"type": "string", "maxLength": 100},
@@ -271,7 +272,8 @@ PATHS.update({
             "201": _json({"type": "object", "properties": {
                 "application": _ref("Application"), "change": {"type": "string", "enum": ["created"]}}}),
             **_errors(*_STAFF_ERRORS, (400, "invalid_nik / invalid_kk / invalid_name / invalid_birth_date / "
-                                            "unknown_status / invalid_note / bad_request"))},
+                                            "unknown_status / invalid_note / bad_request"),
+                      (404, "not_found: the address holds no digits, so it names no NIK"))},
     }},
 })
 

@@ -152,7 +152,7 @@ def lookup():
     return jsonify({"status": answer})
 
 
-@bp.put("/api/applications/<nik>")
+@bp.put("/api/applications/<nik:nik>")
 @staff_required()
 def save(nik: str):
     """Create or change a resident's KTP-el status record (staff); history records real changes only."""
