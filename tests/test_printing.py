@@ -97,12 +97,13 @@ def test_a_printer_that_just_took_a_job_is_asked_for_its_state_only_after_an_idl
     assert app.test_client().post("/api/tickets", json={"service": "REKAM"}).status_code == 201
 
     assert worker.drain_once() == 3600.0
-    assert len(fake.jobs()) == 1
+    wait_until(lambda: len(fake.jobs()) == 1)  # the fake printer's own thread takes the bytes in
     assert fake.connections == 1  # the job's own connection (which asked the state before sending)
 
     monkeypatch.setattr(PrintWorker, "idle_check_seconds", 0.0)  # idle for a whole interval now
     worker.drain_once()
-    assert fake.connections == 2 and len(fake.jobs()) == 1
+    wait_until(lambda: fake.connections == 2)
+    assert len(fake.jobs()) == 1
 
 
 def test_paper_out_keeps_jobs_pending_then_prints_them_in_issue_order(office, fake):
