@@ -92,6 +92,18 @@ window.KioskStatus = (() => {
     return parts.join(" ");
   }
 
+  // Voice guidance (kiosk-voice.js), when it is on: say keys, or read the screen again after a change
+  // that is not a new screen (the next step, a message). Every key is one of kiosk/guide.py's.
+  function voiceOn() {
+    return Boolean(window.KioskVoice && window.KioskVoice.active);
+  }
+
+  function voiceRead(prefix) {
+    if (voiceOn()) window.KioskVoice.read(prefix);
+  }
+
+  const SPOKEN_PROBLEMS = ["invalid_nik", "invalid_kk", "not_found", "rate_limited"];
+
   function create(kiosk) {
     const { $, t } = kiosk;
     const screen = $("screen-status-entry");
@@ -163,6 +175,7 @@ window.KioskStatus = (() => {
       if (typed().length !== LENGTH) {  // checked before anything is sent
         entry.message = { key: `${entry.step}_short` };
         renderEntry();
+        voiceRead([`t.${entry.step}_short`]);
         return;
       }
       if (entry.step === "nik") {
@@ -170,6 +183,7 @@ window.KioskStatus = (() => {
         entry.message = null;
         renderEntry();
         kiosk.settle(screen);  // the second tap of a double tap on Lanjut must not land on the new step
+        voiceRead();
       } else {
         lookUp(entry);
       }
@@ -182,6 +196,7 @@ window.KioskStatus = (() => {
         entry.message = null;
         renderEntry();
         kiosk.settle(screen);
+        voiceRead();
       } else {
         entry = null;
         clearEntry();
@@ -194,6 +209,7 @@ window.KioskStatus = (() => {
     async function lookUp(mine) {
       mine.looking = true;
       renderEntry();
+      if (voiceOn()) window.KioskVoice.say(["t.checking"]);
       let response;
       let body = null;
       try {
@@ -233,6 +249,7 @@ window.KioskStatus = (() => {
         mine.message = { key: WORDS.en[problem.code] ? problem.code : "lookup_failed" };
       }
       renderEntry();
+      voiceRead([SPOKEN_PROBLEMS.includes(problem.code) ? `t.${problem.code}` : "t.lookup_failed"]);
     }
 
     function renderAnswer() {
@@ -245,6 +262,10 @@ window.KioskStatus = (() => {
       $("answer-updated").textContent = kiosk.formatDate(status.updated_at);
       $("answer-next").textContent = status.next_step || "";
       $("answer-next").hidden = !status.next_step;
+      // Voice guidance reads the answer from the catalogue's own sentences for this status.
+      $("answer-label").dataset.say = `status.${status.code}.label`;
+      $("answer-message").dataset.say = `status.${status.code}.message`;
+      $("answer-next").dataset.say = `status.${status.code}.next`;
       const service = status.next_service && kiosk.services().find((s) => s.code === status.next_service);
       const take = $("answer-take");
       const closed = $("answer-closed");
@@ -254,10 +275,13 @@ window.KioskStatus = (() => {
       if (open) {
         $("answer-take-prefix").textContent = service.prefix;
         $("answer-take-service").textContent = service.name;
+        $("answer-take-service").dataset.say = `service.${service.code}`;
         closed.textContent = "";
+        delete closed.dataset.say;
       } else if (status.next_service) {
         const reason = service ? kiosk.closedText(service) : "";
         closed.textContent = reason || t("take_closed", { service: service ? service.name : status.next_service });
+        closed.dataset.say = "t.take_closed";
       }
       $("answer-done").classList.toggle("is-secondary", !take.hidden);
     }
@@ -287,7 +311,10 @@ window.KioskStatus = (() => {
       answer = null;
       clearEntry();
       for (const id of ["answer-label", "answer-message", "answer-name", "answer-updated", "answer-next",
-        "answer-take-prefix", "answer-take-service", "answer-closed"]) $(id).textContent = "";
+        "answer-take-prefix", "answer-take-service", "answer-closed"]) {
+        $(id).textContent = "";
+        delete $(id).dataset.say;
+      }
       $("answer-take").hidden = true;
       $("answer-closed").hidden = true;
       delete $("answer-card").dataset.tone;
@@ -313,6 +340,7 @@ window.KioskStatus = (() => {
 
     // Physical keyboard on the entry screen: digits, Backspace, Enter.
     function key(event) {
+      if (event.defaultPrevented) return;  // voice mode took the key (and sends digits as kiosk:voice-key)
       if (kiosk.current() !== "status-entry" || !entry || event.ctrlKey || event.altKey || event.metaKey) return;
       if (/^[0-9]$/.test(event.key)) press(event.key);
       else if (event.key === "Backspace") press("delete");
@@ -320,6 +348,15 @@ window.KioskStatus = (() => {
       else return;
       event.preventDefault();  // Enter on a focused button must not also click it
     }
+
+    // Voice mode's keypad (kiosk-voice.js) types into the entry: digits, Backspace, and Enter while Lanjut
+    // is still disabled (the resident hears why). Backspace on an empty entry never comes here: it goes back.
+    $("entry-digits").addEventListener("kiosk:voice-key", (event) => {
+      if (!entry || entry.looking) return;
+      const pressed = event.detail.key;
+      press(pressed === "Backspace" ? "delete" : pressed === "Enter" ? "next" : pressed);
+      event.preventDefault();
+    });
 
     return { click, key, wipe, relabel };
   }

@@ -12,8 +12,12 @@
      data-voice-skip          a button that is not one of the numbered choices
      data-voice-input         the screen's own digit entry: digits 0-9 and Backspace go to it as a
                               "kiosk:voice-key" event {key}; each digit is spoken; its value (or
-                              data-value) is read back on "repeat" and decides whether Backspace goes back
-     data-voice-enter         the button Enter presses while a data-voice-input takes the digits
+                              data-value, or its text's digits) is read back on "repeat" and decides
+                              whether Backspace goes back (0 is a digit there, not "back");
+                              data-voice-length="16" says "complete" when that many are typed
+     data-voice-enter         the button Enter presses while a data-voice-input takes the digits; while
+                              it is disabled, Enter goes to the entry as {key: "Enter"} and the screen
+                              answers (preventDefault) or "choose first" is said
    Keypad: digits choose, Enter confirms, 0 or Backspace goes back, "." or "*" repeats.
    Touch: one tap speaks an item, a second tap on the same item chooses it.
    Audio comes as WAVs from /api/speech/<key>.wav (the kiosk PC's own output: its headphone jack);
@@ -283,8 +287,30 @@
     return [...screen.querySelectorAll("[data-voice-input]")].find(visible) || null;
   }
 
+  // The digits typed so far: the element's value, its data-value, or else its text ("620301 1708").
   function inputValue(input) {
-    return String(input.value ?? input.dataset.value ?? "").replace(/\D/g, "");
+    return String(input.value ?? input.dataset.value ?? input.textContent ?? "").replace(/\D/g, "");
+  }
+
+  // Hand a key to the screen's own digit entry; true when the screen took it (called preventDefault).
+  function toInput(input, key) {
+    const event = new CustomEvent("kiosk:voice-key", { detail: { key }, bubbles: true, cancelable: true });
+    return !input.dispatchEvent(event);
+  }
+
+  // A digit or Backspace for the entry, echoed: the digit, "Dihapus", or why nothing changed.
+  function typeInto(input, key) {
+    const before = inputValue(input);
+    toInput(input, key);
+    const after = inputValue(input);
+    if (key === "Backspace") {
+      say(["input.deleted"]);
+    } else if (after === before) {
+      say(["input.full"]);
+    } else {
+      const length = Number(input.dataset.voiceLength) || 0;
+      say([`digit.${key}`, ...(length && after.length === length ? ["input.complete"] : [])]);
+    }
   }
 
   function numberKeys(text) {
@@ -474,11 +500,12 @@
     if (key === "repeat" || key === "other") {
       readScreen();
     } else if (input && (/^\d$/.test(key) || (key === "Backspace" && inputValue(input)))) {
-      input.dispatchEvent(new CustomEvent("kiosk:voice-key", { detail: { key }, bubbles: true }));
-      say([key === "Backspace" ? "input.deleted" : `digit.${key}`]);
+      typeInto(input, key);
     } else if (key === "Enter" && input) {
+      // An enabled Enter button is pressed; otherwise the screen may answer (e.g. "16 digits needed").
       const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
-      if (enter && !enter.disabled) press(enter); else say(["help.choose_first"]);
+      if (enter && !enter.disabled) press(enter);
+      else if (!toInput(input, "Enter")) say(["help.choose_first"]);
     } else if (/^[1-9]$/.test(key)) {
       select(screen, Number(key) - 1);
     } else if (key === "0" || key === "Backspace") {
@@ -597,6 +624,10 @@
   if (largeButton) largeButton.addEventListener("click", () => setLarge(!large));
   window.addEventListener("resize", () => { if (large) applyLarge(); });
 
-  window.KioskVoice = { start, leave, say, setLarge, get active() { return voice.active; } };
+  // read(prefix): say the prefix keys, then read the current screen again (a screen whose content
+  // changed without a kiosk:screen event, e.g. the next step of the status check).
+  window.KioskVoice = {
+    start, leave, say, setLarge, read: (prefix) => readScreen(prefix), get active() { return voice.active; },
+  };
   renderWords();
 })();
