@@ -340,7 +340,8 @@ window.KioskStatus = (() => {
 
     // Physical keyboard on the entry screen: digits, Backspace, Enter.
     function key(event) {
-      if (event.defaultPrevented) return;  // voice mode took the key (and sends digits as kiosk:voice-key)
+      // Voice mode took the key (it sends digits as kiosk:voice-key)
+      if (window.KioskVoice && window.KioskVoice.took(event)) return;
       if (kiosk.current() !== "status-entry" || !entry || event.ctrlKey || event.altKey || event.metaKey) return;
       if (/^[0-9]$/.test(event.key)) press(event.key);
       else if (event.key === "Backspace") press("delete");

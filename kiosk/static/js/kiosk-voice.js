@@ -479,6 +479,10 @@
     return null;
   }
 
+  // Keys handled in voice mode. The key that starts voice mode is not among them: a digit typed on the
+  // status check's entry both starts voice mode and is typed, as without voice mode.
+  const taken = new WeakSet();
+
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     const key = keyOf(event);
@@ -488,11 +492,16 @@
       const onControl = event.key === "Enter" && event.code !== "NumpadEnter"
         && document.activeElement && document.activeElement.closest("button, a, input");
       if (onControl) return;
+      // On a screen with its own digit entry (the NIK keypad), the main keyboard's digits, Backspace and
+      // Enter type there; only the numeric keypad's keys start voice mode.
+      const screen = currentScreen();
+      if (screen && inputOf(screen) && !/^Numpad/.test(event.code)) return;
       event.preventDefault();
       start();
       return;
     }
     event.preventDefault();
+    taken.add(event);  // the key is voice mode's: the screen's own key handling leaves it alone
     armIdle();
     const screen = currentScreen();
     if (!screen) return;
@@ -627,7 +636,8 @@
   // read(prefix): say the prefix keys, then read the current screen again (a screen whose content
   // changed without a kiosk:screen event, e.g. the next step of the status check).
   window.KioskVoice = {
-    start, leave, say, setLarge, read: (prefix) => readScreen(prefix), get active() { return voice.active; },
+    start, leave, say, setLarge, read: (prefix) => readScreen(prefix), took: (event) => taken.has(event),
+    get active() { return voice.active; },
   };
   renderWords();
 })();
