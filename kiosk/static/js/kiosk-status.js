@@ -8,71 +8,9 @@ window.KioskStatus = (() => {
   const LENGTH = 16;
   const GROUPS = [6, 6, 4];  // how a NIK / nomor KK is printed and read: 620301 170890 0001
 
-  const WORDS = {
-    id: {
-      status_start: "Cek Status KTP-el",
-      status_start_sub: "Apakah KTP-el Anda sudah jadi? Periksa dengan NIK dan nomor KK.",
-      status_title: "Cek Status KTP-el",
-      notice_title: "Sebelum mulai, mohon dibaca:",
-      notice_what: "Anda akan memasukkan NIK dan nomor Kartu Keluarga (KK). Keduanya hanya dipakai untuk mencari status KTP-el Anda.",
-      notice_kept: "Dari pemeriksaan ini, NIK, nomor KK, dan nama Anda tidak disimpan. Yang dicatat hanya waktu, kios yang dipakai, hasil pemeriksaan, dan kode pengganti NIK yang tidak dapat diubah kembali menjadi NIK.",
-      notice_wipe: "Semua yang Anda masukkan dihapus dari layar saat Anda selesai atau meninggalkan kios.",
-      next: "Lanjut",
-      step_nik: "Langkah 1 dari 2",
-      step_kk: "Langkah 2 dari 2",
-      nik_title: "Masukkan NIK Anda",
-      nik_hint: "NIK ada di Kartu Keluarga, pada kolom NIK di baris nama Anda.",
-      kk_title: "Masukkan nomor KK",
-      kk_hint: "Nomor KK ada di bagian atas Kartu Keluarga, setelah tulisan \u201cNo.\u201d",
-      kk_picture: "Letak nomor KK dan NIK pada Kartu Keluarga",
-      count: "{n} dari 16 angka",
-      key_delete: "Hapus",
-      key_next: "Lanjut",
-      nik_short: "NIK harus 16 angka. Periksa kembali Kartu Keluarga Anda.",
-      kk_short: "Nomor KK harus 16 angka. Periksa kembali Kartu Keluarga Anda.",
-      checking: "Sedang memeriksa\u2026",
-      answer_title: "Status KTP-el Anda",
-      answer_name: "Atas nama",
-      answer_updated: "Terakhir diperbarui",
-      take: "Ambil nomor antrean",
-      take_closed: "Layanan {service} tidak dapat dipilih sekarang.",
-      lookup_failed: "Tidak dapat memeriksa status sekarang. Silakan coba lagi atau tanyakan kepada petugas.",
-    },
-    en: {
-      status_start: "Check KTP-el status",
-      status_start_sub: "Is your KTP-el ready? Check it with your NIK and Family Card number.",
-      status_title: "Check KTP-el status",
-      notice_title: "Before you start, please read:",
-      notice_what: "You will enter your NIK and your Family Card (KK) number. Both are used only to look up your KTP-el status.",
-      notice_kept: "This check does not store your NIK, KK number or name. Only the time, the kiosk used, the outcome and a code standing for the NIK, which cannot be turned back into the NIK, are recorded.",
-      notice_wipe: "Everything you enter is wiped from the screen when you finish or leave the kiosk.",
-      next: "Next",
-      step_nik: "Step 1 of 2",
-      step_kk: "Step 2 of 2",
-      nik_title: "Enter your NIK",
-      nik_hint: "The NIK is on the Family Card, in the NIK column of the row with your name.",
-      kk_title: "Enter the Family Card number",
-      kk_hint: "The Family Card number is at the top of the card, after \u201cNo.\u201d",
-      kk_picture: "Where the Family Card number and the NIK are printed",
-      count: "{n} of 16 digits",
-      key_delete: "Delete",
-      key_next: "Next",
-      nik_short: "A NIK has 16 digits. Please check your Family Card.",
-      kk_short: "A Family Card number has 16 digits. Please check your Family Card.",
-      checking: "Checking\u2026",
-      answer_title: "Your KTP-el status",
-      answer_name: "Name",
-      answer_updated: "Last updated",
-      take: "Take a number for",
-      take_closed: "{service} cannot be chosen now.",
-      lookup_failed: "The status cannot be checked now. Please try again or ask the staff.",
-      // API error codes (Indonesian shows the server's own message)
-      invalid_nik: "This NIK is not valid. Please check the 16 digits on your Family Card.",
-      invalid_kk: "This Family Card number is not valid. Please check the 16 digits on your Family Card.",
-      not_found: "No record found. Please check the NIK and the Family Card number, or ask the staff.",
-      rate_limited: "Too many checks. Please try again in {n} minutes or ask the staff.",
-    },
-  };
+  // Words of the status check: the "kiosk" part of kiosk/messages/<lang>.json (shared with kiosk.js).
+  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.kiosk, en: CATALOGUE.en.kiosk };
 
   // How an answer is coloured: the card is ready or handed over / something needs doing / still on its way.
   const TONES = {

@@ -39,22 +39,9 @@
   // would not fit the screen at 1.5x: large text leaves it alone.
   const DISPLAY_VMIN = 7;
 
-  const WORDS = {
-    id: {
-      voice_button: "Bantuan suara",
-      voice_exit: "Matikan suara",
-      voice_title: "Mode suara aktif",
-      voice_keys: "Angka\u00a0+\u00a0Enter memilih · 0\u00a0kembali · *\u00a0ulang · sentuh\u00a02×\u00a0memilih",
-      large_text: "Huruf besar",
-    },
-    en: {
-      voice_button: "Voice guidance",
-      voice_exit: "Turn voice off",
-      voice_title: "Voice guidance on",
-      voice_keys: "Number\u00a0+\u00a0Enter chooses · 0\u00a0back · *\u00a0repeat · touch\u00a0twice to\u00a0choose",
-      large_text: "Large text",
-    },
-  };
+  // This layer's words: the "voice" part of kiosk/messages/<lang>.json.
+  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.voice, en: CATALOGUE.en.voice };
 
   const spoken = [];
   window.__spoken = spoken;
