@@ -212,13 +212,13 @@ window.KioskStatus = (() => {
       closed.hidden = open || !status.next_service;
       if (open) {
         $("answer-take-prefix").textContent = service.prefix;
-        $("answer-take-service").textContent = service.name;
+        $("answer-take-service").textContent = kiosk.serviceName(service);
         $("answer-take-service").dataset.say = `service.${service.code}`;
         closed.textContent = "";
         delete closed.dataset.say;
       } else if (status.next_service) {
         const reason = service ? kiosk.closedText(service) : "";
-        closed.textContent = reason || t("take_closed", { service: service ? service.name : status.next_service });
+        closed.textContent = reason || t("take_closed", { service: service ? kiosk.serviceName(service) : status.next_service });
         closed.dataset.say = "t.take_closed";
       }
       $("answer-done").classList.toggle("is-secondary", !take.hidden);

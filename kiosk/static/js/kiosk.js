@@ -141,6 +141,9 @@
     }
     renderServices();
     status.relabel();
+    if (resident && resident.service && current === "priority") {
+      $("chosen-service").textContent = serviceName(resident.service);
+    }
     if (resident && resident.ticket) renderTicket(resident.ticket);
     tickClock();
   }
@@ -182,6 +185,11 @@
     return reopens ? `${text} ${reopens}` : text;
   }
 
+  // A service's name in the kiosk's language ([[services]] name_en in English, when the office set it).
+  function serviceName(service) {
+    return lang === "en" && service.name_en ? service.name_en : service.name;
+  }
+
   function renderServices() {
     const list = $("services");
     const note = $("services-note");
@@ -199,7 +207,7 @@
       prefix.setAttribute("aria-hidden", "true");
       const name = document.createElement("span");
       name.className = "k-svc-name";
-      name.textContent = service.name;
+      name.textContent = serviceName(service);
       const meta = document.createElement("span");
       meta.className = "k-svc-meta";
       meta.textContent = service.open ? t("waiting", { n: service.waiting }) : closedText(service);
@@ -243,7 +251,7 @@
     if (!service || !service.open) return;
     // One key per resident action: a double tap or a retry gets the same ticket back.
     resident = { service, key: newKey(), ticket: null, fault: false };
-    $("chosen-service").textContent = service.name;
+    $("chosen-service").textContent = serviceName(service);
     $("chosen-service").dataset.say = `service.${service.code}`;
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     show("priority");
@@ -305,7 +313,8 @@
 
   function renderTicket(ticket) {
     $("result-number").textContent = ticket.number;
-    $("result-service").textContent = ticket.service_name || ticket.service;
+    const service = services.find((s) => s.code === ticket.service);
+    $("result-service").textContent = service ? serviceName(service) : ticket.service_name || ticket.service;
     $("result-service").dataset.say = `service.${ticket.service}`;
     $("result-number").dataset.sayCall = `call_to.${ticket.service}`;  // which loket will call it
     $("result-priority").hidden = !ticket.priority;
@@ -402,7 +411,7 @@
     day: "numeric", month: "long", year: "numeric", timeZone: config.tz,
   });
   status = window.KioskStatus.create({
-    $, t, show, settle, newKey, issueFor, closedText,
+    $, t, show, settle, newKey, issueFor, closedText, serviceName,
     lang: () => lang,
     current: () => current,
     services: () => services,
