@@ -106,7 +106,9 @@ FIXED = {
     "t.notice_title": "Sebelum mulai, dengarkan ini.",
     "t.notice_what": "Anda akan memasukkan nik dan nomor Kartu Keluarga, atau ka ka. "
                      "Keduanya hanya dipakai untuk mencari status ka te pe el Anda.",
-    "t.notice_kept": "Nik, nomor ka ka, dan nama Anda tidak disimpan.",
+    "t.notice_kept": "Dari pemeriksaan ini, nik, nomor ka ka, dan nama Anda tidak disimpan. Yang dicatat hanya "
+                     "waktu, kios yang dipakai, hasil pemeriksaan, dan kode pengganti nik yang tidak dapat diubah "
+                     "kembali menjadi nik.",
     "t.notice_wipe": "Semua yang Anda masukkan dihapus saat Anda selesai atau meninggalkan kios.",
     "t.next": "Lanjut.",
     "t.key_next": "Lanjut.",

@@ -35,7 +35,7 @@ def used_keys() -> dict[str, set[str]]:
     survey = found(r'data-st="([a-z_]+)"', TEMPLATE) | found(r'\bt\("([a-z_]+)"', script("kiosk-survey.js"))
     voice_js = script("kiosk-voice.js")
     voice = found(r'data-voice-(?:text|label)="([a-z_]+)"', TEMPLATE) | found(r'\bword\("([a-z_]+)"', voice_js)
-    voice |= {key for pair in re.findall(r'word\(voice\.active \? "([a-z_]+)" : "([a-z_]+)"\)', voice_js)
+    voice |= {key for pair in re.findall(r'word\([^;]*?\? "([a-z_]+)" : "([a-z_]+)"\)', voice_js)
               for key in pair}
     return {"kiosk": kiosk, "survey": survey, "voice": voice}
 

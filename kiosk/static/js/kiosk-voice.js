@@ -91,7 +91,8 @@
 
   function renderWords() {
     barText.textContent = word("voice_title");
-    barKeys.textContent = word("voice_keys");
+    const screen = currentScreen();  // on a digit entry the keys mean something else: say so
+    barKeys.textContent = word(screen && inputOf(screen) ? "voice_keys_entry" : "voice_keys");
     for (const node of document.querySelectorAll("[data-voice-text]")) node.textContent = word(node.dataset.voiceText);
     for (const node of document.querySelectorAll("[data-voice-label]")) {
       node.setAttribute("aria-label", word(node.dataset.voiceLabel));
@@ -342,6 +343,7 @@
 
   function readScreen(prefix) {
     const screen = currentScreen();
+    renderWords();
     voice.selected = null;
     voice.armed = null;
     markSelected(null);
