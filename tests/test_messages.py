@@ -37,12 +37,13 @@ def used_keys() -> dict[str, set[str]]:
     voice = found(r'data-voice-(?:text|label)="([a-z_]+)"', TEMPLATE) | found(r'\bword\("([a-z_]+)"', voice_js)
     voice |= {key for pair in re.findall(r'word\([^;]*?\? "([a-z_]+)" : "([a-z_]+)"\)', voice_js)
               for key in pair}
-    return {"kiosk": kiosk, "survey": survey, "voice": voice}
+    phone_survey = found(r'\bt\("([a-z_]+)"', script("phone-survey.js"))
+    return {"kiosk": kiosk, "survey": survey, "voice": voice, "phone_survey": phone_survey}
 
 
 def test_english_has_exactly_the_indonesian_parts_and_keys():
     indonesian, english = messages("id"), messages("en")
-    assert list(english) == list(indonesian) == ["kiosk", "survey", "voice"]
+    assert list(english) == list(indonesian) == ["kiosk", "survey", "voice", "phone_survey"]
     for part in indonesian:
         assert set(english[part]) - set(indonesian[part]) == set(), f"{part}: English only"
         assert set(indonesian[part]) - set(english[part]) == set(), f"{part}: not in English"
@@ -59,16 +60,19 @@ def test_every_text_is_written_and_keeps_its_placeholders(lang):
 
 def test_every_key_the_kiosk_uses_is_in_the_catalogue():
     used = used_keys()
-    assert len(used["kiosk"]) > 50 and len(used["survey"]) > 15 and len(used["voice"]) >= 5  # the scan found them
+    assert len(used["kiosk"]) > 50 and len(used["survey"]) > 15 and len(used["voice"]) >= 5 \
+        and len(used["phone_survey"]) > 10  # the scan found them
     for part, keys in used.items():
         assert keys - set(messages("id")[part]) == set(), f"{part}: used but not in the catalogue"
 
 
 def test_no_kiosk_script_keeps_its_own_words():
-    for name in ("kiosk.js", "kiosk-status.js", "kiosk-survey.js", "kiosk-voice.js"):
+    for name, tag in (("kiosk.js", "kiosk-messages"), ("kiosk-status.js", "kiosk-messages"),
+                      ("kiosk-survey.js", "kiosk-messages"), ("kiosk-voice.js", "kiosk-messages"),
+                      ("phone-survey.js", "phone-messages")):
         text = script(name)
         assert re.search(r"\ben: \{", text) is None, name
-        assert 'getElementById("kiosk-messages")' in text, name
+        assert f'getElementById("{tag}")' in text, name
 
 
 def test_indonesian_words_follow_the_house_spelling():
@@ -81,3 +85,12 @@ def test_the_kiosk_page_embeds_both_catalogues(client):
     embedded = re.search(r'<script type="application/json" id="kiosk-messages">(.*?)</script>', page, re.S)
     assert embedded is not None
     assert json.loads(embedded.group(1)) == kiosk_messages()
+
+
+def test_the_phone_page_embeds_its_survey_words_only(client):
+    token = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]["token"]
+    page = client.get(f"/t/{token}").get_data(as_text=True)
+    embedded = re.search(r'<script type="application/json" id="phone-messages">(.*?)</script>', page, re.S)
+    assert embedded is not None
+    assert json.loads(embedded.group(1)) == {lang: {"phone_survey": messages(lang)["phone_survey"]}
+                                              for lang in LANGUAGES}
