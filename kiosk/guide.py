@@ -100,7 +100,7 @@ FIXED = {
     # the KTP-el status check (kiosk-status.js)
     "screen.status-notice": "Anda berada di layar cek status ka te pe el.",
     "screen.status-entry": "Anda berada di layar memasukkan nomor.",
-    "screen.status-answer": "Hasil pemeriksaan status ka te pe el Anda.",
+    "screen.status-answer": "Hasil pemeriksaan sudah ada.",
     "t.status_start": "Cek status ka te pe el.",
     "t.status_title": "Cek status ka te pe el.",
     "t.notice_title": "Sebelum mulai, dengarkan ini.",

@@ -539,7 +539,7 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     said = heard.sentences(mark)[spoken.index("screen.status-answer"):]
     catalogue = sentences(live_server.runtime.settings)
     assert said == [catalogue[key] for key in answer]
-    assert said[0] == "Hasil pemeriksaan status ka te pe el Anda."
+    assert said[0] == "Hasil pemeriksaan sudah ada."
     assert said[5:8] == ["Tekan satu untuk", "Ambil nomor antrean", "Pengambilan ka te pe el."]
 
     # 7. 1 + Enter issues the Pengambilan number, spoken twice digit by digit with its loket.
