@@ -114,6 +114,38 @@ with sync_playwright() as p:
         pg.wait_for_function("() => document.getElementById('result-qr').complete")
         pg.screenshot(path=str(out / f"kiosk-large-result-{tag}.png"))
         pg.close()
+        # voice mode through the status check, by keypad only: the notice, the NIK step, the answer
+        pg = b.new_page(viewport={"width": w, "height": hgt})
+        pg.goto(srv.url + "/kiosk?idle=600")
+        pg.wait_for_selector(".k-service-btn")
+        pg.keyboard.press("Numpad0")
+        pg.wait_for_function("() => window.__spoken.some(e => e.key === 'voice.exit')")
+        choice = pg.evaluate("""() => [...document.querySelectorAll('#screen-start button')]
+            .filter(b => !b.disabled && b.dataset.say && !b.hasAttribute('data-voice-skip'))
+            .indexOf(document.getElementById('status-start')) + 1""")
+        pg.keyboard.press(str(choice))
+        pg.keyboard.press("Enter")
+        pg.wait_for_selector("#screen-status-notice:not([hidden]):not(.is-settling)")
+        pg.keyboard.press("1")
+        pg.wait_for_selector("#notice-next.k-voice-selected")
+        pg.screenshot(path=str(out / f"kiosk-voice-status-notice-{tag}.png"))
+        pg.keyboard.press("Enter")
+        pg.wait_for_selector("#screen-status-entry:not([hidden]):not(.is-settling)")
+        for digit in "62030117":
+            pg.keyboard.press(f"Numpad{digit}")
+        pg.screenshot(path=str(out / f"kiosk-voice-status-nik-{tag}.png"))
+        for digit in "08900001":
+            pg.keyboard.press(f"Numpad{digit}")
+        pg.keyboard.press("NumpadEnter")
+        pg.wait_for_selector("#entry-title[data-t=kk_title]")
+        for digit in "6203010102150003":
+            pg.keyboard.press(f"Numpad{digit}")
+        pg.keyboard.press("NumpadEnter")
+        pg.wait_for_selector("#screen-status-answer:not([hidden]):not(.is-settling)")
+        pg.keyboard.press("1")
+        pg.wait_for_selector("#answer-take.k-voice-selected")
+        pg.screenshot(path=str(out / f"kiosk-voice-status-answer-{tag}.png"))
+        pg.close()
     fake.mode = "online"
     mine = srv.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
     tok = mine["token"]

@@ -97,6 +97,47 @@ FIXED = {
     "t.back_home": "Kembali ke awal.",
     "t.still_there": "Masih di sana? Layar akan segera kembali ke awal.",
     "t.continue": "Lanjutkan.",
+    # the KTP-el status check (kiosk-status.js)
+    "screen.status-notice": "Anda berada di layar cek status ka te pe el.",
+    "screen.status-entry": "Anda berada di layar memasukkan nomor.",
+    "screen.status-answer": "Hasil pemeriksaan sudah ada.",
+    "t.status_start": "Cek status ka te pe el.",
+    "t.status_title": "Cek status ka te pe el.",
+    "t.notice_title": "Sebelum mulai, dengarkan ini.",
+    "t.notice_what": "Anda akan memasukkan nik dan nomor Kartu Keluarga, atau ka ka. "
+                     "Keduanya hanya dipakai untuk mencari status ka te pe el Anda.",
+    "t.notice_kept": "Dari pemeriksaan ini, nik, nomor ka ka, dan nama Anda tidak disimpan. Yang dicatat hanya "
+                     "waktu, kios yang dipakai, hasil pemeriksaan, dan kode pengganti nik yang tidak dapat diubah "
+                     "kembali menjadi nik.",
+    "t.notice_wipe": "Semua yang Anda masukkan dihapus saat Anda selesai atau meninggalkan kios.",
+    "t.next": "Lanjut.",
+    "t.key_next": "Lanjut.",
+    "t.key_delete": "Hapus.",
+    "t.step_nik": "Langkah satu dari dua.",
+    "t.step_kk": "Langkah dua dari dua.",
+    "t.nik_title": "Masukkan nik Anda, enam belas angka.",
+    "t.nik_hint": "Nik ada di Kartu Keluarga, pada kolom nik di baris nama Anda.",
+    "t.kk_title": "Masukkan nomor ka ka, enam belas angka.",
+    "t.kk_hint": "Nomor ka ka ada di bagian atas Kartu Keluarga, setelah tulisan No.",
+    "t.nik_short": "Nik harus enam belas angka.",
+    "t.kk_short": "Nomor ka ka harus enam belas angka.",
+    "t.checking": "Sedang memeriksa. Mohon tunggu.",
+    "t.answer_title": "Status ka te pe el Anda.",
+    "t.take": "Ambil nomor antrean",
+    "t.take_closed": "Layanan berikutnya tidak dapat dipilih sekarang. Silakan tanyakan kepada petugas.",
+    "t.lookup_failed": "Tidak dapat memeriksa status sekarang. Silakan coba lagi atau tanyakan kepada petugas.",
+    "t.invalid_nik": "Nik ini tidak sah. Periksa lagi enam belas angka di Kartu Keluarga Anda.",
+    "t.invalid_kk": "Nomor ka ka ini tidak sah. Periksa lagi enam belas angka di Kartu Keluarga Anda.",
+    "t.not_found": "Data tidak ditemukan. Periksa lagi nik dan nomor ka ka, atau tanyakan kepada petugas.",
+    "t.rate_limited": "Terlalu banyak pemeriksaan. Silakan coba lagi nanti atau tanyakan kepada petugas.",
+    "input.complete": "Angkanya sudah lengkap. Tekan Enter untuk melanjutkan.",
+    "input.full": "Sudah lengkap; angka itu tidak ditambahkan. Tekan Enter untuk melanjutkan, "
+                  "atau tombol hapus untuk memperbaiki.",
+    # the satisfaction survey (kiosk-survey.js): letters and nine questions need the screen
+    "t.survey_entry": "Survei kepuasan.",
+    "screen.survey-number": "Survei kepuasan perlu diisi lewat layar sentuh atau ponsel Anda. "
+                            "Silakan minta bantuan petugas bila perlu.",
+    "t.cancel": "Batal.",
 }
 
 

@@ -94,6 +94,7 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
         result.append({
             "code": service.code,
             "name": service.name,
+            "name_en": service.name_en,
             "prefix": service.prefix,
             "open": state.open,
             "waiting": waiting.get(service.code, 0),

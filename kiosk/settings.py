@@ -163,6 +163,7 @@ class Service:
     name: str
     prefix: str
     daily_quota: int | None = None
+    name_en: str | None = None  # shown on the kiosk in English; the Indonesian name when not set
     hours: dict[str, Hours] | None = None  # overrides the office hours when set
 
 
@@ -496,10 +497,14 @@ def _services(raw: Any) -> tuple[Service, ...]:
         if any(s.prefix == prefix for s in services):
             raise ConfigError(f"{key}.prefix {prefix!r} is used twice")
         hours = table.get("hours")
+        name_en = _get(table, f"{key}.name_en", str, None)
+        if name_en is not None and not name_en.strip():
+            raise ConfigError(f"{key}.name_en must not be empty (leave it out to show the Indonesian name)")
         services.append(
             Service(
                 code=code,
                 name=_get(table, f"{key}.name", str),
+                name_en=name_en.strip() if name_en is not None else None,
                 prefix=prefix,
                 daily_quota=_positive(table, f"{key}.daily_quota", None),
                 hours=_hours(hours, f"{key}.hours") if isinstance(hours, dict) else None,

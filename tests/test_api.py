@@ -80,8 +80,9 @@ def test_services_list(live_server):
     services = live_server.get("/api/services").json()
     assert [s["code"] for s in services][:3] == ["REKAM", "CETAK", "AMBIL"]
     ambil = next(s for s in services if s["code"] == "AMBIL")
-    assert {k: ambil[k] for k in ("code", "name", "prefix", "open", "waiting")} == {
-        "code": "AMBIL", "name": "Pengambilan KTP-el", "prefix": "C", "open": True, "waiting": 1}
+    assert {k: ambil[k] for k in ("code", "name", "name_en", "prefix", "open", "waiting")} == {
+        "code": "AMBIL", "name": "Pengambilan KTP-el", "name_en": "KTP-el Collection", "prefix": "C", "open": True,
+        "waiting": 1}
 
 
 def test_queue_overview(live_server):

@@ -85,6 +85,8 @@ def _mutate(path: str, value):
         ("services.1.prefix", "A", "services[1].prefix 'A' is used twice"),
         ("services.1.code", "REKAM", "services[1].code 'REKAM' is used twice"),
         ("services.0.daily_quota", -5, "services[0].daily_quota"),
+        ("services.0.name_en", 5, "services[0].name_en must be str"),
+        ("services.2.name_en", "  ", "services[2].name_en must not be empty"),
         ("counters.0.services", ["REKAM", "NOPE"], "counters[0].services names unknown service 'NOPE'"),
         ("counters.1.id", 1, "counters[1].id 1 is used twice"),
         ("status.next_service.UNREGISTERED", "NOPE", "status.next_service.UNREGISTERED"),
@@ -155,6 +157,8 @@ DEMO_TEXT = packaged_config().read_text(encoding="utf-8")
         ("kiosk_idle_seconds", "kiosk_idle_second",
          "unknown key queue.kiosk_idle_second (did you mean queue.kiosk_idle_seconds?)"),
         ("daily_quota", "dailyquota", "unknown key services[0].dailyquota (did you mean services[0].daily_quota?)"),
+        ('name_en = "KTP-el Enrolment"', 'name_eng = "KTP-el Enrolment"',
+         "unknown key services[0].name_eng (did you mean services[0].name_en?)"),
         ("observe_national_holidays", "observe_national_holiday",
          "unknown key office.observe_national_holiday (did you mean office.observe_national_holidays?)"),
         ('name = "Loket 3"', 'nama = "Loket 3"', "unknown key counters[2].nama (did you mean counters[2].name?)"),
@@ -322,3 +326,15 @@ def test_stream_caps_default_well_below_the_threads():
 def test_expire_grace_minutes_defaults_to_30_and_may_be_zero():
     assert parse_settings(_mutate("queue.max_consecutive_priority", 3)).queue.expire_grace_minutes == 30
     assert parse_settings(_mutate("queue.expire_grace_minutes", 0)).queue.expire_grace_minutes == 0
+
+
+def test_services_have_an_english_name_or_fall_back_to_the_indonesian_one():
+    settings = load_settings(packaged_config())
+    assert [(s.code, s.name_en) for s in settings.services][:3] == [
+        ("REKAM", "KTP-el Enrolment"), ("CETAK", "KTP-el Printing"), ("AMBIL", "KTP-el Collection")]
+    assert all(s.name_en for s in settings.services)  # the demo office is English throughout
+    raw = demo_raw()
+    del raw["services"][1]["name_en"]
+    raw["services"][2]["name_en"] = "  Pickup  "
+    services = parse_settings(raw).services
+    assert (services[1].name_en, services[2].name_en) == (None, "Pickup")

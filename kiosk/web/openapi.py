@@ -89,7 +89,10 @@ SCHEMAS = {
     },
     "Service": {
         "type": "object",
-        "properties": {"code": {"type": "string"}, "name": {"type": "string"}, "prefix": {"type": "string"},
+        "properties": {"code": {"type": "string"}, "name": {"type": "string"},
+                       "name_en": {"type": "string", "nullable": True,
+                                   "description": "the name in English ([[services]] name_en), or null"},
+                       "prefix": {"type": "string"},
                        "open": {"type": "boolean"}, "waiting": {"type": "integer"},
                        "reason": {"type": "string", "nullable": True}, "message": {"type": "string", "nullable": True}},
     },

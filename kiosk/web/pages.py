@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from kiosk import store
+from kiosk.catalogue import kiosk_messages, page_messages
 from kiosk.errors import NotFound
 from kiosk.present import ticket_json
 from kiosk.status import STATUSES
@@ -34,7 +35,8 @@ def kiosk():
         "warn": seconds("warn", 20),  # WCAG 2.2.1: at least 20 s to answer "Masih di sana?"
         "result": seconds("result", 15),
     }
-    return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers)
+    return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers,
+                           messages=kiosk_messages())
 
 
 @bp.get("/display")
@@ -88,4 +90,5 @@ def track(token: str):
         ticket = ticket_json(rt, store.get_ticket_by_token(rt.db, token))
     except NotFound:
         return render_template("phone/index.html", office=rt.settings.office, token=None, ticket=None), 404
-    return render_template("phone/index.html", office=rt.settings.office, token=token, ticket=ticket)
+    return render_template("phone/index.html", office=rt.settings.office, token=token, ticket=ticket,
+                           messages=page_messages("phone_survey"))

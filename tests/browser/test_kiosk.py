@@ -251,14 +251,23 @@ def test_language_toggle_switches_to_english_and_back_for_the_next_resident(new_
     expect(page.locator("#screen-start h2")).to_have_text("Take a Queue Number")
     expect(page.locator(".k-service-btn[data-code=IKD]")).to_contain_text("This service is not open today.")
     expect(page.locator(".k-service-btn[data-code=REKAM]")).to_contain_text("0 waiting")
+    expect(page.locator(".k-svc-name")).to_have_text([  # [[services]] name_en
+        "KTP-el Enrolment", "KTP-el Printing", "KTP-el Collection", "Data Change / Lost or Damaged KTP-el",
+        "IKD (Digital ID) Activation", "Information"])
     page.locator(".k-service-btn[data-code=REKAM]").click()
+    expect(page.locator("#chosen-service")).to_have_text("KTP-el Enrolment")
     expect(page.locator("#choose-regular .k-choice-title")).to_have_text("Regular")
+    page.locator(".k-lang-btn[data-lang=id]").click()  # switching back renames the chosen service too
+    expect(page.locator("#chosen-service")).to_have_text("Perekaman KTP-el")
+    page.locator(".k-lang-btn[data-lang=en]").click()
     page.locator("#choose-regular").click()
     expect(page.locator("#result-ahead")).to_have_text("People ahead of you: 0")
+    expect(page.locator("#result-service")).to_have_text("KTP-el Enrolment")
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     page.locator("#screen-result .k-done").click()
     expect(page.locator("#screen-start h2")).to_have_text("Ambil Nomor Antrean")
+    expect(page.locator(".k-svc-name").first).to_have_text("Perekaman KTP-el")
     expect(page.locator("html")).to_have_attribute("lang", "id")
 
 

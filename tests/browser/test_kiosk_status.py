@@ -279,6 +279,7 @@ def test_in_english_the_flow_and_the_answer_are_english(new_page, office):
     expect(page.locator("#answer-label")).to_have_text("Ready for pickup")
     expect(page.locator("#answer-next")).to_have_text("Please take a number for KTP-el pickup.")
     expect(page.locator("#answer-take")).to_contain_text("Take a number for")
+    expect(page.locator("#answer-take-service")).to_have_text("KTP-el Collection")
 
 
 def resident_traces(page) -> list[str]:

@@ -13,13 +13,14 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk.announce import Speech
+from kiosk.guide import sentences
 
 pytestmark = pytest.mark.browser
 
 START_SCREEN = ["screen.start", "t.start_title", "t.start_hint",
                 "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
                 "press.4", "service.UBAH", "press.5", "service.IKD", "press.6", "service.INFO",
-                "press.0", "voice.exit"]
+                "press.7", "t.status_start", "press.8", "t.survey_entry", "press.0", "voice.exit"]
 
 
 class Heard:
@@ -38,6 +39,11 @@ class Heard:
 
     def count(self) -> int:
         return self.page.evaluate("window.__spoken.length")
+
+    def fresh(self) -> int:
+        """Empty the page's log (it keeps only the last 200) and return the mark of its start, 0."""
+        self.page.evaluate("window.__spoken.length = 0")
+        return 0
 
     def since(self, mark: int, last_key: str) -> list[str]:
         """Wait until the page has asked for ``last_key`` after entry ``mark``; return the keys since then."""
@@ -391,9 +397,9 @@ def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
     page.keyboard.press("Numpad1")
     # closed services are not offered: four choices, in the order they are shown
-    assert heard.since(0, "voice.exit")[5:15] == [
+    assert heard.since(0, "voice.exit")[5:19] == [
         "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
-        "press.4", "service.INFO", "press.0", "voice.exit"]
+        "press.4", "service.INFO", "press.5", "t.status_start", "press.6", "t.survey_entry", "press.0", "voice.exit"]
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
     assert page.evaluate(ACTIONS_ON_SCREEN)["scrolls"] is False
 
@@ -402,10 +408,243 @@ def test_the_log_of_spoken_sentences_keeps_the_last_200(new_page, live_server):
     page, heard = open_kiosk(new_page, live_server)
     page.keyboard.press("Numpad9")
     heard.since(0, "voice.exit")
-    for _ in range(12):  # each repeat of the start screen asks for 17 sentences
+    for _ in range(12):  # each repeat of the start screen asks for 21 sentences
         page.keyboard.press("NumpadDecimal")
-    page.wait_for_function("() => window.__spoken.filter(e => e.key === 'screen.start').length >= 11")
+    page.wait_for_function("() => window.__spoken.filter(e => e.key === 'screen.start').length >= 9")
     log = page.evaluate("window.__spoken")
     assert len(log) == 200
-    assert [entry["key"] for entry in log[-17:]] == START_SCREEN
+    assert [entry["key"] for entry in log[-len(START_SCREEN):]] == START_SCREEN
     assert all(entry["url"] == f"/api/speech/{entry['key']}.wav" and entry["at"] > 0 for entry in log)
+
+
+# ------------------------------------------------------------------ the KTP-el status check in voice mode
+
+NOTICE_SCREEN = ["screen.status-notice", "t.status_title", "t.notice_title", "t.notice_what", "t.notice_kept",
+                 "t.notice_wipe", "press.1", "t.next", "press.0", "t.back"]
+NIK_STEP = ["screen.status-entry", "t.step_nik", "t.nik_title", "t.nik_hint", "input.help",
+            "press.enter", "t.key_next"]
+KK_STEP = ["screen.status-entry", "t.step_kk", "t.kk_title", "t.kk_hint", "input.help", "press.enter", "t.key_next"]
+
+
+def digit_keys(number: str) -> list[str]:
+    return [f"digit.{digit}" for digit in number]
+
+
+def type_on_keypad(page, heard, number: str) -> None:
+    """Type digits on the numeric keypad (Numpad0-9), one by one, each echoed before the next."""
+    for digit in number:
+        mark = heard.count()
+        page.keyboard.press(f"Numpad{digit}")
+        heard.since(mark, f"digit.{digit}")
+
+
+def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step(new_page, live_server):
+    from tests.browser.test_kiosk_status import READY_NIK, grouped, seed_demo_records
+    from kiosk.cli import DEMO_KK
+
+    seed_demo_records(live_server)
+    page, heard = open_kiosk(new_page, live_server)
+
+    # 1. A keypad key starts voice mode; the status check is one of the numbered choices.
+    mark = heard.fresh()
+    page.keyboard.press("Numpad8")
+    assert heard.since(mark, "voice.exit") == ["voice.start", "help.keys", *START_SCREEN]
+    said = heard.sentences(mark)
+    assert said[START_SCREEN.index("press.7") + 2:START_SCREEN.index("press.7") + 4] == [
+        "Tekan tujuh untuk", "Cek status ka te pe el."]
+
+    # 2. A Perekaman (REKAM) number, by keypad only.
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    settled(page, "priority")
+    heard.since(0, "t.back")
+    page.keyboard.press("1")
+    mark = heard.fresh()
+    page.keyboard.press("NumpadEnter")
+    expect(page.locator("#result-number")).to_have_text("A-001")
+    number = ["letter.A", "digit.0", "digit.0", "digit.1", "call_to.REKAM"]
+    spoken = heard.since(mark, "t.done")
+    assert spoken[spoken.index("screen.result"):][:13] == [
+        "screen.result", "t.your_number", *number, "ticket.again", *number]
+    page.keyboard.press("0")  # Selesai
+    settled(page, "start")
+
+    # 3. The status check: 7 then Enter opens the privacy notice, which is read whole.
+    page.keyboard.press("7")
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
+    settled(page, "status-notice")
+    assert heard.since(mark, "t.back") == NOTICE_SCREEN
+    said = heard.sentences(mark)
+    assert said[0] == "Anda berada di layar cek status ka te pe el."
+    assert said[3].startswith("Anda akan memasukkan nik dan nomor Kartu Keluarga")
+    assert said[-4:] == ["Tekan satu untuk", "Lanjut.", "Tekan nol untuk", "Kembali."]
+
+    # 4. Lanjut: the NIK step, with the keypad typing and echoing each digit.
+    page.keyboard.press("1")
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
+    settled(page, "status-entry")
+    assert heard.since(mark, "t.key_next") == NIK_STEP
+    assert heard.sentences(mark)[:3] == [
+        "Anda berada di layar memasukkan nomor.", "Langkah satu dari dua.", "Masukkan nik Anda, enam belas angka."]
+
+    mark = heard.fresh()
+    page.keyboard.press("Enter")  # nothing typed yet: Enter says what is missing, and stays
+    assert heard.since(mark, "t.key_next") == ["t.nik_short", *NIK_STEP]
+    assert heard.sentences(mark)[0] == "Nik harus enam belas angka."
+    expect(page.locator("#entry-message")).to_have_text("NIK harus 16 angka. Periksa kembali Kartu Keluarga Anda.")
+
+    mark = heard.fresh()
+    type_on_keypad(page, heard, "62030")  # 0 is a digit here, not "back"
+    page.keyboard.press("Backspace")       # Backspace deletes the last digit while there is one
+    heard.since(mark, "input.deleted")
+    assert [key for key in heard.since(mark, "input.deleted")] == [*digit_keys("62030"), "input.deleted"]
+    assert heard.sentences(mark) == ["enam", "dua", "nol", "tiga", "nol", "Dihapus."]
+    expect(page.locator("#entry-digits")).to_have_text("6203")
+    mark = heard.fresh()
+    page.keyboard.press("NumpadMultiply")  # repeat: the step, then the digits typed so far
+    assert heard.since(mark, "t.key_next") == [
+        "screen.status-entry", "t.step_nik", "t.nik_title", "t.nik_hint", "input.entered", *digit_keys("6203"),
+        "input.help", "press.enter", "t.key_next"]
+
+    type_on_keypad(page, heard, READY_NIK[4:-1])
+    mark = heard.fresh()
+    page.keyboard.press(f"Numpad{READY_NIK[-1]}")
+    assert heard.since(mark, "input.complete") == [f"digit.{READY_NIK[-1]}", "input.complete"]
+    expect(page.locator("#entry-digits")).to_have_text(grouped(READY_NIK))
+    mark = heard.fresh()
+    page.keyboard.press("9")  # a 17th digit is refused, and the resident hears so
+    assert heard.since(mark, "input.full") == ["input.full"]
+    expect(page.locator("#entry-digits")).to_have_text(grouped(READY_NIK))
+
+    # 5. Enter = Lanjut: the KK step.
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
+    expect(page.locator("#entry-title")).to_have_text("Masukkan nomor KK")
+    assert heard.since(mark, "t.key_next") == KK_STEP
+    assert heard.sentences(mark)[1:3] == ["Langkah dua dari dua.", "Masukkan nomor ka ka, enam belas angka."]
+    type_on_keypad(page, heard, DEMO_KK)
+
+    # 6. Enter sends both: "checking", then the answer read out with its next step as choice 1.
+    mark = heard.fresh()
+    page.keyboard.press("NumpadEnter")
+    settled(page, "status-answer")
+    answer = ["screen.status-answer", "t.answer_title", "status.READY_FOR_PICKUP.label",
+              "status.READY_FOR_PICKUP.message", "status.READY_FOR_PICKUP.next",
+              "press.1", "t.take", "service.AMBIL", "press.0", "t.done"]
+    spoken = heard.since(mark, "t.done")
+    assert spoken[0] == "t.checking"
+    assert spoken[spoken.index("screen.status-answer"):] == answer
+    said = heard.sentences(mark)[spoken.index("screen.status-answer"):]
+    catalogue = sentences(live_server.runtime.settings)
+    assert said == [catalogue[key] for key in answer]
+    assert said[0] == "Hasil pemeriksaan sudah ada."
+    assert said[5:8] == ["Tekan satu untuk", "Ambil nomor antrean", "Pengambilan ka te pe el."]
+
+    # 7. 1 + Enter issues the Pengambilan number, spoken twice digit by digit with its loket.
+    page.keyboard.press("1")
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
+    expect(page.locator("#result-number")).to_have_text("C-001")
+    number = ["letter.C", "digit.0", "digit.0", "digit.1", "call_to.AMBIL"]
+    spoken = heard.since(mark, "t.done")
+    assert spoken[spoken.index("screen.result"):][:13] == [
+        "screen.result", "t.your_number", *number, "ticket.again", *number]
+    said = heard.sentences(mark)[spoken.index("screen.result"):]
+    assert said[2:6] == ["ce", "nol", "nol", "satu"]
+    assert ticket_numbers(live_server) == ["REKAM-1", "AMBIL-1"]
+
+    # 8. The end: Selesai, then back on the start screen leaves voice mode.
+    page.keyboard.press("0")
+    settled(page, "start")
+    mark = heard.fresh()
+    page.keyboard.press("Backspace")
+    assert heard.since(mark, "voice.leave") == ["voice.leave"]
+    expect(page.locator("html")).not_to_have_class(re.compile(r"\bk-voice\b"))
+
+    # Nothing the resident typed went anywhere but the lookup: no key, URL or sentence holds it.
+    urls = page.evaluate("window.__spoken.map(e => e.url)")
+    assert all(READY_NIK not in url and DEMO_KK not in url for url in urls)
+    assert not any(READY_NIK in text or DEMO_KK in text for text in heard.texts.values())
+    assert heard.errors == []
+
+
+def test_backspace_on_an_empty_entry_goes_back_a_step_and_a_wrong_number_is_heard(new_page, live_server):
+    from tests.browser.test_kiosk_status import UNKNOWN_NIK, seed_demo_records
+    from kiosk.cli import DEMO_KK
+
+    seed_demo_records(live_server)
+    page, heard = open_kiosk(new_page, live_server)
+    page.keyboard.press("Numpad7")
+    heard.since(0, "voice.exit")
+    page.keyboard.press("7")
+    page.keyboard.press("Enter")
+    settled(page, "status-notice")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    settled(page, "status-entry")
+    heard.since(0, "t.key_next")
+
+    type_on_keypad(page, heard, UNKNOWN_NIK)
+    page.keyboard.press("Enter")
+    expect(page.locator("#entry-title")).to_have_text("Masukkan nomor KK")
+    mark = heard.fresh()
+    page.keyboard.press("Backspace")  # nothing typed on this step: back to the NIK, which is kept
+    expect(page.locator("#entry-title")).to_have_text("Masukkan NIK Anda")
+    assert heard.since(mark, "t.key_next") == [
+        "screen.status-entry", "t.step_nik", "t.nik_title", "t.nik_hint", "input.entered", *digit_keys(UNKNOWN_NIK),
+        "input.help", "press.enter", "t.key_next"]
+
+    page.keyboard.press("Enter")
+    expect(page.locator("#entry-title")).to_have_text("Masukkan nomor KK")
+    type_on_keypad(page, heard, DEMO_KK)
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
+    expect(page.locator("#entry-message")).to_be_visible()
+    spoken = heard.since(mark, "t.key_next")
+    assert spoken[0] == "t.checking"
+    assert spoken[1:3] == ["t.not_found", "screen.status-entry"]
+    assert heard.sentences(mark)[1].startswith("Data tidak ditemukan.")
+
+    for _ in range(16):  # empty the KK number, then Backspace goes back: to the NIK, then to the notice
+        page.keyboard.press("Backspace")
+    expect(page.locator("#entry-digits")).to_have_text("")
+    page.keyboard.press("Backspace")
+    expect(page.locator("#entry-title")).to_have_text("Masukkan NIK Anda")
+    for _ in range(16):
+        page.keyboard.press("Backspace")
+    mark = heard.fresh()
+    page.keyboard.press("Backspace")
+    settled(page, "status-notice")
+    assert heard.since(mark, "t.back") == NOTICE_SCREEN
+    mark = heard.fresh()
+    page.keyboard.press("0")  # Kembali on the notice: the start screen
+    settled(page, "start")
+    assert heard.since(mark, "voice.exit") == START_SCREEN
+    assert heard.errors == []
+
+
+def test_the_survey_entry_says_in_voice_mode_that_it_needs_the_screen(new_page, live_server):
+    page, heard = open_kiosk(new_page, live_server)
+    page.keyboard.press("Numpad8")
+    heard.since(0, "voice.exit")
+    mark = heard.fresh()
+    page.keyboard.press("8")
+    assert heard.since(mark, "help.confirm") == ["t.survey_entry", "help.confirm"]
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
+    settled(page, "survey-number")
+    assert heard.since(mark, "t.cancel") == ["screen.survey-number", "press.0", "t.cancel"]
+    assert heard.sentences(mark) == [
+        "Survei kepuasan perlu diisi lewat layar sentuh atau ponsel Anda. Silakan minta bantuan petugas bila perlu.",
+        "Tekan nol untuk", "Batal."]
+    mark = heard.fresh()
+    page.keyboard.press("5")  # the letters and numbers of the survey are typed on the screen only
+    assert heard.since(mark, "help.no_choice") == ["help.no_choice"]
+    expect(page.locator("#survey-number")).to_have_text("_-___")
+    mark = heard.fresh()
+    page.keyboard.press("0")
+    settled(page, "start")
+    assert heard.since(mark, "voice.exit") == START_SCREEN
+    assert heard.errors == []

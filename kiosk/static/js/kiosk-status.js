@@ -8,71 +8,9 @@ window.KioskStatus = (() => {
   const LENGTH = 16;
   const GROUPS = [6, 6, 4];  // how a NIK / nomor KK is printed and read: 620301 170890 0001
 
-  const WORDS = {
-    id: {
-      status_start: "Cek Status KTP-el",
-      status_start_sub: "Apakah KTP-el Anda sudah jadi? Periksa dengan NIK dan nomor KK.",
-      status_title: "Cek Status KTP-el",
-      notice_title: "Sebelum mulai, mohon dibaca:",
-      notice_what: "Anda akan memasukkan NIK dan nomor Kartu Keluarga (KK). Keduanya hanya dipakai untuk mencari status KTP-el Anda.",
-      notice_kept: "Dari pemeriksaan ini, NIK, nomor KK, dan nama Anda tidak disimpan. Yang dicatat hanya waktu, kios yang dipakai, hasil pemeriksaan, dan kode pengganti NIK yang tidak dapat diubah kembali menjadi NIK.",
-      notice_wipe: "Semua yang Anda masukkan dihapus dari layar saat Anda selesai atau meninggalkan kios.",
-      next: "Lanjut",
-      step_nik: "Langkah 1 dari 2",
-      step_kk: "Langkah 2 dari 2",
-      nik_title: "Masukkan NIK Anda",
-      nik_hint: "NIK ada di Kartu Keluarga, pada kolom NIK di baris nama Anda.",
-      kk_title: "Masukkan nomor KK",
-      kk_hint: "Nomor KK ada di bagian atas Kartu Keluarga, setelah tulisan \u201cNo.\u201d",
-      kk_picture: "Letak nomor KK dan NIK pada Kartu Keluarga",
-      count: "{n} dari 16 angka",
-      key_delete: "Hapus",
-      key_next: "Lanjut",
-      nik_short: "NIK harus 16 angka. Periksa kembali Kartu Keluarga Anda.",
-      kk_short: "Nomor KK harus 16 angka. Periksa kembali Kartu Keluarga Anda.",
-      checking: "Sedang memeriksa\u2026",
-      answer_title: "Status KTP-el Anda",
-      answer_name: "Atas nama",
-      answer_updated: "Terakhir diperbarui",
-      take: "Ambil nomor antrean",
-      take_closed: "Layanan {service} tidak dapat dipilih sekarang.",
-      lookup_failed: "Tidak dapat memeriksa status sekarang. Silakan coba lagi atau tanyakan kepada petugas.",
-    },
-    en: {
-      status_start: "Check KTP-el status",
-      status_start_sub: "Is your KTP-el ready? Check it with your NIK and Family Card number.",
-      status_title: "Check KTP-el status",
-      notice_title: "Before you start, please read:",
-      notice_what: "You will enter your NIK and your Family Card (KK) number. Both are used only to look up your KTP-el status.",
-      notice_kept: "This check does not store your NIK, KK number or name. Only the time, the kiosk used, the outcome and a code standing for the NIK, which cannot be turned back into the NIK, are recorded.",
-      notice_wipe: "Everything you enter is wiped from the screen when you finish or leave the kiosk.",
-      next: "Next",
-      step_nik: "Step 1 of 2",
-      step_kk: "Step 2 of 2",
-      nik_title: "Enter your NIK",
-      nik_hint: "The NIK is on the Family Card, in the NIK column of the row with your name.",
-      kk_title: "Enter the Family Card number",
-      kk_hint: "The Family Card number is at the top of the card, after \u201cNo.\u201d",
-      kk_picture: "Where the Family Card number and the NIK are printed",
-      count: "{n} of 16 digits",
-      key_delete: "Delete",
-      key_next: "Next",
-      nik_short: "A NIK has 16 digits. Please check your Family Card.",
-      kk_short: "A Family Card number has 16 digits. Please check your Family Card.",
-      checking: "Checking\u2026",
-      answer_title: "Your KTP-el status",
-      answer_name: "Name",
-      answer_updated: "Last updated",
-      take: "Take a number for",
-      take_closed: "{service} cannot be chosen now.",
-      lookup_failed: "The status cannot be checked now. Please try again or ask the staff.",
-      // API error codes (Indonesian shows the server's own message)
-      invalid_nik: "This NIK is not valid. Please check the 16 digits on your Family Card.",
-      invalid_kk: "This Family Card number is not valid. Please check the 16 digits on your Family Card.",
-      not_found: "No record found. Please check the NIK and the Family Card number, or ask the staff.",
-      rate_limited: "Too many checks. Please try again in {n} minutes or ask the staff.",
-    },
-  };
+  // Words of the status check: the "kiosk" part of kiosk/messages/<lang>.json (shared with kiosk.js).
+  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.kiosk, en: CATALOGUE.en.kiosk };
 
   // How an answer is coloured: the card is ready or handed over / something needs doing / still on its way.
   const TONES = {
@@ -91,6 +29,18 @@ window.KioskStatus = (() => {
     }
     return parts.join(" ");
   }
+
+  // Voice guidance (kiosk-voice.js), when it is on: say keys, or read the screen again after a change
+  // that is not a new screen (the next step, a message). Every key is one of kiosk/guide.py's.
+  function voiceOn() {
+    return Boolean(window.KioskVoice && window.KioskVoice.active);
+  }
+
+  function voiceRead(prefix) {
+    if (voiceOn()) window.KioskVoice.read(prefix);
+  }
+
+  const SPOKEN_PROBLEMS = ["invalid_nik", "invalid_kk", "not_found", "rate_limited"];
 
   function create(kiosk) {
     const { $, t } = kiosk;
@@ -163,6 +113,7 @@ window.KioskStatus = (() => {
       if (typed().length !== LENGTH) {  // checked before anything is sent
         entry.message = { key: `${entry.step}_short` };
         renderEntry();
+        voiceRead([`t.${entry.step}_short`]);
         return;
       }
       if (entry.step === "nik") {
@@ -170,6 +121,7 @@ window.KioskStatus = (() => {
         entry.message = null;
         renderEntry();
         kiosk.settle(screen);  // the second tap of a double tap on Lanjut must not land on the new step
+        voiceRead();
       } else {
         lookUp(entry);
       }
@@ -182,6 +134,7 @@ window.KioskStatus = (() => {
         entry.message = null;
         renderEntry();
         kiosk.settle(screen);
+        voiceRead();
       } else {
         entry = null;
         clearEntry();
@@ -194,6 +147,7 @@ window.KioskStatus = (() => {
     async function lookUp(mine) {
       mine.looking = true;
       renderEntry();
+      if (voiceOn()) window.KioskVoice.say(["t.checking"]);
       let response;
       let body = null;
       try {
@@ -233,6 +187,7 @@ window.KioskStatus = (() => {
         mine.message = { key: WORDS.en[problem.code] ? problem.code : "lookup_failed" };
       }
       renderEntry();
+      voiceRead([SPOKEN_PROBLEMS.includes(problem.code) ? `t.${problem.code}` : "t.lookup_failed"]);
     }
 
     function renderAnswer() {
@@ -245,6 +200,10 @@ window.KioskStatus = (() => {
       $("answer-updated").textContent = kiosk.formatDate(status.updated_at);
       $("answer-next").textContent = status.next_step || "";
       $("answer-next").hidden = !status.next_step;
+      // Voice guidance reads the answer from the catalogue's own sentences for this status.
+      $("answer-label").dataset.say = `status.${status.code}.label`;
+      $("answer-message").dataset.say = `status.${status.code}.message`;
+      $("answer-next").dataset.say = `status.${status.code}.next`;
       const service = status.next_service && kiosk.services().find((s) => s.code === status.next_service);
       const take = $("answer-take");
       const closed = $("answer-closed");
@@ -253,11 +212,14 @@ window.KioskStatus = (() => {
       closed.hidden = open || !status.next_service;
       if (open) {
         $("answer-take-prefix").textContent = service.prefix;
-        $("answer-take-service").textContent = service.name;
+        $("answer-take-service").textContent = kiosk.serviceName(service);
+        $("answer-take-service").dataset.say = `service.${service.code}`;
         closed.textContent = "";
+        delete closed.dataset.say;
       } else if (status.next_service) {
         const reason = service ? kiosk.closedText(service) : "";
-        closed.textContent = reason || t("take_closed", { service: service ? service.name : status.next_service });
+        closed.textContent = reason || t("take_closed", { service: service ? kiosk.serviceName(service) : status.next_service });
+        closed.dataset.say = "t.take_closed";
       }
       $("answer-done").classList.toggle("is-secondary", !take.hidden);
     }
@@ -287,7 +249,10 @@ window.KioskStatus = (() => {
       answer = null;
       clearEntry();
       for (const id of ["answer-label", "answer-message", "answer-name", "answer-updated", "answer-next",
-        "answer-take-prefix", "answer-take-service", "answer-closed"]) $(id).textContent = "";
+        "answer-take-prefix", "answer-take-service", "answer-closed"]) {
+        $(id).textContent = "";
+        delete $(id).dataset.say;
+      }
       $("answer-take").hidden = true;
       $("answer-closed").hidden = true;
       delete $("answer-card").dataset.tone;
@@ -313,6 +278,8 @@ window.KioskStatus = (() => {
 
     // Physical keyboard on the entry screen: digits, Backspace, Enter.
     function key(event) {
+      // Voice mode took the key (it sends digits as kiosk:voice-key)
+      if (window.KioskVoice && window.KioskVoice.took(event)) return;
       if (kiosk.current() !== "status-entry" || !entry || event.ctrlKey || event.altKey || event.metaKey) return;
       if (/^[0-9]$/.test(event.key)) press(event.key);
       else if (event.key === "Backspace") press("delete");
@@ -320,6 +287,15 @@ window.KioskStatus = (() => {
       else return;
       event.preventDefault();  // Enter on a focused button must not also click it
     }
+
+    // Voice mode's keypad (kiosk-voice.js) types into the entry: digits, Backspace, and Enter while Lanjut
+    // is still disabled (the resident hears why). Backspace on an empty entry never comes here: it goes back.
+    $("entry-digits").addEventListener("kiosk:voice-key", (event) => {
+      if (!entry || entry.looking) return;
+      const pressed = event.detail.key;
+      press(pressed === "Backspace" ? "delete" : pressed === "Enter" ? "next" : pressed);
+      event.preventDefault();
+    });
 
     return { click, key, wipe, relabel };
   }

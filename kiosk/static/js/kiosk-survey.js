@@ -13,56 +13,9 @@
   const SETTLE_MS = 500;
   const MAX_DIGITS = 3;
 
-  const WORDS = {
-    id: {
-      entry: "Survei Kepuasan",
-      entry_sub: "Sudah dilayani hari ini? Beri penilaian Anda.",
-      title: "Survei Kepuasan Masyarakat",
-      number_hint: "Masukkan nomor antrean Anda yang sudah dilayani hari ini.",
-      cancel: "Batal",
-      next: "Lanjut",
-      erase: "Hapus",
-      previous: "Sebelumnya",
-      count: "Nomor {number} · Pertanyaan {n} dari {total}",
-      profile: "Tentang Anda",
-      profile_hint: "Boleh dilewati. Sentuh Kirim bila sudah.",
-      send: "Kirim jawaban",
-      sending: "Mengirim…",
-      thanks: "Terima kasih",
-      thanks_text: "Penilaian Anda sudah kami terima dan membantu kami memperbaiki layanan.",
-      back_home: "Kembali ke awal",
-      need_number: "Pilih huruf lalu angka nomor Anda, misalnya A-008.",
-      offline: "Tidak dapat terhubung ke server. Silakan coba lagi atau hubungi petugas.",
-    },
-    en: {
-      entry: "Satisfaction survey",
-      entry_sub: "Served today? Tell us how we did.",
-      title: "Satisfaction survey",
-      number_hint: "Enter your queue number that was served today.",
-      cancel: "Cancel",
-      next: "Next",
-      erase: "Erase",
-      previous: "Previous",
-      count: "Number {number} · Question {n} of {total}",
-      profile: "About you",
-      profile_hint: "Optional. Touch Send when you are ready.",
-      send: "Send answers",
-      sending: "Sending…",
-      thanks: "Thank you",
-      thanks_text: "We have received your rating; it helps us improve our service.",
-      back_home: "Back to start",
-      need_number: "Choose the letter, then the digits of your number, e.g. A-008.",
-      offline: "Cannot reach the server. Please try again or ask the staff.",
-      // API error codes; Indonesian uses the server's own message.
-      not_found: "This number is not in today's queue. Please check the number on your ticket.",
-      not_served: "The survey opens once this number has been served.",
-      already_answered: "The survey for this number has already been answered. Thank you.",
-      bad_request: "Please check the number on your ticket, e.g. A-008.",
-      rate_limited: "Too many tries. Please try again in a few minutes or ask the staff.",
-      kiosk_only: "This screen is not set up as an office kiosk. Please ask the staff.",
-      error: "Something went wrong. Please try again or ask the staff.",
-    },
-  };
+  // The survey's words: the "survey" part of kiosk/messages/<lang>.json.
+  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.survey, en: CATALOGUE.en.survey };
 
   const $ = (id) => document.getElementById(id);
   let resident = null;   // {letter, digits, number, index, answers, profile, sending}

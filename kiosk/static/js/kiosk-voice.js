@@ -12,8 +12,12 @@
      data-voice-skip          a button that is not one of the numbered choices
      data-voice-input         the screen's own digit entry: digits 0-9 and Backspace go to it as a
                               "kiosk:voice-key" event {key}; each digit is spoken; its value (or
-                              data-value) is read back on "repeat" and decides whether Backspace goes back
-     data-voice-enter         the button Enter presses while a data-voice-input takes the digits
+                              data-value, or its text's digits) is read back on "repeat" and decides
+                              whether Backspace goes back (0 is a digit there, not "back");
+                              data-voice-length="16" says "complete" when that many are typed
+     data-voice-enter         the button Enter presses while a data-voice-input takes the digits; while
+                              it is disabled, Enter goes to the entry as {key: "Enter"} and the screen
+                              answers (preventDefault) or "choose first" is said
    Keypad: digits choose, Enter confirms, 0 or Backspace goes back, "." or "*" repeats.
    Touch: one tap speaks an item, a second tap on the same item chooses it.
    Audio comes as WAVs from /api/speech/<key>.wav (the kiosk PC's own output: its headphone jack);
@@ -35,22 +39,9 @@
   // would not fit the screen at 1.5x: large text leaves it alone.
   const DISPLAY_VMIN = 7;
 
-  const WORDS = {
-    id: {
-      voice_button: "Bantuan suara",
-      voice_exit: "Matikan suara",
-      voice_title: "Mode suara aktif",
-      voice_keys: "Angka\u00a0+\u00a0Enter memilih · 0\u00a0kembali · *\u00a0ulang · sentuh\u00a02×\u00a0memilih",
-      large_text: "Huruf besar",
-    },
-    en: {
-      voice_button: "Voice guidance",
-      voice_exit: "Turn voice off",
-      voice_title: "Voice guidance on",
-      voice_keys: "Number\u00a0+\u00a0Enter chooses · 0\u00a0back · *\u00a0repeat · touch\u00a0twice to\u00a0choose",
-      large_text: "Large text",
-    },
-  };
+  // This layer's words: the "voice" part of kiosk/messages/<lang>.json.
+  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.voice, en: CATALOGUE.en.voice };
 
   const spoken = [];
   window.__spoken = spoken;
@@ -100,7 +91,8 @@
 
   function renderWords() {
     barText.textContent = word("voice_title");
-    barKeys.textContent = word("voice_keys");
+    const screen = currentScreen();  // on a digit entry the keys mean something else: say so
+    barKeys.textContent = word(screen && inputOf(screen) ? "voice_keys_entry" : "voice_keys");
     for (const node of document.querySelectorAll("[data-voice-text]")) node.textContent = word(node.dataset.voiceText);
     for (const node of document.querySelectorAll("[data-voice-label]")) {
       node.setAttribute("aria-label", word(node.dataset.voiceLabel));
@@ -283,8 +275,30 @@
     return [...screen.querySelectorAll("[data-voice-input]")].find(visible) || null;
   }
 
+  // The digits typed so far: the element's value, its data-value, or else its text ("620301 1708").
   function inputValue(input) {
-    return String(input.value ?? input.dataset.value ?? "").replace(/\D/g, "");
+    return String(input.value ?? input.dataset.value ?? input.textContent ?? "").replace(/\D/g, "");
+  }
+
+  // Hand a key to the screen's own digit entry; true when the screen took it (called preventDefault).
+  function toInput(input, key) {
+    const event = new CustomEvent("kiosk:voice-key", { detail: { key }, bubbles: true, cancelable: true });
+    return !input.dispatchEvent(event);
+  }
+
+  // A digit or Backspace for the entry, echoed: the digit, "Dihapus", or why nothing changed.
+  function typeInto(input, key) {
+    const before = inputValue(input);
+    toInput(input, key);
+    const after = inputValue(input);
+    if (key === "Backspace") {
+      say(["input.deleted"]);
+    } else if (after === before) {
+      say(["input.full"]);
+    } else {
+      const length = Number(input.dataset.voiceLength) || 0;
+      say([`digit.${key}`, ...(length && after.length === length ? ["input.complete"] : [])]);
+    }
   }
 
   function numberKeys(text) {
@@ -329,6 +343,7 @@
 
   function readScreen(prefix) {
     const screen = currentScreen();
+    renderWords();
     voice.selected = null;
     voice.armed = null;
     markSelected(null);
@@ -453,6 +468,10 @@
     return null;
   }
 
+  // Keys handled in voice mode. The key that starts voice mode is not among them: a digit typed on the
+  // status check's entry both starts voice mode and is typed, as without voice mode.
+  const taken = new WeakSet();
+
   document.addEventListener("keydown", (event) => {
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     const key = keyOf(event);
@@ -462,14 +481,16 @@
       const onControl = event.key === "Enter" && event.code !== "NumpadEnter"
         && document.activeElement && document.activeElement.closest("button, a, input");
       if (onControl) return;
-      // A screen with its own number entry (the NIK keypad, the survey's number): keys type there.
-      const shown = currentScreen();
-      if (shown && shown.querySelector("[data-voice-input], [data-key]")) return;
+      // On a screen with its own number entry (the NIK keypad, the survey's number), the main keyboard's
+      // keys type there; only the numeric keypad's keys start voice mode.
+      const screen = currentScreen();
+      if (screen && (inputOf(screen) || screen.querySelector("[data-key]")) && !/^Numpad/.test(event.code)) return;
       event.preventDefault();
       start();
       return;
     }
     event.preventDefault();
+    taken.add(event);  // the key is voice mode's: the screen's own key handling leaves it alone
     armIdle();
     const screen = currentScreen();
     if (!screen) return;
@@ -477,11 +498,12 @@
     if (key === "repeat" || key === "other") {
       readScreen();
     } else if (input && (/^\d$/.test(key) || (key === "Backspace" && inputValue(input)))) {
-      input.dispatchEvent(new CustomEvent("kiosk:voice-key", { detail: { key }, bubbles: true }));
-      say([key === "Backspace" ? "input.deleted" : `digit.${key}`]);
+      typeInto(input, key);
     } else if (key === "Enter" && input) {
+      // An enabled Enter button is pressed; otherwise the screen may answer (e.g. "16 digits needed").
       const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
-      if (enter && !enter.disabled) press(enter); else say(["help.choose_first"]);
+      if (enter && !enter.disabled) press(enter);
+      else if (!toInput(input, "Enter")) say(["help.choose_first"]);
     } else if (/^[1-9]$/.test(key)) {
       select(screen, Number(key) - 1);
     } else if (key === "0" || key === "Backspace") {
@@ -600,6 +622,11 @@
   if (largeButton) largeButton.addEventListener("click", () => setLarge(!large));
   window.addEventListener("resize", () => { if (large) applyLarge(); });
 
-  window.KioskVoice = { start, leave, say, setLarge, get active() { return voice.active; } };
+  // read(prefix): say the prefix keys, then read the current screen again (a screen whose content
+  // changed without a kiosk:screen event, e.g. the next step of the status check).
+  window.KioskVoice = {
+    start, leave, say, setLarge, read: (prefix) => readScreen(prefix), took: (event) => taken.has(event),
+    get active() { return voice.active; },
+  };
   renderWords();
 })();

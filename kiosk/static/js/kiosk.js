@@ -19,83 +19,9 @@
   // whatever button the new screen puts under the finger (e.g. Umum/Prioritas after a service).
   const SETTLE_MS = 500;
 
-  const WORDS = {
-    id: {
-      office_kind: "Layanan Administrasi Kependudukan",
-      start_title: "Ambil Nomor Antrean",
-      start_hint: "Sentuh layanan yang Anda perlukan.",
-      priority_title: "Apakah Anda termasuk antrean prioritas?",
-      regular: "Umum",
-      regular_sub: "Antrean biasa",
-      priority: "Prioritas",
-      priority_sub: "Lansia, penyandang disabilitas, ibu hamil, atau membawa balita",
-      priority_note: "Cukup pilih; Anda tidak perlu menunjukkan bukti.",
-      back: "Kembali",
-      busy: "Nomor antrean sedang dibuat…",
-      your_number: "Nomor antrean Anda",
-      ahead: "Antrean di depan Anda: {n}",
-      wait: "Perkiraan waktu tunggu: ± {n} menit",
-      wait_soon: "Anda akan segera dipanggil",
-      qr_hint: "Pindai dengan ponsel untuk memantau antrean Anda",
-      qr_alt: "Kode QR untuk memantau antrean {number}",
-      take_ticket: "Silakan ambil tiket Anda.",
-      printer_fault: "Printer bermasalah — silakan foto/catat nomor Anda atau pindai QR ini.",
-      done: "Selesai",
-      sorry: "Mohon maaf",
-      back_home: "Kembali ke awal",
-      still_there: "Masih di sana?",
-      idle_text: "Layar akan kembali ke awal dalam {n} detik.",
-      continue: "Lanjutkan",
-      waiting: "{n} orang menunggu",
-      offline: "Tidak dapat terhubung ke server. Silakan coba lagi atau hubungi petugas.",
-      no_services: "Belum ada layanan yang dapat dipilih. Silakan hubungi petugas.",
-    },
-    en: {
-      office_kind: "Civil Registration Services",
-      start_title: "Take a Queue Number",
-      start_hint: "Touch the service you need.",
-      priority_title: "Do you belong to the priority queue?",
-      regular: "Regular",
-      regular_sub: "Normal queue",
-      priority: "Priority",
-      priority_sub: "Elderly, persons with disabilities, pregnant women, or with a small child",
-      priority_note: "Just choose; you do not need to show any proof.",
-      back: "Back",
-      busy: "Creating your queue number…",
-      your_number: "Your queue number",
-      ahead: "People ahead of you: {n}",
-      wait: "Estimated wait: about {n} minutes",
-      wait_soon: "You will be called soon",
-      qr_hint: "Scan with your phone to follow the queue",
-      qr_alt: "QR code to follow queue number {number}",
-      take_ticket: "Please take your ticket.",
-      printer_fault: "Printer problem — please photograph or write down your number, or scan this QR code.",
-      done: "Done",
-      sorry: "We are sorry",
-      back_home: "Back to start",
-      still_there: "Are you still there?",
-      idle_text: "The screen returns to the start in {n} seconds.",
-      continue: "Continue",
-      waiting: "{n} waiting",
-      offline: "Cannot reach the server. Please try again or ask the staff.",
-      no_services: "No service can be chosen yet. Please ask the staff.",
-      // Closing reasons and API error codes; Indonesian uses the server's own message.
-      closed_by_staff: "This service is closed for today.",
-      holiday: "The office is closed today (public holiday).",
-      closed_today: "This service is not open today.",
-      before_hours: "This service opens at {time}.",
-      after_hours: "This service has closed for today (at {time}).",
-      closed_date: "The office is closed today.",
-      reopens: "Opens again {day}, {time}.",
-      reopens_today: "Opens again today at {time}.",
-      quota_reached: "Today's queue numbers for this service have run out.",
-      service_closed: "This service is not issuing queue numbers now.",
-      unknown_service: "This service is not available.",
-      error: "Something went wrong. Please try again or ask the staff.",
-    },
-  };
-
-  for (const language of Object.keys(WORDS)) Object.assign(WORDS[language], window.KioskStatus.WORDS[language]);
+  // The kiosk's words, one catalogue per language: kiosk/messages/<lang>.json, embedded by the page.
+  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.kiosk, en: CATALOGUE.en.kiosk };
 
   const $ = (id) => document.getElementById(id);
   const screens = Array.from(document.querySelectorAll("[data-screen]"));
@@ -215,6 +141,9 @@
     }
     renderServices();
     status.relabel();
+    if (resident && resident.service && current === "priority") {
+      $("chosen-service").textContent = serviceName(resident.service);
+    }
     if (resident && resident.ticket) renderTicket(resident.ticket);
     tickClock();
   }
@@ -256,6 +185,11 @@
     return reopens ? `${text} ${reopens}` : text;
   }
 
+  // A service's name in the kiosk's language ([[services]] name_en in English, when the office set it).
+  function serviceName(service) {
+    return lang === "en" && service.name_en ? service.name_en : service.name;
+  }
+
   function renderServices() {
     const list = $("services");
     const note = $("services-note");
@@ -273,7 +207,7 @@
       prefix.setAttribute("aria-hidden", "true");
       const name = document.createElement("span");
       name.className = "k-svc-name";
-      name.textContent = service.name;
+      name.textContent = serviceName(service);
       const meta = document.createElement("span");
       meta.className = "k-svc-meta";
       meta.textContent = service.open ? t("waiting", { n: service.waiting }) : closedText(service);
@@ -317,7 +251,7 @@
     if (!service || !service.open) return;
     // One key per resident action: a double tap or a retry gets the same ticket back.
     resident = { service, key: newKey(), ticket: null, fault: false };
-    $("chosen-service").textContent = service.name;
+    $("chosen-service").textContent = serviceName(service);
     $("chosen-service").dataset.say = `service.${service.code}`;
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     show("priority");
@@ -379,7 +313,8 @@
 
   function renderTicket(ticket) {
     $("result-number").textContent = ticket.number;
-    $("result-service").textContent = ticket.service_name || ticket.service;
+    const service = services.find((s) => s.code === ticket.service);
+    $("result-service").textContent = service ? serviceName(service) : ticket.service_name || ticket.service;
     $("result-service").dataset.say = `service.${ticket.service}`;
     $("result-number").dataset.sayCall = `call_to.${ticket.service}`;  // which loket will call it
     $("result-priority").hidden = !ticket.priority;
@@ -476,7 +411,7 @@
     day: "numeric", month: "long", year: "numeric", timeZone: config.tz,
   });
   status = window.KioskStatus.create({
-    $, t, show, settle, newKey, issueFor, closedText,
+    $, t, show, settle, newKey, issueFor, closedText, serviceName,
     lang: () => lang,
     current: () => current,
     services: () => services,

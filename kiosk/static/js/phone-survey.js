@@ -12,46 +12,9 @@
   const DRAFT_KEY = `survey:${token}`;
   const RETRY_MS = 10000;
 
-  const WORDS = {
-    id: {
-      title: "Survei Kepuasan Masyarakat",
-      intro: "Bantu kami memperbaiki layanan. Ada 9 pertanyaan singkat, sekitar 2 menit. Jawaban Anda tanpa nama dan tidak dilihat petugas loket.",
-      start: "Isi survei",
-      later: "Anda dapat mengisinya nanti, selama hari ini, lewat tautan yang sama.",
-      question: "Pertanyaan {n} dari {total}",
-      profile: "Tentang Anda (boleh dilewati)",
-      suggestion: "Saran dan masukan (boleh dikosongkan)",
-      left: "{n} karakter lagi",
-      send: "Kirim jawaban",
-      sending: "Mengirim…",
-      missing: "Pertanyaan {list} belum dijawab.",
-      unanswered: "Belum dijawab",
-      thanks: "Terima kasih",
-      thanks_text: "Penilaian Anda sudah kami terima dan membantu kami memperbaiki layanan.",
-      answered: "Survei untuk nomor ini sudah diisi. Terima kasih.",
-      offline: "Jawaban belum terkirim: server tidak dapat dihubungi. Jawaban Anda tersimpan; silakan coba lagi.",
-      error: "Jawaban belum terkirim. Silakan coba lagi.",
-    },
-    en: {
-      title: "Satisfaction survey",
-      intro: "Help us improve our service. There are 9 short questions, about 2 minutes. Your answers are anonymous and not seen by the counter staff.",
-      start: "Take the survey",
-      later: "You can also finish it later today with the same link.",
-      question: "Question {n} of {total}",
-      profile: "About you (optional)",
-      suggestion: "Suggestions (optional)",
-      left: "{n} characters left",
-      send: "Send answers",
-      sending: "Sending…",
-      missing: "Question {list} has no answer yet.",
-      unanswered: "Not answered yet",
-      thanks: "Thank you",
-      thanks_text: "We have received your rating; it helps us improve our service.",
-      answered: "The survey for this number has already been answered. Thank you.",
-      offline: "Not sent: the server cannot be reached. Your answers are kept; please try again.",
-      error: "Not sent. Please try again.",
-    },
-  };
+  // The survey card's words: the "phone_survey" part of kiosk/messages/<lang>.json, embedded by the page.
+  const CATALOGUE = JSON.parse(document.getElementById("phone-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.phone_survey, en: CATALOGUE.en.phone_survey };
 
   let draft = loadDraft();
   let state = "hidden"; // hidden | offer | form | sending | thanks | answered

@@ -1,0 +1,96 @@
+"""The kiosk's words: one catalogue per language (kiosk/messages/<lang>.json), complete in both, and
+every key the kiosk's templates and scripts use is in it."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kiosk.catalogue import LANGUAGES, kiosk_messages, messages
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = (ROOT / "templates/kiosk/index.html").read_text(encoding="utf-8")
+JS = ROOT / "kiosk/static/js"
+
+
+def script(name: str) -> str:
+    return (JS / name).read_text(encoding="utf-8")
+
+
+def found(pattern: str, *texts: str) -> set[str]:
+    return {key for text in texts for key in re.findall(pattern, text)}
+
+
+def used_keys() -> dict[str, set[str]]:
+    """Every catalogue key the kiosk's template and scripts name, by catalogue part."""
+    kiosk_js = script("kiosk.js") + script("kiosk-status.js")
+    kiosk = found(r'data-t="([a-z_]+)"', TEMPLATE) | found(r'\bt\("([a-z_]+)"', kiosk_js) \
+        | found(r'\{ key: "([a-z_]+)" \}', kiosk_js)
+    # keys the status check builds from its step name: step_nik, nik_title, nik_hint, nik_short, ...
+    kiosk |= {pattern.format(step) for step in ("nik", "kk")
+              for pattern in ("step_{}", "{}_title", "{}_hint", "{}_short")}
+    survey = found(r'data-st="([a-z_]+)"', TEMPLATE) | found(r'\bt\("([a-z_]+)"', script("kiosk-survey.js"))
+    voice_js = script("kiosk-voice.js")
+    voice = found(r'data-voice-(?:text|label)="([a-z_]+)"', TEMPLATE) | found(r'\bword\("([a-z_]+)"', voice_js)
+    voice |= {key for pair in re.findall(r'word\([^;]*?\? "([a-z_]+)" : "([a-z_]+)"\)', voice_js)
+              for key in pair}
+    phone_survey = found(r'\bt\("([a-z_]+)"', script("phone-survey.js"))
+    return {"kiosk": kiosk, "survey": survey, "voice": voice, "phone_survey": phone_survey}
+
+
+def test_english_has_exactly_the_indonesian_parts_and_keys():
+    indonesian, english = messages("id"), messages("en")
+    assert list(english) == list(indonesian) == ["kiosk", "survey", "voice", "phone_survey"]
+    for part in indonesian:
+        assert set(english[part]) - set(indonesian[part]) == set(), f"{part}: English only"
+        assert set(indonesian[part]) - set(english[part]) == set(), f"{part}: not in English"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_text_is_written_and_keeps_its_placeholders(lang):
+    for part, words in messages(lang).items():
+        for key, text in words.items():
+            assert isinstance(text, str) and text.strip(), f"{lang}.{part}.{key} is empty"
+            assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", messages("id")[part][key])), \
+                f"{lang}.{part}.{key}: placeholders differ from Indonesian"
+
+
+def test_every_key_the_kiosk_uses_is_in_the_catalogue():
+    used = used_keys()
+    assert len(used["kiosk"]) > 50 and len(used["survey"]) > 15 and len(used["voice"]) >= 5 \
+        and len(used["phone_survey"]) > 10  # the scan found them
+    for part, keys in used.items():
+        assert keys - set(messages("id")[part]) == set(), f"{part}: used but not in the catalogue"
+
+
+def test_no_kiosk_script_keeps_its_own_words():
+    for name, tag in (("kiosk.js", "kiosk-messages"), ("kiosk-status.js", "kiosk-messages"),
+                      ("kiosk-survey.js", "kiosk-messages"), ("kiosk-voice.js", "kiosk-messages"),
+                      ("phone-survey.js", "phone-messages")):
+        text = script(name)
+        assert re.search(r"\ben: \{", text) is None, name
+        assert f'getElementById("{tag}")' in text, name
+
+
+def test_indonesian_words_follow_the_house_spelling():
+    text = json.dumps(messages("id"), ensure_ascii=False).lower()
+    assert "antrian" not in text and "silahkan" not in text
+
+
+def test_the_kiosk_page_embeds_both_catalogues(client):
+    page = client.get("/kiosk").get_data(as_text=True)
+    embedded = re.search(r'<script type="application/json" id="kiosk-messages">(.*?)</script>', page, re.S)
+    assert embedded is not None
+    assert json.loads(embedded.group(1)) == kiosk_messages()
+
+
+def test_the_phone_page_embeds_its_survey_words_only(client):
+    token = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]["token"]
+    page = client.get(f"/t/{token}").get_data(as_text=True)
+    embedded = re.search(r'<script type="application/json" id="phone-messages">(.*?)</script>', page, re.S)
+    assert embedded is not None
+    assert json.loads(embedded.group(1)) == {lang: {"phone_survey": messages(lang)["phone_survey"]}
+                                              for lang in LANGUAGES}
