@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import ROOT, free_port, percentile, rss_mb  # noqa: E402
 
-from kiosk.bench_load import residents  # noqa: E402,F401  (status_staff_bench imports it from here)
+from kiosk.bench_load import residents, start_server  # noqa: E402,F401  (status_staff_bench imports residents)
 from kiosk.paths import packaged_config  # noqa: E402
 
 KK = "6203010102150003"
@@ -62,22 +62,6 @@ def fill(directory: Path, count: int) -> list[str]:
     return niks
 
 
-def serve(directory: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(directory / "kiosk.toml"), "serve",
-                                "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=open(directory / "server.log", "wb"))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("server did not start: " + (directory / "server.log").read_text())
-
-
 def lookups(port: int, bodies: list[dict], expected: int) -> list[float]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     timings = []
@@ -100,7 +84,7 @@ def measure_lookups(count: int, samples: int) -> tuple[float, float, float, floa
         niks = fill(directory, count)
         known = set(niks)
         port = free_port()
-        server = serve(directory, port)
+        server = start_server(directory, port, directory / "kiosk.toml")
         try:
             pick = random.Random(8)
             found = [{"nik": nik, "kk": KK} for nik in pick.sample(niks, min(samples, len(niks)))]
