@@ -1,8 +1,9 @@
 """The kiosk's words: one message catalogue per language, kiosk/messages/<lang>.json.
 
 Each file has the same parts and keys: ``kiosk`` (kiosk.js and kiosk-status.js, the ``data-t`` keys),
-``survey`` (kiosk-survey.js, the ``data-st`` keys), ``voice`` (kiosk-voice.js) and ``phone_survey``
-(the survey card of the phone page, phone-survey.js). A page embeds the parts it needs, in both
+``survey`` (kiosk-survey.js, the ``data-st`` keys), ``voice`` (kiosk-voice.js), ``phone`` (the phone page,
+phone.js and the ``data-p`` keys), ``phone_survey`` (the survey card of the phone page, phone-survey.js) and
+``display`` (the waiting-room display, rendered in the language of ``?lang=``; display.js reads its part). A page embeds the parts it needs, in both
 languages, as one JSON script tag that its scripts read. Keys that only English shows
 (closing reasons, API error codes) are in the Indonesian file too, so the two files have the same
 keys; the Indonesian page shows the server's own message for those. The spoken sentences of voice
@@ -30,6 +31,7 @@ def messages(lang: str) -> dict[str, dict[str, str]]:
 
 
 KIOSK_PARTS = ("kiosk", "survey", "voice")
+PHONE_PARTS = ("phone", "phone_survey")
 
 
 def page_messages(*parts: str) -> dict[str, dict[str, dict[str, str]]]:

@@ -34,6 +34,7 @@ def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
         "number": ticket["number"],
         "service": ticket["service"],
         "service_name": service.name if service else ticket["service"],
+        "service_name_en": service.name_en if service else None,  # [[services]] name_en, or null
         "priority": bool(ticket["priority"]),
         "status": ticket["status"],
         "issued_at": ticket["issued_at"],

@@ -55,7 +55,10 @@ SCHEMAS = {
         "type": "object",
         "properties": {
             "id": {"type": "integer"}, "token": {"type": "string"}, "number": {"type": "string", "example": "A-001"},
-            "service": {"type": "string"}, "service_name": {"type": "string"}, "priority": {"type": "boolean"},
+            "service": {"type": "string"}, "service_name": {"type": "string"},
+            "service_name_en": {"type": "string", "nullable": True,
+                                "description": "the service's name in English ([[services]] name_en), or null"},
+            "priority": {"type": "boolean"},
             "status": {"type": "string", "enum": ["waiting", "called", "serving", "done", "no_show", "cancelled",
                                                   "expired"]},
             "issued_at": {"type": "string", "format": "date-time"},

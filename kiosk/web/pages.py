@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from kiosk import store
-from kiosk.catalogue import kiosk_messages, page_messages
+from kiosk.catalogue import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
 from kiosk.errors import NotFound
 from kiosk.present import ticket_json
 from kiosk.status import STATUSES
@@ -41,10 +41,15 @@ def kiosk():
 
 @bp.get("/display")
 def display():
-    """The waiting-room TV."""
+    """The waiting-room TV, in Indonesian or (``?lang=en``) English; the spoken call stays Indonesian."""
     rt = runtime()
+    lang = request.args.get("lang", "id")
+    if lang not in LANGUAGES:
+        lang = "id"
     return render_template(
         "display/index.html",
+        lang=lang,
+        words=messages(lang)["display"],
         office=rt.settings.office,
         running_text=rt.settings.office.running_text,
         services=_services(),
@@ -79,7 +84,8 @@ def counter():
 
 
 def _services() -> list[dict]:
-    return [{"code": s.code, "name": s.name, "prefix": s.prefix} for s in runtime().settings.services]
+    return [{"code": s.code, "name": s.name, "name_en": s.name_en, "prefix": s.prefix}
+            for s in runtime().settings.services]
 
 
 @bp.get("/t/<token>")
@@ -89,6 +95,7 @@ def track(token: str):
     try:
         ticket = ticket_json(rt, store.get_ticket_by_token(rt.db, token))
     except NotFound:
-        return render_template("phone/index.html", office=rt.settings.office, token=None, ticket=None), 404
+        return render_template("phone/index.html", office=rt.settings.office, token=None, ticket=None,
+                               messages=page_messages(*PHONE_PARTS)), 404
     return render_template("phone/index.html", office=rt.settings.office, token=token, ticket=ticket,
-                           messages=page_messages("phone_survey"))
+                           messages=page_messages(*PHONE_PARTS))

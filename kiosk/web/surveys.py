@@ -109,6 +109,7 @@ def latest_ikm() -> dict | None:
     if summary["ikm"] is None:
         return None
     return {"ikm": summary["ikm"], "grade": summary["grade"], "label": skm.GRADES[summary["grade"]].label,
+            "label_en": skm.GRADES[summary["grade"]].label_en,
             "respondents": summary["respondents"], "days": survey.display_days}
 
 

@@ -9,9 +9,11 @@
   "use strict";
 
   var CONFIG = JSON.parse(document.getElementById("display-config").textContent);
-  var DAYS = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"];
-  var MONTHS = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-                "September", "Oktober", "November", "Desember"];
+  // The screen's words: the "display" part of kiosk/messages/<lang>.json in the language of ?lang=
+  // (the page renders the rest). The spoken call stays Indonesian whatever the screen shows.
+  var WORDS = CONFIG.words;
+  var DAYS = t("days").split(",");
+  var MONTHS = t("months").split(",");
   var RECENT_SIZE = 5;
   var QUEUE_LIMIT = 6;          // more pending announcements than this: the oldest are dropped
   var SEEN_LIMIT = 200;         // ids of calls already handled (dedupe replays)
@@ -53,6 +55,12 @@
   var received = window.__received = [];
   window.__displayLoadedAt = Date.now();
 
+  function t(key, values) {
+    var text = WORDS[key];
+    Object.keys(values || {}).forEach(function (name) { text = text.replace("{" + name + "}", values[name]); });
+    return text;
+  }
+
   function bounded(list, item, limit) {
     list.push(item);
     if (list.length > limit) list.splice(0, list.length - limit);
@@ -78,7 +86,8 @@
     var year = +parts.year, month = +parts.month, day = +parts.day;
     return {
       iso: year + "-" + month + "-" + day,
-      date: DAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()] + ", " + day + " " + MONTHS[month - 1] + " " + year,
+      date: t("date", {weekday: DAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()], day: day,
+                       month: MONTHS[month - 1], year: year}),
       time: parts.hour + "." + parts.minute
     };
   }
@@ -304,7 +313,7 @@
 
   function setOnline(online) {
     el.connection.setAttribute("data-state", online ? "online" : "offline");
-    el.connection.textContent = online ? "Terhubung" : "Menghubungkan ulang\u2026";
+    el.connection.textContent = t(online ? "online" : "reconnecting");
   }
 
   var live = window.Live.connect("/api/events", {

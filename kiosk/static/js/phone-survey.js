@@ -17,6 +17,9 @@
   const WORDS = { id: CATALOGUE.id.phone_survey, en: CATALOGUE.en.phone_survey };
 
   let draft = loadDraft();
+  // The page's language (phone.js, remembered on the phone) wins over the one the draft was begun in.
+  const pageLang = document.documentElement.lang;
+  if (pageLang === "id" || pageLang === "en") draft.lang = pageLang;
   let state = "hidden"; // hidden | offer | form | sending | thanks | answered
   let checked = false;
 
@@ -216,6 +219,7 @@
       draft.lang = button.dataset.lang;
       saveDraft();
       render();
+      document.dispatchEvent(new CustomEvent("phone:survey-lang", { detail: draft.lang })); // the whole page follows
     } else if (button.id === "survey-start") {
       draft.started = true;
       saveDraft();
@@ -266,5 +270,11 @@
   }
 
   document.addEventListener("ticket:update", (event) => follow(event.detail));
+  document.addEventListener("phone:lang", (event) => {
+    draft.lang = event.detail;
+    if (state === "hidden") return;
+    saveDraft();
+    render();
+  });
   follow(JSON.parse(document.getElementById("initial").textContent));
 })();

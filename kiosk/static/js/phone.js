@@ -1,5 +1,6 @@
 /* The resident's phone page: follow one ticket by polling (cheap for the server with 100 phones),
-   paused while the tab is hidden, stopped once the ticket is finished. */
+   paused while the tab is hidden, stopped once the ticket is finished. Indonesian or English: the
+   "phone" part of kiosk/messages/<lang>.json, the choice kept on the phone (localStorage). */
 (() => {
   "use strict";
 
@@ -7,45 +8,89 @@
   const SLOW_POLL_MS = 15000;   // no-show: staff may still put the ticket back in the queue
   const ERROR_POLL_MS = 10000;
   const FINISHED = ["done", "expired", "cancelled"];
+  const LANG_KEY = "phone:lang";
 
-  const root = document.getElementById("ticket");
-  const token = root.dataset.token;
   const $ = (id) => document.getElementById(id);
+  const CATALOGUE = JSON.parse($("phone-messages").textContent);
+  const WORDS = { id: CATALOGUE.id.phone, en: CATALOGUE.en.phone };
+  let lang = savedLang();
+
+  function savedLang() {
+    try {
+      const saved = localStorage.getItem(LANG_KEY);
+      if (saved === "id" || saved === "en") return saved;
+    } catch (error) { /* private mode: Indonesian */ }
+    return "id";
+  }
+
+  function t(key, values) {
+    let text = WORDS[lang][key] ?? WORDS.id[key];
+    for (const [name, value] of Object.entries(values || {})) text = text.replace(`{${name}}`, value);
+    return text;
+  }
+
+  // The page's fixed texts (data-p keys) and the language buttons; the survey card follows "phone:lang".
+  function applyLang() {
+    document.documentElement.lang = lang;
+    for (const node of document.querySelectorAll("[data-p]")) node.textContent = t(node.dataset.p);
+    for (const button of document.querySelectorAll("[data-page-lang]")) {
+      button.setAttribute("aria-pressed", String(button.dataset.pageLang === lang));
+    }
+  }
+
+  function setLang(next, fromSurvey) {
+    if (next !== "id" && next !== "en") return;
+    lang = next;
+    try { localStorage.setItem(LANG_KEY, lang); } catch (error) { /* nothing to keep it in */ }
+    applyLang();
+    render();
+    if (!fromSurvey) document.dispatchEvent(new CustomEvent("phone:lang", { detail: lang }));
+  }
+
+  const switcher = $("page-lang");
+  switcher.hidden = false;
+  switcher.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-page-lang]");
+    if (button) setLang(button.dataset.pageLang, false);
+  });
+  // The survey card's own switch changes the whole page.
+  document.addEventListener("phone:survey-lang", (event) => setLang(event.detail, true));
+
+  const root = $("ticket");
+  applyLang();
+
+  const token = root.dataset.token;
   let ticket = JSON.parse($("initial").textContent);
   let timer = null;
   let inFlight = false;
 
-  const HELP_LIVE = "Halaman ini diperbarui sendiri. Tetap berada di sekitar ruang tunggu dan perhatikan panggilan.";
-
   // [headline, note, help line] for each state: each says what is true now and what to do next.
-  function statusWords(t) {
-    const counter = t.counter_name || (t.counter ? `Loket ${t.counter}` : "loket");
-    switch (t.status) {
+  function statusWords(tk) {
+    const counter = tk.counter_name || (tk.counter ? t("counter_n", { n: tk.counter }) : t("counter_any"));
+    switch (tk.status) {
       case "waiting":
-        return ["Menunggu", t.ahead === 0 ? "Anda berikutnya. Bersiaplah." : "Silakan tunggu sampai nomor Anda dipanggil.",
-                HELP_LIVE];
+        return [t("waiting"), tk.ahead === 0 ? t("waiting_next") : t("waiting_note"), t("help_live")];
       case "called":
-        return [`Dipanggil — silakan menuju ${counter}`, "Nomor Anda sedang dipanggil sekarang.", HELP_LIVE];
+        return [t("called", { counter }), t("called_note"), t("help_live")];
       case "serving":
-        return [`Sedang dilayani di ${counter}`, "Silakan ikuti arahan petugas.", ""];
+        return [t("serving", { counter }), t("serving_note"), ""];
       case "done":
-        return ["Selesai", "Terima kasih. Layanan Anda sudah selesai; Anda tidak perlu menunggu lagi.", ""];
+        return [t("done"), t("done_note"), ""];
       case "no_show":
-        return ["Tidak hadir saat dipanggil",
-                "Nomor Anda sudah dipanggil, tetapi Anda tidak datang ke loket. Silakan hubungi petugas agar dipanggil kembali.",
-                "Halaman ini diperbarui sendiri bila petugas memasukkan nomor Anda kembali ke antrean."];
+        return [t("no_show"), t("no_show_note"), t("no_show_help")];
       case "expired":
-        return ["Sudah tidak berlaku", "Nomor ini dari hari sebelumnya atau layanan sudah tutup. Silakan ambil nomor baru.", ""];
+        return [t("expired"), t("expired_note"), ""];
       case "cancelled":
-        return ["Dibatalkan", "Nomor ini sudah dibatalkan. Silakan ambil nomor baru bila masih perlu.", ""];
+        return [t("cancelled"), t("cancelled_note"), ""];
       default:
-        return [t.status, "", ""];
+        return [tk.status, "", ""];
     }
   }
 
   // The "being called" list matters only while the resident waits for their turn.
   const followsCalls = (t) => t.status === "waiting" || t.status === "called";
   let callsLoaded = false;
+  let updatedAt = null; // office time of the last answer; null after a failed poll
 
   const timeFormat = new Intl.DateTimeFormat("en-GB", {
     hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: root.dataset.tz || "Asia/Jakarta",
@@ -63,13 +108,14 @@
     $("help").textContent = help;
     $("help").hidden = !help;
     $("calls-card").hidden = !(followsCalls(ticket) && callsLoaded);
-    $("service").textContent = ticket.service_name || ticket.service;
+    $("service").textContent = (lang === "en" && ticket.service_name_en) || ticket.service_name || ticket.service;
     $("priority").hidden = !ticket.priority;
     const waiting = ticket.status === "waiting";
     $("facts").hidden = !waiting;
     $("ahead").textContent = String(ticket.ahead);
-    $("wait").textContent = ticket.ahead > 0 ? `± ${Math.max(1, ticket.estimated_wait_minutes)} menit` : "Segera dipanggil";
+    $("wait").textContent = ticket.ahead > 0 ? t("minutes", { n: Math.max(1, ticket.estimated_wait_minutes) }) : t("soon");
     document.title = `${ticket.number} · ${text}`;
+    if ($("updated").textContent) $("updated").textContent = updatedAt ? t("updated", { time: updatedAt }) : t("offline");
     // The satisfaction survey (phone-survey.js) appears once the ticket is done.
     document.dispatchEvent(new CustomEvent("ticket:update", { detail: ticket }));
   }
@@ -121,11 +167,13 @@
       render();
       if (queue) renderCalls(queue);
       if (ticket.status === "called" && was !== "called" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
-      $("updated").textContent = `Diperbarui pukul ${clock(new Date())}`;
+      updatedAt = clock(new Date());
+      $("updated").textContent = t("updated", { time: updatedAt });
       if (FINISHED.includes(ticket.status)) return; // nothing will change any more: stop polling
       if (ticket.status === "no_show") next = SLOW_POLL_MS;
     } catch (error) {
-      $("updated").textContent = "Koneksi terputus. Mencoba lagi…";
+      updatedAt = null;
+      $("updated").textContent = t("offline");
       next = ERROR_POLL_MS;
     } finally {
       inFlight = false;
