@@ -13,6 +13,8 @@ from kiosk.catalogue import LANGUAGES, kiosk_messages, messages
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = (ROOT / "templates/kiosk/index.html").read_text(encoding="utf-8")
+PHONE_TEMPLATE = (ROOT / "templates/phone/index.html").read_text(encoding="utf-8")
+DISPLAY_TEMPLATE = (ROOT / "templates/display/index.html").read_text(encoding="utf-8")
 JS = ROOT / "kiosk/static/js"
 
 
@@ -38,12 +40,19 @@ def used_keys() -> dict[str, set[str]]:
     voice |= {key for pair in re.findall(r'word\([^;]*?\? "([a-z_]+)" : "([a-z_]+)"\)', voice_js)
               for key in pair}
     phone_survey = found(r'\bt\("([a-z_]+)"', script("phone-survey.js"))
-    return {"kiosk": kiosk, "survey": survey, "voice": voice, "phone_survey": phone_survey}
+    phone = found(r'data-p="([a-z_]+)"', PHONE_TEMPLATE) | found(r'\b[pm]\.([a-z_]+)', PHONE_TEMPLATE) \
+        | found(r'\bt\("([a-z_]+)"', script("phone.js"))
+    display_js = script("display.js")
+    display = found(r'\bwords\.([a-z_]+)', DISPLAY_TEMPLATE) | found(r'\bt\("([a-z_]+)"', display_js)
+    display |= {key for pair in re.findall(r't\(online \? "([a-z_]+)" : "([a-z_]+)"\)', display_js) for key in pair}
+    return {"kiosk": kiosk, "survey": survey, "voice": voice, "phone_survey": phone_survey,
+            "phone": phone, "display": display}
 
 
 def test_english_has_exactly_the_indonesian_parts_and_keys():
     indonesian, english = messages("id"), messages("en")
-    assert list(english) == list(indonesian) == ["kiosk", "survey", "voice", "phone_survey"]
+    assert list(english) == list(indonesian) == ["kiosk", "survey", "voice", "phone_survey", "phone",
+                                                     "display"]
     for part in indonesian:
         assert set(english[part]) - set(indonesian[part]) == set(), f"{part}: English only"
         assert set(indonesian[part]) - set(english[part]) == set(), f"{part}: not in English"
@@ -61,7 +70,7 @@ def test_every_text_is_written_and_keeps_its_placeholders(lang):
 def test_every_key_the_kiosk_uses_is_in_the_catalogue():
     used = used_keys()
     assert len(used["kiosk"]) > 50 and len(used["survey"]) > 15 and len(used["voice"]) >= 5 \
-        and len(used["phone_survey"]) > 10  # the scan found them
+        and len(used["phone_survey"]) > 10 and len(used["phone"]) > 30 and len(used["display"]) > 15  # the scan found them
     for part, keys in used.items():
         assert keys - set(messages("id")[part]) == set(), f"{part}: used but not in the catalogue"
 
@@ -69,7 +78,7 @@ def test_every_key_the_kiosk_uses_is_in_the_catalogue():
 def test_no_kiosk_script_keeps_its_own_words():
     for name, tag in (("kiosk.js", "kiosk-messages"), ("kiosk-status.js", "kiosk-messages"),
                       ("kiosk-survey.js", "kiosk-messages"), ("kiosk-voice.js", "kiosk-messages"),
-                      ("phone-survey.js", "phone-messages")):
+                      ("phone-survey.js", "phone-messages"), ("phone.js", "phone-messages")):
         text = script(name)
         assert re.search(r"\ben: \{", text) is None, name
         assert f'getElementById("{tag}")' in text, name
@@ -87,10 +96,38 @@ def test_the_kiosk_page_embeds_both_catalogues(client):
     assert json.loads(embedded.group(1)) == kiosk_messages()
 
 
-def test_the_phone_page_embeds_its_survey_words_only(client):
+def test_the_phone_page_embeds_its_own_and_its_survey_words_only(client):
     token = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]["token"]
     page = client.get(f"/t/{token}").get_data(as_text=True)
     embedded = re.search(r'<script type="application/json" id="phone-messages">(.*?)</script>', page, re.S)
     assert embedded is not None
-    assert json.loads(embedded.group(1)) == {lang: {"phone_survey": messages(lang)["phone_survey"]}
-                                              for lang in LANGUAGES}
+    assert json.loads(embedded.group(1)) == {lang: {"phone": messages(lang)["phone"],
+                                                    "phone_survey": messages(lang)["phone_survey"]}
+                                             for lang in LANGUAGES}
+
+
+def test_no_phone_or_display_text_is_left_in_the_templates_or_scripts():
+    """The Indonesian sentences they used to hold now come from the catalogue only."""
+    for text in (PHONE_TEMPLATE, script("phone.js")):
+        for sentence in ("Antrean di depan Anda", "Menunggu", "Diperbarui pukul", "Segera dipanggil", "Dibatalkan"):
+            assert sentence not in text
+    for text in (DISPLAY_TEMPLATE, script("display.js")):
+        for sentence in ("Selamat datang", "Sedang dilayani", "Terhubung", "Senin", "Januari"):
+            assert sentence not in text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_display_speaks_the_language_of_its_address(client, lang):
+    page = client.get(f"/display?lang={lang}").get_data(as_text=True)
+    words = messages(lang)["display"]
+    assert f'<html lang="{lang}">' in page
+    for key in ("idle_title", "serving", "waiting", "recent"):
+        assert words[key] in page
+    config = json.loads(re.search(r'<script type="application/json" id="display-config">(.*?)</script>', page,
+                                  re.S).group(1))
+    assert config["words"] == words
+
+
+def test_the_display_takes_indonesian_for_an_unknown_language(client):
+    page = client.get("/display?lang=fr").get_data(as_text=True)
+    assert '<html lang="id">' in page and "Sedang dilayani" in page

@@ -11,7 +11,7 @@
   const LANG_KEY = "phone:lang";
 
   const $ = (id) => document.getElementById(id);
-  const CATALOGUE = JSON.parse($("phone-messages").textContent);
+  const CATALOGUE = JSON.parse(document.getElementById("phone-messages").textContent);
   const WORDS = { id: CATALOGUE.id.phone, en: CATALOGUE.en.phone };
   let lang = savedLang();
 
