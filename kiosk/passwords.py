@@ -8,7 +8,7 @@ MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128  # the strength estimate slows down on very long input
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses or more
 # Words anyone at the office would try first (zxcvbn treats them like the username).
-OFFICE_WORDS = ("kecamatan", "dukcapil", "disdukcapil", "antrean", "antrian", "kiosk", "ktp", "loket", "petugas",
+OFFICE_WORDS = ("kecamatan", "dukcapil", "disdukcapil", "antrean", "kiosk", "ktp", "loket", "petugas",
                 "admin", "kantor")
 
 
