@@ -427,3 +427,48 @@ def test_each_connection_keeps_a_small_page_cache(office):
     _, db = office
     assert db.conn.execute("PRAGMA cache_size").fetchone()[0] == -512
     assert Database(db.path).conn.execute("PRAGMA cache_size").fetchone()[0] == -512
+
+
+def _vm_steps(db, work):
+    """Run ``work`` and return how many SQLite virtual-machine steps it took (not time: repeatable)."""
+    steps = 0
+
+    def count():
+        nonlocal steps
+        steps += 1
+        return 0
+
+    db.conn.set_progress_handler(count, 1)
+    try:
+        work()
+    finally:
+        db.conn.set_progress_handler(None, 1)
+    return steps
+
+
+def test_finding_the_next_print_job_reads_no_more_after_a_long_history(office):
+    """The outbox looks up the next job for every ticket: it must not read every job ever printed."""
+    settings, db = office
+    clock = Clock()
+
+    def print_all(count):
+        for index in range(count):
+            if index % 50 == 49:
+                clock.advance(days=1)  # jobs of earlier days are history too (and the quota is per day)
+            issue(office, clock=clock)
+            job = store.oldest_print_job(db)
+            store.finish_print_job(db, job["job_id"], job["id"], "printed", clock())
+
+    def next_job_steps():
+        issue(office, clock=clock)
+        steps = _vm_steps(db, lambda: store.oldest_print_job(db))
+        job = store.oldest_print_job(db)
+        store.finish_print_job(db, job["job_id"], job["id"], "printed", clock())
+        return steps
+
+    print_all(20)
+    short = next_job_steps()
+    print_all(1500)
+    long = next_job_steps()
+    assert long < short * 2, (short, long)
+
