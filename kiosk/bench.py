@@ -123,7 +123,10 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
                 # A counter holds one ticket at a time: finish this one before the next call.
                 ticket_id = json.loads(body)["ticket"]["id"]
                 staff.request("POST", f"/api/tickets/{ticket_id}/done", headers=headers)
-            step(f"{clients} clients issuing with the displays and phones open")
+            step(f"{clients} clients: /healthz then tickets with the displays and phones open")
+            # The bound is against a bare /healthz on the same server: measured here under the same
+            # displays and phones, as the quiet ratio above is measured against a quiet /healthz.
+            health_busy, _, _ = concurrent(port, "GET", "/healthz", clients, seconds)
             issue_busy, busy_rate, busy_errors = concurrent(port, "POST", "/api/tickets", clients, seconds)
             time.sleep(PHONE_POLL_SECONDS + 0.5)  # the last call reaches the last phone
             stop.set()
@@ -148,9 +151,13 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
                             f"{max(phone) / 1000:.2f} s ({len(phone)}/{calls} calls)" if phone
                             else f"no call arrived ({calls} calls)",
                             "< 5 s", bool(phone) and len(phone) == calls and max(phone) < 5000))
-            b99 = percentile(issue_busy, .99)
+            b99, hb99 = percentile(issue_busy, .99), percentile(health_busy, .99)
+            rows.append(Row(f"issue, {clients} clients, streams open: p50 / p99",
+                            f"{_ms(statistics.median(issue_busy))} / {_ms(b99)}"))
+            rows.append(Row(f"/healthz, {clients} clients, streams open: p50 / p99",
+                            f"{_ms(statistics.median(health_busy))} / {_ms(hb99)}"))
             rows.append(Row(f"issue p99 / /healthz p99, {clients} clients, streams open",
-                            f"{_times(b99 / h99)} ({busy_rate:.0f} tickets/s)", "<= 3x", b99 / h99 <= 3
+                            f"{_times(b99 / hb99)} ({busy_rate:.0f} tickets/s)", "<= 3x", b99 / hb99 <= 3
                             and not busy_errors))
             step(f"status lookups at {records:,} records")
             lookups = status_lookups(port, niks, samples)
