@@ -3,10 +3,15 @@
 Writers first take an in-process lock (threads queue fairly instead of sleeping in
 SQLite's busy back-off, which made the tail 27x a bare request), then open
 ``BEGIN IMMEDIATE`` so that writers in other processes are serialised too.
+
+SQLite's automatic checkpoint would run inside a writer's COMMIT, so inside that lock: every
+other writer waited while ~1,000 pages were copied into the database file and flushed. It is
+off; a background thread checkpoints instead (PASSIVE: beside the writers, never blocking them).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -26,11 +31,72 @@ _COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 CACHE_KIB = 512  # page cache per connection (SQLite's default: 2,000 KiB)
+CHECKPOINT_EVERY = 64  # commits between background checkpoints (a ticket's commit is a few dozen pages)
+RESTART_FRAMES = 1000  # WAL pages past which a checkpoint finishes under the write lock (SQLite's own default)
+log = logging.getLogger(__name__)
 
 
 def _write_lock(path: str) -> threading.Lock:
     with _WRITE_LOCKS_GUARD:
         return _WRITE_LOCKS.setdefault(path, threading.Lock())
+
+
+class _Checkpointer:
+    """One thread per process that copies WAL files back into their databases, outside every write lock.
+
+    Requests for one file collapse into one checkpoint; under a steady stream of writes checkpoints run
+    back to back here while the writers go on appending to the WAL.
+    """
+
+    def __init__(self) -> None:
+        self._due: set[tuple[str, threading.Lock]] = set()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def request(self, path: str, lock: threading.Lock) -> None:
+        with self._ready:
+            self._due.add((path, lock))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="kiosk-checkpoint", daemon=True)
+                self._thread.start()
+            self._ready.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._due:
+                    self._ready.wait()
+                path, lock = self._due.pop()
+            checkpoint(path, lock)
+
+
+def checkpoint(path: str, lock: threading.Lock) -> None:
+    """Copy what the WAL holds back into the database file, nearly all of it beside the writers.
+
+    A PASSIVE checkpoint waits for no reader or writer, but while writers keep appending it never
+    catches up, and the WAL only starts again from its top after a checkpoint that did. So the bulk
+    is copied first outside the write lock; once the WAL is long, the few pages committed meanwhile
+    are copied under it, and the next writer starts the WAL again.
+    """
+    try:
+        # mode=rw: a database deleted meanwhile (a test's temporary folder) is not created again.
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None, timeout=5)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # closing this connection must not checkpoint again
+        _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames >= RESTART_FRAMES:
+            with lock:  # no writer appends now: this one completes, and the next writer restarts the WAL
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as error:  # the next request tries again; the WAL keeps every commit meanwhile
+        log.debug("checkpoint of %s: %s", path, error)
+    finally:
+        conn.close()
+
+
+_CHECKPOINTER = _Checkpointer()
 
 
 class Database:
@@ -41,6 +107,7 @@ class Database:
         self._key = str(self.path.resolve()) if str(path) != ":memory:" else str(id(self))
         self._local = threading.local()
         self._lock = _write_lock(self._key)
+        self._commits = 0
 
     @property
     def in_memory(self) -> bool:
@@ -73,6 +140,7 @@ class Database:
         # default 2 MB, 48 threads that had each read a report held ~100 MB. The file's pages stay in
         # the OS cache, shared, so a smaller cache per connection costs little.
         conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # see the module's docstring: _Checkpointer does it
         return conn
 
     @property
@@ -105,9 +173,13 @@ class Database:
                     conn.execute("ROLLBACK")
                     raise
                 conn.execute("COMMIT")
+                self._commits += 1
+                due = self._commits % CHECKPOINT_EVERY == 0
             finally:
                 if not durable:
                     conn.execute("PRAGMA synchronous=FULL")
+        if due and not self.in_memory:
+            _CHECKPOINTER.request(str(self.path), self._lock)
 
     def close(self) -> None:
         """Close this thread's connection."""
