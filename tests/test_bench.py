@@ -33,6 +33,8 @@ PLAIN_ROWS = (
     "/healthz, 1 client: p50 / p99",
     "issue, 2 clients: p50 / p99",
     "/healthz, 2 clients: p50 / p99",
+    "issue, 2 clients, streams open: p50 / p99",
+    "/healthz, 2 clients, streams open: p50 / p99",
 )
 
 
