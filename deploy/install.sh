@@ -100,7 +100,8 @@ if [ "$server" = yes ]; then
     packages+=(libusb-1.0-0 espeak-ng fonts-dejavu-core nftables udev)
 fi
 if [ "$screen" != none ]; then
-    packages+=(chromium xserver-xorg-core xserver-xorg-input-libinput xserver-xorg-video-all xinit x11-xserver-utils)
+    packages+=(chromium xserver-xorg-core xserver-xorg-input-libinput xserver-xorg-video-all xinit x11-xserver-utils
+              matchbox-window-manager)
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq

@@ -133,3 +133,80 @@ def test_the_firewall_admits_the_lan_and_localhost_only_to_the_kiosk_port():
         filled = rules.replace("@LAN@", "192.168.1.0/24").replace("@PORT@", "8080")
         result = subprocess.run([nft, "--check", "-f", "-"], input=filled, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.browser
+def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_chromium_on_x(live_server, tmp_path):
+    """deploy/screen-session as kiosk-screen@kiosk runs it, on a real X server (Xvfb) with Debian's Chromium.
+
+    Only the X server differs from the kiosk PC (Xvfb for the tty7 one xinit starts), and Chromium gets
+    --no-sandbox (these tests run as root) and a DevTools port to look through; the page is the real one.
+    Without a window manager --kiosk left Chromium a 1050x786 window in a corner of the screen.
+    """
+    from playwright.sync_api import sync_playwright
+
+    from tests.conftest import _require_chromium
+
+    _require_chromium()
+    xvfb, xset = tool("Xvfb"), tool("xset")
+    tool("curl")
+    tool("matchbox-window-manager")
+    # -noreset as the unit gives it (without, X forgets xset's settings whenever no client is connected);
+    # not the unit's -s 0 -dpms, so what is asserted below is the session's own doing.
+    assert "-noreset" in settings_of("kiosk-screen@.service")["ExecStart"][0]
+    x_server = subprocess.Popen([xvfb, "-displayfd", "1", "-screen", "0", "1080x1920x24", "-nolisten", "tcp", "-noreset"],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    session = None
+    try:
+        display = ":" + x_server.stdout.readline().decode().strip()
+        devtools = _free_port()
+        shims = tmp_path / "bin"
+        shims.mkdir()
+        (shims / "chromium").write_text(
+            f'#!/bin/sh\nexec /usr/bin/chromium --no-sandbox --remote-debugging-port={devtools} "$@"\n')
+        (shims / "chromium").chmod(0o755)
+        profile = tmp_path / "home/chromium-kiosk/Default"
+        profile.mkdir(parents=True)  # as left by a crash: no "restore pages?" bubble may come up
+        (profile / "Preferences").write_text('{"profile":{"exit_type":"Crashed","exited_cleanly":false}}')
+        environment = {**os.environ, "DISPLAY": display, "HOME": str(tmp_path / "home"),
+                       "KIOSK_URL": live_server.url, "PATH": f"{shims}:{os.environ['PATH']}"}
+        session = subprocess.Popen([str(DEPLOY / "screen-session"), "kiosk"], env=environment,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        with sync_playwright() as playwright:
+            chromium = None
+            for _ in range(300):  # Chromium starts in a few seconds; a slow CI machine gets 30
+                try:
+                    chromium = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{devtools}")
+                    break
+                except Exception:
+                    assert session.poll() is None, "screen-session ended before Chromium was up"
+                    subprocess.run(["sleep", "0.1"])
+            assert chromium is not None, "Chromium never opened its DevTools port"
+            page = chromium.contexts[0].pages[0]
+            page.wait_for_selector("[data-screen='start']:not([hidden])", timeout=30000)
+            assert page.url == f"{live_server.url}/kiosk"
+            # --kiosk: the page has the whole 1080x1920 screen, no window frame, tabs or address bar.
+            for _ in range(50):
+                size = page.evaluate("[innerWidth, innerHeight, screen.width, screen.height]")
+                if size == [1080, 1920, 1080, 1920]:
+                    break
+                page.wait_for_timeout(100)
+            assert size == [1080, 1920, 1080, 1920]
+            saver = subprocess.run([xset, "q"], env=environment, capture_output=True, text=True).stdout
+            saver = saver[saver.index("Screen Saver"):saver.index("Colors")]
+            assert re.search(r"prefer blanking:\s+no", saver) and re.search(r"timeout:\s+0\b", saver), saver
+            chromium.close()
+    finally:
+        if session is not None and session.poll() is None:
+            os.killpg(session.pid, 15)
+            session.wait(10)
+        x_server.terminate()
+        x_server.wait(10)
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
