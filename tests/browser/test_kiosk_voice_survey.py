@@ -7,7 +7,9 @@ own catalogue sentence. What each WAV says is the server's own X-Spoken-Text (se
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -19,6 +21,7 @@ from tests.browser.test_kiosk_voice import START_SCREEN, open_kiosk, settled, ty
 from tests.browser.test_survey import serve
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save the screenshots there (docs/screenshots)
 
 LETTERS = [key for letter in "ABCDEF" for key in (f"press.{'ABCDEF'.index(letter) + 1}", "word.letter",
                                                       f"letter.{letter}")]
@@ -243,3 +246,63 @@ def test_an_error_code_without_its_own_sentence_gets_the_generic_one(new_page, l
     assert walk.said[-4:] == ["Mohon maaf.", "Ada masalah. Silakan minta bantuan petugas.", "Tekan nol untuk",
                               "Kembali ke awal."]
     assert heard.errors == []
+
+
+@pytest.mark.parametrize("width, height, tag", [(1080, 1920, "portrait"), (1920, 1080, "landscape")])
+def test_the_survey_in_voice_mode_has_no_serious_accessibility_violation_and_tab_reaches_it(
+        new_page, live_server, width, height, tag):
+    from tests.browser.test_axe import _problems
+    from tests.browser.test_keyboard import _check
+
+    staff = live_server.login()
+    serve(live_server, staff)
+    page, heard = open_kiosk(new_page, live_server, width=width, height=height)
+    walk = Walk(heard)
+    walk.step(lambda: page.keyboard.press("Numpad8"), "voice.exit")
+
+    def look(state: str, name: str) -> None:
+        states[state] = _problems(page)
+        if SCREENSHOTS:
+            page.screenshot(path=str(Path(SCREENSHOTS) / f"kiosk-voice-survey-{name}-{tag}.png"))
+
+    states: dict[str, list[str]] = {}
+    page.keyboard.press("8")
+    walk.step(lambda: page.keyboard.press("Enter"), "t.cancel")
+    settled(page, "survey-number")
+    page.keyboard.press("1")  # letter A ringed while it is read
+    expect(page.locator(".ks-letter[data-letter=A]")).to_have_class(re.compile(r"\bk-voice-selected\b"))
+    look("number, a letter chosen by its digit", "letters")
+    walk.step(lambda: page.keyboard.press("Enter"), "t.next")
+    type_on_keypad(page, heard, "9")
+    walk.step(lambda: page.keyboard.press("Enter"), "t.next")
+    expect(page.locator("#survey-number-error")).to_be_visible()
+    look("number entry with its error", "number")
+    for control in ("#survey-number-next", ".ks-key[data-key='0']", "[data-letter=F]"):  # all on screen, message and all
+        box = page.locator(control).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, control
+    page.keyboard.press("Backspace")
+    type_on_keypad(page, heard, "1")
+    walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous")
+    settled(page, "survey-question")
+    page.keyboard.press("3")
+    expect(page.locator(".ks-answer[data-score='3']")).to_have_class(re.compile(r"\bk-voice-selected\b"))
+    look("question, an answer chosen by its digit", "question")
+    keyboard = {"question": _check(page)}
+    for _ in range(9):
+        page.keyboard.press("4")
+        page.keyboard.press("Enter")
+        page.wait_for_function("() => !document.querySelector('#screen-survey-question.is-settling')")
+    settled(page, "survey-profile")
+    heard.since(0, "t.survey_previous")
+    page.keyboard.press("1")
+    expect(page.locator("#survey-send")).to_have_class(re.compile(r"\bk-voice-selected\b"))
+    look("profile", "profile")
+    keyboard["profile"] = _check(page)
+    walk.step(lambda: page.keyboard.press("Enter"), "t.back_home")
+    settled(page, "survey-thanks")
+    look("thanks", "thanks")
+    assert {state: found for state, found in states.items() if found} == {}
+    assert keyboard == {name: {"unreachable": [], "no focus ring": []} for name in keyboard}
+    rows = survey_store.survey_responses(live_server.runtime.db, live_server.runtime.today(),
+                                         live_server.runtime.today())
+    assert [[row[code] for code in ELEMENT_CODES] for row in rows] == [[4] * 9]
