@@ -134,7 +134,8 @@ def test_the_catalogue_speaks_the_configured_survey_and_the_error_codes(tmp_path
     assert sentences["survey.count.1"] == "Pertanyaan satu dari sembilan."
     assert "survey.count.10" not in sentences
     # the profile's answers as they are said, not as they are written ("SMP/sederajat", "17-25 tahun")
-    assert all(f"survey.option.{part}.{code}" in sentences for part, options in PROFILE.items() for code, _, _ in options)
+    assert all(f"survey.option.{part}.{code}" in sentences
+               for part, options in PROFILE.items() for code, _, _ in options)
     assert sentences["survey.option.education.smp"] == "es em pe, atau sederajat."
     assert sentences["survey.option.age.17-25"] == "tujuh belas sampai dua puluh lima tahun."
     # the survey's error codes and the error screen's, each with its own sentence, and the generic ones

@@ -83,7 +83,8 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.next")
     assert keys == ["survey.error.not_served", *NUMBER_ENTRY, "input.entered", "digit.2", *NUMBER_END]
     assert walk.said[-len(keys)] == "Survei dapat diisi setelah nomor itu selesai dilayani."
-    expect(page.locator("#survey-number-error")).to_have_text("Survei dapat diisi setelah nomor A-002 selesai dilayani.")
+    expect(page.locator("#survey-number-error")).to_have_text(
+        "Survei dapat diisi setelah nomor A-002 selesai dilayani.")
 
     # Backspace deletes the digit; on no digits it deletes the letter and the letters are read again.
     assert walk.step(lambda: page.keyboard.press("Backspace"), "input.deleted") == ["input.deleted"]
@@ -118,7 +119,8 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
             walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous")
     settled(page, "survey-profile")
     assert walk.said[-len(PROFILE):][:3] == [
-        "Pertanyaan sudah selesai.", "Tentang Anda.", "Bagian ini boleh dilewati: Anda dapat langsung mengirim jawaban."]
+        "Pertanyaan sudah selesai.", "Tentang Anda.",
+        "Bagian ini boleh dilewati: Anda dapat langsung mengirim jawaban."]
 
     # The profile is skipped: 1 (Kirim jawaban), Enter; the thanks are read.
     assert walk.step(lambda: page.keyboard.press("1"), "help.confirm") == ["t.survey_send", "help.confirm"]
@@ -277,7 +279,8 @@ def test_the_survey_in_voice_mode_has_no_serious_accessibility_violation_and_tab
     walk.step(lambda: page.keyboard.press("Enter"), "t.next")
     expect(page.locator("#survey-number-error")).to_be_visible()
     look("number entry with its error", "number")
-    for control in ("#survey-number-next", ".ks-key[data-key='0']", "[data-letter=F]"):  # all on screen, message and all
+    # every key on screen, the message too (in landscape the keypad stands beside the number)
+    for control in ("#survey-number-next", ".ks-key[data-key='0']", "[data-letter=F]"):
         box = page.locator(control).bounding_box()
         assert box["y"] >= 0 and box["y"] + box["height"] <= height, control
     page.keyboard.press("Backspace")

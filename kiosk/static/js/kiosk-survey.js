@@ -111,7 +111,8 @@
     const pad = $("survey-keypad");
     const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0"];
     pad.replaceChildren(...keys.map((key) => key === "erase"
-      ? el("button", { type: "button", class: "ks-key ks-erase", "data-key": "erase", "data-say": "t.key_delete" }, t("erase"))
+      ? el("button", { type: "button", class: "ks-key ks-erase", "data-key": "erase", "data-say": "t.key_delete" },
+           t("erase"))
       : el("button", { type: "button", class: "ks-key", "data-key": key, "data-say": `digit.${key}` }, key)));
   }
 
