@@ -45,12 +45,14 @@ class Walk:
     def __init__(self, heard):
         self.heard = heard
         self.said: list[str] = []
+        self.steps: list[list[str]] = []  # the sentences of each step
 
     def step(self, press, last_key: str) -> list[str]:
         mark = self.heard.fresh()
         press()
         keys = self.heard.since(mark, last_key)
-        self.said.extend(self.heard.sentences(mark))
+        self.steps.append(self.heard.sentences(mark))
+        self.said.extend(self.steps[-1])
         return keys
 
 
@@ -148,7 +150,7 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
     assert set(walk.said) <= set(catalogue.values())
     assert page.evaluate("window.__spoken.every(e => e.url === `/api/speech/${e.key}.wav`)")
     assert heard.errors == []
-    print("\nSPOKEN WALK:\n" + "\n".join(walk.said))
+    print("\nSPOKEN WALK:\n" + "\n".join(" / ".join(step) for step in walk.steps))  # pytest -s: the closing note
 
 
 def test_a_survey_question_is_answered_by_tap_then_confirm(new_page, live_server):
