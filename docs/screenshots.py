@@ -1,6 +1,7 @@
 """Take the kiosk and phone screenshots of docs/screenshots with real Chromium (run from the repo root).
 
-Usage: python docs/screenshots.py [OUTPUT_DIR]   (display, counter, counter-status-* and admin:
+Usage: python docs/screenshots.py [OUTPUT_DIR]   (display, counter, counter-status-*, admin and
+kiosk-voice-survey-*:
 KIOSK_SCREENSHOTS=DIR pytest tests/browser)
 """
 

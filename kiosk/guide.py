@@ -15,6 +15,9 @@ Keys:
     call_to.<CODE>          which counter(s) will call a number of that service
     counter.<id>            each configured counter's name
     status.<SIAK>.label / .message / .next   each KTP-el status, as shown after a status check
+    error.<code>            an API error code the kiosk's error screen can show (error.error: any other)
+    survey.q.<element>      each satisfaction survey question, as configured ([survey.questions])
+    survey.a.<element>.<1-4>, survey.count.<1-9>, survey.option.<part>.<code>, survey.error.<code>
     voice.* help.* ticket.* input.*          the voice mode's own sentences
 
 Pure: no Flask, no SQLite.
@@ -27,6 +30,7 @@ import string
 from typing import TYPE_CHECKING
 
 from kiosk.announce import number_words, spoken_counter
+from kiosk.skm import ELEMENTS, PROFILE
 from kiosk.status import STATUSES
 
 if TYPE_CHECKING:
@@ -73,7 +77,14 @@ FIXED = {
     "screen.start": "Anda berada di layar awal.",
     "screen.priority": "Anda berada di layar pilihan antrean.",
     "screen.result": "Nomor antrean Anda sudah dibuat.",
-    "screen.error": "Mohon maaf, ada masalah. Silakan minta bantuan petugas.",
+    # the error screen: what the API's error code says on screen; any other code gets error.error
+    "error.error": "Ada masalah. Silakan minta bantuan petugas.",
+    "error.offline": "Tidak dapat terhubung ke server. Silakan coba lagi atau minta bantuan petugas.",
+    "error.service_closed": "Layanan ini tidak sedang memberikan nomor antrean. "
+                            "Silakan pilih layanan lain atau tanyakan kepada petugas.",
+    "error.quota_reached": "Kuota nomor antrean hari ini sudah habis.",
+    "error.unknown_service": "Layanan ini tidak tersedia.",
+    "error.no_services": "Belum ada layanan yang dapat dipilih. Silakan minta bantuan petugas.",
     # kiosk texts (data-t keys of templates/kiosk/index.html and kiosk.js)
     "t.start_title": "Ambil nomor antrean.",
     "t.start_hint": "Pilih layanan yang Anda perlukan.",
@@ -133,11 +144,54 @@ FIXED = {
     "input.complete": "Angkanya sudah lengkap. Tekan Enter untuk melanjutkan.",
     "input.full": "Sudah lengkap; angka itu tidak ditambahkan. Tekan Enter untuk melanjutkan, "
                   "atau tombol hapus untuk memperbaiki.",
-    # the satisfaction survey (kiosk-survey.js): letters and nine questions need the screen
+    # the satisfaction survey (kiosk-survey.js); its questions and answers come from the configuration
     "t.survey_entry": "Survei kepuasan.",
-    "screen.survey-number": "Survei kepuasan perlu diisi lewat layar sentuh atau ponsel Anda. "
-                            "Silakan minta bantuan petugas bila perlu.",
+    "screen.survey-number": "Anda berada di layar survei kepuasan.",
+    "t.survey_title": "Survei kepuasan masyarakat.",
+    "t.survey_number_hint": "Masukkan nomor antrean Anda yang sudah dilayani hari ini: hurufnya dulu, lalu angkanya.",
+    "word.letter": "huruf",
+    "survey.number_help": "Ketik angka nomor Anda dengan keypad, lalu tekan Enter. Tombol hapus menghapus angka "
+                          "terakhir; bila belum ada angka, tombol hapus menghapus hurufnya.",
+    "t.survey_previous": "Sebelumnya.",
+    "screen.survey-profile": "Pertanyaan sudah selesai.",
+    "t.survey_profile": "Tentang Anda.",
+    "t.survey_profile_voice": "Bagian ini boleh dilewati: Anda dapat langsung mengirim jawaban.",
+    "t.survey_send": "Kirim jawaban.",
+    "survey.sending": "Mengirim jawaban. Mohon tunggu.",
+    "t.survey_thanks": "Terima kasih.",
+    "t.survey_thanks_text": "Penilaian Anda sudah kami terima dan membantu kami memperbaiki layanan.",
+    # what the survey's API answers (and the page itself) say on screen, by error code
+    "survey.error.error": "Terjadi kesalahan. Silakan coba lagi atau minta bantuan petugas.",
+    "survey.error.offline": "Tidak dapat terhubung ke server. Silakan coba lagi atau minta bantuan petugas.",
+    "survey.error.need_number": "Pilih dulu huruf, lalu ketik angka nomor Anda.",
+    "survey.error.bad_request": "Periksa nomor pada tiket Anda, misalnya a, nol, nol, delapan.",
+    "survey.error.not_found": "Nomor itu tidak ditemukan di antrean hari ini. Periksa nomor pada tiket Anda.",
+    "survey.error.not_served": "Survei dapat diisi setelah nomor itu selesai dilayani.",
+    "survey.error.already_answered": "Survei untuk nomor itu sudah diisi. Terima kasih.",
+    "survey.error.rate_limited": "Terlalu banyak percobaan. Silakan coba lagi beberapa menit lagi "
+                                 "atau tanyakan kepada petugas.",
+    "survey.error.kiosk_only": "Survei dengan nomor antrean hanya dapat diisi di kios kantor. "
+                               "Silakan minta bantuan petugas.",
+    "survey.error.survey_disabled": "Survei kepuasan tidak diadakan di kantor ini.",
     "t.cancel": "Batal.",
+}
+
+
+# Profile answers whose written form espeak-ng would misread (school levels, forces, ranges of age).
+_PROFILE_SPOKEN = {
+    ("age", "17-25"): "tujuh belas sampai dua puluh lima tahun",
+    ("age", "26-35"): "dua puluh enam sampai tiga puluh lima tahun",
+    ("age", "36-45"): "tiga puluh enam sampai empat puluh lima tahun",
+    ("age", "46-55"): "empat puluh enam sampai lima puluh lima tahun",
+    ("education", "sd"): "es de ke bawah",
+    ("education", "smp"): "es em pe, atau sederajat",
+    ("education", "sma"): "es em a, atau sederajat",
+    ("education", "diploma"): "diploma, de satu sampai de empat",
+    ("education", "s1"): "es satu",
+    ("education", "s2"): "es dua ke atas",
+    ("job", "pns"): "pe en es",
+    ("job", "tni"): "te en i",
+    ("job", "polri"): "polri",
 }
 
 
@@ -178,4 +232,20 @@ def sentences(settings: Settings) -> dict[str, str]:
         catalogue[f"status.{code}.message"] = spoken(advice.message["id"])
         if advice.next_step["id"]:
             catalogue[f"status.{code}.next"] = spoken(advice.next_step["id"])
+    _survey(catalogue, settings)
     return catalogue
+
+
+def _survey(catalogue: dict[str, str], settings: Settings) -> None:
+    """Add the satisfaction survey's questions (as the office configured them), answers and profile."""
+    texts = settings.survey.texts()
+    for number in range(1, len(ELEMENTS) + 1):
+        catalogue[f"survey.count.{number}"] = (
+            f"Pertanyaan {number_words(number)} dari {number_words(len(ELEMENTS))}.")
+    for element in ELEMENTS:
+        catalogue[f"survey.q.{element.code}"] = spoken(texts.get(element.code) or element.question)
+        for score, label in enumerate(element.answers, 1):
+            catalogue[f"survey.a.{element.code}.{score}"] = spoken(label) + "."
+    for part, options in PROFILE.items():
+        for code, label, _ in options:
+            catalogue[f"survey.option.{part}.{code}"] = (_PROFILE_SPOKEN.get((part, code)) or spoken(label)) + "."

@@ -116,3 +116,46 @@ def test_a_typo_in_the_kiosk_table_names_the_key(tmp_path):
 def test_the_volume_defaults_to_full_and_takes_whole_numbers(tmp_path):
     assert office_settings(tmp_path).kiosk.voice_volume == 1.0
     assert office_settings(tmp_path, kiosk__voice_volume=0).kiosk.voice_volume == 0.0
+
+
+def test_the_catalogue_speaks_the_configured_survey_and_the_error_codes(tmp_path):
+    from kiosk.skm import ELEMENTS, PROFILE
+
+    sentences = guide.sentences(office_settings(
+        tmp_path, survey__questions__sarana="Bagaimana ruang tunggu, kursi, dan toilet di kantor 3 lantai ini?"))
+
+    # every question (as configured, else the regulation's wording) with its four answers, and where it is
+    assert sentences["survey.q.sarana"] == "Bagaimana ruang tunggu, kursi, dan toilet di kantor tiga lantai ini?"
+    assert sentences["survey.q.biaya"] == "Bagaimana pendapat Anda tentang kewajaran biaya, tarif dalam pelayanan?"
+    assert [sentences[f"survey.a.persyaratan.{score}"] for score in range(1, 5)] == [
+        "Tidak sesuai.", "Kurang sesuai.", "Sesuai.", "Sangat sesuai."]
+    assert all(f"survey.q.{e.code}" in sentences and f"survey.a.{e.code}.4" in sentences for e in ELEMENTS)
+    assert "survey.a.persyaratan.5" not in sentences
+    assert sentences["survey.count.1"] == "Pertanyaan satu dari sembilan."
+    assert "survey.count.10" not in sentences
+    # the profile's answers as they are said, not as they are written ("SMP/sederajat", "17-25 tahun")
+    assert all(f"survey.option.{part}.{code}" in sentences
+               for part, options in PROFILE.items() for code, _, _ in options)
+    assert sentences["survey.option.education.smp"] == "es em pe, atau sederajat."
+    assert sentences["survey.option.age.17-25"] == "tujuh belas sampai dua puluh lima tahun."
+    # the survey's error codes and the error screen's, each with its own sentence, and the generic ones
+    assert sentences["survey.error.already_answered"] == "Survei untuk nomor itu sudah diisi. Terima kasih."
+    assert sentences["survey.error.not_found"].startswith("Nomor itu tidak ditemukan di antrean hari ini.")
+    assert sentences["error.quota_reached"] == "Kuota nomor antrean hari ini sudah habis."
+    assert sentences["error.error"] == "Ada masalah. Silakan minta bantuan petugas."
+    assert "error.bad_request" not in sentences  # a code the resident cannot act on gets the generic sentence
+    assert all("KTP-el" not in text and not any(c.isdigit() for c in text) for text in sentences.values())
+
+
+def test_every_error_code_the_kiosk_can_receive_has_its_sentence_or_is_meant_to_fall_back(tmp_path):
+    """The kiosk's error screen shows what POST /api/tickets answers; the survey what /api/surveys answers."""
+    from kiosk.catalogue import messages
+
+    sentences = guide.sentences(office_settings(tmp_path))
+    issue_codes = {"service_closed", "quota_reached", "unknown_service"}  # bad_request, internal_error: generic
+    assert {f"error.{code}" for code in issue_codes | {"offline", "error"}} <= set(sentences)
+    # the survey's codes are those its on-screen catalogue words cover (kiosk/messages/id.json "survey")
+    survey_codes = {"need_number", "offline", "not_found", "not_served", "already_answered", "bad_request",
+                    "rate_limited", "kiosk_only", "error"}
+    assert survey_codes <= set(messages("id")["survey"])
+    assert {f"survey.error.{code}" for code in survey_codes | {"survey_disabled"}} <= set(sentences)

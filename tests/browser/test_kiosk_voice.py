@@ -624,27 +624,3 @@ def test_backspace_on_an_empty_entry_goes_back_a_step_and_a_wrong_number_is_hear
     assert heard.since(mark, "voice.exit") == START_SCREEN
     assert heard.errors == []
 
-
-def test_the_survey_entry_says_in_voice_mode_that_it_needs_the_screen(new_page, live_server):
-    page, heard = open_kiosk(new_page, live_server)
-    page.keyboard.press("Numpad8")
-    heard.since(0, "voice.exit")
-    mark = heard.fresh()
-    page.keyboard.press("8")
-    assert heard.since(mark, "help.confirm") == ["t.survey_entry", "help.confirm"]
-    mark = heard.fresh()
-    page.keyboard.press("Enter")
-    settled(page, "survey-number")
-    assert heard.since(mark, "t.cancel") == ["screen.survey-number", "press.0", "t.cancel"]
-    assert heard.sentences(mark) == [
-        "Survei kepuasan perlu diisi lewat layar sentuh atau ponsel Anda. Silakan minta bantuan petugas bila perlu.",
-        "Tekan nol untuk", "Batal."]
-    mark = heard.fresh()
-    page.keyboard.press("5")  # the letters and numbers of the survey are typed on the screen only
-    assert heard.since(mark, "help.no_choice") == ["help.no_choice"]
-    expect(page.locator("#survey-number")).to_have_text("_-___")
-    mark = heard.fresh()
-    page.keyboard.press("0")
-    settled(page, "start")
-    assert heard.since(mark, "voice.exit") == START_SCREEN
-    assert heard.errors == []

@@ -1,7 +1,11 @@
 /* Kiosk: the satisfaction survey (SKM) for a number served today. The resident types the number on a
    pad, answers the nine questions one screen each (a tap moves on), may add a profile, and sends.
    Runs inside kiosk.js (window.kioskScreens): its idle warning, settling time and reset apply, and a
-   reset forgets the number and every answer. */
+   reset forgets the number and every answer.
+   Voice guidance (kiosk-voice.js) reads these screens from their data-say keys (kiosk/guide.py "survey.*"):
+   the letters are numbered choices, then the number's digits are an entry typed on the keypad (each
+   digit echoed, Backspace deletes, on an empty entry the letter); each question with its four answers as
+   choices 1-4; the profile is skippable (its chips are spoken on a tap); an error is said by its code. */
 (() => {
   "use strict";
 
@@ -10,6 +14,7 @@
   if (!kiosk || !data) return;
   const FORM = JSON.parse(data.textContent);
   const THANKS_MS = 10000;
+  const VOICE_THANKS_MS = 30000;  // the thanks are read aloud first
   const SETTLE_MS = 500;
   const MAX_DIGITS = 3;
 
@@ -44,7 +49,11 @@
   function forget() {
     clearTimeout(thanksTimer);
     resident = null;
-    for (const id of ["survey-number", "survey-question", "survey-count"]) $(id).textContent = "";
+    for (const id of ["survey-number", "survey-question", "survey-count"]) {
+      $(id).textContent = "";
+      delete $(id).dataset.say;
+    }
+    $("survey-number").removeAttribute("data-voice-input");
     for (const id of ["survey-answers", "survey-profile"]) $(id).replaceChildren();
     showError("survey-number-error", "");
     showError("survey-send-error", "");
@@ -55,6 +64,24 @@
     $(id).hidden = !text;
   }
 
+  // Voice guidance, when it is on: read the screen again (it changed without a new screen), after the
+  // sentence of an error code (its catalogue key, or the generic one for a code the catalogue lacks).
+  function voice() {
+    return window.KioskVoice && window.KioskVoice.active ? window.KioskVoice : null;
+  }
+
+  function voiceRead(code) {
+    const reader = voice();
+    if (!reader) return;
+    const key = code && (reader.has(`survey.error.${code}`) ? `survey.error.${code}` : "survey.error.error");
+    reader.read(key ? [key] : []);
+  }
+
+  function fail(id, text, code) {
+    showError(id, text);
+    voiceRead(code);
+  }
+
   function words() {
     for (const node of document.querySelectorAll("[data-st]")) node.textContent = t(node.dataset.st);
   }
@@ -63,8 +90,14 @@
 
   function renderNumber() {
     const typed = resident.letter ? `${resident.letter}-${resident.digits.padStart(resident.digits ? 3 : 0, "0")}` : "";
-    $("survey-number").textContent = typed || "_-___";
-    $("survey-number").classList.toggle("is-empty", !typed);
+    const shown = $("survey-number");
+    shown.textContent = typed || "_-___";
+    shown.classList.toggle("is-empty", !typed);
+    // Once a letter is chosen, voice mode types the digits here (kiosk-voice.js data-voice-input).
+    shown.toggleAttribute("data-voice-input", Boolean(resident.letter));
+    shown.dataset.value = resident.digits;
+    if (resident.letter) shown.dataset.say = `word.letter letter.${resident.letter}`;
+    else delete shown.dataset.say;
     for (const button of $("survey-letters").children) {
       button.setAttribute("aria-pressed", String(button.dataset.letter === resident.letter));
     }
@@ -73,12 +106,14 @@
   function buildPad() {
     const letters = $("survey-letters");
     letters.replaceChildren(...FORM.prefixes.map((letter) =>
-      el("button", { type: "button", class: "ks-key ks-letter", "data-letter": letter, "aria-pressed": "false" }, letter)));
+      el("button", { type: "button", class: "ks-key ks-letter", "data-letter": letter, "aria-pressed": "false",
+                     "data-say": `word.letter letter.${letter}` }, letter)));
     const pad = $("survey-keypad");
     const keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "erase", "0"];
     pad.replaceChildren(...keys.map((key) => key === "erase"
-      ? el("button", { type: "button", class: "ks-key ks-erase", "data-key": "erase" }, t("erase"))
-      : el("button", { type: "button", class: "ks-key", "data-key": key }, key)));
+      ? el("button", { type: "button", class: "ks-key ks-erase", "data-key": "erase", "data-say": "t.key_delete" },
+           t("erase"))
+      : el("button", { type: "button", class: "ks-key", "data-key": key, "data-say": `digit.${key}` }, key)));
   }
 
   function open() {
@@ -94,7 +129,7 @@
     if (key === "erase") {
       if (resident.digits) resident.digits = resident.digits.slice(0, -1);
       else resident.letter = "";
-    } else if (resident.digits.length < MAX_DIGITS && (resident.digits || key !== "0")) {
+    } else if (resident.digits.length < MAX_DIGITS) {  // "0 0 8" as the ticket reads is A-008 too
       resident.digits += key;
     }
     renderNumber();
@@ -115,7 +150,7 @@
   async function checkNumber() {
     const mine = resident;
     if (!mine.letter || !mine.digits) {
-      showError("survey-number-error", t("need_number"));
+      fail("survey-number-error", t("need_number"), "need_number");
       return;
     }
     const number = `${mine.letter}-${mine.digits.padStart(3, "0")}`;
@@ -123,12 +158,12 @@
     try {
       answer = await post("/api/surveys/check", { number });
     } catch (error) {
-      if (resident === mine) showError("survey-number-error", t("offline"));
+      if (resident === mine) fail("survey-number-error", t("offline"), "offline");
       return;
     }
     if (resident !== mine) return; // the resident left meanwhile
     if (!answer.ok) {
-      showError("survey-number-error", problemText(answer.body.error || {}));
+      fail("survey-number-error", problemText(answer.body.error || {}), (answer.body.error || {}).code || "error");
       return;
     }
     mine.number = answer.body.ticket.number;
@@ -142,9 +177,12 @@
   function renderQuestion() {
     const element = FORM.elements[resident.index];
     $("survey-count").textContent = t("count", { number: resident.number, n: resident.index + 1, total: FORM.elements.length });
+    $("survey-count").dataset.say = `survey.count.${resident.index + 1}`;
     $("survey-question").textContent = en() ? element.question_en : element.question;
+    $("survey-question").dataset.say = `survey.q.${element.element}`;
     $("survey-answers").replaceChildren(...element.answers.map((answer) => {
       const button = el("button", { type: "button", class: "ks-answer", "data-score": String(answer.score),
+                                    "data-say": `survey.a.${element.element}.${answer.score}`,
                                     "aria-pressed": String(resident.answers[resident.index] === answer.score) });
       button.append(el("span", { class: "ks-answer-label" }, en() ? answer.label_en : answer.label));
       return button;
@@ -157,6 +195,7 @@
       resident.index += 1;
       renderQuestion();
       settleHere("screen-survey-question");
+      voiceRead();
     } else {
       renderProfile();
       kiosk.show("survey-profile");
@@ -172,6 +211,7 @@
     resident.index -= 1;
     renderQuestion();
     settleHere("screen-survey-question");
+    voiceRead();
   }
 
   // ------------------------------------------------------------ profile and sending
@@ -183,6 +223,7 @@
       const chips = el("div", { class: "ks-chips" });
       for (const option of part.options) {
         chips.append(el("button", { type: "button", class: "ks-chip", "data-part": part.part, "data-option": option.code,
+                                    "data-say": `survey.option.${part.part}.${option.code}`,
                                     "aria-pressed": String(resident.profile[part.part] === option.code) },
                         en() ? option.label_en : option.label));
       }
@@ -203,6 +244,7 @@
     $("survey-send").disabled = true;
     $("survey-send").textContent = t("sending");
     showError("survey-send-error", "");
+    if (voice()) voice().say(["survey.sending"]);
     const profile = {};
     for (const [part, option] of Object.entries(mine.profile)) if (option) profile[part] = option;
     let answer;
@@ -218,7 +260,8 @@
     if (answer && answer.ok) {
       thanks();
     } else {
-      showError("survey-send-error", answer ? problemText(answer.body.error || {}) : t("offline"));
+      fail("survey-send-error", answer ? problemText(answer.body.error || {}) : t("offline"),
+           answer ? (answer.body.error || {}).code || "error" : "offline");
     }
   }
 
@@ -228,12 +271,24 @@
     resident.profile = {};
     kiosk.show("survey-thanks");
     clearTimeout(thanksTimer);
-    thanksTimer = setTimeout(kiosk.reset, THANKS_MS);
+    thanksTimer = setTimeout(kiosk.reset, voice() ? VOICE_THANKS_MS : THANKS_MS);
   }
 
   // ------------------------------------------------------------ wiring
 
   kiosk.onReset(() => { forget(); words(); });
+
+  // Voice mode's keypad types the number's digits (kiosk-voice.js data-voice-input): digits, Backspace (on
+  // no digits it clears the letter: the letters are read again), and Enter = Lanjut.
+  $("survey-number").addEventListener("kiosk:voice-key", (event) => {
+    if (!resident || kiosk.current() !== "survey-number") return;
+    const pressed = event.detail.key;
+    if (/^[0-9]$/.test(pressed)) press(pressed);
+    else if (pressed === "Backspace") press("erase");
+    else if (pressed === "Enter") checkNumber();
+    else return;
+    event.preventDefault();
+  });
 
   document.getElementById("app").addEventListener("click", (event) => {
     const target = event.target.closest("button");
@@ -250,7 +305,13 @@
     }
     if (target.id === "survey-open") open();
     if (!resident) return;
-    if (target.dataset.letter) { resident.letter = target.dataset.letter; resident.digits = ""; showError("survey-number-error", ""); renderNumber(); }
+    if (target.dataset.letter) {
+      resident.letter = target.dataset.letter;
+      resident.digits = "";
+      showError("survey-number-error", "");
+      renderNumber();
+      voiceRead();  // the digits are typed next
+    }
     else if (target.dataset.key) press(target.dataset.key);
     else if (target.id === "survey-number-next") checkNumber();
     else if (target.dataset.score) answer(Number(target.dataset.score));

@@ -6,15 +6,23 @@
      data-say="key key ..."   sentence keys of the server catalogue (kiosk/guide.py) for this element;
                               without it an element with data-t="word" speaks "t.word" if the catalogue
                               has it; anything else is skipped (never sent as text)
+     data-say-else="key ..."  said instead when the catalogue lacks a key of data-say (an API error code
+                              the catalogue does not know: the generic sentence)
      data-say-number          the element's text is a queue number: spoken letter and digits, twice,
                               with its data-say-call key ("Nomor ini akan dipanggil ke loket satu")
      data-voice-back          the screen's "back" button (0 / Backspace); data-action="home" counts too
      data-voice-skip          a button that is not one of the numbered choices
+     data-voice-pad           a group of on-screen keys (a digit pad, answer chips): never numbered choices,
+                              but a tap speaks them and a second tap presses, like any button
      data-voice-input         the screen's own digit entry: digits 0-9 and Backspace go to it as a
                               "kiosk:voice-key" event {key}; each digit is spoken; its value (or
                               data-value, or its text's digits) is read back on "repeat" and decides
                               whether Backspace goes back (0 is a digit there, not "back");
-                              data-voice-length="16" says "complete" when that many are typed
+                              data-voice-length="16" says "complete" when that many are typed;
+                              data-voice-help="key" is said instead of the usual "input.help";
+                              data-voice-clear: Backspace on the empty entry goes to it as well (the
+                              screen clears another part, e.g. the survey number's letter) and the
+                              screen is read again
      data-voice-enter         the button Enter presses while a data-voice-input takes the digits; while
                               it is disabled, Enter goes to the entry as {key: "Enter"} and the screen
                               answers (preventDefault) or "choose first" is said
@@ -244,8 +252,11 @@
 
   function ownKeys(node) {
     if (node.dataset.say) {  // a phrase of several keys is said whole or not at all
-      const keys = node.dataset.say.split(/\s+/);
-      return keys.every((key) => voice.known.has(key)) ? keys : [];
+      for (const phrase of [node.dataset.say, node.dataset.sayElse]) {
+        const keys = (phrase || "").split(/\s+/).filter(Boolean);
+        if (keys.length && keys.every((key) => voice.known.has(key))) return keys;
+      }
+      return [];
     }
     if (node.dataset.t && voice.known.has(`t.${node.dataset.t}`)) return [`t.${node.dataset.t}`];
     return [];
@@ -264,7 +275,8 @@
 
   function choices(screen) {
     return [...screen.querySelectorAll("button")].filter((button) => visible(button) && !button.disabled
-      && !isBack(button) && !button.hasAttribute("data-voice-skip") && itemKeys(button).length);
+      && !isBack(button) && !button.hasAttribute("data-voice-skip") && !button.hasAttribute("data-voice-enter")
+      && !button.closest("[data-voice-pad]") && itemKeys(button).length);
   }
 
   function backButton(screen) {
@@ -329,7 +341,8 @@
     if (input) {  // the digits belong to the entry: Enter sends it, Backspace deletes (or goes back)
       const digits = inputValue(input);
       if (digits) keys.push("input.entered", ...[...digits].map((digit) => `digit.${digit}`));
-      keys.push("input.help");
+      const help = input.dataset.voiceHelp;
+      keys.push(help && voice.known.has(help) ? help : "input.help");
       const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
       if (enter) keys.push("press.enter", ...itemKeys(enter));
       return keys;
@@ -499,6 +512,9 @@
       readScreen();
     } else if (input && (/^\d$/.test(key) || (key === "Backspace" && inputValue(input)))) {
       typeInto(input, key);
+    } else if (key === "Backspace" && input && input.hasAttribute("data-voice-clear")) {
+      if (toInput(input, key)) readScreen(["input.deleted"]);
+      else goBack(screen);
     } else if (key === "Enter" && input) {
       // An enabled Enter button is pressed; otherwise the screen may answer (e.g. "16 digits needed").
       const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
@@ -626,6 +642,7 @@
   // changed without a kiosk:screen event, e.g. the next step of the status check).
   window.KioskVoice = {
     start, leave, say, setLarge, read: (prefix) => readScreen(prefix), took: (event) => taken.has(event),
+    has: (key) => voice.known.has(key),
     get active() { return voice.active; },
   };
   renderWords();

@@ -116,6 +116,7 @@
       $(id).textContent = "";
       delete $(id).dataset.say;
       delete $(id).dataset.sayCall;
+      delete $(id).dataset.sayElse;
     }
     const qr = $("result-qr");
     qr.removeAttribute("src");
@@ -216,6 +217,7 @@
     }
     if (!services.length) {
       note.textContent = t(servicesFailed ? "offline" : "no_services");
+      note.dataset.say = servicesFailed ? "error.offline" : "error.no_services";  // voice guidance
       note.hidden = false;
     } else {
       note.hidden = true;
@@ -289,7 +291,7 @@
       if (attempt < 3) {
         later("retry", 700 * (attempt + 1), () => issue(mine, attempt + 1));
       } else {
-        showError(t("offline"));
+        showError(t("offline"), "offline");
       }
       return;
     }
@@ -299,13 +301,17 @@
     } else {
       const problem = (body && body.error) || {};
       const message = lang === "id" ? problem.message : WORDS.en[problem.code] || WORDS.en.error;
-      showError(message || t("offline"));
+      showError(message || t("offline"), problem.code || "error");
       if (problem.code === "service_closed" || problem.code === "quota_reached") loadServices();
     }
   }
 
-  function showError(message) {
+  // The message on screen; in voice mode the catalogue's sentence for its code (kiosk/guide.py "error.<code>"),
+  // or the generic "ask the staff" sentence for a code it does not know.
+  function showError(message, code) {
     $("error-text").textContent = message;
+    $("error-text").dataset.say = `error.${code}`;
+    $("error-text").dataset.sayElse = "error.error";
     show("error");
   }
 
@@ -419,7 +425,9 @@
     formatDate: (iso) => (iso ? dateFormat().format(new Date(iso)) : ""),
   });
   // kiosk-survey.js runs its screens under this file's idle rule, settling time and reset.
-  window.kioskScreens = { show, settle, reset, lang: () => lang, onReset: (hook) => resetHooks.push(hook) };
+  window.kioskScreens = {
+    show, settle, reset, lang: () => lang, current: () => current, onReset: (hook) => resetHooks.push(hook),
+  };
 
   reset();
   tickClock();
