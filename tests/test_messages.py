@@ -39,6 +39,8 @@ def used_keys() -> dict[str, set[str]]:
     voice = found(r'data-voice-(?:text|label)="([a-z_]+)"', TEMPLATE) | found(r'\bword\("([a-z_]+)"', voice_js)
     voice |= {key for pair in re.findall(r'word\([^;]*?\? "([a-z_]+)" : "([a-z_]+)"\)', voice_js)
               for key in pair}
+    # the voice bar's key hints: chosen in kiosk-voice.js, or named by an entry's data-voice-keys
+    voice |= found(r'"(voice_keys[a-z_]*)"', voice_js) | found(r'data-voice-keys="([a-z_]+)"', TEMPLATE)
     phone_survey = found(r'\bt\("([a-z_]+)"', script("phone-survey.js"))
     phone = found(r'data-p="([a-z_]+)"', PHONE_TEMPLATE) | found(r'\b[pm]\.([a-z_]+)', PHONE_TEMPLATE) \
         | found(r'\bt\("([a-z_]+)"', script("phone.js"))

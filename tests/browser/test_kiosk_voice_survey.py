@@ -82,6 +82,9 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
 
     # A number not served yet: the API's answer is heard as its own sentence, the screen shows its message.
     assert walk.step(lambda: type_on_keypad(page, heard, "2"), "digit.2") == ["digit.2"]
+    # The voice bar's key hint says what Backspace does here: it clears the letter when no digit is left.
+    expect(page.locator(".k-voice-keys")).to_have_text(
+        "Angka mengetik · ⌫ hapus, bila kosong hapus huruf · Enter lanjut · * ulang")
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.next")
     assert keys == ["survey.error.not_served", *NUMBER_ENTRY, "input.entered", "digit.2", *NUMBER_END]
     assert walk.said[-len(keys)] == "Survei dapat diisi setelah nomor itu selesai dilayani."

@@ -20,6 +20,8 @@
                               whether Backspace goes back (0 is a digit there, not "back");
                               data-voice-length="16" says "complete" when that many are typed;
                               data-voice-help="key" is said instead of the usual "input.help";
+                              data-voice-keys="word" names the voice bar's key hint instead of
+                              "voice_keys_entry" (a word of the "voice" part of kiosk/messages);
                               data-voice-clear: Backspace on the empty entry goes to it as well (the
                               screen clears another part, e.g. the survey number's letter) and the
                               screen is read again
@@ -100,7 +102,8 @@
   function renderWords() {
     barText.textContent = word("voice_title");
     const screen = currentScreen();  // on a digit entry the keys mean something else: say so
-    barKeys.textContent = word(screen && inputOf(screen) ? "voice_keys_entry" : "voice_keys");
+    const input = screen && inputOf(screen);
+    barKeys.textContent = word(input ? input.dataset.voiceKeys || "voice_keys_entry" : "voice_keys");
     for (const node of document.querySelectorAll("[data-voice-text]")) node.textContent = word(node.dataset.voiceText);
     for (const node of document.querySelectorAll("[data-voice-label]")) {
       node.setAttribute("aria-label", word(node.dataset.voiceLabel));
