@@ -318,3 +318,13 @@ def print_jobs_ticket(db: Database) -> None:
     """Find a ticket's print jobs by ticket: the outbox counts a job's earlier and later jobs for every print,
     and without this it read every job ever printed (a year of history made each ticket's print slower)."""
     db.execute("CREATE INDEX IF NOT EXISTS print_jobs_ticket ON print_jobs (ticket_id, id)")
+
+
+@migrations(name="0011_waiting_line_covering")
+def waiting_line_covering(db: Database) -> None:
+    """Count the waiting line from the index alone: the waiting counts (every phone's poll, every display
+    update) and the number ahead (every ticket issued) read each waiting ticket's row only for its day and
+    status, three times the work of the index entry. Same order as the index it replaces."""
+    db.execute("CREATE INDEX tickets_waiting_cover ON tickets (service, priority, queued_at, day, status)"
+               " WHERE status = 'waiting'")
+    db.execute("DROP INDEX IF EXISTS tickets_waiting_line")

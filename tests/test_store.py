@@ -493,3 +493,26 @@ def test_the_wal_is_checkpointed_in_the_background_and_stays_small(office):
     reopened = sqlite3.connect(db.path)
     assert reopened.execute("SELECT COUNT(*) FROM app_state WHERE key LIKE 'k%'").fetchone()[0] == 3000
     reopened.close()
+
+
+def _plans(db, work):
+    """Return SQLite's query plan of every SELECT that ``work`` runs."""
+    statements = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        work()
+    finally:
+        db.conn.set_trace_callback(None)
+    return [" / ".join(row[3] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+
+
+def test_waiting_counts_and_the_number_ahead_are_read_from_an_index_alone(office):
+    """Every phone's poll and every ticket issued counts the waiting line: from the index, not row by row."""
+    settings, db = office
+    clock = Clock()
+    for _ in range(5):
+        ticket = issue(office, clock=clock)
+    day = ticket["day"]
+    plans = _plans(db, lambda: (store.waiting_counts(db, day), store.count_ahead(db, ticket)))
+    assert len(plans) == 2 and all("COVERING INDEX" in plan for plan in plans), plans
