@@ -49,6 +49,7 @@ _SPOKEN_FORMS = (
     (re.compile(r"\bNIK\b"), "nik"),
     (re.compile(r"\bKK\b"), "ka ka"),
     (re.compile(r"\s*/\s*"), ", "),
+    (re.compile(r"(\d)\s*-\s*(\d)"), r"\1 sampai \2"),  # a range: "17-25 tahun"
 )
 
 MAX_COUNT = 999  # people ahead or minutes of waiting beyond this are not read out
@@ -177,12 +178,8 @@ FIXED = {
 }
 
 
-# Profile answers whose written form espeak-ng would misread (school levels, forces, ranges of age).
+# Profile answers whose written form espeak-ng would misread (school levels, forces).
 _PROFILE_SPOKEN = {
-    ("age", "17-25"): "tujuh belas sampai dua puluh lima tahun",
-    ("age", "26-35"): "dua puluh enam sampai tiga puluh lima tahun",
-    ("age", "36-45"): "tiga puluh enam sampai empat puluh lima tahun",
-    ("age", "46-55"): "empat puluh enam sampai lima puluh lima tahun",
     ("education", "sd"): "es de ke bawah",
     ("education", "smp"): "es em pe, atau sederajat",
     ("education", "sma"): "es em a, atau sederajat",
