@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -136,26 +137,22 @@ def test_the_firewall_admits_the_lan_and_localhost_only_to_the_kiosk_port():
 
 
 @pytest.mark.browser
-def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_chromium_on_x(live_server, tmp_path):
+def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_chromium_on_x(browser, live_server,
+                                                                                            tmp_path):
     """deploy/screen-session as kiosk-screen@kiosk runs it, on a real X server (Xvfb) with Debian's Chromium.
 
     Only the X server differs from the kiosk PC (Xvfb for the tty7 one xinit starts), and Chromium gets
     --no-sandbox (these tests run as root) and a DevTools port to look through; the page is the real one.
     Without a window manager --kiosk left Chromium a 1050x786 window in a corner of the screen.
     """
-    from playwright.sync_api import sync_playwright
-
-    from tests.conftest import _require_chromium
-
-    _require_chromium()
     xvfb, xset = tool("Xvfb"), tool("xset")
     tool("curl")
     tool("matchbox-window-manager")
     # -noreset as the unit gives it (without, X forgets xset's settings whenever no client is connected);
     # not the unit's -s 0 -dpms, so what is asserted below is the session's own doing.
     assert "-noreset" in settings_of("kiosk-screen@.service")["ExecStart"][0]
-    x_server = subprocess.Popen([xvfb, "-displayfd", "1", "-screen", "0", "1080x1920x24", "-nolisten", "tcp", "-noreset"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    x_server = subprocess.Popen([xvfb, "-displayfd", "1", "-screen", "0", "1080x1920x24", "-nolisten", "tcp",
+                                 "-noreset"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     session = None
     try:
         display = ":" + x_server.stdout.readline().decode().strip()
@@ -172,30 +169,30 @@ def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_ch
                        "KIOSK_URL": live_server.url, "PATH": f"{shims}:{os.environ['PATH']}"}
         session = subprocess.Popen([str(DEPLOY / "screen-session"), "kiosk"], env=environment,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        with sync_playwright() as playwright:
-            chromium = None
-            for _ in range(300):  # Chromium starts in a few seconds; a slow CI machine gets 30
-                try:
-                    chromium = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{devtools}")
-                    break
-                except Exception:
-                    assert session.poll() is None, "screen-session ended before Chromium was up"
-                    subprocess.run(["sleep", "0.1"])
-            assert chromium is not None, "Chromium never opened its DevTools port"
-            page = chromium.contexts[0].pages[0]
-            page.wait_for_selector("[data-screen='start']:not([hidden])", timeout=30000)
-            assert page.url == f"{live_server.url}/kiosk"
-            # --kiosk: the page has the whole 1080x1920 screen, no window frame, tabs or address bar.
-            for _ in range(50):
-                size = page.evaluate("[innerWidth, innerHeight, screen.width, screen.height]")
-                if size == [1080, 1920, 1080, 1920]:
-                    break
-                page.wait_for_timeout(100)
-            assert size == [1080, 1920, 1080, 1920]
-            saver = subprocess.run([xset, "q"], env=environment, capture_output=True, text=True).stdout
-            saver = saver[saver.index("Screen Saver"):saver.index("Colors")]
-            assert re.search(r"prefer blanking:\s+no", saver) and re.search(r"timeout:\s+0\b", saver), saver
-            chromium.close()
+        # Playwright's own (the browser fixture's) connects to the Chromium the session started.
+        chromium = None
+        for _ in range(300):  # Chromium starts in a few seconds; a slow CI machine gets 30
+            try:
+                chromium = browser.browser_type.connect_over_cdp(f"http://127.0.0.1:{devtools}")
+                break
+            except Exception:
+                assert session.poll() is None, "screen-session ended before Chromium was up"
+                time.sleep(0.1)
+        assert chromium is not None, "Chromium never opened its DevTools port"
+        page = chromium.contexts[0].pages[0]
+        page.wait_for_selector("[data-screen='start']:not([hidden])", timeout=30000)
+        assert page.url == f"{live_server.url}/kiosk"
+        # --kiosk: the page has the whole 1080x1920 screen, no window frame, tabs or address bar.
+        for _ in range(50):
+            size = page.evaluate("[innerWidth, innerHeight, screen.width, screen.height]")
+            if size == [1080, 1920, 1080, 1920]:
+                break
+            page.wait_for_timeout(100)
+        assert size == [1080, 1920, 1080, 1920]
+        saver = subprocess.run([xset, "q"], env=environment, capture_output=True, text=True).stdout
+        saver = saver[saver.index("Screen Saver"):saver.index("Colors")]
+        assert re.search(r"prefer blanking:\s+no", saver) and re.search(r"timeout:\s+0\b", saver), saver
+        chromium.close()
     finally:
         if session is not None and session.poll() is None:
             os.killpg(session.pid, 15)
