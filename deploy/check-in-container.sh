@@ -45,12 +45,20 @@ fi
 mkdir -p "$root/root/kiosk-src"
 tar -C "$SOURCE" --exclude=.git --exclude=.venv --exclude=var -cf - . | tar -C "$root/root/kiosk-src" -xf -
 
-for run in install update; do
-    step "install.sh ($run)"
+# install, update, then the same PC given the kiosk screen (X, Matchbox, Chromium, kiosk-screen@kiosk).
+for run in "install:none" "update:none" "add the kiosk screen:kiosk"; do
+    step "install.sh (${run%%:*})"
+    # shellcheck disable=SC2016  # $SCREEN is expanded inside the chroot
     chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-        PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
-        /bin/bash -c 'cd /root/kiosk-src && deploy/install.sh --screen none --lan 10.0.0.0/8' | tail -n 2
+        PIP_CERT=/etc/ssl/certs/ca-certificates.crt SCREEN="${run##*:}" \
+        /bin/bash -c 'cd /root/kiosk-src && deploy/install.sh --screen "$SCREEN" --lan 10.0.0.0/8' | tail -n 2
 done
+step "the kiosk screen: every program its unit and session start is installed; systemd accepts the unit"
+# shellcheck disable=SC2016  # expanded inside the container
+chroot "$root" /bin/sh -c 'for program in xinit Xorg xset matchbox-window-manager chromium curl; do
+    command -v "$program" >/dev/null || { echo "missing: $program"; exit 1; }; done; echo "all present"'
+chroot "$root" systemd-analyze verify /etc/systemd/system/kiosk-screen@kiosk.service
+cat "$root/etc/kiosk/screen-kiosk.env"
 chroot "$root" systemctl enable kiosk.service kiosk-firewall.service >/dev/null 2>&1
 for mounted in dev/pts dev sys proc; do umount "$root/$mounted"; done
 
