@@ -66,7 +66,8 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
     steps = iter(range(1, 12))
 
     def step(text: str) -> None:
-        progress(f"[{next(steps)}/11] {text}")
+        done = next(steps)
+        progress(f"{'#' * done}{'.' * (11 - done)} [{done}/11] {text}")  # a bar, then the step
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as temporary:

@@ -60,7 +60,7 @@ def test_kiosk_bench_prints_every_row_with_a_mark_per_target(tmp_path):
     missed = sum(by_figure[figure].endswith("✗") for figure in TARGETED_ROWS)
     assert lines[-1] == ("every target met" if missed == 0 else f"{missed} of 14 targets missed")
     assert result.returncode == (1 if missed else 0)
-    assert "[9/11] kiosk page weight" in result.stderr
+    assert "#########.. [9/11] kiosk page weight" in result.stderr  # a progress bar, then the step
     assert "[11/11] timing the reports on 3,360 tickets" in result.stderr  # progress on standard error, not in the table
 
 
