@@ -241,6 +241,9 @@ def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
         page.goto(server.url + "/display")
         page.wait_for_function("() => window.__display.live.polling()", timeout=5000)
         assert refused and set(refused) == {503}
+        # A call made before the page's first /api/queue answer is shown, not announced (it came before
+        # the page): wait for that answer, so the call below is a new one.
+        page.wait_for_function("() => window.__display.synced()", timeout=5000)
 
         ticket = _call(server, headers, service="CETAK", counter=2)
         page.wait_for_function("n => document.getElementById('current-number').textContent === n",

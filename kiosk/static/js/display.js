@@ -331,5 +331,6 @@
   tick();
   setInterval(tick, 1000);
   setInterval(function () { refreshQueue(false); }, RESYNC_MS);
-  window.__display = {pending: function () { return pending.length; }, live: live};
+  window.__display = {pending: function () { return pending.length; }, synced: function () { return synced; },
+                      live: live};
 })();
