@@ -17,7 +17,8 @@ Keys:
     status.<SIAK>.label / .message / .next   each KTP-el status, as shown after a status check
     error.<code>            an API error code the kiosk's error screen can show (error.error: any other)
     survey.q.<element>      each satisfaction survey question, as configured ([survey.questions])
-    survey.a.<element>.<1-4>, survey.count.<1-9>, survey.option.<part>.<code>, survey.error.<code>
+    survey.a.<element>.<1-4>, survey.count.<1-9>, survey.part.<part>, survey.option.<part>.<code>,
+    survey.error.<code>
     voice.* help.* ticket.* input.*          the voice mode's own sentences
 
 Pure: no Flask, no SQLite.
@@ -30,7 +31,7 @@ import string
 from typing import TYPE_CHECKING
 
 from kiosk.announce import number_words, spoken_counter
-from kiosk.skm import ELEMENTS, PROFILE
+from kiosk.skm import ELEMENTS, PROFILE, PROFILE_TITLES
 from kiosk.status import STATUSES
 
 if TYPE_CHECKING:
@@ -156,7 +157,7 @@ FIXED = {
     "t.survey_previous": "Sebelumnya.",
     "screen.survey-profile": "Pertanyaan sudah selesai.",
     "t.survey_profile": "Tentang Anda.",
-    "t.survey_profile_voice": "Bagian ini boleh dilewati: Anda dapat langsung mengirim jawaban.",
+    "t.survey_profile_voice": "Bagian ini boleh dilewati. Pilih bagian yang ingin Anda isi, atau langsung kirim jawaban.",
     "t.survey_send": "Kirim jawaban.",
     "survey.sending": "Mengirim jawaban. Mohon tunggu.",
     "t.survey_thanks": "Terima kasih.",
@@ -243,6 +244,9 @@ def _survey(catalogue: dict[str, str], settings: Settings) -> None:
         catalogue[f"survey.q.{element.code}"] = spoken(texts.get(element.code) or element.question)
         for score, label in enumerate(element.answers, 1):
             catalogue[f"survey.a.{element.code}.{score}"] = spoken(label) + "."
+    catalogue["survey.part_empty"] = "Belum dipilih."
+    for part, (title, _) in PROFILE_TITLES.items():
+        catalogue[f"survey.part.{part}"] = spoken(title) + "."
     for part, options in PROFILE.items():
         for code, label, _ in options:
             catalogue[f"survey.option.{part}.{code}"] = (_PROFILE_SPOKEN.get((part, code)) or spoken(label)) + "."

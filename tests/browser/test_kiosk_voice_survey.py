@@ -28,8 +28,19 @@ LETTERS = [key for letter in "ABCDEF" for key in (f"press.{'ABCDEF'.index(letter
 NUMBER_LETTERS = ["screen.survey-number", "t.survey_title", "t.survey_number_hint", *LETTERS, "press.0", "t.cancel"]
 NUMBER_ENTRY = ["screen.survey-number", "t.survey_title", "t.survey_number_hint", "word.letter", "letter.A"]
 NUMBER_END = ["survey.number_help", "press.enter", "t.next"]
-PROFILE = ["screen.survey-profile", "t.survey_profile", "t.survey_profile_voice", "press.1", "t.survey_send",
-           "press.0", "t.survey_previous"]
+PARTS = ("gender", "age", "education", "job")
+
+
+def profile(chosen: dict[str, str] | None = None) -> list[str]:
+    """The profile screen in voice mode: the four parts as choices 1-4 (each with its answer), then sending."""
+    parts = [key for number, part in enumerate(PARTS, 1)
+             for key in (f"press.{number}", f"survey.part.{part}",
+                         f"survey.option.{part}.{chosen[part]}" if part in (chosen or {}) else "survey.part_empty")]
+    return ["screen.survey-profile", "t.survey_profile", "t.survey_profile_voice", *parts, "press.5", "t.survey_send",
+            "press.0", "t.survey_previous"]
+
+
+PROFILE = profile()
 THANKS = ["t.survey_thanks", "t.survey_thanks_text", "press.0", "t.back_home"]
 
 
@@ -123,12 +134,27 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
             page.keyboard.press("3")
             walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous")
     settled(page, "survey-profile")
-    assert walk.said[-len(PROFILE):][:3] == [
+    assert walk.said[-len(PROFILE):][:6] == [
         "Pertanyaan sudah selesai.", "Tentang Anda.",
-        "Bagian ini boleh dilewati: Anda dapat langsung mengirim jawaban."]
+        "Bagian ini boleh dilewati. Pilih bagian yang ingin Anda isi, atau langsung kirim jawaban.",
+        "Tekan satu untuk", "Jenis kelamin.", "Belum dipilih."]
 
-    # The profile is skipped: 1 (Kirim jawaban), Enter; the thanks are read.
-    assert walk.step(lambda: page.keyboard.press("1"), "help.confirm") == ["t.survey_send", "help.confirm"]
+    # One part of the profile by keypad: 2 (Usia), Enter opens its options; 3, Enter chooses and comes back.
+    ages = [key for number, code in enumerate(("17-25", "26-35", "36-45", "46-55", "56+"), 1)
+            for key in (f"press.{number}", f"survey.option.age.{code}")]
+    assert walk.step(lambda: page.keyboard.press("2"), "help.confirm") == [
+        "survey.part.age", "survey.part_empty", "help.confirm"]
+    assert walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous") == [
+        "survey.part.age", *ages, "press.0", "t.survey_previous"]
+    settled(page, "survey-part")
+    assert walk.said[-len(ages) - 3:][:3] == ["Usia.", "Tekan satu untuk", "tujuh belas sampai dua puluh lima tahun."]
+    page.keyboard.press("3")
+    assert walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous") == profile({"age": "36-45"})
+    settled(page, "survey-profile")
+    expect(page.locator("[data-part-open='age']")).to_have_text("Usia: 36-45 tahun")
+
+    # The rest is skipped: 5 (Kirim jawaban), Enter; the thanks are read.
+    assert walk.step(lambda: page.keyboard.press("5"), "help.confirm") == ["t.survey_send", "help.confirm"]
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.back_home")
     settled(page, "survey-thanks")
     assert keys[-len(THANKS):] == THANKS and set(keys[:-len(THANKS)]) <= {"survey.sending"}
@@ -138,7 +164,8 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
     today = live_server.runtime.today()
     rows = survey_store.survey_responses(live_server.runtime.db, today, today)
     assert [[row[code] for code in ELEMENT_CODES] for row in rows] == [scores]
-    assert rows[0]["channel"] == "kiosk" and rows[0]["gender"] is None and rows[0]["service"] == "REKAM"
+    assert rows[0]["channel"] == "kiosk" and rows[0]["service"] == "REKAM"
+    assert (rows[0]["age"], rows[0]["gender"], rows[0]["education"], rows[0]["job"]) == ("36-45", None, None, None)
 
     # Back to the start; the same number again is heard to have answered already.
     assert walk.step(lambda: page.keyboard.press("0"), "voice.exit") == START_SCREEN
@@ -302,7 +329,23 @@ def test_the_survey_in_voice_mode_has_no_serious_accessibility_violation_and_tab
         page.wait_for_function("() => !document.querySelector('#screen-survey-question.is-settling')")
     settled(page, "survey-profile")
     heard.since(0, "t.survey_previous")
-    page.keyboard.press("1")
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    settled(page, "survey-part")
+    page.keyboard.press("3")
+    look("part", "profile-part")
+    keyboard["part"] = _check(page)
+    page.keyboard.press("Enter")
+    settled(page, "survey-profile")
+    page.keyboard.press("4")  # the longest part, seven jobs: every one and the way back stay on screen
+    page.keyboard.press("Enter")
+    settled(page, "survey-part")
+    for button in page.locator("#screen-survey-part button").all():
+        box = button.bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (button.text_content(), box)
+    page.keyboard.press("0")
+    settled(page, "survey-profile")
+    page.keyboard.press("5")
     expect(page.locator("#survey-send")).to_have_class(re.compile(r"\bk-voice-selected\b"))
     look("profile", "profile")
     keyboard["profile"] = _check(page)

@@ -23,7 +23,7 @@
   const WORDS = { id: CATALOGUE.id.survey, en: CATALOGUE.en.survey };
 
   const $ = (id) => document.getElementById(id);
-  let resident = null;   // {letter, digits, number, index, answers, profile, sending}
+  let resident = null;   // {letter, digits, number, index, answers, profile, part, sending}
   let thanksTimer = null;
 
   const en = () => kiosk.lang() === "en";
@@ -54,7 +54,7 @@
       delete $(id).dataset.say;
     }
     $("survey-number").removeAttribute("data-voice-input");
-    for (const id of ["survey-answers", "survey-profile"]) $(id).replaceChildren();
+    for (const id of ["survey-answers", "survey-profile", "survey-parts", "survey-part-options"]) $(id).replaceChildren();
     showError("survey-number-error", "");
     showError("survey-send-error", "");
   }
@@ -118,7 +118,7 @@
 
   function open() {
     forget();
-    resident = { letter: "", digits: "", number: "", index: 0, answers: [], profile: {}, sending: false };
+    resident = { letter: "", digits: "", number: "", index: 0, answers: [], profile: {}, part: null, sending: false };
     buildPad();
     renderNumber();
     kiosk.show("survey-number");
@@ -230,6 +230,32 @@
       group.append(chips);
       return group;
     }));
+    renderParts();
+  }
+
+  // Voice mode shows the four parts as numbered choices instead of the chips (kiosk-voice.css); each opens
+  // its options on a screen of their own, where a digit chooses one and brings the resident back here.
+  function renderParts() {
+    $("survey-parts").replaceChildren(...FORM.profile.map((part) => {
+      const chosen = part.options.find((option) => option.code === resident.profile[part.part]);
+      const title = en() ? part.title_en : part.title;
+      const say = [`survey.part.${part.part}`, chosen ? `survey.option.${part.part}.${chosen.code}` : "survey.part_empty"];
+      return el("button", { type: "button", class: "ks-answer ks-part-open", "data-part-open": part.part,
+                            "data-say": say.join(" ") },
+                chosen ? `${title}: ${en() ? chosen.label_en : chosen.label}` : title);
+    }));
+  }
+
+  function openPart(name) {
+    const part = FORM.profile.find((item) => item.part === name);
+    resident.part = name;
+    $("survey-part-title").textContent = en() ? part.title_en : part.title;
+    $("survey-part-title").dataset.say = `survey.part.${name}`;
+    $("survey-part-options").replaceChildren(...part.options.map((option) => el("button", {
+      type: "button", class: "ks-answer", "data-part-choose": name, "data-option": option.code,
+      "data-say": `survey.option.${name}.${option.code}`, "aria-pressed": String(resident.profile[name] === option.code),
+    }, en() ? option.label_en : option.label)));
+    kiosk.show("survey-part");
   }
 
   function choose(part, option) {
@@ -300,6 +326,7 @@
         renderNumber();
         if (resident.number) renderQuestion();
         renderProfile();
+        if (kiosk.current() === "survey-part") openPart(resident.part);
       }
       return;
     }
@@ -318,6 +345,13 @@
     else if (target.id === "survey-previous") previous();
     else if (target.id === "survey-profile-back") { resident.index = FORM.elements.length - 1; renderQuestion(); kiosk.show("survey-question"); }
     else if (target.dataset.part) choose(target.dataset.part, target.dataset.option);
+    else if (target.dataset.partOpen) openPart(target.dataset.partOpen);
+    else if (target.dataset.partChoose) {
+      resident.profile[target.dataset.partChoose] = target.dataset.option;
+      renderProfile();
+      kiosk.show("survey-profile");
+    }
+    else if (target.id === "survey-part-back") kiosk.show("survey-profile");
     else if (target.id === "survey-send") send();
   });
 
