@@ -270,6 +270,17 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     expect(page.locator("#survey-send-error")).to_be_visible()
     measure(page, "survey: profile, a chip chosen, a send error", results, "Perempuan")
     screens.add("survey-profile")
+    # A profile part on its own screen (voice mode opens it from the part list): the seven jobs, one chosen.
+    open_jobs = "document.querySelector(\"[data-part-open='job']\").click()"
+    page.evaluate(open_jobs)
+    settled(page, "survey-part").locator("[data-part-choose='job'][data-option='swasta']").click()
+    settled(page, "survey-profile")
+    page.evaluate(open_jobs)
+    settled(page, "survey-part")
+    measure(page, "survey: a profile part, an option chosen", results, "Pegawai swasta")
+    screens.add("survey-part")
+    page.locator("#survey-part-back").click()
+    profile = settled(page, "survey-profile")
     page.unroute("**/api/surveys")
     profile.locator("#survey-send").click()
     settled(page, "survey-thanks")
