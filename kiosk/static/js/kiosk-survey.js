@@ -5,7 +5,8 @@
    Voice guidance (kiosk-voice.js) reads these screens from their data-say keys (kiosk/guide.py "survey.*"):
    the letters are numbered choices, then the number's digits are an entry typed on the keypad (each
    digit echoed, Backspace deletes, on an empty entry the letter); each question with its four answers as
-   choices 1-4; the profile is skippable (its chips are spoken on a tap); an error is said by its code. */
+   choices 1-4; the profile's four parts as choices, each opening its options on a screen of their own
+   (the chips are not numbered choices), and sending; an error is said by its code. */
 (() => {
   "use strict";
 
@@ -147,6 +148,12 @@
     return WORDS.en[problem.code] || WORDS.en.error;
   }
 
+  // The server refused: its message on screen, its code's sentence in voice mode.
+  function refused(id, body) {
+    const problem = (body && body.error) || {};
+    fail(id, problemText(problem), problem.code || "error");
+  }
+
   async function checkNumber() {
     const mine = resident;
     if (!mine.letter || !mine.digits) {
@@ -163,7 +170,7 @@
     }
     if (resident !== mine) return; // the resident left meanwhile
     if (!answer.ok) {
-      fail("survey-number-error", problemText(answer.body.error || {}), (answer.body.error || {}).code || "error");
+      refused("survey-number-error", answer.body);
       return;
     }
     mine.number = answer.body.ticket.number;
@@ -286,8 +293,8 @@
     if (answer && answer.ok) {
       thanks();
     } else {
-      fail("survey-send-error", answer ? problemText(answer.body.error || {}) : t("offline"),
-           answer ? (answer.body.error || {}).code || "error" : "offline");
+      if (answer) refused("survey-send-error", answer.body);
+      else fail("survey-send-error", t("offline"), "offline");
     }
   }
 
