@@ -160,11 +160,11 @@ FIXED = {
     "t.survey_profile_voice": "Bagian ini boleh dilewati. Pilih bagian yang ingin Anda isi, atau langsung kirim jawaban.",
     "t.survey_send": "Kirim jawaban.",
     "survey.sending": "Mengirim jawaban. Mohon tunggu.",
+    "survey.part_empty": "Belum dipilih.",
     "t.survey_thanks": "Terima kasih.",
     "t.survey_thanks_text": "Penilaian Anda sudah kami terima dan membantu kami memperbaiki layanan.",
     # what the survey's API answers (and the page itself) say on screen, by error code
     "survey.error.error": "Terjadi kesalahan. Silakan coba lagi atau minta bantuan petugas.",
-    "survey.error.offline": "Tidak dapat terhubung ke server. Silakan coba lagi atau minta bantuan petugas.",
     "survey.error.need_number": "Pilih dulu huruf, lalu ketik angka nomor Anda.",
     "survey.error.bad_request": "Periksa nomor pada tiket Anda, misalnya a, nol, nol, delapan.",
     "survey.error.not_found": "Nomor itu tidak ditemukan di antrean hari ini. Periksa nomor pada tiket Anda.",
@@ -177,6 +177,7 @@ FIXED = {
     "survey.error.survey_disabled": "Survei kepuasan tidak diadakan di kantor ini.",
     "t.cancel": "Batal.",
 }
+FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 
 
 # Profile answers whose written form espeak-ng would misread (school levels, forces).
@@ -244,7 +245,6 @@ def _survey(catalogue: dict[str, str], settings: Settings) -> None:
         catalogue[f"survey.q.{element.code}"] = spoken(texts.get(element.code) or element.question)
         for score, label in enumerate(element.answers, 1):
             catalogue[f"survey.a.{element.code}.{score}"] = spoken(label) + "."
-    catalogue["survey.part_empty"] = "Belum dipilih."
     for part, (title, _) in PROFILE_TITLES.items():
         catalogue[f"survey.part.{part}"] = spoken(title) + "."
     for part, options in PROFILE.items():
