@@ -393,6 +393,8 @@ def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_
             [rt.today()])
     page, heard = open_kiosk(new_page, live_server, "?idle=600", *size)
     expect(page.locator(".k-service-btn[data-code=IKD]")).to_be_disabled()
+    # At the usual size too: the status check, the survey and "Bantuan suara" stay on screen.
+    assert page.evaluate(ACTIONS_ON_SCREEN) == {"offscreen": [], "scrolls": False}
     page.locator("#large-text").click()
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
     page.keyboard.press("Numpad1")
