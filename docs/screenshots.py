@@ -25,17 +25,29 @@ tmp = pathlib.Path(tempfile.mkdtemp())
 fake = FakePrinter().start()
 app = make_app(tmp, printer__type="network", printer__host="127.0.0.1", printer__port=fake.port)
 add_staff(app)
+add_staff(app, "kepala", "rahasia-Admin1", "admin")
 srv = LiveServer(app).start()
-h = srv.login()
 seed_demo_records(srv)  # the demo office's KTP-el status records
 # some waiting people, a closed service
 for i in range(7): srv.post("/api/tickets", json={"service": "REKAM"})
 for i in range(3): srv.post("/api/tickets", json={"service": "AMBIL"})
 
-rt = srv.runtime
-with rt.db.write() as c:
-    c.execute("INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?, 'IKD', 0, ?)", [rt.today(), "x"])
-    c.execute("INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?, 'UBAH', 0, ?)", [rt.today(), "x"])
+# today's overrides, as the office head sets them through the admin API
+admin = srv.login("kepala", "rahasia-Admin1")
+for code, override in (("IKD", {"open": False}), ("UBAH", {"daily_quota": 0})):
+    srv.session.patch(f"{srv.url}/api/services/{code}", json=override, headers=admin).raise_for_status()
+h = srv.login()  # the counter staff from here on (one session for the script)
+
+
+def voice_kiosk(browser, width, height):
+    """A kiosk page in voice mode (started by a keypad key), its start screen read."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(srv.url + "/kiosk?idle=600")
+    page.wait_for_selector(".k-service-btn")
+    page.keyboard.press("Numpad0")
+    page.wait_for_function("() => window.__spoken.some(e => e.key === 'voice.exit')")
+    return page
+
 with sync_playwright() as p:
     b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     for w, hgt, tag in ((1080, 1920, "portrait"), (1920, 1080, "landscape")):
@@ -95,11 +107,7 @@ with sync_playwright() as p:
             pg.wait_for_selector("#screen-start:not([hidden])")
         # voice mode (a keypad key, then "2": the item is ringed while it is read) and large text ("Aa")
         fake.mode = "online"
-        pg = b.new_page(viewport={"width": w, "height": hgt})
-        pg.goto(srv.url + "/kiosk?idle=600")
-        pg.wait_for_selector(".k-service-btn")
-        pg.keyboard.press("Numpad0")
-        pg.wait_for_function("() => window.__spoken.some(e => e.key === 'voice.exit')")
+        pg = voice_kiosk(b, w, hgt)
         pg.keyboard.press("2")
         pg.wait_for_selector(".k-service-btn.k-voice-selected")
         pg.screenshot(path=str(out / f"kiosk-voice-{tag}.png"))
@@ -116,11 +124,7 @@ with sync_playwright() as p:
         pg.screenshot(path=str(out / f"kiosk-large-result-{tag}.png"))
         pg.close()
         # voice mode through the status check, by keypad only: the notice, the NIK step, the answer
-        pg = b.new_page(viewport={"width": w, "height": hgt})
-        pg.goto(srv.url + "/kiosk?idle=600")
-        pg.wait_for_selector(".k-service-btn")
-        pg.keyboard.press("Numpad0")
-        pg.wait_for_function("() => window.__spoken.some(e => e.key === 'voice.exit')")
+        pg = voice_kiosk(b, w, hgt)
         choice = pg.evaluate("""() => [...document.querySelectorAll('#screen-start button')]
             .filter(b => !b.disabled && b.dataset.say && !b.hasAttribute('data-voice-skip'))
             .indexOf(document.getElementById('status-start')) + 1""")
