@@ -135,6 +135,7 @@ class Runtime:
         expired = store.expire_waiting(self.db, now, deadline)
         store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
         self.purge_status_traces()
+        self.tidy_copies()
         if self.backups is not None:
             self.backups.run(self.db, now)
         if expired:
@@ -143,6 +144,18 @@ class Runtime:
             log.info("expired %d waiting tickets after closing time", expired)
             publish_queue(self)
         return expired
+
+    def tidy_copies(self) -> list[str]:
+        """Remove copies killed mid-way (abandoned ``.partial`` files) beside the database and in the backup
+        folder, and replaced databases beyond the newest ``REPLACED_KEEP``; return the names removed."""
+        if self.db.in_memory:
+            return []
+        from kiosk.backup import prune_replaced, sweep_partials
+
+        removed = sweep_partials(self.db.path.parent)
+        if self.backups is not None:
+            removed += sweep_partials(self.backups.folder)
+        return removed + [path.name for path in prune_replaced(self.db.path)]
 
     def purge_status_traces(self) -> dict[str, int]:
         """Delete status lookup audit entries and finished records' history older than [status] retention_days."""
