@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ class Runtime:
     speech: Speech | None = None
     printing: PrintWorker | None = None  # once started
     housekeeping_seconds: float = 60.0  # how often expiry and key purging run
+    speech_warmup_seconds: float | None = 10.0  # after start: render the spoken catalogue ahead (None = never)
     state_version: int = 0  # bumped on every queue change made through this process
     queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
     backups: AutomaticBackup | None = None  # the daily automatic backup, when [backup] dir is set
@@ -103,6 +105,10 @@ class Runtime:
         thread = threading.Thread(target=self._housekeeping, name="kiosk-housekeeping", daemon=True)
         thread.start()
         self._threads.append(thread)
+        if self.speech is not None and self.speech_warmup_seconds is not None:
+            thread = threading.Thread(target=self._warm_speech, name="kiosk-speech-warmup", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         self.printing = PrintWorker(self)
         self.printing.start()
 
@@ -177,6 +183,27 @@ class Runtime:
                 self._read_report_year()
             if self._stop.wait(self.housekeeping_seconds):
                 return
+
+    def _warm_speech(self) -> None:
+        """Pin the spoken catalogue in the speech cache now, then render what is missing once start-up is over.
+
+        The catalogue (~1,300 sentences) is larger than the cache kept for call announcements: served
+        on demand, cycling through it ran espeak-ng on nearly every request.
+        """
+        from kiosk import guide
+
+        speech = self.speech
+        try:
+            texts = list(guide.sentences(self.settings).values())
+            speech.pin(texts)
+            if self._stop.wait(self.speech_warmup_seconds):
+                return
+            began = time.monotonic()
+            rendered = speech.warm(texts, self._stop)
+            if rendered:
+                log.info("spoken catalogue rendered ahead: %d sentences in %.0f s", rendered, time.monotonic() - began)
+        except Exception:  # only a head start: a request renders what it needs anyway
+            log.warning("rendering the spoken catalogue ahead failed", exc_info=True)
 
     def _read_report_year(self) -> None:
         """Read the facts of the year up to today once, so the first report of a long period reuses them."""
