@@ -147,13 +147,17 @@ def test_restore_lists_the_copys_admins_and_asks_without_a_terminal_it_refuses(o
     assert admins_in(database) == {"kepala", "penyusup"} and tokens_in(database) == tokens
 
 
-def _run_on_a_terminal(args: list[str], answer: bytes, timeout: float = 60) -> tuple[int, str]:
-    """Run ``kiosk ARGS`` with a pseudo-terminal as its standard input and output; answer its question."""
+def _run_on_a_terminal(args: list[str], *answers: tuple[bytes, bytes], timeout: float = 60) -> tuple[int, str]:
+    """Run ``kiosk ARGS`` with a pseudo-terminal as its standard input and output, answering each prompt.
+
+    Its own session (no controlling terminal), so getpass reads the pseudo-terminal too.
+    """
     leader, follower = pty.openpty()
     process = subprocess.Popen([sys.executable, "-m", "kiosk", *args], stdin=follower, stdout=follower,
-                               stderr=follower, env={**os.environ, "PYTHONPATH": str(ROOT)}, close_fds=True)
+                               stderr=follower, env={**os.environ, "PYTHONPATH": str(ROOT)}, close_fds=True,
+                               start_new_session=True)
     os.close(follower)
-    output, answered, deadline = b"", False, time.monotonic() + timeout
+    output, pending, deadline = b"", list(answers), time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
             ready, _, _ = select.select([leader], [], [], 0.2)
@@ -165,9 +169,10 @@ def _run_on_a_terminal(args: list[str], answer: bytes, timeout: float = 60) -> t
                 if not chunk:
                     break
                 output += chunk
-                if not answered and b"[y/N]" in output:
+                while pending and pending[0][0] in output:
+                    prompt, answer = pending.pop(0)
+                    output = output.replace(prompt, b"<" + prompt + b">", 1)  # each prompt answered once
                     os.write(leader, answer)
-                    answered = True
             elif process.poll() is not None:
                 break
         return process.wait(timeout=10), output.decode(errors="replace")
@@ -180,11 +185,11 @@ def _run_on_a_terminal(args: list[str], answer: bytes, timeout: float = 60) -> t
 def test_on_a_terminal_restore_asks_and_no_keeps_the_live_database(office):
     config, database, copy, tokens = office
     before = database.read_bytes()
-    code, output = _run_on_a_terminal(["--config", str(config), "restore", str(copy)], b"n\n")
+    code, output = _run_on_a_terminal(["--config", str(config), "restore", str(copy)], (b"[y/N]", b"n\n"))
     assert code == 1, output
     assert "kepala" in output and "[y/N]" in output
     _unchanged(database, before)
-    code, output = _run_on_a_terminal(["--config", str(config), "restore", str(copy)], b"y\n")
+    code, output = _run_on_a_terminal(["--config", str(config), "restore", str(copy)], (b"[y/N]", b"y\n"))
     assert code == 0, output
     assert "restored" in output and tokens_in(database) == tokens
 
@@ -234,6 +239,23 @@ def test_plain_backups_never_hold_the_key_files_beside_the_database(office, tmp_
     for key_file in (tmp_path / "kiosk.db.secret", status_key):
         key = key_file.read_bytes().strip()
         assert key not in second.read_bytes() and key not in copy.read_bytes()
+
+
+def test_on_a_terminal_the_passphrase_is_asked_twice_then_once_to_restore(office, tmp_path):
+    config, database, _, tokens = office
+    stick = tmp_path / "stick"
+    code, output = _run_on_a_terminal(["--config", str(config), "backup", "--to", str(stick)],
+                                      (b"Passphrase (", b"kunci-kantor-2026\n"), (b"Passphrase again", b"kunci-lain-2026\n"))
+    assert code == 1 and "differ" in output and not list(stick.glob("*"))
+    code, output = _run_on_a_terminal(["--config", str(config), "backup", "--to", str(stick)],
+                                      (b"Passphrase (", b"kunci-kantor-2026\n"), (b"Passphrase again", b"kunci-kantor-2026\n"))
+    assert code == 0, output
+    assert "kunci-kantor" not in output  # not echoed
+    [encrypted] = list(stick.iterdir())
+    code, output = _run_on_a_terminal(["--config", str(config), "restore", str(encrypted)],
+                                      (b"Passphrase (", b"kunci-kantor-2026\n"), (b"[y/N]", b"y\n"))
+    assert code == 0, output
+    assert "kepala" in output and tokens_in(database) == tokens
 
 
 def test_backup_to_a_folder_needs_the_passphrase_twice_alike(office, tmp_path):
