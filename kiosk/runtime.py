@@ -185,7 +185,7 @@ class Runtime:
                 return
 
     def _warm_speech(self) -> None:
-        """Pin the spoken catalogue in the speech cache now, then render what is missing once start-up is over.
+        """Once start-up is over, pin the spoken catalogue in the speech cache and render what is missing.
 
         The catalogue (~1,300 sentences) is larger than the cache kept for call announcements: served
         on demand, cycling through it ran espeak-ng on nearly every request.
@@ -193,11 +193,10 @@ class Runtime:
         from kiosk import guide
 
         speech = self.speech
+        if self._stop.wait(self.speech_warmup_seconds):
+            return
         try:
             texts = list(guide.sentences(self.settings).values())
-            speech.pin(texts)
-            if self._stop.wait(self.speech_warmup_seconds):
-                return
             began = time.monotonic()
             rendered = speech.warm(texts, self._stop)
             if rendered:
