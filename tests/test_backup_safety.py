@@ -104,6 +104,8 @@ def test_a_file_with_only_a_tickets_table_is_refused_and_the_server_still_starts
     (("CREATE TABLE notes (text TEXT)",), "extra table notes"),
     (("ALTER TABLE staff ADD COLUMN backdoor TEXT",), "table staff: extra column backdoor"),
     (("DROP INDEX tickets_counter",), "missing index tickets_counter"),
+    (("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('kiosk', '9999_future', '2027')",),
+     "unknown migration 9999_future"),  # a copy from a newer release
 ])
 def test_a_copy_with_anything_our_migrations_do_not_make_is_refused(office, statements, named):
     config, database, copy, _ = office
@@ -309,9 +311,14 @@ def test_a_backup_killed_mid_copy_leaves_no_partial_copy_after_the_next_housekee
     assert list(folder.iterdir()) == []
 
 
-def test_a_failed_backup_removes_its_partial_copy_and_another_backup_sweeps_an_abandoned_one(office, tmp_path):
+def test_another_backup_into_the_folder_sweeps_an_abandoned_partial_copy_but_never_one_being_written(office):
+    from kiosk.backup import Partial, sweep_partials
+
     config, _, copy, _ = office
     folder = copy.parent
+    with Partial(folder / "in-progress.db") as writing:  # another process writing a copy right now
+        writing.write_bytes(b"half")
+        assert sweep_partials(folder) == [] and writing.exists()
     abandoned = folder / f".{copy.name}.99999.1.partial"  # as a killed `kiosk backup` leaves it
     abandoned.write_bytes(copy.read_bytes())
     (folder / f"{abandoned.name}-journal").write_bytes(b"x")
