@@ -21,6 +21,7 @@ copy replace the live database.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -189,6 +190,21 @@ def _checked_copy(db: Database, path: Path) -> None:
         source.close()
 
 
+def _publish(temporary: Path, target: Path) -> None:
+    """Give the finished ``temporary`` its name ``target``, never overwriting a file."""
+    try:
+        os.link(temporary, target)  # a name taken meanwhile fails here
+    except FileExistsError:
+        raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
+            raise
+        # No hard links (a FAT-formatted USB stick): rename, after checking the name is free.
+        if target.exists():
+            raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
+        os.rename(temporary, target)
+
+
 def backup_database(db: Database, target: str | Path) -> Path:
     """Write a consistent, checked, owner-only copy of the live database to ``target`` (which must not exist)."""
     target = Path(target)
@@ -199,10 +215,7 @@ def backup_database(db: Database, target: str | Path) -> Path:
     try:
         with Partial(target) as temporary:
             _checked_copy(db, temporary)
-            try:
-                os.link(temporary, target)  # never overwrites: a name taken meanwhile fails here
-            except FileExistsError:
-                raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
+            _publish(temporary, target)
             _fsync(target.parent)
     except OSError as exc:
         raise BackupError(f"backup gagal: {exc}") from None
@@ -342,10 +355,7 @@ def backup_encrypted(db: Database, folder: str | Path, passphrase: str, now: dat
                     vault.encrypt(source, out, passphrase)
                     out.flush()
                     os.fsync(out.fileno())
-                try:
-                    os.link(sealed, target)
-                except FileExistsError:
-                    raise BackupError(f"{target} sudah ada; coba lagi sebentar lagi.") from None
+                _publish(sealed, target)
                 _fsync(folder)
         except OSError as exc:
             raise BackupError(f"backup gagal: {exc}") from None
