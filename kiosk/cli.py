@@ -493,18 +493,22 @@ PROGRESS_BAR_BYTES = 1_000_000  # about 10,000 rows
 def purge(ctx: click.Context) -> None:
     """Delete status lookup audit entries, and the history of finished records, past [status] retention_days.
 
-    A running server does the same every minute; this is for an office that was switched off.
+    Also removes backup copies abandoned mid-way and replaced databases beyond the newest 3. A running
+    server does the same every minute; this is for an office that was switched off.
 
     \b
     Example:
         kiosk purge
     """
+    from kiosk.backup import REPLACED_KEEP
+
     runtime = _runtime(ctx)
     days = runtime.settings.status.retention_days
     removed = runtime.purge_status_traces()
     tidied = runtime.tidy_copies()
     if tidied:
-        click.echo(f"Removed {len(tidied)} abandoned partial copies and older replaced databases.")
+        click.echo(f"Removed {len(tidied)} file(s): backup copies abandoned mid-way and replaced databases beyond "
+                   f"the newest {REPLACED_KEEP}.")
     click.echo(f"Removed {removed['lookups']} lookup audit entries and {removed['history']} history entries of "
                f"finished records older than {days} days.")
 

@@ -383,3 +383,17 @@ def test_an_encrypted_copy_cut_short_or_altered_is_refused():
     for damaged in (whole[:last_frame], whole[:-1], bytes(altered)):
         with pytest.raises(vault.VaultError):
             vault.decrypt(io.BytesIO(damaged), io.BytesIO(), "kunci-kantor-2026")
+
+
+def test_kiosk_purge_tidies_copies_on_a_pc_that_was_switched_off(office, tmp_path):
+    config, database, copy, _ = office
+    from kiosk.backup import REPLACED_KEEP
+
+    abandoned = tmp_path / ".kiosk.db.offsite.4242.1.partial"  # an encrypted backup killed mid-copy
+    abandoned.write_bytes(copy.read_bytes())
+    for stamp in range(REPLACED_KEEP + 1):
+        database.with_name(f"kiosk.db.replaced-20261101-00000{stamp}").write_bytes(b"old")
+    result = cli(config, "purge")
+    assert result.exit_code == 0, result.output
+    assert "Removed 2 file(s): backup copies abandoned mid-way and replaced databases" in result.output
+    assert not abandoned.exists() and len(list(tmp_path.glob("kiosk.db.replaced-*"))) == REPLACED_KEEP
