@@ -91,5 +91,5 @@ inside "systemctl show kiosk -p NRestarts --value | sed 's/^/restarts: /'; $issu
 step "stop, restore the automatic backup, start"
 inside 'systemctl stop kiosk && systemctl show kiosk -p Result --value'
 # shellcheck disable=SC2016  # expanded inside the container
-inside 'kiosk restore "$(ls /var/lib/kiosk/backups/kiosk-*.db | head -n 1)" && systemctl start kiosk && sleep 2 && systemctl is-active kiosk'
+inside 'kiosk restore --yes "$(ls /var/lib/kiosk/backups/kiosk-*.db | head -n 1)" && systemctl start kiosk && sleep 2 && systemctl is-active kiosk'
 step "all checks passed"

@@ -20,7 +20,9 @@ PLACEHOLDERS = frozenset({"letter", "number", "counter"})
 
 SPEED_WPM = 140  # espeak-ng default is 175; slower carries better across a noisy room
 ESPEAK_TIMEOUT_SECONDS = 5
-MAX_CACHED_PHRASES = 500
+MAX_CACHED_PHRASES = 500  # call announcements kept besides the pinned catalogue (kiosk/guide.py)
+MAX_RENDERS = 2  # espeak-ng processes at once: a burst of requests must not take both cores
+WARM_NICE = 10  # rendering ahead runs below requests' priority
 PROBE_TEXT = "satu"
 
 _NUMBER = re.compile(r"([A-Za-z])-(\d+)")
@@ -70,7 +72,13 @@ def spoken_counter(counter_name: str) -> str:
 
 
 class Speech:
-    """Render announcement sentences to WAV with espeak-ng (voice id), cached on disk per phrase."""
+    """Render announcement sentences to WAV with espeak-ng (voice id), cached on disk per phrase.
+
+    The kiosk's spoken catalogue (~1,300 sentences) is rendered ahead by ``warm`` and pinned: it is
+    never pruned, so cycling through it never runs espeak-ng again. Other phrases (call
+    announcements) keep the newest ``MAX_CACHED_PHRASES``. At most ``MAX_RENDERS`` espeak-ng
+    processes run at once; rendering ahead takes one at a time, niced, so a request still gets one.
+    """
 
     def __init__(self, cache_dir: Path, voice: str = "id", espeak: str | None = None):
         self.cache_dir = Path(cache_dir)
@@ -79,6 +87,34 @@ class Speech:
         self.binary = espeak or shutil.which("espeak-ng") or shutil.which("espeak")
         self._usable: bool | None = None
         self._probe_lock = threading.Lock()
+        self._renders = threading.BoundedSemaphore(MAX_RENDERS)
+        self._pinned: frozenset[str] = frozenset()  # cache file names of the catalogue
+        self.warmed = threading.Event()  # set once ``warm`` has rendered the catalogue (or had nothing to do)
+        self._nice = shutil.which("nice")
+
+    def pin(self, texts) -> None:
+        """Keep the WAVs of ``texts`` (the catalogue) out of pruning."""
+        self._pinned = frozenset(self._cache_path(text).name for text in texts)
+
+    def warm(self, texts, stop: threading.Event | None = None) -> int:
+        """Pin ``texts`` and render those not cached yet, one at a time at low priority; return how many.
+
+        Without a usable espeak-ng nothing is rendered (the pages keep their browser-voice fallback).
+        """
+        texts = list(dict.fromkeys(texts))
+        self.pin(texts)
+        rendered = 0
+        if self._is_usable():
+            for text in texts:
+                if stop is not None and stop.is_set():
+                    return rendered
+                path = self._cache_path(text)
+                if path.exists():
+                    continue
+                if self._render(text, path, background=True) is not None:
+                    rendered += 1
+        self.warmed.set()
+        return rendered
 
     @property
     def engine(self) -> str:
@@ -112,25 +148,36 @@ class Speech:
         key = hashlib.sha256(f"{self.voice}\0{SPEED_WPM}\0{text}".encode()).hexdigest()
         return self.cache_dir / f"{key}.wav"
 
-    def _render(self, text: str, target: Path | None) -> bytes | None:
+    def _render(self, text: str, target: Path | None, background: bool = False) -> bytes | None:
         """Run espeak-ng into a private temp file, then move it to `target` (or discard it)."""
         # A temp file per call plus os.replace lets threads render the same phrase at
         # once: readers only ever see a complete file.
+        with self._renders:
+            if target is not None and not background and target.exists():
+                try:  # rendered by another request (or ahead) while this one waited for its turn
+                    return target.read_bytes()
+                except FileNotFoundError:
+                    pass
+            return self._render_now(text, target, background)
+
+    def _render_now(self, text: str, target: Path | None, background: bool) -> bytes | None:
         handle, temp_name = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")
         os.close(handle)
         temp = Path(temp_name)
         try:
-            audio = self._run_espeak(text, temp)
+            audio = self._run_espeak(text, temp, background)
             if audio is not None and target is not None:
                 os.replace(temp, target)
             return audio
         finally:
             temp.unlink(missing_ok=True)
 
-    def _run_espeak(self, text: str, out: Path) -> bytes | None:
+    def _run_espeak(self, text: str, out: Path, background: bool = False) -> bytes | None:
         # Text goes on stdin so a template starting with "-" is never read as an option;
         # -w (not --stdout) writes a header with the real sizes.
         command = [self.binary, "-v", self.voice, "-s", str(SPEED_WPM), "-b", "1", "-w", str(out)]
+        if background and self._nice:
+            command = [self._nice, "-n", str(WARM_NICE), *command]
         try:
             result = subprocess.run(
                 command, input=text.encode(), capture_output=True, timeout=ESPEAK_TIMEOUT_SECONDS
@@ -144,7 +191,10 @@ class Speech:
 
     def _prune(self) -> None:
         cached = []
+        pinned = self._pinned
         for path in self.cache_dir.glob("*.wav"):
+            if path.name in pinned:
+                continue
             try:
                 cached.append((path.stat().st_mtime, path))
             except FileNotFoundError:  # another thread pruned it meanwhile

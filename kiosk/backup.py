@@ -5,12 +5,23 @@ owner-only under a temporary name, checked with ``PRAGMA integrity_check`` and o
 its final name, so a half-written file never looks like a backup. The session-signing secret
 lives in ``<database>.secret`` and never enters a copy.
 
+A copy being written is named ``.<name>.<pid>.<thread>.partial`` and held under an exclusive
+``flock`` while written: a copy killed mid-way (``kill -9``, power cut) is recognised by the lock
+being free and swept by the next backup into that folder and by housekeeping (the database's
+folder and the automatic backup folder). Restore keeps the replaced database as
+``<name>.replaced-YYYYMMDD-HHMMSS``; only the newest ``REPLACED_KEEP`` of those are kept.
+
 Servers hold a shared lock on ``<database>.lock`` while they run; ``restore`` takes it
 exclusively, so it refuses while any server uses the database (and no server starts mid-restore).
+Restore copies the source into a private file beside the database, decrypts it if it is an
+encrypted copy (kiosk/vault.py), checks and migrates that copy, compares its schema with what
+our migrations make on a fresh database, lists its admin accounts and asks; only then does the
+copy replace the live database.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import logging
 import os
@@ -28,6 +39,8 @@ from kiosk.errors import KioskError
 log = logging.getLogger(__name__)
 
 AUTOMATIC_NAME = re.compile(r"^kiosk-(\d{4}-\d{2}-\d{2})-(\d{6})\.db$")
+PARTIAL_NAME = re.compile(r"^\..+\.partial(-journal|-wal|-shm)?$")  # a copy being written, or abandoned
+REPLACED_KEEP = 3  # databases replaced by `kiosk restore` kept beside the live one (newest first)
 RETRY_SECONDS = 15 * 60  # after a failed automatic backup (disk full, USB disk gone)
 
 
@@ -69,7 +82,7 @@ def _fsync(path: Path) -> None:
 
 
 def _copy(source: sqlite3.Connection, target: Path) -> None:
-    """Copy ``source`` into the new private file ``target`` as a self-contained (rollback-journal) database."""
+    """Copy ``source`` into the private file ``target`` as a self-contained (rollback-journal) database."""
     create_private(target)
     copy = sqlite3.connect(target, isolation_level=None)
     try:  # closed on failure too: an open connection would keep its journal beside the copy
@@ -83,30 +96,129 @@ def _copy(source: sqlite3.Connection, target: Path) -> None:
     _fsync(target)
 
 
+class Partial:
+    """A private file being written under a hidden ``.partial`` name, locked (flock) until it is done.
+
+    On failure the file and its journal are removed; after ``kill -9`` the lock is gone with the
+    process, so ``sweep_partials`` knows the file is abandoned.
+    """
+
+    def __init__(self, beside: Path):
+        self.path = beside.with_name(f".{beside.name}.{os.getpid()}.{threading.get_ident()}.partial")
+        self._fd: int | None = None
+
+    def __enter__(self) -> Path:
+        self.remove()
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self.path
+
+    def remove(self) -> None:
+        for leftover in ("", "-journal", "-wal", "-shm"):
+            self.path.with_name(self.path.name + leftover).unlink(missing_ok=True)
+
+    def __exit__(self, *exc) -> None:
+        self.remove()  # renamed or linked into place by then when all went well
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+def sweep_partials(folder: Path) -> list[str]:
+    """Remove the abandoned partial copies in ``folder`` (nobody holds their lock); return their names."""
+    removed: list[str] = []
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if PARTIAL_NAME.match(entry.name))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for name in names:
+        path = folder / name
+        if not path.exists():  # went with its copy just now
+            continue
+        if not name.endswith(".partial"):  # a journal: goes with its copy, or alone once the copy is gone
+            if not (folder / re.sub(r"-(journal|wal|shm)$", "", name)).exists():
+                path.unlink(missing_ok=True)
+                removed.append(name)
+            continue
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue  # still being written
+        finally:
+            os.close(fd)
+        for leftover in ("", "-journal", "-wal", "-shm"):
+            companion = path.with_name(path.name + leftover)
+            if companion.exists():
+                companion.unlink(missing_ok=True)
+                removed.append(companion.name)
+    if removed:
+        log.warning("removed %d abandoned partial copies in %s", len(removed), folder)
+    return removed
+
+
+def prune_replaced(database: Path, keep: int = REPLACED_KEEP) -> list[Path]:
+    """Delete databases replaced by restores beyond the newest ``keep``; return the deleted files."""
+    pattern = re.compile(re.escape(database.name) + r"\.replaced-\d{8}-\d{6}$")
+    try:
+        kept = [path for path in database.parent.iterdir() if pattern.match(path.name)]
+    except FileNotFoundError:
+        return []
+    kept.sort(key=lambda path: (path.stat().st_mtime, path.name))
+    doomed = kept[:-keep] if keep > 0 else kept
+    for path in doomed:
+        path.unlink(missing_ok=True)
+    if doomed:
+        log.info("deleted %d older replaced databases (the newest %d are kept)", len(doomed), keep)
+    return doomed
+
+
+def _checked_copy(db: Database, path: Path) -> None:
+    """Copy the live database into ``path`` and check the copy; BackupError when it fails."""
+    source = db.connect()
+    try:
+        _copy(source, path)
+        verdict = integrity(path)
+        if verdict != "ok":
+            raise BackupError(f"salinan tidak lolos pemeriksaan integritas: {verdict}")
+    except (OSError, sqlite3.Error) as exc:
+        raise BackupError(f"backup gagal: {exc}") from None
+    finally:
+        source.close()
+
+
+def _publish(temporary: Path, target: Path) -> None:
+    """Give the finished ``temporary`` its name ``target``, never overwriting a file."""
+    try:
+        os.link(temporary, target)  # a name taken meanwhile fails here
+    except FileExistsError:
+        raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
+            raise
+        # No hard links (a FAT-formatted USB stick): rename, after checking the name is free.
+        if target.exists():
+            raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
+        os.rename(temporary, target)
+
+
 def backup_database(db: Database, target: str | Path) -> Path:
     """Write a consistent, checked, owner-only copy of the live database to ``target`` (which must not exist)."""
     target = Path(target)
     if target.exists():
         raise BackupError(f"{target} sudah ada; pilih nama file baru.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    source = db.connect()
+    sweep_partials(target.parent)
     try:
-        _copy(source, temporary)
-        verdict = integrity(temporary)
-        if verdict != "ok":
-            raise BackupError(f"salinan tidak lolos pemeriksaan integritas: {verdict}")
-        try:
-            os.link(temporary, target)  # never overwrites: a name taken meanwhile fails here
-        except FileExistsError:
-            raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
-        _fsync(target.parent)
-    except (OSError, sqlite3.Error) as exc:
+        with Partial(target) as temporary:
+            _checked_copy(db, temporary)
+            _publish(temporary, target)
+            _fsync(target.parent)
+    except OSError as exc:
         raise BackupError(f"backup gagal: {exc}") from None
-    finally:
-        source.close()
-        for leftover in ("", "-journal", "-wal", "-shm"):  # a failed copy leaves nothing behind
-            temporary.with_name(temporary.name + leftover).unlink(missing_ok=True)
     return target
 
 
@@ -214,20 +326,214 @@ class ServerLock:
             self._fd = None
 
 
-def restore_database(database: str | Path, source: str | Path, now: datetime) -> Path | None:
+# ---------------------------------------------------------------- encrypted copies off the PC
+
+
+def backup_encrypted(db: Database, folder: str | Path, passphrase: str, now: datetime) -> Path:
+    """Write an encrypted copy of the live database into ``folder`` as ``kiosk-YYYY-MM-DD-HHMMSS.db.enc``.
+
+    The plain copy is taken beside the live database (the same data, the same private folder) and
+    never reaches ``folder``; the encrypted file appears there under its name only once complete.
+    """
+    from kiosk import vault
+
+    vault.check_passphrase(passphrase)
+    folder = Path(folder)
+    target = folder / f"kiosk-{now.strftime('%Y-%m-%d-%H%M%S')}.db.enc"
+    if target.exists():
+        raise BackupError(f"{target} sudah ada; coba lagi sebentar lagi.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupError(f"backup gagal: {exc}") from None
+    sweep_partials(folder)
+    with Partial(db.path.with_name(db.path.name + ".offsite")) as plain:
+        _checked_copy(db, plain)
+        try:
+            with Partial(target) as sealed:
+                with open(plain, "rb") as source, open(sealed, "wb") as out:
+                    vault.encrypt(source, out, passphrase)
+                    out.flush()
+                    os.fsync(out.fileno())
+                _publish(sealed, target)
+                _fsync(folder)
+        except OSError as exc:
+            raise BackupError(f"backup gagal: {exc}") from None
+    return target
+
+
+# ---------------------------------------------------------------- checking a copy before it is restored
+
+
+class RestoreRefused(KioskError):
+    code = "restore_refused"
+    status = 400
+
+
+@dataclass
+class Admin:
+    username: str
+    active: bool
+    created_at: str
+    new: bool  # not an admin account of the live database
+
+
+@dataclass
+class Candidate:
+    """A checked, migrated copy waiting beside the live database to replace it."""
+
+    path: Path
+    admins: list[Admin]
+    tickets: int
+    encrypted: bool
+
+
+def _schema(conn: sqlite3.Connection) -> dict[tuple[str, str], dict]:
+    """Describe every table, index, trigger and view: its table, normalised SQL and (tables) columns."""
+    described = {}
+    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"
+                        " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
+    for kind, name, table, sql in rows:
+        entry = {"table": table, "sql": " ".join((sql or "").split())}
+        if kind in ("table", "view"):
+            entry["columns"] = [tuple(column[1:]) for column in conn.execute(f"PRAGMA table_xinfo(\"{name}\")")]
+        described[(kind, name)] = entry
+    return described
+
+
+def fresh_schema() -> dict[tuple[str, str], dict]:
+    """Return the schema our migrations make on a new, empty database."""
+    from sqlite_utils import Database as UtilsDatabase
+
+    from kiosk.migrations import migrations
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrations.apply(UtilsDatabase(conn))
+        return _schema(conn)
+    finally:
+        conn.close()
+
+
+def schema_differences(conn: sqlite3.Connection) -> list[str]:
+    """Name what the database on ``conn`` has or lacks beside the schema our migrations make."""
+    ours, theirs = fresh_schema(), _schema(conn)
+    problems = [f"extra {kind} {name}" for kind, name in sorted(theirs.keys() - ours.keys())]
+    problems += [f"missing {kind} {name}" for kind, name in sorted(ours.keys() - theirs.keys())]
+    for kind, name in sorted(ours.keys() & theirs.keys()):
+        mine, other = ours[(kind, name)], theirs[(kind, name)]
+        if mine == other:
+            continue
+        if "columns" in mine:
+            names = {c[0] for c in mine["columns"]}
+            other_names = {c[0] for c in other["columns"]}
+            detail = [f"extra column {c}" for c in sorted(other_names - names)]
+            detail += [f"missing column {c}" for c in sorted(names - other_names)]
+            problems.append(f"{kind} {name}: " + (", ".join(detail) or "different definition"))
+        else:
+            problems.append(f"{kind} {name}: different definition")
+    return problems
+
+
+def _admins(path: Path, live: Path) -> list[Admin]:
+    live_admins: set[str] = set()
+    if live.exists():
+        try:
+            with sqlite3.connect(f"file:{live}?mode=ro", uri=True) as conn:
+                live_admins = {row[0].lower() for row in
+                               conn.execute("SELECT username FROM staff WHERE role = 'admin'")}
+            conn.close()
+        except sqlite3.Error:
+            pass
+    conn = sqlite3.connect(path)
+    try:
+        rows = conn.execute("SELECT username, active, created_at FROM staff WHERE role = 'admin'"
+                            " ORDER BY username COLLATE NOCASE").fetchall()
+    finally:
+        conn.close()
+    return [Admin(name, bool(active), created, name.lower() not in live_admins) for name, active, created in rows]
+
+
+def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[Candidate, Partial]:
+    """Copy ``source`` beside ``database``, decrypt, check and migrate it; raise RestoreRefused if it fails."""
+    from kiosk import store, vault
+    from kiosk.migrations import migrations
+
+    unchanged = " Basis data tidak diubah (the database was not changed)."
+    encrypted = vault.is_encrypted(source)
+    partial = Partial(database.with_name(database.name + ".restore"))
+    path = partial.__enter__()
+    try:
+        if encrypted:
+            secret = passphrase()
+            try:
+                with open(source, "rb") as sealed, open(path, "wb") as plain:
+                    vault.decrypt(sealed, plain, secret)
+            except vault.VaultError as exc:
+                raise RestoreRefused(exc.message + unchanged) from None
+        else:
+            verdict = integrity(source)
+            if verdict != "ok":
+                raise RestoreRefused(f"{source} rusak atau bukan cadangan kiosk ({verdict});"
+                                     f" basis data tidak diubah (the database was not changed).")
+            reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            try:
+                _copy(reader, path)
+            finally:
+                reader.close()
+        verdict = integrity(path)
+        if verdict != "ok":
+            raise RestoreRefused(f"{source} rusak atau bukan cadangan kiosk ({verdict});"
+                                 f" basis data tidak diubah (the database was not changed).")
+        copy = Database(path)
+        try:
+            copy.migrate()  # an older copy gets today's schema, here and not on the live database
+        except sqlite3.Error as exc:
+            raise RestoreRefused(f"{source} tidak dapat dimigrasikan ke skema kiosk (cannot be migrated: {exc})."
+                                 + unchanged) from None
+        conn = copy.connect()
+        try:
+            problems = schema_differences(conn)
+            known = {m.name for m in migrations._migrations}
+            unknown = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations") if row[0] not in known]
+            problems += [f"unknown migration {name}" for name in unknown]
+            tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
+        finally:
+            conn.close()
+        if problems:
+            raise RestoreRefused(f"{source} bukan cadangan kiosk yang utuh; skemanya berbeda dari skema kiosk "
+                                 f"(the copy's schema differs from ours): {'; '.join(problems)}." + unchanged)
+        # Sessions open in the copy may have ended since (logout, password change, disabled account):
+        # everyone logs in again rather than revive them.
+        store.end_all_staff_sessions(copy, int(now.timestamp()), "restore")
+        copy.close()
+        one = sqlite3.connect(path, isolation_level=None)
+        try:
+            one.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to move into place
+        finally:
+            one.close()
+        _fsync(path)
+        return Candidate(path, _admins(path, database), tickets, encrypted), partial
+    except BaseException:
+        partial.__exit__(None, None, None)
+        raise
+
+
+def restore_database(database: str | Path, source: str | Path, now: datetime, confirm=None,
+                     passphrase=None) -> Path | None:
     """Replace ``database`` with the checked copy ``source``; return where the replaced database was kept.
 
-    Refused while a server runs on the database. The replaced database is kept beside it as
-    ``<name>.replaced-YYYYMMDD-HHMMSS`` (a consistent copy, WAL included). Staff sessions end.
+    Refused while a server runs on the database. ``source`` is copied beside the database (decrypted
+    with ``passphrase()`` when it is an encrypted copy), checked, migrated and compared with the schema
+    our migrations make; ``confirm(candidate)`` then decides. The live database is untouched until
+    then. The replaced database is kept beside it as ``<name>.replaced-YYYYMMDD-HHMMSS`` (a consistent
+    copy, WAL included; the newest ``REPLACED_KEEP`` are kept). Staff sessions end.
     """
     database, source = Path(database), Path(source)
     if not source.is_file():
         raise BackupError(f"{source} tidak ditemukan.")
     if database.exists() and source.resolve() == database.resolve():
         raise BackupError("Sumber dan basis data yang dipulihkan adalah file yang sama.")
-    verdict = integrity(source)
-    if verdict != "ok":
-        raise BackupError(f"{source} rusak atau bukan cadangan kiosk ({verdict}); basis data tidak diubah.")
     database.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(_lock_path(database), os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
     try:
@@ -236,35 +542,32 @@ def restore_database(database: str | Path, source: str | Path, now: datetime) ->
         except BlockingIOError:
             raise DatabaseInUse(f"Server masih berjalan dengan {database}; hentikan server dulu, "
                                 "lalu ulangi kiosk restore.") from None
-        kept = None
-        if database.exists():
-            kept = database.with_name(f"{database.name}.replaced-{now.strftime('%Y%m%d-%H%M%S')}")
-            current = sqlite3.connect(database, isolation_level=None)
-            try:
-                _copy(current, kept)  # includes what is still in the -wal file
-                current.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                current.close()
-        incoming = database.with_name(f".{database.name}.restore.tmp")
-        incoming.unlink(missing_ok=True)
-        reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        sweep_partials(database.parent)
+        candidate, partial = _prepare(database, source, passphrase or (lambda: ""), now)
         try:
-            _copy(reader, incoming)
+            if confirm is not None and not confirm(candidate):
+                raise RestoreRefused("Pemulihan dibatalkan; basis data tidak diubah "
+                                     "(restore cancelled; the database was not changed).")
+            kept = None
+            if database.exists():
+                kept = database.with_name(f"{database.name}.replaced-{now.strftime('%Y%m%d-%H%M%S')}")
+                current = sqlite3.connect(database, isolation_level=None)
+                try:
+                    _copy(current, kept)  # includes what is still in the -wal file
+                    current.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                finally:
+                    current.close()
+            # A -wal left beside the new file would be replayed onto it: the old one goes first.
+            for suffix in ("-wal", "-shm", "-journal"):
+                Path(f"{database}{suffix}").unlink(missing_ok=True)
+            os.replace(candidate.path, database)
+            _fsync(database.parent)
         finally:
-            reader.close()
-        # A -wal left beside the new file would be replayed onto it: the old one goes first.
-        for suffix in ("-wal", "-shm", "-journal"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-        os.replace(incoming, database)
-        _fsync(database.parent)
+            partial.__exit__(None, None, None)
         restored = Database(database)
-        restored.migrate()  # an older copy gets today's schema; WAL again; owner-only
-        # Sessions open in the copy may have ended since (logout, password change, disabled account):
-        # everyone logs in again rather than revive them.
-        from kiosk import store
-
-        store.end_all_staff_sessions(restored, int(now.timestamp()), "restore")
+        restored.migrate()  # WAL again; owner-only
         restored.close()
+        prune_replaced(database)
         return kept
     finally:
         os.close(fd)

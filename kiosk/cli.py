@@ -321,50 +321,123 @@ def user_logout(ctx: click.Context, name: str) -> None:
     click.echo(f"{ended} open session(s) of '{name}' ended.")
 
 
+def _passphrase(from_stdin: bool, twice: bool) -> str:
+    """Read a passphrase from the first line of standard input, or ask on the terminal (twice when choosing one)."""
+    import getpass
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    if not sys.stdin.isatty():
+        raise click.ClickException("No terminal to ask the passphrase on: give it on standard input with "
+                                   "--passphrase-stdin (tidak ada terminal untuk menanyakan frasa sandi).")
+    first = getpass.getpass("Passphrase (frasa sandi): ")
+    if twice and getpass.getpass("Passphrase again (ulangi frasa sandi): ") != first:
+        raise click.ClickException("The two passphrases differ; nothing was written (frasa sandi tidak sama).")
+    return first
+
+
 @main.command()
-@click.argument("dest", type=click.Path(dir_okay=False))
+@click.argument("dest", type=click.Path(dir_okay=False), required=False)
+@click.option("--to", "folder", type=click.Path(file_okay=False),
+              help="Write an encrypted copy into this folder (a USB stick) instead of a plain DEST.")
+@click.option("--passphrase-stdin", is_flag=True, help="With --to: read the passphrase from standard input.")
 @click.pass_context
-def backup(ctx: click.Context, dest: str) -> None:
+def backup(ctx: click.Context, dest: str | None, folder: str | None, passphrase_stdin: bool) -> None:
     """Write a consistent copy of the live database to DEST (safe while serving).
 
-    \b
-    Example:
-        kiosk backup /media/usb/kiosk-2026-11-28.db
-    """
-    from kiosk.backup import backup_database
+    With --to DIR the copy is encrypted with a passphrase (scrypt + AES-256-GCM) and written
+    into DIR as kiosk-YYYY-MM-DD-HHMMSS.db.enc, for taking off the PC; the passphrase is asked
+    twice on the terminal, or read from standard input with --passphrase-stdin. The key files
+    beside the database (<database>.secret and others) are never in a copy.
 
+    \b
+    Examples:
+        kiosk backup /var/lib/kiosk/backups/before-update.db
+        kiosk backup --to /media/usb/kiosk-backups
+    """
+    from kiosk.backup import backup_database, backup_encrypted
+
+    if (dest is None) == (folder is None):
+        raise _usage_error("give either DEST (a plain copy on this PC) or --to DIR (an encrypted copy)")
+    if passphrase_stdin and folder is None:
+        raise _usage_error("--passphrase-stdin goes with --to DIR")
+    if folder is not None:
+        from kiosk.vault import VaultError, check_passphrase
+
+        passphrase = _passphrase(passphrase_stdin, twice=True)
+        try:
+            check_passphrase(passphrase)
+        except VaultError as exc:
+            raise click.ClickException(exc.message) from None
     runtime = _runtime(ctx)
-    target = Path(dest)
-    if target.exists():
-        raise click.ClickException(f"{target} exists already; choose a new file name")
     runtime.secret_key()  # an old install kept the signing secret in the database: move it out first
     try:
-        # Owner-only (staff password hashes, residents' data), checked with PRAGMA integrity_check.
-        backup_database(runtime.db, target)
+        if folder is not None:
+            target = backup_encrypted(runtime.db, folder, passphrase, runtime.now())
+        else:
+            target = Path(dest)
+            if target.exists():
+                raise click.ClickException(f"{target} exists already; choose a new file name")
+            # Owner-only (staff password hashes, residents' data), checked with PRAGMA integrity_check.
+            backup_database(runtime.db, target)
     except KioskError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"Backup written: {target}")
+    click.echo(f"Backup written: {target}" + (" (encrypted)" if folder is not None else ""))
+
+
+def _confirm_restore(yes: bool):
+    """Show what the checked copy holds (its admin accounts above all), then ask: y/N, --yes, or refuse."""
+
+    def confirm(candidate) -> bool:
+        click.echo(f"The copy passed the checks: {candidate.tickets} tickets; its schema is ours after migration.")
+        click.echo(f"Admin accounts in the copy ({len(candidate.admins)}):")
+        for admin in candidate.admins:
+            notes = [] if admin.active else ["disabled"]
+            if admin.new:
+                notes.append("not in the live database")
+            suffix = f"  <- {', '.join(notes)}" if notes else ""
+            click.echo(f"  {admin.username} (since {admin.created_at}){suffix}")
+        if any(admin.new for admin in candidate.admins):
+            click.echo("Check that every admin account not in the live database is one you know.")
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise click.ClickException(
+                "Restore needs a confirmation: run it on a terminal, or add --yes once you have checked the "
+                "admin accounts above. The database was not changed (pemulihan perlu konfirmasi; basis data "
+                "tidak diubah).")
+        return click.confirm("Replace the live database with this copy?", default=False)
+
+    return confirm
 
 
 @main.command()
 @click.argument("src", type=click.Path(dir_okay=False))
+@click.option("--yes", is_flag=True, help="Replace without asking (scripts), once the copy passed the checks.")
+@click.option("--passphrase-stdin", is_flag=True, help="For an encrypted copy: read the passphrase from standard input.")
 @click.pass_context
-def restore(ctx: click.Context, src: str) -> None:
+def restore(ctx: click.Context, src: str, yes: bool, passphrase_stdin: bool) -> None:
     """Replace the database with the backup SRC (stop the server first).
 
-    SRC must pass PRAGMA integrity_check; the replaced database is kept beside it
-    as <database>.replaced-YYYYMMDD-HHMMSS. Refused while a server uses the database.
+    SRC is copied beside the database (decrypted first if it is an encrypted copy: the passphrase
+    is asked, or read with --passphrase-stdin), checked with PRAGMA integrity_check, migrated, and
+    its schema compared with what our migrations make: anything extra or missing (a table, column,
+    index, trigger or view) refuses it. Its admin accounts are listed and you are asked before the
+    live database is replaced (--yes for scripts; without a terminal and --yes it is refused). The
+    replaced database is kept beside it as <database>.replaced-YYYYMMDD-HHMMSS (the newest 3 are
+    kept). Refused while a server uses the database.
 
     \b
     Example:
-        kiosk restore /media/usb/kiosk-2026-11-28-020000.db
+        kiosk restore /media/usb/kiosk-backups/kiosk-2026-11-28-020000.db.enc
     """
     from kiosk.backup import restore_database
 
     settings = _settings(ctx)
     now = datetime.now(settings.office.timezone)
     try:
-        kept = restore_database(settings.database_path, src, now)
+        kept = restore_database(settings.database_path, src, now, confirm=_confirm_restore(yes),
+                                passphrase=lambda: _passphrase(passphrase_stdin, twice=False))
     except KioskError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"Database restored from {src} into {settings.database_path}.")
@@ -420,15 +493,22 @@ PROGRESS_BAR_BYTES = 1_000_000  # about 10,000 rows
 def purge(ctx: click.Context) -> None:
     """Delete status lookup audit entries, and the history of finished records, past [status] retention_days.
 
-    A running server does the same every minute; this is for an office that was switched off.
+    Also removes backup copies abandoned mid-way and replaced databases beyond the newest 3. A running
+    server does the same every minute; this is for an office that was switched off.
 
     \b
     Example:
         kiosk purge
     """
+    from kiosk.backup import REPLACED_KEEP
+
     runtime = _runtime(ctx)
     days = runtime.settings.status.retention_days
     removed = runtime.purge_status_traces()
+    tidied = runtime.tidy_copies()
+    if tidied:
+        click.echo(f"Removed {len(tidied)} file(s): backup copies abandoned mid-way and replaced databases beyond "
+                   f"the newest {REPLACED_KEEP}.")
     click.echo(f"Removed {removed['lookups']} lookup audit entries and {removed['history']} history entries of "
                f"finished records older than {days} days.")
 

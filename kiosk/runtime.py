@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -34,6 +35,7 @@ class Runtime:
     speech: Speech | None = None
     printing: PrintWorker | None = None  # once started
     housekeeping_seconds: float = 60.0  # how often expiry and key purging run
+    speech_warmup_seconds: float | None = 10.0  # after start: render the spoken catalogue ahead (None = never)
     state_version: int = 0  # bumped on every queue change made through this process
     queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
     backups: AutomaticBackup | None = None  # the daily automatic backup, when [backup] dir is set
@@ -103,6 +105,10 @@ class Runtime:
         thread = threading.Thread(target=self._housekeeping, name="kiosk-housekeeping", daemon=True)
         thread.start()
         self._threads.append(thread)
+        if self.speech is not None and self.speech_warmup_seconds is not None:
+            thread = threading.Thread(target=self._warm_speech, name="kiosk-speech-warmup", daemon=True)
+            thread.start()
+            self._threads.append(thread)
         self.printing = PrintWorker(self)
         self.printing.start()
 
@@ -135,6 +141,7 @@ class Runtime:
         expired = store.expire_waiting(self.db, now, deadline)
         store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
         self.purge_status_traces()
+        self.tidy_copies()
         if self.backups is not None:
             self.backups.run(self.db, now)
         if expired:
@@ -143,6 +150,18 @@ class Runtime:
             log.info("expired %d waiting tickets after closing time", expired)
             publish_queue(self)
         return expired
+
+    def tidy_copies(self) -> list[str]:
+        """Remove copies killed mid-way (abandoned ``.partial`` files) beside the database and in the backup
+        folder, and replaced databases beyond the newest ``REPLACED_KEEP``; return the names removed."""
+        if self.db.in_memory:
+            return []
+        from kiosk.backup import prune_replaced, sweep_partials
+
+        removed = sweep_partials(self.db.path.parent)
+        if self.backups is not None:
+            removed += sweep_partials(self.backups.folder)
+        return removed + [path.name for path in prune_replaced(self.db.path)]
 
     def purge_status_traces(self) -> dict[str, int]:
         """Delete status lookup audit entries and finished records' history older than [status] retention_days."""
@@ -164,6 +183,26 @@ class Runtime:
                 self._read_report_year()
             if self._stop.wait(self.housekeeping_seconds):
                 return
+
+    def _warm_speech(self) -> None:
+        """Once start-up is over, pin the spoken catalogue in the speech cache and render what is missing.
+
+        The catalogue (~1,300 sentences) is larger than the cache kept for call announcements: served
+        on demand, cycling through it ran espeak-ng on nearly every request.
+        """
+        from kiosk import guide
+
+        speech = self.speech
+        if self._stop.wait(self.speech_warmup_seconds):
+            return
+        try:
+            texts = list(guide.sentences(self.settings).values())
+            began = time.monotonic()
+            rendered = speech.warm(texts, self._stop)
+            if rendered:
+                log.info("spoken catalogue rendered ahead: %d sentences in %.0f s", rendered, time.monotonic() - began)
+        except Exception:  # only a head start: a request renders what it needs anyway
+            log.warning("rendering the spoken catalogue ahead failed", exc_info=True)
 
     def _read_report_year(self) -> None:
         """Read the facts of the year up to today once, so the first report of a long period reuses them."""

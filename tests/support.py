@@ -123,12 +123,18 @@ def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02):
     raise AssertionError(f"condition not met within {timeout} s")
 
 
-def make_app(tmp_path: Path, clock=None, **overrides: Any):
-    """Build the app for a temporary office."""
+def make_app(tmp_path: Path, clock=None, speech_warmup: float | None = None, **overrides: Any):
+    """Build the app for a temporary office.
+
+    Rendering the spoken catalogue ahead (~1,300 espeak-ng runs into each test's fresh cache) is off
+    unless ``speech_warmup`` gives its delay in seconds.
+    """
     config: dict[str, Any] = {"settings": office_settings(tmp_path, **overrides), "TESTING": True}
     if clock is not None:
         config["clock"] = clock
-    return create_app(config)
+    app = create_app(config)
+    app.extensions["kiosk"].speech_warmup_seconds = speech_warmup
+    return app
 
 
 def free_counter(server: LiveServer, headers: dict[str, str], counter: int) -> None:

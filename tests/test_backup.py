@@ -109,7 +109,7 @@ def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_
 
         # While the server runs on the database, restore refuses and changes nothing.
         everything = tokens_in(database)
-        refused = cli(config, "restore", str(copy))
+        refused = cli(config, "restore", "--yes", str(copy))
         assert refused.exit_code == 1
         assert "Server masih berjalan" in refused.output
         assert tokens_in(database) == everything
@@ -117,7 +117,7 @@ def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_
     finally:
         server.stop()
 
-    restored = cli(config, "restore", str(copy))
+    restored = cli(config, "restore", "--yes", str(copy))
     assert restored.exit_code == 0, restored.output
     kept = list(tmp_path.glob("kiosk.db.replaced-*"))
     assert len(kept) == 1 and f"kept as {kept[0]}" in restored.output
@@ -279,12 +279,12 @@ def test_restore_refuses_while_a_kiosk_serve_process_uses_the_database(tmp_path)
         token = answer.json()["ticket"]["token"]
         copy = tmp_path / "copy.db"
         assert cli(config, "backup", str(copy)).exit_code == 0
-        refused = cli(config, "restore", str(copy))
+        refused = cli(config, "restore", "--yes", str(copy))
         assert refused.exit_code == 1 and "Server masih berjalan" in refused.output
     finally:
         server.terminate()
         server.wait(timeout=20)
-    restored = cli(config, "restore", str(copy))
+    restored = cli(config, "restore", "--yes", str(copy))
     assert restored.exit_code == 0, restored.output
     assert tokens_in(tmp_path / "kiosk.db") == {token}
 
@@ -323,7 +323,7 @@ def test_restore_onto_a_new_pc_with_no_database_yet(tmp_path):
     assert cli(write_office_config(old), "backup", str(copy)).exit_code == 0
 
     config = write_office_config(new)
-    result = cli(config, "restore", str(copy))
+    result = cli(config, "restore", "--yes", str(copy))
     assert result.exit_code == 0, result.output
     assert "kept as" not in result.output  # nothing was replaced
     assert tokens_in(new / "kiosk.db") == {token}
