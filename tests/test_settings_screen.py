@@ -81,14 +81,16 @@ def test_a_change_applies_live_to_every_screen_and_names_who_and_when(admin):
         assert answer.json()["office"]["name"] == "Kantor Kecamatan Baru"
         assert answer.json()["office"]["hours"]["mon"] == "00:00-24:00"  # the rest of the table stays
         assert answer.json()["services"][1]["name"] == "Cetak KTP-el Baru"
-        seen = None
+        versions, named = [], False
         for line in events.iter_lines(decode_unicode=True):
             if line == "event: settings":
-                seen = line
-            elif seen and line.startswith("data:"):
-                assert json.loads(line[5:])["version"] > before
-                break
-        assert seen
+                named = True
+            elif named and line.startswith("data:"):
+                named = False
+                versions.append(json.loads(line[5:])["version"])  # the first: the version in force on connect
+                if versions[-1] > before:
+                    break
+        assert versions[0] == before and versions[-1] > before
     finally:
         events.close()
     assert server.get("/api/settings/version").json()["version"] > before

@@ -12,6 +12,12 @@ from kiosk.web.auth import staff_required
 bp = Blueprint("settings_api", __name__)
 
 
+@bp.app_context_processor
+def settings_version_for_pages() -> dict:
+    """Pages render the settings version they show, so settings-watch.js notices the next change."""
+    return {"settings_version": runtime().settings_version}
+
+
 @bp.errorhandler(InvalidSetting)
 def invalid_setting(error: InvalidSetting):
     return jsonify({"error": {"code": error.code, "message": error.message, "key": error.key}}), error.status
