@@ -733,3 +733,39 @@ PATHS["/api/settings/version"] = {"get": {
     "summary": "The settings change in force (0 = the file's values); open pages reload when it moves",
     "responses": {"200": _json({"type": "object", "required": ["version"],
                                 "properties": {"version": {"type": "integer"}}})}}}
+
+# ---------------------------------------------------------------- backups screen
+
+_BACKUP_COPY = {"type": "object", "properties": {
+    "file": {"type": "string", "example": "kiosk-2026-11-28-020000.db"}, "size": {"type": "integer"},
+    "taken_at": {"type": "string", "format": "date-time"}, "outcome": {"type": "string", "enum": ["ok"]},
+    "restore": {"type": "string", "description": "the `kiosk restore` command for this copy (run with the server "
+                                                 "stopped)"}}}
+_BACKUP_OUTCOME = {"type": "object", "properties": {
+    "state": {"type": "string", "enum": ["ok", "failed", "none", "off"]},
+    "last_at": {"type": "string", "nullable": True}, "file": {"type": "string", "nullable": True},
+    "error": {"type": "string", "nullable": True}}}
+PATHS["/api/admin/backups"] = {
+    "get": {"summary": "The automatic backup's schedule ([backup] in the file), its latest outcome and every copy, "
+                       "newest first, with its size and restore command",
+            "security": [{"session": []}],
+            "responses": {"200": _json({"type": "object", "properties": {
+                "schedule": {"type": "object", "properties": {
+                    "enabled": {"type": "boolean"}, "dir": {"type": "string"}, "keep": {"type": "integer"},
+                    "time": {"type": "string"}}},
+                "latest": _BACKUP_OUTCOME, "backups": {"type": "array", "items": _BACKUP_COPY},
+                "database": {"type": "string"}}}), **_errors(*_ADMIN_ERRORS)}},
+    "post": {"summary": "Back up now into the backup folder (kept and pruned like the daily copies)",
+             "security": [{"session": [], "csrf": []}],
+             "responses": {"201": _json({"type": "object", "properties": {"backup": _BACKUP_COPY,
+                                                                          "latest": _BACKUP_OUTCOME}}, "Created"),
+                           **_errors(*_ADMIN_ERRORS, (409, "backup_off: no [backup] dir configured"),
+                                     (503, "backup_failed: the copy could not be written (the reason given)"))}},
+}
+PATHS["/api/admin/backups/{name}"] = {"get": {
+    "summary": "Download one copy (a SQLite file holding staff accounts and resident records)",
+    "security": [{"session": []}],
+    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "The copy", "content": {"application/vnd.sqlite3": {
+        "schema": {"type": "string", "format": "binary"}}}},
+        **_errors(*_ADMIN_ERRORS, (404, "unknown_backup"), (409, "backup_off"))}}}

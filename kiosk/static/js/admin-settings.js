@@ -210,8 +210,11 @@
     } else {
       var kind = Array.isArray(value) ? "list" : typeof value === "number" || value === null ? "number" : "text";
       if (table === "printer" && ["host", "device", "profile", "path"].indexOf(key) >= 0) kind = "text";
-      input = el("input", {name: key, "data-key": name, "data-kind": kind,
-                           value: Array.isArray(value) ? value.join(", ") : value});
+      var shown = Array.isArray(value) ? value.join(", ") : value;
+      if (table === "printer" && (key === "vendor_id" || key === "product_id") && typeof value === "number") {
+        shown = "0x" + ("0000" + value.toString(16)).slice(-4);  // as the USB IDs are written (lsusb, the file)
+      }
+      input = el("input", {name: key, "data-key": name, "data-kind": kind, value: shown});
       if (table === "printer" && key === "path") {
         input.readOnly = true;
         input.setAttribute("aria-describedby", "path-hint");
