@@ -13,7 +13,7 @@ from kiosk import create_app
 from kiosk.errors import ConfigError
 from kiosk.paths import packaged_config
 from kiosk.settings import load_settings
-from tests.support import LiveServer, add_staff, office_settings
+from tests.support import LiveServer, add_staff, office_settings, wait_until
 
 SCREEN = ["office", "services", "counters", "printer", "kiosk"]
 
@@ -215,3 +215,47 @@ def test_null_means_no_value_and_arrays_replace(admin):
     assert answer.status_code == 200, answer.text
     assert answer.json()["services"][0]["daily_quota"] is None
     assert answer.json()["office"]["running_text"] == ""
+
+
+# ---------------------------------------------------------------- the printer, changed live, and its test page
+
+
+def _test_page(server, headers) -> dict:
+    answer = server.post("/api/admin/printer/test", headers=headers)
+    assert answer.status_code == 202, answer.text
+    test_id = answer.json()["test_print"]["id"]
+
+    def finished():
+        result = server.get(f"/api/admin/printer/test/{test_id}").json()
+        return result if result["test_print"]["status"] != "pending" else None
+
+    return wait_until(finished, timeout=10)
+
+
+def test_a_printer_changed_on_the_screen_prints_the_test_page_at_once(admin):
+    from tests.fakeprinter import FakePrinter
+
+    server, headers = admin
+    with FakePrinter() as fake:
+        changed = patch(server, headers, {"printer": {"type": "network", "host": "127.0.0.1", "port": fake.port}})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["printer"]["port"] == fake.port
+        result = _test_page(server, headers)
+        assert result["test_print"]["status"] == "printed", result
+        assert result["test_print"]["requested_by"] == "kepala"
+        assert result["printer"] == "online"
+        job = fake.wait_for_jobs(1)[0]
+        assert b"Cetak uji printer" in job and b"bukan nomor antrean" in job
+        fake.mode = "refuse"
+        result = _test_page(server, headers)
+        assert result["test_print"]["status"] == "failed" and result["test_print"]["error"]
+        assert result["printer"] == "offline"
+    assert server.get("/api/admin/printer/test/999").json()["error"]["code"] == "unknown_test_print"
+
+
+def test_without_a_printer_there_is_no_test_page(admin):
+    server, headers = admin
+    assert patch(server, headers, {"printer": {"type": "none"}}).status_code == 200
+    answer = server.post("/api/admin/printer/test", headers=headers)
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "no_printer"
+    assert server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]["print_status"] == "failed"

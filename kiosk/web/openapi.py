@@ -769,3 +769,20 @@ PATHS["/api/admin/backups/{name}"] = {"get": {
     "responses": {"200": {"description": "The copy", "content": {"application/vnd.sqlite3": {
         "schema": {"type": "string", "format": "binary"}}}},
         **_errors(*_ADMIN_ERRORS, (404, "unknown_backup"), (409, "backup_off"))}}}
+
+_TEST_PRINT = {"type": "object", "properties": {
+    "test_print": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "printed", "failed"]},
+        "requested_at": {"type": "string"}, "requested_by": {"type": "string"},
+        "finished_at": {"type": "string", "nullable": True}, "error": {"type": "string", "nullable": True}}},
+    "printer": {"type": "string", "enum": ["online", "offline", "paper_out", "unknown"]}}}
+PATHS["/api/admin/printer/test"] = {"post": {
+    "summary": "Queue a test page through the print worker (after waiting tickets); one attempt, its result at "
+               "GET /api/admin/printer/test/{id}",
+    "security": [{"session": [], "csrf": []}],
+    "responses": {"202": _json(_TEST_PRINT, "Queued"),
+                  **_errors(*_ADMIN_ERRORS, (409, "no_printer: printer.type is \"none\""))}}}
+PATHS["/api/admin/printer/test/{id}"] = {"get": {
+    "summary": "A test page's result (pending, printed, failed with the reason) and the printer's state",
+    "security": [{"session": []}], "parameters": [_ID],
+    "responses": {"200": _json(_TEST_PRINT), **_errors(*_ADMIN_ERRORS, (404, "unknown_test_print"))}}}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from kiosk import settings_screen
+from kiosk import settings_screen, settings_store
+from kiosk.errors import KioskError, NotFound
 from kiosk.settings_screen import InvalidSetting
 from kiosk.web import json_body, runtime
 from kiosk.web.auth import staff_required
@@ -53,3 +54,31 @@ def settings_changes():
 def settings_version():
     """The settings change in force (0: the file's): open pages reload when it moves."""
     return jsonify({"version": runtime().settings_version})
+
+
+def _test_print_json(row: dict) -> dict:
+    return {"id": row["id"], "status": row["status"], "requested_at": row["requested_at"],
+            "requested_by": row["requested_by"], "finished_at": row["finished_at"], "error": row["last_error"]}
+
+
+@bp.post("/api/admin/printer/test")
+@staff_required("admin")
+def queue_test_print():
+    """Queue a test page through the print worker (after any waiting tickets); poll GET .../<id> for the result."""
+    rt = runtime()
+    if rt.settings.printer.type == "none" or rt.printing is None:
+        raise KioskError("Tidak ada printer yang diatur (printer.type = \"none\").", code="no_printer", status=409)
+    row = settings_store.queue_test_print(rt.db, g.staff["username"], rt.now())
+    rt.printing.wake()
+    return jsonify({"test_print": _test_print_json(row), "printer": rt.printer_state()}), 202
+
+
+@bp.get("/api/admin/printer/test/<id:test_id>")
+@staff_required("admin")
+def test_print_result(test_id: int):
+    """A test page's result: pending, printed or failed (with the reason), and the printer's state."""
+    rt = runtime()
+    row = settings_store.get_test_print(rt.db, test_id)
+    if row is None:
+        raise NotFound("Cetak uji tidak ditemukan.", code="unknown_test_print")
+    return jsonify({"test_print": _test_print_json(row), "printer": rt.printer_state()})

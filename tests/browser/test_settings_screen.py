@@ -137,3 +137,28 @@ def test_settings_screen_changes_every_screen_live_survive_a_restart_and_refuse_
         assert "Kantor Kecamatan Selat Baru" not in config.read_text(encoding="utf-8")
     finally:
         _stop(server)
+
+
+def test_admin_points_the_printer_at_another_one_and_prints_a_test_page(live_server, new_page):
+    from tests.fakeprinter import FakePrinter
+
+    with FakePrinter() as fake:
+        page = new_page(1366, 768)
+        _log_in(page, live_server.url, "/admin/settings", "kepala", "rahasia-Admin1")
+        expect(page.locator("#printer-fields [name=vendor_id]")).to_have_value("0x04b8")
+        page.select_option("#printer-fields [name=type]", "network")
+        page.fill("#printer-fields [name=host]", "127.0.0.1")
+        page.fill("#printer-fields [name=port]", str(fake.port))
+        page.click("#printer-form button[type=submit]")
+        expect(page.locator("#message")).to_contain_text("Tersimpan")
+        page.click("#test-print")
+        expect(page.locator("#test-print-result")).to_have_text("Halaman uji tercetak (printer terhubung).",
+                                                                timeout=10000)
+        assert b"Cetak uji printer" in fake.wait_for_jobs(1)[0]
+        if SCREENSHOTS:
+            page.locator("#printer-form").screenshot(path=str(Path(SCREENSHOTS) / "admin-settings-printer.png"))
+        fake.mode = "refuse"
+        page.click("#test-print")
+        expect(page.locator("#test-print-result")).to_contain_text("Cetak uji gagal", timeout=10000)
+        expect(page.locator("#test-print-result")).to_contain_text("printer tidak terhubung")
+        assert live_server.runtime.settings.printer.port == fake.port

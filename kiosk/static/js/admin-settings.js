@@ -343,6 +343,42 @@
     if (event.target.getAttribute("data-field") === "code") renderCounters(currentCounters());
   });
 
+  // ------------------------------------------------------------ test page
+
+  var PRINTER_STATE = {online: "terhubung", offline: "tidak terhubung", paper_out: "kertas habis",
+                       unknown: "belum diketahui"};
+
+  function showTestPrint(text, kind) {
+    var box = $("test-print-result");
+    box.textContent = text;
+    box.setAttribute("data-state", kind);
+    box.hidden = !text;
+  }
+
+  function waitForTestPrint(id, tries) {
+    return api("GET", "/api/admin/printer/test/" + id).then(function (answer) {
+      var test = answer.test_print, printer = PRINTER_STATE[answer.printer] || answer.printer;
+      if (test.status === "pending" && tries > 0) {
+        return new Promise(function (resolve) { setTimeout(resolve, 500); }).then(function () {
+          return waitForTestPrint(id, tries - 1);
+        });
+      }
+      if (test.status === "printed") showTestPrint("Halaman uji tercetak (printer " + printer + ").", "ok");
+      else if (test.status === "failed") showTestPrint("Cetak uji gagal: " + test.error + " (printer " + printer + ").", "error");
+      else showTestPrint("Halaman uji masih menunggu printer (printer " + printer + ").", "error");
+    });
+  }
+
+  $("test-print").addEventListener("click", function () {
+    var button = $("test-print");
+    button.disabled = true;
+    showTestPrint("Mengirim halaman uji\u2026", "pending");
+    api("POST", "/api/admin/printer/test").then(function (answer) {
+      return waitForTestPrint(answer.test_print.id, 40);
+    }).catch(function (problem) { showTestPrint(problem.message, "error"); })
+      .then(function () { button.disabled = false; });
+  });
+
   api("GET", "/api/session").then(function (session) {
     csrfToken = session.csrf_token;
     return api("GET", "/api/admin/settings");
