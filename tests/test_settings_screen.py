@@ -259,3 +259,28 @@ def test_without_a_printer_there_is_no_test_page(admin):
     answer = server.post("/api/admin/printer/test", headers=headers)
     assert answer.status_code == 409 and answer.json()["error"]["code"] == "no_printer"
     assert server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]["print_status"] == "failed"
+
+
+def test_a_loket_holding_a_ticket_cannot_be_removed(admin):
+    server, headers = admin
+    staff = server.login()  # the counter member's session now; the admin logs in again below
+    server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    assert server.post("/api/counters/1/next", headers=staff).json()["ticket"]["number"] == "A-001"
+    headers = server.login("kepala", "rahasia-Admin1")
+    counters = [c for c in server.get("/api/admin/settings").json()["counters"] if c["id"] != 1]
+    answer = patch(server, headers, {"counters": counters})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["code"] == "counter_busy" and "A-001" in answer.json()["error"]["message"]
+
+
+def test_the_spoken_catalogue_follows_a_renamed_service(admin):
+    from urllib.parse import unquote
+
+    server, headers = admin
+    before = server.get("/api/speech/service.CETAK.wav")
+    assert "Pencetakan" in unquote(before.headers["X-Spoken-Text"])
+    services = server.get("/api/admin/settings").json()["services"]
+    services[1]["name"] = "Cetak Ulang KTP-el"
+    assert patch(server, headers, {"services": services}).status_code == 200
+    after = server.get("/api/speech/service.CETAK.wav")
+    assert "Cetak Ulang" in unquote(after.headers["X-Spoken-Text"])
