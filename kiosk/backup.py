@@ -277,20 +277,31 @@ class AutomaticBackup:
         with self._lock:
             if not self.due(now):
                 return None
-            target = self.folder / f"kiosk-{now.strftime('%Y-%m-%d-%H%M%S')}.db"
-            try:
-                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-                backup_database(db, target)
-            except (KioskError, OSError) as exc:
-                message = exc.message if isinstance(exc, KioskError) else str(exc)
-                self._failed = (clock.monotonic(), message)
-                log.error("automatic backup into %s failed: %s", self.folder, message)
-                return None
-            self._failed = None
-            for old in automatic_copies(self.folder)[:-self.keep]:
-                old.unlink(missing_ok=True)
-            log.info("automatic backup written: %s", target.name)
+            return self._take(db, now)
+
+    def run_now(self, db: Database, now: datetime) -> Path:
+        """Take a copy now (the admin's "back up now"), counted and pruned like the daily ones; raise BackupError."""
+        with self._lock:
+            target = self._take(db, now)
+            if target is None:
+                raise BackupError(self._failed[1] if self._failed else "backup gagal")
             return target
+
+    def _take(self, db: Database, now: datetime) -> Path | None:
+        target = self.folder / f"kiosk-{now.strftime('%Y-%m-%d-%H%M%S')}.db"
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            backup_database(db, target)
+        except (KioskError, OSError) as exc:
+            message = exc.message if isinstance(exc, KioskError) else str(exc)
+            self._failed = (clock.monotonic(), message)
+            log.error("automatic backup into %s failed: %s", self.folder, message)
+            return None
+        self._failed = None
+        for old in automatic_copies(self.folder)[:-self.keep]:
+            old.unlink(missing_ok=True)
+        log.info("automatic backup written: %s", target.name)
+        return target
 
 
 # ---------------------------------------------------------------- who uses the database, and restoring

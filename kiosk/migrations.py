@@ -328,3 +328,36 @@ def waiting_line_covering(db: Database) -> None:
     db.execute("CREATE INDEX tickets_waiting_cover ON tickets (service, priority, queued_at, day, status)"
                " WHERE status = 'waiting'")
     db.execute("DROP INDEX IF EXISTS tickets_waiting_line")
+
+
+@migrations(name="0014_settings_changes")
+def settings_changes(db: Database) -> None:
+    """Settings changed on the admin screen: one row per change (who, when, what was sent) with every screen
+    change then in force, laid over the configuration file at start. Append-only: the latest row is current.
+
+    Test pages the admin asked for go through the print worker like tickets, in their own small outbox
+    (a ticket's print job needs a ticket)."""
+    for statement in _split(
+        """
+        CREATE TABLE settings_changes (
+            id INTEGER PRIMARY KEY,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL,
+            patch TEXT NOT NULL,
+            changes TEXT NOT NULL
+        );
+        CREATE TRIGGER settings_changes_no_update BEFORE UPDATE ON settings_changes
+        BEGIN SELECT RAISE(ABORT, 'settings_changes is append-only'); END;
+        CREATE TRIGGER settings_changes_no_delete BEFORE DELETE ON settings_changes
+        BEGIN SELECT RAISE(ABORT, 'settings_changes is append-only'); END;
+        CREATE TABLE test_prints (
+            id INTEGER PRIMARY KEY,
+            requested_at TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'printed', 'failed')),
+            finished_at TEXT,
+            last_error TEXT
+        );
+        """
+    ):
+        db.execute(statement)

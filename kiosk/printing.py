@@ -136,6 +136,8 @@ class PrintWorker:
         while not self._stop.is_set():
             # Strictly first in, first out: a later ticket never prints before an earlier one.
             job = store.oldest_print_job(rt.db)
+            if job is None and self._print_test_page():
+                continue
             if job is None:
                 # A printer that took a job just now needs no status question yet: ask when it has been idle
                 # for a whole check interval (the same bound on how late staff learn of a fault).
@@ -203,6 +205,48 @@ class PrintWorker:
             close_printer(device)  # a network printer takes the job when the connection closes
         self._set_state("online")
         return None
+
+    def _print_test_page(self) -> bool:
+        """Print the oldest test page the admin asked for, once (the admin waits for the answer); False: none."""
+        from kiosk import settings_store
+
+        rt = self.runtime
+        test = settings_store.oldest_test_print(rt.db)
+        if test is None:
+            return False
+        config = rt.settings.printer
+        page = TicketPrint(office_name=rt.settings.office.name, service_name="Cetak uji printer", number="UJI-000",
+                           priority=False, issued_at=rt.now(), ahead=0, estimated_wait_minutes=0,
+                           track_url=f"{rt.settings.office.public_url}/t/{'x' * 43}",
+                           footer="Halaman uji, bukan nomor antrean.")
+        error = None
+        try:
+            data = render_ticket(page, config.profile, config.paper_width_mm)
+        except Exception as exc:  # the layout itself (profile, paper): no printer can take it
+            data, error = None, f"layout: {exc}"
+        try:
+            if data is None:
+                raise Unprintable(error)
+            device = open_printer(config)
+            try:
+                state = printer_state(device)
+                if state in ("offline", "paper_out"):
+                    self._set_state(state)
+                    error = f"printer {state}"
+                else:
+                    send_job(device, data)
+                    self._set_state("online")
+            finally:
+                close_printer(device)
+        except Unprintable:
+            pass
+        except PRINT_FAULTS as exc:
+            self._set_state("offline")
+            error = str(exc) or type(exc).__name__
+        settings_store.finish_test_print(rt.db, test["id"], "failed" if error else "printed", rt.now(),
+                                         error[:500] if error else None)
+        log.info("test page %s: %s", test["id"], error or "printed")
+        return True
 
     def _check_idle_printer(self) -> None:
         """Refresh the printer state while idle so staff learn of a fault before the next resident does."""

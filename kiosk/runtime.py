@@ -40,10 +40,15 @@ class Runtime:
     queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
     backups: AutomaticBackup | None = None  # the daily automatic backup, when [backup] dir is set
     server_lock: ServerLock | None = None  # held while started: `kiosk restore` refuses meanwhile
+    file_settings: Settings | None = None  # the file's settings, before the changes saved on the admin screen
+    settings_version: int = 0  # id of the settings change in force (0: the file's values)
+    settings_lock: threading.Lock = field(default_factory=threading.Lock)  # one settings change at a time
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.file_settings is None:
+            self.file_settings = self.settings
         backup = self.settings.backup
         if backup.enabled and self.backups is None and not self.db.in_memory:
             from kiosk.backup import AutomaticBackup
@@ -57,7 +62,39 @@ class Runtime:
         db = Database(settings.database_path)
         db.migrate()
         cache = Path(settings.database_path).parent / "speech-cache"
-        return cls(settings, db, clock or (lambda: datetime.now(zone)), speech=Speech(cache))
+        runtime = cls(settings, db, clock or (lambda: datetime.now(zone)), speech=Speech(cache))
+        runtime.use_saved_settings()
+        return runtime
+
+    def use_saved_settings(self) -> None:
+        """Lay the settings saved on the admin screen over the file's; keep the file's if they no longer fit it."""
+        from kiosk import settings_store
+        from kiosk.errors import ConfigError
+        from kiosk.settings import with_screen_changes
+
+        saved = settings_store.latest(self.db)
+        if saved is None:
+            return
+        try:
+            settings = with_screen_changes(self.file_settings, saved["changes"])
+        except ConfigError as exc:
+            log.error("the settings saved on the admin screen (%s by %s) do not fit the configuration file, "
+                      "which is used instead: %s", saved["changed_at"], saved["changed_by"], exc.message)
+            return
+        self.use_settings(settings, saved["id"])
+
+    def use_settings(self, settings: Settings, version: int) -> None:
+        """Swap in new settings at once (one assignment: a request sees the old or the new, never a mix)."""
+        self.settings = settings
+        self.settings_version = version
+        self.queue_cache = None
+        self.state_version += 1
+        if self.printing is not None:
+            if self.printing.enabled:
+                self.printing.start()
+                self.printing.wake()
+            else:
+                self.printing.stop()
 
     def now(self) -> datetime:
         """Return the current time in the office time zone."""

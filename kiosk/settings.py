@@ -9,6 +9,7 @@ an unknown key or table is refused with the closest known one.
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import os
 import re
@@ -191,6 +192,9 @@ class Settings:
     survey: Survey = field(default_factory=Survey)
     kiosk: KioskScreen = field(default_factory=KioskScreen)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
+    # The validated TOML mapping it was built from (file, environment and test overrides): the base the
+    # changes saved on the admin settings screen are applied to (see with_screen_changes).
+    document: dict = field(default_factory=dict, compare=False, repr=False, metadata={"toml": None})
 
     def service(self, code: str) -> Service | None:
         """Return the configured service with this code, or None."""
@@ -263,9 +267,61 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         survey=survey,
         kiosk=kiosk,
         source=source,
+        document=copy.deepcopy(raw),
     )
     _check_ticket(settings)
     return settings
+
+
+# ---------------------------------------------------------------- changes saved on the admin settings screen
+
+# The tables the admin settings screen may change; the rest (server, database, ...) needs the file and a restart.
+SCREEN_TABLES = ("office", "services", "counters", "printer", "kiosk")
+# Keys of those tables that stay the file's: a file path chosen over HTTP could overwrite any file the server may write.
+FILE_ONLY_KEYS = (("printer", "path"),)
+
+
+def merge_screen_changes(base: dict, changes: dict, drop_nulls: bool = False) -> dict:
+    """Return ``base`` with ``changes`` laid over it: tables merge key by key, arrays and values replace.
+
+    A null value stands for "no value" (TOML has none): with ``drop_nulls`` it removes the key, so the
+    loader uses its default; otherwise it is kept as that instruction for a later merge.
+    """
+    merged = copy.deepcopy(base)
+    for key, value in changes.items():
+        if value is None and drop_nulls:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge_screen_changes(merged[key], value, drop_nulls)
+        elif drop_nulls:
+            merged[key] = _without_nulls(value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def with_screen_changes(settings: Settings, changes: dict) -> Settings:
+    """Build the Settings of the file's document with the screen's ``changes`` over it, by the file's own loader.
+
+    A value the file would refuse raises the same ConfigError line; a table outside SCREEN_TABLES is refused.
+    """
+    for key in changes:
+        if key not in SCREEN_TABLES:
+            raise ConfigError(f"{key} cannot be changed on the settings screen (only {', '.join(SCREEN_TABLES)}): "
+                              "edit the configuration file and restart")
+    for table, key in FILE_ONLY_KEYS:
+        if isinstance(changes.get(table), dict) and key in changes[table]:
+            raise ConfigError(f"{table}.{key} cannot be changed on the settings screen: edit the configuration file "
+                              "and restart")
+    return parse_settings(merge_screen_changes(settings.document, changes, drop_nulls=True), source=settings.source)
 
 
 def _check_ticket(settings: Settings) -> None:

@@ -100,6 +100,10 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_api_bp)
     from kiosk.web.admin import bp as admin_bp
     app.register_blueprint(admin_bp)
+    from kiosk.web.backups import bp as backups_bp
+    app.register_blueprint(backups_bp)
+    from kiosk.web.settings_api import bp as settings_api_bp
+    app.register_blueprint(settings_api_bp)
     from kiosk.web.surveys import bp as surveys_bp
     app.register_blueprint(surveys_bp)
     from kiosk.web.report_page import bp as report_page_bp

@@ -38,6 +38,18 @@ def page():
                            heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"])
 
 
+@bp.get("/admin/settings")
+def settings_page():
+    """The settings screen (office, services and lokets, printer, kiosk); same guard as /admin."""
+    staff = current_staff()
+    if staff is None:
+        return redirect(url_for("pages.login", next="/admin/settings"))
+    if staff["role"] != "admin":
+        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
+        return render_template("error.html", status=403, message=message), 403
+    return render_template("admin/settings.html", office=runtime().settings.office)
+
+
 # ---------------------------------------------------------------- today
 
 

@@ -94,6 +94,7 @@ def stream():
                     yield format_sse("call", call, call["id"])
             yield format_sse("queue", live_queue_json(rt))
             yield format_sse("printer", {"state": rt.printer_state()})
+            yield format_sse("settings", {"version": rt.settings_version})  # a page that missed a change reloads
             quiet_since = time.monotonic()
             while not subscription.closed and not disconnected():
                 try:

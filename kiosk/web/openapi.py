@@ -671,3 +671,118 @@ def document() -> dict:
 def openapi():
     """Serve the OpenAPI document."""
     return jsonify(document())
+
+
+# ---------------------------------------------------------------- settings from a screen
+
+_HOURS_TEXT = {"type": "string", "example": "08:00-15:00", "description": "\"HH:MM-HH:MM\", \"\" = closed"}
+_WEEK_HOURS = {"type": "object", "properties": {day: _HOURS_TEXT for day in
+                                                ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}}
+SCHEMAS["ScreenSettings"] = {
+    "type": "object",
+    "description": "The configuration file's tables with its keys and meanings (README, config/kiosk.toml). "
+                   "In a PATCH every part is optional: tables merge key by key, null = no value (the built-in "
+                   "default), the services and counters arrays replace the whole list.",
+    "properties": {
+        "office": {"type": "object", "properties": {
+            "name": {"type": "string"}, "timezone": {"type": "string"}, "public_url": {"type": "string"},
+            "observe_national_holidays": {"type": "boolean"}, "running_text": {"type": "string"},
+            "dukcapil_address": {"type": "string"}, "hours": _WEEK_HOURS}},
+        "services": {"type": "array", "items": {"type": "object", "properties": {
+            "code": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string", "nullable": True},
+            "prefix": {"type": "string"}, "daily_quota": {"type": "integer", "nullable": True},
+            "hours": {**_WEEK_HOURS, "nullable": True}}}},
+        "counters": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"},
+            "services": {"type": "array", "items": {"type": "string"}}}}},
+        "printer": {"type": "object", "description": "[printer]; `path` stays the file's"},
+        "kiosk": {"type": "object", "description": "[kiosk]"},
+    },
+}
+_SETTINGS_ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
+    "type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "example": "invalid_setting"},
+        "message": {"type": "string", "description": "\"Pengaturan ditolak: \" and the line the configuration "
+                                                     "file gets for the same value"},
+        "key": {"type": "string", "nullable": True, "example": "office.hours.mon"}}}}}
+PATHS["/api/admin/settings"] = {
+    "get": {"summary": "The office's settings that the admin screen changes: office, services, counters, "
+                       "printer, kiosk",
+            "security": [{"session": []}],
+            "responses": {"200": _json(_ref("ScreenSettings")), **_errors(*_ADMIN_ERRORS)}},
+    "patch": {"summary": "Change settings live (kiosk, display and counter within 2 s), kept in the database over "
+                         "the file's values with who and when; refused exactly as the file would be",
+              "security": [{"session": [], "csrf": []}],
+              "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ScreenSettings")}}},
+              "responses": {"200": _json(_ref("ScreenSettings")),
+                            "400": _json(_SETTINGS_ERROR, "invalid_setting (the key named) / bad_request"),
+                            **_errors(*_ADMIN_ERRORS,
+                                      (409, "service_has_tickets: a removed service has tickets today / "
+                                            "counter_busy: a removed loket holds a ticket"))}},
+}
+PATHS["/api/admin/settings/changes"] = {"get": {
+    "summary": "Who changed the settings when and what they sent, newest first (the latest 50)",
+    "security": [{"session": []}],
+    "responses": {"200": _json({"type": "object", "properties": {
+        "version": {"type": "integer"},
+        "changes": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "changed_at": {"type": "string", "format": "date-time"},
+            "changed_by": {"type": "string"}, "patch": {"type": "object"}}}}}}),
+        **_errors(*_ADMIN_ERRORS)}}}
+PATHS["/api/settings/version"] = {"get": {
+    "summary": "The settings change in force (0 = the file's values); open pages reload when it moves",
+    "responses": {"200": _json({"type": "object", "required": ["version"],
+                                "properties": {"version": {"type": "integer"}}})}}}
+
+# ---------------------------------------------------------------- backups screen
+
+_BACKUP_COPY = {"type": "object", "properties": {
+    "file": {"type": "string", "example": "kiosk-2026-11-28-020000.db"}, "size": {"type": "integer"},
+    "taken_at": {"type": "string", "format": "date-time"}, "outcome": {"type": "string", "enum": ["ok"]},
+    "restore": {"type": "string", "description": "the `kiosk restore` command for this copy (run with the server "
+                                                 "stopped)"}}}
+_BACKUP_OUTCOME = {"type": "object", "properties": {
+    "state": {"type": "string", "enum": ["ok", "failed", "none", "off"]},
+    "last_at": {"type": "string", "nullable": True}, "file": {"type": "string", "nullable": True},
+    "error": {"type": "string", "nullable": True}}}
+PATHS["/api/admin/backups"] = {
+    "get": {"summary": "The automatic backup's schedule ([backup] in the file), its latest outcome and every copy, "
+                       "newest first, with its size and restore command",
+            "security": [{"session": []}],
+            "responses": {"200": _json({"type": "object", "properties": {
+                "schedule": {"type": "object", "properties": {
+                    "enabled": {"type": "boolean"}, "dir": {"type": "string"}, "keep": {"type": "integer"},
+                    "time": {"type": "string"}}},
+                "latest": _BACKUP_OUTCOME, "backups": {"type": "array", "items": _BACKUP_COPY},
+                "database": {"type": "string"}}}), **_errors(*_ADMIN_ERRORS)}},
+    "post": {"summary": "Back up now into the backup folder (kept and pruned like the daily copies)",
+             "security": [{"session": [], "csrf": []}],
+             "responses": {"201": _json({"type": "object", "properties": {"backup": _BACKUP_COPY,
+                                                                          "latest": _BACKUP_OUTCOME}}, "Created"),
+                           **_errors(*_ADMIN_ERRORS, (409, "backup_off: no [backup] dir configured"),
+                                     (503, "backup_failed: the copy could not be written (the reason given)"))}},
+}
+PATHS["/api/admin/backups/{name}"] = {"get": {
+    "summary": "Download one copy (a SQLite file holding staff accounts and resident records)",
+    "security": [{"session": []}],
+    "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "The copy", "content": {"application/vnd.sqlite3": {
+        "schema": {"type": "string", "format": "binary"}}}},
+        **_errors(*_ADMIN_ERRORS, (404, "unknown_backup"), (409, "backup_off"))}}}
+
+_TEST_PRINT = {"type": "object", "properties": {
+    "test_print": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "status": {"type": "string", "enum": ["pending", "printed", "failed"]},
+        "requested_at": {"type": "string"}, "requested_by": {"type": "string"},
+        "finished_at": {"type": "string", "nullable": True}, "error": {"type": "string", "nullable": True}}},
+    "printer": {"type": "string", "enum": ["online", "offline", "paper_out", "unknown"]}}}
+PATHS["/api/admin/printer/test"] = {"post": {
+    "summary": "Queue a test page through the print worker (after waiting tickets); one attempt, its result at "
+               "GET /api/admin/printer/test/{id}",
+    "security": [{"session": [], "csrf": []}],
+    "responses": {"202": _json(_TEST_PRINT, "Queued"),
+                  **_errors(*_ADMIN_ERRORS, (409, "no_printer: printer.type is \"none\""))}}}
+PATHS["/api/admin/printer/test/{id}"] = {"get": {
+    "summary": "A test page's result (pending, printed, failed with the reason) and the printer's state",
+    "security": [{"session": []}], "parameters": [_ID],
+    "responses": {"200": _json(_TEST_PRINT), **_errors(*_ADMIN_ERRORS, (404, "unknown_test_print"))}}}

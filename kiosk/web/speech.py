@@ -19,11 +19,12 @@ _HEADER_SAFE = " ,.:;?!'()-"
 
 
 def catalogue() -> dict[str, str]:
-    """Return this office's spoken sentences, built once per app (the configuration is fixed while it runs)."""
+    """Return this office's spoken sentences, built once per settings (the settings screen changes names live)."""
+    settings = runtime().settings
     cached = current_app.extensions.get("kiosk.guide")
-    if cached is None:
-        cached = current_app.extensions["kiosk.guide"] = guide.sentences(runtime().settings)
-    return cached
+    if cached is None or cached[0] is not settings:
+        cached = current_app.extensions["kiosk.guide"] = (settings, guide.sentences(settings))
+    return cached[1]
 
 
 @bp.get("/api/speech")

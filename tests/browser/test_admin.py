@@ -272,3 +272,32 @@ def test_the_admin_page_meets_wcag_aa_contrast(live_server, new_page):
     page.wait_for_selector("#confirm[open]")
     measure(page, "admin with the dialog open", results, must_include="Ya, aktifkan")
     assert_all_pass(results)
+
+
+def test_admin_imports_a_siak_csv_on_the_admin_page_without_picking_a_loket(live_server, new_page, tmp_path):
+    from playwright.sync_api import expect
+
+    from tests.test_status_import import MIXED
+
+    csv_file = tmp_path / "siak-2026-11-29.csv"
+    csv_file.write_text(MIXED, encoding="utf-8")
+    page = new_page(1366, 768)
+    problems = _watch_console(page)
+    page.goto(live_server.url + "/login?next=/admin")
+    page.fill("#username", "kepala")
+    page.fill("#password", "rahasia-Admin1")
+    page.click("#login-submit")
+    page.wait_for_url(live_server.url + "/admin")
+    page.click("#siak-form button[type=submit]")
+    expect(page.locator("#siak-message")).to_have_text("Pilih berkas CSV dari SIAK terlebih dahulu.")
+    page.set_input_files("#siak-file", str(csv_file))
+    expect(page.locator("#siak-file-name")).to_have_text("siak-2026-11-29.csv")
+    page.click("#siak-form button[type=submit]")
+    expect(page.locator("#siak-counts")).to_have_text(
+        "Diterima 3 baris (baru 3, berubah 0, tetap 0); ditolak 7 baris.")
+    expect(page.locator("#siak-body tr")).to_have_count(7)
+    expect(page.locator("#siak-body tr").first).to_have_text("4NIK tidak valid: harus 16 angka, tertulis 15")
+    assert live_server.runtime.db.conn.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 3
+    if SCREENSHOTS:
+        page.locator("#impor-siak").screenshot(path=str(Path(SCREENSHOTS) / "admin-siak-import.png"))
+    assert problems == []

@@ -99,6 +99,14 @@ def test_staff_screens_have_no_serious_accessibility_violation(live_server, new_
     _log_in(admin, live_server, "/admin", "kepala", "rahasia-Admin1")
     admin.wait_for_selector("#services-body tr[data-service=REKAM]")
     states["admin"] = _problems(admin)
+    admin.goto(live_server.url + "/admin/settings")
+    admin.wait_for_selector("#services-body tr[data-service=REKAM]")
+    admin.wait_for_selector("#printer-fields select")
+    states["admin settings"] = _problems(admin)
+    admin.fill("#office-form [name=hours-mon]", "25:00-26:00")
+    admin.click("#office-form button[type=submit]")
+    expect(admin.locator("#office-form [data-error]")).to_be_visible()
+    states["admin settings, refused"] = _problems(admin)
     assert {state: found for state, found in states.items() if found} == {}
 
 

@@ -377,7 +377,8 @@
     on: {
       queue: refreshSoon,
       call: refreshSoon,
-      printer: function (data) { view.printer = data.state; renderPrinter(); renderButtons(); }
+      printer: function (data) { view.printer = data.state; renderPrinter(); renderButtons(); },
+      settings: function (data) { window.SettingsWatch.changed(data); }  // settings-watch.js reloads the page
     },
     onOpen: function (reconnected) { if (reconnected) refreshSoon(); },
     onStatus: function (online) { $("connection-banner").hidden = online; },

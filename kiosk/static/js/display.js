@@ -320,7 +320,8 @@
     heartbeatSeconds: CONFIG.heartbeatSeconds,
     on: {
       call: onCall,
-      queue: function (data) { renderWaiting(data.services); renderCounters(data.counters); }
+      queue: function (data) { renderWaiting(data.services); renderCounters(data.counters); },
+      settings: function (data) { window.SettingsWatch.changed(data); }  // settings-watch.js reloads the page
     },
     onOpen: function () { refreshQueue(false); },
     onStatus: setOnline,
