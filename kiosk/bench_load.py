@@ -292,3 +292,79 @@ def status_lookups(port: int, niks: list[str], count: int) -> list[float]:
         if status != 200:
             raise RuntimeError(f"status lookup answered {status}: {body[:200]!r}")
     return timings
+
+
+def raise_open_files_limit(wanted: int = 4096) -> int:
+    """Raise this process's soft limit of open files towards ``wanted`` (within the hard limit); return it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
+class IdleFlood(threading.Thread):
+    """One device holding ``count`` TCP connections that never send a byte, reopening each one the server closes."""
+
+    def __init__(self, port: int, source: str, count: int = 600):
+        super().__init__(daemon=True)
+        self.port, self.source, self.count = port, source, count
+        self.stop = threading.Event()
+        self.opened = 0  # connections opened in all (the server's cuts make it reopen)
+        self.held_max = 0  # the most held open at once
+
+    def _open(self) -> socket.socket | None:
+        try:
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=1, source_address=(self.source, 0))
+        except OSError:
+            return None
+        sock.setblocking(False)
+        self.opened += 1
+        return sock
+
+    def run(self) -> None:
+        import selectors
+
+        raise_open_files_limit(self.count * 2 + 256)
+        selector = selectors.DefaultSelector()
+        try:
+            while not self.stop.is_set():
+                while len(selector.get_map()) < self.count and not self.stop.is_set():
+                    sock = self._open()
+                    if sock is None:
+                        break
+                    selector.register(sock, selectors.EVENT_READ)
+                self.held_max = max(self.held_max, len(selector.get_map()))
+                for key, _ in selector.select(timeout=0.2):  # readable: the server closed it
+                    selector.unregister(key.fileobj)
+                    key.fileobj.close()
+        finally:
+            for key in list(selector.get_map().values()):
+                key.fileobj.close()
+            selector.close()
+
+
+def probe_health(port: int, source: str, seconds: float, timeout: float = 5.0) -> list[float]:
+    """GET /healthz from ``source`` on a new connection each time (a phone arriving) for ``seconds``; return ms each.
+
+    A request that fails or times out counts as ``timeout`` seconds.
+    """
+    timings = []
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        start = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            ok = response.status == 200
+        except OSError:
+            ok = False
+        timings.append((time.perf_counter() - start) * 1000 if ok else timeout * 1000)
+        time.sleep(0.02)
+    return timings
