@@ -142,7 +142,9 @@ def test_keep_alive_between_requests_is_not_cut_by_the_first_request_rule(guarde
         assert _get_on(sock).startswith(b"HTTP/1.1 200")
 
 
-def test_one_address_cannot_hold_more_than_its_share_of_connections(guarded):
+def test_one_address_cannot_hold_more_than_its_share_of_connections(tmp_path):
+    app = make_app(tmp_path, server__first_request_seconds=30, server__max_connections_per_client=8)
+    guarded = LiveServer(app, connection_limit=40).start(workers=False)
     mine = [_connect(guarded, "127.0.0.3") for _ in range(14)]
     try:
         time.sleep(0.5)
@@ -164,3 +166,4 @@ def test_one_address_cannot_hold_more_than_its_share_of_connections(guarded):
     finally:
         for sock in mine:
             sock.close()
+        guarded.stop()
