@@ -142,9 +142,11 @@ PATHS = {
                    "({services: [{code, waiting}], counters: [{id, name, ticket: PublicTicket|null}]}) when "
                    "counts or counters change, `printer` when the printer state changes; resume with "
                    "Last-Event-ID (ASCII digits, else 400). Beyond [server] max_streams open streams (in all or "
-                   "per client address): 503 too_many_streams with Retry-After; poll /api/queue meanwhile",
+                   "per client address): 503 too_many_streams with Retry-After; poll /api/queue meanwhile. "
+                   "[server] reserved_streams of them are kept for screens: ?screen=display (a waiting-room "
+                   "display) or ?screen=counter with a staff session; other clients share the rest",
         "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                       for n in ("counters", "services", "last_event_id")],
+                       for n in ("counters", "services", "last_event_id", "screen")],
         "responses": {"200": {"description": "event stream", "content": {"text/event-stream": {}}},
                       **_errors((400, "bad_request"), (503, "too_many_streams"))},
     }},
