@@ -25,6 +25,7 @@ STAFF, PASSWORD = "bench", "Loket-Ukur-2026"
 KK = "6203010102150003"
 STATUSES = ("READY_FOR_PICKUP", "CARD_SHIPPED", "PROCESSING", "PRINT_READY_RECORD", "CARD_ISSUED")
 DISPLAYS, PHONES = 10, 100
+IDLE_CONNECTIONS = 600  # one device on the Wi-Fi opening connections and sending nothing
 PHONE_POLL_SECONDS = 2.0
 # Status lookups come from this (kiosk) address; the default per-address limit would answer 429.
 STATUS_CONFIG = '\n[status]\nkiosk_addresses = ["127.0.0.1"]\nkiosk_lookups_per_window = 100000000\n'
@@ -99,8 +100,9 @@ def start_server(directory: Path, port: int, config: Path | None = None) -> subp
 class Client:
     """One keep-alive HTTP connection."""
 
-    def __init__(self, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def __init__(self, port: int, source: str | None = None):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
+                                                     source_address=(source, 0) if source else None)
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         """Send one request; return (status, body bytes, Set-Cookie header)."""
@@ -169,7 +171,8 @@ class SseListener(threading.Thread):
 
     def run(self) -> None:
         sock = socket.create_connection(("127.0.0.1", self.port), source_address=(self.source, 0))
-        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        sock.sendall(b"GET /api/events?screen=display HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Accept: text/event-stream\r\n\r\n")
         buffer = b""
         while True:
             chunk = sock.recv(65536)
@@ -194,7 +197,7 @@ def audience(port: int, displays: int, phones: int, reports, ready, stop) -> Non
     phone_seen: list[dict[int, float]] = [{} for _ in range(phones)]
 
     def phone(index: int) -> None:
-        client = Client(port)
+        client = Client(port, f"127.0.1.{1 + index % 250}")  # each phone is its own device on the Wi-Fi
         time.sleep(index * PHONE_POLL_SECONDS / phones)  # phones were opened at different moments
         while not stop.is_set():
             _, body, _ = client.request("GET", "/api/queue")
@@ -368,3 +371,22 @@ def probe_health(port: int, source: str, seconds: float, timeout: float = 5.0) -
         timings.append((time.perf_counter() - start) * 1000 if ok else timeout * 1000)
         time.sleep(0.02)
     return timings
+
+
+def idle_flood(port: int, count: int = IDLE_CONNECTIONS, seconds: float = 7.0) -> tuple[list[float], int]:
+    """While 127.0.0.250 holds ``count`` idle connections, time /healthz from 127.0.0.251 for ``seconds``.
+
+    ``seconds`` is past the server's first-request limit (5 s by default), so the figure covers the flood's
+    connections being cut and reopened. Returns the timings (ms) and how many connections the flood opened.
+    """
+    flood = IdleFlood(port, "127.0.0.250", count)
+    flood.start()
+    try:
+        deadline = time.monotonic() + 5
+        while flood.opened < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        timings = probe_health(port, "127.0.0.251", seconds, timeout=3.0)
+    finally:
+        flood.stop.set()
+        flood.join(10)
+    return timings, flood.opened
