@@ -309,45 +309,64 @@ def raise_open_files_limit(wanted: int = 4096) -> int:
     return soft
 
 
-class IdleFlood(threading.Thread):
-    """One device holding ``count`` TCP connections that never send a byte, reopening each one the server closes."""
+def hold_idle_connections(port: int, source: str, count: int, stop, opened) -> None:
+    """Run in its own process (one device): hold ``count`` connections that never send a byte from ``source``,
+    reopening each one the server closes, until ``stop`` is set; ``opened`` (a shared int) counts them all."""
+    import selectors
 
-    def __init__(self, port: int, source: str, count: int = 600):
-        super().__init__(daemon=True)
-        self.port, self.source, self.count = port, source, count
-        self.stop = threading.Event()
-        self.opened = 0  # connections opened in all (the server's cuts make it reopen)
-        self.held_max = 0  # the most held open at once
-
-    def _open(self) -> socket.socket | None:
-        try:
-            sock = socket.create_connection(("127.0.0.1", self.port), timeout=1, source_address=(self.source, 0))
-        except OSError:
-            return None
-        sock.setblocking(False)
-        self.opened += 1
-        return sock
-
-    def run(self) -> None:
-        import selectors
-
-        raise_open_files_limit(self.count * 2 + 256)
-        selector = selectors.DefaultSelector()
-        try:
-            while not self.stop.is_set():
-                while len(selector.get_map()) < self.count and not self.stop.is_set():
-                    sock = self._open()
-                    if sock is None:
-                        break
-                    selector.register(sock, selectors.EVENT_READ)
-                self.held_max = max(self.held_max, len(selector.get_map()))
-                for key, _ in selector.select(timeout=0.2):  # readable: the server closed it
-                    selector.unregister(key.fileobj)
-                    key.fileobj.close()
-        finally:
-            for key in list(selector.get_map().values()):
+    raise_open_files_limit(count * 2 + 256)
+    selector = selectors.DefaultSelector()
+    try:
+        while not stop.is_set():
+            while len(selector.get_map()) < count and not stop.is_set():
+                try:
+                    sock = socket.create_connection(("127.0.0.1", port), timeout=1, source_address=(source, 0))
+                except OSError:
+                    break
+                sock.setblocking(False)
+                selector.register(sock, selectors.EVENT_READ)
+                with opened.get_lock():
+                    opened.value += 1
+            for key, _ in selector.select(timeout=0.2):  # readable: the server closed it
+                selector.unregister(key.fileobj)
                 key.fileobj.close()
-            selector.close()
+    finally:
+        for key in list(selector.get_map().values()):
+            key.fileobj.close()
+        selector.close()
+
+
+class IdleFlood:
+    """One device (another process) holding ``count`` idle TCP connections, reopening those the server closes."""
+
+    def __init__(self, port: int, source: str, count: int = IDLE_CONNECTIONS):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.stop = context.Event()
+        self._opened = context.Value("q", 0)
+        self.process = context.Process(target=hold_idle_connections,
+                                       args=(port, source, count, self.stop, self._opened), daemon=True)
+        self.count = count
+
+    @property
+    def opened(self) -> int:
+        """Connections opened so far (the server's cuts make the flood reopen)."""
+        return self._opened.value
+
+    def __enter__(self) -> "IdleFlood":
+        self.process.start()
+        deadline = time.monotonic() + 20
+        while self.opened < self.count and time.monotonic() < deadline and self.process.is_alive():
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
 
 
 def probe_health(port: int, source: str, seconds: float, timeout: float = 5.0) -> list[float]:
@@ -379,14 +398,6 @@ def idle_flood(port: int, count: int = IDLE_CONNECTIONS, seconds: float = 7.0) -
     ``seconds`` is past the server's first-request limit (5 s by default), so the figure covers the flood's
     connections being cut and reopened. Returns the timings (ms) and how many connections the flood opened.
     """
-    flood = IdleFlood(port, "127.0.0.250", count)
-    flood.start()
-    try:
-        deadline = time.monotonic() + 5
-        while flood.opened < count and time.monotonic() < deadline:
-            time.sleep(0.05)
+    with IdleFlood(port, "127.0.0.250", count) as flood:
         timings = probe_health(port, "127.0.0.251", seconds, timeout=3.0)
-    finally:
-        flood.stop.set()
-        flood.join(10)
-    return timings, flood.opened
+        return timings, flood.opened

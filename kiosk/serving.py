@@ -23,6 +23,7 @@ from kiosk.settings import Server
 # LAN a request takes milliseconds; a client trickling its headers byte by byte would otherwise hold a
 # connection for as long as it likes, and a few hundred of them fill ``connection_limit``.
 REQUEST_TIMEOUT_SECONDS = 5.0
+ACCEPT_BATCH = 32  # connections accepted per turn of the loop at most
 
 
 def waitress_options(server: Server, **overrides: Any) -> dict[str, Any]:
@@ -120,20 +121,30 @@ def _cut_slow_requests(listener: BaseWSGIServer, request_timeout: float, first_r
 
 
 def _cap_per_client(listener: BaseWSGIServer, per_client: int) -> None:
-    """Close a new connection at once when its client address already holds ``per_client`` of them."""
+    """Close a new connection at once when its client address already holds ``per_client`` of them.
 
-    def handle_accept() -> None:
+    Each turn of the loop accepts every connection waiting (up to a batch), so a device reopening the
+    connections it loses costs the loop one turn per batch rather than one per connection.
+    """
+
+    def accept_one() -> bool:
         try:
             accepted = listener.accept()
             if accepted is None:
-                return
+                return False  # nothing more waiting
             conn, addr = accepted
             if listener.kiosk_connections.get(_client_of(addr), 0) >= per_client:
                 conn.close()
-                return
+                return True
             listener.set_socket_options(conn)
         except OSError:
-            return  # as waitress does: a client gone before accept() finished
+            return True  # as waitress does: a client gone before accept() finished
         listener.channel_class(listener, conn, listener.fix_addr(addr), listener.adj, map=listener._map)
+        return True
+
+    def handle_accept() -> None:
+        for _ in range(ACCEPT_BATCH):
+            if len(listener._map) >= listener.adj.connection_limit or not accept_one():
+                return
 
     listener.handle_accept = handle_accept
