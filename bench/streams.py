@@ -4,8 +4,8 @@ Run:  python bench/streams.py [--trickling 400,1000]
 
 1. Opens three times ``[server] max_streams`` event streams from many client addresses
    (127.0.0.x), then times /healthz and POST /api/tickets while they stay open.
-2. For each N, holds N connections that send a request's headers one byte every 0.5 s
-   (reconnecting as soon as the server cuts them) and times /healthz meanwhile.
+2. For each N, holds N connections from one address that send a request's headers one byte every
+   0.5 s (reconnecting as soon as the server cuts them) and times /healthz from another meanwhile.
 """
 
 from __future__ import annotations
@@ -30,9 +30,11 @@ from kiosk.settings import Server  # noqa: E402
 DEFAULTS = Server()
 
 
-def timed(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 30.0) -> tuple[int, float]:
+def timed(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 30.0,
+          source: str | None = None) -> tuple[int, float]:
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
+                                            source_address=(source, 0) if source else None)
     headers = {"Content-Type": "application/json"} if body else {}
     try:
         connection.request(method, path, body=body, headers=headers)
@@ -68,7 +70,7 @@ def open_streams(port: int, count: int) -> tuple[list[socket.socket], dict[int, 
     for index in range(count):
         source = f"127.0.0.{2 + index // DEFAULTS.max_streams_per_client}"
         sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
-        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: kiosk\r\nAccept: text/event-stream\r\n\r\n")
+        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         head = sock.recv(4096).split(b"\r\n", 1)[0]
         status = int(head.split()[1]) if head else 0
         statuses[status] = statuses.get(status, 0) + 1
@@ -85,7 +87,7 @@ def trickle(port: int, count: int, stop: threading.Event, cut: list[int]) -> Non
             try:
                 if sock is None:
                     sock = socket.create_connection(("127.0.0.1", port), timeout=2)
-                    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: kiosk\r\n")
+                    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
                     socks[index] = sock
                 else:
                     sock.send(b"a")
@@ -127,7 +129,7 @@ def main() -> None:
             time.sleep(3)  # let them connect and start trickling
             times, statuses = [], set()
             for _ in range(10):
-                status, ms = timed(port, "GET", "/healthz", timeout=60)
+                status, ms = timed(port, "GET", "/healthz", timeout=60, source="127.0.0.251")  # another device
                 statuses.add(status)
                 times.append(ms)
             stop.set()

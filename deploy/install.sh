@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install, update or roll back Kiosk Antrean KTP-el on a Debian 12 PC. Safe to run again.
 #
-#   sudo deploy/install.sh [--screen kiosk|display|none] [--lan CIDR] [--public-url URL]
+#   sudo deploy/install.sh [--screen kiosk|display|none] [--lan CIDR] [--public-url URL] [--staff ADDRESSES]
 #   sudo deploy/install.sh --no-server --screen display --server-url http://192.168.1.10:8080
 #   sudo deploy/install.sh --rollback
 #
 # Server: a new release in /opt/kiosk/releases/<time> (its own venv), /opt/kiosk/current pointing at it,
 # user and group kiosk, /etc/kiosk/kiosk.toml (written once, then never overwritten), state in
 # /var/lib/kiosk, kiosk.service, the udev rules for USB receipt printers and the LAN-only firewall.
+# --staff: the staff PCs' addresses or networks, comma-separated ([server] staff_addresses: staff pages
+# answer only there); asked for when the configuration is first written, empty = anywhere.
 # Screen: user kiosk-screen, X + Chromium on tty7 as kiosk-screen@kiosk or kiosk-screen@display.
 # An update backs up the database first; --rollback points /opt/kiosk/current at the previous release.
 set -euo pipefail
@@ -25,10 +27,12 @@ server=yes
 lan=""
 public_url=""
 server_url=""
+staff=""
+staff_given=no
 rollback=no
 
 usage() {
-    sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -43,6 +47,7 @@ while [ $# -gt 0 ]; do
         --lan) lan="${2:?--lan needs a CIDR such as 192.168.1.0/24}"; shift 2 ;;
         --public-url) public_url="${2:?--public-url needs a URL}"; shift 2 ;;
         --server-url) server_url="${2:?--server-url needs a URL}"; shift 2 ;;
+        --staff) staff="${2?--staff needs addresses such as 192.168.1.20,192.168.1.32/28}"; staff_given=yes; shift 2 ;;
         --no-server) server=no; shift ;;
         --rollback) rollback=yes; shift ;;
         -h|--help) usage 0 ;;
@@ -54,10 +59,45 @@ case "$screen" in kiosk|display|none) ;; *) die "--screen must be kiosk, display
 
 # ------------------------------------------------------------------ helpers
 
+# A whole number of /etc/kiosk/kiosk.toml's [server] table, read with Python's own TOML parser: KEY DEFAULT MAX.
+# The default when the file or the key is missing; a file that does not parse, or a bad value, stops here.
+server_number() {
+    python3 - "$CONFIG_DIR/kiosk.toml" "$1" "$2" "$3" <<'PY'
+import sys
+import tomllib
+
+path, key, default, largest = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+try:
+    with open(path, "rb") as config:
+        value = tomllib.load(config).get("server", {}).get(key, default)
+except FileNotFoundError:
+    value = default
+except tomllib.TOMLDecodeError as error:
+    sys.exit(f"install.sh: {path} is not valid TOML: {error}")
+if type(value) is not int or not 1 <= value <= largest:
+    sys.exit(f"install.sh: [server] {key} in {path} must be a whole number from 1 to {largest}, got {value!r}")
+print(value)
+PY
+}
+
 # The port in /etc/kiosk/kiosk.toml's [server] table (8080 when not set).
 configured_port() {
-    awk '/^\[/{section=$0} section=="[server]" && $1=="port" {print $3; exit}' "$CONFIG_DIR/kiosk.toml" \
-        2>/dev/null | grep -E '^[0-9]+$' || echo 8080
+    server_number port 8080 65535
+}
+
+# The staff PCs' addresses or networks ("192.168.1.20, 192.168.1.32/28") as a TOML list; stops on a bad one.
+staff_list() {
+    python3 - "$1" <<'PY'
+import ipaddress
+import json
+import sys
+
+entries = [entry.strip() for entry in sys.argv[1].replace(" ", ",").split(",") if entry.strip()]
+try:
+    print(json.dumps([str(ipaddress.ip_network(entry, strict=False)) for entry in entries]))
+except ValueError as error:
+    sys.exit(f"install.sh: --staff: {error}")
+PY
 }
 
 # The first IPv4 address and network of the interface holding the default route.
@@ -176,17 +216,25 @@ if [ "$server" = yes ]; then
     if [ ! -e "$CONFIG_DIR/kiosk.toml" ]; then
         address="$(default_address || true)"
         url="${public_url:-http://${address:-127.0.0.1}:8080}"
+        if [ "$staff_given" = no ] && [ -t 0 ]; then
+            echo "Staff pages (/login, /counter, /admin) can be limited to the staff PCs, so that the residents'"
+            echo "Wi-Fi never reaches them. Their addresses or networks, comma-separated (empty = anywhere):"
+            read -r -p "  staff addresses, e.g. 192.168.1.20,192.168.1.32/28: " staff
+        fi
         # The demo office as a start, pointed at this PC's directories; the office edits it afterwards.
         sed -e "s|^path = \"var/kiosk.db\"|path = \"$STATE_DIR/kiosk.db\"|" \
             -e "s|^path = \"var/printer.bin\"\\(.*\\)|path = \"$STATE_DIR/printer.bin\"\\1|" \
             -e "s|^dir = \"\"\\(.*\\)|dir = \"$STATE_DIR/backups\"\\1|" \
             -e "s|^public_url = \"[^\"]*\"|public_url = \"$url\"|" \
             -e '/^\[server\]/,/^\[/ s|^host = "127.0.0.1"|host = "0.0.0.0"|' \
+            -e "/^\\[server\\]/,/^\\[/ s|^staff_addresses = \\[\\]|staff_addresses = $(staff_list "$staff")|" \
             "$SOURCE/config/kiosk.toml" > "$CONFIG_DIR/kiosk.toml.new"
         chown root:kiosk "$CONFIG_DIR/kiosk.toml.new"
         chmod 0640 "$CONFIG_DIR/kiosk.toml.new"
         mv "$CONFIG_DIR/kiosk.toml.new" "$CONFIG_DIR/kiosk.toml"
         echo "Wrote $CONFIG_DIR/kiosk.toml (the demo office): set the office name, services, counters and printer."
+    elif [ "$staff_given" = yes ]; then
+        echo "Note: $CONFIG_DIR/kiosk.toml is kept as it is: set [server] staff_addresses = $(staff_list "$staff") there."
     fi
     kiosk_cli init >/dev/null
 
@@ -199,8 +247,10 @@ if [ "$server" = yes ]; then
 
     lan="${lan:-$(default_lan || true)}"
     [ -n "$lan" ] || die "could not tell the office LAN from the default route: pass --lan CIDR (e.g. 192.168.1.0/24)"
-    sed -e "s|@LAN@|$lan|" -e "s|@PORT@|$(configured_port)|g" "$SOURCE/deploy/nftables-kiosk.conf" \
-        > "$CONFIG_DIR/nftables.conf"
+    port="$(configured_port)"
+    per_client="$(server_number max_connections_per_client 64 100000)"
+    sed -e "s|@LAN@|$lan|" -e "s|@PORT@|$port|g" -e "s|@PERCLIENT@|$per_client|g" \
+        "$SOURCE/deploy/nftables-kiosk.conf" > "$CONFIG_DIR/nftables.conf"
     chmod 0640 "$CONFIG_DIR/nftables.conf"
 fi
 

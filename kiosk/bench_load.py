@@ -25,6 +25,7 @@ STAFF, PASSWORD = "bench", "Loket-Ukur-2026"
 KK = "6203010102150003"
 STATUSES = ("READY_FOR_PICKUP", "CARD_SHIPPED", "PROCESSING", "PRINT_READY_RECORD", "CARD_ISSUED")
 DISPLAYS, PHONES = 10, 100
+IDLE_CONNECTIONS = 600  # one device on the Wi-Fi opening connections and sending nothing
 PHONE_POLL_SECONDS = 2.0
 # Status lookups come from this (kiosk) address; the default per-address limit would answer 429.
 STATUS_CONFIG = '\n[status]\nkiosk_addresses = ["127.0.0.1"]\nkiosk_lookups_per_window = 100000000\n'
@@ -99,8 +100,9 @@ def start_server(directory: Path, port: int, config: Path | None = None) -> subp
 class Client:
     """One keep-alive HTTP connection."""
 
-    def __init__(self, port: int):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    def __init__(self, port: int, source: str | None = None):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
+                                                     source_address=(source, 0) if source else None)
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         """Send one request; return (status, body bytes, Set-Cookie header)."""
@@ -169,7 +171,8 @@ class SseListener(threading.Thread):
 
     def run(self) -> None:
         sock = socket.create_connection(("127.0.0.1", self.port), source_address=(self.source, 0))
-        sock.sendall(b"GET /api/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        sock.sendall(b"GET /api/events?screen=display HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                     b"Accept: text/event-stream\r\n\r\n")
         buffer = b""
         while True:
             chunk = sock.recv(65536)
@@ -194,7 +197,7 @@ def audience(port: int, displays: int, phones: int, reports, ready, stop) -> Non
     phone_seen: list[dict[int, float]] = [{} for _ in range(phones)]
 
     def phone(index: int) -> None:
-        client = Client(port)
+        client = Client(port, f"127.0.1.{1 + index % 250}")  # each phone is its own device on the Wi-Fi
         time.sleep(index * PHONE_POLL_SECONDS / phones)  # phones were opened at different moments
         while not stop.is_set():
             _, body, _ = client.request("GET", "/api/queue")
@@ -292,3 +295,109 @@ def status_lookups(port: int, niks: list[str], count: int) -> list[float]:
         if status != 200:
             raise RuntimeError(f"status lookup answered {status}: {body[:200]!r}")
     return timings
+
+
+def raise_open_files_limit(wanted: int = 4096) -> int:
+    """Raise this process's soft limit of open files towards ``wanted`` (within the hard limit); return it."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
+def hold_idle_connections(port: int, source: str, count: int, stop, opened) -> None:
+    """Run in its own process (one device): hold ``count`` connections that never send a byte from ``source``,
+    reopening each one the server closes, until ``stop`` is set; ``opened`` (a shared int) counts them all."""
+    import selectors
+
+    raise_open_files_limit(count * 2 + 256)
+    selector = selectors.DefaultSelector()
+    try:
+        while not stop.is_set():
+            while len(selector.get_map()) < count and not stop.is_set():
+                try:
+                    sock = socket.create_connection(("127.0.0.1", port), timeout=1, source_address=(source, 0))
+                except OSError:
+                    break
+                sock.setblocking(False)
+                selector.register(sock, selectors.EVENT_READ)
+                with opened.get_lock():
+                    opened.value += 1
+            for key, _ in selector.select(timeout=0.2):  # readable: the server closed it
+                selector.unregister(key.fileobj)
+                key.fileobj.close()
+    finally:
+        for key in list(selector.get_map().values()):
+            key.fileobj.close()
+        selector.close()
+
+
+class IdleFlood:
+    """One device (another process) holding ``count`` idle TCP connections, reopening those the server closes."""
+
+    def __init__(self, port: int, source: str, count: int = IDLE_CONNECTIONS):
+        import multiprocessing
+
+        context = multiprocessing.get_context("spawn")
+        self.stop = context.Event()
+        self._opened = context.Value("q", 0)
+        self.process = context.Process(target=hold_idle_connections,
+                                       args=(port, source, count, self.stop, self._opened), daemon=True)
+        self.count = count
+
+    @property
+    def opened(self) -> int:
+        """Connections opened so far (the server's cuts make the flood reopen)."""
+        return self._opened.value
+
+    def __enter__(self) -> "IdleFlood":
+        self.process.start()
+        deadline = time.monotonic() + 20
+        while self.opened < self.count and time.monotonic() < deadline and self.process.is_alive():
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.process.join(10)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def probe_health(port: int, source: str, seconds: float, timeout: float = 5.0) -> list[float]:
+    """GET /healthz from ``source`` on a new connection each time (a phone arriving) for ``seconds``; return ms each.
+
+    A request that fails or times out counts as ``timeout`` seconds.
+    """
+    timings = []
+    stop = time.monotonic() + seconds
+    while time.monotonic() < stop:
+        start = time.perf_counter()
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=(source, 0))
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            response.read()
+            connection.close()
+            ok = response.status == 200
+        except OSError:
+            ok = False
+        timings.append((time.perf_counter() - start) * 1000 if ok else timeout * 1000)
+        time.sleep(0.02)
+    return timings
+
+
+def idle_flood(port: int, count: int = IDLE_CONNECTIONS, seconds: float = 7.0) -> tuple[list[float], int]:
+    """While 127.0.0.250 holds ``count`` idle connections, time /healthz from 127.0.0.251 for ``seconds``.
+
+    ``seconds`` is past the server's first-request limit (5 s by default), so the figure covers the flood's
+    connections being cut and reopened. Returns the timings (ms) and how many connections the flood opened.
+    """
+    with IdleFlood(port, "127.0.0.250", count) as flood:
+        timings = probe_health(port, "127.0.0.251", seconds, timeout=3.0)
+        return timings, flood.opened

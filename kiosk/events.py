@@ -135,27 +135,37 @@ class Publisher:
 
 
 class StreamSlots:
-    """Count open streams, in all and per client address, so streams never take every server thread."""
+    """Count open streams, in all and per client address, so streams never take every server thread.
 
-    def __init__(self, limit: int, per_client: int) -> None:
+    ``reserved`` of the ``limit`` slots are kept for the office's screens (displays and counters): other
+    clients (a phone, a script) share the rest, so they can never push the waiting-room TV back to polling.
+    """
+
+    def __init__(self, limit: int, per_client: int, reserved: int = 0) -> None:
         self.limit = limit
         self.per_client = per_client
+        self.reserved = reserved
         self._by_client: dict[str, int] = {}
         self._open = 0
+        self._unreserved = 0  # streams open for clients that are not screens
         self._lock = threading.Lock()
 
-    def take(self, client: str) -> bool:
-        """Take a slot for ``client``; False when the server or this client is at its cap."""
+    def take(self, client: str, screen: bool = False) -> bool:
+        """Take a slot for ``client`` (a display or counter when ``screen``); False when at a cap."""
         with self._lock:
             held = self._by_client.get(client, 0)
             if self._open >= self.limit or held >= self.per_client:
                 return False
+            if not screen and self._unreserved >= self.limit - self.reserved:
+                return False
             self._by_client[client] = held + 1
             self._open += 1
+            if not screen:
+                self._unreserved += 1
             return True
 
-    def give_back(self, client: str) -> None:
-        """Return a slot taken by ``client``."""
+    def give_back(self, client: str, screen: bool = False) -> None:
+        """Return a slot taken by ``client`` (with the same ``screen`` as it was taken)."""
         with self._lock:
             held = self._by_client.get(client, 0)
             if held <= 0:
@@ -165,6 +175,8 @@ class StreamSlots:
             else:
                 self._by_client[client] = held - 1
             self._open -= 1
+            if not screen:
+                self._unreserved = max(0, self._unreserved - 1)
 
     @property
     def open_count(self) -> int:

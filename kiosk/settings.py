@@ -71,6 +71,11 @@ class Server:
     connection_limit: int = 500
     max_streams: int = 24  # open /api/events streams; each holds a thread, so well below ``threads``
     max_streams_per_client: int = 4  # per client address: one phone cannot take every stream
+    reserved_streams: int = 8  # of max_streams, only for displays and counters (pages that say ?screen=...)
+    max_connections_per_client: int = 64  # open TCP connections per client address; more are closed at once
+    first_request_seconds: float = 5.0  # a new connection must send one whole request within this, or is closed
+    staff_addresses: tuple[str, ...] = ()  # IPs/CIDRs staff pages and the staff API answer; empty = anywhere
+    trusted_hosts: tuple[str, ...] = ()  # Host names accepted besides public_url's host and localhost
 
 
 @dataclass(frozen=True)
@@ -456,14 +461,52 @@ def _server(table: dict) -> Server:
     if per_client > max_streams:
         raise ConfigError(f"server.max_streams_per_client must be at most server.max_streams ({max_streams}), "
                           f"got {per_client}")
+    reserved = _positive(table, "server.reserved_streams", min(Server.reserved_streams, max_streams // 3),
+                         allow_zero=True)
+    if reserved >= max_streams:
+        raise ConfigError(f"server.reserved_streams must leave some of server.max_streams ({max_streams}) to "
+                          f"other clients: at most {max_streams - 1}, got {reserved}")
+    connection_limit = _positive(table, "server.connection_limit", 500)
+    per_client_connections = _positive(table, "server.max_connections_per_client", Server.max_connections_per_client)
+    if per_client_connections < 8:
+        raise ConfigError("server.max_connections_per_client must be at least 8 (a browser opens up to 6 "
+                          f"connections to one server, plus its live stream), got {per_client_connections}")
+    if per_client_connections >= connection_limit:
+        raise ConfigError(f"server.max_connections_per_client must be below server.connection_limit "
+                          f"({connection_limit}), got {per_client_connections}")
+    first_request = _get(table, "server.first_request_seconds", (int, float), Server.first_request_seconds)
+    if not 0.5 <= first_request <= 60:
+        raise ConfigError(f"server.first_request_seconds must be between 0.5 and 60, got {first_request!r}")
+    trusted = _get(table, "server.trusted_hosts", list, [])
+    for name in trusted:
+        if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9.-]{1,253}|\[?[0-9A-Fa-f:.]+\]?", name):
+            raise ConfigError(f"server.trusted_hosts must list host names such as \"antrean.local\" (no port, "
+                              f"no scheme), got {name!r}")
     return Server(
         host=_get(table, "server.host", str, "127.0.0.1"),
         port=port,
         threads=threads,
-        connection_limit=_positive(table, "server.connection_limit", 500),
+        connection_limit=connection_limit,
         max_streams=max_streams,
         max_streams_per_client=per_client,
+        reserved_streams=reserved,
+        max_connections_per_client=per_client_connections,
+        first_request_seconds=float(first_request),
+        staff_addresses=_networks(table, "server.staff_addresses"),
+        trusted_hosts=tuple(name.strip("[]").lower() for name in trusted),
     )
+
+
+def _networks(table: dict, dotted: str) -> tuple[str, ...]:
+    """Read a list of IP addresses or CIDR networks ("192.168.1.0/24"); return them in canonical form."""
+    networks = []
+    for entry in _get(table, dotted, list, []):
+        try:
+            networks.append(str(ipaddress.ip_network(entry if isinstance(entry, str) else "", strict=False)))
+        except ValueError:
+            raise ConfigError(f"{dotted} must list IP addresses or networks such as \"192.168.1.0/24\", "
+                              f"got {entry!r}") from None
+    return tuple(networks)
 
 
 def _queue(table: dict) -> Queue:

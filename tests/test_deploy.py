@@ -129,11 +129,76 @@ def test_the_firewall_admits_the_lan_and_localhost_only_to_the_kiosk_port():
     rules = (DEPLOY / "nftables-kiosk.conf").read_text(encoding="utf-8")
     assert "elements = { 127.0.0.0/8, @LAN@ }" in rules
     assert rules.index("ip saddr @office_lan accept") < rules.index("tcp dport @PORT@ counter drop")
+    # One address holds at most [server] max_connections_per_client connections, checked before any accept.
+    for family in ("ip saddr", "ip6 saddr"):
+        cap = rules.index(f"ct state new add @clients_v{family[2] if family[2] == '6' else '4'} "
+                          f"{{ {family} ct count over @PERCLIENT@ }} counter reject with tcp reset")
+        assert cap < rules.index("ip saddr @office_lan accept")
     nft = shutil.which("nft")
     if nft:  # nftables' own parser, without touching this machine's rules
-        filled = rules.replace("@LAN@", "192.168.1.0/24").replace("@PORT@", "8080")
+        filled = rules.replace("@LAN@", "192.168.1.0/24").replace("@PORT@", "8080").replace("@PERCLIENT@", "64")
         result = subprocess.run([nft, "--check", "-f", "-"], input=filled, capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
+
+
+def _install_helpers() -> str:
+    """The helper functions of install.sh that read the configuration, as bash source."""
+    script = (DEPLOY / "install.sh").read_text(encoding="utf-8")
+    names = ("server_number", "configured_port", "staff_list")
+    found = {m.group(1): m.group(0) for m in re.finditer(r"^(\w+)\(\) \{\n.*?^\}\n", script, re.S | re.M)}
+    return "\n".join(found[name] for name in names if name in found)
+
+
+def _bash(tmp_path, command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["bash", "-c", f"set -euo pipefail\n{_install_helpers()}\n{command}"],
+                          capture_output=True, text=True, env={**os.environ, "CONFIG_DIR": str(tmp_path)})
+
+
+@pytest.mark.parametrize(("toml", "port"), [
+    ("[server]\nport=9090\n", "9090"),                                      # no spaces around =
+    ("[printer]\nport = 9100\n\n[server]\nhost = \"0.0.0.0\"\n", "8080"),  # another table's port; server's unset
+    ("server.port = 9092\n[printer]\nport = 9100\n", "9092"),             # a dotted key
+    ("[server]\nport = 8443 # TLS proxy in front\n", "8443"),
+    ("[server] # the web server\nport = 9093\n", "9093"),                  # a comment after the header
+    (None, "8080"),                                                       # no configuration yet
+])
+def test_the_installer_reads_the_servers_port_with_pythons_toml_parser(tmp_path, toml, port):
+    """The firewall and the screens must guard the port the server really listens on ([server] port)."""
+    if toml is not None:
+        (tmp_path / "kiosk.toml").write_text(toml, encoding="utf-8")
+    done = _bash(tmp_path, "configured_port")
+    assert (done.returncode, done.stdout.strip()) == (0, port), done.stderr
+
+
+def test_the_installer_stops_on_a_configuration_it_cannot_read(tmp_path):
+    (tmp_path / "kiosk.toml").write_text("[server\nport = 9090\n", encoding="utf-8")
+    done = _bash(tmp_path, "configured_port")
+    assert done.returncode != 0 and "not valid TOML" in done.stderr
+    (tmp_path / "kiosk.toml").write_text('[server]\nport = "9090"\n', encoding="utf-8")
+    done = _bash(tmp_path, "configured_port")
+    assert done.returncode != 0 and "[server] port" in done.stderr
+
+
+def test_the_installer_writes_staff_addresses_as_a_list_the_server_accepts(tmp_path):
+    from kiosk.paths import packaged_config
+    from kiosk.settings import load_settings
+
+    done = _bash(tmp_path, 'staff_list "192.168.1.20, 192.168.1.32/28"')
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == '["192.168.1.20/32", "192.168.1.32/28"]'
+    config = tmp_path / "kiosk.toml"
+    config.write_text(packaged_config().read_text(encoding="utf-8").replace(
+        "staff_addresses = []", f"staff_addresses = {done.stdout.strip()}", 1), encoding="utf-8")
+    assert load_settings(config).server.staff_addresses == ("192.168.1.20/32", "192.168.1.32/28")
+    assert _bash(tmp_path, 'staff_list "192.168.1.300"').returncode != 0
+    assert _bash(tmp_path, 'staff_list ""').stdout.strip() == "[]"
+    assert "--staff" in (DEPLOY / "install.sh").read_text(encoding="utf-8")
+
+
+def test_the_server_unit_never_starts_without_its_firewall():
+    unit = settings_of("kiosk.service")
+    assert "kiosk-firewall.service" in " ".join(unit.get("Requires", []) + unit.get("BindsTo", [])).split()
+    assert "kiosk-firewall.service" in " ".join(unit["After"]).split()
 
 
 @pytest.mark.browser

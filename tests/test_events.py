@@ -251,7 +251,8 @@ def test_streams_end_at_once_when_the_server_stops(tmp_path):
 
 
 def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
-    app = make_app(tmp_path, server__threads=16, server__max_streams=12, server__max_streams_per_client=12)
+    app = make_app(tmp_path, server__threads=16, server__max_streams=12, server__max_streams_per_client=12,
+                   server__reserved_streams=0)
     add_staff(app)
     app.config["SSE_HEARTBEAT_SECONDS"] = 0.2
     server = LiveServer(app).start(workers=False)
@@ -276,8 +277,9 @@ def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
 
 @pytest.fixture
 def capped(tmp_path):
-    """An office whose 8 threads allow 4 streams, 2 per client address (default 15 s heartbeat)."""
-    app = make_app(tmp_path, server__threads=8, server__max_streams=4, server__max_streams_per_client=2)
+    """An office whose 8 threads allow 4 streams, 2 per client address, none kept for screens (15 s heartbeat)."""
+    app = make_app(tmp_path, server__threads=8, server__max_streams=4, server__max_streams_per_client=2,
+                   server__reserved_streams=0)
     live = LiveServer(app).start(workers=False)
     yield live
     live.stop()
@@ -425,3 +427,36 @@ def test_head_requests_and_refused_streams_leave_no_subscriber_behind(server):
     assert server.runtime.events.subscriber_count == 1
     stream.close()
     wait_until(lambda: server.runtime.events.subscriber_count == 0, timeout=5)
+
+
+# ---------------------------------------------------------------- slots kept for screens (issue 20, item 18)
+
+
+@pytest.fixture
+def reserving(tmp_path):
+    """Six streams in all, one per address, two of them kept for displays and counters."""
+    app = make_app(tmp_path, server__threads=16, server__max_streams=6, server__max_streams_per_client=1,
+                   server__reserved_streams=2)
+    add_staff(app)
+    live = LiveServer(app).start(workers=False)
+    yield live
+    live.stop()
+
+
+def test_six_phones_cannot_push_the_display_and_the_counter_back_to_polling(reserving):
+    phones = [_attempt(reserving, f"127.0.0.{host}") for host in range(2, 8)]
+    assert [s.response.status for s in phones] == [200] * 4 + [503] * 2  # the phones' share is 4 of 6
+    _assert_refused(phones[4])
+    claiming = _attempt(reserving, "127.0.0.10")  # a phone claiming to be a counter, without a staff session
+    assert claiming.response.status == 503
+    display = SseClient(reserving.url, "/api/events?screen=display", source="127.0.0.8")
+    assert display.response.status == 200 and display.events_until("printer")[0]["event"] == "queue"
+    cookie = reserving.session.post(reserving.url + "/api/login",
+                                    json={"username": "petugas", "password": "rahasia-Loket1"}).cookies
+    counter = SseClient(reserving.url, "/api/events?screen=counter", source="127.0.0.9",
+                        headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookie.items())})
+    assert counter.response.status == 200
+    assert _open_streams(reserving) == 6
+    for stream in (*phones, claiming, display, counter):
+        stream.close()
+    wait_until(lambda: _open_streams(reserving) == 0, timeout=5)

@@ -130,3 +130,23 @@ def test_kiosk_backup_that_cannot_write_says_so_in_one_line_and_leaves_nothing(t
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert "backup gagal" in done.stderr
     assert not target.exists() and list(target.parent.iterdir()) == []
+
+
+def test_one_address_holding_600_idle_connections_does_not_stop_the_office(tmp_path):
+    """Issue 20 item 1: 600 silent connections from one device; /healthz from another stays fast throughout."""
+    from kiosk.bench_load import IdleFlood, percentile, probe_health, raise_open_files_limit
+
+    raise_open_files_limit(4096)  # the server's side of 600 connections, in this process
+    app = make_app(tmp_path, printer__type="none")
+    settings = app.extensions["kiosk"].settings.server
+    server = LiveServer(app, connection_limit=settings.connection_limit).start(workers=False)
+    try:
+        with IdleFlood(server.port, "127.0.0.9", 600) as flood:  # another process: another device
+            timings = probe_health(server.port, "127.0.0.2", seconds=7.0, timeout=3.0)  # past first_request_seconds
+            answered = server.post("/api/tickets", json={"service": "REKAM"})
+            opened = flood.opened
+    finally:
+        server.stop()
+    assert opened >= 600
+    assert percentile(timings, .99) < 1000, f"/healthz p99 {percentile(timings, .99):.0f} ms over {len(timings)}"
+    assert answered.status_code == 201

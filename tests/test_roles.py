@@ -243,3 +243,63 @@ def test_a_public_route_that_asks_for_a_login_is_caught(office):
     office.register_blueprint(extra)
     rule = next(r for r in office.url_map.iter_rules() if r.rule == "/api/papan")
     assert [p.split(" got ")[0] for p in access_problems(office, rule, "GET")] == ["anonymous"]
+
+
+# ---------------------------------------------------------------- staff routes by network (issue 20, item 4)
+
+OUTSIDE = "192.168.1.50"  # a phone on the residents' Wi-Fi
+
+
+@pytest.fixture
+def staff_lan_only(tmp_path):
+    application = make_app(tmp_path, server__staff_addresses=["127.0.0.1", "10.0.5.0/24"])
+    add_staff(application)
+    add_staff(application, "kepala", "rahasia-Admin1", "admin")
+    yield application
+    application.extensions["kiosk"].stop()
+
+
+def test_every_staff_and_admin_route_is_refused_outside_the_staff_addresses(staff_lan_only):
+    """The table above decides what is a staff route: a route added later is checked here too."""
+    problems = []
+    for path, method in ROUTES:
+        rule = next(r for r in staff_lan_only.url_map.iter_rules() if r.rule == path and method in r.methods)
+        kind = _kind(rule, method)
+        if rule.endpoint in ("auth.login", "pages.login", "auth.logout"):
+            kind = "staff"  # public in the role table (anyone may try), but only on the staff network
+        sample = SAMPLES.get(rule.endpoint, {})
+        url = _url(staff_lan_only, rule, sample.get("args", {}))
+        client = staff_lan_only.test_client()
+        client.environ_base["REMOTE_ADDR"] = OUTSIDE
+        status, _, body = _call(client, method, url, sample, {}, rule.endpoint in STREAMING)
+        refused = status == 403 and (not _is_api(rule) or body["error"]["code"] == "staff_network_only")
+        if kind != "public" and not refused:
+            problems.append(f"{method} {path} ({kind}) answered {status} outside the staff addresses")
+        if kind == "public" and status == 403:
+            problems.append(f"{method} {path} (public) was refused outside the staff addresses")
+    assert problems == []
+
+
+def test_staff_log_in_from_the_staff_network_and_the_login_page_says_why_elsewhere(staff_lan_only):
+    inside = staff_lan_only.test_client()
+    inside.environ_base["REMOTE_ADDR"] = "10.0.5.7"
+    assert inside.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).status_code == 200
+    assert inside.get("/counter").status_code == 200
+    outside = staff_lan_only.test_client()
+    outside.environ_base["REMOTE_ADDR"] = OUTSIDE
+    page = outside.get("/login?next=/counter")
+    assert page.status_code == 403 and page.mimetype == "text/html"
+    assert "hanya dapat dibuka dari komputer petugas" in page.get_data(as_text=True)
+    refused = outside.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "staff_network_only"
+    # The residents' side answers everyone.
+    assert outside.get("/kiosk").status_code == 200 and outside.get("/display").status_code == 200
+    assert outside.get("/api/queue").status_code == 200
+
+
+def test_without_staff_addresses_staff_routes_answer_anywhere(office):
+    outside = office.test_client()
+    outside.environ_base["REMOTE_ADDR"] = OUTSIDE
+    assert outside.get("/login").status_code == 200
+    assert outside.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).status_code == 200

@@ -90,3 +90,50 @@ def test_no_page_needs_inline_script_or_style(live_server):
         parser.feed(live_server.get(path).text)
         found[path] = parser.found
     assert found == {path: [] for path in pages}
+
+
+# ---------------------------------------------------------------- Host names (issue 20, item 4: DNS rebinding)
+
+
+def _with_host(server, path: str, host: str):
+    import http.client
+    import json
+
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    connection.putrequest("GET", path, skip_host=True)
+    connection.putheader("Host", host)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    is_json = response.getheader("Content-Type", "").startswith("application/json")
+    return response.status, json.loads(body) if is_json else body.decode()
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8080", "kiosk.attacker.example:{port}",
+                                  "192.168.1.66:{port}"])
+def test_a_request_for_another_host_name_is_refused(live_server, host):
+    status, body = _with_host(live_server, "/api/queue", host.format(port=live_server.port))
+    assert status == 400 and body["error"]["code"] == "bad_host", body
+    assert "alamat" in body["error"]["message"].lower()
+    status, page = _with_host(live_server, "/kiosk", host.format(port=live_server.port))
+    assert status == 400 and "Alamat server ini tidak dikenal" in page
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1:{port}", "localhost:{port}", "LOCALHOST", "[::1]:{port}", "127.0.0.1"])
+def test_localhost_names_are_served(live_server, host):
+    assert _with_host(live_server, "/healthz", host.format(port=live_server.port))[0] == 200
+
+
+def test_the_public_url_host_and_trusted_hosts_are_served(tmp_path):
+    from tests.support import LiveServer, make_app
+
+    app = make_app(tmp_path, office__public_url="http://antrean.kecamatan.test:8080",
+                   server__trusted_hosts=["layar.local"])
+    server = LiveServer(app).start(workers=False)
+    try:
+        assert _with_host(server, "/healthz", "antrean.kecamatan.test:8080")[0] == 200
+        assert _with_host(server, "/healthz", "layar.local")[0] == 200
+        assert _with_host(server, "/healthz", "layar.local.attacker.example")[0] == 400
+    finally:
+        server.stop()

@@ -73,6 +73,14 @@ def _mutate(path: str, value):
         ("server.max_streams", 45, "server.max_streams must leave 4 of server.threads (48)"),
         ("server.max_streams", 0, "server.max_streams"),
         ("server.max_streams_per_client", 25, "server.max_streams_per_client must be at most"),
+        ("server.reserved_streams", 24, "server.reserved_streams must leave some of server.max_streams (24)"),
+        ("server.max_connections_per_client", 4, "server.max_connections_per_client must be at least 8"),
+        ("server.max_connections_per_client", 500, "server.max_connections_per_client must be below"),
+        ("server.first_request_seconds", 0, "server.first_request_seconds must be between"),
+        ("server.first_request_seconds", "5", "server.first_request_seconds must be int or float"),
+        ("server.staff_addresses", ["192.168.1.300"], "server.staff_addresses must list IP addresses or networks"),
+        ("server.staff_addresses", "192.168.1.0/24", "server.staff_addresses must be list"),
+        ("server.trusted_hosts", ["http://antrean.local"], "server.trusted_hosts must list host names"),
         ("queue.max_consecutive_priority", 0, "queue.max_consecutive_priority"),
         ("queue.kiosk_idle_seconds", True, "queue.kiosk_idle_seconds"),
         ("queue.announcement", "Nomor {nomor}", "queue.announcement"),
@@ -338,3 +346,14 @@ def test_services_have_an_english_name_or_fall_back_to_the_indonesian_one():
     raw["services"][2]["name_en"] = "  Pickup  "
     services = parse_settings(raw).services
     assert (services[1].name_en, services[2].name_en) == (None, "Pickup")
+
+
+def test_network_keys_have_their_defaults_and_read_cidrs():
+    server = load_settings(packaged_config()).server
+    assert (server.reserved_streams, server.max_connections_per_client, server.first_request_seconds) == (8, 64, 5.0)
+    assert (server.staff_addresses, server.trusted_hosts) == ((), ())
+    raw = demo_raw()
+    raw["server"].update(staff_addresses=["192.168.1.20", "10.0.5.7/24"], trusted_hosts=["Antrean.Local"])
+    server = parse_settings(raw).server
+    assert server.staff_addresses == ("192.168.1.20/32", "10.0.5.0/24")
+    assert server.trusted_hosts == ("antrean.local",)

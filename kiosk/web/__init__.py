@@ -109,6 +109,9 @@ def register(app: Flask) -> None:
     from kiosk.web.report_page import bp as report_page_bp
     app.register_blueprint(report_page_bp)
 
+    from kiosk.web import network
+    network.register(app)
+
     @app.after_request
     def security_headers(response):
         response.headers.update(SECURITY_HEADERS)

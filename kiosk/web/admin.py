@@ -17,6 +17,7 @@ from kiosk.passwords import password_problem
 from kiosk.present import services_json
 from kiosk.web import json_body, runtime
 from kiosk.web.admin_api import service_answer
+from kiosk.web.network import staff_route
 from kiosk.web.auth import current_staff, staff_required
 
 bp = Blueprint("admin", __name__)
@@ -26,6 +27,7 @@ _USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,40}$")  # the rule of `kiosk user add
 
 
 @bp.get("/admin")
+@staff_route
 def page():
     """The admin page; anonymous visitors go to the login form, counter staff get a 403 page."""
     staff = current_staff()

@@ -18,6 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kiosk import store
 from kiosk.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
 from kiosk.web import error_response, json_body, runtime
+from kiosk.web.network import staff_route
 
 bp = Blueprint("auth", __name__)
 
@@ -122,6 +123,7 @@ def _guard() -> LoginGuard:
 
 
 @bp.post("/api/login")
+@staff_route
 def login():
     """Check a username and password; answer the CSRF token and set the session cookie."""
     body = json_body()
@@ -155,6 +157,7 @@ def login():
 
 
 @bp.post("/api/logout")
+@staff_route
 def logout():
     """End the staff session on the server (a copied cookie stops working) and in the browser."""
     token = session.get("sid")
@@ -165,6 +168,7 @@ def logout():
 
 
 @bp.get("/api/session")
+@staff_route
 def current_session():
     """Return the logged-in staff member and the CSRF token (pages reload without logging in again)."""
     staff = current_staff()
@@ -234,6 +238,6 @@ def staff_required(role: str | None = None) -> Callable:
             g.staff = staff
             return view(*args, **kwargs)
 
-        return guarded
+        return staff_route(guarded)  # answered only within [server] staff_addresses
 
     return decorate

@@ -11,6 +11,7 @@ from kiosk import store
 from kiosk.errors import BadRequest, NotFound
 from kiosk.events import StreamSlots, format_sse
 from kiosk.web import error_response, runtime
+from kiosk.web.auth import current_staff
 from kiosk.present import call_json, live_queue_json
 
 bp = Blueprint("events", __name__)
@@ -26,9 +27,23 @@ DISCONNECT_CHECK_SECONDS = 1.0  # how soon a closed client's stream ends and fre
 
 @bp.record_once
 def _stream_slots(state) -> None:
-    """Give the app its stream counter, sized by ``[server] max_streams`` and ``max_streams_per_client``."""
+    """Give the app its stream counter, sized by ``[server] max_streams``, ``max_streams_per_client`` and
+    ``reserved_streams``."""
     server = state.app.extensions["kiosk"].settings.server
-    state.app.extensions["kiosk.streams"] = StreamSlots(server.max_streams, server.max_streams_per_client)
+    state.app.extensions["kiosk.streams"] = StreamSlots(server.max_streams, server.max_streams_per_client,
+                                                        server.reserved_streams)
+
+
+SCREENS = ("display", "counter")  # ?screen= of the pages that may use the reserved slots
+
+
+def _is_screen() -> bool:
+    """Tell whether the stream is for a waiting-room display (``?screen=display``) or a staff screen
+    (``?screen=counter`` with a staff session): those may use ``[server] reserved_streams``."""
+    screen = request.args.get("screen")
+    if screen == "display":
+        return True
+    return screen == "counter" and current_staff() is not None
 
 
 def _id_list(name: str) -> set[str] | None:
@@ -60,7 +75,8 @@ def stream():
     last_sent = _last_event_id()  # refused before anything is held for this client
     slots: StreamSlots = current_app.extensions["kiosk.streams"]
     client = request.remote_addr or "?"
-    if not slots.take(client):
+    screen = _is_screen()
+    if not slots.take(client, screen):
         refused = error_response(
             "too_many_streams",
             "Terlalu banyak layar yang tersambung langsung. Halaman tetap diperbarui secara berkala; "
@@ -122,7 +138,7 @@ def stream():
     )
     # The server closes every answer it started, streamed or not (HEAD, a client gone early): the slot
     # goes back exactly once, there.
-    response.call_on_close(lambda: slots.give_back(client))
+    response.call_on_close(lambda: slots.give_back(client, screen))
     return response
 
 

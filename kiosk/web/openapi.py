@@ -142,9 +142,11 @@ PATHS = {
                    "({services: [{code, waiting}], counters: [{id, name, ticket: PublicTicket|null}]}) when "
                    "counts or counters change, `printer` when the printer state changes; resume with "
                    "Last-Event-ID (ASCII digits, else 400). Beyond [server] max_streams open streams (in all or "
-                   "per client address): 503 too_many_streams with Retry-After; poll /api/queue meanwhile",
+                   "per client address): 503 too_many_streams with Retry-After; poll /api/queue meanwhile. "
+                   "[server] reserved_streams of them are kept for screens: ?screen=display (a waiting-room "
+                   "display) or ?screen=counter with a staff session; other clients share the rest",
         "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
-                       for n in ("counters", "services", "last_event_id")],
+                       for n in ("counters", "services", "last_event_id", "screen")],
         "responses": {"200": {"description": "event stream", "content": {"text/event-stream": {}}},
                       **_errors((400, "bad_request"), (503, "too_many_streams"))},
     }},
@@ -651,12 +653,39 @@ PATHS.update({
 })
 
 
+# Staff routes that need no session to be asked (logging in): answered only within [server] staff_addresses too.
+_STAFF_NETWORK_PATHS = {"/api/login", "/api/logout", "/api/session"}
+
+
+def _add_error(operation: dict, status: int, code: str) -> None:
+    responses = operation.setdefault("responses", {})
+    known = responses.get(str(status))
+    if known is None:
+        responses[str(status)] = _json(_ref("Error"), code)
+    elif code not in known["description"]:
+        responses[str(status)] = {**known, "description": f"{known['description']} / {code}"}
+
+
+def _network_errors(paths: dict) -> dict:
+    """Every operation may answer 400 bad_host (a Host name this server does not go by); staff operations
+    answer 403 staff_network_only outside ``[server] staff_addresses``."""
+    import copy
+
+    paths = copy.deepcopy(paths)
+    for path, operations in paths.items():
+        for operation in operations.values():
+            _add_error(operation, 400, "bad_host")
+            if "security" in operation or path in _STAFF_NETWORK_PATHS:
+                _add_error(operation, 403, "staff_network_only")
+    return paths
+
+
 def document() -> dict:
     """Return the OpenAPI document."""
     return {
         "openapi": "3.0.3",
         "info": {"title": "Kiosk Antrean KTP-el", "version": __version__},
-        "paths": PATHS,
+        "paths": _network_errors(PATHS),
         "components": {
             "schemas": SCHEMAS,
             "securitySchemes": {

@@ -10,6 +10,7 @@ from kiosk.errors import NotFound
 from kiosk.present import ticket_json
 from kiosk.status import STATUSES
 from kiosk.web import runtime
+from kiosk.web.network import staff_route
 from kiosk.web.auth import current_staff
 
 bp = Blueprint("pages", __name__)
@@ -59,12 +60,14 @@ def display():
 
 
 @bp.get("/login")
+@staff_route
 def login():
     """The staff login form."""
     return render_template("counter/login.html", office=runtime().settings.office)
 
 
 @bp.get("/counter")
+@staff_route
 def counter():
     """The counter screen; without a staff session, the login page."""
     rt = runtime()

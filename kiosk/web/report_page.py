@@ -10,6 +10,7 @@ from kiosk import report_charts, reports
 from kiosk.errors import BadRequest
 from kiosk.report_files import long_date, period_text
 from kiosk.web import runtime
+from kiosk.web.network import staff_route
 from kiosk.web.auth import current_staff
 from kiosk.web.reports import check_period, range_report
 
@@ -50,6 +51,7 @@ def number(value) -> str:
 
 
 @bp.get("/admin/reports")
+@staff_route
 def page():
     """The report of a period; anonymous visitors go to the login form, counter staff get a 403 page."""
     staff = current_staff()

@@ -15,6 +15,7 @@ from kiosk.errors import BadRequest, Forbidden, NotFound, RateLimited, UnknownSe
 from kiosk.report_files import long_date, period_text
 from kiosk.skm_files import skm_to_xlsx
 from kiosk.web import json_body, runtime
+from kiosk.web.network import staff_route
 from kiosk.web.auth import _Throttle, current_staff, staff_required
 
 bp = Blueprint("surveys", __name__)
@@ -197,6 +198,7 @@ def report_xlsx():
 
 
 @bp.get("/admin/skm")
+@staff_route
 def page():
     """The SKM report page (prints as an A4 "Laporan Hasil SKM"); default period: this month up to today."""
     staff = current_staff()

@@ -260,6 +260,28 @@ def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
         server.stop()
 
 
+def test_a_display_gets_a_live_stream_while_phones_hold_every_other_one(new_page, tmp_path):
+    """Issue 20 item 18: the page says it is a display (?screen=display) and gets a slot kept for screens."""
+    from tests.test_events import SseClient
+
+    app = make_app(tmp_path, server__max_streams=3, server__max_streams_per_client=1, server__reserved_streams=1)
+    server = LiveServer(app).start()
+    phones = [SseClient(server.url, source=f"127.0.0.{host}") for host in (2, 3, 4)]
+    try:
+        assert [p.response.status for p in phones] == [200, 200, 503]  # the phones' share is full
+        page = new_page(1920, 1080)
+        with page.expect_response(lambda r: "/api/events" in r.url, timeout=10000) as stream:
+            page.goto(server.url + "/display")
+        assert stream.value.status == 200 and "screen=display" in stream.value.url
+        page.wait_for_function("() => document.querySelector('#connection[data-state=online]') !== null", timeout=5000)
+        assert not page.evaluate("() => window.__display.live.polling()")
+        assert server.app.extensions["kiosk.streams"].open_count == 3
+    finally:
+        for phone in phones:
+            phone.close()
+        server.stop()
+
+
 # ---------------------------------------------------------------- read from 6 m: sizes, idle state, every loket
 
 SIX_LOKETS = [{"id": number, "name": f"Loket {number}", "services": services} for number, services in (

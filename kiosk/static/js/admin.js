@@ -524,7 +524,7 @@
 
   // ------------------------------------------------------------ start
 
-  window.Live.connect("/api/events", {
+  window.Live.connect("/api/events?screen=counter", {
     heartbeatSeconds: CONFIG.heartbeatSeconds,
     on: {
       queue: refreshSoon,

@@ -372,7 +372,7 @@
 
   window.CounterApi = {call: api, ApiError: ApiError};  // for the KTP-el status tab (counter-status.js)
 
-  window.Live.connect("/api/events", {
+  window.Live.connect("/api/events?screen=counter", {
     heartbeatSeconds: CONFIG.heartbeatSeconds,
     on: {
       queue: refreshSoon,

@@ -316,7 +316,7 @@
     el.connection.textContent = t(online ? "online" : "reconnecting");
   }
 
-  var live = window.Live.connect("/api/events", {
+  var live = window.Live.connect("/api/events?screen=display", {
     heartbeatSeconds: CONFIG.heartbeatSeconds,
     on: {
       call: onCall,
