@@ -137,3 +137,31 @@ def test_the_public_url_host_and_trusted_hosts_are_served(tmp_path):
         assert _with_host(server, "/healthz", "layar.local.attacker.example")[0] == 400
     finally:
         server.stop()
+
+
+def test_a_public_url_changed_on_the_settings_screen_is_served_at_once(live_server):
+    """The Host check follows the live settings: the new public_url's host is served without a restart."""
+    headers = live_server.login("kepala", "rahasia-Admin1")
+    assert _with_host(live_server, "/healthz", "antrean.selat.test:8080")[0] == 400
+    answer = live_server.session.patch(live_server.url + "/api/admin/settings", headers=headers, timeout=10,
+                                       json={"office": {"public_url": "http://antrean.selat.test:8080"}})
+    assert answer.status_code == 200, answer.text
+    assert _with_host(live_server, "/healthz", "antrean.selat.test:8080")[0] == 200
+
+
+def test_a_staff_page_added_without_its_marker_is_still_a_staff_page(tmp_path):
+    """Pages under /admin and /counter are staff pages by their path, marked or not."""
+    from tests.support import LiveServer, make_app
+
+    app = make_app(tmp_path, server__staff_addresses=["10.9.9.0/24"])
+
+    @app.get("/admin/unmarked-screen")
+    def unmarked_screen():
+        return "admin only"
+
+    server = LiveServer(app).start(workers=False)
+    try:
+        status, page = _with_host(server, "/admin/unmarked-screen", f"127.0.0.1:{server.port}")
+        assert status == 403 and "hanya dapat dibuka dari komputer petugas" in page
+    finally:
+        server.stop()

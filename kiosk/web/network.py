@@ -29,10 +29,17 @@ def staff_route(view: Callable) -> Callable:
     return view
 
 
-def is_staff_route(app: Flask, endpoint: str | None) -> bool:
-    """Tell whether ``endpoint`` of ``app`` is a staff route."""
+# Pages under these paths are staff pages whether or not their view is marked, so a new admin screen
+# cannot be left open to the residents' network by a forgotten decorator.
+STAFF_PAGE_PREFIXES = ("/admin", "/counter", "/login")
+
+
+def is_staff_route(app: Flask, endpoint: str | None, path: str = "") -> bool:
+    """Tell whether ``endpoint`` of ``app`` (requested at ``path``) is a staff route."""
     view = app.view_functions.get(endpoint or "")
-    return bool(getattr(view, "staff_route", False))
+    if getattr(view, "staff_route", False):
+        return True
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in STAFF_PAGE_PREFIXES)
 
 
 def host_name(host: str) -> str:
@@ -50,19 +57,27 @@ def register(app: Flask) -> None:
     """Check the Host of every request and the address of every staff request."""
     from kiosk.web import error_response
 
-    settings = app.extensions["kiosk"].settings
-    allowed = set(LOCAL_HOSTS) | set(settings.server.trusted_hosts)
-    public = urlsplit(settings.office.public_url).hostname
-    if public:
-        allowed.add(public.lower())
-    staff_networks = [ipaddress.ip_network(entry) for entry in settings.server.staff_addresses]
+    runtime = app.extensions["kiosk"]
+    # Worked out again when the settings change (the settings screen may change public_url).
+    derived: dict[str, object] = {"settings": None}
+
+    def current() -> tuple[set[str], list]:
+        settings = runtime.settings
+        if derived["settings"] is not settings:
+            allowed = set(LOCAL_HOSTS) | set(settings.server.trusted_hosts)
+            public = urlsplit(settings.office.public_url).hostname
+            if public:
+                allowed.add(public.lower())
+            networks = [ipaddress.ip_network(entry) for entry in settings.server.staff_addresses]
+            derived.update(settings=settings, allowed=allowed, networks=networks)
+        return derived["allowed"], derived["networks"]  # type: ignore[return-value]
 
     def refuse(code: str, message: str, status: int):
         if request.path.startswith("/api/") or request.path == "/healthz":
             return error_response(code, message, status)
         return render_template("error.html", status=status, message=message), status
 
-    def from_staff_network() -> bool:
+    def from_staff_network(staff_networks: list) -> bool:
         try:
             address = ipaddress.ip_address((request.remote_addr or "").split("%")[0])
         except ValueError:
@@ -73,9 +88,11 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def check_network():
+        allowed, staff_networks = current()
         host = request.environ.get("HTTP_HOST")
         if host is not None and host_name(host) not in allowed:
             return refuse("bad_host", BAD_HOST, 400)
-        if staff_networks and is_staff_route(app, request.endpoint) and not from_staff_network():
+        if (staff_networks and is_staff_route(app, request.endpoint, request.path)
+                and not from_staff_network(staff_networks)):
             return refuse("staff_network_only", STAFF_NETWORK_ONLY, 403)
         return None
