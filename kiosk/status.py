@@ -201,6 +201,16 @@ MAX_NAME_LENGTH = 100
 MAX_NOTE_LENGTH = 500
 
 
+def clean_note(note: str) -> str:
+    """Return a note on one line, without control or format characters (ESC, BEL, NUL, zero-width ...).
+
+    A SIAK export or a staff member's paste may carry terminal escapes or invisible characters; they
+    would reach the counter screen and the command line. Whitespace of any kind becomes one space.
+    """
+    kept = "".join(ch if ch.isprintable() else " " if ch.isspace() else "" for ch in note)
+    return " ".join(kept.split())
+
+
 def check_application(nik: object, kk: object, name: object, birth_date: object, status: object, note: object,
                       today: date) -> Application:
     """Validate a record for import or a staff edit; raise InvalidNumber or RecordProblem naming what is wrong."""
@@ -233,7 +243,7 @@ def check_application(nik: object, kk: object, name: object, birth_date: object,
     if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
         raise RecordProblem("invalid_note", f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
                             f"note longer than {MAX_NOTE_LENGTH} characters")
-    return Application(nik, kk, name, born.isoformat(), status.strip().upper(), note.strip())
+    return Application(nik, kk, name, born.isoformat(), status.strip().upper(), clean_note(note))
 
 
 class RecordProblem(KioskError):

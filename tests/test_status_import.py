@@ -181,3 +181,16 @@ def test_rows_are_checked_before_the_write_transaction_so_issuing_is_not_held_up
     assert len(held_while_checking) == 11 and not any(held_while_checking)
     assert report.accepted == 3 and len(report.rejected) == 7
     assert tuple(db.conn.execute("SELECT count(*) FROM applications WHERE updated_by = 'import'").fetchone()) == (3,)
+
+
+def test_control_characters_in_a_note_are_not_stored(config, tmp_path):
+    from kiosk import status_store
+    from kiosk.db import Database
+
+    csv_file = tmp_path / "siak.csv"
+    csv_file.write_text("nik;no_kk;nama;tanggal_lahir;status;keterangan\n"
+                        f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED;"
+                        "\x1b[2J\x1b[31mblanko\x07 datang\x00\x7f\u200b\n", encoding="utf-8")
+    assert run(config, "import-status", str(csv_file)).exit_code == 0
+    note = status_store.get_application(Database(tmp_path / "kiosk.db"), "6203011708900001")["note"]
+    assert note == "[2J[31mblanko datang"

@@ -361,3 +361,14 @@ def test_no_nik_kk_or_name_reaches_the_log(staff_client, admin_client, records, 
     text = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (BUDI, AGUS, NOBODY, KK, "Budi", "Agus"):
         assert secret not in text
+
+
+def test_control_characters_in_a_staff_note_are_not_stored(staff_client, records):
+    client, headers = staff_client
+    changed = client.post("/api/applications/status", headers=headers,
+                          json={"nik": BUDI, "status": "READY_FOR_PICKUP", "note": "kartu\x1b[5m\x07 sampai\x00"})
+    assert changed.status_code == 200
+    assert status_store.get_application(records, BUDI)["note"] == "kartu[5m sampai"
+    batch = client.post("/api/applications/ready", headers=headers, json={"niks": [AGUS], "note": "\x1bblanko\x08"})
+    assert batch.status_code == 200
+    assert status_store.get_application(records, AGUS)["note"] == "blanko"

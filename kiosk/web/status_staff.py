@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from kiosk import status_store
 from kiosk.errors import BadRequest, KioskError, NotFound
 from kiosk.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem, check_nik,
-                          split_nik_list)
+                          clean_note, split_nik_list)
 from kiosk.status_import import import_status
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
@@ -49,7 +49,7 @@ def _note(body: dict) -> str:
     if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
         raise RecordProblem("invalid_note", f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
                             f"note longer than {MAX_NOTE_LENGTH} characters")
-    return " ".join(note.split())
+    return clean_note(note)
 
 
 def _found(nik: str) -> dict:
