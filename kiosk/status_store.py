@@ -110,6 +110,13 @@ def record_lookup(db: Database, at: str, client: str, outcome: str, nik_hmac: st
                      [at, client, outcome, nik_hmac, staff])
 
 
+def record_lookups(db: Database, at: str, client: str, entries: Iterable[tuple[str, str]], staff: str) -> None:
+    """Append a staff member's reads of many records (outcome, NIK hash) to the audit log in one transaction."""
+    with db.write() as conn:
+        conn.executemany("INSERT INTO status_lookups (at, client, outcome, nik_hmac, staff) VALUES (?, ?, ?, ?, ?)",
+                         [(at, client, outcome, key, staff) for outcome, key in entries])
+
+
 def lookups(db: Database) -> list[dict]:
     """Return the lookup audit log, oldest first."""
     return [dict(row) for row in db.conn.execute(

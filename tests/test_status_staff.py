@@ -372,3 +372,58 @@ def test_control_characters_in_a_staff_note_are_not_stored(staff_client, records
     batch = client.post("/api/applications/ready", headers=headers, json={"niks": [AGUS], "note": "\x1bblanko\x08"})
     assert batch.status_code == 200
     assert status_store.get_application(records, AGUS)["note"] == "blanko"
+
+
+# ---------------------------------------------------------------- every staff read is audited and limited
+
+
+def test_every_staff_read_of_a_record_is_audited_batch_change_and_put_included(app, staff_client, records):
+    from kiosk.web.status import nik_hash
+
+    client, headers = staff_client
+    batch = client.post("/api/applications/ready", headers=headers, json={"niks": [BUDI, SITI, NOBODY, "123"]})
+    assert batch.status_code == 200
+    assert client.post("/api/applications/status", headers=headers,
+                       json={"nik": AGUS, "status": "CARD_PRINTED"}).status_code == 200
+    assert client.post("/api/applications/status", headers=headers,
+                       json={"nik": NOBODY, "status": "CARD_PRINTED"}).status_code == 404
+    assert client.put(f"/api/applications/{DEWI}", headers=headers, json={
+        "kk": KK, "name": "Dewi Lestari", "birth_date": "2000-12-21", "status": "CARD_PRINTED"}).status_code == 200
+    with app.app_context():
+        keys = {nik_hash(nik): name for nik, name in
+                ((BUDI, "BUDI"), (SITI, "SITI"), (AGUS, "AGUS"), (DEWI, "DEWI"), (NOBODY, "NOBODY"))}
+    entries = [(keys.get(e["nik_hmac"]), e["outcome"], e["staff"]) for e in status_store.lookups(records)]
+    assert entries == [
+        ("BUDI", "staff_ready_updated", "petugas"), ("SITI", "staff_ready_already_ready", "petugas"),
+        ("NOBODY", "staff_ready_unknown", "petugas"),
+        ("AGUS", "staff_change_found", "petugas"), ("NOBODY", "staff_change_not_found", "petugas"),
+        ("DEWI", "staff_put", "petugas")]
+
+
+def test_staff_searches_are_limited_per_user(tmp_path, clock):
+    from tests.support import add_staff, make_app
+
+    app = make_app(tmp_path, clock=clock, status__staff_searches_per_hour=3)
+    add_staff(app)
+    add_staff(app, "kedua", "rahasia-Loket2")
+    seed(app, BUDI, "Budi Santoso", "1990-08-17", "CARD_SHIPPED")
+    try:
+        first, second = app.test_client(), app.test_client()
+        headers = {"X-CSRF-Token": first.post("/api/login", json={
+            "username": "petugas", "password": "rahasia-Loket1"}).get_json()["csrf_token"]}
+        other = {"X-CSRF-Token": second.post("/api/login", json={
+            "username": "kedua", "password": "rahasia-Loket2"}).get_json()["csrf_token"]}
+        statuses = [first.post("/api/applications/search", json={"nik": nik}, headers=headers).status_code
+                    for nik in (BUDI, NOBODY, SITI)]
+        assert statuses == [200, 404, 404]
+        limited = first.post("/api/applications/search", json={"nik": BUDI}, headers=headers)
+        assert error(limited) == (429, "rate_limited")
+        assert "Terlalu banyak" in limited.get_json()["error"]["message"]
+        assert 1 <= int(limited.headers["Retry-After"]) <= 3600
+        batch = first.post("/api/applications/ready", json={"niks": [BUDI]}, headers=headers)
+        assert error(batch) == (429, "rate_limited")
+        assert second.post("/api/applications/search", json={"nik": BUDI}, headers=other).status_code == 200
+        clock.advance(hours=1, seconds=1)
+        assert first.post("/api/applications/search", json={"nik": BUDI}, headers=headers).status_code == 200
+    finally:
+        app.extensions["kiosk"].stop()

@@ -592,6 +592,10 @@ _NIK_IN_BODY = {"type": "string", "pattern": "^[0-9 ]{16,19}$",
                 "description": "16 digits (spaces between groups are ignored); in the body, never in a URL"}
 
 
+_STAFF_SEARCH_LIMIT = (429, "rate_limited: [status] staff_searches_per_hour of this staff user used up "
+                             "(searches, status changes and batches; Retry-After)")
+
+
 def _staff_post(summary: str, body: dict, answer: dict, errors: tuple, admin: bool = False) -> dict:
     refused = (403, "csrf_failed / forbidden") if admin else (403, "csrf_failed")
     return {"post": {"summary": summary, "security": [{"session": [], "csrf": []}],
@@ -604,7 +608,8 @@ PATHS.update({
         "Find a KTP-el status record by NIK (staff), with its history",
         {"application/json": {"schema": {"type": "object", "required": ["nik"],
                                           "properties": {"nik": _NIK_IN_BODY}}}},
-        _RECORD_ANSWER, ((400, "invalid_nik / bad_request"), (404, "not_found: no record for this NIK"))),
+        _RECORD_ANSWER, ((400, "invalid_nik / bad_request"), (404, "not_found: no record for this NIK"),
+                         _STAFF_SEARCH_LIMIT)),
     "/api/applications/status": _staff_post(
         "Change the status of an existing record, with a note that replaces the record's note (staff); the "
         "history gets a row only when something changed",
@@ -614,7 +619,7 @@ PATHS.update({
         {**_RECORD_ANSWER, "properties": {**_RECORD_ANSWER["properties"],
                                           "change": {"type": "string", "enum": ["updated", "unchanged"]}}},
         ((400, "invalid_nik / unknown_status / invalid_note / bad_request"),
-         (404, "not_found: no record for this NIK"))),
+         (404, "not_found: no record for this NIK"), _STAFF_SEARCH_LIMIT)),
     "/api/applications/ready": _staff_post(
         "A batch of cards arrived: set every listed NIK to READY_FOR_PICKUP with a note (replacing the record's "
         "note), in one transaction. Records already ready are left as they are; each entry is reported",
@@ -633,7 +638,7 @@ PATHS.update({
                 "outcome": {"type": "string",
                             "enum": ["updated", "already_ready", "unknown", "invalid", "duplicate"]},
                 "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
-        ((400, "bad_request / empty_batch / batch_too_large / invalid_note"),)),
+        ((400, "bad_request / empty_batch / batch_too_large / invalid_note"), _STAFF_SEARCH_LIMIT)),
     "/api/admin/status-import": _staff_post(
         "Import a SIAK status CSV (admin; the importer of `kiosk import-status`): bad rows are reported by row "
         "number and never stored, good rows are upserted in one transaction; the same file again changes nothing",

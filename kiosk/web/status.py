@@ -237,6 +237,8 @@ def save(nik: str):
                                body.get("note", ""), rt.now().date())
     change = status_store.save_application(rt.db, record, rt.now().isoformat(timespec="seconds"),
                                            g.staff["username"], "staff")
+    status_store.record_lookup(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
+                               "staff_put", nik_hash(record.nik), g.staff["username"])
     return jsonify({"application": status_store.get_application(rt.db, record.nik), "change": change}), (
         201 if change == "created" else 200)
 
@@ -244,8 +246,11 @@ def save(nik: str):
 # Blueprint handlers are found before the app's, so this blueprint answers its own errors in full.
 @bp.errorhandler(KioskError)
 def kiosk_error(error: KioskError):
-    """Answer a domain error in the SPEC shape."""
-    return error_response(error.code, error.message, error.status)
+    """Answer a domain error in the SPEC shape (with Retry-After when it says how long to wait)."""
+    response = error_response(error.code, error.message, error.status)
+    if getattr(error, "retry_after", None):
+        response.headers["Retry-After"] = str(error.retry_after)
+    return response
 
 
 @bp.errorhandler(HTTPException)

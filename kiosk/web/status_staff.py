@@ -7,6 +7,8 @@ CSRF header. The SPEC's ``PUT /api/applications/<nik>`` stays for API clients (k
 from __future__ import annotations
 
 import io
+import math
+import threading
 
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -18,6 +20,7 @@ from kiosk.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNu
 from kiosk.status_import import import_status
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
+from kiosk.web.status import Counters
 from kiosk.web.auth import staff_required
 
 bp = Blueprint("status_staff", __name__)
@@ -52,6 +55,50 @@ def _note(body: dict) -> str:
     return clean_note(note)
 
 
+def _staff_limit() -> Counters:
+    app = current_app
+    counters = app.extensions.get("kiosk_staff_search_guard")
+    if counters is None:
+        per_hour = runtime().settings.status.staff_searches_per_hour
+        counters = app.extensions.setdefault("kiosk_staff_search_guard", Counters(per_hour, 3600))
+    return counters
+
+
+_STAFF_LIMIT_LOCK = threading.Lock()
+
+
+def _count_search() -> None:
+    """Count one search (or change, or batch) of the logged-in staff member; raise 429 beyond the hourly limit."""
+    counters, now = _staff_limit(), runtime().now().timestamp()
+    key = (g.staff["username"],)
+    with _STAFF_LIMIT_LOCK:
+        wait = counters.retry_after(key, now)
+        if not wait:
+            counters.record(key, now)
+    if wait:
+        raise RateLimited(f"Terlalu banyak pencarian data status KTP-el. Silakan coba lagi dalam "
+                          f"{math.ceil(wait / 60)} menit.", wait)
+
+
+class RateLimited(KioskError):
+    """A staff member searched more records than the hourly limit allows."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _audit(entries: list[tuple[str, str]]) -> None:
+    """Record the staff member's reads of records (outcome, NIK) in the audit log; NIKs only as keyed hashes."""
+    rt = runtime()
+    status_store.record_lookups(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
+                                [(outcome, lookup_routes.nik_hash(nik)) for outcome, nik in entries],
+                                g.staff["username"])
+
+
 def _found(nik: str) -> dict:
     rt = runtime()
     record = status_store.get_application(rt.db, nik)
@@ -66,10 +113,9 @@ def search():
     """Find a record by NIK (sent in the body) with its history, oldest change first; the read is audited."""
     rt = runtime()
     nik = _nik(json_body())
+    _count_search()
     found = status_store.get_application(rt.db, nik) is not None
-    status_store.record_lookup(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
-                               "staff_found" if found else "staff_not_found", lookup_routes.nik_hash(nik),
-                               g.staff["username"])
+    _audit([("staff_found" if found else "staff_not_found", nik)])
     return jsonify(_found(nik))
 
 
@@ -83,8 +129,11 @@ def change_status():
     if not isinstance(status, str) or status.strip().upper() not in STATUSES:
         raise RecordProblem("unknown_status", "Kode status SIAK tidak dikenal.", "unknown status code")
     rt = runtime()
-    change = status_store.set_status(rt.db, nik, status.strip().upper(), _note(body),
+    note = _note(body)
+    _count_search()
+    change = status_store.set_status(rt.db, nik, status.strip().upper(), note,
                                      rt.now().isoformat(timespec="seconds"), g.staff["username"])
+    _audit([("staff_change_found" if change is not None else "staff_change_not_found", nik)])
     if change is None:
         raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
     return jsonify({"change": change, **_found(nik)})
@@ -112,6 +161,7 @@ def mark_ready():
     """Set a batch of NIKs to READY_FOR_PICKUP in one transaction; report every entry's outcome."""
     body = json_body()
     entries, note = _entries(body), _note(body)
+    _count_search()
     lines: list[dict] = []
     first_seen: dict[str, int] = {}
     for number, entry in enumerate(entries, start=1):
@@ -130,6 +180,7 @@ def mark_ready():
     rt = runtime()
     outcomes = status_store.mark_ready(rt.db, list(first_seen), note, rt.now().isoformat(timespec="seconds"),
                                        g.staff["username"]) if first_seen else {}
+    _audit([(f"staff_ready_{outcomes[nik]}", nik) for nik in first_seen])
     for line in lines:
         if line["outcome"] is None:
             line["outcome"] = outcomes[line["nik"]]
