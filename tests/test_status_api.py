@@ -171,7 +171,7 @@ def test_the_audit_log_holds_a_keyed_hash_of_the_nik_never_the_nik(office, tmp_p
     assert all(len(e["nik_hmac"]) == 64 for e in entries)
     import hashlib
     assert entries[0]["nik_hmac"] != hashlib.sha256(NIK.encode()).hexdigest()  # keyed, not a plain hash
-    secret = tmp_path / "kiosk.db.lookup-secret"
+    secret = tmp_path / "kiosk.db.status-key"
     assert os.stat(secret).st_mode & 0o777 == 0o600
     dump = "\n".join(office.runtime.db.conn.iterdump())
     rows_with_nik = [line for line in dump.splitlines() if NIK in line and "status_lookups" in line]
@@ -189,7 +189,7 @@ def test_staff_create_and_change_records_with_login_and_csrf(office, caplog):
     created = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
     assert created.status_code == 201
     assert created.json() == {"change": "created", "application": {
-        "nik": OTHER_NIK, "kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "CARD_SHIPPED",
+        "nik": OTHER_NIK, "name": "Siti Aminah", "status": "CARD_SHIPPED",
         "note": "", "updated_at": created.json()["application"]["updated_at"], "updated_by": "petugas"}}
     again = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
     assert (again.status_code, again.json()["change"]) == (200, "unchanged")

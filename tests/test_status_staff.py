@@ -62,11 +62,10 @@ def test_staff_find_a_record_by_nik_in_the_body_with_its_history(staff_client, r
     found = client.post("/api/applications/search", json={"nik": "620301 170890 0001"}, headers=headers)
     assert found.status_code == 200
     assert found.get_json() == {
-        "application": {"nik": BUDI, "kk": KK, "name": "Budi Santoso", "birth_date": "1990-08-17",
-                        "status": "CARD_SHIPPED", "note": "dikirim dari kabupaten", "updated_at": SEEDED_AT,
-                        "updated_by": "import"},
-        "history": [{"at": SEEDED_AT, "by": "import", "source": "import", "kk": KK, "name": "Budi Santoso",
-                     "birth_date": "1990-08-17", "status": "CARD_SHIPPED", "note": "dikirim dari kabupaten"}]}
+        "application": {"nik": BUDI, "name": "Budi Santoso", "status": "CARD_SHIPPED",
+                        "note": "dikirim dari kabupaten", "updated_at": SEEDED_AT, "updated_by": "import"},
+        "history": [{"at": SEEDED_AT, "by": "import", "source": "import", "status": "CARD_SHIPPED",
+                     "note": "dikirim dari kabupaten", "details_changed": False}]}
 
 
 def test_every_staff_search_is_audited_by_name_with_the_nik_kept_only_as_a_keyed_hash(app, staff_client, records):
@@ -123,8 +122,7 @@ def test_staff_change_a_status_with_a_note_and_the_history_says_who_and_when(sta
     assert changed.status_code == 200
     answer = changed.get_json()
     assert answer["change"] == "updated"
-    assert answer["application"] == {"nik": BUDI, "kk": KK, "name": "Budi Santoso", "birth_date": "1990-08-17",
-                                     "status": "READY_FOR_PICKUP", "note": "kartu sampai", "updated_at": NOW,
+    assert answer["application"] == {"nik": BUDI, "name": "Budi Santoso", "status": "READY_FOR_PICKUP", "note": "kartu sampai", "updated_at": NOW,
                                      "updated_by": "petugas"}
     assert [(h["by"], h["status"], h["note"]) for h in answer["history"]] == [
         ("import", "CARD_SHIPPED", "dikirim dari kabupaten"), ("petugas", "READY_FOR_PICKUP", "kartu sampai")]
@@ -223,7 +221,7 @@ def test_a_batch_as_a_list_of_niks(staff_client, records):
 def test_a_batch_is_one_transaction_a_fault_midway_changes_nothing(staff_client, records, caplog):
     client, headers = staff_client
     records.conn.execute(  # a real fault on the third record's history row
-        f"CREATE TRIGGER fail_third BEFORE INSERT ON application_history WHEN NEW.nik = '{DEWI}'"
+        f"CREATE TRIGGER fail_third BEFORE INSERT ON application_history WHEN NEW.nik_hash = '{status_store.nik_key(records, DEWI)}'"
         " BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     with caplog.at_level(logging.INFO):
         answer = client.post("/api/applications/ready", json={"niks": [BUDI, AGUS, DEWI]}, headers=headers)
@@ -284,12 +282,13 @@ def test_an_admin_upload_reports_the_same_as_the_command_line_importer(admin_cli
         (11, "Hanya 3 kolom, paling sedikit 5 diperlukan."),
     ]
     db = app.extensions["kiosk"].db
-    stored = db.conn.execute("SELECT nik, kk, name, birth_date, status, note, updated_at, updated_by"
-                             " FROM applications ORDER BY nik").fetchall()
-    assert [tuple(row) for row in stored] == [
-        (BUDI, KK, "Budi Santoso", "1990-08-17", "READY_FOR_PICKUP", "blanko datang", NOW, "kepala"),
-        (SITI, KK, "Siti Aminah", "1990-08-17", "CARD_SHIPPED", "", NOW, "kepala"),
-        ("6203410101000009", KK, "Ani Lestari", "2000-01-01", "PROCESSING", "", NOW, "kepala"),
+    niks = {status_store.nik_key(db, nik): nik for nik in (BUDI, SITI, "6203410101000009")}
+    stored = db.conn.execute("SELECT nik_hash, kk_hash, name, status, note, updated_at, updated_by"
+                             " FROM applications").fetchall()
+    assert sorted((niks[row[0]], *tuple(row)[1:]) for row in stored) == [
+        (BUDI, status_store.kk_key(db, KK), "Budi Santoso", "READY_FOR_PICKUP", "blanko datang", NOW, "kepala"),
+        (SITI, status_store.kk_key(db, KK), "Siti Aminah", "CARD_SHIPPED", "", NOW, "kepala"),
+        ("6203410101000009", status_store.kk_key(db, KK), "Ani Lestari", "PROCESSING", "", NOW, "kepala"),
     ]
     assert history(db, BUDI) == [(NOW, "kepala", "import", "READY_FOR_PICKUP", "blanko datang")]
     again = upload(client, headers, MIXED.encode("utf-8")).get_json()

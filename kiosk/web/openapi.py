@@ -241,8 +241,9 @@ SCHEMAS["KtpStatus"] = {
 }
 SCHEMAS["Application"] = {
     "type": "object",
-    "properties": {"nik": {"type": "string"}, "kk": {"type": "string"}, "name": {"type": "string"},
-                   "birth_date": {"type": "string", "format": "date"}, "status": {"type": "string"},
+    "description": "A record as staff see it. The NIK is the one the request named; the nomor KK and the NIK are "
+                   "stored only as keyed hashes and no birth date is kept, so neither is ever answered",
+    "properties": {"nik": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
                    "note": {"type": "string"}, "updated_at": {"type": "string", "format": "date-time"},
                    "updated_by": {"type": "string"}},
 }
@@ -581,9 +582,9 @@ SCHEMAS["ApplicationChange"] = {
     "description": "One entry of a record's append-only history: who changed it, when, and the record after",
     "properties": {"at": {"type": "string", "format": "date-time"}, "by": {"type": "string"},
                    "source": {"type": "string", "enum": ["import", "staff", "demo"]},
-                   "kk": {"type": "string"}, "name": {"type": "string"},
-                   "birth_date": {"type": "string", "format": "date"}, "status": {"type": "string"},
-                   "note": {"type": "string"}},
+                   "status": {"type": "string"}, "note": {"type": "string"},
+                   "details_changed": {"type": "boolean",
+                                       "description": "the nomor KK or the name differs from the change before"}},
 }
 _RECORD_ANSWER = {"type": "object", "properties": {
     "application": _ref("Application"),
@@ -641,7 +642,8 @@ PATHS.update({
         ((400, "bad_request / empty_batch / batch_too_large / invalid_note"), _STAFF_SEARCH_LIMIT)),
     "/api/admin/status-import": _staff_post(
         "Import a SIAK status CSV (admin; the importer of `kiosk import-status`): bad rows are reported by row "
-        "number and never stored, good rows are upserted in one transaction; the same file again changes nothing",
+        "number (the first 200; all are counted) and never stored; good rows are applied all or nothing without "
+        "holding up issuing; the same file again changes nothing",
         {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
             "file": {"type": "string", "format": "binary",
                      "description": "CSV, UTF-8, comma or semicolon; at most STATUS_IMPORT_MAX_BYTES (16 MB)"}}}}},
@@ -651,7 +653,9 @@ PATHS.update({
                 "row": {"type": "integer", "description": "line of the file, header = 1"},
                 "reason": {"type": "string", "description": "English, as the command prints it"},
                 "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
-        ((400, "no_file / bad_import (no header row, a missing column, not UTF-8 CSV)"),
+        ((400, "no_file / bad_import (no header row, a missing column, not UTF-8 CSV) / not_siak_file (nearly "
+               "every row of the first thousands rejected, or a line over 64 KiB)"),
+         (409, "import_running: another status import is under way"),
          (413, "payload_too_large")), admin=True),
 })
 

@@ -7,11 +7,9 @@ with the same bytes, so neither the body nor the timing tells which NIKs exist.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import math
-import secrets
 import threading
 import time
 from collections import deque
@@ -21,7 +19,6 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from kiosk import status_store
-from kiosk.db import read_or_create_secret
 from kiosk.errors import KioskError
 from kiosk.settings import StatusLookups
 from kiosk.status import check_application, check_kk, check_nik, describe, mask_name
@@ -33,7 +30,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("status", __name__)
 
 NOT_FOUND_MESSAGE = ("Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas.")
-_NO_RECORD_KK = "0" * 16  # compared against when the NIK has no record, so both cases take the same time
+_NO_RECORD_KK = "0" * 64  # compared against when the NIK has no record, so both cases take the same time
 
 
 class Counters:
@@ -160,23 +157,14 @@ def _guard() -> LookupGuard:
     return guard
 
 
-def lookup_secret() -> bytes:
-    """Return the key of the NIK hashes in the audit log, kept beside the database like the session secret."""
-    app = current_app
-    secret = app.extensions.get("kiosk_lookup_secret")
-    if secret is None:
-        db = runtime().db
-        if db.in_memory:
-            value = secrets.token_hex(32)
-        else:
-            value = read_or_create_secret(db.path.with_name(db.path.name + ".lookup-secret"), secrets.token_hex(32))
-        secret = app.extensions.setdefault("kiosk_lookup_secret", value.encode())
-    return secret
-
-
 def nik_hash(nik: str) -> str:
-    """Return the keyed hash (HMAC-SHA256) that stands for a NIK in the audit log and the rate limits."""
-    return hmac.new(lookup_secret(), nik.encode(), hashlib.sha256).hexdigest()
+    """Return the keyed hash (HMAC-SHA256) that stands for a NIK in the records, the audit log and the limits."""
+    return status_store.nik_key(runtime().db, nik)
+
+
+def public_record(nik: str, record: dict) -> dict:
+    """Return a record as staff see it: the NIK they typed, never the stored hashes."""
+    return {"nik": nik, **{key: value for key, value in record.items() if key != "kk_hash"}}
 
 
 def _rate_limited(wait: int):
@@ -215,7 +203,8 @@ def lookup():
         _audit("rate_limited_nik", nik_key)
         return _rate_limited(wait)
     record = status_store.get_application(rt.db, nik)
-    matches = hmac.compare_digest(kk.encode(), (record["kk"] if record else _NO_RECORD_KK).encode())
+    kk_key = status_store.kk_key(rt.db, kk)  # hashed whether or not the NIK has a record: the same work
+    matches = hmac.compare_digest(kk_key.encode(), (record["kk_hash"] if record else _NO_RECORD_KK).encode())
     if record is None or not matches:
         _audit("not_found", nik_key)
         return error_response("not_found", NOT_FOUND_MESSAGE, 404)
@@ -239,7 +228,8 @@ def save(nik: str):
                                            g.staff["username"], "staff")
     status_store.record_lookup(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
                                "staff_put", nik_hash(record.nik), g.staff["username"])
-    return jsonify({"application": status_store.get_application(rt.db, record.nik), "change": change}), (
+    return jsonify({"application": public_record(record.nik, status_store.get_application(rt.db, record.nik)),
+                    "change": change}), (
         201 if change == "created" else 200)
 
 

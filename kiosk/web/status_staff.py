@@ -17,7 +17,7 @@ from kiosk import status_store
 from kiosk.errors import BadRequest, KioskError, NotFound
 from kiosk.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem, check_nik,
                           clean_note, split_nik_list)
-from kiosk.status_import import import_status
+from kiosk.status_import import MAX_IMPORT_BYTES, import_status
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
 from kiosk.web.status import Counters
@@ -26,7 +26,7 @@ from kiosk.web.auth import staff_required
 bp = Blueprint("status_staff", __name__)
 
 MAX_BATCH = 2000  # NIKs in one "cards arrived" batch; a delivery is tens to a few hundred cards
-DEFAULT_IMPORT_MAX_BYTES = 16 * 1024 * 1024  # a kecamatan of 60,000 residents exports about 6 MB
+DEFAULT_IMPORT_MAX_BYTES = MAX_IMPORT_BYTES  # a kecamatan of 60,000 residents exports about 6 MB
 
 OUTCOME_TEXT = {
     "updated": "Diubah menjadi siap diambil.",
@@ -104,7 +104,8 @@ def _found(nik: str) -> dict:
     record = status_store.get_application(rt.db, nik)
     if record is None:
         raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
-    return {"application": record, "history": status_store.application_history(rt.db, nik)}
+    return {"application": lookup_routes.public_record(nik, record),
+            "history": status_store.application_history(rt.db, nik)}
 
 
 @bp.post("/api/applications/search")
@@ -214,7 +215,7 @@ def upload():
         stream.detach()
     return jsonify({
         "accepted": report.accepted, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected_count": len(report.rejected),
+        "unchanged": report.unchanged, "rejected_count": report.rejected_count,
         "rejected": [{"row": row, "reason": reason, "message": report.messages.get(row, reason)}
                      for row, reason in report.rejected],
     })
