@@ -236,8 +236,8 @@ def import_status(db: Database, stream: TextIO, today: date, at: str, by: str = 
     report = ImportReport()
     pace = _Pacer(pause_seconds)
     with _exclusive(db):
-        for leftover in status_store.unfinished_imports(db):  # a killed import's rows, never seen by anyone
-            status_store.tidy_import(db, leftover, done=False, chunk=pace)
+        for leftover, done in status_store.unfinished_imports(db):  # what a killed import left behind
+            status_store.tidy_import(db, leftover, done=done, chunk=pace)
         import_id = status_store.begin_import(db, at, by)
         switched = False
         try:

@@ -291,11 +291,15 @@ def tidy_import(db: Database, import_id: int, done: bool, chunk=None) -> None:
             conn.execute("UPDATE status_imports SET state = 'failed' WHERE id = ? AND state != 'done'", [import_id])
 
 
-def unfinished_imports(db: Database) -> list[int]:
-    """Return the imports that did not finish (killed, or failed before tidying); their rows are unseen."""
+def unfinished_imports(db: Database) -> list[tuple[int, bool]]:
+    """Return (import, done) for every import that left something behind.
+
+    Not done: killed or failed before tidying, its rows unseen. Done: switched on, then killed while
+    removing the rows it replaced (harmless meanwhile: readers take the newest generation).
+    """
     current = current_generation(db.conn)
-    return [row[0] for row in db.conn.execute(
-        "SELECT id FROM status_imports WHERE (state IN ('staging', 'applying') AND id > ?)"
+    return [(row[0], row[1] == "done") for row in db.conn.execute(
+        "SELECT id, state FROM status_imports WHERE (state IN ('staging', 'applying') AND id > ?)"
         " OR id IN (SELECT DISTINCT import_id FROM status_import_rows) ORDER BY id", [current]).fetchall()]
 
 

@@ -307,3 +307,27 @@ def test_the_cached_nik_check_agrees_with_python_stdnum():
         except InvalidNumber:
             ours = False
         assert ours == (stdnum_nik.is_valid(number) and number[12:] != "0000"), number
+
+
+def test_an_import_killed_after_it_was_switched_on_keeps_its_records(db):
+    """Killed while removing the rows it replaced: the next import finishes that tidying, never undoes it."""
+    import io
+
+    from kiosk.status_import import import_status
+
+    at = "2026-11-25T09:00:00+07:00"
+    header = "nik;no_kk;nama;tanggal_lahir;status\n"
+    import_status(db, io.StringIO(header + f"{MALE};{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"),
+                  date(2026, 11, 25), at, pause_seconds=0)
+    changed = status_store.stored(db, _record(status="READY_FOR_PICKUP"))
+    second = status_store.begin_import(db, at, "import")
+    status_store.stage(db, second, [(2, changed)])
+    status_store.apply_staged(db, second, "", changed.nik_hash, at, "import")
+    status_store.switch_on(db, second)  # ... and the process is killed here
+    assert status_store.get_application(db, MALE)["status"] == "READY_FOR_PICKUP"
+    report = import_status(db, io.StringIO(header + f"{FEMALE};{KK};Siti Aminah;1990-08-17;CARD_SHIPPED\n"),
+                           date(2026, 11, 25), at, pause_seconds=0)
+    assert report.created == 1
+    assert status_store.get_application(db, MALE)["status"] == "READY_FOR_PICKUP"
+    assert db.conn.execute("SELECT count(*) FROM applications").fetchone()[0] == 2
+    assert db.conn.execute("SELECT count(*) FROM status_import_rows").fetchone()[0] == 0
