@@ -6,8 +6,10 @@ CSRF header. The SPEC's ``PUT /api/applications/<nik>`` stays for API clients (k
 
 from __future__ import annotations
 
-import io
 import math
+import os
+import shutil
+import tempfile
 import threading
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -17,7 +19,7 @@ from kiosk import status_store
 from kiosk.errors import BadRequest, KioskError, NotFound
 from kiosk.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem, check_nik,
                           clean_note, split_nik_list)
-from kiosk.status_import import MAX_IMPORT_BYTES, import_status
+from kiosk.status_import import MAX_IMPORT_BYTES, import_file_apart
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
 from kiosk.web.status import Counters
@@ -53,6 +55,10 @@ def _note(body: dict) -> str:
         raise RecordProblem("invalid_note", f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
                             f"note longer than {MAX_NOTE_LENGTH} characters")
     return clean_note(note)
+
+
+def _upload_dir(db) -> str | None:
+    return None if db.in_memory else str(db.path.parent)
 
 
 def _staff_limit() -> Counters:
@@ -208,11 +214,15 @@ def upload():
         raise BadRequest("Pilih berkas CSV dari SIAK (field 'file').", code="no_file")
     rt = runtime()
     now = rt.now()
-    stream = io.TextIOWrapper(sent.stream, encoding="utf-8", newline="")
-    try:  # ImportProblem (no header, not UTF-8) answers 400 bad_import with an Indonesian message
-        report = import_status(rt.db, stream, now.date(), now.isoformat(timespec="seconds"), g.staff["username"])
+    # The upload goes to a private file beside the database and is imported by a process of its own
+    # (kiosk/status_import.py); ImportProblem (no header, not UTF-8, not SIAK) answers 4xx in Indonesian.
+    fd, name = tempfile.mkstemp(prefix=".status-import-", suffix=".csv", dir=_upload_dir(rt.db))
+    try:
+        with os.fdopen(fd, "wb") as copy:
+            shutil.copyfileobj(sent.stream, copy, 1024 * 1024)
+        report = import_file_apart(rt.db, name, now.date(), now.isoformat(timespec="seconds"), g.staff["username"])
     finally:
-        stream.detach()
+        os.unlink(name)
     return jsonify({
         "accepted": report.accepted, "created": report.created, "updated": report.updated,
         "unchanged": report.unchanged, "rejected_count": report.rejected_count,
