@@ -51,14 +51,19 @@ def fill(directory: Path, count: int) -> list[str]:
     """Create the database and store ``count`` records straight into it; return their NIKs."""
     config = write_config(directory)
     kiosk(config, "init", stdout=subprocess.DEVNULL)
+    from kiosk.db import Database
+    from kiosk.status import hash_kk, hash_nik
+
+    key = Database(directory / "kiosk.db").status_key()  # the NIK and KK are stored only as keyed hashes
     niks = []
     with sqlite3.connect(directory / "kiosk.db") as conn:
         rows = []
-        for index, (nik, born) in enumerate(residents(count)):
+        for index, (nik, _born) in enumerate(residents(count)):
             niks.append(nik)
-            rows.append((nik, KK, f"Warga {index}", born, STATUSES[index % len(STATUSES)], "",
-                         "2026-11-01T09:00:00+07:00", "bench"))
-        conn.executemany("INSERT INTO applications VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            rows.append((hash_nik(key, nik), 0, hash_kk(key, KK), f"Warga {index}", STATUSES[index % len(STATUSES)],
+                         "", "2026-11-01T09:00:00+07:00", "bench"))
+        conn.executemany("INSERT INTO applications (nik_hash, generation, kk_hash, name, status, note, updated_at,"
+                         " updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return niks
 
 

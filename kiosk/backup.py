@@ -496,7 +496,8 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
         if verdict != "ok":
             raise RestoreRefused(f"{source} rusak atau bukan cadangan kiosk ({verdict});"
                                  f" basis data tidak diubah (the database was not changed).")
-        copy = Database(path)
+        # The copy's stored NIKs are hashed (migration 0013) with the live database's key, not a new one.
+        copy = Database(path, status_key_path=Database(database).status_key_path)
         try:
             copy.migrate()  # an older copy gets today's schema, here and not on the live database
         except sqlite3.Error as exc:

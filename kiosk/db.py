@@ -11,8 +11,10 @@ off; a background thread checkpoints instead (PASSIVE: beside the writers, never
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
+import secrets
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -27,6 +29,9 @@ from kiosk.migrations import migrations
 # The database holds staff password hashes and residents' data: only the service account may read it.
 PRIVATE_MODE = 0o600
 _COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+# The key of the NIK and KK hashes, for a migration that hashes stored numbers (set by Database.migrate).
+MIGRATION_STATUS_KEY: contextvars.ContextVar[bytes | None] = contextvars.ContextVar("status_key", default=None)
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
@@ -102,8 +107,11 @@ _CHECKPOINTER = _Checkpointer()
 class Database:
     """A database file, handing each thread its own connection."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, status_key_path: str | Path | None = None):
         self.path = Path(path)
+        # A copy being checked elsewhere (a restore) names the live database's key file here.
+        self._status_key_path = Path(status_key_path) if status_key_path else None
+        self._status_key: bytes | None = None
         self._key = str(self.path.resolve()) if str(path) != ":memory:" else str(id(self))
         self._local = threading.local()
         self._lock = _write_lock(self._key)
@@ -118,6 +126,32 @@ class Database:
     def secret_path(self) -> Path:
         """Return the file beside the database that holds the session-signing secret."""
         return self.path.with_name(self.path.name + ".secret")
+
+    @property
+    def status_key_path(self) -> Path:
+        """Return the file beside the database holding the key of the NIK and KK hashes (never in a backup)."""
+        return self._status_key_path or self.path.with_name(self.path.name + ".status-key")
+
+    def status_key(self) -> bytes:
+        """Return the key of the NIK and nomor KK hashes, creating its file (mode 0600) on first use.
+
+        Installs from before keyed a NIK in the lookup audit log with ``<database>.lookup-secret``:
+        that key becomes this one, so the audit log's hashes keep matching the records'.
+        """
+        if self._status_key is None:
+            if self.in_memory:
+                self._status_key = secrets.token_hex(32).encode()
+            else:
+                path = self.status_key_path
+                legacy = self.path.with_name(self.path.name + ".lookup-secret")
+                if not path.exists() and legacy.exists():
+                    try:
+                        os.link(legacy, path)
+                    except FileExistsError:
+                        pass
+                self._status_key = read_or_create_secret(path, secrets.token_hex(32)).encode()
+                legacy.unlink(missing_ok=True)
+        return self._status_key
 
     def restrict_permissions(self) -> None:
         """Make the database file and its -wal/-shm/-journal companions readable by their owner only."""
@@ -195,7 +229,9 @@ class Database:
             # SQLite gives -wal and -shm the permissions of the database file: create that one private.
             create_private(self.path)
             self.restrict_permissions()
+        key = self.status_key()  # before the migrations: one of them hashes stored NIKs with it
         conn = self.connect()
+        token = MIGRATION_STATUS_KEY.set(key)
         try:
             conn.execute("PRAGMA journal_mode=WAL")  # persistent; outside any transaction
             utils_db = UtilsDatabase(conn)
@@ -211,6 +247,7 @@ class Database:
                 conn.execute("COMMIT")
             return pending
         finally:
+            MIGRATION_STATUS_KEY.reset(token)
             conn.close()
 
 

@@ -330,6 +330,98 @@ def waiting_line_covering(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS tickets_waiting_line")
 
 
+def _status_key(db: Database) -> bytes:
+    """The key of the NIK and KK hashes: the one Database.migrate holds, else the file beside this database."""
+    from kiosk.db import MIGRATION_STATUS_KEY, Database as KioskDatabase
+
+    key = MIGRATION_STATUS_KEY.get()
+    if key is None:
+        path = next((row[2] for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"), "")
+        key = KioskDatabase(path or ":memory:").status_key()
+    return key
+
+
+@migrations(name="0013_a_status_hashes_and_import_generations")
+def status_hashes_and_import_generations(db: Database) -> None:
+    """Residents' data at rest (UU PDP 27/2022) and imports that never stall issuing.
+
+    The NIK and the nomor KK are kept only as keyed hashes (HMAC-SHA256, the key in ``<database>.status-key``,
+    never in a backup); no birth date is kept. A record row belongs to an import generation: an import
+    stages its rows and writes them under its own generation in short transactions, and readers see only
+    generations up to ``status_state.generation``, switched in one small transaction at the end, so a
+    failed or killed import changes nothing anybody sees.
+    """
+    from kiosk.status import hash_kk, hash_nik
+
+    key = _status_key(db)
+    db.conn.create_function("kiosk_hash_nik", 1, lambda nik: hash_nik(key, nik), deterministic=True)
+    db.conn.create_function("kiosk_hash_kk", 1, lambda kk: hash_kk(key, kk), deterministic=True)
+    for statement in _split(
+        """
+        CREATE TABLE status_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            generation INTEGER NOT NULL
+        );
+        INSERT INTO status_state (id, generation) VALUES (1, 0);
+        CREATE TABLE applications_hashed (
+            nik_hash TEXT NOT NULL,
+            generation INTEGER NOT NULL,
+            kk_hash TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL,
+            PRIMARY KEY (nik_hash, generation)
+        ) WITHOUT ROWID;
+        INSERT INTO applications_hashed (nik_hash, generation, kk_hash, name, status, note, updated_at, updated_by)
+            SELECT kiosk_hash_nik(nik), 0, kiosk_hash_kk(kk), name, status, note, updated_at, updated_by
+            FROM applications;
+        DROP TABLE applications;
+        ALTER TABLE applications_hashed RENAME TO applications;
+        CREATE INDEX applications_finished ON applications (status, updated_at);
+        CREATE TABLE application_history_hashed (
+            id INTEGER PRIMARY KEY,
+            nik_hash TEXT NOT NULL,
+            generation INTEGER NOT NULL DEFAULT 0,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            source TEXT NOT NULL CHECK (source IN ('import', 'staff', 'demo')),
+            kk_hash TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT NOT NULL
+        );
+        INSERT INTO application_history_hashed (id, nik_hash, generation, at, by, source, kk_hash, name, status, note)
+            SELECT id, kiosk_hash_nik(nik), 0, at, by, source, kiosk_hash_kk(kk), name, status, note
+            FROM application_history;
+        DROP TABLE application_history;
+        ALTER TABLE application_history_hashed RENAME TO application_history;
+        CREATE INDEX application_history_nik ON application_history (nik_hash, id);
+        CREATE INDEX application_history_at ON application_history (at);
+        CREATE TRIGGER application_history_append_only BEFORE UPDATE ON application_history
+        BEGIN SELECT RAISE(ABORT, 'application_history is append-only'); END;
+        CREATE TABLE status_imports (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('staging', 'applying', 'done', 'failed'))
+        );
+        CREATE TABLE status_import_rows (
+            import_id INTEGER NOT NULL,
+            nik_hash TEXT NOT NULL,
+            row_number INTEGER NOT NULL,
+            kk_hash TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            note TEXT NOT NULL,
+            PRIMARY KEY (import_id, nik_hash)
+        ) WITHOUT ROWID;
+        """
+    ):
+        db.execute(statement)
+
+
 @migrations(name="0014_settings_changes")
 def settings_changes(db: Database) -> None:
     """Settings changed on the admin screen: one row per change (who, when, what was sent) with every screen

@@ -201,7 +201,8 @@ class Runtime:
         return removed + [path.name for path in prune_replaced(self.db.path)]
 
     def purge_status_traces(self) -> dict[str, int]:
-        """Delete status lookup audit entries and finished records' history older than [status] retention_days."""
+        """Delete status lookup audit entries, and records whose card was handed over (with their history),
+        older than [status] retention_days."""
         from kiosk import status_store
 
         before = self.now() - timedelta(days=self.settings.status.retention_days)

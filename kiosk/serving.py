@@ -18,12 +18,16 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer
 
 from kiosk.settings import Server
+from kiosk.status_import import MAX_IMPORT_BYTES
 
 # A request (headers and body) must arrive within this many seconds of its first byte. On the office
 # LAN a request takes milliseconds; a client trickling its headers byte by byte would otherwise hold a
 # connection for as long as it likes, and a few hundred of them fill ``connection_limit``.
 REQUEST_TIMEOUT_SECONDS = 5.0
 ACCEPT_BATCH = 32  # connections accepted per turn of the loop at most
+# The largest body any route takes is a SIAK upload: its limit plus the multipart envelope. waitress's
+# default (1 GB) spooled a 400 MB anonymous body to the temporary folder before the app could refuse it.
+MAX_REQUEST_BODY_BYTES = MAX_IMPORT_BYTES + 64 * 1024
 
 
 def waitress_options(server: Server, **overrides: Any) -> dict[str, Any]:
@@ -33,6 +37,7 @@ def waitress_options(server: Server, **overrides: Any) -> dict[str, Any]:
         "port": server.port,
         "threads": server.threads,
         "connection_limit": server.connection_limit,
+        "max_request_body_size": MAX_REQUEST_BODY_BYTES,
         "ident": "kiosk",
         "clear_untrusted_proxy_headers": True,
         # Keep reading while a stream runs, so a closed client is seen (waitress.client_disconnected)

@@ -114,6 +114,7 @@ class StatusLookups:
     kiosk_addresses: tuple[str, ...] = ()  # the office's kiosk PCs: many residents share one address
     kiosk_lookups_per_window: int = 300
     retention_days: int = 90  # lookup audit log, and the history of finished (card issued) records
+    staff_searches_per_hour: int = 200  # record searches, status changes and batches per staff user
 
 
 @dataclass(frozen=True)
@@ -646,6 +647,8 @@ def _status(table: dict) -> StatusLookups:
         kiosk_lookups_per_window=_positive(table, "status.kiosk_lookups_per_window",
                                            StatusLookups.kiosk_lookups_per_window),
         retention_days=_positive(table, "status.retention_days", StatusLookups.retention_days),
+        staff_searches_per_hour=_positive(table, "status.staff_searches_per_hour",
+                                          StatusLookups.staff_searches_per_hour),
     )
 
 

@@ -197,8 +197,9 @@ def krejcie_morgan(population: int) -> int:
     return min(population, math.floor(size + 0.5))
 
 
-# Eight or more digits (a NIK, a KK number, a phone number), single spaces, dots or dashes allowed between them.
-_LONG_NUMBER = re.compile(r"\d(?:[\s.-]?\d){7,}")
+# Eight or more digits (a NIK, a KK number, a phone number), with up to three separators between digit groups:
+# spaces, dots, dashes, slashes, underscores ("6203/0117/0890/0001", "0812_3456_7890").
+_LONG_NUMBER = re.compile(r"\d(?:[\s./\\_\-]{0,3}\d){7,}")
 _NUMBER = re.compile(r"^\s*([A-Za-z])\s*[-.\s]?\s*(\d{1,4})\s*$")
 
 

@@ -94,18 +94,61 @@ def test_numbers_that_cannot_be_valid_are_refused_before_any_lookup(office, body
     assert audited == ([] if code == "bad_request" else [code])
 
 
-def test_wrong_kk_numbers_for_one_nik_from_many_addresses_hit_the_limit(office):
+def test_wrong_kk_numbers_for_one_nik_from_one_address_hit_the_limit(office):
+    lookup(office, {"nik": OTHER_NIK, "kk": KK}, "127.0.0.11")  # the guard exists from the first lookup
+    office.app.extensions["kiosk_status_guard"].addresses.limit = 20  # only the misses limit is tried here
     for index in range(3):
-        assert lookup(office, {"nik": NIK, "kk": f"620301010215{1000 + index}"}, f"127.0.0.{10 + index}").status == 404
-    blocked = lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.20")
+        assert lookup(office, {"nik": NIK, "kk": f"620301010215{1000 + index}"}, "127.0.0.10").status == 404
+    blocked = lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.10")
     assert blocked.status == 429
     assert answer(blocked)["error"]["code"] == "rate_limited"
     assert 3500 <= int(blocked.getheader("Retry-After")) <= 3600
-    # Even the right KK number waits: a guesser must not learn when it found the match.
-    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.21").status == 429
+    # Even the right KK number waits there: a guesser must not learn when it found the match.
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.10").status == 429
     # Another resident is not affected.
     _seed(office, "6203011708900009", status="CARD_SHIPPED")
-    assert lookup(office, {"nik": "6203011708900009", "kk": KK}, "127.0.0.22").status == 200
+    assert lookup(office, {"nik": "6203011708900009", "kk": KK}, "127.0.0.10").status == 200
+
+
+def test_wrong_kk_numbers_from_other_addresses_do_not_lock_the_resident_out(office):
+    lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.20")  # the guard exists from the first lookup
+    for index in range(5):
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.0.{10 + index}").status == 404
+    # The resident at the kiosk and on a phone still gets the answer.
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.1").status == 200
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.20").status == 200
+
+
+def test_wrong_kk_numbers_at_the_kiosk_never_lock_the_kiosk_out(office):
+    for _ in range(5):
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.1").status == 404
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.1").status == 200
+
+
+@pytest.mark.slow
+def test_a_flood_of_lookups_does_not_make_the_store_forget_a_locked_nik(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    app = make_app(tmp_path)  # the shipped limits: 30 lookups per address per 10 minutes, 5 misses per hour
+    server = LiveServer(app).start(workers=False)
+    try:
+        _seed(server)
+        for _ in range(5):
+            assert lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.5.1").status == 404
+        assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.5.1").status == 429
+        # 4,200 lookups of other (unknown) NIKs from 140 addresses: each one a counter of its own.
+        niks = [f"620301{day:02d}{month:02d}90{serial:04d}" for serial in range(1, 14)
+                for day in range(1, 29) for month in range(1, 13)]
+        niks = [nik for nik in niks if nik != NIK][:4200]
+
+        def other(index: int) -> int:
+            return lookup(server, {"nik": niks[index], "kk": KK}, f"127.0.6.{index % 140 + 1}").status
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            assert set(pool.map(other, range(4200))) == {404}
+        assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.5.1").status == 429
+    finally:
+        server.stop()
 
 
 def test_one_address_is_limited_and_a_kiosk_pc_is_allowed_more(office):
@@ -128,7 +171,7 @@ def test_the_audit_log_holds_a_keyed_hash_of_the_nik_never_the_nik(office, tmp_p
     assert all(len(e["nik_hmac"]) == 64 for e in entries)
     import hashlib
     assert entries[0]["nik_hmac"] != hashlib.sha256(NIK.encode()).hexdigest()  # keyed, not a plain hash
-    secret = tmp_path / "kiosk.db.lookup-secret"
+    secret = tmp_path / "kiosk.db.status-key"
     assert os.stat(secret).st_mode & 0o777 == 0o600
     dump = "\n".join(office.runtime.db.conn.iterdump())
     rows_with_nik = [line for line in dump.splitlines() if NIK in line and "status_lookups" in line]
@@ -146,7 +189,7 @@ def test_staff_create_and_change_records_with_login_and_csrf(office, caplog):
     created = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
     assert created.status_code == 201
     assert created.json() == {"change": "created", "application": {
-        "nik": OTHER_NIK, "kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "CARD_SHIPPED",
+        "nik": OTHER_NIK, "name": "Siti Aminah", "status": "CARD_SHIPPED",
         "note": "", "updated_at": created.json()["application"]["updated_at"], "updated_by": "petugas"}}
     again = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
     assert (again.status_code, again.json()["change"]) == (200, "unchanged")
@@ -172,18 +215,24 @@ def test_parallel_guesses_for_one_nik_cannot_overrun_the_limit(office):
     from concurrent.futures import ThreadPoolExecutor
 
     def guess(index: int) -> int:
-        return lookup(office, {"nik": NIK, "kk": f"62030101021{5000 + index:05d}"}, f"127.0.1.{index + 1}").status
+        return lookup(office, {"nik": NIK, "kk": f"62030101021{5000 + index:05d}"}, "127.0.1.1").status
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = sorted(pool.map(guess, range(20)))
     assert statuses == [404] * 3 + [429] * 17
 
 
-def test_finding_the_record_does_not_count_as_a_miss(office):
-    for index in range(10):
-        assert lookup(office, {"nik": NIK, "kk": KK}, f"127.0.2.{index + 1}").status == 200
-    assert [lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.3.{index + 1}").status for index in range(4)] == \
-        [404, 404, 404, 429]
+def test_finding_the_record_does_not_count_as_a_miss(tmp_path):
+    app = make_app(tmp_path, status__nik_misses_per_hour=3)
+    server = LiveServer(app).start(workers=False)
+    try:
+        _seed(server)
+        for _ in range(10):
+            assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.2.1").status == 200
+        assert [lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.2.1").status for _ in range(4)] == \
+            [404, 404, 404, 429]
+    finally:
+        server.stop()
 
 
 def test_a_server_error_on_a_record_is_logged_by_route_never_by_nik(office, caplog):

@@ -37,11 +37,22 @@ def run(config, *args):
     return CliRunner().invoke(main, ["--config", config, *args], catch_exceptions=False)
 
 
+KNOWN_NIKS = ("6203011708900001", "6203015708900002", "6203410101000009", "6203011708900004",
+              "6203011708900005", "6203010101000006", "6203010101000007", "6203010101000008")
+
+
 def stored(tmp_path):
-    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        records = conn.execute("SELECT nik, kk, name, birth_date, status, note, updated_by FROM applications"
-                               " ORDER BY nik").fetchall()
-        history = conn.execute("SELECT count(*) FROM application_history").fetchone()[0]
+    """Every stored record row (all generations) with the hashes turned back into the known numbers."""
+    from kiosk import status_store
+    from kiosk.db import Database
+
+    db = Database(tmp_path / "kiosk.db")
+    niks = {status_store.nik_key(db, nik): nik for nik in KNOWN_NIKS}
+    kks = {status_store.kk_key(db, KK): KK}
+    rows = db.conn.execute("SELECT nik_hash, kk_hash, name, status, note, updated_by FROM applications").fetchall()
+    records = sorted((niks.get(row[0], row[0]), kks.get(row[1], row[1]), *tuple(row)[2:]) for row in rows)
+    history = db.conn.execute("SELECT count(*) FROM application_history").fetchone()[0]
+    db.close()
     return records, history
 
 
@@ -62,9 +73,9 @@ def test_a_mixed_file_stores_exactly_the_good_rows_and_names_every_bad_one(confi
         "Rejected: 7",
     ]
     assert stored(tmp_path) == ([
-        ("6203011708900001", KK, "Budi Santoso", "1990-08-17", "READY_FOR_PICKUP", "blanko datang", "import"),
-        ("6203015708900002", KK, "Siti Aminah", "1990-08-17", "CARD_SHIPPED", "", "import"),
-        ("6203410101000009", KK, "Ani Lestari", "2000-01-01", "PROCESSING", "", "import"),
+        ("6203011708900001", KK, "Budi Santoso", "READY_FOR_PICKUP", "blanko datang", "import"),
+        ("6203015708900002", KK, "Siti Aminah", "CARD_SHIPPED", "", "import"),
+        ("6203410101000009", KK, "Ani Lestari", "PROCESSING", "", "import"),
     ], 3)
     again = run(config, "import-status", str(csv_file))
     assert again.output.splitlines()[-2:] == ["Accepted: 3 (new 0, changed 0, unchanged 3)", "Rejected: 7"]
@@ -85,7 +96,7 @@ def test_comma_separated_without_bom_updates_changed_rows_only(config, tmp_path)
     assert run(config, "import-status", str(second)).output.splitlines()[-2] == \
         "Accepted: 2 (new 0, changed 1, unchanged 1)"
     records, history = stored(tmp_path)
-    assert [r[4] for r in records] == ["READY_FOR_PICKUP", "CARD_SHIPPED"] and history == 3
+    assert [r[3] for r in records] == ["READY_FOR_PICKUP", "CARD_SHIPPED"] and history == 3
 
 
 @pytest.mark.parametrize("content, problem", [
@@ -111,24 +122,28 @@ def test_a_file_that_is_not_utf8_imports_nothing(config, tmp_path):
 
 
 def test_purge_removes_old_audit_entries_and_finished_history(config, tmp_path):
+    from kiosk import status_store
+    from kiosk.db import Database
+    from kiosk.status import check_application
+
     assert run(config, "init").exit_code == 0
     old = (datetime.now().astimezone() - timedelta(days=120)).isoformat(timespec="seconds")
     recent = (datetime.now().astimezone() - timedelta(days=10)).isoformat(timespec="seconds")
-    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        conn.executemany("INSERT INTO status_lookups (at, client, outcome, nik_hmac) VALUES (?, '10.0.0.5', 'found', 'x')",
-                         [(old,), (recent,)])
-        conn.execute("INSERT INTO applications VALUES ('6203011708900001', ?, 'Budi', '1990-08-17', 'CARD_ISSUED', '',"
-                     " ?, 'siti')", [KK, recent])
-        conn.executemany("INSERT INTO application_history (nik, at, by, source, kk, name, birth_date, status, note)"
-                         " VALUES (?, ?, 'siti', 'staff', ?, 'Budi', '1990-08-17', ?, '')",
-                         [("6203011708900001", old, KK, "CARD_SHIPPED"), ("6203011708900001", recent, KK,
-                                                                         "CARD_ISSUED")])
+    db = Database(tmp_path / "kiosk.db")
+    for at in (old, recent):
+        status_store.record_lookup(db, at, "10.0.0.5", "found", "x")
+    for nik, status, at in (("6203011708900001", "CARD_SHIPPED", old), ("6203011708900001", "CARD_ISSUED", recent),
+                            ("6203015708900002", "CARD_SHIPPED", old), ("6203015708900002", "CARD_ISSUED", old)):
+        record = check_application(nik, KK, "Budi", "1990-08-17", status, "", date.today())
+        status_store.save_application(db, record, at, "siti")
+    db.close()
     result = run(config, "purge")
-    assert result.output.strip() == ("Removed 1 lookup audit entries and 1 history entries of finished records "
-                                     "older than 90 days.")
+    assert result.output.strip() == ("Removed 1 lookup audit entries and 1 records whose card was handed over "
+                                     "(3 history entries) older than 90 days.")
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT at FROM status_lookups").fetchall() == [(recent,)]
         assert conn.execute("SELECT status FROM application_history").fetchall() == [("CARD_ISSUED",)]
+        assert conn.execute("SELECT count(*) FROM applications").fetchone() == (1,)
 
 
 def test_a_large_file_shows_progress_and_imports_every_row(config, tmp_path):
@@ -153,7 +168,7 @@ def test_the_demo_office_has_kapuas_records_in_several_statuses(tmp_path):
     _seed_demo_applications(runtime)  # a restart of the demo changes nothing
     niks = [nik for nik, *_ in DEMO_APPLICATIONS]
     records = [status_store.get_application(runtime.db, nik) for nik in niks]
-    assert all(record["nik"].startswith("6203") and record["kk"] == DEMO_KK for record in records)
+    assert all(record["kk_hash"] == status_store.kk_key(runtime.db, DEMO_KK) for record in records)
     assert len({record["status"] for record in records}) == len(DEMO_APPLICATIONS)
     assert sum(len(status_store.application_history(runtime.db, nik)) for nik in niks) == len(DEMO_APPLICATIONS)
     answer = app.test_client().post("/api/status-lookups", json={"nik": niks[0], "kk": DEMO_KK})
@@ -179,5 +194,42 @@ def test_rows_are_checked_before_the_write_transaction_so_issuing_is_not_held_up
     report = import_status(db, io.StringIO(MIXED), date(2026, 11, 25), "2026-11-25T09:00:00+07:00",
                            progress=lambda rows: held_while_checking.append(db._lock.locked()))
     assert len(held_while_checking) == 11 and not any(held_while_checking)
-    assert report.accepted == 3 and len(report.rejected) == 7
+    assert report.accepted == 3 and len(report.rejected) == report.rejected_count == 7
     assert tuple(db.conn.execute("SELECT count(*) FROM applications WHERE updated_by = 'import'").fetchone()) == (3,)
+
+
+def test_control_characters_in_a_note_are_not_stored(config, tmp_path):
+    from kiosk import status_store
+    from kiosk.db import Database
+
+    csv_file = tmp_path / "siak.csv"
+    csv_file.write_text("nik;no_kk;nama;tanggal_lahir;status;keterangan\n"
+                        f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED;"
+                        "\x1b[2J\x1b[31mblanko\x07 datang\x00\x7f\u200b\n", encoding="utf-8")
+    assert run(config, "import-status", str(csv_file)).exit_code == 0
+    note = status_store.get_application(Database(tmp_path / "kiosk.db"), "6203011708900001")["note"]
+    assert note == "[2J[31mblanko datang"
+
+
+def test_the_database_and_its_backups_hold_no_nik_kk_or_birth_date(config, tmp_path):
+    """UU PDP 27/2022: only keyed hashes of the NIK and the nomor KK are kept; no birth date; the key stays home."""
+    import os
+
+    csv_file = tmp_path / "siak.csv"
+    csv_file.write_text(MIXED, encoding="utf-8")
+    assert run(config, "import-status", str(csv_file)).exit_code == 0
+    key = tmp_path / "kiosk.db.status-key"
+    assert os.stat(key).st_mode & 0o777 == 0o600 and len(key.read_text().strip()) >= 32
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert run(config, "backup", str(usb / "copy.db")).exit_code == 0
+    assert sorted(path.name for path in usb.iterdir()) == ["copy.db"]
+    secret = key.read_text().strip()
+    for database in (tmp_path / "kiosk.db", usb / "copy.db"):
+        with sqlite3.connect(database) as conn:
+            dump = "\n".join(conn.iterdump())
+        for clear in ("6203011708900001", "6203015708900002", "6203410101000009", KK, "1990-08-17", "2000-01-01",
+                      secret):
+            assert clear not in dump, (database.name, clear)
+        assert "Budi Santoso" in dump  # names stay (masked on the kiosk's answer)
+    assert secret.encode() not in (usb / "copy.db").read_bytes()

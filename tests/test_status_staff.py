@@ -62,11 +62,10 @@ def test_staff_find_a_record_by_nik_in_the_body_with_its_history(staff_client, r
     found = client.post("/api/applications/search", json={"nik": "620301 170890 0001"}, headers=headers)
     assert found.status_code == 200
     assert found.get_json() == {
-        "application": {"nik": BUDI, "kk": KK, "name": "Budi Santoso", "birth_date": "1990-08-17",
-                        "status": "CARD_SHIPPED", "note": "dikirim dari kabupaten", "updated_at": SEEDED_AT,
-                        "updated_by": "import"},
-        "history": [{"at": SEEDED_AT, "by": "import", "source": "import", "kk": KK, "name": "Budi Santoso",
-                     "birth_date": "1990-08-17", "status": "CARD_SHIPPED", "note": "dikirim dari kabupaten"}]}
+        "application": {"nik": BUDI, "name": "Budi Santoso", "status": "CARD_SHIPPED",
+                        "note": "dikirim dari kabupaten", "updated_at": SEEDED_AT, "updated_by": "import"},
+        "history": [{"at": SEEDED_AT, "by": "import", "source": "import", "status": "CARD_SHIPPED",
+                     "note": "dikirim dari kabupaten", "details_changed": False}]}
 
 
 def test_every_staff_search_is_audited_by_name_with_the_nik_kept_only_as_a_keyed_hash(app, staff_client, records):
@@ -123,8 +122,7 @@ def test_staff_change_a_status_with_a_note_and_the_history_says_who_and_when(sta
     assert changed.status_code == 200
     answer = changed.get_json()
     assert answer["change"] == "updated"
-    assert answer["application"] == {"nik": BUDI, "kk": KK, "name": "Budi Santoso", "birth_date": "1990-08-17",
-                                     "status": "READY_FOR_PICKUP", "note": "kartu sampai", "updated_at": NOW,
+    assert answer["application"] == {"nik": BUDI, "name": "Budi Santoso", "status": "READY_FOR_PICKUP", "note": "kartu sampai", "updated_at": NOW,
                                      "updated_by": "petugas"}
     assert [(h["by"], h["status"], h["note"]) for h in answer["history"]] == [
         ("import", "CARD_SHIPPED", "dikirim dari kabupaten"), ("petugas", "READY_FOR_PICKUP", "kartu sampai")]
@@ -223,7 +221,7 @@ def test_a_batch_as_a_list_of_niks(staff_client, records):
 def test_a_batch_is_one_transaction_a_fault_midway_changes_nothing(staff_client, records, caplog):
     client, headers = staff_client
     records.conn.execute(  # a real fault on the third record's history row
-        f"CREATE TRIGGER fail_third BEFORE INSERT ON application_history WHEN NEW.nik = '{DEWI}'"
+        f"CREATE TRIGGER fail_third BEFORE INSERT ON application_history WHEN NEW.nik_hash = '{status_store.nik_key(records, DEWI)}'"
         " BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     with caplog.at_level(logging.INFO):
         answer = client.post("/api/applications/ready", json={"niks": [BUDI, AGUS, DEWI]}, headers=headers)
@@ -284,12 +282,13 @@ def test_an_admin_upload_reports_the_same_as_the_command_line_importer(admin_cli
         (11, "Hanya 3 kolom, paling sedikit 5 diperlukan."),
     ]
     db = app.extensions["kiosk"].db
-    stored = db.conn.execute("SELECT nik, kk, name, birth_date, status, note, updated_at, updated_by"
-                             " FROM applications ORDER BY nik").fetchall()
-    assert [tuple(row) for row in stored] == [
-        (BUDI, KK, "Budi Santoso", "1990-08-17", "READY_FOR_PICKUP", "blanko datang", NOW, "kepala"),
-        (SITI, KK, "Siti Aminah", "1990-08-17", "CARD_SHIPPED", "", NOW, "kepala"),
-        ("6203410101000009", KK, "Ani Lestari", "2000-01-01", "PROCESSING", "", NOW, "kepala"),
+    niks = {status_store.nik_key(db, nik): nik for nik in (BUDI, SITI, "6203410101000009")}
+    stored = db.conn.execute("SELECT nik_hash, kk_hash, name, status, note, updated_at, updated_by"
+                             " FROM applications").fetchall()
+    assert sorted((niks[row[0]], *tuple(row)[1:]) for row in stored) == [
+        (BUDI, status_store.kk_key(db, KK), "Budi Santoso", "READY_FOR_PICKUP", "blanko datang", NOW, "kepala"),
+        (SITI, status_store.kk_key(db, KK), "Siti Aminah", "CARD_SHIPPED", "", NOW, "kepala"),
+        ("6203410101000009", status_store.kk_key(db, KK), "Ani Lestari", "PROCESSING", "", NOW, "kepala"),
     ]
     assert history(db, BUDI) == [(NOW, "kepala", "import", "READY_FOR_PICKUP", "blanko datang")]
     again = upload(client, headers, MIXED.encode("utf-8")).get_json()
@@ -361,3 +360,69 @@ def test_no_nik_kk_or_name_reaches_the_log(staff_client, admin_client, records, 
     text = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (BUDI, AGUS, NOBODY, KK, "Budi", "Agus"):
         assert secret not in text
+
+
+def test_control_characters_in_a_staff_note_are_not_stored(staff_client, records):
+    client, headers = staff_client
+    changed = client.post("/api/applications/status", headers=headers,
+                          json={"nik": BUDI, "status": "READY_FOR_PICKUP", "note": "kartu\x1b[5m\x07 sampai\x00"})
+    assert changed.status_code == 200
+    assert status_store.get_application(records, BUDI)["note"] == "kartu[5m sampai"
+    batch = client.post("/api/applications/ready", headers=headers, json={"niks": [AGUS], "note": "\x1bblanko\x08"})
+    assert batch.status_code == 200
+    assert status_store.get_application(records, AGUS)["note"] == "blanko"
+
+
+# ---------------------------------------------------------------- every staff read is audited and limited
+
+
+def test_every_staff_read_of_a_record_is_audited_batch_change_and_put_included(app, staff_client, records):
+    from kiosk.web.status import nik_hash
+
+    client, headers = staff_client
+    batch = client.post("/api/applications/ready", headers=headers, json={"niks": [BUDI, SITI, NOBODY, "123"]})
+    assert batch.status_code == 200
+    assert client.post("/api/applications/status", headers=headers,
+                       json={"nik": AGUS, "status": "CARD_PRINTED"}).status_code == 200
+    assert client.post("/api/applications/status", headers=headers,
+                       json={"nik": NOBODY, "status": "CARD_PRINTED"}).status_code == 404
+    assert client.put(f"/api/applications/{DEWI}", headers=headers, json={
+        "kk": KK, "name": "Dewi Lestari", "birth_date": "2000-12-21", "status": "CARD_PRINTED"}).status_code == 200
+    with app.app_context():
+        keys = {nik_hash(nik): name for nik, name in
+                ((BUDI, "BUDI"), (SITI, "SITI"), (AGUS, "AGUS"), (DEWI, "DEWI"), (NOBODY, "NOBODY"))}
+    entries = [(keys.get(e["nik_hmac"]), e["outcome"], e["staff"]) for e in status_store.lookups(records)]
+    assert entries == [
+        ("BUDI", "staff_ready_updated", "petugas"), ("SITI", "staff_ready_already_ready", "petugas"),
+        ("NOBODY", "staff_ready_unknown", "petugas"),
+        ("AGUS", "staff_change_found", "petugas"), ("NOBODY", "staff_change_not_found", "petugas"),
+        ("DEWI", "staff_put", "petugas")]
+
+
+def test_staff_searches_are_limited_per_user(tmp_path, clock):
+    from tests.support import add_staff, make_app
+
+    app = make_app(tmp_path, clock=clock, status__staff_searches_per_hour=3)
+    add_staff(app)
+    add_staff(app, "kedua", "rahasia-Loket2")
+    seed(app, BUDI, "Budi Santoso", "1990-08-17", "CARD_SHIPPED")
+    try:
+        first, second = app.test_client(), app.test_client()
+        headers = {"X-CSRF-Token": first.post("/api/login", json={
+            "username": "petugas", "password": "rahasia-Loket1"}).get_json()["csrf_token"]}
+        other = {"X-CSRF-Token": second.post("/api/login", json={
+            "username": "kedua", "password": "rahasia-Loket2"}).get_json()["csrf_token"]}
+        statuses = [first.post("/api/applications/search", json={"nik": nik}, headers=headers).status_code
+                    for nik in (BUDI, NOBODY, SITI)]
+        assert statuses == [200, 404, 404]
+        limited = first.post("/api/applications/search", json={"nik": BUDI}, headers=headers)
+        assert error(limited) == (429, "rate_limited")
+        assert "Terlalu banyak" in limited.get_json()["error"]["message"]
+        assert 1 <= int(limited.headers["Retry-After"]) <= 3600
+        batch = first.post("/api/applications/ready", json={"niks": [BUDI]}, headers=headers)
+        assert error(batch) == (429, "rate_limited")
+        assert second.post("/api/applications/search", json={"nik": BUDI}, headers=other).status_code == 200
+        clock.advance(hours=1, seconds=1)
+        assert first.post("/api/applications/search", json={"nik": BUDI}, headers=headers).status_code == 200
+    finally:
+        app.extensions["kiosk"].stop()

@@ -380,3 +380,17 @@ def test_listed_kiosk_pcs_alone_answer_by_number(tmp_path, clock):
             409, "already_answered")
     finally:
         app.extensions["kiosk"].stop()
+
+
+def test_a_nik_written_with_separators_in_a_suggestion_is_not_kept(app, client, staff_client):
+    ticket = issue(client)
+    finish(staff_client, ticket)
+    suggestion = ("NIK saya 6203/0117/0890/0001, KK 6203 0101.0215-0003, HP 0812_3456_7890; "
+                  "loket 2 pukul 10.30 ramah")
+    answer = client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD,
+                                               "suggestion": suggestion})
+    assert answer.status_code == 201
+    kept = stored(app)[0]["suggestion"]
+    assert "0001" not in kept and "0890" not in kept and "7890" not in kept, kept
+    assert kept == ("NIK saya [angka dihapus], KK [angka dihapus], HP [angka dihapus]; "
+                    "loket 2 pukul 10.30 ramah")

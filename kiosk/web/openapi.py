@@ -243,8 +243,9 @@ SCHEMAS["KtpStatus"] = {
 }
 SCHEMAS["Application"] = {
     "type": "object",
-    "properties": {"nik": {"type": "string"}, "kk": {"type": "string"}, "name": {"type": "string"},
-                   "birth_date": {"type": "string", "format": "date"}, "status": {"type": "string"},
+    "description": "A record as staff see it. The NIK is the one the request named; the nomor KK and the NIK are "
+                   "stored only as keyed hashes and no birth date is kept, so neither is ever answered",
+    "properties": {"nik": {"type": "string"}, "name": {"type": "string"}, "status": {"type": "string"},
                    "note": {"type": "string"}, "updated_at": {"type": "string", "format": "date-time"},
                    "updated_by": {"type": "string"}},
 }
@@ -583,15 +584,19 @@ SCHEMAS["ApplicationChange"] = {
     "description": "One entry of a record's append-only history: who changed it, when, and the record after",
     "properties": {"at": {"type": "string", "format": "date-time"}, "by": {"type": "string"},
                    "source": {"type": "string", "enum": ["import", "staff", "demo"]},
-                   "kk": {"type": "string"}, "name": {"type": "string"},
-                   "birth_date": {"type": "string", "format": "date"}, "status": {"type": "string"},
-                   "note": {"type": "string"}},
+                   "status": {"type": "string"}, "note": {"type": "string"},
+                   "details_changed": {"type": "boolean",
+                                       "description": "the nomor KK or the name differs from the change before"}},
 }
 _RECORD_ANSWER = {"type": "object", "properties": {
     "application": _ref("Application"),
     "history": {"type": "array", "items": _ref("ApplicationChange"), "description": "oldest first"}}}
 _NIK_IN_BODY = {"type": "string", "pattern": "^[0-9 ]{16,19}$",
                 "description": "16 digits (spaces between groups are ignored); in the body, never in a URL"}
+
+
+_STAFF_SEARCH_LIMIT = (429, "rate_limited: [status] staff_searches_per_hour of this staff user used up "
+                             "(searches, status changes and batches; Retry-After)")
 
 
 def _staff_post(summary: str, body: dict, answer: dict, errors: tuple, admin: bool = False) -> dict:
@@ -606,7 +611,8 @@ PATHS.update({
         "Find a KTP-el status record by NIK (staff), with its history",
         {"application/json": {"schema": {"type": "object", "required": ["nik"],
                                           "properties": {"nik": _NIK_IN_BODY}}}},
-        _RECORD_ANSWER, ((400, "invalid_nik / bad_request"), (404, "not_found: no record for this NIK"))),
+        _RECORD_ANSWER, ((400, "invalid_nik / bad_request"), (404, "not_found: no record for this NIK"),
+                         _STAFF_SEARCH_LIMIT)),
     "/api/applications/status": _staff_post(
         "Change the status of an existing record, with a note that replaces the record's note (staff); the "
         "history gets a row only when something changed",
@@ -616,7 +622,7 @@ PATHS.update({
         {**_RECORD_ANSWER, "properties": {**_RECORD_ANSWER["properties"],
                                           "change": {"type": "string", "enum": ["updated", "unchanged"]}}},
         ((400, "invalid_nik / unknown_status / invalid_note / bad_request"),
-         (404, "not_found: no record for this NIK"))),
+         (404, "not_found: no record for this NIK"), _STAFF_SEARCH_LIMIT)),
     "/api/applications/ready": _staff_post(
         "A batch of cards arrived: set every listed NIK to READY_FOR_PICKUP with a note (replacing the record's "
         "note), in one transaction. Records already ready are left as they are; each entry is reported",
@@ -635,10 +641,11 @@ PATHS.update({
                 "outcome": {"type": "string",
                             "enum": ["updated", "already_ready", "unknown", "invalid", "duplicate"]},
                 "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
-        ((400, "bad_request / empty_batch / batch_too_large / invalid_note"),)),
+        ((400, "bad_request / empty_batch / batch_too_large / invalid_note"), _STAFF_SEARCH_LIMIT)),
     "/api/admin/status-import": _staff_post(
         "Import a SIAK status CSV (admin; the importer of `kiosk import-status`): bad rows are reported by row "
-        "number and never stored, good rows are upserted in one transaction; the same file again changes nothing",
+        "number (the first 200; all are counted) and never stored; good rows are applied all or nothing without "
+        "holding up issuing; the same file again changes nothing",
         {"multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
             "file": {"type": "string", "format": "binary",
                      "description": "CSV, UTF-8, comma or semicolon; at most STATUS_IMPORT_MAX_BYTES (16 MB)"}}}}},
@@ -648,7 +655,9 @@ PATHS.update({
                 "row": {"type": "integer", "description": "line of the file, header = 1"},
                 "reason": {"type": "string", "description": "English, as the command prints it"},
                 "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
-        ((400, "no_file / bad_import (no header row, a missing column, not UTF-8 CSV)"),
+        ((400, "no_file / bad_import (no header row, a missing column, not UTF-8 CSV) / not_siak_file (nearly "
+               "every row of the first thousands rejected, or a line over 64 KiB)"),
+         (409, "import_running: another status import is under way"),
          (413, "payload_too_large")), admin=True),
 })
 

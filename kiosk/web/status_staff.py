@@ -6,7 +6,11 @@ CSRF header. The SPEC's ``PUT /api/applications/<nik>`` stays for API clients (k
 
 from __future__ import annotations
 
-import io
+import math
+import os
+import shutil
+import tempfile
+import threading
 
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -14,16 +18,17 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from kiosk import status_store
 from kiosk.errors import BadRequest, KioskError, NotFound
 from kiosk.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem, check_nik,
-                          split_nik_list)
-from kiosk.status_import import import_status
+                          clean_note, split_nik_list)
+from kiosk.status_import import MAX_IMPORT_BYTES, import_file_apart
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
+from kiosk.web.status import Counters
 from kiosk.web.auth import staff_required
 
 bp = Blueprint("status_staff", __name__)
 
 MAX_BATCH = 2000  # NIKs in one "cards arrived" batch; a delivery is tens to a few hundred cards
-DEFAULT_IMPORT_MAX_BYTES = 16 * 1024 * 1024  # a kecamatan of 60,000 residents exports about 6 MB
+DEFAULT_IMPORT_MAX_BYTES = MAX_IMPORT_BYTES  # a kecamatan of 60,000 residents exports about 6 MB
 
 OUTCOME_TEXT = {
     "updated": "Diubah menjadi siap diambil.",
@@ -49,7 +54,55 @@ def _note(body: dict) -> str:
     if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
         raise RecordProblem("invalid_note", f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
                             f"note longer than {MAX_NOTE_LENGTH} characters")
-    return " ".join(note.split())
+    return clean_note(note)
+
+
+def _upload_dir(db) -> str | None:
+    return None if db.in_memory else str(db.path.parent)
+
+
+def _staff_limit() -> Counters:
+    app = current_app
+    counters = app.extensions.get("kiosk_staff_search_guard")
+    if counters is None:
+        per_hour = runtime().settings.status.staff_searches_per_hour
+        counters = app.extensions.setdefault("kiosk_staff_search_guard", Counters(per_hour, 3600))
+    return counters
+
+
+_STAFF_LIMIT_LOCK = threading.Lock()
+
+
+def _count_search() -> None:
+    """Count one search (or change, or batch) of the logged-in staff member; raise 429 beyond the hourly limit."""
+    counters, now = _staff_limit(), runtime().now().timestamp()
+    key = (g.staff["username"],)
+    with _STAFF_LIMIT_LOCK:
+        wait = counters.retry_after(key, now)
+        if not wait:
+            counters.record(key, now)
+    if wait:
+        raise RateLimited(f"Terlalu banyak pencarian data status KTP-el. Silakan coba lagi dalam "
+                          f"{math.ceil(wait / 60)} menit.", wait)
+
+
+class RateLimited(KioskError):
+    """A staff member searched more records than the hourly limit allows."""
+
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _audit(entries: list[tuple[str, str]]) -> None:
+    """Record the staff member's reads of records (outcome, NIK) in the audit log; NIKs only as keyed hashes."""
+    rt = runtime()
+    status_store.record_lookups(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
+                                [(outcome, lookup_routes.nik_hash(nik)) for outcome, nik in entries],
+                                g.staff["username"])
 
 
 def _found(nik: str) -> dict:
@@ -57,7 +110,8 @@ def _found(nik: str) -> dict:
     record = status_store.get_application(rt.db, nik)
     if record is None:
         raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
-    return {"application": record, "history": status_store.application_history(rt.db, nik)}
+    return {"application": lookup_routes.public_record(nik, record),
+            "history": status_store.application_history(rt.db, nik)}
 
 
 @bp.post("/api/applications/search")
@@ -66,10 +120,9 @@ def search():
     """Find a record by NIK (sent in the body) with its history, oldest change first; the read is audited."""
     rt = runtime()
     nik = _nik(json_body())
+    _count_search()
     found = status_store.get_application(rt.db, nik) is not None
-    status_store.record_lookup(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
-                               "staff_found" if found else "staff_not_found", lookup_routes.nik_hash(nik),
-                               g.staff["username"])
+    _audit([("staff_found" if found else "staff_not_found", nik)])
     return jsonify(_found(nik))
 
 
@@ -83,8 +136,11 @@ def change_status():
     if not isinstance(status, str) or status.strip().upper() not in STATUSES:
         raise RecordProblem("unknown_status", "Kode status SIAK tidak dikenal.", "unknown status code")
     rt = runtime()
-    change = status_store.set_status(rt.db, nik, status.strip().upper(), _note(body),
+    note = _note(body)
+    _count_search()
+    change = status_store.set_status(rt.db, nik, status.strip().upper(), note,
                                      rt.now().isoformat(timespec="seconds"), g.staff["username"])
+    _audit([("staff_change_found" if change is not None else "staff_change_not_found", nik)])
     if change is None:
         raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
     return jsonify({"change": change, **_found(nik)})
@@ -112,6 +168,7 @@ def mark_ready():
     """Set a batch of NIKs to READY_FOR_PICKUP in one transaction; report every entry's outcome."""
     body = json_body()
     entries, note = _entries(body), _note(body)
+    _count_search()
     lines: list[dict] = []
     first_seen: dict[str, int] = {}
     for number, entry in enumerate(entries, start=1):
@@ -130,6 +187,7 @@ def mark_ready():
     rt = runtime()
     outcomes = status_store.mark_ready(rt.db, list(first_seen), note, rt.now().isoformat(timespec="seconds"),
                                        g.staff["username"]) if first_seen else {}
+    _audit([(f"staff_ready_{outcomes[nik]}", nik) for nik in first_seen])
     for line in lines:
         if line["outcome"] is None:
             line["outcome"] = outcomes[line["nik"]]
@@ -156,14 +214,18 @@ def upload():
         raise BadRequest("Pilih berkas CSV dari SIAK (field 'file').", code="no_file")
     rt = runtime()
     now = rt.now()
-    stream = io.TextIOWrapper(sent.stream, encoding="utf-8", newline="")
-    try:  # ImportProblem (no header, not UTF-8) answers 400 bad_import with an Indonesian message
-        report = import_status(rt.db, stream, now.date(), now.isoformat(timespec="seconds"), g.staff["username"])
+    # The upload goes to a private file beside the database and is imported by a process of its own
+    # (kiosk/status_import.py); ImportProblem (no header, not UTF-8, not SIAK) answers 4xx in Indonesian.
+    fd, name = tempfile.mkstemp(prefix=".status-import-", suffix=".csv", dir=_upload_dir(rt.db))
+    try:
+        with os.fdopen(fd, "wb") as copy:
+            shutil.copyfileobj(sent.stream, copy, 1024 * 1024)
+        report = import_file_apart(rt.db, name, now.date(), now.isoformat(timespec="seconds"), g.staff["username"])
     finally:
-        stream.detach()
+        os.unlink(name)
     return jsonify({
         "accepted": report.accepted, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected_count": len(report.rejected),
+        "unchanged": report.unchanged, "rejected_count": report.rejected_count,
         "rejected": [{"row": row, "reason": reason, "message": report.messages.get(row, reason)}
                      for row, reason in report.rejected],
     })

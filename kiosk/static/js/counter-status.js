@@ -68,10 +68,6 @@
       iso.slice(14, 16);
   }
 
-  function day(iso) {
-    return iso && iso.length === 10 ? iso.slice(8, 10) + "-" + iso.slice(5, 7) + "-" + iso.slice(0, 4) : iso;
-  }
-
   function grouped(digits) {  // 6-6-4, as the number is read off the card
     return /^[0-9]{16}$/.test(digits) ? digits.slice(0, 6) + " " + digits.slice(6, 12) + " " + digits.slice(12) : digits;
   }
@@ -102,14 +98,11 @@
     $("record").setAttribute("data-status", record.status);
     $("record-name").textContent = record.name;
     $("record-nik").textContent = grouped(record.nik);
-    $("record-kk").textContent = grouped(record.kk);
-    $("record-born").textContent = day(record.birth_date);
     $("record-status").textContent = statusText(record.status);
     $("record-note").textContent = record.note || "\u2013";
     $("record-updated").textContent = when(record.updated_at) + " oleh " + record.updated_by;
     $("change-status").value = record.status;
     $("change-note").value = record.note;
-    var previous = null;
     var rows = answer.history.map(function (entry) {
       var tr = document.createElement("tr");
       tr.appendChild(cell(when(entry.at), "when"));
@@ -118,12 +111,10 @@
                                              : entry.by + " (" + source + ")"));
       tr.appendChild(cell(statusText(entry.status)));
       var note = entry.note || "";
-      if (previous && (previous.kk !== entry.kk || previous.name !== entry.name ||
-                       previous.birth_date !== entry.birth_date)) {
+      if (entry.details_changed) {
         note = (note ? note + " \u00b7 " : "") + "data diri diubah";
       }
       tr.appendChild(cell(note || "\u2013"));
-      previous = entry;
       return tr;
     });
     rows.reverse();  // latest change first
