@@ -365,6 +365,34 @@ def test_a_copy_from_an_older_release_is_migrated_checked_and_restored(office, t
     conn.close()
 
 
+def test_a_copy_holding_clear_niks_is_hashed_with_the_live_key_and_leaves_no_key_of_its_own(office, tmp_path):
+    """A backup from before the NIK hashes: restore hashes its records with the live database's key, so a
+    resident's NIK + KK still find them, and no second key file is left beside the checked copy."""
+    from sqlite_utils import Database as UtilsDatabase
+
+    from kiosk.db import Database
+    from kiosk.migrations import migrations
+    from kiosk.status import hash_kk, hash_nik
+
+    config, database, _, _ = office
+    older = tmp_path / "older-with-records.db"
+    conn = sqlite3.connect(older, isolation_level=None)
+    migrations.apply(UtilsDatabase(conn), stop_before="0013_a_status_hashes_and_import_generations")
+    conn.execute("INSERT INTO applications (nik, kk, name, birth_date, status, note, updated_at, updated_by)"
+                 " VALUES ('6203015708900001', '6203011203150004', 'Budi Santoso', '1990-08-17',"
+                 " 'READY_FOR_PICKUP', '', '2026-01-02T08:00:00+07:00', 'import')")
+    conn.close()
+    live_key = Database(database).status_key()
+    result = cli(config, "restore", "--yes", str(older))
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute("SELECT nik_hash, kk_hash, status FROM applications").fetchall()
+    conn.close()
+    assert rows == [(hash_nik(live_key, "6203015708900001"), hash_kk(live_key, "6203011203150004"),
+                     "READY_FOR_PICKUP")]
+    assert sorted(p.name for p in database.parent.glob("*.status-key")) == [database.name + ".status-key"]
+
+
 def test_an_encrypted_copy_cut_short_or_altered_is_refused():
     import io
 
