@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install, update or roll back Kiosk Antrean KTP-el on a Debian 12 PC. Safe to run again.
 #
-#   sudo deploy/install.sh [--screen kiosk|display|none] [--lan CIDR] [--public-url URL]
+#   sudo deploy/install.sh [--screen kiosk|display|none] [--lan CIDR] [--public-url URL] [--kiosk-address IP]
 #   sudo deploy/install.sh --no-server --screen display --server-url http://192.168.1.10:8080
+#   (--kiosk-address: a kiosk PC apart from the server; only kiosk PCs and this PC's own screen take numbers)
 #   sudo deploy/install.sh --rollback
 #
 # Server: a new release in /opt/kiosk/releases/<time> (its own venv), /opt/kiosk/current pointing at it,
@@ -25,6 +26,7 @@ server=yes
 lan=""
 public_url=""
 server_url=""
+kiosk_address=""
 rollback=no
 
 usage() {
@@ -43,6 +45,7 @@ while [ $# -gt 0 ]; do
         --lan) lan="${2:?--lan needs a CIDR such as 192.168.1.0/24}"; shift 2 ;;
         --public-url) public_url="${2:?--public-url needs a URL}"; shift 2 ;;
         --server-url) server_url="${2:?--server-url needs a URL}"; shift 2 ;;
+        --kiosk-address) kiosk_address="${2:?--kiosk-address needs an IP address such as 192.168.1.21}"; shift 2 ;;
         --no-server) server=no; shift ;;
         --rollback) rollback=yes; shift ;;
         -h|--help) usage 0 ;;
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$screen" in kiosk|display|none) ;; *) die "--screen must be kiosk, display or none" ;; esac
+[[ "$kiosk_address" =~ ^[0-9A-Fa-f.:/]*$ ]] || die "--kiosk-address must be an IP address such as 192.168.1.21"
 [ "$(id -u)" -eq 0 ] || die "run as root (sudo)"
 
 # ------------------------------------------------------------------ helpers
@@ -183,10 +187,15 @@ if [ "$server" = yes ]; then
             -e "s|^public_url = \"[^\"]*\"|public_url = \"$url\"|" \
             -e '/^\[server\]/,/^\[/ s|^host = "127.0.0.1"|host = "0.0.0.0"|' \
             "$SOURCE/config/kiosk.toml" > "$CONFIG_DIR/kiosk.toml.new"
+        if [ -n "$kiosk_address" ]; then  # the kiosk PC besides this PC's own screen (127.0.0.1)
+            sed -i "/^\[kiosk\]/a addresses = [\"127.0.0.1\", \"::1\", \"$kiosk_address\"]" "$CONFIG_DIR/kiosk.toml.new"
+        fi
         chown root:kiosk "$CONFIG_DIR/kiosk.toml.new"
         chmod 0640 "$CONFIG_DIR/kiosk.toml.new"
         mv "$CONFIG_DIR/kiosk.toml.new" "$CONFIG_DIR/kiosk.toml"
         echo "Wrote $CONFIG_DIR/kiosk.toml (the demo office): set the office name, services, counters and printer."
+    elif [ -n "$kiosk_address" ] && ! grep -q "\"$kiosk_address\"" "$CONFIG_DIR/kiosk.toml"; then
+        echo "Add \"$kiosk_address\" to [kiosk] addresses in $CONFIG_DIR/kiosk.toml, then: systemctl restart kiosk"
     fi
     kiosk_cli init >/dev/null
 
@@ -238,6 +247,10 @@ else
 fi
 
 echo "Installed $(readlink -f "$PREFIX/current")."
+if [ "$server" = no ] && [ "$screen" = kiosk ]; then
+    echo "On the server, list this kiosk PC ($(default_address || echo 'its address')) in [kiosk] addresses" \
+        "(install.sh --kiosk-address there); until then it can take no numbers (403 not_a_kiosk)."
+fi
 if [ "$server" = yes ] && ! kiosk_cli user list 2>/dev/null | grep -q admin; then
     echo "Next: create the head of office's account:  sudo kiosk user add NAME --role admin"
 fi

@@ -109,3 +109,10 @@ class RateLimited(KioskError):
     def __init__(self, message: str, wait: int):
         super().__init__(message)
         self.wait = wait
+
+
+class NotAKiosk(KioskError):
+    """A kiosk-only action (issuing, a survey by number, a status lookup) from a device that is not a kiosk."""
+
+    code = "not_a_kiosk"
+    status = 403

@@ -11,6 +11,7 @@ from kiosk.present import ticket_json
 from kiosk.status import STATUSES
 from kiosk.web import runtime
 from kiosk.web.auth import current_staff
+from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
 
 bp = Blueprint("pages", __name__)
 
@@ -23,8 +24,14 @@ def index():
 
 @bp.get("/kiosk")
 def kiosk():
-    """The resident's touchscreen; ``?idle=S&warn=S&result=S`` shorten its timers (for tests and trials)."""
+    """The resident's touchscreen; ``?idle=S&warn=S&result=S`` shorten its timers (for tests and trials).
+
+    Only a kiosk PC (or a staff session) gets it: on any other device it could take no number, so that
+    device is told so at once instead of letting a resident try.
+    """
     rt = runtime()
+    if not on_kiosk() and current_staff() is None:
+        return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
 
     def seconds(name: str, default: int) -> int:
         value = request.args.get(name, type=int)

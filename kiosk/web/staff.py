@@ -11,7 +11,7 @@ from kiosk import store
 from kiosk.errors import BadRequest, NotFound, OtherCounter, UnknownService
 from kiosk.web import json_body, runtime
 from kiosk.web.auth import staff_required
-from kiosk.present import publish_call, publish_queue, ticket_json
+from kiosk.present import publish_call, publish_queue, staff_ticket_json
 
 bp = Blueprint("staff", __name__)
 
@@ -70,7 +70,7 @@ def call_next(counter_id: int):
     ticket, event_id = called
     publish_call(rt, event_id)
     publish_queue(rt)
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.get("/api/counters/<id:counter_id>")
@@ -84,8 +84,8 @@ def counter_view(counter_id: int):
     current = store.held_ticket(rt.db, counter.id)
     return jsonify({
         "counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
-        "ticket": ticket_json(rt, current) if current else None,
-        "waiting": [ticket_json(rt, t) for t in store.waiting_list(rt.db, day, counter.services)],
+        "ticket": staff_ticket_json(rt, current) if current else None,
+        "waiting": [staff_ticket_json(rt, t) for t in store.waiting_list(rt.db, day, counter.services)],
         "printer": rt.printer_state(),
         "served_today": store.served_today(rt.db, day, counter.id),
     })
@@ -102,7 +102,7 @@ def act(ticket_id: int, action: str):
     if action == "recall":
         publish_call(rt, event_id)
     publish_queue(rt)
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.post("/api/tickets/<id:ticket_id>/transfer")
@@ -119,7 +119,7 @@ def transfer(ticket_id: int):
     with _refusing_other_counters():
         ticket = store.transfer(rt.db, ticket_id, service, rt.now(), g.staff["id"], counter_scope=_scope())
     publish_queue(rt)
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.post("/api/tickets/<id:ticket_id>/reprint")
@@ -133,7 +133,7 @@ def reprint(ticket_id: int):
         ticket = store.queue_reprint(rt.db, ticket_id, rt.now(), g.staff["id"], counter_scope=_scope())
     if rt.printing is not None:
         rt.printing.wake()
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.get("/api/counters/<id:counter_id>/no-shows")
@@ -143,4 +143,5 @@ def counter_no_shows(counter_id: int):
     rt = runtime()
     counter = _counter(counter_id)
     _work_at(counter.id)  # loaded together with the counter view: both answers must carry the same choice
-    return jsonify({"tickets": [ticket_json(rt, t) for t in store.recent_no_shows(rt.db, rt.today(), counter.id)]})
+    no_shows = store.recent_no_shows(rt.db, rt.today(), counter.id)
+    return jsonify({"tickets": [staff_ticket_json(rt, t) for t in no_shows]})

@@ -14,6 +14,7 @@ import math
 import secrets
 import threading
 import time
+from typing import Callable
 
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
@@ -25,12 +26,15 @@ from kiosk.settings import StatusLookups
 from kiosk.status import check_application, check_kk, check_nik, describe, mask_name
 from kiosk.web import _HTTP_CODES, error_response, json_body, runtime
 from kiosk.web.auth import _Throttle, staff_required
+from kiosk.web.devices import devices, kiosk_or_staff
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("status", __name__)
 
 NOT_FOUND_MESSAGE = ("Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas.")
+NOT_A_KIOSK = ("Cek status KTP-el hanya dapat dilakukan di kios kantor atau oleh petugas. Silakan gunakan kios "
+               "di kantor kecamatan.")
 _NO_RECORD_KK = "0" * 16  # compared against when the NIK has no record, so both cases take the same time
 
 
@@ -40,9 +44,9 @@ class LookupGuard:
     Keys are kept in bounded stores; a NIK is held only as its keyed hash.
     """
 
-    def __init__(self, config: StatusLookups, clock=time.monotonic):
+    def __init__(self, config: StatusLookups, is_kiosk: Callable[[str], bool], clock=time.monotonic):
         window = config.window_minutes * 60
-        self.kiosks = frozenset(config.kiosk_addresses)
+        self.is_kiosk = is_kiosk  # [kiosk] addresses (or its alias [status] kiosk_addresses)
         self.addresses = _Throttle(config.lookups_per_window, window, clock=clock)
         self.kiosk_addresses = _Throttle(config.kiosk_lookups_per_window, window, clock=clock)
         self.misses = _Throttle(config.nik_misses_per_hour, 3600, clock=clock)
@@ -51,7 +55,7 @@ class LookupGuard:
 
     def attempt(self, address: str) -> int:
         """Count a lookup from ``address``; return 0, or the seconds to wait (then nothing is counted)."""
-        throttle = self.kiosk_addresses if address in self.kiosks else self.addresses
+        throttle = self.kiosk_addresses if self.is_kiosk(address) else self.addresses
         with self._lock:
             now = self.clock()
             wait = throttle.retry_after((address,), now)
@@ -82,7 +86,8 @@ def _guard() -> LookupGuard:
     app = current_app
     guard = app.extensions.get("kiosk_status_guard")
     if guard is None:
-        guard = app.extensions.setdefault("kiosk_status_guard", LookupGuard(runtime().settings.status))
+        guard = app.extensions.setdefault("kiosk_status_guard", LookupGuard(runtime().settings.status,
+                                                                             devices().is_kiosk))
     return guard
 
 
@@ -123,6 +128,7 @@ def _audit(outcome: str, nik_key: str | None) -> None:
 def lookup():
     """Answer a resident's KTP-el status for a NIK and the matching nomor KK."""
     rt = runtime()
+    kiosk_or_staff(NOT_A_KIOSK)  # refused before anything is counted or audited
     guard = _guard()
     wait = guard.attempt(request.remote_addr or "-")
     if wait:  # not audited: a flood from one address must not turn into a flood of writes
