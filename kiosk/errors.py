@@ -116,3 +116,10 @@ class NotAKiosk(KioskError):
 
     code = "not_a_kiosk"
     status = 403
+
+
+class LastAdmin(KioskError):
+    """A change would leave the office without an active admin account."""
+
+    code = "last_admin"
+    status = 409

@@ -230,6 +230,7 @@ def _staff_routes(server: LiveServer, ids: dict) -> list[tuple[str, str, dict | 
         ("POST", f"/api/admin/staff/{staff_id}/password", {"password": "Kopi-Tubruk-Panas77"}),
         ("POST", f"/api/admin/staff/{staff_id}/role", {"role": "counter"}),
         ("POST", f"/api/admin/staff/{staff_id}/end-sessions", None),
+        ("GET", "/api/admin/staff-changes", None),
         ("PATCH", "/api/services/REKAM", {"daily_quota": 90}),
         ("GET", "/api/admin/closed-dates", None),
         ("PUT", "/api/admin/closed-dates/2099-01-02", {"reason": "Cuti bersama"}),

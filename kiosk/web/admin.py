@@ -7,6 +7,7 @@ Staff accounts change through the same store functions and password policy (kios
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
 from werkzeug.security import generate_password_hash
@@ -147,7 +148,8 @@ def staff_add():
     role = _role(body)
     password = _password(body, username)
     rt = runtime()
-    created = store.add_staff(rt.db, username, generate_password_hash(password), role, rt.now())
+    created = store.add_staff(rt.db, username, generate_password_hash(password), role, rt.now(),
+                              by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(created["id"]))}), 201
 
 
@@ -157,7 +159,7 @@ def staff_disable(staff_id: int):
     """Disable an account (not one's own): no more logins, its sessions end at once."""
     account = _account(staff_id)
     _not_self(account, "menonaktifkan")
-    ended = store.disable_staff(runtime().db, account["username"], _seconds())
+    ended = store.disable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
 
@@ -166,7 +168,7 @@ def staff_disable(staff_id: int):
 def staff_enable(staff_id: int):
     """Let a disabled account log in again."""
     account = _account(staff_id)
-    store.enable_staff(runtime().db, account["username"])
+    store.enable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": 0})
 
 
@@ -188,8 +190,17 @@ def staff_role(staff_id: int):
     role = _role(json_body())
     account = _account(staff_id)
     _not_self(account, "mengubah peran")
-    ended = store.set_staff_role(runtime().db, account["username"], role, _seconds())
+    ended = store.set_staff_role(runtime().db, account["username"], role, _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
+
+
+@bp.get("/api/admin/staff-changes")
+@staff_required("admin")
+def staff_changes():
+    """Who created, disabled, enabled or changed the role of which account, and when (newest first)."""
+    zone = runtime().settings.office.timezone
+    return jsonify({"changes": [{**change, "at": datetime.fromtimestamp(change["at"], zone).isoformat()}
+                                for change in store.staff_changes(runtime().db)]})
 
 
 @bp.post("/api/admin/staff/<id:staff_id>/end-sessions")

@@ -208,7 +208,14 @@ def current_staff() -> dict | None:
         return _end(token_hash, now, "expired")
     if idle > _TOUCH_SECONDS:
         store.touch_staff_session(db, token_hash, now)
-    return {key: record[key] for key in ("id", "username", "role")}
+    return {key: record[key] for key in ("id", "username", "role", "counter_id")}
+
+
+def work_at(counter_id: int) -> None:
+    """Keep the counter this request's staff session works at with the session on the server."""
+    if g.staff.get("counter_id") != counter_id:  # write only on a change of counter
+        store.set_session_counter(runtime().db, _token_hash(session["sid"]), counter_id)
+        g.staff["counter_id"] = counter_id
 
 
 def _end(token_hash: str, now: int, reason: str) -> None:

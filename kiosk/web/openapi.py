@@ -385,11 +385,14 @@ _STAFF_CHANGE = _json({"type": "object", "properties": {"staff": _ref("StaffAcco
                                                         "ended_sessions": {"type": "integer"}}})
 
 
-def _staff_change(summary: str, body: dict | None = None, refused: str = "own_account: not one's own") -> dict:
+def _staff_change(summary: str, body: dict | None = None, refused: str = "own_account: not one's own",
+                  last_admin: bool = False) -> dict:
     operation: dict[str, Any] = {
         "summary": summary, "security": [{"session": [], "csrf": []}], "parameters": [_ID],
         "responses": {"200": _STAFF_CHANGE, **_errors(*_ADMIN_ERRORS, (400, refused), (404, "unknown_staff"))},
     }
+    if last_admin:
+        operation["responses"].update(_errors((409, "last_admin: at least one active admin always remains")))
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         operation["responses"].update(_errors((400, "bad_request")))
@@ -438,7 +441,8 @@ PATHS.update({
                                **_errors(*_ADMIN_ERRORS,
                                          (400, "bad_request / weak_password / username_taken"))}},
     },
-    "/api/admin/staff/{id}/disable": _staff_change("Disable an account: no more logins, its sessions end"),
+    "/api/admin/staff/{id}/disable": _staff_change("Disable an account: no more logins, its sessions end",
+                                                   last_admin=True),
     "/api/admin/staff/{id}/enable": _staff_change("Let a disabled account log in again", refused="bad_request"),
     "/api/admin/staff/{id}/password": _staff_change(
         "Set a new password (the policy of `kiosk user passwd`) and end the account's sessions",
@@ -448,8 +452,19 @@ PATHS.update({
         "Change an account's role and end its sessions",
         {"type": "object", "required": ["role"], "properties": {"role": {"type": "string",
                                                                          "enum": ["counter", "admin"]}}},
-        refused="bad_request / own_account: not one's own"),
+        refused="bad_request / own_account: not one's own", last_admin=True),
     "/api/admin/staff/{id}/end-sessions": _staff_change("End every open session of an account"),
+    "/api/admin/staff-changes": {"get": {
+        "summary": "Who created, disabled, enabled or changed the role of which account, newest first (the latest "
+                   "200; the record is append-only)",
+        "security": [{"session": []}],
+        "responses": {"200": _json({"type": "object", "properties": {"changes": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"}, "account": {"type": "string"},
+                "change": {"type": "string", "enum": ["created", "disabled", "enabled", "role"]},
+                "detail": {"type": "string", "nullable": True, "description": "the role given (created, role)"},
+                "by": {"type": "string", "description": "the admin's username, or \"command line\""}}}}}}),
+            **_errors(*_ADMIN_ERRORS)}}},
 })
 
 
