@@ -197,3 +197,52 @@ def test_the_command_line_records_its_changes(tmp_path):
         assert changes[:2] == [("budi", "disabled", None, "command line"), ("budi", "role", "admin", "command line")]
     finally:
         runtime.stop()
+
+
+# ---------------------------------------------------------------- password checks at once
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmHWM")
+
+
+@pytest.mark.slow
+def test_twenty_parallel_wrong_logins_do_not_take_the_servers_memory(tmp_path):
+    """A real ``kiosk serve`` (werkzeug's scrypt: ~32 MB a check): its peak memory grows by a few checks' worth."""
+    import subprocess
+    import sys
+
+    from kiosk.bench_load import free_port, start_server, write_config
+
+    config = write_config(tmp_path)
+    subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), "user", "add", "petugas", "--role",
+                    "counter", "--password-stdin"], input="Pisang-Goreng-Hangat9\n", text=True, cwd=tmp_path,
+                   check=True, capture_output=True)
+    port = free_port()
+    server = start_server(tmp_path, port, config)
+    try:
+        def login(index: int) -> int:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("POST", "/api/login", body=json.dumps(
+                {"username": f"tamu{index}", "password": "salah-sekali"}).encode(),
+                headers={"Content-Type": "application/json"})
+            status = connection.getresponse().status
+            connection.close()
+            return status
+
+        assert login(-1) == 401  # the first check loads what every later one shares
+        before = _peak_rss_mb(server.pid)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=19) as pool:
+            statuses = list(pool.map(login, range(19)))
+        grown = _peak_rss_mb(server.pid) - before
+        # each is checked in turn (401) or, after a short wait for a slot, told to try again (429 with Retry-After)
+        assert statuses.count(401) + statuses.count(429) == 19 and statuses.count(401) >= 2, statuses
+        assert grown < 150, f"peak memory grew by {grown:.0f} MB"
+    finally:
+        server.terminate()
+        server.wait(10)

@@ -13,8 +13,8 @@ from flask import Blueprint, current_app, g, jsonify, redirect, render_template,
 from werkzeug.security import generate_password_hash
 
 from kiosk import store
-from kiosk.errors import BadRequest, NotFound
-from kiosk.passwords import password_problem
+from kiosk.errors import BadRequest, NotFound, RateLimited
+from kiosk.passwords import PasswordChecksBusy, password_problem, password_slot
 from kiosk.present import services_json
 from kiosk.web import json_body, runtime
 from kiosk.web.admin_api import service_answer
@@ -111,6 +111,15 @@ def _password(body: dict, username: str) -> str:
     return password
 
 
+def _hash(password: str) -> str:
+    """Hash a new password in one of the few password slots (each hash takes tens of MB)."""
+    try:
+        with password_slot():
+            return generate_password_hash(password)
+    except PasswordChecksBusy:
+        raise RateLimited("Server sedang memeriksa banyak kata sandi. Silakan coba lagi sebentar lagi.", 1) from None
+
+
 def _role(body: dict) -> str:
     role = body.get("role")
     if role not in ROLES:
@@ -148,7 +157,7 @@ def staff_add():
     role = _role(body)
     password = _password(body, username)
     rt = runtime()
-    created = store.add_staff(rt.db, username, generate_password_hash(password), role, rt.now(),
+    created = store.add_staff(rt.db, username, _hash(password), role, rt.now(),
                               by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(created["id"]))}), 201
 
@@ -178,7 +187,7 @@ def staff_password(staff_id: int):
     """Set a new password for an account and end its sessions."""
     account = _account(staff_id)
     password = _password(json_body(), account["username"])
-    ended = store.set_staff_password(runtime().db, account["username"], generate_password_hash(password),
+    ended = store.set_staff_password(runtime().db, account["username"], _hash(password),
                                      _seconds())
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 

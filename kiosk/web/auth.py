@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import store
 from kiosk.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
+from kiosk.passwords import PasswordChecksBusy, password_slot
 from kiosk.web import error_response, json_body, runtime
 
 bp = Blueprint("auth", __name__)
@@ -141,7 +142,12 @@ def login():
         response.headers["Retry-After"] = str(wait)
         return response
     staff = store.get_staff(runtime().db, username)
-    if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or staff is None:
+    try:
+        with password_slot():
+            matches = check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
+    except PasswordChecksBusy:
+        return busy_response()
+    if not matches or staff is None:
         raise BadCredentials("Nama pengguna atau kata sandi salah.")
     guard.succeeded(key, address)
     session.clear()  # a fresh session: nothing from before the login carries over
@@ -152,6 +158,14 @@ def login():
     store.start_staff_session(runtime().db, _token_hash(token), staff["id"], now, forget_before)
     session.update(sid=token, csrf=secrets.token_urlsafe(24))
     return jsonify({"csrf_token": session["csrf"], "user": _user(staff)})
+
+
+def busy_response():
+    """Answer a password check that found no free slot: 429 rate_limited, try again in a second."""
+    response = error_response("rate_limited", "Server sedang memeriksa banyak kata sandi. Silakan coba lagi "
+                                              "sebentar lagi.", 429)
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 @bp.post("/api/logout")
