@@ -386,13 +386,15 @@ _STAFF_CHANGE = _json({"type": "object", "properties": {"staff": _ref("StaffAcco
 
 
 def _staff_change(summary: str, body: dict | None = None, refused: str = "own_account: not one's own",
-                  last_admin: bool = False) -> dict:
+                  last_admin: bool = False, busy: bool = False) -> dict:
     operation: dict[str, Any] = {
         "summary": summary, "security": [{"session": [], "csrf": []}], "parameters": [_ID],
         "responses": {"200": _STAFF_CHANGE, **_errors(*_ADMIN_ERRORS, (400, refused), (404, "unknown_staff"))},
     }
     if last_admin:
         operation["responses"].update(_errors((409, "last_admin: at least one active admin always remains")))
+    if busy:
+        operation["responses"].update(_errors((429, "rate_limited: every password slot busy (Retry-After)")))
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         operation["responses"].update(_errors((400, "bad_request")))
@@ -439,7 +441,8 @@ PATHS.update({
                                     "password": {"type": "string", "minLength": 10, "maxLength": 128}}}}}},
                  "responses": {"201": _json({"type": "object", "properties": {"staff": _ref("StaffAccount")}}),
                                **_errors(*_ADMIN_ERRORS,
-                                         (400, "bad_request / weak_password / username_taken"))}},
+                                         (400, "bad_request / weak_password / username_taken"),
+                                         (429, "rate_limited: every password slot busy (Retry-After)"))}},
     },
     "/api/admin/staff/{id}/disable": _staff_change("Disable an account: no more logins, its sessions end",
                                                    last_admin=True),
@@ -447,7 +450,7 @@ PATHS.update({
     "/api/admin/staff/{id}/password": _staff_change(
         "Set a new password (the policy of `kiosk user passwd`) and end the account's sessions",
         {"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},
-        refused="bad_request / weak_password"),
+        refused="bad_request / weak_password", busy=True),
     "/api/admin/staff/{id}/role": _staff_change(
         "Change an account's role and end its sessions",
         {"type": "object", "required": ["role"], "properties": {"role": {"type": "string",
