@@ -2,7 +2,9 @@
 # Install, update or roll back Kiosk Antrean KTP-el on a Debian 12 PC. Safe to run again.
 #
 #   sudo deploy/install.sh [--screen kiosk|display|none] [--lan CIDR] [--public-url URL] [--staff ADDRESSES]
+#                          [--kiosk-address IP]
 #   sudo deploy/install.sh --no-server --screen display --server-url http://192.168.1.10:8080
+#   (--kiosk-address: a kiosk PC apart from the server; only kiosk PCs and this PC's own screen take numbers)
 #   sudo deploy/install.sh --rollback
 #
 # Server: a new release in /opt/kiosk/releases/<time> (its own venv), /opt/kiosk/current pointing at it,
@@ -29,6 +31,7 @@ public_url=""
 server_url=""
 staff=""
 staff_given=no
+kiosk_address=""
 rollback=no
 
 usage() {
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
         --public-url) public_url="${2:?--public-url needs a URL}"; shift 2 ;;
         --server-url) server_url="${2:?--server-url needs a URL}"; shift 2 ;;
         --staff) staff="${2?--staff needs addresses such as 192.168.1.20,192.168.1.32/28}"; staff_given=yes; shift 2 ;;
+        --kiosk-address) kiosk_address="${2:?--kiosk-address needs an IP address such as 192.168.1.21}"; shift 2 ;;
         --no-server) server=no; shift ;;
         --rollback) rollback=yes; shift ;;
         -h|--help) usage 0 ;;
@@ -55,6 +59,7 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$screen" in kiosk|display|none) ;; *) die "--screen must be kiosk, display or none" ;; esac
+[[ "$kiosk_address" =~ ^[0-9A-Fa-f.:/]*$ ]] || die "--kiosk-address must be an IP address such as 192.168.1.21"
 [ "$(id -u)" -eq 0 ] || die "run as root (sudo)"
 
 # ------------------------------------------------------------------ helpers
@@ -229,12 +234,20 @@ if [ "$server" = yes ]; then
             -e '/^\[server\]/,/^\[/ s|^host = "127.0.0.1"|host = "0.0.0.0"|' \
             -e "/^\\[server\\]/,/^\\[/ s|^staff_addresses = \\[\\]|staff_addresses = $(staff_list "$staff")|" \
             "$SOURCE/config/kiosk.toml" > "$CONFIG_DIR/kiosk.toml.new"
+        if [ -n "$kiosk_address" ]; then  # the kiosk PC besides this PC's own screen (127.0.0.1)
+            sed -i "/^\[kiosk\]/a addresses = [\"127.0.0.1\", \"::1\", \"$kiosk_address\"]" "$CONFIG_DIR/kiosk.toml.new"
+        fi
         chown root:kiosk "$CONFIG_DIR/kiosk.toml.new"
         chmod 0640 "$CONFIG_DIR/kiosk.toml.new"
         mv "$CONFIG_DIR/kiosk.toml.new" "$CONFIG_DIR/kiosk.toml"
         echo "Wrote $CONFIG_DIR/kiosk.toml (the demo office): set the office name, services, counters and printer."
-    elif [ "$staff_given" = yes ]; then
-        echo "Note: $CONFIG_DIR/kiosk.toml is kept as it is: set [server] staff_addresses = $(staff_list "$staff") there."
+    else
+        if [ "$staff_given" = yes ]; then
+            echo "Note: $CONFIG_DIR/kiosk.toml is kept as it is: set [server] staff_addresses = $(staff_list "$staff") there."
+        fi
+        if [ -n "$kiosk_address" ] && ! grep -q "\"$kiosk_address\"" "$CONFIG_DIR/kiosk.toml"; then
+            echo "Add \"$kiosk_address\" to [kiosk] addresses in $CONFIG_DIR/kiosk.toml, then: systemctl restart kiosk"
+        fi
     fi
     kiosk_cli init >/dev/null
 
@@ -288,6 +301,10 @@ else
 fi
 
 echo "Installed $(readlink -f "$PREFIX/current")."
+if [ "$server" = no ] && [ "$screen" = kiosk ]; then
+    echo "On the server, list this kiosk PC ($(default_address || echo 'its address')) in [kiosk] addresses" \
+        "(install.sh --kiosk-address there); until then it can take no numbers (403 not_a_kiosk)."
+fi
 if [ "$server" = yes ] && ! kiosk_cli user list 2>/dev/null | grep -q admin; then
     echo "Next: create the head of office's account:  sudo kiosk user add NAME --role admin"
 fi

@@ -63,11 +63,11 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
 
     samples = max(100, min(500, int(seconds * 100)))
     calls = max(3, min(20, int(seconds * 4)))
-    steps = iter(range(1, 13))
+    steps = iter(range(1, 14))
 
     def step(text: str) -> None:
         done = next(steps)
-        progress(f"{'#' * done}{'.' * (12 - done)} [{done}/12] {text}")  # a bar, then the step
+        progress(f"{'#' * done}{'.' * (13 - done)} [{done}/13] {text}")  # a bar, then the step
 
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as temporary:
@@ -171,6 +171,8 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
             f99 = percentile(flooded, .99)
             rows.append(Row(f"/healthz p99, another address, one holding {IDLE_CONNECTIONS} idle connections",
                             f"{_ms(f99)} ({len(flooded)} requests; {held} opened)", "< 1 s", f99 < 1000))
+            step(f"a flood of POST /api/tickets from a non-kiosk address for {seconds:g} s")
+            rows += flood_rows(port, seconds, percentile(issue, .99))
             step("kiosk page weight")
             weight = page_weight(port) / 1024
             rows.append(Row("kiosk page weight (HTML + linked CSS/JS)", f"{weight:.1f} KB", "< 200 KB", weight < 200))
@@ -189,6 +191,23 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
                f"SQLite {sqlite3.sqlite_version}, synchronous=FULL, file printer, {clients} clients, "
                f"{seconds:g} s per load run; {history}")
     return rows, machine
+
+
+def flood_rows(port: int, seconds: float, quiet_p99: float) -> list[Row]:
+    """Flood POST /api/tickets from 127.0.0.2 (not a kiosk) while a kiosk PC issues; the flooder must get nothing."""
+    from kiosk.bench_flood import FLOOD_SOURCE, ticket_flood
+
+    flood = ticket_flood(port, seconds, services=SERVICES)
+    k99 = percentile(flood.kiosk_ms, .99) if flood.kiosk_ms else float("nan")
+    refused = flood.flood_answers.get(403, 0)
+    return [
+        Row(f"flood from {FLOOD_SOURCE} (not a kiosk): tickets issued",
+            f"{flood.tickets_to_flooder} of {flood.flood_requests:,} ({refused:,} x 403)", "= 0",
+            flood.tickets_to_flooder == 0 and flood.flood_requests > 0),
+        Row("kiosk issue during the flood: p99",
+            f"{_ms(k99)} ({len(flood.kiosk_ms)} tickets, quiet p99 {_ms(quiet_p99)})"
+            + (f", {len(flood.kiosk_failures)} failed" if flood.kiosk_failures else "")),
+    ]
 
 
 def format_table(rows: list[Row]) -> str:

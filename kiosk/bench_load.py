@@ -61,6 +61,8 @@ def write_config(directory: Path, printer: str = "file", extra: str = "") -> Pat
     text = re.sub(r"daily_quota = \d+", "daily_quota = 1000000", text)
     text = re.sub(r'^(mon|tue|wed|thu|fri|sat|sun) = ".*"', r'\1 = "00:00-24:00"', text, flags=re.MULTILINE)
     text = text.replace('type = "file"', f'type = "{printer}"')
+    # Every kiosk client of the bench is 127.0.0.1: one kiosk PC, far faster than its ticket rate allows.
+    text = text.replace("[kiosk]\n", "[kiosk]\ntickets_per_second = 1000000\nticket_burst = 1000000\n", 1)
     config = directory / "kiosk.toml"
     config.write_text(text + extra, encoding="utf-8")
     return config

@@ -45,10 +45,11 @@ DAILY_MS, MONTH_MS, YEAR_MS, PAGE_MS = 50, 300, 2000, 1000
 
 
 def open_app(directory: Path, clock):
-    """Return an app on a fresh database in ``directory`` (always open, no printer) with an admin account."""
+    """Return an app on a fresh database in ``directory`` (always open, no printer, no kiosk ticket rate) with an
+    admin account."""
     settings = load_settings(packaged_config(), {
         **ALWAYS_OPEN, "office.observe_national_holidays": False, "database.path": str(directory / "kiosk.db"),
-        "printer.type": "none"})
+        "printer.type": "none", "kiosk.tickets_per_second": 1_000_000, "kiosk.ticket_burst": 1_000_000})
     app = create_app({"settings": settings, "TESTING": True, "clock": clock})
     runtime = app.extensions["kiosk"]
     store.add_staff(runtime.db, ADMIN, generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000"),

@@ -192,6 +192,14 @@ def _unknown_staff(name: str) -> click.ClickException:
     return click.ClickException(f"no staff account named '{name}' (see: kiosk user list)")
 
 
+def _account_refused(name: str, exc: KioskError) -> click.ClickException:
+    """Say in English why an account change was refused: an unknown name, or the last active admin."""
+    if exc.code == "last_admin":
+        return click.ClickException(f"'{name}' is the last active admin: add or enable another admin first "
+                                    "(kiosk user add NAME --role admin)")
+    return _unknown_staff(name)
+
+
 @user.command("list")
 @click.pass_context
 def user_list(ctx: click.Context) -> None:
@@ -256,8 +264,8 @@ def user_disable(ctx: click.Context, name: str) -> None:
     runtime = _runtime(ctx)
     try:
         ended = store.disable_staff(runtime.db, name, int(runtime.now().timestamp()))
-    except KioskError:
-        raise _unknown_staff(name) from None
+    except KioskError as exc:
+        raise _account_refused(name, exc) from None
     click.echo(f"Account '{name}' disabled; {ended} open session(s) ended.")
 
 
@@ -275,7 +283,7 @@ def user_enable(ctx: click.Context, name: str) -> None:
 
     runtime = _runtime(ctx)
     try:
-        store.enable_staff(runtime.db, name)
+        store.enable_staff(runtime.db, name, int(runtime.now().timestamp()))
     except KioskError:
         raise _unknown_staff(name) from None
     click.echo(f"Account '{name}' enabled.")
@@ -297,8 +305,8 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
     runtime = _runtime(ctx)
     try:
         ended = store.set_staff_role(runtime.db, name, role, int(runtime.now().timestamp()))
-    except KioskError:
-        raise _unknown_staff(name) from None
+    except KioskError as exc:
+        raise _account_refused(name, exc) from None
     click.echo(f"Account '{name}' is now {role}; {ended} open session(s) ended.")
 
 

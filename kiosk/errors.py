@@ -109,3 +109,17 @@ class RateLimited(KioskError):
     def __init__(self, message: str, wait: int):
         super().__init__(message)
         self.wait = wait
+
+
+class NotAKiosk(KioskError):
+    """A kiosk-only action (issuing, a survey by number, a status lookup) from a device that is not a kiosk."""
+
+    code = "not_a_kiosk"
+    status = 403
+
+
+class LastAdmin(KioskError):
+    """A change would leave the office without an active admin account."""
+
+    code = "last_admin"
+    status = 409

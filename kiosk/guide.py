@@ -87,6 +87,8 @@ FIXED = {
     "error.quota_reached": "Kuota nomor antrean hari ini sudah habis.",
     "error.unknown_service": "Layanan ini tidak tersedia.",
     "error.no_services": "Belum ada layanan yang dapat dipilih. Silakan minta bantuan petugas.",
+    "error.not_a_kiosk": "Layar ini bukan kios antrean kantor. Silakan minta bantuan petugas.",
+    "error.rate_limited": "Terlalu banyak permintaan dari kios ini. Silakan tunggu sebentar lalu coba lagi.",
     # kiosk texts (data-t keys of templates/kiosk/index.html and kiosk.js)
     "t.start_title": "Ambil nomor antrean.",
     "t.start_hint": "Pilih layanan yang Anda perlukan.",
@@ -172,7 +174,7 @@ FIXED = {
     "survey.error.already_answered": "Survei untuk nomor itu sudah diisi. Terima kasih.",
     "survey.error.rate_limited": "Terlalu banyak percobaan. Silakan coba lagi beberapa menit lagi "
                                  "atau tanyakan kepada petugas.",
-    "survey.error.kiosk_only": "Survei dengan nomor antrean hanya dapat diisi di kios kantor. "
+    "survey.error.not_a_kiosk": "Survei dengan nomor antrean hanya dapat diisi di kios kantor. "
                                "Silakan minta bantuan petugas.",
     "survey.error.survey_disabled": "Survei kepuasan tidak diadakan di kantor ini.",
     "t.cancel": "Batal.",

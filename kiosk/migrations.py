@@ -330,6 +330,31 @@ def waiting_line_covering(db: Database) -> None:
     db.execute("DROP INDEX IF EXISTS tickets_waiting_line")
 
 
+@migrations(name="0012_staff_session_counter_and_account_changes")
+def staff_session_counter_and_account_changes(db: Database) -> None:
+    """The counter a staff session works at, kept with the session on the server (not in the browser's cookie);
+    and an append-only record of who created, disabled, enabled or changed the role of each staff account."""
+    for statement in _split(
+        """
+        ALTER TABLE staff_sessions ADD COLUMN counter_id INTEGER;
+        CREATE TABLE staff_changes (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff(id),
+            change TEXT NOT NULL CHECK (change IN ('created', 'disabled', 'enabled', 'role')),
+            detail TEXT,
+            by_username TEXT NOT NULL
+        );
+        CREATE INDEX staff_changes_staff ON staff_changes (staff_id);
+        CREATE TRIGGER staff_changes_no_update BEFORE UPDATE ON staff_changes
+        BEGIN SELECT RAISE(ABORT, 'staff_changes is append-only'); END;
+        CREATE TRIGGER staff_changes_no_delete BEFORE DELETE ON staff_changes
+        BEGIN SELECT RAISE(ABORT, 'staff_changes is append-only'); END;
+        """
+    ):
+        db.execute(statement)
+
+
 def _status_key(db: Database) -> bytes:
     """The key of the NIK and KK hashes: the one Database.migrate holds, else the file beside this database."""
     from kiosk.db import MIGRATION_STATUS_KEY, Database as KioskDatabase

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128  # the strength estimate slows down on very long input
@@ -10,6 +13,28 @@ MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses o
 # Words anyone at the office would try first (zxcvbn treats them like the username).
 OFFICE_WORDS = ("kecamatan", "dukcapil", "disdukcapil", "antrean", "kiosk", "ktp", "loket", "petugas",
                 "admin", "kantor")
+
+
+# A password hash (werkzeug's scrypt) takes about 32 MB while it runs: twenty parallel wrong logins took the
+# server from 362 to 873 MB. This many run at once in one process; others wait their turn a little while.
+PASSWORD_CHECKS_AT_ONCE = 2
+PASSWORD_SLOT_WAIT_SECONDS = 3.0
+_slots = threading.BoundedSemaphore(PASSWORD_CHECKS_AT_ONCE)
+
+
+class PasswordChecksBusy(Exception):
+    """No password check could start within the wait: the server is flooded with logins."""
+
+
+@contextmanager
+def password_slot(wait: float = PASSWORD_SLOT_WAIT_SECONDS) -> Iterator[None]:
+    """Hold one of the few slots for hashing or checking a password; raise PasswordChecksBusy after ``wait`` s."""
+    if not _slots.acquire(timeout=wait):
+        raise PasswordChecksBusy
+    try:
+        yield
+    finally:
+        _slots.release()
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,17 @@ def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+STAFF_HIDDEN = ("token", "track_url")  # the resident's own: whoever holds them may answer the survey as them
+
+
+def staff_ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
+    """Return TICKET as staff see it: everything but the token and the track URL (staff must not grade themselves)."""
+    answer = ticket_json(rt, ticket)
+    for key in STAFF_HIDDEN:
+        del answer[key]
+    return answer
+
+
 def public_ticket_json(ticket: dict[str, Any]) -> dict[str, Any]:
     """Return the PUBLIC_TICKET shape of SPEC: what anyone may see (never the token, id or track URL)."""
     return {

@@ -14,7 +14,7 @@ import ipaddress
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, make_dataclass
+from dataclasses import dataclass, field, make_dataclass, replace
 from datetime import time
 from pathlib import Path
 from typing import Any, Iterator
@@ -111,7 +111,7 @@ class StatusLookups:
     nik_misses_per_hour: int = 5  # wrong KK numbers (or unknown NIK) per NIK, from any address
     lookups_per_window: int = 30  # per client address
     window_minutes: int = 10
-    kiosk_addresses: tuple[str, ...] = ()  # the office's kiosk PCs: many residents share one address
+    kiosk_addresses: tuple[str, ...] = ()  # alias of [kiosk] addresses (read into it); holds the same list
     kiosk_lookups_per_window: int = 300
     retention_days: int = 90  # lookup audit log, and the history of finished (card issued) records
     staff_searches_per_hour: int = 200  # record searches, status changes and batches per staff user
@@ -157,11 +157,17 @@ class Survey:
         return {code: getattr(chosen, code) for code in skm.ELEMENT_CODES}
 
 
+KIOSK_ADDRESSES = ("127.0.0.1", "::1")  # the kiosk browser on the server PC itself (``kiosk demo``)
+
+
 @dataclass(frozen=True)
 class KioskScreen:
-    """``[kiosk]``: the resident's touchscreen."""
+    """``[kiosk]``: the resident's touchscreen, and which devices on the network are kiosks."""
 
     voice_volume: float = 1.0  # voice guidance ("Mode suara") on the kiosk's own audio output, 0.0-1.0
+    addresses: tuple[str, ...] = KIOSK_ADDRESSES  # IPs or CIDRs of the kiosk PCs: only they issue tickets
+    tickets_per_second: float = 2.0  # a kiosk's lasting issuing rate (token bucket) ...
+    ticket_burst: int = 10  # ... and how many tickets it may take at once before that rate applies
 
 
 @dataclass(frozen=True)
@@ -258,7 +264,8 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
     backup = _backup(_table(raw, "backup", required=False))
     queue = _queue(_table(raw, "queue", required=False))
     survey = _survey(_table(raw, "survey", required=False))
-    kiosk = _kiosk(_table(raw, "kiosk", required=False))
+    kiosk = _kiosk(_table(raw, "kiosk", required=False), status.kiosk_addresses)
+    status = replace(status, kiosk_addresses=kiosk.addresses)  # one list for every kiosk-only route
     settings = Settings(
         office=_office(office_raw),
         server=_server(_table(raw, "server", required=False)),
@@ -527,11 +534,34 @@ def _queue(table: dict) -> Queue:
     )
 
 
-def _kiosk(table: dict) -> KioskScreen:
+def _kiosk(table: dict, status_alias: tuple[str, ...]) -> KioskScreen:
     volume = _get(table, "kiosk.voice_volume", (int, float), KioskScreen.voice_volume)
     if not 0.0 <= volume <= 1.0:
         raise ConfigError(f"kiosk.voice_volume must be between 0.0 (silent) and 1.0 (full), got {volume!r}")
-    return KioskScreen(voice_volume=float(volume))
+    addresses = _addresses(table, "kiosk.addresses", None)
+    if addresses is None:  # [status] kiosk_addresses, the older name, when it lists any
+        addresses = status_alias or KIOSK_ADDRESSES
+    elif status_alias:
+        addresses = tuple(dict.fromkeys(addresses + status_alias))
+    rate = _get(table, "kiosk.tickets_per_second", (int, float), KioskScreen.tickets_per_second)
+    if not 0 < rate <= 1_000_000:
+        raise ConfigError(f"kiosk.tickets_per_second must be above zero, got {rate!r}")
+    return KioskScreen(voice_volume=float(volume), addresses=addresses, tickets_per_second=float(rate),
+                       ticket_burst=_positive(table, "kiosk.ticket_burst", KioskScreen.ticket_burst))
+
+
+def _addresses(table: dict, dotted: str, default: Any) -> tuple[str, ...] | None:
+    """Read a list of IP addresses or CIDR networks (``"192.168.1.21"``, ``"192.168.1.0/24"``)."""
+    values = _get(table, dotted, list, default)
+    if values is None:
+        return None
+    for value in values:
+        try:
+            ipaddress.ip_network(value if isinstance(value, str) else "", strict=False)
+        except ValueError:
+            raise ConfigError(f"{dotted} must list IP addresses or networks such as \"192.168.1.21\" or "
+                              f"\"192.168.1.0/24\", got {value!r}") from None
+    return tuple(values)
 
 
 def _grace(table: dict) -> int:
@@ -632,13 +662,7 @@ def _counters(raw: Any, codes: set[str]) -> tuple[Counter, ...]:
 
 
 def _status(table: dict) -> StatusLookups:
-    addresses = _get(table, "status.kiosk_addresses", list, [])
-    for address in addresses:
-        try:
-            ipaddress.ip_address(address if isinstance(address, str) else "")
-        except ValueError:
-            raise ConfigError(f"status.kiosk_addresses must list IP addresses such as \"192.168.1.21\", "
-                              f"got {address!r}") from None
+    addresses = _addresses(table, "status.kiosk_addresses", [])
     return StatusLookups(
         nik_misses_per_hour=_positive(table, "status.nik_misses_per_hour", StatusLookups.nik_misses_per_hour),
         lookups_per_window=_positive(table, "status.lookups_per_window", StatusLookups.lookups_per_window),

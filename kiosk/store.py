@@ -9,7 +9,8 @@ from typing import Any, Callable
 
 from kiosk import queue
 from kiosk.db import Database
-from kiosk.errors import BadRequest, BadTransition, KioskError, NotFound, OtherCounter, QuotaReached, ServiceClosed
+from kiosk.errors import (BadRequest, BadTransition, KioskError, LastAdmin, NotFound, OtherCounter, QuotaReached,
+                          ServiceClosed)
 from kiosk.settings import Counter, Service, Settings
 
 Row = dict[str, Any]
@@ -570,14 +571,31 @@ def pending_print_jobs(db: Database) -> int:
 # ---------------------------------------------------------------- staff and state
 
 
-def add_staff(db: Database, username: str, password_hash: str, role: str, now: datetime) -> Row:
-    """Create a staff account; raise BadRequest when the username is taken."""
+COMMAND_LINE = "command line"  # who made an account change from `kiosk user ...`
+
+
+def _record_change(conn: sqlite3.Connection, staff_id: int, change: str, by: str, at: int,
+                   detail: str | None = None) -> None:
+    conn.execute("INSERT INTO staff_changes (at, staff_id, change, detail, by_username) VALUES (?, ?, ?, ?, ?)",
+                 [at, staff_id, change, detail, by])
+
+
+def _keep_an_admin(conn: sqlite3.Connection) -> None:
+    """Refuse (roll back) a change that would leave no active admin; called inside the change's transaction."""
+    if conn.execute("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1").fetchone()[0] == 0:
+        raise LastAdmin("Akun ini admin aktif terakhir: tambahkan atau aktifkan admin lain terlebih dahulu.")
+
+
+def add_staff(db: Database, username: str, password_hash: str, role: str, now: datetime,
+              by: str = COMMAND_LINE) -> Row:
+    """Create a staff account (recorded with who created it); raise BadRequest when the username is taken."""
     try:
         with db.write() as conn:
             cur = conn.execute(
                 "INSERT INTO staff (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
                 [username, password_hash, role, _stamp(now)],
             )
+            _record_change(conn, cur.lastrowid, "created", by, int(now.timestamp()), role)
     except sqlite3.IntegrityError:
         raise BadRequest(f"Nama pengguna '{username}' sudah dipakai.", code="username_taken") from None
     return {"id": cur.lastrowid, "username": username, "role": role}
@@ -662,26 +680,46 @@ def set_staff_password(db: Database, username: str, password_hash: str, now: int
         return _end_sessions(conn, staff_id, now, "password_changed")
 
 
-def disable_staff(db: Database, username: str, now: int) -> int:
-    """Disable a staff account and end its sessions; return how many were ended."""
+def disable_staff(db: Database, username: str, now: int, by: str = COMMAND_LINE) -> int:
+    """Disable a staff account and end its sessions; return how many were ended.
+
+    Raise LastAdmin, changing nothing, when it is the last active admin (checked in the same transaction).
+    """
     with db.write() as conn:
         staff_id = _staff_id(conn, username)
-        conn.execute("UPDATE staff SET active = 0 WHERE id = ?", [staff_id])
+        if conn.execute("UPDATE staff SET active = 0 WHERE id = ? AND active = 1", [staff_id]).rowcount:
+            _keep_an_admin(conn)
+            _record_change(conn, staff_id, "disabled", by, now)
         return _end_sessions(conn, staff_id, now, "disabled")
 
 
-def enable_staff(db: Database, username: str) -> None:
+def enable_staff(db: Database, username: str, now: int, by: str = COMMAND_LINE) -> None:
     """Let a disabled staff account log in again (with its old password)."""
     with db.write() as conn:
-        conn.execute("UPDATE staff SET active = 1 WHERE id = ?", [_staff_id(conn, username)])
+        staff_id = _staff_id(conn, username)
+        if conn.execute("UPDATE staff SET active = 1 WHERE id = ? AND active = 0", [staff_id]).rowcount:
+            _record_change(conn, staff_id, "enabled", by, now)
 
 
-def set_staff_role(db: Database, username: str, role: str, now: int) -> int:
-    """Change a staff member's role and end their sessions (they log in again with it); return how many ended."""
+def set_staff_role(db: Database, username: str, role: str, now: int, by: str = COMMAND_LINE) -> int:
+    """Change a staff member's role and end their sessions (they log in again with it); return how many ended.
+
+    Raise LastAdmin, changing nothing, when it would demote the last active admin (checked in the same transaction).
+    """
     with db.write() as conn:
         staff_id = _staff_id(conn, username)
-        conn.execute("UPDATE staff SET role = ? WHERE id = ?", [role, staff_id])
+        if conn.execute("UPDATE staff SET role = ? WHERE id = ? AND role != ?", [role, staff_id, role]).rowcount:
+            _keep_an_admin(conn)
+            _record_change(conn, staff_id, "role", by, now, role)
         return _end_sessions(conn, staff_id, now, "role_changed")
+
+
+def staff_changes(db: Database, limit: int = 200) -> list[Row]:
+    """Return the latest account changes, newest first: who created, disabled, enabled or re-roled whom, when."""
+    rows = db.conn.execute(
+        "SELECT c.at, s.username AS account, c.change, c.detail, c.by_username AS by FROM staff_changes c"
+        " JOIN staff s ON s.id = c.staff_id ORDER BY c.id DESC LIMIT ?", [limit]).fetchall()
+    return [dict(row) for row in rows]
 
 
 def end_staff_sessions(db: Database, username: str, now: int) -> int:
@@ -710,9 +748,9 @@ def start_staff_session(db: Database, token_hash: str, staff_id: int, now: int, 
 
 
 def get_staff_session(db: Database, token_hash: str) -> Row | None:
-    """Return an open session with its active staff member's account, or None."""
+    """Return an open session (with the counter it works at) and its active staff member's account, or None."""
     return _row(db.conn.execute(
-        "SELECT x.started_at, x.last_seen_at, s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id"
+        "SELECT x.started_at, x.last_seen_at, x.counter_id, s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id"
         " WHERE x.token_hash = ? AND x.ended_at IS NULL AND s.active = 1", [token_hash]
     ).fetchone())
 
@@ -722,6 +760,13 @@ def touch_staff_session(db: Database, token_hash: str, now: int) -> None:
     with db.write() as conn:
         conn.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL",
                      [now, token_hash])
+
+
+def set_session_counter(db: Database, token_hash: str, counter_id: int) -> None:
+    """Record the counter a staff session works at (the counter screen's choice, or its latest "next")."""
+    with db.write() as conn:
+        conn.execute("UPDATE staff_sessions SET counter_id = ? WHERE token_hash = ? AND ended_at IS NULL",
+                     [counter_id, token_hash])
 
 
 def end_staff_session(db: Database, token_hash: str, now: int, reason: str) -> None:

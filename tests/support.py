@@ -28,6 +28,9 @@ def office_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "database.path": str(tmp_path / "kiosk.db"),
         "printer.type": "file",
         "printer.path": str(tmp_path / "printer.bin"),
+        # Tests take numbers far faster than a resident; tests of the kiosk's ticket rate set their own.
+        "kiosk.tickets_per_second": 100_000,
+        "kiosk.ticket_burst": 100_000,
         **{key.replace("__", "."): value for key, value in overrides.items()},
     }
     return load_settings(packaged_config(), values)

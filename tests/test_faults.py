@@ -150,3 +150,23 @@ def test_one_address_holding_600_idle_connections_does_not_stop_the_office(tmp_p
     assert opened >= 600
     assert percentile(timings, .99) < 1000, f"/healthz p99 {percentile(timings, .99):.0f} ms over {len(timings)}"
     assert answered.status_code == 201
+
+
+def test_a_flood_of_tickets_from_another_device_issues_nothing_and_the_kiosk_keeps_issuing(tmp_path):
+    """One phone on the office Wi-Fi posting tickets as fast as it can (the attack that took a day's numbers)."""
+    from kiosk.bench_flood import ticket_flood
+
+    app = make_app(tmp_path)
+    server = LiveServer(app).start()
+    try:
+        quiet = ticket_flood(server.port, 1.0, flooders=0)
+        flood = ticket_flood(server.port, 3.0, flooders=8)
+        assert flood.flood_requests > 100 and flood.tickets_to_flooder == 0
+        assert set(flood.flood_answers) == {403}
+        assert flood.kiosk_failures == [] and len(flood.kiosk_ms) > 10
+        issued = tuple(server.runtime.db.conn.execute("SELECT COUNT(*), SUM(priority) FROM tickets").fetchone())
+        assert issued == (len(quiet.kiosk_ms) + len(flood.kiosk_ms), 0)  # every ticket is the kiosk's
+        quiet_p99, flood_p99 = (sorted(run.kiosk_ms)[int(0.99 * (len(run.kiosk_ms) - 1))] for run in (quiet, flood))
+        assert flood_p99 < max(20 * quiet_p99, 1000), (quiet_p99, flood_p99)  # a wide bound: no absolute speed
+    finally:
+        server.stop()

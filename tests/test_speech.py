@@ -156,6 +156,6 @@ def test_every_error_code_the_kiosk_can_receive_has_its_sentence_or_is_meant_to_
     assert {f"error.{code}" for code in issue_codes | {"offline", "error"}} <= set(sentences)
     # the survey's codes are those its on-screen catalogue words cover (kiosk/messages/id.json "survey")
     survey_codes = {"need_number", "offline", "not_found", "not_served", "already_answered", "bad_request",
-                    "rate_limited", "kiosk_only", "error"}
+                    "rate_limited", "not_a_kiosk", "error"}
     assert survey_codes <= set(messages("id")["survey"])
     assert {f"survey.error.{code}" for code in survey_codes | {"survey_disabled"}} <= set(sentences)

@@ -27,9 +27,11 @@ def _seed(server: LiveServer, nik: str = NIK, kk: str = KK, status: str = "READY
 
 @pytest.fixture
 def office(tmp_path):
-    """A real waitress server with tight lookup limits; 127.0.0.1 is the office's kiosk PC."""
+    """A real waitress server with tight lookup limits; kiosk PCs are 127.0.0.1 and the listed networks (not .30)."""
+    kiosks = ["127.0.0.1", "127.0.0.2/31", "127.0.0.8/29", "127.0.0.16/29", "127.0.0.40/29", "127.0.1.0/24",
+              "127.0.2.0/23"]
     app = make_app(tmp_path, status__lookups_per_window=4, status__kiosk_lookups_per_window=8,
-                   status__kiosk_addresses=["127.0.0.1"], status__nik_misses_per_hour=3)
+                   kiosk__addresses=kiosks, status__nik_misses_per_hour=3)
     add_staff(app)
     server = LiveServer(app).start(workers=False)
     _seed(server)
@@ -37,11 +39,12 @@ def office(tmp_path):
     server.stop()
 
 
-def lookup(server: LiveServer, body: dict | bytes, source: str = "127.0.0.1") -> http.client.HTTPResponse:
+def lookup(server: LiveServer, body: dict | bytes, source: str = "127.0.0.1", path: str = "/api/status-lookups",
+           headers: dict | None = None) -> http.client.HTTPResponse:
     """POST /api/status-lookups from a chosen loopback address (the whole 127/8 is this machine)."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-    connection.request("POST", "/api/status-lookups", body=payload, headers={"Content-Type": "application/json"})
+    connection.request("POST", path, body=payload, headers={"Content-Type": "application/json", **(headers or {})})
     response = connection.getresponse()
     response.body = response.read()
     connection.close()
@@ -151,12 +154,17 @@ def test_a_flood_of_lookups_does_not_make_the_store_forget_a_locked_nik(tmp_path
         server.stop()
 
 
-def test_one_address_is_limited_and_a_kiosk_pc_is_allowed_more(office):
-    statuses = [lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.30").status for _ in range(5)]
+def test_another_device_is_refused_staff_are_limited_and_a_kiosk_pc_is_allowed_more(office):
+    refused = [lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.30") for _ in range(5)]
+    assert {(response.status, answer(response)["error"]["code"]) for response in refused} == {(403, "not_a_kiosk")}
+    assert status_store.lookups(office.runtime.db) == []  # refused before anything is counted or audited
+    login = lookup(office, {"username": "petugas", "password": "rahasia-Loket1"}, "127.0.0.30", path="/api/login")
+    staff = {"Cookie": login.getheader("Set-Cookie").split(";")[0], "X-CSRF-Token": answer(login)["csrf_token"]}
+    statuses = [lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.30", headers=staff).status for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
     kiosk = [lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.1").status for _ in range(9)]
     assert kiosk == [200] * 8 + [429]
-    limited = lookup(office, {"nik": "bukan nik", "kk": KK}, "127.0.0.30")
+    limited = lookup(office, {"nik": "bukan nik", "kk": KK}, "127.0.0.30", headers=staff)
     assert limited.status == 429 and 1 <= int(limited.getheader("Retry-After")) <= 600
 
 

@@ -119,7 +119,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(KioskError)
     def kiosk_error(error: KioskError):
-        return error_response(error.code, error.message, error.status)
+        response = error_response(error.code, error.message, error.status)
+        if getattr(error, "wait", None):  # RateLimited: when the next try may go
+            response.headers["Retry-After"] = str(error.wait)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -7,13 +7,14 @@ Staff accounts change through the same store functions and password policy (kios
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
 from werkzeug.security import generate_password_hash
 
 from kiosk import store
-from kiosk.errors import BadRequest, NotFound
-from kiosk.passwords import password_problem
+from kiosk.errors import BadRequest, NotFound, RateLimited
+from kiosk.passwords import PasswordChecksBusy, password_problem, password_slot
 from kiosk.present import services_json
 from kiosk.web import json_body, runtime
 from kiosk.web.admin_api import service_answer
@@ -124,6 +125,15 @@ def _password(body: dict, username: str) -> str:
     return password
 
 
+def _hash(password: str) -> str:
+    """Hash a new password in one of the few password slots (each hash takes tens of MB)."""
+    try:
+        with password_slot():
+            return generate_password_hash(password)
+    except PasswordChecksBusy:
+        raise RateLimited("Server sedang memeriksa banyak kata sandi. Silakan coba lagi sebentar lagi.", 1) from None
+
+
 def _role(body: dict) -> str:
     role = body.get("role")
     if role not in ROLES:
@@ -161,7 +171,8 @@ def staff_add():
     role = _role(body)
     password = _password(body, username)
     rt = runtime()
-    created = store.add_staff(rt.db, username, generate_password_hash(password), role, rt.now())
+    created = store.add_staff(rt.db, username, _hash(password), role, rt.now(),
+                              by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(created["id"]))}), 201
 
 
@@ -171,7 +182,7 @@ def staff_disable(staff_id: int):
     """Disable an account (not one's own): no more logins, its sessions end at once."""
     account = _account(staff_id)
     _not_self(account, "menonaktifkan")
-    ended = store.disable_staff(runtime().db, account["username"], _seconds())
+    ended = store.disable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
 
@@ -180,7 +191,7 @@ def staff_disable(staff_id: int):
 def staff_enable(staff_id: int):
     """Let a disabled account log in again."""
     account = _account(staff_id)
-    store.enable_staff(runtime().db, account["username"])
+    store.enable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": 0})
 
 
@@ -190,7 +201,7 @@ def staff_password(staff_id: int):
     """Set a new password for an account and end its sessions."""
     account = _account(staff_id)
     password = _password(json_body(), account["username"])
-    ended = store.set_staff_password(runtime().db, account["username"], generate_password_hash(password),
+    ended = store.set_staff_password(runtime().db, account["username"], _hash(password),
                                      _seconds())
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
@@ -202,8 +213,17 @@ def staff_role(staff_id: int):
     role = _role(json_body())
     account = _account(staff_id)
     _not_self(account, "mengubah peran")
-    ended = store.set_staff_role(runtime().db, account["username"], role, _seconds())
+    ended = store.set_staff_role(runtime().db, account["username"], role, _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
+
+
+@bp.get("/api/admin/staff-changes")
+@staff_required("admin")
+def staff_changes():
+    """Who created, disabled, enabled or changed the role of which account, and when (newest first)."""
+    zone = runtime().settings.office.timezone
+    return jsonify({"changes": [{**change, "at": datetime.fromtimestamp(change["at"], zone).isoformat()}
+                                for change in store.staff_changes(runtime().db)]})
 
 
 @bp.post("/api/admin/staff/<id:staff_id>/end-sessions")

@@ -9,7 +9,8 @@ from flask import Blueprint, jsonify, request
 from kiosk import store
 from kiosk.errors import BadRequest, UnknownService
 from kiosk.web import json_body, runtime
-from kiosk.present import cached_queue_json, publish_queue, services_json, ticket_json
+from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
+from kiosk.present import cached_queue_json, publish_queue, services_json, staff_ticket_json, ticket_json
 from kiosk.printing import print_failure
 
 bp = Blueprint("api", __name__)
@@ -25,8 +26,12 @@ def list_services():
 
 @bp.post("/api/tickets")
 def issue():
-    """Issue a queue number; a repeated Idempotency-Key answers the same ticket."""
+    """Issue a queue number (kiosk PCs, or staff at a counter); a repeated Idempotency-Key answers the same ticket."""
     rt = runtime()
+    staff = kiosk_or_staff("Nomor antrean hanya dapat diambil di kios antrean kantor. Silakan menuju kios "
+                           "atau tanyakan kepada petugas.")
+    if staff is None:
+        take_ticket_slot()
     body = json_body()
     code = body.get("service")
     priority = body.get("priority", False)
@@ -48,7 +53,8 @@ def issue():
         if rt.printing is not None:
             rt.printing.wake()
         publish_queue(rt)
-    return jsonify({"ticket": ticket_json(rt, ticket)}), 201 if created else 200
+    answer = ticket_json(rt, ticket) if staff is None else staff_ticket_json(rt, ticket)
+    return jsonify({"ticket": answer}), 201 if created else 200
 
 
 @bp.get("/api/tickets/<token>")

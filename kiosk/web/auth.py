@@ -17,6 +17,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import store
 from kiosk.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
+from kiosk.passwords import PasswordChecksBusy, password_slot
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web.network import staff_route
 
@@ -143,7 +144,12 @@ def login():
         response.headers["Retry-After"] = str(wait)
         return response
     staff = store.get_staff(runtime().db, username)
-    if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or staff is None:
+    try:
+        with password_slot():
+            matches = check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
+    except PasswordChecksBusy:
+        return busy_response()
+    if not matches or staff is None:
         raise BadCredentials("Nama pengguna atau kata sandi salah.")
     guard.succeeded(key, address)
     session.clear()  # a fresh session: nothing from before the login carries over
@@ -154,6 +160,14 @@ def login():
     store.start_staff_session(runtime().db, _token_hash(token), staff["id"], now, forget_before)
     session.update(sid=token, csrf=secrets.token_urlsafe(24))
     return jsonify({"csrf_token": session["csrf"], "user": _user(staff)})
+
+
+def busy_response():
+    """Answer a password check that found no free slot: 429 rate_limited, try again in a second."""
+    response = error_response("rate_limited", "Server sedang memeriksa banyak kata sandi. Silakan coba lagi "
+                                              "sebentar lagi.", 429)
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 @bp.post("/api/logout")
@@ -212,12 +226,27 @@ def current_staff() -> dict | None:
         return _end(token_hash, now, "expired")
     if idle > _TOUCH_SECONDS:
         store.touch_staff_session(db, token_hash, now)
-    return {key: record[key] for key in ("id", "username", "role")}
+    return {key: record[key] for key in ("id", "username", "role", "counter_id")}
+
+
+def work_at(counter_id: int) -> None:
+    """Keep the counter this request's staff session works at with the session on the server."""
+    if g.staff.get("counter_id") != counter_id:  # write only on a change of counter
+        store.set_session_counter(runtime().db, _token_hash(session["sid"]), counter_id)
+        g.staff["counter_id"] = counter_id
 
 
 def _end(token_hash: str, now: int, reason: str) -> None:
     store.end_staff_session(runtime().db, token_hash, now, reason)
     session.clear()
+
+
+def check_csrf() -> None:
+    """Refuse a write that does not carry the session's CSRF token in ``X-CSRF-Token`` (403 csrf_failed)."""
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not hmac.compare_digest(sent.encode(), session.get("csrf", "").encode()):
+            raise CsrfFailed("Sesi tidak valid. Muat ulang halaman lalu coba lagi.")
 
 
 def staff_required(role: str | None = None) -> Callable:
@@ -229,10 +258,7 @@ def staff_required(role: str | None = None) -> Callable:
             staff = current_staff()
             if staff is None:
                 raise LoginRequired("Silakan masuk terlebih dahulu.")
-            if request.method not in ("GET", "HEAD", "OPTIONS"):
-                sent = request.headers.get("X-CSRF-Token", "")
-                if not hmac.compare_digest(sent.encode(), session.get("csrf", "").encode()):
-                    raise CsrfFailed("Sesi tidak valid. Muat ulang halaman lalu coba lagi.")
+            check_csrf()
             if role and staff["role"] != role and staff["role"] != "admin":
                 raise Forbidden("Anda tidak berwenang melakukan ini.")
             g.staff = staff

@@ -53,6 +53,8 @@ SCHEMAS = {
     },
     "Ticket": {
         "type": "object",
+        "description": "token and track_url go only to the device that took the ticket and its holder: staff "
+                       "answers (counter, staff, admin) leave both out",
         "properties": {
             "id": {"type": "integer"}, "token": {"type": "string"}, "number": {"type": "string", "example": "A-001"},
             "service": {"type": "string"}, "service_name": {"type": "string"},
@@ -105,7 +107,8 @@ PATHS = {
     "/api/services": {"get": {"summary": "Services, whether they issue numbers now, and how many wait",
                               "responses": {"200": _json({"type": "array", "items": _ref("Service")})}}},
     "/api/tickets": {"post": {
-        "summary": "Issue a queue number",
+        "summary": "Issue a queue number: kiosk PCs ([kiosk] addresses; ticket_burst at once, then "
+                   "tickets_per_second) or a staff session with its X-CSRF-Token",
         "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"},
                         "description": "The same key answers the same ticket (200) for at least 48 hours;"
                                        " with another service or priority 422 idempotency_mismatch"}],
@@ -114,9 +117,12 @@ PATHS = {
             "properties": {"service": {"type": "string", "minLength": 1},
                            "priority": {"type": "boolean", "default": False}}}}}},
         "responses": {"201": _TICKET_ANSWER, "200": _TICKET_ANSWER,
-                      **_errors((400, "bad_request"), (404, "unknown_service"),
+                      **_errors((400, "bad_request"),
+                                (403, "not_a_kiosk: not a kiosk PC and no staff session / csrf_failed"),
+                                (404, "unknown_service"),
                                 (409, "service_closed / quota_reached"), (413, "payload_too_large"),
-                                (422, "idempotency_mismatch"))},
+                                (422, "idempotency_mismatch"),
+                                (429, "rate_limited: this kiosk PC's ticket rate (Retry-After)"))},
     }},
     "/api/tickets/{token}": {"get": {
         "summary": "One ticket, for whoever holds its token",
@@ -252,16 +258,17 @@ SCHEMAS["Application"] = {
 PATHS.update({
     "/api/status-lookups": {"post": {
         "summary": "A resident's KTP-el status by NIK and nomor KK. Unknown NIK and wrong KK number get the same "
-                   "404; rate-limited per client address and per NIK ([status] config); each lookup is audited "
-                   "with a keyed hash of the NIK, never the NIK",
+                   "404; kiosk PCs ([kiosk] addresses) and staff sessions only; rate-limited per client address "
+                   "and per NIK ([status] config); each lookup is audited with a keyed hash of the NIK, never the NIK",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["nik", "kk"],
             "properties": {"nik": {"type": "string", "pattern": "^[0-9]{16}$"},
                            "kk": {"type": "string", "pattern": "^[0-9]{16}$"},
                            "lang": {"type": "string", "enum": ["id", "en"], "default": "id"}}}}}},
         "responses": {"200": _json({"type": "object", "properties": {"status": _ref("KtpStatus")}}),
-                      **_errors((400, "invalid_nik / invalid_kk / bad_request"), (404, "not_found"),
-                                (429, "rate_limited (Retry-After header)"))},
+                      **_errors((400, "invalid_nik / invalid_kk / bad_request"),
+                                (403, "not_a_kiosk: not a kiosk PC and no staff session / csrf_failed"),
+                                (404, "not_found"), (429, "rate_limited (Retry-After header)"))},
     }},
     "/api/applications/{nik}": {"put": {
         "summary": "Create or change a resident's KTP-el status record (staff); history records real changes",
@@ -381,11 +388,16 @@ _STAFF_CHANGE = _json({"type": "object", "properties": {"staff": _ref("StaffAcco
                                                         "ended_sessions": {"type": "integer"}}})
 
 
-def _staff_change(summary: str, body: dict | None = None, refused: str = "own_account: not one's own") -> dict:
+def _staff_change(summary: str, body: dict | None = None, refused: str = "own_account: not one's own",
+                  last_admin: bool = False, busy: bool = False) -> dict:
     operation: dict[str, Any] = {
         "summary": summary, "security": [{"session": [], "csrf": []}], "parameters": [_ID],
         "responses": {"200": _STAFF_CHANGE, **_errors(*_ADMIN_ERRORS, (400, refused), (404, "unknown_staff"))},
     }
+    if last_admin:
+        operation["responses"].update(_errors((409, "last_admin: at least one active admin always remains")))
+    if busy:
+        operation["responses"].update(_errors((429, "rate_limited: every password slot busy (Retry-After)")))
     if body:
         operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
         operation["responses"].update(_errors((400, "bad_request")))
@@ -432,20 +444,33 @@ PATHS.update({
                                     "password": {"type": "string", "minLength": 10, "maxLength": 128}}}}}},
                  "responses": {"201": _json({"type": "object", "properties": {"staff": _ref("StaffAccount")}}),
                                **_errors(*_ADMIN_ERRORS,
-                                         (400, "bad_request / weak_password / username_taken"))}},
+                                         (400, "bad_request / weak_password / username_taken"),
+                                         (429, "rate_limited: every password slot busy (Retry-After)"))}},
     },
-    "/api/admin/staff/{id}/disable": _staff_change("Disable an account: no more logins, its sessions end"),
+    "/api/admin/staff/{id}/disable": _staff_change("Disable an account: no more logins, its sessions end",
+                                                   last_admin=True),
     "/api/admin/staff/{id}/enable": _staff_change("Let a disabled account log in again", refused="bad_request"),
     "/api/admin/staff/{id}/password": _staff_change(
         "Set a new password (the policy of `kiosk user passwd`) and end the account's sessions",
         {"type": "object", "required": ["password"], "properties": {"password": {"type": "string"}}},
-        refused="bad_request / weak_password"),
+        refused="bad_request / weak_password", busy=True),
     "/api/admin/staff/{id}/role": _staff_change(
         "Change an account's role and end its sessions",
         {"type": "object", "required": ["role"], "properties": {"role": {"type": "string",
                                                                          "enum": ["counter", "admin"]}}},
-        refused="bad_request / own_account: not one's own"),
+        refused="bad_request / own_account: not one's own", last_admin=True),
     "/api/admin/staff/{id}/end-sessions": _staff_change("End every open session of an account"),
+    "/api/admin/staff-changes": {"get": {
+        "summary": "Who created, disabled, enabled or changed the role of which account, newest first (the latest "
+                   "200; the record is append-only)",
+        "security": [{"session": []}],
+        "responses": {"200": _json({"type": "object", "properties": {"changes": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"}, "account": {"type": "string"},
+                "change": {"type": "string", "enum": ["created", "disabled", "enabled", "role"]},
+                "detail": {"type": "string", "nullable": True, "description": "the role given (created, role)"},
+                "by": {"type": "string", "description": "the admin's username, or \"command line\""}}}}}}),
+            **_errors(*_ADMIN_ERRORS)}}},
 })
 
 
@@ -529,10 +554,10 @@ SCHEMAS["SurveyResponse"] = {"allOf": [_ref("SurveyWho"), {
                                        "pns", "tni", "polri", "swasta", "wirausaha", "pelajar", "lainnya"]}}},
         "suggestion": {"type": "string", "maxLength": 500, "nullable": True}}}]}
 _SURVEY_ERRORS = _errors((400, "bad_request"),
-                         (403, "kiosk_only: by number only from the kiosk PCs ([status] kiosk_addresses, when listed)"),
+                         (403, "not_a_kiosk: by number only from the kiosk PCs ([kiosk] addresses)"),
                          (404, "not_found (unknown token, or no such number today) / survey_disabled"),
                          (409, "already_answered / not_served (not done yet, or not today's ticket)"),
-                         (429, "rate_limited: too many tries by number from one address (Retry-After)"))
+                         (429, "rate_limited: too many tries by number from one kiosk PC (Retry-After)"))
 PATHS["/api/surveys"] = {"post": {
     "summary": "Answer the satisfaction survey for a ticket served (done) today; one response per ticket. "
                "The response is stored apart from the ticket: no report shows which ticket answered what",

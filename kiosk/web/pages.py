@@ -12,6 +12,7 @@ from kiosk.status import STATUSES
 from kiosk.web import runtime
 from kiosk.web.network import staff_route
 from kiosk.web.auth import current_staff
+from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
 
 bp = Blueprint("pages", __name__)
 
@@ -24,8 +25,14 @@ def index():
 
 @bp.get("/kiosk")
 def kiosk():
-    """The resident's touchscreen; ``?idle=S&warn=S&result=S`` shorten its timers (for tests and trials)."""
+    """The resident's touchscreen; ``?idle=S&warn=S&result=S`` shorten its timers (for tests and trials).
+
+    Only a kiosk PC (or a staff session) gets it: on any other device it could take no number, so that
+    device is told so at once instead of letting a resident try.
+    """
     rt = runtime()
+    if not on_kiosk() and current_staff() is None:
+        return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
 
     def seconds(name: str, default: int) -> int:
         value = request.args.get(name, type=int)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from flask import Blueprint, g, jsonify, session
+from flask import Blueprint, g, jsonify
 
 from kiosk import store
 from kiosk.errors import BadRequest, NotFound, OtherCounter, UnknownService
 from kiosk.web import json_body, runtime
-from kiosk.web.auth import staff_required
-from kiosk.present import publish_call, publish_queue, ticket_json
+from kiosk.web.auth import staff_required, work_at
+from kiosk.present import publish_call, publish_queue, staff_ticket_json
 
 bp = Blueprint("staff", __name__)
 
@@ -26,17 +26,11 @@ def _counter(counter_id: int):
     return counter
 
 
-def _work_at(counter_id: int) -> None:
-    """Remember the counter this session works at (the counter screen's choice, or its latest "next")."""
-    if session.get("counter_id") != counter_id:  # write only on a change of counter
-        session["counter_id"] = counter_id
-
-
 def _scope() -> int | None:
     """Return the counter whose tickets this user may act on; None for an admin (any counter)."""
     if g.staff["role"] == "admin":
         return None
-    return session.get("counter_id", 0)  # 0: no counter chosen yet, so no held ticket is theirs
+    return g.staff["counter_id"] or 0  # 0: no counter chosen yet, so no held ticket is theirs
 
 
 @contextmanager
@@ -47,7 +41,7 @@ def _refusing_other_counters() -> Iterator[None]:
     except OtherCounter as refused:
         settings = runtime().settings
         holder = settings.counter(refused.holder)
-        own = settings.counter(session.get("counter_id", 0))
+        own = settings.counter(g.staff["counter_id"] or 0)
         holder_name = holder.name if holder else f"Loket {refused.holder}"
         where = f"Sesi ini bekerja di {own.name}" if own else "Sesi ini belum memilih loket"
         raise OtherCounter(refused.number, refused.holder, (
@@ -62,7 +56,7 @@ def call_next(counter_id: int):
     """Call the next ticket for a counter (priority first, never starving regular tickets)."""
     rt = runtime()
     counter = _counter(counter_id)
-    _work_at(counter.id)
+    work_at(counter.id)
     called = store.call_next(rt.db, counter, rt.now(),
                              rt.settings.queue.max_consecutive_priority, g.staff["id"])
     if called is None:
@@ -70,7 +64,7 @@ def call_next(counter_id: int):
     ticket, event_id = called
     publish_call(rt, event_id)
     publish_queue(rt)
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.get("/api/counters/<id:counter_id>")
@@ -79,13 +73,13 @@ def counter_view(counter_id: int):
     """Return a counter's current ticket and the waiting list of its services."""
     rt = runtime()
     counter = _counter(counter_id)
-    _work_at(counter.id)
+    work_at(counter.id)
     day = rt.today()
     current = store.held_ticket(rt.db, counter.id)
     return jsonify({
         "counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
-        "ticket": ticket_json(rt, current) if current else None,
-        "waiting": [ticket_json(rt, t) for t in store.waiting_list(rt.db, day, counter.services)],
+        "ticket": staff_ticket_json(rt, current) if current else None,
+        "waiting": [staff_ticket_json(rt, t) for t in store.waiting_list(rt.db, day, counter.services)],
         "printer": rt.printer_state(),
         "served_today": store.served_today(rt.db, day, counter.id),
     })
@@ -102,7 +96,7 @@ def act(ticket_id: int, action: str):
     if action == "recall":
         publish_call(rt, event_id)
     publish_queue(rt)
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.post("/api/tickets/<id:ticket_id>/transfer")
@@ -119,7 +113,7 @@ def transfer(ticket_id: int):
     with _refusing_other_counters():
         ticket = store.transfer(rt.db, ticket_id, service, rt.now(), g.staff["id"], counter_scope=_scope())
     publish_queue(rt)
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.post("/api/tickets/<id:ticket_id>/reprint")
@@ -133,7 +127,7 @@ def reprint(ticket_id: int):
         ticket = store.queue_reprint(rt.db, ticket_id, rt.now(), g.staff["id"], counter_scope=_scope())
     if rt.printing is not None:
         rt.printing.wake()
-    return jsonify({"ticket": ticket_json(rt, ticket)})
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
 @bp.get("/api/counters/<id:counter_id>/no-shows")
@@ -142,5 +136,6 @@ def counter_no_shows(counter_id: int):
     """Return today's no-shows of a counter, latest first, so staff can put one back in the queue."""
     rt = runtime()
     counter = _counter(counter_id)
-    _work_at(counter.id)  # loaded together with the counter view: both answers must carry the same choice
-    return jsonify({"tickets": [ticket_json(rt, t) for t in store.recent_no_shows(rt.db, rt.today(), counter.id)]})
+    work_at(counter.id)  # loaded together with the counter view: both answers must carry the same choice
+    no_shows = store.recent_no_shows(rt.db, rt.today(), counter.id)
+    return jsonify({"tickets": [staff_ticket_json(rt, t) for t in no_shows]})

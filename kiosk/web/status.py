@@ -24,12 +24,15 @@ from kiosk.settings import StatusLookups
 from kiosk.status import check_application, check_kk, check_nik, describe, mask_name
 from kiosk.web import _HTTP_CODES, error_response, json_body, runtime
 from kiosk.web.auth import staff_required
+from kiosk.web.devices import devices, kiosk_or_staff
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("status", __name__)
 
 NOT_FOUND_MESSAGE = ("Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas.")
+NOT_A_KIOSK = ("Cek status KTP-el hanya dapat dilakukan di kios kantor atau oleh petugas. Silakan gunakan kios "
+               "di kantor kecamatan.")
 _NO_RECORD_KK = "0" * 64  # compared against when the NIK has no record, so both cases take the same time
 
 
@@ -103,18 +106,14 @@ class LookupGuard:
     A NIK is held only as its keyed hash.
     """
 
-    def __init__(self, config: StatusLookups, clock=time.monotonic):
+    def __init__(self, config: StatusLookups, is_kiosk: Callable[[str], bool], clock=time.monotonic):
         window = config.window_minutes * 60
-        self.kiosks = frozenset(config.kiosk_addresses)
+        self.is_kiosk = is_kiosk  # [kiosk] addresses (or its alias [status] kiosk_addresses)
         self.addresses = Counters(config.lookups_per_window, window, clock=clock)
         self.kiosk_addresses = Counters(config.kiosk_lookups_per_window, window, clock=clock)
         self.misses = Counters(config.nik_misses_per_hour, 3600, clock=clock)
         self.clock = clock
         self._lock = threading.Lock()
-
-    def is_kiosk(self, address: str) -> bool:
-        """Tell whether ``address`` is one of the office's kiosk PCs."""
-        return address in self.kiosks
 
     def attempt(self, address: str) -> int:
         """Count a lookup from ``address``; return 0, or the seconds to wait (then nothing is counted)."""
@@ -153,7 +152,8 @@ def _guard() -> LookupGuard:
     app = current_app
     guard = app.extensions.get("kiosk_status_guard")
     if guard is None:
-        guard = app.extensions.setdefault("kiosk_status_guard", LookupGuard(runtime().settings.status))
+        guard = app.extensions.setdefault("kiosk_status_guard", LookupGuard(runtime().settings.status,
+                                                                             devices().is_kiosk))
     return guard
 
 
@@ -185,6 +185,7 @@ def _audit(outcome: str, nik_key: str | None) -> None:
 def lookup():
     """Answer a resident's KTP-el status for a NIK and the matching nomor KK."""
     rt = runtime()
+    kiosk_or_staff(NOT_A_KIOSK)  # refused before anything is counted or audited
     guard = _guard()
     wait = guard.attempt(request.remote_addr or "-")
     if wait:  # not audited: a flood from one address must not turn into a flood of writes

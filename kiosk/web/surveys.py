@@ -11,53 +11,49 @@ from datetime import date, timedelta
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from kiosk import reports, skm, survey_store
-from kiosk.errors import BadRequest, Forbidden, NotFound, RateLimited, UnknownService
+from kiosk.errors import BadRequest, NotFound, RateLimited, UnknownService
 from kiosk.report_files import long_date, period_text
 from kiosk.skm_files import skm_to_xlsx
 from kiosk.web import json_body, runtime
 from kiosk.web.network import staff_route
 from kiosk.web.auth import _Throttle, current_staff, staff_required
+from kiosk.web.devices import kiosk_only
 
 bp = Blueprint("surveys", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Answering by queue number needs no secret, so it is kept to the kiosk: to the office's kiosk PCs when
-# [status] kiosk_addresses lists them, and in any case to a few tries per address (a typo, a retry).
-NUMBER_TRIES = 30
+# Answering by queue number needs no secret, so it is kept to the office's kiosk PCs ([kiosk] addresses), and
+# even there to a bounded number of tries (a typo, a retry; never a script working through the day's numbers).
 KIOSK_NUMBER_TRIES = 600
 NUMBER_WINDOW_SECONDS = 600
+NOT_A_KIOSK = ("Survei dengan nomor antrean hanya dapat diisi di kios kantor. Gunakan tautan QR pada tiket Anda "
+               "untuk mengisi lewat ponsel.")
 
 
 class NumberGuard:
-    """Count answers and checks by queue number per client address (kiosk PCs allowed more), in bounded stores."""
+    """Count answers and checks by queue number per kiosk PC, in a bounded store."""
 
-    def __init__(self, kiosks: tuple[str, ...], clock=time.monotonic):
-        self.kiosks = frozenset(kiosks)
-        self.others = _Throttle(NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
+    def __init__(self, clock=time.monotonic):
         self.kiosk_pcs = _Throttle(KIOSK_NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
         self.clock = clock
         self._lock = threading.Lock()
 
     def attempt(self, address: str) -> None:
-        """Count one try from ``address``; raise Forbidden (not a kiosk PC) or RateLimited (too many tries)."""
-        if self.kiosks and address not in self.kiosks:
-            raise Forbidden("Survei dengan nomor antrean hanya dapat diisi di kiosk kantor. Gunakan tautan QR pada "
-                            "tiket Anda untuk mengisi lewat ponsel.", code="kiosk_only")
-        throttle = self.kiosk_pcs if address in self.kiosks else self.others
+        """Count one try from a kiosk PC; raise RateLimited when it made too many."""
         with self._lock:
             now = self.clock()
-            wait = throttle.retry_after((address,), now)
+            wait = self.kiosk_pcs.retry_after((address,), now)
             if wait:
                 raise RateLimited(f"Terlalu banyak percobaan. Silakan coba lagi dalam {-(-wait // 60)} menit atau "
                                   "tanyakan kepada petugas.", wait)
-            throttle.record((address,), now)
+            self.kiosk_pcs.record((address,), now)
 
 
 def _number_guard() -> NumberGuard:
     app = current_app
     guard = app.extensions.get("kiosk_survey_guard")
     if guard is None:
-        guard = app.extensions.setdefault("kiosk_survey_guard", NumberGuard(runtime().settings.status.kiosk_addresses))
+        guard = app.extensions.setdefault("kiosk_survey_guard", NumberGuard())
     return guard
 
 
@@ -78,6 +74,7 @@ def _who(body: dict) -> dict:
         if not isinstance(token, str) or not 1 <= len(token) <= 64:
             raise NotFound("Tiket tidak ditemukan.")
         return {"token": token}
+    kiosk_only(NOT_A_KIOSK)  # staff too: a survey by number from a staff session would let staff grade themselves
     _number_guard().attempt(request.remote_addr or "-")
     return {"number": skm.check_number(number)}
 

@@ -96,6 +96,11 @@ def test_admin_sees_today_adds_a_member_and_disables_them_after_confirming(live_
     assert "Akun budi dinonaktifkan. 1 sesi diakhiri." in page.inner_text("#message")
     actions = page.eval_on_selector_all(f"{row} [data-staff-action]", "els => els.map(e => e.dataset.staffAction)")
     assert actions == ["enable"]  # a disabled account can only be enabled again
+    # Riwayat perubahan akun: who created and who disabled budi, newest first.
+    page.wait_for_function("() => document.querySelectorAll('#staff-changes-body tr').length >= 2")
+    rows = page.eval_on_selector_all("#staff-changes-body tr",
+                                     "rows => rows.map(r => [...r.cells].slice(1).map(c => c.textContent))")
+    assert rows[:2] == [["budi", "Dinonaktifkan", "kepala"], ["budi", "Dibuat: Petugas loket", "kepala"]]
 
     # budi can no longer log in: the login form says so.
     other = new_page(1366, 768)

@@ -413,7 +413,22 @@
     }));
   }
 
+  var CHANGE_TEXT = {created: "Dibuat", disabled: "Dinonaktifkan", enabled: "Diaktifkan lagi", role: "Peran diubah"};
+  function renderChanges(answer) {
+    replaceRows($("staff-changes-body"), answer.changes.map(function (change) {
+      var tr = document.createElement("tr");
+      tr.appendChild(cell(formatDate(change.at) + " " + formatTime(change.at)));
+      tr.appendChild(cell(change.account));
+      var what = CHANGE_TEXT[change.change] || change.change;
+      if (change.detail) what += ": " + (ROLE_TEXT[change.detail] || change.detail);
+      tr.appendChild(cell(what));
+      tr.appendChild(cell(change.by === "command line" ? "perintah kiosk user" : change.by));
+      return tr;
+    }));
+  }
+
   function loadStaff() {
+    api("GET", "/api/admin/staff-changes").then(renderChanges, function () {});
     return api("GET", "/api/admin/staff").then(renderStaff, function (error) {
       if (error.status !== 401) say(error.message, "error");
     });

@@ -300,7 +300,9 @@
       showResult(mine, body.ticket);
     } else {
       const problem = (body && body.error) || {};
-      const message = lang === "id" ? problem.message : WORDS.en[problem.code] || WORDS.en.error;
+      // The status check's "rate_limited" words name minutes; a kiosk's ticket rate is a matter of seconds.
+      const words = problem.code === "rate_limited" ? null : WORDS.en[problem.code];
+      const message = lang === "id" ? problem.message : words || WORDS.en.error;
       showError(message || t("offline"), problem.code || "error");
       if (problem.code === "service_closed" || problem.code === "quota_reached") loadServices();
     }
