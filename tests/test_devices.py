@@ -249,6 +249,21 @@ def _staff_routes(server: LiveServer, ids: dict) -> list[tuple[str, str, dict | 
         ("POST", "/api/applications/status", {"nik": NIK, "status": "CARD_SHIPPED"}),
         ("POST", "/api/applications/ready", {"niks": [NIK]}),
         ("POST", "/api/admin/status-import", None),
+        ("GET", "/api/admin/settings", None),
+        ("PATCH", "/api/admin/settings", {"office": {"running_text": "Selamat datang di kantor kecamatan"}}),
+        ("GET", "/api/admin/settings/changes", None),
+        ("POST", "/api/admin/printer/test", None),
+        ("GET", "/api/admin/printer/test/1", None),
+        ("GET", "/api/admin/backups", None),
+        ("POST", "/api/admin/backups", None),
+        ("GET", "/api/admin/backups/kiosk-2026-01-01.db", None),
+        ("GET", "/counter", None),
+        ("GET", "/admin", None),
+        ("GET", "/admin/reports", None),
+        ("GET", "/admin/skm", None),
+        ("GET", "/login", None),
+        ("POST", "/api/login", {"username": "kepala", "password": "rahasia-Admin1"}),
+        ("POST", "/api/logout", None),
     ]
 
 

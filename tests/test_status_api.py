@@ -51,6 +51,21 @@ def lookup(server: LiveServer, body: dict | bytes, source: str = "127.0.0.1", pa
     return response
 
 
+def staff_headers(server: LiveServer, source: str) -> dict[str, str]:
+    """Log the counter user in from ``source`` (a staff PC, not a kiosk); return its cookie and CSRF headers.
+
+    Misses per NIK are counted only off the kiosks (a kiosk PC is never locked out of a NIK): at the office
+    that is a staff session's lookups from its own PC."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
+    connection.request("POST", "/api/login", body=json.dumps({"username": "petugas", "password": "rahasia-Loket1"}),
+                       headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    cookie = response.getheader("Set-Cookie").split(";", 1)[0]
+    connection.close()
+    return {"Cookie": cookie, "X-CSRF-Token": body["csrf_token"]}
+
+
 def answer(response) -> dict:
     return json.loads(response.body)
 
@@ -98,19 +113,23 @@ def test_numbers_that_cannot_be_valid_are_refused_before_any_lookup(office, body
 
 
 def test_wrong_kk_numbers_for_one_nik_from_one_address_hit_the_limit(office):
-    lookup(office, {"nik": OTHER_NIK, "kk": KK}, "127.0.0.11")  # the guard exists from the first lookup
+    staff = staff_headers(office, "127.0.0.30")  # a staff PC, not a kiosk
+    lookup(office, {"nik": OTHER_NIK, "kk": KK}, "127.0.0.30", headers=staff)  # the guard exists from the first
     office.app.extensions["kiosk_status_guard"].addresses.limit = 20  # only the misses limit is tried here
     for index in range(3):
-        assert lookup(office, {"nik": NIK, "kk": f"620301010215{1000 + index}"}, "127.0.0.10").status == 404
-    blocked = lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.10")
+        assert lookup(office, {"nik": NIK, "kk": f"620301010215{1000 + index}"}, "127.0.0.30",
+                      headers=staff).status == 404
+    blocked = lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.30", headers=staff)
     assert blocked.status == 429
     assert answer(blocked)["error"]["code"] == "rate_limited"
     assert 3500 <= int(blocked.getheader("Retry-After")) <= 3600
     # Even the right KK number waits there: a guesser must not learn when it found the match.
-    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.10").status == 429
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.30", headers=staff).status == 429
     # Another resident is not affected.
     _seed(office, "6203011708900009", status="CARD_SHIPPED")
-    assert lookup(office, {"nik": "6203011708900009", "kk": KK}, "127.0.0.10").status == 200
+    assert lookup(office, {"nik": "6203011708900009", "kk": KK}, "127.0.0.30", headers=staff).status == 200
+    # Nor is the resident at a kiosk PC, where misses of that NIK were never counted.
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.10").status == 200
 
 
 def test_wrong_kk_numbers_from_other_addresses_do_not_lock_the_resident_out(office):
@@ -133,23 +152,25 @@ def test_a_flood_of_lookups_does_not_make_the_store_forget_a_locked_nik(tmp_path
     from concurrent.futures import ThreadPoolExecutor
 
     app = make_app(tmp_path)  # the shipped limits: 30 lookups per address per 10 minutes, 5 misses per hour
+    add_staff(app)
     server = LiveServer(app).start(workers=False)
     try:
         _seed(server)
+        staff = staff_headers(server, "127.0.5.1")  # off the kiosks (only there are misses of a NIK counted)
         for _ in range(5):
-            assert lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.5.1").status == 404
-        assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.5.1").status == 429
+            assert lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.5.1", headers=staff).status == 404
+        assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.5.1", headers=staff).status == 429
         # 4,200 lookups of other (unknown) NIKs from 140 addresses: each one a counter of its own.
         niks = [f"620301{day:02d}{month:02d}90{serial:04d}" for serial in range(1, 14)
                 for day in range(1, 29) for month in range(1, 13)]
         niks = [nik for nik in niks if nik != NIK][:4200]
 
         def other(index: int) -> int:
-            return lookup(server, {"nik": niks[index], "kk": KK}, f"127.0.6.{index % 140 + 1}").status
+            return lookup(server, {"nik": niks[index], "kk": KK}, f"127.0.6.{index % 140 + 1}", headers=staff).status
 
         with ThreadPoolExecutor(max_workers=8) as pool:
             assert set(pool.map(other, range(4200))) == {404}
-        assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.5.1").status == 429
+        assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.5.1", headers=staff).status == 429
     finally:
         server.stop()
 
@@ -222,8 +243,11 @@ def test_staff_create_and_change_records_with_login_and_csrf(office, caplog):
 def test_parallel_guesses_for_one_nik_cannot_overrun_the_limit(office):
     from concurrent.futures import ThreadPoolExecutor
 
+    staff = staff_headers(office, "127.0.0.30")  # a staff PC, not a kiosk: its misses of a NIK are counted
+
     def guess(index: int) -> int:
-        return lookup(office, {"nik": NIK, "kk": f"62030101021{5000 + index:05d}"}, "127.0.1.1").status
+        return lookup(office, {"nik": NIK, "kk": f"62030101021{5000 + index:05d}"}, "127.0.0.30",
+                      headers=staff).status
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = sorted(pool.map(guess, range(20)))
@@ -232,13 +256,15 @@ def test_parallel_guesses_for_one_nik_cannot_overrun_the_limit(office):
 
 def test_finding_the_record_does_not_count_as_a_miss(tmp_path):
     app = make_app(tmp_path, status__nik_misses_per_hour=3)
+    add_staff(app)
     server = LiveServer(app).start(workers=False)
     try:
         _seed(server)
+        staff = staff_headers(server, "127.0.2.1")  # a staff PC, not a kiosk
         for _ in range(10):
-            assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.2.1").status == 200
-        assert [lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.2.1").status for _ in range(4)] == \
-            [404, 404, 404, 429]
+            assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.2.1", headers=staff).status == 200
+        assert [lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.2.1", headers=staff).status
+                for _ in range(4)] == [404, 404, 404, 429]
     finally:
         server.stop()
 
