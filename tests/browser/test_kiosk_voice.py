@@ -544,11 +544,21 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     assert said[0] == "Hasil pemeriksaan sudah ada."
     assert said[5:8] == ["Tekan satu untuk", "Ambil nomor antrean", "Pengambilan ka te pe el."]
 
-    # 7. 1 + Enter issues the Pengambilan number, spoken twice digit by digit with its loket.
+    # 7. 1 + Enter asks Umum or Prioritas for Pengambilan, as from the start screen; 2 + Enter issues
+    # the priority number, spoken twice digit by digit with its loket.
     page.keyboard.press("1")
     mark = heard.fresh()
     page.keyboard.press("Enter")
+    settled(page, "priority")
+    assert heard.since(mark, "t.back") == [
+        "screen.priority", "service.AMBIL", "t.priority_title", "t.priority_note",
+        "press.1", "t.regular", "t.regular_sub", "press.2", "t.priority", "t.priority_sub", "press.0", "t.back"]
+    assert ticket_numbers(live_server) == ["REKAM-1"]
+    page.keyboard.press("2")
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
     expect(page.locator("#result-number")).to_have_text("C-001")
+    expect(page.locator("#result-priority")).to_be_visible()
     number = ["letter.C", "digit.0", "digit.0", "digit.1", "call_to.AMBIL"]
     spoken = heard.since(mark, "t.done")
     assert spoken[spoken.index("screen.result"):][:13] == [

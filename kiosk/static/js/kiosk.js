@@ -248,22 +248,21 @@
     return "kiosk-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  function chooseService(code) {
+  function chooseService(code, key) {
     const service = services.find((s) => s.code === code);
     if (!service || !service.open) return;
     // One key per resident action: a double tap or a retry gets the same ticket back.
-    resident = { service, key: newKey(), ticket: null, fault: false };
+    resident = { service, key: key || newKey(), ticket: null, fault: false };
     $("chosen-service").textContent = serviceName(service);
     $("chosen-service").dataset.say = `service.${service.code}`;
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     show("priority");
   }
 
-  // Issue a regular number for a service chosen elsewhere (the status check's next step), with its key.
-  function issueFor(service, key) {
-    resident = { service, key, priority: false, ticket: null, fault: false, sending: true };
-    show("busy");
-    issue(resident, 0);
+  // A service chosen elsewhere (the status check's next step), with that flow's key: the same
+  // Umum/Prioritas question as from the start screen, so priority residents keep their priority.
+  function askPriority(service, key) {
+    chooseService(service.code, key);
   }
 
   function choosePriority(priority) {
@@ -417,7 +416,7 @@
     day: "numeric", month: "long", year: "numeric", timeZone: config.tz,
   });
   status = window.KioskStatus.create({
-    $, t, show, settle, newKey, issueFor, closedText, serviceName,
+    $, t, show, settle, newKey, askPriority, closedText, serviceName,
     lang: () => lang,
     current: () => current,
     services: () => services,
