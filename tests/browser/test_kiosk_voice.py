@@ -264,7 +264,7 @@ def test_a_screen_with_its_own_digit_entry_gets_the_digits_and_each_is_spoken(ne
 
 
 TEXT_SIZES = """() => [...document.querySelectorAll('#app *')].filter(el => el.getClientRects().length
-    && !el.closest('[hidden]') && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+    && !el.closest('[hidden], .k-scroll-cue') && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
   .map(el => [el.id || el.className || el.tagName, el.textContent.trim().slice(0, 30),
               parseFloat(getComputedStyle(el).fontSize)])"""
 
