@@ -155,6 +155,9 @@ class KioskScreen:
     """``[kiosk]``: the resident's touchscreen."""
 
     voice_volume: float = 1.0  # voice guidance ("Mode suara") on the kiosk's own audio output, 0.0-1.0
+    # where that output goes: "headphones" (only the resident hears: typed digits are read back) or
+    # "speaker" (the waiting room hears: a typed NIK / nomor KK digit is confirmed by a tone and its position)
+    voice_output: str = "headphones"
 
 
 @dataclass(frozen=True)
@@ -431,7 +434,13 @@ def _kiosk(table: dict) -> KioskScreen:
     volume = _get(table, "kiosk.voice_volume", (int, float), KioskScreen.voice_volume)
     if not 0.0 <= volume <= 1.0:
         raise ConfigError(f"kiosk.voice_volume must be between 0.0 (silent) and 1.0 (full), got {volume!r}")
-    return KioskScreen(voice_volume=float(volume))
+    output = _get(table, "kiosk.voice_output", str, KioskScreen.voice_output)
+    if output not in VOICE_OUTPUTS:
+        raise ConfigError(f"kiosk.voice_output must be one of {', '.join(VOICE_OUTPUTS)}, got {output!r}")
+    return KioskScreen(voice_volume=float(volume), voice_output=output)
+
+
+VOICE_OUTPUTS = ("headphones", "speaker")
 
 
 def _grace(table: dict) -> int:
