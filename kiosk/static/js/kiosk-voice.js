@@ -671,6 +671,7 @@
       });
     }
     observer.observe(app, { childList: true, subtree: true });
+    document.dispatchEvent(new CustomEvent("kiosk:layout"));  // sizes changed: kiosk.js updates its scroll cues
   }
 
   // New elements (the service list is redrawn every few seconds) get the large size too.

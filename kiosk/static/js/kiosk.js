@@ -421,6 +421,7 @@
   // Content changes size without an event of its own (large text, a redrawn list): look often, it is cheap.
   setInterval(updateCues, 250);
   window.addEventListener("resize", updateCues);
+  document.addEventListener("kiosk:layout", updateCues);
   document.addEventListener("kiosk:screen", (event) => {
     if (event.detail.screen !== "idle-warning") for (const [box] of scrollCues) box.scrollTop = 0;
     requestAnimationFrame(updateCues);
