@@ -45,7 +45,7 @@ def voice_kiosk(browser, width, height):
     page.goto(srv.url + "/kiosk?idle=600")
     page.wait_for_selector(".k-service-btn")
     page.keyboard.press("Numpad0")
-    page.wait_for_function("() => window.__spoken.some(e => e.key === 'voice.exit')")
+    page.wait_for_function("() => window.__spoken.some(e => e.key === 'help.more')")
     return page
 
 with sync_playwright() as p:
@@ -122,6 +122,21 @@ with sync_playwright() as p:
         pg.wait_for_selector("#screen-result:not([hidden])")
         pg.wait_for_function("() => document.getElementById('result-qr').complete")
         pg.screenshot(path=str(out / f"kiosk-large-result-{tag}.png"))
+        # large text through the status check: the notice, the NIK typed in full, the answer
+        pg.click("#screen-result .k-done")
+        pg.wait_for_selector("#screen-start:not([hidden]):not(.is-settling)")
+        pg.click("#status-start")
+        pg.wait_for_selector("#screen-status-notice:not([hidden]):not(.is-settling)")
+        pg.screenshot(path=str(out / f"kiosk-large-status-notice-{tag}.png"))
+        pg.click("#notice-next")
+        pg.wait_for_selector("#screen-status-entry:not(.is-settling)")
+        pg.keyboard.type("6203011708900001")
+        pg.screenshot(path=str(out / f"kiosk-large-status-nik-{tag}.png"))
+        pg.keyboard.press("Enter")
+        pg.keyboard.type("6203010102150003")
+        pg.keyboard.press("Enter")
+        pg.wait_for_selector("#screen-status-answer:not([hidden]):not(.is-settling)")
+        pg.screenshot(path=str(out / f"kiosk-large-status-answer-{tag}.png"))
         pg.close()
         # voice mode through the status check, by keypad only: the notice, the NIK step, the answer
         pg = voice_kiosk(b, w, hgt)
@@ -158,6 +173,9 @@ with sync_playwright() as p:
     pg = b.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
     pg.goto(srv.url + "/t/" + tok); time.sleep(0.8)
     pg.screenshot(path=str(out / "phone-waiting.png"), full_page=True)
+    srv.post("/api/tickets", json={"service": "REKAM", "priority": True})  # a priority number goes first
+    time.sleep(3.5)
+    pg.screenshot(path=str(out / "phone-ahead-up.png"), full_page=True)
     while (called := srv.post("/api/counters/1/next", headers=h).json()["ticket"])["token"] != tok:
         srv.post(f"/api/tickets/{called['id']}/done", headers=h)  # the counter is free for the next call
     time.sleep(3.5)

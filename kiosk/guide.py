@@ -67,6 +67,8 @@ FIXED = {
     "help.tap_again": "Sentuh sekali lagi untuk memilih.",
     "help.choose_first": "Tekan dulu angka pilihan Anda.",
     "help.no_choice": "Pilihan itu tidak ada. Tekan bintang untuk mendengar pilihan lagi.",
+    # the start screen's first reading is short (help.services.N, the other choices, help.more); "*" reads all
+    "help.more": "Tekan bintang untuk daftar lengkap.",
     "input.deleted": "Dihapus.",
     "input.empty": "Belum ada angka.",
     "input.entered": "Angka yang sudah Anda masukkan:",
@@ -219,6 +221,12 @@ def sentences(settings: Settings) -> dict[str, str]:
     for digit in range(10):
         catalogue[f"digit.{digit}"] = number_words(digit)
         catalogue[f"press.{digit}"] = f"Tekan {number_words(digit)} untuk"
+    for count in range(1, 10):  # the start screen's short reading: how many services, which keys
+        keys = "satu" if count == 1 else f"satu sampai {number_words(count)}"
+        catalogue[f"help.services.{count}"] = f"Layar awal. Tekan {keys} untuk layanan."
+    for place in range(1, 17):  # a NIK / nomor KK digit on a speaker: its place, never the digit itself
+        catalogue[f"input.position.{place}"] = "Angka pertama." if place == 1 else f"Angka ke{number_words(place)}."
+        catalogue[f"input.count.{place}"] = f"Sudah {number_words(place)} angka dimasukkan."
     for letter, name in LETTER_NAMES.items():
         catalogue[f"letter.{letter}"] = name
     for counter in settings.counters:

@@ -168,6 +168,9 @@ class KioskScreen:
     addresses: tuple[str, ...] = KIOSK_ADDRESSES  # IPs or CIDRs of the kiosk PCs: only they issue tickets
     tickets_per_second: float = 2.0  # a kiosk's lasting issuing rate (token bucket) ...
     ticket_burst: int = 10  # ... and how many tickets it may take at once before that rate applies
+    # where that output goes: "headphones" (only the resident hears: typed digits are read back) or
+    # "speaker" (the waiting room hears: a typed NIK / nomor KK digit is confirmed by a tone and its position)
+    voice_output: str = "headphones"
 
 
 @dataclass(frozen=True)
@@ -546,8 +549,15 @@ def _kiosk(table: dict, status_alias: tuple[str, ...]) -> KioskScreen:
     rate = _get(table, "kiosk.tickets_per_second", (int, float), KioskScreen.tickets_per_second)
     if not 0 < rate <= 1_000_000:
         raise ConfigError(f"kiosk.tickets_per_second must be above zero, got {rate!r}")
+    output = _get(table, "kiosk.voice_output", str, KioskScreen.voice_output)
+    if output not in VOICE_OUTPUTS:
+        raise ConfigError(f"kiosk.voice_output must be one of {', '.join(VOICE_OUTPUTS)}, got {output!r}")
     return KioskScreen(voice_volume=float(volume), addresses=addresses, tickets_per_second=float(rate),
-                       ticket_burst=_positive(table, "kiosk.ticket_burst", KioskScreen.ticket_burst))
+                       ticket_burst=_positive(table, "kiosk.ticket_burst", KioskScreen.ticket_burst),
+                       voice_output=output)
+
+
+VOICE_OUTPUTS = ("headphones", "speaker")
 
 
 def _addresses(table: dict, dotted: str, default: Any) -> tuple[str, ...] | None:

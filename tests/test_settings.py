@@ -98,6 +98,8 @@ def _mutate(path: str, value):
         ("counters.0.services", ["REKAM", "NOPE"], "counters[0].services names unknown service 'NOPE'"),
         ("counters.1.id", 1, "counters[1].id 1 is used twice"),
         ("status.next_service.UNREGISTERED", "NOPE", "status.next_service.UNREGISTERED"),
+        ("kiosk.voice_output", "loud", "kiosk.voice_output must be one of headphones, speaker, got 'loud'"),
+        ("kiosk.voice_output", 1, "kiosk.voice_output must be str"),
     ],
 )
 def test_wrong_config_names_the_key(path, value, message):

@@ -44,7 +44,7 @@ def kiosk():
         "result": seconds("result", 15),
     }
     return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers,
-                           messages=kiosk_messages())
+                           messages=kiosk_messages(), voice_output=rt.settings.kiosk.voice_output)
 
 
 @bp.get("/display")

@@ -116,8 +116,11 @@ def test_a_ready_card_becomes_a_pengambilan_number_in_one_tap(new_page, office, 
     expect(take).to_contain_text("Pengambilan KTP-el")
     assert tickets(office) == []
 
+    take.click()
+    expect(page.locator("#screen-priority")).to_be_visible()  # Umum or Prioritas, as from the start screen
+    assert tickets(office) == []
     with page.expect_request("**/api/tickets") as issuing:
-        take.click()
+        page.locator("#choose-regular").click()
     expect(page.locator("#result-number")).to_have_text("C-001")
     expect(page.locator("#result-service")).to_have_text("Pengambilan KTP-el")
     assert tickets(office) == [("AMBIL", "C-001")]
@@ -143,10 +146,29 @@ def test_a_lost_answer_is_retried_with_the_same_key_and_gives_one_ticket(new_pag
     start_check(page)
     enter_both(page, READY_NIK, DEMO_KK)
     page.locator("#answer-take").click()
+    page.locator("#choose-regular").click()
 
     expect(page.locator("#result-number")).to_have_text("C-001")
     assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
     assert tickets(office) == [("AMBIL", "C-001")]
+
+
+@pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
+def test_the_answer_s_next_step_asks_umum_or_prioritas_so_a_priority_resident_keeps_it(new_page, office, size):
+    page = open_kiosk(new_page, office, width=size[0], height=size[1])
+    start_check(page)
+    enter_both(page, READY_NIK, DEMO_KK)
+    page.locator("#answer-take").click()
+
+    expect(page.locator("#screen-priority")).to_be_visible()
+    expect(page.locator("#chosen-service")).to_have_text("Pengambilan KTP-el")
+    assert tickets(office) == []
+    with page.expect_request("**/api/tickets") as issuing:
+        page.locator("#choose-priority").click()
+    expect(page.locator("#result-number")).to_have_text("C-001")
+    expect(page.locator("#result-priority")).to_be_visible()
+    assert issuing.value.post_data_json == {"service": "AMBIL", "priority": True}
+    assert [tuple(row) for row in office.runtime.db.conn.execute("SELECT priority FROM tickets")] == [(1,)]
 
 
 def test_no_next_service_offers_only_selesai(new_page, office):

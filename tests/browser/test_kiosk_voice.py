@@ -21,6 +21,10 @@ START_SCREEN = ["screen.start", "t.start_title", "t.start_hint",
                 "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
                 "press.4", "service.UBAH", "press.5", "service.IKD", "press.6", "service.INFO",
                 "press.7", "t.status_start", "press.8", "t.survey_entry", "press.0", "voice.exit"]
+# The first reading of the start screen is short: how many services and the keys that hear them, the other
+# choices, and "*" for the whole list (START_SCREEN, after the key help).
+START_SHORT = ["help.services.6", "press.7", "t.status_start", "press.8", "t.survey_entry",
+               "help.more"]
 
 
 class Heard:
@@ -86,16 +90,23 @@ def test_keypad_only_takes_a_perekaman_number_and_hears_every_step(new_page, liv
 
     mark = heard.count()
     page.keyboard.press("Numpad5")  # any key of the keypad starts voice mode, and chooses nothing
-    assert heard.since(mark, "voice.exit") == ["voice.start", "help.keys", *START_SCREEN]
+    assert heard.since(mark, "help.more") == ["voice.start", *START_SHORT]
     expect(page.locator("html")).to_have_class(re.compile(r"\bk-voice\b"))
     expect(page.locator(".k-voice-bar")).to_be_visible()
+    assert heard.sentences(mark) == [
+        "Mode suara aktif.", "Layar awal. Tekan satu sampai enam untuk layanan.",
+        "Tekan tujuh untuk", "Cek status ka te pe el.", "Tekan delapan untuk", "Survei kepuasan.",
+        "Tekan bintang untuk daftar lengkap."]
+    expect(page.locator("#screen-start")).to_be_visible()
+
+    mark = heard.count()
+    page.keyboard.press("NumpadMultiply")  # "*": the key help, then every choice
+    assert heard.since(mark, "voice.exit") == ["help.keys", *START_SCREEN]
     assert heard.sentences(mark)[:8] == [
-        "Mode suara aktif.",
         "Tekan angka pilihan Anda, lalu tekan Enter untuk memilih. Tekan nol untuk kembali, "
         "dan bintang untuk mengulang.",
         "Anda berada di layar awal.", "Ambil nomor antrean.", "Pilih layanan yang Anda perlukan.",
-        "Tekan satu untuk", "Perekaman ka te pe el.", "Tekan dua untuk"]
-    expect(page.locator("#screen-start")).to_be_visible()
+        "Tekan satu untuk", "Perekaman ka te pe el.", "Tekan dua untuk", "Pencetakan ka te pe el."]
 
     mark = heard.count()
     page.keyboard.press("1")
@@ -134,7 +145,7 @@ def test_keypad_only_takes_a_perekaman_number_and_hears_every_step(new_page, liv
     mark = heard.count()
     page.keyboard.press("0")  # "Selesai": back to the start, still in voice mode
     settled(page, "start")
-    assert heard.since(mark, "voice.exit") == START_SCREEN
+    assert heard.since(mark, "help.more") == START_SHORT
 
     mark = heard.count()
     page.keyboard.press("Backspace")  # on the start screen, back leaves voice mode
@@ -157,7 +168,7 @@ def test_a_long_press_starts_voice_mode_and_a_choice_needs_a_second_tap(new_page
     page.mouse.down()
     page.wait_for_function("() => document.documentElement.classList.contains('k-voice')")
     page.mouse.up()
-    assert heard.since(mark, "voice.exit")[:2] == ["voice.start", "help.keys"]
+    assert heard.since(mark, "help.more")[:2] == ["voice.start", "help.services.6"]
 
     service = page.locator(".k-service-btn[data-code=AMBIL]").bounding_box()
     point = (service["x"] + service["width"] / 2, service["y"] + service["height"] / 2)
@@ -200,7 +211,7 @@ def test_a_long_press_starts_voice_mode_and_a_choice_needs_a_second_tap(new_page
 def test_idle_reset_in_voice_mode_is_spoken_and_ends_it(new_page, live_server):
     page, heard = open_kiosk(new_page, live_server, "?idle=2&warn=2")
     page.keyboard.press("2")
-    heard.since(0, "voice.exit")
+    heard.since(0, "help.more")
     page.keyboard.press("2")
     page.keyboard.press("Enter")
     settled(page, "priority")
@@ -235,7 +246,7 @@ PROBE_SCREEN = """() => {
 def test_a_screen_with_its_own_digit_entry_gets_the_digits_and_each_is_spoken(new_page, live_server):
     page, heard = open_kiosk(new_page, live_server)
     page.keyboard.press("Numpad0")
-    heard.since(0, "voice.exit")
+    heard.since(0, "help.more")
     page.evaluate(PROBE_SCREEN)  # the way a later screen (e.g. a NIK keypad) opts in
 
     mark = heard.count()
@@ -264,7 +275,7 @@ def test_a_screen_with_its_own_digit_entry_gets_the_digits_and_each_is_spoken(ne
 
 
 TEXT_SIZES = """() => [...document.querySelectorAll('#app *')].filter(el => el.getClientRects().length
-    && !el.closest('[hidden]') && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+    && !el.closest('[hidden], .k-scroll-cue') && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
   .map(el => [el.id || el.className || el.tagName, el.textContent.trim().slice(0, 30),
               parseFloat(getComputedStyle(el).fontSize)])"""
 
@@ -337,7 +348,7 @@ def test_without_espeak_the_page_falls_back_and_still_works(new_page, live_serve
     page, heard = open_kiosk(new_page, live_server)
 
     page.keyboard.press("Enter")
-    heard.since(0, "voice.exit")
+    heard.since(0, "help.more")
     page.keyboard.press("3")
     page.keyboard.press("Enter")
     settled(page, "priority")
@@ -356,7 +367,7 @@ def test_voice_mode_and_large_text_have_no_serious_accessibility_violation(new_p
 
     page, heard = open_kiosk(new_page, live_server, "?idle=600", *size)
     page.keyboard.press("Numpad1")
-    heard.since(0, "voice.exit")
+    heard.since(0, "help.more")
     page.keyboard.press("2")  # an item chosen by a digit: ringed, focused
     expect(page.locator(".k-service-btn[data-code=CETAK]")).to_be_focused()
     states = {"voice mode": _problems(page)}
@@ -399,7 +410,11 @@ def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
     page.keyboard.press("Numpad1")
     # closed services are not offered: four choices, in the order they are shown
-    assert heard.since(0, "voice.exit")[5:19] == [
+    assert heard.since(0, "help.more") == [
+        "voice.start", "help.services.4", "press.5", "t.status_start", "press.6", "t.survey_entry",
+        "help.more"]
+    page.keyboard.press("NumpadMultiply")
+    assert heard.since(0, "voice.exit")[len(START_SHORT) + 1:][4:18] == [
         "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
         "press.4", "service.INFO", "press.5", "t.status_start", "press.6", "t.survey_entry", "press.0", "voice.exit"]
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
@@ -409,8 +424,8 @@ def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_
 def test_the_log_of_spoken_sentences_keeps_the_last_200(new_page, live_server):
     page, heard = open_kiosk(new_page, live_server)
     page.keyboard.press("Numpad9")
-    heard.since(0, "voice.exit")
-    for _ in range(12):  # each repeat of the start screen asks for 21 sentences
+    heard.since(0, "help.more")
+    for _ in range(12):  # each repeat of the start screen asks for 22 sentences
         page.keyboard.press("NumpadDecimal")
     page.wait_for_function("() => window.__spoken.filter(e => e.key === 'screen.start').length >= 9")
     log = page.evaluate("window.__spoken")
@@ -450,9 +465,9 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     # 1. A keypad key starts voice mode; the status check is one of the numbered choices.
     mark = heard.fresh()
     page.keyboard.press("Numpad8")
-    assert heard.since(mark, "voice.exit") == ["voice.start", "help.keys", *START_SCREEN]
+    assert heard.since(mark, "help.more") == ["voice.start", *START_SHORT]
     said = heard.sentences(mark)
-    assert said[START_SCREEN.index("press.7") + 2:START_SCREEN.index("press.7") + 4] == [
+    assert said[START_SHORT.index("press.7") + 1:START_SHORT.index("press.7") + 3] == [
         "Tekan tujuh untuk", "Cek status ka te pe el."]
 
     # 2. A Perekaman (REKAM) number, by keypad only.
@@ -544,11 +559,21 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     assert said[0] == "Hasil pemeriksaan sudah ada."
     assert said[5:8] == ["Tekan satu untuk", "Ambil nomor antrean", "Pengambilan ka te pe el."]
 
-    # 7. 1 + Enter issues the Pengambilan number, spoken twice digit by digit with its loket.
+    # 7. 1 + Enter asks Umum or Prioritas for Pengambilan, as from the start screen; 2 + Enter issues
+    # the priority number, spoken twice digit by digit with its loket.
     page.keyboard.press("1")
     mark = heard.fresh()
     page.keyboard.press("Enter")
+    settled(page, "priority")
+    assert heard.since(mark, "t.back") == [
+        "screen.priority", "service.AMBIL", "t.priority_title", "t.priority_note",
+        "press.1", "t.regular", "t.regular_sub", "press.2", "t.priority", "t.priority_sub", "press.0", "t.back"]
+    assert ticket_numbers(live_server) == ["REKAM-1"]
+    page.keyboard.press("2")
+    mark = heard.fresh()
+    page.keyboard.press("Enter")
     expect(page.locator("#result-number")).to_have_text("C-001")
+    expect(page.locator("#result-priority")).to_be_visible()
     number = ["letter.C", "digit.0", "digit.0", "digit.1", "call_to.AMBIL"]
     spoken = heard.since(mark, "t.done")
     assert spoken[spoken.index("screen.result"):][:13] == [
@@ -579,7 +604,7 @@ def test_backspace_on_an_empty_entry_goes_back_a_step_and_a_wrong_number_is_hear
     seed_demo_records(live_server)
     page, heard = open_kiosk(new_page, live_server)
     page.keyboard.press("Numpad7")
-    heard.since(0, "voice.exit")
+    heard.since(0, "help.more")
     page.keyboard.press("7")
     page.keyboard.press("Enter")
     settled(page, "status-notice")
@@ -623,6 +648,6 @@ def test_backspace_on_an_empty_entry_goes_back_a_step_and_a_wrong_number_is_hear
     mark = heard.fresh()
     page.keyboard.press("0")  # Kembali on the notice: the start screen
     settled(page, "start")
-    assert heard.since(mark, "voice.exit") == START_SCREEN
+    assert heard.since(mark, "help.more") == START_SHORT
     assert heard.errors == []
 

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from kiosk import survey_store
 from kiosk.guide import sentences
 from kiosk.skm import ELEMENT_CODES
-from tests.browser.test_kiosk_voice import START_SCREEN, open_kiosk, settled, type_on_keypad
+from tests.browser.test_kiosk_voice import START_SHORT, open_kiosk, settled, type_on_keypad
 from tests.browser.test_survey import serve
 
 pytestmark = pytest.mark.browser
@@ -85,8 +85,7 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
     walk = Walk(heard)
     catalogue = sentences(live_server.runtime.settings)
 
-    assert walk.step(lambda: page.keyboard.press("Numpad8"), "voice.exit") == ["voice.start", "help.keys",
-                                                                               *START_SCREEN]
+    assert walk.step(lambda: page.keyboard.press("Numpad8"), "help.more") == ["voice.start", *START_SHORT]
     to_survey_letter(page, heard, walk)
     assert walk.said[-8:-3] == ["Anda berada di layar survei kepuasan.", "Survei kepuasan masyarakat.",
                                 catalogue["t.survey_number_hint"], "huruf", "a"]
@@ -168,7 +167,7 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
     assert (rows[0]["age"], rows[0]["gender"], rows[0]["education"], rows[0]["job"]) == ("36-45", None, None, None)
 
     # Back to the start; the same number again is heard to have answered already.
-    assert walk.step(lambda: page.keyboard.press("0"), "voice.exit") == START_SCREEN
+    assert walk.step(lambda: page.keyboard.press("0"), "help.more") == START_SHORT
     to_survey_letter(page, heard, walk)
     type_on_keypad(page, heard, "1")
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.next")
@@ -188,7 +187,7 @@ def test_a_survey_question_is_answered_by_tap_then_confirm(new_page, live_server
     serve(live_server, staff)
     page, heard = open_kiosk(new_page, live_server, has_touch=True)
     walk = Walk(heard)
-    walk.step(lambda: page.keyboard.press("Numpad8"), "voice.exit")
+    walk.step(lambda: page.keyboard.press("Numpad8"), "help.more")
     to_survey_letter(page, heard, walk)
     type_on_keypad(page, heard, "1")
     walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous")
@@ -212,7 +211,7 @@ def test_a_survey_question_is_answered_by_tap_then_confirm(new_page, live_server
 def test_a_wrong_survey_number_is_heard_with_its_own_sentence(new_page, live_server):
     page, heard = open_kiosk(new_page, live_server)
     walk = Walk(heard)
-    walk.step(lambda: page.keyboard.press("Numpad8"), "voice.exit")
+    walk.step(lambda: page.keyboard.press("Numpad8"), "help.more")
     to_survey_letter(page, heard, walk)
 
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.next")  # no digits yet
@@ -246,7 +245,7 @@ def test_a_refused_number_is_heard_with_the_apis_own_sentence(new_page, live_ser
                                                               shown):
     page, heard = open_kiosk(new_page, live_server)
     walk = Walk(heard)
-    walk.step(lambda: page.keyboard.press("Numpad1"), "voice.exit")
+    walk.step(lambda: page.keyboard.press("Numpad1"), "help.more")
     page.keyboard.press("1")
     walk.step(lambda: page.keyboard.press("Enter"), "t.back")
     settled(page, "priority")
@@ -267,7 +266,7 @@ def test_an_error_code_without_its_own_sentence_gets_the_generic_one(new_page, l
     page.route("**/api/tickets", lambda route: route.continue_(
         headers={**route.request.headers, "idempotency-key": "not a valid key!"}))
     walk = Walk(heard)
-    walk.step(lambda: page.keyboard.press("Numpad1"), "voice.exit")
+    walk.step(lambda: page.keyboard.press("Numpad1"), "help.more")
     page.keyboard.press("1")
     walk.step(lambda: page.keyboard.press("Enter"), "t.back")
     settled(page, "priority")
@@ -292,7 +291,7 @@ def test_the_survey_in_voice_mode_has_no_serious_accessibility_violation_and_tab
     serve(live_server, staff)
     page, heard = open_kiosk(new_page, live_server, width=width, height=height)
     walk = Walk(heard)
-    walk.step(lambda: page.keyboard.press("Numpad8"), "voice.exit")
+    walk.step(lambda: page.keyboard.press("Numpad8"), "help.more")
 
     def look(state: str, name: str) -> None:
         states[state] = _problems(page)

@@ -168,3 +168,26 @@ def test_a_ticket_from_yesterday_says_it_is_no_longer_valid(new_page, tmp_path, 
         expect(page.locator("#status-note")).to_contain_text("Silakan ambil nomor baru.")
     finally:
         server.stop()
+
+
+def test_when_a_priority_number_goes_first_the_page_says_why_the_count_went_up(new_page, live_server):
+    mine = issue(live_server)  # A-001, regular: nobody ahead
+    page = open_phone(new_page, live_server, mine["token"])
+    expect(page.locator("#ahead")).to_have_text("0")
+    expect(page.locator("#ahead-note")).to_be_hidden()
+
+    answer = live_server.post("/api/tickets", json={"service": "REKAM", "priority": True})
+    assert answer.status_code == 201 and answer.json()["ticket"]["number"] == "A-002"
+    expect(page.locator("#ahead")).to_have_text("1", timeout=8000)
+    note = page.locator("#ahead-note")
+    expect(note).to_be_visible()
+    expect(note).to_have_text("Nomor prioritas (lansia, penyandang disabilitas, ibu hamil, membawa balita) "
+                              "dilayani lebih dulu, sehingga jumlah di depan Anda bertambah.")
+    page.locator("[data-page-lang=en]").click()
+    expect(note).to_have_text("Priority numbers (elderly, disabled, pregnant, with a small child) are served first, "
+                              "so the number ahead of you went up.")
+
+    staff = live_server.login()
+    live_server.post("/api/counters/1/next", headers=staff).raise_for_status()  # the priority number is called
+    expect(page.locator("#ahead")).to_have_text("0", timeout=8000)
+    expect(note).to_be_hidden()  # the count went down again: nothing to explain

@@ -73,7 +73,13 @@ def test_the_phone_page_offers_the_survey_once_done_and_the_report_counts_it(new
     page.locator("#survey-send").click()
     expect(page.locator("#survey-error")).to_have_text("Pertanyaan 9 belum dijawab.")
     expect(page.locator("[data-element=sarana]")).to_have_attribute("data-missing", "Belum dijawab")
+    # the marker after "Pertanyaan 9 dari 9 ·" is really drawn, not an empty pseudo-element
+    expect(page.locator("[data-element=sarana] .p-question-count")).to_have_text("Pertanyaan 9 dari 9")
+    expect(page.locator("[data-element=sarana] .p-question-missing")).to_be_visible()
+    expect(page.locator("[data-element=sarana] legend")).to_contain_text("Pertanyaan 9 dari 9 · Belum dijawab")
+    expect(page.locator("[data-element=prosedur] .p-question-missing")).to_have_count(0)
     page.locator("[data-element=sarana] .p-choice").nth(2).click()
+    expect(page.locator("[data-element=sarana] .p-question-missing")).to_have_count(0)  # answered: marker gone
     page.locator(".p-chips .p-choice", has_text="Perempuan").click()
     page.locator(".p-chips .p-choice", has_text="Wirausaha").click()
     page.fill("#survey-suggestion", "Tambah kursi di ruang tunggu.")

@@ -230,8 +230,9 @@ window.KioskStatus = (() => {
       const service = kiosk.services().find((s) => s.code === mine.status.next_service);
       if (!service || !service.open) return;
       mine.sending = true;
-      // Same path and one Idempotency-Key per answer: a double tap or a retry gets the same ticket back.
-      kiosk.issueFor(service, mine.key);
+      // Then Umum or Prioritas, as from the start screen; one Idempotency-Key per answer: a double tap
+      // or a retry gets the same ticket back.
+      kiosk.askPriority(service, mine.key);
     }
 
     // ---------------------------------------------------------------- wiring

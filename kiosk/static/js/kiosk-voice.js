@@ -48,6 +48,10 @@
   // Type this big (the number, the clock, the service letters) is read from metres away as it is and
   // would not fit the screen at 1.5x: large text leaves it alone.
   const DISPLAY_VMIN = 7;
+  // [kiosk] voice_output: "speaker" means the waiting room hears the kiosk, so a private entry
+  // (data-voice-private: the NIK, the nomor KK) is never read back: each digit gets a tone and its place.
+  const SPEAKER = app.dataset.voiceOutput === "speaker";
+  const TONE = "tone";  // a short beep made here (Web Audio), logged in window.__spoken like a sentence
 
   // This layer's words: the "voice" part of kiosk/messages/<lang>.json.
   const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
@@ -202,6 +206,25 @@
     });
   }
 
+  // A short beep (no sentence): confirms a digit typed into a private entry on a speaker.
+  function tone() {
+    return new Promise((resolve) => {
+      const ctx = audio();
+      if (!ctx) { resolve(); return; }
+      const oscillator = ctx.createOscillator();
+      const envelope = ctx.createGain();
+      oscillator.frequency.value = 880;
+      envelope.gain.setValueAtTime(0.0001, ctx.currentTime);
+      envelope.gain.exponentialRampToValueAtTime(0.6, ctx.currentTime + 0.01);
+      envelope.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.12);
+      oscillator.connect(envelope);
+      envelope.connect(gain);
+      oscillator.start();
+      oscillator.stop(ctx.currentTime + 0.13);
+      setTimeout(resolve, 160);
+    });
+  }
+
   function silence() {
     voice.generation += 1;
     if (source) {
@@ -215,18 +238,22 @@
   function say(keys) {
     silence();
     const generation = voice.generation;
-    const entries = keys.filter((key) => voice.known.has(key)).map((key) => {
-      const entry = { key, url: clipUrl(key), at: Date.now(), via: "pending" };
+    const entries = keys.filter((key) => key === TONE || voice.known.has(key)).map((key) => {
+      const entry = { key, url: key === TONE ? "" : clipUrl(key), at: Date.now(), via: "pending" };
       spoken.push(entry);
       if (spoken.length > LOG_LIMIT) spoken.splice(0, spoken.length - LOG_LIMIT);
-      return { entry, clip: load(key) };  // every clip is fetched at once; playing follows in order
+      // every clip is fetched at once; playing follows in order
+      return { entry, clip: key === TONE ? Promise.resolve(null) : load(key) };
     });
     (async () => {
       let chimed = false;
       for (const { entry, clip } of entries) {
         const loaded = await clip;
         if (generation !== voice.generation) { entry.via = "cut"; continue; }
-        if (loaded && loaded.buffer) {
+        if (entry.key === TONE) {
+          entry.via = "tone";
+          await tone();
+        } else if (loaded && loaded.buffer) {
           entry.via = "wav";
           await playBuffer(loaded.buffer);
         } else if (loaded && loaded.text && await speakInBrowser(loaded.text)) {
@@ -301,6 +328,10 @@
     return !input.dispatchEvent(event);
   }
 
+  function isPrivate(input) {
+    return SPEAKER && input.hasAttribute("data-voice-private");
+  }
+
   // A digit or Backspace for the entry, echoed: the digit, "Dihapus", or why nothing changed.
   function typeInto(input, key) {
     const before = inputValue(input);
@@ -312,7 +343,8 @@
       say(["input.full"]);
     } else {
       const length = Number(input.dataset.voiceLength) || 0;
-      say([`digit.${key}`, ...(length && after.length === length ? ["input.complete"] : [])]);
+      const echo = isPrivate(input) ? [TONE, `input.position.${after.length}`] : [`digit.${key}`];
+      say([...echo, ...(length && after.length === length ? ["input.complete"] : [])]);
     }
   }
 
@@ -343,7 +375,8 @@
     const input = inputOf(screen);
     if (input) {  // the digits belong to the entry: Enter sends it, Backspace deletes (or goes back)
       const digits = inputValue(input);
-      if (digits) keys.push("input.entered", ...[...digits].map((digit) => `digit.${digit}`));
+      if (digits && isPrivate(input)) keys.push(`input.count.${digits.length}`);  // how many, never which
+      else if (digits) keys.push("input.entered", ...[...digits].map((digit) => `digit.${digit}`));
       const help = input.dataset.voiceHelp;
       keys.push(help && voice.known.has(help) ? help : "input.help");
       const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
@@ -357,13 +390,26 @@
     return keys;
   }
 
-  function readScreen(prefix) {
+  // The start screen's first reading is short: how many services and the keys that hear them, the other
+  // choices, and "*" for the whole list (reading every service took close to a minute).
+  function startKeys(screen) {
+    const list = choices(screen).slice(0, 9);
+    const services = list.filter((button) => button.dataset.code).length;
+    const keys = [services ? `help.services.${services}` : "screen.start"];  // "Layar awal. Tekan 1 sampai 6 ..."
+    list.forEach((button, index) => { if (!button.dataset.code) keys.push(`press.${index + 1}`, ...itemKeys(button)); });
+    keys.push("help.more");
+    return keys;
+  }
+
+  // full: the whole screen even where the first reading is short (the "*" key, a long press)
+  function readScreen(prefix, full) {
     const screen = currentScreen();
     renderWords();
     voice.selected = null;
     voice.armed = null;
     markSelected(null);
-    say([...(prefix || []), ...(screen ? screenKeys(screen) : [])]);
+    const short = screen && screen.dataset.screen === "start" && !full;
+    say([...(prefix || []), ...(screen ? (short ? startKeys(screen) : screenKeys(screen)) : [])]);
   }
 
   function markSelected(button) {
@@ -389,7 +435,11 @@
     }
     renderWords();
     armIdle();
-    ready.then(() => readScreen(["voice.start", "help.keys"]));
+    // on the start screen the short reading says the keys that matter there; "*" adds the key help
+    ready.then(() => {
+      const screen = currentScreen();
+      readScreen(screen && screen.dataset.screen === "start" ? ["voice.start"] : ["voice.start", "help.keys"]);
+    });
   }
 
   function leave(reason) {
@@ -489,6 +539,7 @@
   const taken = new WeakSet();
 
   document.addEventListener("keydown", (event) => {
+    if (voice.active) silence();  // any key cuts off what is being said; the key's own answer follows
     if (event.ctrlKey || event.altKey || event.metaKey) return;
     const key = keyOf(event);
     if (!key) return;
@@ -512,7 +563,7 @@
     if (!screen) return;
     const input = inputOf(screen);
     if (key === "repeat" || key === "other") {
-      readScreen();
+      readScreen(screen.dataset.screen === "start" ? ["help.keys"] : [], true);
     } else if (input && (/^\d$/.test(key) || (key === "Backspace" && inputValue(input)))) {
       typeInto(input, key);
     } else if (key === "Backspace" && input && input.hasAttribute("data-voice-clear")) {
@@ -546,7 +597,7 @@
       timer: setTimeout(() => {
         pressing = null;
         swallowClick = true;
-        if (voice.active) readScreen(); else start();
+        if (voice.active) readScreen([], true); else start();
       }, LONG_PRESS_MS),
     };
     if (voice.active) armIdle();
@@ -620,6 +671,7 @@
       });
     }
     observer.observe(app, { childList: true, subtree: true });
+    document.dispatchEvent(new CustomEvent("kiosk:layout"));  // sizes changed: kiosk.js updates its scroll cues
   }
 
   // New elements (the service list is redrawn every few seconds) get the large size too.

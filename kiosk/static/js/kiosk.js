@@ -147,6 +147,7 @@
     }
     if (resident && resident.ticket) renderTicket(resident.ticket);
     tickClock();
+    updateCues();
   }
 
   function tickClock() {
@@ -248,22 +249,21 @@
     return "kiosk-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   }
 
-  function chooseService(code) {
+  function chooseService(code, key) {
     const service = services.find((s) => s.code === code);
     if (!service || !service.open) return;
     // One key per resident action: a double tap or a retry gets the same ticket back.
-    resident = { service, key: newKey(), ticket: null, fault: false };
+    resident = { service, key: key || newKey(), ticket: null, fault: false };
     $("chosen-service").textContent = serviceName(service);
     $("chosen-service").dataset.say = `service.${service.code}`;
     for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
     show("priority");
   }
 
-  // Issue a regular number for a service chosen elsewhere (the status check's next step), with its key.
-  function issueFor(service, key) {
-    resident = { service, key, priority: false, ticket: null, fault: false, sending: true };
-    show("busy");
-    issue(resident, 0);
+  // A service chosen elsewhere (the status check's next step), with that flow's key: the same
+  // Umum/Prioritas question as from the start screen, so priority residents keep their priority.
+  function askPriority(service, key) {
+    chooseService(service.code, key);
   }
 
   function choosePriority(priority) {
@@ -388,6 +388,47 @@
     later("print", mine.fault ? 2000 : 500, () => watchPrint(mine));
   }
 
+  // ------------------------------------------------------------ scroll regions and their cue
+
+  // A part of a screen that may not fit (the services with large text, a long notice) scrolls by touch;
+  // a cue under it says more lies below while it does, and a tap on the cue scrolls a page further.
+  const scrollCues = [];
+  for (const box of document.querySelectorAll("[data-scroll]")) {
+    const cue = document.createElement("div");
+    cue.className = "k-scroll-cue";
+    cue.dataset.cueFor = box.id;
+    cue.setAttribute("aria-hidden", "true");  // the content itself is in the accessibility tree
+    cue.hidden = true;
+    cue.addEventListener("click", () => box.scrollBy({ top: box.clientHeight * 0.8, behavior: "smooth" }));
+    box.append(cue);
+    box.addEventListener("scroll", () => updateCue(box, cue), { passive: true });
+    new MutationObserver(() => updateCue(box, cue)).observe(box, { childList: true });
+    scrollCues.push([box, cue]);
+  }
+
+  // The cue is the box's last child, held at its foot while it scrolls (CSS position: sticky); a list
+  // redrawn by replaceChildren() gets it back here.
+  function updateCue(box, cue) {
+    if (box.lastElementChild !== cue) box.append(cue);
+    const more = box.offsetParent !== null && box.scrollHeight - box.clientHeight - box.scrollTop > 2;
+    if (cue.hidden === more) cue.hidden = !more;
+    box.classList.toggle("has-more", more);
+    const text = t(box.dataset.scroll || "scroll_more");
+    if (cue.textContent !== text) cue.textContent = text;
+  }
+
+  function updateCues() {
+    for (const [box, cue] of scrollCues) updateCue(box, cue);
+  }
+  // Content changes size without an event of its own (large text, a redrawn list): look often, it is cheap.
+  setInterval(updateCues, 250);
+  window.addEventListener("resize", updateCues);
+  document.addEventListener("kiosk:layout", updateCues);
+  document.addEventListener("kiosk:screen", (event) => {
+    if (event.detail.screen !== "idle-warning") for (const [box] of scrollCues) box.scrollTop = 0;
+    requestAnimationFrame(updateCues);
+  });
+
   // ------------------------------------------------------------ hooks for other layers (kiosk-voice.js)
 
   // Tell listeners which screen (or the idle overlay) the resident now sees.
@@ -419,7 +460,7 @@
     day: "numeric", month: "long", year: "numeric", timeZone: config.tz,
   });
   status = window.KioskStatus.create({
-    $, t, show, settle, newKey, issueFor, closedText, serviceName,
+    $, t, show, settle, newKey, askPriority, closedText, serviceName,
     lang: () => lang,
     current: () => current,
     services: () => services,

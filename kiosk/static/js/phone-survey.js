@@ -170,13 +170,25 @@
     render();
   }
 
+  // "Pertanyaan 4 dari 9 · Belum dijawab": a real element after the count (read by screen readers too).
+  function markMissing(set, on) {
+    const marker = set.querySelector(".p-question-missing");
+    if (!on) {
+      delete set.dataset.missing;
+      if (marker) marker.remove();
+      return;
+    }
+    set.dataset.missing = t("unanswered");
+    if (!marker) set.querySelector(".p-question-count").after(el("span", { class: "p-question-missing", text: ` · ${t("unanswered")}` }));
+  }
+
   async function send(form) {
     const missing = FORM.elements
       .map((element, index) => (draft.answers[element.element] ? null : index + 1))
       .filter((n) => n !== null);
     if (missing.length) {
       showError(t("missing", { list: missing.join(", ") }));
-      for (const n of missing) form.querySelector(`[data-element="${FORM.elements[n - 1].element}"]`).dataset.missing = t("unanswered");
+      for (const n of missing) markMissing(form.querySelector(`[data-element="${FORM.elements[n - 1].element}"]`), true);
       form.querySelector(`[data-element="${FORM.elements[missing[0] - 1].element}"]`).scrollIntoView({ block: "center" });
       return;
     }
@@ -234,7 +246,7 @@
     if (input.type !== "radio") return;
     if (input.name.startsWith("q-")) {
       draft.answers[input.name.slice(2)] = Number(input.value);
-      delete input.closest("fieldset").dataset.missing;
+      markMissing(input.closest("fieldset"), false);
     }
     else if (input.name.startsWith("p-")) draft.profile[input.name.slice(2)] = input.value;
     saveDraft();

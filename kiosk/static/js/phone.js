@@ -100,6 +100,22 @@
     return timeFormat.format(date).replace(":", "."); // office time, written 08.00
   }
 
+  // "Ahead of you" can go up: a priority number issued later is served first. Say so while it is the
+  // case (shown when the count rose since the last answer, hidden once it falls again).
+  let lastAhead = ticket.status === "waiting" ? ticket.ahead : null;
+  let aheadRose = false;
+
+  function noteAhead() {
+    if (ticket.status !== "waiting") {
+      aheadRose = false;
+      lastAhead = null;
+      return;
+    }
+    if (lastAhead !== null && ticket.ahead > lastAhead) aheadRose = true;
+    else if (lastAhead !== null && ticket.ahead < lastAhead) aheadRose = false;
+    lastAhead = ticket.ahead;
+  }
+
   function render() {
     const [text, note, help] = statusWords(ticket);
     $("status-card").dataset.status = ticket.status;
@@ -113,6 +129,7 @@
     const waiting = ticket.status === "waiting";
     $("facts").hidden = !waiting;
     $("ahead").textContent = String(ticket.ahead);
+    $("ahead-note").hidden = !(waiting && aheadRose);
     $("wait").textContent = ticket.ahead > 0 ? t("minutes", { n: Math.max(1, ticket.estimated_wait_minutes) }) : t("soon");
     document.title = `${ticket.number} · ${text}`;
     if ($("updated").textContent) $("updated").textContent = updatedAt ? t("updated", { time: updatedAt }) : t("offline");
@@ -164,6 +181,7 @@
       const body = await answer.json();
       const was = ticket.status;
       ticket = body.ticket;
+      noteAhead();
       render();
       if (queue) renderCalls(queue);
       if (ticket.status === "called" && was !== "called" && navigator.vibrate) navigator.vibrate([300, 150, 300]);
