@@ -61,6 +61,7 @@ class KioskDevices:
     """The configured kiosk addresses and their issuing rate."""
 
     def __init__(self, config: KioskScreen, clock: Callable[[], float] = time.monotonic):
+        self.config = config  # the [kiosk] settings these were made from (the settings screen may replace them)
         self.networks = tuple(ipaddress.ip_network(text, strict=False) for text in config.addresses)
         self.tickets = TokenBucket(config.tickets_per_second, config.ticket_burst, clock=clock)
 

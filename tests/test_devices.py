@@ -307,3 +307,18 @@ def _keys(value) -> set[str]:
     if isinstance(value, list):
         return set().union(*(_keys(item) for item in value))
     return set()
+
+
+def test_a_kiosk_pc_added_on_the_settings_screen_issues_at_once(office):
+    """[kiosk] addresses changed on the settings screen apply to tickets and status lookups without a restart."""
+    new_kiosk = device("127.0.0.5")
+    assert new_kiosk.post(office.url + "/api/tickets", json={"service": "REKAM"}, timeout=10).status_code == 403
+    admin = device("127.0.0.1")
+    headers = login(admin, office, "kepala", "rahasia-Admin1")
+    changed = admin.patch(office.url + "/api/admin/settings", headers=headers, timeout=10,
+                          json={"kiosk": {"addresses": ["127.0.0.1", "::1", "127.0.0.5"]}})
+    assert changed.status_code == 200, changed.text
+    assert new_kiosk.post(office.url + "/api/tickets", json={"service": "REKAM"}, timeout=10).status_code == 201
+    looked_up = new_kiosk.post(office.url + "/api/status-lookups", json={"nik": "6203011708900001",
+                                                                         "kk": "6203010102150004"}, timeout=10)
+    assert looked_up.status_code == 404  # looked up (nothing stored), not refused as another device

@@ -14,11 +14,15 @@ NOT_A_KIOSK = ("Perangkat ini bukan kios antrean kantor. Silakan gunakan kios di
 
 
 def devices() -> KioskDevices:
-    """Return this app's kiosk devices (one per app, so tests and offices never share a bucket)."""
+    """Return this app's kiosk devices (one per app, so tests and offices never share a bucket).
+
+    Made again when ``[kiosk]`` changes on the settings screen, so a kiosk PC added there issues at once.
+    """
     app = current_app
+    config = runtime().settings.kiosk
     found = app.extensions.get("kiosk_devices")
-    if found is None:
-        found = app.extensions.setdefault("kiosk_devices", KioskDevices(runtime().settings.kiosk))
+    if found is None or found.config is not config:
+        found = app.extensions["kiosk_devices"] = KioskDevices(config)
     return found
 
 

@@ -152,8 +152,8 @@ def _guard() -> LookupGuard:
     app = current_app
     guard = app.extensions.get("kiosk_status_guard")
     if guard is None:
-        guard = app.extensions.setdefault("kiosk_status_guard", LookupGuard(runtime().settings.status,
-                                                                             devices().is_kiosk))
+        guard = app.extensions.setdefault("kiosk_status_guard", LookupGuard(
+            runtime().settings.status, lambda address: devices().is_kiosk(address)))  # follows the live [kiosk]
     return guard
 
 
