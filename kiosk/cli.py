@@ -62,6 +62,15 @@ def main(ctx: click.Context, config: str | None) -> None:
     logging.getLogger("kiosk").setLevel(logging.INFO)
 
 
+def _regency_group() -> click.Group:
+    from kiosk.regency.cli import regency
+
+    return regency
+
+
+main.add_command(_regency_group(), "regency")
+
+
 @main.command()
 @click.pass_context
 def init(ctx: click.Context) -> None:
