@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, current_app, g, jsonify, render_template_string, request, session
+from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
 from psycopg_pool import ConnectionPool
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -211,21 +211,42 @@ def staff_required(role: str | None = None) -> Callable:
     return decorate
 
 
-DASHBOARD = """<!doctype html>
-<html lang="id"><head><meta charset="utf-8"><title>Antrean KTP-el: kabupaten</title>
-<link rel="stylesheet" href="/regency/static/regency.css"></head>
-<body><h1>Kantor kecamatan hari ini</h1>
-<table><thead><tr><th>Kode</th><th>Kantor</th><th>Kontak terakhir</th><th>Diambil</th><th>Dilayani</th>
-<th>Menunggu</th><th>Median tunggu (menit)</th><th>Gangguan</th></tr></thead><tbody>
-{% for o in offices %}<tr><td>{{ o.office }}</td><td>{{ o.name }}</td>
-<td>{{ o.last_contact or "belum pernah" }}</td><td class="n">{{ o.today.issued }}</td>
-<td class="n">{{ o.today.served }}</td><td class="n">{{ o.today.waiting }}</td>
-<td class="n">{{ o.today.median_wait_minutes if o.today.median_wait_minutes is not none else "-" }}</td>
-<td>{{ o.disrupted | join(", ") or "-" }}</td></tr>{% endfor %}
-</tbody></table></body></html>"""
-STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:24px;color:#111}"
-         "table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:6px 8px;text-align:left}"
-         "th{background:#e8eef5}td.n{text-align:right}h1{font-size:24px}")
+PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Antrean KTP-el kabupaten</title><link rel="stylesheet" href="/regency/static/regency.css"></head>
+<body><header><h1>Antrean KTP-el: semua kecamatan</h1>
+{% if staff %}<form method="post" action="/regency/logout"><span>{{ staff.username }} ({{ staff.role }})</span>
+<button type="submit">Keluar</button></form>{% endif %}</header><main>
+{% if staff %}
+<p>Hari ini, {{ today }} ({{ zone }}). Waktu tunggu: dari nomor diambil sampai pertama dipanggil.</p>
+<table><thead><tr><th scope="col">Kode</th><th scope="col">Kantor</th><th scope="col">Kontak terakhir</th>
+<th scope="col" class="n">Nomor diambil</th><th scope="col" class="n">Selesai dilayani</th>
+<th scope="col" class="n">Menunggu</th><th scope="col" class="n">Median tunggu (menit)</th>
+<th scope="col">Gangguan</th></tr></thead><tbody>
+{% for o in offices %}<tr{% if o.lag_seconds is none or o.lag_seconds > 900 %} class="late"{% endif %}>
+<td>{{ o.office }}</td><td>{{ o.name }}</td>
+<td>{% if o.last_contact %}{{ o.last_contact[11:16] if o.last_contact[:10] == today else o.last_contact[:16].replace("T", " ") }}{% if o.lag_seconds > 900 %} (terlambat){% endif %}{% else %}belum pernah{% endif %}</td>
+<td class="n">{{ o.today.issued }}</td><td class="n">{{ o.today.served }}</td><td class="n">{{ o.today.waiting }}</td>
+<td class="n">{{ ("%.1f"|format(o.today.median_wait_minutes)).replace(".", ",") if o.today.median_wait_minutes is not none else "–" }}</td>
+<td>{{ o.disrupted | join(", ") or "–" }}</td></tr>
+{% else %}<tr><td colspan="8">Belum ada kantor terdaftar.</td></tr>{% endfor %}
+</tbody></table>
+{% else %}
+<form method="post" action="/regency/login" class="login"><h2>Masuk</h2>
+{% if failed %}<p role="alert" class="problem">Nama pengguna atau kata sandi salah.</p>{% endif %}
+<label for="username">Nama pengguna</label><input id="username" name="username" autocomplete="username" required>
+<label for="password">Kata sandi</label><input id="password" name="password" type="password"
+ autocomplete="current-password" required>
+<button type="submit">Masuk</button></form>
+{% endif %}</main></body></html>"""
+STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fff}"
+         "header{display:flex;justify-content:space-between;align-items:center;background:#0b3d6e;color:#fff;"
+         "padding:8px 24px}header h1{font-size:22px;margin:0}header button{margin-left:12px}"
+         "main{padding:12px 24px}table{border-collapse:collapse;width:100%;font-size:15px}"
+         "th,td{border:1px solid #8a8a8a;padding:5px 8px;text-align:left}th{background:#e3ebf4}"
+         "td.n,th.n{text-align:right}tr.late td{background:#fff4d6}"
+         "form.login{display:flex;flex-direction:column;max-width:320px;gap:6px}"
+         "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}")
 
 
 def _routes(app: Flask) -> None:
@@ -358,13 +379,45 @@ def _routes(app: Flask) -> None:
                         "rejected": [{"row": row, "reason": report.messages.get(row, reason)}
                                      for row, reason in report.rejected]})
 
+    def page(staff: dict | None, failed: bool = False, status: int = 200):
+        zone = current_app.extensions["regency"]["zone"]
+        offices: list[dict] = []
+        if staff:
+            with _pool().connection() as conn:
+                offices = store.overview(conn, _now(), zone)
+        return render_template_string(PAGE, staff=staff, offices=offices, failed=failed, zone=zone.key,
+                                      today=_now().astimezone(zone).date().isoformat()), status
+
     @app.get("/regency/")
     def dashboard():
-        if current_staff() is None:
-            return error("login_required", "Silakan masuk terlebih dahulu.", 401)
-        with _pool().connection() as conn:
-            rows = store.overview(conn, _now(), current_app.extensions["regency"]["zone"])
-        return render_template_string(DASHBOARD, offices=rows)
+        return page(current_staff())
+
+    @app.post("/regency/login")
+    def form_login():
+        """The dashboard's own login form (no script on the page): the same check as the API."""
+        username, password = request.form.get("username", ""), request.form.get("password", "")
+        staff = None
+        if username and password and len(username) <= 64 and len(password) <= 1024 and "\x00" not in username:
+            with _pool().connection() as conn:
+                staff = store.get_staff(conn, username.strip())
+                if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
+                    staff = None
+                else:
+                    token = secrets.token_urlsafe(32)
+                    with conn.transaction():
+                        conn.execute("INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",
+                                     (_token_hash(token), staff["id"]))
+        if staff is None:
+            return page(None, failed=True, status=401)
+        session.clear()
+        session.permanent = True
+        session.update(sid=token, csrf=secrets.token_urlsafe(24))
+        return redirect("/regency/", 303)
+
+    @app.post("/regency/logout")
+    def form_logout():
+        logout()
+        return redirect("/regency/", 303)
 
     @app.get("/regency/static/regency.css")
     def style():
