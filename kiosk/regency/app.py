@@ -14,6 +14,7 @@ from typing import Any, Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
+import psycopg
 from psycopg_pool import ConnectionPool
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -59,8 +60,11 @@ def _zone() -> ZoneInfo:
 def create_app(pool: ConnectionPool, clock: Callable[[], datetime] | None = None) -> Flask:
     """Return the regency app on an open pool whose database ``kiosk regency init`` has prepared."""
     app = Flask(__name__)
-    with pool.connection() as conn:
-        row = conn.execute("SELECT value FROM settings WHERE key = 'secret_key'").fetchone()
+    try:
+        with pool.connection() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'secret_key'").fetchone()
+    except psycopg.errors.UndefinedTable:
+        row = None
     if row is None:
         raise RegencyError("not_initialised", "run `kiosk regency init` first", 500)
     app.config.update(SECRET_KEY=row[0], MAX_CONTENT_LENGTH=MAX_BODY_BYTES, SESSION_COOKIE_HTTPONLY=True,

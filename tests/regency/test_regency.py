@@ -300,3 +300,71 @@ def test_user_add_on_the_command_line_uses_the_office_password_policy(regency_ds
     assert made.exit_code == 0 and "Created viewer account 'kabid'" in made.output
     with psycopg.connect(regency_dsn) as conn:
         assert conn.execute("SELECT role FROM staff WHERE username = 'kabid'").fetchone()[0] == "viewer"
+
+
+def test_concurrent_replays_store_each_event_once(regency_server, regency_dsn):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    key = add_office(regency_dsn, "62.03.01")
+    events = ticket_day("c", 40, 30, 20)
+
+    def post(_):
+        return requests.post(regency_server.url + "/regency/api/batches", timeout=20,
+                             json={"office": "62.03.01", "events": events},
+                             headers={"Authorization": f"Bearer {key}"}).json()
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(post, range(4)))
+    assert sum(a["accepted"] for a in answers) == len(events)
+    assert sum(a["duplicates"] for a in answers) == 3 * len(events)
+    assert count_events(regency_dsn) == len(events)
+
+
+@pytest.mark.slow
+def test_kiosk_regency_serve_runs_as_a_process(regency_dsn):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "kiosk", "regency", "serve", "--port", str(port)],
+                               env={**os.environ, "KIOSK_REGENCY_DSN": regency_dsn},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.get(f"http://127.0.0.1:{port}/regency/", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stdout.read()
+                time.sleep(0.1)
+        assert answer.status_code == 200 and 'action="/regency/login"' in answer.text
+        assert answer.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    bad = subprocess.run([sys.executable, "-m", "kiosk", "regency", "serve", "--port", str(port)],
+                         env={**os.environ, "KIOSK_REGENCY_DSN": "mysql://nope"}, capture_output=True, text=True,
+                         timeout=30)
+    assert bad.returncode == 1 and "KIOSK_REGENCY_DSN" in bad.stderr
+
+
+def test_serving_an_uninitialised_database_says_to_run_init(pg_cluster):
+    from kiosk.errors import KioskError
+    from kiosk.regency.app import create_app
+    from kiosk.regency.db import open_pool
+
+    pool = open_pool(pg_cluster + "/postgres", max_size=1)  # an empty database: no schema yet
+    try:
+        with pytest.raises(KioskError, match="kiosk regency init"):
+            create_app(pool)
+    finally:
+        pool.close()
