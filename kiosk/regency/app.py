@@ -6,8 +6,12 @@ import hashlib
 import hmac
 import io
 import logging
+import math
 import os
 import secrets
+import threading
+import time
+from collections import OrderedDict, deque
 from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Any, Callable
@@ -49,6 +53,57 @@ SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
+class LoginThrottle:
+    """At most ``per_user`` login attempts per username and ``per_address`` per address in ``window`` seconds.
+
+    An attempt counts before the password is checked, so parallel guesses cannot get more checked. At most
+    ``max_keys`` keys are kept (least recently used dropped): a flood of names cannot grow memory.
+    """
+
+    def __init__(self, per_user: int = 5, per_address: int = 20, window: float = 300.0, max_keys: int = 4096):
+        self.limits = {"user": per_user, "address": per_address}
+        self.window, self.max_keys = window, max_keys
+        self.attempts: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def attempt(self, username: str, address: str) -> int:
+        """Record an attempt; return 0 when it may go ahead, else the seconds to wait."""
+        now = time.monotonic()
+        with self.lock:
+            keys = (("user", username.lower()), ("address", address))
+            wait = 0
+            for key in keys:
+                times = self.attempts.setdefault(key, deque())
+                self.attempts.move_to_end(key)
+                while times and times[0] <= now - self.window:
+                    times.popleft()
+                if len(times) >= self.limits[key[0]]:
+                    wait = max(wait, math.ceil(times[0] + self.window - now))
+            if not wait:
+                for key in keys:
+                    self.attempts[key].append(now)
+            while len(self.attempts) > self.max_keys:
+                self.attempts.popitem(last=False)
+            return wait
+
+    def succeeded(self, username: str) -> None:
+        with self.lock:
+            self.attempts.pop(("user", username.lower()), None)
+
+
+def _throttled(username: str) -> None:
+    wait = current_app.extensions["regency"]["throttle"].attempt(username.strip(), request.remote_addr or "-")
+    if wait:
+        raise RateLimited(wait)
+
+
+class RateLimited(RegencyError):
+    def __init__(self, wait: int):
+        super().__init__("rate_limited", f"Terlalu banyak percobaan masuk. Coba lagi dalam {math.ceil(wait / 60)} "
+                         "menit.", 429)
+        self.wait = wait
+
+
 def _zone() -> ZoneInfo:
     name = os.environ.get("KIOSK_REGENCY_TIMEZONE", "Asia/Jakarta")
     try:
@@ -71,7 +126,7 @@ def create_app(pool: ConnectionPool, clock: Callable[[], datetime] | None = None
                       SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_NAME="regency_session",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
     app.extensions["regency"] = {"pool": pool, "clock": clock or (lambda: datetime.now(timezone.utc)),
-                                 "zone": _zone()}
+                                 "zone": _zone(), "throttle": LoginThrottle()}
     _routes(app)
     return app
 
@@ -237,7 +292,8 @@ PAGE = """<!doctype html>
 </tbody></table>
 {% else %}
 <form method="post" action="/regency/login" class="login"><h2>Masuk</h2>
-{% if failed %}<p role="alert" class="problem">Nama pengguna atau kata sandi salah.</p>{% endif %}
+{% if failed == "limited" %}<p role="alert" class="problem">Terlalu banyak percobaan masuk. Coba lagi dalam
+beberapa menit.</p>{% elif failed %}<p role="alert" class="problem">Nama pengguna atau kata sandi salah.</p>{% endif %}
 <label for="username">Nama pengguna</label><input id="username" name="username" autocomplete="username" required>
 <label for="password">Kata sandi</label><input id="password" name="password" type="password"
  autocomplete="current-password" required>
@@ -263,7 +319,10 @@ def _routes(app: Flask) -> None:
 
     @app.errorhandler(KioskError)
     def kiosk_error(exc: KioskError):
-        return error(exc.code, exc.message, exc.status)
+        response = error(exc.code, exc.message, exc.status)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.wait)
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -315,10 +374,12 @@ def _routes(app: Flask) -> None:
             raise RegencyError("bad_request", "Isi nama pengguna dan kata sandi.")
         if len(username) > 64 or len(password) > 1024 or "\x00" in username:
             raise RegencyError("bad_credentials", "Nama pengguna atau kata sandi salah.", 401)
+        _throttled(username)
         with _pool().connection() as conn:
             staff = store.get_staff(conn, username.strip())
             if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
                 raise RegencyError("bad_credentials", "Nama pengguna atau kata sandi salah.", 401)
+            current_app.extensions["regency"]["throttle"].succeeded(username.strip())
             token = secrets.token_urlsafe(32)
             with conn.transaction():
                 conn.execute("DELETE FROM staff_sessions WHERE started_at < now() - interval '2 days'")
@@ -383,7 +444,7 @@ def _routes(app: Flask) -> None:
                         "rejected": [{"row": row, "reason": report.messages.get(row, reason)}
                                      for row, reason in report.rejected]})
 
-    def page(staff: dict | None, failed: bool = False, status: int = 200):
+    def page(staff: dict | None, failed: bool | str = False, status: int = 200):
         zone = current_app.extensions["regency"]["zone"]
         offices: list[dict] = []
         if staff:
@@ -402,11 +463,18 @@ def _routes(app: Flask) -> None:
         username, password = request.form.get("username", ""), request.form.get("password", "")
         staff = None
         if username and password and len(username) <= 64 and len(password) <= 1024 and "\x00" not in username:
+            try:
+                _throttled(username)
+            except RateLimited as exc:
+                response = current_app.make_response(page(None, failed="limited", status=429))
+                response.headers["Retry-After"] = str(exc.wait)
+                return response
             with _pool().connection() as conn:
                 staff = store.get_staff(conn, username.strip())
                 if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
                     staff = None
                 else:
+                    current_app.extensions["regency"]["throttle"].succeeded(username.strip())
                     token = secrets.token_urlsafe(32)
                     with conn.transaction():
                         conn.execute("INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",

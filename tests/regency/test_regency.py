@@ -368,3 +368,17 @@ def test_serving_an_uninitialised_database_says_to_run_init(pg_cluster):
             create_app(pool)
     finally:
         pool.close()
+
+
+def test_password_guessing_is_throttled(regency_server, regency_dsn):
+    add_staff(regency_dsn, "kabid", ADMIN_PASSWORD, "admin")
+    answers = [regency_server.post("/regency/api/login", json={"username": "kabid", "password": f"tebak-{n}-xyz"})
+               for n in range(6)]
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert answers[-1].json()["error"]["code"] == "rate_limited" and int(answers[-1].headers["Retry-After"]) > 0
+    # The right password waits too: the throttle counts attempts, not failures.
+    right = regency_server.post("/regency/api/login", json={"username": "kabid", "password": ADMIN_PASSWORD})
+    assert right.status_code == 429
+    form = regency_server.post("/regency/login", data={"username": "kabid", "password": ADMIN_PASSWORD},
+                               allow_redirects=False)
+    assert form.status_code == 429 and "Terlalu banyak percobaan" in form.text
