@@ -83,6 +83,11 @@ CREATE TABLE status_records (
 );
 CREATE INDEX status_records_pull ON status_records (kecamatan, cursor);
 """),
+    ("0002_overview_indexes", """
+-- The overview reads one day of every office, and the latest disruption events: neither may scan history.
+CREATE INDEX events_at ON events (at);
+CREATE INDEX events_disruption ON events (office, (data->>'code'), at DESC, id DESC) WHERE kind = 'disruption';
+"""),
 ]
 
 

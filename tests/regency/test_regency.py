@@ -66,7 +66,7 @@ def test_init_is_idempotent_and_records_named_migrations(regency_dsn):
     first = cli("init")
     assert first.exit_code == 0 and "up to date" in first.output  # the fixture already migrated
     with psycopg.connect(regency_dsn) as conn:
-        assert [r[0] for r in conn.execute("SELECT name FROM schema_migrations")] == ["0001_base"]
+        assert [r[0] for r in conn.execute("SELECT name FROM schema_migrations")] == ["0001_base", "0002_overview_indexes"]
         conn.execute("DELETE FROM schema_migrations")  # an older database without the record...
         conn.execute("DROP TABLE status_records, staff_sessions, staff, events, offices, settings CASCADE")
         conn.execute("DROP SEQUENCE status_cursor")
