@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import json
 import logging
 import math
 import os
@@ -197,6 +198,15 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _storable(text: str) -> bool:
+    """Text PostgreSQL can take as a parameter: no NUL, valid Unicode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 def _event(index: int, raw: Any) -> Event:
     where = f"Peristiwa ke-{index + 1}"
     if not isinstance(raw, dict):
@@ -216,6 +226,10 @@ def _event(index: int, raw: Any) -> Event:
         raise RegencyError("personal_data", f"{where} memuat data pribadi ({personal[:20]}); tidak diterima.")
     if _has_nul(raw):
         raise RegencyError("bad_event", f"{where} memuat karakter NUL.")
+    try:  # what PostgreSQL's jsonb cannot hold: NaN or Infinity, and text that is not Unicode (lone surrogates)
+        json.dumps(raw, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError:
+        raise RegencyError("bad_event", f"{where} memuat angka atau teks yang tidak sah.") from None
     if kind in TICKET_KINDS and (not isinstance(raw.get("number"), str) or not 1 <= len(raw["number"]) <= 16):
         raise RegencyError("bad_event", f"{where}: nomor antrean (number) wajib diisi.")
     if kind == "disruption" and (not isinstance(raw.get("code"), str) or not 1 <= len(raw["code"]) <= 40
@@ -372,7 +386,7 @@ def _routes(app: Flask) -> None:
         username, password = body.get("username"), body.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise RegencyError("bad_request", "Isi nama pengguna dan kata sandi.")
-        if len(username) > 64 or len(password) > 1024 or "\x00" in username:
+        if len(username) > 64 or len(password) > 1024 or not _storable(username) or not _storable(password):
             raise RegencyError("bad_credentials", "Nama pengguna atau kata sandi salah.", 401)
         _throttled(username)
         with _pool().connection() as conn:
@@ -417,8 +431,8 @@ def _routes(app: Flask) -> None:
             raise RegencyError("bad_request", "Nama pengguna 2-40 huruf, angka, '.', '_' atau '-'.")
         if role not in ("admin", "viewer"):
             raise RegencyError("bad_request", "Peran harus admin atau viewer.")
-        if not isinstance(password, str):
-            raise RegencyError("bad_request", "Kata sandi wajib diisi.")
+        if not isinstance(password, str) or not _storable(password):
+            raise RegencyError("bad_request", "Kata sandi wajib diisi (teks yang sah).")
         if (problem := password_problem(username, password)) is not None:
             raise RegencyError("weak_password", problem.indonesian)
         with _pool().connection() as conn:
@@ -462,7 +476,8 @@ def _routes(app: Flask) -> None:
         """The dashboard's own login form (no script on the page): the same check as the API."""
         username, password = request.form.get("username", ""), request.form.get("password", "")
         staff = None
-        if username and password and len(username) <= 64 and len(password) <= 1024 and "\x00" not in username:
+        if (username and password and len(username) <= 64 and len(password) <= 1024 and _storable(username)
+                and _storable(password)):
             try:
                 _throttled(username)
             except RateLimited as exc:

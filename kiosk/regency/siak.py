@@ -49,6 +49,10 @@ def read_file(stream: TextIO, today: date, report: ImportReport) -> list[tuple]:
             report.messages[number] = f"Hanya {len(row)} kolom, paling sedikit {width} diperlukan."
             continue
         cell = {name: row[index].strip() for name, index in columns.items() if index < len(row)}
+        if any("\x00" in value for value in cell.values()):  # PostgreSQL text cannot hold NUL
+            report.rejected.append((number, "a field holds a NUL character"))
+            report.messages[number] = "Baris memuat karakter NUL."
+            continue
         try:
             record = check_application(cell["nik"], cell["no_kk"], cell["nama"], cell["tanggal_lahir"],
                                        cell["status"], cell.get("keterangan", ""), today)

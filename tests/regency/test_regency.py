@@ -171,12 +171,17 @@ def test_an_office_key_cannot_write_for_another_office(regency_server, regency_d
      "bad_event"),
     ({"office": "62.03.01", "events": [{"id": str(n), "kind": "closure", "at": "2026-12-06T08:00:00+07:00"}
                                        for n in range(1001)]}, "batch_too_large"),
+    ('{"office": "62.03.01", "events": [{"id": "1", "kind": "day_summary", "at": "2026-12-06T08:00:00+07:00",'
+     ' "issued": NaN}]}', "bad_event"),
+    ('{"office": "62.03.01", "events": [{"id": "\\ud800", "kind": "closure", "at": "2026-12-06T08:00:00+07:00"}]}',
+     "bad_event"),
 ])
 def test_bad_batches_are_refused_with_the_error_shape(regency_server, regency_dsn, body, code):
     key = add_office(regency_dsn, "62.03.01")
     headers = {"Authorization": f"Bearer {key}"}
     if isinstance(body, str):
-        answer = regency_server.post("/regency/api/batches", data=body, headers=headers)
+        answer = regency_server.post("/regency/api/batches", data=body,
+                                     headers={**headers, "Content-Type": "application/json"})
     else:
         answer = regency_server.post("/regency/api/batches", json=body, headers=headers)
     assert 400 <= answer.status_code < 500
@@ -230,6 +235,7 @@ SIAK = (
     f"620301170890003;{KK};Pendek;1990-08-17;CARD_SHIPPED;;62.03.01\n"
     f"6203410101000009;{KK};Ani Lestari;2000-01-01;PROCESSING;;62.03.01\n"
     f"6203010101000007;{KK};Kode Salah;2000-01-01;PROCESSING;;Selat\n"
+    f"6203010101000008;{KK};Catatan Nul;2000-01-01;PROCESSING;a\x00b;62.03.01\n"
 )
 
 
@@ -242,8 +248,9 @@ def test_offices_pull_only_their_kecamatan_by_cursor(regency_server, regency_dsn
     export = tmp_path / "siak.csv"
     export.write_text(SIAK, encoding="utf-8")
     result = cli("import-status", str(export))
-    assert "Accepted: 3 (new 3" in result.output and "Rejected: 2" in result.output
+    assert "Accepted: 3 (new 3" in result.output and "Rejected: 3" in result.output
     assert "row 4: rejected" in result.output and "row 6: rejected" in result.output
+    assert "row 7: rejected: a field holds a NUL character" in result.output
     first = pull(regency_server, one, 0).json()
     assert [r["nik"] for r in first["records"]] == ["6203011708900001", "6203410101000009"]
     assert first["records"][0] == {"cursor": first["records"][0]["cursor"], "nik": "6203011708900001", "no_kk": KK,
@@ -266,6 +273,12 @@ def test_staff_login_and_roles(regency_server, regency_dsn):
     assert regency_server.get("/regency/api/offices").json()["error"]["code"] == "login_required"
     wrong = regency_server.post("/regency/api/login", json={"username": "kabid", "password": "x" * 12})
     assert wrong.status_code == 401 and wrong.json()["error"]["code"] == "bad_credentials"
+    odd = regency_server.post("/regency/api/login", data='{"username": "\\ud800", "password": "x"}',
+                              headers={"Content-Type": "application/json"})
+    assert odd.status_code == 401 and odd.json()["error"]["code"] == "bad_credentials"
+    odd = regency_server.post("/regency/api/login", data='{"username": "kabid", "password": "\\udfff-sandi"}',
+                              headers={"Content-Type": "application/json"})
+    assert odd.status_code == 401 and odd.json()["error"]["code"] == "bad_credentials"
     headers = admin_login(regency_server, regency_dsn)
     assert regency_server.post("/regency/api/users", json={"username": "staf", "password": VIEWER_PASSWORD,
                                                            "role": "viewer"}).status_code == 403  # no CSRF token
