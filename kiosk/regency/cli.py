@@ -141,13 +141,20 @@ def user_add(name: str, role: str, password_stdin: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_status(file: str) -> None:
     """Import the SIAK export (the office's columns plus kecamatan); each office pulls its own records."""
+    from kiosk.errors import KioskError
+    from kiosk.regency.app import _zone
     from kiosk.regency.siak import import_status as run_import
     from kiosk.status_import import ImportProblem
+
+    try:
+        today = datetime.now(_zone()).date()  # a birth date "in the future" is judged by the regency's calendar
+    except KioskError as exc:
+        raise click.ClickException(exc.message) from None
 
     path = Path(file)
     with _connection() as conn, path.open(encoding="utf-8", newline="") as stream:
         try:
-            report = run_import(conn, stream, datetime.now().date())
+            report = run_import(conn, stream, today)
         except ImportProblem as exc:
             raise click.ClickException(f"{path.name}: {exc.reason}; nothing was imported") from None
     for row, reason in report.rejected:
