@@ -154,6 +154,17 @@ def get_staff(conn: psycopg.Connection, username: str) -> dict | None:
 # SIAK status records flowing down to the offices
 
 
+_UPSERT_STATUS = """
+    INSERT INTO status_records AS s (nik, kk, name, birth_date, status, note, kecamatan)
+    VALUES (%s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (nik) DO UPDATE SET kk = excluded.kk, name = excluded.name, birth_date = excluded.birth_date,
+        status = excluded.status, note = excluded.note, kecamatan = excluded.kecamatan,
+        cursor = nextval('status_cursor')
+    WHERE (s.kk, s.name, s.birth_date, s.status, s.note, s.kecamatan) IS DISTINCT FROM
+          (excluded.kk, excluded.name, excluded.birth_date, excluded.status, excluded.note, excluded.kecamatan)
+    RETURNING (xmax = 0)"""
+
+
 def save_status_records(conn: psycopg.Connection, records: Iterable[tuple[Application, str]]) -> dict[str, int]:
     """Upsert (record, kecamatan) pairs in one transaction; a changed record gets a new pull cursor.
 
@@ -163,24 +174,20 @@ def save_status_records(conn: psycopg.Connection, records: Iterable[tuple[Applic
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     with conn.transaction():
         conn.execute("LOCK TABLE status_records IN SHARE ROW EXCLUSIVE MODE")
+        params = [(r.nik, r.kk, r.name, r.birth_date, r.status, r.note, kecamatan) for r, kecamatan in records]
+        if not params:
+            return counts
         with conn.cursor() as cur:
-            for record, kecamatan in records:
-                row = cur.execute("""
-                    INSERT INTO status_records AS s (nik, kk, name, birth_date, status, note, kecamatan)
-                    VALUES (%s, %s, %s, %s, %s, %s, %s)
-                    ON CONFLICT (nik) DO UPDATE SET kk = excluded.kk, name = excluded.name,
-                        birth_date = excluded.birth_date, status = excluded.status, note = excluded.note,
-                        kecamatan = excluded.kecamatan, cursor = nextval('status_cursor')
-                    WHERE (s.kk, s.name, s.birth_date, s.status, s.note, s.kecamatan) IS DISTINCT FROM
-                          (excluded.kk, excluded.name, excluded.birth_date, excluded.status, excluded.note,
-                           excluded.kecamatan)
-                    RETURNING (xmax = 0)""",
-                    (record.nik, record.kk, record.name, record.birth_date, record.status, record.note,
-                     kecamatan)).fetchone()
+            # One pipelined round of statements rather than a round trip per row; a result set per row.
+            cur.executemany(_UPSERT_STATUS, params, returning=True)
+            while True:
+                row = cur.fetchone()
                 if row is None:
                     counts["unchanged"] += 1
                 else:
                     counts["created" if row[0] else "updated"] += 1
+                if not cur.nextset():
+                    break
     return counts
 
 
