@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|enable|role|logout | backup | restore | import-status | purge | bench``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|enable|role|logout | backup | restore | import-status | purge | bench | regency ...``."""
 
 from __future__ import annotations
 
