@@ -1,4 +1,4 @@
-"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|enable|role|logout | backup | restore | import-status | purge | bench``."""
+"""Command line: ``kiosk init | serve | demo | user add|list|passwd|disable|enable|role|logout | backup | restore | import-status | purge | bench | regency ...``."""
 
 from __future__ import annotations
 
@@ -61,6 +61,15 @@ def main(ctx: click.Context, config: str | None) -> None:
     # Libraries (python-escpos logs every connection at INFO on the root logger) stay at WARNING.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("kiosk").setLevel(logging.INFO)
+
+
+def _regency_group() -> click.Group:
+    from kiosk.regency.cli import regency
+
+    return regency
+
+
+main.add_command(_regency_group(), "regency")
 
 
 @main.command()

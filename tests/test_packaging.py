@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _lower_bounds() -> dict[str, Version]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     bounds = {}
-    for requirement in project["dependencies"]:
+    # The regency server's extra is a runtime dependency too (of `kiosk regency serve`).
+    for requirement in [*project["dependencies"], *project["optional-dependencies"]["regency"]]:
         match = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?>=([0-9][0-9A-Za-z.]*)", requirement.strip())
         assert match, f"{requirement!r}: every runtime dependency names a lower bound (>=) and nothing else"
         bounds[match.group(1).lower()] = Version(match.group(2))

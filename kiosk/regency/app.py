@@ -1,0 +1,511 @@
+"""The regency's Flask app: ingest and status pull for offices (bearer key), overview for regency staff."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import io
+import json
+import logging
+import math
+import os
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from datetime import datetime, timedelta, timezone
+from functools import wraps
+from typing import Any, Callable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
+import psycopg
+from psycopg_pool import ConnectionPool
+from werkzeug.exceptions import HTTPException
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kiosk.errors import KioskError
+from kiosk.passwords import password_problem
+from kiosk.regency import siak, store
+from kiosk.regency.store import Event, RegencyError
+from kiosk.status_import import ImportProblem
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH_EVENTS = 1000
+MAX_BODY_BYTES = 2_000_000
+MAX_IMPORT_BYTES = 50_000_000
+MAX_PULL = 5000
+MAX_EVENT_ID = 64
+TICKET_KINDS = ("ticket_issued", "ticket_called", "ticket_recalled", "ticket_served", "ticket_done",
+                "ticket_no_show", "ticket_cancelled", "ticket_transferred")
+KINDS = (*TICKET_KINDS, "day_summary", "survey_response", "disruption", "closure")
+# Keys that would carry something personal (or a ticket's secret): an event holding one is refused whole.
+PERSONAL_KEYS = frozenset({"token", "nik", "kk", "no_kk", "nomor_kk", "name", "nama", "phone", "telepon",
+                           "hp", "no_hp", "whatsapp", "email", "address", "alamat", "birth_date",
+                           "tanggal_lahir"})
+IDLE_SECONDS = 8 * 3600
+
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame-Options": "DENY",
+                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+_DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+class LoginThrottle:
+    """At most ``per_user`` login attempts per username and ``per_address`` per address in ``window`` seconds.
+
+    An attempt counts before the password is checked, so parallel guesses cannot get more checked. At most
+    ``max_keys`` keys are kept (least recently used dropped): a flood of names cannot grow memory.
+    """
+
+    def __init__(self, per_user: int = 5, per_address: int = 20, window: float = 300.0, max_keys: int = 4096):
+        self.limits = {"user": per_user, "address": per_address}
+        self.window, self.max_keys = window, max_keys
+        self.attempts: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def attempt(self, username: str, address: str) -> int:
+        """Record an attempt; return 0 when it may go ahead, else the seconds to wait."""
+        now = time.monotonic()
+        with self.lock:
+            keys = (("user", username.lower()), ("address", address))
+            wait = 0
+            for key in keys:
+                times = self.attempts.setdefault(key, deque())
+                self.attempts.move_to_end(key)
+                while times and times[0] <= now - self.window:
+                    times.popleft()
+                if len(times) >= self.limits[key[0]]:
+                    wait = max(wait, math.ceil(times[0] + self.window - now))
+            if not wait:
+                for key in keys:
+                    self.attempts[key].append(now)
+            while len(self.attempts) > self.max_keys:
+                self.attempts.popitem(last=False)
+            return wait
+
+    def succeeded(self, username: str) -> None:
+        with self.lock:
+            self.attempts.pop(("user", username.lower()), None)
+
+
+def _throttled(username: str) -> None:
+    wait = current_app.extensions["regency"]["throttle"].attempt(username.strip(), request.remote_addr or "-")
+    if wait:
+        raise RateLimited(wait)
+
+
+class RateLimited(RegencyError):
+    def __init__(self, wait: int):
+        super().__init__("rate_limited", f"Terlalu banyak percobaan masuk. Coba lagi dalam {math.ceil(wait / 60)} "
+                         "menit.", 429)
+        self.wait = wait
+
+
+def _zone() -> ZoneInfo:
+    name = os.environ.get("KIOSK_REGENCY_TIMEZONE", "Asia/Jakarta")
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise RegencyError("config_error", f"KIOSK_REGENCY_TIMEZONE {name!r} is not a time zone", 500) from None
+
+
+def create_app(pool: ConnectionPool, clock: Callable[[], datetime] | None = None) -> Flask:
+    """Return the regency app on an open pool whose database ``kiosk regency init`` has prepared."""
+    app = Flask(__name__)
+    try:
+        with pool.connection() as conn:
+            row = conn.execute("SELECT value FROM settings WHERE key = 'secret_key'").fetchone()
+    except psycopg.errors.UndefinedTable:
+        row = None
+    if row is None:
+        raise RegencyError("not_initialised", "run `kiosk regency init` first", 500)
+    app.config.update(SECRET_KEY=row[0], MAX_CONTENT_LENGTH=MAX_BODY_BYTES, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_NAME="regency_session",
+                      PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
+    app.extensions["regency"] = {"pool": pool, "clock": clock or (lambda: datetime.now(timezone.utc)),
+                                 "zone": _zone(), "throttle": LoginThrottle()}
+    _routes(app)
+    return app
+
+
+def _pool() -> ConnectionPool:
+    return current_app.extensions["regency"]["pool"]
+
+
+def _now() -> datetime:
+    return current_app.extensions["regency"]["clock"]()
+
+
+def error(code: str, message: str, status: int):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def _body() -> dict[str, Any]:
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        raise RegencyError("bad_request", "Data JSON terlalu bertingkat.") from None
+    if not isinstance(body, dict):
+        raise RegencyError("bad_request", "Data harus berupa objek JSON.")
+    return body
+
+
+# Offices: a bearer key per office
+
+
+def _office_from_key() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise RegencyError("office_key_required", "Kunci kantor diperlukan (Authorization: Bearer).", 401)
+    with _pool().connection() as conn:
+        office = store.office_for_key(conn, key.strip())
+    if office is None:
+        raise RegencyError("bad_office_key", "Kunci kantor tidak dikenal.", 401)
+    return office
+
+
+def _has_personal_key(value: Any, depth: int = 0) -> str | None:
+    if depth > 8:
+        raise RegencyError("bad_event", "Data peristiwa terlalu bertingkat.")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.lower() in PERSONAL_KEYS:
+                return key
+            if (found := _has_personal_key(item, depth + 1)) is not None:
+                return found
+    elif isinstance(value, list):
+        for item in value:
+            if (found := _has_personal_key(item, depth + 1)) is not None:
+                return found
+    return None
+
+
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL text and jsonb cannot hold U+0000: such input is refused as bad, never a 500."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _storable(text: str) -> bool:
+    """Text PostgreSQL can take as a parameter: no NUL, valid Unicode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
+def _event(index: int, raw: Any) -> Event:
+    where = f"Peristiwa ke-{index + 1}"
+    if not isinstance(raw, dict):
+        raise RegencyError("bad_event", f"{where} harus berupa objek JSON.")
+    event_id, kind, at = raw.get("id"), raw.get("kind"), raw.get("at")
+    if not isinstance(event_id, str) or not 1 <= len(event_id) <= MAX_EVENT_ID:
+        raise RegencyError("bad_event", f"{where}: id wajib berupa teks 1-{MAX_EVENT_ID} karakter.")
+    if kind not in KINDS:
+        raise RegencyError("bad_event", f"{where}: jenis peristiwa tidak dikenal.")
+    try:
+        moment = datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or not 2000 <= moment.year <= 2100:
+        raise RegencyError("bad_event", f"{where}: waktu (at) harus ISO 8601 dengan zona waktu.")
+    if (personal := _has_personal_key(raw)) is not None:
+        raise RegencyError("personal_data", f"{where} memuat data pribadi ({personal[:20]}); tidak diterima.")
+    if _has_nul(raw):
+        raise RegencyError("bad_event", f"{where} memuat karakter NUL.")
+    try:  # what PostgreSQL's jsonb cannot hold: NaN or Infinity, and text that is not Unicode (lone surrogates)
+        json.dumps(raw, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except ValueError:
+        raise RegencyError("bad_event", f"{where} memuat angka atau teks yang tidak sah.") from None
+    if kind in TICKET_KINDS and (not isinstance(raw.get("number"), str) or not 1 <= len(raw["number"]) <= 16):
+        raise RegencyError("bad_event", f"{where}: nomor antrean (number) wajib diisi.")
+    if kind == "disruption" and (not isinstance(raw.get("code"), str) or not 1 <= len(raw["code"]) <= 40
+                                 or not isinstance(raw.get("active", True), bool)):
+        raise RegencyError("bad_event", f"{where}: gangguan memerlukan kode (code) dan active true/false.")
+    data = {key: value for key, value in raw.items() if key not in ("id", "kind", "at")}
+    return Event(event_id, kind, moment, data)
+
+
+# Staff: session cookie + CSRF token, as at the office
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def current_staff() -> dict | None:
+    token = session.get("sid")
+    if not isinstance(token, str):
+        return None
+    with _pool().connection() as conn:
+        row = conn.execute(
+            "UPDATE staff_sessions s SET last_seen_at = now() FROM staff"
+            " WHERE s.token_hash = %s AND staff.id = s.staff_id"
+            "   AND s.last_seen_at > now() - make_interval(secs => %s)"
+            "   AND s.started_at > now() - interval '12 hours'"
+            " RETURNING staff.id, staff.username, staff.role", (_token_hash(token), IDLE_SECONDS)).fetchone()
+    if row is None:
+        session.clear()
+        return None
+    return dict(zip(("id", "username", "role"), row))
+
+
+def staff_required(role: str | None = None) -> Callable:
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            staff = current_staff()
+            if staff is None:
+                raise RegencyError("login_required", "Silakan masuk terlebih dahulu.", 401)
+            if request.method not in ("GET", "HEAD", "OPTIONS"):
+                sent = request.headers.get("X-CSRF-Token", "")
+                if not hmac.compare_digest(sent.encode(), session.get("csrf", "").encode()):
+                    raise RegencyError("csrf_failed", "Sesi tidak valid. Muat ulang halaman lalu coba lagi.", 403)
+            if role and staff["role"] != role:
+                raise RegencyError("forbidden", "Anda tidak berwenang melakukan ini.", 403)
+            g.staff = staff
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Antrean KTP-el kabupaten</title><link rel="stylesheet" href="/regency/static/regency.css"></head>
+<body><header><h1>Antrean KTP-el: semua kecamatan</h1>
+{% if staff %}<form method="post" action="/regency/logout"><span>{{ staff.username }} ({{ staff.role }})</span>
+<button type="submit">Keluar</button></form>{% endif %}</header><main>
+{% if staff %}
+<p>Hari ini, {{ today }} ({{ zone }}). Waktu tunggu: dari nomor diambil sampai pertama dipanggil.</p>
+<table><thead><tr><th scope="col">Kode</th><th scope="col">Kantor</th><th scope="col">Kontak terakhir</th>
+<th scope="col" class="n">Nomor diambil</th><th scope="col" class="n">Selesai dilayani</th>
+<th scope="col" class="n">Menunggu</th><th scope="col" class="n">Median tunggu (menit)</th>
+<th scope="col">Gangguan</th></tr></thead><tbody>
+{% for o in offices %}<tr{% if o.lag_seconds is none or o.lag_seconds > 900 %} class="late"{% endif %}>
+<td>{{ o.office }}</td><td>{{ o.name }}</td>
+<td>{% if o.last_contact %}{{ o.last_contact[11:16] if o.last_contact[:10] == today else o.last_contact[:16].replace("T", " ") }}{% if o.lag_seconds > 900 %} (terlambat){% endif %}{% else %}belum pernah{% endif %}</td>
+<td class="n">{{ o.today.issued }}</td><td class="n">{{ o.today.served }}</td><td class="n">{{ o.today.waiting }}</td>
+<td class="n">{{ ("%.1f"|format(o.today.median_wait_minutes)).replace(".", ",") if o.today.median_wait_minutes is not none else "–" }}</td>
+<td>{{ o.disrupted | join(", ") or "–" }}</td></tr>
+{% else %}<tr><td colspan="8">Belum ada kantor terdaftar.</td></tr>{% endfor %}
+</tbody></table>
+{% else %}
+<form method="post" action="/regency/login" class="login"><h2>Masuk</h2>
+{% if failed == "limited" %}<p role="alert" class="problem">Terlalu banyak percobaan masuk. Coba lagi dalam
+beberapa menit.</p>{% elif failed %}<p role="alert" class="problem">Nama pengguna atau kata sandi salah.</p>{% endif %}
+<label for="username">Nama pengguna</label><input id="username" name="username" autocomplete="username" required>
+<label for="password">Kata sandi</label><input id="password" name="password" type="password"
+ autocomplete="current-password" required>
+<button type="submit">Masuk</button></form>
+{% endif %}</main></body></html>"""
+STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fff}"
+         "header{display:flex;justify-content:space-between;align-items:center;background:#0b3d6e;color:#fff;"
+         "padding:8px 24px}header h1{font-size:22px;margin:0}header button{margin-left:12px}"
+         "main{padding:12px 24px}table{border-collapse:collapse;width:100%;font-size:15px}"
+         "th,td{border:1px solid #8a8a8a;padding:5px 8px;text-align:left}th{background:#e3ebf4}"
+         "td.n,th.n{text-align:right}tr.late td{background:#fff4d6}"
+         "form.login{display:flex;flex-direction:column;max-width:320px;gap:6px}"
+         "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}")
+
+
+def _routes(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.update(SECURITY_HEADERS)
+        if request.path.startswith("/regency/api/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(KioskError)
+    def kiosk_error(exc: KioskError):
+        response = error(exc.code, exc.message, exc.status)
+        if isinstance(exc, RateLimited):
+            response.headers["Retry-After"] = str(exc.wait)
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {404: "Alamat tidak ditemukan.", 405: "Metode ini tidak diizinkan untuk alamat ini.",
+                    413: "Data yang dikirim terlalu besar."}
+        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.code, "bad_request")
+        return error(code, messages.get(exc.code, "Permintaan tidak dapat dibaca."), exc.code or 400)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        log.exception("regency: unexpected error on %s %s", request.method, request.path)
+        return error("internal_error", "Terjadi kesalahan di server kabupaten.", 500)
+
+    @app.post("/regency/api/batches")
+    def batches():
+        office = _office_from_key()
+        body = _body()
+        if not isinstance(body.get("office"), str):
+            raise RegencyError("bad_request", "Kode kantor (office) wajib diisi.")
+        if body["office"] != office:
+            raise RegencyError("wrong_office", "Kunci ini bukan milik kantor tersebut.", 403)
+        raw = body.get("events")
+        if not isinstance(raw, list):
+            raise RegencyError("bad_request", "Daftar peristiwa (events) wajib berupa larik.")
+        if len(raw) > MAX_BATCH_EVENTS:
+            raise RegencyError("batch_too_large", f"Paling banyak {MAX_BATCH_EVENTS} peristiwa per kiriman.", 413)
+        events = [_event(index, item) for index, item in enumerate(raw)]
+        with _pool().connection() as conn:
+            accepted, duplicates = store.ingest(conn, office, events)
+        return jsonify({"accepted": accepted, "duplicates": duplicates})
+
+    @app.get("/regency/api/status-records")
+    def status_records():
+        office = _office_from_key()
+        since_text = request.args.get("since", "0")
+        if not since_text.isdigit() or len(since_text) > 18:
+            raise RegencyError("bad_request", "Parameter since harus bilangan bulat tidak negatif.")
+        with _pool().connection() as conn:
+            records = store.status_records_since(conn, office, int(since_text), MAX_PULL)
+            store.touch_office(conn, office)
+        cursor = records[-1]["cursor"] if records else int(since_text)
+        return jsonify({"records": records, "cursor": cursor, "more": len(records) == MAX_PULL})
+
+    @app.post("/regency/api/login")
+    def login():
+        body = _body()
+        username, password = body.get("username"), body.get("password")
+        if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
+            raise RegencyError("bad_request", "Isi nama pengguna dan kata sandi.")
+        if len(username) > 64 or len(password) > 1024 or not _storable(username) or not _storable(password):
+            raise RegencyError("bad_credentials", "Nama pengguna atau kata sandi salah.", 401)
+        _throttled(username)
+        with _pool().connection() as conn:
+            staff = store.get_staff(conn, username.strip())
+            if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
+                raise RegencyError("bad_credentials", "Nama pengguna atau kata sandi salah.", 401)
+            current_app.extensions["regency"]["throttle"].succeeded(username.strip())
+            token = secrets.token_urlsafe(32)
+            with conn.transaction():
+                conn.execute("DELETE FROM staff_sessions WHERE started_at < now() - interval '2 days'")
+                conn.execute("INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",
+                             (_token_hash(token), staff["id"]))
+        session.clear()
+        session.permanent = True
+        session.update(sid=token, csrf=secrets.token_urlsafe(24))
+        return jsonify({"csrf_token": session["csrf"],
+                        "user": {"id": staff["id"], "username": staff["username"], "role": staff["role"]}})
+
+    @app.post("/regency/api/logout")
+    def logout():
+        token = session.get("sid")
+        if isinstance(token, str):
+            with _pool().connection() as conn, conn.transaction():
+                conn.execute("DELETE FROM staff_sessions WHERE token_hash = %s", (_token_hash(token),))
+        session.clear()
+        return jsonify({"ok": True})
+
+    @app.get("/regency/api/offices")
+    @staff_required()
+    def offices():
+        extension = current_app.extensions["regency"]
+        with _pool().connection() as conn:
+            return jsonify(store.overview(conn, _now(), extension["zone"]))
+
+    @app.post("/regency/api/users")
+    @staff_required("admin")
+    def add_user():
+        body = _body()
+        username, password, role = body.get("username"), body.get("password"), body.get("role")
+        if (not isinstance(username, str) or not 2 <= len(username) <= 40
+                or not all(c.isalnum() or c in "._-" for c in username)):
+            raise RegencyError("bad_request", "Nama pengguna 2-40 huruf, angka, '.', '_' atau '-'.")
+        if role not in ("admin", "viewer"):
+            raise RegencyError("bad_request", "Peran harus admin atau viewer.")
+        if not isinstance(password, str) or not _storable(password):
+            raise RegencyError("bad_request", "Kata sandi wajib diisi (teks yang sah).")
+        if (problem := password_problem(username, password)) is not None:
+            raise RegencyError("weak_password", problem.indonesian)
+        with _pool().connection() as conn:
+            store.add_staff(conn, username, role, generate_password_hash(password))
+        return jsonify({"username": username, "role": role}), 201
+
+    @app.post("/regency/api/status-import")
+    @staff_required("admin")
+    def status_import():
+        request.max_content_length = MAX_IMPORT_BYTES
+        data = request.get_data(cache=False)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise RegencyError("bad_import", "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.")
+        today = _now().astimezone(current_app.extensions["regency"]["zone"]).date()
+        try:
+            with _pool().connection() as conn:
+                report = siak.import_status(conn, io.StringIO(text, newline=""), today)
+        except ImportProblem as exc:
+            raise RegencyError("bad_import", exc.message) from None
+        return jsonify({"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+                        "rejected": [{"row": row, "reason": report.messages.get(row, reason)}
+                                     for row, reason in report.rejected]})
+
+    def page(staff: dict | None, failed: bool | str = False, status: int = 200):
+        zone = current_app.extensions["regency"]["zone"]
+        offices: list[dict] = []
+        if staff:
+            with _pool().connection() as conn:
+                offices = store.overview(conn, _now(), zone)
+        return render_template_string(PAGE, staff=staff, offices=offices, failed=failed, zone=zone.key,
+                                      today=_now().astimezone(zone).date().isoformat()), status
+
+    @app.get("/regency/")
+    def dashboard():
+        return page(current_staff())
+
+    @app.post("/regency/login")
+    def form_login():
+        """The dashboard's own login form (no script on the page): the same check as the API."""
+        username, password = request.form.get("username", ""), request.form.get("password", "")
+        staff = None
+        if (username and password and len(username) <= 64 and len(password) <= 1024 and _storable(username)
+                and _storable(password)):
+            try:
+                _throttled(username)
+            except RateLimited as exc:
+                response = current_app.make_response(page(None, failed="limited", status=429))
+                response.headers["Retry-After"] = str(exc.wait)
+                return response
+            with _pool().connection() as conn:
+                staff = store.get_staff(conn, username.strip())
+                if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
+                    staff = None
+                else:
+                    current_app.extensions["regency"]["throttle"].succeeded(username.strip())
+                    token = secrets.token_urlsafe(32)
+                    with conn.transaction():
+                        conn.execute("INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",
+                                     (_token_hash(token), staff["id"]))
+        if staff is None:
+            return page(None, failed=True, status=401)
+        session.clear()
+        session.permanent = True
+        session.update(sid=token, csrf=secrets.token_urlsafe(24))
+        return redirect("/regency/", 303)
+
+    @app.post("/regency/logout")
+    def form_logout():
+        logout()
+        return redirect("/regency/", 303)
+
+    @app.get("/regency/static/regency.css")
+    def style():
+        return current_app.response_class(STYLE, mimetype="text/css")

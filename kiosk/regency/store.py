@@ -1,0 +1,203 @@
+"""What the regency stores: offices and their keys, ingested events, staff, SIAK status records."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from kiosk.errors import KioskError
+from kiosk.status import Application
+
+OFFICE_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")  # kode wilayah of a kecamatan: province.regency.kecamatan
+MAX_OFFICE_NAME = 80
+
+
+class RegencyError(KioskError):
+    """An operator or API mistake at the regency; ``reason`` is English for the command line."""
+
+    def __init__(self, code: str, message: str, status: int = 400, reason: str = ""):
+        super().__init__(message, code=code, status=status)
+        self.reason = reason or message
+
+
+def key_hash(key: str) -> str:
+    """An office key is 256 random bits, so one SHA-256 suffices (no password stretching is needed)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def add_office(conn: psycopg.Connection, code: str, name: str) -> str:
+    """Register an office; return its key (shown once: only its hash is stored)."""
+    if not OFFICE_CODE.fullmatch(code):
+        raise RegencyError("bad_office_code", "Kode kecamatan harus berbentuk 62.03.01.",
+                           reason="CODE must be a kode wilayah like 62.03.01")
+    name = " ".join(name.split())
+    if not name or len(name) > MAX_OFFICE_NAME or not name.isprintable():
+        raise RegencyError("bad_office_name", "Nama kantor tidak valid.",
+                           reason=f"NAME must be 1-{MAX_OFFICE_NAME} printable characters")
+    key = "rk_" + secrets.token_urlsafe(32)
+    with conn.transaction():
+        inserted = conn.execute("INSERT INTO offices (code, name, key_hash) VALUES (%s, %s, %s)"
+                                " ON CONFLICT (code) DO NOTHING", (code, name, key_hash(key))).rowcount
+    if not inserted:
+        raise RegencyError("office_exists", "Kantor ini sudah terdaftar.", 409,
+                           reason=f"office {code} is already registered")
+    return key
+
+
+def office_for_key(conn: psycopg.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT code FROM offices WHERE key_hash = %s", (key_hash(key),)).fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class Event:
+    event_id: str
+    kind: str
+    at: datetime
+    data: dict
+
+
+def ingest(conn: psycopg.Connection, office: str, events: list[Event]) -> tuple[int, int]:
+    """Store a batch in one transaction, each (office, event id) once; return (accepted, duplicates)."""
+    with conn.transaction():
+        accepted = conn.execute(
+            "INSERT INTO events (office, event_id, kind, at, data)"
+            " SELECT %s, e.event_id, e.kind, e.at, e.data::jsonb"
+            " FROM unnest(%s::text[], %s::text[], %s::timestamptz[], %s::text[]) AS e(event_id, kind, at, data)"
+            " ON CONFLICT ON CONSTRAINT events_once DO NOTHING",
+            (office, [e.event_id for e in events], [e.kind for e in events], [e.at for e in events],
+             [json.dumps(e.data, ensure_ascii=False) for e in events])).rowcount
+        conn.execute("UPDATE offices SET last_contact = now() WHERE code = %s", (office,))
+    return accepted, len(events) - accepted
+
+
+def touch_office(conn: psycopg.Connection, office: str) -> None:
+    with conn.transaction():
+        conn.execute("UPDATE offices SET last_contact = now() WHERE code = %s", (office,))
+
+
+_ENDED = ("ticket_called", "ticket_served", "ticket_done", "ticket_no_show", "ticket_cancelled")
+
+
+def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[dict]:
+    """Every office at a glance: last contact, lag and today's figures (today in ``zone``)."""
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, datetime.min.time(), zone)
+    end = start + timedelta(days=1)
+    offices = conn.execute("SELECT code, name, last_contact FROM offices ORDER BY code").fetchall()
+    tickets = {row[0]: row[1:] for row in conn.execute("""
+        WITH t AS (
+            SELECT office, data->>'number' AS number,
+                   min(at) FILTER (WHERE kind = 'ticket_issued') AS issued_at,
+                   min(at) FILTER (WHERE kind = 'ticket_called') AS called_at,
+                   bool_or(kind = 'ticket_done') AS done,
+                   bool_or(kind = ANY(%(ended)s)) AS left_queue
+            FROM events
+            WHERE kind LIKE 'ticket\\_%%' AND at >= %(start)s AND at < %(end)s
+            GROUP BY office, data->>'number')
+        SELECT office,
+               count(*) FILTER (WHERE issued_at IS NOT NULL),
+               count(*) FILTER (WHERE done),
+               count(*) FILTER (WHERE issued_at IS NOT NULL AND NOT left_queue),
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
+                   FILTER (WHERE issued_at IS NOT NULL AND called_at IS NOT NULL)
+        FROM t GROUP BY office""", {"ended": list(_ENDED), "start": start, "end": end})}
+    disrupted: dict[str, list[str]] = {}
+    for office, code in conn.execute("""
+        SELECT office, code FROM (
+            SELECT DISTINCT ON (office, data->>'code') office, data->>'code' AS code,
+                   coalesce((data->>'active')::boolean, true) AS active
+            FROM events WHERE kind = 'disruption'
+            ORDER BY office, data->>'code', at DESC, id DESC) latest
+        WHERE active ORDER BY office, code"""):
+        disrupted.setdefault(office, []).append(code)
+    result = []
+    for code, name, last_contact in offices:
+        issued, served, waiting, median = tickets.get(code, (0, 0, 0, None))
+        result.append({
+            "office": code, "name": name,
+            "last_contact": last_contact.astimezone(zone).isoformat(timespec="seconds") if last_contact else None,
+            "lag_seconds": max(0, int((now - last_contact).total_seconds())) if last_contact else None,
+            "today": {"issued": issued, "served": served, "waiting": waiting,
+                      "median_wait_minutes": round(median / 60, 1) if median is not None else None},
+            "disrupted": disrupted.get(code, []),
+        })
+    return result
+
+
+# Staff
+
+
+def add_staff(conn: psycopg.Connection, username: str, role: str, password_hash: str) -> None:
+    with conn.transaction():
+        inserted = conn.execute("INSERT INTO staff (username, role, password_hash) VALUES (%s, %s, %s)"
+                                " ON CONFLICT DO NOTHING", (username, role, password_hash)).rowcount
+    if not inserted:
+        raise RegencyError("username_taken", "Nama pengguna sudah dipakai.", 409,
+                           reason=f"username '{username}' is taken (usernames ignore case)")
+
+
+def get_staff(conn: psycopg.Connection, username: str) -> dict | None:
+    row = conn.execute("SELECT id, username, role, password_hash FROM staff WHERE lower(username) = lower(%s)",
+                       (username,)).fetchone()
+    return dict(zip(("id", "username", "role", "password_hash"), row)) if row else None
+
+
+# SIAK status records flowing down to the offices
+
+
+_UPSERT_STATUS = """
+    INSERT INTO status_records AS s (nik, kk, name, birth_date, status, note, kecamatan)
+    VALUES (%s, %s, %s, %s, %s, %s, %s)
+    ON CONFLICT (nik) DO UPDATE SET kk = excluded.kk, name = excluded.name, birth_date = excluded.birth_date,
+        status = excluded.status, note = excluded.note, kecamatan = excluded.kecamatan,
+        cursor = nextval('status_cursor')
+    WHERE (s.kk, s.name, s.birth_date, s.status, s.note, s.kecamatan) IS DISTINCT FROM
+          (excluded.kk, excluded.name, excluded.birth_date, excluded.status, excluded.note, excluded.kecamatan)
+    RETURNING (xmax = 0)"""
+
+
+def save_status_records(conn: psycopg.Connection, records: Iterable[tuple[Application, str]]) -> dict[str, int]:
+    """Upsert (record, kecamatan) pairs in one transaction; a changed record gets a new pull cursor.
+
+    The table is locked for the import so cursors are handed out in commit order: an office that pulled
+    up to cursor N can never miss a record that commits later with a cursor below N.
+    """
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    with conn.transaction():
+        conn.execute("LOCK TABLE status_records IN SHARE ROW EXCLUSIVE MODE")
+        params = [(r.nik, r.kk, r.name, r.birth_date, r.status, r.note, kecamatan) for r, kecamatan in records]
+        if not params:
+            return counts
+        with conn.cursor() as cur:
+            # One pipelined round of statements rather than a round trip per row; a result set per row.
+            cur.executemany(_UPSERT_STATUS, params, returning=True)
+            while True:
+                row = cur.fetchone()
+                if row is None:
+                    counts["unchanged"] += 1
+                else:
+                    counts["created" if row[0] else "updated"] += 1
+                if not cur.nextset():
+                    break
+    return counts
+
+
+def status_records_since(conn: psycopg.Connection, kecamatan: str, since: int, limit: int) -> list[dict]:
+    rows = conn.execute(
+        "SELECT cursor, nik, kk, name, birth_date, status, note FROM status_records"
+        " WHERE kecamatan = %s AND cursor > %s ORDER BY cursor LIMIT %s", (kecamatan, since, limit)).fetchall()
+    return [{"cursor": c, "nik": nik, "no_kk": kk, "nama": name, "tanggal_lahir": born.isoformat(),
+             "status": status, "keterangan": note} for c, nik, kk, name, born, status, note in rows]
+
+
+def today_in(zone: ZoneInfo, now: datetime) -> date:
+    return now.astimezone(zone).date()

@@ -1,0 +1,50 @@
+"""The regency dashboard in real Chromium: log in through the form, read every office's row, CSP holds."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.browser.test_axe import _problems
+from tests.regency.test_regency import (ADMIN_PASSWORD, add_office, add_staff, at, send, ticket_day)
+
+SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save the screenshots there (docs/screenshots)
+
+
+@pytest.mark.browser
+def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_dsn, new_page):
+    names = ["Selat", "Kapuas Hilir", "Timpah", "Kapuas Barat", "Mantangai"]
+    keys = [add_office(regency_dsn, f"62.03.0{n + 1}", name) for n, name in enumerate(names)]
+    for n, key in enumerate(keys[:4]):
+        send(regency_server, key, f"62.03.0{n + 1}", ticket_day(f"o{n}", 10 + 7 * n, 6 + 4 * n, 5 + 3 * n,
+                                                                wait_minutes=5 + 3 * n))
+    send(regency_server, keys[1], "62.03.02", [{"id": "d", "kind": "disruption", "at": at(3), "code": "printer_offline"}])
+    add_staff(regency_dsn, "kabid", ADMIN_PASSWORD, "admin")
+
+    page = new_page(1366, 768)
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(regency_server.url + "/regency/")
+    page.fill("#username", "kabid")
+    page.fill("#password", "salah-sekali-12345")
+    assert _problems(page) == []  # the login form: no serious or critical axe-core violation
+    page.click("button[type=submit]")
+    assert page.get_by_role("alert").inner_text() == "Nama pengguna atau kata sandi salah."
+    page.fill("#username", "kabid")
+    page.fill("#password", ADMIN_PASSWORD)
+    page.click("button[type=submit]")
+    rows = page.locator("tbody tr")
+    assert rows.count() == 5
+    assert rows.nth(0).locator("td").all_inner_texts()[3:7] == ["10", "5", "4", "5,0"]
+    assert rows.nth(1).locator("td").all_inner_texts()[3:] == ["17", "8", "7", "8,0", "printer_offline"]
+    assert rows.nth(4).locator("td").all_inner_texts()[2] == "belum pernah"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert _problems(page) == []
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "regency-1366x768.png"))
+    page.click("text=Keluar")
+    assert page.locator("#username").is_visible()
+    # Nothing refused by the CSP, no script errors (the wrong password's page itself was answered with 401).
+    assert [e for e in errors if "status of 401" not in e] == [] and len(errors) == 1
