@@ -134,6 +134,25 @@ def test_suggestion_is_trimmed_and_length_limited():
             skm.check_suggestion(bad)
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("kode 1234567 ya", "kode 1234567 ya"),  # 7 digits: kept (a queue number, a time, a small sum)
+    ("kode 12345678 ya", "kode [angka dihapus] ya"),  # 8 digits: the lower bound, scrubbed
+    ("kode 123456789 ya", "kode [angka dihapus] ya"),  # 9 digits
+    ("HP 0812-345", "HP 0812-345"),  # 7 digits with a separator: kept
+    ("HP 0812-3456", "HP [angka dihapus]"),  # 8 digits with a separator: scrubbed
+    ("HP 0812 3456 7", "HP [angka dihapus]"),
+    ("no 12.34.56.78", "no [angka dihapus]"),
+    ("1234567", "1234567"),
+    ("12345678", "[angka dihapus]"),
+    ("123456-7890123", "[angka dihapus]"),
+    ("Rp 150.000, jam 08.00", "Rp 150.000, jam 08.00"),  # 6 and 4 digits, apart
+    ("antre 1234 5678", "antre [angka dihapus]"),
+    ("1234  567", "1234 567"),  # whitespace is folded first: still 7 digits
+])
+def test_a_suggestion_keeps_seven_digit_runs_and_scrubs_eight_or_more(typed, kept):
+    assert skm.check_suggestion(typed) == kept
+
+
 def test_question_texts_come_from_the_configuration_with_defaults():
     settings = load_settings(packaged_config(), {"survey.questions.waktu": "Seberapa cepat layanan KTP-el kami?",
                                                  "survey.questions_en.sarana": "How is our waiting room?"})
