@@ -295,6 +295,17 @@ def test_staff_sessions_end_after_the_idle_time(office, clock):
     assert browser.get(office.url + "/api/session", timeout=10).status_code == 401
 
 
+def test_a_session_idle_exactly_the_idle_time_lives_and_one_second_more_ends(office, clock):
+    idle = office.app.config["STAFF_IDLE_SECONDS"]
+    browser, headers = staff_session(office)
+    clock.advance(seconds=idle)
+    assert browser.get(office.url + "/api/session", timeout=10).status_code == 200  # at the limit: still on
+    clock.advance(seconds=idle + 1)
+    ended = browser.get(office.url + "/api/session", timeout=10)
+    assert (ended.status_code, ended.json()["error"]["code"]) == (401, "login_required")
+    assert can_act(office, browser, headers) == 401  # ended for good, not only idle for one request
+
+
 def test_staff_sessions_end_after_their_lifetime_even_when_busy(office, clock):
     lifetime = int(office.app.permanent_session_lifetime.total_seconds())
     browser, headers = staff_session(office)
