@@ -162,6 +162,30 @@ def test_an_address_refused_at_the_limit_is_let_in_when_the_window_ends_despite_
     assert after == [200] * limit + [429]  # let in after: a full window's worth again, then refused
 
 
+def test_a_nik_refused_for_misses_is_let_in_after_the_hour_despite_more_guesses(ticking_office):
+    """Three misses lock a NIK for an hour from the first; guesses while locked do not extend the lock."""
+    from dataclasses import replace
+
+    from kiosk.web.status import LookupGuard
+
+    office, ticker = ticking_office, ticking_office.ticker
+    limits = replace(office.runtime.settings.status, nik_misses_per_hour=3)
+    office.app.extensions["kiosk_status_guard"] = LookupGuard(limits, clock=ticker)
+    first = ticker.now
+    for index in range(3):
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.0.{40 + index}").status == 404
+        ticker.now += 1
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.50").status == 429  # refused at the limit
+    for minute in range(1, 60):  # a guess a minute, from ever new addresses, while locked
+        ticker.now = first + 60 * minute
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.1.{minute}").status == 429, minute
+    ticker.now = first + 3599
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.2.1").status == 429  # a second before the hour ends
+    ticker.now = first + 3600
+    found = lookup(office, {"nik": NIK, "kk": KK}, "127.0.2.2")
+    assert found.status == 200, found.body  # the first miss is an hour old: let in again
+
+
 def test_the_audit_log_holds_a_keyed_hash_of_the_nik_never_the_nik(office, tmp_path):
     lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.40")
     lookup(office, {"nik": OTHER_NIK, "kk": KK}, "127.0.0.41")
