@@ -198,3 +198,21 @@ def test_service_availability_applies_todays_override():
 def test_waiting_tickets_expire_at_closing_time_plus_grace(hours, day, grace, deadline):
     week = {name: parse_hours(hours, name) for name in WEEKDAYS}
     assert queue.waiting_deadline(week, day.date(), JAKARTA, grace) == deadline.replace(tzinfo=JAKARTA)
+
+
+def test_a_refused_transition_names_the_ticket_or_says_this_ticket():
+    with pytest.raises(BadTransition) as named:
+        queue.next_status("serve", "done", "A-012")
+    with pytest.raises(BadTransition) as unnamed:
+        queue.next_status("serve", "done")
+    with pytest.raises(BadTransition) as odd:
+        queue.next_status("serve", "hilang")
+    assert named.value.message.startswith("Tiket A-012 sedang ")
+    assert unnamed.value.message.startswith("Tiket ini sedang ")
+    assert odd.value.message.startswith("Tiket ini sedang hilang, sehingga tidak dapat ")
+
+
+def test_the_end_of_day_reads_24_00():
+    from kiosk.queue import _clock
+
+    assert (_clock(time.max), _clock(time(8, 5)), _clock(time(0, 0))) == ("24.00", "08.05", "00.00")

@@ -232,3 +232,22 @@ def test_housekeeping_keeps_the_retention_without_anyone_running_purge(tmp_path,
     runtime.housekeep()
     assert [entry["nik_hmac"] for entry in status_store.lookups(runtime.db)] == ["cd"]
     assert [h["status"] for h in status_store.application_history(runtime.db, MALE)] == ["CARD_ISSUED"]
+
+
+def test_an_invalid_number_says_which_number_for_the_log_the_resident_and_the_staff():
+    nik = InvalidNumber("invalid_nik", "16 digits are needed, got 3", "harus 16 angka, tertulis 3")
+    kk = InvalidNumber("invalid_kk", "serial 0000")
+    assert (nik.reason, nik.detail, nik.message) == (
+        "NIK: 16 digits are needed, got 3", "NIK tidak valid: harus 16 angka, tertulis 3",
+        "NIK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga Anda.")
+    assert (kk.reason, kk.detail, kk.message) == (
+        "KK number: serial 0000", "Nomor KK tidak valid.",
+        "Nomor KK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga Anda.")
+
+
+def test_a_record_problem_keeps_its_indonesian_message():
+    with pytest.raises(RecordProblem) as refused:
+        check_application("6203011708900001", "6203010102150003", "", "1990-08-17", "CARD_SHIPPED", "",
+                          date(2026, 11, 25))
+    assert (refused.value.code, refused.value.message, refused.value.reason) == (
+        "invalid_name", "Nama wajib diisi.", "name is empty")
