@@ -251,3 +251,101 @@ def test_a_record_problem_keeps_its_indonesian_message():
                           date(2026, 11, 25))
     assert (refused.value.code, refused.value.message, refused.value.reason) == (
         "invalid_name", "Nama wajib diisi.", "name is empty")
+
+
+# ---------------------------------------------------------------- whole values on both sides (the mutation run's findings)
+
+AUDIT_DAY = date(2026, 11, 25)
+BUDI, SITI_FIRST = "6203011708900001", "6203014101900002"  # a man born 17-08-1990; a woman born 01-01-1990
+
+
+@pytest.mark.parametrize(("kk", "accepted"), [
+    ("6203012511260001", True),  # issued today
+    ("6203012611260001", False),  # issued tomorrow
+    ("6203010102270001", True),  # YY 27 is 1927: the century that is not in the future
+    ("6203012902280001", True),  # 29-02-1928 is a real date (1928 was a leap year)
+    ("6203013002280001", False),  # 30 February
+])
+def test_a_kk_number_is_dated_in_the_right_century_and_not_after_today(kk, accepted):
+    if accepted:
+        assert check_kk(kk, AUDIT_DAY) == kk
+    else:
+        with pytest.raises(InvalidNumber):
+            check_kk(kk, AUDIT_DAY)
+
+
+@pytest.mark.parametrize(("number", "check", "reason", "detail"), [
+    ("0003011708900001", check_nik, "NIK: no province has code 00", "NIK tidak valid: tidak ada provinsi berkode 00"),
+    ("0003010102150001", lambda kk: check_kk(kk, AUDIT_DAY), "KK number: no province has code 00",
+     "Nomor KK tidak valid: tidak ada provinsi berkode 00"),
+    ("6203013002150001", lambda kk: check_kk(kk, AUDIT_DAY), "KK number: the issue date DDMMYY is not a real date",
+     "Nomor KK tidak valid: tanggal terbit DDMMYY bukan tanggal yang ada"),
+    ("6203012611260001", lambda kk: check_kk(kk, AUDIT_DAY), "KK number: the issue date is in the future",
+     "Nomor KK tidak valid: tanggal terbit ada di masa depan"),
+])
+def test_a_refused_number_says_exactly_why(number, check, reason, detail):
+    with pytest.raises(InvalidNumber) as refused:
+        check(number)
+    assert (refused.value.reason, refused.value.detail) == (reason, detail)
+
+
+def _refusal(**fields):
+    values = {"nik": BUDI, "kk": "6203010102150003", "name": "Budi Santoso", "birth_date": "1990-08-17",
+              "status": "CARD_SHIPPED", "note": "", **fields}
+    with pytest.raises(RecordProblem) as refused:
+        check_application(values["nik"], values["kk"], values["name"], values["birth_date"], values["status"],
+                          values["note"], AUDIT_DAY)
+    return refused.value.code, refused.value.message, refused.value.reason
+
+
+@pytest.mark.parametrize(("fields", "code", "message", "reason"), [
+    ({"name": "Budi\x07"}, "invalid_name", "Nama berisi karakter yang tidak dapat ditampilkan.",
+     "name holds control characters"),
+    ({"name": "x" * 101}, "invalid_name", "Nama paling banyak 100 karakter.", "name longer than 100 characters"),
+    ({"birth_date": "1990/08/17"}, "invalid_birth_date", "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+     "birth date '1990/08/17' is not a real past date (YYYY-MM-DD or DD-MM-YYYY)"),
+    ({"birth_date": 19900817}, "invalid_birth_date", "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+     "birth date '19900817' is not a real past date (YYYY-MM-DD or DD-MM-YYYY)"),
+    ({"birth_date": "x" * 30}, "invalid_birth_date", "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+     f"birth date {'x' * 20!r} is not a real past date (YYYY-MM-DD or DD-MM-YYYY)"),
+    ({"birth_date": "1990-08-18"}, "invalid_birth_date", "Tanggal lahir tidak sesuai dengan NIK.",
+     "birth date does not agree with the NIK's date part (women: day + 40)"),
+    ({"status": "X" * 50}, "unknown_status", "Kode status SIAK tidak dikenal.",
+     f"unknown status code {'X' * 40!r}"),
+    ({"note": "x" * 501}, "invalid_note", "Keterangan paling banyak 500 karakter.", "note longer than 500 characters"),
+])
+def test_a_refused_record_says_what_is_wrong_in_both_languages(fields, code, message, reason):
+    assert _refusal(**fields) == (code, message, reason)
+
+
+@pytest.mark.parametrize(("fields", "stored"), [
+    ({"name": "x" * 100}, {"name": "x" * 100}),
+    ({"note": "x" * 500}, {"note": "x" * 500}),
+    ({"note": None}, {"note": ""}),
+    ({"birth_date": "17-08-1990"}, {"birth_date": "1990-08-17"}),
+    ({"nik": SITI_FIRST, "birth_date": "01-01-1990"}, {"birth_date": "1990-01-01"}),  # a woman: day 41
+])
+def test_a_good_record_at_the_edges_is_stored_as_written(fields, stored):
+    values = {"nik": BUDI, "kk": "6203010102150003", "name": "Budi Santoso", "birth_date": "1990-08-17",
+              "status": "CARD_SHIPPED", "note": "", **fields}
+    record = check_application(values["nik"], values["kk"], values["name"], values["birth_date"], values["status"],
+                               values["note"], AUDIT_DAY)
+    assert {key: getattr(record, key) for key in stored} == stored
+
+
+def test_a_birth_date_today_is_taken_and_tomorrow_refused():
+    born_today = "6203012511260001"  # a man born 25-11-2026
+    assert check_application(born_today, "6203010102150003", "Bayi", "2026-11-25", "UNREGISTERED", "",
+                             AUDIT_DAY).birth_date == "2026-11-25"
+    born_tomorrow = "6203012611260001"
+    with pytest.raises(RecordProblem):
+        check_application(born_tomorrow, "6203010102150003", "Bayi", "2026-11-26", "UNREGISTERED", "", AUDIT_DAY)
+
+
+def test_a_birth_date_in_another_form_says_which_forms():
+    from kiosk.status import parse_birth_date
+
+    with pytest.raises(ValueError) as refused:
+        parse_birth_date("17/08/1990")
+    assert str(refused.value) == "use YYYY-MM-DD or DD-MM-YYYY"
+    assert parse_birth_date(" 07-12-1990 ") == date(1990, 12, 7)
