@@ -207,7 +207,8 @@ def test_a_refused_transition_names_the_ticket_or_says_this_ticket():
         queue.next_status("serve", "done")
     with pytest.raises(BadTransition) as odd:
         queue.next_status("serve", "hilang")
-    assert named.value.message.startswith("Tiket A-012 sedang ")
+    assert named.value.message == f"Tiket A-012 sedang {queue.STATUS_LABELS['done']}, sehingga tidak dapat " \
+        f"{queue.ACTION_LABELS['serve']}."
     assert unnamed.value.message.startswith("Tiket ini sedang ")
     assert odd.value.message.startswith("Tiket ini sedang hilang, sehingga tidak dapat ")
 
@@ -248,3 +249,10 @@ def test_the_next_opening_is_today_only_before_opening_time():
     assert queue.next_opening(at_opening, hours, True) == datetime(2026, 11, 26, 8, 0, tzinfo=jakarta)
     assert queue.next_opening(early, hours, True, from_tomorrow=True) == datetime(2026, 11, 26, 8, 0, tzinfo=jakarta)
     assert queue.next_opening(early, hours, True).tzinfo is jakarta
+
+
+def test_the_date_is_said_from_a_week_ahead():
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA)
+    six, seven = datetime(2026, 12, 1, 8, 0, tzinfo=JAKARTA), datetime(2026, 12, 2, 8, 0, tzinfo=JAKARTA)
+    assert queue.reopen_text(now, six) == "Buka kembali Selasa, 08.00."
+    assert queue.reopen_text(now, seven) == "Buka kembali Rabu, 2 Desember 2026, 08.00."

@@ -349,3 +349,28 @@ def test_a_birth_date_in_another_form_says_which_forms():
         parse_birth_date("17/08/1990")
     assert str(refused.value) == "use YYYY-MM-DD or DD-MM-YYYY"
     assert parse_birth_date(" 07-12-1990 ") == date(1990, 12, 7)
+
+
+@pytest.mark.parametrize(("value", "code", "reason", "detail"), [
+    (6203011708900001, "invalid_nik", "NIK: not a text of digits", "NIK tidak valid: harus berupa 16 angka"),
+    ("62030117089O0001", "invalid_nik", "NIK: only digits are allowed", "NIK tidak valid: hanya boleh berisi angka"),
+    ("620301170890001", "invalid_nik", "NIK: 16 digits are needed, got 15",
+     "NIK tidak valid: harus 16 angka, tertulis 15"),
+    ("6203011708900000", "invalid_nik", "NIK: serial 0000 is never issued",
+     "NIK tidak valid: nomor urut 0000 tidak pernah diterbitkan"),
+    ("6203013208900001", "invalid_nik", "NIK: the date part DDMMYY (women: day + 40) is not a real date",
+     "NIK tidak valid: bagian tanggal lahir DDMMYY (perempuan: tanggal + 40) bukan tanggal yang ada"),
+    (None, "invalid_kk", "KK number: not a text of digits", "Nomor KK tidak valid: harus berupa 16 angka"),
+    ("6203010102150000", "invalid_kk", "KK number: serial 0000 is never issued",
+     "Nomor KK tidak valid: nomor urut 0000 tidak pernah diterbitkan"),
+])
+def test_each_impossible_number_has_its_own_reason_and_staff_detail(value, code, reason, detail):
+    with pytest.raises(InvalidNumber) as refused:
+        check_nik(value) if code == "invalid_nik" else check_kk(value, AUDIT_DAY)
+    assert (refused.value.code, refused.value.reason, refused.value.detail) == (code, reason, detail)
+
+
+def test_a_province_is_read_from_the_first_two_digits():
+    assert check_nik("1101011708900001") == "1101011708900001"  # 11 Aceh
+    with pytest.raises(InvalidNumber):
+        check_nik("1001011708900001")  # no province 10
