@@ -374,3 +374,11 @@ def test_a_province_is_read_from_the_first_two_digits():
     assert check_nik("1101011708900001") == "1101011708900001"  # 11 Aceh
     with pytest.raises(InvalidNumber):
         check_nik("1001011708900001")  # no province 10
+
+
+def test_a_pasted_list_starting_with_a_blank_line_or_holding_dotted_numbers_keeps_every_nik():
+    from kiosk.status import split_nik_list
+
+    assert split_nik_list("\n6203011708900001\n6203015708900002") == ["6203011708900001", "6203015708900002"]
+    assert split_nik_list("6203.0117.0890.0001 62-03-0157-0890-0002 x") == [
+        "6203011708900001", "6203015708900002", "x"]
