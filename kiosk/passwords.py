@@ -10,6 +10,9 @@ from typing import Iterator
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 128  # the strength estimate slows down on very long input
 MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses or more
+# zxcvbn 4.5 raises ValueError beyond 72 characters: the estimate reads the first 72 (a longer password
+# is judged by them, which can only underrate it; the plain rules above still see all of it).
+ESTIMATED_LENGTH = 72
 # Words anyone at the office would try first (zxcvbn treats them like the username).
 OFFICE_WORDS = ("kecamatan", "dukcapil", "disdukcapil", "antrean", "kiosk", "ktp", "loket", "petugas",
                 "admin", "kantor")
@@ -66,7 +69,7 @@ def password_problem(username: str, password: str) -> PasswordProblem | None:
         return PasswordProblem("it is one character repeated", "Kata sandi tidak boleh satu karakter yang diulang.")
     if username.casefold() in password.casefold():
         return PasswordProblem("it contains the username", "Kata sandi tidak boleh memuat nama pengguna.")
-    estimate = zxcvbn(password, user_inputs=[username, *OFFICE_WORDS])
+    estimate = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=[username, *OFFICE_WORDS])
     if estimate["score"] < MIN_PASSWORD_SCORE:
         feedback = estimate["feedback"]
         advice = " ".join([feedback["warning"], *feedback["suggestions"]]).strip()

@@ -33,9 +33,14 @@ def period_text(first: str, last: str) -> str:
     return long_date(first) if first == last else f"{long_date(first)} s.d. {long_date(last)}"
 
 
+# First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection"): tab and
+# carriage return too, since some programs skip them and read the formula after.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _text(value):
-    """Keep text a spreadsheet would take for a formula (=, +, -, @ first) as plain text in CSV."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Keep text a spreadsheet would take for a formula (=, +, -, @, tab, CR first) as plain text in CSV."""
+    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
         return "'" + value
     return value
 

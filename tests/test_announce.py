@@ -200,3 +200,26 @@ def test_threads_rendering_the_same_phrase_both_get_a_wav(tmp_path):
         assert_wav(audio)
     assert len(list(tmp_path.glob("*.wav"))) == 1
     assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize(("name", "spoken"), [
+    ("Loket 2", "loket dua"), ("LOKET 12A", "loket dua belas a"), ("Loket  3 ", "loket tiga"),
+    ("Meja Informasi", "meja informasi"), ("2", "dua"),
+])
+def test_a_counter_name_is_spoken_with_its_digits_as_words(name, spoken):
+    from kiosk.announce import spoken_counter
+
+    assert spoken_counter(name) == spoken
+
+
+@pytest.mark.parametrize(("audio", "is_wav"), [
+    (b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 32, False),  # a 44-byte header and no sound
+    (b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 33, True),  # one byte of sound
+    (b"RIFX\x00\x00\x00\x00WAVE" + b"\x00" * 40, False),
+    (b"RIFF\x00\x00\x00\x00AVI " + b"\x00" * 40, False),
+    (b"", False),
+])
+def test_only_a_riff_wave_with_sound_counts_as_speech(audio, is_wav):
+    from kiosk.announce import _is_wav
+
+    assert _is_wav(audio) is is_wav

@@ -139,6 +139,31 @@ def test_throttle_window_slides_and_success_forgets_failures():
     assert [guard.attempt("siti", "10.0.0.1") for _ in range(5)] == [0] * 5
 
 
+def test_a_good_login_takes_back_only_its_own_try_from_the_address_count():
+    """19 wrong tries from one PC, then a good login: the good one is not counted, the 19 still are."""
+    clock = Ticker()
+    guard = LoginGuard(per_user=5, per_address=20, window=300, clock=clock)
+    assert [guard.attempt(f"nama{number}", "10.0.0.9") for number in range(19)] == [0] * 19
+    assert guard.attempt("siti", "10.0.0.9") == 0
+    guard.succeeded("siti", "10.0.0.9")
+    assert guard.attempt("nama19", "10.0.0.9") == 0  # the 20th counted try: still let in
+    assert guard.attempt("nama20", "10.0.0.9") == 300  # the 21st: refused at the limit
+    assert guard.attempt("siti", "10.0.0.9") == 300  # the owner too: the limit is the address's
+    assert guard.attempt("siti", "10.0.0.8") == 0  # another PC is not affected
+    clock.now += 300
+    assert guard.attempt("nama21", "10.0.0.9") == 0  # let in again once the window has passed
+
+
+def test_a_good_login_does_not_reset_the_address_limit(server):
+    """Through the server: a PC that guessed 19 usernames and then logged in has one try left, not 20."""
+    source = "127.0.0.5"
+    assert [login_from(server, f"nama{n}", "salah-sekali", source=source)[0] for n in range(19)] == [401] * 19
+    assert login_from(server, "petugas", "rahasia-Loket1", source=source)[0] == 200
+    statuses = [login_from(server, f"lain{n}", "salah-sekali", source=source)[0] for n in range(3)]
+    assert statuses == [401, 429, 429]
+    assert login_from(server, "petugas", "rahasia-Loket1", source=source)[0] == 429
+
+
 # ---------------------------------------------------------------- revocable sessions
 
 
@@ -268,6 +293,17 @@ def test_staff_sessions_end_after_the_idle_time(office, clock):
     assert answer.json()["error"]["code"] == "login_required"
     clock.advance(seconds=-(idle + 1))  # the session ended on the server: going back in time does not revive it
     assert browser.get(office.url + "/api/session", timeout=10).status_code == 401
+
+
+def test_a_session_idle_exactly_the_idle_time_lives_and_one_second_more_ends(office, clock):
+    idle = office.app.config["STAFF_IDLE_SECONDS"]
+    browser, headers = staff_session(office)
+    clock.advance(seconds=idle)
+    assert browser.get(office.url + "/api/session", timeout=10).status_code == 200  # at the limit: still on
+    clock.advance(seconds=idle + 1)
+    ended = browser.get(office.url + "/api/session", timeout=10)
+    assert (ended.status_code, ended.json()["error"]["code"]) == (401, "login_required")
+    assert can_act(office, browser, headers) == 401  # ended for good, not only idle for one request
 
 
 def test_staff_sessions_end_after_their_lifetime_even_when_busy(office, clock):

@@ -218,6 +218,16 @@ def test_one_automatic_backup_a_day_after_its_time_keeping_the_last_n(nightly):
     assert sorted(os.listdir(folder)) == ["kiosk-2026-11-26-091500.db", "kiosk-2026-11-27-091500.db", "notes.txt"]
 
 
+def test_the_automatic_backup_is_taken_from_its_time_on_not_a_second_before(nightly):
+    server, clock, folder = nightly
+    clock.current = datetime(2026, 11, 25, 1, 59, 59, tzinfo=JAKARTA)
+    server.runtime.housekeep()
+    assert not folder.exists() or os.listdir(folder) == []  # one second before: not yet
+    clock.current = datetime(2026, 11, 25, 2, 0, 0, tzinfo=JAKARTA)
+    server.runtime.housekeep()
+    assert sorted(os.listdir(folder)) == ["kiosk-2026-11-25-020000.db"]  # at the time itself: taken
+
+
 def test_a_failed_automatic_backup_shows_in_healthz(tmp_path):
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the backup folder should be")

@@ -342,6 +342,31 @@ def test_a_bad_closed_date_is_a_400(office, admin, day, body):
     assert store.list_closed_dates(server.runtime.db) == []
 
 
+@pytest.mark.parametrize(("quota", "status"), [(0, 200), (100_000, 200), (-1, 400), (100_001, 400)])
+def test_todays_quota_takes_0_to_100000_and_refuses_just_outside(office, admin, quota, status):
+    server, _ = office
+    answer = admin.patch("REKAM", {"daily_quota": quota})
+    assert answer.status_code == status
+    stored = store.service_override(server.runtime.db, "2026-11-25", "REKAM")
+    assert (stored["daily_quota"] if stored else None) == (quota if status == 200 else None)
+
+
+@pytest.mark.parametrize(("day", "reason", "status"), [
+    ("2026-11-25", "Rapat kecamatan", 201),  # today: the first day allowed
+    ("2026-11-24", "Rapat kecamatan", 400),  # yesterday: the last day refused
+    ("2026-11-30", "x" * 100, 201),  # the longest reason
+    ("2026-11-30", "x" * 101, 400),  # one character over
+    ("2026-11-30", "  " + "x" * 100 + "  ", 201),  # trimmed first
+], ids=["today", "yesterday", "reason-100", "reason-101", "reason-trimmed"])
+def test_a_closed_date_from_today_with_a_reason_of_up_to_100_characters(office, admin, day, reason, status):
+    server, _ = office
+    answer = admin.session.put(f"{server.url}/api/admin/closed-dates/{day}", json={"reason": reason},
+                               headers=admin.headers, timeout=10)
+    assert answer.status_code == status, answer.text
+    stored = [(row["day"], row["reason"]) for row in store.list_closed_dates(server.runtime.db, "2026-01-01")]
+    assert stored == ([(day, reason.strip())] if status == 201 else [])
+
+
 def test_only_an_admin_manages_closed_dates(office):
     server, _ = office
     for desk, expected in ((Desk(server), (401, "login_required")),

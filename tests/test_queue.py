@@ -198,3 +198,61 @@ def test_service_availability_applies_todays_override():
 def test_waiting_tickets_expire_at_closing_time_plus_grace(hours, day, grace, deadline):
     week = {name: parse_hours(hours, name) for name in WEEKDAYS}
     assert queue.waiting_deadline(week, day.date(), JAKARTA, grace) == deadline.replace(tzinfo=JAKARTA)
+
+
+def test_a_refused_transition_names_the_ticket_or_says_this_ticket():
+    with pytest.raises(BadTransition) as named:
+        queue.next_status("serve", "done", "A-012")
+    with pytest.raises(BadTransition) as unnamed:
+        queue.next_status("serve", "done")
+    with pytest.raises(BadTransition) as odd:
+        queue.next_status("serve", "hilang")
+    assert named.value.message == f"Tiket A-012 sedang {queue.STATUS_LABELS['done']}, sehingga tidak dapat " \
+        f"{queue.ACTION_LABELS['serve']}."
+    assert unnamed.value.message.startswith("Tiket ini sedang ")
+    assert odd.value.message.startswith("Tiket ini sedang hilang, sehingga tidak dapat ")
+
+
+def test_the_end_of_day_reads_24_00():
+    from kiosk.queue import _clock
+
+    assert (_clock(time.max), _clock(time(8, 5)), _clock(time(0, 0))) == ("24.00", "08.05", "00.00")
+
+
+def test_each_reason_a_service_is_closed_comes_with_its_sentence():
+    hours = {day: parse_hours("08:00-15:00" if day != "sun" else "", day) for day in WEEKDAYS}
+    jakarta = ZoneInfo("Asia/Jakarta")
+    wednesday = datetime(2026, 11, 25, 9, 0, tzinfo=jakarta)
+    cases = [
+        (queue.availability(wednesday, hours, True, closed_by_staff=True),
+         ("closed_by_staff", "Layanan ini ditutup sementara hari ini.")),
+        (queue.availability(wednesday, hours, True, closed_dates={wednesday.date(): "Rapat kecamatan"}),
+         ("closed_date", "Kantor tutup hari ini: Rapat kecamatan.")),
+        (queue.availability(datetime(2026, 11, 29, 9, 0, tzinfo=jakarta), hours, True),
+         ("closed_today", "Layanan tidak dibuka hari ini.")),
+        (queue.availability(wednesday, hours, True, quota=5, issued_today=5),
+         ("quota_reached", "Kuota nomor antrean hari ini sudah habis.")),
+        (queue.availability(wednesday, hours, True, quota=0),  # a quota of 0 with nothing issued yet
+         ("quota_reached", "Kuota nomor antrean hari ini sudah habis.")),
+    ]
+    assert [(state.open, state.reason, state.message) for state, _ in cases] == [
+        (False, *expected) for _, expected in cases]
+    assert queue.availability(wednesday, hours, True, quota=1).open is True
+
+
+def test_the_next_opening_is_today_only_before_opening_time():
+    hours = {day: parse_hours("08:00-15:00" if day != "sun" else "", day) for day in WEEKDAYS}
+    jakarta = ZoneInfo("Asia/Jakarta")
+    early = datetime(2026, 11, 25, 7, 59, tzinfo=jakarta)
+    at_opening = datetime(2026, 11, 25, 8, 0, tzinfo=jakarta)
+    assert queue.next_opening(early, hours, True) == datetime(2026, 11, 25, 8, 0, tzinfo=jakarta)
+    assert queue.next_opening(at_opening, hours, True) == datetime(2026, 11, 26, 8, 0, tzinfo=jakarta)
+    assert queue.next_opening(early, hours, True, from_tomorrow=True) == datetime(2026, 11, 26, 8, 0, tzinfo=jakarta)
+    assert queue.next_opening(early, hours, True).tzinfo is jakarta
+
+
+def test_the_date_is_said_from_a_week_ahead():
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA)
+    six, seven = datetime(2026, 12, 1, 8, 0, tzinfo=JAKARTA), datetime(2026, 12, 2, 8, 0, tzinfo=JAKARTA)
+    assert queue.reopen_text(now, six) == "Buka kembali Selasa, 08.00."
+    assert queue.reopen_text(now, seven) == "Buka kembali Rabu, 2 Desember 2026, 08.00."

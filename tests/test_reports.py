@@ -370,3 +370,61 @@ def test_kept_days_follow_new_events_and_a_wait_across_midnight_counts_only_from
     issued_before = head.get("/api/reports/daily?date=2026-11-25").json()["issued"]
     _issue(server, "INFO")
     assert head.get("/api/reports/daily?date=2026-11-25").json()["issued"] == issued_before + 1
+
+
+# Nearest rank (the module's documented method): P = the value at rank ceil(share * n), counted from 1.
+# With n waits of 1..n minutes the answer is that rank; 0.9 * 20 = 18 exactly is the index boundary.
+@pytest.mark.parametrize(("count", "p90", "median"), [
+    (19, 18.0, 10.0), (20, 18.0, 10.0), (21, 19.0, 11.0), (29, 27.0, 15.0), (30, 27.0, 15.0), (31, 28.0, 16.0),
+])
+def test_p90_and_median_are_nearest_rank_on_both_sides_of_the_index_boundary(count, p90, median):
+    import random
+
+    minutes = list(range(1, count + 1))
+    random.Random(count).shuffle(minutes)
+    assert reports.percentile([float(m) for m in minutes], 0.9) == p90
+    assert reports.percentile([float(m) for m in minutes], 0.5) == median
+    # Through the report: the waits of one service on one day, split over two loket (order must not matter).
+    half = count // 2
+    facts = reports.Facts(issued=[reports.Issued("2026-11-25", "REKAM", 9, count)],
+                          waits=[reports.Waits("2026-11-25", "REKAM", 1, 7, [60 * m for m in minutes[:half]],
+                                               "2026-11-25"),
+                                 reports.Waits("2026-11-25", "REKAM", 2, 8, [60 * m for m in minutes[half:]],
+                                               "2026-11-25")],
+                          calls=[], dones=[], no_shows=[])
+    catalog = reports.Catalog(OFFICE, (("REKAM", "Perekaman KTP-el"),), ((1, "Loket 1"), (2, "Loket 2")))
+    rekam = reports.daily_report(facts, datetime(2026, 11, 25).date(), catalog)["services"][0]
+    assert (rekam["p90_wait_minutes"], rekam["median_wait_minutes"]) == (p90, median)
+    assert rekam["avg_wait_minutes"] == round((count + 1) / 2, 1)
+    # A period over two days spans every wait: the same figures when the waits fall on two days.
+    facts = facts._replace(waits=[facts.waits[0], facts.waits[1]._replace(day="2026-11-26", issued_day="2026-11-26")])
+    totals = reports.range_report(facts, datetime(2026, 11, 25).date(), datetime(2026, 11, 26).date(),
+                                  catalog)["totals"]["services"][0]
+    assert (totals["p90_wait_minutes"], totals["median_wait_minutes"]) == (p90, median)
+
+
+def test_a_ticket_requeued_and_then_missed_again_counts_as_one_no_show(office):
+    server, clock = office
+    clerk = Desk(server, "petugas", "rahasia-Loket1")
+    _at(clock, 25, 9, 0)
+    twice = _issue(server, "REKAM")
+    back = _issue(server, "REKAM")
+    for minute, ticket in ((1, twice), (3, back)):
+        _at(clock, 25, 9, minute)
+        assert clerk.post("/api/counters/1/next")["number"] == ticket["number"]
+        clerk.post(f"/api/tickets/{ticket['id']}/no-show")
+    _at(clock, 25, 9, 5)
+    clerk.post(f"/api/tickets/{twice['id']}/requeue")
+    clerk.post(f"/api/tickets/{back['id']}/requeue")
+    _at(clock, 25, 9, 6)
+    assert clerk.post("/api/counters/1/next")["number"] == twice["number"]
+    clerk.post(f"/api/tickets/{twice['id']}/no-show")  # missed again: a no-show in the end
+    assert clerk.post("/api/counters/1/next")["number"] == back["number"]
+    clerk.post(f"/api/tickets/{back['id']}/done")  # came back and was served: not a no-show
+    head = Desk(server, "kepala", "rahasia-Admin1")
+    day = head.get("/api/reports/daily?date=2026-11-25").json()
+    assert (day["no_show"], day["services"][0]["no_show"], day["served"]) == (1, 1, 1)
+    assert [(row["counter"], row["no_show"]) for row in day["counters"]] == [(1, 1)]
+    assert [(row["username"], row["no_show"]) for row in day["staff"]] == [("petugas", 1)]
+    period = head.get("/api/reports/range?from=2026-11-25&to=2026-11-26").json()
+    assert period["totals"]["no_show"] == 1

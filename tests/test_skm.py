@@ -134,6 +134,25 @@ def test_suggestion_is_trimmed_and_length_limited():
             skm.check_suggestion(bad)
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("kode 1234567 ya", "kode 1234567 ya"),  # 7 digits: kept (a queue number, a time, a small sum)
+    ("kode 12345678 ya", "kode [angka dihapus] ya"),  # 8 digits: the lower bound, scrubbed
+    ("kode 123456789 ya", "kode [angka dihapus] ya"),  # 9 digits
+    ("HP 0812-345", "HP 0812-345"),  # 7 digits with a separator: kept
+    ("HP 0812-3456", "HP [angka dihapus]"),  # 8 digits with a separator: scrubbed
+    ("HP 0812 3456 7", "HP [angka dihapus]"),
+    ("no 12.34.56.78", "no [angka dihapus]"),
+    ("1234567", "1234567"),
+    ("12345678", "[angka dihapus]"),
+    ("123456-7890123", "[angka dihapus]"),
+    ("Rp 150.000, jam 08.00", "Rp 150.000, jam 08.00"),  # 6 and 4 digits, apart
+    ("antre 1234 5678", "antre [angka dihapus]"),
+    ("1234  567", "1234 567"),  # whitespace is folded first: still 7 digits
+])
+def test_a_suggestion_keeps_seven_digit_runs_and_scrubs_eight_or_more(typed, kept):
+    assert skm.check_suggestion(typed) == kept
+
+
 def test_question_texts_come_from_the_configuration_with_defaults():
     settings = load_settings(packaged_config(), {"survey.questions.waktu": "Seberapa cepat layanan KTP-el kami?",
                                                  "survey.questions_en.sarana": "How is our waiting room?"})
@@ -170,3 +189,118 @@ def test_the_period_report_counts_identical_suggestions_together_most_frequent_f
                                      {"text": "Parkir sempit", "count": 1}]
     assert (report["respondents"], report["population"], report["sample_size"]) == (5, 10, 10)
     assert report["channels"] == {"phone": 5, "kiosk": 0}
+
+
+# ---------------------------------------------------------------- whole values (the mutation run's findings)
+
+@pytest.mark.parametrize(("typed", "number"), [
+    ("a8", "A-008"), ("A 008", "A-008"), (" b-12 ", "B-012"), ("C.1", "C-001"), ("d9999", "D-9999"), ("A1", "A-001"),
+])
+def test_a_typed_queue_number_takes_its_printed_form(typed, number):
+    assert skm.check_number(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["A0", "A-000", "8", "AB-1", "A-12345", "", None, 8, ["A-001"]])
+def test_a_queue_number_that_cannot_be_one_is_refused_with_the_example(typed):
+    with pytest.raises(BadRequest) as refused:
+        skm.check_number(typed)
+    assert refused.value.message == "Tulis nomor antrean seperti pada tiket, misalnya A-008 (field 'number')."
+
+
+@pytest.mark.parametrize(("answers", "accepted"), [
+    ([1] * 9, True), ([4] * 9, True), ([0] + [4] * 8, False), ([4] * 8 + [5], False), ([4] * 8, False),
+    ([4] * 10, False), ([True] * 9, False), ([4.0] * 9, False), ("444444444", False), (None, False),
+])
+def test_answers_are_nine_whole_scores_from_1_to_4(answers, accepted):
+    if accepted:
+        assert skm.check_answers(answers) == tuple(answers)
+    else:
+        with pytest.raises(BadRequest) as refused:
+            skm.check_answers(answers)
+        assert refused.value.message == ("Jawaban harus berisi 9 angka 1-4 sesuai urutan pertanyaan "
+                                         "(field 'answers').")
+
+
+@pytest.mark.parametrize(("profile", "message"), [
+    (["L"], "Profil responden harus berupa objek JSON (field 'profile')."),
+    ({"nik": "1", "agama": "x"}, "Bagian profil tidak dikenal: 'agama'."),
+    ({"x" * 50: 1}, f"Bagian profil tidak dikenal: {'x' * 40!r}."),
+    ({"gender": "X"}, "Pilihan 'gender' pada profil tidak dikenal."),
+])
+def test_a_wrong_profile_is_refused_naming_the_problem(profile, message):
+    with pytest.raises(BadRequest) as refused:
+        skm.check_profile(profile)
+    assert refused.value.message == message
+
+
+def test_suggestion_refusals_say_why():
+    for value, message in ((12, "Saran harus berupa teks (field 'suggestion')."),
+                           ("a" * 501, "Saran paling panjang 500 karakter.")):
+        with pytest.raises(BadRequest) as refused:
+            skm.check_suggestion(value)
+        assert refused.value.message == message
+
+
+def test_the_questionnaire_has_every_field_in_both_languages():
+    form = skm.questionnaire({}, {})
+    assert form["suggestion_max"] == 500 and set(form) == {"elements", "profile", "suggestion_max"}
+    assert form["elements"][0] == {
+        "element": "persyaratan", "name": "Persyaratan", "name_en": "Requirements",
+        "question": "Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        "question_en": "How well do the requirements match the service you received?",
+        "answers": [{"score": 1, "label": "Tidak sesuai", "label_en": "Not suitable"},
+                    {"score": 2, "label": "Kurang sesuai", "label_en": "Less suitable"},
+                    {"score": 3, "label": "Sesuai", "label_en": "Suitable"},
+                    {"score": 4, "label": "Sangat sesuai", "label_en": "Very suitable"}]}
+    assert form["profile"][0] == {"part": "gender", "title": "Jenis kelamin", "title_en": "Gender", "options": [
+        {"code": "L", "label": "Laki-laki", "label_en": "Male"}, {"code": "P", "label": "Perempuan",
+                                                                 "label_en": "Female"}]}
+    assert [part["part"] for part in form["profile"]] == ["gender", "age", "education", "job"]
+
+
+def test_the_period_report_counts_each_profile_choice_and_the_unanswered():
+    rows = [{**dict.fromkeys(skm.ELEMENT_CODES, 4), "gender": "L", "age": "17-25", "channel": "phone",
+             "suggestion": None},
+            {**dict.fromkeys(skm.ELEMENT_CODES, 4), "gender": "L", "job": "swasta", "channel": "kiosk",
+             "suggestion": None},
+            {**dict.fromkeys(skm.ELEMENT_CODES, 3), "persyaratan": 2, "gender": "P", "channel": "phone",
+             "suggestion": None}]
+    report = skm.period_report(rows, population=10)
+    gender, age, education, job = report["profile"]
+    assert gender == {"part": "gender", "title": "Jenis kelamin", "unanswered": 0, "options": [
+        {"code": "L", "label": "Laki-laki", "count": 2}, {"code": "P", "label": "Perempuan", "count": 1}]}
+    assert [(o["code"], o["count"]) for o in age["options"]] == [("17-25", 1), ("26-35", 0), ("36-45", 0),
+                                                                 ("46-55", 0), ("56+", 0)]
+    assert (age["unanswered"], education["unanswered"], job["unanswered"]) == (2, 3, 2)
+    # Persyaratan 10/3, the others 11/3: IKM 90.74, grade A.
+    assert (report["ikm"], report["grade"], report["grade_label"], report["population"], report["sample_size"]) == (
+        90.74, "A", "Sangat Baik", 10, 10)
+    assert report["channels"] == {"phone": 2, "kiosk": 1}
+    assert report["elements"][0] == {"element": "persyaratan", "mean": 3.3333, "grade": "B",
+                                     "name": "Persyaratan", "grade_label": "Baik"}
+    assert report["needs_improvement"][0] == {"element": "persyaratan", "mean": 3.3333, "grade": "B",
+                                              "name": "Persyaratan", "grade_label": "Baik"}
+    assert report["elements"][1]["grade_label"] == "Sangat Baik"
+    assert report["suggestions"] == []
+
+
+def test_an_empty_period_has_every_element_without_figures():
+    report = skm.period_report([], population=0)
+    assert report["elements"][0] == {"element": "persyaratan", "mean": None, "grade": None, "name": "Persyaratan",
+                                     "grade_label": None}
+    assert (report["respondents"], report["ikm"], report["grade"], report["grade_label"], report["sample_size"]) == (
+        0, None, None, None, 0)
+    assert report["needs_improvement"] == []
+
+
+def test_suggestions_with_the_same_count_come_in_text_order():
+    rows = [{**dict.fromkeys(skm.ELEMENT_CODES, 4), "suggestion": text, "channel": "phone"}
+            for text in ("Tambah kursi", "Antrean cepat", "Tambah kursi", "Parkir sempit", "Antrean cepat", "AC")]
+    assert skm.period_report(rows, 6)["suggestions"] == [
+        {"text": "Antrean cepat", "count": 2}, {"text": "Tambah kursi", "count": 2},
+        {"text": "AC", "count": 1}, {"text": "Parkir sempit", "count": 1}]
+
+
+@pytest.mark.parametrize(("population", "sample"), [(-1, 0), (0, 0), (1, 1), (10, 10), (100, 80), (1000, 278)])
+def test_krejcie_morgan_at_the_small_end(population, sample):
+    assert skm.krejcie_morgan(population) == sample

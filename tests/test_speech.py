@@ -85,6 +85,24 @@ def test_the_server_renders_nothing_outside_its_catalogue(app, client, tmp_path)
     assert list((tmp_path / "speech-only").glob("*.tmp")) == []
 
 
+@pytest.mark.parametrize("key", ["nope", "service.NOPE", "digit.10", "text", "press.1.wav", "x" * 300])
+def test_an_unknown_key_with_a_text_renders_nothing(app, client, tmp_path, key):
+    """``?text=`` never turns into speech: an unknown key stays a 404 and nothing is rendered or cached."""
+    rt = app.extensions["kiosk"]
+    rt.speech = Speech(tmp_path / "speech-only")
+    for query in ("?text=Halo%20dunia", "?text=service.REKAM", "?text=" + "6203011708900001", "?key=press.1"):
+        answer = client.get(f"/api/speech/{key}.wav{query}")
+        assert (answer.status_code, answer.get_json()["error"]["code"]) == (404, "unknown_sentence"), query
+        assert "X-Spoken-Text" not in answer.headers
+    assert list((tmp_path / "speech-only").glob("*")) == []
+    # A known key with a text: the catalogue's sentence, never the text.
+    with app.app_context():
+        sentence = catalogue()["press.1"]
+    known = client.get("/api/speech/press.1.wav?text=Halo%20dunia")
+    assert known.status_code == 200 and unquote(known.headers["X-Spoken-Text"]) == sentence
+    assert len(list((tmp_path / "speech-only").glob("*.wav"))) == 1
+
+
 def test_without_espeak_the_answer_is_503_with_the_text_for_the_browser(app, client, tmp_path):
     app.extensions["kiosk"].speech = Speech(tmp_path / "no-speech", espeak=str(tmp_path / "missing-espeak-ng"))
     answer = client.get("/api/speech/service.AMBIL.wav")

@@ -331,3 +331,153 @@ def test_an_import_killed_after_it_was_switched_on_keeps_its_records(db):
     assert status_store.get_application(db, MALE)["status"] == "READY_FOR_PICKUP"
     assert db.conn.execute("SELECT count(*) FROM applications").fetchone()[0] == 2
     assert db.conn.execute("SELECT count(*) FROM status_import_rows").fetchone()[0] == 0
+
+
+def test_an_invalid_number_says_which_number_for_the_log_the_resident_and_the_staff():
+    nik = InvalidNumber("invalid_nik", "16 digits are needed, got 3", "harus 16 angka, tertulis 3")
+    kk = InvalidNumber("invalid_kk", "serial 0000")
+    assert (nik.reason, nik.detail, nik.message) == (
+        "NIK: 16 digits are needed, got 3", "NIK tidak valid: harus 16 angka, tertulis 3",
+        "NIK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga Anda.")
+    assert (kk.reason, kk.detail, kk.message) == (
+        "KK number: serial 0000", "Nomor KK tidak valid.",
+        "Nomor KK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga Anda.")
+
+
+def test_a_record_problem_keeps_its_indonesian_message():
+    with pytest.raises(RecordProblem) as refused:
+        check_application("6203011708900001", "6203010102150003", "", "1990-08-17", "CARD_SHIPPED", "",
+                          date(2026, 11, 25))
+    assert (refused.value.code, refused.value.message, refused.value.reason) == (
+        "invalid_name", "Nama wajib diisi.", "name is empty")
+
+
+# ---------------------------------------------------------------- whole values on both sides (the mutation run's findings)
+
+AUDIT_DAY = date(2026, 11, 25)
+BUDI, SITI_FIRST = "6203011708900001", "6203014101900002"  # a man born 17-08-1990; a woman born 01-01-1990
+
+
+@pytest.mark.parametrize(("kk", "accepted"), [
+    ("6203012511260001", True),  # issued today
+    ("6203012611260001", False),  # issued tomorrow
+    ("6203010102270001", True),  # YY 27 is 1927: the century that is not in the future
+    ("6203012902280001", True),  # 29-02-1928 is a real date (1928 was a leap year)
+    ("6203013002280001", False),  # 30 February
+])
+def test_a_kk_number_is_dated_in_the_right_century_and_not_after_today(kk, accepted):
+    if accepted:
+        assert check_kk(kk, AUDIT_DAY) == kk
+    else:
+        with pytest.raises(InvalidNumber):
+            check_kk(kk, AUDIT_DAY)
+
+
+@pytest.mark.parametrize(("number", "check", "reason", "detail"), [
+    ("0003011708900001", check_nik, "NIK: no province has code 00", "NIK tidak valid: tidak ada provinsi berkode 00"),
+    ("0003010102150001", lambda kk: check_kk(kk, AUDIT_DAY), "KK number: no province has code 00",
+     "Nomor KK tidak valid: tidak ada provinsi berkode 00"),
+    ("6203013002150001", lambda kk: check_kk(kk, AUDIT_DAY), "KK number: the issue date DDMMYY is not a real date",
+     "Nomor KK tidak valid: tanggal terbit DDMMYY bukan tanggal yang ada"),
+    ("6203012611260001", lambda kk: check_kk(kk, AUDIT_DAY), "KK number: the issue date is in the future",
+     "Nomor KK tidak valid: tanggal terbit ada di masa depan"),
+])
+def test_a_refused_number_says_exactly_why(number, check, reason, detail):
+    with pytest.raises(InvalidNumber) as refused:
+        check(number)
+    assert (refused.value.reason, refused.value.detail) == (reason, detail)
+
+
+def _refusal(**fields):
+    values = {"nik": BUDI, "kk": "6203010102150003", "name": "Budi Santoso", "birth_date": "1990-08-17",
+              "status": "CARD_SHIPPED", "note": "", **fields}
+    with pytest.raises(RecordProblem) as refused:
+        check_application(values["nik"], values["kk"], values["name"], values["birth_date"], values["status"],
+                          values["note"], AUDIT_DAY)
+    return refused.value.code, refused.value.message, refused.value.reason
+
+
+@pytest.mark.parametrize(("fields", "code", "message", "reason"), [
+    ({"name": "Budi\x07"}, "invalid_name", "Nama berisi karakter yang tidak dapat ditampilkan.",
+     "name holds control characters"),
+    ({"name": "x" * 101}, "invalid_name", "Nama paling banyak 100 karakter.", "name longer than 100 characters"),
+    ({"birth_date": "1990/08/17"}, "invalid_birth_date", "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+     "birth date '1990/08/17' is not a real past date (YYYY-MM-DD or DD-MM-YYYY)"),
+    ({"birth_date": 19900817}, "invalid_birth_date", "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+     "birth date '19900817' is not a real past date (YYYY-MM-DD or DD-MM-YYYY)"),
+    ({"birth_date": "x" * 30}, "invalid_birth_date", "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+     f"birth date {'x' * 20!r} is not a real past date (YYYY-MM-DD or DD-MM-YYYY)"),
+    ({"birth_date": "1990-08-18"}, "invalid_birth_date", "Tanggal lahir tidak sesuai dengan NIK.",
+     "birth date does not agree with the NIK's date part (women: day + 40)"),
+    ({"status": "X" * 50}, "unknown_status", "Kode status SIAK tidak dikenal.",
+     f"unknown status code {'X' * 40!r}"),
+    ({"note": "x" * 501}, "invalid_note", "Keterangan paling banyak 500 karakter.", "note longer than 500 characters"),
+])
+def test_a_refused_record_says_what_is_wrong_in_both_languages(fields, code, message, reason):
+    assert _refusal(**fields) == (code, message, reason)
+
+
+@pytest.mark.parametrize(("fields", "stored"), [
+    ({"name": "x" * 100}, {"name": "x" * 100}),
+    ({"note": "x" * 500}, {"note": "x" * 500}),
+    ({"note": None}, {"note": ""}),
+    ({"birth_date": "17-08-1990"}, {"birth_date": "1990-08-17"}),
+    ({"nik": SITI_FIRST, "birth_date": "01-01-1990"}, {"birth_date": "1990-01-01"}),  # a woman: day 41
+])
+def test_a_good_record_at_the_edges_is_stored_as_written(fields, stored):
+    values = {"nik": BUDI, "kk": "6203010102150003", "name": "Budi Santoso", "birth_date": "1990-08-17",
+              "status": "CARD_SHIPPED", "note": "", **fields}
+    record = check_application(values["nik"], values["kk"], values["name"], values["birth_date"], values["status"],
+                               values["note"], AUDIT_DAY)
+    assert {key: getattr(record, key) for key in stored} == stored
+
+
+def test_a_birth_date_today_is_taken_and_tomorrow_refused():
+    born_today = "6203012511260001"  # a man born 25-11-2026
+    assert check_application(born_today, "6203010102150003", "Bayi", "2026-11-25", "UNREGISTERED", "",
+                             AUDIT_DAY).birth_date == "2026-11-25"
+    born_tomorrow = "6203012611260001"
+    with pytest.raises(RecordProblem):
+        check_application(born_tomorrow, "6203010102150003", "Bayi", "2026-11-26", "UNREGISTERED", "", AUDIT_DAY)
+
+
+def test_a_birth_date_in_another_form_says_which_forms():
+    from kiosk.status import parse_birth_date
+
+    with pytest.raises(ValueError) as refused:
+        parse_birth_date("17/08/1990")
+    assert str(refused.value) == "use YYYY-MM-DD or DD-MM-YYYY"
+    assert parse_birth_date(" 07-12-1990 ") == date(1990, 12, 7)
+
+
+@pytest.mark.parametrize(("value", "code", "reason", "detail"), [
+    (6203011708900001, "invalid_nik", "NIK: not a text of digits", "NIK tidak valid: harus berupa 16 angka"),
+    ("62030117089O0001", "invalid_nik", "NIK: only digits are allowed", "NIK tidak valid: hanya boleh berisi angka"),
+    ("620301170890001", "invalid_nik", "NIK: 16 digits are needed, got 15",
+     "NIK tidak valid: harus 16 angka, tertulis 15"),
+    ("6203011708900000", "invalid_nik", "NIK: serial 0000 is never issued",
+     "NIK tidak valid: nomor urut 0000 tidak pernah diterbitkan"),
+    ("6203013208900001", "invalid_nik", "NIK: the date part DDMMYY (women: day + 40) is not a real date",
+     "NIK tidak valid: bagian tanggal lahir DDMMYY (perempuan: tanggal + 40) bukan tanggal yang ada"),
+    (None, "invalid_kk", "KK number: not a text of digits", "Nomor KK tidak valid: harus berupa 16 angka"),
+    ("6203010102150000", "invalid_kk", "KK number: serial 0000 is never issued",
+     "Nomor KK tidak valid: nomor urut 0000 tidak pernah diterbitkan"),
+])
+def test_each_impossible_number_has_its_own_reason_and_staff_detail(value, code, reason, detail):
+    with pytest.raises(InvalidNumber) as refused:
+        check_nik(value) if code == "invalid_nik" else check_kk(value, AUDIT_DAY)
+    assert (refused.value.code, refused.value.reason, refused.value.detail) == (code, reason, detail)
+
+
+def test_a_province_is_read_from_the_first_two_digits():
+    assert check_nik("1101011708900001") == "1101011708900001"  # 11 Aceh
+    with pytest.raises(InvalidNumber):
+        check_nik("1001011708900001")  # no province 10
+
+
+def test_a_pasted_list_starting_with_a_blank_line_or_holding_dotted_numbers_keeps_every_nik():
+    from kiosk.status import split_nik_list
+
+    assert split_nik_list("\n6203011708900001\n6203015708900002") == ["6203011708900001", "6203015708900002"]
+    assert split_nik_list("6203.0117.0890.0001 62-03-0157-0890-0002 x") == [
+        "6203011708900001", "6203015708900002", "x"]

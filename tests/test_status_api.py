@@ -189,6 +189,75 @@ def test_another_device_is_refused_staff_are_limited_and_a_kiosk_pc_is_allowed_m
     assert limited.status == 429 and 1 <= int(limited.getheader("Retry-After")) <= 600
 
 
+class Ticker:
+    """A settable monotonic clock: the lookup guard's clock hook, so the window passes without sleeping."""
+
+    def __init__(self) -> None:
+        self.now = 5000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def ticking_office(tmp_path):
+    """The office of ``office`` with a 10-minute lookup window whose guard runs on a settable clock."""
+    from kiosk.web.status import LookupGuard
+
+    app = make_app(tmp_path, status__lookups_per_window=4, status__kiosk_lookups_per_window=8,
+                   status__kiosk_addresses=["127.0.0.1"], status__nik_misses_per_hour=50, status__window_minutes=10)
+    ticker = Ticker()
+    app.extensions["kiosk_status_guard"] = LookupGuard(app.extensions["kiosk"].settings.status, clock=ticker)
+    server = LiveServer(app).start(workers=False)
+    server.ticker = ticker
+    _seed(server)
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize("source, limit", [("127.0.0.30", 4), ("127.0.0.1", 8)], ids=["counter-pc", "kiosk-pc"])
+def test_an_address_refused_at_the_limit_is_let_in_when_the_window_ends_despite_retrying(ticking_office, source,
+                                                                                           limit):
+    """Refused tries are not counted: a kiosk retrying every minute while blocked gets in when the window ends."""
+    office, ticker = ticking_office, ticking_office.ticker
+    statuses = [lookup(office, {"nik": NIK, "kk": KK}, source).status for _ in range(limit + 1)]
+    assert statuses == [200] * limit + [429]  # refused at the limit
+    for _minute in range(9):  # retrying once a minute while blocked
+        ticker.now += 60
+        blocked = lookup(office, {"nik": NIK, "kk": KK}, source)
+        assert blocked.status == 429
+    assert int(blocked.getheader("Retry-After")) == 60
+    ticker.now += 59
+    assert lookup(office, {"nik": NIK, "kk": KK}, source).status == 429  # one second before the window ends
+    ticker.now += 1
+    after = [lookup(office, {"nik": NIK, "kk": KK}, source).status for _ in range(limit + 1)]
+    assert after == [200] * limit + [429]  # let in after: a full window's worth again, then refused
+
+
+def test_a_nik_refused_for_misses_is_let_in_after_the_hour_despite_more_guesses(ticking_office):
+    """Three misses lock a NIK for an hour from the first; guesses while locked do not extend the lock."""
+    from dataclasses import replace
+
+    from kiosk.web.status import LookupGuard
+
+    office, ticker = ticking_office, ticking_office.ticker
+    limits = replace(office.runtime.settings.status, nik_misses_per_hour=3)
+    office.app.extensions["kiosk_status_guard"] = LookupGuard(limits, clock=ticker)
+    first = ticker.now
+    for index in range(3):
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.0.{40 + index}").status == 404
+        ticker.now += 1
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.50").status == 429  # refused at the limit
+    for minute in range(1, 60):  # a guess a minute, from ever new addresses, while locked
+        ticker.now = first + 60 * minute
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.1.{minute}").status == 429, minute
+    ticker.now = first + 3599
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.2.1").status == 429  # a second before the hour ends
+    ticker.now = first + 3600
+    found = lookup(office, {"nik": NIK, "kk": KK}, "127.0.2.2")
+    assert found.status == 200, found.body  # the first miss is an hour old: let in again
+
+
 def test_the_audit_log_holds_a_keyed_hash_of_the_nik_never_the_nik(office, tmp_path):
     lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.40")
     lookup(office, {"nik": OTHER_NIK, "kk": KK}, "127.0.0.41")

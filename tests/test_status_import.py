@@ -233,3 +233,104 @@ def test_the_database_and_its_backups_hold_no_nik_kk_or_birth_date(config, tmp_p
             assert clear not in dump, (database.name, clear)
         assert "Budi Santoso" in dump  # names stay (masked on the kiosk's answer)
     assert secret.encode() not in (usb / "copy.db").read_bytes()
+
+
+# ---------------------------------------------------------------- all or nothing, under faults
+# These judge the promise (a file is imported whole or not at all; nobody ever sees half of it), not
+# the mechanism: they hold whether the rows go in one transaction or are staged first and then put
+# in place together.
+
+def _big_file(path, count: int, status: str, extra: str = "") -> list[str]:
+    niks = [f"620301{day:02d}0190{serial:04d}" for day in range(1, 29) for serial in range(1, 1 + count // 28)]
+    rows = [f"{nik},{KK},Warga {nik[-6:]},1990-01-{nik[6:8]},{status}" for nik in niks]
+    path.write_text("nik,no_kk,nama,tanggal_lahir,status\n" + "\n".join(rows) + "\n" + extra, encoding="utf-8")
+    return niks
+
+
+def _state(tmp_path) -> tuple[list[tuple], int]:
+    with sqlite3.connect(tmp_path / "kiosk.db", timeout=10) as conn:
+        return (conn.execute("SELECT nik, name, status, note, updated_at FROM applications ORDER BY nik").fetchall(),
+                conn.execute("SELECT count(*) FROM application_history").fetchone()[0])
+
+
+def test_a_database_failure_on_a_late_row_leaves_every_record_as_it_was(config, tmp_path):
+    """The last row of a file fails in the database itself (a trigger stands for a full disk or a bad page)."""
+    seed = tmp_path / "seed.csv"
+    niks = _big_file(seed, 280, "PROCESSING")
+    assert run(config, "import-status", str(seed)).exit_code == 0
+    before = _state(tmp_path)
+    assert len(before[0]) == 280 and before[1] == 280
+
+    late_nik = "6203012901900001"
+    update = tmp_path / "update.csv"
+    _big_file(update, 280, "CARD_SHIPPED", extra=f"{late_nik},{KK},Baris Terakhir,1990-01-29,CARD_SHIPPED\n")
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        conn.execute(f"CREATE TRIGGER late_fault BEFORE INSERT ON applications WHEN NEW.nik = '{late_nik}'"
+                     " BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END")
+    result = CliRunner().invoke(main, ["--config", config, "import-status", str(update)])
+    assert result.exit_code != 0
+    assert _state(tmp_path) == before  # no record changed, no history written
+
+    with sqlite3.connect(tmp_path / "kiosk.db") as conn:
+        conn.execute("DROP TRIGGER late_fault")
+    assert run(config, "import-status", str(update)).exit_code == 0  # the same file, once the fault is gone
+    records, history = _state(tmp_path)
+    assert [(nik, status) for nik, _, status, _, _ in records] == [(nik, "CARD_SHIPPED") for nik in
+                                                                  sorted([*niks, late_nik])]
+    assert history == 280 + 281
+
+
+@pytest.mark.slow
+def test_an_import_killed_part_way_leaves_the_old_records_or_the_new_never_a_mix(config, tmp_path):
+    """kill -9 of `kiosk import-status` as soon as it starts writing: readers and the survivor see 0 or all."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    seed = tmp_path / "seed.csv"
+    _big_file(seed, 28 * 20, "PROCESSING")
+    assert run(config, "import-status", str(seed)).exit_code == 0
+    before = _state(tmp_path)
+    update = tmp_path / "update.csv"
+    niks = _big_file(update, 28 * 700, "CARD_SHIPPED")  # 19,600 rows: the seed's 560 change, the rest are new
+
+    def new_rows(conn) -> int:
+        return conn.execute("SELECT count(*) FROM applications WHERE status = 'CARD_SHIPPED'").fetchone()[0]
+
+    database = tmp_path / "kiosk.db"
+    wal = database.with_name("kiosk.db-wal")
+    start_size = wal.stat().st_size if wal.exists() else 0
+    reader = sqlite3.connect(database, timeout=10)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", config, "import-status", str(update)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+    seen = set()
+    try:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            seen.add(new_rows(reader))
+            size = wal.stat().st_size if wal.exists() else 0
+            if size > start_size + 256 * 1024 or seen - {0}:  # well into its writing (not start-up): kill it now
+                os.kill(process.pid, signal.SIGKILL)
+                break
+            time.sleep(0.005)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    seen.add(new_rows(reader))
+    reader.close()
+    assert process.returncode == -signal.SIGKILL, "the import ended before it began to write"
+    assert seen <= {0, len(niks)}, f"a reader saw part of an import: {sorted(seen)[:5]}"
+    after = _state(tmp_path)
+    assert after == before or (len(after[0]) == len(niks) and {status for _, _, status, _, _ in after[0]}
+                                == {"CARD_SHIPPED"})
+    # The office carries on: the same file imports whole afterwards.
+    assert run(config, "import-status", str(update)).exit_code == 0
+    records, _ = _state(tmp_path)
+    assert [(nik, status) for nik, _, status, _, _ in records] == [(nik, "CARD_SHIPPED") for nik in sorted(niks)]

@@ -426,3 +426,46 @@ def test_staff_searches_are_limited_per_user(tmp_path, clock):
         assert first.post("/api/applications/search", json={"nik": BUDI}, headers=headers).status_code == 200
     finally:
         app.extensions["kiosk"].stop()
+
+
+# ---------------------------------------------------------------- the name's length limit, both sides
+
+NAME_100 = ("Sekar Ayu " * 10)[:99] + "h"  # ten words, exactly 100 characters
+NAME_101 = NAME_100 + "b"
+# Runs of spaces fold to one before the limit: 101 typed characters that fold to 100 are accepted.
+NAME_FOLDS_TO_100 = NAME_100.replace(" ", "  ", 1)
+
+
+def test_the_name_boundary_cases_are_what_they_say():
+    assert (len(NAME_100), len(NAME_101)) == (100, 101)
+    assert len(NAME_FOLDS_TO_100) == 101 and len(" ".join(NAME_FOLDS_TO_100.split())) == 100
+
+
+@pytest.mark.parametrize(("name", "accepted"), [(NAME_100, True), (NAME_FOLDS_TO_100, True), (NAME_101, False),
+                                                ("x" * 101, False), ("x" * 100, True)],
+                         ids=["100", "folds-to-100", "101", "101-plain", "100-plain"])
+def test_a_staff_edit_takes_a_name_of_100_characters_and_refuses_101(staff_client, records, name, accepted):
+    client, headers = staff_client
+    body = {"kk": KK, "name": name, "birth_date": "2008-04-20", "status": "UNREGISTERED", "note": ""}
+    created = client.put(f"/api/applications/{NOBODY}", json=body, headers=headers)
+    changed = client.put(f"/api/applications/{BUDI}", json={**body, "birth_date": "1990-08-17"}, headers=headers)
+    if accepted:
+        assert (created.status_code, changed.status_code) == (201, 200)
+        assert status_store.get_application(records, NOBODY)["name"] == " ".join(name.split())
+    else:
+        assert error(created) == error(changed) == (400, "invalid_name")
+        assert "100" in created.get_json()["error"]["message"]
+        assert status_store.get_application(records, NOBODY) is None
+        assert status_store.get_application(records, BUDI)["name"] == "Budi Santoso"
+
+
+def test_an_upload_takes_a_name_of_100_characters_and_refuses_101(admin_client, app):
+    client, headers = admin_client
+    rows = [f"{BUDI};{KK};{NAME_100};1990-08-17;CARD_SHIPPED", f"{SITI};{KK};{NAME_101};1990-08-17;CARD_SHIPPED",
+            f"{AGUS};{KK};{NAME_FOLDS_TO_100};1985-05-03;CARD_SHIPPED"]
+    content = "nik;no_kk;nama;tanggal_lahir;status\n" + "\n".join(rows) + "\n"
+    report = upload(client, headers, content.encode("utf-8")).get_json()
+    assert (report["accepted"], report["rejected_count"]) == (2, 1)
+    assert [(r["row"], r["message"]) for r in report["rejected"]] == [(3, "Nama paling banyak 100 karakter.")]
+    db = app.extensions["kiosk"].db
+    assert [row[0] for row in db.conn.execute("SELECT nik FROM applications ORDER BY nik")] == sorted([BUDI, AGUS])
