@@ -199,6 +199,10 @@ class Ticker:
         return self.now
 
 
+def _is_kiosk(address: str) -> bool:
+    return address == "127.0.0.1"  # the one kiosk PC of ``ticking_office``
+
+
 @pytest.fixture
 def ticking_office(tmp_path):
     """The office of ``office`` with a 10-minute lookup window whose guard runs on a settable clock."""
@@ -206,8 +210,9 @@ def ticking_office(tmp_path):
 
     app = make_app(tmp_path, status__lookups_per_window=4, status__kiosk_lookups_per_window=8,
                    status__kiosk_addresses=["127.0.0.1"], status__nik_misses_per_hour=50, status__window_minutes=10)
+    add_staff(app)
     ticker = Ticker()
-    app.extensions["kiosk_status_guard"] = LookupGuard(app.extensions["kiosk"].settings.status, clock=ticker)
+    app.extensions["kiosk_status_guard"] = LookupGuard(app.extensions["kiosk"].settings.status, _is_kiosk, clock=ticker)
     server = LiveServer(app).start(workers=False)
     server.ticker = ticker
     _seed(server)
@@ -220,41 +225,43 @@ def test_an_address_refused_at_the_limit_is_let_in_when_the_window_ends_despite_
                                                                                            limit):
     """Refused tries are not counted: a kiosk retrying every minute while blocked gets in when the window ends."""
     office, ticker = ticking_office, ticking_office.ticker
-    statuses = [lookup(office, {"nik": NIK, "kk": KK}, source).status for _ in range(limit + 1)]
+    staff = staff_headers(office, source) if source != "127.0.0.1" else {}  # a counter PC looks up as staff
+    statuses = [lookup(office, {"nik": NIK, "kk": KK}, source, headers=staff).status for _ in range(limit + 1)]
     assert statuses == [200] * limit + [429]  # refused at the limit
     for _minute in range(9):  # retrying once a minute while blocked
         ticker.now += 60
-        blocked = lookup(office, {"nik": NIK, "kk": KK}, source)
+        blocked = lookup(office, {"nik": NIK, "kk": KK}, source, headers=staff)
         assert blocked.status == 429
     assert int(blocked.getheader("Retry-After")) == 60
     ticker.now += 59
-    assert lookup(office, {"nik": NIK, "kk": KK}, source).status == 429  # one second before the window ends
+    assert lookup(office, {"nik": NIK, "kk": KK}, source, headers=staff).status == 429  # a second before the end
     ticker.now += 1
-    after = [lookup(office, {"nik": NIK, "kk": KK}, source).status for _ in range(limit + 1)]
+    after = [lookup(office, {"nik": NIK, "kk": KK}, source, headers=staff).status for _ in range(limit + 1)]
     assert after == [200] * limit + [429]  # let in after: a full window's worth again, then refused
 
 
 def test_a_nik_refused_for_misses_is_let_in_after_the_hour_despite_more_guesses(ticking_office):
-    """Three misses lock a NIK for an hour from the first; guesses while locked do not extend the lock."""
+    """Three misses lock a NIK at that PC for an hour from the first; guesses while locked do not extend it."""
     from dataclasses import replace
 
     from kiosk.web.status import LookupGuard
 
     office, ticker = ticking_office, ticking_office.ticker
-    limits = replace(office.runtime.settings.status, nik_misses_per_hour=3)
-    office.app.extensions["kiosk_status_guard"] = LookupGuard(limits, clock=ticker)
+    limits = replace(office.runtime.settings.status, nik_misses_per_hour=3, lookups_per_window=1000)
+    office.app.extensions["kiosk_status_guard"] = LookupGuard(limits, _is_kiosk, clock=ticker)
+    staff = staff_headers(office, "127.0.0.40")  # a staff PC: misses of a NIK are counted off the kiosks
     first = ticker.now
-    for index in range(3):
-        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.0.{40 + index}").status == 404
+    for _ in range(3):
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.40", headers=staff).status == 404
         ticker.now += 1
-    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.50").status == 429  # refused at the limit
-    for minute in range(1, 60):  # a guess a minute, from ever new addresses, while locked
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.40", headers=staff).status == 429  # refused at the limit
+    for minute in range(1, 60):  # a guess a minute while locked
         ticker.now = first + 60 * minute
-        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, f"127.0.1.{minute}").status == 429, minute
+        assert lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.40", headers=staff).status == 429, minute
     ticker.now = first + 3599
-    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.2.1").status == 429  # a second before the hour ends
+    assert lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.40", headers=staff).status == 429  # a second before
     ticker.now = first + 3600
-    found = lookup(office, {"nik": NIK, "kk": KK}, "127.0.2.2")
+    found = lookup(office, {"nik": NIK, "kk": KK}, "127.0.0.40", headers=staff)
     assert found.status == 200, found.body  # the first miss is an hour old: let in again
 
 

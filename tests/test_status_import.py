@@ -247,10 +247,26 @@ def _big_file(path, count: int, status: str, extra: str = "") -> list[str]:
     return niks
 
 
+# What readers see: per NIK hash, the row of the highest generation up to status_state.generation.
+_VISIBLE_ROWS = ("SELECT nik_hash, name, status, note, updated_at FROM applications AS a WHERE generation = "
+                 "(SELECT max(b.generation) FROM applications AS b WHERE b.nik_hash = a.nik_hash"
+                 " AND b.generation <= (SELECT generation FROM status_state)) ORDER BY nik_hash")
+
+
 def _state(tmp_path) -> tuple[list[tuple], int]:
     with sqlite3.connect(tmp_path / "kiosk.db", timeout=10) as conn:
-        return (conn.execute("SELECT nik, name, status, note, updated_at FROM applications ORDER BY nik").fetchall(),
-                conn.execute("SELECT count(*) FROM application_history").fetchone()[0])
+        return (conn.execute(_VISIBLE_ROWS).fetchall(),
+                conn.execute("SELECT count(*) FROM application_history"
+                             " WHERE generation <= (SELECT generation FROM status_state)").fetchone()[0])
+
+
+def _hashed(tmp_path, niks) -> list[str]:
+    """The stored (keyed) hashes of ``niks``, sorted as _state sorts its rows."""
+    from kiosk.db import Database
+    from kiosk.status import hash_nik
+
+    key = Database(tmp_path / "kiosk.db").status_key()
+    return sorted(hash_nik(key, nik) for nik in niks)
 
 
 def test_a_database_failure_on_a_late_row_leaves_every_record_as_it_was(config, tmp_path):
@@ -265,7 +281,8 @@ def test_a_database_failure_on_a_late_row_leaves_every_record_as_it_was(config, 
     update = tmp_path / "update.csv"
     _big_file(update, 280, "CARD_SHIPPED", extra=f"{late_nik},{KK},Baris Terakhir,1990-01-29,CARD_SHIPPED\n")
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        conn.execute(f"CREATE TRIGGER late_fault BEFORE INSERT ON applications WHEN NEW.nik = '{late_nik}'"
+        late_hash = _hashed(tmp_path, [late_nik])[0]
+        conn.execute(f"CREATE TRIGGER late_fault BEFORE INSERT ON applications WHEN NEW.nik_hash = '{late_hash}'"
                      " BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END")
     result = CliRunner().invoke(main, ["--config", config, "import-status", str(update)])
     assert result.exit_code != 0
@@ -276,7 +293,7 @@ def test_a_database_failure_on_a_late_row_leaves_every_record_as_it_was(config, 
     assert run(config, "import-status", str(update)).exit_code == 0  # the same file, once the fault is gone
     records, history = _state(tmp_path)
     assert [(nik, status) for nik, _, status, _, _ in records] == [(nik, "CARD_SHIPPED") for nik in
-                                                                  sorted([*niks, late_nik])]
+                                                                  _hashed(tmp_path, [*niks, late_nik])]
     assert history == 280 + 281
 
 
@@ -298,7 +315,7 @@ def test_an_import_killed_part_way_leaves_the_old_records_or_the_new_never_a_mix
     niks = _big_file(update, 28 * 700, "CARD_SHIPPED")  # 19,600 rows: the seed's 560 change, the rest are new
 
     def new_rows(conn) -> int:
-        return conn.execute("SELECT count(*) FROM applications WHERE status = 'CARD_SHIPPED'").fetchone()[0]
+        return sum(status == "CARD_SHIPPED" for _, _, status, _, _ in conn.execute(_VISIBLE_ROWS))
 
     database = tmp_path / "kiosk.db"
     wal = database.with_name("kiosk.db-wal")
@@ -333,4 +350,5 @@ def test_an_import_killed_part_way_leaves_the_old_records_or_the_new_never_a_mix
     # The office carries on: the same file imports whole afterwards.
     assert run(config, "import-status", str(update)).exit_code == 0
     records, _ = _state(tmp_path)
-    assert [(nik, status) for nik, _, status, _, _ in records] == [(nik, "CARD_SHIPPED") for nik in sorted(niks)]
+    assert [(nik, status) for nik, _, status, _, _ in records] == [(nik, "CARD_SHIPPED") for nik in
+                                                                  _hashed(tmp_path, niks)]

@@ -468,4 +468,5 @@ def test_an_upload_takes_a_name_of_100_characters_and_refuses_101(admin_client, 
     assert (report["accepted"], report["rejected_count"]) == (2, 1)
     assert [(r["row"], r["message"]) for r in report["rejected"]] == [(3, "Nama paling banyak 100 karakter.")]
     db = app.extensions["kiosk"].db
-    assert [row[0] for row in db.conn.execute("SELECT nik FROM applications ORDER BY nik")] == sorted([BUDI, AGUS])
+    assert [row[0] for row in db.conn.execute("SELECT nik_hash FROM applications ORDER BY nik_hash")] == sorted(
+        status_store.nik_key(db, nik) for nik in (BUDI, AGUS))
