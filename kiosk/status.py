@@ -90,6 +90,18 @@ STATUSES: dict[str, Advice] = {
 }
 FINISHED_STATUSES = tuple(code for code, advice in STATUSES.items() if advice.finished)
 READY_FOR_PICKUP = "READY_FOR_PICKUP"  # the one local code: the card is at this office
+CARD_ISSUED = "CARD_ISSUED"
+
+# "Cards arrived" may set READY_FOR_PICKUP only on a record whose card is printed or on its way: a record that
+# was never recorded, failed, is a duplicate or is already in the resident's hands has no card at this office.
+# READY_FOR_PICKUP itself is allowed (an idempotent repeat).
+READY_FROM: frozenset[str] = frozenset(
+    {"PRINT_READY_RECORD", "SENT_FOR_CARD_PRINTING", "CARD_PRINTED", "CARD_SHIPPED", READY_FOR_PICKUP})
+
+
+def can_become_ready(code: str) -> bool:
+    """Tell whether a record in this SIAK status may be marked ready for pickup (its card can exist)."""
+    return code in READY_FROM
 
 
 def describe(code: str, next_service: dict[str, str], lang: str = "id") -> dict:

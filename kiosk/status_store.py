@@ -9,7 +9,7 @@ import sqlite3
 from typing import Iterable
 
 from kiosk.db import Database
-from kiosk.status import FINISHED_STATUSES, READY_FOR_PICKUP, Application
+from kiosk.status import FINISHED_STATUSES, READY_FOR_PICKUP, Application, can_become_ready
 
 _FIELDS = ("kk", "name", "birth_date", "status", "note")
 
@@ -69,7 +69,8 @@ def set_status(db: Database, nik: str, status: str, note: str, at: str, by: str)
 def mark_ready(db: Database, niks: Iterable[str], note: str, at: str, by: str) -> dict[str, str]:
     """Set many records to READY_FOR_PICKUP with a note, in one transaction.
 
-    Return each NIK's outcome: updated, already_ready (left as it is, note included) or unknown.
+    Return each NIK's outcome: updated, already_ready (left as it is, note included), not_ready_state (a status
+    from which no card can be at the office: left as it is) or unknown.
     """
     outcomes: dict[str, str] = {}
     with db.write() as conn:
@@ -80,6 +81,8 @@ def mark_ready(db: Database, niks: Iterable[str], note: str, at: str, by: str) -
                 outcomes[nik] = "unknown"
             elif old["status"] == READY_FOR_PICKUP:
                 outcomes[nik] = "already_ready"
+            elif not can_become_ready(old["status"]):
+                outcomes[nik] = "not_ready_state"
             else:
                 _upsert(conn, Application(nik, old["kk"], old["name"], old["birth_date"], READY_FOR_PICKUP, note),
                         at, by, "staff")

@@ -11,8 +11,8 @@ from kiosk.db import Database
 from kiosk.errors import ConfigError
 from kiosk.settings import load_settings
 from kiosk.paths import packaged_config
-from kiosk.status import (STATUSES, Application, InvalidNumber, RecordProblem, check_application, check_kk,
-                          check_nik, describe, mask_name)
+from kiosk.status import (READY_FROM, STATUSES, Application, InvalidNumber, RecordProblem, can_become_ready,
+                          check_application, check_kk, check_nik, describe, mask_name)
 
 TODAY = date(2026, 11, 29)
 MALE = "6203011708900001"  # Kapuas, born 17-08-1990
@@ -132,6 +132,27 @@ SPEC_TABLE = {  # code -> (Indonesian message, service offered by the demo offic
     "READY_FOR_PICKUP": ("KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.", "AMBIL"),
     "CARD_ISSUED": ("KTP-el sudah diterima.", None),
 }
+
+
+# Whether "cards arrived: ready for pickup" may move a record in this status: only when its card can exist.
+READY_TABLE = {
+    "UNREGISTERED": False, "BIO_CAPTURED": False, "PROCESSING": False, "SENT_FOR_ENROLLMENT": False,
+    "RECEIVED_AT_CENTRAL": False, "ADJUDICATE_RECORD": False, "ENROLL_FAILURE_AT_CENTRAL": False,
+    "ENROLL_FAILURE_AT_REGIONAL": False, "SEARCH_FAILURE_AT_CENTRAL": False, "DUPLICATE_RECORD": False,
+    "PRINT_READY_RECORD": True, "SENT_FOR_CARD_PRINTING": True, "CARD_PRINTED": True, "CARD_SHIPPED": True,
+    "READY_FOR_PICKUP": True, "CARD_ISSUED": False,
+}
+
+
+@pytest.mark.parametrize("code, allowed", list(READY_TABLE.items()))
+def test_only_a_status_whose_card_can_exist_may_become_ready(code, allowed):
+    assert can_become_ready(code) is allowed
+
+
+def test_the_ready_table_covers_every_code_and_names_only_known_ones():
+    assert set(READY_TABLE) == set(STATUSES)
+    assert READY_FROM <= set(STATUSES)
+    assert can_become_ready("NOT_A_CODE") is False
 
 
 def test_every_spec_code_is_known_and_nothing_else():

@@ -617,7 +617,9 @@ PATHS.update({
          (404, "not_found: no record for this NIK"))),
     "/api/applications/ready": _staff_post(
         "A batch of cards arrived: set every listed NIK to READY_FOR_PICKUP with a note (replacing the record's "
-        "note), in one transaction. Records already ready are left as they are; each entry is reported",
+        "note), in one transaction. Records already ready are left as they are; records whose status cannot lead "
+        "to a printed card (not recorded, being processed, failed, duplicate, already handed over) are refused as "
+        "not_ready_state with current_status; each entry is reported",
         {"application/json": {"schema": {"type": "object", "required": ["niks"], "properties": {
             "niks": {"description": "the pasted text (one per line; commas, semicolons or spaces also separate) "
                                     "or a list of NIKs; at most 2000",
@@ -626,14 +628,28 @@ PATHS.update({
         {"type": "object", "properties": {
             "status": {"type": "string", "enum": ["READY_FOR_PICKUP"]},
             "counts": {"type": "object", "properties": {
-                key: {"type": "integer"} for key in ("updated", "already_ready", "unknown", "invalid", "duplicate")}},
+                key: {"type": "integer"} for key in ("updated", "already_ready", "not_ready_state", "unknown",
+                                                     "invalid", "duplicate")}},
             "lines": {"type": "array", "items": {"type": "object", "properties": {
                 "no": {"type": "integer", "description": "position in the list, from 1"},
                 "nik": {"type": "string", "description": "the entry as read (digits only when valid)"},
                 "outcome": {"type": "string",
-                            "enum": ["updated", "already_ready", "unknown", "invalid", "duplicate"]},
+                            "enum": ["updated", "already_ready", "not_ready_state", "unknown", "invalid",
+                                     "duplicate"]},
+                "current_status": {"type": "string", "description": "not_ready_state only: the record's status"},
                 "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
         ((400, "bad_request / empty_batch / batch_too_large / invalid_note"),)),
+    "/api/applications/handover": _staff_post(
+        "Hand a ready card over at a Pengambilan ticket being served at this counter: the record of the NIK "
+        "(READY_FOR_PICKUP) becomes CARD_ISSUED with a note naming the ticket",
+        {"application/json": {"schema": {"type": "object", "required": ["nik", "ticket"], "properties": {
+            "nik": _NIK_IN_BODY, "ticket": {"type": "integer", "minimum": 1, "description": "ticket id"}}}}},
+        {**_RECORD_ANSWER, "properties": {**_RECORD_ANSWER["properties"],
+                                          "change": {"type": "string", "enum": ["updated"]},
+                                          "ticket": {"type": "string", "description": "the ticket's number"}}},
+        ((400, "invalid_nik / bad_request"), (404, "not_found: no such ticket or no record for this NIK"),
+         (409, "bad_transition: the ticket is not called or served at this counter / not_pickup_ticket / "
+               "not_ready_state: the record is not READY_FOR_PICKUP"))),
     "/api/admin/status-import": _staff_post(
         "Import a SIAK status CSV (admin; the importer of `kiosk import-status`): bad rows are reported by row "
         "number and never stored, good rows are upserted in one transaction; the same file again changes nothing",

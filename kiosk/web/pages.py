@@ -8,7 +8,7 @@ from kiosk import store
 from kiosk.catalogue import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
 from kiosk.errors import NotFound
 from kiosk.present import ticket_json
-from kiosk.status import STATUSES
+from kiosk.status import READY_FOR_PICKUP, STATUSES
 from kiosk.web import runtime
 from kiosk.web.auth import current_staff
 
@@ -79,6 +79,7 @@ def counter():
         statuses=[{"code": code, "label": advice.label["id"]} for code, advice in STATUSES.items()],
         counters=[{"id": c.id, "name": c.name, "services": list(c.services)} for c in rt.settings.counters],
         services=_services(),
+        pickup_service=rt.settings.next_service.get(READY_FOR_PICKUP),  # its tickets can hand a card over
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
     )
 
