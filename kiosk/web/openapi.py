@@ -136,7 +136,12 @@ PATHS = {
                                "counters": {"type": "array", "items": {"type": "object", "properties": {
                                    "id": {"type": "integer"}, "name": {"type": "string"},
                                    "ticket": {**_ref("PublicTicket"), "nullable": True}}}},
-                               "recent_calls": {"type": "array", "items": _ref("Call")}}})}}},
+                               "recent_calls": {"type": "array", "items": _ref("Call")},
+                               "office": {"type": "object", "description": "open now by hours, holidays and "
+                                          "closed dates; closes_at when open, opens_at when closed",
+                                          "properties": {"open": {"type": "boolean"},
+                                                         "closes_at": {"type": "string", "nullable": True},
+                                                         "opens_at": {"type": "string", "nullable": True}}}}})}}},
     "/api/events": {"get": {
         "summary": "Server-Sent Events: `call` (CALL, with id) on every call and recall, `queue` "
                    "({services: [{code, waiting}], counters: [{id, name, ticket: PublicTicket|null}]}) when "

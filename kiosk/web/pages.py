@@ -39,10 +39,18 @@ def kiosk():
                            messages=kiosk_messages())
 
 
+CALL_SHOW_SECONDS = 300  # the big call on the TV clears after this long even if its loket still holds it
+
+
 @bp.get("/display")
 def display():
-    """The waiting-room TV, in Indonesian or (``?lang=en``) English; the spoken call stays Indonesian."""
+    """The waiting-room TV, in Indonesian or (``?lang=en``) English; the spoken call stays Indonesian.
+
+    ``?call_seconds=S`` shortens how long the big call stays (for tests and trials; at most CALL_SHOW_SECONDS).
+    """
     rt = runtime()
+    call_seconds = request.args.get("call_seconds", type=int)
+    call_seconds = CALL_SHOW_SECONDS if call_seconds is None else max(1, min(call_seconds, CALL_SHOW_SECONDS))
     lang = request.args.get("lang", "id")
     if lang not in LANGUAGES:
         lang = "id"
@@ -55,6 +63,7 @@ def display():
         services=_services(),
         counters=[{"id": c.id, "name": c.name} for c in rt.settings.counters],
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
+        call_seconds=call_seconds,
     )
 
 
