@@ -314,8 +314,12 @@ _RANGE = {"type": "object", "properties": {
     "office": {"type": "string"}, "from": {"type": "string", "format": "date"},
     "to": {"type": "string", "format": "date"}, "days": {"type": "array", "items": _REPORT_DAY},
     "totals": {**_REPORT_DAY, "description": "the whole period (medians and p90 over every ticket, not per day)"}}}
-_CSV = {"description": "CSV: date (or 'total'), then the service columns of the JSON",
+_CSV = {"description": "CSV: date (or 'total'), then the service columns of the JSON; with dialect=excel-id the "
+                       "form Excel set to Indonesian opens as columns: UTF-8 BOM, ';', decimal comma, DD-MM-YYYY, "
+                       "Indonesian headings, 'Jumlah' for the totals",
         "content": {"text/csv": {}}}
+_DIALECT = [{"name": "dialect", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": ["excel-id"]}}]
 _XLSX = {"description": "Excel workbook: office and period at the top of every sheet",
          "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
 
@@ -329,11 +333,12 @@ PATHS.update({
     "/api/reports/daily": _report("One day's figures per service, hour, loket and staff member", _DATE,
                                   _json({**_REPORT_DAY, "properties": {**_REPORT_DAY["properties"],
                                                                         "office": {"type": "string"}}})),
-    "/api/reports/daily.csv": _report("One day's service figures as CSV", _DATE, _CSV),
+    "/api/reports/daily.csv": _report("One day's service figures as CSV", _DATE + _DIALECT, _CSV),
     "/api/reports/daily.xlsx": _report("One day's figures as Excel", _DATE, _XLSX),
     "/api/reports/range": _report("Every day of a period (at most 366 days) plus its totals", _PERIOD,
                                   _json(_RANGE)),
-    "/api/reports/range.csv": _report("A period's service figures per day, then the totals, as CSV", _PERIOD, _CSV),
+    "/api/reports/range.csv": _report("A period's service figures per day, then the totals, as CSV",
+                                      _PERIOD + _DIALECT, _CSV),
     "/api/reports/range.xlsx": _report("A period's figures as Excel", _PERIOD, _XLSX),
 })
 
