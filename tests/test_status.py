@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -170,6 +171,18 @@ def test_every_code_has_its_message_next_step_and_service_in_both_languages(code
         assert answer["label"] and answer["message"]
         assert (answer["next_step"] is None) == (code == "CARD_ISSUED")
     assert english["message"] != indonesian["message"] and english["label"] != indonesian["label"]
+
+
+@pytest.mark.parametrize("code", list(SPEC_TABLE))
+def test_the_english_advice_uses_the_services_english_names(code):
+    """The services are "KTP-el Enrolment", "KTP-el Printing" and "KTP-el Collection" in English: the advice
+    says the same, never "recording" or "pickup"."""
+    settings = load_settings(packaged_config())
+    english = describe(code, settings.next_service, "en")
+    words = " ".join(filter(None, (english["label"], english["message"], english["next_step"]))).lower()
+    assert re.findall(r"\brecording\b|\bpickup\b|been recorded|not recorded|recorded yet", words) == [], words
+    if english["next_service"]:
+        assert settings.service(english["next_service"]).name_en in english["next_step"]
 
 
 def test_an_unknown_language_falls_back_to_indonesian():

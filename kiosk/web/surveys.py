@@ -40,7 +40,7 @@ class NumberGuard:
     def attempt(self, address: str) -> None:
         """Count one try from ``address``; raise Forbidden (not a kiosk PC) or RateLimited (too many tries)."""
         if self.kiosks and address not in self.kiosks:
-            raise Forbidden("Survei dengan nomor antrean hanya dapat diisi di kiosk kantor. Gunakan tautan QR pada "
+            raise Forbidden("Survei dengan nomor antrean hanya dapat diisi di kios kantor. Gunakan tautan QR pada "
                             "tiket Anda untuk mengisi lewat ponsel.", code="kiosk_only")
         throttle = self.kiosk_pcs if address in self.kiosks else self.others
         with self._lock:

@@ -300,7 +300,7 @@ def test_before_the_first_call_the_display_welcomes_instead_of_a_dash(new_page, 
     page.wait_for_function("() => document.getElementById('current').dataset.state === 'idle'")
     current = page.inner_text("#current")
     assert [line for line in current.split("\n") if line.strip()] == [
-        "Selamat datang", "Silakan ambil nomor antrean di kiosk. Nomor Anda akan dipanggil di layar ini."]
+        "Selamat datang", "Silakan ambil nomor antrean di kios. Nomor Anda akan dipanggil di layar ini."]
     assert "\u2013" not in current and "silakan menuju" not in current.lower()
     assert page.locator(".recent").is_hidden()  # no empty "earlier calls" line either
     assert _inside(page.locator(".current-idle").bounding_box(), width, height)

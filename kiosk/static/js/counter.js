@@ -14,7 +14,7 @@
                    a: "transfer", k: "requeue", p: "reprint"};
   var STATUS_TEXT = {called: "Dipanggil", serving: "Sedang dilayani"};
   var PRINTER_TEXT = {
-    offline: "Printer tiket tidak terhubung. Nomor tetap tercatat dan tampil di layar kiosk; periksa kabel dan daya printer.",
+    offline: "Printer tiket tidak terhubung. Nomor tetap tercatat dan tampil di layar kios; periksa kabel dan daya printer.",
     paper_out: "Kertas printer tiket habis. Silakan ganti gulungan kertas."
   };
   var DONE_TEXT = {recall: "dipanggil ulang", serve: "mulai dilayani", done: "selesai dilayani",
