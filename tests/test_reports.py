@@ -206,6 +206,7 @@ def test_the_csv_for_indonesian_excel_has_semicolons_decimal_commas_and_indonesi
     refused = head.get("/api/reports/daily.csv?date=2026-11-25&dialect=excel")
     assert (refused.status_code, refused.json()["error"]["code"]) == (400, "bad_request")
     assert "excel-id" in refused.json()["error"]["message"]
+    assert head.get("/api/reports/daily.csv?date=2026-11-25&dialect=").status_code == 400
 
 
 def _sheet_rows(sheet) -> list[tuple]:

@@ -78,9 +78,10 @@ def daily():
 
 def _excel_id() -> bool:
     """Tell whether ``?dialect=excel-id`` asks for the CSV Excel set to Indonesian opens as columns."""
-    dialect = request.args.get("dialect", "")
-    if dialect not in ("", "excel-id"):
-        raise BadRequest("Parameter 'dialect' hanya boleh 'excel-id' (untuk Excel berbahasa Indonesia) atau kosong.")
+    dialect = request.args.get("dialect")
+    if dialect not in (None, "excel-id"):
+        raise BadRequest("Parameter 'dialect' hanya boleh 'excel-id' (untuk Excel berbahasa Indonesia); "
+                         "tanpa parameter itu CSV memakai koma dan titik desimal.")
     return dialect == "excel-id"
 
 
