@@ -24,7 +24,9 @@ ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi",
 
 out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
 out.mkdir(parents=True, exist_ok=True)
-app = make_app(pathlib.Path(tempfile.mkdtemp()), printer__type="none", survey__show_on_display=True)
+app = make_app(pathlib.Path(tempfile.mkdtemp()), printer__type="none", survey__show_on_display=True,
+               office__place="Selat", office__head_title="Camat Selat", office__head_name="Drs. Ahmad Fauzi, M.Si.",
+               office__head_nip="19700512 199003 1 004")  # the signature block of the printed report
 add_staff(app)
 add_staff(app, "kepala", "rahasia-Admin1", "admin")
 _seed_demo(app.extensions["kiosk"])
@@ -82,7 +84,7 @@ with sync_playwright() as playwright:
         letter, digits = ticket["number"].split("-")
         page.click(f"[data-letter={letter}]")
         for digit in digits.lstrip("0"):
-            page.click(f"[data-key='{digit}']")
+            page.click(f"#screen-survey-number [data-key='{digit}']")
         page.screenshot(path=str(out / f"skm-kiosk-number-{tag}.png"))
         page.click("#survey-number-next")
         for index in range(9):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime, time as clock_time
 from typing import TYPE_CHECKING, Any
 
 from kiosk import queue, store
@@ -142,10 +142,28 @@ def live_queue_json(rt: Runtime) -> dict[str, Any]:
     return {"services": waiting_json(rt), "counters": counters_json(rt)}
 
 
+def office_state_json(rt: Runtime) -> dict[str, Any]:
+    """Return whether the office is open now by its hours, holidays and closed dates, and when that changes.
+
+    ``{"open": true, "closes_at": ISO|null}`` or ``{"open": false, "opens_at": ISO|null}``: the waiting-room
+    display says "Kantor tutup — buka kembali Senin 08.00" instead of an old call.
+    """
+    now, office = rt.now(), rt.settings.office
+    closed_dates = {date.fromisoformat(d): reason for d, reason in store.closed_dates(rt.db, rt.today()).items()}
+    state = queue.availability(now, office.hours, office.observe_national_holidays, closed_dates=closed_dates)
+    if state.open:
+        closes = office.hours[queue.WEEKDAYS[now.weekday()]].closes
+        closes_at = None if closes in (None, clock_time.max) else datetime.combine(now.date(), closes, now.tzinfo)
+        return {"open": True, "closes_at": closes_at.isoformat(timespec="minutes") if closes_at else None}
+    opens = queue.next_opening(now, office.hours, office.observe_national_holidays, closed_dates)
+    return {"open": False, "opens_at": opens.isoformat(timespec="minutes") if opens else None}
+
+
 def queue_json(rt: Runtime) -> dict[str, Any]:
-    """Return the queue overview of SPEC (public: tickets in the PUBLIC_TICKET shape)."""
+    """Return the queue overview of SPEC (public: tickets in the PUBLIC_TICKET shape) and the office's state."""
     day = rt.today()
     return {
+        "office": office_state_json(rt),
         "services": waiting_json(rt),
         "counters": counters_json(rt),
         "recent_calls": [call_json(rt, event) for event in _latest_per_number(store.calls(rt.db, day, limit=30))],

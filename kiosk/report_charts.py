@@ -8,6 +8,7 @@ loads nothing from outside the office and an image's own <style> never meets the
 from __future__ import annotations
 
 import base64
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -112,13 +113,63 @@ def _config(**options):
     return {**defaults, **options}
 
 
+def _value_axis(values: list, steps: int = 6) -> dict:
+    """Return pygal options for a value axis from 0 to a round number at or above every value.
+
+    Without them pygal ends the axis at the largest value itself, past its last labelled guide, so the longest
+    bar or the highest point runs beyond the scale it is read against.
+    """
+    present = [value for value in values if value is not None]
+    if not present:
+        return {}  # no data: pygal writes "Belum ada data"
+    top = max(present)
+    if top <= 0:
+        return {"range": (0, 1), "y_labels": [0, 1]}
+    raw = top / steps
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(nice * magnitude for nice in (1, 2, 2.5, 5, 10) if nice * magnitude >= raw)
+    if all(isinstance(value, int) for value in present):
+        step = max(1, round(step))  # counts: whole-number guides
+    count = math.ceil(top / step - 1e-9)
+    labels = [round(step * index, 6) for index in range(count + 1)]
+    return {"range": (0, labels[-1]), "y_labels": labels}
+
+
+LABEL_FONT = 15     # _STYLE.label_font_size
+PLOT_SHARE = 0.85   # of the chart's width left for the plot after the value axis and margins
+LABEL_GAP = 6       # pixels between two labels
+
+
+def _label_width(label: str) -> float:
+    """Estimate a label's width in pixels: DejaVu/Noto Sans digits are ~0.64 em, a dot ~0.32 em."""
+    return LABEL_FONT * sum(0.64 if char.isdigit() else 0.32 if char in ".,:" else 0.68 for char in label)
+
+
+def _category_labels(labels: list[str], width: int) -> dict:
+    """Return pygal options that keep category labels ("08.00" ...) from running into each other.
+
+    Each label gets its slot of the plot's width; when the labels are wider than their slots only every
+    n-th one is written (a full 24-hour day shows 00.00, 03.00, ...), the bars all stay.
+    """
+    if not labels:
+        return {}
+    slot = width * PLOT_SHARE / len(labels)
+    needed = max(_label_width(label) for label in labels) + LABEL_GAP
+    if needed <= slot:
+        return {}
+    return {"show_minor_x_labels": False, "x_labels_major_every": math.ceil(needed / slot)}
+
+
 def _minutes(value) -> str:
     return "" if value is None else f"{value:.1f}".replace(".", ",")
 
 
 def hourly_chart(figures: dict) -> Chart:
-    chart = pygal.Bar(**_config(y_title="Nomor", x_title="Jam"))
-    chart.x_labels = [f"{row['hour']:02d}.00" for row in figures["hourly"]]
+    labels = [f"{row['hour']:02d}.00" for row in figures["hourly"]]
+    values = [value for row in figures["hourly"] for value in (row["issued"], row["served"])]
+    chart = pygal.Bar(**_config(y_title="Nomor", x_title="Jam", **_value_axis(values),
+                                **_category_labels(labels, 720)))
+    chart.x_labels = labels
     chart.add("Diambil", [row["issued"] for row in figures["hourly"]])
     chart.add("Dilayani", [row["served"] for row in figures["hourly"]])
     return Chart("hourly", "Diagram batang: nomor diambil dan dilayani per jam (angkanya di tabel sebelahnya).",
@@ -127,8 +178,9 @@ def hourly_chart(figures: dict) -> Chart:
 
 def wait_chart(figures: dict) -> Chart:
     rows = [row for row in figures["active_services"] if row["median_wait_minutes"] is not None][::-1]  # top down
+    values = [value for row in rows for value in (row["median_wait_minutes"], row["p90_wait_minutes"])]
     chart = pygal.HorizontalBar(**_config(x_title="Menit menunggu", value_formatter=_minutes,
-                                          height=max(300, 110 + 60 * len(rows))))
+                                          height=max(300, 110 + 60 * len(rows)), **_value_axis(values)))
     chart.x_labels = [row["name"] for row in rows]
     chart.add("Median", [row["median_wait_minutes"] for row in rows])
     chart.add("P90", [row["p90_wait_minutes"] for row in rows])
@@ -140,7 +192,8 @@ def no_show_chart(figures: dict) -> Chart:
     rows = [row for row in figures["active_services"] if row["issued"]][::-1]  # first service on top
     chart = pygal.HorizontalBar(**_config(x_title="Persen dari nomor diambil", show_legend=False,
                                           value_formatter=_minutes,
-                                          height=max(260, 90 + 50 * len(rows))))
+                                          height=max(260, 90 + 50 * len(rows)),
+                                          **_value_axis([row["no_show_percent"] for row in rows])))
     chart.x_labels = [row["name"] for row in rows]
     chart.add("Tidak hadir (%)", [row["no_show_percent"] for row in rows])
     return Chart("no_show", "Diagram batang: persentase nomor tidak hadir per layanan "
@@ -149,8 +202,9 @@ def no_show_chart(figures: dict) -> Chart:
 
 def trend_chart(figures: dict) -> Chart:
     trend = figures["trend"]
+    values = [day[key] for day in trend for key in ("issued", "served", "no_show")]
     chart = pygal.Line(**_config(y_title="Nomor per hari", show_minor_x_labels=False, dots_size=3,
-                                 stroke_style={"width": 3}, height=420))
+                                 stroke_style={"width": 3}, height=420, **_value_axis(values)))
     chart.x_labels = [day["date"][8:] + "/" + day["date"][5:7] for day in trend]
     chart.x_labels_major = chart.x_labels[::7]
     chart.add("Diambil", [day["issued"] for day in trend])
@@ -162,9 +216,12 @@ def trend_chart(figures: dict) -> Chart:
 
 def weekday_chart(figures: dict) -> Chart:
     week = figures["week"]
+    labels = [f"{hour:02d}.00" for hour in week["hours"]]
+    values = [value for row in week["rows"] for value in row["averages"]]
     chart = pygal.Line(**_config(y_title="Rata-rata nomor diambil", x_title="Jam", dots_size=4, width=1300,
-                                 height=380, stroke_style={"width": 3}))
-    chart.x_labels = [f"{hour:02d}.00" for hour in week["hours"]]
+                                 height=380, stroke_style={"width": 3}, **_value_axis(values),
+                                 **_category_labels(labels, 1300)))
+    chart.x_labels = labels
     for row in week["rows"]:
         chart.add(row["weekday"], row["averages"])
     return Chart("weekday", "Diagram garis: rata-rata nomor diambil per jam untuk setiap hari kerja "

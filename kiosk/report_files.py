@@ -1,10 +1,15 @@
-"""Report downloads: CSV (machine-readable, the JSON keys as columns) and Excel (xlsxwriter) with the office header."""
+"""Report downloads: CSV and Excel (xlsxwriter) with the office header.
+
+CSV comes in two forms: machine-readable (the default: commas, the JSON keys as columns, decimal points) and
+the form Excel set to Indonesian opens as columns (``excel_id``: semicolons, decimal commas, Indonesian
+headings, DD-MM-YYYY dates, a UTF-8 byte-order mark so the letters come out right).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime, time
 
 import xlsxwriter
 
@@ -45,21 +50,44 @@ def _text(value):
     return value
 
 
+def _indonesian(value):
+    """Write a figure the way Excel set to Indonesian reads it: 18,5 (decimal comma); text neutralised."""
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    if value is None:
+        return ""
+    return _text(value)
+
+
+def _short_date(day: str) -> str:
+    return day if day == TOTAL_DATE else date.fromisoformat(day).strftime("%d-%m-%Y")
+
+
 def _days(report: dict) -> list[dict]:
     return report["days"] if "days" in report else [report]
 
 
-def to_csv(report: dict) -> str:
-    """Return the service rows of every day (a daily or range report), then the period totals for a range."""
+def to_csv(report: dict, excel_id: bool = False) -> str:
+    """Return the service rows of every day (a daily or range report), then the period totals for a range.
+
+    ``excel_id``: the form for Excel set to Indonesian (see the module's docstring).
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(("date", *SERVICE_COLUMNS))
+    if excel_id:
+        out.write("\ufeff")
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(("Tanggal", *_SERVICE_HEADINGS))
+        cell, when = _indonesian, _short_date
+    else:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(("date", *SERVICE_COLUMNS))
+        cell, when = _text, (lambda day: day)
     for day in _days(report):
         for row in day["services"]:
-            writer.writerow((day["date"], *(_text(row[key]) for key in SERVICE_COLUMNS)))
+            writer.writerow((when(day["date"]), *(cell(row[key]) for key in SERVICE_COLUMNS)))
     if "totals" in report:
         for row in report["totals"]["services"]:
-            writer.writerow((TOTAL_DATE, *(_text(row[key]) for key in SERVICE_COLUMNS)))
+            writer.writerow(("Jumlah" if excel_id else TOTAL_DATE, *(cell(row[key]) for key in SERVICE_COLUMNS)))
     return out.getvalue()
 
 
@@ -70,7 +98,7 @@ class _Sheet:
                  headings: tuple[str, ...]):
         self.sheet, self.formats, self.row = book.add_worksheet(title), formats, 0
         first_day, last_day = (report["from"], report["to"]) if "days" in report else (report["date"],) * 2
-        self.sheet.set_column(0, 0, 18)
+        self.sheet.set_column(0, 0, 18)  # wide enough for a date and the loket names
         self.sheet.set_column(1, 1, 28)
         self.append([report["office"]], formats["title"])
         self.append([f"Laporan Antrean - {title}"], formats["bold"])
@@ -82,7 +110,10 @@ class _Sheet:
         for column, value in enumerate(values):
             if value is None or value == "":
                 continue
-            if isinstance(value, str):
+            if isinstance(value, date):  # a real date, shown 25-11-2026, that Excel sorts and filters as one
+                self.sheet.write_datetime(self.row, column, datetime.combine(value, time()),
+                                          self.formats["date"])
+            elif isinstance(value, str):
                 self.sheet.write_string(self.row, column, value, style)  # never a formula
             else:
                 self.sheet.write_number(self.row, column, value, style)
@@ -94,7 +125,8 @@ def to_xlsx(report: dict) -> bytes:
     totals = report.get("totals", report)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    formats = {"title": book.add_format({"bold": True, "font_size": 14}), "bold": book.add_format({"bold": True})}
+    formats = {"title": book.add_format({"bold": True, "font_size": 14}), "bold": book.add_format({"bold": True}),
+               "date": book.add_format({"num_format": "dd-mm-yyyy"})}
 
     summary = _Sheet(book, formats, "Ringkasan", report, _SERVICE_HEADINGS)
     for row in totals["services"]:
@@ -105,7 +137,7 @@ def to_xlsx(report: dict) -> bytes:
     daily = _Sheet(book, formats, "Harian", report, ("Tanggal", *_SERVICE_HEADINGS))
     for day in _days(report):
         for row in day["services"]:
-            daily.append([day["date"], *(row[key] for key in SERVICE_COLUMNS)])
+            daily.append([date.fromisoformat(day["date"]), *(row[key] for key in SERVICE_COLUMNS)])
 
     hourly = _Sheet(book, formats, "Per jam", report, ("Jam", "Diambil", "Dilayani"))
     for row in totals["hourly"]:

@@ -58,6 +58,11 @@ class Office:
     hours: dict[str, Hours]
     running_text: str = ""
     dukcapil_address: str = ""
+    # The signature block of printed reports (SKM): "<place>, 6 Desember 2026", the head's title, name and NIP.
+    place: str = ""        # e.g. "Selat"; empty: the office's name
+    head_title: str = ""   # e.g. "Camat Selat"; empty: "Kepala Kantor"
+    head_name: str = ""    # e.g. "Drs. Ahmad Fauzi, M.Si."; empty: a line to write the name on
+    head_nip: str = ""     # 18 digits (spaces between groups allowed); empty: no NIP line
 
 
 STREAM_SPARE_THREADS = 4  # threads always left for the kiosk, counters and health checks
@@ -440,7 +445,21 @@ def _office(table: dict) -> Office:
         hours=_hours(table.get("hours", {}), "office.hours"),
         running_text=_get(table, "office.running_text", str, ""),
         dukcapil_address=_get(table, "office.dukcapil_address", str, ""),
+        place=_get(table, "office.place", str, "").strip(),
+        head_title=_get(table, "office.head_title", str, "").strip(),
+        head_name=_get(table, "office.head_name", str, "").strip(),
+        head_nip=_nip(_get(table, "office.head_nip", str, "")),
     )
+
+
+def _nip(text: str) -> str:
+    """Check a civil servant's NIP (18 digits: birth date, appointment month, sex, serial), spaces kept."""
+    text = " ".join(text.split())
+    digits = text.replace(" ", "")
+    if digits and not (len(digits) == 18 and digits.isascii() and digits.isdigit()):
+        raise ConfigError(f"office.head_nip must be the 18 digits of a NIP such as \"19700512 199003 1 004\", "
+                          f"got {text!r}")
+    return text
 
 
 def _is_base_url(url: str) -> bool:

@@ -36,18 +36,19 @@ def _advice(label_id: str, label_en: str, message_id: str, message_en: str, next
                   {"id": next_id, "en": next_en}, finished)
 
 
-_REKAM = ("Silakan ambil nomor antrean Perekaman KTP-el.", "Please take a number for KTP-el recording.")
+# The English follows the services' English names (config: "KTP-el Enrolment", "KTP-el Printing", "KTP-el Collection").
+_REKAM = ("Silakan ambil nomor antrean Perekaman KTP-el.", "Please take a number for KTP-el Enrolment.")
 _WAIT = ("Silakan tunggu dan cek kembali beberapa hari lagi.", "Please wait and check again in a few days.")
 _PREPARING = _advice(
     "Sedang disiapkan", "Being prepared",
     "Sudah direkam, data sedang disiapkan untuk dikirim.",
-    "Your data has been recorded and is being prepared for sending.", *_WAIT)
+    "You have enrolled; your data is being prepared for sending.", *_WAIT)
 _VERIFYING = _advice(
     "Sedang diverifikasi", "Being verified",
     "Data sedang diverifikasi di pusat.", "Your data is being verified centrally.", *_WAIT)
 _FAILED = _advice(
-    "Perlu rekam ulang", "Recording again needed",
-    "Perekaman gagal dibaca, perlu rekam ulang.", "Your recording could not be read; it needs to be done again.",
+    "Perlu rekam ulang", "Enrolment needed again",
+    "Perekaman gagal dibaca, perlu rekam ulang.", "Your enrolment could not be read; it needs to be done again.",
     *_REKAM)
 _PRINTING = _advice(
     "Sedang dicetak", "Being printed",
@@ -56,8 +57,8 @@ _PRINTING = _advice(
 # Every SIAK code of the SPEC table, in the order a card moves through them.
 STATUSES: dict[str, Advice] = {
     "UNREGISTERED": _advice(
-        "Belum rekam", "Not recorded",
-        "Anda belum melakukan perekaman KTP-el.", "You have not had your KTP-el recorded yet.", *_REKAM),
+        "Belum rekam", "Not enrolled",
+        "Anda belum melakukan perekaman KTP-el.", "You have not enrolled for your KTP-el yet.", *_REKAM),
     "BIO_CAPTURED": _PREPARING,
     "PROCESSING": _PREPARING,
     "SENT_FOR_ENROLLMENT": _VERIFYING,
@@ -74,23 +75,35 @@ STATUSES: dict[str, Advice] = {
         "Siap dicetak", "Ready to print",
         "Data siap dicetak.", "Your data is ready to be printed.",
         "Silakan ambil nomor antrean Pencetakan KTP-el, atau tunggu blanko tersedia.",
-        "Please take a number for KTP-el printing, or wait until blank cards are available."),
+        "Please take a number for KTP-el Printing, or wait until blank cards are available."),
     "SENT_FOR_CARD_PRINTING": _PRINTING,
     "CARD_PRINTED": _PRINTING,
     "CARD_SHIPPED": _advice(
         "Dalam pengiriman", "On its way",
         "KTP-el dalam pengiriman ke kecamatan.", "Your KTP-el is on its way to the sub-district office.", *_WAIT),
     "READY_FOR_PICKUP": _advice(
-        "Siap diambil", "Ready for pickup",
+        "Siap diambil", "Ready for collection",
         "KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.",
-        "Your KTP-el has been printed and is ready for pickup at this office.",
-        "Silakan ambil nomor antrean Pengambilan KTP-el.", "Please take a number for KTP-el pickup."),
+        "Your KTP-el has been printed and is ready for collection at this office.",
+        "Silakan ambil nomor antrean Pengambilan KTP-el.", "Please take a number for KTP-el Collection."),
     "CARD_ISSUED": _advice(
         "Sudah diterima", "Received",
         "KTP-el sudah diterima.", "Your KTP-el has been handed over to you.", "", "", finished=True),
 }
 FINISHED_STATUSES = tuple(code for code, advice in STATUSES.items() if advice.finished)
 READY_FOR_PICKUP = "READY_FOR_PICKUP"  # the one local code: the card is at this office
+CARD_ISSUED = "CARD_ISSUED"
+
+# "Cards arrived" may set READY_FOR_PICKUP only on a record whose card is printed or on its way: a record that
+# was never recorded, failed, is a duplicate or is already in the resident's hands has no card at this office.
+# READY_FOR_PICKUP itself is allowed (an idempotent repeat).
+READY_FROM: frozenset[str] = frozenset(
+    {"PRINT_READY_RECORD", "SENT_FOR_CARD_PRINTING", "CARD_PRINTED", "CARD_SHIPPED", READY_FOR_PICKUP})
+
+
+def can_become_ready(code: str) -> bool:
+    """Tell whether a record in this SIAK status may be marked ready for pickup (its card can exist)."""
+    return code in READY_FROM
 
 
 def describe(code: str, next_service: dict[str, str], lang: str = "id") -> dict:

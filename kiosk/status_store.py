@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from kiosk.db import Database
-from kiosk.status import FINISHED_STATUSES, READY_FOR_PICKUP, Application, hash_kk, hash_nik
+from kiosk.status import FINISHED_STATUSES, READY_FOR_PICKUP, Application, can_become_ready, hash_kk, hash_nik
 
 _CURRENT = "(SELECT generation FROM status_state WHERE id = 1)"
 _VISIBLE = ("SELECT nik_hash, generation, kk_hash, name, status, note, updated_at, updated_by FROM applications"
@@ -137,7 +137,8 @@ def set_status(db: Database, nik: str, status: str, note: str, at: str, by: str)
 def mark_ready(db: Database, niks: Iterable[str], note: str, at: str, by: str) -> dict[str, str]:
     """Set many records to READY_FOR_PICKUP with a note, in one transaction.
 
-    Return each NIK's outcome: updated, already_ready (left as it is, note included) or unknown.
+    Return each NIK's outcome: updated, already_ready (left as it is, note included), not_ready_state (a status
+    from which no card can be at the office: left as it is) or unknown.
     """
     keys = {nik: nik_key(db, nik) for nik in niks}
     outcomes: dict[str, str] = {}
@@ -148,6 +149,8 @@ def mark_ready(db: Database, niks: Iterable[str], note: str, at: str, by: str) -
                 outcomes[nik] = "unknown"
             elif old["status"] == READY_FOR_PICKUP:
                 outcomes[nik] = "already_ready"
+            elif not can_become_ready(old["status"]):
+                outcomes[nik] = "not_ready_state"
             else:
                 _upsert(conn, Stored(key, old["kk_hash"], old["name"], READY_FOR_PICKUP, note), at, by, "staff")
                 outcomes[nik] = "updated"

@@ -46,6 +46,7 @@ SEMANTIC_RULES = {
     ("POST", "/api/applications/search"),
     ("POST", "/api/applications/status"),
     ("POST", "/api/applications/ready"),
+    ("POST", "/api/applications/handover"),
     # the uploaded file must be a SIAK CSV with its header row (its content, not its schema)
     ("POST", "/api/admin/status-import"),
     # exactly one of "token" (phone) and "number" (kiosk) identifies the ticket answering

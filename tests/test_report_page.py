@@ -114,7 +114,7 @@ def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):  # noqa: 
     assert page.says("busiest-hour") == "Rabu, 09.00"
     # Downloads of the same period
     assert 'href="/api/reports/range.xlsx?from=2026-11-25&amp;to=2026-11-25"' in answer.text
-    assert 'href="/api/reports/range.csv?from=2026-11-25&amp;to=2026-11-25"' in answer.text
+    assert 'href="/api/reports/range.csv?from=2026-11-25&amp;to=2026-11-25&amp;dialect=excel-id"' in answer.text
 
 
 def test_every_chart_is_a_self_contained_svg_with_its_series(scripted):  # noqa: F811

@@ -179,6 +179,36 @@ def test_the_daily_csv_holds_the_same_figures(scripted):
                                  ("IKD", "0", "0", "", ""), ("INFO", "0", "0", "", "")]
 
 
+def _excel_id_rows(answer) -> list[list[str]]:
+    """Read a CSV as Excel set to Indonesian does: UTF-8 with a byte-order mark, fields split at ';'."""
+    assert answer.content.startswith("\ufeff".encode("utf-8"))
+    return list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_the_csv_for_indonesian_excel_has_semicolons_decimal_commas_and_indonesian_headings(scripted):
+    server, head = scripted
+    answer = head.get("/api/reports/daily.csv?date=2026-11-25&dialect=excel-id")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    assert 'filename="laporan-antrean-2026-11-25-excel.csv"' in answer.headers["Content-Disposition"]
+    rows = _excel_id_rows(answer)
+    assert rows[0] == ["Tanggal", "Kode", "Layanan", "Diambil", "Dilayani", "Tidak hadir", "Rata-rata tunggu (menit)",
+                       "Median tunggu (menit)", "P90 tunggu (menit)", "Rata-rata layanan (menit)"]
+    assert rows[1] == ["25-11-2026", "REKAM", "Perekaman KTP-el", "3", "2", "1", "18,0", "15,0", "29,0", "14,0"]
+    assert [row[1] for row in rows[1:]] == ["REKAM", "CETAK", "AMBIL", "UBAH", "IKD", "INFO"]
+    assert rows[4][6:] == ["", "", "", ""]  # no figure: an empty cell, not "None"
+    assert all(len(row) == 10 for row in rows)
+    period = _excel_id_rows(head.get("/api/reports/range.csv?from=2026-11-25&to=2026-11-26&dialect=excel-id"))
+    assert [row[:4] + row[6:7] for row in period if row[1] == "REKAM"] == [
+        ["25-11-2026", "REKAM", "Perekaman KTP-el", "3", "18,0"], ["26-11-2026", "REKAM", "Perekaman KTP-el", "1",
+                                                                   "10,0"],
+        ["Jumlah", "REKAM", "Perekaman KTP-el", "4", "16,0"]]
+    refused = head.get("/api/reports/daily.csv?date=2026-11-25&dialect=excel")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (400, "bad_request")
+    assert "excel-id" in refused.json()["error"]["message"]
+    assert head.get("/api/reports/daily.csv?date=2026-11-25&dialect=").status_code == 400
+
+
 def _sheet_rows(sheet) -> list[tuple]:
     return [tuple(row) for row in sheet.iter_rows(values_only=True)]
 
@@ -234,8 +264,11 @@ def test_the_period_csv_and_excel_hold_the_same_figures(scripted):
     assert summary[5] == ("REKAM", "Perekaman KTP-el", 4, 3, 1, 16.0, 10.0, 29.0, 12.7)
     daily = _sheet_rows(book["Harian"])
     assert daily[4][:3] == ("Tanggal", "Kode", "Layanan")
-    assert [row[:5] for row in daily[5:] if row[1] == "REKAM"] == [
-        ("2026-11-25", "REKAM", "Perekaman KTP-el", 3, 2), ("2026-11-26", "REKAM", "Perekaman KTP-el", 1, 1)]
+    assert [row[:5] for row in daily[5:] if row[1] == "REKAM"] == [  # real dates, shown as 25-11-2026
+        (datetime(2026, 11, 25), "REKAM", "Perekaman KTP-el", 3, 2),
+        (datetime(2026, 11, 26), "REKAM", "Perekaman KTP-el", 1, 1)]
+    assert {book["Harian"].cell(row, 1).number_format for row in range(6, book["Harian"].max_row + 1)} == {
+        "dd-mm-yyyy"}
 
 
 @pytest.mark.parametrize("path", ROUTES)
@@ -323,6 +356,19 @@ def test_percentiles_use_the_nearest_rank(values, share, expected):
     assert reports.percentile(values, share) == expected
 
 
+@pytest.mark.parametrize("name", ["=1+1", "+62", "-2", "@SUM(A1)", "\tdata", "\rdata"])
+def test_every_formula_start_is_neutralised_in_both_csv_forms(name):
+    from kiosk.report_files import to_csv
+
+    report = {"date": "2026-11-25", "services": [
+        {"code": "X", "name": name, "issued": 1, "served": 1, "no_show": 0, "avg_wait_minutes": 2.5,
+         "median_wait_minutes": 2.5, "p90_wait_minutes": 2.5, "avg_service_minutes": 1.0}]}
+    plain = list(csv.reader(io.StringIO(to_csv(report))))[1]
+    indonesian = list(csv.reader(io.StringIO(to_csv(report, excel_id=True).lstrip("\ufeff")), delimiter=";"))[1]
+    assert plain[2] == indonesian[2] == "'" + name
+    assert (plain[6], indonesian[6]) == ("2.5", "2,5")
+
+
 def test_downloads_never_turn_a_name_into_a_spreadsheet_formula():
     from kiosk.report_files import to_csv, to_xlsx
 
@@ -332,6 +378,8 @@ def test_downloads_never_turn_a_name_into_a_spreadsheet_formula():
                           calls=[reports.Called("2026-11-25", 1, 7, 1)], dones=[], no_shows=[])
     report = reports.daily_report(facts, datetime(2026, 11, 25).date(), catalog)
     assert list(csv.reader(io.StringIO(to_csv(report))))[1][:3] == ["2026-11-25", "REKAM", "'=1+1"]
+    excel_id = to_csv(report, excel_id=True).lstrip("\ufeff")
+    assert list(csv.reader(io.StringIO(excel_id), delimiter=";"))[1][:3] == ["25-11-2026", "REKAM", "'=1+1"]
     book = load_workbook(io.BytesIO(to_xlsx(report)))
     cells = [book["Ringkasan"]["A1"], book["Ringkasan"]["B6"], book["Loket"]["A6"], book["Petugas"]["A6"]]
     assert [(cell.value, cell.data_type) for cell in cells] == [

@@ -28,7 +28,7 @@ ADMIN_PREFIXES = ("/admin", "/api/admin/", "/api/reports", "/api/backups", "/rep
 STAFF_ENDPOINTS = {
     "auth.current_session", "pages.counter", "staff.counter_view", "staff.call_next", "staff.counter_no_shows",
     "staff.act", "staff.reprint", "staff.transfer", "status.save",
-    "status_staff.search", "status_staff.change_status", "status_staff.mark_ready",
+    "status_staff.search", "status_staff.change_status", "status_staff.mark_ready", "status_staff.hand_over",
 }
 
 # What an allowed caller sends, and what it must get; routes not listed get generic arguments and must
@@ -71,6 +71,7 @@ SAMPLES: dict[str, dict] = {
     "status_staff.search": {"json": {"nik": NIK}, "status": 404},
     "status_staff.change_status": {"json": {"nik": NIK, "status": "CARD_SHIPPED"}, "status": 404},
     "status_staff.mark_ready": {"json": {"niks": NIK, "note": ""}, "status": 200},
+    "status_staff.hand_over": {"json": {"nik": NIK, "ticket": 99}, "status": 404},
     "status_staff.upload": {"data": lambda: {"file": (io.BytesIO(SIAK_CSV), "siak.csv")}, "status": 200},
     "static": {"args": {"filename": "css/base.css"}, "status": 200},
     "api.issue": {"json": {"service": "REKAM"}, "status": 201},

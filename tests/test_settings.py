@@ -58,6 +58,11 @@ def _mutate(path: str, value):
     return raw
 
 
+def test_the_signature_keys_are_optional_and_kept_as_written():
+    office = parse_settings(_mutate("office.head_nip", " 19700512  199003 1 004 ")).office
+    assert (office.place, office.head_title, office.head_name, office.head_nip) == ("", "", "", "19700512 199003 1 004")
+
+
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
@@ -100,6 +105,9 @@ def _mutate(path: str, value):
         ("status.next_service.UNREGISTERED", "NOPE", "status.next_service.UNREGISTERED"),
         ("kiosk.voice_output", "loud", "kiosk.voice_output must be one of headphones, speaker, got 'loud'"),
         ("kiosk.voice_output", 1, "kiosk.voice_output must be str"),
+        ("office.head_nip", "1970051219900310", "office.head_nip must be the 18 digits of a NIP"),
+        ("office.head_nip", "19700512 199003 1 00A", "office.head_nip must be the 18 digits of a NIP"),
+        ("office.head_name", 7, "office.head_name must be str"),
     ],
 )
 def test_wrong_config_names_the_key(path, value, message):

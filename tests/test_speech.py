@@ -109,7 +109,7 @@ def test_without_espeak_the_answer_is_503_with_the_text_for_the_browser(app, cli
     assert answer.status_code == 503
     assert answer.get_json() == {"error": {
         "code": "speech_unavailable",
-        "message": "Suara kiosk (espeak-ng) tidak tersedia; halaman memakai suara peramban.",
+        "message": "Suara kios (espeak-ng) tidak tersedia; halaman memakai suara peramban.",
         "text": "Pengambilan ka te pe el."}}
     assert client.get("/api/speech").get_json()["engine"] == "browser"
     assert client.get("/api/speech/nope.wav").status_code == 404  # unknown stays unknown

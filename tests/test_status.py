@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -11,8 +12,8 @@ from kiosk.db import Database
 from kiosk.errors import ConfigError
 from kiosk.settings import load_settings
 from kiosk.paths import packaged_config
-from kiosk.status import (STATUSES, Application, InvalidNumber, RecordProblem, check_application, check_kk,
-                          check_nik, describe, mask_name)
+from kiosk.status import (READY_FROM, STATUSES, Application, InvalidNumber, RecordProblem, can_become_ready,
+                          check_application, check_kk, check_nik, describe, mask_name)
 
 TODAY = date(2026, 11, 29)
 MALE = "6203011708900001"  # Kapuas, born 17-08-1990
@@ -135,6 +136,27 @@ SPEC_TABLE = {  # code -> (Indonesian message, service offered by the demo offic
 }
 
 
+# Whether "cards arrived: ready for pickup" may move a record in this status: only when its card can exist.
+READY_TABLE = {
+    "UNREGISTERED": False, "BIO_CAPTURED": False, "PROCESSING": False, "SENT_FOR_ENROLLMENT": False,
+    "RECEIVED_AT_CENTRAL": False, "ADJUDICATE_RECORD": False, "ENROLL_FAILURE_AT_CENTRAL": False,
+    "ENROLL_FAILURE_AT_REGIONAL": False, "SEARCH_FAILURE_AT_CENTRAL": False, "DUPLICATE_RECORD": False,
+    "PRINT_READY_RECORD": True, "SENT_FOR_CARD_PRINTING": True, "CARD_PRINTED": True, "CARD_SHIPPED": True,
+    "READY_FOR_PICKUP": True, "CARD_ISSUED": False,
+}
+
+
+@pytest.mark.parametrize("code, allowed", list(READY_TABLE.items()))
+def test_only_a_status_whose_card_can_exist_may_become_ready(code, allowed):
+    assert can_become_ready(code) is allowed
+
+
+def test_the_ready_table_covers_every_code_and_names_only_known_ones():
+    assert set(READY_TABLE) == set(STATUSES)
+    assert READY_FROM <= set(STATUSES)
+    assert can_become_ready("NOT_A_CODE") is False
+
+
 def test_every_spec_code_is_known_and_nothing_else():
     assert list(STATUSES) == list(SPEC_TABLE)
 
@@ -150,6 +172,18 @@ def test_every_code_has_its_message_next_step_and_service_in_both_languages(code
         assert answer["label"] and answer["message"]
         assert (answer["next_step"] is None) == (code == "CARD_ISSUED")
     assert english["message"] != indonesian["message"] and english["label"] != indonesian["label"]
+
+
+@pytest.mark.parametrize("code", list(SPEC_TABLE))
+def test_the_english_advice_uses_the_services_english_names(code):
+    """The services are "KTP-el Enrolment", "KTP-el Printing" and "KTP-el Collection" in English: the advice
+    says the same, never "recording" or "pickup"."""
+    settings = load_settings(packaged_config())
+    english = describe(code, settings.next_service, "en")
+    words = " ".join(filter(None, (english["label"], english["message"], english["next_step"]))).lower()
+    assert re.findall(r"\brecording\b|\bpickup\b|been recorded|not recorded|recorded yet", words) == [], words
+    if english["next_service"]:
+        assert settings.service(english["next_service"]).name_en in english["next_step"]
 
 
 def test_an_unknown_language_falls_back_to_indonesian():

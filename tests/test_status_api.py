@@ -79,7 +79,7 @@ def test_a_nik_with_its_kk_number_gets_the_status_in_plain_words(office):
         "next_step": "Silakan ambil nomor antrean Pengambilan KTP-el.", "next_service": "AMBIL",
         "name_masked": "B*** S******", "updated_at": "2026-11-20T10:15:00+07:00"}}
     english = answer(lookup(office, {"nik": NIK, "kk": KK, "lang": "en"}))["status"]
-    assert (english["label"], english["next_service"]) == ("Ready for pickup", "AMBIL")
+    assert (english["label"], english["next_service"]) == ("Ready for collection", "AMBIL")
 
 
 def test_unknown_nik_and_wrong_kk_number_get_byte_identical_answers(office):

@@ -177,7 +177,8 @@ def test_a_batch_sets_ready_for_pickup_and_reports_every_line(staff_client, reco
     assert answer.status_code == 200
     assert answer.get_json() == {
         "status": "READY_FOR_PICKUP",
-        "counts": {"updated": 3, "already_ready": 1, "unknown": 1, "invalid": 2, "duplicate": 1},
+        "counts": {"updated": 3, "already_ready": 1, "not_ready_state": 0, "unknown": 1, "invalid": 2,
+                   "duplicate": 1},
         "lines": [
             {"no": 1, "nik": BUDI, "outcome": "updated", "message": "Diubah menjadi siap diambil."},
             {"no": 2, "nik": SITI, "outcome": "already_ready",
@@ -206,15 +207,91 @@ def test_a_batch_sets_ready_for_pickup_and_reports_every_line(staff_client, reco
     # The same batch again changes nothing.
     again = client.post("/api/applications/ready", json={"niks": pasted, "note": "kiriman blanko 25-11"},
                         headers=headers).get_json()["counts"]
-    assert again == {"updated": 0, "already_ready": 4, "unknown": 1, "invalid": 2, "duplicate": 1}
+    assert again == {"updated": 0, "already_ready": 4, "not_ready_state": 0, "unknown": 1, "invalid": 2,
+                     "duplicate": 1}
     assert len(history(records, BUDI)) == 2
+
+
+WAHYU = "6203010101800005"  # a man born 01-01-1980
+RINA = "6203014203950006"   # a woman born 02-03-1995
+EKO = "6203011011700007"    # a man born 10-11-1970
+
+
+def test_a_batch_refuses_records_whose_card_cannot_exist_naming_their_status(staff_client, records):
+    client, headers = staff_client
+    seed(client.application, WAHYU, "Wahyu Hidayat", "1980-01-01", "UNREGISTERED", "belum rekam")
+    seed(client.application, RINA, "Rina Wati", "1995-03-02", "ENROLL_FAILURE_AT_CENTRAL")
+    seed(client.application, EKO, "Eko Prasetyo", "1970-11-10", "CARD_ISSUED")
+    answer = client.post("/api/applications/ready", json={"niks": [WAHYU, BUDI, RINA, EKO], "note": "kiriman"},
+                         headers=headers).get_json()
+    assert answer["counts"] == {"updated": 1, "already_ready": 0, "not_ready_state": 3, "unknown": 0,
+                                "invalid": 0, "duplicate": 0}
+    assert answer["lines"] == [
+        {"no": 1, "nik": WAHYU, "outcome": "not_ready_state", "current_status": "UNREGISTERED",
+         "message": "Status saat ini Belum rekam (UNREGISTERED): kartu belum dapat ada di kantor; tidak diubah."},
+        {"no": 2, "nik": BUDI, "outcome": "updated", "message": "Diubah menjadi siap diambil."},
+        {"no": 3, "nik": RINA, "outcome": "not_ready_state", "current_status": "ENROLL_FAILURE_AT_CENTRAL",
+         "message": "Status saat ini Perlu rekam ulang (ENROLL_FAILURE_AT_CENTRAL): kartu belum dapat ada di "
+                    "kantor; tidak diubah."},
+        {"no": 4, "nik": EKO, "outcome": "not_ready_state", "current_status": "CARD_ISSUED",
+         "message": "Status saat ini Sudah diterima (CARD_ISSUED): kartu belum dapat ada di kantor; tidak diubah."},
+    ]
+    assert [status_store.get_application(records, nik)["status"] for nik in (WAHYU, BUDI, RINA, EKO)] == [
+        "UNREGISTERED", "READY_FOR_PICKUP", "ENROLL_FAILURE_AT_CENTRAL", "CARD_ISSUED"]
+    assert status_store.get_application(records, WAHYU)["note"] == "belum rekam"
+    assert [len(history(records, nik)) for nik in (WAHYU, RINA, EKO)] == [1, 1, 1]
+
+
+def _serve_pickup(app, client, headers, service="AMBIL"):
+    """Issue a ticket of ``service`` and have Loket 2 call and serve it; return the ticket."""
+    issued = client.post("/api/tickets", json={"service": service}, headers=headers)
+    assert issued.status_code == 201
+    called = client.post("/api/counters/2/next", headers=headers).get_json()["ticket"]
+    assert client.post(f"/api/tickets/{called['id']}/serve", headers=headers).status_code == 200
+    return called
+
+
+def test_a_served_pickup_ticket_hands_the_card_over(staff_client, records):
+    client, headers = staff_client
+    ticket = _serve_pickup(client.application, client, headers)
+    answer = client.post("/api/applications/handover", json={"nik": "620301 570890 0002", "ticket": ticket["id"]},
+                         headers=headers)
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert (body["change"], body["ticket"], body["application"]["status"]) == ("updated", "C-001", "CARD_ISSUED")
+    assert history(records, SITI)[-1] == (NOW, "petugas", "staff", "CARD_ISSUED",
+                                         "Diserahkan kepada pemilik, antrean C-001.")
+    # Handed over once: the same card cannot be handed over again.
+    again = client.post("/api/applications/handover", json={"nik": SITI, "ticket": ticket["id"]}, headers=headers)
+    assert (again.status_code, again.get_json()["error"]) == (409, {
+        "code": "not_ready_state",
+        "message": "KTP-el ini belum siap diambil: status saat ini Sudah diterima (CARD_ISSUED). Tidak diubah."})
+
+
+def test_a_handover_is_refused_for_a_card_not_ready_or_a_ticket_not_for_pickup(staff_client, records):
+    client, headers = staff_client
+    ticket = _serve_pickup(client.application, client, headers)
+    answer = client.post("/api/applications/handover", json={"nik": BUDI, "ticket": ticket["id"]}, headers=headers)
+    assert error(answer) == (409, "not_ready_state")
+    assert status_store.get_application(records, BUDI)["status"] == "CARD_SHIPPED"
+    assert error(client.post("/api/applications/handover", json={"nik": NOBODY, "ticket": ticket["id"]},
+                             headers=headers)) == (404, "not_found")
+    assert error(client.post("/api/applications/handover", json={"nik": SITI}, headers=headers)) == (
+        400, "bad_request")
+    assert client.post(f"/api/tickets/{ticket['id']}/done", headers=headers).status_code == 200
+    assert error(client.post("/api/applications/handover", json={"nik": SITI, "ticket": ticket["id"]},
+                             headers=headers)) == (409, "bad_transition")
+    info = _serve_pickup(client.application, client, headers, service="INFO")
+    assert error(client.post("/api/applications/handover", json={"nik": SITI, "ticket": info["id"]},
+                             headers=headers)) == (409, "not_pickup_ticket")
+    assert status_store.get_application(records, SITI)["status"] == "READY_FOR_PICKUP"
 
 
 def test_a_batch_as_a_list_of_niks(staff_client, records):
     client, headers = staff_client
     answer = client.post("/api/applications/ready", json={"niks": [AGUS, " 620301 611200 0004 "]}, headers=headers)
-    assert answer.get_json()["counts"] == {"updated": 2, "already_ready": 0, "unknown": 0, "invalid": 0,
-                                           "duplicate": 0}
+    assert answer.get_json()["counts"] == {"updated": 2, "already_ready": 0, "not_ready_state": 0, "unknown": 0,
+                                           "invalid": 0, "duplicate": 0}
     assert status_store.get_application(records, DEWI)["note"] == ""
 
 

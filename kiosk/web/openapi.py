@@ -142,7 +142,12 @@ PATHS = {
                                "counters": {"type": "array", "items": {"type": "object", "properties": {
                                    "id": {"type": "integer"}, "name": {"type": "string"},
                                    "ticket": {**_ref("PublicTicket"), "nullable": True}}}},
-                               "recent_calls": {"type": "array", "items": _ref("Call")}}})}}},
+                               "recent_calls": {"type": "array", "items": _ref("Call")},
+                               "office": {"type": "object", "description": "open now by hours, holidays and "
+                                          "closed dates; closes_at when open, opens_at when closed",
+                                          "properties": {"open": {"type": "boolean"},
+                                                         "closes_at": {"type": "string", "nullable": True},
+                                                         "opens_at": {"type": "string", "nullable": True}}}}})}}},
     "/api/events": {"get": {
         "summary": "Server-Sent Events: `call` (CALL, with id) on every call and recall, `queue` "
                    "({services: [{code, waiting}], counters: [{id, name, ticket: PublicTicket|null}]}) when "
@@ -319,8 +324,12 @@ _RANGE = {"type": "object", "properties": {
     "office": {"type": "string"}, "from": {"type": "string", "format": "date"},
     "to": {"type": "string", "format": "date"}, "days": {"type": "array", "items": _REPORT_DAY},
     "totals": {**_REPORT_DAY, "description": "the whole period (medians and p90 over every ticket, not per day)"}}}
-_CSV = {"description": "CSV: date (or 'total'), then the service columns of the JSON",
+_CSV = {"description": "CSV: date (or 'total'), then the service columns of the JSON; with dialect=excel-id the "
+                       "form Excel set to Indonesian opens as columns: UTF-8 BOM, ';', decimal comma, DD-MM-YYYY, "
+                       "Indonesian headings, 'Jumlah' for the totals",
         "content": {"text/csv": {}}}
+_DIALECT = [{"name": "dialect", "in": "query", "required": False,
+             "schema": {"type": "string", "enum": ["excel-id"]}}]
 _XLSX = {"description": "Excel workbook: office and period at the top of every sheet",
          "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}
 
@@ -334,11 +343,12 @@ PATHS.update({
     "/api/reports/daily": _report("One day's figures per service, hour, loket and staff member", _DATE,
                                   _json({**_REPORT_DAY, "properties": {**_REPORT_DAY["properties"],
                                                                         "office": {"type": "string"}}})),
-    "/api/reports/daily.csv": _report("One day's service figures as CSV", _DATE, _CSV),
+    "/api/reports/daily.csv": _report("One day's service figures as CSV", _DATE + _DIALECT, _CSV),
     "/api/reports/daily.xlsx": _report("One day's figures as Excel", _DATE, _XLSX),
     "/api/reports/range": _report("Every day of a period (at most 366 days) plus its totals", _PERIOD,
                                   _json(_RANGE)),
-    "/api/reports/range.csv": _report("A period's service figures per day, then the totals, as CSV", _PERIOD, _CSV),
+    "/api/reports/range.csv": _report("A period's service figures per day, then the totals, as CSV",
+                                      _PERIOD + _DIALECT, _CSV),
     "/api/reports/range.xlsx": _report("A period's figures as Excel", _PERIOD, _XLSX),
 })
 
@@ -650,7 +660,9 @@ PATHS.update({
          (404, "not_found: no record for this NIK"), _STAFF_SEARCH_LIMIT)),
     "/api/applications/ready": _staff_post(
         "A batch of cards arrived: set every listed NIK to READY_FOR_PICKUP with a note (replacing the record's "
-        "note), in one transaction. Records already ready are left as they are; each entry is reported",
+        "note), in one transaction. Records already ready are left as they are; records whose status cannot lead "
+        "to a printed card (not recorded, being processed, failed, duplicate, already handed over) are refused as "
+        "not_ready_state with current_status; each entry is reported",
         {"application/json": {"schema": {"type": "object", "required": ["niks"], "properties": {
             "niks": {"description": "the pasted text (one per line; commas, semicolons or spaces also separate) "
                                     "or a list of NIKs; at most 2000",
@@ -659,14 +671,28 @@ PATHS.update({
         {"type": "object", "properties": {
             "status": {"type": "string", "enum": ["READY_FOR_PICKUP"]},
             "counts": {"type": "object", "properties": {
-                key: {"type": "integer"} for key in ("updated", "already_ready", "unknown", "invalid", "duplicate")}},
+                key: {"type": "integer"} for key in ("updated", "already_ready", "not_ready_state", "unknown",
+                                                     "invalid", "duplicate")}},
             "lines": {"type": "array", "items": {"type": "object", "properties": {
                 "no": {"type": "integer", "description": "position in the list, from 1"},
                 "nik": {"type": "string", "description": "the entry as read (digits only when valid)"},
                 "outcome": {"type": "string",
-                            "enum": ["updated", "already_ready", "unknown", "invalid", "duplicate"]},
+                            "enum": ["updated", "already_ready", "not_ready_state", "unknown", "invalid",
+                                     "duplicate"]},
+                "current_status": {"type": "string", "description": "not_ready_state only: the record's status"},
                 "message": {"type": "string", "description": "Indonesian, for the staff screen"}}}}}},
         ((400, "bad_request / empty_batch / batch_too_large / invalid_note"), _STAFF_SEARCH_LIMIT)),
+    "/api/applications/handover": _staff_post(
+        "Hand a ready card over at a Pengambilan ticket being served at this counter: the record of the NIK "
+        "(READY_FOR_PICKUP) becomes CARD_ISSUED with a note naming the ticket",
+        {"application/json": {"schema": {"type": "object", "required": ["nik", "ticket"], "properties": {
+            "nik": _NIK_IN_BODY, "ticket": {"type": "integer", "minimum": 1, "description": "ticket id"}}}}},
+        {**_RECORD_ANSWER, "properties": {**_RECORD_ANSWER["properties"],
+                                          "change": {"type": "string", "enum": ["updated"]},
+                                          "ticket": {"type": "string", "description": "the ticket's number"}}},
+        ((400, "invalid_nik / bad_request"), (404, "not_found: no such ticket or no record for this NIK"),
+         (409, "bad_transition: the ticket is not called or served at this counter / not_pickup_ticket / "
+               "not_ready_state: the record is not READY_FOR_PICKUP"))),
     "/api/admin/status-import": _staff_post(
         "Import a SIAK status CSV (admin; the importer of `kiosk import-status`): bad rows are reported by row "
         "number (the first 200; all are counted) and never stored; good rows are applied all or nothing without "

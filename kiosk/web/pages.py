@@ -8,7 +8,7 @@ from kiosk import store
 from kiosk.catalogue import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
 from kiosk.errors import NotFound
 from kiosk.present import ticket_json
-from kiosk.status import STATUSES
+from kiosk.status import READY_FOR_PICKUP, STATUSES
 from kiosk.web import runtime
 from kiosk.web.network import staff_route
 from kiosk.web.auth import current_staff
@@ -47,10 +47,18 @@ def kiosk():
                            messages=kiosk_messages(), voice_output=rt.settings.kiosk.voice_output)
 
 
+CALL_SHOW_SECONDS = 300  # the big call on the TV clears after this long even if its loket still holds it
+
+
 @bp.get("/display")
 def display():
-    """The waiting-room TV, in Indonesian or (``?lang=en``) English; the spoken call stays Indonesian."""
+    """The waiting-room TV, in Indonesian or (``?lang=en``) English; the spoken call stays Indonesian.
+
+    ``?call_seconds=S`` shortens how long the big call stays (for tests and trials; at most CALL_SHOW_SECONDS).
+    """
     rt = runtime()
+    call_seconds = request.args.get("call_seconds", type=int)
+    call_seconds = CALL_SHOW_SECONDS if call_seconds is None else max(1, min(call_seconds, CALL_SHOW_SECONDS))
     lang = request.args.get("lang", "id")
     if lang not in LANGUAGES:
         lang = "id"
@@ -63,6 +71,7 @@ def display():
         services=_services(),
         counters=[{"id": c.id, "name": c.name} for c in rt.settings.counters],
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
+        call_seconds=call_seconds,
     )
 
 
@@ -89,6 +98,7 @@ def counter():
         statuses=[{"code": code, "label": advice.label["id"]} for code, advice in STATUSES.items()],
         counters=[{"id": c.id, "name": c.name, "services": list(c.services)} for c in rt.settings.counters],
         services=_services(),
+        pickup_service=rt.settings.next_service.get(READY_FOR_PICKUP),  # its tickets can hand a card over
         heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
     )
 

@@ -76,12 +76,27 @@ def daily():
     return jsonify(_daily())
 
 
+def _excel_id() -> bool:
+    """Tell whether ``?dialect=excel-id`` asks for the CSV Excel set to Indonesian opens as columns."""
+    dialect = request.args.get("dialect")
+    if dialect not in (None, "excel-id"):
+        raise BadRequest("Parameter 'dialect' hanya boleh 'excel-id' (untuk Excel berbahasa Indonesia); "
+                         "tanpa parameter itu CSV memakai koma dan titik desimal.")
+    return dialect == "excel-id"
+
+
+def _csv(report: dict, name: str) -> Response:
+    excel_id = _excel_id()
+    return _download(to_csv(report, excel_id), "text/csv", name if not excel_id else
+                     name.replace(".csv", "-excel.csv"))
+
+
 @bp.get("/api/reports/daily.csv")
 @staff_required("admin")
 def daily_csv():
-    """One day's service figures as CSV."""
+    """One day's service figures as CSV (``?dialect=excel-id``: the form for Excel set to Indonesian)."""
     report = _daily()
-    return _download(to_csv(report), "text/csv", f"laporan-antrean-{report['date']}.csv")
+    return _csv(report, f"laporan-antrean-{report['date']}.csv")
 
 
 @bp.get("/api/reports/daily.xlsx")
@@ -102,9 +117,9 @@ def period():
 @bp.get("/api/reports/range.csv")
 @staff_required("admin")
 def period_csv():
-    """A period's service figures per day, then its totals, as CSV."""
+    """A period's service figures per day, then its totals, as CSV (``?dialect=excel-id`` as for the day)."""
     report = _range()
-    return _download(to_csv(report), "text/csv", f"laporan-antrean-{report['from']}-{report['to']}.csv")
+    return _csv(report, f"laporan-antrean-{report['from']}-{report['to']}.csv")
 
 
 @bp.get("/api/reports/range.xlsx")

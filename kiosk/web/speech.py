@@ -43,14 +43,14 @@ def sentence_audio(key: str):
     """Return one catalogue sentence as WAV; 404 for a key not in the catalogue, 503 without espeak-ng."""
     text = catalogue().get(key)
     if text is None:
-        raise NotFound("Kalimat ini tidak ada dalam daftar suara kiosk.", code="unknown_sentence")
+        raise NotFound("Kalimat ini tidak ada dalam daftar suara kios.", code="unknown_sentence")
     rt = runtime()
     audio = rt.speech.wav(text) if rt.speech else None
     spoken_text = quote(text, safe=_HEADER_SAFE)
     if audio is None:
         # The page then reads the sentence with the browser's own voice, or plays a chime.
         answer = jsonify({"error": {"code": "speech_unavailable",
-                                    "message": "Suara kiosk (espeak-ng) tidak tersedia; "
+                                    "message": "Suara kios (espeak-ng) tidak tersedia; "
                                                "halaman memakai suara peramban.",
                                     "text": text}})
         answer.status_code = 503

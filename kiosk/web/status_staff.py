@@ -15,10 +15,10 @@ import threading
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from kiosk import status_store
+from kiosk import status_store, store
 from kiosk.errors import BadRequest, KioskError, NotFound
-from kiosk.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem, check_nik,
-                          clean_note, split_nik_list)
+from kiosk.status import (CARD_ISSUED, MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem,
+                          check_nik, clean_note, split_nik_list)
 from kiosk.status_import import MAX_IMPORT_BYTES, import_file_apart
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
@@ -34,7 +34,14 @@ OUTCOME_TEXT = {
     "updated": "Diubah menjadi siap diambil.",
     "already_ready": "Sudah siap diambil sebelumnya; tidak diubah.",
     "unknown": "NIK ini belum ada di data status KTP-el.",
+    "not_ready_state": "Status saat ini {label} ({code}): kartu belum dapat ada di kantor; tidak diubah.",
 }
+OUTCOMES = ("updated", "already_ready", "not_ready_state", "unknown", "invalid", "duplicate")
+
+
+def _label(code: str) -> str:
+    advice = STATUSES.get(code)
+    return advice.label["id"] if advice else code
 
 
 def _nik(body: dict) -> str:
@@ -165,7 +172,11 @@ def _entries(body: dict) -> list[str]:
 @bp.post("/api/applications/ready")
 @staff_required()
 def mark_ready():
-    """Set a batch of NIKs to READY_FOR_PICKUP in one transaction; report every entry's outcome."""
+    """Set a batch of NIKs to READY_FOR_PICKUP in one transaction; report every entry's outcome.
+
+    Only records whose card can exist move (kiosk.status.READY_FROM); the others are refused per entry as
+    ``not_ready_state`` with their current status.
+    """
     body = json_body()
     entries, note = _entries(body), _note(body)
     _count_search()
@@ -192,10 +203,51 @@ def mark_ready():
         if line["outcome"] is None:
             line["outcome"] = outcomes[line["nik"]]
             line["message"] = OUTCOME_TEXT[line["outcome"]]
-    counts = {key: 0 for key in ("updated", "already_ready", "unknown", "invalid", "duplicate")}
+            if line["outcome"] == "not_ready_state":  # name the status that stopped it
+                current = status_store.get_application(rt.db, line["nik"])["status"]
+                line["current_status"] = current
+                line["message"] = line["message"].format(label=_label(current), code=current)
+    counts = {key: 0 for key in OUTCOMES}
     for line in lines:
         counts[line["outcome"]] += 1
     return jsonify({"status": READY_FOR_PICKUP, "counts": counts, "lines": lines})
+
+
+@bp.post("/api/applications/handover")
+@staff_required()
+def hand_over():
+    """Hand a ready card to the resident of a served Pengambilan ticket: the record becomes CARD_ISSUED.
+
+    Body ``{"nik", "ticket"}``: the ticket (id) is called or served at this session's counter and is for the
+    service offered for READY_FOR_PICKUP; the record must be READY_FOR_PICKUP (409 not_ready_state otherwise).
+    """
+    body = json_body()
+    nik = _nik(body)
+    ticket_id = body.get("ticket")
+    if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
+        raise BadRequest("Sebutkan tiket yang sedang dilayani (field 'ticket').")
+    rt = runtime()
+    ticket = store.get_ticket(rt.db, ticket_id)
+    pickup = rt.settings.next_service.get(READY_FOR_PICKUP)
+    own = None if g.staff["role"] == "admin" else (g.staff["counter_id"] or 0)  # kept in the server-side session
+    if ticket["day"] != rt.today() or ticket["status"] not in ("called", "serving") or \
+            (own is not None and ticket["counter_id"] != own):
+        raise KioskError(f"Tiket {ticket['number']} tidak sedang dilayani di loket ini.", code="bad_transition",
+                         status=409)
+    if pickup is None or ticket["service"] != pickup:
+        raise KioskError(f"Tiket {ticket['number']} bukan antrean pengambilan KTP-el.", code="not_pickup_ticket",
+                         status=409)
+    record = status_store.get_application(rt.db, nik)
+    _audit([("staff_handover" if record and record["status"] == READY_FOR_PICKUP else "staff_handover_refused", nik)])
+    if record is None:
+        raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
+    if record["status"] != READY_FOR_PICKUP:
+        raise KioskError(f"KTP-el ini belum siap diambil: status saat ini {_label(record['status'])} "
+                         f"({record['status']}). Tidak diubah.", code="not_ready_state", status=409)
+    note = f"Diserahkan kepada pemilik, antrean {ticket['number']}."
+    status_store.set_status(rt.db, nik, CARD_ISSUED, note, rt.now().isoformat(timespec="seconds"),
+                            g.staff["username"])
+    return jsonify({"change": "updated", "ticket": ticket["number"], **_found(nik)})
 
 
 @bp.post("/api/admin/status-import")

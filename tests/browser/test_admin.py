@@ -208,7 +208,8 @@ def test_admin_closes_the_office_on_a_date_the_kiosk_says_why_then_removes_it(li
     kiosk = new_page(1080, 1920)
     button = _kiosk_button(kiosk, live_server, "REKAM")
     expect(button).to_be_disabled()
-    expect(button).to_contain_text("Acara daerah")
+    expect(button).to_contain_text("Tutup")  # the whole office is closed: the reason is said once
+    expect(kiosk.locator("#services-note")).to_contain_text("Acara daerah")
     refused = live_server.post("/api/tickets", json={"service": "REKAM"})
     assert refused.status_code == 409
 

@@ -164,3 +164,68 @@ def test_admin_uploads_a_siak_csv_and_sees_the_report(office, new_page, tmp_path
         "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.")
     expect(page.locator("#import-report")).to_be_hidden()
     assert violations == []
+
+
+WAHYU = "6203010101800005"  # never recorded
+RINA = "6203014203950006"   # recording failed
+
+
+def test_a_batch_report_names_each_refused_record_and_its_status(office, new_page):
+    runtime = office.runtime
+    for nik, name, born, status in ((WAHYU, "Wahyu Hidayat", "1980-01-01", "UNREGISTERED"),
+                                    (RINA, "Rina Wati", "1995-03-02", "ENROLL_FAILURE_AT_CENTRAL")):
+        record = check_application(nik, KK, name, born, status, "", runtime.now().date())
+        status_store.save_application(runtime.db, record, SEEDED_AT, "import", "import")
+    page, urls, violations = open_status_tab(new_page, office)
+    page.fill("#ready-niks", "\n".join([WAHYU, BUDI, RINA]))
+    page.click("#ready-form button")
+    expect(page.locator("#ready-counts")).to_have_text(
+        "1 diubah menjadi siap diambil, 2 ditolak karena statusnya.")
+    rows = page.locator("#ready-body tr")
+    expect(rows.nth(0)).to_have_text(
+        "1620301 010180 0005Ditolak Status saat ini Belum rekam (UNREGISTERED): kartu belum dapat ada di kantor; "
+        "tidak diubah.")
+    expect(rows.nth(2)).to_contain_text("Ditolak Status saat ini Perlu rekam ulang (ENROLL_FAILURE_AT_CENTRAL)")
+    shot(page, "counter-status-batch-refused.png")
+    assert page.evaluate(CONTRAST_PROBLEMS)["problems"] == []
+    assert [status_store.get_application(runtime.db, nik)["status"] for nik in (WAHYU, BUDI, RINA)] == [
+        "UNREGISTERED", "READY_FOR_PICKUP", "ENROLL_FAILURE_AT_CENTRAL"]
+    assert [url for url in urls if "620301" in url] == []
+    assert violations == []
+
+
+def test_a_served_pickup_ticket_hands_the_card_over_from_the_queue_tab(office, new_page):
+    page = new_page(1366, 768)
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    violations = watch_csp(page)
+    _login(page, office)
+    page.click("#counter-picker [data-counter='2']")
+    page.wait_for_selector("body[data-counter='2']", state="attached")
+    office.post("/api/tickets", json={"service": "INFO"}).raise_for_status()
+    page.click("[data-action='next']")
+    expect(page.locator("#ticket-number")).to_have_text("F-001")
+    expect(page.locator("#handover-form")).to_be_hidden()  # not a pickup ticket
+    page.click("[data-action='done']")
+    office.post("/api/tickets", json={"service": "AMBIL"}).raise_for_status()
+    page.click("[data-action='next']")
+    expect(page.locator("#ticket-number")).to_have_text("C-001")
+    page.click("[data-action='serve']")
+    expect(page.locator("#handover-form")).to_be_visible()
+    page.fill("#handover-nik", BUDI)  # card still on its way: refused, naming the status
+    page.click("#handover-form button")
+    expect(page.locator("#message")).to_have_text(
+        "KTP-el ini belum siap diambil: status saat ini Dalam pengiriman (CARD_SHIPPED). Tidak diubah.")
+    page.fill("#handover-nik", "620301 570890 0002")
+    page.click("#handover-form button")
+    expect(page.locator("#message")).to_have_text(
+        "KTP-el Siti Aminah tercatat sudah diterima (antrean C-001).")
+    shot(page, "counter-handover.png")
+    for selector in ("#handover-form", "[data-action='reprint']"):  # the form pushes no action off the screen
+        box = page.locator(selector).bounding_box()
+        assert box["y"] + box["height"] <= 768, selector
+    assert status_store.get_application(office.runtime.db, SITI)["status"] == "CARD_ISSUED"
+    page.click("[data-action='done']")
+    expect(page.locator("#handover-form")).to_be_hidden()
+    assert [url for url in urls if "620301" in url] == []
+    assert violations == []

@@ -56,11 +56,11 @@ def test_a_call_shows_within_a_second_flashes_and_is_spoken(new_page, office):
     headers = office.login()
     page = _open_display(new_page, office)
     latencies = []
-    for _ in range(3):
-        office.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    for service, counter in (("REKAM", 1), ("CETAK", 2), ("IKD", 3)):  # each loket still holds its call
+        office.post("/api/tickets", json={"service": service}).raise_for_status()
         sent = time.time()
-        free_counter(office, headers, 1)
-        ticket = office.post("/api/counters/1/next", headers=headers).json()["ticket"]
+        free_counter(office, headers, counter)
+        ticket = office.post(f"/api/counters/{counter}/next", headers=headers).json()["ticket"]
         page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=ticket["number"], timeout=2000)
         received = page.evaluate("n => window.__received.find(c => c.number === n).at", ticket["number"])
         latencies.append(received / 1000 - sent)
@@ -75,8 +75,8 @@ def test_a_call_shows_within_a_second_flashes_and_is_spoken(new_page, office):
     assert "flash" in page.get_attribute("#current", "class")
     wait_until(lambda: _announced(page)[0]["via"] != "pending", timeout=15)
     assert _announced(page)[0]["via"] == "wav"
-    # under the big panel, the calls before the newest (A-003), newest first, one entry per number
-    assert page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts() == ["A-002", "A-001"]
+    # under the big panel, the other calls, newest first, one entry per number
+    assert page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts() == ["E-001", "B-001"]
 
 
 def test_calls_arriving_together_are_announced_in_turn_and_a_recall_again(new_page, office):
@@ -126,8 +126,11 @@ def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_p
                                timeout=2000)
         assert page.evaluate("window.__marker") == "same page"
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
+        # Once the live call is announced, the big panel shows it and the missed one is the first earlier call.
+        page.wait_for_function("n => document.getElementById('current-number').textContent === n",
+                               arg=live["number"], timeout=20000)
         recent = page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts()
-        assert recent[0] == missed["number"]  # the one before the newest (live)
+        assert recent[0] == missed["number"]
         assert page.inner_text(".loket[data-counter='3'] .loket-number") == live["number"]
         page.wait_for_function("() => window.__announced.length >= 2", timeout=20000)
         assert [a["number"] for a in _announced(page)][:2] == ["A-001", missed["number"]]
@@ -319,7 +322,7 @@ def test_before_the_first_call_the_display_welcomes_instead_of_a_dash(new_page, 
     page.wait_for_function("() => document.getElementById('current').dataset.state === 'idle'")
     current = page.inner_text("#current")
     assert [line for line in current.split("\n") if line.strip()] == [
-        "Selamat datang", "Silakan ambil nomor antrean di kiosk. Nomor Anda akan dipanggil di layar ini."]
+        "Selamat datang", "Silakan ambil nomor antrean di kios. Nomor Anda akan dipanggil di layar ini."]
     assert "\u2013" not in current and "silakan menuju" not in current.lower()
     assert page.locator(".recent").is_hidden()  # no empty "earlier calls" line either
     assert _inside(page.locator(".current-idle").bounding_box(), width, height)
@@ -383,3 +386,167 @@ def _boxes_names(page, selector: str, expected: int) -> list[str]:
 
 def _box_of(page, name: str) -> dict:
     return page.locator(name).bounding_box()
+
+
+# ---------------------------------------------------------------- the call clears, a closed office, portrait, 6 m
+
+TV_SIZES = [(1920, 1080), (1080, 1920)]  # a 43" TV mounted either way
+
+
+def _state(page) -> str:
+    return page.get_attribute("#current", "data-state")
+
+
+@pytest.mark.parametrize("action", ["no-show", "done", "transfer"])
+def test_the_big_call_clears_when_its_ticket_leaves_the_loket(new_page, office, action):
+    headers = office.login()
+    page = _open_display(new_page, office)
+    ticket = _call(office, headers, service="IKD", counter=3)
+    page.wait_for_function("n => document.getElementById('current-number').textContent === n", arg=ticket["number"])
+    assert _state(page) == "call"
+    body = {"service": "INFO"} if action == "transfer" else None
+    office.post(f"/api/tickets/{ticket['id']}/{action}", headers=headers, json=body).raise_for_status()
+    page.wait_for_function("() => document.getElementById('current').dataset.state === 'idle'", timeout=3000)
+    assert "Loket 3" not in page.inner_text("#current")
+    assert page.inner_text("#idle-title") == "Selamat datang"
+    # The number stays among the earlier calls, without a loket to walk to.
+    assert page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts() == [ticket["number"]]
+    # A reload (a restart of the TV or the server) does not bring the old call back either.
+    page.reload()
+    page.wait_for_function("() => window.__display.synced()")
+    assert _state(page) == "idle"
+
+
+def test_the_big_call_clears_after_a_few_minutes_even_if_the_loket_still_holds_it(new_page, office):
+    headers = office.login()
+    page = new_page(1920, 1080)
+    page.goto(office.url + "/display?call_seconds=3")
+    page.wait_for_selector("#connection[data-state=online]", state="attached")
+    ticket = _call(office, headers)
+    page.wait_for_function("n => document.getElementById('current-number').textContent === n", arg=ticket["number"])
+    page.wait_for_function("() => document.getElementById('current').dataset.state === 'idle'", timeout=6000)
+    assert page.inner_text(".loket[data-counter='1'] .loket-number") == ticket["number"]  # still held there
+
+
+@pytest.mark.parametrize("width,height", TV_SIZES)
+def test_a_closed_office_says_when_it_opens_again(new_page, tmp_path, width, height):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    opens = today + timedelta(days=2)
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    hours = {f"office__hours__{day}": "" for day in days}
+    hours[f"office__hours__{days[opens.weekday()]}"] = "08:00-15:00"
+    server = LiveServer(make_app(tmp_path, **hours)).start()
+    try:
+        page = _open_display(new_page, server, width, height)
+        page.wait_for_function("() => document.getElementById('current').dataset.office === 'closed'")
+        weekday = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")[opens.weekday()]
+        assert [line for line in page.inner_text("#current").split("\n") if line.strip()] == [
+            "Kantor tutup", f"Buka kembali {weekday} 08.00."]
+        assert server.get("/api/queue").json()["office"] == {"open": False, "opens_at": f"{opens}T08:00+07:00"}
+        assert _inside(page.locator(".current-idle").bounding_box(), width, height)
+        if SCREENSHOTS:
+            page.evaluate("() => document.querySelector('.ticker-track').style.animation = 'none'")
+            page.screenshot(path=str(Path(SCREENSHOTS) / f"display-closed-{width}x{height}.png"))
+        english = _open_display(new_page, server, width, height)
+        english.goto(server.url + "/display?lang=en")
+        english.wait_for_function("() => document.getElementById('current').dataset.office === 'closed'")
+        day_en = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")[opens.weekday()]
+        assert english.inner_text("#idle-text") == f"Opens again {day_en} 08.00."
+    finally:
+        server.stop()
+
+
+def _fill_the_board(server, headers) -> str:
+    """Calls at every loket and people waiting for all six services; return the newest call's number."""
+    for service, counter in (("REKAM", 1), ("CETAK", 2), ("INFO", 3), ("UBAH", 1), ("AMBIL", 2)):
+        last = _call(server, headers, service, counter)
+    for service in ("REKAM", "CETAK", "AMBIL", "UBAH", "IKD", "INFO"):
+        server.post("/api/tickets", json={"service": service}).raise_for_status()
+    return last
+
+
+@pytest.mark.parametrize("width,height", TV_SIZES)
+def test_a_recall_keeps_the_earlier_calls_inside_the_card(new_page, office, width, height):
+    headers = office.login()
+    last = _fill_the_board(office, headers)
+    page = _open_display(new_page, office, width, height)
+    page.wait_for_function("() => document.querySelectorAll('.recent-row:not([hidden])').length === 4")
+    assert office.post(f"/api/tickets/{last['id']}/recall", headers=headers).status_code == 200
+    page.wait_for_function("() => !document.getElementById('current-recall').hidden")
+    card = page.locator("#current").bounding_box()
+    for part in ("#current-recall", "#current-counter", ".recent", ".recent-row >> nth=3"):
+        box = page.locator(part).bounding_box()
+        assert box["y"] >= card["y"] - 0.5 and box["y"] + box["height"] <= card["y"] + card["height"] + 0.5, part
+        assert box["x"] >= card["x"] - 0.5 and box["x"] + box["width"] <= card["x"] + card["width"] + 0.5, part
+    assert not _overlap(page.locator("#current-recall").bounding_box(), page.locator("#current-number").bounding_box())
+    if SCREENSHOTS:
+        page.evaluate("() => document.querySelector('.ticker-track').style.animation = 'none'")
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"display-recall-{width}x{height}.png"))
+
+
+# On a 43" TV at 1920x1080 one pixel is ~0.496 mm: letters 2 cm high (readable at 6 m) are ~40 px.
+CAP_HEIGHT = """sel => [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length).map(e => {
+    const style = getComputedStyle(e), ctx = document.createElement('canvas').getContext('2d');
+    ctx.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+    return {size: parseFloat(style.fontSize), cap: ctx.measureText('H').actualBoundingBoxAscent};
+})"""
+
+
+@pytest.mark.parametrize("width,height", TV_SIZES)
+def test_recent_numbers_and_service_names_are_readable_at_six_metres(new_page, office, width, height):
+    headers = office.login()
+    _fill_the_board(office, headers)
+    page = _open_display(new_page, office, width, height)
+    page.wait_for_function("() => document.querySelectorAll('.recent-row:not([hidden])').length === 4")
+    for selector, count in ((".recent-row .recent-number", 4), (".waiting-name", 6), (".waiting-name b", 6)):
+        letters = page.evaluate(CAP_HEIGHT, selector)
+        assert len(letters) == count, selector
+        assert min(letter["cap"] for letter in letters) >= 40, (selector, letters)
+        assert min(letter["size"] for letter in letters) >= 55, (selector, letters)
+    for item in page.locator(".waiting-item").all():  # whole names, not cut or spilling out of their tile
+        assert item.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
+
+
+@pytest.mark.parametrize("width,height", TV_SIZES)
+def test_a_portrait_tv_shows_everything(new_page, office, width, height):
+    headers = office.login()
+    _fill_the_board(office, headers)
+    page = _open_display(new_page, office, width, height)
+    page.wait_for_function("() => document.querySelectorAll('.loket[data-state=busy]').length === 3")
+    names = (["header", "#current", "#current-number", "#current-counter", ".recent", ".waiting-title",
+              "footer.ticker"] + _boxes_names(page, ".loket", 3) + _boxes_names(page, ".waiting-item", 6))
+    boxes = {name: _box_of(page, name) for name in names}
+    for name, box in boxes.items():
+        assert box["width"] > 0 and box["height"] > 0, name
+        assert _inside(box, width, height), (name, box)
+    outer = ["header", "#current", ".waiting-title", "footer.ticker"] + [n for n in names if n.startswith(".")
+                                                                       and ">>" in n]
+    for i, first in enumerate(outer):
+        for second in outer[i + 1:]:
+            assert not _overlap(boxes[first], boxes[second]), (first, second)
+    for item in page.locator(".loket .loket-number, .loket .loket-name, #current-number").all():
+        assert item.evaluate("e => e.scrollWidth <= e.clientWidth + 1")
+    assert page.evaluate("() => document.documentElement.scrollHeight <= innerHeight + 1")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth + 1")
+    if SCREENSHOTS:
+        page.evaluate("() => document.querySelector('.ticker-track').style.animation = 'none'")
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"display-board-{width}x{height}.png"))
+
+
+@pytest.mark.parametrize("width,height", TV_SIZES)
+def test_a_lost_connection_is_a_sign_staff_notice(new_page, tmp_path, width, height):
+    server = LiveServer(_office_app(tmp_path)).start()
+    page = _open_display(new_page, server, width, height)
+    server.stop()
+    page.wait_for_selector("#connection[data-state=offline]", state="attached", timeout=5000)
+    sign = page.locator("#connection")
+    assert sign.inner_text() == "Koneksi ke server terputus. Menghubungkan ulang\u2026"
+    box = sign.bounding_box()
+    assert _inside(box, width, height)
+    assert box["width"] >= 0.8 * width
+    assert min(letter["cap"] for letter in page.evaluate(CAP_HEIGHT, "#connection")) >= 30
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / f"display-offline-{width}x{height}.png"))

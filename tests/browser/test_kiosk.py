@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from urllib.parse import urlsplit
@@ -344,3 +345,39 @@ def test_first_load_stays_on_the_office_lan_and_is_small(new_page, office, offsi
     page_weight = sum(size for url, size in sizes.items() if re.search(r"/kiosk$|\.css$|\.js$|\.svg$", url))
     print(f"kiosk page weight (HTML+CSS+JS+QR SVG): {page_weight} bytes")
     assert page_weight < 200 * 1024
+
+
+@pytest.mark.parametrize("width,height", [(1080, 1920), (1920, 1080)])
+def test_a_whole_office_closure_is_said_once_not_on_every_service(new_page, tmp_path, width, height):
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    opens = datetime.now(ZoneInfo("Asia/Jakarta")).date() + timedelta(days=2)
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    hours = {f"office__hours__{day}": "" for day in days}
+    hours[f"office__hours__{days[opens.weekday()]}"] = "08:00-15:00"
+    server = LiveServer(make_app(tmp_path, **hours)).start()
+    try:
+        page = open_kiosk(new_page, server, width=width, height=height)
+        expect(page.locator("#services-note")).to_be_visible()
+        sentence = page.inner_text("#services-note")
+        weekday = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")[opens.weekday()]
+        assert sentence == f"Layanan tidak dibuka hari ini. Buka kembali {weekday}, 08.00."
+        assert page.inner_text("#screen-start").count("Layanan tidak dibuka hari ini") == 1
+        assert page.locator(".k-svc-meta").all_inner_texts() == ["Tutup"] * 6
+        assert page.locator(".k-service-btn:disabled").count() == 6
+        if os.environ.get("KIOSK_SCREENSHOTS"):
+            page.screenshot(path=f"{os.environ['KIOSK_SCREENSHOTS']}/kiosk-office-closed-{width}x{height}.png")
+    finally:
+        server.stop()
+
+
+def test_one_closed_service_still_says_why_on_its_own_card(new_page, tmp_path):
+    app = make_app(tmp_path, services=demo_services_with_ikd_closed())
+    server = LiveServer(app).start()
+    try:
+        page = open_kiosk(new_page, server)
+        expect(page.locator("#services-note")).to_be_hidden()
+        assert page.locator(".k-service-btn[data-code=IKD] .k-svc-meta").inner_text() != "Tutup"
+    finally:
+        server.stop()

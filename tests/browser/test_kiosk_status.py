@@ -298,8 +298,8 @@ def test_in_english_the_flow_and_the_answer_are_english(new_page, office):
     page.keyboard.type(DEMO_KK)
     page.keyboard.press("Enter")
 
-    expect(page.locator("#answer-label")).to_have_text("Ready for pickup")
-    expect(page.locator("#answer-next")).to_have_text("Please take a number for KTP-el pickup.")
+    expect(page.locator("#answer-label")).to_have_text("Ready for collection")
+    expect(page.locator("#answer-next")).to_have_text("Please take a number for KTP-el Collection.")
     expect(page.locator("#answer-take")).to_contain_text("Take a number for")
     expect(page.locator("#answer-take-service")).to_have_text("KTP-el Collection")
 

@@ -131,3 +131,62 @@ def test_the_report_page_meets_wcag_aa_contrast_on_screen_and_in_print(office_wi
     page.emulate_media(media="print")
     measure(page, "report page, print", results, "Laporan antrean KTP-el")
     assert_all_pass(results)
+
+
+# ---------------------------------------------------------------- charts: labels apart, bars within their scale
+
+def _hourly(hours) -> dict:
+    return {"hourly": [{"hour": hour, "issued": 40 + 7 * (hour % 5), "served": 37 + 5 * (hour % 4)}
+                       for hour in hours]}
+
+
+LABEL_BOXES = """() => [...document.querySelectorAll('g.axis.x text')]
+    .filter(t => !t.closest('.x.title') && !t.classList.contains('title') && t.textContent.trim())
+    .map(t => { const r = t.getBoundingClientRect(); return {text: t.textContent, x: r.x, y: r.y, w: r.width,
+                                                               h: r.height}; })"""
+VALUE_LABELS = """(axis) => [...document.querySelectorAll(`g.axis.${axis} .guides text`)]
+    .map(t => parseFloat(t.textContent.replace(/\\./g, '').replace(',', '.'))).filter(v => !isNaN(v))"""
+
+
+def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
+    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["x"] < b["x"] + b["w"] - 0.5 and b["x"] < a["x"] + a["w"] - 0.5
+            and a["y"] < b["y"] + b["h"] - 0.5 and b["y"] < a["y"] + a["h"] - 0.5]
+
+
+@pytest.mark.parametrize("hours", [range(8, 16), range(7, 18), range(0, 24)], ids=["8h", "11h", "24h"])
+@pytest.mark.parametrize("scale", [1.0, 0.45], ids=["screen", "a4"])  # on A4 the chart prints at ~45 %
+def test_hour_labels_never_run_together(new_page, hours, scale):
+    from kiosk.report_charts import hourly_chart, weekday_chart
+
+    page = new_page(1366, 768)
+    week = {"week": {"hours": list(hours), "rows": [{"weekday": "Senin", "days": 4,
+                                                     "averages": [float(h) for h in hours]}]}}
+    for chart in (hourly_chart(_hourly(hours)), weekday_chart(week)):
+        svg = chart.svg.split("?>", 1)[-1]
+        page.set_content(f'<div style="width:{int(720 * scale)}px">{svg}</div>')
+        page.evaluate("() => { const s = document.querySelector('svg'); s.style.width = '100%';"
+                      " s.style.height = 'auto'; }")
+        boxes = page.evaluate(LABEL_BOXES)
+        assert len(boxes) >= len(hours) // 2, chart.name  # every label, or every other on a full day
+        assert _overlapping(boxes) == [], (chart.name, [b["text"] for b in boxes])
+
+
+def test_no_bar_or_point_runs_past_the_last_guide_of_its_scale(new_page):
+    from kiosk.report_charts import hourly_chart, no_show_chart, trend_chart, wait_chart, weekday_chart
+
+    services = [{"name": name, "issued": issued, "served": issued - 3, "no_show": 3,
+                 "median_wait_minutes": median, "p90_wait_minutes": p90, "no_show_percent": percent}
+                for name, issued, median, p90, percent in (("Perekaman KTP-el", 484, 13.9, 57.9, 6.8),
+                                                           ("Informasi", 291, 1.9, 9.8, 7.2))]
+    figures = {**_hourly(range(8, 16)), "active_services": services,
+               "trend": [{"date": f"2026-11-{day:02d}", "issued": 146, "served": 134, "no_show": 17}
+                         for day in range(1, 31)],
+               "week": {"hours": [8, 9, 10], "rows": [{"weekday": "Senin", "days": 4, "averages": [25.8, 35.5, 28.5]}]}}
+    page = new_page(1366, 768)
+    busiest_hour = max(value for row in figures["hourly"] for value in (row["issued"], row["served"]))
+    for chart, axis, top in ((hourly_chart(figures), "y", busiest_hour), (wait_chart(figures), "x", 57.9), (no_show_chart(figures), "x", 7.2),
+            (trend_chart(figures), "y", 146), (weekday_chart(figures), "y", 35.5)):
+        page.set_content(chart.svg.split("?>", 1)[-1])
+        labels = page.evaluate(VALUE_LABELS, axis)
+        assert labels and max(labels) >= top, (chart.name, labels, top)

@@ -3,7 +3,9 @@ served today, and the admin's SKM report counting both."""
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 
 import pytest
 from playwright.sync_api import expect
@@ -222,5 +224,36 @@ def test_the_display_shows_the_latest_ikm_readably_when_configured(new_page, tmp
         assert_all_pass(results)
         box = page.locator("#ikm-badge").bounding_box()
         assert box["y"] + box["height"] <= page.locator(".display-head").bounding_box()["height"]  # in the header
+    finally:
+        server.stop()
+
+
+def test_the_printed_skm_report_is_signed_in_the_official_form(new_page, tmp_path):
+    """Place and date, the head's title, name (bold, underlined) and NIP, from [office] in the config."""
+    import io
+
+    from pypdf import PdfReader
+
+    from kiosk.report_files import long_date
+    from tests.support import LiveServer, add_staff, make_app
+
+    app = make_app(tmp_path, office__place="Selat", office__head_title="Camat Selat",
+                   office__head_name="Drs. Ahmad Fauzi, M.Si.", office__head_nip="19700512 199003 1 004")
+    add_staff(app, "kepala", "rahasia-Admin1", "admin")
+    server = LiveServer(app).start()
+    try:
+        page = admin_report(new_page, server, "")
+        page.emulate_media(media="print")
+        assert page.locator("#skm-sign p").all_inner_texts() == [
+            f"Selat, {long_date(server.runtime.today())}", "Camat Selat,", "Drs. Ahmad Fauzi, M.Si.",
+            "NIP 19700512 199003 1 004"]
+        pdf = page.pdf(format="A4", print_background=True)
+        text = " ".join(" ".join(sheet.extract_text().split()) for sheet in PdfReader(io.BytesIO(pdf)).pages)
+        assert "Camat Selat, Drs. Ahmad Fauzi, M.Si. NIP 19700512 199003 1 004" in text
+        shots = os.environ.get("KIOSK_SCREENSHOTS")
+        if shots:
+            (tmp_path / "skm.pdf").write_bytes(pdf)
+            subprocess.run(["pdftoppm", "-r", "80", "-png", str(tmp_path / "skm.pdf"), f"{shots}/skm-signed-a4"],
+                           check=False)
     finally:
         server.stop()

@@ -198,7 +198,7 @@
     var rule = button.getAttribute("data-rule");
     if (rule === "close") {
       ask({title: "Tutup " + service.name + " hari ini?",
-           text: "Kiosk tidak memberi nomor antrean baru untuk layanan ini sampai dibuka kembali atau besok. " +
+           text: "Kios tidak memberi nomor antrean baru untuk layanan ini sampai dibuka kembali atau besok. " +
                  "Warga yang sudah mengambil nomor tetap dilayani.",
            ok: "Ya, tutup", path: "/api/services/" + encodeURIComponent(service.code), method: "PATCH",
            body: {open: false},

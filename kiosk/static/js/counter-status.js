@@ -15,7 +15,8 @@
     STATUS_LABELS[option.value] = option.textContent;
   });
   var SOURCE_TEXT = {import: "impor SIAK", demo: "data contoh"};  // a staff edit shows just the username
-  var OUTCOME_TEXT = {updated: "Diubah", already_ready: "Sudah siap", unknown: "Tidak dikenal",
+  var OUTCOME_TEXT = {updated: "Diubah", already_ready: "Sudah siap", not_ready_state: "Ditolak",
+                      unknown: "Tidak dikenal",
                       invalid: "Tidak valid", duplicate: "Berulang"};
   var shownNik = null;
 
@@ -170,6 +171,7 @@
   function counted(counts) {
     var parts = [counts.updated + " diubah menjadi siap diambil"];
     if (counts.already_ready) parts.push(counts.already_ready + " sudah siap sebelumnya");
+    if (counts.not_ready_state) parts.push(counts.not_ready_state + " ditolak karena statusnya");
     if (counts.unknown) parts.push(counts.unknown + " tidak dikenal");
     if (counts.invalid) parts.push(counts.invalid + " tidak valid");
     if (counts.duplicate) parts.push(counts.duplicate + " berulang");

@@ -14,7 +14,7 @@
                    a: "transfer", k: "requeue", p: "reprint"};
   var STATUS_TEXT = {called: "Dipanggil", serving: "Sedang dilayani"};
   var PRINTER_TEXT = {
-    offline: "Printer tiket tidak terhubung. Nomor tetap tercatat dan tampil di layar kiosk; periksa kabel dan daya printer.",
+    offline: "Printer tiket tidak terhubung. Nomor tetap tercatat dan tampil di layar kios; periksa kabel dan daya printer.",
     paper_out: "Kertas printer tiket habis. Silakan ganti gulungan kertas."
   };
   var DONE_TEXT = {recall: "dipanggil ulang", serve: "mulai dilayani", done: "selesai dilayani",
@@ -120,6 +120,18 @@
       : "Belum ada tiket dipanggil.";
   }
 
+  // A Pengambilan ticket at this counter: the card can be handed over from here (CARD_ISSUED).
+  var handoverFor = null;
+  function renderHandover() {
+    var ticket = view.ticket;
+    var show = !!(ticket && CONFIG.pickupService && ticket.service === CONFIG.pickupService &&
+                  (ticket.status === "called" || ticket.status === "serving"));
+    var form = $("handover-form");
+    if (!show || handoverFor !== ticket.id) $("handover-nik").value = "";
+    handoverFor = show ? ticket.id : null;
+    form.hidden = !show;
+  }
+
   function renderServed() {
     $("served-today").textContent = String(view.servedToday || 0);
   }
@@ -191,6 +203,7 @@
 
   function render() {
     renderTicket();
+    renderHandover();
     renderServed();
     renderWaiting();
     renderNoShows();
@@ -318,6 +331,20 @@
     if (option && !option.disabled) transferTo(option.getAttribute("data-service"));
   });
   $("transfer-cancel").addEventListener("click", closePicker);
+
+  $("handover-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var nik = $("handover-nik").value.replace(/[\s.\-]/g, "");
+    if (!nik || !view.ticket) { say("Ketik NIK pemilik KTP-el (16 angka).", "error"); return; }
+    var button = event.target.querySelector("button");
+    button.disabled = true;
+    api("POST", "/api/applications/handover", {nik: nik, ticket: view.ticket.id}).then(function (answer) {
+      $("handover-nik").value = "";
+      say("KTP-el " + answer.application.name + " tercatat sudah diterima (antrean " + answer.ticket + ").", "ok");
+    }, function (error) {
+      if (error.status !== 401) say(error.message, "error");
+    }).then(function () { button.disabled = false; });
+  });
 
   $("noshow-list").addEventListener("click", function (event) {
     var item = event.target.closest("[data-ticket-id]");

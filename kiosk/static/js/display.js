@@ -21,6 +21,9 @@
   var SILENT_SHOW_MS = 2500;    // how long a call is shown when it cannot be spoken
   var CLIP_TIMEOUT_MS = 20000;  // a clip that never ends must not stop the queue
   var RESYNC_MS = 5 * 60 * 1000;
+  // The big call stays while its loket still holds that number, at most this long (pages.CALL_SHOW_SECONDS):
+  // nobody walking in later is sent to a loket that is no longer calling them.
+  var CALL_SHOW_MS = CONFIG.callSeconds * 1000;
 
   var el = {
     date: document.getElementById("date"),
@@ -32,6 +35,8 @@
     recentBox: document.querySelector(".recent"),
     recentRows: Array.prototype.slice.call(document.querySelectorAll("#recent-list .recent-row")),
     connection: document.getElementById("connection"),
+    idleTitle: document.getElementById("idle-title"),
+    idleText: document.getElementById("idle-text"),
     prompt: document.getElementById("sound-prompt")
   };
   var loketCells = {};
@@ -44,6 +49,9 @@
   });
 
   var recent = [];              // newest first, at most RECENT_SIZE, one row per number
+  var shown = null;             // the call on the big panel, or null (welcome or "office closed")
+  var holding = {};             // counter id -> the number it has called or serves now
+  var office = {open: true};    // from /api/queue: open now, and when that changes
   var seen = {};
   var seenOrder = [];
   var pending = [];
@@ -86,14 +94,59 @@
     var year = +parts.year, month = +parts.month, day = +parts.day;
     return {
       iso: year + "-" + month + "-" + day,
+      ymd: [year, month - 1, day],
       date: t("date", {weekday: DAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()], day: day,
                        month: MONTHS[month - 1], year: year}),
       time: parts.hour + "." + parts.minute
     };
   }
 
+  function serverNow() { return Date.now() + clockOffsetMs; }
+
+  // Reopening words (opens_day, opens_today, opens_date when a week or more away), in the page language.
+  function reopens(iso) {
+    var at = Date.parse(iso || "");
+    if (isNaN(at)) return null;
+    var parts = {};
+    partsFormat.formatToParts(new Date(at)).forEach(function (p) { parts[p.type] = p.value; });
+    var time = parts.hour + "." + parts.minute;
+    var weekday = DAYS[new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day)).getUTCDay()];
+    var todayParts = officeNow();
+    var days = Math.round((Date.UTC(+parts.year, +parts.month - 1, +parts.day) -
+                           Date.UTC.apply(null, todayParts.ymd)) / 86400000);
+    if (days <= 0) return t("opens_today", {time: time});
+    if (days >= 7) return t("opens_date", {weekday: weekday, day: +parts.day, month: MONTHS[+parts.month - 1],
+                                           year: parts.year, time: time});
+    return t("opens_day", {weekday: weekday, time: time});
+  }
+
+  function renderIdle() {
+    var closed = !office.open;
+    var title = closed ? t("closed_title") : t("idle_title");
+    var when = closed ? reopens(office.opens_at) : null;
+    var text = closed ? (when ? t("closed_text", {when: when}) : t("closed_unknown")) : t("idle_text");
+    if (el.idleTitle.textContent !== title) el.idleTitle.textContent = title;
+    if (el.idleText.textContent !== text) el.idleText.textContent = text;
+    el.current.setAttribute("data-office", closed ? "closed" : "open");
+  }
+
+  // Is this call still for someone to walk to: its loket holds the number, recently called, office open?
+  function stillCalling(call) {
+    if (!call) return false;
+    if (holding[String(call.counter)] !== call.number) return false;
+    var at = Date.parse(call.called_at || "");
+    return isNaN(at) || serverNow() - at < CALL_SHOW_MS;
+  }
+
+  function reconsider() {
+    if (shown && !stillCalling(shown)) showCurrent(null, false);
+  }
+
   function tick() {
     var now = officeNow();
+    reconsider();
+    var edge = Date.parse((office.open ? office.closes_at : office.opens_at) || "");
+    if (!isNaN(edge) && serverNow() >= edge && !fetching) refreshQueue(false);  // opening or closing time
     if (el.clock.textContent !== now.time) el.clock.textContent = now.time;
     if (el.date.textContent !== now.date) el.date.textContent = now.date;
     if (today && today !== now.iso) refreshQueue(true);  // a new office day: numbers start again
@@ -104,11 +157,14 @@
 
   // Before the first call of the day: a welcome, not an empty number with a dangling "silakan menuju".
   function showCurrent(call, flash) {
+    shown = call || null;
+    if (!call) renderIdle();
     el.current.setAttribute("data-state", call ? "call" : "idle");
     el.number.textContent = call ? call.number : "";
     el.counter.textContent = call ? call.counter_name : "";
     el.recall.hidden = !(call && call.recall);
     el.current.setAttribute("data-call-id", call ? String(call.id) : "");
+    renderRecent();
     if (flash) {
       el.current.classList.remove("flash");
       void el.current.offsetWidth;  // restart the animation
@@ -116,9 +172,9 @@
     }
   }
 
-  // The calls before the newest (which the big panel shows).
+  // The calls before the one the big panel shows (all of them when it shows none).
   function renderRecent() {
-    var earlier = recent.slice(1);
+    var earlier = recent.filter(function (c) { return !shown || c.number !== shown.number; });
     el.recentBox.hidden = earlier.length === 0;
     el.recentRows.forEach(function (row, index) {
       var call = earlier[index];
@@ -130,6 +186,8 @@
 
   // What each loket holds now: its called or serving number, or nothing.
   function showLoket(counterId, number) {
+    if (number) holding[String(counterId)] = number;
+    else delete holding[String(counterId)];
     var cell = loketCells[String(counterId)];
     if (!cell) return;
     var text = number || "\u2013";
@@ -142,6 +200,7 @@
     (counters || []).forEach(function (counter) {
       showLoket(counter.id, counter.ticket ? counter.ticket.number : null);
     });
+    if (counters) reconsider();  // the called ticket left its loket (no-show, done, transfer): clear the call
   }
 
   function addRecent(call) {
@@ -251,8 +310,9 @@
 
   function pump() {
     if (speaking || !pending.length) return;
-    speaking = true;
     var call = pending.shift();
+    if (!stillCalling(call)) { pump(); return; }  // it left its loket while waiting its turn: nobody to send
+    speaking = true;
     announce(call).catch(function (err) { if (window.console) console.error(err); }).then(function () {
       speaking = false;
       pump();
@@ -284,6 +344,8 @@
       if (!response.ok) throw new Error("queue " + response.status);
       return response.json();
     }).then(function (queue) {
+      if (queue.office) office = queue.office;
+      if (!shown) renderIdle();
       renderWaiting(queue.services);
       renderCounters(queue.counters);
       var calls = queue.recent_calls || [];
@@ -299,7 +361,7 @@
         });
         recent = recent.slice(0, RECENT_SIZE);
         renderRecent();
-        if (!speaking) showCurrent(recent[0] || null, false);
+        if (!speaking) showCurrent(stillCalling(recent[0]) ? recent[0] : null, false);
         synced = true;
       } else {
         // Calls the stream has not brought (it is refused or away, and this is a poll): announce them.

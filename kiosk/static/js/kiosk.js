@@ -216,7 +216,16 @@
       button.append(prefix, name, meta);
       list.append(button);
     }
-    if (!services.length) {
+    // The whole office closed (a holiday, a closed date, outside its hours): say it once, not on every card.
+    const closedTexts = services.map((service) => (service.open ? null : closedText(service)));
+    const officeClosed = services.length > 1 && closedTexts.every((text) => text && text === closedTexts[0]);
+    list.dataset.closed = officeClosed ? "office" : "";
+    if (officeClosed) {
+      for (const meta of list.querySelectorAll(".k-svc-meta")) meta.textContent = t("closed_short");
+      note.textContent = closedTexts[0];
+      note.dataset.say = "error.service_closed";  // voice guidance
+      note.hidden = false;
+    } else if (!services.length) {
       note.textContent = t(servicesFailed ? "offline" : "no_services");
       note.dataset.say = servicesFailed ? "error.offline" : "error.no_services";  // voice guidance
       note.hidden = false;
