@@ -248,6 +248,7 @@ def _staff_routes(server: LiveServer, ids: dict) -> list[tuple[str, str, dict | 
         ("POST", "/api/applications/search", {"nik": NIK}),
         ("POST", "/api/applications/status", {"nik": NIK, "status": "CARD_SHIPPED"}),
         ("POST", "/api/applications/ready", {"niks": [NIK]}),
+        ("POST", "/api/applications/handover", {"nik": NIK, "ticket": ids["next"]}),
         ("POST", "/api/admin/status-import", None),
         ("GET", "/api/admin/settings", None),
         ("PATCH", "/api/admin/settings", {"office": {"running_text": "Selamat datang di kantor kecamatan"}}),

@@ -276,7 +276,7 @@
       doc = answer;
       render();
       markInvalid(form, null);
-      say("Tersimpan. Kiosk, layar TV dan loket memakai pengaturan baru dalam beberapa detik.", "ok");
+      say("Tersimpan. Kios, layar TV dan loket memakai pengaturan baru dalam beberapa detik.", "ok");
       loadHistory();
     }).catch(function (problem) {
       error.textContent = problem.message;
