@@ -271,3 +271,17 @@ def test_a_disabled_member_can_be_enabled_again_with_their_old_password(admin):
     answer = server.post(f"/api/admin/staff/{staff_id}/enable", headers=headers)
     assert answer.status_code == 200 and answer.json()["staff"]["active"] is True
     _session_of(server, "petugas", "rahasia-Loket1")
+
+
+@pytest.mark.parametrize("body", [
+    '{"username": "wati", "password": "Pisang-Goreng-Hangat9\\ud800", "role": "counter"}',
+    '{"username": "wati", "password": "Pisang-Goreng-Hangat9", "role": "counter", "\\udfff": 1}',
+    '{"username": "wati", "password": ["Pisang-Goreng-Hangat9", "\\ud83d"], "role": "counter"}',
+])
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_bad_request_not_a_crash(admin, body):
+    """A strong password ending in an escaped lone surrogate passed the policy, then crashed hashing (500)."""
+    server, headers = admin
+    answer = server.session.post(server.url + "/api/admin/staff", data=body.encode(), timeout=10,
+                                 headers={**headers, "Content-Type": "application/json"})
+    assert (answer.status_code, answer.json()["error"]["code"]) == (400, "bad_request")
+    assert "wati" not in [s["username"] for s in server.get("/api/admin/staff").json()["staff"]]

@@ -63,7 +63,24 @@ def json_body() -> dict[str, Any]:
         raise BadRequest("Data JSON terlalu bertingkat.") from None
     if not isinstance(body, dict):
         raise BadRequest("Data harus berupa objek JSON.")
+    if not _encodable(body):  # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold
+        raise BadRequest("Data berisi karakter yang tidak sah.")
     return body
+
+
+def _encodable(value: Any) -> bool:
+    """Tell whether every text in a JSON value (keys included) can be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(key) and _encodable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_encodable(item) for item in value)
+    return True
 
 
 def _wants_json() -> bool:
