@@ -65,7 +65,7 @@ def integrity(path: Path) -> str:
         if rows != [("ok",)]:
             return "; ".join(str(row[0]) for row in rows[:5])
         if conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'tickets'").fetchone()[0] != 1:
-            return "not a kiosk database (no tickets table)"
+            return "tidak ada tabel tickets"
         return "ok"
     except sqlite3.Error as exc:  # not a database at all, or unreadable
         return str(exc)
@@ -488,7 +488,7 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
         else:
             verdict = integrity(source)
             if verdict != "ok":
-                raise RestoreRefused(f"{source} rusak atau bukan cadangan kiosk ({verdict});"
+                raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict});"
                                      f" basis data tidak diubah.")
             reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
@@ -497,14 +497,14 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
                 reader.close()
         verdict = integrity(path)
         if verdict != "ok":
-            raise RestoreRefused(f"{source} rusak atau bukan cadangan kiosk ({verdict});"
+            raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict});"
                                  f" basis data tidak diubah.")
         # The copy's stored NIKs are hashed (migration 0013) with the live database's key, not a new one.
         copy = Database(path, status_key_path=Database(database).status_key_path)
         try:
             copy.migrate()  # an older copy gets today's schema, here and not on the live database
         except sqlite3.Error as exc:
-            raise RestoreRefused(f"{source} tidak dapat dimigrasikan ke skema kiosk ({exc})."
+            raise RestoreRefused(f"{source} tidak dapat dimigrasikan ke skema kios ({exc})."
                                  + unchanged) from None
         conn = copy.connect()
         try:
@@ -516,7 +516,7 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
         finally:
             conn.close()
         if problems:
-            raise RestoreRefused(f"{source} bukan cadangan kiosk yang utuh; skemanya berbeda dari skema kiosk: "
+            raise RestoreRefused(f"{source} bukan cadangan kios yang utuh; skemanya berbeda dari skema kios: "
                                  f"{'; '.join(problems)}." + unchanged)
         # Sessions open in the copy may have ended since (logout, password change, disabled account):
         # everyone logs in again rather than revive them.
