@@ -185,7 +185,7 @@ def _checked_copy(db: Database, path: Path) -> None:
         if verdict != "ok":
             raise BackupError(f"salinan tidak lolos pemeriksaan integritas: {verdict}")
     except (OSError, sqlite3.Error) as exc:
-        raise BackupError(f"backup gagal: {exc}") from None
+        raise BackupError(f"pencadangan gagal: {exc}") from None
     finally:
         source.close()
 
@@ -218,7 +218,7 @@ def backup_database(db: Database, target: str | Path) -> Path:
             _publish(temporary, target)
             _fsync(target.parent)
     except OSError as exc:
-        raise BackupError(f"backup gagal: {exc}") from None
+        raise BackupError(f"pencadangan gagal: {exc}") from None
     return target
 
 
@@ -284,7 +284,7 @@ class AutomaticBackup:
         with self._lock:
             target = self._take(db, now)
             if target is None:
-                raise BackupError(self._failed[1] if self._failed else "backup gagal")
+                raise BackupError(self._failed[1] if self._failed else "pencadangan gagal")
             return target
 
     def _take(self, db: Database, now: datetime) -> Path | None:
@@ -356,7 +356,7 @@ def backup_encrypted(db: Database, folder: str | Path, passphrase: str, now: dat
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BackupError(f"backup gagal: {exc}") from None
+        raise BackupError(f"pencadangan gagal: {exc}") from None
     sweep_partials(folder)
     with Partial(db.path.with_name(db.path.name + ".offsite")) as plain:
         _checked_copy(db, plain)
@@ -369,7 +369,7 @@ def backup_encrypted(db: Database, folder: str | Path, passphrase: str, now: dat
                 _publish(sealed, target)
                 _fsync(folder)
         except OSError as exc:
-            raise BackupError(f"backup gagal: {exc}") from None
+            raise BackupError(f"pencadangan gagal: {exc}") from None
     return target
 
 
