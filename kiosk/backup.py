@@ -65,7 +65,7 @@ def integrity(path: Path) -> str:
         if rows != [("ok",)]:
             return "; ".join(str(row[0]) for row in rows[:5])
         if conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE name = 'tickets'").fetchone()[0] != 1:
-            return "not a kiosk database (no tickets table)"
+            return "tidak ada tabel tickets"
         return "ok"
     except sqlite3.Error as exc:  # not a database at all, or unreadable
         return str(exc)
@@ -185,7 +185,7 @@ def _checked_copy(db: Database, path: Path) -> None:
         if verdict != "ok":
             raise BackupError(f"salinan tidak lolos pemeriksaan integritas: {verdict}")
     except (OSError, sqlite3.Error) as exc:
-        raise BackupError(f"backup gagal: {exc}") from None
+        raise BackupError(f"pencadangan gagal: {exc}") from None
     finally:
         source.close()
 
@@ -195,13 +195,13 @@ def _publish(temporary: Path, target: Path) -> None:
     try:
         os.link(temporary, target)  # a name taken meanwhile fails here
     except FileExistsError:
-        raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
+        raise BackupError(f"{target} sudah ada; pilih nama berkas baru.") from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP):
             raise
         # No hard links (a FAT-formatted USB stick): rename, after checking the name is free.
         if target.exists():
-            raise BackupError(f"{target} sudah ada; pilih nama file baru.") from None
+            raise BackupError(f"{target} sudah ada; pilih nama berkas baru.") from None
         os.rename(temporary, target)
 
 
@@ -209,7 +209,7 @@ def backup_database(db: Database, target: str | Path) -> Path:
     """Write a consistent, checked, owner-only copy of the live database to ``target`` (which must not exist)."""
     target = Path(target)
     if target.exists():
-        raise BackupError(f"{target} sudah ada; pilih nama file baru.")
+        raise BackupError(f"{target} sudah ada; pilih nama berkas baru.")
     target.parent.mkdir(parents=True, exist_ok=True)
     sweep_partials(target.parent)
     try:
@@ -218,7 +218,7 @@ def backup_database(db: Database, target: str | Path) -> Path:
             _publish(temporary, target)
             _fsync(target.parent)
     except OSError as exc:
-        raise BackupError(f"backup gagal: {exc}") from None
+        raise BackupError(f"pencadangan gagal: {exc}") from None
     return target
 
 
@@ -284,7 +284,7 @@ class AutomaticBackup:
         with self._lock:
             target = self._take(db, now)
             if target is None:
-                raise BackupError(self._failed[1] if self._failed else "backup gagal")
+                raise BackupError(self._failed[1] if self._failed else "pencadangan gagal")
             return target
 
     def _take(self, db: Database, now: datetime) -> Path | None:
@@ -356,7 +356,7 @@ def backup_encrypted(db: Database, folder: str | Path, passphrase: str, now: dat
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BackupError(f"backup gagal: {exc}") from None
+        raise BackupError(f"pencadangan gagal: {exc}") from None
     sweep_partials(folder)
     with Partial(db.path.with_name(db.path.name + ".offsite")) as plain:
         _checked_copy(db, plain)
@@ -369,7 +369,7 @@ def backup_encrypted(db: Database, folder: str | Path, passphrase: str, now: dat
                 _publish(sealed, target)
                 _fsync(folder)
         except OSError as exc:
-            raise BackupError(f"backup gagal: {exc}") from None
+            raise BackupError(f"pencadangan gagal: {exc}") from None
     return target
 
 
@@ -426,11 +426,14 @@ def fresh_schema() -> dict[tuple[str, str], dict]:
         conn.close()
 
 
+_KINDS = {"table": "tabel", "index": "indeks", "trigger": "trigger", "view": "view"}
+
+
 def schema_differences(conn: sqlite3.Connection) -> list[str]:
-    """Name what the database on ``conn`` has or lacks beside the schema our migrations make."""
+    """Name (in Indonesian) what the database on ``conn`` has or lacks beside the schema our migrations make."""
     ours, theirs = fresh_schema(), _schema(conn)
-    problems = [f"extra {kind} {name}" for kind, name in sorted(theirs.keys() - ours.keys())]
-    problems += [f"missing {kind} {name}" for kind, name in sorted(ours.keys() - theirs.keys())]
+    problems = [f"{_KINDS.get(kind, kind)} tambahan {name}" for kind, name in sorted(theirs.keys() - ours.keys())]
+    problems += [f"{_KINDS.get(kind, kind)} hilang {name}" for kind, name in sorted(ours.keys() - theirs.keys())]
     for kind, name in sorted(ours.keys() & theirs.keys()):
         mine, other = ours[(kind, name)], theirs[(kind, name)]
         if mine == other:
@@ -438,11 +441,11 @@ def schema_differences(conn: sqlite3.Connection) -> list[str]:
         if "columns" in mine:
             names = {c[0] for c in mine["columns"]}
             other_names = {c[0] for c in other["columns"]}
-            detail = [f"extra column {c}" for c in sorted(other_names - names)]
-            detail += [f"missing column {c}" for c in sorted(names - other_names)]
-            problems.append(f"{kind} {name}: " + (", ".join(detail) or "different definition"))
+            detail = [f"kolom tambahan {c}" for c in sorted(other_names - names)]
+            detail += [f"kolom hilang {c}" for c in sorted(names - other_names)]
+            problems.append(f"{_KINDS.get(kind, kind)} {name}: " + (", ".join(detail) or "definisi berbeda"))
         else:
-            problems.append(f"{kind} {name}: different definition")
+            problems.append(f"{_KINDS.get(kind, kind)} {name}: definisi berbeda")
     return problems
 
 
@@ -470,7 +473,7 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
     from kiosk import store, vault
     from kiosk.migrations import migrations
 
-    unchanged = " Basis data tidak diubah (the database was not changed)."
+    unchanged = " Basis data tidak diubah."
     encrypted = vault.is_encrypted(source)
     partial = Partial(database.with_name(database.name + ".restore"))
     path = partial.__enter__()
@@ -485,8 +488,8 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
         else:
             verdict = integrity(source)
             if verdict != "ok":
-                raise RestoreRefused(f"{source} rusak atau bukan cadangan kiosk ({verdict});"
-                                     f" basis data tidak diubah (the database was not changed).")
+                raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict});"
+                                     f" basis data tidak diubah.")
             reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
                 _copy(reader, path)
@@ -494,27 +497,27 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
                 reader.close()
         verdict = integrity(path)
         if verdict != "ok":
-            raise RestoreRefused(f"{source} rusak atau bukan cadangan kiosk ({verdict});"
-                                 f" basis data tidak diubah (the database was not changed).")
+            raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict});"
+                                 f" basis data tidak diubah.")
         # The copy's stored NIKs are hashed (migration 0013) with the live database's key, not a new one.
         copy = Database(path, status_key_path=Database(database).status_key_path)
         try:
             copy.migrate()  # an older copy gets today's schema, here and not on the live database
         except sqlite3.Error as exc:
-            raise RestoreRefused(f"{source} tidak dapat dimigrasikan ke skema kiosk (cannot be migrated: {exc})."
+            raise RestoreRefused(f"{source} tidak dapat dimigrasikan ke skema kios ({exc})."
                                  + unchanged) from None
         conn = copy.connect()
         try:
             problems = schema_differences(conn)
             known = {m.name for m in migrations._migrations}
             unknown = [row[0] for row in conn.execute("SELECT name FROM _sqlite_migrations") if row[0] not in known]
-            problems += [f"unknown migration {name}" for name in unknown]
+            problems += [f"migrasi tidak dikenal {name}" for name in unknown]
             tickets = conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0]
         finally:
             conn.close()
         if problems:
-            raise RestoreRefused(f"{source} bukan cadangan kiosk yang utuh; skemanya berbeda dari skema kiosk "
-                                 f"(the copy's schema differs from ours): {'; '.join(problems)}." + unchanged)
+            raise RestoreRefused(f"{source} bukan cadangan kios yang utuh; skemanya berbeda dari skema kios: "
+                                 f"{'; '.join(problems)}." + unchanged)
         # Sessions open in the copy may have ended since (logout, password change, disabled account):
         # everyone logs in again rather than revive them.
         store.end_all_staff_sessions(copy, int(now.timestamp()), "restore")
@@ -545,7 +548,7 @@ def restore_database(database: str | Path, source: str | Path, now: datetime, co
     if not source.is_file():
         raise BackupError(f"{source} tidak ditemukan.")
     if database.exists() and source.resolve() == database.resolve():
-        raise BackupError("Sumber dan basis data yang dipulihkan adalah file yang sama.")
+        raise BackupError("Sumber dan basis data yang dipulihkan adalah berkas yang sama.")
     database.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(_lock_path(database), os.O_RDWR | os.O_CREAT, PRIVATE_MODE)
     try:
@@ -558,8 +561,7 @@ def restore_database(database: str | Path, source: str | Path, now: datetime, co
         candidate, partial = _prepare(database, source, passphrase or (lambda: ""), now)
         try:
             if confirm is not None and not confirm(candidate):
-                raise RestoreRefused("Pemulihan dibatalkan; basis data tidak diubah "
-                                     "(restore cancelled; the database was not changed).")
+                raise RestoreRefused("Pemulihan dibatalkan; basis data tidak diubah.")
             kept = None
             if database.exists():
                 kept = database.with_name(f"{database.name}.replaced-{now.strftime('%Y%m%d-%H%M%S')}")

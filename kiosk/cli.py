@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Callable
 
 import click
 
+from kiosk.cli_words import BAD_NAME, ROLES, CliError, echo_import_report
 from kiosk.errors import KioskError
-from kiosk.passwords import check_password
+from kiosk.passwords import password_problem
 
 if TYPE_CHECKING:
     from kiosk.runtime import Runtime
-
 
 
 def _settings(ctx: click.Context):
@@ -41,7 +41,7 @@ def _runtime(ctx: click.Context):
     try:
         return Runtime.open(_settings(ctx))
     except sqlite3.Error as exc:
-        raise click.ClickException(f"database: {exc}") from None
+        raise CliError(f"basis data: {exc}") from None
 
 
 @click.group()
@@ -83,7 +83,7 @@ def init(ctx: click.Context) -> None:
     """
     runtime = _runtime(ctx)
     runtime.secret_key()
-    click.echo(f"Database ready: {runtime.settings.database_path}")
+    click.echo(f"Basis data siap: {runtime.settings.database_path}")
 
 
 @main.command()
@@ -120,9 +120,9 @@ def _serve(ctx: click.Context, host: str | None, port: int | None,
     try:
         runtime.start()
     except KioskError as exc:  # e.g. a `kiosk restore` is replacing the database right now
-        raise click.ClickException(exc.message) from None
-    click.echo(f"{settings.office.name}: serving on http://{host}:{port}/  (kiosk /kiosk, display /display, "
-               f"counter /counter)")
+        raise CliError(exc.message) from None
+    click.echo(f"{settings.office.name}: melayani di http://{host}:{port}/  (kios /kiosk, layar /display, "
+               f"loket /counter)")
     # systemd and `kill` send SIGTERM: leave like Ctrl+C so the print worker finishes its job and streams close.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -133,16 +133,16 @@ def _serve(ctx: click.Context, host: str | None, port: int | None,
 
 def _listen_problem(exc: OSError, host: str, port: int) -> str:
     if exc.errno == errno.EADDRINUSE:
-        return f"port {port} on {host} is already in use (another server?); choose another with --port"
+        return f"port {port} di {host} sudah dipakai (server lain?); pilih port lain dengan --port"
     if exc.errno == errno.EACCES:
-        return f"not allowed to listen on port {port} (ports below 1024 need root); choose another with --port"
+        return f"tidak diizinkan mendengarkan di port {port} (port di bawah 1024 perlu root); pilih port lain dengan --port"
     if exc.errno == errno.EADDRNOTAVAIL or isinstance(exc, socket.gaierror):
-        return f"cannot listen on {host}: not an address of this computer; choose another with --host"
-    return f"cannot listen on {host}:{port}: {exc.strerror or exc}"
+        return f"tidak dapat mendengarkan di {host}: bukan alamat komputer ini; pilih alamat lain dengan --host"
+    return f"tidak dapat mendengarkan di {host}:{port}: {exc.strerror or exc}"
 
 
-def _usage_error(message: str) -> click.ClickException:
-    problem = click.ClickException(message)
+def _usage_error(message: str) -> CliError:
+    problem = CliError(message)
     problem.exit_code = 2
     return problem
 
@@ -174,16 +174,17 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
         printf '%s\\n' "$PASSWORD" | kiosk user add budi --role admin --password-stdin
     """
     if not all(c.isalnum() or c in "._-" for c in name) or not 2 <= len(name) <= 40:
-        raise click.ClickException("NAME must be 2-40 letters, digits, '.', '_' or '-'")
+        raise CliError(BAD_NAME)
     password = _new_password(name, password_stdin)
     runtime = _runtime(ctx)
     try:
         _create_staff(runtime, name, password, role)
-    except KioskError as exc:  # domain messages are Indonesian (for screens); the CLI speaks English
+    except KioskError as exc:
         if exc.code == "username_taken":
-            raise click.ClickException(f"username '{name}' is taken (usernames ignore case)") from None
-        raise click.ClickException(f"{exc.code}: {exc.message}") from None
-    click.echo(f"Created {role} account '{name}'.")
+            raise CliError(f"nama pengguna '{name}' sudah dipakai (huruf besar dan kecil dianggap sama)"
+                                       ) from None
+        raise CliError(exc.message) from None
+    click.echo(f"Akun {ROLES[role]} '{name}' dibuat.")
 
 
 def _new_password(name: str, password_stdin: bool) -> str:
@@ -191,21 +192,21 @@ def _new_password(name: str, password_stdin: bool) -> str:
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if (problem := check_password(name, password)) is not None:
-        raise click.ClickException(f"password refused: {problem}")
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
+    if (problem := password_problem(name, password)) is not None:
+        raise CliError(problem.indonesian)
     return password
 
 
-def _unknown_staff(name: str) -> click.ClickException:
-    return click.ClickException(f"no staff account named '{name}' (see: kiosk user list)")
+def _unknown_staff(name: str) -> CliError:
+    return CliError(f"tidak ada akun petugas bernama '{name}' (lihat: kiosk user list)")
 
 
-def _account_refused(name: str, exc: KioskError) -> click.ClickException:
-    """Say in English why an account change was refused: an unknown name, or the last active admin."""
+def _account_refused(name: str, exc: KioskError) -> CliError:
+    """Say why an account change was refused: an unknown name, or the last active admin."""
     if exc.code == "last_admin":
-        return click.ClickException(f"'{name}' is the last active admin: add or enable another admin first "
-                                    "(kiosk user add NAME --role admin)")
+        return CliError(f"'{name}' adalah admin aktif terakhir: tambahkan atau aktifkan admin lain dulu "
+                                    "(kiosk user add NAMA --role admin)")
     return _unknown_staff(name)
 
 
@@ -222,13 +223,13 @@ def user_list(ctx: click.Context) -> None:
 
     accounts = store.list_staff(_runtime(ctx).db)
     if not accounts:
-        click.echo("No staff accounts yet (add one: kiosk user add NAME --role admin).")
+        click.echo("Belum ada akun petugas (tambahkan: kiosk user add NAMA --role admin).")
         return
-    width = max(len("username"), *(len(account["username"]) for account in accounts))
-    click.echo(f"{'username':<{width}}  role     status    sessions  created")
+    width = max(len("nama"), *(len(account["username"]) for account in accounts))
+    click.echo(f"{'nama':<{width}}  peran    status    sesi  dibuat")
     for account in accounts:
-        status = "active" if account["active"] else "disabled"
-        click.echo(f"{account['username']:<{width}}  {account['role']:<7}  {status:<8}  {account['sessions']:>8}  "
+        status = "aktif" if account["active"] else "nonaktif"
+        click.echo(f"{account['username']:<{width}}  {account['role']:<7}  {status:<8}  {account['sessions']:>4}  "
                    f"{account['created_at'][:10]}")
 
 
@@ -255,7 +256,7 @@ def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
                                          int(runtime.now().timestamp()))
     except KioskError:
         raise _unknown_staff(name) from None
-    click.echo(f"Password of '{name}' changed; {ended} open session(s) ended.")
+    click.echo(f"Kata sandi '{name}' diganti; {ended} sesi terbuka diakhiri.")
 
 
 @user.command("disable")
@@ -275,7 +276,7 @@ def user_disable(ctx: click.Context, name: str) -> None:
         ended = store.disable_staff(runtime.db, name, int(runtime.now().timestamp()))
     except KioskError as exc:
         raise _account_refused(name, exc) from None
-    click.echo(f"Account '{name}' disabled; {ended} open session(s) ended.")
+    click.echo(f"Akun '{name}' dinonaktifkan; {ended} sesi terbuka diakhiri.")
 
 
 @user.command("enable")
@@ -295,7 +296,7 @@ def user_enable(ctx: click.Context, name: str) -> None:
         store.enable_staff(runtime.db, name, int(runtime.now().timestamp()))
     except KioskError:
         raise _unknown_staff(name) from None
-    click.echo(f"Account '{name}' enabled.")
+    click.echo(f"Akun '{name}' diaktifkan.")
 
 
 @user.command("role")
@@ -316,7 +317,7 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
         ended = store.set_staff_role(runtime.db, name, role, int(runtime.now().timestamp()))
     except KioskError as exc:
         raise _account_refused(name, exc) from None
-    click.echo(f"Account '{name}' is now {role}; {ended} open session(s) ended.")
+    click.echo(f"Akun '{name}' sekarang {ROLES[role]}; {ended} sesi terbuka diakhiri.")
 
 
 @user.command("logout")
@@ -336,7 +337,7 @@ def user_logout(ctx: click.Context, name: str) -> None:
         ended = store.end_staff_sessions(runtime.db, name, int(runtime.now().timestamp()))
     except KioskError:
         raise _unknown_staff(name) from None
-    click.echo(f"{ended} open session(s) of '{name}' ended.")
+    click.echo(f"{ended} sesi terbuka '{name}' diakhiri.")
 
 
 def _passphrase(from_stdin: bool, twice: bool) -> str:
@@ -346,11 +347,11 @@ def _passphrase(from_stdin: bool, twice: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise click.ClickException("No terminal to ask the passphrase on: give it on standard input with "
-                                   "--passphrase-stdin (tidak ada terminal untuk menanyakan frasa sandi).")
-    first = getpass.getpass("Passphrase (frasa sandi): ")
-    if twice and getpass.getpass("Passphrase again (ulangi frasa sandi): ") != first:
-        raise click.ClickException("The two passphrases differ; nothing was written (frasa sandi tidak sama).")
+        raise CliError("Tidak ada terminal untuk menanyakan frasa sandi: berikan lewat masukan standar "
+                                   "dengan --passphrase-stdin.")
+    first = getpass.getpass("Frasa sandi: ")
+    if twice and getpass.getpass("Ulangi frasa sandi: ") != first:
+        raise CliError("Kedua frasa sandi tidak sama; tidak ada yang ditulis.")
     return first
 
 
@@ -376,9 +377,9 @@ def backup(ctx: click.Context, dest: str | None, folder: str | None, passphrase_
     from kiosk.backup import backup_database, backup_encrypted
 
     if (dest is None) == (folder is None):
-        raise _usage_error("give either DEST (a plain copy on this PC) or --to DIR (an encrypted copy)")
+        raise _usage_error("berikan DEST (salinan biasa di PC ini) atau --to DIR (salinan terenkripsi), salah satu saja")
     if passphrase_stdin and folder is None:
-        raise _usage_error("--passphrase-stdin goes with --to DIR")
+        raise _usage_error("--passphrase-stdin hanya dipakai bersama --to DIR")
     if folder is not None:
         from kiosk.vault import VaultError, check_passphrase
 
@@ -386,7 +387,7 @@ def backup(ctx: click.Context, dest: str | None, folder: str | None, passphrase_
         try:
             check_passphrase(passphrase)
         except VaultError as exc:
-            raise click.ClickException(exc.message) from None
+            raise CliError(exc.message) from None
     runtime = _runtime(ctx)
     runtime.secret_key()  # an old install kept the signing secret in the database: move it out first
     try:
@@ -395,36 +396,35 @@ def backup(ctx: click.Context, dest: str | None, folder: str | None, passphrase_
         else:
             target = Path(dest)
             if target.exists():
-                raise click.ClickException(f"{target} exists already; choose a new file name")
+                raise CliError(f"{target} sudah ada; pilih nama berkas baru.")
             # Owner-only (staff password hashes, residents' data), checked with PRAGMA integrity_check.
             backup_database(runtime.db, target)
     except KioskError as exc:
-        raise click.ClickException(exc.message) from None
-    click.echo(f"Backup written: {target}" + (" (encrypted)" if folder is not None else ""))
+        raise CliError(exc.message) from None
+    click.echo(f"Cadangan disimpan: {target}" + (" (terenkripsi)" if folder is not None else ""))
 
 
 def _confirm_restore(yes: bool):
     """Show what the checked copy holds (its admin accounts above all), then ask: y/N, --yes, or refuse."""
 
     def confirm(candidate) -> bool:
-        click.echo(f"The copy passed the checks: {candidate.tickets} tickets; its schema is ours after migration.")
-        click.echo(f"Admin accounts in the copy ({len(candidate.admins)}):")
+        click.echo(f"Salinan lolos pemeriksaan: {candidate.tickets} tiket; skemanya sesuai setelah migrasi.")
+        click.echo(f"Akun admin dalam salinan ({len(candidate.admins)}):")
         for admin in candidate.admins:
-            notes = [] if admin.active else ["disabled"]
+            notes = [] if admin.active else ["nonaktif"]
             if admin.new:
-                notes.append("not in the live database")
+                notes.append("tidak ada di basis data aktif")
             suffix = f"  <- {', '.join(notes)}" if notes else ""
-            click.echo(f"  {admin.username} (since {admin.created_at}){suffix}")
+            click.echo(f"  {admin.username} (sejak {admin.created_at}){suffix}")
         if any(admin.new for admin in candidate.admins):
-            click.echo("Check that every admin account not in the live database is one you know.")
+            click.echo("Pastikan setiap akun admin yang tidak ada di basis data aktif adalah akun yang Anda kenal.")
         if yes:
             return True
         if not sys.stdin.isatty():
-            raise click.ClickException(
-                "Restore needs a confirmation: run it on a terminal, or add --yes once you have checked the "
-                "admin accounts above. The database was not changed (pemulihan perlu konfirmasi; basis data "
-                "tidak diubah).")
-        return click.confirm("Replace the live database with this copy?", default=False)
+            raise CliError(
+                "Pemulihan perlu konfirmasi: jalankan di terminal, atau tambahkan --yes setelah Anda memeriksa "
+                "akun admin di atas. Basis data tidak diubah.")
+        return click.confirm("Ganti basis data aktif dengan salinan ini? (y = ya)", default=False)
 
     return confirm
 
@@ -457,10 +457,10 @@ def restore(ctx: click.Context, src: str, yes: bool, passphrase_stdin: bool) -> 
         kept = restore_database(settings.database_path, src, now, confirm=_confirm_restore(yes),
                                 passphrase=lambda: _passphrase(passphrase_stdin, twice=False))
     except KioskError as exc:
-        raise click.ClickException(exc.message) from None
-    click.echo(f"Database restored from {src} into {settings.database_path}.")
+        raise CliError(exc.message) from None
+    click.echo(f"Basis data dipulihkan dari {src} ke {settings.database_path}.")
     if kept is not None:
-        click.echo(f"The replaced database is kept as {kept}.")
+        click.echo(f"Basis data yang diganti disimpan sebagai {kept}.")
 
 
 @main.command("import-status")
@@ -478,15 +478,15 @@ def import_status(ctx: click.Context, file: str) -> None:
     Example:
         kiosk import-status siak-2026-11-28.csv
     """
-    from kiosk.status_import import MAX_IMPORT_BYTES, MAX_REPORTED, ImportProblem, NotSiakFile
+    from kiosk.status_import import MAX_IMPORT_BYTES, MAX_REPORTED, ImportProblem
     from kiosk.status_import import import_status as run_import
 
     path = Path(file)
     size = path.stat().st_size
     if size > MAX_IMPORT_BYTES:  # the upload's limit: split a larger export
-        raise click.ClickException(
-            f"{path.name}: {size / (1024 * 1024):.1f} MB is over the {MAX_IMPORT_BYTES // (1024 * 1024)} MB limit; "
-            f"split the export into parts; nothing was imported")
+        raise CliError(
+            f"{path.name}: {size / (1024 * 1024):.1f} MB melebihi batas {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
+            f"bagi ekspor menjadi beberapa bagian; tidak ada yang diimpor")
     runtime = _runtime(ctx)
     now = runtime.now()
     try:  # checking rows is CPU work: the server on the same PC answers residents first
@@ -498,23 +498,14 @@ def import_status(ctx: click.Context, file: str) -> None:
             if size > PROGRESS_BAR_BYTES:
                 with path.open("rb") as counting:
                     lines = sum(1 for _ in counting)
-                with click.progressbar(length=lines, label="Importing", file=sys.stderr) as bar:
+                with click.progressbar(length=lines, label="Mengimpor", file=sys.stderr) as bar:
                     report = run_import(runtime.db, stream, now.date(), now.isoformat(timespec="seconds"),
                                         progress=bar.update)
             else:
                 report = run_import(runtime.db, stream, now.date(), now.isoformat(timespec="seconds"))
-        except NotSiakFile as exc:
-            raise click.ClickException(f"{path.name}: {exc.reason}; nothing was imported\n{exc.message}") from None
         except ImportProblem as exc:
-            raise click.ClickException(f"{path.name}: {exc.reason}; nothing was imported") from None
-    for row, reason in report.rejected:
-        click.echo(f"row {row}: rejected: {reason}")
-    if report.rejected_count > len(report.rejected):
-        click.echo(f"... and {report.rejected_count - len(report.rejected)} more rejected rows "
-                   f"(only the first {MAX_REPORTED} are listed)")
-    click.echo(f"Accepted: {report.accepted} (new {report.created}, changed {report.updated}, "
-               f"unchanged {report.unchanged})")
-    click.echo(f"Rejected: {report.rejected_count}")
+            raise CliError(f"{path.name}: {exc.message} Tidak ada yang diimpor.") from None
+    echo_import_report(report, MAX_REPORTED)
 
 
 PROGRESS_BAR_BYTES = 1_000_000  # about 10,000 rows
@@ -539,10 +530,10 @@ def purge(ctx: click.Context) -> None:
     removed = runtime.purge_status_traces()
     tidied = runtime.tidy_copies()
     if tidied:
-        click.echo(f"Removed {len(tidied)} file(s): backup copies abandoned mid-way and replaced databases beyond "
-                   f"the newest {REPLACED_KEEP}.")
-    click.echo(f"Removed {removed['lookups']} lookup audit entries and {removed['records']} records whose card was "
-               f"handed over ({removed['history']} history entries) older than {days} days.")
+        click.echo(f"{len(tidied)} berkas dihapus: salinan cadangan yang terhenti di tengah jalan dan basis data "
+                   f"yang diganti di luar {REPLACED_KEEP} terbaru.")
+    click.echo(f"{removed['lookups']} catatan audit pencarian dan {removed['records']} data yang kartunya sudah "
+               f"diserahkan ({removed['history']} catatan riwayat) yang lebih lama dari {days} hari dihapus.")
 
 
 @main.command()
@@ -606,9 +597,9 @@ def _seed_demo(runtime: Runtime) -> None:
         if store.get_staff(runtime.db, username) is None:
             password = secrets.token_urlsafe(9)
             _create_staff(runtime, username, password, role)
-            click.echo(f"Staff account created: {username} / {password}  ({role}; shown only once)")
+            click.echo(f"Akun petugas dibuat: {username} / {password}  ({ROLES[role]}; hanya ditampilkan sekali)")
         else:
-            click.echo(f"Staff account '{username}' exists already (password unchanged).")
+            click.echo(f"Akun petugas '{username}' sudah ada (kata sandi tidak diubah).")
     _seed_demo_applications(runtime)
     _seed_demo_history(runtime)
     now = runtime.now()
@@ -642,8 +633,8 @@ def _seed_demo_history(runtime: Runtime) -> None:
     events = store.add_history(runtime.db, tickets)
     responses = demo_responses(tickets)
     survey_store.add_demo_responses(runtime.db, responses)
-    click.echo(f"Demo history: {len(tickets)} tickets ({events} events) and {len(responses)} satisfaction survey "
-               f"responses over the {DEMO_HISTORY_WEEKS} weeks before today, for the reports.")
+    click.echo(f"Riwayat demo: {len(tickets)} tiket ({events} peristiwa) dan {len(responses)} jawaban survei "
+               f"kepuasan selama {DEMO_HISTORY_WEEKS} minggu sebelum hari ini, untuk laporan.")
 
 
 # Made-up residents of Kapuas (region 6203xx) in several statuses, to try the status check at the kiosk.
@@ -673,4 +664,4 @@ def _seed_demo_applications(runtime: Runtime) -> None:
                                             "demo", "demo")
     if counts["created"]:
         # No NIK on the console: under a service manager it becomes a log line. The README lists them.
-        click.echo(f"Demo KTP-el status records: {counts['created']} made-up residents (their NIKs: README).")
+        click.echo(f"Data status KTP-el demo: {counts['created']} penduduk rekaan (NIK mereka: README).")

@@ -1,4 +1,4 @@
-"""The staff password policy, one for the command line (English) and the admin page (Indonesian)."""
+"""The staff password policy, one for the command line and the admin page (both say why in Indonesian)."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def password_slot(wait: float = PASSWORD_SLOT_WAIT_SECONDS) -> Iterator[None]:
 
 @dataclass(frozen=True)
 class PasswordProblem:
-    """Why a password is refused: for the CLI (English) and for screens (Indonesian)."""
+    """Why a password is refused: in English (``check_password``) and in Indonesian (the CLI and screens)."""
 
     english: str
     indonesian: str
@@ -81,6 +81,6 @@ def password_problem(username: str, password: str) -> PasswordProblem | None:
 
 
 def check_password(username: str, password: str) -> str | None:
-    """Return why a password is too weak in English (for the CLI), or None when it is acceptable."""
+    """Return why a password is too weak in English (with the estimator's advice), or None when it is acceptable."""
     problem = password_problem(username, password)
     return problem.english if problem else None

@@ -50,7 +50,7 @@ JUNK_SHARE = 0.9  # ... and above it the file is not a SIAK export
 class ImportProblem(KioskError):
     """The file as a whole cannot be imported (no header, a missing column, not UTF-8).
 
-    ``reason`` is English for the command line; ``message`` is Indonesian for the staff screen.
+    ``reason`` is English; ``message`` is Indonesian, for the command line and the staff screen.
     """
 
     code = "bad_import"

@@ -47,8 +47,7 @@ def is_encrypted(path: Path) -> bool:
 def check_passphrase(passphrase: str) -> None:
     """Refuse a passphrase too short to protect residents' data."""
     if len(passphrase) < MIN_PASSPHRASE:
-        raise VaultError(f"Frasa sandi minimal {MIN_PASSPHRASE} karakter "
-                         f"(the passphrase needs at least {MIN_PASSPHRASE} characters).")
+        raise VaultError(f"Frasa sandi minimal {MIN_PASSPHRASE} karakter.")
 
 
 def _key(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> AESGCM:
@@ -82,30 +81,29 @@ def decrypt(source: BinaryIO, target: BinaryIO, passphrase: str) -> None:
     """Write the plain contents of the encrypted ``source`` to ``target``; VaultError on a wrong passphrase."""
     header = source.read(len(MAGIC) + _HEADER.size)
     if len(header) != len(MAGIC) + _HEADER.size or not header.startswith(MAGIC):
-        raise VaultError("Bukan salinan terenkripsi kiosk (not an encrypted kiosk copy).")
+        raise VaultError("Bukan salinan terenkripsi kios.")
     salt, log2_n, r, p, prefix = _HEADER.unpack(header[len(MAGIC):])
     if not (10 <= log2_n <= MAX_LOG2_N and 1 <= r <= 32 and 1 <= p <= 16):
-        raise VaultError("Salinan terenkripsi rusak (damaged encrypted copy: bad key parameters).")
+        raise VaultError("Salinan terenkripsi rusak (parameter kunci tidak valid).")
     try:
         cipher = _key(passphrase, salt, log2_n, r, p)
     except (ValueError, MemoryError) as exc:
-        raise VaultError(f"Salinan terenkripsi rusak (damaged encrypted copy: {exc}).") from None
+        raise VaultError(f"Salinan terenkripsi rusak ({exc}).") from None
     index = 0
     while True:
         frame = source.read(_FRAME.size)
         if len(frame) != _FRAME.size:
-            raise VaultError("Salinan terenkripsi terpotong (the encrypted copy is cut short).")
+            raise VaultError("Salinan terenkripsi terpotong.")
         last, length = _FRAME.unpack(frame)
         if length > CHUNK + 16:
-            raise VaultError("Salinan terenkripsi rusak (damaged encrypted copy).")
+            raise VaultError("Salinan terenkripsi rusak.")
         sealed = source.read(length)
         try:
             plain = cipher.decrypt(_nonce(prefix, index, bool(last)), sealed, header)
         except InvalidTag:
             if index == 0:
-                raise VaultError("Frasa sandi salah, atau salinan rusak (wrong passphrase, or a damaged "
-                                 "copy).") from None
-            raise VaultError("Salinan terenkripsi rusak (damaged encrypted copy).") from None
+                raise VaultError("Frasa sandi salah, atau salinan rusak.") from None
+            raise VaultError("Salinan terenkripsi rusak.") from None
         target.write(plain)
         if last:
             return

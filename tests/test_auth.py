@@ -221,7 +221,7 @@ def test_passwd_ends_every_session_of_that_person_only(office, tmp_path):
     second, second_headers = staff_session(office)
     admin, admin_headers = staff_session(office, "kepala", "rahasia-Admin1")
     result = run_cli(tmp_path, "user", "passwd", "petugas", "--password-stdin", input="Loket-Baru-Selat-77\n")
-    assert (result.exit_code, result.output) == (0, "Password of 'petugas' changed; 2 open session(s) ended.\n")
+    assert (result.exit_code, result.output) == (0, "Kata sandi 'petugas' diganti; 2 sesi terbuka diakhiri.\n")
     assert [can_act(office, first, first_headers), can_act(office, second, second_headers)] == [401, 401]
     assert can_act(office, admin, admin_headers) == 204
     old = office.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
@@ -232,22 +232,22 @@ def test_passwd_ends_every_session_of_that_person_only(office, tmp_path):
 def test_a_disabled_account_is_signed_out_and_cannot_log_in(office, tmp_path):
     browser, headers = staff_session(office)
     result = run_cli(tmp_path, "user", "disable", "petugas")
-    assert (result.exit_code, result.output) == (0, "Account 'petugas' disabled; 1 open session(s) ended.\n")
+    assert (result.exit_code, result.output) == (0, "Akun 'petugas' dinonaktifkan; 1 sesi terbuka diakhiri.\n")
     assert can_act(office, browser, headers) == 401
     again = office.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
     assert (again.status_code, again.json()["error"]["code"]) == (401, "bad_credentials")
     listing = run_cli(tmp_path, "user", "list")
     assert listing.exit_code == 0
     rows = [line.split()[:4] for line in listing.output.splitlines()]
-    assert rows == [["username", "role", "status", "sessions"], ["kepala", "admin", "active", "0"],
-                    ["petugas", "counter", "disabled", "0"]]
+    assert rows == [["nama", "peran", "status", "sesi"], ["kepala", "admin", "aktif", "0"],
+                    ["petugas", "counter", "nonaktif", "0"]]
 
 
 def test_user_role_changes_the_role_and_ends_that_persons_sessions(office, tmp_path):
     browser, headers = staff_session(office)
     assert browser.get(office.url + "/api/admin/today", timeout=10).status_code == 403
     result = run_cli(tmp_path, "user", "role", "petugas", "admin")
-    assert (result.exit_code, result.output) == (0, "Account 'petugas' is now admin; 1 open session(s) ended.\n")
+    assert (result.exit_code, result.output) == (0, "Akun 'petugas' sekarang admin; 1 sesi terbuka diakhiri.\n")
     assert can_act(office, browser, headers) == 401
     again, _ = staff_session(office)
     assert again.get(office.url + "/api/admin/today", timeout=10).status_code == 200
@@ -258,7 +258,7 @@ def test_user_enable_lets_a_disabled_account_log_in_again(office, tmp_path):
     refused = office.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
     assert refused.status_code == 401
     result = run_cli(tmp_path, "user", "enable", "petugas")
-    assert (result.exit_code, result.output) == (0, "Account 'petugas' enabled.\n")
+    assert (result.exit_code, result.output) == (0, "Akun 'petugas' diaktifkan.\n")
     assert can_act(office, *staff_session(office)) == 204
 
 
@@ -266,7 +266,7 @@ def test_user_logout_ends_sessions_but_keeps_the_account(office, tmp_path):
     first, first_headers = staff_session(office)
     second, second_headers = staff_session(office)
     result = run_cli(tmp_path, "user", "logout", "petugas")
-    assert (result.exit_code, result.output) == (0, "2 open session(s) of 'petugas' ended.\n")
+    assert (result.exit_code, result.output) == (0, "2 sesi terbuka 'petugas' diakhiri.\n")
     assert [can_act(office, first, first_headers), can_act(office, second, second_headers)] == [401, 401]
     assert can_act(office, *staff_session(office)) == 204
 
@@ -275,7 +275,7 @@ def test_user_logout_ends_sessions_but_keeps_the_account(office, tmp_path):
                                      ("role", "nobody", "admin"), ("logout", "nobody"), ("enable", "nobody")])
 def test_user_commands_name_an_unknown_account(tmp_path, command):
     result = run_cli(tmp_path, "user", *command, input="Loket-Baru-Selat-77\n")
-    assert (result.exit_code, result.output) == (1, "Error: no staff account named 'nobody' (see: kiosk user list)\n")
+    assert (result.exit_code, result.output) == (1, "Gagal: tidak ada akun petugas bernama 'nobody' (lihat: kiosk user list)\n")
 
 
 # ---------------------------------------------------------------- idle time-out (controllable clock)

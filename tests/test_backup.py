@@ -120,7 +120,7 @@ def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_
     restored = cli(config, "restore", "--yes", str(copy))
     assert restored.exit_code == 0, restored.output
     kept = list(tmp_path.glob("kiosk.db.replaced-*"))
-    assert len(kept) == 1 and f"kept as {kept[0]}" in restored.output
+    assert len(kept) == 1 and f"disimpan sebagai {kept[0]}" in restored.output
     assert tokens_in(kept[0]) == everything and mode(kept[0]) == 0o600  # the replaced database, WAL included
     assert tokens_in(database) == in_copy
     assert mode(database) == 0o600
@@ -335,6 +335,6 @@ def test_restore_onto_a_new_pc_with_no_database_yet(tmp_path):
     config = write_office_config(new)
     result = cli(config, "restore", "--yes", str(copy))
     assert result.exit_code == 0, result.output
-    assert "kept as" not in result.output  # nothing was replaced
+    assert "disimpan sebagai" not in result.output  # nothing was replaced
     assert tokens_in(new / "kiosk.db") == {token}
     assert integrity(new / "kiosk.db") == "ok" and mode(new / "kiosk.db") == 0o600

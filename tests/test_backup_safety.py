@@ -89,7 +89,7 @@ def test_a_file_with_only_a_tickets_table_is_refused_and_the_server_still_starts
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
-    assert "basis data tidak diubah" in result.output.lower() and "database was not changed" in result.output
+    assert "basis data tidak diubah" in result.output.lower() and "not changed" not in result.output  # no English duplicate
     _unchanged(database, before)
     app = make_app(tmp_path, printer__type="none")  # the server still starts on the live database
     assert app.test_client().get("/healthz").get_json()["db"] == "ok"
@@ -98,14 +98,14 @@ def test_a_file_with_only_a_tickets_table_is_refused_and_the_server_still_starts
 
 
 @pytest.mark.parametrize(("statements", "named"), [
-    ((PROMOTE,), "extra trigger promote_on_login"),
-    (("CREATE VIEW everyone AS SELECT username, password_hash FROM staff",), "extra view everyone"),
-    (("CREATE INDEX staff_hash ON staff (password_hash)",), "extra index staff_hash"),
-    (("CREATE TABLE notes (text TEXT)",), "extra table notes"),
-    (("ALTER TABLE staff ADD COLUMN backdoor TEXT",), "table staff: extra column backdoor"),
-    (("DROP INDEX tickets_counter",), "missing index tickets_counter"),
+    ((PROMOTE,), "trigger tambahan promote_on_login"),
+    (("CREATE VIEW everyone AS SELECT username, password_hash FROM staff",), "view tambahan everyone"),
+    (("CREATE INDEX staff_hash ON staff (password_hash)",), "indeks tambahan staff_hash"),
+    (("CREATE TABLE notes (text TEXT)",), "tabel tambahan notes"),
+    (("ALTER TABLE staff ADD COLUMN backdoor TEXT",), "tabel staff: kolom tambahan backdoor"),
+    (("DROP INDEX tickets_counter",), "indeks hilang tickets_counter"),
     (("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('kiosk', '9999_future', '2027')",),
-     "unknown migration 9999_future"),  # a copy from a newer release
+     "migrasi tidak dikenal 9999_future"),  # a copy from a newer release
 ])
 def test_a_copy_with_anything_our_migrations_do_not_make_is_refused(office, statements, named):
     config, database, copy, _ = office
@@ -139,7 +139,7 @@ def test_restore_lists_the_copys_admins_and_asks_without_a_terminal_it_refuses(o
     refused = cli(config, "restore", str(added))  # no terminal, no --yes
     assert refused.exit_code == 1
     assert "penyusup" in refused.output and "kepala" in refused.output
-    assert "not in the live database" in refused.output.lower()  # the new account stands out
+    assert "tidak ada di basis data aktif" in refused.output  # the new account stands out
     assert "--yes" in refused.output
     _unchanged(database, before)
 
@@ -193,7 +193,7 @@ def test_on_a_terminal_restore_asks_and_no_keeps_the_live_database(office):
     _unchanged(database, before)
     code, output = _run_on_a_terminal(["--config", str(config), "restore", str(copy)], (b"[y/N]", b"y\n"))
     assert code == 0, output
-    assert "restored" in output and tokens_in(database) == tokens
+    assert "dipulihkan" in output and tokens_in(database) == tokens
 
 
 # ---------------------------------------------------------------- encrypted copies off the PC
@@ -217,7 +217,7 @@ def test_an_encrypted_copy_off_the_pc_and_restoring_it_with_its_passphrase(offic
     before = database.read_bytes()
     wrong = cli(config, "restore", "--yes", "--passphrase-stdin", str(encrypted), input="salah-sekali\n")
     assert wrong.exit_code == 1
-    assert "passphrase" in wrong.output and "Traceback" not in wrong.output
+    assert "Frasa sandi salah" in wrong.output and "Traceback" not in wrong.output
     _unchanged(database, before)
     no_passphrase = cli(config, "restore", "--yes", str(encrypted))  # no terminal to ask on
     assert no_passphrase.exit_code == 1 and "--passphrase-stdin" in no_passphrase.output
@@ -247,15 +247,15 @@ def test_on_a_terminal_the_passphrase_is_asked_twice_then_once_to_restore(office
     config, database, _, tokens = office
     stick = tmp_path / "stick"
     code, output = _run_on_a_terminal(["--config", str(config), "backup", "--to", str(stick)],
-                                      (b"Passphrase (", b"kunci-kantor-2026\n"), (b"Passphrase again", b"kunci-lain-2026\n"))
-    assert code == 1 and "differ" in output and not list(stick.glob("*"))
+                                      (b"Frasa sandi: ", b"kunci-kantor-2026\n"), (b"Ulangi frasa sandi", b"kunci-lain-2026\n"))
+    assert code == 1 and "tidak sama" in output and not list(stick.glob("*"))
     code, output = _run_on_a_terminal(["--config", str(config), "backup", "--to", str(stick)],
-                                      (b"Passphrase (", b"kunci-kantor-2026\n"), (b"Passphrase again", b"kunci-kantor-2026\n"))
+                                      (b"Frasa sandi: ", b"kunci-kantor-2026\n"), (b"Ulangi frasa sandi", b"kunci-kantor-2026\n"))
     assert code == 0, output
     assert "kunci-kantor" not in output  # not echoed
     [encrypted] = list(stick.iterdir())
     code, output = _run_on_a_terminal(["--config", str(config), "restore", str(encrypted)],
-                                      (b"Passphrase (", b"kunci-kantor-2026\n"), (b"[y/N]", b"y\n"))
+                                      (b"Frasa sandi: ", b"kunci-kantor-2026\n"), (b"[y/N]", b"y\n"))
     assert code == 0, output
     assert "kepala" in output and tokens_in(database) == tokens
 
@@ -423,5 +423,5 @@ def test_kiosk_purge_tidies_copies_on_a_pc_that_was_switched_off(office, tmp_pat
         database.with_name(f"kiosk.db.replaced-20261101-00000{stamp}").write_bytes(b"old")
     result = cli(config, "purge")
     assert result.exit_code == 0, result.output
-    assert "Removed 2 file(s): backup copies abandoned mid-way and replaced databases" in result.output
+    assert "2 berkas dihapus: salinan cadangan yang terhenti di tengah jalan" in result.output
     assert not abandoned.exists() and len(list(tmp_path.glob("kiosk.db.replaced-*"))) == REPLACED_KEEP

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.security import check_password_hash
 
-from kiosk.cli import check_password, main
+from kiosk.cli import main
+from kiosk.passwords import check_password
 from tests.test_crash import write_office_config
 
 
@@ -50,7 +51,7 @@ def test_init_twice_is_harmless(config, tmp_path):
     first = run(config, "init")
     second = run(config, "init")
     assert first.exit_code == 0 and second.exit_code == 0
-    assert "Database ready" in second.output
+    assert "Basis data siap" in second.output
     assert applied_migrations(tmp_path / "kiosk.db") == every_migration(tmp_path)
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM app_state WHERE key = 'secret_key'").fetchone()[0] == 0
@@ -66,28 +67,29 @@ def test_user_add_from_stdin(config, tmp_path):
     assert check_password_hash(password_hash, "Loket-Satu-2026")
     assert "Loket-Satu-2026" not in password_hash
     again = run(config, "user", "add", "SITI", "--role", "admin", "--password-stdin", input="Loket-Dua-2026\n")
-    assert again.exit_code == 1 and again.output == "Error: username 'SITI' is taken (usernames ignore case)\n"
+    assert again.exit_code == 1 and again.output == (
+        "Gagal: nama pengguna 'SITI' sudah dipakai (huruf besar dan kecil dianggap sama)\n")
 
 
 @pytest.mark.parametrize(("password", "reason"), [
-    ("pendek1", "at least 10 characters are needed"),
-    (" " * 10, "it is only spaces"),
-    ("!" * 10, "it is one character repeated"),
-    ("z" * 16, "it is one character repeated"),
-    ("Password12", "it is too easy to guess (strength 1 of 4, at least 3 needed): This is a very common password."),
-    ("password123", "it is too easy to guess"),
-    ("kecamatan123", "it is too easy to guess"),
-    ("qwertyuiop12", "it is too easy to guess"),
-    ("abcdefghijkl", "it is too easy to guess"),
-    ("sitisiti-2026", "it contains the username"),
-    ("Loket-SITI-Selat-77", "it contains the username"),
-    ("Loket-Satu-2026" * 9, "at most 128 characters are allowed"),
+    ("pendek1", "Kata sandi minimal 10 karakter."),
+    (" " * 10, "Kata sandi tidak boleh hanya spasi."),
+    ("!" * 10, "Kata sandi tidak boleh satu karakter yang diulang."),
+    ("z" * 16, "Kata sandi tidak boleh satu karakter yang diulang."),
+    ("Password12", "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak umum dengan angka atau simbol."),
+    ("password123", "Kata sandi terlalu mudah ditebak."),
+    ("kecamatan123", "Kata sandi terlalu mudah ditebak."),
+    ("qwertyuiop12", "Kata sandi terlalu mudah ditebak."),
+    ("abcdefghijkl", "Kata sandi terlalu mudah ditebak."),
+    ("sitisiti-2026", "Kata sandi tidak boleh memuat nama pengguna."),
+    ("Loket-SITI-Selat-77", "Kata sandi tidak boleh memuat nama pengguna."),
+    ("Loket-Satu-2026" * 9, "Kata sandi paling banyak 128 karakter."),
 ])
 def test_user_add_refuses_weak_passwords_saying_why(config, tmp_path, password, reason):
     run(config, "init")
     result = run(config, "user", "add", "siti", "--role", "counter", "--password-stdin", input=password + "\n")
     assert result.exit_code == 1
-    assert result.output.startswith(f"Error: password refused: {reason}"), result.output
+    assert result.output.startswith(f"Gagal: {reason}"), result.output
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 0
 
@@ -95,7 +97,7 @@ def test_user_add_refuses_weak_passwords_saying_why(config, tmp_path, password, 
 def test_passwd_refuses_a_weak_password_and_keeps_the_old_one(config, tmp_path):
     run(config, "user", "add", "siti", "--role", "counter", "--password-stdin", input="Loket-Satu-2026\n")
     result = run(config, "user", "passwd", "siti", "--password-stdin", input="Password12\n")
-    assert result.exit_code == 1 and result.output.startswith("Error: password refused: it is too easy to guess")
+    assert result.exit_code == 1 and result.output.startswith("Gagal: Kata sandi terlalu mudah ditebak")
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert check_password_hash(conn.execute("SELECT password_hash FROM staff").fetchone()[0], "Loket-Satu-2026")
 
@@ -124,7 +126,7 @@ def test_backup_is_a_consistent_copy(config, tmp_path):
         assert conn.execute("SELECT username FROM staff").fetchall() == [("siti",)]
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     refused = run(config, "backup", str(tmp_path / "copy.db"))
-    assert refused.exit_code == 1 and "exists already" in refused.output
+    assert refused.exit_code == 1 and "sudah ada; pilih nama berkas baru" in refused.output
 
 
 def test_help_shows_examples():
@@ -135,7 +137,7 @@ def test_help_shows_examples():
 def test_module_entry_point_runs(config):
     result = subprocess.run([sys.executable, "-m", "kiosk", "--config", config, "init"], capture_output=True,
                             text=True, timeout=60)
-    assert result.returncode == 0 and "Database ready" in result.stdout
+    assert result.returncode == 0 and "Basis data siap" in result.stdout
 
 
 @pytest.mark.slow
@@ -163,7 +165,7 @@ def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
 
         wait_until(healthy, timeout=30, interval=0.1)
         output = log.read_text()
-        passwords = dict(re.findall(r"Staff account created: (\w+) / (\S+)", output))
+        passwords = dict(re.findall(r"Akun petugas dibuat: (\w+) / (\S+)", output))
         assert set(passwords) == {"admin", "petugas"}
         session = requests.Session()
         login = session.post(f"http://127.0.0.1:{port}/api/login",
@@ -205,8 +207,8 @@ def test_a_port_in_use_is_one_line_naming_it_and_status_2_before_anything_else(t
                                 capture_output=True, text=True, timeout=60)
     output = (result.stdout + result.stderr).strip()
     assert result.returncode == 2, output
-    assert output == (f"Error: port {port} on 127.0.0.1 is already in use (another server?); "
-                      f"choose another with --port")
+    assert output == (f"Gagal: port {port} di 127.0.0.1 sudah dipakai (server lain?); "
+                      f"pilih port lain dengan --port")
     if command == "demo":  # nothing was set up for a server that cannot start
         with sqlite3.connect(tmp_path / "kiosk.db") as conn:
             assert conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 0

@@ -128,7 +128,7 @@ def test_kiosk_backup_that_cannot_write_says_so_in_one_line_and_leaves_nothing(t
     done = _limited_backup(config, target)
     assert done.returncode == 1, (done.stdout, done.stderr)
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "backup gagal" in done.stderr
+    assert "Gagal: pencadangan gagal" in done.stderr
     assert not target.exists() and list(target.parent.iterdir()) == []
 
 

@@ -63,7 +63,7 @@ def test_readme_demo_command_runs_the_demo(tmp_path):
         assert kiosk.status_code == 200 and "Ambil Nomor Antrean" in kiosk.text
         services = requests.get(f"{base}/api/services", timeout=5).json()
         assert {service["code"] for service in services} >= {"REKAM", "AMBIL"}
-        assert len(re.findall(r"Staff account created: (\w+) / (\S+)", log.read_text())) == 2
+        assert len(re.findall(r"Akun petugas dibuat: (\w+) / (\S+)", log.read_text())) == 2
         # As the README says: the database lives in var/ of the directory the demo was started in.
         assert (tmp_path / "var" / "kiosk.db").is_file()
     finally:

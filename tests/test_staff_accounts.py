@@ -139,7 +139,7 @@ def test_two_processes_disabling_the_two_admins_at_once_leave_one(tmp_path):
         active = conn.execute("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1").fetchone()[0]
     assert active == 1
     assert [code for code, _ in outcomes] == [0, 1]
-    assert "last active admin" in outcomes[1][1]
+    assert "admin aktif terakhir" in outcomes[1][1]
 
 
 def test_the_last_admin_cannot_be_disabled_or_demoted_from_the_command_line(tmp_path):
@@ -151,7 +151,7 @@ def test_the_last_admin_cannot_be_disabled_or_demoted_from_the_command_line(tmp_
     try:
         for command in (["user", "disable", "kepala"], ["user", "role", "kepala", "counter"]):
             outcome = CliRunner().invoke(main, ["--config", config, *command], env=env)
-            assert outcome.exit_code == 1 and "last active admin" in outcome.output, outcome.output
+            assert outcome.exit_code == 1 and "admin aktif terakhir" in outcome.output, outcome.output
         assert store.get_staff(runtime.db, "kepala")["role"] == "admin"
     finally:
         runtime.stop()

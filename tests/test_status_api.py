@@ -411,7 +411,7 @@ def test_the_server_log_and_command_output_hold_no_nik_or_kk_number(tmp_path):
         server.wait(timeout=10)
     outputs.append(subprocess.run([*kiosk, "purge"], capture_output=True, text=True, check=True))
     text = (tmp_path / "server.log").read_text() + "".join(o.stdout + o.stderr for o in outputs)
-    assert "Accepted: 1" in text  # the outputs were captured
+    assert "Diterima: 1" in text  # the outputs were captured
     for secret in (NIK, OTHER_NIK, KK, WRONG_KK, NIK[:15], KK[:15], "Budi", "Siti Aminah"):
         assert secret not in text
 

@@ -62,15 +62,15 @@ def test_a_mixed_file_stores_exactly_the_good_rows_and_names_every_bad_one(confi
     result = run(config, "import-status", str(csv_file))
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "row 4: rejected: NIK: 16 digits are needed, got 15",
-        "row 5: rejected: birth date does not agree with the NIK's date part (women: day + 40)",
-        "row 6: rejected: unknown status code 'LOST_IN_MAIL'",
-        "row 7: rejected: NIK repeated (first in row 2)",
-        "row 9: rejected: KK number: no province has code 00",
-        "row 10: rejected: birth date '2000/01/01' is not a real past date (YYYY-MM-DD or DD-MM-YYYY)",
-        "row 11: rejected: 3 fields, at least 5 expected",
-        "Accepted: 3 (new 3, changed 0, unchanged 0)",
-        "Rejected: 7",
+        "baris 4: ditolak: NIK tidak valid: harus 16 angka, tertulis 15",
+        "baris 5: ditolak: Tanggal lahir tidak sesuai dengan NIK.",
+        "baris 6: ditolak: Kode status SIAK tidak dikenal.",
+        "baris 7: ditolak: NIK berulang (pertama di baris 2).",
+        "baris 9: ditolak: Nomor KK tidak valid: tidak ada provinsi berkode 00",
+        "baris 10: ditolak: Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+        "baris 11: ditolak: Hanya 3 kolom, paling sedikit 5 diperlukan.",
+        "Diterima: 3 (baru 3, berubah 0, tetap 0)",
+        "Ditolak: 7",
     ]
     assert stored(tmp_path) == ([
         ("6203011708900001", KK, "Budi Santoso", "READY_FOR_PICKUP", "blanko datang", "import"),
@@ -78,7 +78,7 @@ def test_a_mixed_file_stores_exactly_the_good_rows_and_names_every_bad_one(confi
         ("6203410101000009", KK, "Ani Lestari", "PROCESSING", "", "import"),
     ], 3)
     again = run(config, "import-status", str(csv_file))
-    assert again.output.splitlines()[-2:] == ["Accepted: 3 (new 0, changed 0, unchanged 3)", "Rejected: 7"]
+    assert again.output.splitlines()[-2:] == ["Diterima: 3 (baru 0, berubah 0, tetap 3)", "Ditolak: 7"]
     assert stored(tmp_path)[1] == 3  # re-import: no history rows
 
 
@@ -88,27 +88,27 @@ def test_comma_separated_without_bom_updates_changed_rows_only(config, tmp_path)
                      f"6203011708900001,{KK},Budi Santoso,1990-08-17,CARD_SHIPPED\n"
                      f"6203015708900002,{KK},Siti Aminah,1990-08-17,CARD_SHIPPED\n", encoding="utf-8")
     assert run(config, "import-status", str(first)).output.splitlines()[-2] == \
-        "Accepted: 2 (new 2, changed 0, unchanged 0)"
+        "Diterima: 2 (baru 2, berubah 0, tetap 0)"
     second = tmp_path / "b.csv"
     second.write_text("STATUS,NIK,NO_KK,NAMA,TANGGAL_LAHIR\n"
                       f"READY_FOR_PICKUP,6203011708900001,{KK},Budi Santoso,17-08-1990\n"
                       f"CARD_SHIPPED,6203015708900002,{KK},Siti Aminah,1990-08-17\n", encoding="utf-8")
     assert run(config, "import-status", str(second)).output.splitlines()[-2] == \
-        "Accepted: 2 (new 0, changed 1, unchanged 1)"
+        "Diterima: 2 (baru 0, berubah 1, tetap 1)"
     records, history = stored(tmp_path)
     assert [r[3] for r in records] == ["READY_FOR_PICKUP", "CARD_SHIPPED"] and history == 3
 
 
 @pytest.mark.parametrize("content, problem", [
-    ("nik;nama;status\n6203011708900001;Budi;CARD_SHIPPED\n", "lacks column(s) no_kk, tanggal_lahir"),
-    ("", "the file is empty"),
+    ("nik;nama;status\n6203011708900001;Budi;CARD_SHIPPED\n", "tidak memuat kolom no_kk, tanggal_lahir"),
+    ("", "Berkas kosong"),
 ])
 def test_a_file_without_the_columns_imports_nothing(config, tmp_path, content, problem):
     csv_file = tmp_path / "bad.csv"
     csv_file.write_text(content, encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", config, "import-status", str(csv_file)])
     assert result.exit_code == 1
-    assert problem in result.output and "nothing was imported" in result.output
+    assert problem in result.output and "Tidak ada yang diimpor" in result.output
 
 
 def test_a_file_that_is_not_utf8_imports_nothing(config, tmp_path):
@@ -117,7 +117,7 @@ def test_a_file_that_is_not_utf8_imports_nothing(config, tmp_path):
                           f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"
                           f"6203015708900002;{KK};Siti Aminah Müller;1990-08-17;CARD_SHIPPED\n").encode("latin-1"))
     result = CliRunner().invoke(main, ["--config", config, "import-status", str(csv_file)])
-    assert result.exit_code == 1 and "not UTF-8" in result.output
+    assert result.exit_code == 1 and "bukan teks UTF-8" in result.output
     assert stored(tmp_path) == ([], 0)
 
 
@@ -138,8 +138,8 @@ def test_purge_removes_old_audit_entries_and_finished_history(config, tmp_path):
         status_store.save_application(db, record, at, "siti")
     db.close()
     result = run(config, "purge")
-    assert result.output.strip() == ("Removed 1 lookup audit entries and 1 records whose card was handed over "
-                                     "(3 history entries) older than 90 days.")
+    assert result.output.strip() == ("1 catatan audit pencarian dan 1 data yang kartunya sudah diserahkan "
+                                     "(3 catatan riwayat) yang lebih lama dari 90 hari dihapus.")
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT at FROM status_lookups").fetchall() == [(recent,)]
         assert conn.execute("SELECT status FROM application_history").fetchall() == [("CARD_ISSUED",)]
@@ -153,8 +153,8 @@ def test_a_large_file_shows_progress_and_imports_every_row(config, tmp_path):
     csv_file.write_text("nik,no_kk,nama,tanggal_lahir,status\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert csv_file.stat().st_size > 1_000_000
     result = run(config, "import-status", str(csv_file))
-    assert "Importing" in result.output
-    assert result.output.splitlines()[-2:] == ["Accepted: 15400 (new 15400, changed 0, unchanged 0)", "Rejected: 0"]
+    assert "Mengimpor" in result.output
+    assert result.output.splitlines()[-2:] == ["Diterima: 15400 (baru 15400, berubah 0, tetap 0)", "Ditolak: 0"]
 
 
 def test_the_demo_office_has_kapuas_records_in_several_statuses(tmp_path):

@@ -113,11 +113,11 @@ def test_a_junk_siak_file_is_refused_early_and_the_server_keeps_its_memory(offic
     junk_file.write_bytes(junk)
     refused = kiosk(config, "import-status", str(junk_file))
     assert refused.returncode == 1
-    assert "Berkas ini bukan ekspor status SIAK" in refused.stderr and "nothing was imported" in refused.stderr
+    assert "Berkas ini bukan ekspor status SIAK" in refused.stderr and "Tidak ada yang diimpor" in refused.stderr
     too_large = tmp_path / "large.csv"
     too_large.write_bytes(HEADER.encode() + b"x" * MAX_IMPORT_BYTES)
     refused = kiosk(config, "import-status", str(too_large))
-    assert refused.returncode == 1 and "over the 16 MB limit" in refused.stderr
+    assert refused.returncode == 1 and "melebihi batas 16 MB" in refused.stderr
 
 
 def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(tmp_path):
@@ -194,7 +194,7 @@ def test_issuing_stays_fast_while_the_command_line_imports_200000_rows(office, t
                                                                                    str(csv_file))))
     assert result["run"].returncode == 0, result["run"].stderr
     assert result["run"].stdout.splitlines()[-2:] == [
-        "Accepted: 200000 (new 200000, changed 0, unchanged 0)", "Rejected: 0"]
+        "Diterima: 200000 (baru 200000, berubah 0, tetap 0)", "Ditolak: 0"]
     print(f"200,000-row import {took:.1f} s. Issuing without it: {_figures(baseline)}; during it: {_figures(during)}")
     _check_issuing(baseline, during)
     found = requests.post(f"http://127.0.0.1:{port}/api/status-lookups",
@@ -265,7 +265,7 @@ def test_an_import_killed_part_way_changes_nothing(tmp_path, phase):
                             " (SELECT generation FROM status_state)").fetchone() == (2_000,)
     # The next import clears what the killed one left and applies whole.
     again = kiosk(config, "import-status", str(first))
-    assert again.returncode == 0 and "Accepted: 2000 (new 0, changed 0, unchanged 2000)" in again.stdout
+    assert again.returncode == 0 and "Diterima: 2000 (baru 0, berubah 0, tetap 2000)" in again.stdout
     assert _visible(database) == before
     with sqlite3.connect(database) as conn:
         assert conn.execute("SELECT count(*) FROM applications").fetchone() == (2_000,)

@@ -9,7 +9,11 @@ from pathlib import Path
 
 import click
 
-from kiosk.passwords import check_password
+from kiosk.cli_words import BAD_NAME, ROLES, CliError, echo_import_report
+from kiosk.passwords import password_problem
+
+
+NO_DSN = "KIOSK_REGENCY_DSN harus diisi alamat postgresql://user@host:port/database"
 
 
 @contextmanager
@@ -22,10 +26,10 @@ def _connection():
         dsn = dsn_from_env()
         with psycopg.connect(dsn, connect_timeout=15, application_name="kiosk-regency") as conn:
             yield conn
-    except NoDsn as exc:
-        raise click.ClickException(str(exc)) from None
+    except NoDsn:
+        raise CliError(NO_DSN) from None
     except psycopg.OperationalError as exc:
-        raise click.ClickException(f"PostgreSQL: {str(exc).strip()}") from None
+        raise CliError(f"PostgreSQL: {str(exc).strip()}") from None
 
 
 @click.group()
@@ -46,7 +50,7 @@ def init() -> None:
 
     with _connection() as conn:
         applied = migrate(conn)
-    click.echo(f"Applied migrations: {', '.join(applied)}." if applied else "The schema is up to date.")
+    click.echo(f"Migrasi diterapkan: {', '.join(applied)}." if applied else "Skema sudah mutakhir.")
 
 
 @regency.command()
@@ -64,16 +68,16 @@ def serve(host: str, port: int, threads: int) -> None:
 
     try:
         pool = open_pool(dsn_from_env(), max_size=threads)
-    except NoDsn as exc:
-        raise click.ClickException(str(exc)) from None
+    except NoDsn:
+        raise CliError(NO_DSN) from None
     except (psycopg.Error, Exception) as exc:  # the pool reports a DSN it cannot reach as a timeout
-        raise click.ClickException(f"PostgreSQL: {exc}") from None
+        raise CliError(f"PostgreSQL: {exc}") from None
     try:
         app = create_app(pool)
     except KioskError as exc:
         pool.close()
-        raise click.ClickException(exc.message) from None
-    click.echo(f"Regency server on http://{host}:{port}/regency/")
+        raise CliError(exc.message) from None
+    click.echo(f"Server kabupaten melayani di http://{host}:{port}/regency/")
     try:
         waitress_serve(app, host=host, port=port, threads=threads, ident="kiosk-regency")
     finally:
@@ -101,8 +105,8 @@ def office_add(code: str, name: str) -> None:
         try:
             key = add_office(conn, code, name)
         except RegencyError as exc:
-            raise click.ClickException(exc.reason) from None
-    click.echo(f"Office {code} registered. Its key (shown only now; put it in the office's <db>.regency-key):")
+            raise CliError(exc.message) from None
+    click.echo(f"Kantor {code} terdaftar. Kuncinya (hanya ditampilkan sekarang; simpan di <db>.regency-key kantor itu):")
     click.echo(key)
 
 
@@ -122,19 +126,19 @@ def user_add(name: str, role: str, password_stdin: bool) -> None:
     from kiosk.regency.store import RegencyError, add_staff
 
     if not all(c.isalnum() or c in "._-" for c in name) or not 2 <= len(name) <= 40:
-        raise click.ClickException("NAME must be 2-40 letters, digits, '.', '_' or '-'")
+        raise CliError(BAD_NAME)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if (problem := check_password(name, password)) is not None:
-        raise click.ClickException(f"password refused: {problem}")
+        password = click.prompt("Kata sandi", hide_input=True, confirmation_prompt="Ulangi kata sandi")
+    if (problem := password_problem(name, password)) is not None:
+        raise CliError(problem.indonesian)
     with _connection() as conn:
         try:
             add_staff(conn, name, role, generate_password_hash(password))
         except RegencyError as exc:
-            raise click.ClickException(exc.reason) from None
-    click.echo(f"Created {role} account '{name}'.")
+            raise CliError(exc.message) from None
+    click.echo(f"Akun {ROLES[role]} '{name}' dibuat.")
 
 
 @regency.command("import-status")
@@ -149,16 +153,12 @@ def import_status(file: str) -> None:
     try:
         today = datetime.now(_zone()).date()  # a birth date "in the future" is judged by the regency's calendar
     except KioskError as exc:
-        raise click.ClickException(exc.message) from None
+        raise CliError(exc.message) from None
 
     path = Path(file)
     with _connection() as conn, path.open(encoding="utf-8", newline="") as stream:
         try:
             report = run_import(conn, stream, today)
         except ImportProblem as exc:
-            raise click.ClickException(f"{path.name}: {exc.reason}; nothing was imported") from None
-    for row, reason in report.rejected:
-        click.echo(f"row {row}: rejected: {reason}")
-    click.echo(f"Accepted: {report.accepted} (new {report.created}, changed {report.updated}, "
-               f"unchanged {report.unchanged})")
-    click.echo(f"Rejected: {len(report.rejected)}")
+            raise CliError(f"{path.name}: {exc.message} Tidak ada yang diimpor.") from None
+    echo_import_report(report)

@@ -21,7 +21,7 @@ MAX_OFFICE_NAME = 80
 
 
 class RegencyError(KioskError):
-    """An operator or API mistake at the regency; ``reason`` is English for the command line."""
+    """An operator or API mistake at the regency; ``reason`` is English; the command line says ``message``."""
 
     def __init__(self, code: str, message: str, status: int = 400, reason: str = ""):
         super().__init__(message, code=code, status=status)

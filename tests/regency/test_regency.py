@@ -64,7 +64,7 @@ def send(server, key, office, events):
 
 def test_init_is_idempotent_and_records_named_migrations(regency_dsn):
     first = cli("init")
-    assert first.exit_code == 0 and "up to date" in first.output  # the fixture already migrated
+    assert first.exit_code == 0 and "mutakhir" in first.output  # the fixture already migrated
     with psycopg.connect(regency_dsn) as conn:
         assert [r[0] for r in conn.execute("SELECT name FROM schema_migrations")] == ["0001_base", "0002_overview_indexes"]
         conn.execute("DELETE FROM schema_migrations")  # an older database without the record...
@@ -73,7 +73,7 @@ def test_init_is_idempotent_and_records_named_migrations(regency_dsn):
         conn.commit()
     again = cli("init")
     assert again.exit_code == 0 and "0001_base" in again.output
-    assert "up to date" in cli("init").output
+    assert "mutakhir" in cli("init").output
 
 
 def test_office_add_prints_the_key_once_and_stores_only_its_hash(regency_dsn):
@@ -84,7 +84,7 @@ def test_office_add_prints_the_key_once_and_stores_only_its_hash(regency_dsn):
         stored = conn.execute("SELECT key_hash FROM offices WHERE code = '62.03.01'").fetchone()[0]
         assert key not in json.dumps(conn.execute("SELECT row_to_json(o) FROM offices o").fetchall())
     assert stored == store.key_hash(key)
-    assert "already registered" in CliRunner().invoke(main, ["regency", "office", "add", "62.03.01", "X"]).output
+    assert "sudah terdaftar" in CliRunner().invoke(main, ["regency", "office", "add", "62.03.01", "X"]).output
     assert CliRunner().invoke(main, ["regency", "office", "add", "6203", "X"]).exit_code != 0
 
 
@@ -248,9 +248,9 @@ def test_offices_pull_only_their_kecamatan_by_cursor(regency_server, regency_dsn
     export = tmp_path / "siak.csv"
     export.write_text(SIAK, encoding="utf-8")
     result = cli("import-status", str(export))
-    assert "Accepted: 3 (new 3" in result.output and "Rejected: 3" in result.output
-    assert "row 4: rejected" in result.output and "row 6: rejected" in result.output
-    assert "row 7: rejected: a field holds a NUL character" in result.output
+    assert "Diterima: 3 (baru 3" in result.output and "Ditolak: 3" in result.output
+    assert "baris 4: ditolak" in result.output and "baris 6: ditolak" in result.output
+    assert "baris 7: ditolak: Baris memuat karakter NUL." in result.output
     first = pull(regency_server, one, 0).json()
     assert [r["nik"] for r in first["records"]] == ["6203011708900001", "6203410101000009"]
     assert first["records"][0] == {"cursor": first["records"][0]["cursor"], "nik": "6203011708900001", "no_kk": KK,
@@ -259,9 +259,9 @@ def test_offices_pull_only_their_kecamatan_by_cursor(regency_server, regency_dsn
     assert [r["nik"] for r in pull(regency_server, two, 0).json()["records"]] == ["6203015708900002"]
     assert pull(regency_server, one, first["cursor"]).json()["records"] == []
     # The same file again changes nothing; a changed record comes down again, alone.
-    assert "unchanged 3" in cli("import-status", str(export)).output
+    assert "tetap 3" in cli("import-status", str(export)).output
     export.write_text(SIAK.replace("PROCESSING;;62.03.01", "PRINT_READY_RECORD;;62.03.01"), encoding="utf-8")
-    assert "changed 1" in cli("import-status", str(export)).output
+    assert "berubah 1" in cli("import-status", str(export)).output
     later = pull(regency_server, one, first["cursor"]).json()
     assert [(r["nik"], r["status"]) for r in later["records"]] == [("6203410101000009", "PRINT_READY_RECORD")]
     assert later["cursor"] > first["cursor"]
@@ -308,9 +308,9 @@ def test_staff_login_and_roles(regency_server, regency_dsn):
 def test_user_add_on_the_command_line_uses_the_office_password_policy(regency_dsn):
     weak = CliRunner().invoke(main, ["regency", "user", "add", "kabid", "--role", "admin", "--password-stdin"],
                               input="password123\n")
-    assert weak.exit_code == 1 and "password refused" in weak.output
+    assert weak.exit_code == 1 and "Kata sandi terlalu mudah ditebak" in weak.output
     made = cli("user", "add", "kabid", "--role", "viewer", "--password-stdin", input=ADMIN_PASSWORD + "\n")
-    assert made.exit_code == 0 and "Created viewer account 'kabid'" in made.output
+    assert made.exit_code == 0 and "Akun pemantau 'kabid' dibuat" in made.output
     with psycopg.connect(regency_dsn) as conn:
         assert conn.execute("SELECT role FROM staff WHERE username = 'kabid'").fetchone()[0] == "viewer"
 
