@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.devices import KioskDevices
-from kiosk.settings import KioskScreen
 from tests.support import LiveServer, make_app
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,9 @@ def test_a_ticket_refused_as_not_a_kiosk_shows_the_message_on_the_error_screen(n
         page.goto(f"{server.url}/kiosk")
         expect(page.locator(".k-service-btn").first).to_be_visible()
         # The kiosk PC is taken off the list while its page is open (e.g. its address changed).
-        app.extensions["kiosk_devices"] = KioskDevices(KioskScreen(addresses=("127.0.0.9",)))
+        runtime = server.runtime
+        # (the settings object alone: a new settings version would also reload the page at its start screen)
+        runtime.settings = replace(runtime.settings, kiosk=replace(runtime.settings.kiosk, addresses=("127.0.0.9",)))
         page.locator(".k-service-btn[data-code=REKAM]").click()
         page.locator("#choose-regular").click()
         expect(page.locator("#screen-error")).to_be_visible()
