@@ -262,6 +262,8 @@ def _staff_routes(server: LiveServer, ids: dict) -> list[tuple[str, str, dict | 
         ("GET", "/admin", None),
         ("GET", "/admin/reports", None),
         ("GET", "/admin/skm", None),
+        ("GET", "/admin/settings", None),
+        ("GET", "/admin/backups", None),
         ("GET", "/login", None),
         ("POST", "/api/login", {"username": "kepala", "password": "rahasia-Admin1"}),
         ("POST", "/api/logout", None),

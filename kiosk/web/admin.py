@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from flask import Blueprint, current_app, g, jsonify, redirect, render_template, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template
 from werkzeug.security import generate_password_hash
 
 from kiosk import store
@@ -18,8 +18,7 @@ from kiosk.passwords import PasswordChecksBusy, password_problem, password_slot
 from kiosk.present import services_json
 from kiosk.web import json_body, runtime
 from kiosk.web.admin_api import service_answer
-from kiosk.web.network import staff_route
-from kiosk.web.auth import current_staff, staff_required
+from kiosk.web.auth import admin_page, staff_required
 
 bp = Blueprint("admin", __name__)
 
@@ -28,28 +27,17 @@ _USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,40}$")  # the rule of `kiosk user add
 
 
 @bp.get("/admin")
-@staff_route
+@admin_page
 def page():
     """The admin page; anonymous visitors go to the login form, counter staff get a 403 page."""
-    staff = current_staff()
-    if staff is None:
-        return redirect(url_for("pages.login", next="/admin"))
-    if staff["role"] != "admin":
-        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
-        return render_template("error.html", status=403, message=message), 403
     return render_template("admin/index.html", office=runtime().settings.office,
                            heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"])
 
 
 @bp.get("/admin/settings")
+@admin_page
 def settings_page():
     """The settings screen (office, services and lokets, printer, kiosk); same guard as /admin."""
-    staff = current_staff()
-    if staff is None:
-        return redirect(url_for("pages.login", next="/admin/settings"))
-    if staff["role"] != "admin":
-        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
-        return render_template("error.html", status=403, message=message), 403
     return render_template("admin/settings.html", office=runtime().settings.office)
 
 

@@ -12,7 +12,7 @@ from collections import OrderedDict, deque
 from functools import wraps
 from typing import Callable
 
-from flask import Blueprint, current_app, g, jsonify, request, session
+from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk import store
@@ -267,3 +267,21 @@ def staff_required(role: str | None = None) -> Callable:
         return staff_route(guarded)  # answered only within [server] staff_addresses
 
     return decorate
+
+
+ADMIN_ONLY = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
+
+
+def admin_page(view: Callable) -> Callable:
+    """Guard an admin screen: anonymous visitors go to the login form (and back), counter staff get a 403 page."""
+
+    @wraps(view)
+    def guarded(*args, **kwargs):
+        staff = current_staff()
+        if staff is None:
+            return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
+        if staff["role"] != "admin":
+            return render_template("error.html", status=403, message=ADMIN_ONLY), 403
+        return view(*args, **kwargs)
+
+    return staff_route(guarded)  # answered only within [server] staff_addresses

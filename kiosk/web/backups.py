@@ -7,12 +7,12 @@ import shlex
 from datetime import datetime
 from pathlib import Path
 
-from flask import Blueprint, jsonify, redirect, render_template, send_file, url_for
+from flask import Blueprint, jsonify, render_template, send_file
 
 from kiosk.backup import AUTOMATIC_NAME, BackupError, automatic_copies
 from kiosk.errors import KioskError, NotFound
 from kiosk.web import runtime
-from kiosk.web.auth import current_staff, staff_required
+from kiosk.web.auth import admin_page, staff_required
 
 bp = Blueprint("backups", __name__)
 
@@ -30,14 +30,9 @@ def _restore_command(folder: str, name: str) -> str:
 
 
 @bp.get("/admin/backups")
+@admin_page
 def page():
     """The backups screen; anonymous visitors go to the login form, counter staff get a 403 page."""
-    staff = current_staff()
-    if staff is None:
-        return redirect(url_for("pages.login", next="/admin/backups"))
-    if staff["role"] != "admin":
-        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
-        return render_template("error.html", status=403, message=message), 403
     return render_template("admin/backups.html", office=runtime().settings.office)
 
 

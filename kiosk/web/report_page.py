@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
 from kiosk import report_charts, reports
 from kiosk.errors import BadRequest
 from kiosk.report_files import long_date, period_text
 from kiosk.web import runtime
-from kiosk.web.network import staff_route
-from kiosk.web.auth import current_staff
+from kiosk.web.auth import admin_page
 from kiosk.web.reports import check_period, range_report
 
 bp = Blueprint("report_page", __name__)
@@ -51,15 +50,9 @@ def number(value) -> str:
 
 
 @bp.get("/admin/reports")
-@staff_route
+@admin_page
 def page():
     """The report of a period; anonymous visitors go to the login form, counter staff get a 403 page."""
-    staff = current_staff()
-    if staff is None:
-        return redirect(url_for("pages.login", next=request.full_path.rstrip("?")))
-    if staff["role"] != "admin":
-        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
-        return render_template("error.html", status=403, message=message), 403
     rt = runtime()
     today = date.fromisoformat(rt.today())
     context = {"office": rt.settings.office, "minutes": minutes, "number": number,

@@ -8,15 +8,14 @@ import threading
 import time
 from datetime import date, timedelta
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
 from kiosk import reports, skm, survey_store
 from kiosk.errors import BadRequest, NotFound, RateLimited, UnknownService
 from kiosk.report_files import long_date, period_text
 from kiosk.skm_files import skm_to_xlsx
 from kiosk.web import json_body, runtime
-from kiosk.web.network import staff_route
-from kiosk.web.auth import _Throttle, current_staff, staff_required
+from kiosk.web.auth import _Throttle, admin_page, staff_required
 from kiosk.web.devices import kiosk_only
 
 bp = Blueprint("surveys", __name__)
@@ -195,15 +194,9 @@ def report_xlsx():
 
 
 @bp.get("/admin/skm")
-@staff_route
+@admin_page
 def page():
     """The SKM report page (prints as an A4 "Laporan Hasil SKM"); default period: this month up to today."""
-    staff = current_staff()
-    if staff is None:
-        return redirect(url_for("pages.login", next="/admin/skm"))
-    if staff["role"] != "admin":
-        message = "Halaman ini hanya untuk admin. Anda tidak berwenang membukanya."
-        return render_template("error.html", status=403, message=message), 403
     rt = runtime()
     today = date.fromisoformat(rt.today())
     if not request.args.get("from") and not request.args.get("to"):
