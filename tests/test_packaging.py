@@ -11,18 +11,11 @@ from packaging.version import Version
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# Test tools whose lower bound is pinned too (their configuration in pyproject.toml depends on the version).
-PINNED_TEST_TOOLS = {"mutmut"}
-
-
 def _lower_bounds() -> dict[str, Version]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    tools = [requirement for requirement in project["optional-dependencies"]["test"]
-             if re.match(r"[A-Za-z0-9_.-]+", requirement)[0].lower() in PINNED_TEST_TOOLS]
-    assert len(tools) == len(PINNED_TEST_TOOLS), "every pinned test tool is a test extra"
     bounds = {}
     # The regency server's extra is a runtime dependency too (of `kiosk regency serve`).
-    for requirement in [*project["dependencies"], *project["optional-dependencies"]["regency"], *tools]:
+    for requirement in [*project["dependencies"], *project["optional-dependencies"]["regency"]]:
         match = re.fullmatch(r"([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?>=([0-9][0-9A-Za-z.]*)", requirement.strip())
         assert match, f"{requirement!r}: every runtime dependency names a lower bound (>=) and nothing else"
         bounds[match.group(1).lower()] = Version(match.group(2))
