@@ -40,12 +40,14 @@ def admin_report(new_page, server, query: str):
     """Log in as the admin in Chromium and open the SKM report page for ``query``."""
     page = new_page(1366, 768)
     page.goto(f"{server.url}/admin/skm?{query}")
-    page.wait_for_url("**/login?next=/admin/skm")
+    page.wait_for_url(re.compile(r"/login\?next=/admin/skm"))  # back to the same report after logging in
     page.fill("#username", "kepala")
     page.fill("#password", "rahasia-Admin1")
     page.click("#login-submit")
-    page.wait_for_url(server.url + "/admin/skm")
-    page.goto(f"{server.url}/admin/skm?{query}")
+    page.wait_for_url(lambda url: "/login" not in url and "/admin/skm" in url)
+    page.wait_for_load_state("load")
+    if page.url != f"{server.url}/admin/skm?{query}":
+        page.goto(f"{server.url}/admin/skm?{query}")
     return page
 
 
