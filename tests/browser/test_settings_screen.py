@@ -81,9 +81,10 @@ def test_settings_screen_changes_every_screen_live_survive_a_restart_and_refuse_
         expect(admin.locator("#office-form [name=name]")).to_have_value("Kantor Kecamatan Selat")
         admin.fill("#office-form [name=name]", "Kantor Kecamatan Selat Baru")
         admin.fill("#office-form [name=running_text]", "Pelayanan KTP-el gratis, teks baru")
+        # Timed from the click: a screen may reload before the admin's own "Tersimpan" has been read back.
+        saved = time.time()
         admin.click("#office-form button[type=submit]")
         expect(admin.locator("#message")).to_contain_text("Tersimpan")
-        saved = time.time()
         wait = LIVE_SECONDS * 1000 + 1000
         expect(display.locator(".office-name")).to_have_text("Kantor Kecamatan Selat Baru", timeout=wait)
         expect(display.locator("body")).to_contain_text("Pelayanan KTP-el gratis, teks baru")
@@ -93,9 +94,9 @@ def test_settings_screen_changes_every_screen_live_survive_a_restart_and_refuse_
                                                                    ("counter", counter))}
 
         admin.fill("#services-body tr[data-service=CETAK] [data-field=name]", "Cetak Ulang KTP-el")
+        saved = time.time()
         admin.click("#services-form button[type=submit]")
         expect(admin.locator("#message")).to_contain_text("Tersimpan")
-        saved = time.time()
         expect(kiosk.locator(".k-service-btn[data-code=CETAK] .k-svc-name")).to_have_text("Cetak Ulang KTP-el",
                                                                                          timeout=wait)
         shown["kiosk, service name"] = _shown_at(kiosk) - saved
