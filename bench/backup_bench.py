@@ -2,7 +2,7 @@
 
 Run:  python bench/backup_bench.py [--tickets-per-day 480] [--kiosks 4]
 
-A year of ~150,000 tickets and ~700,000 events (kiosk/bench_reports.py's generator) is written
+A year of ~150,000 tickets and ~700,000 events (kiosk/tools/bench_reports.py's generator) is written
 into a fresh database. Then: ``backup_database`` on the idle database; the same while
 ``--kiosks`` threads issue tickets in-process (``synchronous=FULL``), with the issuing p50/p99
 during the copy beside those without it; and ``restore_database`` of the copy. Each copy is
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.bench_reports import TODAY, fill_year, office_services, open_app  # noqa: E402
-from kiosk.backup import backup_database, restore_database  # noqa: E402
+from kiosk.tools.bench_reports import TODAY, fill_year, office_services, open_app  # noqa: E402
+from kiosk.storage.backup import backup_database, restore_database  # noqa: E402
 
 UNLIMITED = ("CETAK", "AMBIL", "UBAH", "IKD", "INFO")  # the demo services without a daily quota
 

@@ -3,7 +3,7 @@
 Run:  python bench/reports_bench.py [--tickets-per-day 480] [--repeat 5] [--issues 400]
 
 A year (Monday to Saturday, 2025-12-01 to 2026-11-30) of ~150,000 tickets and ~700,000 events
-is written straight into a fresh, migrated database by kiosk/bench_reports.py's generator (the one
+is written straight into a fresh, migrated database by kiosk/tools/bench_reports.py's generator (the one
 ``kiosk bench`` uses for its report rows), shaped like the product writes them:
 most tickets are called, served and done, some recalled, some finished straight from the call,
 one in ten a no-show. Then, in-process through the Flask test client (no socket, so the
@@ -31,8 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk import reports_store  # noqa: E402
-from kiosk.bench_reports import (ADMIN, ADMIN_PASSWORD, FIRST_DAY, LAST_DAY, TODAY, fill_year,  # noqa: E402
+from kiosk.storage import reports as reports_store  # noqa: E402
+from kiosk.tools.bench_reports import (ADMIN, ADMIN_PASSWORD, FIRST_DAY, LAST_DAY, TODAY, fill_year,  # noqa: E402
                                  office_services, open_app, timed)
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk import skm, survey_store  # noqa: E402
+from kiosk.domain import survey as skm  # noqa: E402
+from kiosk.storage import survey as survey_store
 from tests.support import add_staff, make_app  # noqa: E402
 
 FIRST, LAST = date(2025, 11, 26), date(2026, 11, 25)

@@ -1,5 +1,5 @@
 """Measure the kiosk's voice guidance: how long espeak-ng takes to render each sentence of the catalogue
-(kiosk/guide.py) the first time, how fast a cached sentence answers over HTTP, and the cache's size.
+(kiosk/domain/guide.py) the first time, how fast a cached sentence answers over HTTP, and the cache's size.
 
 Run from the repository root:  python bench/speech_bench.py [--rounds 200]
 """

@@ -24,7 +24,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk import guide  # noqa: E402
+from kiosk.domain import guide  # noqa: E402
 from tests.support import LiveServer, make_app  # noqa: E402
 
 

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmark import free_port, percentile, start_server  # noqa: E402
 
-from kiosk.settings import Server  # noqa: E402
+from kiosk.domain.settings import Server  # noqa: E402
 
 DEFAULTS = Server()
 

@@ -18,8 +18,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     datetime) and any Flask setting.
     """
     from kiosk.paths import STATIC_DIR, TEMPLATES_DIR
-    from kiosk.runtime import Runtime
-    from kiosk.settings import load_settings
+    from kiosk.office.runtime import Runtime
+    from kiosk.domain.settings import load_settings
     from kiosk.web import register
 
     test_config = dict(test_config or {})

@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Callable
 import click
 
 from kiosk.cli_words import BAD_NAME, ROLES, CliError, echo_import_report
-from kiosk.errors import KioskError
-from kiosk.passwords import password_problem
+from kiosk.domain.errors import KioskError
+from kiosk.domain.passwords import password_problem
 
 if TYPE_CHECKING:
-    from kiosk.runtime import Runtime
+    from kiosk.office.runtime import Runtime
 
 
 def _settings(ctx: click.Context):
-    from kiosk.settings import load_settings
+    from kiosk.domain.settings import load_settings
 
     try:
         return load_settings(ctx.obj.get("config"))
@@ -36,7 +36,7 @@ def _settings(ctx: click.Context):
 
 
 def _runtime(ctx: click.Context):
-    from kiosk.runtime import Runtime
+    from kiosk.office.runtime import Runtime
 
     try:
         return Runtime.open(_settings(ctx))
@@ -104,7 +104,7 @@ def _serve(ctx: click.Context, host: str | None, port: int | None,
            prepare: Callable[[Runtime], None] | None = None) -> None:
     """Listen first (a port in use is one line, status 2, before anything is set up), then ``prepare``, then serve."""
     from kiosk import create_app
-    from kiosk.serving import create_office_server
+    from kiosk.web.serving import create_office_server
 
     settings = _settings(ctx)
     app = create_app({"settings": settings})
@@ -150,7 +150,7 @@ def _usage_error(message: str) -> CliError:
 def _create_staff(runtime, username: str, password: str, role: str) -> None:
     from werkzeug.security import generate_password_hash
 
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     store.add_staff(runtime.db, username, generate_password_hash(password), role, runtime.now())
 
@@ -219,7 +219,7 @@ def user_list(ctx: click.Context) -> None:
     Example:
         kiosk user list
     """
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     accounts = store.list_staff(_runtime(ctx).db)
     if not accounts:
@@ -247,7 +247,7 @@ def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
     """
     from werkzeug.security import generate_password_hash
 
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     password = _new_password(name, password_stdin)
     runtime = _runtime(ctx)
@@ -269,7 +269,7 @@ def user_disable(ctx: click.Context, name: str) -> None:
     Example:
         kiosk user disable budi
     """
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     runtime = _runtime(ctx)
     try:
@@ -289,7 +289,7 @@ def user_enable(ctx: click.Context, name: str) -> None:
     Example:
         kiosk user enable budi
     """
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     runtime = _runtime(ctx)
     try:
@@ -310,7 +310,7 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
     Example:
         kiosk user role siti admin
     """
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     runtime = _runtime(ctx)
     try:
@@ -330,7 +330,7 @@ def user_logout(ctx: click.Context, name: str) -> None:
     Example:
         kiosk user logout budi
     """
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     runtime = _runtime(ctx)
     try:
@@ -374,14 +374,14 @@ def backup(ctx: click.Context, dest: str | None, folder: str | None, passphrase_
         kiosk backup /var/lib/kiosk/backups/before-update.db
         kiosk backup --to /media/usb/kiosk-backups
     """
-    from kiosk.backup import backup_database, backup_encrypted
+    from kiosk.storage.backup import backup_database, backup_encrypted
 
     if (dest is None) == (folder is None):
         raise _usage_error("berikan DEST (salinan biasa di PC ini) atau --to DIR (salinan terenkripsi), salah satu saja")
     if passphrase_stdin and folder is None:
         raise _usage_error("--passphrase-stdin hanya dipakai bersama --to DIR")
     if folder is not None:
-        from kiosk.vault import VaultError, check_passphrase
+        from kiosk.storage.vault import VaultError, check_passphrase
 
         passphrase = _passphrase(passphrase_stdin, twice=True)
         try:
@@ -449,7 +449,7 @@ def restore(ctx: click.Context, src: str, yes: bool, passphrase_stdin: bool) -> 
     Example:
         kiosk restore /media/usb/kiosk-backups/kiosk-2026-11-28-020000.db.enc
     """
-    from kiosk.backup import restore_database
+    from kiosk.storage.backup import restore_database
 
     settings = _settings(ctx)
     now = datetime.now(settings.office.timezone)
@@ -478,8 +478,8 @@ def import_status(ctx: click.Context, file: str) -> None:
     Example:
         kiosk import-status siak-2026-11-28.csv
     """
-    from kiosk.status_import import MAX_IMPORT_BYTES, MAX_REPORTED, ImportProblem
-    from kiosk.status_import import import_status as run_import
+    from kiosk.files.siak import MAX_IMPORT_BYTES, MAX_REPORTED, ImportProblem
+    from kiosk.files.siak import import_status as run_import
 
     path = Path(file)
     size = path.stat().st_size
@@ -523,7 +523,7 @@ def purge(ctx: click.Context) -> None:
     Example:
         kiosk purge
     """
-    from kiosk.backup import REPLACED_KEEP
+    from kiosk.storage.backup import REPLACED_KEEP
 
     runtime = _runtime(ctx)
     days = runtime.settings.status.retention_days
@@ -559,7 +559,7 @@ def bench(seconds: float, clients: int, records: int, report_days: int) -> None:
         kiosk bench --seconds 10 --clients 20 --records 500000
         kiosk bench --seconds 1 --report-days 30
     """
-    from kiosk.bench import format_table, run
+    from kiosk.tools.bench import format_table, run
 
     try:
         rows, machine = run(seconds, clients, records, report_days,
@@ -591,7 +591,7 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 def _seed_demo(runtime: Runtime) -> None:
     """Create the demo staff (passwords shown once), a few weeks of history and a few waiting tickets on a new day."""
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     for username, role in (("admin", "admin"), ("petugas", "counter")):
         if store.get_staff(runtime.db, username) is None:
@@ -621,8 +621,10 @@ def _seed_demo_history(runtime: Runtime) -> None:
 
     An office with any earlier ticket or any survey response is left alone.
     """
-    from kiosk import demo_history, store, survey_store
-    from kiosk.demo import demo_responses
+    from kiosk.tools import demo_history
+    from kiosk.storage import tickets as store
+    from kiosk.storage import survey as survey_store
+    from kiosk.tools.demo import demo_responses
 
     if store.has_history_before(runtime.db, runtime.today()) or survey_store.has_survey_responses(runtime.db):
         return
@@ -653,8 +655,8 @@ DEMO_APPLICATIONS = (  # NIK, name, birth date, SIAK status
 
 def _seed_demo_applications(runtime: Runtime) -> None:
     """Store the demo status records (one family card) that are not there yet; changes made since are kept."""
-    from kiosk import status_store
-    from kiosk.status import check_application
+    from kiosk.storage import status as status_store
+    from kiosk.domain.status import check_application
 
     today = runtime.now().date()
     records = [check_application(nik, DEMO_KK, name, born, status, "", today)

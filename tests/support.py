@@ -13,9 +13,9 @@ from waitress import wasyncore
 
 from kiosk import create_app
 from kiosk.paths import packaged_config
-from kiosk.runtime import Runtime
-from kiosk.serving import create_office_server
-from kiosk.settings import Settings, load_settings
+from kiosk.office.runtime import Runtime
+from kiosk.web.serving import create_office_server
+from kiosk.domain.settings import Settings, load_settings
 
 ALWAYS_OPEN = {f"office.hours.{day}": "00:00-24:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 
@@ -108,7 +108,7 @@ def add_staff(app, username: str = "petugas", password: str = "rahasia-Loket1", 
     """Create a staff account directly in the app's database."""
     from werkzeug.security import generate_password_hash
 
-    from kiosk import store
+    from kiosk.storage import tickets as store
 
     runtime = app.extensions["kiosk"]
     store.add_staff(runtime.db, username, generate_password_hash(password, method="pbkdf2:sha256:1000"), role,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 
-from kiosk import store
+from kiosk.storage import tickets as store
 from tests.support import free_counter
 
 STRONG = "Tinta-Biru-Kapuas-42"

@@ -8,14 +8,8 @@ import threading
 
 import pytest
 
-from kiosk.announce import (
-    DEFAULT_TEMPLATE,
-    MAX_CACHED_PHRASES,
-    Speech,
-    announcement_text,
-    number_words,
-    validate_template,
-)
+from kiosk.devices.speech import MAX_CACHED_PHRASES, Speech
+from kiosk.domain.announce import DEFAULT_TEMPLATE, announcement_text, number_words, validate_template
 
 SENTENCE = "Nomor antrean A, dua belas, silakan menuju loket dua"
 
@@ -207,7 +201,7 @@ def test_threads_rendering_the_same_phrase_both_get_a_wav(tmp_path):
     ("Meja Informasi", "meja informasi"), ("2", "dua"),
 ])
 def test_a_counter_name_is_spoken_with_its_digits_as_words(name, spoken):
-    from kiosk.announce import spoken_counter
+    from kiosk.domain.announce import spoken_counter
 
     assert spoken_counter(name) == spoken
 
@@ -220,6 +214,6 @@ def test_a_counter_name_is_spoken_with_its_digits_as_words(name, spoken):
     (b"", False),
 ])
 def test_only_a_riff_wave_with_sound_counts_as_speech(audio, is_wav):
-    from kiosk.announce import _is_wav
+    from kiosk.devices.speech import _is_wav
 
     assert _is_wav(audio) is is_wav

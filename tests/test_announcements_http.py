@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from kiosk.announce import Speech
+from kiosk.devices.speech import Speech
 
 
 def _require_espeak() -> None:

@@ -17,7 +17,7 @@ import requests
 from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
-from kiosk import store
+from kiosk.storage import tickets as store
 from kiosk.cli import main
 from kiosk.web.auth import LoginGuard
 from tests.support import LiveServer, add_staff, make_app
@@ -338,7 +338,7 @@ def test_secret_lives_beside_the_database_never_in_it_nor_in_a_backup(office, tm
 
 
 def test_an_old_install_moves_its_secret_out_of_the_database(tmp_path):
-    from kiosk.db import Database
+    from kiosk.storage.db import Database
 
     database = tmp_path / "kiosk.db"
     Database(database).migrate()

@@ -14,11 +14,11 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from kiosk.backup import integrity
+from kiosk.storage.backup import integrity
 from kiosk.cli import main
-from kiosk.errors import ConfigError
+from kiosk.domain.errors import ConfigError
 from kiosk.paths import packaged_config
-from kiosk.settings import load_settings
+from kiosk.domain.settings import load_settings
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, add_staff, make_app, wait_until
 from tests.test_crash import write_office_config
@@ -302,7 +302,7 @@ def test_restore_refuses_while_a_kiosk_serve_process_uses_the_database(tmp_path)
 def test_a_server_does_not_start_while_a_restore_holds_the_database(tmp_path):
     import fcntl
 
-    from kiosk.backup import DatabaseInUse, ServerLock
+    from kiosk.storage.backup import DatabaseInUse, ServerLock
 
     database = tmp_path / "kiosk.db"
     first, second = ServerLock(database), ServerLock(database)

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.settings import load_settings
+from kiosk.domain.settings import load_settings
 from tests.conftest import JAKARTA
 from tests.support import add_staff, make_app, wait_until
 from tests.test_crash import write_office_config
@@ -304,7 +304,7 @@ def test_a_backup_killed_mid_copy_leaves_no_partial_copy_after_the_next_housekee
     assert left and all(p.name.startswith(".") for p in left)  # hidden, full of resident data
 
     settings = load_settings(config)
-    from kiosk.runtime import Runtime
+    from kiosk.office.runtime import Runtime
 
     runtime = Runtime.open(settings, lambda: datetime(2026, 11, 25, 1, 0, tzinfo=JAKARTA))  # before 02:00
     runtime.housekeep()
@@ -312,7 +312,7 @@ def test_a_backup_killed_mid_copy_leaves_no_partial_copy_after_the_next_housekee
 
 
 def test_another_backup_into_the_folder_sweeps_an_abandoned_partial_copy_but_never_one_being_written(office):
-    from kiosk.backup import Partial, sweep_partials
+    from kiosk.storage.backup import Partial, sweep_partials
 
     config, _, copy, _ = office
     folder = copy.parent
@@ -328,7 +328,7 @@ def test_another_backup_into_the_folder_sweeps_an_abandoned_partial_copy_but_nev
 
 def test_housekeeping_keeps_only_the_newest_replaced_databases(office, tmp_path):
     config, database, copy, _ = office
-    from kiosk.backup import REPLACED_KEEP
+    from kiosk.storage.backup import REPLACED_KEEP
 
     for stamp in range(REPLACED_KEEP + 3):
         kept = database.with_name(f"kiosk.db.replaced-20261101-00000{stamp}")
@@ -348,7 +348,7 @@ def test_housekeeping_keeps_only_the_newest_replaced_databases(office, tmp_path)
 def test_a_copy_from_an_older_release_is_migrated_checked_and_restored(office, tmp_path):
     from sqlite_utils import Database as UtilsDatabase
 
-    from kiosk.migrations import migrations
+    from kiosk.storage.migrations import migrations
 
     config, database, _, _ = office
     older = tmp_path / "older.db"
@@ -370,9 +370,9 @@ def test_a_copy_holding_clear_niks_is_hashed_with_the_live_key_and_leaves_no_key
     resident's NIK + KK still find them, and no second key file is left beside the checked copy."""
     from sqlite_utils import Database as UtilsDatabase
 
-    from kiosk.db import Database
-    from kiosk.migrations import migrations
-    from kiosk.status import hash_kk, hash_nik
+    from kiosk.storage.db import Database
+    from kiosk.storage.migrations import migrations
+    from kiosk.domain.status import hash_kk, hash_nik
 
     config, database, _, _ = office
     older = tmp_path / "older-with-records.db"
@@ -396,7 +396,7 @@ def test_a_copy_holding_clear_niks_is_hashed_with_the_live_key_and_leaves_no_key
 def test_an_encrypted_copy_cut_short_or_altered_is_refused():
     import io
 
-    from kiosk import vault
+    from kiosk.storage import vault
 
     data = os.urandom(2 * vault.CHUNK + 100)
     sealed = io.BytesIO()
@@ -415,7 +415,7 @@ def test_an_encrypted_copy_cut_short_or_altered_is_refused():
 
 def test_kiosk_purge_tidies_copies_on_a_pc_that_was_switched_off(office, tmp_path):
     config, database, copy, _ = office
-    from kiosk.backup import REPLACED_KEEP
+    from kiosk.storage.backup import REPLACED_KEEP
 
     abandoned = tmp_path / ".kiosk.db.offsite.4242.1.partial"  # an encrypted backup killed mid-copy
     abandoned.write_bytes(copy.read_bytes())

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from kiosk.bench import Row, format_table
+from kiosk.tools.bench import Row, format_table
 
 pytestmark = pytest.mark.slow
 
@@ -81,7 +81,7 @@ def test_table_marks_met_missed_and_untargeted_rows():
 
 
 def test_a_ratio_just_over_its_limit_does_not_print_as_the_limit():
-    from kiosk.bench import _times
+    from kiosk.tools.bench import _times
 
     assert [_times(2.5), _times(3.0), _times(3.004), _times(2.996), _times(3.2)] == [
         "2.50x", "3.00x", "3.004x", "2.996x", "3.20x"]

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from werkzeug.security import check_password_hash
 
 from kiosk.cli import main
-from kiosk.passwords import check_password
+from kiosk.domain.passwords import check_password
 from tests.test_crash import write_office_config
 
 

@@ -11,7 +11,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from kiosk.events import Publisher, StreamSlots, format_sse
+from kiosk.office.publisher import Publisher, StreamSlots, format_sse
 from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
 
 

@@ -14,9 +14,10 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from kiosk import reports, skm
-from kiosk.report_files import to_csv, to_xlsx
-from kiosk.skm_files import skm_to_xlsx
+from kiosk.domain import reports
+from kiosk.domain import survey as skm
+from kiosk.files.reports import to_csv, to_xlsx
+from kiosk.files.survey import skm_to_xlsx
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 IDS = ["equals", "plus", "minus", "at", "tab", "cr"]

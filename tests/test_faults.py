@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.backup import integrity
+from kiosk.storage.backup import integrity
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, make_app
 from tests.test_crash import write_office_config
@@ -134,7 +134,7 @@ def test_kiosk_backup_that_cannot_write_says_so_in_one_line_and_leaves_nothing(t
 
 def test_one_address_holding_600_idle_connections_does_not_stop_the_office(tmp_path):
     """Issue 20 item 1: 600 silent connections from one device; /healthz from another stays fast throughout."""
-    from kiosk.bench_load import IdleFlood, percentile, probe_health, raise_open_files_limit
+    from kiosk.tools.bench_load import IdleFlood, percentile, probe_health, raise_open_files_limit
 
     raise_open_files_limit(4096)  # the server's side of 600 connections, in this process
     app = make_app(tmp_path, printer__type="none")
@@ -154,7 +154,7 @@ def test_one_address_holding_600_idle_connections_does_not_stop_the_office(tmp_p
 
 def test_a_flood_of_tickets_from_another_device_issues_nothing_and_the_kiosk_keeps_issuing(tmp_path):
     """One phone on the office Wi-Fi posting tickets as fast as it can (the attack that took a day's numbers)."""
-    from kiosk.bench_flood import ticket_flood
+    from kiosk.tools.bench_flood import ticket_flood
 
     app = make_app(tmp_path)
     server = LiveServer(app).start()

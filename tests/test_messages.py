@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.catalogue import LANGUAGES, kiosk_messages, messages
+from kiosk.domain.words import LANGUAGES, kiosk_messages, messages
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = (ROOT / "templates/kiosk/index.html").read_text(encoding="utf-8")

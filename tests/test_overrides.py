@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from kiosk import store
+from kiosk.storage import tickets as store
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, add_staff, make_app
 
@@ -206,8 +206,8 @@ def test_openapi_describes_the_override(office):
 
 from datetime import date, timezone  # noqa: E402
 
-from kiosk import queue  # noqa: E402
-from kiosk.settings import WEEKDAYS, parse_hours  # noqa: E402
+from kiosk.domain import queue  # noqa: E402
+from kiosk.domain.settings import WEEKDAYS, parse_hours  # noqa: E402
 
 OFFICE_HOURS = {day: parse_hours(text, day) for day, text in zip(
     WEEKDAYS, ("08:00-15:00",) * 5 + ("08:00-12:00", ""))}
@@ -269,7 +269,7 @@ RULES = [
 @pytest.mark.parametrize(("case", "now", "hours", "closed", "override", "issued", "quota", "expected"), RULES,
                          ids=[rule[0] for rule in RULES])
 def test_rules_table(case, now, hours, closed, override, issued, quota, expected):
-    from kiosk.settings import Office, Service
+    from kiosk.domain.settings import Office, Service
 
     office = Office("Kantor", JAKARTA, "http://127.0.0.1", True, hours)
     service = Service("REKAM", "Perekaman", "A", daily_quota=quota)

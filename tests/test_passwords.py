@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.passwords import check_password, password_problem
+from kiosk.domain.passwords import check_password, password_problem
 
 
 @pytest.mark.parametrize("password, english, indonesian", [

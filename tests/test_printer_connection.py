@@ -22,7 +22,7 @@ from printer import (
     print_ticket,
     printer_state,
 )
-from kiosk.settings import Printer
+from kiosk.domain.settings import Printer
 from printer.connection import _usb_problem
 from tests.fakeprinter import FakePrinter, SerialLink, split_status_queries
 from tests.support import wait_until

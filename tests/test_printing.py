@@ -16,8 +16,8 @@ from datetime import datetime
 import pytest
 import requests
 
-from kiosk import store
-from kiosk.printing import PrintWorker, backoff_seconds
+from kiosk.storage import tickets as store
+from kiosk.office.printing import PrintWorker, backoff_seconds
 from printer import TicketPrint
 from printer.ticket import format_issued_at, render_ticket
 from tests.fakeprinter import FakePrinter, SerialLink, printed_lines, printed_text, split_status_queries

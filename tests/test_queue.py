@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk import queue
-from kiosk.errors import BadTransition
-from kiosk.settings import WEEKDAYS, Hours, parse_hours
+from kiosk.domain import queue
+from kiosk.domain.errors import BadTransition
+from kiosk.domain.settings import WEEKDAYS, Hours, parse_hours
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 WEEKDAY_HOURS = {day: parse_hours("08:00-15:00" if day not in ("sat", "sun") else "", day) for day in WEEKDAYS}
@@ -171,7 +171,7 @@ def test_estimate_wait(ahead, counters, minutes, expected):
 
 def test_service_availability_applies_todays_override():
     from kiosk.paths import packaged_config
-    from kiosk.settings import load_settings
+    from kiosk.domain.settings import load_settings
 
     settings = load_settings(packaged_config(), {"office.observe_national_holidays": False})
     rekam = settings.service("REKAM")  # daily_quota = 100
@@ -214,7 +214,7 @@ def test_a_refused_transition_names_the_ticket_or_says_this_ticket():
 
 
 def test_the_end_of_day_reads_24_00():
-    from kiosk.queue import _clock
+    from kiosk.domain.queue import _clock
 
     assert (_clock(time.max), _clock(time(8, 5)), _clock(time(0, 0))) == ("24.00", "08.05", "00.00")
 

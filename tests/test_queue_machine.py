@@ -24,16 +24,17 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
-from kiosk import queue, store
-from kiosk.db import Database
-from kiosk.errors import BadRequest, BadTransition
+from kiosk.domain import queue
+from kiosk.storage import tickets as store
+from kiosk.storage.db import Database
+from kiosk.domain.errors import BadRequest, BadTransition
 from tests.conftest import JAKARTA
 from tests.support import office_settings
 
 OFFICE = office_settings(Path("/nonexistent"))  # only for the services and counters of the demo office
 SERVICE_CODES = [service.code for service in OFFICE.services]
 COUNTER_IDS = [counter.id for counter in OFFICE.counters]
-# SPEC's ticket states, written out here rather than read from kiosk.queue, so the model is independent of it:
+# SPEC's ticket states, written out here rather than read from kiosk.domain.queue, so the model is independent of it:
 # action -> (states it may start from, state it leads to)
 LEGAL = {
     "recall": ({"called"}, "called"),

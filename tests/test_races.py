@@ -9,8 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from kiosk import store
-from kiosk.db import Database
+from kiosk.storage import tickets as store
+from kiosk.storage.db import Database
 from tests.support import office_settings
 
 pytestmark = pytest.mark.slow

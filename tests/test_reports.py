@@ -10,7 +10,7 @@ import pytest
 import requests
 from openpyxl import load_workbook
 
-from kiosk import reports
+from kiosk.domain import reports
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, add_staff, make_app
 
@@ -358,7 +358,7 @@ def test_percentiles_use_the_nearest_rank(values, share, expected):
 
 @pytest.mark.parametrize("name", ["=1+1", "+62", "-2", "@SUM(A1)", "\tdata", "\rdata"])
 def test_every_formula_start_is_neutralised_in_both_csv_forms(name):
-    from kiosk.report_files import to_csv
+    from kiosk.files.reports import to_csv
 
     report = {"date": "2026-11-25", "services": [
         {"code": "X", "name": name, "issued": 1, "served": 1, "no_show": 0, "avg_wait_minutes": 2.5,
@@ -370,7 +370,7 @@ def test_every_formula_start_is_neutralised_in_both_csv_forms(name):
 
 
 def test_downloads_never_turn_a_name_into_a_spreadsheet_formula():
-    from kiosk.report_files import to_csv, to_xlsx
+    from kiosk.files.reports import to_csv, to_xlsx
 
     catalog = reports.Catalog("=HYPERLINK(\"x\")", (("REKAM", "=1+1"),), ((1, "@Loket"),), {7: "+petugas"})
     facts = reports.Facts(issued=[reports.Issued("2026-11-25", "REKAM", 9, 1)],
@@ -387,7 +387,7 @@ def test_downloads_never_turn_a_name_into_a_spreadsheet_formula():
 
 
 def test_kept_days_follow_new_events_and_a_wait_across_midnight_counts_only_from_its_issue_day(office):
-    """Day facts are kept between reports (kiosk/reports_store.py): new events on a kept day, a ticket issued
+    """Day facts are kept between reports (kiosk/storage/reports.py): new events on a kept day, a ticket issued
     before midnight and called after it, and a requeue on the next day all show in the next report."""
     server, clock = office
     _at(clock, 25, 23, 50)

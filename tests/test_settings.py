@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.errors import ConfigError
+from kiosk.domain.errors import ConfigError
 from kiosk.paths import packaged_config
-from kiosk.settings import (WEEKDAYS, Counter, Hours, Office, Printer, Queue, Server, Service, Settings,
+from kiosk.domain.settings import (WEEKDAYS, Counter, Hours, Office, Printer, Queue, Server, Service, Settings,
                             load_settings, parse_settings)
-from kiosk.tomlkeys import schema_of
+from kiosk.domain.tomlkeys import schema_of
 
 
 def demo_raw() -> dict:

@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from kiosk import create_app
-from kiosk.errors import ConfigError
+from kiosk.domain.errors import ConfigError
 from kiosk.paths import packaged_config
-from kiosk.settings import load_settings
+from kiosk.domain.settings import load_settings
 from tests.support import LiveServer, add_staff, office_settings, wait_until
 
 SCREEN = ["office", "services", "counters", "printer", "kiosk"]
@@ -198,7 +198,7 @@ def test_saved_changes_that_no_longer_fit_the_file_leave_the_files_values(tmp_pa
         counter["services"] = [code if code != "REKAM" else "REKAM2" for code in counter["services"]]
     renamed["status"]["next_service"] = {key: ("REKAM2" if value == "REKAM" else value)
                                          for key, value in renamed["status"]["next_service"].items()}
-    from kiosk.settings import parse_settings
+    from kiosk.domain.settings import parse_settings
     again = create_app({"settings": parse_settings(renamed), "TESTING": True})
     try:
         assert [c.id for c in again.extensions["kiosk"].settings.counters] == [1, 2, 3]

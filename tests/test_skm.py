@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk import skm
-from kiosk.errors import BadRequest, ConfigError
+from kiosk.domain import survey as skm
+from kiosk.domain.errors import BadRequest, ConfigError
 from kiosk.paths import packaged_config
-from kiosk.settings import load_settings
+from kiosk.domain.settings import load_settings
 
 
 def test_the_nine_elements_are_fixed_in_the_regulations_order():

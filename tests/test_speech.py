@@ -1,4 +1,4 @@
-"""The kiosk's spoken catalogue (kiosk/guide.py) and /api/speech: keys only, never free text."""
+"""The kiosk's spoken catalogue (kiosk/domain/guide.py) and /api/speech: keys only, never free text."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from kiosk import guide
-from kiosk.announce import SPEED_WPM, Speech
-from kiosk.errors import ConfigError
+from kiosk.domain import guide
+from kiosk.devices.speech import SPEED_WPM, Speech
+from kiosk.domain.errors import ConfigError
 from kiosk.web.speech import catalogue
 from tests.support import office_settings
 
@@ -137,7 +137,7 @@ def test_the_volume_defaults_to_full_and_takes_whole_numbers(tmp_path):
 
 
 def test_the_catalogue_speaks_the_configured_survey_and_the_error_codes(tmp_path):
-    from kiosk.skm import ELEMENTS, PROFILE
+    from kiosk.domain.survey import ELEMENTS, PROFILE
 
     sentences = guide.sentences(office_settings(
         tmp_path, survey__questions__sarana="Bagaimana ruang tunggu, kursi, dan toilet di kantor 3 lantai ini?"))
@@ -167,7 +167,7 @@ def test_the_catalogue_speaks_the_configured_survey_and_the_error_codes(tmp_path
 
 def test_every_error_code_the_kiosk_can_receive_has_its_sentence_or_is_meant_to_fall_back(tmp_path):
     """The kiosk's error screen shows what POST /api/tickets answers; the survey what /api/surveys answers."""
-    from kiosk.catalogue import messages
+    from kiosk.domain.words import messages
 
     sentences = guide.sentences(office_settings(tmp_path))
     issue_codes = {"service_closed", "quota_reached", "unknown_service"}  # bad_request, internal_error: generic

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.announce import MAX_CACHED_PHRASES, MAX_RENDERS, Speech
+from kiosk.devices.speech import MAX_CACHED_PHRASES, MAX_RENDERS, Speech
 from tests.support import LiveServer, make_app, wait_until
 
 ESPEAK = shutil.which("espeak-ng")

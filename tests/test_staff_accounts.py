@@ -13,7 +13,7 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from kiosk import store
+from kiosk.storage import tickets as store
 from kiosk.cli import main
 from tests.support import LiveServer, add_staff, make_app
 
@@ -215,7 +215,7 @@ def test_twenty_parallel_wrong_logins_do_not_take_the_servers_memory(tmp_path):
     import subprocess
     import sys
 
-    from kiosk.bench_load import free_port, start_server, write_config
+    from kiosk.tools.bench_load import free_port, start_server, write_config
 
     config = write_config(tmp_path)
     subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), "user", "add", "petugas", "--role",

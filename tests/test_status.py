@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk import status_store
-from kiosk.db import Database
-from kiosk.errors import ConfigError
-from kiosk.settings import load_settings
+from kiosk.storage import status as status_store
+from kiosk.storage.db import Database
+from kiosk.domain.errors import ConfigError
+from kiosk.domain.settings import load_settings
 from kiosk.paths import packaged_config
-from kiosk.status import (READY_FROM, STATUSES, Application, InvalidNumber, RecordProblem, can_become_ready,
+from kiosk.domain.status import (READY_FROM, STATUSES, Application, InvalidNumber, RecordProblem, can_become_ready,
                           check_application, check_kk, check_nik, describe, mask_name)
 
 TODAY = date(2026, 11, 29)
@@ -300,7 +300,7 @@ def test_an_older_database_has_its_numbers_hashed_and_its_birth_dates_dropped_by
 
     from sqlite_utils import Database as UtilsDatabase
 
-    from kiosk.migrations import migrations
+    from kiosk.storage.migrations import migrations
 
     path = tmp_path / "kiosk.db"
     old = UtilsDatabase(sqlite3.connect(path))
@@ -329,7 +329,7 @@ def test_the_cached_nik_check_agrees_with_python_stdnum():
 
     from stdnum.id import nik as stdnum_nik
 
-    from kiosk.status import InvalidNumber, check_nik
+    from kiosk.domain.status import InvalidNumber, check_nik
 
     rng = random.Random(20)
     numbers = [f"{rng.choice(['62', '31', '11', '00', '99'])}{rng.randrange(10**14):014d}" for _ in range(3000)]
@@ -347,7 +347,7 @@ def test_an_import_killed_after_it_was_switched_on_keeps_its_records(db):
     """Killed while removing the rows it replaced: the next import finishes that tidying, never undoes it."""
     import io
 
-    from kiosk.status_import import import_status
+    from kiosk.files.siak import import_status
 
     at = "2026-11-25T09:00:00+07:00"
     header = "nik;no_kk;nama;tanggal_lahir;status\n"
@@ -476,7 +476,7 @@ def test_a_birth_date_today_is_taken_and_tomorrow_refused():
 
 
 def test_a_birth_date_in_another_form_says_which_forms():
-    from kiosk.status import parse_birth_date
+    from kiosk.domain.status import parse_birth_date
 
     with pytest.raises(ValueError) as refused:
         parse_birth_date("17/08/1990")
@@ -510,7 +510,7 @@ def test_a_province_is_read_from_the_first_two_digits():
 
 
 def test_a_pasted_list_starting_with_a_blank_line_or_holding_dotted_numbers_keeps_every_nik():
-    from kiosk.status import split_nik_list
+    from kiosk.domain.status import split_nik_list
 
     assert split_nik_list("\n6203011708900001\n6203015708900002") == ["6203011708900001", "6203015708900002"]
     assert split_nik_list("6203.0117.0890.0001 62-03-0157-0890-0002 x") == [

@@ -43,8 +43,8 @@ KNOWN_NIKS = ("6203011708900001", "6203015708900002", "6203410101000009", "62030
 
 def stored(tmp_path):
     """Every stored record row (all generations) with the hashes turned back into the known numbers."""
-    from kiosk import status_store
-    from kiosk.db import Database
+    from kiosk.storage import status as status_store
+    from kiosk.storage.db import Database
 
     db = Database(tmp_path / "kiosk.db")
     niks = {status_store.nik_key(db, nik): nik for nik in KNOWN_NIKS}
@@ -122,9 +122,9 @@ def test_a_file_that_is_not_utf8_imports_nothing(config, tmp_path):
 
 
 def test_purge_removes_old_audit_entries_and_finished_history(config, tmp_path):
-    from kiosk import status_store
-    from kiosk.db import Database
-    from kiosk.status import check_application
+    from kiosk.storage import status as status_store
+    from kiosk.storage.db import Database
+    from kiosk.domain.status import check_application
 
     assert run(config, "init").exit_code == 0
     old = (datetime.now().astimezone() - timedelta(days=120)).isoformat(timespec="seconds")
@@ -158,7 +158,7 @@ def test_a_large_file_shows_progress_and_imports_every_row(config, tmp_path):
 
 
 def test_the_demo_office_has_kapuas_records_in_several_statuses(tmp_path):
-    from kiosk import status_store
+    from kiosk.storage import status as status_store
     from kiosk.cli import DEMO_APPLICATIONS, DEMO_KK, _seed_demo_applications
     from tests.support import make_app
 
@@ -173,7 +173,7 @@ def test_the_demo_office_has_kapuas_records_in_several_statuses(tmp_path):
     assert sum(len(status_store.application_history(runtime.db, nik)) for nik in niks) == len(DEMO_APPLICATIONS)
     answer = app.test_client().post("/api/status-lookups", json={"nik": niks[0], "kk": DEMO_KK})
     assert answer.get_json()["status"]["next_service"] == "AMBIL"
-    from kiosk.status import check_application
+    from kiosk.domain.status import check_application
 
     picked_up = check_application(niks[0], DEMO_KK, "Budi Santoso", "1990-08-17", "CARD_ISSUED", "", date.today())
     status_store.save_application(runtime.db, picked_up, "2026-11-29T10:00:00+07:00", "petugas")
@@ -185,7 +185,7 @@ def test_rows_are_checked_before_the_write_transaction_so_issuing_is_not_held_up
     """Checking a row is most of an import's time: done under the writer lock it stopped the kiosk for seconds."""
     import io
 
-    from kiosk.status_import import import_status
+    from kiosk.files.siak import import_status
     from tests.support import make_app
 
     app = make_app(tmp_path, printer__type="none")
@@ -199,8 +199,8 @@ def test_rows_are_checked_before_the_write_transaction_so_issuing_is_not_held_up
 
 
 def test_control_characters_in_a_note_are_not_stored(config, tmp_path):
-    from kiosk import status_store
-    from kiosk.db import Database
+    from kiosk.storage import status as status_store
+    from kiosk.storage.db import Database
 
     csv_file = tmp_path / "siak.csv"
     csv_file.write_text("nik;no_kk;nama;tanggal_lahir;status;keterangan\n"
@@ -262,8 +262,8 @@ def _state(tmp_path) -> tuple[list[tuple], int]:
 
 def _hashed(tmp_path, niks) -> list[str]:
     """The stored (keyed) hashes of ``niks``, sorted as _state sorts its rows."""
-    from kiosk.db import Database
-    from kiosk.status import hash_nik
+    from kiosk.storage.db import Database
+    from kiosk.domain.status import hash_nik
 
     key = Database(tmp_path / "kiosk.db").status_key()
     return sorted(hash_nik(key, nik) for nik in niks)

@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from kiosk import status_store
-from kiosk.status import check_application, split_nik_list
-from kiosk.status_import import import_status
+from kiosk.storage import status as status_store
+from kiosk.domain.status import check_application, split_nik_list
+from kiosk.files.siak import import_status
 from tests.support import make_app
 from tests.test_status_import import MIXED
 

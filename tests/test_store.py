@@ -9,10 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from kiosk import store
-from kiosk.db import Database
-from kiosk.errors import BadRequest, BadTransition, KioskError, QuotaReached, ServiceClosed
-from kiosk.settings import Counter
+from kiosk.storage import tickets as store
+from kiosk.storage.db import Database
+from kiosk.domain.errors import BadRequest, BadTransition, KioskError, QuotaReached, ServiceClosed
+from kiosk.domain.settings import Counter
 from tests.conftest import JAKARTA, Clock
 from tests.support import office_settings
 
@@ -34,7 +34,7 @@ def issue(office, code="REKAM", priority=False, clock=None, key=None):
 
 def test_migrations_twice_are_harmless(tmp_path):
     db = Database(tmp_path / "k.db")
-    from kiosk.migrations import migrations
+    from kiosk.storage.migrations import migrations
 
     assert db.migrate() == [migration.name for migration in migrations._migrations]
     assert db.migrate() == []
@@ -321,7 +321,7 @@ def test_the_schema_refuses_a_second_held_ticket_at_one_counter(office):
 def test_migration_0002_puts_a_stranded_ticket_back_and_keeps_one_key(tmp_path):
     from sqlite_utils import Database as UtilsDatabase
 
-    from kiosk.migrations import migrations
+    from kiosk.storage.migrations import migrations
 
     path = tmp_path / "old.db"
     utils_db = UtilsDatabase(path)

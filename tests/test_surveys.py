@@ -8,7 +8,7 @@ import threading
 import pytest
 from openpyxl import load_workbook
 
-from kiosk import survey_store
+from kiosk.storage import survey as survey_store
 from tests.support import LiveServer, add_staff, make_app
 
 ALL_GOOD = [4, 4, 3, 4, 3, 4, 4, 3, 3]

@@ -24,11 +24,11 @@ from psycopg_pool import ConnectionPool
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.errors import KioskError
-from kiosk.passwords import password_problem
+from kiosk.domain.errors import KioskError
+from kiosk.domain.passwords import password_problem
 from kiosk.regency import siak, store
 from kiosk.regency.store import Event, RegencyError
-from kiosk.status_import import ImportProblem
+from kiosk.files.siak import ImportProblem
 
 log = logging.getLogger(__name__)
 

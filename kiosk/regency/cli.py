@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli_words import BAD_NAME, ROLES, CliError, echo_import_report
-from kiosk.passwords import password_problem
+from kiosk.domain.passwords import password_problem
 
 
 NO_DSN = "KIOSK_REGENCY_DSN harus diisi alamat postgresql://user@host:port/database"
@@ -62,7 +62,7 @@ def serve(host: str, port: int, threads: int) -> None:
     import psycopg
     from waitress import serve as waitress_serve
 
-    from kiosk.errors import KioskError
+    from kiosk.domain.errors import KioskError
     from kiosk.regency.app import create_app
     from kiosk.regency.db import NoDsn, dsn_from_env, open_pool
 
@@ -145,10 +145,10 @@ def user_add(name: str, role: str, password_stdin: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def import_status(file: str) -> None:
     """Import the SIAK export (the office's columns plus kecamatan); each office pulls its own records."""
-    from kiosk.errors import KioskError
+    from kiosk.domain.errors import KioskError
     from kiosk.regency.app import _zone
     from kiosk.regency.siak import import_status as run_import
-    from kiosk.status_import import ImportProblem
+    from kiosk.files.siak import ImportProblem
 
     try:
         today = datetime.now(_zone()).date()  # a birth date "in the future" is judged by the regency's calendar

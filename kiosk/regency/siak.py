@@ -15,8 +15,8 @@ from typing import TextIO
 import psycopg
 
 from kiosk.regency import store
-from kiosk.status import InvalidNumber, RecordProblem, check_application
-from kiosk.status_import import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportProblem, ImportReport
+from kiosk.domain.status import InvalidNumber, RecordProblem, check_application
+from kiosk.files.siak import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportProblem, ImportReport
 
 KECAMATAN_COLUMNS = ("kecamatan", "kode_kecamatan")
 

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
-from kiosk.errors import KioskError
-from kiosk.status import Application
+from kiosk.domain.errors import KioskError
+from kiosk.domain.status import Application
 
 OFFICE_CODE = re.compile(r"\d{2}\.\d{2}\.\d{2}")  # kode wilayah of a kecamatan: province.regency.kecamatan
 MAX_OFFICE_NAME = 80

@@ -9,8 +9,8 @@ from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from kiosk.errors import BadRequest, KioskError
-from kiosk.runtime import Runtime
+from kiosk.domain.errors import BadRequest, KioskError
+from kiosk.office.runtime import Runtime
 
 log = logging.getLogger(__name__)
 

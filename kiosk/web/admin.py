@@ -1,6 +1,6 @@
 """The head of office's page (/admin) and its JSON: today's figures and staff accounts.
 
-Staff accounts change through the same store functions and password policy (kiosk/passwords.py) as
+Staff accounts change through the same store functions and password policy (kiosk/domain/passwords.py) as
 ``kiosk user ...``.
 """
 
@@ -12,10 +12,10 @@ from datetime import datetime
 from flask import Blueprint, current_app, g, jsonify, render_template
 from werkzeug.security import generate_password_hash
 
-from kiosk import store
-from kiosk.errors import BadRequest, NotFound, RateLimited
-from kiosk.passwords import PasswordChecksBusy, password_problem, password_slot
-from kiosk.present import services_json
+from kiosk.storage import tickets as store
+from kiosk.domain.errors import BadRequest, NotFound, RateLimited
+from kiosk.domain.passwords import PasswordChecksBusy, password_problem, password_slot
+from kiosk.office.views import services_json
 from kiosk.web import json_body, runtime
 from kiosk.web.admin_api import service_answer
 from kiosk.web.auth import admin_page, staff_required

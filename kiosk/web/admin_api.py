@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Blueprint, g, jsonify, request
 
-from kiosk import queue, store
-from kiosk.errors import BadRequest, UnknownService
-from kiosk.present import publish_queue, services_json
+from kiosk.domain import queue
+from kiosk.storage import tickets as store
+from kiosk.domain.errors import BadRequest, UnknownService
+from kiosk.office.views import publish_queue, services_json
 from kiosk.web import json_body, runtime
 from kiosk.web.auth import staff_required
 

@@ -6,12 +6,12 @@ import re
 
 from flask import Blueprint, jsonify, request
 
-from kiosk import store
-from kiosk.errors import BadRequest, UnknownService
+from kiosk.storage import tickets as store
+from kiosk.domain.errors import BadRequest, UnknownService
 from kiosk.web import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
-from kiosk.present import cached_queue_json, publish_queue, services_json, staff_ticket_json, ticket_json
-from kiosk.printing import print_failure
+from kiosk.office.views import cached_queue_json, publish_queue, services_json, staff_ticket_json, ticket_json
+from kiosk.office.printing import print_failure
 
 bp = Blueprint("api", __name__)
 

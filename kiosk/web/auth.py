@@ -15,9 +15,9 @@ from typing import Callable
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk import store
-from kiosk.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
-from kiosk.passwords import PasswordChecksBusy, password_slot
+from kiosk.storage import tickets as store
+from kiosk.domain.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
+from kiosk.domain.passwords import PasswordChecksBusy, password_slot
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web.network import staff_route
 

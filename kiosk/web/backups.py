@@ -9,8 +9,8 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template, send_file
 
-from kiosk.backup import AUTOMATIC_NAME, BackupError, automatic_copies
-from kiosk.errors import KioskError, NotFound
+from kiosk.storage.backup import AUTOMATIC_NAME, BackupError, automatic_copies
+from kiosk.domain.errors import KioskError, NotFound
 from kiosk.web import runtime
 from kiosk.web.auth import admin_page, staff_required
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from kiosk.devices import KioskDevices
-from kiosk.errors import NotAKiosk, RateLimited
+from kiosk.office.kiosks import KioskDevices
+from kiosk.domain.errors import NotAKiosk, RateLimited
 from kiosk.web import runtime
 from kiosk.web.auth import check_csrf, current_staff
 

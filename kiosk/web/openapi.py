@@ -176,7 +176,7 @@ PATHS = {
             "keys": {"type": "array", "items": {"type": "string"}}}})},
     }},
     "/api/speech/{key}.wav": {"get": {
-        "summary": "One sentence of the kiosk's spoken catalogue (kiosk/guide.py) as WAV, never free text; "
+        "summary": "One sentence of the kiosk's spoken catalogue (kiosk/domain/guide.py) as WAV, never free text; "
                    "header X-Spoken-Text holds the sentence (percent-encoded UTF-8). Without espeak-ng: 503 "
                    "speech_unavailable whose error also carries `text`, for the browser's own voice",
         "parameters": [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"},

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from kiosk import store
-from kiosk.catalogue import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
-from kiosk.errors import NotFound
-from kiosk.present import ticket_json
-from kiosk.status import READY_FOR_PICKUP, STATUSES
+from kiosk.storage import tickets as store
+from kiosk.domain.words import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
+from kiosk.domain.errors import NotFound
+from kiosk.office.views import ticket_json
+from kiosk.domain.status import READY_FOR_PICKUP, STATUSES
 from kiosk.web import runtime
 from kiosk.web.network import staff_route
 from kiosk.web.auth import current_staff

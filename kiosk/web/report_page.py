@@ -6,9 +6,10 @@ from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request
 
-from kiosk import report_charts, reports
-from kiosk.errors import BadRequest
-from kiosk.report_files import long_date, period_text
+from kiosk.files import charts as report_charts
+from kiosk.domain import reports
+from kiosk.domain.errors import BadRequest
+from kiosk.files.reports import long_date, period_text
 from kiosk.web import runtime
 from kiosk.web.auth import admin_page
 from kiosk.web.reports import check_period, range_report

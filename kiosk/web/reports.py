@@ -6,9 +6,10 @@ from datetime import date
 
 from flask import Blueprint, Response, jsonify, request
 
-from kiosk import reports, reports_store
-from kiosk.errors import BadRequest
-from kiosk.report_files import to_csv, to_xlsx
+from kiosk.domain import reports
+from kiosk.storage import reports as reports_store
+from kiosk.domain.errors import BadRequest
+from kiosk.files.reports import to_csv, to_xlsx
 from kiosk.web import runtime
 from kiosk.web.auth import staff_required
 

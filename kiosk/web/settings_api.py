@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from kiosk import settings_screen, settings_store
-from kiosk.errors import KioskError, NotFound
-from kiosk.settings_screen import InvalidSetting
+from kiosk.office import settings as settings_screen
+from kiosk.storage import settings as settings_store
+from kiosk.domain.errors import KioskError, NotFound
+from kiosk.office.settings import InvalidSetting
 from kiosk.web import json_body, runtime
 from kiosk.web.auth import staff_required
 

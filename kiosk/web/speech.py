@@ -1,4 +1,4 @@
-"""Voice guidance of the kiosk: WAVs of the sentences in kiosk/guide.py, by key only."""
+"""Voice guidance of the kiosk: WAVs of the sentences in kiosk/domain/guide.py, by key only."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import hashlib
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kiosk import guide
-from kiosk.errors import NotFound
+from kiosk.domain import guide
+from kiosk.domain.errors import NotFound
 from kiosk.web import runtime
 
 bp = Blueprint("speech", __name__)

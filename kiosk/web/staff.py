@@ -7,11 +7,11 @@ from typing import Iterator
 
 from flask import Blueprint, g, jsonify
 
-from kiosk import store
-from kiosk.errors import BadRequest, NotFound, OtherCounter, UnknownService
+from kiosk.storage import tickets as store
+from kiosk.domain.errors import BadRequest, NotFound, OtherCounter, UnknownService
 from kiosk.web import json_body, runtime
 from kiosk.web.auth import staff_required, work_at
-from kiosk.present import publish_call, publish_queue, staff_ticket_json
+from kiosk.office.views import publish_call, publish_queue, staff_ticket_json
 
 bp = Blueprint("staff", __name__)
 

@@ -15,11 +15,12 @@ import threading
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from kiosk import status_store, store
-from kiosk.errors import BadRequest, KioskError, NotFound
-from kiosk.status import (CARD_ISSUED, MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem,
+from kiosk.storage import status as status_store
+from kiosk.storage import tickets as store
+from kiosk.domain.errors import BadRequest, KioskError, NotFound
+from kiosk.domain.status import (CARD_ISSUED, MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem,
                           check_nik, clean_note, split_nik_list)
-from kiosk.status_import import MAX_IMPORT_BYTES, import_file_apart
+from kiosk.files.siak import MAX_IMPORT_BYTES, import_file_apart
 from kiosk.web import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
 from kiosk.web.status import Counters
@@ -267,7 +268,7 @@ def upload():
     rt = runtime()
     now = rt.now()
     # The upload goes to a private file beside the database and is imported by a process of its own
-    # (kiosk/status_import.py); ImportProblem (no header, not UTF-8, not SIAK) answers 4xx in Indonesian.
+    # (kiosk/files/siak.py); ImportProblem (no header, not UTF-8, not SIAK) answers 4xx in Indonesian.
     fd, name = tempfile.mkstemp(prefix=".status-import-", suffix=".csv", dir=_upload_dir(rt.db))
     try:
         with os.fdopen(fd, "wb") as copy:

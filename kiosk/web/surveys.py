@@ -10,10 +10,12 @@ from datetime import date, timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
-from kiosk import reports, skm, survey_store
-from kiosk.errors import BadRequest, NotFound, RateLimited, UnknownService
-from kiosk.report_files import long_date, period_text
-from kiosk.skm_files import skm_to_xlsx
+from kiosk.domain import reports
+from kiosk.domain import survey as skm
+from kiosk.storage import survey as survey_store
+from kiosk.domain.errors import BadRequest, NotFound, RateLimited, UnknownService
+from kiosk.files.reports import long_date, period_text
+from kiosk.files.survey import skm_to_xlsx
 from kiosk.web import json_body, runtime
 from kiosk.web.auth import _Throttle, admin_page, staff_required
 from kiosk.web.devices import kiosk_only

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kiosk import store
+from kiosk.storage import tickets as store
 from tests.browser.test_kiosk import CLOSED_ALL_WEEK, demo_services_with_ikd_closed
 from tests.browser.test_kiosk_status import DEMO_KK, READY_NIK, SHIPPED_NIK, seed_demo_records
 from tests.support import LiveServer, add_staff, free_counter, make_app

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.announce import Speech
+from kiosk.devices.speech import Speech
 from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
 
 pytestmark = pytest.mark.browser

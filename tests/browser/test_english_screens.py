@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.announce import announcement_text
-from kiosk.catalogue import messages
+from kiosk.domain.announce import announcement_text
+from kiosk.domain.words import messages
 from tests.browser.test_survey import serve, watch
 from tests.support import free_counter
 

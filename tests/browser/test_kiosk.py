@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kiosk.paths import packaged_config
-from kiosk.printing import PrintWorker
+from kiosk.office.printing import PrintWorker
 from tests.conftest import on_office_lan
 from tests.fakeprinter import FakePrinter, printed_text
 from tests.support import LiveServer, add_staff, make_app

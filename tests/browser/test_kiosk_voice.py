@@ -12,8 +12,8 @@ from urllib.parse import unquote
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.announce import Speech
-from kiosk.guide import sentences
+from kiosk.devices.speech import Speech
+from kiosk.domain.guide import sentences
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk import survey_store
-from kiosk.guide import sentences
-from kiosk.skm import ELEMENT_CODES
+from kiosk.storage import survey as survey_store
+from kiosk.domain.guide import sentences
+from kiosk.domain.survey import ELEMENT_CODES
 from tests.browser.test_kiosk_voice import START_SHORT, open_kiosk, settled, type_on_keypad
 from tests.browser.test_survey import serve
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from kiosk import store
+from kiosk.storage import tickets as store
 from tests.support import LiveServer, add_staff, free_counter, make_app
 
 pytestmark = pytest.mark.browser

@@ -157,7 +157,7 @@ def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
 @pytest.mark.parametrize("hours", [range(8, 16), range(7, 18), range(0, 24)], ids=["8h", "11h", "24h"])
 @pytest.mark.parametrize("scale", [1.0, 0.45], ids=["screen", "a4"])  # on A4 the chart prints at ~45 %
 def test_hour_labels_never_run_together(new_page, hours, scale):
-    from kiosk.report_charts import hourly_chart, weekday_chart
+    from kiosk.files.charts import hourly_chart, weekday_chart
 
     page = new_page(1366, 768)
     week = {"week": {"hours": list(hours), "rows": [{"weekday": "Senin", "days": 4,
@@ -173,7 +173,7 @@ def test_hour_labels_never_run_together(new_page, hours, scale):
 
 
 def test_no_bar_or_point_runs_past_the_last_guide_of_its_scale(new_page):
-    from kiosk.report_charts import hourly_chart, no_show_chart, trend_chart, wait_chart, weekday_chart
+    from kiosk.files.charts import hourly_chart, no_show_chart, trend_chart, wait_chart, weekday_chart
 
     services = [{"name": name, "issued": issued, "served": issued - 3, "no_show": 3,
                  "median_wait_minutes": median, "p90_wait_minutes": p90, "no_show_percent": percent}

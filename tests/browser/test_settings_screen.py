@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.errors import ConfigError
-from kiosk.settings import load_settings
+from kiosk.domain.errors import ConfigError
+from kiosk.domain.settings import load_settings
 from tests.test_crash import _free_port, start_server, write_office_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -236,7 +236,7 @@ def test_the_printed_skm_report_is_signed_in_the_official_form(new_page, tmp_pat
 
     from pypdf import PdfReader
 
-    from kiosk.report_files import long_date
+    from kiosk.files.reports import long_date
     from tests.support import LiveServer, add_staff, make_app
 
     app = make_app(tmp_path, office__place="Selat", office__head_title="Camat Selat",

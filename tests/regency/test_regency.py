@@ -371,7 +371,7 @@ def test_kiosk_regency_serve_runs_as_a_process(regency_dsn):
 
 
 def test_serving_an_uninitialised_database_says_to_run_init(pg_cluster):
-    from kiosk.errors import KioskError
+    from kiosk.domain.errors import KioskError
     from kiosk.regency.app import create_app
     from kiosk.regency.db import open_pool
 

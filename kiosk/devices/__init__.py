@@ -1,0 +1,1 @@
+"""Devices the office drives besides the printer package: speech synthesis (espeak-ng)."""

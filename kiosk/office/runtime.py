@@ -1,0 +1,256 @@
+"""The running office: settings, database, event publisher, clock and background workers."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from kiosk.domain import queue
+from kiosk.storage import tickets as store
+from kiosk.devices.speech import Speech
+from kiosk.storage.db import Database, read_or_create_secret
+from kiosk.office.publisher import Publisher
+from kiosk.domain.settings import Settings
+
+if TYPE_CHECKING:
+    from kiosk.storage.backup import AutomaticBackup, ServerLock
+    from kiosk.office.printing import PrintWorker
+
+log = logging.getLogger(__name__)
+
+IDEMPOTENCY_KEY_HOURS = 48  # a kiosk retry across midnight still finds its ticket
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    clock: Callable[[], datetime]
+    events: Publisher = field(default_factory=Publisher)
+    speech: Speech | None = None
+    printing: PrintWorker | None = None  # once started
+    housekeeping_seconds: float = 60.0  # how often expiry and key purging run
+    speech_warmup_seconds: float | None = 10.0  # after start: render the spoken catalogue ahead (None = never)
+    state_version: int = 0  # bumped on every queue change made through this process
+    queue_cache: tuple[int, float, dict] | None = None  # (version, monotonic time, /api/queue body)
+    backups: AutomaticBackup | None = None  # the daily automatic backup, when [backup] dir is set
+    server_lock: ServerLock | None = None  # held while started: `kiosk restore` refuses meanwhile
+    file_settings: Settings | None = None  # the file's settings, before the changes saved on the admin screen
+    settings_version: int = 0  # id of the settings change in force (0: the file's values)
+    settings_lock: threading.Lock = field(default_factory=threading.Lock)  # one settings change at a time
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.file_settings is None:
+            self.file_settings = self.settings
+        backup = self.settings.backup
+        if backup.enabled and self.backups is None and not self.db.in_memory:
+            from kiosk.storage.backup import AutomaticBackup
+
+            self.backups = AutomaticBackup(backup.dir, backup.keep, backup.at)
+
+    @classmethod
+    def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> "Runtime":
+        """Open (and migrate) the database of ``settings``; the clock defaults to now in the office zone."""
+        zone = settings.office.timezone
+        db = Database(settings.database_path)
+        db.migrate()
+        cache = Path(settings.database_path).parent / "speech-cache"
+        runtime = cls(settings, db, clock or (lambda: datetime.now(zone)), speech=Speech(cache))
+        runtime.use_saved_settings()
+        return runtime
+
+    def use_saved_settings(self) -> None:
+        """Lay the settings saved on the admin screen over the file's; keep the file's if they no longer fit it."""
+        from kiosk.storage import settings as settings_store
+        from kiosk.domain.errors import ConfigError
+        from kiosk.domain.settings import with_screen_changes
+
+        saved = settings_store.latest(self.db)
+        if saved is None:
+            return
+        try:
+            settings = with_screen_changes(self.file_settings, saved["changes"])
+        except ConfigError as exc:
+            log.error("the settings saved on the admin screen (%s by %s) do not fit the configuration file, "
+                      "which is used instead: %s", saved["changed_at"], saved["changed_by"], exc.message)
+            return
+        self.use_settings(settings, saved["id"])
+
+    def use_settings(self, settings: Settings, version: int) -> None:
+        """Swap in new settings at once (one assignment: a request sees the old or the new, never a mix)."""
+        self.settings = settings
+        self.settings_version = version
+        self.queue_cache = None
+        self.state_version += 1
+        if self.printing is not None:
+            if self.printing.enabled:
+                self.printing.start()
+                self.printing.wake()
+            else:
+                self.printing.stop()
+
+    def now(self) -> datetime:
+        """Return the current time in the office time zone."""
+        return self.clock().astimezone(self.settings.office.timezone)
+
+    def today(self) -> str:
+        """Return today's office day (ISO date)."""
+        return queue.office_day(self.now())
+
+    def secret_key(self) -> str:
+        """Return the session-signing secret from ``<database>.secret`` (mode 0600), creating it on first start.
+
+        It never lives in the database, so a backup copy cannot forge a staff session. Older
+        installs kept it in ``app_state``: it moves to the file (sessions stay valid) and the row goes.
+        """
+        if self.db.in_memory:
+            return self.__dict__.setdefault("_memory_secret", secrets.token_hex(32))
+        stored = store.get_state(self.db, "secret_key")
+        secret = read_or_create_secret(self.db.secret_path, stored or secrets.token_hex(32))
+        if stored is not None:
+            store.delete_state(self.db, "secret_key")
+        return secret
+
+    def backup_outcome(self) -> dict:
+        """Return the automatic backup's latest outcome for /healthz (state off when not configured)."""
+        if self.backups is None:
+            from kiosk.storage.backup import Outcome
+
+            return Outcome("off").as_json()
+        return self.backups.outcome(self.settings.office.timezone).as_json()
+
+    def printer_state(self) -> str:
+        """Return the printer's last known state: online, offline, paper_out or unknown."""
+        return self.printing.state if self.printing is not None else "unknown"
+
+    def start(self) -> None:
+        """Start background work: closing stale tickets and the print worker."""
+        from kiosk.storage.backup import ServerLock
+        from kiosk.office.printing import PrintWorker
+
+        if not self.db.in_memory and self.server_lock is None:
+            self.server_lock = ServerLock(self.db.path)
+            self.server_lock.acquire()
+        self._stop.clear()
+        thread = threading.Thread(target=self._housekeeping, name="kiosk-housekeeping", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+        if self.speech is not None and self.speech_warmup_seconds is not None:
+            thread = threading.Thread(target=self._warm_speech, name="kiosk-speech-warmup", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        self.printing = PrintWorker(self)
+        self.printing.start()
+
+    def stop(self) -> None:
+        """Stop background work and end open event streams."""
+        self._stop.set()
+        if self.printing is not None:
+            self.printing.stop()
+        self.events.close_all()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self._threads.clear()
+        if self.server_lock is not None:
+            self.server_lock.release()
+            self.server_lock = None
+
+    def housekeep(self) -> int:
+        """Expire waiting tickets past their service's closing time plus the grace; forget old idempotency keys.
+
+        Return how many tickets expired.
+        """
+        settings, now = self.settings, self.now()
+
+        def deadline(day: str, service_code: str) -> datetime:
+            service = settings.service(service_code)
+            hours = service.hours if service and service.hours else settings.office.hours
+            return queue.waiting_deadline(hours, date.fromisoformat(day), settings.office.timezone,
+                                          settings.queue.expire_grace_minutes)
+
+        expired = store.expire_waiting(self.db, now, deadline)
+        store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
+        self.purge_status_traces()
+        self.tidy_copies()
+        if self.backups is not None:
+            self.backups.run(self.db, now)
+        if expired:
+            from kiosk.office.views import publish_queue
+
+            log.info("expired %d waiting tickets after closing time", expired)
+            publish_queue(self)
+        return expired
+
+    def tidy_copies(self) -> list[str]:
+        """Remove copies killed mid-way (abandoned ``.partial`` files) beside the database and in the backup
+        folder, and replaced databases beyond the newest ``REPLACED_KEEP``; return the names removed."""
+        if self.db.in_memory:
+            return []
+        from kiosk.storage.backup import prune_replaced, sweep_partials
+
+        removed = sweep_partials(self.db.path.parent)
+        if self.backups is not None:
+            removed += sweep_partials(self.backups.folder)
+        return removed + [path.name for path in prune_replaced(self.db.path)]
+
+    def purge_status_traces(self) -> dict[str, int]:
+        """Delete status lookup audit entries, and records whose card was handed over (with their history),
+        older than [status] retention_days."""
+        from kiosk.storage import status as status_store
+
+        before = self.now() - timedelta(days=self.settings.status.retention_days)
+        return status_store.purge(self.db, before.isoformat(timespec="seconds"))
+
+    def _housekeeping(self) -> None:
+        """Run housekeeping at start and then every ``housekeeping_seconds``; read a year of report days once."""
+        first_round = True
+        while True:
+            try:
+                self.housekeep()
+            except Exception:  # keep the office running; the next round tries again
+                log.exception("housekeeping failed")
+            if first_round:
+                first_round = False
+                self._read_report_year()
+            if self._stop.wait(self.housekeeping_seconds):
+                return
+
+    def _warm_speech(self) -> None:
+        """Once start-up is over, pin the spoken catalogue in the speech cache and render what is missing.
+
+        The catalogue (~1,300 sentences) is larger than the cache kept for call announcements: served
+        on demand, cycling through it ran espeak-ng on nearly every request.
+        """
+        from kiosk.domain import guide
+
+        speech = self.speech
+        if self._stop.wait(self.speech_warmup_seconds):
+            return
+        try:
+            texts = list(guide.sentences(self.settings).values())
+            began = time.monotonic()
+            rendered = speech.warm(texts, self._stop)
+            if rendered:
+                log.info("spoken catalogue rendered ahead: %d sentences in %.0f s", rendered, time.monotonic() - began)
+        except Exception:  # only a head start: a request renders what it needs anyway
+            log.warning("rendering the spoken catalogue ahead failed", exc_info=True)
+
+    def _read_report_year(self) -> None:
+        """Read the facts of the year up to today once, so the first report of a long period reuses them."""
+        from kiosk.domain import reports
+        from kiosk.storage import reports as reports_store
+
+        today = self.now().date()
+        first = today - timedelta(days=reports.MAX_RANGE_DAYS - 1)
+        try:
+            reports_store.report_facts(self.db, first.isoformat(), today.isoformat())
+        except Exception:  # only a head start: a report reads what it needs anyway
+            log.warning("reading the year's report facts at start failed", exc_info=True)

@@ -1,0 +1,293 @@
+"""SQLite connections: one per thread, WAL + synchronous=FULL, one writer at a time.
+
+Writers first take an in-process lock (threads queue fairly instead of sleeping in
+SQLite's busy back-off, which made the tail 27x a bare request), then open
+``BEGIN IMMEDIATE`` so that writers in other processes are serialised too.
+
+SQLite's automatic checkpoint would run inside a writer's COMMIT, so inside that lock: every
+other writer waited while ~1,000 pages were copied into the database file and flushed. It is
+off; a background thread checkpoints instead (PASSIVE: beside the writers, never blocking them).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+import os
+import secrets
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database as UtilsDatabase
+
+from kiosk.domain.errors import KioskError
+from kiosk.storage.migrations import migrations
+
+# The database holds staff password hashes and residents' data: only the service account may read it.
+PRIVATE_MODE = 0o600
+_COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
+
+# The key of the NIK and KK hashes, for a migration that hashes stored numbers (set by Database.migrate).
+MIGRATION_STATUS_KEY: contextvars.ContextVar[bytes | None] = contextvars.ContextVar("status_key", default=None)
+
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+CACHE_KIB = 512  # page cache per connection (SQLite's default: 2,000 KiB)
+CHECKPOINT_EVERY = 64  # commits between background checkpoints (a ticket's commit is a few dozen pages)
+RESTART_FRAMES = 1000  # WAL pages past which a checkpoint finishes under the write lock (SQLite's own default)
+log = logging.getLogger(__name__)
+
+
+def _write_lock(path: str) -> threading.Lock:
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(path, threading.Lock())
+
+
+class _Checkpointer:
+    """One thread per process that copies WAL files back into their databases, outside every write lock.
+
+    Requests for one file collapse into one checkpoint; under a steady stream of writes checkpoints run
+    back to back here while the writers go on appending to the WAL.
+    """
+
+    def __init__(self) -> None:
+        self._due: set[tuple[str, threading.Lock]] = set()
+        self._ready = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def request(self, path: str, lock: threading.Lock) -> None:
+        with self._ready:
+            self._due.add((path, lock))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="kiosk-checkpoint", daemon=True)
+                self._thread.start()
+            self._ready.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while not self._due:
+                    self._ready.wait()
+                path, lock = self._due.pop()
+            checkpoint(path, lock)
+
+
+def checkpoint(path: str, lock: threading.Lock) -> None:
+    """Copy what the WAL holds back into the database file, nearly all of it beside the writers.
+
+    A PASSIVE checkpoint waits for no reader or writer, but while writers keep appending it never
+    catches up, and the WAL only starts again from its top after a checkpoint that did. So the bulk
+    is copied first outside the write lock; once the WAL is long, the few pages committed meanwhile
+    are copied under it, and the next writer starts the WAL again.
+    """
+    try:
+        # mode=rw: a database deleted meanwhile (a test's temporary folder) is not created again.
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, isolation_level=None, timeout=5)
+    except sqlite3.Error:
+        return
+    try:
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # closing this connection must not checkpoint again
+        _, frames, _ = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        if frames >= RESTART_FRAMES:
+            with lock:  # no writer appends now: this one completes, and the next writer restarts the WAL
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    except sqlite3.Error as error:  # the next request tries again; the WAL keeps every commit meanwhile
+        log.debug("checkpoint of %s: %s", path, error)
+    finally:
+        conn.close()
+
+
+_CHECKPOINTER = _Checkpointer()
+
+
+class Database:
+    """A database file, handing each thread its own connection."""
+
+    def __init__(self, path: str | Path, status_key_path: str | Path | None = None):
+        self.path = Path(path)
+        # A copy being checked elsewhere (a restore) names the live database's key file here.
+        self._status_key_path = Path(status_key_path) if status_key_path else None
+        self._status_key: bytes | None = None
+        self._key = str(self.path.resolve()) if str(path) != ":memory:" else str(id(self))
+        self._local = threading.local()
+        self._lock = _write_lock(self._key)
+        self._commits = 0
+
+    @property
+    def in_memory(self) -> bool:
+        """Return True for an in-memory database (no file, no secret file)."""
+        return str(self.path) == ":memory:"
+
+    @property
+    def secret_path(self) -> Path:
+        """Return the file beside the database that holds the session-signing secret."""
+        return self.path.with_name(self.path.name + ".secret")
+
+    @property
+    def status_key_path(self) -> Path:
+        """Return the file beside the database holding the key of the NIK and KK hashes (never in a backup)."""
+        return self._status_key_path or self.path.with_name(self.path.name + ".status-key")
+
+    def status_key(self) -> bytes:
+        """Return the key of the NIK and nomor KK hashes, creating its file (mode 0600) on first use.
+
+        Installs from before keyed a NIK in the lookup audit log with ``<database>.lookup-secret``:
+        that key becomes this one, so the audit log's hashes keep matching the records'.
+        """
+        if self._status_key is None:
+            if self.in_memory:
+                self._status_key = secrets.token_hex(32).encode()
+            else:
+                path = self.status_key_path
+                legacy = self.path.with_name(self.path.name + ".lookup-secret")
+                if not path.exists() and legacy.exists():
+                    try:
+                        os.link(legacy, path)
+                    except FileExistsError:
+                        pass
+                self._status_key = read_or_create_secret(path, secrets.token_hex(32)).encode()
+                legacy.unlink(missing_ok=True)
+        return self._status_key
+
+    def restrict_permissions(self) -> None:
+        """Make the database file and its -wal/-shm/-journal companions readable by their owner only."""
+        for suffix in _COMPANION_SUFFIXES:
+            try:
+                _make_private(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                pass
+
+    def connect(self) -> sqlite3.Connection:
+        """Open a new tuned connection (autocommit: transactions are explicit)."""
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=True)
+        conn.row_factory = sqlite3.Row
+        # journal_mode=WAL is stored in the file (set once by migrate): asking again on every new
+        # connection waits for the write lock and stalled a burst of new threads behind the writers.
+        conn.execute("PRAGMA synchronous=FULL")  # an answered ticket survives a power cut
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=30000")
+        # Every waitress thread keeps its own connection, each with its own page cache: at SQLite's
+        # default 2 MB, 48 threads that had each read a report held ~100 MB. The file's pages stay in
+        # the OS cache, shared, so a smaller cache per connection costs little.
+        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        conn.execute("PRAGMA wal_autocheckpoint=0")  # see the module's docstring: _Checkpointer does it
+        return conn
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """Return this thread's connection, opening it on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = self.connect()
+        return conn
+
+    @contextmanager
+    def write(self, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """Run a block as one ``BEGIN IMMEDIATE`` transaction, one writer at a time.
+
+        ``durable=False`` commits without waiting for the disk (``synchronous=NORMAL``), for
+        bookkeeping whose loss in a power cut costs nothing that matters, such as a print job's
+        "printed" mark (the ticket prints once more). In WAL mode such a commit still reaches the
+        disk with the next durable commit of any connection. Its write lock is held for
+        microseconds instead of a disk flush, so issuing does not queue behind it.
+        """
+        conn = self.conn
+        with self._lock:
+            if not durable:
+                conn.execute("PRAGMA synchronous=NORMAL")
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                self._commits += 1
+                due = self._commits % CHECKPOINT_EVERY == 0
+            finally:
+                if not durable:
+                    conn.execute("PRAGMA synchronous=FULL")
+        if due and not self.in_memory:
+            _CHECKPOINTER.request(str(self.path), self._lock)
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def migrate(self) -> list[str]:
+        """Create or migrate the schema; return the names of migrations applied now."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.in_memory:
+            # SQLite gives -wal and -shm the permissions of the database file: create that one private.
+            create_private(self.path)
+            self.restrict_permissions()
+        key = self.status_key()  # before the migrations: one of them hashes stored NIKs with it
+        conn = self.connect()
+        token = MIGRATION_STATUS_KEY.set(key)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")  # persistent; outside any transaction
+            utils_db = UtilsDatabase(conn)
+            with self._lock:
+                # IMMEDIATE: two processes starting together must not both migrate.
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    pending = [m.name for m in migrations.pending(utils_db)]
+                    migrations.apply(utils_db)
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            return pending
+        finally:
+            MIGRATION_STATUS_KEY.reset(token)
+            conn.close()
+
+
+def create_private(path: str | Path) -> bool:
+    """Create an empty file readable by its owner only, unless it exists; return True if created."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+    except FileExistsError:
+        return False
+    return True
+
+
+def read_or_create_secret(path: Path, value: str) -> str:
+    """Return the secret stored in ``path``; store ``value`` there first (mode 0600) if there is none.
+
+    Written to a private temporary file and linked into place, so two processes starting
+    together agree on one secret and nobody ever reads a half-written file.
+    """
+    if not path.exists():
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(value + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process was first: use its secret
+        finally:
+            temporary.unlink(missing_ok=True)
+    _make_private(path)
+    secret = path.read_text().strip()
+    if len(secret) < 32:
+        raise KioskError(f"{path} holds no usable secret; delete it to make a new one (staff log in again)",
+                         code="bad_secret", status=500)
+    return secret
+
+
+def _make_private(path: str | Path) -> None:
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, PRIVATE_MODE)

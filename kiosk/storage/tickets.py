@@ -1,0 +1,815 @@
+"""Every SQL statement of the project. Functions take the Database first and return plain rows/dicts."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from datetime import datetime
+from typing import Any, Callable
+
+from kiosk.domain import queue
+from kiosk.storage.db import Database
+from kiosk.domain.errors import (BadRequest, BadTransition, KioskError, LastAdmin, NotFound, OtherCounter, QuotaReached,
+                          ServiceClosed)
+from kiosk.domain.settings import Counter, Service, Settings
+
+Row = dict[str, Any]
+
+_TICKET_COLUMNS = (
+    "id, token, day, origin_service, seq, number, service, priority, status, issued_at, queued_at, "
+    "called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status"
+)
+
+
+def _row(row: sqlite3.Row | None) -> Row | None:
+    return dict(row) if row is not None else None
+
+
+def _stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+def _log(conn: sqlite3.Connection, ticket: Row, action: str, to_status: str, now: datetime,
+         counter_id: int | None = None, staff_id: int | None = None, detail: str | None = None) -> int:
+    cur = conn.execute(
+        "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service,"
+        " counter_id, staff_id, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        [ticket["id"], queue.office_day(now), _stamp(now), action, ticket.get("status"), to_status,
+         ticket["service"], counter_id, staff_id, detail],
+    )
+    return cur.lastrowid
+
+
+# ---------------------------------------------------------------- services
+
+
+def service_overrides(db: Database, day: str) -> dict[str, Row]:
+    """Return today's staff overrides per service code."""
+    rows = db.conn.execute("SELECT * FROM service_overrides WHERE day = ?", [day]).fetchall()
+    return {row["service"]: dict(row) for row in rows}
+
+
+def issued_counts(db: Database, day: str) -> dict[str, int]:
+    """Return how many numbers each service has issued on ``day`` (by the service that issued them)."""
+    rows = db.conn.execute(
+        "SELECT origin_service, MAX(seq) AS issued FROM tickets WHERE day = ? GROUP BY origin_service", [day]
+    ).fetchall()
+    return {row["origin_service"]: row["issued"] for row in rows}
+
+
+def waiting_counts(db: Database, day: str) -> dict[str, int]:
+    """Return how many tickets wait per current service on ``day`` (with any left from before, until they expire)."""
+    rows = db.conn.execute(
+        "SELECT service, COUNT(*) AS waiting FROM tickets WHERE day <= ? AND status = 'waiting' GROUP BY service",
+        [day],
+    ).fetchall()
+    return {row["service"]: row["waiting"] for row in rows}
+
+
+def service_override(db: Database, day: str, service: str) -> Row | None:
+    """Return the staff override of ``service`` on ``day``, or None."""
+    return _row(db.conn.execute(
+        "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
+    ).fetchone())
+
+
+def set_service_override(db: Database, day: str, service: str, changes: dict[str, Any], staff: Row,
+                         now: datetime) -> Row:
+    """Apply ``changes`` (``open`` and/or ``daily_quota``) to the override of ``service`` on ``day``.
+
+    Keyed by day, so it reverts by itself when the office day ends. Every change is logged with who and when.
+    """
+    stamp = _stamp(now)
+    with db.write() as conn:
+        current = _row(conn.execute(
+            "SELECT open, daily_quota FROM service_overrides WHERE day = ? AND service = ?", [day, service]
+        ).fetchone()) or {"open": None, "daily_quota": None}
+        merged = {**current, **{key: (int(value) if isinstance(value, bool) else value)
+                                for key, value in changes.items()}}
+        conn.execute(
+            "INSERT INTO service_overrides (day, service, open, daily_quota, updated_at, updated_by)"
+            " VALUES (?,?,?,?,?,?) ON CONFLICT (day, service) DO UPDATE SET open = excluded.open,"
+            " daily_quota = excluded.daily_quota, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            [day, service, merged["open"], merged["daily_quota"], stamp, staff["username"]],
+        )
+        conn.execute(
+            "INSERT INTO service_override_log (day, service, at, staff_id, username, open, daily_quota, changes)"
+            " VALUES (?,?,?,?,?,?,?,?)",
+            [day, service, stamp, staff.get("id"), staff["username"], merged["open"], merged["daily_quota"],
+             ",".join(sorted(changes))],
+        )
+        return dict(conn.execute(
+            "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
+        ).fetchone())
+
+
+def service_override_log(db: Database, day: str, service: str | None = None) -> list[Row]:
+    """Return the override changes of ``day`` (of one service if given), oldest first."""
+    sql = "SELECT * FROM service_override_log WHERE day = ?"
+    args: list[Any] = [day]
+    if service is not None:
+        sql += " AND service = ?"
+        args.append(service)
+    return [dict(row) for row in db.conn.execute(sql + " ORDER BY id", args).fetchall()]
+
+
+def closed_dates(db: Database, first: str, last: str | None = None) -> dict[str, str]:
+    """Return the extra closed dates from ``first`` (to ``last`` if given) with their reasons."""
+    rows = db.conn.execute(
+        "SELECT day, reason FROM closed_dates WHERE day >= ? AND day <= ? ORDER BY day", [first, last or "9999-12-31"]
+    ).fetchall()
+    return {row["day"]: row["reason"] for row in rows}
+
+
+def list_closed_dates(db: Database, first: str = "0000-01-01") -> list[Row]:
+    """Return every extra closed date from ``first`` on, with who added it and when, in date order."""
+    rows = db.conn.execute("SELECT * FROM closed_dates WHERE day >= ? ORDER BY day", [first]).fetchall()
+    return [dict(row) for row in rows]
+
+
+def set_closed_date(db: Database, day: str, reason: str, username: str, now: datetime) -> tuple[Row, bool]:
+    """Close the office on ``day`` for ``reason`` (or change the reason); return (row, created)."""
+    with db.write() as conn:
+        created = conn.execute("SELECT 1 FROM closed_dates WHERE day = ?", [day]).fetchone() is None
+        conn.execute(
+            "INSERT INTO closed_dates (day, reason, created_at, created_by) VALUES (?,?,?,?) ON CONFLICT (day)"
+            " DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at,"
+            " created_by = excluded.created_by",
+            [day, reason, _stamp(now), username],
+        )
+        return dict(conn.execute("SELECT * FROM closed_dates WHERE day = ?", [day]).fetchone()), created
+
+
+def remove_closed_date(db: Database, day: str) -> None:
+    """Open the office again on ``day``; raise NotFound when it was not an extra closed date."""
+    with db.write() as conn:
+        if conn.execute("DELETE FROM closed_dates WHERE day = ?", [day]).rowcount != 1:
+            raise NotFound(f"Tanggal {day} tidak ada dalam daftar hari tutup.")
+
+
+# ---------------------------------------------------------------- tickets
+
+
+def issue_ticket(db: Database, settings: Settings, service: Service, priority: bool, now: datetime,
+                 idempotency_key: str | None = None, print_job: bool = True) -> tuple[Row, bool]:
+    """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created)."""
+    day = queue.office_day(now)
+    with db.write() as conn:
+        if idempotency_key:
+            existing = conn.execute(
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?",  # any day: kept >= 48 h
+                [idempotency_key],
+            ).fetchone()
+            if existing:
+                # The same key must mean the same request: a kiosk retry, not a different choice.
+                if existing["origin_service"] != service.code or bool(existing["priority"]) != bool(priority):
+                    raise KioskError(
+                        "Idempotency-Key ini sudah dipakai untuk permintaan lain (layanan atau prioritas berbeda).",
+                        code="idempotency_mismatch", status=422,
+                    )
+                return dict(existing), False
+        issued = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND origin_service = ?", [day, service.code]
+        ).fetchone()[0]
+        override = _row(conn.execute(
+            "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service.code]
+        ).fetchone())
+        closed = conn.execute("SELECT reason FROM closed_dates WHERE day = ?", [day]).fetchone()
+        state = queue.service_availability(settings.office, service, now, override, issued,
+                                           {now.date(): closed["reason"]} if closed else None)
+        if not state.open:
+            error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
+            raise error(state.message)
+        seq = issued + 1
+        stamp = _stamp(now)
+        ticket = {
+            "token": secrets.token_urlsafe(12),
+            "day": day,
+            "origin_service": service.code,
+            "seq": seq,
+            "number": queue.format_number(service.prefix, seq),
+            "service": service.code,
+            "priority": int(bool(priority)),
+            "status": "waiting",
+            "issued_at": stamp,
+            "queued_at": stamp,
+            "print_status": "pending" if print_job else "failed",
+            "idempotency_key": idempotency_key,
+        }
+        cur = conn.execute(
+            f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
+            list(ticket.values()),
+        )
+        ticket["id"] = cur.lastrowid
+        _log(conn, {**ticket, "status": None}, "issue", "waiting", now)
+        if print_job:
+            conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], stamp])
+        row = conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket["id"]]).fetchone()
+    return dict(row), True
+
+
+def get_ticket(db: Database, ticket_id: int) -> Row:
+    """Return a ticket by id or raise NotFound."""
+    row = db.conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    if row is None:
+        raise NotFound("Tiket tidak ditemukan.")
+    return dict(row)
+
+
+def get_ticket_by_token(db: Database, token: str) -> Row:
+    """Return a ticket by its public token or raise NotFound."""
+    row = db.conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ?", [token]).fetchone()
+    if row is None:
+        raise NotFound("Tiket tidak ditemukan.")
+    return dict(row)
+
+
+def count_ahead(db: Database, ticket: Row) -> int:
+    """Count waiting tickets of the same service that will be called before this waiting ticket."""
+    if ticket["status"] != "waiting":
+        return 0
+    return db.conn.execute(
+        "SELECT COUNT(*) FROM tickets WHERE day <= ? AND service = ? AND status = 'waiting' AND id != ?"
+        " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
+        [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
+         ticket["queued_at"], ticket["queued_at"], ticket["id"]],
+    ).fetchone()[0]
+
+
+def average_service_minutes(db: Database, day: str, service: str, default: float, recent: int = 20) -> float:
+    """Return the mean serving time of the last ``recent`` finished tickets of a service today.
+
+    A ticket finished straight from ``called`` (no "serve" pressed) counts from its call.
+    """
+    value = db.conn.execute(
+        "SELECT AVG((julianday(finished_at) - julianday(started)) * 1440) FROM ("
+        " SELECT finished_at, COALESCE(serving_at, called_at) AS started FROM tickets"
+        " WHERE day = ? AND service = ? AND status = 'done' AND COALESCE(serving_at, called_at) IS NOT NULL"
+        " ORDER BY finished_at DESC LIMIT ?)",
+        [day, service, recent],
+    ).fetchone()[0]
+    return float(value) if value is not None else float(default)
+
+
+def served_today(db: Database, day: str, counter_id: int) -> int:
+    """Count the tickets a counter finished as done on ``day``."""
+    return db.conn.execute(
+        "SELECT COUNT(*) FROM ticket_events WHERE day = ? AND action = 'done' AND counter_id = ?", [day, counter_id]
+    ).fetchone()[0]
+
+
+def _oldest_waiting(conn: sqlite3.Connection, day: str, services: tuple[str, ...], priority: int) -> queue.Waiting | None:
+    marks = ",".join("?" * len(services))
+    row = conn.execute(
+        f"SELECT id, priority, queued_at FROM tickets WHERE day <= ? AND status = 'waiting' AND priority = ?"
+        f" AND service IN ({marks}) ORDER BY queued_at, id LIMIT 1",
+        [day, priority, *services],
+    ).fetchone()
+    return queue.Waiting(row["id"], bool(row["priority"]), row["queued_at"]) if row else None
+
+
+def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_priority: int,
+              staff_id: int | None = None) -> tuple[Row, int] | None:
+    """Call the next waiting ticket for ``counter``; return (ticket, event id) or None when nobody waits.
+
+    Waiting tickets left from an earlier day (a 24-hour office just after midnight) come first, oldest first.
+    """
+    day = queue.office_day(now)
+    with db.write() as conn:
+        # Checked inside the write transaction (the partial UNIQUE index tickets_counter_hold backs it):
+        # a second "next" must never strand the ticket the counter is still calling or serving.
+        held = _held(conn, counter.id)
+        if held is not None:
+            raise BadTransition(
+                f"Loket ini masih menangani tiket {held['number']} ({queue.STATUS_LABELS[held['status']]}). "
+                "Selesaikan, tandai tidak hadir, atau alihkan tiket itu terlebih dahulu.",
+                code="counter_busy",
+            )
+        recent = conn.execute(
+            "SELECT t.priority FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+            " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT ?",
+            [day, counter.id, max_consecutive_priority],
+        ).fetchall()
+        chosen = queue.choose_next(
+            _oldest_waiting(conn, day, counter.services, 1),
+            _oldest_waiting(conn, day, counter.services, 0),
+            queue.priority_streak([bool(r["priority"]) for r in recent]),
+            max_consecutive_priority,
+        )
+        if chosen is None:
+            return None
+        ticket = dict(conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [chosen.id]).fetchone())
+        try:
+            event_id = _apply(conn, ticket, "call", now, counter.id, staff_id)
+        except sqlite3.IntegrityError:  # the index caught a writer that skipped the check above
+            raise BadTransition("Loket ini masih menangani tiket lain.", code="counter_busy") from None
+        return _fetch(conn, ticket["id"]), event_id
+
+
+def _held(conn: sqlite3.Connection, counter_id: int) -> Row | None:
+    row = conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE counter_id = ? AND status IN ('called', 'serving')"
+        " ORDER BY called_at DESC, id DESC LIMIT 1",
+        [counter_id],
+    ).fetchone()
+    return _row(row)
+
+
+def held_ticket(db: Database, counter_id: int) -> Row | None:
+    """Return the ticket a counter is calling or serving (whatever its day), or None."""
+    return _held(db.conn, counter_id)
+
+
+def _fetch(conn: sqlite3.Connection, ticket_id: int) -> Row:
+    return dict(conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone())
+
+
+_STAMP_COLUMN = {"call": "called_at", "recall": "called_at", "serve": "serving_at", "done": "finished_at",
+                 "no_show": "finished_at", "cancel": "finished_at", "expire": "finished_at"}
+
+
+def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
+           counter_id: int | None, staff_id: int | None, detail: str | None = None,
+           extra: dict[str, Any] | None = None) -> int:
+    """Move one ticket with a guarded UPDATE (compare-and-set on its status) and log the event."""
+    target = queue.next_status(action, ticket["status"], ticket["number"])
+    changes: dict[str, Any] = {"status": target, **(extra or {})}
+    if action in _STAMP_COLUMN:
+        changes[_STAMP_COLUMN[action]] = _stamp(now)
+    if action == "call":
+        changes.update(counter_id=counter_id, staff_id=staff_id, recalls=0)
+    elif action == "recall":
+        changes["recalls"] = ticket["recalls"] + 1
+    elif action in ("requeue", "transfer"):
+        changes.update(counter_id=None, called_at=None, serving_at=None)
+    if action == "requeue":
+        changes["queued_at"] = _stamp(now)  # back of the queue: fair to those who waited
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    cur = conn.execute(
+        f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",
+        [*changes.values(), ticket["id"], ticket["status"]],
+    )
+    if cur.rowcount != 1:  # moved since it was read: refuse, never log a change that did not happen
+        current = _fetch(conn, ticket["id"])
+        queue.next_status(action, current["status"], current["number"])  # the precise reason, if there is one
+        raise BadTransition(f"Tiket {ticket['number']} baru saja diubah. Silakan coba lagi.")
+    return _log(conn, ticket, action, target, now, counter_id if counter_id is not None else ticket["counter_id"],
+                staff_id, detail)
+
+
+def _check_scope(ticket: Row, counter_scope: int | None) -> None:
+    """Refuse a ticket held (or last handled) by another counter; ``counter_scope`` None means any counter."""
+    holder = ticket["counter_id"]
+    if counter_scope is not None and holder is not None and holder != counter_scope:
+        raise OtherCounter(ticket["number"], holder)
+
+
+def transition(db: Database, ticket_id: int, action: str, now: datetime, staff_id: int | None = None,
+               counter_id: int | None = None, counter_scope: int | None = None) -> tuple[Row, int]:
+    """Apply ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket; return (ticket, event id).
+
+    ``counter_scope``: the counter the acting user works at; a ticket another counter holds is refused.
+    """
+    with db.write() as conn:
+        ticket = _fetch_or_404(conn, ticket_id)
+        _check_scope(ticket, counter_scope)
+        event_id = _apply(conn, ticket, action, now, counter_id, staff_id)
+        return _fetch(conn, ticket_id), event_id
+
+
+def _fetch_or_404(conn: sqlite3.Connection, ticket_id: int) -> Row:
+    row = conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    if row is None:
+        raise NotFound("Tiket tidak ditemukan.")
+    return dict(row)
+
+
+def transfer(db: Database, ticket_id: int, service: Service, now: datetime, staff_id: int | None = None,
+             counter_scope: int | None = None) -> Row:
+    """Move a ticket to another service's queue; it keeps its number and its place in time."""
+    with db.write() as conn:
+        ticket = _fetch_or_404(conn, ticket_id)
+        _check_scope(ticket, counter_scope)
+        if ticket["service"] == service.code:
+            raise BadRequest("Tiket sudah berada di layanan ini.")
+        _apply(conn, ticket, "transfer", now, None, staff_id, detail=f"{ticket['service']}->{service.code}",
+               extra={"service": service.code})
+        return _fetch(conn, ticket_id)
+
+
+def expire_waiting(db: Database, now: datetime, deadline: Callable[[str, str], datetime]) -> int:
+    """Expire waiting tickets whose (day, service) ``deadline`` has passed; return how many.
+
+    Only ``waiting`` tickets: a ticket a counter is calling or serving is never taken from under the staff.
+    """
+    with db.write() as conn:
+        groups = conn.execute("SELECT DISTINCT day, service FROM tickets WHERE status = 'waiting'").fetchall()
+        due = [(row["day"], row["service"]) for row in groups if now >= deadline(row["day"], row["service"])]
+        expired = 0
+        for day, service in due:
+            for ticket in conn.execute(
+                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND service = ? AND status = 'waiting'",
+                [day, service],
+            ).fetchall():
+                _apply(conn, dict(ticket), "expire", now, None, None)
+                expired += 1
+        return expired
+
+
+def forget_idempotency_keys(db: Database, issued_before: datetime) -> int:
+    """Drop the Idempotency-Key of tickets issued before a time (keys are kept at least 48 h); return how many."""
+    with db.write() as conn:
+        return conn.execute(
+            "UPDATE tickets SET idempotency_key = NULL"
+            " WHERE idempotency_key IS NOT NULL AND julianday(issued_at) < julianday(?)",
+            [_stamp(issued_before)],
+        ).rowcount
+
+
+# ---------------------------------------------------------------- queue views
+
+
+def current_tickets(db: Database, day: str) -> dict[int, Row]:
+    """Return the ticket each counter has called or is serving now (latest call wins).
+
+    A ticket called before midnight and still held is current too: expiry never takes a held ticket.
+    """
+    rows = db.conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day <= ? AND status IN ('called', 'serving')"
+        " AND counter_id IS NOT NULL ORDER BY called_at, id",
+        [day],
+    ).fetchall()
+    return {row["counter_id"]: dict(row) for row in rows}
+
+
+def calls(db: Database, day: str, after_event: int = 0, limit: int = 5) -> list[Row]:
+    """Return call and recall events of ``day`` after an event id, newest first."""
+    rows = db.conn.execute(
+        "SELECT e.id AS event_id, e.at AS called_at, e.action, e.counter_id, t.number, t.service"
+        " FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        " WHERE e.day = ? AND e.action IN ('call', 'recall') AND e.id > ? ORDER BY e.id DESC LIMIT ?",
+        [day, after_event, limit],
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def call_event(db: Database, event_id: int) -> Row | None:
+    """Return one call/recall event with its ticket number, or None."""
+    row = db.conn.execute(
+        "SELECT e.id AS event_id, e.at AS called_at, e.action, e.counter_id, t.number, t.service"
+        " FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        " WHERE e.id = ? AND e.action IN ('call', 'recall')",
+        [event_id],
+    ).fetchone()
+    return _row(row)
+
+
+def waiting_list(db: Database, day: str, services: tuple[str, ...]) -> list[Row]:
+    """Return the waiting tickets of some services in calling order (priority first, then time).
+
+    Tickets left from an earlier day still count until housekeeping expires them (closing time plus grace).
+    """
+    marks = ",".join("?" * len(services))
+    rows = db.conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day <= ? AND status = 'waiting' AND service IN ({marks})"
+        " ORDER BY priority DESC, queued_at, id",
+        [day, *services],
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def recent_no_shows(db: Database, day: str, counter_id: int, limit: int = 10) -> list[Row]:
+    """Return the tickets a counter marked as no-show on ``day``, latest first (for putting back in the queue)."""
+    rows = db.conn.execute(
+        f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE day = ? AND status = 'no_show' AND counter_id = ?"
+        " ORDER BY finished_at DESC, id DESC LIMIT ?",
+        [day, counter_id, limit],
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+# ---------------------------------------------------------------- print outbox
+
+
+def oldest_print_job(db: Database) -> Row | None:
+    """Return the oldest pending print job with its ticket, due or not (the outbox prints in issue order)."""
+    # last_action: the latest of the ticket's issue/reprint/call events, in commit order (timestamps
+    # have one-second resolution); newer_jobs: reprints queued after this job and still pending;
+    # earlier_jobs: jobs of the ticket before this one (so this one is a reprint).
+    row = db.conn.execute(
+        f"SELECT j.id AS job_id, j.attempts, j.created_at AS job_created_at, j.next_attempt_at, t.*,"
+        " (SELECT e.action FROM ticket_events e WHERE e.ticket_id = j.ticket_id"
+        "   AND e.action IN ('issue', 'reprint', 'call', 'recall') ORDER BY e.id DESC LIMIT 1) AS last_action,"
+        " (SELECT COUNT(*) FROM print_jobs k WHERE k.ticket_id = j.ticket_id AND k.status = 'pending'"
+        "   AND k.id > j.id) AS newer_jobs,"
+        " (SELECT COUNT(*) FROM print_jobs k WHERE k.ticket_id = j.ticket_id AND k.id < j.id) AS earlier_jobs"
+        f" FROM print_jobs j JOIN (SELECT {_TICKET_COLUMNS} FROM tickets) t ON t.id = j.ticket_id"
+        " WHERE j.status = 'pending' ORDER BY j.id LIMIT 1"
+    ).fetchone()
+    return _row(row)
+
+
+def print_jobs_of(db: Database, ticket_id: int) -> list[Row]:
+    """Return every print job of a ticket, oldest first."""
+    rows = db.conn.execute(
+        "SELECT id, ticket_id, created_at, status, attempts, next_attempt_at, last_error, printed_at"
+        " FROM print_jobs WHERE ticket_id = ? ORDER BY id",
+        [ticket_id],
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def finish_print_job(db: Database, job_id: int, ticket_id: int, status: str, now: datetime,
+                     error: str | None = None) -> None:
+    """Close a print job as printed or failed and copy the outcome to its ticket (not flushed to disk at once)."""
+    with db.write(durable=False) as conn:
+        conn.execute(
+            "UPDATE print_jobs SET status = ?, printed_at = ?, last_error = ?, attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            [status, _stamp(now) if status == "printed" else None, error, job_id],
+        )
+        conn.execute("UPDATE tickets SET print_status = ? WHERE id = ?", [status, ticket_id])
+
+
+def postpone_print_job(db: Database, job_id: int, next_attempt: datetime, error: str) -> None:
+    """Keep a print job pending, recording the failure and when the worker will try again."""
+    with db.write() as conn:
+        conn.execute(
+            "UPDATE print_jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?"
+            " WHERE id = ? AND status = 'pending'",
+            [_stamp(next_attempt), error, job_id],
+        )
+
+
+def queue_reprint(db: Database, ticket_id: int, now: datetime, staff_id: int | None = None,
+                  counter_scope: int | None = None) -> Row:
+    """Add a new print job for a ticket (staff reprint) and mark it pending."""
+    with db.write() as conn:
+        ticket = _fetch_or_404(conn, ticket_id)
+        _check_scope(ticket, counter_scope)
+        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket_id, _stamp(now)])
+        conn.execute("UPDATE tickets SET print_status = 'pending' WHERE id = ?", [ticket_id])
+        _log(conn, ticket, "reprint", ticket["status"], now, ticket["counter_id"], staff_id)
+        return _fetch(conn, ticket_id)
+
+
+def latest_print_failure(db: Database, day: str, reason_prefix: str) -> Row | None:
+    """Return the number and reason of the day's latest print job that failed with a reason starting so, or None."""
+    row = db.conn.execute(
+        "SELECT t.number, j.last_error AS reason FROM print_jobs j JOIN tickets t ON t.id = j.ticket_id"
+        " WHERE t.day = ? AND j.status = 'failed' AND substr(j.last_error, 1, ?) = ? ORDER BY j.id DESC LIMIT 1",
+        [day, len(reason_prefix), reason_prefix],
+    ).fetchone()
+    return _row(row)
+
+
+def pending_print_jobs(db: Database) -> int:
+    """Return how many print jobs wait for the printer."""
+    return db.conn.execute("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]
+
+
+# ---------------------------------------------------------------- staff and state
+
+
+COMMAND_LINE = "command line"  # who made an account change from `kiosk user ...`
+
+
+def _record_change(conn: sqlite3.Connection, staff_id: int, change: str, by: str, at: int,
+                   detail: str | None = None) -> None:
+    conn.execute("INSERT INTO staff_changes (at, staff_id, change, detail, by_username) VALUES (?, ?, ?, ?, ?)",
+                 [at, staff_id, change, detail, by])
+
+
+def _keep_an_admin(conn: sqlite3.Connection) -> None:
+    """Refuse (roll back) a change that would leave no active admin; called inside the change's transaction."""
+    if conn.execute("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1").fetchone()[0] == 0:
+        raise LastAdmin("Akun ini admin aktif terakhir: tambahkan atau aktifkan admin lain terlebih dahulu.")
+
+
+def add_staff(db: Database, username: str, password_hash: str, role: str, now: datetime,
+              by: str = COMMAND_LINE) -> Row:
+    """Create a staff account (recorded with who created it); raise BadRequest when the username is taken."""
+    try:
+        with db.write() as conn:
+            cur = conn.execute(
+                "INSERT INTO staff (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+                [username, password_hash, role, _stamp(now)],
+            )
+            _record_change(conn, cur.lastrowid, "created", by, int(now.timestamp()), role)
+    except sqlite3.IntegrityError:
+        raise BadRequest(f"Nama pengguna '{username}' sudah dipakai.", code="username_taken") from None
+    return {"id": cur.lastrowid, "username": username, "role": role}
+
+
+def get_staff(db: Database, username: str) -> Row | None:
+    """Return an active staff account by username (case-insensitive), or None."""
+    return _row(db.conn.execute("SELECT * FROM staff WHERE username = ? AND active = 1", [username]).fetchone())
+
+
+def get_staff_by_id(db: Database, staff_id: int) -> Row | None:
+    """Return an active staff account by id, or None."""
+    return _row(db.conn.execute("SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id]).fetchone())
+
+
+def get_state(db: Database, key: str) -> str | None:
+    """Return a small persistent setting (e.g. the session secret), or None."""
+    row = db.conn.execute("SELECT value FROM app_state WHERE key = ?", [key]).fetchone()
+    return row[0] if row else None
+
+
+def ensure_state(db: Database, key: str, make: Any, now: datetime) -> str:
+    """Return the stored value of ``key``, storing ``make()`` first if there is none."""
+    with db.write() as conn:
+        conn.execute(
+            "INSERT OR IGNORE INTO app_state (key, value, updated_at) VALUES (?, ?, ?)", [key, make(), _stamp(now)]
+        )
+        return conn.execute("SELECT value FROM app_state WHERE key = ?", [key]).fetchone()[0]
+
+
+def set_state(db: Database, key: str, value: str, now: datetime) -> None:
+    """Store a small persistent setting."""
+    with db.write() as conn:
+        conn.execute(
+            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [key, value, _stamp(now)],
+        )
+
+
+def delete_state(db: Database, key: str) -> None:
+    """Remove a small persistent setting (one that moved out of the database)."""
+    with db.write() as conn:
+        conn.execute("DELETE FROM app_state WHERE key = ?", [key])
+
+
+def list_staff(db: Database) -> list[Row]:
+    """Return every staff account (disabled ones too) with its number of open sessions."""
+    rows = db.conn.execute(
+        "SELECT s.id, s.username, s.role, s.active, s.created_at,"
+        " (SELECT COUNT(*) FROM staff_sessions x WHERE x.staff_id = s.id AND x.ended_at IS NULL) AS sessions"
+        " FROM staff s ORDER BY s.username COLLATE NOCASE"
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
+def _end_sessions(conn: sqlite3.Connection, staff_id: int, now: int, reason: str) -> int:
+    cur = conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE staff_id = ? AND ended_at IS NULL",
+                       [now, reason, staff_id])
+    return cur.rowcount
+
+
+def end_all_staff_sessions(db: Database, now: int, reason: str) -> int:
+    """End every open staff session (e.g. after a restore revived sessions ended since the copy); return how many."""
+    with db.write() as conn:
+        return conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL",
+                            [now, reason]).rowcount
+
+
+def _staff_id(conn: sqlite3.Connection, username: str) -> int:
+    row = conn.execute("SELECT id FROM staff WHERE username = ?", [username]).fetchone()
+    if row is None:
+        raise NotFound(f"no staff account named '{username}'", code="unknown_staff")
+    return row[0]
+
+
+def set_staff_password(db: Database, username: str, password_hash: str, now: int) -> int:
+    """Replace a staff member's password and end their sessions; return how many were ended."""
+    with db.write() as conn:
+        staff_id = _staff_id(conn, username)
+        conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [password_hash, staff_id])
+        return _end_sessions(conn, staff_id, now, "password_changed")
+
+
+def disable_staff(db: Database, username: str, now: int, by: str = COMMAND_LINE) -> int:
+    """Disable a staff account and end its sessions; return how many were ended.
+
+    Raise LastAdmin, changing nothing, when it is the last active admin (checked in the same transaction).
+    """
+    with db.write() as conn:
+        staff_id = _staff_id(conn, username)
+        if conn.execute("UPDATE staff SET active = 0 WHERE id = ? AND active = 1", [staff_id]).rowcount:
+            _keep_an_admin(conn)
+            _record_change(conn, staff_id, "disabled", by, now)
+        return _end_sessions(conn, staff_id, now, "disabled")
+
+
+def enable_staff(db: Database, username: str, now: int, by: str = COMMAND_LINE) -> None:
+    """Let a disabled staff account log in again (with its old password)."""
+    with db.write() as conn:
+        staff_id = _staff_id(conn, username)
+        if conn.execute("UPDATE staff SET active = 1 WHERE id = ? AND active = 0", [staff_id]).rowcount:
+            _record_change(conn, staff_id, "enabled", by, now)
+
+
+def set_staff_role(db: Database, username: str, role: str, now: int, by: str = COMMAND_LINE) -> int:
+    """Change a staff member's role and end their sessions (they log in again with it); return how many ended.
+
+    Raise LastAdmin, changing nothing, when it would demote the last active admin (checked in the same transaction).
+    """
+    with db.write() as conn:
+        staff_id = _staff_id(conn, username)
+        if conn.execute("UPDATE staff SET role = ? WHERE id = ? AND role != ?", [role, staff_id, role]).rowcount:
+            _keep_an_admin(conn)
+            _record_change(conn, staff_id, "role", by, now, role)
+        return _end_sessions(conn, staff_id, now, "role_changed")
+
+
+def staff_changes(db: Database, limit: int = 200) -> list[Row]:
+    """Return the latest account changes, newest first: who created, disabled, enabled or re-roled whom, when."""
+    rows = db.conn.execute(
+        "SELECT c.at, s.username AS account, c.change, c.detail, c.by_username AS by FROM staff_changes c"
+        " JOIN staff s ON s.id = c.staff_id ORDER BY c.id DESC LIMIT ?", [limit]).fetchall()
+    return [dict(row) for row in rows]
+
+
+def end_staff_sessions(db: Database, username: str, now: int) -> int:
+    """End every open session of a staff member (a PC left logged in); return how many were ended."""
+    with db.write() as conn:
+        return _end_sessions(conn, _staff_id(conn, username), now, "ended_by_admin")
+
+
+def status_counts(db: Database, day: str) -> dict[str, dict[str, int]]:
+    """Return how many of ``day``'s tickets each current service has per status."""
+    rows = db.conn.execute(
+        "SELECT service, status, COUNT(*) AS tickets FROM tickets WHERE day = ? GROUP BY service, status", [day]
+    ).fetchall()
+    counts: dict[str, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["service"], {})[row["status"]] = row["tickets"]
+    return counts
+
+
+def start_staff_session(db: Database, token_hash: str, staff_id: int, now: int, forget_before: int) -> None:
+    """Record a new staff session; drop records last used before ``forget_before``."""
+    with db.write() as conn:
+        conn.execute("DELETE FROM staff_sessions WHERE last_seen_at < ?", [forget_before])
+        conn.execute("INSERT INTO staff_sessions (token_hash, staff_id, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
+                     [token_hash, staff_id, now, now])
+
+
+def get_staff_session(db: Database, token_hash: str) -> Row | None:
+    """Return an open session (with the counter it works at) and its active staff member's account, or None."""
+    return _row(db.conn.execute(
+        "SELECT x.started_at, x.last_seen_at, x.counter_id, s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id"
+        " WHERE x.token_hash = ? AND x.ended_at IS NULL AND s.active = 1", [token_hash]
+    ).fetchone())
+
+
+def touch_staff_session(db: Database, token_hash: str, now: int) -> None:
+    """Move a session's idle clock to ``now``."""
+    with db.write() as conn:
+        conn.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL",
+                     [now, token_hash])
+
+
+def set_session_counter(db: Database, token_hash: str, counter_id: int) -> None:
+    """Record the counter a staff session works at (the counter screen's choice, or its latest "next")."""
+    with db.write() as conn:
+        conn.execute("UPDATE staff_sessions SET counter_id = ? WHERE token_hash = ? AND ended_at IS NULL",
+                     [counter_id, token_hash])
+
+
+def end_staff_session(db: Database, token_hash: str, now: int, reason: str) -> None:
+    """End one staff session (logout, idle time-out)."""
+    with db.write() as conn:
+        conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
+                     [now, reason, token_hash])
+
+
+def ping(db: Database) -> bool:
+    """Return True when the database answers a query."""
+    return db.conn.execute("SELECT 1").fetchone()[0] == 1
+
+
+def has_history_before(db: Database, day: str) -> bool:
+    """Tell whether any ticket was issued before office day ``day``."""
+    return db.conn.execute("SELECT 1 FROM tickets WHERE day < ? LIMIT 1", [day]).fetchone() is not None
+
+
+def add_history(db: Database, tickets) -> int:
+    """Write finished tickets of earlier days and their events in one transaction (the demo's history).
+
+    ``tickets`` are ``demo_history.PastTicket``: number, service, priority and events
+    ``(at, action, from_status, to_status, counter_id, staff_id)``. Returns the events written.
+    """
+    written = 0
+    with db.write() as conn:
+        for ticket in tickets:
+            issued = _stamp(ticket.stamp("issue"))
+            called, serving = ticket.stamp("call"), ticket.stamp("serve")
+            ticket_id = conn.execute(
+                "INSERT INTO tickets (token, day, origin_service, seq, number, service, priority, status, issued_at,"
+                " queued_at, called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'printed')",
+                [secrets.token_urlsafe(12), ticket.day, ticket.service, ticket.seq, ticket.number, ticket.service,
+                 int(ticket.priority), ticket.status, issued, issued, called and _stamp(called),
+                 serving and _stamp(serving), _stamp(ticket.events[-1][0]), ticket.counter_id, ticket.staff_id,
+                 sum(1 for event in ticket.events if event[1] == "recall")],
+            ).lastrowid
+            conn.executemany(
+                "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
+                " staff_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                [(ticket_id, ticket.day, _stamp(at), action, before, after, ticket.service, counter_id, staff_id)
+                 for at, action, before, after, counter_id, staff_id in ticket.events])
+            written += len(ticket.events)
+    return written
