@@ -110,6 +110,21 @@ class ImportReport:
         self._trim()
 
 
+@contextmanager
+def readable_file() -> Iterator[None]:
+    """Turn a file that is not UTF-8 or not CSV into the import's own refusal (the office's and the regency's)."""
+    try:
+        yield
+    except UnicodeDecodeError as exc:
+        raise ImportProblem(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                            f"export it again as CSV UTF-8",
+                            "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.") from None
+    except csv.Error as exc:
+        raise ImportProblem(f"the file is not readable CSV: {exc}",
+                            "Berkas bukan CSV yang dapat dibaca. Ekspor ulang dari SIAK sebagai CSV.") from None
+
+
+
 def _columns(header: list[str]) -> dict[str, int]:
     names = [name.strip().lower() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
@@ -253,19 +268,12 @@ def import_status(db: Database, stream: TextIO, today: date, at: str, by: str = 
                 batch.clear()
                 pace()
 
-            try:
+            with readable_file():
                 for number, record in read_rows(stream, today, report, progress):
                     batch.append((number, status_store.stored(db, record)))
                     if len(batch) >= pace.rows:
                         stage()
                 stage()
-            except UnicodeDecodeError as exc:
-                raise ImportProblem(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                    f"export it again as CSV UTF-8",
-                                    "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.") from None
-            except csv.Error as exc:
-                raise ImportProblem(f"the file is not readable CSV: {exc}",
-                                    "Berkas bukan CSV yang dapat dibaca. Ekspor ulang dari SIAK sebagai CSV.") from None
             after = ""
             while (last := status_store.staged_keys(db, import_id, after, pace.rows)) is not None:
                 pace.begin()

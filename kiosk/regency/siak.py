@@ -16,7 +16,7 @@ import psycopg
 
 from kiosk.regency import store
 from kiosk.domain.status import InvalidNumber, RecordProblem, check_application
-from kiosk.files.siak import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportProblem, ImportReport
+from kiosk.files.siak import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportProblem, ImportReport, readable_file
 
 KECAMATAN_COLUMNS = ("kecamatan", "kode_kecamatan")
 
@@ -76,15 +76,8 @@ def read_file(stream: TextIO, today: date, report: ImportReport) -> list[tuple]:
 def import_status(conn: psycopg.Connection, stream: TextIO, today: date) -> ImportReport:
     """Check every row, then upsert the good ones in one transaction; return the report."""
     report = ImportReport()
-    try:
+    with readable_file():
         good = read_file(stream, today, report)
-    except UnicodeDecodeError as exc:
-        raise ImportProblem(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                            f"export it again as CSV UTF-8",
-                            "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.") from None
-    except csv.Error as exc:
-        raise ImportProblem(f"the file is not readable CSV: {exc}",
-                            "Berkas bukan CSV yang dapat dibaca. Ekspor ulang dari SIAK sebagai CSV.") from None
     counts = store.save_status_records(conn, good)
     report.created, report.updated, report.unchanged = counts["created"], counts["updated"], counts["unchanged"]
     return report
