@@ -29,6 +29,7 @@ from kiosk.domain.passwords import password_problem
 from kiosk.regency import siak, store
 from kiosk.regency.store import Event, RegencyError
 from kiosk.files.siak import ImportProblem
+from kiosk.web.common import HTTP_CODES, error_response, json_body
 
 log = logging.getLogger(__name__)
 
@@ -140,20 +141,6 @@ def _now() -> datetime:
     return current_app.extensions["regency"]["clock"]()
 
 
-def error(code: str, message: str, status: int):
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = status
-    return response
-
-
-def _body() -> dict[str, Any]:
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:
-        raise RegencyError("bad_request", "Data JSON terlalu bertingkat.") from None
-    if not isinstance(body, dict):
-        raise RegencyError("bad_request", "Data harus berupa objek JSON.")
-    return body
 
 
 # Offices: a bearer key per office
@@ -333,27 +320,25 @@ def _routes(app: Flask) -> None:
 
     @app.errorhandler(KioskError)
     def kiosk_error(exc: KioskError):
-        response = error(exc.code, exc.message, exc.status)
+        response = error_response(exc.code, exc.message, exc.status)
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.wait)
         return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        messages = {404: "Alamat tidak ditemukan.", 405: "Metode ini tidak diizinkan untuk alamat ini.",
-                    413: "Data yang dikirim terlalu besar."}
-        code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.code, "bad_request")
-        return error(code, messages.get(exc.code, "Permintaan tidak dapat dibaca."), exc.code or 400)
+        code, message = HTTP_CODES.get(exc.code or 400, HTTP_CODES[400])
+        return error_response(code, message, exc.code or 400)
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         log.exception("regency: unexpected error on %s %s", request.method, request.path)
-        return error("internal_error", "Terjadi kesalahan di server kabupaten.", 500)
+        return error_response("internal_error", "Terjadi kesalahan di server kabupaten.", 500)
 
     @app.post("/regency/api/batches")
     def batches():
         office = _office_from_key()
-        body = _body()
+        body = json_body(check_text=False)
         if not isinstance(body.get("office"), str):
             raise RegencyError("bad_request", "Kode kantor (office) wajib diisi.")
         if body["office"] != office:
@@ -382,7 +367,7 @@ def _routes(app: Flask) -> None:
 
     @app.post("/regency/api/login")
     def login():
-        body = _body()
+        body = json_body(check_text=False)
         username, password = body.get("username"), body.get("password")
         if not isinstance(username, str) or not isinstance(password, str) or not username or not password:
             raise RegencyError("bad_request", "Isi nama pengguna dan kata sandi.")
@@ -424,7 +409,7 @@ def _routes(app: Flask) -> None:
     @app.post("/regency/api/users")
     @staff_required("admin")
     def add_user():
-        body = _body()
+        body = json_body(check_text=False)
         username, password, role = body.get("username"), body.get("password"), body.get("role")
         if (not isinstance(username, str) or not 2 <= len(username) <= 40
                 or not all(c.isalnum() or c in "._-" for c in username)):

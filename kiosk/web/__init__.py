@@ -10,18 +10,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from kiosk.domain.errors import BadRequest, KioskError
-from kiosk.office.runtime import Runtime
+from kiosk.web.common import HTTP_CODES, error_response, json_body, runtime, wants_json
+
+__all__ = ["register", "error_response", "json_body", "runtime"]  # the shared helpers live in kiosk.web.common
 
 log = logging.getLogger(__name__)
-
-_HTTP_CODES = {
-    400: ("bad_request", "Permintaan tidak dapat dibaca."),
-    404: ("not_found", "Alamat tidak ditemukan."),
-    405: ("method_not_allowed", "Metode ini tidak diizinkan untuk alamat ini."),
-    413: ("payload_too_large", "Data yang dikirim terlalu besar."),
-    415: ("unsupported_media_type", "Kirim data sebagai JSON."),
-}
-
 
 # Every asset is local and no page runs inline script or style: the browser may load nothing else.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -41,50 +34,6 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
-
-
-def runtime() -> Runtime:
-    """Return the office runtime of the current app."""
-    return current_app.extensions["kiosk"]
-
-
-def error_response(code: str, message: str, status: int):
-    """Answer with the SPEC error shape."""
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.status_code = status
-    return response
-
-
-def json_body() -> dict[str, Any]:
-    """Return the request's JSON object body or raise a 400 with the SPEC shape."""
-    try:
-        body = request.get_json(silent=True)
-    except RecursionError:  # e.g. 100000 nested "[": the parser gives up; the client sent nonsense
-        raise BadRequest("Data JSON terlalu bertingkat.") from None
-    if not isinstance(body, dict):
-        raise BadRequest("Data harus berupa objek JSON.")
-    if not _encodable(body):  # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold
-        raise BadRequest("Data berisi karakter yang tidak sah.")
-    return body
-
-
-def _encodable(value: Any) -> bool:
-    """Tell whether every text in a JSON value (keys included) can be written as UTF-8."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_encodable(key) and _encodable(item) for key, item in value.items())
-    if isinstance(value, list):
-        return all(_encodable(item) for item in value)
-    return True
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
 
 
 class IdConverter(IntegerConverter):
@@ -143,10 +92,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        code, message = _HTTP_CODES.get(error.code or 500, ("http_error", error.description or ""))
+        code, message = HTTP_CODES.get(error.code or 500, ("http_error", error.description or ""))
         # Keep what the exception says beside its body, e.g. the Allow header of a 405 (RFC 9110).
         headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
-        if _wants_json():
+        if wants_json():
             return error_response(code, message, error.code or 500), headers
         return render_template("error.html", status=error.code, message=message), error.code, headers
 
@@ -154,6 +103,6 @@ def register(app: Flask) -> None:
     def unexpected(error: Exception):
         log.exception("unexpected error on %s %s", request.method, request.path)
         message = "Terjadi kesalahan pada server. Silakan coba lagi atau hubungi petugas."
-        if _wants_json():
+        if wants_json():
             return error_response("internal_error", message, 500)
         return render_template("error.html", status=500, message=message), 500

@@ -22,7 +22,7 @@ from kiosk.storage import status as status_store
 from kiosk.domain.errors import KioskError
 from kiosk.domain.settings import StatusLookups
 from kiosk.domain.status import check_application, check_kk, check_nik, describe, mask_name
-from kiosk.web import _HTTP_CODES, error_response, json_body, runtime
+from kiosk.web.common import HTTP_CODES, error_response, json_body, runtime
 from kiosk.web.auth import staff_required
 from kiosk.web.devices import devices, kiosk_or_staff
 
@@ -247,7 +247,7 @@ def kiosk_error(error: KioskError):
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
     """Answer an HTTP error (e.g. a body too large) in the SPEC shape."""
-    code, message = _HTTP_CODES.get(error.code or 500, ("http_error", error.description or ""))
+    code, message = HTTP_CODES.get(error.code or 500, ("http_error", error.description or ""))
     return error_response(code, message, error.code or 500)
 
 

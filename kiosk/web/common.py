@@ -1,0 +1,68 @@
+"""Helpers every blueprint shares (the office's and the regency's): the error shape, the JSON body, the runtime."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app, jsonify, request
+
+from kiosk.domain.errors import BadRequest
+
+if TYPE_CHECKING:
+    from kiosk.office.runtime import Runtime
+
+HTTP_CODES = {
+    400: ("bad_request", "Permintaan tidak dapat dibaca."),
+    404: ("not_found", "Alamat tidak ditemukan."),
+    405: ("method_not_allowed", "Metode ini tidak diizinkan untuk alamat ini."),
+    413: ("payload_too_large", "Data yang dikirim terlalu besar."),
+    415: ("unsupported_media_type", "Kirim data sebagai JSON."),
+}
+
+
+def runtime() -> "Runtime":
+    """Return the office runtime of the current app."""
+    return current_app.extensions["kiosk"]
+
+
+def error_response(code: str, message: str, status: int):
+    """Answer with the error shape {"error": {"code", "message"}}."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def json_body(check_text: bool = True) -> dict[str, Any]:
+    """Return the request's JSON object body or raise a 400 with the error shape.
+
+    ``check_text=False`` leaves texts that cannot be UTF-8 to the caller (the regency refuses them per event).
+    """
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # e.g. 100000 nested "[": the parser gives up; the client sent nonsense
+        raise BadRequest("Data JSON terlalu bertingkat.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Data harus berupa objek JSON.")
+    if check_text and not encodable(body):  # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold
+        raise BadRequest("Data berisi karakter yang tidak sah.")
+    return body
+
+
+def encodable(value: Any) -> bool:
+    """Tell whether every text in a JSON value (keys included) can be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(encodable(key) and encodable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(encodable(item) for item in value)
+    return True
+
+
+def wants_json() -> bool:
+    """An API or health address answers errors as JSON; a page answers with the error page."""
+    return request.path.startswith("/api/") or request.path == "/healthz"
