@@ -10,9 +10,6 @@ import logging
 import math
 import os
 import secrets
-import threading
-import time
-from collections import OrderedDict, deque
 from datetime import datetime, timedelta, timezone
 from functools import wraps
 from typing import Any, Callable
@@ -30,6 +27,7 @@ from kiosk.regency import siak, store
 from kiosk.regency.store import Event, RegencyError
 from kiosk.files.siak import ImportProblem
 from kiosk.web.common import HTTP_CODES, error_response, json_body
+from kiosk.web.limits import LoginGuard
 
 log = logging.getLogger(__name__)
 
@@ -53,44 +51,6 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame-Options": "DENY",
                     "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
-
-
-class LoginThrottle:
-    """At most ``per_user`` login attempts per username and ``per_address`` per address in ``window`` seconds.
-
-    An attempt counts before the password is checked, so parallel guesses cannot get more checked. At most
-    ``max_keys`` keys are kept (least recently used dropped): a flood of names cannot grow memory.
-    """
-
-    def __init__(self, per_user: int = 5, per_address: int = 20, window: float = 300.0, max_keys: int = 4096):
-        self.limits = {"user": per_user, "address": per_address}
-        self.window, self.max_keys = window, max_keys
-        self.attempts: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def attempt(self, username: str, address: str) -> int:
-        """Record an attempt; return 0 when it may go ahead, else the seconds to wait."""
-        now = time.monotonic()
-        with self.lock:
-            keys = (("user", username.lower()), ("address", address))
-            wait = 0
-            for key in keys:
-                times = self.attempts.setdefault(key, deque())
-                self.attempts.move_to_end(key)
-                while times and times[0] <= now - self.window:
-                    times.popleft()
-                if len(times) >= self.limits[key[0]]:
-                    wait = max(wait, math.ceil(times[0] + self.window - now))
-            if not wait:
-                for key in keys:
-                    self.attempts[key].append(now)
-            while len(self.attempts) > self.max_keys:
-                self.attempts.popitem(last=False)
-            return wait
-
-    def succeeded(self, username: str) -> None:
-        with self.lock:
-            self.attempts.pop(("user", username.lower()), None)
 
 
 def _throttled(username: str) -> None:
@@ -128,7 +88,7 @@ def create_app(pool: ConnectionPool, clock: Callable[[], datetime] | None = None
                       SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_NAME="regency_session",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
     app.extensions["regency"] = {"pool": pool, "clock": clock or (lambda: datetime.now(timezone.utc)),
-                                 "zone": _zone(), "throttle": LoginThrottle()}
+                                 "zone": _zone(), "throttle": LoginGuard()}
     _routes(app)
     return app
 
@@ -378,7 +338,7 @@ def _routes(app: Flask) -> None:
             staff = store.get_staff(conn, username.strip())
             if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
                 raise RegencyError("bad_credentials", "Nama pengguna atau kata sandi salah.", 401)
-            current_app.extensions["regency"]["throttle"].succeeded(username.strip())
+            current_app.extensions["regency"]["throttle"].succeeded(username.strip(), request.remote_addr or "-")
             token = secrets.token_urlsafe(32)
             with conn.transaction():
                 conn.execute("DELETE FROM staff_sessions WHERE started_at < now() - interval '2 days'")
@@ -474,7 +434,7 @@ def _routes(app: Flask) -> None:
                 if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
                     staff = None
                 else:
-                    current_app.extensions["regency"]["throttle"].succeeded(username.strip())
+                    current_app.extensions["regency"]["throttle"].succeeded(username.strip(), request.remote_addr or "-")
                     token = secrets.token_urlsafe(32)
                     with conn.transaction():
                         conn.execute("INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import BaseConverter, IntegerConverter
 
-from kiosk.domain.errors import BadRequest, KioskError
+from kiosk.domain.errors import KioskError
 from kiosk.web.common import HTTP_CODES, error_response, json_body, runtime, wants_json
 
 __all__ = ["register", "error_response", "json_body", "runtime"]  # the shared helpers live in kiosk.web.common

@@ -17,7 +17,8 @@ from kiosk.domain.errors import BadRequest, NotFound, RateLimited, UnknownServic
 from kiosk.files.reports import long_date, period_text
 from kiosk.files.survey import skm_to_xlsx
 from kiosk.web import json_body, runtime
-from kiosk.web.auth import _Throttle, admin_page, staff_required
+from kiosk.web.auth import admin_page, staff_required
+from kiosk.web.limits import Throttle
 from kiosk.web.devices import kiosk_only
 
 bp = Blueprint("surveys", __name__)
@@ -35,7 +36,7 @@ class NumberGuard:
     """Count answers and checks by queue number per kiosk PC, in a bounded store."""
 
     def __init__(self, clock=time.monotonic):
-        self.kiosk_pcs = _Throttle(KIOSK_NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
+        self.kiosk_pcs = Throttle(KIOSK_NUMBER_TRIES, NUMBER_WINDOW_SECONDS, clock=clock)
         self.clock = clock
         self._lock = threading.Lock()
 
