@@ -128,10 +128,32 @@ def test_the_error_codes_and_configuration_reference_are_current(office):
             f"docs/contract.md: block '{name}' is out of date; run python docs/make_contract.py")
 
 
-def test_the_repository_documents_do_not_cite_missing_files():
-    """README and docs/*.md link only to files that exist in the repository."""
+def _anchors(markdown: str) -> set[str]:
+    """Return the anchors GitHub gives a document's headings."""
+    slugs = set()
+    for heading in re.findall(r"^#{1,6} (.+)$", re.sub(r"```.*?```", "", markdown, flags=re.DOTALL), re.MULTILINE):
+        slugs.add(re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-"))
+    return slugs
+
+
+def test_the_repository_documents_link_only_to_what_exists():
+    """README and docs/*.md link only to files of the repository, and to headings those files have."""
     for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", document.read_text(encoding="utf-8")):
+        text = document.read_text(encoding="utf-8")
+        for target, anchor in re.findall(r"\]\(([^)#\s]*)(?:#([^)\s]*))?\)", text):
             if "://" in target:
                 continue
-            assert (document.parent / target).exists(), f"{document.name} links to a missing {target}"
+            linked = (document.parent / target) if target else document
+            assert linked.exists(), f"{document.name} links to a missing {target}"
+            if anchor:
+                assert anchor in _anchors(linked.read_text(encoding="utf-8")), f"{document.name}: no #{anchor} in {target}"
+
+
+def test_the_readme_is_a_short_front_door_to_the_guides():
+    """What it is, the two commands and links; each long guide opens with a table of contents."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 120
+    for guide in ("operator", "developer", "performance", "contract"):
+        assert f"(docs/{guide}.md)" in readme
+        text = (ROOT / "docs" / f"{guide}.md").read_text(encoding="utf-8")
+        assert re.findall(r"^## .*$", text, re.MULTILINE)[0] == "## Contents", guide
