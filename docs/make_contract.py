@@ -188,11 +188,15 @@ def _schema_type(schema: dict) -> str:
 def schemas_block(document: dict) -> str:
     lines = []
     for name, schema in document["components"]["schemas"].items():
+        parts = schema.get("allOf") or [schema]
         lines.append(f"**{name}**" + (f" — {schema['description']}" if schema.get("description") else ""))
         lines.append("")
-        for field, spec in (schema.get("properties") or {}).items():
-            note = f" — {spec['description']}" if spec.get("description") else ""
-            lines.append(f"- `{field}`: {_schema_type(spec)}{note}")
+        for part in parts:
+            if "$ref" in part:
+                lines.append(f"- every field of {_schema_type(part)}")
+            for field, spec in (part.get("properties") or {}).items():
+                note = f" — {spec['description']}" if spec.get("description") else ""
+                lines.append(f"- `{field}`: {_schema_type(spec)}{note}")
         lines.append("")
     return "\n".join(lines).rstrip()
 
