@@ -48,6 +48,7 @@ HIDDEN_METHODS = {"HEAD", "OPTIONS"}
 
 # ---------------------------------------------------------------- the office app and its OpenAPI document
 
+
 def office_app():
     """Return (app, OpenAPI document) of an office on a throwaway database (the configuration is the packaged demo)."""
     if str(ROOT) not in sys.path:
@@ -146,21 +147,21 @@ def routes_block(app, document: dict) -> str:
         if endpoint == "static":
             lines.append(f"| GET | `{rule}` | anyone | 200 | 404 | the pages' local assets (CSS, JS, fonts, sounds) |")
             continue
-        for rule, method in ((expanded, method) for expanded in expand_rule(rule) for method in methods):
-            found = _find_operation(document, rule, method)
+        for expanded, method in ((each, method) for each in expand_rule(rule) for method in methods):
+            found = _find_operation(document, expanded, method)
             operation = found[1] if found else None
             good, bad = _answers(operation)
             summary = (operation or {}).get("summary", "").split(". ")[0].replace("|", "\\|").replace("\n", " ")
             if not found:
                 summary = f"HTML page ({endpoint})"
-            lines.append(f"| {method} | `{rule}` | {_who(operation)} | {good} | {bad} | {summary} |")
+            lines.append(f"| {method} | `{expanded}` | {_who(operation)} | {good} | {bad} | {summary} |")
     return "\n".join(lines)
 
 
 def error_codes_block(document: dict) -> str:
     seen: dict[str, set[str]] = {}
     for operations in document["paths"].values():
-        for method, operation in operations.items():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for status, response in operation["responses"].items():
@@ -203,6 +204,7 @@ def schemas_block(document: dict) -> str:
 
 # ---------------------------------------------------------------- the command line
 
+
 def cli_main():
     """Return the click group of the ``kiosk`` console script, as pyproject.toml names it."""
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
@@ -227,8 +229,7 @@ def cli_help(path: tuple[str, ...]) -> str:
     from click.testing import CliRunner
 
     environment = {"KIOSK_CONFIG": None, "KIOSK_DB": None}
-    result = CliRunner(env=environment).invoke(cli_main(), [*path, "--help"], prog_name="kiosk",
-                                               terminal_width=100)
+    result = CliRunner(env=environment).invoke(cli_main(), [*path, "--help"], prog_name="kiosk", terminal_width=100)
     assert result.exit_code == 0, (path, result.output)
     return result.output.rstrip()
 
@@ -257,6 +258,7 @@ def cli_block() -> str:
 
 
 # ---------------------------------------------------------------- the configuration file
+
 
 def settings_module():
     if str(ROOT) not in sys.path:
@@ -429,6 +431,7 @@ def config_block() -> str:
 
 # ---------------------------------------------------------------- the document
 
+
 def blocks() -> dict[str, str]:
     app, document = office_app()
     try:
@@ -445,11 +448,11 @@ def blocks() -> dict[str, str]:
 
 def render(text: str, generated: dict[str, str]) -> str:
     for name, body in generated.items():
-        pattern = re.compile(rf"(<!-- generated: {re.escape(name)} -->\n).*?(<!-- end generated: {re.escape(name)} -->)",
-                             re.DOTALL)
+        start, end = f"<!-- generated: {name} -->\n", f"<!-- end generated: {name} -->"
+        pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.DOTALL)
         if not pattern.search(text):
             raise SystemExit(f"docs/contract.md has no block '{name}'")
-        text = pattern.sub(lambda match: match.group(1) + body + "\n" + match.group(2), text)
+        text = pattern.sub(lambda _match, body=body, start=start, end=end: start + body + "\n" + end, text)
     return text
 
 

@@ -53,8 +53,8 @@ def missing_error_codes(text: str, document: dict) -> list[str]:
 def _section(text: str, heading: str) -> str:
     """Return the text under a '#### `kiosk …`' heading, up to the next heading."""
     start = text.index(heading)
-    following = re.search(r"^#{1,4} ", text[start + len(heading):], re.MULTILINE)
-    return text[start:start + len(heading) + (following.start() if following else len(text))]
+    following = re.search(r"^#{1,4} ", text[start + len(heading) :], re.MULTILINE)
+    return text[start : start + len(heading) + (following.start() if following else len(text))]
 
 
 def missing_commands(text: str) -> list[str]:
@@ -65,7 +65,8 @@ def missing_commands(text: str) -> list[str]:
             missing.append(" ".join(("kiosk", *path)))
             continue
         section = _section(text, heading)
-        missing += [f"{' '.join(('kiosk', *path))} {name}" for name in maker.option_names(command) if name not in section]
+        name = " ".join(("kiosk", *path))
+        missing += [f"{name} {option}" for option in maker.option_names(command) if option not in section]
     return missing
 
 
@@ -94,8 +95,15 @@ def test_every_command_and_option_is_in_the_contract():
 
 def test_every_configuration_key_is_in_the_contract():
     keys = [key for key, *_ in maker.config_keys()]
-    assert {"office.public_url", "server.staff_addresses", "database.path", "kiosk.addresses",
-            "services[].code", "status.next_service.*", "survey.questions.waktu"} <= set(keys)
+    assert {
+        "office.public_url",
+        "server.staff_addresses",
+        "database.path",
+        "kiosk.addresses",
+        "services[].code",
+        "status.next_service.*",
+        "survey.questions.waktu",
+    } <= set(keys)
     text = CONTRACT.read_text(encoding="utf-8")
     assert missing_config_keys(text) == []
     for name in ("KIOSK_CONFIG", "KIOSK_DB"):
@@ -125,7 +133,8 @@ def test_the_error_codes_and_configuration_reference_are_current(office):
     text = CONTRACT.read_text(encoding="utf-8")
     for name, body in (("error-codes", maker.error_codes_block(document)), ("config", maker.config_block())):
         assert f"<!-- generated: {name} -->\n{body}\n<!-- end generated: {name} -->" in text, (
-            f"docs/contract.md: block '{name}' is out of date; run python docs/make_contract.py")
+            f"docs/contract.md: block '{name}' is out of date; run python docs/make_contract.py"
+        )
 
 
 def _anchors(markdown: str) -> set[str]:
@@ -146,7 +155,8 @@ def test_the_repository_documents_link_only_to_what_exists():
             linked = (document.parent / target) if target else document
             assert linked.exists(), f"{document.name} links to a missing {target}"
             if anchor:
-                assert anchor in _anchors(linked.read_text(encoding="utf-8")), f"{document.name}: no #{anchor} in {target}"
+                anchors = _anchors(linked.read_text(encoding="utf-8"))
+                assert anchor in anchors, f"{document.name}: no #{anchor} in {target}"
 
 
 def test_the_readme_is_a_short_front_door_to_the_guides():
