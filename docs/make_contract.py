@@ -24,6 +24,7 @@ import dataclasses
 import importlib
 import os
 import re
+import shutil
 import sys
 import tempfile
 import tomllib
@@ -65,15 +66,20 @@ def office_app():
             os.environ.pop(name, None)
             if value is not None:
                 os.environ[name] = value
+    app.extensions["contract.folder"] = folder
     answer = app.test_client().get("/api/openapi.json")
     assert answer.status_code == 200, answer.status_code
     return app, answer.get_json()
 
 
 def close_app(app) -> None:
+    """Stop the office's runtime and delete its throwaway database folder."""
     runtime = app.extensions.get("kiosk")
     if runtime is not None and hasattr(runtime, "stop"):
         runtime.stop()
+    folder = app.extensions.get("contract.folder")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def app_rules(app) -> list[tuple[str, list[str], str]]:
