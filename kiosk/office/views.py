@@ -1,4 +1,4 @@
-"""Turn store rows into the JSON shapes of SPEC (TICKET, CALL, queue) and publish live events."""
+"""Turn store rows into the JSON shapes of SPEC (TICKET, CALL, queue); publishing is the screens' subscriber's."""
 
 from __future__ import annotations
 
@@ -194,17 +194,3 @@ def _latest_per_number(events: list[dict[str, Any]], limit: int = 5) -> list[dic
             seen.add(event["number"])
             latest.append(event)
     return latest[:limit]
-
-
-def publish_queue(rt: Runtime) -> None:
-    """Tell every stream the waiting counts or counters changed (bursts coalesce into one event per 0.2 s)."""
-    rt.state_version += 1
-    rt.events.publish_latest("queue", lambda: live_queue_json(rt))
-
-
-def publish_call(rt: Runtime, event_id: int) -> None:
-    """Tell every stream about a call or recall (the event id lets a display resume after a drop)."""
-    rt.state_version += 1
-    event = store.call_event(rt.db, event_id)
-    if event is not None:
-        rt.events.publish("call", call_json(rt, event), event_id=event_id)

@@ -69,8 +69,7 @@ def queue_test_print():
     rt = runtime()
     if rt.settings.printer.type == "none" or rt.printing is None:
         raise KioskError("Tidak ada printer yang diatur (printer.type = \"none\").", code="no_printer", status=409)
-    row = settings_store.queue_test_print(rt.db, g.staff["username"], rt.now())
-    rt.printing.wake()
+    row = settings_screen.queue_test_print(rt, g.staff["username"])
     return jsonify({"test_print": _test_print_json(row), "printer": rt.printer_state()}), 202
 
 
