@@ -20,7 +20,7 @@ from escpos.exceptions import Error as EscposError
 
 from kiosk.office.bus import EventBus, PrinterStateChanged, ReprintQueued, SettingsChanged, TestPrintQueued, TicketIssued
 from kiosk.storage import tickets as store
-from kiosk.office.views import ticket_json
+from kiosk.office.views import ticket_view
 from printer import PrinterError, TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
 
 if TYPE_CHECKING:
@@ -285,15 +285,15 @@ class PrintWorker:
 
     def _ticket(self, job: dict) -> TicketPrint:
         rt = self.runtime
-        view = ticket_json(rt, job)
+        view = ticket_view(rt, job)
         return TicketPrint(
             office_name=rt.settings.office.name,
-            service_name=view["service_name"],
-            number=job["number"],
-            priority=bool(job["priority"]),
-            issued_at=datetime.fromisoformat(job["issued_at"]),
-            ahead=view["ahead"],
-            estimated_wait_minutes=view["estimated_wait_minutes"],
-            track_url=view["track_url"],
+            service_name=view.service_name,
+            number=view.number,
+            priority=view.priority,
+            issued_at=datetime.fromisoformat(view.issued_at),
+            ahead=view.ahead,
+            estimated_wait_minutes=view.estimated_wait_minutes,
+            track_url=view.track_url,
             reprint=job["earlier_jobs"] > 0,
         )

@@ -16,7 +16,7 @@ from kiosk.domain.errors import BadRequest, NotFound, RateLimited
 from kiosk.domain.passwords import PasswordChecksBusy, password_slot
 from kiosk.office import staff
 from kiosk.office.views import services_json
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.admin_api import service_answer
 from kiosk.web.auth import admin_page, staff_required
 

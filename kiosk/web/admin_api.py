@@ -14,7 +14,7 @@ from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, UnknownService
 from kiosk.office import services
 from kiosk.office.views import services_json
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required
 
 bp = Blueprint("admin_api", __name__)

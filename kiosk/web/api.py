@@ -10,7 +10,7 @@ from kiosk.domain.errors import BadRequest, UnknownService
 from kiosk.office import tickets
 from kiosk.office.views import cached_queue_json, services_json, staff_ticket_json, ticket_json
 from kiosk.storage import tickets as store
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 from kiosk.office.printing import print_failure
 

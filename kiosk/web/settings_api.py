@@ -8,7 +8,7 @@ from kiosk.office import settings as settings_screen
 from kiosk.storage import settings as settings_store
 from kiosk.domain.errors import KioskError, NotFound
 from kiosk.office.settings import InvalidSetting
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required
 
 bp = Blueprint("settings_api", __name__)

@@ -11,7 +11,7 @@ from kiosk.domain.errors import BadRequest, NotFound, OtherCounter, UnknownServi
 from kiosk.office import tickets
 from kiosk.office.views import staff_ticket_json
 from kiosk.storage import tickets as store
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required, work_at
 
 bp = Blueprint("staff", __name__)

@@ -22,7 +22,7 @@ from kiosk.storage import status as status_store
 from kiosk.domain.errors import KioskError
 from kiosk.domain.settings import StatusLookups
 from kiosk.domain.status import check_application, check_kk, check_nik, describe, mask_name
-from kiosk.web import _HTTP_CODES, error_response, json_body, runtime
+from kiosk.web.common import _HTTP_CODES, error_response, json_body, runtime
 from kiosk.web.auth import staff_required
 from kiosk.web.devices import devices, kiosk_or_staff
 

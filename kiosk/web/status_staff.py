@@ -21,7 +21,7 @@ from kiosk.domain.errors import BadRequest, KioskError, NotFound
 from kiosk.domain.status import (CARD_ISSUED, MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem,
                           check_nik, clean_note, split_nik_list)
 from kiosk.files.siak import MAX_IMPORT_BYTES, import_file_apart
-from kiosk.web import error_response, json_body, runtime
+from kiosk.web.common import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
 from kiosk.web.status import Counters
 from kiosk.web.auth import staff_required

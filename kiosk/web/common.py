@@ -1,0 +1,102 @@
+"""Helpers every blueprint shares: the office runtime of the app, the SPEC error shape, the JSON body, URL
+converters and the security headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, jsonify, request
+from werkzeug.routing import BaseConverter, IntegerConverter
+
+from kiosk.domain.errors import BadRequest
+from kiosk.office.runtime import Runtime
+
+_HTTP_CODES = {
+    400: ("bad_request", "Permintaan tidak dapat dibaca."),
+    404: ("not_found", "Alamat tidak ditemukan."),
+    405: ("method_not_allowed", "Metode ini tidak diizinkan untuk alamat ini."),
+    413: ("payload_too_large", "Data yang dikirim terlalu besar."),
+    415: ("unsupported_media_type", "Kirim data sebagai JSON."),
+}
+
+
+# Every asset is local and no page runs inline script or style: the browser may load nothing else.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def runtime() -> Runtime:
+    """Return the office runtime of the current app."""
+    return current_app.extensions["kiosk"]
+
+
+def error_response(code: str, message: str, status: int):
+    """Answer with the SPEC error shape."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def json_body() -> dict[str, Any]:
+    """Return the request's JSON object body or raise a 400 with the SPEC shape."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # e.g. 100000 nested "[": the parser gives up; the client sent nonsense
+        raise BadRequest("Data JSON terlalu bertingkat.") from None
+    if not isinstance(body, dict):
+        raise BadRequest("Data harus berupa objek JSON.")
+    if not _encodable(body):  # JSON may escape a lone surrogate ("\ud800"), which no UTF-8 text can hold
+        raise BadRequest("Data berisi karakter yang tidak sah.")
+    return body
+
+
+def _encodable(value: Any) -> bool:
+    """Tell whether every text in a JSON value (keys included) can be written as UTF-8."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(key) and _encodable(item) for key, item in value.items())
+    if isinstance(value, list):
+        return all(_encodable(item) for item in value)
+    return True
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 to 2**63-1, so an absurd number is a 404, not an SQLite overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
+class NikConverter(BaseConverter):
+    """A NIK in a URL (SPEC's ``PUT /api/applications/<nik>``): digits, grouped with spaces or not.
+
+    Words such as ``search`` are never a NIK, so ``/api/applications/search`` is not also a PUT address.
+    """
+
+    regex = r"[0-9][0-9 ]*"
+
+
