@@ -121,3 +121,26 @@ def test_the_bus_calls_by_type_and_unsubscribes():
     stop()
     bus.emit(first)
     assert issued == [first] and len(every) == 3
+
+
+
+def test_status_work_is_announced_and_the_nik_stays_out_of_its_text(staff_client, app):
+    from kiosk.office.bus import CardHandedOver, CardsReady, StatusChanged
+    from tests.test_status_staff import AGUS, BUDI, SITI, _serve_pickup, seed
+
+    seed(app, BUDI, "Budi Santoso", "1990-08-17", "CARD_SHIPPED")
+    seed(app, SITI, "Siti Aminah", "1990-08-17", "READY_FOR_PICKUP")
+    seed(app, AGUS, "Agus Salim", "1985-05-03", "PRINT_READY_RECORD")
+    heard: list[Event] = []
+    app.extensions["kiosk"].bus.subscribe((StatusChanged, CardsReady, CardHandedOver), heard.append)
+    client, headers = staff_client
+
+    client.post("/api/applications/status", json={"nik": AGUS, "status": "CARD_PRINTED", "note": "dicetak"},
+                headers=headers)
+    client.post("/api/applications/ready", json={"niks": [BUDI, SITI]}, headers=headers)
+    ticket = _serve_pickup(app, client, headers)
+    client.post("/api/applications/handover", json={"nik": SITI, "ticket": ticket["id"]}, headers=headers)
+
+    assert heard == [StatusChanged("CARD_PRINTED", "updated", AGUS), CardsReady((BUDI,)),
+                     CardHandedOver(ticket["id"], ticket["number"], SITI)]
+    assert not any(nik in repr(heard) for nik in (AGUS, BUDI, SITI))

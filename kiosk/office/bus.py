@@ -113,6 +113,22 @@ class PrinterStateChanged(Event):
 
 
 @dataclass(frozen=True)
+class StatusChanged(Event):
+    """Staff set a KTP-el record's status (``change``: updated or unchanged). The NIK stays out of logs."""
+
+    status: str
+    change: str
+    nik: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class CardsReady(Event):
+    """Staff marked a batch of records READY_FOR_PICKUP; ``niks`` are those that moved now (not in logs)."""
+
+    niks: tuple[str, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
 class CardHandedOver(Event):
     """A ready KTP-el card was handed to the resident of a Pengambilan ticket (the record is CARD_ISSUED now).
 

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk.office.bus import (CardHandedOver, Event, EventBus, PrinterStateChanged, QueueChanged, ReprintQueued,
-                              SettingsChanged, TestPrintQueued, TicketCalled, TicketIssued, TicketMoved,
-                              TicketsExpired)
+from kiosk.office.bus import (Event, EventBus, PrinterStateChanged, QueueChanged, SettingsChanged, TicketCalled,
+                              TicketIssued, TicketMoved, TicketsExpired)
 from kiosk.office.views import call_json, live_queue_json
 from kiosk.storage import tickets as store
 
@@ -20,8 +19,6 @@ if TYPE_CHECKING:
 
 # Events that change waiting counts or what a counter holds (or the rules that decide them).
 QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketMoved, TicketsExpired, QueueChanged, SettingsChanged)
-# Events no screen shows.
-QUIET_EVENTS = (ReprintQueued, TestPrintQueued, CardHandedOver)
 
 
 def subscribe(bus: EventBus, rt: "Runtime") -> None:
@@ -31,7 +28,7 @@ def subscribe(bus: EventBus, rt: "Runtime") -> None:
         rt.state_version += 1  # the /api/queue cache: whether or not a screen listens
 
     def to_screens(event: Event) -> None:
-        if isinstance(event, TicketCalled):
+        if isinstance(event, TicketCalled) and rt.events.subscriber_count:  # no stream: nothing to build it for
             call = store.call_event(rt.db, event.event_id)
             if call is not None:  # the event id lets a display resume after a drop
                 rt.events.publish("call", call_json(rt, call), event_id=event.event_id)
