@@ -149,6 +149,8 @@ class Runtime:
             thread = threading.Thread(target=self._warm_speech, name="kiosk-speech-warmup", daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self._unsubscribe_printing is not None:  # started again: the new worker takes the old one's place
+            self._unsubscribe_printing()
         self.printing = PrintWorker(self)
         self._unsubscribe_printing = self.printing.subscribe(self.bus)
         self.printing.start()
