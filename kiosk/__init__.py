@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from flask import Flask
 
-__version__ = "0.1.0"
+from kiosk.version import __version__  # noqa: F401
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

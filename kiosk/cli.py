@@ -148,11 +148,9 @@ def _usage_error(message: str) -> CliError:
 
 
 def _create_staff(runtime, username: str, password: str, role: str) -> None:
-    from werkzeug.security import generate_password_hash
+    from kiosk.office import staff
 
-    from kiosk.storage import tickets as store
-
-    store.add_staff(runtime.db, username, generate_password_hash(password), role, runtime.now())
+    staff.add_account(runtime.db, username, password, role, runtime.now())
 
 
 @main.group()
@@ -173,7 +171,9 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
         kiosk user add siti --role counter
         printf '%s\\n' "$PASSWORD" | kiosk user add budi --role admin --password-stdin
     """
-    if not all(c.isalnum() or c in "._-" for c in name) or not 2 <= len(name) <= 40:
+    from kiosk.office import staff
+
+    if not staff.username_ok(name):
         raise CliError(BAD_NAME)
     password = _new_password(name, password_stdin)
     runtime = _runtime(ctx)

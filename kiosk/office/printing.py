@@ -14,12 +14,13 @@ import logging
 import threading
 import time
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from escpos.exceptions import Error as EscposError
 
+from kiosk.office.bus import EventBus, PrinterStateChanged, ReprintQueued, SettingsChanged, TestPrintQueued, TicketIssued
 from kiosk.storage import tickets as store
-from kiosk.office.views import ticket_json
+from kiosk.office.views import ticket_view
 from printer import PrinterError, TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
 
 if TYPE_CHECKING:
@@ -114,11 +115,31 @@ class PrintWorker:
         """Look at the outbox now: a ticket was issued or reprinted, so retry at once even during a backoff."""
         self._wake.set()
 
+    def subscribe(self, bus: EventBus) -> Callable[[], None]:
+        """Wake on every new print job (issued ticket, reprint, test page) and follow printer settings changes;
+        the printing itself stays in the worker's thread. Return the function that ends the subscription."""
+        ends = [
+            bus.subscribe((TicketIssued, ReprintQueued, TestPrintQueued), self._job_queued),
+            bus.subscribe(SettingsChanged, self._settings_changed),
+        ]
+        return lambda: [end() for end in ends] and None
+
+    def _job_queued(self, event: TicketIssued | ReprintQueued | TestPrintQueued) -> None:
+        if not isinstance(event, TicketIssued) or event.printed:
+            self.wake()
+
+    def _settings_changed(self, event: SettingsChanged) -> None:
+        if self.enabled:
+            self.start()
+            self.wake()
+        else:
+            self.stop()
+
     def _set_state(self, state: str) -> None:
         if state != self.state:
             log.info("printer state: %s -> %s", self.state, state)
             self.state = state
-            self.runtime.events.publish("printer", {"state": state})
+            self.runtime.bus.emit(PrinterStateChanged(state))
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -264,15 +285,15 @@ class PrintWorker:
 
     def _ticket(self, job: dict) -> TicketPrint:
         rt = self.runtime
-        view = ticket_json(rt, job)
+        view = ticket_view(rt, job)
         return TicketPrint(
             office_name=rt.settings.office.name,
-            service_name=view["service_name"],
-            number=job["number"],
-            priority=bool(job["priority"]),
-            issued_at=datetime.fromisoformat(job["issued_at"]),
-            ahead=view["ahead"],
-            estimated_wait_minutes=view["estimated_wait_minutes"],
-            track_url=view["track_url"],
+            service_name=view.service_name,
+            number=view.number,
+            priority=view.priority,
+            issued_at=datetime.fromisoformat(view.issued_at),
+            ahead=view.ahead,
+            estimated_wait_minutes=view.estimated_wait_minutes,
+            track_url=view.track_url,
             reprint=job["earlier_jobs"] > 0,
         )

@@ -1,4 +1,9 @@
-"""The running office: settings, database, event publisher, clock and background workers."""
+"""The running office, composed: settings, database, clock, event bus, live-screen publisher, background
+workers (housekeeping, printing, speech warm-up), guards and secrets.
+
+It holds no rule of its own: state changes are use cases (kiosk/office/tickets.py ...), which announce
+them on ``bus``; the screens and the print worker are subscribers wired here.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,18 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from kiosk.domain import queue
-from kiosk.storage import tickets as store
 from kiosk.devices.speech import Speech
-from kiosk.storage.db import Database, read_or_create_secret
-from kiosk.office.publisher import Publisher
+from kiosk.domain import queue
 from kiosk.domain.settings import Settings
+from kiosk.office import housekeeping, screens
+from kiosk.office.bus import EventBus
+from kiosk.office.publisher import Publisher
+from kiosk.storage import tickets as store
+from kiosk.storage.db import Database, read_or_create_secret
 
 if TYPE_CHECKING:
     from kiosk.storage.backup import AutomaticBackup, ServerLock
@@ -24,15 +31,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-IDEMPOTENCY_KEY_HOURS = 48  # a kiosk retry across midnight still finds its ticket
-
 
 @dataclass
 class Runtime:
     settings: Settings
     db: Database
     clock: Callable[[], datetime]
-    events: Publisher = field(default_factory=Publisher)
+    events: Publisher = field(default_factory=Publisher)  # the live screens' streams (SSE)
+    bus: EventBus = field(default_factory=EventBus)  # every committed change of the office, announced
     speech: Speech | None = None
     printing: PrintWorker | None = None  # once started
     housekeeping_seconds: float = 60.0  # how often expiry and key purging run
@@ -46,8 +52,10 @@ class Runtime:
     settings_lock: threading.Lock = field(default_factory=threading.Lock)  # one settings change at a time
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
+    _unsubscribe_printing: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
+        screens.subscribe(self.bus, self)
         if self.file_settings is None:
             self.file_settings = self.settings
         backup = self.settings.backup
@@ -90,12 +98,6 @@ class Runtime:
         self.settings_version = version
         self.queue_cache = None
         self.state_version += 1
-        if self.printing is not None:
-            if self.printing.enabled:
-                self.printing.start()
-                self.printing.wake()
-            else:
-                self.printing.stop()
 
     def now(self) -> datetime:
         """Return the current time in the office time zone."""
@@ -147,7 +149,10 @@ class Runtime:
             thread = threading.Thread(target=self._warm_speech, name="kiosk-speech-warmup", daemon=True)
             thread.start()
             self._threads.append(thread)
+        if self._unsubscribe_printing is not None:  # started again: the new worker takes the old one's place
+            self._unsubscribe_printing()
         self.printing = PrintWorker(self)
+        self._unsubscribe_printing = self.printing.subscribe(self.bus)
         self.printing.start()
 
     def stop(self) -> None:
@@ -155,6 +160,9 @@ class Runtime:
         self._stop.set()
         if self.printing is not None:
             self.printing.stop()
+        if self._unsubscribe_printing is not None:
+            self._unsubscribe_printing()
+            self._unsubscribe_printing = None
         self.events.close_all()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -164,50 +172,16 @@ class Runtime:
             self.server_lock = None
 
     def housekeep(self) -> int:
-        """Expire waiting tickets past their service's closing time plus the grace; forget old idempotency keys.
-
-        Return how many tickets expired.
-        """
-        settings, now = self.settings, self.now()
-
-        def deadline(day: str, service_code: str) -> datetime:
-            service = settings.service(service_code)
-            hours = service.hours if service and service.hours else settings.office.hours
-            return queue.waiting_deadline(hours, date.fromisoformat(day), settings.office.timezone,
-                                          settings.queue.expire_grace_minutes)
-
-        expired = store.expire_waiting(self.db, now, deadline)
-        store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
-        self.purge_status_traces()
-        self.tidy_copies()
-        if self.backups is not None:
-            self.backups.run(self.db, now)
-        if expired:
-            from kiosk.office.views import publish_queue
-
-            log.info("expired %d waiting tickets after closing time", expired)
-            publish_queue(self)
-        return expired
+        """Run one round of housekeeping (kiosk/office/housekeeping.py); return how many tickets expired."""
+        return housekeeping.run(self)
 
     def tidy_copies(self) -> list[str]:
-        """Remove copies killed mid-way (abandoned ``.partial`` files) beside the database and in the backup
-        folder, and replaced databases beyond the newest ``REPLACED_KEEP``; return the names removed."""
-        if self.db.in_memory:
-            return []
-        from kiosk.storage.backup import prune_replaced, sweep_partials
-
-        removed = sweep_partials(self.db.path.parent)
-        if self.backups is not None:
-            removed += sweep_partials(self.backups.folder)
-        return removed + [path.name for path in prune_replaced(self.db.path)]
+        """Remove abandoned partial copies and old replaced databases; return the names removed."""
+        return housekeeping.tidy_copies(self)
 
     def purge_status_traces(self) -> dict[str, int]:
-        """Delete status lookup audit entries, and records whose card was handed over (with their history),
-        older than [status] retention_days."""
-        from kiosk.storage import status as status_store
-
-        before = self.now() - timedelta(days=self.settings.status.retention_days)
-        return status_store.purge(self.db, before.isoformat(timespec="seconds"))
+        """Delete status traces older than [status] retention_days."""
+        return housekeeping.purge_status_traces(self)
 
     def _housekeeping(self) -> None:
         """Run housekeeping at start and then every ``housekeeping_seconds``; read a year of report days once."""

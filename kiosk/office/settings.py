@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from kiosk.office.bus import SettingsChanged, TestPrintQueued
 from kiosk.storage import settings as settings_store
 from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.domain.settings import SCREEN_TABLES, Hours, Settings, merge_screen_changes, with_screen_changes
@@ -89,11 +90,15 @@ def change(rt: "Runtime", patch: dict[str, Any], who: str) -> Settings:
         _refuse_removing_what_is_in_use(rt, settings)
         row = settings_store.record(rt.db, patch, changes, who, rt.now())
         rt.use_settings(settings, row["id"])
-    from kiosk.office.views import publish_queue
-
-    rt.events.publish("settings", {"version": row["id"]})
-    publish_queue(rt)
+    rt.bus.emit(SettingsChanged(row["id"]))
     return settings
+
+
+def queue_test_print(rt: "Runtime", who: str) -> dict[str, Any]:
+    """Queue a printer test page (printed after any waiting tickets); return its row."""
+    row = settings_store.queue_test_print(rt.db, who, rt.now())
+    rt.bus.emit(TestPrintQueued(row["id"]))
+    return row
 
 
 def _refuse_removing_what_is_in_use(rt: "Runtime", settings: Settings) -> None:

@@ -1,8 +1,9 @@
-"""Turn store rows into the JSON shapes of SPEC (TICKET, CALL, queue) and publish live events."""
+"""Turn store rows into the JSON shapes of SPEC (TICKET, CALL, queue); publishing is the screens' subscriber's."""
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time as clock_time
 from typing import TYPE_CHECKING, Any
 
@@ -16,8 +17,37 @@ if TYPE_CHECKING:
 QUEUE_CACHE_SECONDS = 2.0
 
 
-def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
-    """Return the TICKET shape of SPEC (plus service and counter names for screens)."""
+@dataclass(frozen=True)
+class TicketView:
+    """A ticket as residents and staff see it: its row plus names, place in the queue and wait estimate.
+
+    The JSON answers (``as_json``) and the printed paper (kiosk/office/printing.py) are both made from it.
+    """
+
+    id: int
+    token: str
+    number: str
+    service: str
+    service_name: str
+    service_name_en: str | None  # [[services]] name_en, or None
+    priority: bool
+    status: str
+    issued_at: str
+    called_at: str | None
+    counter: int | None
+    counter_name: str | None
+    ahead: int
+    estimated_wait_minutes: int
+    track_url: str
+    print_status: str
+
+    def as_json(self) -> dict[str, Any]:
+        """Return the TICKET shape of SPEC (plus service and counter names for screens), in SPEC's order."""
+        return {name: getattr(self, name) for name in _TICKET_FIELDS}
+
+
+def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
+    """Return the view of a ticket row (the store's ticket columns)."""
     settings = rt.settings
     ahead = store.count_ahead(rt.db, ticket)
     wait = 0
@@ -29,24 +59,32 @@ def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
         wait = queue.estimate_wait_minutes(ahead, settings.counters_for(ticket["service"]), average)
     service = settings.service(ticket["service"])
     counter = settings.counter(ticket["counter_id"]) if ticket["counter_id"] is not None else None
-    return {
-        "id": ticket["id"],
-        "token": ticket["token"],
-        "number": ticket["number"],
-        "service": ticket["service"],
-        "service_name": service.name if service else ticket["service"],
-        "service_name_en": service.name_en if service else None,  # [[services]] name_en, or null
-        "priority": bool(ticket["priority"]),
-        "status": ticket["status"],
-        "issued_at": ticket["issued_at"],
-        "called_at": ticket["called_at"],
-        "counter": ticket["counter_id"],
-        "counter_name": counter.name if counter else None,
-        "ahead": ahead,
-        "estimated_wait_minutes": wait,
-        "track_url": f"{settings.office.public_url}/t/{ticket['token']}",
-        "print_status": ticket["print_status"],
-    }
+    return TicketView(
+        id=ticket["id"],
+        token=ticket["token"],
+        number=ticket["number"],
+        service=ticket["service"],
+        service_name=service.name if service else ticket["service"],
+        service_name_en=service.name_en if service else None,
+        priority=bool(ticket["priority"]),
+        status=ticket["status"],
+        issued_at=ticket["issued_at"],
+        called_at=ticket["called_at"],
+        counter=ticket["counter_id"],
+        counter_name=counter.name if counter else None,
+        ahead=ahead,
+        estimated_wait_minutes=wait,
+        track_url=f"{settings.office.public_url}/t/{ticket['token']}",
+        print_status=ticket["print_status"],
+    )
+
+
+_TICKET_FIELDS = tuple(item.name for item in fields(TicketView))
+
+
+def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
+    """Return the TICKET shape of SPEC (plus service and counter names for screens)."""
+    return ticket_view(rt, ticket).as_json()
 
 
 STAFF_HIDDEN = ("token", "track_url")  # the resident's own: whoever holds them may answer the survey as them
@@ -194,17 +232,3 @@ def _latest_per_number(events: list[dict[str, Any]], limit: int = 5) -> list[dic
             seen.add(event["number"])
             latest.append(event)
     return latest[:limit]
-
-
-def publish_queue(rt: Runtime) -> None:
-    """Tell every stream the waiting counts or counters changed (bursts coalesce into one event per 0.2 s)."""
-    rt.state_version += 1
-    rt.events.publish_latest("queue", lambda: live_queue_json(rt))
-
-
-def publish_call(rt: Runtime, event_id: int) -> None:
-    """Tell every stream about a call or recall (the event id lets a display resume after a drop)."""
-    rt.state_version += 1
-    event = store.call_event(rt.db, event_id)
-    if event is not None:
-        rt.events.publish("call", call_json(rt, event), event_id=event_id)

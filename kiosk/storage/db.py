@@ -11,10 +11,7 @@ off; a background thread checkpoints instead (PASSIVE: beside the writers, never
 
 from __future__ import annotations
 
-import contextvars
 import logging
-import os
-import secrets
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -23,15 +20,12 @@ from typing import Iterator
 
 from sqlite_utils import Database as UtilsDatabase
 
-from kiosk.domain.errors import KioskError
+from kiosk.storage.keyfiles import (MIGRATION_STATUS_KEY, PRIVATE_MODE, create_private,  # noqa: F401 (re-exported)
+                                    make_private, read_or_create_secret, read_status_key, status_key_file)
 from kiosk.storage.migrations import migrations
 
-# The database holds staff password hashes and residents' data: only the service account may read it.
-PRIVATE_MODE = 0o600
 _COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
-# The key of the NIK and KK hashes, for a migration that hashes stored numbers (set by Database.migrate).
-MIGRATION_STATUS_KEY: contextvars.ContextVar[bytes | None] = contextvars.ContextVar("status_key", default=None)
 
 _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
@@ -130,7 +124,7 @@ class Database:
     @property
     def status_key_path(self) -> Path:
         """Return the file beside the database holding the key of the NIK and KK hashes (never in a backup)."""
-        return self._status_key_path or self.path.with_name(self.path.name + ".status-key")
+        return self._status_key_path or status_key_file(self.path)
 
     def status_key(self) -> bytes:
         """Return the key of the NIK and nomor KK hashes, creating its file (mode 0600) on first use.
@@ -139,25 +133,14 @@ class Database:
         that key becomes this one, so the audit log's hashes keep matching the records'.
         """
         if self._status_key is None:
-            if self.in_memory:
-                self._status_key = secrets.token_hex(32).encode()
-            else:
-                path = self.status_key_path
-                legacy = self.path.with_name(self.path.name + ".lookup-secret")
-                if not path.exists() and legacy.exists():
-                    try:
-                        os.link(legacy, path)
-                    except FileExistsError:
-                        pass
-                self._status_key = read_or_create_secret(path, secrets.token_hex(32)).encode()
-                legacy.unlink(missing_ok=True)
+            self._status_key = read_status_key(self.path, self.status_key_path)
         return self._status_key
 
     def restrict_permissions(self) -> None:
         """Make the database file and its -wal/-shm/-journal companions readable by their owner only."""
         for suffix in _COMPANION_SUFFIXES:
             try:
-                _make_private(f"{self.path}{suffix}")
+                make_private(f"{self.path}{suffix}")
             except FileNotFoundError:
                 pass
 
@@ -249,45 +232,3 @@ class Database:
         finally:
             MIGRATION_STATUS_KEY.reset(token)
             conn.close()
-
-
-def create_private(path: str | Path) -> bool:
-    """Create an empty file readable by its owner only, unless it exists; return True if created."""
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
-    except FileExistsError:
-        return False
-    return True
-
-
-def read_or_create_secret(path: Path, value: str) -> str:
-    """Return the secret stored in ``path``; store ``value`` there first (mode 0600) if there is none.
-
-    Written to a private temporary file and linked into place, so two processes starting
-    together agree on one secret and nobody ever reads a half-written file.
-    """
-    if not path.exists():
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_MODE)
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(value + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                pass  # another process was first: use its secret
-        finally:
-            temporary.unlink(missing_ok=True)
-    _make_private(path)
-    secret = path.read_text().strip()
-    if len(secret) < 32:
-        raise KioskError(f"{path} holds no usable secret; delete it to make a new one (staff log in again)",
-                         code="bad_secret", status=500)
-    return secret
-
-
-def _make_private(path: str | Path) -> None:
-    if os.stat(path).st_mode & 0o077:
-        os.chmod(path, PRIVATE_MODE)

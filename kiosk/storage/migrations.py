@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -357,12 +359,12 @@ def staff_session_counter_and_account_changes(db: Database) -> None:
 
 def _status_key(db: Database) -> bytes:
     """The key of the NIK and KK hashes: the one Database.migrate holds, else the file beside this database."""
-    from kiosk.storage.db import MIGRATION_STATUS_KEY, Database as KioskDatabase
+    from kiosk.storage.keyfiles import MIGRATION_STATUS_KEY, read_status_key
 
     key = MIGRATION_STATUS_KEY.get()
     if key is None:
         path = next((row[2] for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"), "")
-        key = KioskDatabase(path or ":memory:").status_key()
+        key = read_status_key(Path(path or ":memory:"))
     return key
 
 

@@ -21,30 +21,16 @@ import statistics
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from kiosk.tools.bench_table import Row, _ms
 from kiosk.tools.bench_load import (DISPLAYS, IDLE_CONNECTIONS, PHONE_POLL_SECONDS, PHONES, SERVICES, STATUS_CONFIG,
                               audience, concurrent, free_port, idle_flood, login, one_client, page_weight, percentile,
                               prepare_database, rss_mb, start_server, status_lookups, write_config)
 
 __all__ = ["SERVICES", "Row", "format_table", "free_port", "percentile", "rss_mb", "run", "start_server",
            "write_config"]
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the table: a figure, what was measured and, if SPEC sets one, the target and whether it is met."""
-
-    figure: str
-    measured: str
-    target: str = ""
-    met: bool | None = None
-
-
-def _ms(value: float) -> str:
-    return f"{value:.2f} ms" if value < 100 else f"{value:.0f} ms"
 
 
 def _times(ratio: float, limit: float = 3.0) -> str:

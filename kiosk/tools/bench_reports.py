@@ -24,7 +24,7 @@ from werkzeug.security import generate_password_hash
 from kiosk import create_app
 from kiosk.storage import reports as reports_store
 from kiosk.storage import tickets as store
-from kiosk.tools.bench import Row, _ms
+from kiosk.tools.bench_table import Row, _ms
 from kiosk.paths import packaged_config
 from kiosk.domain.settings import load_settings
 

@@ -1,4 +1,4 @@
-"""HTTP layer: blueprints, the SPEC error shape, and helpers shared by the API routes."""
+"""HTTP layer: blueprints, the SPEC error shape, and helpers shared by the API routes (kiosk/web/common.py)."""
 
 from __future__ import annotations
 
@@ -6,49 +6,12 @@ import logging
 
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import BaseConverter, IntegerConverter
 
 from kiosk.domain.errors import KioskError
-from kiosk.web.common import HTTP_CODES, error_response, json_body, runtime, wants_json
-
-__all__ = ["register", "error_response", "json_body", "runtime"]  # the shared helpers live in kiosk.web.common
+from kiosk.web.common import (HTTP_CODES, CONTENT_SECURITY_POLICY, SECURITY_HEADERS,  # noqa: F401 (re-exported)
+                              IdConverter, NikConverter, error_response, json_body, runtime, wants_json)
 
 log = logging.getLogger(__name__)
-
-# Every asset is local and no page runs inline script or style: the browser may load nothing else.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
-
-
-class IdConverter(IntegerConverter):
-    """A database id in a URL: 1 to 2**63-1, so an absurd number is a 404, not an SQLite overflow."""
-
-    def __init__(self, url_map, *args, **kwargs):
-        super().__init__(url_map, min=1, max=2**63 - 1)
-
-
-class NikConverter(BaseConverter):
-    """A NIK in a URL (SPEC's ``PUT /api/applications/<nik>``): digits, grouped with spaces or not.
-
-    Words such as ``search`` are never a NIK, so ``/api/applications/search`` is not also a PUT address.
-    """
-
-    regex = r"[0-9][0-9 ]*"
 
 
 def register(app: Flask) -> None:

@@ -6,7 +6,6 @@ Staff accounts change through the same store functions and password policy (kios
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from flask import Blueprint, current_app, g, jsonify, render_template
@@ -14,16 +13,16 @@ from werkzeug.security import generate_password_hash
 
 from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, NotFound, RateLimited
-from kiosk.domain.passwords import PasswordChecksBusy, password_problem, password_slot
+from kiosk.domain.passwords import PasswordChecksBusy, password_slot
+from kiosk.office import staff
 from kiosk.office.views import services_json
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.admin_api import service_answer
 from kiosk.web.auth import admin_page, staff_required
 
 bp = Blueprint("admin", __name__)
 
-ROLES = ("counter", "admin")
-_USERNAME = re.compile(r"^[A-Za-z0-9._-]{2,40}$")  # the rule of `kiosk user add`
+ROLES = staff.ROLES
 
 
 @bp.get("/admin")
@@ -107,10 +106,7 @@ def _password(body: dict, username: str) -> str:
     password = body.get("password")
     if not isinstance(password, str) or not password:
         raise BadRequest("Isi kata sandi (field 'password').")
-    problem = password_problem(username, password)
-    if problem is not None:
-        raise BadRequest(problem.indonesian, code="weak_password")
-    return password
+    return staff.check_password(username, password)
 
 
 def _hash(password: str) -> str:
@@ -123,10 +119,7 @@ def _hash(password: str) -> str:
 
 
 def _role(body: dict) -> str:
-    role = body.get("role")
-    if role not in ROLES:
-        raise BadRequest("Peran harus 'counter' (petugas loket) atau 'admin'.")
-    return role
+    return staff.check_role(body.get("role"))
 
 
 def _seconds() -> int:
@@ -153,14 +146,12 @@ def staff_add():
     """Create a staff account (the password policy of `kiosk user add`)."""
     body = json_body()
     username = body.get("username")
-    if not isinstance(username, str) or not _USERNAME.match(username.strip()):
-        raise BadRequest("Nama pengguna harus 2-40 huruf, angka, '.', '_' atau '-'.")
-    username = username.strip()
+    username = staff.check_username(username.strip() if isinstance(username, str) else username)
     role = _role(body)
     password = _password(body, username)
     rt = runtime()
-    created = store.add_staff(rt.db, username, _hash(password), role, rt.now(),
-                              by=g.staff["username"])
+    created = staff.add_account(rt.db, username, password, role, rt.now(), by=g.staff["username"],
+                                hash_password=_hash)
     return jsonify({"staff": _staff_json(_account(created["id"]))}), 201
 
 

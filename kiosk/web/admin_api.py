@@ -12,8 +12,9 @@ from flask import Blueprint, g, jsonify, request
 from kiosk.domain import queue
 from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, UnknownService
-from kiosk.office.views import publish_queue, services_json
-from kiosk.web import json_body, runtime
+from kiosk.office import services
+from kiosk.office.views import services_json
+from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required
 
 bp = Blueprint("admin_api", __name__)
@@ -70,8 +71,7 @@ def patch_service(code: str):
     if rt.settings.service(code) is None:
         raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
     changes = _changes(json_body())
-    store.set_service_override(rt.db, rt.today(), code, changes, g.staff, rt.now())
-    publish_queue(rt)
+    services.override_today(rt, code, changes, g.staff)
     return jsonify(service_answer(code))
 
 
@@ -132,9 +132,7 @@ def put_closed_date(day: str):
     when = _day(day)
     if when < rt.now().date():
         raise BadRequest("Tanggal itu sudah lewat.")
-    row, created = store.set_closed_date(rt.db, when.isoformat(), _reason(json_body()), g.staff["username"],
-                                         rt.now())
-    publish_queue(rt)
+    row, created = services.close_date(rt, when.isoformat(), _reason(json_body()), g.staff["username"])
     return jsonify({"closed_date": _closed_json(row)}), 201 if created else 200
 
 
@@ -144,6 +142,5 @@ def delete_closed_date(day: str):
     """Open the office again on a date that was an extra closed date."""
     rt = runtime()
     when = _day(day)
-    store.remove_closed_date(rt.db, when.isoformat())
-    publish_queue(rt)
+    services.reopen_date(rt, when.isoformat())
     return jsonify({"closed_date": {"date": when.isoformat()}})

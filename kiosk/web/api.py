@@ -6,11 +6,12 @@ import re
 
 from flask import Blueprint, jsonify, request
 
-from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, UnknownService
-from kiosk.web import json_body, runtime
+from kiosk.office import tickets
+from kiosk.office.views import cached_queue_json, services_json, staff_ticket_json, ticket_json
+from kiosk.storage import tickets as store
+from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
-from kiosk.office.views import cached_queue_json, publish_queue, services_json, staff_ticket_json, ticket_json
 from kiosk.office.printing import print_failure
 
 bp = Blueprint("api", __name__)
@@ -45,14 +46,7 @@ def issue():
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
-    ticket, created = store.issue_ticket(
-        rt.db, rt.settings, service, priority, rt.now(), idempotency_key=key,
-        print_job=rt.settings.printer.type != "none",
-    )
-    if created:
-        if rt.printing is not None:
-            rt.printing.wake()
-        publish_queue(rt)
+    ticket, created = tickets.issue(rt, service, priority, idempotency_key=key)
     answer = ticket_json(rt, ticket) if staff is None else staff_ticket_json(rt, ticket)
     return jsonify({"ticket": answer}), 201 if created else 200
 

@@ -15,7 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
 from kiosk.domain.passwords import PasswordChecksBusy, password_slot
-from kiosk.web import error_response, json_body, runtime
+from kiosk.web.common import error_response, json_body, runtime
 from kiosk.web.limits import LoginGuard
 from kiosk.web.network import staff_route
 

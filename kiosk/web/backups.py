@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, render_template, send_file
 
 from kiosk.storage.backup import AUTOMATIC_NAME, BackupError, automatic_copies
 from kiosk.domain.errors import KioskError, NotFound
-from kiosk.web import runtime
+from kiosk.web.common import runtime
 from kiosk.web.auth import admin_page, staff_required
 
 bp = Blueprint("backups", __name__)

@@ -1,10 +1,12 @@
-"""Helpers every blueprint shares (the office's and the regency's): the error shape, the JSON body, the runtime."""
+"""Helpers every blueprint shares (the office's and the regency's): the runtime of the app, the error shape, the JSON
+body, URL converters and the security headers."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, jsonify, request
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 from kiosk.domain.errors import BadRequest
 
@@ -66,3 +68,39 @@ def encodable(value: Any) -> bool:
 def wants_json() -> bool:
     """An API or health address answers errors as JSON; a page answers with the error page."""
     return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+# Every asset is local and no page runs inline script or style: the browser may load nothing else.
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 to 2**63-1, so an absurd number is a 404, not an SQLite overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=2**63 - 1)
+
+
+class NikConverter(BaseConverter):
+    """A NIK in a URL (SPEC's ``PUT /api/applications/<nik>``): digits, grouped with spaces or not.
+
+    Words such as ``search`` are never a NIK, so ``/api/applications/search`` is not also a PUT address.
+    """
+
+    regex = r"[0-9][0-9 ]*"

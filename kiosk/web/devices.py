@@ -6,7 +6,7 @@ from flask import current_app, request
 
 from kiosk.office.kiosks import KioskDevices
 from kiosk.domain.errors import NotAKiosk, RateLimited
-from kiosk.web import runtime
+from kiosk.web.common import runtime
 from kiosk.web.auth import check_csrf, current_staff
 
 NOT_A_KIOSK = ("Perangkat ini bukan kios antrean kantor. Silakan gunakan kios di kantor atau tanyakan "

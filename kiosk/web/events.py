@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request, stream_with_context
 from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, NotFound
 from kiosk.office.publisher import StreamSlots, format_sse
-from kiosk.web import error_response, runtime
+from kiosk.web.common import error_response, runtime
 from kiosk.web.auth import current_staff
 from kiosk.office.views import call_json, live_queue_json
 

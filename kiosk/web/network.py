@@ -55,7 +55,7 @@ def host_name(host: str) -> str:
 
 def register(app: Flask) -> None:
     """Check the Host of every request and the address of every staff request."""
-    from kiosk.web import error_response
+    from kiosk.web.common import error_response
 
     runtime = app.extensions["kiosk"]
     # Worked out again when the settings change (the settings screen may change public_url).

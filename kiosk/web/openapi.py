@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from kiosk import __version__
+from kiosk.version import __version__
 
 bp = Blueprint("openapi", __name__)
 

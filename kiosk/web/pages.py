@@ -9,7 +9,7 @@ from kiosk.domain.words import LANGUAGES, PHONE_PARTS, kiosk_messages, messages,
 from kiosk.domain.errors import NotFound
 from kiosk.office.views import ticket_json
 from kiosk.domain.status import READY_FOR_PICKUP, STATUSES
-from kiosk.web import runtime
+from kiosk.web.common import runtime
 from kiosk.web.network import staff_route
 from kiosk.web.auth import current_staff
 from kiosk.web.devices import NOT_A_KIOSK, on_kiosk

@@ -8,7 +8,7 @@ from flask import Blueprint, Response
 
 from kiosk.storage import tickets as store
 from kiosk.office.views import ticket_json
-from kiosk.web import runtime
+from kiosk.web.common import runtime
 
 bp = Blueprint("qr", __name__)
 

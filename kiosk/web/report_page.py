@@ -10,7 +10,7 @@ from kiosk.files import charts as report_charts
 from kiosk.domain import reports
 from kiosk.domain.errors import BadRequest
 from kiosk.files.reports import long_date, period_text
-from kiosk.web import runtime
+from kiosk.web.common import runtime
 from kiosk.web.auth import admin_page
 from kiosk.web.reports import check_period, range_report
 

@@ -10,7 +10,7 @@ from kiosk.domain import reports
 from kiosk.storage import reports as reports_store
 from kiosk.domain.errors import BadRequest
 from kiosk.files.reports import to_csv, to_xlsx
-from kiosk.web import runtime
+from kiosk.web.common import runtime
 from kiosk.web.auth import staff_required
 
 bp = Blueprint("reports", __name__)

@@ -8,7 +8,7 @@ from kiosk.office import settings as settings_screen
 from kiosk.storage import settings as settings_store
 from kiosk.domain.errors import KioskError, NotFound
 from kiosk.office.settings import InvalidSetting
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required
 
 bp = Blueprint("settings_api", __name__)
@@ -69,8 +69,7 @@ def queue_test_print():
     rt = runtime()
     if rt.settings.printer.type == "none" or rt.printing is None:
         raise KioskError("Tidak ada printer yang diatur (printer.type = \"none\").", code="no_printer", status=409)
-    row = settings_store.queue_test_print(rt.db, g.staff["username"], rt.now())
-    rt.printing.wake()
+    row = settings_screen.queue_test_print(rt, g.staff["username"])
     return jsonify({"test_print": _test_print_json(row), "printer": rt.printer_state()}), 202
 
 

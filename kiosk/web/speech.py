@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from kiosk.domain import guide
 from kiosk.domain.errors import NotFound
-from kiosk.web import runtime
+from kiosk.web.common import runtime
 
 bp = Blueprint("speech", __name__)
 

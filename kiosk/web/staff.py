@@ -7,11 +7,12 @@ from typing import Iterator
 
 from flask import Blueprint, g, jsonify
 
-from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, NotFound, OtherCounter, UnknownService
-from kiosk.web import json_body, runtime
+from kiosk.office import tickets
+from kiosk.office.views import staff_ticket_json
+from kiosk.storage import tickets as store
+from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required, work_at
-from kiosk.office.views import publish_call, publish_queue, staff_ticket_json
 
 bp = Blueprint("staff", __name__)
 
@@ -57,13 +58,9 @@ def call_next(counter_id: int):
     rt = runtime()
     counter = _counter(counter_id)
     work_at(counter.id)
-    called = store.call_next(rt.db, counter, rt.now(),
-                             rt.settings.queue.max_consecutive_priority, g.staff["id"])
-    if called is None:
+    ticket = tickets.call_next(rt, counter, g.staff["id"])
+    if ticket is None:
         return "", 204
-    ticket, event_id = called
-    publish_call(rt, event_id)
-    publish_queue(rt)
     return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
@@ -91,11 +88,7 @@ def act(ticket_id: int, action: str):
     """Move a ticket: recall, serve, done, no-show, requeue or cancel."""
     rt = runtime()
     with _refusing_other_counters():
-        ticket, event_id = store.transition(rt.db, ticket_id, _ACTIONS[action], rt.now(), g.staff["id"],
-                                            counter_scope=_scope())
-    if action == "recall":
-        publish_call(rt, event_id)
-    publish_queue(rt)
+        ticket = tickets.act(rt, ticket_id, _ACTIONS[action], g.staff["id"], _scope())
     return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
@@ -111,8 +104,7 @@ def transfer(ticket_id: int):
     if service is None:
         raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
     with _refusing_other_counters():
-        ticket = store.transfer(rt.db, ticket_id, service, rt.now(), g.staff["id"], counter_scope=_scope())
-    publish_queue(rt)
+        ticket = tickets.transfer(rt, ticket_id, service, g.staff["id"], _scope())
     return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
@@ -124,9 +116,7 @@ def reprint(ticket_id: int):
     if rt.settings.printer.type == "none":
         raise BadRequest("Tidak ada printer yang dikonfigurasi.", code="no_printer")
     with _refusing_other_counters():
-        ticket = store.queue_reprint(rt.db, ticket_id, rt.now(), g.staff["id"], counter_scope=_scope())
-    if rt.printing is not None:
-        rt.printing.wake()
+        ticket = tickets.reprint(rt, ticket_id, g.staff["id"], _scope())
     return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 

@@ -16,12 +16,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from kiosk.storage import status as status_store
-from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, KioskError, NotFound
-from kiosk.domain.status import (CARD_ISSUED, MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem,
+from kiosk.domain.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem,
                           check_nik, clean_note, split_nik_list)
+from kiosk.office import status as office_status
 from kiosk.files.siak import MAX_IMPORT_BYTES, import_file_apart
-from kiosk.web import error_response, json_body, runtime
+from kiosk.web.common import error_response, json_body, runtime
 from kiosk.web import status as lookup_routes
 from kiosk.web.status import Counters
 from kiosk.web.auth import staff_required
@@ -146,8 +146,7 @@ def change_status():
     rt = runtime()
     note = _note(body)
     _count_search()
-    change = status_store.set_status(rt.db, nik, status.strip().upper(), note,
-                                     rt.now().isoformat(timespec="seconds"), g.staff["username"])
+    change = office_status.set_status(rt, nik, status.strip().upper(), note, g.staff["username"])
     _audit([("staff_change_found" if change is not None else "staff_change_not_found", nik)])
     if change is None:
         raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
@@ -197,8 +196,7 @@ def mark_ready():
         first_seen[nik] = number
         lines.append({"no": number, "nik": nik, "outcome": None, "message": ""})
     rt = runtime()
-    outcomes = status_store.mark_ready(rt.db, list(first_seen), note, rt.now().isoformat(timespec="seconds"),
-                                       g.staff["username"]) if first_seen else {}
+    outcomes = office_status.mark_ready(rt, list(first_seen), note, g.staff["username"])
     _audit([(f"staff_ready_{outcomes[nik]}", nik) for nik in first_seen])
     for line in lines:
         if line["outcome"] is None:
@@ -228,16 +226,8 @@ def hand_over():
     if not isinstance(ticket_id, int) or isinstance(ticket_id, bool) or ticket_id < 1:
         raise BadRequest("Sebutkan tiket yang sedang dilayani (field 'ticket').")
     rt = runtime()
-    ticket = store.get_ticket(rt.db, ticket_id)
-    pickup = rt.settings.next_service.get(READY_FOR_PICKUP)
     own = None if g.staff["role"] == "admin" else (g.staff["counter_id"] or 0)  # kept in the server-side session
-    if ticket["day"] != rt.today() or ticket["status"] not in ("called", "serving") or \
-            (own is not None and ticket["counter_id"] != own):
-        raise KioskError(f"Tiket {ticket['number']} tidak sedang dilayani di loket ini.", code="bad_transition",
-                         status=409)
-    if pickup is None or ticket["service"] != pickup:
-        raise KioskError(f"Tiket {ticket['number']} bukan antrean pengambilan KTP-el.", code="not_pickup_ticket",
-                         status=409)
+    ticket = office_status.pickup_ticket(rt, ticket_id, own)
     record = status_store.get_application(rt.db, nik)
     _audit([("staff_handover" if record and record["status"] == READY_FOR_PICKUP else "staff_handover_refused", nik)])
     if record is None:
@@ -245,9 +235,7 @@ def hand_over():
     if record["status"] != READY_FOR_PICKUP:
         raise KioskError(f"KTP-el ini belum siap diambil: status saat ini {_label(record['status'])} "
                          f"({record['status']}). Tidak diubah.", code="not_ready_state", status=409)
-    note = f"Diserahkan kepada pemilik, antrean {ticket['number']}."
-    status_store.set_status(rt.db, nik, CARD_ISSUED, note, rt.now().isoformat(timespec="seconds"),
-                            g.staff["username"])
+    office_status.hand_over(rt, nik, ticket, g.staff["username"])
     return jsonify({"change": "updated", "ticket": ticket["number"], **_found(nik)})
 
 

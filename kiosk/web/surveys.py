@@ -16,7 +16,7 @@ from kiosk.storage import survey as survey_store
 from kiosk.domain.errors import BadRequest, NotFound, RateLimited, UnknownService
 from kiosk.files.reports import long_date, period_text
 from kiosk.files.survey import skm_to_xlsx
-from kiosk.web import json_body, runtime
+from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import admin_page, staff_required
 from kiosk.web.limits import Throttle
 from kiosk.web.devices import kiosk_only
