@@ -8,7 +8,6 @@ kiosk/domain/passwords.py. Each interface says the refusal in its own words (the
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Callable
 
@@ -16,12 +15,11 @@ from werkzeug.security import generate_password_hash
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
+from kiosk.domain.staff import USERNAME, USERNAME_RULE, username_ok  # noqa: F401 (the rule, re-exported)
 from kiosk.storage import tickets as store
 from kiosk.storage.db import Database
 
 ROLES = ("counter", "admin")
-USERNAME = re.compile(r"[A-Za-z0-9._-]{2,40}")
-USERNAME_RULE = "2-40 huruf, angka, '.', '_' atau '-'"
 
 
 class AccountRefused(KioskError):
@@ -32,11 +30,6 @@ class AccountRefused(KioskError):
     def __init__(self, field: str, message: str, code: str = "bad_request"):
         super().__init__(message, code=code)
         self.field = field
-
-
-def username_ok(name: Any) -> bool:
-    """Tell whether ``name`` is a valid username (ASCII letters, digits, '.', '_', '-'; 2-40 of them)."""
-    return isinstance(name, str) and USERNAME.fullmatch(name) is not None
 
 
 def check_username(name: Any) -> str:

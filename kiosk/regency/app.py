@@ -23,6 +23,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
+from kiosk.domain.staff import USERNAME_RULE, username_ok
 from kiosk.regency import siak, store
 from kiosk.regency.store import Event, RegencyError
 from kiosk.files.siak import ImportProblem
@@ -371,9 +372,8 @@ def _routes(app: Flask) -> None:
     def add_user():
         body = json_body(check_text=False)
         username, password, role = body.get("username"), body.get("password"), body.get("role")
-        if (not isinstance(username, str) or not 2 <= len(username) <= 40
-                or not all(c.isalnum() or c in "._-" for c in username)):
-            raise RegencyError("bad_request", "Nama pengguna 2-40 huruf, angka, '.', '_' atau '-'.")
+        if not username_ok(username):
+            raise RegencyError("bad_request", f"Nama pengguna {USERNAME_RULE}.")
         if role not in ("admin", "viewer"):
             raise RegencyError("bad_request", "Peran harus admin atau viewer.")
         if not isinstance(password, str) or not _storable(password):

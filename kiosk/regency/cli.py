@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from kiosk.cli_words import BAD_NAME, ROLES, CliError, echo_import_report
+from kiosk.domain.staff import username_ok
 from kiosk.domain.passwords import password_problem
 
 
@@ -125,7 +126,7 @@ def user_add(name: str, role: str, password_stdin: bool) -> None:
 
     from kiosk.regency.store import RegencyError, add_staff
 
-    if not all(c.isalnum() or c in "._-" for c in name) or not 2 <= len(name) <= 40:
+    if not username_ok(name):
         raise CliError(BAD_NAME)
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -288,6 +288,10 @@ def test_staff_login_and_roles(regency_server, regency_dsn):
     made = regency_server.post("/regency/api/users", headers=headers,
                                json={"username": "staf", "password": VIEWER_PASSWORD, "role": "viewer"})
     assert made.status_code == 201
+    for name in ("siti_\u00f1", "s\u00efti", "\uff53\uff49\uff54\uff49"):  # the office's username rule: ASCII only
+        odd = regency_server.post("/regency/api/users", headers=headers,
+                                  json={"username": name, "password": VIEWER_PASSWORD, "role": "viewer"})
+        assert odd.status_code == 400 and "Nama pengguna" in odd.json()["error"]["message"], name
     imported = regency_server.post("/regency/api/status-import", headers={**headers, "Content-Type": "text/csv"},
                                    data=SIAK.encode())
     assert imported.status_code == 200 and imported.json()["created"] == 3
@@ -309,6 +313,8 @@ def test_user_add_on_the_command_line_uses_the_office_password_policy(regency_ds
     weak = CliRunner().invoke(main, ["regency", "user", "add", "kabid", "--role", "admin", "--password-stdin"],
                               input="password123\n")
     assert weak.exit_code == 1 and "Kata sandi terlalu mudah ditebak" in weak.output
+    odd = cli("user", "add", "siti_\u00f1", "--role", "viewer", "--password-stdin", input=ADMIN_PASSWORD + "\n")
+    assert odd.exit_code == 1  # the office's username rule: ASCII letters, digits, '.', '_' and '-'
     made = cli("user", "add", "kabid", "--role", "viewer", "--password-stdin", input=ADMIN_PASSWORD + "\n")
     assert made.exit_code == 0 and "Akun pemantau 'kabid' dibuat" in made.output
     with psycopg.connect(regency_dsn) as conn:
