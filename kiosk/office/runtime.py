@@ -21,6 +21,7 @@ from kiosk.domain.settings import Settings
 if TYPE_CHECKING:
     from kiosk.storage.backup import AutomaticBackup, ServerLock
     from kiosk.office.printing import PrintWorker
+    from kiosk.office.sms import SmsWorker
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Runtime:
     events: Publisher = field(default_factory=Publisher)
     speech: Speech | None = None
     printing: PrintWorker | None = None  # once started
+    sms: SmsWorker | None = None  # the SMS channel (gammu-smsd's folders), once started; idle unless [sms] enabled
     housekeeping_seconds: float = 60.0  # how often expiry and key purging run
     speech_warmup_seconds: float | None = 10.0  # after start: render the spoken catalogue ahead (None = never)
     state_version: int = 0  # bumped on every queue change made through this process
@@ -149,12 +151,19 @@ class Runtime:
             self._threads.append(thread)
         self.printing = PrintWorker(self)
         self.printing.start()
+        from kiosk.office.sms import SmsWorker
+
+        if self.sms is None:
+            self.sms = SmsWorker(self)
+        self.sms.start()
 
     def stop(self) -> None:
         """Stop background work and end open event streams."""
         self._stop.set()
         if self.printing is not None:
             self.printing.stop()
+        if self.sms is not None:
+            self.sms.stop()
         self.events.close_all()
         for thread in self._threads:
             thread.join(timeout=5)

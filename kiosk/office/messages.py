@@ -1,0 +1,123 @@
+"""Messages to residents who asked for them, whatever the channel: "3 nomor lagi", "dipanggil ke Loket N".
+
+A channel (SMS today; WhatsApp could follow where an office has internet) takes a contact and a text
+and answers for delivering it. The office's events reach :meth:`ResidentMessages.on_event` through
+:func:`connect_office_events`, the one place that knows how events are published.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import queue as queue_module
+import threading
+from typing import TYPE_CHECKING, Callable, Protocol
+
+from kiosk.domain import sms as rules
+from kiosk.office.views import ticket_json
+from kiosk.storage import sms as sms_store
+
+if TYPE_CHECKING:
+    from kiosk.office.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+NEAR_AHEAD = 3  # "3 nomor lagi": this many (or fewer) people ahead
+EVENTS = ("call", "queue")  # what may change a resident's place
+
+
+class Channel(Protocol):
+    """A way to reach a resident (SMS: a phone number)."""
+
+    name: str
+
+    def send(self, contact: str, text: str, kind: str, dedupe: str | None = None,
+             ticket_id: int | None = None) -> int | None:
+        """Commit a message for delivery; return its id, or None when ``dedupe`` was used before."""
+
+
+class ResidentMessages:
+    """Turns the office's events into opt-in messages for today's tickets, through ``channel``."""
+
+    def __init__(self, rt: "Runtime", channel: Channel):
+        self.rt = rt
+        self.channel = channel
+
+    def on_event(self, event: str, data: dict | None = None) -> int:
+        """Handle one office event (a call, a queue change); return how many messages were committed."""
+        if event not in EVENTS:
+            return 0
+        return self.notify_queue()
+
+    def notify_queue(self) -> int:
+        """Send "near" and "called" messages due for today's opted-in tickets (each at most once)."""
+        rt = self.rt
+        sent = 0
+        for row in sms_store.optins(rt.db, rt.today()):
+            ticket = {key: row[key] for key in row if key not in ("ticket_id", "phone", "near_sent", "called_sent")}
+            if row["status"] in ("called", "serving") and not row["called_sent"]:
+                counter = rt.settings.counter(row["counter_id"]) if row["counter_id"] is not None else None
+                text = rules.render(rules.CALLED, number=row["number"],
+                                    counter=counter.name if counter else f"loket {row['counter_id']}")
+                if row["status"] == "called":
+                    self.channel.send(row["phone"], text, "called", f"called:{row['id']}", row["id"])
+                    sent += 1
+                sms_store.mark_optin(rt.db, row["id"], "called_sent")
+                sms_store.mark_optin(rt.db, row["id"], "near_sent")
+                continue
+            if row["status"] == "waiting" and not row["near_sent"]:
+                ahead = ticket_json(rt, ticket)["ahead"]
+                if ahead <= NEAR_AHEAD:
+                    text = rules.render(rules.NEAR, number=row["number"], office=rt.settings.office.name)
+                    self.channel.send(row["phone"], text, "near", f"near:{row['id']}", row["id"])
+                    sms_store.mark_optin(rt.db, row["id"], "near_sent")
+                    sent += 1
+        return sent
+
+
+def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object]) -> Callable[[], None]:
+    """Feed the office's events to ``handler(event, data)`` on a thread of its own; return a function ending it.
+
+    The one hook-up to the office's events (today the SSE publisher; the event bus later).
+    """
+    subscription = rt.events.subscribe(lambda event, data: event in EVENTS)
+    stop = threading.Event()
+
+    def run() -> None:
+        current = subscription
+        while not stop.is_set():
+            try:
+                item = current.get(timeout=1.0)
+            except queue_module.Empty:
+                continue
+            if item is None:  # dropped (too slow) or the office is closing: subscribe again unless stopping
+                if stop.is_set():
+                    return
+                current = rt.events.subscribe(lambda event, data: event in EVENTS)
+                continue
+            event, data = _decode(item[1])
+            try:
+                handler(event, data)
+            except Exception:  # one failed message must not end notifications for the day
+                log.exception("resident messages: handling a %s event failed", event)
+
+    thread = threading.Thread(target=run, name="kiosk-resident-messages", daemon=True)
+    thread.start()
+
+    def disconnect() -> None:
+        stop.set()
+        rt.events.unsubscribe(subscription)
+        thread.join(timeout=5)
+
+    return disconnect
+
+
+def _decode(encoded: str) -> tuple[str, dict]:
+    """Read one encoded Server-Sent Event back into (event, data)."""
+    event, data = "", {}
+    for line in encoded.splitlines():
+        if line.startswith("event: "):
+            event = line[7:]
+        elif line.startswith("data: "):
+            data = json.loads(line[6:])
+    return event, data
