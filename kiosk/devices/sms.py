@@ -142,6 +142,7 @@ class Folders:
         temporary = self.outbox / f".{name}.{os.getpid()}.tmp"  # gammu-smsd reads only names starting OUT
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o664)
         try:
+            os.fchmod(fd, 0o660)  # gammu-smsd may run as user gammu (group of the folders), whatever our umask
             with os.fdopen(fd, "wb") as handle:
                 handle.write(encode(text))
                 handle.flush()
