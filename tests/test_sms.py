@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -55,9 +56,12 @@ def office(tmp_path, clock):
 
 
 def worker(app):
+    """The office's SMS worker; inbox files count as complete at once (test_a_half_written_... tries the wait)."""
     from kiosk.office.sms import sms_worker
 
-    return sms_worker(app.extensions["kiosk"])
+    found = sms_worker(app.extensions["kiosk"])
+    found.settle_seconds = 0
+    return found
 
 
 def folders(app) -> Folders:
@@ -448,6 +452,17 @@ def test_an_incoming_message_read_again_after_a_crash_is_not_answered_twice(offi
     worker(office).run_once()
     assert len(outbox(office)) == 1
     assert not path.exists()
+
+
+def test_a_fresh_inbox_file_waits_until_gammu_has_finished_writing_it(office):
+    w = worker(office)
+    w.settle_seconds = 30
+    path = receive(office, "info")
+    w.run_once()
+    assert path.exists() and outbox(office) == {}
+    os.utime(path, (path.stat().st_mtime - 60, path.stat().st_mtime - 60))
+    w.run_once()
+    assert not path.exists() and len(outbox(office)) == 1
 
 
 def test_outbox_files_are_utf16_with_a_bom_and_named_for_gammu(office):

@@ -160,8 +160,12 @@ def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path)
         called = rules.render(rules.CALLED, number=ticket["number"], counter="Loket 1")
         wait_until(lambda: [m for m in outgoing(rt) if m["body"] == called and m["status"] == "sent"], timeout=30)
 
-        state = rt.sms.state()
-        assert state["modem"]["state"] == "running" and state["modem"]["sent"] >= 3
+        optin = rules.render(rules.OPTED_IN, number=ticket["number"])
+        wait_until(lambda: [m for m in outgoing(rt) if m["body"] == optin and m["status"] == "sent"], timeout=30)
+
+        # the daemon's own counters, read through gammu-smsd-monitor (refreshed every statusfrequency)
+        state = wait_until(lambda: (found := rt.sms.state())["modem"].get("sent", 0) >= 4 and found, timeout=15)
+        assert state["modem"]["state"] == "running"
         assert state["today"]["failed"] == 0
         assert not any((spool / "outbox").iterdir())
     finally:

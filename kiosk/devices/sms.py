@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -101,10 +102,17 @@ class Folders:
 
     # ------------------------------------------------------------ incoming
 
-    def received(self, limit: int = 200) -> list[Incoming]:
-        """Return up to ``limit`` received messages, oldest first; the parts of one message joined in order."""
+    def received(self, limit: int = 200, settle_seconds: float = 0.0) -> list[Incoming]:
+        """Return up to ``limit`` received messages, oldest first; the parts of one message joined in order.
+
+        gammu-smsd writes an inbox file in place: a file changed less than ``settle_seconds`` ago may be
+        half written, and waits for the next round.
+        """
+        newest = time.time() - settle_seconds
         try:
-            names = sorted(entry.name for entry in os.scandir(self.inbox) if entry.is_file())
+            with os.scandir(self.inbox) as entries:
+                names = sorted(entry.name for entry in entries
+                               if entry.is_file() and (not settle_seconds or entry.stat().st_mtime <= newest))
         except FileNotFoundError:
             return []
         groups: dict[tuple[str, int, str], list[tuple[InboxName, str]]] = {}

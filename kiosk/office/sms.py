@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0
+SETTLE_SECONDS = 0.5  # an inbox file this fresh may still be being written by gammu-smsd
 KEEP_DAYS = 2  # finished messages (and the numbers in them) are deleted after this many days
 PRIORITY = {"called": "A", "near": "A", "reply": "B", "optin": "B", "disruption": "B", "reminder": "C"}
 DEFERRED_KINDS = ("reminder",)  # never written to the outbox during quiet hours
@@ -67,6 +68,7 @@ class SmsWorker:
     """The one reader of gammu-smsd's inbox and writer of its outbox."""
 
     poll_seconds = POLL_SECONDS
+    settle_seconds = SETTLE_SECONDS
 
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime
@@ -227,7 +229,7 @@ class SmsWorker:
 
     def _read_inbox(self, folders: Folders) -> int:
         handled = 0
-        for message in folders.received():
+        for message in folders.received(settle_seconds=self.settle_seconds):
             try:
                 self.handle(message)
             except Exception:  # never logs the text: it may hold a NIK
