@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-POLL_SECONDS = 1.0
-SETTLE_SECONDS = 0.5  # an inbox file this fresh may still be being written by gammu-smsd
+POLL_SECONDS = 0.5
+BATCH = 50  # inbox messages handled per round
+YIELD_SECONDS = 0.002  # pause between two inbox messages
+SETTLE_SECONDS = 0.25  # an inbox file this fresh may still be being written by gammu-smsd
 KEEP_DAYS = 2  # finished messages (and the numbers in them) are deleted after this many days
 PRIORITY = {"called": "A", "near": "A", "reply": "B", "optin": "B", "disruption": "B", "reminder": "C"}
 DEFERRED_KINDS = ("reminder",)  # never written to the outbox during quiet hours
@@ -69,6 +71,7 @@ class SmsWorker:
 
     poll_seconds = POLL_SECONDS
     settle_seconds = SETTLE_SECONDS
+    batch = BATCH
 
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime
@@ -229,7 +232,8 @@ class SmsWorker:
 
     def _read_inbox(self, folders: Folders) -> int:
         handled = 0
-        for message in folders.received(settle_seconds=self.settle_seconds):
+        # A bounded batch per round: a flood is spread over rounds instead of holding the writers for seconds.
+        for message in folders.received(limit=self.batch, settle_seconds=self.settle_seconds):
             try:
                 self.handle(message)
             except Exception:  # never logs the text: it may hold a NIK
@@ -237,6 +241,8 @@ class SmsWorker:
                 continue
             folders.remove(message)
             handled += 1
+            # Let the request threads have the interpreter between messages: a flood must not slow issuing.
+            self._stop.wait(YIELD_SECONDS)
         return handled
 
     def handle(self, message: Incoming) -> str | None:

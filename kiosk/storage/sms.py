@@ -64,8 +64,10 @@ def receive(db: Database, key: str, phone: str, keyword: str, status: str, day: 
     """Record an incoming message and its reply in one transaction; False when it was recorded before.
 
     ``key`` is the inbox file's name: a message read again after a crash is recognised, never answered twice.
+    A message left unanswered (ignored, limited) is recorded without waiting for the disk: losing that row in
+    a power cut loses nothing, and a flood of them must not hold up issuing behind a disk flush each.
     """
-    with db.write() as conn:
+    with db.write(durable=reply is not None) as conn:
         cursor = conn.execute(
             "INSERT INTO sms_messages (direction, phone, kind, body, status, day, created_at, updated_at, dedupe)"
             " VALUES ('in', ?, ?, '', ?, ?, ?, ?, ?) ON CONFLICT (dedupe) DO NOTHING",
