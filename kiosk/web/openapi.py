@@ -882,9 +882,9 @@ _SMS_COUNTS = {"type": "object", "properties": {
                                          "failed", "dropped", "budget", "budget_left")}}
 _SMS_COUNTS["properties"]["day"] = {"type": "string", "format": "date"}
 PATHS["/api/tickets/{id}/sms"] = {"post": {
-    "summary": "Opt in to SMS for a waiting ticket of today (kiosk PCs, staff): \"3 nomor lagi\" and \"dipanggil ke "
-               "Loket N\"; the number is kept only until the ticket ends. Stands in until POST /api/tickets takes "
-               "\"phone\"",
+    "summary": "Opt in to SMS for a waiting ticket of today (kiosk PCs, staff): a message when three numbers are "
+               "ahead and one when it is called; the number is kept only until the ticket ends. Stands in until "
+               "POST /api/tickets takes \"phone\"",
     "parameters": [_ID],
     "requestBody": {"required": True, "content": {"application/json": {"schema": {
         "type": "object", "required": ["phone"],
