@@ -508,6 +508,44 @@ def test_opted_in_residents_hear_3_more_numbers_and_their_call_once(office):
     del tickets
 
 
+def test_a_disruption_of_their_service_reaches_opted_in_residents_once(office):
+    client = office.test_client()
+    rekam = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
+    cetak = client.post("/api/tickets", json={"service": "CETAK"}).get_json()["ticket"]
+    for ticket, phone in ((rekam, PHONE), (cetak, "+6281234567891")):
+        client.post(f"/api/tickets/{ticket['id']}/sms", json={"phone": phone})
+    w = worker(office)
+    w.run_once()
+    gammu_sends(office)
+    disruption = {"id": 7, "service": "CETAK", "reason": "blanko", "label": "Blanko KTP-el habis", "note": "",
+                  "since": "2026-11-25T09:00:00+07:00", "until": None, "alternatives": ["SUKET"]}
+    assert w.messages.on_event("disruption", disruption) == 1
+    assert w.messages.on_event("disruption", {**disruption, "until": "2026-11-25T12:00:00+07:00"}) == 0  # its end
+    w.run_once()
+    texts = list(outbox(office).values())
+    assert texts == [rules.render(rules.DISRUPTED, number=cetak["number"], service="Pencetakan KTP-el",
+                                  label="Blanko KTP-el habis")]
+    assert_fits(texts[0])
+
+
+def test_office_events_reach_the_resident_messages_through_one_hook_up(office):
+    """The publisher's events (the event bus later) feed on_event on a thread of its own."""
+    from kiosk.office.messages import connect_office_events
+    from tests.support import wait_until
+
+    seen = []
+    rt = office.extensions["kiosk"]
+    disconnect = connect_office_events(rt, lambda event, data: seen.append((event, data)))
+    try:
+        rt.events.publish("call", {"number": "A-001", "counter": 1})
+        rt.events.publish("printer", {"state": "online"})  # not a resident's concern
+        rt.events.publish("disruption", {"id": 1, "service": None})
+        wait_until(lambda: len(seen) == 2)
+    finally:
+        disconnect()
+    assert seen == [("call", {"number": "A-001", "counter": 1}), ("disruption", {"id": 1, "service": None})]
+
+
 def test_opt_in_refuses_a_bad_number_and_a_closed_ticket(office):
     client = office.test_client()
     ticket = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
@@ -532,8 +570,8 @@ def test_without_sms_the_office_runs_and_says_so(tmp_path, clock):
         ticket = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
         refused = client.post(f"/api/tickets/{ticket['id']}/sms", json={"phone": PHONE})
         assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "sms_unavailable"
-        headers = {"X-CSRF-Token": client.post("/api/login", json={"username": "kepala",
-                                                                   "password": "rahasia-Admin1"}).get_json()["csrf_token"]}
+        login = client.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"})
+        headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
         state = client.get("/api/admin/sms", headers=headers).get_json()
         assert state["enabled"] is False and state["modem"]["state"] == "off"
     finally:

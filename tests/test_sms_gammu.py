@@ -139,7 +139,8 @@ def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path)
 
         # CEK: the answer as the kiosk gives it, the inbox file holding the NIK gone
         phone_receives(phone, "081234567891", f"CEK {NIK} {KK}")
-        sent = wait_until(lambda: [m for m in outgoing(rt) if m["status"] == "sent" and m["body"].startswith("Status KTP-el")],
+        sent = wait_until(lambda: [m for m in outgoing(rt)
+                                   if m["status"] == "sent" and m["body"].startswith("Status KTP-el")],
                           timeout=30)
         assert "Siap diambil" in sent[0]["body"] and NIK not in sent[0]["body"]
         spool = tmp_path / "spool"
@@ -154,8 +155,8 @@ def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path)
         client = app.test_client()
         ticket = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
         assert client.post(f"/api/tickets/{ticket['id']}/sms", json={"phone": "0812 3456 7892"}).status_code == 201
-        headers = {"X-CSRF-Token": client.post("/api/login", json={"username": "petugas",
-                                                                   "password": "rahasia-Loket1"}).get_json()["csrf_token"]}
+        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+        headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
         assert client.post("/api/counters/1/next", headers=headers).status_code == 200
         called = rules.render(rules.CALLED, number=ticket["number"], counter="Loket 1")
         wait_until(lambda: [m for m in outgoing(rt) if m["body"] == called and m["status"] == "sent"], timeout=30)

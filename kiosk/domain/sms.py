@@ -262,7 +262,8 @@ def quiet_until(now: datetime, quiet_hours: str) -> datetime | None:
 
 HELP = ("Format SMS: CEK <NIK> <No KK> (status KTP-el); ANTRE <LAYANAN> <TGL-BLN> (ambil nomor); "
         "BATAL <kode>; STATUS <kode/nomor antrean>; INFO (jam buka dan layanan).")
-INVALID_NUMBER = "NIK atau nomor KK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga. Format: CEK <NIK> <No KK>"
+INVALID_NUMBER = ("NIK atau nomor KK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga. "
+                  "Format: CEK <NIK> <No KK>")
 NOT_FOUND = "Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas kecamatan."
 RATE_LIMITED = "Terlalu banyak pencarian. Silakan coba lagi dalam {minutes} menit."
 BOOKINGS_UNAVAILABLE = ("Pengambilan nomor antrean lewat SMS belum tersedia di kantor ini. Silakan datang dan "
@@ -276,6 +277,8 @@ STATUS_HELP = "Format: STATUS <kode pemesanan atau nomor antrean>, contoh STATUS
 BATAL_HELP = "Format: BATAL <kode pemesanan>, contoh BATAL K7M2QX"
 NEAR = "Antrean {number}: 3 nomor lagi giliran Anda di {office}. Silakan bersiap di ruang tunggu."
 CALLED = "Antrean {number}: silakan menuju {counter} sekarang."
+DISRUPTED = ("Antrean {number}: layanan {service} sedang terganggu ({label}). Silakan tanyakan kepada petugas "
+             "di kantor sebelum datang atau menunggu lebih lama.")
 OPTED_IN = "Anda akan menerima SMS saat giliran antrean {number} sudah dekat. Biaya SMS ditanggung kantor."
 
 TICKET_STATES = {"done": "sudah dilayani", "no_show": "tidak hadir saat dipanggil", "expired": "kedaluwarsa",

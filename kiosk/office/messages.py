@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NEAR_AHEAD = 3  # "3 nomor lagi": this many (or fewer) people ahead
-EVENTS = ("call", "queue")  # what may change a resident's place
+EVENTS = ("call", "queue", "disruption")  # what may change a resident's place or day
 
 
 class Channel(Protocol):
@@ -47,7 +47,31 @@ class ResidentMessages:
         """Handle one office event (a call, a queue change); return how many messages were committed."""
         if event not in EVENTS:
             return 0
+        if event == "disruption":
+            return self.notify_disruption(data or {})
         return self.notify_queue()
+
+    def notify_disruption(self, disruption: dict) -> int:
+        """Tell opted-in residents waiting for an affected service (all when ``service`` is null), once each.
+
+        ``disruption`` is the SPEC's shape ({"id", "service", "label", ...}); its end is published as the same
+        event and sends nothing more (one message per disruption and ticket).
+        """
+        rt = self.rt
+        if not isinstance(disruption.get("id"), int):
+            return 0
+        sent = 0
+        for row in sms_store.optins(rt.db, rt.today()):
+            if row["status"] != "waiting" or disruption.get("service") not in (None, row["service"]):
+                continue
+            service = rt.settings.service(row["service"])
+            text = rules.render(rules.DISRUPTED, number=row["number"],
+                                service=service.name if service else row["service"],
+                                label=str(disruption.get("label") or disruption.get("reason") or "gangguan")[:60])
+            if self.channel.send(row["phone"], text, "disruption", f"disruption:{disruption['id']}:{row['id']}",
+                                 row["id"]) is not None:
+                sent += 1
+        return sent
 
     def notify_queue(self) -> int:
         """Send "near" and "called" messages due for today's opted-in tickets (each at most once)."""

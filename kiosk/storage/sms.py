@@ -207,7 +207,8 @@ def forget_ended_optins(db: Database, today: str) -> int:
     with db.write(durable=False) as conn:
         return conn.execute(
             "DELETE FROM sms_optins WHERE ticket_id IN (SELECT o.ticket_id FROM sms_optins o"
-            " JOIN tickets t ON t.id = o.ticket_id WHERE t.day < ? OR t.status NOT IN ('waiting', 'called', 'serving'))",
+            " JOIN tickets t ON t.id = o.ticket_id"
+            " WHERE t.day < ? OR t.status NOT IN ('waiting', 'called', 'serving'))",
             [today]).rowcount
 
 
