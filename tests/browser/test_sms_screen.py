@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_axe import _log_in, _problems
 from tests.support import LiveServer, add_staff, make_app
-from tests.test_sms import gammu_sends, receive, sms_overrides
+from tests.test_sms import gammu_sends, receive, sms_overrides, worker
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +22,12 @@ def office(tmp_path):
 
 
 def test_admin_sees_the_modem_todays_messages_the_budget_and_failures(office, new_page):
-    from kiosk.office.sms import sms_worker
-
-    worker = sms_worker(office.runtime)
+    sms = worker(office.app)
     receive(office.app, "INFO")
     receive(office.app, "halo", sender="+6285712345678")
-    worker.run_once()
+    sms.run_once()
     gammu_sends(office.app, "error")  # the first attempt of both fails
-    worker.run_once()
+    sms.run_once()
     page = new_page(1366, 768)
     _log_in(page, office, "/admin/sms", "kepala", "rahasia-Admin1")
     expect(page.locator("#sms-enabled")).to_have_text("Aktif")
