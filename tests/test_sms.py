@@ -508,6 +508,28 @@ def test_opted_in_residents_hear_3_more_numbers_and_their_call_once(office):
     del tickets
 
 
+def test_a_retried_near_message_is_dropped_once_the_ticket_moved_on(office, clock):
+    client = office.test_client()
+    ticket = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
+    client.post(f"/api/tickets/{ticket['id']}/sms", json={"phone": PHONE})
+    w = worker(office)
+    w.run_once()
+    assert len(outbox(office)) == 2  # the confirmation and "3 nomor lagi"
+    gammu_sends(office, "error")  # the modem is down
+    w.run_once()
+    login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+    client.post("/api/counters/1/next", headers={"X-CSRF-Token": login["csrf_token"]})
+    clock.advance(minutes=2)
+    w.run_once()
+    texts = sorted(outbox(office).values())
+    assert rules.render(rules.NEAR, number=ticket["number"], office=office.extensions["kiosk"].settings.office.name) \
+        not in texts
+    assert rules.render(rules.CALLED, number=ticket["number"], counter="Loket 1") in texts
+    dropped = office.extensions["kiosk"].db.conn.execute(
+        "SELECT kind, last_error FROM sms_messages WHERE status = 'dropped'").fetchall()
+    assert [tuple(row) for row in dropped] == [("near", "ticket is called")]
+
+
 def test_a_disruption_of_their_service_reaches_opted_in_residents_once(office):
     client = office.test_client()
     rekam = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]

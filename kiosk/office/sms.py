@@ -37,6 +37,7 @@ SETTLE_SECONDS = 0.25  # an inbox file this fresh may still be being written by 
 KEEP_DAYS = 2  # finished messages (and the numbers in them) are deleted after this many days
 PRIORITY = {"called": "A", "near": "A", "reply": "B", "optin": "B", "disruption": "B", "reminder": "C"}
 DEFERRED_KINDS = ("reminder",)  # never written to the outbox during quiet hours
+STILL_TRUE = {"near": "waiting", "called": "called"}  # sent only while its ticket is still in this state
 
 
 class BookingDesk(Protocol):
@@ -183,6 +184,11 @@ class SmsWorker:
                 later = rules.quiet_until(rt.now(), self.config.quiet_hours)
                 if later is not None:  # committed before quiet hours began: wait for their end
                     store.postpone(rt.db, row["id"], later, rt.now())
+                    continue
+            if row["kind"] in STILL_TRUE and row["ticket_id"] is not None:
+                now_status = store.ticket_status(rt.db, row["ticket_id"])
+                if now_status != STILL_TRUE[row["kind"]]:  # e.g. a retried "3 nomor lagi" after the call
+                    store.drop(rt.db, row["id"], rt.now(), f"ticket is {now_status or 'gone'}")
                     continue
             name = outbox_name(row["id"], row["attempts"] + 1, row["phone"],
                                datetime.fromisoformat(row["created_at"]), PRIORITY.get(row["kind"], "B"))

@@ -138,6 +138,19 @@ def postpone(db: Database, message_id: int, until: datetime, now: datetime) -> N
                      [_stamp(until), _stamp(now), message_id])
 
 
+def drop(db: Database, message_id: int, now: datetime, reason: str) -> None:
+    """Give up a pending message that no longer means anything (its ticket moved on while it waited)."""
+    with db.write() as conn:
+        conn.execute("UPDATE sms_messages SET status = 'dropped', updated_at = ?, last_error = ?"
+                     " WHERE id = ? AND status = 'pending'", [_stamp(now), reason, message_id])
+
+
+def ticket_status(db: Database, ticket_id: int) -> str | None:
+    """Return a ticket's status, or None when there is no such ticket."""
+    row = db.conn.execute("SELECT status FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None
+
+
 def summary(db: Database, day: str, daily_limit: int) -> dict:
     """Return today's counts per direction and status, and the budget left."""
     counts = {"received": 0, "answered": 0, "ignored": 0, "limited": 0, "pending": 0, "queued": 0, "sent": 0,
