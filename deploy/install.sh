@@ -6,6 +6,7 @@
 #   sudo deploy/install.sh --no-server --screen display --server-url http://192.168.1.10:8080
 #   (--kiosk-address: a kiosk PC apart from the server; only kiosk PCs and this PC's own screen take numbers)
 #   sudo deploy/install.sh --rollback
+#   sudo deploy/install.sh --sms            (also: gammu-smsd for the office's USB GSM modem, see README "SMS")
 #
 # Server: a new release in /opt/kiosk/releases/<time> (its own venv), /opt/kiosk/current pointing at it,
 # user and group kiosk, /etc/kiosk/kiosk.toml (written once, then never overwritten), state in
@@ -33,9 +34,10 @@ staff=""
 staff_given=no
 kiosk_address=""
 rollback=no
+sms=no
 
 usage() {
-    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
     exit "${1:-0}"
 }
 
@@ -54,6 +56,7 @@ while [ $# -gt 0 ]; do
         --kiosk-address) kiosk_address="${2:?--kiosk-address needs an IP address such as 192.168.1.21}"; shift 2 ;;
         --no-server) server=no; shift ;;
         --rollback) rollback=yes; shift ;;
+        --sms) sms=yes; shift ;;
         -h|--help) usage 0 ;;
         *) echo "install.sh: unknown option $1" >&2; usage 2 ;;
     esac
@@ -143,6 +146,9 @@ fi
 packages=(python3 python3-venv curl iproute2)
 if [ "$server" = yes ]; then
     packages+=(libusb-1.0-0 espeak-ng fonts-dejavu-core nftables udev)
+fi
+if [ "$sms" = yes ]; then
+    packages+=(gammu gammu-smsd usb-modeswitch)
 fi
 if [ "$screen" != none ]; then
     packages+=(chromium xserver-xorg-core xserver-xorg-input-libinput xserver-xorg-video-all xinit x11-xserver-utils
@@ -267,6 +273,43 @@ if [ "$server" = yes ]; then
     chmod 0640 "$CONFIG_DIR/nftables.conf"
 fi
 
+# ------------------------------------------------------------------ SMS (gammu-smsd, optional)
+
+if [ "$sms" = yes ] && [ "$server" = yes ]; then
+    usermod -a -G gammu kiosk  # reads and writes the spool folders, reads /etc/gammu-smsdrc
+    for folder in inbox outbox sent error; do
+        # setgid: files gammu-smsd (root) and the server (kiosk) write there keep group gammu
+        install -d -m 2770 -o gammu -g gammu "/var/spool/gammu/$folder"
+    done
+    if [ -e /etc/gammu-smsdrc ] && ! grep -q "Kiosk Antrean KTP-el" /etc/gammu-smsdrc; then
+        cp -p /etc/gammu-smsdrc /etc/gammu-smsdrc.before-kiosk
+    fi
+    if [ ! -e /etc/gammu-smsdrc ] || ! grep -q "Kiosk Antrean KTP-el" /etc/gammu-smsdrc; then
+        install -m 0640 -o root -g gammu "$SOURCE/deploy/gammu-smsdrc" /etc/gammu-smsdrc
+    fi
+    install -d -m 0750 -o root -g kiosk "$CONFIG_DIR"
+    if [ ! -e "$CONFIG_DIR/sim-pin" ]; then
+        pin=""
+        if [ -t 0 ]; then
+            read -r -s -p "The SIM card's PIN (empty: the SIM asks for none): " pin
+            echo
+        fi
+        (umask 077 && printf '%s\n' "$pin" > "$CONFIG_DIR/sim-pin")
+    fi
+    chown root:root "$CONFIG_DIR/sim-pin"
+    chmod 0600 "$CONFIG_DIR/sim-pin"
+    install -m 0644 "$SOURCE/deploy/61-kiosk-modems.rules" /etc/udev/rules.d/61-kiosk-modems.rules
+    if udevadm control --reload 2>/dev/null; then
+        udevadm trigger --subsystem-match=tty || true
+    fi
+    install -d -m 0755 "$UNIT_DIR/gammu-smsd.service.d" "$UNIT_DIR/kiosk.service.d"
+    install -m 0644 "$SOURCE/deploy/gammu-smsd-kiosk.conf" "$UNIT_DIR/gammu-smsd.service.d/kiosk.conf"
+    install -m 0644 "$SOURCE/deploy/kiosk-sms.conf" "$UNIT_DIR/kiosk.service.d/sms.conf"
+    if ! grep -q '^enabled = true' <(sed -n '/^\[sms\]/,/^\[/p' "$CONFIG_DIR/kiosk.toml"); then
+        echo "SMS: set [sms] enabled = true in $CONFIG_DIR/kiosk.toml, then: systemctl restart kiosk"
+    fi
+fi
+
 # ------------------------------------------------------------------ the screen
 
 if [ "$screen" != none ]; then
@@ -287,6 +330,10 @@ if [ -d /run/systemd/system ]; then
     if [ "$server" = yes ]; then
         systemctl enable --now kiosk-firewall.service
         systemctl enable kiosk.service
+        if [ "$sms" = yes ]; then
+            systemctl enable gammu-smsd.service
+            systemctl restart gammu-smsd.service || echo "gammu-smsd did not start: is the modem plugged in? (journalctl -u gammu-smsd)"
+        fi
         systemctl restart kiosk.service
     fi
     if [ "$screen" != none ]; then

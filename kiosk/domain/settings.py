@@ -162,6 +162,19 @@ class Survey:
         return {code: getattr(chosen, code) for code in skm.ELEMENT_CODES}
 
 
+@dataclass(frozen=True)
+class Sms:
+    """``[sms]``: the SMS channel through gammu-smsd's files backend (off until ``enabled``)."""
+
+    enabled: bool = False
+    inbox: str = "/var/spool/gammu/inbox/"  # gammu-smsd files backend folders
+    outbox: str = "/var/spool/gammu/outbox/"
+    sent: str = "/var/spool/gammu/sent/"
+    error: str = "/var/spool/gammu/error/"
+    daily_limit: int = 300  # outgoing messages per office day (about Rp 200 each)
+    quiet_hours: str = "21:00-06:00"  # office time when no reminder goes out ("" = none)
+
+
 KIOSK_ADDRESSES = ("127.0.0.1", "::1")  # the kiosk browser on the server PC itself (``kiosk demo``)
 
 
@@ -211,6 +224,7 @@ class Settings:
     backup: Backup = field(default_factory=Backup)
     survey: Survey = field(default_factory=Survey)
     kiosk: KioskScreen = field(default_factory=KioskScreen)
+    sms: Sms = field(default_factory=Sms)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
     # The validated TOML mapping it was built from (file, environment and test overrides): the base the
     # changes saved on the admin settings screen are applied to (see with_screen_changes).
@@ -287,6 +301,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         backup=backup,
         survey=survey,
         kiosk=kiosk,
+        sms=_sms(_table(raw, "sms", required=False)),
         source=source,
         document=copy.deepcopy(raw),
     )
@@ -751,3 +766,27 @@ def _survey(table: dict) -> Survey:
         display_days=days,
         **texts,
     )
+
+
+# ---------------------------------------------------------------- [sms]
+
+_QUIET_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _sms(table: dict) -> Sms:
+    enabled = _get(table, "sms.enabled", bool, Sms.enabled)
+    folders = {}
+    for key in ("inbox", "outbox", "sent", "error"):
+        folder = _get(table, f"sms.{key}", str, getattr(Sms, key)).strip()
+        if not folder:
+            raise ConfigError(f"sms.{key} must name a folder of gammu-smsd's files backend")
+        folders[key] = folder
+    if len({os.path.normpath(folder) for folder in folders.values()}) < len(folders):
+        raise ConfigError("sms.inbox, sms.outbox, sms.sent and sms.error must be four different folders")
+    limit = _positive(table, "sms.daily_limit", Sms.daily_limit, allow_zero=True)
+    if limit > 100_000:
+        raise ConfigError(f"sms.daily_limit: at most 100000 messages a day, not {limit}")
+    quiet = _get(table, "sms.quiet_hours", str, Sms.quiet_hours).strip()
+    if quiet and not _QUIET_RE.match(quiet):
+        raise ConfigError(f'sms.quiet_hours must look like "21:00-06:00" (office time) or "", got {quiet!r}')
+    return Sms(enabled=enabled, daily_limit=limit, quiet_hours=quiet, **folders)

@@ -28,6 +28,7 @@ from kiosk.storage.db import Database, read_or_create_secret
 if TYPE_CHECKING:
     from kiosk.storage.backup import AutomaticBackup, ServerLock
     from kiosk.office.printing import PrintWorker
+    from kiosk.office.sms import SmsWorker
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Runtime:
     bus: EventBus = field(default_factory=EventBus)  # every committed change of the office, announced
     speech: Speech | None = None
     printing: PrintWorker | None = None  # once started
+    sms: SmsWorker | None = None  # the SMS channel (gammu-smsd's folders), once started; idle unless [sms] enabled
     housekeeping_seconds: float = 60.0  # how often expiry and key purging run
     speech_warmup_seconds: float | None = 10.0  # after start: render the spoken catalogue ahead (None = never)
     state_version: int = 0  # bumped on every queue change made through this process
@@ -154,6 +156,11 @@ class Runtime:
         self.printing = PrintWorker(self)
         self._unsubscribe_printing = self.printing.subscribe(self.bus)
         self.printing.start()
+        from kiosk.office.sms import SmsWorker
+
+        if self.sms is None:
+            self.sms = SmsWorker(self)
+        self.sms.start()
 
     def stop(self) -> None:
         """Stop background work and end open event streams."""
@@ -163,6 +170,8 @@ class Runtime:
         if self._unsubscribe_printing is not None:
             self._unsubscribe_printing()
             self._unsubscribe_printing = None
+        if self.sms is not None:
+            self.sms.stop()
         self.events.close_all()
         for thread in self._threads:
             thread.join(timeout=5)

@@ -480,3 +480,43 @@ def settings_changes(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0016_sms")
+def sms(db: Database) -> None:
+    """SMS through gammu-smsd: every message in and out (an outgoing one is committed here before its outbox
+    file is written), and the phone numbers residents gave for "your turn is near" messages, kept until their
+    ticket ends. An incoming message keeps only its command keyword: never a NIK, a nomor KK or a name."""
+    for statement in _split(
+        """
+        CREATE TABLE sms_messages (
+            id INTEGER PRIMARY KEY,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            phone TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            body TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('answered', 'ignored', 'limited',
+                                                   'pending', 'queued', 'sent', 'failed', 'dropped')),
+            day TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            file TEXT,
+            last_error TEXT,
+            dedupe TEXT UNIQUE,
+            ticket_id INTEGER
+        );
+        CREATE INDEX sms_messages_status ON sms_messages (status, next_attempt_at);
+        CREATE INDEX sms_messages_day ON sms_messages (day, direction, status);
+        CREATE INDEX sms_messages_phone ON sms_messages (phone, direction, created_at);
+        CREATE TABLE sms_optins (
+            ticket_id INTEGER PRIMARY KEY REFERENCES tickets (id) ON DELETE CASCADE,
+            phone TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            near_sent INTEGER NOT NULL DEFAULT 0,
+            called_sent INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    ):
+        db.execute(statement)

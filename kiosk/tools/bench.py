@@ -29,6 +29,8 @@ from kiosk.tools.bench_load import (DISPLAYS, IDLE_CONNECTIONS, PHONE_POLL_SECON
                               audience, concurrent, free_port, idle_flood, login, one_client, page_weight, percentile,
                               prepare_database, rss_mb, start_server, status_lookups, write_config)
 
+from kiosk.tools.bench_sms import enable_sms, sms_rows
+
 __all__ = ["SERVICES", "Row", "format_table", "free_port", "percentile", "rss_mb", "run", "start_server",
            "write_config"]
 
@@ -59,6 +61,7 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-") as temporary:
         directory = Path(temporary)
         config = write_config(directory, extra=STATUS_CONFIG)
+        sms_root = enable_sms(config, directory)
         step(f"preparing a temporary database with {records:,} status records")
         niks = prepare_database(config, records)
         port = free_port()
@@ -146,10 +149,12 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
             rows.append(Row(f"issue p99 / /healthz p99, {clients} clients, streams open",
                             f"{_times(b99 / hb99)} ({busy_rate:.0f} tickets/s)", "<= 3x", b99 / hb99 <= 3
                             and not busy_errors))
-            step(f"status lookups at {records:,} records")
+            step(f"status lookups at {records:,} records, SMS replies and an SMS flood")
             lookups = status_lookups(port, niks, samples)
             found = statistics.median(lookups)
             rows.append(Row(f"status lookup, {records:,} records: p50", _ms(found), "< 5 ms", found < 5))
+            rows += sms_rows(sms_root, port, max(5, min(30, int(seconds * 6))), samples, percentile(issue, .99),
+                             Row, _ms)
             rows.append(Row(f"server RSS, {DISPLAYS} displays + {PHONES} phones", f"{rss_connected:.0f} MB",
                             "< 100 MB", rss_connected < 100))
             step(f"one address holds {IDLE_CONNECTIONS} idle connections; /healthz from another")

@@ -36,6 +36,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(surveys_bp)
     from kiosk.web.report_page import bp as report_page_bp
     app.register_blueprint(report_page_bp)
+    from kiosk.web.sms import bp as sms_bp
+    app.register_blueprint(sms_bp)
 
     from kiosk.web import network
     network.register(app)

@@ -875,3 +875,34 @@ PATHS["/api/admin/printer/test/{id}"] = {"get": {
     "summary": "A test page's result (pending, printed, failed with the reason) and the printer's state",
     "security": [{"session": []}], "parameters": [_ID],
     "responses": {"200": _json(_TEST_PRINT), **_errors(*_ADMIN_ERRORS, (404, "unknown_test_print"))}}}
+
+# ---------------------------------------------------------------- SMS (gammu-smsd files backend)
+_SMS_COUNTS = {"type": "object", "properties": {
+    key: {"type": "integer"} for key in ("received", "answered", "ignored", "limited", "pending", "queued", "sent",
+                                         "failed", "dropped", "budget", "budget_left")}}
+_SMS_COUNTS["properties"]["day"] = {"type": "string", "format": "date"}
+PATHS["/api/tickets/{id}/sms"] = {"post": {
+    "summary": "Opt in to SMS for a waiting ticket of today (kiosk PCs, staff): a message when three numbers are "
+               "ahead and one when it is called; the number is kept only until the ticket ends. Stands in until "
+               "POST /api/tickets takes \"phone\"",
+    "parameters": [_ID],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["phone"],
+        "properties": {"phone": {"type": "string", "pattern": "^(\\+62|62|0)8[1-9][0-9]{6,10}$",
+                                 "description": "an Indonesian mobile number, normalised to +62…"}}}}}},
+    "responses": {"201": _json({"type": "object", "properties": {"sms": {"type": "object", "properties": {
+        "ticket": {"type": "integer"}, "phone": {"type": "string", "description": "masked"}}}}}, "Created"),
+        **_errors((400, "invalid_phone / bad_request"), (403, "not_a_kiosk / csrf_failed"), (404, "not_found"),
+                  (409, "sms_unavailable: [sms] enabled = false / ticket_not_waiting"))}}}
+PATHS["/api/admin/sms"] = {"get": {
+    "summary": "The SMS channel: on or off, gammu-smsd's folders and modem state, today's messages, failures and "
+               "the day's budget left ([sms] daily_limit)",
+    "security": [{"session": []}],
+    "responses": {"200": _json({"type": "object", "properties": {
+        "enabled": {"type": "boolean"}, "problem": {"type": "string", "nullable": True},
+        "folders": {"type": "object", "additionalProperties": {"type": "string"}},
+        "quiet_hours": {"type": "string"}, "outbox_waiting": {"type": "integer"},
+        "modem": {"type": "object", "properties": {"state": {"type": "string", "enum": [
+            "off", "running", "not_running", "not_configured", "not_installed"]}}},
+        "today": _SMS_COUNTS,
+        "failures": {"type": "array", "items": {"type": "object"}}}}), **_errors(*_ADMIN_ERRORS)}}}

@@ -1,0 +1,150 @@
+"""Messages to residents who asked for them, whatever the channel: "3 nomor lagi", "dipanggil ke Loket N".
+
+A channel (SMS today; WhatsApp could follow where an office has internet) takes a contact and a text
+and answers for delivering it. The office's events reach :meth:`ResidentMessages.on_event` through
+:func:`connect_office_events`, the one place that knows how events are published.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue as queue_module
+import threading
+from typing import TYPE_CHECKING, Callable, Protocol
+
+from kiosk.domain import sms as rules
+from kiosk.office import bus
+from kiosk.office.views import ticket_json
+from kiosk.storage import sms as sms_store
+
+if TYPE_CHECKING:
+    from kiosk.office.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+NEAR_AHEAD = 3  # "3 nomor lagi": this many (or fewer) people ahead
+EVENTS = ("call", "queue", "disruption")  # what may change a resident's place or day (see MESSAGE_EVENTS)
+
+
+class Channel(Protocol):
+    """A way to reach a resident (SMS: a phone number)."""
+
+    name: str
+
+    def send(self, contact: str, text: str, kind: str, dedupe: str | None = None,
+             ticket_id: int | None = None) -> int | None:
+        """Commit a message for delivery; return its id, or None when ``dedupe`` was used before."""
+
+
+class ResidentMessages:
+    """Turns the office's events into opt-in messages for today's tickets, through ``channel``."""
+
+    def __init__(self, rt: "Runtime", channel: Channel):
+        self.rt = rt
+        self.channel = channel
+
+    def on_event(self, event: str, data: dict | None = None) -> int:
+        """Handle one office event (a call, a queue change); return how many messages were committed."""
+        if event not in EVENTS:
+            return 0
+        if event == "disruption":
+            return self.notify_disruption(data or {})
+        return self.notify_queue()
+
+    def notify_disruption(self, disruption: dict) -> int:
+        """Tell opted-in residents waiting for an affected service (all when ``service`` is null), once each.
+
+        ``disruption`` is the SPEC's shape ({"id", "service", "label", ...}); its end is published as the same
+        event and sends nothing more (one message per disruption and ticket).
+        """
+        rt = self.rt
+        if not isinstance(disruption.get("id"), int):
+            return 0
+        sent = 0
+        for row in sms_store.optins(rt.db, rt.today()):
+            if row["status"] != "waiting" or disruption.get("service") not in (None, row["service"]):
+                continue
+            service = rt.settings.service(row["service"])
+            text = rules.render(rules.DISRUPTED, number=row["number"],
+                                service=service.name if service else row["service"],
+                                label=str(disruption.get("label") or disruption.get("reason") or "gangguan")[:60])
+            if self.channel.send(row["phone"], text, "disruption", f"disruption:{disruption['id']}:{row['id']}",
+                                 row["id"]) is not None:
+                sent += 1
+        return sent
+
+    def notify_queue(self) -> int:
+        """Send "near" and "called" messages due for today's opted-in tickets (each at most once)."""
+        rt = self.rt
+        sent = 0
+        for row in sms_store.optins(rt.db, rt.today()):
+            ticket = {key: row[key] for key in row if key not in ("ticket_id", "phone", "near_sent", "called_sent")}
+            if row["status"] in ("called", "serving") and not row["called_sent"]:
+                counter = rt.settings.counter(row["counter_id"]) if row["counter_id"] is not None else None
+                text = rules.render(rules.CALLED, number=row["number"],
+                                    counter=counter.name if counter else f"loket {row['counter_id']}")
+                if row["status"] == "called":
+                    self.channel.send(row["phone"], text, "called", f"called:{row['id']}", row["id"])
+                    sent += 1
+                sms_store.mark_optin(rt.db, row["id"], "called_sent")
+                sms_store.mark_optin(rt.db, row["id"], "near_sent")
+                continue
+            if row["status"] == "waiting" and not row["near_sent"]:
+                ahead = ticket_json(rt, ticket)["ahead"]
+                if ahead <= NEAR_AHEAD:
+                    text = rules.render(rules.NEAR, number=row["number"], office=rt.settings.office.name)
+                    self.channel.send(row["phone"], text, "near", f"near:{row['id']}", row["id"])
+                    sms_store.mark_optin(rt.db, row["id"], "near_sent")
+                    sent += 1
+        return sent
+
+
+def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object]) -> Callable[[], None]:
+    """Feed the office's events to ``handler(event, data)`` on a thread of its own; return a function ending it.
+
+    The one hook-up to the office's events: a subscriber of the event bus (it hears every committed change,
+    whether or not a screen is connected), handing off to its own thread so that a call never waits for SMS work.
+    """
+    pending: queue_module.SimpleQueue = queue_module.SimpleQueue()
+    stop = threading.Event()
+
+    def heard(event: bus.Event) -> None:
+        pending.put(_translate(event))
+
+    unsubscribe = rt.bus.subscribe(MESSAGE_EVENTS, heard)
+
+    def run() -> None:
+        while not stop.is_set():
+            try:
+                item = pending.get(timeout=1.0)
+            except queue_module.Empty:
+                continue
+            if item is None:
+                return
+            event, data = item
+            try:
+                handler(event, data)
+            except Exception:  # one failed message must not end notifications for the day
+                log.exception("resident messages: handling a %s event failed", event)
+
+    thread = threading.Thread(target=run, name="kiosk-resident-messages", daemon=True)
+    thread.start()
+
+    def disconnect() -> None:
+        unsubscribe()
+        stop.set()
+        pending.put(None)
+        thread.join(timeout=5)
+
+    return disconnect
+
+
+# What may change a resident's place in the line (a call, a move, expiry, a service closing).
+MESSAGE_EVENTS = (bus.TicketIssued, bus.TicketCalled, bus.TicketMoved, bus.TicketsExpired, bus.QueueChanged)
+
+
+def _translate(event: bus.Event) -> tuple[str, dict]:
+    """Name a bus event as ResidentMessages.on_event knows it."""
+    if isinstance(event, bus.TicketCalled):
+        return "call", {"ticket_id": event.ticket_id}
+    return "queue", {}

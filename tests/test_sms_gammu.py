@@ -1,0 +1,173 @@
+"""End to end through the real gammu-smsd: its dummy phone driver (a fake phone keeping its messages in a
+folder) and its files backend on our folders. A message put into the dummy phone reaches our inbox through
+the daemon, our answer goes out through the daemon and comes back as sent.
+
+Skipped without gammu-smsd, except under CI=true, where it must run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from kiosk.domain import sms as rules
+from kiosk.domain.status import check_application
+from kiosk.storage import status as status_store
+from tests.support import add_staff, make_app, wait_until
+from tests.test_sms import KK, NAME, NIK, sms_overrides
+
+pytestmark = pytest.mark.slow
+
+PHONE = "+6281234567890"
+
+
+def gammu_smsd() -> str:
+    path = shutil.which("gammu-smsd")
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("gammu-smsd is missing: CI installs Debian's gammu-smsd")
+        pytest.skip("gammu-smsd is not installed (apt-get install gammu-smsd)")
+    return path
+
+
+def smsdrc(root: Path, phone: Path) -> Path:
+    """gammu-smsd's configuration: the dummy phone in ``phone``, the files backend on the test's folders."""
+    spool = root / "spool"
+    config = root / "smsdrc"
+    config.write_text(f"""[gammu]
+model = dummy
+connection = none
+device = {phone}
+
+[smsd]
+service = files
+inboxpath = {spool / 'inbox'}/
+outboxpath = {spool / 'outbox'}/
+sentsmspath = {spool / 'sent'}/
+errorsmspath = {spool / 'error'}/
+inboxformat = unicode
+outboxformat = unicode
+transmitformat = auto
+logfile = {root / 'smsd.log'}
+debuglevel = 1
+commtimeout = 1
+sendtimeout = 5
+receivefrequency = 1
+loopsleep = 1
+statusfrequency = 1
+checksecurity = 0
+checkbattery = 0
+checksignal = 0
+checknetwork = 0
+""")
+    return config
+
+
+_location = iter(range(1, 10_000))
+
+
+def phone_receives(phone: Path, sender: str, text: str) -> None:
+    """Put an unread SMS into the dummy phone's inbox (folder 1), in Gammu's own SMS backup format."""
+    location = next(_location)
+    body = "".join(f"{ord(ch):04X}" for ch in text)
+    number = "".join(f"{ord(ch):04X}" for ch in sender)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    (phone / "sms" / "1" / str(location)).write_text(f"""[SMSBackup000]
+PDU = Deliver
+DateTime = {stamp}
+State = UnRead
+Number = "{sender}"
+NumberUnicode = {number}
+Name = ""
+NameUnicode =
+Text00 = {body}
+Coding = Default_No_Compression
+Folder = 1
+Length = {len(text)}
+Class = -1
+ReplySMSC = False
+RejectDuplicates = False
+ReplaceMessage = 0
+MessageReference = 0
+""")
+
+
+@pytest.fixture
+def daemon(tmp_path):
+    program = gammu_smsd()
+    phone = tmp_path / "phone"
+    for folder in range(1, 6):
+        (phone / "sms" / str(folder)).mkdir(parents=True)
+    overrides = sms_overrides(tmp_path)
+    config = smsdrc(tmp_path, phone)
+    process = subprocess.Popen([program, "-c", str(config)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    yield phone, config, overrides
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def outgoing(rt) -> list[dict]:
+    return [dict(row) for row in rt.db.conn.execute(
+        "SELECT id, kind, body, status FROM sms_messages WHERE direction = 'out' ORDER BY id")]
+
+
+def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path):
+    phone, config, overrides = daemon
+    app = make_app(tmp_path, **overrides)
+    add_staff(app)
+    rt = app.extensions["kiosk"]
+    record = check_application(NIK, KK, NAME, "1990-08-17", "READY_FOR_PICKUP", "", rt.now().date())
+    status_store.save_application(rt.db, record, "2026-11-20T10:15:00+07:00", "import", "import")
+    rt.start()
+    try:
+        rt.sms.smsdrc = str(config)
+        rt.sms.poll_seconds = 0.2
+
+        # INFO: dummy phone -> gammu-smsd -> our inbox -> reply committed -> outbox -> gammu-smsd -> sent
+        phone_receives(phone, PHONE, "info")
+        sent = wait_until(lambda: [m for m in outgoing(rt) if m["status"] == "sent"], timeout=30)
+        assert "Jam buka" in sent[0]["body"]
+
+        # CEK: the answer as the kiosk gives it, the inbox file holding the NIK gone
+        phone_receives(phone, "081234567891", f"CEK {NIK} {KK}")
+        sent = wait_until(lambda: [m for m in outgoing(rt)
+                                   if m["status"] == "sent" and m["body"].startswith("Status KTP-el")],
+                          timeout=30)
+        assert "Siap diambil" in sent[0]["body"] and NIK not in sent[0]["body"]
+        spool = tmp_path / "spool"
+        assert not any((spool / "inbox").iterdir())
+
+        # a promotion from an operator's short code: received, never answered
+        phone_receives(phone, "TELKOMSEL", "Promo kuota 10GB!")
+        wait_until(lambda: rt.db.conn.execute("SELECT COUNT(*) FROM sms_messages WHERE status = 'ignored'")
+                   .fetchone()[0] == 1, timeout=30)
+
+        # opt-in at the kiosk, then the call: "dipanggil ke Loket 1" through the daemon
+        client = app.test_client()
+        ticket = client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
+        assert client.post(f"/api/tickets/{ticket['id']}/sms", json={"phone": "0812 3456 7892"}).status_code == 201
+        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+        headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
+        assert client.post("/api/counters/1/next", headers=headers).status_code == 200
+        called = rules.render(rules.CALLED, number=ticket["number"], counter="Loket 1")
+        wait_until(lambda: [m for m in outgoing(rt) if m["body"] == called and m["status"] == "sent"], timeout=30)
+
+        optin = rules.render(rules.OPTED_IN, number=ticket["number"])
+        wait_until(lambda: [m for m in outgoing(rt) if m["body"] == optin and m["status"] == "sent"], timeout=30)
+
+        # the daemon's own counters, read through gammu-smsd-monitor (refreshed every statusfrequency)
+        state = wait_until(lambda: (found := rt.sms.state())["modem"].get("sent", 0) >= 4 and found, timeout=15)
+        assert state["modem"]["state"] == "running"
+        assert state["today"]["failed"] == 0
+        assert not any((spool / "outbox").iterdir())
+    finally:
+        rt.stop()
