@@ -68,7 +68,7 @@ def write_config(directory: Path, printer: str = "file", extra: str = "") -> Pat
     return config
 
 
-def _child_environment() -> dict[str, str]:
+def child_environment() -> dict[str, str]:
     """Return an environment in which ``python -m kiosk`` finds this very package."""
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent),
@@ -83,8 +83,13 @@ def start_server(directory: Path, port: int, config: Path | None = None) -> subp
     config = config or write_config(directory)
     log = open(directory / "server.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "serve", "--port", str(port)],
-                               cwd=directory, stdout=subprocess.DEVNULL, stderr=log, env=_child_environment())
+                               cwd=directory, stdout=subprocess.DEVNULL, stderr=log, env=child_environment())
     log.close()
+    return wait_until_healthy(process, port, directory / "server.log")
+
+
+def wait_until_healthy(process: subprocess.Popen, port: int, log: Path) -> subprocess.Popen:
+    """Wait until the server ``process`` answers ``GET /healthz`` on ``port``; kill it if it never does."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -96,7 +101,7 @@ def start_server(directory: Path, port: int, config: Path | None = None) -> subp
             time.sleep(0.1)
     process.kill()
     process.wait()
-    raise RuntimeError("server did not start: " + (directory / "server.log").read_text())
+    raise RuntimeError("server did not start: " + log.read_text())
 
 
 class Client:
