@@ -19,12 +19,9 @@ QUEUE_CACHE_SECONDS = 2.0
 def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
     """Return the TICKET shape of SPEC (plus service and counter names for screens)."""
     settings = rt.settings
-    ahead = store.count_ahead(rt.db, ticket)
+    ahead, average = store.wait_facts(rt.db, ticket, settings.queue.default_service_minutes)  # one query
     wait = 0
     if ticket["status"] == "waiting":
-        average = store.average_service_minutes(
-            rt.db, ticket["day"], ticket["service"], settings.queue.default_service_minutes
-        )
         # The ticket itself is served after everyone ahead has been.
         wait = queue.estimate_wait_minutes(ahead, settings.counters_for(ticket["service"]), average)
     service = settings.service(ticket["service"])
