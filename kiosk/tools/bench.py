@@ -1,7 +1,7 @@
 """``kiosk bench``: measure this install against SPEC's performance targets.
 
-A real ``kiosk serve`` runs in a child process on 127.0.0.1 (waitress, ``synchronous=FULL``, the
-file printer) on a temporary database that holds a counter account and a few thousand KTP-el
+A real ``kiosk serve`` runs in a child process on 127.0.0.1 (waitress, ``synchronous=FULL``, a file
+printer writing into a pipe that this process reads at a thermal printer's pace) on a temporary database that holds a counter account and a few thousand KTP-el
 status records; the load comes from this process over keep-alive HTTP/1.1, and the displays
 (event streams) and phones (polling) from a third process (kiosk/tools/bench_load.py). Once the server
 has stopped, the reports are timed in-process on a year of a busy office written into another
@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Callable
 
 from kiosk.domain.settings import load_settings
-from kiosk.tools.bench_load import (DISPLAYS, IDLE_CONNECTIONS, PHONE_POLL_SECONDS, PHONES, SERVICES, STATUS_CONFIG,
+from kiosk.tools.bench_load import (DISPLAYS, IDLE_CONNECTIONS, PHONE_POLL_SECONDS, PHONES, PRINTER_BYTES_PER_SECOND,
+                                    SERVICES, STATUS_CONFIG, PacedPrinter,
                               audience, concurrent, free_port, idle_flood, login, one_client, page_weight, percentile,
                               prepare_database, rss_mb, start_server, status_lookups, write_config)
 from kiosk.tools.bench_probe import start_probe
@@ -83,6 +84,7 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
         niks = prepare_database(config, records)
         port = free_port()
         step("starting the server and the bare probe")
+        printer = PacedPrinter(directory / "printer.bin")  # the configuration's file printer
         server = start_server(directory, port, config)
         probe_port = free_port()
         probe = start_probe(directory, probe_port, load_settings(config).server.threads)
@@ -166,6 +168,7 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
             weight = page_weight(port) / 1024
             rows.append(Row("kiosk page weight (HTML + linked CSS/JS)", f"{weight:.1f} KB", "< 200 KB", weight < 200))
         finally:
+            printer.drain()
             probe.send_signal(signal.SIGTERM)
             server.send_signal(signal.SIGTERM)
             try:
@@ -178,12 +181,14 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+            printer.close()
     with tempfile.TemporaryDirectory(prefix="kiosk-bench-reports-") as temporary:
         step(f"writing {report_days} days of history into a temporary database")
         report, history = report_rows(Path(temporary), days=report_days, progress=step)
     rows += report
     machine = (f"{platform.node()}, {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-               f"SQLite {sqlite3.sqlite_version}, synchronous=FULL, file printer, {clients} clients, "
+               f"SQLite {sqlite3.sqlite_version}, synchronous=FULL, a printer taking {PRINTER_BYTES_PER_SECOND:,} bytes/s, "
+               f"{clients} clients, "
                f"{seconds:g} s per load run; {history}")
     return rows, machine
 
