@@ -60,9 +60,18 @@ def print_ticket(printer: Escpos, ticket: TicketPrint, paper_width_mm: int) -> N
     _finish(printer)
 
 
+# Code page -> {character: byte} maps, shared by every ticket rendered: python-escpos builds them per printer
+# object (once per ticket here) and then looks each character of the ticket up in them. They depend on the
+# code page alone; the encoder's state (the code page in use) stays with each printer object.
+_CHARACTER_MAPS: dict[str, dict[str, int]] = {}
+
+
 def render_ticket(ticket: TicketPrint, profile: str, paper_width_mm: int) -> bytes:
     """Return the exact bytes print_ticket sends to any printer of this python-escpos profile."""
     printer = Dummy(profile=profile)
+    encoder = getattr(getattr(printer, "magic", None), "encoder", None)
+    if isinstance(getattr(encoder, "available_characters", None), dict):
+        encoder.available_characters = _CHARACTER_MAPS
     print_ticket(printer, ticket, paper_width_mm)
     return printer.output
 

@@ -13,9 +13,10 @@ from kiosk.tools.bench import Row, format_table
 pytestmark = pytest.mark.slow
 
 TARGETED_ROWS = (
-    "issue, 1 client: p50",
+    "issue p50 / bare probe p50, 1 client",
     "issue p99 / /healthz p99, 2 clients",
     "tickets/s, 2 clients",
+    "tickets/s / bare probe tickets/s, 2 clients",
     "call -> display, worst of 10 streams: p99",
     "call -> phone, worst of 100 polling: max",
     "issue p99 / /healthz p99, 2 clients, streams open",
@@ -32,7 +33,10 @@ TARGETED_ROWS = (
     "SMS in -> reply in the outbox: p99",
 )
 PLAIN_ROWS = (
+    "issue, 1 client: p50",
     "issue, 1 client: p99",
+    "bare probe issue, 1 client: p50 / p99",
+    "bare probe tickets/s, 2 clients",
     "/healthz, 1 client: p50 / p99",
     "issue, 2 clients: p50 / p99",
     "/healthz, 2 clients: p50 / p99",
@@ -63,8 +67,26 @@ def test_kiosk_bench_prints_every_row_with_a_mark_per_target(tmp_path):
     for figure in PLAIN_ROWS:
         assert not by_figure[figure].endswith(("✓", "✗")), by_figure[figure]
     missed = sum(by_figure[figure].endswith("✗") for figure in TARGETED_ROWS)
-    assert lines[-1] == ("every target met" if missed == 0 else f"{missed} of 17 targets missed")
+    assert lines[-1] == ("every target met" if missed == 0 else f"{missed} of {len(TARGETED_ROWS)} targets missed")
     assert result.returncode == (1 if missed else 0)
+    # The issue path against the bare probe measured in the same run: each ratio is the quotient of the
+    # figures shown beside it, and its mark says which side of the limit it is on (no speed is asserted).
+    assert "[2/13] starting the server and the bare probe" in result.stderr
+
+    def figures(figure: str) -> list[float]:
+        return [float(number) for number in re.findall(r"\d+(?:\.\d+)?", by_figure[figure][len(figure):])]
+
+    for ratio_row, limit, upper, product, probe in (
+            ("issue p50 / bare probe p50, 1 client", 1.5, True, "issue, 1 client: p50",
+             "bare probe issue, 1 client: p50 / p99"),
+            ("tickets/s / bare probe tickets/s, 2 clients", 0.8, False, "tickets/s, 2 clients",
+             "bare probe tickets/s, 2 clients")):
+        shown, expected = figures(ratio_row)[0], figures(product)[0] / figures(probe)[0]
+        assert f"{'<=' if upper else '>='} {limit:g}x" in by_figure[ratio_row]
+        assert abs(shown - expected) <= 0.01 + 0.02 * expected, (by_figure[ratio_row], by_figure[product],
+                                                                    by_figure[probe])
+        if shown != limit and "errors" not in by_figure[product]:  # an error answer misses the target anyway
+            assert by_figure[ratio_row].endswith("✓") == (shown <= limit if upper else shown >= limit)
     assert "###########.. [11/13] kiosk page weight" in result.stderr  # a progress bar, then the step
     assert "[9/13] one address holds 600 idle connections" in result.stderr
     assert "[13/13] timing the reports on 3,360 tickets" in result.stderr  # progress on standard error, not in the table

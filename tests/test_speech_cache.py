@@ -123,3 +123,32 @@ def test_after_warm_up_every_catalogue_key_is_served_without_running_espeak(tmp_
         assert starts(log) == warmed  # not one espeak-ng process for a request
     finally:
         server.stop()
+
+
+def test_rendering_ahead_waits_while_the_office_is_busy(tmp_path):
+    script, log = counting_espeak(tmp_path)
+    speech = Speech(tmp_path / "cache", espeak=str(script))
+    assert speech.engine == "espeak-ng"  # the probe: one process
+    answers = iter([True, True, False])
+    asked = []
+
+    def busy() -> bool:
+        answer = next(answers, False)
+        asked.append((answer, starts(log)))
+        return answer
+
+    assert speech.warm(["satu", "dua"], pause=busy, pause_seconds=0.01) == 2
+    assert asked[:3] == [(True, 1), (True, 1), (False, 1)]  # nothing rendered while busy (1: the probe)
+    assert starts(log) == 3
+
+
+def test_the_office_is_busy_for_speech_warm_up_while_its_queue_changes(tmp_path):
+    app = make_app(tmp_path, printer__type="none")
+    runtime = app.extensions["kiosk"]
+    busy = runtime.queue_changing()
+    assert busy() is False
+    client = app.test_client()
+    assert client.post("/api/tickets", json={"service": "REKAM"},
+                       environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 201
+    assert busy() is True  # a number was issued since the last question
+    assert busy() is False

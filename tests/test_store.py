@@ -516,3 +516,34 @@ def test_waiting_counts_and_the_number_ahead_are_read_from_an_index_alone(office
     day = ticket["day"]
     plans = _plans(db, lambda: (store.waiting_counts(db, day), store.count_ahead(db, ticket)))
     assert len(plans) == 2 and all("COVERING INDEX" in plan for plan in plans), plans
+
+
+@pytest.mark.parametrize("priority, key", [(False, None), (True, "kiosk-1:retry-7")])
+def test_an_issued_ticket_is_answered_exactly_as_stored(office, priority, key):
+    # issue_ticket builds its answer from what it wrote instead of reading the row back inside the write lock.
+    settings, db = office
+    ticket, created = store.issue_ticket(db, settings, settings.service("REKAM"), priority, Clock()(),
+                                         idempotency_key=key)
+    assert created
+    assert ticket == store.get_ticket(db, ticket["id"])
+    assert list(ticket) == list(store.get_ticket(db, ticket["id"]))  # same columns in the same order
+    again, created = store.issue_ticket(db, settings, settings.service("REKAM"), priority, Clock()(),
+                                        idempotency_key=key)
+    assert (again, created) == ((ticket, False) if key else (again, True))
+
+
+def test_wait_facts_are_count_ahead_and_average_service_minutes_in_one_statement(office):
+    settings, db = office
+    clock = Clock()
+    served = issue(office, clock=clock)
+    store.call_next(db, settings.counter(1), clock(), 3)
+    clock.advance(minutes=7)
+    store.transition(db, served["id"], "done", clock())
+    tickets = [issue(office, clock=clock)]
+    clock.advance(seconds=1)
+    tickets += [issue(office, clock=clock), issue(office, priority=True, clock=clock), issue(office, "INFO", clock=clock)]
+    for ticket in [store.get_ticket(db, t["id"]) for t in (served, *tickets)]:
+        average = store.average_service_minutes(db, ticket["day"], ticket["service"], default=10)
+        expected = (store.count_ahead(db, ticket), average if ticket["status"] == "waiting" else 10.0)
+        assert store.wait_facts(db, ticket, 10) == pytest.approx(expected)
+    assert store.wait_facts(db, store.get_ticket(db, tickets[1]["id"]), 10) == (2, pytest.approx(7.0))

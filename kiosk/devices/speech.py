@@ -8,13 +8,16 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
+from typing import Callable
 
 SPEED_WPM = 140  # espeak-ng default is 175; slower carries better across a noisy room
 ESPEAK_TIMEOUT_SECONDS = 5
 MAX_CACHED_PHRASES = 500  # call announcements kept besides the pinned catalogue (kiosk/domain/guide.py)
 MAX_RENDERS = 2  # espeak-ng processes at once: a burst of requests must not take both cores
 WARM_NICE = 10  # rendering ahead runs below requests' priority
+WARM_PAUSE_SECONDS = 2.0  # rendering ahead waits this long, again and again, while the office is busy
 PROBE_TEXT = "satu"
 
 
@@ -43,9 +46,13 @@ class Speech:
         """Keep the WAVs of ``texts`` (the catalogue) out of pruning."""
         self._pinned = frozenset(self._cache_path(text).name for text in texts)
 
-    def warm(self, texts, stop: threading.Event | None = None) -> int:
+    def warm(self, texts, stop: threading.Event | None = None, pause: Callable[[], bool] | None = None,
+             pause_seconds: float = WARM_PAUSE_SECONDS) -> int:
         """Pin ``texts`` and render those not cached yet, one at a time at low priority; return how many.
 
+        Before each render ``pause`` is asked whether the office is busy; while it is, rendering waits
+        ``pause_seconds`` at a time. Measured while tickets were issued, rendering ahead beside them
+        made each one answer several times slower on a loaded 2-core machine.
         Without a usable espeak-ng nothing is rendered (the pages keep their browser-voice fallback).
         """
         texts = list(dict.fromkeys(texts))
@@ -58,6 +65,11 @@ class Speech:
                 path = self._cache_path(text)
                 if path.exists():
                     continue
+                while pause is not None and pause():
+                    if stop is not None and stop.wait(pause_seconds):
+                        return rendered
+                    if stop is None:
+                        time.sleep(pause_seconds)
                 if self._render(text, path, background=True) is not None:
                     rendered += 1
         self.warmed.set()

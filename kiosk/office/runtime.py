@@ -220,11 +220,25 @@ class Runtime:
         try:
             texts = list(guide.sentences(self.settings).values())
             began = time.monotonic()
-            rendered = speech.warm(texts, self._stop)
+            rendered = speech.warm(texts, self._stop, pause=self.queue_changing())
             if rendered:
                 log.info("spoken catalogue rendered ahead: %d sentences in %.0f s", rendered, time.monotonic() - began)
         except Exception:  # only a head start: a request renders what it needs anyway
             log.warning("rendering the spoken catalogue ahead failed", exc_info=True)
+
+    def queue_changing(self) -> Callable[[], bool]:
+        """Return a question for background work: has the queue changed since it was last asked?
+
+        Numbers being issued or called mean the office is busy; rendering speech ahead waits meanwhile.
+        """
+        seen = [self.state_version]
+
+        def changed() -> bool:
+            now = self.state_version
+            answer, seen[0] = now != seen[0], now
+            return answer
+
+        return changed
 
     def _read_report_year(self) -> None:
         """Read the facts of the year up to today once, so the first report of a long period reuses them."""

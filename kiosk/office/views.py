@@ -49,12 +49,9 @@ class TicketView:
 def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
     """Return the view of a ticket row (the store's ticket columns)."""
     settings = rt.settings
-    ahead = store.count_ahead(rt.db, ticket)
+    ahead, average = store.wait_facts(rt.db, ticket, settings.queue.default_service_minutes)  # one query
     wait = 0
     if ticket["status"] == "waiting":
-        average = store.average_service_minutes(
-            rt.db, ticket["day"], ticket["service"], settings.queue.default_service_minutes
-        )
         # The ticket itself is served after everyone ahead has been.
         wait = queue.estimate_wait_minutes(ahead, settings.counters_for(ticket["service"]), average)
     service = settings.service(ticket["service"])

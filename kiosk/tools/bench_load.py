@@ -31,6 +31,57 @@ PHONE_POLL_SECONDS = 2.0
 STATUS_CONFIG = '\n[status]\nkiosk_addresses = ["127.0.0.1"]\nkiosk_lookups_per_window = 100000000\n'
 
 
+# The bench's printer takes a ticket (~520 bytes of ESC/POS) in about a quarter of a second, as a thermal
+# printer at ~250 mm/s does: a printer that took tickets as fast as they are issued would have the print
+# worker render hundreds a second, beside the requests being measured, which no office printer asks of it.
+PRINTER_BYTES_PER_SECOND = 2048
+PRINTER_BUFFER_BYTES = 4096  # what a printer's receive buffer holds while the paper moves
+
+
+class PacedPrinter:
+    """The printer of ``kiosk bench``: a named pipe, read at ``bytes_per_second`` by a thread of this process.
+
+    The server's file printer writes each ticket into it (``[printer] type = "file"``, ``path`` = the pipe);
+    once ``PRINTER_BUFFER_BYTES`` wait unread, the print worker's write waits, as it does on a real printer.
+    """
+
+    def __init__(self, path: Path, bytes_per_second: int = PRINTER_BYTES_PER_SECOND):
+        import fcntl
+
+        os.mkfifo(path, 0o600)
+        self.fd = os.open(path, os.O_RDWR | os.O_NONBLOCK)  # held open: a writer's open never waits, no EOF
+        fcntl.fcntl(self.fd, fcntl.F_SETPIPE_SZ, PRINTER_BUFFER_BYTES)
+        self.bytes_per_second = bytes_per_second
+        self.received = 0
+        self._fast = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, name="bench-printer", daemon=True)
+        self._thread.start()
+
+    def _read(self) -> None:
+        import select
+
+        while not self._stop.is_set():
+            if not select.select([self.fd], [], [], 0.1)[0]:
+                continue
+            try:
+                data = os.read(self.fd, 512)
+            except BlockingIOError:
+                continue
+            self.received += len(data)
+            if not self._fast.is_set():
+                time.sleep(len(data) / self.bytes_per_second)
+
+    def drain(self) -> None:
+        """Take whatever arrives at once from now on (the server is about to stop: its worker must not wait)."""
+        self._fast.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        os.close(self.fd)
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as probe:
@@ -68,7 +119,7 @@ def write_config(directory: Path, printer: str = "file", extra: str = "") -> Pat
     return config
 
 
-def _child_environment() -> dict[str, str]:
+def child_environment() -> dict[str, str]:
     """Return an environment in which ``python -m kiosk`` finds this very package."""
     environment = dict(os.environ)
     environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent),
@@ -83,8 +134,13 @@ def start_server(directory: Path, port: int, config: Path | None = None) -> subp
     config = config or write_config(directory)
     log = open(directory / "server.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "serve", "--port", str(port)],
-                               cwd=directory, stdout=subprocess.DEVNULL, stderr=log, env=_child_environment())
+                               cwd=directory, stdout=subprocess.DEVNULL, stderr=log, env=child_environment())
     log.close()
+    return wait_until_healthy(process, port, directory / "server.log")
+
+
+def wait_until_healthy(process: subprocess.Popen, port: int, log: Path) -> subprocess.Popen:
+    """Wait until the server ``process`` answers ``GET /healthz`` on ``port``; kill it if it never does."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and process.poll() is None:
         try:
@@ -96,7 +152,7 @@ def start_server(directory: Path, port: int, config: Path | None = None) -> subp
             time.sleep(0.1)
     process.kill()
     process.wait()
-    raise RuntimeError("server did not start: " + (directory / "server.log").read_text())
+    raise RuntimeError("server did not start: " + log.read_text())
 
 
 class Client:

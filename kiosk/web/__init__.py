@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from kiosk.domain.errors import KioskError
@@ -14,8 +15,18 @@ from kiosk.web.common import (HTTP_CODES, CONTENT_SECURITY_POLICY, SECURITY_HEAD
 log = logging.getLogger(__name__)
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; a request without the cookie (every kiosk tap) builds no signer for it."""
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()  # what Flask answers too, after making the signer
+        return super().open_session(app, request)
+
+
 def register(app: Flask) -> None:
     """Attach blueprints and error handlers."""
+    app.session_interface = SessionInterface()
     app.url_map.converters["id"] = IdConverter
     app.url_map.converters["nik"] = NikConverter
     from kiosk.web import api, auth, events, openapi, pages, qr, speech, staff, status, status_staff

