@@ -126,6 +126,9 @@ def register(app: Flask) -> None:
     from kiosk.web.report_page import bp as report_page_bp
     app.register_blueprint(report_page_bp)
 
+    from kiosk.web.complaints import bp as complaints_bp
+    app.register_blueprint(complaints_bp)
+
     from kiosk.web import network
     network.register(app)
 
