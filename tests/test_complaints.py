@@ -337,3 +337,16 @@ def test_a_wrong_service_standard_stops_start_up_naming_the_key(key, value, name
     raw["services"][0][key] = value
     with pytest.raises(ConfigError, match=named):
         parse_settings(raw)
+
+
+def test_staff_at_the_server_pc_lodge_as_staff_and_its_kiosk_page_as_the_kiosk(app):
+    """127.0.0.1 is a kiosk PC here: a staff session there with its CSRF header is staff, without it the kiosk."""
+    client = app.test_client()
+    token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+    body = {"category": "info", "text": "Jam buka hari Sabtu?"}
+    assert client.post("/api/complaints", json=body, headers={"X-CSRF-Token": token["csrf_token"]}).status_code == 201
+    assert client.post("/api/complaints", json=body, headers={"X-CSRF-Token": "salah"}).status_code == 403
+    assert client.post("/api/complaints", json=body).status_code == 201
+    admin, _ = login(app)
+    rows = admin.get("/api/complaints").get_json()["complaints"]
+    assert [(row["channel"], row["received_by"]) for row in rows] == [("staff", "petugas"), ("kiosk", None)]

@@ -11,6 +11,7 @@ from kiosk.domain.words import page_messages
 from kiosk.files.reports import long_date
 from kiosk.office import complaints as office
 from kiosk.storage import complaints as store
+from kiosk.storage import tickets as ticket_store
 from kiosk.web import runtime
 from kiosk.web.auth import admin_page, current_staff
 from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
@@ -36,6 +37,19 @@ def phone(token: str):
     status = 200 if complaint else 404
     return render_template("complaints/phone.html", office=rt.settings.office, complaint=complaint,
                            messages=words), status
+
+
+@bp.get("/t/<token>/pengaduan")
+def phone_form(token: str):
+    """A ticket holder's complaint form on the phone (the ticket's token lets the phone lodge one)."""
+    rt = runtime()
+    words = page_messages("complaints")
+    try:
+        known = len(token) <= 64 and ticket_store.get_ticket_by_token(rt.db, token) is not None
+    except NotFound:
+        known = False
+    return render_template("complaints/phone_form.html", office=rt.settings.office, token=token if known else None,
+                           standards=_standards(), messages=words, text_max=rules.TEXT_MAX), 200 if known else 404
 
 
 @bp.get("/kiosk/standar")

@@ -76,17 +76,19 @@ def standards():
 
 
 def _origin(body: dict) -> dict:
-    """Return where a complaint comes from: a kiosk PC, a staff session (with CSRF), or a ticket's holder."""
-    if on_kiosk():
-        _kiosk_guard().attempt(request.remote_addr or "-")
-        return {"channel": "kiosk"}
+    """Return where a complaint comes from: a staff session (with CSRF), a ticket's holder, or a kiosk PC."""
+    kiosk = on_kiosk()
     staff = current_staff()
-    if staff is not None:
+    # A staff session counts when it sends its CSRF token (the kiosk page on a kiosk PC sends none) or is elsewhere.
+    if staff is not None and (request.headers.get("X-CSRF-Token") or not kiosk):
         check_csrf()
         return {"channel": "staff", "received_by": staff["username"]}
     ticket = body.get("ticket")
-    if ticket is None:
-        raise NotAKiosk(NOT_A_KIOSK)
+    if ticket is None:  # the kiosk's own form sends none; a phone page sends its ticket's token, on any network
+        if not kiosk:
+            raise NotAKiosk(NOT_A_KIOSK)
+        _kiosk_guard().attempt(request.remote_addr or "-")
+        return {"channel": "kiosk"}
     if len(ticket) > 64:
         raise NotFound("Tiket tidak ditemukan.")
     rt = runtime()

@@ -930,8 +930,9 @@ PATHS["/api/standards"] = {"get": {
 _COMPLAINT_TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
 PATHS["/api/complaints"] = {
     "post": {
-        "summary": "Lodge a complaint: a kiosk PC (at most 30 in 10 minutes each), a staff session with its "
-                   "X-CSRF-Token, or the holder of a ticket's token (field ticket; at most 3 per ticket)",
+        "summary": "Lodge a complaint: a staff session with its X-CSRF-Token, the holder of a ticket's token "
+                   "(field ticket, from any device; at most 3 per ticket), or a kiosk PC (at most 30 in 10 "
+                   "minutes each)",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["category", "text"],
             "properties": {"category": _CATEGORY,

@@ -126,3 +126,38 @@ def test_unknown_complaint_page_and_wall_print_are_axe_clean(live_server, new_pa
     admin.emulate_media(media="print")
     pdf = admin.pdf(format="A4")
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 7  # Maklumat, then one A4 page per service
+
+
+def test_a_ticket_holder_lodges_a_complaint_from_the_phone_and_staff_record_one_in_the_inbox(live_server, new_page):
+    ticket = live_server.post("/api/tickets", json={"service": "INFO"}).json()["ticket"]
+    phone = new_page(390, 844, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/t/{ticket['token']}")
+    phone.get_by_role("link", name=re.compile("Sampaikan pengaduan")).click()
+    phone.wait_for_url(f"**/t/{ticket['token']}/pengaduan")
+    assert _problems(phone) == []
+    phone.get_by_label("Kesalahan atau gangguan layanan").check()
+    phone.get_by_label("Tuliskan pengaduan Anda").fill("Layar antrean mati sejak pagi. NIK saya 6203014107900001")
+    phone.get_by_role("button", name="Kirim pengaduan").click()
+    phone.wait_for_url(re.compile(r"/c/[A-Za-z0-9_-]+$"))
+    expect(phone.locator("#text")).to_have_text("Layar antrean mati sejak pagi. NIK saya [angka dihapus]")
+    expect(phone.locator("#status")).to_have_text("Sedang ditangani")
+
+    admin = new_page(1366, 900)
+    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
+    admin.fill("#username", "kepala")
+    admin.fill("#password", "rahasia-Admin1")
+    admin.click("#login-submit")
+    admin.wait_for_url("**/admin/complaints")
+    expect(admin.locator(".ci-item")).to_have_count(1)
+    expect(admin.locator(".ci-item .ci-channel")).to_have_text("Ponsel")
+    form = admin.locator("#new-complaint")
+    form.get_by_label("Jenis pengaduan").select_option("info")
+    form.get_by_label("Isi pengaduan").fill("Warga bertanya syarat pindah domisili.")
+    form.get_by_label("Nomor ponsel warga (tidak wajib)").fill("0813 1111 2222")
+    form.get_by_role("button", name="Catat pengaduan").click()
+    expect(admin.locator("#inbox-message")).to_have_text(re.compile(r"^Pengaduan PGD-\d{4}-0002 tercatat\.$"))
+    expect(admin.locator(".ci-item")).to_have_count(2)
+    staff_item = admin.locator(".ci-item", has_text="Warga bertanya syarat pindah domisili.")
+    expect(staff_item.locator(".ci-channel")).to_have_text("Petugas (kepala)")
+    expect(staff_item.locator(".ci-phone")).to_have_text("+6281311112222")
+    assert _problems(admin) == []

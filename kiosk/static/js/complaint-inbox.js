@@ -83,6 +83,21 @@ for (const button of document.querySelectorAll("[data-filter]")) {
   });
 }
 
+const lodgeForm = document.getElementById("new-complaint");
+lodgeForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const data = new FormData(lodgeForm);
+  try {
+    const answer = await api("POST", "/api/complaints", { category: data.get("category"), text: data.get("text"),
+      phone: data.get("phone") || null });
+    message.textContent = `Pengaduan ${answer.complaint.code} tercatat.`;
+    lodgeForm.reset();
+    await load();
+  } catch (error) {
+    message.textContent = error.message;
+  }
+});
+
 csrf = (await api("GET", "/api/session")).csrf_token;
 await load();
 setInterval(() => { if (!list.contains(document.activeElement)) load(); }, 60000);
