@@ -161,7 +161,7 @@ def answer(code: str):
 def _year() -> int:
     """Return ``?year=`` (this year when absent), FIRST_YEAR to LAST_YEAR; else raise BadRequest."""
     text = request.args.get("year")
-    if text is None or text == "":
+    if text is None:
         return runtime().now().year
     if not (text.isascii() and text.isdigit() and len(text) == 4 and FIRST_YEAR <= int(text) <= LAST_YEAR):
         raise BadRequest(f"Parameter 'year' harus tahun {FIRST_YEAR}-{LAST_YEAR}, misalnya 2026.")
