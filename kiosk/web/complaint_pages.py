@@ -3,7 +3,7 @@ screen with its complaint form, the staff inbox and the A4 wall print of the sta
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 
 from kiosk.domain import complaints as rules
 from kiosk.domain.errors import NotFound
@@ -54,13 +54,18 @@ def phone_form(token: str):
 
 @bp.get("/kiosk/standar")
 def kiosk():
-    """The kiosk's "Standar Pelayanan" screen and complaint form (kiosk PCs and staff sessions only)."""
+    """The kiosk's "Standar Pelayanan" screen and complaint form (kiosk PCs and staff sessions only).
+
+    After ``[queue] kiosk_idle_seconds`` untouched (``?idle=S`` shortens it, for tests and trials) the page goes
+    back to the kiosk's start screen, dropping whatever was typed.
+    """
     rt = runtime()
     if not on_kiosk() and current_staff() is None:
         return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
+    idle = request.args.get("idle", type=int)
+    idle = rt.settings.queue.kiosk_idle_seconds if idle is None else max(1, min(idle, 3600))
     return render_template("complaints/kiosk.html", office=rt.settings.office, standards=_standards(),
-                           messages=page_messages("complaints"), text_max=rules.TEXT_MAX,
-                           idle_seconds=rt.settings.queue.kiosk_idle_seconds)
+                           messages=page_messages("complaints"), text_max=rules.TEXT_MAX, idle_seconds=idle)
 
 
 @bp.get("/admin/complaints")

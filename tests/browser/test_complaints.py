@@ -161,3 +161,26 @@ def test_a_ticket_holder_lodges_a_complaint_from_the_phone_and_staff_record_one_
     expect(staff_item.locator(".ci-channel")).to_have_text("Petugas (kepala)")
     expect(staff_item.locator(".ci-phone")).to_have_text("+6281311112222")
     assert _problems(admin) == []
+
+
+def test_an_untouched_complaint_form_goes_back_to_the_start_and_keeps_nothing(live_server, new_page):
+    page = new_page(1080, 1920)
+    page.goto(live_server.url + "/kiosk/standar?idle=2")
+    page.locator("#complain").click()
+    page.get_by_role("button", name=re.compile("Lainnya")).click()
+    _type(page, "rahasia")
+    expect(page.locator("#typed")).to_have_text("Rahasia")
+    page.wait_for_url("**/kiosk", timeout=10000)
+    page.goto(live_server.url + "/kiosk/standar?idle=60")
+    page.locator("#complain").click()
+    page.get_by_role("button", name=re.compile("Lainnya")).click()
+    expect(page.locator("#typed")).to_have_text("")
+    from kiosk.storage.complaints import list_complaints
+
+    assert list_complaints(live_server.runtime.db) == []  # nothing typed was sent
+
+
+def test_the_kiosk_standards_screen_is_only_for_kiosk_pcs(client):
+    client.environ_base["REMOTE_ADDR"] = "10.0.9.9"
+    answer = client.get("/kiosk/standar")
+    assert answer.status_code == 403
