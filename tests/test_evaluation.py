@@ -94,6 +94,12 @@ def year(tmp_path_factory):
     office.serve_and_survey("2026-07-06 09:00", [4])
     office.lodge("2026-12-30 10:00", "other")  # due Wed 6 Jan 2027 15.00: still open when the pack is read
 
+    office.clock.current = at("2027-01-04 09:00")  # a change of the next year is not in this year's pack
+    admin, headers = office.staff()
+    services = admin.get("/api/admin/settings").get_json()["services"]
+    services[0]["cost"] = "Gratis (2027)"
+    assert admin.patch("/api/admin/settings", json={"services": services}, headers=headers).status_code == 200
+
     office.clock.current = at("2027-01-05 10:00")
     admin, _ = office.staff()
     pack = admin.get("/api/reports/evaluation?year=2026")

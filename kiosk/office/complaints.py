@@ -130,8 +130,7 @@ def evaluation_pack(rt: "Runtime", year: int) -> dict[str, Any]:
         "generated_at": now.isoformat(timespec="seconds"),
         "through": through.isoformat(),
         "aspects": {part: {"aspect": aspect, "title": title} for part, (aspect, title) in evaluation.ASPECTS.items()},
-        "standards": {**rules.standards_json(settings.office, settings.services, _complaint_days(rt)),
-                      "changes": standard_history(rt, year)},
+        "standards": _standards_of_year(rt, year),
         "skm": _skm_quarters(rt, year),
         "complaints": evaluation.complaint_figures(
             store.complaints_received(rt.db, first.isoformat(), last.isoformat()), now),
@@ -169,13 +168,22 @@ def _skm_quarters(rt: "Runtime", year: int) -> dict[str, Any]:
                                        "grade_label": skm.GRADES[summary["grade"]].label if summary["grade"] else None}}
 
 
-def standard_history(rt: "Runtime", year: int) -> list[dict[str, Any]]:
-    """Return the changes of the published standards and Maklumat made on the admin screen during ``year``.
+def _standards_of_year(rt: "Runtime", year: int) -> dict[str, Any]:
+    """Return the standards as published at the end of ``year`` (or now), with the changes made during it."""
+    changes, published = standard_history(rt, year)
+    return {**rules.standards_json(published.office, published.services, _complaint_days(rt)), "changes": changes}
+
+
+def standard_history(rt: "Runtime", year: int) -> tuple[list[dict[str, Any]], Any]:
+    """Return the changes of the published standards and Maklumat made on the admin screen during ``year``, and
+    the settings in force at its end.
 
     Each saved settings change is laid over the configuration file as at start-up and compared with the one
-    before; the first is compared with the file's own values.
+    before; the first is compared with the file's own values. Without any saved change before the year's end,
+    the settings in force are the file's.
     """
     base = rt.file_settings or rt.settings
+    published = base
     before = rules.standard_values(base.office, base.services)
     changes = []
     end = datetime(year, 12, 31, 23, 59, 59, tzinfo=rt.settings.office.timezone).isoformat()
@@ -188,5 +196,5 @@ def standard_history(rt: "Runtime", year: int) -> list[dict[str, Any]]:
         if saved["changed_at"][:4] == str(year):
             changes += [{"changed_at": saved["changed_at"], "changed_by": saved["changed_by"], **change}
                         for change in rules.standard_changes(before, after)]
-        before = after
-    return changes
+        before, published = after, settings
+    return changes, published
