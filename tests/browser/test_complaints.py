@@ -184,3 +184,20 @@ def test_the_kiosk_standards_screen_is_only_for_kiosk_pcs(client):
     client.environ_base["REMOTE_ADDR"] = "10.0.9.9"
     answer = client.get("/kiosk/standar")
     assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("lang, expected", [("id", "Standar Pelayanan: Perekaman KTP-el"),
+                                            ("en", "Service standard: KTP-el Enrolment")])
+def test_the_display_shows_a_standard_between_calls_and_a_call_covers_it(live_server, new_page, lang, expected):
+    page = new_page(1920, 1080)
+    page.goto(f"{live_server.url}/display?lang={lang}&standard_seconds=1")
+    page.wait_for_selector("#current[data-state=idle]")
+    expect(page.locator("#standard-panel h2")).to_have_text(expected)  # after the idle hint's turn
+    expect(page.locator("#standard-panel")).to_be_visible()
+    assert _problems(page) == []
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    headers = live_server.login()
+    assert live_server.post("/api/counters/1/next", headers=headers).status_code == 200
+    page.wait_for_selector("#current[data-state=call]")
+    expect(page.locator("#standard-panel")).to_be_hidden()
+    expect(page.locator("#current-number")).to_be_visible()
