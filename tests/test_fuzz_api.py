@@ -57,6 +57,9 @@ SEMANTIC_RULES = {
     ("GET", "/api/reports/skm.xlsx"),
     # settings are checked by the configuration file's own loader (hours, unique prefixes, printable names ...)
     ("PATCH", "/api/admin/settings"),
+    # a complaint's text must hold more than spaces, its phone be an Indonesian mobile number; a kiosk PC's
+    # complaints are rate-limited (the fuzzing client is one)
+    ("POST", "/api/complaints"),
 }
 
 # The document /api/openapi.json serves, read at collection so that every operation is its own test.

@@ -29,6 +29,7 @@ STAFF_ENDPOINTS = {
     "auth.current_session", "pages.counter", "staff.counter_view", "staff.call_next", "staff.counter_no_shows",
     "staff.act", "staff.reprint", "staff.transfer", "status.save",
     "status_staff.search", "status_staff.change_status", "status_staff.mark_ready", "status_staff.hand_over",
+    "complaints.staff_inbox", "complaints.answer",
 }
 
 # What an allowed caller sends, and what it must get; routes not listed get generic arguments and must
@@ -77,6 +78,11 @@ SAMPLES: dict[str, dict] = {
     "api.issue": {"json": {"service": "REKAM"}, "status": 201},
     "auth.login": {"json": {}, "status": 400},
     "status.lookup": {"json": {}, "status": 400},
+    "complaints.staff_inbox": {"query": {"status": "open"}, "status": 200},
+    "complaints.answer": {"args": {"code": "PGD-2026-0001"}, "json": {"text": "Terima kasih"}, "status": 404},
+    "complaints.evaluation": {"query": {"year": "2026"}, "status": 200},
+    "complaints.evaluation_xlsx": {"query": {"year": "2026"}, "status": 200},
+    "complaints.lodge": {"json": {"category": "info", "text": "Jam buka?"}, "status": 201},
 }
 # Streams never end by themselves: checked by their status line only.
 STREAMING = {"events.stream"}

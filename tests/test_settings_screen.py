@@ -49,8 +49,12 @@ def test_get_answers_the_files_tables_with_its_keys(admin):
     assert body["office"]["hours"]["mon"] == "00:00-24:00"
     assert body["office"]["running_text"].startswith("Selamat datang")
     assert [s["prefix"] for s in body["services"]] == ["A", "B", "C", "D", "E", "F"]
-    assert body["services"][0] == {"code": "REKAM", "name": "Perekaman KTP-el", "prefix": "A", "daily_quota": 100,
-                                   "name_en": "KTP-el Enrolment", "hours": None}
+    rekam = body["services"][0]
+    assert {key: rekam[key] for key in ("code", "name", "prefix", "daily_quota", "name_en", "hours")} == {
+        "code": "REKAM", "name": "Perekaman KTP-el", "prefix": "A", "daily_quota": 100,
+        "name_en": "KTP-el Enrolment", "hours": None}
+    assert (rekam["cost"], rekam["requirements"][0]) == ("Gratis", "Kartu Keluarga asli")  # Standar Pelayanan
+    assert body["office"]["maklumat"].startswith("Dengan ini kami menyatakan")
     assert body["counters"][0] == {"id": 1, "name": "Loket 1", "services": ["REKAM", "UBAH"]}
     assert body["printer"]["type"] == "file" and body["printer"]["paper_width_mm"] == 80
     assert body["kiosk"]["voice_volume"] == 1.0

@@ -63,6 +63,9 @@ class Office:
     head_title: str = ""   # e.g. "Camat Selat"; empty: "Kepala Kantor"
     head_name: str = ""    # e.g. "Drs. Ahmad Fauzi, M.Si."; empty: a line to write the name on
     head_nip: str = ""     # 18 digits (spaces between groups allowed); empty: no NIP line
+    # Maklumat Pelayanan (UU 25/2009): the office's published promise, on the standards screen and the wall print.
+    maklumat: str = ""
+    maklumat_en: str = ""
 
 
 STREAM_SPARE_THREADS = 4  # threads always left for the kiosk, counters and health checks
@@ -175,6 +178,20 @@ class Sms:
     quiet_hours: str = "21:00-06:00"  # office time when no reminder goes out ("" = none)
 
 
+@dataclass(frozen=True)
+class Complaints:
+    """``[complaints]``: the answer deadline of each complaint category, in working days of the office calendar."""
+
+    info: int = 1  # a request for information
+    service: int = 5  # a fault in the service
+    conduct: int = 14  # misconduct of staff
+    other: int = 5
+
+    def days(self, category: str) -> int:
+        """Return the working days a complaint of ``category`` is to be answered within."""
+        return getattr(self, category)
+
+
 KIOSK_ADDRESSES = ("127.0.0.1", "::1")  # the kiosk browser on the server PC itself (``kiosk demo``)
 
 
@@ -199,6 +216,17 @@ class Service:
     daily_quota: int | None = None
     name_en: str | None = None  # shown on the kiosk in English; the Indonesian name when not set
     hours: dict[str, Hours] | None = None  # overrides the office hours when set
+    # Standar Pelayanan (PermenPANRB 15/2014) of the service; each _en key is its English text ("" / []: none).
+    requirements: tuple[str, ...] = ()  # what the resident brings, one item each
+    procedure: tuple[str, ...] = ()  # the steps, in order
+    time_standard: str = ""  # e.g. "15 menit setelah dipanggil"
+    cost: str = ""  # e.g. "Gratis"
+    product: str = ""  # e.g. "KTP-el"
+    requirements_en: tuple[str, ...] = ()
+    procedure_en: tuple[str, ...] = ()
+    time_standard_en: str = ""
+    cost_en: str = ""
+    product_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -225,6 +253,7 @@ class Settings:
     survey: Survey = field(default_factory=Survey)
     kiosk: KioskScreen = field(default_factory=KioskScreen)
     sms: Sms = field(default_factory=Sms)
+    complaints: Complaints = field(default_factory=Complaints)
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
     # The validated TOML mapping it was built from (file, environment and test overrides): the base the
     # changes saved on the admin settings screen are applied to (see with_screen_changes).
@@ -302,6 +331,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         survey=survey,
         kiosk=kiosk,
         sms=_sms(_table(raw, "sms", required=False)),
+        complaints=_complaints(_table(raw, "complaints", required=False)),
         source=source,
         document=copy.deepcopy(raw),
     )
@@ -464,6 +494,8 @@ def _office(table: dict) -> Office:
         head_title=_get(table, "office.head_title", str, "").strip(),
         head_name=_get(table, "office.head_name", str, "").strip(),
         head_nip=_nip(_get(table, "office.head_nip", str, "")),
+        maklumat=_text(table, "office.maklumat", MAKLUMAT_MAX),
+        maklumat_en=_text(table, "office.maklumat_en", MAKLUMAT_MAX),
     )
 
 
@@ -682,6 +714,7 @@ def _services(raw: Any) -> tuple[Service, ...]:
                 prefix=prefix,
                 daily_quota=_positive(table, f"{key}.daily_quota", None),
                 hours=_hours(hours, f"{key}.hours") if isinstance(hours, dict) else None,
+                **_standard(table, key),
             )
         )
     return tuple(services)
@@ -790,3 +823,55 @@ def _sms(table: dict) -> Sms:
     if quiet and not _QUIET_RE.match(quiet):
         raise ConfigError(f'sms.quiet_hours must look like "21:00-06:00" (office time) or "", got {quiet!r}')
     return Sms(enabled=enabled, daily_limit=limit, quiet_hours=quiet, **folders)
+
+
+# ---------------------------------------------------------------- service standards and complaints
+
+STANDARD_TEXT_MAX = 300  # characters of one requirement, step, time standard, cost or product
+STANDARD_ITEMS_MAX = 20  # requirements or procedure steps of one service
+MAKLUMAT_MAX = 2000
+COMPLAINT_DAYS_MAX = 60  # working days: about three months
+
+
+def _text(table: dict, dotted: str, limit: int) -> str:
+    """Read an optional text ("" when absent), spaces at its ends removed, at most ``limit`` characters."""
+    text = _get(table, dotted, str, "").strip()
+    if len(text) > limit:
+        raise ConfigError(f"{dotted}: at most {limit} characters, not {len(text)}")
+    return text
+
+
+def _text_list(table: dict, dotted: str) -> tuple[str, ...]:
+    """Read an optional list of texts (requirements, procedure steps): none empty, none too long."""
+    items = _get(table, dotted, list, [])
+    if len(items) > STANDARD_ITEMS_MAX:
+        raise ConfigError(f"{dotted}: at most {STANDARD_ITEMS_MAX} items, not {len(items)}")
+    texts = []
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or not item.strip():
+            raise ConfigError(f"{dotted}[{index}] must be a text that is not empty, got {item!r}")
+        if len(item.strip()) > STANDARD_TEXT_MAX:
+            raise ConfigError(f"{dotted}[{index}]: at most {STANDARD_TEXT_MAX} characters, not {len(item.strip())}")
+        texts.append(item.strip())
+    return tuple(texts)
+
+
+def _standard(table: dict, key: str) -> dict[str, Any]:
+    """Read a service's Standar Pelayanan keys (each optional) in both languages."""
+    values: dict[str, Any] = {}
+    for suffix in ("", "_en"):
+        for name in ("requirements", "procedure"):
+            values[name + suffix] = _text_list(table, f"{key}.{name}{suffix}")
+        for name in ("time_standard", "cost", "product"):
+            values[name + suffix] = _text(table, f"{key}.{name}{suffix}", STANDARD_TEXT_MAX)
+    return values
+
+
+def _complaints(table: dict) -> Complaints:
+    days = {}
+    for category in ("info", "service", "conduct", "other"):
+        value = _positive(table, f"complaints.{category}", getattr(Complaints, category))
+        if value > COMPLAINT_DAYS_MAX:
+            raise ConfigError(f"complaints.{category}: at most {COMPLAINT_DAYS_MAX} working days, not {value}")
+        days[category] = value
+    return Complaints(**days)

@@ -247,7 +247,12 @@ def check_suggestion(value: Any) -> str | None:
     if len(text) > SUGGESTION_MAX:
         raise BadRequest(f"Saran paling panjang {SUGGESTION_MAX} karakter.")
     # The survey is anonymous: a NIK or phone number typed into it is not kept.
-    return _LONG_NUMBER.sub("[angka dihapus]", text) or None
+    return remove_long_numbers(text) or None
+
+
+def remove_long_numbers(text: str) -> str:
+    """Replace every run of eight or more digits (a NIK, a KK or phone number) with "[angka dihapus]"."""
+    return _LONG_NUMBER.sub("[angka dihapus]", text)
 
 
 def questionnaire(questions: dict[str, str], questions_en: dict[str, str]) -> dict[str, Any]:

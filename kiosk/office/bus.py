@@ -140,6 +140,14 @@ class CardHandedOver(Event):
     nik: str = field(repr=False)
 
 
+@dataclass(frozen=True)
+class ComplaintChanged(Event):
+    """A complaint was received or answered (``change``); its token and text stay out of the event."""
+
+    code: str
+    change: str
+
+
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E], None]
 

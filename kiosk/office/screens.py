@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk.office.bus import (Event, EventBus, PrinterStateChanged, QueueChanged, SettingsChanged, TicketCalled,
+from kiosk.office.bus import (ComplaintChanged, Event, EventBus, PrinterStateChanged, QueueChanged, SettingsChanged, TicketCalled,
                               TicketIssued, TicketMoved, TicketsExpired)
 from kiosk.office.views import call_json, live_queue_json
 from kiosk.storage import tickets as store
@@ -36,8 +36,10 @@ def subscribe(bus: EventBus, rt: "Runtime") -> None:
             rt.events.publish("settings", {"version": event.version})
         elif isinstance(event, PrinterStateChanged):
             rt.events.publish("printer", {"state": event.state})
+        elif isinstance(event, ComplaintChanged):  # no content: an open inbox asks for its list again
+            rt.events.publish("complaints", {"change": event.change})
         if isinstance(event, QUEUE_EVENTS):  # bursts coalesce into one event per 0.2 s
             rt.events.publish_latest("queue", lambda: live_queue_json(rt))
 
     bus.subscribe(QUEUE_EVENTS, queue_changed)
-    bus.subscribe((*QUEUE_EVENTS, PrinterStateChanged), to_screens)
+    bus.subscribe((*QUEUE_EVENTS, PrinterStateChanged, ComplaintChanged), to_screens)

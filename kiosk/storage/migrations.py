@@ -520,3 +520,38 @@ def sms(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0017_complaints")
+def complaints(db: Database) -> None:
+    """Complaints (pengaduan): a tracking code numbered per year, the holder's token, a deadline fixed when
+    received, and the office's answer (or its SP4N-LAPOR! reference). A complaint from a phone keeps only a
+    keyed hash of the ticket it came with, to count complaints per ticket."""
+    for statement in _split(
+        """
+        CREATE TABLE complaints (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            year INTEGER NOT NULL,
+            seq INTEGER NOT NULL CHECK (seq > 0),
+            token TEXT NOT NULL UNIQUE,
+            category TEXT NOT NULL CHECK (category IN ('info', 'service', 'conduct', 'other')),
+            text TEXT NOT NULL,
+            phone TEXT,
+            channel TEXT NOT NULL CHECK (channel IN ('kiosk', 'phone', 'staff')),
+            received_at TEXT NOT NULL,
+            received_by TEXT,
+            due_at TEXT NOT NULL,
+            ticket_hash TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered')),
+            answer TEXT,
+            lapor_ref TEXT,
+            answered_at TEXT,
+            answered_by TEXT,
+            UNIQUE (year, seq)
+        );
+        CREATE INDEX complaints_inbox ON complaints (status, due_at);
+        CREATE INDEX complaints_ticket ON complaints (ticket_hash) WHERE ticket_hash IS NOT NULL;
+        """
+    ):
+        db.execute(statement)

@@ -50,6 +50,11 @@ def register(app: Flask) -> None:
     from kiosk.web.sms import bp as sms_bp
     app.register_blueprint(sms_bp)
 
+    from kiosk.web.complaints import bp as complaints_bp
+    app.register_blueprint(complaints_bp)
+    from kiosk.web.complaint_pages import bp as complaint_pages_bp
+    app.register_blueprint(complaint_pages_bp)
+
     from kiosk.web import network
     network.register(app)
 

@@ -906,3 +906,154 @@ PATHS["/api/admin/sms"] = {"get": {
             "off", "running", "not_running", "not_configured", "not_installed"]}}},
         "today": _SMS_COUNTS,
         "failures": {"type": "array", "items": {"type": "object"}}}}), **_errors(*_ADMIN_ERRORS)}}}
+
+
+# ---------------------------------------------------------------- standards and complaints
+
+_TEXTS = {"type": "array", "items": {"type": "string"}}
+SCHEMAS["ServiceStandard"] = {
+    "type": "object",
+    "description": "A service's Standar Pelayanan ([[services]] keys); the _en keys hold the English text (\"\" or []"
+                   " when none is configured)",
+    "properties": {
+        "code": {"type": "string"}, "name": {"type": "string"}, "name_en": {"type": "string", "nullable": True},
+        **{f"{key}{suffix}": _TEXTS for key in ("requirements", "procedure") for suffix in ("", "_en")},
+        **{f"{key}{suffix}": {"type": "string"} for key in ("time_standard", "cost", "product")
+           for suffix in ("", "_en")}},
+}
+_CATEGORY = {"type": "string", "enum": ["info", "service", "conduct", "other"]}
+_COMPLAINT_FIELDS = {
+    "code": {"type": "string", "example": "PGD-2026-0001"}, "category": _CATEGORY,
+    "status": {"type": "string", "enum": ["open", "answered"]},
+    "due_at": {"type": "string", "format": "date-time",
+               "description": "close of the N-th working day after the day received ([complaints] per category)"},
+    "category_label": {"type": "string"}, "category_label_en": {"type": "string"},
+    "status_label": {"type": "string"}, "status_label_en": {"type": "string"},
+    "received_at": {"type": "string", "format": "date-time"},
+    "overdue": {"type": "boolean", "description": "unanswered past its deadline"},
+    "text": {"type": "string", "description": "digit runs of 8 or more removed, as in survey suggestions"},
+    "answer": {"type": "string", "nullable": True},
+    "answered_at": {"type": "string", "format": "date-time", "nullable": True},
+    "lapor_ref": {"type": "string", "nullable": True, "description": "SP4N-LAPOR! tracking number if referred"},
+}
+SCHEMAS["Complaint"] = {
+    "type": "object",
+    "description": "A complaint as its holder sees it (the token is the holder's own: it opens /c/<token>)",
+    "properties": {**_COMPLAINT_FIELDS, "token": {"type": "string"}, "track_url": {"type": "string"}},
+}
+SCHEMAS["StaffComplaint"] = {
+    "type": "object",
+    "description": "A complaint in the staff inbox: never its token or track URL",
+    "properties": {**_COMPLAINT_FIELDS,
+                   "outcome": {"type": "string", "enum": ["answered_on_time", "answered_late", "overdue", "open"]},
+                   "channel": {"type": "string", "enum": ["kiosk", "phone", "staff"]},
+                   "phone": {"type": "string", "nullable": True, "description": "+62..., for calling back"},
+                   "received_by": {"type": "string", "nullable": True},
+                   "answered_by": {"type": "string", "nullable": True}},
+}
+PATHS["/api/standards"] = {"get": {
+    "summary": "The office's Maklumat Pelayanan, every service's Standar Pelayanan and the complaint deadlines",
+    "responses": {"200": _json({"type": "object", "properties": {
+        "office": {"type": "string"}, "maklumat": {"type": "string"}, "maklumat_en": {"type": "string"},
+        "services": {"type": "array", "items": _ref("ServiceStandard")},
+        "complaints": {"type": "array", "items": {"type": "object", "properties": {
+            "category": _CATEGORY, "label": {"type": "string"}, "label_en": {"type": "string"},
+            "days": {"type": "integer", "description": "working days to answer within"}}}}}})}}}
+_COMPLAINT_TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+PATHS["/api/complaints"] = {
+    "post": {
+        "summary": "Lodge a complaint: a staff session with its X-CSRF-Token, the holder of a ticket's token "
+                   "(field ticket, from any device; at most 3 per ticket), or a kiosk PC (at most 30 in 10 "
+                   "minutes each)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["category", "text"],
+            "properties": {"category": _CATEGORY,
+                           "text": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "\\S"},
+                           "phone": {"type": "string", "nullable": True,
+                                     "description": "Indonesian mobile number for a call back (minta dihubungi)"},
+                           "ticket": {"type": "string", "description": "a ticket's token (the phone page)"}}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {"complaint": _ref("Complaint")}}, "Lodged"),
+                      **_errors((400, "bad_request"),
+                                (403, "not_a_kiosk: no kiosk PC, staff session or ticket token / csrf_failed"),
+                                (404, "not_found: unknown ticket token"),
+                                (409, "complaint_limit: this ticket has lodged its 3 complaints"),
+                                (429, "rate_limited: this kiosk PC's complaint rate (Retry-After)"))}},
+    "get": {
+        "summary": "The staff inbox, earliest deadline first",
+        "security": [{"session": []}],
+        "parameters": [{"name": "status", "in": "query", "required": False,
+                        "schema": {"type": "string", "enum": ["open", "overdue", "answered"]},
+                        "description": "open (overdue among them) / overdue / answered; absent: all"}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "complaints": {"type": "array", "items": _ref("StaffComplaint")}}}),
+            **_errors((400, "bad_request"), *_STAFF_ERRORS)}},
+}
+PATHS["/api/complaints/{token}"] = {"get": {
+    "summary": "A complaint's status and answer, for whoever holds its token",
+    "parameters": [_COMPLAINT_TOKEN],
+    "responses": {"200": _json({"type": "object", "properties": {"complaint": _ref("Complaint")}}),
+                  **_errors((404, "not_found"))}}}
+PATHS["/api/complaints/{token}/qr.svg"] = {"get": {
+    "summary": "The QR code of a complaint's phone page (its track_url), for the kiosk's receipt",
+    "parameters": [_COMPLAINT_TOKEN],
+    "responses": {"200": {"description": "SVG image", "content": {"image/svg+xml": {}}},
+                  **_errors((404, "not_found"))}}}
+PATHS["/api/complaints/{code}/answer"] = {"post": {
+    "summary": "Answer a complaint once (its holder sees the answer), optionally with its SP4N-LAPOR! reference",
+    "security": [{"session": [], "csrf": []}],
+    "parameters": [{"name": "code", "in": "path", "required": True,
+                    "schema": {"type": "string", "example": "PGD-2026-0001"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["text"],
+        "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"},
+                       "lapor_ref": {"type": "string", "nullable": True,
+                                     "pattern": "^([A-Za-z0-9][A-Za-z0-9./-]{0,39})?$"}}}}}},
+    "responses": {"200": _json({"type": "object", "properties": {"complaint": _ref("StaffComplaint")}}),
+                  **_errors((400, "bad_request"), *_STAFF_ERRORS, (404, "not_found"),
+                            (409, "already_answered"))}}}
+_COUNTS = {key: {"type": "integer"} for key in ("received", "answered_on_time", "answered_late", "overdue", "open")}
+_YEAR = [{"name": "year", "in": "query", "required": False,
+          "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+          "description": "the year (this year when absent)"}]
+_EVALUATION_ERRORS = _errors((400, "bad_request: year not 2000-2100"), (401, "login_required"), (403, "forbidden"))
+PATHS["/api/reports/evaluation"] = {"get": {
+    "summary": "The yearly evaluation pack (PEKPPP): standards as published with this year's changes, SKM per "
+               "quarter, complaints per category and month, opening days; disruption minutes are null (not "
+               "recorded)",
+    "security": [{"session": []}], "parameters": _YEAR,
+    "responses": {"200": _json({"type": "object", "properties": {
+        "year": {"type": "integer"}, "office": {"type": "string"},
+        "generated_at": {"type": "string", "format": "date-time"}, "through": {"type": "string", "format": "date"},
+        "aspects": {"type": "object"},
+        "standards": {"type": "object", "properties": {
+            "maklumat": {"type": "string"}, "services": {"type": "array", "items": _ref("ServiceStandard")},
+            "changes": {"type": "array", "items": {"type": "object", "properties": {
+                "changed_at": {"type": "string"}, "changed_by": {"type": "string"},
+                "subject": {"type": "string", "description": "\"office\" or a service code"},
+                "key": {"type": "string"}}}}}},
+        "skm": {"type": "object", "properties": {"quarters": {"type": "array", "items": {
+            "type": "object", "properties": {
+                "quarter": {"type": "integer"}, "respondents": {"type": "integer"}, "population": {"type": "integer"},
+            "ikm": {"type": "number", "nullable": True},
+            "grade": {"type": "string", "nullable": True}}}}}},
+        "complaints": {"type": "object", "properties": {
+            "by_category": {"type": "array", "items": {"type": "object", "properties": {"category": _CATEGORY,
+                                                                                       **_COUNTS}}},
+            "by_month": {"type": "array", "items": {"type": "object"}},
+            "total": {"type": "object", "properties": _COUNTS}}},
+        "service_days": {"type": "object", "properties": {
+            "opening_days": {"type": "integer"}, "served_days": {"type": "integer"},
+            "disruptions_recorded": {"type": "boolean"},
+            "disruption_minutes": {"type": "integer", "nullable": True}}}}}),
+        **_EVALUATION_ERRORS}}}
+PATHS["/api/reports/evaluation.xlsx"] = {"get": {
+    "summary": "The yearly evaluation pack as Excel: one sheet per evaluation aspect",
+    "security": [{"session": []}], "parameters": _YEAR,
+    "responses": {"200": {"description": "Excel workbook", "content": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}, **_EVALUATION_ERRORS}}}
+# The settings screen edits the standards and the Maklumat as keys of [[services]] and [office].
+SCHEMAS["ScreenSettings"]["properties"]["services"]["items"]["properties"].update(
+    {key: value for key, value in SCHEMAS["ServiceStandard"]["properties"].items()
+     if key not in ("code", "name", "name_en")})
+SCHEMAS["ScreenSettings"]["properties"]["office"]["properties"].update(
+    {"maklumat": {"type": "string", "maxLength": 2000}, "maklumat_en": {"type": "string", "maxLength": 2000}})

@@ -1,0 +1,182 @@
+// The kiosk's "Standar Pelayanan" screen: each service's standard and the Maklumat, then a complaint typed on
+// an on-screen keyboard (category, text, an optional phone number for a call back) and its receipt with a QR
+// code. Nothing stays after an idle time: the page goes back to the kiosk's start screen.
+const app = document.getElementById("app");
+const standards = JSON.parse(document.getElementById("standards").textContent);
+const words = JSON.parse(document.getElementById("complaint-messages").textContent);
+const MAX = Number(app.dataset.max);
+const IDLE_MS = Number(app.dataset.idle) * 1000;
+const KEY_ROWS = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm,.?"];
+let lang = "id";
+let screen = "list";
+const trail = [];
+let service = null;
+const draft = { category: null, text: "", phone: "" };
+
+const $ = (id) => document.getElementById(id);
+const t = (key) => words[lang].complaints[key];
+const en = (item, key) => (lang === "en" && item[`${key}_en`] && item[`${key}_en`].length ? item[`${key}_en`] : item[key]);
+
+function button(text, className, onClick) {
+  const element = document.createElement("button");
+  element.type = "button";
+  element.className = className;
+  element.textContent = text;
+  element.addEventListener("click", onClick);
+  return element;
+}
+
+function show(name, remember = true) {
+  if (remember && name !== screen) trail.push(screen);
+  screen = name;
+  for (const section of document.querySelectorAll(".ks-screen")) section.hidden = section.id !== `screen-${name}`;
+  render();
+  const heading = document.querySelector(`#screen-${name} h2`);
+  if (heading) { heading.tabIndex = -1; heading.focus(); }
+}
+
+function renderStandard() {
+  if (!service) return;
+  $("service-title").textContent = lang === "en" && service.name_en ? service.name_en : service.name;
+  const list = $("standard");
+  list.replaceChildren();
+  for (const key of ["requirements", "procedure", "time_standard", "cost", "product"]) {
+    const value = en(service, key);
+    const term = document.createElement("dt");
+    term.textContent = t(key);
+    const detail = document.createElement("dd");
+    if (Array.isArray(value)) {
+      const items = document.createElement(key === "procedure" ? "ol" : "ul");
+      for (const text of value) {
+        const item = document.createElement("li");
+        item.textContent = text;
+        items.append(item);
+      }
+      detail.append(items);
+    } else {
+      detail.textContent = value || "-";
+    }
+    list.append(term, detail);
+  }
+}
+
+function renderTyped() {
+  $("typed").textContent = draft.text;
+  $("count").textContent = t("count").replace("{n}", draft.text.length).replace("{max}", MAX);
+  $("text-next").disabled = draft.text.trim() === "";
+  $("phone").textContent = draft.phone;
+}
+
+function render() {
+  document.documentElement.lang = lang;
+  for (const element of document.querySelectorAll("[data-c]")) element.textContent = t(element.dataset.c);
+  for (const element of document.querySelectorAll("[data-lang]")) {
+    element.setAttribute("aria-pressed", String(element.dataset.lang === lang));
+  }
+  $("maklumat").textContent = en(standards, "maklumat");
+  $("services").replaceChildren(...standards.services.map((item) => button(
+    lang === "en" && item.name_en ? item.name_en : item.name, "ks-service", () => { service = item; show("service"); })));
+  $("categories").replaceChildren(...standards.complaints.map((item) => {
+    const choice = button("", "ks-choice", () => { draft.category = item.category; show("text"); });
+    const title = document.createElement("span");
+    title.className = "ks-choice-title";
+    title.textContent = lang === "en" ? item.label_en : item.label;
+    const days = document.createElement("span");
+    days.className = "ks-choice-sub";
+    days.textContent = `${t("deadlines_title")}: ${t("days").replace("{n}", item.days)}`;
+    choice.append(title, days);
+    return choice;
+  }));
+  $("keyboard").querySelector("[data-key=space]").textContent = t("space");
+  $("keyboard").querySelector("[data-key=delete]").textContent = t("delete");
+  $("keypad").querySelector("[data-key=delete]").textContent = t("delete");
+  renderStandard();
+  renderTyped();
+}
+
+function type(character) {
+  if (draft.text.length < MAX) draft.text += character;
+  renderTyped();
+}
+
+function buildKeyboard() {
+  const keyboard = $("keyboard");
+  for (const row of KEY_ROWS) {
+    const line = document.createElement("div");
+    line.className = "ks-key-row";
+    for (const character of row) {
+      const key = button(character, "ks-key", () => type(draft.text === "" || /[.?]\s$/.test(draft.text)
+        ? character.toUpperCase() : character));
+      key.setAttribute("aria-label", character);
+      line.append(key);
+    }
+    keyboard.append(line);
+  }
+  const last = document.createElement("div");
+  last.className = "ks-key-row";
+  const space = button("", "ks-key ks-key-wide", () => type(" "));
+  space.dataset.key = "space";
+  const remove = button("", "ks-key ks-key-delete", () => { draft.text = draft.text.slice(0, -1); renderTyped(); });
+  remove.dataset.key = "delete";
+  last.append(space, remove);
+  keyboard.append(last);
+  const keypad = $("keypad");
+  for (const digit of "123456789+0") {
+    keypad.append(button(digit, "ks-key", () => { if (draft.phone.length < 16) draft.phone += digit; renderTyped(); }));
+  }
+  const back = button("", "ks-key ks-key-delete", () => { draft.phone = draft.phone.slice(0, -1); renderTyped(); });
+  back.dataset.key = "delete";
+  keypad.append(back);
+}
+
+async function send() {
+  $("send").disabled = true;
+  $("error").hidden = true;
+  try {
+    const answer = await fetch("/api/complaints", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ category: draft.category, text: draft.text, phone: draft.phone || null }) });
+    const body = await answer.json();
+    if (!answer.ok) {
+      $("error").textContent = lang === "id" && body.error ? body.error.message : t("error");
+      $("error").hidden = false;
+      return;
+    }
+    const complaint = body.complaint;
+    $("sent-code").textContent = complaint.code;
+    $("sent-due").textContent = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "id-ID", {
+      timeZone: app.dataset.tz, weekday: "long", day: "numeric", month: "long", year: "numeric", hour: "2-digit",
+      minute: "2-digit" }).format(new Date(complaint.due_at)).replace(/(\d{2}):(\d{2})/, lang === "en" ? "$1:$2" : "$1.$2");
+    $("sent-qr").src = `/api/complaints/${encodeURIComponent(complaint.token)}/qr.svg`;
+    $("sent-qr").alt = `QR ${complaint.code}`;
+    draft.text = "";
+    draft.phone = "";
+    trail.length = 0;
+    show("sent", false);
+  } catch {
+    $("error").textContent = t("error");
+    $("error").hidden = false;
+  } finally {
+    $("send").disabled = false;
+  }
+}
+
+let idle;
+function awake() {
+  clearTimeout(idle);
+  idle = setTimeout(() => window.location.assign("/kiosk"), IDLE_MS);
+}
+
+buildKeyboard();
+$("complain").addEventListener("click", () => show("category"));
+$("text-next").addEventListener("click", () => show("phone"));
+$("send").addEventListener("click", send);
+for (const element of document.querySelectorAll("[data-go]")) element.addEventListener("click", () => show(element.dataset.go));
+for (const element of document.querySelectorAll("[data-back]")) {
+  element.addEventListener("click", () => show(trail.pop() || "list", false));
+}
+for (const element of document.querySelectorAll("[data-lang]")) {
+  element.addEventListener("click", () => { lang = element.dataset.lang; render(); });
+}
+for (const event of ["pointerdown", "keydown"]) document.addEventListener(event, awake);
+render();
+awake();

@@ -1,0 +1,203 @@
+"""Standards and complaints in real Chromium: a complaint typed at the kiosk's on-screen keyboard is answered in
+the admin inbox and the answer appears on its phone page; every screen axe-clean, in both kiosk orientations."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
+
+
+def _problems(page) -> list[str]:
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                                            "wcag21aa", "best-practice"]}})
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def _within_viewport(page, selector: str) -> bool:
+    box = page.locator(selector).bounding_box()
+    size = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0 \
+        and box["x"] + box["width"] <= size["width"]
+
+
+def _type(page, text: str) -> None:
+    for character in text:
+        if character == " ":
+            page.locator("#keyboard [data-key=space]").click()
+        else:
+            page.locator(f"#keyboard .ks-key[aria-label='{character}']").click()
+
+
+@pytest.mark.parametrize("width,height", KIOSK_SIZES)
+def test_a_kiosk_complaint_is_answered_in_the_inbox_and_read_on_the_phone(live_server, new_page, width, height):
+    page = new_page(width, height)
+    page.goto(live_server.url + "/kiosk")
+    page.locator("#standards-open").click()
+    page.wait_for_url("**/kiosk/standar")
+    states = {"list": _problems(page)}
+    page.get_by_role("button", name="Perekaman KTP-el").click()
+    expect(page.locator("#standard")).to_contain_text("Gratis")
+    expect(page.locator("#standard")).to_contain_text("Kartu Keluarga asli")
+    states["standard"] = _problems(page)
+    page.locator(".ks-lang-btn[data-lang=en]").click()
+    expect(page.locator("#standard")).to_contain_text("Free")
+    page.locator(".ks-lang-btn[data-lang=id]").click()
+    page.locator("#screen-service [data-go=category]").click()
+    states["category"] = _problems(page)
+    page.get_by_role("button", name=re.compile("Perilaku petugas")).click()
+    _type(page, "petugas loket dua kasar")
+    expect(page.locator("#typed")).to_have_text("Petugas loket dua kasar")
+    assert _within_viewport(page, "#text-next"), "the Next button is off screen"
+    states["text"] = _problems(page)
+    page.locator("#text-next").click()
+    for digit in "081234567890":
+        page.locator("#keypad .ks-key", has_text=re.compile(f"^{re.escape(digit)}$")).click()
+    assert _within_viewport(page, "#send"), "the Send button is off screen"
+    states["phone"] = _problems(page)
+    page.locator("#send").click()
+    expect(page.locator("#sent-code")).to_have_text(re.compile(r"^PGD-\d{4}-0001$"))
+    expect(page.locator("#sent-qr")).to_have_js_property("complete", True)
+    assert page.locator("#sent-qr").evaluate("img => img.naturalWidth") > 0
+    states["sent"] = _problems(page)
+    token = page.locator("#sent-qr").get_attribute("src").split("/")[3]
+    code = page.locator("#sent-code").inner_text()
+    assert {state: found for state, found in states.items() if found} == {}
+
+    admin = new_page(1366, 900)
+    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
+    admin.fill("#username", "kepala")
+    admin.fill("#password", "rahasia-Admin1")
+    admin.click("#login-submit")
+    admin.wait_for_url("**/admin/complaints")
+    item = admin.locator(f".ci-item[data-code='{code}']")
+    expect(item).to_contain_text("Petugas loket dua kasar")
+    expect(item).to_contain_text("+6281234567890")
+    assert _problems(admin) == []
+    item.get_by_label("Jawaban untuk pelapor").fill("Mohon maaf. Petugas sudah ditegur oleh Camat.")
+    item.get_by_role("button", name="Kirim jawaban").click()
+    expect(admin.locator("#inbox-message")).to_have_text(f"Jawaban untuk {code} terkirim.")
+    admin.get_by_role("button", name="Sudah dijawab").click()
+    expect(admin.locator(f".ci-item[data-code='{code}'] .ci-answer")).to_have_text(
+        "Mohon maaf. Petugas sudah ditegur oleh Camat.")
+
+    phone = new_page(390, 844, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/c/{token}")
+    expect(phone.locator("#answer")).to_have_text("Mohon maaf. Petugas sudah ditegur oleh Camat.")
+    expect(phone.locator("#status")).to_have_text("Sudah dijawab")
+    expect(phone.locator("#code")).to_have_text(code)
+    assert _problems(phone) == []
+    phone.locator("[data-page-lang=en]").click()
+    expect(phone.locator("#status")).to_have_text("Answered")
+    expect(phone.locator("#category")).to_have_text("Staff conduct")
+    assert _problems(phone) == []
+
+
+def test_the_display_and_the_queue_never_show_a_complaint(live_server):
+    lodged = live_server.post("/api/complaints", json={"category": "conduct", "text": "Rahasia sekali"})
+    assert lodged.status_code == 201
+    for path in ("/display", "/api/queue", "/api/services", "/api/standards"):
+        assert "Rahasia sekali" not in live_server.get(path).text
+        assert lodged.json()["complaint"]["token"] not in live_server.get(path).text
+
+
+def test_unknown_complaint_page_and_wall_print_are_axe_clean(live_server, new_page):
+    phone = new_page(390, 844, is_mobile=True)
+    phone.goto(f"{live_server.url}/c/not-a-complaint-token")
+    expect(phone.locator(".p-missing").first).to_contain_text("Pengaduan tidak ditemukan")
+    assert _problems(phone) == []
+    admin = new_page(1366, 900)
+    admin.goto(f"{live_server.url}/login?next=/admin/standards")
+    admin.fill("#username", "kepala")
+    admin.fill("#password", "rahasia-Admin1")
+    admin.click("#login-submit")
+    admin.wait_for_url("**/admin/standards")
+    expect(admin.locator("h1").first).to_have_text("Maklumat Pelayanan")
+    expect(admin.locator(".wp-page")).to_have_count(7)
+    assert _problems(admin) == []
+    admin.emulate_media(media="print")
+    pdf = admin.pdf(format="A4")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 7  # Maklumat, then one A4 page per service
+
+
+def test_a_ticket_holder_lodges_a_complaint_from_the_phone_and_staff_record_one_in_the_inbox(live_server, new_page):
+    ticket = live_server.post("/api/tickets", json={"service": "INFO"}).json()["ticket"]
+    phone = new_page(390, 844, is_mobile=True, has_touch=True)
+    phone.goto(f"{live_server.url}/t/{ticket['token']}")
+    phone.get_by_role("link", name=re.compile("Sampaikan pengaduan")).click()
+    phone.wait_for_url(f"**/t/{ticket['token']}/pengaduan")
+    assert _problems(phone) == []
+    phone.get_by_label("Kesalahan atau gangguan layanan").check()
+    phone.get_by_label("Tuliskan pengaduan Anda").fill("Layar antrean mati sejak pagi. NIK saya 6203014107900001")
+    phone.get_by_role("button", name="Kirim pengaduan").click()
+    phone.wait_for_url(re.compile(r"/c/[A-Za-z0-9_-]+$"))
+    expect(phone.locator("#text")).to_have_text("Layar antrean mati sejak pagi. NIK saya [angka dihapus]")
+    expect(phone.locator("#status")).to_have_text("Sedang ditangani")
+
+    admin = new_page(1366, 900)
+    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
+    admin.fill("#username", "kepala")
+    admin.fill("#password", "rahasia-Admin1")
+    admin.click("#login-submit")
+    admin.wait_for_url("**/admin/complaints")
+    expect(admin.locator(".ci-item")).to_have_count(1)
+    expect(admin.locator(".ci-item .ci-channel")).to_have_text("Ponsel")
+    form = admin.locator("#new-complaint")
+    form.get_by_label("Jenis pengaduan").select_option("info")
+    form.get_by_label("Isi pengaduan").fill("Warga bertanya syarat pindah domisili.")
+    form.get_by_label("Nomor ponsel warga (tidak wajib)").fill("0813 1111 2222")
+    form.get_by_role("button", name="Catat pengaduan").click()
+    expect(admin.locator("#inbox-message")).to_have_text(re.compile(r"^Pengaduan PGD-\d{4}-0002 tercatat\.$"))
+    expect(admin.locator(".ci-item")).to_have_count(2)
+    staff_item = admin.locator(".ci-item", has_text="Warga bertanya syarat pindah domisili.")
+    expect(staff_item.locator(".ci-channel")).to_have_text("Petugas (kepala)")
+    expect(staff_item.locator(".ci-phone")).to_have_text("+6281311112222")
+    assert _problems(admin) == []
+
+
+def test_an_untouched_complaint_form_goes_back_to_the_start_and_keeps_nothing(live_server, new_page):
+    page = new_page(1080, 1920)
+    page.goto(live_server.url + "/kiosk/standar?idle=2")
+    page.locator("#complain").click()
+    page.get_by_role("button", name=re.compile("Lainnya")).click()
+    _type(page, "rahasia")
+    expect(page.locator("#typed")).to_have_text("Rahasia")
+    page.wait_for_url("**/kiosk", timeout=10000)
+    page.goto(live_server.url + "/kiosk/standar?idle=60")
+    page.locator("#complain").click()
+    page.get_by_role("button", name=re.compile("Lainnya")).click()
+    expect(page.locator("#typed")).to_have_text("")
+    from kiosk.storage.complaints import list_complaints
+
+    assert list_complaints(live_server.runtime.db) == []  # nothing typed was sent
+
+
+def test_the_kiosk_standards_screen_is_only_for_kiosk_pcs(client):
+    client.environ_base["REMOTE_ADDR"] = "10.0.9.9"
+    answer = client.get("/kiosk/standar")
+    assert answer.status_code == 403
+
+
+@pytest.mark.parametrize("lang, expected", [("id", "Standar Pelayanan: Perekaman KTP-el"),
+                                            ("en", "Service standard: KTP-el Enrolment")])
+def test_the_display_shows_a_standard_between_calls_and_a_call_covers_it(live_server, new_page, lang, expected):
+    page = new_page(1920, 1080)
+    page.goto(f"{live_server.url}/display?lang={lang}&standard_seconds=1")
+    page.wait_for_selector("#current[data-state=idle]")
+    expect(page.locator("#standard-panel h2")).to_have_text(expected)  # after the idle hint's turn
+    expect(page.locator("#standard-panel")).to_be_visible()
+    assert _problems(page) == []
+    live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
+    headers = live_server.login()
+    assert live_server.post("/api/counters/1/next", headers=headers).status_code == 200
+    page.wait_for_selector("#current[data-state=call]")
+    expect(page.locator("#standard-panel")).to_be_hidden()
+    expect(page.locator("#current-number")).to_be_visible()
