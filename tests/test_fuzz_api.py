@@ -55,8 +55,11 @@ SEMANTIC_RULES = {
     # "from" must not be after "to", and a period is at most a year
     ("GET", "/api/reports/skm"),
     ("GET", "/api/reports/skm.xlsx"),
+    ("GET", "/api/reports/disruptions"),
     # settings are checked by the configuration file's own loader (hours, unique prefixes, printable names ...)
     ("PATCH", "/api/admin/settings"),
+    # a disruption's expected end must be a time still ahead (depends on now)
+    ("POST", "/api/disruptions"),
 }
 
 # The document /api/openapi.json serves, read at collection so that every operation is its own test.

@@ -50,7 +50,10 @@ def test_get_answers_the_files_tables_with_its_keys(admin):
     assert body["office"]["running_text"].startswith("Selamat datang")
     assert [s["prefix"] for s in body["services"]] == ["A", "B", "C", "D", "E", "F"]
     assert body["services"][0] == {"code": "REKAM", "name": "Perekaman KTP-el", "prefix": "A", "daily_quota": 100,
-                                   "name_en": "KTP-el Enrolment", "hours": None}
+                                   "name_en": "KTP-el Enrolment", "hours": None, "booking_quota": 40,
+                                   "one_per_nik": False,
+                                   "requirements": ["Kartu Keluarga asli",
+                                                    "Sudah berusia 17 tahun atau sudah/pernah kawin"]}
     assert body["counters"][0] == {"id": 1, "name": "Loket 1", "services": ["REKAM", "UBAH"]}
     assert body["printer"]["type"] == "file" and body["printer"]["paper_width_mm"] == 80
     assert body["kiosk"]["voice_volume"] == 1.0

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.domain import queue
 from kiosk.storage import tickets as store
 from kiosk.domain.announce import announcement_text
+from kiosk.office.disruptions import suspensions
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -95,10 +96,14 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
     issued = store.issued_counts(rt.db, day)
     waiting = store.waiting_counts(rt.db, day)
     closed_dates = {date.fromisoformat(d): reason for d, reason in store.closed_dates(rt.db, day).items()}
+    suspended = suspensions(rt)
     result = []
     for service in rt.settings.services:
         state = queue.service_availability(rt.settings.office, service, now, overrides.get(service.code),
                                            issued.get(service.code, 0), closed_dates)
+        stopped = suspended.get(service.code)
+        if stopped is not None and state.open:  # a disruption stops issuing until staff end it
+            state = queue.Availability(False, "suspended", f"Layanan dihentikan sementara: {stopped['label']}.")
         opens = None
         if not state.open:
             opens = queue.next_opening(now, service.hours or rt.settings.office.hours,
@@ -115,6 +120,7 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
             "message": state.message,
             "opens_at": opens.isoformat(timespec="minutes") if opens else None,
             "reopens": queue.reopen_text(now, opens),  # "Buka kembali Senin, 08.00."
+            "suspended": stopped,  # the disruption covering it now (SPEC "Later days ..."), or null
         })
     return result
 

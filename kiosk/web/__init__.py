@@ -126,6 +126,9 @@ def register(app: Flask) -> None:
     from kiosk.web.report_page import bp as report_page_bp
     app.register_blueprint(report_page_bp)
 
+    from kiosk.web.disruptions import bp as disruptions_bp
+    app.register_blueprint(disruptions_bp)
+
     from kiosk.web import network
     network.register(app)
 

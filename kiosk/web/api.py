@@ -12,6 +12,7 @@ from kiosk.web import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 from kiosk.office.views import cached_queue_json, publish_queue, services_json, staff_ticket_json, ticket_json
 from kiosk.office.printing import print_failure
+from kiosk.office.disruptions import refuse_if_suspended
 
 bp = Blueprint("api", __name__)
 
@@ -42,6 +43,7 @@ def issue():
     service = rt.settings.service(code)
     if service is None:
         raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
+    refuse_if_suspended(rt, service.code)  # 409 service_suspended with the alternatives
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")

@@ -875,3 +875,61 @@ PATHS["/api/admin/printer/test/{id}"] = {"get": {
     "summary": "A test page's result (pending, printed, failed with the reason) and the printer's state",
     "security": [{"session": []}], "parameters": [_ID],
     "responses": {"200": _json(_TEST_PRINT), **_errors(*_ADMIN_ERRORS, (404, "unknown_test_print"))}}}
+
+# ---------------------------------------------------------------- later days, fairness, disruptions (SPEC)
+
+SCHEMAS["Disruption"] = {
+    "type": "object",
+    "description": "A disruption as anyone may see it (kiosk, display, phone page)",
+    "properties": {
+        "id": {"type": "integer"}, "service": {"type": "string", "nullable": True, "description": "null: all"},
+        "reason": {"type": "string", "enum": ["blanko", "network", "power", "equipment", "staff", "other"]},
+        "label": {"type": "string"}, "label_en": {"type": "string"}, "note": {"type": "string"},
+        "since": {"type": "string", "format": "date-time"},
+        "until": {"type": "string", "format": "date-time", "nullable": True, "description": "expected end"},
+        "alternatives": {"type": "array", "description": "[disruption.alternatives] of the reason",
+                         "items": {"type": "object", "properties": {
+                             "code": {"type": "string"}, "name": {"type": "string"},
+                             "name_en": {"type": "string", "nullable": True}}}},
+        "later_day": {"type": "boolean", "description": "the service takes bookings for a later day"},
+        "ended_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+SCHEMAS["Service"]["properties"]["suspended"] = {**_ref("Disruption"), "nullable": True}
+_DISRUPTION_ANSWER = _json({"type": "object", "properties": {"disruption": _ref("Disruption")}})
+_tickets = PATHS["/api/tickets"]["post"]["responses"]
+_tickets["409"] = _json(_ref("Error"), "service_closed / quota_reached / service_suspended (the error also "
+                                       "carries `alternatives` and `disruption`)")
+PATHS.update({
+    "/api/disruptions": {
+        "get": {"summary": "The disruptions going on now (public fields)",
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "disruptions": {"type": "array", "items": _ref("Disruption")}}})}},
+        "post": {
+            "summary": "Suspend one service, or every service (service null), with a reason (staff); SSE event "
+                       "`disruption`; POST /api/tickets for it answers 409 service_suspended until it ends",
+            "security": [{"session": [], "csrf": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["reason"],
+                "properties": {"service": {"type": "string", "nullable": True, "minLength": 1},
+                               "reason": {"type": "string", "enum": ["blanko", "network", "power", "equipment",
+                                                                     "staff", "other"]},
+                               "note": {"type": "string", "maxLength": 200},
+                               "until": {"type": "string", "description": "expected end: ISO 8601 (office time "
+                                                                         "without offset) or HH:MM today"}}}}}},
+            "responses": {"201": _DISRUPTION_ANSWER,
+                          **_errors(*_STAFF_ERRORS, (400, "bad_request"), (404, "unknown_service"))}},
+    },
+    "/api/disruptions/{id}/end": {"post": {
+        "summary": "End a disruption now (staff); SSE event `disruption` with ended_at",
+        "security": [{"session": [], "csrf": []}], "parameters": [_ID],
+        "responses": {"200": _DISRUPTION_ANSWER,
+                      **_errors(*_STAFF_ERRORS, (404, "unknown_disruption"), (409, "already_ended"))}}},
+    "/api/reports/disruptions": _report(
+        "Disruption minutes per service and reason over a period (a disruption of every service counts for each)",
+        _PERIOD, _json({"type": "object", "properties": {
+            "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+            "services": {"type": "array", "items": {"type": "object", "properties": {
+                "service": {"type": "string"}, "reason": {"type": "string"}, "label": {"type": "string"},
+                "disruptions": {"type": "integer"}, "minutes": {"type": "integer"}}}}}})),
+})
