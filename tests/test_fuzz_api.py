@@ -58,6 +58,8 @@ SEMANTIC_RULES = {
     ("GET", "/api/reports/disruptions"),
     # settings are checked by the configuration file's own loader (hours, unique prefixes, printable names ...)
     ("PATCH", "/api/admin/settings"),
+    # a booking's date must be one of the next open days and its slot one of that day's windows
+    ("POST", "/api/bookings"),
     # a disruption's expected end must be a time still ahead (depends on now)
     ("POST", "/api/disruptions"),
 }

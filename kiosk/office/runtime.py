@@ -177,6 +177,9 @@ class Runtime:
                                           settings.queue.expire_grace_minutes)
 
         expired = store.expire_waiting(self.db, now, deadline)
+        from kiosk.office.bookings import housekeep as expire_bookings
+
+        expire_bookings(self)  # bookings past their window and grace
         store.forget_idempotency_keys(self.db, now - timedelta(hours=IDEMPOTENCY_KEY_HOURS))
         self.purge_status_traces()
         self.tidy_copies()

@@ -20,14 +20,14 @@ QUEUE_CACHE_SECONDS = 2.0
 def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
     """Return the TICKET shape of SPEC (plus service and counter names for screens)."""
     settings = rt.settings
-    ahead = store.count_ahead(rt.db, ticket)
+    ahead, people = store.ahead_counts(rt.db, ticket)
     wait = 0
     if ticket["status"] == "waiting":
         average = store.average_service_minutes(
             rt.db, ticket["day"], ticket["service"], settings.queue.default_service_minutes
         )
         # The ticket itself is served after everyone ahead has been.
-        wait = queue.estimate_wait_minutes(ahead, settings.counters_for(ticket["service"]), average)
+        wait = queue.estimate_wait_minutes(people, settings.counters_for(ticket["service"]), average)
     service = settings.service(ticket["service"])
     counter = settings.counter(ticket["counter_id"]) if ticket["counter_id"] is not None else None
     return {
@@ -47,6 +47,8 @@ def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
         "estimated_wait_minutes": wait,
         "track_url": f"{settings.office.public_url}/t/{ticket['token']}",
         "print_status": ticket["print_status"],
+        "members": ticket.get("members", 1),  # people of one Kartu Keluarga on this number
+        "booked": ticket.get("booked_at") is not None,  # checked in from a booking for a later day
     }
 
 

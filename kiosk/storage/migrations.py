@@ -492,6 +492,8 @@ def bookings_and_disruptions(db: Database) -> None:
         ALTER TABLE tickets ADD COLUMN nik_hash TEXT;
         ALTER TABLE tickets ADD COLUMN phone TEXT;
         CREATE INDEX tickets_family ON tickets (day, origin_service) WHERE members > 1;
+        CREATE INDEX tickets_family_waiting ON tickets (service, priority, queued_at)
+            WHERE status = 'waiting' AND members > 1;
         CREATE INDEX tickets_nik ON tickets (day, origin_service, nik_hash) WHERE nik_hash IS NOT NULL;
         CREATE INDEX tickets_booked ON tickets (status, service, booked_at) WHERE booked_at IS NOT NULL;
         CREATE TABLE bookings (

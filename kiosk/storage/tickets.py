@@ -17,7 +17,7 @@ Row = dict[str, Any]
 
 _TICKET_COLUMNS = (
     "id, token, day, origin_service, seq, number, service, priority, status, issued_at, queued_at, "
-    "called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status"
+    "called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status, members, booked_at"
 )
 
 
@@ -151,60 +151,81 @@ def remove_closed_date(db: Database, day: str) -> None:
 
 
 def issue_ticket(db: Database, settings: Settings, service: Service, priority: bool, now: datetime,
-                 idempotency_key: str | None = None, print_job: bool = True) -> tuple[Row, bool]:
-    """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created)."""
-    day = queue.office_day(now)
+                 idempotency_key: str | None = None, print_job: bool = True, party: Any = None) -> tuple[Row, bool]:
+    """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created).
+
+    ``party`` (kiosk.domain.bookings.Party): family members, NIK hash, phone or booked window of the number.
+    """
     with db.write() as conn:
-        if idempotency_key:
-            existing = conn.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?",  # any day: kept >= 48 h
-                [idempotency_key],
-            ).fetchone()
-            if existing:
-                # The same key must mean the same request: a kiosk retry, not a different choice.
-                if existing["origin_service"] != service.code or bool(existing["priority"]) != bool(priority):
-                    raise KioskError(
-                        "Idempotency-Key ini sudah dipakai untuk permintaan lain (layanan atau prioritas berbeda).",
-                        code="idempotency_mismatch", status=422,
-                    )
-                return dict(existing), False
-        issued = conn.execute(
-            "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND origin_service = ?", [day, service.code]
-        ).fetchone()[0]
-        override = _row(conn.execute(
-            "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service.code]
-        ).fetchone())
-        closed = conn.execute("SELECT reason FROM closed_dates WHERE day = ?", [day]).fetchone()
-        state = queue.service_availability(settings.office, service, now, override, issued,
-                                           {now.date(): closed["reason"]} if closed else None)
-        if not state.open:
-            error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
-            raise error(state.message)
-        seq = issued + 1
-        stamp = _stamp(now)
-        ticket = {
-            "token": secrets.token_urlsafe(12),
-            "day": day,
-            "origin_service": service.code,
-            "seq": seq,
-            "number": queue.format_number(service.prefix, seq),
-            "service": service.code,
-            "priority": int(bool(priority)),
-            "status": "waiting",
-            "issued_at": stamp,
-            "queued_at": stamp,
-            "print_status": "pending" if print_job else "failed",
-            "idempotency_key": idempotency_key,
-        }
-        cur = conn.execute(
-            f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
-            list(ticket.values()),
-        )
-        ticket["id"] = cur.lastrowid
-        _log(conn, {**ticket, "status": None}, "issue", "waiting", now)
-        if print_job:
-            conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], stamp])
-        row = conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket["id"]]).fetchone()
+        return issue_in(conn, settings, service, priority, now, idempotency_key, print_job, party)
+
+
+def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, priority: bool, now: datetime,
+             idempotency_key: str | None = None, print_job: bool = True, party: Any = None) -> tuple[Row, bool]:
+    """Issue a number inside the caller's write transaction (see issue_ticket)."""
+    day = queue.office_day(now)
+    if idempotency_key:
+        existing = conn.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?",  # any day: kept >= 48 h
+            [idempotency_key],
+        ).fetchone()
+        if existing:
+            # The same key must mean the same request: a kiosk retry, not a different choice.
+            if existing["origin_service"] != service.code or bool(existing["priority"]) != bool(priority):
+                raise KioskError(
+                    "Idempotency-Key ini sudah dipakai untuk permintaan lain (layanan atau prioritas berbeda).",
+                    code="idempotency_mismatch", status=422,
+                )
+            return dict(existing), False
+    issued = conn.execute(
+        "SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = ? AND origin_service = ?", [day, service.code]
+    ).fetchone()[0]
+    override = _row(conn.execute(
+        "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service.code]
+    ).fetchone())
+    closed = conn.execute("SELECT reason FROM closed_dates WHERE day = ?", [day]).fetchone()
+    from kiosk.storage.bookings import existing_ticket, quota_counted
+
+    if party is not None and party.nik_hash and party.reuse_existing:  # one number per NIK per day
+        existing = existing_ticket(conn, day, service.code, party.nik_hash, _TICKET_COLUMNS)
+        if existing is not None:
+            return {**existing, "existing": True}, False
+    # family members and seats kept for bookings count against the quota
+    counted = quota_counted(conn, day, service, override, issued, party)
+    state = queue.service_availability(settings.office, service, now, override, counted,
+                                       {now.date(): closed["reason"]} if closed else None)
+    early_booking = party is not None and party.booked_at is not None and state.reason == "before_hours"
+    if not state.open and not early_booking:  # a booking may check in early_minutes before opening time
+        error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
+        raise error(state.message)
+    seq = issued + 1
+    stamp = _stamp(now)
+    ticket = {
+        "token": secrets.token_urlsafe(12),
+        "day": day,
+        "origin_service": service.code,
+        "seq": seq,
+        "number": queue.format_number(service.prefix, seq),
+        "service": service.code,
+        "priority": int(bool(priority)),
+        "status": "waiting",
+        "issued_at": stamp,
+        "queued_at": stamp,
+        "print_status": "pending" if print_job else "failed",
+        "idempotency_key": idempotency_key,
+    }
+    if party is not None:
+        ticket.update(members=party.members, nik_hash=party.nik_hash, phone=party.phone,
+                      booked_at=party.booked_at)
+    cur = conn.execute(
+        f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
+        list(ticket.values()),
+    )
+    ticket["id"] = cur.lastrowid
+    _log(conn, {**ticket, "status": None}, "issue", "waiting", now)
+    if print_job:
+        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], stamp])
+    row = conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket["id"]]).fetchone()
     return dict(row), True
 
 
@@ -234,6 +255,21 @@ def count_ahead(db: Database, ticket: Row) -> int:
         [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
          ticket["queued_at"], ticket["queued_at"], ticket["id"]],
     ).fetchone()[0]
+
+
+def ahead_counts(db: Database, ticket: Row) -> tuple[int, int]:
+    """Return (tickets, people) ahead of a waiting ticket: a family's number counts each member for the wait."""
+    tickets = count_ahead(db, ticket)
+    if not tickets:
+        return 0, 0
+    extra = db.conn.execute(  # family numbers only (a small partial index)
+        "SELECT COALESCE(SUM(members - 1), 0) FROM tickets WHERE status = 'waiting' AND members > 1"
+        " AND day <= ? AND service = ? AND id != ?"
+        " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
+        [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
+         ticket["queued_at"], ticket["queued_at"], ticket["id"]],
+    ).fetchone()[0]
+    return tickets, tickets + extra
 
 
 def average_service_minutes(db: Database, day: str, service: str, default: float, recent: int = 20) -> float:
@@ -290,7 +326,10 @@ def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_pri
             " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT ?",
             [day, counter.id, max_consecutive_priority],
         ).fetchall()
-        chosen = queue.choose_next(
+        from kiosk.storage.bookings import booked_turn
+
+        # A checked-in booking whose window has started goes first, at most every other call.
+        chosen = booked_turn(conn, day, counter, _stamp(now)) or queue.choose_next(
             _oldest_waiting(conn, day, counter.services, 1),
             _oldest_waiting(conn, day, counter.services, 0),
             queue.priority_streak([bool(r["priority"]) for r in recent]),

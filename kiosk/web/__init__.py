@@ -128,6 +128,8 @@ def register(app: Flask) -> None:
 
     from kiosk.web.disruptions import bp as disruptions_bp
     app.register_blueprint(disruptions_bp)
+    from kiosk.web.bookings import bp as bookings_bp
+    app.register_blueprint(bookings_bp)
 
     from kiosk.web import network
     network.register(app)

@@ -13,6 +13,7 @@ from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 from kiosk.office.views import cached_queue_json, publish_queue, services_json, staff_ticket_json, ticket_json
 from kiosk.office.printing import print_failure
 from kiosk.office.disruptions import refuse_if_suspended
+from kiosk.office.bookings import reprint_existing, walk_in_party
 
 bp = Blueprint("api", __name__)
 
@@ -47,15 +48,20 @@ def issue():
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
+    party = walk_in_party(rt, service, body)  # "members", "nik" (where one_per_nik), "phone"
     ticket, created = store.issue_ticket(
         rt.db, rt.settings, service, priority, rt.now(), idempotency_key=key,
-        print_job=rt.settings.printer.type != "none",
+        print_job=rt.settings.printer.type != "none", party=party,
     )
+    if ticket.get("existing"):  # the same NIK again today: its number again, printed again
+        ticket = reprint_existing(rt, ticket)
     if created:
         if rt.printing is not None:
             rt.printing.wake()
         publish_queue(rt)
     answer = ticket_json(rt, ticket) if staff is None else staff_ticket_json(rt, ticket)
+    if ticket.get("existing"):
+        return jsonify({"ticket": answer, "existing": True}), 200
     return jsonify({"ticket": answer}), 201 if created else 200
 
 

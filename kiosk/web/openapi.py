@@ -933,3 +933,96 @@ PATHS.update({
                 "service": {"type": "string"}, "reason": {"type": "string"}, "label": {"type": "string"},
                 "disruptions": {"type": "integer"}, "minutes": {"type": "integer"}}}}}})),
 })
+
+SCHEMAS["Ticket"]["properties"].update({
+    "members": {"type": "integer", "minimum": 1, "maximum": 5, "description": "people of one KK served on it"},
+    "booked": {"type": "boolean", "description": "checked in from a booking: called ahead within its window"},
+})
+SCHEMAS["Booking"] = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "example": "K7M2QX"}, "token": {"type": "string"},
+        "service": {"type": "string"}, "service_name": {"type": "string"},
+        "service_name_en": {"type": "string", "nullable": True},
+        "date": {"type": "string", "format": "date"},
+        "slot_start": {"type": "string", "example": "08:00"}, "slot_end": {"type": "string", "example": "09:00"},
+        "status": {"type": "string", "enum": ["booked", "checked_in", "cancelled", "expired"]},
+        "members": {"type": "integer"}, "track_url": {"type": "string"},
+        "ticket": {**_ref("Ticket"), "nullable": True},
+        "requirements": {"type": "array", "items": {"type": "string"}},
+        "check_in_from": {"type": "string"}, "check_in_until": {"type": "string"},
+    },
+}
+_BOOKING_ANSWER = _json({"type": "object", "properties": {"booking": _ref("Booking")}})
+_TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+_KIOSK_ERRORS = ((403, "not_a_kiosk: not a kiosk PC and no staff session / csrf_failed"),)
+_ticket_body = PATHS["/api/tickets"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+_ticket_body["properties"].update({
+    "nik": {"type": "string", "description": "where the service has one_per_nik (else ignored, never kept): "
+                                             "kept as a keyed hash; the same NIK again that day answers 200 "
+                                             "with its ticket and \"existing\": true"},
+    "members": {"type": "integer", "minimum": 1, "maximum": 5, "default": 1},
+    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$",
+              "description": "SMS opt-in, e.g. 0812...; kept until the ticket ends"},
+})
+PATHS["/api/tickets"]["post"]["responses"]["400"] = _json(_ref("Error"), "bad_request / nik_required / "
+                                                                         "invalid_nik / invalid_phone")
+PATHS.update({
+    "/api/bookings/availability": {"get": {
+        "summary": "The next [booking] days_ahead open days of a service with the seats left per arrival window "
+                   "(none where booking_quota is 0)",
+        "parameters": [{"name": "service", "in": "query", "required": True,
+                        "schema": {"type": "string", "minLength": 1}}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "service": {"type": "string"},
+            "days": {"type": "array", "items": {"type": "object", "properties": {
+                "date": {"type": "string", "format": "date"},
+                "slots": {"type": "array", "items": {"type": "object", "properties": {
+                    "start": {"type": "string"}, "end": {"type": "string"}, "left": {"type": "integer"}}}}}}}}}),
+            **_errors((400, "bad_request"), (404, "unknown_service"))}}},
+    "/api/bookings": {
+        "post": {
+            "summary": "Book a seat in an arrival window of a later open day (kiosk PCs, or staff); race-safe",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["service", "date", "slot"],
+                "properties": {"service": {"type": "string", "minLength": 1},
+                               "date": {"type": "string", "format": "date"},
+                               "slot": {"type": "string", "example": "08:00"},
+                               "nik": {"type": "string"}, "members": {"type": "integer", "minimum": 1, "maximum": 5},
+                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$"}}}}}},
+            "responses": {"201": _BOOKING_ANSWER, "200": _BOOKING_ANSWER,
+                          **_errors((400, "bad_request / nik_required / invalid_nik / invalid_phone"),
+                                    *_KIOSK_ERRORS, (404, "unknown_service"),
+                                    (409, "slot_full / service_closed / already_booked"),
+                                    (422, "idempotency_mismatch"), (429, "rate_limited"))}},
+        "get": {
+            "summary": "The bookings of a day (default today) by arrival window: expected arrivals (staff)",
+            "security": [{"session": []}],
+            "parameters": [{"name": "date", "in": "query", "required": False,
+                            "schema": {"type": "string", "format": "date"}},
+                           {"name": "service", "in": "query", "required": False, "schema": {"type": "string"}}],
+            "responses": {"200": _json({"type": "object", "properties": {
+                "date": {"type": "string"}, "bookings": {"type": "array", "items": _ref("Booking")}}}),
+                **_errors(*_STAFF_ERRORS, (400, "bad_request"))}},
+    },
+    "/api/bookings/{token}": {"get": {
+        "summary": "One booking, for whoever holds its token", "parameters": [_TOKEN],
+        "responses": {"200": _BOOKING_ANSWER, **_errors((404, "unknown_booking"))}}},
+    "/api/bookings/{token}/cancel": {"post": {
+        "summary": "Cancel a booking (again: unchanged); its seat goes back to the window", "parameters": [_TOKEN],
+        "responses": {"200": _BOOKING_ANSWER,
+                      **_errors((404, "unknown_booking"), (409, "bad_transition: already used or expired"))}}},
+    "/api/check-ins": {"post": {
+        "summary": "Check a booking in on its day: the code typed, or the slip's QR link as a scanner types it. "
+                   "From [booking] early_minutes before the window to late_minutes after it: a number called "
+                   "ahead of walk-ins (at most every other call); later: the booking expires and a plain walk-in "
+                   "number is given if the day has room (walk_in true)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {
+            "ticket": _ref("Ticket"), "booking": _ref("Booking"), "walk_in": {"type": "boolean"}}}),
+            **_errors((400, "bad_request"), *_KIOSK_ERRORS, (404, "unknown_booking"),
+                      (409, "too_early / expired / already_checked_in / not_today"), (429, "rate_limited"))}}},
+})

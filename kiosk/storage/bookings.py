@@ -1,0 +1,231 @@
+"""SQL of numbers for a later day: bookings, their seats in the quota, check-in, expiry, slips to print."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from datetime import datetime
+from typing import Any, Callable
+
+from kiosk.domain import bookings as rules
+from kiosk.domain.errors import BadTransition, KioskError
+from kiosk.domain.settings import Service, Settings
+from kiosk.storage.db import Database
+
+Row = dict[str, Any]
+COLUMNS = ("id, code, token, service, day, slot_start, slot_end, status, members, nik_hash IS NOT NULL AS has_nik,"
+           " created_at, created_by, ticket_id, changed_at")
+HOLDING = "('booked', 'checked_in')"  # bookings that hold their seat in the window
+
+
+def _stamp(now: datetime) -> str:
+    return now.isoformat(timespec="seconds")
+
+
+class SlotFull(KioskError):
+    code = "slot_full"
+    status = 409
+
+
+class AlreadyBooked(KioskError):
+    code = "already_booked"
+    status = 409
+
+
+class UnknownBooking(KioskError):
+    code = "unknown_booking"
+    status = 404
+
+
+# ---------------------------------------------------------------- seats in today's quota (used by issue_in)
+
+
+def existing_ticket(conn: sqlite3.Connection, day: str, service: str, nik_hash: str, columns: str) -> Row | None:
+    """Return the latest ticket of ``day`` and service taken with this NIK hash, or None."""
+    row = conn.execute(f"SELECT {columns} FROM tickets WHERE day = ? AND origin_service = ? AND nik_hash = ?"
+                       " ORDER BY id DESC LIMIT 1", [day, service, nik_hash]).fetchone()
+    return dict(row) if row is not None else None
+
+
+def quota_counted(conn: sqlite3.Connection, day: str, service: Service, override: Row | None, issued: int,
+                  party: Any) -> int:
+    """Return what counts against today's quota before this number: numbers issued, family members beyond the
+    first, seats kept for bookings not yet checked in, and this number's own extra members.
+
+    A booked ticket checked in has its seat already: it counts as nothing (only a quota of 0 stops it).
+    """
+    quota = override.get("daily_quota") if override and override.get("daily_quota") is not None \
+        else service.daily_quota
+    if quota is None:
+        return issued
+    if party is not None and party.booked_at is not None:
+        return 0 if quota > 0 else issued
+    extra = conn.execute(
+        "SELECT COALESCE(SUM(members - 1), 0) FROM tickets WHERE day = ? AND origin_service = ? AND members > 1",
+        [day, service.code]).fetchone()[0]
+    held = conn.execute(
+        "SELECT COALESCE(SUM(members), 0) FROM bookings WHERE day = ? AND service = ? AND status = 'booked'",
+        [day, service.code]).fetchone()[0]
+    return issued + extra + held + (party.members - 1 if party is not None else 0)
+
+
+# ---------------------------------------------------------------- bookings
+
+
+def booked_seats(db: Database, service: str, first: str, last: str) -> dict[tuple[str, str], int]:
+    """Return seats held per (day, window start) of a service between two days."""
+    rows = db.conn.execute(
+        f"SELECT day, slot_start, SUM(members) AS seats FROM bookings WHERE service = ? AND day BETWEEN ? AND ?"
+        f" AND status IN {HOLDING} GROUP BY day, slot_start", [service, first, last]).fetchall()
+    return {(row["day"], row["slot_start"]): row["seats"] for row in rows}
+
+
+def create(db: Database, service: str, day: str, slot: rules.Slot, members: int, nik_hash: str | None,
+           phone: str | None, created_by: str, key: str | None, now: datetime, slot_capacity: int,
+           day_capacity: int, print_slip: bool) -> tuple[Row, bool]:
+    """Book a seat in a window, counted inside the write transaction (race-safe); return (booking, created).
+
+    Raise SlotFull, AlreadyBooked (the NIK holds a booking or a number that day), or 422 idempotency_mismatch.
+    """
+    with db.write() as conn:
+        if key is not None:
+            known = conn.execute(f"SELECT {COLUMNS} FROM bookings WHERE idempotency_key = ?", [key]).fetchone()
+            if known is not None:
+                if (known["service"], known["day"], known["slot_start"], known["members"]) != (
+                        service, day, slot.start_text, members):
+                    raise KioskError("Idempotency-Key ini sudah dipakai untuk pemesanan lain.",
+                                     code="idempotency_mismatch", status=422)
+                return dict(known), False
+        if nik_hash is not None:
+            held = conn.execute(
+                f"SELECT 1 FROM bookings WHERE day = ? AND service = ? AND nik_hash = ? AND status IN {HOLDING}"
+                " UNION ALL SELECT 1 FROM tickets WHERE day = ? AND origin_service = ? AND nik_hash = ? LIMIT 1",
+                [day, service, nik_hash, day, service, nik_hash]).fetchone()
+            if held is not None:
+                raise AlreadyBooked("NIK ini sudah memiliki nomor atau pemesanan untuk layanan ini pada hari itu.")
+        in_day, in_slot = conn.execute(
+            "SELECT COALESCE(SUM(members), 0), COALESCE(SUM(CASE WHEN slot_start = ? THEN members END), 0)"
+            f" FROM bookings WHERE day = ? AND service = ? AND status IN {HOLDING}",
+            [slot.start_text, day, service]).fetchone()
+        if in_slot + members > slot_capacity or in_day + members > day_capacity:
+            raise SlotFull("Kuota jam kedatangan ini sudah penuh. Silakan pilih jam atau hari lain.")
+        for _ in range(20):  # a code already taken (one in 10^8 per booking): draw another
+            try:
+                booking_id = conn.execute(
+                    "INSERT INTO bookings (code, token, service, day, slot_start, slot_end, members, nik_hash, phone,"
+                    " created_at, created_by, idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [rules.make_code(), secrets.token_urlsafe(12), service, day, slot.start_text, slot.end_text,
+                     members, nik_hash, phone, _stamp(now), created_by, key]).lastrowid
+                break
+            except sqlite3.IntegrityError as exc:
+                if "bookings.code" not in str(exc):
+                    raise
+        else:  # pragma: no cover - twenty collisions in a row
+            raise KioskError("Kode pemesanan tidak dapat dibuat. Silakan coba lagi.", code="try_again", status=503)
+        if print_slip:
+            conn.execute("INSERT INTO slip_jobs (booking_id, created_at) VALUES (?, ?)", [booking_id, _stamp(now)])
+        return dict(conn.execute(f"SELECT {COLUMNS} FROM bookings WHERE id = ?", [booking_id]).fetchone()), True
+
+
+def by_token(db: Database, token: str) -> Row:
+    """Return a booking by its token or raise UnknownBooking."""
+    row = db.conn.execute(f"SELECT {COLUMNS} FROM bookings WHERE token = ?", [token]).fetchone()
+    if row is None:
+        raise UnknownBooking("Pemesanan tidak ditemukan.")
+    return dict(row)
+
+
+def by_code(db: Database, code: str) -> Row:
+    """Return a booking by its short code or raise UnknownBooking."""
+    row = db.conn.execute(f"SELECT {COLUMNS} FROM bookings WHERE code = ?", [code]).fetchone()
+    if row is None:
+        raise UnknownBooking("Kode pemesanan tidak dikenal. Periksa kembali kode pada slip Anda.")
+    return dict(row)
+
+
+def cancel(db: Database, token: str, now: datetime) -> Row:
+    """Cancel a booking still waiting for its day (again: unchanged); raise 409 bad_transition once used."""
+    with db.write() as conn:
+        changed = conn.execute(
+            "UPDATE bookings SET status = 'cancelled', phone = NULL, changed_at = ? WHERE token = ?"
+            " AND status = 'booked'", [_stamp(now), token]).rowcount
+        row = conn.execute(f"SELECT {COLUMNS} FROM bookings WHERE token = ?", [token]).fetchone()
+        if row is None:
+            raise UnknownBooking("Pemesanan tidak ditemukan.")
+        if not changed and row["status"] != "cancelled":
+            raise BadTransition("Pemesanan ini sudah dipakai atau sudah kedaluwarsa, sehingga tidak dapat dibatalkan.")
+        return dict(row)
+
+
+def expire(db: Database, booking_id: int, now: datetime) -> None:
+    """Expire one booking that missed its window and grace (if it still waits)."""
+    with db.write() as conn:
+        conn.execute("UPDATE bookings SET status = 'expired', phone = NULL, changed_at = ? WHERE id = ?"
+                     " AND status = 'booked'", [_stamp(now), booking_id])
+
+
+def expire_due(db: Database, today: str, past_grace: Callable[[Row], bool], now: datetime) -> int:
+    """Expire bookings of earlier days, and today's whose window and grace are over; return how many."""
+    due = [row["id"] for row in db.conn.execute(
+        f"SELECT {COLUMNS} FROM bookings WHERE status = 'booked' AND day <= ?", [today]).fetchall()
+        if row["day"] < today or past_grace(dict(row))]
+    for booking_id in due:
+        expire(db, booking_id, now)
+    return len(due)
+
+
+def check_in(db: Database, settings: Settings, service: Service, booking: Row, now: datetime, party: Any,
+             print_job: bool) -> Row:
+    """Turn a booking into today's queue number in one transaction; raise 409 already_checked_in when used."""
+    from kiosk.storage.tickets import issue_in
+
+    with db.write() as conn:
+        if conn.execute("UPDATE bookings SET status = 'checked_in', phone = NULL, changed_at = ? WHERE id = ?"
+                        " AND status = 'booked'", [_stamp(now), booking["id"]]).rowcount != 1:
+            raise KioskError("Kode ini sudah dipakai untuk mengambil nomor antrean.", code="already_checked_in",
+                             status=409)
+        ticket, _ = issue_in(conn, settings, service, False, now, print_job=print_job, party=party)
+        conn.execute("UPDATE bookings SET ticket_id = ? WHERE id = ?", [ticket["id"], booking["id"]])
+        return ticket
+
+
+def phone_of(db: Database, booking_id: int) -> str | None:
+    """Return the SMS phone kept with a booking, or None."""
+    row = db.conn.execute("SELECT phone, nik_hash FROM bookings WHERE id = ?", [booking_id]).fetchone()
+    return row["phone"] if row else None
+
+
+def nik_hash_of(db: Database, booking_id: int) -> str | None:
+    """Return the NIK hash kept with a booking, or None."""
+    row = db.conn.execute("SELECT nik_hash FROM bookings WHERE id = ?", [booking_id]).fetchone()
+    return row["nik_hash"] if row else None
+
+
+def list_day(db: Database, day: str, service: str | None = None) -> list[Row]:
+    """Return the bookings of a day (of one service if given) by window, for the staff's arrivals list."""
+    sql, args = f"SELECT {COLUMNS} FROM bookings WHERE day = ?", [day]
+    if service is not None:
+        sql, args = sql + " AND service = ?", [*args, service]
+    return [dict(row) for row in db.conn.execute(sql + " ORDER BY slot_start, id", args).fetchall()]
+
+
+def booked_turn(conn: sqlite3.Connection, day: str, counter: Any, now: str) -> Any:
+    """Return the checked-in booking a counter calls next ahead of walk-ins (queue.Waiting), or None.
+
+    The earliest window that has started goes first, unless this counter's last call today was such a ticket:
+    at most every other call, so walk-ins keep moving.
+    """
+    from kiosk.domain.queue import Waiting
+
+    marks = ",".join("?" * len(counter.services))
+    row = conn.execute(
+        f"SELECT id, priority, queued_at FROM tickets WHERE status = 'waiting' AND booked_at IS NOT NULL"
+        f" AND booked_at <= ? AND day <= ? AND service IN ({marks}) ORDER BY booked_at, queued_at, id LIMIT 1",
+        [now, day, *counter.services]).fetchone()
+    if row is None:
+        return None
+    last = conn.execute(
+        "SELECT t.booked_at IS NOT NULL FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT 1",
+        [day, counter.id]).fetchone()
+    return rules.booked_turn(bool(last and last[0]), Waiting(row["id"], bool(row["priority"]), row["queued_at"]))

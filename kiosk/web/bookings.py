@@ -1,0 +1,77 @@
+"""Numbers for a later day: availability, booking, the holder's view and cancel, and check-in at the kiosk."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+
+from kiosk.domain.errors import BadRequest
+from kiosk.office import bookings as office
+from kiosk.web import json_body, runtime
+from kiosk.web.api import _IDEMPOTENCY_KEY
+from kiosk.web.auth import staff_required
+from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
+
+bp = Blueprint("bookings", __name__)
+
+KIOSK_ONLY = ("Nomor untuk hari lain hanya dapat diambil di kios antrean kantor. Silakan menuju kios atau "
+              "tanyakan kepada petugas.")
+
+
+@bp.get("/api/bookings/availability")
+def availability():
+    """The next open days of a service with the seats left in each arrival window."""
+    return jsonify(office.availability_json(runtime(), request.args.get("service")))
+
+
+@bp.post("/api/bookings")
+def book():
+    """Book a seat in an arrival window of a later day (kiosk PCs, or staff for a resident who phoned)."""
+    staff = kiosk_or_staff(KIOSK_ONLY)
+    if staff is None:
+        take_ticket_slot()
+    body = json_body()
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not _IDEMPOTENCY_KEY.match(key):
+        raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
+    booking, created = office.book(runtime(), body, key, staff["username"] if staff else "kiosk",
+                                   print_slip=staff is None)
+    return jsonify({"booking": booking}), 201 if created else 200
+
+
+@bp.get("/api/bookings")
+@staff_required("counter")
+def arrivals():
+    """The bookings of a day (default today), by arrival window: the office's expected arrivals."""
+    from datetime import date
+
+    rt = runtime()
+    text = request.args.get("date", rt.today())
+    try:
+        day = date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise BadRequest("Parameter 'date' harus berupa tanggal YYYY-MM-DD.")
+    from kiosk.storage import bookings as store
+
+    rows = store.list_day(rt.db, day.isoformat(), request.args.get("service") or None)
+    return jsonify({"date": day.isoformat(), "bookings": [office.booking_json(rt, row) for row in rows]})
+
+
+@bp.get("/api/bookings/<token>")
+def show(token: str):
+    """One booking, for whoever holds its token (the slip's QR code)."""
+    return jsonify({"booking": office.show(runtime(), token)})
+
+
+@bp.post("/api/bookings/<token>/cancel")
+def cancel(token: str):
+    """Cancel a booking by its token: the seat goes back to its window."""
+    return jsonify({"booking": office.cancel(runtime(), token)})
+
+
+@bp.post("/api/check-ins")
+def check_in():
+    """Check a booking in on its day (code typed or slip scanned): 201 with the queue number."""
+    kiosk_or_staff(KIOSK_ONLY)
+    return jsonify(office.check_in(runtime(), json_body().get("code"))), 201
