@@ -225,7 +225,8 @@ def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
 
 
 def housekeep(rt: Runtime) -> int:
-    """Expire bookings whose window and grace have passed (reports count them); return how many."""
+    """Expire bookings whose window and grace have passed (reports count them), and forget the SMS phones of
+    tickets that ended; return how many bookings expired."""
     booking, zone, now = rt.settings.booking, rt.settings.office.timezone, rt.now()
 
     def past_grace(row: dict[str, Any]) -> bool:
@@ -233,6 +234,9 @@ def housekeep(rt: Runtime) -> int:
                                            zone, booking.early_minutes, booking.late_minutes)
         return now > closes
 
+    from datetime import timedelta
+
+    store.forget_phones(rt.db, now - timedelta(minutes=rt.settings.queue.late_return_minutes))
     return store.expire_due(rt.db, rt.today(), past_grace, now)
 
 
@@ -241,4 +245,13 @@ def reprint_existing(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
     if ticket["status"] in ("waiting", "called", "serving") and rt.settings.printer.type != "none":
         ticket = {**tickets_store.queue_reprint(rt.db, ticket["id"], rt.now()), "existing": True}
         announce(rt, printer=True)
+    return ticket
+
+
+def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: int | None) -> dict[str, Any]:
+    """Put a no-show back in the queue once, [queue] late_requeue_after numbers later; return the ticket row."""
+    queue_settings = rt.settings.queue
+    ticket = store.late_return(rt.db, ticket_id, rt.now(), queue_settings.late_return_minutes,
+                               queue_settings.late_requeue_after, staff["id"], counter_scope)
+    announce(rt, queue=True)
     return ticket

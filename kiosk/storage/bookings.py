@@ -229,3 +229,52 @@ def booked_turn(conn: sqlite3.Connection, day: str, counter: Any, now: str) -> A
         " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT 1",
         [day, counter.id]).fetchone()
     return rules.booked_turn(bool(last and last[0]), Waiting(row["id"], bool(row["priority"]), row["queued_at"]))
+
+
+# ---------------------------------------------------------------- late return, phones
+
+
+def late_return(db: Database, ticket_id: int, now: datetime, within_minutes: int, after: int,
+                staff_id: int | None, counter_scope: int | None) -> Row:
+    """Put a no-show who came back within ``within_minutes`` back in the queue once, ``after`` numbers later.
+
+    Placed behind the ``after``-th waiting ticket of its service and priority (behind every ticket queued in that
+    same second), or at the back when fewer wait. Raise 409 already_returned the second time, too_late after the
+    time, bad_transition when the ticket is not a no-show.
+    """
+    from datetime import timedelta
+
+    from kiosk.domain import queue
+    from kiosk.storage.tickets import _apply, _check_scope, _fetch, _fetch_or_404
+
+    with db.write() as conn:
+        ticket = _fetch_or_404(conn, ticket_id)
+        _check_scope(ticket, counter_scope)
+        if conn.execute("SELECT 1 FROM ticket_events WHERE ticket_id = ? AND detail = 'late_return'",
+                        [ticket_id]).fetchone() is not None:
+            raise KioskError(f"Tiket {ticket['number']} sudah pernah dikembalikan karena terlambat; hanya sekali.",
+                             code="already_returned", status=409)
+        queue.next_status("requeue", ticket["status"], ticket["number"])  # 409 bad_transition unless a no-show
+        missed = datetime.fromisoformat(ticket["finished_at"])
+        if now - missed > timedelta(minutes=within_minutes):
+            raise KioskError(f"Tiket {ticket['number']} ditandai tidak hadir lebih dari {within_minutes} menit lalu.",
+                             code="too_late", status=409)
+        ahead = conn.execute(
+            "SELECT queued_at FROM tickets WHERE status = 'waiting' AND day <= ? AND service = ? AND priority = ?"
+            " ORDER BY queued_at, id LIMIT ?", [queue.office_day(now), ticket["service"], ticket["priority"],
+                                                 after]).fetchall()
+        place = _stamp(now)
+        if after and len(ahead) == after:
+            behind = datetime.fromisoformat(ahead[-1]["queued_at"]) + timedelta(microseconds=1)
+            place = behind.isoformat(timespec="microseconds")
+        _apply(conn, ticket, "requeue", now, None, staff_id, detail="late_return")
+        conn.execute("UPDATE tickets SET queued_at = ? WHERE id = ?", [place, ticket_id])
+        return _fetch(conn, ticket_id)
+
+
+def forget_phones(db: Database, missed_before: datetime) -> int:
+    """Drop the SMS phone of tickets that ended, and of no-shows older than the late-return time; return how many."""
+    with db.write() as conn:
+        return conn.execute(
+            "UPDATE tickets SET phone = NULL WHERE phone IS NOT NULL AND (status IN ('done', 'cancelled', 'expired')"
+            " OR (status = 'no_show' AND julianday(finished_at) < julianday(?)))", [_stamp(missed_before)]).rowcount

@@ -383,6 +383,8 @@ def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
         changes.update(counter_id=None, called_at=None, serving_at=None)
     if action == "requeue":
         changes["queued_at"] = _stamp(now)  # back of the queue: fair to those who waited
+    if target in ("done", "cancelled", "expired"):
+        changes["phone"] = None  # an SMS phone is kept only until the ticket ends
     assignments = ", ".join(f"{column} = ?" for column in changes)
     cur = conn.execute(
         f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",

@@ -75,3 +75,18 @@ def check_in():
     """Check a booking in on its day (code typed or slip scanned): 201 with the queue number."""
     kiosk_or_staff(KIOSK_ONLY)
     return jsonify(office.check_in(runtime(), json_body().get("code"))), 201
+
+
+@bp.post("/api/tickets/<id:ticket_id>/late-return")
+@staff_required("counter")
+def late_return(ticket_id: int):
+    """Put a no-show who came back within [queue] late_return_minutes back in the queue, once, a few numbers later."""
+    from flask import g
+
+    from kiosk.office.views import staff_ticket_json
+    from kiosk.web.staff import _refusing_other_counters, _scope
+
+    rt = runtime()
+    with _refusing_other_counters():
+        ticket = office.late_return(rt, ticket_id, g.staff, _scope())
+    return jsonify({"ticket": staff_ticket_json(rt, ticket)})

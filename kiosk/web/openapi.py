@@ -1026,3 +1026,8 @@ PATHS.update({
             **_errors((400, "bad_request"), *_KIOSK_ERRORS, (404, "unknown_booking"),
                       (409, "too_early / expired / already_checked_in / not_today"), (429, "rate_limited"))}}},
 })
+PATHS["/api/tickets/{id}/late-return"] = _staff_action(
+    "A no-show back within [queue] late_return_minutes: waiting again, [queue] late_requeue_after numbers later; "
+    "once per ticket")
+PATHS["/api/tickets/{id}/late-return"]["post"]["responses"]["409"] = _json(
+    _ref("Error"), "bad_transition: not a no-show / already_returned: once only / too_late")
