@@ -20,6 +20,7 @@ from escpos.exceptions import Error as EscposError
 
 from kiosk.storage import tickets as store
 from kiosk.office.views import ticket_json
+from kiosk.office.slips import print_next_slip
 from printer import PrinterError, TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
 
 if TYPE_CHECKING:
@@ -137,6 +138,8 @@ class PrintWorker:
             # Strictly first in, first out: a later ticket never prints before an earlier one.
             job = store.oldest_print_job(rt.db)
             if job is None and self._print_test_page():
+                continue
+            if job is None and print_next_slip(self):  # booking slips, after the tickets (a later day: printed)
                 continue
             if job is None:
                 # A printer that took a job just now needs no status question yet: ask when it has been idle

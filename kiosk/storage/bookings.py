@@ -278,3 +278,36 @@ def forget_phones(db: Database, missed_before: datetime) -> int:
         return conn.execute(
             "UPDATE tickets SET phone = NULL WHERE phone IS NOT NULL AND (status IN ('done', 'cancelled', 'expired')"
             " OR (status = 'no_show' AND julianday(finished_at) < julianday(?)))", [_stamp(missed_before)]).rowcount
+
+
+# ---------------------------------------------------------------- slips to print
+
+
+def oldest_slip_job(db: Database) -> Row | None:
+    """Return the oldest pending slip job with its booking, or None."""
+    row = db.conn.execute(
+        f"SELECT j.id AS job_id, j.attempts, b.* FROM slip_jobs j JOIN (SELECT {COLUMNS} FROM bookings) b"
+        " ON b.id = j.booking_id WHERE j.status = 'pending' ORDER BY j.id LIMIT 1").fetchone()
+    return dict(row) if row is not None else None
+
+
+def finish_slip_job(db: Database, job_id: int, status: str, now: datetime, error: str | None = None) -> None:
+    """Close a slip job as printed or failed (for good)."""
+    with db.write(durable=False) as conn:
+        conn.execute("UPDATE slip_jobs SET status = ?, printed_at = ?, last_error = ?, attempts = attempts + 1"
+                     " WHERE id = ? AND status = 'pending'",
+                     [status, _stamp(now) if status == "printed" else None, error, job_id])
+
+
+def postpone_slip_job(db: Database, job_id: int, error: str) -> None:
+    """Keep a slip job pending after a failed attempt (the printer was away)."""
+    with db.write() as conn:
+        conn.execute("UPDATE slip_jobs SET attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'pending'",
+                     [error, job_id])
+
+
+def slip_jobs_of(db: Database, booking_id: int) -> list[Row]:
+    """Return the slip jobs of a booking, oldest first."""
+    return [dict(row) for row in db.conn.execute(
+        "SELECT id, status, attempts, last_error, printed_at FROM slip_jobs WHERE booking_id = ? ORDER BY id",
+        [booking_id]).fetchall()]
