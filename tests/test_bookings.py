@@ -251,3 +251,19 @@ def test_fifty_parallel_bookings_for_the_last_three_seats_give_exactly_three(tmp
         assert left == 0
     finally:
         live.stop()
+
+
+def test_the_slips_qr_opens_the_bookings_phone_page_which_can_cancel(office):
+    client = office.test_client()
+    booking = book(client).get_json()["booking"]
+    page = client.get(f"/b/{booking['token']}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    for words in (booking["code"], "Kamis, 26 November 2026", "datang pukul 08.00-09.00", "Kartu Keluarga asli",
+                  "Terpesan", "pukul 07.30"):
+        assert words in text, words
+    cancelled = client.post(f"/b/{booking['token']}/cancel")
+    assert cancelled.status_code == 303
+    assert "Dibatalkan" in client.get(f"/b/{booking['token']}").get_data(as_text=True)
+    assert client.get(f"/api/bookings/{booking['token']}").get_json()["booking"]["status"] == "cancelled"
+    assert client.get("/b/tidak-ada-sama-sekali").status_code == 404

@@ -90,3 +90,46 @@ def late_return(ticket_id: int):
     with _refusing_other_counters():
         ticket = office.late_return(rt, ticket_id, g.staff, _scope())
     return jsonify({"ticket": staff_ticket_json(rt, ticket)})
+
+
+_STATUS_TEXT = {"booked": "Terpesan", "checked_in": "Sudah mendapat nomor antrean", "cancelled": "Dibatalkan",
+                "expired": "Kedaluwarsa"}
+
+
+@bp.get("/b/<token>")
+def booking_page(token: str):
+    """The resident's phone page of a booking (the slip's QR code): day, window, what to bring, cancel."""
+    from datetime import date, datetime
+
+    from flask import render_template
+
+    from kiosk.domain import bookings as rules
+    from kiosk.office.disruptions import suspension
+    from kiosk.storage.bookings import UnknownBooking
+
+    rt = runtime()
+    try:
+        booking = office.show(rt, token)
+    except UnknownBooking:
+        return render_template("phone/booking.html", office=rt.settings.office, booking=None), 404
+    return render_template(
+        "phone/booking.html", office=rt.settings.office, booking=booking,
+        status_text=_STATUS_TEXT[booking["status"]],
+        day_text=rules.date_text(date.fromisoformat(booking["date"])),
+        window_text=rules.window_text(booking["slot_start"], booking["slot_end"]),
+        check_in_from=datetime.fromisoformat(booking["check_in_from"]).strftime("pukul %H.%M"),
+        suspended=suspension(rt, booking["service"]))
+
+
+@bp.post("/b/<token>/cancel")
+def cancel_page(token: str):
+    """Cancel from the phone page (a plain form: the page needs no script), then show the page again."""
+    from flask import redirect, url_for
+
+    from kiosk.domain.errors import BadTransition
+
+    try:
+        office.cancel(runtime(), token)
+    except BadTransition:
+        pass  # already used or expired: the page says so
+    return redirect(url_for("bookings.booking_page", token=token), code=303)
