@@ -133,3 +133,19 @@ def cancel_page(token: str):
     except BadTransition:
         pass  # already used or expired: the page says so
     return redirect(url_for("bookings.booking_page", token=token), code=303)
+
+
+@bp.get("/kiosk/later")
+def kiosk_later():
+    """The kiosk screen "Ambil nomor untuk hari lain", with check-in by code or the slip's QR code."""
+    from flask import render_template
+
+    from kiosk.web.devices import on_kiosk
+    from kiosk.web.auth import current_staff
+    from kiosk.web.devices import NOT_A_KIOSK
+
+    rt = runtime()
+    if not on_kiosk() and current_staff() is None:
+        return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
+    bookable = [s for s in rt.settings.services if s.booking_quota > 0]
+    return render_template("kiosk/later.html", office=rt.settings.office, services=bookable)

@@ -1,0 +1,54 @@
+"""The kiosk screen "Ambil nomor untuk hari lain" in real Chromium: book a window, then check in on the day by
+typing the code as a USB barcode scanner does (the server runs on the app's controlled clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import JAKARTA, Clock
+from tests.support import LiveServer
+from tests.test_bookings import office_app
+
+
+@pytest.fixture
+def later(tmp_path):
+    clock = Clock()
+    app = office_app(tmp_path, clock)
+    live = LiveServer(app).start(workers=False)
+    yield live, clock
+    live.stop()
+
+
+@pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
+def test_a_resident_books_a_window_then_checks_in_with_the_slip_the_next_day(new_page, later, width, height):
+    live, clock = later
+    page = new_page(width, height)
+    page.goto(f"{live.url}/kiosk/later")
+    page.click("button[data-service=REKAM]")
+    page.click("#day-list button >> nth=0")
+    assert page.inner_text("#day-list button >> nth=0") == "Kamis, 26 November 2026"
+    page.click("#slot-list button >> nth=0")
+    page.wait_for_selector("#later-done:not([hidden])")
+    code = page.inner_text("#done-code")
+    assert len(code) == 6
+    assert page.inner_text("#done-window") == "datang pukul 08.00–09.00"
+    assert page.inner_text("#done-bring").startswith("Bawa: Kartu Keluarga asli")
+    booking = live.runtime.db.conn.execute("SELECT token FROM bookings WHERE code = ?", [code]).fetchone()
+
+    clock.current = datetime(2026, 11, 26, 7, 10, tzinfo=JAKARTA)
+    page.click("#later-done [data-back]")
+    page.click("#checkin-code")
+    page.keyboard.type(code.lower())
+    page.keyboard.press("Enter")
+    expect(page.locator("#later-message")).to_have_text("Terlalu awal: silakan kembali pukul 07.30.")
+
+    clock.current = datetime(2026, 11, 26, 8, 5, tzinfo=JAKARTA)
+    page.click("#checkin-code")
+    page.keyboard.type(f"{live.url}/b/{booking[0]}")  # the slip's QR code, typed by the scanner
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#later-done:not([hidden])")
+    assert page.inner_text("#done-code") == "A-001"
+    assert page.inner_text("#done-title") == "Nomor antrean Anda"
