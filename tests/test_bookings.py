@@ -267,3 +267,74 @@ def test_the_slips_qr_opens_the_bookings_phone_page_which_can_cancel(office):
     assert "Dibatalkan" in client.get(f"/b/{booking['token']}").get_data(as_text=True)
     assert client.get(f"/api/bookings/{booking['token']}").get_json()["booking"]["status"] == "cancelled"
     assert client.get("/b/tidak-ada-sama-sekali").status_code == 404
+
+
+def test_a_scripted_day_full_at_nine_then_twenty_bookings_checked_in_the_next_day(tmp_path, clock):
+    """Quota full at 09:00 -> 20 residents book tomorrow across four windows -> the next day they check in
+    inside, before and after their windows: each one is called or told why, numbers gap-free, booked tickets
+    ahead of walk-ins at most every other call."""
+    app = office_app(tmp_path, clock, daily_quota=30, booking_quota=20)
+    try:
+        kiosk = app.test_client()
+        clock.current = datetime(2026, 11, 25, 8, 0, tzinfo=JAKARTA)
+        for _ in range(30):
+            assert kiosk.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
+        clock.current = datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA)
+        assert kiosk.post("/api/tickets", json={"service": "REKAM"}).get_json()["error"]["code"] == "quota_reached"
+        codes = {slot: [book(kiosk, slot=slot).get_json()["booking"]["code"] for _ in range(5)]
+                 for slot in ("08:00", "09:00", "10:00", "11:00")}
+        assert book(kiosk, slot="08:00").get_json()["error"]["code"] == "slot_full"
+
+        def check_in(code, hour, minute):
+            clock.current = datetime(2026, 11, 26, hour, minute, tzinfo=JAKARTA)
+            return kiosk.post("/api/check-ins", json={"code": code})
+
+        told, booked_numbers, walk_in_numbers = {}, [], []
+        for code in codes["08:00"]:  # inside, from 07:45
+            booked_numbers.append(check_in(code, 7, 45).get_json()["ticket"]["number"])
+        clock.current = datetime(2026, 11, 26, 8, 10, tzinfo=JAKARTA)
+        for _ in range(10):  # the walk-in share of the day: 30 less the 20 seats kept for bookings
+            walk_in_numbers.append(kiosk.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]["number"])
+        assert kiosk.post("/api/tickets", json={"service": "REKAM"}).get_json()["error"]["code"] == "quota_reached"
+        for code in codes["09:00"]:  # too early at 08:00, inside at 08:40
+            early = check_in(code, 8, 0).get_json()["error"]
+            told[code] = early["message"]
+            assert early["code"] == "too_early" and early["message"].endswith("pukul 08.30.")
+            booked_numbers.append(check_in(code, 8, 40).get_json()["ticket"]["number"])
+        for code in codes["11:00"][:3]:  # early but inside (from 10:30)
+            booked_numbers.append(check_in(code, 10, 40).get_json()["ticket"]["number"])
+        late = [check_in(code, 11, 45) for code in codes["10:00"]]  # after 11:30: walk-ins while the day has room
+        assert [answer.status_code for answer in late] == [201] * 5  # their own seats came free as they expired
+        assert all(answer.get_json()["walk_in"] for answer in late)
+        walk_in_numbers += [answer.get_json()["ticket"]["number"] for answer in late]
+        clock.current = datetime(2026, 11, 26, 11, 50, tzinfo=JAKARTA)
+        assert app.extensions["kiosk"].housekeep() == 30  # yesterday's 30 waiting numbers (not today's)
+        every = sorted(booked_numbers + walk_in_numbers)
+        assert every == [f"A-{n:03d}" for n in range(1, 29)]  # 13 booked + 15 walk-ins, no gap, no repeat
+        staff = app.test_client()
+        headers = {"X-CSRF-Token": staff.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+                   .get_json()["csrf_token"]}
+        called = []
+        while (answer := staff.post("/api/counters/1/next", headers=headers)).status_code == 200:
+            ticket = answer.get_json()["ticket"]
+            called.append(ticket["number"])
+            staff.post(f"/api/tickets/{ticket['id']}/done", headers=headers)
+        assert sorted(called) == every, answer.get_data(as_text=True)
+        kinds = ["booked" if number in booked_numbers else "walk-in" for number in called]
+        # the 08:00 window checked in before any walk-in came: first in any order; then a booking ahead of the
+        # walk-ins at most every other call; the late ones (now walk-ins) last, by time
+        pairs = [n for pair in zip([f"A-{n:03d}" for n in range(6, 14)], [f"A-{n:03d}" for n in range(16, 24)])
+                 for n in pair]
+        assert called == ["A-001", "A-002", "A-003", "A-004", "A-005", *pairs, "A-014", "A-015",
+                          "A-024", "A-025", "A-026", "A-027", "A-028"]
+        assert kinds[5:21] == ["walk-in", "booked"] * 8
+        assert [n for n in called if n in booked_numbers] == booked_numbers  # in window order
+        clock.current = datetime(2026, 11, 26, 12, 31, tzinfo=JAKARTA)
+        app.extensions["kiosk"].housekeep()  # two never came: expired after 12:30
+        never = [kiosk.get(f"/api/bookings/{row['token']}").get_json()["booking"]["status"] for row in
+                 app.extensions["kiosk"].db.conn.execute(
+                     "SELECT token FROM bookings WHERE code IN (?, ?)", codes["11:00"][3:]).fetchall()]
+        assert never == ["expired", "expired"]
+
+    finally:
+        app.extensions["kiosk"].stop()
