@@ -335,6 +335,12 @@ def test_a_scripted_day_full_at_nine_then_twenty_bookings_checked_in_the_next_da
                  app.extensions["kiosk"].db.conn.execute(
                      "SELECT token FROM bookings WHERE code IN (?, ?)", codes["11:00"][3:]).fetchall()]
         assert never == ["expired", "expired"]
+        add_staff(app, "kepala", "rahasia-Admin1", "admin")
+        admin = app.test_client()
+        admin.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"})
+        report = admin.get("/api/reports/bookings?from=2026-11-01&to=2026-11-30").get_json()
+        assert report["services"] == [{"service": "REKAM", "booked": 0, "checked_in": 13, "cancelled": 0,
+                                       "expired": 7}]
 
     finally:
         app.extensions["kiosk"].stop()

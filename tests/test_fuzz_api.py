@@ -56,6 +56,7 @@ SEMANTIC_RULES = {
     ("GET", "/api/reports/skm"),
     ("GET", "/api/reports/skm.xlsx"),
     ("GET", "/api/reports/disruptions"),
+    ("GET", "/api/reports/bookings"),
     # settings are checked by the configuration file's own loader (hours, unique prefixes, printable names ...)
     ("PATCH", "/api/admin/settings"),
     # a booking's date must be one of the next open days and its slot one of that day's windows

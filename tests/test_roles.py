@@ -82,6 +82,7 @@ SAMPLES: dict[str, dict] = {
     "disruptions.end": {"args": {"disruption_id": 99}, "status": 404},
     "disruptions.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
     "bookings.arrivals": {"status": 200},
+    "bookings.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
     "bookings.late_return": {"args": {"ticket_id": 99}, "status": 404},
 }
 # Streams never end by themselves: checked by their status line only.

@@ -311,3 +311,11 @@ def slip_jobs_of(db: Database, booking_id: int) -> list[Row]:
     return [dict(row) for row in db.conn.execute(
         "SELECT id, status, attempts, last_error, printed_at FROM slip_jobs WHERE booking_id = ? ORDER BY id",
         [booking_id]).fetchall()]
+
+
+def counts(db: Database, first: str, last: str) -> list[Row]:
+    """Return the bookings of the days ``first``..``last`` counted per service and status (members too)."""
+    rows = db.conn.execute(
+        "SELECT service, status, COUNT(*) AS bookings, SUM(members) AS people FROM bookings"
+        " WHERE day BETWEEN ? AND ? GROUP BY service, status", [first, last]).fetchall()
+    return [dict(row) for row in rows]

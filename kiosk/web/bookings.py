@@ -149,3 +149,21 @@ def kiosk_later():
         return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
     bookable = [s for s in rt.settings.services if s.booking_quota > 0]
     return render_template("kiosk/later.html", office=rt.settings.office, services=bookable)
+
+
+@bp.get("/api/reports/bookings")
+@staff_required("admin")
+def report():
+    """Bookings of a period's days per service: booked (still to come), checked in, cancelled and expired."""
+    from kiosk.storage import bookings as store
+    from kiosk.web.reports import _day_arg, check_period
+
+    rt = runtime()
+    first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
+    check_period(first, last)
+    found = {(row["service"], row["status"]): row["bookings"]
+             for row in store.counts(rt.db, first.isoformat(), last.isoformat())}
+    services = [{"service": s.code, **{status: found.get((s.code, status), 0)
+                                       for status in ("booked", "checked_in", "cancelled", "expired")}}
+                for s in rt.settings.services if any(key[0] == s.code for key in found)]
+    return jsonify({"from": first.isoformat(), "to": last.isoformat(), "services": services})

@@ -1031,3 +1031,13 @@ PATHS["/api/tickets/{id}/late-return"] = _staff_action(
     "once per ticket")
 PATHS["/api/tickets/{id}/late-return"]["post"]["responses"]["409"] = _json(
     _ref("Error"), "bad_transition: not a no-show / already_returned: once only / too_late")
+PATHS["/api/reports/bookings"] = _report(
+    "Bookings for the days of a period per service: booked (still to come), checked in, cancelled, expired",
+    _PERIOD, _json({"type": "object", "properties": {
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+        "services": {"type": "array", "items": {"type": "object", "properties": {
+            "service": {"type": "string"}, **{key: {"type": "integer"} for key in
+                                              ("booked", "checked_in", "cancelled", "expired")}}}}}}))
+PATHS["/api/events"]["get"]["summary"] += (
+    "; `disruption` (Disruption, with ended_at) when a disruption starts or ends; `bookings` ({date, service}) "
+    "when a booking is made, cancelled or checked in")
