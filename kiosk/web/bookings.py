@@ -167,3 +167,12 @@ def report():
                                        for status in ("booked", "checked_in", "cancelled", "expired")}}
                 for s in rt.settings.services if any(key[0] == s.code for key in found)]
     return jsonify({"from": first.isoformat(), "to": last.isoformat(), "services": services})
+
+
+@bp.app_context_processor
+def later_days() -> dict:
+    """Tell templates whether any service takes bookings (the kiosk then offers "Ambil nomor untuk hari lain")."""
+    from flask import current_app
+
+    rt = current_app.extensions.get("kiosk")
+    return {"later_days": bool(rt and any(s.booking_quota > 0 for s in rt.settings.services))}

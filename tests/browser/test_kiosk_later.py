@@ -52,3 +52,14 @@ def test_a_resident_books_a_window_then_checks_in_with_the_slip_the_next_day(new
     page.wait_for_selector("#later-done:not([hidden])")
     assert page.inner_text("#done-code") == "A-001"
     assert page.inner_text("#done-title") == "Nomor antrean Anda"
+
+
+def test_the_start_screen_offers_a_number_for_another_day(new_page, later):
+    live, _ = later
+    page = new_page(1080, 1920)
+    page.goto(f"{live.url}/kiosk")
+    page.click("#later-open")
+    page.wait_for_url(f"{live.url}/kiosk/later")
+    assert page.inner_text("#later-title") == "Ambil nomor untuk hari lain"
+    page.click("text=Kembali ke awal")
+    page.wait_for_url(f"{live.url}/kiosk")
