@@ -63,3 +63,24 @@ def test_the_start_screen_offers_a_number_for_another_day(new_page, later):
     assert page.inner_text("#later-title") == "Ambil nomor untuk hari lain"
     page.click("text=Kembali ke awal")
     page.wait_for_url(f"{live.url}/kiosk")
+
+
+@pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
+def test_the_later_day_screens_and_the_booking_phone_page_are_axe_clean(new_page, later, width, height):
+    from tests.browser.test_axe import _problems
+
+    live, _ = later
+    page = new_page(width, height)
+    page.goto(f"{live.url}/kiosk/later")
+    states = {"start": _problems(page)}
+    page.click("button[data-service=REKAM]")
+    page.click("#day-list button >> nth=0")
+    states["days"] = _problems(page)
+    page.click("#slot-list button >> nth=0")
+    page.wait_for_selector("#later-done:not([hidden])")
+    states["booked"] = _problems(page)
+    token = live.runtime.db.conn.execute("SELECT token FROM bookings").fetchone()[0]
+    phone = new_page(390, 844, is_mobile=True, has_touch=True)
+    phone.goto(f"{live.url}/b/{token}")
+    states["phone page"] = _problems(phone)
+    assert {state: found for state, found in states.items() if found} == {}
