@@ -55,6 +55,8 @@ def test_counter_staff_suspend_a_service_and_the_kiosk_gets_the_alternatives(off
     services = {s["code"]: s for s in kiosk.get("/api/services").get_json()}
     assert services["REKAM"]["open"] is False and services["REKAM"]["reason"] == "suspended"
     assert services["REKAM"]["suspended"] == disruption
+    assert services["REKAM"]["message"] == "Layanan dihentikan sementara: Blanko KTP-el habis."
+    assert services["REKAM"]["reopens"] is None
     assert services["IKD"]["suspended"] is None and services["IKD"]["open"] is True
     assert kiosk.get("/api/disruptions").get_json() == {"disruptions": [disruption]}
 

@@ -107,7 +107,7 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
         if stopped is not None and state.open:  # a disruption stops issuing until staff end it
             state = queue.Availability(False, "suspended", f"Layanan dihentikan sementara: {stopped['label']}.")
         opens = None
-        if not state.open:
+        if not state.open and stopped is None:  # a disruption has no known end: no "Buka kembali ..."
             opens = queue.next_opening(now, service.hours or rt.settings.office.hours,
                                        rt.settings.office.observe_national_holidays, closed_dates,
                                        from_tomorrow=state.reason in ("closed_by_staff", "quota_reached"))

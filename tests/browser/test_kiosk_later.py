@@ -84,3 +84,17 @@ def test_the_later_day_screens_and_the_booking_phone_page_are_axe_clean(new_page
     phone.goto(f"{live.url}/b/{token}")
     states["phone page"] = _problems(phone)
     assert {state: found for state, found in states.items() if found} == {}
+
+
+def test_a_suspended_service_is_refused_on_the_kiosk_with_the_reason_and_greyed(new_page, later):
+    live, _ = later
+    page = new_page(1080, 1920)
+    page.goto(f"{live.url}/kiosk?idle=600")
+    page.wait_for_selector(".k-service-btn[data-code=REKAM]")
+    headers = live.login()
+    live.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers).raise_for_status()
+    page.locator(".k-service-btn[data-code=REKAM]").click()  # the list on screen is older than the disruption
+    page.locator("#choose-regular").click()
+    expect(page.locator("body")).to_contain_text("Layanan ini sedang dihentikan sementara (Blanko KTP-el habis).")
+    page.goto(f"{live.url}/kiosk?idle=600")
+    expect(page.locator(".k-service-btn[data-code=REKAM]")).to_contain_text("Blanko KTP-el habis")
