@@ -168,3 +168,23 @@ def test_start_and_end_reach_an_open_stream_as_disruption_events(tmp_path):
         stream.close()
     finally:
         live.stop()
+
+
+def test_staff_turn_a_waiting_ticket_into_a_booking_for_the_next_open_day(office):
+    kiosk = office.test_client()
+    waiting = kiosk.post("/api/tickets", json={"service": "REKAM", "members": 2}).get_json()["ticket"]
+    staff, headers = _login(office)
+    staff.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers)
+    answer = staff.post(f"/api/tickets/{waiting['id']}/rebook", headers=headers)
+    assert answer.status_code == 201
+    body = answer.get_json()
+    assert body["ticket"]["status"] == "cancelled"
+    booking = body["booking"]
+    # the demo office is open around the clock: the earliest window of tomorrow with room for two
+    assert (booking["date"], booking["slot_start"], booking["members"], booking["status"]) == (
+        "2026-11-26", "00:00", 2, "booked")
+    again = staff.post(f"/api/tickets/{waiting['id']}/rebook", headers=headers)
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "bad_transition")
+    other = kiosk.post("/api/tickets", json={"service": "IKD"}).get_json()["ticket"]
+    refused = staff.post(f"/api/tickets/{other['id']}/rebook", headers=headers)
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "service_closed")

@@ -29,7 +29,7 @@ STAFF_ENDPOINTS = {
     "auth.current_session", "pages.counter", "staff.counter_view", "staff.call_next", "staff.counter_no_shows",
     "staff.act", "staff.reprint", "staff.transfer", "status.save",
     "status_staff.search", "status_staff.change_status", "status_staff.mark_ready", "status_staff.hand_over",
-    "disruptions.start", "disruptions.end", "bookings.arrivals", "bookings.late_return",
+    "disruptions.start", "disruptions.end", "bookings.arrivals", "bookings.late_return", "bookings.rebook",
 }
 
 # What an allowed caller sends, and what it must get; routes not listed get generic arguments and must
@@ -84,6 +84,7 @@ SAMPLES: dict[str, dict] = {
     "bookings.arrivals": {"status": 200},
     "bookings.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
     "bookings.late_return": {"args": {"ticket_id": 99}, "status": 404},
+    "bookings.rebook": {"args": {"ticket_id": 99}, "status": 404},
 }
 # Streams never end by themselves: checked by their status line only.
 STREAMING = {"events.stream"}

@@ -255,3 +255,54 @@ def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scop
                                queue_settings.late_requeue_after, staff["id"], counter_scope)
     announce(rt, queue=True)
     return ticket
+
+
+def rebook(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: int | None) -> tuple[dict, dict]:
+    """Turn a waiting ticket into a booking in the earliest window with room (e.g. during a disruption).
+
+    The booking is made first (race-safe), then the ticket cancelled; if the ticket moved meanwhile, the booking
+    is cancelled again. Return (BOOKING, the cancelled ticket row).
+    """
+    from kiosk.storage.bookings import SlotFull
+
+    ticket = tickets_store.get_ticket(rt.db, ticket_id)
+    if ticket["status"] != "waiting":
+        from kiosk.domain.queue import next_status
+
+        next_status("cancel", ticket["status"], ticket["number"])  # 409 bad_transition with the reason
+    service = _service(rt, ticket["service"])
+    if service.booking_quota <= 0:
+        raise ServiceClosed(NO_BOOKINGS)
+    phone = rt.db.conn.execute("SELECT phone FROM tickets WHERE id = ?", [ticket_id]).fetchone()[0]
+    for day in availability_json(rt, service.code)["days"]:
+        for slot in day["slots"]:
+            if slot["left"] < ticket["members"]:
+                continue
+            try:
+                booking, _ = book(rt, {"service": service.code, "date": day["date"], "slot": slot["start"],
+                                       "members": ticket["members"], "phone": phone}, None, staff["username"],
+                                  print_slip=True) if not service.one_per_nik else _book_without_nik(
+                    rt, service, day["date"], slot["start"], ticket["members"], phone, staff)
+            except SlotFull:
+                continue  # taken meanwhile: the next window
+            try:
+                cancelled, _ = tickets_store.transition(rt.db, ticket_id, "cancel", rt.now(), staff["id"],
+                                                        counter_scope=counter_scope)
+            except KioskError:
+                store.cancel(rt.db, booking["token"], rt.now())
+                raise
+            announce(rt, queue=True)
+            return booking, cancelled
+    raise SlotFull("Tidak ada jam kedatangan yang masih kosong pada hari-hari buka berikutnya.")
+
+
+def _book_without_nik(rt: Runtime, service: Service, day: str, start: str, members: int, phone: str | None,
+                      staff: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Book for a ticket whose NIK is not known any more (only a hash for its own day is kept)."""
+    window = next((slot, capacity) for slot, capacity in _windows(rt, service, date.fromisoformat(day))
+                  if slot.start_text == start)
+    row, created = store.create(rt.db, service.code, day, window[0], members, None, phone, staff["username"],
+                                None, rt.now(), window[1], service.booking_quota,
+                                rt.settings.printer.type != "none")
+    announce(rt, "bookings", {"date": day, "service": service.code}, printer=True)
+    return booking_json(rt, row), created

@@ -176,3 +176,18 @@ def later_days() -> dict:
 
     rt = current_app.extensions.get("kiosk")
     return {"later_days": bool(rt and any(s.booking_quota > 0 for s in rt.settings.services))}
+
+
+@bp.post("/api/tickets/<id:ticket_id>/rebook")
+@staff_required("counter")
+def rebook(ticket_id: int):
+    """Turn a waiting ticket into a booking for the earliest open window (staff, e.g. during a disruption)."""
+    from flask import g
+
+    from kiosk.office.views import staff_ticket_json
+    from kiosk.web.staff import _refusing_other_counters, _scope
+
+    rt = runtime()
+    with _refusing_other_counters():
+        booking, ticket = office.rebook(rt, ticket_id, g.staff, _scope())
+    return jsonify({"booking": booking, "ticket": staff_ticket_json(rt, ticket)}), 201

@@ -1041,3 +1041,11 @@ PATHS["/api/reports/bookings"] = _report(
 PATHS["/api/events"]["get"]["summary"] += (
     "; `disruption` (Disruption, with ended_at) when a disruption starts or ends; `bookings` ({date, service}) "
     "when a booking is made, cancelled or checked in")
+PATHS["/api/tickets/{id}/rebook"] = {"post": {
+    "summary": "Turn a waiting ticket into a booking in the earliest window with room over the next open days "
+               "(staff, e.g. during a disruption); the ticket is cancelled, a slip printed",
+    "security": [{"session": [], "csrf": []}], "parameters": [_ID],
+    "responses": {"201": _json({"type": "object", "properties": {"booking": _ref("Booking"),
+                                                                  "ticket": _ref("Ticket")}}),
+                  **_errors(*_TICKET_STAFF_ERRORS, (404, "not_found"),
+                            (409, "bad_transition: not waiting / service_closed: no bookings / slot_full"))}}}
