@@ -55,11 +55,17 @@ SEMANTIC_RULES = {
     # "from" must not be after "to", and a period is at most a year
     ("GET", "/api/reports/skm"),
     ("GET", "/api/reports/skm.xlsx"),
+    ("GET", "/api/reports/disruptions"),
+    ("GET", "/api/reports/bookings"),
     # settings are checked by the configuration file's own loader (hours, unique prefixes, printable names ...)
     ("PATCH", "/api/admin/settings"),
     # a complaint's text must hold more than spaces, its phone be an Indonesian mobile number; a kiosk PC's
     # complaints are rate-limited (the fuzzing client is one)
     ("POST", "/api/complaints"),
+    # a booking's date must be one of the next open days and its slot one of that day's windows
+    ("POST", "/api/bookings"),
+    # a disruption's expected end must be a time still ahead (depends on now)
+    ("POST", "/api/disruptions"),
 }
 
 # The document /api/openapi.json serves, read at collection so that every operation is its own test.

@@ -30,6 +30,7 @@ STAFF_ENDPOINTS = {
     "staff.act", "staff.reprint", "staff.transfer", "status.save",
     "status_staff.search", "status_staff.change_status", "status_staff.mark_ready", "status_staff.hand_over",
     "complaints.staff_inbox", "complaints.answer",
+    "disruptions.start", "disruptions.end", "bookings.arrivals", "bookings.late_return", "bookings.rebook",
 }
 
 # What an allowed caller sends, and what it must get; routes not listed get generic arguments and must
@@ -83,6 +84,13 @@ SAMPLES: dict[str, dict] = {
     "complaints.evaluation": {"query": {"year": "2026"}, "status": 200},
     "complaints.evaluation_xlsx": {"query": {"year": "2026"}, "status": 200},
     "complaints.lodge": {"json": {"category": "info", "text": "Jam buka?"}, "status": 201},
+    "disruptions.start": {"json": {"service": "INFO", "reason": "staff"}, "status": 201},
+    "disruptions.end": {"args": {"disruption_id": 99}, "status": 404},
+    "disruptions.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
+    "bookings.arrivals": {"status": 200},
+    "bookings.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
+    "bookings.late_return": {"args": {"ticket_id": 99}, "status": 404},
+    "bookings.rebook": {"args": {"ticket_id": 99}, "status": 404},
 }
 # Streams never end by themselves: checked by their status line only.
 STREAMING = {"events.stream"}

@@ -54,6 +54,8 @@ def test_get_answers_the_files_tables_with_its_keys(admin):
         "code": "REKAM", "name": "Perekaman KTP-el", "prefix": "A", "daily_quota": 100,
         "name_en": "KTP-el Enrolment", "hours": None}
     assert (rekam["cost"], rekam["requirements"][0]) == ("Gratis", "Kartu Keluarga asli")  # Standar Pelayanan
+    assert (rekam["booking_quota"], rekam["one_per_nik"]) == (40, False)  # later days
+    assert rekam["requirements"] == ["Kartu Keluarga asli", "Sudah berusia 17 tahun atau sudah/pernah kawin"]
     assert body["office"]["maklumat"].startswith("Dengan ini kami menyatakan")
     assert body["counters"][0] == {"id": 1, "name": "Loket 1", "services": ["REKAM", "UBAH"]}
     assert body["printer"]["type"] == "file" and body["printer"]["paper_width_mm"] == 80

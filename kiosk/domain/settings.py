@@ -93,6 +93,8 @@ class Queue:
     kiosk_idle_seconds: int = 60
     expire_grace_minutes: int = 30  # waiting tickets expire this long after their service closes
     announcement: str = "Nomor antrean {letter}, {number}, silakan menuju {counter}"
+    late_return_minutes: int = 60  # a no-show back within this many minutes is put back in the queue once ...
+    late_requeue_after: int = 5  # ... this many numbers later
 
 
 @dataclass(frozen=True)
@@ -227,6 +229,8 @@ class Service:
     time_standard_en: str = ""
     cost_en: str = ""
     product_en: str = ""
+    booking_quota: int = 0  # of daily_quota, bookable for later days (0 = no bookings)
+    one_per_nik: bool = False  # ask the NIK at the kiosk: one number or booking per NIK per day
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,8 @@ class Settings:
     kiosk: KioskScreen = field(default_factory=KioskScreen)
     sms: Sms = field(default_factory=Sms)
     complaints: Complaints = field(default_factory=Complaints)
+    booking: Booking = field(default_factory=lambda: Booking())
+    disruption: Disruption = field(default_factory=lambda: Disruption())
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
     # The validated TOML mapping it was built from (file, environment and test overrides): the base the
     # changes saved on the admin settings screen are applied to (see with_screen_changes).
@@ -332,6 +338,8 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         kiosk=kiosk,
         sms=_sms(_table(raw, "sms", required=False)),
         complaints=_complaints(_table(raw, "complaints", required=False)),
+        booking=_booking(_table(raw, "booking", required=False)),
+        disruption=_disruption(_table(raw, "disruption", required=False), codes),
         source=source,
         document=copy.deepcopy(raw),
     )
@@ -600,6 +608,8 @@ def _queue(table: dict) -> Queue:
         kiosk_idle_seconds=_positive(table, "queue.kiosk_idle_seconds", 60),
         expire_grace_minutes=_grace(table),
         announcement=template,
+        late_return_minutes=_bounded(table, "queue.late_return_minutes", Queue.late_return_minutes, 1, 24 * 60),
+        late_requeue_after=_bounded(table, "queue.late_requeue_after", Queue.late_requeue_after, 0, 1000),
     )
 
 
@@ -715,6 +725,7 @@ def _services(raw: Any) -> tuple[Service, ...]:
                 daily_quota=_positive(table, f"{key}.daily_quota", None),
                 hours=_hours(hours, f"{key}.hours") if isinstance(hours, dict) else None,
                 **_standard(table, key),
+                **_later_days(table, key),
             )
         )
     return tuple(services)
@@ -875,3 +886,70 @@ def _complaints(table: dict) -> Complaints:
             raise ConfigError(f"complaints.{category}: at most {COMPLAINT_DAYS_MAX} working days, not {value}")
         days[category] = value
     return Complaints(**days)
+
+
+# ---------------------------------------------------------------- later days, fairness, disruptions (SPEC)
+
+
+def _bounded(table: dict, dotted: str, default: int, lowest: int, highest: int) -> int:
+    value = _get(table, dotted, int, default)
+    if not lowest <= value <= highest:
+        raise ConfigError(f"{dotted} must be a whole number from {lowest} to {highest}, got {value!r}")
+    return value
+
+
+def _later_days(table: dict, key: str) -> dict[str, Any]:
+    """Read a service's booking_quota (checked against its daily_quota) and one_per_nik; its requirements are
+    read with the Standar Pelayanan (_standard)."""
+    quota = _bounded(table, f"{key}.booking_quota", 0, 0, 100_000)
+    daily = table.get("daily_quota")
+    if isinstance(daily, int) and not isinstance(daily, bool) and quota > daily:
+        raise ConfigError(f"{key}.booking_quota ({quota}) must not exceed {key}.daily_quota ({daily}): it is the "
+                          "share of the daily quota that may be booked ahead")
+    return {"booking_quota": quota, "one_per_nik": _get(table, f"{key}.one_per_nik", bool, False)}
+
+
+@dataclass(frozen=True)
+class Booking:
+    """``[booking]``: numbers for a later day, in arrival windows."""
+
+    slot_minutes: int = 60  # arrival windows
+    days_ahead: int = 10  # open days offered (from tomorrow)
+    early_minutes: int = 30  # check-in allowed this long before the window
+    late_minutes: int = 30  # and this long after; later = a walk-in number if the day has room
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """``[disruption.alternatives]``: per reason of a disruption, the services offered instead."""
+
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _booking(table: dict) -> Booking:
+    return Booking(
+        slot_minutes=_bounded(table, "booking.slot_minutes", Booking.slot_minutes, 10, 24 * 60),
+        days_ahead=_bounded(table, "booking.days_ahead", Booking.days_ahead, 1, 90),
+        early_minutes=_bounded(table, "booking.early_minutes", Booking.early_minutes, 0, 12 * 60),
+        late_minutes=_bounded(table, "booking.late_minutes", Booking.late_minutes, 0, 12 * 60),
+    )
+
+
+def _disruption(table: dict, codes: set[str]) -> Disruption:
+    from kiosk.domain.disruptions import REASONS
+
+    alternatives = table.get("alternatives", {})
+    if not isinstance(alternatives, dict):
+        raise ConfigError("[disruption.alternatives] must be a table")
+    read: dict[str, tuple[str, ...]] = {}
+    for reason, offered in alternatives.items():
+        dotted = f"disruption.alternatives.{reason}"
+        if reason not in REASONS:
+            raise ConfigError(f"{dotted}: unknown reason (known: {', '.join(REASONS)})")
+        if not isinstance(offered, list) or not all(isinstance(code, str) for code in offered):
+            raise ConfigError(f"{dotted} must list service codes, got {offered!r}")
+        unknown = [code for code in offered if code not in codes]
+        if unknown:
+            raise ConfigError(f"{dotted} names unknown service {unknown[0]!r}")
+        read[reason] = tuple(offered)
+    return Disruption(alternatives=read)

@@ -141,6 +141,26 @@ class CardHandedOver(Event):
 
 
 @dataclass(frozen=True)
+class SlipQueued(Event):
+    """A booking slip (or a NIK's existing number again) waits in the print outbox."""
+
+
+@dataclass(frozen=True)
+class BookingsChanged(Event):
+    """A booking for a later day was made, cancelled, checked in or expired (``day``, ``service``)."""
+
+    day: str | None = None
+    service: str | None = None
+
+
+@dataclass(frozen=True)
+class DisruptionChanged(Event):
+    """A disruption started or ended; ``disruption`` is its public shape ({"id", "service", "reason", ...})."""
+
+    disruption: dict = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
 class ComplaintChanged(Event):
     """A complaint was received or answered (``change``); its token and text stay out of the event."""
 

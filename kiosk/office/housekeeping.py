@@ -25,6 +25,9 @@ def run(rt: "Runtime") -> int:
     expired = tickets.expire_due(rt, now)
     if expired:
         log.info("expired %d waiting tickets after closing time", expired)
+    from kiosk.office.bookings import housekeep as expire_bookings
+
+    expire_bookings(rt)  # bookings past their window and grace
     tickets.forget_idempotency_keys(rt, now)
     purge_status_traces(rt)
     tidy_copies(rt)

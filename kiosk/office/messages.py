@@ -140,11 +140,14 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
 
 
 # What may change a resident's place in the line (a call, a move, expiry, a service closing).
-MESSAGE_EVENTS = (bus.TicketIssued, bus.TicketCalled, bus.TicketMoved, bus.TicketsExpired, bus.QueueChanged)
+MESSAGE_EVENTS = (bus.TicketIssued, bus.TicketCalled, bus.TicketMoved, bus.TicketsExpired, bus.QueueChanged,
+                  bus.DisruptionChanged)
 
 
 def _translate(event: bus.Event) -> tuple[str, dict]:
     """Name a bus event as ResidentMessages.on_event knows it."""
     if isinstance(event, bus.TicketCalled):
         return "call", {"ticket_id": event.ticket_id}
+    if isinstance(event, bus.DisruptionChanged):
+        return "disruption", dict(event.disruption)
     return "queue", {}

@@ -16,12 +16,14 @@ import time
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable
 
-from escpos.exceptions import Error as EscposError
 
-from kiosk.office.bus import EventBus, PrinterStateChanged, ReprintQueued, SettingsChanged, TestPrintQueued, TicketIssued
+from kiosk.office.bus import (EventBus, PrinterStateChanged, ReprintQueued, SettingsChanged, SlipQueued, TestPrintQueued,
+                              TicketIssued)
 from kiosk.storage import tickets as store
 from kiosk.office.views import ticket_view
-from printer import PrinterError, TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
+from kiosk.office.slips import print_next_slip
+from kiosk.devices.printer import PRINT_FAULTS
+from printer import TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -33,7 +35,6 @@ MAX_BACKOFF_SECONDS = 10.0
 # How often an idle worker asks the printer for its state, so staff learn of a fault first.
 IDLE_CHECK_SECONDS = 5.0
 # Faults a printer can raise mid-job (see TOOLCHAIN.md): never let them kill the worker.
-PRINT_FAULTS = (PrinterError, EscposError, OSError, TimeoutError, ValueError)
 STATES = ("online", "offline", "paper_out", "unknown")
 # Starts the reason of a job no retry can print (kept apart from "skipped: ..."); staff see it at /healthz.
 UNPRINTABLE = "unprintable: "
@@ -119,12 +120,12 @@ class PrintWorker:
         """Wake on every new print job (issued ticket, reprint, test page) and follow printer settings changes;
         the printing itself stays in the worker's thread. Return the function that ends the subscription."""
         ends = [
-            bus.subscribe((TicketIssued, ReprintQueued, TestPrintQueued), self._job_queued),
+            bus.subscribe((TicketIssued, ReprintQueued, TestPrintQueued, SlipQueued), self._job_queued),
             bus.subscribe(SettingsChanged, self._settings_changed),
         ]
         return lambda: [end() for end in ends] and None
 
-    def _job_queued(self, event: TicketIssued | ReprintQueued | TestPrintQueued) -> None:
+    def _job_queued(self, event: TicketIssued | ReprintQueued | TestPrintQueued | SlipQueued) -> None:
         if not isinstance(event, TicketIssued) or event.printed:
             self.wake()
 
@@ -158,6 +159,8 @@ class PrintWorker:
             # Strictly first in, first out: a later ticket never prints before an earlier one.
             job = store.oldest_print_job(rt.db)
             if job is None and self._print_test_page():
+                continue
+            if job is None and print_next_slip(self):  # booking slips, after the tickets (a later day: printed)
                 continue
             if job is None:
                 # A printer that took a job just now needs no status question yet: ask when it has been idle

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk.office.bus import (ComplaintChanged, Event, EventBus, PrinterStateChanged, QueueChanged, SettingsChanged, TicketCalled,
-                              TicketIssued, TicketMoved, TicketsExpired)
+from kiosk.office.bus import (BookingsChanged, ComplaintChanged, DisruptionChanged, Event, EventBus,
+                              PrinterStateChanged, QueueChanged, SettingsChanged, TicketCalled, TicketIssued,
+                              TicketMoved, TicketsExpired)
 from kiosk.office.views import call_json, live_queue_json
 from kiosk.storage import tickets as store
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
 
 # Events that change waiting counts or what a counter holds (or the rules that decide them).
-QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketMoved, TicketsExpired, QueueChanged, SettingsChanged)
+QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketMoved, TicketsExpired, QueueChanged, SettingsChanged,
+                BookingsChanged, DisruptionChanged)  # the services list and queue overview change with these
 
 
 def subscribe(bus: EventBus, rt: "Runtime") -> None:
@@ -36,6 +38,10 @@ def subscribe(bus: EventBus, rt: "Runtime") -> None:
             rt.events.publish("settings", {"version": event.version})
         elif isinstance(event, PrinterStateChanged):
             rt.events.publish("printer", {"state": event.state})
+        elif isinstance(event, DisruptionChanged):
+            rt.events.publish("disruption", event.disruption)
+        elif isinstance(event, BookingsChanged):
+            rt.events.publish("bookings", {"date": event.day, "service": event.service})
         elif isinstance(event, ComplaintChanged):  # no content: an open inbox asks for its list again
             rt.events.publish("complaints", {"change": event.change})
         if isinstance(event, QUEUE_EVENTS):  # bursts coalesce into one event per 0.2 s

@@ -21,12 +21,15 @@ Ticket = dict[str, Any]
 IDEMPOTENCY_KEY_HOURS = 48  # a kiosk retry across midnight still finds its ticket
 
 
-def issue(rt: "Runtime", service: Service, priority: bool, idempotency_key: str | None = None
-          ) -> tuple[Ticket, bool]:
-    """Issue the next number of ``service`` (a repeated key answers the same ticket); return (ticket, created)."""
+def issue(rt: "Runtime", service: Service, priority: bool, idempotency_key: str | None = None,
+          party: Any = None) -> tuple[Ticket, bool]:
+    """Issue the next number of ``service`` (a repeated key answers the same ticket); return (ticket, created).
+
+    ``party`` (kiosk/domain/bookings.py Party): family members, the NIK's keyed hash, an SMS phone, a booked window.
+    """
     printed = rt.settings.printer.type != "none"
     ticket, created = store.issue_ticket(rt.db, rt.settings, service, priority, rt.now(),
-                                         idempotency_key=idempotency_key, print_job=printed)
+                                         idempotency_key=idempotency_key, print_job=printed, party=party)
     if created:
         rt.bus.emit(TicketIssued(ticket["id"], ticket["number"], ticket["service"], ticket["day"],
                                  bool(ticket["priority"]), printed))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.domain import queue
 from kiosk.storage import tickets as store
 from kiosk.domain.announce import announcement_text
+from kiosk.office.disruptions import suspensions
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -40,6 +41,8 @@ class TicketView:
     estimated_wait_minutes: int
     track_url: str
     print_status: str
+    members: int  # people of one Kartu Keluarga on this number
+    booked: bool  # checked in from a booking for a later day
 
     def as_json(self) -> dict[str, Any]:
         """Return the TICKET shape of SPEC (plus service and counter names for screens), in SPEC's order."""
@@ -50,10 +53,11 @@ def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
     """Return the view of a ticket row (the store's ticket columns)."""
     settings = rt.settings
     ahead, average = store.wait_facts(rt.db, ticket, settings.queue.default_service_minutes)  # one query
+    people = ahead + store.extra_members_ahead(rt.db, ticket) if ahead else 0  # a family counts each member
     wait = 0
     if ticket["status"] == "waiting":
         # The ticket itself is served after everyone ahead has been.
-        wait = queue.estimate_wait_minutes(ahead, settings.counters_for(ticket["service"]), average)
+        wait = queue.estimate_wait_minutes(people, settings.counters_for(ticket["service"]), average)
     service = settings.service(ticket["service"])
     counter = settings.counter(ticket["counter_id"]) if ticket["counter_id"] is not None else None
     return TicketView(
@@ -73,6 +77,8 @@ def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
         estimated_wait_minutes=wait,
         track_url=f"{settings.office.public_url}/t/{ticket['token']}",
         print_status=ticket["print_status"],
+        members=ticket.get("members", 1),
+        booked=ticket.get("booked_at") is not None,
     )
 
 
@@ -130,12 +136,16 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
     issued = store.issued_counts(rt.db, day)
     waiting = store.waiting_counts(rt.db, day)
     closed_dates = {date.fromisoformat(d): reason for d, reason in store.closed_dates(rt.db, day).items()}
+    suspended = suspensions(rt)
     result = []
     for service in rt.settings.services:
         state = queue.service_availability(rt.settings.office, service, now, overrides.get(service.code),
                                            issued.get(service.code, 0), closed_dates)
+        stopped = suspended.get(service.code)
+        if stopped is not None and state.open:  # a disruption stops issuing until staff end it
+            state = queue.Availability(False, "suspended", f"Layanan dihentikan sementara: {stopped['label']}.")
         opens = None
-        if not state.open:
+        if not state.open and stopped is None:  # a disruption has no known end: no "Buka kembali ..."
             opens = queue.next_opening(now, service.hours or rt.settings.office.hours,
                                        rt.settings.office.observe_national_holidays, closed_dates,
                                        from_tomorrow=state.reason in ("closed_by_staff", "quota_reached"))
@@ -150,6 +160,7 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
             "message": state.message,
             "opens_at": opens.isoformat(timespec="minutes") if opens else None,
             "reopens": queue.reopen_text(now, opens),  # "Buka kembali Senin, 08.00."
+            "suspended": stopped,  # the disruption covering it now (SPEC "Later days ..."), or null
         })
     return result
 

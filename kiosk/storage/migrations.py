@@ -482,6 +482,70 @@ def settings_changes(db: Database) -> None:
         db.execute(statement)
 
 
+@migrations(name="0015_bookings_and_disruptions")
+def bookings_and_disruptions(db: Database) -> None:
+    """Numbers for a later day (bookings in arrival windows, their printed slips), disruptions of a service or
+    of all, and per ticket: family members, the booked window it was checked in for, a keyed hash of the NIK
+    (one number per NIK per day where a service asks) and a phone number for SMS kept until the ticket ends."""
+    for statement in _split(
+        """
+        ALTER TABLE tickets ADD COLUMN members INTEGER NOT NULL DEFAULT 1 CHECK (members BETWEEN 1 AND 5);
+        ALTER TABLE tickets ADD COLUMN booked_at TEXT;
+        ALTER TABLE tickets ADD COLUMN nik_hash TEXT;
+        ALTER TABLE tickets ADD COLUMN phone TEXT;
+        CREATE INDEX tickets_family ON tickets (day, origin_service) WHERE members > 1;
+        CREATE INDEX tickets_family_waiting ON tickets (service, priority, queued_at)
+            WHERE status = 'waiting' AND members > 1;
+        CREATE INDEX tickets_nik ON tickets (day, origin_service, nik_hash) WHERE nik_hash IS NOT NULL;
+        CREATE INDEX tickets_booked ON tickets (status, service, booked_at) WHERE booked_at IS NOT NULL;
+        CREATE TABLE bookings (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            token TEXT NOT NULL UNIQUE,
+            service TEXT NOT NULL,
+            day TEXT NOT NULL,
+            slot_start TEXT NOT NULL,
+            slot_end TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'booked'
+                CHECK (status IN ('booked', 'checked_in', 'cancelled', 'expired')),
+            members INTEGER NOT NULL DEFAULT 1 CHECK (members BETWEEN 1 AND 5),
+            nik_hash TEXT,
+            phone TEXT,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            idempotency_key TEXT UNIQUE,
+            ticket_id INTEGER REFERENCES tickets(id),
+            changed_at TEXT
+        );
+        CREATE INDEX bookings_day ON bookings (day, service, status, slot_start);
+        CREATE INDEX bookings_nik ON bookings (day, service, nik_hash) WHERE nik_hash IS NOT NULL;
+        CREATE TABLE slip_jobs (
+            id INTEGER PRIMARY KEY,
+            booking_id INTEGER NOT NULL REFERENCES bookings(id),
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'printed', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            printed_at TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX slip_jobs_pending ON slip_jobs (status, id);
+        CREATE TABLE disruptions (
+            id INTEGER PRIMARY KEY,
+            service TEXT,
+            reason TEXT NOT NULL CHECK (reason IN ('blanko', 'network', 'power', 'equipment', 'staff', 'other')),
+            note TEXT NOT NULL DEFAULT '',
+            since TEXT NOT NULL,
+            until TEXT,
+            started_by TEXT NOT NULL,
+            ended_at TEXT,
+            ended_by TEXT
+        );
+        CREATE INDEX disruptions_active ON disruptions (ended_at, service);
+        """
+    ):
+        db.execute(statement)
+
+
 @migrations(name="0016_sms")
 def sms(db: Database) -> None:
     """SMS through gammu-smsd: every message in and out (an outgoing one is committed here before its outbox

@@ -7,6 +7,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any, Callable
 
+from kiosk.domain import bookings as booking_rules
 from kiosk.domain import queue
 from kiosk.storage.db import Database
 from kiosk.domain.errors import (BadRequest, BadTransition, KioskError, LastAdmin, NotFound, OtherCounter, QuotaReached,
@@ -17,12 +18,12 @@ Row = dict[str, Any]
 
 _TICKET_COLUMNS = (
     "id, token, day, origin_service, seq, number, service, priority, status, issued_at, queued_at, "
-    "called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status"
+    "called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status, members, booked_at"
 )
 
 
 _TICKET_COLUMN_NAMES = tuple(name.strip() for name in _TICKET_COLUMNS.split(","))
-_ISSUED_DEFAULTS = {"recalls": 0}  # a new ticket's columns with a default other than NULL (besides those written)
+_ISSUED_DEFAULTS = {"recalls": 0, "members": 1}  # a new ticket's columns with a default other than NULL (besides those written)
 
 
 def _row(row: sqlite3.Row | None) -> Row | None:
@@ -155,63 +156,131 @@ def remove_closed_date(db: Database, day: str) -> None:
 
 
 def issue_ticket(db: Database, settings: Settings, service: Service, priority: bool, now: datetime,
-                 idempotency_key: str | None = None, print_job: bool = True) -> tuple[Row, bool]:
-    """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created)."""
-    day = queue.office_day(now)
+                 idempotency_key: str | None = None, print_job: bool = True, party: Any = None) -> tuple[Row, bool]:
+    """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created).
+
+    ``party`` (kiosk.domain.bookings.Party): family members, NIK hash, phone or booked window of the number.
+    """
     with db.write() as conn:
-        if idempotency_key:
-            existing = conn.execute(
-                f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?",  # any day: kept >= 48 h
-                [idempotency_key],
-            ).fetchone()
-            if existing:
-                # The same key must mean the same request: a kiosk retry, not a different choice.
-                if existing["origin_service"] != service.code or bool(existing["priority"]) != bool(priority):
-                    raise KioskError(
-                        "Idempotency-Key ini sudah dipakai untuk permintaan lain (layanan atau prioritas berbeda).",
-                        code="idempotency_mismatch", status=422,
-                    )
-                return dict(existing), False
-        # One statement inside the write lock: numbers issued so far, today's staff override, a closed date.
-        facts = conn.execute(
-            "SELECT (SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = :day AND origin_service = :service)"
-            " AS issued, o.day IS NOT NULL AS overridden, o.open, o.daily_quota,"
-            " (SELECT reason FROM closed_dates WHERE day = :day) AS closed"
-            " FROM (SELECT 1) LEFT JOIN service_overrides o ON o.day = :day AND o.service = :service",
-            {"day": day, "service": service.code},
+        return issue_in(conn, settings, service, priority, now, idempotency_key, print_job, party)
+
+
+def existing_ticket(conn: sqlite3.Connection, day: str, service: str, nik_hash: str, columns: str) -> Row | None:
+    """Return the latest ticket of ``day`` and service taken with this NIK hash, or None."""
+    row = conn.execute(f"SELECT {columns} FROM tickets WHERE day = ? AND origin_service = ? AND nik_hash = ?"
+                       " ORDER BY id DESC LIMIT 1", [day, service, nik_hash]).fetchone()
+    return dict(row) if row is not None else None
+
+
+def quota_counted(conn: sqlite3.Connection, day: str, service: Service, override: Row | None, issued: int,
+                  party: Any) -> int:
+    """Return what counts against today's quota before this number: numbers issued, family members beyond the
+    first, seats kept for bookings not yet checked in, and this number's own extra members.
+
+    A booked ticket checked in has its seat already: it counts as nothing (only a quota of 0 stops it).
+    """
+    quota = override.get("daily_quota") if override and override.get("daily_quota") is not None \
+        else service.daily_quota
+    if quota is None:
+        return issued
+    if party is not None and party.booked_at is not None:
+        return 0 if quota > 0 else issued
+    extra = conn.execute(
+        "SELECT COALESCE(SUM(members - 1), 0) FROM tickets WHERE day = ? AND origin_service = ? AND members > 1",
+        [day, service.code]).fetchone()[0]
+    held = conn.execute(
+        "SELECT COALESCE(SUM(members), 0) FROM bookings WHERE day = ? AND service = ? AND status = 'booked'",
+        [day, service.code]).fetchone()[0]
+    return issued + extra + held + (party.members - 1 if party is not None else 0)
+
+
+def booked_turn(conn: sqlite3.Connection, day: str, counter: Any, now: str) -> Any:
+    """Return the checked-in booking a counter calls next ahead of walk-ins (queue.Waiting), or None.
+
+    The earliest window that has started goes first, unless this counter's last call today was such a ticket:
+    at most every other call, so walk-ins keep moving.
+    """
+    marks = ",".join("?" * len(counter.services))
+    row = conn.execute(
+        f"SELECT id, priority, queued_at FROM tickets WHERE status = 'waiting' AND booked_at IS NOT NULL"
+        f" AND booked_at <= ? AND day <= ? AND service IN ({marks}) ORDER BY booked_at, queued_at, id LIMIT 1",
+        [now, day, *counter.services]).fetchone()
+    if row is None:
+        return None
+    last = conn.execute(
+        "SELECT t.booked_at IS NOT NULL FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
+        " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT 1",
+        [day, counter.id]).fetchone()
+    return booking_rules.booked_turn(bool(last and last[0]), queue.Waiting(row["id"], bool(row["priority"]), row["queued_at"]))
+
+
+def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, priority: bool, now: datetime,
+             idempotency_key: str | None = None, print_job: bool = True, party: Any = None) -> tuple[Row, bool]:
+    """Issue a number inside the caller's write transaction (see issue_ticket)."""
+    day = queue.office_day(now)
+    if idempotency_key:
+        existing = conn.execute(
+            f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE idempotency_key = ?",  # any day: kept >= 48 h
+            [idempotency_key],
         ).fetchone()
-        issued = facts["issued"]
-        override = {"open": facts["open"], "daily_quota": facts["daily_quota"]} if facts["overridden"] else None
-        closed = facts["closed"]
-        state = queue.service_availability(settings.office, service, now, override, issued,
-                                           {now.date(): closed} if closed is not None else None)
-        if not state.open:
-            error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
-            raise error(state.message)
-        seq = issued + 1
-        stamp = _stamp(now)
-        ticket = {
-            "token": secrets.token_urlsafe(12),
-            "day": day,
-            "origin_service": service.code,
-            "seq": seq,
-            "number": queue.format_number(service.prefix, seq),
-            "service": service.code,
-            "priority": int(bool(priority)),
-            "status": "waiting",
-            "issued_at": stamp,
-            "queued_at": stamp,
-            "print_status": "pending" if print_job else "failed",
-            "idempotency_key": idempotency_key,
-        }
-        cur = conn.execute(
-            f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
-            list(ticket.values()),
-        )
-        ticket["id"] = cur.lastrowid
-        _log(conn, {**ticket, "status": None}, "issue", "waiting", now)
-        if print_job:
-            conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], stamp])
+        if existing:
+            # The same key must mean the same request: a kiosk retry, not a different choice.
+            if existing["origin_service"] != service.code or bool(existing["priority"]) != bool(priority):
+                raise KioskError(
+                    "Idempotency-Key ini sudah dipakai untuk permintaan lain (layanan atau prioritas berbeda).",
+                    code="idempotency_mismatch", status=422,
+                )
+            return dict(existing), False
+    # One statement inside the write lock: numbers issued so far, today's staff override, a closed date.
+    facts = conn.execute(
+        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM tickets WHERE day = :day AND origin_service = :service)"
+        " AS issued, o.day IS NOT NULL AS overridden, o.open, o.daily_quota,"
+        " (SELECT reason FROM closed_dates WHERE day = :day) AS closed"
+        " FROM (SELECT 1) LEFT JOIN service_overrides o ON o.day = :day AND o.service = :service",
+        {"day": day, "service": service.code},
+    ).fetchone()
+    issued = facts["issued"]
+    override = {"open": facts["open"], "daily_quota": facts["daily_quota"]} if facts["overridden"] else None
+    closed = facts["closed"]
+    if party is not None and party.nik_hash and party.reuse_existing:  # one number per NIK per day
+        existing = existing_ticket(conn, day, service.code, party.nik_hash, _TICKET_COLUMNS)
+        if existing is not None:
+            return {**existing, "existing": True}, False
+    # family members and seats kept for bookings count against the quota
+    counted = quota_counted(conn, day, service, override, issued, party)
+    state = queue.service_availability(settings.office, service, now, override, counted,
+                                       {now.date(): closed} if closed is not None else None)
+    early_booking = party is not None and party.booked_at is not None and state.reason == "before_hours"
+    if not state.open and not early_booking:  # a booking may check in early_minutes before opening time
+        error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
+        raise error(state.message)
+    seq = issued + 1
+    stamp = _stamp(now)
+    ticket = {
+        "token": secrets.token_urlsafe(12),
+        "day": day,
+        "origin_service": service.code,
+        "seq": seq,
+        "number": queue.format_number(service.prefix, seq),
+        "service": service.code,
+        "priority": int(bool(priority)),
+        "status": "waiting",
+        "issued_at": stamp,
+        "queued_at": stamp,
+        "print_status": "pending" if print_job else "failed",
+        "idempotency_key": idempotency_key,
+    }
+    if party is not None:
+        ticket.update(members=party.members, nik_hash=party.nik_hash, phone=party.phone,
+                      booked_at=party.booked_at)
+    cur = conn.execute(
+        f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
+        list(ticket.values()),
+    )
+    ticket["id"] = cur.lastrowid
+    _log(conn, {**ticket, "status": None}, "issue", "waiting", now)
+    if print_job:
+        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], stamp])
     # The row as stored (the columns not written take their defaults), without reading it back.
     return {"id": ticket["id"], **{column: ticket.get(column, _ISSUED_DEFAULTS.get(column)) for column in
                                    _TICKET_COLUMN_NAMES[1:]}}, True
@@ -239,6 +308,23 @@ def count_ahead(db: Database, ticket: Row) -> int:
         return 0
     return db.conn.execute(
         "SELECT COUNT(*) FROM tickets WHERE day <= ? AND service = ? AND status = 'waiting' AND id != ?"
+        " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
+        [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
+         ticket["queued_at"], ticket["queued_at"], ticket["id"]],
+    ).fetchone()[0]
+
+
+def ahead_counts(db: Database, ticket: Row) -> tuple[int, int]:
+    """Return (tickets, people) ahead of a waiting ticket: a family's number counts each member for the wait."""
+    tickets = count_ahead(db, ticket)
+    return tickets, tickets + (extra_members_ahead(db, ticket) if tickets else 0)
+
+
+def extra_members_ahead(db: Database, ticket: Row) -> int:
+    """Return the family members beyond the first of the waiting numbers ahead of ``ticket``."""
+    return db.conn.execute(  # family numbers only (a small partial index)
+        "SELECT COALESCE(SUM(members - 1), 0) FROM tickets WHERE status = 'waiting' AND members > 1"
+        " AND day <= ? AND service = ? AND id != ?"
         " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
         [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
          ticket["queued_at"], ticket["queued_at"], ticket["id"]],
@@ -321,7 +407,8 @@ def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_pri
             " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT ?",
             [day, counter.id, max_consecutive_priority],
         ).fetchall()
-        chosen = queue.choose_next(
+        # A checked-in booking whose window has started goes first, at most every other call.
+        chosen = booked_turn(conn, day, counter, _stamp(now)) or queue.choose_next(
             _oldest_waiting(conn, day, counter.services, 1),
             _oldest_waiting(conn, day, counter.services, 0),
             queue.priority_streak([bool(r["priority"]) for r in recent]),
@@ -375,6 +462,8 @@ def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
         changes.update(counter_id=None, called_at=None, serving_at=None)
     if action == "requeue":
         changes["queued_at"] = _stamp(now)  # back of the queue: fair to those who waited
+    if target in ("done", "cancelled", "expired"):
+        changes["phone"] = None  # an SMS phone is kept only until the ticket ends
     assignments = ", ".join(f"{column} = ?" for column in changes)
     cur = conn.execute(
         f"UPDATE tickets SET {assignments} WHERE id = ? AND status = ?",

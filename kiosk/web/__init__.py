@@ -55,6 +55,11 @@ def register(app: Flask) -> None:
     from kiosk.web.complaint_pages import bp as complaint_pages_bp
     app.register_blueprint(complaint_pages_bp)
 
+    from kiosk.web.disruptions import bp as disruptions_bp
+    app.register_blueprint(disruptions_bp)
+    from kiosk.web.bookings import bp as bookings_bp
+    app.register_blueprint(bookings_bp)
+
     from kiosk.web import network
     network.register(app)
 

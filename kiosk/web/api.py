@@ -13,6 +13,8 @@ from kiosk.storage import tickets as store
 from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 from kiosk.office.printing import print_failure
+from kiosk.office.disruptions import refuse_if_suspended
+from kiosk.office.bookings import reprint_existing, walk_in_party
 
 bp = Blueprint("api", __name__)
 
@@ -43,11 +45,17 @@ def issue():
     service = rt.settings.service(code)
     if service is None:
         raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
+    refuse_if_suspended(rt, service.code)  # 409 service_suspended with the alternatives
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
-    ticket, created = tickets.issue(rt, service, priority, idempotency_key=key)
+    party = walk_in_party(rt, service, body)  # "members", "nik" (where one_per_nik), "phone"
+    ticket, created = tickets.issue(rt, service, priority, idempotency_key=key, party=party)
+    if ticket.get("existing"):  # the same NIK again today: its number again, printed again
+        ticket = reprint_existing(rt, ticket)
     answer = ticket_json(rt, ticket) if staff is None else staff_ticket_json(rt, ticket)
+    if ticket.get("existing"):
+        return jsonify({"ticket": answer, "existing": True}), 200
     return jsonify({"ticket": answer}), 201 if created else 200
 
 

@@ -1057,3 +1057,178 @@ SCHEMAS["ScreenSettings"]["properties"]["services"]["items"]["properties"].updat
      if key not in ("code", "name", "name_en")})
 SCHEMAS["ScreenSettings"]["properties"]["office"]["properties"].update(
     {"maklumat": {"type": "string", "maxLength": 2000}, "maklumat_en": {"type": "string", "maxLength": 2000}})
+
+
+# ---------------------------------------------------------------- later days, fairness, disruptions (SPEC)
+
+SCHEMAS["Disruption"] = {
+    "type": "object",
+    "description": "A disruption as anyone may see it (kiosk, display, phone page)",
+    "properties": {
+        "id": {"type": "integer"}, "service": {"type": "string", "nullable": True, "description": "null: all"},
+        "reason": {"type": "string", "enum": ["blanko", "network", "power", "equipment", "staff", "other"]},
+        "label": {"type": "string"}, "label_en": {"type": "string"}, "note": {"type": "string"},
+        "since": {"type": "string", "format": "date-time"},
+        "until": {"type": "string", "format": "date-time", "nullable": True, "description": "expected end"},
+        "alternatives": {"type": "array", "description": "[disruption.alternatives] of the reason",
+                         "items": {"type": "object", "properties": {
+                             "code": {"type": "string"}, "name": {"type": "string"},
+                             "name_en": {"type": "string", "nullable": True}}}},
+        "later_day": {"type": "boolean", "description": "the service takes bookings for a later day"},
+        "ended_at": {"type": "string", "format": "date-time", "nullable": True},
+    },
+}
+SCHEMAS["Service"]["properties"]["suspended"] = {**_ref("Disruption"), "nullable": True}
+_DISRUPTION_ANSWER = _json({"type": "object", "properties": {"disruption": _ref("Disruption")}})
+_tickets = PATHS["/api/tickets"]["post"]["responses"]
+_tickets["409"] = _json(_ref("Error"), "service_closed / quota_reached / service_suspended (the error also "
+                                       "carries `alternatives` and `disruption`)")
+PATHS.update({
+    "/api/disruptions": {
+        "get": {"summary": "The disruptions going on now (public fields)",
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "disruptions": {"type": "array", "items": _ref("Disruption")}}})}},
+        "post": {
+            "summary": "Suspend one service, or every service (service null), with a reason (staff); SSE event "
+                       "`disruption`; POST /api/tickets for it answers 409 service_suspended until it ends",
+            "security": [{"session": [], "csrf": []}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["reason"],
+                "properties": {"service": {"type": "string", "nullable": True, "minLength": 1},
+                               "reason": {"type": "string", "enum": ["blanko", "network", "power", "equipment",
+                                                                     "staff", "other"]},
+                               "note": {"type": "string", "maxLength": 200},
+                               "until": {"type": "string", "description": "expected end: ISO 8601 (office time "
+                                                                         "without offset) or HH:MM today"}}}}}},
+            "responses": {"201": _DISRUPTION_ANSWER,
+                          **_errors(*_STAFF_ERRORS, (400, "bad_request"), (404, "unknown_service"))}},
+    },
+    "/api/disruptions/{id}/end": {"post": {
+        "summary": "End a disruption now (staff); SSE event `disruption` with ended_at",
+        "security": [{"session": [], "csrf": []}], "parameters": [_ID],
+        "responses": {"200": _DISRUPTION_ANSWER,
+                      **_errors(*_STAFF_ERRORS, (404, "unknown_disruption"), (409, "already_ended"))}}},
+    "/api/reports/disruptions": _report(
+        "Disruption minutes per service and reason over a period (a disruption of every service counts for each)",
+        _PERIOD, _json({"type": "object", "properties": {
+            "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+            "services": {"type": "array", "items": {"type": "object", "properties": {
+                "service": {"type": "string"}, "reason": {"type": "string"}, "label": {"type": "string"},
+                "disruptions": {"type": "integer"}, "minutes": {"type": "integer"}}}}}})),
+})
+
+SCHEMAS["Ticket"]["properties"].update({
+    "members": {"type": "integer", "minimum": 1, "maximum": 5, "description": "people of one KK served on it"},
+    "booked": {"type": "boolean", "description": "checked in from a booking: called ahead within its window"},
+})
+SCHEMAS["Booking"] = {
+    "type": "object",
+    "properties": {
+        "code": {"type": "string", "example": "K7M2QX"}, "token": {"type": "string"},
+        "service": {"type": "string"}, "service_name": {"type": "string"},
+        "service_name_en": {"type": "string", "nullable": True},
+        "date": {"type": "string", "format": "date"},
+        "slot_start": {"type": "string", "example": "08:00"}, "slot_end": {"type": "string", "example": "09:00"},
+        "status": {"type": "string", "enum": ["booked", "checked_in", "cancelled", "expired"]},
+        "members": {"type": "integer"}, "track_url": {"type": "string"},
+        "ticket": {**_ref("Ticket"), "nullable": True},
+        "requirements": {"type": "array", "items": {"type": "string"}},
+        "check_in_from": {"type": "string"}, "check_in_until": {"type": "string"},
+    },
+}
+_BOOKING_ANSWER = _json({"type": "object", "properties": {"booking": _ref("Booking")}})
+_TOKEN = {"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}
+_KIOSK_ERRORS = ((403, "not_a_kiosk: not a kiosk PC and no staff session / csrf_failed"),)
+_ticket_body = PATHS["/api/tickets"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+_ticket_body["properties"].update({
+    "nik": {"type": "string", "description": "where the service has one_per_nik (else ignored, never kept): "
+                                             "kept as a keyed hash; the same NIK again that day answers 200 "
+                                             "with its ticket and \"existing\": true"},
+    "members": {"type": "integer", "minimum": 1, "maximum": 5, "default": 1},
+    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$",
+              "description": "SMS opt-in, e.g. 0812...; kept until the ticket ends"},
+})
+PATHS["/api/tickets"]["post"]["responses"]["400"] = _json(_ref("Error"), "bad_request / nik_required / "
+                                                                         "invalid_nik / invalid_phone")
+PATHS.update({
+    "/api/bookings/availability": {"get": {
+        "summary": "The next [booking] days_ahead open days of a service with the seats left per arrival window "
+                   "(none where booking_quota is 0)",
+        "parameters": [{"name": "service", "in": "query", "required": True,
+                        "schema": {"type": "string", "minLength": 1}}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "service": {"type": "string"},
+            "days": {"type": "array", "items": {"type": "object", "properties": {
+                "date": {"type": "string", "format": "date"},
+                "slots": {"type": "array", "items": {"type": "object", "properties": {
+                    "start": {"type": "string"}, "end": {"type": "string"}, "left": {"type": "integer"}}}}}}}}}),
+            **_errors((400, "bad_request"), (404, "unknown_service"))}}},
+    "/api/bookings": {
+        "post": {
+            "summary": "Book a seat in an arrival window of a later open day (kiosk PCs, or staff); race-safe",
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["service", "date", "slot"],
+                "properties": {"service": {"type": "string", "minLength": 1},
+                               "date": {"type": "string", "format": "date"},
+                               "slot": {"type": "string", "example": "08:00"},
+                               "nik": {"type": "string"}, "members": {"type": "integer", "minimum": 1, "maximum": 5},
+                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$"}}}}}},
+            "responses": {"201": _BOOKING_ANSWER, "200": _BOOKING_ANSWER,
+                          **_errors((400, "bad_request / nik_required / invalid_nik / invalid_phone"),
+                                    *_KIOSK_ERRORS, (404, "unknown_service"),
+                                    (409, "slot_full / service_closed / already_booked"),
+                                    (422, "idempotency_mismatch"), (429, "rate_limited"))}},
+        "get": {
+            "summary": "The bookings of a day (default today) by arrival window: expected arrivals (staff)",
+            "security": [{"session": []}],
+            "parameters": [{"name": "date", "in": "query", "required": False,
+                            "schema": {"type": "string", "format": "date"}},
+                           {"name": "service", "in": "query", "required": False, "schema": {"type": "string"}}],
+            "responses": {"200": _json({"type": "object", "properties": {
+                "date": {"type": "string"}, "bookings": {"type": "array", "items": _ref("Booking")}}}),
+                **_errors(*_STAFF_ERRORS, (400, "bad_request"))}},
+    },
+    "/api/bookings/{token}": {"get": {
+        "summary": "One booking, for whoever holds its token", "parameters": [_TOKEN],
+        "responses": {"200": _BOOKING_ANSWER, **_errors((404, "unknown_booking"))}}},
+    "/api/bookings/{token}/cancel": {"post": {
+        "summary": "Cancel a booking (again: unchanged); its seat goes back to the window", "parameters": [_TOKEN],
+        "responses": {"200": _BOOKING_ANSWER,
+                      **_errors((404, "unknown_booking"), (409, "bad_transition: already used or expired"))}}},
+    "/api/check-ins": {"post": {
+        "summary": "Check a booking in on its day: the code typed, or the slip's QR link as a scanner types it. "
+                   "From [booking] early_minutes before the window to late_minutes after it: a number called "
+                   "ahead of walk-ins (at most every other call); later: the booking expires and a plain walk-in "
+                   "number is given if the day has room (walk_in true)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["code"], "properties": {"code": {"type": "string", "minLength": 1}}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {
+            "ticket": _ref("Ticket"), "booking": _ref("Booking"), "walk_in": {"type": "boolean"}}}),
+            **_errors((400, "bad_request"), *_KIOSK_ERRORS, (404, "unknown_booking"),
+                      (409, "too_early / expired / already_checked_in / not_today"), (429, "rate_limited"))}}},
+})
+PATHS["/api/tickets/{id}/late-return"] = _staff_action(
+    "A no-show back within [queue] late_return_minutes: waiting again, [queue] late_requeue_after numbers later; "
+    "once per ticket")
+PATHS["/api/tickets/{id}/late-return"]["post"]["responses"]["409"] = _json(
+    _ref("Error"), "bad_transition: not a no-show / already_returned: once only / too_late")
+PATHS["/api/reports/bookings"] = _report(
+    "Bookings for the days of a period per service: booked (still to come), checked in, cancelled, expired",
+    _PERIOD, _json({"type": "object", "properties": {
+        "from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"},
+        "services": {"type": "array", "items": {"type": "object", "properties": {
+            "service": {"type": "string"}, **{key: {"type": "integer"} for key in
+                                              ("booked", "checked_in", "cancelled", "expired")}}}}}}))
+PATHS["/api/events"]["get"]["summary"] += (
+    "; `disruption` (Disruption, with ended_at) when a disruption starts or ends; `bookings` ({date, service}) "
+    "when a booking is made, cancelled or checked in")
+PATHS["/api/tickets/{id}/rebook"] = {"post": {
+    "summary": "Turn a waiting ticket into a booking in the earliest window with room over the next open days "
+               "(staff, e.g. during a disruption); the ticket is cancelled, a slip printed",
+    "security": [{"session": [], "csrf": []}], "parameters": [_ID],
+    "responses": {"201": _json({"type": "object", "properties": {"booking": _ref("Booking"),
+                                                                  "ticket": _ref("Ticket")}}),
+                  **_errors(*_TICKET_STAFF_ERRORS, (404, "not_found"),
+                            (409, "bad_transition: not waiting / service_closed: no bookings / slot_full"))}}}

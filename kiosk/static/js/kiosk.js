@@ -313,7 +313,7 @@
       const words = problem.code === "rate_limited" ? null : WORDS.en[problem.code];
       const message = lang === "id" ? problem.message : words || WORDS.en.error;
       showError(message || t("offline"), problem.code || "error");
-      if (problem.code === "service_closed" || problem.code === "quota_reached") loadServices();
+      if (["service_closed", "quota_reached", "service_suspended"].includes(problem.code)) loadServices();
     }
   }
 

@@ -1,0 +1,100 @@
+"""Disruption mode use cases: start and end (a storage call, then the announcement) and their public shape."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from kiosk.domain import disruptions as rules
+from kiosk.domain.errors import UnknownService
+from kiosk.office.notices import announce
+from kiosk.storage import disruptions as store
+
+if TYPE_CHECKING:
+    from kiosk.office.runtime import Runtime
+
+
+def alternatives(rt: Runtime, reason: str, suspended: str | None) -> list[dict[str, Any]]:
+    """Return the services configured as alternatives for ``reason`` that the disruption itself leaves open."""
+    offered = []
+    for code in rt.settings.disruption.alternatives.get(reason, ()):
+        service = rt.settings.service(code)
+        if service is None or rules.covers(suspended, code):
+            continue
+        offered.append({"code": service.code, "name": service.name, "name_en": service.name_en})
+    return offered
+
+
+def disruption_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
+    """Return a disruption as anyone may see it (SPEC's shape, plus English words and whether it ended)."""
+    service = rt.settings.service(row["service"]) if row["service"] else None
+    return {
+        "id": row["id"],
+        "service": row["service"],
+        "reason": row["reason"],
+        "label": rules.label(row["reason"]),
+        "label_en": rules.label(row["reason"], "en"),
+        "note": row["note"],
+        "since": row["since"],
+        "until": row["until"],
+        "alternatives": alternatives(rt, row["reason"], row["service"]),
+        "later_day": bool(service and service.booking_quota > 0),  # the kiosk may offer a number for a later day
+        "ended_at": row["ended_at"],
+    }
+
+
+def start(rt: Runtime, body: dict[str, Any], staff: dict[str, Any]) -> dict[str, Any]:
+    """Suspend one service (or all when "service" is null) with a reason; announce it; return its public shape."""
+    from kiosk.domain.errors import BadRequest
+
+    code = body.get("service")
+    if code is not None:
+        if not isinstance(code, str) or not code:
+            raise BadRequest("Field 'service' harus kode layanan atau null (semua layanan).")
+        if rt.settings.service(code) is None:
+            raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
+    reason = rules.check_reason(body.get("reason"))
+    note = rules.clean_note(body.get("note"))
+    now = rt.now()
+    until = rules.parse_until(body.get("until"), now)
+    row = store.start(rt.db, code, reason, note, until, staff["username"], now)
+    shown = disruption_json(rt, row)
+    announce(rt, "disruption", shown)
+    return shown
+
+
+def end(rt: Runtime, disruption_id: int, staff: dict[str, Any]) -> dict[str, Any]:
+    """End a disruption now (one tap); announce it; return its public shape."""
+    row = store.end(rt.db, disruption_id, staff["username"], rt.now())
+    shown = disruption_json(rt, row)
+    announce(rt, "disruption", shown)
+    return shown
+
+
+def active_json(rt: Runtime) -> list[dict[str, Any]]:
+    """Return every disruption going on now."""
+    return [disruption_json(rt, row) for row in store.active(rt.db)]
+
+
+def suspension(rt: Runtime, service: str) -> dict[str, Any] | None:
+    """Return the disruption that suspends ``service`` now (public shape), or None."""
+    row = store.active_for(rt.db, service)
+    return disruption_json(rt, row) if row is not None else None
+
+
+def refuse_if_suspended(rt: Runtime, service: str) -> None:
+    """Raise 409 service_suspended (with the alternatives) while a disruption covers ``service``."""
+    shown = suspension(rt, service)
+    if shown is not None:
+        words = shown["label"] + (f": {shown['note']}" if shown["note"] else "")
+        raise rules.ServiceSuspended(f"Layanan ini sedang dihentikan sementara ({words}).", shown)
+
+
+def suspensions(rt: Runtime) -> dict[str, dict[str, Any]]:
+    """Return, per configured service a disruption covers now, that disruption (the latest one)."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in store.active(rt.db):  # oldest first: a later one covering the same service wins
+        shown = disruption_json(rt, row)
+        for service in rt.settings.services:
+            if rules.covers(row["service"], service.code):
+                found[service.code] = shown
+    return found

@@ -1,0 +1,60 @@
+"""Disruption mode API: staff suspend a service (or all) with a reason and end it; anyone sees the active ones."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from flask import Blueprint, g, jsonify
+
+from kiosk.domain import disruptions as rules
+from kiosk.office import disruptions as office
+from kiosk.storage import disruptions as store
+from kiosk.web.common import json_body, runtime
+from kiosk.web.auth import staff_required
+from kiosk.web.reports import _day_arg, check_period
+
+bp = Blueprint("disruptions", __name__)
+
+
+@bp.app_errorhandler(rules.ServiceSuspended)
+def suspended(error: rules.ServiceSuspended):
+    """Answer 409 service_suspended with the disruption and the services offered instead."""
+    return jsonify({"error": {"code": error.code, "message": error.message, "alternatives": error.alternatives,
+                              "disruption": error.disruption}}), error.status
+
+
+@bp.get("/api/disruptions")
+def active():
+    """List the disruptions going on now (public fields)."""
+    return jsonify({"disruptions": office.active_json(runtime())})
+
+
+@bp.post("/api/disruptions")
+@staff_required("counter")
+def start():
+    """Suspend one service, or all when "service" is null, with a reason, a note and an expected end."""
+    return jsonify({"disruption": office.start(runtime(), json_body(), g.staff)}), 201
+
+
+@bp.post("/api/disruptions/<id:disruption_id>/end")
+@staff_required("counter")
+def end(disruption_id: int):
+    """End a disruption now."""
+    return jsonify({"disruption": office.end(runtime(), disruption_id, g.staff)})
+
+
+@bp.get("/api/reports/disruptions")
+@staff_required("admin")
+def report():
+    """Disruption minutes per service and reason over a period of office days (a still active one up to now)."""
+    rt = runtime()
+    first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
+    check_period(first, last)
+    zone, now = rt.settings.office.timezone, rt.now()
+    begin = datetime.combine(first, time(0), zone).isoformat(timespec="seconds")
+    stop = datetime.combine(date.fromordinal(last.toordinal() + 1), time(0), zone).isoformat(timespec="seconds")
+    spans = [rules.Span(row["service"], row["reason"], datetime.fromisoformat(row["since"]),
+                        datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None)
+             for row in store.overlapping(rt.db, begin, stop)]
+    rows = rules.minutes_per_service(spans, first, last, zone, now, [s.code for s in rt.settings.services])
+    return jsonify({"from": first.isoformat(), "to": last.isoformat(), "services": rows})

@@ -1,0 +1,100 @@
+"""The kiosk screen "Ambil nomor untuk hari lain" in real Chromium: book a window, then check in on the day by
+typing the code as a USB barcode scanner does (the server runs on the app's controlled clock)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import JAKARTA, Clock
+from tests.support import LiveServer
+from tests.test_bookings import office_app
+
+
+@pytest.fixture
+def later(tmp_path):
+    clock = Clock()
+    app = office_app(tmp_path, clock)
+    live = LiveServer(app).start(workers=False)
+    yield live, clock
+    live.stop()
+
+
+@pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
+def test_a_resident_books_a_window_then_checks_in_with_the_slip_the_next_day(new_page, later, width, height):
+    live, clock = later
+    page = new_page(width, height)
+    page.goto(f"{live.url}/kiosk/later")
+    page.click("button[data-service=REKAM]")
+    page.click("#day-list button >> nth=0")
+    assert page.inner_text("#day-list button >> nth=0") == "Kamis, 26 November 2026"
+    page.click("#slot-list button >> nth=0")
+    page.wait_for_selector("#later-done:not([hidden])")
+    code = page.inner_text("#done-code")
+    assert len(code) == 6
+    assert page.inner_text("#done-window") == "datang pukul 08.00–09.00"
+    assert page.inner_text("#done-bring").startswith("Bawa: Kartu Keluarga asli")
+    booking = live.runtime.db.conn.execute("SELECT token FROM bookings WHERE code = ?", [code]).fetchone()
+
+    clock.current = datetime(2026, 11, 26, 7, 10, tzinfo=JAKARTA)
+    page.click("#later-done [data-back]")
+    page.click("#checkin-code")
+    page.keyboard.type(code.lower())
+    page.keyboard.press("Enter")
+    expect(page.locator("#later-message")).to_have_text("Terlalu awal: silakan kembali pukul 07.30.")
+
+    clock.current = datetime(2026, 11, 26, 8, 5, tzinfo=JAKARTA)
+    page.click("#checkin-code")
+    page.keyboard.type(f"{live.url}/b/{booking[0]}")  # the slip's QR code, typed by the scanner
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#later-done:not([hidden])")
+    assert page.inner_text("#done-code") == "A-001"
+    assert page.inner_text("#done-title") == "Nomor antrean Anda"
+
+
+def test_the_start_screen_offers_a_number_for_another_day(new_page, later):
+    live, _ = later
+    page = new_page(1080, 1920)
+    page.goto(f"{live.url}/kiosk")
+    page.click("#later-open")
+    page.wait_for_url(f"{live.url}/kiosk/later")
+    assert page.inner_text("#later-title") == "Ambil nomor untuk hari lain"
+    page.click("text=Kembali ke awal")
+    page.wait_for_url(f"{live.url}/kiosk")
+
+
+@pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
+def test_the_later_day_screens_and_the_booking_phone_page_are_axe_clean(new_page, later, width, height):
+    from tests.browser.test_axe import _problems
+
+    live, _ = later
+    page = new_page(width, height)
+    page.goto(f"{live.url}/kiosk/later")
+    states = {"start": _problems(page)}
+    page.click("button[data-service=REKAM]")
+    page.click("#day-list button >> nth=0")
+    states["days"] = _problems(page)
+    page.click("#slot-list button >> nth=0")
+    page.wait_for_selector("#later-done:not([hidden])")
+    states["booked"] = _problems(page)
+    token = live.runtime.db.conn.execute("SELECT token FROM bookings").fetchone()[0]
+    phone = new_page(390, 844, is_mobile=True, has_touch=True)
+    phone.goto(f"{live.url}/b/{token}")
+    states["phone page"] = _problems(phone)
+    assert {state: found for state, found in states.items() if found} == {}
+
+
+def test_a_suspended_service_is_refused_on_the_kiosk_with_the_reason_and_greyed(new_page, later):
+    live, _ = later
+    page = new_page(1080, 1920)
+    page.goto(f"{live.url}/kiosk?idle=600")
+    page.wait_for_selector(".k-service-btn[data-code=REKAM]")
+    headers = live.login()
+    live.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers).raise_for_status()
+    page.locator(".k-service-btn[data-code=REKAM]").click()  # the list on screen is older than the disruption
+    page.locator("#choose-regular").click()
+    expect(page.locator("body")).to_contain_text("Layanan ini sedang dihentikan sementara (Blanko KTP-el habis).")
+    page.goto(f"{live.url}/kiosk?idle=600")
+    expect(page.locator(".k-service-btn[data-code=REKAM]")).to_contain_text("Blanko KTP-el habis")
