@@ -43,7 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SSE_HEARTBEAT_SECONDS=15.0,
     )
     app.config.update(test_config)
-    app.json.sort_keys = False  # keep SPEC's field order in answers
+    app.json.sort_keys = False  # keep the contract's field order in answers
     runtime = Runtime.open(settings, clock)
     app.secret_key = runtime.secret_key()
     app.extensions["kiosk"] = runtime

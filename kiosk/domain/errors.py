@@ -1,4 +1,4 @@
-"""Domain errors with a stable ``code``; the web layer turns them into the SPEC error shape."""
+"""Domain errors with a stable ``code``; the web layer turns them into the contract's error shape."""
 
 from __future__ import annotations
 

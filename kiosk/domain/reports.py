@@ -298,6 +298,6 @@ def range_report(facts: Facts, first: date, last: date, catalog: Catalog) -> dic
 
 
 def daily_report(facts: Facts, day: date, catalog: Catalog) -> dict:
-    """Return one day's report (SPEC ``GET /api/reports/daily``), with loket and staff figures beside it."""
+    """Return one day's report (docs/contract.md, ``GET /api/reports/daily``), with loket and staff figures beside it."""
     report = range_report(facts, day, day, catalog)
     return {"office": catalog.office, **report["days"][0]}

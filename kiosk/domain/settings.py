@@ -888,7 +888,7 @@ def _complaints(table: dict) -> Complaints:
     return Complaints(**days)
 
 
-# ---------------------------------------------------------------- later days, fairness, disruptions (SPEC)
+# ---------------------------------------------------------------- later days, fairness, disruptions (docs/contract.md)
 
 
 def _bounded(table: dict, dotted: str, default: int, lowest: int, highest: int) -> int:

@@ -54,7 +54,7 @@ _PRINTING = _advice(
     "Sedang dicetak", "Being printed",
     "KTP-el sedang dicetak.", "Your KTP-el is being printed.", *_WAIT)
 
-# Every SIAK code of the SPEC table, in the order a card moves through them.
+# Every SIAK code of the contract's table, in the order a card moves through them.
 STATUSES: dict[str, Advice] = {
     "UNREGISTERED": _advice(
         "Belum rekam", "Not enrolled",

@@ -163,7 +163,7 @@ def ikm(means: Sequence[float]) -> float:
 
 
 def summarize(responses: Iterable[Sequence[int]]) -> dict[str, Any]:
-    """Return the SPEC report shape: respondents, IKM, its grade and each element's mean and grade."""
+    """Return the contract's report shape: respondents, IKM, its grade and each element's mean and grade."""
     responses = list(responses)
     means = element_means(responses)
     if means is None:
@@ -276,7 +276,7 @@ def questionnaire(questions: dict[str, str], questions_en: dict[str, str]) -> di
 
 
 def period_report(rows: list[dict[str, Any]], population: int) -> dict[str, Any]:
-    """Return the SPEC report of stored responses plus what the "Laporan Hasil SKM" shows beside it.
+    """Return the contract's report of stored responses plus what the "Laporan Hasil SKM" shows beside it.
 
     ``rows`` hold one column per element code, the profile parts and the suggestion; ``population``
     is the number of tickets served in the period. Suggestions come sorted by text, never in the order

@@ -1,4 +1,4 @@
-"""SIAK status CSV import (SPEC "Status import CSV"): read as a stream, check every row, apply all or nothing.
+"""SIAK status CSV import (docs/contract.md, "Status import CSV"): read as a stream, check every row, apply all or nothing.
 
 Comma or semicolon separated, UTF-8 with or without a byte-order mark, header names in any case.
 Bad rows are reported by row number (the file's line, header = 1) and reason and never stored; only

@@ -79,7 +79,7 @@ def walk_in_party(rt: Runtime, service: Service, body: dict[str, Any]) -> rules.
 
 
 def booking_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
-    """Return the BOOKING shape of SPEC (plus names, requirements and the check-in times)."""
+    """Return the BOOKING shape of the contract (plus names, requirements and the check-in times)."""
     from kiosk.office.views import ticket_json
 
     service = rt.settings.service(row["service"])

@@ -69,7 +69,7 @@ def track_url(rt: "Runtime", complaint: dict[str, Any]) -> str:
 
 
 def holder_json(rt: "Runtime", complaint: dict[str, Any]) -> dict[str, Any]:
-    """Return a complaint as its holder sees it: the SPEC fields first, then the text and the answer."""
+    """Return a complaint as its holder sees it: the contract's fields first, then the text and the answer."""
     label, label_en = rules.CATEGORIES[complaint["category"]]
     status_label, status_label_en = rules.STATUS_LABELS[complaint["status"]]
     return {

@@ -25,7 +25,7 @@ def alternatives(rt: Runtime, reason: str, suspended: str | None) -> list[dict[s
 
 
 def disruption_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
-    """Return a disruption as anyone may see it (SPEC's shape, plus English words and whether it ended)."""
+    """Return a disruption as anyone may see it (the contract's shape, plus English words and whether it ended)."""
     service = rt.settings.service(row["service"]) if row["service"] else None
     return {
         "id": row["id"],

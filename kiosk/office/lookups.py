@@ -154,7 +154,7 @@ def look_up(rt: "Runtime", guard: LookupGuard, address: str, nik_value: object, 
             audit_address: str | None = None) -> dict:
     """Look up a status after ``guard.attempt`` let ``address`` in: validate, limit misses per NIK, audit.
 
-    Return the SPEC's status answer; raise InvalidNumber (audited), TooMany or NoRecord. The audit log
+    Return the contract's status answer; raise InvalidNumber (audited), TooMany or NoRecord. The audit log
     names ``audit_address`` (default: ``address``), never the NIK (its keyed hash only).
     """
     audited_as = audit_address or address

@@ -54,7 +54,7 @@ class ResidentMessages:
     def notify_disruption(self, disruption: dict) -> int:
         """Tell opted-in residents waiting for an affected service (all when ``service`` is null), once each.
 
-        ``disruption`` is the SPEC's shape ({"id", "service", "label", ...}); its end is published as the same
+        ``disruption`` is the contract's shape ({"id", "service", "label", ...}); its end is published as the same
         event and sends nothing more (one message per disruption and ticket).
         """
         rt = self.rt

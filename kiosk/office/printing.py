@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 10.0
 # How often an idle worker asks the printer for its state, so staff learn of a fault first.
 IDLE_CHECK_SECONDS = 5.0
-# Faults a printer can raise mid-job (see TOOLCHAIN.md): never let them kill the worker.
+# Faults a printer can raise mid-job (see docs/developer.md, library facts): never let them kill the worker.
 STATES = ("online", "offline", "paper_out", "unknown")
 # Starts the reason of a job no retry can print (kept apart from "skipped: ..."); staff see it at /healthz.
 UNPRINTABLE = "unprintable: "

@@ -1,6 +1,6 @@
 """Staff accounts: one rule set for usernames, roles and passwords, used by `kiosk user ...` and /admin alike.
 
-A username is 2-40 ASCII letters, digits, '.', '_' or '-' (SPEC's ``kiosk user add NAME``): it is typed at
+A username is 2-40 ASCII letters, digits, '.', '_' or '-' (the contract's ``kiosk user add NAME``): it is typed at
 a login form on any keyboard, so ``siti_ñ`` is refused everywhere. Passwords follow
 kiosk/domain/passwords.py. Each interface says the refusal in its own words (the CLI's NAMA, the page's
 "Nama pengguna").

@@ -1,4 +1,4 @@
-"""Turn store rows into the JSON shapes of SPEC (TICKET, CALL, queue); publishing is the screens' subscriber's."""
+"""Turn store rows into the JSON shapes of the contract (docs/contract.md) (TICKET, CALL, queue); publishing is the screens' subscriber's."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class TicketView:
     booked: bool  # checked in from a booking for a later day
 
     def as_json(self) -> dict[str, Any]:
-        """Return the TICKET shape of SPEC (plus service and counter names for screens), in SPEC's order."""
+        """Return the TICKET shape of the contract (plus service and counter names for screens), in the contract's order."""
         return {name: getattr(self, name) for name in _TICKET_FIELDS}
 
 
@@ -86,7 +86,7 @@ _TICKET_FIELDS = tuple(item.name for item in fields(TicketView))
 
 
 def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
-    """Return the TICKET shape of SPEC (plus service and counter names for screens)."""
+    """Return the TICKET shape of the contract (plus service and counter names for screens)."""
     return ticket_view(rt, ticket).as_json()
 
 
@@ -102,7 +102,7 @@ def staff_ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
 
 
 def public_ticket_json(ticket: dict[str, Any]) -> dict[str, Any]:
-    """Return the PUBLIC_TICKET shape of SPEC: what anyone may see (never the token, id or track URL)."""
+    """Return the PUBLIC_TICKET shape of the contract: what anyone may see (never the token, id or track URL)."""
     return {
         "number": ticket["number"],
         "service": ticket["service"],
@@ -113,7 +113,7 @@ def public_ticket_json(ticket: dict[str, Any]) -> dict[str, Any]:
 
 
 def call_json(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
-    """Return the CALL shape of SPEC (plus the event id, the spoken sentence and its audio URL)."""
+    """Return the CALL shape of the contract (plus the event id, the spoken sentence and its audio URL)."""
     counter = rt.settings.counter(event["counter_id"])
     counter_name = counter.name if counter else f"Loket {event['counter_id']}"
     return {
@@ -160,7 +160,7 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
             "message": state.message,
             "opens_at": opens.isoformat(timespec="minutes") if opens else None,
             "reopens": queue.reopen_text(now, opens),  # "Buka kembali Senin, 08.00."
-            "suspended": stopped,  # the disruption covering it now (SPEC "Later days ..."), or null
+            "suspended": stopped,  # the disruption covering it now (docs/contract.md, "Later days ..."), or null
         })
     return result
 
@@ -207,7 +207,7 @@ def office_state_json(rt: Runtime) -> dict[str, Any]:
 
 
 def queue_json(rt: Runtime) -> dict[str, Any]:
-    """Return the queue overview of SPEC (public: tickets in the PUBLIC_TICKET shape) and the office's state."""
+    """Return the queue overview of the contract (public: tickets in the PUBLIC_TICKET shape) and the office's state."""
     day = rt.today()
     return {
         "office": office_state_json(rt),

@@ -1,4 +1,4 @@
-"""The regency server: one PostgreSQL for every kecamatan office of a regency (SPEC "Regency").
+"""The regency server: one PostgreSQL for every kecamatan office of a regency (docs/contract.md, "Regency").
 
 Offices push what the regency needs (ticket events without anything personal, day summaries, survey
 responses, disruptions, closures) to ``POST /regency/api/batches`` and pull the SIAK status records of

@@ -1,4 +1,4 @@
-"""``kiosk bench``: measure this install against SPEC's performance targets.
+"""``kiosk bench``: measure this install against the contract's performance targets.
 
 A real ``kiosk serve`` runs in a child process on 127.0.0.1 (waitress, ``synchronous=FULL``, a file
 printer writing into a pipe that this process reads at a thermal printer's pace) on a temporary database that holds a counter account and a few thousand KTP-el

@@ -42,7 +42,7 @@ PATHS = (
     (0.05, ("call", "done")),
 )
 STATUS_AFTER = {"call": "called", "recall": "called", "serve": "serving", "done": "done", "no_show": "no_show"}
-# Targets (SPEC, performance): daily < 50 ms, 30 days < 300 ms, 365 days < 2 s, the report page's first render < 1 s.
+# Targets (docs/performance.md): daily < 50 ms, 30 days < 300 ms, 365 days < 2 s, the report page's first render < 1 s.
 DAILY_MS, MONTH_MS, YEAR_MS, PAGE_MS = 50, 300, 2000, 1000
 
 

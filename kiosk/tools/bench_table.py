@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Row:
-    """One line of the table: a figure, what was measured and, if SPEC sets one, the target and whether it is met."""
+    """One line of the table: a figure, what was measured and, if the contract sets one, the target and whether it is met."""
 
     figure: str
     measured: str

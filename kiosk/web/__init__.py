@@ -1,4 +1,4 @@
-"""HTTP layer: blueprints, the SPEC error shape, and helpers shared by the API routes (kiosk/web/common.py)."""
+"""HTTP layer: blueprints, the contract's error shape, and helpers shared by the API routes (kiosk/web/common.py)."""
 
 from __future__ import annotations
 

@@ -98,7 +98,7 @@ class IdConverter(IntegerConverter):
 
 
 class NikConverter(BaseConverter):
-    """A NIK in a URL (SPEC's ``PUT /api/applications/<nik>``): digits, grouped with spaces or not.
+    """A NIK in a URL (the contract's ``PUT /api/applications/<nik>``): digits, grouped with spaces or not.
 
     Words such as ``search`` are never a NIK, so ``/api/applications/search`` is not also a PUT address.
     """

@@ -1,4 +1,4 @@
-"""OpenAPI 3 description of the HTTP API (SPEC "Contracts"), served at /api/openapi.json."""
+"""OpenAPI 3 description of the HTTP API (docs/contract.md, "Contracts"), served at /api/openapi.json."""
 
 from __future__ import annotations
 
@@ -240,7 +240,7 @@ PATHS = {
 }
 
 
-# KTP-el status (SPEC "KTP-el status"): the resident's lookup and staff edits of a record.
+# KTP-el status (docs/contract.md, "KTP-el status"): the resident's lookup and staff edits of a record.
 SCHEMAS["KtpStatus"] = {
     "type": "object",
     "properties": {
@@ -1059,7 +1059,7 @@ SCHEMAS["ScreenSettings"]["properties"]["office"]["properties"].update(
     {"maklumat": {"type": "string", "maxLength": 2000}, "maklumat_en": {"type": "string", "maxLength": 2000}})
 
 
-# ---------------------------------------------------------------- later days, fairness, disruptions (SPEC)
+# ---------------------------------------------------------------- later days, fairness, disruptions (docs/contract.md)
 
 SCHEMAS["Disruption"] = {
     "type": "object",

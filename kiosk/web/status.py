@@ -97,7 +97,7 @@ def save(nik: str):
 # Blueprint handlers are found before the app's, so this blueprint answers its own errors in full.
 @bp.errorhandler(KioskError)
 def kiosk_error(error: KioskError):
-    """Answer a domain error in the SPEC shape (with Retry-After when it says how long to wait)."""
+    """Answer a domain error in the contract's error shape (with Retry-After when it says how long to wait)."""
     response = error_response(error.code, error.message, error.status)
     if getattr(error, "retry_after", None):
         response.headers["Retry-After"] = str(error.retry_after)
@@ -106,7 +106,7 @@ def kiosk_error(error: KioskError):
 
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException):
-    """Answer an HTTP error (e.g. a body too large) in the SPEC shape."""
+    """Answer an HTTP error (e.g. a body too large) in the contract's error shape."""
     code, message = HTTP_CODES.get(error.code or 500, ("http_error", error.description or ""))
     return error_response(code, message, error.code or 500)
 

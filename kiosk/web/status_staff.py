@@ -1,7 +1,7 @@
 """KTP-el status work of the staff on /counter: find a record, change its status, a batch of cards, SIAK import.
 
 Every NIK travels in a request body, never in a URL: these routes are all POSTs, so they also carry the
-CSRF header. The SPEC's ``PUT /api/applications/<nik>`` stays for API clients (kiosk/web/status.py).
+CSRF header. The the contract's ``PUT /api/applications/<nik>`` stays for API clients (kiosk/web/status.py).
 """
 
 from __future__ import annotations

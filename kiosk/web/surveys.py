@@ -115,7 +115,7 @@ def latest_ikm() -> dict | None:
 
 @bp.errorhandler(RateLimited)
 def rate_limited(error: RateLimited):
-    """Answer too many tries by number in the SPEC shape, with Retry-After."""
+    """Answer too many tries by number in the contract's error shape, with Retry-After."""
     response = jsonify({"error": {"code": error.code, "message": error.message}})
     response.status_code = 429
     response.headers["Retry-After"] = str(error.wait)
@@ -162,7 +162,7 @@ def _period() -> tuple[date, date, str | None]:
 
 
 def skm_report(first: date, last: date, service: str | None) -> dict:
-    """Return the period's SKM report (SPEC shape first, then the office, period, population and profile)."""
+    """Return the period's SKM report (the contract's shape first, then the office, period, population and profile)."""
     rt = runtime()
     rows = survey_store.survey_responses(rt.db, first.isoformat(), last.isoformat(), service)
     population = survey_store.served_tickets(rt.db, first.isoformat(), last.isoformat(), service)

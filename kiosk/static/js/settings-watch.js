@@ -1,4 +1,4 @@
-/* Reload this page when the office's settings change on the admin screen (SPEC "Settings from a screen").
+/* Reload this page when the office's settings change on the admin screen (docs/contract.md, "Settings from a screen").
  *
  *   <script src="settings-watch.js" data-version="{{ settings_version }}" data-poll-ms="1000"></script>
  *
