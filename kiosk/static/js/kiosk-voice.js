@@ -35,24 +35,18 @@
    Every request is logged in window.__spoken = [{key, url, at, via}] (the last 200). */
 import { pageData } from "./lib/page-data.js";
 import { Kiosk } from "./kiosk.js";
+import { createLargeText } from "./kiosk/large-text.js";
+import { createVoiceAudio, TONE } from "./kiosk/voice-audio.js";
 import { voiceLink } from "./kiosk/voice-link.js";
 
 const app = document.getElementById("app");
 const root = document.documentElement;
-const LOG_LIMIT = 200;
 const LONG_PRESS_MS = 2000;
 const LONG_PRESS_SLOP_PX = 30;      // a finger resting on glass wanders a little
 const VOICE_RESULT_SECONDS = 60;    // the number is read twice: keep it on screen long enough
-const CLIP_TIMEOUT_MS = 15000;      // a clip that never reports its end does not stall the rest
-const CHIME_URL = "/static/sounds/chime.wav";
-const TEXT_SCALE = parseFloat(getComputedStyle(root).getPropertyValue("--k-text-scale")) || 1.5;
-// Type this big (the number, the clock, the service letters) is read from metres away as it is and
-// would not fit the screen at 1.5x: large text leaves it alone.
-const DISPLAY_VMIN = 7;
 // [kiosk] voice_output: "speaker" means the waiting room hears the kiosk, so a private entry
 // (data-voice-private: the NIK, the nomor KK) is never read back: each digit gets a tone and its place.
 const SPEAKER = app.dataset.voiceOutput === "speaker";
-const TONE = "tone";  // a short beep made here (Web Audio), logged in window.__spoken like a sentence
 
 // This layer's words: the "voice" part of kiosk/messages/<lang>.json.
 const CATALOGUE = pageData(document.getElementById("kiosk-messages"));
@@ -121,154 +115,9 @@ function renderWords() {
 }
 new MutationObserver(renderWords).observe(root, { attributes: true, attributeFilter: ["lang"] });
 
-// ------------------------------------------------------------ audio
+// ------------------------------------------------------------ audio (kiosk/voice-audio.js)
 
-let context = null;
-let gain = null;
-let source = null;
-const clips = new Map();  // key -> Promise of {buffer} | {text} | null
-
-function audio() {
-  if (!context) {
-    const Context = window.AudioContext || window.webkitAudioContext;
-    if (!Context) return null;
-    context = new Context();
-    gain = context.createGain();
-    gain.connect(context.destination);
-  }
-  gain.gain.value = voice.volume;
-  if (context.state === "suspended") context.resume().catch(() => {});
-  return context;
-}
-
-function clipUrl(key) {
-  return `/api/speech/${encodeURIComponent(key)}.wav`;
-}
-
-function load(key) {
-  if (!clips.has(key)) {
-    const clip = fetch(clipUrl(key)).then(async (answer) => {
-      if (answer.ok) {
-        const ctx = audio();
-        return ctx ? { buffer: await ctx.decodeAudioData(await answer.arrayBuffer()) } : null;
-      }
-      if (answer.status === 503) {  // no espeak-ng on the server: it still says what to read
-        const body = await answer.json();
-        return { text: body.error && body.error.text };
-      }
-      return null;
-    }).catch(() => null);
-    clip.then((loaded) => { if (!loaded) clips.delete(key); });  // try again next time
-    clips.set(key, clip);
-  }
-  return clips.get(key);
-}
-
-function playBuffer(buffer) {
-  return new Promise((resolve) => {
-    const ctx = audio();
-    const node = ctx.createBufferSource();
-    const timer = setTimeout(resolve, buffer.duration * 1000 + 1000);
-    node.buffer = buffer;
-    node.connect(gain);
-    node.onended = () => { clearTimeout(timer); resolve(); };
-    source = node;
-    node.start();
-  });
-}
-
-function indonesianVoice() {
-  if (!("speechSynthesis" in window)) return null;
-  return speechSynthesis.getVoices().find((v) => /^id([-_]|$)/i.test(v.lang || "")) || null;
-}
-
-function speakInBrowser(text) {
-  const browserVoice = indonesianVoice();
-  if (!browserVoice || !text) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const utterance = new SpeechSynthesisUtterance(text);
-    const timer = setTimeout(() => resolve(true), CLIP_TIMEOUT_MS);
-    utterance.voice = browserVoice;
-    utterance.lang = "id-ID";
-    utterance.volume = voice.volume;
-    utterance.onend = () => { clearTimeout(timer); resolve(true); };
-    utterance.onerror = () => { clearTimeout(timer); resolve(false); };
-    speechSynthesis.speak(utterance);
-  });
-}
-
-function chime() {
-  return new Promise((resolve) => {
-    const player = new Audio(CHIME_URL);
-    player.volume = voice.volume;
-    player.onended = resolve;
-    player.onerror = resolve;
-    player.play().catch(resolve);
-  });
-}
-
-// A short beep (no sentence): confirms a digit typed into a private entry on a speaker.
-function tone() {
-  return new Promise((resolve) => {
-    const ctx = audio();
-    if (!ctx) { resolve(); return; }
-    const oscillator = ctx.createOscillator();
-    const envelope = ctx.createGain();
-    oscillator.frequency.value = 880;
-    envelope.gain.setValueAtTime(0.0001, ctx.currentTime);
-    envelope.gain.exponentialRampToValueAtTime(0.6, ctx.currentTime + 0.01);
-    envelope.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.12);
-    oscillator.connect(envelope);
-    envelope.connect(gain);
-    oscillator.start();
-    oscillator.stop(ctx.currentTime + 0.13);
-    setTimeout(resolve, 160);
-  });
-}
-
-function silence() {
-  voice.generation += 1;
-  if (source) {
-    try { source.stop(); } catch (error) { /* already ended */ }
-    source = null;
-  }
-  if ("speechSynthesis" in window) speechSynthesis.cancel();
-}
-
-// Say a sequence of catalogue keys, cutting off whatever was being said. Unknown keys are dropped.
-function say(keys) {
-  silence();
-  const generation = voice.generation;
-  const entries = keys.filter((key) => key === TONE || voice.known.has(key)).map((key) => {
-    const entry = { key, url: key === TONE ? "" : clipUrl(key), at: Date.now(), via: "pending" };
-    spoken.push(entry);
-    if (spoken.length > LOG_LIMIT) spoken.splice(0, spoken.length - LOG_LIMIT);
-    // every clip is fetched at once; playing follows in order
-    return { entry, clip: key === TONE ? Promise.resolve(null) : load(key) };
-  });
-  (async () => {
-    let chimed = false;
-    for (const { entry, clip } of entries) {
-      const loaded = await clip;
-      if (generation !== voice.generation) { entry.via = "cut"; continue; }
-      if (entry.key === TONE) {
-        entry.via = "tone";
-        await tone();
-      } else if (loaded && loaded.buffer) {
-        entry.via = "wav";
-        await playBuffer(loaded.buffer);
-      } else if (loaded && loaded.text && await speakInBrowser(loaded.text)) {
-        entry.via = "speech";
-      } else if (!chimed) {  // nothing can speak here: one chime tells the resident something changed
-        chimed = true;
-        entry.via = "chime";
-        await chime();
-      } else {
-        entry.via = "none";
-      }
-    }
-  })().catch(() => {});
-}
+const { audio, say, silence } = createVoiceAudio({ voice, spoken });
 
 // ------------------------------------------------------------ reading the screen
 
@@ -459,7 +308,7 @@ function leave(reason) {
 // quiet time as elsewhere, so the next resident finds the usual kiosk.
 function armIdle() {
   clearTimeout(voice.idleTimer);
-  if (!voice.active && !large) return;
+  if (!voice.active && !largeText.active()) return;
   const config = Kiosk.config;
   voice.idleTimer = setTimeout(() => {
     if (Kiosk.current() !== "start") {
@@ -642,54 +491,10 @@ document.addEventListener("click", (event) => {
 const toggle = document.getElementById("voice-toggle");
 if (toggle) toggle.addEventListener("click", () => (voice.active ? leave("leave") : start()));
 
-// ------------------------------------------------------------ large text
+// ------------------------------------------------------------ large text (kiosk/large-text.js)
 
-// Every text of the kiosk at TEXT_SCALE times its normal size (below display size), whatever screen or
-// stylesheet made it: each element's normal computed size is read first, then all are set at once.
-let large = false;
-
-function clearLarge() {
-  for (const node of [app, ...app.querySelectorAll("[data-k-large]")]) {
-    node.style.removeProperty("font-size");
-    delete node.dataset.kLarge;
-  }
-}
-
-function applyLarge() {
-  observer.disconnect();
-  clearLarge();
-  if (large) {
-    const nodes = [app, ...app.querySelectorAll("*")];
-    const sizes = nodes.map((node) => parseFloat(getComputedStyle(node).fontSize));
-    const display = Math.min(innerWidth, innerHeight) * DISPLAY_VMIN / 100;
-    nodes.forEach((node, index) => {
-      if (!sizes[index] || sizes[index] >= display - 0.5) return;  // display-size type is big enough already
-      node.style.setProperty("font-size", `${sizes[index] * TEXT_SCALE}px`);
-      node.dataset.kLarge = "";
-    });
-  }
-  observer.observe(app, { childList: true, subtree: true });
-  document.dispatchEvent(new CustomEvent("kiosk:layout"));  // sizes changed: kiosk.js updates its scroll cues
-}
-
-// New elements (the service list is redrawn every few seconds) get the large size too.
-const observer = new MutationObserver((records) => {
-  if (large && records.some((record) => [...record.addedNodes].some((node) => node.nodeType === 1))) applyLarge();
-});
-
-function setLarge(on) {
-  if (on === large) return;
-  large = on;
-  root.classList.toggle("k-large", on);
-  armIdle();
-  const button = document.getElementById("large-text");
-  if (button) button.setAttribute("aria-pressed", String(on));
-  applyLarge();
-}
-
-const largeButton = document.getElementById("large-text");
-if (largeButton) largeButton.addEventListener("click", () => setLarge(!large));
-window.addEventListener("resize", () => { if (large) applyLarge(); });
+const largeText = createLargeText({ app, onChange: () => armIdle() });
+const setLarge = largeText.set;
 
 // read(prefix): say the prefix keys, then read the current screen again (a screen whose content
 // changed without a kiosk:screen event, e.g. the next step of the status check).
