@@ -1,23 +1,17 @@
 /* Backups screen: GET /api/admin/backups (schedule, latest outcome, copies), "back up now" and downloads. */
 import { staffApi } from "./lib/api.js";
-import { $, cell } from "./lib/dom.js";
+import { $, cell, sayIn } from "./lib/dom.js";
 
 const STATE_TEXT = {ok: "Berhasil", failed: "Gagal", none: "Belum ada salinan", off: "Tidak aktif"};
 
 const client = staffApi({returnTo: "/admin/backups"});
 const api = client.call;
 
-function say(text, kind) {
-  const box = $("message");
-  box.textContent = text;
-  box.className = `admin-message ${  kind || "ok"}`;
-  box.setAttribute("role", kind === "error" ? "alert" : "status");
-  box.hidden = !text;
-}
+const say = (text, kind) => sayIn($("message"), "admin-message", text, kind);
 
 function size(bytes) {
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)  } KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1).replace(".", ",")  } MB`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1).replace(".", ",")} MB`;
 }
 
 function when(iso) {
@@ -28,11 +22,11 @@ function render(answer) {
   const schedule = answer.schedule, latest = answer.latest;
   $("schedule-state").textContent = schedule.enabled ? "Aktif" : "Tidak aktif (isi [backup] dir)";
   $("schedule-dir").textContent = schedule.dir || "\u2013";
-  $("schedule-time").textContent = schedule.enabled ? `Setiap hari setelah ${  schedule.time}` : "\u2013";
-  $("schedule-keep").textContent = `${schedule.keep  } salinan terbaru`;
+  $("schedule-time").textContent = schedule.enabled ? `Setiap hari setelah ${schedule.time}` : "\u2013";
+  $("schedule-keep").textContent = `${schedule.keep} salinan terbaru`;
   $("latest-state").setAttribute("data-state", latest.state);
   $("latest-state").textContent = (STATE_TEXT[latest.state] || latest.state) +
-    (latest.last_at ? ` \u00b7 ${  when(latest.last_at)}` : "") + (latest.error ? ` \u00b7 ${  latest.error}` : "");
+    (latest.last_at ? ` \u00b7 ${when(latest.last_at)}` : "") + (latest.error ? ` \u00b7 ${latest.error}` : "");
   $("back-up-now").disabled = !schedule.enabled;
   const body = $("copies-body");
   while (body.firstChild) body.removeChild(body.firstChild);
@@ -44,10 +38,10 @@ function render(answer) {
     tr.appendChild(cell(size(copy.size), "num"));
     tr.appendChild(cell(STATE_TEXT[copy.outcome] || copy.outcome, copy.outcome === "ok" ? "open" : "closed"));
     const link = document.createElement("a");
-    link.href = `/api/admin/backups/${  encodeURIComponent(copy.file)}`;
+    link.href = `/api/admin/backups/${encodeURIComponent(copy.file)}`;
     link.textContent = "Unduh";
     link.setAttribute("download", copy.file);
-    link.setAttribute("aria-label", `Unduh ${  copy.file}`);
+    link.setAttribute("aria-label", `Unduh ${copy.file}`);
     const td = document.createElement("td");
     td.appendChild(link);
     tr.appendChild(td);
@@ -65,7 +59,7 @@ $("back-up-now").addEventListener("click", () => {
   button.disabled = true;
   say("Mencadangkan\u2026", "ok");
   api("POST", "/api/admin/backups").then((answer) => {
-    say(`Salinan ${  answer.backup.file  } (${  size(answer.backup.size)  }) dibuat.`, "ok");
+    say(`Salinan ${answer.backup.file} (${size(answer.backup.size)}) dibuat.`, "ok");
     return load();
   }).catch((error) => {
     say(error.message, "error");

@@ -9,7 +9,7 @@ function start() {
   function say(text, kind) {
     const box = $("siak-message");
     box.textContent = text;
-    box.className = `admin-message ${  kind || "ok"}`;
+    box.className = `admin-message ${kind || "ok"}`;
     box.setAttribute("role", kind === "error" ? "alert" : "status");
     box.hidden = !text;
   }
@@ -30,7 +30,7 @@ function start() {
       })
       .then((answer) => {
         return answer.json().catch(() => { return {}; }).then((data) => {
-          if (!answer.ok) throw new Error((data.error && data.error.message) || `Impor gagal (${  answer.status  }).`);
+          if (!answer.ok) throw new Error((data.error && data.error.message) || `Impor gagal (${answer.status}).`);
           return data;
         });
       });
@@ -43,13 +43,11 @@ function start() {
     if (!file) { say("Pilih berkas CSV dari SIAK terlebih dahulu.", "error"); return; }
     const button = form.querySelector("button");
     button.disabled = true;
-    say(`Mengimpor ${  file.name  }\u2026`, "ok");
+    say(`Mengimpor ${file.name}\u2026`, "ok");
     upload(file).then((answer) => {
-      say(`Impor ${  file.name  } selesai.`, "ok");
+      say(`Impor ${file.name} selesai.`, "ok");
       $("siak-report").hidden = false;
-      $("siak-counts").textContent = `Diterima ${  answer.accepted  } baris (baru ${  answer.created 
-        }, berubah ${  answer.updated  }, tetap ${  answer.unchanged  }); ditolak ${  answer.rejected_count 
-        } baris.`;
+      $("siak-counts").textContent = `Diterima ${answer.accepted} baris (baru ${answer.created}, berubah ${answer.updated}, tetap ${answer.unchanged}); ditolak ${answer.rejected_count} baris.`;
       const body = $("siak-body");
       while (body.firstChild) body.removeChild(body.firstChild);
       answer.rejected.forEach((rejected) => {

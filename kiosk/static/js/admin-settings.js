@@ -4,7 +4,7 @@
  * (the line the file would get) under the form, and the field it names is marked.
  */
 import { staffApi } from "./lib/api.js";
-import { $, clear, el } from "./lib/dom.js";
+import { $, clear, el, sayIn } from "./lib/dom.js";
 
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 const DAY_TEXT = {mon: "Sen", tue: "Sel", wed: "Rab", thu: "Kam", fri: "Jum", sat: "Sab", sun: "Min"};
@@ -25,12 +25,8 @@ let doc = null;
 const client = staffApi({returnTo: "/admin/settings"});
 const api = client.call;
 
-function say(text, kind) {
-  const box = $("message");
-  box.textContent = text;
-  box.className = `admin-message ${  kind || "ok"}`;
-  box.hidden = !text;
-}
+// The settings screen's message line keeps the role its markup gives it.
+const say = (text, kind) => sayIn($("message"), "admin-message", text, kind, { role: false });
 
 function number(text) {
   const value = String(text).trim().replace(",", ".");
@@ -49,15 +45,15 @@ function renderOffice() {
   const grid = $("office-hours");
   clear(grid);
   DAYS.forEach((day) => {
-    grid.appendChild(el("label", {}, [document.createTextNode(`${DAY_NAME[day]  } `),
-      el("input", {name: `hours-${  day}`, value: office.hours[day], placeholder: "tutup", maxlength: "11",
-                   "data-key": `office.hours.${  day}`})]));
+    grid.appendChild(el("label", {}, [document.createTextNode(`${DAY_NAME[day]} `),
+      el("input", {name: `hours-${day}`, value: office.hours[day], placeholder: "tutup", maxlength: "11",
+                   "data-key": `office.hours.${day}`})]));
   });
 }
 
 function officePatch() {
   const form = $("office-form"), hours = {};
-  DAYS.forEach((day) => { hours[day] = form.elements[`hours-${  day}`].value.trim(); });
+  DAYS.forEach((day) => { hours[day] = form.elements[`hours-${day}`].value.trim(); });
   return {office: {name: form.elements.name.value, dukcapil_address: form.elements.dukcapil_address.value,
                    running_text: form.elements.running_text.value,
                    observe_national_holidays: form.elements.observe_national_holidays.checked, hours}};
@@ -69,26 +65,26 @@ function serviceRow(service, index, isNew) {
   const tr = el("tr", {"data-service": service.code || "", "data-index": String(index)});
   const label = service.code || "baru";
   tr.appendChild(el("td", {}, [el("input", {"data-field": "code", value: service.code, size: "8",
-    "aria-label": `Kode layanan ${  label}`, readonly: isNew ? null : "readonly"})]));
+    "aria-label": `Kode layanan ${label}`, readonly: isNew ? null : "readonly"})]));
   if (!isNew) tr.querySelector("[data-field=code]").readOnly = true;
   else tr.querySelector("[data-field=code]").removeAttribute("readonly");
-  tr.appendChild(el("td", {}, [el("input", {"data-field": "name", value: service.name, "aria-label": `Nama layanan ${  label}`})]));
+  tr.appendChild(el("td", {}, [el("input", {"data-field": "name", value: service.name, "aria-label": `Nama layanan ${label}`})]));
   tr.appendChild(el("td", {}, [el("input", {"data-field": "name_en", value: service.name_en,
-    "aria-label": `Nama layanan ${  label  } dalam bahasa Inggris`})]));
+    "aria-label": `Nama layanan ${label} dalam bahasa Inggris`})]));
   tr.appendChild(el("td", {}, [el("input", {"data-field": "prefix", value: service.prefix, size: "2", maxlength: "1",
-    "aria-label": `Huruf nomor antrean ${  label}`})]));
+    "aria-label": `Huruf nomor antrean ${label}`})]));
   tr.appendChild(el("td", {}, [el("input", {"data-field": "daily_quota", value: service.daily_quota, size: "5",
-    inputmode: "numeric", placeholder: "tanpa", "aria-label": `Kuota harian ${  label}`})]));
+    inputmode: "numeric", placeholder: "tanpa", "aria-label": `Kuota harian ${label}`})]));
   const days = el("td", {class: "days"});
   DAYS.forEach((day) => {
     const open = !service.hours || service.hours[day] !== "";
     days.appendChild(el("label", {class: "day", title: DAY_NAME[day]}, [
-      el("input", {type: "checkbox", "data-day": day, checked: open, "aria-label": `${DAY_NAME[day]  }, ${  label}`}),
+      el("input", {type: "checkbox", "data-day": day, checked: open, "aria-label": `${DAY_NAME[day]}, ${label}`}),
       el("span", {text: DAY_TEXT[day], "aria-hidden": "true"})]));
   });
   tr.appendChild(days);
   tr.appendChild(el("td", {}, [el("button", {type: "button", class: "row-action danger", "data-remove": "service",
-    text: "Hapus", "aria-label": `Hapus layanan ${  label}`})]));
+    text: "Hapus", "aria-label": `Hapus layanan ${label}`})]));
   tr._hours = service.hours || null;
   return tr;
 }
@@ -97,18 +93,18 @@ function counterRow(counter, codes) {
   const tr = el("tr", {"data-counter": String(counter.id || "")});
   const label = counter.name || "baru";
   tr.appendChild(el("td", {}, [el("input", {"data-field": "id", value: counter.id, size: "3", inputmode: "numeric",
-    "aria-label": `Nomor loket ${  label}`})]));
-  tr.appendChild(el("td", {}, [el("input", {"data-field": "name", value: counter.name, "aria-label": `Nama loket ${  label}`})]));
+    "aria-label": `Nomor loket ${label}`})]));
+  tr.appendChild(el("td", {}, [el("input", {"data-field": "name", value: counter.name, "aria-label": `Nama loket ${label}`})]));
   const served = el("td", {class: "served"});
   codes.forEach((code) => {
     served.appendChild(el("label", {class: "day"}, [
       el("input", {type: "checkbox", "data-code": code, checked: counter.services.indexOf(code) >= 0,
-                   "aria-label": `${code  } di ${  label}`}),
+                   "aria-label": `${code} di ${label}`}),
       el("span", {text: code, "aria-hidden": "true"})]));
   });
   tr.appendChild(served);
   tr.appendChild(el("td", {}, [el("button", {type: "button", class: "row-action danger", "data-remove": "counter",
-    text: "Hapus", "aria-label": `Hapus ${  label}`})]));
+    text: "Hapus", "aria-label": `Hapus ${label}`})]));
   return tr;
 }
 
@@ -143,14 +139,14 @@ function renderCounters(counters) {
 function servicesPatch() {
   const office = currentOfficeHours();
   const services = Array.prototype.map.call($("services-body").rows, (tr) => {
-    const value = (field) => { return tr.querySelector(`[data-field=${  field  }]`).value; };
+    const value = (field) => { return tr.querySelector(`[data-field=${field}]`).value; };
     let hours = null, allOpen = true;
     const own = tr._hours;
-    DAYS.forEach((day) => { if (!tr.querySelector(`[data-day=${  day  }]`).checked) allOpen = false; });
+    DAYS.forEach((day) => { if (!tr.querySelector(`[data-day=${day}]`).checked) allOpen = false; });
     if (!(allOpen && !own)) {
       hours = {};
       DAYS.forEach((day) => {
-        const open = tr.querySelector(`[data-day=${  day  }]`).checked;
+        const open = tr.querySelector(`[data-day=${day}]`).checked;
         hours[day] = !open ? "" : (own && own[day]) || office[day] || "";
       });
     }
@@ -166,7 +162,7 @@ function currentOfficeHours() { return doc.office.hours; }
 // ------------------------------------------------------------ printer and kiosk (generic fields)
 
 function field(table, key, value, labels) {
-  const name = `${table  }.${  key}`;
+  const name = `${table}.${key}`;
   let input;
   if (table === "printer" && key === "type") {
     input = el("select", {name: key, "data-key": name}, PRINTER_TYPES.map((type) => {
@@ -178,13 +174,13 @@ function field(table, key, value, labels) {
     input.value = String(value);
   } else if (typeof value === "boolean") {
     return el("label", {class: "check"}, [el("input", {type: "checkbox", name: key, checked: value, "data-key": name,
-      "data-kind": "boolean"}), document.createTextNode(` ${  labels[key] || key}`)]);
+      "data-kind": "boolean"}), document.createTextNode(` ${labels[key] || key}`)]);
   } else {
     let kind = Array.isArray(value) ? "list" : typeof value === "number" || value === null ? "number" : "text";
     if (table === "printer" && ["host", "device", "profile", "path"].indexOf(key) >= 0) kind = "text";
     let shown = Array.isArray(value) ? value.join(", ") : value;
     if (table === "printer" && (key === "vendor_id" || key === "product_id") && typeof value === "number") {
-      shown = `0x${  (`0000${  value.toString(16)}`).slice(-4)}`;  // as the USB IDs are written (lsusb, the file)
+      shown = `0x${(`0000${value.toString(16)}`).slice(-4)}`;  // as the USB IDs are written (lsusb, the file)
     }
     input = el("input", {name: key, "data-key": name, "data-kind": kind, value: shown});
     if (table === "printer" && key === "path") {
@@ -192,7 +188,7 @@ function field(table, key, value, labels) {
       input.setAttribute("aria-describedby", "path-hint");
     }
   }
-  const label = el("label", {}, [document.createTextNode(`${labels[key] || key  } `), input]);
+  const label = el("label", {}, [document.createTextNode(`${labels[key] || key} `), input]);
   if (table === "printer" && key === "path") {
     label.appendChild(el("span", {id: "path-hint", class: "hint", text: "Hanya dari berkas konfigurasi"}));
   }
@@ -200,14 +196,14 @@ function field(table, key, value, labels) {
 }
 
 function renderGeneric(table, labels) {
-  const box = $(`${table  }-fields`);
+  const box = $(`${table}-fields`);
   clear(box);
   Object.keys(doc[table]).forEach((key) => { box.appendChild(field(table, key, doc[table][key], labels)); });
 }
 
 function genericPatch(table) {
   const values = {};
-  Array.prototype.forEach.call($(`${table  }-fields`).querySelectorAll("[data-key]"), (input) => {
+  Array.prototype.forEach.call($(`${table}-fields`).querySelectorAll("[data-key]"), (input) => {
     const key = input.name;
     if (input.readOnly) return;
     const kind = input.getAttribute("data-kind");
@@ -229,11 +225,11 @@ function markInvalid(form, key) {
     input.removeAttribute("aria-invalid");
   });
   if (!key) return;
-  let target = form.querySelector(`[data-key="${  key  }"]`);
+  let target = form.querySelector(`[data-key="${key}"]`);
   const row = /^(services|counters)\[(\d+)\]\.?([a-z_]*)/.exec(key);
   if (row) {
-    const tr = $(`${row[1]  }-body`).rows[parseInt(row[2], 10)];
-    target = tr && (tr.querySelector(`[data-field=${  row[3] || "name"  }]`) || tr.querySelector("input"));
+    const tr = $(`${row[1]}-body`).rows[parseInt(row[2], 10)];
+    target = tr && (tr.querySelector(`[data-field=${row[3] || "name"}]`) || tr.querySelector("input"));
   } else if (!target && /^office\.[a-z_]+$/.test(key)) {
     target = form.elements[key.split(".")[1]];
   }
@@ -254,7 +250,7 @@ function save(form, patch) {
     error.textContent = problem.message;
     error.hidden = false;
     markInvalid(form, problem.key);
-    say(`Belum disimpan: ${  problem.message}`, "error");
+    say(`Belum disimpan: ${problem.message}`, "error");
   });
 }
 
@@ -307,7 +303,7 @@ $("services-form").addEventListener("click", (event) => {
   } else if (button.id === "add-counter") {
     const counters = currentCounters();
     const next = counters.reduce((top, counter) => { return Math.max(top, counter.id || 0); }, 0) + 1;
-    counters.push({id: next, name: `Loket ${  next}`, services: []});
+    counters.push({id: next, name: `Loket ${next}`, services: []});
     renderCounters(counters);
   }
 });
@@ -328,16 +324,16 @@ function showTestPrint(text, kind) {
 }
 
 function waitForTestPrint(id, tries) {
-  return api("GET", `/api/admin/printer/test/${  id}`).then((answer) => {
+  return api("GET", `/api/admin/printer/test/${id}`).then((answer) => {
     const test = answer.test_print, printer = PRINTER_STATE[answer.printer] || answer.printer;
     if (test.status === "pending" && tries > 0) {
       return new Promise((resolve) => { setTimeout(resolve, 500); }).then(() => {
         return waitForTestPrint(id, tries - 1);
       });
     }
-    if (test.status === "printed") showTestPrint(`Halaman uji tercetak (printer ${  printer  }).`, "ok");
-    else if (test.status === "failed") showTestPrint(`Cetak uji gagal: ${  test.error  } (printer ${  printer  }).`, "error");
-    else showTestPrint(`Halaman uji masih menunggu printer (printer ${  printer  }).`, "error");
+    if (test.status === "printed") showTestPrint(`Halaman uji tercetak (printer ${printer}).`, "ok");
+    else if (test.status === "failed") showTestPrint(`Cetak uji gagal: ${test.error} (printer ${printer}).`, "error");
+    else showTestPrint(`Halaman uji masih menunggu printer (printer ${printer}).`, "error");
   });
 }
 

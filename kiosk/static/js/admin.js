@@ -5,7 +5,7 @@
  * Each part of the page lives in admin/: today.js, closed-dates.js, report-form.js, staff.js, dialog.js.
  */
 import { staffApi } from "./lib/api.js";
-import { $ } from "./lib/dom.js";
+import { $, sayIn } from "./lib/dom.js";
 import { pageData } from "./lib/page-data.js";
 import { connect } from "./live.js";
 import { setupClosedDates } from "./admin/closed-dates.js";
@@ -19,13 +19,7 @@ const CONFIG = pageData("admin-config");
 const client = staffApi({returnTo: "/admin", onSession: (answer) => { $("admin-name").textContent = answer.user.username; }});
 const api = client.call;
 
-function say(text, kind) {
-  const box = $("message");
-  box.textContent = text;
-  box.className = `admin-message ${  kind || "ok"}`;
-  box.setAttribute("role", kind === "error" ? "alert" : "status");
-  box.hidden = !text;
-}
+const say = (text, kind) => sayIn($("message"), "admin-message", text, kind);
 
 let staff = null;
 const ask = setupDialog({api, say, afterStaffChange: () => { staff.loadStaff(); }});

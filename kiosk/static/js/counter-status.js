@@ -52,7 +52,7 @@ export function startStatusTab(api) {
   function say(id, text, kind) {
     const box = $(id);
     box.textContent = text || "";
-    box.className = `message ${  kind || "ok"}`;
+    box.className = `message ${kind || "ok"}`;
     box.setAttribute("role", kind === "error" ? "alert" : "status");
     box.hidden = !text;
   }
@@ -64,12 +64,11 @@ export function startStatusTab(api) {
   // "2026-11-25T09:05:00+07:00" -> "25-11-2026 09.05" (the office's own time, as stored)
   function when(iso) {
     if (!iso || iso.length < 16) return iso || "";
-    return `${iso.slice(8, 10)  }-${  iso.slice(5, 7)  }-${  iso.slice(0, 4)  } ${  iso.slice(11, 13)  }.${ 
-      iso.slice(14, 16)}`;
+    return `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)} ${iso.slice(11, 13)}.${iso.slice(14, 16)}`;
   }
 
   function grouped(digits) {  // 6-6-4, as the number is read off the card
-    return /^[0-9]{16}$/.test(digits) ? `${digits.slice(0, 6)  } ${  digits.slice(6, 12)  } ${  digits.slice(12)}` : digits;
+    return /^[0-9]{16}$/.test(digits) ? `${digits.slice(0, 6)} ${digits.slice(6, 12)} ${digits.slice(12)}` : digits;
   }
 
   function statusText(code) {
@@ -93,7 +92,7 @@ export function startStatusTab(api) {
     $("record-nik").textContent = grouped(record.nik);
     $("record-status").textContent = statusText(record.status);
     $("record-note").textContent = record.note || "\u2013";
-    $("record-updated").textContent = `${when(record.updated_at)  } oleh ${  record.updated_by}`;
+    $("record-updated").textContent = `${when(record.updated_at)} oleh ${record.updated_by}`;
     $("change-status").value = record.status;
     $("change-note").value = record.note;
     const rows = answer.history.map((entry) => {
@@ -101,11 +100,11 @@ export function startStatusTab(api) {
       tr.appendChild(cell(when(entry.at), "when"));
       const source = SOURCE_TEXT[entry.source];
       tr.appendChild(cell(!source ? entry.by : entry.by === entry.source ? source
-                                             : `${entry.by  } (${  source  })`));
+                                             : `${entry.by} (${source})`));
       tr.appendChild(cell(statusText(entry.status)));
       let note = entry.note || "";
       if (entry.details_changed) {
-        note = `${note ? `${note  } \u00b7 ` : ""  }data diri diubah`;
+        note = `${note ? `${note} \u00b7 ` : ""  }data diri diubah`;
       }
       tr.appendChild(cell(note || "\u2013"));
       return tr;
@@ -152,7 +151,7 @@ export function startStatusTab(api) {
       .then((answer) => {
         renderRecord(answer);
         say("find-message", answer.change === "updated"
-          ? `Status disimpan: ${  statusText(status)  }.`
+          ? `Status disimpan: ${statusText(status)}.`
           : "Tidak ada yang berubah.", "ok");
       }, failed("find-message"))
       .then(() => { busy(form, false); });
@@ -161,13 +160,13 @@ export function startStatusTab(api) {
   // ------------------------------------------------------------ a batch of cards
 
   function counted(counts) {
-    const parts = [`${counts.updated  } diubah menjadi siap diambil`];
-    if (counts.already_ready) parts.push(`${counts.already_ready  } sudah siap sebelumnya`);
-    if (counts.not_ready_state) parts.push(`${counts.not_ready_state  } ditolak karena statusnya`);
-    if (counts.unknown) parts.push(`${counts.unknown  } tidak dikenal`);
-    if (counts.invalid) parts.push(`${counts.invalid  } tidak valid`);
-    if (counts.duplicate) parts.push(`${counts.duplicate  } berulang`);
-    return `${parts.join(", ")  }.`;
+    const parts = [`${counts.updated} diubah menjadi siap diambil`];
+    if (counts.already_ready) parts.push(`${counts.already_ready} sudah siap sebelumnya`);
+    if (counts.not_ready_state) parts.push(`${counts.not_ready_state} ditolak karena statusnya`);
+    if (counts.unknown) parts.push(`${counts.unknown} tidak dikenal`);
+    if (counts.invalid) parts.push(`${counts.invalid} tidak valid`);
+    if (counts.duplicate) parts.push(`${counts.duplicate} berulang`);
+    return `${parts.join(", ")}.`;
   }
 
   $("ready-form").addEventListener("submit", (event) => {
@@ -190,7 +189,7 @@ export function startStatusTab(api) {
           const mark = document.createElement("b");
           mark.textContent = OUTCOME_TEXT[line.outcome] || line.outcome;
           result.appendChild(mark);
-          result.appendChild(document.createTextNode(` ${  line.message}`));
+          result.appendChild(document.createTextNode(` ${line.message}`));
           tr.appendChild(result);
           return tr;
         });
@@ -220,13 +219,11 @@ export function startStatusTab(api) {
       const body = new FormData();
       body.append("file", file);
       busy(importForm, true);
-      say("import-message", `Mengimpor ${  file.name  }\u2026`, "ok");
+      say("import-message", `Mengimpor ${file.name}\u2026`, "ok");
       api("POST", "/api/admin/status-import", body).then((answer) => {
         say("import-message", "");
         $("import-report").hidden = false;
-        $("import-counts").textContent = `Diterima ${  answer.accepted  } baris (baru ${  answer.created 
-          }, berubah ${  answer.updated  }, tetap ${  answer.unchanged  }); ditolak ${  answer.rejected_count 
-          } baris.`;
+        $("import-counts").textContent = `Diterima ${answer.accepted} baris (baru ${answer.created}, berubah ${answer.updated}, tetap ${answer.unchanged}); ditolak ${answer.rejected_count} baris.`;
         const rows = answer.rejected.map((rejected) => {
           const tr = document.createElement("tr");
           tr.appendChild(cell(String(rejected.row), "num"));

@@ -4,7 +4,7 @@
  * sends the page to the login form; any other refusal is shown inline in Indonesian.
  */
 import { staffApi } from "./lib/api.js";
-import { $, cell, typing } from "./lib/dom.js";
+import { $, cell, typing, sayIn } from "./lib/dom.js";
 import { pageData } from "./lib/page-data.js";
 import { connect, watchSettings } from "./live.js";
 import { startStatusTab } from "./counter-status.js";
@@ -46,18 +46,12 @@ const loadSession = client.loadSession;
 
 // ------------------------------------------------------------ rendering
 
-function say(text, kind) {
-  const box = $("message");
-  box.textContent = text;
-  box.className = `message ${  kind || "ok"}`;
-  box.setAttribute("role", kind === "error" ? "alert" : "status");
-  box.hidden = !text;
-}
+const say = (text, kind) => sayIn($("message"), "message", text, kind);
 
 function minutesSince(iso) {
   const since = Date.parse(iso);
   if (isNaN(since)) return "";
-  return `${Math.max(0, Math.floor((Date.now() + client.clockOffset() - since) / 60000))  } mnt`;
+  return `${Math.max(0, Math.floor((Date.now() + client.clockOffset() - since) / 60000))} mnt`;
 }
 
 function renderTicket() {
@@ -104,7 +98,7 @@ function renderWaiting() {
   $("waiting-empty").hidden = view.waiting.length > 0;
   const more = view.waiting.length - WAITING_ROWS;
   $("waiting-more").hidden = more <= 0;
-  $("waiting-more").textContent = more > 0 ? `dan ${  more  } lainnya` : "";
+  $("waiting-more").textContent = more > 0 ? `dan ${more} lainnya` : "";
 }
 
 function renderNoShows() {
@@ -118,7 +112,7 @@ function renderNoShows() {
     button.className = "noshow-item";
     button.setAttribute("data-ticket-id", String(ticket.id));
     button.setAttribute("aria-pressed", String(ticket.id === selectedNoShow));
-    button.textContent = `${ticket.number  } \u00b7 ${  ticket.service_name || ticket.service}`;
+    button.textContent = `${ticket.number} \u00b7 ${ticket.service_name || ticket.service}`;
     li.appendChild(button);
     return li;
   });
@@ -173,7 +167,7 @@ function refresh() {
   refreshing = true;
   lastRefresh = Date.now();
   const id = counterId;
-  return Promise.all([api("GET", `/api/counters/${  id}`), api("GET", `/api/counters/${  id  }/no-shows`)])
+  return Promise.all([api("GET", `/api/counters/${id}`), api("GET", `/api/counters/${id}/no-shows`)])
     .then((answers) => {
       if (id !== counterId) return;
       view = {ticket: answers[0].ticket, waiting: answers[0].waiting, printer: answers[0].printer,
@@ -220,15 +214,15 @@ function perform(action) {
   if (action === "transfer") { openPicker(); return; }
   const ticket = view.ticket;
   let request;
-  if (action === "next") request = api("POST", `/api/counters/${  counterId  }/next`);
-  else if (action === "requeue") request = api("POST", `/api/tickets/${  selectedNoShow  }/requeue`);
-  else request = api("POST", `/api/tickets/${  ticket.id  }/${  action}`);
+  if (action === "next") request = api("POST", `/api/counters/${counterId}/next`);
+  else if (action === "requeue") request = api("POST", `/api/tickets/${selectedNoShow}/requeue`);
+  else request = api("POST", `/api/tickets/${ticket.id}/${action}`);
   run(request, (answer) => {
     if (action === "next") {
-      return answer ? `${answer.ticket.number  } dipanggil ke ${  answer.ticket.counter_name || "loket ini"  }.`
+      return answer ? `${answer.ticket.number} dipanggil ke ${answer.ticket.counter_name || "loket ini"}.`
                     : "Tidak ada antrean yang menunggu untuk loket ini.";
     }
-    return `${answer.ticket.number  } ${  DONE_TEXT[action]  }.`;
+    return `${answer.ticket.number} ${DONE_TEXT[action]}.`;
   });
 }
 
@@ -264,8 +258,8 @@ function transferTo(code) {
   if (!view.ticket || busy) return;
   const ticket = view.ticket;
   closePicker();
-  run(api("POST", `/api/tickets/${  ticket.id  }/transfer`, {service: code}), (answer) => {
-    return `${answer.ticket.number  } dialihkan ke ${  serviceNames[code] || code  }.`;
+  run(api("POST", `/api/tickets/${ticket.id}/transfer`, {service: code}), (answer) => {
+    return `${answer.ticket.number} dialihkan ke ${serviceNames[code] || code}.`;
   });
 }
 
@@ -292,7 +286,7 @@ $("handover-form").addEventListener("submit", (event) => {
   button.disabled = true;
   api("POST", "/api/applications/handover", {nik, ticket: view.ticket.id}).then((answer) => {
     $("handover-nik").value = "";
-    say(`KTP-el ${  answer.application.name  } tercatat sudah diterima (antrean ${  answer.ticket  }).`, "ok");
+    say(`KTP-el ${answer.application.name} tercatat sudah diterima (antrean ${answer.ticket}).`, "ok");
   }, (error) => {
     if (error.status !== 401) say(error.message, "error");
   }).then(() => { button.disabled = false; });

@@ -66,7 +66,7 @@ window.__displayLoadedAt = Date.now();
 
 function t(key, values) {
   let text = WORDS[key];
-  Object.keys(values || {}).forEach((name) => { text = text.replace(`{${  name  }}`, values[name]); });
+  Object.keys(values || {}).forEach((name) => { text = text.replace(`{${name}}`, values[name]); });
   return text;
 }
 
@@ -94,11 +94,11 @@ function officeNow() {
   partsFormat.formatToParts(new Date(Date.now() + clockOffsetMs)).forEach((p) => { parts[p.type] = p.value; });
   const year = +parts.year, month = +parts.month, day = +parts.day;
   return {
-    iso: `${year  }-${  month  }-${  day}`,
+    iso: `${year}-${month}-${day}`,
     ymd: [year, month - 1, day],
     date: t("date", {weekday: DAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()], day,
                      month: MONTHS[month - 1], year}),
-    time: `${parts.hour  }.${  parts.minute}`
+    time: `${parts.hour}.${parts.minute}`
   };
 }
 
@@ -110,7 +110,7 @@ function reopens(iso) {
   if (isNaN(at)) return null;
   const parts = {};
   partsFormat.formatToParts(new Date(at)).forEach((p) => { parts[p.type] = p.value; });
-  const time = `${parts.hour  }.${  parts.minute}`;
+  const time = `${parts.hour}.${parts.minute}`;
   const weekday = DAYS[new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day)).getUTCDay()];
   const todayParts = officeNow();
   const days = Math.round((Date.UTC(+parts.year, +parts.month - 1, +parts.day) -
@@ -342,7 +342,7 @@ function refreshQueue(reset) {
   fetching = fetch("/api/queue", {cache: "no-store"}).then((response) => {
     const date = Date.parse(response.headers.get("Date") || "");
     if (!isNaN(date) && Math.abs(date - Date.now()) > 30000) clockOffsetMs = date - Date.now();
-    if (!response.ok) throw new Error(`queue ${  response.status}`);
+    if (!response.ok) throw new Error(`queue ${response.status}`);
     return response.json();
   }).then((queue) => {
     if (queue.office) office = queue.office;

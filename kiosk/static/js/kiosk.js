@@ -169,7 +169,7 @@ function reopensText(service) {
   // When a closed service opens again ("Buka kembali Senin, 08.00."), from the server's opens_at.
   if (!service.opens_at) return "";
   if (lang === "id") return service.reopens || "";
-  const day = new Date(`${service.opens_at.slice(0, 10)  }T12:00:00Z`)
+  const day = new Date(`${service.opens_at.slice(0, 10)}T12:00:00Z`)
     .toLocaleDateString("en-GB", { weekday: "long", timeZone: "UTC" });
   const time = service.opens_at.slice(11, 16);
   const today = (service.reopens || "").includes("hari ini");
@@ -200,7 +200,7 @@ function renderServices() {
   for (const service of services) {
     const button = document.createElement("button");
     button.type = "button";
-    button.className = `k-service-btn${  service.open ? "" : " is-closed"}`;
+    button.className = `k-service-btn${service.open ? "" : " is-closed"}`;
     button.dataset.code = service.code;
     button.dataset.say = `service.${service.code}`;  // voice guidance (kiosk-voice.js)
     button.disabled = !service.open;
@@ -256,7 +256,7 @@ async function loadServices() {
 function newKey() {
   // crypto.randomUUID() needs a secure context; the office LAN serves plain http.
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return `kiosk-${  Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `kiosk-${Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 function chooseService(code, key) {

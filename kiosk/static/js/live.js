@@ -56,7 +56,7 @@ export function connect(baseUrl, options) {
 
   function url() {
     if (!lastEventId) return baseUrl;
-    return `${baseUrl + (baseUrl.indexOf("?") >= 0 ? "&" : "?")  }last_event_id=${  lastEventId}`;
+    return `${baseUrl + (baseUrl.indexOf("?") >= 0 ? "&" : "?")}last_event_id=${lastEventId}`;
   }
 
   function heard(event) {

@@ -27,7 +27,7 @@ export function setupClosedDates({api, say, ask, loadToday}) {
       const when = document.createElement("b");
       when.textContent = formatDate(holiday.date);
       li.appendChild(when);
-      li.appendChild(document.createTextNode(` ${  holiday.name}`));
+      li.appendChild(document.createTextNode(` ${holiday.name}`));
       return li;
     }));
     $("holiday-none").hidden = answer.holidays.length > 0;
@@ -43,13 +43,13 @@ export function setupClosedDates({api, say, ask, loadToday}) {
     const button = event.target.closest("[data-closed]");
     if (!button) return;
     const day = button.getAttribute("data-closed");
-    ask({title: `Hapus tanggal tutup ${  formatDate(day)  }?`,
-         text: `Alasan: ${  button.getAttribute("data-reason")  }. Kantor buka seperti biasa pada tanggal itu.`,
-         ok: "Ya, hapus", path: `/api/admin/closed-dates/${  day}`, method: "DELETE",
+    ask({title: `Hapus tanggal tutup ${formatDate(day)}?`,
+         text: `Alasan: ${button.getAttribute("data-reason")}. Kantor buka seperti biasa pada tanggal itu.`,
+         ok: "Ya, hapus", path: `/api/admin/closed-dates/${day}`, method: "DELETE",
          done: () => {
            loadClosedDates();
            loadToday();
-           return `Tanggal ${  formatDate(day)  } tidak lagi tutup.`;
+           return `Tanggal ${formatDate(day)} tidak lagi tutup.`;
          }});
   });
 
@@ -59,8 +59,8 @@ export function setupClosedDates({api, say, ask, loadToday}) {
     const day = form.date.value;
     if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) { say("Pilih tanggal terlebih dahulu.", "error"); return; }
     form.querySelector("button").disabled = true;
-    api("PUT", `/api/admin/closed-dates/${  day}`, {reason: form.reason.value.trim()}).then(() => {
-      say(`Kantor tutup pada ${  formatDate(day)  }.`, "ok");
+    api("PUT", `/api/admin/closed-dates/${day}`, {reason: form.reason.value.trim()}).then(() => {
+      say(`Kantor tutup pada ${formatDate(day)}.`, "ok");
       form.reset();
       loadClosedDates();
       loadToday();

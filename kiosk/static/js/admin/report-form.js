@@ -13,13 +13,13 @@ export function setupReportForm({say, form}) {
     if (first > last) { event.preventDefault(); say("Tanggal awal tidak boleh sesudah tanggal akhir.", "error"); return; }
     if ((last - first) / DAY_MS + 1 > 366) { event.preventDefault(); say("Rentang laporan paling panjang 366 hari.", "error"); return; }
     // The report page, or a download of the same period
-    reportForm.action = reportFormat === "page" ? "/admin/reports" : `/api/reports/range.${  reportFormat}`;
+    reportForm.action = reportFormat === "page" ? "/admin/reports" : `/api/reports/range.${reportFormat}`;
     say("", "ok");
   });
 
   function defaultReportPeriod(today) {
     if (reportForm.from.value || !today) return;
-    reportForm.from.value = `${today.slice(0, 8)  }01`;  // this month so far
+    reportForm.from.value = `${today.slice(0, 8)}01`;  // this month so far
     reportForm.to.value = today;
   }
 

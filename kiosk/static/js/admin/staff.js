@@ -9,7 +9,7 @@ export function setupStaff({api, say, ask}) {
   function actionButton(label, action, account, className) {
     const button = document.createElement("button");
     button.type = "button";
-    button.className = `row-action${  className ? ` ${  className}` : ""}`;
+    button.className = `row-action${className ? ` ${className}` : ""}`;
     button.textContent = label;
     button.setAttribute("data-staff-action", action);
     button.setAttribute("data-staff-id", String(account.id));
@@ -58,10 +58,10 @@ export function setupStaff({api, say, ask}) {
   function renderChanges(answer) {
     replaceRows($("staff-changes-body"), answer.changes.map((change) => {
       const tr = document.createElement("tr");
-      tr.appendChild(cell(`${formatDate(change.at)  } ${  formatTime(change.at)}`));
+      tr.appendChild(cell(`${formatDate(change.at)} ${formatTime(change.at)}`));
       tr.appendChild(cell(change.account));
       let what = CHANGE_TEXT[change.change] || change.change;
-      if (change.detail) what += `: ${  ROLE_TEXT[change.detail] || change.detail}`;
+      if (change.detail) what += `: ${ROLE_TEXT[change.detail] || change.detail}`;
       tr.appendChild(cell(what));
       tr.appendChild(cell(change.by === "command line" ? "perintah kiosk user" : change.by));
       return tr;
@@ -76,45 +76,45 @@ export function setupStaff({api, say, ask}) {
   }
 
   function sessionsText(answer) {
-    return answer.ended_sessions ? ` ${  answer.ended_sessions  } sesi diakhiri.` : "";
+    return answer.ended_sessions ? ` ${answer.ended_sessions} sesi diakhiri.` : "";
   }
 
   const ACTIONS = {
     disable: (account) => {
-      return {title: `Nonaktifkan ${  account.username  }?`,
+      return {title: `Nonaktifkan ${account.username}?`,
               text: "Akun ini tidak dapat masuk lagi dan sesinya yang terbuka langsung berakhir.",
-              ok: "Ya, nonaktifkan", path: `/api/admin/staff/${  account.id  }/disable`, body: {},
-              done: (answer) => { return `Akun ${  account.username  } dinonaktifkan.${  sessionsText(answer)}`; }};
+              ok: "Ya, nonaktifkan", path: `/api/admin/staff/${account.id}/disable`, body: {},
+              done: (answer) => { return `Akun ${account.username} dinonaktifkan.${sessionsText(answer)}`; }};
     },
     password: (account) => {
-      return {title: `Ganti kata sandi ${  account.username}`,
+      return {title: `Ganti kata sandi ${account.username}`,
               text: "Semua sesi akun ini berakhir; petugas masuk lagi dengan kata sandi baru.",
-              ok: "Simpan kata sandi", path: `/api/admin/staff/${  account.id  }/password`, password: true,
+              ok: "Simpan kata sandi", path: `/api/admin/staff/${account.id}/password`, password: true,
               username: account.username,
               done: (answer) => {
-                return `Kata sandi ${  account.username  } diganti.${  sessionsText(answer)}`;
+                return `Kata sandi ${account.username} diganti.${sessionsText(answer)}`;
               }};
     },
     role: (account) => {
       const role = account.role === "admin" ? "counter" : "admin";
-      return {title: `Ubah peran ${  account.username  }?`,
-              text: `Peran baru: ${  ROLE_TEXT[role]  }. Sesi akun ini berakhir; petugas perlu masuk lagi.`,
-              ok: "Ya, ubah peran", path: `/api/admin/staff/${  account.id  }/role`, body: {role},
+      return {title: `Ubah peran ${account.username}?`,
+              text: `Peran baru: ${ROLE_TEXT[role]}. Sesi akun ini berakhir; petugas perlu masuk lagi.`,
+              ok: "Ya, ubah peran", path: `/api/admin/staff/${account.id}/role`, body: {role},
               done: (answer) => {
-                return `Peran ${  account.username  } sekarang ${  ROLE_TEXT[role]  }.${  sessionsText(answer)}`;
+                return `Peran ${account.username} sekarang ${ROLE_TEXT[role]}.${sessionsText(answer)}`;
               }};
     },
     enable: (account) => {
-      return {title: `Aktifkan lagi ${  account.username  }?`,
+      return {title: `Aktifkan lagi ${account.username}?`,
               text: "Akun ini dapat masuk lagi dengan kata sandinya yang lama. Ganti kata sandinya bila perlu.",
-              ok: "Ya, aktifkan", path: `/api/admin/staff/${  account.id  }/enable`, body: {},
-              done: () => { return `Akun ${  account.username  } aktif lagi.`; }};
+              ok: "Ya, aktifkan", path: `/api/admin/staff/${account.id}/enable`, body: {},
+              done: () => { return `Akun ${account.username} aktif lagi.`; }};
     },
     "end-sessions": (account) => {
-      return {title: `Akhiri sesi ${  account.username  }?`,
+      return {title: `Akhiri sesi ${account.username}?`,
               text: "Semua layar yang masuk dengan akun ini kembali ke halaman masuk.",
-              ok: "Ya, akhiri sesi", path: `/api/admin/staff/${  account.id  }/end-sessions`, body: {},
-              done: (answer) => { return `Sesi ${  account.username  } diakhiri (${  answer.ended_sessions  }).`; }};
+              ok: "Ya, akhiri sesi", path: `/api/admin/staff/${account.id}/end-sessions`, body: {},
+              done: (answer) => { return `Sesi ${account.username} diakhiri (${answer.ended_sessions}).`; }};
     }
   };
 
@@ -132,7 +132,7 @@ export function setupStaff({api, say, ask}) {
     const body = {username: form.username.value.trim(), role: form.role.value, password: form.password.value};
     form.querySelector("button").disabled = true;
     api("POST", "/api/admin/staff", body).then((answer) => {
-      say(`Akun ${  answer.staff.username  } (${  ROLE_TEXT[answer.staff.role]  }) ditambahkan.`, "ok");
+      say(`Akun ${answer.staff.username} (${ROLE_TEXT[answer.staff.role]}) ditambahkan.`, "ok");
       form.reset();
       loadStaff();
     }, (error) => {

@@ -37,7 +37,7 @@ export function setupToday({api, say, ask, onDate}) {
       tr.setAttribute("data-counter", String(counter.id));
       tr.appendChild(cell(counter.name));
       tr.appendChild(cell(counter.ticket
-        ? `${counter.ticket.number  } (${  TICKET_STATUS[counter.ticket.status] || counter.ticket.status  })`
+        ? `${counter.ticket.number} (${TICKET_STATUS[counter.ticket.status] || counter.ticket.status})`
         : "Kosong", counter.ticket ? "" : "empty"));
       tr.appendChild(cell(counter.staff || "\u2013"));
       return tr;
@@ -69,7 +69,7 @@ export function setupToday({api, say, ask, onDate}) {
       const input = document.createElement("input");
       input.type = "number"; input.min = "0"; input.max = "100000"; input.step = "1";
       input.className = "quota-input";
-      input.setAttribute("aria-label", `Kuota hari ini ${  service.name}`);
+      input.setAttribute("aria-label", `Kuota hari ini ${service.name}`);
       input.placeholder = "tanpa batas";
       input.value = service.daily_quota === null ? "" : String(service.daily_quota);
       input.setAttribute("data-quota", service.code);
@@ -86,11 +86,11 @@ export function setupToday({api, say, ask, onDate}) {
       }
       tr.appendChild(quota);
       tr.appendChild(cell(service.override
-        ? `${service.override.updated_by  }, pukul ${  formatTime(service.override.updated_at)}` : "\u2013"));
+        ? `${service.override.updated_by}, pukul ${formatTime(service.override.updated_at)}` : "\u2013"));
       const actions = document.createElement("td");
       const toggle = document.createElement("button");
       toggle.type = "button";
-      toggle.className = `row-action${  closedToday ? "" : " danger"}`;
+      toggle.className = `row-action${closedToday ? "" : " danger"}`;
       toggle.textContent = closedToday ? "Buka kembali" : "Tutup hari ini";
       toggle.setAttribute("data-rule", closedToday ? "open" : "close");
       toggle.setAttribute("data-code", service.code);
@@ -101,7 +101,7 @@ export function setupToday({api, say, ask, onDate}) {
   }
 
   function patchService(code, body, done) {
-    return api("PATCH", `/api/services/${  encodeURIComponent(code)}`, body).then(() => {
+    return api("PATCH", `/api/services/${encodeURIComponent(code)}`, body).then(() => {
       say(done, "ok");
       loadToday();
     });
@@ -121,18 +121,18 @@ export function setupToday({api, say, ask, onDate}) {
     if (!service) return;
     const rule = button.getAttribute("data-rule");
     if (rule === "close") {
-      ask({title: `Tutup ${  service.name  } hari ini?`,
+      ask({title: `Tutup ${service.name} hari ini?`,
            text: "Kios tidak memberi nomor antrean baru untuk layanan ini sampai dibuka kembali atau besok. " +
                  "Warga yang sudah mengambil nomor tetap dilayani.",
-           ok: "Ya, tutup", path: `/api/services/${  encodeURIComponent(service.code)}`, method: "PATCH",
+           ok: "Ya, tutup", path: `/api/services/${encodeURIComponent(service.code)}`, method: "PATCH",
            body: {open: false},
-           done: () => { loadToday(); return `${service.name  } ditutup untuk hari ini.`; }});
+           done: () => { loadToday(); return `${service.name} ditutup untuk hari ini.`; }});
     } else if (rule === "open") {
-      patchService(service.code, {open: true}, `${service.name  } dibuka kembali.`).catch((error) => {
+      patchService(service.code, {open: true}, `${service.name} dibuka kembali.`).catch((error) => {
         say(error.message, "error");
       });
     } else {
-      const input = $("rules-body").querySelector(`[data-quota='${  service.code  }']`);
+      const input = $("rules-body").querySelector(`[data-quota='${service.code}']`);
       let quota = null;
       if (rule === "quota") {
         if (!/^\d+$/.test(input.value.trim())) {
@@ -143,8 +143,8 @@ export function setupToday({api, say, ask, onDate}) {
       }
       editingQuota = null;
       patchService(service.code, {daily_quota: quota}, quota === null
-        ? `Kuota ${  service.name  } kembali ke bawaan.`
-        : `Kuota ${  service.name  } hari ini: ${  quota  }.`).catch((error) => {
+        ? `Kuota ${service.name} kembali ke bawaan.`
+        : `Kuota ${service.name} hari ini: ${quota}.`).catch((error) => {
         say(error.message, "error");
       });
     }
@@ -154,12 +154,12 @@ export function setupToday({api, say, ask, onDate}) {
     const box = $("backup-state");
     if (!backup) return;
     box.setAttribute("data-state", backup.state);
-    const last = backup.last_at ? `${formatDate(backup.last_at)  } pukul ${  formatTime(backup.last_at)}` : "";
+    const last = backup.last_at ? `${formatDate(backup.last_at)} pukul ${formatTime(backup.last_at)}` : "";
     box.textContent = {
       off: "Tidak diatur (isi [backup] dir di konfigurasi)",
       none: "Belum ada salinan",
-      ok: `Berhasil, ${  last  }${backup.file ? ` (${  backup.file  })` : ""}`,
-      failed: `Gagal, dicoba lagi tiap 15 menit: ${  backup.error || ""  }${last ? `. Salinan terakhir: ${  last}` : ""}`
+      ok: `Berhasil, ${last}${backup.file ? ` (${backup.file})` : ""}`,
+      failed: `Gagal, dicoba lagi tiap 15 menit: ${backup.error || ""}${last ? `. Salinan terakhir: ${last}` : ""}`
     }[backup.state] || backup.state;
   }
 
