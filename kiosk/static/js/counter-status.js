@@ -1,33 +1,32 @@
 /* Counter screen, "Status KTP-el" tab: find a record by NIK, change its status, a batch of cards, SIAK upload.
  *
- * Every NIK goes in a POST body through counter.js's API helper (session cookie + CSRF header),
+ * Every NIK goes in a POST body through counter.js's API client (session cookie + CSRF header),
  * never in a URL. Nothing is kept in storage; leaving the tab keeps the last record on screen
  * only until the page is left.
  */
-(function () {
-  "use strict";
+import { $, cell } from "./lib/dom.js";
 
-  var api = window.CounterApi.call;
-  var $ = function (id) { return document.getElementById(id); };
+// Wire the tab; `api` is the counter page's API client (lib/api.js), already holding the session.
+export function startStatusTab(api) {
 
-  var STATUS_LABELS = {};
-  Array.prototype.forEach.call($("change-status").options, function (option) {
+  const STATUS_LABELS = {};
+  Array.prototype.forEach.call($("change-status").options, (option) => {
     STATUS_LABELS[option.value] = option.textContent;
   });
-  var SOURCE_TEXT = {import: "impor SIAK", demo: "data contoh"};  // a staff edit shows just the username
-  var OUTCOME_TEXT = {updated: "Diubah", already_ready: "Sudah siap", not_ready_state: "Ditolak",
+  const SOURCE_TEXT = {import: "impor SIAK", demo: "data contoh"};  // a staff edit shows just the username
+  const OUTCOME_TEXT = {updated: "Diubah", already_ready: "Sudah siap", not_ready_state: "Ditolak",
                       unknown: "Tidak dikenal",
                       invalid: "Tidak valid", duplicate: "Berulang"};
-  var shownNik = null;
+  let shownNik = null;
 
   // ------------------------------------------------------------ tabs
 
-  var tabs = {queue: $("tab-queue"), status: $("tab-status")};
-  var panels = {queue: $("queue-panel"), status: $("status-panel")};
+  const tabs = {queue: $("tab-queue"), status: $("tab-status")};
+  const panels = {queue: $("queue-panel"), status: $("status-panel")};
 
   function showTab(name, focus) {
-    Object.keys(tabs).forEach(function (key) {
-      var chosen = key === name;
+    Object.keys(tabs).forEach((key) => {
+      const chosen = key === name;
       tabs[key].setAttribute("aria-selected", String(chosen));
       tabs[key].tabIndex = chosen ? 0 : -1;
       panels[key].hidden = !chosen;
@@ -38,9 +37,9 @@
     if (name === "status") $("find-nik").focus();
   }
 
-  Object.keys(tabs).forEach(function (key) {
-    tabs[key].addEventListener("click", function () { showTab(key, false); });
-    tabs[key].addEventListener("keydown", function (event) {  // WAI-ARIA tabs: arrows move between tabs
+  Object.keys(tabs).forEach((key) => {
+    tabs[key].addEventListener("click", () => { showTab(key, false); });
+    tabs[key].addEventListener("keydown", (event) => {  // WAI-ARIA tabs: arrows move between tabs
       if (event.key === "ArrowLeft" || event.key === "ArrowRight") {
         event.preventDefault();
         showTab(key === "queue" ? "status" : "queue", true);
@@ -51,41 +50,33 @@
   // ------------------------------------------------------------ helpers
 
   function say(id, text, kind) {
-    var box = $(id);
+    const box = $(id);
     box.textContent = text || "";
-    box.className = "message " + (kind || "ok");
+    box.className = `message ${kind || "ok"}`;
     box.setAttribute("role", kind === "error" ? "alert" : "status");
     box.hidden = !text;
   }
 
   function failed(id) {
-    return function (error) { if (error.status !== 401) say(id, error.message, "error"); };
+    return (error) => { if (error.status !== 401) say(id, error.message, "error"); };
   }
 
   // "2026-11-25T09:05:00+07:00" -> "25-11-2026 09.05" (the office's own time, as stored)
   function when(iso) {
     if (!iso || iso.length < 16) return iso || "";
-    return iso.slice(8, 10) + "-" + iso.slice(5, 7) + "-" + iso.slice(0, 4) + " " + iso.slice(11, 13) + "." +
-      iso.slice(14, 16);
+    return `${iso.slice(8, 10)}-${iso.slice(5, 7)}-${iso.slice(0, 4)} ${iso.slice(11, 13)}.${iso.slice(14, 16)}`;
   }
 
   function grouped(digits) {  // 6-6-4, as the number is read off the card
-    return /^[0-9]{16}$/.test(digits) ? digits.slice(0, 6) + " " + digits.slice(6, 12) + " " + digits.slice(12) : digits;
+    return /^[0-9]{16}$/.test(digits) ? `${digits.slice(0, 6)} ${digits.slice(6, 12)} ${digits.slice(12)}` : digits;
   }
 
   function statusText(code) {
     return STATUS_LABELS[code] || code;
   }
 
-  function cell(text, className) {
-    var td = document.createElement("td");
-    td.textContent = text;
-    if (className) td.className = className;
-    return td;
-  }
-
   function busy(form, on) {
-    Array.prototype.forEach.call(form.querySelectorAll("button, input, select, textarea"), function (field) {
+    Array.prototype.forEach.call(form.querySelectorAll("button, input, select, textarea"), (field) => {
       field.disabled = on;
     });
   }
@@ -93,7 +84,7 @@
   // ------------------------------------------------------------ one record
 
   function renderRecord(answer) {
-    var record = answer.application;
+    const record = answer.application;
     shownNik = record.nik;
     $("record").hidden = false;
     $("record").setAttribute("data-status", record.status);
@@ -101,19 +92,19 @@
     $("record-nik").textContent = grouped(record.nik);
     $("record-status").textContent = statusText(record.status);
     $("record-note").textContent = record.note || "\u2013";
-    $("record-updated").textContent = when(record.updated_at) + " oleh " + record.updated_by;
+    $("record-updated").textContent = `${when(record.updated_at)} oleh ${record.updated_by}`;
     $("change-status").value = record.status;
     $("change-note").value = record.note;
-    var rows = answer.history.map(function (entry) {
-      var tr = document.createElement("tr");
+    const rows = answer.history.map((entry) => {
+      const tr = document.createElement("tr");
       tr.appendChild(cell(when(entry.at), "when"));
-      var source = SOURCE_TEXT[entry.source];
+      const source = SOURCE_TEXT[entry.source];
       tr.appendChild(cell(!source ? entry.by : entry.by === entry.source ? source
-                                             : entry.by + " (" + source + ")"));
+                                             : `${entry.by} (${source})`));
       tr.appendChild(cell(statusText(entry.status)));
-      var note = entry.note || "";
+      let note = entry.note || "";
       if (entry.details_changed) {
-        note = (note ? note + " \u00b7 " : "") + "data diri diubah";
+        note = `${note ? `${note} \u00b7 ` : ""  }data diri diubah`;
       }
       tr.appendChild(cell(note || "\u2013"));
       return tr;
@@ -129,114 +120,112 @@
   }
 
   function find(nik) {
-    return api("POST", "/api/applications/search", {nik: nik}).then(function (answer) {
+    return api("POST", "/api/applications/search", {nik}).then((answer) => {
       renderRecord(answer);
       return answer;
     });
   }
 
-  $("find-form").addEventListener("submit", function (event) {
+  $("find-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    var form = event.target;
-    var nik = $("find-nik").value.replace(/[\s.\-]/g, "");
+    const form = event.target;
+    const nik = $("find-nik").value.replace(/[\s.\-]/g, "");
     if (!nik) { say("find-message", "Ketik NIK yang dicari (16 angka).", "error"); return; }
     busy(form, true);
     say("find-message", "");
-    find(nik).then(function () {
+    find(nik).then(() => {
       $("find-nik").value = "";
-    }, function (error) {
+    }, (error) => {
       clearRecord();
       failed("find-message")(error);
-    }).then(function () { busy(form, false); $("find-nik").focus(); });
+    }).then(() => { busy(form, false); $("find-nik").focus(); });
   });
 
-  $("change-form").addEventListener("submit", function (event) {
+  $("change-form").addEventListener("submit", (event) => {
     event.preventDefault();
     if (!shownNik) return;
-    var form = event.target;
-    var status = $("change-status").value;
+    const form = event.target;
+    const status = $("change-status").value;
     busy(form, true);
-    api("POST", "/api/applications/status", {nik: shownNik, status: status, note: $("change-note").value})
-      .then(function (answer) {
+    api("POST", "/api/applications/status", {nik: shownNik, status, note: $("change-note").value})
+      .then((answer) => {
         renderRecord(answer);
         say("find-message", answer.change === "updated"
-          ? "Status disimpan: " + statusText(status) + "."
+          ? `Status disimpan: ${statusText(status)}.`
           : "Tidak ada yang berubah.", "ok");
       }, failed("find-message"))
-      .then(function () { busy(form, false); });
+      .then(() => { busy(form, false); });
   });
 
   // ------------------------------------------------------------ a batch of cards
 
   function counted(counts) {
-    var parts = [counts.updated + " diubah menjadi siap diambil"];
-    if (counts.already_ready) parts.push(counts.already_ready + " sudah siap sebelumnya");
-    if (counts.not_ready_state) parts.push(counts.not_ready_state + " ditolak karena statusnya");
-    if (counts.unknown) parts.push(counts.unknown + " tidak dikenal");
-    if (counts.invalid) parts.push(counts.invalid + " tidak valid");
-    if (counts.duplicate) parts.push(counts.duplicate + " berulang");
-    return parts.join(", ") + ".";
+    const parts = [`${counts.updated} diubah menjadi siap diambil`];
+    if (counts.already_ready) parts.push(`${counts.already_ready} sudah siap sebelumnya`);
+    if (counts.not_ready_state) parts.push(`${counts.not_ready_state} ditolak karena statusnya`);
+    if (counts.unknown) parts.push(`${counts.unknown} tidak dikenal`);
+    if (counts.invalid) parts.push(`${counts.invalid} tidak valid`);
+    if (counts.duplicate) parts.push(`${counts.duplicate} berulang`);
+    return `${parts.join(", ")}.`;
   }
 
-  $("ready-form").addEventListener("submit", function (event) {
+  $("ready-form").addEventListener("submit", (event) => {
     event.preventDefault();
-    var form = event.target;
-    var text = $("ready-niks").value;
+    const form = event.target;
+    const text = $("ready-niks").value;
     if (!text.trim()) { say("ready-message", "Tempelkan paling sedikit satu NIK.", "error"); return; }
     busy(form, true);
     say("ready-message", "");
     api("POST", "/api/applications/ready", {niks: text, note: $("ready-note").value})
-      .then(function (answer) {
+      .then((answer) => {
         $("ready-report").hidden = false;
         $("ready-counts").textContent = counted(answer.counts);
-        var rows = answer.lines.map(function (line) {
-          var tr = document.createElement("tr");
+        const rows = answer.lines.map((line) => {
+          const tr = document.createElement("tr");
           tr.setAttribute("data-outcome", line.outcome);
           tr.appendChild(cell(String(line.no), "num"));
           tr.appendChild(cell(grouped(line.nik), "digits"));
-          var result = cell("", "outcome");
-          var mark = document.createElement("b");
+          const result = cell("", "outcome");
+          const mark = document.createElement("b");
           mark.textContent = OUTCOME_TEXT[line.outcome] || line.outcome;
           result.appendChild(mark);
-          result.appendChild(document.createTextNode(" " + line.message));
+          result.appendChild(document.createTextNode(` ${line.message}`));
           tr.appendChild(result);
           return tr;
         });
         $("ready-body").replaceChildren.apply($("ready-body"), rows);
         $("ready-niks").value = "";
-        var shownChanged = answer.lines.some(function (line) {
+        const shownChanged = answer.lines.some((line) => {
           return line.outcome === "updated" && line.nik === shownNik;
         });
-        if (shownChanged) find(shownNik).catch(function () {});
+        if (shownChanged) find(shownNik).catch(() => {});
       }, failed("ready-message"))
-      .then(function () { busy(form, false); });
+      .then(() => { busy(form, false); });
   });
 
   // ------------------------------------------------------------ SIAK upload (admin)
 
-  var importForm = $("import-form");
+  const importForm = $("import-form");
   if (importForm) {
-    var showFileName = function () {
-      var file = $("import-file").files[0];
+    const showFileName = () => {
+      const file = $("import-file").files[0];
       $("import-file-name").textContent = file ? file.name : "Belum ada berkas dipilih.";
     };
     $("import-file").addEventListener("change", showFileName);
-    importForm.addEventListener("submit", function (event) {
+    importForm.addEventListener("submit", (event) => {
       event.preventDefault();
-      var file = $("import-file").files[0];
+      const file = $("import-file").files[0];
       if (!file) { say("import-message", "Pilih berkas CSV dari SIAK terlebih dahulu.", "error"); return; }
-      var body = new FormData();
+      const body = new FormData();
       body.append("file", file);
       busy(importForm, true);
-      say("import-message", "Mengimpor " + file.name + "\u2026", "ok");
-      api("POST", "/api/admin/status-import", body).then(function (answer) {
+      say("import-message", `Mengimpor ${file.name}\u2026`, "ok");
+      api("POST", "/api/admin/status-import", body).then((answer) => {
         say("import-message", "");
         $("import-report").hidden = false;
-        $("import-counts").textContent = "Diterima " + answer.accepted + " baris (baru " + answer.created +
-          ", berubah " + answer.updated + ", tetap " + answer.unchanged + "); ditolak " + answer.rejected_count +
-          " baris.";
-        var rows = answer.rejected.map(function (rejected) {
-          var tr = document.createElement("tr");
+        $("import-counts").textContent = `Diterima ${answer.accepted} baris (baru ${answer.created}, berubah ${answer.updated}, tetap ${answer.unchanged}); ditolak ${answer.rejected_count} baris.`;
+        const rows = answer.rejected.map((rejected) => {
+          const tr = document.createElement("tr");
           tr.appendChild(cell(String(rejected.row), "num"));
           tr.appendChild(cell(rejected.message));
           return tr;
@@ -245,13 +234,13 @@
         $("import-body").closest("table").hidden = rows.length === 0;
         $("import-file").value = "";
         showFileName();
-        if (shownNik) find(shownNik).catch(function () {});
-      }, function (error) {
+        if (shownNik) find(shownNik).catch(() => {});
+      }, (error) => {
         $("import-report").hidden = true;
         failed("import-message")(error);
-      }).then(function () { busy(importForm, false); });
+      }).then(() => { busy(importForm, false); });
     });
   }
 
   document.body.setAttribute("data-tab", "queue");
-})();
+}

@@ -1,26 +1,28 @@
 /* Kiosk: the satisfaction survey (SKM) for a number served today. The resident types the number on a
    pad, answers the nine questions one screen each (a tap moves on), may add a profile, and sends.
-   Runs inside kiosk.js (window.kioskScreens): its idle warning, settling time and reset apply, and a
+   Runs inside kiosk.js (its `screenControl`): its idle warning, settling time and reset apply, and a
    reset forgets the number and every answer.
    Voice guidance (kiosk-voice.js) reads these screens from their data-say keys (kiosk/guide.py "survey.*"):
    the letters are numbered choices, then the number's digits are an entry typed on the keypad (each
    digit echoed, Backspace deletes, on an empty entry the letter); each question with its four answers as
    choices 1-4; the profile's four parts as choices, each opening its options on a screen of their own
    (the chips are not numbered choices), and sending; an error is said by its code. */
-(() => {
-  "use strict";
+import { pageData } from "./lib/page-data.js";
+import { screenControl as kiosk } from "./kiosk.js";
+import { voiceLink } from "./kiosk/voice-link.js";
 
-  const kiosk = window.kioskScreens;
-  const data = document.getElementById("survey-form");
-  if (!kiosk || !data) return;
-  const FORM = JSON.parse(data.textContent);
+const data = document.getElementById("survey-form");
+if (data) start();
+
+function start() {
+  const FORM = pageData(data);
   const THANKS_MS = 10000;
   const VOICE_THANKS_MS = 30000;  // the thanks are read aloud first
   const SETTLE_MS = 500;
   const MAX_DIGITS = 3;
 
   // The survey's words: the "survey" part of kiosk/messages/<lang>.json.
-  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
+  const CATALOGUE = pageData(document.getElementById("kiosk-messages"));
   const WORDS = { id: CATALOGUE.id.survey, en: CATALOGUE.en.survey };
 
   const $ = (id) => document.getElementById(id);
@@ -68,7 +70,7 @@
   // Voice guidance, when it is on: read the screen again (it changed without a new screen), after the
   // sentence of an error code (its catalogue key, or the generic one for a code the catalogue lacks).
   function voice() {
-    return window.KioskVoice && window.KioskVoice.active ? window.KioskVoice : null;
+    return voiceLink.active();
   }
 
   function voiceRead(code) {
@@ -363,4 +365,4 @@
   });
 
   words();
-})();
+}

@@ -33,672 +33,475 @@
    Audio comes as WAVs from /api/speech/<key>.wav (the kiosk PC's own output: its headphone jack);
    without espeak-ng on the server the browser's own voice reads the sentence, else a chime plays.
    Every request is logged in window.__spoken = [{key, url, at, via}] (the last 200). */
-(() => {
-  "use strict";
+import { pageData } from "./lib/page-data.js";
+import { Kiosk } from "./kiosk.js";
+import { createLargeText } from "./kiosk/large-text.js";
+import { createVoiceAudio, TONE } from "./kiosk/voice-audio.js";
+import { voiceLink } from "./kiosk/voice-link.js";
 
-  const app = document.getElementById("app");
-  const root = document.documentElement;
-  const LOG_LIMIT = 200;
-  const LONG_PRESS_MS = 2000;
-  const LONG_PRESS_SLOP_PX = 30;      // a finger resting on glass wanders a little
-  const VOICE_RESULT_SECONDS = 60;    // the number is read twice: keep it on screen long enough
-  const CLIP_TIMEOUT_MS = 15000;      // a clip that never reports its end does not stall the rest
-  const CHIME_URL = "/static/sounds/chime.wav";
-  const TEXT_SCALE = parseFloat(getComputedStyle(root).getPropertyValue("--k-text-scale")) || 1.5;
-  // Type this big (the number, the clock, the service letters) is read from metres away as it is and
-  // would not fit the screen at 1.5x: large text leaves it alone.
-  const DISPLAY_VMIN = 7;
-  // [kiosk] voice_output: "speaker" means the waiting room hears the kiosk, so a private entry
-  // (data-voice-private: the NIK, the nomor KK) is never read back: each digit gets a tone and its place.
-  const SPEAKER = app.dataset.voiceOutput === "speaker";
-  const TONE = "tone";  // a short beep made here (Web Audio), logged in window.__spoken like a sentence
+const app = document.getElementById("app");
+const root = document.documentElement;
+const LONG_PRESS_MS = 2000;
+const LONG_PRESS_SLOP_PX = 30;      // a finger resting on glass wanders a little
+const VOICE_RESULT_SECONDS = 60;    // the number is read twice: keep it on screen long enough
+// [kiosk] voice_output: "speaker" means the waiting room hears the kiosk, so a private entry
+// (data-voice-private: the NIK, the nomor KK) is never read back: each digit gets a tone and its place.
+const SPEAKER = app.dataset.voiceOutput === "speaker";
 
-  // This layer's words: the "voice" part of kiosk/messages/<lang>.json.
-  const CATALOGUE = JSON.parse(document.getElementById("kiosk-messages").textContent);
-  const WORDS = { id: CATALOGUE.id.voice, en: CATALOGUE.en.voice };
+// This layer's words: the "voice" part of kiosk/messages/<lang>.json.
+const CATALOGUE = pageData(document.getElementById("kiosk-messages"));
+const WORDS = { id: CATALOGUE.id.voice, en: CATALOGUE.en.voice };
 
-  const spoken = [];
-  window.__spoken = spoken;
+const spoken = [];
+window.__spoken = spoken;
 
-  const voice = {
-    active: false,
-    known: new Set(),
-    volume: 1,
-    selected: null,     // {screen, index} chosen by a digit, confirmed by Enter
-    armed: null,        // the button a first tap spoke; a second tap on it chooses it
-    generation: 0,      // bumped to cut off what is being said
-    savedResult: null,  // kiosk.js result time before voice mode lengthened it
-    idleTimer: null,
-  };
-  const ready = fetch("/api/speech", { cache: "no-store" })
-    .then((answer) => (answer.ok ? answer.json() : null))
-    .then((index) => {
-      if (!index) return;
-      index.keys.forEach((key) => voice.known.add(key));
-      voice.volume = Math.max(0, Math.min(1, Number(index.volume)));
-    })
-    .catch(() => {});
+const voice = {
+  active: false,
+  known: new Set(),
+  volume: 1,
+  selected: null,     // {screen, index} chosen by a digit, confirmed by Enter
+  armed: null,        // the button a first tap spoke; a second tap on it chooses it
+  generation: 0,      // bumped to cut off what is being said
+  savedResult: null,  // kiosk.js result time before voice mode lengthened it
+  idleTimer: null,
+};
+const ready = fetch("/api/speech", { cache: "no-store" })
+  .then((answer) => (answer.ok ? answer.json() : null))
+  .then((index) => {
+    if (!index) return;
+    index.keys.forEach((key) => voice.known.add(key));
+    voice.volume = Math.max(0, Math.min(1, Number(index.volume)));
+  })
+  .catch(() => {});
 
-  // ------------------------------------------------------------ words of this layer
+// ------------------------------------------------------------ words of this layer
 
-  function word(key) {
-    const lang = root.lang === "en" ? "en" : "id";
-    return WORDS[lang][key] || WORDS.id[key];
+function word(key) {
+  const lang = root.lang === "en" ? "en" : "id";
+  return WORDS[lang][key] || WORDS.id[key];
+}
+
+// In voice mode this takes the clock's place in the header: the screen below keeps all its room.
+const bar = document.createElement("div");
+bar.className = "k-voice-bar";
+bar.setAttribute("role", "status");
+bar.hidden = true;
+const barTitle = document.createElement("p");
+barTitle.className = "k-voice-title";
+const barIcon = document.createElement("span");
+barIcon.className = "k-voice-icon";
+barIcon.setAttribute("aria-hidden", "true");
+const barText = document.createElement("span");
+barTitle.append(barIcon, barText);
+const barKeys = document.createElement("p");
+barKeys.className = "k-voice-keys";
+bar.append(barTitle, barKeys);
+app.querySelector(".k-top").append(bar);
+
+function renderWords() {
+  barText.textContent = word("voice_title");
+  const screen = currentScreen();  // on a digit entry the keys mean something else: say so
+  const input = screen && inputOf(screen);
+  barKeys.textContent = word(input ? input.dataset.voiceKeys || "voice_keys_entry" : "voice_keys");
+  for (const node of document.querySelectorAll("[data-voice-text]")) node.textContent = word(node.dataset.voiceText);
+  for (const node of document.querySelectorAll("[data-voice-label]")) {
+    node.setAttribute("aria-label", word(node.dataset.voiceLabel));
   }
+  const toggle = document.getElementById("voice-toggle");
+  if (toggle) {
+    toggle.querySelector("[data-voice-text]").textContent = word(voice.active ? "voice_exit" : "voice_button");
+    toggle.setAttribute("aria-pressed", String(voice.active));
+  }
+}
+new MutationObserver(renderWords).observe(root, { attributes: true, attributeFilter: ["lang"] });
 
-  // In voice mode this takes the clock's place in the header: the screen below keeps all its room.
-  const bar = document.createElement("div");
-  bar.className = "k-voice-bar";
-  bar.setAttribute("role", "status");
-  bar.hidden = true;
-  const barTitle = document.createElement("p");
-  barTitle.className = "k-voice-title";
-  const barIcon = document.createElement("span");
-  barIcon.className = "k-voice-icon";
-  barIcon.setAttribute("aria-hidden", "true");
-  const barText = document.createElement("span");
-  barTitle.append(barIcon, barText);
-  const barKeys = document.createElement("p");
-  barKeys.className = "k-voice-keys";
-  bar.append(barTitle, barKeys);
-  app.querySelector(".k-top").append(bar);
+// ------------------------------------------------------------ audio (kiosk/voice-audio.js)
 
-  function renderWords() {
-    barText.textContent = word("voice_title");
-    const screen = currentScreen();  // on a digit entry the keys mean something else: say so
-    const input = screen && inputOf(screen);
-    barKeys.textContent = word(input ? input.dataset.voiceKeys || "voice_keys_entry" : "voice_keys");
-    for (const node of document.querySelectorAll("[data-voice-text]")) node.textContent = word(node.dataset.voiceText);
-    for (const node of document.querySelectorAll("[data-voice-label]")) {
-      node.setAttribute("aria-label", word(node.dataset.voiceLabel));
+const { audio, say, silence } = createVoiceAudio({ voice, spoken });
+
+// ------------------------------------------------------------ reading the screen
+
+function visible(node) {
+  return !node.closest("[hidden]") && node.getClientRects().length > 0;
+}
+
+function currentScreen() {
+  const dialog = [...document.querySelectorAll('[role="alertdialog"]')].find((node) => !node.hidden);
+  return dialog || document.querySelector("[data-screen]:not([hidden])");
+}
+
+function ownKeys(node) {
+  if (node.dataset.say) {  // a phrase of several keys is said whole or not at all
+    for (const phrase of [node.dataset.say, node.dataset.sayElse]) {
+      const keys = (phrase || "").split(/\s+/).filter(Boolean);
+      if (keys.length && keys.every((key) => voice.known.has(key))) return keys;
     }
-    const toggle = document.getElementById("voice-toggle");
-    if (toggle) {
-      toggle.querySelector("[data-voice-text]").textContent = word(voice.active ? "voice_exit" : "voice_button");
-      toggle.setAttribute("aria-pressed", String(voice.active));
-    }
-  }
-  new MutationObserver(renderWords).observe(root, { attributes: true, attributeFilter: ["lang"] });
-
-  // ------------------------------------------------------------ audio
-
-  let context = null;
-  let gain = null;
-  let source = null;
-  const clips = new Map();  // key -> Promise of {buffer} | {text} | null
-
-  function audio() {
-    if (!context) {
-      const Context = window.AudioContext || window.webkitAudioContext;
-      if (!Context) return null;
-      context = new Context();
-      gain = context.createGain();
-      gain.connect(context.destination);
-    }
-    gain.gain.value = voice.volume;
-    if (context.state === "suspended") context.resume().catch(() => {});
-    return context;
-  }
-
-  function clipUrl(key) {
-    return `/api/speech/${encodeURIComponent(key)}.wav`;
-  }
-
-  function load(key) {
-    if (!clips.has(key)) {
-      const clip = fetch(clipUrl(key)).then(async (answer) => {
-        if (answer.ok) {
-          const ctx = audio();
-          return ctx ? { buffer: await ctx.decodeAudioData(await answer.arrayBuffer()) } : null;
-        }
-        if (answer.status === 503) {  // no espeak-ng on the server: it still says what to read
-          const body = await answer.json();
-          return { text: body.error && body.error.text };
-        }
-        return null;
-      }).catch(() => null);
-      clip.then((loaded) => { if (!loaded) clips.delete(key); });  // try again next time
-      clips.set(key, clip);
-    }
-    return clips.get(key);
-  }
-
-  function playBuffer(buffer) {
-    return new Promise((resolve) => {
-      const ctx = audio();
-      const node = ctx.createBufferSource();
-      const timer = setTimeout(resolve, buffer.duration * 1000 + 1000);
-      node.buffer = buffer;
-      node.connect(gain);
-      node.onended = () => { clearTimeout(timer); resolve(); };
-      source = node;
-      node.start();
-    });
-  }
-
-  function indonesianVoice() {
-    if (!("speechSynthesis" in window)) return null;
-    return speechSynthesis.getVoices().find((v) => /^id([-_]|$)/i.test(v.lang || "")) || null;
-  }
-
-  function speakInBrowser(text) {
-    const browserVoice = indonesianVoice();
-    if (!browserVoice || !text) return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const utterance = new SpeechSynthesisUtterance(text);
-      const timer = setTimeout(() => resolve(true), CLIP_TIMEOUT_MS);
-      utterance.voice = browserVoice;
-      utterance.lang = "id-ID";
-      utterance.volume = voice.volume;
-      utterance.onend = () => { clearTimeout(timer); resolve(true); };
-      utterance.onerror = () => { clearTimeout(timer); resolve(false); };
-      speechSynthesis.speak(utterance);
-    });
-  }
-
-  function chime() {
-    return new Promise((resolve) => {
-      const player = new Audio(CHIME_URL);
-      player.volume = voice.volume;
-      player.onended = resolve;
-      player.onerror = resolve;
-      player.play().catch(resolve);
-    });
-  }
-
-  // A short beep (no sentence): confirms a digit typed into a private entry on a speaker.
-  function tone() {
-    return new Promise((resolve) => {
-      const ctx = audio();
-      if (!ctx) { resolve(); return; }
-      const oscillator = ctx.createOscillator();
-      const envelope = ctx.createGain();
-      oscillator.frequency.value = 880;
-      envelope.gain.setValueAtTime(0.0001, ctx.currentTime);
-      envelope.gain.exponentialRampToValueAtTime(0.6, ctx.currentTime + 0.01);
-      envelope.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.12);
-      oscillator.connect(envelope);
-      envelope.connect(gain);
-      oscillator.start();
-      oscillator.stop(ctx.currentTime + 0.13);
-      setTimeout(resolve, 160);
-    });
-  }
-
-  function silence() {
-    voice.generation += 1;
-    if (source) {
-      try { source.stop(); } catch (error) { /* already ended */ }
-      source = null;
-    }
-    if ("speechSynthesis" in window) speechSynthesis.cancel();
-  }
-
-  // Say a sequence of catalogue keys, cutting off whatever was being said. Unknown keys are dropped.
-  function say(keys) {
-    silence();
-    const generation = voice.generation;
-    const entries = keys.filter((key) => key === TONE || voice.known.has(key)).map((key) => {
-      const entry = { key, url: key === TONE ? "" : clipUrl(key), at: Date.now(), via: "pending" };
-      spoken.push(entry);
-      if (spoken.length > LOG_LIMIT) spoken.splice(0, spoken.length - LOG_LIMIT);
-      // every clip is fetched at once; playing follows in order
-      return { entry, clip: key === TONE ? Promise.resolve(null) : load(key) };
-    });
-    (async () => {
-      let chimed = false;
-      for (const { entry, clip } of entries) {
-        const loaded = await clip;
-        if (generation !== voice.generation) { entry.via = "cut"; continue; }
-        if (entry.key === TONE) {
-          entry.via = "tone";
-          await tone();
-        } else if (loaded && loaded.buffer) {
-          entry.via = "wav";
-          await playBuffer(loaded.buffer);
-        } else if (loaded && loaded.text && await speakInBrowser(loaded.text)) {
-          entry.via = "speech";
-        } else if (!chimed) {  // nothing can speak here: one chime tells the resident something changed
-          chimed = true;
-          entry.via = "chime";
-          await chime();
-        } else {
-          entry.via = "none";
-        }
-      }
-    })().catch(() => {});
-  }
-
-  // ------------------------------------------------------------ reading the screen
-
-  function visible(node) {
-    return !node.closest("[hidden]") && node.getClientRects().length > 0;
-  }
-
-  function currentScreen() {
-    const dialog = [...document.querySelectorAll('[role="alertdialog"]')].find((node) => !node.hidden);
-    return dialog || document.querySelector("[data-screen]:not([hidden])");
-  }
-
-  function ownKeys(node) {
-    if (node.dataset.say) {  // a phrase of several keys is said whole or not at all
-      for (const phrase of [node.dataset.say, node.dataset.sayElse]) {
-        const keys = (phrase || "").split(/\s+/).filter(Boolean);
-        if (keys.length && keys.every((key) => voice.known.has(key))) return keys;
-      }
-      return [];
-    }
-    if (node.dataset.t && voice.known.has(`t.${node.dataset.t}`)) return [`t.${node.dataset.t}`];
     return [];
   }
+  if (node.dataset.t && voice.known.has(`t.${node.dataset.t}`)) return [`t.${node.dataset.t}`];
+  return [];
+}
 
-  // A button speaks its own key, else the keys of what it holds, in order.
-  function itemKeys(button) {
-    const own = ownKeys(button);
-    if (own.length) return own;
-    return [...button.querySelectorAll("[data-say], [data-t]")].filter(visible).flatMap(ownKeys);
+// A button speaks its own key, else the keys of what it holds, in order.
+function itemKeys(button) {
+  const own = ownKeys(button);
+  if (own.length) return own;
+  return [...button.querySelectorAll("[data-say], [data-t]")].filter(visible).flatMap(ownKeys);
+}
+
+function isBack(button) {
+  return button.matches("[data-voice-back], [data-action='home']");
+}
+
+function choices(screen) {
+  return [...screen.querySelectorAll("button")].filter((button) => visible(button) && !button.disabled
+    && !isBack(button) && !button.hasAttribute("data-voice-skip") && !button.hasAttribute("data-voice-enter")
+    && !button.closest("[data-voice-pad]") && itemKeys(button).length);
+}
+
+function backButton(screen) {
+  return [...screen.querySelectorAll("button")].find((button) => isBack(button) && visible(button)) || null;
+}
+
+function inputOf(screen) {
+  return [...screen.querySelectorAll("[data-voice-input]")].find(visible) || null;
+}
+
+// The digits typed so far: the element's value, its data-value, or else its text ("620301 1708").
+function inputValue(input) {
+  return String(input.value ?? input.dataset.value ?? input.textContent ?? "").replace(/\D/g, "");
+}
+
+// Hand a key to the screen's own digit entry; true when the screen took it (called preventDefault).
+function toInput(input, key) {
+  const event = new CustomEvent("kiosk:voice-key", { detail: { key }, bubbles: true, cancelable: true });
+  return !input.dispatchEvent(event);
+}
+
+function isPrivate(input) {
+  return SPEAKER && input.hasAttribute("data-voice-private");
+}
+
+// A digit or Backspace for the entry, echoed: the digit, "Dihapus", or why nothing changed.
+function typeInto(input, key) {
+  const before = inputValue(input);
+  toInput(input, key);
+  const after = inputValue(input);
+  if (key === "Backspace") {
+    say(["input.deleted"]);
+  } else if (after === before) {
+    say(["input.full"]);
+  } else {
+    const length = Number(input.dataset.voiceLength) || 0;
+    const echo = isPrivate(input) ? [TONE, `input.position.${after.length}`] : [`digit.${key}`];
+    say([...echo, ...(length && after.length === length ? ["input.complete"] : [])]);
   }
+}
 
-  function isBack(button) {
-    return button.matches("[data-voice-back], [data-action='home']");
-  }
+function numberKeys(text) {
+  const match = /^([A-Z])-?(\d+)$/.exec(text.trim());
+  if (!match) return [];
+  return [`letter.${match[1]}`, ...[...match[2]].map((digit) => `digit.${digit}`)];
+}
 
-  function choices(screen) {
-    return [...screen.querySelectorAll("button")].filter((button) => visible(button) && !button.disabled
-      && !isBack(button) && !button.hasAttribute("data-voice-skip") && !button.hasAttribute("data-voice-enter")
-      && !button.closest("[data-voice-pad]") && itemKeys(button).length);
-  }
-
-  function backButton(screen) {
-    return [...screen.querySelectorAll("button")].find((button) => isBack(button) && visible(button)) || null;
-  }
-
-  function inputOf(screen) {
-    return [...screen.querySelectorAll("[data-voice-input]")].find(visible) || null;
-  }
-
-  // The digits typed so far: the element's value, its data-value, or else its text ("620301 1708").
-  function inputValue(input) {
-    return String(input.value ?? input.dataset.value ?? input.textContent ?? "").replace(/\D/g, "");
-  }
-
-  // Hand a key to the screen's own digit entry; true when the screen took it (called preventDefault).
-  function toInput(input, key) {
-    const event = new CustomEvent("kiosk:voice-key", { detail: { key }, bubbles: true, cancelable: true });
-    return !input.dispatchEvent(event);
-  }
-
-  function isPrivate(input) {
-    return SPEAKER && input.hasAttribute("data-voice-private");
-  }
-
-  // A digit or Backspace for the entry, echoed: the digit, "Dihapus", or why nothing changed.
-  function typeInto(input, key) {
-    const before = inputValue(input);
-    toInput(input, key);
-    const after = inputValue(input);
-    if (key === "Backspace") {
-      say(["input.deleted"]);
-    } else if (after === before) {
-      say(["input.full"]);
+// Where the resident is, what the screen says (with known keys), then the choices.
+function screenKeys(screen) {
+  const keys = [];
+  const name = screen.dataset.screen || screen.id;
+  if (voice.known.has(`screen.${name}`)) keys.push(`screen.${name}`);
+  for (const node of screen.querySelectorAll("[data-say], [data-t], [data-say-number]")) {
+    if (node.closest("button") || !visible(node)) continue;
+    const parent = node.parentElement.closest("[data-say]");
+    if (parent && screen.contains(parent)) continue;  // the enclosing element spoke for it
+    if (node.hasAttribute("data-say-number")) {
+      const number = numberKeys(node.textContent);
+      if (!number.length) continue;
+      const call = node.dataset.sayCall ? [node.dataset.sayCall] : [];
+      keys.push(...number, ...call, "ticket.again", ...number, ...call);
     } else {
-      const length = Number(input.dataset.voiceLength) || 0;
-      const echo = isPrivate(input) ? [TONE, `input.position.${after.length}`] : [`digit.${key}`];
-      say([...echo, ...(length && after.length === length ? ["input.complete"] : [])]);
+      keys.push(...ownKeys(node));
     }
   }
-
-  function numberKeys(text) {
-    const match = /^([A-Z])-?(\d+)$/.exec(text.trim());
-    if (!match) return [];
-    return [`letter.${match[1]}`, ...[...match[2]].map((digit) => `digit.${digit}`)];
-  }
-
-  // Where the resident is, what the screen says (with known keys), then the choices.
-  function screenKeys(screen) {
-    const keys = [];
-    const name = screen.dataset.screen || screen.id;
-    if (voice.known.has(`screen.${name}`)) keys.push(`screen.${name}`);
-    for (const node of screen.querySelectorAll("[data-say], [data-t], [data-say-number]")) {
-      if (node.closest("button") || !visible(node)) continue;
-      const parent = node.parentElement.closest("[data-say]");
-      if (parent && screen.contains(parent)) continue;  // the enclosing element spoke for it
-      if (node.hasAttribute("data-say-number")) {
-        const number = numberKeys(node.textContent);
-        if (!number.length) continue;
-        const call = node.dataset.sayCall ? [node.dataset.sayCall] : [];
-        keys.push(...number, ...call, "ticket.again", ...number, ...call);
-      } else {
-        keys.push(...ownKeys(node));
-      }
-    }
-    const input = inputOf(screen);
-    if (input) {  // the digits belong to the entry: Enter sends it, Backspace deletes (or goes back)
-      const digits = inputValue(input);
-      if (digits && isPrivate(input)) keys.push(`input.count.${digits.length}`);  // how many, never which
-      else if (digits) keys.push("input.entered", ...[...digits].map((digit) => `digit.${digit}`));
-      const help = input.dataset.voiceHelp;
-      keys.push(help && voice.known.has(help) ? help : "input.help");
-      const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
-      if (enter) keys.push("press.enter", ...itemKeys(enter));
-      return keys;
-    }
-    choices(screen).slice(0, 9).forEach((button, index) => keys.push(`press.${index + 1}`, ...itemKeys(button)));
-    const back = backButton(screen);
-    if (back) keys.push("press.0", ...itemKeys(back));
-    else if (screen.dataset.screen === "start") keys.push("press.0", "voice.exit");
+  const input = inputOf(screen);
+  if (input) {  // the digits belong to the entry: Enter sends it, Backspace deletes (or goes back)
+    const digits = inputValue(input);
+    if (digits && isPrivate(input)) keys.push(`input.count.${digits.length}`);  // how many, never which
+    else if (digits) keys.push("input.entered", ...[...digits].map((digit) => `digit.${digit}`));
+    const help = input.dataset.voiceHelp;
+    keys.push(help && voice.known.has(help) ? help : "input.help");
+    const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
+    if (enter) keys.push("press.enter", ...itemKeys(enter));
     return keys;
   }
+  choices(screen).slice(0, 9).forEach((button, index) => keys.push(`press.${index + 1}`, ...itemKeys(button)));
+  const back = backButton(screen);
+  if (back) keys.push("press.0", ...itemKeys(back));
+  else if (screen.dataset.screen === "start") keys.push("press.0", "voice.exit");
+  return keys;
+}
 
-  // The start screen's first reading is short: how many services and the keys that hear them, the other
-  // choices, and "*" for the whole list (reading every service took close to a minute).
-  function startKeys(screen) {
-    const list = choices(screen).slice(0, 9);
-    const services = list.filter((button) => button.dataset.code).length;
-    const keys = [services ? `help.services.${services}` : "screen.start"];  // "Layar awal. Tekan 1 sampai 6 ..."
-    list.forEach((button, index) => { if (!button.dataset.code) keys.push(`press.${index + 1}`, ...itemKeys(button)); });
-    keys.push("help.more");
-    return keys;
+// The start screen's first reading is short: how many services and the keys that hear them, the other
+// choices, and "*" for the whole list (reading every service took close to a minute).
+function startKeys(screen) {
+  const list = choices(screen).slice(0, 9);
+  const services = list.filter((button) => button.dataset.code).length;
+  const keys = [services ? `help.services.${services}` : "screen.start"];  // "Layar awal. Tekan 1 sampai 6 ..."
+  list.forEach((button, index) => { if (!button.dataset.code) keys.push(`press.${index + 1}`, ...itemKeys(button)); });
+  keys.push("help.more");
+  return keys;
+}
+
+// full: the whole screen even where the first reading is short (the "*" key, a long press)
+function readScreen(prefix, full) {
+  const screen = currentScreen();
+  renderWords();
+  voice.selected = null;
+  voice.armed = null;
+  markSelected(null);
+  const short = screen && screen.dataset.screen === "start" && !full;
+  say([...(prefix || []), ...(screen ? (short ? startKeys(screen) : screenKeys(screen)) : [])]);
+}
+
+function markSelected(button) {
+  for (const node of document.querySelectorAll(".k-voice-selected")) node.classList.remove("k-voice-selected");
+  if (button) {
+    button.classList.add("k-voice-selected");
+    button.focus({ preventScroll: true });
   }
+}
 
-  // full: the whole screen even where the first reading is short (the "*" key, a long press)
-  function readScreen(prefix, full) {
+// ------------------------------------------------------------ voice mode on and off
+
+function start() {
+  if (voice.active) return;
+  voice.active = true;
+  audio();  // created inside the resident's gesture, so the browser lets it play
+  root.classList.add("k-voice");
+  bar.hidden = false;
+  voice.savedResult = Kiosk.config.result;
+  Kiosk.config.result = Math.max(Kiosk.config.result, VOICE_RESULT_SECONDS);
+  renderWords();
+  armIdle();
+  // on the start screen the short reading says the keys that matter there; "*" adds the key help
+  ready.then(() => {
     const screen = currentScreen();
-    renderWords();
-    voice.selected = null;
-    voice.armed = null;
-    markSelected(null);
-    const short = screen && screen.dataset.screen === "start" && !full;
-    say([...(prefix || []), ...(screen ? (short ? startKeys(screen) : screenKeys(screen)) : [])]);
-  }
-
-  function markSelected(button) {
-    for (const node of document.querySelectorAll(".k-voice-selected")) node.classList.remove("k-voice-selected");
-    if (button) {
-      button.classList.add("k-voice-selected");
-      button.focus({ preventScroll: true });
-    }
-  }
-
-  // ------------------------------------------------------------ voice mode on and off
-
-  function start() {
-    if (voice.active) return;
-    voice.active = true;
-    audio();  // created inside the resident's gesture, so the browser lets it play
-    root.classList.add("k-voice");
-    bar.hidden = false;
-    const kiosk = window.Kiosk;
-    if (kiosk) {
-      voice.savedResult = kiosk.config.result;
-      kiosk.config.result = Math.max(kiosk.config.result, VOICE_RESULT_SECONDS);
-    }
-    renderWords();
-    armIdle();
-    // on the start screen the short reading says the keys that matter there; "*" adds the key help
-    ready.then(() => {
-      const screen = currentScreen();
-      readScreen(screen && screen.dataset.screen === "start" ? ["voice.start"] : ["voice.start", "help.keys"]);
-    });
-  }
-
-  function leave(reason) {
-    if (!voice.active) return;
-    voice.active = false;
-    root.classList.remove("k-voice");
-    bar.hidden = true;
-    markSelected(null);
-    voice.selected = null;
-    voice.armed = null;
-    clearTimeout(voice.idleTimer);
-    if (window.Kiosk && voice.savedResult !== null) window.Kiosk.config.result = voice.savedResult;
-    voice.savedResult = null;
-    renderWords();
-    say([reason === "idle" ? "voice.idle" : "voice.leave"]);
-  }
-
-  // The start screen has no idle timer of its own: voice mode and large text end there after the same
-  // quiet time as elsewhere, so the next resident finds the usual kiosk.
-  function armIdle() {
-    clearTimeout(voice.idleTimer);
-    if (!voice.active && !large) return;
-    const config = (window.Kiosk && window.Kiosk.config) || { idle: 60, warn: 20 };
-    voice.idleTimer = setTimeout(() => {
-      if (window.Kiosk && window.Kiosk.current() !== "start") {
-        window.Kiosk.reset("idle");
-      } else {
-        leave("idle");
-        setLarge(false);
-      }
-    }, (config.idle + config.warn + 1) * 1000);
-  }
-
-  document.addEventListener("kiosk:screen", () => { if (voice.active) readScreen(); });
-  document.addEventListener("kiosk:reset", (event) => {
-    const reason = event.detail && event.detail.reason;
-    if (reason === "idle") leave("idle");
-    if (reason === "idle" || reason === "result") setLarge(false);  // the resident has gone
+    readScreen(screen && screen.dataset.screen === "start" ? ["voice.start"] : ["voice.start", "help.keys"]);
   });
+}
 
-  // ------------------------------------------------------------ choosing
+function leave(reason) {
+  if (!voice.active) return;
+  voice.active = false;
+  root.classList.remove("k-voice");
+  bar.hidden = true;
+  markSelected(null);
+  voice.selected = null;
+  voice.armed = null;
+  clearTimeout(voice.idleTimer);
+  if (voice.savedResult !== null) Kiosk.config.result = voice.savedResult;
+  voice.savedResult = null;
+  renderWords();
+  say([reason === "idle" ? "voice.idle" : "voice.leave"]);
+}
 
-  let clicking = false;  // a click this layer makes itself passes the two-tap rule
-
-  function press(button) {
-    const settling = button.closest(".is-settling");
-    if (settling) {  // kiosk.js ignores taps on a screen that has just appeared: wait for it
-      setTimeout(() => press(button), 120);
-      return;
+// The start screen has no idle timer of its own: voice mode and large text end there after the same
+// quiet time as elsewhere, so the next resident finds the usual kiosk.
+function armIdle() {
+  clearTimeout(voice.idleTimer);
+  if (!voice.active && !largeText.active()) return;
+  const config = Kiosk.config;
+  voice.idleTimer = setTimeout(() => {
+    if (Kiosk.current() !== "start") {
+      Kiosk.reset("idle");
+    } else {
+      leave("idle");
+      setLarge(false);
     }
-    clicking = true;
-    try { button.click(); } finally { clicking = false; }
+  }, (config.idle + config.warn + 1) * 1000);
+}
+
+document.addEventListener("kiosk:screen", () => { if (voice.active) readScreen(); });
+document.addEventListener("kiosk:reset", (event) => {
+  const reason = event.detail && event.detail.reason;
+  if (reason === "idle") leave("idle");
+  if (reason === "idle" || reason === "result") setLarge(false);  // the resident has gone
+});
+
+// ------------------------------------------------------------ choosing
+
+let clicking = false;  // a click this layer makes itself passes the two-tap rule
+
+function press(button) {
+  const settling = button.closest(".is-settling");
+  if (settling) {  // kiosk.js ignores taps on a screen that has just appeared: wait for it
+    setTimeout(() => press(button), 120);
+    return;
   }
+  clicking = true;
+  try { button.click(); } finally { clicking = false; }
+}
 
-  function select(screen, index) {
-    const list = choices(screen);
-    const button = list[index];
-    if (!button) {
-      say(["help.no_choice"]);
-      return;
-    }
-    voice.selected = { screen, index };
-    markSelected(button);
-    say([...itemKeys(button), "help.confirm"]);
+function select(screen, index) {
+  const list = choices(screen);
+  const button = list[index];
+  if (!button) {
+    say(["help.no_choice"]);
+    return;
   }
+  voice.selected = { screen, index };
+  markSelected(button);
+  say([...itemKeys(button), "help.confirm"]);
+}
 
-  function confirm(screen) {
-    const list = choices(screen);
-    const chosen = voice.selected && voice.selected.screen === screen ? list[voice.selected.index] : null;
-    const button = chosen || (list.length === 1 ? list[0] : null);
-    if (button) press(button);
-    else say(["help.choose_first"]);
+function confirm(screen) {
+  const list = choices(screen);
+  const chosen = voice.selected && voice.selected.screen === screen ? list[voice.selected.index] : null;
+  const button = chosen || (list.length === 1 ? list[0] : null);
+  if (button) press(button);
+  else say(["help.choose_first"]);
+}
+
+function goBack(screen) {
+  const back = backButton(screen);
+  if (back) press(back);
+  else if (screen.dataset.screen === "start") leave("leave");
+  else readScreen();
+}
+
+function keyOf(event) {
+  const numpad = /^Numpad(\d)$/.exec(event.code);
+  if (numpad) return numpad[1];  // the keypad with Num Lock off still means its digit
+  if (/^\d$/.test(event.key)) return event.key;
+  if (event.key === "Enter" || event.code === "NumpadEnter") return "Enter";
+  if (event.key === "Backspace") return "Backspace";
+  if (["*", ".", ","].includes(event.key) || ["NumpadMultiply", "NumpadDecimal"].includes(event.code)) {
+    return "repeat";
   }
+  if (/^Numpad/.test(event.code)) return "other";  // + - / : start voice mode, do nothing else
+  return null;
+}
 
-  function goBack(screen) {
-    const back = backButton(screen);
-    if (back) press(back);
-    else if (screen.dataset.screen === "start") leave("leave");
-    else readScreen();
-  }
+// Keys handled in voice mode. The key that starts voice mode is not among them: a digit typed on the
+// status check's entry both starts voice mode and is typed, as without voice mode.
+const taken = new WeakSet();
 
-  function keyOf(event) {
-    const numpad = /^Numpad(\d)$/.exec(event.code);
-    if (numpad) return numpad[1];  // the keypad with Num Lock off still means its digit
-    if (/^\d$/.test(event.key)) return event.key;
-    if (event.key === "Enter" || event.code === "NumpadEnter") return "Enter";
-    if (event.key === "Backspace") return "Backspace";
-    if (["*", ".", ","].includes(event.key) || ["NumpadMultiply", "NumpadDecimal"].includes(event.code)) {
-      return "repeat";
-    }
-    if (/^Numpad/.test(event.code)) return "other";  // + - / : start voice mode, do nothing else
-    return null;
-  }
-
-  // Keys handled in voice mode. The key that starts voice mode is not among them: a digit typed on the
-  // status check's entry both starts voice mode and is typed, as without voice mode.
-  const taken = new WeakSet();
-
-  document.addEventListener("keydown", (event) => {
-    if (voice.active) silence();  // any key cuts off what is being said; the key's own answer follows
-    if (event.ctrlKey || event.altKey || event.metaKey) return;
-    const key = keyOf(event);
-    if (!key) return;
-    if (!voice.active) {
-      // Enter on a focused control keeps its usual meaning for keyboard (Tab) users.
-      const onControl = event.key === "Enter" && event.code !== "NumpadEnter"
-        && document.activeElement && document.activeElement.closest("button, a, input");
-      if (onControl) return;
-      // On a screen with its own number entry (the NIK keypad, the survey's number), the main keyboard's
-      // keys type there; only the numeric keypad's keys start voice mode.
-      const screen = currentScreen();
-      if (screen && (inputOf(screen) || screen.querySelector("[data-key]")) && !/^Numpad/.test(event.code)) return;
-      event.preventDefault();
-      start();
-      return;
-    }
+document.addEventListener("keydown", (event) => {
+  if (voice.active) silence();  // any key cuts off what is being said; the key's own answer follows
+  if (event.ctrlKey || event.altKey || event.metaKey) return;
+  const key = keyOf(event);
+  if (!key) return;
+  if (!voice.active) {
+    // Enter on a focused control keeps its usual meaning for keyboard (Tab) users.
+    const onControl = event.key === "Enter" && event.code !== "NumpadEnter"
+      && document.activeElement && document.activeElement.closest("button, a, input");
+    if (onControl) return;
+    // On a screen with its own number entry (the NIK keypad, the survey's number), the main keyboard's
+    // keys type there; only the numeric keypad's keys start voice mode.
+    const screen = currentScreen();
+    if (screen && (inputOf(screen) || screen.querySelector("[data-key]")) && !/^Numpad/.test(event.code)) return;
     event.preventDefault();
-    taken.add(event);  // the key is voice mode's: the screen's own key handling leaves it alone
-    armIdle();
-    const screen = currentScreen();
-    if (!screen) return;
-    const input = inputOf(screen);
-    if (key === "repeat" || key === "other") {
-      readScreen(screen.dataset.screen === "start" ? ["help.keys"] : [], true);
-    } else if (input && (/^\d$/.test(key) || (key === "Backspace" && inputValue(input)))) {
-      typeInto(input, key);
-    } else if (key === "Backspace" && input && input.hasAttribute("data-voice-clear")) {
-      if (toInput(input, key)) readScreen(["input.deleted"]);
-      else goBack(screen);
-    } else if (key === "Enter" && input) {
-      // An enabled Enter button is pressed; otherwise the screen may answer (e.g. "16 digits needed").
-      const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
-      if (enter && !enter.disabled) press(enter);
-      else if (!toInput(input, "Enter")) say(["help.choose_first"]);
-    } else if (/^[1-9]$/.test(key)) {
-      select(screen, Number(key) - 1);
-    } else if (key === "0" || key === "Backspace") {
-      goBack(screen);
-    } else if (key === "Enter") {
-      confirm(screen);
-    }
-  }, true);
-
-  // ------------------------------------------------------------ touch: long press, tap then confirm
-
-  let pressing = null;       // {x, y, timer} while a finger (or mouse button) is down
-  let swallowClick = false;  // the click that ends a long press is not a choice
-
-  document.addEventListener("pointerdown", (event) => {
-    swallowClick = false;
-    clearTimeout(pressing && pressing.timer);
-    pressing = {
-      x: event.clientX,
-      y: event.clientY,
-      timer: setTimeout(() => {
-        pressing = null;
-        swallowClick = true;
-        if (voice.active) readScreen([], true); else start();
-      }, LONG_PRESS_MS),
-    };
-    if (voice.active) armIdle();
-  }, true);
-
-  document.addEventListener("pointermove", (event) => {
-    if (pressing && Math.hypot(event.clientX - pressing.x, event.clientY - pressing.y) > LONG_PRESS_SLOP_PX) {
-      clearTimeout(pressing.timer);
-      pressing = null;
-    }
-  }, true);
-
-  for (const type of ["pointerup", "pointercancel"]) {
-    document.addEventListener(type, () => {
-      if (pressing) clearTimeout(pressing.timer);
-      pressing = null;
-    }, true);
+    start();
+    return;
   }
+  event.preventDefault();
+  taken.add(event);  // the key is voice mode's: the screen's own key handling leaves it alone
+  armIdle();
+  const screen = currentScreen();
+  if (!screen) return;
+  const input = inputOf(screen);
+  if (key === "repeat" || key === "other") {
+    readScreen(screen.dataset.screen === "start" ? ["help.keys"] : [], true);
+  } else if (input && (/^\d$/.test(key) || (key === "Backspace" && inputValue(input)))) {
+    typeInto(input, key);
+  } else if (key === "Backspace" && input && input.hasAttribute("data-voice-clear")) {
+    if (toInput(input, key)) readScreen(["input.deleted"]);
+    else goBack(screen);
+  } else if (key === "Enter" && input) {
+    // An enabled Enter button is pressed; otherwise the screen may answer (e.g. "16 digits needed").
+    const enter = [...screen.querySelectorAll("[data-voice-enter]")].find(visible);
+    if (enter && !enter.disabled) press(enter);
+    else if (!toInput(input, "Enter")) say(["help.choose_first"]);
+  } else if (/^[1-9]$/.test(key)) {
+    select(screen, Number(key) - 1);
+  } else if (key === "0" || key === "Backspace") {
+    goBack(screen);
+  } else if (key === "Enter") {
+    confirm(screen);
+  }
+}, true);
 
-  document.addEventListener("click", (event) => {
-    if (swallowClick) {
-      swallowClick = false;
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      return;
-    }
-    if (!voice.active || clicking) return;
-    const button = event.target.closest("button");
-    const screen = currentScreen();
-    if (!button || !screen || !screen.contains(button) || button.hasAttribute("data-voice-skip")) return;
-    if (voice.armed === button) {  // the second tap on the same item: let the kiosk act on it
-      voice.armed = null;
-      return;
-    }
+// ------------------------------------------------------------ touch: long press, tap then confirm
+
+let pressing = null;       // {x, y, timer} while a finger (or mouse button) is down
+let swallowClick = false;  // the click that ends a long press is not a choice
+
+document.addEventListener("pointerdown", (event) => {
+  swallowClick = false;
+  clearTimeout(pressing && pressing.timer);
+  pressing = {
+    x: event.clientX,
+    y: event.clientY,
+    timer: setTimeout(() => {
+      pressing = null;
+      swallowClick = true;
+      if (voice.active) readScreen([], true); else start();
+    }, LONG_PRESS_MS),
+  };
+  if (voice.active) armIdle();
+}, true);
+
+document.addEventListener("pointermove", (event) => {
+  if (pressing && Math.hypot(event.clientX - pressing.x, event.clientY - pressing.y) > LONG_PRESS_SLOP_PX) {
+    clearTimeout(pressing.timer);
+    pressing = null;
+  }
+}, true);
+
+for (const type of ["pointerup", "pointercancel"]) {
+  document.addEventListener(type, () => {
+    if (pressing) clearTimeout(pressing.timer);
+    pressing = null;
+  }, true);
+}
+
+document.addEventListener("click", (event) => {
+  if (swallowClick) {
+    swallowClick = false;
     event.preventDefault();
     event.stopImmediatePropagation();
-    voice.armed = button;
-    const index = choices(screen).indexOf(button);
-    voice.selected = index >= 0 ? { screen, index } : null;
-    markSelected(button);
-    say([...itemKeys(button), "help.tap_again"]);
-  }, true);
-
-  const toggle = document.getElementById("voice-toggle");
-  if (toggle) toggle.addEventListener("click", () => (voice.active ? leave("leave") : start()));
-
-  // ------------------------------------------------------------ large text
-
-  // Every text of the kiosk at TEXT_SCALE times its normal size (below display size), whatever screen or
-  // stylesheet made it: each element's normal computed size is read first, then all are set at once.
-  let large = false;
-
-  function clearLarge() {
-    for (const node of [app, ...app.querySelectorAll("[data-k-large]")]) {
-      node.style.removeProperty("font-size");
-      delete node.dataset.kLarge;
-    }
+    return;
   }
-
-  function applyLarge() {
-    observer.disconnect();
-    clearLarge();
-    if (large) {
-      const nodes = [app, ...app.querySelectorAll("*")];
-      const sizes = nodes.map((node) => parseFloat(getComputedStyle(node).fontSize));
-      const display = Math.min(innerWidth, innerHeight) * DISPLAY_VMIN / 100;
-      nodes.forEach((node, index) => {
-        if (!sizes[index] || sizes[index] >= display - 0.5) return;  // display-size type is big enough already
-        node.style.setProperty("font-size", `${sizes[index] * TEXT_SCALE}px`);
-        node.dataset.kLarge = "";
-      });
-    }
-    observer.observe(app, { childList: true, subtree: true });
-    document.dispatchEvent(new CustomEvent("kiosk:layout"));  // sizes changed: kiosk.js updates its scroll cues
+  if (!voice.active || clicking) return;
+  const button = event.target.closest("button");
+  const screen = currentScreen();
+  if (!button || !screen || !screen.contains(button) || button.hasAttribute("data-voice-skip")) return;
+  if (voice.armed === button) {  // the second tap on the same item: let the kiosk act on it
+    voice.armed = null;
+    return;
   }
+  event.preventDefault();
+  event.stopImmediatePropagation();
+  voice.armed = button;
+  const index = choices(screen).indexOf(button);
+  voice.selected = index >= 0 ? { screen, index } : null;
+  markSelected(button);
+  say([...itemKeys(button), "help.tap_again"]);
+}, true);
 
-  // New elements (the service list is redrawn every few seconds) get the large size too.
-  const observer = new MutationObserver((records) => {
-    if (large && records.some((record) => [...record.addedNodes].some((node) => node.nodeType === 1))) applyLarge();
-  });
+const toggle = document.getElementById("voice-toggle");
+if (toggle) toggle.addEventListener("click", () => (voice.active ? leave("leave") : start()));
 
-  function setLarge(on) {
-    if (on === large) return;
-    large = on;
-    root.classList.toggle("k-large", on);
-    armIdle();
-    const button = document.getElementById("large-text");
-    if (button) button.setAttribute("aria-pressed", String(on));
-    applyLarge();
-  }
+// ------------------------------------------------------------ large text (kiosk/large-text.js)
 
-  const largeButton = document.getElementById("large-text");
-  if (largeButton) largeButton.addEventListener("click", () => setLarge(!large));
-  window.addEventListener("resize", () => { if (large) applyLarge(); });
+const largeText = createLargeText({ app, onChange: () => armIdle() });
+const setLarge = largeText.set;
 
-  // read(prefix): say the prefix keys, then read the current screen again (a screen whose content
-  // changed without a kiosk:screen event, e.g. the next step of the status check).
-  window.KioskVoice = {
-    start, leave, say, setLarge, read: (prefix) => readScreen(prefix), took: (event) => taken.has(event),
-    has: (key) => voice.known.has(key),
-    get active() { return voice.active; },
-  };
-  renderWords();
-})();
+// read(prefix): say the prefix keys, then read the current screen again (a screen whose content
+// changed without a kiosk:screen event, e.g. the next step of the status check).
+const KioskVoice = {
+  start, leave, say, setLarge, read: (prefix) => readScreen(prefix), took: (event) => taken.has(event),
+  has: (key) => voice.known.has(key),
+  get active() { return voice.active; },
+};
+voiceLink.set(KioskVoice);
+renderWords();

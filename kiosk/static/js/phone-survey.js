@@ -1,22 +1,23 @@
 /* The satisfaction survey (SKM) on the phone page: offered once the ticket is done, nine questions with
    big choices, an optional profile and suggestion. Answers are kept on the phone (localStorage, per
    ticket) until sent, so the resident can finish later that day. Indonesian or English. */
-(() => {
-  "use strict";
+import { pageData } from "./lib/page-data.js";
 
-  const card = document.getElementById("survey");
-  const formData = document.getElementById("survey-form");
-  if (!card || !formData) return;
-  const FORM = JSON.parse(formData.textContent);
+const card = document.getElementById("survey");
+const formData = document.getElementById("survey-form");
+if (card && formData) start();
+
+function start() {
+  const FORM = pageData(formData);
   const token = document.getElementById("ticket").dataset.token;
   const DRAFT_KEY = `survey:${token}`;
   const RETRY_MS = 10000;
 
   // The survey card's words: the "phone_survey" part of kiosk/messages/<lang>.json, embedded by the page.
-  const CATALOGUE = JSON.parse(document.getElementById("phone-messages").textContent);
+  const CATALOGUE = pageData(document.getElementById("phone-messages"));
   const WORDS = { id: CATALOGUE.id.phone_survey, en: CATALOGUE.en.phone_survey };
 
-  let draft = loadDraft();
+  const draft = loadDraft();
   // The page's language (phone.js, remembered on the phone) wins over the one the draft was begun in.
   const pageLang = document.documentElement.lang;
   if (pageLang === "id" || pageLang === "en") draft.lang = pageLang;
@@ -288,5 +289,5 @@
     saveDraft();
     render();
   });
-  follow(JSON.parse(document.getElementById("initial").textContent));
-})();
+  follow(pageData(document.getElementById("initial")));
+}
