@@ -164,12 +164,11 @@ def test_info_gives_hours_and_service_codes(office):
     assert_fits(reply)
 
 
-def test_antre_and_batal_answer_not_yet_available_until_bookings_exist(office):
-    assert ask(office, "ANTRE REKAM 12-12") == rules.BOOKINGS_UNAVAILABLE
-    assert ask(office, "batal K7M2QX") == rules.BOOKINGS_UNAVAILABLE
+def test_antre_with_an_unknown_service_or_day_says_how_to_write_it(office):
     unknown = ask(office, "ANTRE PASPOR", sender="+6281234567891")
     assert "PASPOR tidak dikenal" in unknown and "REKAM" in unknown
     assert_fits(unknown)
+    assert ask(office, "ANTRE REKAM 31-02") == rules.render(rules.BAD_DAY, code="REKAM")
 
 
 def test_antre_goes_through_the_booking_seam_when_bookings_exist(office):
@@ -638,3 +637,120 @@ def test_the_worker_thread_starts_and_stops_with_the_office(office):
     finally:
         rt.stop()
     assert not thread.is_alive()
+
+
+# ---------------------------------------------------------------- bookings for a later day by SMS
+
+HOURS = {f"office__hours__{day}": "08:00-12:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+
+
+def booking_services(**rekam) -> list[dict]:
+    """The demo's services, REKAM with 8 seats to book a day (two per window of 08:00-12:00)."""
+    import tomllib
+
+    from kiosk.paths import packaged_config
+
+    listed = tomllib.loads(packaged_config().read_text(encoding="utf-8"))["services"]
+    return [{**service, "booking_quota": 8, **rekam} if service["code"] == "REKAM" else service for service in listed]
+
+
+@pytest.fixture
+def booking_office(tmp_path, clock):
+    """An office with SMS on, open 08:00-12:00 Monday to Saturday; today is Wednesday 25 November 2026, 09:00."""
+    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(),
+                   **sms_overrides(tmp_path))
+    add_staff(app)
+    yield app
+    app.extensions["kiosk"].stop()
+
+
+def bookings_of(app) -> list[dict]:
+    rows = app.extensions["kiosk"].db.conn.execute(
+        "SELECT code, token, service, day, slot_start, slot_end, status, phone, created_by FROM bookings ORDER BY id")
+    return [dict(row) for row in rows.fetchall()]
+
+
+def test_antre_without_a_day_books_the_first_window_with_room(booking_office):
+    reply = ask(booking_office, "antre rekam")
+    [booking] = bookings_of(booking_office)
+    assert (booking["service"], booking["day"], booking["slot_start"], booking["status"], booking["phone"],
+            booking["created_by"]) == ("REKAM", "2026-11-26", "08:00", "booked", PHONE, "sms")
+    assert reply.startswith("Nomor REKAM untuk Kamis 26-11-2026, datang pukul 08.00-09.00. Kode: " + booking["code"])
+    assert "Bawa: Kartu Keluarga asli" in reply
+    assert_fits(reply)
+    # the window (two seats) fills, then the next window is given
+    ask(booking_office, "ANTRE REKAM", sender="+6281234567891")
+    ask(booking_office, "ANTRE REKAM", sender="+6281234567892")
+    assert [b["slot_start"] for b in bookings_of(booking_office)] == ["08:00", "08:00", "09:00"]
+
+
+def test_antre_with_a_day_books_that_day_and_a_full_or_closed_day_is_refused(booking_office):
+    reply = ask(booking_office, "ANTRE REKAM 28-11")
+    assert "Sabtu 28-11-2026, datang pukul 08.00-09.00" in reply
+    for index in range(7):  # the other seven seats of Saturday
+        ask(booking_office, "ANTRE REKAM 28-11", sender=f"+62812345678{10 + index}")
+    assert [b["day"] for b in bookings_of(booking_office)] == ["2026-11-28"] * 8
+    full = ask(booking_office, "ANTRE REKAM 28/11", sender="+6281234567899")
+    assert full == "Kuota REKAM tanggal 28-11 sudah penuh. Coba tanggal lain, contoh: ANTRE REKAM 26-11"
+    sunday = ask(booking_office, "ANTRE REKAM 29-11", sender="+6281234567898")
+    assert sunday.startswith("Tanggal 29-11 tidak dapat dipesan untuk REKAM")
+    assert len(bookings_of(booking_office)) == 8
+
+
+def test_antre_for_a_service_without_bookings_or_needing_a_nik_is_refused(tmp_path, clock):
+    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS,
+                   services=booking_services(one_per_nik=True), **sms_overrides(tmp_path))
+    try:
+        assert ask(app, "ANTRE CETAK") == rules.render(rules.BOOKING_NO_BOOKINGS, service="CETAK")
+        assert ask(app, "ANTRE REKAM 26-11") == rules.render(rules.BOOKING_NIK_NEEDED, service="REKAM")
+        assert bookings_of(app) == []
+    finally:
+        app.extensions["kiosk"].stop()
+
+
+def test_batal_cancels_only_a_booking_made_from_the_same_number(booking_office):
+    ask(booking_office, "ANTRE REKAM 26-11")
+    [booking] = bookings_of(booking_office)
+    code = booking["code"]
+    stranger = ask(booking_office, f"BATAL {code}", sender="+6281234567891")
+    unknown = ask(booking_office, "BATAL KKKKKK", sender="+6281234567891")
+    assert stranger == rules.render(rules.BOOKING_NOT_FOUND, code=code)
+    assert unknown == rules.render(rules.BOOKING_NOT_FOUND, code="KKKKKK")
+    assert bookings_of(booking_office)[0]["status"] == "booked"
+    mine = ask(booking_office, f"batal {code.lower()}")
+    assert mine == f"Pemesanan {code} (REKAM, Kamis 26-11-2026, 08.00-09.00) sudah dibatalkan."
+    after = bookings_of(booking_office)[0]
+    assert (after["status"], after["phone"]) == ("cancelled", None)
+    assert ask(booking_office, "ANTRE REKAM 26-11", sender="+6281234567891").count("08.00-09.00") == 1  # seat back
+
+
+def test_status_of_a_booking_tells_day_window_and_after_check_in_the_place(booking_office, clock):
+    ask(booking_office, "ANTRE REKAM 26-11")
+    code = bookings_of(booking_office)[0]["code"]
+    other = "+6281234567891"
+    assert ask(booking_office, f"STATUS {code}", sender=other) == (
+        f"Pemesanan {code} (REKAM): Kamis 26-11-2026, datang pukul 08.00-09.00. Tunjukkan kode di kios saat tiba.")
+    assert ask(booking_office, "STATUS KKKKKK", sender=other) == "Kode pemesanan KKKKKK tidak ditemukan."
+    clock.current = datetime(2026, 11, 26, 8, 10, tzinfo=JAKARTA)
+    client = booking_office.test_client()
+    client.post("/api/tickets", json={"service": "REKAM"})
+    checked = client.post("/api/check-ins", json={"code": code})
+    assert checked.status_code == 201, checked.get_json()
+    number = checked.get_json()["ticket"]["number"]
+    reply = ask(booking_office, f"status {code}", sender="+6281234567892")
+    assert reply.startswith(f"Pemesanan {code} sudah menjadi antrean {number}: ") and "di depan Anda" in reply
+    assert ask(booking_office, "STATUS A1", sender="+6281234567893").startswith("Antrean A-001")  # numbers still work
+
+
+def test_a_booking_made_by_sms_is_seen_by_its_token_and_in_the_staff_list(booking_office):
+    reply = ask(booking_office, "ANTRE REKAM 27-11")
+    [row] = bookings_of(booking_office)
+    assert row["code"] in reply
+    client = booking_office.test_client()
+    shown = client.get(f"/api/bookings/{row['token']}").get_json()["booking"]
+    assert (shown["code"], shown["date"], shown["slot_start"], shown["status"]) == (
+        row["code"], "2026-11-27", "08:00", "booked")
+    token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+    listed = client.get("/api/bookings?date=2026-11-27", headers={"X-CSRF-Token": token["csrf_token"]})
+    assert [b["code"] for b in listed.get_json()["bookings"]] == [row["code"]]
+    assert PHONE not in listed.get_data(as_text=True)

@@ -266,8 +266,7 @@ INVALID_NUMBER = ("NIK atau nomor KK tidak valid. Periksa kembali 16 angka pada 
                   "Format: CEK <NIK> <No KK>")
 NOT_FOUND = "Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas kecamatan."
 RATE_LIMITED = "Terlalu banyak pencarian. Silakan coba lagi dalam {minutes} menit."
-BOOKINGS_UNAVAILABLE = ("Pengambilan nomor antrean lewat SMS belum tersedia di kantor ini. Silakan datang dan "
-                        "ambil nomor di kios. Ketik INFO untuk jam buka.")
+BAD_DAY = "Tanggal tidak dikenal. Tulis tanggal sebagai TGL-BLN, contoh: ANTRE {code} 12-12"
 UNKNOWN_SERVICE = "Layanan {code} tidak dikenal. Kode layanan: {codes}. Contoh: ANTRE {example} {day}"
 UNKNOWN_TICKET = "Nomor antrean {number} tidak ditemukan untuk hari ini."
 TICKET_WAITING = "Antrean {number} ({service}): {ahead} orang di depan Anda, perkiraan {minutes} menit lagi."
@@ -280,6 +279,26 @@ CALLED = "Antrean {number}: silakan menuju {counter} sekarang."
 DISRUPTED = ("Antrean {number}: layanan {service} sedang terganggu ({label}). Silakan tanyakan kepada petugas "
              "di kantor sebelum datang atau menunggu lebih lama.")
 OPTED_IN = "Anda akan menerima SMS saat giliran antrean {number} sudah dekat. Biaya SMS ditanggung kantor."
+
+# bookings for a later day (ANTRE, BATAL, STATUS <kode>)
+BOOKING_BOOKED = ("Nomor {service} untuk {day}, {window}. Kode: {code}. Tunjukkan kode di kios saat tiba. "
+                  "Batal: BATAL {code}. Bawa: {bring}")  # what to bring comes last: cut to fit two parts
+BOOKING_NO_BOOKINGS = ("Layanan {service} tidak menerima pemesanan nomor untuk hari lain. Silakan ambil nomor "
+                       "di kios kantor.")
+BOOKING_NIK_NEEDED = ("Layanan {service} memerlukan NIK: pesan nomornya di kios kantor atau melalui petugas, "
+                      "tidak lewat SMS.")
+BOOKING_DAY_CLOSED = ("Tanggal {day} tidak dapat dipesan untuk {service}: kantor tutup atau di luar {days} hari "
+                      "buka berikutnya.")
+BOOKING_DAY_FULL = "Kuota {service} tanggal {day} sudah penuh. Coba tanggal lain, contoh: ANTRE {service} {other}"
+BOOKING_ALL_FULL = ("Kuota {service} sudah penuh untuk {days} hari buka berikutnya. Silakan datang dan ambil "
+                    "nomor di kios.")
+BOOKING_CANCELLED = "Pemesanan {code} ({service}, {day}, {window}) sudah dibatalkan."
+BOOKING_NOT_FOUND = "Kode pemesanan {code} tidak ditemukan untuk nomor ini."
+BOOKING_UNKNOWN_CODE = "Kode pemesanan {code} tidak ditemukan."
+BOOKING_STATUS_BOOKED = "Pemesanan {code} ({service}): {day}, {window}. Tunjukkan kode di kios saat tiba."
+BOOKING_STATUS_ENDED = "Pemesanan {code} ({service}) untuk {day}: {state}."
+BOOKING_STATUS_TICKET = "Pemesanan {code} sudah menjadi antrean {number}: {where}"
+BOOKING_STATES = {"cancelled": "dibatalkan", "expired": "kedaluwarsa"}
 
 TICKET_STATES = {"done": "sudah dilayani", "no_show": "tidak hadir saat dipanggil", "expired": "kedaluwarsa",
                  "serving": "sedang dilayani", "cancelled": "dibatalkan"}

@@ -22,6 +22,7 @@ from kiosk.domain import sms as rules
 from kiosk.domain.errors import KioskError
 from kiosk.office.lookups import LookupGuard, NoRecord, TooMany, look_up
 from kiosk.office.messages import ResidentMessages, connect_office_events
+from kiosk.office.sms_bookings import OfficeBookingDesk
 from kiosk.office.views import ticket_json
 from kiosk.storage import sms as store
 
@@ -41,7 +42,8 @@ STILL_TRUE = {"near": "waiting", "called": "called"}  # sent only while its tick
 
 
 class BookingDesk(Protocol):
-    """The seam to bookings for later days (ANTRE, BATAL, STATUS <kode>): set ``SmsWorker.bookings``.
+    """The seam to bookings for later days (ANTRE, BATAL, STATUS <kode>): ``SmsWorker.bookings``
+    (``kiosk.office.sms_bookings.OfficeBookingDesk`` unless replaced).
 
     Each method returns the reply text (standard Bahasa Indonesia, no NIK or name) or, for
     ``status``, None when ``code`` is no booking.
@@ -76,7 +78,7 @@ class SmsWorker:
 
     def __init__(self, runtime: "Runtime"):
         self.runtime = runtime
-        self.bookings: BookingDesk | None = None  # bookings for later days plug in here
+        self.bookings: BookingDesk = OfficeBookingDesk(runtime)  # bookings for later days
         self.smsdrc = DEFAULT_SMSDRC  # read by gammu-smsd-monitor for the modem's state on /admin
         self.problem: str | None = None  # why the folders cannot be used (shown on /admin)
         # CEK: the kiosk's lookup and limits, per sender number (no number is a kiosk PC).
@@ -293,14 +295,12 @@ class SmsWorker:
                 tomorrow = rt.now().date() + timedelta(days=1)
                 return rules.render(rules.UNKNOWN_SERVICE, code=command.args[0][:16], codes=codes, example=example,
                                     day=f"{tomorrow:%d-%m}")
-            if self.bookings is None:
-                return rules.BOOKINGS_UNAVAILABLE
+            if day_text and day is None:
+                return rules.render(rules.BAD_DAY, code=service.code)
             return self.bookings.book(phone, service.code, day)
         if command.keyword == "BATAL":
             if not command.args:
                 return rules.BATAL_HELP
-            if self.bookings is None:
-                return rules.BOOKINGS_UNAVAILABLE
             return self.bookings.cancel(phone, command.args[0][:16])
         if command.keyword == "STATUS":
             if not command.args:
@@ -345,12 +345,10 @@ class SmsWorker:
                                     counter=view["counter_name"] or f"loket {ticket['counter_id']}")
             return rules.render(rules.TICKET_FINISHED, number=number,
                                 state=rules.TICKET_STATES.get(ticket["status"], ticket["status"]))
-        if self.bookings is not None:
-            reply = self.bookings.status(code)
-            if reply is not None:
-                return reply
-            return rules.render(rules.UNKNOWN_TICKET, number=code)
-        return rules.BOOKINGS_UNAVAILABLE
+        reply = self.bookings.status(code)
+        if reply is not None:
+            return reply
+        return rules.render(rules.UNKNOWN_TICKET, number=code)
 
     def _info(self) -> str:
         settings = self.runtime.settings
