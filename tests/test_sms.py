@@ -754,3 +754,14 @@ def test_a_booking_made_by_sms_is_seen_by_its_token_and_in_the_staff_list(bookin
     listed = client.get("/api/bookings?date=2026-11-27", headers={"X-CSRF-Token": token["csrf_token"]})
     assert [b["code"] for b in listed.get_json()["bookings"]] == [row["code"]]
     assert PHONE not in listed.get_data(as_text=True)
+
+
+def test_antre_sent_again_from_the_same_number_answers_the_same_booking(booking_office, clock):
+    first = ask(booking_office, "ANTRE REKAM 26-11")
+    again = ask(booking_office, "antre rekam 26-11")
+    undated = ask(booking_office, "ANTRE REKAM")
+    assert first == again == undated
+    assert len(bookings_of(booking_office)) == 1
+    clock.current = datetime(2026, 11, 25, 10, 30, tzinfo=JAKARTA)  # past the hour's reply limit of a number
+    other_day = ask(booking_office, "ANTRE REKAM 27-11")
+    assert "Jumat 27-11-2026" in other_day and len(bookings_of(booking_office)) == 2

@@ -51,6 +51,9 @@ class OfficeBookingDesk:
             return rules.render(rules.BOOKING_NO_BOOKINGS, service=service)
         if found.one_per_nik:
             return rules.render(rules.BOOKING_NIK_NEEDED, service=service)
+        held = store.held_by_phone(rt.db, phone, service, rt.today(), day.isoformat() if day else None)
+        if held is not None:  # the same request again (no answer seen yet, or an autoresponder): the same booking
+            return self._booked(office.booking_json(rt, held))
         days = office.availability_json(rt, service)["days"]
         if day is not None:
             days = [each for each in days if each["date"] == day.isoformat()]

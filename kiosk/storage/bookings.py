@@ -265,3 +265,14 @@ def counts(db: Database, first: str, last: str) -> list[Row]:
         "SELECT service, status, COUNT(*) AS bookings, SUM(members) AS people FROM bookings"
         " WHERE day BETWEEN ? AND ? GROUP BY service, status", [first, last]).fetchall()
     return [dict(row) for row in rows]
+
+
+def held_by_phone(db: Database, phone: str, service: str, first: str, day: str | None = None) -> Row | None:
+    """Return the earliest booking still to come (from day ``first`` on) that ``phone`` holds for ``service``
+    (on ``day`` if given), or None: a resident's repeated SMS answers it instead of booking again."""
+    sql = f"SELECT {COLUMNS} FROM bookings WHERE phone = ? AND service = ? AND status = 'booked' AND day >= ?"
+    args = [phone, service, first]
+    if day is not None:
+        sql, args = sql + " AND day = ?", [*args, day]
+    row = db.conn.execute(sql + " ORDER BY day, slot_start, id LIMIT 1", args).fetchone()
+    return dict(row) if row is not None else None
