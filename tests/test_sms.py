@@ -765,3 +765,30 @@ def test_antre_sent_again_from_the_same_number_answers_the_same_booking(booking_
     clock.current = datetime(2026, 11, 25, 10, 30, tzinfo=JAKARTA)  # past the hour's reply limit of a number
     other_day = ask(booking_office, "ANTRE REKAM 27-11")
     assert "Jumat 27-11-2026" in other_day and len(bookings_of(booking_office)) == 2
+
+
+def test_a_booking_during_a_disruption_of_its_service_warns_before_the_journey(booking_office):
+    client = booking_office.test_client()
+    token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+    started = client.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"},
+                          headers={"X-CSRF-Token": token["csrf_token"]})
+    assert started.status_code == 201, started.get_json()
+    label = started.get_json()["disruption"]["label"]
+    reply = ask(booking_office, "ANTRE REKAM 26-11")
+    [row] = bookings_of(booking_office)
+    assert row["status"] == "booked" and row["code"] in reply  # a later day stays bookable, as at the kiosk
+    assert f"terganggu ({label})" in reply
+    assert_fits(reply)
+    assert f"terganggu ({label})" in ask(booking_office, f"STATUS {row['code']}", sender="+6281234567891")
+    assert "terganggu" not in ask(booking_office, "ANTRE CETAK", sender="+6281234567892")
+
+
+def test_a_disruption_over_before_the_window_gives_no_warning(booking_office):
+    client = booking_office.test_client()
+    token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
+    started = client.post("/api/disruptions", json={"service": "REKAM", "reason": "network",
+                                                    "until": "2026-11-25T11:00"},
+                          headers={"X-CSRF-Token": token["csrf_token"]})
+    assert started.status_code == 201, started.get_json()
+    reply = ask(booking_office, "ANTRE REKAM 26-11")
+    assert "Kode:" in reply and "terganggu" not in reply

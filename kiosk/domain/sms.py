@@ -282,7 +282,8 @@ OPTED_IN = "Anda akan menerima SMS saat giliran antrean {number} sudah dekat. Bi
 
 # bookings for a later day (ANTRE, BATAL, STATUS <kode>)
 BOOKING_BOOKED = ("Nomor {service} untuk {day}, {window}. Kode: {code}. Tunjukkan kode di kios saat tiba. "
-                  "Batal: BATAL {code}. Bawa: {bring}")  # what to bring comes last: cut to fit two parts
+                  "Batal: BATAL {code}. {warning}Bawa: {bring}")  # what to bring comes last: cut to fit two parts
+BOOKING_DISRUPTED = "Perhatian: layanan {service} sedang terganggu ({label}), tanyakan kantor sebelum berangkat. "
 BOOKING_NO_BOOKINGS = ("Layanan {service} tidak menerima pemesanan nomor untuk hari lain. Silakan ambil nomor "
                        "di kios kantor.")
 BOOKING_NIK_NEEDED = ("Layanan {service} memerlukan NIK: pesan nomornya di kios kantor atau melalui petugas, "
@@ -295,7 +296,7 @@ BOOKING_ALL_FULL = ("Kuota {service} sudah penuh untuk {days} hari buka berikutn
 BOOKING_CANCELLED = "Pemesanan {code} ({service}, {day}, {window}) sudah dibatalkan."
 BOOKING_NOT_FOUND = "Kode pemesanan {code} tidak ditemukan untuk nomor ini."
 BOOKING_UNKNOWN_CODE = "Kode pemesanan {code} tidak ditemukan."
-BOOKING_STATUS_BOOKED = "Pemesanan {code} ({service}): {day}, {window}. Tunjukkan kode di kios saat tiba."
+BOOKING_STATUS_BOOKED = "Pemesanan {code} ({service}): {day}, {window}. {warning}Tunjukkan kode di kios saat tiba."
 BOOKING_STATUS_ENDED = "Pemesanan {code} ({service}) untuk {day}: {state}."
 BOOKING_STATUS_TICKET = "Pemesanan {code} sudah menjadi antrean {number}: {where}"
 BOOKING_STATES = {"cancelled": "dibatalkan", "expired": "kedaluwarsa"}

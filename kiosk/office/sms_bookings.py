@@ -9,13 +9,14 @@ a nomor KK or a name.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain import bookings as booking_rules
 from kiosk.domain import sms as rules
 from kiosk.domain.errors import BadRequest, KioskError
 from kiosk.office import bookings as office
+from kiosk.office.disruptions import suspension
 from kiosk.storage import bookings as store
 
 if TYPE_CHECKING:
@@ -84,7 +85,23 @@ class OfficeBookingDesk:
         return rules.render(rules.BOOKING_BOOKED, service=booking["service"],
                             day=_short_day(date.fromisoformat(booking["date"])),
                             window=booking_rules.window_text(booking["slot_start"], booking["slot_end"]),
-                            code=booking["code"], bring=bring)
+                            code=booking["code"], bring=bring, warning=self._warning(booking))
+
+    def _warning(self, booking: dict[str, Any]) -> str:
+        """Warn of a disruption of the booking's service going on now that may last until its window."""
+        rt = self.runtime
+        shown = suspension(rt, booking["service"])
+        if shown is None:
+            return ""
+        if shown["until"]:
+            zone = rt.settings.office.timezone
+            until = datetime.fromisoformat(shown["until"])
+            until = until if until.tzinfo else until.replace(tzinfo=zone)
+            start, _, _ = booking_rules.window_bounds(date.fromisoformat(booking["date"]), booking["slot_start"],
+                                                      booking["slot_end"], zone, 0, 0)
+            if until <= start:
+                return ""  # over before the resident comes
+        return rules.BOOKING_DISRUPTED.format(service=booking["service"], label=shown["label"])
 
     # ------------------------------------------------------------ BATAL
 
@@ -125,7 +142,8 @@ class OfficeBookingDesk:
         day = _short_day(date.fromisoformat(row["day"]))
         if row["status"] == "booked":
             return rules.render(rules.BOOKING_STATUS_BOOKED, code=code, service=row["service"], day=day,
-                                window=booking_rules.window_text(row["slot_start"], row["slot_end"]))
+                                window=booking_rules.window_text(row["slot_start"], row["slot_end"]),
+                                warning=self._warning(booking))
         ticket = booking["ticket"]
         if row["status"] == "checked_in" and ticket is not None:
             if ticket["status"] == "waiting":
