@@ -792,3 +792,8 @@ def test_a_disruption_over_before_the_window_gives_no_warning(booking_office):
     assert started.status_code == 201, started.get_json()
     reply = ask(booking_office, "ANTRE REKAM 26-11")
     assert "Kode:" in reply and "terganggu" not in reply
+
+
+def test_antre_for_today_says_to_take_a_number_at_the_kiosk(booking_office):
+    assert ask(booking_office, "ANTRE REKAM 25-11") == rules.render(rules.BOOKING_TODAY, service="REKAM")
+    assert bookings_of(booking_office) == []

@@ -290,6 +290,8 @@ BOOKING_NIK_NEEDED = ("Layanan {service} memerlukan NIK: pesan nomornya di kios 
                       "tidak lewat SMS.")
 BOOKING_DAY_CLOSED = ("Tanggal {day} tidak dapat dipesan untuk {service}: kantor tutup atau di luar {days} hari "
                       "buka berikutnya.")
+BOOKING_TODAY = ("Nomor {service} untuk hari ini diambil langsung di kios kantor. Lewat SMS dapat dipesan "
+                 "nomor untuk hari buka berikutnya, contoh: ANTRE {service}")
 BOOKING_DAY_FULL = "Kuota {service} tanggal {day} sudah penuh. Coba tanggal lain, contoh: ANTRE {service} {other}"
 BOOKING_ALL_FULL = ("Kuota {service} sudah penuh untuk {days} hari buka berikutnya. Silakan datang dan ambil "
                     "nomor di kios.")

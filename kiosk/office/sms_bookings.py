@@ -58,6 +58,8 @@ class OfficeBookingDesk:
         days = office.availability_json(rt, service)["days"]
         if day is not None:
             days = [each for each in days if each["date"] == day.isoformat()]
+            if not days and day == rt.now().date():
+                return rules.render(rules.BOOKING_TODAY, service=service)
             if not days:
                 return rules.render(rules.BOOKING_DAY_CLOSED, day=f"{day:%d-%m}", service=service,
                                     days=rt.settings.booking.days_ahead)
