@@ -8,9 +8,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import flask
 import pytest
 
-from tests.support import LiveServer, add_staff, make_app
+from tests.support import LiveServer, ReusedBuilderRule, add_staff, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -19,6 +20,9 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 JAKARTA = ZoneInfo("Asia/Jakarta")
+
+# Each test builds its own app; the URL rules' builder code is compiled once per run (tests/support.py).
+flask.Flask.url_rule_class = ReusedBuilderRule
 OFFICE_LAN_HOSTS = {"127.0.0.1"}  # the test server; anything else would be the internet
 
 

@@ -17,8 +17,8 @@ import requests
 from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
-from kiosk.storage import tickets as store
 from kiosk.cli import main
+from kiosk.storage import tickets as store
 from kiosk.web.auth import LoginGuard
 from tests.support import LiveServer, add_staff, make_app
 from tests.test_crash import write_office_config

@@ -14,11 +14,11 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from kiosk.storage.backup import integrity
 from kiosk.cli import main
 from kiosk.domain.errors import ConfigError
-from kiosk.paths import packaged_config
 from kiosk.domain.settings import load_settings
+from kiosk.paths import packaged_config
+from kiosk.storage.backup import integrity
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, add_staff, make_app, wait_until
 from tests.test_crash import write_office_config
@@ -62,7 +62,7 @@ class Issuers:
             count += 1
         session.close()
 
-    def __enter__(self) -> "Issuers":
+    def __enter__(self) -> Issuers:
         for thread in self._threads:
             thread.start()
         return self

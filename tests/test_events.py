@@ -14,7 +14,6 @@ import requests
 from kiosk.office.publisher import Publisher, StreamSlots, format_sse
 from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
 
-
 # ---------------------------------------------------------------- publisher
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from escpos.printer import Dummy
 
+from kiosk.domain.settings import Printer
 from printer import (
     PrinterError,
     TicketPrint,
@@ -22,7 +23,6 @@ from printer import (
     print_ticket,
     printer_state,
 )
-from kiosk.domain.settings import Printer
 from printer.connection import _usb_problem
 from tests.fakeprinter import FakePrinter, SerialLink, split_status_queries
 from tests.support import wait_until

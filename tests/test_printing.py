@@ -16,8 +16,8 @@ from datetime import datetime
 import pytest
 import requests
 
-from kiosk.storage import tickets as store
 from kiosk.office.printing import PrintWorker, backoff_seconds
+from kiosk.storage import tickets as store
 from printer import TicketPrint
 from printer.ticket import format_issued_at, render_ticket
 from tests.fakeprinter import FakePrinter, SerialLink, printed_lines, printed_text, split_status_queries
@@ -298,7 +298,7 @@ def test_printer_state_follows_the_printer_at_healthz_counter_and_event_stream(o
         for mode, expected in (("paper_out", "paper_out"), ("refuse", "offline"), ("stall", "offline"),
                                ("online", "online")):
             fake.mode = mode
-            wait_until(lambda: printer_health(office) == expected)
+            wait_until(lambda expected=expected: printer_health(office) == expected)
             counter = office.get("/api/counters/1", headers=staff).json()
             assert counter["printer"] == expected
         seen = []

@@ -12,10 +12,21 @@ from pathlib import Path
 import pytest
 
 from kiosk.domain.errors import ConfigError
-from kiosk.paths import packaged_config
-from kiosk.domain.settings import (WEEKDAYS, Counter, Hours, Office, Printer, Queue, Server, Service, Settings,
-                            load_settings, parse_settings)
+from kiosk.domain.settings import (
+    WEEKDAYS,
+    Counter,
+    Hours,
+    Office,
+    Printer,
+    Queue,
+    Server,
+    Service,
+    Settings,
+    load_settings,
+    parse_settings,
+)
 from kiosk.domain.tomlkeys import schema_of
+from kiosk.paths import packaged_config
 
 
 def demo_raw() -> dict:

@@ -7,13 +7,24 @@ from datetime import date, timedelta
 
 import pytest
 
-from kiosk.storage import status as status_store
-from kiosk.storage.db import Database
 from kiosk.domain.errors import ConfigError
 from kiosk.domain.settings import load_settings
+from kiosk.domain.status import (
+    READY_FROM,
+    STATUSES,
+    Application,
+    InvalidNumber,
+    RecordProblem,
+    can_become_ready,
+    check_application,
+    check_kk,
+    check_nik,
+    describe,
+    mask_name,
+)
 from kiosk.paths import packaged_config
-from kiosk.domain.status import (READY_FROM, STATUSES, Application, InvalidNumber, RecordProblem, can_become_ready,
-                          check_application, check_kk, check_nik, describe, mask_name)
+from kiosk.storage import status as status_store
+from kiosk.storage.db import Database
 
 TODAY = date(2026, 11, 29)
 MALE = "6203011708900001"  # Kapuas, born 17-08-1990

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.web.serving import MAX_REQUEST_BODY_BYTES
 from kiosk.files.siak import MAX_IMPORT_BYTES
+from kiosk.web.serving import MAX_REQUEST_BODY_BYTES
 from tests.support import LiveServer, make_app, wait_until
 from tests.test_crash import _free_port, start_server, write_office_config
 

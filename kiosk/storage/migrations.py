@@ -357,7 +357,8 @@ def staff_session_counter_and_account_changes(db: Database) -> None:
 
 def _status_key(db: Database) -> bytes:
     """The key of the NIK and KK hashes: the one Database.migrate holds, else the file beside this database."""
-    from kiosk.storage.db import MIGRATION_STATUS_KEY, Database as KioskDatabase
+    from kiosk.storage.db import MIGRATION_STATUS_KEY
+    from kiosk.storage.db import Database as KioskDatabase
 
     key = MIGRATION_STATUS_KEY.get()
     if key is None:

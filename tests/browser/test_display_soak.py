@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.storage import tickets as store
 from kiosk.office.views import call_json, live_queue_json
+from kiosk.storage import tickets as store
 from tests.support import LiveServer, add_staff, free_counter, make_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

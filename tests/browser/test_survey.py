@@ -53,7 +53,7 @@ def admin_report(new_page, server, query: str):
 
 def answer_phone(page, scores: list[int]) -> None:
     for code, score in zip(("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
-                            "pengaduan", "sarana"), scores):
+                            "pengaduan", "sarana"), scores, strict=False):  # the first len(scores) questions
         page.locator(f"[data-element={code}] .p-choice").nth(score - 1).click()
 
 
