@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -153,8 +154,21 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+UNIT_FOLDER = Path(__file__).parent / "unit"
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark every test that drives Chromium, whatever file it lives in."""
+    """Mark every test that drives Chromium, whatever file it lives in, and every test in tests/unit as unit.
+
+    Under pytest-xdist (-n), tests marked serial are left out: they run in the serial lane (README "Test lanes").
+    """
     for item in items:
         if {"browser", "new_page"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+        if UNIT_FOLDER in item.path.parents:
+            item.add_marker(pytest.mark.unit)
+    if config.getoption("numprocesses", None) or os.environ.get("PYTEST_XDIST_WORKER"):
+        serial = [item for item in items if item.get_closest_marker("serial")]
+        if serial:
+            config.hook.pytest_deselected(items=serial)
+            items[:] = [item for item in items if not item.get_closest_marker("serial")]

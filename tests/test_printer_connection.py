@@ -106,6 +106,7 @@ def test_state_changes_at_run_time(fake: FakePrinter) -> None:
     assert state_of(config) == "online"
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_refused_connection_fails_fast_then_recovers_on_the_same_port(fake: FakePrinter) -> None:
     fake.set_mode("refuse")
     started = time.monotonic()
@@ -116,6 +117,7 @@ def test_refused_connection_fails_fast_then_recovers_on_the_same_port(fake: Fake
     assert state_of(network(fake)) == "online"
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_silent_printer_is_not_online_within_the_timeout(fake: FakePrinter) -> None:
     fake.set_mode("stall")
     printer = open_printer(network(fake))

@@ -447,6 +447,7 @@ def _vm_steps(db, work):
     return steps
 
 
+@pytest.mark.serial  # a speed ratio: alone on the machine
 def test_finding_the_next_print_job_reads_no_more_after_a_long_history(office):
     """The outbox looks up the next job for every ticket: it must not read every job ever printed."""
     settings, db = office
