@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -152,13 +156,39 @@ class ReusedBuilderRule(Rule):
         return builder
 
 
+_MIGRATED: list[Path] = []  # this process's empty database, migrated once
+
+
+def fresh_database(path: Path) -> None:
+    """Give a test that opens a new database a copy of an empty one this process migrated once.
+
+    The app still migrates the copy on start (nothing is pending, so nothing runs) and makes its own
+    secret and status key; a path that already holds a database is left alone. Migrating from scratch
+    is tested where it matters (tests/test_store.py, tests/test_cli.py).
+    """
+    if path.exists() or path.name != "kiosk.db":
+        return
+    if not _MIGRATED:
+        from kiosk.storage.db import Database
+
+        folder = Path(tempfile.mkdtemp(prefix="kiosk-migrated-"))
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        Database(folder / "kiosk.db").migrate()  # its last connection closed: the WAL is folded in
+        _MIGRATED.append(folder / "kiosk.db")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(_MIGRATED[0], path)
+    os.chmod(path, 0o600)
+
+
 def make_app(tmp_path: Path, clock=None, speech_warmup: float | None = None, **overrides: Any):
     """Build the app for a temporary office.
 
     Rendering the spoken catalogue ahead (~1,300 espeak-ng runs into each test's fresh cache) is off
     unless ``speech_warmup`` gives its delay in seconds.
     """
-    config: dict[str, Any] = {"settings": office_settings(tmp_path, **overrides), "TESTING": True}
+    settings = office_settings(tmp_path, **overrides)
+    fresh_database(Path(settings.database_path))
+    config: dict[str, Any] = {"settings": settings, "TESTING": True}
     if clock is not None:
         config["clock"] = clock
     app = create_app(config)
