@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -24,6 +25,13 @@ JAKARTA = ZoneInfo("Asia/Jakarta")
 
 # Each test builds its own app; the URL rules' builder code is compiled once per run (tests/support.py).
 flask.Flask.url_rule_class = ReusedBuilderRule
+
+# Temporary folders (tmp_path, each test's office database) on the RAM disk when there is one: every
+# answered ticket waits for fsync (synchronous=FULL), ~1-3 ms on a disk, several per test. Crash tests
+# kill processes, which a RAM disk survives alike; KIOSK_TEST_TMP names another folder ("" = the default).
+_TEST_TMP = os.environ.get("KIOSK_TEST_TMP", "/dev/shm")
+if _TEST_TMP and os.path.isdir(_TEST_TMP) and os.access(_TEST_TMP, os.W_OK | os.X_OK):
+    tempfile.tempdir = _TEST_TMP
 OFFICE_LAN_HOSTS = {"127.0.0.1"}  # the test server; anything else would be the internet
 
 
