@@ -73,6 +73,7 @@ class Issuers:
             thread.join(timeout=30)
 
 
+@pytest.mark.serial  # orders tickets by when their answers arrived: alone on the machine
 def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_them_back(tmp_path):
     config = write_office_config(tmp_path)
     database = tmp_path / "kiosk.db"
