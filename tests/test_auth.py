@@ -57,6 +57,7 @@ def login_from(server: LiveServer, username: str, password: str, source: str = "
         conn.close()
 
 
+@pytest.mark.serial  # 45 logins at once, each a full-strength hash check: alone on the machine
 def test_parallel_wrong_logins_check_at_most_the_limit(server):
     statuses: list[int] = []
     start = threading.Barrier(45)

@@ -174,6 +174,7 @@ def test_the_kiosk_takes_a_number_served_today_and_the_report_counts_it(new_page
     expect(profile_rows.locator("td").nth(1)).to_have_text("1")
 
 
+@pytest.mark.serial  # a 1 s idle timer: alone on the machine
 def test_the_kiosk_survey_is_forgotten_when_the_resident_walks_away(new_page, live_server):
     staff = live_server.login()
     serve(live_server, staff)
