@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from flask import Flask
 
@@ -17,9 +18,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     ``settings`` (a ready Settings), ``clock`` (a callable returning an aware
     datetime) and any Flask setting.
     """
-    from kiosk.paths import STATIC_DIR, TEMPLATES_DIR
-    from kiosk.office.runtime import Runtime
     from kiosk.domain.settings import load_settings
+    from kiosk.office.runtime import Runtime
+    from kiosk.paths import STATIC_DIR, TEMPLATES_DIR
     from kiosk.web import register
 
     test_config = dict(test_config or {})

@@ -10,9 +10,10 @@ import signal
 import socket
 import sqlite3
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -621,9 +622,9 @@ def _seed_demo_history(runtime: Runtime) -> None:
 
     An office with any earlier ticket or any survey response is left alone.
     """
-    from kiosk.tools import demo_history
-    from kiosk.storage import tickets as store
     from kiosk.storage import survey as survey_store
+    from kiosk.storage import tickets as store
+    from kiosk.tools import demo_history
     from kiosk.tools.demo import demo_responses
 
     if store.has_history_before(runtime.db, runtime.today()) or survey_store.has_survey_responses(runtime.db):
@@ -655,8 +656,8 @@ DEMO_APPLICATIONS = (  # NIK, name, birth date, SIAK status
 
 def _seed_demo_applications(runtime: Runtime) -> None:
     """Store the demo status records (one family card) that are not there yet; changes made since are kept."""
-    from kiosk.storage import status as status_store
     from kiosk.domain.status import check_application
+    from kiosk.storage import status as status_store
 
     today = runtime.now().date()
     records = [check_application(nik, DEMO_KK, name, born, status, "", today)

@@ -6,6 +6,7 @@ import typing
 
 import click
 
+
 class CliError(click.ClickException):
     """A refusal the operator reads: "Gagal: <Indonesian message>" on standard error, exit status 1 (or 2)."""
 

@@ -6,8 +6,9 @@ import errno
 import logging
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from escpos.capabilities import get_profile
 from escpos.constants import (
@@ -36,21 +37,34 @@ class PrinterError(Exception):
 
 
 class PrinterConfig(Protocol):
-    """The [printer] settings open_printer reads (the app passes a frozen dataclass)."""
+    """The [printer] settings open_printer reads (the app passes a frozen dataclass: read-only members)."""
 
-    type: str
-    path: str
-    host: str
-    port: int
-    vendor_id: int
-    product_id: int
-    in_ep: int | None
-    out_ep: int | None
-    device: str
-    baudrate: int
-    profile: str
-    paper_width_mm: int
-    timeout: float
+    @property
+    def type(self) -> str: ...
+    @property
+    def path(self) -> str: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def vendor_id(self) -> int: ...
+    @property
+    def product_id(self) -> int: ...
+    @property
+    def in_ep(self) -> int | None: ...
+    @property
+    def out_ep(self) -> int | None: ...
+    @property
+    def device(self) -> str: ...
+    @property
+    def baudrate(self) -> int: ...
+    @property
+    def profile(self) -> str: ...
+    @property
+    def paper_width_mm(self) -> int: ...
+    @property
+    def timeout(self) -> float: ...
 
 
 class AppendingFile(File):

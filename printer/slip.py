@@ -7,8 +7,16 @@ from dataclasses import dataclass
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
-from printer.ticket import (MAX_HEADER_LINES, _finish, _print_lines, _print_qr, _reset_style, number_magnification,
-                            ticket_columns, wrap_line)
+from printer.ticket import (
+    MAX_HEADER_LINES,
+    _finish,
+    _print_lines,
+    _print_qr,
+    _reset_style,
+    number_magnification,
+    ticket_columns,
+    wrap_line,
+)
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import flask
 import pytest
 
-from tests.support import LiveServer, add_staff, make_app
+from tests.support import LiveServer, ReusedBuilderRule, add_staff, make_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -19,6 +22,16 @@ CHROMIUM_ARGS = [
     "--autoplay-policy=no-user-gesture-required",
 ]
 JAKARTA = ZoneInfo("Asia/Jakarta")
+
+# Each test builds its own app; the URL rules' builder code is compiled once per run (tests/support.py).
+flask.Flask.url_rule_class = ReusedBuilderRule
+
+# Temporary folders (tmp_path, each test's office database) on the RAM disk when there is one: every
+# answered ticket waits for fsync (synchronous=FULL), ~1-3 ms on a disk, several per test. Crash tests
+# kill processes, which a RAM disk survives alike; KIOSK_TEST_TMP names another folder ("" = the default).
+_TEST_TMP = os.environ.get("KIOSK_TEST_TMP", "/dev/shm")
+if _TEST_TMP and os.path.isdir(_TEST_TMP) and os.access(_TEST_TMP, os.W_OK | os.X_OK):
+    tempfile.tempdir = _TEST_TMP
 OFFICE_LAN_HOSTS = {"127.0.0.1"}  # the test server; anything else would be the internet
 
 
@@ -149,8 +162,21 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
 
 
+UNIT_FOLDER = Path(__file__).parent / "unit"
+
+
 def pytest_collection_modifyitems(config, items):
-    """Mark every test that drives Chromium, whatever file it lives in."""
+    """Mark every test that drives Chromium, whatever file it lives in, and every test in tests/unit as unit.
+
+    Under pytest-xdist (-n), tests marked serial are left out: they run in the serial lane (README "Test lanes").
+    """
     for item in items:
         if {"browser", "new_page"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+        if UNIT_FOLDER in item.path.parents:
+            item.add_marker(pytest.mark.unit)
+    if config.getoption("numprocesses", None) or os.environ.get("PYTEST_XDIST_WORKER"):
+        serial = [item for item in items if item.get_closest_marker("serial")]
+        if serial:
+            config.hook.pytest_deselected(items=serial)
+            items[:] = [item for item in items if not item.get_closest_marker("serial")]

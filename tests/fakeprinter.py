@@ -55,7 +55,7 @@ class FakePrinter:
         self._listener: socket.socket | None = self._listen(0)
         self.port: int = self._listener.getsockname()[1]
 
-    def __enter__(self) -> "FakePrinter":
+    def __enter__(self) -> FakePrinter:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -75,7 +75,7 @@ class FakePrinter:
         """Return all bytes of completed jobs, without the status queries."""
         return b"".join(self.jobs())
 
-    def start(self) -> "FakePrinter":
+    def start(self) -> FakePrinter:
         """Start accepting connections in a background thread."""
         self._spawn(self._accept_loop)
         return self
@@ -325,7 +325,7 @@ class SerialLink:
         self._reader: threading.Thread | None = None
         self._closed = threading.Event()
 
-    def __enter__(self) -> "SerialLink":
+    def __enter__(self) -> SerialLink:
         return self
 
     def __exit__(self, *exc_info: object) -> None:

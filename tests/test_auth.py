@@ -17,8 +17,8 @@ import requests
 from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
-from kiosk.storage import tickets as store
 from kiosk.cli import main
+from kiosk.storage import tickets as store
 from kiosk.web.auth import LoginGuard
 from tests.support import LiveServer, add_staff, make_app
 from tests.test_crash import write_office_config
@@ -57,6 +57,7 @@ def login_from(server: LiveServer, username: str, password: str, source: str = "
         conn.close()
 
 
+@pytest.mark.serial  # 45 logins at once, each a full-strength hash check: alone on the machine
 def test_parallel_wrong_logins_check_at_most_the_limit(server):
     statuses: list[int] = []
     start = threading.Barrier(45)

@@ -14,11 +14,11 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from kiosk.storage.backup import integrity
 from kiosk.cli import main
 from kiosk.domain.errors import ConfigError
-from kiosk.paths import packaged_config
 from kiosk.domain.settings import load_settings
+from kiosk.paths import packaged_config
+from kiosk.storage.backup import integrity
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, add_staff, make_app, wait_until
 from tests.test_crash import write_office_config
@@ -62,7 +62,7 @@ class Issuers:
             count += 1
         session.close()
 
-    def __enter__(self) -> "Issuers":
+    def __enter__(self) -> Issuers:
         for thread in self._threads:
             thread.start()
         return self
@@ -73,6 +73,7 @@ class Issuers:
             thread.join(timeout=30)
 
 
+@pytest.mark.serial  # orders tickets by when their answers arrived: alone on the machine
 def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_them_back(tmp_path):
     config = write_office_config(tmp_path)
     database = tmp_path / "kiosk.db"

@@ -370,9 +370,9 @@ def test_a_copy_holding_clear_niks_is_hashed_with_the_live_key_and_leaves_no_key
     resident's NIK + KK still find them, and no second key file is left beside the checked copy."""
     from sqlite_utils import Database as UtilsDatabase
 
+    from kiosk.domain.status import hash_kk, hash_nik
     from kiosk.storage.db import Database
     from kiosk.storage.migrations import migrations
-    from kiosk.domain.status import hash_kk, hash_nik
 
     config, database, _, _ = office
     older = tmp_path / "older-with-records.db"

@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.tools.bench import Row, format_table
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # runs the benchmark: alone on the machine
 
 TARGETED_ROWS = (
     "issue p50 / bare probe p50, 1 client",

@@ -180,8 +180,8 @@ def test_the_installer_stops_on_a_configuration_it_cannot_read(tmp_path):
 
 
 def test_the_installer_writes_staff_addresses_as_a_list_the_server_accepts(tmp_path):
-    from kiosk.paths import packaged_config
     from kiosk.domain.settings import load_settings
+    from kiosk.paths import packaged_config
 
     done = _bash(tmp_path, 'staff_list "192.168.1.20, 192.168.1.32/28"')
     assert done.returncode == 0, done.stderr

@@ -12,10 +12,10 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from kiosk.storage import tickets as store
 from kiosk.domain.errors import ConfigError
-from kiosk.paths import packaged_config
 from kiosk.domain.settings import load_settings
+from kiosk.paths import packaged_config
+from kiosk.storage import tickets as store
 from tests.support import LiveServer, add_staff, make_app
 
 ALL_GOOD = [4, 4, 3, 4, 3, 4, 4, 3, 3]

@@ -14,7 +14,6 @@ import requests
 from kiosk.office.publisher import Publisher, StreamSlots, format_sse
 from tests.support import LiveServer, add_staff, free_counter, make_app, wait_until
 
-
 # ---------------------------------------------------------------- publisher
 
 
@@ -236,6 +235,7 @@ def test_filters_by_counter_and_by_service(server):
     by_service.close()
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_streams_end_at_once_when_the_server_stops(tmp_path):
     app = make_app(tmp_path)  # the default 15 s heartbeat: ending must not wait for it
     server = LiveServer(app).start(workers=False)

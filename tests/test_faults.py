@@ -23,7 +23,7 @@ from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, make_app
 from tests.test_crash import write_office_config
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # latency ratios under load: alone on the machine
 
 
 def test_a_long_reader_never_blocks_issuing_and_sees_its_own_snapshot(tmp_path):

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import logging
 
-from kiosk.office.bus import (Event, EventBus, PrinterStateChanged, QueueChanged, ReprintQueued, SettingsChanged,
-                              TicketCalled, TicketIssued, TicketMoved, TicketsExpired)
+from kiosk.office.bus import (
+    Event,
+    EventBus,
+    PrinterStateChanged,
+    QueueChanged,
+    ReprintQueued,
+    SettingsChanged,
+    TicketCalled,
+    TicketIssued,
+    TicketMoved,
+    TicketsExpired,
+)
 from kiosk.storage import tickets as store
 from tests.support import wait_until
 

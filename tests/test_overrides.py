@@ -204,13 +204,13 @@ def test_openapi_describes_the_override(office):
 
 # ---------------------------------------------------------------- the rules table (Asia/Jakarta)
 
-from datetime import date, timezone  # noqa: E402
+from datetime import UTC, date  # noqa: E402
 
 from kiosk.domain import queue  # noqa: E402
 from kiosk.domain.settings import WEEKDAYS, parse_hours  # noqa: E402
 
 OFFICE_HOURS = {day: parse_hours(text, day) for day, text in zip(
-    WEEKDAYS, ("08:00-15:00",) * 5 + ("08:00-12:00", ""))}
+    WEEKDAYS, ("08:00-15:00",) * 5 + ("08:00-12:00", ""), strict=True)}
 AROUND_THE_CLOCK = {day: parse_hours("00:00-24:00", day) for day in WEEKDAYS}
 CHRISTMAS_EVE = {date(2026, 12, 24): "Cuti bersama Natal"}
 YEAR_END = {date(2026, 12, 28) + timedelta(days=n): "Cuti bersama akhir tahun" for n in range(12)}
@@ -258,10 +258,10 @@ RULES = [
     ("24 hours: midnight of the extra closed date", at(2026, 12, 24, 0, 0), AROUND_THE_CLOCK, CHRISTMAS_EVE, None,
      0, None, (False, "closed_date", "Buka kembali Sabtu, 00.00.")),
     ("midnight in Jakarta is 17:00 UTC on 16 August",
-     datetime(2026, 8, 16, 17, 0, tzinfo=timezone.utc).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0, None,
+     datetime(2026, 8, 16, 17, 0, tzinfo=UTC).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0, None,
      (False, "holiday", "Buka kembali Selasa, 00.00.")),
     ("a second earlier it is still 16 August",
-     datetime(2026, 8, 16, 16, 59, 59, tzinfo=timezone.utc).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0,
+     datetime(2026, 8, 16, 16, 59, 59, tzinfo=UTC).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0,
      None, (True, None, None)),
 ]
 

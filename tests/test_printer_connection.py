@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from escpos.printer import Dummy
 
+from kiosk.domain.settings import Printer
 from printer import (
     PrinterError,
     TicketPrint,
@@ -22,7 +23,6 @@ from printer import (
     print_ticket,
     printer_state,
 )
-from kiosk.domain.settings import Printer
 from printer.connection import _usb_problem
 from tests.fakeprinter import FakePrinter, SerialLink, split_status_queries
 from tests.support import wait_until
@@ -106,6 +106,7 @@ def test_state_changes_at_run_time(fake: FakePrinter) -> None:
     assert state_of(config) == "online"
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_refused_connection_fails_fast_then_recovers_on_the_same_port(fake: FakePrinter) -> None:
     fake.set_mode("refuse")
     started = time.monotonic()
@@ -116,6 +117,7 @@ def test_refused_connection_fails_fast_then_recovers_on_the_same_port(fake: Fake
     assert state_of(network(fake)) == "online"
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_silent_printer_is_not_online_within_the_timeout(fake: FakePrinter) -> None:
     fake.set_mode("stall")
     printer = open_printer(network(fake))

@@ -16,8 +16,8 @@ from datetime import datetime
 import pytest
 import requests
 
-from kiosk.storage import tickets as store
 from kiosk.office.printing import PrintWorker, backoff_seconds
+from kiosk.storage import tickets as store
 from printer import TicketPrint
 from printer.ticket import format_issued_at, render_ticket
 from tests.fakeprinter import FakePrinter, SerialLink, printed_lines, printed_text, split_status_queries
@@ -124,6 +124,7 @@ def test_paper_out_keeps_jobs_pending_then_prints_them_in_issue_order(office, fa
     wait_until(lambda: printer_health(office) == "online")
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_issuing_stays_fast_while_the_printer_refuses_connections(office, fake):
     fake.mode = "refuse"  # switched off: the port is closed
     timings, tickets = [], []
@@ -141,6 +142,7 @@ def test_issuing_stays_fast_while_the_printer_refuses_connections(office, fake):
     assert numbers_printed(fake.wait_for_jobs(20)) == [t["number"] for t in tickets]
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_a_stalled_printer_never_blocks_issuing(office, fake):
     fake.mode = "stall"  # accepts the connection, never answers DLE EOT
     first = issue(office)
@@ -298,7 +300,7 @@ def test_printer_state_follows_the_printer_at_healthz_counter_and_event_stream(o
         for mode, expected in (("paper_out", "paper_out"), ("refuse", "offline"), ("stall", "offline"),
                                ("online", "online")):
             fake.mode = mode
-            wait_until(lambda: printer_health(office) == expected)
+            wait_until(lambda expected=expected: printer_health(office) == expected)
             counter = office.get("/api/counters/1", headers=staff).json()
             assert counter["printer"] == expected
         seen = []
@@ -340,6 +342,7 @@ def test_a_job_that_can_never_print_is_failed_with_its_reason_and_the_outbox_mov
     assert len(fake.jobs()) == 1 and [print_status(office, t) for t in (first, second)] == ["failed", "failed"]
 
 
+@pytest.mark.serial  # a time bound: alone on the machine
 def test_a_serial_printer_whose_link_stops_taking_data_never_hangs_the_worker(tmp_path, clock):
     with SerialLink() as link:
         app = make_app(tmp_path, clock=clock, printer__type="serial", printer__device=link.device,

@@ -25,9 +25,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 
 from kiosk.domain import queue
+from kiosk.domain.errors import BadRequest, BadTransition
 from kiosk.storage import tickets as store
 from kiosk.storage.db import Database
-from kiosk.domain.errors import BadRequest, BadTransition
 from tests.conftest import JAKARTA
 from tests.support import office_settings
 

@@ -11,10 +11,10 @@ from html.parser import HTMLParser
 import pytest
 
 from kiosk import cli
-from kiosk.tools import demo_history
 from kiosk.domain import queue
 from kiosk.files import charts as report_charts
 from kiosk.storage import tickets as store
+from kiosk.tools import demo_history
 from tests.conftest import JAKARTA, Clock
 from tests.support import add_staff, make_app
 from tests.test_reports import Desk, office, scripted  # noqa: F401  (fixtures: a live office and a scripted day)

@@ -160,14 +160,14 @@ def test_one_address_cannot_hold_more_than_its_share_of_connections(tmp_path):
         closed = [False] * len(mine)
         deadline = time.monotonic() + 5  # at once, not after first_request_seconds (30 s here)
         while closed.count(False) > 8 and time.monotonic() < deadline:
-            closed = [gone or _closed_by_server(sock) for sock, gone in zip(mine, closed)]
+            closed = [gone or _closed_by_server(sock) for sock, gone in zip(mine, closed, strict=True)]
         time.sleep(0.3)  # and no more than those
-        closed = [gone or _closed_by_server(sock) for sock, gone in zip(mine, closed)]
+        closed = [gone or _closed_by_server(sock) for sock, gone in zip(mine, closed, strict=True)]
         assert closed.count(False) == 8
         # Another device is served meanwhile, and the capped address gets its first 8 served.
         with _connect(guarded, "127.0.0.4") as other:
             assert _get_on(other).startswith(b"HTTP/1.1 200")
-        kept = [sock for sock, gone in zip(mine, closed) if not gone]
+        kept = [sock for sock, gone in zip(mine, closed, strict=True) if not gone]
         assert _get_on(kept[0]).startswith(b"HTTP/1.1 200")
     finally:
         for sock in mine:

@@ -11,8 +11,8 @@ import requests
 
 from kiosk import create_app
 from kiosk.domain.errors import ConfigError
-from kiosk.paths import packaged_config
 from kiosk.domain.settings import load_settings
+from kiosk.paths import packaged_config
 from tests.support import LiveServer, add_staff, office_settings, wait_until
 
 SCREEN = ["office", "services", "counters", "printer", "kiosk"]

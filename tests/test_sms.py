@@ -23,7 +23,7 @@ from kiosk.domain import sms as rules
 from kiosk.domain.status import check_application
 from kiosk.storage import sms as sms_store
 from kiosk.storage import status as status_store
-from tests.conftest import JAKARTA, Clock
+from tests.conftest import JAKARTA
 from tests.support import add_staff, make_app
 
 NIK = "6203011708900001"  # Kapuas, a man born 17-08-1990
@@ -490,7 +490,7 @@ def test_opted_in_residents_hear_3_more_numbers_and_their_call_once(office):
     headers = {"X-CSRF-Token": staff.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
                .get_json()["csrf_token"]}
     texts = []
-    for index in range(6):
+    for _index in range(6):
         called = staff.post("/api/counters/1/next", headers=headers).get_json()["ticket"]
         w.run_once()
         texts += list(outbox(office).values())

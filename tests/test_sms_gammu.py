@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -76,7 +76,7 @@ def phone_receives(phone: Path, sender: str, text: str) -> None:
     location = next(_location)
     body = "".join(f"{ord(ch):04X}" for ch in text)
     number = "".join(f"{ord(ch):04X}" for ch in sender)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     (phone / "sms" / "1" / str(location)).write_text(f"""[SMSBackup000]
 PDU = Deliver
 DateTime = {stamp}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # a long load run: alone on the machine
 
 SOAK = Path(__file__).resolve().parents[1] / "bench" / "soak.py"
 

@@ -7,8 +7,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from kiosk.domain import guide
 from kiosk.devices.speech import SPEED_WPM, Speech
+from kiosk.domain import guide
 from kiosk.domain.errors import ConfigError
 from kiosk.web.speech import catalogue
 from tests.support import office_settings

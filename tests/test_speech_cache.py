@@ -103,6 +103,7 @@ def test_without_espeak_warming_is_a_no_op_and_the_fallback_stays(tmp_path):
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # ~1,300 espeak-ng runs inside the pytest timeout: alone on the machine
 def test_after_warm_up_every_catalogue_key_is_served_without_running_espeak(tmp_path):
     script, log = copying_espeak(tmp_path)
     app = make_app(tmp_path, printer__type="none", speech_warmup=0.0)

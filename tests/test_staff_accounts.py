@@ -13,8 +13,8 @@ import threading
 import pytest
 from click.testing import CliRunner
 
-from kiosk.storage import tickets as store
 from kiosk.cli import main
+from kiosk.storage import tickets as store
 from tests.support import LiveServer, add_staff, make_app
 
 
@@ -86,7 +86,7 @@ def test_two_admins_acting_on_each_other_at_once_leave_one_admin(office, action,
         answers = {}
         barrier = threading.Barrier(2)
 
-        def act(client: Client) -> None:
+        def act(client: Client, barrier=barrier, answers=answers, targets=targets, body=body) -> None:
             barrier.wait()
             answers[client] = client.call("POST", f"/api/admin/staff/{targets[client]}/{action}", body)
 

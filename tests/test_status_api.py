@@ -9,8 +9,8 @@ import os
 
 import pytest
 
-from kiosk.storage import status as status_store
 from kiosk.domain.status import check_application
+from kiosk.storage import status as status_store
 from tests.support import LiveServer, add_staff, make_app
 
 NIK = "6203011708900001"  # Kapuas, a man born 17-08-1990

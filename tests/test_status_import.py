@@ -122,9 +122,9 @@ def test_a_file_that_is_not_utf8_imports_nothing(config, tmp_path):
 
 
 def test_purge_removes_old_audit_entries_and_finished_history(config, tmp_path):
+    from kiosk.domain.status import check_application
     from kiosk.storage import status as status_store
     from kiosk.storage.db import Database
-    from kiosk.domain.status import check_application
 
     assert run(config, "init").exit_code == 0
     old = (datetime.now().astimezone() - timedelta(days=120)).isoformat(timespec="seconds")
@@ -158,8 +158,8 @@ def test_a_large_file_shows_progress_and_imports_every_row(config, tmp_path):
 
 
 def test_the_demo_office_has_kapuas_records_in_several_statuses(tmp_path):
-    from kiosk.storage import status as status_store
     from kiosk.cli import DEMO_APPLICATIONS, DEMO_KK, _seed_demo_applications
+    from kiosk.storage import status as status_store
     from tests.support import make_app
 
     app = make_app(tmp_path)
@@ -262,8 +262,8 @@ def _state(tmp_path) -> tuple[list[tuple], int]:
 
 def _hashed(tmp_path, niks) -> list[str]:
     """The stored (keyed) hashes of ``niks``, sorted as _state sorts its rows."""
-    from kiosk.storage.db import Database
     from kiosk.domain.status import hash_nik
+    from kiosk.storage.db import Database
 
     key = Database(tmp_path / "kiosk.db").status_key()
     return sorted(hash_nik(key, nik) for nik in niks)

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from kiosk.web.serving import MAX_REQUEST_BODY_BYTES
 from kiosk.files.siak import MAX_IMPORT_BYTES
+from kiosk.web.serving import MAX_REQUEST_BODY_BYTES
 from tests.support import LiveServer, make_app, wait_until
 from tests.test_crash import _free_port, start_server, write_office_config
 
@@ -81,7 +81,7 @@ def admin(port: int) -> tuple[requests.Session, dict]:
     return session, {"X-CSRF-Token": answer.json()["csrf_token"]}
 
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.serial]  # latency ratios under load: alone on the machine
 
 
 def test_a_junk_siak_file_is_refused_early_and_the_server_keeps_its_memory(office, tmp_path):

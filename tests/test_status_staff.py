@@ -7,9 +7,9 @@ import logging
 
 import pytest
 
-from kiosk.storage import status as status_store
 from kiosk.domain.status import check_application, split_nik_list
 from kiosk.files.siak import import_status
+from kiosk.storage import status as status_store
 from tests.support import make_app
 from tests.test_status_import import MIXED
 
@@ -381,7 +381,7 @@ def test_counter_staff_and_anonymous_cannot_upload(client, staff_client, records
 
 
 @pytest.mark.parametrize("content, code, message", [
-    ("nik;nama;status\n6203011708900001;Budi;CARD_SHIPPED\n".encode(), "bad_import",
+    (b"nik;nama;status\n6203011708900001;Budi;CARD_SHIPPED\n", "bad_import",
      "Baris judul tidak memuat kolom no_kk, tanggal_lahir (wajib: nik, no_kk, nama, tanggal_lahir, status; "
      "boleh: keterangan)."),
     (b"", "bad_import", "Berkas kosong: baris judul kolom diperlukan."),

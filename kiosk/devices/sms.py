@@ -85,7 +85,7 @@ class Folders:
         self.inbox, self.outbox, self.sent, self.error = Path(inbox), Path(outbox), Path(sent), Path(error)
 
     @classmethod
-    def of(cls, config) -> "Folders":
+    def of(cls, config) -> Folders:
         """Return the folders named by an ``[sms]`` settings table."""
         return cls(config.inbox, config.outbox, config.sent, config.error)
 
@@ -128,7 +128,7 @@ class Folders:
             entries.sort(key=lambda entry: entry[0].part)
             files = tuple(self.inbox / name for _, name in entries)
             texts = []
-            for parsed, path in zip((entry[0] for entry in entries), files):
+            for parsed, path in zip((entry[0] for entry in entries), files, strict=False):
                 try:
                     data = path.read_bytes()
                 except FileNotFoundError:  # removed meanwhile (handled by an earlier round)

@@ -9,8 +9,8 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 SPEED_WPM = 140  # espeak-ng default is 175; slower carries better across a noisy room
 ESPEAK_TIMEOUT_SECONDS = 5

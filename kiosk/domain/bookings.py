@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Mapping
 
 from kiosk.domain import queue
 from kiosk.domain.errors import BadRequest
@@ -48,7 +48,7 @@ def parse_clock(text: str) -> int:
 
 def day_slots(hours: Hours, slot_minutes: int) -> list[Slot]:
     """Cut a day's opening hours into arrival windows of ``slot_minutes`` (the last one may be shorter)."""
-    if hours.closed:
+    if hours.closed or hours.opens is None or hours.closes is None:
         return []
     opens = hours.opens.hour * 60 + hours.opens.minute
     closes = 1440 if hours.closes == time.max else hours.closes.hour * 60 + hours.closes.minute

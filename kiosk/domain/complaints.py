@@ -10,9 +10,10 @@ survey's suggestions do.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from kiosk.domain.errors import BadRequest
 from kiosk.domain.queue import holiday_name, waiting_deadline
@@ -120,7 +121,7 @@ class OfficeCalendar:
     closed_dates: Mapping[date, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, office: Office, closed_dates: Mapping[date, str]) -> "OfficeCalendar":
+    def of(cls, office: Office, closed_dates: Mapping[date, str]) -> OfficeCalendar:
         """Return the calendar of the office's own hours (not a service's) and its closed dates."""
         return cls(office.hours, office.observe_national_holidays, office.timezone, closed_dates)
 

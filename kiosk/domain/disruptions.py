@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
-from typing import Iterable
 
 from kiosk.domain.errors import BadRequest, KioskError
 
@@ -43,7 +43,7 @@ def check_reason(value: object) -> str:
     """Return a known reason or raise a 400."""
     if value not in REASONS:
         raise BadRequest(f"Alasan gangguan harus salah satu dari: {', '.join(REASONS)}.", code="bad_request")
-    return value  # type: ignore[return-value]
+    return value
 
 
 def clean_note(value: object) -> str:

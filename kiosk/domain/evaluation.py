@@ -5,8 +5,9 @@ Each part is titled with the evaluation aspect it serves as evidence for.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from kiosk.domain.complaints import CATEGORIES, OUTCOMES, outcome
 from kiosk.domain.queue import MONTH_NAMES
@@ -63,7 +64,7 @@ def complaint_figures(rows: Iterable[Mapping[str, Any]], now: datetime) -> dict[
                  "categories": [{"category": code, **counts} for code, counts in per_month[month].items()],
                  "total": summed(per_month[month].values())} for month in per_month]
     return {"by_category": by_category, "by_month": by_month,
-            "total": summed({key: row[key] for key in row if key in _zero()} for row in by_category)}
+            "total": summed({key: int(row[key]) for key in row if key in _zero()} for row in by_category)}  # type: ignore[call-overload]
 
 
 def days_per_month(days: Iterable[date | str]) -> list[int]:

@@ -31,8 +31,8 @@ import string
 from typing import TYPE_CHECKING
 
 from kiosk.domain.announce import number_words, spoken_counter
-from kiosk.domain.survey import ELEMENTS, PROFILE, PROFILE_TITLES
 from kiosk.domain.status import STATUSES
+from kiosk.domain.survey import ELEMENTS, PROFILE, PROFILE_TITLES
 
 if TYPE_CHECKING:
     from kiosk.domain.settings import Settings
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 # Indonesian letter names: espeak-ng reads a lone "C" or "Q" unreliably.
 LETTER_NAMES = dict(zip(string.ascii_uppercase, (
     "a", "be", "ce", "de", "e", "ef", "ge", "ha", "i", "je", "ka", "el", "em", "en", "o", "pe", "ki", "er",
-    "es", "te", "u", "ve", "we", "eks", "ye", "zet")))
+    "es", "te", "u", "ve", "we", "eks", "ye", "zet"), strict=True))
 
 # Written forms that espeak-ng would misread, and how a person says them.
 _SPOKEN_FORMS = (

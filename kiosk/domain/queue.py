@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from typing import Mapping, Sequence
 
 import holidays
 
@@ -121,7 +121,7 @@ def availability(
     if closed_dates and (reason := closed_dates.get(now.date())):
         return Availability(False, "closed_date", f"Kantor tutup hari ini: {reason}.")
     today = hours[WEEKDAYS[now.weekday()]]
-    if today.closed:
+    if today.opens is None or today.closes is None:  # closed all day
         return Availability(False, "closed_today", "Layanan tidak dibuka hari ini.")
     clock = now.time().replace(tzinfo=None)
     if clock < today.opens:
@@ -168,8 +168,8 @@ def next_opening(now: datetime, hours: dict[str, Hours], observe_holidays: bool,
     for offset in range(1 if from_tomorrow else 0, REOPEN_SEARCH_DAYS):
         day = now.date() + timedelta(days=offset)
         today = hours[WEEKDAYS[day.weekday()]]
-        if today.closed or (observe_holidays and holiday_name(day)) or (closed_dates and day in closed_dates):
-            continue
+        if today.opens is None or (observe_holidays and holiday_name(day)) or (closed_dates and day in closed_dates):
+            continue  # closed all day
         if offset == 0:
             if clock < today.opens:
                 return datetime.combine(day, today.opens, zone)
@@ -235,7 +235,7 @@ def waiting_deadline(hours: dict[str, Hours], day: date, zone: tzinfo, grace_min
     A day open until 24:00 (or not open at all) closes at the next midnight.
     """
     today = hours[WEEKDAYS[day.weekday()]]
-    if today.closed or today.closes == time.max:
+    if today.closes is None or today.closes == time.max:  # closed all day or open until midnight
         closes = datetime.combine(day + timedelta(days=1), time(0), zone)
     else:
         closes = datetime.combine(day, today.closes, zone)

@@ -16,9 +16,10 @@ Minutes are rounded to one decimal; p90 and median use the nearest-rank method.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 MAX_RANGE_DAYS = 366
 
@@ -29,7 +30,7 @@ class Issued(NamedTuple):
     day: str
     service: str
     hour: int
-    count: int
+    count: int  # type: ignore[assignment]  # a field, not tuple.count
 
 
 class Waits(NamedTuple):
@@ -50,7 +51,7 @@ class Called(NamedTuple):
     day: str
     counter_id: int | None
     staff_id: int | None
-    count: int
+    count: int  # type: ignore[assignment]  # a field, not tuple.count
 
 
 class Done(NamedTuple):
@@ -61,7 +62,7 @@ class Done(NamedTuple):
     hour: int
     counter_id: int | None
     staff_id: int | None
-    count: int
+    count: int  # type: ignore[assignment]  # a field, not tuple.count
     timed: int  # of them, those with a known start of service
     seconds: int
 
@@ -73,7 +74,7 @@ class NoShow(NamedTuple):
     service: str
     counter_id: int | None
     staff_id: int | None
-    count: int
+    count: int  # type: ignore[assignment]  # a field, not tuple.count
 
 
 class Facts(NamedTuple):

@@ -10,21 +10,23 @@ an unknown key or table is refused with the closest known one.
 from __future__ import annotations
 
 import copy
+import datetime
 import ipaddress
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, make_dataclass, replace
 from datetime import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.domain import survey as skm
 from kiosk.domain.errors import ConfigError
-from kiosk.paths import packaged_config
 from kiosk.domain.tomlkeys import check_known, schema_of
+from kiosk.paths import packaged_config
 from printer import PrinterError
 from printer.connection import check_profile
 from printer.ticket import header_text_problem, qr_fits
@@ -140,15 +142,22 @@ class Backup:
         return bool(self.dir)
 
     @property
-    def at(self) -> time:
+    def at(self) -> datetime.time:  # the field ``time`` hides the class in here
         """Return ``time`` as a clock time."""
         hours, minutes = self.time.split(":")
         return time(int(hours), int(minutes))
 
 
 # ``[survey.questions]`` / ``[survey.questions_en]``: one key per fixed SKM element ("" = the default wording).
-SurveyQuestions = make_dataclass(
-    "SurveyQuestions", [(code, str, field(default="")) for code in skm.ELEMENT_CODES], frozen=True)
+if TYPE_CHECKING:
+    class SurveyQuestions:
+        """What the type checker knows of the class made below: one text per element code."""
+
+        def __init__(self, **texts: str) -> None: ...
+        def __getattr__(self, code: str) -> str: ...
+else:
+    SurveyQuestions = make_dataclass(
+        "SurveyQuestions", [(code, str, field(default="")) for code in skm.ELEMENT_CODES], frozen=True)
 
 
 @dataclass(frozen=True)
@@ -755,7 +764,7 @@ def _status(table: dict) -> StatusLookups:
         nik_misses_per_hour=_positive(table, "status.nik_misses_per_hour", StatusLookups.nik_misses_per_hour),
         lookups_per_window=_positive(table, "status.lookups_per_window", StatusLookups.lookups_per_window),
         window_minutes=_positive(table, "status.window_minutes", StatusLookups.window_minutes),
-        kiosk_addresses=tuple(addresses),
+        kiosk_addresses=addresses or (),
         kiosk_lookups_per_window=_positive(table, "status.kiosk_lookups_per_window",
                                            StatusLookups.kiosk_lookups_per_window),
         retention_days=_positive(table, "status.retention_days", StatusLookups.retention_days),

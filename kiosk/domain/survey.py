@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from kiosk.domain.errors import BadRequest
 
@@ -175,7 +176,7 @@ def summarize(responses: Iterable[Sequence[int]]) -> dict[str, Any]:
         "ikm": index,
         "grade": ikm_grade(index).letter,
         "elements": [{"element": element.code, "mean": float(_round(mean, 4)), "grade": mean_grade(mean).letter}
-                     for element, mean in zip(ELEMENTS, means)],
+                     for element, mean in zip(ELEMENTS, means, strict=True)],
     }
 
 
@@ -263,7 +264,7 @@ def questionnaire(questions: dict[str, str], questions_en: dict[str, str]) -> di
              "question": questions.get(element.code) or element.question,
              "question_en": questions_en.get(element.code) or element.question_en,
              "answers": [{"score": score, "label": label, "label_en": label_en}
-                         for score, (label, label_en) in enumerate(zip(element.answers, element.answers_en), 1)]}
+                         for score, (label, label_en) in enumerate(zip(element.answers, element.answers_en, strict=True), 1)]}
             for element in ELEMENTS
         ],
         "profile": [

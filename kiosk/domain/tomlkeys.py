@@ -64,9 +64,9 @@ def _value_schema(hint: Any, keyed_by: dict[type, tuple[str, ...]]) -> Any:
     args = [arg for arg in typing.get_args(hint) if arg is not type(None)]
     if origin in (typing.Union, types.UnionType) and len(args) == 1:
         return _value_schema(args[0], keyed_by)  # an optional X reads like X
-    if is_dataclass(hint):
+    if isinstance(hint, type) and is_dataclass(hint):
         return schema_of(hint, keyed_by)
-    if origin is tuple and is_dataclass(args[0]):
+    if origin is tuple and isinstance(args[0], type) and is_dataclass(args[0]):
         return [schema_of(args[0], keyed_by)]
     if origin is dict:
         return dict.fromkeys(keyed_by[args[1]]) if args[1] in keyed_by else ANY_KEYS

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
 
 from kiosk.paths import PACKAGE_DIR
 

@@ -83,7 +83,7 @@ def page_figures(report: dict, trend_days: list[dict]) -> dict:
     active = [row for row in services if row["issued"] or row["served"] or row["no_show"]]
     week = weekday_hours(report["days"])
     busiest = max(((row["weekday"], hour, average) for row in week["rows"]
-                   for hour, average in zip(week["hours"], row["averages"])), key=lambda item: item[2], default=None)
+                   for hour, average in zip(week["hours"], row["averages"], strict=True)), key=lambda item: item[2], default=None)
     return {
         "issued": totals["issued"],
         "served": totals["served"],

@@ -11,8 +11,7 @@ from typing import Any
 
 import xlsxwriter
 
-from kiosk.domain.complaints import CATEGORIES
-from kiosk.domain.complaints import STANDARD_KEYS
+from kiosk.domain.complaints import CATEGORIES, STANDARD_KEYS
 
 SHEETS = {  # part of the pack -> sheet name (at most 31 characters)
     "standards": "Kebijakan Pelayanan - Standar",

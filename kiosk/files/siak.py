@@ -19,17 +19,18 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
-from typing import Callable, Iterator, TextIO
+from typing import TextIO
 
-from kiosk.storage import status as status_store
-from kiosk.storage.db import PRIVATE_MODE, Database
 from kiosk.domain.errors import KioskError
 from kiosk.domain.status import Application, InvalidNumber, RecordProblem, check_application
+from kiosk.storage import status as status_store
+from kiosk.storage.db import PRIVATE_MODE, Database
 
 REQUIRED_COLUMNS = ("nik", "no_kk", "nama", "tanggal_lahir", "status")
 OPTIONAL_COLUMNS = ("keterangan",)

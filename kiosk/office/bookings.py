@@ -41,7 +41,7 @@ def _open_days(rt: Runtime, service: Service) -> list[date]:
 
 def _windows(rt: Runtime, service: Service, day: date) -> list[tuple[rules.Slot, int]]:
     slots = rules.day_slots(_hours(rt, service)[WEEKDAYS[day.weekday()]], rt.settings.booking.slot_minutes)
-    return list(zip(slots, rules.slot_capacities(service.booking_quota, len(slots))))
+    return list(zip(slots, rules.slot_capacities(service.booking_quota, len(slots)), strict=False))
 
 
 def availability_json(rt: Runtime, code: object) -> dict[str, Any]:

@@ -184,7 +184,7 @@ class EventBus:
         """Call ``handler`` for each event of ``kind`` (a type, a tuple of types, or None for every event);
         return a function that ends the subscription."""
         kinds = (Event,) if kind is None else kind if isinstance(kind, tuple) else (kind,)
-        entry = (kinds, handler)
+        entry: tuple[tuple[type[Event], ...], Callable[[Event], None]] = (kinds, handler)  # type: ignore[assignment]
         with self._lock:
             self._handlers = [*self._handlers, entry]  # copy on write: emit reads without the lock
 

@@ -123,7 +123,12 @@ class PrintWorker:
             bus.subscribe((TicketIssued, ReprintQueued, TestPrintQueued, SlipQueued), self._job_queued),
             bus.subscribe(SettingsChanged, self._settings_changed),
         ]
-        return lambda: [end() for end in ends] and None
+
+        def unsubscribe() -> None:
+            for end in ends:
+                end()
+
+        return unsubscribe
 
     def _job_queued(self, event: TicketIssued | ReprintQueued | TestPrintQueued | SlipQueued) -> None:
         if not isinstance(event, TicketIssued) or event.printed:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import date, datetime, timedelta
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.devices.sms import DEFAULT_SMSDRC, Folders, Incoming, message_of, modem_status, outbox_name
@@ -87,7 +88,7 @@ class SmsWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self._disconnect = None
+        self._disconnect: Callable[[], None] | None = None
         self._lock = threading.Lock()  # one round at a time (the thread, or a test calling run_once)
         self._purged_day: str | None = None
 
@@ -212,7 +213,8 @@ class SmsWorker:
         for name, place in folders.finished().items():
             ident = message_of(name)
             row = store.get(rt.db, ident[0]) if ident else None
-            if row is not None and row["status"] in ("pending", "queued") and ident[1] == row["attempts"]:
+            if ident is not None and row is not None and row["status"] in ("pending", "queued") \
+                    and ident[1] == row["attempts"]:
                 if place == "sent":
                     store.mark_sent(rt.db, row["id"], rt.now())
                 else:
@@ -223,7 +225,7 @@ class SmsWorker:
                     log.warning("SMS %s to %s failed (attempt %d)%s", row["id"], rules.masked_phone(row["phone"]),
                                 attempts, "; retrying" if retry else "; given up")
                 ended += 1
-            if row is None or row["status"] not in ("pending", "queued") or ident[1] <= row["attempts"]:
+            if ident is None or row is None or row["status"] not in ("pending", "queued") or ident[1] <= row["attempts"]:
                 folders.forget(place, name)  # the outcome is in the database
         return ended
 
@@ -355,7 +357,7 @@ class SmsWorker:
         today = self.runtime.now().date()
         weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[today.weekday()]
         hours = settings.office.hours[weekday]
-        if hours.closed:
+        if hours.closed or hours.opens is None or hours.closes is None:
             said = "hari ini tutup"
         else:
             closes = "24:00" if hours.closes.hour == 23 and hours.closes.minute == 59 else f"{hours.closes:%H:%M}"

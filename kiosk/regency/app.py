@@ -10,13 +10,14 @@ import logging
 import math
 import os
 import secrets
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
 import psycopg
+from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
 from psycopg_pool import ConnectionPool
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -24,9 +25,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
 from kiosk.domain.staff import USERNAME_RULE, username_ok
+from kiosk.files.siak import ImportProblem
 from kiosk.regency import siak, store
 from kiosk.regency.store import Event, RegencyError
-from kiosk.files.siak import ImportProblem
 from kiosk.web.common import HTTP_CODES, error_response, json_body
 from kiosk.web.limits import LoginGuard
 
@@ -88,7 +89,7 @@ def create_app(pool: ConnectionPool, clock: Callable[[], datetime] | None = None
     app.config.update(SECRET_KEY=row[0], MAX_CONTENT_LENGTH=MAX_BODY_BYTES, SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_NAME="regency_session",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
-    app.extensions["regency"] = {"pool": pool, "clock": clock or (lambda: datetime.now(timezone.utc)),
+    app.extensions["regency"] = {"pool": pool, "clock": clock or (lambda: datetime.now(UTC)),
                                  "zone": _zone(), "throttle": LoginGuard()}
     _routes(app)
     return app
@@ -208,7 +209,7 @@ def current_staff() -> dict | None:
     if row is None:
         session.clear()
         return None
-    return dict(zip(("id", "username", "role"), row))
+    return dict(zip(("id", "username", "role"), row, strict=True))
 
 
 def staff_required(role: str | None = None) -> Callable:
@@ -392,7 +393,7 @@ def _routes(app: Flask) -> None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise RegencyError("bad_import", "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.")
+            raise RegencyError("bad_import", "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.") from None
         today = _now().astimezone(current_app.extensions["regency"]["zone"]).date()
         try:
             with _pool().connection() as conn:

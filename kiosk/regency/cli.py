@@ -10,9 +10,8 @@ from pathlib import Path
 import click
 
 from kiosk.cli_words import BAD_NAME, ROLES, CliError, echo_import_report
-from kiosk.domain.staff import username_ok
 from kiosk.domain.passwords import password_problem
-
+from kiosk.domain.staff import username_ok
 
 NO_DSN = "KIOSK_REGENCY_DSN harus diisi alamat postgresql://user@host:port/database"
 
@@ -147,9 +146,9 @@ def user_add(name: str, role: str, password_stdin: bool) -> None:
 def import_status(file: str) -> None:
     """Import the SIAK export (the office's columns plus kecamatan); each office pulls its own records."""
     from kiosk.domain.errors import KioskError
+    from kiosk.files.siak import ImportProblem
     from kiosk.regency.app import _zone
     from kiosk.regency.siak import import_status as run_import
-    from kiosk.files.siak import ImportProblem
 
     try:
         today = datetime.now(_zone()).date()  # a birth date "in the future" is judged by the regency's calendar

@@ -14,9 +14,9 @@ from typing import TextIO
 
 import psycopg
 
-from kiosk.regency import store
 from kiosk.domain.status import InvalidNumber, RecordProblem, check_application
 from kiosk.files.siak import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, ImportProblem, ImportReport, readable_file
+from kiosk.regency import store
 
 KECAMATAN_COLUMNS = ("kecamatan", "kode_kecamatan")
 

@@ -6,9 +6,9 @@ import hashlib
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -148,7 +148,7 @@ def add_staff(conn: psycopg.Connection, username: str, role: str, password_hash:
 def get_staff(conn: psycopg.Connection, username: str) -> dict | None:
     row = conn.execute("SELECT id, username, role, password_hash FROM staff WHERE lower(username) = lower(%s)",
                        (username,)).fetchone()
-    return dict(zip(("id", "username", "role", "password_hash"), row)) if row else None
+    return dict(zip(("id", "username", "role", "password_hash"), row, strict=True)) if row else None
 
 
 # SIAK status records flowing down to the offices

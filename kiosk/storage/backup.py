@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kiosk.storage.db import PRIVATE_MODE, Database, create_private
 from kiosk.domain.errors import KioskError
+from kiosk.storage.db import PRIVATE_MODE, Database, create_private
 
 log = logging.getLogger(__name__)
 
@@ -327,7 +327,7 @@ class ServerLock:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise DatabaseInUse(f"{self.path.with_suffix('')} sedang dipulihkan (kiosk restore); coba lagi nanti.")
+            raise DatabaseInUse(f"{self.path.with_suffix('')} sedang dipulihkan (kiosk restore); coba lagi nanti.") from None
         self._fd = fd
 
     def release(self) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.domain import bookings as rules
 from kiosk.domain.errors import BadTransition, KioskError

@@ -14,14 +14,21 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from sqlite_utils import Database as UtilsDatabase
 
-from kiosk.storage.keyfiles import (MIGRATION_STATUS_KEY, PRIVATE_MODE, create_private,  # noqa: F401 (re-exported)
-                                    make_private, read_or_create_secret, read_status_key, status_key_file)
+from kiosk.storage.keyfiles import (  # noqa: F401 (re-exported)
+    MIGRATION_STATUS_KEY,
+    PRIVATE_MODE,
+    create_private,
+    make_private,
+    read_or_create_secret,
+    read_status_key,
+    status_key_file,
+)
 from kiosk.storage.migrations import migrations
 
 _COMPANION_SUFFIXES = ("", "-wal", "-shm", "-journal")

@@ -22,8 +22,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from weakref import WeakKeyDictionary
 
-from kiosk.storage.db import Database
 from kiosk.domain.reports import Called, Done, Facts, Issued, NoShow, Waits
+from kiosk.storage.db import Database
 
 _HOUR = "CAST(substr(e.at, 12, 2) AS INTEGER)"  # stamps are written in office time: the office-local hour
 _RANGE = "e.day BETWEEN ?1 AND ?2"

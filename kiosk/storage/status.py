@@ -14,11 +14,11 @@ the next import. A record's history gets a row only when something really change
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
-from kiosk.storage.db import Database
 from kiosk.domain.status import FINISHED_STATUSES, READY_FOR_PICKUP, Application, can_become_ready, hash_kk, hash_nik
+from kiosk.storage.db import Database
 
 _CURRENT = "(SELECT generation FROM status_state WHERE id = 1)"
 _VISIBLE = ("SELECT nik_hash, generation, kk_hash, name, status, note, updated_at, updated_by FROM applications"

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from kiosk.storage.db import Database
 from kiosk.domain.errors import AlreadyAnswered, NotFound, NotServed
 from kiosk.domain.survey import ELEMENT_CODES, PROFILE
+from kiosk.storage.db import Database
 
 _PROFILE_PARTS = tuple(PROFILE)
 _RESPONSE_COLUMNS = ("day", "service", "channel", *ELEMENT_CODES, *_PROFILE_PARTS, "suggestion")

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from kiosk.domain import bookings as booking_rules
 from kiosk.domain import queue
-from kiosk.storage.db import Database
-from kiosk.domain.errors import (BadRequest, BadTransition, KioskError, LastAdmin, NotFound, OtherCounter, QuotaReached,
-                          ServiceClosed)
+from kiosk.domain.errors import (
+    BadRequest,
+    BadTransition,
+    KioskError,
+    LastAdmin,
+    NotFound,
+    OtherCounter,
+    QuotaReached,
+    ServiceClosed,
+)
 from kiosk.domain.settings import Counter, Service, Settings
+from kiosk.storage.db import Database
 
 Row = dict[str, Any]
 

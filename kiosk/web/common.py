@@ -22,7 +22,7 @@ HTTP_CODES = {
 }
 
 
-def runtime() -> "Runtime":
+def runtime() -> Runtime:
     """Return the office runtime of the current app."""
     return current_app.extensions["kiosk"]
 

@@ -112,8 +112,15 @@ def test_staff_screens_have_no_serious_accessibility_violation(live_server, new_
 
 @pytest.mark.parametrize("width,height", KIOSK_SIZES)
 def test_kiosk_status_check_screens_have_no_serious_accessibility_violation(new_page, tmp_path, width, height):
-    from tests.browser.test_kiosk_status import DEMO_KK, READY_NIK, UNKNOWN_NIK, enter_both, open_kiosk, seed_demo_records, \
-        start_check
+    from tests.browser.test_kiosk_status import (
+        DEMO_KK,
+        READY_NIK,
+        UNKNOWN_NIK,
+        enter_both,
+        open_kiosk,
+        seed_demo_records,
+        start_check,
+    )
     from tests.support import LiveServer, make_app
 
     server = LiveServer(make_app(tmp_path)).start()

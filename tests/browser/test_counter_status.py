@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.storage import status as status_store
 from kiosk.domain.status import check_application
+from kiosk.storage import status as status_store
 from tests.browser.test_contrast import CONTRAST_PROBLEMS
 from tests.browser.test_counter import _login
 from tests.browser.test_security import watch_csp

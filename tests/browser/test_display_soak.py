@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.storage import tickets as store
 from kiosk.office.views import call_json, live_queue_json
+from kiosk.storage import tickets as store
 from tests.support import LiveServer, add_staff, free_counter, make_app
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.serial]  # a long run: alone
 
 BATCH = 250  # well under a subscriber's mailbox (512): a slow page is never dropped by the test itself
 WARM_UP = 1_000

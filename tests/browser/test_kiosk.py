@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.paths import packaged_config
 from kiosk.office.printing import PrintWorker
+from kiosk.paths import packaged_config
 from tests.conftest import on_office_lan
 from tests.fakeprinter import FakePrinter, printed_text
 from tests.support import LiveServer, add_staff, make_app

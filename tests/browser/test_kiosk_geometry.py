@@ -324,7 +324,7 @@ def test_every_action_is_on_screen_or_behind_a_visible_scroll(browser, office, o
         count = page.locator(".k-service-btn").count()
         failures: list[str] = []
         states = 0
-        for (lang, large), number in zip(COMBINATIONS, numbers):
+        for (lang, large), number in zip(COMBINATIONS, numbers, strict=True):
             kiosk = Kiosk(page, f"[{orientation} {count} services {lang} {'large' if large else 'usual'}]")
             walk(kiosk, lang, large, number)
             failures += kiosk.failures

@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.storage import status as status_store
 from kiosk.cli import DEMO_APPLICATIONS, DEMO_KK
 from kiosk.domain.status import check_application
+from kiosk.storage import status as status_store
 from kiosk.web.status import NOT_FOUND_MESSAGE
 from tests.browser.test_kiosk import CONTRAST_AND_TARGETS, lose_the_first_answer, same_origin
 from tests.support import LiveServer, add_staff, make_app

@@ -295,7 +295,7 @@ def grown(before: list, after: list, width: int, height: int) -> list[str]:
     """Return the texts that did not grow 1.5x (display-size type, 7vmin and up, keeps its size)."""
     display = min(width, height) * 0.07
     assert len(before) == len(after) and before
-    return [f"{name} {text!r}: {size:.1f} -> {large:.1f}" for (name, text, size), (_, _, large) in zip(before, after)
+    return [f"{name} {text!r}: {size:.1f} -> {large:.1f}" for (name, text, size), (_, _, large) in zip(before, after, strict=True)
             if size < display - 0.5 and large < size * 1.5 - 0.01]
 
 
@@ -456,8 +456,8 @@ def type_on_keypad(page, heard, number: str) -> None:
 
 
 def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step(new_page, live_server):
-    from tests.browser.test_kiosk_status import READY_NIK, grouped, seed_demo_records
     from kiosk.cli import DEMO_KK
+    from tests.browser.test_kiosk_status import READY_NIK, grouped, seed_demo_records
 
     seed_demo_records(live_server)
     page, heard = open_kiosk(new_page, live_server)
@@ -598,8 +598,8 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
 
 
 def test_backspace_on_an_empty_entry_goes_back_a_step_and_a_wrong_number_is_heard(new_page, live_server):
-    from tests.browser.test_kiosk_status import UNKNOWN_NIK, seed_demo_records
     from kiosk.cli import DEMO_KK
+    from tests.browser.test_kiosk_status import UNKNOWN_NIK, seed_demo_records
 
     seed_demo_records(live_server)
     page, heard = open_kiosk(new_page, live_server)

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from kiosk.storage import survey as survey_store
 from kiosk.domain.guide import sentences
 from kiosk.domain.survey import ELEMENT_CODES
+from kiosk.storage import survey as survey_store
 from tests.browser.test_kiosk_voice import START_SHORT, open_kiosk, settled, type_on_keypad
 from tests.browser.test_survey import serve
 
@@ -122,7 +122,7 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
     scores = [4, 3, 2, 4, 3, 1, 4, 3, 4]
     for number, score in enumerate(scores, 1):
         code = ELEMENT_CODES[number - 1]
-        assert walk.step(lambda: page.keyboard.press(str(score)), "help.confirm") == [
+        assert walk.step(lambda score=score: page.keyboard.press(str(score)), "help.confirm") == [
             f"survey.a.{code}.{score}", "help.confirm"]
         expect(page.locator(f".ks-answer[data-score='{score}']")).to_have_class(re.compile(r"\bk-voice-selected\b"))
         following = question(number + 1) if number < len(scores) else PROFILE

@@ -60,6 +60,7 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
+@pytest.mark.serial  # a time bound on each screen's reload: alone on the machine
 def test_settings_screen_changes_every_screen_live_survive_a_restart_and_refuse_like_the_file(tmp_path, new_page):
     config = write_office_config(tmp_path)
     _add_user(config, "kepala", "rahasia-Admin1", "admin")

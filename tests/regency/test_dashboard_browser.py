@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.test_axe import _problems
-from tests.regency.test_regency import (ADMIN_PASSWORD, add_office, add_staff, at, send, ticket_day)
+from tests.regency.test_regency import ADMIN_PASSWORD, add_office, add_staff, at, send, ticket_day
 
 SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save the screenshots there (docs/screenshots)
 

@@ -6,8 +6,8 @@ import pytest
 
 from kiosk.domain import survey as skm
 from kiosk.domain.errors import BadRequest, ConfigError
-from kiosk.paths import packaged_config
 from kiosk.domain.settings import load_settings
+from kiosk.paths import packaged_config
 
 
 def test_the_nine_elements_are_fixed_in_the_regulations_order():

@@ -170,8 +170,8 @@ def test_estimate_wait(ahead, counters, minutes, expected):
 
 
 def test_service_availability_applies_todays_override():
-    from kiosk.paths import packaged_config
     from kiosk.domain.settings import load_settings
+    from kiosk.paths import packaged_config
 
     settings = load_settings(packaged_config(), {"office.observe_national_holidays": False})
     rekam = settings.service("REKAM")  # daily_quota = 100
