@@ -53,7 +53,7 @@ def event_record(event: Event) -> tuple[str, dict[str, Any]] | None:
                                           "counter": event.counter_id}
     if isinstance(event, DisruptionChanged) and event.disruption.get("id") is not None:
         shown = event.disruption
-        return "disruption", {"code": str(shown["id"]), "service": shown.get("service"),
+        return "disruption", {"code": f"{shown.get('reason')}-{shown['id']}", "service": shown.get("service"),
                               "reason": shown.get("reason"), "active": shown.get("ended_at") is None}
     return None
 

@@ -1,0 +1,40 @@
+"""End to end: a real office (waitress, SQLite) sends its events to the real regency (PostgreSQL)."""
+
+from __future__ import annotations
+
+import psycopg
+from werkzeug.security import generate_password_hash
+
+from kiosk.regency import store
+from tests.support import LiveServer, add_staff, make_app, wait_until
+
+ADMIN_PASSWORD = "sungai-Kapuas-7hijau"
+
+
+def test_an_office_issues_and_calls_and_the_regency_shows_its_day(tmp_path, regency_server, regency_dsn):
+    with psycopg.connect(regency_dsn) as conn:
+        key = store.add_office(conn, "62.03.01", "Selat")
+        store.add_staff(conn, "kabid", "admin", generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000"))
+    (tmp_path / "kiosk.db.regency-key").write_text(key + "\n")
+    app = make_app(tmp_path, regency__url=regency_server.url, regency__office_code="62.03.01")
+    add_staff(app)
+    office = LiveServer(app).start()
+    try:
+        for _ in range(3):
+            assert office.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
+        headers = office.login()
+        called = office.post("/api/counters/1/next", headers=headers).json()["ticket"]
+        assert office.post(f"/api/tickets/{called['id']}/done", headers=headers).status_code == 200
+        started = office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers)
+        assert started.status_code == 201, started.text
+        wait_until(lambda: office.get("/healthz").json()["regency"]["pending"] == 0, timeout=10)
+        assert office.get("/healthz").json()["regency"]["error"] is None
+    finally:
+        office.stop()
+
+    answer = regency_server.post("/regency/api/login", json={"username": "kabid", "password": ADMIN_PASSWORD})
+    assert answer.status_code == 200, answer.text
+    seen = {o["office"]: o for o in regency_server.get("/regency/api/offices").json()}["62.03.01"]
+    assert seen["today"]["issued"] == 3 and seen["today"]["served"] == 1 and seen["today"]["waiting"] == 2
+    assert seen["disrupted"] == [f"blanko-{started.json()['disruption']['id']}"]
+    assert seen["lag_seconds"] is not None and seen["lag_seconds"] < 60
