@@ -193,12 +193,18 @@ def test_a_missing_office_key_is_shown_and_logged_never_a_crash(tmp_path, regenc
             assert health["status"] == "ok"
             wait_until(lambda: "regency-key" in caplog.text)
             assert regency.batches == []
+            add_staff(server.app, "kepala", "rahasia-Admin1", "admin")
+            server.login("kepala", "rahasia-Admin1")
+            today = server.get("/api/admin/today").json()  # the admin's "Hari ini" shows it too
+            assert today["regency"]["error"] == "no_key" and today["regency"]["pending"] == 1
         finally:
             server.stop()
 
 
 def test_healthz_says_null_while_the_regency_is_off(live_server):
     assert live_server.get("/healthz").json()["regency"] is None
+    live_server.login("kepala", "rahasia-Admin1")
+    assert live_server.get("/api/admin/today").json()["regency"] is None
 
 
 @pytest.mark.parametrize("values, key", [

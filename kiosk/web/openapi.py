@@ -507,6 +507,9 @@ PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["sch
 }
 
 PATHS["/api/admin/today"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
+    "regency"] = PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+    "properties"]["regency"]
+PATHS["/api/admin/today"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
     "backup"] = PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
     "properties"]["backup"]
 
