@@ -219,3 +219,29 @@ def test_a_wrong_regency_setting_stops_start_up_naming_the_key(tmp_path, values,
 
 def test_the_regency_is_off_by_default(tmp_path):
     assert office_settings(tmp_path).regency.enabled is False
+
+
+def test_the_office_key_file_is_made_owner_only_and_an_unreachable_regency_is_a_backoff(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = make_app(tmp_path, regency__url=f"http://127.0.0.1:{port}", regency__office_code="62.03.01")
+    key_file = tmp_path / "kiosk.db.regency-key"
+    key_file.write_text(KEY + "\n")
+    key_file.chmod(0o644)
+    runtime = app.extensions["kiosk"]
+    assert outbox.read_key(runtime.db.path) == KEY
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    outbox.add(runtime.db, "ticket_issued", "2026-01-05T08:00:00+07:00", {"number": "A001", "service": "REKAM"})
+    sender = sender_module.RegencySender(runtime, timeout=2)
+    assert sender.send_once() == sender.send_once() == 0.2  # a backoff (capped at 0.2 s in these tests)
+    assert sender.failures == 2
+    assert sender.status()["error"].startswith("unreachable") and sender.status()["pending"] == 1
+    assert KEY not in sender.status()["error"]
+
+
+def test_the_backoff_doubles_up_to_a_minute(monkeypatch):
+    monkeypatch.setattr(sender_module, "MAX_BACKOFF_SECONDS", 60.0)
+    assert [sender_module.backoff_seconds(n) for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
