@@ -183,6 +183,18 @@ def test_a_backlog_goes_in_batches_of_at_most_500_in_order(tmp_path, regency):
     assert len(regency.batches) == 3  # nothing sent twice
 
 
+def test_an_idle_office_still_tells_the_regency_it_is_there(tmp_path, regency, monkeypatch):
+    app = make_app(tmp_path, regency__url=regency.url, regency__office_code="62.03.01")
+    (tmp_path / "kiosk.db.regency-key").write_text(KEY)
+    sender = sender_module.RegencySender(app.extensions["kiosk"])
+    sender.send_once()
+    sender.send_once()
+    assert [b["body"] for b in regency.batches] == [{"office": "62.03.01", "events": []}]  # once, not each round
+    monkeypatch.setattr(sender_module, "HEARTBEAT_SECONDS", 0.0)
+    sender.send_once()
+    assert len(regency.batches) == 2
+
+
 def test_a_missing_office_key_is_shown_and_logged_never_a_crash(tmp_path, regency, caplog):
     with caplog.at_level(logging.ERROR, logger="kiosk.office.regency"):
         server = office(tmp_path, regency.url, key=None)

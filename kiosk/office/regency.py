@@ -5,6 +5,7 @@ one INSERT in the emitting thread, after the change's own commit. The sender thr
 in batches (at most BATCH_EVENTS, in order) to ``<url>/regency/api/batches`` with the office key, marks them sent
 on a 200, and otherwise waits 1, 2, 4 ... up to MAX_BACKOFF_SECONDS before trying again. Unsent rows stay in the
 database, so a restart (or days offline) resumes where it stopped; the regency drops repeats by event id.
+With nothing to send it posts an empty batch every HEARTBEAT_SECONDS, so the regency's "last contact" stays true.
 
 Only what the regency needs leaves the office: number, service, counter, a disruption's id, service and reason.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import urllib.error
 import urllib.request
 from datetime import datetime
@@ -31,6 +33,7 @@ BATCH_EVENTS = 500
 MAX_BACKOFF_SECONDS = 60.0
 IDLE_SECONDS = 30.0  # an idle sender looks at the outbox this often even without a wake-up
 TIMEOUT_SECONDS = 20.0
+HEARTBEAT_SECONDS = 300.0  # an office with nothing to send still posts an empty batch this often (its last contact)
 # The store's move names (kiosk/office/bus.py MOVES) as the regency's kinds; a requeue is not sent.
 MOVE_KINDS = {"serve": "ticket_served", "done": "ticket_done", "no_show": "ticket_no_show",
               "cancel": "ticket_cancelled", "transfer": "ticket_transferred"}
@@ -70,6 +73,7 @@ class RegencySender:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._warned_key = False
+        self._contacted = float("-inf")  # monotonic time of the last batch the regency took
 
     @property
     def settings(self):
@@ -141,7 +145,7 @@ class RegencySender:
         self._warned_key = False
         while not self._stop.is_set():
             rows = outbox.pending(self.runtime.db, BATCH_EVENTS)
-            if not rows:
+            if not rows and time.monotonic() - self._contacted < HEARTBEAT_SECONDS:
                 self.failures, self.error = 0, None
                 return IDLE_SECONDS
             problem = self._post(settings.url, settings.office_code, key, [row["event"] for row in rows])
@@ -151,9 +155,12 @@ class RegencySender:
                     log.warning("sending to the regency failed (%s); %d events wait", problem, len(rows))
                 self.error = problem
                 return backoff_seconds(self.failures)
+            self._contacted = time.monotonic()
+            self.failures, self.error = 0, None
+            if not rows:  # the heartbeat: the regency knows the office is there
+                return IDLE_SECONDS
             outbox.mark_sent(self.runtime.db, rows[0]["seq"], rows[-1]["seq"],
                              self.runtime.now().isoformat(timespec="seconds"))
-            self.failures, self.error = 0, None
         return 0.0
 
     def _post(self, url: str, office: str, key: str, events: list[dict]) -> str | None:

@@ -19,7 +19,13 @@ def test_an_office_issues_and_calls_and_the_regency_shows_its_day(tmp_path, rege
     app = make_app(tmp_path, regency__url=regency_server.url, regency__office_code="62.03.01")
     add_staff(app)
     office = LiveServer(app).start()
+
+    def last_contact():
+        with psycopg.connect(regency_dsn) as conn:
+            return conn.execute("SELECT last_contact FROM offices WHERE code = '62.03.01'").fetchone()[0]
+
     try:
+        wait_until(last_contact)  # nothing to send yet: the office's empty batch is its first contact
         for _ in range(3):
             assert office.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
         headers = office.login()
