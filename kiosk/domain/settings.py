@@ -269,6 +269,7 @@ class Settings:
     complaints: Complaints = field(default_factory=Complaints)
     booking: Booking = field(default_factory=lambda: Booking())
     disruption: Disruption = field(default_factory=lambda: Disruption())
+    regency: Regency = field(default_factory=lambda: Regency())
     source: Path | None = field(default=None, metadata={"toml": None})  # where it was read from, not a key
     # The validated TOML mapping it was built from (file, environment and test overrides): the base the
     # changes saved on the admin settings screen are applied to (see with_screen_changes).
@@ -349,6 +350,7 @@ def parse_settings(raw: dict, source: Path | None = None) -> Settings:
         complaints=_complaints(_table(raw, "complaints", required=False)),
         booking=_booking(_table(raw, "booking", required=False)),
         disruption=_disruption(_table(raw, "disruption", required=False), codes),
+        regency=_regency(_table(raw, "regency", required=False)),
         source=source,
         document=copy.deepcopy(raw),
     )
@@ -962,3 +964,37 @@ def _disruption(table: dict, codes: set[str]) -> Disruption:
             raise ConfigError(f"{dotted} names unknown service {unknown[0]!r}")
         read[reason] = tuple(offered)
     return Disruption(alternatives=read)
+
+
+# ---------------------------------------------------------------- [regency] (docs/contract.md, "Regency")
+
+
+@dataclass(frozen=True)
+class Regency:
+    """``[regency]``: where the office sends its events (store-and-forward); off while ``url`` is empty.
+
+    The office key the regency issued lives in ``<database>.regency-key`` (0600), never in this file.
+    """
+
+    url: str = ""  # e.g. "http://10.1.0.5:8090" ("" = off)
+    office_code: str = ""  # kode wilayah of the kecamatan, e.g. "62.03.01"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+_OFFICE_CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,39}$")
+
+
+def _regency(table: dict) -> Regency:
+    url = _get(table, "regency.url", str, Regency.url).strip().rstrip("/")
+    code = _get(table, "regency.office_code", str, Regency.office_code).strip()
+    if url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
+        raise ConfigError('regency.url must be an http:// or https:// address like "http://10.1.0.5:8090", '
+                          f"got {url!r}")
+    if url and not code:
+        raise ConfigError("regency.office_code must be set (the kecamatan's kode wilayah) when regency.url is set")
+    if code and not _OFFICE_CODE_RE.match(code):
+        raise ConfigError(f'regency.office_code must look like "62.03.01", got {code!r}')
+    return Regency(url=url, office_code=code)

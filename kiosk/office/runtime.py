@@ -28,6 +28,7 @@ from kiosk.storage.db import Database, read_or_create_secret
 if TYPE_CHECKING:
     from kiosk.storage.backup import AutomaticBackup, ServerLock
     from kiosk.office.printing import PrintWorker
+    from kiosk.office.regency import RegencySender
     from kiosk.office.sms import SmsWorker
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Runtime:
     speech: Speech | None = None
     printing: PrintWorker | None = None  # once started
     sms: SmsWorker | None = None  # the SMS channel (gammu-smsd's folders), once started; idle unless [sms] enabled
+    regency: RegencySender | None = None  # store-and-forward to the regency, once started with [regency] url set
     housekeeping_seconds: float = 60.0  # how often expiry and key purging run
     speech_warmup_seconds: float | None = 10.0  # after start: render the spoken catalogue ahead (None = never)
     state_version: int = 0  # bumped on every queue change made through this process
@@ -55,6 +57,7 @@ class Runtime:
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
     _unsubscribe_printing: Callable[[], None] | None = None
+    _unsubscribe_regency: Callable[[], None] | None = None
 
     def __post_init__(self) -> None:
         screens.subscribe(self.bus, self)
@@ -161,6 +164,7 @@ class Runtime:
         if self.sms is None:
             self.sms = SmsWorker(self)
         self.sms.start()
+        self._start_regency()
 
     def stop(self) -> None:
         """Stop background work and end open event streams."""
@@ -172,6 +176,11 @@ class Runtime:
             self._unsubscribe_printing = None
         if self.sms is not None:
             self.sms.stop()
+        if self.regency is not None:
+            self.regency.stop()
+        if self._unsubscribe_regency is not None:
+            self._unsubscribe_regency()
+            self._unsubscribe_regency = None
         self.events.close_all()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -179,6 +188,26 @@ class Runtime:
         if self.server_lock is not None:
             self.server_lock.release()
             self.server_lock = None
+
+    def _start_regency(self) -> None:
+        """Record and send events to the regency when [regency] url is set (kiosk/office/regency.py)."""
+        from kiosk.office.regency import RegencySender
+
+        if not self.settings.regency.enabled:
+            return
+        if self.regency is None:
+            self.regency = RegencySender(self)
+        if self._unsubscribe_regency is None:
+            self._unsubscribe_regency = self.regency.subscribe(self.bus)
+        self.regency.start()
+
+    def regency_status(self) -> dict | None:
+        """Return the regency sender's backlog and lag for /healthz, or None when [regency] url is not set."""
+        if not self.settings.regency.enabled:
+            return None
+        from kiosk.office.regency import RegencySender
+
+        return (self.regency or RegencySender(self)).status()
 
     def housekeep(self) -> int:
         """Run one round of housekeeping (kiosk/office/housekeeping.py); return how many tickets expired."""

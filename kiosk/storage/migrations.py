@@ -619,3 +619,24 @@ def complaints(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0018_regency_outbox")
+def regency_outbox(db: Database) -> None:
+    """The regency outbox: each event the office sends to the regency, in order (seq), with its stable id;
+    ``sent_at`` is set once the regency answered 200. Nothing personal is stored here (number, service,
+    counter, disruption code and reason only)."""
+    for statement in _split(
+        """
+        CREATE TABLE regency_outbox (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            data TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX regency_outbox_pending ON regency_outbox (seq) WHERE sent_at IS NULL;
+        """
+    ):
+        db.execute(statement)

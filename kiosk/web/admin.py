@@ -84,6 +84,7 @@ def today():
         "speech": rt.speech.engine if rt.speech else "browser",
         "pending_print_jobs": store.pending_print_jobs(rt.db),
         "backup": rt.backup_outcome(),
+        "regency": rt.regency_status(),
     })
 
 

@@ -87,5 +87,6 @@ def health():
         "print_failure": print_failure(rt) if db_state == "ok" else None,
         "speech": rt.speech.engine if rt.speech else "browser",
         "backup": rt.backup_outcome(),
+        "regency": rt.regency_status() if db_state == "ok" else None,
     }
     return jsonify(body), 200 if db_state == "ok" else 503

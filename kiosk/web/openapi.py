@@ -494,6 +494,21 @@ PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["sch
                    "file": {"type": "string", "nullable": True}, "error": {"type": "string", "nullable": True}},
 }
 
+# Store-and-forward to the regency ([regency] url; kiosk/office/regency.py): null while off.
+PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["regency"] = {
+    "type": "object", "nullable": True,
+    "description": "Events waiting for the regency: how many, the last batch the regency took, and the age in "
+                   "seconds of the oldest one waiting; error: no_key (no <database>.regency-key) or the last "
+                   "send's failure",
+    "properties": {"pending": {"type": "integer", "minimum": 0},
+                   "last_sent_at": {"type": "string", "format": "date-time", "nullable": True},
+                   "lag_seconds": {"type": "integer", "minimum": 0},
+                   "error": {"type": "string", "nullable": True}},
+}
+
+PATHS["/api/admin/today"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
+    "regency"] = PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+    "properties"]["regency"]
 PATHS["/api/admin/today"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]["properties"][
     "backup"] = PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
     "properties"]["backup"]

@@ -47,6 +47,7 @@ export function setupToday({api, say, ask, onDate}) {
     $("pending-prints").textContent = String(today.pending_print_jobs);
     $("speech-state").textContent = SPEECH_TEXT[today.speech] || today.speech;
     renderBackup(today.backup);
+    renderRegency(today.regency);
   }
 
   // ------------------------------------------------------------ Layanan hari ini
@@ -161,6 +162,31 @@ export function setupToday({api, say, ask, onDate}) {
       ok: `Berhasil, ${last}${backup.file ? ` (${backup.file})` : ""}`,
       failed: `Gagal, dicoba lagi tiap 15 menit: ${backup.error || ""}${last ? `. Salinan terakhir: ${last}` : ""}`
     }[backup.state] || backup.state;
+  }
+
+  // Store-and-forward to the regency: null while [regency] url is not set.
+  function renderRegency(regency) {
+    const box = $("regency-state");
+    if (regency === undefined) return;
+    if (regency === null) {
+      box.setAttribute("data-state", "off");
+      box.textContent = "Tidak diatur (isi [regency] url di konfigurasi)";
+      return;
+    }
+    const last = regency.last_sent_at
+      ? `terakhir ${formatDate(regency.last_sent_at)} pukul ${formatTime(regency.last_sent_at)}` : "belum pernah";
+    if (regency.error === "no_key") {
+      box.setAttribute("data-state", "failed");
+      box.textContent = `Kunci kantor belum dipasang (berkas .regency-key); ${regency.pending} peristiwa menunggu`;
+    } else if (regency.pending === 0) {
+      box.setAttribute("data-state", "ok");
+      box.textContent = `Terkirim semua (${last})`;
+    } else {
+      box.setAttribute("data-state", regency.error ? "failed" : "ok");
+      const minutes = Math.floor(regency.lag_seconds / 60);
+      box.textContent = `${regency.pending} peristiwa menunggu, tertunda ${minutes} menit (${last})`
+        + (regency.error ? `; gagal: ${regency.error}, dicoba lagi` : "");
+    }
   }
 
   function renderPrinter(state) {
