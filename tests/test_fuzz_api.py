@@ -66,6 +66,8 @@ SEMANTIC_RULES = {
     ("POST", "/api/bookings"),
     # a disruption's expected end must be a time still ahead (depends on now)
     ("POST", "/api/disruptions"),
+    # a check-in code must look like a booking code (6 letters/digits) or the slip's QR link
+    ("POST", "/api/check-ins"),
 }
 
 # The document /api/openapi.json serves, read at collection so that every operation is its own test.
