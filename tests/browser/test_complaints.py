@@ -41,6 +41,7 @@ def _type(page, text: str) -> None:
 def test_a_kiosk_complaint_is_answered_in_the_inbox_and_read_on_the_phone(live_server, new_page, width, height):
     page = new_page(width, height)
     page.goto(live_server.url + "/kiosk")
+    page.locator("#more-open").click()  # "Layanan lainnya"
     page.locator("#standards-open").click()
     page.wait_for_url("**/kiosk/standar")
     states = {"list": _problems(page)}

@@ -58,6 +58,7 @@ def test_the_start_screen_offers_a_number_for_another_day(new_page, later):
     live, _ = later
     page = new_page(1080, 1920)
     page.goto(f"{live.url}/kiosk")
+    page.click("#more-open")  # "Layanan lainnya"
     page.click("#later-open")
     page.wait_for_url(f"{live.url}/kiosk/later")
     assert page.inner_text("#later-title") == "Ambil nomor untuk hari lain"

@@ -217,6 +217,8 @@ function renderServices() {
     button.append(prefix, name, meta);
     list.append(button);
   }
+  // "Layanan lainnya" after the services, in their scroll area: the services keep their room on screen
+  if (services.length) list.append($("more-door").content.firstElementChild.cloneNode(true));
   // The whole office closed (a holiday, a closed date, outside its hours): say it once, not on every card.
   const closedTexts = services.map((service) => (service.open ? null : closedText(service)));
   const officeClosed = services.length > 1 && closedTexts.every((text) => text && text === closedTexts[0]);
@@ -458,6 +460,11 @@ document.addEventListener("keydown", (event) => status.key(event));
 document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touchscreen
 
 app.addEventListener("click", (event) => {
+  if (event.target.closest("a[data-action=more]")) {  // "Layanan lainnya": a screen of this page, not a new page
+    event.preventDefault();
+    show("more");
+    return;
+  }
   const target = event.target.closest("button");
   if (!target || target.disabled || target.closest(".is-settling")) return;
   if (status.click(target)) return;
