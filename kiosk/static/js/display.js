@@ -53,6 +53,7 @@ let recent = [];              // newest first, at most RECENT_SIZE, one row per 
 let shown = null;             // the call on the big panel, or null (welcome or "office closed")
 const holding = {};             // counter id -> the number it has called or serves now
 let office = {open: true};    // from /api/queue: open now, and when that changes
+let liveEvents = 0;           // call and queue events from the stream: a /api/queue answer older than one is stale
 const seen = {};
 const seenOrder = [];
 const pending = [];
@@ -339,6 +340,7 @@ let fetching = null;
 let synced = false;           // the first /api/queue answer has been shown
 function refreshQueue(reset) {
   if (fetching) return fetching;
+  const before = liveEvents;
   fetching = fetch("/api/queue", {cache: "no-store"}).then((response) => {
     const date = Date.parse(response.headers.get("Date") || "");
     if (!isNaN(date) && Math.abs(date - Date.now()) > 30000) clockOffsetMs = date - Date.now();
@@ -347,8 +349,12 @@ function refreshQueue(reset) {
   }).then((queue) => {
     if (queue.office) office = queue.office;
     if (!shown) renderIdle();
-    renderWaiting(queue.services);
-    renderCounters(queue.counters);
+    // A call or queue event that came over the stream while this answer travelled is newer than it: the
+    // answer's lokets must not undo it (e.g. clear a call just made because the snapshot predates it).
+    if (liveEvents === before) {
+      renderWaiting(queue.services);
+      renderCounters(queue.counters);
+    }
     const calls = queue.recent_calls || [];
     const newest = calls.length ? calls[0].id : 0;
     if (reset || !synced) {
@@ -382,8 +388,8 @@ function setOnline(online) {
 const live = connect("/api/events?screen=display", {
   heartbeatSeconds: CONFIG.heartbeatSeconds,
   on: {
-    call: onCall,
-    queue: (data) => { renderWaiting(data.services); renderCounters(data.counters); },
+    call: (call) => { liveEvents += 1; onCall(call); },
+    queue: (data) => { liveEvents += 1; renderWaiting(data.services); renderCounters(data.counters); },
     settings: settings.changed  // reloads the page
   },
   onOpen: () => { refreshQueue(false); },
