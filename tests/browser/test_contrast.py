@@ -228,6 +228,13 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     expect(page.locator("#entry-message")).to_contain_text("Data tidak ditemukan")
     measure(page, "status check, not found", results, "Data tidak ditemukan")
 
+    # "Layanan lainnya": the smaller doors (a number for a later day; the service standards and complaints).
+    page.goto(f"{server.url}/kiosk?idle=600")
+    page.locator("#more-open").click()
+    settled(page, "more")
+    measure(page, "more services", results, "Layanan lainnya")
+    screens.add("more")
+
     page.goto(f"{server.url}/kiosk?idle=1&warn=600")
     page.locator(".k-service-btn[data-code=AMBIL]").click()
     expect(page.locator("#idle-warning")).to_be_visible(timeout=5000)
