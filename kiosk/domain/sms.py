@@ -103,8 +103,9 @@ def fit(text: str, max_parts: int = MAX_PARTS) -> str:
 # ---------------------------------------------------------------- incoming commands
 
 KEYWORDS = ("CEK", "ANTRE", "BATAL", "STATUS", "INFO")
-# Common variants residents type: "antrian" (non-standard but frequent), "daftar".
-_ALIASES = {"ANTRIAN": "ANTRE", "ANTRI": "ANTRE", "DAFTAR": "ANTRE", "BTL": "BATAL", "CEKSTATUS": "CEK"}
+# Variants residents type for a keyword. Any word starting "ANTR" means ANTRE (the spellings people use for
+# "antre" vary); replies always use the standard word.
+_ALIASES = {"DAFTAR": "ANTRE", "BTL": "BATAL", "CEKSTATUS": "CEK"}
 _DATE = re.compile(r"^([0-3]?[0-9])[-/.]([01]?[0-9])(?:[-/.]([0-9]{2}|[0-9]{4}))?$")
 
 
@@ -135,7 +136,7 @@ def parse(text: str) -> Command:
     if not words:
         return Command("HELP", (), holds)
     head = words[0].upper().rstrip(".:")
-    keyword = _ALIASES.get(head, head)
+    keyword = "ANTRE" if head.startswith("ANTR") else _ALIASES.get(head, head)
     args = words[1:]
     if keyword not in KEYWORDS:
         # "CEK3201..." written without the space
