@@ -58,3 +58,16 @@ def report():
              for row in store.overlapping(rt.db, begin, stop)]
     rows = rules.minutes_per_service(spans, first, last, zone, now, [s.code for s in rt.settings.services])
     return jsonify({"from": first.isoformat(), "to": last.isoformat(), "services": rows})
+
+
+@bp.get("/api/disruptions/waiting")
+@staff_required("counter")
+def waiting():
+    """List the waiting tickets of every service a disruption covers now, for staff to keep, move or rebook."""
+    from kiosk.office.views import staff_ticket_json
+    from kiosk.storage import tickets as tickets_store
+
+    rt = runtime()
+    codes = tuple(office.suspensions(rt))
+    rows = tickets_store.waiting_list(rt.db, rt.today(), codes) if codes else []
+    return jsonify({"services": list(codes), "tickets": [staff_ticket_json(rt, row) for row in rows]})

@@ -1118,6 +1118,13 @@ PATHS.update({
             "responses": {"201": _DISRUPTION_ANSWER,
                           **_errors(*_STAFF_ERRORS, (400, "bad_request"), (404, "unknown_service"))}},
     },
+    "/api/disruptions/waiting": {"get": {
+        "summary": "The waiting tickets of every service a disruption covers now, in calling order (staff): "
+                   "each can be kept, moved (transfer) or turned into a booking (rebook)",
+        "security": [{"session": []}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "services": {"type": "array", "items": {"type": "string"}},
+            "tickets": {"type": "array", "items": _ref("Ticket")}}}), **_errors(*_STAFF_ERRORS)}}},
     "/api/disruptions/{id}/end": {"post": {
         "summary": "End a disruption now (staff); SSE event `disruption` with ended_at",
         "security": [{"session": [], "csrf": []}], "parameters": [_ID],
