@@ -1139,6 +1139,11 @@ PATHS.update({
                 "disruptions": {"type": "integer"}, "minutes": {"type": "integer"}}}}}})),
 })
 
+PATHS["/api/reports/disruptions.csv"] = _report(
+    "Disruption minutes per service and reason over a period as CSV (columns service, reason, label, disruptions, "
+    "minutes; `?dialect=excel-id`: semicolons and Indonesian headings); the period's .xlsx has them on a sheet "
+    "'Gangguan'", _PERIOD + _DIALECT, {**_CSV, "description": "CSV: one row per service and reason"})
+
 SCHEMAS["Ticket"]["properties"].update({
     "members": {"type": "integer", "minimum": 1, "maximum": 5, "description": "people of one KK served on it"},
     "booked": {"type": "boolean", "description": "checked in from a booking: called ahead within its window"},

@@ -43,6 +43,7 @@ def office(tmp_path):
     app = office_app(tmp_path, clock)
     add_staff(app, "kepala", "rahasia-Admin1", "admin")
     live = LiveServer(app).start(workers=False)
+    live.clock = clock
     yield live
     live.stop()
 
@@ -256,3 +257,21 @@ def test_counter_staff_cannot_open_the_arrivals_screen(new_page, office):
     _log_in(page, office, "/counter/later")
     answer = page.goto(f"{office.url}/admin/arrivals")
     assert answer.status == 403
+
+
+def test_the_month_report_shows_disruption_minutes(new_page, office):
+    staff = office.login()
+    started = office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko", "note": "Kiriman Senin"},
+                          headers=staff).json()["disruption"]
+    office.clock.advance(minutes=95)
+    office.post(f"/api/disruptions/{started['id']}/end", headers=staff).raise_for_status()
+    office.post("/api/logout", headers=staff)
+    page = new_page(1366, 768)
+    _log_in(page, office, "/admin/reports?from=2026-11-01&to=2026-11-30", "kepala", "rahasia-Admin1")
+    rows = page.locator("#table-disruptions tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.locator("td")).to_have_text(["Perekaman KTP-el", "Blanko KTP-el habis", "1", "95"])
+    page.locator("#section-disruptions").scroll_into_view_if_needed()
+    assert _problems(page) == []
+    if SCREENSHOTS:
+        page.locator("#section-disruptions").screenshot(path=str(Path(SCREENSHOTS) / "report-disruptions.png"))

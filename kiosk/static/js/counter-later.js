@@ -115,6 +115,7 @@ function renderTickets() {
   replaceRows($("affected-body"), rows);
   $("affected-count").textContent = String(shown.length);
   $("affected-empty").hidden = shown.length > 0;
+  $("affected-body").closest("table").hidden = shown.length === 0;
 }
 
 function loadTickets() {
