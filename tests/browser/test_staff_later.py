@@ -170,8 +170,8 @@ def test_staff_book_a_later_day_for_a_resident_who_phones(new_page, office, lang
     expect(page.locator("#book-message")).to_have_text(words["booked"])
     code = page.inner_text("#book-code")
     row = office.runtime.db.conn.execute(
-        "SELECT day, slot_start, members, phone FROM bookings WHERE code = ?", [code]).fetchone()
-    assert tuple(row) == ("2026-11-26", "09:00", 2, "+6281234567890")
+        "SELECT day, slot_start, members, phone, created_by FROM bookings WHERE code = ?", [code]).fetchone()
+    assert tuple(row) == ("2026-11-26", "09:00", 2, "+6281234567890", "petugas")
     left = words["seats_left"]  # two people took both seats of 09:00: that window is not offered any more
     expect(page.locator("#b-slot option")).to_have_text([f"08:00–09:00 ({left} 2)", f"10:00–11:00 ({left} 2)",
                                                           f"11:00–12:00 ({left} 2)"])
