@@ -149,7 +149,7 @@ function decide(id, decision) {
   api("POST", `/api/tickets/${id}/rebook`).then((answer) => {
     decided(id);
     const b = answer.booking;
-    say("affected-message", `${ticket.number} ${W.rebooked} ${b.code} · ${b.date} · ${b.slot_start}–${b.slot_end}`,
+    say("affected-message", `${ticket.number} ${W.rebooked} ${b.code} · ${dayText(b.date)} · ${b.slot_start}–${b.slot_end}`,
         "ok");
   }, failed("affected-message")).then(() => { busy = false; return refresh(); });
 }
