@@ -280,3 +280,18 @@ def test_the_month_report_shows_disruption_minutes(new_page, office):
     assert _problems(page) == []
     if SCREENSHOTS:
         page.locator("#section-disruptions").screenshot(path=str(Path(SCREENSHOTS) / "report-disruptions.png"))
+
+
+def test_a_disruption_started_at_another_counter_shows_up_live(new_page, office):
+    ticket = _issue(office, "CETAK")
+    page = new_page(1366, 768)
+    _log_in(page, office, "/counter/later")
+    expect(page.locator("#active-empty")).to_be_visible()
+    staff = office.login("kepala", "rahasia-Admin1")  # another member of staff, elsewhere
+    started = office.post("/api/disruptions", json={"service": "CETAK", "reason": "equipment"}, headers=staff)
+    started.raise_for_status()
+    expect(page.locator(".active-item .active-words")).to_have_text("Pencetakan KTP-el · Alat perekaman rusak")
+    expect(page.locator("#affected-body td.number")).to_have_text([ticket["number"]])
+    office.post(f"/api/disruptions/{started.json()['disruption']['id']}/end", headers=staff).raise_for_status()
+    expect(page.locator("#active-empty")).to_be_visible()
+    expect(page.locator("#affected-empty")).to_be_visible()

@@ -56,6 +56,10 @@ function renderActive() {
 function loadActive() {
   return api("GET", "/api/disruptions").then((answer) => {
     active = answer.disruptions;
+    if (!active.length && kept.size) {  // over: a later disruption asks about every number again
+      kept = new Set();
+      try { sessionStorage.removeItem(KEPT_KEY); } catch (err) { /* no storage */ }
+    }
     renderActive();
   }, failed("disruption-message"));
 }
