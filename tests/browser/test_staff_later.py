@@ -141,6 +141,12 @@ def test_a_disruption_of_every_service_in_english(new_page, office):
     expect(page.locator("h1")).to_have_text(EN["title"])
     expect(page.locator("#logout")).to_have_text("Log out")
     page.select_option("#d-reason", "network")
+    page.fill("#d-until", "08:30")  # already past at 09:00: refused, the server's words on screen
+    page.click("#disruption-form button[type=submit]")
+    expect(page.locator("#disruption-message")).to_have_text("Perkiraan selesai ('until') harus di masa mendatang.")
+    expect(page.locator("#disruption-message")).to_have_attribute("role", "alert")
+    assert office.get("/api/disruptions").json()["disruptions"] == []
+    page.fill("#d-until", "")
     page.click("#disruption-form button[type=submit]")
     expect(page.locator("#disruption-message")).to_have_text(EN["started"])
     expect(page.locator(".active-item .active-words")).to_have_text("All services · The network/SIAK link is down")
@@ -244,6 +250,9 @@ def test_admin_lists_a_days_arrivals_per_window_and_cancels_after_asking(new_pag
     page.fill("#day", "2026-11-27")  # any chosen day
     page.click("#day-form button[type=submit]")
     expect(page.locator("#arrivals-empty")).to_be_visible()
+
+    page.goto(f"{office.url}/admin/arrivals?date=2026-13-45")  # no such day: the server's words on screen
+    expect(page.locator("#message")).to_have_text("Parameter 'date' harus berupa tanggal YYYY-MM-DD.")
 
     page.goto(f"{office.url}/admin/arrivals?date=2026-11-26&lang=en")
     expect(page.locator("h1")).to_have_text(EN["arrivals_title"])
