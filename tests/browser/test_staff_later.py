@@ -254,7 +254,9 @@ def test_admin_lists_a_days_arrivals_per_window_and_cancels_after_asking(new_pag
     page.goto(f"{office.url}/admin/arrivals?date=2026-13-45")  # no such day: the server's words on screen
     expect(page.locator("#message")).to_have_text("Parameter 'date' harus berupa tanggal YYYY-MM-DD.")
 
-    page.goto(f"{office.url}/admin/arrivals?date=2026-11-26&lang=en")
+    page.goto(f"{office.url}/admin/arrivals?date=2026-11-26")
+    page.click(".lang-switch a[lang=en]")  # the chosen day stays
+    page.wait_for_url("**/admin/arrivals?date=2026-11-26&lang=en")
     expect(page.locator("h1")).to_have_text(EN["arrivals_title"])
     expect(page.locator(".window-block h3")).to_have_text(["08:00–09:00 · People: 1", "10:00–11:00 · People: 2"])
     expect(page.locator(f"tr[data-code='{target}'] td >> nth=3")).to_have_text("Cancelled")
