@@ -1118,6 +1118,13 @@ PATHS.update({
             "responses": {"201": _DISRUPTION_ANSWER,
                           **_errors(*_STAFF_ERRORS, (400, "bad_request"), (404, "unknown_service"))}},
     },
+    "/api/disruptions/waiting": {"get": {
+        "summary": "The waiting tickets of every service a disruption covers now, in calling order (staff): "
+                   "each can be kept, moved (transfer) or turned into a booking (rebook)",
+        "security": [{"session": []}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "services": {"type": "array", "items": {"type": "string"}},
+            "tickets": {"type": "array", "items": _ref("Ticket")}}}), **_errors(*_STAFF_ERRORS)}}},
     "/api/disruptions/{id}/end": {"post": {
         "summary": "End a disruption now (staff); SSE event `disruption` with ended_at",
         "security": [{"session": [], "csrf": []}], "parameters": [_ID],
@@ -1131,6 +1138,11 @@ PATHS.update({
                 "service": {"type": "string"}, "reason": {"type": "string"}, "label": {"type": "string"},
                 "disruptions": {"type": "integer"}, "minutes": {"type": "integer"}}}}}})),
 })
+
+PATHS["/api/reports/disruptions.csv"] = _report(
+    "Disruption minutes per service and reason over a period as CSV (columns service, reason, label, disruptions, "
+    "minutes; `?dialect=excel-id`: semicolons and Indonesian headings); the period's .xlsx has them on a sheet "
+    "'Gangguan'", _PERIOD + _DIALECT, {**_CSV, "description": "CSV: one row per service and reason"})
 
 SCHEMAS["Ticket"]["properties"].update({
     "members": {"type": "integer", "minimum": 1, "maximum": 5, "description": "people of one KK served on it"},
