@@ -122,3 +122,51 @@ def test_without_sms_the_kiosk_offers_nothing(tmp_path, new_page):
         assert page.locator("#screen-sms-phone").count() == 0
     finally:
         server.stop()
+
+
+def test_voice_mode_offers_the_sms_reads_the_keypad_screen_and_says_a_refusal(office, new_page):
+    """Keypad only: the offer is a numbered choice of the number screen, the phone number is the screen's digit
+    entry (each digit echoed), a number that is no mobile is heard with its own sentence, then the confirmation."""
+    from tests.browser.test_kiosk_voice import Heard, settled, type_on_keypad
+
+    page = new_page(1080, 1920)
+    heard = Heard(page)
+    page.goto(office.url + "/kiosk?idle=600&result=600")
+    expect(page.locator(".k-service-btn").first).to_be_visible()
+    page.wait_for_function("() => fetch('/api/speech').then(() => true)")
+    mark = heard.count()
+    page.keyboard.press("Numpad5")  # voice mode on
+    heard.since(mark, "help.more")
+    page.keyboard.press("1")
+    page.keyboard.press("Enter")
+    settled(page, "priority")
+    page.keyboard.press("1")
+    mark = heard.count()
+    page.keyboard.press("Enter")
+    spoken = heard.since(mark, "t.done")
+    assert spoken[-4:] == ["press.1", "t.sms_offer", "press.0", "t.done"]
+
+    page.keyboard.press("1")
+    mark = heard.count()
+    page.keyboard.press("Enter")
+    settled(page, "sms-phone")
+    assert heard.since(mark, "t.sms_send") == ["screen.sms-phone", "t.sms_title", "t.sms_hint", "t.sms_kept",
+                                                "input.help", "press.enter", "t.sms_send"]
+    type_on_keypad(page, heard, "0712345678")
+    mark = heard.count()
+    page.keyboard.press("Enter")
+    spoken = heard.since(mark, "t.sms_send")  # the refusal first, then the screen again
+    assert spoken[0] == "error.invalid_phone" and spoken[1] == "screen.sms-phone"
+    expect(page.locator("#sms-message")).to_contain_text("Nomor HP tidak valid")
+    for _ in range(10):
+        page.keyboard.press("Backspace")
+    expect(page.locator("#sms-digits")).to_have_text("")
+    type_on_keypad(page, heard, "085712345678")
+    expect(page.locator("#sms-digits")).to_have_text("0857 1234 5678")
+    mark = heard.count()
+    page.keyboard.press("Enter")
+    settled(page, "sms-done")
+    assert heard.since(mark, "t.done") == ["screen.sms-done", "t.sms_done_title", "t.sms_done_voice", "t.sms_kept",
+                                           "press.0", "t.done"]
+    assert [tuple(row)[1] for row in kept_phones(office)] == ["+6285712345678"]
+    assert heard.errors == []

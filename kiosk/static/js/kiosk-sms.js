@@ -2,7 +2,10 @@
    number on a keypad; the server keeps it for the "3 nomor lagi" and "dipanggil ke Loket N" messages
    until the ticket ends (POST /api/tickets/<id>/sms). Runs inside kiosk.js (its `screenControl`): its
    idle warning, settling time and reset apply, and a reset forgets the typed number.
-   The page includes this module only when [sms] enabled. */
+   The page includes this module only when [sms] enabled.
+   Voice guidance (kiosk-voice.js) reads these screens from their data-t keys (kiosk/guide.py "t.sms_*");
+   the number is the screen's digit entry (data-voice-input): the keypad's digits type it, Backspace deletes,
+   Enter sends, and a refusal is said by its code ("error.invalid_phone", ...). */
 import { pageData } from "./lib/page-data.js";
 import { screenControl as kiosk } from "./kiosk.js";
 import { voiceLink } from "./kiosk/voice-link.js";
@@ -34,6 +37,13 @@ function start() {
     $("sms-message").textContent = text || "";
     $("sms-message").hidden = !text;
     $("sms-message").classList.toggle("is-busy", !!busy);
+  }
+
+  // A refusal on screen, and in voice mode its sentence (the generic one for a code the catalogue lacks)
+  function refuse(text, code) {
+    say(text);
+    const reader = voiceLink.active();
+    if (reader) reader.read([reader.has(`error.${code}`) ? `error.${code}` : "error.error"]);
   }
 
   function render() {
@@ -72,8 +82,8 @@ function start() {
 
   async function send() {
     const mine = entry;
-    if (mine.digits.length < MIN_DIGITS) { say(t("sms_short")); return; }
-    if (!mine.digits.startsWith("08")) { say(t("invalid_phone")); return; }
+    if (mine.digits.length < MIN_DIGITS) { refuse(t("sms_short"), "sms_short"); return; }
+    if (!mine.digits.startsWith("08")) { refuse(t("invalid_phone"), "invalid_phone"); return; }
     mine.sending = true;
     say(t("sms_sending"), true);
     render();
@@ -100,8 +110,8 @@ function start() {
     }
     const problem = (body && body.error) || {};
     const english = kiosk.lang() === "en" ? WORDS.en[problem.code] : null;
-    say(english || problem.message || t("offline"));
     render();
+    refuse(english || problem.message || t("offline"), problem.code || "offline");
   }
 
   offer.addEventListener("click", () => { if (!offer.closest(".is-settling")) open(); });
@@ -118,6 +128,13 @@ function start() {
     else if (event.key === "Backspace") press("delete");
     else if (event.key === "Enter") press("send");
     else return;
+    event.preventDefault();
+  });
+  // Voice mode's keypad types into the entry: digits, Backspace, Enter (also while Kirim is disabled: too short)
+  $("sms-digits").addEventListener("kiosk:voice-key", (event) => {
+    if (!entry || entry.sending) return;
+    const pressed = event.detail.key;
+    press(pressed === "Backspace" ? "delete" : pressed === "Enter" ? "send" : pressed);
     event.preventDefault();
   });
   // A language change redraws the texts built here
