@@ -170,3 +170,23 @@ def test_voice_mode_offers_the_sms_reads_the_keypad_screen_and_says_a_refusal(of
                                            "press.0", "t.done"]
     assert [tuple(row)[1] for row in kept_phones(office)] == ["+6285712345678"]
     assert heard.errors == []
+
+
+@pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
+def test_with_large_text_every_action_of_the_sms_screens_stays_on_screen(office, new_page, width, height):
+    page = new_page(width, height)
+    take_number(page, office)
+    page.click("#large-text")
+
+    def whole(selector: str) -> bool:
+        box = page.locator(selector).bounding_box()
+        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5 \
+            and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
+
+    assert whole("#sms-offer") and whole("#screen-result .k-done")
+    page.click("#sms-offer")
+    expect(page.locator("#screen-sms-phone")).to_be_visible()
+    type_digits(page, "081234567890")
+    for selector in ("#sms-digits", "#sms-send", "#sms-keypad [data-sms-key='1']", "#sms-back"):
+        assert whole(selector), selector
+    page.screenshot(path=f"/tmp/kiosk-sms-phone-large-{width}x{height}.png")
