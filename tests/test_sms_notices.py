@@ -72,7 +72,7 @@ def test_staff_add_a_residents_mobile_to_a_phoned_in_booking(booking_office):
     assert "phone" not in answer.get_json()["booking"]  # the number is never answered back
 
 
-@pytest.mark.parametrize("phone", ["12345", "0211234567", "+1 555 0100", "08", 812345678])
+@pytest.mark.parametrize("phone", ["12345", "0211234567", "+1 555 0100", "08", 812345678, "0800 123 4567"])
 def test_staff_get_a_400_for_a_number_that_is_no_indonesian_mobile(booking_office, phone):
     answer = book_by_staff(booking_office, phone=phone)
     assert answer.status_code == 400

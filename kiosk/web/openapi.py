@@ -1160,7 +1160,7 @@ _ticket_body["properties"].update({
                                              "kept as a keyed hash; the same NIK again that day answers 200 "
                                              "with its ticket and \"existing\": true"},
     "members": {"type": "integer", "minimum": 1, "maximum": 5, "default": 1},
-    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$",
+    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$",
               "description": "SMS opt-in, e.g. 0812...; kept until the ticket ends"},
 })
 PATHS["/api/tickets"]["post"]["responses"]["400"] = _json(_ref("Error"), "bad_request / nik_required / "
@@ -1189,7 +1189,7 @@ PATHS.update({
                                "date": {"type": "string", "format": "date"},
                                "slot": {"type": "string", "example": "08:00"},
                                "nik": {"type": "string"}, "members": {"type": "integer", "minimum": 1, "maximum": 5},
-                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$"}}}}}},
+                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$"}}}}}},
             "responses": {"201": _BOOKING_ANSWER, "200": _BOOKING_ANSWER,
                           **_errors((400, "bad_request / nik_required / invalid_nik / invalid_phone"),
                                     *_KIOSK_ERRORS, (404, "unknown_service"),
