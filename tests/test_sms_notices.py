@@ -224,3 +224,29 @@ def test_a_booking_checked_in_with_a_number_hears_its_call(booking_office, clock
     assert texts == [rules.render(rules.NEAR, number=number, office=office_name)]
     client.post("/api/counters/1/next", headers=staff_headers(client))
     assert sent_texts(booking_office) == [rules.render(rules.CALLED, number=number, counter="Loket 1")]
+
+
+# ---------------------------------------------------------------- a number added to a booking afterwards
+
+def test_a_number_added_to_a_booking_at_the_kiosk_gets_its_reminder(booking_office, clock):
+    kiosk = booking_office.test_client()  # 127.0.0.1: a kiosk PC
+    booking = kiosk.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"}) \
+        .get_json()["booking"]
+    bad = kiosk.post(f"/api/bookings/{booking['token']}/sms", json={"phone": "0800 123 4567"})
+    assert (bad.status_code, bad.get_json()["error"]["code"]) == (400, "invalid_phone")
+    unknown = kiosk.post("/api/bookings/no-such-token/sms", json={"phone": OTHER})
+    assert (unknown.status_code, unknown.get_json()["error"]["code"]) == (404, "unknown_booking")
+    phone_page = booking_office.test_client()
+    refused = phone_page.post(f"/api/bookings/{booking['token']}/sms", json={"phone": OTHER},
+                              environ_base={"REMOTE_ADDR": "192.168.1.77"})
+    assert refused.status_code == 403
+    added = kiosk.post(f"/api/bookings/{booking['token']}/sms", json={"phone": "0857 1234 5678"})
+    assert added.status_code == 201
+    assert added.get_json()["sms"] == {"booking": booking["code"], "phone": "+62857*****678"}
+    clock.current = datetime(2026, 11, 25, 18, 5, tzinfo=JAKARTA)
+    [text] = sent_texts(booking_office)
+    assert text.startswith("Pengingat: besok Kamis 26-11-2026 nomor REKAM") and booking["code"] in text
+    kiosk.post(f"/api/bookings/{booking['token']}/cancel")
+    again = kiosk.post(f"/api/bookings/{booking['token']}/sms", json={"phone": OTHER})
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "booking_not_open")
+    assert booking_office.extensions["kiosk"].db.conn.execute("SELECT phone FROM bookings").fetchone()[0] is None

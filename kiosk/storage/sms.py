@@ -270,3 +270,10 @@ def bookings_with_phones(db: Database, first_day: str, last_day: str, service: s
         sql += " AND service = ?"
         args.append(service)
     return [dict(row) for row in db.conn.execute(sql + " ORDER BY day, slot_start, id", args).fetchall()]
+
+
+def set_booking_phone(db: Database, booking_id: int, phone: str) -> bool:
+    """Keep ``phone`` with a booking still to come (a later number replaces it); False when it is no longer booked."""
+    with db.write() as conn:
+        return conn.execute("UPDATE bookings SET phone = ? WHERE id = ? AND status = 'booked'",
+                            [phone, booking_id]).rowcount == 1
