@@ -194,6 +194,8 @@ FIXED.update({
     "t.sms_done_title": "SMS akan dikirim.",
     "t.sms_done_voice": "Anda akan menerima SMS saat giliran Anda sudah dekat dan saat Anda dipanggil. "
                         "Tetap simpan tiket Anda.",
+    "t.sms_done_booking_voice": "Anda akan menerima SMS pengingat pada sore sebelum hari kedatangan, "
+                                "dan kabar bila layanan terganggu.",
     "error.invalid_phone": "Nomor ha pe tidak valid. Nomor ha pe dimulai dengan nol delapan, "
                            "sepuluh sampai tiga belas angka.",
     "error.sms_short": "Nomor ha pe belum lengkap.",

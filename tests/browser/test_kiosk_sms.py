@@ -190,3 +190,29 @@ def test_with_large_text_every_action_of_the_sms_screens_stays_on_screen(office,
     for selector in ("#sms-digits", "#sms-send", "#sms-keypad [data-sms-key='1']", "#sms-back"):
         assert whole(selector), selector
     page.screenshot(path=f"/tmp/kiosk-sms-phone-large-{width}x{height}.png")
+
+
+def test_another_flow_of_the_page_asks_a_number_for_a_booking(office, new_page):
+    """askPhone() of kiosk-sms.js for a booking made on the page: the keypad names the booking, the number is kept
+    with it (POST /api/bookings/<token>/sms), and the confirmation speaks of its reminder."""
+    rt = office.runtime
+    days = office.get("/api/bookings/availability?service=REKAM").json()["days"]
+    assert days, "the demo office books REKAM for later days"
+    booking = office.post("/api/bookings", json={"service": "REKAM", "date": days[0]["date"],
+                                                 "slot": days[0]["slots"][0]["start"]}).json()["booking"]
+    page = new_page(1080, 1920)
+    page.goto(office.url + "/kiosk?idle=600")
+    expect(page.locator(".k-service-btn").first).to_be_visible()
+    page.evaluate("""t => import('/static/js/kiosk-sms.js').then(m => m.askPhone(
+        {number: t.code, url: `/api/bookings/${t.token}/sms`, booking: true}))""", booking)
+    expect(page.locator("#screen-sms-phone")).to_be_visible()
+    expect(page.locator("#sms-ticket")).to_have_text(f"Untuk pemesanan {booking['code']}")
+    type_digits(page, "085712345678")
+    page.click("#sms-send")
+    expect(page.locator("#screen-sms-done")).to_be_visible()
+    expect(page.locator("#sms-done-text")).to_contain_text("pengingat")
+    assert page.get_attribute("#sms-done-text", "data-say") == "t.sms_done_booking_voice"
+    assert rt.db.conn.execute("SELECT phone FROM bookings WHERE code = ?", [booking["code"]]).fetchone()[0] \
+        == "+6285712345678"
+    page.click("#screen-sms-done .k-done")
+    expect(page.locator("#screen-start")).to_be_visible()

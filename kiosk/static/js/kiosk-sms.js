@@ -11,6 +11,11 @@ import { screenControl as kiosk } from "./kiosk.js";
 import { voiceLink } from "./kiosk/voice-link.js";
 
 const offer = document.getElementById("sms-offer");
+// For another flow of this page (a booking made on it, say): askPhone({number, url, back, booking}) opens the
+// keypad for that number ("A-001", or with booking: true a booking's code), posts {"phone"} to url
+// (/api/bookings/<token>/sms) and "Kembali" goes to the screen named back ("start" by default).
+// Null while the page has no SMS ([sms] enabled = false).
+export let askPhone = null;
 if (offer) start();
 
 function start() {
@@ -19,7 +24,7 @@ function start() {
   const CATALOGUE = pageData(document.getElementById("kiosk-messages"));
   const WORDS = { id: CATALOGUE.id.kiosk, en: CATALOGUE.en.kiosk };
   const $ = (id) => document.getElementById(id);
-  let entry = null;  // {ticket, digits, sending}
+  let entry = null;  // {target: {number, url, back, booking}, digits, sending}
 
   function t(key, values) {
     const lang = kiosk.lang();
@@ -49,7 +54,7 @@ function start() {
   function render() {
     $("sms-digits").textContent = grouped(entry.digits);
     $("sms-send").disabled = entry.sending || entry.digits.length < MIN_DIGITS;
-    $("sms-ticket").textContent = t("sms_for", { number: entry.ticket.number });
+    $("sms-ticket").textContent = t(entry.target.booking ? "sms_for_booking" : "sms_for", { number: entry.target.number });
   }
 
   function forget() {
@@ -61,20 +66,31 @@ function start() {
     say("");
   }
 
-  function open() {
-    const ticket = kiosk.ticket();
-    if (!ticket) return;
+  function open(target) {
+    if (!target) return;
     kiosk.holdResult();  // the number stays on this kiosk until the resident is done here
-    entry = { ticket, digits: "", sending: false };
+    entry = { target, digits: "", sending: false };
     say("");
     render();
     kiosk.show("sms-phone");
   }
 
+  function doneText(target) {
+    return target.booking ? t("sms_done_booking") : t("sms_done_text", { number: target.number });
+  }
+
+  // The ticket on the number screen
+  function ticketTarget() {
+    const ticket = kiosk.ticket();
+    return ticket && { number: ticket.number, url: `/api/tickets/${encodeURIComponent(ticket.id)}/sms`, back: "result" };
+  }
+
+  askPhone = (target) => open({ back: "start", ...target });
+
   function press(key) {
     if (!entry || entry.sending) return;
     if (key === "delete") entry.digits = entry.digits.slice(0, -1);
-    else if (key === "send") { send(); return; } else if (key === "back") { kiosk.show("result"); return; }
+    else if (key === "send") { send(); return; } else if (key === "back") { kiosk.show(entry.target.back); return; }
     else if (/^[0-9]$/.test(key) && entry.digits.length < MAX_DIGITS) entry.digits += key;
     say("");
     render();
@@ -90,7 +106,7 @@ function start() {
     let answer;
     let body = null;
     try {
-      answer = await fetch(`/api/tickets/${encodeURIComponent(mine.ticket.id)}/sms`, {
+      answer = await fetch(mine.target.url, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ phone: mine.digits }),
@@ -104,7 +120,8 @@ function start() {
     if (answer && answer.ok && body && body.sms) {
       $("sms-done-phone").textContent = grouped(mine.digits.slice(0, 4) + "*".repeat(mine.digits.length - 7)
         + mine.digits.slice(-3));
-      $("sms-done-text").textContent = t("sms_done_text", { number: mine.ticket.number });
+      $("sms-done-text").textContent = doneText(mine.target);
+      $("sms-done-text").dataset.say = mine.target.booking ? "t.sms_done_booking_voice" : "t.sms_done_voice";
       kiosk.show("sms-done");
       return;
     }
@@ -114,7 +131,7 @@ function start() {
     refuse(english || problem.message || t("offline"), problem.code || "offline");
   }
 
-  offer.addEventListener("click", () => { if (!offer.closest(".is-settling")) open(); });
+  offer.addEventListener("click", () => { if (!offer.closest(".is-settling")) open(ticketTarget()); });
   $("screen-sms-phone").addEventListener("click", (event) => {
     const target = event.target.closest("button[data-sms-key]");
     if (!target || target.disabled || target.closest(".is-settling")) return;
@@ -142,7 +159,7 @@ function start() {
     button.addEventListener("click", () => setTimeout(() => {  // after kiosk.js has changed the language
       if (!entry) return;
       render();
-      if (kiosk.current() === "sms-done") $("sms-done-text").textContent = t("sms_done_text", { number: entry.ticket.number });
+      if (kiosk.current() === "sms-done") $("sms-done-text").textContent = doneText(entry.target);
     }, 0));
   }
   kiosk.onReset(forget);
