@@ -909,6 +909,20 @@ PATHS["/api/tickets/{id}/sms"] = {"post": {
         "ticket": {"type": "integer"}, "phone": {"type": "string", "description": "masked"}}}}}, "Created"),
         **_errors((400, "invalid_phone / bad_request"), (403, "not_a_kiosk / csrf_failed"), (404, "not_found"),
                   (409, "sms_unavailable: [sms] enabled = false / ticket_not_waiting"))}}}
+PATHS["/api/bookings/{token}/sms"] = {"post": {
+    "summary": "Keep an SMS number with a booking still to come (kiosk PCs, staff): its reminder the evening before "
+               "([sms] reminder_time), a notice when a disruption touches it, and once checked in its ticket's "
+               "messages; kept until the booking ends",
+    "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["phone"],
+        "properties": {"phone": {"type": "string", "pattern": "^(\\+62|62|0)8[1-9][0-9]{6,10}$",
+                                 "description": "an Indonesian mobile number, normalised to +62…"}}}}}},
+    "responses": {"201": _json({"type": "object", "properties": {"sms": {"type": "object", "properties": {
+        "booking": {"type": "string", "description": "the booking's code"},
+        "phone": {"type": "string", "description": "masked"}}}}}, "Created"),
+        **_errors((400, "invalid_phone / bad_request"), (403, "not_a_kiosk / csrf_failed"), (404, "unknown_booking"),
+                  (409, "sms_unavailable: [sms] enabled = false / booking_not_open"))}}}
 PATHS["/api/admin/sms"] = {"get": {
     "summary": "The SMS channel: on or off, gammu-smsd's folders and modem state, today's messages, failures and "
                "the day's budget left ([sms] daily_limit)",
@@ -1172,7 +1186,7 @@ _ticket_body["properties"].update({
                                              "kept as a keyed hash; the same NIK again that day answers 200 "
                                              "with its ticket and \"existing\": true"},
     "members": {"type": "integer", "minimum": 1, "maximum": 5, "default": 1},
-    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$",
+    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$",
               "description": "SMS opt-in, e.g. 0812...; kept until the ticket ends"},
 })
 PATHS["/api/tickets"]["post"]["responses"]["400"] = _json(_ref("Error"), "bad_request / nik_required / "
@@ -1201,7 +1215,7 @@ PATHS.update({
                                "date": {"type": "string", "format": "date"},
                                "slot": {"type": "string", "example": "08:00"},
                                "nik": {"type": "string"}, "members": {"type": "integer", "minimum": 1, "maximum": 5},
-                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$"}}}}}},
+                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$"}}}}}},
             "responses": {"201": _BOOKING_ANSWER, "200": _BOOKING_ANSWER,
                           **_errors((400, "bad_request / nik_required / invalid_nik / invalid_phone"),
                                     *_KIOSK_ERRORS, (404, "unknown_service"),
