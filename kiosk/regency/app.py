@@ -39,7 +39,7 @@ MAX_IMPORT_BYTES = 50_000_000
 MAX_PULL = 5000
 MAX_EVENT_ID = 64
 TICKET_KINDS = ("ticket_issued", "ticket_called", "ticket_recalled", "ticket_served", "ticket_done",
-                "ticket_no_show", "ticket_cancelled", "ticket_transferred")
+                "ticket_no_show", "ticket_cancelled", "ticket_transferred", "ticket_requeued", "ticket_expired")
 KINDS = (*TICKET_KINDS, "day_summary", "survey_response", "disruption", "closure")
 # Keys that would carry something personal (or a ticket's secret): an event holding one is refused whole.
 PERSONAL_KEYS = frozenset({"token", "nik", "kk", "no_kk", "nomor_kk", "name", "nama", "phone", "telepon",

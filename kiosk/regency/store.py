@@ -84,7 +84,7 @@ def touch_office(conn: psycopg.Connection, office: str) -> None:
         conn.execute("UPDATE offices SET last_contact = now() WHERE code = %s", (office,))
 
 
-_ENDED = ("ticket_called", "ticket_served", "ticket_done", "ticket_no_show", "ticket_cancelled")
+_WAITING = ("ticket_issued", "ticket_requeued", "ticket_transferred")  # a ticket whose latest event is one waits
 
 
 def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[dict]:
@@ -99,17 +99,17 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
                    min(at) FILTER (WHERE kind = 'ticket_issued') AS issued_at,
                    min(at) FILTER (WHERE kind = 'ticket_called') AS called_at,
                    bool_or(kind = 'ticket_done') AS done,
-                   bool_or(kind = ANY(%(ended)s)) AS left_queue
+                   (array_agg(kind ORDER BY at DESC, id DESC))[1] AS latest
             FROM events
             WHERE kind LIKE 'ticket\\_%%' AND at >= %(start)s AND at < %(end)s
             GROUP BY office, data->>'number')
         SELECT office,
                count(*) FILTER (WHERE issued_at IS NOT NULL),
                count(*) FILTER (WHERE done),
-               count(*) FILTER (WHERE issued_at IS NOT NULL AND NOT left_queue),
+               count(*) FILTER (WHERE issued_at IS NOT NULL AND latest = ANY(%(waiting)s)),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
                    FILTER (WHERE issued_at IS NOT NULL AND called_at IS NOT NULL)
-        FROM t GROUP BY office""", {"ended": list(_ENDED), "start": start, "end": end})}
+        FROM t GROUP BY office""", {"waiting": list(_WAITING), "start": start, "end": end})}
     disrupted: dict[str, list[str]] = {}
     for office, code in conn.execute("""
         SELECT office, code FROM (
