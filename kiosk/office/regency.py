@@ -23,6 +23,8 @@ Only what the regency needs leaves the office: never a token, NIK, name or phone
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import threading
@@ -33,6 +35,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
 from kiosk.domain import reports
+from kiosk.files import siak
 from kiosk.office.bus import DisruptionChanged, EventBus, TicketCalled, TicketIssued, TicketMoved
 from kiosk.storage import regency as outbox
 from kiosk.storage import reports as reports_store
@@ -47,10 +50,21 @@ MAX_BACKOFF_SECONDS = 60.0
 IDLE_SECONDS = 30.0  # an idle sender looks at the outbox this often even without a wake-up
 TIMEOUT_SECONDS = 20.0
 HEARTBEAT_SECONDS = 300.0  # an office with nothing to send still posts an empty batch this often (its last contact)
+PULL_SECONDS = 60.0  # status records are pulled on contact, at most this often
 BAD_DATA = (400, 413, 422)  # the regency refused what was sent, not the sender: retrying cannot help
+STATUS_COLUMNS = ("nik", "no_kk", "nama", "tanggal_lahir", "status", "keterangan")
 SUMMARY_KEYS = ("issued", "served", "no_show")
 SERVICE_KEYS = ("code", "issued", "served", "no_show", "avg_wait_minutes", "median_wait_minutes",
                 "p90_wait_minutes", "avg_service_minutes")
+
+
+def _as_csv(records: list[dict[str, Any]]) -> str:
+    """Write pulled status records as the SIAK export's CSV, for the office's own import."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(STATUS_COLUMNS)
+    writer.writerows([str(record.get(column, "")) for column in STATUS_COLUMNS] for record in records)
+    return out.getvalue()
 
 
 def backoff_seconds(failures: int) -> float:
@@ -88,6 +102,7 @@ class RegencySender:
         self._thread: threading.Thread | None = None
         self._warned_key = False
         self._contacted = float("-inf")  # monotonic time of the last batch the regency took
+        self._pulled = float("-inf")  # monotonic time of the last pull of status records
         self._limit = BATCH_EVENTS  # halved while a refused batch is searched for its bad event
 
     @property
@@ -174,12 +189,52 @@ class RegencySender:
                 return backoff_seconds(self.failures)
             self._contacted = time.monotonic()
             self.failures, self.error = 0, None
+            if time.monotonic() - self._pulled >= PULL_SECONDS:  # on contact, now and then: records come down
+                self._pulled = time.monotonic()
+                self.pull_status_records(settings.url, key)
             if not rows:  # the heartbeat: the regency knows the office is there
                 return IDLE_SECONDS
             outbox.mark_sent(self.runtime.db, rows[0]["seq"], rows[-1]["seq"],
                              self.runtime.now().isoformat(timespec="seconds"))
             self._limit = min(BATCH_EVENTS, self._limit * 2)
         return 0.0
+
+    def pull_status_records(self, url: str, key: str) -> int:
+        """Fetch this kecamatan's SIAK records changed since the last pull and apply them as a normal import.
+
+        The regency hands them out by a cursor; they go through kiosk.files.siak's import (the same checks, keyed
+        hashes at rest) and the cursor is kept only after the import finished, so a failure pulls them again
+        (an import of the same records changes nothing). Return how many records came down.
+        """
+        rt = self.runtime
+        since = outbox.status_cursor(rt.db)
+        total = 0
+        while not self._stop.is_set():
+            request = urllib.request.Request(f"{url}/regency/api/status-records?since={since}",
+                                             headers={"Authorization": f"Bearer {key}"})
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                    page = json.loads(answer.read())
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                log.warning("pulling status records from the regency failed: %s", getattr(exc, "reason", exc))
+                return total
+            records = page.get("records") or []
+            if records:
+                try:
+                    report = siak.import_status(rt.db, io.StringIO(_as_csv(records)), rt.now().date(),
+                                                rt.now().isoformat(timespec="seconds"), by="regency")
+                except siak.ImportProblem as problem:  # e.g. a staff import is running: pull again later
+                    log.warning("applying status records from the regency failed: %s", problem)
+                    return total
+                total += len(records)
+                if report.rejected_count:
+                    log.warning("%d status records from the regency were refused by the office's checks",
+                                report.rejected_count)
+            since = int(page.get("cursor", since))
+            outbox.set_status_cursor(rt.db, since, rt.now().isoformat(timespec="seconds"))
+            if not page.get("more"):
+                break
+        return total
 
     def queue_closed_days(self) -> int:
         """Queue the summary and survey responses of every office day that ended since the last; return how many."""

@@ -11,7 +11,7 @@ import math
 import os
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -367,6 +367,23 @@ def _routes(app: Flask) -> None:
         extension = current_app.extensions["regency"]
         with _pool().connection() as conn:
             return jsonify(store.overview(conn, _now(), extension["zone"]))
+
+    @app.get("/regency/api/offices/<code>/days")
+    @staff_required()
+    def office_days(code: str):
+        today = _now().astimezone(current_app.extensions["regency"]["zone"]).date()
+        try:
+            last = date.fromisoformat(request.args.get("to", today.isoformat()))
+            first = date.fromisoformat(request.args.get("from", (last - timedelta(days=30)).isoformat()))
+        except ValueError:
+            raise RegencyError("bad_request", "Tanggal from/to harus berbentuk YYYY-MM-DD.") from None
+        if not first <= last or (last - first).days > 366:
+            raise RegencyError("bad_request", "Rentang tanggal paling lama 367 hari, from sebelum to.")
+        with _pool().connection() as conn:
+            if conn.execute("SELECT 1 FROM offices WHERE code = %s", (code,)).fetchone() is None:
+                raise RegencyError("not_found", "Kantor tidak ditemukan.", 404)
+            return jsonify({"office": code, "from": first.isoformat(), "to": last.isoformat(),
+                            "days": store.office_days(conn, code, first, last)})
 
     @app.post("/regency/api/users")
     @staff_required("admin")

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from kiosk.domain import survey
 from kiosk.domain.errors import KioskError
 from kiosk.domain.status import Application
 
@@ -130,6 +131,33 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
                       "median_wait_minutes": round(median / 60, 1) if median is not None else None},
             "disrupted": disrupted.get(code, []),
         })
+    return result
+
+
+def office_days(conn: psycopg.Connection, office: str, first: date, last: date) -> list[dict]:
+    """One office's days from ``first`` to ``last``: its own day summary (as its daily report) and the IKM of
+    the survey responses it sent for that day (kiosk.domain.survey, as at the office)."""
+    days: dict[str, dict] = {}
+    for day, data in conn.execute(
+            "SELECT DISTINCT ON (data->>'day') data->>'day', data FROM events"
+            " WHERE office = %s AND kind = 'day_summary' AND data->>'day' BETWEEN %s AND %s"
+            " ORDER BY data->>'day', id DESC", (office, first.isoformat(), last.isoformat())):
+        days[day] = {"date": day, **{key: data.get(key) for key in ("issued", "served", "no_show", "services")}}
+    answers: dict[str, list[list[int]]] = {}
+    for day, data in conn.execute(
+            "SELECT data->>'day', data FROM events WHERE office = %s AND kind = 'survey_response'"
+            " AND data->>'day' BETWEEN %s AND %s", (office, first.isoformat(), last.isoformat())):
+        try:
+            answers.setdefault(day, []).append([int(data[code]) for code in survey.ELEMENT_CODES])
+        except (KeyError, TypeError, ValueError):  # a response without every element is not counted
+            continue
+    result = []
+    for day in sorted(set(days) | set(answers)):
+        summary = survey.summarize(answers.get(day, []))
+        result.append({**days.get(day, {"date": day, "issued": None, "served": None, "no_show": None,
+                                         "services": []}),
+                       "survey": {"respondents": summary["respondents"], "ikm": summary["ikm"],
+                                  "grade": summary["grade"]}})
     return result
 
 

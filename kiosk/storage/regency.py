@@ -52,6 +52,22 @@ def set_enabled(db: Database, enabled: bool, now: str) -> None:
                      [ENABLED_KEY, "1" if enabled else "0", now])
 
 
+STATUS_CURSOR_KEY = "regency_status_cursor"
+
+
+def status_cursor(db: Database) -> int:
+    """Return the regency's cursor of the last status record this office applied (0 before the first pull)."""
+    row = db.conn.execute("SELECT value FROM app_state WHERE key = ?", [STATUS_CURSOR_KEY]).fetchone()
+    return int(row["value"]) if row else 0
+
+
+def set_status_cursor(db: Database, cursor: int, now: str) -> None:
+    with db.write() as conn:
+        conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
+                     " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                     [STATUS_CURSOR_KEY, str(cursor), now])
+
+
 def summarised_through(db: Database) -> str | None:
     """Return the last office day whose summary is in the outbox, or None before the first."""
     row = db.conn.execute("SELECT value FROM app_state WHERE key = ?", [SUMMARISED_KEY]).fetchone()
