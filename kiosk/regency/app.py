@@ -244,15 +244,18 @@ PAGE = """<!doctype html>
 <table><thead><tr><th scope="col">Kode</th><th scope="col">Kantor</th><th scope="col">Kontak terakhir</th>
 <th scope="col" class="n">Nomor diambil</th><th scope="col" class="n">Selesai dilayani</th>
 <th scope="col" class="n">Menunggu</th><th scope="col" class="n">Median tunggu (menit)</th>
-<th scope="col">Gangguan</th></tr></thead><tbody>
+<th scope="col">Keadaan</th><th scope="col">Gangguan</th><th scope="col" class="n">IKM bulan ini</th></tr></thead><tbody>
 {% for o in offices %}<tr{% if o.lag_seconds is none or o.lag_seconds > 900 %} class="late"{% endif %}>
-<td>{{ o.office }}</td><td>{{ o.name }}</td>
+<td>{{ o.office }}</td><td><a href="/regency/office/{{ o.office }}">{{ o.name }}</a></td>
 <td>{% if o.last_contact %}{{ o.last_contact[11:16] if o.last_contact[:10] == today else o.last_contact[:16].replace("T", " ") }}{% if o.lag_seconds > 900 %} (terlambat){% endif %}{% else %}belum pernah{% endif %}</td>
 <td class="n">{{ o.today.issued }}</td><td class="n">{{ o.today.served }}</td><td class="n">{{ o.today.waiting }}</td>
 <td class="n">{{ ("%.1f"|format(o.today.median_wait_minutes)).replace(".", ",") if o.today.median_wait_minutes is not none else "–" }}</td>
-<td>{{ o.disrupted | join(", ") or "–" }}</td></tr>
-{% else %}<tr><td colspan="8">Belum ada kantor terdaftar.</td></tr>{% endfor %}
+<td>{% if o.closed %}<span class="closed">Tutup</span>{% elif o.disrupted %}<span class="disrupted">Terganggu</span>{% else %}Buka{% endif %}{% if o.closed_services %} (tutup: {{ o.closed_services | join(", ") }}){% endif %}</td>
+<td>{{ o.disrupted | join(", ") or "–" }}</td>
+<td class="n">{% if o.ikm_month.ikm is not none %}{{ ("%.2f"|format(o.ikm_month.ikm)).replace(".", ",") }} ({{ o.ikm_month.grade }}, {{ o.ikm_month.respondents }}){% else %}–{% endif %}</td></tr>
+{% else %}<tr><td colspan="10">Belum ada kantor terdaftar.</td></tr>{% endfor %}
 </tbody></table>
+<p>IKM: indeks kepuasan masyarakat bulan ini (mutu, jumlah responden). Pilih nama kantor untuk melihat tren harian.</p>
 {% else %}
 <form method="post" action="/regency/login" class="login"><h2>Masuk</h2>
 {% if failed == "limited" %}<p role="alert" class="problem">Terlalu banyak percobaan masuk. Coba lagi dalam
@@ -262,6 +265,26 @@ beberapa menit.</p>{% elif failed %}<p role="alert" class="problem">Nama penggun
  autocomplete="current-password" required>
 <button type="submit">Masuk</button></form>
 {% endif %}</main></body></html>"""
+OFFICE_PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ name }}: tren harian</title><link rel="stylesheet" href="/regency/static/regency.css"></head>
+<body><header><h1>{{ name }} ({{ code }}): 30 hari terakhir</h1>
+<form method="post" action="/regency/logout"><span>{{ staff.username }} ({{ staff.role }})</span>
+<button type="submit">Keluar</button></form></header><main>
+<p><a href="/regency/">Kembali ke semua kecamatan</a>. Angka dari laporan harian kantor sendiri, dikirim setelah
+hari itu berakhir; waktu tunggu dari nomor diambil sampai pertama dipanggil.</p>
+<table><thead><tr><th scope="col">Tanggal</th><th scope="col" class="n">Nomor diambil</th>
+<th scope="col" class="n">Selesai dilayani</th><th scope="col" class="n">Tidak hadir</th>
+<th scope="col">Tunggu per layanan: median / P90 (menit)</th>
+<th scope="col" class="n">Responden survei</th><th scope="col" class="n">IKM</th></tr></thead><tbody>
+{% for d in days %}<tr><td>{{ d.date }}</td>
+<td class="n">{{ d.issued if d.issued is not none else "–" }}</td><td class="n">{{ d.served if d.served is not none else "–" }}</td>
+<td class="n">{{ d.no_show if d.no_show is not none else "–" }}</td>
+<td>{% for code, median, p90 in d.waits %}{{ code }} {{ ("%.1f"|format(median)).replace(".", ",") if median is not none else "–" }} / {{ ("%.1f"|format(p90)).replace(".", ",") if p90 is not none else "–" }}{% if not loop.last %}; {% endif %}{% else %}–{% endfor %}</td>
+<td class="n">{{ d.survey.respondents }}</td>
+<td class="n">{% if d.survey.ikm is not none %}{{ ("%.2f"|format(d.survey.ikm)).replace(".", ",") }} ({{ d.survey.grade }}){% else %}–{% endif %}</td></tr>
+{% else %}<tr><td colspan="7">Belum ada ringkasan harian dari kantor ini.</td></tr>{% endfor %}
+</tbody></table></main></body></html>"""
 STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fff}"
          "header{display:flex;justify-content:space-between;align-items:center;background:#0b3d6e;color:#fff;"
          "padding:8px 24px}header h1{font-size:22px;margin:0}header button{margin-left:12px}"
@@ -269,7 +292,8 @@ STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;backgrou
          "th,td{border:1px solid #8a8a8a;padding:5px 8px;text-align:left}th{background:#e3ebf4}"
          "td.n,th.n{text-align:right}tr.late td{background:#fff4d6}"
          "form.login{display:flex;flex-direction:column;max-width:320px;gap:6px}"
-         "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}")
+         "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}"
+         "a{color:#0b3d6e}.closed{color:#9b1c1c;font-weight:bold}.disrupted{color:#7a4a00;font-weight:bold}")
 
 
 def _routes(app: Flask) -> None:
@@ -433,6 +457,23 @@ def _routes(app: Flask) -> None:
     @app.get("/regency/")
     def dashboard():
         return page(current_staff())
+
+    @app.get("/regency/office/<code>")
+    def office_page(code: str):
+        staff = current_staff()
+        if staff is None:
+            return redirect("/regency/", 303)
+        zone = current_app.extensions["regency"]["zone"]
+        last = _now().astimezone(zone).date()
+        with _pool().connection() as conn:
+            row = conn.execute("SELECT name FROM offices WHERE code = %s", (code,)).fetchone()
+            if row is None:
+                raise RegencyError("not_found", "Kantor tidak ditemukan.", 404)
+            days = store.office_days(conn, code, last - timedelta(days=29), last)
+        for day in days:  # medians are not additive: each service's, as in the office's own report
+            day["waits"] = [(r.get("code"), r.get("median_wait_minutes"), r.get("p90_wait_minutes"))
+                            for r in day["services"] or [] if r.get("issued") or r.get("served")]
+        return render_template_string(OFFICE_PAGE, staff=staff, code=code, name=row[0], days=list(reversed(days)))
 
     @app.post("/regency/login")
     def form_login():

@@ -120,9 +120,29 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
             ORDER BY office, data->>'code', at DESC, id DESC) latest
         WHERE active ORDER BY office, code"""):
         disrupted.setdefault(office, []).append(code)
+    closed: dict[str, list[str | None]] = {}  # office -> closed today: None (the whole office) or service codes
+    for office, service, is_open in conn.execute("""
+        SELECT office, service, is_open FROM (
+            SELECT DISTINCT ON (office, coalesce(data->>'service', '')) office, data->>'service' AS service,
+                   coalesce((data->>'open')::boolean, true) AS is_open
+            FROM events WHERE kind = 'closure' AND office = ANY(%s) AND data->>'day' = %s
+            ORDER BY office, coalesce(data->>'service', ''), at DESC, id DESC) latest
+        ORDER BY office, service NULLS FIRST""", ([row[0] for row in offices], today.isoformat())):
+        if not is_open:
+            closed.setdefault(office, []).append(service)
+    answers: dict[str, list[list[int]]] = {}
+    for office, data in conn.execute(
+            "SELECT office, data FROM events WHERE kind = 'survey_response' AND office = ANY(%s)"
+            " AND data->>'day' BETWEEN %s AND %s",
+            ([row[0] for row in offices], today.replace(day=1).isoformat(), today.isoformat())):
+        try:
+            answers.setdefault(office, []).append([int(data[code]) for code in survey.ELEMENT_CODES])
+        except (KeyError, TypeError, ValueError):
+            continue
     result = []
     for code, name, last_contact in offices:
         issued, served, waiting, median = tickets.get(code, (0, 0, 0, None))
+        month = survey.summarize(answers.get(code, []))
         result.append({
             "office": code, "name": name,
             "last_contact": last_contact.astimezone(zone).isoformat(timespec="seconds") if last_contact else None,
@@ -130,6 +150,9 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
             "today": {"issued": issued, "served": served, "waiting": waiting,
                       "median_wait_minutes": round(median / 60, 1) if median is not None else None},
             "disrupted": disrupted.get(code, []),
+            "closed": None in closed.get(code, []),
+            "closed_services": [service for service in closed.get(code, []) if service is not None],
+            "ikm_month": {"respondents": month["respondents"], "ikm": month["ikm"], "grade": month["grade"]},
         })
     return result
 

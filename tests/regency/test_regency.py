@@ -66,7 +66,8 @@ def test_init_is_idempotent_and_records_named_migrations(regency_dsn):
     first = cli("init")
     assert first.exit_code == 0 and "mutakhir" in first.output  # the fixture already migrated
     with psycopg.connect(regency_dsn) as conn:
-        assert [r[0] for r in conn.execute("SELECT name FROM schema_migrations")] == ["0001_base", "0002_overview_indexes"]
+        names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations")]
+        assert names == ["0001_base", "0002_overview_indexes", "0003_office_days_index"]
         conn.execute("DELETE FROM schema_migrations")  # an older database without the record...
         conn.execute("DROP TABLE status_records, staff_sessions, staff, events, offices, settings CASCADE")
         conn.execute("DROP SEQUENCE status_cursor")
@@ -224,7 +225,9 @@ def test_the_overview_shows_what_each_office_sent(regency_server, regency_dsn):
     assert offices["62.03.02"]["disrupted"] == ["no_blanks"] and offices["62.03.01"]["disrupted"] == []
     assert offices["62.03.03"] == {"office": "62.03.03", "name": "Timpah", "last_contact": None, "lag_seconds": None,
                                    "today": {"issued": 0, "served": 0, "waiting": 0, "median_wait_minutes": None},
-                                   "disrupted": []}
+                                   "disrupted": [], "closed": False, "closed_services": [],
+                                   "ikm_month": {"respondents": 0, "ikm": None, "grade": None}}
+    assert offices["62.03.02"]["closed"] is False  # a closure without a day and open: false closes nothing
     assert offices["62.03.01"]["last_contact"].endswith("+07:00") and 0 <= offices["62.03.01"]["lag_seconds"] < 60
 
 
@@ -401,3 +404,18 @@ def test_password_guessing_is_throttled(regency_server, regency_dsn):
     form = regency_server.post("/regency/login", data={"username": "kabid", "password": ADMIN_PASSWORD},
                                allow_redirects=False)
     assert form.status_code == 429 and "Terlalu banyak percobaan" in form.text
+
+
+def test_a_requeued_ticket_waits_again_and_an_expired_one_does_not(regency_server, regency_dsn):
+    key = add_office(regency_dsn, "62.03.01", "Selat")
+    events = []
+    for n, moves in enumerate((["ticket_called", "ticket_no_show", "ticket_requeued"],
+                               ["ticket_called", "ticket_no_show"], ["ticket_expired"], [])):
+        number = f"A{n + 1:03d}"
+        events.append({"id": f"{n}-i", "kind": "ticket_issued", "at": at(n), "number": number})
+        events += [{"id": f"{n}-{step}", "kind": kind, "at": at(n + 1 + step), "number": number}
+                   for step, kind in enumerate(moves)]
+    assert send(regency_server, key, "62.03.01", events).status_code == 200
+    admin_login(regency_server, regency_dsn)
+    today = {o["office"]: o for o in regency_server.get("/regency/api/offices").json()}["62.03.01"]["today"]
+    assert (today["issued"], today["waiting"]) == (4, 2)  # A001 requeued and A004 never called
