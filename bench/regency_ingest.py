@@ -58,15 +58,20 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--per-day", type=int, default=150)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--queries-only", action="store_true",
+                        help="keep what an earlier run sent (same --offices and --days) and time the queries only")
     args = parser.parse_args()
     dsn = dsn_from_env()
     with psycopg.connect(dsn) as conn:
         migrate(conn)
-        conn.execute("TRUNCATE events, staff_sessions, staff, offices CASCADE")
-        conn.commit()
-        keys = {f"62.03.{n + 1:02d}": store.add_office(conn, f"62.03.{n + 1:02d}", f"Kantor {n + 1}")
-                for n in range(args.offices)}
-        store.add_staff(conn, "bench", "admin", generate_password_hash("bench-Password-123"))
+        if args.queries_only:
+            keys = {row[0]: "" for row in conn.execute("SELECT code FROM offices ORDER BY code")}
+        else:
+            conn.execute("TRUNCATE events, staff_sessions, staff, offices CASCADE")
+            conn.commit()
+            keys = {f"62.03.{n + 1:02d}": store.add_office(conn, f"62.03.{n + 1:02d}", f"Kantor {n + 1}")
+                    for n in range(args.offices)}
+            store.add_staff(conn, "bench", "admin", generate_password_hash("bench-Password-123"))
     pool = open_pool(dsn, max_size=8)
     server = create_server(create_app(pool), host="127.0.0.1", port=0, threads=8)
     threading.Thread(target=server.run, daemon=True).start()
@@ -84,19 +89,23 @@ def main() -> None:
             totals.append(http.post(url + "/batches", json={"office": code, "events": batch},
                                     headers={"Authorization": f"Bearer {keys[code]}"}).json()["accepted"])
 
-    totals: list[int] = []
-    started = time.perf_counter()
-    threads = [threading.Thread(target=send, args=(code, i, totals)) for i, code in enumerate(keys)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    accepted = sum(totals)
-    print(f"ingest: {accepted} events from {args.offices} offices in {elapsed:.1f} s = {accepted / elapsed:,.0f} events/s "
-          f"(batches of {args.batch}, {args.offices} senders at once)")
-    one_office = (3 * args.per_day + 1 + SURVEYS_PER_DAY) * 7
-    print(f"a week of one office ({one_office} events) at that rate: {one_office / (accepted / elapsed):.1f} s")
+    if not args.queries_only:
+        totals: list[int] = []
+        started = time.perf_counter()
+        threads = [threading.Thread(target=send, args=(code, i, totals)) for i, code in enumerate(keys)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+        accepted = sum(totals)
+        print(f"ingest: {accepted} events from {args.offices} offices in {elapsed:.1f} s = "
+              f"{accepted / elapsed:,.0f} events/s (batches of {args.batch}, {args.offices} senders at once)")
+        one_office = (3 * args.per_day + 1 + SURVEYS_PER_DAY) * 7
+        print(f"a week of one office ({one_office} events) at that rate: {one_office / (accepted / elapsed):.1f} s")
+    with psycopg.connect(dsn) as conn:
+        count, size = conn.execute("SELECT count(*), pg_total_relation_size('events') FROM events").fetchone()
+    print(f"events: {count:,} rows, {size / 2**20:,.0f} MiB with indexes ({size / max(count, 1):.0f} bytes each)")
     http = requests.Session()
     http.post(url + "/login", json={"username": "bench", "password": "bench-Password-123"}).raise_for_status()
     times = []
@@ -118,9 +127,10 @@ def main() -> None:
           f"{args.offices} offices: median {statistics.median(times):.0f} ms, max {max(times):.0f} ms")
     started = time.perf_counter()
     with psycopg.connect(dsn) as conn:
-        month = conn.execute(
-            "SELECT office, count(*) FROM events WHERE kind = 'day_summary' AND at >= %s GROUP BY office",
-            (datetime.now(JAKARTA) - timedelta(days=31),)).fetchall()
+        month = conn.execute(  # by the day index (migration 0003), office by office
+            "SELECT office, count(*) FROM events WHERE kind = 'day_summary' AND office = ANY(%s)"
+            " AND data->>'day' >= %s GROUP BY office",
+            (list(keys), (today - timedelta(days=30)).isoformat())).fetchall()
     print(f"a month across {len(month)} offices (day summaries): {(time.perf_counter() - started) * 1000:.0f} ms")
     server.close()
     pool.close()

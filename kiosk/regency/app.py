@@ -22,6 +22,7 @@ from psycopg_pool import ConnectionPool
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kiosk.domain import survey
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
 from kiosk.domain.staff import USERNAME_RULE, username_ok
@@ -184,8 +185,20 @@ def _event(index: int, raw: Any) -> Event:
     if kind == "disruption" and (not isinstance(raw.get("code"), str) or not 1 <= len(raw["code"]) <= 40
                                  or not isinstance(raw.get("active", True), bool)):
         raise RegencyError("bad_event", f"{where}: gangguan memerlukan kode (code) dan active true/false.")
+    if kind == "survey_response" and not all(
+            type(raw.get(code)) is int and 1 <= raw[code] <= 4 for code in survey.ELEMENT_CODES):
+        raise RegencyError("bad_event", f"{where}: survei memerlukan jawaban 1-4 untuk setiap unsur.")
+    if kind in ("day_summary", "survey_response", "closure") and not _is_day(raw.get("day")):
+        raise RegencyError("bad_event", f"{where}: tanggal (day) harus berbentuk YYYY-MM-DD.")
     data = {key: value for key, value in raw.items() if key not in ("id", "kind", "at")}
     return Event(event_id, kind, moment, data)
+
+
+def _is_day(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and len(value) == 10 and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
 
 
 # Staff: session cookie + CSRF token, as at the office

@@ -85,6 +85,19 @@ def touch_office(conn: psycopg.Connection, office: str) -> None:
         conn.execute("UPDATE offices SET last_contact = now() WHERE code = %s", (office,))
 
 
+# A survey response's nine answers summed per group in the database; means and IKM as at the office.
+_ELEMENT_SUMS = ", ".join(f"sum((data->>'{code}')::int)" for code in survey.ELEMENT_CODES)
+_ELEMENTS_PRESENT = " AND ".join(f"jsonb_typeof(data->'{code}') = 'number'" for code in survey.ELEMENT_CODES)
+
+
+def _ikm(respondents: int, *sums: int) -> dict:
+    """The month's or day's IKM from the count and the answer sums: the office's formula (kiosk.domain.survey)."""
+    if not respondents:
+        return {"respondents": 0, "ikm": None, "grade": None}
+    index = survey.ikm([total / respondents for total in sums])
+    return {"respondents": respondents, "ikm": index, "grade": survey.ikm_grade(index).letter}
+
+
 _WAITING = ("ticket_issued", "ticket_requeued", "ticket_transferred")  # a ticket whose latest event is one waits
 
 
@@ -130,19 +143,13 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
         ORDER BY office, service NULLS FIRST""", ([row[0] for row in offices], today.isoformat())):
         if not is_open:
             closed.setdefault(office, []).append(service)
-    answers: dict[str, list[list[int]]] = {}
-    for office, data in conn.execute(
-            "SELECT office, data FROM events WHERE kind = 'survey_response' AND office = ANY(%s)"
-            " AND data->>'day' BETWEEN %s AND %s",
-            ([row[0] for row in offices], today.replace(day=1).isoformat(), today.isoformat())):
-        try:
-            answers.setdefault(office, []).append([int(data[code]) for code in survey.ELEMENT_CODES])
-        except (KeyError, TypeError, ValueError):
-            continue
+    answers = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT office, count(*), {_ELEMENT_SUMS} FROM events WHERE kind = 'survey_response' AND office = ANY(%s)"
+        f" AND data->>'day' BETWEEN %s AND %s AND {_ELEMENTS_PRESENT} GROUP BY office",
+        ([row[0] for row in offices], today.replace(day=1).isoformat(), today.isoformat()))}
     result = []
     for code, name, last_contact in offices:
         issued, served, waiting, median = tickets.get(code, (0, 0, 0, None))
-        month = survey.summarize(answers.get(code, []))
         result.append({
             "office": code, "name": name,
             "last_contact": last_contact.astimezone(zone).isoformat(timespec="seconds") if last_contact else None,
@@ -152,7 +159,7 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
             "disrupted": disrupted.get(code, []),
             "closed": None in closed.get(code, []),
             "closed_services": [service for service in closed.get(code, []) if service is not None],
-            "ikm_month": {"respondents": month["respondents"], "ikm": month["ikm"], "grade": month["grade"]},
+            "ikm_month": _ikm(*answers.get(code, (0,))),
         })
     return result
 
@@ -166,21 +173,15 @@ def office_days(conn: psycopg.Connection, office: str, first: date, last: date) 
             " WHERE office = %s AND kind = 'day_summary' AND data->>'day' BETWEEN %s AND %s"
             " ORDER BY data->>'day', id DESC", (office, first.isoformat(), last.isoformat())):
         days[day] = {"date": day, **{key: data.get(key) for key in ("issued", "served", "no_show", "services")}}
-    answers: dict[str, list[list[int]]] = {}
-    for day, data in conn.execute(
-            "SELECT data->>'day', data FROM events WHERE office = %s AND kind = 'survey_response'"
-            " AND data->>'day' BETWEEN %s AND %s", (office, first.isoformat(), last.isoformat())):
-        try:
-            answers.setdefault(day, []).append([int(data[code]) for code in survey.ELEMENT_CODES])
-        except (KeyError, TypeError, ValueError):  # a response without every element is not counted
-            continue
+    answers = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT data->>'day', count(*), {_ELEMENT_SUMS} FROM events WHERE office = %s"
+        f" AND kind = 'survey_response' AND data->>'day' BETWEEN %s AND %s AND {_ELEMENTS_PRESENT}"
+        " GROUP BY 1", (office, first.isoformat(), last.isoformat()))}
     result = []
     for day in sorted(set(days) | set(answers)):
-        summary = survey.summarize(answers.get(day, []))
         result.append({**days.get(day, {"date": day, "issued": None, "served": None, "no_show": None,
                                          "services": []}),
-                       "survey": {"respondents": summary["respondents"], "ikm": summary["ikm"],
-                                  "grade": summary["grade"]}})
+                       "survey": _ikm(*answers.get(day, (0,)))})
     return result
 
 

@@ -18,6 +18,7 @@ JAKARTA = timezone(timedelta(hours=7))
 KK = "6203010102150003"
 ADMIN_PASSWORD = "sungai-Kapuas-7hijau"
 VIEWER_PASSWORD = "enggang-Terbang-42x"
+ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana")
 
 
 def cli(*args, input=None):
@@ -174,6 +175,10 @@ def test_an_office_key_cannot_write_for_another_office(regency_server, regency_d
                                        for n in range(1001)]}, "batch_too_large"),
     ('{"office": "62.03.01", "events": [{"id": "1", "kind": "day_summary", "at": "2026-12-06T08:00:00+07:00",'
      ' "issued": NaN}]}', "bad_event"),
+    ({"office": "62.03.01", "events": [{"id": "1", "kind": "survey_response", "at": "2026-12-06T08:00:00+07:00",
+                                        "day": "2026-12-06", **dict.fromkeys(ELEMENTS, 4), "waktu": 5}]}, "bad_event"),
+    ({"office": "62.03.01", "events": [{"id": "1", "kind": "day_summary", "at": "2026-12-06T08:00:00+07:00",
+                                        "day": "6 Desember", "issued": 3}]}, "bad_event"),
     ('{"office": "62.03.01", "events": [{"id": "\\ud800", "kind": "closure", "at": "2026-12-06T08:00:00+07:00"}]}',
      "bad_event"),
 ])
@@ -212,9 +217,9 @@ def test_the_overview_shows_what_each_office_sent(regency_server, regency_dsn):
         {"id": "d1", "kind": "disruption", "at": at(1), "code": "printer_offline"},
         {"id": "d2", "kind": "disruption", "at": at(2), "code": "no_blanks"},
         {"id": "d3", "kind": "disruption", "at": at(3), "code": "printer_offline", "active": False},
-        {"id": "c1", "kind": "closure", "at": at(0), "reason": "rapat"},
-        {"id": "s1", "kind": "day_summary", "at": at(600), "issued": 7},
-        {"id": "q1", "kind": "survey_response", "at": at(30), "answers": [4, 4, 3]},
+        {"id": "c1", "kind": "closure", "at": at(0), "day": "2030-01-02", "open": False, "reason": "rapat"},
+        {"id": "s1", "kind": "day_summary", "at": at(600), "day": at(0)[:10], "issued": 7},
+        {"id": "q1", "kind": "survey_response", "at": at(30), "day": at(0)[:10], **dict.fromkeys(ELEMENTS, 4)},
     ])
     admin_login(regency_server, regency_dsn)
     answer = regency_server.get("/regency/api/offices")
@@ -227,7 +232,8 @@ def test_the_overview_shows_what_each_office_sent(regency_server, regency_dsn):
                                    "today": {"issued": 0, "served": 0, "waiting": 0, "median_wait_minutes": None},
                                    "disrupted": [], "closed": False, "closed_services": [],
                                    "ikm_month": {"respondents": 0, "ikm": None, "grade": None}}
-    assert offices["62.03.02"]["closed"] is False  # a closure without a day and open: false closes nothing
+    assert offices["62.03.02"]["closed"] is False  # closed on another day, not today
+    assert offices["62.03.02"]["ikm_month"] == {"respondents": 1, "ikm": 100.0, "grade": "A"}
     assert offices["62.03.01"]["last_contact"].endswith("+07:00") and 0 <= offices["62.03.01"]["lag_seconds"] < 60
 
 
