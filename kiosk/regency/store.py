@@ -185,6 +185,26 @@ def office_days(conn: psycopg.Connection, office: str, first: date, last: date) 
     return result
 
 
+def month_across(conn: psycopg.Connection, first: date, last: date) -> list[dict]:
+    """Every office over ``first``..``last`` (a month): the sums of its own day summaries and its IKM."""
+    offices = conn.execute("SELECT code, name FROM offices ORDER BY code").fetchall()
+    codes = [code for code, _ in offices]
+    sums = {row[0]: row[1:] for row in conn.execute("""
+        SELECT office, count(*), sum((data->>'issued')::int), sum((data->>'served')::int),
+               sum((data->>'no_show')::int)
+        FROM (SELECT DISTINCT ON (office, data->>'day') office, data FROM events
+              WHERE kind = 'day_summary' AND office = ANY(%s) AND data->>'day' BETWEEN %s AND %s
+              ORDER BY office, data->>'day', id DESC) latest
+        GROUP BY office""", (codes, first.isoformat(), last.isoformat()))}
+    answers = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT office, count(*), {_ELEMENT_SUMS} FROM events WHERE kind = 'survey_response' AND office = ANY(%s)"
+        f" AND data->>'day' BETWEEN %s AND %s AND {_ELEMENTS_PRESENT} GROUP BY office",
+        (codes, first.isoformat(), last.isoformat()))}
+    return [{"office": code, "name": name,
+             **dict(zip(("days_reported", "issued", "served", "no_show"), sums.get(code, (0, 0, 0, 0)), strict=True)),
+             "survey": _ikm(*answers.get(code, (0,)))} for code, name in offices]
+
+
 # Staff
 
 

@@ -79,6 +79,28 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     if SCREENSHOTS:
         page.screenshot(path=str(Path(SCREENSHOTS) / "regency-office-1366x768.png"))
     page.click("text=Kembali ke semua kecamatan")
+    # A month across offices: the sums of each office's day summaries, as a page printed on A4 and as Excel.
+    month = (date.fromisoformat(today) - timedelta(days=1)).isoformat()[:7]
+    page.goto(regency_server.url + f"/regency/month?month={month}")
+    expected = [s for s in summaries if s["day"].startswith(month)]
+    first = page.locator("tbody tr").nth(0).locator("td").all_inner_texts()
+    assert first[:6] == ["62.03.01", "Selat", str(len(expected)), str(sum(s["issued"] for s in expected)),
+                         str(sum(s["served"] for s in expected)), str(2 * len(expected))]
+    assert page.locator("tbody tr").count() == 5
+    assert page.locator("tfoot td").first.inner_text() == str(sum(s["issued"] for s in expected))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert _problems(page) == []
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "regency-month-1366x768.png"))
+    workbook = page.context.request.get(regency_server.url + f"/regency/month.xlsx?month={month}")
+    assert workbook.ok and workbook.body()[:2] == b"PK"
+    assert "spreadsheetml" in workbook.headers["content-type"]
+    page.emulate_media(media="print")
+    assert not page.locator(".noprint").is_visible() and not page.locator("header form").is_visible()
+    if SCREENSHOTS:
+        page.pdf(path=str(Path(SCREENSHOTS) / "regency-month-a4.pdf"), format="A4", landscape=True)
+    page.emulate_media(media="screen")
+    page.goto(regency_server.url + "/regency/")
     page.click("text=Keluar")
     assert page.locator("#username").is_visible()
     # Nothing refused by the CSP, no script errors (the wrong password's page itself was answered with 401).
