@@ -45,7 +45,14 @@ SUMMARISED_KEY = "regency_summarised_through"
 
 
 def set_enabled(db: Database, enabled: bool, now: str) -> None:
-    """Turn the outbox triggers (migration 0019) on or off: they copy each change only while this is on."""
+    """Turn the outbox triggers (migration 0019) on or off: they copy each change only while this is on.
+
+    Nothing is written when it already says so (a missing value is off), so an office without a regency never
+    writes here at start-up.
+    """
+    row = db.conn.execute("SELECT value FROM app_state WHERE key = ?", [ENABLED_KEY]).fetchone()
+    if (row is not None and row["value"] == "1") == enabled:
+        return
     with db.write() as conn:
         conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
                      " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",

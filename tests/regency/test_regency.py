@@ -218,7 +218,8 @@ def test_the_overview_shows_what_each_office_sent(regency_server, regency_dsn):
         {"id": "d2", "kind": "disruption", "at": at(2), "code": "no_blanks"},
         {"id": "d3", "kind": "disruption", "at": at(3), "code": "printer_offline", "active": False},
         {"id": "c1", "kind": "closure", "at": at(0), "day": "2030-01-02", "open": False, "reason": "rapat"},
-        {"id": "s1", "kind": "day_summary", "at": at(600), "day": at(0)[:10], "issued": 7},
+        {"id": "s1", "kind": "day_summary", "at": at(600), "day": at(0)[:10], "issued": 7, "served": 3,
+         "no_show": 0},
         {"id": "q1", "kind": "survey_response", "at": at(30), "day": at(0)[:10], **dict.fromkeys(ELEMENTS, 4)},
     ])
     admin_login(regency_server, regency_dsn)
