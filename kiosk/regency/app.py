@@ -292,16 +292,18 @@ PAGE = """<!doctype html>
 <table><thead><tr><th scope="col">Kode</th><th scope="col">Kantor</th><th scope="col">Kontak terakhir</th>
 <th scope="col" class="n">Nomor diambil</th><th scope="col" class="n">Selesai dilayani</th>
 <th scope="col" class="n">Menunggu</th><th scope="col" class="n">Median tunggu (menit)</th>
+<th scope="col" class="n">P90 tunggu (menit)</th>
 <th scope="col">Keadaan</th><th scope="col">Gangguan</th><th scope="col" class="n">IKM bulan ini</th></tr></thead><tbody>
 {% for o in offices %}<tr{% if o.lag_seconds is none or o.lag_seconds > 900 %} class="late"{% endif %}>
 <td>{{ o.office }}</td><td><a href="/regency/office/{{ o.office }}">{{ o.name }}</a></td>
 <td>{% if o.last_contact %}{{ o.last_contact[11:16] if o.last_contact[:10] == today else o.last_contact[:16].replace("T", " ") }}{% if o.lag_seconds > 900 %} (terlambat){% endif %}{% else %}belum pernah{% endif %}</td>
 <td class="n">{{ o.today.issued }}</td><td class="n">{{ o.today.served }}</td><td class="n">{{ o.today.waiting }}</td>
 <td class="n">{{ ("%.1f"|format(o.today.median_wait_minutes)).replace(".", ",") if o.today.median_wait_minutes is not none else "–" }}</td>
+<td class="n">{{ ("%.1f"|format(o.today.p90_wait_minutes)).replace(".", ",") if o.today.p90_wait_minutes is not none else "–" }}</td>
 <td>{% if o.closed %}<span class="closed">Tutup</span>{% elif o.disrupted %}<span class="disrupted">Terganggu</span>{% else %}Buka{% endif %}{% if o.closed_services %} (tutup: {{ o.closed_services | join(", ") }}){% endif %}</td>
 <td>{{ o.disrupted | join(", ") or "–" }}</td>
 <td class="n">{% if o.ikm_month.ikm is not none %}{{ ("%.2f"|format(o.ikm_month.ikm)).replace(".", ",") }} ({{ o.ikm_month.grade }}, {{ o.ikm_month.respondents }}){% else %}–{% endif %}</td></tr>
-{% else %}<tr><td colspan="10">Belum ada kantor terdaftar.</td></tr>{% endfor %}
+{% else %}<tr><td colspan="11">Belum ada kantor terdaftar.</td></tr>{% endfor %}
 </tbody></table>
 <p>IKM: indeks kepuasan masyarakat bulan ini (mutu, jumlah responden). Pilih nama kantor untuk melihat tren harian.
 <a href="/regency/month">Rekap bulan ini semua kecamatan (Excel, A4)</a></p>
@@ -359,7 +361,7 @@ STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;backgrou
          "padding:8px 24px}header h1{font-size:22px;margin:0}header button{margin-left:12px}"
          "main{padding:12px 24px}table{border-collapse:collapse;width:100%;font-size:15px}"
          "th,td{border:1px solid #8a8a8a;padding:5px 8px;text-align:left}th{background:#e3ebf4}"
-         "td.n,th.n{text-align:right}tr.late td{background:#fff4d6}"
+         "td.n,th.n{text-align:right}td.n{white-space:nowrap}tr.late td{background:#fff4d6}"
          "form.login{display:flex;flex-direction:column;max-width:320px;gap:6px}"
          "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}"
          "a{color:#0b3d6e}.closed{color:#9b1c1c;font-weight:bold}.disrupted{color:#7a4a00;font-weight:bold}"

@@ -121,7 +121,9 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
                count(*) FILTER (WHERE issued_at IS NOT NULL),
                count(*) FILTER (WHERE done),
                count(*) FILTER (WHERE issued_at IS NOT NULL AND latest = ANY(%(waiting)s)),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
+                   FILTER (WHERE issued_at IS NOT NULL AND called_at IS NOT NULL),
+               percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
                    FILTER (WHERE issued_at IS NOT NULL AND called_at IS NOT NULL)
         FROM t GROUP BY office""", {"waiting": list(_WAITING), "start": start, "end": end})}
     disrupted: dict[str, list[str]] = {}
@@ -149,13 +151,14 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
         ([row[0] for row in offices], today.replace(day=1).isoformat(), today.isoformat()))}
     result = []
     for code, name, last_contact in offices:
-        issued, served, waiting, median = tickets.get(code, (0, 0, 0, None))
+        issued, served, waiting, median, p90 = tickets.get(code, (0, 0, 0, None, None))
         result.append({
             "office": code, "name": name,
             "last_contact": last_contact.astimezone(zone).isoformat(timespec="seconds") if last_contact else None,
             "lag_seconds": max(0, int((now - last_contact).total_seconds())) if last_contact else None,
             "today": {"issued": issued, "served": served, "waiting": waiting,
-                      "median_wait_minutes": round(median / 60, 1) if median is not None else None},
+                      "median_wait_minutes": round(float(median) / 60, 1) if median is not None else None,
+                      "p90_wait_minutes": round(float(p90) / 60, 1) if p90 is not None else None},
             "disrupted": disrupted.get(code, []),
             "closed": None in closed.get(code, []),
             "closed_services": [service for service in closed.get(code, []) if service is not None],

@@ -58,12 +58,13 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     page.click("button[type=submit]")
     rows = page.locator("tbody tr")
     assert rows.count() == 5
-    assert rows.nth(0).locator("td").all_inner_texts()[3:] == ["10", "5", "4", "5,0", "Buka", "–", "87,50 (B, 4)"]
-    assert rows.nth(1).locator("td").all_inner_texts()[3:] == ["17", "8", "7", "8,0", "Terganggu", "printer_offline",
-                                                              "–"]
-    assert rows.nth(2).locator("td").all_inner_texts()[7] == "Buka (tutup: IKD)"
+    assert rows.nth(0).locator("td").all_inner_texts()[3:] == ["10", "5", "4", "5,0", "5,0", "Buka", "–",
+                                                             "87,50 (B, 4)"]
+    assert rows.nth(1).locator("td").all_inner_texts()[3:] == ["17", "8", "7", "8,0", "8,0", "Terganggu",
+                                                              "printer_offline", "–"]
+    assert rows.nth(2).locator("td").all_inner_texts()[8] == "Buka (tutup: IKD)"
     assert rows.nth(4).locator("td").all_inner_texts()[2] == "belum pernah"
-    assert rows.nth(3).locator("td").all_inner_texts()[7] == "Tutup"
+    assert rows.nth(3).locator("td").all_inner_texts()[8] == "Tutup"
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
     assert _problems(page) == []
     if SCREENSHOTS:

@@ -118,7 +118,8 @@ def test_reordered_batches_give_the_same_figures(regency_server, regency_dsn):
         send(regency_server, two, "62.03.02", list(reversed(batch)))
     admin_login(regency_server, regency_dsn)
     first, second = regency_server.get("/regency/api/offices").json()
-    assert first["today"] == second["today"] == {"issued": 12, "served": 6, "waiting": 4, "median_wait_minutes": 6.0}
+    assert first["today"] == second["today"] == {"issued": 12, "served": 6, "waiting": 4, "median_wait_minutes": 6.0,
+                                                 "p90_wait_minutes": 6.0}
 
 
 def test_a_batch_cut_mid_way_writes_nothing(regency_server, regency_dsn):
@@ -226,11 +227,14 @@ def test_the_overview_shows_what_each_office_sent(regency_server, regency_dsn):
     answer = regency_server.get("/regency/api/offices")
     assert answer.status_code == 200
     offices = {o["office"]: o for o in answer.json()}
-    assert offices["62.03.01"]["today"] == {"issued": 20, "served": 10, "waiting": 5, "median_wait_minutes": 4.0}
-    assert offices["62.03.02"]["today"] == {"issued": 7, "served": 3, "waiting": 4, "median_wait_minutes": 12.0}
+    assert offices["62.03.01"]["today"] == {"issued": 20, "served": 10, "waiting": 5, "median_wait_minutes": 4.0,
+                                             "p90_wait_minutes": 4.0}
+    assert offices["62.03.02"]["today"] == {"issued": 7, "served": 3, "waiting": 4, "median_wait_minutes": 12.0,
+                                             "p90_wait_minutes": 12.0}
     assert offices["62.03.02"]["disrupted"] == ["no_blanks"] and offices["62.03.01"]["disrupted"] == []
     assert offices["62.03.03"] == {"office": "62.03.03", "name": "Timpah", "last_contact": None, "lag_seconds": None,
-                                   "today": {"issued": 0, "served": 0, "waiting": 0, "median_wait_minutes": None},
+                                   "today": {"issued": 0, "served": 0, "waiting": 0, "median_wait_minutes": None,
+                                             "p90_wait_minutes": None},
                                    "disrupted": [], "closed": False, "closed_services": [],
                                    "ikm_month": {"respondents": 0, "ikm": None, "grade": None}}
     assert offices["62.03.02"]["closed"] is False  # closed on another day, not today
