@@ -192,7 +192,10 @@ class Runtime:
     def _start_regency(self) -> None:
         """Record and send events to the regency when [regency] url is set (kiosk/office/regency.py)."""
         from kiosk.office.regency import RegencySender
+        from kiosk.storage import regency as outbox
 
+        # The outbox triggers copy each change inside its own transaction, only while this says so.
+        outbox.set_enabled(self.db, self.settings.regency.enabled, self.now().isoformat(timespec="seconds"))
         if not self.settings.regency.enabled:
             return
         if self.regency is None:

@@ -499,8 +499,10 @@ PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["sch
     "type": "object", "nullable": True,
     "description": "Events waiting for the regency: how many, the last batch the regency took, and the age in "
                    "seconds of the oldest one waiting; error: no_key (no <database>.regency-key) or the last "
-                   "send's failure",
+                   "send's failure; quarantined: events the regency refused as bad data (400/413/422), set aside "
+                   "so the rest go on, never sent again",
     "properties": {"pending": {"type": "integer", "minimum": 0},
+                   "quarantined": {"type": "integer", "minimum": 0},
                    "last_sent_at": {"type": "string", "format": "date-time", "nullable": True},
                    "lag_seconds": {"type": "integer", "minimum": 0},
                    "error": {"type": "string", "nullable": True}},
