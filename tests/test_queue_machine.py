@@ -29,7 +29,7 @@ from kiosk.domain.errors import BadRequest, BadTransition
 from kiosk.storage import tickets as store
 from kiosk.storage.db import Database
 from tests.conftest import JAKARTA
-from tests.support import office_settings
+from tests.support import fresh_database, office_settings
 
 OFFICE = office_settings(Path("/nonexistent"))  # only for the services and counters of the demo office
 SERVICE_CODES = [service.code for service in OFFICE.services]
@@ -71,6 +71,7 @@ class OfficeDay(RuleBasedStateMachine):
         super().__init__()
         self.directory = Path(tempfile.mkdtemp(prefix="kiosk-machine-"))
         self.settings = office_settings(self.directory)
+        fresh_database(Path(self.settings.database_path))  # a copy of one migrated database, not 150 migrations
         self.db = Database(self.settings.database_path)
         self.db.migrate()
         self.now = datetime(2026, 11, 25, 8, 0, tzinfo=JAKARTA)

@@ -17,10 +17,22 @@ def issue(server, service="REKAM"):
     return answer.json()["ticket"]
 
 
-def open_phone(new_page, server, token):
+def open_phone(new_page, server, token, clock=False):
+    """Open a ticket's page on a phone; ``clock`` installs Playwright's clock, which lets a test move the
+    page's timers ahead (``page.clock.run_for``) instead of waiting in real time."""
     page = new_page(390, 844, is_mobile=True, has_touch=True)
+    if clock:
+        page.clock.install()  # time still flows as usual until a test moves it ahead
     page.goto(f"{server.url}/t/{token}")
     return page
+
+
+def no_request_for(page, requests, start: int, milliseconds: int) -> None:
+    """Move the page's clock ``milliseconds`` ahead (every timer due meanwhile fires), let any request that
+    fired reach the network, and check none was made since ``requests[start]``."""
+    page.clock.run_for(milliseconds)
+    page.wait_for_timeout(500)  # real time: a fetch a timer started is on the wire within milliseconds
+    assert requests[start:] == []
 
 
 def test_the_phone_page_shows_the_position_and_follows_the_calls(new_page, live_server):
@@ -115,7 +127,7 @@ def test_each_state_has_its_own_words(new_page, live_server, state):
 def test_the_page_stops_asking_once_its_ticket_reaches_a_final_state(new_page, live_server, final):
     staff = live_server.login()
     mine = issue(live_server)
-    page = open_phone(new_page, live_server, mine["token"])
+    page = open_phone(new_page, live_server, mine["token"], clock=True)
     expect(page.locator("#status")).to_have_text("Menunggu")
     requests = []
     page.on("request", lambda request: requests.append(request.url))
@@ -124,8 +136,7 @@ def test_the_page_stops_asking_once_its_ticket_reaches_a_final_state(new_page, l
     expect(page.locator("#status")).to_have_text(STATES[final][1], timeout=8000)
     asked = len(requests)
     assert asked > 0  # it was polling until now
-    page.wait_for_timeout(7000)  # more than two polling intervals (3 s)
-    assert requests[asked:] == []
+    no_request_for(page, requests, asked, 7000)  # more than two polling intervals (3 s)
     page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # coming back to the tab
     page.wait_for_timeout(500)
     assert requests[asked:] == []
@@ -137,12 +148,11 @@ def test_polling_stops_once_the_ticket_is_finished(new_page, live_server):
     for action in ("next", "serve", "done"):
         path = "/api/counters/1/next" if action == "next" else f"/api/tickets/{mine['id']}/{action}"
         live_server.post(path, headers=staff).raise_for_status()
-    page = open_phone(new_page, live_server, mine["token"])
+    page = open_phone(new_page, live_server, mine["token"], clock=True)
     expect(page.locator("#status")).to_have_text("Selesai")
     requests = []
     page.on("request", lambda request: requests.append(request.url))
-    page.wait_for_timeout(4000)  # longer than one polling interval (3 s)
-    assert requests == []
+    no_request_for(page, requests, 0, 4000)  # longer than one polling interval (3 s)
 
 
 def test_an_unknown_token_gets_a_friendly_page(new_page, live_server):
