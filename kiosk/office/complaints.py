@@ -35,13 +35,21 @@ def office_calendar(rt: "Runtime", first: date) -> rules.OfficeCalendar:
 
 
 def lodge(rt: "Runtime", category: str, text: str, phone: str | None, channel: str,
-          received_by: str | None = None, ticket_hash: str | None = None) -> dict[str, Any]:
-    """Store a complaint received now with its deadline; return it."""
+          received_by: str | None = None, ticket_hash: str | None = None,
+          receipt_lang: str | None = None) -> dict[str, Any]:
+    """Store a complaint received now with its deadline; return it.
+
+    A complaint lodged at a kiosk queues its printed receipt in ``receipt_lang`` where a printer is configured
+    (``receipt`` in the row returned: whether one was queued).
+    """
     now = rt.now()
+    printed = channel == "kiosk" and receipt_lang is not None and rt.settings.printer.type != "none"
     due = rules.due_at(now, rt.settings.complaints.days(category), office_calendar(rt, now.date()))
     complaint = store.add_complaint(db=rt.db, received_at=now, due_at=due, token=secrets.token_urlsafe(TOKEN_BYTES),
                                     category=category, text=text, phone=phone, channel=channel,
-                                    received_by=received_by, ticket_hash=ticket_hash)
+                                    received_by=received_by, ticket_hash=ticket_hash,
+                                    receipt_lang=receipt_lang if printed else None)
+    complaint["receipt"] = printed
     _announce(rt, "received", complaint)
     return complaint
 

@@ -986,8 +986,14 @@ PATHS["/api/complaints"] = {
                            "text": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "\\S"},
                            "phone": {"type": "string", "nullable": True,
                                      "description": "Indonesian mobile number for a call back (minta dihubungi)"},
-                           "ticket": {"type": "string", "description": "a ticket's token (the phone page)"}}}}}},
-        "responses": {"201": _json({"type": "object", "properties": {"complaint": _ref("Complaint")}}, "Lodged"),
+                           "ticket": {"type": "string", "description": "a ticket's token (the phone page)"},
+                           "lang": {"type": "string", "enum": ["id", "en"],
+                                    "description": "language of the kiosk's printed receipt (id when absent)"}}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {
+            "complaint": _ref("Complaint"),
+            "receipt": {"type": "boolean", "description": "a kiosk's printer prints the receipt: code, category, "
+                                                          "dates and QR link, never the text or phone"}}},
+            "Lodged"),
                       **_errors((400, "bad_request"),
                                 (403, "not_a_kiosk: no kiosk PC, staff session or ticket token / csrf_failed"),
                                 (404, "not_found: unknown ticket token"),

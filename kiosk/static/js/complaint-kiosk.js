@@ -134,7 +134,7 @@ async function send() {
   $("error").hidden = true;
   try {
     const answer = await fetch("/api/complaints", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ category: draft.category, text: draft.text, phone: draft.phone || null }) });
+      body: JSON.stringify({ category: draft.category, text: draft.text, phone: draft.phone || null, lang }) });
     const body = await answer.json();
     if (!answer.ok) {
       $("error").textContent = lang === "id" && body.error ? body.error.message : t("error");
@@ -148,6 +148,7 @@ async function send() {
       minute: "2-digit" }).format(new Date(complaint.due_at)).replace(/(\d{2}):(\d{2})/, lang === "en" ? "$1:$2" : "$1.$2");
     $("sent-qr").src = `/api/complaints/${encodeURIComponent(complaint.token)}/qr.svg`;
     $("sent-qr").alt = `QR ${complaint.code}`;
+    $("sent-receipt").hidden = !body.receipt;  // the kiosk's printer prints the code, dates and QR
     draft.text = "";
     draft.phone = "";
     trail.length = 0;
