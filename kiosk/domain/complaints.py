@@ -18,6 +18,7 @@ from typing import Any
 from kiosk.domain.errors import BadRequest
 from kiosk.domain.queue import DAY_NAMES, MONTH_NAMES, holiday_name, waiting_deadline
 from kiosk.domain.settings import WEEKDAYS, Hours, Office, Service
+from kiosk.domain.sms import PART_OF_TWO, fit, gsm7_length, to_gsm7
 from kiosk.domain.survey import remove_long_numbers
 
 # category -> (Indonesian, English) label, in the order screens offer them
@@ -209,6 +210,32 @@ def receipt_lines(complaint: Mapping[str, Any], lang: str) -> dict[str, str]:
     return {**words, "category_label": label_en if lang == "en" else label,
             "received_at": when_text(datetime.fromisoformat(complaint["received_at"]), lang),
             "due_at": when_text(datetime.fromisoformat(complaint["due_at"]), lang)}
+
+
+# ---------------------------------------------------------------- the answer by SMS
+
+SMS_ANSWERED = "Pengaduan {code} sudah dijawab: {answer}"
+SMS_REFERRED = "Pengaduan {code} diteruskan ke SP4N-LAPOR! dengan nomor {ref}. {answer}"
+SMS_MORE = " Selengkapnya: {url}"
+SMS_LIMIT = 2 * PART_OF_TWO  # two parts of GSM-7, as every message to a resident
+
+
+def answer_sms(code: str, answer: str, url: str, lapor_ref: str | None = None) -> str:
+    """Return the SMS telling a resident a complaint's answer: as much of it as two parts hold, then the link of
+    the complaint's page (never cut off: the whole answer is there)."""
+    more = SMS_MORE.format(url=url)
+    template = SMS_REFERRED if lapor_ref else SMS_ANSWERED
+    head = template.format(code=code, ref=lapor_ref, answer="")
+    whole = fit(head + " " + answer, 9)
+    if gsm7_length(whole) + gsm7_length(more) <= SMS_LIMIT:
+        return whole + more
+    room = SMS_LIMIT - gsm7_length(to_gsm7(more)) - gsm7_length(head) - 4
+    cut = " ".join(to_gsm7(answer).split())
+    while cut and gsm7_length(cut) > room:
+        cut = cut[:-1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return fit(head + " " + cut.rstrip(" ,.;:") + "..." + more)
 
 
 # ---------------------------------------------------------------- service standards
