@@ -56,7 +56,8 @@ def phone_form(token: str):
 def kiosk():
     """The kiosk's "Standar Pelayanan" screen and complaint form (kiosk PCs and staff sessions only).
 
-    After ``[queue] kiosk_idle_seconds`` untouched (``?idle=S`` shortens it, for tests and trials) the page goes
+    Voice guidance and large text work as on /kiosk (kiosk-voice.js, the spoken catalogue's standard.* and
+    complaint.* keys). After ``[queue] kiosk_idle_seconds`` untouched (``?idle=S`` shortens it, for tests and trials) the page goes
     back to the kiosk's start screen, dropping whatever was typed.
     """
     rt = runtime()
@@ -65,7 +66,8 @@ def kiosk():
     idle = request.args.get("idle", type=int)
     idle = rt.settings.queue.kiosk_idle_seconds if idle is None else max(1, min(idle, 3600))
     return render_template("complaints/kiosk.html", office=rt.settings.office, standards=_standards(),
-                           messages=page_messages("complaints"), text_max=rules.TEXT_MAX, idle_seconds=idle)
+                           messages=page_messages("complaints"), text_max=rules.TEXT_MAX, idle_seconds=idle,
+                           voice_messages=page_messages("voice"), voice_output=rt.settings.kiosk.voice_output)
 
 
 @bp.get("/admin/complaints")

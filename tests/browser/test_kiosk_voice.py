@@ -20,11 +20,12 @@ pytestmark = pytest.mark.browser
 START_SCREEN = ["screen.start", "t.start_title", "t.start_hint",
                 "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
                 "press.4", "service.UBAH", "press.5", "service.IKD", "press.6", "service.INFO",
-                "press.7", "t.status_start", "press.8", "t.survey_entry", "press.0", "voice.exit"]
+                "press.7", "t.status_start", "press.8", "t.survey_entry", "press.9", "t.more_entry",
+                "press.0", "voice.exit"]
 # The first reading of the start screen is short: how many services and the keys that hear them, the other
 # choices, and "*" for the whole list (START_SCREEN, after the key help).
 START_SHORT = ["help.services.6", "press.7", "t.status_start", "press.8", "t.survey_entry",
-               "help.more"]
+               "press.9", "t.more_entry", "help.more"]  # "Layanan lainnya" (a link) after the buttons
 
 
 class Heard:
@@ -412,11 +413,12 @@ def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_
     # closed services are not offered: four choices, in the order they are shown
     assert heard.since(0, "help.more") == [
         "voice.start", "help.services.4", "press.5", "t.status_start", "press.6", "t.survey_entry",
-        "help.more"]
+        "press.7", "t.more_entry", "help.more"]
     page.keyboard.press("NumpadMultiply")
-    assert heard.since(0, "voice.exit")[len(START_SHORT) + 1:][4:18] == [
+    assert heard.since(0, "voice.exit")[len(START_SHORT) + 1:][4:20] == [
         "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
-        "press.4", "service.INFO", "press.5", "t.status_start", "press.6", "t.survey_entry", "press.0", "voice.exit"]
+        "press.4", "service.INFO", "press.5", "t.status_start", "press.6", "t.survey_entry", "press.7",
+        "t.more_entry", "press.0", "voice.exit"]
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
     assert page.evaluate(ACTIONS_ON_SCREEN)["scrolls"] is False
 
