@@ -92,6 +92,14 @@ def settings_changes_until(db: Database, last_stamp: str) -> list[dict[str, Any]
     return [{**dict(row), "changes": json.loads(row["changes"])} for row in rows]
 
 
+def disruptions_of_year(db: Database, first: str, last: str) -> tuple[bool, list[dict[str, Any]]]:
+    """Return whether any disruption was ever recorded, and those overlapping ``first``..``last`` (ISO stamps)."""
+    recorded = db.conn.execute("SELECT EXISTS (SELECT 1 FROM disruptions)").fetchone()[0] == 1
+    rows = db.conn.execute("SELECT service, reason, since, ended_at FROM disruptions WHERE since < ?"
+                           " AND (ended_at IS NULL OR ended_at > ?) ORDER BY id", [last, first]).fetchall()
+    return recorded, [dict(row) for row in rows]
+
+
 def days_served(db: Database, first: str, last: str) -> list[str]:
     """Return the office days from ``first`` to ``last`` on which at least one ticket was served."""
     rows = db.conn.execute("SELECT DISTINCT day FROM tickets WHERE day BETWEEN ? AND ? AND status = 'done'"

@@ -1039,8 +1039,8 @@ _YEAR = [{"name": "year", "in": "query", "required": False,
 _EVALUATION_ERRORS = _errors((400, "bad_request: year not 2000-2100"), (401, "login_required"), (403, "forbidden"))
 PATHS["/api/reports/evaluation"] = {"get": {
     "summary": "The yearly evaluation pack (PEKPPP): standards as published with this year's changes, SKM per "
-               "quarter, complaints per category and month, opening days; disruption minutes are null (not "
-               "recorded)",
+               "quarter, complaints per category and month, opening days, disruption minutes per month (null "
+               "while no disruption was ever recorded); the A4 page is /admin/evaluation?year=",
     "security": [{"session": []}], "parameters": _YEAR,
     "responses": {"200": _json({"type": "object", "properties": {
         "year": {"type": "integer"}, "office": {"type": "string"},
