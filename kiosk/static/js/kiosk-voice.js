@@ -258,7 +258,10 @@ function startKeys(screen) {
   const list = choices(screen).slice(0, 9);
   const services = list.filter((button) => button.dataset.code).length;
   const keys = [services ? `help.services.${services}` : "screen.start"];  // "Layar awal. Tekan 1 sampai 6 ..."
-  list.forEach((button, index) => { if (!button.dataset.code) keys.push(`press.${index + 1}`, ...itemKeys(button)); });
+  // the other buttons, not the links ("Layanan lainnya": in the whole list, so the first reading stays short)
+  list.forEach((button, index) => {
+    if (!button.dataset.code && button.tagName === "BUTTON") keys.push(`press.${index + 1}`, ...itemKeys(button));
+  });
   keys.push("help.more");
   return keys;
 }
