@@ -220,9 +220,9 @@ def user_list(ctx: click.Context) -> None:
     Example:
         kiosk user list
     """
-    from kiosk.storage import tickets as store
+    from kiosk.storage import staff as staff_store
 
-    accounts = store.list_staff(_runtime(ctx).db)
+    accounts = staff_store.list_staff(_runtime(ctx).db)
     if not accounts:
         click.echo("Belum ada akun petugas (tambahkan: kiosk user add NAMA --role admin).")
         return
@@ -248,12 +248,12 @@ def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
     """
     from werkzeug.security import generate_password_hash
 
-    from kiosk.storage import tickets as store
+    from kiosk.storage import staff as staff_store
 
     password = _new_password(name, password_stdin)
     runtime = _runtime(ctx)
     try:
-        ended = store.set_staff_password(runtime.db, name, generate_password_hash(password),
+        ended = staff_store.set_staff_password(runtime.db, name, generate_password_hash(password),
                                          int(runtime.now().timestamp()))
     except KioskError:
         raise _unknown_staff(name) from None
@@ -270,11 +270,11 @@ def user_disable(ctx: click.Context, name: str) -> None:
     Example:
         kiosk user disable budi
     """
-    from kiosk.storage import tickets as store
 
+    from kiosk.storage import staff as staff_store
     runtime = _runtime(ctx)
     try:
-        ended = store.disable_staff(runtime.db, name, int(runtime.now().timestamp()))
+        ended = staff_store.disable_staff(runtime.db, name, int(runtime.now().timestamp()))
     except KioskError as exc:
         raise _account_refused(name, exc) from None
     click.echo(f"Akun '{name}' dinonaktifkan; {ended} sesi terbuka diakhiri.")
@@ -290,11 +290,11 @@ def user_enable(ctx: click.Context, name: str) -> None:
     Example:
         kiosk user enable budi
     """
-    from kiosk.storage import tickets as store
 
+    from kiosk.storage import staff as staff_store
     runtime = _runtime(ctx)
     try:
-        store.enable_staff(runtime.db, name, int(runtime.now().timestamp()))
+        staff_store.enable_staff(runtime.db, name, int(runtime.now().timestamp()))
     except KioskError:
         raise _unknown_staff(name) from None
     click.echo(f"Akun '{name}' diaktifkan.")
@@ -311,11 +311,11 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
     Example:
         kiosk user role siti admin
     """
-    from kiosk.storage import tickets as store
 
+    from kiosk.storage import staff as staff_store
     runtime = _runtime(ctx)
     try:
-        ended = store.set_staff_role(runtime.db, name, role, int(runtime.now().timestamp()))
+        ended = staff_store.set_staff_role(runtime.db, name, role, int(runtime.now().timestamp()))
     except KioskError as exc:
         raise _account_refused(name, exc) from None
     click.echo(f"Akun '{name}' sekarang {ROLES[role]}; {ended} sesi terbuka diakhiri.")
@@ -331,11 +331,11 @@ def user_logout(ctx: click.Context, name: str) -> None:
     Example:
         kiosk user logout budi
     """
-    from kiosk.storage import tickets as store
 
+    from kiosk.storage import staff as staff_store
     runtime = _runtime(ctx)
     try:
-        ended = store.end_staff_sessions(runtime.db, name, int(runtime.now().timestamp()))
+        ended = staff_store.end_staff_sessions(runtime.db, name, int(runtime.now().timestamp()))
     except KioskError:
         raise _unknown_staff(name) from None
     click.echo(f"{ended} sesi terbuka '{name}' diakhiri.")
@@ -592,10 +592,11 @@ def demo(ctx: click.Context, host: str | None, port: int | None) -> None:
 
 def _seed_demo(runtime: Runtime) -> None:
     """Create the demo staff (passwords shown once), a few weeks of history and a few waiting tickets on a new day."""
+    from kiosk.storage import staff as staff_store
     from kiosk.storage import tickets as store
 
     for username, role in (("admin", "admin"), ("petugas", "counter")):
-        if store.get_staff(runtime.db, username) is None:
+        if staff_store.get_staff(runtime.db, username) is None:
             password = secrets.token_urlsafe(9)
             _create_staff(runtime, username, password, role)
             click.echo(f"Akun petugas dibuat: {username} / {password}  ({ROLES[role]}; hanya ditampilkan sekali)")
@@ -622,6 +623,7 @@ def _seed_demo_history(runtime: Runtime) -> None:
 
     An office with any earlier ticket or any survey response is left alone.
     """
+    from kiosk.storage import staff as staff_store
     from kiosk.storage import survey as survey_store
     from kiosk.storage import tickets as store
     from kiosk.tools import demo_history
@@ -629,7 +631,7 @@ def _seed_demo_history(runtime: Runtime) -> None:
 
     if store.has_history_before(runtime.db, runtime.today()) or survey_store.has_survey_responses(runtime.db):
         return
-    staff = {username: (store.get_staff(runtime.db, username) or {}).get("id") for username in ("petugas", "admin")}
+    staff = {username: (staff_store.get_staff(runtime.db, username) or {}).get("id") for username in ("petugas", "admin")}
     counters = [counter.id for counter in runtime.settings.counters]
     staff_by_counter = {counter: staff["admin" if index % 2 else "petugas"] for index, counter in enumerate(counters)}
     tickets = demo_history.history(runtime.settings, runtime.now().date(), DEMO_HISTORY_WEEKS, staff_by_counter)

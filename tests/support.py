@@ -113,10 +113,10 @@ def add_staff(app, username: str = "petugas", password: str = "rahasia-Loket1", 
     """Create a staff account directly in the app's database."""
     from werkzeug.security import generate_password_hash
 
-    from kiosk.storage import tickets as store
+    from kiosk.storage import staff as staff_store
 
     runtime = app.extensions["kiosk"]
-    store.add_staff(runtime.db, username, generate_password_hash(password, method="pbkdf2:sha256:1000"), role,
+    staff_store.add_staff(runtime.db, username, generate_password_hash(password, method="pbkdf2:sha256:1000"), role,
                     runtime.now())
 
 

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from werkzeug.security import generate_password_hash
 
 from kiosk.cli import main
-from kiosk.storage import tickets as store
+from kiosk.storage import staff as staff_store
 from kiosk.web.auth import LoginGuard
 from tests.support import LiveServer, add_staff, make_app
 from tests.test_crash import write_office_config
@@ -39,7 +39,7 @@ def server(tmp_path):
     """A live server whose staff member has a full-strength password hash (checking one takes real time)."""
     application = make_app(tmp_path)
     runtime = application.extensions["kiosk"]
-    store.add_staff(runtime.db, "petugas", generate_password_hash("rahasia-Loket1"), "counter", runtime.now())
+    staff_store.add_staff(runtime.db, "petugas", generate_password_hash("rahasia-Loket1"), "counter", runtime.now())
     live = LiveServer(application, threads=48).start(workers=False)
     yield live
     live.stop()

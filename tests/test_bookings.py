@@ -60,9 +60,9 @@ def test_availability_lists_the_next_open_days_and_their_windows(office):
 
 def test_a_closed_date_is_not_offered(office):
     admin_db = office.extensions["kiosk"]
-    from kiosk.storage import tickets as store
+    from kiosk.storage import services as service_store
 
-    store.set_closed_date(admin_db.db, "2026-11-27", "Cuti bersama", "kepala", admin_db.now())
+    service_store.set_closed_date(admin_db.db, "2026-11-27", "Cuti bersama", "kepala", admin_db.now())
     days = [d["date"] for d in office.test_client().get("/api/bookings/availability?service=REKAM").get_json()["days"]]
     assert "2026-11-27" not in days and days[0] == "2026-11-26"
 

@@ -160,7 +160,7 @@ def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
         def healthy() -> bool:
             try:
                 return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting (slow on a busy machine)
                 return False
 
         wait_until(healthy, timeout=30, interval=0.1)

@@ -18,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
 UNITS = {"kiosk.service": "kiosk.service", "kiosk-firewall.service": "kiosk-firewall.service",
-         "kiosk-screen@.service": "kiosk-screen@kiosk.service"}
+         "kiosk-screen@.service": "kiosk-screen@kiosk.service", "kiosk-regency.service": "kiosk-regency.service"}
 SCRIPTS = ("install.sh", "screen-session", "check-in-container.sh")
 
 
@@ -78,11 +78,12 @@ def test_verify_would_catch_a_mistake(system_root):
     assert "sometimes" in result.stderr and "RestartSecs" in result.stderr
 
 
-def test_the_server_unit_is_hardened_by_systemds_own_measure(system_root):
+@pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-regency.service"])
+def test_the_server_unit_is_hardened_by_systemds_own_measure(system_root, unit):
     analyze = tool("systemd-analyze")
-    result = subprocess.run([analyze, "security", "--offline=yes", f"--root={system_root}", "kiosk.service"],
+    result = subprocess.run([analyze, "security", "--offline=yes", f"--root={system_root}", unit],
                             capture_output=True, text=True, cwd=system_root)
-    exposure = float(re.search(r"Overall exposure level for kiosk.service: ([\d.]+)", result.stdout).group(1))
+    exposure = float(re.search(rf"Overall exposure level for {unit}: ([\d.]+)", result.stdout).group(1))
     assert exposure <= 2.0, result.stdout  # 0 = fully locked down, 10 = unprotected; "OK" is below 4
 
 

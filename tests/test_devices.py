@@ -15,7 +15,7 @@ from requests.adapters import HTTPAdapter
 from kiosk.domain.errors import ConfigError
 from kiosk.domain.settings import load_settings
 from kiosk.paths import packaged_config
-from kiosk.storage import tickets as store
+from kiosk.storage import staff as staff_store
 from tests.support import LiveServer, add_staff, make_app
 
 ALL_GOOD = [4, 4, 3, 4, 3, 4, 4, 3, 3]
@@ -275,6 +275,10 @@ def _staff_routes(server: LiveServer, ids: dict) -> list[tuple[str, str, dict | 
         ("POST", "/api/disruptions", {"service": None, "reason": "staff", "note": "rapat"}),
         ("POST", "/api/disruptions/1/end", None),
         ("GET", f"/api/reports/disruptions?from={today}&to={today}", None),
+        ("GET", f"/api/reports/disruptions.csv?from={today}&to={today}", None),
+        ("GET", "/api/disruptions/waiting", None),
+        ("GET", "/counter/later", None),
+        ("GET", "/admin/arrivals", None),
         ("GET", "/api/bookings", None),
         ("GET", f"/api/reports/bookings?from={today}&to={today}", None),
         ("POST", f"/api/tickets/{ids['called']}/late-return", None),
@@ -299,7 +303,7 @@ def test_no_staff_answer_carries_a_ticket_token_or_track_url(office):
     headers = login(admin, office, "kepala", "rahasia-Admin1")
     add_staff(office.app, "budi", "rahasia-Loket2")
     ids = {"called": tickets[0]["id"], "next": tickets[1]["id"],
-           "staff": store.get_staff(office.runtime.db, "budi")["id"]}
+           "staff": staff_store.get_staff(office.runtime.db, "budi")["id"]}
     routes = _staff_routes(office, ids)
     for method, path, body in routes:
         answer = admin.request(method, office.url + path, json=body, headers=headers, timeout=10)

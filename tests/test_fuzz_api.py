@@ -56,6 +56,7 @@ SEMANTIC_RULES = {
     ("GET", "/api/reports/skm"),
     ("GET", "/api/reports/skm.xlsx"),
     ("GET", "/api/reports/disruptions"),
+    ("GET", "/api/reports/disruptions.csv"),
     ("GET", "/api/reports/bookings"),
     # settings are checked by the configuration file's own loader (hours, unique prefixes, printable names ...)
     ("PATCH", "/api/admin/settings"),

@@ -54,7 +54,7 @@ def used_keys() -> dict[str, set[str]]:
 def test_english_has_exactly_the_indonesian_parts_and_keys():
     indonesian, english = messages("id"), messages("en")
     assert list(english) == list(indonesian) == ["kiosk", "survey", "voice", "phone_survey", "phone",
-                                                     "display", "complaints"]
+                                                     "display", "complaints", "staff_later"]
     for part in indonesian:
         assert set(english[part]) - set(indonesian[part]) == set(), f"{part}: English only"
         assert set(indonesian[part]) - set(english[part]) == set(), f"{part}: not in English"

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 import requests
 
-from kiosk.storage import tickets as store
+from kiosk.storage import services as service_store
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, add_staff, make_app
 
@@ -141,12 +141,12 @@ def test_who_and_when_are_recorded_for_every_change(office, admin):
     clock.current = datetime(2026, 11, 25, 10, 30, tzinfo=JAKARTA)
     admin.patch("REKAM", {"open": True, "daily_quota": 40})
 
-    log = store.service_override_log(server.runtime.db, "2026-11-25", "REKAM")
+    log = service_store.service_override_log(server.runtime.db, "2026-11-25", "REKAM")
     assert [(row["at"], row["username"], row["open"], row["daily_quota"], row["changes"]) for row in log] == [
         ("2026-11-25T09:00:00+07:00", "kepala", 0, None, "open"),
         ("2026-11-25T10:30:00+07:00", "kepala", 1, 40, "daily_quota,open"),
     ]
-    row = store.service_override(server.runtime.db, "2026-11-25", "REKAM")
+    row = service_store.service_override(server.runtime.db, "2026-11-25", "REKAM")
     assert (row["updated_by"], row["updated_at"]) == ("kepala", "2026-11-25T10:30:00+07:00")
 
 
@@ -162,7 +162,7 @@ def test_a_bad_body_is_a_400_in_indonesian_and_changes_nothing(office, admin, bo
     error = answer.json()["error"]
     assert error["code"] == "bad_request"
     assert any(word in error["message"] for word in ("harus", "tidak dikenal", "Kirim", "Data"))
-    assert store.service_override(server.runtime.db, "2026-11-25", "REKAM") is None
+    assert service_store.service_override(server.runtime.db, "2026-11-25", "REKAM") is None
 
 
 def test_a_body_that_is_not_json_is_a_400(office, admin):
@@ -189,7 +189,7 @@ def test_only_an_admin_may_override(office):
     admin = Desk(server, "kepala", "rahasia-Admin1")
     no_csrf = admin.patch("REKAM", {"open": False}, headers={})
     assert (no_csrf.status_code, no_csrf.json()["error"]["code"]) == (403, "csrf_failed")
-    assert store.service_override(server.runtime.db, "2026-11-25", "REKAM") is None
+    assert service_store.service_override(server.runtime.db, "2026-11-25", "REKAM") is None
     assert Desk(server).service("REKAM")["open"] is True
 
 
@@ -339,7 +339,7 @@ def test_a_bad_closed_date_is_a_400(office, admin, day, body):
     answer = admin.session.put(f"{server.url}/api/admin/closed-dates/{day}", json=body, headers=admin.headers, timeout=10)
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "bad_request"
-    assert store.list_closed_dates(server.runtime.db) == []
+    assert service_store.list_closed_dates(server.runtime.db) == []
 
 
 @pytest.mark.parametrize(("quota", "status"), [(0, 200), (100_000, 200), (-1, 400), (100_001, 400)])
@@ -347,7 +347,7 @@ def test_todays_quota_takes_0_to_100000_and_refuses_just_outside(office, admin, 
     server, _ = office
     answer = admin.patch("REKAM", {"daily_quota": quota})
     assert answer.status_code == status
-    stored = store.service_override(server.runtime.db, "2026-11-25", "REKAM")
+    stored = service_store.service_override(server.runtime.db, "2026-11-25", "REKAM")
     assert (stored["daily_quota"] if stored else None) == (quota if status == 200 else None)
 
 
@@ -363,7 +363,7 @@ def test_a_closed_date_from_today_with_a_reason_of_up_to_100_characters(office, 
     answer = admin.session.put(f"{server.url}/api/admin/closed-dates/{day}", json={"reason": reason},
                                headers=admin.headers, timeout=10)
     assert answer.status_code == status, answer.text
-    stored = [(row["day"], row["reason"]) for row in store.list_closed_dates(server.runtime.db, "2026-01-01")]
+    stored = [(row["day"], row["reason"]) for row in service_store.list_closed_dates(server.runtime.db, "2026-01-01")]
     assert stored == ([(day, reason.strip())] if status == 201 else [])
 
 
@@ -376,7 +376,7 @@ def test_only_an_admin_manages_closed_dates(office):
         listed = desk.session.get(server.url + "/api/admin/closed-dates", timeout=10)
         assert (put.status_code, put.json()["error"]["code"]) == expected
         assert (listed.status_code, listed.json()["error"]["code"]) == expected
-    assert store.list_closed_dates(server.runtime.db) == []
+    assert service_store.list_closed_dates(server.runtime.db) == []
 
 
 def test_the_kiosk_says_why_the_office_is_closed_and_when_it_opens_again(tmp_path, new_page):
@@ -388,7 +388,7 @@ def test_the_kiosk_says_why_the_office_is_closed_and_when_it_opens_again(tmp_pat
                    **hours)
     server = LiveServer(app).start(workers=False)
     try:
-        store.set_closed_date(server.runtime.db, "2026-11-26", "Cuti bersama", "kepala", clock())
+        service_store.set_closed_date(server.runtime.db, "2026-11-26", "Cuti bersama", "kepala", clock())
         page = new_page(1080, 1920)
         page.goto(f"{server.url}/kiosk")
         rekam = page.locator(".k-service-btn[data-code=REKAM]")

@@ -31,6 +31,7 @@ STAFF_ENDPOINTS = {
     "status_staff.search", "status_staff.change_status", "status_staff.mark_ready", "status_staff.hand_over",
     "complaints.staff_inbox", "complaints.answer",
     "disruptions.start", "disruptions.end", "bookings.arrivals", "bookings.late_return", "bookings.rebook",
+    "disruptions.waiting", "later_pages.counter_later",
 }
 
 # What an allowed caller sends, and what it must get; routes not listed get generic arguments and must
@@ -87,6 +88,10 @@ SAMPLES: dict[str, dict] = {
     "disruptions.start": {"json": {"service": "INFO", "reason": "staff"}, "status": 201},
     "disruptions.end": {"args": {"disruption_id": 99}, "status": 404},
     "disruptions.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
+    "disruptions.waiting": {"status": 200},
+    "reports.disruptions_as_csv": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
+    "later_pages.counter_later": {"status": 200},
+    "later_pages.admin_arrivals": {"status": 200},
     "bookings.arrivals": {"status": 200},
     "bookings.report": {"query": {"from": "2026-11-01", "to": "2026-11-25"}, "status": 200},
     "bookings.late_return": {"args": {"ticket_id": 99}, "status": 404},

@@ -171,3 +171,47 @@ def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path)
         assert not any((spool / "outbox").iterdir())
     finally:
         rt.stop()
+
+
+def test_a_booking_reminder_and_a_disruption_notice_go_through_the_real_daemon(daemon, tmp_path):
+    """A booking staff made with the resident's number: the evening before, its reminder leaves through the
+    daemon (the office's clock moved to 18:00), then a disruption of its service is told to it."""
+    from tests.conftest import JAKARTA, Clock
+    from tests.test_sms import HOURS, booking_services
+
+    phone, config, overrides = daemon
+    clock = Clock()  # Wednesday 25 November 2026, 09:00
+    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(), **overrides)
+    add_staff(app)
+    rt = app.extensions["kiosk"]
+    rt.start()
+    try:
+        rt.sms.poll_seconds = 0.2
+        staff_pc = {"REMOTE_ADDR": "192.168.1.20"}
+        client = app.test_client()
+        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
+                            environ_base=staff_pc)
+        headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
+        booked = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00",
+                                                    "phone": "0857 1234 5678"}, headers=headers, environ_base=staff_pc)
+        assert booked.status_code == 201, booked.get_json()
+        code = booked.get_json()["booking"]["code"]
+
+        clock.current = datetime(2026, 11, 25, 18, 0, tzinfo=JAKARTA)
+        reminder = wait_until(lambda: [m for m in outgoing(rt) if m["kind"] == "reminder" and m["status"] == "sent"],
+                              timeout=30)
+        assert reminder[0]["body"].startswith("Pengingat: besok Kamis 26-11-2026 nomor REKAM") and code in \
+            reminder[0]["body"]
+
+        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
+                            environ_base=staff_pc)  # the morning's session timed out
+        headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
+        started = client.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers,
+                              environ_base=staff_pc)
+        assert started.status_code == 201, started.get_json()
+        notice = wait_until(lambda: [m for m in outgoing(rt) if m["kind"] == "disruption" and m["status"] == "sent"],
+                            timeout=30)
+        assert notice[0]["body"].startswith(f"Pemesanan {code} (REKAM, Kamis 26-11-2026, 08.00-09.00)")
+        assert [m["kind"] for m in outgoing(rt)] == ["reminder", "disruption"]
+    finally:
+        rt.stop()

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import main
-from kiosk.storage import tickets as store
+from kiosk.storage import staff as staff_store
 from tests.support import LiveServer, add_staff, make_app
 
 
@@ -75,7 +75,7 @@ def _admins(server: LiveServer) -> int:
 
 
 def _id(server: LiveServer, username: str) -> int:
-    return store.get_staff(server.runtime.db, username)["id"]
+    return staff_store.get_staff(server.runtime.db, username)["id"]
 
 
 @pytest.mark.parametrize("action, body", [("role", {"role": "counter"}), ("disable", None)])
@@ -101,8 +101,8 @@ def test_two_admins_acting_on_each_other_at_once_leave_one_admin(office, action,
         refused = [answer[1] for answer in answers.values() if answer[0] == 409]
         assert all(body["error"]["code"] == "last_admin" for body in refused)
         for name in ("kepala", "wakil"):  # both admins again for the next round
-            store.enable_staff(office.runtime.db, name, 0)
-            store.set_staff_role(office.runtime.db, name, "admin", 0)
+            staff_store.enable_staff(office.runtime.db, name, 0)
+            staff_store.set_staff_role(office.runtime.db, name, "admin", 0)
         first, second = Client(office, "kepala", "rahasia-Admin1"), Client(office, "wakil", "rahasia-Admin2")
         targets = {first: _id(office, "wakil"), second: _id(office, "kepala")}
 
@@ -152,7 +152,7 @@ def test_the_last_admin_cannot_be_disabled_or_demoted_from_the_command_line(tmp_
         for command in (["user", "disable", "kepala"], ["user", "role", "kepala", "counter"]):
             outcome = CliRunner().invoke(main, ["--config", config, *command], env=env)
             assert outcome.exit_code == 1 and "admin aktif terakhir" in outcome.output, outcome.output
-        assert store.get_staff(runtime.db, "kepala")["role"] == "admin"
+        assert staff_store.get_staff(runtime.db, "kepala")["role"] == "admin"
     finally:
         runtime.stop()
 
@@ -193,7 +193,7 @@ def test_the_command_line_records_its_changes(tmp_path):
     try:
         assert CliRunner().invoke(main, ["--config", config, "user", "role", "budi", "admin"], env=env).exit_code == 0
         assert CliRunner().invoke(main, ["--config", config, "user", "disable", "budi"], env=env).exit_code == 0
-        changes = [(c["account"], c["change"], c["detail"], c["by"]) for c in store.staff_changes(runtime.db)]
+        changes = [(c["account"], c["change"], c["detail"], c["by"]) for c in staff_store.staff_changes(runtime.db)]
         assert changes[:2] == [("budi", "disabled", None, "command line"), ("budi", "role", "admin", "command line")]
     finally:
         runtime.stop()

@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.domain.errors import BadRequest, BadTransition, KioskError, QuotaReached, ServiceClosed
 from kiosk.domain.settings import Counter
+from kiosk.storage import staff as staff_store
 from kiosk.storage import tickets as store
 from kiosk.storage.db import Database
 from tests.conftest import JAKARTA, Clock
@@ -264,10 +265,10 @@ def test_count_ahead_priority_and_order(office):
 
 def test_staff_usernames_are_unique_case_insensitive(office):
     _, db = office
-    store.add_staff(db, "Siti", "hash", "counter", Clock()())
+    staff_store.add_staff(db, "Siti", "hash", "counter", Clock()())
     with pytest.raises(BadRequest):
-        store.add_staff(db, "siti", "hash", "admin", Clock()())
-    assert store.get_staff(db, "SITI")["username"] == "Siti"
+        staff_store.add_staff(db, "siti", "hash", "admin", Clock()())
+    assert staff_store.get_staff(db, "SITI")["username"] == "Siti"
 
 
 def test_print_outbox_rows(office):

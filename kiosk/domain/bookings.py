@@ -138,7 +138,7 @@ def check_members(value: object) -> int:
     return value
 
 
-_PHONE_DIGITS = re.compile(r"^(?:\+?62|0)(8[0-9]{7,11})$")
+_PHONE_DIGITS = re.compile(r"^(?:\+?62|0)(8[1-9][0-9]{6,10})$")  # the mobile numbers SMS can reach (domain/sms.py)
 
 
 def normalise_phone(value: object) -> str | None:

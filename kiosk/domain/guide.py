@@ -220,6 +220,26 @@ FIXED = {
                       "kuar untuk melihat jawabannya di ponsel.",
 }
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
+# the SMS opt-in after a number (kiosk-sms.js, templates/kiosk/_sms.html)
+FIXED.update({
+    "screen.sms-phone": "Anda berada di layar nomor ha pe untuk SMS.",
+    "screen.sms-done": "Nomor ha pe Anda sudah disimpan.",
+    "t.sms_offer": "Kirim SMS saat giliran saya dekat.",
+    "t.sms_title": "Ketik nomor ha pe Anda, dimulai dengan nol delapan.",
+    "t.sms_hint": "Kami kirim SMS saat tinggal tiga nomor lagi sebelum Anda, dan saat Anda dipanggil.",
+    "t.sms_kept": "Nomor ha pe hanya disimpan sampai antrean Anda selesai, lalu dihapus.",
+    "t.sms_send": "Kirim.",
+    "t.sms_done_title": "SMS akan dikirim.",
+    "t.sms_done_voice": "Anda akan menerima SMS saat giliran Anda sudah dekat dan saat Anda dipanggil. "
+                        "Tetap simpan tiket Anda.",
+    "t.sms_done_booking_voice": "Anda akan menerima SMS pengingat pada sore sebelum hari kedatangan, "
+                                "dan kabar bila layanan terganggu.",
+    "error.invalid_phone": "Nomor ha pe tidak valid. Nomor ha pe dimulai dengan nol delapan, "
+                           "sepuluh sampai tiga belas angka.",
+    "error.sms_short": "Nomor ha pe belum lengkap.",
+    "error.ticket_not_waiting": "Nomor antrean ini tidak sedang menunggu.",
+    "error.sms_unavailable": "Layanan SMS belum aktif di kantor ini.",
+})
 
 
 # Profile answers whose written form espeak-ng would misread (school levels, forces).

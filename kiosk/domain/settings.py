@@ -187,6 +187,7 @@ class Sms:
     error: str = "/var/spool/gammu/error/"
     daily_limit: int = 300  # outgoing messages per office day (about Rp 200 each)
     quiet_hours: str = "21:00-06:00"  # office time when no reminder goes out ("" = none)
+    reminder_time: str = "18:00"  # office time, the evening before a booking, of its reminder ("" = none)
 
 
 @dataclass(frozen=True)
@@ -846,7 +847,23 @@ def _sms(table: dict) -> Sms:
     quiet = _get(table, "sms.quiet_hours", str, Sms.quiet_hours).strip()
     if quiet and not _QUIET_RE.match(quiet):
         raise ConfigError(f'sms.quiet_hours must look like "21:00-06:00" (office time) or "", got {quiet!r}')
-    return Sms(enabled=enabled, daily_limit=limit, quiet_hours=quiet, **folders)
+    reminder = _get(table, "sms.reminder_time", str, Sms.reminder_time).strip()
+    if reminder and not _HHMM_RE.match(reminder):
+        raise ConfigError(f'sms.reminder_time must look like "18:00" (office time) or "", got {reminder!r}')
+    if reminder and quiet and _in_quiet(reminder, quiet):
+        raise ConfigError(f"sms.reminder_time {reminder} falls in sms.quiet_hours {quiet}: reminders never go out then")
+    return Sms(enabled=enabled, daily_limit=limit, quiet_hours=quiet, reminder_time=reminder, **folders)
+
+
+_HHMM_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def _in_quiet(clock: str, quiet: str) -> bool:
+    """Whether "HH:MM" lies in the quiet hours "HH:MM-HH:MM" (which may run over midnight)."""
+    start, end = quiet.split("-")
+    if start == end:
+        return False
+    return start <= clock < end if start < end else (clock >= start or clock < end)
 
 
 # ---------------------------------------------------------------- service standards and complaints

@@ -303,6 +303,11 @@ BOOKING_STATUS_BOOKED = "Pemesanan {code} ({service}): {day}, {window}. {warning
 BOOKING_STATUS_ENDED = "Pemesanan {code} ({service}) untuk {day}: {state}."
 BOOKING_STATUS_TICKET = "Pemesanan {code} sudah menjadi antrean {number}: {where}"
 BOOKING_STATES = {"cancelled": "dibatalkan", "expired": "kedaluwarsa"}
+# told without being asked, to a number kept with a booking
+BOOKING_REMINDER = ("Pengingat: besok {day} nomor {service} Anda di {office}, {window}. Kode: {code}. "
+                    "Tunjukkan kode di kios saat tiba. Tidak jadi datang? Balas BATAL {code}")
+BOOKING_DISRUPTION_NOTICE = ("Pemesanan {code} ({service}, {day}, {window}): layanan {service} sedang terganggu "
+                             "({label}). Tanyakan kantor sebelum berangkat. Batal: BATAL {code}")
 
 TICKET_STATES = {"done": "sudah dilayani", "no_show": "tidak hadir saat dipanggil", "expired": "kedaluwarsa",
                  "serving": "sedang dilayani", "cancelled": "dibatalkan"}

@@ -151,5 +151,32 @@ def to_xlsx(report: dict) -> bytes:
     for row in totals["staff"]:
         staff.append([row["username"], *(row[key] for key in _WORKER_KEYS)])
 
+    if "disruptions" in report:  # minutes a disruption ("gangguan layanan") stopped a service, per reason
+        stopped = _Sheet(book, formats, "Gangguan", report, DISRUPTION_HEADINGS)
+        for row in report["disruptions"]:
+            stopped.append([row["name"], row["label"], row["disruptions"], row["minutes"]])
+
     book.close()
+    return out.getvalue()
+
+
+DISRUPTION_HEADINGS = ("Layanan", "Alasan", "Kali", "Menit")
+DISRUPTION_COLUMNS = ("service", "reason", "label", "disruptions", "minutes")
+
+
+def disruptions_csv(rows: list[dict], excel_id: bool = False) -> str:
+    """Return disruption minutes per service and reason as CSV (``excel_id`` as for ``to_csv``)."""
+    out = io.StringIO()
+    if excel_id:
+        out.write("\ufeff")
+        writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+        writer.writerow(("Kode", "Layanan", "Alasan", "Keterangan", "Kali", "Menit"))
+        for row in rows:
+            writer.writerow((row["service"], _indonesian(row["name"]), row["reason"], _indonesian(row["label"]),
+                             row["disruptions"], row["minutes"]))
+    else:
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(DISRUPTION_COLUMNS)
+        for row in rows:
+            writer.writerow(tuple(_text(row[key]) for key in DISRUPTION_COLUMNS))
     return out.getvalue()

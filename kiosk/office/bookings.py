@@ -11,6 +11,7 @@ from kiosk.domain.settings import WEEKDAYS, Service
 from kiosk.office.notices import announce
 from kiosk.storage import bookings as store
 from kiosk.storage import tickets as tickets_store
+from kiosk.storage import services as service_store
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -34,7 +35,7 @@ def _hours(rt: Runtime, service: Service):
 
 def _open_days(rt: Runtime, service: Service) -> list[date]:
     now = rt.now()
-    closed = {date.fromisoformat(d): reason for d, reason in tickets_store.closed_dates(rt.db, rt.today()).items()}
+    closed = {date.fromisoformat(d): reason for d, reason in service_store.closed_dates(rt.db, rt.today()).items()}
     return rules.bookable_days(now.date(), _hours(rt, service), rt.settings.office.observe_national_holidays,
                                closed, rt.settings.booking.days_ahead)
 

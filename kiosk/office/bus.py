@@ -2,9 +2,10 @@
 
 Every state change of the office is a use case (kiosk/office/tickets.py, services.py, settings.py ...): a
 storage call that commits, then one event emitted here. Who reacts subscribes: the live screens (SSE
-fan-out, kiosk/office/screens.py), the print worker, and whatever comes next (an SMS, a sync to the
-regency). An event fires whether or not anyone listens, and always after its transaction committed, so a
-subscriber that reads the database sees the change.
+fan-out, kiosk/office/screens.py), the print worker, the SMS worker, the regency sender (only to wake up: its
+outbox is written inside the change's own transaction, so a kill after the commit loses nothing). An event fires
+whether or not anyone listens, and always after its transaction committed, so a subscriber that reads the
+database sees the change; work that must survive a crash between the two belongs in that transaction instead.
 
 A subscriber runs in the emitting thread (the request's): it must be quick, and hand slow work (printing,
 a network call) to a thread of its own, as the print worker does. One that raises is logged; the request

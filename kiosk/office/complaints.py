@@ -19,7 +19,7 @@ from kiosk.domain.errors import ConfigError
 from kiosk.domain.settings import with_screen_changes
 from kiosk.storage import complaints as store
 from kiosk.storage import survey as survey_store
-from kiosk.storage import tickets as ticket_store
+from kiosk.storage import services as service_store
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -31,7 +31,7 @@ TOKEN_BYTES = 18  # 24 characters in the link: as hard to guess as a ticket's
 def office_calendar(rt: "Runtime", first: date) -> rules.OfficeCalendar:
     """Return the office's calendar with its closed dates from ``first`` on."""
     closed = {date.fromisoformat(day): reason
-              for day, reason in ticket_store.closed_dates(rt.db, first.isoformat()).items()}
+              for day, reason in service_store.closed_dates(rt.db, first.isoformat()).items()}
     return rules.OfficeCalendar.of(rt.settings.office, closed)
 
 

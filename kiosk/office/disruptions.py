@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain import disruptions as rules
@@ -79,6 +80,22 @@ def suspension(rt: Runtime, service: str) -> dict[str, Any] | None:
     """Return the disruption that suspends ``service`` now (public shape), or None."""
     row = store.active_for(rt.db, service)
     return disruption_json(rt, row) if row is not None else None
+
+
+def minutes(rt: Runtime, first: date, last: date) -> list[dict[str, Any]]:
+    """Return disruption minutes per service and reason over the office days ``first``..``last`` (a disruption
+    still going on counts up to now), each row with the service's name."""
+    zone, now = rt.settings.office.timezone, rt.now()
+    begin = datetime.combine(first, time(0), zone).isoformat(timespec="seconds")
+    stop = datetime.combine(date.fromordinal(last.toordinal() + 1), time(0), zone).isoformat(timespec="seconds")
+    spans = [rules.Span(row["service"], row["reason"], datetime.fromisoformat(row["since"]),
+                        datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None)
+             for row in store.overlapping(rt.db, begin, stop)]
+    rows = rules.minutes_per_service(spans, first, last, zone, now, [s.code for s in rt.settings.services])
+    for row in rows:
+        service = rt.settings.service(row["service"])
+        row["name"] = service.name if service else row["service"]
+    return rows
 
 
 def refuse_if_suspended(rt: Runtime, service: str) -> None:

@@ -1,4 +1,5 @@
-"""Messages to residents who asked for them, whatever the channel: "3 nomor lagi", "dipanggil ke Loket N", the
+"""Messages to residents who asked for them, whatever the channel: "3 nomor lagi", "dipanggil ke Loket N",
+the reminder the evening before a booking, a disruption that touches their number or their booking, and the
 answer to a complaint that left a phone number.
 
 A channel (SMS today; WhatsApp could follow where an office has internet) takes a contact and a text
@@ -11,11 +12,14 @@ from __future__ import annotations
 import logging
 import queue as queue_module
 import threading
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Protocol
 
+from kiosk.domain import bookings as booking_rules
 from kiosk.domain import complaints as complaint_rules
 from kiosk.domain import sms as rules
 from kiosk.office import bus
+from kiosk.office.sms_bookings import short_day
 from kiosk.office.views import ticket_json
 from kiosk.storage import complaints as complaint_store
 from kiosk.storage import sms as sms_store
@@ -51,7 +55,7 @@ class ResidentMessages:
         if event not in EVENTS:
             return 0
         if event == "disruption":
-            return self.notify_disruption(data or {})
+            return self.notify_disruption(data or {}) + self.notify_bookings_disrupted(data or {})
         if event == "complaint":
             return self.notify_complaint(data or {})
         return self.notify_queue()
@@ -77,6 +81,7 @@ class ResidentMessages:
         rt = self.rt
         if not isinstance(disruption.get("id"), int):
             return 0
+        sms_store.adopt_ticket_phones(rt.db, rt.today(), rt.now())
         sent = 0
         for row in sms_store.optins(rt.db, rt.today()):
             if row["status"] != "waiting" or disruption.get("service") not in (None, row["service"]):
@@ -90,9 +95,69 @@ class ResidentMessages:
                 sent += 1
         return sent
 
-    def notify_queue(self) -> int:
-        """Send "near" and "called" messages due for today's opted-in tickets (each at most once)."""
+    def notify_bookings_disrupted(self, disruption: dict) -> int:
+        """Tell the holders of bookings that a disruption going on now touches, once per disruption and booking.
+
+        Touched: a booking of the service (any service when ``service`` is null) whose window starts before the
+        disruption's expected end, or, when it has none, a booking of today or tomorrow (those about to travel).
+        """
         rt = self.rt
+        if not isinstance(disruption.get("id"), int) or disruption.get("ended_at"):
+            return 0
+        zone = rt.settings.office.timezone
+        today = rt.now().date()
+        until = None
+        if disruption.get("until"):
+            until = datetime.fromisoformat(str(disruption["until"]))
+            until = until if until.tzinfo else until.replace(tzinfo=zone)
+        last = until.astimezone(zone).date() if until else today + timedelta(days=1)
+        sent = 0
+        for row in sms_store.bookings_with_phones(rt.db, today.isoformat(), last.isoformat(), disruption.get("service")):
+            day = date.fromisoformat(row["day"])
+            start, _, _ = booking_rules.window_bounds(day, row["slot_start"], row["slot_end"], zone, 0, 0)
+            if until is not None and until <= start:
+                continue  # over before the resident comes
+            text = rules.render(rules.BOOKING_DISRUPTION_NOTICE, code=row["code"], service=row["service"],
+                                day=short_day(day), window=f"{row['slot_start']}-{row['slot_end']}".replace(":", "."),
+                                label=str(disruption.get("label") or disruption.get("reason") or "gangguan")[:60])
+            if self.channel.send(row["phone"], text, "disruption", f"disruption:{disruption['id']}:b{row['id']}") \
+                    is not None:
+                sent += 1
+        return sent
+
+    def notify_reminders(self) -> int:
+        """From ``[sms] reminder_time`` on, remind tomorrow's bookings that hold a phone, once each.
+
+        A booking made after that time already had its answer this evening and is not reminded. The channel
+        holds a reminder back during quiet hours (the server was off at the reminder time, say).
+        """
+        rt = self.rt
+        when = rt.settings.sms.reminder_time
+        if not when:
+            return 0
+        now = rt.now()
+        if now.strftime("%H:%M") < when:
+            return 0
+        since = now.replace(hour=int(when[:2]), minute=int(when[3:]), second=0, microsecond=0)
+        tomorrow = now.date() + timedelta(days=1)
+        sent = 0
+        for row in sms_store.bookings_to_remind(rt.db, tomorrow.isoformat()):
+            if datetime.fromisoformat(row["created_at"]) >= since:
+                continue
+            text = rules.render(rules.BOOKING_REMINDER, day=short_day(tomorrow), service=row["service"],
+                                office=rt.settings.office.name, code=row["code"],
+                                window=booking_rules.window_text(row["slot_start"], row["slot_end"]))
+            if self.channel.send(row["phone"], text, "reminder", f"reminder:{row['id']}") is not None:
+                sent += 1
+        return sent
+
+    def notify_queue(self) -> int:
+        """Send "near" and "called" messages due for today's opted-in tickets (each at most once).
+
+        A phone given with the ticket itself (or kept with its booking) counts as opted in.
+        """
+        rt = self.rt
+        sms_store.adopt_ticket_phones(rt.db, rt.today(), rt.now())
         sent = 0
         for row in sms_store.optins(rt.db, rt.today()):
             ticket = {key: row[key] for key in row if key not in ("ticket_id", "phone", "near_sent", "called_sent")}

@@ -1,28 +1,44 @@
-"""Store-and-forward to the regency (docs/contract.md, "Regency"): a bus subscriber and a sender thread.
+"""Store-and-forward to the regency (docs/contract.md, "Regency"): the outbox and a sender thread.
 
-The subscriber turns each committed ticket change and disruption into one outbox row (kiosk/storage/regency.py):
-one INSERT in the emitting thread, after the change's own commit. The sender thread sends the oldest unsent rows
-in batches (at most BATCH_EVENTS, in order) to ``<url>/regency/api/batches`` with the office key, marks them sent
-on a 200, and otherwise waits 1, 2, 4 ... up to MAX_BACKOFF_SECONDS before trying again. Unsent rows stay in the
-database, so a restart (or days offline) resumes where it stopped; the regency drops repeats by event id.
-With nothing to send it posts an empty batch every HEARTBEAT_SECONDS, so the regency's "last contact" stays true.
+The outbox is written inside each change's own transaction by SQLite triggers (storage migration 0019): a ticket
+issued, called, recalled, served, done, missed, cancelled, transferred, requeued or expired; a disruption started,
+changed or ended; a closed date set or removed; a service opened or closed for a day. A kill between a change's
+commit and its report cannot happen, as there is no "between". The triggers copy only while [regency] url is set
+(app_state regency_enabled, written at start-up).
 
-Only what the regency needs leaves the office: number, service, counter, a disruption's id, service and reason.
+Once an office day is over the sender queues its summary (the office's own daily report, per service, without
+loket or staff names) and the day's survey responses as stored (never their suggestion text, never a ticket: they
+leave in the order of their random ids, all stamped with the day's end) in one transaction.
+
+The sender thread sends the oldest unsent rows in batches (at most BATCH_EVENTS, in order) to
+``<url>/regency/api/batches`` with the office key and marks them sent on a 200. A batch refused as bad data
+(400, 413, 422) is halved until the one refused event is found; that event is quarantined (kept, counted on
+/healthz and /admin, never sent again) and the rest go on in order. Any other failure (network, 5xx, 401, 429)
+waits 1, 2, 4 ... up to MAX_BACKOFF_SECONDS before trying again. Unsent rows stay in the database, so a restart
+(or days offline) resumes where it stopped; the regency drops repeats by event id. With nothing to send it posts
+an empty batch every HEARTBEAT_SECONDS, so the regency's "last contact" stays true.
+
+Only what the regency needs leaves the office: never a token, NIK, name or phone.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import threading
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Callable
 
-from kiosk.office.bus import DisruptionChanged, Event, EventBus, TicketCalled, TicketIssued, TicketMoved
+from kiosk.domain import reports
+from kiosk.files import siak
+from kiosk.office.bus import DisruptionChanged, EventBus, TicketCalled, TicketIssued, TicketMoved
 from kiosk.storage import regency as outbox
+from kiosk.storage import reports as reports_store
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -34,9 +50,21 @@ MAX_BACKOFF_SECONDS = 60.0
 IDLE_SECONDS = 30.0  # an idle sender looks at the outbox this often even without a wake-up
 TIMEOUT_SECONDS = 20.0
 HEARTBEAT_SECONDS = 300.0  # an office with nothing to send still posts an empty batch this often (its last contact)
-# The store's move names (kiosk/office/bus.py MOVES) as the regency's kinds; a requeue is not sent.
-MOVE_KINDS = {"serve": "ticket_served", "done": "ticket_done", "no_show": "ticket_no_show",
-              "cancel": "ticket_cancelled", "transfer": "ticket_transferred"}
+PULL_SECONDS = 60.0  # status records are pulled on contact, at most this often
+BAD_DATA = (400, 413, 422)  # the regency refused what was sent, not the sender: retrying cannot help
+STATUS_COLUMNS = ("nik", "no_kk", "nama", "tanggal_lahir", "status", "keterangan")
+SUMMARY_KEYS = ("issued", "served", "no_show")
+SERVICE_KEYS = ("code", "issued", "served", "no_show", "avg_wait_minutes", "median_wait_minutes",
+                "p90_wait_minutes", "avg_service_minutes")
+
+
+def _as_csv(records: list[dict[str, Any]]) -> str:
+    """Write pulled status records as the SIAK export's CSV, for the office's own import."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(STATUS_COLUMNS)
+    writer.writerows([str(record.get(column, "")) for column in STATUS_COLUMNS] for record in records)
+    return out.getvalue()
 
 
 def backoff_seconds(failures: int) -> float:
@@ -44,21 +72,21 @@ def backoff_seconds(failures: int) -> float:
     return min(2.0 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
 
 
-def event_record(event: Event) -> tuple[str, dict[str, Any]] | None:
-    """Return (kind, fields) of what the regency receives for ``event``, or None when it is not sent."""
-    if isinstance(event, TicketIssued):
-        return "ticket_issued", {"number": event.number, "service": event.service, "priority": event.priority}
-    if isinstance(event, TicketCalled):
-        return ("ticket_recalled" if event.recall else "ticket_called",
-                {"number": event.number, "service": event.service, "counter": event.counter_id})
-    if isinstance(event, TicketMoved) and event.action in MOVE_KINDS:
-        return MOVE_KINDS[event.action], {"number": event.number, "service": event.service,
-                                          "counter": event.counter_id}
-    if isinstance(event, DisruptionChanged) and event.disruption.get("id") is not None:
-        shown = event.disruption
-        return "disruption", {"code": f"{shown.get('reason')}-{shown['id']}", "service": shown.get("service"),
-                              "reason": shown.get("reason"), "active": shown.get("ended_at") is None}
-    return None
+def day_summary(runtime: "Runtime", day: str) -> dict[str, Any] | None:
+    """Return the office's own daily report of ``day`` as the regency receives it, or None for a day without tickets.
+
+    The same figures as GET /api/reports/daily (kiosk.domain.reports), per service; loket and staff rows stay home.
+    """
+    facts = reports_store.report_facts(runtime.db, day, day)
+    catalog = reports.Catalog(office=runtime.settings.office.name,
+                              services=tuple((s.code, s.name) for s in runtime.settings.services),
+                              counters=(), staff={})
+    report = reports.daily_report(facts, date.fromisoformat(day), catalog)
+    if not report["issued"] and not report["served"] and not report["no_show"]:
+        return None
+    return {"day": day, **{key: report[key] for key in SUMMARY_KEYS},
+            "services": [{key: row[key] for key in SERVICE_KEYS} for row in report["services"]
+                         if row["issued"] or row["served"] or row["no_show"]]}
 
 
 class RegencySender:
@@ -74,23 +102,17 @@ class RegencySender:
         self._thread: threading.Thread | None = None
         self._warned_key = False
         self._contacted = float("-inf")  # monotonic time of the last batch the regency took
+        self._pulled = float("-inf")  # monotonic time of the last pull of status records
+        self._limit = BATCH_EVENTS  # halved while a refused batch is searched for its bad event
 
     @property
     def settings(self):
         return self.runtime.settings.regency
 
-    # The subscriber: one INSERT per event, in the emitting thread
+    # Wake-ups: the triggers already wrote the outbox; the sender only learns there is news
 
     def subscribe(self, bus: EventBus) -> Callable[[], None]:
-        return bus.subscribe((TicketIssued, TicketCalled, TicketMoved, DisruptionChanged), self.record)
-
-    def record(self, event: Event) -> None:
-        found = event_record(event)
-        if found is None or not self.settings.enabled:
-            return
-        kind, data = found
-        outbox.add(self.runtime.db, kind, self.runtime.now().isoformat(timespec="milliseconds"), data)
-        self._wake.set()
+        return bus.subscribe((TicketIssued, TicketCalled, TicketMoved, DisruptionChanged), lambda _event: self.wake())
 
     # The sender thread
 
@@ -143,12 +165,22 @@ class RegencySender:
             self.error = "no_key"
             return IDLE_SECONDS
         self._warned_key = False
+        self.queue_closed_days()
         while not self._stop.is_set():
-            rows = outbox.pending(self.runtime.db, BATCH_EVENTS)
+            rows = outbox.pending(self.runtime.db, self._limit)
             if not rows and time.monotonic() - self._contacted < HEARTBEAT_SECONDS:
                 self.failures, self.error = 0, None
                 return IDLE_SECONDS
-            problem = self._post(settings.url, settings.office_code, key, [row["event"] for row in rows])
+            status, problem = self._post(settings.url, settings.office_code, key, [row["event"] for row in rows])
+            if status in BAD_DATA and rows:
+                if len(rows) > 1:  # somewhere in here is an event the regency cannot take: look in the first half
+                    self._limit = max(1, len(rows) // 2)
+                    continue
+                log.warning("the regency refused event %s (%s): %s; it is set aside, the rest go on",
+                            rows[0]["event"]["id"], rows[0]["event"]["kind"], problem)
+                outbox.quarantine(self.runtime.db, rows[0]["seq"], problem or "",
+                                  self.runtime.now().isoformat(timespec="seconds"))
+                continue
             if problem is not None:
                 self.failures += 1
                 if self.error != problem:
@@ -157,14 +189,76 @@ class RegencySender:
                 return backoff_seconds(self.failures)
             self._contacted = time.monotonic()
             self.failures, self.error = 0, None
+            if time.monotonic() - self._pulled >= PULL_SECONDS:  # on contact, now and then: records come down
+                self._pulled = time.monotonic()
+                self.pull_status_records(settings.url, key)
             if not rows:  # the heartbeat: the regency knows the office is there
                 return IDLE_SECONDS
             outbox.mark_sent(self.runtime.db, rows[0]["seq"], rows[-1]["seq"],
                              self.runtime.now().isoformat(timespec="seconds"))
+            self._limit = min(BATCH_EVENTS, self._limit * 2)
         return 0.0
 
-    def _post(self, url: str, office: str, key: str, events: list[dict]) -> str | None:
-        """POST one batch; return None on a 200, else a short reason (never the key)."""
+    def pull_status_records(self, url: str, key: str) -> int:
+        """Fetch this kecamatan's SIAK records changed since the last pull and apply them as a normal import.
+
+        The regency hands them out by a cursor; they go through kiosk.files.siak's import (the same checks, keyed
+        hashes at rest) and the cursor is kept only after the import finished, so a failure pulls them again
+        (an import of the same records changes nothing). Return how many records came down.
+        """
+        rt = self.runtime
+        since = outbox.status_cursor(rt.db)
+        total = 0
+        while not self._stop.is_set():
+            request = urllib.request.Request(f"{url}/regency/api/status-records?since={since}",
+                                             headers={"Authorization": f"Bearer {key}"})
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as answer:
+                    page = json.loads(answer.read())
+            except (urllib.error.URLError, OSError, ValueError) as exc:
+                log.warning("pulling status records from the regency failed: %s", getattr(exc, "reason", exc))
+                return total
+            records = page.get("records") or []
+            if records:
+                try:
+                    report = siak.import_status(rt.db, io.StringIO(_as_csv(records)), rt.now().date(),
+                                                rt.now().isoformat(timespec="seconds"), by="regency")
+                except siak.ImportProblem as problem:  # e.g. a staff import is running: pull again later
+                    log.warning("applying status records from the regency failed: %s", problem)
+                    return total
+                total += len(records)
+                if report.rejected_count:
+                    log.warning("%d status records from the regency were refused by the office's checks",
+                                report.rejected_count)
+            since = int(page.get("cursor", since))
+            outbox.set_status_cursor(rt.db, since, rt.now().isoformat(timespec="seconds"))
+            if not page.get("more"):
+                break
+        return total
+
+    def queue_closed_days(self) -> int:
+        """Queue the summary and survey responses of every office day that ended since the last; return how many."""
+        rt = self.runtime
+        today = date.fromisoformat(rt.today())
+        now = rt.now()
+        through = outbox.summarised_through(rt.db)
+        if through is None:  # joined today: the days before were never reported, and are not now
+            outbox.add_day(rt.db, (today - timedelta(days=1)).isoformat(), "", None, [],
+                           now.isoformat(timespec="seconds"))
+            return 0
+        queued = 0
+        day = date.fromisoformat(through) + timedelta(days=1)
+        while day < today:
+            text = day.isoformat()
+            end = datetime.combine(day, datetime.max.time().replace(microsecond=0), now.tzinfo)
+            outbox.add_day(rt.db, text, end.isoformat(), day_summary(rt, text), outbox.survey_rows(rt.db, text),
+                           now.isoformat(timespec="seconds"))
+            queued += 1
+            day += timedelta(days=1)
+        return queued
+
+    def _post(self, url: str, office: str, key: str, events: list[dict]) -> tuple[int | None, str | None]:
+        """POST one batch; return (HTTP status or None when unreachable, None on a 200 else a short reason)."""
         body = json.dumps({"office": office, "events": events}, ensure_ascii=False).encode("utf-8")
         request = urllib.request.Request(url + "/regency/api/batches", data=body, method="POST",
                                          headers={"Content-Type": "application/json",
@@ -172,16 +266,16 @@ class RegencySender:
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 answer.read()
-                return None if answer.status == 200 else f"HTTP {answer.status}"
+                return answer.status, None if answer.status == 200 else f"HTTP {answer.status}"
         except urllib.error.HTTPError as exc:
             code = ""
             try:
                 code = json.loads(exc.read() or b"{}").get("error", {}).get("code", "")
             except (ValueError, AttributeError):
                 pass
-            return f"HTTP {exc.code}" + (f" {code}" if code else "")
+            return exc.code, f"HTTP {exc.code}" + (f" {code}" if code else "")
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            return f"unreachable: {getattr(exc, 'reason', exc)}"[:200]
+            return None, f"unreachable: {getattr(exc, 'reason', exc)}"[:200]
 
     # The lag, for /healthz
 
@@ -191,5 +285,6 @@ class RegencySender:
         if backlog["oldest_at"]:
             oldest = datetime.fromisoformat(backlog["oldest_at"])
             lag = max(0, int((self.runtime.now() - oldest).total_seconds()))
-        return {"pending": backlog["pending"], "last_sent_at": backlog["last_sent_at"], "lag_seconds": lag,
+        return {"pending": backlog["pending"], "quarantined": backlog["quarantined"],
+                "last_sent_at": backlog["last_sent_at"], "lag_seconds": lag,
                 "error": "no_key" if self.key() is None else self.error}

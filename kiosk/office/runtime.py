@@ -22,7 +22,7 @@ from kiosk.domain.settings import Settings
 from kiosk.office import housekeeping, screens
 from kiosk.office.bus import EventBus
 from kiosk.office.publisher import Publisher
-from kiosk.storage import tickets as store
+from kiosk.storage import state as state_store
 from kiosk.storage.db import Database, read_or_create_secret
 
 if TYPE_CHECKING:
@@ -120,10 +120,10 @@ class Runtime:
         """
         if self.db.in_memory:
             return self.__dict__.setdefault("_memory_secret", secrets.token_hex(32))
-        stored = store.get_state(self.db, "secret_key")
+        stored = state_store.get_state(self.db, "secret_key")
         secret = read_or_create_secret(self.db.secret_path, stored or secrets.token_hex(32))
         if stored is not None:
-            store.delete_state(self.db, "secret_key")
+            state_store.delete_state(self.db, "secret_key")
         return secret
 
     def backup_outcome(self) -> dict:
@@ -192,7 +192,10 @@ class Runtime:
     def _start_regency(self) -> None:
         """Record and send events to the regency when [regency] url is set (kiosk/office/regency.py)."""
         from kiosk.office.regency import RegencySender
+        from kiosk.storage import regency as outbox
 
+        # The outbox triggers copy each change inside its own transaction, only while this says so.
+        outbox.set_enabled(self.db, self.settings.regency.enabled, self.now().isoformat(timespec="seconds"))
         if not self.settings.regency.enabled:
             return
         if self.regency is None:

@@ -157,6 +157,7 @@ class SmsWorker:
             self.problem = None
             received = self._read_inbox(folders)
             self.messages.notify_queue()
+            self.messages.notify_reminders()
             store.forget_ended_optins(self.runtime.db, self.runtime.today())  # a number is kept until its ticket ends
             finished = self._collect(folders)
             written = self._send_due(folders)

@@ -27,7 +27,7 @@ CREATED_BY = "sms"
 _CODE = re.compile(rf"^[{booking_rules.CODE_ALPHABET}]{{{booking_rules.CODE_LENGTH}}}$")
 
 
-def _short_day(day: date) -> str:
+def short_day(day: date) -> str:
     """Say a day briefly for an SMS: "Kamis 26-11-2026"."""
     return booking_rules.date_text(day).split(",")[0] + f" {day:%d-%m-%Y}"
 
@@ -85,7 +85,7 @@ class OfficeBookingDesk:
     def _booked(self, booking: dict[str, Any]) -> str:
         bring = "; ".join(booking["requirements"]) or "-"
         return rules.render(rules.BOOKING_BOOKED, service=booking["service"],
-                            day=_short_day(date.fromisoformat(booking["date"])),
+                            day=short_day(date.fromisoformat(booking["date"])),
                             window=booking_rules.window_text(booking["slot_start"], booking["slot_end"]),
                             code=booking["code"], bring=bring, warning=self._warning(booking))
 
@@ -125,7 +125,7 @@ class OfficeBookingDesk:
         except KioskError:  # used or expired meanwhile
             return not_found
         return rules.render(rules.BOOKING_CANCELLED, code=code, service=row["service"],
-                            day=_short_day(date.fromisoformat(row["day"])),
+                            day=short_day(date.fromisoformat(row["day"])),
                             window=f"{row['slot_start'].replace(':', '.')}-{row['slot_end'].replace(':', '.')}")
 
     # ------------------------------------------------------------ STATUS <kode>
@@ -141,7 +141,7 @@ class OfficeBookingDesk:
         except store.UnknownBooking:
             return rules.render(rules.BOOKING_UNKNOWN_CODE, code=code)
         booking = office.booking_json(rt, row)
-        day = _short_day(date.fromisoformat(row["day"]))
+        day = short_day(date.fromisoformat(row["day"]))
         if row["status"] == "booked":
             return rules.render(rules.BOOKING_STATUS_BOOKED, code=code, service=row["service"], day=day,
                                 window=booking_rules.window_text(row["slot_start"], row["slot_end"]),

@@ -16,7 +16,7 @@ from werkzeug.security import generate_password_hash
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
 from kiosk.domain.staff import USERNAME, USERNAME_RULE, username_ok  # noqa: F401 (the rule, re-exported)
-from kiosk.storage import tickets as store
+from kiosk.storage import staff as staff_store
 from kiosk.storage.db import Database
 
 ROLES = ("counter", "admin")
@@ -61,4 +61,4 @@ def add_account(db: Database, username: str, password: str, role: str, now: date
     check_role(role)
     check_password(username, password)
     extra = {} if by is None else {"by": by}
-    return store.add_staff(db, username, hash_password(password), role, now, **extra)
+    return staff_store.add_staff(db, username, hash_password(password), role, now, **extra)

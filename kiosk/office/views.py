@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.domain import queue
 from kiosk.storage import tickets as store
+from kiosk.storage import services as service_store
 from kiosk.domain.announce import announcement_text
 from kiosk.office.disruptions import suspensions
 
@@ -132,10 +133,10 @@ def call_json(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
 def services_json(rt: Runtime) -> list[dict[str, Any]]:
     """Return every service with its availability now and its waiting count."""
     day, now = rt.today(), rt.now()
-    overrides = store.service_overrides(rt.db, day)
+    overrides = service_store.service_overrides(rt.db, day)
     issued = store.issued_counts(rt.db, day)
     waiting = store.waiting_counts(rt.db, day)
-    closed_dates = {date.fromisoformat(d): reason for d, reason in store.closed_dates(rt.db, day).items()}
+    closed_dates = {date.fromisoformat(d): reason for d, reason in service_store.closed_dates(rt.db, day).items()}
     suspended = suspensions(rt)
     result = []
     for service in rt.settings.services:
@@ -196,7 +197,7 @@ def office_state_json(rt: Runtime) -> dict[str, Any]:
     display says "Kantor tutup — buka kembali Senin 08.00" instead of an old call.
     """
     now, office = rt.now(), rt.settings.office
-    closed_dates = {date.fromisoformat(d): reason for d, reason in store.closed_dates(rt.db, rt.today()).items()}
+    closed_dates = {date.fromisoformat(d): reason for d, reason in service_store.closed_dates(rt.db, rt.today()).items()}
     state = queue.availability(now, office.hours, office.observe_national_holidays, closed_dates=closed_dates)
     if state.open:
         closes = office.hours[queue.WEEKDAYS[now.weekday()]].closes

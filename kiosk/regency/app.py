@@ -11,20 +11,23 @@ import math
 import os
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import wraps
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import psycopg
+import xlsxwriter
 from flask import Flask, current_app, g, jsonify, redirect, render_template_string, request, session
 from psycopg_pool import ConnectionPool
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kiosk.domain import survey
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
 from kiosk.domain.staff import USERNAME_RULE, username_ok
+from kiosk.files.reports import MONTHS
 from kiosk.files.siak import ImportProblem
 from kiosk.regency import siak, store
 from kiosk.regency.store import Event, RegencyError
@@ -39,7 +42,7 @@ MAX_IMPORT_BYTES = 50_000_000
 MAX_PULL = 5000
 MAX_EVENT_ID = 64
 TICKET_KINDS = ("ticket_issued", "ticket_called", "ticket_recalled", "ticket_served", "ticket_done",
-                "ticket_no_show", "ticket_cancelled", "ticket_transferred")
+                "ticket_no_show", "ticket_cancelled", "ticket_transferred", "ticket_requeued", "ticket_expired")
 KINDS = (*TICKET_KINDS, "day_summary", "survey_response", "disruption", "closure")
 # Keys that would carry something personal (or a ticket's secret): an event holding one is refused whole.
 PERSONAL_KEYS = frozenset({"token", "nik", "kk", "no_kk", "nomor_kk", "name", "nama", "phone", "telepon",
@@ -184,8 +187,53 @@ def _event(index: int, raw: Any) -> Event:
     if kind == "disruption" and (not isinstance(raw.get("code"), str) or not 1 <= len(raw["code"]) <= 40
                                  or not isinstance(raw.get("active", True), bool)):
         raise RegencyError("bad_event", f"{where}: gangguan memerlukan kode (code) dan active true/false.")
+    if kind == "survey_response" and not all(
+            type(raw.get(code)) is int and 1 <= raw[code] <= 4 for code in survey.ELEMENT_CODES):
+        raise RegencyError("bad_event", f"{where}: survei memerlukan jawaban 1-4 untuk setiap unsur.")
+    if kind == "day_summary" and not all(type(raw.get(key)) is int and 0 <= raw[key] <= 1_000_000
+                                         for key in ("issued", "served", "no_show")):
+        raise RegencyError("bad_event", f"{where}: ringkasan harian memerlukan issued, served, no_show (bilangan).")
+    if kind in ("day_summary", "survey_response", "closure") and not _is_day(raw.get("day")):
+        raise RegencyError("bad_event", f"{where}: tanggal (day) harus berbentuk YYYY-MM-DD.")
     data = {key: value for key, value in raw.items() if key not in ("id", "kind", "at")}
     return Event(event_id, kind, moment, data)
+
+
+def month_title(month: str) -> str:
+    """2026-12 -> Desember 2026."""
+    return f"{MONTHS[int(month[5:]) - 1]} {month[:4]}"
+
+
+def month_workbook(month: str, rows: list[dict]) -> bytes:
+    """The month across offices as an Excel workbook (xlsxwriter, as the office's reports)."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
+    sheet = book.add_worksheet(month)
+    bold = book.add_format({"bold": True})
+    sheet.write(0, 0, f"Antrean KTP-el semua kecamatan: {month_title(month)}", bold)
+    headings = ("Kode", "Kantor", "Hari dilaporkan", "Nomor diambil", "Selesai dilayani", "Tidak hadir",
+                "Responden survei", "IKM", "Mutu")
+    sheet.write_row(2, 0, headings, bold)
+    for index, r in enumerate(rows, start=3):
+        sheet.write_row(index, 0, (r["office"], r["name"], r["days_reported"], r["issued"], r["served"],
+                                   r["no_show"], r["survey"]["respondents"], r["survey"]["ikm"] or "",
+                                   r["survey"]["grade"] or ""))
+    total = len(rows) + 3
+    sheet.write(total, 0, "Jumlah", bold)
+    for column, key in ((3, "issued"), (4, "served"), (5, "no_show")):
+        sheet.write_number(total, column, sum(r[key] for r in rows), bold)
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 1, 24)
+    sheet.set_column(2, 8, 14)
+    book.close()
+    return out.getvalue()
+
+
+def _is_day(value: Any) -> bool:
+    try:
+        return isinstance(value, str) and len(value) == 10 and date.fromisoformat(value) is not None
+    except ValueError:
+        return False
 
 
 # Staff: session cookie + CSRF token, as at the office
@@ -244,15 +292,21 @@ PAGE = """<!doctype html>
 <table><thead><tr><th scope="col">Kode</th><th scope="col">Kantor</th><th scope="col">Kontak terakhir</th>
 <th scope="col" class="n">Nomor diambil</th><th scope="col" class="n">Selesai dilayani</th>
 <th scope="col" class="n">Menunggu</th><th scope="col" class="n">Median tunggu (menit)</th>
-<th scope="col">Gangguan</th></tr></thead><tbody>
+<th scope="col" class="n">P90 tunggu (menit)</th>
+<th scope="col">Keadaan</th><th scope="col">Gangguan</th><th scope="col" class="n">IKM bulan ini</th></tr></thead><tbody>
 {% for o in offices %}<tr{% if o.lag_seconds is none or o.lag_seconds > 900 %} class="late"{% endif %}>
-<td>{{ o.office }}</td><td>{{ o.name }}</td>
+<td>{{ o.office }}</td><td><a href="/regency/office/{{ o.office }}">{{ o.name }}</a></td>
 <td>{% if o.last_contact %}{{ o.last_contact[11:16] if o.last_contact[:10] == today else o.last_contact[:16].replace("T", " ") }}{% if o.lag_seconds > 900 %} (terlambat){% endif %}{% else %}belum pernah{% endif %}</td>
 <td class="n">{{ o.today.issued }}</td><td class="n">{{ o.today.served }}</td><td class="n">{{ o.today.waiting }}</td>
 <td class="n">{{ ("%.1f"|format(o.today.median_wait_minutes)).replace(".", ",") if o.today.median_wait_minutes is not none else "–" }}</td>
-<td>{{ o.disrupted | join(", ") or "–" }}</td></tr>
-{% else %}<tr><td colspan="8">Belum ada kantor terdaftar.</td></tr>{% endfor %}
+<td class="n">{{ ("%.1f"|format(o.today.p90_wait_minutes)).replace(".", ",") if o.today.p90_wait_minutes is not none else "–" }}</td>
+<td>{% if o.closed %}<span class="closed">Tutup</span>{% elif o.disrupted %}<span class="disrupted">Terganggu</span>{% else %}Buka{% endif %}{% if o.closed_services %} (tutup: {{ o.closed_services | join(", ") }}){% endif %}</td>
+<td>{{ o.disrupted | join(", ") or "–" }}</td>
+<td class="n">{% if o.ikm_month.ikm is not none %}{{ ("%.2f"|format(o.ikm_month.ikm)).replace(".", ",") }} ({{ o.ikm_month.grade }}, {{ o.ikm_month.respondents }}){% else %}–{% endif %}</td></tr>
+{% else %}<tr><td colspan="11">Belum ada kantor terdaftar.</td></tr>{% endfor %}
 </tbody></table>
+<p>IKM: indeks kepuasan masyarakat bulan ini (mutu, jumlah responden). Pilih nama kantor untuk melihat tren harian.
+<a href="/regency/month">Rekap bulan ini semua kecamatan (Excel, A4)</a></p>
 {% else %}
 <form method="post" action="/regency/login" class="login"><h2>Masuk</h2>
 {% if failed == "limited" %}<p role="alert" class="problem">Terlalu banyak percobaan masuk. Coba lagi dalam
@@ -262,14 +316,59 @@ beberapa menit.</p>{% elif failed %}<p role="alert" class="problem">Nama penggun
  autocomplete="current-password" required>
 <button type="submit">Masuk</button></form>
 {% endif %}</main></body></html>"""
+OFFICE_PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ name }}: tren harian</title><link rel="stylesheet" href="/regency/static/regency.css"></head>
+<body><header><h1>{{ name }} ({{ code }}): 30 hari terakhir</h1>
+<form method="post" action="/regency/logout"><span>{{ staff.username }} ({{ staff.role }})</span>
+<button type="submit">Keluar</button></form></header><main>
+<p><a href="/regency/">Kembali ke semua kecamatan</a>. Angka dari laporan harian kantor sendiri, dikirim setelah
+hari itu berakhir; waktu tunggu dari nomor diambil sampai pertama dipanggil.</p>
+<table><thead><tr><th scope="col">Tanggal</th><th scope="col" class="n">Nomor diambil</th>
+<th scope="col" class="n">Selesai dilayani</th><th scope="col" class="n">Tidak hadir</th>
+<th scope="col">Tunggu per layanan: median / P90 (menit)</th>
+<th scope="col" class="n">Responden survei</th><th scope="col" class="n">IKM</th></tr></thead><tbody>
+{% for d in days %}<tr><td>{{ d.date }}</td>
+<td class="n">{{ d.issued if d.issued is not none else "–" }}</td><td class="n">{{ d.served if d.served is not none else "–" }}</td>
+<td class="n">{{ d.no_show if d.no_show is not none else "–" }}</td>
+<td>{% for code, median, p90 in d.waits %}{{ code }} {{ ("%.1f"|format(median)).replace(".", ",") if median is not none else "–" }} / {{ ("%.1f"|format(p90)).replace(".", ",") if p90 is not none else "–" }}{% if not loop.last %}; {% endif %}{% else %}–{% endfor %}</td>
+<td class="n">{{ d.survey.respondents }}</td>
+<td class="n">{% if d.survey.ikm is not none %}{{ ("%.2f"|format(d.survey.ikm)).replace(".", ",") }} ({{ d.survey.grade }}){% else %}–{% endif %}</td></tr>
+{% else %}<tr><td colspan="7">Belum ada ringkasan harian dari kantor ini.</td></tr>{% endfor %}
+</tbody></table></main></body></html>"""
+MONTH_PAGE = """<!doctype html>
+<html lang="id"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Antrean KTP-el kabupaten: {{ title }}</title><link rel="stylesheet" href="/regency/static/regency.css"></head>
+<body><header><h1>Antrean KTP-el semua kecamatan: {{ title }}</h1>
+<form method="post" action="/regency/logout"><span>{{ staff.username }} ({{ staff.role }})</span>
+<button type="submit">Keluar</button></form></header><main>
+<p class="noprint"><a href="/regency/">Kembali ke semua kecamatan</a> ·
+<a href="/regency/month.xlsx?month={{ month }}">Unduh Excel</a> · Cetak halaman ini untuk A4.</p>
+<table><thead><tr><th scope="col">Kode</th><th scope="col">Kantor</th><th scope="col" class="n">Hari dilaporkan</th>
+<th scope="col" class="n">Nomor diambil</th><th scope="col" class="n">Selesai dilayani</th>
+<th scope="col" class="n">Tidak hadir</th><th scope="col" class="n">Responden survei</th>
+<th scope="col" class="n">IKM</th></tr></thead><tbody>
+{% for r in rows %}<tr><td>{{ r.office }}</td><td>{{ r.name }}</td><td class="n">{{ r.days_reported }}</td>
+<td class="n">{{ r.issued }}</td><td class="n">{{ r.served }}</td><td class="n">{{ r.no_show }}</td>
+<td class="n">{{ r.survey.respondents }}</td>
+<td class="n">{% if r.survey.ikm is not none %}{{ ("%.2f"|format(r.survey.ikm)).replace(".", ",") }} ({{ r.survey.grade }}){% else %}–{% endif %}</td></tr>
+{% endfor %}</tbody><tfoot><tr><th scope="row" colspan="3">Jumlah</th><td class="n">{{ totals.issued }}</td>
+<td class="n">{{ totals.served }}</td><td class="n">{{ totals.no_show }}</td><td colspan="2"></td></tr></tfoot></table>
+<p>Angka dari ringkasan harian tiap kantor (laporan hariannya sendiri), dikirim setelah hari itu berakhir;
+IKM dari jawaban survei kepuasan bulan ini (Permenpan RB 14/2017).</p></main></body></html>"""
 STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fff}"
          "header{display:flex;justify-content:space-between;align-items:center;background:#0b3d6e;color:#fff;"
          "padding:8px 24px}header h1{font-size:22px;margin:0}header button{margin-left:12px}"
          "main{padding:12px 24px}table{border-collapse:collapse;width:100%;font-size:15px}"
          "th,td{border:1px solid #8a8a8a;padding:5px 8px;text-align:left}th{background:#e3ebf4}"
-         "td.n,th.n{text-align:right}tr.late td{background:#fff4d6}"
+         "td.n,th.n{text-align:right}td.n{white-space:nowrap}tr.late td{background:#fff4d6}"
          "form.login{display:flex;flex-direction:column;max-width:320px;gap:6px}"
-         "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}")
+         "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}"
+         "a{color:#0b3d6e}.closed{color:#9b1c1c;font-weight:bold}.disrupted{color:#7a4a00;font-weight:bold}"
+         "tfoot td,tfoot th{font-weight:bold;background:#f2f2f2}"
+         "@page{size:A4 landscape;margin:12mm}"
+         "@media print{header{background:none;color:#000;padding:0}header form,.noprint{display:none}"
+         "main{padding:0}table{font-size:11pt}th{background:#eee}}")
 
 
 def _routes(app: Flask) -> None:
@@ -368,6 +467,64 @@ def _routes(app: Flask) -> None:
         with _pool().connection() as conn:
             return jsonify(store.overview(conn, _now(), extension["zone"]))
 
+    @app.get("/regency/api/offices/<code>/days")
+    @staff_required()
+    def office_days(code: str):
+        today = _now().astimezone(current_app.extensions["regency"]["zone"]).date()
+        try:
+            last = date.fromisoformat(request.args.get("to", today.isoformat()))
+            first = date.fromisoformat(request.args.get("from", (last - timedelta(days=30)).isoformat()))
+        except ValueError:
+            raise RegencyError("bad_request", "Tanggal from/to harus berbentuk YYYY-MM-DD.") from None
+        if not first <= last or (last - first).days > 366:
+            raise RegencyError("bad_request", "Rentang tanggal paling lama 367 hari, from sebelum to.")
+        with _pool().connection() as conn:
+            if conn.execute("SELECT 1 FROM offices WHERE code = %s", (code,)).fetchone() is None:
+                raise RegencyError("not_found", "Kantor tidak ditemukan.", 404)
+            return jsonify({"office": code, "from": first.isoformat(), "to": last.isoformat(),
+                            "days": store.office_days(conn, code, first, last)})
+
+    def _month() -> tuple[str, date, date]:
+        text = request.args.get("month") or _now().astimezone(current_app.extensions["regency"]["zone"]).strftime("%Y-%m")
+        try:
+            first = date.fromisoformat(text + "-01") if len(text) == 7 else None
+        except ValueError:
+            first = None
+        if first is None:
+            raise RegencyError("bad_request", "Bulan harus berbentuk YYYY-MM.")
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return text, first, last
+
+    @app.get("/regency/api/month")
+    @staff_required()
+    def month_json():
+        text, first, last = _month()
+        with _pool().connection() as conn:
+            return jsonify({"month": text, "offices": store.month_across(conn, first, last)})
+
+    @app.get("/regency/month.xlsx")
+    @staff_required()
+    def month_xlsx():
+        text, first, last = _month()
+        with _pool().connection() as conn:
+            rows = store.month_across(conn, first, last)
+        body = month_workbook(text, rows)
+        return current_app.response_class(
+            body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="antrean-kabupaten-{text}.xlsx"'})
+
+    @app.get("/regency/month")
+    def month_page():
+        staff = current_staff()
+        if staff is None:
+            return redirect("/regency/", 303)
+        text, first, last = _month()
+        with _pool().connection() as conn:
+            rows = store.month_across(conn, first, last)
+        return render_template_string(MONTH_PAGE, staff=staff, month=text, title=month_title(text), rows=rows,
+                                      totals={key: sum(r[key] for r in rows) for key in ("issued", "served",
+                                                                                          "no_show")})
+
     @app.post("/regency/api/users")
     @staff_required("admin")
     def add_user():
@@ -416,6 +573,23 @@ def _routes(app: Flask) -> None:
     @app.get("/regency/")
     def dashboard():
         return page(current_staff())
+
+    @app.get("/regency/office/<code>")
+    def office_page(code: str):
+        staff = current_staff()
+        if staff is None:
+            return redirect("/regency/", 303)
+        zone = current_app.extensions["regency"]["zone"]
+        last = _now().astimezone(zone).date()
+        with _pool().connection() as conn:
+            row = conn.execute("SELECT name FROM offices WHERE code = %s", (code,)).fetchone()
+            if row is None:
+                raise RegencyError("not_found", "Kantor tidak ditemukan.", 404)
+            days = store.office_days(conn, code, last - timedelta(days=29), last)
+        for day in days:  # medians are not additive: each service's, as in the office's own report
+            day["waits"] = [(r.get("code"), r.get("median_wait_minutes"), r.get("p90_wait_minutes"))
+                            for r in day["services"] or [] if r.get("issued") or r.get("served")]
+        return render_template_string(OFFICE_PAGE, staff=staff, code=code, name=row[0], days=list(reversed(days)))
 
     @app.post("/regency/login")
     def form_login():

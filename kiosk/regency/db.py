@@ -88,6 +88,11 @@ CREATE INDEX status_records_pull ON status_records (kecamatan, cursor);
 CREATE INDEX events_at ON events (at);
 CREATE INDEX events_disruption ON events (office, (data->>'code'), at DESC, id DESC) WHERE kind = 'disruption';
 """),
+    ("0003_office_days_index", """
+-- One office's trend, the month's IKM and today's closures read those events by day, never the ticket history.
+CREATE INDEX events_office_day ON events (office, (data->>'day'), id)
+    WHERE kind IN ('day_summary', 'survey_response', 'closure');
+"""),
 ]
 
 

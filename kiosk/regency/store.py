@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from kiosk.domain import survey
 from kiosk.domain.errors import KioskError
 from kiosk.domain.status import Application
 
@@ -84,7 +85,20 @@ def touch_office(conn: psycopg.Connection, office: str) -> None:
         conn.execute("UPDATE offices SET last_contact = now() WHERE code = %s", (office,))
 
 
-_ENDED = ("ticket_called", "ticket_served", "ticket_done", "ticket_no_show", "ticket_cancelled")
+# A survey response's nine answers summed per group in the database; means and IKM as at the office.
+_ELEMENT_SUMS = ", ".join(f"sum((data->>'{code}')::int)" for code in survey.ELEMENT_CODES)
+_ELEMENTS_PRESENT = " AND ".join(f"jsonb_typeof(data->'{code}') = 'number'" for code in survey.ELEMENT_CODES)
+
+
+def _ikm(respondents: int, *sums: int) -> dict:
+    """The month's or day's IKM from the count and the answer sums: the office's formula (kiosk.domain.survey)."""
+    if not respondents:
+        return {"respondents": 0, "ikm": None, "grade": None}
+    index = survey.ikm([total / respondents for total in sums])
+    return {"respondents": respondents, "ikm": index, "grade": survey.ikm_grade(index).letter}
+
+
+_WAITING = ("ticket_issued", "ticket_requeued", "ticket_transferred")  # a ticket whose latest event is one waits
 
 
 def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[dict]:
@@ -99,17 +113,19 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
                    min(at) FILTER (WHERE kind = 'ticket_issued') AS issued_at,
                    min(at) FILTER (WHERE kind = 'ticket_called') AS called_at,
                    bool_or(kind = 'ticket_done') AS done,
-                   bool_or(kind = ANY(%(ended)s)) AS left_queue
+                   (array_agg(kind ORDER BY at DESC, id DESC))[1] AS latest
             FROM events
             WHERE kind LIKE 'ticket\\_%%' AND at >= %(start)s AND at < %(end)s
             GROUP BY office, data->>'number')
         SELECT office,
                count(*) FILTER (WHERE issued_at IS NOT NULL),
                count(*) FILTER (WHERE done),
-               count(*) FILTER (WHERE issued_at IS NOT NULL AND NOT left_queue),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
+               count(*) FILTER (WHERE issued_at IS NOT NULL AND latest = ANY(%(waiting)s)),
+               percentile_disc(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
+                   FILTER (WHERE issued_at IS NOT NULL AND called_at IS NOT NULL),
+               percentile_disc(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM called_at - issued_at))
                    FILTER (WHERE issued_at IS NOT NULL AND called_at IS NOT NULL)
-        FROM t GROUP BY office""", {"ended": list(_ENDED), "start": start, "end": end})}
+        FROM t GROUP BY office""", {"waiting": list(_WAITING), "start": start, "end": end})}
     disrupted: dict[str, list[str]] = {}
     for office, code in conn.execute("""
         SELECT office, code FROM (
@@ -119,18 +135,77 @@ def overview(conn: psycopg.Connection, now: datetime, zone: ZoneInfo) -> list[di
             ORDER BY office, data->>'code', at DESC, id DESC) latest
         WHERE active ORDER BY office, code"""):
         disrupted.setdefault(office, []).append(code)
+    closed: dict[str, list[str | None]] = {}  # office -> closed today: None (the whole office) or service codes
+    for office, service, is_open in conn.execute("""
+        SELECT office, service, is_open FROM (
+            SELECT DISTINCT ON (office, coalesce(data->>'service', '')) office, data->>'service' AS service,
+                   coalesce((data->>'open')::boolean, true) AS is_open
+            FROM events WHERE kind = 'closure' AND office = ANY(%s) AND data->>'day' = %s
+            ORDER BY office, coalesce(data->>'service', ''), at DESC, id DESC) latest
+        ORDER BY office, service NULLS FIRST""", ([row[0] for row in offices], today.isoformat())):
+        if not is_open:
+            closed.setdefault(office, []).append(service)
+    answers = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT office, count(*), {_ELEMENT_SUMS} FROM events WHERE kind = 'survey_response' AND office = ANY(%s)"
+        f" AND data->>'day' BETWEEN %s AND %s AND {_ELEMENTS_PRESENT} GROUP BY office",
+        ([row[0] for row in offices], today.replace(day=1).isoformat(), today.isoformat()))}
     result = []
     for code, name, last_contact in offices:
-        issued, served, waiting, median = tickets.get(code, (0, 0, 0, None))
+        issued, served, waiting, median, p90 = tickets.get(code, (0, 0, 0, None, None))
         result.append({
             "office": code, "name": name,
             "last_contact": last_contact.astimezone(zone).isoformat(timespec="seconds") if last_contact else None,
             "lag_seconds": max(0, int((now - last_contact).total_seconds())) if last_contact else None,
             "today": {"issued": issued, "served": served, "waiting": waiting,
-                      "median_wait_minutes": round(median / 60, 1) if median is not None else None},
+                      "median_wait_minutes": round(float(median) / 60, 1) if median is not None else None,
+                      "p90_wait_minutes": round(float(p90) / 60, 1) if p90 is not None else None},
             "disrupted": disrupted.get(code, []),
+            "closed": None in closed.get(code, []),
+            "closed_services": [service for service in closed.get(code, []) if service is not None],
+            "ikm_month": _ikm(*answers.get(code, (0,))),
         })
     return result
+
+
+def office_days(conn: psycopg.Connection, office: str, first: date, last: date) -> list[dict]:
+    """One office's days from ``first`` to ``last``: its own day summary (as its daily report) and the IKM of
+    the survey responses it sent for that day (kiosk.domain.survey, as at the office)."""
+    days: dict[str, dict] = {}
+    for day, data in conn.execute(
+            "SELECT DISTINCT ON (data->>'day') data->>'day', data FROM events"
+            " WHERE office = %s AND kind = 'day_summary' AND data->>'day' BETWEEN %s AND %s"
+            " ORDER BY data->>'day', id DESC", (office, first.isoformat(), last.isoformat())):
+        days[day] = {"date": day, **{key: data.get(key) for key in ("issued", "served", "no_show", "services")}}
+    answers = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT data->>'day', count(*), {_ELEMENT_SUMS} FROM events WHERE office = %s"
+        f" AND kind = 'survey_response' AND data->>'day' BETWEEN %s AND %s AND {_ELEMENTS_PRESENT}"
+        " GROUP BY 1", (office, first.isoformat(), last.isoformat()))}
+    result = []
+    for day in sorted(set(days) | set(answers)):
+        result.append({**days.get(day, {"date": day, "issued": None, "served": None, "no_show": None,
+                                         "services": []}),
+                       "survey": _ikm(*answers.get(day, (0,)))})
+    return result
+
+
+def month_across(conn: psycopg.Connection, first: date, last: date) -> list[dict]:
+    """Every office over ``first``..``last`` (a month): the sums of its own day summaries and its IKM."""
+    offices = conn.execute("SELECT code, name FROM offices ORDER BY code").fetchall()
+    codes = [code for code, _ in offices]
+    sums = {row[0]: row[1:] for row in conn.execute("""
+        SELECT office, count(*), sum((data->>'issued')::int), sum((data->>'served')::int),
+               sum((data->>'no_show')::int)
+        FROM (SELECT DISTINCT ON (office, data->>'day') office, data FROM events
+              WHERE kind = 'day_summary' AND office = ANY(%s) AND data->>'day' BETWEEN %s AND %s
+              ORDER BY office, data->>'day', id DESC) latest
+        GROUP BY office""", (codes, first.isoformat(), last.isoformat()))}
+    answers = {row[0]: row[1:] for row in conn.execute(
+        f"SELECT office, count(*), {_ELEMENT_SUMS} FROM events WHERE kind = 'survey_response' AND office = ANY(%s)"
+        f" AND data->>'day' BETWEEN %s AND %s AND {_ELEMENTS_PRESENT} GROUP BY office",
+        (codes, first.isoformat(), last.isoformat()))}
+    return [{"office": code, "name": name,
+             **dict(zip(("days_reported", "issued", "served", "no_show"), sums.get(code, (0, 0, 0, 0)), strict=True)),
+             "survey": _ikm(*answers.get(code, (0,)))} for code, name in offices]
 
 
 # Staff

@@ -470,7 +470,7 @@ def _admins(path: Path, live: Path) -> list[Admin]:
 
 def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[Candidate, Partial]:
     """Copy ``source`` beside ``database``, decrypt, check and migrate it; raise RestoreRefused if it fails."""
-    from kiosk.storage import tickets as store
+    from kiosk.storage import staff as staff_store
     from kiosk.storage import vault
     from kiosk.storage.migrations import migrations
 
@@ -521,7 +521,7 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
                                  f"{'; '.join(problems)}." + unchanged)
         # Sessions open in the copy may have ended since (logout, password change, disabled account):
         # everyone logs in again rather than revive them.
-        store.end_all_staff_sessions(copy, int(now.timestamp()), "restore")
+        staff_store.end_all_staff_sessions(copy, int(now.timestamp()), "restore")
         copy.close()
         one = sqlite3.connect(path, isolation_level=None)
         try:

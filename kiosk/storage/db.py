@@ -16,7 +16,9 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database as UtilsDatabase
 
@@ -239,3 +241,13 @@ class Database:
         finally:
             MIGRATION_STATUS_KEY.reset(token)
             conn.close()
+
+
+def row_or_none(row: sqlite3.Row | None) -> dict[str, Any] | None:
+    """Return a fetched row as a plain dict, or None when there was no row."""
+    return dict(row) if row is not None else None
+
+
+def stamp(moment: datetime) -> str:
+    """Return how a moment is stored: ISO 8601 to the second, with its offset."""
+    return moment.isoformat(timespec="seconds")

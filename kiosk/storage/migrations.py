@@ -642,7 +642,82 @@ def regency_outbox(db: Database) -> None:
         db.execute(statement)
 
 
-@migrations(name="0019_complaint_receipts")
+# What the office sends the regency, by the ticket log's action (a reprint or a hold is not sent).
+_REGENCY_TICKET_KINDS = {"issue": "ticket_issued", "call": "ticket_called", "recall": "ticket_recalled",
+                         "serve": "ticket_served", "done": "ticket_done", "no_show": "ticket_no_show",
+                         "cancel": "ticket_cancelled", "transfer": "ticket_transferred", "requeue": "ticket_requeued",
+                         "expire": "ticket_expired"}
+
+
+@migrations(name="0019_regency_outbox_in_the_same_transaction")
+def regency_outbox_in_the_same_transaction(db: Database) -> None:
+    """The regency outbox is written by triggers, inside the very transaction of the change it reports.
+
+    A bus subscriber wrote it after the change had committed, so a kill between the two lost the event for
+    good. Now the ticket log, a disruption, a closed date and a service opened or closed each add their
+    outbox row in their own transaction, only while app_state 'regency_enabled' is '1' (set at start-up from
+    [regency] url). A row the regency refused as bad data is quarantined (kept, never sent again, counted).
+    Only what the regency needs is copied: a ticket's number, service, counter and priority, never its token.
+    """
+    kinds = " ".join(f"WHEN '{action}' THEN '{kind}'" for action, kind in _REGENCY_TICKET_KINDS.items())
+    actions = ", ".join(f"'{action}'" for action in _REGENCY_TICKET_KINDS)
+    enabled = "(SELECT value FROM app_state WHERE key = 'regency_enabled') = '1'"
+    new_id = "lower(hex(randomblob(16)))"
+    utc_now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+    for statement in _split(
+        f"""
+        ALTER TABLE regency_outbox ADD COLUMN quarantined_at TEXT;
+        ALTER TABLE regency_outbox ADD COLUMN quarantine_reason TEXT;
+        DROP INDEX regency_outbox_pending;
+        CREATE INDEX regency_outbox_pending ON regency_outbox (seq) WHERE sent_at IS NULL AND quarantined_at IS NULL;
+        CREATE INDEX regency_outbox_quarantined ON regency_outbox (seq) WHERE quarantined_at IS NOT NULL;
+        CREATE TRIGGER regency_ticket_event AFTER INSERT ON ticket_events
+        WHEN {enabled} AND NEW.action IN ({actions})
+        BEGIN INSERT INTO regency_outbox (id, kind, at, data)
+            SELECT {new_id}, CASE NEW.action {kinds} END, NEW.at,
+                   CASE WHEN NEW.action = 'issue'
+                        THEN json_object('number', t.number, 'service', NEW.service,
+                                         'priority', json(CASE WHEN t.priority THEN 'true' ELSE 'false' END))
+                        ELSE json_object('number', t.number, 'service', NEW.service, 'counter', NEW.counter_id)
+                   END
+            FROM tickets t WHERE t.id = NEW.ticket_id;
+        END;
+        CREATE TRIGGER regency_disruption_started AFTER INSERT ON disruptions WHEN {enabled}
+        BEGIN INSERT INTO regency_outbox (id, kind, at, data) VALUES ({new_id}, 'disruption', NEW.since,
+                json_object('code', NEW.reason || '-' || NEW.id, 'service', NEW.service, 'reason', NEW.reason,
+                            'until', NEW.until, 'active', json('true')));
+        END;
+        CREATE TRIGGER regency_disruption_changed AFTER UPDATE OF until, ended_at ON disruptions WHEN {enabled}
+        BEGIN INSERT INTO regency_outbox (id, kind, at, data) VALUES ({new_id}, 'disruption',
+                coalesce(NEW.ended_at, {utc_now}),
+                json_object('code', NEW.reason || '-' || NEW.id, 'service', NEW.service, 'reason', NEW.reason,
+                            'until', NEW.until,
+                            'active', json(CASE WHEN NEW.ended_at IS NULL THEN 'true' ELSE 'false' END)));
+        END;
+        CREATE TRIGGER regency_closed_date_set AFTER INSERT ON closed_dates WHEN {enabled}
+        BEGIN INSERT INTO regency_outbox (id, kind, at, data) VALUES ({new_id}, 'closure', NEW.created_at,
+                json_object('day', NEW.day, 'service', NULL, 'open', json('false'), 'reason', NEW.reason));
+        END;
+        CREATE TRIGGER regency_closed_date_changed AFTER UPDATE ON closed_dates WHEN {enabled}
+        BEGIN INSERT INTO regency_outbox (id, kind, at, data) VALUES ({new_id}, 'closure', NEW.created_at,
+                json_object('day', NEW.day, 'service', NULL, 'open', json('false'), 'reason', NEW.reason));
+        END;
+        CREATE TRIGGER regency_closed_date_removed AFTER DELETE ON closed_dates WHEN {enabled}
+        BEGIN INSERT INTO regency_outbox (id, kind, at, data) VALUES ({new_id}, 'closure', {utc_now},
+                json_object('day', OLD.day, 'service', NULL, 'open', json('true'), 'reason', NULL));
+        END;
+        CREATE TRIGGER regency_service_opened_or_closed AFTER INSERT ON service_override_log
+        WHEN {enabled} AND NEW.changes LIKE '%open%'
+        BEGIN INSERT INTO regency_outbox (id, kind, at, data) VALUES ({new_id}, 'closure', NEW.at,
+                json_object('day', NEW.day, 'service', NEW.service,
+                            'open', json(CASE WHEN NEW.open = 0 THEN 'false' ELSE 'true' END), 'reason', NULL));
+        END;
+        """
+    ):
+        db.execute(statement)
+
+
+@migrations(name="0020_complaint_receipts")
 def complaint_receipts(db: Database) -> None:
     """The receipt a kiosk prints for a complaint (its code, dates and QR link only: never its text or phone),
     queued with the complaint and printed by the print worker after the tickets waiting."""

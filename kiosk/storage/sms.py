@@ -230,3 +230,50 @@ def ticket_by_number(db: Database, day: str, number: str) -> Row | None:
     row = db.conn.execute("SELECT * FROM tickets WHERE day = ? AND number = ? ORDER BY id DESC LIMIT 1",
                           [day, number]).fetchone()
     return dict(row) if row else None
+
+
+# ---------------------------------------------------------------- numbers given with a ticket or a booking
+
+LIVE = "('waiting', 'called', 'serving')"
+
+
+def adopt_ticket_phones(db: Database, day: str, now: datetime) -> int:
+    """Opt in the day's live tickets that got a phone when taken (``"phone"``) or from their booking; return how many.
+
+    The same near/called messages then follow as for a number given through the opt-in route.
+    """
+    unseen = (f" FROM tickets t WHERE t.day = ? AND t.phone IS NOT NULL AND t.status IN {LIVE}"
+              " AND NOT EXISTS (SELECT 1 FROM sms_optins o WHERE o.ticket_id = t.id)")
+    if db.conn.execute("SELECT 1" + unseen + " LIMIT 1", [day]).fetchone() is None:  # the usual case: no write
+        return 0
+    with db.write() as conn:
+        return conn.execute("INSERT INTO sms_optins (ticket_id, phone, created_at) SELECT t.id, t.phone, ?" + unseen,
+                            [_stamp(now), day]).rowcount
+
+
+def bookings_to_remind(db: Database, day: str) -> list[Row]:
+    """Return the bookings of ``day`` still to come that hold a phone and were not reminded yet."""
+    rows = db.conn.execute(
+        "SELECT b.id, b.code, b.service, b.day, b.slot_start, b.slot_end, b.phone, b.created_at FROM bookings b"
+        " WHERE b.day = ? AND b.status = 'booked' AND b.phone IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM sms_messages m WHERE m.dedupe = 'reminder:' || b.id) ORDER BY b.id",
+        [day]).fetchall()
+    return [dict(row) for row in rows]
+
+
+def bookings_with_phones(db: Database, first_day: str, last_day: str, service: str | None) -> list[Row]:
+    """Return bookings still to come from ``first_day`` to ``last_day`` that hold a phone (of ``service``, or all)."""
+    sql = ("SELECT id, code, service, day, slot_start, slot_end, phone FROM bookings WHERE status = 'booked'"
+           " AND phone IS NOT NULL AND day >= ? AND day <= ?")
+    args: list[object] = [first_day, last_day]
+    if service is not None:
+        sql += " AND service = ?"
+        args.append(service)
+    return [dict(row) for row in db.conn.execute(sql + " ORDER BY day, slot_start, id", args).fetchall()]
+
+
+def set_booking_phone(db: Database, booking_id: int, phone: str) -> bool:
+    """Keep ``phone`` with a booking still to come (a later number replaces it); False when it is no longer booked."""
+    with db.write() as conn:
+        return conn.execute("UPDATE bookings SET phone = ? WHERE id = ? AND status = 'booked'",
+                            [phone, booking_id]).rowcount == 1

@@ -1,4 +1,7 @@
-"""Every SQL statement of the project. Functions take the Database first and return plain rows/dicts."""
+"""Tickets: issuing, the state changes and their events, the print outbox, and the queries screens ask.
+
+Functions take the Database first and return plain rows/dicts; staff accounts, service days and small
+state values have modules of their own beside this one."""
 
 from __future__ import annotations
 
@@ -14,14 +17,13 @@ from kiosk.domain.errors import (
     BadRequest,
     BadTransition,
     KioskError,
-    LastAdmin,
     NotFound,
     OtherCounter,
     QuotaReached,
     ServiceClosed,
 )
 from kiosk.domain.settings import Counter, Service, Settings
-from kiosk.storage.db import Database
+from kiosk.storage.db import Database, row_or_none, stamp
 
 Row = dict[str, Any]
 
@@ -35,12 +37,6 @@ _TICKET_COLUMN_NAMES = tuple(name.strip() for name in _TICKET_COLUMNS.split(",")
 _ISSUED_DEFAULTS = {"recalls": 0, "members": 1}  # a new ticket's columns with a default other than NULL (besides those written)
 
 
-def _row(row: sqlite3.Row | None) -> Row | None:
-    return dict(row) if row is not None else None
-
-
-def _stamp(now: datetime) -> str:
-    return now.isoformat(timespec="seconds")
 
 
 def _log(conn: sqlite3.Connection, ticket: Row, action: str, to_status: str, now: datetime,
@@ -48,19 +44,13 @@ def _log(conn: sqlite3.Connection, ticket: Row, action: str, to_status: str, now
     cur = conn.execute(
         "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service,"
         " counter_id, staff_id, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [ticket["id"], queue.office_day(now), _stamp(now), action, ticket.get("status"), to_status,
+        [ticket["id"], queue.office_day(now), stamp(now), action, ticket.get("status"), to_status,
          ticket["service"], counter_id, staff_id, detail],
     )
     return cur.lastrowid
 
 
-# ---------------------------------------------------------------- services
-
-
-def service_overrides(db: Database, day: str) -> dict[str, Row]:
-    """Return today's staff overrides per service code."""
-    rows = db.conn.execute("SELECT * FROM service_overrides WHERE day = ?", [day]).fetchall()
-    return {row["service"]: dict(row) for row in rows}
+# ---------------------------------------------------------------- counts per service
 
 
 def issued_counts(db: Database, day: str) -> dict[str, int]:
@@ -78,87 +68,6 @@ def waiting_counts(db: Database, day: str) -> dict[str, int]:
         [day],
     ).fetchall()
     return {row["service"]: row["waiting"] for row in rows}
-
-
-def service_override(db: Database, day: str, service: str) -> Row | None:
-    """Return the staff override of ``service`` on ``day``, or None."""
-    return _row(db.conn.execute(
-        "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
-    ).fetchone())
-
-
-def set_service_override(db: Database, day: str, service: str, changes: dict[str, Any], staff: Row,
-                         now: datetime) -> Row:
-    """Apply ``changes`` (``open`` and/or ``daily_quota``) to the override of ``service`` on ``day``.
-
-    Keyed by day, so it reverts by itself when the office day ends. Every change is logged with who and when.
-    """
-    stamp = _stamp(now)
-    with db.write() as conn:
-        current = _row(conn.execute(
-            "SELECT open, daily_quota FROM service_overrides WHERE day = ? AND service = ?", [day, service]
-        ).fetchone()) or {"open": None, "daily_quota": None}
-        merged = {**current, **{key: (int(value) if isinstance(value, bool) else value)
-                                for key, value in changes.items()}}
-        conn.execute(
-            "INSERT INTO service_overrides (day, service, open, daily_quota, updated_at, updated_by)"
-            " VALUES (?,?,?,?,?,?) ON CONFLICT (day, service) DO UPDATE SET open = excluded.open,"
-            " daily_quota = excluded.daily_quota, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-            [day, service, merged["open"], merged["daily_quota"], stamp, staff["username"]],
-        )
-        conn.execute(
-            "INSERT INTO service_override_log (day, service, at, staff_id, username, open, daily_quota, changes)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            [day, service, stamp, staff.get("id"), staff["username"], merged["open"], merged["daily_quota"],
-             ",".join(sorted(changes))],
-        )
-        return dict(conn.execute(
-            "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
-        ).fetchone())
-
-
-def service_override_log(db: Database, day: str, service: str | None = None) -> list[Row]:
-    """Return the override changes of ``day`` (of one service if given), oldest first."""
-    sql = "SELECT * FROM service_override_log WHERE day = ?"
-    args: list[Any] = [day]
-    if service is not None:
-        sql += " AND service = ?"
-        args.append(service)
-    return [dict(row) for row in db.conn.execute(sql + " ORDER BY id", args).fetchall()]
-
-
-def closed_dates(db: Database, first: str, last: str | None = None) -> dict[str, str]:
-    """Return the extra closed dates from ``first`` (to ``last`` if given) with their reasons."""
-    rows = db.conn.execute(
-        "SELECT day, reason FROM closed_dates WHERE day >= ? AND day <= ? ORDER BY day", [first, last or "9999-12-31"]
-    ).fetchall()
-    return {row["day"]: row["reason"] for row in rows}
-
-
-def list_closed_dates(db: Database, first: str = "0000-01-01") -> list[Row]:
-    """Return every extra closed date from ``first`` on, with who added it and when, in date order."""
-    rows = db.conn.execute("SELECT * FROM closed_dates WHERE day >= ? ORDER BY day", [first]).fetchall()
-    return [dict(row) for row in rows]
-
-
-def set_closed_date(db: Database, day: str, reason: str, username: str, now: datetime) -> tuple[Row, bool]:
-    """Close the office on ``day`` for ``reason`` (or change the reason); return (row, created)."""
-    with db.write() as conn:
-        created = conn.execute("SELECT 1 FROM closed_dates WHERE day = ?", [day]).fetchone() is None
-        conn.execute(
-            "INSERT INTO closed_dates (day, reason, created_at, created_by) VALUES (?,?,?,?) ON CONFLICT (day)"
-            " DO UPDATE SET reason = excluded.reason, created_at = excluded.created_at,"
-            " created_by = excluded.created_by",
-            [day, reason, _stamp(now), username],
-        )
-        return dict(conn.execute("SELECT * FROM closed_dates WHERE day = ?", [day]).fetchone()), created
-
-
-def remove_closed_date(db: Database, day: str) -> None:
-    """Open the office again on ``day``; raise NotFound when it was not an extra closed date."""
-    with db.write() as conn:
-        if conn.execute("DELETE FROM closed_dates WHERE day = ?", [day]).rowcount != 1:
-            raise NotFound(f"Tanggal {day} tidak ada dalam daftar hari tutup.")
 
 
 # ---------------------------------------------------------------- tickets
@@ -264,7 +173,7 @@ def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, pri
         error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
         raise error(state.message)
     seq = issued + 1
-    stamp = _stamp(now)
+    issued_at = stamp(now)
     ticket = {
         "token": secrets.token_urlsafe(12),
         "day": day,
@@ -274,8 +183,8 @@ def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, pri
         "service": service.code,
         "priority": int(bool(priority)),
         "status": "waiting",
-        "issued_at": stamp,
-        "queued_at": stamp,
+        "issued_at": issued_at,
+        "queued_at": issued_at,
         "print_status": "pending" if print_job else "failed",
         "idempotency_key": idempotency_key,
     }
@@ -289,7 +198,7 @@ def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, pri
     ticket["id"] = cur.lastrowid
     _log(conn, {**ticket, "status": None}, "issue", "waiting", now)
     if print_job:
-        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], stamp])
+        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], issued_at])
     # The row as stored (the columns not written take their defaults), without reading it back.
     return {"id": ticket["id"], **{column: ticket.get(column, _ISSUED_DEFAULTS.get(column)) for column in
                                    _TICKET_COLUMN_NAMES[1:]}}, True
@@ -417,7 +326,7 @@ def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_pri
             [day, counter.id, max_consecutive_priority],
         ).fetchall()
         # A checked-in booking whose window has started goes first, at most every other call.
-        chosen = booked_turn(conn, day, counter, _stamp(now)) or queue.choose_next(
+        chosen = booked_turn(conn, day, counter, stamp(now)) or queue.choose_next(
             _oldest_waiting(conn, day, counter.services, 1),
             _oldest_waiting(conn, day, counter.services, 0),
             queue.priority_streak([bool(r["priority"]) for r in recent]),
@@ -439,7 +348,7 @@ def _held(conn: sqlite3.Connection, counter_id: int) -> Row | None:
         " ORDER BY called_at DESC, id DESC LIMIT 1",
         [counter_id],
     ).fetchone()
-    return _row(row)
+    return row_or_none(row)
 
 
 def held_ticket(db: Database, counter_id: int) -> Row | None:
@@ -462,7 +371,7 @@ def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
     target = queue.next_status(action, ticket["status"], ticket["number"])
     changes: dict[str, Any] = {"status": target, **(extra or {})}
     if action in _STAMP_COLUMN:
-        changes[_STAMP_COLUMN[action]] = _stamp(now)
+        changes[_STAMP_COLUMN[action]] = stamp(now)
     if action == "call":
         changes.update(counter_id=counter_id, staff_id=staff_id, recalls=0)
     elif action == "recall":
@@ -470,7 +379,7 @@ def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
     elif action in ("requeue", "transfer"):
         changes.update(counter_id=None, called_at=None, serving_at=None)
     if action == "requeue":
-        changes["queued_at"] = _stamp(now)  # back of the queue: fair to those who waited
+        changes["queued_at"] = stamp(now)  # back of the queue: fair to those who waited
     if target in ("done", "cancelled", "expired"):
         changes["phone"] = None  # an SMS phone is kept only until the ticket ends
     assignments = ", ".join(f"{column} = ?" for column in changes)
@@ -551,7 +460,7 @@ def forget_idempotency_keys(db: Database, issued_before: datetime) -> int:
         return conn.execute(
             "UPDATE tickets SET idempotency_key = NULL"
             " WHERE idempotency_key IS NOT NULL AND julianday(issued_at) < julianday(?)",
-            [_stamp(issued_before)],
+            [stamp(issued_before)],
         ).rowcount
 
 
@@ -590,7 +499,7 @@ def call_event(db: Database, event_id: int) -> Row | None:
         " WHERE e.id = ? AND e.action IN ('call', 'recall')",
         [event_id],
     ).fetchone()
-    return _row(row)
+    return row_or_none(row)
 
 
 def waiting_list(db: Database, day: str, services: tuple[str, ...]) -> list[Row]:
@@ -635,7 +544,7 @@ def oldest_print_job(db: Database) -> Row | None:
         f" FROM print_jobs j JOIN (SELECT {_TICKET_COLUMNS} FROM tickets) t ON t.id = j.ticket_id"
         " WHERE j.status = 'pending' ORDER BY j.id LIMIT 1"
     ).fetchone()
-    return _row(row)
+    return row_or_none(row)
 
 
 def print_jobs_of(db: Database, ticket_id: int) -> list[Row]:
@@ -655,7 +564,7 @@ def finish_print_job(db: Database, job_id: int, ticket_id: int, status: str, now
         conn.execute(
             "UPDATE print_jobs SET status = ?, printed_at = ?, last_error = ?, attempts = attempts + 1"
             " WHERE id = ? AND status = 'pending'",
-            [status, _stamp(now) if status == "printed" else None, error, job_id],
+            [status, stamp(now) if status == "printed" else None, error, job_id],
         )
         conn.execute("UPDATE tickets SET print_status = ? WHERE id = ?", [status, ticket_id])
 
@@ -666,7 +575,7 @@ def postpone_print_job(db: Database, job_id: int, next_attempt: datetime, error:
         conn.execute(
             "UPDATE print_jobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?"
             " WHERE id = ? AND status = 'pending'",
-            [_stamp(next_attempt), error, job_id],
+            [stamp(next_attempt), error, job_id],
         )
 
 
@@ -676,7 +585,7 @@ def queue_reprint(db: Database, ticket_id: int, now: datetime, staff_id: int | N
     with db.write() as conn:
         ticket = _fetch_or_404(conn, ticket_id)
         _check_scope(ticket, counter_scope)
-        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket_id, _stamp(now)])
+        conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket_id, stamp(now)])
         conn.execute("UPDATE tickets SET print_status = 'pending' WHERE id = ?", [ticket_id])
         _log(conn, ticket, "reprint", ticket["status"], now, ticket["counter_id"], staff_id)
         return _fetch(conn, ticket_id)
@@ -689,7 +598,7 @@ def latest_print_failure(db: Database, day: str, reason_prefix: str) -> Row | No
         " WHERE t.day = ? AND j.status = 'failed' AND substr(j.last_error, 1, ?) = ? ORDER BY j.id DESC LIMIT 1",
         [day, len(reason_prefix), reason_prefix],
     ).fetchone()
-    return _row(row)
+    return row_or_none(row)
 
 
 def pending_print_jobs(db: Database) -> int:
@@ -697,164 +606,7 @@ def pending_print_jobs(db: Database) -> int:
     return db.conn.execute("SELECT COUNT(*) FROM print_jobs WHERE status = 'pending'").fetchone()[0]
 
 
-# ---------------------------------------------------------------- staff and state
-
-
-COMMAND_LINE = "command line"  # who made an account change from `kiosk user ...`
-
-
-def _record_change(conn: sqlite3.Connection, staff_id: int, change: str, by: str, at: int,
-                   detail: str | None = None) -> None:
-    conn.execute("INSERT INTO staff_changes (at, staff_id, change, detail, by_username) VALUES (?, ?, ?, ?, ?)",
-                 [at, staff_id, change, detail, by])
-
-
-def _keep_an_admin(conn: sqlite3.Connection) -> None:
-    """Refuse (roll back) a change that would leave no active admin; called inside the change's transaction."""
-    if conn.execute("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1").fetchone()[0] == 0:
-        raise LastAdmin("Akun ini admin aktif terakhir: tambahkan atau aktifkan admin lain terlebih dahulu.")
-
-
-def add_staff(db: Database, username: str, password_hash: str, role: str, now: datetime,
-              by: str = COMMAND_LINE) -> Row:
-    """Create a staff account (recorded with who created it); raise BadRequest when the username is taken."""
-    try:
-        with db.write() as conn:
-            cur = conn.execute(
-                "INSERT INTO staff (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
-                [username, password_hash, role, _stamp(now)],
-            )
-            _record_change(conn, cur.lastrowid, "created", by, int(now.timestamp()), role)
-    except sqlite3.IntegrityError:
-        raise BadRequest(f"Nama pengguna '{username}' sudah dipakai.", code="username_taken") from None
-    return {"id": cur.lastrowid, "username": username, "role": role}
-
-
-def get_staff(db: Database, username: str) -> Row | None:
-    """Return an active staff account by username (case-insensitive), or None."""
-    return _row(db.conn.execute("SELECT * FROM staff WHERE username = ? AND active = 1", [username]).fetchone())
-
-
-def get_staff_by_id(db: Database, staff_id: int) -> Row | None:
-    """Return an active staff account by id, or None."""
-    return _row(db.conn.execute("SELECT * FROM staff WHERE id = ? AND active = 1", [staff_id]).fetchone())
-
-
-def get_state(db: Database, key: str) -> str | None:
-    """Return a small persistent setting (e.g. the session secret), or None."""
-    row = db.conn.execute("SELECT value FROM app_state WHERE key = ?", [key]).fetchone()
-    return row[0] if row else None
-
-
-def ensure_state(db: Database, key: str, make: Any, now: datetime) -> str:
-    """Return the stored value of ``key``, storing ``make()`` first if there is none."""
-    with db.write() as conn:
-        conn.execute(
-            "INSERT OR IGNORE INTO app_state (key, value, updated_at) VALUES (?, ?, ?)", [key, make(), _stamp(now)]
-        )
-        return conn.execute("SELECT value FROM app_state WHERE key = ?", [key]).fetchone()[0]
-
-
-def set_state(db: Database, key: str, value: str, now: datetime) -> None:
-    """Store a small persistent setting."""
-    with db.write() as conn:
-        conn.execute(
-            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-            [key, value, _stamp(now)],
-        )
-
-
-def delete_state(db: Database, key: str) -> None:
-    """Remove a small persistent setting (one that moved out of the database)."""
-    with db.write() as conn:
-        conn.execute("DELETE FROM app_state WHERE key = ?", [key])
-
-
-def list_staff(db: Database) -> list[Row]:
-    """Return every staff account (disabled ones too) with its number of open sessions."""
-    rows = db.conn.execute(
-        "SELECT s.id, s.username, s.role, s.active, s.created_at,"
-        " (SELECT COUNT(*) FROM staff_sessions x WHERE x.staff_id = s.id AND x.ended_at IS NULL) AS sessions"
-        " FROM staff s ORDER BY s.username COLLATE NOCASE"
-    ).fetchall()
-    return [dict(row) for row in rows]
-
-
-def _end_sessions(conn: sqlite3.Connection, staff_id: int, now: int, reason: str) -> int:
-    cur = conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE staff_id = ? AND ended_at IS NULL",
-                       [now, reason, staff_id])
-    return cur.rowcount
-
-
-def end_all_staff_sessions(db: Database, now: int, reason: str) -> int:
-    """End every open staff session (e.g. after a restore revived sessions ended since the copy); return how many."""
-    with db.write() as conn:
-        return conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL",
-                            [now, reason]).rowcount
-
-
-def _staff_id(conn: sqlite3.Connection, username: str) -> int:
-    row = conn.execute("SELECT id FROM staff WHERE username = ?", [username]).fetchone()
-    if row is None:
-        raise NotFound(f"no staff account named '{username}'", code="unknown_staff")
-    return row[0]
-
-
-def set_staff_password(db: Database, username: str, password_hash: str, now: int) -> int:
-    """Replace a staff member's password and end their sessions; return how many were ended."""
-    with db.write() as conn:
-        staff_id = _staff_id(conn, username)
-        conn.execute("UPDATE staff SET password_hash = ? WHERE id = ?", [password_hash, staff_id])
-        return _end_sessions(conn, staff_id, now, "password_changed")
-
-
-def disable_staff(db: Database, username: str, now: int, by: str = COMMAND_LINE) -> int:
-    """Disable a staff account and end its sessions; return how many were ended.
-
-    Raise LastAdmin, changing nothing, when it is the last active admin (checked in the same transaction).
-    """
-    with db.write() as conn:
-        staff_id = _staff_id(conn, username)
-        if conn.execute("UPDATE staff SET active = 0 WHERE id = ? AND active = 1", [staff_id]).rowcount:
-            _keep_an_admin(conn)
-            _record_change(conn, staff_id, "disabled", by, now)
-        return _end_sessions(conn, staff_id, now, "disabled")
-
-
-def enable_staff(db: Database, username: str, now: int, by: str = COMMAND_LINE) -> None:
-    """Let a disabled staff account log in again (with its old password)."""
-    with db.write() as conn:
-        staff_id = _staff_id(conn, username)
-        if conn.execute("UPDATE staff SET active = 1 WHERE id = ? AND active = 0", [staff_id]).rowcount:
-            _record_change(conn, staff_id, "enabled", by, now)
-
-
-def set_staff_role(db: Database, username: str, role: str, now: int, by: str = COMMAND_LINE) -> int:
-    """Change a staff member's role and end their sessions (they log in again with it); return how many ended.
-
-    Raise LastAdmin, changing nothing, when it would demote the last active admin (checked in the same transaction).
-    """
-    with db.write() as conn:
-        staff_id = _staff_id(conn, username)
-        if conn.execute("UPDATE staff SET role = ? WHERE id = ? AND role != ?", [role, staff_id, role]).rowcount:
-            _keep_an_admin(conn)
-            _record_change(conn, staff_id, "role", by, now, role)
-        return _end_sessions(conn, staff_id, now, "role_changed")
-
-
-def staff_changes(db: Database, limit: int = 200) -> list[Row]:
-    """Return the latest account changes, newest first: who created, disabled, enabled or re-roled whom, when."""
-    rows = db.conn.execute(
-        "SELECT c.at, s.username AS account, c.change, c.detail, c.by_username AS by FROM staff_changes c"
-        " JOIN staff s ON s.id = c.staff_id ORDER BY c.id DESC LIMIT ?", [limit]).fetchall()
-    return [dict(row) for row in rows]
-
-
-def end_staff_sessions(db: Database, username: str, now: int) -> int:
-    """End every open session of a staff member (a PC left logged in); return how many were ended."""
-    with db.write() as conn:
-        return _end_sessions(conn, _staff_id(conn, username), now, "ended_by_admin")
+# ---------------------------------------------------------------- counts, health and the demo's history
 
 
 def status_counts(db: Database, day: str) -> dict[str, dict[str, int]]:
@@ -866,43 +618,6 @@ def status_counts(db: Database, day: str) -> dict[str, dict[str, int]]:
     for row in rows:
         counts.setdefault(row["service"], {})[row["status"]] = row["tickets"]
     return counts
-
-
-def start_staff_session(db: Database, token_hash: str, staff_id: int, now: int, forget_before: int) -> None:
-    """Record a new staff session; drop records last used before ``forget_before``."""
-    with db.write() as conn:
-        conn.execute("DELETE FROM staff_sessions WHERE last_seen_at < ?", [forget_before])
-        conn.execute("INSERT INTO staff_sessions (token_hash, staff_id, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
-                     [token_hash, staff_id, now, now])
-
-
-def get_staff_session(db: Database, token_hash: str) -> Row | None:
-    """Return an open session (with the counter it works at) and its active staff member's account, or None."""
-    return _row(db.conn.execute(
-        "SELECT x.started_at, x.last_seen_at, x.counter_id, s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id"
-        " WHERE x.token_hash = ? AND x.ended_at IS NULL AND s.active = 1", [token_hash]
-    ).fetchone())
-
-
-def touch_staff_session(db: Database, token_hash: str, now: int) -> None:
-    """Move a session's idle clock to ``now``."""
-    with db.write() as conn:
-        conn.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL",
-                     [now, token_hash])
-
-
-def set_session_counter(db: Database, token_hash: str, counter_id: int) -> None:
-    """Record the counter a staff session works at (the counter screen's choice, or its latest "next")."""
-    with db.write() as conn:
-        conn.execute("UPDATE staff_sessions SET counter_id = ? WHERE token_hash = ? AND ended_at IS NULL",
-                     [counter_id, token_hash])
-
-
-def end_staff_session(db: Database, token_hash: str, now: int, reason: str) -> None:
-    """End one staff session (logout, idle time-out)."""
-    with db.write() as conn:
-        conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
-                     [now, reason, token_hash])
 
 
 def ping(db: Database) -> bool:
@@ -924,21 +639,21 @@ def add_history(db: Database, tickets) -> int:
     written = 0
     with db.write() as conn:
         for ticket in tickets:
-            issued = _stamp(ticket.stamp("issue"))
+            issued = stamp(ticket.stamp("issue"))
             called, serving = ticket.stamp("call"), ticket.stamp("serve")
             ticket_id = conn.execute(
                 "INSERT INTO tickets (token, day, origin_service, seq, number, service, priority, status, issued_at,"
                 " queued_at, called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'printed')",
                 [secrets.token_urlsafe(12), ticket.day, ticket.service, ticket.seq, ticket.number, ticket.service,
-                 int(ticket.priority), ticket.status, issued, issued, called and _stamp(called),
-                 serving and _stamp(serving), _stamp(ticket.events[-1][0]), ticket.counter_id, ticket.staff_id,
+                 int(ticket.priority), ticket.status, issued, issued, called and stamp(called),
+                 serving and stamp(serving), stamp(ticket.events[-1][0]), ticket.counter_id, ticket.staff_id,
                  sum(1 for event in ticket.events if event[1] == "recall")],
             ).lastrowid
             conn.executemany(
                 "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
                 " staff_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(ticket_id, ticket.day, _stamp(at), action, before, after, ticket.service, counter_id, staff_id)
+                [(ticket_id, ticket.day, stamp(at), action, before, after, ticket.service, counter_id, staff_id)
                  for at, action, before, after, counter_id, staff_id in ticket.events])
             written += len(ticket.events)
     return written

@@ -324,7 +324,7 @@ def prepare_database(config: Path, records: int) -> list[str]:
     from werkzeug.security import generate_password_hash
 
     from kiosk.storage import status as status_store
-    from kiosk.storage import tickets as store
+    from kiosk.storage import staff as staff_store
     from kiosk.storage.db import Database
     from kiosk.domain.settings import load_settings
     from kiosk.domain.status import Application
@@ -333,7 +333,7 @@ def prepare_database(config: Path, records: int) -> list[str]:
     db = Database(settings.database_path)
     db.migrate()
     now = datetime.now(timezone.utc)
-    store.add_staff(db, STAFF, generate_password_hash(PASSWORD), "counter", now)
+    staff_store.add_staff(db, STAFF, generate_password_hash(PASSWORD), "counter", now)
     people = list(residents(records))
     status_store.save_applications(
         db, (Application(nik, KK, f"Warga {index}", born, STATUSES[index % len(STATUSES)])

@@ -23,7 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from kiosk import create_app
 from kiosk.storage import reports as reports_store
-from kiosk.storage import tickets as store
+from kiosk.storage import staff as staff_store
 from kiosk.tools.bench_table import Row, _ms
 from kiosk.paths import packaged_config
 from kiosk.domain.settings import load_settings
@@ -54,7 +54,7 @@ def open_app(directory: Path, clock):
         "printer.type": "none", "kiosk.tickets_per_second": 1_000_000, "kiosk.ticket_burst": 1_000_000})
     app = create_app({"settings": settings, "TESTING": True, "clock": clock})
     runtime = app.extensions["kiosk"]
-    store.add_staff(runtime.db, ADMIN, generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000"),
+    staff_store.add_staff(runtime.db, ADMIN, generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000"),
                     "admin", clock())
     return app
 

@@ -59,6 +59,8 @@ def register(app: Flask) -> None:
     app.register_blueprint(disruptions_bp)
     from kiosk.web.bookings import bp as bookings_bp
     app.register_blueprint(bookings_bp)
+    from kiosk.web.later_pages import bp as later_pages_bp
+    app.register_blueprint(later_pages_bp)
 
     from kiosk.web import network
     network.register(app)

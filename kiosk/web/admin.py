@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, g, jsonify, render_template
 from werkzeug.security import generate_password_hash
 
 from kiosk.storage import tickets as store
+from kiosk.storage import staff as staff_store
 from kiosk.domain.errors import BadRequest, NotFound, RateLimited
 from kiosk.domain.passwords import PasswordChecksBusy, password_slot
 from kiosk.office import staff
@@ -66,7 +67,7 @@ def today():
             "daily_quota": today_rules["daily_quota"],
             "override": today_rules["override"],
         })
-    names = {account["id"]: account["username"] for account in store.list_staff(rt.db)}
+    names = {account["id"]: account["username"] for account in staff_store.list_staff(rt.db)}
     current = store.current_tickets(rt.db, day)
     counters = []
     for counter in rt.settings.counters:
@@ -92,7 +93,7 @@ def today():
 
 
 def _account(staff_id: int) -> dict:
-    for account in store.list_staff(runtime().db):
+    for account in staff_store.list_staff(runtime().db):
         if account["id"] == staff_id:
             return account
     raise NotFound("Akun petugas tidak ditemukan.", code="unknown_staff")
@@ -137,7 +138,7 @@ def _staff_json(account: dict) -> dict:
 @staff_required("admin")
 def staff_list():
     """Every staff account with its role, whether enabled, and open sessions."""
-    return jsonify({"staff": [_staff_json(account) for account in store.list_staff(runtime().db)],
+    return jsonify({"staff": [_staff_json(account) for account in staff_store.list_staff(runtime().db)],
                     "me": g.staff["id"]})
 
 
@@ -162,7 +163,7 @@ def staff_disable(staff_id: int):
     """Disable an account (not one's own): no more logins, its sessions end at once."""
     account = _account(staff_id)
     _not_self(account, "menonaktifkan")
-    ended = store.disable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
+    ended = staff_store.disable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
 
@@ -171,7 +172,7 @@ def staff_disable(staff_id: int):
 def staff_enable(staff_id: int):
     """Let a disabled account log in again."""
     account = _account(staff_id)
-    store.enable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
+    staff_store.enable_staff(runtime().db, account["username"], _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": 0})
 
 
@@ -181,7 +182,7 @@ def staff_password(staff_id: int):
     """Set a new password for an account and end its sessions."""
     account = _account(staff_id)
     password = _password(json_body(), account["username"])
-    ended = store.set_staff_password(runtime().db, account["username"], _hash(password),
+    ended = staff_store.set_staff_password(runtime().db, account["username"], _hash(password),
                                      _seconds())
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
@@ -193,7 +194,7 @@ def staff_role(staff_id: int):
     role = _role(json_body())
     account = _account(staff_id)
     _not_self(account, "mengubah peran")
-    ended = store.set_staff_role(runtime().db, account["username"], role, _seconds(), by=g.staff["username"])
+    ended = staff_store.set_staff_role(runtime().db, account["username"], role, _seconds(), by=g.staff["username"])
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
 
@@ -203,7 +204,7 @@ def staff_changes():
     """Who created, disabled, enabled or changed the role of which account, and when (newest first)."""
     zone = runtime().settings.office.timezone
     return jsonify({"changes": [{**change, "at": datetime.fromtimestamp(change["at"], zone).isoformat()}
-                                for change in store.staff_changes(runtime().db)]})
+                                for change in staff_store.staff_changes(runtime().db)]})
 
 
 @bp.post("/api/admin/staff/<id:staff_id>/end-sessions")
@@ -212,5 +213,5 @@ def staff_end_sessions(staff_id: int):
     """End every open session of an account (not one's own: use Keluar)."""
     account = _account(staff_id)
     _not_self(account, "mengakhiri sesi")
-    ended = store.end_staff_sessions(runtime().db, account["username"], _seconds())
+    ended = staff_store.end_staff_sessions(runtime().db, account["username"], _seconds())
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})

@@ -11,6 +11,7 @@ from flask import Blueprint, g, jsonify, request
 
 from kiosk.domain import queue
 from kiosk.storage import tickets as store
+from kiosk.storage import services as service_store
 from kiosk.domain.errors import BadRequest, UnknownService
 from kiosk.office import services
 from kiosk.office.views import services_json
@@ -46,7 +47,7 @@ def service_answer(code: str) -> dict[str, Any]:
     rt = runtime()
     service = rt.settings.service(code)
     day = rt.today()
-    override = store.service_override(rt.db, day, code)
+    override = service_store.service_override(rt.db, day, code)
     answer = next(item for item in services_json(rt) if item["code"] == code)
     quota = service.daily_quota
     if override and override["daily_quota"] is not None:
@@ -120,7 +121,7 @@ def list_closed_dates():
             day = first + timedelta(days=offset)
             if name := queue.holiday_name(day):
                 holidays.append({"date": day.isoformat(), "name": name})
-    return jsonify({"closed_dates": [_closed_json(row) for row in store.list_closed_dates(rt.db, first.isoformat())],
+    return jsonify({"closed_dates": [_closed_json(row) for row in service_store.list_closed_dates(rt.db, first.isoformat())],
                     "holidays": holidays})
 
 

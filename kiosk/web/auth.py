@@ -12,7 +12,7 @@ from typing import Callable
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.storage import tickets as store
+from kiosk.storage import staff as staff_store
 from kiosk.domain.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
 from kiosk.domain.passwords import PasswordChecksBusy, password_slot
 from kiosk.web.common import error_response, json_body, runtime
@@ -59,7 +59,7 @@ def login():
                                   f"Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.", 429)
         response.headers["Retry-After"] = str(wait)
         return response
-    staff = store.get_staff(runtime().db, username)
+    staff = staff_store.get_staff(runtime().db, username)
     try:
         with password_slot():
             matches = check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password)
@@ -73,7 +73,7 @@ def login():
     token = secrets.token_urlsafe(32)
     now = _now()
     forget_before = now - int(current_app.permanent_session_lifetime.total_seconds()) - 86400
-    store.start_staff_session(runtime().db, _token_hash(token), staff["id"], now, forget_before)
+    staff_store.start_staff_session(runtime().db, _token_hash(token), staff["id"], now, forget_before)
     session.update(sid=token, csrf=secrets.token_urlsafe(24))
     return jsonify({"csrf_token": session["csrf"], "user": _user(staff)})
 
@@ -92,7 +92,7 @@ def logout():
     """End the staff session on the server (a copied cookie stops working) and in the browser."""
     token = session.get("sid")
     if isinstance(token, str):
-        store.end_staff_session(runtime().db, _token_hash(token), _now(), "logout")
+        staff_store.end_staff_session(runtime().db, _token_hash(token), _now(), "logout")
     session.clear()
     return jsonify({"ok": True})
 
@@ -131,7 +131,7 @@ def current_staff() -> dict | None:
     if not isinstance(token, str):
         return None
     db, token_hash, now = runtime().db, _token_hash(token), _now()
-    record = store.get_staff_session(db, token_hash)
+    record = staff_store.get_staff_session(db, token_hash)
     if record is None:  # logged out, password changed, account disabled, or unknown
         session.clear()
         return None
@@ -141,19 +141,19 @@ def current_staff() -> dict | None:
     if now - record["started_at"] > current_app.permanent_session_lifetime.total_seconds():
         return _end(token_hash, now, "expired")
     if idle > _TOUCH_SECONDS:
-        store.touch_staff_session(db, token_hash, now)
+        staff_store.touch_staff_session(db, token_hash, now)
     return {key: record[key] for key in ("id", "username", "role", "counter_id")}
 
 
 def work_at(counter_id: int) -> None:
     """Keep the counter this request's staff session works at with the session on the server."""
     if g.staff.get("counter_id") != counter_id:  # write only on a change of counter
-        store.set_session_counter(runtime().db, _token_hash(session["sid"]), counter_id)
+        staff_store.set_session_counter(runtime().db, _token_hash(session["sid"]), counter_id)
         g.staff["counter_id"] = counter_id
 
 
 def _end(token_hash: str, now: int, reason: str) -> None:
-    store.end_staff_session(runtime().db, token_hash, now, reason)
+    staff_store.end_staff_session(runtime().db, token_hash, now, reason)
     session.clear()
 
 

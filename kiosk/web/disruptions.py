@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
-
 from flask import Blueprint, g, jsonify
 
 from kiosk.domain import disruptions as rules
 from kiosk.office import disruptions as office
-from kiosk.storage import disruptions as store
 from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required
 from kiosk.web.reports import _day_arg, check_period
@@ -47,14 +44,21 @@ def end(disruption_id: int):
 @staff_required("admin")
 def report():
     """Disruption minutes per service and reason over a period of office days (a still active one up to now)."""
-    rt = runtime()
     first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
     check_period(first, last)
-    zone, now = rt.settings.office.timezone, rt.now()
-    begin = datetime.combine(first, time(0), zone).isoformat(timespec="seconds")
-    stop = datetime.combine(date.fromordinal(last.toordinal() + 1), time(0), zone).isoformat(timespec="seconds")
-    spans = [rules.Span(row["service"], row["reason"], datetime.fromisoformat(row["since"]),
-                        datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None)
-             for row in store.overlapping(rt.db, begin, stop)]
-    rows = rules.minutes_per_service(spans, first, last, zone, now, [s.code for s in rt.settings.services])
+    rows = [{key: value for key, value in row.items() if key != "name"}
+            for row in office.minutes(runtime(), first, last)]
     return jsonify({"from": first.isoformat(), "to": last.isoformat(), "services": rows})
+
+
+@bp.get("/api/disruptions/waiting")
+@staff_required("counter")
+def waiting():
+    """List the waiting tickets of every service a disruption covers now, for staff to keep, move or rebook."""
+    from kiosk.office.views import staff_ticket_json
+    from kiosk.storage import tickets as tickets_store
+
+    rt = runtime()
+    codes = tuple(office.suspensions(rt))
+    rows = tickets_store.waiting_list(rt.db, rt.today(), codes) if codes else []
+    return jsonify({"services": list(codes), "tickets": [staff_ticket_json(rt, row) for row in rows]})

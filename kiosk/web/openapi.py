@@ -499,8 +499,10 @@ PATHS["/healthz"]["get"]["responses"]["200"]["content"]["application/json"]["sch
     "type": "object", "nullable": True,
     "description": "Events waiting for the regency: how many, the last batch the regency took, and the age in "
                    "seconds of the oldest one waiting; error: no_key (no <database>.regency-key) or the last "
-                   "send's failure",
+                   "send's failure; quarantined: events the regency refused as bad data (400/413/422), set aside "
+                   "so the rest go on, never sent again",
     "properties": {"pending": {"type": "integer", "minimum": 0},
+                   "quarantined": {"type": "integer", "minimum": 0},
                    "last_sent_at": {"type": "string", "format": "date-time", "nullable": True},
                    "lag_seconds": {"type": "integer", "minimum": 0},
                    "error": {"type": "string", "nullable": True}},
@@ -909,6 +911,20 @@ PATHS["/api/tickets/{id}/sms"] = {"post": {
         "ticket": {"type": "integer"}, "phone": {"type": "string", "description": "masked"}}}}}, "Created"),
         **_errors((400, "invalid_phone / bad_request"), (403, "not_a_kiosk / csrf_failed"), (404, "not_found"),
                   (409, "sms_unavailable: [sms] enabled = false / ticket_not_waiting"))}}}
+PATHS["/api/bookings/{token}/sms"] = {"post": {
+    "summary": "Keep an SMS number with a booking still to come (kiosk PCs, staff): its reminder the evening before "
+               "([sms] reminder_time), a notice when a disruption touches it, and once checked in its ticket's "
+               "messages; kept until the booking ends",
+    "parameters": [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["phone"],
+        "properties": {"phone": {"type": "string", "pattern": "^(\\+62|62|0)8[1-9][0-9]{6,10}$",
+                                 "description": "an Indonesian mobile number, normalised to +62…"}}}}}},
+    "responses": {"201": _json({"type": "object", "properties": {"sms": {"type": "object", "properties": {
+        "booking": {"type": "string", "description": "the booking's code"},
+        "phone": {"type": "string", "description": "masked"}}}}}, "Created"),
+        **_errors((400, "invalid_phone / bad_request"), (403, "not_a_kiosk / csrf_failed"), (404, "unknown_booking"),
+                  (409, "sms_unavailable: [sms] enabled = false / booking_not_open"))}}}
 PATHS["/api/admin/sms"] = {"get": {
     "summary": "The SMS channel: on or off, gammu-smsd's folders and modem state, today's messages, failures and "
                "the day's budget left ([sms] daily_limit)",
@@ -1124,6 +1140,13 @@ PATHS.update({
             "responses": {"201": _DISRUPTION_ANSWER,
                           **_errors(*_STAFF_ERRORS, (400, "bad_request"), (404, "unknown_service"))}},
     },
+    "/api/disruptions/waiting": {"get": {
+        "summary": "The waiting tickets of every service a disruption covers now, in calling order (staff): "
+                   "each can be kept, moved (transfer) or turned into a booking (rebook)",
+        "security": [{"session": []}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "services": {"type": "array", "items": {"type": "string"}},
+            "tickets": {"type": "array", "items": _ref("Ticket")}}}), **_errors(*_STAFF_ERRORS)}}},
     "/api/disruptions/{id}/end": {"post": {
         "summary": "End a disruption now (staff); SSE event `disruption` with ended_at",
         "security": [{"session": [], "csrf": []}], "parameters": [_ID],
@@ -1137,6 +1160,11 @@ PATHS.update({
                 "service": {"type": "string"}, "reason": {"type": "string"}, "label": {"type": "string"},
                 "disruptions": {"type": "integer"}, "minutes": {"type": "integer"}}}}}})),
 })
+
+PATHS["/api/reports/disruptions.csv"] = _report(
+    "Disruption minutes per service and reason over a period as CSV (columns service, reason, label, disruptions, "
+    "minutes; `?dialect=excel-id`: semicolons and Indonesian headings); the period's .xlsx has them on a sheet "
+    "'Gangguan'", _PERIOD + _DIALECT, {**_CSV, "description": "CSV: one row per service and reason"})
 
 SCHEMAS["Ticket"]["properties"].update({
     "members": {"type": "integer", "minimum": 1, "maximum": 5, "description": "people of one KK served on it"},
@@ -1166,7 +1194,7 @@ _ticket_body["properties"].update({
                                              "kept as a keyed hash; the same NIK again that day answers 200 "
                                              "with its ticket and \"existing\": true"},
     "members": {"type": "integer", "minimum": 1, "maximum": 5, "default": 1},
-    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$",
+    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$",
               "description": "SMS opt-in, e.g. 0812...; kept until the ticket ends"},
 })
 PATHS["/api/tickets"]["post"]["responses"]["400"] = _json(_ref("Error"), "bad_request / nik_required / "
@@ -1195,7 +1223,7 @@ PATHS.update({
                                "date": {"type": "string", "format": "date"},
                                "slot": {"type": "string", "example": "08:00"},
                                "nik": {"type": "string"}, "members": {"type": "integer", "minimum": 1, "maximum": 5},
-                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[0-9]{7,11}$"}}}}}},
+                               "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$"}}}}}},
             "responses": {"201": _BOOKING_ANSWER, "200": _BOOKING_ANSWER,
                           **_errors((400, "bad_request / nik_required / invalid_nik / invalid_phone"),
                                     *_KIOSK_ERRORS, (404, "unknown_service"),

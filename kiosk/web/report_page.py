@@ -10,6 +10,7 @@ from kiosk.files import charts as report_charts
 from kiosk.domain import reports
 from kiosk.domain.errors import BadRequest
 from kiosk.files.reports import long_date, period_text
+from kiosk.office.disruptions import minutes as disruption_minutes
 from kiosk.web.common import runtime
 from kiosk.web.auth import admin_page
 from kiosk.web.reports import check_period, range_report
@@ -69,4 +70,5 @@ def page():
     return render_template(
         "admin/reports.html", report=report, figures=figures, charts=report_charts.page_charts(figures),
         period=period_text(report["from"], report["to"]), form={"from": report["from"], "to": report["to"]},
-        trend_period=period_text(figures["trend"][0]["date"], figures["trend"][-1]["date"]), **context)
+        trend_period=period_text(figures["trend"][0]["date"], figures["trend"][-1]["date"]),
+        disruptions=disruption_minutes(rt, first, last), **context)

@@ -9,7 +9,8 @@ from flask import Blueprint, Response, jsonify, request
 from kiosk.domain import reports
 from kiosk.storage import reports as reports_store
 from kiosk.domain.errors import BadRequest
-from kiosk.files.reports import to_csv, to_xlsx
+from kiosk.files.reports import disruptions_csv, to_csv, to_xlsx
+from kiosk.office.disruptions import minutes as disruption_minutes
 from kiosk.web.common import runtime
 from kiosk.web.auth import staff_required
 
@@ -92,6 +93,17 @@ def _csv(report: dict, name: str) -> Response:
                      name.replace(".csv", "-excel.csv"))
 
 
+@bp.get("/api/reports/disruptions.csv")
+@staff_required("admin")
+def disruptions_as_csv():
+    """Disruption minutes per service and reason over a period as CSV (``?dialect=excel-id`` as for the day)."""
+    first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
+    check_period(first, last)
+    excel_id = _excel_id()
+    name = f"gangguan-{first.isoformat()}-{last.isoformat()}{'-excel' if excel_id else ''}.csv"
+    return _download(disruptions_csv(disruption_minutes(runtime(), first, last), excel_id), "text/csv", name)
+
+
 @bp.get("/api/reports/daily.csv")
 @staff_required("admin")
 def daily_csv():
@@ -105,7 +117,9 @@ def daily_csv():
 def daily_xlsx():
     """One day's figures as an Excel workbook headed by the office and the date."""
     report = _daily()
-    return _download(to_xlsx(report), XLSX, f"laporan-antrean-{report['date']}.xlsx")
+    day = date.fromisoformat(report["date"])
+    return _download(to_xlsx({**report, "disruptions": disruption_minutes(runtime(), day, day)}), XLSX,
+                     f"laporan-antrean-{report['date']}.xlsx")
 
 
 @bp.get("/api/reports/range")
@@ -128,4 +142,6 @@ def period_csv():
 def period_xlsx():
     """A period's figures as an Excel workbook headed by the office and the period."""
     report = _range()
-    return _download(to_xlsx(report), XLSX, f"laporan-antrean-{report['from']}-{report['to']}.xlsx")
+    minutes = disruption_minutes(runtime(), date.fromisoformat(report["from"]), date.fromisoformat(report["to"]))
+    return _download(to_xlsx({**report, "disruptions": minutes}), XLSX,
+                     f"laporan-antrean-{report['from']}-{report['to']}.xlsx")

@@ -1,6 +1,7 @@
-"""SMS over HTTP: a resident's opt-in number for a ticket (kiosk, staff) and the channel's state (admin).
+"""SMS over HTTP: a resident's opt-in number for a ticket or a booking (kiosk, staff) and the channel's state (admin).
 
-``POST /api/tickets/<id>/sms`` stands in until ``POST /api/tickets`` takes ``"phone"`` itself.
+``POST /api/tickets/<id>/sms`` and ``POST /api/bookings/<token>/sms`` add a number after the fact (the kiosk asks
+once the number or the booking is made); ``POST /api/tickets`` and ``POST /api/bookings`` also take ``"phone"``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from flask import Blueprint, jsonify, render_template
 from kiosk.domain import sms as rules
 from kiosk.domain.errors import KioskError
 from kiosk.office.sms import sms_worker
+from kiosk.storage import bookings as booking_store
+from kiosk.storage import sms as sms_store
 from kiosk.storage import tickets as ticket_store
 from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import admin_page, staff_required
@@ -42,6 +45,24 @@ def opt_in(ticket_id: int):
         raise SmsProblem("ticket_not_waiting", "Nomor antrean ini tidak sedang menunggu.", 409)
     sms_worker(rt).opt_in(ticket, phone)
     return jsonify({"sms": {"ticket": ticket["id"], "phone": rules.masked_phone(phone)}}), 201
+
+
+@bp.post("/api/bookings/<token>/sms")
+def opt_in_booking(token: str):
+    """Keep a phone number with a booking still to come: its reminder the evening before, a disruption notice,
+    and once checked in its ticket's "3 nomor lagi" and call."""
+    kiosk_or_staff()
+    rt = runtime()
+    body = json_body()
+    phone = rules.normalise_phone(body.get("phone"))
+    if phone is None:
+        raise SmsProblem("invalid_phone", "Nomor HP tidak valid. Tulis nomor seperti 0812 3456 7890.", 400)
+    booking = booking_store.by_token(rt.db, token)  # 404 unknown_booking
+    if not rt.settings.sms.enabled:
+        raise SmsProblem("sms_unavailable", "Layanan SMS belum aktif di kantor ini.", 409)
+    if booking["status"] != "booked" or not sms_store.set_booking_phone(rt.db, booking["id"], phone):
+        raise SmsProblem("booking_not_open", "Pemesanan ini sudah dipakai, dibatalkan, atau kedaluwarsa.", 409)
+    return jsonify({"sms": {"booking": booking["code"], "phone": rules.masked_phone(phone)}}), 201
 
 
 @bp.get("/api/admin/sms")

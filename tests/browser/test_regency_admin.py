@@ -35,6 +35,18 @@ def test_the_admin_sees_events_waiting_for_the_regency_then_all_sent(tmp_path, n
         page.reload()
         page.wait_for_function("() => document.querySelector('#regency-state').textContent.startsWith('Terkirim')")
         assert page.get_attribute("#regency-state", "data-state") == "ok"
+
+        # An event the regency refused as bad data is set aside, and the admin is told.
+        from kiosk.storage import regency as outbox
+
+        db = server.app.extensions["kiosk"].db
+        outbox.add(db, "ticket_issued", "2026-11-02T09:00:00+07:00", {"number": "A001", "service": "REKAM"})
+        seq = db.conn.execute("SELECT max(seq) FROM regency_outbox").fetchone()[0]
+        outbox.quarantine(db, seq, "HTTP 400 bad_event", "2026-11-02T09:00:01+07:00")
+        page.reload()
+        page.wait_for_function("() => document.querySelector('#regency-state').textContent.includes('ditolak')")
+        assert "1 peristiwa ditolak kabupaten dan disisihkan" in page.inner_text("#regency-state")
+        assert page.get_attribute("#regency-state", "data-state") == "failed"
     finally:
         server.stop()
         regency.stop()

@@ -18,6 +18,7 @@ JAKARTA = timezone(timedelta(hours=7))
 KK = "6203010102150003"
 ADMIN_PASSWORD = "sungai-Kapuas-7hijau"
 VIEWER_PASSWORD = "enggang-Terbang-42x"
+ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana")
 
 
 def cli(*args, input=None):
@@ -66,7 +67,8 @@ def test_init_is_idempotent_and_records_named_migrations(regency_dsn):
     first = cli("init")
     assert first.exit_code == 0 and "mutakhir" in first.output  # the fixture already migrated
     with psycopg.connect(regency_dsn) as conn:
-        assert [r[0] for r in conn.execute("SELECT name FROM schema_migrations")] == ["0001_base", "0002_overview_indexes"]
+        names = [r[0] for r in conn.execute("SELECT name FROM schema_migrations")]
+        assert names == ["0001_base", "0002_overview_indexes", "0003_office_days_index"]
         conn.execute("DELETE FROM schema_migrations")  # an older database without the record...
         conn.execute("DROP TABLE status_records, staff_sessions, staff, events, offices, settings CASCADE")
         conn.execute("DROP SEQUENCE status_cursor")
@@ -116,7 +118,8 @@ def test_reordered_batches_give_the_same_figures(regency_server, regency_dsn):
         send(regency_server, two, "62.03.02", list(reversed(batch)))
     admin_login(regency_server, regency_dsn)
     first, second = regency_server.get("/regency/api/offices").json()
-    assert first["today"] == second["today"] == {"issued": 12, "served": 6, "waiting": 4, "median_wait_minutes": 6.0}
+    assert first["today"] == second["today"] == {"issued": 12, "served": 6, "waiting": 4, "median_wait_minutes": 6.0,
+                                                 "p90_wait_minutes": 6.0}
 
 
 def test_a_batch_cut_mid_way_writes_nothing(regency_server, regency_dsn):
@@ -173,6 +176,10 @@ def test_an_office_key_cannot_write_for_another_office(regency_server, regency_d
                                        for n in range(1001)]}, "batch_too_large"),
     ('{"office": "62.03.01", "events": [{"id": "1", "kind": "day_summary", "at": "2026-12-06T08:00:00+07:00",'
      ' "issued": NaN}]}', "bad_event"),
+    ({"office": "62.03.01", "events": [{"id": "1", "kind": "survey_response", "at": "2026-12-06T08:00:00+07:00",
+                                        "day": "2026-12-06", **dict.fromkeys(ELEMENTS, 4), "waktu": 5}]}, "bad_event"),
+    ({"office": "62.03.01", "events": [{"id": "1", "kind": "day_summary", "at": "2026-12-06T08:00:00+07:00",
+                                        "day": "6 Desember", "issued": 3}]}, "bad_event"),
     ('{"office": "62.03.01", "events": [{"id": "\\ud800", "kind": "closure", "at": "2026-12-06T08:00:00+07:00"}]}',
      "bad_event"),
 ])
@@ -211,20 +218,27 @@ def test_the_overview_shows_what_each_office_sent(regency_server, regency_dsn):
         {"id": "d1", "kind": "disruption", "at": at(1), "code": "printer_offline"},
         {"id": "d2", "kind": "disruption", "at": at(2), "code": "no_blanks"},
         {"id": "d3", "kind": "disruption", "at": at(3), "code": "printer_offline", "active": False},
-        {"id": "c1", "kind": "closure", "at": at(0), "reason": "rapat"},
-        {"id": "s1", "kind": "day_summary", "at": at(600), "issued": 7},
-        {"id": "q1", "kind": "survey_response", "at": at(30), "answers": [4, 4, 3]},
+        {"id": "c1", "kind": "closure", "at": at(0), "day": "2030-01-02", "open": False, "reason": "rapat"},
+        {"id": "s1", "kind": "day_summary", "at": at(600), "day": at(0)[:10], "issued": 7, "served": 3,
+         "no_show": 0},
+        {"id": "q1", "kind": "survey_response", "at": at(30), "day": at(0)[:10], **dict.fromkeys(ELEMENTS, 4)},
     ])
     admin_login(regency_server, regency_dsn)
     answer = regency_server.get("/regency/api/offices")
     assert answer.status_code == 200
     offices = {o["office"]: o for o in answer.json()}
-    assert offices["62.03.01"]["today"] == {"issued": 20, "served": 10, "waiting": 5, "median_wait_minutes": 4.0}
-    assert offices["62.03.02"]["today"] == {"issued": 7, "served": 3, "waiting": 4, "median_wait_minutes": 12.0}
+    assert offices["62.03.01"]["today"] == {"issued": 20, "served": 10, "waiting": 5, "median_wait_minutes": 4.0,
+                                             "p90_wait_minutes": 4.0}
+    assert offices["62.03.02"]["today"] == {"issued": 7, "served": 3, "waiting": 4, "median_wait_minutes": 12.0,
+                                             "p90_wait_minutes": 12.0}
     assert offices["62.03.02"]["disrupted"] == ["no_blanks"] and offices["62.03.01"]["disrupted"] == []
     assert offices["62.03.03"] == {"office": "62.03.03", "name": "Timpah", "last_contact": None, "lag_seconds": None,
-                                   "today": {"issued": 0, "served": 0, "waiting": 0, "median_wait_minutes": None},
-                                   "disrupted": []}
+                                   "today": {"issued": 0, "served": 0, "waiting": 0, "median_wait_minutes": None,
+                                             "p90_wait_minutes": None},
+                                   "disrupted": [], "closed": False, "closed_services": [],
+                                   "ikm_month": {"respondents": 0, "ikm": None, "grade": None}}
+    assert offices["62.03.02"]["closed"] is False  # closed on another day, not today
+    assert offices["62.03.02"]["ikm_month"] == {"respondents": 1, "ikm": 100.0, "grade": "A"}
     assert offices["62.03.01"]["last_contact"].endswith("+07:00") and 0 <= offices["62.03.01"]["lag_seconds"] < 60
 
 
@@ -401,3 +415,18 @@ def test_password_guessing_is_throttled(regency_server, regency_dsn):
     form = regency_server.post("/regency/login", data={"username": "kabid", "password": ADMIN_PASSWORD},
                                allow_redirects=False)
     assert form.status_code == 429 and "Terlalu banyak percobaan" in form.text
+
+
+def test_a_requeued_ticket_waits_again_and_an_expired_one_does_not(regency_server, regency_dsn):
+    key = add_office(regency_dsn, "62.03.01", "Selat")
+    events = []
+    for n, moves in enumerate((["ticket_called", "ticket_no_show", "ticket_requeued"],
+                               ["ticket_called", "ticket_no_show"], ["ticket_expired"], [])):
+        number = f"A{n + 1:03d}"
+        events.append({"id": f"{n}-i", "kind": "ticket_issued", "at": at(n), "number": number})
+        events += [{"id": f"{n}-{step}", "kind": kind, "at": at(n + 1 + step), "number": number}
+                   for step, kind in enumerate(moves)]
+    assert send(regency_server, key, "62.03.01", events).status_code == 200
+    admin_login(regency_server, regency_dsn)
+    today = {o["office"]: o for o in regency_server.get("/regency/api/offices").json()}["62.03.01"]["today"]
+    assert (today["issued"], today["waiting"]) == (4, 2)  # A001 requeued and A004 never called

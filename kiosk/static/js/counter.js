@@ -14,7 +14,7 @@ const STORAGE_KEY = "kiosk.counter";
 const REFRESH_GAP_MS = 1000;    // live queue events refetch the counter at most this often
 const WAITING_ROWS = 50;
 const SHORTCUTS = {n: "next", " ": "next", r: "recall", s: "serve", d: "done", t: "no-show",
-                 a: "transfer", k: "requeue", p: "reprint"};
+                 a: "transfer", k: "requeue", p: "reprint", l: "late-return"};
 const STATUS_TEXT = {called: "Dipanggil", serving: "Sedang dilayani"};
 const PRINTER_TEXT = {
   offline: "Printer tiket tidak terhubung. Nomor tetap tercatat dan tampil di layar kios; periksa kabel dan daya printer.",
@@ -22,7 +22,8 @@ const PRINTER_TEXT = {
 };
 const DONE_TEXT = {recall: "dipanggil ulang", serve: "mulai dilayani", done: "selesai dilayani",
                  "no-show": "ditandai tidak hadir", requeue: "dikembalikan ke antrean",
-                 reprint: "dikirim ke printer lagi"};
+                 reprint: "dikirim ke printer lagi",
+                 "late-return": "kembali ke antrean (kembali terlambat), beberapa nomor kemudian"};
 
 const buttons = {};
 Array.prototype.forEach.call(document.querySelectorAll("[data-action]"), (button) => {
@@ -135,7 +136,7 @@ function allowed(action) {
     case "recall": case "serve": case "no-show": return status === "called";
     case "done": return status === "called" || status === "serving";  // done from called: served at once
     case "transfer": return status === "called" || status === "serving";
-    case "requeue": return selectedNoShow !== null;
+    case "requeue": case "late-return": return selectedNoShow !== null;
     case "reprint": return !!view.ticket && view.printer !== "none";
   }
   return false;
@@ -215,7 +216,9 @@ function perform(action) {
   const ticket = view.ticket;
   let request;
   if (action === "next") request = api("POST", `/api/counters/${counterId}/next`);
-  else if (action === "requeue") request = api("POST", `/api/tickets/${selectedNoShow}/requeue`);
+  else if (action === "requeue" || action === "late-return") {
+    request = api("POST", `/api/tickets/${selectedNoShow}/${action}`);
+  }
   else request = api("POST", `/api/tickets/${ticket.id}/${action}`);
   run(request, (answer) => {
     if (action === "next") {
@@ -328,6 +331,7 @@ document.addEventListener("keydown", (event) => {
     return;  // letters do nothing while choosing a service
   }
   if (!$("counter-picker").hidden) return;
+  if (key === "g") { event.preventDefault(); location.assign("/counter/later"); return; }
   const action = SHORTCUTS[key];
   if (!action) return;
   event.preventDefault();  // Space must not scroll or press the focused button

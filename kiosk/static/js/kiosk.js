@@ -489,6 +489,8 @@ status = createStatus({
 // kiosk-survey.js runs its screens under this file's idle rule, settling time and reset.
 export const screenControl = {
   show, settle, reset, lang: () => lang, current: () => current, onReset: (hook) => resetHooks.push(hook),
+  // kiosk-sms.js: the ticket on the result screen, and keeping it (no return to the start) while a phone is typed
+  ticket: () => (resident ? resident.ticket : null), holdResult: () => stop("result"),
 };
 
 reset();

@@ -187,6 +187,11 @@ export function setupToday({api, say, ask, onDate}) {
       box.textContent = `${regency.pending} peristiwa menunggu, tertunda ${minutes} menit (${last})`
         + (regency.error ? `; gagal: ${regency.error}, dicoba lagi` : "");
     }
+    if (regency.quarantined) {
+      // Events the regency refused as bad data: set aside so the rest go on; they need a look.
+      box.setAttribute("data-state", "failed");
+      box.textContent += `; ${regency.quarantined} peristiwa ditolak kabupaten dan disisihkan (lihat log server)`;
+    }
   }
 
   function renderPrinter(state) {
