@@ -16,8 +16,9 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from kiosk.domain.errors import BadRequest
-from kiosk.domain.queue import holiday_name, waiting_deadline
+from kiosk.domain.queue import DAY_NAMES, MONTH_NAMES, holiday_name, waiting_deadline
 from kiosk.domain.settings import WEEKDAYS, Hours, Office, Service
+from kiosk.domain.sms import PART_OF_TWO, fit, gsm7_length, to_gsm7
 from kiosk.domain.survey import remove_long_numbers
 
 # category -> (Indonesian, English) label, in the order screens offer them
@@ -164,6 +165,77 @@ def outcome(complaint: Mapping[str, Any], now: datetime) -> str:
     if complaint["answered_at"]:
         return "answered_on_time" if datetime.fromisoformat(complaint["answered_at"]) <= due else "answered_late"
     return "overdue" if now > due else "open"
+
+
+# ---------------------------------------------------------------- the printed receipt
+
+RECEIPT_LANGUAGES = ("id", "en")
+DAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December")
+# What the kiosk's complaint receipt says, per language; nothing on it names, reaches or quotes the resident.
+RECEIPT_WORDS = {
+    "id": {"title": "Tanda Terima Pengaduan", "code": "Kode pengaduan", "category": "Jenis",
+           "received": "Diterima", "due": "Dijawab paling lambat", "scan": "Pindai untuk melihat jawaban",
+           "footer": "Simpan tanda terima ini. Isi pengaduan dan nomor telepon Anda tidak dicetak."},
+    "en": {"title": "Complaint Receipt", "code": "Complaint code", "category": "Type",
+           "received": "Received", "due": "Answer due by", "scan": "Scan to read the answer",
+           "footer": "Keep this receipt. Your complaint's text and phone number are not printed."},
+}
+
+
+def check_receipt_lang(value: Any) -> str:
+    """Return the language of the kiosk's printed receipt ("id" when not given) or raise BadRequest."""
+    if value is None:
+        return "id"
+    if value not in RECEIPT_LANGUAGES:
+        raise BadRequest("Field 'lang' harus 'id' atau 'en'.")
+    return value
+
+
+def when_text(moment: datetime, lang: str) -> str:
+    """Say a moment as the receipt prints it: "Senin, 21 Desember 2026 pukul 15.00" / "Monday 21 December 2026,
+    15:00"."""
+    if lang == "en":
+        return (f"{DAY_NAMES_EN[moment.weekday()]} {moment.day} {MONTH_NAMES_EN[moment.month - 1]} {moment.year},"
+                f" {moment:%H:%M}")
+    return (f"{DAY_NAMES[moment.weekday()]}, {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+            f" pukul {moment:%H.%M}")
+
+
+def receipt_lines(complaint: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """Return the texts of a complaint's receipt in ``lang``: labels, the category and both moments."""
+    words = RECEIPT_WORDS[lang]
+    label, label_en = CATEGORIES[complaint["category"]]
+    return {**words, "category_label": label_en if lang == "en" else label,
+            "received_at": when_text(datetime.fromisoformat(complaint["received_at"]), lang),
+            "due_at": when_text(datetime.fromisoformat(complaint["due_at"]), lang)}
+
+
+# ---------------------------------------------------------------- the answer by SMS
+
+SMS_ANSWERED = "Pengaduan {code} sudah dijawab: {answer}"
+SMS_REFERRED = "Pengaduan {code} diteruskan ke SP4N-LAPOR! dengan nomor {ref}. {answer}"
+SMS_MORE = " Selengkapnya: {url}"
+SMS_LIMIT = 2 * PART_OF_TWO  # two parts of GSM-7, as every message to a resident
+
+
+def answer_sms(code: str, answer: str, url: str, lapor_ref: str | None = None) -> str:
+    """Return the SMS telling a resident a complaint's answer: as much of it as two parts hold, then the link of
+    the complaint's page (never cut off: the whole answer is there)."""
+    more = SMS_MORE.format(url=url)
+    template = SMS_REFERRED if lapor_ref else SMS_ANSWERED
+    head = template.format(code=code, ref=lapor_ref, answer="")
+    whole = fit(head + " " + answer, 9)
+    if gsm7_length(whole) + gsm7_length(more) <= SMS_LIMIT:
+        return whole + more
+    room = SMS_LIMIT - gsm7_length(to_gsm7(more)) - gsm7_length(head) - 4
+    cut = " ".join(to_gsm7(answer).split())
+    while cut and gsm7_length(cut) > room:
+        cut = cut[:-1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return fit(head + " " + cut.rstrip(" ,.;:") + "..." + more)
 
 
 # ---------------------------------------------------------------- service standards

@@ -6,10 +6,11 @@ Each part is titled with the evaluation aspect it serves as evidence for.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, time, tzinfo
 from typing import Any
 
 from kiosk.domain.complaints import CATEGORIES, OUTCOMES, outcome
+from kiosk.domain.disruptions import Span
 from kiosk.domain.queue import MONTH_NAMES
 
 # part -> (aspect, what the part shows); the workbook's sheets carry the aspect in their names
@@ -74,3 +75,18 @@ def days_per_month(days: Iterable[date | str]) -> list[int]:
         month = day.month if isinstance(day, date) else int(day[5:7])
         counts[month - 1] += 1
     return counts
+
+
+def disruption_minutes_per_month(spans: Iterable[Span], year: int, zone: tzinfo, now: datetime) -> list[int]:
+    """Sum the minutes of disruption per month of ``year`` (January first), each disruption once, whether it
+    stopped one service or all; one still going on counts up to ``now``, one across months counts in each."""
+    minutes = [0.0] * 12
+    for span in spans:
+        stop = span.ended or now
+        for month in range(1, 13):
+            first = datetime.combine(date(year, month, 1), time(0), zone)
+            last = datetime.combine(date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1), time(0), zone)
+            overlap = (min(stop, last) - max(span.since, first)).total_seconds()
+            if overlap > 0:
+                minutes[month - 1] += overlap / 60
+    return [round(value) for value in minutes]

@@ -19,6 +19,9 @@ Keys:
     survey.q.<element>      each satisfaction survey question, as configured ([survey.questions])
     survey.a.<element>.<1-4>, survey.count.<1-9>, survey.part.<part>, survey.option.<part>.<code>,
     survey.error.<code>
+    standard.maklumat, standard.<CODE>.<requirements|procedure|time_standard|cost|product>   the published
+                            Standar Pelayanan (/kiosk/standar), as configured
+    complaint.category.<category>, complaint.due.<category>   each complaint category and its deadline
     voice.* help.* ticket.* input.*          the voice mode's own sentences
 
 Pure: no Flask, no SQLite.
@@ -31,6 +34,7 @@ import string
 from typing import TYPE_CHECKING
 
 from kiosk.domain.announce import number_words, spoken_counter
+from kiosk.domain.complaints import CATEGORIES, STANDARD_KEYS
 from kiosk.domain.status import STATUSES
 from kiosk.domain.survey import ELEMENTS, PROFILE, PROFILE_TITLES
 
@@ -180,6 +184,40 @@ FIXED = {
                                "Silakan minta bantuan petugas.",
     "survey.error.survey_disabled": "Survei kepuasan tidak diadakan di kantor ini.",
     "t.cancel": "Batal.",
+    # the start screen's "Layanan lainnya" and the kiosk's standards and complaints page (/kiosk/standar)
+    "t.more_entry": "Layanan lainnya: nomor untuk hari lain, standar pelayanan, dan pengaduan.",
+    "screen.more": "Anda berada di layar layanan lainnya.",
+    "t.standards_entry": "Standar pelayanan dan pengaduan.",
+    "screen.standards": "Anda berada di layar standar pelayanan.",
+    "t.choose_service": "Pilih layanan untuk mendengar standarnya: persyaratan, prosedur, waktu, biaya, dan produknya.",
+    "t.complain": "Sampaikan pengaduan.",
+    "t.maklumat": "Maklumat pelayanan.",
+    "t.home": "Kembali ke layar awal kios.",
+    "screen.standard": "Standar pelayanan.",
+    "screen.maklumat": "Maklumat pelayanan kantor ini.",
+    "t.requirements": "Persyaratan:",
+    "t.procedure": "Prosedur:",
+    "t.time_standard": "Jangka waktu:",
+    "t.cost": "Biaya:",
+    "t.product": "Produk pelayanan:",
+    "screen.complaint-category": "Anda berada di layar pengaduan.",
+    "t.category_title": "Apa yang ingin Anda sampaikan? Pilih jenis pengaduan.",
+    "screen.complaint-text": "Tulis pengaduan Anda dengan papan ketik di layar.",
+    "t.text_voice": "Bila Anda tidak dapat mengetik, pilih minta dihubungi: petugas akan menghubungi Anda "
+                    "lewat telepon untuk mendengar pengaduan Anda.",
+    "t.call_me": "Minta dihubungi.",
+    "screen.complaint-phone": "Minta dihubungi, nomor ponsel.",
+    "t.phone_hint": "Tulis nomor ponsel Anda bila ingin dihubungi atau menerima jawaban lewat SMS. Boleh dilewati.",
+    "complaint.phone_help": "Ketik nomor ponsel Anda dengan keypad, lalu tekan Enter untuk mengirim pengaduan. "
+                            "Tanpa nomor, langsung tekan Enter.",
+    "t.send": "Kirim pengaduan.",
+    "complaint.sending": "Mengirim pengaduan. Mohon tunggu.",
+    "complaint.error": "Pengaduan belum terkirim. Silakan coba lagi atau sampaikan kepada petugas.",
+    "complaint.need_phone": "Untuk minta dihubungi, ketik dulu nomor ponsel Anda.",
+    "screen.complaint-sent": "Pengaduan Anda sudah diterima.",
+    "complaint.code_is": "Nomor pengaduan Anda:",
+    "t.take_receipt": "Silakan ambil tanda terima Anda dari printer. Di dalamnya ada nomor pengaduan dan kode "
+                      "kuar untuk melihat jawabannya di ponsel.",
 }
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 # the SMS opt-in after a number (kiosk-sms.js, templates/kiosk/_sms.html)
@@ -262,7 +300,33 @@ def sentences(settings: Settings) -> dict[str, str]:
         if advice.next_step["id"]:
             catalogue[f"status.{code}.next"] = spoken(advice.next_step["id"])
     _survey(catalogue, settings)
+    _standards(catalogue, settings)
     return catalogue
+
+
+def _listed(items: tuple[str, ...]) -> str:
+    """Say a list of items one by one: "Satu, Kartu Keluarga asli. Dua, ..."."""
+    return " ".join(f"{number_words(index).capitalize()}, {spoken(item).rstrip('.')}."
+                    for index, item in enumerate(items, 1))
+
+
+def _standards(catalogue: dict[str, str], settings: Settings) -> None:
+    """Add the Maklumat, each service's Standar Pelayanan (as configured) and the complaint categories."""
+    catalogue["standard.maklumat"] = spoken(settings.office.maklumat) if settings.office.maklumat else "Belum diisi."
+    for service in settings.services:
+        for key in STANDARD_KEYS:
+            value = getattr(service, key)
+            if isinstance(value, tuple):
+                text = _listed(value)
+            else:
+                text = spoken(value).rstrip(".") + "." if value else ""
+            catalogue[f"standard.{service.code}.{key}"] = text or "Belum diisi."
+    for category, (label, _) in CATEGORIES.items():
+        days = settings.complaints.days(category)
+        catalogue[f"complaint.category.{category}"] = (
+            f"{label}, dijawab paling lambat {number_words(days)} hari kerja.")
+        catalogue[f"complaint.due.{category}"] = (
+            f"Jawabannya kami berikan paling lambat {number_words(days)} hari kerja setelah hari ini.")
 
 
 def _survey(catalogue: dict[str, str], settings: Settings) -> None:

@@ -198,6 +198,8 @@ class Complaints:
     service: int = 5  # a fault in the service
     conduct: int = 14  # misconduct of staff
     other: int = 5
+    # calendar days a complaint's phone number is kept after its answer; then housekeeping removes it
+    phone_days: int = 30
 
     def days(self, category: str) -> int:
         """Return the working days a complaint of ``category`` is to be answered within."""
@@ -869,6 +871,7 @@ def _in_quiet(clock: str, quiet: str) -> bool:
 STANDARD_TEXT_MAX = 300  # characters of one requirement, step, time standard, cost or product
 STANDARD_ITEMS_MAX = 20  # requirements or procedure steps of one service
 MAKLUMAT_MAX = 2000
+PHONE_DAYS_MAX = 366  # a phone number is kept at most a year after the answer
 COMPLAINT_DAYS_MAX = 60  # working days: about three months
 
 
@@ -913,7 +916,10 @@ def _complaints(table: dict) -> Complaints:
         if value > COMPLAINT_DAYS_MAX:
             raise ConfigError(f"complaints.{category}: at most {COMPLAINT_DAYS_MAX} working days, not {value}")
         days[category] = value
-    return Complaints(**days)
+    phone_days = _positive(table, "complaints.phone_days", Complaints.phone_days, allow_zero=True)
+    if phone_days > PHONE_DAYS_MAX:
+        raise ConfigError(f"complaints.phone_days: at most {PHONE_DAYS_MAX} days, not {phone_days}")
+    return Complaints(**days, phone_days=phone_days)
 
 
 # ---------------------------------------------------------------- later days, fairness, disruptions (docs/contract.md)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain import complaints as rules
 from kiosk.domain import evaluation
 from kiosk.office import bus
 from kiosk.domain import survey as skm
+from kiosk.domain.disruptions import Span
 from kiosk.domain.errors import ConfigError
 from kiosk.domain.settings import with_screen_changes
 from kiosk.storage import complaints as store
@@ -35,13 +36,21 @@ def office_calendar(rt: "Runtime", first: date) -> rules.OfficeCalendar:
 
 
 def lodge(rt: "Runtime", category: str, text: str, phone: str | None, channel: str,
-          received_by: str | None = None, ticket_hash: str | None = None) -> dict[str, Any]:
-    """Store a complaint received now with its deadline; return it."""
+          received_by: str | None = None, ticket_hash: str | None = None,
+          receipt_lang: str | None = None) -> dict[str, Any]:
+    """Store a complaint received now with its deadline; return it.
+
+    A complaint lodged at a kiosk queues its printed receipt in ``receipt_lang`` where a printer is configured
+    (``receipt`` in the row returned: whether one was queued).
+    """
     now = rt.now()
+    printed = channel == "kiosk" and receipt_lang is not None and rt.settings.printer.type != "none"
     due = rules.due_at(now, rt.settings.complaints.days(category), office_calendar(rt, now.date()))
     complaint = store.add_complaint(db=rt.db, received_at=now, due_at=due, token=secrets.token_urlsafe(TOKEN_BYTES),
                                     category=category, text=text, phone=phone, channel=channel,
-                                    received_by=received_by, ticket_hash=ticket_hash)
+                                    received_by=received_by, ticket_hash=ticket_hash,
+                                    receipt_lang=receipt_lang if printed else None)
+    complaint["receipt"] = printed
     _announce(rt, "received", complaint)
     return complaint
 
@@ -125,6 +134,14 @@ def evaluation_pack(rt: "Runtime", year: int) -> dict[str, Any]:
     calendar = office_calendar(rt, first)
     opening = evaluation.days_per_month(calendar.working_days(first, through))
     served = evaluation.days_per_month(store.days_served(rt.db, first.isoformat(), through.isoformat()))
+    zone = settings.office.timezone
+    recorded, rows = store.disruptions_of_year(
+        rt.db, datetime.combine(first, time(0), zone).isoformat(timespec="seconds"),
+        datetime.combine(date(year + 1, 1, 1), time(0), zone).isoformat(timespec="seconds"))
+    spans = [Span(row["service"], row["reason"], datetime.fromisoformat(row["since"]),
+                  datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None) for row in rows]
+    # Minutes only where the office records disruptions at all: before that, null, never a made-up zero.
+    disrupted = evaluation.disruption_minutes_per_month(spans, year, zone, now) if recorded else [None] * 12
     return {
         "year": year,
         "office": settings.office.name,
@@ -138,12 +155,11 @@ def evaluation_pack(rt: "Runtime", year: int) -> dict[str, Any]:
         "service_days": {
             "months": [{"month": month, "name": evaluation.MONTH_NAMES[month - 1],
                         "opening_days": opening[month - 1], "served_days": served[month - 1],
-                        "disruption_minutes": None} for month in range(1, 13)],
+                        "disruption_minutes": disrupted[month - 1]} for month in range(1, 13)],
             "opening_days": sum(opening),
             "served_days": sum(served),
-            # Disruptions are not recorded by this office yet: null minutes, never a made-up zero.
-            "disruptions_recorded": False,
-            "disruption_minutes": None,
+            "disruptions_recorded": recorded,
+            "disruption_minutes": sum(value or 0 for value in disrupted) if recorded else None,
         },
     }
 

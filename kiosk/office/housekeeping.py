@@ -1,5 +1,6 @@
 """What the office does by itself every minute: expire waiting tickets after closing time, forget old
-idempotency keys, purge old status traces, tidy abandoned copies and run the daily backup.
+idempotency keys, purge old status traces and the phone numbers of complaints answered long enough ago, tidy
+abandoned copies and run the daily backup.
 
 A change it makes is announced on the bus (TicketsExpired) like any other; it never calls a screen or the
 printer itself.
@@ -30,6 +31,7 @@ def run(rt: "Runtime") -> int:
     expire_bookings(rt)  # bookings past their window and grace
     tickets.forget_idempotency_keys(rt, now)
     purge_status_traces(rt)
+    forget_complaint_phones(rt)
     tidy_copies(rt)
     if rt.backups is not None:
         rt.backups.run(rt.db, now)
@@ -56,3 +58,18 @@ def purge_status_traces(rt: "Runtime") -> dict[str, int]:
 
     before = rt.now() - timedelta(days=rt.settings.status.retention_days)
     return status_store.purge(rt.db, before.isoformat(timespec="seconds"))
+
+
+def forget_complaint_phones(rt: "Runtime") -> int:
+    """Remove the phone number of complaints answered more than ``[complaints] phone_days`` ago; return how many.
+
+    A number is kept only to call or text the resident back about the complaint: while it is open, and for the
+    stated period after its answer (a follow-up question); the complaint itself, its text and answer stay.
+    """
+    from kiosk.storage import complaints as complaint_store
+
+    before = rt.now() - timedelta(days=rt.settings.complaints.phone_days)
+    forgotten = complaint_store.forget_phones(rt.db, before)
+    if forgotten:
+        log.info("removed the phone numbers of %d answered complaints", forgotten)
+    return forgotten

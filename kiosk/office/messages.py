@@ -1,5 +1,6 @@
 """Messages to residents who asked for them, whatever the channel: "3 nomor lagi", "dipanggil ke Loket N",
-the reminder the evening before a booking, and a disruption that touches their number or their booking.
+the reminder the evening before a booking, a disruption that touches their number or their booking, and the
+answer to a complaint that left a phone number.
 
 A channel (SMS today; WhatsApp could follow where an office has internet) takes a contact and a text
 and answers for delivering it. The office's events reach :meth:`ResidentMessages.on_event` through
@@ -15,10 +16,12 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from kiosk.domain import bookings as booking_rules
+from kiosk.domain import complaints as complaint_rules
 from kiosk.domain import sms as rules
 from kiosk.office import bus
 from kiosk.office.sms_bookings import short_day
 from kiosk.office.views import ticket_json
+from kiosk.storage import complaints as complaint_store
 from kiosk.storage import sms as sms_store
 
 if TYPE_CHECKING:
@@ -27,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NEAR_AHEAD = 3  # "3 nomor lagi": this many (or fewer) people ahead
-EVENTS = ("call", "queue", "disruption")  # what may change a resident's place or day (see MESSAGE_EVENTS)
+EVENTS = ("call", "queue", "disruption", "complaint")  # what a resident may hear of (see MESSAGE_EVENTS)
 
 
 class Channel(Protocol):
@@ -53,7 +56,21 @@ class ResidentMessages:
             return 0
         if event == "disruption":
             return self.notify_disruption(data or {}) + self.notify_bookings_disrupted(data or {})
+        if event == "complaint":
+            return self.notify_complaint(data or {})
         return self.notify_queue()
+
+    def notify_complaint(self, change: dict) -> int:
+        """Send a complaint's answer to the phone number its resident left, once; return 1 when committed."""
+        if change.get("change") != "answered" or not isinstance(change.get("code"), str):
+            return 0
+        complaint = complaint_store.get_by_code(self.rt.db, change["code"])
+        if not complaint["phone"] or complaint["status"] != "answered":
+            return 0
+        url = f"{self.rt.settings.office.public_url}/c/{complaint['token']}"
+        text = complaint_rules.answer_sms(complaint["code"], complaint["answer"], url, complaint["lapor_ref"])
+        sent = self.channel.send(complaint["phone"], text, "complaint", f"complaint:{complaint['code']}")
+        return 0 if sent is None else 1
 
     def notify_disruption(self, disruption: dict) -> int:
         """Tell opted-in residents waiting for an affected service (all when ``service`` is null), once each.
@@ -204,9 +221,9 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
     return disconnect
 
 
-# What may change a resident's place in the line (a call, a move, expiry, a service closing).
+# What may change a resident's place in the line (a call, a move, expiry, a service closing), and complaints.
 MESSAGE_EVENTS = (bus.TicketIssued, bus.TicketCalled, bus.TicketMoved, bus.TicketsExpired, bus.QueueChanged,
-                  bus.DisruptionChanged)
+                  bus.DisruptionChanged, bus.ComplaintChanged)
 
 
 def _translate(event: bus.Event) -> tuple[str, dict]:
@@ -215,4 +232,6 @@ def _translate(event: bus.Event) -> tuple[str, dict]:
         return "call", {"ticket_id": event.ticket_id}
     if isinstance(event, bus.DisruptionChanged):
         return "disruption", dict(event.disruption)
+    if isinstance(event, bus.ComplaintChanged):
+        return "complaint", {"code": event.code, "change": event.change}
     return "queue", {}

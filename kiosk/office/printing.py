@@ -17,10 +17,11 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Callable
 
 
-from kiosk.office.bus import (EventBus, PrinterStateChanged, ReprintQueued, SettingsChanged, SlipQueued, TestPrintQueued,
-                              TicketIssued)
+from kiosk.office.bus import (ComplaintChanged, EventBus, PrinterStateChanged, ReprintQueued, SettingsChanged,
+                              SlipQueued, TestPrintQueued, TicketIssued)
 from kiosk.storage import tickets as store
 from kiosk.office.views import ticket_view
+from kiosk.office.receipts import print_next_receipt
 from kiosk.office.slips import print_next_slip
 from kiosk.devices.printer import PRINT_FAULTS
 from printer import TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
@@ -117,10 +118,11 @@ class PrintWorker:
         self._wake.set()
 
     def subscribe(self, bus: EventBus) -> Callable[[], None]:
-        """Wake on every new print job (issued ticket, reprint, test page) and follow printer settings changes;
+        """Wake on every new print job (issued ticket, reprint, test page, slip, a kiosk complaint's receipt) and
+        follow printer settings changes;
         the printing itself stays in the worker's thread. Return the function that ends the subscription."""
         ends = [
-            bus.subscribe((TicketIssued, ReprintQueued, TestPrintQueued, SlipQueued), self._job_queued),
+            bus.subscribe((TicketIssued, ReprintQueued, TestPrintQueued, SlipQueued, ComplaintChanged), self._job_queued),
             bus.subscribe(SettingsChanged, self._settings_changed),
         ]
 
@@ -130,7 +132,9 @@ class PrintWorker:
 
         return unsubscribe
 
-    def _job_queued(self, event: TicketIssued | ReprintQueued | TestPrintQueued | SlipQueued) -> None:
+    def _job_queued(self, event: TicketIssued | ReprintQueued | TestPrintQueued | SlipQueued | ComplaintChanged) -> None:
+        if isinstance(event, ComplaintChanged) and event.change != "received":
+            return
         if not isinstance(event, TicketIssued) or event.printed:
             self.wake()
 
@@ -164,6 +168,8 @@ class PrintWorker:
             # Strictly first in, first out: a later ticket never prints before an earlier one.
             job = store.oldest_print_job(rt.db)
             if job is None and self._print_test_page():
+                continue
+            if job is None and print_next_receipt(self):  # a complaint's receipt, for the resident at the kiosk
                 continue
             if job is None and print_next_slip(self):  # booking slips, after the tickets (a later day: printed)
                 continue

@@ -38,7 +38,7 @@ YIELD_SECONDS = 0.002  # pause between two inbox messages
 SETTLE_SECONDS = 0.25  # an inbox file this fresh may still be being written by gammu-smsd
 KEEP_DAYS = 2  # finished messages (and the numbers in them) are deleted after this many days
 PRIORITY = {"called": "A", "near": "A", "reply": "B", "optin": "B", "disruption": "B", "reminder": "C"}
-DEFERRED_KINDS = ("reminder",)  # never written to the outbox during quiet hours
+DEFERRED_KINDS = ("reminder", "complaint")  # never written to the outbox during quiet hours
 STILL_TRUE = {"near": "waiting", "called": "called"}  # sent only while its ticket is still in this state
 
 

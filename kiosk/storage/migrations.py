@@ -715,3 +715,25 @@ def regency_outbox_in_the_same_transaction(db: Database) -> None:
         """
     ):
         db.execute(statement)
+
+
+@migrations(name="0020_complaint_receipts")
+def complaint_receipts(db: Database) -> None:
+    """The receipt a kiosk prints for a complaint (its code, dates and QR link only: never its text or phone),
+    queued with the complaint and printed by the print worker after the tickets waiting."""
+    for statement in _split(
+        """
+        CREATE TABLE complaint_receipts (
+            id INTEGER PRIMARY KEY,
+            complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+            lang TEXT NOT NULL DEFAULT 'id' CHECK (lang IN ('id', 'en')),
+            created_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'printed', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            printed_at TEXT,
+            last_error TEXT
+        );
+        CREATE INDEX complaint_receipts_pending ON complaint_receipts (status, id);
+        """
+    ):
+        db.execute(statement)

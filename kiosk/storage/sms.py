@@ -28,7 +28,7 @@ class Outgoing:
 
     phone: str
     body: str
-    kind: str  # reply | near | called | reminder | disruption | optin
+    kind: str  # reply | near | called | reminder | disruption | optin | complaint
     not_before: datetime | None = None  # quiet hours: not written to the outbox before
     dedupe: str | None = None  # one message per key, ever (e.g. "near:<ticket id>")
     ticket_id: int | None = None

@@ -1,12 +1,14 @@
 """Screens of service standards and complaints: the holder's phone page, the kiosk's "Standar Pelayanan"
-screen with its complaint form, the staff inbox and the A4 wall print of the standard."""
+screen with its complaint form, the staff inbox, the A4 wall print of the standard and the yearly evaluation
+pack as an A4 page."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
 from kiosk.domain import complaints as rules
-from kiosk.domain.errors import NotFound
+from kiosk.domain.errors import BadRequest, NotFound
+from kiosk.domain.evaluation import FIRST_YEAR, LAST_YEAR
 from kiosk.domain.words import page_messages
 from kiosk.files.reports import long_date
 from kiosk.office import complaints as office
@@ -56,7 +58,8 @@ def phone_form(token: str):
 def kiosk():
     """The kiosk's "Standar Pelayanan" screen and complaint form (kiosk PCs and staff sessions only).
 
-    After ``[queue] kiosk_idle_seconds`` untouched (``?idle=S`` shortens it, for tests and trials) the page goes
+    Voice guidance and large text work as on /kiosk (kiosk-voice.js, the spoken catalogue's standard.* and
+    complaint.* keys). After ``[queue] kiosk_idle_seconds`` untouched (``?idle=S`` shortens it, for tests and trials) the page goes
     back to the kiosk's start screen, dropping whatever was typed.
     """
     rt = runtime()
@@ -65,7 +68,8 @@ def kiosk():
     idle = request.args.get("idle", type=int)
     idle = rt.settings.queue.kiosk_idle_seconds if idle is None else max(1, min(idle, 3600))
     return render_template("complaints/kiosk.html", office=rt.settings.office, standards=_standards(),
-                           messages=page_messages("complaints"), text_max=rules.TEXT_MAX, idle_seconds=idle)
+                           messages=page_messages("complaints"), text_max=rules.TEXT_MAX, idle_seconds=idle,
+                           voice_messages=page_messages("voice"), voice_output=rt.settings.kiosk.voice_output)
 
 
 @bp.get("/admin/complaints")
@@ -84,3 +88,37 @@ def wall_print():
     rt = runtime()
     return render_template("complaints/print.html", office=rt.settings.office, standards=_standards(),
                            printed=long_date(rt.today()))
+
+
+COUNT_COLUMNS = (("received", "Diterima"), ("answered_on_time", "Dijawab tepat waktu"),
+                 ("answered_late", "Dijawab terlambat"), ("overdue", "Lewat batas waktu"), ("open", "Masih dalam batas"))
+
+
+def _number(value) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _decimal(value) -> str:
+    return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+@bp.get("/admin/evaluation")
+@admin_page
+def evaluation_page():
+    """The yearly evaluation pack (``?year=``, this year when absent) as a page that prints on A4, one section per
+    evaluation aspect, with the same figures as ``GET /api/reports/evaluation`` and its workbook."""
+    rt = runtime()
+    text = request.args.get("year")
+    if text is None:
+        year = rt.now().year
+    elif text.isascii() and text.isdigit() and len(text) == 4 and FIRST_YEAR <= int(text) <= LAST_YEAR:
+        year = int(text)
+    else:
+        problem = BadRequest(f"Tahun harus {FIRST_YEAR}-{LAST_YEAR}, misalnya 2026.")
+        return render_template("error.html", status=400, message=problem.message), 400
+    pack = office.evaluation_pack(rt, year)
+    return render_template("complaints/evaluation.html", office=rt.settings.office, pack=pack,
+                           generated=f"{long_date(rt.today())} pukul {rt.now():%H.%M}", long_date=long_date,
+                           number=_number, decimal=_decimal, count_keys=[key for key, _ in COUNT_COLUMNS],
+                           count_labels=[label for _, label in COUNT_COLUMNS], first_year=FIRST_YEAR,
+                           last_year=LAST_YEAR)

@@ -110,9 +110,13 @@ def lodge():
     phone = rules.check_phone(body.get("phone"))
     if "ticket" in body and not (isinstance(body["ticket"], str) and body["ticket"]):
         raise BadRequest("Field 'ticket' harus berupa token tiket (teks).")
+    lang = rules.check_receipt_lang(body.get("lang"))
     rt = runtime()
-    complaint = office.lodge(rt, category, text, phone, **_origin(body))
-    return jsonify({"complaint": office.holder_json(rt, complaint)}), 201
+    origin = _origin(body)
+    complaint = office.lodge(rt, category, text, phone, **origin,
+                             receipt_lang=lang if origin["channel"] == "kiosk" else None)
+    # "receipt": a kiosk's printer prints the complaint's receipt (code, dates, QR; never the text or phone)
+    return jsonify({"complaint": office.holder_json(rt, complaint), "receipt": complaint["receipt"]}), 201
 
 
 def _holder_complaint(token: str) -> dict:

@@ -1002,8 +1002,14 @@ PATHS["/api/complaints"] = {
                            "text": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "\\S"},
                            "phone": {"type": "string", "nullable": True,
                                      "description": "Indonesian mobile number for a call back (minta dihubungi)"},
-                           "ticket": {"type": "string", "description": "a ticket's token (the phone page)"}}}}}},
-        "responses": {"201": _json({"type": "object", "properties": {"complaint": _ref("Complaint")}}, "Lodged"),
+                           "ticket": {"type": "string", "description": "a ticket's token (the phone page)"},
+                           "lang": {"type": "string", "enum": ["id", "en"],
+                                    "description": "language of the kiosk's printed receipt (id when absent)"}}}}}},
+        "responses": {"201": _json({"type": "object", "properties": {
+            "complaint": _ref("Complaint"),
+            "receipt": {"type": "boolean", "description": "a kiosk's printer prints the receipt: code, category, "
+                                                          "dates and QR link, never the text or phone"}}},
+            "Lodged"),
                       **_errors((400, "bad_request"),
                                 (403, "not_a_kiosk: no kiosk PC, staff session or ticket token / csrf_failed"),
                                 (404, "not_found: unknown ticket token"),
@@ -1049,8 +1055,8 @@ _YEAR = [{"name": "year", "in": "query", "required": False,
 _EVALUATION_ERRORS = _errors((400, "bad_request: year not 2000-2100"), (401, "login_required"), (403, "forbidden"))
 PATHS["/api/reports/evaluation"] = {"get": {
     "summary": "The yearly evaluation pack (PEKPPP): standards as published with this year's changes, SKM per "
-               "quarter, complaints per category and month, opening days; disruption minutes are null (not "
-               "recorded)",
+               "quarter, complaints per category and month, opening days, disruption minutes per month (null "
+               "while no disruption was ever recorded); the A4 page is /admin/evaluation?year=",
     "security": [{"session": []}], "parameters": _YEAR,
     "responses": {"200": _json({"type": "object", "properties": {
         "year": {"type": "integer"}, "office": {"type": "string"},

@@ -20,11 +20,12 @@ pytestmark = pytest.mark.browser
 START_SCREEN = ["screen.start", "t.start_title", "t.start_hint",
                 "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
                 "press.4", "service.UBAH", "press.5", "service.IKD", "press.6", "service.INFO",
-                "press.7", "t.status_start", "press.8", "t.survey_entry", "press.0", "voice.exit"]
+                "press.7", "t.status_start", "press.8", "t.survey_entry", "press.9", "t.more_entry",
+                "press.0", "voice.exit"]
 # The first reading of the start screen is short: how many services and the keys that hear them, the other
 # choices, and "*" for the whole list (START_SCREEN, after the key help).
 START_SHORT = ["help.services.6", "press.7", "t.status_start", "press.8", "t.survey_entry",
-               "help.more"]
+               "help.more"]  # "Layanan lainnya" (press.9, a link after the buttons) is in the whole list only
 
 
 class Heard:
@@ -414,9 +415,10 @@ def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_
         "voice.start", "help.services.4", "press.5", "t.status_start", "press.6", "t.survey_entry",
         "help.more"]
     page.keyboard.press("NumpadMultiply")
-    assert heard.since(0, "voice.exit")[len(START_SHORT) + 1:][4:18] == [
+    assert heard.since(0, "voice.exit")[len(START_SHORT) + 1:][4:20] == [
         "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
-        "press.4", "service.INFO", "press.5", "t.status_start", "press.6", "t.survey_entry", "press.0", "voice.exit"]
+        "press.4", "service.INFO", "press.5", "t.status_start", "press.6", "t.survey_entry", "press.7",
+        "t.more_entry", "press.0", "voice.exit"]
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
     assert page.evaluate(ACTIONS_ON_SCREEN)["scrolls"] is False
 
@@ -425,9 +427,9 @@ def test_the_log_of_spoken_sentences_keeps_the_last_200(new_page, live_server):
     page, heard = open_kiosk(new_page, live_server)
     page.keyboard.press("Numpad9")
     heard.since(0, "help.more")
-    for _ in range(12):  # each repeat of the start screen asks for 22 sentences
+    for _ in range(12):  # each repeat of the start screen asks for 25 sentences
         page.keyboard.press("NumpadDecimal")
-    page.wait_for_function("() => window.__spoken.filter(e => e.key === 'screen.start').length >= 9")
+    page.wait_for_function("() => window.__spoken.filter(e => e.key === 'screen.start').length >= 8")
     log = page.evaluate("window.__spoken")
     assert len(log) == 200
     assert [entry["key"] for entry in log[-len(START_SCREEN):]] == START_SCREEN

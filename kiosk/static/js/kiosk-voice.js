@@ -32,9 +32,12 @@
    Touch: one tap speaks an item, a second tap on the same item chooses it.
    Audio comes as WAVs from /api/speech/<key>.wav (the kiosk PC's own output: its headphone jack);
    without espeak-ng on the server the browser's own voice reads the sentence, else a chime plays.
-   Every request is logged in window.__spoken = [{key, url, at, via}] (the last 200). */
+   Every request is logged in window.__spoken = [{key, url, at, via}] (the last 200).
+   Other kiosk pages (/kiosk/standar) load this file too: the page's controls are window.Kiosk ({config,
+   current, reset}, read when needed), the bar goes into [data-voice-bar] (else .k-top), a link with
+   data-say is a choice after the buttons (data-voice-back on a link: the way back), and voice mode and
+   large text go along to the next kiosk page for CARRY_MS (sessionStorage), never after an idle reset. */
 import { pageData } from "./lib/page-data.js";
-import { Kiosk } from "./kiosk.js";
 import { createLargeText } from "./kiosk/large-text.js";
 import { createVoiceAudio, TONE } from "./kiosk/voice-audio.js";
 import { voiceLink } from "./kiosk/voice-link.js";
@@ -44,6 +47,9 @@ const root = document.documentElement;
 const LONG_PRESS_MS = 2000;
 const LONG_PRESS_SLOP_PX = 30;      // a finger resting on glass wanders a little
 const VOICE_RESULT_SECONDS = 60;    // the number is read twice: keep it on screen long enough
+const CARRY = "kiosk-voice-carry";  // sessionStorage: voice mode and large text, on the way to the next kiosk page
+const CARRY_MS = 10000;             // ... honoured only this soon after (a page left idle never passes them on)
+const host = () => window.Kiosk;    // the page's own controls (kiosk.js, complaint-kiosk.js)
 // [kiosk] voice_output: "speaker" means the waiting room hears the kiosk, so a private entry
 // (data-voice-private: the NIK, the nomor KK) is never read back: each digit gets a tone and its place.
 const SPEAKER = app.dataset.voiceOutput === "speaker";
@@ -96,7 +102,7 @@ barTitle.append(barIcon, barText);
 const barKeys = document.createElement("p");
 barKeys.className = "k-voice-keys";
 bar.append(barTitle, barKeys);
-app.querySelector(".k-top").append(bar);
+(app.querySelector("[data-voice-bar]") || app.querySelector(".k-top")).append(bar);
 
 function renderWords() {
   barText.textContent = word("voice_title");
@@ -153,14 +159,20 @@ function isBack(button) {
   return button.matches("[data-voice-back], [data-action='home']");
 }
 
+// The screen's buttons, then its links that speak (data-say): a link leads to another screen or page.
+function controls(screen) {
+  return [...screen.querySelectorAll("button"), ...screen.querySelectorAll("a[data-say]")];
+}
+
 function choices(screen) {
-  return [...screen.querySelectorAll("button")].filter((button) => visible(button) && !button.disabled
+  return controls(screen).filter((button) => visible(button) && !button.disabled
     && !isBack(button) && !button.hasAttribute("data-voice-skip") && !button.hasAttribute("data-voice-enter")
     && !button.closest("[data-voice-pad]") && itemKeys(button).length);
 }
 
 function backButton(screen) {
-  return [...screen.querySelectorAll("button")].find((button) => isBack(button) && visible(button)) || null;
+  return [...screen.querySelectorAll("button, a[data-voice-back]")].find((button) => isBack(button) && visible(button))
+    || null;
 }
 
 function inputOf(screen) {
@@ -210,7 +222,7 @@ function screenKeys(screen) {
   const name = screen.dataset.screen || screen.id;
   if (voice.known.has(`screen.${name}`)) keys.push(`screen.${name}`);
   for (const node of screen.querySelectorAll("[data-say], [data-t], [data-say-number]")) {
-    if (node.closest("button") || !visible(node)) continue;
+    if (node.closest("button, a[data-say]") || !visible(node)) continue;  // a choice: said as one
     const parent = node.parentElement.closest("[data-say]");
     if (parent && screen.contains(parent)) continue;  // the enclosing element spoke for it
     if (node.hasAttribute("data-say-number")) {
@@ -246,7 +258,10 @@ function startKeys(screen) {
   const list = choices(screen).slice(0, 9);
   const services = list.filter((button) => button.dataset.code).length;
   const keys = [services ? `help.services.${services}` : "screen.start"];  // "Layar awal. Tekan 1 sampai 6 ..."
-  list.forEach((button, index) => { if (!button.dataset.code) keys.push(`press.${index + 1}`, ...itemKeys(button)); });
+  // the other buttons, not the links ("Layanan lainnya": in the whole list, so the first reading stays short)
+  list.forEach((button, index) => {
+    if (!button.dataset.code && button.tagName === "BUTTON") keys.push(`press.${index + 1}`, ...itemKeys(button));
+  });
   keys.push("help.more");
   return keys;
 }
@@ -278,8 +293,8 @@ function start() {
   audio();  // created inside the resident's gesture, so the browser lets it play
   root.classList.add("k-voice");
   bar.hidden = false;
-  voice.savedResult = Kiosk.config.result;
-  Kiosk.config.result = Math.max(Kiosk.config.result, VOICE_RESULT_SECONDS);
+  voice.savedResult = host().config.result;
+  host().config.result = Math.max(host().config.result, VOICE_RESULT_SECONDS);
   renderWords();
   armIdle();
   // on the start screen the short reading says the keys that matter there; "*" adds the key help
@@ -298,7 +313,7 @@ function leave(reason) {
   voice.selected = null;
   voice.armed = null;
   clearTimeout(voice.idleTimer);
-  if (voice.savedResult !== null) Kiosk.config.result = voice.savedResult;
+  if (voice.savedResult !== null) host().config.result = voice.savedResult;
   voice.savedResult = null;
   renderWords();
   say([reason === "idle" ? "voice.idle" : "voice.leave"]);
@@ -309,10 +324,10 @@ function leave(reason) {
 function armIdle() {
   clearTimeout(voice.idleTimer);
   if (!voice.active && !largeText.active()) return;
-  const config = Kiosk.config;
+  const config = host().config;
   voice.idleTimer = setTimeout(() => {
-    if (Kiosk.current() !== "start") {
-      Kiosk.reset("idle");
+    if (host().current() !== "start") {
+      host().reset("idle");
     } else {
       leave("idle");
       setLarge(false);
@@ -472,7 +487,7 @@ document.addEventListener("click", (event) => {
     return;
   }
   if (!voice.active || clicking) return;
-  const button = event.target.closest("button");
+  const button = event.target.closest("button, a[data-say]");
   const screen = currentScreen();
   if (!button || !screen || !screen.contains(button) || button.hasAttribute("data-voice-skip")) return;
   if (voice.armed === button) {  // the second tap on the same item: let the kiosk act on it
@@ -505,3 +520,42 @@ const KioskVoice = {
 };
 voiceLink.set(KioskVoice);
 renderWords();
+
+// A page just loaded fills its screen a moment later (the start screen's services come from the server): voice
+// mode carried over waits for its choices (the services, on the start screen), at most CARRY_WAIT_MS.
+const CARRY_WAIT_MS = 3000;
+function screenReady() {
+  const until = Date.now() + CARRY_WAIT_MS;
+  return new Promise((resolve) => {
+    const look = () => {
+      const screen = currentScreen();
+      const filled = screen && (screen.dataset.screen === "start" ? screen.querySelector("[data-code]")
+        : choices(screen).length);
+      if (filled || Date.now() > until) resolve(); else setTimeout(look, 50);
+    };
+    look();
+  });
+}
+
+// Going to another kiosk page (the standards, back to the start): voice mode and large text go along.
+let idleReset = false;
+document.addEventListener("kiosk:reset", (event) => {
+  idleReset = Boolean(event.detail && event.detail.reason === "idle");
+});
+for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => { idleReset = false; }, true);
+window.addEventListener("pagehide", () => {
+  try {
+    const carry = !idleReset && (voice.active || largeText.active());
+    if (carry) sessionStorage.setItem(CARRY, JSON.stringify({ voice: voice.active, large: largeText.active(),
+      at: Date.now() }));
+    else sessionStorage.removeItem(CARRY);
+  } catch { /* no storage: each page starts plain */ }
+});
+try {
+  const carried = JSON.parse(sessionStorage.getItem(CARRY) || "null");
+  sessionStorage.removeItem(CARRY);
+  if (carried && Date.now() - carried.at >= 0 && Date.now() - carried.at < CARRY_MS) {
+    if (carried.large) setLarge(true);
+    if (carried.voice) ready.then(screenReady).then(start);
+  }
+} catch { /* as above */ }
