@@ -116,16 +116,22 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
     def run() -> None:
         while not stop.is_set():
             try:
-                item = pending.get(timeout=1.0)
+                items = [pending.get(timeout=1.0)]
             except queue_module.Empty:
                 continue
-            if item is None:
-                return
-            event, data = item
-            try:
-                handler(event, data)
-            except Exception:  # one failed message must not end notifications for the day
-                log.exception("resident messages: handling a %s event failed", event)
+            while True:  # everything heard meanwhile (many kiosks issuing at once)
+                try:
+                    items.append(pending.get_nowait())
+                except queue_module.Empty:
+                    break
+            for item in _collapsed(items):
+                if item is None:
+                    return
+                event, data = item
+                try:
+                    handler(event, data)
+                except Exception:  # one failed message must not end notifications for the day
+                    log.exception("resident messages: handling a %s event failed", event)
 
     thread = threading.Thread(target=run, name="kiosk-resident-messages", daemon=True)
     thread.start()
@@ -142,6 +148,16 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
 # What may change a resident's place in the line (a call, a move, expiry, a service closing).
 MESSAGE_EVENTS = (bus.TicketIssued, bus.TicketCalled, bus.TicketMoved, bus.TicketsExpired, bus.QueueChanged,
                   bus.DisruptionChanged)
+
+
+def _collapsed(items: list) -> list:
+    """Drop an item that repeats the one before it: a queue change heard ten times in a row is one look at the
+    queue (each look reads the whole of today's opt-ins and the line ahead of each)."""
+    kept: list = []
+    for item in items:
+        if not kept or item is None or item != kept[-1]:
+            kept.append(item)
+    return kept
 
 
 def _translate(event: bus.Event) -> tuple[str, dict]:

@@ -169,9 +169,11 @@ def issue_ticket(db: Database, settings: Settings, service: Service, priority: b
     """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created).
 
     ``party`` (kiosk.domain.bookings.Party): family members, NIK hash, phone or booked window of the number.
+    Kiosks issuing at the same moment are committed together, each durable before it returns
+    (``Database.write_together``).
     """
-    with db.write() as conn:
-        return issue_in(conn, settings, service, priority, now, idempotency_key, print_job, party)
+    return db.write_together(lambda conn: issue_in(conn, settings, service, priority, now, idempotency_key,
+                                                   print_job, party))
 
 
 def existing_ticket(conn: sqlite3.Connection, day: str, service: str, nik_hash: str, columns: str) -> Row | None:
