@@ -194,3 +194,21 @@ def test_a_burst_of_queue_changes_is_one_look_for_the_resident_messages(tmp_path
     finally:
         disconnect()
     assert seen == [("queue", {}), ("queue", {}), ("call", {"ticket_id": 1}), ("queue", {})]
+
+
+def test_the_answers_wait_figures_come_from_one_statement_and_count_each_family_member(office):
+    settings, db = office
+    now = Clock()()
+    issued = [store.issue_ticket(db, settings, settings.service("REKAM"), False, now)[0] for _ in range(4)]
+    with db.write() as conn:  # the second number is a family of three
+        conn.execute("UPDATE tickets SET members = 3 WHERE id = ?", [issued[1]["id"]])
+    last = store.get_ticket(db, issued[3]["id"])
+    statements: list[str] = []
+    db.conn.set_trace_callback(statements.append)
+    try:
+        ahead, people, _ = store.wait_figures(db, last, 10)
+    finally:
+        db.conn.set_trace_callback(None)
+    assert (ahead, people) == store.ahead_counts(db, last) == (3, 5)
+    assert len(statements) == 1
+    assert store.wait_figures(db, store.get_ticket(db, issued[0]["id"]), 10)[:2] == (0, 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import queue as queue_module
 import threading
+import time
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from kiosk.domain import sms as rules
@@ -24,6 +25,10 @@ log = logging.getLogger(__name__)
 
 NEAR_AHEAD = 3  # "3 nomor lagi": this many (or fewer) people ahead
 EVENTS = ("call", "queue", "disruption")  # what may change a resident's place or day (see MESSAGE_EVENTS)
+# Changes heard within this many seconds of the last look are handled together (each look reads today's
+# opt-ins and the line ahead of each): a message goes out at most this much later, as the screens' queue
+# event does (kiosk/office/publisher.py).
+LOOK_SECONDS = 0.2
 
 
 class Channel(Protocol):
@@ -114,11 +119,14 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
     unsubscribe = rt.bus.subscribe(MESSAGE_EVENTS, heard)
 
     def run() -> None:
+        looked = -LOOK_SECONDS  # when the last batch was handled (monotonic)
         while not stop.is_set():
             try:
                 items = [pending.get(timeout=1.0)]
             except queue_module.Empty:
                 continue
+            if items[0] is not None:  # kiosks issuing back to back: one look per LOOK_SECONDS at most
+                stop.wait(looked + LOOK_SECONDS - time.monotonic())
             while True:  # everything heard meanwhile (many kiosks issuing at once)
                 try:
                     items.append(pending.get_nowait())
@@ -132,6 +140,7 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
                     handler(event, data)
                 except Exception:  # one failed message must not end notifications for the day
                     log.exception("resident messages: handling a %s event failed", event)
+            looked = time.monotonic()
 
     thread = threading.Thread(target=run, name="kiosk-resident-messages", daemon=True)
     thread.start()
