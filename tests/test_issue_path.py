@@ -234,3 +234,17 @@ def test_tickets_issued_from_different_threads_commit_on_one_warm_connection(off
         group.set_trace_callback(None)
     assert sum(sql.startswith("INSERT INTO tickets") for sql in statements) == 3
     assert db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 3
+
+
+def test_a_group_whose_commit_fails_fails_every_writer_and_the_next_group_commits(office):
+    _, db = office
+    with db.write() as conn:  # a deferred check that only the COMMIT can refuse
+        conn.execute("CREATE TABLE owners (id INTEGER PRIMARY KEY)")
+        conn.execute("CREATE TABLE owned (owner INTEGER REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)")
+    outcomes = _burst(db, [_insert("w0"), lambda conn: conn.execute("INSERT INTO owned VALUES (7)"),
+                           _insert("w2")])
+    assert outcomes[0][0] == "w0"  # the first went alone
+    assert all(isinstance(value, sqlite3.IntegrityError) for value, _ in outcomes[1:]), outcomes
+    assert _stored(db) == {"w0"}
+    assert db.write_together(_insert("w3")) == "w3"
+    assert _stored(db) == {"w0", "w3"}

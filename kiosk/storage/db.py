@@ -294,7 +294,12 @@ class Database:
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    if conn.in_transaction:  # e.g. a disk error: the shared connection must not stay in it
+                        conn.execute("ROLLBACK")
+                    raise
                 self._commits += 1
                 due = self._commits % CHECKPOINT_EVERY == 0
         except BaseException as error:  # nothing of the group was committed: every writer fails
