@@ -37,6 +37,8 @@ PLAIN_ROWS = (
     "issue, 1 client: p99",
     "bare probe issue, 1 client: p50 / p99",
     "bare probe tickets/s, 2 clients",
+    "server CPU per ticket, 1 client: product / bare probe",
+    "server CPU per ticket, 2 clients: product / bare probe",
     "/healthz, 1 client: p50 / p99",
     "issue, 2 clients: p50 / p99",
     "/healthz, 2 clients: p50 / p99",

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue as queue_module
 import threading
+import time
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Callable, Protocol
 
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 
 NEAR_AHEAD = 3  # "3 nomor lagi": this many (or fewer) people ahead
 EVENTS = ("call", "queue", "disruption", "complaint")  # what a resident may hear of (see MESSAGE_EVENTS)
+# Changes heard within this many seconds of the last look are handled together (each look reads today's
+# opt-ins and the line ahead of each): a message goes out at most this much later, as the screens' queue
+# event does (kiosk/office/publisher.py).
+LOOK_SECONDS = 0.2
 
 
 class Channel(Protocol):
@@ -196,18 +201,28 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
     unsubscribe = rt.bus.subscribe(MESSAGE_EVENTS, heard)
 
     def run() -> None:
+        looked = -LOOK_SECONDS  # when the last batch was handled (monotonic)
         while not stop.is_set():
             try:
-                item = pending.get(timeout=1.0)
+                items = [pending.get(timeout=1.0)]
             except queue_module.Empty:
                 continue
-            if item is None:
-                return
-            event, data = item
-            try:
-                handler(event, data)
-            except Exception:  # one failed message must not end notifications for the day
-                log.exception("resident messages: handling a %s event failed", event)
+            if items[0] is not None:  # kiosks issuing back to back: one look per LOOK_SECONDS at most
+                stop.wait(looked + LOOK_SECONDS - time.monotonic())
+            while True:  # everything heard meanwhile (many kiosks issuing at once)
+                try:
+                    items.append(pending.get_nowait())
+                except queue_module.Empty:
+                    break
+            for item in _collapsed(items):
+                if item is None:
+                    return
+                event, data = item
+                try:
+                    handler(event, data)
+                except Exception:  # one failed message must not end notifications for the day
+                    log.exception("resident messages: handling a %s event failed", event)
+            looked = time.monotonic()
 
     thread = threading.Thread(target=run, name="kiosk-resident-messages", daemon=True)
     thread.start()
@@ -224,6 +239,16 @@ def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object])
 # What may change a resident's place in the line (a call, a move, expiry, a service closing), and complaints.
 MESSAGE_EVENTS = (bus.TicketIssued, bus.TicketCalled, bus.TicketMoved, bus.TicketsExpired, bus.QueueChanged,
                   bus.DisruptionChanged, bus.ComplaintChanged)
+
+
+def _collapsed(items: list) -> list:
+    """Drop an item that repeats the one before it: a queue change heard ten times in a row is one look at the
+    queue (each look reads the whole of today's opt-ins and the line ahead of each)."""
+    kept: list = []
+    for item in items:
+        if not kept or item is None or item != kept[-1]:
+            kept.append(item)
+    return kept
 
 
 def _translate(event: bus.Event) -> tuple[str, dict]:

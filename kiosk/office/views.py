@@ -53,8 +53,8 @@ class TicketView:
 def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
     """Return the view of a ticket row (the store's ticket columns)."""
     settings = rt.settings
-    ahead, average = store.wait_facts(rt.db, ticket, settings.queue.default_service_minutes)  # one query
-    people = ahead + store.extra_members_ahead(rt.db, ticket) if ahead else 0  # a family counts each member
+    # One query; a family's number counts each member in ``people``.
+    ahead, people, average = store.wait_figures(rt.db, ticket, settings.queue.default_service_minutes)
     wait = 0
     if ticket["status"] == "waiting":
         # The ticket itself is served after everyone ahead has been.

@@ -78,9 +78,11 @@ def issue_ticket(db: Database, settings: Settings, service: Service, priority: b
     """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created).
 
     ``party`` (kiosk.domain.bookings.Party): family members, NIK hash, phone or booked window of the number.
+    Kiosks issuing at the same moment are committed together, each durable before it returns
+    (``Database.write_together``).
     """
-    with db.write() as conn:
-        return issue_in(conn, settings, service, priority, now, idempotency_key, print_job, party)
+    return db.write_together(lambda conn: issue_in(conn, settings, service, priority, now, idempotency_key,
+                                                   print_job, party))
 
 
 def existing_ticket(conn: sqlite3.Connection, day: str, service: str, nik_hash: str, columns: str) -> Row | None:
@@ -265,16 +267,27 @@ def average_service_minutes(db: Database, day: str, service: str, default: float
 
 
 def wait_facts(db: Database, ticket: Row, default: float, recent: int = 20) -> tuple[int, float]:
-    """Return ``(count_ahead, average_service_minutes)`` of a ticket in one statement (a view's wait estimate).
+    """Return ``(count_ahead, average_service_minutes)`` of a ticket in one statement (see wait_figures)."""
+    ahead, _, average = wait_figures(db, ticket, default, recent)
+    return ahead, average
 
-    The same figures as those two functions; a ticket that does not wait has nobody ahead (the average is
-    then not read and ``default`` is returned).
+
+def wait_figures(db: Database, ticket: Row, default: float, recent: int = 20) -> tuple[int, int, float]:
+    """Return ``(count_ahead, people_ahead, average_service_minutes)`` of a ticket in one statement (a view's
+    wait estimate; asked for every ticket issued).
+
+    The same figures as ``ahead_counts`` and ``average_service_minutes``; a ticket that does not wait has
+    nobody ahead (the average is then not read and ``default`` is returned).
     """
     if ticket["status"] != "waiting":
-        return 0, float(default)
-    ahead, average = db.conn.execute(
+        return 0, 0, float(default)
+    ahead, extra, average = db.conn.execute(
         "SELECT (SELECT COUNT(*) FROM tickets WHERE day <= :day AND service = :service AND status = 'waiting'"
         "  AND id != :id AND (priority > :priority OR (priority = :priority AND (queued_at < :queued_at"
+        "  OR (queued_at = :queued_at AND id < :id))))),"
+        " (SELECT COALESCE(SUM(members - 1), 0) FROM tickets WHERE status = 'waiting' AND members > 1"
+        "  AND day <= :day AND service = :service AND id != :id"
+        "  AND (priority > :priority OR (priority = :priority AND (queued_at < :queued_at"
         "  OR (queued_at = :queued_at AND id < :id))))),"
         " (SELECT AVG((julianday(finished_at) - julianday(started)) * 1440) FROM ("
         "  SELECT finished_at, COALESCE(serving_at, called_at) AS started FROM tickets"
@@ -283,7 +296,7 @@ def wait_facts(db: Database, ticket: Row, default: float, recent: int = 20) -> t
         {"day": ticket["day"], "service": ticket["service"], "id": ticket["id"], "priority": ticket["priority"],
          "queued_at": ticket["queued_at"], "recent": recent},
     ).fetchone()
-    return ahead, float(average) if average is not None else float(default)
+    return ahead, ahead + extra if ahead else 0, float(average) if average is not None else float(default)
 
 
 def served_today(db: Database, day: str, counter_id: int) -> int:

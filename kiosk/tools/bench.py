@@ -80,7 +80,7 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
         probe = start_probe(directory, probe_port, load_settings(config).server.threads)
         try:
             step(f"one client: {samples} tickets and {samples} /healthz; the same tickets to the bare probe")
-            quiet = issue_rows(port, probe_port, samples, clients, seconds, step)
+            quiet = issue_rows(port, probe_port, samples, clients, seconds, step, (server.pid, probe.pid))
             rows += quiet.rows
             issue = quiet.issue
             step(f"opening {DISPLAYS} displays (event stream) and {PHONES} phones (polling)")
@@ -193,19 +193,74 @@ class IssueFigures:
     issue: list[float]
 
 
+# Product and probe take turns this many times (product, probe, probe, product each), so that the load of a
+# shared machine, which comes and goes within seconds, weighs on both alike.
+ISSUE_ROUNDS = 5
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """Return the CPU time (user + system) a process has used so far; 0 without a pid."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _Side:
+    """What one server (the product or the probe) did over its turns: timings, tickets, seconds and CPU."""
+
+    def __init__(self, port: int, pid: int | None) -> None:
+        self.port, self.pid = port, pid
+        self.timings: list[float] = []
+        self.seconds = 0.0
+        self.errors = 0
+        self.cpu = 0.0
+
+    def one_client(self, count: int) -> None:
+        began = cpu_seconds(self.pid)
+        self.timings += one_client(self.port, "POST", "/api/tickets", count)
+        self.cpu += cpu_seconds(self.pid) - began
+
+    def clients(self, clients: int, seconds: float) -> None:
+        began = cpu_seconds(self.pid)
+        timings, rate, errors = concurrent(self.port, "POST", "/api/tickets", clients, seconds)
+        self.cpu += cpu_seconds(self.pid) - began
+        self.timings += timings
+        self.seconds += len(timings) / rate if rate else seconds
+        self.errors += errors
+
+    @property
+    def rate(self) -> float:
+        return len(self.timings) / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU per ticket (ms)."""
+        return self.cpu * 1000 / max(1, len(self.timings))
+
+
+def _turns(product: _Side, probe: _Side, rounds: int, run: Callable[[_Side], None]) -> None:
+    for _ in range(rounds):
+        for side in (product, probe, probe, product):
+            run(side)
+
+
 def issue_rows(port: int, probe_port: int, samples: int, clients: int, seconds: float,
-               step: Callable[[str], None] = lambda text: None) -> IssueFigures:
+               step: Callable[[str], None] = lambda text: None,
+               pids: tuple[int, int] | None = None) -> IssueFigures:
     """Issue from one client, then from ``clients`` at once, on the product and on the bare probe.
 
-    Both are measured in turns (product, probe, probe, product), so a change in the machine's load
-    during the run weighs on both alike; their figures become ratios with targets.
+    Both are measured in turns (product, probe, probe, product; ``ISSUE_ROUNDS`` times for one client and
+    up to that for ``clients``), so a change in the machine's load during the run weighs on both alike; their
+    figures become ratios with targets. With ``pids`` (the product's, the probe's) the servers' CPU time per
+    ticket is shown too: unlike the times, it hardly moves with the load of other programs.
     """
-    half = max(1, samples // 2)
     for target in (port, probe_port):  # warm-up: imports, first connections, caches
         one_client(target, "POST", "/api/tickets", min(100, samples))
-    issue, bare = one_client(port, "POST", "/api/tickets", half), one_client(probe_port, "POST", "/api/tickets", half)
-    bare += one_client(probe_port, "POST", "/api/tickets", samples - half)
-    issue += one_client(port, "POST", "/api/tickets", samples - half)
+    product, probe = _Side(port, pids[0] if pids else None), _Side(probe_port, pids[1] if pids else None)
+    per_turn = max(1, samples // (2 * ISSUE_ROUNDS))
+    _turns(product, probe, ISSUE_ROUNDS, lambda side: side.one_client(per_turn))
+    issue, bare = product.timings, probe.timings
     health = one_client(port, "GET", "/healthz", samples)
     p50, bare50 = statistics.median(issue), statistics.median(bare)
     rows = [
@@ -214,20 +269,21 @@ def issue_rows(port: int, probe_port: int, samples: int, clients: int, seconds: 
         Row("bare probe issue, 1 client: p50 / p99", f"{_ms(bare50)} / {_ms(percentile(bare, .99))}"),
         Row("issue p50 / bare probe p50, 1 client", _times(p50 / bare50, PROBE_LATENCY_LIMIT),
             f"<= {PROBE_LATENCY_LIMIT:g}x", p50 / bare50 <= PROBE_LATENCY_LIMIT),
-        Row("/healthz, 1 client: p50 / p99", f"{_ms(statistics.median(health))} / {_ms(percentile(health, .99))}"),
     ]
+    if pids:
+        rows.append(Row("server CPU per ticket, 1 client: product / bare probe",
+                        f"{_ms(product.cpu_ms)} / {_ms(probe.cpu_ms)} ({product.cpu_ms / probe.cpu_ms:.2f}x)"))
+    rows.append(Row("/healthz, 1 client: p50 / p99",
+                    f"{_ms(statistics.median(health))} / {_ms(percentile(health, .99))}"))
+    rounds = max(1, min(ISSUE_ROUNDS, int(seconds)))
+    window = seconds / (2 * rounds)
     step(f"{clients} clients: /healthz for {seconds:g} s, then tickets for {seconds:g} s each to the server and "
-         "the bare probe")
+         f"the bare probe, taking turns every {window:g} s")
     health_load, _, _ = concurrent(port, "GET", "/healthz", clients, seconds)
-    first, first_rate, first_errors = concurrent(port, "POST", "/api/tickets", clients, seconds / 2)
-    bare_first, bare_first_rate, bare_first_errors = concurrent(probe_port, "POST", "/api/tickets", clients,
-                                                                seconds / 2)
-    bare_second, bare_second_rate, bare_second_errors = concurrent(probe_port, "POST", "/api/tickets", clients,
-                                                                   seconds / 2)
-    second, second_rate, second_errors = concurrent(port, "POST", "/api/tickets", clients, seconds / 2)
-    issue_load, bare_load = first + second, bare_first + bare_second
-    rate, bare_rate = (first_rate + second_rate) / 2, (bare_first_rate + bare_second_rate) / 2
-    errors, bare_errors = first_errors + second_errors, bare_first_errors + bare_second_errors
+    product, probe = _Side(port, product.pid), _Side(probe_port, probe.pid)
+    _turns(product, probe, rounds, lambda side: side.clients(clients, window))
+    issue_load, bare_load = product.timings, probe.timings
+    rate, bare_rate, errors, bare_errors = product.rate, probe.rate, product.errors, probe.errors
     h99, i99 = percentile(health_load, .99), percentile(issue_load, .99)
     rows += [
         Row(f"issue, {clients} clients: p50 / p99", f"{_ms(statistics.median(issue_load))} / {_ms(i99)}"),
@@ -241,6 +297,9 @@ def issue_rows(port: int, probe_port: int, samples: int, clients: int, seconds: 
         Row(f"tickets/s / bare probe tickets/s, {clients} clients", _times(rate / bare_rate, PROBE_RATE_LIMIT),
             f">= {PROBE_RATE_LIMIT:g}x", rate / bare_rate >= PROBE_RATE_LIMIT and not errors),
     ]
+    if pids:
+        rows.append(Row(f"server CPU per ticket, {clients} clients: product / bare probe",
+                        f"{_ms(product.cpu_ms)} / {_ms(probe.cpu_ms)} ({product.cpu_ms / probe.cpu_ms:.2f}x)"))
     return IssueFigures(rows, issue)
 
 
