@@ -279,6 +279,7 @@ def _staff_routes(server: LiveServer, ids: dict) -> list[tuple[str, str, dict | 
         ("GET", "/api/disruptions/waiting", None),
         ("GET", "/counter/later", None),
         ("GET", "/admin/arrivals", None),
+        ("GET", f"/admin/evaluation?year={today[:4]}", None),
         ("GET", "/api/bookings", None),
         ("GET", f"/api/reports/bookings?from={today}&to={today}", None),
         ("POST", f"/api/tickets/{ids['called']}/late-return", None),

@@ -64,13 +64,14 @@ def test_nothing_is_copied_while_the_regency_is_off(tmp_path):
 
 
 def test_expiry_closures_and_disruptions_reach_the_outbox(tmp_path):
-    from kiosk.storage import disruptions, tickets
+    from kiosk.storage import disruptions
+    from kiosk.storage import services as service_store
 
     app, runtime = _office(tmp_path)
     now = runtime.now()
-    tickets.set_closed_date(runtime.db, "2030-01-02", "Cuti bersama", "admin", now)
-    tickets.remove_closed_date(runtime.db, "2030-01-02")
-    tickets.set_service_override(runtime.db, runtime.today(), "REKAM", {"open": False}, {"username": "admin"}, now)
+    service_store.set_closed_date(runtime.db, "2030-01-02", "Cuti bersama", "admin", now)
+    service_store.remove_closed_date(runtime.db, "2030-01-02")
+    service_store.set_service_override(runtime.db, runtime.today(), "REKAM", {"open": False}, {"username": "admin"}, now)
     started = disruptions.start(runtime.db, "REKAM", "blanko", "", None, "admin", now)
     disruptions.end(runtime.db, started["id"], "admin", now)
     kinds = _kinds(runtime)
