@@ -104,6 +104,7 @@ def booking_page(token: str):
     from flask import render_template
 
     from kiosk.domain import bookings as rules
+    from kiosk.domain.words import page_messages
     from kiosk.office.disruptions import suspension
     from kiosk.storage.bookings import UnknownBooking
 
@@ -118,7 +119,7 @@ def booking_page(token: str):
         day_text=rules.date_text(date.fromisoformat(booking["date"])),
         window_text=rules.window_text(booking["slot_start"], booking["slot_end"]),
         check_in_from=datetime.fromisoformat(booking["check_in_from"]).strftime("pukul %H.%M"),
-        suspended=suspension(rt, booking["service"]))
+        suspended=suspension(rt, booking["service"]), messages=page_messages("phone"))
 
 
 @bp.post("/b/<token>/cancel")

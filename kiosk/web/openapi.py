@@ -1081,6 +1081,7 @@ SCHEMAS["Disruption"] = {
     "description": "A disruption as anyone may see it (kiosk, display, phone page)",
     "properties": {
         "id": {"type": "integer"}, "service": {"type": "string", "nullable": True, "description": "null: all"},
+        "service_name": {"type": "string", "nullable": True}, "service_name_en": {"type": "string", "nullable": True},
         "reason": {"type": "string", "enum": ["blanko", "network", "power", "equipment", "staff", "other"]},
         "label": {"type": "string"}, "label_en": {"type": "string"}, "note": {"type": "string"},
         "since": {"type": "string", "format": "date-time"},

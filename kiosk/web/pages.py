@@ -118,4 +118,4 @@ def track(token: str):
         return render_template("phone/index.html", office=rt.settings.office, token=None, ticket=None,
                                messages=page_messages(*PHONE_PARTS)), 404
     return render_template("phone/index.html", office=rt.settings.office, token=token, ticket=ticket,
-                           messages=page_messages(*PHONE_PARTS))
+                           service=rt.settings.service(ticket["service"]), messages=page_messages(*PHONE_PARTS))

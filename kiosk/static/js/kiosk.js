@@ -457,6 +457,7 @@ window.Kiosk = Kiosk;
 document.addEventListener("pointerdown", () => { if (current !== "start") armIdle(); }, true);
 document.addEventListener("keydown", () => { if (current !== "start") armIdle(); }, true);
 document.addEventListener("keydown", (event) => status.key(event));
+document.addEventListener("kiosk:disruptions", () => loadServices());  // kiosk-disruption.js: a start or an end
 document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touchscreen
 
 app.addEventListener("click", (event) => {
