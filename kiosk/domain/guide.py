@@ -15,6 +15,8 @@ Keys:
     call_to.<CODE>          which counter(s) will call a number of that service
     counter.<id>            each configured counter's name
     status.<SIAK>.label / .message / .next   each KTP-el status, as shown after a status check
+    bring.<CODE>.<n>        each item a service asks the resident to bring (its requirements)
+    reason.<reason>         each disruption reason, as the kiosk's disruption notice shows it
     error.<code>            an API error code the kiosk's error screen can show (error.error: any other)
     survey.q.<element>      each satisfaction survey question, as configured ([survey.questions])
     survey.a.<element>.<1-4>, survey.count.<1-9>, survey.part.<part>, survey.option.<part>.<code>,
@@ -31,6 +33,7 @@ import string
 from typing import TYPE_CHECKING
 
 from kiosk.domain.announce import number_words, spoken_counter
+from kiosk.domain.disruptions import LABELS as DISRUPTION_LABELS
 from kiosk.domain.status import STATUSES
 from kiosk.domain.survey import ELEMENTS, PROFILE, PROFILE_TITLES
 
@@ -180,6 +183,20 @@ FIXED = {
                                "Silakan minta bantuan petugas.",
     "survey.error.survey_disabled": "Survei kepuasan tidak diadakan di kantor ini.",
     "t.cancel": "Batal.",
+    # what to bring before a number (kiosk.js renderBring; each item is bring.<CODE>.<n>)
+    "screen.bring": "Sebelum mengambil nomor, periksa yang perlu Anda bawa.",
+    "screen.missing": "Yang perlu Anda bawa.",
+    "t.bring_title": "Sudah membawa semuanya?",
+    "t.bring_yes": "Ya, sudah lengkap.",
+    "t.bring_no": "Belum.",
+    "t.missing_title": "Bawa semua ini, lalu datang kembali.",
+    "t.missing_hint": "Ambil nomor untuk hari lain agar tidak perlu antre lagi dari awal.",
+    "t.later_day": "Ambil nomor untuk hari lain.",
+    # a disruption (kiosk-disruption.js): the reason as reason.<code>, then what is paused
+    "t.disruption_title": "Gangguan layanan.",
+    "disruption.all": "Semua layanan dihentikan sementara.",
+    "disruption.one": "Layanan ini dihentikan sementara:",
+    "t.disruption_instead": "Yang dapat Anda lakukan sekarang:",
 }
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 
@@ -236,6 +253,11 @@ def sentences(settings: Settings) -> dict[str, str]:
         counters = [spoken_counter(c.name) for c in settings.counters if service.code in c.services]
         catalogue[f"call_to.{service.code}"] = (
             f"Nomor ini akan dipanggil ke {_either(counters)}." if counters else "Silakan tunggu panggilan.")
+    for service in settings.services:
+        for index, item in enumerate(service.requirements):
+            catalogue[f"bring.{service.code}.{index}"] = spoken(item) + "."
+    for reason, (label, _) in DISRUPTION_LABELS.items():
+        catalogue[f"reason.{reason}"] = spoken(label) + "."
     for code, advice in STATUSES.items():
         catalogue[f"status.{code}.label"] = spoken(advice.label["id"]) + "."
         catalogue[f"status.{code}.message"] = spoken(advice.message["id"])

@@ -524,6 +524,10 @@ SCHEMAS["Service"]["properties"].update({
     "opens_at": {"type": "string", "format": "date-time", "nullable": True,
                  "description": "when a closed service next opens (hours, holidays, extra closed dates)"},
     "reopens": {"type": "string", "nullable": True, "example": "Buka kembali Senin, 08.00."},
+    "requirements": {"type": "array", "items": {"type": "string"},
+                     "description": "what to bring ([[services]] requirements), asked before a number"},
+    "requirements_en": {"type": "array", "items": {"type": "string"}},
+    "later_day": {"type": "boolean", "description": "the service takes bookings for a later day (booking_quota)"},
 })
 _CLOSED_DAY = {"name": "day", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}}
 PATHS["/api/admin/closed-dates"] = {"get": {

@@ -44,7 +44,8 @@ def kiosk():
         "result": seconds("result", 15),
     }
     return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers,
-                           messages=kiosk_messages(), voice_output=rt.settings.kiosk.voice_output)
+                           messages=kiosk_messages(), voice_output=rt.settings.kiosk.voice_output,
+                           ask_requirements=rt.settings.kiosk.ask_requirements)
 
 
 CALL_SHOW_SECONDS = 300  # the big call on the TV clears after this long even if its loket still holds it

@@ -32,7 +32,7 @@ const named = (item, prefix) => (lang() === "en" && item[`${prefix}_en`]) || ite
 
 // What the resident can do instead: the alternatives of every disruption shown (each once), then a number for
 // a later day where a paused service takes bookings.
-function actions(shown) {
+function actions(shown, onStart) {
   const offered = new Map();
   for (const item of shown) for (const service of item.alternatives) offered.set(service.code, service);
   const found = Array.from(offered.values()).map((service) => {
@@ -42,27 +42,39 @@ function actions(shown) {
     button.dataset.say = `service.${service.code}`;
     return button;
   });
-  if (LATER_URL && shown.some((item) => item.later_day)) {
-    const later = node("a", "k-alt k-alt-later", t("later_day"));
-    const paused = shown.find((item) => item.later_day);
-    later.href = `${LATER_URL}?service=${encodeURIComponent(paused.service)}`;
+  const paused = shown.find((item) => item.later_day);
+  if (LATER_URL && paused) {
+    const later = node("button", "k-alt k-alt-later", t("later_day"));
+    later.type = "button";
+    later.dataset.action = "later";  // kiosk.js: /kiosk/later for this service
+    later.dataset.service = paused.service;
+    later.dataset.t = "later_day";
     found.push(later);
   }
+  // Voice mode reads the start screen's notice but numbers only the services there (the alternatives are
+  // services of the list); on the screen that refused a number they are its numbered choices.
+  if (onStart) for (const button of found) button.dataset.voiceSkip = "";
   return found;
 }
 
 function fill(box, shown) {
-  const parts = [node("p", "k-disruption-title", t("disruption_title"))];
+  const title = node("p", "k-disruption-title", t("disruption_title"));
+  title.dataset.say = "t.disruption_title";  // voice guidance (kiosk/domain/guide.py)
+  const parts = [title];
   for (const item of shown) {
     const words = describe(item, t, lang(), () => named(item, "service_name"));
     const line = node("p", "k-disruption-line");
+    line.dataset.say = item.service === null ? `reason.${item.reason} disruption.all`
+      : `reason.${item.reason} disruption.one service.${item.service}`;
     line.append(node("strong", "k-disruption-reason", words.reason), ` ${words.scope}`,
       words.until ? ` ${words.until}` : "");
     parts.push(line);
   }
-  const offered = actions(shown);
+  const offered = actions(shown, Boolean(box.closest("[data-screen=start]")));
   if (offered.length) {
-    parts.push(node("p", "k-disruption-instead", t("disruption_instead")));
+    const instead = node("p", "k-disruption-instead", t("disruption_instead"));
+    instead.dataset.say = "t.disruption_instead";
+    parts.push(instead);
     const row = node("div", "k-alts");
     row.append(...offered);
     parts.push(row);

@@ -246,6 +246,10 @@ function startKeys(screen) {
   const list = choices(screen).slice(0, 9);
   const services = list.filter((button) => button.dataset.code).length;
   const keys = [services ? `help.services.${services}` : "screen.start"];  // "Layar awal. Tekan 1 sampai 6 ..."
+  // a notice the resident must hear first (the disruption notice: kiosk-disruption.js)
+  for (const node of screen.querySelectorAll("[data-voice-notice] [data-say]")) {
+    if (visible(node)) keys.push(...node.dataset.say.split(" "));
+  }
   list.forEach((button, index) => { if (!button.dataset.code) keys.push(`press.${index + 1}`, ...itemKeys(button)); });
   keys.push("help.more");
   return keys;

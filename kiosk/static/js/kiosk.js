@@ -112,7 +112,8 @@ function reset(reason) {
   for (const name of Object.keys(timers)) stop(name);
   resident = null;
   overlay.hidden = true;
-  for (const id of ["chosen-service", "result-number", "result-service", "result-ahead", "result-wait",
+  for (const list of ["bring-list", "missing-list"]) $(list).replaceChildren();
+  for (const id of ["chosen-service", "bring-service", "missing-service", "result-number", "result-service", "result-ahead", "result-wait",
     "error-text", "idle-text"]) {
     $(id).textContent = "";
     delete $(id).dataset.say;
@@ -147,6 +148,7 @@ function setLang(next) {
     $("chosen-service").textContent = serviceName(resident.service);
   }
   if (resident && resident.ticket) renderTicket(resident.ticket);
+  if (resident && resident.service && (current === "bring" || current === "missing")) renderBring(current);
   tickClock();
   updateCues();
 }
@@ -269,7 +271,41 @@ function chooseService(code, key) {
   $("chosen-service").textContent = serviceName(service);
   $("chosen-service").dataset.say = `service.${service.code}`;
   for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
-  show("priority");
+  if (app.dataset.askRequirements === "true" && service.requirements && service.requirements.length) {
+    showBring("bring");
+  } else {
+    show("priority");
+  }
+}
+
+// ------------------------------------------------------------ what to bring, before a number is spent
+
+// The service's requirements as a list (bring: "Sudah membawa semuanya?"; missing: what to bring next time).
+function renderBring(screen) {
+  const service = resident.service;
+  const items = (lang === "en" ? service.requirements_en : service.requirements) || service.requirements;
+  $(`${screen}-service`).textContent = serviceName(service);
+  $(`${screen}-service`).dataset.say = `service.${service.code}`;
+  $(`${screen}-list`).replaceChildren(...items.map((text, index) => {
+    const item = document.createElement("li");
+    item.textContent = text;
+    item.dataset.say = `bring.${service.code}.${index}`;  // voice guidance (kiosk/domain/guide.py)
+    return item;
+  }));
+  if (screen === "missing") {
+    $("missing-later").hidden = !service.later_day;
+    $("missing-hint").hidden = !service.later_day;
+  }
+}
+
+function showBring(screen) {
+  renderBring(screen);
+  show(screen);
+}
+
+function laterDay(service) {
+  const code = service || (resident && resident.service ? resident.service.code : "");
+  window.location.href = `${app.dataset.laterUrl}?service=${encodeURIComponent(code)}`;
 }
 
 // A service chosen elsewhere (the status check's next step), with that flow's key: the same
@@ -473,6 +509,9 @@ app.addEventListener("click", (event) => {
   else if (target.dataset.priority) choosePriority(target.dataset.priority === "true");
   else if (target.dataset.lang) setLang(target.dataset.lang);
   else if (target.dataset.action === "home") reset("home");
+  else if (target.dataset.action === "bring-yes") show("priority");
+  else if (target.dataset.action === "bring-no") showBring("missing");
+  else if (target.dataset.action === "later") laterDay(target.dataset.service);
   else if (target.id === "idle-continue") continueSession();
 });
 
