@@ -197,6 +197,15 @@ FIXED = {
     "disruption.all": "Semua layanan dihentikan sementara.",
     "disruption.one": "Layanan ini dihentikan sementara:",
     "t.disruption_instead": "Yang dapat Anda lakukan sekarang:",
+    # one number per NIK (the status check's keypad) and families on one number
+    "t.step_ticket": "Satu nomor per nik per hari.",
+    "t.ticket_title": "Masukkan nik Anda, enam belas angka.",
+    "t.ticket_hint": "Nik ada di Kartu Keluarga. Bila nik ini sudah mendapat nomor hari ini, nomor itu dicetak ulang.",
+    "t.ticket_short": "Nik harus enam belas angka.",
+    "screen.members": "Anda berada di layar jumlah orang.",
+    "t.members_title": "Untuk berapa orang?",
+    "t.members_hint": "Satu nomor untuk sampai lima orang dari satu Kartu Keluarga.",
+    "t.existing": "Nik ini sudah mendapat nomor hari ini. Ini nomor Anda, dicetak ulang.",
 }
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 

@@ -165,6 +165,7 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
             "requirements": list(service.requirements),
             "requirements_en": list(service.requirements_en or service.requirements),
             "later_day": service.booking_quota > 0,
+            "one_per_nik": service.one_per_nik,  # the kiosk asks the NIK (and how many people of one KK)
         })
     return result
 

@@ -528,6 +528,7 @@ SCHEMAS["Service"]["properties"].update({
                      "description": "what to bring ([[services]] requirements), asked before a number"},
     "requirements_en": {"type": "array", "items": {"type": "string"}},
     "later_day": {"type": "boolean", "description": "the service takes bookings for a later day (booking_quota)"},
+    "one_per_nik": {"type": "boolean", "description": "one number per NIK per day: the kiosk asks the NIK"},
 })
 _CLOSED_DAY = {"name": "day", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}}
 PATHS["/api/admin/closed-dates"] = {"get": {

@@ -113,7 +113,8 @@ function reset(reason) {
   resident = null;
   overlay.hidden = true;
   for (const list of ["bring-list", "missing-list"]) $(list).replaceChildren();
-  for (const id of ["chosen-service", "bring-service", "missing-service", "result-number", "result-service", "result-ahead", "result-wait",
+  for (const id of ["chosen-service", "bring-service", "missing-service", "members-service", "result-members",
+    "result-number", "result-service", "result-ahead", "result-wait",
     "error-text", "idle-text"]) {
     $(id).textContent = "";
     delete $(id).dataset.say;
@@ -124,6 +125,8 @@ function reset(reason) {
   qr.removeAttribute("src");
   qr.alt = "";
   $("result-priority").hidden = true;
+  $("result-members").hidden = true;
+  $("result-existing").hidden = true;
   setFault(false);
   for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
   status.wipe();
@@ -274,7 +277,7 @@ function chooseService(code, key) {
   if (app.dataset.askRequirements === "true" && service.requirements && service.requirements.length) {
     showBring("bring");
   } else {
-    show("priority");
+    afterBring();
   }
 }
 
@@ -301,6 +304,31 @@ function renderBring(screen) {
 function showBring(screen) {
   renderBring(screen);
   show(screen);
+}
+
+// ------------------------------------------------------------ one number per NIK, families
+
+// Where the service gives one number per NIK: the NIK on the status check's keypad, then how many people of one
+// Kartu Keluarga the number is for; the NIK stays in `resident` only, and is gone at reset().
+function afterBring(message) {
+  const mine = resident;
+  if (!mine.service.one_per_nik) {
+    show("priority");
+    return;
+  }
+  status.askNik((nik) => {
+    if (resident !== mine) return;
+    mine.nik = nik;
+    $("members-service").textContent = serviceName(mine.service);
+    $("members-service").dataset.say = `service.${mine.service.code}`;
+    show("members");
+  }, () => reset("home"), message);
+}
+
+function chooseMembers(count) {
+  if (!resident || !resident.nik) return;
+  resident.members = count;
+  show("priority");
 }
 
 function laterDay(service) {
@@ -331,7 +359,10 @@ async function issue(mine, attempt) {
     answer = await fetch("/api/tickets", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Idempotency-Key": mine.key },
-      body: JSON.stringify({ service: mine.service.code, priority: mine.priority }),
+      body: JSON.stringify({
+        service: mine.service.code, priority: mine.priority,
+        ...(mine.nik ? { nik: mine.nik, members: mine.members || 1 } : {}),
+      }),
     });
     body = await answer.json();
   } catch (error) {
@@ -345,12 +376,19 @@ async function issue(mine, attempt) {
   }
   if (resident !== mine) return; // the resident left; never show their ticket to the next one
   if (answer.ok && body.ticket) {
+    mine.existing = Boolean(body.existing);  // the same NIK again today: its number, printed again
     showResult(mine, body.ticket);
   } else {
     const problem = (body && body.error) || {};
     // The status check's "rate_limited" words name minutes; a kiosk's ticket rate is a matter of seconds.
     const words = problem.code === "rate_limited" ? null : WORDS.en[problem.code];
     const message = lang === "id" ? problem.message : words || WORDS.en.error;
+    if (problem.code === "invalid_nik" && mine.nik) {  // typed wrong: the keypad again, saying why
+      mine.nik = null;
+      mine.sending = false;
+      afterBring(lang === "id" && problem.message ? { text: problem.message } : { key: "invalid_nik" });
+      return;
+    }
     showError(message || t("offline"), problem.code || "error");
     if (["service_closed", "quota_reached", "service_suspended"].includes(problem.code)) loadServices();
   }
@@ -374,6 +412,9 @@ function renderTicket(ticket) {
   $("result-service").dataset.say = `service.${ticket.service}`;
   $("result-number").dataset.sayCall = `call_to.${ticket.service}`;  // which loket will call it
   $("result-priority").hidden = !ticket.priority;
+  $("result-members").hidden = !(ticket.members > 1);
+  $("result-members").textContent = ticket.members > 1 ? t("members_n", { n: ticket.members }) : "";
+  $("result-existing").hidden = !(resident && resident.existing);
   $("result-ahead").textContent = t("ahead", { n: ticket.ahead });
   $("result-wait").textContent = ticket.ahead > 0
     ? t("wait", { n: Math.max(1, ticket.estimated_wait_minutes) }) : t("wait_soon");
@@ -509,7 +550,8 @@ app.addEventListener("click", (event) => {
   else if (target.dataset.priority) choosePriority(target.dataset.priority === "true");
   else if (target.dataset.lang) setLang(target.dataset.lang);
   else if (target.dataset.action === "home") reset("home");
-  else if (target.dataset.action === "bring-yes") show("priority");
+  else if (target.dataset.action === "bring-yes") afterBring();
+  else if (target.dataset.members) chooseMembers(Number(target.dataset.members));
   else if (target.dataset.action === "bring-no") showBring("missing");
   else if (target.dataset.action === "later") laterDay(target.dataset.service);
   else if (target.id === "idle-continue") continueSession();
