@@ -206,7 +206,37 @@ FIXED = {
     "t.members_title": "Untuk berapa orang?",
     "t.members_hint": "Satu nomor untuk sampai lima orang dari satu Kartu Keluarga.",
     "t.existing": "Nik ini sudah mendapat nomor hari ini. Ini nomor Anda, dicetak ulang.",
+    # a number for a later day (kiosk-later.js): days as weekday.<0-6> count.<day> month.<1-12>, times as counts
+    "screen.later": "Anda berada di layar nomor untuk hari lain.",
+    "screen.later-days": "Pilih hari kedatangan.",
+    "screen.later-slots": "Pilih jam kedatangan.",
+    "screen.later-done": "Pemesanan Anda sudah dibuat.",
+    "t.later_hint": "Pilih layanan, lalu hari dan jam kedatangan.",
+    "t.later_days_title": "Pilih hari.",
+    "t.later_slots_title": "Pilih jam kedatangan.",
+    "t.later_booked": "Nomor Anda untuk hari lain.",
+    "t.later_code": "Kode pemesanan Anda:",
+    "t.later_slip": "Simpan slip ini. Pada hari itu, pindai slip atau ketik kodenya di kios ini.",
+    "t.checkin_label": "Bila sudah punya kode, pindai slip Anda di pemindai kios.",
+    "t.checkin_walk_in": "Jam kedatangan Anda sudah lewat: Anda mendapat nomor biasa.",
+    "t.checkin_booked": "Anda dipanggil lebih dahulu sesuai jam Anda.",
+    "word.come": "Datang pukul",
+    "word.bring": "Bawa:",
+    "word.until": "sampai",
+    "error.slot_full": "Jam kedatangan ini sudah penuh. Silakan pilih jam atau hari lain.",
+    "error.already_booked": "Nik ini sudah memiliki nomor atau pemesanan untuk layanan ini pada hari itu.",
+    "error.nik_required": "Layanan ini memerlukan nik.",
+    "error.too_early": "Terlalu awal. Silakan kembali sesuai jam pada slip Anda.",
+    "error.not_today": "Nomor Anda untuk hari lain. Lihat tanggal pada slip Anda.",
+    "error.expired": "Pemesanan ini sudah kedaluwarsa.",
+    "error.already_checked_in": "Kode ini sudah dipakai untuk mengambil nomor antrean.",
+    "error.unknown_booking": "Kode pemesanan tidak dikenal. Periksa lagi kode pada slip Anda.",
 }
+WEEKDAYS = ("Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu")  # JavaScript's getDay() order
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+FIXED.update({f"weekday.{index}": name + "," for index, name in enumerate(WEEKDAYS)})
+FIXED.update({f"month.{index}": name for index, name in enumerate(MONTHS, 1)})
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 
 

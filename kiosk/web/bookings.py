@@ -138,18 +138,12 @@ def cancel_page(token: str):
 
 @bp.get("/kiosk/later")
 def kiosk_later():
-    """The kiosk screen "Ambil nomor untuk hari lain", with check-in by code or the slip's QR code."""
-    from flask import render_template
+    """The kiosk opened on "Ambil nomor untuk hari lain" (``?service=CODE``: on that service's days), with
+    check-in by code or the slip's QR code; voice mode, English and large text as on every kiosk screen."""
+    from kiosk.web.pages import kiosk_page
 
-    from kiosk.web.devices import on_kiosk
-    from kiosk.web.auth import current_staff
-    from kiosk.web.devices import NOT_A_KIOSK
-
-    rt = runtime()
-    if not on_kiosk() and current_staff() is None:
-        return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
-    bookable = [s for s in rt.settings.services if s.booking_quota > 0]
-    return render_template("kiosk/later.html", office=rt.settings.office, services=bookable)
+    service = request.args.get("service", "")
+    return kiosk_page("later", service if runtime().settings.service(service) else None)
 
 
 @bp.get("/api/reports/bookings")

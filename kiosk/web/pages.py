@@ -30,6 +30,11 @@ def kiosk():
     Only a kiosk PC (or a staff session) gets it: on any other device it could take no number, so that
     device is told so at once instead of letting a resident try.
     """
+    return kiosk_page()
+
+
+def kiosk_page(open_screen: str | None = None, open_service: str | None = None):
+    """Render the kiosk, opened on one of its screens (``later``: a number for a later day) or the start."""
     rt = runtime()
     if not on_kiosk() and current_staff() is None:
         return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
@@ -45,7 +50,8 @@ def kiosk():
     }
     return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers,
                            messages=kiosk_messages(), voice_output=rt.settings.kiosk.voice_output,
-                           ask_requirements=rt.settings.kiosk.ask_requirements)
+                           ask_requirements=rt.settings.kiosk.ask_requirements, open_screen=open_screen,
+                           open_service=open_service)
 
 
 CALL_SHOW_SECONDS = 300  # the big call on the TV clears after this long even if its loket still holds it

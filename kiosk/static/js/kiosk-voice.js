@@ -394,6 +394,10 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.altKey || event.metaKey) return;
   const key = keyOf(event);
   if (!key) return;
+  // A text field with focus (the booking code, typed or scanned by a USB scanner that types like a keyboard)
+  // takes the main keyboard's keys, in voice mode too; the numeric keypad stays voice mode's.
+  const field = document.activeElement && document.activeElement.matches("input:not([type]), input[type=text]");
+  if (field && !/^Numpad/.test(event.code)) return;
   if (!voice.active) {
     // Enter on a focused control keeps its usual meaning for keyboard (Tab) users.
     const onControl = event.key === "Enter" && event.code !== "NumpadEnter"

@@ -571,6 +571,7 @@ status = createStatus({
 // kiosk-survey.js runs its screens under this file's idle rule, settling time and reset.
 export const screenControl = {
   show, settle, reset, lang: () => lang, current: () => current, onReset: (hook) => resetHooks.push(hook),
+  askNik: (onNik, onBack, message) => status.askNik(onNik, onBack, message),  // kiosk-later.js: one booking per NIK
 };
 
 reset();
