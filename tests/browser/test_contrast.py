@@ -321,9 +321,10 @@ def later_day_and_fair_access_screens(page, tmp_path, results: dict) -> set[str]
         expect(locator).to_be_visible()
         expect(locator).not_to_have_class(re.compile(r"\bis-settling\b"))
 
+    from tests.conftest import Clock
     from tests.test_bookings import HOURS, services
 
-    office = LiveServer(make_app(tmp_path / "later", office__hours__sun="", **HOURS,
+    office = LiveServer(make_app(tmp_path / "later", clock=Clock(), office__hours__sun="", **HOURS,
                                  services=services(booking_quota=8, one_per_nik=True, daily_quota=20),
                                  kiosk__ask_requirements=True,
                                  disruption__alternatives={"blanko": ["IKD"]})).start(workers=False)
