@@ -74,7 +74,7 @@ def test_each_screen_says_why_in_plain_words_and_the_kiosk_offers_what_to_do_ins
     expect(box).to_contain_text("Blanko KTP-el habis Layanan Perekaman KTP-el dihentikan sementara. "
                                 "Perkiraan pulih pukul 11.00.")
     expect(box.locator(".k-alt")).to_have_text(["Aktivasi IKD", "Informasi", "Ambil nomor untuk hari lain"])
-    assert box.locator("a.k-alt").get_attribute("href") == "/kiosk/later?service=REKAM"
+    assert box.locator("[data-action=later]").get_attribute("data-service") == "REKAM"  # -> /kiosk/later?service=
     expect(kiosk.locator(".k-service-btn[data-code=REKAM]")).to_be_disabled()  # the list reloaded at once
     kiosk.click(".k-lang-btn[data-lang=en]")
     expect(box).to_contain_text("KTP-el card blanks have run out KTP-el Enrolment is paused for now. "
@@ -134,3 +134,27 @@ def test_the_disruption_notices_are_axe_clean(new_page, office, width, height):
     found = {name: _problems(page) for name, page in (("kiosk", kiosk), ("display", display), ("phone", phone),
                                                         ("booking", slip))}
     assert {name: problems for name, problems in found.items() if problems} == {}
+
+
+def test_voice_mode_reads_the_disruption_notice_first_on_the_start_screen(new_page, office):
+    from kiosk.domain.guide import sentences
+    from tests.browser.test_kiosk_voice import Heard
+
+    page = new_page(1080, 1920)
+    heard = Heard(page)
+    page.goto(f"{office.url}/kiosk?idle=600")
+    page.wait_for_selector("body[data-disruptions='0']", state="attached")
+    office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"},
+                headers=office.login()).raise_for_status()
+    expect(page.locator("#screen-start .k-disruption")).to_be_visible()
+    page.wait_for_function("() => fetch('/api/speech').then(() => true)")
+    mark = heard.count()
+    page.keyboard.press("Numpad5")
+    keys = heard.since(mark, "help.more")
+    # the notice, with what can be done instead (those services are numbered once, in the list)
+    assert keys == ["voice.start", "help.services.5", "t.disruption_title", "reason.blanko", "disruption.one",
+                    "service.REKAM", "t.disruption_instead", "service.IKD", "service.INFO", "press.6", "t.status_start",
+                    "press.7", "t.survey_entry", "help.more"]
+    assert heard.sentences(mark)[2:5] == ["Gangguan layanan.", "Blanko ka te pe el habis.",
+                                          "Layanan ini dihentikan sementara:"]
+    assert [key for key in keys if key not in sentences(office.runtime.settings)] == []
