@@ -61,6 +61,7 @@ def test_a_disruption_started_at_the_api_is_on_kiosk_display_and_phones_within_t
                                  ("booking", slip, "#disruption:not([hidden])")):
         page.wait_for_selector(selector, timeout=5000)
         seen[name] = round(time.monotonic() - started, 2)
+    print(f"disruption start -> visible (s): {seen}")
     assert {name: after for name, after in seen.items() if after >= 2.0} == {}, seen
 
 

@@ -35,7 +35,7 @@ export function follow(onChange, { intervalMs = 1000, active = () => true } = {}
 
   setInterval(() => { if (!document.hidden && active()) refresh(); }, intervalMs);
   document.addEventListener("visibilitychange", () => { if (!document.hidden && active()) refresh(); });
-  refresh();
+  if (active()) refresh();
   return { refresh };
 }
 
