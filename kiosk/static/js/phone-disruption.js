@@ -1,11 +1,11 @@
 /* A phone page's disruption card (the ticket's /t/<token> and the booking's /b/<token>): while staff have
    paused the page's service (or all), say why in plain words, in the page's language. A poll of
-   /api/disruptions every 1.5 s (cheap, no stream slot per phone) while the page is visible and its ticket or
+   /api/disruptions every second (cheap, no stream slot per phone) while the page is visible and its ticket or
    booking can still be affected; the card shows within two seconds of the start. */
 import { pageData } from "./lib/page-data.js";
 import { covering, describe, follow } from "./lib/disruptions.js";
 
-const POLL_MS = 1500;
+const POLL_MS = 1000;
 const card = document.getElementById("disruption");
 const CATALOGUE = pageData(document.getElementById("phone-messages"));
 const WORDS = { id: CATALOGUE.id.phone, en: CATALOGUE.en.phone };
