@@ -12,7 +12,9 @@ from printer.ticket import (
     _finish,
     _print_lines,
     _print_qr,
+    _print_requirements,
     _reset_style,
+    ascii_text,
     number_magnification,
     ticket_columns,
     wrap_line,
@@ -34,19 +36,14 @@ class SlipPrint:
     footer: str = "Pindai atau ketik kode ini di kios antrean pada hari itu untuk mendapat nomor antrean."
 
 
-def _ascii(text: str) -> str:
-    """Keep what every ESC/POS code page prints (a dash for the en dash, "?" for the rest)."""
-    return text.replace("\u2013", "-").replace("\u2014", "-").encode("ascii", "replace").decode()
-
-
 def print_slip(printer: Escpos, slip: SlipPrint, paper_width_mm: int) -> None:
     """Lay out one booking slip and cut."""
     columns = ticket_columns(printer, paper_width_mm)
     _reset_style(printer, align="center")
     printer.set(bold=True)
-    _print_lines(printer, wrap_line(_ascii(slip.office_name), columns, MAX_HEADER_LINES))
+    _print_lines(printer, wrap_line(ascii_text(slip.office_name), columns, MAX_HEADER_LINES))
     printer.set(bold=False)
-    _print_lines(printer, wrap_line(_ascii(slip.service_name), columns, MAX_HEADER_LINES))
+    _print_lines(printer, wrap_line(ascii_text(slip.service_name), columns, MAX_HEADER_LINES))
     printer.textln("-" * columns)
     printer.textln("Nomor untuk hari lain")
     printer.textln("Kode pemesanan")
@@ -56,15 +53,12 @@ def print_slip(printer: Escpos, slip: SlipPrint, paper_width_mm: int) -> None:
     printer.set(custom_size=True, width=1, height=1, bold=False)
     printer.ln()
     printer.set(bold=True)
-    _print_lines(printer, wrap_line(_ascii(slip.day), columns))
-    _print_lines(printer, wrap_line(_ascii(slip.window), columns))
+    _print_lines(printer, wrap_line(ascii_text(slip.day), columns))
+    _print_lines(printer, wrap_line(ascii_text(slip.window), columns))
     printer.set(bold=False)
     if slip.members > 1:
         printer.textln(f"Untuk {slip.members} orang (satu KK)")
-    if slip.requirements:
-        _reset_style(printer, align="left")
-        _print_lines(printer, wrap_line(_ascii("Bawa: " + "; ".join(slip.requirements)), columns))
-        _reset_style(printer, align="center")
+    _print_requirements(printer, slip.requirements, columns)
     _print_qr(printer, slip.track_url, paper_width_mm)
     _print_lines(printer, wrap_line("Pindai untuk melihat atau membatalkan", columns))
     printer.textln("-" * columns)

@@ -41,6 +41,7 @@ class TicketPrint:
     estimated_wait_minutes: int
     track_url: str
     reprint: bool = False  # a copy staff asked for: marked so two tickets for one number are told apart
+    requirements: tuple[str, ...] = ()  # what to bring to the counter ("Bawa: ..."), the service's requirements
     footer: str = "Terima kasih. Simpan tiket ini sampai dipanggil."
 
 
@@ -52,6 +53,7 @@ def print_ticket(printer: Escpos, ticket: TicketPrint, paper_width_mm: int) -> N
     _print_header(printer, ticket, columns)
     _print_number(printer, ticket, columns)
     _print_details(printer, ticket, columns)
+    _print_requirements(printer, ticket.requirements, columns)
     _print_qr(printer, ticket.track_url, paper_width_mm)
     _print_lines(printer, wrap_line("Pindai untuk melihat posisi antrean", columns))
     printer.textln("-" * columns)
@@ -189,6 +191,20 @@ def _print_details(printer: Escpos, ticket: TicketPrint, columns: int) -> None:
     ]
     for line in lines:
         _print_lines(printer, wrap_line(line, columns))
+
+
+def ascii_text(text: str) -> str:
+    """Keep what every ESC/POS code page prints (a dash for the en and em dash, "?" for the rest)."""
+    return text.replace("\u2013", "-").replace("\u2014", "-").encode("ascii", "replace").decode()
+
+
+def _print_requirements(printer: Escpos, requirements: tuple[str, ...], columns: int) -> None:
+    """Print "Bawa: a; b" left-aligned (a wrapped list reads badly centred), then centre again."""
+    if not requirements:
+        return
+    _reset_style(printer, align="left")
+    _print_lines(printer, wrap_line(ascii_text("Bawa: " + "; ".join(requirements)), columns))
+    _reset_style(printer, align="center")
 
 
 def _print_qr(printer: Escpos, content: str, paper_width_mm: int) -> None:

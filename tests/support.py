@@ -36,6 +36,9 @@ def office_settings(tmp_path: Path, **overrides: Any) -> Settings:
         # Tests take numbers far faster than a resident; tests of the kiosk's ticket rate set their own.
         "kiosk.tickets_per_second": 100_000,
         "kiosk.ticket_burst": 100_000,
+        # The "what to bring" step before a number has its own tests (tests/browser/test_kiosk_requirements.py);
+        # the kiosk's other flows are tested from the service straight to Umum/Prioritas.
+        "kiosk.ask_requirements": False,
         **{key.replace("__", "."): value for key, value in overrides.items()},
     }
     return load_settings(packaged_config(), values)

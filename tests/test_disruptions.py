@@ -37,7 +37,8 @@ def test_counter_staff_suspend_a_service_and_the_kiosk_gets_the_alternatives(off
     assert answer.status_code == 201
     disruption = answer.get_json()["disruption"]
     assert disruption == {
-        "id": 1, "service": "REKAM", "reason": "blanko", "label": "Blanko KTP-el habis",
+        "id": 1, "service": "REKAM", "service_name": "Perekaman KTP-el", "service_name_en": "KTP-el Enrolment",
+        "reason": "blanko", "label": "Blanko KTP-el habis",
         "label_en": "KTP-el card blanks have run out", "note": "Datang Jumat", "since": "2026-11-25T09:00:00+07:00",
         "until": "2026-11-27T10:00:00+07:00",
         "alternatives": [{"code": "IKD", "name": "Aktivasi IKD", "name_en": "IKD (Digital ID) Activation"},

@@ -278,7 +278,8 @@ def test_a_reprint_arrives_marked_cetak_ulang_and_every_ticket_is_valid_today_on
         return render_ticket(TicketPrint(
             office_name="Kantor Kecamatan Selat", service_name="Perekaman KTP-el", number="A-001", priority=False,
             issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=0, estimated_wait_minutes=0,
-            track_url=ticket["track_url"], reprint=reprint), "TM-T20II", width)
+            track_url=ticket["track_url"], reprint=reprint,
+            requirements=app.extensions["kiosk"].settings.service("REKAM").requirements), "TM-T20II", width)
 
     assert (first, second) == (expected(False), expected(True))
     lines = [line.text for line in printed_lines(second)]

@@ -15,6 +15,8 @@ Keys:
     call_to.<CODE>          which counter(s) will call a number of that service
     counter.<id>            each configured counter's name
     status.<SIAK>.label / .message / .next   each KTP-el status, as shown after a status check
+    bring.<CODE>.<n>        each item a service asks the resident to bring (its requirements)
+    reason.<reason>         each disruption reason, as the kiosk's disruption notice shows it
     error.<code>            an API error code the kiosk's error screen can show (error.error: any other)
     survey.q.<element>      each satisfaction survey question, as configured ([survey.questions])
     survey.a.<element>.<1-4>, survey.count.<1-9>, survey.part.<part>, survey.option.<part>.<code>,
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from kiosk.domain.announce import number_words, spoken_counter
 from kiosk.domain.complaints import CATEGORIES, STANDARD_KEYS
+from kiosk.domain.disruptions import LABELS as DISRUPTION_LABELS
 from kiosk.domain.status import STATUSES
 from kiosk.domain.survey import ELEMENTS, PROFILE, PROFILE_TITLES
 
@@ -218,7 +221,60 @@ FIXED = {
     "complaint.code_is": "Nomor pengaduan Anda:",
     "t.take_receipt": "Silakan ambil tanda terima Anda dari printer. Di dalamnya ada nomor pengaduan dan kode "
                       "kuar untuk melihat jawabannya di ponsel.",
+    # what to bring before a number (kiosk.js renderBring; each item is bring.<CODE>.<n>)
+    "screen.bring": "Sebelum mengambil nomor, periksa yang perlu Anda bawa.",
+    "screen.missing": "Yang perlu Anda bawa.",
+    "t.bring_title": "Sudah membawa semuanya?",
+    "t.bring_yes": "Ya, sudah lengkap.",
+    "t.bring_no": "Belum.",
+    "t.missing_title": "Bawa semua ini, lalu datang kembali.",
+    "t.missing_hint": "Ambil nomor untuk hari lain agar tidak perlu antre lagi dari awal.",
+    "t.later_day": "Ambil nomor untuk hari lain.",
+    # a disruption (kiosk-disruption.js): the reason as reason.<code>, then what is paused
+    "t.disruption_title": "Gangguan layanan.",
+    "disruption.all": "Semua layanan dihentikan sementara.",
+    "disruption.one": "Layanan ini dihentikan sementara:",
+    "t.disruption_instead": "Yang dapat Anda lakukan sekarang:",
+    # one number per NIK (the status check's keypad) and families on one number
+    "t.step_ticket": "Satu nomor per nik per hari.",
+    "t.ticket_title": "Masukkan nik Anda, enam belas angka.",
+    "t.ticket_hint": "Nik ada di Kartu Keluarga. Bila nik ini sudah mendapat nomor hari ini, nomor itu dicetak ulang.",
+    "t.ticket_short": "Nik harus enam belas angka.",
+    "screen.members": "Anda berada di layar jumlah orang.",
+    "t.members_title": "Untuk berapa orang?",
+    "t.members_hint": "Satu nomor untuk sampai lima orang dari satu Kartu Keluarga.",
+    "t.existing": "Nik ini sudah mendapat nomor hari ini. Ini nomor Anda, dicetak ulang.",
+    # a number for a later day (kiosk-later.js): days as weekday.<0-6> count.<day> month.<1-12>, times as counts
+    "screen.later": "Anda berada di layar nomor untuk hari lain.",
+    "screen.later-days": "Pilih hari kedatangan.",
+    "screen.later-slots": "Pilih jam kedatangan.",
+    "screen.later-done": "Pemesanan Anda sudah dibuat.",
+    "t.later_hint": "Pilih layanan, lalu hari dan jam kedatangan.",
+    "t.later_days_title": "Pilih hari.",
+    "t.later_slots_title": "Pilih jam kedatangan.",
+    "t.later_booked": "Nomor Anda untuk hari lain.",
+    "t.later_code": "Kode pemesanan Anda:",
+    "t.later_slip": "Simpan slip ini. Pada hari itu, pindai slip atau ketik kodenya di kios ini.",
+    "t.checkin_label": "Bila sudah punya kode, pindai slip Anda di pemindai kios.",
+    "t.checkin_walk_in": "Jam kedatangan Anda sudah lewat: Anda mendapat nomor biasa.",
+    "t.checkin_booked": "Anda dipanggil lebih dahulu sesuai jam Anda.",
+    "word.come": "Datang pukul",
+    "word.bring": "Bawa:",
+    "word.until": "sampai",
+    "error.slot_full": "Jam kedatangan ini sudah penuh. Silakan pilih jam atau hari lain.",
+    "error.already_booked": "Nik ini sudah memiliki nomor atau pemesanan untuk layanan ini pada hari itu.",
+    "error.nik_required": "Layanan ini memerlukan nik.",
+    "error.too_early": "Terlalu awal. Silakan kembali sesuai jam pada slip Anda.",
+    "error.not_today": "Nomor Anda untuk hari lain. Lihat tanggal pada slip Anda.",
+    "error.expired": "Pemesanan ini sudah kedaluwarsa.",
+    "error.already_checked_in": "Kode ini sudah dipakai untuk mengambil nomor antrean.",
+    "error.unknown_booking": "Kode pemesanan tidak dikenal. Periksa lagi kode pada slip Anda.",
 }
+WEEKDAYS = ("Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu")  # JavaScript's getDay() order
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+FIXED.update({f"weekday.{index}": name + "," for index, name in enumerate(WEEKDAYS)})
+FIXED.update({f"month.{index}": name for index, name in enumerate(MONTHS, 1)})
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 # the SMS opt-in after a number (kiosk-sms.js, templates/kiosk/_sms.html)
 FIXED.update({
@@ -294,6 +350,11 @@ def sentences(settings: Settings) -> dict[str, str]:
         counters = [spoken_counter(c.name) for c in settings.counters if service.code in c.services]
         catalogue[f"call_to.{service.code}"] = (
             f"Nomor ini akan dipanggil ke {_either(counters)}." if counters else "Silakan tunggu panggilan.")
+    for service in settings.services:
+        for index, item in enumerate(service.requirements):
+            catalogue[f"bring.{service.code}.{index}"] = spoken(item) + "."
+    for reason, (label, _) in DISRUPTION_LABELS.items():
+        catalogue[f"reason.{reason}"] = spoken(label) + "."
     for code, advice in STATUSES.items():
         catalogue[f"status.{code}.label"] = spoken(advice.label["id"]) + "."
         catalogue[f"status.{code}.message"] = spoken(advice.message["id"])

@@ -220,6 +220,8 @@ class KioskScreen:
     # where that output goes: "headphones" (only the resident hears: typed digits are read back) or
     # "speaker" (the waiting room hears: a typed NIK / nomor KK digit is confirmed by a tone and its position)
     voice_output: str = "headphones"
+    # ask "Sudah membawa semuanya?" with a service's requirements before its number (services listing any)
+    ask_requirements: bool = True
 
 
 @dataclass(frozen=True)
@@ -644,7 +646,8 @@ def _kiosk(table: dict, status_alias: tuple[str, ...]) -> KioskScreen:
         raise ConfigError(f"kiosk.voice_output must be one of {', '.join(VOICE_OUTPUTS)}, got {output!r}")
     return KioskScreen(voice_volume=float(volume), addresses=addresses, tickets_per_second=float(rate),
                        ticket_burst=_positive(table, "kiosk.ticket_burst", KioskScreen.ticket_burst),
-                       voice_output=output)
+                       voice_output=output,
+                       ask_requirements=_get(table, "kiosk.ask_requirements", bool, KioskScreen.ask_requirements))
 
 
 VOICE_OUTPUTS = ("headphones", "speaker")

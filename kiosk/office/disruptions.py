@@ -31,6 +31,8 @@ def disruption_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": row["id"],
         "service": row["service"],
+        "service_name": service.name if service else None,  # the screens' words; null: every service
+        "service_name_en": service.name_en if service else None,
         "reason": row["reason"],
         "label": rules.label(row["reason"]),
         "label_en": rules.label(row["reason"], "en"),

@@ -300,6 +300,7 @@ class PrintWorker:
     def _ticket(self, job: dict) -> TicketPrint:
         rt = self.runtime
         view = ticket_view(rt, job)
+        service = rt.settings.service(view.service)
         return TicketPrint(
             office_name=rt.settings.office.name,
             service_name=view.service_name,
@@ -310,4 +311,5 @@ class PrintWorker:
             estimated_wait_minutes=view.estimated_wait_minutes,
             track_url=view.track_url,
             reprint=job["earlier_jobs"] > 0,
+            requirements=service.requirements if service else (),  # "Bawa: ...", what the counter will ask for
         )

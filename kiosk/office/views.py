@@ -162,6 +162,11 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
             "opens_at": opens.isoformat(timespec="minutes") if opens else None,
             "reopens": queue.reopen_text(now, opens),  # "Buka kembali Senin, 08.00."
             "suspended": stopped,  # the disruption covering it now (docs/contract.md, "Later days ..."), or null
+            # what to bring, asked on the kiosk before a number is spent; and whether a later day can be booked
+            "requirements": list(service.requirements),
+            "requirements_en": list(service.requirements_en or service.requirements),
+            "later_day": service.booking_quota > 0,
+            "one_per_nik": service.one_per_nik,  # the kiosk asks the NIK (and how many people of one KK)
         })
     return result
 

@@ -110,6 +110,7 @@ def booking_page(token: str):
     from flask import render_template
 
     from kiosk.domain import bookings as rules
+    from kiosk.domain.words import page_messages
     from kiosk.office.disruptions import suspension
     from kiosk.storage.bookings import UnknownBooking
 
@@ -124,7 +125,7 @@ def booking_page(token: str):
         day_text=rules.date_text(date.fromisoformat(booking["date"])),
         window_text=rules.window_text(booking["slot_start"], booking["slot_end"]),
         check_in_from=datetime.fromisoformat(booking["check_in_from"]).strftime("pukul %H.%M"),
-        suspended=suspension(rt, booking["service"]))
+        suspended=suspension(rt, booking["service"]), messages=page_messages("phone"))
 
 
 @bp.post("/b/<token>/cancel")
@@ -143,18 +144,12 @@ def cancel_page(token: str):
 
 @bp.get("/kiosk/later")
 def kiosk_later():
-    """The kiosk screen "Ambil nomor untuk hari lain", with check-in by code or the slip's QR code."""
-    from flask import render_template
+    """The kiosk opened on "Ambil nomor untuk hari lain" (``?service=CODE``: on that service's days), with
+    check-in by code or the slip's QR code; voice mode, English and large text as on every kiosk screen."""
+    from kiosk.web.pages import kiosk_page
 
-    from kiosk.web.devices import on_kiosk
-    from kiosk.web.auth import current_staff
-    from kiosk.web.devices import NOT_A_KIOSK
-
-    rt = runtime()
-    if not on_kiosk() and current_staff() is None:
-        return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
-    bookable = [s for s in rt.settings.services if s.booking_quota > 0]
-    return render_template("kiosk/later.html", office=rt.settings.office, services=bookable)
+    service = request.args.get("service", "")
+    return kiosk_page("later", service if runtime().settings.service(service) else None)
 
 
 @bp.get("/api/reports/bookings")

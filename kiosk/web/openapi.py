@@ -526,6 +526,11 @@ SCHEMAS["Service"]["properties"].update({
     "opens_at": {"type": "string", "format": "date-time", "nullable": True,
                  "description": "when a closed service next opens (hours, holidays, extra closed dates)"},
     "reopens": {"type": "string", "nullable": True, "example": "Buka kembali Senin, 08.00."},
+    "requirements": {"type": "array", "items": {"type": "string"},
+                     "description": "what to bring ([[services]] requirements), asked before a number"},
+    "requirements_en": {"type": "array", "items": {"type": "string"}},
+    "later_day": {"type": "boolean", "description": "the service takes bookings for a later day (booking_quota)"},
+    "one_per_nik": {"type": "boolean", "description": "one number per NIK per day: the kiosk asks the NIK"},
 })
 _CLOSED_DAY = {"name": "day", "in": "path", "required": True, "schema": {"type": "string", "format": "date"}}
 PATHS["/api/admin/closed-dates"] = {"get": {
@@ -1103,6 +1108,7 @@ SCHEMAS["Disruption"] = {
     "description": "A disruption as anyone may see it (kiosk, display, phone page)",
     "properties": {
         "id": {"type": "integer"}, "service": {"type": "string", "nullable": True, "description": "null: all"},
+        "service_name": {"type": "string", "nullable": True}, "service_name_en": {"type": "string", "nullable": True},
         "reason": {"type": "string", "enum": ["blanko", "network", "power", "equipment", "staff", "other"]},
         "label": {"type": "string"}, "label_en": {"type": "string"}, "note": {"type": "string"},
         "since": {"type": "string", "format": "date-time"},

@@ -30,6 +30,11 @@ def kiosk():
     Only a kiosk PC (or a staff session) gets it: on any other device it could take no number, so that
     device is told so at once instead of letting a resident try.
     """
+    return kiosk_page()
+
+
+def kiosk_page(open_screen: str | None = None, open_service: str | None = None):
+    """Render the kiosk, opened on one of its screens (``later``: a number for a later day) or the start."""
     rt = runtime()
     if not on_kiosk() and current_staff() is None:
         return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
@@ -45,7 +50,9 @@ def kiosk():
     }
     return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers,
                            messages=kiosk_messages(), voice_output=rt.settings.kiosk.voice_output,
-                           sms_enabled=rt.settings.sms.enabled)
+                           sms_enabled=rt.settings.sms.enabled,
+                           ask_requirements=rt.settings.kiosk.ask_requirements, open_screen=open_screen,
+                           open_service=open_service)
 
 
 CALL_SHOW_SECONDS = 300  # the big call on the TV clears after this long even if its loket still holds it
@@ -119,4 +126,4 @@ def track(token: str):
         return render_template("phone/index.html", office=rt.settings.office, token=None, ticket=None,
                                messages=page_messages(*PHONE_PARTS)), 404
     return render_template("phone/index.html", office=rt.settings.office, token=token, ticket=ticket,
-                           messages=page_messages(*PHONE_PARTS))
+                           service=rt.settings.service(ticket["service"]), messages=page_messages(*PHONE_PARTS))

@@ -305,9 +305,71 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     finally:
         closed.stop()
 
+    screens |= later_day_and_fair_access_screens(page, tmp_path, results)
+
     every_screen = set(page.eval_on_selector_all("[data-screen]", "nodes => nodes.map(n => n.dataset.screen)"))
     assert every_screen - screens == set(), "kiosk screens without a contrast check"
     assert_all_pass(results)
+
+
+def later_day_and_fair_access_screens(page, tmp_path, results: dict) -> set[str]:
+    """Measure what to bring, one number per NIK with its family count, a disruption notice and the later-day
+    screens, on an office that asks for all of them; return the screens seen."""
+
+    def on_screen(page, name):  # the later-day screens are named by data-screen, not #screen-<name>
+        locator = page.locator(f"[data-screen='{name}']")
+        expect(locator).to_be_visible()
+        expect(locator).not_to_have_class(re.compile(r"\bis-settling\b"))
+
+    from tests.conftest import Clock
+    from tests.test_bookings import HOURS, services
+
+    office = LiveServer(make_app(tmp_path / "later", clock=Clock(), office__hours__sun="", **HOURS,
+                                 services=services(booking_quota=8, one_per_nik=True, daily_quota=20),
+                                 kiosk__ask_requirements=True,
+                                 disruption__alternatives={"blanko": ["IKD"]})).start(workers=False)
+    add_staff(office.app)
+    try:
+        page.goto(f"{office.url}/kiosk?idle=600")
+        page.locator(".k-service-btn[data-code=REKAM]").click()
+        settled(page, "bring")
+        measure(page, "what to bring", results, "Sudah membawa semuanya?")
+        page.locator("#bring-no").click()
+        settled(page, "missing")
+        measure(page, "what to bring: not yet", results, "Ambil nomor untuk hari lain")
+        page.locator("#screen-missing [data-action=home]").click()
+        page.locator(".k-service-btn[data-code=REKAM]").click()
+        settled(page, "bring")
+        page.locator("#bring-yes").click()
+        settled(page, "status-entry")
+        page.keyboard.type("6203014107900001")
+        page.locator("[data-key=next]").click()
+        settled(page, "members")
+        measure(page, "how many people of one KK", results, "Untuk berapa orang?")
+        page.locator("#screen-members [data-action=home]").click()
+        office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"},
+                    headers=office.login()).raise_for_status()
+        expect(page.locator("#screen-start .k-disruption")).to_be_visible()
+        measure(page, "start, a disruption notice", results, "Blanko KTP-el habis")
+
+        page.goto(f"{office.url}/kiosk/later")
+        expect(page.locator("#later-services .l-service")).to_have_count(1)
+        on_screen(page, "later")
+        measure(page, "later day: services and check-in", results, "Ambil nomor untuk hari lain")
+        page.locator("#later-services .l-service").click()
+        on_screen(page, "later-days")
+        measure(page, "later day: days", results, "Pilih hari")
+        page.locator("#day-list button >> nth=0").click()
+        on_screen(page, "later-slots")
+        measure(page, "later day: windows", results, "Pilih jam kedatangan")
+        page.locator("#slot-list button >> nth=0").click()
+        page.keyboard.type("6203014107900001")
+        page.locator("[data-key=next]").click()
+        on_screen(page, "later-done")
+        measure(page, "later day: booked", results, "Nomor Anda untuk hari lain")
+    finally:
+        office.stop()
+    return {"bring", "missing", "members", "later", "later-days", "later-slots", "later-done"}
 
 
 # ------------------------------------------------------------------------------------------- phone

@@ -39,7 +39,9 @@ def test_a_resident_books_a_window_then_checks_in_with_the_slip_the_next_day(new
     booking = live.runtime.db.conn.execute("SELECT token FROM bookings WHERE code = ?", [code]).fetchone()
 
     clock.current = datetime(2026, 11, 26, 7, 10, tzinfo=JAKARTA)
-    page.click("#later-done [data-back]")
+    page.click("#later-done [data-back]")  # "Selesai": the kiosk's start screen for the next resident
+    page.wait_for_url(f"{live.url}/kiosk")
+    page.goto(f"{live.url}/kiosk/later")
     page.click("#checkin-code")
     page.keyboard.type(code.lower())
     page.keyboard.press("Enter")
@@ -62,8 +64,9 @@ def test_the_start_screen_offers_a_number_for_another_day(new_page, later):
     page.click("#later-open")
     page.wait_for_url(f"{live.url}/kiosk/later")
     assert page.inner_text("#later-title") == "Ambil nomor untuk hari lain"
-    page.click("text=Kembali ke awal")
+    page.click("#later-start [data-action=home]")
     page.wait_for_url(f"{live.url}/kiosk")
+    expect(page.locator("#screen-start")).to_be_visible()
 
 
 @pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])

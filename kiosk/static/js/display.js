@@ -390,7 +390,9 @@ const live = connect("/api/events?screen=display", {
   on: {
     call: (call) => { liveEvents += 1; onCall(call); },
     queue: (data) => { liveEvents += 1; renderWaiting(data.services); renderCounters(data.counters); },
-    settings: settings.changed  // reloads the page
+    settings: settings.changed,  // reloads the page
+    // a disruption started or ended: display-disruption.js asks for the active list at once
+    disruption: () => { document.dispatchEvent(new CustomEvent("display:disruption")); }
   },
   onOpen: () => { refreshQueue(false); },
   onStatus: setOnline,

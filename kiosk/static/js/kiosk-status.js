@@ -69,6 +69,15 @@ function create(kiosk) {
     }
   }
 
+  // One number per NIK (a service's one_per_nik): the same keypad, one step ("ticket"); the NIK goes to
+  // onNik and leaves this flow at once; message: why it is asked again ({key} or {text}).
+  function askNik(onNik, onBack, message = null) {
+    wipe();
+    entry = { step: "ticket", ticket: "", looking: false, message, onNik, onBack };
+    renderEntry();
+    kiosk.show("status-entry");
+  }
+
   function typed() {
     return entry[entry.step];
   }
@@ -115,7 +124,12 @@ function create(kiosk) {
       voiceRead([`t.${entry.step}_short`]);
       return;
     }
-    if (entry.step === "nik") {
+    if (entry.step === "ticket") {
+      const [nik, done] = [entry.ticket, entry.onNik];
+      entry = null;
+      clearEntry();
+      done(nik);
+    } else if (entry.step === "nik") {
       entry.step = "kk";
       entry.message = null;
       renderEntry();
@@ -128,7 +142,12 @@ function create(kiosk) {
 
   function back() {
     if (!entry || entry.looking) return;
-    if (entry.step === "kk") {
+    if (entry.step === "ticket") {
+      const done = entry.onBack;
+      entry = null;
+      clearEntry();
+      done();
+    } else if (entry.step === "kk") {
       entry.step = "nik";
       entry.message = null;
       renderEntry();
@@ -297,7 +316,7 @@ function create(kiosk) {
     event.preventDefault();
   });
 
-  return { click, key, wipe, relabel };
+  return { click, key, wipe, relabel, askNik };
 }
 
 export { WORDS, create, group };

@@ -258,6 +258,10 @@ function startKeys(screen) {
   const list = choices(screen).slice(0, 9);
   const services = list.filter((button) => button.dataset.code).length;
   const keys = [services ? `help.services.${services}` : "screen.start"];  // "Layar awal. Tekan 1 sampai 6 ..."
+  // a notice the resident must hear first (the disruption notice: kiosk-disruption.js)
+  for (const node of screen.querySelectorAll("[data-voice-notice] [data-say]")) {
+    if (visible(node)) keys.push(...node.dataset.say.split(" "));
+  }
   // the other buttons, not the links ("Layanan lainnya": in the whole list, so the first reading stays short)
   list.forEach((button, index) => {
     if (!button.dataset.code && button.tagName === "BUTTON") keys.push(`press.${index + 1}`, ...itemKeys(button));
@@ -405,6 +409,10 @@ document.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.altKey || event.metaKey) return;
   const key = keyOf(event);
   if (!key) return;
+  // A text field with focus (the booking code, typed or scanned by a USB scanner that types like a keyboard)
+  // takes the main keyboard's keys, in voice mode too; the numeric keypad stays voice mode's.
+  const field = document.activeElement && document.activeElement.matches("input:not([type]), input[type=text]");
+  if (field && !/^Numpad/.test(event.code)) return;
   if (!voice.active) {
     // Enter on a focused control keeps its usual meaning for keyboard (Tab) users.
     const onControl = event.key === "Enter" && event.code !== "NumpadEnter"

@@ -112,7 +112,9 @@ function reset(reason) {
   for (const name of Object.keys(timers)) stop(name);
   resident = null;
   overlay.hidden = true;
-  for (const id of ["chosen-service", "result-number", "result-service", "result-ahead", "result-wait",
+  for (const list of ["bring-list", "missing-list"]) $(list).replaceChildren();
+  for (const id of ["chosen-service", "bring-service", "missing-service", "members-service", "result-members",
+    "result-number", "result-service", "result-ahead", "result-wait",
     "error-text", "idle-text"]) {
     $(id).textContent = "";
     delete $(id).dataset.say;
@@ -123,6 +125,8 @@ function reset(reason) {
   qr.removeAttribute("src");
   qr.alt = "";
   $("result-priority").hidden = true;
+  $("result-members").hidden = true;
+  $("result-existing").hidden = true;
   setFault(false);
   for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
   status.wipe();
@@ -147,6 +151,7 @@ function setLang(next) {
     $("chosen-service").textContent = serviceName(resident.service);
   }
   if (resident && resident.ticket) renderTicket(resident.ticket);
+  if (resident && resident.service && (current === "bring" || current === "missing")) renderBring(current);
   tickClock();
   updateCues();
 }
@@ -269,7 +274,66 @@ function chooseService(code, key) {
   $("chosen-service").textContent = serviceName(service);
   $("chosen-service").dataset.say = `service.${service.code}`;
   for (const button of document.querySelectorAll(".k-choice")) button.disabled = false;
+  if (app.dataset.askRequirements === "true" && service.requirements && service.requirements.length) {
+    showBring("bring");
+  } else {
+    afterBring();
+  }
+}
+
+// ------------------------------------------------------------ what to bring, before a number is spent
+
+// The service's requirements as a list (bring: "Sudah membawa semuanya?"; missing: what to bring next time).
+function renderBring(screen) {
+  const service = resident.service;
+  const items = (lang === "en" ? service.requirements_en : service.requirements) || service.requirements;
+  $(`${screen}-service`).textContent = serviceName(service);
+  $(`${screen}-service`).dataset.say = `service.${service.code}`;
+  $(`${screen}-list`).replaceChildren(...items.map((text, index) => {
+    const item = document.createElement("li");
+    item.textContent = text;
+    item.dataset.say = `bring.${service.code}.${index}`;  // voice guidance (kiosk/domain/guide.py)
+    return item;
+  }));
+  if (screen === "missing") {
+    $("missing-later").hidden = !service.later_day;
+    $("missing-hint").hidden = !service.later_day;
+  }
+}
+
+function showBring(screen) {
+  renderBring(screen);
+  show(screen);
+}
+
+// ------------------------------------------------------------ one number per NIK, families
+
+// Where the service gives one number per NIK: the NIK on the status check's keypad, then how many people of one
+// Kartu Keluarga the number is for; the NIK stays in `resident` only, and is gone at reset().
+function afterBring(message) {
+  const mine = resident;
+  if (!mine.service.one_per_nik) {
+    show("priority");
+    return;
+  }
+  status.askNik((nik) => {
+    if (resident !== mine) return;
+    mine.nik = nik;
+    $("members-service").textContent = serviceName(mine.service);
+    $("members-service").dataset.say = `service.${mine.service.code}`;
+    show("members");
+  }, () => reset("home"), message);
+}
+
+function chooseMembers(count) {
+  if (!resident || !resident.nik) return;
+  resident.members = count;
   show("priority");
+}
+
+function laterDay(service) {
+  const code = service || (resident && resident.service ? resident.service.code : "");
+  window.location.href = `${app.dataset.laterUrl}?service=${encodeURIComponent(code)}`;
 }
 
 // A service chosen elsewhere (the status check's next step), with that flow's key: the same
@@ -295,7 +359,10 @@ async function issue(mine, attempt) {
     answer = await fetch("/api/tickets", {
       method: "POST",
       headers: { "Content-Type": "application/json", "Idempotency-Key": mine.key },
-      body: JSON.stringify({ service: mine.service.code, priority: mine.priority }),
+      body: JSON.stringify({
+        service: mine.service.code, priority: mine.priority,
+        ...(mine.nik ? { nik: mine.nik, members: mine.members || 1 } : {}),
+      }),
     });
     body = await answer.json();
   } catch (error) {
@@ -309,12 +376,19 @@ async function issue(mine, attempt) {
   }
   if (resident !== mine) return; // the resident left; never show their ticket to the next one
   if (answer.ok && body.ticket) {
+    mine.existing = Boolean(body.existing);  // the same NIK again today: its number, printed again
     showResult(mine, body.ticket);
   } else {
     const problem = (body && body.error) || {};
     // The status check's "rate_limited" words name minutes; a kiosk's ticket rate is a matter of seconds.
     const words = problem.code === "rate_limited" ? null : WORDS.en[problem.code];
     const message = lang === "id" ? problem.message : words || WORDS.en.error;
+    if (problem.code === "invalid_nik" && mine.nik) {  // typed wrong: the keypad again, saying why
+      mine.nik = null;
+      mine.sending = false;
+      afterBring(lang === "id" && problem.message ? { text: problem.message } : { key: "invalid_nik" });
+      return;
+    }
     showError(message || t("offline"), problem.code || "error");
     if (["service_closed", "quota_reached", "service_suspended"].includes(problem.code)) loadServices();
   }
@@ -338,6 +412,9 @@ function renderTicket(ticket) {
   $("result-service").dataset.say = `service.${ticket.service}`;
   $("result-number").dataset.sayCall = `call_to.${ticket.service}`;  // which loket will call it
   $("result-priority").hidden = !ticket.priority;
+  $("result-members").hidden = !(ticket.members > 1);
+  $("result-members").textContent = ticket.members > 1 ? t("members_n", { n: ticket.members }) : "";
+  $("result-existing").hidden = !(resident && resident.existing);
   $("result-ahead").textContent = t("ahead", { n: ticket.ahead });
   $("result-wait").textContent = ticket.ahead > 0
     ? t("wait", { n: Math.max(1, ticket.estimated_wait_minutes) }) : t("wait_soon");
@@ -457,6 +534,7 @@ window.Kiosk = Kiosk;
 document.addEventListener("pointerdown", () => { if (current !== "start") armIdle(); }, true);
 document.addEventListener("keydown", () => { if (current !== "start") armIdle(); }, true);
 document.addEventListener("keydown", (event) => status.key(event));
+document.addEventListener("kiosk:disruptions", () => loadServices());  // kiosk-disruption.js: a start or an end
 document.addEventListener("contextmenu", (event) => event.preventDefault()); // long press on a touchscreen
 
 app.addEventListener("click", (event) => {
@@ -472,6 +550,10 @@ app.addEventListener("click", (event) => {
   else if (target.dataset.priority) choosePriority(target.dataset.priority === "true");
   else if (target.dataset.lang) setLang(target.dataset.lang);
   else if (target.dataset.action === "home") reset("home");
+  else if (target.dataset.action === "bring-yes") afterBring();
+  else if (target.dataset.members) chooseMembers(Number(target.dataset.members));
+  else if (target.dataset.action === "bring-no") showBring("missing");
+  else if (target.dataset.action === "later") laterDay(target.dataset.service);
   else if (target.id === "idle-continue") continueSession();
 });
 
@@ -491,6 +573,7 @@ export const screenControl = {
   show, settle, reset, lang: () => lang, current: () => current, onReset: (hook) => resetHooks.push(hook),
   // kiosk-sms.js: the ticket on the result screen, and keeping it (no return to the start) while a phone is typed
   ticket: () => (resident ? resident.ticket : null), holdResult: () => stop("result"),
+  askNik: (onNik, onBack, message) => status.askNik(onNik, onBack, message),  // kiosk-later.js: one booking per NIK
 };
 
 reset();
