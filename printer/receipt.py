@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from escpos.escpos import Escpos
 from escpos.printer import Dummy
 
-from printer.slip import _ascii
 from printer.ticket import (
     MAX_HEADER_LINES,
     _finish,
     _print_lines,
     _print_qr,
     _reset_style,
+    ascii_text,
     number_magnification,
     ticket_columns,
     wrap_line,
@@ -45,26 +45,26 @@ def print_receipt(printer: Escpos, receipt: ReceiptPrint, paper_width_mm: int) -
     columns = ticket_columns(printer, paper_width_mm)
     _reset_style(printer, align="center")
     printer.set(bold=True)
-    _print_lines(printer, wrap_line(_ascii(receipt.office_name), columns, MAX_HEADER_LINES))
+    _print_lines(printer, wrap_line(ascii_text(receipt.office_name), columns, MAX_HEADER_LINES))
     printer.set(bold=False)
-    _print_lines(printer, wrap_line(_ascii(receipt.title), columns))
+    _print_lines(printer, wrap_line(ascii_text(receipt.title), columns))
     printer.textln("-" * columns)
-    printer.textln(_ascii(receipt.code_label))
+    printer.textln(ascii_text(receipt.code_label))
     size = max(1, number_magnification(receipt.code, columns) - 1)
     printer.set(custom_size=True, width=size, height=size, bold=True)
     printer.textln(receipt.code)
     printer.set(custom_size=True, width=1, height=1, bold=False)
     printer.ln()
-    _print_lines(printer, wrap_line(_ascii(receipt.category), columns))
-    _print_lines(printer, wrap_line(_ascii(receipt.received), columns))
+    _print_lines(printer, wrap_line(ascii_text(receipt.category), columns))
+    _print_lines(printer, wrap_line(ascii_text(receipt.received), columns))
     printer.set(bold=True)
-    _print_lines(printer, wrap_line(_ascii(receipt.due_label), columns))
-    _print_lines(printer, wrap_line(_ascii(receipt.due), columns))
+    _print_lines(printer, wrap_line(ascii_text(receipt.due_label), columns))
+    _print_lines(printer, wrap_line(ascii_text(receipt.due), columns))
     printer.set(bold=False)
     _print_qr(printer, receipt.track_url, paper_width_mm)
-    _print_lines(printer, wrap_line(_ascii(receipt.scan), columns))
+    _print_lines(printer, wrap_line(ascii_text(receipt.scan), columns))
     printer.textln("-" * columns)
-    _print_lines(printer, wrap_line(_ascii(receipt.footer), columns))
+    _print_lines(printer, wrap_line(ascii_text(receipt.footer), columns))
     _reset_style(printer, align="left")
     _finish(printer)
 
