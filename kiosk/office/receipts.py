@@ -6,20 +6,16 @@ and a QR code of its phone page (/c/<token>); never the text, a name or the phon
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
-from kiosk.devices.printer import PRINT_FAULTS
 from kiosk.domain import complaints as rules
 from kiosk.office.complaints import track_url
+from kiosk.office.paper import print_paper
 from kiosk.storage import complaints as store
-from printer import close_printer, open_printer, printer_state, send_job
 from printer.receipt import ReceiptPrint, render_receipt
 
 if TYPE_CHECKING:
     from kiosk.office.printing import PrintWorker
-
-log = logging.getLogger(__name__)
 
 
 def receipt_of(worker: PrintWorker, job: dict) -> ReceiptPrint:
@@ -47,32 +43,11 @@ def print_next_receipt(worker: PrintWorker) -> bool:
     job = store.oldest_receipt_job(rt.db)
     if job is None:
         return False
-    config = rt.settings.printer
-    try:
-        data = render_receipt(receipt_of(worker, job), config.profile, config.paper_width_mm)
-    except Exception as exc:  # the layout is pure: it would fail on every attempt
-        store.finish_receipt_job(rt.db, job["job_id"], "failed", rt.now(), f"unprintable: {exc}"[:500])
-        return True
-    try:
-        device = open_printer(config)
-    except PRINT_FAULTS as exc:
-        worker._set_state("offline")
-        store.postpone_receipt_job(rt.db, job["job_id"], f"connect: {exc}"[:500])
-        return False  # tried again at the worker's next look at the outbox
-    try:
-        state = printer_state(device)
-        if state in ("offline", "paper_out"):
-            worker._set_state(state)
-            store.postpone_receipt_job(rt.db, job["job_id"], f"printer {state}")
-            return False
-        send_job(device, data)
-    except PRINT_FAULTS as exc:
-        worker._set_state("offline")
-        store.postpone_receipt_job(rt.db, job["job_id"], f"print: {exc}"[:500])
-        return False
-    finally:
-        close_printer(device)
-    worker._set_state("online")
-    store.finish_receipt_job(rt.db, job["job_id"], "printed", rt.now())
-    log.info("complaint receipt %s printed", job["code"])
-    return True
+    job_id = job["job_id"]
+    return print_paper(
+        worker,
+        f"complaint receipt {job['code']}",
+        lambda config: render_receipt(receipt_of(worker, job), config.profile, config.paper_width_mm),
+        lambda reason: store.postpone_receipt_job(rt.db, job_id, reason),
+        lambda status, error: store.finish_receipt_job(rt.db, job_id, status, rt.now(), error),
+    )
