@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.tools.bench_reports import TODAY, fill_year, office_services, open_app  # noqa: E402
 from kiosk.storage.backup import backup_database, restore_database  # noqa: E402
+from kiosk.tools.bench_reports import TODAY, fill_year, office_services, open_app  # noqa: E402
 
 UNLIMITED = ("CETAK", "AMBIL", "UBAH", "IKD", "INFO")  # the demo services without a daily quota
 

@@ -14,8 +14,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kiosk.tools.bench import free_port, percentile, rss_mb, start_server  # noqa: E402,F401
 from kiosk.cli import bench  # noqa: E402
+from kiosk.tools.bench import free_port, percentile, rss_mb, start_server  # noqa: E402,F401
 
 if __name__ == "__main__":
     bench.main(prog_name="python bench/benchmark.py")

@@ -22,8 +22,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from kiosk.domain.settings import load_settings  # noqa: E402
-from kiosk.tools.bench import (PROBE_LATENCY_LIMIT, PROBE_RATE_LIMIT, IssueFigures, format_table,  # noqa: E402
-                               free_port, issue_rows, start_probe, start_server, write_config)
+from kiosk.tools.bench import (  # noqa: E402
+    PROBE_LATENCY_LIMIT,
+    PROBE_RATE_LIMIT,
+    IssueFigures,
+    format_table,
+    free_port,
+    issue_rows,
+    start_probe,
+    start_server,
+    write_config,
+)
 from kiosk.tools.bench_load import STATUS_CONFIG, PacedPrinter, prepare_database  # noqa: E402
 from kiosk.tools.bench_sms import enable_sms  # noqa: E402
 

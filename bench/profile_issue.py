@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from pyinstrument import Profiler  # noqa: E402
 
 from kiosk import create_app  # noqa: E402
-from kiosk.tools.bench import SERVICES, write_config  # noqa: E402
 from kiosk.domain.settings import load_settings  # noqa: E402
+from kiosk.tools.bench import SERVICES, write_config  # noqa: E402
 
 
 def main() -> None:

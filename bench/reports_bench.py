@@ -32,8 +32,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kiosk.storage import reports as reports_store  # noqa: E402
-from kiosk.tools.bench_reports import (ADMIN, ADMIN_PASSWORD, FIRST_DAY, LAST_DAY, TODAY, fill_year,  # noqa: E402
-                                 office_services, open_app, timed)
+from kiosk.tools.bench_reports import (  # noqa: E402
+    ADMIN,
+    ADMIN_PASSWORD,
+    FIRST_DAY,
+    LAST_DAY,
+    TODAY,
+    fill_year,
+    office_services,
+    open_app,
+    timed,
+)
 
 
 def issue_p50s(apps: list, count: int) -> list[float]:
@@ -42,7 +51,7 @@ def issue_p50s(apps: list, count: int) -> list[float]:
     codes = [service.code for service in apps[0].extensions["kiosk"].settings.services]
     times: list[list[float]] = [[] for _ in apps]
     for index in range(count):
-        for client, spent in zip(clients, times):
+        for client, spent in zip(clients, times, strict=True):
             started = time.perf_counter()
             answer = client.post("/api/tickets", json={"service": codes[index % len(codes)]})
             spent.append((time.perf_counter() - started) * 1000)

@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchmark import ROOT, free_port, percentile, rss_mb  # noqa: E402
 
-from kiosk.tools.bench_load import residents, start_server  # noqa: E402,F401  (status_staff_bench imports residents)
 from kiosk.paths import packaged_config  # noqa: E402
+from kiosk.tools.bench_load import residents, start_server  # noqa: E402,F401  (status_staff_bench imports residents)
 
 KK = "6203010102150003"
 STATUSES = ("READY_FOR_PICKUP", "CARD_SHIPPED", "PROCESSING", "PRINT_READY_RECORD", "CARD_ISSUED")
@@ -51,8 +51,8 @@ def fill(directory: Path, count: int) -> list[str]:
     """Create the database and store ``count`` records straight into it; return their NIKs."""
     config = write_config(directory)
     kiosk(config, "init", stdout=subprocess.DEVNULL)
-    from kiosk.storage.db import Database
     from kiosk.domain.status import hash_kk, hash_nik
+    from kiosk.storage.db import Database
 
     key = Database(directory / "kiosk.db").status_key()  # the NIK and KK are stored only as keyed hashes
     niks = []

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from status_bench import KK, residents  # noqa: E402
 
-from kiosk.storage import status as status_store  # noqa: E402
 from kiosk.domain.status import Application  # noqa: E402
+from kiosk.storage import status as status_store  # noqa: E402
 from tests.support import LiveServer, add_staff, make_app  # noqa: E402
 
 

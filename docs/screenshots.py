@@ -14,9 +14,9 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from tests.browser.test_kiosk_status import seed_demo_records  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.fakeprinter import FakePrinter  # noqa: E402
-from tests.browser.test_kiosk_status import seed_demo_records  # noqa: E402
 from tests.support import LiveServer, add_staff, make_app  # noqa: E402
 
 out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
@@ -29,8 +29,10 @@ add_staff(app, "kepala", "rahasia-Admin1", "admin")
 srv = LiveServer(app).start()
 seed_demo_records(srv)  # the demo office's KTP-el status records
 # some waiting people, a closed service
-for i in range(7): srv.post("/api/tickets", json={"service": "REKAM"})
-for i in range(3): srv.post("/api/tickets", json={"service": "AMBIL"})
+for _ in range(7):
+    srv.post("/api/tickets", json={"service": "REKAM"})
+for _ in range(3):
+    srv.post("/api/tickets", json={"service": "AMBIL"})
 
 # today's overrides, as the office head sets them through the admin API
 admin = srv.login("kepala", "rahasia-Admin1")
@@ -171,7 +173,8 @@ with sync_playwright() as p:
     tok = mine["token"]
     srv.post("/api/counters/3/next", headers=h)
     pg = b.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=1)
-    pg.goto(srv.url + "/t/" + tok); time.sleep(0.8)
+    pg.goto(srv.url + "/t/" + tok)
+    time.sleep(0.8)
     pg.screenshot(path=str(out / "phone-waiting.png"), full_page=True)
     srv.post("/api/tickets", json={"service": "REKAM", "priority": True})  # a priority number goes first
     time.sleep(3.5)
@@ -187,10 +190,13 @@ with sync_playwright() as p:
     while (called := srv.post("/api/counters/1/next", headers=h).json()["ticket"])["id"] != missed["id"]:
         srv.post(f"/api/tickets/{called['id']}/done", headers=h)
     srv.post(f"/api/tickets/{missed['id']}/no-show", headers=h)
-    pg.goto(srv.url + "/t/" + missed["token"]); time.sleep(0.8)
+    pg.goto(srv.url + "/t/" + missed["token"])
+    time.sleep(0.8)
     pg.screenshot(path=str(out / "phone-no-show.png"), full_page=True)
-    pg.goto(srv.url + "/t/nope"); time.sleep(0.3)
+    pg.goto(srv.url + "/t/nope")
+    time.sleep(0.3)
     pg.screenshot(path=str(out / "phone-unknown.png"), full_page=True)
     b.close()
-srv.stop(); fake.stop()
+srv.stop()
+fake.stop()
 print("ok", out)

@@ -57,7 +57,7 @@ with sync_playwright() as playwright:
     page.wait_for_selector("#survey-start")
     page.screenshot(path=str(out / "skm-phone-offer.png"))
     page.click("#survey-start")
-    for code, score in zip(ELEMENTS, (4, 3, 3, 4, 3, 4, 4, 3)):
+    for code, score in zip(ELEMENTS, (4, 3, 3, 4, 3, 4, 4, 3), strict=True):
         page.locator(f"[data-element={code}] .p-choice").nth(score - 1).click()
     page.click("#survey-send")
     page.locator("[data-element=sarana]").scroll_into_view_if_needed()

@@ -10,8 +10,8 @@ from kiosk.domain.errors import BadRequest, KioskError, QuotaReached, ServiceClo
 from kiosk.domain.settings import WEEKDAYS, Service
 from kiosk.office.notices import announce
 from kiosk.storage import bookings as store
-from kiosk.storage import tickets as tickets_store
 from kiosk.storage import services as service_store
+from kiosk.storage import tickets as tickets_store
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime

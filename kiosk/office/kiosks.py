@@ -12,7 +12,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from typing import Callable
+from collections.abc import Callable
 
 from kiosk.domain.settings import KioskScreen
 

@@ -13,11 +13,12 @@ import math
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
+from kiosk.domain.errors import KioskError
 from kiosk.domain.settings import StatusLookups
 from kiosk.domain.status import check_kk, check_nik, describe, mask_name
-from kiosk.domain.errors import KioskError
 from kiosk.storage import status as status_store
 
 if TYPE_CHECKING:
@@ -150,7 +151,7 @@ class LookupGuard:
             self.misses.refund((nik_key, address))
 
 
-def look_up(rt: "Runtime", guard: LookupGuard, address: str, nik_value: object, kk_value: object, lang: str = "id",
+def look_up(rt: Runtime, guard: LookupGuard, address: str, nik_value: object, kk_value: object, lang: str = "id",
             audit_address: str | None = None) -> dict:
     """Look up a status after ``guard.attempt`` let ``address`` in: validate, limit misses per NIK, audit.
 

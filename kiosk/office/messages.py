@@ -13,8 +13,9 @@ import logging
 import queue as queue_module
 import threading
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kiosk.domain import bookings as booking_rules
 from kiosk.domain import complaints as complaint_rules
@@ -51,7 +52,7 @@ class Channel(Protocol):
 class ResidentMessages:
     """Turns the office's events into opt-in messages for today's tickets, through ``channel``."""
 
-    def __init__(self, rt: "Runtime", channel: Channel):
+    def __init__(self, rt: Runtime, channel: Channel):
         self.rt = rt
         self.channel = channel
 
@@ -186,7 +187,7 @@ class ResidentMessages:
         return sent
 
 
-def connect_office_events(rt: "Runtime", handler: Callable[[str, dict], object]) -> Callable[[], None]:
+def connect_office_events(rt: Runtime, handler: Callable[[str, dict], object]) -> Callable[[], None]:
     """Feed the office's events to ``handler(event, data)`` on a thread of its own; return a function ending it.
 
     The one hook-up to the office's events: a subscriber of the event bus (it hears every committed change,

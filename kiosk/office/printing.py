@@ -13,17 +13,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
-
-from kiosk.office.bus import (ComplaintChanged, EventBus, PrinterStateChanged, ReprintQueued, SettingsChanged,
-                              SlipQueued, TestPrintQueued, TicketIssued)
-from kiosk.storage import tickets as store
-from kiosk.office.views import ticket_view
+from kiosk.devices.printer import PRINT_FAULTS
+from kiosk.office.bus import (
+    ComplaintChanged,
+    EventBus,
+    PrinterStateChanged,
+    ReprintQueued,
+    SettingsChanged,
+    SlipQueued,
+    TestPrintQueued,
+    TicketIssued,
+)
 from kiosk.office.receipts import print_next_receipt
 from kiosk.office.slips import print_next_slip
-from kiosk.devices.printer import PRINT_FAULTS
+from kiosk.office.views import ticket_view
+from kiosk.storage import tickets as store
 from printer import TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
 
 if TYPE_CHECKING:
@@ -54,7 +62,7 @@ def backoff_seconds(failures: int, cap: float = MAX_BACKOFF_SECONDS) -> float:
     return min(2.0 ** max(failures - 1, 0), cap)
 
 
-def print_failure(rt: "Runtime") -> dict | None:
+def print_failure(rt: Runtime) -> dict | None:
     """Return today's latest ticket that could not be printed at all, as {"number", "reason"}, or None."""
     return store.latest_print_failure(rt.db, rt.today(), UNPRINTABLE)
 
@@ -84,7 +92,7 @@ class PrintWorker:
     idle_check_seconds = IDLE_CHECK_SECONDS
     max_backoff_seconds = MAX_BACKOFF_SECONDS
 
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.state = "unknown"
         self.failures = 0  # failed attempts in a row; the backoff grows with it

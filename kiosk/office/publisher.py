@@ -7,8 +7,9 @@ import logging
 import queue as queue_module
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 Filter = Callable[[str, dict], bool]
 log = logging.getLogger(__name__)

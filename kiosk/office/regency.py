@@ -31,8 +31,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from kiosk.domain import reports
 from kiosk.files import siak
@@ -72,7 +73,7 @@ def backoff_seconds(failures: int) -> float:
     return min(2.0 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
 
 
-def day_summary(runtime: "Runtime", day: str) -> dict[str, Any] | None:
+def day_summary(runtime: Runtime, day: str) -> dict[str, Any] | None:
     """Return the office's own daily report of ``day`` as the regency receives it, or None for a day without tickets.
 
     The same figures as GET /api/reports/daily (kiosk.domain.reports), per service; loket and staff rows stay home.
@@ -92,7 +93,7 @@ def day_summary(runtime: "Runtime", day: str) -> dict[str, Any] | None:
 class RegencySender:
     """The office's one sender to the regency: records events, sends them in order, reports the lag."""
 
-    def __init__(self, runtime: "Runtime", timeout: float = TIMEOUT_SECONDS):
+    def __init__(self, runtime: Runtime, timeout: float = TIMEOUT_SECONDS):
         self.runtime = runtime
         self.timeout = timeout
         self.failures = 0

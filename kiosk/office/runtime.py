@@ -11,10 +11,11 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from kiosk.devices.speech import Speech
 from kiosk.domain import queue
@@ -26,10 +27,10 @@ from kiosk.storage import state as state_store
 from kiosk.storage.db import Database, read_or_create_secret
 
 if TYPE_CHECKING:
-    from kiosk.storage.backup import AutomaticBackup, ServerLock
     from kiosk.office.printing import PrintWorker
     from kiosk.office.regency import RegencySender
     from kiosk.office.sms import SmsWorker
+    from kiosk.storage.backup import AutomaticBackup, ServerLock
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class Runtime:
             self.backups = AutomaticBackup(backup.dir, backup.keep, backup.at)
 
     @classmethod
-    def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> "Runtime":
+    def open(cls, settings: Settings, clock: Callable[[], datetime] | None = None) -> Runtime:
         """Open (and migrate) the database of ``settings``; the clock defaults to now in the office zone."""
         zone = settings.office.timezone
         db = Database(settings.database_path)
@@ -82,9 +83,9 @@ class Runtime:
 
     def use_saved_settings(self) -> None:
         """Lay the settings saved on the admin screen over the file's; keep the file's if they no longer fit it."""
-        from kiosk.storage import settings as settings_store
         from kiosk.domain.errors import ConfigError
         from kiosk.domain.settings import with_screen_changes
+        from kiosk.storage import settings as settings_store
 
         saved = settings_store.latest(self.db)
         if saved is None:
@@ -140,8 +141,8 @@ class Runtime:
 
     def start(self) -> None:
         """Start background work: closing stale tickets and the print worker."""
-        from kiosk.storage.backup import ServerLock
         from kiosk.office.printing import PrintWorker
+        from kiosk.storage.backup import ServerLock
 
         if not self.db.in_memory and self.server_lock is None:
             self.server_lock = ServerLock(self.db.path)

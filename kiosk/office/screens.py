@@ -9,9 +9,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kiosk.office.bus import (BookingsChanged, ComplaintChanged, DisruptionChanged, Event, EventBus,
-                              PrinterStateChanged, QueueChanged, SettingsChanged, TicketCalled, TicketIssued,
-                              TicketMoved, TicketsExpired)
+from kiosk.office.bus import (
+    BookingsChanged,
+    ComplaintChanged,
+    DisruptionChanged,
+    Event,
+    EventBus,
+    PrinterStateChanged,
+    QueueChanged,
+    SettingsChanged,
+    TicketCalled,
+    TicketIssued,
+    TicketMoved,
+    TicketsExpired,
+)
 from kiosk.office.views import call_json, live_queue_json
 from kiosk.storage import tickets as store
 
@@ -23,7 +34,7 @@ QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketMoved, TicketsExpired, QueueCh
                 BookingsChanged, DisruptionChanged)  # the services list and queue overview change with these
 
 
-def subscribe(bus: EventBus, rt: "Runtime") -> None:
+def subscribe(bus: EventBus, rt: Runtime) -> None:
     """Keep the queue overview's cache fresh and feed every open stream from ``bus``."""
 
     def queue_changed(event: Event) -> None:

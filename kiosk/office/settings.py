@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from kiosk.office.bus import SettingsChanged, TestPrintQueued
-from kiosk.storage import settings as settings_store
 from kiosk.domain.errors import ConfigError, KioskError
 from kiosk.domain.settings import SCREEN_TABLES, Hours, Settings, merge_screen_changes, with_screen_changes
+from kiosk.office.bus import SettingsChanged, TestPrintQueued
+from kiosk.storage import settings as settings_store
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 # A key as the loader's messages name it, e.g. office.hours.mon or services[1].prefix: the first one is the key.
 _TABLES = sorted({(item.metadata.get("toml") or item.name).split(".")[0] for item in fields(Settings)
                   if item.metadata.get("toml", item.name) is not None})
-_KEY_RE = re.compile(r"\b(?:%s)(?:\[\d+\])?(?:\.[A-Za-z0-9_]+(?:\[\d+\])?)*" % "|".join(_TABLES))
+_KEY_RE = re.compile(r"\b(?:" + "|".join(_TABLES) + r")(?:\[\d+\])?(?:\.[A-Za-z0-9_]+(?:\[\d+\])?)*")
 
 
 class InvalidSetting(KioskError):
@@ -72,7 +72,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def change(rt: "Runtime", patch: dict[str, Any], who: str) -> Settings:
+def change(rt: Runtime, patch: dict[str, Any], who: str) -> Settings:
     """Validate ``patch`` over the settings in force, keep it with who and when, and swap the settings in live.
 
     Raise InvalidSetting for what the file would refuse, and a 409 for a service that has tickets today or a
@@ -94,14 +94,14 @@ def change(rt: "Runtime", patch: dict[str, Any], who: str) -> Settings:
     return settings
 
 
-def queue_test_print(rt: "Runtime", who: str) -> dict[str, Any]:
+def queue_test_print(rt: Runtime, who: str) -> dict[str, Any]:
     """Queue a printer test page (printed after any waiting tickets); return its row."""
     row = settings_store.queue_test_print(rt.db, who, rt.now())
     rt.bus.emit(TestPrintQueued(row["id"]))
     return row
 
 
-def _refuse_removing_what_is_in_use(rt: "Runtime", settings: Settings) -> None:
+def _refuse_removing_what_is_in_use(rt: Runtime, settings: Settings) -> None:
     from kiosk.storage import tickets as store
 
     day = rt.today()
@@ -118,7 +118,7 @@ def _refuse_removing_what_is_in_use(rt: "Runtime", settings: Settings) -> None:
                              "sebelum menghapus loket ini.", code="counter_busy", status=409)
 
 
-def history(rt: "Runtime") -> list[dict[str, Any]]:
+def history(rt: Runtime) -> list[dict[str, Any]]:
     """Return the latest saved changes, newest first: id, when, who and what was sent."""
     return [{"id": row["id"], "changed_at": row["changed_at"], "changed_by": row["changed_by"],
              "patch": row["patch"]} for row in settings_store.history(rt.db)]

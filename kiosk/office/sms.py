@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime, timedelta
 from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from kiosk.devices.sms import DEFAULT_SMSDRC, Folders, Incoming, message_of, modem_status, outbox_name
@@ -62,7 +62,7 @@ class SmsChannel:
 
     name = "sms"
 
-    def __init__(self, worker: "SmsWorker"):
+    def __init__(self, worker: SmsWorker):
         self.worker = worker
 
     def send(self, contact: str, text: str, kind: str, dedupe: str | None = None,
@@ -77,7 +77,7 @@ class SmsWorker:
     settle_seconds = SETTLE_SECONDS
     batch = BATCH
 
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
         self.bookings: BookingDesk = OfficeBookingDesk(runtime)  # bookings for later days
         self.smsdrc = DEFAULT_SMSDRC  # read by gammu-smsd-monitor for the modem's state on /admin
@@ -396,7 +396,7 @@ class SmsWorker:
         return answer
 
 
-def sms_worker(rt: "Runtime") -> SmsWorker:
+def sms_worker(rt: Runtime) -> SmsWorker:
     """Return the office's SMS worker, making it (not started) when the server's workers are not running."""
     if rt.sms is None:
         rt.sms = SmsWorker(rt)

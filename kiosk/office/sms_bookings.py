@@ -39,7 +39,7 @@ def _code(text: str) -> str:
 class OfficeBookingDesk:
     """Book, cancel and tell bookings for later days from SMS commands (see ``kiosk.office.sms.BookingDesk``)."""
 
-    def __init__(self, runtime: "Runtime"):
+    def __init__(self, runtime: Runtime):
         self.runtime = runtime
 
     # ------------------------------------------------------------ ANTRE

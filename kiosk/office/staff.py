@@ -8,8 +8,9 @@ kiosk/domain/passwords.py. Each interface says the refusal in its own words (the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from werkzeug.security import generate_password_hash
 

@@ -21,7 +21,7 @@ Ticket = dict[str, Any]
 IDEMPOTENCY_KEY_HOURS = 48  # a kiosk retry across midnight still finds its ticket
 
 
-def issue(rt: "Runtime", service: Service, priority: bool, idempotency_key: str | None = None,
+def issue(rt: Runtime, service: Service, priority: bool, idempotency_key: str | None = None,
           party: Any = None) -> tuple[Ticket, bool]:
     """Issue the next number of ``service`` (a repeated key answers the same ticket); return (ticket, created).
 
@@ -36,7 +36,7 @@ def issue(rt: "Runtime", service: Service, priority: bool, idempotency_key: str 
     return ticket, created
 
 
-def call_next(rt: "Runtime", counter: Counter, staff_id: int | None) -> Ticket | None:
+def call_next(rt: Runtime, counter: Counter, staff_id: int | None) -> Ticket | None:
     """Call the next ticket for ``counter`` (priority first, never starving regular tickets); None: nobody waits."""
     called = store.call_next(rt.db, counter, rt.now(), rt.settings.queue.max_consecutive_priority, staff_id)
     if called is None:
@@ -46,7 +46,7 @@ def call_next(rt: "Runtime", counter: Counter, staff_id: int | None) -> Ticket |
     return ticket
 
 
-def act(rt: "Runtime", ticket_id: int, action: str, staff_id: int | None, counter_scope: int | None) -> Ticket:
+def act(rt: Runtime, ticket_id: int, action: str, staff_id: int | None, counter_scope: int | None) -> Ticket:
     """Apply a counter's ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket."""
     ticket, event_id = store.transition(rt.db, ticket_id, action, rt.now(), staff_id, counter_scope=counter_scope)
     if action == "recall":
@@ -58,7 +58,7 @@ def act(rt: "Runtime", ticket_id: int, action: str, staff_id: int | None, counte
     return ticket
 
 
-def transfer(rt: "Runtime", ticket_id: int, service: Service, staff_id: int | None,
+def transfer(rt: Runtime, ticket_id: int, service: Service, staff_id: int | None,
              counter_scope: int | None) -> Ticket:
     """Move a ticket to another service's queue; it keeps its number."""
     ticket = store.transfer(rt.db, ticket_id, service, rt.now(), staff_id, counter_scope=counter_scope)
@@ -67,14 +67,14 @@ def transfer(rt: "Runtime", ticket_id: int, service: Service, staff_id: int | No
     return ticket
 
 
-def reprint(rt: "Runtime", ticket_id: int, staff_id: int | None, counter_scope: int | None) -> Ticket:
+def reprint(rt: Runtime, ticket_id: int, staff_id: int | None, counter_scope: int | None) -> Ticket:
     """Queue a ticket's paper again."""
     ticket = store.queue_reprint(rt.db, ticket_id, rt.now(), staff_id, counter_scope=counter_scope)
     rt.bus.emit(ReprintQueued(ticket["id"], ticket["number"]))
     return ticket
 
 
-def expire_due(rt: "Runtime", now: datetime | None = None) -> int:
+def expire_due(rt: Runtime, now: datetime | None = None) -> int:
     """Expire waiting tickets past their service's closing time plus the grace; return how many."""
     settings, now = rt.settings, now or rt.now()
 
@@ -90,6 +90,6 @@ def expire_due(rt: "Runtime", now: datetime | None = None) -> int:
     return expired
 
 
-def forget_idempotency_keys(rt: "Runtime", now: datetime | None = None) -> int:
+def forget_idempotency_keys(rt: Runtime, now: datetime | None = None) -> int:
     """Forget the Idempotency-Key of tickets issued more than IDEMPOTENCY_KEY_HOURS ago."""
     return store.forget_idempotency_keys(rt.db, (now or rt.now()) - timedelta(hours=IDEMPOTENCY_KEY_HOURS))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time as clock_time
+from datetime import date, datetime
+from datetime import time as clock_time
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain import queue
-from kiosk.storage import tickets as store
-from kiosk.storage import services as service_store
 from kiosk.domain.announce import announcement_text
 from kiosk.office.disruptions import suspensions
+from kiosk.storage import services as service_store
+from kiosk.storage import tickets as store
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kiosk.paths import PACKAGE_DIR, packaged_config
@@ -323,16 +323,16 @@ def prepare_database(config: Path, records: int) -> list[str]:
     """Create the database, the counter account and ``records`` status records; return their NIKs."""
     from werkzeug.security import generate_password_hash
 
-    from kiosk.storage import status as status_store
-    from kiosk.storage import staff as staff_store
-    from kiosk.storage.db import Database
     from kiosk.domain.settings import load_settings
     from kiosk.domain.status import Application
+    from kiosk.storage import staff as staff_store
+    from kiosk.storage import status as status_store
+    from kiosk.storage.db import Database
 
     settings = load_settings(config)
     db = Database(settings.database_path)
     db.migrate()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     staff_store.add_staff(db, STAFF, generate_password_hash(PASSWORD), "counter", now)
     people = list(residents(records))
     status_store.save_applications(
@@ -413,7 +413,7 @@ class IdleFlood:
         """Connections opened so far (the server's cuts make the flood reopen)."""
         return self._opened.value
 
-    def __enter__(self) -> "IdleFlood":
+    def __enter__(self) -> IdleFlood:
         self.process.start()
         deadline = time.monotonic() + 20
         while self.opened < self.count and time.monotonic() < deadline and self.process.is_alive():

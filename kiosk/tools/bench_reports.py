@@ -14,19 +14,19 @@ import random
 import sqlite3
 import statistics
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo
 
 from werkzeug.security import generate_password_hash
 
 from kiosk import create_app
+from kiosk.domain.settings import load_settings
+from kiosk.paths import packaged_config
 from kiosk.storage import reports as reports_store
 from kiosk.storage import staff as staff_store
 from kiosk.tools.bench_table import Row, _ms
-from kiosk.paths import packaged_config
-from kiosk.domain.settings import load_settings
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 FIRST_DAY, LAST_DAY = date(2025, 12, 1), date(2026, 11, 30)

@@ -7,7 +7,8 @@ kiosk/tools/demo_history.py, and ``kiosk demo`` writes both into an office that 
 from __future__ import annotations
 
 import random
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from kiosk.domain.survey import ELEMENT_CODES, PROFILE
 

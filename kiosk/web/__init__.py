@@ -9,8 +9,17 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 from kiosk.domain.errors import KioskError
-from kiosk.web.common import (HTTP_CODES, CONTENT_SECURITY_POLICY, SECURITY_HEADERS,  # noqa: F401 (re-exported)
-                              IdConverter, NikConverter, error_response, json_body, runtime, wants_json)
+from kiosk.web.common import (  # noqa: F401 (re-exported)
+    CONTENT_SECURITY_POLICY,
+    HTTP_CODES,
+    SECURITY_HEADERS,
+    IdConverter,
+    NikConverter,
+    error_response,
+    json_body,
+    runtime,
+    wants_json,
+)
 
 log = logging.getLogger(__name__)
 

@@ -11,15 +11,15 @@ from datetime import datetime
 from flask import Blueprint, current_app, g, jsonify, render_template
 from werkzeug.security import generate_password_hash
 
-from kiosk.storage import tickets as store
-from kiosk.storage import staff as staff_store
 from kiosk.domain.errors import BadRequest, NotFound, RateLimited
 from kiosk.domain.passwords import PasswordChecksBusy, password_slot
 from kiosk.office import staff
 from kiosk.office.views import services_json
-from kiosk.web.common import json_body, runtime
+from kiosk.storage import staff as staff_store
+from kiosk.storage import tickets as store
 from kiosk.web.admin_api import service_answer
 from kiosk.web.auth import admin_page, staff_required
+from kiosk.web.common import json_body, runtime
 
 bp = Blueprint("admin", __name__)
 

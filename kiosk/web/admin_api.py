@@ -10,13 +10,13 @@ from typing import Any
 from flask import Blueprint, g, jsonify, request
 
 from kiosk.domain import queue
-from kiosk.storage import tickets as store
-from kiosk.storage import services as service_store
 from kiosk.domain.errors import BadRequest, UnknownService
 from kiosk.office import services
 from kiosk.office.views import services_json
-from kiosk.web.common import json_body, runtime
+from kiosk.storage import services as service_store
+from kiosk.storage import tickets as store
 from kiosk.web.auth import staff_required
+from kiosk.web.common import json_body, runtime
 
 bp = Blueprint("admin_api", __name__)
 

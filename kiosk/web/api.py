@@ -8,13 +8,13 @@ from flask import Blueprint, jsonify, request
 
 from kiosk.domain.errors import BadRequest, UnknownService
 from kiosk.office import tickets
+from kiosk.office.bookings import reprint_existing, walk_in_party
+from kiosk.office.disruptions import refuse_if_suspended
+from kiosk.office.printing import print_failure
 from kiosk.office.views import cached_queue_json, services_json, staff_ticket_json, ticket_json
 from kiosk.storage import tickets as store
 from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
-from kiosk.office.printing import print_failure
-from kiosk.office.disruptions import refuse_if_suspended
-from kiosk.office.bookings import reprint_existing, walk_in_party
 
 bp = Blueprint("api", __name__)
 

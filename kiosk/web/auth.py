@@ -6,15 +6,15 @@ import hashlib
 import hmac
 import math
 import secrets
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Blueprint, current_app, g, jsonify, redirect, render_template, request, session, url_for
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from kiosk.storage import staff as staff_store
 from kiosk.domain.errors import BadCredentials, BadRequest, CsrfFailed, Forbidden, LoginRequired
 from kiosk.domain.passwords import PasswordChecksBusy, password_slot
+from kiosk.storage import staff as staff_store
 from kiosk.web.common import error_response, json_body, runtime
 from kiosk.web.limits import LoginGuard
 from kiosk.web.network import staff_route

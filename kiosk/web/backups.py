@@ -9,10 +9,10 @@ from pathlib import Path
 
 from flask import Blueprint, jsonify, render_template, send_file
 
-from kiosk.storage.backup import AUTOMATIC_NAME, BackupError, automatic_copies
 from kiosk.domain.errors import KioskError, NotFound
-from kiosk.web.common import runtime
+from kiosk.storage.backup import AUTOMATIC_NAME, BackupError, automatic_copies
 from kiosk.web.auth import admin_page, staff_required
+from kiosk.web.common import runtime
 
 bp = Blueprint("backups", __name__)
 

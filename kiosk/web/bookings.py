@@ -6,9 +6,9 @@ from flask import Blueprint, jsonify, request
 
 from kiosk.domain.errors import BadRequest
 from kiosk.office import bookings as office
-from kiosk.web.common import json_body, runtime
 from kiosk.web.api import _IDEMPOTENCY_KEY
 from kiosk.web.auth import check_csrf, current_staff, staff_required
+from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 
 bp = Blueprint("bookings", __name__)

@@ -14,8 +14,8 @@ from kiosk.files.reports import long_date
 from kiosk.office import complaints as office
 from kiosk.storage import complaints as store
 from kiosk.storage import tickets as ticket_store
-from kiosk.web.common import runtime
 from kiosk.web.auth import admin_page, current_staff
+from kiosk.web.common import runtime
 from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
 
 bp = Blueprint("complaint_pages", __name__)

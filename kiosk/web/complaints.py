@@ -17,10 +17,10 @@ from kiosk.files.evaluation import evaluation_to_xlsx
 from kiosk.office import complaints as office
 from kiosk.storage import complaints as store
 from kiosk.storage import tickets as ticket_store
-from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import check_csrf, current_staff, staff_required
-from kiosk.web.limits import Throttle
+from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import on_kiosk
+from kiosk.web.limits import Throttle
 from kiosk.web.qr import qr_svg
 
 bp = Blueprint("complaints", __name__)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import current_app, request
 
-from kiosk.office.kiosks import KioskDevices
 from kiosk.domain.errors import NotAKiosk, RateLimited
-from kiosk.web.common import runtime
+from kiosk.office.kiosks import KioskDevices
 from kiosk.web.auth import check_csrf, current_staff
+from kiosk.web.common import runtime
 
 NOT_A_KIOSK = ("Perangkat ini bukan kios antrean kantor. Silakan gunakan kios di kantor atau tanyakan "
                "kepada petugas.")

@@ -6,8 +6,8 @@ from flask import Blueprint, g, jsonify
 
 from kiosk.domain import disruptions as rules
 from kiosk.office import disruptions as office
-from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required
+from kiosk.web.common import json_body, runtime
 from kiosk.web.reports import _day_arg, check_period
 
 bp = Blueprint("disruptions", __name__)

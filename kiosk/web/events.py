@@ -7,12 +7,12 @@ import time
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from kiosk.storage import tickets as store
 from kiosk.domain.errors import BadRequest, NotFound
 from kiosk.office.publisher import StreamSlots, format_sse
-from kiosk.web.common import error_response, runtime
-from kiosk.web.auth import current_staff
 from kiosk.office.views import call_json, live_queue_json
+from kiosk.storage import tickets as store
+from kiosk.web.auth import current_staff
+from kiosk.web.common import error_response, runtime
 
 bp = Blueprint("events", __name__)
 

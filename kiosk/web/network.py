@@ -12,7 +12,7 @@ at this server (DNS rebinding) cannot read its answers.
 from __future__ import annotations
 
 import ipaddress
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import Flask, render_template, request

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from kiosk.storage import tickets as store
-from kiosk.domain.words import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
 from kiosk.domain.errors import NotFound
-from kiosk.office.views import ticket_json
 from kiosk.domain.status import READY_FOR_PICKUP, STATUSES
-from kiosk.web.common import runtime
-from kiosk.web.network import staff_route
+from kiosk.domain.words import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
+from kiosk.office.views import ticket_json
+from kiosk.storage import tickets as store
 from kiosk.web.auth import current_staff
+from kiosk.web.common import runtime
 from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
+from kiosk.web.network import staff_route
 
 bp = Blueprint("pages", __name__)
 

@@ -6,8 +6,8 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response
 
-from kiosk.storage import tickets as store
 from kiosk.office.views import ticket_json
+from kiosk.storage import tickets as store
 from kiosk.web.common import runtime
 
 bp = Blueprint("qr", __name__)

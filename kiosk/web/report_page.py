@@ -6,13 +6,13 @@ from datetime import date, timedelta
 
 from flask import Blueprint, render_template, request
 
-from kiosk.files import charts as report_charts
 from kiosk.domain import reports
 from kiosk.domain.errors import BadRequest
+from kiosk.files import charts as report_charts
 from kiosk.files.reports import long_date, period_text
 from kiosk.office.disruptions import minutes as disruption_minutes
-from kiosk.web.common import runtime
 from kiosk.web.auth import admin_page
+from kiosk.web.common import runtime
 from kiosk.web.reports import check_period, range_report
 
 bp = Blueprint("report_page", __name__)

@@ -7,12 +7,12 @@ from datetime import date
 from flask import Blueprint, Response, jsonify, request
 
 from kiosk.domain import reports
-from kiosk.storage import reports as reports_store
 from kiosk.domain.errors import BadRequest
 from kiosk.files.reports import disruptions_csv, to_csv, to_xlsx
 from kiosk.office.disruptions import minutes as disruption_minutes
-from kiosk.web.common import runtime
+from kiosk.storage import reports as reports_store
 from kiosk.web.auth import staff_required
+from kiosk.web.common import runtime
 
 bp = Blueprint("reports", __name__)
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, g, jsonify
 
-from kiosk.office import settings as settings_screen
-from kiosk.storage import settings as settings_store
 from kiosk.domain.errors import KioskError, NotFound
+from kiosk.office import settings as settings_screen
 from kiosk.office.settings import InvalidSetting
-from kiosk.web.common import json_body, runtime
+from kiosk.storage import settings as settings_store
 from kiosk.web.auth import staff_required
+from kiosk.web.common import json_body, runtime
 
 bp = Blueprint("settings_api", __name__)
 

@@ -14,8 +14,8 @@ from kiosk.office.sms import sms_worker
 from kiosk.storage import bookings as booking_store
 from kiosk.storage import sms as sms_store
 from kiosk.storage import tickets as ticket_store
-from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import admin_page, staff_required
+from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import kiosk_or_staff
 
 bp = Blueprint("sms", __name__)

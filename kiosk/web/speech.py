@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import hashlib
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, request
 

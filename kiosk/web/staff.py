@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from flask import Blueprint, g, jsonify
 
@@ -11,8 +11,8 @@ from kiosk.domain.errors import BadRequest, NotFound, OtherCounter, UnknownServi
 from kiosk.office import tickets
 from kiosk.office.views import staff_ticket_json
 from kiosk.storage import tickets as store
-from kiosk.web.common import json_body, runtime
 from kiosk.web.auth import staff_required, work_at
+from kiosk.web.common import json_body, runtime
 
 bp = Blueprint("staff", __name__)
 

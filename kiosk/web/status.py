@@ -13,12 +13,12 @@ import math
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from kiosk.storage import status as status_store
-from kiosk.office.lookups import Counters, LookupGuard, NoRecord, TooMany, look_up  # noqa: F401 (Counters: re-exported)
 from kiosk.domain.errors import KioskError
 from kiosk.domain.status import check_application
-from kiosk.web.common import HTTP_CODES, error_response, json_body, runtime
+from kiosk.office.lookups import Counters, LookupGuard, NoRecord, TooMany, look_up  # noqa: F401 (Counters: re-exported)
+from kiosk.storage import status as status_store
 from kiosk.web.auth import staff_required
+from kiosk.web.common import HTTP_CODES, error_response, json_body, runtime
 from kiosk.web.devices import devices, kiosk_or_staff
 
 log = logging.getLogger(__name__)

@@ -15,16 +15,24 @@ import threading
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from kiosk.storage import status as status_store
 from kiosk.domain.errors import BadRequest, KioskError, NotFound
-from kiosk.domain.status import (MAX_NOTE_LENGTH, READY_FOR_PICKUP, STATUSES, InvalidNumber, RecordProblem,
-                          check_nik, clean_note, split_nik_list)
-from kiosk.office import status as office_status
+from kiosk.domain.status import (
+    MAX_NOTE_LENGTH,
+    READY_FOR_PICKUP,
+    STATUSES,
+    InvalidNumber,
+    RecordProblem,
+    check_nik,
+    clean_note,
+    split_nik_list,
+)
 from kiosk.files.siak import MAX_IMPORT_BYTES, import_file_apart
-from kiosk.web.common import error_response, json_body, runtime
+from kiosk.office import status as office_status
+from kiosk.storage import status as status_store
 from kiosk.web import status as lookup_routes
-from kiosk.web.status import Counters
 from kiosk.web.auth import staff_required
+from kiosk.web.common import error_response, json_body, runtime
+from kiosk.web.status import Counters
 
 bp = Blueprint("status_staff", __name__)
 

@@ -12,14 +12,14 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 
 from kiosk.domain import reports
 from kiosk.domain import survey as skm
-from kiosk.storage import survey as survey_store
 from kiosk.domain.errors import BadRequest, NotFound, RateLimited, UnknownService
 from kiosk.files.reports import long_date, period_text
 from kiosk.files.survey import skm_to_xlsx
-from kiosk.web.common import json_body, runtime
+from kiosk.storage import survey as survey_store
 from kiosk.web.auth import admin_page, staff_required
-from kiosk.web.limits import Throttle
+from kiosk.web.common import json_body, runtime
 from kiosk.web.devices import kiosk_only
+from kiosk.web.limits import Throttle
 
 bp = Blueprint("surveys", __name__)
 
