@@ -22,11 +22,16 @@ def main(path: str) -> int:
         for vuln in entry["vulns"]:
             fixed = ", ".join(vuln.get("fix_versions") or []) or "no fixed release yet"
             print(f"VULNERABLE {entry['name']} {entry['version']}: {vuln['id']} (fixed in: {fixed})")
-    print(f"pip-audit: {len(audited)} packages audited, {len(vulnerable)} with known vulnerabilities, "
-          f"{len(skipped)} could not be audited")
+    print(
+        f"pip-audit: {len(audited)} packages audited, {len(vulnerable)} with known vulnerabilities, "
+        f"{len(skipped)} could not be audited"
+    )
     if skipped and not audited:
-        print("WARNING: no package could be audited (advisory data unreachable from this machine): "
-              + ", ".join(entry["name"] for entry in skipped[:5]) + ("..." if len(skipped) > 5 else ""))
+        print(
+            "WARNING: no package could be audited (advisory data unreachable from this machine): "
+            + ", ".join(entry["name"] for entry in skipped[:5])
+            + ("..." if len(skipped) > 5 else "")
+        )
     return 1 if vulnerable else 0
 
 

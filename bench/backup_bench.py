@@ -91,10 +91,14 @@ def main() -> None:
         quiet, _ = run_issuing(app, args.kiosks, lambda: time.sleep(2.0))
         busy, elapsed = run_issuing(app, args.kiosks, lambda: backup_database(runtime.db, work_dir / "busy.db"))
         print(f"backup while {args.kiosks} kiosks issue: {elapsed:.2f} s")
-        print(f"issuing p50/p99 without a backup: {statistics.median(quiet) * 1e3:.1f} / "
-              f"{percentile(quiet, 0.99) * 1e3:.1f} ms ({len(quiet)} tickets)")
-        print(f"issuing p50/p99 during the backup: {statistics.median(busy) * 1e3:.1f} / "
-              f"{percentile(busy, 0.99) * 1e3:.1f} ms ({len(busy)} tickets)")
+        print(
+            f"issuing p50/p99 without a backup: {statistics.median(quiet) * 1e3:.1f} / "
+            f"{percentile(quiet, 0.99) * 1e3:.1f} ms ({len(quiet)} tickets)"
+        )
+        print(
+            f"issuing p50/p99 during the backup: {statistics.median(busy) * 1e3:.1f} / "
+            f"{percentile(busy, 0.99) * 1e3:.1f} ms ({len(busy)} tickets)"
+        )
 
         runtime.stop()
         runtime.db.close()

@@ -47,8 +47,7 @@ def main() -> None:
                     sent = time.time()
                     called = server.post("/api/counters/1/next", headers=headers).json()["ticket"]
                     number = called["number"]
-                    page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=number,
-                                           timeout=5000)
+                    page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=number, timeout=5000)
                     shown = page.evaluate("n => window.__received.find(c => c.number === n).at", number)
                     latencies.append((shown / 1000 - sent) * 1000)
                     time.sleep(0.2)  # calls a few moments apart, announcements still queueing
@@ -60,9 +59,11 @@ def main() -> None:
 
     latencies.sort()
     print(f"calls: {len(latencies)}")
-    print(f"call -> display latency: median {statistics.median(latencies):.1f} ms, "
-          f"p90 {latencies[int(len(latencies) * 0.9) - 1]:.1f} ms, worst {latencies[-1]:.1f} ms, "
-          f"best {latencies[0]:.1f} ms")
+    print(
+        f"call -> display latency: median {statistics.median(latencies):.1f} ms, "
+        f"p90 {latencies[int(len(latencies) * 0.9) - 1]:.1f} ms, worst {latencies[-1]:.1f} ms, "
+        f"best {latencies[0]:.1f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -48,8 +48,7 @@ def one_run(args: argparse.Namespace) -> IssueFigures:
         server = start_server(directory, port, config)
         probe = start_probe(directory, probe_port, load_settings(config).server.threads)
         try:
-            return issue_rows(port, probe_port, args.samples, args.clients, args.seconds,
-                              pids=(server.pid, probe.pid))
+            return issue_rows(port, probe_port, args.samples, args.clients, args.seconds, pids=(server.pid, probe.pid))
         finally:
             if printer is not None:
                 printer.drain()
@@ -71,8 +70,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--samples", type=int, default=500, help="one-client tickets per side")
     parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--printer", choices=("paced", "file", "none"), default="paced",
-                        help="the product's printer: paced as in kiosk bench, a file taking tickets at once, none")
+    parser.add_argument(
+        "--printer",
+        choices=("paced", "file", "none"),
+        default="paced",
+        help="the product's printer: paced as in kiosk bench, a file taking tickets at once, none",
+    )
     args = parser.parse_args()
     ratios = []
     for run in range(1, args.runs + 1):
@@ -84,11 +87,15 @@ def main() -> None:
     if args.runs > 1:
         one = [first for first, _ in ratios]
         many = [second for _, second in ratios]
-        print(f"issue p50 / bare probe p50, 1 client, each run: {' '.join(f'{r:.2f}x' for r in one)}; "
-              f"median {statistics.median(one):.2f}x (target <= {PROBE_LATENCY_LIMIT:g}x)")
-        print(f"tickets/s / bare probe tickets/s, {args.clients} clients, each run: "
-              f"{' '.join(f'{r:.2f}x' for r in many)}; median {statistics.median(many):.2f}x "
-              f"(target >= {PROBE_RATE_LIMIT:g}x)")
+        print(
+            f"issue p50 / bare probe p50, 1 client, each run: {' '.join(f'{r:.2f}x' for r in one)}; "
+            f"median {statistics.median(one):.2f}x (target <= {PROBE_LATENCY_LIMIT:g}x)"
+        )
+        print(
+            f"tickets/s / bare probe tickets/s, {args.clients} clients, each run: "
+            f"{' '.join(f'{r:.2f}x' for r in many)}; median {statistics.median(many):.2f}x "
+            f"(target >= {PROBE_RATE_LIMIT:g}x)"
+        )
 
 
 if __name__ == "__main__":

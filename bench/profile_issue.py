@@ -55,8 +55,10 @@ def main() -> None:
                 profiler.stop()
         finally:
             runtime.stop()
-    print(f"{args.tickets} tickets, printer {args.printer}: p50 {statistics.median(timings):.3f} ms, "
-          f"p99 {sorted(timings)[int(len(timings) * .99)]:.3f} ms" + ("" if args.no_profile else " (under the profiler)"))
+    print(
+        f"{args.tickets} tickets, printer {args.printer}: p50 {statistics.median(timings):.3f} ms, "
+        f"p99 {sorted(timings)[int(len(timings) * 0.99)]:.3f} ms" + ("" if args.no_profile else " (under the profiler)")
+    )
     if args.no_profile:
         return
     print(profiler.output_text(unicode=True, color=False, show_all=False))

@@ -48,8 +48,10 @@ def main() -> None:
         queued = runtime.db.conn.execute("SELECT count(*) FROM regency_outbox").fetchone()[0]
     for enabled, values in timings.items():
         values.sort()
-        print(f"outbox {'on ' if enabled else 'off'}: {len(values)} tickets, p50 {statistics.median(values):.3f} ms, "
-              f"p99 {values[int(len(values) * .99)]:.3f} ms")
+        print(
+            f"outbox {'on ' if enabled else 'off'}: {len(values)} tickets, p50 {statistics.median(values):.3f} ms, "
+            f"p99 {values[int(len(values) * 0.99)]:.3f} ms"
+        )
     print(f"outbox rows written: {queued} (one per ticket issued while on)")
 
 

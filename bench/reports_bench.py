@@ -84,8 +84,10 @@ def main() -> None:
         assert answer.status_code == 200 and b"chart-trend" in answer.data
         first_wall, first_cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
         print(f"{'figure':<28}{'first (wall)':>13}{'wall (median)':>14}{'CPU (median)':>14}{'target':>12}")
-        print(f"{'report page, first render':<28}{first_wall:>10.1f} ms{'':>14}{first_cpu:>11.1f} ms"
-              f"{'< 1000 ms':>12}  {'✓' if first_wall < 1000 else '✗'}")
+        print(
+            f"{'report page, first render':<28}{first_wall:>10.1f} ms{'':>14}{first_cpu:>11.1f} ms"
+            f"{'< 1000 ms':>12}  {'✓' if first_wall < 1000 else '✗'}"
+        )
         rows = [
             ("daily report (JSON)", f"/api/reports/daily?date={LAST_DAY}", 50),
             ("daily report (CSV)", f"/api/reports/daily.csv?date={LAST_DAY}", 50),
@@ -106,8 +108,10 @@ def main() -> None:
         reports_store.forget_days(runtime.db)
         started, cpu = time.perf_counter(), time.process_time()
         runtime._read_report_year()
-        print(f"{'start-up read of the year':<28}{(time.perf_counter() - started) * 1000:>10.1f} ms{'':>14}"
-              f"{(time.process_time() - cpu) * 1000:>11.1f} ms   (in the background, once)")
+        print(
+            f"{'start-up read of the year':<28}{(time.perf_counter() - started) * 1000:>10.1f} ms{'':>14}"
+            f"{(time.process_time() - cpu) * 1000:>11.1f} ms   (in the background, once)"
+        )
         for label, path in (("365-day range, after it", rows[3][1]), ("365-day Excel, after it", rows[4][1])):
             started = time.perf_counter()
             assert admin.get(path).status_code == 200
@@ -118,8 +122,10 @@ def main() -> None:
         empty_p50, year_p50 = issue_p50s([empty, year], args.issues)
         ratio = year_p50 / empty_p50
         print(f"{'issue p50, empty database':<28}{empty_p50:>11.2f} ms")
-        print(f"{'issue p50, year database':<28}{year_p50:>11.2f} ms{'':>14}{'<= 1.2x':>12}  "
-              f"{ratio:.2f}x {'✓' if ratio <= 1.2 else '✗'}")
+        print(
+            f"{'issue p50, year database':<28}{year_p50:>11.2f} ms{'':>14}{'<= 1.2x':>12}  "
+            f"{ratio:.2f}x {'✓' if ratio <= 1.2 else '✗'}"
+        )
         for app in (empty, year):
             app.extensions["kiosk"].stop()
             app.extensions["kiosk"].db.close()

@@ -32,10 +32,14 @@ def responses(per_day: int) -> list[dict]:
     rows, day = [], FIRST
     while day <= LAST:
         for _ in range(per_day):
-            row = {"day": day.isoformat(), "service": rng.choice(["REKAM", "CETAK", "AMBIL"]), "channel": "phone",
-                   **{code: rng.randint(1, 4) for code in skm.ELEMENT_CODES},
-                   **{part: rng.choice(options)[0] for part, options in skm.PROFILE.items()},
-                   "suggestion": f"saran {rng.randint(1, 300)}" if rng.random() < 0.1 else None}
+            row = {
+                "day": day.isoformat(),
+                "service": rng.choice(["REKAM", "CETAK", "AMBIL"]),
+                "channel": "phone",
+                **{code: rng.randint(1, 4) for code in skm.ELEMENT_CODES},
+                **{part: rng.choice(options)[0] for part, options in skm.PROFILE.items()},
+                "suggestion": f"saran {rng.randint(1, 300)}" if rng.random() < 0.1 else None,
+            }
             rows.append(row)
         day += timedelta(days=1)
     return rows
@@ -65,9 +69,10 @@ def main() -> None:
         client = app.test_client()
         client.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"})
         print(f"{len(rows)} responses over {FIRST} to {LAST}")
-        for label, query in (("one month", "from=2026-11-01&to=2026-11-25"),
-                             ("the year", f"from={FIRST}&to={LAST}")):
-            print(f"GET /api/reports/skm, {label}: {median_ms(client, '/api/reports/skm?' + query, options.repeat):.1f} ms")
+        for label, query in (("one month", "from=2026-11-01&to=2026-11-25"), ("the year", f"from={FIRST}&to={LAST}")):
+            print(
+                f"GET /api/reports/skm, {label}: {median_ms(client, '/api/reports/skm?' + query, options.repeat):.1f} ms"
+            )
         year = f"/api/reports/skm.xlsx?from={FIRST}&to={LAST}"
         print(f"GET /api/reports/skm.xlsx, the year: {median_ms(client, year, options.repeat):.1f} ms")
     finally:

@@ -70,14 +70,24 @@ def write_config(directory: Path, counters: int) -> Path:
 
 
 def kiosk(config: Path, *args: str, stdin: str | None = None) -> None:
-    subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), *args], input=stdin, text=True,
-                   check=True, capture_output=True, cwd=ROOT)
+    subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), *args],
+        input=stdin,
+        text=True,
+        check=True,
+        capture_output=True,
+        cwd=ROOT,
+    )
 
 
 def start_server(config: Path, port: int) -> subprocess.Popen:
     log = open(config.parent / "server.log", "ab")
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "serve", "--port", str(port)],
-                               cwd=ROOT, stdout=log, stderr=log)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "serve", "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -145,8 +155,9 @@ def kiosk_loop(day: Day, tickets: int, rng: random.Random) -> None:
 def counter_loop(day: Day, counter: int, rng: random.Random) -> None:
     """One member of staff at one loket: next, maybe a recall, serve, then done (or no-show)."""
     session = requests.Session()
-    login = session.post(day.url + "/api/login", json={"username": f"loket{counter}", "password": STAFF_PASSWORD},
-                         timeout=30)
+    login = session.post(
+        day.url + "/api/login", json={"username": f"loket{counter}", "password": STAFF_PASSWORD}, timeout=30
+    )
     if login.status_code != 200:
         day.error(f"login loket{counter}: {login.status_code}")
         return
@@ -247,8 +258,16 @@ def run(speed: float, tickets: int, counters: int, displays: int, phones: int, s
         config = write_config(directory, counters)
         kiosk(config, "init")
         for number in range(1, counters + 1):
-            kiosk(config, "user", "add", f"loket{number}", "--role", "counter", "--password-stdin",
-                  stdin=STAFF_PASSWORD + "\n")
+            kiosk(
+                config,
+                "user",
+                "add",
+                f"loket{number}",
+                "--role",
+                "counter",
+                "--password-stdin",
+                stdin=STAFF_PASSWORD + "\n",
+            )
         port = free_port()
         server = start_server(config, port)
         day = Day(f"http://127.0.0.1:{port}", speed)
@@ -257,14 +276,18 @@ def run(speed: float, tickets: int, counters: int, displays: int, phones: int, s
             screens = [Display(day) for _ in range(displays)]
             threads = [threading.Thread(target=sampler, args=(day, server.pid), daemon=True)]
             threads += [threading.Thread(target=kiosk_loop, args=(day, tickets, random.Random(rng.random())))]
-            threads += [threading.Thread(target=counter_loop, args=(day, n, random.Random(rng.random())))
-                        for n in range(1, counters + 1)]
-            threads += [threading.Thread(target=phone_loop, args=(day, random.Random(rng.random())), daemon=True)
-                        for _ in range(phones)]
+            threads += [
+                threading.Thread(target=counter_loop, args=(day, n, random.Random(rng.random())))
+                for n in range(1, counters + 1)
+            ]
+            threads += [
+                threading.Thread(target=phone_loop, args=(day, random.Random(rng.random())), daemon=True)
+                for _ in range(phones)
+            ]
             for thread in screens + threads:
                 thread.start()
             started = time.monotonic()
-            for thread in threads[1:counters + 2]:  # the kiosk and the counters end the day
+            for thread in threads[1 : counters + 2]:  # the kiosk and the counters end the day
                 thread.join()
             took = time.monotonic() - started
             time.sleep(1.0)  # the last call events reach the displays
@@ -279,9 +302,12 @@ def run(speed: float, tickets: int, counters: int, displays: int, phones: int, s
         with sqlite3.connect(directory / "kiosk.db") as conn:
             states = dict(conn.execute("SELECT status, count(*) FROM tickets GROUP BY status").fetchall())
             gaps = conn.execute("SELECT service, count(*), max(seq) FROM tickets GROUP BY day, service").fetchall()
-            printed = dict(conn.execute(
-                "SELECT CASE WHEN last_error LIKE 'skipped:%' THEN 'skipped (called before it printed)' ELSE status END,"
-                " count(*) FROM print_jobs GROUP BY 1").fetchall())
+            printed = dict(
+                conn.execute(
+                    "SELECT CASE WHEN last_error LIKE 'skipped:%' THEN 'skipped (called before it printed)' ELSE status END,"
+                    " count(*) FROM print_jobs GROUP BY 1"
+                ).fetchall()
+            )
         conn.close()
 
     warm = day.samples[len(day.samples) // 2] if day.samples else (0, 0, 0)  # caches fill in the first half
@@ -293,13 +319,15 @@ def run(speed: float, tickets: int, counters: int, displays: int, phones: int, s
         "RSS": f"{warm[1] / 1024:.1f} MB at midday, {rss_end / 1024:.1f} MB at the end",
         "open descriptors": f"{warm[2]} at midday, {fds_end} at the end",
         "print jobs": str(printed),
-        "RSS samples (MB)": " ".join(f"{rss / 1024:.0f}" for _, rss, _ in day.samples[::max(1, len(day.samples) // 12)]),
+        "RSS samples (MB)": " ".join(
+            f"{rss / 1024:.0f}" for _, rss, _ in day.samples[:: max(1, len(day.samples) // 12)]
+        ),
         "errors": str(len(day.errors)),
     }
     checks = {
         "every ticket issued": len(day.issued) == tickets,
         "every ticket done or no-show": states.get("done", 0) + states.get("no_show", 0) == tickets
-                                          and set(states) <= {"done", "no_show"},
+        and set(states) <= {"done", "no_show"},
         "numbers gap-free": all(count == top for _, count, top in gaps),
         "each display saw every call": all(numbers <= s.calls for s in screens),
         "RSS flat": rss_end - warm[1] < RSS_GROWTH_LIMIT_KB,

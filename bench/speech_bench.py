@@ -20,8 +20,10 @@ from tests.support import LiveServer, make_app  # noqa: E402
 
 def figures(name: str, samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
-    return (f"{name}: n={len(ms)} median={statistics.median(ms):.1f} ms  "
-            f"p90={ms[int(len(ms) * 0.9) - 1]:.1f} ms  max={ms[-1]:.1f} ms")
+    return (
+        f"{name}: n={len(ms)} median={statistics.median(ms):.1f} ms  "
+        f"p90={ms[int(len(ms) * 0.9) - 1]:.1f} ms  max={ms[-1]:.1f} ms"
+    )
 
 
 def main() -> None:

@@ -72,16 +72,19 @@ def main() -> None:
         session = requests.Session()
         for index in range(args.tickets):
             started = time.perf_counter()
-            answer = session.post(server.url + "/api/tickets", json={"service": ("CETAK", "INFO")[index % 2]},
-                                  timeout=30)
+            answer = session.post(
+                server.url + "/api/tickets", json={"service": ("CETAK", "INFO")[index % 2]}, timeout=30
+            )
             latencies.append(time.perf_counter() - started)
             answer.raise_for_status()
         stop.set()
         cycling.join(timeout=30)
         ms = sorted(s * 1000 for s in latencies)
-        print(f"{'on demand only' if args.no_warm else 'rendered ahead'}: tickets n={len(ms)} "
-              f"p50={statistics.median(ms):.1f} ms p99={ms[int(len(ms) * 0.99) - 1]:.1f} ms max={ms[-1]:.1f} ms; "
-              f"sentences served meanwhile {served[0] - served_before}, espeak-ng runs meanwhile {runs[0] - before}")
+        print(
+            f"{'on demand only' if args.no_warm else 'rendered ahead'}: tickets n={len(ms)} "
+            f"p50={statistics.median(ms):.1f} ms p99={ms[int(len(ms) * 0.99) - 1]:.1f} ms max={ms[-1]:.1f} ms; "
+            f"sentences served meanwhile {served[0] - served_before}, espeak-ng runs meanwhile {runs[0] - before}"
+        )
     finally:
         stop.set()
         server.stop()

@@ -43,8 +43,9 @@ def write_config(directory: Path) -> Path:
 
 
 def kiosk(config: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), *args], cwd=ROOT, check=True,
-                          **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), *args], cwd=ROOT, check=True, **kwargs
+    )
 
 
 def fill(directory: Path, count: int) -> list[str]:
@@ -60,10 +61,23 @@ def fill(directory: Path, count: int) -> list[str]:
         rows = []
         for index, (nik, _born) in enumerate(residents(count)):
             niks.append(nik)
-            rows.append((hash_nik(key, nik), 0, hash_kk(key, KK), f"Warga {index}", STATUSES[index % len(STATUSES)],
-                         "", "2026-11-01T09:00:00+07:00", "bench"))
-        conn.executemany("INSERT INTO applications (nik_hash, generation, kk_hash, name, status, note, updated_at,"
-                         " updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            rows.append(
+                (
+                    hash_nik(key, nik),
+                    0,
+                    hash_kk(key, KK),
+                    f"Warga {index}",
+                    STATUSES[index % len(STATUSES)],
+                    "",
+                    "2026-11-01T09:00:00+07:00",
+                    "bench",
+                )
+            )
+        conn.executemany(
+            "INSERT INTO applications (nik_hash, generation, kk_hash, name, status, note, updated_at,"
+            " updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     return niks
 
 
@@ -99,8 +113,12 @@ def measure_lookups(count: int, samples: int) -> tuple[float, float, float, floa
             found_ms = lookups(port, found, 200)
             missing_ms = lookups(port, unknown, 404)
             wrong_ms = lookups(port, wrong_kk, 404)
-            return (percentile(found_ms, 0.5), percentile(missing_ms, 0.5), percentile(wrong_ms, 0.5),
-                    rss_mb(server.pid))
+            return (
+                percentile(found_ms, 0.5),
+                percentile(missing_ms, 0.5),
+                percentile(wrong_ms, 0.5),
+                rss_mb(server.pid),
+            )
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -121,9 +139,13 @@ def measure_import(rows: int) -> tuple[float, float, float]:
         times, peaks = [], []
         for _ in range(2):
             start = time.perf_counter()
-            result = subprocess.run([sys.executable, "-c", PEAK_REPORTING_KIOSK, "--config", str(config),
-                                     "import-status", str(csv_file)], cwd=ROOT, check=True, capture_output=True,
-                                    text=True)
+            result = subprocess.run(
+                [sys.executable, "-c", PEAK_REPORTING_KIOSK, "--config", str(config), "import-status", str(csv_file)],
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
             times.append(time.perf_counter() - start)
             assert f"Accepted: {rows}" in result.stdout, result.stdout
             peaks.append(int(result.stderr.rsplit("PEAK_KB", 1)[1]) / 1024)
@@ -151,14 +173,18 @@ def main() -> None:
     for count in (int(size) for size in args.records.split(",")):
         found, missing, wrong, rss = measure_lookups(count, args.lookups)
         results[count] = found
-        print(f"lookup p50 at {count:,} records: found {found:.2f} ms, unknown NIK {missing:.2f} ms, "
-              f"wrong KK {wrong:.2f} ms (target < 5 ms); server RSS {rss:.0f} MB (target < 100 MB)")
+        print(
+            f"lookup p50 at {count:,} records: found {found:.2f} ms, unknown NIK {missing:.2f} ms, "
+            f"wrong KK {wrong:.2f} ms (target < 5 ms); server RSS {rss:.0f} MB (target < 100 MB)"
+        )
     if len(results) > 1:
         small, large = results[min(results)], results[max(results)]
         print(f"lookup p50 ratio {max(results):,} / {min(results):,} records: {large / small:.2f}x (target <= 1.5x)")
     first, again, peak = measure_import(args.import_rows)
-    print(f"import-status of {args.import_rows:,} rows: {first:.1f} s (target < 15 s); re-import (no change) "
-          f"{again:.1f} s; peak RSS of the import {peak:.0f} MB (target < 100 MB)")
+    print(
+        f"import-status of {args.import_rows:,} rows: {first:.1f} s (target < 15 s); re-import (no change) "
+        f"{again:.1f} s; peak RSS of the import {peak:.0f} MB (target < 100 MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -50,9 +50,13 @@ def main() -> None:
     add_staff(app, "kepala", "rahasia-Admin1", "admin")
     runtime = app.extensions["kiosk"]
     people = list(residents(options.records))
-    status_store.save_applications(runtime.db, (Application(nik, KK, f"Warga {index}", born, "CARD_SHIPPED")
-                                                for index, (nik, born) in enumerate(people)), "2026-11-01T08:00:00+07:00",
-                                   "bench", "import")
+    status_store.save_applications(
+        runtime.db,
+        (Application(nik, KK, f"Warga {index}", born, "CARD_SHIPPED") for index, (nik, born) in enumerate(people)),
+        "2026-11-01T08:00:00+07:00",
+        "bench",
+        "import",
+    )
     server = LiveServer(app).start()
     try:
         headers = server.login()
@@ -64,20 +68,28 @@ def main() -> None:
             answer = server.post("/api/applications/search", json={"nik": nik}, headers=headers)
             times.append((time.perf_counter() - started) * 1000)
             assert answer.status_code == 200
-        print(f"search, {options.records} records: p50 {percentile(times, .5):.1f} ms, "
-              f"p99 {percentile(times, .99):.1f} ms ({options.searches} searches)")
+        print(
+            f"search, {options.records} records: p50 {percentile(times, 0.5):.1f} ms, "
+            f"p99 {percentile(times, 0.99):.1f} ms ({options.searches} searches)"
+        )
 
         batch = "\n".join(nik for nik, _ in sample.sample(people, options.batch))
         started = time.perf_counter()
         answer = server.post("/api/applications/ready", json={"niks": batch, "note": "bench"}, headers=headers)
-        print(f"batch of {options.batch} NIKs to READY_FOR_PICKUP: {time.perf_counter() - started:.2f} s, "
-              f"counts {answer.json()['counts']}")
+        print(
+            f"batch of {options.batch} NIKs to READY_FOR_PICKUP: {time.perf_counter() - started:.2f} s, "
+            f"counts {answer.json()['counts']}"
+        )
 
         csv = "nik;no_kk;nama;tanggal_lahir;status\n" + "".join(
-            f"{nik};{KK};Warga {index};{born};CARD_PRINTED\n" for index, (nik, born) in enumerate(people))
+            f"{nik};{KK};Warga {index};{born};CARD_PRINTED\n" for index, (nik, born) in enumerate(people)
+        )
         admin = requests.Session()
-        admin_headers = {"X-CSRF-Token": admin.post(server.url + "/api/login", timeout=10, json={
-            "username": "kepala", "password": "rahasia-Admin1"}).json()["csrf_token"]}
+        admin_headers = {
+            "X-CSRF-Token": admin.post(
+                server.url + "/api/login", timeout=10, json={"username": "kepala", "password": "rahasia-Admin1"}
+            ).json()["csrf_token"]
+        }
         issue_times: list[float] = []
         stop = threading.Event()
 
@@ -93,14 +105,20 @@ def main() -> None:
             stop.clear()
             worker.start()
             started = time.perf_counter()
-            report = admin.post(server.url + "/api/admin/status-import", headers=admin_headers,
-                                        files={"file": ("siak.csv", csv.encode())}, timeout=300).json()
+            report = admin.post(
+                server.url + "/api/admin/status-import",
+                headers=admin_headers,
+                files={"file": ("siak.csv", csv.encode())},
+                timeout=300,
+            ).json()
             took = time.perf_counter() - started
             stop.set()
             worker.join()
-            print(f"upload of {len(people)} rows ({len(csv) / 1e6:.1f} MB), {attempt}: {took:.2f} s, accepted "
-                  f"{report['accepted']} (changed {report['updated']}, unchanged {report['unchanged']}); "
-                  f"tickets issued meanwhile {len(issue_times)}, longest {max(issue_times):.0f} ms")
+            print(
+                f"upload of {len(people)} rows ({len(csv) / 1e6:.1f} MB), {attempt}: {took:.2f} s, accepted "
+                f"{report['accepted']} (changed {report['updated']}, unchanged {report['unchanged']}); "
+                f"tickets issued meanwhile {len(issue_times)}, longest {max(issue_times):.0f} ms"
+            )
     finally:
         server.stop()
 

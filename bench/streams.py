@@ -30,11 +30,13 @@ from kiosk.domain.settings import Server  # noqa: E402
 DEFAULTS = Server()
 
 
-def timed(port: int, method: str, path: str, body: bytes | None = None, timeout: float = 30.0,
-          source: str | None = None) -> tuple[int, float]:
+def timed(
+    port: int, method: str, path: str, body: bytes | None = None, timeout: float = 30.0, source: str | None = None
+) -> tuple[int, float]:
     started = time.perf_counter()
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout,
-                                            source_address=(source, 0) if source else None)
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=timeout, source_address=(source, 0) if source else None
+    )
     headers = {"Content-Type": "application/json"} if body else {}
     try:
         connection.request(method, path, body=body, headers=headers)
@@ -111,14 +113,18 @@ def main() -> None:
     server = start_server(directory, port)
     try:
         quiet = sample(port)
-        print(f"server: threads {DEFAULTS.threads}, max_streams {DEFAULTS.max_streams} "
-              f"({DEFAULTS.max_streams_per_client} per address), connection_limit {DEFAULTS.connection_limit}")
+        print(
+            f"server: threads {DEFAULTS.threads}, max_streams {DEFAULTS.max_streams} "
+            f"({DEFAULTS.max_streams_per_client} per address), connection_limit {DEFAULTS.connection_limit}"
+        )
         print(f"idle:                        /healthz {describe(quiet['healthz'])}; issue {describe(quiet['issue'])}")
 
         streams, statuses = open_streams(port, 3 * DEFAULTS.max_streams)
         loaded = sample(port)
-        print(f"{len(streams)} streams asked ({statuses}): /healthz {describe(loaded['healthz'])}; "
-              f"issue {describe(loaded['issue'])}; answers {loaded['statuses']}")
+        print(
+            f"{len(streams)} streams asked ({statuses}): /healthz {describe(loaded['healthz'])}; "
+            f"issue {describe(loaded['issue'])}; answers {loaded['statuses']}"
+        )
         for sock in streams:
             sock.close()
 
@@ -134,8 +140,10 @@ def main() -> None:
                 times.append(ms)
             stop.set()
             feeder.join()
-            print(f"{count} trickling connections: /healthz {describe(times)}, p90 {percentile(times, 0.9):.0f} ms; "
-                  f"answers {sorted(statuses)}; slow connections cut by the server: {cut[0]}")
+            print(
+                f"{count} trickling connections: /healthz {describe(times)}, p90 {percentile(times, 0.9):.0f} ms; "
+                f"answers {sorted(statuses)}; slow connections cut by the server: {cut[0]}"
+            )
             time.sleep(3)
     finally:
         server.terminate()

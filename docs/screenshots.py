@@ -50,6 +50,7 @@ def voice_kiosk(browser, width, height):
     page.wait_for_function("() => window.__spoken.some(e => e.key === 'help.more')")
     return page
 
+
 with sync_playwright() as p:
     b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
     for w, hgt, tag in ((1080, 1920, "portrait"), (1920, 1080, "landscape")):
@@ -83,8 +84,11 @@ with sync_playwright() as p:
         pg.goto(srv.url + "/kiosk?idle=600")
         pg.wait_for_selector(".k-service-btn")
         pg.screenshot(path=str(out / f"kiosk-status-start-{tag}.png"))
-        for nik, answer in (("6203011708900001", "ready"), ("6203014410950006", "in-process"),
-                            ("6203011708900009", "not-found")):
+        for nik, answer in (
+            ("6203011708900001", "ready"),
+            ("6203014410950006", "in-process"),
+            ("6203011708900009", "not-found"),
+        ):
             pg.click("#status-start")
             pg.wait_for_selector("#screen-status-notice:not([hidden]):not(.is-settling)")
             if answer == "ready":

@@ -24,9 +24,15 @@ ELEMENTS = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi",
 
 out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
 out.mkdir(parents=True, exist_ok=True)
-app = make_app(pathlib.Path(tempfile.mkdtemp()), printer__type="none", survey__show_on_display=True,
-               office__place="Selat", office__head_title="Camat Selat", office__head_name="Drs. Ahmad Fauzi, M.Si.",
-               office__head_nip="19700512 199003 1 004")  # the signature block of the printed report
+app = make_app(
+    pathlib.Path(tempfile.mkdtemp()),
+    printer__type="none",
+    survey__show_on_display=True,
+    office__place="Selat",
+    office__head_title="Camat Selat",
+    office__head_name="Drs. Ahmad Fauzi, M.Si.",
+    office__head_nip="19700512 199003 1 004",
+)  # the signature block of the printed report
 add_staff(app)
 add_staff(app, "kepala", "rahasia-Admin1", "admin")
 _seed_demo(app.extensions["kiosk"])

@@ -46,8 +46,13 @@ def _runtime(ctx: click.Context):
 
 
 @click.group()
-@click.option("--config", "config", envvar="KIOSK_CONFIG", type=click.Path(dir_okay=False),
-              help="Office configuration (TOML). Default: config/kiosk.toml, else the packaged demo.")
+@click.option(
+    "--config",
+    "config",
+    envvar="KIOSK_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="Office configuration (TOML). Default: config/kiosk.toml, else the packaged demo.",
+)
 @click.version_option(package_name="kiosk-antrean")
 @click.pass_context
 def main(ctx: click.Context, config: str | None) -> None:
@@ -101,8 +106,9 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     _serve(ctx, host, port)
 
 
-def _serve(ctx: click.Context, host: str | None, port: int | None,
-           prepare: Callable[[Runtime], None] | None = None) -> None:
+def _serve(
+    ctx: click.Context, host: str | None, port: int | None, prepare: Callable[[Runtime], None] | None = None
+) -> None:
     """Listen first (a port in use is one line, status 2, before anything is set up), then ``prepare``, then serve."""
     from kiosk import create_app
     from kiosk.web.serving import create_office_server
@@ -122,8 +128,9 @@ def _serve(ctx: click.Context, host: str | None, port: int | None,
         runtime.start()
     except KioskError as exc:  # e.g. a `kiosk restore` is replacing the database right now
         raise CliError(exc.message) from None
-    click.echo(f"{settings.office.name}: melayani di http://{host}:{port}/  (kios /kiosk, layar /display, "
-               f"loket /counter)")
+    click.echo(
+        f"{settings.office.name}: melayani di http://{host}:{port}/  (kios /kiosk, layar /display, loket /counter)"
+    )
     # systemd and `kill` send SIGTERM: leave like Ctrl+C so the print worker finishes its job and streams close.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -182,8 +189,7 @@ def user_add(ctx: click.Context, name: str, role: str, password_stdin: bool) -> 
         _create_staff(runtime, name, password, role)
     except KioskError as exc:
         if exc.code == "username_taken":
-            raise CliError(f"nama pengguna '{name}' sudah dipakai (huruf besar dan kecil dianggap sama)"
-                                       ) from None
+            raise CliError(f"nama pengguna '{name}' sudah dipakai (huruf besar dan kecil dianggap sama)") from None
         raise CliError(exc.message) from None
     click.echo(f"Akun {ROLES[role]} '{name}' dibuat.")
 
@@ -206,8 +212,10 @@ def _unknown_staff(name: str) -> CliError:
 def _account_refused(name: str, exc: KioskError) -> CliError:
     """Say why an account change was refused: an unknown name, or the last active admin."""
     if exc.code == "last_admin":
-        return CliError(f"'{name}' adalah admin aktif terakhir: tambahkan atau aktifkan admin lain dulu "
-                                    "(kiosk user add NAMA --role admin)")
+        return CliError(
+            f"'{name}' adalah admin aktif terakhir: tambahkan atau aktifkan admin lain dulu "
+            "(kiosk user add NAMA --role admin)"
+        )
     return _unknown_staff(name)
 
 
@@ -230,8 +238,10 @@ def user_list(ctx: click.Context) -> None:
     click.echo(f"{'nama':<{width}}  peran    status    sesi  dibuat")
     for account in accounts:
         status = "aktif" if account["active"] else "nonaktif"
-        click.echo(f"{account['username']:<{width}}  {account['role']:<7}  {status:<8}  {account['sessions']:>4}  "
-                   f"{account['created_at'][:10]}")
+        click.echo(
+            f"{account['username']:<{width}}  {account['role']:<7}  {status:<8}  {account['sessions']:>4}  "
+            f"{account['created_at'][:10]}"
+        )
 
 
 @user.command("passwd")
@@ -253,8 +263,9 @@ def user_passwd(ctx: click.Context, name: str, password_stdin: bool) -> None:
     password = _new_password(name, password_stdin)
     runtime = _runtime(ctx)
     try:
-        ended = staff_store.set_staff_password(runtime.db, name, generate_password_hash(password),
-                                         int(runtime.now().timestamp()))
+        ended = staff_store.set_staff_password(
+            runtime.db, name, generate_password_hash(password), int(runtime.now().timestamp())
+        )
     except KioskError:
         raise _unknown_staff(name) from None
     click.echo(f"Kata sandi '{name}' diganti; {ended} sesi terbuka diakhiri.")
@@ -272,6 +283,7 @@ def user_disable(ctx: click.Context, name: str) -> None:
     """
 
     from kiosk.storage import staff as staff_store
+
     runtime = _runtime(ctx)
     try:
         ended = staff_store.disable_staff(runtime.db, name, int(runtime.now().timestamp()))
@@ -292,6 +304,7 @@ def user_enable(ctx: click.Context, name: str) -> None:
     """
 
     from kiosk.storage import staff as staff_store
+
     runtime = _runtime(ctx)
     try:
         staff_store.enable_staff(runtime.db, name, int(runtime.now().timestamp()))
@@ -313,6 +326,7 @@ def user_role(ctx: click.Context, name: str, role: str) -> None:
     """
 
     from kiosk.storage import staff as staff_store
+
     runtime = _runtime(ctx)
     try:
         ended = staff_store.set_staff_role(runtime.db, name, role, int(runtime.now().timestamp()))
@@ -333,6 +347,7 @@ def user_logout(ctx: click.Context, name: str) -> None:
     """
 
     from kiosk.storage import staff as staff_store
+
     runtime = _runtime(ctx)
     try:
         ended = staff_store.end_staff_sessions(runtime.db, name, int(runtime.now().timestamp()))
@@ -348,8 +363,9 @@ def _passphrase(from_stdin: bool, twice: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if not sys.stdin.isatty():
-        raise CliError("Tidak ada terminal untuk menanyakan frasa sandi: berikan lewat masukan standar "
-                                   "dengan --passphrase-stdin.")
+        raise CliError(
+            "Tidak ada terminal untuk menanyakan frasa sandi: berikan lewat masukan standar dengan --passphrase-stdin."
+        )
     first = getpass.getpass("Frasa sandi: ")
     if twice and getpass.getpass("Ulangi frasa sandi: ") != first:
         raise CliError("Kedua frasa sandi tidak sama; tidak ada yang ditulis.")
@@ -358,8 +374,12 @@ def _passphrase(from_stdin: bool, twice: bool) -> str:
 
 @main.command()
 @click.argument("dest", type=click.Path(dir_okay=False), required=False)
-@click.option("--to", "folder", type=click.Path(file_okay=False),
-              help="Write an encrypted copy into this folder (a USB stick) instead of a plain DEST.")
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(file_okay=False),
+    help="Write an encrypted copy into this folder (a USB stick) instead of a plain DEST.",
+)
 @click.option("--passphrase-stdin", is_flag=True, help="With --to: read the passphrase from standard input.")
 @click.pass_context
 def backup(ctx: click.Context, dest: str | None, folder: str | None, passphrase_stdin: bool) -> None:
@@ -378,7 +398,9 @@ def backup(ctx: click.Context, dest: str | None, folder: str | None, passphrase_
     from kiosk.storage.backup import backup_database, backup_encrypted
 
     if (dest is None) == (folder is None):
-        raise _usage_error("berikan DEST (salinan biasa di PC ini) atau --to DIR (salinan terenkripsi), salah satu saja")
+        raise _usage_error(
+            "berikan DEST (salinan biasa di PC ini) atau --to DIR (salinan terenkripsi), salah satu saja"
+        )
     if passphrase_stdin and folder is None:
         raise _usage_error("--passphrase-stdin hanya dipakai bersama --to DIR")
     if folder is not None:
@@ -424,7 +446,8 @@ def _confirm_restore(yes: bool):
         if not sys.stdin.isatty():
             raise CliError(
                 "Pemulihan perlu konfirmasi: jalankan di terminal, atau tambahkan --yes setelah Anda memeriksa "
-                "akun admin di atas. Basis data tidak diubah.")
+                "akun admin di atas. Basis data tidak diubah."
+            )
         return click.confirm("Ganti basis data aktif dengan salinan ini? (y = ya)", default=False)
 
     return confirm
@@ -433,7 +456,9 @@ def _confirm_restore(yes: bool):
 @main.command()
 @click.argument("src", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Replace without asking (scripts), once the copy passed the checks.")
-@click.option("--passphrase-stdin", is_flag=True, help="For an encrypted copy: read the passphrase from standard input.")
+@click.option(
+    "--passphrase-stdin", is_flag=True, help="For an encrypted copy: read the passphrase from standard input."
+)
 @click.pass_context
 def restore(ctx: click.Context, src: str, yes: bool, passphrase_stdin: bool) -> None:
     """Replace the database with the backup SRC (stop the server first).
@@ -455,8 +480,13 @@ def restore(ctx: click.Context, src: str, yes: bool, passphrase_stdin: bool) -> 
     settings = _settings(ctx)
     now = datetime.now(settings.office.timezone)
     try:
-        kept = restore_database(settings.database_path, src, now, confirm=_confirm_restore(yes),
-                                passphrase=lambda: _passphrase(passphrase_stdin, twice=False))
+        kept = restore_database(
+            settings.database_path,
+            src,
+            now,
+            confirm=_confirm_restore(yes),
+            passphrase=lambda: _passphrase(passphrase_stdin, twice=False),
+        )
     except KioskError as exc:
         raise CliError(exc.message) from None
     click.echo(f"Basis data dipulihkan dari {src} ke {settings.database_path}.")
@@ -487,7 +517,8 @@ def import_status(ctx: click.Context, file: str) -> None:
     if size > MAX_IMPORT_BYTES:  # the upload's limit: split a larger export
         raise CliError(
             f"{path.name}: {size / (1024 * 1024):.1f} MB melebihi batas {MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-            f"bagi ekspor menjadi beberapa bagian; tidak ada yang diimpor")
+            f"bagi ekspor menjadi beberapa bagian; tidak ada yang diimpor"
+        )
     runtime = _runtime(ctx)
     now = runtime.now()
     try:  # checking rows is CPU work: the server on the same PC answers residents first
@@ -500,8 +531,9 @@ def import_status(ctx: click.Context, file: str) -> None:
                 with path.open("rb") as counting:
                     lines = sum(1 for _ in counting)
                 with click.progressbar(length=lines, label="Mengimpor", file=sys.stderr) as bar:
-                    report = run_import(runtime.db, stream, now.date(), now.isoformat(timespec="seconds"),
-                                        progress=bar.update)
+                    report = run_import(
+                        runtime.db, stream, now.date(), now.isoformat(timespec="seconds"), progress=bar.update
+                    )
             else:
                 report = run_import(runtime.db, stream, now.date(), now.isoformat(timespec="seconds"))
         except ImportProblem as exc:
@@ -531,21 +563,41 @@ def purge(ctx: click.Context) -> None:
     removed = runtime.purge_status_traces()
     tidied = runtime.tidy_copies()
     if tidied:
-        click.echo(f"{len(tidied)} berkas dihapus: salinan cadangan yang terhenti di tengah jalan dan basis data "
-                   f"yang diganti di luar {REPLACED_KEEP} terbaru.")
-    click.echo(f"{removed['lookups']} catatan audit pencarian dan {removed['records']} data yang kartunya sudah "
-               f"diserahkan ({removed['history']} catatan riwayat) yang lebih lama dari {days} hari dihapus.")
+        click.echo(
+            f"{len(tidied)} berkas dihapus: salinan cadangan yang terhenti di tengah jalan dan basis data "
+            f"yang diganti di luar {REPLACED_KEEP} terbaru."
+        )
+    click.echo(
+        f"{removed['lookups']} catatan audit pencarian dan {removed['records']} data yang kartunya sudah "
+        f"diserahkan ({removed['history']} catatan riwayat) yang lebih lama dari {days} hari dihapus."
+    )
 
 
 @main.command()
-@click.option("--seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True,
-              help="Length of each load run.")
-@click.option("--clients", type=click.IntRange(min=1, max=100), default=20, show_default=True,
-              help="Concurrent clients in the load runs.")
-@click.option("--records", type=click.IntRange(min=1), default=5000, show_default=True,
-              help="KTP-el status records in the database for the lookup timing (an office holds up to 500,000).")
-@click.option("--report-days", type=click.IntRange(min=1, max=365), default=365, show_default=True,
-              help="Days of history (480 tickets a day, Monday to Saturday) for the report timings.")
+@click.option(
+    "--seconds", type=click.FloatRange(min=0.5), default=5.0, show_default=True, help="Length of each load run."
+)
+@click.option(
+    "--clients",
+    type=click.IntRange(min=1, max=100),
+    default=20,
+    show_default=True,
+    help="Concurrent clients in the load runs.",
+)
+@click.option(
+    "--records",
+    type=click.IntRange(min=1),
+    default=5000,
+    show_default=True,
+    help="KTP-el status records in the database for the lookup timing (an office holds up to 500,000).",
+)
+@click.option(
+    "--report-days",
+    type=click.IntRange(min=1, max=365),
+    default=365,
+    show_default=True,
+    help="Days of history (480 tickets a day, Monday to Saturday) for the report timings.",
+)
 def bench(seconds: float, clients: int, records: int, report_days: int) -> None:
     """Measure this install against the performance targets: one table, a check mark per target.
 
@@ -563,15 +615,17 @@ def bench(seconds: float, clients: int, records: int, report_days: int) -> None:
     from kiosk.tools.bench import format_table, run
 
     try:
-        rows, machine = run(seconds, clients, records, report_days,
-                            progress=lambda text: click.echo(f"bench {text}", err=True))
+        rows, machine = run(
+            seconds, clients, records, report_days, progress=lambda text: click.echo(f"bench {text}", err=True)
+        )
     except RuntimeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(machine)
     click.echo(format_table(rows))
     missed = [row.figure for row in rows if row.met is False]
-    click.echo(f"{len(missed)} of {sum(row.met is not None for row in rows)} targets missed" if missed
-               else "every target met")
+    click.echo(
+        f"{len(missed)} of {sum(row.met is not None for row in rows)} targets missed" if missed else "every target met"
+    )
     if missed:
         sys.exit(1)
 
@@ -631,15 +685,19 @@ def _seed_demo_history(runtime: Runtime) -> None:
 
     if store.has_history_before(runtime.db, runtime.today()) or survey_store.has_survey_responses(runtime.db):
         return
-    staff = {username: (staff_store.get_staff(runtime.db, username) or {}).get("id") for username in ("petugas", "admin")}
+    staff = {
+        username: (staff_store.get_staff(runtime.db, username) or {}).get("id") for username in ("petugas", "admin")
+    }
     counters = [counter.id for counter in runtime.settings.counters]
     staff_by_counter = {counter: staff["admin" if index % 2 else "petugas"] for index, counter in enumerate(counters)}
     tickets = demo_history.history(runtime.settings, runtime.now().date(), DEMO_HISTORY_WEEKS, staff_by_counter)
     events = store.add_history(runtime.db, tickets)
     responses = demo_responses(tickets)
     survey_store.add_demo_responses(runtime.db, responses)
-    click.echo(f"Riwayat demo: {len(tickets)} tiket ({events} peristiwa) dan {len(responses)} jawaban survei "
-               f"kepuasan selama {DEMO_HISTORY_WEEKS} minggu sebelum hari ini, untuk laporan.")
+    click.echo(
+        f"Riwayat demo: {len(tickets)} tiket ({events} peristiwa) dan {len(responses)} jawaban survei "
+        f"kepuasan selama {DEMO_HISTORY_WEEKS} minggu sebelum hari ini, untuk laporan."
+    )
 
 
 # Made-up residents of Kapuas (region 6203xx) in several statuses, to try the status check at the kiosk.
@@ -662,11 +720,14 @@ def _seed_demo_applications(runtime: Runtime) -> None:
     from kiosk.storage import status as status_store
 
     today = runtime.now().date()
-    records = [check_application(nik, DEMO_KK, name, born, status, "", today)
-               for nik, name, born, status in DEMO_APPLICATIONS
-               if status_store.get_application(runtime.db, nik) is None]
-    counts = status_store.save_applications(runtime.db, records, runtime.now().isoformat(timespec="seconds"),
-                                            "demo", "demo")
+    records = [
+        check_application(nik, DEMO_KK, name, born, status, "", today)
+        for nik, name, born, status in DEMO_APPLICATIONS
+        if status_store.get_application(runtime.db, nik) is None
+    ]
+    counts = status_store.save_applications(
+        runtime.db, records, runtime.now().isoformat(timespec="seconds"), "demo", "demo"
+    )
     if counts["created"]:
         # No NIK on the console: under a service manager it becomes a log line. The README lists them.
         click.echo(f"Data status KTP-el demo: {counts['created']} penduduk rekaan (NIK mereka: README).")

@@ -24,8 +24,11 @@ def echo_import_report(report, listed: int | None = None) -> None:
         click.echo(f"baris {row}: ditolak: {report.messages.get(row, '')}")
     rejected = max(report.rejected_count, len(report.rejected))
     if rejected > len(report.rejected):
-        click.echo(f"... dan {rejected - len(report.rejected)} baris lain ditolak "
-                   f"(hanya {listed} baris pertama yang dicantumkan)")
-    click.echo(f"Diterima: {report.accepted} (baru {report.created}, berubah {report.updated}, "
-               f"tetap {report.unchanged})")
+        click.echo(
+            f"... dan {rejected - len(report.rejected)} baris lain ditolak "
+            f"(hanya {listed} baris pertama yang dicantumkan)"
+        )
+    click.echo(
+        f"Diterima: {report.accepted} (baru {report.created}, berubah {report.updated}, tetap {report.unchanged})"
+    )
     click.echo(f"Ditolak: {rejected}")

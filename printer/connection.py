@@ -204,7 +204,7 @@ def check_profile(name: str) -> None:
     except KeyError:
         raise PrinterError(
             f"Unknown printer profile {name!r}: set [printer] profile to one python-escpos knows, "
-            "e.g. \"TM-T20II\" (80 mm Epson) or \"POS-5890\" (common 58 mm)."
+            'e.g. "TM-T20II" (80 mm Epson) or "POS-5890" (common 58 mm).'
         ) from None
 
 
@@ -247,9 +247,7 @@ def _open_usb(config: PrinterConfig) -> Escpos:
             "(and the Debian package libusb-1.0-0)."
         )
     endpoints = {
-        name: value
-        for name, value in (("in_ep", config.in_ep), ("out_ep", config.out_ep))
-        if value is not None
+        name: value for name, value in (("in_ep", config.in_ep), ("out_ep", config.out_ep)) if value is not None
     }
     write_timeout_ms = int(max(config.timeout, MIN_USB_WRITE_TIMEOUT_S) * 1000)
     printer = Usb(

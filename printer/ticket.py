@@ -234,8 +234,10 @@ def qr_module_dots(printer: Escpos, content: str, paper_width_mm: int) -> int:
     # python-escpos draws image QR codes with a one-module border on each side.
     fitting = _line_dots(printer, paper_width_mm) // (version * 4 + 17 + 2) if version else 0
     if fitting < MIN_QR_MODULE_DOTS:
-        raise TicketLayoutError(f"the QR code of a {len(content)}-character link does not fit {paper_width_mm} mm "
-                                "paper: shorten [office] public_url")
+        raise TicketLayoutError(
+            f"the QR code of a {len(content)}-character link does not fit {paper_width_mm} mm "
+            "paper: shorten [office] public_url"
+        )
     return min(QR_MODULE_DOTS_BY_PAPER_MM[paper_width_mm], fitting)
 
 

@@ -307,7 +307,7 @@ def _command(data: bytes, index: int, width: int) -> tuple[int, int]:
             x_bytes = data[index + 4] + 256 * data[index + 5]
             y_dots = data[index + 6] + 256 * data[index + 7]
             return 8 + x_bytes * y_dots, width
-    raise ValueError(f"unknown ESC/POS command {data[index:index + 3]!r} at {index}")
+    raise ValueError(f"unknown ESC/POS command {data[index : index + 3]!r} at {index}")
 
 
 class SerialLink:

@@ -67,8 +67,14 @@ class LiveServer:
             self.runtime.start()
         settings = self.runtime.settings.server
         self._server = create_office_server(
-            self.app, settings, host="127.0.0.1", port=self.port, threads=self.threads or settings.threads,
-            connection_limit=self.connection_limit, **self.server_options)
+            self.app,
+            settings,
+            host="127.0.0.1",
+            port=self.port,
+            threads=self.threads or settings.threads,
+            connection_limit=self.connection_limit,
+            **self.server_options,
+        )
         self.port = self._server.effective_port
         self.url = f"http://127.0.0.1:{self.port}"
         self._stopping = threading.Event()
@@ -119,8 +125,9 @@ def add_staff(app, username: str = "petugas", password: str = "rahasia-Loket1", 
     from kiosk.storage import staff as staff_store
 
     runtime = app.extensions["kiosk"]
-    staff_store.add_staff(runtime.db, username, generate_password_hash(password, method="pbkdf2:sha256:1000"), role,
-                    runtime.now())
+    staff_store.add_staff(
+        runtime.db, username, generate_password_hash(password, method="pbkdf2:sha256:1000"), role, runtime.now()
+    )
 
 
 def wait_until(predicate, timeout: float = 5.0, interval: float = 0.02):
@@ -147,12 +154,25 @@ class ReusedBuilderRule(Rule):
     _builders: ClassVar[dict[tuple, Any]] = {}
 
     def _compile_builder(self, append_unknown: bool = True):
-        converters = tuple(sorted(
-            (name, type(converter).__qualname__,
-             repr(sorted((key, value) for key, value in vars(converter).items() if key != "map")))
-            for name, converter in self._converters.items()))
-        key = (self.rule, self.host, self.subdomain, append_unknown, tuple(self._trace),
-               repr(sorted((self.defaults or {}).items())), converters)
+        converters = tuple(
+            sorted(
+                (
+                    name,
+                    type(converter).__qualname__,
+                    repr(sorted((key, value) for key, value in vars(converter).items() if key != "map")),
+                )
+                for name, converter in self._converters.items()
+            )
+        )
+        key = (
+            self.rule,
+            self.host,
+            self.subdomain,
+            append_unknown,
+            tuple(self._trace),
+            repr(sorted((self.defaults or {}).items())),
+            converters,
+        )
         builder = self._builders.get(key)
         if builder is None:
             builder = self._builders[key] = super()._compile_builder(append_unknown)

@@ -67,11 +67,17 @@ def test_today_counts_each_service_and_names_each_counters_ticket_and_staff(admi
         assert server.post("/api/tickets", json={"service": service}).status_code == 201
     counter, counter_headers = _session_of(server, "petugas", "rahasia-Loket1")
     called = counter.post(server.url + "/api/counters/1/next", headers=counter_headers, timeout=10).json()["ticket"]
-    assert counter.post(server.url + f"/api/tickets/{called['id']}/done", headers=counter_headers,
-                        timeout=10).status_code == 200
+    assert (
+        counter.post(server.url + f"/api/tickets/{called['id']}/done", headers=counter_headers, timeout=10).status_code
+        == 200
+    )
     called = counter.post(server.url + "/api/counters/1/next", headers=counter_headers, timeout=10).json()["ticket"]
-    assert counter.post(server.url + f"/api/tickets/{called['id']}/no-show", headers=counter_headers,
-                        timeout=10).status_code == 200
+    assert (
+        counter.post(
+            server.url + f"/api/tickets/{called['id']}/no-show", headers=counter_headers, timeout=10
+        ).status_code
+        == 200
+    )
     held = counter.post(server.url + "/api/counters/1/next", headers=counter_headers, timeout=10).json()["ticket"]
 
     today = server.get("/api/admin/today").json()
@@ -86,8 +92,11 @@ def test_today_counts_each_service_and_names_each_counters_ticket_and_staff(admi
     assert today["printer"] in ("online", "offline", "paper_out", "unknown")
     assert isinstance(today["pending_print_jobs"], int)
     assert today["speech"] == server.get("/healthz").json()["speech"]
-    assert today["backup"] == server.get("/healthz").json()["backup"] == {"state": "off", "last_at": None,
-                                                                          "file": None, "error": None}
+    assert (
+        today["backup"]
+        == server.get("/healthz").json()["backup"]
+        == {"state": "off", "last_at": None, "file": None, "error": None}
+    )
     assert today["date"] == server.runtime.today()
     free_counter(server, admin_headers, 1)
 
@@ -97,8 +106,9 @@ def test_today_reports_pending_print_jobs(admin, tmp_path):
     server.runtime.stop()  # no print worker: the jobs stay pending
     for _ in range(2):
         assert server.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
-    assert server.get("/api/admin/today").json()["pending_print_jobs"] == store.pending_print_jobs(
-        server.runtime.db) == 2
+    assert (
+        server.get("/api/admin/today").json()["pending_print_jobs"] == store.pending_print_jobs(server.runtime.db) == 2
+    )
 
 
 # ---------------------------------------------------------------- staff accounts
@@ -106,25 +116,33 @@ def test_today_reports_pending_print_jobs(admin, tmp_path):
 
 def test_admin_adds_a_staff_member_who_can_then_log_in(admin):
     server, headers = admin
-    answer = server.post("/api/admin/staff", headers=headers,
-                         json={"username": "budi", "role": "counter", "password": STRONG})
+    answer = server.post(
+        "/api/admin/staff", headers=headers, json={"username": "budi", "role": "counter", "password": STRONG}
+    )
     assert answer.status_code == 201, answer.text
     assert {k: answer.json()["staff"][k] for k in ("username", "role", "active", "sessions")} == {
-        "username": "budi", "role": "counter", "active": True, "sessions": 0}
+        "username": "budi",
+        "role": "counter",
+        "active": True,
+        "sessions": 0,
+    }
     _session_of(server, "budi", STRONG)
     assert _account(server, "budi")["sessions"] == 1
 
 
-@pytest.mark.parametrize("body, message", [
-    ({"username": "budi", "role": "counter", "password": "pendek"}, "minimal 10 karakter"),
-    ({"username": "budi", "role": "counter", "password": "password123"}, "terlalu mudah ditebak"),
-    ({"username": "budi", "role": "counter", "password": "budi-Kapuas-Tinta-42"}, "memuat nama pengguna"),
-    ({"username": "b", "role": "counter", "password": STRONG}, "Nama pengguna harus"),
-    ({"username": "budi santoso", "role": "counter", "password": STRONG}, "Nama pengguna harus"),
-    ({"username": "budi", "role": "kepala", "password": STRONG}, "Peran harus"),
-    ({"username": "budi", "role": "counter"}, "Isi kata sandi"),
-    ({"username": 5, "role": "counter", "password": STRONG}, "Nama pengguna harus"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ({"username": "budi", "role": "counter", "password": "pendek"}, "minimal 10 karakter"),
+        ({"username": "budi", "role": "counter", "password": "password123"}, "terlalu mudah ditebak"),
+        ({"username": "budi", "role": "counter", "password": "budi-Kapuas-Tinta-42"}, "memuat nama pengguna"),
+        ({"username": "b", "role": "counter", "password": STRONG}, "Nama pengguna harus"),
+        ({"username": "budi santoso", "role": "counter", "password": STRONG}, "Nama pengguna harus"),
+        ({"username": "budi", "role": "kepala", "password": STRONG}, "Peran harus"),
+        ({"username": "budi", "role": "counter"}, "Isi kata sandi"),
+        ({"username": 5, "role": "counter", "password": STRONG}, "Nama pengguna harus"),
+    ],
+)
 def test_adding_staff_refuses_bad_input_in_indonesian(admin, body, message):
     server, headers = admin
     answer = server.post("/api/admin/staff", headers=headers, json=body)
@@ -137,8 +155,9 @@ def test_adding_staff_refuses_bad_input_in_indonesian(admin, body, message):
 
 def test_a_taken_username_is_refused_ignoring_case(admin):
     server, headers = admin
-    answer = server.post("/api/admin/staff", headers=headers,
-                         json={"username": "PETUGAS", "role": "counter", "password": STRONG})
+    answer = server.post(
+        "/api/admin/staff", headers=headers, json={"username": "PETUGAS", "role": "counter", "password": STRONG}
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "username_taken"
 
@@ -152,16 +171,20 @@ def test_disabling_a_member_ends_their_session_and_stops_their_logins(admin):
     assert answer.json()["ended_sessions"] == 1
     assert answer.json()["staff"]["active"] is False
     assert other.get(server.url + "/api/counters/1", timeout=10).status_code == 401
-    refused = requests.post(server.url + "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
-                            timeout=10)
+    refused = requests.post(
+        server.url + "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}, timeout=10
+    )
     assert refused.status_code == 401
 
 
 def test_an_admin_cannot_disable_demote_or_sign_out_themselves(admin):
     server, headers = admin
     own = _account(server, "kepala")["id"]
-    for path, body in ((f"/api/admin/staff/{own}/disable", None), (f"/api/admin/staff/{own}/role", {"role": "counter"}),
-                       (f"/api/admin/staff/{own}/end-sessions", None)):
+    for path, body in (
+        (f"/api/admin/staff/{own}/disable", None),
+        (f"/api/admin/staff/{own}/role", {"role": "counter"}),
+        (f"/api/admin/staff/{own}/end-sessions", None),
+    ):
         answer = server.post(path, headers=headers, json=body)
         assert answer.status_code == 400, path
         assert answer.json()["error"]["code"] == "own_account"
@@ -179,8 +202,9 @@ def test_reset_password_ends_sessions_and_only_the_new_password_works(admin):
     answer = server.post(f"/api/admin/staff/{staff_id}/password", headers=headers, json={"password": STRONG})
     assert answer.status_code == 200 and answer.json()["ended_sessions"] == 1
     assert other.get(server.url + "/api/counters/1", timeout=10).status_code == 401
-    old = requests.post(server.url + "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
-                        timeout=10)
+    old = requests.post(
+        server.url + "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}, timeout=10
+    )
     assert old.status_code == 401
     _session_of(server, "petugas", STRONG)
 
@@ -232,10 +256,18 @@ def test_today_shows_todays_quota_and_who_closed_a_service(admin):
     before = {s["code"]: s for s in server.get("/api/admin/today").json()["services"]}
     assert before["REKAM"]["override"] is None
     configured = before["REKAM"]["daily_quota"]
-    assert server.session.patch(server.url + "/api/services/REKAM", headers=headers, json={"open": False},
-                                timeout=10).status_code == 200
-    assert server.session.patch(server.url + "/api/services/IKD", headers=headers, json={"daily_quota": 7},
-                                timeout=10).status_code == 200
+    assert (
+        server.session.patch(
+            server.url + "/api/services/REKAM", headers=headers, json={"open": False}, timeout=10
+        ).status_code
+        == 200
+    )
+    assert (
+        server.session.patch(
+            server.url + "/api/services/IKD", headers=headers, json={"daily_quota": 7}, timeout=10
+        ).status_code
+        == 200
+    )
     after = {s["code"]: s for s in server.get("/api/admin/today").json()["services"]}
     assert (after["REKAM"]["open"], after["REKAM"]["daily_quota"]) == (False, configured)
     assert (after["REKAM"]["override"]["open"], after["REKAM"]["override"]["updated_by"]) == (False, "kepala")
@@ -250,8 +282,9 @@ def test_today_shows_the_automatic_backups_outcome(tmp_path):
     from tests.support import LiveServer, add_staff, make_app
 
     clock = Clock(datetime(2026, 11, 25, 2, 30, tzinfo=JAKARTA))
-    app = make_app(tmp_path, clock=clock, printer__type="none", backup__dir=str(tmp_path / "auto"),
-                   backup__time="02:00")
+    app = make_app(
+        tmp_path, clock=clock, printer__type="none", backup__dir=str(tmp_path / "auto"), backup__time="02:00"
+    )
     add_staff(app, "kepala", "rahasia-Admin1", "admin")
     server = LiveServer(app).start(workers=False)
     try:
@@ -273,15 +306,22 @@ def test_a_disabled_member_can_be_enabled_again_with_their_old_password(admin):
     _session_of(server, "petugas", "rahasia-Loket1")
 
 
-@pytest.mark.parametrize("body", [
-    '{"username": "wati", "password": "Pisang-Goreng-Hangat9\\ud800", "role": "counter"}',
-    '{"username": "wati", "password": "Pisang-Goreng-Hangat9", "role": "counter", "\\udfff": 1}',
-    '{"username": "wati", "password": ["Pisang-Goreng-Hangat9", "\\ud83d"], "role": "counter"}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"username": "wati", "password": "Pisang-Goreng-Hangat9\\ud800", "role": "counter"}',
+        '{"username": "wati", "password": "Pisang-Goreng-Hangat9", "role": "counter", "\\udfff": 1}',
+        '{"username": "wati", "password": ["Pisang-Goreng-Hangat9", "\\ud83d"], "role": "counter"}',
+    ],
+)
 def test_a_lone_surrogate_anywhere_in_a_body_is_a_bad_request_not_a_crash(admin, body):
     """A strong password ending in an escaped lone surrogate passed the policy, then crashed hashing (500)."""
     server, headers = admin
-    answer = server.session.post(server.url + "/api/admin/staff", data=body.encode(), timeout=10,
-                                 headers={**headers, "Content-Type": "application/json"})
+    answer = server.session.post(
+        server.url + "/api/admin/staff",
+        data=body.encode(),
+        timeout=10,
+        headers={**headers, "Content-Type": "application/json"},
+    )
     assert (answer.status_code, answer.json()["error"]["code"]) == (400, "bad_request")
     assert "wati" not in [s["username"] for s in server.get("/api/admin/staff").json()["staff"]]

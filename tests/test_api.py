@@ -24,8 +24,10 @@ def test_health(live_server):
 
 
 def test_issue_numbers_across_services(live_server):
-    numbers = [live_server.post("/api/tickets", json={"service": code}).json()["ticket"]["number"]
-               for code in ("REKAM", "REKAM", "CETAK")]
+    numbers = [
+        live_server.post("/api/tickets", json={"service": code}).json()["ticket"]["number"]
+        for code in ("REKAM", "REKAM", "CETAK")
+    ]
     assert numbers == ["A-001", "A-002", "B-001"]
 
 
@@ -33,10 +35,27 @@ def test_ticket_shape(live_server):
     answer = live_server.post("/api/tickets", json={"service": "REKAM", "priority": True})
     assert answer.status_code == 201
     ticket = answer.json()["ticket"]
-    assert {"id", "token", "number", "service", "priority", "status", "issued_at", "called_at", "counter", "ahead",
-            "estimated_wait_minutes", "track_url", "print_status"} <= set(ticket)
-    assert (ticket["number"], ticket["service"], ticket["priority"], ticket["status"]) == ("A-001", "REKAM", True,
-                                                                                          "waiting")
+    assert {
+        "id",
+        "token",
+        "number",
+        "service",
+        "priority",
+        "status",
+        "issued_at",
+        "called_at",
+        "counter",
+        "ahead",
+        "estimated_wait_minutes",
+        "track_url",
+        "print_status",
+    } <= set(ticket)
+    assert (ticket["number"], ticket["service"], ticket["priority"], ticket["status"]) == (
+        "A-001",
+        "REKAM",
+        True,
+        "waiting",
+    )
     assert ticket["issued_at"].endswith("+07:00")
     assert ticket["track_url"] == f"http://127.0.0.1:8080/t/{ticket['token']}"
     assert ticket["print_status"] in {"printed", "pending"}
@@ -81,8 +100,13 @@ def test_services_list(live_server):
     assert [s["code"] for s in services][:3] == ["REKAM", "CETAK", "AMBIL"]
     ambil = next(s for s in services if s["code"] == "AMBIL")
     assert {k: ambil[k] for k in ("code", "name", "name_en", "prefix", "open", "waiting")} == {
-        "code": "AMBIL", "name": "Pengambilan KTP-el", "name_en": "KTP-el Collection", "prefix": "C", "open": True,
-        "waiting": 1}
+        "code": "AMBIL",
+        "name": "Pengambilan KTP-el",
+        "name_en": "KTP-el Collection",
+        "prefix": "C",
+        "open": True,
+        "waiting": 1,
+    }
 
 
 def test_queue_overview(live_server):
@@ -97,7 +121,12 @@ def test_queue_overview(live_server):
     assert overview["counters"][1]["ticket"] is None
     call = overview["recent_calls"][0]
     assert {k: call[k] for k in ("number", "service", "counter", "counter_name", "recall")} == {
-        "number": "A-001", "service": "REKAM", "counter": 1, "counter_name": "Loket 1", "recall": False}
+        "number": "A-001",
+        "service": "REKAM",
+        "counter": 1,
+        "counter_name": "Loket 1",
+        "recall": False,
+    }
 
 
 def test_staff_flow_and_bad_transition(live_server):
@@ -116,10 +145,14 @@ def test_no_show_requeue_transfer_reprint(live_server):
     headers = live_server.login()
     ticket = live_server.post("/api/tickets", json={"service": "INFO"}).json()["ticket"]
     live_server.post("/api/counters/2/next", headers=headers)
-    assert live_server.post(f"/api/tickets/{ticket['id']}/no-show", headers=headers).json()["ticket"]["status"] == \
-        "no_show"
-    assert live_server.post(f"/api/tickets/{ticket['id']}/requeue", headers=headers).json()["ticket"]["status"] == \
-        "waiting"
+    assert (
+        live_server.post(f"/api/tickets/{ticket['id']}/no-show", headers=headers).json()["ticket"]["status"]
+        == "no_show"
+    )
+    assert (
+        live_server.post(f"/api/tickets/{ticket['id']}/requeue", headers=headers).json()["ticket"]["status"]
+        == "waiting"
+    )
     moved = live_server.post(f"/api/tickets/{ticket['id']}/transfer", json={"service": "REKAM"}, headers=headers)
     assert (moved.json()["ticket"]["service"], moved.json()["ticket"]["number"]) == ("REKAM", "F-001")
     reprint = live_server.post(f"/api/tickets/{ticket['id']}/reprint", headers=headers)
@@ -162,16 +195,26 @@ def test_repeated_bad_logins_are_throttled(live_server):
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "code"),
     [
-        ("post", "/api/tickets", {"data": "{bad json", "headers": {"Content-Type": "application/json"}}, 400,
-         "bad_request"),
+        (
+            "post",
+            "/api/tickets",
+            {"data": "{bad json", "headers": {"Content-Type": "application/json"}},
+            400,
+            "bad_request",
+        ),
         ("post", "/api/tickets", {"data": "service=REKAM"}, 400, "bad_request"),
         ("post", "/api/tickets", {"json": ["REKAM"]}, 400, "bad_request"),
         ("post", "/api/tickets", {"json": {}}, 400, "bad_request"),
         ("post", "/api/tickets", {"json": {"service": 7}}, 400, "bad_request"),
         ("post", "/api/tickets", {"json": {"service": "REKAM", "priority": "ya"}}, 400, "bad_request"),
         ("post", "/api/tickets", {"json": {"service": "PASPOR"}}, 404, "unknown_service"),
-        ("post", "/api/tickets", {"json": {"service": "REKAM"}, "headers": {"Idempotency-Key": "a b"}}, 400,
-         "bad_request"),
+        (
+            "post",
+            "/api/tickets",
+            {"json": {"service": "REKAM"}, "headers": {"Idempotency-Key": "a b"}},
+            400,
+            "bad_request",
+        ),
         ("post", "/api/tickets", {"json": {"service": "REKAM", "pad": "x" * 300_000}}, 413, "payload_too_large"),
         ("get", "/api/tickets/not-a-token", {}, 404, "not_found"),
         ("delete", "/api/tickets", {}, 405, "method_not_allowed"),
@@ -181,12 +224,27 @@ def test_repeated_bad_logins_are_throttled(live_server):
         ("post", "/api/tickets/99999999999999999999999/serve", {}, 404, "not_found"),
         ("post", "/api/login", {"json": {"username": "petugas"}}, 400, "bad_request"),
         ("post", "/api/login", {"data": "x"}, 400, "bad_request"),
-        ("post", "/api/tickets", {"data": "[" * 100_000, "headers": {"Content-Type": "application/json"}}, 400,
-         "bad_request"),
-        ("post", "/api/tickets", {"data": '{"a":' * 50_000, "headers": {"Content-Type": "application/json"}}, 400,
-         "bad_request"),
-        ("post", "/api/login", {"data": "[" * 100_000, "headers": {"Content-Type": "application/json"}}, 400,
-         "bad_request"),
+        (
+            "post",
+            "/api/tickets",
+            {"data": "[" * 100_000, "headers": {"Content-Type": "application/json"}},
+            400,
+            "bad_request",
+        ),
+        (
+            "post",
+            "/api/tickets",
+            {"data": '{"a":' * 50_000, "headers": {"Content-Type": "application/json"}},
+            400,
+            "bad_request",
+        ),
+        (
+            "post",
+            "/api/login",
+            {"data": "[" * 100_000, "headers": {"Content-Type": "application/json"}},
+            400,
+            "bad_request",
+        ),
     ],
 )
 def test_bad_input_gets_error_shape_and_changes_nothing(live_server, method, path, kwargs, status, code):
@@ -225,7 +283,9 @@ def test_closed_service_answers_409_with_the_reason(tmp_path, clock):
     clock.advance(hours=4)  # Wednesday 13:00
     closed = client.post("/api/tickets", json={"service": "REKAM"})
     assert closed.status_code == 409 and error_of(closed) == {
-        "code": "service_closed", "message": "Layanan hari ini sudah tutup pukul 12.00."}
+        "code": "service_closed",
+        "message": "Layanan hari ini sudah tutup pukul 12.00.",
+    }
     listed = {s["code"]: s for s in client.get("/api/services").get_json()}
     assert (listed["REKAM"]["open"], listed["REKAM"]["reason"]) == (False, "after_hours")
     app.extensions["kiosk"].stop()
@@ -258,10 +318,23 @@ def test_openapi_describes_every_route(live_server):
     spec = live_server.get("/api/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     paths = set(spec["paths"])
-    for route in ("/api/services", "/api/tickets", "/api/tickets/{token}", "/api/queue", "/api/events",
-                  "/api/login", "/api/counters/{id}/next", "/api/tickets/{id}/recall", "/api/tickets/{id}/serve",
-                  "/api/tickets/{id}/done", "/api/tickets/{id}/no-show", "/api/tickets/{id}/requeue",
-                  "/api/tickets/{id}/transfer", "/api/tickets/{id}/reprint", "/healthz"):
+    for route in (
+        "/api/services",
+        "/api/tickets",
+        "/api/tickets/{token}",
+        "/api/queue",
+        "/api/events",
+        "/api/login",
+        "/api/counters/{id}/next",
+        "/api/tickets/{id}/recall",
+        "/api/tickets/{id}/serve",
+        "/api/tickets/{id}/done",
+        "/api/tickets/{id}/no-show",
+        "/api/tickets/{id}/requeue",
+        "/api/tickets/{id}/transfer",
+        "/api/tickets/{id}/reprint",
+        "/healthz",
+    ):
         assert route in paths, route
 
 
@@ -306,14 +379,21 @@ def _signed_in(server, username="petugas", password="rahasia-Loket1") -> request
 
 def test_a_counter_user_acts_only_on_tickets_of_its_own_counter(live_server):
     url = live_server.url
-    rekam, info, waiting = (live_server.post("/api/tickets", json={"service": code}).json()["ticket"]
-                            for code in ("REKAM", "INFO", "INFO"))
+    rekam, info, waiting = (
+        live_server.post("/api/tickets", json={"service": code}).json()["ticket"] for code in ("REKAM", "INFO", "INFO")
+    )
     loket1, loket2, nowhere = _signed_in(live_server), _signed_in(live_server), _signed_in(live_server)
     assert loket1.post(f"{url}/api/counters/1/next", timeout=10).json()["ticket"]["id"] == rekam["id"]
     assert loket2.get(f"{url}/api/counters/2", timeout=10).status_code == 200  # the screen picks Loket 2
 
-    for path, body in (("recall", None), ("serve", None), ("done", None), ("no-show", None),
-                       ("transfer", {"service": "INFO"}), ("reprint", None)):
+    for path, body in (
+        ("recall", None),
+        ("serve", None),
+        ("done", None),
+        ("no-show", None),
+        ("transfer", {"service": "INFO"}),
+        ("reprint", None),
+    ):
         for session in (loket2, nowhere):
             refused = session.post(f"{url}/api/tickets/{rekam['id']}/{path}", json=body, timeout=10)
             assert refused.status_code == 403, path
@@ -321,7 +401,8 @@ def test_a_counter_user_acts_only_on_tickets_of_its_own_counter(live_server):
             assert rekam["number"] in error_of(refused)["message"] and "Loket 1" in error_of(refused)["message"]
     assert live_server.get(f"/api/tickets/{rekam['token']}").json()["ticket"]["status"] == "called"
     actions = live_server.runtime.db.conn.execute(
-        "SELECT action FROM ticket_events WHERE ticket_id = ? ORDER BY id", [rekam["id"]]).fetchall()
+        "SELECT action FROM ticket_events WHERE ticket_id = ? ORDER BY id", [rekam["id"]]
+    ).fetchall()
     assert [row[0] for row in actions] == ["issue", "call"]
     assert loket1.post(f"{url}/api/tickets/{rekam['id']}/serve", timeout=10).status_code == 200
 

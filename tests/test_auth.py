@@ -49,8 +49,12 @@ def login_from(server: LiveServer, username: str, password: str, source: str = "
     """POST /api/login from a chosen loopback source address; return (status, headers, body)."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30, source_address=(source, 0))
     try:
-        conn.request("POST", "/api/login", body=json.dumps({"username": username, "password": password}),
-                     headers={"Content-Type": "application/json"})
+        conn.request(
+            "POST",
+            "/api/login",
+            body=json.dumps({"username": username, "password": password}),
+            headers={"Content-Type": "application/json"},
+        )
         answer = conn.getresponse()
         return answer.status, dict(answer.getheaders()), json.loads(answer.read() or b"null")
     finally:
@@ -109,8 +113,11 @@ def test_huge_usernames_do_not_grow_memory(server):
     try:
         before = tracemalloc.get_traced_memory()[0]
         for number in range(300):
-            answer = session.post(server.url + "/api/login", timeout=10,
-                                  json={"username": f"{number}" + "x" * 250_000, "password": "salah-sekali"})
+            answer = session.post(
+                server.url + "/api/login",
+                timeout=10,
+                json={"username": f"{number}" + "x" * 250_000, "password": "salah-sekali"},
+            )
             assert answer.status_code == 400
         gc.collect()
         grown = tracemalloc.get_traced_memory()[0] - before
@@ -240,8 +247,11 @@ def test_a_disabled_account_is_signed_out_and_cannot_log_in(office, tmp_path):
     listing = run_cli(tmp_path, "user", "list")
     assert listing.exit_code == 0
     rows = [line.split()[:4] for line in listing.output.splitlines()]
-    assert rows == [["nama", "peran", "status", "sesi"], ["kepala", "admin", "aktif", "0"],
-                    ["petugas", "counter", "nonaktif", "0"]]
+    assert rows == [
+        ["nama", "peran", "status", "sesi"],
+        ["kepala", "admin", "aktif", "0"],
+        ["petugas", "counter", "nonaktif", "0"],
+    ]
 
 
 def test_user_role_changes_the_role_and_ends_that_persons_sessions(office, tmp_path):
@@ -272,11 +282,22 @@ def test_user_logout_ends_sessions_but_keeps_the_account(office, tmp_path):
     assert can_act(office, *staff_session(office)) == 204
 
 
-@pytest.mark.parametrize("command", [("passwd", "nobody", "--password-stdin"), ("disable", "nobody"),
-                                     ("role", "nobody", "admin"), ("logout", "nobody"), ("enable", "nobody")])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("passwd", "nobody", "--password-stdin"),
+        ("disable", "nobody"),
+        ("role", "nobody", "admin"),
+        ("logout", "nobody"),
+        ("enable", "nobody"),
+    ],
+)
 def test_user_commands_name_an_unknown_account(tmp_path, command):
     result = run_cli(tmp_path, "user", *command, input="Loket-Baru-Selat-77\n")
-    assert (result.exit_code, result.output) == (1, "Gagal: tidak ada akun petugas bernama 'nobody' (lihat: kiosk user list)\n")
+    assert (result.exit_code, result.output) == (
+        1,
+        "Gagal: tidak ada akun petugas bernama 'nobody' (lihat: kiosk user list)\n",
+    )
 
 
 # ---------------------------------------------------------------- idle time-out (controllable clock)
@@ -331,8 +352,13 @@ def test_secret_lives_beside_the_database_never_in_it_nor_in_a_backup(office, tm
     staff_session(office)  # -wal and -shm exist while the server runs
     result = run_cli(tmp_path, "backup", str(tmp_path / "copy" / "backup.db"))
     assert result.exit_code == 0, result.output
-    files = [database, tmp_path / "kiosk.db-wal", tmp_path / "kiosk.db-shm", tmp_path / "kiosk.db.secret",
-             tmp_path / "copy" / "backup.db"]
+    files = [
+        database,
+        tmp_path / "kiosk.db-wal",
+        tmp_path / "kiosk.db-shm",
+        tmp_path / "kiosk.db.secret",
+        tmp_path / "copy" / "backup.db",
+    ]
     assert {path.name: mode(path) for path in files} == {path.name: 0o600 for path in files}
     for path in (database, tmp_path / "kiosk.db-wal", tmp_path / "copy" / "backup.db"):
         assert secret.encode() not in path.read_bytes(), path
@@ -345,8 +371,9 @@ def test_an_old_install_moves_its_secret_out_of_the_database(tmp_path):
     Database(database).migrate()
     os.chmod(database, 0o644)  # as older versions created it
     with sqlite3.connect(database) as conn:
-        conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES ('secret_key', ?, '2026-11-01')",
-                     ["ab" * 32])
+        conn.execute(
+            "INSERT INTO app_state (key, value, updated_at) VALUES ('secret_key', ?, '2026-11-01')", ["ab" * 32]
+        )
     conn.close()
     application = make_app(tmp_path)
     assert application.secret_key == "ab" * 32  # sessions signed before the upgrade stay valid

@@ -83,8 +83,9 @@ def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_
     copy = tmp_path / "usb" / "kiosk-copy.db"
     head = requests.Session()
     try:
-        head.post(server.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"},
-                  timeout=10).raise_for_status()
+        head.post(
+            server.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"}, timeout=10
+        ).raise_for_status()
         with Issuers(server.url) as issuers:
             wait_until(lambda: len(issuers.answered) >= 60, timeout=30)
             began = time.monotonic()
@@ -183,8 +184,14 @@ def test_restore_refuses_a_damaged_or_foreign_file_and_changes_nothing(tmp_path)
 def nightly(tmp_path):
     """An office with automatic backups into tmp_path/auto, keeping 2, at 02:00 office time (Jakarta)."""
     clock = Clock(datetime(2026, 11, 25, 1, 59, tzinfo=JAKARTA))
-    app = make_app(tmp_path, clock=clock, printer__type="none", backup__dir=str(tmp_path / "auto"),
-                   backup__keep=2, backup__time="02:00")
+    app = make_app(
+        tmp_path,
+        clock=clock,
+        printer__type="none",
+        backup__dir=str(tmp_path / "auto"),
+        backup__keep=2,
+        backup__time="02:00",
+    )
     server = LiveServer(app).start(workers=False)
     yield server, clock, tmp_path / "auto"
     server.stop()
@@ -194,8 +201,11 @@ def test_one_automatic_backup_a_day_after_its_time_keeping_the_last_n(nightly):
     server, clock, folder = nightly
     runtime = server.runtime
     health = server.get("/healthz").json()
-    assert {key: health[key] for key in ("status", "db", "printer")} == {"status": "ok", "db": "ok",
-                                                                         "printer": "unknown"}
+    assert {key: health[key] for key in ("status", "db", "printer")} == {
+        "status": "ok",
+        "db": "ok",
+        "printer": "unknown",
+    }
     assert health["backup"] == {"state": "none", "last_at": None, "file": None, "error": None}
 
     server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
@@ -247,18 +257,20 @@ def test_a_failed_automatic_backup_shows_in_healthz(tmp_path):
 
 
 def test_without_a_folder_automatic_backups_are_off(client):
-    assert client.get("/healthz").get_json()["backup"] == {"state": "off", "last_at": None, "file": None,
-                                                           "error": None}
+    assert client.get("/healthz").get_json()["backup"] == {"state": "off", "last_at": None, "file": None, "error": None}
 
 
-@pytest.mark.parametrize(("key", "value", "message"), [
-    ("backup.folder", "x", "backup.folder"),
-    ("backup.keep", 0, "backup.keep must be a positive whole number"),
-    ("backup.keep", "3", "backup.keep must be int"),
-    ("backup.time", "25:00", "backup.time must look like"),
-    ("backup.time", "2:00", "backup.time must look like"),
-    ("backup.dir", 5, "backup.dir must be str"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("backup.folder", "x", "backup.folder"),
+        ("backup.keep", 0, "backup.keep must be a positive whole number"),
+        ("backup.keep", "3", "backup.keep must be int"),
+        ("backup.time", "25:00", "backup.time must look like"),
+        ("backup.time", "2:00", "backup.time must look like"),
+        ("backup.dir", 5, "backup.dir must be str"),
+    ],
+)
 def test_a_wrong_backup_setting_names_the_key(key, value, message):
     with pytest.raises(ConfigError) as caught:
         load_settings(packaged_config(), {key: value})

@@ -22,8 +22,10 @@ from tests.support import add_staff, make_app, wait_until
 from tests.test_crash import write_office_config
 
 ROOT = Path(__file__).resolve().parents[1]
-PROMOTE = ("CREATE TRIGGER promote_on_login AFTER INSERT ON staff_sessions "
-           "BEGIN UPDATE staff SET role = 'admin' WHERE id = NEW.staff_id; END")
+PROMOTE = (
+    "CREATE TRIGGER promote_on_login AFTER INSERT ON staff_sessions "
+    "BEGIN UPDATE staff SET role = 'admin' WHERE id = NEW.staff_id; END"
+)
 
 
 def cli(config: Path, *args: str, input: str | None = None):
@@ -89,7 +91,9 @@ def test_a_file_with_only_a_tickets_table_is_refused_and_the_server_still_starts
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
-    assert "basis data tidak diubah" in result.output.lower() and "not changed" not in result.output  # no English duplicate
+    assert (
+        "basis data tidak diubah" in result.output.lower() and "not changed" not in result.output
+    )  # no English duplicate
     _unchanged(database, before)
     app = make_app(tmp_path, printer__type="none")  # the server still starts on the live database
     assert app.test_client().get("/healthz").get_json()["db"] == "ok"
@@ -97,16 +101,23 @@ def test_a_file_with_only_a_tickets_table_is_refused_and_the_server_still_starts
     assert tokens_in(database) == tokens
 
 
-@pytest.mark.parametrize(("statements", "named"), [
-    ((PROMOTE,), "trigger tambahan promote_on_login"),
-    (("CREATE VIEW everyone AS SELECT username, password_hash FROM staff",), "view tambahan everyone"),
-    (("CREATE INDEX staff_hash ON staff (password_hash)",), "indeks tambahan staff_hash"),
-    (("CREATE TABLE notes (text TEXT)",), "tabel tambahan notes"),
-    (("ALTER TABLE staff ADD COLUMN backdoor TEXT",), "tabel staff: kolom tambahan backdoor"),
-    (("DROP INDEX tickets_counter",), "indeks hilang tickets_counter"),
-    (("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('kiosk', '9999_future', '2027')",),
-     "migrasi tidak dikenal 9999_future"),  # a copy from a newer release
-])
+@pytest.mark.parametrize(
+    ("statements", "named"),
+    [
+        ((PROMOTE,), "trigger tambahan promote_on_login"),
+        (("CREATE VIEW everyone AS SELECT username, password_hash FROM staff",), "view tambahan everyone"),
+        (("CREATE INDEX staff_hash ON staff (password_hash)",), "indeks tambahan staff_hash"),
+        (("CREATE TABLE notes (text TEXT)",), "tabel tambahan notes"),
+        (("ALTER TABLE staff ADD COLUMN backdoor TEXT",), "tabel staff: kolom tambahan backdoor"),
+        (("DROP INDEX tickets_counter",), "indeks hilang tickets_counter"),
+        (
+            (
+                "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('kiosk', '9999_future', '2027')",
+            ),
+            "migrasi tidak dikenal 9999_future",
+        ),  # a copy from a newer release
+    ],
+)
 def test_a_copy_with_anything_our_migrations_do_not_make_is_refused(office, statements, named):
     config, database, copy, _ = office
     tampered = _tampered(copy, *statements)
@@ -122,7 +133,8 @@ def test_an_added_admin_and_a_promoting_trigger_never_reach_the_live_database(of
     tampered = _tampered(
         copy,
         "INSERT INTO staff (username, password_hash, role, created_at) VALUES ('penyusup', 'x', 'admin', '2026')",
-        PROMOTE)
+        PROMOTE,
+    )
     before = database.read_bytes()
     result = cli(config, "restore", "--yes", str(tampered))
     assert result.exit_code == 1 and "promote_on_login" in result.output
@@ -133,8 +145,8 @@ def test_an_added_admin_and_a_promoting_trigger_never_reach_the_live_database(of
 def test_restore_lists_the_copys_admins_and_asks_without_a_terminal_it_refuses(office):
     config, database, copy, tokens = office
     added = _tampered(
-        copy,
-        "INSERT INTO staff (username, password_hash, role, created_at) VALUES ('penyusup', 'x', 'admin', '2026')")
+        copy, "INSERT INTO staff (username, password_hash, role, created_at) VALUES ('penyusup', 'x', 'admin', '2026')"
+    )
     before = database.read_bytes()
     refused = cli(config, "restore", str(added))  # no terminal, no --yes
     assert refused.exit_code == 1
@@ -155,9 +167,15 @@ def _run_on_a_terminal(args: list[str], *answers: tuple[bytes, bytes], timeout: 
     Its own session (no controlling terminal), so getpass reads the pseudo-terminal too.
     """
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", *args], stdin=follower, stdout=follower,
-                               stderr=follower, env={**os.environ, "PYTHONPATH": str(ROOT)}, close_fds=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", *args],
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        close_fds=True,
+        start_new_session=True,
+    )
     os.close(follower)
     output, pending, deadline = b"", list(answers), time.monotonic() + timeout
     try:
@@ -246,16 +264,25 @@ def test_plain_backups_never_hold_the_key_files_beside_the_database(office, tmp_
 def test_on_a_terminal_the_passphrase_is_asked_twice_then_once_to_restore(office, tmp_path):
     config, database, _, tokens = office
     stick = tmp_path / "stick"
-    code, output = _run_on_a_terminal(["--config", str(config), "backup", "--to", str(stick)],
-                                      (b"Frasa sandi: ", b"kunci-kantor-2026\n"), (b"Ulangi frasa sandi", b"kunci-lain-2026\n"))
+    code, output = _run_on_a_terminal(
+        ["--config", str(config), "backup", "--to", str(stick)],
+        (b"Frasa sandi: ", b"kunci-kantor-2026\n"),
+        (b"Ulangi frasa sandi", b"kunci-lain-2026\n"),
+    )
     assert code == 1 and "tidak sama" in output and not list(stick.glob("*"))
-    code, output = _run_on_a_terminal(["--config", str(config), "backup", "--to", str(stick)],
-                                      (b"Frasa sandi: ", b"kunci-kantor-2026\n"), (b"Ulangi frasa sandi", b"kunci-kantor-2026\n"))
+    code, output = _run_on_a_terminal(
+        ["--config", str(config), "backup", "--to", str(stick)],
+        (b"Frasa sandi: ", b"kunci-kantor-2026\n"),
+        (b"Ulangi frasa sandi", b"kunci-kantor-2026\n"),
+    )
     assert code == 0, output
     assert "kunci-kantor" not in output  # not echoed
     [encrypted] = list(stick.iterdir())
-    code, output = _run_on_a_terminal(["--config", str(config), "restore", str(encrypted)],
-                                      (b"Frasa sandi: ", b"kunci-kantor-2026\n"), (b"[y/N]", b"y\n"))
+    code, output = _run_on_a_terminal(
+        ["--config", str(config), "restore", str(encrypted)],
+        (b"Frasa sandi: ", b"kunci-kantor-2026\n"),
+        (b"[y/N]", b"y\n"),
+    )
     assert code == 0, output
     assert "kepala" in output and tokens_in(database) == tokens
 
@@ -279,8 +306,9 @@ def _big_office(tmp_path: Path, megabytes: int) -> Path:
     filler = "6203011708900001 Siti Rahayu " * (1024 * 1024 // 29)
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         for index in range(megabytes):
-            conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, '2026')",
-                         [f"filler-{index}", filler])
+            conn.execute(
+                "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, '2026')", [f"filler-{index}", filler]
+            )
     conn.close()
     return config
 
@@ -292,10 +320,14 @@ def test_a_backup_killed_mid_copy_leaves_no_partial_copy_after_the_next_housekee
     folder.mkdir()
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--config", str(config), "backup", str(folder / "by-hand.db")],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
-        partial = wait_until(lambda: [p for p in folder.iterdir() if p.stat().st_size > 1_000_000], timeout=60,
-                             interval=0.005)
+        partial = wait_until(
+            lambda: [p for p in folder.iterdir() if p.stat().st_size > 1_000_000], timeout=60, interval=0.005
+        )
     finally:
         process.kill()  # SIGKILL: no handler, no finally block runs
         process.wait(timeout=10)
@@ -378,9 +410,11 @@ def test_a_copy_holding_clear_niks_is_hashed_with_the_live_key_and_leaves_no_key
     older = tmp_path / "older-with-records.db"
     conn = sqlite3.connect(older, isolation_level=None)
     migrations.apply(UtilsDatabase(conn), stop_before="0013_a_status_hashes_and_import_generations")
-    conn.execute("INSERT INTO applications (nik, kk, name, birth_date, status, note, updated_at, updated_by)"
-                 " VALUES ('6203015708900001', '6203011203150004', 'Budi Santoso', '1990-08-17',"
-                 " 'READY_FOR_PICKUP', '', '2026-01-02T08:00:00+07:00', 'import')")
+    conn.execute(
+        "INSERT INTO applications (nik, kk, name, birth_date, status, note, updated_at, updated_by)"
+        " VALUES ('6203015708900001', '6203011203150004', 'Budi Santoso', '1990-08-17',"
+        " 'READY_FOR_PICKUP', '', '2026-01-02T08:00:00+07:00', 'import')"
+    )
     conn.close()
     live_key = Database(database).status_key()
     result = cli(config, "restore", "--yes", str(older))
@@ -388,8 +422,7 @@ def test_a_copy_holding_clear_niks_is_hashed_with_the_live_key_and_leaves_no_key
     with sqlite3.connect(database) as conn:
         rows = conn.execute("SELECT nik_hash, kk_hash, status FROM applications").fetchall()
     conn.close()
-    assert rows == [(hash_nik(live_key, "6203015708900001"), hash_kk(live_key, "6203011203150004"),
-                     "READY_FOR_PICKUP")]
+    assert rows == [(hash_nik(live_key, "6203015708900001"), hash_kk(live_key, "6203011203150004"), "READY_FOR_PICKUP")]
     assert sorted(p.name for p in database.parent.glob("*.status-key")) == [database.name + ".status-key"]
 
 

@@ -31,7 +31,8 @@ def test_back_up_now_lists_the_copy_with_its_size_and_downloads_it(office):
     assert copy["file"].startswith("kiosk-") and copy["size"] == (folder / copy["file"]).stat().st_size > 0
     assert copy["outcome"] == "ok"
     assert copy["restore"].startswith("kiosk --config ") and copy["restore"].endswith(
-        f"restore {folder / copy['file']}")
+        f"restore {folder / copy['file']}"
+    )
     listed = server.get("/api/admin/backups").json()
     assert [item["file"] for item in listed["backups"]] == [copy["file"]]
     assert listed["latest"]["state"] == "ok" and listed["latest"]["file"] == copy["file"]

@@ -50,9 +50,26 @@ PLAIN_ROWS = (
 
 
 def test_kiosk_bench_prints_every_row_with_a_mark_per_target(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "kiosk", "bench", "--seconds", "1", "--clients", "2",
-                             "--records", "200", "--report-days", "8"], capture_output=True, text=True, cwd=tmp_path,
-                            timeout=110)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "bench",
+            "--seconds",
+            "1",
+            "--clients",
+            "2",
+            "--records",
+            "200",
+            "--report-days",
+            "8",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=110,
+    )
     assert result.returncode in (0, 1), result.stderr  # 1: a target missed on this (shared) machine
     lines = result.stdout.splitlines()
     assert "synchronous=FULL" in lines[0] and "2 clients" in lines[0]
@@ -65,7 +82,7 @@ def test_kiosk_bench_prints_every_row_with_a_mark_per_target(tmp_path):
     assert set(by_figure) == set(TARGETED_ROWS) | set(PLAIN_ROWS)
     for figure in TARGETED_ROWS:
         assert by_figure[figure].endswith(("✓", "✗")), by_figure[figure]
-        assert re.search(r"\d", by_figure[figure][len(figure):]), by_figure[figure]
+        assert re.search(r"\d", by_figure[figure][len(figure) :]), by_figure[figure]
     for figure in PLAIN_ROWS:
         assert not by_figure[figure].endswith(("✓", "✗")), by_figure[figure]
     missed = sum(by_figure[figure].endswith("✗") for figure in TARGETED_ROWS)
@@ -76,27 +93,48 @@ def test_kiosk_bench_prints_every_row_with_a_mark_per_target(tmp_path):
     assert "[2/13] starting the server and the bare probe" in result.stderr
 
     def figures(figure: str) -> list[float]:
-        return [float(number) for number in re.findall(r"\d+(?:\.\d+)?", by_figure[figure][len(figure):])]
+        return [float(number) for number in re.findall(r"\d+(?:\.\d+)?", by_figure[figure][len(figure) :])]
 
     for ratio_row, limit, upper, product, probe in (
-            ("issue p50 / bare probe p50, 1 client", 1.5, True, "issue, 1 client: p50",
-             "bare probe issue, 1 client: p50 / p99"),
-            ("tickets/s / bare probe tickets/s, 2 clients", 0.8, False, "tickets/s, 2 clients",
-             "bare probe tickets/s, 2 clients")):
+        (
+            "issue p50 / bare probe p50, 1 client",
+            1.5,
+            True,
+            "issue, 1 client: p50",
+            "bare probe issue, 1 client: p50 / p99",
+        ),
+        (
+            "tickets/s / bare probe tickets/s, 2 clients",
+            0.8,
+            False,
+            "tickets/s, 2 clients",
+            "bare probe tickets/s, 2 clients",
+        ),
+    ):
         shown, expected = figures(ratio_row)[0], figures(product)[0] / figures(probe)[0]
         assert f"{'<=' if upper else '>='} {limit:g}x" in by_figure[ratio_row]
-        assert abs(shown - expected) <= 0.01 + 0.02 * expected, (by_figure[ratio_row], by_figure[product],
-                                                                    by_figure[probe])
+        assert abs(shown - expected) <= 0.01 + 0.02 * expected, (
+            by_figure[ratio_row],
+            by_figure[product],
+            by_figure[probe],
+        )
         if shown != limit and "errors" not in by_figure[product]:  # an error answer misses the target anyway
             assert by_figure[ratio_row].endswith("✓") == (shown <= limit if upper else shown >= limit)
     assert "###########.. [11/13] kiosk page weight" in result.stderr  # a progress bar, then the step
     assert "[9/13] one address holds 600 idle connections" in result.stderr
-    assert "[13/13] timing the reports on 3,360 tickets" in result.stderr  # progress on standard error, not in the table
+    assert (
+        "[13/13] timing the reports on 3,360 tickets" in result.stderr
+    )  # progress on standard error, not in the table
 
 
 def test_table_marks_met_missed_and_untargeted_rows():
-    table = format_table([Row("issue p50", "2.00 ms", "< 3 ms", True), Row("tickets/s", "400", ">= 500", False),
-                          Row("healthz p50", "0.40 ms")])
+    table = format_table(
+        [
+            Row("issue p50", "2.00 ms", "< 3 ms", True),
+            Row("tickets/s", "400", ">= 500", False),
+            Row("healthz p50", "0.40 ms"),
+        ]
+    )
     assert table.splitlines() == [
         "figure       measured  target  met",
         "----------------------------------",
@@ -110,4 +148,9 @@ def test_a_ratio_just_over_its_limit_does_not_print_as_the_limit():
     from kiosk.tools.bench import _times
 
     assert [_times(2.5), _times(3.0), _times(3.004), _times(2.996), _times(3.2)] == [
-        "2.50x", "3.00x", "3.004x", "2.996x", "3.20x"]
+        "2.50x",
+        "3.00x",
+        "3.004x",
+        "2.996x",
+        "3.20x",
+    ]

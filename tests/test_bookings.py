@@ -24,8 +24,9 @@ def services(**rekam) -> list[dict]:
 
 
 def office_app(tmp_path, clock, **rekam):
-    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS,
-                   services=services(**{"booking_quota": 8, **rekam}))
+    app = make_app(
+        tmp_path, clock=clock, office__hours__sun="", **HOURS, services=services(**{"booking_quota": 8, **rekam})
+    )
     add_staff(app)
     return app
 
@@ -38,8 +39,11 @@ def office(tmp_path, clock):
 
 
 def book(client, day="2026-11-26", slot="08:00", **extra):
-    return client.post("/api/bookings", json={"service": "REKAM", "date": day, "slot": slot, **extra},
-                       headers=extra.pop("headers", None) or {})
+    return client.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": day, "slot": slot, **extra},
+        headers=extra.pop("headers", None) or {},
+    )
 
 
 def test_availability_lists_the_next_open_days_and_their_windows(office):
@@ -48,11 +52,24 @@ def test_availability_lists_the_next_open_days_and_their_windows(office):
     assert answer["service"] == "REKAM"
     days = [day["date"] for day in answer["days"]]
     # from tomorrow (Thursday 26 November), ten open days, Sundays (closed) left out
-    assert days == ["2026-11-26", "2026-11-27", "2026-11-28", "2026-11-30", "2026-12-01", "2026-12-02",
-                    "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-07"]
+    assert days == [
+        "2026-11-26",
+        "2026-11-27",
+        "2026-11-28",
+        "2026-11-30",
+        "2026-12-01",
+        "2026-12-02",
+        "2026-12-03",
+        "2026-12-04",
+        "2026-12-05",
+        "2026-12-07",
+    ]
     assert answer["days"][0]["slots"] == [
-        {"start": "08:00", "end": "09:00", "left": 2}, {"start": "09:00", "end": "10:00", "left": 2},
-        {"start": "10:00", "end": "11:00", "left": 2}, {"start": "11:00", "end": "12:00", "left": 2}]
+        {"start": "08:00", "end": "09:00", "left": 2},
+        {"start": "09:00", "end": "10:00", "left": 2},
+        {"start": "10:00", "end": "11:00", "left": 2},
+        {"start": "11:00", "end": "12:00", "left": 2},
+    ]
     assert client.get("/api/bookings/availability?service=CETAK").get_json() == {"service": "CETAK", "days": []}
     assert client.get("/api/bookings/availability?service=NOPE").status_code == 404
     assert client.get("/api/bookings/availability").status_code == 400
@@ -72,13 +89,32 @@ def test_a_booking_answers_the_booking_shape_and_takes_a_seat(office):
     answer = book(client, members=2)
     assert answer.status_code == 201
     booking = answer.get_json()["booking"]
-    assert set(booking) >= {"code", "token", "service", "date", "slot_start", "slot_end", "status", "members",
-                            "track_url", "ticket"}
-    assert (booking["service"], booking["date"], booking["slot_start"], booking["slot_end"], booking["status"],
-            booking["members"], booking["ticket"]) == ("REKAM", "2026-11-26", "08:00", "09:00", "booked", 2, None)
+    assert set(booking) >= {
+        "code",
+        "token",
+        "service",
+        "date",
+        "slot_start",
+        "slot_end",
+        "status",
+        "members",
+        "track_url",
+        "ticket",
+    }
+    assert (
+        booking["service"],
+        booking["date"],
+        booking["slot_start"],
+        booking["slot_end"],
+        booking["status"],
+        booking["members"],
+        booking["ticket"],
+    ) == ("REKAM", "2026-11-26", "08:00", "09:00", "booked", 2, None)
     assert len(booking["code"]) == 6 and booking["track_url"].endswith(f"/b/{booking['token']}")
     assert booking["requirements"] == ["Kartu Keluarga asli", "Sudah berusia 17 tahun atau sudah/pernah kawin"]
-    assert booking["check_in_from"] == "2026-11-26T07:30+07:00" and booking["check_in_until"] == "2026-11-26T09:30+07:00"
+    assert (
+        booking["check_in_from"] == "2026-11-26T07:30+07:00" and booking["check_in_until"] == "2026-11-26T09:30+07:00"
+    )
     slots = client.get("/api/bookings/availability?service=REKAM").get_json()["days"][0]["slots"]
     assert slots[0]["left"] == 0 and slots[1]["left"] == 2
     full = book(client)
@@ -92,29 +128,41 @@ def test_a_booking_answers_the_booking_shape_and_takes_a_seat(office):
 
 def test_a_repeated_idempotency_key_answers_the_same_booking(office):
     client = office.test_client()
-    first = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"},
-                        headers={"Idempotency-Key": "kios-1-0001"})
-    again = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"},
-                        headers={"Idempotency-Key": "kios-1-0001"})
+    first = client.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"},
+        headers={"Idempotency-Key": "kios-1-0001"},
+    )
+    again = client.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"},
+        headers={"Idempotency-Key": "kios-1-0001"},
+    )
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.get_json() == first.get_json()
-    other = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "10:00"},
-                        headers={"Idempotency-Key": "kios-1-0001"})
+    other = client.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "10:00"},
+        headers={"Idempotency-Key": "kios-1-0001"},
+    )
     assert (other.status_code, other.get_json()["error"]["code"]) == (422, "idempotency_mismatch")
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"service": "CETAK", "date": "2026-11-26", "slot": "08:00"}, 409, "service_closed"),  # no booking quota
-    ({"service": "REKAM", "date": "2026-11-29", "slot": "08:00"}, 409, "service_closed"),  # a Sunday
-    ({"service": "REKAM", "date": "2026-11-25", "slot": "10:00"}, 409, "service_closed"),  # today
-    ({"service": "REKAM", "date": "2026-12-31", "slot": "08:00"}, 409, "service_closed"),  # beyond days_ahead
-    ({"service": "REKAM", "date": "2026-11-26", "slot": "13:00"}, 400, "bad_request"),
-    ({"service": "REKAM", "date": "26-11-2026", "slot": "08:00"}, 400, "bad_request"),
-    ({"service": "REKAM", "date": "2026-11-26"}, 400, "bad_request"),
-    ({"service": "REKAM", "date": "2026-11-26", "slot": "08:00", "members": 6}, 400, "bad_request"),
-    ({"service": "REKAM", "date": "2026-11-26", "slot": "08:00", "phone": "12345"}, 400, "invalid_phone"),
-    ({"service": "NOPE", "date": "2026-11-26", "slot": "08:00"}, 404, "unknown_service"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"service": "CETAK", "date": "2026-11-26", "slot": "08:00"}, 409, "service_closed"),  # no booking quota
+        ({"service": "REKAM", "date": "2026-11-29", "slot": "08:00"}, 409, "service_closed"),  # a Sunday
+        ({"service": "REKAM", "date": "2026-11-25", "slot": "10:00"}, 409, "service_closed"),  # today
+        ({"service": "REKAM", "date": "2026-12-31", "slot": "08:00"}, 409, "service_closed"),  # beyond days_ahead
+        ({"service": "REKAM", "date": "2026-11-26", "slot": "13:00"}, 400, "bad_request"),
+        ({"service": "REKAM", "date": "26-11-2026", "slot": "08:00"}, 400, "bad_request"),
+        ({"service": "REKAM", "date": "2026-11-26"}, 400, "bad_request"),
+        ({"service": "REKAM", "date": "2026-11-26", "slot": "08:00", "members": 6}, 400, "bad_request"),
+        ({"service": "REKAM", "date": "2026-11-26", "slot": "08:00", "phone": "12345"}, 400, "invalid_phone"),
+        ({"service": "NOPE", "date": "2026-11-26", "slot": "08:00"}, 404, "unknown_service"),
+    ],
+)
 def test_a_booking_is_checked_before_a_seat_is_taken(office, body, status, code):
     answer = office.test_client().post("/api/bookings", json=body)
     assert (answer.status_code, answer.get_json()["error"]["code"]) == (status, code)
@@ -122,14 +170,24 @@ def test_a_booking_is_checked_before_a_seat_is_taken(office, body, status, code)
 
 def test_only_kiosks_and_staff_book(office):
     phone = office.test_client()
-    answer = phone.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"},
-                        environ_base={"REMOTE_ADDR": "192.168.1.50"})
+    answer = phone.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"},
+        environ_base={"REMOTE_ADDR": "192.168.1.50"},
+    )
     assert (answer.status_code, answer.get_json()["error"]["code"]) == (403, "not_a_kiosk")
     staff = office.test_client()
-    token = staff.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
-                       environ_base={"REMOTE_ADDR": "192.168.1.20"}).get_json()["csrf_token"]
-    answer = staff.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"},
-                        headers={"X-CSRF-Token": token}, environ_base={"REMOTE_ADDR": "192.168.1.20"})
+    token = staff.post(
+        "/api/login",
+        json={"username": "petugas", "password": "rahasia-Loket1"},
+        environ_base={"REMOTE_ADDR": "192.168.1.20"},
+    ).get_json()["csrf_token"]
+    answer = staff.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"},
+        headers={"X-CSRF-Token": token},
+        environ_base={"REMOTE_ADDR": "192.168.1.20"},
+    )
     assert answer.status_code == 201
     listed = staff.get("/api/bookings?date=2026-11-26", environ_base={"REMOTE_ADDR": "192.168.1.20"}).get_json()
     assert [b["code"] for b in listed["bookings"]] == [answer.get_json()["booking"]["code"]]
@@ -199,8 +257,9 @@ def test_booked_tickets_go_ahead_of_walk_ins_at_most_every_other_call(office, cl
     client = office.test_client()
     codes = [book(client, slot=slot).get_json()["booking"]["code"] for slot in ("08:00", "08:00", "11:00")]
     clock.current = datetime(2026, 11, 26, 8, 0, tzinfo=JAKARTA)
-    walk_ins = [client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]["number"]
-                for _ in range(3)]  # A-001..A-003
+    walk_ins = [
+        client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]["number"] for _ in range(3)
+    ]  # A-001..A-003
     clock.current = datetime(2026, 11, 26, 8, 10, tzinfo=JAKARTA)
     booked = [client.post("/api/check-ins", json={"code": code}).get_json()["ticket"]["number"] for code in codes[:2]]
     clock.current = datetime(2026, 11, 26, 10, 35, tzinfo=JAKARTA)
@@ -222,21 +281,30 @@ def test_booked_tickets_go_ahead_of_walk_ins_at_most_every_other_call(office, cl
 @pytest.mark.slow
 def test_fifty_parallel_bookings_for_the_last_three_seats_give_exactly_three(tmp_path):
     clock = Clock()
-    app = office_app(tmp_path, clock, booking_quota=10, hours={d: "08:00-09:00" for d in
-                                                               ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
+    app = office_app(
+        tmp_path,
+        clock,
+        booking_quota=10,
+        hours={d: "08:00-09:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    )
     live = LiveServer(app).start(workers=False)
     try:
         for _ in range(7):
-            assert live.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26",
-                                                    "slot": "08:00"}).status_code == 201
+            assert (
+                live.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"}).status_code
+                == 201
+            )
         outcomes: list[int] = []
         gate = threading.Barrier(50)
 
         def one() -> None:
             with requests.Session() as session:  # one connection per client thread
                 gate.wait()
-                answer = session.post(f"{live.url}/api/bookings", timeout=30,
-                                      json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"})
+                answer = session.post(
+                    f"{live.url}/api/bookings",
+                    timeout=30,
+                    json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"},
+                )
                 outcomes.append(answer.status_code)
 
         threads = [threading.Thread(target=one) for _ in range(50)]
@@ -259,8 +327,14 @@ def test_the_slips_qr_opens_the_bookings_phone_page_which_can_cancel(office):
     page = client.get(f"/b/{booking['token']}")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    for words in (booking["code"], "Kamis, 26 November 2026", "datang pukul 08.00-09.00", "Kartu Keluarga asli",
-                  "Terpesan", "pukul 07.30"):
+    for words in (
+        booking["code"],
+        "Kamis, 26 November 2026",
+        "datang pukul 08.00-09.00",
+        "Kartu Keluarga asli",
+        "Terpesan",
+        "pukul 07.30",
+    ):
         assert words in text, words
     cancelled = client.post(f"/b/{booking['token']}/cancel")
     assert cancelled.status_code == 303
@@ -281,8 +355,10 @@ def test_a_scripted_day_full_at_nine_then_twenty_bookings_checked_in_the_next_da
             assert kiosk.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
         clock.current = datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA)
         assert kiosk.post("/api/tickets", json={"service": "REKAM"}).get_json()["error"]["code"] == "quota_reached"
-        codes = {slot: [book(kiosk, slot=slot).get_json()["booking"]["code"] for _ in range(5)]
-                 for slot in ("08:00", "09:00", "10:00", "11:00")}
+        codes = {
+            slot: [book(kiosk, slot=slot).get_json()["booking"]["code"] for _ in range(5)]
+            for slot in ("08:00", "09:00", "10:00", "11:00")
+        }
         assert book(kiosk, slot="08:00").get_json()["error"]["code"] == "slot_full"
 
         def check_in(code, hour, minute):
@@ -312,8 +388,11 @@ def test_a_scripted_day_full_at_nine_then_twenty_bookings_checked_in_the_next_da
         every = sorted(booked_numbers + walk_in_numbers)
         assert every == [f"A-{n:03d}" for n in range(1, 29)]  # 13 booked + 15 walk-ins, no gap, no repeat
         staff = app.test_client()
-        headers = {"X-CSRF-Token": staff.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
-                   .get_json()["csrf_token"]}
+        headers = {
+            "X-CSRF-Token": staff.post(
+                "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}
+            ).get_json()["csrf_token"]
+        }
         called = []
         while (answer := staff.post("/api/counters/1/next", headers=headers)).status_code == 200:
             ticket = answer.get_json()["ticket"]
@@ -323,24 +402,42 @@ def test_a_scripted_day_full_at_nine_then_twenty_bookings_checked_in_the_next_da
         kinds = ["booked" if number in booked_numbers else "walk-in" for number in called]
         # the 08:00 window checked in before any walk-in came: first in any order; then a booking ahead of the
         # walk-ins at most every other call; the late ones (now walk-ins) last, by time
-        pairs = [n for pair in zip([f"A-{n:03d}" for n in range(6, 14)], [f"A-{n:03d}" for n in range(16, 24)], strict=False)
-                 for n in pair]
-        assert called == ["A-001", "A-002", "A-003", "A-004", "A-005", *pairs, "A-014", "A-015",
-                          "A-024", "A-025", "A-026", "A-027", "A-028"]
+        pairs = [
+            n
+            for pair in zip([f"A-{n:03d}" for n in range(6, 14)], [f"A-{n:03d}" for n in range(16, 24)], strict=False)
+            for n in pair
+        ]
+        assert called == [
+            "A-001",
+            "A-002",
+            "A-003",
+            "A-004",
+            "A-005",
+            *pairs,
+            "A-014",
+            "A-015",
+            "A-024",
+            "A-025",
+            "A-026",
+            "A-027",
+            "A-028",
+        ]
         assert kinds[5:21] == ["walk-in", "booked"] * 8
         assert [n for n in called if n in booked_numbers] == booked_numbers  # in window order
         clock.current = datetime(2026, 11, 26, 12, 31, tzinfo=JAKARTA)
         app.extensions["kiosk"].housekeep()  # two never came: expired after 12:30
-        never = [kiosk.get(f"/api/bookings/{row['token']}").get_json()["booking"]["status"] for row in
-                 app.extensions["kiosk"].db.conn.execute(
-                     "SELECT token FROM bookings WHERE code IN (?, ?)", codes["11:00"][3:]).fetchall()]
+        never = [
+            kiosk.get(f"/api/bookings/{row['token']}").get_json()["booking"]["status"]
+            for row in app.extensions["kiosk"]
+            .db.conn.execute("SELECT token FROM bookings WHERE code IN (?, ?)", codes["11:00"][3:])
+            .fetchall()
+        ]
         assert never == ["expired", "expired"]
         add_staff(app, "kepala", "rahasia-Admin1", "admin")
         admin = app.test_client()
         admin.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"})
         report = admin.get("/api/reports/bookings?from=2026-11-01&to=2026-11-30").get_json()
-        assert report["services"] == [{"service": "REKAM", "booked": 0, "checked_in": 13, "cancelled": 0,
-                                       "expired": 7}]
+        assert report["services"] == [{"service": "REKAM", "booked": 0, "checked_in": 13, "cancelled": 0, "expired": 7}]
 
     finally:
         app.extensions["kiosk"].stop()

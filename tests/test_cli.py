@@ -68,23 +68,30 @@ def test_user_add_from_stdin(config, tmp_path):
     assert "Loket-Satu-2026" not in password_hash
     again = run(config, "user", "add", "SITI", "--role", "admin", "--password-stdin", input="Loket-Dua-2026\n")
     assert again.exit_code == 1 and again.output == (
-        "Gagal: nama pengguna 'SITI' sudah dipakai (huruf besar dan kecil dianggap sama)\n")
+        "Gagal: nama pengguna 'SITI' sudah dipakai (huruf besar dan kecil dianggap sama)\n"
+    )
 
 
-@pytest.mark.parametrize(("password", "reason"), [
-    ("pendek1", "Kata sandi minimal 10 karakter."),
-    (" " * 10, "Kata sandi tidak boleh hanya spasi."),
-    ("!" * 10, "Kata sandi tidak boleh satu karakter yang diulang."),
-    ("z" * 16, "Kata sandi tidak boleh satu karakter yang diulang."),
-    ("Password12", "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak umum dengan angka atau simbol."),
-    ("password123", "Kata sandi terlalu mudah ditebak."),
-    ("kecamatan123", "Kata sandi terlalu mudah ditebak."),
-    ("qwertyuiop12", "Kata sandi terlalu mudah ditebak."),
-    ("abcdefghijkl", "Kata sandi terlalu mudah ditebak."),
-    ("sitisiti-2026", "Kata sandi tidak boleh memuat nama pengguna."),
-    ("Loket-SITI-Selat-77", "Kata sandi tidak boleh memuat nama pengguna."),
-    ("Loket-Satu-2026" * 9, "Kata sandi paling banyak 128 karakter."),
-])
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("pendek1", "Kata sandi minimal 10 karakter."),
+        (" " * 10, "Kata sandi tidak boleh hanya spasi."),
+        ("!" * 10, "Kata sandi tidak boleh satu karakter yang diulang."),
+        ("z" * 16, "Kata sandi tidak boleh satu karakter yang diulang."),
+        (
+            "Password12",
+            "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak umum dengan angka atau simbol.",
+        ),
+        ("password123", "Kata sandi terlalu mudah ditebak."),
+        ("kecamatan123", "Kata sandi terlalu mudah ditebak."),
+        ("qwertyuiop12", "Kata sandi terlalu mudah ditebak."),
+        ("abcdefghijkl", "Kata sandi terlalu mudah ditebak."),
+        ("sitisiti-2026", "Kata sandi tidak boleh memuat nama pengguna."),
+        ("Loket-SITI-Selat-77", "Kata sandi tidak boleh memuat nama pengguna."),
+        ("Loket-Satu-2026" * 9, "Kata sandi paling banyak 128 karakter."),
+    ],
+)
 def test_user_add_refuses_weak_passwords_saying_why(config, tmp_path, password, reason):
     run(config, "init")
     result = run(config, "user", "add", "siti", "--role", "counter", "--password-stdin", input=password + "\n")
@@ -102,16 +109,25 @@ def test_passwd_refuses_a_weak_password_and_keeps_the_old_one(config, tmp_path):
         assert check_password_hash(conn.execute("SELECT password_hash FROM staff").fetchone()[0], "Loket-Satu-2026")
 
 
-@pytest.mark.parametrize(("password", "ok"), [("Loket-Satu-2026", True), ("kantor selat raya", True),
-                                              ("correct horse battery staple", True), ("Biru-Kopi-Jendela-8", True),
-                                              ("1234567890", False), ("short", False), ("Password12", False),
-                                              ("Dukcapil2026!", False)])
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [
+        ("Loket-Satu-2026", True),
+        ("kantor selat raya", True),
+        ("correct horse battery staple", True),
+        ("Biru-Kopi-Jendela-8", True),
+        ("1234567890", False),
+        ("short", False),
+        ("Password12", False),
+        ("Dukcapil2026!", False),
+    ],
+)
 def test_password_rules(password, ok):
     assert (check_password("siti", password) is None) is ok
 
 
 def test_wrong_config_stops_with_the_key(tmp_path):
-    config = write_office_config(tmp_path, **{'paper_width_mm = 80': 'paper_width_mm = 76'})
+    config = write_office_config(tmp_path, **{"paper_width_mm = 80": "paper_width_mm = 76"})
     result = run(str(config), "init")
     assert result.exit_code == 2
     assert "printer.paper_width_mm must be 58 or 80" in result.output
@@ -135,8 +151,9 @@ def test_help_shows_examples():
 
 
 def test_module_entry_point_runs(config):
-    result = subprocess.run([sys.executable, "-m", "kiosk", "--config", config, "init"], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", config, "init"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and "Basis data siap" in result.stdout
 
 
@@ -153,10 +170,14 @@ def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
     config = write_office_config(tmp_path)
     port = _free_port()
     log = tmp_path / "demo.log"
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "demo", "--port", str(port)],
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT,
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "demo", "--port", str(port)],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
     try:
+
         def healthy() -> bool:
             try:
                 return requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).ok
@@ -169,8 +190,11 @@ def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
         passwords = dict(re.findall(r"Akun petugas dibuat: (\w+) / (\S+)", output))
         assert set(passwords) == {"admin", "petugas"}
         session = requests.Session()
-        login = session.post(f"http://127.0.0.1:{port}/api/login",
-                             json={"username": "petugas", "password": passwords["petugas"]}, timeout=5)
+        login = session.post(
+            f"http://127.0.0.1:{port}/api/login",
+            json={"username": "petugas", "password": passwords["petugas"]},
+            timeout=5,
+        )
         assert login.status_code == 200
         waiting = {s["code"]: s["waiting"] for s in session.get(f"http://127.0.0.1:{port}/api/services").json()}
         assert waiting["REKAM"] == 2 and waiting["AMBIL"] == 1 and waiting["INFO"] == 1
@@ -184,8 +208,15 @@ def test_demo_seeds_staff_and_tickets_then_serves(tmp_path):
 
 @pytest.mark.slow
 def test_three_processes_initialising_a_new_database_at_once(config, tmp_path):
-    starts = [subprocess.Popen([sys.executable, "-m", "kiosk", "--config", config, "init"], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    starts = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kiosk", "--config", config, "init"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     results = [process.communicate(timeout=60) for process in starts]
     assert [process.returncode for process in starts] == [0, 0, 0], results
     assert applied_migrations(tmp_path / "kiosk.db") == every_migration(tmp_path)
@@ -204,12 +235,15 @@ def test_a_port_in_use_is_one_line_naming_it_and_status_2_before_anything_else(t
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), command, "--port", str(port)],
-                                capture_output=True, text=True, timeout=60)
+        result = subprocess.run(
+            [sys.executable, "-m", "kiosk", "--config", str(config), command, "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     output = (result.stdout + result.stderr).strip()
     assert result.returncode == 2, output
-    assert output == (f"Gagal: port {port} di 127.0.0.1 sudah dipakai (server lain?); "
-                      f"pilih port lain dengan --port")
+    assert output == (f"Gagal: port {port} di 127.0.0.1 sudah dipakai (server lain?); pilih port lain dengan --port")
     if command == "demo":  # nothing was set up for a server that cannot start
         with sqlite3.connect(tmp_path / "kiosk.db") as conn:
             assert conn.execute("SELECT COUNT(*) FROM staff").fetchone()[0] == 0

@@ -11,14 +11,42 @@ from kiosk.cli import main
 from tests.test_crash import write_office_config
 
 KK = "6203010102150003"
-SIAK = ("nik;no_kk;nama;tanggal_lahir;status\n"
-        f"6203011708900001;{KK};Budi Santoso;1990-08-17;READY_FOR_PICKUP\n"
-        f"620301170890003;{KK};Pendek;1990-08-17;CARD_SHIPPED\n")  # a NIK of 15 digits
+SIAK = (
+    "nik;no_kk;nama;tanggal_lahir;status\n"
+    f"6203011708900001;{KK};Budi Santoso;1990-08-17;READY_FOR_PICKUP\n"
+    f"620301170890003;{KK};Pendek;1990-08-17;CARD_SHIPPED\n"
+)  # a NIK of 15 digits
 
 # Words of the English the command line used to print; none may appear in a line it prints now.
-ENGLISH = ("written", "created", "rejected", "refused", "ready", "removed", "exists", "passed", "accepted",
-           "account", "database", "error", "password", "restore", "the", "nothing", "already", "session",
-           "backup", "needs", "confirmation", "changed", "named", "row", "file", "records", "entries")
+ENGLISH = (
+    "written",
+    "created",
+    "rejected",
+    "refused",
+    "ready",
+    "removed",
+    "exists",
+    "passed",
+    "accepted",
+    "account",
+    "database",
+    "error",
+    "password",
+    "restore",
+    "the",
+    "nothing",
+    "already",
+    "session",
+    "backup",
+    "needs",
+    "confirmation",
+    "changed",
+    "named",
+    "row",
+    "file",
+    "records",
+    "entries",
+)
 
 
 def commands(tmp_path):
@@ -29,10 +57,18 @@ def commands(tmp_path):
     return [
         ("init", ["init"], None, 0),
         ("user add", ["user", "add", "siti", "--role", "admin", "--password-stdin"], "Tinta-Biru-Kapuas-42\n", 0),
-        ("user add: taken", ["user", "add", "SITI", "--role", "counter", "--password-stdin"],
-         "Tinta-Biru-Kapuas-43\n", 1),
-        ("user add: weak password", ["user", "add", "budi", "--role", "counter", "--password-stdin"],
-         "password123\n", 1),
+        (
+            "user add: taken",
+            ["user", "add", "SITI", "--role", "counter", "--password-stdin"],
+            "Tinta-Biru-Kapuas-43\n",
+            1,
+        ),
+        (
+            "user add: weak password",
+            ["user", "add", "budi", "--role", "counter", "--password-stdin"],
+            "password123\n",
+            1,
+        ),
         ("user list", ["user", "list"], None, 0),
         ("user disable: unknown name", ["user", "disable", "nobody"], None, 1),
         ("user disable: last admin", ["user", "disable", "siti"], None, 1),

@@ -18,8 +18,11 @@ from tests.conftest import JAKARTA, Clock
 from tests.support import add_staff, make_app, wait_until
 from tests.test_sms import assert_fits, outbox, sms_overrides, worker
 
-WORKWEEK = {**{f"office__hours__{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")},
-            "office__hours__sat": "", "office__hours__sun": ""}
+WORKWEEK = {
+    **{f"office__hours__{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")},
+    "office__hours__sat": "",
+    "office__hours__sun": "",
+}
 PHONE = "0812 3456 7890"
 
 
@@ -35,8 +38,9 @@ def login(app, username="kepala", password="rahasia-Admin1"):
 
 
 def lodge(app, phone: str | None = PHONE, category="info") -> dict:
-    answer = app.test_client().post("/api/complaints", json={"category": category, "text": "Jam buka Sabtu?",
-                                                             "phone": phone})
+    answer = app.test_client().post(
+        "/api/complaints", json={"category": category, "text": "Jam buka Sabtu?", "phone": phone}
+    )
     assert answer.status_code == 201
     return answer.get_json()["complaint"]
 
@@ -78,8 +82,10 @@ def test_the_answer_goes_by_sms_to_the_number_the_resident_left_once(sms_office)
         disconnect()
     w.run_once()
     texts = list(outbox(sms_office).values())
-    assert texts == [f"Pengaduan {complaint['code']} sudah dijawab: Loket buka Sabtu pukul 08.00-12.00 untuk "
-                     f"pengambilan KTP-el. Selengkapnya: {complaint['track_url']}"]
+    assert texts == [
+        f"Pengaduan {complaint['code']} sudah dijawab: Loket buka Sabtu pukul 08.00-12.00 untuk "
+        f"pengambilan KTP-el. Selengkapnya: {complaint['track_url']}"
+    ]
     assert_fits(texts[0])
     assert w.messages.on_event("complaint", {"code": complaint["code"], "change": "answered"}) == 0  # once only
 
@@ -90,8 +96,10 @@ def test_a_long_answer_is_cut_to_two_parts_and_keeps_the_link():
     assert sms_rules.gsm7_length(text) <= 2 * sms_rules.PART_OF_TWO
     assert text.endswith("... Selengkapnya: " + url)
     referred = rules.answer_sms("PGD-2026-0002", "Sudah diteruskan.", url, "2606-11-0042")
-    assert referred == ("Pengaduan PGD-2026-0002 diteruskan ke SP4N-LAPOR! dengan nomor 2606-11-0042. "
-                        "Sudah diteruskan. Selengkapnya: " + url)
+    assert referred == (
+        "Pengaduan PGD-2026-0002 diteruskan ke SP4N-LAPOR! dengan nomor 2606-11-0042. "
+        "Sudah diteruskan. Selengkapnya: " + url
+    )
 
 
 def test_an_answer_during_quiet_hours_waits_for_the_morning(sms_office, clock):
@@ -105,7 +113,8 @@ def test_an_answer_during_quiet_hours_waits_for_the_morning(sms_office, clock):
     clock.current = at("2026-12-19 06:00")
     w.run_once()
     assert [text for text in outbox(sms_office).values()] == [
-        f"Pengaduan {complaint['code']} sudah dijawab: Sudah kami perbaiki. Selengkapnya: {complaint['track_url']}"]
+        f"Pengaduan {complaint['code']} sudah dijawab: Sudah kami perbaiki. Selengkapnya: {complaint['track_url']}"
+    ]
 
 
 # ---------------------------------------------------------------- keeping the number no longer than needed

@@ -14,8 +14,11 @@ from tests.conftest import JAKARTA, Clock
 from tests.fakeprinter import FakePrinter, printed_lines, printed_text
 from tests.support import add_staff, make_app, wait_until
 
-WORKWEEK = {**{f"office__hours__{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")},
-            "office__hours__sat": "", "office__hours__sun": ""}
+WORKWEEK = {
+    **{f"office__hours__{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")},
+    "office__hours__sat": "",
+    "office__hours__sun": "",
+}
 TEXT = "Petugas meminta uang 50 ribu, nama saya Siti Aminah"
 PHONE = "0812 3456 7890"
 
@@ -33,9 +36,16 @@ def fake():
 @pytest.fixture
 def office(tmp_path, fake):
     """An office printing to the fake network printer, on a clock set to Friday 18 December 2026, 14.00."""
-    app = make_app(tmp_path, clock=Clock(at("2026-12-18 14:00")), printer__type="network",
-                   printer__host="127.0.0.1", printer__port=fake.port, printer__timeout=0.5,
-                   office__observe_national_holidays=True, **WORKWEEK)
+    app = make_app(
+        tmp_path,
+        clock=Clock(at("2026-12-18 14:00")),
+        printer__type="network",
+        printer__host="127.0.0.1",
+        printer__port=fake.port,
+        printer__timeout=0.5,
+        office__observe_national_holidays=True,
+        **WORKWEEK,
+    )
     add_staff(app)
     yield app
     app.extensions["kiosk"].stop()
@@ -69,7 +79,8 @@ def test_a_kiosk_complaint_prints_its_code_dates_and_qr_and_nothing_personal(off
         assert private not in text, private
     assert b"3456" not in job and b"Siti" not in job  # nor anywhere else in the bytes
     assert [row["status"] for row in store.receipt_jobs_of(office.extensions["kiosk"].db, complaint["code"])] == [
-        "printed"]
+        "printed"
+    ]
 
 
 def test_the_receipt_is_printed_in_english_when_the_resident_chose_english(office, fake):
@@ -102,16 +113,24 @@ def test_the_running_worker_prints_a_receipt_as_soon_as_the_complaint_is_lodged(
     office.extensions["kiosk"].start()  # the worker thread, woken by the complaint's event on the bus
     complaint = lodge(office)["complaint"]
     assert complaint["code"] in printed_text(fake.wait_for_jobs(1)[0])
-    wait_until(lambda: store.receipt_jobs_of(office.extensions["kiosk"].db, complaint["code"])[0]["status"]
-               == "printed")
+    wait_until(
+        lambda: store.receipt_jobs_of(office.extensions["kiosk"].db, complaint["code"])[0]["status"] == "printed"
+    )
 
 
 def test_only_the_kiosk_prints_a_receipt_and_a_bad_language_is_refused(office, fake):
     staff = office.test_client()
-    csrf = staff.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
-                      environ_base={"REMOTE_ADDR": "192.168.1.20"}).get_json()["csrf_token"]
-    answer = staff.post("/api/complaints", json={"category": "info", "text": "Jam buka?"},
-                        headers={"X-CSRF-Token": csrf}, environ_base={"REMOTE_ADDR": "192.168.1.20"})
+    csrf = staff.post(
+        "/api/login",
+        json={"username": "petugas", "password": "rahasia-Loket1"},
+        environ_base={"REMOTE_ADDR": "192.168.1.20"},
+    ).get_json()["csrf_token"]
+    answer = staff.post(
+        "/api/complaints",
+        json={"category": "info", "text": "Jam buka?"},
+        headers={"X-CSRF-Token": csrf},
+        environ_base={"REMOTE_ADDR": "192.168.1.20"},
+    )
     assert answer.status_code == 201 and answer.get_json()["receipt"] is False
     assert store.receipt_jobs_of(office.extensions["kiosk"].db, answer.get_json()["complaint"]["code"]) == []
 
@@ -131,11 +150,19 @@ def test_without_a_printer_nothing_is_queued(tmp_path):
 
 @pytest.mark.parametrize("paper, profile", [(58, "POS-5890"), (80, "TM-T20II")])
 def test_the_receipt_fits_both_papers(paper, profile):
-    receipt = ReceiptPrint(office_name="Kantor Kecamatan Selat", title="Tanda Terima Pengaduan",
-                           code_label="Kode pengaduan", code="PGD-2026-0001", category="Jenis: Perilaku petugas",
-                           received="Diterima: Jumat, 18 Desember 2026 pukul 14.00", due_label="Dijawab paling lambat:",
-                           due="Jumat, 8 Januari 2027 pukul 15.00", track_url="http://192.168.1.10:8080/c/" + "x" * 24,
-                           scan="Pindai untuk melihat jawaban", footer="Simpan tanda terima ini.")
+    receipt = ReceiptPrint(
+        office_name="Kantor Kecamatan Selat",
+        title="Tanda Terima Pengaduan",
+        code_label="Kode pengaduan",
+        code="PGD-2026-0001",
+        category="Jenis: Perilaku petugas",
+        received="Diterima: Jumat, 18 Desember 2026 pukul 14.00",
+        due_label="Dijawab paling lambat:",
+        due="Jumat, 8 Januari 2027 pukul 15.00",
+        track_url="http://192.168.1.10:8080/c/" + "x" * 24,
+        scan="Pindai untuk melihat jawaban",
+        footer="Simpan tanda terima ini.",
+    )
     columns = {58: 32, 80: 48}[paper]
     lines = printed_lines(render_receipt(receipt, profile, paper))
     assert max(line.columns for line in lines) <= columns

@@ -16,8 +16,11 @@ from kiosk.domain.settings import parse_hours
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer, add_staff, make_app
 
-WORKWEEK = {**{f"office.hours.{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")},
-            "office.hours.sat": "", "office.hours.sun": ""}
+WORKWEEK = {
+    **{f"office.hours.{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")},
+    "office.hours.sat": "",
+    "office.hours.sun": "",
+}
 OUTSIDE = "10.0.9.9"  # neither a kiosk PC nor staff
 
 
@@ -37,19 +40,22 @@ def calendar(closed: dict | None = None, holidays: bool = True) -> rules.OfficeC
 CUTI_BERSAMA = {date(2026, 12, 24): "Cuti bersama"}
 
 
-@pytest.mark.parametrize("received, days, due", [
-    # a working day: the next working day's closing time
-    ("2026-12-21 10:00", 1, "2026-12-22 15:00"),
-    # after closing time on a Friday, and on a Saturday: the day of receipt never counts, the weekend neither
-    ("2026-12-18 16:00", 1, "2026-12-21 15:00"),
-    ("2026-12-19 09:00", 1, "2026-12-21 15:00"),
-    # Wednesday before the cuti bersama (Thu 24), Christmas (Fri 25) and the weekend
-    ("2026-12-23 10:00", 1, "2026-12-28 15:00"),
-    # five working days from Friday: Mon, Tue, Wed, (Thu closed, Fri holiday, weekend) Mon, Tue
-    ("2026-12-18 14:00", 5, "2026-12-29 15:00"),
-    # fourteen across New Year (Fri 1 Jan) and Isra Mi'raj (Tue 5 Jan 2027)
-    ("2026-12-21 08:30", 14, "2027-01-14 15:00"),
-])
+@pytest.mark.parametrize(
+    "received, days, due",
+    [
+        # a working day: the next working day's closing time
+        ("2026-12-21 10:00", 1, "2026-12-22 15:00"),
+        # after closing time on a Friday, and on a Saturday: the day of receipt never counts, the weekend neither
+        ("2026-12-18 16:00", 1, "2026-12-21 15:00"),
+        ("2026-12-19 09:00", 1, "2026-12-21 15:00"),
+        # Wednesday before the cuti bersama (Thu 24), Christmas (Fri 25) and the weekend
+        ("2026-12-23 10:00", 1, "2026-12-28 15:00"),
+        # five working days from Friday: Mon, Tue, Wed, (Thu closed, Fri holiday, weekend) Mon, Tue
+        ("2026-12-18 14:00", 5, "2026-12-29 15:00"),
+        # fourteen across New Year (Fri 1 Jan) and Isra Mi'raj (Tue 5 Jan 2027)
+        ("2026-12-21 08:30", 14, "2027-01-14 15:00"),
+    ],
+)
 def test_a_deadline_counts_working_days_after_the_day_of_receipt(received, days, due):
     assert rules.due_at(at(received), days, calendar(CUTI_BERSAMA)) == at(due)
 
@@ -59,18 +65,24 @@ def test_without_national_holidays_christmas_is_a_working_day():
 
 
 def test_an_office_open_around_the_clock_is_due_at_midnight():
-    always = rules.OfficeCalendar({day: parse_hours("00:00-24:00", day) for day in
-                                   ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}, False, JAKARTA)
+    always = rules.OfficeCalendar(
+        {day: parse_hours("00:00-24:00", day) for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+        False,
+        JAKARTA,
+    )
     assert rules.due_at(at("2026-12-19 23:00"), 1, always) == at("2026-12-21 00:00")
 
 
-@pytest.mark.parametrize("typed, kept", [
-    ("Petugas tidak ramah", "Petugas tidak ramah"),
-    ("  NIK saya 6203014107900001  tolong  ", "NIK saya [angka dihapus] tolong"),
-    ("KK 6203/0117/0890/0001, hp 0812-3456-7890", "KK [angka dihapus], hp [angka dihapus]"),
-    ("Loket 2 tutup jam 10.30 tanggal 12 Desember", "Loket 2 tutup jam 10.30 tanggal 12 Desember"),
-    ("tanggal 12-12-2026", "tanggal [angka dihapus]"),  # eight digits in a row of groups: as in the survey
-])
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("Petugas tidak ramah", "Petugas tidak ramah"),
+        ("  NIK saya 6203014107900001  tolong  ", "NIK saya [angka dihapus] tolong"),
+        ("KK 6203/0117/0890/0001, hp 0812-3456-7890", "KK [angka dihapus], hp [angka dihapus]"),
+        ("Loket 2 tutup jam 10.30 tanggal 12 Desember", "Loket 2 tutup jam 10.30 tanggal 12 Desember"),
+        ("tanggal 12-12-2026", "tanggal [angka dihapus]"),  # eight digits in a row of groups: as in the survey
+    ],
+)
 def test_complaint_text_loses_long_numbers_exactly_as_survey_suggestions_do(typed, kept):
     assert rules.check_text(typed) == kept == skm.check_suggestion(typed)
 
@@ -84,10 +96,17 @@ def test_complaint_text_is_limited_on_both_sides_of_the_limit():
             rules.check_text(empty)
 
 
-@pytest.mark.parametrize("typed, kept", [
-    ("0812-3456-7890", "+6281234567890"), ("+62 812 3456 7890", "+6281234567890"),
-    ("6281234567890", "+6281234567890"), ("(0812) 345 678", "+62812345678"), (None, None), ("", None),
-])
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("0812-3456-7890", "+6281234567890"),
+        ("+62 812 3456 7890", "+6281234567890"),
+        ("6281234567890", "+6281234567890"),
+        ("(0812) 345 678", "+62812345678"),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_a_phone_number_is_kept_as_plus_62(typed, kept):
     assert rules.check_phone(typed) == kept
 
@@ -102,7 +121,11 @@ def test_codes_and_their_form():
     assert rules.format_code(2026, 1) == "PGD-2026-0001"
     assert rules.format_code(2026, 12345) == "PGD-2026-12345"
     assert [rules.is_code(text) for text in ("PGD-2026-0001", "PGD-2026-1", "pgd-2026-0001", "PGD-26-0001")] == [
-        True, False, False, False]
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 # ---------------------------------------------------------------- over HTTP, on the app's clock
@@ -112,8 +135,14 @@ def test_codes_and_their_form():
 def office(tmp_path):
     """A Monday-Friday 08.00-15.00 office observing national holidays, on a clock set to Fri 18 Dec 2026."""
     clock = Clock(at("2026-12-18 14:00"))
-    app = make_app(tmp_path, clock=clock, **{"office.observe_national_holidays": True,
-                                             **{key.replace(".", "__"): value for key, value in WORKWEEK.items()}})
+    app = make_app(
+        tmp_path,
+        clock=clock,
+        **{
+            "office.observe_national_holidays": True,
+            **{key.replace(".", "__"): value for key, value in WORKWEEK.items()},
+        },
+    )
     add_staff(app)
     add_staff(app, "kepala", "rahasia-Admin1", "admin")
     yield app, clock
@@ -130,18 +159,25 @@ def login(app, username="kepala", password="rahasia-Admin1"):
 def test_deadlines_follow_the_office_calendar_and_the_inbox_orders_and_marks_them(office):
     app, clock = office
     admin, headers = login(app)
-    assert admin.put("/api/admin/closed-dates/2026-12-24", json={"reason": "Cuti bersama"},
-                     headers=headers).status_code == 201
+    assert (
+        admin.put("/api/admin/closed-dates/2026-12-24", json={"reason": "Cuti bersama"}, headers=headers).status_code
+        == 201
+    )
     kiosk = app.test_client()  # 127.0.0.1: a kiosk PC
     service = kiosk.post("/api/complaints", json={"category": "service", "text": "Printer loket rusak"})
     assert service.status_code == 201
     lodged = service.get_json()["complaint"]
     assert {key: lodged[key] for key in ("code", "category", "status", "due_at")} == {
-        "code": "PGD-2026-0001", "category": "service", "status": "open", "due_at": "2026-12-29T15:00:00+07:00"}
+        "code": "PGD-2026-0001",
+        "category": "service",
+        "status": "open",
+        "due_at": "2026-12-29T15:00:00+07:00",
+    }
     assert lodged["track_url"] == f"http://127.0.0.1:8080/c/{lodged['token']}"
     clock.current = at("2026-12-23 10:00")
-    info = kiosk.post("/api/complaints", json={"category": "info", "text": "Kapan blangko datang?",
-                                               "phone": "0812 3456 7890"}).get_json()["complaint"]
+    info = kiosk.post(
+        "/api/complaints", json={"category": "info", "text": "Kapan blangko datang?", "phone": "0812 3456 7890"}
+    ).get_json()["complaint"]
     assert (info["code"], info["due_at"]) == ("PGD-2026-0002", "2026-12-28T15:00:00+07:00")
 
     def inbox(status=None):
@@ -162,15 +198,22 @@ def test_deadlines_follow_the_office_calendar_and_the_inbox_orders_and_marks_the
     assert "token" not in item and "track_url" not in item
     assert (item["phone"], item["channel"], item["outcome"]) == ("+6281234567890", "kiosk", "overdue")
 
-    answered = admin.post("/api/complaints/PGD-2026-0002/answer", headers=headers,
-                          json={"text": "Blangko tiba pada 4 Januari 2027.", "lapor_ref": "LPR-2026-123"})
+    answered = admin.post(
+        "/api/complaints/PGD-2026-0002/answer",
+        headers=headers,
+        json={"text": "Blangko tiba pada 4 Januari 2027.", "lapor_ref": "LPR-2026-123"},
+    )
     assert answered.status_code == 200
     assert answered.get_json()["complaint"]["outcome"] == "answered_late"
     assert inbox("overdue") == [] and inbox("answered") == [("PGD-2026-0002", False)]
     seen = app.test_client().get(f"/api/complaints/{info['token']}").get_json()["complaint"]
     assert {key: seen[key] for key in ("status", "answer", "lapor_ref", "answered_at", "text")} == {
-        "status": "answered", "answer": "Blangko tiba pada 4 Januari 2027.", "lapor_ref": "LPR-2026-123",
-        "answered_at": "2026-12-28T15:00:01+07:00", "text": "Kapan blangko datang?"}
+        "status": "answered",
+        "answer": "Blangko tiba pada 4 Januari 2027.",
+        "lapor_ref": "LPR-2026-123",
+        "answered_at": "2026-12-28T15:00:01+07:00",
+        "text": "Kapan blangko datang?",
+    }
     again = admin.post("/api/complaints/PGD-2026-0002/answer", headers=headers, json={"text": "Lagi"})
     assert (again.status_code, again.get_json()["error"]["code"]) == (409, "already_answered")
     unknown = admin.post("/api/complaints/PGD-2026-0099/answer", headers=headers, json={"text": "Ya"})
@@ -183,20 +226,25 @@ def test_codes_start_again_each_year(office):
     clock.current = at("2026-12-31 23:59")
     codes = [kiosk.post("/api/complaints", json={"category": "other", "text": "Tes"}).get_json()["complaint"]["code"]]
     clock.current = at("2027-01-01 00:01")
-    codes += [kiosk.post("/api/complaints", json={"category": "other", "text": "Tes"}).get_json()["complaint"]["code"]
-              for _ in range(2)]
+    codes += [
+        kiosk.post("/api/complaints", json={"category": "other", "text": "Tes"}).get_json()["complaint"]["code"]
+        for _ in range(2)
+    ]
     assert codes == ["PGD-2026-0001", "PGD-2027-0001", "PGD-2027-0002"]
 
 
-@pytest.mark.parametrize("body, code", [
-    ({"category": "keluhan", "text": "x"}, "bad_request"),
-    ({"category": {}, "text": "x"}, "bad_request"),  # found by the fuzz test: was a 500
-    ({"category": "info", "text": "x", "ticket": {}}, "bad_request"),
-    ({"text": "x"}, "bad_request"),
-    ({"category": "info"}, "bad_request"),
-    ({"category": "info", "text": "a" * (rules.TEXT_MAX + 1)}, "bad_request"),
-    ({"category": "info", "text": "x", "phone": "12"}, "bad_request"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"category": "keluhan", "text": "x"}, "bad_request"),
+        ({"category": {}, "text": "x"}, "bad_request"),  # found by the fuzz test: was a 500
+        ({"category": "info", "text": "x", "ticket": {}}, "bad_request"),
+        ({"text": "x"}, "bad_request"),
+        ({"category": "info"}, "bad_request"),
+        ({"category": "info", "text": "a" * (rules.TEXT_MAX + 1)}, "bad_request"),
+        ({"category": "info", "text": "x", "phone": "12"}, "bad_request"),
+    ],
+)
 def test_a_bad_complaint_is_refused_in_the_error_shape(client, body, code):
     answer = client.post("/api/complaints", json=body)
     assert (answer.status_code, answer.get_json()["error"]["code"]) == (400, code)
@@ -213,8 +261,7 @@ def test_who_may_lodge_a_complaint(app):
     assert (refused.status_code, refused.get_json()["error"]["code"]) == (403, "not_a_kiosk")
     unknown = phone.post("/api/complaints", json={**body, "ticket": "tidak-ada"})
     assert (unknown.status_code, unknown.get_json()["error"]["code"]) == (404, "not_found")
-    statuses = [phone.post("/api/complaints", json={**body, "ticket": ticket["token"]}).status_code
-                for _ in range(4)]
+    statuses = [phone.post("/api/complaints", json={**body, "ticket": ticket["token"]}).status_code for _ in range(4)]
     assert statuses == [201, 201, 201, 409]
     limit = phone.post("/api/complaints", json={**body, "ticket": ticket["token"]}).get_json()
     assert limit["error"]["code"] == "complaint_limit"
@@ -261,10 +308,15 @@ def test_standards_are_public_and_name_gratis_for_ktp_el(client):
     assert all(len(s["procedure"]) == len(s["procedure_en"]) for s in body["services"])
     assert body["complaints"] == [
         {"category": "info", "label": "Permintaan informasi", "label_en": "Request for information", "days": 1},
-        {"category": "service", "label": "Kesalahan atau gangguan layanan", "label_en": "Fault in the service",
-         "days": 5},
+        {
+            "category": "service",
+            "label": "Kesalahan atau gangguan layanan",
+            "label_en": "Fault in the service",
+            "days": 5,
+        },
         {"category": "conduct", "label": "Perilaku petugas", "label_en": "Staff conduct", "days": 14},
-        {"category": "other", "label": "Lainnya", "label_en": "Other", "days": 5}]
+        {"category": "other", "label": "Lainnya", "label_en": "Other", "days": 5},
+    ]
 
 
 def test_codes_never_repeat_or_skip_under_concurrent_writers(tmp_path):
@@ -282,8 +334,12 @@ def test_codes_never_repeat_or_skip_under_concurrent_writers(tmp_path):
             with requests.Session() as session:
                 session.cookies.update(cookies)
                 for _ in range(5):
-                    answer = session.post(server.url + "/api/complaints", headers=headers, timeout=20,
-                                          json={"category": "other", "text": "Serentak"})
+                    answer = session.post(
+                        server.url + "/api/complaints",
+                        headers=headers,
+                        timeout=20,
+                        json={"category": "other", "text": "Serentak"},
+                    )
                     with lock:
                         if answer.status_code == 201:
                             codes.append(answer.json()["complaint"]["code"])
@@ -302,14 +358,17 @@ def test_codes_never_repeat_or_skip_under_concurrent_writers(tmp_path):
         server.stop()
 
 
-@pytest.mark.parametrize("overrides, named", [
-    ({"complaints.info": 0}, "complaints.info"),
-    ({"complaints.conduct": 61}, "complaints.conduct"),
-    ({"complaints.service": "5"}, "complaints.service"),
-    ({"complaints.infos": 2}, "did you mean complaints.info"),
-    ({"office.maklumat": "x" * 2001}, "office.maklumat"),
-    ({"office.maklumat_en": 7}, "office.maklumat_en"),
-])
+@pytest.mark.parametrize(
+    "overrides, named",
+    [
+        ({"complaints.info": 0}, "complaints.info"),
+        ({"complaints.conduct": 61}, "complaints.conduct"),
+        ({"complaints.service": "5"}, "complaints.service"),
+        ({"complaints.infos": 2}, "did you mean complaints.info"),
+        ({"office.maklumat": "x" * 2001}, "office.maklumat"),
+        ({"office.maklumat_en": 7}, "office.maklumat_en"),
+    ],
+)
 def test_a_wrong_complaints_or_maklumat_setting_stops_start_up_naming_the_key(tmp_path, overrides, named):
     from kiosk.domain.errors import ConfigError
     from tests.support import office_settings
@@ -318,14 +377,17 @@ def test_a_wrong_complaints_or_maklumat_setting_stops_start_up_naming_the_key(tm
         office_settings(tmp_path, **{key.replace(".", "__"): value for key, value in overrides.items()})
 
 
-@pytest.mark.parametrize("key, value, named", [
-    ("requirements", [""], r"services\[0\]\.requirements\[0\]"),
-    ("requirements", "Kartu Keluarga", r"services\[0\]\.requirements must be list"),
-    ("procedure_en", ["x" * 301], r"services\[0\]\.procedure_en\[0\]: at most 300"),
-    ("procedure", ["langkah"] * 21, r"services\[0\]\.procedure: at most 20"),
-    ("cost", 0, r"services\[0\]\.cost must be str"),
-    ("time_standard", "x" * 301, r"services\[0\]\.time_standard: at most 300"),
-])
+@pytest.mark.parametrize(
+    "key, value, named",
+    [
+        ("requirements", [""], r"services\[0\]\.requirements\[0\]"),
+        ("requirements", "Kartu Keluarga", r"services\[0\]\.requirements must be list"),
+        ("procedure_en", ["x" * 301], r"services\[0\]\.procedure_en\[0\]: at most 300"),
+        ("procedure", ["langkah"] * 21, r"services\[0\]\.procedure: at most 20"),
+        ("cost", 0, r"services\[0\]\.cost must be str"),
+        ("time_standard", "x" * 301, r"services\[0\]\.time_standard: at most 300"),
+    ],
+)
 def test_a_wrong_service_standard_stops_start_up_naming_the_key(key, value, named):
     import tomllib
 

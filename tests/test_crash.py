@@ -45,7 +45,8 @@ def start_server(config: Path, port: int) -> subprocess.Popen:
     log = open(config.parent / "server.log", "ab")  # a file, not a pipe: a full pipe would stall the server
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--config", str(config), "serve", "--port", str(port)],
-        stdout=log, stderr=log,
+        stdout=log,
+        stderr=log,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
 
@@ -160,8 +161,10 @@ def test_numbering_is_gap_free_across_a_crash(tmp_path):
             assert again.json()["ticket"]["number"] == ticket["number"]
         with sqlite3.connect(tmp_path / "kiosk.db") as conn:
             for service, prefix in (("CETAK", "B"), ("INFO", "F")):
-                seqs = [row[0] for row in conn.execute(
-                    "SELECT seq FROM tickets WHERE origin_service = ? ORDER BY seq", [service])]
+                seqs = [
+                    row[0]
+                    for row in conn.execute("SELECT seq FROM tickets WHERE origin_service = ? ORDER BY seq", [service])
+                ]
                 highest_answered = max(int(t["number"].split("-")[1]) for t in answered if t["service"] == service)
                 assert seqs == list(range(1, len(seqs) + 1)), f"{service}: a number was skipped"
                 assert len(seqs) >= highest_answered  # committed but unanswered tickets may follow, never gaps

@@ -26,8 +26,11 @@ def _guarded_writes() -> list[tuple[str, str]]:
         app = make_app(Path(folder))
         try:
             rules = {(rule.rule, method): rule for rule in app.url_map.iter_rules() for method in rule.methods}
-            return [(path, method) for path, method in ROUTES
-                    if method in WRITES and _kind(rules[path, method], method) != "public"]
+            return [
+                (path, method)
+                for path, method in ROUTES
+                if method in WRITES and _kind(rules[path, method], method) != "public"
+            ]
         finally:
             app.extensions["kiosk"].stop()
             app.extensions["kiosk"].db.conn.close()
@@ -49,8 +52,9 @@ def office(tmp_path_factory):
 
 def _admin_session(server: LiveServer) -> tuple[requests.Session, str]:
     session = requests.Session()
-    answer = session.post(server.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"},
-                          timeout=10)
+    answer = session.post(
+        server.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"}, timeout=10
+    )
     assert answer.status_code == 200
     return session, answer.json()["csrf_token"]
 
@@ -58,9 +62,13 @@ def _admin_session(server: LiveServer) -> tuple[requests.Session, str]:
 def test_the_table_holds_every_write_method_of_staff_routes():
     guarded = set(GUARDED_WRITES)
     assert {method for _, method in guarded} == set(WRITES)
-    for write in (("/api/admin/closed-dates/<day>", "DELETE"), ("/api/admin/closed-dates/<day>", "PUT"),
-                  ("/api/services/<code>", "PATCH"), ("/api/applications/<nik:nik>", "PUT"),
-                  ("/api/counters/<id:counter_id>/next", "POST")):
+    for write in (
+        ("/api/admin/closed-dates/<day>", "DELETE"),
+        ("/api/admin/closed-dates/<day>", "PUT"),
+        ("/api/services/<code>", "PATCH"),
+        ("/api/applications/<nik:nik>", "PUT"),
+        ("/api/counters/<id:counter_id>/next", "POST"),
+    ):
         assert write in guarded, write
 
 
@@ -72,10 +80,16 @@ def test_every_staff_write_needs_the_sessions_csrf_token(office, path, method):
     session, token = _admin_session(office)
     _, other_token = _admin_session(office)
     assert other_token != token
-    for headers in ({}, {"X-CSRF-Token": ""}, {"X-CSRF-Token": "tebakan"}, {"X-CSRF-Token": other_token},
-                    {"X-CSRF-Token": token[:-1]}):
-        answer = session.request(method, url, params=sample.get("query"), json=sample.get("json", {}),
-                                 headers=headers, timeout=10)
+    for headers in (
+        {},
+        {"X-CSRF-Token": ""},
+        {"X-CSRF-Token": "tebakan"},
+        {"X-CSRF-Token": other_token},
+        {"X-CSRF-Token": token[:-1]},
+    ):
+        answer = session.request(
+            method, url, params=sample.get("query"), json=sample.get("json", {}), headers=headers, timeout=10
+        )
         assert (answer.status_code, answer.json()["error"]["code"]) == (403, "csrf_failed"), (headers, answer.text)
 
 

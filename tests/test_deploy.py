@@ -17,8 +17,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
-UNITS = {"kiosk.service": "kiosk.service", "kiosk-firewall.service": "kiosk-firewall.service",
-         "kiosk-screen@.service": "kiosk-screen@kiosk.service", "kiosk-regency.service": "kiosk-regency.service"}
+UNITS = {
+    "kiosk.service": "kiosk.service",
+    "kiosk-firewall.service": "kiosk-firewall.service",
+    "kiosk-screen@.service": "kiosk-screen@kiosk.service",
+    "kiosk-regency.service": "kiosk-regency.service",
+}
 SCRIPTS = ("install.sh", "screen-session", "check-in-container.sh")
 
 
@@ -63,8 +67,12 @@ def system_root(tmp_path):
 def test_every_unit_passes_systemd_analyze_verify_without_a_warning(system_root):
     analyze = tool("systemd-analyze")
     for instance in [*UNITS.values(), "kiosk-screen@display.service"]:
-        result = subprocess.run([analyze, "verify", "--man=no", f"--root={system_root}", instance],
-                                capture_output=True, text=True, cwd=system_root)
+        result = subprocess.run(
+            [analyze, "verify", "--man=no", f"--root={system_root}", instance],
+            capture_output=True,
+            text=True,
+            cwd=system_root,
+        )
         assert (result.returncode, result.stderr, result.stdout) == (0, "", ""), instance
 
 
@@ -73,16 +81,24 @@ def test_verify_would_catch_a_mistake(system_root):
     analyze = tool("systemd-analyze")
     unit = system_root / "etc/systemd/system/kiosk.service"
     unit.write_text(unit.read_text().replace("Restart=on-failure", "Restart=sometimes\nRestartSecs=2"))
-    result = subprocess.run([analyze, "verify", "--man=no", f"--root={system_root}", "kiosk.service"],
-                            capture_output=True, text=True, cwd=system_root)
+    result = subprocess.run(
+        [analyze, "verify", "--man=no", f"--root={system_root}", "kiosk.service"],
+        capture_output=True,
+        text=True,
+        cwd=system_root,
+    )
     assert "sometimes" in result.stderr and "RestartSecs" in result.stderr
 
 
 @pytest.mark.parametrize("unit", ["kiosk.service", "kiosk-regency.service"])
 def test_the_server_unit_is_hardened_by_systemds_own_measure(system_root, unit):
     analyze = tool("systemd-analyze")
-    result = subprocess.run([analyze, "security", "--offline=yes", f"--root={system_root}", unit],
-                            capture_output=True, text=True, cwd=system_root)
+    result = subprocess.run(
+        [analyze, "security", "--offline=yes", f"--root={system_root}", unit],
+        capture_output=True,
+        text=True,
+        cwd=system_root,
+    )
     exposure = float(re.search(rf"Overall exposure level for {unit}: ([\d.]+)", result.stdout).group(1))
     assert exposure <= 2.0, result.stdout  # 0 = fully locked down, 10 = unprotected; "OK" is below 4
 
@@ -114,8 +130,9 @@ def test_usb_printer_rules_cover_epson_and_the_common_58_and_80_mm_units():
     matched = set(re.findall(r'ATTRS\{idVendor\}=="(\w{4})"(?:, ATTRS\{idProduct\}=="(\w{4})")?', rules))
     assert ("04b8", "") in matched  # every Epson product
     assert {("0416", "5011"), ("0483", "5743"), ("1fc9", "2016"), ("0456", "0808")} <= matched
-    assert all('GROUP="kiosk"' in line and 'MODE="0660"' in line for line in rules.splitlines()
-               if line.startswith("ATTRS"))
+    assert all(
+        'GROUP="kiosk"' in line and 'MODE="0660"' in line for line in rules.splitlines() if line.startswith("ATTRS")
+    )
 
 
 @pytest.mark.parametrize("script", SCRIPTS)
@@ -132,8 +149,10 @@ def test_the_firewall_admits_the_lan_and_localhost_only_to_the_kiosk_port():
     assert rules.index("ip saddr @office_lan accept") < rules.index("tcp dport @PORT@ counter drop")
     # One address holds at most [server] max_connections_per_client connections, checked before any accept.
     for family in ("ip saddr", "ip6 saddr"):
-        cap = rules.index(f"ct state new add @clients_v{family[2] if family[2] == '6' else '4'} "
-                          f"{{ {family} ct count over @PERCLIENT@ }} counter reject with tcp reset")
+        cap = rules.index(
+            f"ct state new add @clients_v{family[2] if family[2] == '6' else '4'} "
+            f"{{ {family} ct count over @PERCLIENT@ }} counter reject with tcp reset"
+        )
         assert cap < rules.index("ip saddr @office_lan accept")
     nft = shutil.which("nft")
     if nft:  # nftables' own parser, without touching this machine's rules
@@ -151,18 +170,25 @@ def _install_helpers() -> str:
 
 
 def _bash(tmp_path, command: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["bash", "-c", f"set -euo pipefail\n{_install_helpers()}\n{command}"],
-                          capture_output=True, text=True, env={**os.environ, "CONFIG_DIR": str(tmp_path)})
+    return subprocess.run(
+        ["bash", "-c", f"set -euo pipefail\n{_install_helpers()}\n{command}"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "CONFIG_DIR": str(tmp_path)},
+    )
 
 
-@pytest.mark.parametrize(("toml", "port"), [
-    ("[server]\nport=9090\n", "9090"),                                      # no spaces around =
-    ("[printer]\nport = 9100\n\n[server]\nhost = \"0.0.0.0\"\n", "8080"),  # another table's port; server's unset
-    ("server.port = 9092\n[printer]\nport = 9100\n", "9092"),             # a dotted key
-    ("[server]\nport = 8443 # TLS proxy in front\n", "8443"),
-    ("[server] # the web server\nport = 9093\n", "9093"),                  # a comment after the header
-    (None, "8080"),                                                       # no configuration yet
-])
+@pytest.mark.parametrize(
+    ("toml", "port"),
+    [
+        ("[server]\nport=9090\n", "9090"),  # no spaces around =
+        ('[printer]\nport = 9100\n\n[server]\nhost = "0.0.0.0"\n', "8080"),  # another table's port; server's unset
+        ("server.port = 9092\n[printer]\nport = 9100\n", "9092"),  # a dotted key
+        ("[server]\nport = 8443 # TLS proxy in front\n", "8443"),
+        ("[server] # the web server\nport = 9093\n", "9093"),  # a comment after the header
+        (None, "8080"),  # no configuration yet
+    ],
+)
 def test_the_installer_reads_the_servers_port_with_pythons_toml_parser(tmp_path, toml, port):
     """The firewall and the screens must guard the port the server really listens on ([server] port)."""
     if toml is not None:
@@ -188,8 +214,12 @@ def test_the_installer_writes_staff_addresses_as_a_list_the_server_accepts(tmp_p
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == '["192.168.1.20/32", "192.168.1.32/28"]'
     config = tmp_path / "kiosk.toml"
-    config.write_text(packaged_config().read_text(encoding="utf-8").replace(
-        "staff_addresses = []", f"staff_addresses = {done.stdout.strip()}", 1), encoding="utf-8")
+    config.write_text(
+        packaged_config()
+        .read_text(encoding="utf-8")
+        .replace("staff_addresses = []", f"staff_addresses = {done.stdout.strip()}", 1),
+        encoding="utf-8",
+    )
     assert load_settings(config).server.staff_addresses == ("192.168.1.20/32", "192.168.1.32/28")
     assert _bash(tmp_path, 'staff_list "192.168.1.300"').returncode != 0
     assert _bash(tmp_path, 'staff_list ""').stdout.strip() == "[]"
@@ -203,8 +233,9 @@ def test_the_server_unit_never_starts_without_its_firewall():
 
 
 @pytest.mark.browser
-def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_chromium_on_x(browser, live_server,
-                                                                                            tmp_path):
+def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_chromium_on_x(
+    browser, live_server, tmp_path
+):
     """deploy/screen-session as kiosk-screen@kiosk runs it, on a real X server (Xvfb) with Debian's Chromium.
 
     Only the X server differs from the kiosk PC (Xvfb for the tty7 one xinit starts), and Chromium gets
@@ -217,8 +248,11 @@ def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_ch
     # -noreset as the unit gives it (without, X forgets xset's settings whenever no client is connected);
     # not the unit's -s 0 -dpms, so what is asserted below is the session's own doing.
     assert "-noreset" in settings_of("kiosk-screen@.service")["ExecStart"][0]
-    x_server = subprocess.Popen([xvfb, "-displayfd", "1", "-screen", "0", "1080x1920x24", "-nolisten", "tcp",
-                                 "-noreset"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    x_server = subprocess.Popen(
+        [xvfb, "-displayfd", "1", "-screen", "0", "1080x1920x24", "-nolisten", "tcp", "-noreset"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
     session = None
     try:
         display = ":" + x_server.stdout.readline().decode().strip()
@@ -226,15 +260,26 @@ def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_ch
         shims = tmp_path / "bin"
         shims.mkdir()
         (shims / "chromium").write_text(
-            f'#!/bin/sh\nexec /usr/bin/chromium --no-sandbox --remote-debugging-port={devtools} "$@"\n')
+            f'#!/bin/sh\nexec /usr/bin/chromium --no-sandbox --remote-debugging-port={devtools} "$@"\n'
+        )
         (shims / "chromium").chmod(0o755)
         profile = tmp_path / "home/chromium-kiosk/Default"
         profile.mkdir(parents=True)  # as left by a crash: no "restore pages?" bubble may come up
         (profile / "Preferences").write_text('{"profile":{"exit_type":"Crashed","exited_cleanly":false}}')
-        environment = {**os.environ, "DISPLAY": display, "HOME": str(tmp_path / "home"),
-                       "KIOSK_URL": live_server.url, "PATH": f"{shims}:{os.environ['PATH']}"}
-        session = subprocess.Popen([str(DEPLOY / "screen-session"), "kiosk"], env=environment,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        environment = {
+            **os.environ,
+            "DISPLAY": display,
+            "HOME": str(tmp_path / "home"),
+            "KIOSK_URL": live_server.url,
+            "PATH": f"{shims}:{os.environ['PATH']}",
+        }
+        session = subprocess.Popen(
+            [str(DEPLOY / "screen-session"), "kiosk"],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         # Playwright's own (the browser fixture's) connects to the Chromium the session started.
         chromium = None
         for _ in range(300):  # Chromium starts in a few seconds; a slow CI machine gets 30
@@ -256,7 +301,7 @@ def test_the_screen_session_blanks_nothing_and_opens_the_kiosk_full_screen_in_ch
             page.wait_for_timeout(100)
         assert size == [1080, 1920, 1080, 1920]
         saver = subprocess.run([xset, "q"], env=environment, capture_output=True, text=True).stdout
-        saver = saver[saver.index("Screen Saver"):saver.index("Colors")]
+        saver = saver[saver.index("Screen Saver") : saver.index("Colors")]
         assert re.search(r"prefer blanking:\s+no", saver) and re.search(r"timeout:\s+0\b", saver), saver
         chromium.close()
     finally:

@@ -82,8 +82,9 @@ def test_kiosk_addresses_default_to_this_pc_and_take_ips_and_networks():
 def test_status_kiosk_addresses_is_an_alias():
     settings = load_settings(packaged_config(), {"status.kiosk_addresses": ["192.168.1.21"]})
     assert settings.kiosk.addresses == ("192.168.1.21",)
-    both = load_settings(packaged_config(), {"status.kiosk_addresses": ["192.168.1.21"],
-                                             "kiosk.addresses": ["192.168.1.22"]})
+    both = load_settings(
+        packaged_config(), {"status.kiosk_addresses": ["192.168.1.21"], "kiosk.addresses": ["192.168.1.22"]}
+    )
     assert both.kiosk.addresses == ("192.168.1.22", "192.168.1.21")
 
 
@@ -92,8 +93,10 @@ def test_status_kiosk_addresses_is_an_alias():
 
 def test_another_device_cannot_take_numbers(office):
     phone = device("127.0.0.2")
-    answers = [phone.post(office.url + "/api/tickets", json={"service": "REKAM", "priority": True}, timeout=10)
-               for _ in range(20)]
+    answers = [
+        phone.post(office.url + "/api/tickets", json={"service": "REKAM", "priority": True}, timeout=10)
+        for _ in range(20)
+    ]
     assert {answer.status_code for answer in answers} == {403}
     error = answers[0].json()["error"]
     assert error["code"] == "not_a_kiosk" and "kios" in error["message"]
@@ -108,8 +111,10 @@ def test_a_listed_network_is_a_kiosk_and_its_neighbours_are_not(tmp_path):
     server = LiveServer(app).start(workers=False)
     try:
         for source, status in (("127.0.0.2", 201), ("127.0.0.3", 201), ("127.0.0.4", 403), ("127.0.0.9", 403)):
-            assert device(source).post(server.url + "/api/tickets", json={"service": "AMBIL"},
-                                       timeout=10).status_code == status, source
+            assert (
+                device(source).post(server.url + "/api/tickets", json={"service": "AMBIL"}, timeout=10).status_code
+                == status
+            ), source
     finally:
         server.stop()
 
@@ -162,17 +167,23 @@ def test_the_survey_by_number_is_kiosk_only_and_the_phone_keeps_its_link(office)
     # a staff session cannot grade its own counter by number either
     counter_pc = device("127.0.0.3")
     headers = login(counter_pc, office, "kepala", "rahasia-Admin1")
-    staff = counter_pc.post(office.url + "/api/surveys", json={"number": ticket["number"], "answers": ALL_GOOD},
-                            headers=headers, timeout=10)
+    staff = counter_pc.post(
+        office.url + "/api/surveys", json={"number": ticket["number"], "answers": ALL_GOOD}, headers=headers, timeout=10
+    )
     assert (staff.status_code, staff.json()["error"]["code"]) == (403, "not_a_kiosk")
-    assert phone.post(office.url + "/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD},
-                      timeout=10).status_code == 201
+    assert (
+        phone.post(
+            office.url + "/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD}, timeout=10
+        ).status_code
+        == 201
+    )
 
 
 def test_the_kiosk_answers_by_number(office):
     ticket = _served_ticket(office)
-    answer = device("127.0.0.1").post(office.url + "/api/surveys", json={"number": ticket["number"],
-                                                                         "answers": ALL_GOOD}, timeout=10)
+    answer = device("127.0.0.1").post(
+        office.url + "/api/surveys", json={"number": ticket["number"], "answers": ALL_GOOD}, timeout=10
+    )
     assert answer.status_code == 201
 
 
@@ -188,8 +199,7 @@ def test_status_lookups_use_the_same_kiosk_list(tmp_path):
         assert device("127.0.0.7").post(server.url + "/api/status-lookups", json=body, timeout=10).status_code == 404
         staff = device("127.0.0.1")
         headers = login(staff, server, "petugas", "rahasia-Loket1")
-        assert staff.post(server.url + "/api/status-lookups", json=body, headers=headers,
-                          timeout=10).status_code == 404
+        assert staff.post(server.url + "/api/status-lookups", json=body, headers=headers, timeout=10).status_code == 404
     finally:
         server.stop()
 
@@ -243,8 +253,11 @@ def _staff_routes(server: LiveServer, ids: dict) -> list[tuple[str, str, dict | 
         ("GET", f"/api/reports/range.xlsx?from={today}&to={today}", None),
         ("GET", f"/api/reports/skm?from={today}&to={today}", None),
         ("GET", f"/api/reports/skm.xlsx?from={today}&to={today}", None),
-        ("PUT", f"/api/applications/{NIK}", {"kk": KK, "name": "Budi Santoso", "birth_date": "1990-08-17",
-                                             "status": "READY_FOR_PICKUP", "note": ""}),
+        (
+            "PUT",
+            f"/api/applications/{NIK}",
+            {"kk": KK, "name": "Budi Santoso", "birth_date": "1990-08-17", "status": "READY_FOR_PICKUP", "note": ""},
+        ),
         ("POST", "/api/applications/search", {"nik": NIK}),
         ("POST", "/api/applications/status", {"nik": NIK, "status": "CARD_SHIPPED"}),
         ("POST", "/api/applications/ready", {"niks": [NIK]}),
@@ -297,14 +310,19 @@ def _pattern(rule: str) -> str:
 
 def test_no_staff_answer_carries_a_ticket_token_or_track_url(office):
     kiosk = device("127.0.0.1")
-    tickets = [kiosk.post(office.url + "/api/tickets", json={"service": code}, timeout=10).json()["ticket"]
-               for code in ("REKAM", "REKAM", "AMBIL")]
+    tickets = [
+        kiosk.post(office.url + "/api/tickets", json={"service": code}, timeout=10).json()["ticket"]
+        for code in ("REKAM", "REKAM", "AMBIL")
+    ]
     secrets = [ticket["token"] for ticket in tickets]
     admin = device("127.0.0.4")
     headers = login(admin, office, "kepala", "rahasia-Admin1")
     add_staff(office.app, "budi", "rahasia-Loket2")
-    ids = {"called": tickets[0]["id"], "next": tickets[1]["id"],
-           "staff": staff_store.get_staff(office.runtime.db, "budi")["id"]}
+    ids = {
+        "called": tickets[0]["id"],
+        "next": tickets[1]["id"],
+        "staff": staff_store.get_staff(office.runtime.db, "budi")["id"],
+    }
     routes = _staff_routes(office, ids)
     for method, path, body in routes:
         answer = admin.request(method, office.url + path, json=body, headers=headers, timeout=10)
@@ -320,7 +338,8 @@ def test_no_staff_answer_carries_a_ticket_token_or_track_url(office):
         if getattr(office.app.view_functions[rule.endpoint], "staff_route", False):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert any(m == method and re.fullmatch(_pattern(rule.rule), path) for m, path in called), (
-                    f"staff route {method} {rule.rule} is missing from the table")
+                    f"staff route {method} {rule.rule} is missing from the table"
+                )
 
 
 def _keys(value) -> set[str]:
@@ -338,10 +357,15 @@ def test_a_kiosk_pc_added_on_the_settings_screen_issues_at_once(office):
     assert new_kiosk.post(office.url + "/api/tickets", json={"service": "REKAM"}, timeout=10).status_code == 403
     admin = device("127.0.0.1")
     headers = login(admin, office, "kepala", "rahasia-Admin1")
-    changed = admin.patch(office.url + "/api/admin/settings", headers=headers, timeout=10,
-                          json={"kiosk": {"addresses": ["127.0.0.1", "::1", "127.0.0.5"]}})
+    changed = admin.patch(
+        office.url + "/api/admin/settings",
+        headers=headers,
+        timeout=10,
+        json={"kiosk": {"addresses": ["127.0.0.1", "::1", "127.0.0.5"]}},
+    )
     assert changed.status_code == 200, changed.text
     assert new_kiosk.post(office.url + "/api/tickets", json={"service": "REKAM"}, timeout=10).status_code == 201
-    looked_up = new_kiosk.post(office.url + "/api/status-lookups", json={"nik": "6203011708900001",
-                                                                         "kk": "6203010102150004"}, timeout=10)
+    looked_up = new_kiosk.post(
+        office.url + "/api/status-lookups", json={"nik": "6203011708900001", "kk": "6203010102150004"}, timeout=10
+    )
     assert looked_up.status_code == 404  # looked up (nothing stored), not refused as another device

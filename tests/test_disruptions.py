@@ -14,8 +14,9 @@ from tests.support import add_staff, make_app
 
 @pytest.fixture
 def office(tmp_path, clock):
-    application = make_app(tmp_path, clock=clock,
-                           disruption__alternatives={"blanko": ["IKD", "INFO"], "network": ["INFO"]})
+    application = make_app(
+        tmp_path, clock=clock, disruption__alternatives={"blanko": ["IKD", "INFO"], "network": ["INFO"]}
+    )
     add_staff(application)
     add_staff(application, "kepala", "rahasia-Admin1", "admin")
     yield application
@@ -32,18 +33,31 @@ def _login(app, username="petugas", password="rahasia-Loket1"):
 def test_counter_staff_suspend_a_service_and_the_kiosk_gets_the_alternatives(office, clock):
     staff, headers = _login(office)
     kiosk = office.test_client()
-    answer = staff.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko", "note": "Datang Jumat",
-                                                  "until": "2026-11-27T10:00"}, headers=headers)
+    answer = staff.post(
+        "/api/disruptions",
+        json={"service": "REKAM", "reason": "blanko", "note": "Datang Jumat", "until": "2026-11-27T10:00"},
+        headers=headers,
+    )
     assert answer.status_code == 201
     disruption = answer.get_json()["disruption"]
     assert disruption == {
-        "id": 1, "service": "REKAM", "service_name": "Perekaman KTP-el", "service_name_en": "KTP-el Enrolment",
-        "reason": "blanko", "label": "Blanko KTP-el habis",
-        "label_en": "KTP-el card blanks have run out", "note": "Datang Jumat", "since": "2026-11-25T09:00:00+07:00",
+        "id": 1,
+        "service": "REKAM",
+        "service_name": "Perekaman KTP-el",
+        "service_name_en": "KTP-el Enrolment",
+        "reason": "blanko",
+        "label": "Blanko KTP-el habis",
+        "label_en": "KTP-el card blanks have run out",
+        "note": "Datang Jumat",
+        "since": "2026-11-25T09:00:00+07:00",
         "until": "2026-11-27T10:00:00+07:00",
-        "alternatives": [{"code": "IKD", "name": "Aktivasi IKD", "name_en": "IKD (Digital ID) Activation"},
-                         {"code": "INFO", "name": "Informasi", "name_en": "Information"}],
-        "later_day": True, "ended_at": None}
+        "alternatives": [
+            {"code": "IKD", "name": "Aktivasi IKD", "name_en": "IKD (Digital ID) Activation"},
+            {"code": "INFO", "name": "Informasi", "name_en": "Information"},
+        ],
+        "later_day": True,
+        "ended_at": None,
+    }
 
     refused = kiosk.post("/api/tickets", json={"service": "REKAM"})
     assert refused.status_code == 409
@@ -84,17 +98,20 @@ def test_a_disruption_of_every_service_stops_them_all_and_offers_nothing_it_cove
     assert all(s["suspended"]["reason"] == "power" for s in kiosk.get("/api/services").get_json())
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"service": "REKAM"}, 400, "bad_request"),
-    ({"service": "REKAM", "reason": "banjir"}, 400, "bad_request"),
-    ({"service": "NOPE", "reason": "other"}, 404, "unknown_service"),
-    ({"service": 5, "reason": "other"}, 400, "bad_request"),
-    ({"service": "REKAM", "reason": "other", "note": "x" * 201}, 400, "bad_request"),
-    ({"service": "REKAM", "reason": "other", "note": 7}, 400, "bad_request"),
-    ({"service": "REKAM", "reason": "other", "until": "2026-11-25T08:00"}, 400, "bad_request"),
-    ({"service": "REKAM", "reason": "other", "until": "besok"}, 400, "bad_request"),
-    ({"service": "REKAM", "reason": "other", "until": "11:30"}, 201, None),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"service": "REKAM"}, 400, "bad_request"),
+        ({"service": "REKAM", "reason": "banjir"}, 400, "bad_request"),
+        ({"service": "NOPE", "reason": "other"}, 404, "unknown_service"),
+        ({"service": 5, "reason": "other"}, 400, "bad_request"),
+        ({"service": "REKAM", "reason": "other", "note": "x" * 201}, 400, "bad_request"),
+        ({"service": "REKAM", "reason": "other", "note": 7}, 400, "bad_request"),
+        ({"service": "REKAM", "reason": "other", "until": "2026-11-25T08:00"}, 400, "bad_request"),
+        ({"service": "REKAM", "reason": "other", "until": "besok"}, 400, "bad_request"),
+        ({"service": "REKAM", "reason": "other", "until": "11:30"}, 201, None),
+    ],
+)
 def test_a_disruption_is_checked_before_it_is_stored(office, body, status, code):
     staff, headers = _login(office)
     answer = staff.post("/api/disruptions", json=body, headers=headers)
@@ -113,18 +130,28 @@ def test_only_staff_start_or_end_a_disruption(office):
 def test_minutes_per_service_and_reason_clip_to_the_period():
     day = datetime(2026, 11, 25, tzinfo=JAKARTA).date()
     spans = [
-        rules.Span("REKAM", "blanko", datetime(2026, 11, 24, 23, 0, tzinfo=JAKARTA),
-                   datetime(2026, 11, 25, 1, 30, tzinfo=JAKARTA)),  # 90 minutes fall on the 25th
-        rules.Span(None, "power", datetime(2026, 11, 25, 10, 0, tzinfo=JAKARTA),
-                   datetime(2026, 11, 25, 10, 20, tzinfo=JAKARTA)),
+        rules.Span(
+            "REKAM",
+            "blanko",
+            datetime(2026, 11, 24, 23, 0, tzinfo=JAKARTA),
+            datetime(2026, 11, 25, 1, 30, tzinfo=JAKARTA),
+        ),  # 90 minutes fall on the 25th
+        rules.Span(
+            None, "power", datetime(2026, 11, 25, 10, 0, tzinfo=JAKARTA), datetime(2026, 11, 25, 10, 20, tzinfo=JAKARTA)
+        ),
         rules.Span("IKD", "network", datetime(2026, 11, 25, 14, 0, tzinfo=JAKARTA), None),  # still going on
     ]
     now = datetime(2026, 11, 25, 14, 30, tzinfo=JAKARTA)
     assert rules.minutes_per_service(spans, day, day, JAKARTA, now, ["REKAM", "IKD"]) == [
         {"service": "REKAM", "reason": "blanko", "label": "Blanko KTP-el habis", "disruptions": 1, "minutes": 90},
         {"service": "REKAM", "reason": "power", "label": "Listrik padam", "disruptions": 1, "minutes": 20},
-        {"service": "IKD", "reason": "network", "label": "Jaringan/SIAK sedang terganggu", "disruptions": 1,
-         "minutes": 30},
+        {
+            "service": "IKD",
+            "reason": "network",
+            "label": "Jaringan/SIAK sedang terganggu",
+            "disruptions": 1,
+            "minutes": 30,
+        },
         {"service": "IKD", "reason": "power", "label": "Listrik padam", "disruptions": 1, "minutes": 20},
     ]
 
@@ -137,9 +164,19 @@ def test_the_report_counts_disruption_minutes_for_admins_only(office, clock):
     assert staff.get("/api/reports/disruptions?from=2026-11-01&to=2026-11-30").status_code == 403
     admin, _ = _login(office, "kepala", "rahasia-Admin1")
     answer = admin.get("/api/reports/disruptions?from=2026-11-01&to=2026-11-30")
-    assert answer.get_json() == {"from": "2026-11-01", "to": "2026-11-30", "services": [
-        {"service": "REKAM", "reason": "network", "label": "Jaringan/SIAK sedang terganggu", "disruptions": 1,
-         "minutes": 75}]}
+    assert answer.get_json() == {
+        "from": "2026-11-01",
+        "to": "2026-11-30",
+        "services": [
+            {
+                "service": "REKAM",
+                "reason": "network",
+                "label": "Jaringan/SIAK sedang terganggu",
+                "disruptions": 1,
+                "minutes": 75,
+            }
+        ],
+    }
     assert admin.get("/api/reports/disruptions?from=2026-11-30&to=2026-11-01").status_code == 400
 
 
@@ -183,7 +220,11 @@ def test_staff_turn_a_waiting_ticket_into_a_booking_for_the_next_open_day(office
     booking = body["booking"]
     # the demo office is open around the clock: the earliest window of tomorrow with room for two
     assert (booking["date"], booking["slot_start"], booking["members"], booking["status"]) == (
-        "2026-11-26", "00:00", 2, "booked")
+        "2026-11-26",
+        "00:00",
+        2,
+        "booked",
+    )
     again = staff.post(f"/api/tickets/{waiting['id']}/rebook", headers=headers)
     assert (again.status_code, again.get_json()["error"]["code"]) == (409, "bad_transition")
     other = kiosk.post("/api/tickets", json={"service": "IKD"}).get_json()["ticket"]

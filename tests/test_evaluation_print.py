@@ -14,13 +14,27 @@ from tests.conftest import JAKARTA, Clock
 from tests.support import add_staff, make_app
 
 # (start, end or None, service or None = all, reason) -> minutes per month of 2026
-SCRIPT = [("2025-12-31 23:00", "2026-01-01 01:00", None, "network"),  # 60 in 2025, 60 in January
-          ("2026-02-03 09:00", "2026-02-03 10:30", None, "power"),  # 90
-          ("2026-03-31 14:00", "2026-04-01 09:00", "REKAM", "blanko"),  # 600 in March, 540 in April
-          ("2026-12-31 16:00", None, "REKAM", "staff")]  # still going on: 480 up to the year's end
+SCRIPT = [
+    ("2025-12-31 23:00", "2026-01-01 01:00", None, "network"),  # 60 in 2025, 60 in January
+    ("2026-02-03 09:00", "2026-02-03 10:30", None, "power"),  # 90
+    ("2026-03-31 14:00", "2026-04-01 09:00", "REKAM", "blanko"),  # 600 in March, 540 in April
+    ("2026-12-31 16:00", None, "REKAM", "staff"),
+]  # still going on: 480 up to the year's end
 MINUTES_2026 = [60, 90, 600, 540, 0, 0, 0, 0, 0, 0, 0, 480]
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 
 def at(text: str) -> datetime:
@@ -43,8 +57,9 @@ def office(tmp_path_factory):
     for start, end, service, reason in SCRIPT:
         clock.current = at(start)
         staff, headers = login(app, "petugas", "rahasia-Loket1")
-        answer = staff.post("/api/disruptions", json={"service": service, "reason": reason, "note": ""},
-                            headers=headers)
+        answer = staff.post(
+            "/api/disruptions", json={"service": service, "reason": reason, "note": ""}, headers=headers
+        )
         assert answer.status_code == 201, answer.get_json()
         if end:
             clock.current = at(end)
@@ -100,7 +115,7 @@ def test_the_a4_page_shows_the_same_figures_for_admins_only(office):
     for aspect in ("Aspek: Kebijakan Pelayanan", "Aspek: Konsultasi dan Pengaduan", "Aspek: Sarana Prasarana"):
         assert aspect in page
     assert '<td class="num" id="disruption-total">1.770</td>' in page
-    assert '<tr data-month="3"><td>Maret</td>' in page and "<td class=\"num\">600</td></tr>" in page
+    assert '<tr data-month="3"><td>Maret</td>' in page and '<td class="num">600</td></tr>' in page
     assert 'href="/api/reports/evaluation.xlsx?year=2026"' in page
 
     assert admin.get("/admin/evaluation?year=20x6").status_code == 400

@@ -64,11 +64,13 @@ def test_stream_slots_cap_in_all_and_per_client_address():
 class SseClient:
     """A minimal Server-Sent Events reader over a raw HTTP connection."""
 
-    def __init__(self, base_url: str, path: str = "/api/events", headers: dict | None = None,
-                 source: str | None = None):
+    def __init__(
+        self, base_url: str, path: str = "/api/events", headers: dict | None = None, source: str | None = None
+    ):
         parts = urlsplit(base_url)
         self.connection = http.client.HTTPConnection(
-            parts.hostname, parts.port, timeout=5, source_address=(source, 0) if source else None)
+            parts.hostname, parts.port, timeout=5, source_address=(source, 0) if source else None
+        )
         self.connection.request("GET", path, headers=headers or {})
         self.sock = self.connection.sock  # http.client lets go of it once a streamed answer starts
         self.response = self.connection.getresponse()
@@ -188,7 +190,10 @@ def test_a_stream_resumes_after_the_last_event_id_without_duplicates(server, res
         again = SseClient(server.url, f"/api/events?last_event_id={last_id}")
     replay = again.events_until("queue")
     assert [(e["event"], e["data"].get("number")) for e in replay] == [
-        ("call", missed[0]["number"]), ("call", missed[1]["number"]), ("queue", None)]
+        ("call", missed[0]["number"]),
+        ("call", missed[1]["number"]),
+        ("queue", None),
+    ]
     assert int(replay[0]["id"]) < int(replay[1]["id"])
     assert first["number"] not in {e["data"].get("number") for e in replay}
 
@@ -226,9 +231,11 @@ def test_filters_by_counter_and_by_service(server):
     cetak_at_2 = _call(server, headers, counter=2, service="CETAK")
 
     assert [e["data"]["number"] for e in by_counter.events_until("call") if e["event"] == "call"] == [
-        cetak_at_2["number"]]
+        cetak_at_2["number"]
+    ]
     assert [e["data"]["number"] for e in by_service.events_until("call") if e["event"] == "call"] == [
-        rekam_at_1["number"]]
+        rekam_at_1["number"]
+    ]
     # queue events are never filtered: every screen needs the counts
     by_service.events_until("queue")
     by_counter.close()
@@ -251,8 +258,13 @@ def test_streams_end_at_once_when_the_server_stops(tmp_path):
 
 
 def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
-    app = make_app(tmp_path, server__threads=16, server__max_streams=12, server__max_streams_per_client=12,
-                   server__reserved_streams=0)
+    app = make_app(
+        tmp_path,
+        server__threads=16,
+        server__max_streams=12,
+        server__max_streams_per_client=12,
+        server__reserved_streams=0,
+    )
     add_staff(app)
     app.config["SSE_HEARTBEAT_SECONDS"] = 0.2
     server = LiveServer(app).start(workers=False)
@@ -278,8 +290,9 @@ def test_kiosk_requests_still_answer_with_a_dozen_streams_open(tmp_path):
 @pytest.fixture
 def capped(tmp_path):
     """An office whose 8 threads allow 4 streams, 2 per client address, none kept for screens (15 s heartbeat)."""
-    app = make_app(tmp_path, server__threads=8, server__max_streams=4, server__max_streams_per_client=2,
-                   server__reserved_streams=0)
+    app = make_app(
+        tmp_path, server__threads=8, server__max_streams=4, server__max_streams_per_client=2, server__reserved_streams=0
+    )
     live = LiveServer(app).start(workers=False)
     yield live
     live.stop()
@@ -349,8 +362,9 @@ PUBLIC_TICKET_KEYS = {"number", "service", "status", "counter", "called_at"}
 def test_no_public_shape_carries_an_issued_tickets_token_or_id(server):
     headers = server.login()
     stream = _opened(server)
-    tickets = [server.post("/api/tickets", json={"service": code}).json()["ticket"]
-               for code in ("REKAM", "CETAK", "REKAM")]
+    tickets = [
+        server.post("/api/tickets", json={"service": code}).json()["ticket"] for code in ("REKAM", "CETAK", "REKAM")
+    ]
     called = server.post("/api/counters/1/next", headers=headers).json()["ticket"]
     serving = server.post("/api/counters/2/next", headers=headers).json()["ticket"]
     assert server.post(f"/api/tickets/{serving['id']}/serve", headers=headers).status_code == 200
@@ -363,7 +377,9 @@ def test_no_public_shape_carries_an_issued_tickets_token_or_id(server):
     queue = server.get("/api/queue").json()
     held = [c["ticket"] for c in queue["counters"] if c["ticket"]]
     assert {t["number"]: set(t) for t in held} == {
-        called["number"]: PUBLIC_TICKET_KEYS, serving["number"]: PUBLIC_TICKET_KEYS}
+        called["number"]: PUBLIC_TICKET_KEYS,
+        serving["number"]: PUBLIC_TICKET_KEYS,
+    }
     assert {t["number"]: t["status"] for t in held} == {called["number"]: "called", serving["number"]: "serving"}
     public_texts = {
         "/api/queue": json.dumps(queue),
@@ -435,8 +451,13 @@ def test_head_requests_and_refused_streams_leave_no_subscriber_behind(server):
 @pytest.fixture
 def reserving(tmp_path):
     """Six streams in all, one per address, two of them kept for displays and counters."""
-    app = make_app(tmp_path, server__threads=16, server__max_streams=6, server__max_streams_per_client=1,
-                   server__reserved_streams=2)
+    app = make_app(
+        tmp_path,
+        server__threads=16,
+        server__max_streams=6,
+        server__max_streams_per_client=1,
+        server__reserved_streams=2,
+    )
     add_staff(app)
     live = LiveServer(app).start(workers=False)
     yield live
@@ -451,10 +472,15 @@ def test_six_phones_cannot_push_the_display_and_the_counter_back_to_polling(rese
     assert claiming.response.status == 503
     display = SseClient(reserving.url, "/api/events?screen=display", source="127.0.0.8")
     assert display.response.status == 200 and display.events_until("printer")[0]["event"] == "queue"
-    cookie = reserving.session.post(reserving.url + "/api/login",
-                                    json={"username": "petugas", "password": "rahasia-Loket1"}).cookies
-    counter = SseClient(reserving.url, "/api/events?screen=counter", source="127.0.0.9",
-                        headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookie.items())})
+    cookie = reserving.session.post(
+        reserving.url + "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}
+    ).cookies
+    counter = SseClient(
+        reserving.url,
+        "/api/events?screen=counter",
+        source="127.0.0.9",
+        headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookie.items())},
+    )
     assert counter.response.status == 200
     assert _open_streams(reserving) == 6
     for stream in (*phones, claiming, display, counter):

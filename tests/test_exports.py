@@ -30,13 +30,16 @@ def csv_rows(text: str) -> list[list[str]]:
 
 
 def _report(prefix: str, first: date, last: date) -> dict:
-    name = f"{prefix}HYPERLINK(\"http://x\";\"klik\")"
+    name = f'{prefix}HYPERLINK("http://x";"klik")'
     catalog = reports.Catalog(f"{prefix}Kantor", (("REKAM", name),), ((1, f"{prefix}Loket"),), {7: f"{prefix}petugas"})
     day = first.isoformat()
-    facts = reports.Facts(issued=[reports.Issued(day, "REKAM", 9, 1)],
-                          waits=[reports.Waits(day, "REKAM", 1, 7, [600], day)],
-                          calls=[reports.Called(day, 1, 7, 1)],
-                          dones=[reports.Done(day, "REKAM", 9, 1, 7, 1, 1, 300)], no_shows=[])
+    facts = reports.Facts(
+        issued=[reports.Issued(day, "REKAM", 9, 1)],
+        waits=[reports.Waits(day, "REKAM", 1, 7, [600], day)],
+        calls=[reports.Called(day, 1, 7, 1)],
+        dones=[reports.Done(day, "REKAM", 9, 1, 7, 1, 1, 300)],
+        no_shows=[],
+    )
     if first == last:
         return reports.daily_report(facts, first, catalog)
     return reports.range_report(facts, first, last, catalog)
@@ -56,7 +59,7 @@ PERIODS = [(DAY, DAY), (DAY, NEXT_DAY)]
 def test_the_report_csv_quotes_every_formula_start(prefix, first, last):
     rows = csv_rows(to_csv(_report(prefix, first, last)))
     names = [row[2] for row in rows[1:] if row[1] == "REKAM"]
-    assert names and all(name == f"'{prefix}HYPERLINK(\"http://x\";\"klik\")" for name in names), names
+    assert names and all(name == f'\'{prefix}HYPERLINK("http://x";"klik")' for name in names), names
     for row in rows[1:]:  # no other cell starts with a formula character either
         assert not any(cell[:1] in DANGEROUS for cell in row), row
 
@@ -80,10 +83,20 @@ def test_the_report_workbook_writes_every_formula_start_as_text(prefix, first, l
 
 @pytest.mark.parametrize("prefix", DANGEROUS, ids=IDS)
 def test_the_skm_workbook_writes_every_formula_start_as_text(prefix):
-    rows = [{**{code: 4 for code in skm.ELEMENT_CODES}, "suggestion": f"{prefix}SUM(A1:A9) antrean lama",
-             "channel": "phone"}]
-    report = {**skm.period_report(rows, population=1), "office": f"{prefix}Kantor", "from": "2026-11-01",
-              "to": "2026-11-25", "service_name": f"{prefix}Perekaman"}
+    rows = [
+        {
+            **{code: 4 for code in skm.ELEMENT_CODES},
+            "suggestion": f"{prefix}SUM(A1:A9) antrean lama",
+            "channel": "phone",
+        }
+    ]
+    report = {
+        **skm.period_report(rows, population=1),
+        "office": f"{prefix}Kantor",
+        "from": "2026-11-01",
+        "to": "2026-11-25",
+        "service_name": f"{prefix}Perekaman",
+    }
     book = load_workbook(io.BytesIO(skm_to_xlsx(report)))
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
@@ -101,8 +114,12 @@ def test_a_residents_suggestion_downloads_as_text_through_the_server(app, client
     ticket = issue(client)
     finish(staff_client, ticket)
     suggestion = f"{prefix}cmd|' /C calc'!A0 loketnya lambat"
-    assert client.post("/api/surveys", json={"token": ticket["token"], "answers": [4] * 9,
-                                             "suggestion": suggestion}).status_code == 201
+    assert (
+        client.post(
+            "/api/surveys", json={"token": ticket["token"], "answers": [4] * 9, "suggestion": suggestion}
+        ).status_code
+        == 201
+    )
     answer = admin(app).get("/api/reports/skm.xlsx?from=2026-11-01&to=2026-11-25")
     cell = load_workbook(io.BytesIO(answer.data))["Saran"]["A7"]
     assert (cell.value, cell.data_type) == (suggestion, "s")

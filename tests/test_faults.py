@@ -37,8 +37,10 @@ def test_a_long_reader_never_blocks_issuing_and_sees_its_own_snapshot(tmp_path):
         reader.execute("BEGIN")
         assert reader.execute("SELECT count(*) FROM tickets").fetchone() == (1,)  # the snapshot is taken here
 
-        answers = [server.post("/api/tickets", json={"service": "REKAM"}, headers={"Idempotency-Key": str(uuid.uuid4())})
-                   for _ in range(40)]
+        answers = [
+            server.post("/api/tickets", json={"service": "REKAM"}, headers={"Idempotency-Key": str(uuid.uuid4())})
+            for _ in range(40)
+        ]
         assert [a.status_code for a in answers] == [201] * 40
         assert [a.json()["ticket"]["number"] for a in answers] == [f"A-{n:03d}" for n in range(2, 42)]
 
@@ -56,8 +58,9 @@ def _small_filesystem(folder: Path, size: str) -> bool:
     folder.mkdir()
     if os.geteuid() != 0:
         return False
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)], capture_output=True, text=True
+    )
     return done.returncode == 0
 
 
@@ -76,8 +79,9 @@ def test_a_full_disk_under_the_backup_folder_fails_the_copy_keeps_the_last_good_
         pytest.skip("mounting a tmpfs needs root")
     try:
         clock = Clock(datetime(2026, 11, 25, 2, 30, tzinfo=JAKARTA))
-        app = make_app(tmp_path, clock=clock, printer__type="none", backup__dir=str(folder), backup__keep=5,
-                       backup__time="02:00")
+        app = make_app(
+            tmp_path, clock=clock, printer__type="none", backup__dir=str(folder), backup__keep=5, backup__time="02:00"
+        )
         server = LiveServer(app).start(workers=False)
         runtime = server.runtime
         try:
@@ -109,18 +113,25 @@ def test_a_full_disk_under_the_backup_folder_fails_the_copy_keeps_the_last_good_
 
 def _limited_backup(config: Path, target: Path) -> subprocess.CompletedProcess:
     """Run `kiosk backup` with a 1 MiB file-size limit: every write past it fails as on a full disk."""
+
     def limit() -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a failing write, not a killed process
         resource.setrlimit(resource.RLIMIT_FSIZE, (1024 * 1024, 1024 * 1024))
 
-    return subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), "backup", str(target)],
-                          capture_output=True, text=True, preexec_fn=limit, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "backup", str(target)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        timeout=60,
+    )
 
 
 def test_kiosk_backup_that_cannot_write_says_so_in_one_line_and_leaves_nothing(tmp_path):
     config = write_office_config(tmp_path)
-    init = subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), "init"],
-                          capture_output=True, text=True, timeout=60)
+    init = subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "init"], capture_output=True, text=True, timeout=60
+    )
     assert init.returncode == 0, init.stderr
     database = next(tmp_path.glob("*.db"))
     _fill(database, 800)  # about 3.2 MB, past the limit
@@ -148,7 +159,7 @@ def test_one_address_holding_600_idle_connections_does_not_stop_the_office(tmp_p
     finally:
         server.stop()
     assert opened >= 600
-    assert percentile(timings, .99) < 1000, f"/healthz p99 {percentile(timings, .99):.0f} ms over {len(timings)}"
+    assert percentile(timings, 0.99) < 1000, f"/healthz p99 {percentile(timings, 0.99):.0f} ms over {len(timings)}"
     assert answered.status_code == 201
 
 

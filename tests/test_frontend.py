@@ -67,8 +67,11 @@ def test_every_page_script_is_a_module_and_its_imports_are_preloaded(page):
             continue
         assert 'type="module"' in attributes, f"{page.name}: <script{attributes}> is not a module"
         entries |= {(JS / name).resolve() for name in _STATIC_JS.findall(attributes)}
-    preloaded = {(JS / name).resolve() for call in re.findall(r"preload\(\[(.*?)\]\)", text, re.S)
-                 for name in re.findall(r"'([^']+)'", call)}
+    preloaded = {
+        (JS / name).resolve()
+        for call in re.findall(r"preload\(\[(.*?)\]\)", text, re.S)
+        for name in re.findall(r"'([^']+)'", call)
+    }
     for name in preloaded:
         assert name.is_file(), f"{page.name} preloads a missing {name}"
     if preloaded:
@@ -82,7 +85,7 @@ def test_every_page_script_is_a_module_and_its_imports_are_preloaded(page):
 def test_templates_build_every_link_with_url_for(page):
     text = page.read_text(encoding="utf-8")
     for attribute, value in re.findall(r'(?<![\w-])(href|src|action)="([^"]*)"', text):
-        assert value.startswith(("{{", "#", "data:")), f"{page.name}: {attribute}=\"{value}\" (use url_for)"
+        assert value.startswith(("{{", "#", "data:")), f'{page.name}: {attribute}="{value}" (use url_for)'
 
 
 def test_the_staff_header_is_written_once():

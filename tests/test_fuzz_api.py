@@ -113,5 +113,4 @@ def test_the_fuzzed_document_is_the_one_the_server_serves(server):
 def test_api_answers_as_documented(case, server, admin):
     semantic = (case.method.upper(), case.path) in SEMANTIC_RULES
     log_in(case, admin)
-    case.call_and_validate(base_url=server.url,
-                           excluded_checks=[positive_data_acceptance] if semantic else None)
+    case.call_and_validate(base_url=server.url, excluded_checks=[positive_data_acceptance] if semantic else None)

@@ -35,6 +35,7 @@ def _insert(key: str, fail: bool = False):
         if fail:
             raise ValueError(key)
         return key
+
     return work
 
 
@@ -107,15 +108,18 @@ def test_numbers_issued_together_are_gap_free_and_a_refused_one_takes_none(offic
     settings, db = office
     now = Clock()()
     with db.write() as conn:
-        conn.execute("INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?,?,?,?)",
-                     [now.date().isoformat(), "REKAM", 3, "x"])
+        conn.execute(
+            "INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?,?,?,?)",
+            [now.date().isoformat(), "REKAM", 3, "x"],
+        )
     service = settings.service("REKAM")
     outcomes = _burst(db, [lambda conn: store.issue_in(conn, settings, service, False, now) for _ in range(5)])
     numbers = sorted(value[0]["number"] for value, _ in outcomes if isinstance(value, tuple))
     assert numbers == ["A-001", "A-002", "A-003"]
     assert sum(isinstance(value, QuotaReached) for value, _ in outcomes) == 2
-    rows = db.conn.execute("SELECT (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM ticket_events),"
-                           " (SELECT COUNT(*) FROM print_jobs)").fetchone()
+    rows = db.conn.execute(
+        "SELECT (SELECT COUNT(*) FROM tickets), (SELECT COUNT(*) FROM ticket_events), (SELECT COUNT(*) FROM print_jobs)"
+    ).fetchone()
     assert tuple(rows) == (3, 3, 3)  # a refused one left no event or print job behind
 
 
@@ -141,8 +145,10 @@ def test_the_opt_ins_are_read_without_going_through_the_days_tickets(office):
     now = Clock()()
     day = now.date().isoformat()
     with db.write() as conn:  # a busy day: beyond the demo office's quota
-        conn.execute("INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?,?,?,?)",
-                     [day, "REKAM", 100_000, "x"])
+        conn.execute(
+            "INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?,?,?,?)",
+            [day, "REKAM", 100_000, "x"],
+        )
 
     def issue(count: int) -> dict:
         for _ in range(count):
@@ -152,8 +158,10 @@ def test_the_opt_ins_are_read_without_going_through_the_days_tickets(office):
     sms_store.add_optin(db, issue(20)["id"], "+6281234567890", now)
 
     def steps() -> tuple[int, int]:
-        return (_vm_steps(db, lambda: sms_store.optins(db, day)),
-                _vm_steps(db, lambda: sms_store.forget_ended_optins(db, day)))
+        return (
+            _vm_steps(db, lambda: sms_store.optins(db, day)),
+            _vm_steps(db, lambda: sms_store.forget_ended_optins(db, day)),
+        )
 
     few = steps()
     issue(2000)
@@ -178,8 +186,9 @@ def test_a_burst_of_queue_changes_is_one_look_for_the_resident_messages(tmp_path
             busy.set()
             go.wait(5)
 
-    issued = bus.TicketIssued(ticket_id=1, number="A-001", service="REKAM", day="2026-11-25", priority=False,
-                              printed=True)
+    issued = bus.TicketIssued(
+        ticket_id=1, number="A-001", service="REKAM", day="2026-11-25", priority=False, printed=True
+    )
     disconnect = connect_office_events(rt, handler)
     try:
         rt.bus.emit(issued)
@@ -226,8 +235,9 @@ def test_tickets_issued_from_different_threads_commit_on_one_warm_connection(off
     group.set_trace_callback(statements.append)
     try:
         for _ in range(3):
-            thread = threading.Thread(target=store.issue_ticket,
-                                      args=(db, settings, settings.service("REKAM"), False, now))
+            thread = threading.Thread(
+                target=store.issue_ticket, args=(db, settings, settings.service("REKAM"), False, now)
+            )
             thread.start()
             thread.join(5)
     finally:
@@ -241,8 +251,7 @@ def test_a_group_whose_commit_fails_fails_every_writer_and_the_next_group_commit
     with db.write() as conn:  # a deferred check that only the COMMIT can refuse
         conn.execute("CREATE TABLE owners (id INTEGER PRIMARY KEY)")
         conn.execute("CREATE TABLE owned (owner INTEGER REFERENCES owners (id) DEFERRABLE INITIALLY DEFERRED)")
-    outcomes = _burst(db, [_insert("w0"), lambda conn: conn.execute("INSERT INTO owned VALUES (7)"),
-                           _insert("w2")])
+    outcomes = _burst(db, [_insert("w0"), lambda conn: conn.execute("INSERT INTO owned VALUES (7)"), _insert("w2")])
     assert outcomes[0][0] == "w0"  # the first went alone
     assert all(isinstance(value, sqlite3.IntegrityError) for value, _ in outcomes[1:]), outcomes
     assert _stored(db) == {"w0"}

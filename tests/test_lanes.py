@@ -32,7 +32,11 @@ def test_reused_builders_are_the_code_werkzeug_compiles_for_each_rule(tmp_path):
                 assert reused.__self__ is rule
                 ours, theirs = reused.__func__.__code__, compiled.__func__.__code__
                 assert (ours.co_code, ours.co_consts, ours.co_varnames, ours.co_names) == (
-                    theirs.co_code, theirs.co_consts, theirs.co_varnames, theirs.co_names), rule.rule
+                    theirs.co_code,
+                    theirs.co_consts,
+                    theirs.co_varnames,
+                    theirs.co_names,
+                ), rule.rule
     finally:
         app.extensions["kiosk"].stop()
 

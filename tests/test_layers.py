@@ -26,8 +26,9 @@ def test_no_import_circles():
 
 def test_every_module_is_read():
     modules = layers.graph(KIOSK)
-    assert {"kiosk.domain.queue", "kiosk.storage.db", "kiosk.office.bus", "kiosk.web.api",
-            "kiosk.tools.bench"} <= set(modules)
+    assert {"kiosk.domain.queue", "kiosk.storage.db", "kiosk.office.bus", "kiosk.web.api", "kiosk.tools.bench"} <= set(
+        modules
+    )
     assert "kiosk.storage.tickets" in layers.edges(KIOSK)["kiosk.office.tickets"]
 
 
@@ -40,34 +41,39 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
 
 
 def test_the_check_reports_each_layer_that_reaches_up(tmp_path):
-    package = _tree(tmp_path, {
-        "kiosk/__init__.py": "",
-        "kiosk/paths.py": "",
-        "kiosk/domain/__init__.py": "",
-        "kiosk/domain/queue.py": (
-            "from flask import jsonify\n"
-            "import sqlite3\n"
-            "from kiosk.paths import STATIC_DIR\n"
-            "from kiosk.domain import words\n"
-            "def later():\n"
-            "    from kiosk.storage import db\n"),
-        "kiosk/domain/words.py": "",
-        "kiosk/domain/settings.py": "from printer.ticket import qr_fits\n",  # the documented exception
-        "kiosk/domain/status.py": "from printer import render_ticket\n",  # not an exception
-        "kiosk/storage/__init__.py": "",
-        "kiosk/storage/db.py": (
-            "from typing import TYPE_CHECKING\n"
-            "from kiosk.domain import queue\n"
-            "if TYPE_CHECKING:\n"
-            "    from kiosk.office.runtime import Runtime\n"),  # never runs: allowed
-        "kiosk/storage/tickets.py": "from ..office import runtime\n",  # relative imports are read too
-        "kiosk/office/__init__.py": "",
-        "kiosk/office/runtime.py": "from kiosk.storage import db\nfrom kiosk.web.api import bp\n",
-        "kiosk/web/__init__.py": "",
-        "kiosk/web/api.py": "import kiosk.tools.bench\nfrom kiosk.office import runtime\n",
-        "kiosk/tools/__init__.py": "",
-        "kiosk/tools/bench.py": "from kiosk.web import api\nfrom kiosk import create_app\n",
-    })
+    package = _tree(
+        tmp_path,
+        {
+            "kiosk/__init__.py": "",
+            "kiosk/paths.py": "",
+            "kiosk/domain/__init__.py": "",
+            "kiosk/domain/queue.py": (
+                "from flask import jsonify\n"
+                "import sqlite3\n"
+                "from kiosk.paths import STATIC_DIR\n"
+                "from kiosk.domain import words\n"
+                "def later():\n"
+                "    from kiosk.storage import db\n"
+            ),
+            "kiosk/domain/words.py": "",
+            "kiosk/domain/settings.py": "from printer.ticket import qr_fits\n",  # the documented exception
+            "kiosk/domain/status.py": "from printer import render_ticket\n",  # not an exception
+            "kiosk/storage/__init__.py": "",
+            "kiosk/storage/db.py": (
+                "from typing import TYPE_CHECKING\n"
+                "from kiosk.domain import queue\n"
+                "if TYPE_CHECKING:\n"
+                "    from kiosk.office.runtime import Runtime\n"
+            ),  # never runs: allowed
+            "kiosk/storage/tickets.py": "from ..office import runtime\n",  # relative imports are read too
+            "kiosk/office/__init__.py": "",
+            "kiosk/office/runtime.py": "from kiosk.storage import db\nfrom kiosk.web.api import bp\n",
+            "kiosk/web/__init__.py": "",
+            "kiosk/web/api.py": "import kiosk.tools.bench\nfrom kiosk.office import runtime\n",
+            "kiosk/tools/__init__.py": "",
+            "kiosk/tools/bench.py": "from kiosk.web import api\nfrom kiosk import create_app\n",
+        },
+    )
 
     assert layers.violations(package) == [
         "kiosk.domain.queue:1 imports flask.jsonify (domain may not use flask)",
@@ -85,17 +91,19 @@ def test_the_check_reports_each_layer_that_reaches_up(tmp_path):
 
 
 def test_a_circle_through_a_function_import_counts_and_one_under_type_checking_does_not(tmp_path):
-    package = _tree(tmp_path, {
-        "kiosk/__init__.py": "",
-        "kiosk/storage/__init__.py": "",
-        "kiosk/storage/db.py": "from kiosk.storage.migrations import migrations\n",
-        "kiosk/storage/migrations.py": "def key():\n    from kiosk.storage.db import KEY\n",
-        "kiosk/office/__init__.py": "",
-        "kiosk/office/runtime.py": "from kiosk.office import printing\n",
-        "kiosk/office/printing.py": (
-            "import typing\n"
-            "if typing.TYPE_CHECKING:\n"
-            "    from kiosk.office.runtime import Runtime\n"),
-    })
+    package = _tree(
+        tmp_path,
+        {
+            "kiosk/__init__.py": "",
+            "kiosk/storage/__init__.py": "",
+            "kiosk/storage/db.py": "from kiosk.storage.migrations import migrations\n",
+            "kiosk/storage/migrations.py": "def key():\n    from kiosk.storage.db import KEY\n",
+            "kiosk/office/__init__.py": "",
+            "kiosk/office/runtime.py": "from kiosk.office import printing\n",
+            "kiosk/office/printing.py": (
+                "import typing\nif typing.TYPE_CHECKING:\n    from kiosk.office.runtime import Runtime\n"
+            ),
+        },
+    )
     assert layers.violations(package) == []
     assert layers.circles(package) == [["kiosk.storage.db", "kiosk.storage.migrations"]]

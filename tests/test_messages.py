@@ -29,32 +29,47 @@ def found(pattern: str, *texts: str) -> set[str]:
 def used_keys() -> dict[str, set[str]]:
     """Every catalogue key the kiosk's template and scripts name, by catalogue part."""
     kiosk_js = script("kiosk.js") + script("kiosk-status.js")
-    kiosk = found(r'data-t="([a-z_]+)"', TEMPLATE) | found(r'\bt\("([a-z_]+)"', kiosk_js) \
+    kiosk = (
+        found(r'data-t="([a-z_]+)"', TEMPLATE)
+        | found(r'\bt\("([a-z_]+)"', kiosk_js)
         | found(r'\{ key: "([a-z_]+)" \}', kiosk_js)
+    )
     # keys the status check builds from its step name: step_nik, nik_title, nik_hint, nik_short, ...
-    kiosk |= {pattern.format(step) for step in ("nik", "kk")
-              for pattern in ("step_{}", "{}_title", "{}_hint", "{}_short")}
+    kiosk |= {
+        pattern.format(step) for step in ("nik", "kk") for pattern in ("step_{}", "{}_title", "{}_hint", "{}_short")
+    }
     survey = found(r'data-st="([a-z_]+)"', TEMPLATE) | found(r'\bt\("([a-z_]+)"', script("kiosk-survey.js"))
     voice_js = script("kiosk-voice.js")
     voice = found(r'data-voice-(?:text|label)="([a-z_]+)"', TEMPLATE) | found(r'\bword\("([a-z_]+)"', voice_js)
-    voice |= {key for pair in re.findall(r'word\([^;]*?\? "([a-z_]+)" : "([a-z_]+)"\)', voice_js)
-              for key in pair}
+    voice |= {key for pair in re.findall(r'word\([^;]*?\? "([a-z_]+)" : "([a-z_]+)"\)', voice_js) for key in pair}
     # the voice bar's key hints: chosen in kiosk-voice.js, or named by an entry's data-voice-keys
     voice |= found(r'"(voice_keys[a-z_]*)"', voice_js) | found(r'data-voice-keys="([a-z_]+)"', TEMPLATE)
     phone_survey = found(r'\bt\("([a-z_]+)"', script("phone-survey.js"))
-    phone = found(r'data-p="([a-z_]+)"', PHONE_TEMPLATE) | found(r'\b[pm]\.([a-z_]+)', PHONE_TEMPLATE) \
+    phone = (
+        found(r'data-p="([a-z_]+)"', PHONE_TEMPLATE)
+        | found(r"\b[pm]\.([a-z_]+)", PHONE_TEMPLATE)
         | found(r'\bt\("([a-z_]+)"', script("phone.js"))
+    )
     display_js = script("display.js")
-    display = found(r'\bwords\.([a-z_]+)', DISPLAY_TEMPLATE) | found(r'\bt\("([a-z_]+)"', display_js)
+    display = found(r"\bwords\.([a-z_]+)", DISPLAY_TEMPLATE) | found(r'\bt\("([a-z_]+)"', display_js)
     display |= {key for pair in re.findall(r't\(online \? "([a-z_]+)" : "([a-z_]+)"\)', display_js) for key in pair}
-    return {"kiosk": kiosk, "survey": survey, "voice": voice, "phone_survey": phone_survey,
-            "phone": phone, "display": display}
+    return {
+        "kiosk": kiosk,
+        "survey": survey,
+        "voice": voice,
+        "phone_survey": phone_survey,
+        "phone": phone,
+        "display": display,
+    }
 
 
 def test_english_has_exactly_the_indonesian_parts_and_keys():
     indonesian, english = messages("id"), messages("en")
-    assert list(english) == list(indonesian) == ["kiosk", "survey", "voice", "phone_survey", "phone",
-                                                     "display", "complaints", "staff_later"]
+    assert (
+        list(english)
+        == list(indonesian)
+        == ["kiosk", "survey", "voice", "phone_survey", "phone", "display", "complaints", "staff_later"]
+    )
     for part in indonesian:
         assert set(english[part]) - set(indonesian[part]) == set(), f"{part}: English only"
         assert set(indonesian[part]) - set(english[part]) == set(), f"{part}: not in English"
@@ -65,22 +80,34 @@ def test_every_text_is_written_and_keeps_its_placeholders(lang):
     for part, words in messages(lang).items():
         for key, text in words.items():
             assert isinstance(text, str) and text.strip(), f"{lang}.{part}.{key} is empty"
-            assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", messages("id")[part][key])), \
+            assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", messages("id")[part][key])), (
                 f"{lang}.{part}.{key}: placeholders differ from Indonesian"
+            )
 
 
 def test_every_key_the_kiosk_uses_is_in_the_catalogue():
     used = used_keys()
-    assert len(used["kiosk"]) > 50 and len(used["survey"]) > 15 and len(used["voice"]) >= 5 \
-        and len(used["phone_survey"]) > 10 and len(used["phone"]) > 30 and len(used["display"]) > 15  # the scan found them
+    assert (
+        len(used["kiosk"]) > 50
+        and len(used["survey"]) > 15
+        and len(used["voice"]) >= 5
+        and len(used["phone_survey"]) > 10
+        and len(used["phone"]) > 30
+        and len(used["display"]) > 15
+    )  # the scan found them
     for part, keys in used.items():
         assert keys - set(messages("id")[part]) == set(), f"{part}: used but not in the catalogue"
 
 
 def test_no_kiosk_script_keeps_its_own_words():
-    for name, tag in (("kiosk.js", "kiosk-messages"), ("kiosk-status.js", "kiosk-messages"),
-                      ("kiosk-survey.js", "kiosk-messages"), ("kiosk-voice.js", "kiosk-messages"),
-                      ("phone-survey.js", "phone-messages"), ("phone.js", "phone-messages")):
+    for name, tag in (
+        ("kiosk.js", "kiosk-messages"),
+        ("kiosk-status.js", "kiosk-messages"),
+        ("kiosk-survey.js", "kiosk-messages"),
+        ("kiosk-voice.js", "kiosk-messages"),
+        ("phone-survey.js", "phone-messages"),
+        ("phone.js", "phone-messages"),
+    ):
         text = script(name)
         assert re.search(r"\ben: \{", text) is None, name
         assert f'getElementById("{tag}")' in text, name
@@ -103,9 +130,9 @@ def test_the_phone_page_embeds_its_own_and_its_survey_words_only(client):
     page = client.get(f"/t/{token}").get_data(as_text=True)
     embedded = re.search(r'<script type="application/json" id="phone-messages">(.*?)</script>', page, re.S)
     assert embedded is not None
-    assert json.loads(embedded.group(1)) == {lang: {"phone": messages(lang)["phone"],
-                                                    "phone_survey": messages(lang)["phone_survey"]}
-                                             for lang in LANGUAGES}
+    assert json.loads(embedded.group(1)) == {
+        lang: {"phone": messages(lang)["phone"], "phone_survey": messages(lang)["phone_survey"]} for lang in LANGUAGES
+    }
 
 
 def test_no_phone_or_display_text_is_left_in_the_templates_or_scripts():
@@ -125,8 +152,9 @@ def test_the_display_speaks_the_language_of_its_address(client, lang):
     assert f'<html lang="{lang}">' in page
     for key in ("idle_title", "serving", "waiting", "recent"):
         assert words[key] in page
-    config = json.loads(re.search(r'<script type="application/json" id="display-config">(.*?)</script>', page,
-                                  re.S).group(1))
+    config = json.loads(
+        re.search(r'<script type="application/json" id="display-config">(.*?)</script>', page, re.S).group(1)
+    )
     assert config["words"] == words
 
 

@@ -79,8 +79,13 @@ def test_events_come_after_commit_so_a_subscriber_reads_the_change(live_server):
     live_server.post(f"/api/tickets/{ticket['id']}/serve", headers=headers).raise_for_status()
     live_server.post(f"/api/tickets/{ticket['id']}/done", headers=headers).raise_for_status()
 
-    assert seen == [("TicketIssued", "waiting"), ("TicketCalled", "called"), ("TicketCalled", "called"),
-                    ("TicketMoved", "serving"), ("TicketMoved", "done")]
+    assert seen == [
+        ("TicketIssued", "waiting"),
+        ("TicketCalled", "called"),
+        ("TicketCalled", "called"),
+        ("TicketMoved", "serving"),
+        ("TicketMoved", "done"),
+    ]
 
 
 def test_each_change_of_the_office_is_announced_once(live_server):
@@ -90,14 +95,17 @@ def test_each_change_of_the_office_is_announced_once(live_server):
     staff, admin = live_server.login(), None
     ticket = live_server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
     live_server.post(f"/api/tickets/{ticket['id']}/reprint", headers=staff).raise_for_status()
-    live_server.post(f"/api/tickets/{ticket['id']}/transfer", json={"service": "INFO"}, headers=staff
-                     ).raise_for_status()
+    live_server.post(
+        f"/api/tickets/{ticket['id']}/transfer", json={"service": "INFO"}, headers=staff
+    ).raise_for_status()
     live_server.post("/api/logout", headers=staff)
     admin = live_server.login("kepala", "rahasia-Admin1")
-    live_server.session.patch(live_server.url + "/api/services/UBAH", json={"open": False}, headers=admin
-                              ).raise_for_status()
-    live_server.session.patch(live_server.url + "/api/admin/settings", json={"office": {"name": "Kantor Uji"}},
-                              headers=admin).raise_for_status()
+    live_server.session.patch(
+        live_server.url + "/api/services/UBAH", json={"open": False}, headers=admin
+    ).raise_for_status()
+    live_server.session.patch(
+        live_server.url + "/api/admin/settings", json={"office": {"name": "Kantor Uji"}}, headers=admin
+    ).raise_for_status()
 
     kinds = [type(event) for event in heard if not isinstance(event, PrinterStateChanged)]
     assert kinds == [TicketIssued, ReprintQueued, TicketMoved, QueueChanged, SettingsChanged]
@@ -133,7 +141,6 @@ def test_the_bus_calls_by_type_and_unsubscribes():
     assert issued == [first] and len(every) == 3
 
 
-
 def test_status_work_is_announced_and_the_nik_stays_out_of_its_text(staff_client, app):
     from kiosk.office.bus import CardHandedOver, CardsReady, StatusChanged
     from tests.test_status_staff import AGUS, BUDI, SITI, _serve_pickup, seed
@@ -145,12 +152,16 @@ def test_status_work_is_announced_and_the_nik_stays_out_of_its_text(staff_client
     app.extensions["kiosk"].bus.subscribe((StatusChanged, CardsReady, CardHandedOver), heard.append)
     client, headers = staff_client
 
-    client.post("/api/applications/status", json={"nik": AGUS, "status": "CARD_PRINTED", "note": "dicetak"},
-                headers=headers)
+    client.post(
+        "/api/applications/status", json={"nik": AGUS, "status": "CARD_PRINTED", "note": "dicetak"}, headers=headers
+    )
     client.post("/api/applications/ready", json={"niks": [BUDI, SITI]}, headers=headers)
     ticket = _serve_pickup(app, client, headers)
     client.post("/api/applications/handover", json={"nik": SITI, "ticket": ticket["id"]}, headers=headers)
 
-    assert heard == [StatusChanged("CARD_PRINTED", "updated", AGUS), CardsReady((BUDI,)),
-                     CardHandedOver(ticket["id"], ticket["number"], SITI)]
+    assert heard == [
+        StatusChanged("CARD_PRINTED", "updated", AGUS),
+        CardsReady((BUDI,)),
+        CardHandedOver(ticket["id"], ticket["number"], SITI),
+    ]
     assert not any(nik in repr(heard) for nik in (AGUS, BUDI, SITI))

@@ -18,14 +18,16 @@ class Desk:
     def __init__(self, server: LiveServer, username: str | None = None, password: str | None = None):
         self.server, self.session, self.headers = server, requests.Session(), {}
         if username:
-            answer = self.session.post(server.url + "/api/login",
-                                       json={"username": username, "password": password}, timeout=10)
+            answer = self.session.post(
+                server.url + "/api/login", json={"username": username, "password": password}, timeout=10
+            )
             answer.raise_for_status()
             self.headers = {"X-CSRF-Token": answer.json()["csrf_token"]}
 
     def patch(self, code: str, body, **kwargs) -> requests.Response:
-        return self.session.patch(f"{self.server.url}/api/services/{code}", json=body,
-                                  headers=kwargs.get("headers", self.headers), timeout=10)
+        return self.session.patch(
+            f"{self.server.url}/api/services/{code}", json=body, headers=kwargs.get("headers", self.headers), timeout=10
+        )
 
     def issue(self, code: str) -> requests.Response:
         return self.session.post(self.server.url + "/api/tickets", json={"service": code}, timeout=10)
@@ -62,9 +64,19 @@ def test_closing_a_service_stops_issuing_and_reopening_restores_it(office, admin
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert {key: body[key] for key in ("code", "open", "reason", "daily_quota", "issued_today")} == {
-        "code": "REKAM", "open": False, "reason": "closed_by_staff", "daily_quota": 100, "issued_today": 1}
-    assert body["override"] == {"day": "2026-11-25", "open": False, "daily_quota": None,
-                                "updated_at": "2026-11-25T09:00:00+07:00", "updated_by": "kepala"}
+        "code": "REKAM",
+        "open": False,
+        "reason": "closed_by_staff",
+        "daily_quota": 100,
+        "issued_today": 1,
+    }
+    assert body["override"] == {
+        "day": "2026-11-25",
+        "open": False,
+        "daily_quota": None,
+        "updated_at": "2026-11-25T09:00:00+07:00",
+        "updated_by": "kepala",
+    }
 
     shown = kiosk.service("REKAM")
     assert (shown["open"], shown["reason"]) == (False, "closed_by_staff")
@@ -91,8 +103,7 @@ def test_todays_quota_is_honoured_and_null_goes_back_to_the_configured_one(offic
 
     answer = admin.patch("REKAM", {"daily_quota": 2})
     assert answer.status_code == 200
-    assert (answer.json()["daily_quota"], answer.json()["open"], answer.json()["reason"]) == (2, False,
-                                                                                                 "quota_reached")
+    assert (answer.json()["daily_quota"], answer.json()["open"], answer.json()["reason"]) == (2, False, "quota_reached")
     refused = kiosk.issue("REKAM")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "quota_reached"
@@ -150,11 +161,25 @@ def test_who_and_when_are_recorded_for_every_change(office, admin):
     assert (row["updated_by"], row["updated_at"]) == ("kepala", "2026-11-25T10:30:00+07:00")
 
 
-@pytest.mark.parametrize("body", [
-    {}, {"open": "false"}, {"open": 0}, {"open": None}, {"daily_quota": -1}, {"daily_quota": 1.5},
-    {"daily_quota": "50"}, {"daily_quota": True}, {"daily_quota": 100_001}, {"quota": 50},
-    {"open": False, "reason": "x"}, [], "tutup", 5,
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"open": "false"},
+        {"open": 0},
+        {"open": None},
+        {"daily_quota": -1},
+        {"daily_quota": 1.5},
+        {"daily_quota": "50"},
+        {"daily_quota": True},
+        {"daily_quota": 100_001},
+        {"quota": 50},
+        {"open": False, "reason": "x"},
+        [],
+        "tutup",
+        5,
+    ],
+)
 def test_a_bad_body_is_a_400_in_indonesian_and_changes_nothing(office, admin, body):
     server, _ = office
     answer = admin.patch("REKAM", body)
@@ -167,9 +192,12 @@ def test_a_bad_body_is_a_400_in_indonesian_and_changes_nothing(office, admin, bo
 
 def test_a_body_that_is_not_json_is_a_400(office, admin):
     server, _ = office
-    answer = admin.session.patch(server.url + "/api/services/REKAM", data="open=false",
-                                 headers={**admin.headers, "Content-Type": "application/x-www-form-urlencoded"},
-                                 timeout=10)
+    answer = admin.session.patch(
+        server.url + "/api/services/REKAM",
+        data="open=false",
+        headers={**admin.headers, "Content-Type": "application/x-www-form-urlencoded"},
+        timeout=10,
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "bad_request"
 
@@ -199,7 +227,9 @@ def test_openapi_describes_the_override(office):
     operation = document["paths"]["/api/services/{code}"]["patch"]
     assert set(operation["responses"]) >= {"200", "400", "401", "403", "404"}
     assert set(operation["requestBody"]["content"]["application/json"]["schema"]["properties"]) == {
-        "open", "daily_quota"}
+        "open",
+        "daily_quota",
+    }
 
 
 # ---------------------------------------------------------------- the rules table (Asia/Jakarta)
@@ -209,8 +239,9 @@ from datetime import UTC, date  # noqa: E402
 from kiosk.domain import queue  # noqa: E402
 from kiosk.domain.settings import WEEKDAYS, parse_hours  # noqa: E402
 
-OFFICE_HOURS = {day: parse_hours(text, day) for day, text in zip(
-    WEEKDAYS, ("08:00-15:00",) * 5 + ("08:00-12:00", ""), strict=True)}
+OFFICE_HOURS = {
+    day: parse_hours(text, day) for day, text in zip(WEEKDAYS, ("08:00-15:00",) * 5 + ("08:00-12:00", ""), strict=True)
+}
 AROUND_THE_CLOCK = {day: parse_hours("00:00-24:00", day) for day in WEEKDAYS}
 CHRISTMAS_EVE = {date(2026, 12, 24): "Cuti bersama Natal"}
 YEAR_END = {date(2026, 12, 28) + timedelta(days=n): "Cuti bersama akhir tahun" for n in range(12)}
@@ -223,59 +254,209 @@ def at(*parts) -> datetime:
 RULES = [
     # (case, now, hours, closed dates, override, issued, quota) -> (open, reason, reopens)
     ("Wednesday morning", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, None, 0, None, (True, None, None)),
-    ("a second before opening", at(2026, 11, 25, 7, 59, 59), OFFICE_HOURS, None, None, 0, None,
-     (False, "before_hours", "Buka kembali hari ini pukul 08.00.")),
-    ("at closing time", at(2026, 11, 25, 15, 0), OFFICE_HOURS, None, None, 0, None,
-     (False, "after_hours", "Buka kembali Kamis, 08.00.")),
+    (
+        "a second before opening",
+        at(2026, 11, 25, 7, 59, 59),
+        OFFICE_HOURS,
+        None,
+        None,
+        0,
+        None,
+        (False, "before_hours", "Buka kembali hari ini pukul 08.00."),
+    ),
+    (
+        "at closing time",
+        at(2026, 11, 25, 15, 0),
+        OFFICE_HOURS,
+        None,
+        None,
+        0,
+        None,
+        (False, "after_hours", "Buka kembali Kamis, 08.00."),
+    ),
     ("Saturday before noon", at(2026, 11, 28, 11, 59), OFFICE_HOURS, None, None, 0, None, (True, None, None)),
-    ("Saturday noon", at(2026, 11, 28, 12, 0), OFFICE_HOURS, None, None, 0, None,
-     (False, "after_hours", "Buka kembali Senin, 08.00.")),
-    ("Sunday", at(2026, 11, 29, 10, 0), OFFICE_HOURS, None, None, 0, None,
-     (False, "closed_today", "Buka kembali Senin, 08.00.")),
-    ("17 August", at(2026, 8, 17, 9, 0), OFFICE_HOURS, None, None, 0, None,
-     (False, "holiday", "Buka kembali Selasa, 08.00.")),
-    ("extra closed date, then Christmas", at(2026, 12, 24, 9, 0), OFFICE_HOURS, CHRISTMAS_EVE, None, 0, None,
-     (False, "closed_date", "Buka kembali Sabtu, 08.00.")),
-    ("the day before the extra closed date", at(2026, 12, 23, 15, 30), OFFICE_HOURS, CHRISTMAS_EVE, None, 0, None,
-     (False, "after_hours", "Buka kembali Sabtu, 08.00.")),
-    ("closed for two weeks: the date is said", at(2026, 12, 28, 9, 0), OFFICE_HOURS, YEAR_END, None, 0, None,
-     (False, "closed_date", "Buka kembali Sabtu, 9 Januari 2027, 08.00.")),
-    ("quota reached", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, None, 50, 50,
-     (False, "quota_reached", "Buka kembali Kamis, 08.00.")),
+    (
+        "Saturday noon",
+        at(2026, 11, 28, 12, 0),
+        OFFICE_HOURS,
+        None,
+        None,
+        0,
+        None,
+        (False, "after_hours", "Buka kembali Senin, 08.00."),
+    ),
+    (
+        "Sunday",
+        at(2026, 11, 29, 10, 0),
+        OFFICE_HOURS,
+        None,
+        None,
+        0,
+        None,
+        (False, "closed_today", "Buka kembali Senin, 08.00."),
+    ),
+    (
+        "17 August",
+        at(2026, 8, 17, 9, 0),
+        OFFICE_HOURS,
+        None,
+        None,
+        0,
+        None,
+        (False, "holiday", "Buka kembali Selasa, 08.00."),
+    ),
+    (
+        "extra closed date, then Christmas",
+        at(2026, 12, 24, 9, 0),
+        OFFICE_HOURS,
+        CHRISTMAS_EVE,
+        None,
+        0,
+        None,
+        (False, "closed_date", "Buka kembali Sabtu, 08.00."),
+    ),
+    (
+        "the day before the extra closed date",
+        at(2026, 12, 23, 15, 30),
+        OFFICE_HOURS,
+        CHRISTMAS_EVE,
+        None,
+        0,
+        None,
+        (False, "after_hours", "Buka kembali Sabtu, 08.00."),
+    ),
+    (
+        "closed for two weeks: the date is said",
+        at(2026, 12, 28, 9, 0),
+        OFFICE_HOURS,
+        YEAR_END,
+        None,
+        0,
+        None,
+        (False, "closed_date", "Buka kembali Sabtu, 9 Januari 2027, 08.00."),
+    ),
+    (
+        "quota reached",
+        at(2026, 11, 25, 9, 0),
+        OFFICE_HOURS,
+        None,
+        None,
+        50,
+        50,
+        (False, "quota_reached", "Buka kembali Kamis, 08.00."),
+    ),
     ("below quota", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, None, 49, 50, (True, None, None)),
-    ("today's quota raised", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": 60, "open": None}, 50, 50,
-     (True, None, None)),
-    ("today's quota lowered", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": 10, "open": None}, 10, 50,
-     (False, "quota_reached", "Buka kembali Kamis, 08.00.")),
-    ("closed by staff", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": None, "open": 0}, 0, None,
-     (False, "closed_by_staff", "Buka kembali Kamis, 08.00.")),
-    ("reopened by staff", at(2026, 11, 25, 9, 0), OFFICE_HOURS, None, {"daily_quota": None, "open": 1}, 0, None,
-     (True, None, None)),
-    ("reopening does not beat the hours", at(2026, 11, 25, 16, 0), OFFICE_HOURS, None,
-     {"daily_quota": None, "open": 1}, 0, None, (False, "after_hours", "Buka kembali Kamis, 08.00.")),
-    ("24 hours: last second before midnight", at(2026, 12, 23, 23, 59, 59), AROUND_THE_CLOCK, CHRISTMAS_EVE, None,
-     0, None, (True, None, None)),
-    ("24 hours: midnight of the extra closed date", at(2026, 12, 24, 0, 0), AROUND_THE_CLOCK, CHRISTMAS_EVE, None,
-     0, None, (False, "closed_date", "Buka kembali Sabtu, 00.00.")),
-    ("midnight in Jakarta is 17:00 UTC on 16 August",
-     datetime(2026, 8, 16, 17, 0, tzinfo=UTC).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0, None,
-     (False, "holiday", "Buka kembali Selasa, 00.00.")),
-    ("a second earlier it is still 16 August",
-     datetime(2026, 8, 16, 16, 59, 59, tzinfo=UTC).astimezone(JAKARTA), AROUND_THE_CLOCK, None, None, 0,
-     None, (True, None, None)),
+    (
+        "today's quota raised",
+        at(2026, 11, 25, 9, 0),
+        OFFICE_HOURS,
+        None,
+        {"daily_quota": 60, "open": None},
+        50,
+        50,
+        (True, None, None),
+    ),
+    (
+        "today's quota lowered",
+        at(2026, 11, 25, 9, 0),
+        OFFICE_HOURS,
+        None,
+        {"daily_quota": 10, "open": None},
+        10,
+        50,
+        (False, "quota_reached", "Buka kembali Kamis, 08.00."),
+    ),
+    (
+        "closed by staff",
+        at(2026, 11, 25, 9, 0),
+        OFFICE_HOURS,
+        None,
+        {"daily_quota": None, "open": 0},
+        0,
+        None,
+        (False, "closed_by_staff", "Buka kembali Kamis, 08.00."),
+    ),
+    (
+        "reopened by staff",
+        at(2026, 11, 25, 9, 0),
+        OFFICE_HOURS,
+        None,
+        {"daily_quota": None, "open": 1},
+        0,
+        None,
+        (True, None, None),
+    ),
+    (
+        "reopening does not beat the hours",
+        at(2026, 11, 25, 16, 0),
+        OFFICE_HOURS,
+        None,
+        {"daily_quota": None, "open": 1},
+        0,
+        None,
+        (False, "after_hours", "Buka kembali Kamis, 08.00."),
+    ),
+    (
+        "24 hours: last second before midnight",
+        at(2026, 12, 23, 23, 59, 59),
+        AROUND_THE_CLOCK,
+        CHRISTMAS_EVE,
+        None,
+        0,
+        None,
+        (True, None, None),
+    ),
+    (
+        "24 hours: midnight of the extra closed date",
+        at(2026, 12, 24, 0, 0),
+        AROUND_THE_CLOCK,
+        CHRISTMAS_EVE,
+        None,
+        0,
+        None,
+        (False, "closed_date", "Buka kembali Sabtu, 00.00."),
+    ),
+    (
+        "midnight in Jakarta is 17:00 UTC on 16 August",
+        datetime(2026, 8, 16, 17, 0, tzinfo=UTC).astimezone(JAKARTA),
+        AROUND_THE_CLOCK,
+        None,
+        None,
+        0,
+        None,
+        (False, "holiday", "Buka kembali Selasa, 00.00."),
+    ),
+    (
+        "a second earlier it is still 16 August",
+        datetime(2026, 8, 16, 16, 59, 59, tzinfo=UTC).astimezone(JAKARTA),
+        AROUND_THE_CLOCK,
+        None,
+        None,
+        0,
+        None,
+        (True, None, None),
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "now", "hours", "closed", "override", "issued", "quota", "expected"), RULES,
-                         ids=[rule[0] for rule in RULES])
+@pytest.mark.parametrize(
+    ("case", "now", "hours", "closed", "override", "issued", "quota", "expected"),
+    RULES,
+    ids=[rule[0] for rule in RULES],
+)
 def test_rules_table(case, now, hours, closed, override, issued, quota, expected):
     from kiosk.domain.settings import Office, Service
 
     office = Office("Kantor", JAKARTA, "http://127.0.0.1", True, hours)
     service = Service("REKAM", "Perekaman", "A", daily_quota=quota)
     state = queue.service_availability(office, service, now, override, issued, closed)
-    opens = None if state.open else queue.next_opening(
-        now, hours, True, closed, from_tomorrow=state.reason in ("closed_by_staff", "quota_reached"))
+    opens = (
+        None
+        if state.open
+        else queue.next_opening(
+            now, hours, True, closed, from_tomorrow=state.reason in ("closed_by_staff", "quota_reached")
+        )
+    )
     assert (state.open, state.reason, queue.reopen_text(now, opens)) == expected
 
 
@@ -285,21 +466,39 @@ def test_rules_table(case, now, hours, closed, override, issued, quota, expected
 def test_an_extra_closed_date_closes_the_office_and_the_kiosk_says_when_it_opens(office, admin):
     server, clock = office
     kiosk = Desk(server)
-    put = admin.session.put(server.url + "/api/admin/closed-dates/2026-11-26", json={"reason": "Cuti bersama"},
-                            headers=admin.headers, timeout=10)
+    put = admin.session.put(
+        server.url + "/api/admin/closed-dates/2026-11-26",
+        json={"reason": "Cuti bersama"},
+        headers=admin.headers,
+        timeout=10,
+    )
     assert put.status_code == 201, put.text
-    assert put.json() == {"closed_date": {"date": "2026-11-26", "reason": "Cuti bersama",
-                                          "created_at": "2026-11-25T09:00:00+07:00", "created_by": "kepala"}}
-    changed = admin.session.put(server.url + "/api/admin/closed-dates/2026-11-26",
-                                json={"reason": "Cuti bersama Hari Guru"}, headers=admin.headers, timeout=10)
+    assert put.json() == {
+        "closed_date": {
+            "date": "2026-11-26",
+            "reason": "Cuti bersama",
+            "created_at": "2026-11-25T09:00:00+07:00",
+            "created_by": "kepala",
+        }
+    }
+    changed = admin.session.put(
+        server.url + "/api/admin/closed-dates/2026-11-26",
+        json={"reason": "Cuti bersama Hari Guru"},
+        headers=admin.headers,
+        timeout=10,
+    )
     assert changed.status_code == 200
     assert kiosk.issue("REKAM").status_code == 201  # today is not affected
 
     clock.current = datetime(2026, 11, 26, 9, 0, tzinfo=JAKARTA)
     shown = kiosk.service("REKAM")
     assert {key: shown[key] for key in ("open", "reason", "message", "opens_at", "reopens")} == {
-        "open": False, "reason": "closed_date", "message": "Kantor tutup hari ini: Cuti bersama Hari Guru.",
-        "opens_at": "2026-11-27T00:00+07:00", "reopens": "Buka kembali Jumat, 00.00."}  # the test office: 24 h
+        "open": False,
+        "reason": "closed_date",
+        "message": "Kantor tutup hari ini: Cuti bersama Hari Guru.",
+        "opens_at": "2026-11-27T00:00+07:00",
+        "reopens": "Buka kembali Jumat, 00.00.",
+    }  # the test office: 24 h
     refused = kiosk.issue("REKAM")
     assert (refused.status_code, refused.json()["error"]["code"]) == (409, "service_closed")
     assert refused.json()["error"]["message"] == "Kantor tutup hari ini: Cuti bersama Hari Guru."
@@ -328,15 +527,26 @@ def test_the_closed_dates_list_shows_national_holidays_beside_them(tmp_path):
         server.stop()
 
 
-@pytest.mark.parametrize(("day", "body"), [
-    ("2026-13-01", {"reason": "x"}), ("26-11-2026", {"reason": "x"}), ("2026-11-24", {"reason": "kemarin"}),
-    ("2026-11-30", {}), ("2026-11-30", {"reason": "  "}), ("2026-11-30", {"reason": 5}),
-    ("2026-11-30", {"reason": "x" * 101}), ("2026-11-30", {"reason": "a\u202eb"}), ("2026-11-30", {"reason": "x", "y": 1}),
-    ("2026-11-30", ["x"]),
-])
+@pytest.mark.parametrize(
+    ("day", "body"),
+    [
+        ("2026-13-01", {"reason": "x"}),
+        ("26-11-2026", {"reason": "x"}),
+        ("2026-11-24", {"reason": "kemarin"}),
+        ("2026-11-30", {}),
+        ("2026-11-30", {"reason": "  "}),
+        ("2026-11-30", {"reason": 5}),
+        ("2026-11-30", {"reason": "x" * 101}),
+        ("2026-11-30", {"reason": "a\u202eb"}),
+        ("2026-11-30", {"reason": "x", "y": 1}),
+        ("2026-11-30", ["x"]),
+    ],
+)
 def test_a_bad_closed_date_is_a_400(office, admin, day, body):
     server, _ = office
-    answer = admin.session.put(f"{server.url}/api/admin/closed-dates/{day}", json=body, headers=admin.headers, timeout=10)
+    answer = admin.session.put(
+        f"{server.url}/api/admin/closed-dates/{day}", json=body, headers=admin.headers, timeout=10
+    )
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "bad_request"
     assert service_store.list_closed_dates(server.runtime.db) == []
@@ -351,17 +561,22 @@ def test_todays_quota_takes_0_to_100000_and_refuses_just_outside(office, admin, 
     assert (stored["daily_quota"] if stored else None) == (quota if status == 200 else None)
 
 
-@pytest.mark.parametrize(("day", "reason", "status"), [
-    ("2026-11-25", "Rapat kecamatan", 201),  # today: the first day allowed
-    ("2026-11-24", "Rapat kecamatan", 400),  # yesterday: the last day refused
-    ("2026-11-30", "x" * 100, 201),  # the longest reason
-    ("2026-11-30", "x" * 101, 400),  # one character over
-    ("2026-11-30", "  " + "x" * 100 + "  ", 201),  # trimmed first
-], ids=["today", "yesterday", "reason-100", "reason-101", "reason-trimmed"])
+@pytest.mark.parametrize(
+    ("day", "reason", "status"),
+    [
+        ("2026-11-25", "Rapat kecamatan", 201),  # today: the first day allowed
+        ("2026-11-24", "Rapat kecamatan", 400),  # yesterday: the last day refused
+        ("2026-11-30", "x" * 100, 201),  # the longest reason
+        ("2026-11-30", "x" * 101, 400),  # one character over
+        ("2026-11-30", "  " + "x" * 100 + "  ", 201),  # trimmed first
+    ],
+    ids=["today", "yesterday", "reason-100", "reason-101", "reason-trimmed"],
+)
 def test_a_closed_date_from_today_with_a_reason_of_up_to_100_characters(office, admin, day, reason, status):
     server, _ = office
-    answer = admin.session.put(f"{server.url}/api/admin/closed-dates/{day}", json={"reason": reason},
-                               headers=admin.headers, timeout=10)
+    answer = admin.session.put(
+        f"{server.url}/api/admin/closed-dates/{day}", json={"reason": reason}, headers=admin.headers, timeout=10
+    )
     assert answer.status_code == status, answer.text
     stored = [(row["day"], row["reason"]) for row in service_store.list_closed_dates(server.runtime.db, "2026-01-01")]
     assert stored == ([(day, reason.strip())] if status == 201 else [])
@@ -369,10 +584,13 @@ def test_a_closed_date_from_today_with_a_reason_of_up_to_100_characters(office, 
 
 def test_only_an_admin_manages_closed_dates(office):
     server, _ = office
-    for desk, expected in ((Desk(server), (401, "login_required")),
-                           (Desk(server, "petugas", "rahasia-Loket1"), (403, "forbidden"))):
-        put = desk.session.put(server.url + "/api/admin/closed-dates/2026-11-30", json={"reason": "x"},
-                               headers=desk.headers, timeout=10)
+    for desk, expected in (
+        (Desk(server), (401, "login_required")),
+        (Desk(server, "petugas", "rahasia-Loket1"), (403, "forbidden")),
+    ):
+        put = desk.session.put(
+            server.url + "/api/admin/closed-dates/2026-11-30", json={"reason": "x"}, headers=desk.headers, timeout=10
+        )
         listed = desk.session.get(server.url + "/api/admin/closed-dates", timeout=10)
         assert (put.status_code, put.json()["error"]["code"]) == expected
         assert (listed.status_code, listed.json()["error"]["code"]) == expected
@@ -384,8 +602,7 @@ def test_the_kiosk_says_why_the_office_is_closed_and_when_it_opens_again(tmp_pat
 
     clock = Clock(datetime(2026, 11, 26, 9, 0, tzinfo=JAKARTA))  # a Thursday
     hours = {f"office__hours__{day}": "08:00-15:00" for day in ("mon", "tue", "wed", "thu", "fri")}
-    app = make_app(tmp_path, clock=clock, printer__type="none", office__hours__sat="", office__hours__sun="",
-                   **hours)
+    app = make_app(tmp_path, clock=clock, printer__type="none", office__hours__sat="", office__hours__sun="", **hours)
     server = LiveServer(app).start(workers=False)
     try:
         service_store.set_closed_date(server.runtime.db, "2026-11-26", "Cuti bersama", "kepala", clock())

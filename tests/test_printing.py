@@ -40,8 +40,14 @@ def fake():
 
 
 def network_app(tmp_path, fake, **overrides):
-    return make_app(tmp_path, printer__type="network", printer__host="127.0.0.1", printer__port=fake.port,
-                    printer__timeout=0.5, **overrides)
+    return make_app(
+        tmp_path,
+        printer__type="network",
+        printer__host="127.0.0.1",
+        printer__port=fake.port,
+        printer__timeout=0.5,
+        **overrides,
+    )
 
 
 @pytest.fixture
@@ -89,8 +95,7 @@ def test_a_ticket_prints_its_number_and_phone_link(office, fake):
     assert printer_health(office) == "online"
 
 
-def test_a_printer_that_just_took_a_job_is_asked_for_its_state_only_after_an_idle_interval(tmp_path, fake,
-                                                                                         monkeypatch):
+def test_a_printer_that_just_took_a_job_is_asked_for_its_state_only_after_an_idle_interval(tmp_path, fake, monkeypatch):
     monkeypatch.setattr(PrintWorker, "idle_check_seconds", 3600.0)
     app = network_app(tmp_path, fake)
     worker = PrintWorker(app.extensions["kiosk"])  # driven by hand: no thread, no timing
@@ -235,7 +240,9 @@ def test_a_newer_reprint_supersedes_the_pending_job_so_one_ticket_prints(office,
     wait_until(lambda: print_status(office, later) == "printed")
     jobs = store.print_jobs_of(office.runtime.db, ticket["id"])
     assert [(j["status"], j["last_error"]) for j in jobs] == [
-        ("failed", "skipped: a newer reprint is queued"), ("printed", None)]
+        ("failed", "skipped: a newer reprint is queued"),
+        ("printed", None),
+    ]
     assert print_status(office, ticket) == "printed"
     assert len(fake.jobs()) == 2
 
@@ -260,8 +267,7 @@ def test_a_ticket_cancelled_before_it_could_print_is_never_printed(office, fake)
 
 
 @pytest.mark.parametrize("width", [58, 80])
-def test_a_reprint_arrives_marked_cetak_ulang_and_every_ticket_is_valid_today_only(tmp_path, fake, fast_retries,
-                                                                                   width):
+def test_a_reprint_arrives_marked_cetak_ulang_and_every_ticket_is_valid_today_only(tmp_path, fake, fast_retries, width):
     app = network_app(tmp_path, fake, printer__paper_width_mm=width)
     add_staff(app)
     server = LiveServer(app).start()
@@ -275,11 +281,22 @@ def test_a_reprint_arrives_marked_cetak_ulang_and_every_ticket_is_valid_today_on
         server.stop()
 
     def expected(reprint):
-        return render_ticket(TicketPrint(
-            office_name="Kantor Kecamatan Selat", service_name="Perekaman KTP-el", number="A-001", priority=False,
-            issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=0, estimated_wait_minutes=0,
-            track_url=ticket["track_url"], reprint=reprint,
-            requirements=app.extensions["kiosk"].settings.service("REKAM").requirements), "TM-T20II", width)
+        return render_ticket(
+            TicketPrint(
+                office_name="Kantor Kecamatan Selat",
+                service_name="Perekaman KTP-el",
+                number="A-001",
+                priority=False,
+                issued_at=datetime.fromisoformat(ticket["issued_at"]),
+                ahead=0,
+                estimated_wait_minutes=0,
+                track_url=ticket["track_url"],
+                reprint=reprint,
+                requirements=app.extensions["kiosk"].settings.service("REKAM").requirements,
+            ),
+            "TM-T20II",
+            width,
+        )
 
     assert (first, second) == (expected(False), expected(True))
     lines = [line.text for line in printed_lines(second)]
@@ -288,7 +305,8 @@ def test_a_reprint_arrives_marked_cetak_ulang_and_every_ticket_is_valid_today_on
     for job in (first, second):
         lines = [line.text for line in printed_lines(job)]
         assert lines[lines.index(format_issued_at(datetime.fromisoformat(ticket["issued_at"]))) + 1] == (
-            "Berlaku hari ini saja")
+            "Berlaku hari ini saja"
+        )
         assert max(line.columns for line in printed_lines(job)) <= {58: 32, 80: 48}[width]
 
 
@@ -298,8 +316,12 @@ def test_printer_state_follows_the_printer_at_healthz_counter_and_event_stream(o
     events = requests.get(office.url + "/api/events", stream=True, timeout=5)
     try:
         lines = events.iter_lines(decode_unicode=True)
-        for mode, expected in (("paper_out", "paper_out"), ("refuse", "offline"), ("stall", "offline"),
-                               ("online", "online")):
+        for mode, expected in (
+            ("paper_out", "paper_out"),
+            ("refuse", "offline"),
+            ("stall", "offline"),
+            ("online", "online"),
+        ):
             fake.mode = mode
             wait_until(lambda expected=expected: printer_health(office) == expected)
             counter = office.get("/api/counters/1", headers=staff).json()
@@ -321,12 +343,15 @@ def test_a_job_that_can_never_print_is_failed_with_its_reason_and_the_outbox_mov
     good = runtime.settings
     # As if the start-up check had let it through: a link far too long for any QR code.
     runtime.settings = dataclasses.replace(
-        good, office=dataclasses.replace(good.office, public_url="http://192.168.1.10:8080/" + "a" * 3000))
+        good, office=dataclasses.replace(good.office, public_url="http://192.168.1.10:8080/" + "a" * 3000)
+    )
     first, second = issue(office), issue(office, "AMBIL")
 
     wait_until(lambda: [print_status(office, t) for t in (first, second)] == ["failed", "failed"])
-    reason = (f"unprintable: the QR code of a {len(first['track_url'])}-character link does not fit 80 mm paper: "
-              "shorten [office] public_url")
+    reason = (
+        f"unprintable: the QR code of a {len(first['track_url'])}-character link does not fit 80 mm paper: "
+        "shorten [office] public_url"
+    )
     for ticket in (first, second):
         jobs = store.print_jobs_of(runtime.db, ticket["id"])
         assert [(j["status"], j["attempts"], j["last_error"]) for j in jobs] == [("failed", 1, reason)]
@@ -346,8 +371,15 @@ def test_a_job_that_can_never_print_is_failed_with_its_reason_and_the_outbox_mov
 @pytest.mark.serial  # a time bound: alone on the machine
 def test_a_serial_printer_whose_link_stops_taking_data_never_hangs_the_worker(tmp_path, clock):
     with SerialLink() as link:
-        app = make_app(tmp_path, clock=clock, printer__type="serial", printer__device=link.device,
-                       printer__profile="POS-5890", printer__paper_width_mm=58, printer__timeout=0.3)
+        app = make_app(
+            tmp_path,
+            clock=clock,
+            printer__type="serial",
+            printer__device=link.device,
+            printer__profile="POS-5890",
+            printer__paper_width_mm=58,
+            printer__timeout=0.3,
+        )
         runtime = app.extensions["kiosk"]
         ticket = app.test_client().post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"]
         worker = PrintWorker(runtime)
@@ -367,10 +399,20 @@ def test_a_serial_printer_whose_link_stops_taking_data_never_hangs_the_worker(tm
         worker.drain_once()
 
         assert store.get_ticket(runtime.db, ticket["id"])["print_status"] == "printed"
-        expected = render_ticket(TicketPrint(
-            office_name="Kantor Kecamatan Selat", service_name="Perekaman KTP-el", number="A-001", priority=False,
-            issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=0, estimated_wait_minutes=0,
-            track_url=ticket["track_url"]), "POS-5890", 58)
+        expected = render_ticket(
+            TicketPrint(
+                office_name="Kantor Kecamatan Selat",
+                service_name="Perekaman KTP-el",
+                number="A-001",
+                priority=False,
+                issued_at=datetime.fromisoformat(ticket["issued_at"]),
+                ahead=0,
+                estimated_wait_minutes=0,
+                track_url=ticket["track_url"],
+            ),
+            "POS-5890",
+            58,
+        )
         wait_until(lambda: split_status_queries(link.received())[0].endswith(expected))
         data = split_status_queries(link.received())[0]
         assert data == b"\0" * (len(data) - len(expected)) + expected  # the jam, then the ticket

@@ -89,19 +89,24 @@ class OfficeDay(RuleBasedStateMachine):
 
     @rule(target=tickets, service=st.sampled_from(SERVICE_CODES), priority=st.booleans())
     def issue(self, service: str, priority: bool):
-        ticket, created = store.issue_ticket(self.db, self.settings, self.settings.service(service), priority,
-                                             self._tick(), print_job=False)
+        ticket, created = store.issue_ticket(
+            self.db, self.settings, self.settings.service(service), priority, self._tick(), print_job=False
+        )
         assert created and ticket["status"] == "waiting" and ticket["id"] not in self.model
-        self.model[ticket["id"]] = Expected(ticket["day"], ticket["number"], service, priority, "waiting",
-                                            ticket["queued_at"])
+        self.model[ticket["id"]] = Expected(
+            ticket["day"], ticket["number"], service, priority, "waiting", ticket["queued_at"]
+        )
         return ticket["id"]
 
     @rule(counter_id=st.sampled_from(COUNTER_IDS))
     def call_next(self, counter_id: int):
         counter = self.settings.counter(counter_id)
         held = [t for t in self.model.values() if t.counter == counter_id and t.status in ("called", "serving")]
-        waiting = [(t.priority, t.queued_at, ticket_id) for ticket_id, t in self.model.items()
-                   if t.status == "waiting" and t.service in counter.services]
+        waiting = [
+            (t.priority, t.queued_at, ticket_id)
+            for ticket_id, t in self.model.items()
+            if t.status == "waiting" and t.service in counter.services
+        ]
         if held:
             with pytest.raises(BadTransition) as refused:
                 store.call_next(self.db, counter, self._tick(), self.settings.queue.max_consecutive_priority)
@@ -116,8 +121,9 @@ class OfficeDay(RuleBasedStateMachine):
         expected = self.model[ticket["id"]]
         assert (expected.status, expected.service in counter.services) == ("waiting", True)
         # The oldest waiting ticket of its class (priority or regular): nobody of that class is skipped.
-        same_class = sorted((queued_at, ticket_id) for priority, queued_at, ticket_id in waiting
-                            if priority == expected.priority)
+        same_class = sorted(
+            (queued_at, ticket_id) for priority, queued_at, ticket_id in waiting if priority == expected.priority
+        )
         assert same_class[0][1] == ticket["id"]
         assert (ticket["status"], ticket["counter_id"]) == ("called", counter_id)
         expected.status, expected.counter = "called", counter_id
@@ -175,26 +181,34 @@ class OfficeDay(RuleBasedStateMachine):
             "SELECT t.id, t.status, t.service, t.counter_id, t.number,"
             " (SELECT to_status FROM ticket_events e WHERE e.ticket_id = t.id ORDER BY e.id DESC LIMIT 1) AS logged,"
             " (SELECT COUNT(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.action = 'issue') AS issues"
-            " FROM tickets t").fetchall()
+            " FROM tickets t"
+        ).fetchall()
         assert len(rows) == len(self.model)
         for row in rows:
             expected = self.model[row["id"]]
             assert row["status"] in STATES
-            assert (row["status"], row["service"], row["number"]) == (expected.status, expected.service,
-                                                                       expected.number)
+            assert (row["status"], row["service"], row["number"]) == (
+                expected.status,
+                expected.service,
+                expected.number,
+            )
             assert (row["logged"], row["issues"]) == (row["status"], 1)
             if row["status"] in ("called", "serving"):
                 assert row["counter_id"] == expected.counter
 
     @invariant()
     def a_counter_holds_at_most_one_ticket(self):
-        rows = self.db.conn.execute("SELECT counter_id, COUNT(*) AS held FROM tickets"
-                                    " WHERE status IN ('called', 'serving') GROUP BY counter_id").fetchall()
+        rows = self.db.conn.execute(
+            "SELECT counter_id, COUNT(*) AS held FROM tickets WHERE status IN ('called', 'serving') GROUP BY counter_id"
+        ).fetchall()
         assert all(row["held"] == 1 and row["counter_id"] in COUNTER_IDS for row in rows)
         for counter_id in COUNTER_IDS:
             held = store.held_ticket(self.db, counter_id)
-            mine = [ticket_id for ticket_id, t in self.model.items()
-                    if t.counter == counter_id and t.status in ("called", "serving")]
+            mine = [
+                ticket_id
+                for ticket_id, t in self.model.items()
+                if t.counter == counter_id and t.status in ("called", "serving")
+            ]
             assert ([held["id"]] if held else []) == mine
 
     @invariant()
@@ -205,6 +219,7 @@ class OfficeDay(RuleBasedStateMachine):
             assert counted == issued == sum(t.day == day for t in self.model.values())
 
 
-OfficeDay.TestCase.settings = settings(max_examples=150, stateful_step_count=50, deadline=None, database=None,
-                                       suppress_health_check=[HealthCheck.too_slow])
+OfficeDay.TestCase.settings = settings(
+    max_examples=150, stateful_step_count=50, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 test_queue_state_machine = OfficeDay.TestCase

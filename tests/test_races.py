@@ -81,8 +81,10 @@ def test_two_processes_sharing_the_database_never_repeat_or_skip(tmp_path):
     Database(settings.database_path).migrate()
     context = multiprocessing.get_context("spawn")
     results = context.Queue()
-    workers = [context.Process(target=_issue_in_process, args=(str(settings.database_path), str(tmp_path), 100,
-                                                                 results)) for _ in range(2)]
+    workers = [
+        context.Process(target=_issue_in_process, args=(str(settings.database_path), str(tmp_path), 100, results))
+        for _ in range(2)
+    ]
     for worker in workers:
         worker.start()
     numbers = results.get(timeout=60) + results.get(timeout=60)
@@ -101,8 +103,9 @@ def test_two_counters_calling_at_once_never_share_a_ticket(live_server):
     def drain(counter: int) -> list[int]:
         taken = []
         with requests.Session() as session:  # one signed-in screen per counter
-            token = session.post(f"{live_server.url}/api/login", timeout=30,
-                                 json={"username": "petugas", "password": "rahasia-Loket1"}).json()["csrf_token"]
+            token = session.post(
+                f"{live_server.url}/api/login", timeout=30, json={"username": "petugas", "password": "rahasia-Loket1"}
+            ).json()["csrf_token"]
             session.headers["X-CSRF-Token"] = token
             while True:
                 answer = session.post(f"{live_server.url}/api/counters/{counter}/next", timeout=30)
@@ -130,15 +133,17 @@ def test_one_transition_wins_when_staff_press_together(live_server):
     def press(action: str) -> int:
         with requests.Session() as session:
             session.cookies.update(cookies)
-            return session.post(f"{live_server.url}/api/tickets/{ticket['id']}/{action}", headers=headers,
-                                timeout=30).status_code
+            return session.post(
+                f"{live_server.url}/api/tickets/{ticket['id']}/{action}", headers=headers, timeout=30
+            ).status_code
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         codes = list(pool.map(press, ["serve"] * 6 + ["no-show"] * 6))
     assert sorted(codes) == [200] + [409] * 11
     db = live_server.runtime.db
-    moves = db.conn.execute("SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND action IN ('serve', 'no_show')",
-                            [ticket["id"]]).fetchone()[0]
+    moves = db.conn.execute(
+        "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND action IN ('serve', 'no_show')", [ticket["id"]]
+    ).fetchone()[0]
     assert moves == 1
 
 
@@ -159,9 +164,13 @@ def test_many_presses_of_next_on_one_counter_call_exactly_one_ticket(live_server
         answers = list(pool.map(press, range(16)))
     assert sorted(a.status_code for a in answers) == [200] + [409] * 15
     called = next(a.json()["ticket"] for a in answers if a.status_code == 200)
-    refusals = {(a.json()["error"]["code"], called["number"] in a.json()["error"]["message"])
-                for a in answers if a.status_code == 409}
+    refusals = {
+        (a.json()["error"]["code"], called["number"] in a.json()["error"]["message"])
+        for a in answers
+        if a.status_code == 409
+    }
     assert refusals == {("counter_busy", True)}
     held = live_server.runtime.db.conn.execute(
-        "SELECT id FROM tickets WHERE status IN ('called', 'serving')").fetchall()
+        "SELECT id FROM tickets WHERE status IN ('called', 'serving')"
+    ).fetchall()
     assert [row[0] for row in held] == [called["id"]]

@@ -46,10 +46,16 @@ def test_readme_demo_command_runs_the_demo(tmp_path):
     env = {name: value for name, value in os.environ.items() if name not in ("KIOSK_CONFIG", "KIOSK_DB")}
     env.update(PYTHONUNBUFFERED="1", PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")])))
     log = tmp_path / "demo.log"
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", *arguments, "--port", str(port)], cwd=tmp_path,
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", *arguments, "--port", str(port)],
+        cwd=tmp_path,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def health():
             try:
                 return requests.get(f"{base}/healthz", timeout=2).json()

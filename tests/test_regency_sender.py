@@ -99,16 +99,19 @@ def personal_keys(value) -> set[str]:
 def test_issued_and_called_tickets_reach_the_regency_in_order_without_anything_personal(tmp_path, regency):
     server = office(tmp_path, regency.url)
     try:
-        numbers = [server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]["number"]
-                   for _ in range(3)]
+        numbers = [server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]["number"] for _ in range(3)]
         headers = server.login()
         called = server.post("/api/counters/1/next", headers=headers).json()["ticket"]
         assert server.post(f"/api/tickets/{called['id']}/done", headers=headers).status_code == 200
 
         events = wait_until(lambda: len(regency.delivered()) >= 5 and regency.delivered())
         assert [(e["kind"], e["number"]) for e in events] == [
-            ("ticket_issued", numbers[0]), ("ticket_issued", numbers[1]), ("ticket_issued", numbers[2]),
-            ("ticket_called", numbers[0]), ("ticket_done", numbers[0])]
+            ("ticket_issued", numbers[0]),
+            ("ticket_issued", numbers[1]),
+            ("ticket_issued", numbers[2]),
+            ("ticket_called", numbers[0]),
+            ("ticket_done", numbers[0]),
+        ]
         assert events[3]["counter"] == 1 and events[0]["service"] == "REKAM"
         assert all(e["kind"] in KINDS for e in events)
         assert len({e["id"] for e in events}) == 5
@@ -170,8 +173,9 @@ def test_a_backlog_goes_in_batches_of_at_most_500_in_order(tmp_path, regency):
     (tmp_path / "kiosk.db.regency-key").write_text(KEY)
     runtime = app.extensions["kiosk"]
     for number in range(1, 1201):
-        outbox.add(runtime.db, "ticket_issued", "2026-01-05T08:00:00+07:00",
-                   {"number": f"A{number:03d}", "service": "REKAM"})
+        outbox.add(
+            runtime.db, "ticket_issued", "2026-01-05T08:00:00+07:00", {"number": f"A{number:03d}", "service": "REKAM"}
+        )
     sender = sender_module.RegencySender(runtime)
     assert sender.status()["pending"] == 1200 and sender.status()["lag_seconds"] > 0
 
@@ -219,11 +223,14 @@ def test_healthz_says_null_while_the_regency_is_off(live_server):
     assert live_server.get("/api/admin/today").json()["regency"] is None
 
 
-@pytest.mark.parametrize("values, key", [
-    ({"regency.url": "ftp://10.1.0.5"}, "regency.url"),
-    ({"regency.url": "http://10.1.0.5:8090"}, "regency.office_code"),
-    ({"regency.url": "http://10.1.0.5:8090", "regency.office_code": "62 03"}, "regency.office_code"),
-])
+@pytest.mark.parametrize(
+    "values, key",
+    [
+        ({"regency.url": "ftp://10.1.0.5"}, "regency.url"),
+        ({"regency.url": "http://10.1.0.5:8090"}, "regency.office_code"),
+        ({"regency.url": "http://10.1.0.5:8090", "regency.office_code": "62 03"}, "regency.office_code"),
+    ],
+)
 def test_a_wrong_regency_setting_stops_start_up_naming_the_key(tmp_path, values, key):
     with pytest.raises(ConfigError, match=key):
         office_settings(tmp_path, **{k.replace(".", "__"): v for k, v in values.items()})

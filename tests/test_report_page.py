@@ -86,7 +86,7 @@ def minutes(value) -> str:
 def svg_of(image: dict) -> str:
     prefix = "data:image/svg+xml;base64,"
     assert image["src"].startswith(prefix)
-    return base64.b64decode(image["src"][len(prefix):]).decode()
+    return base64.b64decode(image["src"][len(prefix) :]).decode()
 
 
 def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):  # noqa: F811
@@ -102,10 +102,18 @@ def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):  # noqa: 
     assert (page.says("total-issued"), page.says("total-served"), page.says("total-no-show")) == ("5", "3", "1")
     assert page.says("total-no-show-percent") == "20,0 %"
     assert page.tables["table-hourly"][1:-1] == [
-        [f"{row['hour']:02d}.00", str(row["issued"]), str(row["served"])] for row in api["hourly"]]
+        [f"{row['hour']:02d}.00", str(row["issued"]), str(row["served"])] for row in api["hourly"]
+    ]
     assert page.tables["table-waits"][1:] == [
-        [row["name"], minutes(row["median_wait_minutes"]), minutes(row["p90_wait_minutes"]),
-         minutes(row["avg_wait_minutes"]), minutes(row["avg_service_minutes"])] for row in api["services"]]
+        [
+            row["name"],
+            minutes(row["median_wait_minutes"]),
+            minutes(row["p90_wait_minutes"]),
+            minutes(row["avg_wait_minutes"]),
+            minutes(row["avg_service_minutes"]),
+        ]
+        for row in api["services"]
+    ]
     assert page.tables["table-waits"][1][:3] == ["Perekaman KTP-el", "15,0", "29,0"]
     assert page.tables["table-no-show"][1] == ["Perekaman KTP-el", "3", "2", "1", "33,3 %"]
     assert page.tables["table-no-show"][-1] == ["Jumlah", "5", "3", "1", "20,0 %"]
@@ -124,10 +132,13 @@ def test_the_page_shows_the_apis_figures_for_a_scripted_day(scripted):  # noqa: 
 def test_every_chart_is_a_self_contained_svg_with_its_series(scripted):  # noqa: F811
     server, head = scripted
     page = Page(head.get(f"/admin/reports?from={DAY}&to={DAY}").text)
-    series = {"chart-hourly": ["Diambil", "Dilayani"], "chart-waits": ["Median", "P90"],
-              "chart-no-show": ["Perekaman KTP-el", "Pencetakan KTP-el", "Pengambilan KTP-el"],  # its bars
-              "chart-trend": ["Diambil", "Dilayani", "Tidak hadir"],
-              "chart-weekday": ["Rabu"]}
+    series = {
+        "chart-hourly": ["Diambil", "Dilayani"],
+        "chart-waits": ["Median", "P90"],
+        "chart-no-show": ["Perekaman KTP-el", "Pencetakan KTP-el", "Pengambilan KTP-el"],  # its bars
+        "chart-trend": ["Diambil", "Dilayani", "Tidak hadir"],
+        "chart-weekday": ["Rabu"],
+    }
     assert sorted(ident for ident in page.images if ident.startswith("chart-")) == sorted(series)
     for ident, names in series.items():
         svg = svg_of(page.images[ident])
@@ -144,8 +155,9 @@ def test_every_chart_is_a_self_contained_svg_with_its_series(scripted):  # noqa:
 
 def test_the_page_is_for_admins_only(office):  # noqa: F811
     server, _ = office
-    anonymous = server.session.get(server.url + "/admin/reports?from=2026-11-01&to=2026-11-25",
-                                   allow_redirects=False, timeout=10)
+    anonymous = server.session.get(
+        server.url + "/admin/reports?from=2026-11-01&to=2026-11-25", allow_redirects=False, timeout=10
+    )
     assert anonymous.status_code == 302
     assert anonymous.headers["Location"] == "/login?next=/admin/reports?from%3D2026-11-01%26to%3D2026-11-25"
     clerk = Desk(server, "petugas", "rahasia-Loket1").get("/admin/reports")
@@ -162,13 +174,16 @@ def test_without_dates_the_page_shows_the_30_days_up_to_today(office):  # noqa: 
     assert page.tables["table-hourly"][1] == ["Belum ada data."]
 
 
-@pytest.mark.parametrize(("query", "says"), [
-    ("from=2026-11-30&to=2026-11-01", "Tanggal awal tidak boleh sesudah tanggal akhir."),
-    ("from=2025-01-01&to=2026-11-01", "Rentang laporan paling panjang 366 hari."),
-    ("from=25-11-2026", "Tanggal awal harus berupa tanggal dengan format YYYY-MM-DD."),
-    ("to=2026-02-30", "Tanggal akhir harus berupa tanggal dengan format YYYY-MM-DD."),
-    ("from=%00", "Tanggal awal harus berupa tanggal dengan format YYYY-MM-DD."),
-])
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        ("from=2026-11-30&to=2026-11-01", "Tanggal awal tidak boleh sesudah tanggal akhir."),
+        ("from=2025-01-01&to=2026-11-01", "Rentang laporan paling panjang 366 hari."),
+        ("from=25-11-2026", "Tanggal awal harus berupa tanggal dengan format YYYY-MM-DD."),
+        ("to=2026-02-30", "Tanggal akhir harus berupa tanggal dengan format YYYY-MM-DD."),
+        ("from=%00", "Tanggal awal harus berupa tanggal dengan format YYYY-MM-DD."),
+    ],
+)
 def test_a_bad_period_is_a_400_page_saying_why_in_indonesian(office, query, says):  # noqa: F811
     server, _ = office
     answer = Desk(server, "kepala", "rahasia-Admin1").get(f"/admin/reports?{query}")
@@ -180,16 +195,22 @@ def test_a_bad_period_is_a_400_page_saying_why_in_indonesian(office, query, says
 
 def test_weekday_hours_average_over_the_office_days_of_each_weekday():
     days = [  # two Mondays (one busy, one quiet), a Tuesday, and a closed Sunday
-        {"date": "2026-11-16", "issued": 6, "hourly": [{"hour": 8, "issued": 4, "served": 3},
-                                                       {"hour": 9, "issued": 2, "served": 2}]},
+        {
+            "date": "2026-11-16",
+            "issued": 6,
+            "hourly": [{"hour": 8, "issued": 4, "served": 3}, {"hour": 9, "issued": 2, "served": 2}],
+        },
         {"date": "2026-11-23", "issued": 2, "hourly": [{"hour": 9, "issued": 2, "served": 1}]},
         {"date": "2026-11-24", "issued": 1, "hourly": [{"hour": 10, "issued": 1, "served": 0}]},
         {"date": "2026-11-22", "issued": 0, "hourly": []},
     ]
-    assert report_charts.weekday_hours(days) == {"hours": [8, 9, 10], "rows": [
-        {"weekday": "Senin", "days": 2, "averages": [2.0, 2.0, 0.0]},
-        {"weekday": "Selasa", "days": 1, "averages": [0.0, 0.0, 1.0]},
-    ]}
+    assert report_charts.weekday_hours(days) == {
+        "hours": [8, 9, 10],
+        "rows": [
+            {"weekday": "Senin", "days": 2, "averages": [2.0, 2.0, 0.0]},
+            {"weekday": "Selasa", "days": 1, "averages": [0.0, 0.0, 1.0]},
+        ],
+    }
     assert report_charts.weekday_hours(days[3:]) == {"hours": [], "rows": []}
 
 

@@ -26,12 +26,28 @@ SIAK_CSV = f"nik;no_kk;nama;tanggal_lahir;status\n{NIK};6203010102150003;Ani Les
 
 ADMIN_PREFIXES = ("/admin", "/api/admin/", "/api/reports", "/api/backups", "/reports")
 STAFF_ENDPOINTS = {
-    "auth.current_session", "pages.counter", "staff.counter_view", "staff.call_next", "staff.counter_no_shows",
-    "staff.act", "staff.reprint", "staff.transfer", "status.save",
-    "status_staff.search", "status_staff.change_status", "status_staff.mark_ready", "status_staff.hand_over",
-    "complaints.staff_inbox", "complaints.answer",
-    "disruptions.start", "disruptions.end", "bookings.arrivals", "bookings.late_return", "bookings.rebook",
-    "disruptions.waiting", "later_pages.counter_later",
+    "auth.current_session",
+    "pages.counter",
+    "staff.counter_view",
+    "staff.call_next",
+    "staff.counter_no_shows",
+    "staff.act",
+    "staff.reprint",
+    "staff.transfer",
+    "status.save",
+    "status_staff.search",
+    "status_staff.change_status",
+    "status_staff.mark_ready",
+    "status_staff.hand_over",
+    "complaints.staff_inbox",
+    "complaints.answer",
+    "disruptions.start",
+    "disruptions.end",
+    "bookings.arrivals",
+    "bookings.late_return",
+    "bookings.rebook",
+    "disruptions.waiting",
+    "later_pages.counter_later",
 }
 
 # What an allowed caller sends, and what it must get; routes not listed get generic arguments and must
@@ -131,8 +147,9 @@ def _call(client, method: str, url: str, sample: dict, headers: dict, stream: bo
         body = {"data": sample["data"]()}
     else:
         body = {"json": sample.get("json", {} if method != "GET" else None)}
-    response = client.open(url, method=method, query_string=sample.get("query"), headers=headers,
-                           buffered=not stream, **body)
+    response = client.open(
+        url, method=method, query_string=sample.get("query"), headers=headers, buffered=not stream, **body
+    )
     status, location = response.status_code, response.headers.get("Location")
     body = None if stream or not response.is_json else response.get_json()
     response.close()
@@ -191,8 +208,11 @@ def _routes():
     with tempfile.TemporaryDirectory(prefix="kiosk-roles-") as folder:
         app = make_app(Path(folder))
         try:
-            return sorted((rule.rule, method) for rule in app.url_map.iter_rules()
-                          for method in rule.methods - {"HEAD", "OPTIONS"})
+            return sorted(
+                (rule.rule, method)
+                for rule in app.url_map.iter_rules()
+                for method in rule.methods - {"HEAD", "OPTIONS"}
+            )
         finally:
             app.extensions["kiosk"].stop()
             app.extensions["kiosk"].db.conn.close()
@@ -201,7 +221,7 @@ def _routes():
 @pytest.fixture
 def office(tmp_path):
     application = make_app(tmp_path)
-    add_staff(application)                                      # id 1: counter
+    add_staff(application)  # id 1: counter
     add_staff(application, "kepala", "rahasia-Admin1", "admin")  # id 2: admin
     yield application
     application.extensions["kiosk"].stop()
@@ -212,9 +232,20 @@ ROUTES = _routes()
 
 def test_the_table_covers_the_known_admin_and_staff_routes():
     paths = {path for path, _ in ROUTES}
-    for path in ("/admin", "/admin/reports", "/api/admin/today", "/api/admin/staff", "/api/reports/daily", "/counter",
-                 "/api/services/<code>", "/api/counters/<id:counter_id>/next", "/api/applications/<nik:nik>",
-                 "/api/surveys", "/api/reports/skm", "/admin/skm"):
+    for path in (
+        "/admin",
+        "/admin/reports",
+        "/api/admin/today",
+        "/api/admin/staff",
+        "/api/reports/daily",
+        "/counter",
+        "/api/services/<code>",
+        "/api/counters/<id:counter_id>/next",
+        "/api/applications/<nik:nik>",
+        "/api/surveys",
+        "/api/reports/skm",
+        "/admin/skm",
+    ):
         assert path in paths, path
     assert len(ROUTES) >= 40
 
@@ -300,8 +331,9 @@ def test_every_staff_and_admin_route_is_refused_outside_the_staff_addresses(staf
         if _is_api(rule):
             staff_network_refusal = status == 403 and (body or {}).get("error", {}).get("code") == "staff_network_only"
         else:  # a page: the refusal page names the staff network (the kiosk page refuses phones otherwise)
-            staff_network_refusal = status == 403 and STAFF_NETWORK_ONLY in client.open(
-                url, method=method).get_data(as_text=True)
+            staff_network_refusal = status == 403 and STAFF_NETWORK_ONLY in client.open(url, method=method).get_data(
+                as_text=True
+            )
         if kind == "public" and staff_network_refusal:  # a kiosk-only route may refuse a phone as not_a_kiosk
             problems.append(f"{method} {path} (public) was refused outside the staff addresses")
     assert problems == []

@@ -22,21 +22,24 @@ def csp_directives(header: str) -> dict[str, list[str]]:
     return directives
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("get", "/kiosk", 200),
-    ("get", "/display", 200),
-    ("get", "/login?next=/counter", 200),
-    ("get", "/counter", 302),
-    ("get", "/t/no-such-token", 404),
-    ("get", "/static/js/login.js", 200),
-    ("get", "/static/css/base.css", 200),
-    ("get", "/api/services", 200),
-    ("get", "/api/queue", 200),
-    ("get", "/api/no-such-thing", 404),
-    ("post", "/api/tickets", 400),
-    ("post", "/api/login", 400),
-    ("get", "/healthz", 200),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("get", "/kiosk", 200),
+        ("get", "/display", 200),
+        ("get", "/login?next=/counter", 200),
+        ("get", "/counter", 302),
+        ("get", "/t/no-such-token", 404),
+        ("get", "/static/js/login.js", 200),
+        ("get", "/static/css/base.css", 200),
+        ("get", "/api/services", 200),
+        ("get", "/api/queue", 200),
+        ("get", "/api/no-such-thing", 404),
+        ("post", "/api/tickets", 400),
+        ("post", "/api/login", 400),
+        ("get", "/healthz", 200),
+    ],
+)
 def test_every_response_carries_the_security_headers(live_server, method, path, status):
     answer = requests.request(method, live_server.url + path, allow_redirects=False, timeout=10)
     assert answer.status_code == status
@@ -82,8 +85,15 @@ def test_no_page_needs_inline_script_or_style(live_server):
     headers = live_server.login()
     ticket = live_server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
     live_server.post("/api/counters/1/next", headers=headers).raise_for_status()
-    pages = ["/kiosk", "/display", "/login?next=/counter", "/counter", f"/t/{ticket['token']}", "/t/unknown",
-             "/no-such-page"]
+    pages = [
+        "/kiosk",
+        "/display",
+        "/login?next=/counter",
+        "/counter",
+        f"/t/{ticket['token']}",
+        "/t/unknown",
+        "/no-such-page",
+    ]
     found = {}
     for path in pages:
         parser = InlineCode()
@@ -110,8 +120,9 @@ def _with_host(server, path: str, host: str):
     return response.status, json.loads(body) if is_json else body.decode()
 
 
-@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:8080", "kiosk.attacker.example:{port}",
-                                  "192.168.1.66:{port}"])
+@pytest.mark.parametrize(
+    "host", ["attacker.example", "attacker.example:8080", "kiosk.attacker.example:{port}", "192.168.1.66:{port}"]
+)
 def test_a_request_for_another_host_name_is_refused(live_server, host):
     status, body = _with_host(live_server, "/api/queue", host.format(port=live_server.port))
     assert status == 400 and body["error"]["code"] == "bad_host", body
@@ -128,8 +139,9 @@ def test_localhost_names_are_served(live_server, host):
 def test_the_public_url_host_and_trusted_hosts_are_served(tmp_path):
     from tests.support import LiveServer, make_app
 
-    app = make_app(tmp_path, office__public_url="http://antrean.kecamatan.test:8080",
-                   server__trusted_hosts=["layar.local"])
+    app = make_app(
+        tmp_path, office__public_url="http://antrean.kecamatan.test:8080", server__trusted_hosts=["layar.local"]
+    )
     server = LiveServer(app).start(workers=False)
     try:
         assert _with_host(server, "/healthz", "antrean.kecamatan.test:8080")[0] == 200
@@ -143,8 +155,12 @@ def test_a_public_url_changed_on_the_settings_screen_is_served_at_once(live_serv
     """The Host check follows the live settings: the new public_url's host is served without a restart."""
     headers = live_server.login("kepala", "rahasia-Admin1")
     assert _with_host(live_server, "/healthz", "antrean.selat.test:8080")[0] == 400
-    answer = live_server.session.patch(live_server.url + "/api/admin/settings", headers=headers, timeout=10,
-                                       json={"office": {"public_url": "http://antrean.selat.test:8080"}})
+    answer = live_server.session.patch(
+        live_server.url + "/api/admin/settings",
+        headers=headers,
+        timeout=10,
+        json={"office": {"public_url": "http://antrean.selat.test:8080"}},
+    )
     assert answer.status_code == 200, answer.text
     assert _with_host(live_server, "/healthz", "antrean.selat.test:8080")[0] == 200
 

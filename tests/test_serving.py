@@ -38,7 +38,7 @@ def _closed_within(sock: socket.socket, seconds: float, trickle: bytes | None) -
             return time.monotonic() - started
         if trickle:
             try:
-                sock.send(trickle[position % len(trickle):][:1])
+                sock.send(trickle[position % len(trickle) :][:1])
             except (BrokenPipeError, ConnectionError):
                 return time.monotonic() - started
             position += 1

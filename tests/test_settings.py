@@ -70,17 +70,33 @@ DEMO_TEXT = packaged_config().read_text(encoding="utf-8")
         ("public_url =", "publc_url =", "unknown key office.publc_url (did you mean office.public_url?)"),
         ("[printer]", "[printr]", "unknown table [printr] (did you mean [printer]?)"),
         ("[office.hours]", "[office.hour]", "unknown table [office.hour] (did you mean [office.hours]?)"),
-        ("kiosk_idle_seconds", "kiosk_idle_second",
-         "unknown key queue.kiosk_idle_second (did you mean queue.kiosk_idle_seconds?)"),
+        (
+            "kiosk_idle_seconds",
+            "kiosk_idle_second",
+            "unknown key queue.kiosk_idle_second (did you mean queue.kiosk_idle_seconds?)",
+        ),
         ("daily_quota", "dailyquota", "unknown key services[0].dailyquota (did you mean services[0].daily_quota?)"),
-        ('name_en = "KTP-el Enrolment"', 'name_eng = "KTP-el Enrolment"',
-         "unknown key services[0].name_eng (did you mean services[0].name_en?)"),
-        ("observe_national_holidays", "observe_national_holiday",
-         "unknown key office.observe_national_holiday (did you mean office.observe_national_holidays?)"),
+        (
+            'name_en = "KTP-el Enrolment"',
+            'name_eng = "KTP-el Enrolment"',
+            "unknown key services[0].name_eng (did you mean services[0].name_en?)",
+        ),
+        (
+            "observe_national_holidays",
+            "observe_national_holiday",
+            "unknown key office.observe_national_holiday (did you mean office.observe_national_holidays?)",
+        ),
         ('name = "Loket 3"', 'nama = "Loket 3"', "unknown key counters[2].nama (did you mean counters[2].name?)"),
-        ('mon = "00:00-24:00"', 'monday = "00:00-24:00"', "unknown key office.hours.monday (did you mean office.hours.mon?)"),
-        ("[status.next_service]", "[status.next_servis]",
-         "unknown table [status.next_servis] (did you mean [status.next_service]?)"),
+        (
+            'mon = "00:00-24:00"',
+            'monday = "00:00-24:00"',
+            "unknown key office.hours.monday (did you mean office.hours.mon?)",
+        ),
+        (
+            "[status.next_service]",
+            "[status.next_servis]",
+            "unknown table [status.next_servis] (did you mean [status.next_service]?)",
+        ),
         ("[database]", "[database]\ndebug = true", "unknown key database.debug (known: path)"),
     ],
 )
@@ -99,12 +115,18 @@ def test_a_typo_stops_start_up_naming_the_key_and_the_closest_known_one(tmp_path
         ("[office.hours]", 'hours = "always"\n[office.hour_table]', "[office.hours] must be a table"),
         ('prefix = "A"', 'prefix = "A"\nhours = "08:00-12:00"', "[services[0].hours] must be a table"),
         ('services = ["REKAM", "UBAH"]', 'services = "REKAM"', "counters[0].services must be list, got 'REKAM'"),
-        ('services = ["REKAM", "UBAH"]', 'services = ["REKAM", 5]',
-         "counters[0].services must list service codes, got 5"),
+        (
+            'services = ["REKAM", "UBAH"]',
+            'services = ["REKAM", 5]',
+            "counters[0].services must list service codes, got 5",
+        ),
         ("timeout = 2.0", 'timeout = "2"', "printer.timeout must be int or float, got '2'"),
         ('UNREGISTERED = "REKAM"', "UNREGISTERED = 5", "status.next_service.UNREGISTERED must be str, got 5"),
-        ("[status.next_service]", '[status]\nnext_service = "REKAM"\n[status.other]',
-         "[status.next_service] must be a table"),
+        (
+            "[status.next_service]",
+            '[status]\nnext_service = "REKAM"\n[status.other]',
+            "[status.next_service] must be a table",
+        ),
     ],
 )
 def test_a_wrong_type_stops_start_up_naming_the_key(tmp_path, old, new, message):
@@ -122,7 +144,8 @@ def test_the_qr_link_length_limit_follows_the_paper_width():
     with pytest.raises(ConfigError) as error:
         parse_settings(raw)
     assert error.value.message == (
-        "office.public_url is too long: the QR code of its ticket links would not fit 58 mm paper (725 characters)")
+        "office.public_url is too long: the QR code of its ticket links would not fit 58 mm paper (725 characters)"
+    )
 
 
 def test_without_a_printer_names_are_not_held_to_the_printer_code_page():
@@ -141,11 +164,16 @@ def test_without_a_printer_names_are_not_held_to_the_printer_code_page():
 def test_the_command_line_stops_with_one_line_and_status_2(tmp_path, old, new, line):
     database = tmp_path / "kiosk.db"
     config = tmp_path / "bad.toml"
-    config.write_text(DEMO_TEXT.replace(old, new, 1).replace('path = "var/kiosk.db"', f'path = "{database}"'),
-                      encoding="utf-8")
+    config.write_text(
+        DEMO_TEXT.replace(old, new, 1).replace('path = "var/kiosk.db"', f'path = "{database}"'), encoding="utf-8"
+    )
     result = subprocess.run(
-        [sys.executable, "-m", "kiosk", "--config", str(config), "init"], capture_output=True, text=True,
-        cwd=tmp_path, timeout=60, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+        [sys.executable, "-m", "kiosk", "--config", str(config), "init"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
     )
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"Error: configuration: {line}\n")
     assert not database.exists()

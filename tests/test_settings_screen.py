@@ -51,8 +51,13 @@ def test_get_answers_the_files_tables_with_its_keys(admin):
     assert [s["prefix"] for s in body["services"]] == ["A", "B", "C", "D", "E", "F"]
     rekam = body["services"][0]
     assert {key: rekam[key] for key in ("code", "name", "prefix", "daily_quota", "name_en", "hours")} == {
-        "code": "REKAM", "name": "Perekaman KTP-el", "prefix": "A", "daily_quota": 100,
-        "name_en": "KTP-el Enrolment", "hours": None}
+        "code": "REKAM",
+        "name": "Perekaman KTP-el",
+        "prefix": "A",
+        "daily_quota": 100,
+        "name_en": "KTP-el Enrolment",
+        "hours": None,
+    }
     assert (rekam["cost"], rekam["requirements"][0]) == ("Gratis", "Kartu Keluarga asli")  # Standar Pelayanan
     assert (rekam["booking_quota"], rekam["one_per_nik"]) == (40, False)  # later days
     assert rekam["requirements"] == ["Kartu Keluarga asli", "Sudah berusia 17 tahun atau sudah/pernah kawin"]
@@ -81,8 +86,11 @@ def test_a_change_applies_live_to_every_screen_and_names_who_and_when(admin):
     try:
         services = server.get("/api/admin/settings").json()["services"]
         services[1]["name"] = "Cetak KTP-el Baru"
-        answer = patch(server, headers, {"office": {"name": "Kantor Kecamatan Baru", "running_text": "Teks berjalan baru"},
-                                         "services": services})
+        answer = patch(
+            server,
+            headers,
+            {"office": {"name": "Kantor Kecamatan Baru", "running_text": "Teks berjalan baru"}, "services": services},
+        )
         assert answer.status_code == 200, answer.text
         assert answer.json()["office"]["name"] == "Kantor Kecamatan Baru"
         assert answer.json()["office"]["hours"]["mon"] == "00:00-24:00"  # the rest of the table stays
@@ -108,13 +116,21 @@ def test_a_change_applies_live_to_every_screen_and_names_who_and_when(admin):
     assert changes[0]["patch"]["office"] == {"name": "Kantor Kecamatan Baru", "running_text": "Teks berjalan baru"}
 
 
-@pytest.mark.parametrize("patch_body, old, new, key", [
-    ({"office": {"hours": {"mon": "25:00-26:00"}}}, 'mon = "00:00-24:00"', 'mon = "25:00-26:00"', "office.hours.mon"),
-    ({"services": "duplicate"}, 'prefix = "B"', 'prefix = "A"', "services[1].prefix"),
-    ({"printer": {"paper_width_mm": 70}}, "paper_width_mm = 80", "paper_width_mm = 70", "printer.paper_width_mm"),
-    ({"office": {"nmae": "Kantor"}}, 'name = "Kantor Kecamatan Selat"', 'nmae = "Kantor"', "office.nmae"),
-    ({"kiosk": {"voice_volume": 2}}, "voice_volume = 1.0", "voice_volume = 2", "kiosk.voice_volume"),
-])
+@pytest.mark.parametrize(
+    "patch_body, old, new, key",
+    [
+        (
+            {"office": {"hours": {"mon": "25:00-26:00"}}},
+            'mon = "00:00-24:00"',
+            'mon = "25:00-26:00"',
+            "office.hours.mon",
+        ),
+        ({"services": "duplicate"}, 'prefix = "B"', 'prefix = "A"', "services[1].prefix"),
+        ({"printer": {"paper_width_mm": 70}}, "paper_width_mm = 80", "paper_width_mm = 70", "printer.paper_width_mm"),
+        ({"office": {"nmae": "Kantor"}}, 'name = "Kantor Kecamatan Selat"', 'nmae = "Kantor"', "office.nmae"),
+        ({"kiosk": {"voice_volume": 2}}, "voice_volume = 1.0", "voice_volume = 2", "kiosk.voice_volume"),
+    ],
+)
 def test_a_bad_value_is_refused_with_the_line_the_file_gets(admin, tmp_path, patch_body, old, new, key):
     server, headers = admin
     if patch_body.get("services") == "duplicate":
@@ -192,9 +208,11 @@ def test_saved_changes_that_no_longer_fit_the_file_leave_the_files_values(tmp_pa
     add_staff(app, "kepala", "rahasia-Admin1", "admin")
     client = app.test_client()
     token = client.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"}).get_json()
-    answer = client.patch("/api/admin/settings", json={"counters": [{"id": 1, "name": "Loket 1",
-                                                                     "services": ["REKAM"]}]},
-                          headers={"X-CSRF-Token": token["csrf_token"]})
+    answer = client.patch(
+        "/api/admin/settings",
+        json={"counters": [{"id": 1, "name": "Loket 1", "services": ["REKAM"]}]},
+        headers={"X-CSRF-Token": token["csrf_token"]},
+    )
     assert answer.status_code == 200, answer.get_json()
     app.extensions["kiosk"].stop()
     # The file later drops REKAM, which the saved lokets still name: start with the file's values, say why.
@@ -202,9 +220,11 @@ def test_saved_changes_that_no_longer_fit_the_file_leave_the_files_values(tmp_pa
     renamed["services"][0]["code"] = "REKAM2"
     for counter in renamed["counters"]:
         counter["services"] = [code if code != "REKAM" else "REKAM2" for code in counter["services"]]
-    renamed["status"]["next_service"] = {key: ("REKAM2" if value == "REKAM" else value)
-                                         for key, value in renamed["status"]["next_service"].items()}
+    renamed["status"]["next_service"] = {
+        key: ("REKAM2" if value == "REKAM" else value) for key, value in renamed["status"]["next_service"].items()
+    }
     from kiosk.domain.settings import parse_settings
+
     again = create_app({"settings": parse_settings(renamed), "TESTING": True})
     try:
         assert [c.id for c in again.extensions["kiosk"].settings.counters] == [1, 2, 3]

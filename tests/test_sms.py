@@ -126,7 +126,9 @@ def test_cek_answers_the_status_as_the_kiosk_says_it_with_the_name_masked(office
 
 
 def test_cek_is_forgiving_of_case_spacing_and_digit_groups(office):
-    grouped = " ".join(NIK[i:i + 4] for i in range(0, 16, 4)) + "   " + " ".join(KK[i:i + 4] for i in range(0, 16, 4))
+    grouped = (
+        " ".join(NIK[i : i + 4] for i in range(0, 16, 4)) + "   " + " ".join(KK[i : i + 4] for i in range(0, 16, 4))
+    )
     assert "Siap diambil" in ask(office, f"  Cek   {grouped} ")
 
 
@@ -151,8 +153,7 @@ def test_cek_has_the_kiosk_limits_per_nik(office):
         gammu_sends(office)
         w.run_once()
         sms_store.purge(office.extensions["kiosk"].db, "9999")  # forget replies: only the lookup limits count
-    rows = office.extensions["kiosk"].db.conn.execute(
-        "SELECT outcome FROM status_lookups ORDER BY id").fetchall()
+    rows = office.extensions["kiosk"].db.conn.execute("SELECT outcome FROM status_lookups ORDER BY id").fetchall()
     outcomes = [row[0] for row in rows]
     assert outcomes[:limit] == ["not_found"] * limit
     assert outcomes[limit] == "rate_limited_nik"
@@ -233,13 +234,18 @@ def test_no_nik_kk_or_name_stays_in_the_inbox_the_database_or_the_log(office, ca
     assert not path.exists()
     rt = office.extensions["kiosk"]
     # The status record holds the name by design; what the SMS channel and the audit log keep must not.
-    dump = "\n".join(line for line in rt.db.conn.iterdump()
-                     if not line.startswith(('INSERT INTO "applications"', 'INSERT INTO "application_history"')))
+    dump = "\n".join(
+        line
+        for line in rt.db.conn.iterdump()
+        if not line.startswith(('INSERT INTO "applications"', 'INSERT INTO "application_history"'))
+    )
     for secret in (NIK, KK, NAME, "Santoso"):
         assert secret not in dump
         assert secret not in caplog.text
     assert rt.db.conn.execute("SELECT kind, body FROM sms_messages WHERE direction = 'in'").fetchall()[0][:] == (
-        "CEK", "")
+        "CEK",
+        "",
+    )
 
 
 def test_numbers_are_normalised_and_short_codes_and_promotions_are_ignored(office):
@@ -345,8 +351,11 @@ def test_a_failed_send_is_retried_with_back_off_then_given_up(office, clock):
         clock.advance(seconds=rules.backoff_seconds(attempt) + 1)
         w.run_once()
     assert outbox(office) == {}
-    row = office.extensions["kiosk"].db.conn.execute("SELECT status, attempts FROM sms_messages"
-                                                     " WHERE direction = 'out'").fetchone()
+    row = (
+        office.extensions["kiosk"]
+        .db.conn.execute("SELECT status, attempts FROM sms_messages WHERE direction = 'out'")
+        .fetchone()
+    )
     assert tuple(row) == ("failed", rules.MAX_ATTEMPTS)
     assert len(set(names)) == rules.MAX_ATTEMPTS
     assert not any(folders(office).error.iterdir())
@@ -365,8 +374,11 @@ def test_a_retry_after_an_error_is_sent_once(office, clock):
     gammu_sends(office)
     w.run_once()
     w.run_once()
-    row = office.extensions["kiosk"].db.conn.execute("SELECT status, attempts FROM sms_messages"
-                                                     " WHERE direction = 'out'").fetchone()
+    row = (
+        office.extensions["kiosk"]
+        .db.conn.execute("SELECT status, attempts FROM sms_messages WHERE direction = 'out'")
+        .fetchone()
+    )
     assert tuple(row) == ("sent", 2)
     assert outbox(office) == {}
 
@@ -402,10 +414,18 @@ os.kill(os.getpid(), signal.SIGKILL)
 def _kill_run(tmp_path: Path, stage: str, overrides: dict) -> None:
     script = tmp_path / "killed.py"
     script.write_text(textwrap.dedent(_KILLED))
-    values = {"database.path": str(tmp_path / "kiosk.db"), "printer.type": "none",
-              **{key.replace("__", "."): value for key, value in overrides.items()}}
-    result = subprocess.run([sys.executable, str(script), stage, json.dumps(values)],
-                            cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=60)
+    values = {
+        "database.path": str(tmp_path / "kiosk.db"),
+        "printer.type": "none",
+        **{key.replace("__", "."): value for key, value in overrides.items()},
+    }
+    result = subprocess.run(
+        [sys.executable, str(script), stage, json.dumps(values)],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == -signal.SIGKILL, result.stderr
 
 
@@ -422,8 +442,7 @@ def test_kill_9_between_commit_and_outbox_sends_once_after_restart(tmp_path, clo
         worker(app).run_once()
         worker(app).run_once()
         assert outbox(app) == {}
-        assert app.extensions["kiosk"].db.conn.execute(
-            "SELECT status FROM sms_messages").fetchone()[0] == "sent"
+        assert app.extensions["kiosk"].db.conn.execute("SELECT status FROM sms_messages").fetchone()[0] == "sent"
     finally:
         app.extensions["kiosk"].stop()
 
@@ -487,8 +506,11 @@ def test_opted_in_residents_hear_3_more_numbers_and_their_call_once(office):
     assert [text for text in outbox(office).values()] == [rules.render(rules.OPTED_IN, number="A-006")]
     gammu_sends(office)
     staff = office.test_client()
-    headers = {"X-CSRF-Token": staff.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
-               .get_json()["csrf_token"]}
+    headers = {
+        "X-CSRF-Token": staff.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()[
+            "csrf_token"
+        ]
+    }
     texts = []
     for _index in range(6):
         called = staff.post("/api/counters/1/next", headers=headers).get_json()["ticket"]
@@ -500,8 +522,10 @@ def test_opted_in_residents_hear_3_more_numbers_and_their_call_once(office):
         w.run_once()
         texts += list(outbox(office).values())
         gammu_sends(office)
-    assert texts == [rules.render(rules.NEAR, number="A-006", office=office.extensions["kiosk"].settings.office.name),
-                     rules.render(rules.CALLED, number="A-006", counter="Loket 1")]
+    assert texts == [
+        rules.render(rules.NEAR, number="A-006", office=office.extensions["kiosk"].settings.office.name),
+        rules.render(rules.CALLED, number="A-006", counter="Loket 1"),
+    ]
     w.run_once()
     assert sms_store.optin_of(office.extensions["kiosk"].db, mine["id"]) is None  # ended: number forgotten
     del tickets
@@ -521,11 +545,16 @@ def test_a_retried_near_message_is_dropped_once_the_ticket_moved_on(office, cloc
     clock.advance(minutes=2)
     w.run_once()
     texts = sorted(outbox(office).values())
-    assert rules.render(rules.NEAR, number=ticket["number"], office=office.extensions["kiosk"].settings.office.name) \
+    assert (
+        rules.render(rules.NEAR, number=ticket["number"], office=office.extensions["kiosk"].settings.office.name)
         not in texts
+    )
     assert rules.render(rules.CALLED, number=ticket["number"], counter="Loket 1") in texts
-    dropped = office.extensions["kiosk"].db.conn.execute(
-        "SELECT kind, last_error FROM sms_messages WHERE status = 'dropped'").fetchall()
+    dropped = (
+        office.extensions["kiosk"]
+        .db.conn.execute("SELECT kind, last_error FROM sms_messages WHERE status = 'dropped'")
+        .fetchall()
+    )
     assert [tuple(row) for row in dropped] == [("near", "ticket is called")]
 
 
@@ -538,14 +567,23 @@ def test_a_disruption_of_their_service_reaches_opted_in_residents_once(office):
     w = worker(office)
     w.run_once()
     gammu_sends(office)
-    disruption = {"id": 7, "service": "CETAK", "reason": "blanko", "label": "Blanko KTP-el habis", "note": "",
-                  "since": "2026-11-25T09:00:00+07:00", "until": None, "alternatives": ["SUKET"]}
+    disruption = {
+        "id": 7,
+        "service": "CETAK",
+        "reason": "blanko",
+        "label": "Blanko KTP-el habis",
+        "note": "",
+        "since": "2026-11-25T09:00:00+07:00",
+        "until": None,
+        "alternatives": ["SUKET"],
+    }
     assert w.messages.on_event("disruption", disruption) == 1
     assert w.messages.on_event("disruption", {**disruption, "until": "2026-11-25T12:00:00+07:00"}) == 0  # its end
     w.run_once()
     texts = list(outbox(office).values())
-    assert texts == [rules.render(rules.DISRUPTED, number=cetak["number"], service="Pencetakan KTP-el",
-                                  label="Blanko KTP-el habis")]
+    assert texts == [
+        rules.render(rules.DISRUPTED, number=cetak["number"], service="Pencetakan KTP-el", label="Blanko KTP-el habis")
+    ]
     assert_fits(texts[0])
 
 
@@ -578,8 +616,9 @@ def test_opt_in_refuses_a_bad_number_and_a_closed_ticket(office):
     missing = client.post("/api/tickets/999999/sms", json={"phone": PHONE})
     assert missing.status_code == 404
     outsider = office.test_client()
-    refused = outsider.post(f"/api/tickets/{ticket['id']}/sms", json={"phone": PHONE},
-                            environ_base={"REMOTE_ADDR": "192.168.1.77"})
+    refused = outsider.post(
+        f"/api/tickets/{ticket['id']}/sms", json={"phone": PHONE}, environ_base={"REMOTE_ADDR": "192.168.1.77"}
+    )
     assert refused.status_code == 403
 
 
@@ -657,8 +696,9 @@ def booking_services(**rekam) -> list[dict]:
 @pytest.fixture
 def booking_office(tmp_path, clock):
     """An office with SMS on, open 08:00-12:00 Monday to Saturday; today is Wednesday 25 November 2026, 09:00."""
-    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(),
-                   **sms_overrides(tmp_path))
+    app = make_app(
+        tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(), **sms_overrides(tmp_path)
+    )
     add_staff(app)
     yield app
     app.extensions["kiosk"].stop()
@@ -666,15 +706,22 @@ def booking_office(tmp_path, clock):
 
 def bookings_of(app) -> list[dict]:
     rows = app.extensions["kiosk"].db.conn.execute(
-        "SELECT code, token, service, day, slot_start, slot_end, status, phone, created_by FROM bookings ORDER BY id")
+        "SELECT code, token, service, day, slot_start, slot_end, status, phone, created_by FROM bookings ORDER BY id"
+    )
     return [dict(row) for row in rows.fetchall()]
 
 
 def test_antre_without_a_day_books_the_first_window_with_room(booking_office):
     reply = ask(booking_office, "antre rekam")
     [booking] = bookings_of(booking_office)
-    assert (booking["service"], booking["day"], booking["slot_start"], booking["status"], booking["phone"],
-            booking["created_by"]) == ("REKAM", "2026-11-26", "08:00", "booked", PHONE, "sms")
+    assert (
+        booking["service"],
+        booking["day"],
+        booking["slot_start"],
+        booking["status"],
+        booking["phone"],
+        booking["created_by"],
+    ) == ("REKAM", "2026-11-26", "08:00", "booked", PHONE, "sms")
     assert reply.startswith("Nomor REKAM untuk Kamis 26-11-2026, datang pukul 08.00-09.00. Kode: " + booking["code"])
     assert "Bawa: Kartu Keluarga asli" in reply
     assert_fits(reply)
@@ -698,8 +745,14 @@ def test_antre_with_a_day_books_that_day_and_a_full_or_closed_day_is_refused(boo
 
 
 def test_antre_for_a_service_without_bookings_or_needing_a_nik_is_refused(tmp_path, clock):
-    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS,
-                   services=booking_services(one_per_nik=True), **sms_overrides(tmp_path))
+    app = make_app(
+        tmp_path,
+        clock=clock,
+        office__hours__sun="",
+        **HOURS,
+        services=booking_services(one_per_nik=True),
+        **sms_overrides(tmp_path),
+    )
     try:
         assert ask(app, "ANTRE CETAK") == rules.render(rules.BOOKING_NO_BOOKINGS, service="CETAK")
         assert ask(app, "ANTRE REKAM 26-11") == rules.render(rules.BOOKING_NIK_NEEDED, service="REKAM")
@@ -729,7 +782,8 @@ def test_status_of_a_booking_tells_day_window_and_after_check_in_the_place(booki
     code = bookings_of(booking_office)[0]["code"]
     other = "+6281234567891"
     assert ask(booking_office, f"STATUS {code}", sender=other) == (
-        f"Pemesanan {code} (REKAM): Kamis 26-11-2026, datang pukul 08.00-09.00. Tunjukkan kode di kios saat tiba.")
+        f"Pemesanan {code} (REKAM): Kamis 26-11-2026, datang pukul 08.00-09.00. Tunjukkan kode di kios saat tiba."
+    )
     assert ask(booking_office, "STATUS KKKKKK", sender=other) == "Kode pemesanan KKKKKK tidak ditemukan."
     clock.current = datetime(2026, 11, 26, 8, 10, tzinfo=JAKARTA)
     client = booking_office.test_client()
@@ -738,8 +792,9 @@ def test_status_of_a_booking_tells_day_window_and_after_check_in_the_place(booki
     assert checked.status_code == 201, checked.get_json()
     number = checked.get_json()["ticket"]["number"]
     worker(booking_office).run_once()  # the number kept with the booking hears "3 nomor lagi" first
-    assert list(outbox(booking_office).values()) == [rules.render(
-        rules.NEAR, number=number, office=booking_office.extensions["kiosk"].settings.office.name)]
+    assert list(outbox(booking_office).values()) == [
+        rules.render(rules.NEAR, number=number, office=booking_office.extensions["kiosk"].settings.office.name)
+    ]
     gammu_sends(booking_office)
     reply = ask(booking_office, f"status {code}", sender="+6281234567892")
     assert reply.startswith(f"Pemesanan {code} sudah menjadi antrean {number}: ") and "di depan Anda" in reply
@@ -753,7 +808,11 @@ def test_a_booking_made_by_sms_is_seen_by_its_token_and_in_the_staff_list(bookin
     client = booking_office.test_client()
     shown = client.get(f"/api/bookings/{row['token']}").get_json()["booking"]
     assert (shown["code"], shown["date"], shown["slot_start"], shown["status"]) == (
-        row["code"], "2026-11-27", "08:00", "booked")
+        row["code"],
+        "2026-11-27",
+        "08:00",
+        "booked",
+    )
     token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
     listed = client.get("/api/bookings?date=2026-11-27", headers={"X-CSRF-Token": token["csrf_token"]})
     assert [b["code"] for b in listed.get_json()["bookings"]] == [row["code"]]
@@ -774,8 +833,9 @@ def test_antre_sent_again_from_the_same_number_answers_the_same_booking(booking_
 def test_a_booking_during_a_disruption_of_its_service_warns_before_the_journey(booking_office):
     client = booking_office.test_client()
     token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
-    started = client.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"},
-                          headers={"X-CSRF-Token": token["csrf_token"]})
+    started = client.post(
+        "/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers={"X-CSRF-Token": token["csrf_token"]}
+    )
     assert started.status_code == 201, started.get_json()
     label = started.get_json()["disruption"]["label"]
     reply = ask(booking_office, "ANTRE REKAM 26-11")
@@ -790,9 +850,11 @@ def test_a_booking_during_a_disruption_of_its_service_warns_before_the_journey(b
 def test_a_disruption_over_before_the_window_gives_no_warning(booking_office):
     client = booking_office.test_client()
     token = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
-    started = client.post("/api/disruptions", json={"service": "REKAM", "reason": "network",
-                                                    "until": "2026-11-25T11:00"},
-                          headers={"X-CSRF-Token": token["csrf_token"]})
+    started = client.post(
+        "/api/disruptions",
+        json={"service": "REKAM", "reason": "network", "until": "2026-11-25T11:00"},
+        headers={"X-CSRF-Token": token["csrf_token"]},
+    )
     assert started.status_code == 201, started.get_json()
     reply = ask(booking_office, "ANTRE REKAM 26-11")
     assert "Kode:" in reply and "terganggu" not in reply

@@ -31,7 +31,11 @@ def test_the_daemon_configuration_uses_the_files_backend_in_unicode_on_the_sms_f
     values = smsdrc_values()
     assert (values["service"], values["inboxformat"], values["outboxformat"]) == ("files", "unicode", "unicode")
     assert [values[key] for key in ("inboxpath", "outboxpath", "sentsmspath", "errorsmspath")] == [
-        Sms.inbox, Sms.outbox, Sms.sent, Sms.error]
+        Sms.inbox,
+        Sms.outbox,
+        Sms.sent,
+        Sms.error,
+    ]
     assert "pin" not in values  # the PIN lives in /etc/kiosk/sim-pin, root only
 
 
@@ -41,8 +45,9 @@ def test_the_shipped_configuration_starts_the_real_daemon(tmp_path):
     (phone / "sms" / "1").mkdir(parents=True)
     text = (DEPLOY / "gammu-smsdrc").read_text()
     text = text.replace("/dev/kiosk-modem", str(phone)).replace("connection = at", "connection = none\nmodel = dummy")
-    text = text.replace("/var/spool/gammu/", f"{tmp_path}/spool/").replace("logfile = syslog",
-                                                                            f"logfile = {tmp_path}/smsd.log")
+    text = text.replace("/var/spool/gammu/", f"{tmp_path}/spool/").replace(
+        "logfile = syslog", f"logfile = {tmp_path}/smsd.log"
+    )
     text = text.replace("debuglevel = 0", "debuglevel = 1")  # the daemon names its folders and formats
     for folder in ("inbox", "outbox", "sent", "error"):
         (tmp_path / "spool" / folder).mkdir(parents=True)
@@ -94,8 +99,10 @@ def test_the_drop_ins_pass_systemd_analyze_verify(system_root):  # noqa: F811 (t
         if os.environ.get("CI") == "true":
             pytest.fail("gammu-smsd.service is missing: CI installs gammu-smsd")
         pytest.skip("Debian's gammu-smsd.service is not installed")
-    for unit, drop_in, name in (("gammu-smsd.service", "gammu-smsd-kiosk.conf", "kiosk.conf"),
-                                ("kiosk.service", "kiosk-sms.conf", "sms.conf")):
+    for unit, drop_in, name in (
+        ("gammu-smsd.service", "gammu-smsd-kiosk.conf", "kiosk.conf"),
+        ("kiosk.service", "kiosk-sms.conf", "sms.conf"),
+    ):
         folder = system_root / "etc/systemd/system" / f"{unit}.d"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text((DEPLOY / drop_in).read_text())
@@ -106,6 +113,10 @@ def test_the_drop_ins_pass_systemd_analyze_verify(system_root):  # noqa: F811 (t
             path.write_text("#!/bin/sh\n")
             path.chmod(0o755)
     for unit in ("gammu-smsd.service", "kiosk.service"):
-        result = subprocess.run([analyze, "verify", "--man=no", f"--root={system_root}", unit],
-                                capture_output=True, text=True, cwd=system_root)
+        result = subprocess.run(
+            [analyze, "verify", "--man=no", f"--root={system_root}", unit],
+            capture_output=True,
+            text=True,
+            cwd=system_root,
+        )
         assert (result.returncode, result.stderr) == (0, ""), unit

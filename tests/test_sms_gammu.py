@@ -46,14 +46,14 @@ device = {phone}
 
 [smsd]
 service = files
-inboxpath = {spool / 'inbox'}/
-outboxpath = {spool / 'outbox'}/
-sentsmspath = {spool / 'sent'}/
-errorsmspath = {spool / 'error'}/
+inboxpath = {spool / "inbox"}/
+outboxpath = {spool / "outbox"}/
+sentsmspath = {spool / "sent"}/
+errorsmspath = {spool / "error"}/
 inboxformat = unicode
 outboxformat = unicode
 transmitformat = auto
-logfile = {root / 'smsd.log'}
+logfile = {root / "smsd.log"}
 debuglevel = 1
 commtimeout = 1
 sendtimeout = 5
@@ -116,8 +116,12 @@ def daemon(tmp_path):
 
 
 def outgoing(rt) -> list[dict]:
-    return [dict(row) for row in rt.db.conn.execute(
-        "SELECT id, kind, body, status FROM sms_messages WHERE direction = 'out' ORDER BY id")]
+    return [
+        dict(row)
+        for row in rt.db.conn.execute(
+            "SELECT id, kind, body, status FROM sms_messages WHERE direction = 'out' ORDER BY id"
+        )
+    ]
 
 
 def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path):
@@ -139,17 +143,20 @@ def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path)
 
         # CEK: the answer as the kiosk gives it, the inbox file holding the NIK gone
         phone_receives(phone, "081234567891", f"CEK {NIK} {KK}")
-        sent = wait_until(lambda: [m for m in outgoing(rt)
-                                   if m["status"] == "sent" and m["body"].startswith("Status KTP-el")],
-                          timeout=30)
+        sent = wait_until(
+            lambda: [m for m in outgoing(rt) if m["status"] == "sent" and m["body"].startswith("Status KTP-el")],
+            timeout=30,
+        )
         assert "Siap diambil" in sent[0]["body"] and NIK not in sent[0]["body"]
         spool = tmp_path / "spool"
         assert not any((spool / "inbox").iterdir())
 
         # a promotion from an operator's short code: received, never answered
         phone_receives(phone, "TELKOMSEL", "Promo kuota 10GB!")
-        wait_until(lambda: rt.db.conn.execute("SELECT COUNT(*) FROM sms_messages WHERE status = 'ignored'")
-                   .fetchone()[0] == 1, timeout=30)
+        wait_until(
+            lambda: rt.db.conn.execute("SELECT COUNT(*) FROM sms_messages WHERE status = 'ignored'").fetchone()[0] == 1,
+            timeout=30,
+        )
 
         # opt-in at the kiosk, then the call: "dipanggil ke Loket 1" through the daemon
         client = app.test_client()
@@ -189,28 +196,39 @@ def test_a_booking_reminder_and_a_disruption_notice_go_through_the_real_daemon(d
         rt.sms.poll_seconds = 0.2
         staff_pc = {"REMOTE_ADDR": "192.168.1.20"}
         client = app.test_client()
-        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
-                            environ_base=staff_pc)
+        login = client.post(
+            "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}, environ_base=staff_pc
+        )
         headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
-        booked = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00",
-                                                    "phone": "0857 1234 5678"}, headers=headers, environ_base=staff_pc)
+        booked = client.post(
+            "/api/bookings",
+            json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00", "phone": "0857 1234 5678"},
+            headers=headers,
+            environ_base=staff_pc,
+        )
         assert booked.status_code == 201, booked.get_json()
         code = booked.get_json()["booking"]["code"]
 
         clock.current = datetime(2026, 11, 25, 18, 0, tzinfo=JAKARTA)
-        reminder = wait_until(lambda: [m for m in outgoing(rt) if m["kind"] == "reminder" and m["status"] == "sent"],
-                              timeout=30)
-        assert reminder[0]["body"].startswith("Pengingat: besok Kamis 26-11-2026 nomor REKAM") and code in \
-            reminder[0]["body"]
+        reminder = wait_until(
+            lambda: [m for m in outgoing(rt) if m["kind"] == "reminder" and m["status"] == "sent"], timeout=30
+        )
+        assert (
+            reminder[0]["body"].startswith("Pengingat: besok Kamis 26-11-2026 nomor REKAM")
+            and code in reminder[0]["body"]
+        )
 
-        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
-                            environ_base=staff_pc)  # the morning's session timed out
+        login = client.post(
+            "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}, environ_base=staff_pc
+        )  # the morning's session timed out
         headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
-        started = client.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers,
-                              environ_base=staff_pc)
+        started = client.post(
+            "/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers, environ_base=staff_pc
+        )
         assert started.status_code == 201, started.get_json()
-        notice = wait_until(lambda: [m for m in outgoing(rt) if m["kind"] == "disruption" and m["status"] == "sent"],
-                            timeout=30)
+        notice = wait_until(
+            lambda: [m for m in outgoing(rt) if m["kind"] == "disruption" and m["status"] == "sent"], timeout=30
+        )
         assert notice[0]["body"].startswith(f"Pemesanan {code} (REKAM, Kamis 26-11-2026, 08.00-09.00)")
         assert [m["kind"] for m in outgoing(rt)] == ["reminder", "disruption"]
     finally:

@@ -22,8 +22,14 @@ OTHER = "+6285712345678"
 
 def booking_app(tmp_path, clock, **sms):
     """An office with SMS on, open 08:00-12:00 Monday to Saturday, REKAM bookable; Wednesday 25 November, 09:00."""
-    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(),
-                   **sms_overrides(tmp_path, **sms))
+    app = make_app(
+        tmp_path,
+        clock=clock,
+        office__hours__sun="",
+        **HOURS,
+        services=booking_services(),
+        **sms_overrides(tmp_path, **sms),
+    )
     add_staff(app)
     return app
 
@@ -39,8 +45,7 @@ STAFF_PC = {"REMOTE_ADDR": "192.168.1.20"}  # a counter's PC, not a kiosk
 
 
 def staff_headers(client) -> dict[str, str]:
-    login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"},
-                        environ_base=STAFF_PC)
+    login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}, environ_base=STAFF_PC)
     return {"X-CSRF-Token": login.get_json()["csrf_token"]}
 
 
@@ -64,6 +69,7 @@ def sent_texts(app) -> list[str]:
 
 # ---------------------------------------------------------------- staff adds a phone to a phoned-in booking
 
+
 def test_staff_add_a_residents_mobile_to_a_phoned_in_booking(booking_office):
     answer = book_by_staff(booking_office, phone="0857-1234-5678")
     assert answer.status_code == 201, answer.get_json()
@@ -82,6 +88,7 @@ def test_staff_get_a_400_for_a_number_that_is_no_indonesian_mobile(booking_offic
 
 # ---------------------------------------------------------------- the evening before
 
+
 def test_a_booking_is_reminded_the_evening_before_at_the_configured_hour_once(booking_office, clock):
     booking = book_by_staff(booking_office, phone=OTHER).get_json()["booking"]
     book_by_staff(booking_office, phone="+6281234567891", day="2026-11-27")  # the day after: not yet
@@ -91,15 +98,23 @@ def test_a_booking_is_reminded_the_evening_before_at_the_configured_hour_once(bo
     assert sent_texts(booking_office) == []
     clock.current = datetime(2026, 11, 25, 18, 0, tzinfo=JAKARTA)  # [sms] reminder_time = "18:00"
     [text] = sent_texts(booking_office)
-    assert text == rules.render(rules.BOOKING_REMINDER, service="REKAM", day="Kamis 26-11-2026",
-                                window="datang pukul 08.00-09.00", code=booking["code"],
-                                office=booking_office.extensions["kiosk"].settings.office.name)
+    assert text == rules.render(
+        rules.BOOKING_REMINDER,
+        service="REKAM",
+        day="Kamis 26-11-2026",
+        window="datang pukul 08.00-09.00",
+        code=booking["code"],
+        office=booking_office.extensions["kiosk"].settings.office.name,
+    )
     assert text.startswith("Pengingat: besok Kamis 26-11-2026 nomor REKAM Anda")
     assert rules.is_gsm7(text) and rules.parts(text) <= 2
     clock.current = datetime(2026, 11, 25, 19, 30, tzinfo=JAKARTA)
     assert sent_texts(booking_office) == []  # once
-    rows = booking_office.extensions["kiosk"].db.conn.execute(
-        "SELECT phone, kind, status FROM sms_messages WHERE kind = 'reminder'").fetchall()
+    rows = (
+        booking_office.extensions["kiosk"]
+        .db.conn.execute("SELECT phone, kind, status FROM sms_messages WHERE kind = 'reminder'")
+        .fetchall()
+    )
     assert [tuple(row) for row in rows] == [(OTHER, "reminder", "sent")]
 
 
@@ -114,8 +129,11 @@ def test_a_cancelled_booking_is_not_reminded(booking_office, clock):
 def test_a_reminder_never_goes_out_in_quiet_hours(tmp_path, clock):
     # reminders at 20:30, quiet from 20:00: the office was asked for an evening the config forbids
     with pytest.raises(ConfigError, match="reminder_time"):
-        make_app(tmp_path / "bad", clock=clock, **sms_overrides(tmp_path / "bad", sms__reminder_time="20:30",
-                                                                sms__quiet_hours="20:00-06:00"))
+        make_app(
+            tmp_path / "bad",
+            clock=clock,
+            **sms_overrides(tmp_path / "bad", sms__reminder_time="20:30", sms__quiet_hours="20:00-06:00"),
+        )
     # the server was off at 18:00 and comes back at 22:00, inside the quiet hours: the reminder waits for 06:00
     app = booking_app(tmp_path, clock, sms__quiet_hours="21:00-06:00")
     try:
@@ -155,6 +173,7 @@ def test_no_reminder_when_turned_off(tmp_path, clock):
 
 # ---------------------------------------------------------------- a disruption reaches a booking
 
+
 def start_disruption(app, service="REKAM", until=None):
     client = app.test_client()
     body = {"service": service, "reason": "blanko"}
@@ -177,8 +196,12 @@ def test_a_disruption_of_the_booked_service_tells_the_booking_once(booking_offic
     messages = worker(booking_office).messages
     texts = sent_texts(booking_office)
     assert len(texts) == 2
-    assert any(text.startswith(f"Pemesanan {booking['code']} (REKAM, Kamis 26-11-2026, 08.00-09.00): layanan "
-                               "REKAM sedang terganggu") for text in texts), texts
+    assert any(
+        text.startswith(
+            f"Pemesanan {booking['code']} (REKAM, Kamis 26-11-2026, 08.00-09.00): layanan REKAM sedang terganggu"
+        )
+        for text in texts
+    ), texts
     assert all(rules.is_gsm7(text) and rules.parts(text) <= 2 for text in texts)
     assert messages.on_event("disruption", shown) == 0  # heard again: not sent twice
     assert sent_texts(booking_office) == []
@@ -191,6 +214,7 @@ def test_a_disruption_over_before_the_booked_window_tells_nobody(booking_office)
 
 
 # ---------------------------------------------------------------- numbers given with the ticket itself
+
 
 def test_a_number_given_when_taking_the_ticket_hears_3_more_and_the_call(booking_office):
     client = booking_office.test_client()
@@ -207,8 +231,10 @@ def test_a_number_given_when_taking_the_ticket_hears_3_more_and_the_call(booking
         called = staff.post("/api/counters/1/next", headers=headers).get_json()["ticket"]
         texts += sent_texts(booking_office)
         staff.post(f"/api/tickets/{called['id']}/done", headers=headers)
-    assert texts == [rules.render(rules.NEAR, number=mine["number"], office=office_name),
-                     rules.render(rules.CALLED, number=mine["number"], counter="Loket 1")]
+    assert texts == [
+        rules.render(rules.NEAR, number=mine["number"], office=office_name),
+        rules.render(rules.CALLED, number=mine["number"], counter="Loket 1"),
+    ]
 
 
 def test_a_booking_checked_in_with_a_number_hears_its_call(booking_office, clock):
@@ -228,17 +254,20 @@ def test_a_booking_checked_in_with_a_number_hears_its_call(booking_office, clock
 
 # ---------------------------------------------------------------- a number added to a booking afterwards
 
+
 def test_a_number_added_to_a_booking_at_the_kiosk_gets_its_reminder(booking_office, clock):
     kiosk = booking_office.test_client()  # 127.0.0.1: a kiosk PC
-    booking = kiosk.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"}) \
-        .get_json()["booking"]
+    booking = kiosk.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"}).get_json()[
+        "booking"
+    ]
     bad = kiosk.post(f"/api/bookings/{booking['token']}/sms", json={"phone": "0800 123 4567"})
     assert (bad.status_code, bad.get_json()["error"]["code"]) == (400, "invalid_phone")
     unknown = kiosk.post("/api/bookings/no-such-token/sms", json={"phone": OTHER})
     assert (unknown.status_code, unknown.get_json()["error"]["code"]) == (404, "unknown_booking")
     phone_page = booking_office.test_client()
-    refused = phone_page.post(f"/api/bookings/{booking['token']}/sms", json={"phone": OTHER},
-                              environ_base={"REMOTE_ADDR": "192.168.1.77"})
+    refused = phone_page.post(
+        f"/api/bookings/{booking['token']}/sms", json={"phone": OTHER}, environ_base={"REMOTE_ADDR": "192.168.1.77"}
+    )
     assert refused.status_code == 403
     added = kiosk.post(f"/api/bookings/{booking['token']}/sms", json={"phone": "0857 1234 5678"})
     assert added.status_code == 201

@@ -18,7 +18,17 @@ def test_the_catalogue_speaks_numbers_services_counters_and_statuses(tmp_path):
     sentences = guide.sentences(office_settings(tmp_path))
 
     assert [sentences[f"digit.{d}"] for d in range(10)] == [
-        "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"]
+        "nol",
+        "satu",
+        "dua",
+        "tiga",
+        "empat",
+        "lima",
+        "enam",
+        "tujuh",
+        "delapan",
+        "sembilan",
+    ]
     assert sentences["press.1"] == "Tekan satu untuk"
     assert sentences["letter.A"] == "a" and sentences["letter.C"] == "ce"
     assert sentences["service.REKAM"] == "Perekaman ka te pe el."
@@ -27,10 +37,14 @@ def test_the_catalogue_speaks_numbers_services_counters_and_statuses(tmp_path):
     assert sentences["call_to.INFO"] == "Nomor ini akan dipanggil ke loket dua atau loket tiga."
     assert sentences["counter.3"] == "loket tiga"
     assert sentences["status.READY_FOR_PICKUP.message"] == (
-        "ka te pe el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.")
+        "ka te pe el Anda sudah dicetak dan siap diambil di kantor kecamatan ini."
+    )
     assert "status.CARD_ISSUED.next" not in sentences  # no next step, nothing to say
     assert (sentences["count.0"], sentences["count.12"], sentences["count.999"]) == (
-        "nol", "dua belas", "sembilan ratus sembilan puluh sembilan")
+        "nol",
+        "dua belas",
+        "sembilan ratus sembilan puluh sembilan",
+    )
     assert "count.1000" not in sentences
     assert all("KTP-el" not in text and not any(c.isdigit() for c in text) for text in sentences.values())
 
@@ -46,8 +60,17 @@ def test_the_index_lists_keys_engine_and_volume(tmp_path):
     body = app.test_client().get("/api/speech").get_json()
     assert body["volume"] == 0.4
     assert body["engine"] == "espeak-ng"
-    assert {"service.REKAM", "call_to.REKAM", "digit.0", "letter.Z", "voice.idle", "status.UNREGISTERED.label",
-            "counter.1", "t.start_title", "screen.start"} <= set(body["keys"])
+    assert {
+        "service.REKAM",
+        "call_to.REKAM",
+        "digit.0",
+        "letter.Z",
+        "voice.idle",
+        "status.UNREGISTERED.label",
+        "counter.1",
+        "t.start_title",
+        "screen.start",
+    } <= set(body["keys"])
     app.extensions["kiosk"].stop()
 
 
@@ -71,8 +94,17 @@ def test_an_unknown_key_is_a_404_in_the_spec_shape(client, key):
 def test_the_server_renders_nothing_outside_its_catalogue(app, client, tmp_path):
     rt = app.extensions["kiosk"]
     rt.speech = Speech(tmp_path / "speech-only")
-    attempts = ["Selamat pagi semua", "service.REKAM", "digit.7", "text=Halo", "voice.start?text=Halo",
-                "../../etc/passwd", "service.REKAM%20dan%20lainnya", "press.1", "x" * 300]
+    attempts = [
+        "Selamat pagi semua",
+        "service.REKAM",
+        "digit.7",
+        "text=Halo",
+        "voice.start?text=Halo",
+        "../../etc/passwd",
+        "service.REKAM%20dan%20lainnya",
+        "press.1",
+        "x" * 300,
+    ]
     statuses = [client.get(f"/api/speech/{key}.wav").status_code for key in attempts]
     client.get("/api/speech/press.1.wav?text=Halo%20dunia")
 
@@ -107,20 +139,26 @@ def test_without_espeak_the_answer_is_503_with_the_text_for_the_browser(app, cli
     app.extensions["kiosk"].speech = Speech(tmp_path / "no-speech", espeak=str(tmp_path / "missing-espeak-ng"))
     answer = client.get("/api/speech/service.AMBIL.wav")
     assert answer.status_code == 503
-    assert answer.get_json() == {"error": {
-        "code": "speech_unavailable",
-        "message": "Suara kios (espeak-ng) tidak tersedia; halaman memakai suara peramban.",
-        "text": "Pengambilan ka te pe el."}}
+    assert answer.get_json() == {
+        "error": {
+            "code": "speech_unavailable",
+            "message": "Suara kios (espeak-ng) tidak tersedia; halaman memakai suara peramban.",
+            "text": "Pengambilan ka te pe el.",
+        }
+    }
     assert client.get("/api/speech").get_json()["engine"] == "browser"
     assert client.get("/api/speech/nope.wav").status_code == 404  # unknown stays unknown
 
 
-@pytest.mark.parametrize("value, message", [
-    (1.5, "kiosk.voice_volume must be between 0.0 (silent) and 1.0 (full), got 1.5"),
-    (-0.1, "kiosk.voice_volume must be between"),
-    ("loud", "kiosk.voice_volume must be int or float, got 'loud'"),
-    (True, "kiosk.voice_volume must be int or float"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (1.5, "kiosk.voice_volume must be between 0.0 (silent) and 1.0 (full), got 1.5"),
+        (-0.1, "kiosk.voice_volume must be between"),
+        ("loud", "kiosk.voice_volume must be int or float, got 'loud'"),
+        (True, "kiosk.voice_volume must be int or float"),
+    ],
+)
 def test_a_wrong_voice_volume_stops_start_up_naming_the_key(tmp_path, value, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
         office_settings(tmp_path, kiosk__voice_volume=value)
@@ -139,21 +177,29 @@ def test_the_volume_defaults_to_full_and_takes_whole_numbers(tmp_path):
 def test_the_catalogue_speaks_the_configured_survey_and_the_error_codes(tmp_path):
     from kiosk.domain.survey import ELEMENTS, PROFILE
 
-    sentences = guide.sentences(office_settings(
-        tmp_path, survey__questions__sarana="Bagaimana ruang tunggu, kursi, dan toilet di kantor 3 lantai ini?"))
+    sentences = guide.sentences(
+        office_settings(
+            tmp_path, survey__questions__sarana="Bagaimana ruang tunggu, kursi, dan toilet di kantor 3 lantai ini?"
+        )
+    )
 
     # every question (as configured, else the regulation's wording) with its four answers, and where it is
     assert sentences["survey.q.sarana"] == "Bagaimana ruang tunggu, kursi, dan toilet di kantor tiga lantai ini?"
     assert sentences["survey.q.biaya"] == "Bagaimana pendapat Anda tentang kewajaran biaya, tarif dalam pelayanan?"
     assert [sentences[f"survey.a.persyaratan.{score}"] for score in range(1, 5)] == [
-        "Tidak sesuai.", "Kurang sesuai.", "Sesuai.", "Sangat sesuai."]
+        "Tidak sesuai.",
+        "Kurang sesuai.",
+        "Sesuai.",
+        "Sangat sesuai.",
+    ]
     assert all(f"survey.q.{e.code}" in sentences and f"survey.a.{e.code}.4" in sentences for e in ELEMENTS)
     assert "survey.a.persyaratan.5" not in sentences
     assert sentences["survey.count.1"] == "Pertanyaan satu dari sembilan."
     assert "survey.count.10" not in sentences
     # the profile's answers as they are said, not as they are written ("SMP/sederajat", "17-25 tahun")
-    assert all(f"survey.option.{part}.{code}" in sentences
-               for part, options in PROFILE.items() for code, _, _ in options)
+    assert all(
+        f"survey.option.{part}.{code}" in sentences for part, options in PROFILE.items() for code, _, _ in options
+    )
     assert sentences["survey.option.education.smp"] == "es em pe, atau sederajat."
     assert sentences["survey.option.age.17-25"] == "tujuh belas sampai dua puluh lima tahun."
     # the survey's error codes and the error screen's, each with its own sentence, and the generic ones
@@ -173,7 +219,16 @@ def test_every_error_code_the_kiosk_can_receive_has_its_sentence_or_is_meant_to_
     issue_codes = {"service_closed", "quota_reached", "unknown_service"}  # bad_request, internal_error: generic
     assert {f"error.{code}" for code in issue_codes | {"offline", "error"}} <= set(sentences)
     # the survey's codes are those its on-screen catalogue words cover (kiosk/messages/id.json "survey")
-    survey_codes = {"need_number", "offline", "not_found", "not_served", "already_answered", "bad_request",
-                    "rate_limited", "not_a_kiosk", "error"}
+    survey_codes = {
+        "need_number",
+        "offline",
+        "not_found",
+        "not_served",
+        "already_answered",
+        "bad_request",
+        "rate_limited",
+        "not_a_kiosk",
+        "error",
+    }
     assert survey_codes <= set(messages("id")["survey"])
     assert {f"survey.error.{code}" for code in survey_codes | {"survey_disabled"}} <= set(sentences)

@@ -22,12 +22,11 @@ def counting_espeak(folder: Path, pause: float = 0.0) -> tuple[Path, Path]:
     script = folder / "espeak-ng"
     script.write_text(
         "#!/bin/sh\n"
-        f'echo "start $$" >> "{log}"\n'
-        + (f"sleep {pause}\n" if pause else "")
-        + f'"{ESPEAK}" "$@"\n'
+        f'echo "start $$" >> "{log}"\n' + (f"sleep {pause}\n" if pause else "") + f'"{ESPEAK}" "$@"\n'
         "status=$?\n"
         f'echo "end $$" >> "{log}"\n'
-        "exit $status\n")
+        "exit $status\n"
+    )
     script.chmod(0o755)
     log.touch()
     return script, log
@@ -49,7 +48,8 @@ def copying_espeak(folder: Path) -> tuple[Path, Path]:
         'while [ $# -gt 0 ]; do if [ "$1" = "-w" ]; then out="$2"; fi; shift; done\n'
         "cat > /dev/null\n"
         f'cp "{sample}" "$out"\n'
-        f'echo "end $$" >> "{log}"\n')
+        f'echo "end $$" >> "{log}"\n'
+    )
     script.chmod(0o755)
     log.touch()
     return script, log
@@ -72,8 +72,7 @@ def test_concurrent_requests_never_run_more_espeak_processes_than_the_bound(tmp_
     speech = Speech(tmp_path / "cache", espeak=str(script))
     assert speech.engine == "espeak-ng"  # the probe: one process
     results: list[bytes | None] = []
-    threads = [threading.Thread(target=lambda n=n: results.append(speech.wav(f"nomor {n}")))
-               for n in range(8)]
+    threads = [threading.Thread(target=lambda n=n: results.append(speech.wav(f"nomor {n}"))) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -149,7 +148,9 @@ def test_the_office_is_busy_for_speech_warm_up_while_its_queue_changes(tmp_path)
     busy = runtime.queue_changing()
     assert busy() is False
     client = app.test_client()
-    assert client.post("/api/tickets", json={"service": "REKAM"},
-                       environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 201
+    assert (
+        client.post("/api/tickets", json={"service": "REKAM"}, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+        == 201
+    )
     assert busy() is True  # a number was issued since the last question
     assert busy() is False

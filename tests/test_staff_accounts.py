@@ -41,8 +41,7 @@ class Client:
     def call(self, method: str, path: str, body: dict | None = None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {"Content-Type": "application/json", **getattr(self, "headers", {})}
-        connection.request(method, path, body=json.dumps(body).encode() if body is not None else None,
-                           headers=headers)
+        connection.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=headers)
         response = connection.getresponse()
         raw = response.read()
         connection.close()
@@ -61,8 +60,10 @@ def test_the_counter_of_a_session_is_kept_on_the_server(office):
     status, body, _ = counter_pc.call("POST", f"/api/tickets/{ticket['id']}/done")
     assert status == 200, body
     assert body["ticket"]["status"] == "done"
-    token = office.runtime.db.conn.execute("SELECT counter_id FROM staff_sessions WHERE ended_at IS NULL"
-                                           " AND staff_id = (SELECT id FROM staff WHERE username = 'petugas')")
+    token = office.runtime.db.conn.execute(
+        "SELECT counter_id FROM staff_sessions WHERE ended_at IS NULL"
+        " AND staff_id = (SELECT id FROM staff WHERE username = 'petugas')"
+    )
     assert token.fetchone()[0] == 2
 
 
@@ -70,8 +71,9 @@ def test_the_counter_of_a_session_is_kept_on_the_server(office):
 
 
 def _admins(server: LiveServer) -> int:
-    return server.runtime.db.conn.execute("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1"
-                                          ).fetchone()[0]
+    return server.runtime.db.conn.execute("SELECT COUNT(*) FROM staff WHERE role = 'admin' AND active = 1").fetchone()[
+        0
+    ]
 
 
 def _id(server: LiveServer, username: str) -> int:
@@ -126,8 +128,9 @@ def test_two_processes_disabling_the_two_admins_at_once_leave_one(tmp_path):
     database, config = str(runtime.db.path), str(runtime.settings.source)
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
-    workers = [context.Process(target=_disable, args=(database, config, name, start, results))
-               for name in ("kepala", "wakil")]
+    workers = [
+        context.Process(target=_disable, args=(database, config, name, start, results)) for name in ("kepala", "wakil")
+    ]
     for worker in workers:
         worker.start()
     start.set()
@@ -162,8 +165,9 @@ def test_the_last_admin_cannot_be_disabled_or_demoted_from_the_command_line(tmp_
 
 def test_account_changes_are_recorded_and_shown_to_admins(office):
     admin = Client(office, "kepala", "rahasia-Admin1")
-    status, body, _ = admin.call("POST", "/api/admin/staff", {"username": "budi", "password": "Pisang-Goreng-Hangat9",
-                                                              "role": "counter"})
+    status, body, _ = admin.call(
+        "POST", "/api/admin/staff", {"username": "budi", "password": "Pisang-Goreng-Hangat9", "role": "counter"}
+    )
     assert status == 201
     budi = body["staff"]["id"]
     assert admin.call("POST", f"/api/admin/staff/{budi}/role", {"role": "admin"})[0] == 200
@@ -172,8 +176,12 @@ def test_account_changes_are_recorded_and_shown_to_admins(office):
     status, body, _ = admin.call("GET", "/api/admin/staff-changes")
     assert status == 200
     mine = [(c["account"], c["change"], c["detail"], c["by"]) for c in body["changes"] if c["account"] == "budi"]
-    assert mine == [("budi", "enabled", None, "kepala"), ("budi", "disabled", None, "kepala"),
-                    ("budi", "role", "admin", "kepala"), ("budi", "created", "counter", "kepala")]
+    assert mine == [
+        ("budi", "enabled", None, "kepala"),
+        ("budi", "disabled", None, "kepala"),
+        ("budi", "role", "admin", "kepala"),
+        ("budi", "created", "counter", "kepala"),
+    ]
     # append-only: the database itself refuses to change or delete a record
     conn = office.runtime.db.conn
     for statement in ("UPDATE staff_changes SET by_username = 'x'", "DELETE FROM staff_changes"):
@@ -218,17 +226,38 @@ def test_twenty_parallel_wrong_logins_do_not_take_the_servers_memory(tmp_path):
     from kiosk.tools.bench_load import free_port, start_server, write_config
 
     config = write_config(tmp_path)
-    subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), "user", "add", "petugas", "--role",
-                    "counter", "--password-stdin"], input="Pisang-Goreng-Hangat9\n", text=True, cwd=tmp_path,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--config",
+            str(config),
+            "user",
+            "add",
+            "petugas",
+            "--role",
+            "counter",
+            "--password-stdin",
+        ],
+        input="Pisang-Goreng-Hangat9\n",
+        text=True,
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     server = start_server(tmp_path, port, config)
     try:
+
         def login(index: int) -> int:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            connection.request("POST", "/api/login", body=json.dumps(
-                {"username": f"tamu{index}", "password": "salah-sekali"}).encode(),
-                headers={"Content-Type": "application/json"})
+            connection.request(
+                "POST",
+                "/api/login",
+                body=json.dumps({"username": f"tamu{index}", "password": "salah-sekali"}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
             status = connection.getresponse().status
             connection.close()
             return status

@@ -16,12 +16,19 @@ def test_a_staff_booking_from_a_kiosk_address_is_the_staff_members_and_prints_no
     kiosk = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"})
     assert kiosk.status_code == 201 and _slips(office) == 1  # the kiosk's own booking prints its slip
     csrf = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
-    answer = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00",
-                                                 "phone": "081234567890"},
-                         headers={"X-CSRF-Token": csrf["csrf_token"]})
+    answer = client.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00", "phone": "081234567890"},
+        headers={"X-CSRF-Token": csrf["csrf_token"]},
+    )
     assert answer.status_code == 201
-    row = office.extensions["kiosk"].db.conn.execute(
-        "SELECT created_by, phone FROM bookings WHERE code = ?", [answer.get_json()["booking"]["code"]]).fetchone()
+    row = (
+        office.extensions["kiosk"]
+        .db.conn.execute(
+            "SELECT created_by, phone FROM bookings WHERE code = ?", [answer.get_json()["booking"]["code"]]
+        )
+        .fetchone()
+    )
     assert tuple(row) == ("petugas", "+6281234567890")
     assert _slips(office) == 1
 
@@ -29,6 +36,9 @@ def test_a_staff_booking_from_a_kiosk_address_is_the_staff_members_and_prints_no
 def test_a_staff_session_with_a_wrong_token_is_refused_not_taken_for_a_kiosk(office):  # noqa: F811
     client = office.test_client()
     client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
-    answer = client.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"},
-                         headers={"X-CSRF-Token": "not-the-token"})
+    answer = client.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "09:00"},
+        headers={"X-CSRF-Token": "not-the-token"},
+    )
     assert answer.status_code == 403 and answer.get_json()["error"]["code"] == "csrf_failed"

@@ -28,10 +28,22 @@ def _seed(server: LiveServer, nik: str = NIK, kk: str = KK, status: str = "READY
 @pytest.fixture
 def office(tmp_path):
     """A real waitress server with tight lookup limits; kiosk PCs are 127.0.0.1 and the listed networks (not .30)."""
-    kiosks = ["127.0.0.1", "127.0.0.2/31", "127.0.0.8/29", "127.0.0.16/29", "127.0.0.40/29", "127.0.1.0/24",
-              "127.0.2.0/23"]
-    app = make_app(tmp_path, status__lookups_per_window=4, status__kiosk_lookups_per_window=8,
-                   kiosk__addresses=kiosks, status__nik_misses_per_hour=3)
+    kiosks = [
+        "127.0.0.1",
+        "127.0.0.2/31",
+        "127.0.0.8/29",
+        "127.0.0.16/29",
+        "127.0.0.40/29",
+        "127.0.1.0/24",
+        "127.0.2.0/23",
+    ]
+    app = make_app(
+        tmp_path,
+        status__lookups_per_window=4,
+        status__kiosk_lookups_per_window=8,
+        kiosk__addresses=kiosks,
+        status__nik_misses_per_hour=3,
+    )
     add_staff(app)
     server = LiveServer(app).start(workers=False)
     _seed(server)
@@ -39,8 +51,13 @@ def office(tmp_path):
     server.stop()
 
 
-def lookup(server: LiveServer, body: dict | bytes, source: str = "127.0.0.1", path: str = "/api/status-lookups",
-           headers: dict | None = None) -> http.client.HTTPResponse:
+def lookup(
+    server: LiveServer,
+    body: dict | bytes,
+    source: str = "127.0.0.1",
+    path: str = "/api/status-lookups",
+    headers: dict | None = None,
+) -> http.client.HTTPResponse:
     """POST /api/status-lookups from a chosen loopback address (the whole 127/8 is this machine)."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -57,8 +74,12 @@ def staff_headers(server: LiveServer, source: str) -> dict[str, str]:
     Misses per NIK are counted only off the kiosks (a kiosk PC is never locked out of a NIK): at the office
     that is a staff session's lookups from its own PC."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
-    connection.request("POST", "/api/login", body=json.dumps({"username": "petugas", "password": "rahasia-Loket1"}),
-                       headers={"Content-Type": "application/json"})
+    connection.request(
+        "POST",
+        "/api/login",
+        body=json.dumps({"username": "petugas", "password": "rahasia-Loket1"}),
+        headers={"Content-Type": "application/json"},
+    )
     response = connection.getresponse()
     body = json.loads(response.read())
     cookie = response.getheader("Set-Cookie").split(";", 1)[0]
@@ -73,11 +94,17 @@ def answer(response) -> dict:
 def test_a_nik_with_its_kk_number_gets_the_status_in_plain_words(office):
     response = lookup(office, {"nik": NIK, "kk": KK})
     assert response.status == 200
-    assert answer(response) == {"status": {
-        "code": "READY_FOR_PICKUP", "label": "Siap diambil",
-        "message": "KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.",
-        "next_step": "Silakan ambil nomor antrean Pengambilan KTP-el.", "next_service": "AMBIL",
-        "name_masked": "B*** S******", "updated_at": "2026-11-20T10:15:00+07:00"}}
+    assert answer(response) == {
+        "status": {
+            "code": "READY_FOR_PICKUP",
+            "label": "Siap diambil",
+            "message": "KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.",
+            "next_step": "Silakan ambil nomor antrean Pengambilan KTP-el.",
+            "next_service": "AMBIL",
+            "name_masked": "B*** S******",
+            "updated_at": "2026-11-20T10:15:00+07:00",
+        }
+    }
     english = answer(lookup(office, {"nik": NIK, "kk": KK, "lang": "en"}))["status"]
     assert (english["label"], english["next_service"]) == ("Ready for collection", "AMBIL")
 
@@ -91,18 +118,21 @@ def test_unknown_nik_and_wrong_kk_number_get_byte_identical_answers(office):
     assert [h for h in unknown.getheaders() if h[0] != "Date"] == [h for h in wrong_kk.getheaders() if h[0] != "Date"]
 
 
-@pytest.mark.parametrize("body, code", [
-    ({"nik": "620301170890001", "kk": KK}, "invalid_nik"),
-    ({"nik": "6203013208900001", "kk": KK}, "invalid_nik"),
-    ({"nik": "6203011708900000", "kk": KK}, "invalid_nik"),
-    ({"nik": 6203011708900001, "kk": KK}, "invalid_nik"),
-    ({"kk": KK}, "invalid_nik"),
-    ({"nik": NIK, "kk": "0003010102150001"}, "invalid_kk"),
-    ({"nik": NIK, "kk": "6203013112260001"}, "invalid_kk"),  # issued 31-12-2026: in the future
-    ({"nik": NIK}, "invalid_kk"),
-    (b"[1, 2]", "bad_request"),
-    (b"{nik", "bad_request"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        ({"nik": "620301170890001", "kk": KK}, "invalid_nik"),
+        ({"nik": "6203013208900001", "kk": KK}, "invalid_nik"),
+        ({"nik": "6203011708900000", "kk": KK}, "invalid_nik"),
+        ({"nik": 6203011708900001, "kk": KK}, "invalid_nik"),
+        ({"kk": KK}, "invalid_nik"),
+        ({"nik": NIK, "kk": "0003010102150001"}, "invalid_kk"),
+        ({"nik": NIK, "kk": "6203013112260001"}, "invalid_kk"),  # issued 31-12-2026: in the future
+        ({"nik": NIK}, "invalid_kk"),
+        (b"[1, 2]", "bad_request"),
+        (b"{nik", "bad_request"),
+    ],
+)
 def test_numbers_that_cannot_be_valid_are_refused_before_any_lookup(office, body, code):
     response = lookup(office, body)
     assert response.status == 400
@@ -117,8 +147,9 @@ def test_wrong_kk_numbers_for_one_nik_from_one_address_hit_the_limit(office):
     lookup(office, {"nik": OTHER_NIK, "kk": KK}, "127.0.0.30", headers=staff)  # the guard exists from the first
     office.app.extensions["kiosk_status_guard"].addresses.limit = 20  # only the misses limit is tried here
     for index in range(3):
-        assert lookup(office, {"nik": NIK, "kk": f"620301010215{1000 + index}"}, "127.0.0.30",
-                      headers=staff).status == 404
+        assert (
+            lookup(office, {"nik": NIK, "kk": f"620301010215{1000 + index}"}, "127.0.0.30", headers=staff).status == 404
+        )
     blocked = lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.30", headers=staff)
     assert blocked.status == 429
     assert answer(blocked)["error"]["code"] == "rate_limited"
@@ -161,8 +192,12 @@ def test_a_flood_of_lookups_does_not_make_the_store_forget_a_locked_nik(tmp_path
             assert lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.5.1", headers=staff).status == 404
         assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.5.1", headers=staff).status == 429
         # 4,200 lookups of other (unknown) NIKs from 140 addresses: each one a counter of its own.
-        niks = [f"620301{day:02d}{month:02d}90{serial:04d}" for serial in range(1, 14)
-                for day in range(1, 29) for month in range(1, 13)]
+        niks = [
+            f"620301{day:02d}{month:02d}90{serial:04d}"
+            for serial in range(1, 14)
+            for day in range(1, 29)
+            for month in range(1, 13)
+        ]
         niks = [nik for nik in niks if nik != NIK][:4200]
 
         def other(index: int) -> int:
@@ -208,8 +243,14 @@ def ticking_office(tmp_path):
     """The office of ``office`` with a 10-minute lookup window whose guard runs on a settable clock."""
     from kiosk.web.status import LookupGuard
 
-    app = make_app(tmp_path, status__lookups_per_window=4, status__kiosk_lookups_per_window=8,
-                   status__kiosk_addresses=["127.0.0.1"], status__nik_misses_per_hour=50, status__window_minutes=10)
+    app = make_app(
+        tmp_path,
+        status__lookups_per_window=4,
+        status__kiosk_lookups_per_window=8,
+        status__kiosk_addresses=["127.0.0.1"],
+        status__nik_misses_per_hour=50,
+        status__window_minutes=10,
+    )
     add_staff(app)
     ticker = Ticker()
     app.extensions["kiosk_status_guard"] = LookupGuard(app.extensions["kiosk"].settings.status, _is_kiosk, clock=ticker)
@@ -221,8 +262,7 @@ def ticking_office(tmp_path):
 
 
 @pytest.mark.parametrize("source, limit", [("127.0.0.30", 4), ("127.0.0.1", 8)], ids=["counter-pc", "kiosk-pc"])
-def test_an_address_refused_at_the_limit_is_let_in_when_the_window_ends_despite_retrying(ticking_office, source,
-                                                                                           limit):
+def test_an_address_refused_at_the_limit_is_let_in_when_the_window_ends_despite_retrying(ticking_office, source, limit):
     """Refused tries are not counted: a kiosk retrying every minute while blocked gets in when the window ends."""
     office, ticker = ticking_office, ticking_office.ticker
     staff = staff_headers(office, source) if source != "127.0.0.1" else {}  # a counter PC looks up as staff
@@ -271,10 +311,14 @@ def test_the_audit_log_holds_a_keyed_hash_of_the_nik_never_the_nik(office, tmp_p
     lookup(office, {"nik": NIK, "kk": WRONG_KK}, "127.0.0.42")
     entries = status_store.lookups(office.runtime.db)
     assert [(e["client"], e["outcome"]) for e in entries] == [
-        ("127.0.0.40", "found"), ("127.0.0.41", "not_found"), ("127.0.0.42", "not_found")]
+        ("127.0.0.40", "found"),
+        ("127.0.0.41", "not_found"),
+        ("127.0.0.42", "not_found"),
+    ]
     assert entries[0]["nik_hmac"] == entries[2]["nik_hmac"] != entries[1]["nik_hmac"]
     assert all(len(e["nik_hmac"]) == 64 for e in entries)
     import hashlib
+
     assert entries[0]["nik_hmac"] != hashlib.sha256(NIK.encode()).hexdigest()  # keyed, not a plain hash
     secret = tmp_path / "kiosk.db.status-key"
     assert os.stat(secret).st_mode & 0o777 == 0o600
@@ -293,24 +337,39 @@ def test_staff_create_and_change_records_with_login_and_csrf(office, caplog):
     assert (refused.status_code, refused.json()["error"]["code"]) == (403, "csrf_failed")
     created = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
     assert created.status_code == 201
-    assert created.json() == {"change": "created", "application": {
-        "nik": OTHER_NIK, "name": "Siti Aminah", "status": "CARD_SHIPPED",
-        "note": "", "updated_at": created.json()["application"]["updated_at"], "updated_by": "petugas"}}
+    assert created.json() == {
+        "change": "created",
+        "application": {
+            "nik": OTHER_NIK,
+            "name": "Siti Aminah",
+            "status": "CARD_SHIPPED",
+            "note": "",
+            "updated_at": created.json()["application"]["updated_at"],
+            "updated_by": "petugas",
+        },
+    }
     again = office.session.put(office.url + path, json=record, headers=headers, timeout=10)
     assert (again.status_code, again.json()["change"]) == (200, "unchanged")
-    ready = office.session.put(office.url + path, json={**record, "status": "READY_FOR_PICKUP", "note": "blanko"},
-                               headers=headers, timeout=10)
+    ready = office.session.put(
+        office.url + path, json={**record, "status": "READY_FOR_PICKUP", "note": "blanko"}, headers=headers, timeout=10
+    )
     assert (ready.status_code, ready.json()["change"]) == (200, "updated")
     history = status_store.application_history(office.runtime.db, OTHER_NIK)
     assert [(h["by"], h["source"], h["status"]) for h in history] == [
-        ("petugas", "staff", "CARD_SHIPPED"), ("petugas", "staff", "READY_FOR_PICKUP")]
-    for body, code in [({**record, "birth_date": "1990-08-18"}, "invalid_birth_date"),
-                       ({**record, "status": "LOST"}, "unknown_status"), ({**record, "kk": "123"}, "invalid_kk"),
-                       ({**record, "name": ""}, "invalid_name")]:
+        ("petugas", "staff", "CARD_SHIPPED"),
+        ("petugas", "staff", "READY_FOR_PICKUP"),
+    ]
+    for body, code in [
+        ({**record, "birth_date": "1990-08-18"}, "invalid_birth_date"),
+        ({**record, "status": "LOST"}, "unknown_status"),
+        ({**record, "kk": "123"}, "invalid_kk"),
+        ({**record, "name": ""}, "invalid_name"),
+    ]:
         refused = office.session.put(office.url + path, json=body, headers=headers, timeout=10)
         assert (refused.status_code, refused.json()["error"]["code"]) == (400, code)
-    bad_nik = office.session.put(office.url + "/api/applications/6203011708900000", json=record, headers=headers,
-                                 timeout=10)
+    bad_nik = office.session.put(
+        office.url + "/api/applications/6203011708900000", json=record, headers=headers, timeout=10
+    )
     assert (bad_nik.status_code, bad_nik.json()["error"]["code"]) == (400, "invalid_nik")
     server_lines = [r.getMessage() for r in caplog.records if r.name.startswith(("kiosk", "waitress", "flask"))]
     assert [line for line in server_lines if OTHER_NIK in line or KK in line] == []
@@ -322,8 +381,7 @@ def test_parallel_guesses_for_one_nik_cannot_overrun_the_limit(office):
     staff = staff_headers(office, "127.0.0.30")  # a staff PC, not a kiosk: its misses of a NIK are counted
 
     def guess(index: int) -> int:
-        return lookup(office, {"nik": NIK, "kk": f"62030101021{5000 + index:05d}"}, "127.0.0.30",
-                      headers=staff).status
+        return lookup(office, {"nik": NIK, "kk": f"62030101021{5000 + index:05d}"}, "127.0.0.30", headers=staff).status
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         statuses = sorted(pool.map(guess, range(20)))
@@ -339,8 +397,12 @@ def test_finding_the_record_does_not_count_as_a_miss(tmp_path):
         staff = staff_headers(server, "127.0.2.1")  # a staff PC, not a kiosk
         for _ in range(10):
             assert lookup(server, {"nik": NIK, "kk": KK}, "127.0.2.1", headers=staff).status == 200
-        assert [lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.2.1", headers=staff).status
-                for _ in range(4)] == [404, 404, 404, 429]
+        assert [lookup(server, {"nik": NIK, "kk": WRONG_KK}, "127.0.2.1", headers=staff).status for _ in range(4)] == [
+            404,
+            404,
+            404,
+            429,
+        ]
     finally:
         server.stop()
 
@@ -350,8 +412,9 @@ def test_a_server_error_on_a_record_is_logged_by_route_never_by_nik(office, capl
     office.runtime.db.conn.execute("DROP TABLE application_history")  # a real fault: the next write fails
     record = {"kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "CARD_SHIPPED"}
     with caplog.at_level(logging.INFO):
-        failed = office.session.put(f"{office.url}/api/applications/{OTHER_NIK}", json=record, headers=headers,
-                                    timeout=10)
+        failed = office.session.put(
+            f"{office.url}/api/applications/{OTHER_NIK}", json=record, headers=headers, timeout=10
+        )
     assert (failed.status_code, failed.json()["error"]["code"]) == (500, "internal_error")
     server_lines = [r.getMessage() for r in caplog.records if r.name.startswith("kiosk")]
     assert server_lines == ["unexpected OperationalError on PUT /api/applications/<nik:nik>"]
@@ -369,42 +432,79 @@ def test_the_server_log_and_command_output_hold_no_nik_or_kk_number(tmp_path):
     config = write_office_config(tmp_path)
     kiosk = [sys.executable, "-m", "kiosk", "--config", str(config)]
     csv_file = tmp_path / "siak.csv"
-    csv_file.write_text(f"nik;no_kk;nama;tanggal_lahir;status\n{NIK};{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"
-                        f"{OTHER_NIK};{KK};Siti Aminah;1990-08-18;CARD_SHIPPED\n", encoding="utf-8")
-    outputs = [subprocess.run([*kiosk, "import-status", str(csv_file)], capture_output=True, text=True, check=True),
-               subprocess.run([*kiosk, "user", "add", "siti", "--role", "counter", "--password-stdin"],
-                              input="Kunci-Loket-Tiga-9\n", capture_output=True, text=True, check=True),
-               subprocess.run([*kiosk, "user", "add", "kepala", "--role", "admin", "--password-stdin"],
-                              input="Kunci-Admin-Empat-7\n", capture_output=True, text=True, check=True)]
+    csv_file.write_text(
+        f"nik;no_kk;nama;tanggal_lahir;status\n{NIK};{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"
+        f"{OTHER_NIK};{KK};Siti Aminah;1990-08-18;CARD_SHIPPED\n",
+        encoding="utf-8",
+    )
+    outputs = [
+        subprocess.run([*kiosk, "import-status", str(csv_file)], capture_output=True, text=True, check=True),
+        subprocess.run(
+            [*kiosk, "user", "add", "siti", "--role", "counter", "--password-stdin"],
+            input="Kunci-Loket-Tiga-9\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        ),
+        subprocess.run(
+            [*kiosk, "user", "add", "kepala", "--role", "admin", "--password-stdin"],
+            input="Kunci-Admin-Empat-7\n",
+            capture_output=True,
+            text=True,
+            check=True,
+        ),
+    ]
     port = _free_port()
     server = start_server(config, port)
     url = f"http://127.0.0.1:{port}"
     try:
         with requests.Session() as session:
             assert session.post(f"{url}/api/status-lookups", json={"nik": NIK, "kk": KK}, timeout=5).status_code == 200
-            for body in ({"nik": OTHER_NIK, "kk": KK}, {"nik": NIK, "kk": WRONG_KK}, {"nik": NIK[:15], "kk": KK},
-                         {"nik": NIK, "kk": KK[:15]}):
+            for body in (
+                {"nik": OTHER_NIK, "kk": KK},
+                {"nik": NIK, "kk": WRONG_KK},
+                {"nik": NIK[:15], "kk": KK},
+                {"nik": NIK, "kk": KK[:15]},
+            ):
                 assert session.post(f"{url}/api/status-lookups", json=body, timeout=5).status_code in (400, 404)
-            csrf = session.post(f"{url}/api/login", json={"username": "siti", "password": "Kunci-Loket-Tiga-9"},
-                                timeout=5).json()["csrf_token"]
+            csrf = session.post(
+                f"{url}/api/login", json={"username": "siti", "password": "Kunci-Loket-Tiga-9"}, timeout=5
+            ).json()["csrf_token"]
             edit = {"kk": KK, "name": "Siti Aminah", "birth_date": "1990-08-17", "status": "READY_FOR_PICKUP"}
             for nik in (OTHER_NIK, NIK[:15]):
                 session.put(f"{url}/api/applications/{nik}", json=edit, headers={"X-CSRF-Token": csrf}, timeout=5)
-            staff_calls = [("search", {"nik": NIK}), ("search", {"nik": WRONG_KK}), ("search", {"nik": NIK[:15]}),
-                           ("status", {"nik": NIK, "status": "CARD_ISSUED", "note": "Budi datang"}),
-                           ("ready", {"niks": f"{NIK}\n{OTHER_NIK}\n{WRONG_KK}\n{NIK[:15]}"})]
-            answers = [session.post(f"{url}/api/applications/{path}", json=body, headers={"X-CSRF-Token": csrf},
-                                    timeout=5).status_code for path, body in staff_calls]
+            staff_calls = [
+                ("search", {"nik": NIK}),
+                ("search", {"nik": WRONG_KK}),
+                ("search", {"nik": NIK[:15]}),
+                ("status", {"nik": NIK, "status": "CARD_ISSUED", "note": "Budi datang"}),
+                ("ready", {"niks": f"{NIK}\n{OTHER_NIK}\n{WRONG_KK}\n{NIK[:15]}"}),
+            ]
+            answers = [
+                session.post(
+                    f"{url}/api/applications/{path}", json=body, headers={"X-CSRF-Token": csrf}, timeout=5
+                ).status_code
+                for path, body in staff_calls
+            ]
             assert answers == [200, 404, 400, 200, 200]
             with csv_file.open("rb") as sent:  # counter staff: refused
-                assert session.post(f"{url}/api/admin/status-import", files={"file": sent},
-                                    headers={"X-CSRF-Token": csrf}, timeout=5).status_code == 403
+                assert (
+                    session.post(
+                        f"{url}/api/admin/status-import",
+                        files={"file": sent},
+                        headers={"X-CSRF-Token": csrf},
+                        timeout=5,
+                    ).status_code
+                    == 403
+                )
         with requests.Session() as admin:
-            csrf = admin.post(f"{url}/api/login", json={"username": "kepala", "password": "Kunci-Admin-Empat-7"},
-                              timeout=5).json()["csrf_token"]
+            csrf = admin.post(
+                f"{url}/api/login", json={"username": "kepala", "password": "Kunci-Admin-Empat-7"}, timeout=5
+            ).json()["csrf_token"]
             with csv_file.open("rb") as sent:
-                imported = admin.post(f"{url}/api/admin/status-import", files={"file": sent},
-                                      headers={"X-CSRF-Token": csrf}, timeout=5)
+                imported = admin.post(
+                    f"{url}/api/admin/status-import", files={"file": sent}, headers={"X-CSRF-Token": csrf}, timeout=5
+                )
             assert (imported.status_code, imported.json()["rejected_count"]) == (200, 1)
     finally:
         server.terminate()

@@ -14,17 +14,17 @@ from tests.test_crash import write_office_config
 KK = "6203010102150003"
 MIXED = (
     "\ufeffNIK;No_KK;Nama;Tanggal_Lahir;Status;Keterangan\n"
-    f"6203011708900001;{KK};Budi Santoso;1990-08-17;READY_FOR_PICKUP;blanko datang\n"   # 2 good, ISO date
-    f"6203015708900002;{KK};Siti Aminah;17-08-1990;card_shipped;\n"                    # 3 good, DD-MM-YYYY, lower case
-    f"620301170890003;{KK};Pendek;1990-08-17;CARD_SHIPPED;\n"                          # 4 NIK 15 digits
-    f"6203011708900004;{KK};Salah Tanggal;1990-08-18;CARD_SHIPPED;\n"                  # 5 date disagrees
-    f"6203011708900005;{KK};Tak Dikenal;1990-08-17;LOST_IN_MAIL;\n"                    # 6 unknown status
+    f"6203011708900001;{KK};Budi Santoso;1990-08-17;READY_FOR_PICKUP;blanko datang\n"  # 2 good, ISO date
+    f"6203015708900002;{KK};Siti Aminah;17-08-1990;card_shipped;\n"  # 3 good, DD-MM-YYYY, lower case
+    f"620301170890003;{KK};Pendek;1990-08-17;CARD_SHIPPED;\n"  # 4 NIK 15 digits
+    f"6203011708900004;{KK};Salah Tanggal;1990-08-18;CARD_SHIPPED;\n"  # 5 date disagrees
+    f"6203011708900005;{KK};Tak Dikenal;1990-08-17;LOST_IN_MAIL;\n"  # 6 unknown status
     f"6203011708900001;{KK};Budi Santoso;1990-08-17;READY_FOR_PICKUP;blanko datang\n"  # 7 duplicate of 2
-    "\n"                                                                              # 8 blank: skipped
-    f"6203010101000006;0003010102150001;Nol Provinsi;2000-01-01;UNREGISTERED;\n"       # 9 KK province 00
-    f"6203010101000007;{KK};Tanggal Aneh;2000/01/01;UNREGISTERED;\n"                   # 10 date format
-    f"6203010101000008;{KK};Baris Pendek\n"                                           # 11 too few fields
-    f"6203410101000009;{KK};Ani Lestari;2000-01-01;PROCESSING;\n"                      # 12 good, woman
+    "\n"  # 8 blank: skipped
+    f"6203010101000006;0003010102150001;Nol Provinsi;2000-01-01;UNREGISTERED;\n"  # 9 KK province 00
+    f"6203010101000007;{KK};Tanggal Aneh;2000/01/01;UNREGISTERED;\n"  # 10 date format
+    f"6203010101000008;{KK};Baris Pendek\n"  # 11 too few fields
+    f"6203410101000009;{KK};Ani Lestari;2000-01-01;PROCESSING;\n"  # 12 good, woman
 )
 
 
@@ -37,8 +37,16 @@ def run(config, *args):
     return CliRunner().invoke(main, ["--config", config, *args], catch_exceptions=False)
 
 
-KNOWN_NIKS = ("6203011708900001", "6203015708900002", "6203410101000009", "6203011708900004",
-              "6203011708900005", "6203010101000006", "6203010101000007", "6203010101000008")
+KNOWN_NIKS = (
+    "6203011708900001",
+    "6203015708900002",
+    "6203410101000009",
+    "6203011708900004",
+    "6203011708900005",
+    "6203010101000006",
+    "6203010101000007",
+    "6203010101000008",
+)
 
 
 def stored(tmp_path):
@@ -72,11 +80,14 @@ def test_a_mixed_file_stores_exactly_the_good_rows_and_names_every_bad_one(confi
         "Diterima: 3 (baru 3, berubah 0, tetap 0)",
         "Ditolak: 7",
     ]
-    assert stored(tmp_path) == ([
-        ("6203011708900001", KK, "Budi Santoso", "READY_FOR_PICKUP", "blanko datang", "import"),
-        ("6203015708900002", KK, "Siti Aminah", "CARD_SHIPPED", "", "import"),
-        ("6203410101000009", KK, "Ani Lestari", "PROCESSING", "", "import"),
-    ], 3)
+    assert stored(tmp_path) == (
+        [
+            ("6203011708900001", KK, "Budi Santoso", "READY_FOR_PICKUP", "blanko datang", "import"),
+            ("6203015708900002", KK, "Siti Aminah", "CARD_SHIPPED", "", "import"),
+            ("6203410101000009", KK, "Ani Lestari", "PROCESSING", "", "import"),
+        ],
+        3,
+    )
     again = run(config, "import-status", str(csv_file))
     assert again.output.splitlines()[-2:] == ["Diterima: 3 (baru 0, berubah 0, tetap 3)", "Ditolak: 7"]
     assert stored(tmp_path)[1] == 3  # re-import: no history rows
@@ -84,25 +95,36 @@ def test_a_mixed_file_stores_exactly_the_good_rows_and_names_every_bad_one(confi
 
 def test_comma_separated_without_bom_updates_changed_rows_only(config, tmp_path):
     first = tmp_path / "a.csv"
-    first.write_text("nik,no_kk,nama,tanggal_lahir,status\n"
-                     f"6203011708900001,{KK},Budi Santoso,1990-08-17,CARD_SHIPPED\n"
-                     f"6203015708900002,{KK},Siti Aminah,1990-08-17,CARD_SHIPPED\n", encoding="utf-8")
-    assert run(config, "import-status", str(first)).output.splitlines()[-2] == \
-        "Diterima: 2 (baru 2, berubah 0, tetap 0)"
+    first.write_text(
+        "nik,no_kk,nama,tanggal_lahir,status\n"
+        f"6203011708900001,{KK},Budi Santoso,1990-08-17,CARD_SHIPPED\n"
+        f"6203015708900002,{KK},Siti Aminah,1990-08-17,CARD_SHIPPED\n",
+        encoding="utf-8",
+    )
+    assert (
+        run(config, "import-status", str(first)).output.splitlines()[-2] == "Diterima: 2 (baru 2, berubah 0, tetap 0)"
+    )
     second = tmp_path / "b.csv"
-    second.write_text("STATUS,NIK,NO_KK,NAMA,TANGGAL_LAHIR\n"
-                      f"READY_FOR_PICKUP,6203011708900001,{KK},Budi Santoso,17-08-1990\n"
-                      f"CARD_SHIPPED,6203015708900002,{KK},Siti Aminah,1990-08-17\n", encoding="utf-8")
-    assert run(config, "import-status", str(second)).output.splitlines()[-2] == \
-        "Diterima: 2 (baru 0, berubah 1, tetap 1)"
+    second.write_text(
+        "STATUS,NIK,NO_KK,NAMA,TANGGAL_LAHIR\n"
+        f"READY_FOR_PICKUP,6203011708900001,{KK},Budi Santoso,17-08-1990\n"
+        f"CARD_SHIPPED,6203015708900002,{KK},Siti Aminah,1990-08-17\n",
+        encoding="utf-8",
+    )
+    assert (
+        run(config, "import-status", str(second)).output.splitlines()[-2] == "Diterima: 2 (baru 0, berubah 1, tetap 1)"
+    )
     records, history = stored(tmp_path)
     assert [r[3] for r in records] == ["READY_FOR_PICKUP", "CARD_SHIPPED"] and history == 3
 
 
-@pytest.mark.parametrize("content, problem", [
-    ("nik;nama;status\n6203011708900001;Budi;CARD_SHIPPED\n", "tidak memuat kolom no_kk, tanggal_lahir"),
-    ("", "Berkas kosong"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        ("nik;nama;status\n6203011708900001;Budi;CARD_SHIPPED\n", "tidak memuat kolom no_kk, tanggal_lahir"),
+        ("", "Berkas kosong"),
+    ],
+)
 def test_a_file_without_the_columns_imports_nothing(config, tmp_path, content, problem):
     csv_file = tmp_path / "bad.csv"
     csv_file.write_text(content, encoding="utf-8")
@@ -113,9 +135,13 @@ def test_a_file_without_the_columns_imports_nothing(config, tmp_path, content, p
 
 def test_a_file_that_is_not_utf8_imports_nothing(config, tmp_path):
     csv_file = tmp_path / "latin1.csv"
-    csv_file.write_bytes(("nik;no_kk;nama;tanggal_lahir;status\n"
-                          f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"
-                          f"6203015708900002;{KK};Siti Aminah Müller;1990-08-17;CARD_SHIPPED\n").encode("latin-1"))
+    csv_file.write_bytes(
+        (
+            "nik;no_kk;nama;tanggal_lahir;status\n"
+            f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED\n"
+            f"6203015708900002;{KK};Siti Aminah Müller;1990-08-17;CARD_SHIPPED\n"
+        ).encode("latin-1")
+    )
     result = CliRunner().invoke(main, ["--config", config, "import-status", str(csv_file)])
     assert result.exit_code == 1 and "bukan teks UTF-8" in result.output
     assert stored(tmp_path) == ([], 0)
@@ -132,14 +158,20 @@ def test_purge_removes_old_audit_entries_and_finished_history(config, tmp_path):
     db = Database(tmp_path / "kiosk.db")
     for at in (old, recent):
         status_store.record_lookup(db, at, "10.0.0.5", "found", "x")
-    for nik, status, at in (("6203011708900001", "CARD_SHIPPED", old), ("6203011708900001", "CARD_ISSUED", recent),
-                            ("6203015708900002", "CARD_SHIPPED", old), ("6203015708900002", "CARD_ISSUED", old)):
+    for nik, status, at in (
+        ("6203011708900001", "CARD_SHIPPED", old),
+        ("6203011708900001", "CARD_ISSUED", recent),
+        ("6203015708900002", "CARD_SHIPPED", old),
+        ("6203015708900002", "CARD_ISSUED", old),
+    ):
         record = check_application(nik, KK, "Budi", "1990-08-17", status, "", date.today())
         status_store.save_application(db, record, at, "siti")
     db.close()
     result = run(config, "purge")
-    assert result.output.strip() == ("1 catatan audit pencarian dan 1 data yang kartunya sudah diserahkan "
-                                     "(3 catatan riwayat) yang lebih lama dari 90 hari dihapus.")
+    assert result.output.strip() == (
+        "1 catatan audit pencarian dan 1 data yang kartunya sudah diserahkan "
+        "(3 catatan riwayat) yang lebih lama dari 90 hari dihapus."
+    )
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT at FROM status_lookups").fetchall() == [(recent,)]
         assert conn.execute("SELECT status FROM application_history").fetchall() == [("CARD_ISSUED",)]
@@ -147,8 +179,11 @@ def test_purge_removes_old_audit_entries_and_finished_history(config, tmp_path):
 
 
 def test_a_large_file_shows_progress_and_imports_every_row(config, tmp_path):
-    rows = [f"620301{day:02d}0190{serial:04d},{KK},Warga {day} {serial},1990-01-{day:02d},CARD_SHIPPED"
-            for day in range(1, 29) for serial in range(1, 551)]
+    rows = [
+        f"620301{day:02d}0190{serial:04d},{KK},Warga {day} {serial},1990-01-{day:02d},CARD_SHIPPED"
+        for day in range(1, 29)
+        for serial in range(1, 551)
+    ]
     csv_file = tmp_path / "big.csv"
     csv_file.write_text("nik,no_kk,nama,tanggal_lahir,status\n" + "\n".join(rows) + "\n", encoding="utf-8")
     assert csv_file.stat().st_size > 1_000_000
@@ -191,8 +226,13 @@ def test_rows_are_checked_before_the_write_transaction_so_issuing_is_not_held_up
     app = make_app(tmp_path, printer__type="none")
     db = app.extensions["kiosk"].db
     held_while_checking = []
-    report = import_status(db, io.StringIO(MIXED), date(2026, 11, 25), "2026-11-25T09:00:00+07:00",
-                           progress=lambda rows: held_while_checking.append(db._lock.locked()))
+    report = import_status(
+        db,
+        io.StringIO(MIXED),
+        date(2026, 11, 25),
+        "2026-11-25T09:00:00+07:00",
+        progress=lambda rows: held_while_checking.append(db._lock.locked()),
+    )
     assert len(held_while_checking) == 11 and not any(held_while_checking)
     assert report.accepted == 3 and len(report.rejected) == report.rejected_count == 7
     assert tuple(db.conn.execute("SELECT count(*) FROM applications WHERE updated_by = 'import'").fetchone()) == (3,)
@@ -203,9 +243,12 @@ def test_control_characters_in_a_note_are_not_stored(config, tmp_path):
     from kiosk.storage.db import Database
 
     csv_file = tmp_path / "siak.csv"
-    csv_file.write_text("nik;no_kk;nama;tanggal_lahir;status;keterangan\n"
-                        f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED;"
-                        "\x1b[2J\x1b[31mblanko\x07 datang\x00\x7f\u200b\n", encoding="utf-8")
+    csv_file.write_text(
+        "nik;no_kk;nama;tanggal_lahir;status;keterangan\n"
+        f"6203011708900001;{KK};Budi Santoso;1990-08-17;CARD_SHIPPED;"
+        "\x1b[2J\x1b[31mblanko\x07 datang\x00\x7f\u200b\n",
+        encoding="utf-8",
+    )
     assert run(config, "import-status", str(csv_file)).exit_code == 0
     note = status_store.get_application(Database(tmp_path / "kiosk.db"), "6203011708900001")["note"]
     assert note == "[2J[31mblanko datang"
@@ -228,8 +271,15 @@ def test_the_database_and_its_backups_hold_no_nik_kk_or_birth_date(config, tmp_p
     for database in (tmp_path / "kiosk.db", usb / "copy.db"):
         with sqlite3.connect(database) as conn:
             dump = "\n".join(conn.iterdump())
-        for clear in ("6203011708900001", "6203015708900002", "6203410101000009", KK, "1990-08-17", "2000-01-01",
-                      secret):
+        for clear in (
+            "6203011708900001",
+            "6203015708900002",
+            "6203410101000009",
+            KK,
+            "1990-08-17",
+            "2000-01-01",
+            secret,
+        ):
             assert clear not in dump, (database.name, clear)
         assert "Budi Santoso" in dump  # names stay (masked on the kiosk's answer)
     assert secret.encode() not in (usb / "copy.db").read_bytes()
@@ -240,6 +290,7 @@ def test_the_database_and_its_backups_hold_no_nik_kk_or_birth_date(config, tmp_p
 # the mechanism: they hold whether the rows go in one transaction or are staged first and then put
 # in place together.
 
+
 def _big_file(path, count: int, status: str, extra: str = "") -> list[str]:
     niks = [f"620301{day:02d}0190{serial:04d}" for day in range(1, 29) for serial in range(1, 1 + count // 28)]
     rows = [f"{nik},{KK},Warga {nik[-6:]},1990-01-{nik[6:8]},{status}" for nik in niks]
@@ -248,16 +299,21 @@ def _big_file(path, count: int, status: str, extra: str = "") -> list[str]:
 
 
 # What readers see: per NIK hash, the row of the highest generation up to status_state.generation.
-_VISIBLE_ROWS = ("SELECT nik_hash, name, status, note, updated_at FROM applications AS a WHERE generation = "
-                 "(SELECT max(b.generation) FROM applications AS b WHERE b.nik_hash = a.nik_hash"
-                 " AND b.generation <= (SELECT generation FROM status_state)) ORDER BY nik_hash")
+_VISIBLE_ROWS = (
+    "SELECT nik_hash, name, status, note, updated_at FROM applications AS a WHERE generation = "
+    "(SELECT max(b.generation) FROM applications AS b WHERE b.nik_hash = a.nik_hash"
+    " AND b.generation <= (SELECT generation FROM status_state)) ORDER BY nik_hash"
+)
 
 
 def _state(tmp_path) -> tuple[list[tuple], int]:
     with sqlite3.connect(tmp_path / "kiosk.db", timeout=10) as conn:
-        return (conn.execute(_VISIBLE_ROWS).fetchall(),
-                conn.execute("SELECT count(*) FROM application_history"
-                             " WHERE generation <= (SELECT generation FROM status_state)").fetchone()[0])
+        return (
+            conn.execute(_VISIBLE_ROWS).fetchall(),
+            conn.execute(
+                "SELECT count(*) FROM application_history WHERE generation <= (SELECT generation FROM status_state)"
+            ).fetchone()[0],
+        )
 
 
 def _hashed(tmp_path, niks) -> list[str]:
@@ -282,8 +338,10 @@ def test_a_database_failure_on_a_late_row_leaves_every_record_as_it_was(config, 
     _big_file(update, 280, "CARD_SHIPPED", extra=f"{late_nik},{KK},Baris Terakhir,1990-01-29,CARD_SHIPPED\n")
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         late_hash = _hashed(tmp_path, [late_nik])[0]
-        conn.execute(f"CREATE TRIGGER late_fault BEFORE INSERT ON applications WHEN NEW.nik_hash = '{late_hash}'"
-                     " BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END")
+        conn.execute(
+            f"CREATE TRIGGER late_fault BEFORE INSERT ON applications WHEN NEW.nik_hash = '{late_hash}'"
+            " BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END"
+        )
     result = CliRunner().invoke(main, ["--config", config, "import-status", str(update)])
     assert result.exit_code != 0
     assert _state(tmp_path) == before  # no record changed, no history written
@@ -292,8 +350,9 @@ def test_a_database_failure_on_a_late_row_leaves_every_record_as_it_was(config, 
         conn.execute("DROP TRIGGER late_fault")
     assert run(config, "import-status", str(update)).exit_code == 0  # the same file, once the fault is gone
     records, history = _state(tmp_path)
-    assert [(nik, status) for nik, _, status, _, _ in records] == [(nik, "CARD_SHIPPED") for nik in
-                                                                  _hashed(tmp_path, [*niks, late_nik])]
+    assert [(nik, status) for nik, _, status, _, _ in records] == [
+        (nik, "CARD_SHIPPED") for nik in _hashed(tmp_path, [*niks, late_nik])
+    ]
     assert history == 280 + 281
 
 
@@ -323,8 +382,10 @@ def test_an_import_killed_part_way_leaves_the_old_records_or_the_new_never_a_mix
     reader = sqlite3.connect(database, timeout=10)
     process = subprocess.Popen(
         [sys.executable, "-m", "kiosk", "--config", config, "import-status", str(update)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
+    )
     seen = set()
     try:
         deadline = time.monotonic() + 60
@@ -345,10 +406,12 @@ def test_an_import_killed_part_way_leaves_the_old_records_or_the_new_never_a_mix
     assert process.returncode == -signal.SIGKILL, "the import ended before it began to write"
     assert seen <= {0, len(niks)}, f"a reader saw part of an import: {sorted(seen)[:5]}"
     after = _state(tmp_path)
-    assert after == before or (len(after[0]) == len(niks) and {status for _, _, status, _, _ in after[0]}
-                                == {"CARD_SHIPPED"})
+    assert after == before or (
+        len(after[0]) == len(niks) and {status for _, _, status, _, _ in after[0]} == {"CARD_SHIPPED"}
+    )
     # The office carries on: the same file imports whole afterwards.
     assert run(config, "import-status", str(update)).exit_code == 0
     records, _ = _state(tmp_path)
-    assert [(nik, status) for nik, _, status, _, _ in records] == [(nik, "CARD_SHIPPED") for nik in
-                                                                  _hashed(tmp_path, niks)]
+    assert [(nik, status) for nik, _, status, _, _ in records] == [
+        (nik, "CARD_SHIPPED") for nik in _hashed(tmp_path, niks)
+    ]

@@ -26,8 +26,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def kiosk(config: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), *args], capture_output=True,
-                          text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=600, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", "--config", str(config), *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=600,
+        **kwargs,
+    )
 
 
 def rows(count: int, status: str = "CARD_SHIPPED", short: bool = False) -> str:
@@ -37,8 +43,9 @@ def rows(count: int, status: str = "CARD_SHIPPED", short: bool = False) -> str:
         for month in range(1, 13):
             for day in range(1, 29):
                 name = f"W{serial}" if short else f"Warga {serial} {month} {day}"
-                lines.append(f"620301{day:02d}{month:02d}90{serial:04d};{KK};{name};"
-                             f"1990-{month:02d}-{day:02d};{status};\n")
+                lines.append(
+                    f"620301{day:02d}{month:02d}90{serial:04d};{KK};{name};1990-{month:02d}-{day:02d};{status};\n"
+                )
                 if len(lines) == count:
                     return "".join(lines)
     raise ValueError("too many rows")
@@ -59,8 +66,7 @@ def office(tmp_path):
     """``kiosk serve`` in its own process, with an admin account and a quota issuing cannot run out of."""
     config = write_office_config(tmp_path, **{"daily_quota = 100": "daily_quota = 100000"})
     assert kiosk(config, "init").returncode == 0
-    added = kiosk(config, "user", "add", "kepala", "--role", "admin", "--password-stdin",
-                  input="Rahasia-Admin-2026\n")
+    added = kiosk(config, "user", "add", "kepala", "--role", "admin", "--password-stdin", input="Rahasia-Admin-2026\n")
     assert added.returncode == 0, added.stderr
     port = _free_port()
     process = start_server(config, port)
@@ -75,8 +81,9 @@ def office(tmp_path):
 
 def admin(port: int) -> tuple[requests.Session, dict]:
     session = requests.Session()
-    answer = session.post(f"http://127.0.0.1:{port}/api/login",
-                          json={"username": "kepala", "password": "Rahasia-Admin-2026"}, timeout=10)
+    answer = session.post(
+        f"http://127.0.0.1:{port}/api/login", json={"username": "kepala", "password": "Rahasia-Admin-2026"}, timeout=10
+    )
     answer.raise_for_status()
     return session, {"X-CSRF-Token": answer.json()["csrf_token"]}
 
@@ -89,12 +96,16 @@ def test_a_junk_siak_file_is_refused_early_and_the_server_keeps_its_memory(offic
     config, port, process = office
     session, headers = admin(port)
     junk = (HEADER + "x\n" * 2_000_000).encode()
-    largest = (HEADER + "6203011708900001;bukan;data\n" * (MAX_IMPORT_BYTES // 30)).encode()[:MAX_IMPORT_BYTES - 4096]
+    largest = (HEADER + "6203011708900001;bukan;data\n" * (MAX_IMPORT_BYTES // 30)).encode()[: MAX_IMPORT_BYTES - 4096]
     before = memory(process.pid)
     for content in (junk, largest):
         started = time.monotonic()
-        answer = session.post(f"http://127.0.0.1:{port}/api/admin/status-import", headers=headers,
-                              files={"file": ("siak.csv", content, "text/csv")}, timeout=120)
+        answer = session.post(
+            f"http://127.0.0.1:{port}/api/admin/status-import",
+            headers=headers,
+            files={"file": ("siak.csv", content, "text/csv")},
+            timeout=120,
+        )
         assert answer.status_code == 400, answer.text[:300]
         error = answer.json()["error"]
         assert error["code"] == "not_siak_file"
@@ -102,8 +113,10 @@ def test_a_junk_siak_file_is_refused_early_and_the_server_keeps_its_memory(offic
         assert len(answer.content) < 1000 and time.monotonic() - started < 60
     after = memory(process.pid)
     grown_mb = (after["VmHWM"] - before["VmRSS"]) / 1024
-    print(f"server RSS {before['VmRSS'] / 1024:.0f} MB, peak during two junk uploads "
-          f"{after['VmHWM'] / 1024:.0f} MB (+{grown_mb:.0f} MB), after {after['VmRSS'] / 1024:.0f} MB")
+    print(
+        f"server RSS {before['VmRSS'] / 1024:.0f} MB, peak during two junk uploads "
+        f"{after['VmHWM'] / 1024:.0f} MB (+{grown_mb:.0f} MB), after {after['VmRSS'] / 1024:.0f} MB"
+    )
     assert grown_mb < 50
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
         assert conn.execute("SELECT count(*) FROM applications").fetchone() == (0,)
@@ -126,9 +139,11 @@ def test_a_body_over_the_upload_limit_is_refused_before_it_is_read(tmp_path):
     server = LiveServer(app).start(workers=False)
     try:
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
-            connection.sendall(b"POST /api/admin/status-import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                               b"Content-Type: multipart/form-data; boundary=x\r\n"
-                               b"Content-Length: 400000000\r\n\r\n" + b"x" * 65536)
+            connection.sendall(
+                b"POST /api/admin/status-import HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: multipart/form-data; boundary=x\r\n"
+                b"Content-Length: 400000000\r\n\r\n" + b"x" * 65536
+            )
             answer = connection.recv(4096)
         assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
     finally:
@@ -163,7 +178,7 @@ def _issuing_during(port: int, run) -> tuple[list[float], list[float], float]:
         started = time.monotonic()
         run()
         took = time.monotonic() - started
-        during = timings[len(baseline):]
+        during = timings[len(baseline) :]
     finally:
         stop.set()
         issuer.join()
@@ -171,8 +186,10 @@ def _issuing_during(port: int, run) -> tuple[list[float], list[float], float]:
 
 
 def _figures(values: list[float]) -> str:
-    return (f"{len(values)} tickets, p50 {sorted(values)[len(values) // 2] * 1000:.1f} ms, "
-            f"p99 {_p99(values) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms")
+    return (
+        f"{len(values)} tickets, p50 {sorted(values)[len(values) // 2] * 1000:.1f} ms, "
+        f"p99 {_p99(values) * 1000:.1f} ms, max {max(values) * 1000:.1f} ms"
+    )
 
 
 def _check_issuing(baseline: list[float], during: list[float]) -> None:
@@ -190,15 +207,19 @@ def test_issuing_stays_fast_while_the_command_line_imports_200000_rows(office, t
     csv_file = tmp_path / "siak.csv"
     csv_file.write_text(HEADER + rows(200_000), encoding="utf-8")
     result = {}
-    baseline, during, took = _issuing_during(port, lambda: result.update(run=kiosk(config, "import-status",
-                                                                                   str(csv_file))))
+    baseline, during, took = _issuing_during(
+        port, lambda: result.update(run=kiosk(config, "import-status", str(csv_file)))
+    )
     assert result["run"].returncode == 0, result["run"].stderr
     assert result["run"].stdout.splitlines()[-2:] == [
-        "Diterima: 200000 (baru 200000, berubah 0, tetap 0)", "Ditolak: 0"]
+        "Diterima: 200000 (baru 200000, berubah 0, tetap 0)",
+        "Ditolak: 0",
+    ]
     print(f"200,000-row import {took:.1f} s. Issuing without it: {_figures(baseline)}; during it: {_figures(during)}")
     _check_issuing(baseline, during)
-    found = requests.post(f"http://127.0.0.1:{port}/api/status-lookups",
-                          json={"nik": "6203010101900001", "kk": KK}, timeout=10)
+    found = requests.post(
+        f"http://127.0.0.1:{port}/api/status-lookups", json={"nik": "6203010101900001", "kk": KK}, timeout=10
+    )
     assert found.status_code == 200 and found.json()["status"]["code"] == "CARD_SHIPPED"
 
 
@@ -211,15 +232,25 @@ def test_issuing_stays_fast_and_memory_bounded_while_an_upload_imports_200000_ro
     session, headers = admin(port)
     before = memory(process.pid)
     answers = []
-    baseline, during, took = _issuing_during(port, lambda: answers.append(session.post(
-        f"http://127.0.0.1:{port}/api/admin/status-import", headers=headers,
-        files={"file": ("siak.csv", content, "text/csv")}, timeout=600)))
+    baseline, during, took = _issuing_during(
+        port,
+        lambda: answers.append(
+            session.post(
+                f"http://127.0.0.1:{port}/api/admin/status-import",
+                headers=headers,
+                files={"file": ("siak.csv", content, "text/csv")},
+                timeout=600,
+            )
+        ),
+    )
     after = memory(process.pid)
     assert answers[0].status_code == 200, answers[0].text[:300]
     assert (answers[0].json()["created"], answers[0].json()["rejected_count"]) == (200_000, 0)
     grown_mb = (after["VmHWM"] - before["VmRSS"]) / 1024
-    print(f"200,000-row upload ({len(content) / 1e6:.1f} MB) {took:.1f} s; server RSS {before['VmRSS'] / 1024:.0f} MB,"
-          f" peak +{grown_mb:.0f} MB. Issuing without it: {_figures(baseline)}; during it: {_figures(during)}")
+    print(
+        f"200,000-row upload ({len(content) / 1e6:.1f} MB) {took:.1f} s; server RSS {before['VmRSS'] / 1024:.0f} MB,"
+        f" peak +{grown_mb:.0f} MB. Issuing without it: {_figures(baseline)}; during it: {_figures(during)}"
+    )
     _check_issuing(baseline, during)
     assert grown_mb < 50
 
@@ -229,7 +260,8 @@ def _visible(database: Path) -> list[tuple]:
         return conn.execute(
             "SELECT nik_hash, kk_hash, name, status, note, updated_at, updated_by FROM applications AS a"
             " WHERE generation = (SELECT max(generation) FROM applications AS b WHERE b.nik_hash = a.nik_hash"
-            " AND b.generation <= (SELECT generation FROM status_state)) ORDER BY nik_hash").fetchall()
+            " AND b.generation <= (SELECT generation FROM status_state)) ORDER BY nik_hash"
+        ).fetchall()
 
 
 @pytest.mark.timeout(300)
@@ -243,16 +275,23 @@ def test_an_import_killed_part_way_changes_nothing(tmp_path, phase):
     before = _visible(database)
     second = tmp_path / "second.csv"
     second.write_text(HEADER + rows(60_000, status="READY_FOR_PICKUP"), encoding="utf-8")
-    importer = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "import-status", str(second)],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+    importer = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "import-status", str(second)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
 
     def reached() -> bool:
         with sqlite3.connect(database, timeout=30) as conn:
             if phase == "staging":
                 return conn.execute("SELECT count(*) FROM status_import_rows").fetchone()[0] > 5_000
-            return conn.execute("SELECT count(*) FROM applications WHERE generation >"
-                                " (SELECT generation FROM status_state)").fetchone()[0] > 5_000
+            return (
+                conn.execute(
+                    "SELECT count(*) FROM applications WHERE generation > (SELECT generation FROM status_state)"
+                ).fetchone()[0]
+                > 5_000
+            )
 
     try:
         wait_until(reached, timeout=120, interval=0.05)
@@ -261,8 +300,9 @@ def test_an_import_killed_part_way_changes_nothing(tmp_path, phase):
         importer.wait()
     assert _visible(database) == before
     with sqlite3.connect(database) as conn:  # readers see the first import whole, nothing of the second
-        assert conn.execute("SELECT count(*) FROM application_history WHERE generation <="
-                            " (SELECT generation FROM status_state)").fetchone() == (2_000,)
+        assert conn.execute(
+            "SELECT count(*) FROM application_history WHERE generation <= (SELECT generation FROM status_state)"
+        ).fetchone() == (2_000,)
     # The next import clears what the killed one left and applies whole.
     again = kiosk(config, "import-status", str(first))
     assert again.returncode == 0 and "Diterima: 2000 (baru 0, berubah 0, tetap 2000)" in again.stdout

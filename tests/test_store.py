@@ -30,8 +30,9 @@ def office(tmp_path):
 
 def issue(office, code="REKAM", priority=False, clock=None, key=None):
     settings, db = office
-    ticket, _ = store.issue_ticket(db, settings, settings.service(code), priority, (clock or Clock())(),
-                                   idempotency_key=key)
+    ticket, _ = store.issue_ticket(
+        db, settings, settings.service(code), priority, (clock or Clock())(), idempotency_key=key
+    )
     return ticket
 
 
@@ -42,8 +43,15 @@ def test_migrations_twice_are_harmless(tmp_path):
     assert db.migrate() == [migration.name for migration in migrations._migrations]
     assert db.migrate() == []
     tables = {row[0] for row in db.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"tickets", "ticket_events", "print_jobs", "staff", "staff_sessions", "app_state",
-            "service_overrides"} <= tables
+    assert {
+        "tickets",
+        "ticket_events",
+        "print_jobs",
+        "staff",
+        "staff_sessions",
+        "app_state",
+        "service_overrides",
+    } <= tables
 
 
 def test_connection_is_wal_and_fully_synchronous(office):
@@ -98,10 +106,14 @@ def test_quota_and_staff_override(office):
     settings, db = office
     clock = Clock()
     with db.write() as conn:
-        conn.execute("INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?,?,?,?)",
-                     ["2026-11-25", "CETAK", 2, "x"])
-        conn.execute("INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?,?,?,?)",
-                     ["2026-11-25", "INFO", 0, "x"])
+        conn.execute(
+            "INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?,?,?,?)",
+            ["2026-11-25", "CETAK", 2, "x"],
+        )
+        conn.execute(
+            "INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?,?,?,?)",
+            ["2026-11-25", "INFO", 0, "x"],
+        )
     issue(office, "CETAK", clock=clock)
     issue(office, "CETAK", clock=clock)
     with pytest.raises(QuotaReached):
@@ -122,8 +134,14 @@ def test_call_next_priority_first_then_one_regular_after_three(office):
         ticket, _ = store.call_next(db, counter, clock(), 3)
         called.append(ticket["number"])
         store.transition(db, ticket["id"], "no_show", clock())  # frees the counter for its next call
-    assert called == [priority[0]["number"], priority[1]["number"], priority[2]["number"],
-                      regular[0]["number"], priority[3]["number"], regular[1]["number"]]
+    assert called == [
+        priority[0]["number"],
+        priority[1]["number"],
+        priority[2]["number"],
+        regular[0]["number"],
+        priority[3]["number"],
+        regular[1]["number"],
+    ]
     assert store.call_next(db, counter, clock(), 3) is None
 
 
@@ -151,12 +169,20 @@ def test_full_life_and_audit_trail(office):
     clock.advance(minutes=6)
     done, _ = store.transition(db, ticket["id"], "done", clock())
     assert done["status"] == "done"
-    trail = [tuple(r) for r in db.conn.execute(
-        "SELECT action, from_status, to_status, counter_id FROM ticket_events WHERE ticket_id = ? ORDER BY id",
-        [ticket["id"]])]
-    assert trail == [("issue", None, "waiting", None), ("call", "waiting", "called", 1),
-                     ("recall", "called", "called", 1), ("serve", "called", "serving", 1),
-                     ("done", "serving", "done", 1)]
+    trail = [
+        tuple(r)
+        for r in db.conn.execute(
+            "SELECT action, from_status, to_status, counter_id FROM ticket_events WHERE ticket_id = ? ORDER BY id",
+            [ticket["id"]],
+        )
+    ]
+    assert trail == [
+        ("issue", None, "waiting", None),
+        ("call", "waiting", "called", 1),
+        ("recall", "called", "called", 1),
+        ("serve", "called", "serving", 1),
+        ("done", "serving", "done", 1),
+    ]
     assert store.average_service_minutes(db, "2026-11-25", "REKAM", default=10) == pytest.approx(6.0)
 
 
@@ -330,15 +356,53 @@ def test_migration_0002_puts_a_stranded_ticket_back_and_keeps_one_key(tmp_path):
     path = tmp_path / "old.db"
     utils_db = UtilsDatabase(path)
     migrations.apply(utils_db, stop_before="0002_counter_hold_and_idempotency")
-    columns = "token, day, origin_service, seq, number, service, status, issued_at, queued_at, called_at, " \
-              "counter_id, idempotency_key"
+    columns = (
+        "token, day, origin_service, seq, number, service, status, issued_at, queued_at, called_at, "
+        "counter_id, idempotency_key"
+    )
     rows = [  # the old bug: two tickets called at Loket 1; one key used on two days
-        ("t1", "2026-11-24", "REKAM", 1, "A-001", "REKAM", "done", "2026-11-24T09:00:00+07:00",
-         "2026-11-24T09:00:00+07:00", None, None, "k-1"),
-        ("t2", "2026-11-25", "REKAM", 1, "A-001", "REKAM", "called", "2026-11-25T09:00:00+07:00",
-         "2026-11-25T09:00:00+07:00", "2026-11-25T09:01:00+07:00", 1, "k-1"),
-        ("t3", "2026-11-25", "REKAM", 2, "A-002", "REKAM", "called", "2026-11-25T09:00:00+07:00",
-         "2026-11-25T09:00:00+07:00", "2026-11-25T09:02:00+07:00", 1, None),
+        (
+            "t1",
+            "2026-11-24",
+            "REKAM",
+            1,
+            "A-001",
+            "REKAM",
+            "done",
+            "2026-11-24T09:00:00+07:00",
+            "2026-11-24T09:00:00+07:00",
+            None,
+            None,
+            "k-1",
+        ),
+        (
+            "t2",
+            "2026-11-25",
+            "REKAM",
+            1,
+            "A-001",
+            "REKAM",
+            "called",
+            "2026-11-25T09:00:00+07:00",
+            "2026-11-25T09:00:00+07:00",
+            "2026-11-25T09:01:00+07:00",
+            1,
+            "k-1",
+        ),
+        (
+            "t3",
+            "2026-11-25",
+            "REKAM",
+            2,
+            "A-002",
+            "REKAM",
+            "called",
+            "2026-11-25T09:00:00+07:00",
+            "2026-11-25T09:00:00+07:00",
+            "2026-11-25T09:02:00+07:00",
+            1,
+            None,
+        ),
     ]
     for row in rows:
         utils_db.execute(f"INSERT INTO tickets ({columns}) VALUES ({','.join('?' * len(row))})", row)
@@ -357,8 +421,7 @@ def test_a_retry_just_after_midnight_answers_the_same_ticket(office):
     clock = Clock(datetime(2026, 11, 25, 23, 59, 50, tzinfo=JAKARTA))
     first, created = store.issue_ticket(db, settings, settings.service("REKAM"), False, clock(), "tap-midnight")
     clock.advance(seconds=20)  # the kiosk's retry lands on the next office day
-    again, created_again = store.issue_ticket(db, settings, settings.service("REKAM"), False, clock(),
-                                              "tap-midnight")
+    again, created_again = store.issue_ticket(db, settings, settings.service("REKAM"), False, clock(), "tap-midnight")
     assert (created, created_again, again["id"]) == (True, False, first["id"])
     assert db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1
 
@@ -404,8 +467,9 @@ def test_ticket_tokens_are_long_random_and_share_no_pattern(office):
         # Parts a predictable scheme would carry. A bare service code ("ikd") is not checked: three letters
         # turn up in 250 random tokens by chance about once in seven runs, and the day already catches it.
         number = ticket["number"].lower()
-        assert not any(part in token for part in (number, number.replace("-", ""), ticket["day"],
-                                                  ticket["day"].replace("-", "")))
+        assert not any(
+            part in token for part in (number, number.replace("-", ""), ticket["day"], ticket["day"].replace("-", ""))
+        )
     # No shared prefix pattern: sorted neighbours agree in at most a few leading characters (random: ~2).
     ordered = sorted(tokens)
     longest = max(len(os.path.commonprefix(pair)) for pair in zip(ordered, ordered[1:], strict=False))
@@ -520,8 +584,11 @@ def _plans(db, work):
         work()
     finally:
         db.conn.set_trace_callback(None)
-    return [" / ".join(row[3] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
-            for sql in statements if sql.lstrip().upper().startswith("SELECT")]
+    return [
+        " / ".join(row[3] for row in db.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        for sql in statements
+        if sql.lstrip().upper().startswith("SELECT")
+    ]
 
 
 def test_waiting_counts_and_the_number_ahead_are_read_from_an_index_alone(office):
@@ -539,13 +606,15 @@ def test_waiting_counts_and_the_number_ahead_are_read_from_an_index_alone(office
 def test_an_issued_ticket_is_answered_exactly_as_stored(office, priority, key):
     # issue_ticket builds its answer from what it wrote instead of reading the row back inside the write lock.
     settings, db = office
-    ticket, created = store.issue_ticket(db, settings, settings.service("REKAM"), priority, Clock()(),
-                                         idempotency_key=key)
+    ticket, created = store.issue_ticket(
+        db, settings, settings.service("REKAM"), priority, Clock()(), idempotency_key=key
+    )
     assert created
     assert ticket == store.get_ticket(db, ticket["id"])
     assert list(ticket) == list(store.get_ticket(db, ticket["id"]))  # same columns in the same order
-    again, created = store.issue_ticket(db, settings, settings.service("REKAM"), priority, Clock()(),
-                                        idempotency_key=key)
+    again, created = store.issue_ticket(
+        db, settings, settings.service("REKAM"), priority, Clock()(), idempotency_key=key
+    )
     assert (again, created) == ((ticket, False) if key else (again, True))
 
 
@@ -558,7 +627,11 @@ def test_wait_facts_are_count_ahead_and_average_service_minutes_in_one_statement
     store.transition(db, served["id"], "done", clock())
     tickets = [issue(office, clock=clock)]
     clock.advance(seconds=1)
-    tickets += [issue(office, clock=clock), issue(office, priority=True, clock=clock), issue(office, "INFO", clock=clock)]
+    tickets += [
+        issue(office, clock=clock),
+        issue(office, priority=True, clock=clock),
+        issue(office, "INFO", clock=clock),
+    ]
     for ticket in [store.get_ticket(db, t["id"]) for t in (served, *tickets)]:
         average = store.average_service_minutes(db, ticket["day"], ticket["service"], default=10)
         expected = (store.count_ahead(db, ticket), average if ticket["status"] == "waiting" else 10.0)

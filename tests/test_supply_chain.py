@@ -13,16 +13,23 @@ ROOT = Path(__file__).resolve().parents[1]
 def summarise(tmp_path: Path, dependencies: list[dict]) -> subprocess.CompletedProcess:
     report = tmp_path / "audit.json"
     report.write_text(json.dumps({"dependencies": dependencies, "fixes": []}), encoding="utf-8")
-    return subprocess.run([sys.executable, str(ROOT / ".ci/audit_report.py"), str(report)], capture_output=True,
-                          text=True)
+    return subprocess.run(
+        [sys.executable, str(ROOT / ".ci/audit_report.py"), str(report)], capture_output=True, text=True
+    )
 
 
 def test_a_known_vulnerability_fails_and_is_named_with_its_fix(tmp_path):
-    result = summarise(tmp_path, [
-        {"name": "flask", "version": "2.0.0", "vulns": [{"id": "GHSA-m2qf-hxjv-5gpq", "fix_versions": ["2.2.5"],
-                                                        "aliases": [], "description": ""}]},
-        {"name": "waitress", "version": "3.0.2", "vulns": []},
-    ])
+    result = summarise(
+        tmp_path,
+        [
+            {
+                "name": "flask",
+                "version": "2.0.0",
+                "vulns": [{"id": "GHSA-m2qf-hxjv-5gpq", "fix_versions": ["2.2.5"], "aliases": [], "description": ""}],
+            },
+            {"name": "waitress", "version": "3.0.2", "vulns": []},
+        ],
+    )
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         "VULNERABLE flask 2.0.0: GHSA-m2qf-hxjv-5gpq (fixed in: 2.2.5)",

@@ -51,17 +51,40 @@ def test_a_served_ticket_answers_once_from_the_phone(app, client, staff_client):
     ticket = issue(client)
     finish(staff_client, ticket)
     assert client.post("/api/surveys/check", json={"token": ticket["token"]}).get_json() == {
-        "ticket": {"number": "A-001", "service": "REKAM"}}
-    answer = client.post("/api/surveys", json={
-        "token": ticket["token"], "answers": ALL_GOOD, "profile": {"gender": "P", "age": "26-35"},
-        "suggestion": "Kursi ruang tunggu ditambah."})
+        "ticket": {"number": "A-001", "service": "REKAM"}
+    }
+    answer = client.post(
+        "/api/surveys",
+        json={
+            "token": ticket["token"],
+            "answers": ALL_GOOD,
+            "profile": {"gender": "P", "age": "26-35"},
+            "suggestion": "Kursi ruang tunggu ditambah.",
+        },
+    )
     assert answer.status_code == 201
     assert answer.get_json() == {"survey": {"number": "A-001", "answered": True}}
-    assert stored(app) == [{
-        "day": "2026-11-25", "service": "REKAM", "channel": "phone",
-        "persyaratan": 4, "prosedur": 4, "waktu": 3, "biaya": 4, "produk": 3, "kompetensi": 4, "perilaku": 4,
-        "pengaduan": 3, "sarana": 3, "gender": "P", "age": "26-35", "education": None, "job": None,
-        "suggestion": "Kursi ruang tunggu ditambah."}]
+    assert stored(app) == [
+        {
+            "day": "2026-11-25",
+            "service": "REKAM",
+            "channel": "phone",
+            "persyaratan": 4,
+            "prosedur": 4,
+            "waktu": 3,
+            "biaya": 4,
+            "produk": 3,
+            "kompetensi": 4,
+            "perilaku": 4,
+            "pengaduan": 3,
+            "sarana": 3,
+            "gender": "P",
+            "age": "26-35",
+            "education": None,
+            "job": None,
+            "suggestion": "Kursi ruang tunggu ditambah.",
+        }
+    ]
 
     again = client.post("/api/surveys", json={"token": ticket["token"], "answers": [1] * 9})
     assert error(again) == (409, "already_answered")
@@ -85,7 +108,9 @@ def test_no_survey_for_another_days_ticket(app, client, staff_client, clock):
     finish(staff_client, ticket)
     clock.advance(days=1)
     assert error(client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD})) == (
-        409, "not_served")
+        409,
+        "not_served",
+    )
     # At the kiosk yesterday's number is simply not one of today's.
     assert error(client.post("/api/surveys", json={"number": "A-001", "answers": ALL_GOOD})) == (404, "not_found")
     assert stored(app) == []
@@ -98,17 +123,20 @@ def test_later_the_same_day_still_counts(app, client, staff_client, clock):
     assert client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD}).status_code == 201
 
 
-@pytest.mark.parametrize("body, status, code", [
-    ({"token": "tidak-ada"}, 404, "not_found"),
-    ({"token": "x" * 65}, 404, "not_found"),
-    ({"token": 12}, 404, "not_found"),
-    ({"number": "A-099"}, 404, "not_found"),
-    ({"number": "Z-001"}, 404, "not_found"),
-    ({"number": "ABC"}, 400, "bad_request"),
-    ({"number": "A-000"}, 400, "bad_request"),
-    ({"number": 1}, 400, "bad_request"),
-    ({}, 400, "bad_request"),
-])
+@pytest.mark.parametrize(
+    "body, status, code",
+    [
+        ({"token": "tidak-ada"}, 404, "not_found"),
+        ({"token": "x" * 65}, 404, "not_found"),
+        ({"token": 12}, 404, "not_found"),
+        ({"number": "A-099"}, 404, "not_found"),
+        ({"number": "Z-001"}, 404, "not_found"),
+        ({"number": "ABC"}, 400, "bad_request"),
+        ({"number": "A-000"}, 400, "bad_request"),
+        ({"number": 1}, 400, "bad_request"),
+        ({}, 400, "bad_request"),
+    ],
+)
 def test_no_survey_without_a_valid_token_or_todays_number(app, client, body, status, code):
     assert error(client.post("/api/surveys", json={**body, "answers": ALL_GOOD})) == (status, code)
     assert error(client.post("/api/surveys/check", json=body)) == (status, code)
@@ -124,20 +152,25 @@ def test_the_kiosk_answers_for_todays_served_number_and_the_phone_cannot_answer_
     assert answer.get_json()["survey"]["number"] == "A-001"
     assert [row["channel"] for row in stored(app)] == ["kiosk"]
     assert error(client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD})) == (
-        409, "already_answered")
+        409,
+        "already_answered",
+    )
     both = client.post("/api/surveys", json={"token": ticket["token"], "number": "A-001", "answers": ALL_GOOD})
     assert error(both) == (400, "bad_request")
 
 
-@pytest.mark.parametrize("extra", [
-    {"answers": [4] * 8},
-    {"answers": [4] * 8 + [5]},
-    {"answers": None},
-    {"answers": ALL_GOOD, "profile": {"gender": "X"}},
-    {"answers": ALL_GOOD, "profile": {"nik": "6203011708900001"}},
-    {"answers": ALL_GOOD, "suggestion": "a" * 501},
-    {"answers": ALL_GOOD, "suggestion": 5},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"answers": [4] * 8},
+        {"answers": [4] * 8 + [5]},
+        {"answers": None},
+        {"answers": ALL_GOOD, "profile": {"gender": "X"}},
+        {"answers": ALL_GOOD, "profile": {"nik": "6203011708900001"}},
+        {"answers": ALL_GOOD, "suggestion": "a" * 501},
+        {"answers": ALL_GOOD, "suggestion": 5},
+    ],
+)
 def test_bad_answers_are_refused_with_the_error_shape_and_nothing_is_stored(app, client, staff_client, extra):
     ticket = issue(client)
     finish(staff_client, ticket)
@@ -156,7 +189,9 @@ def test_a_disabled_survey_takes_no_answers(tmp_path, clock):
     try:
         client = app.test_client()
         assert error(client.post("/api/surveys", json={"number": "A-001", "answers": ALL_GOOD})) == (
-            404, "survey_disabled")
+            404,
+            "survey_disabled",
+        )
         ticket = issue(client)
         assert "survey-form" not in client.get(f"/t/{ticket['token']}").get_data(as_text=True)
         assert "survey-open" not in client.get("/kiosk").get_data(as_text=True)
@@ -228,18 +263,30 @@ def test_the_skm_report_counts_the_period_and_the_service(app, client, staff_cli
     finish(staff_client, a2)
     finish(staff_client, b1, counter=2)
     client.post("/api/surveys", json={"token": a1["token"], "answers": [4, 3, 3, 4, 3, 4, 3, 4, 3]})
-    client.post("/api/surveys", json={"number": "B-001", "answers": [2, 3, 3, 4, 3, 4, 3, 4, 3],
-                                      "profile": {"gender": "L", "job": "swasta"}})
+    client.post(
+        "/api/surveys",
+        json={"number": "B-001", "answers": [2, 3, 3, 4, 3, 4, 3, 4, 3], "profile": {"gender": "L", "job": "swasta"}},
+    )
     boss = admin(app)
 
     whole = boss.get("/api/reports/skm?from=2026-11-25&to=2026-11-25").get_json()
     # Element means 3, 3, 3, 4, 3, 4, 3, 4, 3 -> weighted mean 30/9; IKM = 83.33 (B).
-    assert {key: whole[key] for key in ("respondents", "ikm", "grade")} == {"respondents": 2, "ikm": 83.33,
-                                                                            "grade": "B"}
+    assert {key: whole[key] for key in ("respondents", "ikm", "grade")} == {
+        "respondents": 2,
+        "ikm": 83.33,
+        "grade": "B",
+    }
     assert [(row["element"], row["mean"], row["grade"]) for row in whole["elements"]] == [
-        ("persyaratan", 3.0, "C"), ("prosedur", 3.0, "C"), ("waktu", 3.0, "C"), ("biaya", 4.0, "A"),
-        ("produk", 3.0, "C"), ("kompetensi", 4.0, "A"), ("perilaku", 3.0, "C"), ("pengaduan", 4.0, "A"),
-        ("sarana", 3.0, "C")]
+        ("persyaratan", 3.0, "C"),
+        ("prosedur", 3.0, "C"),
+        ("waktu", 3.0, "C"),
+        ("biaya", 4.0, "A"),
+        ("produk", 3.0, "C"),
+        ("kompetensi", 4.0, "A"),
+        ("perilaku", 3.0, "C"),
+        ("pengaduan", 4.0, "A"),
+        ("sarana", 3.0, "C"),
+    ]
     assert (whole["population"], whole["sample_size"]) == (3, 3)
     assert whole["channels"] == {"phone": 1, "kiosk": 1}
     gender = next(part for part in whole["profile"] if part["part"] == "gender")
@@ -252,14 +299,17 @@ def test_the_skm_report_counts_the_period_and_the_service(app, client, staff_cli
     assert (empty["respondents"], empty["ikm"], empty["grade"], empty["population"]) == (0, None, None, 0)
 
 
-@pytest.mark.parametrize("query, status, code", [
-    ("", 400, "bad_request"),
-    ("?from=2026-11-25", 400, "bad_request"),
-    ("?from=2026-11-26&to=2026-11-25", 400, "bad_request"),
-    ("?from=2025-01-01&to=2026-11-25", 400, "bad_request"),
-    ("?from=25-11-2026&to=2026-11-25", 400, "bad_request"),
-    ("?from=2026-11-25&to=2026-11-25&service=NOPE", 404, "unknown_service"),
-])
+@pytest.mark.parametrize(
+    "query, status, code",
+    [
+        ("", 400, "bad_request"),
+        ("?from=2026-11-25", 400, "bad_request"),
+        ("?from=2026-11-26&to=2026-11-25", 400, "bad_request"),
+        ("?from=2025-01-01&to=2026-11-25", 400, "bad_request"),
+        ("?from=25-11-2026&to=2026-11-25", 400, "bad_request"),
+        ("?from=2026-11-25&to=2026-11-25&service=NOPE", 404, "unknown_service"),
+    ],
+)
 def test_the_skm_report_refuses_bad_periods(app, query, status, code):
     assert error(admin(app).get("/api/reports/skm" + query)) == (status, code)
 
@@ -360,8 +410,10 @@ def test_answering_by_number_is_limited_per_kiosk_pc(app, client):
     assert error(answer) == (429, "rate_limited")
     assert 1 <= int(answer.headers["Retry-After"]) <= 600
     other = app.test_client()  # another kiosk PC is not held back
-    assert other.post("/api/surveys/check", json={"number": "A-001"},
-                      environ_base={"REMOTE_ADDR": "::1"}).status_code == 404
+    assert (
+        other.post("/api/surveys/check", json={"number": "A-001"}, environ_base={"REMOTE_ADDR": "::1"}).status_code
+        == 404
+    )
 
 
 def test_listed_kiosk_pcs_alone_answer_by_number(tmp_path, clock):
@@ -374,13 +426,20 @@ def test_listed_kiosk_pcs_alone_answer_by_number(tmp_path, clock):
         login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}).get_json()
         finish((client, {"X-CSRF-Token": login["csrf_token"]}), ticket)
         phone = {"REMOTE_ADDR": "192.168.1.77"}
-        assert error(client.post("/api/surveys", json={"number": "A-001", "answers": ALL_GOOD},
-                                 environ_base=phone)) == (403, "not_a_kiosk")
-        assert client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD},
-                           environ_base=phone).status_code == 201  # the phone's own link still works
+        assert error(
+            client.post("/api/surveys", json={"number": "A-001", "answers": ALL_GOOD}, environ_base=phone)
+        ) == (403, "not_a_kiosk")
+        assert (
+            client.post(
+                "/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD}, environ_base=phone
+            ).status_code
+            == 201
+        )  # the phone's own link still works
         kiosk = {"REMOTE_ADDR": "192.168.1.21"}
         assert error(client.post("/api/surveys/check", json={"number": "A-001"}, environ_base=kiosk)) == (
-            409, "already_answered")
+            409,
+            "already_answered",
+        )
     finally:
         app.extensions["kiosk"].stop()
 
@@ -388,12 +447,9 @@ def test_listed_kiosk_pcs_alone_answer_by_number(tmp_path, clock):
 def test_a_nik_written_with_separators_in_a_suggestion_is_not_kept(app, client, staff_client):
     ticket = issue(client)
     finish(staff_client, ticket)
-    suggestion = ("NIK saya 6203/0117/0890/0001, KK 6203 0101.0215-0003, HP 0812_3456_7890; "
-                  "loket 2 pukul 10.30 ramah")
-    answer = client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD,
-                                               "suggestion": suggestion})
+    suggestion = "NIK saya 6203/0117/0890/0001, KK 6203 0101.0215-0003, HP 0812_3456_7890; loket 2 pukul 10.30 ramah"
+    answer = client.post("/api/surveys", json={"token": ticket["token"], "answers": ALL_GOOD, "suggestion": suggestion})
     assert answer.status_code == 201
     kept = stored(app)[0]["suggestion"]
     assert "0001" not in kept and "0890" not in kept and "7890" not in kept, kept
-    assert kept == ("NIK saya [angka dihapus], KK [angka dihapus], HP [angka dihapus]; "
-                    "loket 2 pukul 10.30 ramah")
+    assert kept == ("NIK saya [angka dihapus], KK [angka dihapus], HP [angka dihapus]; loket 2 pukul 10.30 ramah")

@@ -41,8 +41,10 @@ def test_one_number_per_nik_a_day_where_the_service_asks(office, clock):
     assert again.status_code == 200 and again.get_json()["existing"] is True
     assert again.get_json()["ticket"]["number"] == first.get_json()["ticket"]["number"] == "A-001"
     assert again.get_json()["ticket"]["print_status"] == "pending"  # printed again
-    assert kiosk.post("/api/tickets", json={"service": "REKAM", "nik": OTHER_NIK}).get_json()["ticket"]["number"] \
+    assert (
+        kiosk.post("/api/tickets", json={"service": "REKAM", "nik": OTHER_NIK}).get_json()["ticket"]["number"]
         == "A-002"
+    )
     assert kiosk.post("/api/tickets", json={"service": "CETAK"}).status_code == 201  # not asked there
     clock.current = datetime(2026, 11, 26, 9, 0, tzinfo=JAKARTA)  # the next day: a new number
     assert kiosk.post("/api/tickets", json={"service": "REKAM", "nik": NIK}).status_code == 201
@@ -101,8 +103,10 @@ def test_a_late_no_show_goes_back_once_a_few_numbers_later(office, clock):
     staff, headers = _staff(office)
     first = staff.post("/api/counters/2/next", headers=headers).get_json()["ticket"]
     assert first["number"] == "B-001"
-    assert staff.post(f"/api/tickets/{first['id']}/late-return", headers=headers).get_json()["error"]["code"] \
-        == "bad_transition"  # not a no-show
+    assert (
+        staff.post(f"/api/tickets/{first['id']}/late-return", headers=headers).get_json()["error"]["code"]
+        == "bad_transition"
+    )  # not a no-show
     staff.post(f"/api/tickets/{first['id']}/no-show", headers=headers)
     clock.advance(minutes=20)
     back = staff.post(f"/api/tickets/{first['id']}/late-return", headers=headers)

@@ -36,8 +36,14 @@ def bring_lines(data: bytes) -> list[str]:
 
 @pytest.mark.parametrize("width", [58, 80])
 def test_a_ticket_reaches_the_network_printer_with_what_to_bring(tmp_path, fake, width):
-    app = make_app(tmp_path, printer__type="network", printer__host="127.0.0.1", printer__port=fake.port,
-                   printer__timeout=0.5, printer__paper_width_mm=width)
+    app = make_app(
+        tmp_path,
+        printer__type="network",
+        printer__host="127.0.0.1",
+        printer__port=fake.port,
+        printer__timeout=0.5,
+        printer__paper_width_mm=width,
+    )
     server = LiveServer(app).start()
     try:
         ticket = server.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
@@ -45,10 +51,21 @@ def test_a_ticket_reaches_the_network_printer_with_what_to_bring(tmp_path, fake,
         rekam_job, info_job = fake.wait_for_jobs(2)
     finally:
         server.stop()
-    assert rekam_job == render_ticket(TicketPrint(
-        office_name="Kantor Kecamatan Selat", service_name="Perekaman KTP-el", number="A-001", priority=False,
-        issued_at=datetime.fromisoformat(ticket["issued_at"]), ahead=0, estimated_wait_minutes=0,
-        track_url=ticket["track_url"], requirements=REKAM_BRING), "TM-T20II", width)
+    assert rekam_job == render_ticket(
+        TicketPrint(
+            office_name="Kantor Kecamatan Selat",
+            service_name="Perekaman KTP-el",
+            number="A-001",
+            priority=False,
+            issued_at=datetime.fromisoformat(ticket["issued_at"]),
+            ahead=0,
+            estimated_wait_minutes=0,
+            track_url=ticket["track_url"],
+            requirements=REKAM_BRING,
+        ),
+        "TM-T20II",
+        width,
+    )
     words = " ".join(bring_lines(rekam_job))
     assert words == "Bawa: Kartu Keluarga asli; Sudah berusia 17 tahun atau sudah/pernah kawin"
     assert max(len(line) for line in bring_lines(rekam_job)) <= {58: 32, 80: 48}[width]
@@ -61,28 +78,52 @@ def test_a_ticket_reaches_the_network_printer_with_what_to_bring(tmp_path, fake,
 
 
 def test_a_ticket_without_requirements_prints_no_bawa_line_and_odd_letters_print_as_ascii():
-    plain = TicketPrint(office_name="Kantor", service_name="Informasi", number="F-001", priority=False,
-                        issued_at=datetime(2026, 11, 25, 9, 0, tzinfo=WIB), ahead=0, estimated_wait_minutes=0,
-                        track_url="http://192.168.1.10:8080/t/x")
+    plain = TicketPrint(
+        office_name="Kantor",
+        service_name="Informasi",
+        number="F-001",
+        priority=False,
+        issued_at=datetime(2026, 11, 25, 9, 0, tzinfo=WIB),
+        ahead=0,
+        estimated_wait_minutes=0,
+        track_url="http://192.168.1.10:8080/t/x",
+    )
     assert b"Bawa" not in render_ticket(plain, "TM-T20II", 80)
-    odd = render_ticket(TicketPrint(**{**plain.__dict__, "requirements": ("Surat pengantar RT–RW", "Foto 3×4")}),
-                        "TM-T20II", 80)
+    odd = render_ticket(
+        TicketPrint(**{**plain.__dict__, "requirements": ("Surat pengantar RT–RW", "Foto 3×4")}), "TM-T20II", 80
+    )
     assert " ".join(bring_lines(odd)) == "Bawa: Surat pengantar RT-RW; Foto 3?4"
 
 
 @pytest.mark.parametrize("paper, profile", [(58, "POS-5890"), (80, "TM-T20II")])
 def test_the_slip_lists_what_to_bring_the_same_way(paper, profile):
-    slip = SlipPrint(office_name="Kantor Kecamatan Selat", service_name="Perekaman KTP-el", code="K7M2QX",
-                     day="Kamis, 26 November 2026", window="datang pukul 08.00\u201309.00", members=1,
-                     requirements=REKAM_BRING, track_url="http://192.168.1.10:8080/b/" + "x" * 16)
+    slip = SlipPrint(
+        office_name="Kantor Kecamatan Selat",
+        service_name="Perekaman KTP-el",
+        code="K7M2QX",
+        day="Kamis, 26 November 2026",
+        window="datang pukul 08.00\u201309.00",
+        members=1,
+        requirements=REKAM_BRING,
+        track_url="http://192.168.1.10:8080/b/" + "x" * 16,
+    )
     data = render_slip(slip, profile, paper)
     assert " ".join(bring_lines(data)) == "Bawa: " + "; ".join(REKAM_BRING)
     assert data.rfind(ALIGN_LEFT, 0, data.index(b"Bawa: ")) > data.rfind(ALIGN_CENTRE, 0, data.index(b"Bawa: "))
 
 
 def test_a_kiosk_slip_reaches_the_network_printer_with_what_to_bring(tmp_path, fake, clock):
-    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=services(booking_quota=8),
-                   printer__type="network", printer__host="127.0.0.1", printer__port=fake.port, printer__timeout=0.5)
+    app = make_app(
+        tmp_path,
+        clock=clock,
+        office__hours__sun="",
+        **HOURS,
+        services=services(booking_quota=8),
+        printer__type="network",
+        printer__host="127.0.0.1",
+        printer__port=fake.port,
+        printer__timeout=0.5,
+    )
     rt = app.extensions["kiosk"]
     try:
         app.test_client().post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"})

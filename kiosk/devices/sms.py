@@ -62,7 +62,7 @@ def outbox_name(message_id: int, attempt: int, recipient: str, created: datetime
     ``OUT<priority><date>_<time>_<serial>_<recipient>_<note>.txt`` (gammu-smsd-files(7)); gammu-smsd
     sends in name order, so the priority letter (A first) and then the time order the queue.
     """
-    return (f"OUT{priority}{created:%Y%m%d_%H%M%S}_00_{recipient}_{NOTE_PREFIX}{message_id}x{attempt}.txt")
+    return f"OUT{priority}{created:%Y%m%d_%H%M%S}_00_{recipient}_{NOTE_PREFIX}{message_id}x{attempt}.txt"
 
 
 def message_of(name: str) -> tuple[int, int] | None:
@@ -72,7 +72,7 @@ def message_of(name: str) -> tuple[int, int] | None:
     note = name.rsplit(".", 1)[0].rsplit("_", 1)[-1]
     if not note.startswith(NOTE_PREFIX):
         return None
-    ident, _, attempt = note[len(NOTE_PREFIX):].partition("x")
+    ident, _, attempt = note[len(NOTE_PREFIX) :].partition("x")
     if not (ident.isdigit() and attempt.isdigit()):
         return None
     return int(ident), int(attempt)
@@ -111,8 +111,11 @@ class Folders:
         newest = time.time() - settle_seconds
         try:
             with os.scandir(self.inbox) as entries:
-                names = sorted(entry.name for entry in entries
-                               if entry.is_file() and (not settle_seconds or entry.stat().st_mtime <= newest))
+                names = sorted(
+                    entry.name
+                    for entry in entries
+                    if entry.is_file() and (not settle_seconds or entry.stat().st_mtime <= newest)
+                )
         except FileNotFoundError:
             return []
         groups: dict[tuple[str, int, str], list[tuple[InboxName, str]]] = {}
@@ -221,8 +224,9 @@ def modem_status(smsdrc: str | Path = DEFAULT_SMSDRC, timeout: float = 3.0) -> d
     if not Path(smsdrc).is_file():
         return {"state": "not_configured", "detail": f"{smsdrc} does not exist"}
     try:
-        result = subprocess.run([program, "-c", str(smsdrc), "-n", "1", "-d", "0"], capture_output=True,
-                                text=True, timeout=timeout)
+        result = subprocess.run(
+            [program, "-c", str(smsdrc), "-n", "1", "-d", "0"], capture_output=True, text=True, timeout=timeout
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return {"state": "not_running", "detail": str(exc)[:200]}
     values = {}
@@ -239,6 +243,12 @@ def modem_status(smsdrc: str | Path = DEFAULT_SMSDRC, timeout: float = 3.0) -> d
         except ValueError:
             return None
 
-    return {"state": "running", "sent": number("Sent"), "received": number("Received"), "failed": number("Failed"),
-            "signal": number("NetworkSignal"), "battery": number("BatterPercent"),
-            "imei": values.get("IMEI", "")[-4:]}
+    return {
+        "state": "running",
+        "sent": number("Sent"),
+        "received": number("Received"),
+        "failed": number("Failed"),
+        "signal": number("NetworkSignal"),
+        "battery": number("BatterPercent"),
+        "imei": values.get("IMEI", "")[-4:],
+    }

@@ -46,8 +46,13 @@ class Speech:
         """Keep the WAVs of ``texts`` (the catalogue) out of pruning."""
         self._pinned = frozenset(self._cache_path(text).name for text in texts)
 
-    def warm(self, texts, stop: threading.Event | None = None, pause: Callable[[], bool] | None = None,
-             pause_seconds: float = WARM_PAUSE_SECONDS) -> int:
+    def warm(
+        self,
+        texts,
+        stop: threading.Event | None = None,
+        pause: Callable[[], bool] | None = None,
+        pause_seconds: float = WARM_PAUSE_SECONDS,
+    ) -> int:
         """Pin ``texts`` and render those not cached yet, one at a time at low priority; return how many.
 
         Before each render ``pause`` is asked whether the office is busy; while it is, rendering waits
@@ -138,9 +143,7 @@ class Speech:
         if background and self._nice:
             command = [self._nice, "-n", str(WARM_NICE), *command]
         try:
-            result = subprocess.run(
-                command, input=text.encode(), capture_output=True, timeout=ESPEAK_TIMEOUT_SECONDS
-            )
+            result = subprocess.run(command, input=text.encode(), capture_output=True, timeout=ESPEAK_TIMEOUT_SECONDS)
         except (OSError, subprocess.TimeoutExpired):
             return None
         audio = out.read_bytes()

@@ -63,14 +63,18 @@ def slot_capacities(quota: int, slots: int) -> list[int]:
     return [share + (1 if index < rest else 0) for index in range(slots)]
 
 
-def bookable_days(today: date, hours: dict[str, Hours], observe_holidays: bool, closed_dates: Mapping[date, str],
-                  days_ahead: int) -> list[date]:
+def bookable_days(
+    today: date, hours: dict[str, Hours], observe_holidays: bool, closed_dates: Mapping[date, str], days_ahead: int
+) -> list[date]:
     """Return the next ``days_ahead`` open days after ``today`` (weekday hours, holidays and closed dates)."""
     found: list[date] = []
     for offset in range(1, SEARCH_DAYS):
         day = today + timedelta(days=offset)
-        if hours[WEEKDAYS[day.weekday()]].closed or (observe_holidays and queue.holiday_name(day)) \
-                or day in closed_dates:
+        if (
+            hours[WEEKDAYS[day.weekday()]].closed
+            or (observe_holidays and queue.holiday_name(day))
+            or day in closed_dates
+        ):
             continue
         found.append(day)
         if len(found) == days_ahead:
@@ -102,8 +106,9 @@ def read_presented(value: object) -> Presented:
     return Presented(code=code) if _CODE_RE.match(code) else Presented(code="")
 
 
-def window_bounds(day: date, slot_start: str, slot_end: str, zone, early: int, late: int) -> tuple[datetime, datetime,
-                                                                                                     datetime]:
+def window_bounds(
+    day: date, slot_start: str, slot_end: str, zone, early: int, late: int
+) -> tuple[datetime, datetime, datetime]:
     """Return (window start, first check-in time, last check-in time) of a booking's window."""
     midnight = datetime.combine(day, time(0), zone)
     start = midnight + timedelta(minutes=parse_clock(slot_start))

@@ -85,8 +85,10 @@ def check_lapor_ref(value: Any) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or not _LAPOR_REF.match(value):
-        raise BadRequest("Nomor pelacakan SP4N-LAPOR! tidak valid: huruf, angka, titik, garis miring atau tanda "
-                         "hubung, paling banyak 40 karakter (field 'lapor_ref').")
+        raise BadRequest(
+            "Nomor pelacakan SP4N-LAPOR! tidak valid: huruf, angka, titik, garis miring atau tanda "
+            "hubung, paling banyak 40 karakter (field 'lapor_ref')."
+        )
     return value
 
 
@@ -171,16 +173,40 @@ def outcome(complaint: Mapping[str, Any], now: datetime) -> str:
 
 RECEIPT_LANGUAGES = ("id", "en")
 DAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTH_NAMES_EN = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                  "October", "November", "December")
+MONTH_NAMES_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 # What the kiosk's complaint receipt says, per language; nothing on it names, reaches or quotes the resident.
 RECEIPT_WORDS = {
-    "id": {"title": "Tanda Terima Pengaduan", "code": "Kode pengaduan", "category": "Jenis",
-           "received": "Diterima", "due": "Dijawab paling lambat", "scan": "Pindai untuk melihat jawaban",
-           "footer": "Simpan tanda terima ini. Isi pengaduan dan nomor telepon Anda tidak dicetak."},
-    "en": {"title": "Complaint Receipt", "code": "Complaint code", "category": "Type",
-           "received": "Received", "due": "Answer due by", "scan": "Scan to read the answer",
-           "footer": "Keep this receipt. Your complaint's text and phone number are not printed."},
+    "id": {
+        "title": "Tanda Terima Pengaduan",
+        "code": "Kode pengaduan",
+        "category": "Jenis",
+        "received": "Diterima",
+        "due": "Dijawab paling lambat",
+        "scan": "Pindai untuk melihat jawaban",
+        "footer": "Simpan tanda terima ini. Isi pengaduan dan nomor telepon Anda tidak dicetak.",
+    },
+    "en": {
+        "title": "Complaint Receipt",
+        "code": "Complaint code",
+        "category": "Type",
+        "received": "Received",
+        "due": "Answer due by",
+        "scan": "Scan to read the answer",
+        "footer": "Keep this receipt. Your complaint's text and phone number are not printed.",
+    },
 }
 
 
@@ -197,19 +223,26 @@ def when_text(moment: datetime, lang: str) -> str:
     """Say a moment as the receipt prints it: "Senin, 21 Desember 2026 pukul 15.00" / "Monday 21 December 2026,
     15:00"."""
     if lang == "en":
-        return (f"{DAY_NAMES_EN[moment.weekday()]} {moment.day} {MONTH_NAMES_EN[moment.month - 1]} {moment.year},"
-                f" {moment:%H:%M}")
-    return (f"{DAY_NAMES[moment.weekday()]}, {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
-            f" pukul {moment:%H.%M}")
+        return (
+            f"{DAY_NAMES_EN[moment.weekday()]} {moment.day} {MONTH_NAMES_EN[moment.month - 1]} {moment.year},"
+            f" {moment:%H:%M}"
+        )
+    return (
+        f"{DAY_NAMES[moment.weekday()]}, {moment.day} {MONTH_NAMES[moment.month - 1]} {moment.year}"
+        f" pukul {moment:%H.%M}"
+    )
 
 
 def receipt_lines(complaint: Mapping[str, Any], lang: str) -> dict[str, str]:
     """Return the texts of a complaint's receipt in ``lang``: labels, the category and both moments."""
     words = RECEIPT_WORDS[lang]
     label, label_en = CATEGORIES[complaint["category"]]
-    return {**words, "category_label": label_en if lang == "en" else label,
-            "received_at": when_text(datetime.fromisoformat(complaint["received_at"]), lang),
-            "due_at": when_text(datetime.fromisoformat(complaint["due_at"]), lang)}
+    return {
+        **words,
+        "category_label": label_en if lang == "en" else label,
+        "received_at": when_text(datetime.fromisoformat(complaint["received_at"]), lang),
+        "due_at": when_text(datetime.fromisoformat(complaint["due_at"]), lang),
+    }
 
 
 # ---------------------------------------------------------------- the answer by SMS
@@ -262,15 +295,19 @@ def standards_json(office: Office, services: tuple[Service, ...], complaint_days
         "maklumat": office.maklumat,
         "maklumat_en": office.maklumat_en,
         "services": [standard_json(service) for service in services],
-        "complaints": [{"category": code, "label": label, "label_en": label_en, "days": complaint_days[code]}
-                       for code, (label, label_en) in CATEGORIES.items()],
+        "complaints": [
+            {"category": code, "label": label, "label_en": label_en, "days": complaint_days[code]}
+            for code, (label, label_en) in CATEGORIES.items()
+        ],
     }
 
 
 def standard_values(office: Office, services: tuple[Service, ...]) -> dict[tuple[str, str], Any]:
     """Return every published value keyed by (subject, key): ("office", "maklumat"), ("REKAM", "cost") ..."""
-    values: dict[tuple[str, str], Any] = {("office", "maklumat"): office.maklumat,
-                                          ("office", "maklumat_en"): office.maklumat_en}
+    values: dict[tuple[str, str], Any] = {
+        ("office", "maklumat"): office.maklumat,
+        ("office", "maklumat_en"): office.maklumat_en,
+    }
     for service in services:
         for key in STANDARD_KEYS:
             for name in (key, key + "_en"):

@@ -92,8 +92,9 @@ class Span:
     ended: datetime | None  # None: still going on
 
 
-def minutes_per_service(spans: Iterable[Span], first: date, last: date, zone: tzinfo, now: datetime,
-                        services: Iterable[str]) -> list[dict]:
+def minutes_per_service(
+    spans: Iterable[Span], first: date, last: date, zone: tzinfo, now: datetime, services: Iterable[str]
+) -> list[dict]:
     """Sum disruption minutes per (service, reason) within the office days ``first``..``last``.
 
     A disruption of every service counts for each service; one still going on counts up to ``now``.
@@ -113,7 +114,9 @@ def minutes_per_service(spans: Iterable[Span], first: date, last: date, zone: tz
             entry[0] += minutes
             entry[1] += 1
     order = {code: index for index, code in enumerate(codes)}
-    return [{"service": code, "reason": reason, "label": label(reason), "disruptions": count,
-             "minutes": round(minutes)}
-            for (code, reason), (minutes, count) in sorted(
-                totals.items(), key=lambda item: (order.get(item[0][0], len(order)), REASONS.index(item[0][1])))]
+    return [
+        {"service": code, "reason": reason, "label": label(reason), "disruptions": count, "minutes": round(minutes)}
+        for (code, reason), (minutes, count) in sorted(
+            totals.items(), key=lambda item: (order.get(item[0][0], len(order)), REASONS.index(item[0][1]))
+        )
+    ]

@@ -58,14 +58,29 @@ def complaint_figures(rows: Iterable[Mapping[str, Any]], now: datetime) -> dict[
                 total[key] += value
         return total
 
-    by_category = [{"category": code, "label": label, "label_en": label_en,
-                    **summed(per_month[month][code] for month in per_month)}
-                   for code, (label, label_en) in CATEGORIES.items()]
-    by_month = [{"month": month, "name": MONTH_NAMES[month - 1],
-                 "categories": [{"category": code, **counts} for code, counts in per_month[month].items()],
-                 "total": summed(per_month[month].values())} for month in per_month]
-    return {"by_category": by_category, "by_month": by_month,
-            "total": summed({key: int(row[key]) for key in row if key in _zero()} for row in by_category)}  # type: ignore[call-overload]
+    by_category = [
+        {
+            "category": code,
+            "label": label,
+            "label_en": label_en,
+            **summed(per_month[month][code] for month in per_month),
+        }
+        for code, (label, label_en) in CATEGORIES.items()
+    ]
+    by_month = [
+        {
+            "month": month,
+            "name": MONTH_NAMES[month - 1],
+            "categories": [{"category": code, **counts} for code, counts in per_month[month].items()],
+            "total": summed(per_month[month].values()),
+        }
+        for month in per_month
+    ]
+    return {
+        "by_category": by_category,
+        "by_month": by_month,
+        "total": summed({key: int(row[key]) for key in row if key in _zero()} for row in by_category),  # type: ignore[call-overload]
+    }
 
 
 def days_per_month(days: Iterable[date | str]) -> list[int]:

@@ -45,9 +45,40 @@ if TYPE_CHECKING:
     from kiosk.domain.settings import Settings
 
 # Indonesian letter names: espeak-ng reads a lone "C" or "Q" unreliably.
-LETTER_NAMES = dict(zip(string.ascii_uppercase, (
-    "a", "be", "ce", "de", "e", "ef", "ge", "ha", "i", "je", "ka", "el", "em", "en", "o", "pe", "ki", "er",
-    "es", "te", "u", "ve", "we", "eks", "ye", "zet"), strict=True))
+LETTER_NAMES = dict(
+    zip(
+        string.ascii_uppercase,
+        (
+            "a",
+            "be",
+            "ce",
+            "de",
+            "e",
+            "ef",
+            "ge",
+            "ha",
+            "i",
+            "je",
+            "ka",
+            "el",
+            "em",
+            "en",
+            "o",
+            "pe",
+            "ki",
+            "er",
+            "es",
+            "te",
+            "u",
+            "ve",
+            "we",
+            "eks",
+            "ye",
+            "zet",
+        ),
+        strict=True,
+    )
+)
 
 # Written forms that espeak-ng would misread, and how a person says them.
 _SPOKEN_FORMS = (
@@ -69,7 +100,7 @@ FIXED = {
     "voice.idle": "Tidak ada kegiatan. Layar kembali ke awal, dan mode suara selesai.",
     "voice.exit": "keluar dari mode suara.",
     "help.keys": "Tekan angka pilihan Anda, lalu tekan Enter untuk memilih. "
-                 "Tekan nol untuk kembali, dan bintang untuk mengulang.",
+    "Tekan nol untuk kembali, dan bintang untuk mengulang.",
     "help.confirm": "Tekan Enter untuk memilih.",
     "help.tap_again": "Sentuh sekali lagi untuk memilih.",
     "help.choose_first": "Tekan dulu angka pilihan Anda.",
@@ -80,7 +111,7 @@ FIXED = {
     "input.empty": "Belum ada angka.",
     "input.entered": "Angka yang sudah Anda masukkan:",
     "input.help": "Ketik angkanya dengan keypad. Tombol hapus menghapus angka terakhir; "
-                  "bila belum ada angka, tombol hapus kembali ke layar sebelumnya.",
+    "bila belum ada angka, tombol hapus kembali ke layar sebelumnya.",
     "press.enter": "Tekan Enter untuk",
     # the number taken
     "ticket.again": "Sekali lagi.",
@@ -92,7 +123,7 @@ FIXED = {
     "error.error": "Ada masalah. Silakan minta bantuan petugas.",
     "error.offline": "Tidak dapat terhubung ke server. Silakan coba lagi atau minta bantuan petugas.",
     "error.service_closed": "Layanan ini tidak sedang memberikan nomor antrean. "
-                            "Silakan pilih layanan lain atau tanyakan kepada petugas.",
+    "Silakan pilih layanan lain atau tanyakan kepada petugas.",
     "error.quota_reached": "Kuota nomor antrean hari ini sudah habis.",
     "error.unknown_service": "Layanan ini tidak tersedia.",
     "error.no_services": "Belum ada layanan yang dapat dipilih. Silakan minta bantuan petugas.",
@@ -129,10 +160,10 @@ FIXED = {
     "t.status_title": "Cek status ka te pe el.",
     "t.notice_title": "Sebelum mulai, dengarkan ini.",
     "t.notice_what": "Anda akan memasukkan nik dan nomor Kartu Keluarga, atau ka ka. "
-                     "Keduanya hanya dipakai untuk mencari status ka te pe el Anda.",
+    "Keduanya hanya dipakai untuk mencari status ka te pe el Anda.",
     "t.notice_kept": "Dari pemeriksaan ini, nik, nomor ka ka, dan nama Anda tidak disimpan. Yang dicatat hanya "
-                     "waktu, kios yang dipakai, hasil pemeriksaan, dan kode pengganti nik yang tidak dapat diubah "
-                     "kembali menjadi nik.",
+    "waktu, kios yang dipakai, hasil pemeriksaan, dan kode pengganti nik yang tidak dapat diubah "
+    "kembali menjadi nik.",
     "t.notice_wipe": "Semua yang Anda masukkan dihapus saat Anda selesai atau meninggalkan kios.",
     "t.next": "Lanjut.",
     "t.key_next": "Lanjut.",
@@ -156,7 +187,7 @@ FIXED = {
     "t.rate_limited": "Terlalu banyak pemeriksaan. Silakan coba lagi nanti atau tanyakan kepada petugas.",
     "input.complete": "Angkanya sudah lengkap. Tekan Enter untuk melanjutkan.",
     "input.full": "Sudah lengkap; angka itu tidak ditambahkan. Tekan Enter untuk melanjutkan, "
-                  "atau tombol hapus untuk memperbaiki.",
+    "atau tombol hapus untuk memperbaiki.",
     # the satisfaction survey (kiosk-survey.js); its questions and answers come from the configuration
     "t.survey_entry": "Survei kepuasan.",
     "screen.survey-number": "Anda berada di layar survei kepuasan.",
@@ -164,7 +195,7 @@ FIXED = {
     "t.survey_number_hint": "Masukkan nomor antrean Anda yang sudah dilayani hari ini: hurufnya dulu, lalu angkanya.",
     "word.letter": "huruf",
     "survey.number_help": "Ketik angka nomor Anda dengan keypad, lalu tekan Enter. Tombol hapus menghapus angka "
-                          "terakhir; bila belum ada angka, tombol hapus menghapus hurufnya.",
+    "terakhir; bila belum ada angka, tombol hapus menghapus hurufnya.",
     "t.survey_previous": "Sebelumnya.",
     "screen.survey-profile": "Pertanyaan sudah selesai.",
     "t.survey_profile": "Tentang Anda.",
@@ -182,9 +213,9 @@ FIXED = {
     "survey.error.not_served": "Survei dapat diisi setelah nomor itu selesai dilayani.",
     "survey.error.already_answered": "Survei untuk nomor itu sudah diisi. Terima kasih.",
     "survey.error.rate_limited": "Terlalu banyak percobaan. Silakan coba lagi beberapa menit lagi "
-                                 "atau tanyakan kepada petugas.",
+    "atau tanyakan kepada petugas.",
     "survey.error.not_a_kiosk": "Survei dengan nomor antrean hanya dapat diisi di kios kantor. "
-                               "Silakan minta bantuan petugas.",
+    "Silakan minta bantuan petugas.",
     "survey.error.survey_disabled": "Survei kepuasan tidak diadakan di kantor ini.",
     "t.cancel": "Batal.",
     # the start screen's "Layanan lainnya" and the kiosk's standards and complaints page (/kiosk/standar)
@@ -207,12 +238,12 @@ FIXED = {
     "t.category_title": "Apa yang ingin Anda sampaikan? Pilih jenis pengaduan.",
     "screen.complaint-text": "Tulis pengaduan Anda dengan papan ketik di layar.",
     "t.text_voice": "Bila Anda tidak dapat mengetik, pilih minta dihubungi: petugas akan menghubungi Anda "
-                    "lewat telepon untuk mendengar pengaduan Anda.",
+    "lewat telepon untuk mendengar pengaduan Anda.",
     "t.call_me": "Minta dihubungi.",
     "screen.complaint-phone": "Minta dihubungi, nomor ponsel.",
     "t.phone_hint": "Tulis nomor ponsel Anda bila ingin dihubungi atau menerima jawaban lewat SMS. Boleh dilewati.",
     "complaint.phone_help": "Ketik nomor ponsel Anda dengan keypad, lalu tekan Enter untuk mengirim pengaduan. "
-                            "Tanpa nomor, langsung tekan Enter.",
+    "Tanpa nomor, langsung tekan Enter.",
     "t.send": "Kirim pengaduan.",
     "complaint.sending": "Mengirim pengaduan. Mohon tunggu.",
     "complaint.error": "Pengaduan belum terkirim. Silakan coba lagi atau sampaikan kepada petugas.",
@@ -220,7 +251,7 @@ FIXED = {
     "screen.complaint-sent": "Pengaduan Anda sudah diterima.",
     "complaint.code_is": "Nomor pengaduan Anda:",
     "t.take_receipt": "Silakan ambil tanda terima Anda dari printer. Di dalamnya ada nomor pengaduan dan kode "
-                      "kuar untuk melihat jawabannya di ponsel.",
+    "kuar untuk melihat jawabannya di ponsel.",
     # what to bring before a number (kiosk.js renderBring; each item is bring.<CODE>.<n>)
     "screen.bring": "Sebelum mengambil nomor, periksa yang perlu Anda bawa.",
     "screen.missing": "Yang perlu Anda bawa.",
@@ -271,31 +302,45 @@ FIXED = {
     "error.unknown_booking": "Kode pemesanan tidak dikenal. Periksa lagi kode pada slip Anda.",
 }
 WEEKDAYS = ("Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu")  # JavaScript's getDay() order
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 FIXED.update({f"weekday.{index}": name + "," for index, name in enumerate(WEEKDAYS)})
 FIXED.update({f"month.{index}": name for index, name in enumerate(MONTHS, 1)})
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 # the SMS opt-in after a number (kiosk-sms.js, templates/kiosk/_sms.html)
-FIXED.update({
-    "screen.sms-phone": "Anda berada di layar nomor ha pe untuk SMS.",
-    "screen.sms-done": "Nomor ha pe Anda sudah disimpan.",
-    "t.sms_offer": "Kirim SMS saat giliran saya dekat.",
-    "t.sms_title": "Ketik nomor ha pe Anda, dimulai dengan nol delapan.",
-    "t.sms_hint": "Kami kirim SMS saat tinggal tiga nomor lagi sebelum Anda, dan saat Anda dipanggil.",
-    "t.sms_kept": "Nomor ha pe hanya disimpan sampai antrean Anda selesai, lalu dihapus.",
-    "t.sms_send": "Kirim.",
-    "t.sms_done_title": "SMS akan dikirim.",
-    "t.sms_done_voice": "Anda akan menerima SMS saat giliran Anda sudah dekat dan saat Anda dipanggil. "
-                        "Tetap simpan tiket Anda.",
-    "t.sms_done_booking_voice": "Anda akan menerima SMS pengingat pada sore sebelum hari kedatangan, "
-                                "dan kabar bila layanan terganggu.",
-    "error.invalid_phone": "Nomor ha pe tidak valid. Nomor ha pe dimulai dengan nol delapan, "
-                           "sepuluh sampai tiga belas angka.",
-    "error.sms_short": "Nomor ha pe belum lengkap.",
-    "error.ticket_not_waiting": "Nomor antrean ini tidak sedang menunggu.",
-    "error.sms_unavailable": "Layanan SMS belum aktif di kantor ini.",
-})
+FIXED.update(
+    {
+        "screen.sms-phone": "Anda berada di layar nomor ha pe untuk SMS.",
+        "screen.sms-done": "Nomor ha pe Anda sudah disimpan.",
+        "t.sms_offer": "Kirim SMS saat giliran saya dekat.",
+        "t.sms_title": "Ketik nomor ha pe Anda, dimulai dengan nol delapan.",
+        "t.sms_hint": "Kami kirim SMS saat tinggal tiga nomor lagi sebelum Anda, dan saat Anda dipanggil.",
+        "t.sms_kept": "Nomor ha pe hanya disimpan sampai antrean Anda selesai, lalu dihapus.",
+        "t.sms_send": "Kirim.",
+        "t.sms_done_title": "SMS akan dikirim.",
+        "t.sms_done_voice": "Anda akan menerima SMS saat giliran Anda sudah dekat dan saat Anda dipanggil. "
+        "Tetap simpan tiket Anda.",
+        "t.sms_done_booking_voice": "Anda akan menerima SMS pengingat pada sore sebelum hari kedatangan, "
+        "dan kabar bila layanan terganggu.",
+        "error.invalid_phone": "Nomor ha pe tidak valid. Nomor ha pe dimulai dengan nol delapan, "
+        "sepuluh sampai tiga belas angka.",
+        "error.sms_short": "Nomor ha pe belum lengkap.",
+        "error.ticket_not_waiting": "Nomor antrean ini tidak sedang menunggu.",
+        "error.sms_unavailable": "Layanan SMS belum aktif di kantor ini.",
+    }
+)
 
 
 # Profile answers whose written form espeak-ng would misread (school levels, forces).
@@ -349,7 +394,8 @@ def sentences(settings: Settings) -> dict[str, str]:
         catalogue[f"service.{service.code}"] = spoken(service.name) + "."
         counters = [spoken_counter(c.name) for c in settings.counters if service.code in c.services]
         catalogue[f"call_to.{service.code}"] = (
-            f"Nomor ini akan dipanggil ke {_either(counters)}." if counters else "Silakan tunggu panggilan.")
+            f"Nomor ini akan dipanggil ke {_either(counters)}." if counters else "Silakan tunggu panggilan."
+        )
     for service in settings.services:
         for index, item in enumerate(service.requirements):
             catalogue[f"bring.{service.code}.{index}"] = spoken(item) + "."
@@ -367,8 +413,9 @@ def sentences(settings: Settings) -> dict[str, str]:
 
 def _listed(items: tuple[str, ...]) -> str:
     """Say a list of items one by one: "Satu, Kartu Keluarga asli. Dua, ..."."""
-    return " ".join(f"{number_words(index).capitalize()}, {spoken(item).rstrip('.')}."
-                    for index, item in enumerate(items, 1))
+    return " ".join(
+        f"{number_words(index).capitalize()}, {spoken(item).rstrip('.')}." for index, item in enumerate(items, 1)
+    )
 
 
 def _standards(catalogue: dict[str, str], settings: Settings) -> None:
@@ -384,18 +431,17 @@ def _standards(catalogue: dict[str, str], settings: Settings) -> None:
             catalogue[f"standard.{service.code}.{key}"] = text or "Belum diisi."
     for category, (label, _) in CATEGORIES.items():
         days = settings.complaints.days(category)
-        catalogue[f"complaint.category.{category}"] = (
-            f"{label}, dijawab paling lambat {number_words(days)} hari kerja.")
+        catalogue[f"complaint.category.{category}"] = f"{label}, dijawab paling lambat {number_words(days)} hari kerja."
         catalogue[f"complaint.due.{category}"] = (
-            f"Jawabannya kami berikan paling lambat {number_words(days)} hari kerja setelah hari ini.")
+            f"Jawabannya kami berikan paling lambat {number_words(days)} hari kerja setelah hari ini."
+        )
 
 
 def _survey(catalogue: dict[str, str], settings: Settings) -> None:
     """Add the satisfaction survey's questions (as the office configured them), answers and profile."""
     texts = settings.survey.texts()
     for number in range(1, len(ELEMENTS) + 1):
-        catalogue[f"survey.count.{number}"] = (
-            f"Pertanyaan {number_words(number)} dari {number_words(len(ELEMENTS))}.")
+        catalogue[f"survey.count.{number}"] = f"Pertanyaan {number_words(number)} dari {number_words(len(ELEMENTS))}."
     for element in ELEMENTS:
         catalogue[f"survey.q.{element.code}"] = spoken(texts.get(element.code) or element.question)
         for score, label in enumerate(element.answers, 1):

@@ -14,8 +14,18 @@ MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable", about 10^8 guesses o
 # is judged by them, which can only underrate it; the plain rules above still see all of it).
 ESTIMATED_LENGTH = 72
 # Words anyone at the office would try first (zxcvbn treats them like the username).
-OFFICE_WORDS = ("kecamatan", "dukcapil", "disdukcapil", "antrean", "kiosk", "ktp", "loket", "petugas",
-                "admin", "kantor")
+OFFICE_WORDS = (
+    "kecamatan",
+    "dukcapil",
+    "disdukcapil",
+    "antrean",
+    "kiosk",
+    "ktp",
+    "loket",
+    "petugas",
+    "admin",
+    "kantor",
+)
 
 
 # A password hash (werkzeug's scrypt) takes about 32 MB while it runs: twenty parallel wrong logins took the
@@ -58,11 +68,15 @@ def password_problem(username: str, password: str) -> PasswordProblem | None:
     from zxcvbn import zxcvbn
 
     if len(password) < MIN_PASSWORD_LENGTH:
-        return PasswordProblem(f"at least {MIN_PASSWORD_LENGTH} characters are needed",
-                               f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.")
+        return PasswordProblem(
+            f"at least {MIN_PASSWORD_LENGTH} characters are needed",
+            f"Kata sandi minimal {MIN_PASSWORD_LENGTH} karakter.",
+        )
     if len(password) > MAX_PASSWORD_LENGTH:
-        return PasswordProblem(f"at most {MAX_PASSWORD_LENGTH} characters are allowed",
-                               f"Kata sandi paling banyak {MAX_PASSWORD_LENGTH} karakter.")
+        return PasswordProblem(
+            f"at most {MAX_PASSWORD_LENGTH} characters are allowed",
+            f"Kata sandi paling banyak {MAX_PASSWORD_LENGTH} karakter.",
+        )
     if not password.strip():
         return PasswordProblem("it is only spaces", "Kata sandi tidak boleh hanya spasi.")
     if len(set(password)) == 1:
@@ -76,7 +90,8 @@ def password_problem(username: str, password: str) -> PasswordProblem | None:
         return PasswordProblem(
             f"it is too easy to guess (strength {estimate['score']} of 4, at least {MIN_PASSWORD_SCORE} needed)"
             + (f": {advice}" if advice else "; try a few uncommon words with digits or symbols"),
-            "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak umum dengan angka atau simbol.")
+            "Kata sandi terlalu mudah ditebak. Gunakan beberapa kata yang tidak umum dengan angka atau simbol.",
+        )
     return None
 
 

@@ -133,8 +133,14 @@ def availability(
     return OPEN
 
 
-def service_availability(office: Office, service: Service, now: datetime, override: dict | None,
-                         issued_today: int, closed_dates: Mapping[date, str] | None = None) -> Availability:
+def service_availability(
+    office: Office,
+    service: Service,
+    now: datetime,
+    override: dict | None,
+    issued_today: int,
+    closed_dates: Mapping[date, str] | None = None,
+) -> Availability:
     """Decide whether ``service`` issues numbers now, given today's staff override, count so far and closed dates."""
     quota = service.daily_quota
     if override and override.get("daily_quota") is not None:
@@ -151,13 +157,30 @@ def service_availability(office: Office, service: Service, now: datetime, overri
 
 
 DAY_NAMES = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-MONTH_NAMES = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-               "November", "Desember")
+MONTH_NAMES = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 REOPEN_SEARCH_DAYS = 366
 
 
-def next_opening(now: datetime, hours: dict[str, Hours], observe_holidays: bool,
-                 closed_dates: Mapping[date, str] | None = None, from_tomorrow: bool = False) -> datetime | None:
+def next_opening(
+    now: datetime,
+    hours: dict[str, Hours],
+    observe_holidays: bool,
+    closed_dates: Mapping[date, str] | None = None,
+    from_tomorrow: bool = False,
+) -> datetime | None:
     """Return when the office next opens for these hours after ``now`` (office zone), or None within a year.
 
     Skips closed weekdays, national holidays (if observed) and extra closed dates. With ``from_tomorrow``

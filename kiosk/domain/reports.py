@@ -235,40 +235,47 @@ def _service_rows(period: _Period, catalog: Catalog) -> list[dict]:
     for code in codes:
         figures = period.services.get(code) or _Figures()
         waits = sorted(figures.waits)
-        rows.append({
-            "code": code,
-            "name": names.get(code, code),
-            "issued": figures.issued,
-            "served": figures.served,
-            "no_show": figures.no_show,
-            "avg_wait_minutes": _round(figures.avg_wait()),
-            "median_wait_minutes": _round(percentile(waits, 0.5, presorted=True)),
-            "p90_wait_minutes": _round(percentile(waits, 0.9, presorted=True)),
-            "avg_service_minutes": _round(figures.avg_service()),
-        })
+        rows.append(
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "issued": figures.issued,
+                "served": figures.served,
+                "no_show": figures.no_show,
+                "avg_wait_minutes": _round(figures.avg_wait()),
+                "median_wait_minutes": _round(percentile(waits, 0.5, presorted=True)),
+                "p90_wait_minutes": _round(percentile(waits, 0.9, presorted=True)),
+                "avg_service_minutes": _round(figures.avg_service()),
+            }
+        )
     return rows
 
 
 def _worker_rows(figures_by_id: dict[int, _Figures], names: dict[int, str], key: str, label: str) -> list[dict]:
     ids = [known for known in names if known in figures_by_id] + sorted(set(figures_by_id) - set(names))
-    return [{
-        key: ident,
-        label: names.get(ident, str(ident)),
-        "called": figures_by_id[ident].called,
-        "served": figures_by_id[ident].served,
-        "no_show": figures_by_id[ident].no_show,
-        "avg_wait_minutes": _round(figures_by_id[ident].avg_wait()),
-        "avg_service_minutes": _round(figures_by_id[ident].avg_service()),
-        "service_minutes": _round(figures_by_id[ident].service_seconds / 60),
-    } for ident in ids]
+    return [
+        {
+            key: ident,
+            label: names.get(ident, str(ident)),
+            "called": figures_by_id[ident].called,
+            "served": figures_by_id[ident].served,
+            "no_show": figures_by_id[ident].no_show,
+            "avg_wait_minutes": _round(figures_by_id[ident].avg_wait()),
+            "avg_service_minutes": _round(figures_by_id[ident].avg_service()),
+            "service_minutes": _round(figures_by_id[ident].service_seconds / 60),
+        }
+        for ident in ids
+    ]
 
 
 def _hourly_rows(period: _Period) -> list[dict]:
     """Every hour from the first to the last with any issuing or serving (none when the day was empty)."""
     if not period.hourly:
         return []
-    return [{"hour": hour, "issued": period.hourly.get(hour, [0, 0])[0], "served": period.hourly.get(hour, [0, 0])[1]}
-            for hour in range(min(period.hourly), max(period.hourly) + 1)]
+    return [
+        {"hour": hour, "issued": period.hourly.get(hour, [0, 0])[0], "served": period.hourly.get(hour, [0, 0])[1]}
+        for hour in range(min(period.hourly), max(period.hourly) + 1)
+    ]
 
 
 def _period_json(period: _Period, catalog: Catalog) -> dict:
@@ -280,8 +287,9 @@ def _period_json(period: _Period, catalog: Catalog) -> dict:
         "services": services,
         "hourly": _hourly_rows(period),
         "counters": _worker_rows(period.counters, dict(catalog.counters), "counter", "name"),
-        "staff": _worker_rows(period.staff, dict(sorted(catalog.staff.items(), key=lambda item: item[1])),
-                              "staff_id", "username"),
+        "staff": _worker_rows(
+            period.staff, dict(sorted(catalog.staff.items(), key=lambda item: item[1])), "staff_id", "username"
+        ),
     }
 
 

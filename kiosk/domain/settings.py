@@ -61,10 +61,10 @@ class Office:
     running_text: str = ""
     dukcapil_address: str = ""
     # The signature block of printed reports (SKM): "<place>, 6 Desember 2026", the head's title, name and NIP.
-    place: str = ""        # e.g. "Selat"; empty: the office's name
-    head_title: str = ""   # e.g. "Camat Selat"; empty: "Kepala Kantor"
-    head_name: str = ""    # e.g. "Drs. Ahmad Fauzi, M.Si."; empty: a line to write the name on
-    head_nip: str = ""     # 18 digits (spaces between groups allowed); empty: no NIP line
+    place: str = ""  # e.g. "Selat"; empty: the office's name
+    head_title: str = ""  # e.g. "Camat Selat"; empty: "Kepala Kantor"
+    head_name: str = ""  # e.g. "Drs. Ahmad Fauzi, M.Si."; empty: a line to write the name on
+    head_nip: str = ""  # 18 digits (spaces between groups allowed); empty: no NIP line
     # Maklumat Pelayanan (UU 25/2009): the office's published promise, on the standards screen and the wall print.
     maklumat: str = ""
     maklumat_en: str = ""
@@ -150,6 +150,7 @@ class Backup:
 
 # ``[survey.questions]`` / ``[survey.questions_en]``: one key per fixed SKM element ("" = the default wording).
 if TYPE_CHECKING:
+
     class SurveyQuestions:
         """What the type checker knows of the class made below: one text per element code."""
 
@@ -157,7 +158,8 @@ if TYPE_CHECKING:
         def __getattr__(self, code: str) -> str: ...
 else:
     SurveyQuestions = make_dataclass(
-        "SurveyQuestions", [(code, str, field(default="")) for code in skm.ELEMENT_CODES], frozen=True)
+        "SurveyQuestions", [(code, str, field(default="")) for code in skm.ELEMENT_CODES], frozen=True
+    )
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,7 @@ def _set_dotted(raw: dict, dotted: str, value: Any) -> None:
     for index, part in enumerate(parents):
         raw = raw.setdefault(part, {})
         if not isinstance(raw, dict):
-            raise ConfigError(f"[{'.'.join(parents[:index + 1])}] must be a table")
+            raise ConfigError(f"[{'.'.join(parents[: index + 1])}] must be a table")
     raw[last] = value
 
 
@@ -405,12 +407,15 @@ def with_screen_changes(settings: Settings, changes: dict) -> Settings:
     """
     for key in changes:
         if key not in SCREEN_TABLES:
-            raise ConfigError(f"{key} cannot be changed on the settings screen (only {', '.join(SCREEN_TABLES)}): "
-                              "edit the configuration file and restart")
+            raise ConfigError(
+                f"{key} cannot be changed on the settings screen (only {', '.join(SCREEN_TABLES)}): "
+                "edit the configuration file and restart"
+            )
     for table, key in FILE_ONLY_KEYS:
         if isinstance(changes.get(table), dict) and key in changes[table]:
-            raise ConfigError(f"{table}.{key} cannot be changed on the settings screen: edit the configuration file "
-                              "and restart")
+            raise ConfigError(
+                f"{table}.{key} cannot be changed on the settings screen: edit the configuration file and restart"
+            )
     return parse_settings(merge_screen_changes(settings.document, changes, drop_nulls=True), source=settings.source)
 
 
@@ -425,8 +430,10 @@ def _check_ticket(settings: Settings) -> None:
         raise ConfigError(f"printer.profile: {exc}") from None
     link = f"{settings.office.public_url}/t/{'x' * TOKEN_ALLOWANCE}"
     if not qr_fits(link, printer.profile, printer.paper_width_mm):
-        raise ConfigError(f"office.public_url is too long: the QR code of its ticket links would not fit "
-                          f"{printer.paper_width_mm} mm paper ({len(settings.office.public_url)} characters)")
+        raise ConfigError(
+            f"office.public_url is too long: the QR code of its ticket links would not fit "
+            f"{printer.paper_width_mm} mm paper ({len(settings.office.public_url)} characters)"
+        )
     texts = [("office.name", settings.office.name)]
     texts += [(f"services[{index}].name", service.name) for index, service in enumerate(settings.services)]
     for key, text in texts:
@@ -501,8 +508,10 @@ def _office(table: dict) -> Office:
     written = _get(table, "office.public_url", str, "http://127.0.0.1:8080")
     public_url = written.rstrip("/")
     if not _is_base_url(public_url):
-        raise ConfigError(f"office.public_url must be an http:// or https:// address such as "
-                          f"\"http://192.168.1.10:8080\", got {written!r}")
+        raise ConfigError(
+            f"office.public_url must be an http:// or https:// address such as "
+            f'"http://192.168.1.10:8080", got {written!r}'
+        )
     name = _get(table, "office.name", str).strip()
     if not name:
         raise ConfigError("office.name must not be empty")
@@ -528,8 +537,9 @@ def _nip(text: str) -> str:
     text = " ".join(text.split())
     digits = text.replace(" ", "")
     if digits and not (len(digits) == 18 and digits.isascii() and digits.isdigit()):
-        raise ConfigError(f"office.head_nip must be the 18 digits of a NIP such as \"19700512 199003 1 004\", "
-                          f"got {text!r}")
+        raise ConfigError(
+            f'office.head_nip must be the 18 digits of a NIP such as "19700512 199003 1 004", got {text!r}'
+        )
     return text
 
 
@@ -553,36 +563,48 @@ def _server(table: dict) -> Server:
     spare = STREAM_SPARE_THREADS
     max_streams = _positive(table, "server.max_streams", max(1, min(24, threads // 2)))
     if threads <= spare:
-        raise ConfigError(f"server.threads must be more than {spare} (streams and other requests share them), "
-                          f"got {threads}")
+        raise ConfigError(
+            f"server.threads must be more than {spare} (streams and other requests share them), got {threads}"
+        )
     if max_streams > threads - spare:
-        raise ConfigError(f"server.max_streams must leave {spare} of server.threads ({threads}) for other requests: "
-                          f"at most {threads - spare}, got {max_streams}")
+        raise ConfigError(
+            f"server.max_streams must leave {spare} of server.threads ({threads}) for other requests: "
+            f"at most {threads - spare}, got {max_streams}"
+        )
     per_client = _positive(table, "server.max_streams_per_client", min(4, max_streams))
     if per_client > max_streams:
-        raise ConfigError(f"server.max_streams_per_client must be at most server.max_streams ({max_streams}), "
-                          f"got {per_client}")
-    reserved = _positive(table, "server.reserved_streams", min(Server.reserved_streams, max_streams // 3),
-                         allow_zero=True)
+        raise ConfigError(
+            f"server.max_streams_per_client must be at most server.max_streams ({max_streams}), got {per_client}"
+        )
+    reserved = _positive(
+        table, "server.reserved_streams", min(Server.reserved_streams, max_streams // 3), allow_zero=True
+    )
     if reserved >= max_streams:
-        raise ConfigError(f"server.reserved_streams must leave some of server.max_streams ({max_streams}) to "
-                          f"other clients: at most {max_streams - 1}, got {reserved}")
+        raise ConfigError(
+            f"server.reserved_streams must leave some of server.max_streams ({max_streams}) to "
+            f"other clients: at most {max_streams - 1}, got {reserved}"
+        )
     connection_limit = _positive(table, "server.connection_limit", 500)
     per_client_connections = _positive(table, "server.max_connections_per_client", Server.max_connections_per_client)
     if per_client_connections < 8:
-        raise ConfigError("server.max_connections_per_client must be at least 8 (a browser opens up to 6 "
-                          f"connections to one server, plus its live stream), got {per_client_connections}")
+        raise ConfigError(
+            "server.max_connections_per_client must be at least 8 (a browser opens up to 6 "
+            f"connections to one server, plus its live stream), got {per_client_connections}"
+        )
     if per_client_connections >= connection_limit:
-        raise ConfigError(f"server.max_connections_per_client must be below server.connection_limit "
-                          f"({connection_limit}), got {per_client_connections}")
+        raise ConfigError(
+            f"server.max_connections_per_client must be below server.connection_limit "
+            f"({connection_limit}), got {per_client_connections}"
+        )
     first_request = _get(table, "server.first_request_seconds", (int, float), Server.first_request_seconds)
     if not 0.5 <= first_request <= 60:
         raise ConfigError(f"server.first_request_seconds must be between 0.5 and 60, got {first_request!r}")
     trusted = _get(table, "server.trusted_hosts", list, [])
     for name in trusted:
         if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9.-]{1,253}|\[?[0-9A-Fa-f:.]+\]?", name):
-            raise ConfigError(f"server.trusted_hosts must list host names such as \"antrean.local\" (no port, "
-                              f"no scheme), got {name!r}")
+            raise ConfigError(
+                f'server.trusted_hosts must list host names such as "antrean.local" (no port, no scheme), got {name!r}'
+            )
     return Server(
         host=_get(table, "server.host", str, "127.0.0.1"),
         port=port,
@@ -605,8 +627,9 @@ def _networks(table: dict, dotted: str) -> tuple[str, ...]:
         try:
             networks.append(str(ipaddress.ip_network(entry if isinstance(entry, str) else "", strict=False)))
         except ValueError:
-            raise ConfigError(f"{dotted} must list IP addresses or networks such as \"192.168.1.0/24\", "
-                              f"got {entry!r}") from None
+            raise ConfigError(
+                f'{dotted} must list IP addresses or networks such as "192.168.1.0/24", got {entry!r}'
+            ) from None
     return tuple(networks)
 
 
@@ -644,10 +667,14 @@ def _kiosk(table: dict, status_alias: tuple[str, ...]) -> KioskScreen:
     output = _get(table, "kiosk.voice_output", str, KioskScreen.voice_output)
     if output not in VOICE_OUTPUTS:
         raise ConfigError(f"kiosk.voice_output must be one of {', '.join(VOICE_OUTPUTS)}, got {output!r}")
-    return KioskScreen(voice_volume=float(volume), addresses=addresses, tickets_per_second=float(rate),
-                       ticket_burst=_positive(table, "kiosk.ticket_burst", KioskScreen.ticket_burst),
-                       voice_output=output,
-                       ask_requirements=_get(table, "kiosk.ask_requirements", bool, KioskScreen.ask_requirements))
+    return KioskScreen(
+        voice_volume=float(volume),
+        addresses=addresses,
+        tickets_per_second=float(rate),
+        ticket_burst=_positive(table, "kiosk.ticket_burst", KioskScreen.ticket_burst),
+        voice_output=output,
+        ask_requirements=_get(table, "kiosk.ask_requirements", bool, KioskScreen.ask_requirements),
+    )
 
 
 VOICE_OUTPUTS = ("headphones", "speaker")
@@ -662,8 +689,9 @@ def _addresses(table: dict, dotted: str, default: Any) -> tuple[str, ...] | None
         try:
             ipaddress.ip_network(value if isinstance(value, str) else "", strict=False)
         except ValueError:
-            raise ConfigError(f"{dotted} must list IP addresses or networks such as \"192.168.1.21\" or "
-                              f"\"192.168.1.0/24\", got {value!r}") from None
+            raise ConfigError(
+                f'{dotted} must list IP addresses or networks such as "192.168.1.21" or "192.168.1.0/24", got {value!r}'
+            ) from None
     return tuple(values)
 
 
@@ -682,9 +710,9 @@ def _printer(table: dict) -> Printer:
     if width not in (58, 80):
         raise ConfigError(f"printer.paper_width_mm must be 58 or 80, got {width!r}")
     if kind == "network" and not _get(table, "printer.host", str, ""):
-        raise ConfigError("printer.host is missing (needed for printer.type = \"network\")")
+        raise ConfigError('printer.host is missing (needed for printer.type = "network")')
     if kind == "usb" and not (table.get("vendor_id") and table.get("product_id")):
-        raise ConfigError("printer.vendor_id and printer.product_id are needed for printer.type = \"usb\"")
+        raise ConfigError('printer.vendor_id and printer.product_id are needed for printer.type = "usb"')
     timeout = _get(table, "printer.timeout", (int, float), 2.0)
     if timeout <= 0:
         raise ConfigError(f"printer.timeout must be above zero, got {timeout!r}")
@@ -721,7 +749,7 @@ def _services(raw: Any) -> tuple[Service, ...]:
     for key, table in _array_of_tables(raw, "services", "service"):
         code = _get(table, f"{key}.code", str)
         if not _SERVICE_CODE_RE.match(code):
-            raise ConfigError(f"{key}.code must be upper-case letters/digits (e.g. \"REKAM\"), got {code!r}")
+            raise ConfigError(f'{key}.code must be upper-case letters/digits (e.g. "REKAM"), got {code!r}')
         prefix = _get(table, f"{key}.prefix", str)
         if not re.fullmatch(r"[A-Z]", prefix):
             raise ConfigError(f"{key}.prefix must be one upper-case letter, got {prefix!r}")
@@ -773,11 +801,13 @@ def _status(table: dict) -> StatusLookups:
         lookups_per_window=_positive(table, "status.lookups_per_window", StatusLookups.lookups_per_window),
         window_minutes=_positive(table, "status.window_minutes", StatusLookups.window_minutes),
         kiosk_addresses=addresses or (),
-        kiosk_lookups_per_window=_positive(table, "status.kiosk_lookups_per_window",
-                                           StatusLookups.kiosk_lookups_per_window),
+        kiosk_lookups_per_window=_positive(
+            table, "status.kiosk_lookups_per_window", StatusLookups.kiosk_lookups_per_window
+        ),
         retention_days=_positive(table, "status.retention_days", StatusLookups.retention_days),
-        staff_searches_per_hour=_positive(table, "status.staff_searches_per_hour",
-                                          StatusLookups.staff_searches_per_hour),
+        staff_searches_per_hour=_positive(
+            table, "status.staff_searches_per_hour", StatusLookups.staff_searches_per_hour
+        ),
     )
 
 
@@ -941,8 +971,10 @@ def _later_days(table: dict, key: str) -> dict[str, Any]:
     quota = _bounded(table, f"{key}.booking_quota", 0, 0, 100_000)
     daily = table.get("daily_quota")
     if isinstance(daily, int) and not isinstance(daily, bool) and quota > daily:
-        raise ConfigError(f"{key}.booking_quota ({quota}) must not exceed {key}.daily_quota ({daily}): it is the "
-                          "share of the daily quota that may be booked ahead")
+        raise ConfigError(
+            f"{key}.booking_quota ({quota}) must not exceed {key}.daily_quota ({daily}): it is the "
+            "share of the daily quota that may be booked ahead"
+        )
     return {"booking_quota": quota, "one_per_nik": _get(table, f"{key}.one_per_nik", bool, False)}
 
 
@@ -1017,8 +1049,9 @@ def _regency(table: dict) -> Regency:
     url = _get(table, "regency.url", str, Regency.url).strip().rstrip("/")
     code = _get(table, "regency.office_code", str, Regency.office_code).strip()
     if url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", url):
-        raise ConfigError('regency.url must be an http:// or https:// address like "http://10.1.0.5:8090", '
-                          f"got {url!r}")
+        raise ConfigError(
+            f'regency.url must be an http:// or https:// address like "http://10.1.0.5:8090", got {url!r}'
+        )
     if url and not code:
         raise ConfigError("regency.office_code must be set (the kecamatan's kode wilayah) when regency.url is set")
     if code and not _OFFICE_CODE_RE.match(code):

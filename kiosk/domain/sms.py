@@ -49,7 +49,8 @@ def masked_phone(phone: str) -> str:
 
 _GSM7_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-    "¿abcdefghijklmnopqrstuvwxyzäöñüà")
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
 _GSM7_EXTENDED = set("^{}\\[~]|€\f")
 SINGLE_PART = 160  # septets in one SMS
 PART_OF_TWO = 153  # septets per part of a concatenated SMS (the rest is the part header)
@@ -141,8 +142,8 @@ def parse(text: str) -> Command:
     if keyword not in KEYWORDS:
         # "CEK3201..." written without the space
         for candidate in KEYWORDS:
-            if head.startswith(candidate) and head[len(candidate):].isdigit():
-                keyword, args = candidate, [head[len(candidate):], *args]
+            if head.startswith(candidate) and head[len(candidate) :].isdigit():
+                keyword, args = candidate, [head[len(candidate) :], *args]
                 break
         else:
             return Command("HELP", (), holds)
@@ -211,8 +212,9 @@ def parse_inbox_name(name: str) -> InboxName | None:
     match = _INBOX_NAME.match(name)
     if not match:
         return None
-    return InboxName(f"{match.group(1)}_{match.group(2)}", int(match.group(3)), match.group(4),
-                     int(match.group(5)), match.group(6))
+    return InboxName(
+        f"{match.group(1)}_{match.group(2)}", int(match.group(3)), match.group(4), int(match.group(5)), match.group(6)
+    )
 
 
 # ---------------------------------------------------------------- limits and quiet hours
@@ -261,10 +263,13 @@ def quiet_until(now: datetime, quiet_hours: str) -> datetime | None:
 
 # ---------------------------------------------------------------- texts (standard Bahasa Indonesia)
 
-HELP = ("Format SMS: CEK <NIK> <No KK> (status KTP-el); ANTRE <LAYANAN> <TGL-BLN> (ambil nomor); "
-        "BATAL <kode>; STATUS <kode/nomor antrean>; INFO (jam buka dan layanan).")
-INVALID_NUMBER = ("NIK atau nomor KK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga. "
-                  "Format: CEK <NIK> <No KK>")
+HELP = (
+    "Format SMS: CEK <NIK> <No KK> (status KTP-el); ANTRE <LAYANAN> <TGL-BLN> (ambil nomor); "
+    "BATAL <kode>; STATUS <kode/nomor antrean>; INFO (jam buka dan layanan)."
+)
+INVALID_NUMBER = (
+    "NIK atau nomor KK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga. Format: CEK <NIK> <No KK>"
+)
 NOT_FOUND = "Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas kecamatan."
 RATE_LIMITED = "Terlalu banyak pencarian. Silakan coba lagi dalam {minutes} menit."
 BAD_DAY = "Tanggal tidak dikenal. Tulis tanggal sebagai TGL-BLN, contoh: ANTRE {code} 12-12"
@@ -277,25 +282,35 @@ STATUS_HELP = "Format: STATUS <kode pemesanan atau nomor antrean>, contoh STATUS
 BATAL_HELP = "Format: BATAL <kode pemesanan>, contoh BATAL K7M2QX"
 NEAR = "Antrean {number}: 3 nomor lagi giliran Anda di {office}. Silakan bersiap di ruang tunggu."
 CALLED = "Antrean {number}: silakan menuju {counter} sekarang."
-DISRUPTED = ("Antrean {number}: layanan {service} sedang terganggu ({label}). Silakan tanyakan kepada petugas "
-             "di kantor sebelum datang atau menunggu lebih lama.")
+DISRUPTED = (
+    "Antrean {number}: layanan {service} sedang terganggu ({label}). Silakan tanyakan kepada petugas "
+    "di kantor sebelum datang atau menunggu lebih lama."
+)
 OPTED_IN = "Anda akan menerima SMS saat giliran antrean {number} sudah dekat. Biaya SMS ditanggung kantor."
 
 # bookings for a later day (ANTRE, BATAL, STATUS <kode>)
-BOOKING_BOOKED = ("Nomor {service} untuk {day}, {window}. Kode: {code}. Tunjukkan kode di kios saat tiba. "
-                  "Batal: BATAL {code}. {warning}Bawa: {bring}")  # what to bring comes last: cut to fit two parts
+BOOKING_BOOKED = (
+    "Nomor {service} untuk {day}, {window}. Kode: {code}. Tunjukkan kode di kios saat tiba. "
+    "Batal: BATAL {code}. {warning}Bawa: {bring}"
+)  # what to bring comes last: cut to fit two parts
 BOOKING_DISRUPTED = "Perhatian: layanan {service} sedang terganggu ({label}), tanyakan kantor sebelum berangkat. "
-BOOKING_NO_BOOKINGS = ("Layanan {service} tidak menerima pemesanan nomor untuk hari lain. Silakan ambil nomor "
-                       "di kios kantor.")
-BOOKING_NIK_NEEDED = ("Layanan {service} memerlukan NIK: pesan nomornya di kios kantor atau melalui petugas, "
-                      "tidak lewat SMS.")
-BOOKING_DAY_CLOSED = ("Tanggal {day} tidak dapat dipesan untuk {service}: kantor tutup atau di luar {days} hari "
-                      "buka berikutnya.")
-BOOKING_TODAY = ("Nomor {service} untuk hari ini diambil langsung di kios kantor. Lewat SMS dapat dipesan "
-                 "nomor untuk hari buka berikutnya, contoh: ANTRE {service}")
+BOOKING_NO_BOOKINGS = (
+    "Layanan {service} tidak menerima pemesanan nomor untuk hari lain. Silakan ambil nomor di kios kantor."
+)
+BOOKING_NIK_NEEDED = (
+    "Layanan {service} memerlukan NIK: pesan nomornya di kios kantor atau melalui petugas, tidak lewat SMS."
+)
+BOOKING_DAY_CLOSED = (
+    "Tanggal {day} tidak dapat dipesan untuk {service}: kantor tutup atau di luar {days} hari buka berikutnya."
+)
+BOOKING_TODAY = (
+    "Nomor {service} untuk hari ini diambil langsung di kios kantor. Lewat SMS dapat dipesan "
+    "nomor untuk hari buka berikutnya, contoh: ANTRE {service}"
+)
 BOOKING_DAY_FULL = "Kuota {service} tanggal {day} sudah penuh. Coba tanggal lain, contoh: ANTRE {service} {other}"
-BOOKING_ALL_FULL = ("Kuota {service} sudah penuh untuk {days} hari buka berikutnya. Silakan datang dan ambil "
-                    "nomor di kios.")
+BOOKING_ALL_FULL = (
+    "Kuota {service} sudah penuh untuk {days} hari buka berikutnya. Silakan datang dan ambil nomor di kios."
+)
 BOOKING_CANCELLED = "Pemesanan {code} ({service}, {day}, {window}) sudah dibatalkan."
 BOOKING_NOT_FOUND = "Kode pemesanan {code} tidak ditemukan untuk nomor ini."
 BOOKING_UNKNOWN_CODE = "Kode pemesanan {code} tidak ditemukan."
@@ -304,13 +319,22 @@ BOOKING_STATUS_ENDED = "Pemesanan {code} ({service}) untuk {day}: {state}."
 BOOKING_STATUS_TICKET = "Pemesanan {code} sudah menjadi antrean {number}: {where}"
 BOOKING_STATES = {"cancelled": "dibatalkan", "expired": "kedaluwarsa"}
 # told without being asked, to a number kept with a booking
-BOOKING_REMINDER = ("Pengingat: besok {day} nomor {service} Anda di {office}, {window}. Kode: {code}. "
-                    "Tunjukkan kode di kios saat tiba. Tidak jadi datang? Balas BATAL {code}")
-BOOKING_DISRUPTION_NOTICE = ("Pemesanan {code} ({service}, {day}, {window}): layanan {service} sedang terganggu "
-                             "({label}). Tanyakan kantor sebelum berangkat. Batal: BATAL {code}")
+BOOKING_REMINDER = (
+    "Pengingat: besok {day} nomor {service} Anda di {office}, {window}. Kode: {code}. "
+    "Tunjukkan kode di kios saat tiba. Tidak jadi datang? Balas BATAL {code}"
+)
+BOOKING_DISRUPTION_NOTICE = (
+    "Pemesanan {code} ({service}, {day}, {window}): layanan {service} sedang terganggu "
+    "({label}). Tanyakan kantor sebelum berangkat. Batal: BATAL {code}"
+)
 
-TICKET_STATES = {"done": "sudah dilayani", "no_show": "tidak hadir saat dipanggil", "expired": "kedaluwarsa",
-                 "serving": "sedang dilayani", "cancelled": "dibatalkan"}
+TICKET_STATES = {
+    "done": "sudah dilayani",
+    "no_show": "tidak hadir saat dipanggil",
+    "expired": "kedaluwarsa",
+    "serving": "sedang dilayani",
+    "cancelled": "dibatalkan",
+}
 
 
 def status_reply(label: str, message: str, next_step: str | None, name_masked: str) -> str:

@@ -30,35 +30,51 @@ class Advice:
     finished: bool = False  # the card is in the resident's hands: the record's history may be purged
 
 
-def _advice(label_id: str, label_en: str, message_id: str, message_en: str, next_id: str, next_en: str,
-            finished: bool = False) -> Advice:
-    return Advice({"id": label_id, "en": label_en}, {"id": message_id, "en": message_en},
-                  {"id": next_id, "en": next_en}, finished)
+def _advice(
+    label_id: str, label_en: str, message_id: str, message_en: str, next_id: str, next_en: str, finished: bool = False
+) -> Advice:
+    return Advice(
+        {"id": label_id, "en": label_en}, {"id": message_id, "en": message_en}, {"id": next_id, "en": next_en}, finished
+    )
 
 
 # The English follows the services' English names (config: "KTP-el Enrolment", "KTP-el Printing", "KTP-el Collection").
 _REKAM = ("Silakan ambil nomor antrean Perekaman KTP-el.", "Please take a number for KTP-el Enrolment.")
 _WAIT = ("Silakan tunggu dan cek kembali beberapa hari lagi.", "Please wait and check again in a few days.")
 _PREPARING = _advice(
-    "Sedang disiapkan", "Being prepared",
+    "Sedang disiapkan",
+    "Being prepared",
     "Sudah direkam, data sedang disiapkan untuk dikirim.",
-    "You have enrolled; your data is being prepared for sending.", *_WAIT)
+    "You have enrolled; your data is being prepared for sending.",
+    *_WAIT,
+)
 _VERIFYING = _advice(
-    "Sedang diverifikasi", "Being verified",
-    "Data sedang diverifikasi di pusat.", "Your data is being verified centrally.", *_WAIT)
+    "Sedang diverifikasi",
+    "Being verified",
+    "Data sedang diverifikasi di pusat.",
+    "Your data is being verified centrally.",
+    *_WAIT,
+)
 _FAILED = _advice(
-    "Perlu rekam ulang", "Enrolment needed again",
-    "Perekaman gagal dibaca, perlu rekam ulang.", "Your enrolment could not be read; it needs to be done again.",
-    *_REKAM)
+    "Perlu rekam ulang",
+    "Enrolment needed again",
+    "Perekaman gagal dibaca, perlu rekam ulang.",
+    "Your enrolment could not be read; it needs to be done again.",
+    *_REKAM,
+)
 _PRINTING = _advice(
-    "Sedang dicetak", "Being printed",
-    "KTP-el sedang dicetak.", "Your KTP-el is being printed.", *_WAIT)
+    "Sedang dicetak", "Being printed", "KTP-el sedang dicetak.", "Your KTP-el is being printed.", *_WAIT
+)
 
 # Every SIAK code of the contract's table, in the order a card moves through them.
 STATUSES: dict[str, Advice] = {
     "UNREGISTERED": _advice(
-        "Belum rekam", "Not enrolled",
-        "Anda belum melakukan perekaman KTP-el.", "You have not enrolled for your KTP-el yet.", *_REKAM),
+        "Belum rekam",
+        "Not enrolled",
+        "Anda belum melakukan perekaman KTP-el.",
+        "You have not enrolled for your KTP-el yet.",
+        *_REKAM,
+    ),
     "BIO_CAPTURED": _PREPARING,
     "PROCESSING": _PREPARING,
     "SENT_FOR_ENROLLMENT": _VERIFYING,
@@ -68,27 +84,47 @@ STATUSES: dict[str, Advice] = {
     "ENROLL_FAILURE_AT_REGIONAL": _FAILED,
     "SEARCH_FAILURE_AT_CENTRAL": _FAILED,
     "DUPLICATE_RECORD": _advice(
-        "Data ganda", "Duplicate record",
-        "Data Anda tercatat ganda.", "Your data is recorded twice.",
-        "Silakan datang ke Disdukcapil kabupaten.", "Please go to the regency's Disdukcapil office."),
+        "Data ganda",
+        "Duplicate record",
+        "Data Anda tercatat ganda.",
+        "Your data is recorded twice.",
+        "Silakan datang ke Disdukcapil kabupaten.",
+        "Please go to the regency's Disdukcapil office.",
+    ),
     "PRINT_READY_RECORD": _advice(
-        "Siap dicetak", "Ready to print",
-        "Data siap dicetak.", "Your data is ready to be printed.",
+        "Siap dicetak",
+        "Ready to print",
+        "Data siap dicetak.",
+        "Your data is ready to be printed.",
         "Silakan ambil nomor antrean Pencetakan KTP-el, atau tunggu blanko tersedia.",
-        "Please take a number for KTP-el Printing, or wait until blank cards are available."),
+        "Please take a number for KTP-el Printing, or wait until blank cards are available.",
+    ),
     "SENT_FOR_CARD_PRINTING": _PRINTING,
     "CARD_PRINTED": _PRINTING,
     "CARD_SHIPPED": _advice(
-        "Dalam pengiriman", "On its way",
-        "KTP-el dalam pengiriman ke kecamatan.", "Your KTP-el is on its way to the sub-district office.", *_WAIT),
+        "Dalam pengiriman",
+        "On its way",
+        "KTP-el dalam pengiriman ke kecamatan.",
+        "Your KTP-el is on its way to the sub-district office.",
+        *_WAIT,
+    ),
     "READY_FOR_PICKUP": _advice(
-        "Siap diambil", "Ready for collection",
+        "Siap diambil",
+        "Ready for collection",
         "KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.",
         "Your KTP-el has been printed and is ready for collection at this office.",
-        "Silakan ambil nomor antrean Pengambilan KTP-el.", "Please take a number for KTP-el Collection."),
+        "Silakan ambil nomor antrean Pengambilan KTP-el.",
+        "Please take a number for KTP-el Collection.",
+    ),
     "CARD_ISSUED": _advice(
-        "Sudah diterima", "Received",
-        "KTP-el sudah diterima.", "Your KTP-el has been handed over to you.", "", "", finished=True),
+        "Sudah diterima",
+        "Received",
+        "KTP-el sudah diterima.",
+        "Your KTP-el has been handed over to you.",
+        "",
+        "",
+        finished=True,
+    ),
 }
 FINISHED_STATUSES = tuple(code for code, advice in STATUSES.items() if advice.finished)
 READY_FOR_PICKUP = "READY_FOR_PICKUP"  # the one local code: the card is at this office
@@ -98,7 +134,8 @@ CARD_ISSUED = "CARD_ISSUED"
 # was never recorded, failed, is a duplicate or is already in the resident's hands has no card at this office.
 # READY_FOR_PICKUP itself is allowed (an idempotent repeat).
 READY_FROM: frozenset[str] = frozenset(
-    {"PRINT_READY_RECORD", "SENT_FOR_CARD_PRINTING", "CARD_PRINTED", "CARD_SHIPPED", READY_FOR_PICKUP})
+    {"PRINT_READY_RECORD", "SENT_FOR_CARD_PRINTING", "CARD_PRINTED", "CARD_SHIPPED", READY_FOR_PICKUP}
+)
 
 
 def can_become_ready(code: str) -> bool:
@@ -110,8 +147,13 @@ def describe(code: str, next_service: dict[str, str], lang: str = "id") -> dict:
     """Return the resident-facing label, message, next step and service to offer for a SIAK code."""
     advice = STATUSES[code]
     lang = lang if lang in LANGUAGES else "id"
-    return {"code": code, "label": advice.label[lang], "message": advice.message[lang],
-            "next_step": advice.next_step[lang] or None, "next_service": next_service.get(code)}
+    return {
+        "code": code,
+        "label": advice.label[lang],
+        "message": advice.message[lang],
+        "next_step": advice.next_step[lang] or None,
+        "next_service": next_service.get(code),
+    }
 
 
 def hash_nik(key: bytes, nik: str) -> str:
@@ -151,8 +193,7 @@ def _digits(value: object, code: str) -> str:
     if value and not (value.isascii() and value.isdigit()):
         raise InvalidNumber(code, "only digits are allowed", "hanya boleh berisi angka")
     if not _DIGITS16.match(value):
-        raise InvalidNumber(code, f"16 digits are needed, got {len(value)}",
-                            f"harus 16 angka, tertulis {len(value)}")
+        raise InvalidNumber(code, f"16 digits are needed, got {len(value)}", f"harus 16 angka, tertulis {len(value)}")
     if value[12:] == "0000":
         raise InvalidNumber(code, "serial 0000 is never issued", "nomor urut 0000 tidak pernah diterbitkan")
     return value
@@ -195,8 +236,11 @@ def check_nik(value: object) -> str:
     if not _real_province(nik):
         raise InvalidNumber("invalid_nik", f"no province has code {nik[:2]}", f"tidak ada provinsi berkode {nik[:2]}")
     if not _nik_date(nik) or not _registered_place(nik[:4]):
-        raise InvalidNumber("invalid_nik", "the date part DDMMYY (women: day + 40) is not a real date",
-                            "bagian tanggal lahir DDMMYY (perempuan: tanggal + 40) bukan tanggal yang ada")
+        raise InvalidNumber(
+            "invalid_nik",
+            "the date part DDMMYY (women: day + 40) is not a real date",
+            "bagian tanggal lahir DDMMYY (perempuan: tanggal + 40) bukan tanggal yang ada",
+        )
     return nik
 
 
@@ -210,8 +254,9 @@ def check_kk(value: object, today: date) -> str:
     try:
         issued = date(century + year, month, day)
     except ValueError:
-        raise InvalidNumber("invalid_kk", "the issue date DDMMYY is not a real date",
-                            "tanggal terbit DDMMYY bukan tanggal yang ada") from None
+        raise InvalidNumber(
+            "invalid_kk", "the issue date DDMMYY is not a real date", "tanggal terbit DDMMYY bukan tanggal yang ada"
+        ) from None
     if issued > today:
         raise InvalidNumber("invalid_kk", "the issue date is in the future", "tanggal terbit ada di masa depan")
     return kk
@@ -260,8 +305,9 @@ def clean_note(note: str) -> str:
     return " ".join(kept.split())
 
 
-def check_application(nik: object, kk: object, name: object, birth_date: object, status: object, note: object,
-                      today: date) -> Application:
+def check_application(
+    nik: object, kk: object, name: object, birth_date: object, status: object, note: object, today: date
+) -> Application:
     """Validate a record for import or a staff edit; raise InvalidNumber or RecordProblem naming what is wrong."""
     nik = check_nik(nik)
     kk = check_kk(kk, today)
@@ -269,29 +315,43 @@ def check_application(nik: object, kk: object, name: object, birth_date: object,
         raise RecordProblem("invalid_name", "Nama wajib diisi.", "name is empty")
     name = " ".join(name.split())
     if not name.isprintable():
-        raise RecordProblem("invalid_name", "Nama berisi karakter yang tidak dapat ditampilkan.",
-                            "name holds control characters")
+        raise RecordProblem(
+            "invalid_name", "Nama berisi karakter yang tidak dapat ditampilkan.", "name holds control characters"
+        )
     if len(name) > MAX_NAME_LENGTH:
-        raise RecordProblem("invalid_name", f"Nama paling banyak {MAX_NAME_LENGTH} karakter.",
-                            f"name longer than {MAX_NAME_LENGTH} characters")
+        raise RecordProblem(
+            "invalid_name",
+            f"Nama paling banyak {MAX_NAME_LENGTH} karakter.",
+            f"name longer than {MAX_NAME_LENGTH} characters",
+        )
     try:
         born = parse_birth_date(birth_date) if isinstance(birth_date, str) else None
     except ValueError:
         born = None
     if born is None or born > today:
-        raise RecordProblem("invalid_birth_date", "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
-                            f"birth date {str(birth_date)[:20]!r} is not a real past date (YYYY-MM-DD or DD-MM-YYYY)")
+        raise RecordProblem(
+            "invalid_birth_date",
+            "Tanggal lahir tidak valid (YYYY-MM-DD atau DD-MM-YYYY).",
+            f"birth date {str(birth_date)[:20]!r} is not a real past date (YYYY-MM-DD or DD-MM-YYYY)",
+        )
     if not nik_matches_birth_date(nik, born):
-        raise RecordProblem("invalid_birth_date", "Tanggal lahir tidak sesuai dengan NIK.",
-                            "birth date does not agree with the NIK's date part (women: day + 40)")
+        raise RecordProblem(
+            "invalid_birth_date",
+            "Tanggal lahir tidak sesuai dengan NIK.",
+            "birth date does not agree with the NIK's date part (women: day + 40)",
+        )
     if not isinstance(status, str) or status.strip().upper() not in STATUSES:
-        raise RecordProblem("unknown_status", "Kode status SIAK tidak dikenal.",
-                            f"unknown status code {str(status)[:40]!r}")
+        raise RecordProblem(
+            "unknown_status", "Kode status SIAK tidak dikenal.", f"unknown status code {str(status)[:40]!r}"
+        )
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
-        raise RecordProblem("invalid_note", f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
-                            f"note longer than {MAX_NOTE_LENGTH} characters")
+        raise RecordProblem(
+            "invalid_note",
+            f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
+            f"note longer than {MAX_NOTE_LENGTH} characters",
+        )
     return Application(nik, kk, name, born.isoformat(), status.strip().upper(), clean_note(note))
 
 

@@ -37,52 +37,87 @@ class Element:
 
 # In the regulation's order (Lampiran, "unsur"); the answers follow the regulation's sample form.
 ELEMENTS: tuple[Element, ...] = (
-    Element("persyaratan", "Persyaratan", "Requirements",
-            "Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
-            "How well do the requirements match the service you received?",
-            ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
-            ("Not suitable", "Less suitable", "Suitable", "Very suitable")),
-    Element("prosedur", "Sistem, mekanisme dan prosedur", "Systems, mechanisms and procedures",
-            "Bagaimana pemahaman Anda tentang kemudahan prosedur pelayanan di unit ini?",
-            "How easy was the service procedure here?",
-            ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
-            ("Not easy", "Not quite easy", "Easy", "Very easy")),
-    Element("waktu", "Waktu penyelesaian", "Completion time",
-            "Bagaimana pendapat Anda tentang kecepatan waktu dalam memberikan pelayanan?",
-            "How fast was the service?",
-            ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
-            ("Not fast", "Not quite fast", "Fast", "Very fast")),
-    Element("biaya", "Biaya/tarif", "Cost/fee",
-            "Bagaimana pendapat Anda tentang kewajaran biaya/tarif dalam pelayanan?",
-            "How fair was the cost or fee of the service?",
-            ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"),
-            ("Very expensive", "Rather expensive", "Cheap", "Free")),
-    Element("produk", "Produk spesifikasi jenis pelayanan", "Service product specification",
-            "Bagaimana pendapat Anda tentang kesesuaian hasil pelayanan dengan yang tercantum dalam standar pelayanan?",
-            "How well did the result match what the service standard promises?",
-            ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
-            ("Not suitable", "Less suitable", "Suitable", "Very suitable")),
-    Element("kompetensi", "Kompetensi pelaksana", "Staff competence",
-            "Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas dalam pelayanan?",
-            "How competent were the staff who served you?",
-            ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
-            ("Not competent", "Less competent", "Competent", "Very competent")),
-    Element("perilaku", "Perilaku pelaksana", "Staff conduct",
-            "Bagaimana pendapat Anda tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
-            "How polite and friendly were the staff?",
-            ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"),
-            ("Not polite or friendly", "Less polite and friendly", "Polite and friendly",
-             "Very polite and friendly")),
-    Element("pengaduan", "Penanganan pengaduan, saran dan masukan", "Handling of complaints and suggestions",
-            "Bagaimana pendapat Anda tentang penanganan pengaduan, saran dan masukan di unit ini?",
-            "How are complaints and suggestions handled here?",
-            ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"),
-            ("There is none", "Exists but does not work", "Works, but not fully", "Well managed")),
-    Element("sarana", "Sarana dan prasarana", "Facilities and infrastructure",
-            "Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?",
-            "How good are the facilities (waiting room, seats, toilets, parking)?",
-            ("Buruk", "Cukup", "Baik", "Sangat baik"),
-            ("Poor", "Fair", "Good", "Very good")),
+    Element(
+        "persyaratan",
+        "Persyaratan",
+        "Requirements",
+        "Bagaimana pendapat Anda tentang kesesuaian persyaratan pelayanan dengan jenis pelayanannya?",
+        "How well do the requirements match the service you received?",
+        ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
+        ("Not suitable", "Less suitable", "Suitable", "Very suitable"),
+    ),
+    Element(
+        "prosedur",
+        "Sistem, mekanisme dan prosedur",
+        "Systems, mechanisms and procedures",
+        "Bagaimana pemahaman Anda tentang kemudahan prosedur pelayanan di unit ini?",
+        "How easy was the service procedure here?",
+        ("Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"),
+        ("Not easy", "Not quite easy", "Easy", "Very easy"),
+    ),
+    Element(
+        "waktu",
+        "Waktu penyelesaian",
+        "Completion time",
+        "Bagaimana pendapat Anda tentang kecepatan waktu dalam memberikan pelayanan?",
+        "How fast was the service?",
+        ("Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"),
+        ("Not fast", "Not quite fast", "Fast", "Very fast"),
+    ),
+    Element(
+        "biaya",
+        "Biaya/tarif",
+        "Cost/fee",
+        "Bagaimana pendapat Anda tentang kewajaran biaya/tarif dalam pelayanan?",
+        "How fair was the cost or fee of the service?",
+        ("Sangat mahal", "Cukup mahal", "Murah", "Gratis"),
+        ("Very expensive", "Rather expensive", "Cheap", "Free"),
+    ),
+    Element(
+        "produk",
+        "Produk spesifikasi jenis pelayanan",
+        "Service product specification",
+        "Bagaimana pendapat Anda tentang kesesuaian hasil pelayanan dengan yang tercantum dalam standar pelayanan?",
+        "How well did the result match what the service standard promises?",
+        ("Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"),
+        ("Not suitable", "Less suitable", "Suitable", "Very suitable"),
+    ),
+    Element(
+        "kompetensi",
+        "Kompetensi pelaksana",
+        "Staff competence",
+        "Bagaimana pendapat Anda tentang kompetensi/kemampuan petugas dalam pelayanan?",
+        "How competent were the staff who served you?",
+        ("Tidak kompeten", "Kurang kompeten", "Kompeten", "Sangat kompeten"),
+        ("Not competent", "Less competent", "Competent", "Very competent"),
+    ),
+    Element(
+        "perilaku",
+        "Perilaku pelaksana",
+        "Staff conduct",
+        "Bagaimana pendapat Anda tentang perilaku petugas dalam pelayanan terkait kesopanan dan keramahan?",
+        "How polite and friendly were the staff?",
+        ("Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"),
+        ("Not polite or friendly", "Less polite and friendly", "Polite and friendly", "Very polite and friendly"),
+    ),
+    Element(
+        "pengaduan",
+        "Penanganan pengaduan, saran dan masukan",
+        "Handling of complaints and suggestions",
+        "Bagaimana pendapat Anda tentang penanganan pengaduan, saran dan masukan di unit ini?",
+        "How are complaints and suggestions handled here?",
+        ("Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"),
+        ("There is none", "Exists but does not work", "Works, but not fully", "Well managed"),
+    ),
+    Element(
+        "sarana",
+        "Sarana dan prasarana",
+        "Facilities and infrastructure",
+        "Bagaimana pendapat Anda tentang kualitas sarana dan prasarana?",
+        "How good are the facilities (waiting room, seats, toilets, parking)?",
+        ("Buruk", "Cukup", "Baik", "Sangat baik"),
+        ("Poor", "Fair", "Good", "Very good"),
+    ),
 )
 ELEMENT_CODES = tuple(element.code for element in ELEMENTS)
 SUGGESTION_MAX = 500  # characters of the free-text suggestion (saran)
@@ -112,18 +147,37 @@ MEAN_BOUNDS = ((Decimal("3.5324"), "A"), (Decimal("3.0644"), "B"), (Decimal("2.6
 # The respondent profile of the official form; every part optional. Codes are stored, labels shown.
 PROFILE: dict[str, tuple[tuple[str, str, str], ...]] = {
     "gender": (("L", "Laki-laki", "Male"), ("P", "Perempuan", "Female")),
-    "age": (("17-25", "17-25 tahun", "17-25 years"), ("26-35", "26-35 tahun", "26-35 years"),
-            ("36-45", "36-45 tahun", "36-45 years"), ("46-55", "46-55 tahun", "46-55 years"),
-            ("56+", "56 tahun ke atas", "56 years or older")),
-    "education": (("sd", "SD ke bawah", "Primary school or less"), ("smp", "SMP/sederajat", "Junior high school"),
-                  ("sma", "SMA/sederajat", "Senior high school"), ("diploma", "D1-D4", "Diploma (D1-D4)"),
-                  ("s1", "S1", "Bachelor's degree"), ("s2", "S2 ke atas", "Master's degree or higher")),
-    "job": (("pns", "PNS", "Civil servant"), ("tni", "TNI", "Armed forces"), ("polri", "POLRI", "Police"),
-            ("swasta", "Pegawai swasta", "Private employee"), ("wirausaha", "Wirausaha", "Self-employed"),
-            ("pelajar", "Pelajar/mahasiswa", "Student"), ("lainnya", "Lainnya", "Other")),
+    "age": (
+        ("17-25", "17-25 tahun", "17-25 years"),
+        ("26-35", "26-35 tahun", "26-35 years"),
+        ("36-45", "36-45 tahun", "36-45 years"),
+        ("46-55", "46-55 tahun", "46-55 years"),
+        ("56+", "56 tahun ke atas", "56 years or older"),
+    ),
+    "education": (
+        ("sd", "SD ke bawah", "Primary school or less"),
+        ("smp", "SMP/sederajat", "Junior high school"),
+        ("sma", "SMA/sederajat", "Senior high school"),
+        ("diploma", "D1-D4", "Diploma (D1-D4)"),
+        ("s1", "S1", "Bachelor's degree"),
+        ("s2", "S2 ke atas", "Master's degree or higher"),
+    ),
+    "job": (
+        ("pns", "PNS", "Civil servant"),
+        ("tni", "TNI", "Armed forces"),
+        ("polri", "POLRI", "Police"),
+        ("swasta", "Pegawai swasta", "Private employee"),
+        ("wirausaha", "Wirausaha", "Self-employed"),
+        ("pelajar", "Pelajar/mahasiswa", "Student"),
+        ("lainnya", "Lainnya", "Other"),
+    ),
 }
-PROFILE_TITLES = {"gender": ("Jenis kelamin", "Gender"), "age": ("Usia", "Age"),
-                  "education": ("Pendidikan terakhir", "Education"), "job": ("Pekerjaan utama", "Occupation")}
+PROFILE_TITLES = {
+    "gender": ("Jenis kelamin", "Gender"),
+    "age": ("Usia", "Age"),
+    "education": ("Pendidikan terakhir", "Education"),
+    "job": ("Pekerjaan utama", "Occupation"),
+}
 
 
 def _round(value: float, places: int) -> Decimal:
@@ -168,15 +222,21 @@ def summarize(responses: Iterable[Sequence[int]]) -> dict[str, Any]:
     responses = list(responses)
     means = element_means(responses)
     if means is None:
-        return {"respondents": 0, "ikm": None, "grade": None,
-                "elements": [{"element": e.code, "mean": None, "grade": None} for e in ELEMENTS]}
+        return {
+            "respondents": 0,
+            "ikm": None,
+            "grade": None,
+            "elements": [{"element": e.code, "mean": None, "grade": None} for e in ELEMENTS],
+        }
     index = ikm(means)
     return {
         "respondents": len(responses),
         "ikm": index,
         "grade": ikm_grade(index).letter,
-        "elements": [{"element": element.code, "mean": float(_round(mean, 4)), "grade": mean_grade(mean).letter}
-                     for element, mean in zip(ELEMENTS, means, strict=True)],
+        "elements": [
+            {"element": element.code, "mean": float(_round(mean, 4)), "grade": mean_grade(mean).letter}
+            for element, mean in zip(ELEMENTS, means, strict=True)
+        ],
     }
 
 
@@ -193,8 +253,9 @@ def krejcie_morgan(population: int) -> int:
     if population <= 0:
         return 0
     chi_square, share, error = 3.841, 0.5, 0.05
-    size = chi_square * population * share * (1 - share) / (
-        error ** 2 * (population - 1) + chi_square * share * (1 - share))
+    size = (
+        chi_square * population * share * (1 - share) / (error**2 * (population - 1) + chi_square * share * (1 - share))
+    )
     return min(population, math.floor(size + 0.5))
 
 
@@ -214,8 +275,11 @@ def check_number(value: Any) -> str:
 
 def check_answers(value: Any) -> tuple[int, ...]:
     """Return the nine scores of a submission or raise BadRequest naming the problem."""
-    if (not isinstance(value, list) or len(value) != len(ELEMENTS)
-            or not all(type(score) is int and 1 <= score <= 4 for score in value)):
+    if (
+        not isinstance(value, list)
+        or len(value) != len(ELEMENTS)
+        or not all(type(score) is int and 1 <= score <= 4 for score in value)
+    ):
         raise BadRequest(f"Jawaban harus berisi {len(ELEMENTS)} angka 1-4 sesuai urutan pertanyaan (field 'answers').")
     return tuple(value)
 
@@ -260,16 +324,26 @@ def questionnaire(questions: dict[str, str], questions_en: dict[str, str]) -> di
     """Return what a survey screen shows, in both languages: the nine questions with answers, and the profile."""
     return {
         "elements": [
-            {"element": element.code, "name": element.name, "name_en": element.name_en,
-             "question": questions.get(element.code) or element.question,
-             "question_en": questions_en.get(element.code) or element.question_en,
-             "answers": [{"score": score, "label": label, "label_en": label_en}
-                         for score, (label, label_en) in enumerate(zip(element.answers, element.answers_en, strict=True), 1)]}
+            {
+                "element": element.code,
+                "name": element.name,
+                "name_en": element.name_en,
+                "question": questions.get(element.code) or element.question,
+                "question_en": questions_en.get(element.code) or element.question_en,
+                "answers": [
+                    {"score": score, "label": label, "label_en": label_en}
+                    for score, (label, label_en) in enumerate(zip(element.answers, element.answers_en, strict=True), 1)
+                ],
+            }
             for element in ELEMENTS
         ],
         "profile": [
-            {"part": part, "title": PROFILE_TITLES[part][0], "title_en": PROFILE_TITLES[part][1],
-             "options": [{"code": code, "label": label, "label_en": label_en} for code, label, label_en in options]}
+            {
+                "part": part,
+                "title": PROFILE_TITLES[part][0],
+                "title_en": PROFILE_TITLES[part][1],
+                "options": [{"code": code, "label": label, "label_en": label_en} for code, label, label_en in options],
+            }
             for part, options in PROFILE.items()
         ],
         "suggestion_max": SUGGESTION_MAX,
@@ -294,20 +368,30 @@ def period_report(rows: list[dict[str, Any]], population: int) -> dict[str, Any]
                 counts[row[part]] += 1
             else:
                 unanswered += 1
-        profile.append({"part": part, "title": PROFILE_TITLES[part][0],
-                        "options": [{"code": code, "label": label, "count": counts[code]}
-                                    for code, label, _ in options],
-                        "unanswered": unanswered})
-    report.update({
-        "grade_label": GRADES[report["grade"]].label if report["grade"] else None,
-        "population": population,
-        "sample_size": krejcie_morgan(population),
-        "needs_improvement": [{**row, "name": names[row["element"]], "grade_label": GRADES[row["grade"]].label}
-                              for row in needs_improvement(report["elements"])],
-        "profile": profile,
-        "channels": {channel: sum(1 for row in rows if row.get("channel") == channel) for channel in ("phone", "kiosk")},
-        "suggestions": _grouped(row["suggestion"] for row in rows if row.get("suggestion")),
-    })
+        profile.append(
+            {
+                "part": part,
+                "title": PROFILE_TITLES[part][0],
+                "options": [{"code": code, "label": label, "count": counts[code]} for code, label, _ in options],
+                "unanswered": unanswered,
+            }
+        )
+    report.update(
+        {
+            "grade_label": GRADES[report["grade"]].label if report["grade"] else None,
+            "population": population,
+            "sample_size": krejcie_morgan(population),
+            "needs_improvement": [
+                {**row, "name": names[row["element"]], "grade_label": GRADES[row["grade"]].label}
+                for row in needs_improvement(report["elements"])
+            ],
+            "profile": profile,
+            "channels": {
+                channel: sum(1 for row in rows if row.get("channel") == channel) for channel in ("phone", "kiosk")
+            },
+            "suggestions": _grouped(row["suggestion"] for row in rows if row.get("suggestion")),
+        }
+    )
     for row in report["elements"]:
         row["name"] = names[row["element"]]
         row["grade_label"] = GRADES[row["grade"]].label if row["grade"] else None
@@ -318,4 +402,6 @@ def _grouped(texts: Iterable[str]) -> list[dict[str, Any]]:
     counts: dict[str, int] = {}
     for text in texts:
         counts[text] = counts.get(text, 0) + 1
-    return [{"text": text, "count": count} for text, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+    return [
+        {"text": text, "count": count} for text, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]

@@ -20,10 +20,20 @@ WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 TREND_DAYS = 30
 
 _STYLE = Style(
-    background="#ffffff", plot_background="#ffffff", foreground="#0b1b2b", foreground_strong="#0b1b2b",
-    foreground_subtle="#9aa8b6", opacity=".9", opacity_hover=".9", transition="none",
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#0b1b2b",
+    foreground_strong="#0b1b2b",
+    foreground_subtle="#9aa8b6",
+    opacity=".9",
+    opacity_hover=".9",
+    transition="none",
     font_family='"Noto Sans", "DejaVu Sans", "Liberation Sans", Arial, sans-serif',
-    label_font_size=15, major_label_font_size=15, legend_font_size=16, value_font_size=14, title_font_size=18,
+    label_font_size=15,
+    major_label_font_size=15,
+    legend_font_size=16,
+    value_font_size=14,
+    title_font_size=18,
     tooltip_font_size=14,
     # deep blue, amber, green, red, grey-blue, purple, teal: told apart by colour-blind readers too
     colors=("#0a3d62", "#d9822b", "#1e7b45", "#b03a3a", "#5b6f82", "#7a4f9a", "#1b8a8a"),
@@ -70,9 +80,14 @@ def weekday_hours(days: list[dict]) -> dict:
     if not busy:
         return {"hours": [], "rows": []}
     hour_range = list(range(min(busy), max(busy) + 1))
-    rows = [{"weekday": WEEKDAYS[weekday], "days": open_days[weekday],
-             "averages": [round(sums[weekday].get(hour, 0) / open_days[weekday], 1) for hour in hour_range]}
-            for weekday in sorted(sums)]
+    rows = [
+        {
+            "weekday": WEEKDAYS[weekday],
+            "days": open_days[weekday],
+            "averages": [round(sums[weekday].get(hour, 0) / open_days[weekday], 1) for hour in hour_range],
+        }
+        for weekday in sorted(sums)
+    ]
     return {"hours": hour_range, "rows": rows}
 
 
@@ -82,8 +97,15 @@ def page_figures(report: dict, trend_days: list[dict]) -> dict:
     services = [{**row, "no_show_percent": _share(row["no_show"], row["issued"])} for row in totals["services"]]
     active = [row for row in services if row["issued"] or row["served"] or row["no_show"]]
     week = weekday_hours(report["days"])
-    busiest = max(((row["weekday"], hour, average) for row in week["rows"]
-                   for hour, average in zip(week["hours"], row["averages"], strict=True)), key=lambda item: item[2], default=None)
+    busiest = max(
+        (
+            (row["weekday"], hour, average)
+            for row in week["rows"]
+            for hour, average in zip(week["hours"], row["averages"], strict=True)
+        ),
+        key=lambda item: item[2],
+        default=None,
+    )
     return {
         "issued": totals["issued"],
         "served": totals["served"],
@@ -93,8 +115,10 @@ def page_figures(report: dict, trend_days: list[dict]) -> dict:
         "hourly": totals["hourly"],
         "services": services,
         "active_services": active,
-        "trend": [{"date": day["date"], "issued": day["issued"], "served": day["served"], "no_show": day["no_show"]}
-                  for day in trend_days],
+        "trend": [
+            {"date": day["date"], "issued": day["issued"], "served": day["served"], "no_show": day["no_show"]}
+            for day in trend_days
+        ],
         "week": week,
         "busiest": busiest,
     }
@@ -106,10 +130,23 @@ def _render(chart) -> str:
 
 
 def _config(**options):
-    defaults = dict(style=_STYLE, js=[], width=720, height=400, include_x_axis=True, legend_at_bottom=True,
-                    print_values=False, show_y_guides=True, show_x_guides=False, margin=12, spacing=12,
-                    no_data_text="Belum ada data", explicit_size=False, truncate_label=-1,
-                    truncate_legend=-1)
+    defaults = dict(
+        style=_STYLE,
+        js=[],
+        width=720,
+        height=400,
+        include_x_axis=True,
+        legend_at_bottom=True,
+        print_values=False,
+        show_y_guides=True,
+        show_x_guides=False,
+        margin=12,
+        spacing=12,
+        no_data_text="Belum ada data",
+        explicit_size=False,
+        truncate_label=-1,
+        truncate_legend=-1,
+    )
     return {**defaults, **options}
 
 
@@ -135,9 +172,9 @@ def _value_axis(values: list, steps: int = 6) -> dict:
     return {"range": (0, labels[-1]), "y_labels": labels}
 
 
-LABEL_FONT = 15     # _STYLE.label_font_size
-PLOT_SHARE = 0.85   # of the chart's width left for the plot after the value axis and margins
-LABEL_GAP = 6       # pixels between two labels
+LABEL_FONT = 15  # _STYLE.label_font_size
+PLOT_SHARE = 0.85  # of the chart's width left for the plot after the value axis and margins
+LABEL_GAP = 6  # pixels between two labels
 
 
 def _label_width(label: str) -> float:
@@ -167,69 +204,115 @@ def _minutes(value) -> str:
 def hourly_chart(figures: dict) -> Chart:
     labels = [f"{row['hour']:02d}.00" for row in figures["hourly"]]
     values = [value for row in figures["hourly"] for value in (row["issued"], row["served"])]
-    chart = pygal.Bar(**_config(y_title="Nomor", x_title="Jam", **_value_axis(values),
-                                **_category_labels(labels, 720)))
+    chart = pygal.Bar(**_config(y_title="Nomor", x_title="Jam", **_value_axis(values), **_category_labels(labels, 720)))
     chart.x_labels = labels
     chart.add("Diambil", [row["issued"] for row in figures["hourly"]])
     chart.add("Dilayani", [row["served"] for row in figures["hourly"]])
-    return Chart("hourly", "Diagram batang: nomor diambil dan dilayani per jam (angkanya di tabel sebelahnya).",
-                 _render(chart))
+    return Chart(
+        "hourly", "Diagram batang: nomor diambil dan dilayani per jam (angkanya di tabel sebelahnya).", _render(chart)
+    )
 
 
 def wait_chart(figures: dict) -> Chart:
     rows = [row for row in figures["active_services"] if row["median_wait_minutes"] is not None][::-1]  # top down
     values = [value for row in rows for value in (row["median_wait_minutes"], row["p90_wait_minutes"])]
-    chart = pygal.HorizontalBar(**_config(x_title="Menit menunggu", value_formatter=_minutes,
-                                          height=max(300, 110 + 60 * len(rows)), **_value_axis(values)))
+    chart = pygal.HorizontalBar(
+        **_config(
+            x_title="Menit menunggu",
+            value_formatter=_minutes,
+            height=max(300, 110 + 60 * len(rows)),
+            **_value_axis(values),
+        )
+    )
     chart.x_labels = [row["name"] for row in rows]
     chart.add("Median", [row["median_wait_minutes"] for row in rows])
     chart.add("P90", [row["p90_wait_minutes"] for row in rows])
-    return Chart("waits", "Diagram batang: median dan P90 lama menunggu per layanan, dalam menit "
-                          "(angkanya di tabel sebelahnya).", _render(chart))
+    return Chart(
+        "waits",
+        "Diagram batang: median dan P90 lama menunggu per layanan, dalam menit (angkanya di tabel sebelahnya).",
+        _render(chart),
+    )
 
 
 def no_show_chart(figures: dict) -> Chart:
     rows = [row for row in figures["active_services"] if row["issued"]][::-1]  # first service on top
-    chart = pygal.HorizontalBar(**_config(x_title="Persen dari nomor diambil", show_legend=False,
-                                          value_formatter=_minutes,
-                                          height=max(260, 90 + 50 * len(rows)),
-                                          **_value_axis([row["no_show_percent"] for row in rows])))
+    chart = pygal.HorizontalBar(
+        **_config(
+            x_title="Persen dari nomor diambil",
+            show_legend=False,
+            value_formatter=_minutes,
+            height=max(260, 90 + 50 * len(rows)),
+            **_value_axis([row["no_show_percent"] for row in rows]),
+        )
+    )
     chart.x_labels = [row["name"] for row in rows]
     chart.add("Tidak hadir (%)", [row["no_show_percent"] for row in rows])
-    return Chart("no_show", "Diagram batang: persentase nomor tidak hadir per layanan "
-                            "(angkanya di tabel sebelahnya).", _render(chart))
+    return Chart(
+        "no_show",
+        "Diagram batang: persentase nomor tidak hadir per layanan (angkanya di tabel sebelahnya).",
+        _render(chart),
+    )
 
 
 def trend_chart(figures: dict) -> Chart:
     trend = figures["trend"]
     values = [day[key] for day in trend for key in ("issued", "served", "no_show")]
-    chart = pygal.Line(**_config(y_title="Nomor per hari", show_minor_x_labels=False, dots_size=3,
-                                 stroke_style={"width": 3}, height=420, **_value_axis(values)))
+    chart = pygal.Line(
+        **_config(
+            y_title="Nomor per hari",
+            show_minor_x_labels=False,
+            dots_size=3,
+            stroke_style={"width": 3},
+            height=420,
+            **_value_axis(values),
+        )
+    )
     chart.x_labels = [day["date"][8:] + "/" + day["date"][5:7] for day in trend]
     chart.x_labels_major = chart.x_labels[::7]
     chart.add("Diambil", [day["issued"] for day in trend])
     chart.add("Dilayani", [day["served"] for day in trend])
     chart.add("Tidak hadir", [day["no_show"] for day in trend])
-    return Chart("trend", f"Diagram garis: nomor diambil, dilayani dan tidak hadir per hari selama "
-                          f"{len(trend)} hari (angkanya di tabel sebelahnya).", _render(chart))
+    return Chart(
+        "trend",
+        f"Diagram garis: nomor diambil, dilayani dan tidak hadir per hari selama "
+        f"{len(trend)} hari (angkanya di tabel sebelahnya).",
+        _render(chart),
+    )
 
 
 def weekday_chart(figures: dict) -> Chart:
     week = figures["week"]
     labels = [f"{hour:02d}.00" for hour in week["hours"]]
     values = [value for row in week["rows"] for value in row["averages"]]
-    chart = pygal.Line(**_config(y_title="Rata-rata nomor diambil", x_title="Jam", dots_size=4, width=1300,
-                                 height=380, stroke_style={"width": 3}, **_value_axis(values),
-                                 **_category_labels(labels, 1300)))
+    chart = pygal.Line(
+        **_config(
+            y_title="Rata-rata nomor diambil",
+            x_title="Jam",
+            dots_size=4,
+            width=1300,
+            height=380,
+            stroke_style={"width": 3},
+            **_value_axis(values),
+            **_category_labels(labels, 1300),
+        )
+    )
     chart.x_labels = labels
     for row in week["rows"]:
         chart.add(row["weekday"], row["averages"])
-    return Chart("weekday", "Diagram garis: rata-rata nomor diambil per jam untuk setiap hari kerja "
-                            "(angkanya di tabel sebelahnya).", _render(chart))
+    return Chart(
+        "weekday",
+        "Diagram garis: rata-rata nomor diambil per jam untuk setiap hari kerja (angkanya di tabel sebelahnya).",
+        _render(chart),
+    )
 
 
 def page_charts(figures: dict) -> dict[str, Chart]:
     """Draw every chart of the report page, by name."""
-    charts = (hourly_chart(figures), wait_chart(figures), no_show_chart(figures), trend_chart(figures),
-              weekday_chart(figures))
+    charts = (
+        hourly_chart(figures),
+        wait_chart(figures),
+        no_show_chart(figures),
+        trend_chart(figures),
+        weekday_chart(figures),
+    )
     return {chart.name: chart for chart in charts}

@@ -19,12 +19,30 @@ SHEETS = {  # part of the pack -> sheet name (at most 31 characters)
     "complaints": "Konsultasi dan Pengaduan",
     "service_days": "Sarana Prasarana",
 }
-STANDARD_HEADINGS = ("Kode", "Layanan", "Persyaratan", "Sistem, mekanisme dan prosedur", "Jangka waktu pelayanan",
-                     "Biaya/tarif", "Produk pelayanan")
-KEY_NAMES = {"requirements": "Persyaratan", "procedure": "Prosedur", "time_standard": "Jangka waktu",
-             "cost": "Biaya/tarif", "product": "Produk", "maklumat": "Maklumat Pelayanan"}
-COMPLAINT_HEADINGS = ("Diterima", "Dijawab tepat waktu", "Dijawab terlambat", "Belum dijawab, lewat batas waktu",
-                      "Belum dijawab, dalam batas waktu")
+STANDARD_HEADINGS = (
+    "Kode",
+    "Layanan",
+    "Persyaratan",
+    "Sistem, mekanisme dan prosedur",
+    "Jangka waktu pelayanan",
+    "Biaya/tarif",
+    "Produk pelayanan",
+)
+KEY_NAMES = {
+    "requirements": "Persyaratan",
+    "procedure": "Prosedur",
+    "time_standard": "Jangka waktu",
+    "cost": "Biaya/tarif",
+    "product": "Produk",
+    "maklumat": "Maklumat Pelayanan",
+}
+COMPLAINT_HEADINGS = (
+    "Diterima",
+    "Dijawab tepat waktu",
+    "Dijawab terlambat",
+    "Belum dijawab, lewat batas waktu",
+    "Belum dijawab, dalam batas waktu",
+)
 COMPLAINT_KEYS = ("received", "answered_on_time", "answered_late", "overdue", "open")
 NOT_RECORDED = "belum dicatat"
 
@@ -95,9 +113,16 @@ def evaluation_to_xlsx(pack: dict[str, Any]) -> bytes:
         sheet.write_string(row, 0, "Tidak ada perubahan pada tahun ini.")
     for change in standards["changes"]:
         subject = "Kantor" if change["subject"] == "office" else change["subject"]
-        for column, text in enumerate((change["changed_at"], change["changed_by"], subject,
-                                       _key_name(change["key"]), _listed(change["before"]),
-                                       _listed(change["after"]))):
+        for column, text in enumerate(
+            (
+                change["changed_at"],
+                change["changed_by"],
+                subject,
+                _key_name(change["key"]),
+                _listed(change["before"]),
+                _listed(change["after"]),
+            )
+        ):
             sheet.write_string(row, column, text, wrap)
         row += 1
 
@@ -149,11 +174,18 @@ def evaluation_to_xlsx(pack: dict[str, Any]) -> bytes:
     # Sarana Prasarana: opening days of the calendar, days with service, disruption minutes.
     days = pack["service_days"]
     sheet, row = sheet_for("service_days", (14, 22, 22, 26))
-    row = headings(sheet, row, ("Bulan", "Hari buka (kalender kantor)", "Hari dengan layanan",
-                                "Menit gangguan layanan"))
-    for month in [*days["months"], {"name": "Jumlah", "opening_days": days["opening_days"],
-                                     "served_days": days["served_days"],
-                                     "disruption_minutes": days["disruption_minutes"]}]:
+    row = headings(
+        sheet, row, ("Bulan", "Hari buka (kalender kantor)", "Hari dengan layanan", "Menit gangguan layanan")
+    )
+    for month in [
+        *days["months"],
+        {
+            "name": "Jumlah",
+            "opening_days": days["opening_days"],
+            "served_days": days["served_days"],
+            "disruption_minutes": days["disruption_minutes"],
+        },
+    ]:
         sheet.write_string(row, 0, month["name"])
         sheet.write_number(row, 1, month["opening_days"])
         sheet.write_number(row, 2, month["served_days"])

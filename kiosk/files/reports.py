@@ -13,17 +13,53 @@ from datetime import date, datetime, time
 
 import xlsxwriter
 
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
+MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
-SERVICE_COLUMNS = ("code", "name", "issued", "served", "no_show", "avg_wait_minutes", "median_wait_minutes",
-                   "p90_wait_minutes", "avg_service_minutes")
+SERVICE_COLUMNS = (
+    "code",
+    "name",
+    "issued",
+    "served",
+    "no_show",
+    "avg_wait_minutes",
+    "median_wait_minutes",
+    "p90_wait_minutes",
+    "avg_service_minutes",
+)
 TOTAL_DATE = "total"
 
-_SERVICE_HEADINGS = ("Kode", "Layanan", "Diambil", "Dilayani", "Tidak hadir", "Rata-rata tunggu (menit)",
-                     "Median tunggu (menit)", "P90 tunggu (menit)", "Rata-rata layanan (menit)")
-_WORKER_HEADINGS = ("Dipanggil", "Dilayani", "Tidak hadir", "Rata-rata tunggu (menit)",
-                    "Rata-rata layanan (menit)", "Jumlah menit layanan")
+_SERVICE_HEADINGS = (
+    "Kode",
+    "Layanan",
+    "Diambil",
+    "Dilayani",
+    "Tidak hadir",
+    "Rata-rata tunggu (menit)",
+    "Median tunggu (menit)",
+    "P90 tunggu (menit)",
+    "Rata-rata layanan (menit)",
+)
+_WORKER_HEADINGS = (
+    "Dipanggil",
+    "Dilayani",
+    "Tidak hadir",
+    "Rata-rata tunggu (menit)",
+    "Rata-rata layanan (menit)",
+    "Jumlah menit layanan",
+)
 _WORKER_KEYS = ("called", "served", "no_show", "avg_wait_minutes", "avg_service_minutes", "service_minutes")
 
 
@@ -94,8 +130,7 @@ def to_csv(report: dict, excel_id: bool = False) -> str:
 class _Sheet:
     """One worksheet that starts with the office, the report's name and its period, then the column headings."""
 
-    def __init__(self, book: xlsxwriter.Workbook, formats: dict, title: str, report: dict,
-                 headings: tuple[str, ...]):
+    def __init__(self, book: xlsxwriter.Workbook, formats: dict, title: str, report: dict, headings: tuple[str, ...]):
         self.sheet, self.formats, self.row = book.add_worksheet(title), formats, 0
         first_day, last_day = (report["from"], report["to"]) if "days" in report else (report["date"],) * 2
         self.sheet.set_column(0, 0, 18)  # wide enough for a date and the loket names
@@ -111,8 +146,7 @@ class _Sheet:
             if value is None or value == "":
                 continue
             if isinstance(value, date):  # a real date, shown 25-11-2026, that Excel sorts and filters as one
-                self.sheet.write_datetime(self.row, column, datetime.combine(value, time()),
-                                          self.formats["date"])
+                self.sheet.write_datetime(self.row, column, datetime.combine(value, time()), self.formats["date"])
             elif isinstance(value, str):
                 self.sheet.write_string(self.row, column, value, style)  # never a formula
             else:
@@ -125,8 +159,11 @@ def to_xlsx(report: dict) -> bytes:
     totals = report.get("totals", report)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    formats = {"title": book.add_format({"bold": True, "font_size": 14}), "bold": book.add_format({"bold": True}),
-               "date": book.add_format({"num_format": "dd-mm-yyyy"})}
+    formats = {
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "bold": book.add_format({"bold": True}),
+        "date": book.add_format({"num_format": "dd-mm-yyyy"}),
+    }
 
     summary = _Sheet(book, formats, "Ringkasan", report, _SERVICE_HEADINGS)
     for row in totals["services"]:
@@ -172,8 +209,16 @@ def disruptions_csv(rows: list[dict], excel_id: bool = False) -> str:
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(("Kode", "Layanan", "Alasan", "Keterangan", "Kali", "Menit"))
         for row in rows:
-            writer.writerow((row["service"], _indonesian(row["name"]), row["reason"], _indonesian(row["label"]),
-                             row["disruptions"], row["minutes"]))
+            writer.writerow(
+                (
+                    row["service"],
+                    _indonesian(row["name"]),
+                    row["reason"],
+                    _indonesian(row["label"]),
+                    row["disruptions"],
+                    row["minutes"],
+                )
+            )
     else:
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(DISRUPTION_COLUMNS)

@@ -117,23 +117,27 @@ def readable_file() -> Iterator[None]:
     try:
         yield
     except UnicodeDecodeError as exc:
-        raise ImportProblem(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                            f"export it again as CSV UTF-8",
-                            "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.") from None
+        raise ImportProblem(
+            f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); export it again as CSV UTF-8",
+            "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.",
+        ) from None
     except csv.Error as exc:
-        raise ImportProblem(f"the file is not readable CSV: {exc}",
-                            "Berkas bukan CSV yang dapat dibaca. Ekspor ulang dari SIAK sebagai CSV.") from None
-
+        raise ImportProblem(
+            f"the file is not readable CSV: {exc}",
+            "Berkas bukan CSV yang dapat dibaca. Ekspor ulang dari SIAK sebagai CSV.",
+        ) from None
 
 
 def _columns(header: list[str]) -> dict[str, int]:
     names = [name.strip().lower() for name in header]
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
-        raise ImportProblem(f"the header row lacks column(s) {', '.join(missing)} "
-                            f"(needed: {', '.join(REQUIRED_COLUMNS)}; optional: {', '.join(OPTIONAL_COLUMNS)})",
-                            f"Baris judul tidak memuat kolom {', '.join(missing)} (wajib: "
-                            f"{', '.join(REQUIRED_COLUMNS)}; boleh: {', '.join(OPTIONAL_COLUMNS)}).")
+        raise ImportProblem(
+            f"the header row lacks column(s) {', '.join(missing)} "
+            f"(needed: {', '.join(REQUIRED_COLUMNS)}; optional: {', '.join(OPTIONAL_COLUMNS)})",
+            f"Baris judul tidak memuat kolom {', '.join(missing)} (wajib: "
+            f"{', '.join(REQUIRED_COLUMNS)}; boleh: {', '.join(OPTIONAL_COLUMNS)}).",
+        )
     return {name: names.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) if name in names}
 
 
@@ -144,20 +148,25 @@ def _lines(stream: TextIO) -> Iterator[str]:
         if not line:
             return
         if len(line) > MAX_LINE_CHARS:
-            raise NotSiakFile(f"not a SIAK status export: a line is longer than {MAX_LINE_CHARS // 1024} KiB",
-                              f"Berkas ini bukan ekspor status SIAK: ada baris yang lebih panjang dari "
-                              f"{MAX_LINE_CHARS // 1024} KB. Ekspor ulang dari SIAK sebagai CSV.")
+            raise NotSiakFile(
+                f"not a SIAK status export: a line is longer than {MAX_LINE_CHARS // 1024} KiB",
+                f"Berkas ini bukan ekspor status SIAK: ada baris yang lebih panjang dari "
+                f"{MAX_LINE_CHARS // 1024} KB. Ekspor ulang dari SIAK sebagai CSV.",
+            )
         yield line
 
 
 def _not_siak(rows: int, rejected: int) -> NotSiakFile:
-    return NotSiakFile(f"not a SIAK status export: {rejected} of the first {rows} rows were rejected",
-                       f"Berkas ini bukan ekspor status SIAK: {rejected} dari {rows} baris pertama ditolak. "
-                       f"Periksa berkasnya, lalu ekspor ulang dari SIAK sebagai CSV.")
+    return NotSiakFile(
+        f"not a SIAK status export: {rejected} of the first {rows} rows were rejected",
+        f"Berkas ini bukan ekspor status SIAK: {rejected} dari {rows} baris pertama ditolak. "
+        f"Periksa berkasnya, lalu ekspor ulang dari SIAK sebagai CSV.",
+    )
 
 
-def read_rows(stream: TextIO, today: date, report: ImportReport,
-              progress: Callable[[int], None] | None = None) -> Iterator[tuple[int, Application]]:
+def read_rows(
+    stream: TextIO, today: date, report: ImportReport, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[int, Application]]:
     """Yield (row number, record) for the good rows of a CSV stream; count each bad row in ``report``.
 
     Raise NotSiakFile as soon as, after a multiple of JUNK_CHECK_ROWS rows, nearly all were rejected.
@@ -166,8 +175,9 @@ def read_rows(stream: TextIO, today: date, report: ImportReport,
     try:
         first = next(lines)
     except StopIteration:
-        raise ImportProblem("the file is empty (a header row is needed)",
-                            "Berkas kosong: baris judul kolom diperlukan.") from None
+        raise ImportProblem(
+            "the file is empty (a header row is needed)", "Berkas kosong: baris judul kolom diperlukan."
+        ) from None
     first = first.removeprefix("\ufeff")
     delimiter = ";" if first.count(";") > first.count(",") else ","
     reader = csv.reader(chain([first], lines), delimiter=delimiter)
@@ -184,16 +194,27 @@ def read_rows(stream: TextIO, today: date, report: ImportReport,
             raise _not_siak(rows, report.rejected_count)
         number = reader.line_num
         if len(row) < width:
-            report.reject(number, f"{len(row)} fields, at least {width} expected",
-                          f"Hanya {len(row)} kolom, paling sedikit {width} diperlukan.")
+            report.reject(
+                number,
+                f"{len(row)} fields, at least {width} expected",
+                f"Hanya {len(row)} kolom, paling sedikit {width} diperlukan.",
+            )
             continue
         cell = {name: row[index].strip() for name, index in columns.items() if index < len(row)}
         try:
-            record = check_application(cell["nik"], cell["no_kk"], cell["nama"], cell["tanggal_lahir"],
-                                       cell["status"], cell.get("keterangan", ""), today)
+            record = check_application(
+                cell["nik"],
+                cell["no_kk"],
+                cell["nama"],
+                cell["tanggal_lahir"],
+                cell["status"],
+                cell.get("keterangan", ""),
+                today,
+            )
         except (InvalidNumber, RecordProblem) as problem:
-            report.reject(number, problem.reason,
-                          problem.detail if isinstance(problem, InvalidNumber) else problem.message)
+            report.reject(
+                number, problem.reason, problem.detail if isinstance(problem, InvalidNumber) else problem.message
+            )
             continue
         yield number, record
 
@@ -225,8 +246,10 @@ def _exclusive(db: Database) -> Iterator[None]:
 
 
 def _running() -> ImportRunning:
-    return ImportRunning("another status import is running on this database; try again when it has finished",
-                         "Impor data status lain sedang berjalan. Silakan coba lagi setelah selesai.")
+    return ImportRunning(
+        "another status import is running on this database; try again when it has finished",
+        "Impor data status lain sedang berjalan. Silakan coba lagi setelah selesai.",
+    )
 
 
 class _Pacer:
@@ -247,9 +270,15 @@ class _Pacer:
         self.started = time.monotonic()
 
 
-def import_status(db: Database, stream: TextIO, today: date, at: str, by: str = "import",
-                  progress: Callable[[int], None] | None = None,
-                  pause_seconds: float = PAUSE_SECONDS) -> ImportReport:
+def import_status(
+    db: Database,
+    stream: TextIO,
+    today: date,
+    at: str,
+    by: str = "import",
+    progress: Callable[[int], None] | None = None,
+    pause_seconds: float = PAUSE_SECONDS,
+) -> ImportReport:
     """Check every row of a SIAK CSV and apply the good ones all or nothing; return the report."""
     report = ImportReport()
     pace = _Pacer(pause_seconds)
@@ -264,8 +293,9 @@ def import_status(db: Database, stream: TextIO, today: date, at: str, by: str = 
             def stage() -> None:
                 pace.begin()
                 for number, first in status_store.stage(db, import_id, batch):
-                    report.reject(number, f"NIK repeated (first in row {first})",
-                                  f"NIK berulang (pertama di baris {first}).")
+                    report.reject(
+                        number, f"NIK repeated (first in row {first})", f"NIK berulang (pertama di baris {first})."
+                    )
                 batch.clear()
                 pace()
 

@@ -31,8 +31,11 @@ def skm_to_xlsx(report: dict) -> bytes:
     sheet.set_column(1, 1, 44)
     sheet.set_column(2, 4, 16)
     row = header(sheet, "Laporan Hasil Survei Kepuasan Masyarakat (PermenPANRB No. 14 Tahun 2017)")
-    facts = [("Jumlah responden", report["respondents"]), ("Populasi (nomor dilayani)", report["population"]),
-             ("Sampel minimal (Krejcie-Morgan)", report["sample_size"])]
+    facts = [
+        ("Jumlah responden", report["respondents"]),
+        ("Populasi (nomor dilayani)", report["population"]),
+        ("Sampel minimal (Krejcie-Morgan)", report["sample_size"]),
+    ]
     for label, value in facts:
         sheet.write_string(row, 1, label)
         sheet.write_number(row, 2, value)

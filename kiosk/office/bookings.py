@@ -36,8 +36,13 @@ def _hours(rt: Runtime, service: Service):
 def _open_days(rt: Runtime, service: Service) -> list[date]:
     now = rt.now()
     closed = {date.fromisoformat(d): reason for d, reason in service_store.closed_dates(rt.db, rt.today()).items()}
-    return rules.bookable_days(now.date(), _hours(rt, service), rt.settings.office.observe_national_holidays,
-                               closed, rt.settings.booking.days_ahead)
+    return rules.bookable_days(
+        now.date(),
+        _hours(rt, service),
+        rt.settings.office.observe_national_holidays,
+        closed,
+        rt.settings.booking.days_ahead,
+    )
 
 
 def _windows(rt: Runtime, service: Service, day: date) -> list[tuple[rules.Slot, int]]:
@@ -54,10 +59,19 @@ def availability_json(rt: Runtime, code: object) -> dict[str, Any]:
     for day in days:
         booked_day = sum(taken for (when, _), taken in seats.items() if when == day.isoformat())
         day_left = service.booking_quota - booked_day
-        answer.append({"date": day.isoformat(), "slots": [
-            {"start": slot.start_text, "end": slot.end_text,
-             "left": max(0, min(capacity - seats.get((day.isoformat(), slot.start_text), 0), day_left))}
-            for slot, capacity in _windows(rt, service, day)]})
+        answer.append(
+            {
+                "date": day.isoformat(),
+                "slots": [
+                    {
+                        "start": slot.start_text,
+                        "end": slot.end_text,
+                        "left": max(0, min(capacity - seats.get((day.isoformat(), slot.start_text), 0), day_left)),
+                    }
+                    for slot, capacity in _windows(rt, service, day)
+                ],
+            }
+        )
     return {"service": service.code, "days": answer}
 
 
@@ -74,9 +88,11 @@ def _nik_hash(rt: Runtime, service: Service, nik: object, day: str) -> str | Non
 
 def walk_in_party(rt: Runtime, service: Service, body: dict[str, Any]) -> rules.Party:
     """Read a ticket request's family members, NIK (where the service asks) and SMS phone."""
-    return rules.Party(members=rules.check_members(body.get("members")),
-                       nik_hash=_nik_hash(rt, service, body.get("nik"), rt.today()),
-                       phone=rules.normalise_phone(body.get("phone")))
+    return rules.Party(
+        members=rules.check_members(body.get("members")),
+        nik_hash=_nik_hash(rt, service, body.get("nik"), rt.today()),
+        phone=rules.normalise_phone(body.get("phone")),
+    )
 
 
 def booking_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
@@ -85,8 +101,14 @@ def booking_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
 
     service = rt.settings.service(row["service"])
     booking = rt.settings.booking
-    _, opens, closes = rules.window_bounds(date.fromisoformat(row["day"]), row["slot_start"], row["slot_end"],
-                                           rt.settings.office.timezone, booking.early_minutes, booking.late_minutes)
+    _, opens, closes = rules.window_bounds(
+        date.fromisoformat(row["day"]),
+        row["slot_start"],
+        row["slot_end"],
+        rt.settings.office.timezone,
+        booking.early_minutes,
+        booking.late_minutes,
+    )
     ticket = tickets_store.get_ticket(rt.db, row["ticket_id"]) if row["ticket_id"] else None
     return {
         "code": row["code"],
@@ -107,8 +129,9 @@ def booking_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def book(rt: Runtime, body: dict[str, Any], key: str | None, created_by: str, print_slip: bool
-         ) -> tuple[dict[str, Any], bool]:
+def book(
+    rt: Runtime, body: dict[str, Any], key: str | None, created_by: str, print_slip: bool
+) -> tuple[dict[str, Any], bool]:
     """Book a seat in an arrival window of a later open day; return (BOOKING, created)."""
     service = _service(rt, body.get("service"))
     text, start = body.get("date"), body.get("slot")
@@ -123,18 +146,31 @@ def book(rt: Runtime, body: dict[str, Any], key: str | None, created_by: str, pr
     if service.booking_quota <= 0:
         raise ServiceClosed(NO_BOOKINGS)
     if day not in _open_days(rt, service):
-        raise ServiceClosed(f"Tanggal {text} tidak dapat dipesan: kantor tutup atau di luar "
-                            f"{rt.settings.booking.days_ahead} hari buka berikutnya.")
-    window = next(((slot, capacity) for slot, capacity in _windows(rt, service, day) if slot.start_text == start),
-                  None)
+        raise ServiceClosed(
+            f"Tanggal {text} tidak dapat dipesan: kantor tutup atau di luar "
+            f"{rt.settings.booking.days_ahead} hari buka berikutnya."
+        )
+    window = next(((slot, capacity) for slot, capacity in _windows(rt, service, day) if slot.start_text == start), None)
     if window is None:
         raise BadRequest(f"Jam kedatangan '{start[:10]}' tidak ada pada tanggal itu.")
     members = rules.check_members(body.get("members"))
     phone = rules.normalise_phone(body.get("phone"))
     nik_hash = _nik_hash(rt, service, body.get("nik"), day.isoformat())
-    row, created = store.create(rt.db, service.code, day.isoformat(), window[0], members, nik_hash, phone,
-                                created_by, key, rt.now(), window[1], service.booking_quota,
-                                print_slip and rt.settings.printer.type != "none")
+    row, created = store.create(
+        rt.db,
+        service.code,
+        day.isoformat(),
+        window[0],
+        members,
+        nik_hash,
+        phone,
+        created_by,
+        key,
+        rt.now(),
+        window[1],
+        service.booking_quota,
+        print_slip and rt.settings.printer.type != "none",
+    )
     if created:
         announce(rt, "bookings", {"date": row["day"], "service": row["service"]}, printer=print_slip)
     return booking_json(rt, row), created
@@ -169,8 +205,7 @@ def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
     if row["status"] == "cancelled":
         raise store.UnknownBooking("Pemesanan ini sudah dibatalkan.")
     if row["status"] == "checked_in":
-        raise KioskError("Kode ini sudah dipakai untuk mengambil nomor antrean.", code="already_checked_in",
-                         status=409)
+        raise KioskError("Kode ini sudah dipakai untuk mengambil nomor antrean.", code="already_checked_in", status=409)
     if row["status"] == "expired":
         raise _expired("Pemesanan ini sudah kedaluwarsa.")
     service = rt.settings.service(row["service"])
@@ -178,17 +213,28 @@ def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
         raise store.UnknownBooking("Layanan pemesanan ini tidak lagi tersedia. Silakan tanyakan kepada petugas.")
     now, booking = rt.now(), rt.settings.booking
     day = date.fromisoformat(row["day"])
-    start, opens, closes = rules.window_bounds(day, row["slot_start"], row["slot_end"], rt.settings.office.timezone,
-                                               booking.early_minutes, booking.late_minutes)
+    start, opens, closes = rules.window_bounds(
+        day,
+        row["slot_start"],
+        row["slot_end"],
+        rt.settings.office.timezone,
+        booking.early_minutes,
+        booking.late_minutes,
+    )
     verdict = rules.check_in_verdict(now, day, opens, closes)
     window = rules.window_text(row["slot_start"], row["slot_end"])
     if verdict == "not_today":
         raise KioskError(f"Nomor Anda untuk {rules.date_text(day)}, {window}.", code="not_today", status=409)
     if verdict == "too_early":
-        raise KioskError(f"Terlalu awal: silakan kembali pukul {opens.strftime('%H.%M')}.", code="too_early",
-                         status=409)
-    party = rules.Party(members=row["members"], nik_hash=store.nik_hash_of(rt.db, row["id"]),
-                        phone=store.phone_of(rt.db, row["id"]), reuse_existing=False)
+        raise KioskError(
+            f"Terlalu awal: silakan kembali pukul {opens.strftime('%H.%M')}.", code="too_early", status=409
+        )
+    party = rules.Party(
+        members=row["members"],
+        nik_hash=store.nik_hash_of(rt.db, row["id"]),
+        phone=store.phone_of(rt.db, row["id"]),
+        reuse_existing=False,
+    )
     print_job = rt.settings.printer.type != "none"
     walk_in = verdict in ("late", "past")
     if walk_in:
@@ -196,18 +242,29 @@ def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
         if verdict == "past":
             raise _expired(f"Pemesanan ini untuk {rules.date_text(day)} dan sudah kedaluwarsa.")
         try:
-            ticket, _ = tickets_store.issue_ticket(rt.db, rt.settings, service, False, now, print_job=print_job,
-                                                   party=party)
+            ticket, _ = tickets_store.issue_ticket(
+                rt.db, rt.settings, service, False, now, print_job=print_job, party=party
+            )
         except (QuotaReached, ServiceClosed) as refused:
-            raise _expired(f"Jam kedatangan Anda sudah lewat dan {refused.message[0].lower()}{refused.message[1:]}") \
-                from None
+            raise _expired(
+                f"Jam kedatangan Anda sudah lewat dan {refused.message[0].lower()}{refused.message[1:]}"
+            ) from None
     else:
-        ticket = store.check_in(rt.db, rt.settings, service, row, now,
-                                rules.Party(**{**party.__dict__, "booked_at": start.isoformat(timespec="seconds")}),
-                                print_job)
+        ticket = store.check_in(
+            rt.db,
+            rt.settings,
+            service,
+            row,
+            now,
+            rules.Party(**{**party.__dict__, "booked_at": start.isoformat(timespec="seconds")}),
+            print_job,
+        )
     announce(rt, "bookings", {"date": row["day"], "service": row["service"]}, queue=True, printer=True)
-    return {"ticket": ticket_json(rt, ticket), "booking": booking_json(rt, store.by_token(rt.db, row["token"])),
-            "walk_in": walk_in}
+    return {
+        "ticket": ticket_json(rt, ticket),
+        "booking": booking_json(rt, store.by_token(rt.db, row["token"])),
+        "walk_in": walk_in,
+    }
 
 
 def housekeep(rt: Runtime) -> int:
@@ -216,8 +273,14 @@ def housekeep(rt: Runtime) -> int:
     booking, zone, now = rt.settings.booking, rt.settings.office.timezone, rt.now()
 
     def past_grace(row: dict[str, Any]) -> bool:
-        _, _, closes = rules.window_bounds(date.fromisoformat(row["day"]), row["slot_start"], row["slot_end"],
-                                           zone, booking.early_minutes, booking.late_minutes)
+        _, _, closes = rules.window_bounds(
+            date.fromisoformat(row["day"]),
+            row["slot_start"],
+            row["slot_end"],
+            zone,
+            booking.early_minutes,
+            booking.late_minutes,
+        )
         return now > closes
 
     from datetime import timedelta
@@ -237,8 +300,15 @@ def reprint_existing(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
 def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: int | None) -> dict[str, Any]:
     """Put a no-show back in the queue once, [queue] late_requeue_after numbers later; return the ticket row."""
     queue_settings = rt.settings.queue
-    ticket = store.late_return(rt.db, ticket_id, rt.now(), queue_settings.late_return_minutes,
-                               queue_settings.late_requeue_after, staff["id"], counter_scope)
+    ticket = store.late_return(
+        rt.db,
+        ticket_id,
+        rt.now(),
+        queue_settings.late_return_minutes,
+        queue_settings.late_requeue_after,
+        staff["id"],
+        counter_scope,
+    )
     announce(rt, queue=True)
     return ticket
 
@@ -265,15 +335,29 @@ def rebook(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: in
             if slot["left"] < ticket["members"]:
                 continue
             try:
-                booking, _ = book(rt, {"service": service.code, "date": day["date"], "slot": slot["start"],
-                                       "members": ticket["members"], "phone": phone}, None, staff["username"],
-                                  print_slip=True) if not service.one_per_nik else _book_without_nik(
-                    rt, service, day["date"], slot["start"], ticket["members"], phone, staff)
+                booking, _ = (
+                    book(
+                        rt,
+                        {
+                            "service": service.code,
+                            "date": day["date"],
+                            "slot": slot["start"],
+                            "members": ticket["members"],
+                            "phone": phone,
+                        },
+                        None,
+                        staff["username"],
+                        print_slip=True,
+                    )
+                    if not service.one_per_nik
+                    else _book_without_nik(rt, service, day["date"], slot["start"], ticket["members"], phone, staff)
+                )
             except SlotFull:
                 continue  # taken meanwhile: the next window
             try:
-                cancelled, _ = tickets_store.transition(rt.db, ticket_id, "cancel", rt.now(), staff["id"],
-                                                        counter_scope=counter_scope)
+                cancelled, _ = tickets_store.transition(
+                    rt.db, ticket_id, "cancel", rt.now(), staff["id"], counter_scope=counter_scope
+                )
             except KioskError:
                 store.cancel(rt.db, booking["token"], rt.now())
                 raise
@@ -282,13 +366,29 @@ def rebook(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: in
     raise SlotFull("Tidak ada jam kedatangan yang masih kosong pada hari-hari buka berikutnya.")
 
 
-def _book_without_nik(rt: Runtime, service: Service, day: str, start: str, members: int, phone: str | None,
-                      staff: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+def _book_without_nik(
+    rt: Runtime, service: Service, day: str, start: str, members: int, phone: str | None, staff: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
     """Book for a ticket whose NIK is not known any more (only a hash for its own day is kept)."""
-    window = next((slot, capacity) for slot, capacity in _windows(rt, service, date.fromisoformat(day))
-                  if slot.start_text == start)
-    row, created = store.create(rt.db, service.code, day, window[0], members, None, phone, staff["username"],
-                                None, rt.now(), window[1], service.booking_quota,
-                                rt.settings.printer.type != "none")
+    window = next(
+        (slot, capacity)
+        for slot, capacity in _windows(rt, service, date.fromisoformat(day))
+        if slot.start_text == start
+    )
+    row, created = store.create(
+        rt.db,
+        service.code,
+        day,
+        window[0],
+        members,
+        None,
+        phone,
+        staff["username"],
+        None,
+        rt.now(),
+        window[1],
+        service.booking_quota,
+        rt.settings.printer.type != "none",
+    )
     announce(rt, "bookings", {"date": day, "service": service.code}, printer=True)
     return booking_json(rt, row), created

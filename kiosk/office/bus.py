@@ -181,8 +181,9 @@ class EventBus:
         self._handlers: list[tuple[tuple[type[Event], ...], Callable[[Event], None]]] = []
         self._lock = threading.Lock()
 
-    def subscribe(self, kind: type[E] | tuple[type[Event], ...] | None, handler: Callable[[E], None]
-                  ) -> Callable[[], None]:
+    def subscribe(
+        self, kind: type[E] | tuple[type[Event], ...] | None, handler: Callable[[E], None]
+    ) -> Callable[[], None]:
         """Call ``handler`` for each event of ``kind`` (a type, a tuple of types, or None for every event);
         return a function that ends the subscription."""
         kinds = (Event,) if kind is None else kind if isinstance(kind, tuple) else (kind,)
@@ -204,8 +205,9 @@ class EventBus:
             try:
                 handler(event)
             except Exception:  # a subscriber's fault must not undo or fail what already happened
-                log.exception("subscriber %s failed on %s", getattr(handler, "__qualname__", handler),
-                              type(event).__name__)
+                log.exception(
+                    "subscriber %s failed on %s", getattr(handler, "__qualname__", handler), type(event).__name__
+                )
 
     @property
     def subscriber_count(self) -> int:

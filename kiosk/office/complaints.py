@@ -30,14 +30,22 @@ TOKEN_BYTES = 18  # 24 characters in the link: as hard to guess as a ticket's
 
 def office_calendar(rt: Runtime, first: date) -> rules.OfficeCalendar:
     """Return the office's calendar with its closed dates from ``first`` on."""
-    closed = {date.fromisoformat(day): reason
-              for day, reason in service_store.closed_dates(rt.db, first.isoformat()).items()}
+    closed = {
+        date.fromisoformat(day): reason for day, reason in service_store.closed_dates(rt.db, first.isoformat()).items()
+    }
     return rules.OfficeCalendar.of(rt.settings.office, closed)
 
 
-def lodge(rt: Runtime, category: str, text: str, phone: str | None, channel: str,
-          received_by: str | None = None, ticket_hash: str | None = None,
-          receipt_lang: str | None = None) -> dict[str, Any]:
+def lodge(
+    rt: Runtime,
+    category: str,
+    text: str,
+    phone: str | None,
+    channel: str,
+    received_by: str | None = None,
+    ticket_hash: str | None = None,
+    receipt_lang: str | None = None,
+) -> dict[str, Any]:
     """Store a complaint received now with its deadline; return it.
 
     A complaint lodged at a kiosk queues its printed receipt in ``receipt_lang`` where a printer is configured
@@ -46,10 +54,19 @@ def lodge(rt: Runtime, category: str, text: str, phone: str | None, channel: str
     now = rt.now()
     printed = channel == "kiosk" and receipt_lang is not None and rt.settings.printer.type != "none"
     due = rules.due_at(now, rt.settings.complaints.days(category), office_calendar(rt, now.date()))
-    complaint = store.add_complaint(db=rt.db, received_at=now, due_at=due, token=secrets.token_urlsafe(TOKEN_BYTES),
-                                    category=category, text=text, phone=phone, channel=channel,
-                                    received_by=received_by, ticket_hash=ticket_hash,
-                                    receipt_lang=receipt_lang if printed else None)
+    complaint = store.add_complaint(
+        db=rt.db,
+        received_at=now,
+        due_at=due,
+        token=secrets.token_urlsafe(TOKEN_BYTES),
+        category=category,
+        text=text,
+        phone=phone,
+        channel=channel,
+        received_by=received_by,
+        ticket_hash=ticket_hash,
+        receipt_lang=receipt_lang if printed else None,
+    )
     complaint["receipt"] = printed
     _announce(rt, "received", complaint)
     return complaint
@@ -107,9 +124,15 @@ STAFF_HIDDEN = ("token", "track_url")  # the holder's own, as for tickets
 def staff_json(rt: Runtime, complaint: dict[str, Any]) -> dict[str, Any]:
     """Return a complaint as the staff inbox shows it: never its token, with the contact and who did what."""
     shown = {key: value for key, value in holder_json(rt, complaint).items() if key not in STAFF_HIDDEN}
-    shown.update({"outcome": rules.outcome(complaint, rt.now()), "channel": complaint["channel"],
-                  "phone": complaint["phone"], "received_by": complaint["received_by"],
-                  "answered_by": complaint["answered_by"]})
+    shown.update(
+        {
+            "outcome": rules.outcome(complaint, rt.now()),
+            "channel": complaint["channel"],
+            "phone": complaint["phone"],
+            "received_by": complaint["received_by"],
+            "answered_by": complaint["answered_by"],
+        }
+    )
     return shown
 
 
@@ -136,10 +159,19 @@ def evaluation_pack(rt: Runtime, year: int) -> dict[str, Any]:
     served = evaluation.days_per_month(store.days_served(rt.db, first.isoformat(), through.isoformat()))
     zone = settings.office.timezone
     recorded, rows = store.disruptions_of_year(
-        rt.db, datetime.combine(first, time(0), zone).isoformat(timespec="seconds"),
-        datetime.combine(date(year + 1, 1, 1), time(0), zone).isoformat(timespec="seconds"))
-    spans = [Span(row["service"], row["reason"], datetime.fromisoformat(row["since"]),
-                  datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None) for row in rows]
+        rt.db,
+        datetime.combine(first, time(0), zone).isoformat(timespec="seconds"),
+        datetime.combine(date(year + 1, 1, 1), time(0), zone).isoformat(timespec="seconds"),
+    )
+    spans = [
+        Span(
+            row["service"],
+            row["reason"],
+            datetime.fromisoformat(row["since"]),
+            datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None,
+        )
+        for row in rows
+    ]
     # Minutes only where the office records disruptions at all: before that, null, never a made-up zero.
     disrupted = evaluation.disruption_minutes_per_month(spans, year, zone, now) if recorded else [None] * 12
     return {
@@ -151,11 +183,19 @@ def evaluation_pack(rt: Runtime, year: int) -> dict[str, Any]:
         "standards": _standards_of_year(rt, year),
         "skm": _skm_quarters(rt, year),
         "complaints": evaluation.complaint_figures(
-            store.complaints_received(rt.db, first.isoformat(), last.isoformat()), now),
+            store.complaints_received(rt.db, first.isoformat(), last.isoformat()), now
+        ),
         "service_days": {
-            "months": [{"month": month, "name": evaluation.MONTH_NAMES[month - 1],
-                        "opening_days": opening[month - 1], "served_days": served[month - 1],
-                        "disruption_minutes": disrupted[month - 1]} for month in range(1, 13)],
+            "months": [
+                {
+                    "month": month,
+                    "name": evaluation.MONTH_NAMES[month - 1],
+                    "opening_days": opening[month - 1],
+                    "served_days": served[month - 1],
+                    "disruption_minutes": disrupted[month - 1],
+                }
+                for month in range(1, 13)
+            ],
             "opening_days": sum(opening),
             "served_days": sum(served),
             "disruptions_recorded": recorded,
@@ -173,16 +213,29 @@ def _skm_quarters(rt: Runtime, year: int) -> dict[str, Any]:
     for number, first, last in evaluation.quarters(year):
         responses = survey_store.survey_responses(rt.db, first.isoformat(), last.isoformat())
         summary = skm.summarize([[row[code] for code in skm.ELEMENT_CODES] for row in responses])
-        rows.append({"quarter": number, "from": first.isoformat(), "to": last.isoformat(),
-                     "respondents": summary["respondents"],
-                     "population": survey_store.served_tickets(rt.db, first.isoformat(), last.isoformat()),
-                     "ikm": summary["ikm"], "grade": summary["grade"],
-                     "grade_label": skm.GRADES[summary["grade"]].label if summary["grade"] else None})
+        rows.append(
+            {
+                "quarter": number,
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "respondents": summary["respondents"],
+                "population": survey_store.served_tickets(rt.db, first.isoformat(), last.isoformat()),
+                "ikm": summary["ikm"],
+                "grade": summary["grade"],
+                "grade_label": skm.GRADES[summary["grade"]].label if summary["grade"] else None,
+            }
+        )
     responses = survey_store.survey_responses(rt.db, f"{year}-01-01", f"{year}-12-31")
     summary = skm.summarize([[row[code] for code in skm.ELEMENT_CODES] for row in responses])
-    return {"quarters": rows, "year": {"respondents": summary["respondents"], "ikm": summary["ikm"],
-                                       "grade": summary["grade"],
-                                       "grade_label": skm.GRADES[summary["grade"]].label if summary["grade"] else None}}
+    return {
+        "quarters": rows,
+        "year": {
+            "respondents": summary["respondents"],
+            "ikm": summary["ikm"],
+            "grade": summary["grade"],
+            "grade_label": skm.GRADES[summary["grade"]].label if summary["grade"] else None,
+        },
+    }
 
 
 def _standards_of_year(rt: Runtime, year: int) -> dict[str, Any]:
@@ -211,7 +264,9 @@ def standard_history(rt: Runtime, year: int) -> tuple[list[dict[str, Any]], Any]
             continue
         after = rules.standard_values(settings.office, settings.services)
         if saved["changed_at"][:4] == str(year):
-            changes += [{"changed_at": saved["changed_at"], "changed_by": saved["changed_by"], **change}
-                        for change in rules.standard_changes(before, after)]
+            changes += [
+                {"changed_at": saved["changed_at"], "changed_by": saved["changed_by"], **change}
+                for change in rules.standard_changes(before, after)
+            ]
         before, published = after, settings
     return changes, published

@@ -90,9 +90,15 @@ def minutes(rt: Runtime, first: date, last: date) -> list[dict[str, Any]]:
     zone, now = rt.settings.office.timezone, rt.now()
     begin = datetime.combine(first, time(0), zone).isoformat(timespec="seconds")
     stop = datetime.combine(date.fromordinal(last.toordinal() + 1), time(0), zone).isoformat(timespec="seconds")
-    spans = [rules.Span(row["service"], row["reason"], datetime.fromisoformat(row["since"]),
-                        datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None)
-             for row in store.overlapping(rt.db, begin, stop)]
+    spans = [
+        rules.Span(
+            row["service"],
+            row["reason"],
+            datetime.fromisoformat(row["since"]),
+            datetime.fromisoformat(row["ended_at"]) if row["ended_at"] else None,
+        )
+        for row in store.overlapping(rt.db, begin, stop)
+    ]
     rows = rules.minutes_per_service(spans, first, last, zone, now, [s.code for s in rt.settings.services])
     for row in rows:
         service = rt.settings.service(row["service"])

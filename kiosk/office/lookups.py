@@ -151,8 +151,15 @@ class LookupGuard:
             self.misses.refund((nik_key, address))
 
 
-def look_up(rt: Runtime, guard: LookupGuard, address: str, nik_value: object, kk_value: object, lang: str = "id",
-            audit_address: str | None = None) -> dict:
+def look_up(
+    rt: Runtime,
+    guard: LookupGuard,
+    address: str,
+    nik_value: object,
+    kk_value: object,
+    lang: str = "id",
+    audit_address: str | None = None,
+) -> dict:
     """Look up a status after ``guard.attempt`` let ``address`` in: validate, limit misses per NIK, audit.
 
     Return the contract's status answer; raise InvalidNumber (audited), TooMany or NoRecord. The audit log

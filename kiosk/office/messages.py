@@ -44,8 +44,9 @@ class Channel(Protocol):
 
     name: str
 
-    def send(self, contact: str, text: str, kind: str, dedupe: str | None = None,
-             ticket_id: int | None = None) -> int | None:
+    def send(
+        self, contact: str, text: str, kind: str, dedupe: str | None = None, ticket_id: int | None = None
+    ) -> int | None:
         """Commit a message for delivery; return its id, or None when ``dedupe`` was used before."""
 
 
@@ -93,11 +94,18 @@ class ResidentMessages:
             if row["status"] != "waiting" or disruption.get("service") not in (None, row["service"]):
                 continue
             service = rt.settings.service(row["service"])
-            text = rules.render(rules.DISRUPTED, number=row["number"],
-                                service=service.name if service else row["service"],
-                                label=str(disruption.get("label") or disruption.get("reason") or "gangguan")[:60])
-            if self.channel.send(row["phone"], text, "disruption", f"disruption:{disruption['id']}:{row['id']}",
-                                 row["id"]) is not None:
+            text = rules.render(
+                rules.DISRUPTED,
+                number=row["number"],
+                service=service.name if service else row["service"],
+                label=str(disruption.get("label") or disruption.get("reason") or "gangguan")[:60],
+            )
+            if (
+                self.channel.send(
+                    row["phone"], text, "disruption", f"disruption:{disruption['id']}:{row['id']}", row["id"]
+                )
+                is not None
+            ):
                 sent += 1
         return sent
 
@@ -118,16 +126,25 @@ class ResidentMessages:
             until = until if until.tzinfo else until.replace(tzinfo=zone)
         last = until.astimezone(zone).date() if until else today + timedelta(days=1)
         sent = 0
-        for row in sms_store.bookings_with_phones(rt.db, today.isoformat(), last.isoformat(), disruption.get("service")):
+        for row in sms_store.bookings_with_phones(
+            rt.db, today.isoformat(), last.isoformat(), disruption.get("service")
+        ):
             day = date.fromisoformat(row["day"])
             start, _, _ = booking_rules.window_bounds(day, row["slot_start"], row["slot_end"], zone, 0, 0)
             if until is not None and until <= start:
                 continue  # over before the resident comes
-            text = rules.render(rules.BOOKING_DISRUPTION_NOTICE, code=row["code"], service=row["service"],
-                                day=short_day(day), window=f"{row['slot_start']}-{row['slot_end']}".replace(":", "."),
-                                label=str(disruption.get("label") or disruption.get("reason") or "gangguan")[:60])
-            if self.channel.send(row["phone"], text, "disruption", f"disruption:{disruption['id']}:b{row['id']}") \
-                    is not None:
+            text = rules.render(
+                rules.BOOKING_DISRUPTION_NOTICE,
+                code=row["code"],
+                service=row["service"],
+                day=short_day(day),
+                window=f"{row['slot_start']}-{row['slot_end']}".replace(":", "."),
+                label=str(disruption.get("label") or disruption.get("reason") or "gangguan")[:60],
+            )
+            if (
+                self.channel.send(row["phone"], text, "disruption", f"disruption:{disruption['id']}:b{row['id']}")
+                is not None
+            ):
                 sent += 1
         return sent
 
@@ -150,9 +167,14 @@ class ResidentMessages:
         for row in sms_store.bookings_to_remind(rt.db, tomorrow.isoformat()):
             if datetime.fromisoformat(row["created_at"]) >= since:
                 continue
-            text = rules.render(rules.BOOKING_REMINDER, day=short_day(tomorrow), service=row["service"],
-                                office=rt.settings.office.name, code=row["code"],
-                                window=booking_rules.window_text(row["slot_start"], row["slot_end"]))
+            text = rules.render(
+                rules.BOOKING_REMINDER,
+                day=short_day(tomorrow),
+                service=row["service"],
+                office=rt.settings.office.name,
+                code=row["code"],
+                window=booking_rules.window_text(row["slot_start"], row["slot_end"]),
+            )
             if self.channel.send(row["phone"], text, "reminder", f"reminder:{row['id']}") is not None:
                 sent += 1
         return sent
@@ -169,8 +191,11 @@ class ResidentMessages:
             ticket = {key: row[key] for key in row if key not in ("ticket_id", "phone", "near_sent", "called_sent")}
             if row["status"] in ("called", "serving") and not row["called_sent"]:
                 counter = rt.settings.counter(row["counter_id"]) if row["counter_id"] is not None else None
-                text = rules.render(rules.CALLED, number=row["number"],
-                                    counter=counter.name if counter else f"loket {row['counter_id']}")
+                text = rules.render(
+                    rules.CALLED,
+                    number=row["number"],
+                    counter=counter.name if counter else f"loket {row['counter_id']}",
+                )
                 if row["status"] == "called":
                     self.channel.send(row["phone"], text, "called", f"called:{row['id']}", row["id"])
                     sent += 1
@@ -238,8 +263,15 @@ def connect_office_events(rt: Runtime, handler: Callable[[str, dict], object]) -
 
 
 # What may change a resident's place in the line (a call, a move, expiry, a service closing), and complaints.
-MESSAGE_EVENTS = (bus.TicketIssued, bus.TicketCalled, bus.TicketMoved, bus.TicketsExpired, bus.QueueChanged,
-                  bus.DisruptionChanged, bus.ComplaintChanged)
+MESSAGE_EVENTS = (
+    bus.TicketIssued,
+    bus.TicketCalled,
+    bus.TicketMoved,
+    bus.TicketsExpired,
+    bus.QueueChanged,
+    bus.DisruptionChanged,
+    bus.ComplaintChanged,
+)
 
 
 def _collapsed(items: list) -> list:

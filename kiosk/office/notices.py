@@ -10,8 +10,13 @@ if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
 
 
-def announce(rt: Runtime, event: str | None = None, data: dict[str, Any] | None = None, queue: bool = False,
-             printer: bool = False) -> None:
+def announce(
+    rt: Runtime,
+    event: str | None = None,
+    data: dict[str, Any] | None = None,
+    queue: bool = False,
+    printer: bool = False,
+) -> None:
     """Announce a committed change on the office's event bus: a print job waiting (slip or reprint), the queue
     changed, a booking or a disruption changed. The print worker, the screens' streams and the SMS channel
     are subscribers; this is the one place these use cases announce from."""

@@ -16,8 +16,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def print_paper(worker: PrintWorker, name: str, render: Callable[[Printer], bytes], postpone: Callable[[str], None],
-                finish: Callable[[str, str | None], None]) -> bool:
+def print_paper(
+    worker: PrintWorker,
+    name: str,
+    render: Callable[[Printer], bytes],
+    postpone: Callable[[str], None],
+    finish: Callable[[str, str | None], None],
+) -> bool:
     """Render and print one job; return True when it was printed or given up, False when it waits for the printer.
 
     ``name`` says what it is in the log ("booking slip AB12CD"); ``render(config)`` lays the paper out (pure: a failure there would repeat, so the job is given up);

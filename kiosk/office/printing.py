@@ -130,7 +130,9 @@ class PrintWorker:
         follow printer settings changes;
         the printing itself stays in the worker's thread. Return the function that ends the subscription."""
         ends = [
-            bus.subscribe((TicketIssued, ReprintQueued, TestPrintQueued, SlipQueued, ComplaintChanged), self._job_queued),
+            bus.subscribe(
+                (TicketIssued, ReprintQueued, TestPrintQueued, SlipQueued, ComplaintChanged), self._job_queued
+            ),
             bus.subscribe(SettingsChanged, self._settings_changed),
         ]
 
@@ -140,7 +142,9 @@ class PrintWorker:
 
         return unsubscribe
 
-    def _job_queued(self, event: TicketIssued | ReprintQueued | TestPrintQueued | SlipQueued | ComplaintChanged) -> None:
+    def _job_queued(
+        self, event: TicketIssued | ReprintQueued | TestPrintQueued | SlipQueued | ComplaintChanged
+    ) -> None:
         if isinstance(event, ComplaintChanged) and event.change != "received":
             return
         if not isinstance(event, TicketIssued) or event.printed:
@@ -198,14 +202,14 @@ class PrintWorker:
                 continue
             except Unprintable as exc:
                 log.error("print job %s for %s cannot be printed: %s", job["job_id"], job["number"], exc)
-                store.finish_print_job(rt.db, job["job_id"], job["id"], "failed", rt.now(),
-                                       f"{UNPRINTABLE}{exc}"[:500])
+                store.finish_print_job(rt.db, job["job_id"], job["id"], "failed", rt.now(), f"{UNPRINTABLE}{exc}"[:500])
                 continue
             if error is not None:
                 self.failures += 1
                 wait = backoff_seconds(self.failures, self.max_backoff_seconds)
-                log.warning("print job %s for %s not printed (%s); retry in %.1f s",
-                            job["job_id"], job["number"], error, wait)
+                log.warning(
+                    "print job %s for %s not printed (%s); retry in %.1f s", job["job_id"], job["number"], error, wait
+                )
                 store.postpone_print_job(rt.db, job["job_id"], rt.now() + timedelta(seconds=wait), error[:500])
                 return wait
             self.failures = 0
@@ -258,10 +262,17 @@ class PrintWorker:
         if test is None:
             return False
         config = rt.settings.printer
-        page = TicketPrint(office_name=rt.settings.office.name, service_name="Cetak uji printer", number="UJI-000",
-                           priority=False, issued_at=rt.now(), ahead=0, estimated_wait_minutes=0,
-                           track_url=f"{rt.settings.office.public_url}/t/{'x' * 43}",
-                           footer="Halaman uji, bukan nomor antrean.")
+        page = TicketPrint(
+            office_name=rt.settings.office.name,
+            service_name="Cetak uji printer",
+            number="UJI-000",
+            priority=False,
+            issued_at=rt.now(),
+            ahead=0,
+            estimated_wait_minutes=0,
+            track_url=f"{rt.settings.office.public_url}/t/{'x' * 43}",
+            footer="Halaman uji, bukan nomor antrean.",
+        )
         error = None
         try:
             data = render_ticket(page, config.profile, config.paper_width_mm)
@@ -286,8 +297,9 @@ class PrintWorker:
         except PRINT_FAULTS as exc:
             self._set_state("offline")
             error = str(exc) or type(exc).__name__
-        settings_store.finish_test_print(rt.db, test["id"], "failed" if error else "printed", rt.now(),
-                                         error[:500] if error else None)
+        settings_store.finish_test_print(
+            rt.db, test["id"], "failed" if error else "printed", rt.now(), error[:500] if error else None
+        )
         log.info("test page %s: %s", test["id"], error or "printed")
         return True
 

@@ -55,8 +55,16 @@ PULL_SECONDS = 60.0  # status records are pulled on contact, at most this often
 BAD_DATA = (400, 413, 422)  # the regency refused what was sent, not the sender: retrying cannot help
 STATUS_COLUMNS = ("nik", "no_kk", "nama", "tanggal_lahir", "status", "keterangan")
 SUMMARY_KEYS = ("issued", "served", "no_show")
-SERVICE_KEYS = ("code", "issued", "served", "no_show", "avg_wait_minutes", "median_wait_minutes",
-                "p90_wait_minutes", "avg_service_minutes")
+SERVICE_KEYS = (
+    "code",
+    "issued",
+    "served",
+    "no_show",
+    "avg_wait_minutes",
+    "median_wait_minutes",
+    "p90_wait_minutes",
+    "avg_service_minutes",
+)
 
 
 def _as_csv(records: list[dict[str, Any]]) -> str:
@@ -79,15 +87,24 @@ def day_summary(runtime: Runtime, day: str) -> dict[str, Any] | None:
     The same figures as GET /api/reports/daily (kiosk.domain.reports), per service; loket and staff rows stay home.
     """
     facts = reports_store.report_facts(runtime.db, day, day)
-    catalog = reports.Catalog(office=runtime.settings.office.name,
-                              services=tuple((s.code, s.name) for s in runtime.settings.services),
-                              counters=(), staff={})
+    catalog = reports.Catalog(
+        office=runtime.settings.office.name,
+        services=tuple((s.code, s.name) for s in runtime.settings.services),
+        counters=(),
+        staff={},
+    )
     report = reports.daily_report(facts, date.fromisoformat(day), catalog)
     if not report["issued"] and not report["served"] and not report["no_show"]:
         return None
-    return {"day": day, **{key: report[key] for key in SUMMARY_KEYS},
-            "services": [{key: row[key] for key in SERVICE_KEYS} for row in report["services"]
-                         if row["issued"] or row["served"] or row["no_show"]]}
+    return {
+        "day": day,
+        **{key: report[key] for key in SUMMARY_KEYS},
+        "services": [
+            {key: row[key] for key in SERVICE_KEYS}
+            for row in report["services"]
+            if row["issued"] or row["served"] or row["no_show"]
+        ],
+    }
 
 
 class RegencySender:
@@ -160,8 +177,11 @@ class RegencySender:
         key = self.key()
         if key is None:
             if not self._warned_key:
-                log.error("regency.url is set but the office key file %s is missing or empty: nothing is sent to "
-                          "the regency until it is there", outbox.key_file(self.runtime.db.path))
+                log.error(
+                    "regency.url is set but the office key file %s is missing or empty: nothing is sent to "
+                    "the regency until it is there",
+                    outbox.key_file(self.runtime.db.path),
+                )
                 self._warned_key = True
             self.error = "no_key"
             return IDLE_SECONDS
@@ -177,10 +197,15 @@ class RegencySender:
                 if len(rows) > 1:  # somewhere in here is an event the regency cannot take: look in the first half
                     self._limit = max(1, len(rows) // 2)
                     continue
-                log.warning("the regency refused event %s (%s): %s; it is set aside, the rest go on",
-                            rows[0]["event"]["id"], rows[0]["event"]["kind"], problem)
-                outbox.quarantine(self.runtime.db, rows[0]["seq"], problem or "",
-                                  self.runtime.now().isoformat(timespec="seconds"))
+                log.warning(
+                    "the regency refused event %s (%s): %s; it is set aside, the rest go on",
+                    rows[0]["event"]["id"],
+                    rows[0]["event"]["kind"],
+                    problem,
+                )
+                outbox.quarantine(
+                    self.runtime.db, rows[0]["seq"], problem or "", self.runtime.now().isoformat(timespec="seconds")
+                )
                 continue
             if problem is not None:
                 self.failures += 1
@@ -195,8 +220,9 @@ class RegencySender:
                 self.pull_status_records(settings.url, key)
             if not rows:  # the heartbeat: the regency knows the office is there
                 return IDLE_SECONDS
-            outbox.mark_sent(self.runtime.db, rows[0]["seq"], rows[-1]["seq"],
-                             self.runtime.now().isoformat(timespec="seconds"))
+            outbox.mark_sent(
+                self.runtime.db, rows[0]["seq"], rows[-1]["seq"], self.runtime.now().isoformat(timespec="seconds")
+            )
             self._limit = min(BATCH_EVENTS, self._limit * 2)
         return 0.0
 
@@ -211,8 +237,9 @@ class RegencySender:
         since = outbox.status_cursor(rt.db)
         total = 0
         while not self._stop.is_set():
-            request = urllib.request.Request(f"{url}/regency/api/status-records?since={since}",
-                                             headers={"Authorization": f"Bearer {key}"})
+            request = urllib.request.Request(
+                f"{url}/regency/api/status-records?since={since}", headers={"Authorization": f"Bearer {key}"}
+            )
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                     page = json.loads(answer.read())
@@ -222,15 +249,21 @@ class RegencySender:
             records = page.get("records") or []
             if records:
                 try:
-                    report = siak.import_status(rt.db, io.StringIO(_as_csv(records)), rt.now().date(),
-                                                rt.now().isoformat(timespec="seconds"), by="regency")
+                    report = siak.import_status(
+                        rt.db,
+                        io.StringIO(_as_csv(records)),
+                        rt.now().date(),
+                        rt.now().isoformat(timespec="seconds"),
+                        by="regency",
+                    )
                 except siak.ImportProblem as problem:  # e.g. a staff import is running: pull again later
                     log.warning("applying status records from the regency failed: %s", problem)
                     return total
                 total += len(records)
                 if report.rejected_count:
-                    log.warning("%d status records from the regency were refused by the office's checks",
-                                report.rejected_count)
+                    log.warning(
+                        "%d status records from the regency were refused by the office's checks", report.rejected_count
+                    )
             since = int(page.get("cursor", since))
             outbox.set_status_cursor(rt.db, since, rt.now().isoformat(timespec="seconds"))
             if not page.get("more"):
@@ -244,16 +277,23 @@ class RegencySender:
         now = rt.now()
         through = outbox.summarised_through(rt.db)
         if through is None:  # joined today: the days before were never reported, and are not now
-            outbox.add_day(rt.db, (today - timedelta(days=1)).isoformat(), "", None, [],
-                           now.isoformat(timespec="seconds"))
+            outbox.add_day(
+                rt.db, (today - timedelta(days=1)).isoformat(), "", None, [], now.isoformat(timespec="seconds")
+            )
             return 0
         queued = 0
         day = date.fromisoformat(through) + timedelta(days=1)
         while day < today:
             text = day.isoformat()
             end = datetime.combine(day, datetime.max.time().replace(microsecond=0), now.tzinfo)
-            outbox.add_day(rt.db, text, end.isoformat(), day_summary(rt, text), outbox.survey_rows(rt.db, text),
-                           now.isoformat(timespec="seconds"))
+            outbox.add_day(
+                rt.db,
+                text,
+                end.isoformat(),
+                day_summary(rt, text),
+                outbox.survey_rows(rt.db, text),
+                now.isoformat(timespec="seconds"),
+            )
             queued += 1
             day += timedelta(days=1)
         return queued
@@ -261,9 +301,12 @@ class RegencySender:
     def _post(self, url: str, office: str, key: str, events: list[dict]) -> tuple[int | None, str | None]:
         """POST one batch; return (HTTP status or None when unreachable, None on a 200 else a short reason)."""
         body = json.dumps({"office": office, "events": events}, ensure_ascii=False).encode("utf-8")
-        request = urllib.request.Request(url + "/regency/api/batches", data=body, method="POST",
-                                         headers={"Content-Type": "application/json",
-                                                  "Authorization": f"Bearer {key}"})
+        request = urllib.request.Request(
+            url + "/regency/api/batches",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 answer.read()
@@ -286,6 +329,10 @@ class RegencySender:
         if backlog["oldest_at"]:
             oldest = datetime.fromisoformat(backlog["oldest_at"])
             lag = max(0, int((self.runtime.now() - oldest).total_seconds()))
-        return {"pending": backlog["pending"], "quarantined": backlog["quarantined"],
-                "last_sent_at": backlog["last_sent_at"], "lag_seconds": lag,
-                "error": "no_key" if self.key() is None else self.error}
+        return {
+            "pending": backlog["pending"],
+            "quarantined": backlog["quarantined"],
+            "last_sent_at": backlog["last_sent_at"],
+            "lag_seconds": lag,
+            "error": "no_key" if self.key() is None else self.error,
+        }

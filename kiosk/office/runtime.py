@@ -93,8 +93,13 @@ class Runtime:
         try:
             settings = with_screen_changes(self.file_settings, saved["changes"])
         except ConfigError as exc:
-            log.error("the settings saved on the admin screen (%s by %s) do not fit the configuration file, "
-                      "which is used instead: %s", saved["changed_at"], saved["changed_by"], exc.message)
+            log.error(
+                "the settings saved on the admin screen (%s by %s) do not fit the configuration file, "
+                "which is used instead: %s",
+                saved["changed_at"],
+                saved["changed_by"],
+                exc.message,
+            )
             return
         self.use_settings(settings, saved["id"])
 

@@ -30,8 +30,16 @@ if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
 
 # Events that change waiting counts or what a counter holds (or the rules that decide them).
-QUEUE_EVENTS = (TicketIssued, TicketCalled, TicketMoved, TicketsExpired, QueueChanged, SettingsChanged,
-                BookingsChanged, DisruptionChanged)  # the services list and queue overview change with these
+QUEUE_EVENTS = (
+    TicketIssued,
+    TicketCalled,
+    TicketMoved,
+    TicketsExpired,
+    QueueChanged,
+    SettingsChanged,
+    BookingsChanged,
+    DisruptionChanged,
+)  # the services list and queue overview change with these
 
 
 def subscribe(bus: EventBus, rt: Runtime) -> None:

@@ -25,8 +25,13 @@ if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
 
 # A key as the loader's messages name it, e.g. office.hours.mon or services[1].prefix: the first one is the key.
-_TABLES = sorted({(item.metadata.get("toml") or item.name).split(".")[0] for item in fields(Settings)
-                  if item.metadata.get("toml", item.name) is not None})
+_TABLES = sorted(
+    {
+        (item.metadata.get("toml") or item.name).split(".")[0]
+        for item in fields(Settings)
+        if item.metadata.get("toml", item.name) is not None
+    }
+)
 _KEY_RE = re.compile(r"\b(?:" + "|".join(_TABLES) + r")(?:\[\d+\])?(?:\.[A-Za-z0-9_]+(?:\[\d+\])?)*")
 
 
@@ -59,8 +64,11 @@ def _value(value: Any) -> Any:
     if isinstance(value, Hours):
         return _hours_text(value)
     if is_dataclass(value):
-        return {item.name: _value(getattr(value, item.name)) for item in fields(value)
-                if item.metadata.get("toml", item.name) is not None}
+        return {
+            item.name: _value(getattr(value, item.name))
+            for item in fields(value)
+            if item.metadata.get("toml", item.name) is not None
+        }
     if isinstance(value, dict):
         return {key: _value(item) for key, item in value.items()}
     if isinstance(value, (tuple, list)):
@@ -108,17 +116,26 @@ def _refuse_removing_what_is_in_use(rt: Runtime, settings: Settings) -> None:
     kept = {service.code for service in settings.services}
     for code in sorted(settings_store.services_with_tickets(rt.db, day) - kept):
         if rt.settings.service(code) is not None:
-            raise KioskError(f"Layanan {code} sudah memiliki nomor antrean hari ini dan tidak dapat dihapus "
-                             "sebelum hari berganti. Tutup layanan untuk hari ini di 'Layanan hari ini'.",
-                             code="service_has_tickets", status=409)
+            raise KioskError(
+                f"Layanan {code} sudah memiliki nomor antrean hari ini dan tidak dapat dihapus "
+                "sebelum hari berganti. Tutup layanan untuk hari ini di 'Layanan hari ini'.",
+                code="service_has_tickets",
+                status=409,
+            )
     counters = {counter.id for counter in settings.counters}
     for counter_id, ticket in store.current_tickets(rt.db, day).items():
         if counter_id not in counters and rt.settings.counter(counter_id) is not None:
-            raise KioskError(f"Loket {counter_id} sedang memegang nomor {ticket['number']}: selesaikan dulu "
-                             "sebelum menghapus loket ini.", code="counter_busy", status=409)
+            raise KioskError(
+                f"Loket {counter_id} sedang memegang nomor {ticket['number']}: selesaikan dulu "
+                "sebelum menghapus loket ini.",
+                code="counter_busy",
+                status=409,
+            )
 
 
 def history(rt: Runtime) -> list[dict[str, Any]]:
     """Return the latest saved changes, newest first: id, when, who and what was sent."""
-    return [{"id": row["id"], "changed_at": row["changed_at"], "changed_by": row["changed_by"],
-             "patch": row["patch"]} for row in settings_store.history(rt.db)]
+    return [
+        {"id": row["id"], "changed_at": row["changed_at"], "changed_by": row["changed_by"], "patch": row["patch"]}
+        for row in settings_store.history(rt.db)
+    ]

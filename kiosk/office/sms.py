@@ -65,8 +65,9 @@ class SmsChannel:
     def __init__(self, worker: SmsWorker):
         self.worker = worker
 
-    def send(self, contact: str, text: str, kind: str, dedupe: str | None = None,
-             ticket_id: int | None = None) -> int | None:
+    def send(
+        self, contact: str, text: str, kind: str, dedupe: str | None = None, ticket_id: int | None = None
+    ) -> int | None:
         return self.worker.commit(store.Outgoing(contact, rules.fit(text), kind, dedupe=dedupe, ticket_id=ticket_id))
 
 
@@ -150,8 +151,10 @@ class SmsWorker:
             missing = folders.missing()
             if missing:
                 if self.problem != "; ".join(missing):
-                    log.warning("SMS folders not usable (is gammu-smsd installed? see deploy/install.sh --sms): %s",
-                                "; ".join(missing))
+                    log.warning(
+                        "SMS folders not usable (is gammu-smsd installed? see deploy/install.sh --sms): %s",
+                        "; ".join(missing),
+                    )
                 self.problem = "; ".join(missing)
                 return {"received": 0, "written": 0, "finished": 0}
             self.problem = None
@@ -173,8 +176,9 @@ class SmsWorker:
         if message.kind in DEFERRED_KINDS and message.not_before is None:
             later = rules.quiet_until(now, self.config.quiet_hours)
             if later is not None:
-                message = store.Outgoing(message.phone, message.body, message.kind, later, message.dedupe,
-                                         message.ticket_id)
+                message = store.Outgoing(
+                    message.phone, message.body, message.kind, later, message.dedupe, message.ticket_id
+                )
         message_id = store.enqueue(rt.db, message, rt.today(), now, self.config.daily_limit)
         self.wake()
         return message_id
@@ -194,8 +198,13 @@ class SmsWorker:
                 if now_status != STILL_TRUE[row["kind"]]:  # e.g. a retried "3 nomor lagi" after the call
                     store.drop(rt.db, row["id"], rt.now(), f"ticket is {now_status or 'gone'}")
                     continue
-            name = outbox_name(row["id"], row["attempts"] + 1, row["phone"],
-                               datetime.fromisoformat(row["created_at"]), PRIORITY.get(row["kind"], "B"))
+            name = outbox_name(
+                row["id"],
+                row["attempts"] + 1,
+                row["phone"],
+                datetime.fromisoformat(row["created_at"]),
+                PRIORITY.get(row["kind"], "B"),
+            )
             place = folders.where(name)
             if place == "sent":  # written before a crash and already sent: record it, never write it again
                 store.mark_sent(rt.db, row["id"], rt.now())
@@ -214,19 +223,36 @@ class SmsWorker:
         for name, place in folders.finished().items():
             ident = message_of(name)
             row = store.get(rt.db, ident[0]) if ident else None
-            if ident is not None and row is not None and row["status"] in ("pending", "queued") \
-                    and ident[1] == row["attempts"]:
+            if (
+                ident is not None
+                and row is not None
+                and row["status"] in ("pending", "queued")
+                and ident[1] == row["attempts"]
+            ):
                 if place == "sent":
                     store.mark_sent(rt.db, row["id"], rt.now())
                 else:
                     attempts = row["attempts"]
-                    retry = (rt.now() + timedelta(seconds=rules.backoff_seconds(attempts))
-                             if attempts < rules.MAX_ATTEMPTS else None)
+                    retry = (
+                        rt.now() + timedelta(seconds=rules.backoff_seconds(attempts))
+                        if attempts < rules.MAX_ATTEMPTS
+                        else None
+                    )
                     store.mark_failed(rt.db, row["id"], rt.now(), retry, f"gammu-smsd error (attempt {attempts})")
-                    log.warning("SMS %s to %s failed (attempt %d)%s", row["id"], rules.masked_phone(row["phone"]),
-                                attempts, "; retrying" if retry else "; given up")
+                    log.warning(
+                        "SMS %s to %s failed (attempt %d)%s",
+                        row["id"],
+                        rules.masked_phone(row["phone"]),
+                        attempts,
+                        "; retrying" if retry else "; given up",
+                    )
                 ended += 1
-            if ident is None or row is None or row["status"] not in ("pending", "queued") or ident[1] <= row["attempts"]:
+            if (
+                ident is None
+                or row is None
+                or row["status"] not in ("pending", "queued")
+                or ident[1] <= row["attempts"]
+            ):
                 folders.forget(place, name)  # the outcome is in the database
         return ended
 
@@ -263,19 +289,30 @@ class SmsWorker:
         phone = rules.normalise_phone(message.sender)
         command = rules.parse(message.text)
         if phone is None:  # an operator's short code or promotion: never answered
-            store.receive(rt.db, message.key, message.sender[:20], command.keyword, "ignored", rt.today(), now,
-                          None, self.config.daily_limit)
+            store.receive(
+                rt.db,
+                message.key,
+                message.sender[:20],
+                command.keyword,
+                "ignored",
+                rt.today(),
+                now,
+                None,
+                self.config.daily_limit,
+            )
             return None
         recent_hour = store.replies_since(rt.db, phone, now - timedelta(hours=1))
         recent_day = store.replies_since(rt.db, phone, now - timedelta(days=1))
         if recent_hour >= rules.REPLIES_PER_NUMBER_PER_HOUR or recent_day >= rules.REPLIES_PER_NUMBER_PER_DAY:
-            store.receive(rt.db, message.key, phone, command.keyword, "limited", rt.today(), now, None,
-                          self.config.daily_limit)
+            store.receive(
+                rt.db, message.key, phone, command.keyword, "limited", rt.today(), now, None, self.config.daily_limit
+            )
             return None
         text = self.answer(phone, command)
         reply = store.Outgoing(phone, rules.fit(text), "reply")
-        store.receive(rt.db, message.key, phone, command.keyword, "answered", rt.today(), now, reply,
-                      self.config.daily_limit)
+        store.receive(
+            rt.db, message.key, phone, command.keyword, "answered", rt.today(), now, reply, self.config.daily_limit
+        )
         self.wake()
         return reply.body
 
@@ -296,8 +333,13 @@ class SmsWorker:
                 codes = ", ".join(s.code for s in rt.settings.services)
                 example = rt.settings.services[0].code if rt.settings.services else "REKAM"
                 tomorrow = rt.now().date() + timedelta(days=1)
-                return rules.render(rules.UNKNOWN_SERVICE, code=command.args[0][:16], codes=codes, example=example,
-                                    day=f"{tomorrow:%d-%m}")
+                return rules.render(
+                    rules.UNKNOWN_SERVICE,
+                    code=command.args[0][:16],
+                    codes=codes,
+                    example=example,
+                    day=f"{tomorrow:%d-%m}",
+                )
             if day_text and day is None:
                 return rules.render(rules.BAD_DAY, code=service.code)
             return self.bookings.book(phone, service.code, day)
@@ -319,8 +361,7 @@ class SmsWorker:
         wait = self.guard.attempt(address)
         if not wait:
             try:
-                answer = look_up(rt, self.guard, address, command.args[0], command.args[1], "id",
-                                 audit_address="sms")
+                answer = look_up(rt, self.guard, address, command.args[0], command.args[1], "id", audit_address="sms")
             except TooMany as limited:
                 wait = limited.wait
             except NoRecord:
@@ -328,8 +369,9 @@ class SmsWorker:
             except KioskError:  # invalid_nik / invalid_kk
                 return rules.INVALID_NUMBER
             else:
-                return rules.status_reply(answer["label"], answer["message"], answer["next_step"],
-                                          answer["name_masked"])
+                return rules.status_reply(
+                    answer["label"], answer["message"], answer["next_step"], answer["name_masked"]
+                )
         return rules.render(rules.RATE_LIMITED, minutes=max(1, -(-wait // 60)))
 
     def _queue_status(self, code: str) -> str:
@@ -341,13 +383,20 @@ class SmsWorker:
                 return rules.render(rules.UNKNOWN_TICKET, number=number)
             view = ticket_json(rt, ticket)
             if ticket["status"] == "waiting":
-                return rules.render(rules.TICKET_WAITING, number=number, service=view["service_name"],
-                                    ahead=view["ahead"], minutes=view["estimated_wait_minutes"])
+                return rules.render(
+                    rules.TICKET_WAITING,
+                    number=number,
+                    service=view["service_name"],
+                    ahead=view["ahead"],
+                    minutes=view["estimated_wait_minutes"],
+                )
             if ticket["status"] == "called":
-                return rules.render(rules.TICKET_CALLED, number=number,
-                                    counter=view["counter_name"] or f"loket {ticket['counter_id']}")
-            return rules.render(rules.TICKET_FINISHED, number=number,
-                                state=rules.TICKET_STATES.get(ticket["status"], ticket["status"]))
+                return rules.render(
+                    rules.TICKET_CALLED, number=number, counter=view["counter_name"] or f"loket {ticket['counter_id']}"
+                )
+            return rules.render(
+                rules.TICKET_FINISHED, number=number, state=rules.TICKET_STATES.get(ticket["status"], ticket["status"])
+            )
         reply = self.bookings.status(code)
         if reply is not None:
             return reply
@@ -371,20 +420,30 @@ class SmsWorker:
         """Keep a phone number for a ticket's near/called messages and confirm it by SMS."""
         rt = self.runtime
         store.add_optin(rt.db, ticket["id"], phone, rt.now())
-        self.commit(store.Outgoing(phone, rules.render(rules.OPTED_IN, number=ticket["number"]), "optin",
-                                   dedupe=f"optin:{ticket['id']}:{phone}", ticket_id=ticket["id"]))
+        self.commit(
+            store.Outgoing(
+                phone,
+                rules.render(rules.OPTED_IN, number=ticket["number"]),
+                "optin",
+                dedupe=f"optin:{ticket['id']}:{phone}",
+                ticket_id=ticket["id"],
+            )
+        )
         self.messages.notify_queue()
 
     def state(self) -> dict:
         """Return the channel's state for /admin: enabled, folders, modem, today's counts, failures."""
         rt = self.runtime
         config = self.config
-        answer = {"enabled": config.enabled, "folders": {key: getattr(config, key) for key in
-                                                          ("inbox", "outbox", "sent", "error")},
-                  "problem": None, "outbox_waiting": 0, "quiet_hours": config.quiet_hours,
-                  "today": store.summary(rt.db, rt.today(), config.daily_limit),
-                  "failures": [{**row, "phone": rules.masked_phone(row["phone"])}
-                               for row in store.recent_failures(rt.db)]}
+        answer = {
+            "enabled": config.enabled,
+            "folders": {key: getattr(config, key) for key in ("inbox", "outbox", "sent", "error")},
+            "problem": None,
+            "outbox_waiting": 0,
+            "quiet_hours": config.quiet_hours,
+            "today": store.summary(rt.db, rt.today(), config.daily_limit),
+            "failures": [{**row, "phone": rules.masked_phone(row["phone"])} for row in store.recent_failures(rt.db)],
+        }
         if not config.enabled:
             answer["modem"] = {"state": "off", "detail": "[sms] enabled = false"}
             return answer

@@ -61,8 +61,9 @@ class OfficeBookingDesk:
             if not days and day == rt.now().date():
                 return rules.render(rules.BOOKING_TODAY, service=service)
             if not days:
-                return rules.render(rules.BOOKING_DAY_CLOSED, day=f"{day:%d-%m}", service=service,
-                                    days=rt.settings.booking.days_ahead)
+                return rules.render(
+                    rules.BOOKING_DAY_CLOSED, day=f"{day:%d-%m}", service=service, days=rt.settings.booking.days_ahead
+                )
         for each in days:
             for slot in each["slots"]:
                 if slot["left"] < 1:
@@ -76,18 +77,26 @@ class OfficeBookingDesk:
                     return rules.fit(refused.message)
                 return self._booked(booking)
         if day is not None:
-            others = [each["date"] for each in office.availability_json(rt, service)["days"]
-                      if any(slot["left"] > 0 for slot in each["slots"])]
+            others = [
+                each["date"]
+                for each in office.availability_json(rt, service)["days"]
+                if any(slot["left"] > 0 for slot in each["slots"])
+            ]
             other = f"{date.fromisoformat(others[0]):%d-%m}" if others else "<TGL-BLN>"
             return rules.render(rules.BOOKING_DAY_FULL, service=service, day=f"{day:%d-%m}", other=other)
         return rules.render(rules.BOOKING_ALL_FULL, service=service, days=rt.settings.booking.days_ahead)
 
     def _booked(self, booking: dict[str, Any]) -> str:
         bring = "; ".join(booking["requirements"]) or "-"
-        return rules.render(rules.BOOKING_BOOKED, service=booking["service"],
-                            day=short_day(date.fromisoformat(booking["date"])),
-                            window=booking_rules.window_text(booking["slot_start"], booking["slot_end"]),
-                            code=booking["code"], bring=bring, warning=self._warning(booking))
+        return rules.render(
+            rules.BOOKING_BOOKED,
+            service=booking["service"],
+            day=short_day(date.fromisoformat(booking["date"])),
+            window=booking_rules.window_text(booking["slot_start"], booking["slot_end"]),
+            code=booking["code"],
+            bring=bring,
+            warning=self._warning(booking),
+        )
 
     def _warning(self, booking: dict[str, Any]) -> str:
         """Warn of a disruption of the booking's service going on now that may last until its window."""
@@ -99,8 +108,9 @@ class OfficeBookingDesk:
             zone = rt.settings.office.timezone
             until = datetime.fromisoformat(shown["until"])
             until = until if until.tzinfo else until.replace(tzinfo=zone)
-            start, _, _ = booking_rules.window_bounds(date.fromisoformat(booking["date"]), booking["slot_start"],
-                                                      booking["slot_end"], zone, 0, 0)
+            start, _, _ = booking_rules.window_bounds(
+                date.fromisoformat(booking["date"]), booking["slot_start"], booking["slot_end"], zone, 0, 0
+            )
             if until <= start:
                 return ""  # over before the resident comes
         return rules.BOOKING_DISRUPTED.format(service=booking["service"], label=shown["label"])
@@ -124,9 +134,13 @@ class OfficeBookingDesk:
             office.cancel(rt, row["token"])
         except KioskError:  # used or expired meanwhile
             return not_found
-        return rules.render(rules.BOOKING_CANCELLED, code=code, service=row["service"],
-                            day=short_day(date.fromisoformat(row["day"])),
-                            window=f"{row['slot_start'].replace(':', '.')}-{row['slot_end'].replace(':', '.')}")
+        return rules.render(
+            rules.BOOKING_CANCELLED,
+            code=code,
+            service=row["service"],
+            day=short_day(date.fromisoformat(row["day"])),
+            window=f"{row['slot_start'].replace(':', '.')}-{row['slot_end'].replace(':', '.')}",
+        )
 
     # ------------------------------------------------------------ STATUS <kode>
 
@@ -143,18 +157,29 @@ class OfficeBookingDesk:
         booking = office.booking_json(rt, row)
         day = short_day(date.fromisoformat(row["day"]))
         if row["status"] == "booked":
-            return rules.render(rules.BOOKING_STATUS_BOOKED, code=code, service=row["service"], day=day,
-                                window=booking_rules.window_text(row["slot_start"], row["slot_end"]),
-                                warning=self._warning(booking))
+            return rules.render(
+                rules.BOOKING_STATUS_BOOKED,
+                code=code,
+                service=row["service"],
+                day=day,
+                window=booking_rules.window_text(row["slot_start"], row["slot_end"]),
+                warning=self._warning(booking),
+            )
         ticket = booking["ticket"]
         if row["status"] == "checked_in" and ticket is not None:
             if ticket["status"] == "waiting":
-                where = (f"{ticket['ahead']} orang di depan Anda, perkiraan {ticket['estimated_wait_minutes']} "
-                         "menit lagi.")
+                where = (
+                    f"{ticket['ahead']} orang di depan Anda, perkiraan {ticket['estimated_wait_minutes']} menit lagi."
+                )
             elif ticket["status"] == "called":
                 where = f"sedang dipanggil ke {ticket.get('counter_name') or 'loket'}. Silakan menuju loket."
             else:
                 where = rules.TICKET_STATES.get(ticket["status"], ticket["status"]) + "."
             return rules.render(rules.BOOKING_STATUS_TICKET, code=code, number=ticket["number"], where=where)
-        return rules.render(rules.BOOKING_STATUS_ENDED, code=code, service=row["service"], day=day,
-                            state=rules.BOOKING_STATES.get(row["status"], row["status"]))
+        return rules.render(
+            rules.BOOKING_STATUS_ENDED,
+            code=code,
+            service=row["service"],
+            day=day,
+            state=rules.BOOKING_STATES.get(row["status"], row["status"]),
+        )

@@ -55,8 +55,15 @@ def check_password(username: str, password: str) -> str:
     return password
 
 
-def add_account(db: Database, username: str, password: str, role: str, now: datetime, by: str | None = None,
-                hash_password: Callable[[str], str] = generate_password_hash) -> dict[str, Any]:
+def add_account(
+    db: Database,
+    username: str,
+    password: str,
+    role: str,
+    now: datetime,
+    by: str | None = None,
+    hash_password: Callable[[str], str] = generate_password_hash,
+) -> dict[str, Any]:
     """Create a staff account after checking every rule; raise AccountRefused or the store's username_taken."""
     check_username(username)
     check_role(role)

@@ -47,13 +47,18 @@ def pickup_ticket(rt: Runtime, ticket_id: int, own_counter: int | None) -> dict[
     counter, an admin), for the service offered for READY_FOR_PICKUP; else raise a 409."""
     ticket = store.get_ticket(rt.db, ticket_id)
     pickup = rt.settings.next_service.get(READY_FOR_PICKUP)
-    if ticket["day"] != rt.today() or ticket["status"] not in ("called", "serving") or \
-            (own_counter is not None and ticket["counter_id"] != own_counter):
-        raise KioskError(f"Tiket {ticket['number']} tidak sedang dilayani di loket ini.", code="bad_transition",
-                         status=409)
+    if (
+        ticket["day"] != rt.today()
+        or ticket["status"] not in ("called", "serving")
+        or (own_counter is not None and ticket["counter_id"] != own_counter)
+    ):
+        raise KioskError(
+            f"Tiket {ticket['number']} tidak sedang dilayani di loket ini.", code="bad_transition", status=409
+        )
     if pickup is None or ticket["service"] != pickup:
-        raise KioskError(f"Tiket {ticket['number']} bukan antrean pengambilan KTP-el.", code="not_pickup_ticket",
-                         status=409)
+        raise KioskError(
+            f"Tiket {ticket['number']} bukan antrean pengambilan KTP-el.", code="not_pickup_ticket", status=409
+        )
     return ticket
 
 

@@ -21,18 +21,23 @@ Ticket = dict[str, Any]
 IDEMPOTENCY_KEY_HOURS = 48  # a kiosk retry across midnight still finds its ticket
 
 
-def issue(rt: Runtime, service: Service, priority: bool, idempotency_key: str | None = None,
-          party: Any = None) -> tuple[Ticket, bool]:
+def issue(
+    rt: Runtime, service: Service, priority: bool, idempotency_key: str | None = None, party: Any = None
+) -> tuple[Ticket, bool]:
     """Issue the next number of ``service`` (a repeated key answers the same ticket); return (ticket, created).
 
     ``party`` (kiosk/domain/bookings.py Party): family members, the NIK's keyed hash, an SMS phone, a booked window.
     """
     printed = rt.settings.printer.type != "none"
-    ticket, created = store.issue_ticket(rt.db, rt.settings, service, priority, rt.now(),
-                                         idempotency_key=idempotency_key, print_job=printed, party=party)
+    ticket, created = store.issue_ticket(
+        rt.db, rt.settings, service, priority, rt.now(), idempotency_key=idempotency_key, print_job=printed, party=party
+    )
     if created:
-        rt.bus.emit(TicketIssued(ticket["id"], ticket["number"], ticket["service"], ticket["day"],
-                                 bool(ticket["priority"]), printed))
+        rt.bus.emit(
+            TicketIssued(
+                ticket["id"], ticket["number"], ticket["service"], ticket["day"], bool(ticket["priority"]), printed
+            )
+        )
     return ticket, created
 
 
@@ -50,20 +55,26 @@ def act(rt: Runtime, ticket_id: int, action: str, staff_id: int | None, counter_
     """Apply a counter's ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket."""
     ticket, event_id = store.transition(rt.db, ticket_id, action, rt.now(), staff_id, counter_scope=counter_scope)
     if action == "recall":
-        rt.bus.emit(TicketCalled(ticket["id"], ticket["number"], ticket["service"], ticket["counter_id"], event_id,
-                                 recall=True))
+        rt.bus.emit(
+            TicketCalled(ticket["id"], ticket["number"], ticket["service"], ticket["counter_id"], event_id, recall=True)
+        )
     else:
-        rt.bus.emit(TicketMoved(ticket["id"], ticket["number"], action, ticket["status"], ticket["service"],
-                                ticket["counter_id"]))
+        rt.bus.emit(
+            TicketMoved(
+                ticket["id"], ticket["number"], action, ticket["status"], ticket["service"], ticket["counter_id"]
+            )
+        )
     return ticket
 
 
-def transfer(rt: Runtime, ticket_id: int, service: Service, staff_id: int | None,
-             counter_scope: int | None) -> Ticket:
+def transfer(rt: Runtime, ticket_id: int, service: Service, staff_id: int | None, counter_scope: int | None) -> Ticket:
     """Move a ticket to another service's queue; it keeps its number."""
     ticket = store.transfer(rt.db, ticket_id, service, rt.now(), staff_id, counter_scope=counter_scope)
-    rt.bus.emit(TicketMoved(ticket["id"], ticket["number"], "transfer", ticket["status"], ticket["service"],
-                            ticket["counter_id"]))
+    rt.bus.emit(
+        TicketMoved(
+            ticket["id"], ticket["number"], "transfer", ticket["status"], ticket["service"], ticket["counter_id"]
+        )
+    )
     return ticket
 
 
@@ -81,8 +92,9 @@ def expire_due(rt: Runtime, now: datetime | None = None) -> int:
     def deadline(day: str, service_code: str) -> datetime:
         service = settings.service(service_code)
         hours = service.hours if service and service.hours else settings.office.hours
-        return queue.waiting_deadline(hours, date.fromisoformat(day), settings.office.timezone,
-                                      settings.queue.expire_grace_minutes)
+        return queue.waiting_deadline(
+            hours, date.fromisoformat(day), settings.office.timezone, settings.queue.expire_grace_minutes
+        )
 
     expired = store.expire_waiting(rt.db, now, deadline)
     if expired:

@@ -141,34 +141,41 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
     suspended = suspensions(rt)
     result = []
     for service in rt.settings.services:
-        state = queue.service_availability(rt.settings.office, service, now, overrides.get(service.code),
-                                           issued.get(service.code, 0), closed_dates)
+        state = queue.service_availability(
+            rt.settings.office, service, now, overrides.get(service.code), issued.get(service.code, 0), closed_dates
+        )
         stopped = suspended.get(service.code)
         if stopped is not None and state.open:  # a disruption stops issuing until staff end it
             state = queue.Availability(False, "suspended", f"Layanan dihentikan sementara: {stopped['label']}.")
         opens = None
         if not state.open and stopped is None:  # a disruption has no known end: no "Buka kembali ..."
-            opens = queue.next_opening(now, service.hours or rt.settings.office.hours,
-                                       rt.settings.office.observe_national_holidays, closed_dates,
-                                       from_tomorrow=state.reason in ("closed_by_staff", "quota_reached"))
-        result.append({
-            "code": service.code,
-            "name": service.name,
-            "name_en": service.name_en,
-            "prefix": service.prefix,
-            "open": state.open,
-            "waiting": waiting.get(service.code, 0),
-            "reason": state.reason,
-            "message": state.message,
-            "opens_at": opens.isoformat(timespec="minutes") if opens else None,
-            "reopens": queue.reopen_text(now, opens),  # "Buka kembali Senin, 08.00."
-            "suspended": stopped,  # the disruption covering it now (docs/contract.md, "Later days ..."), or null
-            # what to bring, asked on the kiosk before a number is spent; and whether a later day can be booked
-            "requirements": list(service.requirements),
-            "requirements_en": list(service.requirements_en or service.requirements),
-            "later_day": service.booking_quota > 0,
-            "one_per_nik": service.one_per_nik,  # the kiosk asks the NIK (and how many people of one KK)
-        })
+            opens = queue.next_opening(
+                now,
+                service.hours or rt.settings.office.hours,
+                rt.settings.office.observe_national_holidays,
+                closed_dates,
+                from_tomorrow=state.reason in ("closed_by_staff", "quota_reached"),
+            )
+        result.append(
+            {
+                "code": service.code,
+                "name": service.name,
+                "name_en": service.name_en,
+                "prefix": service.prefix,
+                "open": state.open,
+                "waiting": waiting.get(service.code, 0),
+                "reason": state.reason,
+                "message": state.message,
+                "opens_at": opens.isoformat(timespec="minutes") if opens else None,
+                "reopens": queue.reopen_text(now, opens),  # "Buka kembali Senin, 08.00."
+                "suspended": stopped,  # the disruption covering it now (docs/contract.md, "Later days ..."), or null
+                # what to bring, asked on the kiosk before a number is spent; and whether a later day can be booked
+                "requirements": list(service.requirements),
+                "requirements_en": list(service.requirements_en or service.requirements),
+                "later_day": service.booking_quota > 0,
+                "one_per_nik": service.one_per_nik,  # the kiosk asks the NIK (and how many people of one KK)
+            }
+        )
     return result
 
 
@@ -203,7 +210,9 @@ def office_state_json(rt: Runtime) -> dict[str, Any]:
     display says "Kantor tutup — buka kembali Senin 08.00" instead of an old call.
     """
     now, office = rt.now(), rt.settings.office
-    closed_dates = {date.fromisoformat(d): reason for d, reason in service_store.closed_dates(rt.db, rt.today()).items()}
+    closed_dates = {
+        date.fromisoformat(d): reason for d, reason in service_store.closed_dates(rt.db, rt.today()).items()
+    }
     state = queue.availability(now, office.hours, office.observe_national_holidays, closed_dates=closed_dates)
     if state.open:
         closes = office.hours[queue.WEEKDAYS[now.weekday()]].closes

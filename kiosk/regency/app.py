@@ -41,20 +41,54 @@ MAX_BODY_BYTES = 2_000_000
 MAX_IMPORT_BYTES = 50_000_000
 MAX_PULL = 5000
 MAX_EVENT_ID = 64
-TICKET_KINDS = ("ticket_issued", "ticket_called", "ticket_recalled", "ticket_served", "ticket_done",
-                "ticket_no_show", "ticket_cancelled", "ticket_transferred", "ticket_requeued", "ticket_expired")
+TICKET_KINDS = (
+    "ticket_issued",
+    "ticket_called",
+    "ticket_recalled",
+    "ticket_served",
+    "ticket_done",
+    "ticket_no_show",
+    "ticket_cancelled",
+    "ticket_transferred",
+    "ticket_requeued",
+    "ticket_expired",
+)
 KINDS = (*TICKET_KINDS, "day_summary", "survey_response", "disruption", "closure")
 # Keys that would carry something personal (or a ticket's secret): an event holding one is refused whole.
-PERSONAL_KEYS = frozenset({"token", "nik", "kk", "no_kk", "nomor_kk", "name", "nama", "phone", "telepon",
-                           "hp", "no_hp", "whatsapp", "email", "address", "alamat", "birth_date",
-                           "tanggal_lahir"})
+PERSONAL_KEYS = frozenset(
+    {
+        "token",
+        "nik",
+        "kk",
+        "no_kk",
+        "nomor_kk",
+        "name",
+        "nama",
+        "phone",
+        "telepon",
+        "hp",
+        "no_hp",
+        "whatsapp",
+        "email",
+        "address",
+        "alamat",
+        "birth_date",
+        "tanggal_lahir",
+    }
+)
 IDLE_SECONDS = 8 * 3600
 
-CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                           "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-                           "frame-ancestors 'none'")
-SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Frame-Options": "DENY",
-                    "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
@@ -66,8 +100,9 @@ def _throttled(username: str) -> None:
 
 class RateLimited(RegencyError):
     def __init__(self, wait: int):
-        super().__init__("rate_limited", f"Terlalu banyak percobaan masuk. Coba lagi dalam {math.ceil(wait / 60)} "
-                         "menit.", 429)
+        super().__init__(
+            "rate_limited", f"Terlalu banyak percobaan masuk. Coba lagi dalam {math.ceil(wait / 60)} menit.", 429
+        )
         self.wait = wait
 
 
@@ -89,11 +124,20 @@ def create_app(pool: ConnectionPool, clock: Callable[[], datetime] | None = None
         row = None
     if row is None:
         raise RegencyError("not_initialised", "run `kiosk regency init` first", 500)
-    app.config.update(SECRET_KEY=row[0], MAX_CONTENT_LENGTH=MAX_BODY_BYTES, SESSION_COOKIE_HTTPONLY=True,
-                      SESSION_COOKIE_SAMESITE="Strict", SESSION_COOKIE_NAME="regency_session",
-                      PERMANENT_SESSION_LIFETIME=timedelta(hours=12))
-    app.extensions["regency"] = {"pool": pool, "clock": clock or (lambda: datetime.now(UTC)),
-                                 "zone": _zone(), "throttle": LoginGuard()}
+    app.config.update(
+        SECRET_KEY=row[0],
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        SESSION_COOKIE_NAME="regency_session",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+    )
+    app.extensions["regency"] = {
+        "pool": pool,
+        "clock": clock or (lambda: datetime.now(UTC)),
+        "zone": _zone(),
+        "throttle": LoginGuard(),
+    }
     _routes(app)
     return app
 
@@ -104,8 +148,6 @@ def _pool() -> ConnectionPool:
 
 def _now() -> datetime:
     return current_app.extensions["regency"]["clock"]()
-
-
 
 
 # Offices: a bearer key per office
@@ -184,14 +226,19 @@ def _event(index: int, raw: Any) -> Event:
         raise RegencyError("bad_event", f"{where} memuat angka atau teks yang tidak sah.") from None
     if kind in TICKET_KINDS and (not isinstance(raw.get("number"), str) or not 1 <= len(raw["number"]) <= 16):
         raise RegencyError("bad_event", f"{where}: nomor antrean (number) wajib diisi.")
-    if kind == "disruption" and (not isinstance(raw.get("code"), str) or not 1 <= len(raw["code"]) <= 40
-                                 or not isinstance(raw.get("active", True), bool)):
+    if kind == "disruption" and (
+        not isinstance(raw.get("code"), str)
+        or not 1 <= len(raw["code"]) <= 40
+        or not isinstance(raw.get("active", True), bool)
+    ):
         raise RegencyError("bad_event", f"{where}: gangguan memerlukan kode (code) dan active true/false.")
     if kind == "survey_response" and not all(
-            type(raw.get(code)) is int and 1 <= raw[code] <= 4 for code in survey.ELEMENT_CODES):
+        type(raw.get(code)) is int and 1 <= raw[code] <= 4 for code in survey.ELEMENT_CODES
+    ):
         raise RegencyError("bad_event", f"{where}: survei memerlukan jawaban 1-4 untuk setiap unsur.")
-    if kind == "day_summary" and not all(type(raw.get(key)) is int and 0 <= raw[key] <= 1_000_000
-                                         for key in ("issued", "served", "no_show")):
+    if kind == "day_summary" and not all(
+        type(raw.get(key)) is int and 0 <= raw[key] <= 1_000_000 for key in ("issued", "served", "no_show")
+    ):
         raise RegencyError("bad_event", f"{where}: ringkasan harian memerlukan issued, served, no_show (bilangan).")
     if kind in ("day_summary", "survey_response", "closure") and not _is_day(raw.get("day")):
         raise RegencyError("bad_event", f"{where}: tanggal (day) harus berbentuk YYYY-MM-DD.")
@@ -211,13 +258,34 @@ def month_workbook(month: str, rows: list[dict]) -> bytes:
     sheet = book.add_worksheet(month)
     bold = book.add_format({"bold": True})
     sheet.write(0, 0, f"Antrean KTP-el semua kecamatan: {month_title(month)}", bold)
-    headings = ("Kode", "Kantor", "Hari dilaporkan", "Nomor diambil", "Selesai dilayani", "Tidak hadir",
-                "Responden survei", "IKM", "Mutu")
+    headings = (
+        "Kode",
+        "Kantor",
+        "Hari dilaporkan",
+        "Nomor diambil",
+        "Selesai dilayani",
+        "Tidak hadir",
+        "Responden survei",
+        "IKM",
+        "Mutu",
+    )
     sheet.write_row(2, 0, headings, bold)
     for index, r in enumerate(rows, start=3):
-        sheet.write_row(index, 0, (r["office"], r["name"], r["days_reported"], r["issued"], r["served"],
-                                   r["no_show"], r["survey"]["respondents"], r["survey"]["ikm"] or "",
-                                   r["survey"]["grade"] or ""))
+        sheet.write_row(
+            index,
+            0,
+            (
+                r["office"],
+                r["name"],
+                r["days_reported"],
+                r["issued"],
+                r["served"],
+                r["no_show"],
+                r["survey"]["respondents"],
+                r["survey"]["ikm"] or "",
+                r["survey"]["grade"] or "",
+            ),
+        )
     total = len(rows) + 3
     sheet.write(total, 0, "Jumlah", bold)
     for column, key in ((3, "issued"), (4, "served"), (5, "no_show")):
@@ -253,7 +321,9 @@ def current_staff() -> dict | None:
             " WHERE s.token_hash = %s AND staff.id = s.staff_id"
             "   AND s.last_seen_at > now() - make_interval(secs => %s)"
             "   AND s.started_at > now() - interval '12 hours'"
-            " RETURNING staff.id, staff.username, staff.role", (_token_hash(token), IDLE_SECONDS)).fetchone()
+            " RETURNING staff.id, staff.username, staff.role",
+            (_token_hash(token), IDLE_SECONDS),
+        ).fetchone()
     if row is None:
         session.clear()
         return None
@@ -356,19 +426,21 @@ MONTH_PAGE = """<!doctype html>
 <td class="n">{{ totals.served }}</td><td class="n">{{ totals.no_show }}</td><td colspan="2"></td></tr></tfoot></table>
 <p>Angka dari ringkasan harian tiap kantor (laporan hariannya sendiri), dikirim setelah hari itu berakhir;
 IKM dari jawaban survei kepuasan bulan ini (Permenpan RB 14/2017).</p></main></body></html>"""
-STYLE = ("body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fff}"
-         "header{display:flex;justify-content:space-between;align-items:center;background:#0b3d6e;color:#fff;"
-         "padding:8px 24px}header h1{font-size:22px;margin:0}header button{margin-left:12px}"
-         "main{padding:12px 24px}table{border-collapse:collapse;width:100%;font-size:15px}"
-         "th,td{border:1px solid #8a8a8a;padding:5px 8px;text-align:left}th{background:#e3ebf4}"
-         "td.n,th.n{text-align:right}td.n{white-space:nowrap}tr.late td{background:#fff4d6}"
-         "form.login{display:flex;flex-direction:column;max-width:320px;gap:6px}"
-         "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}"
-         "a{color:#0b3d6e}.closed{color:#9b1c1c;font-weight:bold}.disrupted{color:#7a4a00;font-weight:bold}"
-         "tfoot td,tfoot th{font-weight:bold;background:#f2f2f2}"
-         "@page{size:A4 landscape;margin:12mm}"
-         "@media print{header{background:none;color:#000;padding:0}header form,.noprint{display:none}"
-         "main{padding:0}table{font-size:11pt}th{background:#eee}}")
+STYLE = (
+    "body{font-family:'DejaVu Sans',sans-serif;margin:0;color:#111;background:#fff}"
+    "header{display:flex;justify-content:space-between;align-items:center;background:#0b3d6e;color:#fff;"
+    "padding:8px 24px}header h1{font-size:22px;margin:0}header button{margin-left:12px}"
+    "main{padding:12px 24px}table{border-collapse:collapse;width:100%;font-size:15px}"
+    "th,td{border:1px solid #8a8a8a;padding:5px 8px;text-align:left}th{background:#e3ebf4}"
+    "td.n,th.n{text-align:right}td.n{white-space:nowrap}tr.late td{background:#fff4d6}"
+    "form.login{display:flex;flex-direction:column;max-width:320px;gap:6px}"
+    "input,button{font-size:16px;padding:6px}.problem{color:#9b1c1c}"
+    "a{color:#0b3d6e}.closed{color:#9b1c1c;font-weight:bold}.disrupted{color:#7a4a00;font-weight:bold}"
+    "tfoot td,tfoot th{font-weight:bold;background:#f2f2f2}"
+    "@page{size:A4 landscape;margin:12mm}"
+    "@media print{header{background:none;color:#000;padding:0}header form,.noprint{display:none}"
+    "main{padding:0}table{font-size:11pt}th{background:#eee}}"
+)
 
 
 def _routes(app: Flask) -> None:
@@ -443,13 +515,19 @@ def _routes(app: Flask) -> None:
             token = secrets.token_urlsafe(32)
             with conn.transaction():
                 conn.execute("DELETE FROM staff_sessions WHERE started_at < now() - interval '2 days'")
-                conn.execute("INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",
-                             (_token_hash(token), staff["id"]))
+                conn.execute(
+                    "INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",
+                    (_token_hash(token), staff["id"]),
+                )
         session.clear()
         session.permanent = True
         session.update(sid=token, csrf=secrets.token_urlsafe(24))
-        return jsonify({"csrf_token": session["csrf"],
-                        "user": {"id": staff["id"], "username": staff["username"], "role": staff["role"]}})
+        return jsonify(
+            {
+                "csrf_token": session["csrf"],
+                "user": {"id": staff["id"], "username": staff["username"], "role": staff["role"]},
+            }
+        )
 
     @app.post("/regency/api/logout")
     def logout():
@@ -481,11 +559,19 @@ def _routes(app: Flask) -> None:
         with _pool().connection() as conn:
             if conn.execute("SELECT 1 FROM offices WHERE code = %s", (code,)).fetchone() is None:
                 raise RegencyError("not_found", "Kantor tidak ditemukan.", 404)
-            return jsonify({"office": code, "from": first.isoformat(), "to": last.isoformat(),
-                            "days": store.office_days(conn, code, first, last)})
+            return jsonify(
+                {
+                    "office": code,
+                    "from": first.isoformat(),
+                    "to": last.isoformat(),
+                    "days": store.office_days(conn, code, first, last),
+                }
+            )
 
     def _month() -> tuple[str, date, date]:
-        text = request.args.get("month") or _now().astimezone(current_app.extensions["regency"]["zone"]).strftime("%Y-%m")
+        text = request.args.get("month") or _now().astimezone(current_app.extensions["regency"]["zone"]).strftime(
+            "%Y-%m"
+        )
         try:
             first = date.fromisoformat(text + "-01") if len(text) == 7 else None
         except ValueError:
@@ -510,8 +596,10 @@ def _routes(app: Flask) -> None:
             rows = store.month_across(conn, first, last)
         body = month_workbook(text, rows)
         return current_app.response_class(
-            body, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="antrean-kabupaten-{text}.xlsx"'})
+            body,
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="antrean-kabupaten-{text}.xlsx"'},
+        )
 
     @app.get("/regency/month")
     def month_page():
@@ -521,9 +609,14 @@ def _routes(app: Flask) -> None:
         text, first, last = _month()
         with _pool().connection() as conn:
             rows = store.month_across(conn, first, last)
-        return render_template_string(MONTH_PAGE, staff=staff, month=text, title=month_title(text), rows=rows,
-                                      totals={key: sum(r[key] for r in rows) for key in ("issued", "served",
-                                                                                          "no_show")})
+        return render_template_string(
+            MONTH_PAGE,
+            staff=staff,
+            month=text,
+            title=month_title(text),
+            rows=rows,
+            totals={key: sum(r[key] for r in rows) for key in ("issued", "served", "no_show")},
+        )
 
     @app.post("/regency/api/users")
     @staff_required("admin")
@@ -550,16 +643,25 @@ def _routes(app: Flask) -> None:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            raise RegencyError("bad_import", "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.") from None
+            raise RegencyError(
+                "bad_import", "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8."
+            ) from None
         today = _now().astimezone(current_app.extensions["regency"]["zone"]).date()
         try:
             with _pool().connection() as conn:
                 report = siak.import_status(conn, io.StringIO(text, newline=""), today)
         except ImportProblem as exc:
             raise RegencyError("bad_import", exc.message) from None
-        return jsonify({"created": report.created, "updated": report.updated, "unchanged": report.unchanged,
-                        "rejected": [{"row": row, "reason": report.messages.get(row, reason)}
-                                     for row, reason in report.rejected]})
+        return jsonify(
+            {
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+                "rejected": [
+                    {"row": row, "reason": report.messages.get(row, reason)} for row, reason in report.rejected
+                ],
+            }
+        )
 
     def page(staff: dict | None, failed: bool | str = False, status: int = 200):
         zone = current_app.extensions["regency"]["zone"]
@@ -567,8 +669,14 @@ def _routes(app: Flask) -> None:
         if staff:
             with _pool().connection() as conn:
                 offices = store.overview(conn, _now(), zone)
-        return render_template_string(PAGE, staff=staff, offices=offices, failed=failed, zone=zone.key,
-                                      today=_now().astimezone(zone).date().isoformat()), status
+        return render_template_string(
+            PAGE,
+            staff=staff,
+            offices=offices,
+            failed=failed,
+            zone=zone.key,
+            today=_now().astimezone(zone).date().isoformat(),
+        ), status
 
     @app.get("/regency/")
     def dashboard():
@@ -587,8 +695,11 @@ def _routes(app: Flask) -> None:
                 raise RegencyError("not_found", "Kantor tidak ditemukan.", 404)
             days = store.office_days(conn, code, last - timedelta(days=29), last)
         for day in days:  # medians are not additive: each service's, as in the office's own report
-            day["waits"] = [(r.get("code"), r.get("median_wait_minutes"), r.get("p90_wait_minutes"))
-                            for r in day["services"] or [] if r.get("issued") or r.get("served")]
+            day["waits"] = [
+                (r.get("code"), r.get("median_wait_minutes"), r.get("p90_wait_minutes"))
+                for r in day["services"] or []
+                if r.get("issued") or r.get("served")
+            ]
         return render_template_string(OFFICE_PAGE, staff=staff, code=code, name=row[0], days=list(reversed(days)))
 
     @app.post("/regency/login")
@@ -596,8 +707,14 @@ def _routes(app: Flask) -> None:
         """The dashboard's own login form (no script on the page): the same check as the API."""
         username, password = request.form.get("username", ""), request.form.get("password", "")
         staff = None
-        if (username and password and len(username) <= 64 and len(password) <= 1024 and _storable(username)
-                and _storable(password)):
+        if (
+            username
+            and password
+            and len(username) <= 64
+            and len(password) <= 1024
+            and _storable(username)
+            and _storable(password)
+        ):
             try:
                 _throttled(username)
             except RateLimited as exc:
@@ -609,11 +726,15 @@ def _routes(app: Flask) -> None:
                 if not check_password_hash(staff["password_hash"] if staff else _DUMMY_HASH, password) or not staff:
                     staff = None
                 else:
-                    current_app.extensions["regency"]["throttle"].succeeded(username.strip(), request.remote_addr or "-")
+                    current_app.extensions["regency"]["throttle"].succeeded(
+                        username.strip(), request.remote_addr or "-"
+                    )
                     token = secrets.token_urlsafe(32)
                     with conn.transaction():
-                        conn.execute("INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",
-                                     (_token_hash(token), staff["id"]))
+                        conn.execute(
+                            "INSERT INTO staff_sessions (token_hash, staff_id) VALUES (%s, %s)",
+                            (_token_hash(token), staff["id"]),
+                        )
         if staff is None:
             return page(None, failed=True, status=401)
         session.clear()

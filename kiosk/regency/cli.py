@@ -106,7 +106,9 @@ def office_add(code: str, name: str) -> None:
             key = add_office(conn, code, name)
         except RegencyError as exc:
             raise CliError(exc.message) from None
-    click.echo(f"Kantor {code} terdaftar. Kuncinya (hanya ditampilkan sekarang; simpan di <db>.regency-key kantor itu):")
+    click.echo(
+        f"Kantor {code} terdaftar. Kuncinya (hanya ditampilkan sekarang; simpan di <db>.regency-key kantor itu):"
+    )
     click.echo(key)
 
 
@@ -117,7 +119,9 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["admin", "viewer"]), required=True, help="regency admin or read-only viewer.")
+@click.option(
+    "--role", type=click.Choice(["admin", "viewer"]), required=True, help="regency admin or read-only viewer."
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (one line).")
 def user_add(name: str, role: str, password_stdin: bool) -> None:
     """Create a regency staff account (the office's password policy applies)."""

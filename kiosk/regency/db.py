@@ -24,8 +24,9 @@ def dsn_from_env() -> str:
 
 def open_pool(dsn: str, max_size: int = 8) -> ConnectionPool:
     """Open a pool of up to ``max_size`` connections; wait for the first one so a wrong DSN fails now."""
-    pool = ConnectionPool(dsn, min_size=1, max_size=max_size, open=False, name="regency",
-                          kwargs={"application_name": "kiosk-regency"})
+    pool = ConnectionPool(
+        dsn, min_size=1, max_size=max_size, open=False, name="regency", kwargs={"application_name": "kiosk-regency"}
+    )
     pool.open(wait=True, timeout=15)
     return pool
 
@@ -33,7 +34,9 @@ def open_pool(dsn: str, max_size: int = 8) -> ConnectionPool:
 # Named migrations, applied in order, each once, each in its own transaction. Append only: never edit or
 # renumber one that has shipped; a change of schema is a new entry at the end.
 MIGRATIONS: list[tuple[str, str]] = [
-    ("0001_base", """
+    (
+        "0001_base",
+        """
 CREATE TABLE settings (
     key text PRIMARY KEY,
     value text NOT NULL
@@ -82,17 +85,24 @@ CREATE TABLE status_records (
     cursor bigint NOT NULL DEFAULT nextval('status_cursor')
 );
 CREATE INDEX status_records_pull ON status_records (kecamatan, cursor);
-"""),
-    ("0002_overview_indexes", """
+""",
+    ),
+    (
+        "0002_overview_indexes",
+        """
 -- The overview reads one day of every office, and the latest disruption events: neither may scan history.
 CREATE INDEX events_at ON events (at);
 CREATE INDEX events_disruption ON events (office, (data->>'code'), at DESC, id DESC) WHERE kind = 'disruption';
-"""),
-    ("0003_office_days_index", """
+""",
+    ),
+    (
+        "0003_office_days_index",
+        """
 -- One office's trend, the month's IKM and today's closures read those events by day, never the ticket history.
 CREATE INDEX events_office_day ON events (office, (data->>'day'), id)
     WHERE kind IN ('day_summary', 'survey_response', 'closure');
-"""),
+""",
+    ),
 ]
 
 
@@ -100,8 +110,10 @@ def migrate(conn: psycopg.Connection) -> list[str]:
     """Create the migrations table if needed and apply the missing migrations; return the names applied."""
     applied: list[str] = []
     with conn.transaction():
-        conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                     " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())")
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
     for name, sql in MIGRATIONS:
         with conn.transaction():
             # One migrator at a time: a second `kiosk regency init` waits here, then finds the work done.
@@ -112,6 +124,8 @@ def migrate(conn: psycopg.Connection) -> list[str]:
             conn.execute("INSERT INTO schema_migrations (name) VALUES (%s)", (name,))
             applied.append(name)
     with conn.transaction():  # signs the staff session cookies of every regency server process
-        conn.execute("INSERT INTO settings (key, value) VALUES ('secret_key', %s) ON CONFLICT (key) DO NOTHING",
-                     (secrets.token_hex(32),))
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES ('secret_key', %s) ON CONFLICT (key) DO NOTHING",
+            (secrets.token_hex(32),),
+        )
     return applied

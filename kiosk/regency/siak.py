@@ -25,17 +25,20 @@ def read_file(stream: TextIO, today: date, report: ImportReport) -> list[tuple]:
     try:
         first = next(stream)
     except StopIteration:
-        raise ImportProblem("the file is empty (a header row is needed)",
-                            "Berkas kosong: baris judul kolom diperlukan.") from None
+        raise ImportProblem(
+            "the file is empty (a header row is needed)", "Berkas kosong: baris judul kolom diperlukan."
+        ) from None
     first = first.removeprefix("\ufeff")
     reader = csv.reader(chain([first], stream), delimiter=";" if first.count(";") > first.count(",") else ",")
     names = [name.strip().lower() for name in next(reader)]
     kecamatan = next((name for name in KECAMATAN_COLUMNS if name in names), None)
     missing = [name for name in REQUIRED_COLUMNS if name not in names] + ([] if kecamatan else ["kecamatan"])
     if missing:
-        raise ImportProblem(f"the header row lacks column(s) {', '.join(missing)} (needed: "
-                            f"{', '.join(REQUIRED_COLUMNS)}, kecamatan; optional: {', '.join(OPTIONAL_COLUMNS)})",
-                            f"Baris judul tidak memuat kolom {', '.join(missing)}.")
+        raise ImportProblem(
+            f"the header row lacks column(s) {', '.join(missing)} (needed: "
+            f"{', '.join(REQUIRED_COLUMNS)}, kecamatan; optional: {', '.join(OPTIONAL_COLUMNS)})",
+            f"Baris judul tidak memuat kolom {', '.join(missing)}.",
+        )
     columns = {name: names.index(name) for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, kecamatan) if name in names}
     width = max(columns[name] for name in (*REQUIRED_COLUMNS, kecamatan)) + 1
     good: list[tuple] = []
@@ -54,8 +57,15 @@ def read_file(stream: TextIO, today: date, report: ImportReport) -> list[tuple]:
             report.messages[number] = "Baris memuat karakter NUL."
             continue
         try:
-            record = check_application(cell["nik"], cell["no_kk"], cell["nama"], cell["tanggal_lahir"],
-                                       cell["status"], cell.get("keterangan", ""), today)
+            record = check_application(
+                cell["nik"],
+                cell["no_kk"],
+                cell["nama"],
+                cell["tanggal_lahir"],
+                cell["status"],
+                cell.get("keterangan", ""),
+                today,
+            )
         except (InvalidNumber, RecordProblem) as problem:
             report.rejected.append((number, problem.reason))
             report.messages[number] = problem.detail if isinstance(problem, InvalidNumber) else problem.message

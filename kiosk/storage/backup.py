@@ -257,8 +257,7 @@ class AutomaticBackup:
         """Return the latest outcome: a failure while failing, else the newest copy on disk."""
         copies = automatic_copies(self.folder)
         last = copies[-1] if copies else None
-        at = (datetime.fromtimestamp(last.stat().st_mtime, zone).isoformat(timespec="seconds")
-              if last else None)
+        at = datetime.fromtimestamp(last.stat().st_mtime, zone).isoformat(timespec="seconds") if last else None
         if self._failed is not None:
             return Outcome("failed", at, last.name if last else None, self._failed[1])
         return Outcome("ok", at, last.name) if last else Outcome("none")
@@ -298,7 +297,7 @@ class AutomaticBackup:
             log.error("automatic backup into %s failed: %s", self.folder, message)
             return None
         self._failed = None
-        for old in automatic_copies(self.folder)[:-self.keep]:
+        for old in automatic_copies(self.folder)[: -self.keep]:
             old.unlink(missing_ok=True)
         log.info("automatic backup written: %s", target.name)
         return target
@@ -327,7 +326,9 @@ class ServerLock:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise DatabaseInUse(f"{self.path.with_suffix('')} sedang dipulihkan (kiosk restore); coba lagi nanti.") from None
+            raise DatabaseInUse(
+                f"{self.path.with_suffix('')} sedang dipulihkan (kiosk restore); coba lagi nanti."
+            ) from None
         self._fd = fd
 
     def release(self) -> None:
@@ -402,12 +403,13 @@ class Candidate:
 def _schema(conn: sqlite3.Connection) -> dict[tuple[str, str], dict]:
     """Describe every table, index, trigger and view: its table, normalised SQL and (tables) columns."""
     described = {}
-    rows = conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"
-                        " WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
+    rows = conn.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    ).fetchall()
     for kind, name, table, sql in rows:
         entry = {"table": table, "sql": " ".join((sql or "").split())}
         if kind in ("table", "view"):
-            entry["columns"] = [tuple(column[1:]) for column in conn.execute(f"PRAGMA table_xinfo(\"{name}\")")]
+            entry["columns"] = [tuple(column[1:]) for column in conn.execute(f'PRAGMA table_xinfo("{name}")')]
         described[(kind, name)] = entry
     return described
 
@@ -454,15 +456,17 @@ def _admins(path: Path, live: Path) -> list[Admin]:
     if live.exists():
         try:
             with sqlite3.connect(f"file:{live}?mode=ro", uri=True) as conn:
-                live_admins = {row[0].lower() for row in
-                               conn.execute("SELECT username FROM staff WHERE role = 'admin'")}
+                live_admins = {
+                    row[0].lower() for row in conn.execute("SELECT username FROM staff WHERE role = 'admin'")
+                }
             conn.close()
         except sqlite3.Error:
             pass
     conn = sqlite3.connect(path)
     try:
-        rows = conn.execute("SELECT username, active, created_at FROM staff WHERE role = 'admin'"
-                            " ORDER BY username COLLATE NOCASE").fetchall()
+        rows = conn.execute(
+            "SELECT username, active, created_at FROM staff WHERE role = 'admin' ORDER BY username COLLATE NOCASE"
+        ).fetchall()
     finally:
         conn.close()
     return [Admin(name, bool(active), created, name.lower() not in live_admins) for name, active, created in rows]
@@ -489,8 +493,7 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
         else:
             verdict = integrity(source)
             if verdict != "ok":
-                raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict});"
-                                     f" basis data tidak diubah.")
+                raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict}); basis data tidak diubah.")
             reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
             try:
                 _copy(reader, path)
@@ -498,15 +501,13 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
                 reader.close()
         verdict = integrity(path)
         if verdict != "ok":
-            raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict});"
-                                 f" basis data tidak diubah.")
+            raise RestoreRefused(f"{source} rusak atau bukan cadangan kios ({verdict}); basis data tidak diubah.")
         # The copy's stored NIKs are hashed (migration 0013) with the live database's key, not a new one.
         copy = Database(path, status_key_path=Database(database).status_key_path)
         try:
             copy.migrate()  # an older copy gets today's schema, here and not on the live database
         except sqlite3.Error as exc:
-            raise RestoreRefused(f"{source} tidak dapat dimigrasikan ke skema kios ({exc})."
-                                 + unchanged) from None
+            raise RestoreRefused(f"{source} tidak dapat dimigrasikan ke skema kios ({exc})." + unchanged) from None
         conn = copy.connect()
         try:
             problems = schema_differences(conn)
@@ -517,8 +518,10 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
         finally:
             conn.close()
         if problems:
-            raise RestoreRefused(f"{source} bukan cadangan kios yang utuh; skemanya berbeda dari skema kios: "
-                                 f"{'; '.join(problems)}." + unchanged)
+            raise RestoreRefused(
+                f"{source} bukan cadangan kios yang utuh; skemanya berbeda dari skema kios: "
+                f"{'; '.join(problems)}." + unchanged
+            )
         # Sessions open in the copy may have ended since (logout, password change, disabled account):
         # everyone logs in again rather than revive them.
         staff_store.end_all_staff_sessions(copy, int(now.timestamp()), "restore")
@@ -535,8 +538,9 @@ def _prepare(database: Path, source: Path, passphrase, now: datetime) -> tuple[C
         raise
 
 
-def restore_database(database: str | Path, source: str | Path, now: datetime, confirm=None,
-                     passphrase=None) -> Path | None:
+def restore_database(
+    database: str | Path, source: str | Path, now: datetime, confirm=None, passphrase=None
+) -> Path | None:
     """Replace ``database`` with the checked copy ``source``; return where the replaced database was kept.
 
     Refused while a server runs on the database. ``source`` is copied beside the database (decrypted
@@ -556,8 +560,9 @@ def restore_database(database: str | Path, source: str | Path, now: datetime, co
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise DatabaseInUse(f"Server masih berjalan dengan {database}; hentikan server dulu, "
-                                "lalu ulangi kiosk restore.") from None
+            raise DatabaseInUse(
+                f"Server masih berjalan dengan {database}; hentikan server dulu, lalu ulangi kiosk restore."
+            ) from None
         sweep_partials(database.parent)
         candidate, partial = _prepare(database, source, passphrase or (lambda: ""), now)
         try:

@@ -16,13 +16,15 @@ def _stamp(when: datetime | None) -> str | None:
     return when.isoformat(timespec="seconds") if when is not None else None
 
 
-def start(db: Database, service: str | None, reason: str, note: str, until: datetime | None, username: str,
-          now: datetime) -> Row:
+def start(
+    db: Database, service: str | None, reason: str, note: str, until: datetime | None, username: str, now: datetime
+) -> Row:
     """Record a disruption of one service (or of all when ``service`` is None) from ``now``; return it."""
     with db.write() as conn:
         cur = conn.execute(
             "INSERT INTO disruptions (service, reason, note, since, until, started_by) VALUES (?,?,?,?,?,?)",
-            [service, reason, note, _stamp(now), _stamp(until), username])
+            [service, reason, note, _stamp(now), _stamp(until), username],
+        )
         return dict(conn.execute(f"SELECT {_COLUMNS} FROM disruptions WHERE id = ?", [cur.lastrowid]).fetchone())
 
 
@@ -31,7 +33,8 @@ def end(db: Database, disruption_id: int, username: str, now: datetime) -> Row:
     with db.write() as conn:
         changed = conn.execute(
             "UPDATE disruptions SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL",
-            [_stamp(now), username, disruption_id]).rowcount
+            [_stamp(now), username, disruption_id],
+        ).rowcount
         row = conn.execute(f"SELECT {_COLUMNS} FROM disruptions WHERE id = ?", [disruption_id]).fetchone()
         if row is None:
             raise NotFound("Gangguan tidak ditemukan.", code="unknown_disruption")
@@ -50,7 +53,9 @@ def active_for(db: Database, service: str) -> Row | None:
     """Return the latest disruption going on now that covers ``service`` (its own or one of all), or None."""
     row = db.conn.execute(
         f"SELECT {_COLUMNS} FROM disruptions WHERE ended_at IS NULL AND (service IS NULL OR service = ?)"
-        " ORDER BY id DESC LIMIT 1", [service]).fetchone()
+        " ORDER BY id DESC LIMIT 1",
+        [service],
+    ).fetchone()
     return dict(row) if row is not None else None
 
 
@@ -62,5 +67,6 @@ def overlapping(db: Database, first: str, last: str) -> list[Row]:
     """
     rows = db.conn.execute(
         f"SELECT {_COLUMNS} FROM disruptions WHERE since < ? AND (ended_at IS NULL OR ended_at > ?) ORDER BY id",
-        [last, first]).fetchall()
+        [last, first],
+    ).fetchall()
     return [dict(row) for row in rows]

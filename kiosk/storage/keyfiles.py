@@ -79,8 +79,11 @@ def read_or_create_secret(path: Path, value: str) -> str:
     make_private(path)
     secret = path.read_text().strip()
     if len(secret) < 32:
-        raise KioskError(f"{path} holds no usable secret; delete it to make a new one (staff log in again)",
-                         code="bad_secret", status=500)
+        raise KioskError(
+            f"{path} holds no usable secret; delete it to make a new one (staff log in again)",
+            code="bad_secret",
+            status=500,
+        )
     return secret
 
 

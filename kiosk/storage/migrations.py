@@ -130,8 +130,11 @@ def counter_hold_and_idempotency(db: Database) -> None:
         "  AND (u.called_at > t.called_at OR (u.called_at = t.called_at AND u.id > t.id)))"
     ).fetchall()
     for ticket_id, day, status, service, counter_id in stranded:
-        db.execute("UPDATE tickets SET status = 'waiting', counter_id = NULL, called_at = NULL, serving_at = NULL"
-                   " WHERE id = ?", [ticket_id])
+        db.execute(
+            "UPDATE tickets SET status = 'waiting', counter_id = NULL, called_at = NULL, serving_at = NULL"
+            " WHERE id = ?",
+            [ticket_id],
+        )
         db.execute(
             "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
             " detail) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'), 'requeue', ?, 'waiting', ?, ?, ?)",
@@ -272,8 +275,17 @@ def closed_dates(db: Database) -> None:
 
 
 # Frozen copy of kiosk.skm.ELEMENT_CODES at 0008: a migration never changes with the code around it.
-SKM_ELEMENT_CODES = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan",
-                     "sarana")
+SKM_ELEMENT_CODES = (
+    "persyaratan",
+    "prosedur",
+    "waktu",
+    "biaya",
+    "produk",
+    "kompetensi",
+    "perilaku",
+    "pengaduan",
+    "sarana",
+)
 
 
 @migrations(name="0008_surveys")
@@ -284,8 +296,9 @@ def surveys(db: Database) -> None:
     Which tickets answered is a separate table of keyed hashes (no rowid, no shared column) that only
     keeps a ticket to one response.
     """
-    answers = ",\n".join(f"            {code} INTEGER NOT NULL CHECK ({code} BETWEEN 1 AND 4)"
-                         for code in SKM_ELEMENT_CODES)
+    answers = ",\n".join(
+        f"            {code} INTEGER NOT NULL CHECK ({code} BETWEEN 1 AND 4)" for code in SKM_ELEMENT_CODES
+    )
     for statement in _split(
         f"""
         CREATE TABLE survey_responses (
@@ -327,8 +340,10 @@ def waiting_line_covering(db: Database) -> None:
     """Count the waiting line from the index alone: the waiting counts (every phone's poll, every display
     update) and the number ahead (every ticket issued) read each waiting ticket's row only for its day and
     status, three times the work of the index entry. Same order as the index it replaces."""
-    db.execute("CREATE INDEX tickets_waiting_cover ON tickets (service, priority, queued_at, day, status)"
-               " WHERE status = 'waiting'")
+    db.execute(
+        "CREATE INDEX tickets_waiting_cover ON tickets (service, priority, queued_at, day, status)"
+        " WHERE status = 'waiting'"
+    )
     db.execute("DROP INDEX IF EXISTS tickets_waiting_line")
 
 
@@ -643,10 +658,18 @@ def regency_outbox(db: Database) -> None:
 
 
 # What the office sends the regency, by the ticket log's action (a reprint or a hold is not sent).
-_REGENCY_TICKET_KINDS = {"issue": "ticket_issued", "call": "ticket_called", "recall": "ticket_recalled",
-                         "serve": "ticket_served", "done": "ticket_done", "no_show": "ticket_no_show",
-                         "cancel": "ticket_cancelled", "transfer": "ticket_transferred", "requeue": "ticket_requeued",
-                         "expire": "ticket_expired"}
+_REGENCY_TICKET_KINDS = {
+    "issue": "ticket_issued",
+    "call": "ticket_called",
+    "recall": "ticket_recalled",
+    "serve": "ticket_served",
+    "done": "ticket_done",
+    "no_show": "ticket_no_show",
+    "cancel": "ticket_cancelled",
+    "transfer": "ticket_transferred",
+    "requeue": "ticket_requeued",
+    "expire": "ticket_expired",
+}
 
 
 @migrations(name="0019_regency_outbox_in_the_same_transaction")

@@ -35,8 +35,10 @@ def add(db: Database, kind: str, at: str, data: dict[str, Any]) -> str:
     """
     event_id = uuid.uuid4().hex
     with db.write(durable=False) as conn:
-        conn.execute("INSERT INTO regency_outbox (id, kind, at, data) VALUES (?, ?, ?, ?)",
-                     [event_id, kind, at, json.dumps(data, ensure_ascii=False, separators=(",", ":"))])
+        conn.execute(
+            "INSERT INTO regency_outbox (id, kind, at, data) VALUES (?, ?, ?, ?)",
+            [event_id, kind, at, json.dumps(data, ensure_ascii=False, separators=(",", ":"))],
+        )
     return event_id
 
 
@@ -54,9 +56,11 @@ def set_enabled(db: Database, enabled: bool, now: str) -> None:
     if (row is not None and row["value"] == "1") == enabled:
         return
     with db.write() as conn:
-        conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
-                     " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                     [ENABLED_KEY, "1" if enabled else "0", now])
+        conn.execute(
+            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
+            " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [ENABLED_KEY, "1" if enabled else "0", now],
+        )
 
 
 STATUS_CURSOR_KEY = "regency_status_cursor"
@@ -70,9 +74,11 @@ def status_cursor(db: Database) -> int:
 
 def set_status_cursor(db: Database, cursor: int, now: str) -> None:
     with db.write() as conn:
-        conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
-                     " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                     [STATUS_CURSOR_KEY, str(cursor), now])
+        conn.execute(
+            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
+            " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [STATUS_CURSOR_KEY, str(cursor), now],
+        )
 
 
 def summarised_through(db: Database) -> str | None:
@@ -81,8 +87,9 @@ def summarised_through(db: Database) -> str | None:
     return row["value"] if row else None
 
 
-def add_day(db: Database, day: str, at: str, summary: dict[str, Any] | None,
-            surveys: list[dict[str, Any]], now: str) -> None:
+def add_day(
+    db: Database, day: str, at: str, summary: dict[str, Any] | None, surveys: list[dict[str, Any]], now: str
+) -> None:
     """Queue one closed day's summary and its survey responses, and mark the day done, in one transaction.
 
     Their ids are derived from the day (and the response's own random id), so a repeat is dropped by the regency.
@@ -90,12 +97,18 @@ def add_day(db: Database, day: str, at: str, summary: dict[str, Any] | None,
     with db.write() as conn:
         rows = [] if summary is None else [(f"day-{day}", "day_summary", at, summary)]
         rows += [(f"survey-{response.pop('id'):x}", "survey_response", at, response) for response in surveys]
-        conn.executemany("INSERT OR IGNORE INTO regency_outbox (id, kind, at, data) VALUES (?, ?, ?, ?)",
-                         [(event_id, kind, stamp, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-                          for event_id, kind, stamp, data in rows])
-        conn.execute("INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
-                     " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-                     [SUMMARISED_KEY, day, now])
+        conn.executemany(
+            "INSERT OR IGNORE INTO regency_outbox (id, kind, at, data) VALUES (?, ?, ?, ?)",
+            [
+                (event_id, kind, stamp, json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+                for event_id, kind, stamp, data in rows
+            ],
+        )
+        conn.execute(
+            "INSERT INTO app_state (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (key)"
+            " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+            [SUMMARISED_KEY, day, now],
+        )
 
 
 def survey_rows(db: Database, day: str) -> list[dict[str, Any]]:
@@ -107,32 +120,51 @@ def survey_rows(db: Database, day: str) -> list[dict[str, Any]]:
 def quarantine(db: Database, seq: int, reason: str, at: str) -> None:
     """Set one event aside that the regency refused as bad data: it is kept, counted and never sent again."""
     with db.write(durable=False) as conn:
-        conn.execute("UPDATE regency_outbox SET quarantined_at = ?, quarantine_reason = ? WHERE seq = ?",
-                     [at, reason[:200], seq])
+        conn.execute(
+            "UPDATE regency_outbox SET quarantined_at = ?, quarantine_reason = ? WHERE seq = ?", [at, reason[:200], seq]
+        )
 
 
 def quarantined(db: Database, limit: int = 20) -> list[dict[str, Any]]:
     """Return the latest quarantined events (newest first): id, kind, at, when and why."""
-    rows = db.conn.execute("SELECT id, kind, at, quarantined_at, quarantine_reason FROM regency_outbox"
-                           " WHERE quarantined_at IS NOT NULL ORDER BY seq DESC LIMIT ?", [limit]).fetchall()
-    return [{"id": row["id"], "kind": row["kind"], "at": row["at"], "quarantined_at": row["quarantined_at"],
-             "reason": row["quarantine_reason"]} for row in rows]
+    rows = db.conn.execute(
+        "SELECT id, kind, at, quarantined_at, quarantine_reason FROM regency_outbox"
+        " WHERE quarantined_at IS NOT NULL ORDER BY seq DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [
+        {
+            "id": row["id"],
+            "kind": row["kind"],
+            "at": row["at"],
+            "quarantined_at": row["quarantined_at"],
+            "reason": row["quarantine_reason"],
+        }
+        for row in rows
+    ]
 
 
 def pending(db: Database, limit: int) -> list[dict[str, Any]]:
     """Return the oldest unsent events (at most ``limit``), in order, as {"seq", "event"}; quarantined ones never."""
-    rows = db.conn.execute("SELECT seq, id, kind, at, data FROM regency_outbox"
-                           " WHERE sent_at IS NULL AND quarantined_at IS NULL"
-                           " ORDER BY seq LIMIT ?", [limit]).fetchall()
-    return [{"seq": row["seq"], "event": {"id": row["id"], "kind": row["kind"], "at": row["at"],
-                                          **json.loads(row["data"])}} for row in rows]
+    rows = db.conn.execute(
+        "SELECT seq, id, kind, at, data FROM regency_outbox"
+        " WHERE sent_at IS NULL AND quarantined_at IS NULL"
+        " ORDER BY seq LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [
+        {"seq": row["seq"], "event": {"id": row["id"], "kind": row["kind"], "at": row["at"], **json.loads(row["data"])}}
+        for row in rows
+    ]
 
 
 def mark_sent(db: Database, first_seq: int, last_seq: int, sent_at: str) -> None:
     """Mark the events ``first_seq``..``last_seq`` sent."""
     with db.write(durable=False) as conn:
-        conn.execute("UPDATE regency_outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL",
-                     [sent_at, first_seq, last_seq])
+        conn.execute(
+            "UPDATE regency_outbox SET sent_at = ? WHERE seq BETWEEN ? AND ? AND sent_at IS NULL",
+            [sent_at, first_seq, last_seq],
+        )
 
 
 def backlog(db: Database) -> dict[str, Any]:
@@ -143,5 +175,6 @@ def backlog(db: Database) -> dict[str, Any]:
         " (SELECT at FROM regency_outbox WHERE sent_at IS NULL AND quarantined_at IS NULL ORDER BY seq LIMIT 1)"
         " AS oldest_at,"
         " (SELECT sent_at FROM regency_outbox WHERE sent_at IS NOT NULL ORDER BY seq DESC LIMIT 1)"
-        " AS last_sent_at").fetchone()
+        " AS last_sent_at"
+    ).fetchone()
     return dict(row)

@@ -30,8 +30,10 @@ _RANGE = "e.day BETWEEN ?1 AND ?2"
 CACHED_DAYS = 400  # per database: a year and a month; a busy office's year (~150,000 tickets) is ~11 MB
 
 _STAMPS = f"SELECT e.day, COUNT(*), MAX(e.id) FROM ticket_events e WHERE {_RANGE} GROUP BY 1"
-_ISSUED = f"SELECT e.day, e.service, {_HOUR}, COUNT(*) FROM ticket_events e" \
-          f" WHERE e.action = 'issue' AND {_RANGE} GROUP BY 1, 2, 3"
+_ISSUED = (
+    f"SELECT e.day, e.service, {_HOUR}, COUNT(*) FROM ticket_events e"
+    f" WHERE e.action = 'issue' AND {_RANGE} GROUP BY 1, 2, 3"
+)
 # A ticket's first call (the lowest id: calls after a requeue or transfer are not waits), with its waits as
 # "600,1740,...": seconds from the issue to the call, grouped by the day the tickets were issued.
 _WAITS = (
@@ -41,8 +43,10 @@ _WAITS = (
     "  AND e.id = (SELECT MIN(f.id) FROM ticket_events f WHERE f.ticket_id = e.ticket_id AND f.action = 'call')"
     " GROUP BY 1, 2, 3, 4, 5"
 )
-_CALLS = f"SELECT e.day, e.counter_id, e.staff_id, COUNT(*) FROM ticket_events e" \
-         f" WHERE e.action = 'call' AND {_RANGE} GROUP BY 1, 2, 3"
+_CALLS = (
+    f"SELECT e.day, e.counter_id, e.staff_id, COUNT(*) FROM ticket_events e"
+    f" WHERE e.action = 'call' AND {_RANGE} GROUP BY 1, 2, 3"
+)
 _DONES = (  # MATERIALIZED: the start-of-service lookup runs once per done, not once per aggregate using it
     "WITH finished AS MATERIALIZED ("
     f" SELECT e.day, e.service, {_HOUR} AS hour, e.counter_id, e.staff_id,"
@@ -59,8 +63,6 @@ _NO_SHOWS = (
     "  SELECT 1 FROM ticket_events r WHERE r.ticket_id = e.ticket_id AND r.action = 'requeue' AND r.id > e.id)"
     " GROUP BY 1, 2, 3, 4"
 )
-
-
 
 
 @dataclass

@@ -19,24 +19,29 @@ def service_overrides(db: Database, day: str) -> dict[str, Row]:
 
 def service_override(db: Database, day: str, service: str) -> Row | None:
     """Return the staff override of ``service`` on ``day``, or None."""
-    return row_or_none(db.conn.execute(
-        "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
-    ).fetchone())
+    return row_or_none(
+        db.conn.execute("SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]).fetchone()
+    )
 
 
-def set_service_override(db: Database, day: str, service: str, changes: dict[str, Any], staff: Row,
-                         now: datetime) -> Row:
+def set_service_override(
+    db: Database, day: str, service: str, changes: dict[str, Any], staff: Row, now: datetime
+) -> Row:
     """Apply ``changes`` (``open`` and/or ``daily_quota``) to the override of ``service`` on ``day``.
 
     Keyed by day, so it reverts by itself when the office day ends. Every change is logged with who and when.
     """
     changed_at = stamp(now)
     with db.write() as conn:
-        current = row_or_none(conn.execute(
-            "SELECT open, daily_quota FROM service_overrides WHERE day = ? AND service = ?", [day, service]
-        ).fetchone()) or {"open": None, "daily_quota": None}
-        merged = {**current, **{key: (int(value) if isinstance(value, bool) else value)
-                                for key, value in changes.items()}}
+        current = row_or_none(
+            conn.execute(
+                "SELECT open, daily_quota FROM service_overrides WHERE day = ? AND service = ?", [day, service]
+            ).fetchone()
+        ) or {"open": None, "daily_quota": None}
+        merged = {
+            **current,
+            **{key: (int(value) if isinstance(value, bool) else value) for key, value in changes.items()},
+        }
         conn.execute(
             "INSERT INTO service_overrides (day, service, open, daily_quota, updated_at, updated_by)"
             " VALUES (?,?,?,?,?,?) ON CONFLICT (day, service) DO UPDATE SET open = excluded.open,"
@@ -46,12 +51,20 @@ def set_service_override(db: Database, day: str, service: str, changes: dict[str
         conn.execute(
             "INSERT INTO service_override_log (day, service, at, staff_id, username, open, daily_quota, changes)"
             " VALUES (?,?,?,?,?,?,?,?)",
-            [day, service, changed_at, staff.get("id"), staff["username"], merged["open"], merged["daily_quota"],
-             ",".join(sorted(changes))],
+            [
+                day,
+                service,
+                changed_at,
+                staff.get("id"),
+                staff["username"],
+                merged["open"],
+                merged["daily_quota"],
+                ",".join(sorted(changes)),
+            ],
         )
-        return dict(conn.execute(
-            "SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]
-        ).fetchone())
+        return dict(
+            conn.execute("SELECT * FROM service_overrides WHERE day = ? AND service = ?", [day, service]).fetchone()
+        )
 
 
 def service_override_log(db: Database, day: str, service: str | None = None) -> list[Row]:

@@ -59,8 +59,10 @@ def _decoded(row) -> dict[str, Any]:
 def queue_test_print(db: Database, who: str, now: datetime) -> dict[str, Any]:
     """Queue one test page for the print worker; return it."""
     with db.write() as conn:
-        cursor = conn.execute("INSERT INTO test_prints (requested_at, requested_by) VALUES (?, ?)",
-                              [now.isoformat(timespec="seconds"), who])
+        cursor = conn.execute(
+            "INSERT INTO test_prints (requested_at, requested_by) VALUES (?, ?)",
+            [now.isoformat(timespec="seconds"), who],
+        )
         return dict(conn.execute("SELECT * FROM test_prints WHERE id = ?", [cursor.lastrowid]).fetchone())
 
 
@@ -76,5 +78,7 @@ def oldest_test_print(db: Database) -> dict[str, Any] | None:
 
 def finish_test_print(db: Database, test_id: int, status: str, now: datetime, error: str | None = None) -> None:
     with db.write(durable=False) as conn:
-        conn.execute("UPDATE test_prints SET status = ?, finished_at = ?, last_error = ? WHERE id = ?",
-                     [status, now.isoformat(timespec="seconds"), error, test_id])
+        conn.execute(
+            "UPDATE test_prints SET status = ?, finished_at = ?, last_error = ? WHERE id = ?",
+            [status, now.isoformat(timespec="seconds"), error, test_id],
+        )

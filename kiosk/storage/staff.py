@@ -15,10 +15,13 @@ Row = dict[str, Any]
 COMMAND_LINE = "command line"  # who made an account change from `kiosk user ...`
 
 
-def _record_change(conn: sqlite3.Connection, staff_id: int, change: str, by: str, at: int,
-                   detail: str | None = None) -> None:
-    conn.execute("INSERT INTO staff_changes (at, staff_id, change, detail, by_username) VALUES (?, ?, ?, ?, ?)",
-                 [at, staff_id, change, detail, by])
+def _record_change(
+    conn: sqlite3.Connection, staff_id: int, change: str, by: str, at: int, detail: str | None = None
+) -> None:
+    conn.execute(
+        "INSERT INTO staff_changes (at, staff_id, change, detail, by_username) VALUES (?, ?, ?, ?, ?)",
+        [at, staff_id, change, detail, by],
+    )
 
 
 def _keep_an_admin(conn: sqlite3.Connection) -> None:
@@ -27,8 +30,7 @@ def _keep_an_admin(conn: sqlite3.Connection) -> None:
         raise LastAdmin("Akun ini admin aktif terakhir: tambahkan atau aktifkan admin lain terlebih dahulu.")
 
 
-def add_staff(db: Database, username: str, password_hash: str, role: str, now: datetime,
-              by: str = COMMAND_LINE) -> Row:
+def add_staff(db: Database, username: str, password_hash: str, role: str, now: datetime, by: str = COMMAND_LINE) -> Row:
     """Create a staff account (recorded with who created it); raise BadRequest when the username is taken."""
     try:
         with db.write() as conn:
@@ -63,16 +65,19 @@ def list_staff(db: Database) -> list[Row]:
 
 
 def _end_sessions(conn: sqlite3.Connection, staff_id: int, now: int, reason: str) -> int:
-    cur = conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE staff_id = ? AND ended_at IS NULL",
-                       [now, reason, staff_id])
+    cur = conn.execute(
+        "UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE staff_id = ? AND ended_at IS NULL",
+        [now, reason, staff_id],
+    )
     return cur.rowcount
 
 
 def end_all_staff_sessions(db: Database, now: int, reason: str) -> int:
     """End every open staff session (e.g. after a restore revived sessions ended since the copy); return how many."""
     with db.write() as conn:
-        return conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL",
-                            [now, reason]).rowcount
+        return conn.execute(
+            "UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL", [now, reason]
+        ).rowcount
 
 
 def _staff_id(conn: sqlite3.Connection, username: str) -> int:
@@ -128,7 +133,9 @@ def staff_changes(db: Database, limit: int = 200) -> list[Row]:
     """Return the latest account changes, newest first: who created, disabled, enabled or re-roled whom, when."""
     rows = db.conn.execute(
         "SELECT c.at, s.username AS account, c.change, c.detail, c.by_username AS by FROM staff_changes c"
-        " JOIN staff s ON s.id = c.staff_id ORDER BY c.id DESC LIMIT ?", [limit]).fetchall()
+        " JOIN staff s ON s.id = c.staff_id ORDER BY c.id DESC LIMIT ?",
+        [limit],
+    ).fetchall()
     return [dict(row) for row in rows]
 
 
@@ -142,34 +149,44 @@ def start_staff_session(db: Database, token_hash: str, staff_id: int, now: int, 
     """Record a new staff session; drop records last used before ``forget_before``."""
     with db.write() as conn:
         conn.execute("DELETE FROM staff_sessions WHERE last_seen_at < ?", [forget_before])
-        conn.execute("INSERT INTO staff_sessions (token_hash, staff_id, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
-                     [token_hash, staff_id, now, now])
+        conn.execute(
+            "INSERT INTO staff_sessions (token_hash, staff_id, started_at, last_seen_at) VALUES (?, ?, ?, ?)",
+            [token_hash, staff_id, now, now],
+        )
 
 
 def get_staff_session(db: Database, token_hash: str) -> Row | None:
     """Return an open session (with the counter it works at) and its active staff member's account, or None."""
-    return row_or_none(db.conn.execute(
-        "SELECT x.started_at, x.last_seen_at, x.counter_id, s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id"
-        " WHERE x.token_hash = ? AND x.ended_at IS NULL AND s.active = 1", [token_hash]
-    ).fetchone())
+    return row_or_none(
+        db.conn.execute(
+            "SELECT x.started_at, x.last_seen_at, x.counter_id, s.* FROM staff_sessions x JOIN staff s ON s.id = x.staff_id"
+            " WHERE x.token_hash = ? AND x.ended_at IS NULL AND s.active = 1",
+            [token_hash],
+        ).fetchone()
+    )
 
 
 def touch_staff_session(db: Database, token_hash: str, now: int) -> None:
     """Move a session's idle clock to ``now``."""
     with db.write() as conn:
-        conn.execute("UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL",
-                     [now, token_hash])
+        conn.execute(
+            "UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL", [now, token_hash]
+        )
 
 
 def set_session_counter(db: Database, token_hash: str, counter_id: int) -> None:
     """Record the counter a staff session works at (the counter screen's choice, or its latest "next")."""
     with db.write() as conn:
-        conn.execute("UPDATE staff_sessions SET counter_id = ? WHERE token_hash = ? AND ended_at IS NULL",
-                     [counter_id, token_hash])
+        conn.execute(
+            "UPDATE staff_sessions SET counter_id = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [counter_id, token_hash],
+        )
 
 
 def end_staff_session(db: Database, token_hash: str, now: int, reason: str) -> None:
     """End one staff session (logout, idle time-out)."""
     with db.write() as conn:
-        conn.execute("UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
-                     [now, reason, token_hash])
+        conn.execute(
+            "UPDATE staff_sessions SET ended_at = ?, end_reason = ? WHERE token_hash = ? AND ended_at IS NULL",
+            [now, reason, token_hash],
+        )

@@ -21,8 +21,10 @@ from kiosk.domain.status import FINISHED_STATUSES, READY_FOR_PICKUP, Application
 from kiosk.storage.db import Database
 
 _CURRENT = "(SELECT generation FROM status_state WHERE id = 1)"
-_VISIBLE = ("SELECT nik_hash, generation, kk_hash, name, status, note, updated_at, updated_by FROM applications"
-            f" WHERE nik_hash = ? AND generation <= {_CURRENT} ORDER BY generation DESC LIMIT 1")
+_VISIBLE = (
+    "SELECT nik_hash, generation, kk_hash, name, status, note, updated_at, updated_by FROM applications"
+    f" WHERE nik_hash = ? AND generation <= {_CURRENT} ORDER BY generation DESC LIMIT 1"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,11 @@ class Stored:
 
     def same(self, row: sqlite3.Row | None) -> bool:
         return row is not None and (row["kk_hash"], row["name"], row["status"], row["note"]) == (
-            self.kk_hash, self.name, self.status, self.note)
+            self.kk_hash,
+            self.name,
+            self.status,
+            self.note,
+        )
 
 
 def nik_key(db: Database, nik: str) -> str:
@@ -56,8 +62,13 @@ def stored(db: Database, record: Application) -> Stored:
 
 
 def _public(row: sqlite3.Row) -> dict:
-    return {"name": row["name"], "status": row["status"], "note": row["note"], "updated_at": row["updated_at"],
-            "updated_by": row["updated_by"]}
+    return {
+        "name": row["name"],
+        "status": row["status"],
+        "note": row["note"],
+        "updated_at": row["updated_at"],
+        "updated_by": row["updated_by"],
+    }
 
 
 def get_application(db: Database, nik: str) -> dict | None:
@@ -79,11 +90,13 @@ def _write(conn: sqlite3.Connection, record: Stored, generation: int, at: str, b
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nik_hash, generation) DO UPDATE SET"
         " kk_hash = excluded.kk_hash, name = excluded.name, status = excluded.status, note = excluded.note,"
         " updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        [record.nik_hash, generation, record.kk_hash, record.name, record.status, record.note, at, by])
-    conn.execute("INSERT INTO application_history (nik_hash, generation, at, by, source, kk_hash, name, status, note)"
-                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                 [record.nik_hash, generation, at, by, source, record.kk_hash, record.name, record.status,
-                  record.note])
+        [record.nik_hash, generation, record.kk_hash, record.name, record.status, record.note, at, by],
+    )
+    conn.execute(
+        "INSERT INTO application_history (nik_hash, generation, at, by, source, kk_hash, name, status, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [record.nik_hash, generation, at, by, source, record.kk_hash, record.name, record.status, record.note],
+    )
 
 
 def _upsert(conn: sqlite3.Connection, record: Stored, at: str, by: str, source: str) -> str:
@@ -97,9 +110,11 @@ def _upsert(conn: sqlite3.Connection, record: Stored, at: str, by: str, source: 
     generation = current_generation(conn)
     _write(conn, record, generation, at, by, source)
     conn.execute("DELETE FROM applications WHERE nik_hash = ? AND generation < ?", [record.nik_hash, generation])
-    conn.execute("UPDATE applications SET kk_hash = ?, name = ?, status = ?, note = ?, updated_at = ?, updated_by = ?"
-                 " WHERE nik_hash = ? AND generation > ?",
-                 [record.kk_hash, record.name, record.status, record.note, at, by, record.nik_hash, generation])
+    conn.execute(
+        "UPDATE applications SET kk_hash = ?, name = ?, status = ?, note = ?, updated_at = ?, updated_by = ?"
+        " WHERE nik_hash = ? AND generation > ?",
+        [record.kk_hash, record.name, record.status, record.note, at, by, record.nik_hash, generation],
+    )
     return "created" if old is None else "updated"
 
 
@@ -110,8 +125,9 @@ def save_application(db: Database, record: Application, at: str, by: str, source
         return _upsert(conn, keys, at, by, source)
 
 
-def save_applications(db: Database, records: Iterable[Application], at: str, by: str,
-                      source: str = "import") -> dict[str, int]:
+def save_applications(
+    db: Database, records: Iterable[Application], at: str, by: str, source: str = "import"
+) -> dict[str, int]:
     """Upsert a few records in one transaction (demo data, benchmarks); return the counts of each change.
 
     SIAK files go through kiosk/files/siak.py, which never holds the writer for long.
@@ -159,22 +175,33 @@ def mark_ready(db: Database, niks: Iterable[str], note: str, at: str, by: str) -
 
 def application_history(db: Database, nik: str) -> list[dict]:
     """Return a record's changes, oldest first; ``details_changed`` says the nomor KK or the name changed."""
-    rows = db.conn.execute("SELECT at, by, source, kk_hash, name, status, note FROM application_history"
-                           f" WHERE nik_hash = ? AND generation <= {_CURRENT} ORDER BY id",
-                           [nik_key(db, nik)]).fetchall()
+    rows = db.conn.execute(
+        "SELECT at, by, source, kk_hash, name, status, note FROM application_history"
+        f" WHERE nik_hash = ? AND generation <= {_CURRENT} ORDER BY id",
+        [nik_key(db, nik)],
+    ).fetchall()
     changes, previous = [], None
     for row in rows:
-        changes.append({"at": row["at"], "by": row["by"], "source": row["source"], "status": row["status"],
-                        "note": row["note"], "details_changed": previous is not None and (
-                            (previous["kk_hash"], previous["name"]) != (row["kk_hash"], row["name"]))})
+        changes.append(
+            {
+                "at": row["at"],
+                "by": row["by"],
+                "source": row["source"],
+                "status": row["status"],
+                "note": row["note"],
+                "details_changed": previous is not None
+                and ((previous["kk_hash"], previous["name"]) != (row["kk_hash"], row["name"])),
+            }
+        )
         previous = row
     return changes
 
 
 def count_applications(db: Database) -> int:
     """Return how many status records there are."""
-    return db.conn.execute(f"SELECT count(DISTINCT nik_hash) FROM applications WHERE generation <= {_CURRENT}"
-                           ).fetchone()[0]
+    return db.conn.execute(
+        f"SELECT count(DISTINCT nik_hash) FROM applications WHERE generation <= {_CURRENT}"
+    ).fetchone()[0]
 
 
 # ---------------------------------------------------------------- imports
@@ -183,8 +210,9 @@ def count_applications(db: Database) -> int:
 def begin_import(db: Database, at: str, by: str) -> int:
     """Open an import; return its id, which is also the generation its rows are written under."""
     with db.write() as conn:
-        return conn.execute("INSERT INTO status_imports (started_at, by, state) VALUES (?, ?, 'staging')",
-                            [at, by]).lastrowid
+        return conn.execute(
+            "INSERT INTO status_imports (started_at, by, state) VALUES (?, ?, 'staging')", [at, by]
+        ).lastrowid
 
 
 def stage(db: Database, import_id: int, rows: list[tuple[int, Stored]]) -> list[tuple[int, int]]:
@@ -201,12 +229,20 @@ def stage(db: Database, import_id: int, rows: list[tuple[int, Stored]]) -> list[
         conn.executemany(
             "INSERT INTO status_import_rows (import_id, nik_hash, row_number, kk_hash, name, status, note)"
             " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (import_id, nik_hash) DO NOTHING",
-            [(import_id, record.nik_hash, number, record.kk_hash, record.name, record.status, record.note)
-             for number, record in rows])
+            [
+                (import_id, record.nik_hash, number, record.kk_hash, record.name, record.status, record.note)
+                for number, record in rows
+            ],
+        )
         if conn.total_changes - before != len(rows):  # some NIK was there already: find which rows
             marks = ", ".join("?" for _ in rows)
-            first = dict(conn.execute(f"SELECT nik_hash, row_number FROM status_import_rows WHERE import_id = ?"
-                                      f" AND nik_hash IN ({marks})", [import_id, *(r.nik_hash for _, r in rows)]))
+            first = dict(
+                conn.execute(
+                    f"SELECT nik_hash, row_number FROM status_import_rows WHERE import_id = ?"
+                    f" AND nik_hash IN ({marks})",
+                    [import_id, *(r.nik_hash for _, r in rows)],
+                )
+            )
             repeated = [(number, first[record.nik_hash]) for number, record in rows if first[record.nik_hash] != number]
     return repeated
 
@@ -215,7 +251,9 @@ def staged_keys(db: Database, import_id: int, after: str, limit: int) -> str | N
     """Return the last of the next ``limit`` staged NIK hashes of an import after ``after`` (None: no more)."""
     row = db.conn.execute(
         "SELECT max(nik_hash) FROM (SELECT nik_hash FROM status_import_rows WHERE import_id = ? AND nik_hash > ?"
-        " ORDER BY nik_hash LIMIT ?)", [import_id, after, limit]).fetchone()
+        " ORDER BY nik_hash LIMIT ?)",
+        [import_id, after, limit],
+    ).fetchone()
     return row[0]
 
 
@@ -243,15 +281,22 @@ def apply_staged(db: Database, import_id: int, after: str, last: str, at: str, b
     names = {"import": import_id, "after": after, "last": last, "at": at, "by": by}
     with db.write(durable=False) as conn:
         conn.execute("UPDATE status_imports SET state = 'applying' WHERE id = ? AND state = 'staging'", [import_id])
-        for change, count in conn.execute(f"{_STAGED_RANGE} SELECT change, count(*) FROM judged GROUP BY change",
-                                          names):
+        for change, count in conn.execute(
+            f"{_STAGED_RANGE} SELECT change, count(*) FROM judged GROUP BY change", names
+        ):
             counts[change] = count
-        conn.execute(f"{_STAGED_RANGE} INSERT INTO applications (nik_hash, generation, kk_hash, name, status, note,"
-                     f" updated_at, updated_by) SELECT nik_hash, :import, kk_hash, name, status, note, :at, :by"
-                     f" FROM judged WHERE change != 'unchanged' ORDER BY nik_hash", names)
-        conn.execute(f"{_STAGED_RANGE} INSERT INTO application_history (nik_hash, generation, at, by, source, kk_hash,"
-                     f" name, status, note) SELECT nik_hash, :import, :at, :by, 'import', kk_hash, name, status, note"
-                     f" FROM judged WHERE change != 'unchanged' ORDER BY nik_hash", names)
+        conn.execute(
+            f"{_STAGED_RANGE} INSERT INTO applications (nik_hash, generation, kk_hash, name, status, note,"
+            f" updated_at, updated_by) SELECT nik_hash, :import, kk_hash, name, status, note, :at, :by"
+            f" FROM judged WHERE change != 'unchanged' ORDER BY nik_hash",
+            names,
+        )
+        conn.execute(
+            f"{_STAGED_RANGE} INSERT INTO application_history (nik_hash, generation, at, by, source, kk_hash,"
+            f" name, status, note) SELECT nik_hash, :import, :at, :by, 'import', kk_hash, name, status, note"
+            f" FROM judged WHERE change != 'unchanged' ORDER BY nik_hash",
+            names,
+        )
     return counts
 
 
@@ -279,13 +324,17 @@ def tidy_import(db: Database, import_id: int, done: bool, chunk=None) -> None:
         names = {"import": import_id, "last": last}
         with db.write(durable=False) as conn:
             if done:
-                conn.execute(f"DELETE FROM applications WHERE nik_hash IN ({in_range}) AND generation < :import"
-                             f" AND EXISTS (SELECT 1 FROM applications AS mine WHERE mine.nik_hash ="
-                             f" applications.nik_hash AND mine.generation = :import)", names)
+                conn.execute(
+                    f"DELETE FROM applications WHERE nik_hash IN ({in_range}) AND generation < :import"
+                    f" AND EXISTS (SELECT 1 FROM applications AS mine WHERE mine.nik_hash ="
+                    f" applications.nik_hash AND mine.generation = :import)",
+                    names,
+                )
             else:
                 conn.execute(f"DELETE FROM applications WHERE nik_hash IN ({in_range}) AND generation = :import", names)
-                conn.execute(f"DELETE FROM application_history WHERE nik_hash IN ({in_range})"
-                             f" AND generation = :import", names)
+                conn.execute(
+                    f"DELETE FROM application_history WHERE nik_hash IN ({in_range}) AND generation = :import", names
+                )
             conn.execute("DELETE FROM status_import_rows WHERE import_id = :import AND nik_hash <= :last", names)
         if chunk is not None:
             chunk()
@@ -301,9 +350,14 @@ def unfinished_imports(db: Database) -> list[tuple[int, bool]]:
     removing the rows it replaced (harmless meanwhile: readers take the newest generation).
     """
     current = current_generation(db.conn)
-    return [(row[0], row[1] == "done") for row in db.conn.execute(
-        "SELECT id, state FROM status_imports WHERE (state IN ('staging', 'applying') AND id > ?)"
-        " OR id IN (SELECT DISTINCT import_id FROM status_import_rows) ORDER BY id", [current]).fetchall()]
+    return [
+        (row[0], row[1] == "done")
+        for row in db.conn.execute(
+            "SELECT id, state FROM status_imports WHERE (state IN ('staging', 'applying') AND id > ?)"
+            " OR id IN (SELECT DISTINCT import_id FROM status_import_rows) ORDER BY id",
+            [current],
+        ).fetchall()
+    ]
 
 
 def import_state(db: Database, import_id: int) -> str:
@@ -314,28 +368,37 @@ def import_state(db: Database, import_id: int) -> str:
 # ---------------------------------------------------------------- audit log and purging
 
 
-def record_lookup(db: Database, at: str, client: str, outcome: str, nik_hmac: str | None,
-                  staff: str | None = None) -> None:
+def record_lookup(
+    db: Database, at: str, client: str, outcome: str, nik_hmac: str | None, staff: str | None = None
+) -> None:
     """Append a status lookup (a resident's at the kiosk, or a staff member's) to the audit log.
 
     The NIK is kept as a keyed hash, never as the NIK.
     """
     with db.write() as conn:
-        conn.execute("INSERT INTO status_lookups (at, client, outcome, nik_hmac, staff) VALUES (?, ?, ?, ?, ?)",
-                     [at, client, outcome, nik_hmac, staff])
+        conn.execute(
+            "INSERT INTO status_lookups (at, client, outcome, nik_hmac, staff) VALUES (?, ?, ?, ?, ?)",
+            [at, client, outcome, nik_hmac, staff],
+        )
 
 
 def record_lookups(db: Database, at: str, client: str, entries: Iterable[tuple[str, str]], staff: str) -> None:
     """Append a staff member's reads of many records (outcome, NIK hash) to the audit log in one transaction."""
     with db.write() as conn:
-        conn.executemany("INSERT INTO status_lookups (at, client, outcome, nik_hmac, staff) VALUES (?, ?, ?, ?, ?)",
-                         [(at, client, outcome, key, staff) for outcome, key in entries])
+        conn.executemany(
+            "INSERT INTO status_lookups (at, client, outcome, nik_hmac, staff) VALUES (?, ?, ?, ?, ?)",
+            [(at, client, outcome, key, staff) for outcome, key in entries],
+        )
 
 
 def lookups(db: Database) -> list[dict]:
     """Return the lookup audit log, oldest first."""
-    return [dict(row) for row in db.conn.execute(
-        "SELECT at, client, outcome, nik_hmac, staff FROM status_lookups ORDER BY id").fetchall()]
+    return [
+        dict(row)
+        for row in db.conn.execute(
+            "SELECT at, client, outcome, nik_hmac, staff FROM status_lookups ORDER BY id"
+        ).fetchall()
+    ]
 
 
 def _finished_before(conn: sqlite3.Connection, before: str) -> Iterator[str]:
@@ -344,7 +407,8 @@ def _finished_before(conn: sqlite3.Connection, before: str) -> Iterator[str]:
         f"SELECT nik_hash FROM applications AS a WHERE status IN ({marks}) AND updated_at < ?"
         f" AND generation <= {_CURRENT} AND generation = (SELECT max(generation) FROM applications AS b"
         f" WHERE b.nik_hash = a.nik_hash AND b.generation <= {_CURRENT})",
-        [*FINISHED_STATUSES, before]).fetchall()
+        [*FINISHED_STATUSES, before],
+    ).fetchall()
     return (row[0] for row in rows)
 
 
@@ -359,10 +423,13 @@ def purge(db: Database, before: str) -> dict[str, int]:
         counts["lookups"] = conn.execute("DELETE FROM status_lookups WHERE at < ?", [before]).rowcount
         counts["history"] = conn.execute(  # the old history of a record finished recently
             f"DELETE FROM application_history WHERE at < ? AND nik_hash IN (SELECT nik_hash FROM applications"
-            f" WHERE status IN ({marks}) AND generation <= {_CURRENT})", [before, *FINISHED_STATUSES]).rowcount
+            f" WHERE status IN ({marks}) AND generation <= {_CURRENT})",
+            [before, *FINISHED_STATUSES],
+        ).rowcount
         for key in list(_finished_before(conn, before)):
             counts["records"] += 1
             conn.execute(f"DELETE FROM applications WHERE nik_hash = ? AND generation <= {_CURRENT}", [key])
             counts["history"] += conn.execute(
-                f"DELETE FROM application_history WHERE nik_hash = ? AND generation <= {_CURRENT}", [key]).rowcount
+                f"DELETE FROM application_history WHERE nik_hash = ? AND generation <= {_CURRENT}", [key]
+            ).rowcount
     return counts

@@ -22,21 +22,26 @@ _RESPONSE_COLUMNS = ("day", "service", "channel", *ELEMENT_CODES, *_PROFILE_PART
 
 def _find_ticket(conn: sqlite3.Connection, token: str | None, number: str | None, day: str) -> dict:
     if token is not None:
-        row = conn.execute("SELECT token, day, number, service, status FROM tickets WHERE token = ?",
-                           [token]).fetchone()
+        row = conn.execute(
+            "SELECT token, day, number, service, status FROM tickets WHERE token = ?", [token]
+        ).fetchone()
         if row is None:
             raise NotFound("Tiket tidak ditemukan.")
     else:
         # Today's ticket with that number (a finished one first, should a changed prefix repeat a number).
-        row = conn.execute("SELECT token, day, number, service, status FROM tickets WHERE day = ? AND number = ?"
-                           " ORDER BY status = 'done' DESC, id LIMIT 1", [day, number]).fetchone()
+        row = conn.execute(
+            "SELECT token, day, number, service, status FROM tickets WHERE day = ? AND number = ?"
+            " ORDER BY status = 'done' DESC, id LIMIT 1",
+            [day, number],
+        ).fetchone()
         if row is None:
             raise NotFound(f"Nomor {number} tidak ditemukan di antrean hari ini. Periksa nomor pada tiket Anda.")
     return dict(row)
 
 
-def _open_ticket(conn: sqlite3.Connection, token: str | None, number: str | None, day: str,
-                 ticket_hash: Callable[[str], str]) -> tuple[dict, str]:
+def _open_ticket(
+    conn: sqlite3.Connection, token: str | None, number: str | None, day: str, ticket_hash: Callable[[str], str]
+) -> tuple[dict, str]:
     """Return (ticket, its hash) when it may answer now, else raise NotFound / NotServed / AlreadyAnswered."""
     ticket = _find_ticket(conn, token, number, day)
     if ticket["day"] != day:
@@ -49,16 +54,25 @@ def _open_ticket(conn: sqlite3.Connection, token: str | None, number: str | None
     return ticket, key
 
 
-def survey_ticket(db: Database, day: str, ticket_hash: Callable[[str], str], token: str | None = None,
-                  number: str | None = None) -> dict:
+def survey_ticket(
+    db: Database, day: str, ticket_hash: Callable[[str], str], token: str | None = None, number: str | None = None
+) -> dict:
     """Return the number and service of the ticket (by token, or today's number) that may answer the survey now."""
     ticket, _ = _open_ticket(db.conn, token, number, day, ticket_hash)
     return {"number": ticket["number"], "service": ticket["service"]}
 
 
-def add_survey_response(db: Database, day: str, ticket_hash: Callable[[str], str], channel: str,
-                        answers: tuple[int, ...], profile: dict[str, str | None], suggestion: str | None,
-                        token: str | None = None, number: str | None = None) -> dict:
+def add_survey_response(
+    db: Database,
+    day: str,
+    ticket_hash: Callable[[str], str],
+    channel: str,
+    answers: tuple[int, ...],
+    profile: dict[str, str | None],
+    suggestion: str | None,
+    token: str | None = None,
+    number: str | None = None,
+) -> dict:
     """Store one response for a ticket served today; raise AlreadyAnswered when it has one already."""
     with db.write() as conn:
         ticket, key = _open_ticket(conn, token, number, day, ticket_hash)
@@ -66,13 +80,21 @@ def add_survey_response(db: Database, day: str, ticket_hash: Callable[[str], str
             conn.execute("INSERT INTO survey_tickets (ticket_hash) VALUES (?)", [key])
         except sqlite3.IntegrityError:  # another writer got there between the check and here
             raise AlreadyAnswered(f"Survei untuk nomor {ticket['number']} sudah diisi. Terima kasih.") from None
-        values = [day, ticket["service"], channel, *answers, *(profile.get(part) for part in _PROFILE_PARTS),
-                  suggestion]
+        values = [
+            day,
+            ticket["service"],
+            channel,
+            *answers,
+            *(profile.get(part) for part in _PROFILE_PARTS),
+            suggestion,
+        ]
         marks = ", ".join("?" * (len(values) + 1))
         while True:
             try:
-                conn.execute(f"INSERT INTO survey_responses (id, {', '.join(_RESPONSE_COLUMNS)}) VALUES ({marks})",
-                             [secrets.randbits(62) + 1, *values])
+                conn.execute(
+                    f"INSERT INTO survey_responses (id, {', '.join(_RESPONSE_COLUMNS)}) VALUES ({marks})",
+                    [secrets.randbits(62) + 1, *values],
+                )
                 break
             except sqlite3.IntegrityError:  # the random id was taken (about once in 10^18 tries)
                 continue
@@ -106,7 +128,8 @@ def add_demo_responses(db: Database, rows: list[dict[str, Any]]) -> int:
             conn.execute(
                 f"INSERT INTO survey_responses (id, {', '.join(_RESPONSE_COLUMNS)})"
                 f" VALUES ({', '.join('?' * (len(_RESPONSE_COLUMNS) + 1))})",
-                [secrets.randbits(62) + 1, *(row.get(column) for column in _RESPONSE_COLUMNS)])
+                [secrets.randbits(62) + 1, *(row.get(column) for column in _RESPONSE_COLUMNS)],
+            )
     return len(rows)
 
 

@@ -34,18 +34,37 @@ _TICKET_COLUMNS = (
 
 
 _TICKET_COLUMN_NAMES = tuple(name.strip() for name in _TICKET_COLUMNS.split(","))
-_ISSUED_DEFAULTS = {"recalls": 0, "members": 1}  # a new ticket's columns with a default other than NULL (besides those written)
+_ISSUED_DEFAULTS = {
+    "recalls": 0,
+    "members": 1,
+}  # a new ticket's columns with a default other than NULL (besides those written)
 
 
-
-
-def _log(conn: sqlite3.Connection, ticket: Row, action: str, to_status: str, now: datetime,
-         counter_id: int | None = None, staff_id: int | None = None, detail: str | None = None) -> int:
+def _log(
+    conn: sqlite3.Connection,
+    ticket: Row,
+    action: str,
+    to_status: str,
+    now: datetime,
+    counter_id: int | None = None,
+    staff_id: int | None = None,
+    detail: str | None = None,
+) -> int:
     cur = conn.execute(
         "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service,"
         " counter_id, staff_id, detail) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        [ticket["id"], queue.office_day(now), stamp(now), action, ticket.get("status"), to_status,
-         ticket["service"], counter_id, staff_id, detail],
+        [
+            ticket["id"],
+            queue.office_day(now),
+            stamp(now),
+            action,
+            ticket.get("status"),
+            to_status,
+            ticket["service"],
+            counter_id,
+            staff_id,
+            detail,
+        ],
     )
     return cur.lastrowid
 
@@ -73,44 +92,57 @@ def waiting_counts(db: Database, day: str) -> dict[str, int]:
 # ---------------------------------------------------------------- tickets
 
 
-def issue_ticket(db: Database, settings: Settings, service: Service, priority: bool, now: datetime,
-                 idempotency_key: str | None = None, print_job: bool = True, party: Any = None) -> tuple[Row, bool]:
+def issue_ticket(
+    db: Database,
+    settings: Settings,
+    service: Service,
+    priority: bool,
+    now: datetime,
+    idempotency_key: str | None = None,
+    print_job: bool = True,
+    party: Any = None,
+) -> tuple[Row, bool]:
     """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created).
 
     ``party`` (kiosk.domain.bookings.Party): family members, NIK hash, phone or booked window of the number.
     Kiosks issuing at the same moment are committed together, each durable before it returns
     (``Database.write_together``).
     """
-    return db.write_together(lambda conn: issue_in(conn, settings, service, priority, now, idempotency_key,
-                                                   print_job, party))
+    return db.write_together(
+        lambda conn: issue_in(conn, settings, service, priority, now, idempotency_key, print_job, party)
+    )
 
 
 def existing_ticket(conn: sqlite3.Connection, day: str, service: str, nik_hash: str, columns: str) -> Row | None:
     """Return the latest ticket of ``day`` and service taken with this NIK hash, or None."""
-    row = conn.execute(f"SELECT {columns} FROM tickets WHERE day = ? AND origin_service = ? AND nik_hash = ?"
-                       " ORDER BY id DESC LIMIT 1", [day, service, nik_hash]).fetchone()
+    row = conn.execute(
+        f"SELECT {columns} FROM tickets WHERE day = ? AND origin_service = ? AND nik_hash = ? ORDER BY id DESC LIMIT 1",
+        [day, service, nik_hash],
+    ).fetchone()
     return dict(row) if row is not None else None
 
 
-def quota_counted(conn: sqlite3.Connection, day: str, service: Service, override: Row | None, issued: int,
-                  party: Any) -> int:
+def quota_counted(
+    conn: sqlite3.Connection, day: str, service: Service, override: Row | None, issued: int, party: Any
+) -> int:
     """Return what counts against today's quota before this number: numbers issued, family members beyond the
     first, seats kept for bookings not yet checked in, and this number's own extra members.
 
     A booked ticket checked in has its seat already: it counts as nothing (only a quota of 0 stops it).
     """
-    quota = override.get("daily_quota") if override and override.get("daily_quota") is not None \
-        else service.daily_quota
+    quota = override.get("daily_quota") if override and override.get("daily_quota") is not None else service.daily_quota
     if quota is None:
         return issued
     if party is not None and party.booked_at is not None:
         return 0 if quota > 0 else issued
     extra = conn.execute(
         "SELECT COALESCE(SUM(members - 1), 0) FROM tickets WHERE day = ? AND origin_service = ? AND members > 1",
-        [day, service.code]).fetchone()[0]
+        [day, service.code],
+    ).fetchone()[0]
     held = conn.execute(
         "SELECT COALESCE(SUM(members), 0) FROM bookings WHERE day = ? AND service = ? AND status = 'booked'",
-        [day, service.code]).fetchone()[0]
+        [day, service.code],
+    ).fetchone()[0]
     return issued + extra + held + (party.members - 1 if party is not None else 0)
 
 
@@ -124,18 +156,30 @@ def booked_turn(conn: sqlite3.Connection, day: str, counter: Any, now: str) -> A
     row = conn.execute(
         f"SELECT id, priority, queued_at FROM tickets WHERE status = 'waiting' AND booked_at IS NOT NULL"
         f" AND booked_at <= ? AND day <= ? AND service IN ({marks}) ORDER BY booked_at, queued_at, id LIMIT 1",
-        [now, day, *counter.services]).fetchone()
+        [now, day, *counter.services],
+    ).fetchone()
     if row is None:
         return None
     last = conn.execute(
         "SELECT t.booked_at IS NOT NULL FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id"
         " WHERE e.day = ? AND e.counter_id = ? AND e.action = 'call' ORDER BY e.id DESC LIMIT 1",
-        [day, counter.id]).fetchone()
-    return booking_rules.booked_turn(bool(last and last[0]), queue.Waiting(row["id"], bool(row["priority"]), row["queued_at"]))
+        [day, counter.id],
+    ).fetchone()
+    return booking_rules.booked_turn(
+        bool(last and last[0]), queue.Waiting(row["id"], bool(row["priority"]), row["queued_at"])
+    )
 
 
-def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, priority: bool, now: datetime,
-             idempotency_key: str | None = None, print_job: bool = True, party: Any = None) -> tuple[Row, bool]:
+def issue_in(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    service: Service,
+    priority: bool,
+    now: datetime,
+    idempotency_key: str | None = None,
+    print_job: bool = True,
+    party: Any = None,
+) -> tuple[Row, bool]:
     """Issue a number inside the caller's write transaction (see issue_ticket)."""
     day = queue.office_day(now)
     if idempotency_key:
@@ -148,7 +192,8 @@ def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, pri
             if existing["origin_service"] != service.code or bool(existing["priority"]) != bool(priority):
                 raise KioskError(
                     "Idempotency-Key ini sudah dipakai untuk permintaan lain (layanan atau prioritas berbeda).",
-                    code="idempotency_mismatch", status=422,
+                    code="idempotency_mismatch",
+                    status=422,
                 )
             return dict(existing), False
     # One statement inside the write lock: numbers issued so far, today's staff override, a closed date.
@@ -168,8 +213,9 @@ def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, pri
             return {**existing, "existing": True}, False
     # family members and seats kept for bookings count against the quota
     counted = quota_counted(conn, day, service, override, issued, party)
-    state = queue.service_availability(settings.office, service, now, override, counted,
-                                       {now.date(): closed} if closed is not None else None)
+    state = queue.service_availability(
+        settings.office, service, now, override, counted, {now.date(): closed} if closed is not None else None
+    )
     early_booking = party is not None and party.booked_at is not None and state.reason == "before_hours"
     if not state.open and not early_booking:  # a booking may check in early_minutes before opening time
         error = QuotaReached if state.reason == "quota_reached" else ServiceClosed
@@ -191,8 +237,7 @@ def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, pri
         "idempotency_key": idempotency_key,
     }
     if party is not None:
-        ticket.update(members=party.members, nik_hash=party.nik_hash, phone=party.phone,
-                      booked_at=party.booked_at)
+        ticket.update(members=party.members, nik_hash=party.nik_hash, phone=party.phone, booked_at=party.booked_at)
     cur = conn.execute(
         f"INSERT INTO tickets ({', '.join(ticket)}) VALUES ({', '.join('?' * len(ticket))})",
         list(ticket.values()),
@@ -202,8 +247,10 @@ def issue_in(conn: sqlite3.Connection, settings: Settings, service: Service, pri
     if print_job:
         conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket["id"], issued_at])
     # The row as stored (the columns not written take their defaults), without reading it back.
-    return {"id": ticket["id"], **{column: ticket.get(column, _ISSUED_DEFAULTS.get(column)) for column in
-                                   _TICKET_COLUMN_NAMES[1:]}}, True
+    return {
+        "id": ticket["id"],
+        **{column: ticket.get(column, _ISSUED_DEFAULTS.get(column)) for column in _TICKET_COLUMN_NAMES[1:]},
+    }, True
 
 
 def get_ticket(db: Database, ticket_id: int) -> Row:
@@ -229,8 +276,16 @@ def count_ahead(db: Database, ticket: Row) -> int:
     return db.conn.execute(
         "SELECT COUNT(*) FROM tickets WHERE day <= ? AND service = ? AND status = 'waiting' AND id != ?"
         " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
-        [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
-         ticket["queued_at"], ticket["queued_at"], ticket["id"]],
+        [
+            ticket["day"],
+            ticket["service"],
+            ticket["id"],
+            ticket["priority"],
+            ticket["priority"],
+            ticket["queued_at"],
+            ticket["queued_at"],
+            ticket["id"],
+        ],
     ).fetchone()[0]
 
 
@@ -246,8 +301,16 @@ def extra_members_ahead(db: Database, ticket: Row) -> int:
         "SELECT COALESCE(SUM(members - 1), 0) FROM tickets WHERE status = 'waiting' AND members > 1"
         " AND day <= ? AND service = ? AND id != ?"
         " AND (priority > ? OR (priority = ? AND (queued_at < ? OR (queued_at = ? AND id < ?))))",
-        [ticket["day"], ticket["service"], ticket["id"], ticket["priority"], ticket["priority"],
-         ticket["queued_at"], ticket["queued_at"], ticket["id"]],
+        [
+            ticket["day"],
+            ticket["service"],
+            ticket["id"],
+            ticket["priority"],
+            ticket["priority"],
+            ticket["queued_at"],
+            ticket["queued_at"],
+            ticket["id"],
+        ],
     ).fetchone()[0]
 
 
@@ -293,8 +356,14 @@ def wait_figures(db: Database, ticket: Row, default: float, recent: int = 20) ->
         "  SELECT finished_at, COALESCE(serving_at, called_at) AS started FROM tickets"
         "  WHERE day = :day AND service = :service AND status = 'done' AND COALESCE(serving_at, called_at) IS NOT NULL"
         "  ORDER BY finished_at DESC LIMIT :recent))",
-        {"day": ticket["day"], "service": ticket["service"], "id": ticket["id"], "priority": ticket["priority"],
-         "queued_at": ticket["queued_at"], "recent": recent},
+        {
+            "day": ticket["day"],
+            "service": ticket["service"],
+            "id": ticket["id"],
+            "priority": ticket["priority"],
+            "queued_at": ticket["queued_at"],
+            "recent": recent,
+        },
     ).fetchone()
     return ahead, ahead + extra if ahead else 0, float(average) if average is not None else float(default)
 
@@ -306,7 +375,9 @@ def served_today(db: Database, day: str, counter_id: int) -> int:
     ).fetchone()[0]
 
 
-def _oldest_waiting(conn: sqlite3.Connection, day: str, services: tuple[str, ...], priority: int) -> queue.Waiting | None:
+def _oldest_waiting(
+    conn: sqlite3.Connection, day: str, services: tuple[str, ...], priority: int
+) -> queue.Waiting | None:
     marks = ",".join("?" * len(services))
     row = conn.execute(
         f"SELECT id, priority, queued_at FROM tickets WHERE day <= ? AND status = 'waiting' AND priority = ?"
@@ -316,8 +387,9 @@ def _oldest_waiting(conn: sqlite3.Connection, day: str, services: tuple[str, ...
     return queue.Waiting(row["id"], bool(row["priority"]), row["queued_at"]) if row else None
 
 
-def call_next(db: Database, counter: Counter, now: datetime, max_consecutive_priority: int,
-              staff_id: int | None = None) -> tuple[Row, int] | None:
+def call_next(
+    db: Database, counter: Counter, now: datetime, max_consecutive_priority: int, staff_id: int | None = None
+) -> tuple[Row, int] | None:
     """Call the next waiting ticket for ``counter``; return (ticket, event id) or None when nobody waits.
 
     Waiting tickets left from an earlier day (a 24-hour office just after midnight) come first, oldest first.
@@ -373,13 +445,27 @@ def _fetch(conn: sqlite3.Connection, ticket_id: int) -> Row:
     return dict(conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE id = ?", [ticket_id]).fetchone())
 
 
-_STAMP_COLUMN = {"call": "called_at", "recall": "called_at", "serve": "serving_at", "done": "finished_at",
-                 "no_show": "finished_at", "cancel": "finished_at", "expire": "finished_at"}
+_STAMP_COLUMN = {
+    "call": "called_at",
+    "recall": "called_at",
+    "serve": "serving_at",
+    "done": "finished_at",
+    "no_show": "finished_at",
+    "cancel": "finished_at",
+    "expire": "finished_at",
+}
 
 
-def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
-           counter_id: int | None, staff_id: int | None, detail: str | None = None,
-           extra: dict[str, Any] | None = None) -> int:
+def _apply(
+    conn: sqlite3.Connection,
+    ticket: Row,
+    action: str,
+    now: datetime,
+    counter_id: int | None,
+    staff_id: int | None,
+    detail: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> int:
     """Move one ticket with a guarded UPDATE (compare-and-set on its status) and log the event."""
     target = queue.next_status(action, ticket["status"], ticket["number"])
     changes: dict[str, Any] = {"status": target, **(extra or {})}
@@ -404,8 +490,16 @@ def _apply(conn: sqlite3.Connection, ticket: Row, action: str, now: datetime,
         current = _fetch(conn, ticket["id"])
         queue.next_status(action, current["status"], current["number"])  # the precise reason, if there is one
         raise BadTransition(f"Tiket {ticket['number']} baru saja diubah. Silakan coba lagi.")
-    return _log(conn, ticket, action, target, now, counter_id if counter_id is not None else ticket["counter_id"],
-                staff_id, detail)
+    return _log(
+        conn,
+        ticket,
+        action,
+        target,
+        now,
+        counter_id if counter_id is not None else ticket["counter_id"],
+        staff_id,
+        detail,
+    )
 
 
 def _check_scope(ticket: Row, counter_scope: int | None) -> None:
@@ -415,8 +509,15 @@ def _check_scope(ticket: Row, counter_scope: int | None) -> None:
         raise OtherCounter(ticket["number"], holder)
 
 
-def transition(db: Database, ticket_id: int, action: str, now: datetime, staff_id: int | None = None,
-               counter_id: int | None = None, counter_scope: int | None = None) -> tuple[Row, int]:
+def transition(
+    db: Database,
+    ticket_id: int,
+    action: str,
+    now: datetime,
+    staff_id: int | None = None,
+    counter_id: int | None = None,
+    counter_scope: int | None = None,
+) -> tuple[Row, int]:
     """Apply ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket; return (ticket, event id).
 
     ``counter_scope``: the counter the acting user works at; a ticket another counter holds is refused.
@@ -435,16 +536,30 @@ def _fetch_or_404(conn: sqlite3.Connection, ticket_id: int) -> Row:
     return dict(row)
 
 
-def transfer(db: Database, ticket_id: int, service: Service, now: datetime, staff_id: int | None = None,
-             counter_scope: int | None = None) -> Row:
+def transfer(
+    db: Database,
+    ticket_id: int,
+    service: Service,
+    now: datetime,
+    staff_id: int | None = None,
+    counter_scope: int | None = None,
+) -> Row:
     """Move a ticket to another service's queue; it keeps its number and its place in time."""
     with db.write() as conn:
         ticket = _fetch_or_404(conn, ticket_id)
         _check_scope(ticket, counter_scope)
         if ticket["service"] == service.code:
             raise BadRequest("Tiket sudah berada di layanan ini.")
-        _apply(conn, ticket, "transfer", now, None, staff_id, detail=f"{ticket['service']}->{service.code}",
-               extra={"service": service.code})
+        _apply(
+            conn,
+            ticket,
+            "transfer",
+            now,
+            None,
+            staff_id,
+            detail=f"{ticket['service']}->{service.code}",
+            extra={"service": service.code},
+        )
         return _fetch(conn, ticket_id)
 
 
@@ -570,8 +685,9 @@ def print_jobs_of(db: Database, ticket_id: int) -> list[Row]:
     return [dict(row) for row in rows]
 
 
-def finish_print_job(db: Database, job_id: int, ticket_id: int, status: str, now: datetime,
-                     error: str | None = None) -> None:
+def finish_print_job(
+    db: Database, job_id: int, ticket_id: int, status: str, now: datetime, error: str | None = None
+) -> None:
     """Close a print job as printed or failed and copy the outcome to its ticket (not flushed to disk at once)."""
     with db.write(durable=False) as conn:
         conn.execute(
@@ -592,8 +708,9 @@ def postpone_print_job(db: Database, job_id: int, next_attempt: datetime, error:
         )
 
 
-def queue_reprint(db: Database, ticket_id: int, now: datetime, staff_id: int | None = None,
-                  counter_scope: int | None = None) -> Row:
+def queue_reprint(
+    db: Database, ticket_id: int, now: datetime, staff_id: int | None = None, counter_scope: int | None = None
+) -> Row:
     """Add a new print job for a ticket (staff reprint) and mark it pending."""
     with db.write() as conn:
         ticket = _fetch_or_404(conn, ticket_id)
@@ -658,15 +775,32 @@ def add_history(db: Database, tickets) -> int:
                 "INSERT INTO tickets (token, day, origin_service, seq, number, service, priority, status, issued_at,"
                 " queued_at, called_at, serving_at, finished_at, counter_id, staff_id, recalls, print_status)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,'printed')",
-                [secrets.token_urlsafe(12), ticket.day, ticket.service, ticket.seq, ticket.number, ticket.service,
-                 int(ticket.priority), ticket.status, issued, issued, called and stamp(called),
-                 serving and stamp(serving), stamp(ticket.events[-1][0]), ticket.counter_id, ticket.staff_id,
-                 sum(1 for event in ticket.events if event[1] == "recall")],
+                [
+                    secrets.token_urlsafe(12),
+                    ticket.day,
+                    ticket.service,
+                    ticket.seq,
+                    ticket.number,
+                    ticket.service,
+                    int(ticket.priority),
+                    ticket.status,
+                    issued,
+                    issued,
+                    called and stamp(called),
+                    serving and stamp(serving),
+                    stamp(ticket.events[-1][0]),
+                    ticket.counter_id,
+                    ticket.staff_id,
+                    sum(1 for event in ticket.events if event[1] == "recall"),
+                ],
             ).lastrowid
             conn.executemany(
                 "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
                 " staff_id) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(ticket_id, ticket.day, stamp(at), action, before, after, ticket.service, counter_id, staff_id)
-                 for at, action, before, after, counter_id, staff_id in ticket.events])
+                [
+                    (ticket_id, ticket.day, stamp(at), action, before, after, ticket.service, counter_id, staff_id)
+                    for at, action, before, after, counter_id, staff_id in ticket.events
+                ],
+            )
             written += len(ticket.events)
     return written

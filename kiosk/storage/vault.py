@@ -82,7 +82,7 @@ def decrypt(source: BinaryIO, target: BinaryIO, passphrase: str) -> None:
     header = source.read(len(MAGIC) + _HEADER.size)
     if len(header) != len(MAGIC) + _HEADER.size or not header.startswith(MAGIC):
         raise VaultError("Bukan salinan terenkripsi kios.")
-    salt, log2_n, r, p, prefix = _HEADER.unpack(header[len(MAGIC):])
+    salt, log2_n, r, p, prefix = _HEADER.unpack(header[len(MAGIC) :])
     if not (10 <= log2_n <= MAX_LOG2_N and 1 <= r <= 32 and 1 <= p <= 16):
         raise VaultError("Salinan terenkripsi rusak (parameter kunci tidak valid).")
     try:

@@ -53,8 +53,20 @@ from kiosk.tools.bench_probe import start_probe
 from kiosk.tools.bench_sms import enable_sms, sms_rows
 from kiosk.tools.bench_table import Row, _ms
 
-__all__ = ["SERVICES", "IssueFigures", "Row", "format_table", "free_port", "issue_rows", "percentile", "rss_mb", "run",
-           "start_probe", "start_server", "write_config"]
+__all__ = [
+    "SERVICES",
+    "IssueFigures",
+    "Row",
+    "format_table",
+    "free_port",
+    "issue_rows",
+    "percentile",
+    "rss_mb",
+    "run",
+    "start_probe",
+    "start_server",
+    "write_config",
+]
 
 # The issue path against the bare probe (kiosk/tools/bench_probe.py) measured in the same run.
 PROBE_LATENCY_LIMIT = 1.5  # one client: issue p50 at most this many times the probe's
@@ -67,8 +79,13 @@ def _times(ratio: float, limit: float = 3.0) -> str:
     return f"{ratio:.3f}x" if float(shown[:-1]) == limit and ratio != limit else shown
 
 
-def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_days: int = 365,
-        progress: Callable[[str], None] = lambda step: None) -> tuple[list[Row], str]:
+def run(
+    seconds: float = 5.0,
+    clients: int = 20,
+    records: int = 5000,
+    report_days: int = 365,
+    progress: Callable[[str], None] = lambda step: None,
+) -> tuple[list[Row], str]:
     """Measure everything; return the table rows and a line describing the machine and the run.
 
     ``report_days`` days of history (480 tickets a day, Monday to Saturday) are written for the report rows.
@@ -104,8 +121,9 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
             step(f"opening {DISPLAYS} displays (event stream) and {PHONES} phones (polling)")
             context = multiprocessing.get_context("spawn")
             reports, ready, stop = context.Queue(), context.Event(), context.Event()
-            watchers = context.Process(target=audience, args=(port, DISPLAYS, PHONES, reports, ready, stop),
-                                       daemon=True)
+            watchers = context.Process(
+                target=audience, args=(port, DISPLAYS, PHONES, reports, ready, stop), daemon=True
+            )
             watchers.start()
             ready.wait(30)
             rss_connected = rss_mb(server.pid)
@@ -140,40 +158,80 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
             watchers.join(5)
             delays = {}
             for kind in seen:
-                arrivals = [seen[kind][event_id] for event_id in sorted(seen[kind])][:len(started)]
-                delays[kind] = [(at - began) * 1000 for at, began in zip(arrivals, started, strict=False)]  # fewer arrivals when some were lost
+                arrivals = [seen[kind][event_id] for event_id in sorted(seen[kind])][: len(started)]
+                delays[kind] = [
+                    (at - began) * 1000 for at, began in zip(arrivals, started, strict=False)
+                ]  # fewer arrivals when some were lost
             display, phone = delays["display"], delays["phone"]
-            rows.append(Row(f"call -> display, worst of {DISPLAYS} streams: p99",
-                            f"{_ms(percentile(display, .99))} ({len(display)}/{calls} calls)" if display
-                            else f"no call arrived ({calls} calls)",
-                            "< 100 ms", bool(display) and len(display) == calls and percentile(display, .99) < 100))
-            rows.append(Row(f"call -> phone, worst of {PHONES} polling: max",
-                            f"{max(phone) / 1000:.2f} s ({len(phone)}/{calls} calls)" if phone
-                            else f"no call arrived ({calls} calls)",
-                            "< 5 s", bool(phone) and len(phone) == calls and max(phone) < 5000))
-            b99, hb99 = percentile(issue_busy, .99), percentile(health_busy, .99)
-            rows.append(Row(f"issue, {clients} clients, streams open: p50 / p99",
-                            f"{_ms(statistics.median(issue_busy))} / {_ms(b99)}"))
-            rows.append(Row(f"/healthz, {clients} clients, streams open: p50 / p99",
-                            f"{_ms(statistics.median(health_busy))} / {_ms(hb99)}"))
-            rows.append(Row(f"issue p99 / /healthz p99, {clients} clients, streams open",
-                            f"{_times(b99 / hb99)} ({busy_rate:.0f} tickets/s)", "<= 3x", b99 / hb99 <= 3
-                            and not busy_errors))
+            rows.append(
+                Row(
+                    f"call -> display, worst of {DISPLAYS} streams: p99",
+                    f"{_ms(percentile(display, 0.99))} ({len(display)}/{calls} calls)"
+                    if display
+                    else f"no call arrived ({calls} calls)",
+                    "< 100 ms",
+                    bool(display) and len(display) == calls and percentile(display, 0.99) < 100,
+                )
+            )
+            rows.append(
+                Row(
+                    f"call -> phone, worst of {PHONES} polling: max",
+                    f"{max(phone) / 1000:.2f} s ({len(phone)}/{calls} calls)"
+                    if phone
+                    else f"no call arrived ({calls} calls)",
+                    "< 5 s",
+                    bool(phone) and len(phone) == calls and max(phone) < 5000,
+                )
+            )
+            b99, hb99 = percentile(issue_busy, 0.99), percentile(health_busy, 0.99)
+            rows.append(
+                Row(
+                    f"issue, {clients} clients, streams open: p50 / p99",
+                    f"{_ms(statistics.median(issue_busy))} / {_ms(b99)}",
+                )
+            )
+            rows.append(
+                Row(
+                    f"/healthz, {clients} clients, streams open: p50 / p99",
+                    f"{_ms(statistics.median(health_busy))} / {_ms(hb99)}",
+                )
+            )
+            rows.append(
+                Row(
+                    f"issue p99 / /healthz p99, {clients} clients, streams open",
+                    f"{_times(b99 / hb99)} ({busy_rate:.0f} tickets/s)",
+                    "<= 3x",
+                    b99 / hb99 <= 3 and not busy_errors,
+                )
+            )
             step(f"status lookups at {records:,} records, SMS replies and an SMS flood")
             lookups = status_lookups(port, niks, samples)
             found = statistics.median(lookups)
             rows.append(Row(f"status lookup, {records:,} records: p50", _ms(found), "< 5 ms", found < 5))
-            rows += sms_rows(sms_root, port, max(5, min(30, int(seconds * 6))), samples, percentile(issue, .99),
-                             Row, _ms)
-            rows.append(Row(f"server RSS, {DISPLAYS} displays + {PHONES} phones", f"{rss_connected:.0f} MB",
-                            "< 100 MB", rss_connected < 100))
+            rows += sms_rows(
+                sms_root, port, max(5, min(30, int(seconds * 6))), samples, percentile(issue, 0.99), Row, _ms
+            )
+            rows.append(
+                Row(
+                    f"server RSS, {DISPLAYS} displays + {PHONES} phones",
+                    f"{rss_connected:.0f} MB",
+                    "< 100 MB",
+                    rss_connected < 100,
+                )
+            )
             step(f"one address holds {IDLE_CONNECTIONS} idle connections; /healthz from another")
             flooded, held = idle_flood(port, IDLE_CONNECTIONS)
-            f99 = percentile(flooded, .99)
-            rows.append(Row(f"/healthz p99, another address, one holding {IDLE_CONNECTIONS} idle connections",
-                            f"{_ms(f99)} ({len(flooded)} requests; {held} opened)", "< 1 s", f99 < 1000))
+            f99 = percentile(flooded, 0.99)
+            rows.append(
+                Row(
+                    f"/healthz p99, another address, one holding {IDLE_CONNECTIONS} idle connections",
+                    f"{_ms(f99)} ({len(flooded)} requests; {held} opened)",
+                    "< 1 s",
+                    f99 < 1000,
+                )
+            )
             step(f"a flood of POST /api/tickets from a non-kiosk address for {seconds:g} s")
-            rows += flood_rows(port, seconds, percentile(issue, .99))
+            rows += flood_rows(port, seconds, percentile(issue, 0.99))
             step("kiosk page weight")
             weight = page_weight(port) / 1024
             rows.append(Row("kiosk page weight (HTML + linked CSS/JS)", f"{weight:.1f} KB", "< 200 KB", weight < 200))
@@ -196,10 +254,12 @@ def run(seconds: float = 5.0, clients: int = 20, records: int = 5000, report_day
         step(f"writing {report_days} days of history into a temporary database")
         report, history = report_rows(Path(temporary), days=report_days, progress=step)
     rows += report
-    machine = (f"{platform.node()}, {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
-               f"SQLite {sqlite3.sqlite_version}, synchronous=FULL, a printer taking {PRINTER_BYTES_PER_SECOND:,} bytes/s, "
-               f"{clients} clients, "
-               f"{seconds:g} s per load run; {history}")
+    machine = (
+        f"{platform.node()}, {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}, synchronous=FULL, a printer taking {PRINTER_BYTES_PER_SECOND:,} bytes/s, "
+        f"{clients} clients, "
+        f"{seconds:g} s per load run; {history}"
+    )
     return rows, machine
 
 
@@ -263,9 +323,15 @@ def _turns(product: _Side, probe: _Side, rounds: int, run: Callable[[_Side], Non
             run(side)
 
 
-def issue_rows(port: int, probe_port: int, samples: int, clients: int, seconds: float,
-               step: Callable[[str], None] = lambda text: None,
-               pids: tuple[int, int] | None = None) -> IssueFigures:
+def issue_rows(
+    port: int,
+    probe_port: int,
+    samples: int,
+    clients: int,
+    seconds: float,
+    step: Callable[[str], None] = lambda text: None,
+    pids: tuple[int, int] | None = None,
+) -> IssueFigures:
     """Issue from one client, then from ``clients`` at once, on the product and on the bare probe.
 
     Both are measured in turns (product, probe, probe, product; ``ISSUE_ROUNDS`` times for one client and
@@ -283,41 +349,67 @@ def issue_rows(port: int, probe_port: int, samples: int, clients: int, seconds: 
     p50, bare50 = statistics.median(issue), statistics.median(bare)
     rows = [
         Row("issue, 1 client: p50", _ms(p50)),
-        Row("issue, 1 client: p99", _ms(percentile(issue, .99))),
-        Row("bare probe issue, 1 client: p50 / p99", f"{_ms(bare50)} / {_ms(percentile(bare, .99))}"),
-        Row("issue p50 / bare probe p50, 1 client", _times(p50 / bare50, PROBE_LATENCY_LIMIT),
-            f"<= {PROBE_LATENCY_LIMIT:g}x", p50 / bare50 <= PROBE_LATENCY_LIMIT),
+        Row("issue, 1 client: p99", _ms(percentile(issue, 0.99))),
+        Row("bare probe issue, 1 client: p50 / p99", f"{_ms(bare50)} / {_ms(percentile(bare, 0.99))}"),
+        Row(
+            "issue p50 / bare probe p50, 1 client",
+            _times(p50 / bare50, PROBE_LATENCY_LIMIT),
+            f"<= {PROBE_LATENCY_LIMIT:g}x",
+            p50 / bare50 <= PROBE_LATENCY_LIMIT,
+        ),
     ]
     if pids:
-        rows.append(Row("server CPU per ticket, 1 client: product / bare probe",
-                        f"{_ms(product.cpu_ms)} / {_ms(probe.cpu_ms)} ({product.cpu_ms / probe.cpu_ms:.2f}x)"))
-    rows.append(Row("/healthz, 1 client: p50 / p99",
-                    f"{_ms(statistics.median(health))} / {_ms(percentile(health, .99))}"))
+        rows.append(
+            Row(
+                "server CPU per ticket, 1 client: product / bare probe",
+                f"{_ms(product.cpu_ms)} / {_ms(probe.cpu_ms)} ({product.cpu_ms / probe.cpu_ms:.2f}x)",
+            )
+        )
+    rows.append(
+        Row("/healthz, 1 client: p50 / p99", f"{_ms(statistics.median(health))} / {_ms(percentile(health, 0.99))}")
+    )
     rounds = max(1, min(ISSUE_ROUNDS, int(seconds)))
     window = seconds / (2 * rounds)
-    step(f"{clients} clients: /healthz for {seconds:g} s, then tickets for {seconds:g} s each to the server and "
-         f"the bare probe, taking turns every {window:g} s")
+    step(
+        f"{clients} clients: /healthz for {seconds:g} s, then tickets for {seconds:g} s each to the server and "
+        f"the bare probe, taking turns every {window:g} s"
+    )
     health_load, _, _ = concurrent(port, "GET", "/healthz", clients, seconds)
     product, probe = _Side(port, product.pid), _Side(probe_port, probe.pid)
     _turns(product, probe, rounds, lambda side: side.clients(clients, window))
     issue_load, bare_load = product.timings, probe.timings
     rate, bare_rate, errors, bare_errors = product.rate, probe.rate, product.errors, probe.errors
-    h99, i99 = percentile(health_load, .99), percentile(issue_load, .99)
+    h99, i99 = percentile(health_load, 0.99), percentile(issue_load, 0.99)
     rows += [
         Row(f"issue, {clients} clients: p50 / p99", f"{_ms(statistics.median(issue_load))} / {_ms(i99)}"),
         Row(f"/healthz, {clients} clients: p50 / p99", f"{_ms(statistics.median(health_load))} / {_ms(h99)}"),
         Row(f"issue p99 / /healthz p99, {clients} clients", _times(i99 / h99), "<= 3x", i99 / h99 <= 3),
-        Row(f"tickets/s, {clients} clients", f"{rate:.0f}" + (f" ({errors} errors)" if errors else ""),
-            ">= 500", rate >= 500 and not errors),
-        Row(f"bare probe tickets/s, {clients} clients",
-            f"{bare_rate:.0f}" + (f" ({bare_errors} errors)" if bare_errors else "")
-            + f" (p50 / p99 {_ms(statistics.median(bare_load))} / {_ms(percentile(bare_load, .99))})"),
-        Row(f"tickets/s / bare probe tickets/s, {clients} clients", _times(rate / bare_rate, PROBE_RATE_LIMIT),
-            f">= {PROBE_RATE_LIMIT:g}x", rate / bare_rate >= PROBE_RATE_LIMIT and not errors),
+        Row(
+            f"tickets/s, {clients} clients",
+            f"{rate:.0f}" + (f" ({errors} errors)" if errors else ""),
+            ">= 500",
+            rate >= 500 and not errors,
+        ),
+        Row(
+            f"bare probe tickets/s, {clients} clients",
+            f"{bare_rate:.0f}"
+            + (f" ({bare_errors} errors)" if bare_errors else "")
+            + f" (p50 / p99 {_ms(statistics.median(bare_load))} / {_ms(percentile(bare_load, 0.99))})",
+        ),
+        Row(
+            f"tickets/s / bare probe tickets/s, {clients} clients",
+            _times(rate / bare_rate, PROBE_RATE_LIMIT),
+            f">= {PROBE_RATE_LIMIT:g}x",
+            rate / bare_rate >= PROBE_RATE_LIMIT and not errors,
+        ),
     ]
     if pids:
-        rows.append(Row(f"server CPU per ticket, {clients} clients: product / bare probe",
-                        f"{_ms(product.cpu_ms)} / {_ms(probe.cpu_ms)} ({product.cpu_ms / probe.cpu_ms:.2f}x)"))
+        rows.append(
+            Row(
+                f"server CPU per ticket, {clients} clients: product / bare probe",
+                f"{_ms(product.cpu_ms)} / {_ms(probe.cpu_ms)} ({product.cpu_ms / probe.cpu_ms:.2f}x)",
+            )
+        )
     return IssueFigures(rows, issue)
 
 
@@ -326,15 +418,20 @@ def flood_rows(port: int, seconds: float, quiet_p99: float) -> list[Row]:
     from kiosk.tools.bench_flood import FLOOD_SOURCE, ticket_flood
 
     flood = ticket_flood(port, seconds, services=SERVICES)
-    k99 = percentile(flood.kiosk_ms, .99) if flood.kiosk_ms else float("nan")
+    k99 = percentile(flood.kiosk_ms, 0.99) if flood.kiosk_ms else float("nan")
     refused = flood.flood_answers.get(403, 0)
     return [
-        Row(f"flood from {FLOOD_SOURCE} (not a kiosk): tickets issued",
-            f"{flood.tickets_to_flooder} of {flood.flood_requests:,} ({refused:,} x 403)", "= 0",
-            flood.tickets_to_flooder == 0 and flood.flood_requests > 0),
-        Row("kiosk issue during the flood: p99",
+        Row(
+            f"flood from {FLOOD_SOURCE} (not a kiosk): tickets issued",
+            f"{flood.tickets_to_flooder} of {flood.flood_requests:,} ({refused:,} x 403)",
+            "= 0",
+            flood.tickets_to_flooder == 0 and flood.flood_requests > 0,
+        ),
+        Row(
+            "kiosk issue during the flood: p99",
             f"{_ms(k99)} ({len(flood.kiosk_ms)} tickets, quiet p99 {_ms(quiet_p99)})"
-            + (f", {len(flood.kiosk_failures)} failed" if flood.kiosk_failures else "")),
+            + (f", {len(flood.kiosk_failures)} failed" if flood.kiosk_failures else ""),
+        ),
     ]
 
 
@@ -347,7 +444,8 @@ def format_table(rows: list[Row]) -> str:
         mark = "" if row.met is None else ("✓" if row.met else "✗")
         if row is header:
             mark = "met"
-        lines.append(f"{row.figure:<{widths[0]}}  {row.measured:>{widths[1]}}  {row.target:<{widths[2]}}  {mark}"
-                     .rstrip())
+        lines.append(
+            f"{row.figure:<{widths[0]}}  {row.measured:>{widths[1]}}  {row.target:<{widths[2]}}  {mark}".rstrip()
+        )
     lines.insert(1, "-" * len(max(lines, key=len)))
     return "\n".join(lines)

@@ -34,15 +34,17 @@ class Flood:
 
 
 def _post(connection: http.client.HTTPConnection, body: dict) -> int:
-    connection.request("POST", "/api/tickets", body=json.dumps(body).encode(),
-                       headers={"Content-Type": "application/json"})
+    connection.request(
+        "POST", "/api/tickets", body=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
+    )
     response = connection.getresponse()
     response.read()
     return response.status
 
 
-def ticket_flood(port: int, seconds: float, flooders: int = 8, kiosk_pause: float = 0.02,
-                 services: tuple[str, ...] = ("REKAM",)) -> Flood:
+def ticket_flood(
+    port: int, seconds: float, flooders: int = 8, kiosk_pause: float = 0.02, services: tuple[str, ...] = ("REKAM",)
+) -> Flood:
     """Flood from ``FLOOD_SOURCE`` with ``flooders`` keep-alive clients for ``seconds``; meanwhile time one kiosk.
 
     The kiosk takes a ticket every ``kiosk_pause`` seconds (its own rate limit must not be what is measured).

@@ -122,8 +122,7 @@ def write_config(directory: Path, printer: str = "file", extra: str = "") -> Pat
 def child_environment() -> dict[str, str]:
     """Return an environment in which ``python -m kiosk`` finds this very package."""
     environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent),
-                                                               environment.get("PYTHONPATH")]))
+    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PACKAGE_DIR.parent), environment.get("PYTHONPATH")]))
     environment.pop("KIOSK_DB", None)
     environment.pop("KIOSK_CONFIG", None)
     return environment
@@ -133,8 +132,13 @@ def start_server(directory: Path, port: int, config: Path | None = None) -> subp
     """Start ``kiosk serve`` on 127.0.0.1:``port`` and wait until ``/healthz`` answers."""
     config = config or write_config(directory)
     log = open(directory / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", "--config", str(config), "serve", "--port", str(port)],
-                               cwd=directory, stdout=subprocess.DEVNULL, stderr=log, env=child_environment())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", "--config", str(config), "serve", "--port", str(port)],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        env=child_environment(),
+    )
     log.close()
     return wait_until_healthy(process, port, directory / "server.log")
 
@@ -159,8 +163,9 @@ class Client:
     """One keep-alive HTTP connection."""
 
     def __init__(self, port: int, source: str | None = None):
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30,
-                                                     source_address=(source, 0) if source else None)
+        self.connection = http.client.HTTPConnection(
+            "127.0.0.1", port, timeout=30, source_address=(source, 0) if source else None
+        )
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
         """Send one request; return (status, body bytes, Set-Cookie header)."""
@@ -229,8 +234,7 @@ class SseListener(threading.Thread):
 
     def run(self) -> None:
         sock = socket.create_connection(("127.0.0.1", self.port), source_address=(self.source, 0))
-        sock.sendall(b"GET /api/events?screen=display HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                     b"Accept: text/event-stream\r\n\r\n")
+        sock.sendall(b"GET /api/events?screen=display HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
         buffer = b""
         while True:
             chunk = sock.recv(65536)
@@ -314,8 +318,10 @@ def residents(count: int):
                     if made == count:
                         return
                     offset = 40 if made % 2 else 0
-                    yield f"620301{day + offset:02d}{month:02d}{year % 100:02d}{serial:04d}", \
-                        f"{year}-{month:02d}-{day:02d}"
+                    yield (
+                        f"620301{day + offset:02d}{month:02d}{year % 100:02d}{serial:04d}",
+                        f"{year}-{month:02d}-{day:02d}",
+                    )
                     made += 1
 
 
@@ -336,8 +342,14 @@ def prepare_database(config: Path, records: int) -> list[str]:
     staff_store.add_staff(db, STAFF, generate_password_hash(PASSWORD), "counter", now)
     people = list(residents(records))
     status_store.save_applications(
-        db, (Application(nik, KK, f"Warga {index}", born, STATUSES[index % len(STATUSES)])
-             for index, (nik, born) in enumerate(people)), now.isoformat(timespec="seconds"), "bench")
+        db,
+        (
+            Application(nik, KK, f"Warga {index}", born, STATUSES[index % len(STATUSES)])
+            for index, (nik, born) in enumerate(people)
+        ),
+        now.isoformat(timespec="seconds"),
+        "bench",
+    )
     db.close()
     return [nik for nik, _ in people]
 
@@ -404,8 +416,9 @@ class IdleFlood:
         context = multiprocessing.get_context("spawn")
         self.stop = context.Event()
         self._opened = context.Value("q", 0)
-        self.process = context.Process(target=hold_idle_connections,
-                                       args=(port, source, count, self.stop, self._opened), daemon=True)
+        self.process = context.Process(
+            target=hold_idle_connections, args=(port, source, count, self.stop, self._opened), daemon=True
+        )
         self.count = count
 
     @property

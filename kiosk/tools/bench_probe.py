@@ -48,22 +48,38 @@ def create_probe(path: str | Path) -> Flask:
         with write_lock:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE day = ? AND origin_service = ?",
-                                   [day, service]).fetchone()[0]
+                seq = conn.execute(
+                    "SELECT COALESCE(MAX(seq), 0) + 1 FROM tickets WHERE day = ? AND origin_service = ?", [day, service]
+                ).fetchone()[0]
                 number = f"{service[:1]}-{seq:03d}"
                 ticket_id = conn.execute(
                     "INSERT INTO tickets (token, day, origin_service, seq, number, service, priority, status,"
                     " issued_at, queued_at, print_status) VALUES (?,?,?,?,?,?,0,'waiting',?,?,'pending')",
-                    [token, day, service, seq, number, service, stamp, stamp]).lastrowid
-                conn.execute("INSERT INTO ticket_events (ticket_id, day, at, action, to_status, service)"
-                             " VALUES (?,?,?,'issue','waiting',?)", [ticket_id, day, stamp, service])
+                    [token, day, service, seq, number, service, stamp, stamp],
+                ).lastrowid
+                conn.execute(
+                    "INSERT INTO ticket_events (ticket_id, day, at, action, to_status, service)"
+                    " VALUES (?,?,?,'issue','waiting',?)",
+                    [ticket_id, day, stamp, service],
+                )
                 conn.execute("INSERT INTO print_jobs (ticket_id, created_at) VALUES (?, ?)", [ticket_id, stamp])
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        return jsonify({"ticket": {"id": ticket_id, "token": token, "number": number, "service": service,
-                                   "status": "waiting", "issued_at": stamp, "print_status": "pending"}}), 201
+        return jsonify(
+            {
+                "ticket": {
+                    "id": ticket_id,
+                    "token": token,
+                    "number": number,
+                    "service": service,
+                    "status": "waiting",
+                    "issued_at": stamp,
+                    "print_status": "pending",
+                }
+            }
+        ), 201
 
     @app.get("/healthz")
     def health():
@@ -82,9 +98,13 @@ def start_probe(directory: Path, port: int, threads: int) -> subprocess.Popen:
     db.migrate()  # the same tables, columns, indexes and triggers as the product's; WAL is kept in the file
     db.close()
     log = open(directory / "probe.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "kiosk.tools.bench_probe", str(database), str(port),
-                                str(threads)], cwd=directory, stdout=subprocess.DEVNULL, stderr=log,
-                               env=child_environment())
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.tools.bench_probe", str(database), str(port), str(threads)],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+        env=child_environment(),
+    )
     log.close()
     return wait_until_healthy(process, port, directory / "probe.log")
 

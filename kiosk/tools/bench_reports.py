@@ -49,26 +49,45 @@ DAILY_MS, MONTH_MS, YEAR_MS, PAGE_MS = 50, 300, 2000, 1000
 def open_app(directory: Path, clock):
     """Return an app on a fresh database in ``directory`` (always open, no printer, no kiosk ticket rate) with an
     admin account."""
-    settings = load_settings(packaged_config(), {
-        **ALWAYS_OPEN, "office.observe_national_holidays": False, "database.path": str(directory / "kiosk.db"),
-        "printer.type": "none", "kiosk.tickets_per_second": 1_000_000, "kiosk.ticket_burst": 1_000_000})
+    settings = load_settings(
+        packaged_config(),
+        {
+            **ALWAYS_OPEN,
+            "office.observe_national_holidays": False,
+            "database.path": str(directory / "kiosk.db"),
+            "printer.type": "none",
+            "kiosk.tickets_per_second": 1_000_000,
+            "kiosk.ticket_burst": 1_000_000,
+        },
+    )
     app = create_app({"settings": settings, "TESTING": True, "clock": clock})
     runtime = app.extensions["kiosk"]
-    staff_store.add_staff(runtime.db, ADMIN, generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000"),
-                    "admin", clock())
+    staff_store.add_staff(
+        runtime.db, ADMIN, generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000"), "admin", clock()
+    )
     return app
 
 
 def office_services(app) -> list[tuple[str, str, tuple[int, ...]]]:
     """Return each service of the app's office as (code, number prefix, the counters that serve it)."""
     settings = app.extensions["kiosk"].settings
-    return [(service.code, service.prefix,
-             tuple(counter.id for counter in settings.counters if service.code in counter.services) or (1,))
-            for service in settings.services]
+    return [
+        (
+            service.code,
+            service.prefix,
+            tuple(counter.id for counter in settings.counters if service.code in counter.services) or (1,),
+        )
+        for service in settings.services
+    ]
 
 
-def fill_year(path: Path, per_day: int, services: list[tuple[str, str, tuple[int, ...]]],
-              first_day: date = FIRST_DAY, last_day: date = LAST_DAY) -> tuple[int, int]:
+def fill_year(
+    path: Path,
+    per_day: int,
+    services: list[tuple[str, str, tuple[int, ...]]],
+    first_day: date = FIRST_DAY,
+    last_day: date = LAST_DAY,
+) -> tuple[int, int]:
     """Write tickets and their events for every day but Sunday from ``first_day`` to ``last_day`` straight into the
     database; return (tickets, events)."""
     rng = random.Random(9)
@@ -99,22 +118,44 @@ def fill_year(path: Path, per_day: int, services: list[tuple[str, str, tuple[int
                 actions = rng.choices(PATHS, weights)[0][1]
                 for action in actions:
                     after = STATUS_AFTER[action]
-                    event_rows.append((ticket_id, iso, at.isoformat(timespec="seconds"), action, status, after,
-                                       code, counter, staff))
+                    event_rows.append(
+                        (ticket_id, iso, at.isoformat(timespec="seconds"), action, status, after, code, counter, staff)
+                    )
                     stamps[action] = at.isoformat(timespec="seconds")
                     status = after
                     at += timedelta(minutes=rng.uniform(0.5, 12))
-                ticket_rows.append((ticket_id, f"bench{ticket_id}", iso, code, seqs[code],
-                                    f"{prefix}-{seqs[code]:03d}", code, 0, status, issued.isoformat(),
-                                    issued.isoformat(), stamps.get("call"), stamps.get("serve"),
-                                    stamps.get("done") or stamps.get("no_show"), counter, staff, "printed"))
+                ticket_rows.append(
+                    (
+                        ticket_id,
+                        f"bench{ticket_id}",
+                        iso,
+                        code,
+                        seqs[code],
+                        f"{prefix}-{seqs[code]:03d}",
+                        code,
+                        0,
+                        status,
+                        issued.isoformat(),
+                        issued.isoformat(),
+                        stamps.get("call"),
+                        stamps.get("serve"),
+                        stamps.get("done") or stamps.get("no_show"),
+                        counter,
+                        staff,
+                        "printed",
+                    )
+                )
             conn.executemany(
                 "INSERT INTO tickets (id, token, day, origin_service, seq, number, service, priority, status,"
                 " issued_at, queued_at, called_at, serving_at, finished_at, counter_id, staff_id, print_status)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", ticket_rows)
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                ticket_rows,
+            )
             conn.executemany(
                 "INSERT INTO ticket_events (ticket_id, day, at, action, from_status, to_status, service, counter_id,"
-                " staff_id) VALUES (?,?,?,?,?,?,?,?,?)", event_rows)
+                " staff_id) VALUES (?,?,?,?,?,?,?,?,?)",
+                event_rows,
+            )
             events += len(event_rows)
             day += timedelta(days=1)
     # No ANALYZE: the product never runs it, so the reports are timed with the query plans an office gets.
@@ -151,8 +192,13 @@ def login(app):
     return admin
 
 
-def report_rows(directory: Path, days: int = 365, per_day: int = 480, repeat: int = 5,
-                progress: Callable[[str], None] = lambda text: None) -> tuple[list[Row], str]:
+def report_rows(
+    directory: Path,
+    days: int = 365,
+    per_day: int = 480,
+    repeat: int = 5,
+    progress: Callable[[str], None] = lambda text: None,
+) -> tuple[list[Row], str]:
     """Write ``days`` days (to 2026-11-30) of ``per_day`` tickets into a database in ``directory`` and time the
     reports on it; return the table rows and a line describing the history.
 
@@ -163,8 +209,9 @@ def report_rows(directory: Path, days: int = 365, per_day: int = 480, repeat: in
     runtime = app.extensions["kiosk"]
     try:
         started = time.perf_counter()
-        tickets, events = fill_year(directory / "kiosk.db", per_day, office_services(app),
-                                    first_day=LAST_DAY - timedelta(days=days - 1))
+        tickets, events = fill_year(
+            directory / "kiosk.db", per_day, office_services(app), first_day=LAST_DAY - timedelta(days=days - 1)
+        )
         written = time.perf_counter() - started
         progress(f"timing the reports on {tickets:,} tickets")
         admin = login(app)
@@ -186,14 +233,24 @@ def report_rows(directory: Path, days: int = 365, per_day: int = 480, repeat: in
         reports_store.forget_days(runtime.db)
     later = f"median of {repeat - 1} later" if repeat > 2 else "later"
     rows = [
-        Row(f"daily report, {per_day} tickets: first / later", f"{_ms(daily_first)} / {_ms(daily_then)}",
-            f"< {DAILY_MS} ms", max(daily_first, daily_then) < DAILY_MS),
-        Row("30-day range report: first / later", f"{_ms(month_first)} / {_ms(month_then)}",
-            f"< {MONTH_MS} ms", max(month_first, month_then) < MONTH_MS),
+        Row(
+            f"daily report, {per_day} tickets: first / later",
+            f"{_ms(daily_first)} / {_ms(daily_then)}",
+            f"< {DAILY_MS} ms",
+            max(daily_first, daily_then) < DAILY_MS,
+        ),
+        Row(
+            "30-day range report: first / later",
+            f"{_ms(month_first)} / {_ms(month_then)}",
+            f"< {MONTH_MS} ms",
+            max(month_first, month_then) < MONTH_MS,
+        ),
         Row("365-day range report: first (reads every day)", _ms(year_first), "< 2 s", year_first < YEAR_MS),
         Row(f"365-day range report: {later}", _ms(year_then), "< 2 s", year_then < YEAR_MS),
         Row("report page, 30 days: first render", _ms(page_first), "< 1 s", page_first < PAGE_MS),
     ]
-    history = (f"reports in-process on {days} days of history ({tickets:,} tickets, {events:,} events, "
-               f"written in {written:.1f} s)")
+    history = (
+        f"reports in-process on {days} days of history ({tickets:,} tickets, {events:,} events, "
+        f"written in {written:.1f} s)"
+    )
     return rows, history

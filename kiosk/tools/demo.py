@@ -14,9 +14,15 @@ from kiosk.domain.survey import ELEMENT_CODES, PROFILE
 
 # Weights of the scores 1-4 per element: fees are free (KTP-el costs nothing), waiting is what residents mind.
 SCORE_WEIGHTS = {
-    "persyaratan": (1, 6, 55, 38), "prosedur": (2, 10, 58, 30), "waktu": (6, 24, 50, 20),
-    "biaya": (0, 2, 18, 80), "produk": (1, 8, 56, 35), "kompetensi": (1, 5, 52, 42),
-    "perilaku": (1, 4, 45, 50), "pengaduan": (5, 20, 55, 20), "sarana": (4, 22, 52, 22),
+    "persyaratan": (1, 6, 55, 38),
+    "prosedur": (2, 10, 58, 30),
+    "waktu": (6, 24, 50, 20),
+    "biaya": (0, 2, 18, 80),
+    "produk": (1, 8, 56, 35),
+    "kompetensi": (1, 5, 52, 42),
+    "perilaku": (1, 4, 45, 50),
+    "pengaduan": (5, 20, 55, 20),
+    "sarana": (4, 22, 52, 22),
 }
 SUGGESTIONS = (
     "Kursi di ruang tunggu ditambah, sering penuh pada pagi hari.",
@@ -46,13 +52,15 @@ RESPONSE_RATE = 0.3
 def demo_responses(tickets: Iterable[Any], seed: int = 14) -> list[dict[str, Any]]:
     """Return survey responses for about ``RESPONSE_RATE`` of the served (done) tickets, each of its day and service."""
     rng = random.Random(seed)
-    return [_response(ticket.day, ticket.service, rng) for ticket in tickets
-            if ticket.status == "done" and rng.random() < RESPONSE_RATE]
+    return [
+        _response(ticket.day, ticket.service, rng)
+        for ticket in tickets
+        if ticket.status == "done" and rng.random() < RESPONSE_RATE
+    ]
 
 
 def _response(day: str, service: str, rng: random.Random) -> dict[str, Any]:
-    response: dict[str, Any] = {"day": day, "service": service,
-                                "channel": "phone" if rng.random() < 0.7 else "kiosk"}
+    response: dict[str, Any] = {"day": day, "service": service, "channel": "phone" if rng.random() < 0.7 else "kiosk"}
     for code in ELEMENT_CODES:
         response[code] = rng.choices((1, 2, 3, 4), weights=SCORE_WEIGHTS[code])[0]
     for part, options in PROFILE.items():

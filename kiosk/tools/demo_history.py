@@ -20,8 +20,7 @@ WEEKDAY_LOAD = {0: 1.35, 1: 1.1, 2: 1.0, 3: 0.95, 4: 0.7}
 ARRIVALS = {8: 0.22, 9: 0.24, 10: 0.18, 11: 0.12, 12: 0.05, 13: 0.11, 14: 0.08}
 FRIDAY_ARRIVALS = {8: 0.30, 9: 0.30, 10: 0.22, 11: 0.10, 13: 0.08}
 SERVICE_SHARE = {"REKAM": 0.22, "CETAK": 0.16, "AMBIL": 0.26, "UBAH": 0.08, "IKD": 0.14, "INFO": 0.14}
-SERVICE_MINUTES = {"REKAM": (4, 9), "CETAK": (2, 5), "AMBIL": (1, 3), "UBAH": (3, 8), "IKD": (3, 7),
-                   "INFO": (1, 4)}
+SERVICE_MINUTES = {"REKAM": (4, 9), "CETAK": (2, 5), "AMBIL": (1, 3), "UBAH": (3, 8), "IKD": (3, 7), "INFO": (1, 4)}
 NO_SHOW_SHARE = 0.07
 VISITORS_PER_DAY = 110
 
@@ -60,14 +59,17 @@ def office_days(today: date, weeks: int) -> list[date]:
     return [day for day in days if day.weekday() in WEEKDAY_LOAD]
 
 
-def history(settings: Settings, today: date, weeks: int, staff_by_counter: dict[int, int | None],
-            seed: int = 2026) -> list[PastTicket]:
+def history(
+    settings: Settings, today: date, weeks: int, staff_by_counter: dict[int, int | None], seed: int = 2026
+) -> list[PastTicket]:
     """Return the tickets of ``weeks`` weeks of office days before ``today`` (seeded: the same every time)."""
     rng = random.Random(seed)
     zone = settings.office.timezone
     services = [service for service in settings.services if service.code in SERVICE_SHARE]
-    counters = {service.code: [counter.id for counter in settings.counters if service.code in counter.services]
-                for service in services}
+    counters = {
+        service.code: [counter.id for counter in settings.counters if service.code in counter.services]
+        for service in services
+    }
     services = [service for service in services if counters[service.code]]
     if not services:
         return []
@@ -83,8 +85,13 @@ def history(settings: Settings, today: date, weeks: int, staff_by_counter: dict[
         for at in issued:
             service = rng.choices(services, [SERVICE_SHARE[service.code] for service in services])[0]
             seqs[service.code] = seqs.get(service.code, 0) + 1
-            ticket = PastTicket(day.isoformat(), service.code, seqs[service.code],
-                                queue.format_number(service.prefix, seqs[service.code]), rng.random() < 0.08)
+            ticket = PastTicket(
+                day.isoformat(),
+                service.code,
+                seqs[service.code],
+                queue.format_number(service.prefix, seqs[service.code]),
+                rng.random() < 0.08,
+            )
             ticket.events.append((at, "issue", None, "waiting", None, None))
             counter = min(counters[service.code], key=lambda counter_id: free_at[counter_id])
             staff = staff_by_counter.get(counter)

@@ -43,35 +43,49 @@ def register(app: Flask) -> None:
     for module in (api, auth, staff, events, pages, qr, openapi, status, status_staff, speech):
         app.register_blueprint(module.bp)
     from kiosk.web.reports import bp as reports_bp
+
     app.register_blueprint(reports_bp)
     from kiosk.web.admin_api import bp as admin_api_bp
+
     app.register_blueprint(admin_api_bp)
     from kiosk.web.admin import bp as admin_bp
+
     app.register_blueprint(admin_bp)
     from kiosk.web.backups import bp as backups_bp
+
     app.register_blueprint(backups_bp)
     from kiosk.web.settings_api import bp as settings_api_bp
+
     app.register_blueprint(settings_api_bp)
     from kiosk.web.surveys import bp as surveys_bp
+
     app.register_blueprint(surveys_bp)
     from kiosk.web.report_page import bp as report_page_bp
+
     app.register_blueprint(report_page_bp)
     from kiosk.web.sms import bp as sms_bp
+
     app.register_blueprint(sms_bp)
 
     from kiosk.web.complaints import bp as complaints_bp
+
     app.register_blueprint(complaints_bp)
     from kiosk.web.complaint_pages import bp as complaint_pages_bp
+
     app.register_blueprint(complaint_pages_bp)
 
     from kiosk.web.disruptions import bp as disruptions_bp
+
     app.register_blueprint(disruptions_bp)
     from kiosk.web.bookings import bp as bookings_bp
+
     app.register_blueprint(bookings_bp)
     from kiosk.web.later_pages import bp as later_pages_bp
+
     app.register_blueprint(later_pages_bp)
 
     from kiosk.web import network
+
     network.register(app)
 
     @app.after_request

@@ -30,8 +30,11 @@ ROLES = staff.ROLES
 @admin_page
 def page():
     """The admin page; anonymous visitors go to the login form, counter staff get a 403 page."""
-    return render_template("admin/index.html", office=runtime().settings.office,
-                           heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"])
+    return render_template(
+        "admin/index.html",
+        office=runtime().settings.office,
+        heartbeat_seconds=current_app.config["SSE_HEARTBEAT_SECONDS"],
+    )
 
 
 @bp.get("/admin/settings")
@@ -57,36 +60,45 @@ def today():
     services = []
     for service in services_json(rt):
         today_rules = service_answer(service["code"])  # the PATCH /api/services answer: quota and override
-        services.append({
-            "code": service["code"], "name": service["name"], "open": service["open"],
-            "message": service["message"],
-            "issued": issued.get(service["code"], 0),
-            "waiting": waiting.get(service["code"], 0),
-            "served": by_status.get(service["code"], {}).get("done", 0),
-            "no_show": by_status.get(service["code"], {}).get("no_show", 0),
-            "daily_quota": today_rules["daily_quota"],
-            "override": today_rules["override"],
-        })
+        services.append(
+            {
+                "code": service["code"],
+                "name": service["name"],
+                "open": service["open"],
+                "message": service["message"],
+                "issued": issued.get(service["code"], 0),
+                "waiting": waiting.get(service["code"], 0),
+                "served": by_status.get(service["code"], {}).get("done", 0),
+                "no_show": by_status.get(service["code"], {}).get("no_show", 0),
+                "daily_quota": today_rules["daily_quota"],
+                "override": today_rules["override"],
+            }
+        )
     names = {account["id"]: account["username"] for account in staff_store.list_staff(rt.db)}
     current = store.current_tickets(rt.db, day)
     counters = []
     for counter in rt.settings.counters:
         ticket = current.get(counter.id)
-        counters.append({
-            "id": counter.id, "name": counter.name,
-            "ticket": {"number": ticket["number"], "status": ticket["status"]} if ticket else None,
-            "staff": names.get(ticket["staff_id"]) if ticket else None,
-        })
-    return jsonify({
-        "date": day,
-        "services": services,
-        "counters": counters,
-        "printer": rt.printer_state(),
-        "speech": rt.speech.engine if rt.speech else "browser",
-        "pending_print_jobs": store.pending_print_jobs(rt.db),
-        "backup": rt.backup_outcome(),
-        "regency": rt.regency_status(),
-    })
+        counters.append(
+            {
+                "id": counter.id,
+                "name": counter.name,
+                "ticket": {"number": ticket["number"], "status": ticket["status"]} if ticket else None,
+                "staff": names.get(ticket["staff_id"]) if ticket else None,
+            }
+        )
+    return jsonify(
+        {
+            "date": day,
+            "services": services,
+            "counters": counters,
+            "printer": rt.printer_state(),
+            "speech": rt.speech.engine if rt.speech else "browser",
+            "pending_print_jobs": store.pending_print_jobs(rt.db),
+            "backup": rt.backup_outcome(),
+            "regency": rt.regency_status(),
+        }
+    )
 
 
 # ---------------------------------------------------------------- staff accounts
@@ -129,17 +141,23 @@ def _seconds() -> int:
 
 
 def _staff_json(account: dict) -> dict:
-    return {"id": account["id"], "username": account["username"], "role": account["role"],
-            "active": bool(account["active"]), "sessions": account["sessions"],
-            "created_at": account["created_at"]}
+    return {
+        "id": account["id"],
+        "username": account["username"],
+        "role": account["role"],
+        "active": bool(account["active"]),
+        "sessions": account["sessions"],
+        "created_at": account["created_at"],
+    }
 
 
 @bp.get("/api/admin/staff")
 @staff_required("admin")
 def staff_list():
     """Every staff account with its role, whether enabled, and open sessions."""
-    return jsonify({"staff": [_staff_json(account) for account in staff_store.list_staff(runtime().db)],
-                    "me": g.staff["id"]})
+    return jsonify(
+        {"staff": [_staff_json(account) for account in staff_store.list_staff(runtime().db)], "me": g.staff["id"]}
+    )
 
 
 @bp.post("/api/admin/staff")
@@ -152,8 +170,7 @@ def staff_add():
     role = _role(body)
     password = _password(body, username)
     rt = runtime()
-    created = staff.add_account(rt.db, username, password, role, rt.now(), by=g.staff["username"],
-                                hash_password=_hash)
+    created = staff.add_account(rt.db, username, password, role, rt.now(), by=g.staff["username"], hash_password=_hash)
     return jsonify({"staff": _staff_json(_account(created["id"]))}), 201
 
 
@@ -182,8 +199,7 @@ def staff_password(staff_id: int):
     """Set a new password for an account and end its sessions."""
     account = _account(staff_id)
     password = _password(json_body(), account["username"])
-    ended = staff_store.set_staff_password(runtime().db, account["username"], _hash(password),
-                                     _seconds())
+    ended = staff_store.set_staff_password(runtime().db, account["username"], _hash(password), _seconds())
     return jsonify({"staff": _staff_json(_account(staff_id)), "ended_sessions": ended})
 
 
@@ -203,8 +219,14 @@ def staff_role(staff_id: int):
 def staff_changes():
     """Who created, disabled, enabled or changed the role of which account, and when (newest first)."""
     zone = runtime().settings.office.timezone
-    return jsonify({"changes": [{**change, "at": datetime.fromtimestamp(change["at"], zone).isoformat()}
-                                for change in staff_store.staff_changes(runtime().db)]})
+    return jsonify(
+        {
+            "changes": [
+                {**change, "at": datetime.fromtimestamp(change["at"], zone).isoformat()}
+                for change in staff_store.staff_changes(runtime().db)
+            ]
+        }
+    )
 
 
 @bp.post("/api/admin/staff/<id:staff_id>/end-sessions")

@@ -35,10 +35,13 @@ def _changes(body: dict[str, Any]) -> dict[str, Any]:
         raise BadRequest("Field 'open' harus true atau false.")
     if "daily_quota" in body:
         quota = body["daily_quota"]
-        if quota is not None and (isinstance(quota, bool) or not isinstance(quota, int)
-                                  or not 0 <= quota <= MAX_DAILY_QUOTA):
-            raise BadRequest(f"Field 'daily_quota' harus bilangan bulat 0 sampai {MAX_DAILY_QUOTA}, "
-                             "atau null untuk kembali ke kuota bawaan.")
+        if quota is not None and (
+            isinstance(quota, bool) or not isinstance(quota, int) or not 0 <= quota <= MAX_DAILY_QUOTA
+        ):
+            raise BadRequest(
+                f"Field 'daily_quota' harus bilangan bulat 0 sampai {MAX_DAILY_QUOTA}, "
+                "atau null untuk kembali ke kuota bawaan."
+            )
     return dict(body)
 
 
@@ -54,13 +57,17 @@ def service_answer(code: str) -> dict[str, Any]:
         quota = override["daily_quota"]
     answer["daily_quota"] = quota
     answer["issued_today"] = store.issued_counts(rt.db, day).get(code, 0)
-    answer["override"] = None if override is None else {
-        "day": override["day"],
-        "open": None if override["open"] is None else bool(override["open"]),
-        "daily_quota": override["daily_quota"],
-        "updated_at": override["updated_at"],
-        "updated_by": override["updated_by"],
-    }
+    answer["override"] = (
+        None
+        if override is None
+        else {
+            "day": override["day"],
+            "open": None if override["open"] is None else bool(override["open"]),
+            "daily_quota": override["daily_quota"],
+            "updated_at": override["updated_at"],
+            "updated_by": override["updated_by"],
+        }
+    )
     return answer
 
 
@@ -105,8 +112,12 @@ def _reason(body: dict[str, Any]) -> str:
 
 
 def _closed_json(row: dict[str, Any]) -> dict[str, Any]:
-    return {"date": row["day"], "reason": row["reason"], "created_at": row["created_at"],
-            "created_by": row["created_by"]}
+    return {
+        "date": row["day"],
+        "reason": row["reason"],
+        "created_at": row["created_at"],
+        "created_by": row["created_by"],
+    }
 
 
 @bp.get("/api/admin/closed-dates")
@@ -121,8 +132,12 @@ def list_closed_dates():
             day = first + timedelta(days=offset)
             if name := queue.holiday_name(day):
                 holidays.append({"date": day.isoformat(), "name": name})
-    return jsonify({"closed_dates": [_closed_json(row) for row in service_store.list_closed_dates(rt.db, first.isoformat())],
-                    "holidays": holidays})
+    return jsonify(
+        {
+            "closed_dates": [_closed_json(row) for row in service_store.list_closed_dates(rt.db, first.isoformat())],
+            "holidays": holidays,
+        }
+    )
 
 
 @bp.put("/api/admin/closed-dates/<day>")

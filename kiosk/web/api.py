@@ -31,8 +31,9 @@ def list_services():
 def issue():
     """Issue a queue number (kiosk PCs, or staff at a counter); a repeated Idempotency-Key answers the same ticket."""
     rt = runtime()
-    staff = kiosk_or_staff("Nomor antrean hanya dapat diambil di kios antrean kantor. Silakan menuju kios "
-                           "atau tanyakan kepada petugas.")
+    staff = kiosk_or_staff(
+        "Nomor antrean hanya dapat diambil di kios antrean kantor. Silakan menuju kios atau tanyakan kepada petugas."
+    )
     if staff is None:
         take_ticket_slot()
     body = json_body()

@@ -33,9 +33,15 @@ def _guard() -> LoginGuard:
     app = current_app
     guard = app.extensions.get("kiosk_login_guard")
     if guard is None:
-        guard = app.extensions.setdefault("kiosk_login_guard", LoginGuard(
-            per_user=app.config["LOGIN_ATTEMPTS_PER_USER"], per_address=app.config["LOGIN_ATTEMPTS_PER_ADDRESS"],
-            window=app.config["LOGIN_WINDOW_SECONDS"], max_keys=app.config["LOGIN_THROTTLE_MAX_KEYS"]))
+        guard = app.extensions.setdefault(
+            "kiosk_login_guard",
+            LoginGuard(
+                per_user=app.config["LOGIN_ATTEMPTS_PER_USER"],
+                per_address=app.config["LOGIN_ATTEMPTS_PER_ADDRESS"],
+                window=app.config["LOGIN_WINDOW_SECONDS"],
+                max_keys=app.config["LOGIN_THROTTLE_MAX_KEYS"],
+            ),
+        )
     return guard
 
 
@@ -55,8 +61,9 @@ def login():
     wait = guard.attempt(key, address)
     if wait:
         minutes = math.ceil(wait / 60)
-        response = error_response("rate_limited",
-                                  f"Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.", 429)
+        response = error_response(
+            "rate_limited", f"Terlalu banyak percobaan masuk. Coba lagi dalam {minutes} menit.", 429
+        )
         response.headers["Retry-After"] = str(wait)
         return response
     staff = staff_store.get_staff(runtime().db, username)
@@ -80,8 +87,9 @@ def login():
 
 def busy_response():
     """Answer a password check that found no free slot: 429 rate_limited, try again in a second."""
-    response = error_response("rate_limited", "Server sedang memeriksa banyak kata sandi. Silakan coba lagi "
-                                              "sebentar lagi.", 429)
+    response = error_response(
+        "rate_limited", "Server sedang memeriksa banyak kata sandi. Silakan coba lagi sebentar lagi.", 429
+    )
     response.headers["Retry-After"] = "1"
     return response
 

@@ -19,8 +19,12 @@ bp = Blueprint("backups", __name__)
 
 def _copy_json(path: Path, zone) -> dict:
     stat = path.stat()
-    return {"file": path.name, "size": stat.st_size,
-            "taken_at": datetime.fromtimestamp(stat.st_mtime, zone).isoformat(timespec="seconds"), "outcome": "ok"}
+    return {
+        "file": path.name,
+        "size": stat.st_size,
+        "taken_at": datetime.fromtimestamp(stat.st_mtime, zone).isoformat(timespec="seconds"),
+        "outcome": "ok",
+    }
 
 
 def _restore_command(folder: str, name: str) -> str:
@@ -42,23 +46,37 @@ def backups():
     """The schedule, the latest outcome and every automatic copy (newest first) with its size and restore command."""
     rt = runtime()
     backup = rt.settings.backup
-    copies = [] if rt.backups is None else [_copy_json(path, rt.settings.office.timezone)
-                                            for path in reversed(automatic_copies(rt.backups.folder))]
+    copies = (
+        []
+        if rt.backups is None
+        else [_copy_json(path, rt.settings.office.timezone) for path in reversed(automatic_copies(rt.backups.folder))]
+    )
     for copy in copies:
         copy["restore"] = _restore_command(backup.dir, copy["file"])
-    return jsonify({
-        "schedule": {"enabled": rt.backups is not None, "dir": backup.dir, "keep": backup.keep, "time": backup.time},
-        "latest": rt.backup_outcome(),
-        "backups": copies,
-        "database": str(rt.settings.database_path),
-    })
+    return jsonify(
+        {
+            "schedule": {
+                "enabled": rt.backups is not None,
+                "dir": backup.dir,
+                "keep": backup.keep,
+                "time": backup.time,
+            },
+            "latest": rt.backup_outcome(),
+            "backups": copies,
+            "database": str(rt.settings.database_path),
+        }
+    )
 
 
 def _folder():
     rt = runtime()
     if rt.backups is None:
-        raise KioskError("Cadangan otomatis belum diatur: isi [backup] dir (folder di disk lain) di berkas "
-                         "konfigurasi lalu nyalakan ulang server.", code="backup_off", status=409)
+        raise KioskError(
+            "Cadangan otomatis belum diatur: isi [backup] dir (folder di disk lain) di berkas "
+            "konfigurasi lalu nyalakan ulang server.",
+            code="backup_off",
+            status=409,
+        )
     return rt, rt.backups
 
 
@@ -86,5 +104,6 @@ def download(name: str):
     path = next((copy for copy in automatic_copies(automatic.folder) if copy.name == name), None)
     if path is None:
         raise NotFound("Salinan cadangan tidak ditemukan.", code="unknown_backup")
-    return send_file(path.resolve(), mimetype="application/vnd.sqlite3", as_attachment=True, download_name=name,
-                     max_age=0)
+    return send_file(
+        path.resolve(), mimetype="application/vnd.sqlite3", as_attachment=True, download_name=name, max_age=0
+    )

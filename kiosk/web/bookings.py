@@ -13,8 +13,10 @@ from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 
 bp = Blueprint("bookings", __name__)
 
-KIOSK_ONLY = ("Nomor untuk hari lain hanya dapat diambil di kios antrean kantor. Silakan menuju kios atau "
-              "tanyakan kepada petugas.")
+KIOSK_ONLY = (
+    "Nomor untuk hari lain hanya dapat diambil di kios antrean kantor. Silakan menuju kios atau "
+    "tanyakan kepada petugas."
+)
 
 
 @bp.get("/api/bookings/availability")
@@ -39,8 +41,9 @@ def book():
     key = request.headers.get("Idempotency-Key")
     if key is not None and not _IDEMPOTENCY_KEY.match(key):
         raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
-    booking, created = office.book(runtime(), body, key, staff["username"] if staff else "kiosk",
-                                   print_slip=staff is None)
+    booking, created = office.book(
+        runtime(), body, key, staff["username"] if staff else "kiosk", print_slip=staff is None
+    )
     return jsonify({"booking": booking}), 201 if created else 200
 
 
@@ -98,8 +101,12 @@ def late_return(ticket_id: int):
     return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
-_STATUS_TEXT = {"booked": "Terpesan", "checked_in": "Sudah mendapat nomor antrean", "cancelled": "Dibatalkan",
-                "expired": "Kedaluwarsa"}
+_STATUS_TEXT = {
+    "booked": "Terpesan",
+    "checked_in": "Sudah mendapat nomor antrean",
+    "cancelled": "Dibatalkan",
+    "expired": "Kedaluwarsa",
+}
 
 
 @bp.get("/b/<token>")
@@ -120,12 +127,16 @@ def booking_page(token: str):
     except UnknownBooking:
         return render_template("phone/booking.html", office=rt.settings.office, booking=None), 404
     return render_template(
-        "phone/booking.html", office=rt.settings.office, booking=booking,
+        "phone/booking.html",
+        office=rt.settings.office,
+        booking=booking,
         status_text=_STATUS_TEXT[booking["status"]],
         day_text=rules.date_text(date.fromisoformat(booking["date"])),
         window_text=rules.window_text(booking["slot_start"], booking["slot_end"]),
         check_in_from=datetime.fromisoformat(booking["check_in_from"]).strftime("pukul %H.%M"),
-        suspended=suspension(rt, booking["service"]), messages=page_messages("phone"))
+        suspended=suspension(rt, booking["service"]),
+        messages=page_messages("phone"),
+    )
 
 
 @bp.post("/b/<token>/cancel")
@@ -162,11 +173,18 @@ def report():
     rt = runtime()
     first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
     check_period(first, last)
-    found = {(row["service"], row["status"]): row["bookings"]
-             for row in store.counts(rt.db, first.isoformat(), last.isoformat())}
-    services = [{"service": s.code, **{status: found.get((s.code, status), 0)
-                                       for status in ("booked", "checked_in", "cancelled", "expired")}}
-                for s in rt.settings.services if any(key[0] == s.code for key in found)]
+    found = {
+        (row["service"], row["status"]): row["bookings"]
+        for row in store.counts(rt.db, first.isoformat(), last.isoformat())
+    }
+    services = [
+        {
+            "service": s.code,
+            **{status: found.get((s.code, status), 0) for status in ("booked", "checked_in", "cancelled", "expired")},
+        }
+        for s in rt.settings.services
+        if any(key[0] == s.code for key in found)
+    ]
     return jsonify({"from": first.isoformat(), "to": last.isoformat(), "services": services})
 
 

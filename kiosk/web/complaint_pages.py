@@ -37,8 +37,9 @@ def phone(token: str):
     except NotFound:
         complaint = None
     status = 200 if complaint else 404
-    return render_template("complaints/phone.html", office=rt.settings.office, complaint=complaint,
-                           messages=words), status
+    return render_template(
+        "complaints/phone.html", office=rt.settings.office, complaint=complaint, messages=words
+    ), status
 
 
 @bp.get("/t/<token>/pengaduan")
@@ -50,8 +51,14 @@ def phone_form(token: str):
         known = len(token) <= 64 and ticket_store.get_ticket_by_token(rt.db, token) is not None
     except NotFound:
         known = False
-    return render_template("complaints/phone_form.html", office=rt.settings.office, token=token if known else None,
-                           standards=_standards(), messages=words, text_max=rules.TEXT_MAX), 200 if known else 404
+    return render_template(
+        "complaints/phone_form.html",
+        office=rt.settings.office,
+        token=token if known else None,
+        standards=_standards(),
+        messages=words,
+        text_max=rules.TEXT_MAX,
+    ), 200 if known else 404
 
 
 @bp.get("/kiosk/standar")
@@ -67,9 +74,16 @@ def kiosk():
         return render_template("error.html", status=403, message=NOT_A_KIOSK), 403
     idle = request.args.get("idle", type=int)
     idle = rt.settings.queue.kiosk_idle_seconds if idle is None else max(1, min(idle, 3600))
-    return render_template("complaints/kiosk.html", office=rt.settings.office, standards=_standards(),
-                           messages=page_messages("complaints"), text_max=rules.TEXT_MAX, idle_seconds=idle,
-                           voice_messages=page_messages("voice"), voice_output=rt.settings.kiosk.voice_output)
+    return render_template(
+        "complaints/kiosk.html",
+        office=rt.settings.office,
+        standards=_standards(),
+        messages=page_messages("complaints"),
+        text_max=rules.TEXT_MAX,
+        idle_seconds=idle,
+        voice_messages=page_messages("voice"),
+        voice_output=rt.settings.kiosk.voice_output,
+    )
 
 
 @bp.get("/admin/complaints")
@@ -77,8 +91,7 @@ def kiosk():
 def inbox():
     """The complaints inbox: earliest deadline first, overdue ones marked, each with its answer form."""
     rt = runtime()
-    return render_template("complaints/inbox.html", office=rt.settings.office,
-                           categories=rules.CATEGORIES)
+    return render_template("complaints/inbox.html", office=rt.settings.office, categories=rules.CATEGORIES)
 
 
 @bp.get("/admin/standards")
@@ -86,12 +99,18 @@ def inbox():
 def wall_print():
     """The Standar Pelayanan and the Maklumat as an A4 page for the office wall (one service per page)."""
     rt = runtime()
-    return render_template("complaints/print.html", office=rt.settings.office, standards=_standards(),
-                           printed=long_date(rt.today()))
+    return render_template(
+        "complaints/print.html", office=rt.settings.office, standards=_standards(), printed=long_date(rt.today())
+    )
 
 
-COUNT_COLUMNS = (("received", "Diterima"), ("answered_on_time", "Dijawab tepat waktu"),
-                 ("answered_late", "Dijawab terlambat"), ("overdue", "Lewat batas waktu"), ("open", "Masih dalam batas"))
+COUNT_COLUMNS = (
+    ("received", "Diterima"),
+    ("answered_on_time", "Dijawab tepat waktu"),
+    ("answered_late", "Dijawab terlambat"),
+    ("overdue", "Lewat batas waktu"),
+    ("open", "Masih dalam batas"),
+)
 
 
 def _number(value) -> str:
@@ -117,8 +136,16 @@ def evaluation_page():
         problem = BadRequest(f"Tahun harus {FIRST_YEAR}-{LAST_YEAR}, misalnya 2026.")
         return render_template("error.html", status=400, message=problem.message), 400
     pack = office.evaluation_pack(rt, year)
-    return render_template("complaints/evaluation.html", office=rt.settings.office, pack=pack,
-                           generated=f"{long_date(rt.today())} pukul {rt.now():%H.%M}", long_date=long_date,
-                           number=_number, decimal=_decimal, count_keys=[key for key, _ in COUNT_COLUMNS],
-                           count_labels=[label for _, label in COUNT_COLUMNS], first_year=FIRST_YEAR,
-                           last_year=LAST_YEAR)
+    return render_template(
+        "complaints/evaluation.html",
+        office=rt.settings.office,
+        pack=pack,
+        generated=f"{long_date(rt.today())} pukul {rt.now():%H.%M}",
+        long_date=long_date,
+        number=_number,
+        decimal=_decimal,
+        count_keys=[key for key, _ in COUNT_COLUMNS],
+        count_labels=[label for _, label in COUNT_COLUMNS],
+        first_year=FIRST_YEAR,
+        last_year=LAST_YEAR,
+    )

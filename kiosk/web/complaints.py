@@ -29,8 +29,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KIOSK_COMPLAINTS = 30  # per kiosk PC in KIOSK_WINDOW_SECONDS: residents queue at it, a stuck key does not flood
 KIOSK_WINDOW_SECONDS = 600
 PER_TICKET = 3  # complaints one ticket's holder may lodge from a phone
-NOT_A_KIOSK = ("Pengaduan dapat disampaikan di kios kantor, lewat tautan QR pada tiket antrean Anda, atau kepada "
-               "petugas.")
+NOT_A_KIOSK = (
+    "Pengaduan dapat disampaikan di kios kantor, lewat tautan QR pada tiket antrean Anda, atau kepada petugas."
+)
 
 
 class ComplaintLimit(KioskError):
@@ -53,8 +54,11 @@ class _KioskGuard:
             now = self.clock()
             wait = self.pcs.retry_after((address,), now)
             if wait:
-                raise RateLimited(f"Terlalu banyak pengaduan dari kios ini. Silakan coba lagi dalam {-(-wait // 60)} "
-                                  "menit atau sampaikan kepada petugas.", wait)
+                raise RateLimited(
+                    f"Terlalu banyak pengaduan dari kios ini. Silakan coba lagi dalam {-(-wait // 60)} "
+                    "menit atau sampaikan kepada petugas.",
+                    wait,
+                )
             self.pcs.record((address,), now)
 
 
@@ -96,8 +100,10 @@ def _origin(body: dict) -> dict:
     ticket_store.get_ticket_by_token(rt.db, ticket)  # 404 for an unknown token
     key = _ticket_hash(ticket)
     if store.complaints_of_ticket(rt.db, key) >= PER_TICKET:
-        raise ComplaintLimit(f"Dari satu tiket dapat disampaikan paling banyak {PER_TICKET} pengaduan. Silakan "
-                             "sampaikan pengaduan lain kepada petugas.")
+        raise ComplaintLimit(
+            f"Dari satu tiket dapat disampaikan paling banyak {PER_TICKET} pengaduan. Silakan "
+            "sampaikan pengaduan lain kepada petugas."
+        )
     return {"channel": "phone", "ticket_hash": key}
 
 
@@ -113,8 +119,9 @@ def lodge():
     lang = rules.check_receipt_lang(body.get("lang"))
     rt = runtime()
     origin = _origin(body)
-    complaint = office.lodge(rt, category, text, phone, **origin,
-                             receipt_lang=lang if origin["channel"] == "kiosk" else None)
+    complaint = office.lodge(
+        rt, category, text, phone, **origin, receipt_lang=lang if origin["channel"] == "kiosk" else None
+    )
     # "receipt": a kiosk's printer prints the complaint's receipt (code, dates, QR; never the text or phone)
     return jsonify({"complaint": office.holder_json(rt, complaint), "receipt": complaint["receipt"]}), 201
 

@@ -9,8 +9,7 @@ from kiosk.office.kiosks import KioskDevices
 from kiosk.web.auth import check_csrf, current_staff
 from kiosk.web.common import runtime
 
-NOT_A_KIOSK = ("Perangkat ini bukan kios antrean kantor. Silakan gunakan kios di kantor atau tanyakan "
-               "kepada petugas.")
+NOT_A_KIOSK = "Perangkat ini bukan kios antrean kantor. Silakan gunakan kios di kantor atau tanyakan kepada petugas."
 
 
 def devices() -> KioskDevices:
@@ -55,5 +54,6 @@ def take_ticket_slot() -> None:
     """Count one ticket request of this kiosk PC; beyond its rate answer 429 rate_limited with Retry-After."""
     wait = devices().ticket_wait(request.remote_addr or "-")
     if wait:
-        raise RateLimited(f"Terlalu banyak permintaan nomor antrean dari kios ini. Silakan tunggu {wait} detik "
-                          "lalu coba lagi.", wait)
+        raise RateLimited(
+            f"Terlalu banyak permintaan nomor antrean dari kios ini. Silakan tunggu {wait} detik lalu coba lagi.", wait
+        )

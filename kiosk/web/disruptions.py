@@ -16,8 +16,16 @@ bp = Blueprint("disruptions", __name__)
 @bp.app_errorhandler(rules.ServiceSuspended)
 def suspended(error: rules.ServiceSuspended):
     """Answer 409 service_suspended with the disruption and the services offered instead."""
-    return jsonify({"error": {"code": error.code, "message": error.message, "alternatives": error.alternatives,
-                              "disruption": error.disruption}}), error.status
+    return jsonify(
+        {
+            "error": {
+                "code": error.code,
+                "message": error.message,
+                "alternatives": error.alternatives,
+                "disruption": error.disruption,
+            }
+        }
+    ), error.status
 
 
 @bp.get("/api/disruptions")
@@ -46,8 +54,9 @@ def report():
     """Disruption minutes per service and reason over a period of office days (a still active one up to now)."""
     first, last = _day_arg("from", "tanggal awal"), _day_arg("to", "tanggal akhir")
     check_period(first, last)
-    rows = [{key: value for key, value in row.items() if key != "name"}
-            for row in office.minutes(runtime(), first, last)]
+    rows = [
+        {key: value for key, value in row.items() if key != "name"} for row in office.minutes(runtime(), first, last)
+    ]
     return jsonify({"from": first.isoformat(), "to": last.isoformat(), "services": rows})
 
 

@@ -30,8 +30,9 @@ def _stream_slots(state) -> None:
     """Give the app its stream counter, sized by ``[server] max_streams``, ``max_streams_per_client`` and
     ``reserved_streams``."""
     server = state.app.extensions["kiosk"].settings.server
-    state.app.extensions["kiosk.streams"] = StreamSlots(server.max_streams, server.max_streams_per_client,
-                                                        server.reserved_streams)
+    state.app.extensions["kiosk.streams"] = StreamSlots(
+        server.max_streams, server.max_streams_per_client, server.reserved_streams
+    )
 
 
 SCREENS = ("display", "counter")  # ?screen= of the pages that may use the reserved slots

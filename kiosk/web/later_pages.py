@@ -20,8 +20,10 @@ def _lang() -> str:
 
 
 def _services(lang: str) -> list[dict]:
-    return [{"code": s.code, "name": (s.name_en or s.name) if lang == "en" else s.name,
-             "booking": s.booking_quota > 0} for s in runtime().settings.services]
+    return [
+        {"code": s.code, "name": (s.name_en or s.name) if lang == "en" else s.name, "booking": s.booking_quota > 0}
+        for s in runtime().settings.services
+    ]
 
 
 @bp.get("/counter/later")
@@ -33,9 +35,15 @@ def counter_later():
     lang = _lang()
     words = messages(lang)["staff_later"]
     reasons = [{"code": code, "label": disruption_rules.label(code, lang)} for code in disruption_rules.REASONS]
-    return render_template("counter/later.html", office=runtime().settings.office, lang=lang, w=words,
-                           services=_services(lang), reasons=reasons,
-                           note_max=disruption_rules.NOTE_MAX)
+    return render_template(
+        "counter/later.html",
+        office=runtime().settings.office,
+        lang=lang,
+        w=words,
+        services=_services(lang),
+        reasons=reasons,
+        note_max=disruption_rules.NOTE_MAX,
+    )
 
 
 @bp.get("/admin/arrivals")
@@ -44,6 +52,11 @@ def admin_arrivals():
     """A day's expected arrivals per window (bookings), each cancellable after a confirmation."""
     rt = runtime()
     lang = _lang()
-    return render_template("admin/arrivals.html", office=rt.settings.office, lang=lang,
-                           w=messages(lang)["staff_later"], services=_services(lang),
-                           day=request.args.get("date", rt.today()))
+    return render_template(
+        "admin/arrivals.html",
+        office=rt.settings.office,
+        lang=lang,
+        w=messages(lang)["staff_later"],
+        services=_services(lang),
+        day=request.args.get("date", rt.today()),
+    )

@@ -17,8 +17,7 @@ class Throttle:
     ``max_keys`` keys, dropping the least recently used: flooding it cannot grow memory.
     """
 
-    def __init__(self, limit: int, window: float, max_keys: int = 4096,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(self, limit: int, window: float, max_keys: int = 4096, clock: Callable[[], float] = time.monotonic):
         self.limit, self.window, self.max_keys, self.clock = limit, window, max_keys, clock
         self._attempts: OrderedDict[tuple, deque[float]] = OrderedDict()  # callers hold LoginGuard's lock
 
@@ -65,8 +64,14 @@ class LoginGuard:
     their own counter; the per-address limit stops one PC from trying many usernames.
     """
 
-    def __init__(self, per_user: int = 5, per_address: int = 20, window: float = 300.0, max_keys: int = 4096,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        per_user: int = 5,
+        per_address: int = 20,
+        window: float = 300.0,
+        max_keys: int = 4096,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.clock = clock
         self.pairs = Throttle(per_user, window, max_keys, clock)
         self.addresses = Throttle(per_address, window, max_keys, clock)

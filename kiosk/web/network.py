@@ -18,8 +18,10 @@ from urllib.parse import urlsplit
 from flask import Flask, render_template, request
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-STAFF_NETWORK_ONLY = ("Halaman dan layanan petugas hanya dapat dibuka dari komputer petugas di jaringan kantor. "
-                      "Hubungi admin bila komputer ini seharusnya diizinkan.")
+STAFF_NETWORK_ONLY = (
+    "Halaman dan layanan petugas hanya dapat dibuka dari komputer petugas di jaringan kantor. "
+    "Hubungi admin bila komputer ini seharusnya diizinkan."
+)
 BAD_HOST = "Alamat server ini tidak dikenal. Buka aplikasi melalui alamat resmi kantor."
 
 
@@ -92,7 +94,10 @@ def register(app: Flask) -> None:
         host = request.environ.get("HTTP_HOST")
         if host is not None and host_name(host) not in allowed:
             return refuse("bad_host", BAD_HOST, 400)
-        if (staff_networks and is_staff_route(app, request.endpoint, request.path)
-                and not from_staff_network(staff_networks)):
+        if (
+            staff_networks
+            and is_staff_route(app, request.endpoint, request.path)
+            and not from_staff_network(staff_networks)
+        ):
             return refuse("staff_network_only", STAFF_NETWORK_ONLY, 403)
         return None

@@ -48,11 +48,18 @@ def kiosk_page(open_screen: str | None = None, open_service: str | None = None):
         "warn": seconds("warn", 20),  # WCAG 2.2.1: at least 20 s to answer "Masih di sana?"
         "result": seconds("result", 15),
     }
-    return render_template("kiosk/index.html", office=rt.settings.office, queue=rt.settings.queue, timers=timers,
-                           messages=kiosk_messages(), voice_output=rt.settings.kiosk.voice_output,
-                           sms_enabled=rt.settings.sms.enabled,
-                           ask_requirements=rt.settings.kiosk.ask_requirements, open_screen=open_screen,
-                           open_service=open_service)
+    return render_template(
+        "kiosk/index.html",
+        office=rt.settings.office,
+        queue=rt.settings.queue,
+        timers=timers,
+        messages=kiosk_messages(),
+        voice_output=rt.settings.kiosk.voice_output,
+        sms_enabled=rt.settings.sms.enabled,
+        ask_requirements=rt.settings.kiosk.ask_requirements,
+        open_screen=open_screen,
+        open_service=open_service,
+    )
 
 
 CALL_SHOW_SECONDS = 300  # the big call on the TV clears after this long even if its loket still holds it
@@ -112,8 +119,9 @@ def counter():
 
 
 def _services() -> list[dict]:
-    return [{"code": s.code, "name": s.name, "name_en": s.name_en, "prefix": s.prefix}
-            for s in runtime().settings.services]
+    return [
+        {"code": s.code, "name": s.name, "name_en": s.name_en, "prefix": s.prefix} for s in runtime().settings.services
+    ]
 
 
 @bp.get("/t/<token>")
@@ -123,7 +131,14 @@ def track(token: str):
     try:
         ticket = ticket_json(rt, store.get_ticket_by_token(rt.db, token))
     except NotFound:
-        return render_template("phone/index.html", office=rt.settings.office, token=None, ticket=None,
-                               messages=page_messages(*PHONE_PARTS)), 404
-    return render_template("phone/index.html", office=rt.settings.office, token=token, ticket=ticket,
-                           service=rt.settings.service(ticket["service"]), messages=page_messages(*PHONE_PARTS))
+        return render_template(
+            "phone/index.html", office=rt.settings.office, token=None, ticket=None, messages=page_messages(*PHONE_PARTS)
+        ), 404
+    return render_template(
+        "phone/index.html",
+        office=rt.settings.office,
+        token=token,
+        ticket=ticket,
+        service=rt.settings.service(ticket["service"]),
+        messages=page_messages(*PHONE_PARTS),
+    )

@@ -15,8 +15,9 @@ bp = Blueprint("qr", __name__)
 
 def qr_svg(content: str) -> str:
     """Return a QR code of ``content`` as one SVG path (error correction M, as on the printed ticket)."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2,
-                         image_factory=qrcode.image.svg.SvgPathImage)
+    code = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, image_factory=qrcode.image.svg.SvgPathImage
+    )
     code.add_data(content)
     code.make(fit=True)
     return code.make_image().to_string(encoding="unicode")
@@ -28,5 +29,4 @@ def ticket_qr(token: str):
     rt = runtime()
     ticket = ticket_json(rt, store.get_ticket_by_token(rt.db, token))
     # no-store: the kiosk browser keeps no trace of one resident for the next.
-    return Response(qr_svg(ticket["track_url"]), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(qr_svg(ticket["track_url"]), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})

@@ -37,7 +37,7 @@ def _period(today: date) -> tuple[date, date]:
 def _trend_days(report: dict, last: date) -> list[dict]:
     """The 30 days up to the period's end: from the report itself when it holds them."""
     if len(report["days"]) >= report_charts.TREND_DAYS:
-        return report["days"][-report_charts.TREND_DAYS:]
+        return report["days"][-report_charts.TREND_DAYS :]
     return range_report(last - timedelta(days=report_charts.TREND_DAYS - 1), last)["days"]
 
 
@@ -57,18 +57,31 @@ def page():
     """The report of a period; anonymous visitors go to the login form, counter staff get a 403 page."""
     rt = runtime()
     today = date.fromisoformat(rt.today())
-    context = {"office": rt.settings.office, "minutes": minutes, "number": number,
-               "generated": f"{long_date(rt.today())} pukul {rt.now():%H.%M}"}
+    context = {
+        "office": rt.settings.office,
+        "minutes": minutes,
+        "number": number,
+        "generated": f"{long_date(rt.today())} pukul {rt.now():%H.%M}",
+    }
     try:
         first, last = _period(today)
     except BadRequest as problem:
-        return render_template("admin/reports.html", problem=problem.message,
-                               form={"from": request.args.get("from", ""), "to": request.args.get("to", "")},
-                               **context), 400
+        return render_template(
+            "admin/reports.html",
+            problem=problem.message,
+            form={"from": request.args.get("from", ""), "to": request.args.get("to", "")},
+            **context,
+        ), 400
     report = range_report(first, last)
     figures = report_charts.page_figures(report, _trend_days(report, last))
     return render_template(
-        "admin/reports.html", report=report, figures=figures, charts=report_charts.page_charts(figures),
-        period=period_text(report["from"], report["to"]), form={"from": report["from"], "to": report["to"]},
+        "admin/reports.html",
+        report=report,
+        figures=figures,
+        charts=report_charts.page_charts(figures),
+        period=period_text(report["from"], report["to"]),
+        form={"from": report["from"], "to": report["to"]},
         trend_period=period_text(figures["trend"][0]["date"], figures["trend"][-1]["date"]),
-        disruptions=disruption_minutes(rt, first, last), **context)
+        disruptions=disruption_minutes(rt, first, last),
+        **context,
+    )

@@ -82,15 +82,16 @@ def _excel_id() -> bool:
     """Tell whether ``?dialect=excel-id`` asks for the CSV Excel set to Indonesian opens as columns."""
     dialect = request.args.get("dialect")
     if dialect not in (None, "excel-id"):
-        raise BadRequest("Parameter 'dialect' hanya boleh 'excel-id' (untuk Excel berbahasa Indonesia); "
-                         "tanpa parameter itu CSV memakai koma dan titik desimal.")
+        raise BadRequest(
+            "Parameter 'dialect' hanya boleh 'excel-id' (untuk Excel berbahasa Indonesia); "
+            "tanpa parameter itu CSV memakai koma dan titik desimal."
+        )
     return dialect == "excel-id"
 
 
 def _csv(report: dict, name: str) -> Response:
     excel_id = _excel_id()
-    return _download(to_csv(report, excel_id), "text/csv", name if not excel_id else
-                     name.replace(".csv", "-excel.csv"))
+    return _download(to_csv(report, excel_id), "text/csv", name if not excel_id else name.replace(".csv", "-excel.csv"))
 
 
 @bp.get("/api/reports/disruptions.csv")
@@ -118,8 +119,11 @@ def daily_xlsx():
     """One day's figures as an Excel workbook headed by the office and the date."""
     report = _daily()
     day = date.fromisoformat(report["date"])
-    return _download(to_xlsx({**report, "disruptions": disruption_minutes(runtime(), day, day)}), XLSX,
-                     f"laporan-antrean-{report['date']}.xlsx")
+    return _download(
+        to_xlsx({**report, "disruptions": disruption_minutes(runtime(), day, day)}),
+        XLSX,
+        f"laporan-antrean-{report['date']}.xlsx",
+    )
 
 
 @bp.get("/api/reports/range")
@@ -143,5 +147,6 @@ def period_xlsx():
     """A period's figures as an Excel workbook headed by the office and the period."""
     report = _range()
     minutes = disruption_minutes(runtime(), date.fromisoformat(report["from"]), date.fromisoformat(report["to"]))
-    return _download(to_xlsx({**report, "disruptions": minutes}), XLSX,
-                     f"laporan-antrean-{report['from']}-{report['to']}.xlsx")
+    return _download(
+        to_xlsx({**report, "disruptions": minutes}), XLSX, f"laporan-antrean-{report['from']}-{report['to']}.xlsx"
+    )

@@ -107,8 +107,11 @@ def _client_of(addr) -> str:
 def create_office_server(app, server: Server, request_timeout: float = REQUEST_TIMEOUT_SECONDS, **overrides: Any):
     """Create (and bind) the waitress server; connections still sending a request after ``request_timeout`` s close."""
     created = create_server(app, **waitress_options(server, **overrides))
-    listeners = [created] if isinstance(created, BaseWSGIServer) else [
-        s for s in created.map.values() if isinstance(s, BaseWSGIServer)]
+    listeners = (
+        [created]
+        if isinstance(created, BaseWSGIServer)
+        else [s for s in created.map.values() if isinstance(s, BaseWSGIServer)]
+    )
     for listener in listeners:
         _cut_slow_requests(listener, request_timeout, server.first_request_seconds)
         _cap_per_client(listener, server.max_connections_per_client)
@@ -128,8 +131,9 @@ def _cut_slow_requests(listener: BaseWSGIServer, request_timeout: float, first_r
             request = channel.request  # a request still arriving (a finished one is in channel.requests)
             if request is not None and not request.completed and getattr(request, "started", cutoff) < cutoff:
                 channel.will_close = True  # closed by the loop at its next turn
-            elif (not getattr(channel, "answered", True) and not channel.requests
-                  and channel.creation_time < never_asked):
+            elif (
+                not getattr(channel, "answered", True) and not channel.requests and channel.creation_time < never_asked
+            ):
                 channel.will_close = True  # accepted long ago and still no complete request
 
     listener.maintenance = maintenance

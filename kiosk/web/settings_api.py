@@ -58,8 +58,14 @@ def settings_version():
 
 
 def _test_print_json(row: dict) -> dict:
-    return {"id": row["id"], "status": row["status"], "requested_at": row["requested_at"],
-            "requested_by": row["requested_by"], "finished_at": row["finished_at"], "error": row["last_error"]}
+    return {
+        "id": row["id"],
+        "status": row["status"],
+        "requested_at": row["requested_at"],
+        "requested_by": row["requested_by"],
+        "finished_at": row["finished_at"],
+        "error": row["last_error"],
+    }
 
 
 @bp.post("/api/admin/printer/test")
@@ -68,7 +74,7 @@ def queue_test_print():
     """Queue a test page through the print worker (after any waiting tickets); poll GET .../<id> for the result."""
     rt = runtime()
     if rt.settings.printer.type == "none" or rt.printing is None:
-        raise KioskError("Tidak ada printer yang diatur (printer.type = \"none\").", code="no_printer", status=409)
+        raise KioskError('Tidak ada printer yang diatur (printer.type = "none").', code="no_printer", status=409)
     row = settings_screen.queue_test_print(rt, g.staff["username"])
     return jsonify({"test_print": _test_print_json(row), "printer": rt.printer_state()}), 202
 

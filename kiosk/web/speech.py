@@ -30,11 +30,13 @@ def catalogue() -> dict[str, str]:
 def speech_index():
     """List the sentence keys the kiosk may ask for, the engine that speaks them and the configured volume."""
     rt = runtime()
-    return jsonify({
-        "engine": rt.speech.engine if rt.speech else "browser",
-        "volume": rt.settings.kiosk.voice_volume,
-        "keys": list(catalogue()),
-    })
+    return jsonify(
+        {
+            "engine": rt.speech.engine if rt.speech else "browser",
+            "volume": rt.settings.kiosk.voice_volume,
+            "keys": list(catalogue()),
+        }
+    )
 
 
 @bp.get("/api/speech/<key>.wav")
@@ -48,16 +50,25 @@ def sentence_audio(key: str):
     spoken_text = quote(text, safe=_HEADER_SAFE)
     if audio is None:
         # The page then reads the sentence with the browser's own voice, or plays a chime.
-        answer = jsonify({"error": {"code": "speech_unavailable",
-                                    "message": "Suara kios (espeak-ng) tidak tersedia; "
-                                               "halaman memakai suara peramban.",
-                                    "text": text}})
+        answer = jsonify(
+            {
+                "error": {
+                    "code": "speech_unavailable",
+                    "message": "Suara kios (espeak-ng) tidak tersedia; halaman memakai suara peramban.",
+                    "text": text,
+                }
+            }
+        )
         answer.status_code = 503
         answer.headers["X-Spoken-Text"] = spoken_text
         return answer
-    answer = Response(audio, mimetype="audio/wav", headers={
-        "Cache-Control": "no-cache",  # revalidated: a renamed service must not keep its old name
-        "X-Spoken-Text": spoken_text,
-    })
+    answer = Response(
+        audio,
+        mimetype="audio/wav",
+        headers={
+            "Cache-Control": "no-cache",  # revalidated: a renamed service must not keep its old name
+            "X-Spoken-Text": spoken_text,
+        },
+    )
     answer.set_etag(hashlib.sha256(text.encode()).hexdigest()[:32])
     return answer.make_conditional(request)

@@ -16,8 +16,14 @@ from kiosk.web.common import json_body, runtime
 
 bp = Blueprint("staff", __name__)
 
-_ACTIONS = {"recall": "recall", "serve": "serve", "done": "done", "no-show": "no_show",
-            "requeue": "requeue", "cancel": "cancel"}
+_ACTIONS = {
+    "recall": "recall",
+    "serve": "serve",
+    "done": "done",
+    "no-show": "no_show",
+    "requeue": "requeue",
+    "cancel": "cancel",
+}
 
 
 def _counter(counter_id: int):
@@ -45,10 +51,14 @@ def _refusing_other_counters() -> Iterator[None]:
         own = settings.counter(g.staff["counter_id"] or 0)
         holder_name = holder.name if holder else f"Loket {refused.holder}"
         where = f"Sesi ini bekerja di {own.name}" if own else "Sesi ini belum memilih loket"
-        raise OtherCounter(refused.number, refused.holder, (
-            f"Tiket {refused.number} ditangani {holder_name}. {where}; "
-            "petugas hanya dapat mengubah tiket loketnya sendiri."
-        )) from None
+        raise OtherCounter(
+            refused.number,
+            refused.holder,
+            (
+                f"Tiket {refused.number} ditangani {holder_name}. {where}; "
+                "petugas hanya dapat mengubah tiket loketnya sendiri."
+            ),
+        ) from None
 
 
 @bp.post("/api/counters/<id:counter_id>/next")
@@ -73,13 +83,15 @@ def counter_view(counter_id: int):
     work_at(counter.id)
     day = rt.today()
     current = store.held_ticket(rt.db, counter.id)
-    return jsonify({
-        "counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
-        "ticket": staff_ticket_json(rt, current) if current else None,
-        "waiting": [staff_ticket_json(rt, t) for t in store.waiting_list(rt.db, day, counter.services)],
-        "printer": rt.printer_state(),
-        "served_today": store.served_today(rt.db, day, counter.id),
-    })
+    return jsonify(
+        {
+            "counter": {"id": counter.id, "name": counter.name, "services": list(counter.services)},
+            "ticket": staff_ticket_json(rt, current) if current else None,
+            "waiting": [staff_ticket_json(rt, t) for t in store.waiting_list(rt.db, day, counter.services)],
+            "printer": rt.printer_state(),
+            "served_today": store.served_today(rt.db, day, counter.id),
+        }
+    )
 
 
 @bp.post("/api/tickets/<id:ticket_id>/<any(recall, serve, done, 'no-show', requeue, cancel):action>")

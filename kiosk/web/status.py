@@ -25,17 +25,20 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("status", __name__)
 
-NOT_FOUND_MESSAGE = ("Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas.")
-NOT_A_KIOSK = ("Cek status KTP-el hanya dapat dilakukan di kios kantor atau oleh petugas. Silakan gunakan kios "
-               "di kantor kecamatan.")
+NOT_FOUND_MESSAGE = "Data tidak ditemukan. Periksa kembali NIK dan nomor KK, atau tanyakan kepada petugas."
+NOT_A_KIOSK = (
+    "Cek status KTP-el hanya dapat dilakukan di kios kantor atau oleh petugas. Silakan gunakan kios "
+    "di kantor kecamatan."
+)
 
 
 def _guard() -> LookupGuard:
     app = current_app
     guard = app.extensions.get("kiosk_status_guard")
     if guard is None:
-        guard = app.extensions.setdefault("kiosk_status_guard", LookupGuard(
-            runtime().settings.status, lambda address: devices().is_kiosk(address)))  # follows the live [kiosk]
+        guard = app.extensions.setdefault(
+            "kiosk_status_guard", LookupGuard(runtime().settings.status, lambda address: devices().is_kiosk(address))
+        )  # follows the live [kiosk]
     return guard
 
 
@@ -51,8 +54,11 @@ def public_record(nik: str, record: dict) -> dict:
 
 def _rate_limited(wait: int):
     minutes = math.ceil(wait / 60)
-    response = error_response("rate_limited", f"Terlalu banyak pencarian. Silakan coba lagi dalam {minutes} menit "
-                                              f"atau tanyakan kepada petugas.", 429)
+    response = error_response(
+        "rate_limited",
+        f"Terlalu banyak pencarian. Silakan coba lagi dalam {minutes} menit atau tanyakan kepada petugas.",
+        429,
+    )
     response.headers["Retry-After"] = str(wait)
     return response
 
@@ -83,15 +89,29 @@ def save(nik: str):
     """Create or change a resident's KTP-el status record (staff); history records real changes only."""
     rt = runtime()
     body = json_body()
-    record = check_application(nik, body.get("kk"), body.get("name"), body.get("birth_date"), body.get("status"),
-                               body.get("note", ""), rt.now().date())
-    change = status_store.save_application(rt.db, record, rt.now().isoformat(timespec="seconds"),
-                                           g.staff["username"], "staff")
-    status_store.record_lookup(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
-                               "staff_put", nik_hash(record.nik), g.staff["username"])
-    return jsonify({"application": public_record(record.nik, status_store.get_application(rt.db, record.nik)),
-                    "change": change}), (
-        201 if change == "created" else 200)
+    record = check_application(
+        nik,
+        body.get("kk"),
+        body.get("name"),
+        body.get("birth_date"),
+        body.get("status"),
+        body.get("note", ""),
+        rt.now().date(),
+    )
+    change = status_store.save_application(
+        rt.db, record, rt.now().isoformat(timespec="seconds"), g.staff["username"], "staff"
+    )
+    status_store.record_lookup(
+        rt.db,
+        rt.now().isoformat(timespec="seconds"),
+        request.remote_addr or "-",
+        "staff_put",
+        nik_hash(record.nik),
+        g.staff["username"],
+    )
+    return jsonify(
+        {"application": public_record(record.nik, status_store.get_application(rt.db, record.nik)), "change": change}
+    ), (201 if change == "created" else 200)
 
 
 # Blueprint handlers are found before the app's, so this blueprint answers its own errors in full.
@@ -114,7 +134,12 @@ def http_error(error: HTTPException):
 @bp.errorhandler(Exception)
 def unexpected(error: Exception):
     """Log an unexpected error by route, never by path: these paths and bodies hold NIKs."""
-    log.error("unexpected %s on %s %s", type(error).__name__, request.method,
-              request.url_rule.rule if request.url_rule else "-")
-    return error_response("internal_error",
-                          "Terjadi kesalahan pada server. Silakan coba lagi atau hubungi petugas.", 500)
+    log.error(
+        "unexpected %s on %s %s",
+        type(error).__name__,
+        request.method,
+        request.url_rule.rule if request.url_rule else "-",
+    )
+    return error_response(
+        "internal_error", "Terjadi kesalahan pada server. Silakan coba lagi atau hubungi petugas.", 500
+    )

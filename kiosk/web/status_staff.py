@@ -68,8 +68,11 @@ def _note(body: dict) -> str:
     if note is None:
         note = ""
     if not isinstance(note, str) or len(note) > MAX_NOTE_LENGTH:
-        raise RecordProblem("invalid_note", f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
-                            f"note longer than {MAX_NOTE_LENGTH} characters")
+        raise RecordProblem(
+            "invalid_note",
+            f"Keterangan paling banyak {MAX_NOTE_LENGTH} karakter.",
+            f"note longer than {MAX_NOTE_LENGTH} characters",
+        )
     return clean_note(note)
 
 
@@ -98,8 +101,9 @@ def _count_search() -> None:
         if not wait:
             counters.record(key, now)
     if wait:
-        raise RateLimited(f"Terlalu banyak pencarian data status KTP-el. Silakan coba lagi dalam "
-                          f"{math.ceil(wait / 60)} menit.", wait)
+        raise RateLimited(
+            f"Terlalu banyak pencarian data status KTP-el. Silakan coba lagi dalam {math.ceil(wait / 60)} menit.", wait
+        )
 
 
 class RateLimited(KioskError):
@@ -116,9 +120,13 @@ class RateLimited(KioskError):
 def _audit(entries: list[tuple[str, str]]) -> None:
     """Record the staff member's reads of records (outcome, NIK) in the audit log; NIKs only as keyed hashes."""
     rt = runtime()
-    status_store.record_lookups(rt.db, rt.now().isoformat(timespec="seconds"), request.remote_addr or "-",
-                                [(outcome, lookup_routes.nik_hash(nik)) for outcome, nik in entries],
-                                g.staff["username"])
+    status_store.record_lookups(
+        rt.db,
+        rt.now().isoformat(timespec="seconds"),
+        request.remote_addr or "-",
+        [(outcome, lookup_routes.nik_hash(nik)) for outcome, nik in entries],
+        g.staff["username"],
+    )
 
 
 def _found(nik: str) -> dict:
@@ -126,8 +134,10 @@ def _found(nik: str) -> dict:
     record = status_store.get_application(rt.db, nik)
     if record is None:
         raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
-    return {"application": lookup_routes.public_record(nik, record),
-            "history": status_store.application_history(rt.db, nik)}
+    return {
+        "application": lookup_routes.public_record(nik, record),
+        "history": status_store.application_history(rt.db, nik),
+    }
 
 
 @bp.post("/api/applications/search")
@@ -172,8 +182,9 @@ def _entries(body: dict) -> list[str]:
     if not entries:
         raise BadRequest("Tempelkan paling sedikit satu NIK.", code="empty_batch")
     if len(entries) > MAX_BATCH:
-        raise BadRequest(f"Paling banyak {MAX_BATCH} NIK sekali proses; daftar ini berisi {len(entries)}.",
-                         code="batch_too_large")
+        raise BadRequest(
+            f"Paling banyak {MAX_BATCH} NIK sekali proses; daftar ini berisi {len(entries)}.", code="batch_too_large"
+        )
     return entries
 
 
@@ -198,8 +209,14 @@ def mark_ready():
             lines.append({"no": number, "nik": shown, "outcome": "invalid", "message": problem.detail})
             continue
         if nik in first_seen:
-            lines.append({"no": number, "nik": nik, "outcome": "duplicate",
-                          "message": f"Sudah tercantum di nomor {first_seen[nik]}; diproses sekali."})
+            lines.append(
+                {
+                    "no": number,
+                    "nik": nik,
+                    "outcome": "duplicate",
+                    "message": f"Sudah tercantum di nomor {first_seen[nik]}; diproses sekali.",
+                }
+            )
             continue
         first_seen[nik] = number
         lines.append({"no": number, "nik": nik, "outcome": None, "message": ""})
@@ -241,8 +258,12 @@ def hand_over():
     if record is None:
         raise NotFound("Belum ada data status KTP-el untuk NIK ini.")
     if record["status"] != READY_FOR_PICKUP:
-        raise KioskError(f"KTP-el ini belum siap diambil: status saat ini {_label(record['status'])} "
-                         f"({record['status']}). Tidak diubah.", code="not_ready_state", status=409)
+        raise KioskError(
+            f"KTP-el ini belum siap diambil: status saat ini {_label(record['status'])} "
+            f"({record['status']}). Tidak diubah.",
+            code="not_ready_state",
+            status=409,
+        )
     office_status.hand_over(rt, nik, ticket, g.staff["username"])
     return jsonify({"change": "updated", "ticket": ticket["number"], **_found(nik)})
 
@@ -256,9 +277,11 @@ def upload():
     try:
         sent = request.files.get("file")
     except RequestEntityTooLarge:
-        return error_response("payload_too_large",
-                              f"Berkas terlalu besar (paling besar {limit // (1024 * 1024)} MB). "
-                              f"Bagi berkas menjadi beberapa bagian.", 413)
+        return error_response(
+            "payload_too_large",
+            f"Berkas terlalu besar (paling besar {limit // (1024 * 1024)} MB). Bagi berkas menjadi beberapa bagian.",
+            413,
+        )
     if sent is None or not sent.filename:
         raise BadRequest("Pilih berkas CSV dari SIAK (field 'file').", code="no_file")
     rt = runtime()
@@ -272,12 +295,19 @@ def upload():
         report = import_file_apart(rt.db, name, now.date(), now.isoformat(timespec="seconds"), g.staff["username"])
     finally:
         os.unlink(name)
-    return jsonify({
-        "accepted": report.accepted, "created": report.created, "updated": report.updated,
-        "unchanged": report.unchanged, "rejected_count": report.rejected_count,
-        "rejected": [{"row": row, "reason": reason, "message": report.messages.get(row, reason)}
-                     for row, reason in report.rejected],
-    })
+    return jsonify(
+        {
+            "accepted": report.accepted,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "rejected_count": report.rejected_count,
+            "rejected": [
+                {"row": row, "reason": reason, "message": report.messages.get(row, reason)}
+                for row, reason in report.rejected
+            ],
+        }
+    )
 
 
 # Bodies of these routes hold NIKs: answer errors in full here, and log them by route (kiosk/web/status.py).

@@ -28,8 +28,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # even there to a bounded number of tries (a typo, a retry; never a script working through the day's numbers).
 KIOSK_NUMBER_TRIES = 600
 NUMBER_WINDOW_SECONDS = 600
-NOT_A_KIOSK = ("Survei dengan nomor antrean hanya dapat diisi di kios kantor. Gunakan tautan QR pada tiket Anda "
-               "untuk mengisi lewat ponsel.")
+NOT_A_KIOSK = (
+    "Survei dengan nomor antrean hanya dapat diisi di kios kantor. Gunakan tautan QR pada tiket Anda "
+    "untuk mengisi lewat ponsel."
+)
 
 
 class NumberGuard:
@@ -46,8 +48,11 @@ class NumberGuard:
             now = self.clock()
             wait = self.kiosk_pcs.retry_after((address,), now)
             if wait:
-                raise RateLimited(f"Terlalu banyak percobaan. Silakan coba lagi dalam {-(-wait // 60)} menit atau "
-                                  "tanyakan kepada petugas.", wait)
+                raise RateLimited(
+                    f"Terlalu banyak percobaan. Silakan coba lagi dalam {-(-wait // 60)} menit atau "
+                    "tanyakan kepada petugas.",
+                    wait,
+                )
             self.kiosk_pcs.record((address,), now)
 
 
@@ -89,11 +94,16 @@ def survey_context() -> dict:
         settings = runtime().settings
         survey = settings.survey
         # The kiosk's number pad offers the services' letters.
-        return {**skm.questionnaire(survey.texts(), survey.texts(english=True)),
-                "prefixes": sorted(service.prefix for service in settings.services)}
+        return {
+            **skm.questionnaire(survey.texts(), survey.texts(english=True)),
+            "prefixes": sorted(service.prefix for service in settings.services),
+        }
 
-    return {"skm_questionnaire": skm_questionnaire, "survey_enabled": runtime().settings.survey.enabled,
-            "skm_latest": latest_ikm}
+    return {
+        "skm_questionnaire": skm_questionnaire,
+        "survey_enabled": runtime().settings.survey.enabled,
+        "skm_latest": latest_ikm,
+    }
 
 
 def latest_ikm() -> dict | None:
@@ -108,9 +118,14 @@ def latest_ikm() -> dict | None:
     summary = skm.summarize([[row[code] for code in skm.ELEMENT_CODES] for row in rows])
     if summary["ikm"] is None:
         return None
-    return {"ikm": summary["ikm"], "grade": summary["grade"], "label": skm.GRADES[summary["grade"]].label,
-            "label_en": skm.GRADES[summary["grade"]].label_en,
-            "respondents": summary["respondents"], "days": survey.display_days}
+    return {
+        "ikm": summary["ikm"],
+        "grade": summary["grade"],
+        "label": skm.GRADES[summary["grade"]].label,
+        "label_en": skm.GRADES[summary["grade"]].label_en,
+        "respondents": summary["respondents"],
+        "days": survey.display_days,
+    }
 
 
 @bp.errorhandler(RateLimited)
@@ -139,8 +154,9 @@ def answer():
     answers = skm.check_answers(body.get("answers"))
     profile = skm.check_profile(body.get("profile"))
     suggestion = skm.check_suggestion(body.get("suggestion"))
-    ticket = survey_store.add_survey_response(rt.db, rt.today(), _ticket_hash, "phone" if "token" in who else "kiosk",
-                                              answers, profile, suggestion, **who)
+    ticket = survey_store.add_survey_response(
+        rt.db, rt.today(), _ticket_hash, "phone" if "token" in who else "kiosk", answers, profile, suggestion, **who
+    )
     return jsonify({"survey": {"number": ticket["number"], "answered": True}}), 201
 
 
@@ -214,8 +230,13 @@ def page():
         except (BadRequest, UnknownService) as error:
             first, last, service, problem = today.replace(day=1), today, None, error.message
     result = skm_report(first, last, service)
-    return render_template("admin/skm.html", office=rt.settings.office, report=result, problem=problem,
-                           period=period_text(result["from"], result["to"]),
-                           services=rt.settings.services, grades=skm.GRADES,
-                           printed=long_date(today.isoformat())), 400 if problem else 200
-
+    return render_template(
+        "admin/skm.html",
+        office=rt.settings.office,
+        report=result,
+        problem=problem,
+        period=period_text(result["from"], result["to"]),
+        services=rt.settings.services,
+        grades=skm.GRADES,
+        printed=long_date(today.isoformat()),
+    ), 400 if problem else 200

@@ -18,8 +18,14 @@ def _watch_console(page, refusals: tuple[str, ...] = ()) -> list[str]:
     """Collect script errors and console errors (CSP violations among them), bar the expected HTTP refusals."""
     problems: list[str] = []
     expected = tuple(f"the server responded with a status of {status}" for status in refusals)
-    page.on("console", lambda message: problems.append(message.text)
-            if message.type == "error" and not any(text in message.text for text in expected) else None)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and not any(text in message.text for text in expected)
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: problems.append(str(error)))
     return problems
 
@@ -47,7 +53,9 @@ def test_admin_sees_today_adds_a_member_and_disables_them_after_confirming(live_
     live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
     page.wait_for_function(
         "() => document.querySelector('#services-body tr[data-service=REKAM] td[data-figure=issued]')"
-        ".textContent === '2'", timeout=10000)
+        ".textContent === '2'",
+        timeout=10000,
+    )
     assert page.inner_text("#total-waiting") == "2"
 
     # Petugas: add a counter staff member.
@@ -59,8 +67,12 @@ def test_admin_sees_today_adds_a_member_and_disables_them_after_confirming(live_
     page.wait_for_selector(row)
     assert "Akun budi (Petugas loket) ditambahkan." in page.inner_text("#message")
     assert page.inner_text(f"{row} td.state") == "Aktif"
-    assert requests.post(live_server.url + "/api/login", json={"username": "budi", "password": STRONG},
-                         timeout=10).status_code == 200
+    assert (
+        requests.post(
+            live_server.url + "/api/login", json={"username": "budi", "password": STRONG}, timeout=10
+        ).status_code
+        == 200
+    )
 
     # Reset the password in the dialog: a weak one is refused there, in Indonesian.
     page.click(f"{row} [data-staff-action=password]")
@@ -73,8 +85,12 @@ def test_admin_sees_today_adds_a_member_and_disables_them_after_confirming(live_
     page.click("#confirm-ok")
     page.wait_for_selector("#confirm", state="hidden")
     assert "Kata sandi budi diganti. 1 sesi diakhiri." in page.inner_text("#message")
-    assert requests.post(live_server.url + "/api/login", json={"username": "budi", "password": STRONG + "-baru"},
-                         timeout=10).status_code == 200
+    assert (
+        requests.post(
+            live_server.url + "/api/login", json={"username": "budi", "password": STRONG + "-baru"}, timeout=10
+        ).status_code
+        == 200
+    )
     new_password = STRONG + "-baru"
 
     # Disable asks first: cancelling changes nothing.
@@ -92,14 +108,16 @@ def test_admin_sees_today_adds_a_member_and_disables_them_after_confirming(live_
     page.click("#confirm-ok")
     page.wait_for_selector("#confirm", state="hidden")
     page.wait_for_function(
-        "() => document.querySelector('#staff-body tr[data-username=budi] td.state').textContent === 'Nonaktif'")
+        "() => document.querySelector('#staff-body tr[data-username=budi] td.state').textContent === 'Nonaktif'"
+    )
     assert "Akun budi dinonaktifkan. 1 sesi diakhiri." in page.inner_text("#message")
     actions = page.eval_on_selector_all(f"{row} [data-staff-action]", "els => els.map(e => e.dataset.staffAction)")
     assert actions == ["enable"]  # a disabled account can only be enabled again
     # Riwayat perubahan akun: who created and who disabled budi, newest first.
     page.wait_for_function("() => document.querySelectorAll('#staff-changes-body tr').length >= 2")
-    rows = page.eval_on_selector_all("#staff-changes-body tr",
-                                     "rows => rows.map(r => [...r.cells].slice(1).map(c => c.textContent))")
+    rows = page.eval_on_selector_all(
+        "#staff-changes-body tr", "rows => rows.map(r => [...r.cells].slice(1).map(c => c.textContent))"
+    )
     assert rows[:2] == [["budi", "Dinonaktifkan", "kepala"], ["budi", "Dibuat: Petugas loket", "kepala"]]
 
     # budi can no longer log in: the login form says so.
@@ -299,8 +317,7 @@ def test_admin_imports_a_siak_csv_on_the_admin_page_without_picking_a_loket(live
     page.set_input_files("#siak-file", str(csv_file))
     expect(page.locator("#siak-file-name")).to_have_text("siak-2026-11-29.csv")
     page.click("#siak-form button[type=submit]")
-    expect(page.locator("#siak-counts")).to_have_text(
-        "Diterima 3 baris (baru 3, berubah 0, tetap 0); ditolak 7 baris.")
+    expect(page.locator("#siak-counts")).to_have_text("Diterima 3 baris (baru 3, berubah 0, tetap 0); ditolak 7 baris.")
     expect(page.locator("#siak-body tr")).to_have_count(7)
     expect(page.locator("#siak-body tr").first).to_have_text("4NIK tidak valid: harus 16 angka, tertulis 15")
     assert live_server.runtime.db.conn.execute("SELECT COUNT(*) FROM applications").fetchone()[0] == 3

@@ -20,10 +20,15 @@ KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
 
 def _problems(page) -> list[str]:
     """The serious and critical violations on the page, one line each naming the rule and the first element."""
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                            "wcag21aa", "best-practice"]}})
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    results = AXE.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _log_in(page, server, path, username, password):

@@ -16,17 +16,27 @@ KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
 
 
 def _problems(page) -> list[str]:
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                            "wcag21aa", "best-practice"]}})
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    results = AXE.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _within_viewport(page, selector: str) -> bool:
     box = page.locator(selector).bounding_box()
     size = page.viewport_size
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"] and box["x"] >= 0 \
+    return (
+        box is not None
+        and box["y"] >= 0
+        and box["y"] + box["height"] <= size["height"]
+        and box["x"] >= 0
         and box["x"] + box["width"] <= size["width"]
+    )
 
 
 def _type(page, text: str) -> None:
@@ -88,7 +98,8 @@ def test_a_kiosk_complaint_is_answered_in_the_inbox_and_read_on_the_phone(live_s
     expect(admin.locator("#inbox-message")).to_have_text(f"Jawaban untuk {code} terkirim.")
     admin.get_by_role("button", name="Sudah dijawab").click()
     expect(admin.locator(f".ci-item[data-code='{code}'] .ci-answer")).to_have_text(
-        "Mohon maaf. Petugas sudah ditegur oleh Camat.")
+        "Mohon maaf. Petugas sudah ditegur oleh Camat."
+    )
 
     phone = new_page(390, 844, is_mobile=True, has_touch=True)
     phone.goto(f"{live_server.url}/c/{token}")
@@ -187,8 +198,9 @@ def test_the_kiosk_standards_screen_is_only_for_kiosk_pcs(client):
     assert answer.status_code == 403
 
 
-@pytest.mark.parametrize("lang, expected", [("id", "Standar Pelayanan: Perekaman KTP-el"),
-                                            ("en", "Service standard: KTP-el Enrolment")])
+@pytest.mark.parametrize(
+    "lang, expected", [("id", "Standar Pelayanan: Perekaman KTP-el"), ("en", "Service standard: KTP-el Enrolment")]
+)
 def test_the_display_shows_a_standard_between_calls_and_a_call_covers_it(live_server, new_page, lang, expected):
     page = new_page(1920, 1080)
     page.goto(f"{live_server.url}/display?lang={lang}&standard_seconds=1")

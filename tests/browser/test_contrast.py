@@ -164,14 +164,21 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     page.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
     measure(page, "ticket shown (priority)", results, "A-001")
     screens.add("result")
-    page.evaluate("() => { document.getElementById('print-ok').hidden = true;"
-                  " document.getElementById('print-fault').hidden = false; }")
+    page.evaluate(
+        "() => { document.getElementById('print-ok').hidden = true;"
+        " document.getElementById('print-fault').hidden = false; }"
+    )
     measure(page, "ticket shown, printer fault", results, "Printer bermasalah")
 
     page.locator("#screen-result .k-done").click()
-    page.route("**/api/tickets", lambda route: route.fulfill(
-        status=409, content_type="application/json",
-        body='{"error": {"code": "quota_reached", "message": "Kuota nomor antrean hari ini sudah habis."}}'))
+    page.route(
+        "**/api/tickets",
+        lambda route: route.fulfill(
+            status=409,
+            content_type="application/json",
+            body='{"error": {"code": "quota_reached", "message": "Kuota nomor antrean hari ini sudah habis."}}',
+        ),
+    )
     page.locator(".k-service-btn[data-code=CETAK]").click()
     settled(page, "priority").locator("#choose-regular").click()
     expect(page.locator("#error-text")).to_have_text("Kuota nomor antrean hari ini sudah habis.")
@@ -270,9 +277,14 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     settled(page, "survey-question").locator(".ks-answer[data-score='4']").click()
     profile = settled(page, "survey-profile")
     profile.locator("[data-part=gender][data-option=P]").click()
-    page.route("**/api/surveys", lambda route: route.fulfill(
-        status=409, content_type="application/json",
-        body='{"error": {"code": "already_answered", "message": "Survei untuk nomor A-001 sudah diisi. Terima kasih."}}'))
+    page.route(
+        "**/api/surveys",
+        lambda route: route.fulfill(
+            status=409,
+            content_type="application/json",
+            body='{"error": {"code": "already_answered", "message": "Survei untuk nomor A-001 sudah diisi. Terima kasih."}}',
+        ),
+    )
     profile.locator("#survey-send").click()
     expect(page.locator("#survey-send-error")).to_be_visible()
     measure(page, "survey: profile, a chip chosen, a send error", results, "Perempuan")
@@ -295,8 +307,12 @@ def test_every_kiosk_screen_and_state_meets_wcag_aa(new_page, kiosk_office, tmp_
     screens.add("survey-thanks")
 
     # The office closed: no service open today (a second office on the same machine).
-    closed = LiveServer(make_app(tmp_path / "closed", services=[
-        {**service, "hours": CLOSED_ALL_WEEK} for service in demo_services_with_ikd_closed()])).start(workers=False)
+    closed = LiveServer(
+        make_app(
+            tmp_path / "closed",
+            services=[{**service, "hours": CLOSED_ALL_WEEK} for service in demo_services_with_ikd_closed()],
+        )
+    ).start(workers=False)
     try:
         page.goto(f"{closed.url}/kiosk")
         expect(page.locator(".k-service-btn")).not_to_have_count(0)
@@ -324,10 +340,17 @@ def later_day_and_fair_access_screens(page, tmp_path, results: dict) -> set[str]
     from tests.conftest import Clock
     from tests.test_bookings import HOURS, services
 
-    office = LiveServer(make_app(tmp_path / "later", clock=Clock(), office__hours__sun="", **HOURS,
-                                 services=services(booking_quota=8, one_per_nik=True, daily_quota=20),
-                                 kiosk__ask_requirements=True,
-                                 disruption__alternatives={"blanko": ["IKD"]})).start(workers=False)
+    office = LiveServer(
+        make_app(
+            tmp_path / "later",
+            clock=Clock(),
+            office__hours__sun="",
+            **HOURS,
+            services=services(booking_quota=8, one_per_nik=True, daily_quota=20),
+            kiosk__ask_requirements=True,
+            disruption__alternatives={"blanko": ["IKD"]},
+        )
+    ).start(workers=False)
     add_staff(office.app)
     try:
         page.goto(f"{office.url}/kiosk?idle=600")
@@ -347,8 +370,9 @@ def later_day_and_fair_access_screens(page, tmp_path, results: dict) -> set[str]
         settled(page, "members")
         measure(page, "how many people of one KK", results, "Untuk berapa orang?")
         page.locator("#screen-members [data-action=home]").click()
-        office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"},
-                    headers=office.login()).raise_for_status()
+        office.post(
+            "/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=office.login()
+        ).raise_for_status()
         expect(page.locator("#screen-start .k-disruption")).to_be_visible()
         measure(page, "start, a disruption notice", results, "Blanko KTP-el habis")
 
@@ -376,8 +400,13 @@ def later_day_and_fair_access_screens(page, tmp_path, results: dict) -> set[str]
 
 # state -> staff actions at Loket 1 that lead there; "waiting" last, so that "next" always calls the new ticket
 PHONE_STATES = {
-    "called": ("next",), "serving": ("next", "serve"), "done": ("next", "serve", "done"),
-    "no_show": ("next", "no-show"), "cancelled": ("cancel",), "expired": ("expire",), "waiting": (),
+    "called": ("next",),
+    "serving": ("next", "serve"),
+    "done": ("next", "serve", "done"),
+    "no_show": ("next", "no-show"),
+    "cancelled": ("cancel",),
+    "expired": ("expire",),
+    "waiting": (),
 }
 
 
@@ -445,7 +474,9 @@ def test_the_display_meets_wcag_aa_idle_calling_flashing_and_reconnecting(new_pa
         page.evaluate(FINISH_ANIMATIONS)
         measure(page, "display, a recall", results, "Panggilan ulang")
 
-        page.evaluate("() => { document.getElementById('sound-prompt').hidden = false; }")  # as when autoplay is blocked
+        page.evaluate(
+            "() => { document.getElementById('sound-prompt').hidden = false; }"
+        )  # as when autoplay is blocked
         measure(page, "display, sound prompt", results, "Ketuk untuk mengaktifkan suara")
         page.evaluate("() => { document.getElementById('sound-prompt').hidden = true; }")
 

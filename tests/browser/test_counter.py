@@ -180,8 +180,9 @@ def test_reprint_and_logout(live_server, new_page):
     page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
     page.keyboard.press("p")
     page.wait_for_function("() => document.getElementById('message').textContent.includes('dikirim ke printer')")
-    jobs = live_server.runtime.db.conn.execute("SELECT COUNT(*) FROM print_jobs WHERE ticket_id = ?",
-                                               [ticket["id"]]).fetchone()[0]
+    jobs = live_server.runtime.db.conn.execute(
+        "SELECT COUNT(*) FROM print_jobs WHERE ticket_id = ?", [ticket["id"]]
+    ).fetchone()[0]
     assert jobs == 2
 
     page.click("#logout")
@@ -222,8 +223,9 @@ def _closed_port() -> int:
 
 
 def test_printer_banner_when_the_printer_is_offline(tmp_path, new_page):
-    app = make_app(tmp_path, printer__type="network", printer__host="127.0.0.1", printer__port=_closed_port(),
-                   printer__timeout=0.5)
+    app = make_app(
+        tmp_path, printer__type="network", printer__host="127.0.0.1", printer__port=_closed_port(), printer__timeout=0.5
+    )
     add_staff(app)
     server = LiveServer(app).start()
     try:
@@ -264,8 +266,9 @@ def test_two_screens_on_one_loket_show_the_same_ticket_live(live_server, new_pag
     stale.wait_for_selector("[data-action=next]:not([disabled])")
     stale.clock.pause_at(stale.evaluate("() => Date.now()") + 100)
     right.keyboard.press("n")
-    left.wait_for_function(f"() => document.getElementById('ticket-number').textContent === '{second['number']}'",
-                           timeout=5000)
+    left.wait_for_function(
+        f"() => document.getElementById('ticket-number').textContent === '{second['number']}'", timeout=5000
+    )
     assert stale.get_attribute("#ticket", "data-status") == "none"
     stale.keyboard.press("n")
     stale.wait_for_selector("#message.error")
@@ -296,7 +299,8 @@ def test_a_ticket_of_another_loket_is_refused_with_the_reason_on_screen(live_ser
     first_tab.wait_for_selector("#message.error")
     assert first_tab.inner_text("#message") == (
         f"Tiket {ticket['number']} ditangani Loket 1. Sesi ini bekerja di Loket 2; "
-        "petugas hanya dapat mengubah tiket loketnya sendiri.")
+        "petugas hanya dapat mengubah tiket loketnya sendiri."
+    )
     assert _ticket(live_server, ticket)["status"] == "called"
 
 

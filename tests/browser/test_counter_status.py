@@ -31,10 +31,11 @@ SEEDED_AT = "2026-11-20T10:15:00+07:00"
 def office(live_server):
     runtime = live_server.runtime
     for nik, name, born, status, note in (
-            (BUDI, "Budi Santoso", "1990-08-17", "CARD_SHIPPED", "dikirim dari kabupaten"),
-            (SITI, "Siti Aminah", "1990-08-17", "READY_FOR_PICKUP", "blanko datang 20-11"),
-            (AGUS, "Agus Salim", "1985-05-03", "PRINT_READY_RECORD", ""),
-            (DEWI, "Dewi Lestari", "2000-12-21", "CARD_PRINTED", "")):
+        (BUDI, "Budi Santoso", "1990-08-17", "CARD_SHIPPED", "dikirim dari kabupaten"),
+        (SITI, "Siti Aminah", "1990-08-17", "READY_FOR_PICKUP", "blanko datang 20-11"),
+        (AGUS, "Agus Salim", "1985-05-03", "PRINT_READY_RECORD", ""),
+        (DEWI, "Dewi Lestari", "2000-12-21", "CARD_PRINTED", ""),
+    ):
         record = check_application(nik, KK, name, born, status, note, runtime.now().date())
         status_store.save_application(runtime.db, record, SEEDED_AT, "import", "import")
     return live_server
@@ -99,9 +100,14 @@ def test_staff_find_a_record_change_its_status_and_see_the_history(office, new_p
 
     stored = status_store.get_application(office.runtime.db, BUDI)
     assert (stored["status"], stored["note"], stored["updated_by"]) == (
-        "READY_FOR_PICKUP", "kartu sampai, rak B", "petugas")
+        "READY_FOR_PICKUP",
+        "kartu sampai, rak B",
+        "petugas",
+    )
     assert [(h["by"], h["status"]) for h in status_store.application_history(office.runtime.db, BUDI)] == [
-        ("import", "CARD_SHIPPED"), ("petugas", "READY_FOR_PICKUP")]
+        ("import", "CARD_SHIPPED"),
+        ("petugas", "READY_FOR_PICKUP"),
+    ]
     assert [url for url in urls if BUDI in url or NOBODY in url or "620301" in url] == []
 
     page.get_by_role("tab", name="Antrean").click()  # back to the queue: the call keys work again
@@ -120,7 +126,8 @@ def test_staff_paste_a_batch_and_see_the_report(office, new_page):
     page.fill("#ready-note", "kiriman blanko 29-11-2026")
     page.click("#ready-form button")
     expect(page.locator("#ready-counts")).to_have_text(
-        "2 diubah menjadi siap diambil, 1 sudah siap sebelumnya, 1 tidak dikenal, 1 tidak valid, 1 berulang.")
+        "2 diubah menjadi siap diambil, 1 sudah siap sebelumnya, 1 tidak dikenal, 1 tidak valid, 1 berulang."
+    )
     outcomes = page.locator("#ready-body tr").evaluate_all("rows => rows.map(r => r.dataset.outcome)")
     assert outcomes == ["updated", "already_ready", "updated", "unknown", "invalid", "duplicate"]
     expect(page.locator("#ready-body tr").nth(4)).to_contain_text("NIK tidak valid: harus 16 angka, tertulis 15")
@@ -131,7 +138,11 @@ def test_staff_paste_a_batch_and_see_the_report(office, new_page):
     assert page.evaluate(CONTRAST_PROBLEMS)["problems"] == []  # WCAG AA, as the other screens
     db = office.runtime.db
     assert [status_store.get_application(db, nik)["status"] for nik in (BUDI, SITI, AGUS, DEWI)] == [
-        "READY_FOR_PICKUP", "READY_FOR_PICKUP", "READY_FOR_PICKUP", "CARD_PRINTED"]
+        "READY_FOR_PICKUP",
+        "READY_FOR_PICKUP",
+        "READY_FOR_PICKUP",
+        "CARD_PRINTED",
+    ]
     assert status_store.get_application(db, AGUS)["note"] == "kiriman blanko 29-11-2026"
     assert [url for url in urls if "620301" in url] == []
     assert violations == []
@@ -146,7 +157,8 @@ def test_admin_uploads_a_siak_csv_and_sees_the_report(office, new_page, tmp_path
     page.set_input_files("#import-file", str(csv_file))
     page.click("#import-form button")
     expect(page.locator("#import-counts")).to_have_text(
-        "Diterima 3 baris (baru 1, berubah 2, tetap 0); ditolak 7 baris.")
+        "Diterima 3 baris (baru 1, berubah 2, tetap 0); ditolak 7 baris."
+    )
     rows = page.locator("#import-body tr")
     expect(rows).to_have_count(7)
     expect(rows.first).to_have_text("4NIK tidak valid: harus 16 angka, tertulis 15")
@@ -161,35 +173,41 @@ def test_admin_uploads_a_siak_csv_and_sees_the_report(office, new_page, tmp_path
     page.set_input_files("#import-file", {"name": "foto.csv", "mimeType": "text/csv", "buffer": b"\x89PNG\r\n\xff"})
     page.click("#import-form button")
     expect(page.locator("#import-message")).to_have_text(
-        "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8.")
+        "Berkas bukan teks UTF-8. Ekspor ulang dari SIAK sebagai CSV UTF-8."
+    )
     expect(page.locator("#import-report")).to_be_hidden()
     assert violations == []
 
 
 WAHYU = "6203010101800005"  # never recorded
-RINA = "6203014203950006"   # recording failed
+RINA = "6203014203950006"  # recording failed
 
 
 def test_a_batch_report_names_each_refused_record_and_its_status(office, new_page):
     runtime = office.runtime
-    for nik, name, born, status in ((WAHYU, "Wahyu Hidayat", "1980-01-01", "UNREGISTERED"),
-                                    (RINA, "Rina Wati", "1995-03-02", "ENROLL_FAILURE_AT_CENTRAL")):
+    for nik, name, born, status in (
+        (WAHYU, "Wahyu Hidayat", "1980-01-01", "UNREGISTERED"),
+        (RINA, "Rina Wati", "1995-03-02", "ENROLL_FAILURE_AT_CENTRAL"),
+    ):
         record = check_application(nik, KK, name, born, status, "", runtime.now().date())
         status_store.save_application(runtime.db, record, SEEDED_AT, "import", "import")
     page, urls, violations = open_status_tab(new_page, office)
     page.fill("#ready-niks", "\n".join([WAHYU, BUDI, RINA]))
     page.click("#ready-form button")
-    expect(page.locator("#ready-counts")).to_have_text(
-        "1 diubah menjadi siap diambil, 2 ditolak karena statusnya.")
+    expect(page.locator("#ready-counts")).to_have_text("1 diubah menjadi siap diambil, 2 ditolak karena statusnya.")
     rows = page.locator("#ready-body tr")
     expect(rows.nth(0)).to_have_text(
         "1620301 010180 0005Ditolak Status saat ini Belum rekam (UNREGISTERED): kartu belum dapat ada di kantor; "
-        "tidak diubah.")
+        "tidak diubah."
+    )
     expect(rows.nth(2)).to_contain_text("Ditolak Status saat ini Perlu rekam ulang (ENROLL_FAILURE_AT_CENTRAL)")
     shot(page, "counter-status-batch-refused.png")
     assert page.evaluate(CONTRAST_PROBLEMS)["problems"] == []
     assert [status_store.get_application(runtime.db, nik)["status"] for nik in (WAHYU, BUDI, RINA)] == [
-        "UNREGISTERED", "READY_FOR_PICKUP", "ENROLL_FAILURE_AT_CENTRAL"]
+        "UNREGISTERED",
+        "READY_FOR_PICKUP",
+        "ENROLL_FAILURE_AT_CENTRAL",
+    ]
     assert [url for url in urls if "620301" in url] == []
     assert violations == []
 
@@ -215,11 +233,11 @@ def test_a_served_pickup_ticket_hands_the_card_over_from_the_queue_tab(office, n
     page.fill("#handover-nik", BUDI)  # card still on its way: refused, naming the status
     page.click("#handover-form button")
     expect(page.locator("#message")).to_have_text(
-        "KTP-el ini belum siap diambil: status saat ini Dalam pengiriman (CARD_SHIPPED). Tidak diubah.")
+        "KTP-el ini belum siap diambil: status saat ini Dalam pengiriman (CARD_SHIPPED). Tidak diubah."
+    )
     page.fill("#handover-nik", "620301 570890 0002")
     page.click("#handover-form button")
-    expect(page.locator("#message")).to_have_text(
-        "KTP-el Siti Aminah tercatat sudah diterima (antrean C-001).")
+    expect(page.locator("#message")).to_have_text("KTP-el Siti Aminah tercatat sudah diterima (antrean C-001).")
     shot(page, "counter-handover.png")
     for selector in ("#handover-form", "[data-action='reprint']"):  # the form pushes no action off the screen
         box = page.locator(selector).bounding_box()

@@ -65,8 +65,10 @@ def test_a_call_shows_within_a_second_flashes_and_is_spoken(new_page, office):
         received = page.evaluate("n => window.__received.find(c => c.number === n).at", ticket["number"])
         latencies.append(received / 1000 - sent)
     assert max(latencies) < 1.0, latencies
-    print(f"call -> display latency: median {statistics.median(latencies) * 1000:.0f} ms, "
-          f"worst {max(latencies) * 1000:.0f} ms")
+    print(
+        f"call -> display latency: median {statistics.median(latencies) * 1000:.0f} ms, "
+        f"worst {max(latencies) * 1000:.0f} ms"
+    )
 
     # the first call is on the big panel with its counter, flashing, and spoken from the server's WAV
     page.wait_for_function("() => window.__announced.length >= 1")
@@ -118,17 +120,16 @@ def test_the_display_survives_a_server_restart_without_reloading(new_page, tmp_p
     restarted.start()
     try:
         page.wait_for_selector("#connection[data-state=online]", state="attached", timeout=10000)
-        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=missed["number"],
-                               timeout=3000)
+        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=missed["number"], timeout=3000)
         headers = restarted.login()
         live = _call(restarted, headers, service="IKD", counter=3)
-        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=live["number"],
-                               timeout=2000)
+        page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=live["number"], timeout=2000)
         assert page.evaluate("window.__marker") == "same page"
         assert page.evaluate("performance.getEntriesByType('navigation').length") == 1
         # Once the live call is announced, the big panel shows it and the missed one is the first earlier call.
-        page.wait_for_function("n => document.getElementById('current-number').textContent === n",
-                               arg=live["number"], timeout=20000)
+        page.wait_for_function(
+            "n => document.getElementById('current-number').textContent === n", arg=live["number"], timeout=20000
+        )
         recent = page.locator(".recent-row:not([hidden]) .recent-number").all_inner_texts()
         assert recent[0] == missed["number"]
         assert page.inner_text(".loket[data-counter='3'] .loket-number") == live["number"]
@@ -197,13 +198,14 @@ def test_memory_stays_bounded_over_many_calls(new_page, office):
             free_counter(office, headers, counter)
             office.post(f"/api/counters/{counter}/next", headers=headers)
     page.wait_for_function("() => window.__received.length >= 40", timeout=5000)
-    page.wait_for_function("() => document.querySelector('.waiting-item[data-service=INFO] .count').textContent === '0'",
-                           timeout=3000)
+    page.wait_for_function(
+        "() => document.querySelector('.waiting-item[data-service=INFO] .count').textContent === '0'", timeout=3000
+    )
     state = page.evaluate("""({nodes: document.getElementsByTagName('*').length,
                                pending: window.__display.pending(), received: window.__received.length,
                                rows: document.querySelectorAll('.recent-row').length})""")
     assert state["nodes"] == nodes_before
-    assert state["pending"] <= 6           # the announcement queue drops the oldest, never grows
+    assert state["pending"] <= 6  # the announcement queue drops the oldest, never grows
     assert state["received"] <= 50 and state["rows"] == 4
 
 
@@ -216,7 +218,9 @@ def test_the_whole_display_fits_the_screen(new_page, office, width, height):
         office.post("/api/tickets", json={"service": service})
     page = _open_display(new_page, office, width, height)
     page.wait_for_function("() => document.querySelectorAll('.recent-row:not([hidden])').length === 4")
-    page.wait_for_function("() => document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '2'")
+    page.wait_for_function(
+        "() => document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '2'"
+    )
     assert page.evaluate("document.documentElement.scrollHeight <= innerHeight + 1")
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth + 1")
     date = page.inner_text("#date")
@@ -249,14 +253,15 @@ def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
         page.wait_for_function("() => window.__display.synced()", timeout=5000)
 
         ticket = _call(server, headers, service="CETAK", counter=2)
-        page.wait_for_function("n => document.getElementById('current-number').textContent === n",
-                               arg=ticket["number"], timeout=8000)
+        page.wait_for_function(
+            "n => document.getElementById('current-number').textContent === n", arg=ticket["number"], timeout=8000
+        )
         page.wait_for_function("n => window.__received.some(c => c.number === n)", arg=ticket["number"])
         assert page.inner_text("#current-counter") == "Loket 2"
         server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
         page.wait_for_function(
-            "() => document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '1'",
-            timeout=8000)
+            "() => document.querySelector('.waiting-item[data-service=REKAM] .count').textContent === '1'", timeout=8000
+        )
         assert server.runtime.events.subscriber_count == 1  # only the occupier: the page really polls
     finally:
         occupier.close()
@@ -287,9 +292,17 @@ def test_a_display_gets_a_live_stream_while_phones_hold_every_other_one(new_page
 
 # ---------------------------------------------------------------- read from 6 m: sizes, idle state, every loket
 
-SIX_LOKETS = [{"id": number, "name": f"Loket {number}", "services": services} for number, services in (
-    (1, ["REKAM", "UBAH"]), (2, ["CETAK", "AMBIL", "INFO"]), (3, ["IKD", "INFO", "AMBIL"]),
-    (4, ["REKAM"]), (5, ["AMBIL", "CETAK"]), (6, ["INFO", "IKD", "UBAH"]))]
+SIX_LOKETS = [
+    {"id": number, "name": f"Loket {number}", "services": services}
+    for number, services in (
+        (1, ["REKAM", "UBAH"]),
+        (2, ["CETAK", "AMBIL", "INFO"]),
+        (3, ["IKD", "INFO", "AMBIL"]),
+        (4, ["REKAM"]),
+        (5, ["AMBIL", "CETAK"]),
+        (6, ["INFO", "IKD", "UBAH"]),
+    )
+]
 SIZES = [(1920, 1080), (1280, 720)]
 
 
@@ -298,13 +311,21 @@ def _boxes(page, selector: str) -> list[dict]:
 
 
 def _inside(box: dict, width: int, height: int) -> bool:
-    return box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width + 0.5 and \
-        box["y"] + box["height"] <= height + 0.5
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width + 0.5
+        and box["y"] + box["height"] <= height + 0.5
+    )
 
 
 def _overlap(a: dict, b: dict) -> bool:
-    return (a["x"] < b["x"] + b["width"] - 0.5 and b["x"] < a["x"] + a["width"] - 0.5
-            and a["y"] < b["y"] + b["height"] - 0.5 and b["y"] < a["y"] + a["height"] - 0.5)
+    return (
+        a["x"] < b["x"] + b["width"] - 0.5
+        and b["x"] < a["x"] + a["width"] - 0.5
+        and a["y"] < b["y"] + b["height"] - 0.5
+        and b["y"] < a["y"] + a["height"] - 0.5
+    )
 
 
 @pytest.mark.parametrize("width,height", SIZES)
@@ -322,7 +343,9 @@ def test_before_the_first_call_the_display_welcomes_instead_of_a_dash(new_page, 
     page.wait_for_function("() => document.getElementById('current').dataset.state === 'idle'")
     current = page.inner_text("#current")
     assert [line for line in current.split("\n") if line.strip()] == [
-        "Selamat datang", "Silakan ambil nomor antrean di kios. Nomor Anda akan dipanggil di layar ini."]
+        "Selamat datang",
+        "Silakan ambil nomor antrean di kios. Nomor Anda akan dipanggil di layar ini.",
+    ]
     assert "\u2013" not in current and "silakan menuju" not in current.lower()
     assert page.locator(".recent").is_hidden()  # no empty "earlier calls" line either
     assert _inside(page.locator(".current-idle").bounding_box(), width, height)
@@ -346,28 +369,35 @@ def test_every_lokets_number_is_visible_beside_the_latest_call(new_page, tmp_pat
     try:
         headers = server.login("kepala", "rahasia-Admin1")
         calls = {1: "REKAM", 2: "CETAK", 3: "IKD", 4: "REKAM", 5: "AMBIL", 6: "INFO"}
-        held = {counter: _call(server, headers, service, counter)["number"]
-                for counter, service in list(calls.items())[:lokets]}
+        held = {
+            counter: _call(server, headers, service, counter)["number"]
+            for counter, service in list(calls.items())[:lokets]
+        }
         for service in ("REKAM", "UBAH", "CETAK", "INFO", "IKD", "AMBIL"):
             server.post("/api/tickets", json={"service": service}).raise_for_status()
         page = _open_display(new_page, server, width, height)
         page.wait_for_function("n => document.querySelectorAll('.loket[data-state=busy]').length === n", arg=lokets)
-        shown = {int(item.get_attribute("data-counter")): item.inner_text().split("\n")
-                 for item in page.locator(".loket").all()}
+        shown = {
+            int(item.get_attribute("data-counter")): item.inner_text().split("\n")
+            for item in page.locator(".loket").all()
+        }
         assert shown == {counter: [f"Loket {counter}", number] for counter, number in held.items()}
         # The lokets may come from a live queue event before /api/queue has answered with the calls.
         page.wait_for_function("n => document.getElementById('current-number').textContent === n", arg=held[lokets])
         assert page.inner_text("#current-number") == held[lokets]  # the latest call, large
 
-        parts = (["header", "#current", ".waiting-title", "footer.ticker"] + _boxes_names(page, ".loket", lokets)
-                 + _boxes_names(page, ".waiting-item", 6))
+        parts = (
+            ["header", "#current", ".waiting-title", "footer.ticker"]
+            + _boxes_names(page, ".loket", lokets)
+            + _boxes_names(page, ".waiting-item", 6)
+        )
         boxes = {name: _box_of(page, name) for name in parts}
         for name, box in boxes.items():
             assert box["width"] > 0 and box["height"] > 0, name
             assert _inside(box, width, height), (name, box)
         names = list(boxes)
         for i, first in enumerate(names):
-            for second in names[i + 1:]:
+            for second in names[i + 1 :]:
                 assert not _overlap(boxes[first], boxes[second]), (first, second)
         for item in page.locator(".loket .loket-number, .loket .loket-name").all():  # text not cut off
             assert item.evaluate("e => e.scrollWidth <= e.clientWidth + 1 && e.scrollHeight <= e.clientHeight + 1")
@@ -444,7 +474,9 @@ def test_a_closed_office_says_when_it_opens_again(new_page, tmp_path, width, hei
         page.wait_for_function("() => document.getElementById('current').dataset.office === 'closed'")
         weekday = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")[opens.weekday()]
         assert [line for line in page.inner_text("#current").split("\n") if line.strip()] == [
-            "Kantor tutup", f"Buka kembali {weekday} 08.00."]
+            "Kantor tutup",
+            f"Buka kembali {weekday} 08.00.",
+        ]
         assert server.get("/api/queue").json()["office"] == {"open": False, "opens_at": f"{opens}T08:00+07:00"}
         assert _inside(page.locator(".current-idle").bounding_box(), width, height)
         if SCREENSHOTS:
@@ -516,16 +548,20 @@ def test_a_portrait_tv_shows_everything(new_page, office, width, height):
     _fill_the_board(office, headers)
     page = _open_display(new_page, office, width, height)
     page.wait_for_function("() => document.querySelectorAll('.loket[data-state=busy]').length === 3")
-    names = (["header", "#current", "#current-number", "#current-counter", ".recent", ".waiting-title",
-              "footer.ticker"] + _boxes_names(page, ".loket", 3) + _boxes_names(page, ".waiting-item", 6))
+    names = (
+        ["header", "#current", "#current-number", "#current-counter", ".recent", ".waiting-title", "footer.ticker"]
+        + _boxes_names(page, ".loket", 3)
+        + _boxes_names(page, ".waiting-item", 6)
+    )
     boxes = {name: _box_of(page, name) for name in names}
     for name, box in boxes.items():
         assert box["width"] > 0 and box["height"] > 0, name
         assert _inside(box, width, height), (name, box)
-    outer = ["header", "#current", ".waiting-title", "footer.ticker"] + [n for n in names if n.startswith(".")
-                                                                       and ">>" in n]
+    outer = ["header", "#current", ".waiting-title", "footer.ticker"] + [
+        n for n in names if n.startswith(".") and ">>" in n
+    ]
     for i, first in enumerate(outer):
-        for second in outer[i + 1:]:
+        for second in outer[i + 1 :]:
             assert not _overlap(boxes[first], boxes[second]), (first, second)
     for item in page.locator(".loket .loket-number, .loket .loket-name, #current-number").all():
         assert item.evaluate("e => e.scrollWidth <= e.clientWidth + 1")

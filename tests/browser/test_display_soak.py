@@ -54,18 +54,22 @@ def test_a_display_takes_ten_thousand_events_without_growing(new_page, tmp_path)
         while sent < TOTAL:
             for _ in range(BATCH // 2):
                 number = f"Z-{next_id % 1000:03d}"  # never the real A-001
-                runtime.events.publish("call", dict(template, id=next_id, number=number, recall=False),
-                                       event_id=next_id)
+                runtime.events.publish(
+                    "call", dict(template, id=next_id, number=number, recall=False), event_id=next_id
+                )
                 runtime.events.publish("queue", queue)
                 next_id += 1
                 sent += 2
-            page.wait_for_function("id => document.body.getAttribute('data-last-call') === String(id)",
-                                   arg=next_id - 1, timeout=60_000)
+            page.wait_for_function(
+                "id => document.body.getAttribute('data-last-call') === String(id)", arg=next_id - 1, timeout=60_000
+            )
             if sent == WARM_UP:
                 baseline = _measure(page, cdp)
         final = _measure(page, cdp)
-        print(f"display after {WARM_UP} events: heap {baseline[0]:,} B, {baseline[1]} nodes;"
-              f" after {TOTAL}: heap {final[0]:,} B, {final[1]} nodes")
+        print(
+            f"display after {WARM_UP} events: heap {baseline[0]:,} B, {baseline[1]} nodes;"
+            f" after {TOTAL}: heap {final[0]:,} B, {final[1]} nodes"
+        )
 
         assert runtime.events.subscriber_count >= 1  # the page kept its stream all along (never dropped)
         assert baseline is not None

@@ -20,8 +20,14 @@ SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
 
 @pytest.fixture
 def office(tmp_path):
-    app = make_app(tmp_path, clock=Clock(), office__hours__sun="", **HOURS, services=services(booking_quota=8),
-                   disruption__alternatives={"blanko": ["IKD", "INFO"]})
+    app = make_app(
+        tmp_path,
+        clock=Clock(),
+        office__hours__sun="",
+        **HOURS,
+        services=services(booking_quota=8),
+        disruption__alternatives={"blanko": ["IKD", "INFO"]},
+    )
     add_staff(app)
     live = LiveServer(app).start(workers=False)
     yield live
@@ -31,8 +37,11 @@ def office(tmp_path):
 def _pages(new_page, live):
     """A kiosk, a display, the phone page of a waiting REKAM ticket and of a REKAM booking, all loaded."""
     ticket = live.post("/api/tickets", json={"service": "REKAM"}).json()["ticket"]
-    booking = live.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"},
-                        headers={"Idempotency-Key": "slip-1"}).json()["booking"]
+    booking = live.post(
+        "/api/bookings",
+        json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"},
+        headers={"Idempotency-Key": "slip-1"},
+    ).json()["booking"]
     kiosk = new_page(1080, 1920)
     kiosk.goto(f"{live.url}/kiosk?idle=600")
     kiosk.wait_for_selector(".k-service-btn[data-code=REKAM]:not([disabled])")
@@ -55,10 +64,12 @@ def test_a_disruption_started_at_the_api_is_on_kiosk_display_and_phones_within_t
     started = time.monotonic()
     office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers).raise_for_status()
     seen = {}
-    for name, page, selector in (("kiosk", kiosk, "#screen-start .k-disruption:not([hidden])"),
-                                 ("display", display, "#disruption:not([hidden])"),
-                                 ("phone", phone, "#disruption:not([hidden])"),
-                                 ("booking", slip, "#disruption:not([hidden])")):
+    for name, page, selector in (
+        ("kiosk", kiosk, "#screen-start .k-disruption:not([hidden])"),
+        ("display", display, "#disruption:not([hidden])"),
+        ("phone", phone, "#disruption:not([hidden])"),
+        ("booking", slip, "#disruption:not([hidden])"),
+    ):
         page.wait_for_selector(selector, timeout=5000)
         seen[name] = round(time.monotonic() - started, 2)
     print(f"disruption start -> visible (s): {seen}")
@@ -68,18 +79,21 @@ def test_a_disruption_started_at_the_api_is_on_kiosk_display_and_phones_within_t
 def test_each_screen_says_why_in_plain_words_and_the_kiosk_offers_what_to_do_instead(new_page, office):
     kiosk, display, phone, slip = _pages(new_page, office)
     headers = office.login()
-    started = office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko", "until": "11:00"},
-                          headers=headers).json()["disruption"]
+    started = office.post(
+        "/api/disruptions", json={"service": "REKAM", "reason": "blanko", "until": "11:00"}, headers=headers
+    ).json()["disruption"]
 
     box = kiosk.locator("#screen-start .k-disruption")
-    expect(box).to_contain_text("Blanko KTP-el habis Layanan Perekaman KTP-el dihentikan sementara. "
-                                "Perkiraan pulih pukul 11.00.")
+    expect(box).to_contain_text(
+        "Blanko KTP-el habis Layanan Perekaman KTP-el dihentikan sementara. Perkiraan pulih pukul 11.00."
+    )
     expect(box.locator(".k-alt")).to_have_text(["Aktivasi IKD", "Informasi", "Ambil nomor untuk hari lain"])
     assert box.locator("[data-action=later]").get_attribute("data-service") == "REKAM"  # -> /kiosk/later?service=
     expect(kiosk.locator(".k-service-btn[data-code=REKAM]")).to_be_disabled()  # the list reloaded at once
     kiosk.click(".k-lang-btn[data-lang=en]")
-    expect(box).to_contain_text("KTP-el card blanks have run out KTP-el Enrolment is paused for now. "
-                                "Expected back at 11.00.")
+    expect(box).to_contain_text(
+        "KTP-el card blanks have run out KTP-el Enrolment is paused for now. Expected back at 11.00."
+    )
     expect(box.locator(".k-alt").first).to_have_text("IKD (Digital ID) Activation")
     if SHOTS:
         kiosk.screenshot(path=f"{SHOTS}/kiosk-disruption-portrait-en.png")
@@ -95,9 +109,12 @@ def test_each_screen_says_why_in_plain_words_and_the_kiosk_offers_what_to_do_ins
 
     expect(display.locator("#disruption")).to_have_text(
         "Gangguan layanan Blanko KTP-el habis — Layanan Perekaman KTP-el dihentikan sementara. "
-        "Perkiraan pulih pukul 11.00.", use_inner_text=False)
-    expect(phone.locator("#disruption")).to_contain_text("Blanko KTP-el habis Layanan Perekaman KTP-el dihentikan "
-                                                         "sementara. Perkiraan pulih pukul 11.00.")
+        "Perkiraan pulih pukul 11.00.",
+        use_inner_text=False,
+    )
+    expect(phone.locator("#disruption")).to_contain_text(
+        "Blanko KTP-el habis Layanan Perekaman KTP-el dihentikan sementara. Perkiraan pulih pukul 11.00."
+    )
     expect(phone.locator("#disruption")).to_contain_text("Nomor Anda tetap berlaku")
     phone.click("[data-page-lang=en]")
     expect(phone.locator("#disruption")).to_contain_text("KTP-el card blanks have run out KTP-el Enrolment is paused")
@@ -116,8 +133,9 @@ def test_a_disruption_of_every_service_on_an_english_display(new_page, office):
     display = new_page(1920, 1080)
     display.goto(f"{office.url}/display?lang=en")
     display.wait_for_selector("body[data-disruptions='0']", state="attached")
-    office.post("/api/disruptions", json={"service": None, "reason": "power", "note": "PLN padam"},
-                headers=office.login()).raise_for_status()
+    office.post(
+        "/api/disruptions", json={"service": None, "reason": "power", "note": "PLN padam"}, headers=office.login()
+    ).raise_for_status()
     expect(display.locator("#disruption-list")).to_have_text("Power cut: PLN padam — All services are paused for now.")
 
 
@@ -127,13 +145,16 @@ def test_the_disruption_notices_are_axe_clean(new_page, office, width, height):
 
     kiosk, display, phone, slip = _pages(new_page, office)
     kiosk.set_viewport_size({"width": width, "height": height})
-    office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"},
-                headers=office.login()).raise_for_status()
+    office.post(
+        "/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=office.login()
+    ).raise_for_status()
     for page in (kiosk, display, phone, slip):
         page.wait_for_selector("#disruption:not([hidden]), #screen-start .k-disruption:not([hidden])")
     kiosk.click(".k-lang-btn[data-lang=en]")
-    found = {name: _problems(page) for name, page in (("kiosk", kiosk), ("display", display), ("phone", phone),
-                                                        ("booking", slip))}
+    found = {
+        name: _problems(page)
+        for name, page in (("kiosk", kiosk), ("display", display), ("phone", phone), ("booking", slip))
+    }
     assert {name: problems for name, problems in found.items() if problems} == {}
 
 
@@ -145,17 +166,34 @@ def test_voice_mode_reads_the_disruption_notice_first_on_the_start_screen(new_pa
     heard = Heard(page)
     page.goto(f"{office.url}/kiosk?idle=600")
     page.wait_for_selector("body[data-disruptions='0']", state="attached")
-    office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"},
-                headers=office.login()).raise_for_status()
+    office.post(
+        "/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=office.login()
+    ).raise_for_status()
     expect(page.locator("#screen-start .k-disruption")).to_be_visible()
     page.wait_for_function("() => fetch('/api/speech').then(() => true)")
     mark = heard.count()
     page.keyboard.press("Numpad5")
     keys = heard.since(mark, "help.more")
     # the notice, with what can be done instead (those services are numbered once, in the list)
-    assert keys == ["voice.start", "help.services.5", "t.disruption_title", "reason.blanko", "disruption.one",
-                    "service.REKAM", "t.disruption_instead", "service.IKD", "service.INFO", "press.6", "t.status_start",
-                    "press.7", "t.survey_entry", "help.more"]
-    assert heard.sentences(mark)[2:5] == ["Gangguan layanan.", "Blanko ka te pe el habis.",
-                                          "Layanan ini dihentikan sementara:"]
+    assert keys == [
+        "voice.start",
+        "help.services.5",
+        "t.disruption_title",
+        "reason.blanko",
+        "disruption.one",
+        "service.REKAM",
+        "t.disruption_instead",
+        "service.IKD",
+        "service.INFO",
+        "press.6",
+        "t.status_start",
+        "press.7",
+        "t.survey_entry",
+        "help.more",
+    ]
+    assert heard.sentences(mark)[2:5] == [
+        "Gangguan layanan.",
+        "Blanko ka te pe el habis.",
+        "Layanan ini dihentikan sementara:",
+    ]
     assert [key for key in keys if key not in sentences(office.runtime.settings)] == []

@@ -104,7 +104,9 @@ def test_the_display_in_english_shows_english_labels_for_a_call(new_page, live_s
     expect(page.locator(".current-to")).to_have_text("please go to")
     expect(page.locator("#lokets-title")).to_have_text("Now serving")
     expect(page.locator("#waiting-title")).to_have_text("People waiting")
-    expect(page.locator("[data-service=REKAM] .waiting-name")).to_contain_text("KTP\u2011el Enrolment")  # non-breaking hyphen
+    expect(page.locator("[data-service=REKAM] .waiting-name")).to_contain_text(
+        "KTP\u2011el Enrolment"
+    )  # non-breaking hyphen
     # The voice is Indonesian: the spoken sentence is the same whatever the screen shows.
     spoken = live_server.get("/api/queue").json()["recent_calls"][0]["announcement"]
     assert spoken == announcement_text(call["number"], "Loket 1", live_server.runtime.settings.queue.announcement)

@@ -20,8 +20,9 @@ A4_POINTS = (595.3, 841.9)  # 210 x 297 mm at 72 points per inch
 
 def test_the_evaluation_pack_prints_on_a4_with_every_aspect(live_server, new_page):
     headers = live_server.login()
-    answer = live_server.post("/api/disruptions", json={"service": None, "reason": "power", "note": ""},
-                              headers=headers)
+    answer = live_server.post(
+        "/api/disruptions", json={"service": None, "reason": "power", "note": ""}, headers=headers
+    )
     assert answer.status_code == 201
     page = new_page(1366, 900)
     page.goto(f"{live_server.url}/login?next=/admin/evaluation")
@@ -30,9 +31,14 @@ def test_the_evaluation_pack_prints_on_a4_with_every_aspect(live_server, new_pag
     page.click("#login-submit")
     page.wait_for_url("**/admin/evaluation")
     year = page.locator("#evaluation-year-text").inner_text()
-    expect(page.locator("h2")).to_have_text([
-        "Standar Pelayanan dan Maklumat Pelayanan", "Survei Kepuasan Masyarakat (SKM) per triwulan",
-        "Pengaduan diterima dan ditangani per jenis dan bulan", "Hari layanan dan gangguan layanan per bulan"])
+    expect(page.locator("h2")).to_have_text(
+        [
+            "Standar Pelayanan dan Maklumat Pelayanan",
+            "Survei Kepuasan Masyarakat (SKM) per triwulan",
+            "Pengaduan diterima dan ditangani per jenis dan bulan",
+            "Hari layanan dan gangguan layanan per bulan",
+        ]
+    )
     expect(page.locator("#download-xlsx")).to_have_attribute("href", f"/api/reports/evaluation.xlsx?year={year}")
     assert _problems(page) == []
     if SCREENSHOTS:

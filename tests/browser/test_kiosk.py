@@ -39,8 +39,14 @@ def fake():
 def office(tmp_path, fake, monkeypatch):
     monkeypatch.setattr(PrintWorker, "max_backoff_seconds", 0.3)
     monkeypatch.setattr(PrintWorker, "idle_check_seconds", 0.2)
-    app = make_app(tmp_path, printer__type="network", printer__host="127.0.0.1", printer__port=fake.port,
-                   printer__timeout=0.5, services=demo_services_with_ikd_closed())
+    app = make_app(
+        tmp_path,
+        printer__type="network",
+        printer__host="127.0.0.1",
+        printer__port=fake.port,
+        printer__timeout=0.5,
+        services=demo_services_with_ikd_closed(),
+    )
     add_staff(app)
     server = LiveServer(app).start()
     yield server
@@ -106,9 +112,12 @@ def card_center(page, code: str) -> tuple[float, float]:
 
 def choice_under(page, point: tuple[float, float]) -> str:
     """Return the id of the Umum/Prioritas card that lies under a point of the screen ("" if none)."""
-    return page.evaluate("""([x, y]) => [...document.querySelectorAll('.k-choice')].filter(b => {
+    return page.evaluate(
+        """([x, y]) => [...document.querySelectorAll('.k-choice')].filter(b => {
         const r = b.getBoundingClientRect(); return r.left <= x && x <= r.right && r.top <= y && y <= r.bottom;
-    }).map(b => b.id).join()""", list(point))
+    }).map(b => b.id).join()""",
+        list(point),
+    )
 
 
 def test_a_double_click_on_a_service_never_chooses_umum_or_prioritas_for_the_resident(new_page, office, fake):
@@ -188,7 +197,8 @@ def test_printer_down_shows_number_qr_and_fault(new_page, office, fake, mode):
     expect(page.locator("#result-number")).to_have_text("B-001")
     expect(page.locator("#result-priority")).to_be_visible()
     expect(page.locator("#print-fault")).to_have_text(
-        "Printer bermasalah — silakan foto/catat nomor Anda atau pindai QR ini.", timeout=8000)
+        "Printer bermasalah — silakan foto/catat nomor Anda atau pindai QR ini.", timeout=8000
+    )
     expect(page.locator("#print-ok")).to_be_hidden()
     page.wait_for_function("() => document.getElementById('result-qr').naturalWidth > 0")
     assert office.get("/healthz").json()["printer"] == ("paper_out" if mode == "paper_out" else "offline")
@@ -236,8 +246,14 @@ def test_closed_service_is_greyed_with_the_reason_and_api_errors_show_on_screen(
         const button = document.querySelector('.k-service-btn[data-code=IKD]');
         button.disabled = false; button.click(); }""")
     expect(page.locator("#screen-start")).to_be_visible()  # a closed service cannot be chosen
-    page.route("**/api/tickets", lambda route: route.fulfill(status=409, content_type="application/json",
-               body='{"error": {"code": "quota_reached", "message": "Kuota nomor antrean hari ini sudah habis."}}'))
+    page.route(
+        "**/api/tickets",
+        lambda route: route.fulfill(
+            status=409,
+            content_type="application/json",
+            body='{"error": {"code": "quota_reached", "message": "Kuota nomor antrean hari ini sudah habis."}}',
+        ),
+    )
     take_number_error = page.locator(".k-service-btn[data-code=REKAM]")
     take_number_error.click()
     page.locator("#choose-regular").click()
@@ -252,9 +268,16 @@ def test_language_toggle_switches_to_english_and_back_for_the_next_resident(new_
     expect(page.locator("#screen-start h2")).to_have_text("Take a Queue Number")
     expect(page.locator(".k-service-btn[data-code=IKD]")).to_contain_text("This service is not open today.")
     expect(page.locator(".k-service-btn[data-code=REKAM]")).to_contain_text("0 waiting")
-    expect(page.locator(".k-svc-name")).to_have_text([  # [[services]] name_en
-        "KTP-el Enrolment", "KTP-el Printing", "KTP-el Collection", "Data Change / Lost or Damaged KTP-el",
-        "IKD (Digital ID) Activation", "Information"])
+    expect(page.locator(".k-svc-name")).to_have_text(
+        [  # [[services]] name_en
+            "KTP-el Enrolment",
+            "KTP-el Printing",
+            "KTP-el Collection",
+            "Data Change / Lost or Damaged KTP-el",
+            "IKD (Digital ID) Activation",
+            "Information",
+        ]
+    )
     page.locator(".k-service-btn[data-code=REKAM]").click()
     expect(page.locator("#chosen-service")).to_have_text("KTP-el Enrolment")
     expect(page.locator("#choose-regular .k-choice-title")).to_have_text("Regular")

@@ -40,7 +40,8 @@ def test_a_ticket_refused_as_not_a_kiosk_shows_the_message_on_the_error_screen(n
         expect(page.locator("#screen-error")).to_be_visible()
         expect(page.locator("#error-text")).to_have_text(
             "Nomor antrean hanya dapat diambil di kios antrean kantor. Silakan menuju kios atau tanyakan kepada "
-            "petugas.")
+            "petugas."
+        )
         assert server.runtime.db.conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 0
     finally:
         server.stop()

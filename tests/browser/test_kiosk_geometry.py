@@ -26,8 +26,12 @@ DEMO_SERVICES = [
     {"code": "REKAM", "name": "Perekaman KTP-el", "name_en": "KTP-el Enrolment", "prefix": "A", "daily_quota": 100},
     {"code": "CETAK", "name": "Pencetakan KTP-el", "name_en": "KTP-el Printing", "prefix": "B"},
     {"code": "AMBIL", "name": "Pengambilan KTP-el", "name_en": "KTP-el Collection", "prefix": "C"},
-    {"code": "UBAH", "name": "Perubahan Data / KTP-el Hilang atau Rusak",
-     "name_en": "Data Change / Lost or Damaged KTP-el", "prefix": "D"},
+    {
+        "code": "UBAH",
+        "name": "Perubahan Data / KTP-el Hilang atau Rusak",
+        "name_en": "Data Change / Lost or Damaged KTP-el",
+        "prefix": "D",
+    },
     {"code": "IKD", "name": "Aktivasi IKD", "name_en": "IKD (Digital ID) Activation", "prefix": "E"},
     {"code": "INFO", "name": "Informasi", "name_en": "Information", "prefix": "F"},
     {"code": "KIA", "name": "Kartu Identitas Anak (KIA)", "name_en": "Child Identity Card (KIA)", "prefix": "G"},
@@ -164,8 +168,10 @@ GEOMETRY = r"""
 def office_with(tmp_path_factory, count: int) -> LiveServer:
     services = DEMO_SERVICES[:count]
     codes = [service["code"] for service in services]
-    counters = [{"id": 1, "name": "Loket 1", "services": ["REKAM"]},  # serves the survey's numbers
-                {"id": 2, "name": "Loket 2", "services": codes[1:]}]
+    counters = [
+        {"id": 1, "name": "Loket 1", "services": ["REKAM"]},  # serves the survey's numbers
+        {"id": 2, "name": "Loket 2", "services": codes[1:]},
+    ]
     app = make_app(tmp_path_factory.mktemp(f"office{count}"), services=services, counters=counters)
     add_staff(app)
     server = LiveServer(app).start()
@@ -205,12 +211,15 @@ class Kiosk:
 
     def click(self, selector: str) -> None:
         # the screen that just appeared ignores taps for 500 ms (kiosk.js SETTLE_MS): skip the wait
-        self.page.evaluate("""sel => {
+        self.page.evaluate(
+            """sel => {
             const button = document.querySelector(sel);
             if (!button) throw new Error("no " + sel);
             for (const node of document.querySelectorAll(".is-settling")) node.classList.remove("is-settling");
             button.click();
-        }""", selector)
+        }""",
+            selector,
+        )
 
     def screen(self, name: str) -> None:
         self.page.wait_for_selector(f"[data-screen='{name}']:not([hidden])", state="visible")
@@ -220,11 +229,14 @@ class Kiosk:
         self.page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
         self.states.append(state)
         try:  # a scroll box's cue follows its content within a moment (kiosk.js)
-            self.page.wait_for_function("""() => [...document.querySelectorAll("[data-scroll]")].every(box => {
+            self.page.wait_for_function(
+                """() => [...document.querySelectorAll("[data-scroll]")].every(box => {
                 const cue = box.querySelector(".k-scroll-cue");
                 const more = box.offsetParent !== null && box.scrollHeight - box.clientHeight - box.scrollTop > 2;
                 return !cue || cue.hidden === !more;
-            })""", timeout=2000)
+            })""",
+                timeout=2000,
+            )
         except PlaywrightError:
             pass  # the check below names the box
         for problem in self.page.evaluate(GEOMETRY):
@@ -295,8 +307,9 @@ def walk(kiosk: Kiosk, lang: str, large: bool, survey_number: str) -> None:
     kiosk.screen("survey-question")
     kiosk.check("survey question 1")
     for index in range(9):
-        page.wait_for_function("n => document.getElementById('survey-count').textContent.includes(n)",
-                               arg=f"{index + 1}")
+        page.wait_for_function(
+            "n => document.getElementById('survey-count').textContent.includes(n)", arg=f"{index + 1}"
+        )
         if index == 8:
             kiosk.check("survey question 9")
         kiosk.click("#survey-answers .ks-answer:last-of-type")

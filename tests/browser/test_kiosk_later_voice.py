@@ -56,7 +56,8 @@ def test_in_english_with_large_text_a_resident_books_a_window(new_page, office, 
     expect(page.locator("#done-title")).to_have_text("Your number for another day")
     expect(page.locator("#done-window")).to_have_text("arrive between 08.00 and 09.00")
     expect(page.locator("#done-bring")).to_have_text(
-        "Bring: Original Kartu Keluarga (family card); Aged 17 or over, or married or previously married")
+        "Bring: Original Kartu Keluarga (family card); Aged 17 or over, or married or previously married"
+    )
     shot(page, f"kiosk-later-done-en-{side}")
     page.click(".k-lang-btn[data-lang=id]")  # the same screen, redrawn in Indonesian
     expect(page.locator("#done-window")).to_have_text("datang pukul 08.00–09.00")
@@ -72,20 +73,43 @@ def test_a_resident_books_by_voice_on_the_numeric_keypad_hearing_every_step(new_
     mark = heard.count()
     page.keyboard.press("Numpad5")  # the keypad starts voice mode, even with the code field focused
     assert heard.since(mark, "t.back_home") == [
-        "voice.start", "help.keys", "screen.later", "t.later_day", "t.later_hint", "t.checkin_label",
-        "press.1", "service.REKAM", "press.0", "t.back_home"]
+        "voice.start",
+        "help.keys",
+        "screen.later",
+        "t.later_day",
+        "t.later_hint",
+        "t.checkin_label",
+        "press.1",
+        "service.REKAM",
+        "press.0",
+        "t.back_home",
+    ]
     page.keyboard.press("Numpad1")
     mark = heard.count()
     page.keyboard.press("NumpadEnter")
     days = heard.since(mark, "t.back")
-    assert days[:7] == ["screen.later-days", "service.REKAM", "t.later_days_title",
-                        "press.1", "weekday.4", "count.26", "month.11"]
+    assert days[:7] == [
+        "screen.later-days",
+        "service.REKAM",
+        "t.later_days_title",
+        "press.1",
+        "weekday.4",
+        "count.26",
+        "month.11",
+    ]
     page.keyboard.press("Numpad1")
     mark = heard.count()
     page.keyboard.press("NumpadEnter")
     slots = heard.since(mark, "t.back")
-    assert slots[:7] == ["screen.later-slots", "weekday.4", "count.26", "month.11", "t.later_slots_title",
-                         "press.1", "count.8"]
+    assert slots[:7] == [
+        "screen.later-slots",
+        "weekday.4",
+        "count.26",
+        "month.11",
+        "t.later_slots_title",
+        "press.1",
+        "count.8",
+    ]
     assert slots[7:9] == ["word.until", "count.9"]
     page.keyboard.press("Numpad1")
     mark = heard.count()
@@ -94,10 +118,26 @@ def test_a_resident_books_by_voice_on_the_numeric_keypad_hearing_every_step(new_
     done = heard.since(mark, "t.done")
     code = page.inner_text("#done-code")
     spelled = [f"digit.{c}" if c.isdigit() else f"letter.{c}" for c in code]
-    assert done[done.index("screen.later-done"):] == [
-        "screen.later-done", "t.later_booked", "service.REKAM", "weekday.4", "count.26", "month.11",
-        "t.later_code", *spelled, "word.come", "count.8", "word.until", "count.9",
-        "word.bring", "bring.REKAM.0", "bring.REKAM.1", "t.later_slip", "press.0", "t.done"]
+    assert done[done.index("screen.later-done") :] == [
+        "screen.later-done",
+        "t.later_booked",
+        "service.REKAM",
+        "weekday.4",
+        "count.26",
+        "month.11",
+        "t.later_code",
+        *spelled,
+        "word.come",
+        "count.8",
+        "word.until",
+        "count.9",
+        "word.bring",
+        "bring.REKAM.0",
+        "bring.REKAM.1",
+        "t.later_slip",
+        "press.0",
+        "t.done",
+    ]
     catalogue = sentences(office.runtime.settings)
     asked = [entry["key"] for entry in page.evaluate("window.__spoken")]
     assert [key for key in asked if key not in catalogue] == []
@@ -105,8 +145,13 @@ def test_a_resident_books_by_voice_on_the_numeric_keypad_hearing_every_step(new_
 
 
 def test_one_booking_per_nik_asks_the_nik_on_the_keypad_first(new_page, tmp_path):
-    app = make_app(tmp_path, clock=Clock(), office__hours__sun="", **HOURS,
-                   services=services(booking_quota=8, one_per_nik=True, daily_quota=20))
+    app = make_app(
+        tmp_path,
+        clock=Clock(),
+        office__hours__sun="",
+        **HOURS,
+        services=services(booking_quota=8, one_per_nik=True, daily_quota=20),
+    )
     live = LiveServer(app).start(workers=False)
     try:
         page = new_page(1080, 1920)
@@ -124,7 +169,8 @@ def test_one_booking_per_nik_asks_the_nik_on_the_keypad_first(new_page, tmp_path
         page.keyboard.type(NIK)
         page.click("[data-key=next]")
         expect(page.locator("#later-message")).to_have_text(
-            "NIK ini sudah memiliki nomor atau pemesanan untuk layanan ini pada hari itu.")
+            "NIK ini sudah memiliki nomor atau pemesanan untuk layanan ini pada hari itu."
+        )
         assert live.runtime.db.conn.execute("SELECT COUNT(*) FROM bookings").fetchone()[0] == 1
     finally:
         live.stop()

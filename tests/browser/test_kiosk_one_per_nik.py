@@ -21,8 +21,13 @@ SHOTS = os.environ.get("KIOSK_SCREENSHOTS")
 
 @pytest.fixture
 def office(tmp_path):
-    app = make_app(tmp_path, clock=Clock(), office__hours__sun="", **HOURS,
-                   services=services(one_per_nik=True, daily_quota=20, booking_quota=4))
+    app = make_app(
+        tmp_path,
+        clock=Clock(),
+        office__hours__sun="",
+        **HOURS,
+        services=services(one_per_nik=True, daily_quota=20, booking_quota=4),
+    )
     live = LiveServer(app).start(workers=False)
     yield live
     live.stop()
@@ -65,7 +70,8 @@ def test_the_same_nik_again_gets_its_own_number_back_never_a_second(new_page, of
     take(page, NIK)
     expect(page.locator("#result-number")).to_have_text("A-001")
     expect(page.locator("#result-existing")).to_have_text(
-        "NIK ini sudah mendapat nomor hari ini. Ini nomor Anda, dicetak ulang.")
+        "NIK ini sudah mendapat nomor hari ini. Ini nomor Anda, dicetak ulang."
+    )
     page.click("#screen-result [data-action=home]")
     take(page, OTHER_NIK)
     expect(page.locator("#result-number")).to_have_text("A-002")
@@ -87,7 +93,8 @@ def test_a_nik_that_cannot_be_valid_brings_the_keypad_back_with_the_reason_in_en
     page.click("[data-members='1']")
     page.click("#choose-regular")
     expect(page.locator("#entry-message")).to_have_text(
-        "This NIK is not valid. Please check the 16 digits on your Family Card.")
+        "This NIK is not valid. Please check the 16 digits on your Family Card."
+    )
     expect(page.locator("#entry-digits")).to_have_text("")
     assert rows(office) == []
 

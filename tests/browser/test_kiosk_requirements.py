@@ -19,8 +19,14 @@ SIZES = [(1080, 1920), (1920, 1080)]
 
 @pytest.fixture
 def office(tmp_path):
-    app = make_app(tmp_path, clock=Clock(), office__hours__sun="", **HOURS, services=services(booking_quota=8),
-                   kiosk__ask_requirements=True)
+    app = make_app(
+        tmp_path,
+        clock=Clock(),
+        office__hours__sun="",
+        **HOURS,
+        services=services(booking_quota=8),
+        kiosk__ask_requirements=True,
+    )
     add_staff(app)
     live = LiveServer(app).start(workers=False)
     yield live
@@ -38,8 +44,9 @@ def test_yes_takes_the_number_and_not_yet_offers_a_later_day_without_spending_on
     page.click(".k-service-btn[data-code=REKAM]")
     expect(page.locator("#screen-bring h2")).to_have_text("Sudah membawa semuanya?")
     expect(page.locator("#bring-service")).to_have_text("Perekaman KTP-el")
-    expect(page.locator("#bring-list li")).to_have_text(["Kartu Keluarga asli",
-                                                         "Sudah berusia 17 tahun atau sudah/pernah kawin"])
+    expect(page.locator("#bring-list li")).to_have_text(
+        ["Kartu Keluarga asli", "Sudah berusia 17 tahun atau sudah/pernah kawin"]
+    )
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/kiosk-bring-{'portrait' if height > width else 'landscape'}.png")
     page.click("#bring-no")

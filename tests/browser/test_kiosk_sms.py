@@ -150,8 +150,15 @@ def test_voice_mode_offers_the_sms_reads_the_keypad_screen_and_says_a_refusal(of
     mark = heard.count()
     page.keyboard.press("Enter")
     settled(page, "sms-phone")
-    assert heard.since(mark, "t.sms_send") == ["screen.sms-phone", "t.sms_title", "t.sms_hint", "t.sms_kept",
-                                                "input.help", "press.enter", "t.sms_send"]
+    assert heard.since(mark, "t.sms_send") == [
+        "screen.sms-phone",
+        "t.sms_title",
+        "t.sms_hint",
+        "t.sms_kept",
+        "input.help",
+        "press.enter",
+        "t.sms_send",
+    ]
     type_on_keypad(page, heard, "0712345678")
     mark = heard.count()
     page.keyboard.press("Enter")
@@ -166,8 +173,14 @@ def test_voice_mode_offers_the_sms_reads_the_keypad_screen_and_says_a_refusal(of
     mark = heard.count()
     page.keyboard.press("Enter")
     settled(page, "sms-done")
-    assert heard.since(mark, "t.done") == ["screen.sms-done", "t.sms_done_title", "t.sms_done_voice", "t.sms_kept",
-                                           "press.0", "t.done"]
+    assert heard.since(mark, "t.done") == [
+        "screen.sms-done",
+        "t.sms_done_title",
+        "t.sms_done_voice",
+        "t.sms_kept",
+        "press.0",
+        "t.done",
+    ]
     assert [tuple(row)[1] for row in kept_phones(office)] == ["+6285712345678"]
     assert heard.errors == []
 
@@ -180,8 +193,13 @@ def test_with_large_text_every_action_of_the_sms_screens_stays_on_screen(office,
 
     def whole(selector: str) -> bool:
         box = page.locator(selector).bounding_box()
-        return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height + 0.5 \
-            and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5
+        return (
+            box is not None
+            and box["y"] >= 0
+            and box["y"] + box["height"] <= height + 0.5
+            and box["x"] >= 0
+            and box["x"] + box["width"] <= width + 0.5
+        )
 
     assert whole("#sms-offer") and whole("#screen-result .k-done")
     page.click("#sms-offer")
@@ -198,13 +216,17 @@ def test_another_flow_of_the_page_asks_a_number_for_a_booking(office, new_page):
     rt = office.runtime
     days = office.get("/api/bookings/availability?service=REKAM").json()["days"]
     assert days, "the demo office books REKAM for later days"
-    booking = office.post("/api/bookings", json={"service": "REKAM", "date": days[0]["date"],
-                                                 "slot": days[0]["slots"][0]["start"]}).json()["booking"]
+    booking = office.post(
+        "/api/bookings", json={"service": "REKAM", "date": days[0]["date"], "slot": days[0]["slots"][0]["start"]}
+    ).json()["booking"]
     page = new_page(1080, 1920)
     page.goto(office.url + "/kiosk?idle=600")
     expect(page.locator(".k-service-btn").first).to_be_visible()
-    page.evaluate("""t => import('/static/js/kiosk-sms.js').then(m => m.askPhone(
-        {number: t.code, url: `/api/bookings/${t.token}/sms`, booking: true}))""", booking)
+    page.evaluate(
+        """t => import('/static/js/kiosk-sms.js').then(m => m.askPhone(
+        {number: t.code, url: `/api/bookings/${t.token}/sms`, booking: true}))""",
+        booking,
+    )
     expect(page.locator("#screen-sms-phone")).to_be_visible()
     expect(page.locator("#sms-ticket")).to_have_text(f"Untuk pemesanan {booking['code']}")
     type_digits(page, "085712345678")
@@ -212,7 +234,9 @@ def test_another_flow_of_the_page_asks_a_number_for_a_booking(office, new_page):
     expect(page.locator("#screen-sms-done")).to_be_visible()
     expect(page.locator("#sms-done-text")).to_contain_text("pengingat")
     assert page.get_attribute("#sms-done-text", "data-say") == "t.sms_done_booking_voice"
-    assert rt.db.conn.execute("SELECT phone FROM bookings WHERE code = ?", [booking["code"]]).fetchone()[0] \
+    assert (
+        rt.db.conn.execute("SELECT phone FROM bookings WHERE code = ?", [booking["code"]]).fetchone()[0]
         == "+6285712345678"
+    )
     page.click("#screen-sms-done .k-done")
     expect(page.locator("#screen-start")).to_be_visible()

@@ -16,9 +16,9 @@ from tests.support import LiveServer, add_staff, make_app
 
 pytestmark = pytest.mark.browser
 
-READY_NIK = "6203011708900001"     # Budi Santoso, READY_FOR_PICKUP (demo office)
-SHIPPED_NIK = "6203015708900002"   # Siti Aminah, CARD_SHIPPED: no next service
-UNKNOWN_NIK = "6203011708900009"   # a NIK that can be valid but has no record
+READY_NIK = "6203011708900001"  # Budi Santoso, READY_FOR_PICKUP (demo office)
+SHIPPED_NIK = "6203015708900002"  # Siti Aminah, CARD_SHIPPED: no next service
+UNKNOWN_NIK = "6203011708900009"  # a NIK that can be valid but has no record
 READY_NAME_MASKED = "B*** S******"
 
 
@@ -26,8 +26,9 @@ def seed_demo_records(server: LiveServer) -> None:
     """Store the demo office's made-up Kapuas residents (one family card, several statuses)."""
     rt = server.runtime
     today = rt.now().date()
-    records = [check_application(nik, DEMO_KK, name, born, status, "", today)
-               for nik, name, born, status in DEMO_APPLICATIONS]
+    records = [
+        check_application(nik, DEMO_KK, name, born, status, "", today) for nik, name, born, status in DEMO_APPLICATIONS
+    ]
     status_store.save_applications(rt.db, records, rt.now().isoformat(timespec="seconds"), "demo", "demo")
 
 
@@ -106,11 +107,24 @@ def test_a_ready_card_becomes_a_pengambilan_number_in_one_tap(new_page, office, 
 
     expect(page.locator("#answer-label")).to_have_text("Siap diambil")
     expect(page.locator("#answer-message")).to_have_text(
-        "KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini.")
+        "KTP-el Anda sudah dicetak dan siap diambil di kantor kecamatan ini."
+    )
     expect(page.locator("#answer-name")).to_have_text(READY_NAME_MASKED)
     updated = office.runtime.now()
-    months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-              "November", "Desember"]
+    months = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ]
     expect(page.locator("#answer-updated")).to_have_text(f"{updated.day} {months[updated.month - 1]} {updated.year}")
     take = page.locator("#answer-take")
     expect(take).to_contain_text("Pengambilan KTP-el")
@@ -197,7 +211,8 @@ def test_a_next_service_closed_today_says_why_instead_of_offering_a_number(new_p
     expect(page.locator("#answer-label")).to_have_text("Siap diambil")
     expect(page.locator("#answer-take")).to_be_hidden()
     expect(page.locator("#answer-closed")).to_have_text(
-        re.compile(r"^Layanan ini ditutup sementara hari ini\. Buka kembali "))
+        re.compile(r"^Layanan ini ditutup sementara hari ini\. Buka kembali ")
+    )
     expect(page.locator("#screen-status-answer").get_by_role("button")).to_have_text(["Selesai"])
     assert tickets(office) == []
 
@@ -236,7 +251,8 @@ def test_an_impossible_nik_is_sent_back_to_the_nik_step_with_the_server_message(
 
     expect(page.locator("#entry-title")).to_have_text("Masukkan NIK Anda")
     expect(page.locator("#entry-message")).to_have_text(
-        "NIK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga Anda.")
+        "NIK tidak valid. Periksa kembali 16 angka pada Kartu Keluarga Anda."
+    )
     page.keyboard.press("Backspace")  # typing again clears the message
     expect(page.locator("#entry-message")).to_be_hidden()
 
@@ -261,8 +277,7 @@ def test_a_15_digit_nik_cannot_go_on_and_nothing_is_sent(new_page, office):
     expect(page.locator("#entry-title")).to_have_text("Masukkan nomor KK")
     page.keyboard.type(DEMO_KK[:15])
     page.keyboard.press("Enter")
-    expect(page.locator("#entry-message")).to_have_text(
-        "Nomor KK harus 16 angka. Periksa kembali Kartu Keluarga Anda.")
+    expect(page.locator("#entry-message")).to_have_text("Nomor KK harus 16 angka. Periksa kembali Kartu Keluarga Anda.")
     assert sent == []
 
 
@@ -270,21 +285,24 @@ def test_too_many_lookups_are_refused_with_a_friendly_message(new_page, office):
     """The kiosk PC's lookups in the window are used up (a kiosk is never locked out of one NIK by misses)."""
     office.post("/api/status-lookups", json={"nik": READY_NIK, "kk": "6203010102150010"})  # the guard exists now
     office.app.extensions["kiosk_status_guard"].kiosk_addresses.limit = 3
-    answers = [office.post("/api/status-lookups", json={"nik": READY_NIK, "kk": f"62030101021500{kk + 11}"})
-               for kk in range(3)]
+    answers = [
+        office.post("/api/status-lookups", json={"nik": READY_NIK, "kk": f"62030101021500{kk + 11}"}) for kk in range(3)
+    ]
     assert [answer.status_code for answer in answers] == [404, 404, 429]
     page = open_kiosk(new_page, office)
     start_check(page)
     enter_both(page, READY_NIK, DEMO_KK)
 
-    expect(page.locator("#entry-message")).to_have_text(re.compile(
-        r"^Terlalu banyak pencarian\. Silakan coba lagi dalam \d+ menit atau tanyakan kepada petugas\.$"))
+    expect(page.locator("#entry-message")).to_have_text(
+        re.compile(r"^Terlalu banyak pencarian\. Silakan coba lagi dalam \d+ menit atau tanyakan kepada petugas\.$")
+    )
     expect(page.locator("#screen-status-entry")).to_be_visible()
 
     page.locator(".k-lang-btn[data-lang=en]").click()
     page.keyboard.press("Enter")  # the same numbers again, now in English
-    expect(page.locator("#entry-message")).to_have_text(re.compile(
-        r"^Too many checks\. Please try again in \d+ minutes or ask the staff\.$"))
+    expect(page.locator("#entry-message")).to_have_text(
+        re.compile(r"^Too many checks\. Please try again in \d+ minutes or ask the staff\.$")
+    )
 
 
 def test_in_english_the_flow_and_the_answer_are_english(new_page, office):
@@ -310,8 +328,19 @@ def test_in_english_the_flow_and_the_answer_are_english(new_page, office):
 def resident_traces(page) -> list[str]:
     """Return the NIK, KK number (plain or grouped) and masked name wherever they still are on the page."""
     text = page.evaluate("() => document.documentElement.outerHTML + document.body.innerText")
-    return [needle for needle in (READY_NIK, DEMO_KK, grouped(READY_NIK), grouped(DEMO_KK), READY_NAME_MASKED,
-                                  READY_NIK[:12], DEMO_KK[:12]) if needle in text]
+    return [
+        needle
+        for needle in (
+            READY_NIK,
+            DEMO_KK,
+            grouped(READY_NIK),
+            grouped(DEMO_KK),
+            READY_NAME_MASKED,
+            READY_NIK[:12],
+            DEMO_KK[:12],
+        )
+        if needle in text
+    ]
 
 
 def test_idle_wipes_the_answer_the_keypad_and_leaves_no_history(new_page, office):
@@ -329,7 +358,8 @@ def test_idle_wipes_the_answer_the_keypad_and_leaves_no_history(new_page, office
     assert page.evaluate("() => location.href") == f"{office.url}/kiosk?idle=2&warn=2&result=120"
     leftovers = page.evaluate(
         "() => ['answer-label', 'answer-message', 'answer-name', 'answer-updated', 'answer-next', 'entry-digits',"
-        " 'entry-message'].map(id => document.getElementById(id).textContent).join('')")
+        " 'entry-message'].map(id => document.getElementById(id).textContent).join('')"
+    )
     assert leftovers == ""
 
     # Half a NIK typed, then the resident walks away: the next resident finds an empty keypad.
@@ -380,8 +410,14 @@ def test_each_step_fits_the_screen_with_big_targets_and_high_contrast(new_page, 
     page.keyboard.type(READY_NIK[:15])
     page.keyboard.press("Enter")  # the longest state: a message under the number
     expect(page.locator("#entry-message")).to_be_visible()
-    check("NIK keypad with a message", ".k-key", "#entry-digits", "#entry-message", "#entry-picture",
-          "#screen-status-entry .k-back")
+    check(
+        "NIK keypad with a message",
+        ".k-key",
+        "#entry-digits",
+        "#entry-message",
+        "#entry-picture",
+        "#screen-status-entry .k-back",
+    )
     page.keyboard.type("1")
     page.keyboard.press("Enter")
     page.keyboard.type(DEMO_KK)

@@ -17,15 +17,41 @@ from kiosk.domain.guide import sentences
 
 pytestmark = pytest.mark.browser
 
-START_SCREEN = ["screen.start", "t.start_title", "t.start_hint",
-                "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
-                "press.4", "service.UBAH", "press.5", "service.IKD", "press.6", "service.INFO",
-                "press.7", "t.status_start", "press.8", "t.survey_entry", "press.9", "t.more_entry",
-                "press.0", "voice.exit"]
+START_SCREEN = [
+    "screen.start",
+    "t.start_title",
+    "t.start_hint",
+    "press.1",
+    "service.REKAM",
+    "press.2",
+    "service.CETAK",
+    "press.3",
+    "service.AMBIL",
+    "press.4",
+    "service.UBAH",
+    "press.5",
+    "service.IKD",
+    "press.6",
+    "service.INFO",
+    "press.7",
+    "t.status_start",
+    "press.8",
+    "t.survey_entry",
+    "press.9",
+    "t.more_entry",
+    "press.0",
+    "voice.exit",
+]
 # The first reading of the start screen is short: how many services and the keys that hear them, the other
 # choices, and "*" for the whole list (START_SCREEN, after the key help).
-START_SHORT = ["help.services.6", "press.7", "t.status_start", "press.8", "t.survey_entry",
-               "help.more"]  # "Layanan lainnya" (press.9, a link after the buttons) is in the whole list only
+START_SHORT = [
+    "help.services.6",
+    "press.7",
+    "t.status_start",
+    "press.8",
+    "t.survey_entry",
+    "help.more",
+]  # "Layanan lainnya" (press.9, a link after the buttons) is in the whole list only
 
 
 class Heard:
@@ -53,7 +79,8 @@ class Heard:
     def since(self, mark: int, last_key: str) -> list[str]:
         """Wait until the page has asked for ``last_key`` after entry ``mark``; return the keys since then."""
         self.page.wait_for_function(
-            "([mark, key]) => window.__spoken.slice(mark).some(e => e.key === key)", arg=[mark, last_key])
+            "([mark, key]) => window.__spoken.slice(mark).some(e => e.key === key)", arg=[mark, last_key]
+        )
         return [entry["key"] for entry in self.page.evaluate("m => window.__spoken.slice(m)", mark)]
 
     def sentences(self, mark: int) -> list[str]:
@@ -95,9 +122,14 @@ def test_keypad_only_takes_a_perekaman_number_and_hears_every_step(new_page, liv
     expect(page.locator("html")).to_have_class(re.compile(r"\bk-voice\b"))
     expect(page.locator(".k-voice-bar")).to_be_visible()
     assert heard.sentences(mark) == [
-        "Mode suara aktif.", "Layar awal. Tekan satu sampai enam untuk layanan.",
-        "Tekan tujuh untuk", "Cek status ka te pe el.", "Tekan delapan untuk", "Survei kepuasan.",
-        "Tekan bintang untuk daftar lengkap."]
+        "Mode suara aktif.",
+        "Layar awal. Tekan satu sampai enam untuk layanan.",
+        "Tekan tujuh untuk",
+        "Cek status ka te pe el.",
+        "Tekan delapan untuk",
+        "Survei kepuasan.",
+        "Tekan bintang untuk daftar lengkap.",
+    ]
     expect(page.locator("#screen-start")).to_be_visible()
 
     mark = heard.count()
@@ -106,8 +138,14 @@ def test_keypad_only_takes_a_perekaman_number_and_hears_every_step(new_page, liv
     assert heard.sentences(mark)[:8] == [
         "Tekan angka pilihan Anda, lalu tekan Enter untuk memilih. Tekan nol untuk kembali, "
         "dan bintang untuk mengulang.",
-        "Anda berada di layar awal.", "Ambil nomor antrean.", "Pilih layanan yang Anda perlukan.",
-        "Tekan satu untuk", "Perekaman ka te pe el.", "Tekan dua untuk", "Pencetakan ka te pe el."]
+        "Anda berada di layar awal.",
+        "Ambil nomor antrean.",
+        "Pilih layanan yang Anda perlukan.",
+        "Tekan satu untuk",
+        "Perekaman ka te pe el.",
+        "Tekan dua untuk",
+        "Pencetakan ka te pe el.",
+    ]
 
     mark = heard.count()
     page.keyboard.press("1")
@@ -120,10 +158,24 @@ def test_keypad_only_takes_a_perekaman_number_and_hears_every_step(new_page, liv
     page.keyboard.press("Enter")
     settled(page, "priority")
     assert heard.since(mark, "t.back") == [
-        "screen.priority", "service.REKAM", "t.priority_title", "t.priority_note",
-        "press.1", "t.regular", "t.regular_sub", "press.2", "t.priority", "t.priority_sub", "press.0", "t.back"]
+        "screen.priority",
+        "service.REKAM",
+        "t.priority_title",
+        "t.priority_note",
+        "press.1",
+        "t.regular",
+        "t.regular_sub",
+        "press.2",
+        "t.priority",
+        "t.priority_sub",
+        "press.0",
+        "t.back",
+    ]
     assert heard.sentences(mark)[:3] == [
-        "Anda berada di layar pilihan antrean.", "Perekaman ka te pe el.", "Apakah Anda termasuk antrean prioritas?"]
+        "Anda berada di layar pilihan antrean.",
+        "Perekaman ka te pe el.",
+        "Apakah Anda termasuk antrean prioritas?",
+    ]
 
     mark = heard.count()
     page.keyboard.press("NumpadMultiply")  # "*" repeats the screen
@@ -135,12 +187,36 @@ def test_keypad_only_takes_a_perekaman_number_and_hears_every_step(new_page, liv
     expect(page.locator("#result-number")).to_have_text("A-001")
     number = ["letter.A", "digit.0", "digit.0", "digit.1", "call_to.REKAM"]
     spoken = heard.since(mark, "t.done")
-    result = spoken[spoken.index("screen.result"):]
-    assert result == ["screen.result", "t.your_number", *number, "ticket.again", *number,
-                      "service.REKAM", "t.ahead", "count.0", "t.wait_soon", "t.take_ticket", "press.0", "t.done"]
-    said = heard.sentences(mark)[spoken.index("screen.result"):]
-    assert said[1:13] == ["Nomor antrean Anda:", "a", "nol", "nol", "satu", "Nomor ini akan dipanggil ke loket satu.",
-                          "Sekali lagi.", "a", "nol", "nol", "satu", "Nomor ini akan dipanggil ke loket satu."]
+    result = spoken[spoken.index("screen.result") :]
+    assert result == [
+        "screen.result",
+        "t.your_number",
+        *number,
+        "ticket.again",
+        *number,
+        "service.REKAM",
+        "t.ahead",
+        "count.0",
+        "t.wait_soon",
+        "t.take_ticket",
+        "press.0",
+        "t.done",
+    ]
+    said = heard.sentences(mark)[spoken.index("screen.result") :]
+    assert said[1:13] == [
+        "Nomor antrean Anda:",
+        "a",
+        "nol",
+        "nol",
+        "satu",
+        "Nomor ini akan dipanggil ke loket satu.",
+        "Sekali lagi.",
+        "a",
+        "nol",
+        "nol",
+        "satu",
+        "Nomor ini akan dipanggil ke loket satu.",
+    ]
     assert ticket_numbers(live_server) == ["REKAM-1"]
 
     mark = heard.count()
@@ -187,10 +263,17 @@ def test_a_long_press_starts_voice_mode_and_a_choice_needs_a_second_tap(new_page
     mark = heard.count()
     page.touchscreen.tap(*centre(priority))
     page.touchscreen.tap(*centre(regular))  # a tap on another item speaks that one instead
-    page.wait_for_function("m => window.__spoken.slice(m).filter(e => e.key === 'help.tap_again').length === 2",
-                           arg=mark)
+    page.wait_for_function(
+        "m => window.__spoken.slice(m).filter(e => e.key === 'help.tap_again').length === 2", arg=mark
+    )
     assert heard.since(mark, "help.tap_again") == [
-        "t.priority", "t.priority_sub", "help.tap_again", "t.regular", "t.regular_sub", "help.tap_again"]
+        "t.priority",
+        "t.priority_sub",
+        "help.tap_again",
+        "t.regular",
+        "t.regular_sub",
+        "help.tap_again",
+    ]
     expect(page.locator("#screen-priority")).to_be_visible()
     assert ticket_numbers(live_server) == ["AMBIL-1", "AMBIL-2"]
 
@@ -200,12 +283,15 @@ def test_a_long_press_starts_voice_mode_and_a_choice_needs_a_second_tap(new_page
     expect(page.locator("#result-priority")).to_be_hidden()
     assert ticket_numbers(live_server) == ["AMBIL-1", "AMBIL-2", "AMBIL-3"]
     spoken = heard.since(mark, "t.done")
-    facts = spoken[spoken.index("t.ahead"):spoken.index("word.minutes") + 1]
+    facts = spoken[spoken.index("t.ahead") : spoken.index("word.minutes") + 1]
     minutes = re.search(r"(\d+) menit", page.locator("#result-wait").text_content())[1]  # as shown on screen
     assert facts == ["t.ahead", "count.2", "t.wait", f"count.{minutes}", "word.minutes"]
     said = heard.sentences(mark)
-    assert said[spoken.index("t.ahead"):spoken.index("t.ahead") + 3] == [
-        "Antrean di depan Anda:", "dua", "Perkiraan waktu tunggu, sekitar"]
+    assert said[spoken.index("t.ahead") : spoken.index("t.ahead") + 3] == [
+        "Antrean di depan Anda:",
+        "dua",
+        "Perkiraan waktu tunggu, sekitar",
+    ]
     assert heard.errors == []
 
 
@@ -222,8 +308,7 @@ def test_idle_reset_in_voice_mode_is_spoken_and_ends_it(new_page, live_server):
     assert heard.since(mark, "voice.idle")[-1] == "voice.idle"
     expect(page.locator("#screen-start")).to_be_visible()
     expect(page.locator("html")).not_to_have_class(re.compile(r"\bk-voice\b"))
-    assert heard.sentences(heard.count() - 1) == [
-        "Tidak ada kegiatan. Layar kembali ke awal, dan mode suara selesai."]
+    assert heard.sentences(heard.count() - 1) == ["Tidak ada kegiatan. Layar kembali ke awal, dan mode suara selesai."]
 
 
 PROBE_SCREEN = """() => {
@@ -261,8 +346,16 @@ def test_a_screen_with_its_own_digit_entry_gets_the_digits_and_each_is_spoken(ne
     page.keyboard.press("Backspace")
     page.keyboard.press("*")
     spoken = heard.since(mark, "t.continue")
-    assert spoken == ["input.deleted", "t.start_title", "input.entered", "digit.3", "digit.0", "input.help",
-                      "press.enter", "t.continue"]
+    assert spoken == [
+        "input.deleted",
+        "t.start_title",
+        "input.entered",
+        "digit.3",
+        "digit.0",
+        "input.help",
+        "press.enter",
+        "t.continue",
+    ]
     expect(page.locator("#entry")).to_have_attribute("data-value", "30")
 
     page.keyboard.press("Enter")
@@ -296,8 +389,11 @@ def grown(before: list, after: list, width: int, height: int) -> list[str]:
     """Return the texts that did not grow 1.5x (display-size type, 7vmin and up, keeps its size)."""
     display = min(width, height) * 0.07
     assert len(before) == len(after) and before
-    return [f"{name} {text!r}: {size:.1f} -> {large:.1f}" for (name, text, size), (_, _, large) in zip(before, after, strict=True)
-            if size < display - 0.5 and large < size * 1.5 - 0.01]
+    return [
+        f"{name} {text!r}: {size:.1f} -> {large:.1f}"
+        for (name, text, size), (_, _, large) in zip(before, after, strict=True)
+        if size < display - 0.5 and large < size * 1.5 - 0.01
+    ]
 
 
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
@@ -317,10 +413,12 @@ def test_large_text_is_half_again_as_big_and_keeps_every_action_on_screen(new_pa
         return normal, page.evaluate(TEXT_SIZES), page.evaluate(ACTIONS_ON_SCREEN)
 
     checks = {"start": both()}
-    checks["priority"] = both(lambda: (page.locator(".k-service-btn[data-code=UBAH]").click(),
-                                       settled(page, "priority")))
-    checks["result"] = both(lambda: (page.locator("#choose-priority").click(),
-                                     expect(page.locator("#result-number")).to_have_text("D-001")))
+    checks["priority"] = both(
+        lambda: (page.locator(".k-service-btn[data-code=UBAH]").click(), settled(page, "priority"))
+    )
+    checks["result"] = both(
+        lambda: (page.locator("#choose-priority").click(), expect(page.locator("#result-number")).to_have_text("D-001"))
+    )
     for screen, (normal, large, actions) in checks.items():
         assert grown(normal, large, *size) == [], screen
         assert actions == {"offscreen": [], "scrolls": False}, screen
@@ -394,15 +492,16 @@ OPEN_CHOICES_SHOWN = """() => {
 
 
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
-def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_on_screen(
-        new_page, live_server, size):
+def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_on_screen(new_page, live_server, size):
     rt = live_server.runtime
     with rt.db.write() as connection:  # the reasons of closed services are the longest texts of the screen
-        connection.execute("INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?, 'IKD', 0, 'x')",
-                           [rt.today()])
+        connection.execute(
+            "INSERT INTO service_overrides (day, service, open, updated_at) VALUES (?, 'IKD', 0, 'x')", [rt.today()]
+        )
         connection.execute(
             "INSERT INTO service_overrides (day, service, daily_quota, updated_at) VALUES (?, 'UBAH', 0, 'x')",
-            [rt.today()])
+            [rt.today()],
+        )
     page, heard = open_kiosk(new_page, live_server, "?idle=600", *size)
     expect(page.locator(".k-service-btn[data-code=IKD]")).to_be_disabled()
     # At the usual size too: the status check, the survey and "Bantuan suara" stay on screen.
@@ -412,13 +511,33 @@ def test_with_closed_services_large_text_and_voice_mode_keep_every_open_service_
     page.keyboard.press("Numpad1")
     # closed services are not offered: four choices, in the order they are shown
     assert heard.since(0, "help.more") == [
-        "voice.start", "help.services.4", "press.5", "t.status_start", "press.6", "t.survey_entry",
-        "help.more"]
+        "voice.start",
+        "help.services.4",
+        "press.5",
+        "t.status_start",
+        "press.6",
+        "t.survey_entry",
+        "help.more",
+    ]
     page.keyboard.press("NumpadMultiply")
-    assert heard.since(0, "voice.exit")[len(START_SHORT) + 1:][4:20] == [
-        "press.1", "service.REKAM", "press.2", "service.CETAK", "press.3", "service.AMBIL",
-        "press.4", "service.INFO", "press.5", "t.status_start", "press.6", "t.survey_entry", "press.7",
-        "t.more_entry", "press.0", "voice.exit"]
+    assert heard.since(0, "voice.exit")[len(START_SHORT) + 1 :][4:20] == [
+        "press.1",
+        "service.REKAM",
+        "press.2",
+        "service.CETAK",
+        "press.3",
+        "service.AMBIL",
+        "press.4",
+        "service.INFO",
+        "press.5",
+        "t.status_start",
+        "press.6",
+        "t.survey_entry",
+        "press.7",
+        "t.more_entry",
+        "press.0",
+        "voice.exit",
+    ]
     assert page.evaluate(OPEN_CHOICES_SHOWN) == {"cut": [], "voice": True}
     assert page.evaluate(ACTIONS_ON_SCREEN)["scrolls"] is False
 
@@ -432,16 +551,25 @@ def test_the_log_of_spoken_sentences_keeps_the_last_200(new_page, live_server):
     page.wait_for_function("() => window.__spoken.filter(e => e.key === 'screen.start').length >= 8")
     log = page.evaluate("window.__spoken")
     assert len(log) == 200
-    assert [entry["key"] for entry in log[-len(START_SCREEN):]] == START_SCREEN
+    assert [entry["key"] for entry in log[-len(START_SCREEN) :]] == START_SCREEN
     assert all(entry["url"] == f"/api/speech/{entry['key']}.wav" and entry["at"] > 0 for entry in log)
 
 
 # ------------------------------------------------------------------ the KTP-el status check in voice mode
 
-NOTICE_SCREEN = ["screen.status-notice", "t.status_title", "t.notice_title", "t.notice_what", "t.notice_kept",
-                 "t.notice_wipe", "press.1", "t.next", "press.0", "t.back"]
-NIK_STEP = ["screen.status-entry", "t.step_nik", "t.nik_title", "t.nik_hint", "input.help",
-            "press.enter", "t.key_next"]
+NOTICE_SCREEN = [
+    "screen.status-notice",
+    "t.status_title",
+    "t.notice_title",
+    "t.notice_what",
+    "t.notice_kept",
+    "t.notice_wipe",
+    "press.1",
+    "t.next",
+    "press.0",
+    "t.back",
+]
+NIK_STEP = ["screen.status-entry", "t.step_nik", "t.nik_title", "t.nik_hint", "input.help", "press.enter", "t.key_next"]
 KK_STEP = ["screen.status-entry", "t.step_kk", "t.kk_title", "t.kk_hint", "input.help", "press.enter", "t.key_next"]
 
 
@@ -469,8 +597,10 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     page.keyboard.press("Numpad8")
     assert heard.since(mark, "help.more") == ["voice.start", *START_SHORT]
     said = heard.sentences(mark)
-    assert said[START_SHORT.index("press.7") + 1:START_SHORT.index("press.7") + 3] == [
-        "Tekan tujuh untuk", "Cek status ka te pe el."]
+    assert said[START_SHORT.index("press.7") + 1 : START_SHORT.index("press.7") + 3] == [
+        "Tekan tujuh untuk",
+        "Cek status ka te pe el.",
+    ]
 
     # 2. A Perekaman (REKAM) number, by keypad only.
     page.keyboard.press("1")
@@ -483,8 +613,13 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     expect(page.locator("#result-number")).to_have_text("A-001")
     number = ["letter.A", "digit.0", "digit.0", "digit.1", "call_to.REKAM"]
     spoken = heard.since(mark, "t.done")
-    assert spoken[spoken.index("screen.result"):][:13] == [
-        "screen.result", "t.your_number", *number, "ticket.again", *number]
+    assert spoken[spoken.index("screen.result") :][:13] == [
+        "screen.result",
+        "t.your_number",
+        *number,
+        "ticket.again",
+        *number,
+    ]
     page.keyboard.press("0")  # Selesai
     settled(page, "start")
 
@@ -506,7 +641,10 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     settled(page, "status-entry")
     assert heard.since(mark, "t.key_next") == NIK_STEP
     assert heard.sentences(mark)[:3] == [
-        "Anda berada di layar memasukkan nomor.", "Langkah satu dari dua.", "Masukkan nik Anda, enam belas angka."]
+        "Anda berada di layar memasukkan nomor.",
+        "Langkah satu dari dua.",
+        "Masukkan nik Anda, enam belas angka.",
+    ]
 
     mark = heard.fresh()
     page.keyboard.press("Enter")  # nothing typed yet: Enter says what is missing, and stays
@@ -516,7 +654,7 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
 
     mark = heard.fresh()
     type_on_keypad(page, heard, "62030")  # 0 is a digit here, not "back"
-    page.keyboard.press("Backspace")       # Backspace deletes the last digit while there is one
+    page.keyboard.press("Backspace")  # Backspace deletes the last digit while there is one
     heard.since(mark, "input.deleted")
     assert [key for key in heard.since(mark, "input.deleted")] == [*digit_keys("62030"), "input.deleted"]
     assert heard.sentences(mark) == ["enam", "dua", "nol", "tiga", "nol", "Dihapus."]
@@ -524,8 +662,16 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     mark = heard.fresh()
     page.keyboard.press("NumpadMultiply")  # repeat: the step, then the digits typed so far
     assert heard.since(mark, "t.key_next") == [
-        "screen.status-entry", "t.step_nik", "t.nik_title", "t.nik_hint", "input.entered", *digit_keys("6203"),
-        "input.help", "press.enter", "t.key_next"]
+        "screen.status-entry",
+        "t.step_nik",
+        "t.nik_title",
+        "t.nik_hint",
+        "input.entered",
+        *digit_keys("6203"),
+        "input.help",
+        "press.enter",
+        "t.key_next",
+    ]
 
     type_on_keypad(page, heard, READY_NIK[4:-1])
     mark = heard.fresh()
@@ -549,13 +695,22 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     mark = heard.fresh()
     page.keyboard.press("NumpadEnter")
     settled(page, "status-answer")
-    answer = ["screen.status-answer", "t.answer_title", "status.READY_FOR_PICKUP.label",
-              "status.READY_FOR_PICKUP.message", "status.READY_FOR_PICKUP.next",
-              "press.1", "t.take", "service.AMBIL", "press.0", "t.done"]
+    answer = [
+        "screen.status-answer",
+        "t.answer_title",
+        "status.READY_FOR_PICKUP.label",
+        "status.READY_FOR_PICKUP.message",
+        "status.READY_FOR_PICKUP.next",
+        "press.1",
+        "t.take",
+        "service.AMBIL",
+        "press.0",
+        "t.done",
+    ]
     spoken = heard.since(mark, "t.done")
     assert spoken[0] == "t.checking"
-    assert spoken[spoken.index("screen.status-answer"):] == answer
-    said = heard.sentences(mark)[spoken.index("screen.status-answer"):]
+    assert spoken[spoken.index("screen.status-answer") :] == answer
+    said = heard.sentences(mark)[spoken.index("screen.status-answer") :]
     catalogue = sentences(live_server.runtime.settings)
     assert said == [catalogue[key] for key in answer]
     assert said[0] == "Hasil pemeriksaan sudah ada."
@@ -568,8 +723,19 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     page.keyboard.press("Enter")
     settled(page, "priority")
     assert heard.since(mark, "t.back") == [
-        "screen.priority", "service.AMBIL", "t.priority_title", "t.priority_note",
-        "press.1", "t.regular", "t.regular_sub", "press.2", "t.priority", "t.priority_sub", "press.0", "t.back"]
+        "screen.priority",
+        "service.AMBIL",
+        "t.priority_title",
+        "t.priority_note",
+        "press.1",
+        "t.regular",
+        "t.regular_sub",
+        "press.2",
+        "t.priority",
+        "t.priority_sub",
+        "press.0",
+        "t.back",
+    ]
     assert ticket_numbers(live_server) == ["REKAM-1"]
     page.keyboard.press("2")
     mark = heard.fresh()
@@ -578,9 +744,14 @@ def test_keypad_only_takes_a_number_then_checks_a_status_and_takes_the_next_step
     expect(page.locator("#result-priority")).to_be_visible()
     number = ["letter.C", "digit.0", "digit.0", "digit.1", "call_to.AMBIL"]
     spoken = heard.since(mark, "t.done")
-    assert spoken[spoken.index("screen.result"):][:13] == [
-        "screen.result", "t.your_number", *number, "ticket.again", *number]
-    said = heard.sentences(mark)[spoken.index("screen.result"):]
+    assert spoken[spoken.index("screen.result") :][:13] == [
+        "screen.result",
+        "t.your_number",
+        *number,
+        "ticket.again",
+        *number,
+    ]
+    said = heard.sentences(mark)[spoken.index("screen.result") :]
     assert said[2:6] == ["ce", "nol", "nol", "satu"]
     assert ticket_numbers(live_server) == ["REKAM-1", "AMBIL-1"]
 
@@ -622,8 +793,16 @@ def test_backspace_on_an_empty_entry_goes_back_a_step_and_a_wrong_number_is_hear
     page.keyboard.press("Backspace")  # nothing typed on this step: back to the NIK, which is kept
     expect(page.locator("#entry-title")).to_have_text("Masukkan NIK Anda")
     assert heard.since(mark, "t.key_next") == [
-        "screen.status-entry", "t.step_nik", "t.nik_title", "t.nik_hint", "input.entered", *digit_keys(UNKNOWN_NIK),
-        "input.help", "press.enter", "t.key_next"]
+        "screen.status-entry",
+        "t.step_nik",
+        "t.nik_title",
+        "t.nik_hint",
+        "input.entered",
+        *digit_keys(UNKNOWN_NIK),
+        "input.help",
+        "press.enter",
+        "t.key_next",
+    ]
 
     page.keyboard.press("Enter")
     expect(page.locator("#entry-title")).to_have_text("Masukkan nomor KK")
@@ -652,4 +831,3 @@ def test_backspace_on_an_empty_entry_goes_back_a_step_and_a_wrong_number_is_hear
     settled(page, "start")
     assert heard.since(mark, "help.more") == START_SHORT
     assert heard.errors == []
-

@@ -24,10 +24,15 @@ STANDARD = ["requirements", "procedure", "time_standard", "cost", "product"]
 
 
 def _problems(page) -> list[str]:
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                            "wcag21aa", "best-practice"]}})
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    results = AXE.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _step(page, heard, keys: list[str], last: str) -> list[str]:
@@ -46,11 +51,14 @@ def _step(page, heard, keys: list[str], last: str) -> list[str]:
 
 def _offscreen(page, selector: str) -> list[str]:
     """The visible elements matching ``selector`` that are not wholly inside the viewport (by their id/text)."""
-    return page.evaluate("""(selector) => [...document.querySelectorAll(selector)]
+    return page.evaluate(
+        """(selector) => [...document.querySelectorAll(selector)]
         .filter((node) => node.getClientRects().length && !node.closest('[hidden]'))
         .filter((node) => { const box = node.getBoundingClientRect();
             return box.top < 0 || box.left < 0 || box.bottom > innerHeight + 0.5 || box.right > innerWidth + 0.5; })
-        .map((node) => node.id || node.textContent.trim())""", selector)
+        .map((node) => node.id || node.textContent.trim())""",
+        selector,
+    )
 
 
 def test_by_keypad_alone_from_the_start_screen_to_a_lodged_complaint_and_back(live_server, new_page):
@@ -59,24 +67,44 @@ def test_by_keypad_alone_from_the_start_screen_to_a_lodged_complaint_and_back(li
     # The start screen offers "Layanan lainnya" after its buttons; its screen leads to the standards.
     assert _step(page, heard, ["Numpad5"], "help.more") == ["voice.start", *START_SHORT]
     assert _step(page, heard, ["9", "Enter"], "t.back") == [
-        "screen.more", "t.more_entry", "press.1", "t.standards_entry", "press.0", "t.back"]
+        "screen.more",
+        "t.more_entry",
+        "press.1",
+        "t.standards_entry",
+        "press.0",
+        "t.back",
+    ]
     settled(page, "more")
 
     # The standards page: voice mode came along (a new page, a new log).
     page.keyboard.press("1")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/kiosk/standar$"))
-    listing = ["screen.standards", "t.choose_service",
-               *[key for number, code in enumerate(SERVICES, 1) for key in (f"press.{number}", f"service.{code}")],
-               "press.7", "t.complain", "press.8", "t.maklumat", "press.0", "t.home"]
+    listing = [
+        "screen.standards",
+        "t.choose_service",
+        *[key for number, code in enumerate(SERVICES, 1) for key in (f"press.{number}", f"service.{code}")],
+        "press.7",
+        "t.complain",
+        "press.8",
+        "t.maklumat",
+        "press.0",
+        "t.home",
+    ]
     assert heard.since(0, "t.home") == ["voice.start", "help.keys", *listing]
     assert page.evaluate("document.documentElement.classList.contains('k-voice')")
 
     # A service's standard, read in full; "Gratis" is what it costs.
     said = _step(page, heard, ["1", "Enter"], "t.back")
-    assert said == ["screen.standard", "service.REKAM",
-                    *[key for name in STANDARD for key in (f"t.{name}", f"standard.REKAM.{name}")],
-                    "press.1", "t.complain", "press.0", "t.back"]
+    assert said == [
+        "screen.standard",
+        "service.REKAM",
+        *[key for name in STANDARD for key in (f"t.{name}", f"standard.REKAM.{name}")],
+        "press.1",
+        "t.complain",
+        "press.0",
+        "t.back",
+    ]
     texts = heard.sentences(heard.count() - len(said))
     assert texts[texts.index("Biaya:") + 1] == "Gratis."
     assert texts[texts.index("Persyaratan:") + 1].startswith("Satu, Kartu Keluarga asli.")
@@ -90,25 +118,54 @@ def test_by_keypad_alone_from_the_start_screen_to_a_lodged_complaint_and_back(li
 
     # A complaint: its category (with its deadline), "minta dihubungi", a phone number on the keypad.
     said = _step(page, heard, ["7", "Enter"], "t.back")
-    assert said == ["screen.complaint-category", "t.category_title",
-                    "press.1", "complaint.category.info", "press.2", "complaint.category.service",
-                    "press.3", "complaint.category.conduct", "press.4", "complaint.category.other",
-                    "press.0", "t.back"]
-    assert heard.sentences(heard.count() - len(said))[7] == "Perilaku petugas, dijawab paling lambat empat belas " \
-                                                             "hari kerja."
+    assert said == [
+        "screen.complaint-category",
+        "t.category_title",
+        "press.1",
+        "complaint.category.info",
+        "press.2",
+        "complaint.category.service",
+        "press.3",
+        "complaint.category.conduct",
+        "press.4",
+        "complaint.category.other",
+        "press.0",
+        "t.back",
+    ]
+    assert (
+        heard.sentences(heard.count() - len(said))[7] == "Perilaku petugas, dijawab paling lambat empat belas "
+        "hari kerja."
+    )
     assert _step(page, heard, ["3", "Enter"], "t.back") == [
-        "screen.complaint-text", "t.text_voice", "press.1", "t.call_me", "press.0", "t.back"]
+        "screen.complaint-text",
+        "t.text_voice",
+        "press.1",
+        "t.call_me",
+        "press.0",
+        "t.back",
+    ]
     assert _step(page, heard, ["1", "Enter"], "t.send") == [
-        "screen.complaint-phone", "t.phone_hint", "complaint.phone_help", "press.enter", "t.send"]
+        "screen.complaint-phone",
+        "t.phone_hint",
+        "complaint.phone_help",
+        "press.enter",
+        "t.send",
+    ]
     type_on_keypad(page, heard, "081234567890")
     expect(page.locator("#phone")).to_have_text("081234567890")
     said = _step(page, heard, ["Enter"], "t.back_home")
     code = page.locator("#sent-code").inner_text()
     assert re.fullmatch(r"PGD-\d{4}-0001", code)
     spelled = [f"digit.{c}" if c.isdigit() else f"letter.{c}" for c in code.replace("-", "")]
-    assert said[said.index("screen.complaint-sent"):] == [
-        "screen.complaint-sent", "complaint.code_is", *spelled, "complaint.due.conduct", "t.take_receipt",
-        "press.0", "t.back_home"]
+    assert said[said.index("screen.complaint-sent") :] == [
+        "screen.complaint-sent",
+        "complaint.code_is",
+        *spelled,
+        "complaint.due.conduct",
+        "t.take_receipt",
+        "press.0",
+        "t.back_home",
+    ]
     row = live_server.runtime.db.conn.execute("SELECT category, text, phone, channel FROM complaints").fetchone()
     assert tuple(row) == ("conduct", "Minta dihubungi melalui telepon.", "+6281234567890", "kiosk")
 
@@ -143,8 +200,9 @@ def test_call_me_without_a_number_is_refused_aloud_and_the_page_left_idle_ends_v
 
 @pytest.mark.parametrize("width,height", [(1080, 1920), (1920, 1080)])
 @pytest.mark.parametrize("lang", ["id", "en"])
-def test_large_text_in_both_languages_keeps_every_action_on_screen_and_axe_clean(live_server, new_page, width, height,
-                                                                              lang):
+def test_large_text_in_both_languages_keeps_every_action_on_screen_and_axe_clean(
+    live_server, new_page, width, height, lang
+):
     page = new_page(width, height)
     page.goto(f"{live_server.url}/kiosk/standar?idle=600")
     page.locator("#large-text").click()
@@ -179,8 +237,10 @@ def test_large_text_in_both_languages_keeps_every_action_on_screen_and_axe_clean
     expect(page.locator("#sent-code")).to_have_text(re.compile(r"^PGD-\d{4}-\d{4}$"))
     expect(page.locator("#sent-receipt")).to_be_visible()  # the test server prints to a file
     expect(page.locator("#sent-receipt")).to_have_text(
-        "Please take your receipt from the printer." if lang == "en" else
-        "Silakan ambil tanda terima Anda dari printer.")
+        "Please take your receipt from the printer."
+        if lang == "en"
+        else "Silakan ambil tanda terima Anda dari printer."
+    )
     check("sent")
     assert shots == ["list", "service", "category", "text", "phone", "sent"]
 
@@ -193,7 +253,10 @@ def test_every_sentence_the_standards_page_can_ask_for_is_in_the_catalogue(live_
     static |= set(re.findall(r'say\(\["([a-z_.-]+)"\]\)', script)) | set(re.findall(r'"(complaint\.[a-z_]+)"', script))
     assert static - set(catalogue) == set()
     dynamic = {f"standard.{code}.{key}" for code in SERVICES for key in STANDARD}
-    dynamic |= {f"complaint.{kind}.{category}" for kind in ("category", "due")
-                for category in ("info", "service", "conduct", "other")}
+    dynamic |= {
+        f"complaint.{kind}.{category}"
+        for kind in ("category", "due")
+        for category in ("info", "service", "conduct", "other")
+    }
     assert dynamic - set(catalogue) == set()
     assert catalogue["standard.CETAK.cost"] == "Gratis."

@@ -23,8 +23,9 @@ from tests.browser.test_survey import serve
 pytestmark = pytest.mark.browser
 SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save the screenshots there (docs/screenshots)
 
-LETTERS = [key for letter in "ABCDEF" for key in (f"press.{'ABCDEF'.index(letter) + 1}", "word.letter",
-                                                      f"letter.{letter}")]
+LETTERS = [
+    key for letter in "ABCDEF" for key in (f"press.{'ABCDEF'.index(letter) + 1}", "word.letter", f"letter.{letter}")
+]
 NUMBER_LETTERS = ["screen.survey-number", "t.survey_title", "t.survey_number_hint", *LETTERS, "press.0", "t.cancel"]
 NUMBER_ENTRY = ["screen.survey-number", "t.survey_title", "t.survey_number_hint", "word.letter", "letter.A"]
 NUMBER_END = ["survey.number_help", "press.enter", "t.next"]
@@ -33,11 +34,25 @@ PARTS = ("gender", "age", "education", "job")
 
 def profile(chosen: dict[str, str] | None = None) -> list[str]:
     """The profile screen in voice mode: the four parts as choices 1-4 (each with its answer), then sending."""
-    parts = [key for number, part in enumerate(PARTS, 1)
-             for key in (f"press.{number}", f"survey.part.{part}",
-                         f"survey.option.{part}.{chosen[part]}" if part in (chosen or {}) else "survey.part_empty")]
-    return ["screen.survey-profile", "t.survey_profile", "t.survey_profile_voice", *parts, "press.5", "t.survey_send",
-            "press.0", "t.survey_previous"]
+    parts = [
+        key
+        for number, part in enumerate(PARTS, 1)
+        for key in (
+            f"press.{number}",
+            f"survey.part.{part}",
+            f"survey.option.{part}.{chosen[part]}" if part in (chosen or {}) else "survey.part_empty",
+        )
+    ]
+    return [
+        "screen.survey-profile",
+        "t.survey_profile",
+        "t.survey_profile_voice",
+        *parts,
+        "press.5",
+        "t.survey_send",
+        "press.0",
+        "t.survey_previous",
+    ]
 
 
 PROFILE = profile()
@@ -79,7 +94,7 @@ def to_survey_letter(page, heard, walk: Walk) -> None:
 
 def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, live_server):
     staff = live_server.login()
-    serve(live_server, staff)                                                        # A-001, served
+    serve(live_server, staff)  # A-001, served
     live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()  # A-002, waiting
     page, heard = open_kiosk(new_page, live_server)
     walk = Walk(heard)
@@ -87,19 +102,26 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
 
     assert walk.step(lambda: page.keyboard.press("Numpad8"), "help.more") == ["voice.start", *START_SHORT]
     to_survey_letter(page, heard, walk)
-    assert walk.said[-8:-3] == ["Anda berada di layar survei kepuasan.", "Survei kepuasan masyarakat.",
-                                catalogue["t.survey_number_hint"], "huruf", "a"]
+    assert walk.said[-8:-3] == [
+        "Anda berada di layar survei kepuasan.",
+        "Survei kepuasan masyarakat.",
+        catalogue["t.survey_number_hint"],
+        "huruf",
+        "a",
+    ]
 
     # A number not served yet: the API's answer is heard as its own sentence, the screen shows its message.
     assert walk.step(lambda: type_on_keypad(page, heard, "2"), "digit.2") == ["digit.2"]
     # The voice bar's key hint says what Backspace does here: it clears the letter when no digit is left.
     expect(page.locator(".k-voice-keys")).to_have_text(
-        "Angka mengetik · ⌫ hapus, bila kosong hapus huruf · Enter lanjut · * ulang")
+        "Angka mengetik · ⌫ hapus, bila kosong hapus huruf · Enter lanjut · * ulang"
+    )
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.next")
     assert keys == ["survey.error.not_served", *NUMBER_ENTRY, "input.entered", "digit.2", *NUMBER_END]
     assert walk.said[-len(keys)] == "Survei dapat diisi setelah nomor itu selesai dilayani."
     expect(page.locator("#survey-number-error")).to_have_text(
-        "Survei dapat diisi setelah nomor A-002 selesai dilayani.")
+        "Survei dapat diisi setelah nomor A-002 selesai dilayani."
+    )
 
     # Backspace deletes the digit; on no digits it deletes the letter and the letters are read again.
     assert walk.step(lambda: page.keyboard.press("Backspace"), "input.deleted") == ["input.deleted"]
@@ -111,19 +133,29 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
 
     # "A, nol, nol, satu" as the ticket reads it: three digits make the number complete.
     assert walk.step(lambda: [page.keyboard.press(f"Numpad{d}") for d in "001"], "input.complete") == [
-        "digit.0", "digit.0", "digit.1", "input.complete"]
+        "digit.0",
+        "digit.0",
+        "digit.1",
+        "input.complete",
+    ]
     expect(page.locator("#survey-number")).to_have_text("A-001")
     assert walk.step(lambda: page.keyboard.press("NumpadEnter"), "t.survey_previous") == question(1)
     settled(page, "survey-question")
-    assert walk.said[-len(question(1)):][:4] == [
-        "Pertanyaan satu dari sembilan.", catalogue["survey.q.persyaratan"], "Tekan satu untuk", "Tidak sesuai."]
+    assert walk.said[-len(question(1)) :][:4] == [
+        "Pertanyaan satu dari sembilan.",
+        catalogue["survey.q.persyaratan"],
+        "Tekan satu untuk",
+        "Tidak sesuai.",
+    ]
 
     # Nine questions: a digit chooses (and is said back), Enter answers and the next question is read.
     scores = [4, 3, 2, 4, 3, 1, 4, 3, 4]
     for number, score in enumerate(scores, 1):
         code = ELEMENT_CODES[number - 1]
         assert walk.step(lambda score=score: page.keyboard.press(str(score)), "help.confirm") == [
-            f"survey.a.{code}.{score}", "help.confirm"]
+            f"survey.a.{code}.{score}",
+            "help.confirm",
+        ]
         expect(page.locator(f".ks-answer[data-score='{score}']")).to_have_class(re.compile(r"\bk-voice-selected\b"))
         following = question(number + 1) if number < len(scores) else PROFILE
         assert walk.step(lambda: page.keyboard.press("Enter"), following[-1]) == following
@@ -133,20 +165,34 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
             page.keyboard.press("3")
             walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous")
     settled(page, "survey-profile")
-    assert walk.said[-len(PROFILE):][:6] == [
-        "Pertanyaan sudah selesai.", "Tentang Anda.",
+    assert walk.said[-len(PROFILE) :][:6] == [
+        "Pertanyaan sudah selesai.",
+        "Tentang Anda.",
         "Bagian ini boleh dilewati. Pilih bagian yang ingin Anda isi, atau langsung kirim jawaban.",
-        "Tekan satu untuk", "Jenis kelamin.", "Belum dipilih."]
+        "Tekan satu untuk",
+        "Jenis kelamin.",
+        "Belum dipilih.",
+    ]
 
     # One part of the profile by keypad: 2 (Usia), Enter opens its options; 3, Enter chooses and comes back.
-    ages = [key for number, code in enumerate(("17-25", "26-35", "36-45", "46-55", "56+"), 1)
-            for key in (f"press.{number}", f"survey.option.age.{code}")]
+    ages = [
+        key
+        for number, code in enumerate(("17-25", "26-35", "36-45", "46-55", "56+"), 1)
+        for key in (f"press.{number}", f"survey.option.age.{code}")
+    ]
     assert walk.step(lambda: page.keyboard.press("2"), "help.confirm") == [
-        "survey.part.age", "survey.part_empty", "help.confirm"]
+        "survey.part.age",
+        "survey.part_empty",
+        "help.confirm",
+    ]
     assert walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous") == [
-        "survey.part.age", *ages, "press.0", "t.survey_previous"]
+        "survey.part.age",
+        *ages,
+        "press.0",
+        "t.survey_previous",
+    ]
     settled(page, "survey-part")
-    assert walk.said[-len(ages) - 3:][:3] == ["Usia.", "Tekan satu untuk", "tujuh belas sampai dua puluh lima tahun."]
+    assert walk.said[-len(ages) - 3 :][:3] == ["Usia.", "Tekan satu untuk", "tujuh belas sampai dua puluh lima tahun."]
     page.keyboard.press("3")
     assert walk.step(lambda: page.keyboard.press("Enter"), "t.survey_previous") == profile({"age": "36-45"})
     settled(page, "survey-profile")
@@ -156,9 +202,8 @@ def test_keypad_only_answers_the_whole_survey_and_every_step_is_heard(new_page, 
     assert walk.step(lambda: page.keyboard.press("5"), "help.confirm") == ["t.survey_send", "help.confirm"]
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.back_home")
     settled(page, "survey-thanks")
-    assert keys[-len(THANKS):] == THANKS and set(keys[:-len(THANKS)]) <= {"survey.sending"}
-    assert walk.said[-4:] == ["Terima kasih.", catalogue["t.survey_thanks_text"], "Tekan nol untuk",
-                              "Kembali ke awal."]
+    assert keys[-len(THANKS) :] == THANKS and set(keys[: -len(THANKS)]) <= {"survey.sending"}
+    assert walk.said[-4:] == ["Terima kasih.", catalogue["t.survey_thanks_text"], "Tekan nol untuk", "Kembali ke awal."]
 
     today = live_server.runtime.today()
     rows = survey_store.survey_responses(live_server.runtime.db, today, today)
@@ -196,7 +241,9 @@ def test_a_survey_question_is_answered_by_tap_then_confirm(new_page, live_server
     box = page.locator(".ks-answer[data-score='2']").bounding_box()
     point = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert walk.step(lambda: page.touchscreen.tap(*point), "help.tap_again") == [
-        "survey.a.persyaratan.2", "help.tap_again"]
+        "survey.a.persyaratan.2",
+        "help.tap_again",
+    ]
     assert walk.said[-2:] == ["Kurang sesuai.", "Sentuh sekali lagi untuk memilih."]
     expect(page.locator("#survey-count")).to_have_text("Nomor A-001 · Pertanyaan 1 dari 9")  # one tap only speaks
 
@@ -221,10 +268,10 @@ def test_a_wrong_survey_number_is_heard_with_its_own_sentence(new_page, live_ser
     type_on_keypad(page, heard, "9")
     keys = walk.step(lambda: page.keyboard.press("Enter"), "t.next")
     assert keys == ["survey.error.not_found", *NUMBER_ENTRY, "input.entered", "digit.9", *NUMBER_END]
-    assert walk.said[-len(keys)] == ("Nomor itu tidak ditemukan di antrean hari ini. "
-                                     "Periksa nomor pada tiket Anda.")
+    assert walk.said[-len(keys)] == ("Nomor itu tidak ditemukan di antrean hari ini. Periksa nomor pada tiket Anda.")
     expect(page.locator("#survey-number-error")).to_have_text(
-        "Nomor A-009 tidak ditemukan di antrean hari ini. Periksa nomor pada tiket Anda.")
+        "Nomor A-009 tidak ditemukan di antrean hari ini. Periksa nomor pada tiket Anda."
+    )
     assert heard.errors == []
 
 
@@ -234,15 +281,25 @@ def close_rekam(server, **override) -> None:
     server.session.patch(f"{server.url}/api/services/REKAM", json=override, headers=headers).raise_for_status()
 
 
-@pytest.mark.parametrize("override, code, sentence, shown", [
-    ({"daily_quota": 0}, "quota_reached", "Kuota nomor antrean hari ini sudah habis.",
-     "Kuota nomor antrean hari ini sudah habis."),
-    ({"open": False}, "service_closed", "Layanan ini tidak sedang memberikan nomor antrean. "
-                                    "Silakan pilih layanan lain atau tanyakan kepada petugas.",
-     "Layanan ini ditutup sementara hari ini."),
-])
-def test_a_refused_number_is_heard_with_the_apis_own_sentence(new_page, live_server, override, code, sentence,
-                                                              shown):
+@pytest.mark.parametrize(
+    "override, code, sentence, shown",
+    [
+        (
+            {"daily_quota": 0},
+            "quota_reached",
+            "Kuota nomor antrean hari ini sudah habis.",
+            "Kuota nomor antrean hari ini sudah habis.",
+        ),
+        (
+            {"open": False},
+            "service_closed",
+            "Layanan ini tidak sedang memberikan nomor antrean. "
+            "Silakan pilih layanan lain atau tanyakan kepada petugas.",
+            "Layanan ini ditutup sementara hari ini.",
+        ),
+    ],
+)
+def test_a_refused_number_is_heard_with_the_apis_own_sentence(new_page, live_server, override, code, sentence, shown):
     page, heard = open_kiosk(new_page, live_server)
     walk = Walk(heard)
     walk.step(lambda: page.keyboard.press("Numpad1"), "help.more")
@@ -263,8 +320,10 @@ def test_an_error_code_without_its_own_sentence_gets_the_generic_one(new_page, l
     page, heard = open_kiosk(new_page, live_server)
     # The page's request goes to the real server with a key it refuses: a bad_request, which the resident
     # cannot act on, so the catalogue has no sentence of its own for it.
-    page.route("**/api/tickets", lambda route: route.continue_(
-        headers={**route.request.headers, "idempotency-key": "not a valid key!"}))
+    page.route(
+        "**/api/tickets",
+        lambda route: route.continue_(headers={**route.request.headers, "idempotency-key": "not a valid key!"}),
+    )
     walk = Walk(heard)
     walk.step(lambda: page.keyboard.press("Numpad1"), "help.more")
     page.keyboard.press("1")
@@ -276,14 +335,19 @@ def test_an_error_code_without_its_own_sentence_gets_the_generic_one(new_page, l
     expect(page.locator("#error-text")).to_contain_text("Idempotency-Key tidak valid")
     expect(page.locator("#error-text")).to_have_attribute("data-say", "error.bad_request")
     assert keys[-4:] == ["t.sorry", "error.error", "press.0", "t.back_home"]
-    assert walk.said[-4:] == ["Mohon maaf.", "Ada masalah. Silakan minta bantuan petugas.", "Tekan nol untuk",
-                              "Kembali ke awal."]
+    assert walk.said[-4:] == [
+        "Mohon maaf.",
+        "Ada masalah. Silakan minta bantuan petugas.",
+        "Tekan nol untuk",
+        "Kembali ke awal.",
+    ]
     assert heard.errors == []
 
 
 @pytest.mark.parametrize("width, height, tag", [(1080, 1920, "portrait"), (1920, 1080, "landscape")])
 def test_the_survey_in_voice_mode_has_no_serious_accessibility_violation_and_tab_reaches_it(
-        new_page, live_server, width, height, tag):
+    new_page, live_server, width, height, tag
+):
     from tests.browser.test_axe import _problems
     from tests.browser.test_keyboard import _check
 
@@ -353,6 +417,7 @@ def test_the_survey_in_voice_mode_has_no_serious_accessibility_violation_and_tab
     look("thanks", "thanks")
     assert {state: found for state, found in states.items() if found} == {}
     assert keyboard == {name: {"unreachable": [], "no focus ring": []} for name in keyboard}
-    rows = survey_store.survey_responses(live_server.runtime.db, live_server.runtime.today(),
-                                         live_server.runtime.today())
+    rows = survey_store.survey_responses(
+        live_server.runtime.db, live_server.runtime.today(), live_server.runtime.today()
+    )
     assert [[row[code] for code in ELEMENT_CODES] for row in rows] == [[4] * 9]

@@ -65,16 +65,31 @@ STATES = {
     "waiting": ((), "Menunggu", "Silakan tunggu sampai nomor Anda dipanggil.", HELP_LIVE),
     "called": (("next",), "Dipanggil — silakan menuju Loket 1", "Nomor Anda sedang dipanggil sekarang.", HELP_LIVE),
     "serving": (("next", "serve"), "Sedang dilayani di Loket 1", "Silakan ikuti arahan petugas.", ""),
-    "done": (("next", "serve", "done"), "Selesai",
-             "Terima kasih. Layanan Anda sudah selesai; Anda tidak perlu menunggu lagi.", ""),
-    "no_show": (("next", "no-show"), "Tidak hadir saat dipanggil",
-                "Nomor Anda sudah dipanggil, tetapi Anda tidak datang ke loket. "
-                "Silakan hubungi petugas agar dipanggil kembali.",
-                "Halaman ini diperbarui sendiri bila petugas memasukkan nomor Anda kembali ke antrean."),
-    "cancelled": (("cancel",), "Dibatalkan",
-                  "Nomor ini sudah dibatalkan. Silakan ambil nomor baru bila masih perlu.", ""),
-    "expired": (("expire",), "Sudah tidak berlaku",
-                "Nomor ini dari hari sebelumnya atau layanan sudah tutup. Silakan ambil nomor baru.", ""),
+    "done": (
+        ("next", "serve", "done"),
+        "Selesai",
+        "Terima kasih. Layanan Anda sudah selesai; Anda tidak perlu menunggu lagi.",
+        "",
+    ),
+    "no_show": (
+        ("next", "no-show"),
+        "Tidak hadir saat dipanggil",
+        "Nomor Anda sudah dipanggil, tetapi Anda tidak datang ke loket. "
+        "Silakan hubungi petugas agar dipanggil kembali.",
+        "Halaman ini diperbarui sendiri bila petugas memasukkan nomor Anda kembali ke antrean.",
+    ),
+    "cancelled": (
+        ("cancel",),
+        "Dibatalkan",
+        "Nomor ini sudah dibatalkan. Silakan ambil nomor baru bila masih perlu.",
+        "",
+    ),
+    "expired": (
+        ("expire",),
+        "Sudah tidak berlaku",
+        "Nomor ini dari hari sebelumnya atau layanan sudah tutup. Silakan ambil nomor baru.",
+        "",
+    ),
 }
 
 
@@ -191,11 +206,15 @@ def test_when_a_priority_number_goes_first_the_page_says_why_the_count_went_up(n
     expect(page.locator("#ahead")).to_have_text("1", timeout=8000)
     note = page.locator("#ahead-note")
     expect(note).to_be_visible()
-    expect(note).to_have_text("Nomor prioritas (lansia, penyandang disabilitas, ibu hamil, membawa balita) "
-                              "dilayani lebih dulu, sehingga jumlah di depan Anda bertambah.")
+    expect(note).to_have_text(
+        "Nomor prioritas (lansia, penyandang disabilitas, ibu hamil, membawa balita) "
+        "dilayani lebih dulu, sehingga jumlah di depan Anda bertambah."
+    )
     page.locator("[data-page-lang=en]").click()
-    expect(note).to_have_text("Priority numbers (elderly, disabled, pregnant, with a small child) are served first, "
-                              "so the number ahead of you went up.")
+    expect(note).to_have_text(
+        "Priority numbers (elderly, disabled, pregnant, with a small child) are served first, "
+        "so the number ahead of you went up."
+    )
 
     staff = live_server.login()
     live_server.post("/api/counters/1/next", headers=staff).raise_for_status()  # the priority number is called

@@ -57,8 +57,11 @@ def test_an_admin_sees_every_chart_drawn_with_nothing_from_outside(office_with_h
     for ident, names in CHARTS.items():
         chart = page.locator(f"#{ident}")
         chart.scroll_into_view_if_needed()
-        drawn = page.evaluate("(id) => { const img = document.getElementById(id);"
-                              " return [img.complete, img.naturalWidth, img.getBoundingClientRect().width]; }", ident)
+        drawn = page.evaluate(
+            "(id) => { const img = document.getElementById(id);"
+            " return [img.complete, img.naturalWidth, img.getBoundingClientRect().width]; }",
+            ident,
+        )
         assert drawn[0] and drawn[1] > 0 and drawn[2] > 300, (ident, drawn)
         svg = base64.b64decode(chart.get_attribute("src").split(",", 1)[1]).decode()
         assert "<script" not in svg
@@ -89,14 +92,21 @@ def test_the_a4_print_holds_the_office_header_and_the_figures(office_with_histor
     assert f"Periode: {period}" in first
     assert all(figure in first for figure in figures), (figures, first[:400])
     text = " ".join(" ".join(sheet.extract_text().split()) for sheet in reader.pages)
-    for heading in ("Nomor diambil dan dilayani per jam", "Lama menunggu per layanan", "Tidak hadir per layanan",
-                    "Tren 30 hari", "Jam tersibuk per hari"):
+    for heading in (
+        "Nomor diambil dan dilayani per jam",
+        "Lama menunggu per layanan",
+        "Tidak hadir per layanan",
+        "Tren 30 hari",
+        "Jam tersibuk per hari",
+    ):
         assert text.count(heading) == 1, heading  # every section printed, once
     if SCREENSHOTS:
         (tmp_path / "report.pdf").write_bytes(pdf)
         if shutil.which("pdftoppm"):  # the pages as printed
-            subprocess.run(["pdftoppm", "-r", "80", "-png", str(tmp_path / "report.pdf"),
-                            str(Path(SCREENSHOTS) / "report-a4")], check=True)
+            subprocess.run(
+                ["pdftoppm", "-r", "80", "-png", str(tmp_path / "report.pdf"), str(Path(SCREENSHOTS) / "report-a4")],
+                check=True,
+            )
         else:
             page.screenshot(path=str(Path(SCREENSHOTS) / "report-a4-print.png"), full_page=True)
 
@@ -135,9 +145,9 @@ def test_the_report_page_meets_wcag_aa_contrast_on_screen_and_in_print(office_wi
 
 # ---------------------------------------------------------------- charts: labels apart, bars within their scale
 
+
 def _hourly(hours) -> dict:
-    return {"hourly": [{"hour": hour, "issued": 40 + 7 * (hour % 5), "served": 37 + 5 * (hour % 4)}
-                       for hour in hours]}
+    return {"hourly": [{"hour": hour, "issued": 40 + 7 * (hour % 5), "served": 37 + 5 * (hour % 4)} for hour in hours]}
 
 
 LABEL_BOXES = """() => [...document.querySelectorAll('g.axis.x text')]
@@ -149,9 +159,15 @@ VALUE_LABELS = """(axis) => [...document.querySelectorAll(`g.axis.${axis} .guide
 
 
 def _overlapping(boxes: list[dict]) -> list[tuple[str, str]]:
-    return [(a["text"], b["text"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-            if a["x"] < b["x"] + b["w"] - 0.5 and b["x"] < a["x"] + a["w"] - 0.5
-            and a["y"] < b["y"] + b["h"] - 0.5 and b["y"] < a["y"] + a["h"] - 0.5]
+    return [
+        (a["text"], b["text"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x"] < b["x"] + b["w"] - 0.5
+        and b["x"] < a["x"] + a["w"] - 0.5
+        and a["y"] < b["y"] + b["h"] - 0.5
+        and b["y"] < a["y"] + a["h"] - 0.5
+    ]
 
 
 @pytest.mark.parametrize("hours", [range(8, 16), range(7, 18), range(0, 24)], ids=["8h", "11h", "24h"])
@@ -160,13 +176,15 @@ def test_hour_labels_never_run_together(new_page, hours, scale):
     from kiosk.files.charts import hourly_chart, weekday_chart
 
     page = new_page(1366, 768)
-    week = {"week": {"hours": list(hours), "rows": [{"weekday": "Senin", "days": 4,
-                                                     "averages": [float(h) for h in hours]}]}}
+    week = {
+        "week": {"hours": list(hours), "rows": [{"weekday": "Senin", "days": 4, "averages": [float(h) for h in hours]}]}
+    }
     for chart in (hourly_chart(_hourly(hours)), weekday_chart(week)):
         svg = chart.svg.split("?>", 1)[-1]
         page.set_content(f'<div style="width:{int(720 * scale)}px">{svg}</div>')
-        page.evaluate("() => { const s = document.querySelector('svg'); s.style.width = '100%';"
-                      " s.style.height = 'auto'; }")
+        page.evaluate(
+            "() => { const s = document.querySelector('svg'); s.style.width = '100%'; s.style.height = 'auto'; }"
+        )
         boxes = page.evaluate(LABEL_BOXES)
         assert len(boxes) >= len(hours) // 2, chart.name  # every label, or every other on a full day
         assert _overlapping(boxes) == [], (chart.name, [b["text"] for b in boxes])
@@ -175,18 +193,36 @@ def test_hour_labels_never_run_together(new_page, hours, scale):
 def test_no_bar_or_point_runs_past_the_last_guide_of_its_scale(new_page):
     from kiosk.files.charts import hourly_chart, no_show_chart, trend_chart, wait_chart, weekday_chart
 
-    services = [{"name": name, "issued": issued, "served": issued - 3, "no_show": 3,
-                 "median_wait_minutes": median, "p90_wait_minutes": p90, "no_show_percent": percent}
-                for name, issued, median, p90, percent in (("Perekaman KTP-el", 484, 13.9, 57.9, 6.8),
-                                                           ("Informasi", 291, 1.9, 9.8, 7.2))]
-    figures = {**_hourly(range(8, 16)), "active_services": services,
-               "trend": [{"date": f"2026-11-{day:02d}", "issued": 146, "served": 134, "no_show": 17}
-                         for day in range(1, 31)],
-               "week": {"hours": [8, 9, 10], "rows": [{"weekday": "Senin", "days": 4, "averages": [25.8, 35.5, 28.5]}]}}
+    services = [
+        {
+            "name": name,
+            "issued": issued,
+            "served": issued - 3,
+            "no_show": 3,
+            "median_wait_minutes": median,
+            "p90_wait_minutes": p90,
+            "no_show_percent": percent,
+        }
+        for name, issued, median, p90, percent in (
+            ("Perekaman KTP-el", 484, 13.9, 57.9, 6.8),
+            ("Informasi", 291, 1.9, 9.8, 7.2),
+        )
+    ]
+    figures = {
+        **_hourly(range(8, 16)),
+        "active_services": services,
+        "trend": [{"date": f"2026-11-{day:02d}", "issued": 146, "served": 134, "no_show": 17} for day in range(1, 31)],
+        "week": {"hours": [8, 9, 10], "rows": [{"weekday": "Senin", "days": 4, "averages": [25.8, 35.5, 28.5]}]},
+    }
     page = new_page(1366, 768)
     busiest_hour = max(value for row in figures["hourly"] for value in (row["issued"], row["served"]))
-    for chart, axis, top in ((hourly_chart(figures), "y", busiest_hour), (wait_chart(figures), "x", 57.9), (no_show_chart(figures), "x", 7.2),
-            (trend_chart(figures), "y", 146), (weekday_chart(figures), "y", 35.5)):
+    for chart, axis, top in (
+        (hourly_chart(figures), "y", busiest_hour),
+        (wait_chart(figures), "x", 57.9),
+        (no_show_chart(figures), "x", 7.2),
+        (trend_chart(figures), "y", 146),
+        (weekday_chart(figures), "y", 35.5),
+    ):
         page.set_content(chart.svg.split("?>", 1)[-1])
         labels = page.evaluate(VALUE_LABELS, axis)
         assert labels and max(labels) >= top, (chart.name, labels, top)

@@ -11,8 +11,10 @@ pytestmark = pytest.mark.browser
 def watch_csp(page) -> list[str]:
     """Collect the console reports of anything the Content-Security-Policy blocked."""
     violations: list[str] = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     return violations
 
 
@@ -25,17 +27,20 @@ def log_in(page, server, query="next=/counter"):
     assert answer.value.status == 200
 
 
-@pytest.mark.parametrize("query", [
-    "next=/%09/evil.example",
-    "next=/%0A/evil.example",
-    "next=//evil.example",
-    "next=/%5Cevil.example",
-    "next=%5C%5Cevil.example",
-    "next=https://evil.example/counter",
-    "next=javascript:alert(document.domain)",
-    "next=%20//evil.example",
-    "",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "next=/%09/evil.example",
+        "next=/%0A/evil.example",
+        "next=//evil.example",
+        "next=/%5Cevil.example",
+        "next=%5C%5Cevil.example",
+        "next=https://evil.example/counter",
+        "next=javascript:alert(document.domain)",
+        "next=%20//evil.example",
+        "",
+    ],
+)
 def test_login_next_never_leaves_this_server(live_server, new_page, query):
     page = new_page(1366, 768)
     violations = watch_csp(page)
@@ -83,5 +88,9 @@ def test_no_screen_reports_a_csp_violation(live_server, new_page):
     expect(phone.locator("#number")).to_have_text("A-001")
     phone.wait_for_timeout(500)
 
-    assert {"display": display_violations, "kiosk": kiosk_violations, "counter": counter_violations,
-            "phone": phone_violations} == {"display": [], "kiosk": [], "counter": [], "phone": []}
+    assert {
+        "display": display_violations,
+        "kiosk": kiosk_violations,
+        "counter": counter_violations,
+        "phone": phone_violations,
+    } == {"display": [], "kiosk": [], "counter": [], "phone": []}

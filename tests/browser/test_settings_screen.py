@@ -24,9 +24,26 @@ LIVE_SECONDS = 2.0
 
 
 def _add_user(config: Path, name: str, password: str, role: str) -> None:
-    subprocess.run([sys.executable, "-m", "kiosk", "--config", str(config), "user", "add", name, "--role", role,
-                    "--password-stdin"], input=password + "\n", text=True, check=True, capture_output=True,
-                   env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kiosk",
+            "--config",
+            str(config),
+            "user",
+            "add",
+            name,
+            "--role",
+            role,
+            "--password-stdin",
+        ],
+        input=password + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
 
 
 def _log_in(page, url: str, path: str, username: str, password: str) -> None:
@@ -91,15 +108,18 @@ def test_settings_screen_changes_every_screen_live_survive_a_restart_and_refuse_
         expect(display.locator("body")).to_contain_text("Pelayanan KTP-el gratis, teks baru")
         expect(kiosk.locator(".k-office-name")).to_have_text("Kantor Kecamatan Selat Baru", timeout=wait)
         expect(counter.locator(".staff-office")).to_have_text("Kantor Kecamatan Selat Baru", timeout=wait)
-        shown = {name: _shown_at(page) - saved for name, page in (("display", display), ("kiosk", kiosk),
-                                                                   ("counter", counter))}
+        shown = {
+            name: _shown_at(page) - saved
+            for name, page in (("display", display), ("kiosk", kiosk), ("counter", counter))
+        }
 
         admin.fill("#services-body tr[data-service=CETAK] [data-field=name]", "Cetak Ulang KTP-el")
         saved = time.time()
         admin.click("#services-form button[type=submit]")
         expect(admin.locator("#message")).to_contain_text("Tersimpan")
-        expect(kiosk.locator(".k-service-btn[data-code=CETAK] .k-svc-name")).to_have_text("Cetak Ulang KTP-el",
-                                                                                         timeout=wait)
+        expect(kiosk.locator(".k-service-btn[data-code=CETAK] .k-svc-name")).to_have_text(
+            "Cetak Ulang KTP-el", timeout=wait
+        )
         shown["kiosk, service name"] = _shown_at(kiosk) - saved
         # Every page showed the change within 2 s of the save, without anyone reloading it.
         assert all(0 < seconds <= LIVE_SECONDS for seconds in shown.values()), shown
@@ -154,8 +174,9 @@ def test_admin_points_the_printer_at_another_one_and_prints_a_test_page(live_ser
         page.click("#printer-form button[type=submit]")
         expect(page.locator("#message")).to_contain_text("Tersimpan")
         page.click("#test-print")
-        expect(page.locator("#test-print-result")).to_have_text("Halaman uji tercetak (printer terhubung).",
-                                                                timeout=10000)
+        expect(page.locator("#test-print-result")).to_have_text(
+            "Halaman uji tercetak (printer terhubung).", timeout=10000
+        )
         assert b"Cetak uji printer" in fake.wait_for_jobs(1)[0]
         if SCREENSHOTS:
             page.locator("#printer-form").screenshot(path=str(Path(SCREENSHOTS) / "admin-settings-printer.png"))

@@ -25,10 +25,15 @@ ID = messages("id")["staff_later"]
 
 
 def _problems(page) -> list[str]:
-    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                                            "wcag21aa", "best-practice"]}})
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    results = AXE.run(
+        page,
+        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _shot(page, name):
@@ -84,11 +89,13 @@ def test_a_disruption_is_started_decided_per_ticket_and_ended_from_the_counter(n
     page.click("#disruption-form button[type=submit]")
     expect(page.locator("#disruption-message")).to_have_text(ID["started"])
     expect(page.locator(".active-item .active-words")).to_have_text(
-        "Perekaman KTP-el · Blanko KTP-el habis · Kiriman blanko dari Disdukcapil datang Senin")
+        "Perekaman KTP-el · Blanko KTP-el habis · Kiriman blanko dari Disdukcapil datang Senin"
+    )
     expect(page.locator(".active-item .active-since")).to_have_text("sejak 09.00 · perkiraan selesai 11.30")
     public = office.get("/api/disruptions").json()["disruptions"]
-    assert [(d["service"], d["reason"], d["until"]) for d in public] == [("REKAM", "blanko",
-                                                                          "2026-11-25T11:30:00+07:00")]
+    assert [(d["service"], d["reason"], d["until"]) for d in public] == [
+        ("REKAM", "blanko", "2026-11-25T11:30:00+07:00")
+    ]
     assert office.post("/api/tickets", json={"service": "REKAM"}).status_code == 409
 
     # the waiting REKAM tickets are listed (not CETAK's), the first one chosen
@@ -111,7 +118,8 @@ def test_a_disruption_is_started_decided_per_ticket_and_ended_from_the_counter(n
     expect(page.locator("#move-picker")).to_be_hidden()
     page.keyboard.press("a")
     digit = page.locator("#move-picker [data-service]").evaluate_all(
-        "(options) => options.findIndex((o) => o.dataset.service === 'CETAK') + 1")
+        "(options) => options.findIndex((o) => o.dataset.service === 'CETAK') + 1"
+    )
     page.keyboard.press(str(digit))
     expect(page.locator("#affected-message")).to_have_text(f"{second['number']} dialihkan ke Pencetakan KTP-el.")
     moved = office.get(f"/api/tickets/{second['token']}").json()["ticket"]
@@ -168,7 +176,8 @@ def test_staff_book_a_later_day_for_a_resident_who_phones(new_page, office, lang
     page.keyboard.press("f")
     expect(page.locator("#b-service")).to_be_focused()
     expect(page.locator("#b-day option >> nth=0")).to_have_text(
-        "Kamis, 26 November" if lang == "id" else "Thursday 26 November")
+        "Kamis, 26 November" if lang == "id" else "Thursday 26 November"
+    )
     expect(page.locator("#b-slot option >> nth=0")).to_have_text(f"08:00–09:00 ({words['seats_left']} 2)")
     page.select_option("#b-slot", "09:00")
     page.fill("#b-members", "2")
@@ -177,11 +186,13 @@ def test_staff_book_a_later_day_for_a_resident_who_phones(new_page, office, lang
     expect(page.locator("#book-message")).to_have_text(words["booked"])
     code = page.inner_text("#book-code")
     row = office.runtime.db.conn.execute(
-        "SELECT day, slot_start, members, phone, created_by FROM bookings WHERE code = ?", [code]).fetchone()
+        "SELECT day, slot_start, members, phone, created_by FROM bookings WHERE code = ?", [code]
+    ).fetchone()
     assert tuple(row) == ("2026-11-26", "09:00", 2, "+6281234567890", "petugas")
     left = words["seats_left"]  # two people took both seats of 09:00: that window is not offered any more
-    expect(page.locator("#b-slot option")).to_have_text([f"08:00–09:00 ({left} 2)", f"10:00–11:00 ({left} 2)",
-                                                          f"11:00–12:00 ({left} 2)"])
+    expect(page.locator("#b-slot option")).to_have_text(
+        [f"08:00–09:00 ({left} 2)", f"10:00–11:00 ({left} 2)", f"11:00–12:00 ({left} 2)"]
+    )
     assert _problems(page) == []
     _shot(page, f"counter-book-phone-{lang}.png")
 
@@ -204,11 +215,13 @@ def test_late_return_puts_a_no_show_back_once_with_one_key(new_page, office):
     expect(page.locator(".noshow-item")).to_have_text([f"{ticket['number']} · Perekaman KTP-el"])
     expect(page.locator("[data-action=late-return]")).to_be_enabled()
     if SCREENSHOTS:  # the ticket and no-show panels (the waiting minutes run on the real clock, not the office's)
-        page.screenshot(path=str(Path(SCREENSHOTS) / "counter-late-return.png"),
-                        clip={"x": 0, "y": 0, "width": 870, "height": 768})
+        page.screenshot(
+            path=str(Path(SCREENSHOTS) / "counter-late-return.png"), clip={"x": 0, "y": 0, "width": 870, "height": 768}
+        )
     page.keyboard.press("l")
     expect(page.locator("#message")).to_have_text(
-        f"{ticket['number']} kembali ke antrean (kembali terlambat), beberapa nomor kemudian.")
+        f"{ticket['number']} kembali ke antrean (kembali terlambat), beberapa nomor kemudian."
+    )
     assert _status(office, ticket) == "waiting"
     expect(page.locator(".noshow-item")).to_have_count(0)
     assert _problems(page) == []
@@ -218,8 +231,11 @@ def test_admin_lists_a_days_arrivals_per_window_and_cancels_after_asking(new_pag
     staff = office.login()
     codes = {}
     for slot, members in (("08:00", 1), ("08:00", 1), ("10:00", 2)):
-        answer = office.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": slot,
-                                                     "members": members}, headers=staff)
+        answer = office.post(
+            "/api/bookings",
+            json={"service": "REKAM", "date": "2026-11-26", "slot": slot, "members": members},
+            headers=staff,
+        )
         answer.raise_for_status()
         codes.setdefault(slot, []).append(answer.json()["booking"]["code"])
     office.post("/api/logout", headers=staff)
@@ -277,8 +293,9 @@ def test_counter_staff_cannot_open_the_arrivals_screen(new_page, office):
 
 def test_the_month_report_shows_disruption_minutes(new_page, office):
     staff = office.login()
-    started = office.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko", "note": "Kiriman Senin"},
-                          headers=staff).json()["disruption"]
+    started = office.post(
+        "/api/disruptions", json={"service": "REKAM", "reason": "blanko", "note": "Kiriman Senin"}, headers=staff
+    ).json()["disruption"]
     office.clock.advance(minutes=95)
     office.post(f"/api/disruptions/{started['id']}/end", headers=staff).raise_for_status()
     office.post("/api/logout", headers=staff)

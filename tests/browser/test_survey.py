@@ -30,9 +30,14 @@ def serve(server, staff, service: str = "REKAM", counter: int = 1) -> dict:
 def watch(page) -> list[str]:
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda message: problems.append(message.text)
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text)
             if message.type == "error" and "status of 409" not in message.text and "status of 404" not in message.text
-            else None)
+            else None
+        ),
+    )
     return problems
 
 
@@ -52,8 +57,11 @@ def admin_report(new_page, server, query: str):
 
 
 def answer_phone(page, scores: list[int]) -> None:
-    for code, score in zip(("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
-                            "pengaduan", "sarana"), scores, strict=False):  # the first len(scores) questions
+    for code, score in zip(
+        ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana"),
+        scores,
+        strict=False,
+    ):  # the first len(scores) questions
         page.locator(f"[data-element={code}] .p-choice").nth(score - 1).click()
 
 
@@ -120,13 +128,14 @@ def test_the_phone_keeps_unsent_answers_for_later_the_same_day_and_speaks_englis
     page.locator(".p-lang-btn[data-lang=en]").click()
     expect(page.locator("#survey-title")).to_have_text("Satisfaction survey")
     expect(page.locator("[data-element=biaya] .p-question-text")).to_have_text(
-        "How fair was the cost or fee of the service?")
+        "How fair was the cost or fee of the service?"
+    )
     expect(page.locator("[data-element=persyaratan] input:checked")).to_have_value("2")
 
 
 def test_the_kiosk_takes_a_number_served_today_and_the_report_counts_it(new_page, live_server):
     staff = live_server.login()
-    serve(live_server, staff)
+    serve(live_server, staff)
     live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()  # A-002, still waiting
     page = new_page(1080, 1920)
     problems = watch(page)
@@ -138,7 +147,9 @@ def test_the_kiosk_takes_a_number_served_today_and_the_report_counts_it(new_page
     number.locator("[data-key='2']").click()
     expect(page.locator("#survey-number")).to_have_text("A-002")
     number.locator("#survey-number-next").click()
-    expect(page.locator("#survey-number-error")).to_have_text("Survei dapat diisi setelah nomor A-002 selesai dilayani.")
+    expect(page.locator("#survey-number-error")).to_have_text(
+        "Survei dapat diisi setelah nomor A-002 selesai dilayani."
+    )
     number.locator("[data-key=erase]").click()
     number.locator("[data-key='1']").click()
     number.locator("#survey-number-next").click()
@@ -240,23 +251,32 @@ def test_the_printed_skm_report_is_signed_in_the_official_form(new_page, tmp_pat
     from kiosk.files.reports import long_date
     from tests.support import LiveServer, add_staff, make_app
 
-    app = make_app(tmp_path, office__place="Selat", office__head_title="Camat Selat",
-                   office__head_name="Drs. Ahmad Fauzi, M.Si.", office__head_nip="19700512 199003 1 004")
+    app = make_app(
+        tmp_path,
+        office__place="Selat",
+        office__head_title="Camat Selat",
+        office__head_name="Drs. Ahmad Fauzi, M.Si.",
+        office__head_nip="19700512 199003 1 004",
+    )
     add_staff(app, "kepala", "rahasia-Admin1", "admin")
     server = LiveServer(app).start()
     try:
         page = admin_report(new_page, server, "")
         page.emulate_media(media="print")
         assert page.locator("#skm-sign p").all_inner_texts() == [
-            f"Selat, {long_date(server.runtime.today())}", "Camat Selat,", "Drs. Ahmad Fauzi, M.Si.",
-            "NIP 19700512 199003 1 004"]
+            f"Selat, {long_date(server.runtime.today())}",
+            "Camat Selat,",
+            "Drs. Ahmad Fauzi, M.Si.",
+            "NIP 19700512 199003 1 004",
+        ]
         pdf = page.pdf(format="A4", print_background=True)
         text = " ".join(" ".join(sheet.extract_text().split()) for sheet in PdfReader(io.BytesIO(pdf)).pages)
         assert "Camat Selat, Drs. Ahmad Fauzi, M.Si. NIP 19700512 199003 1 004" in text
         shots = os.environ.get("KIOSK_SCREENSHOTS")
         if shots:
             (tmp_path / "skm.pdf").write_bytes(pdf)
-            subprocess.run(["pdftoppm", "-r", "80", "-png", str(tmp_path / "skm.pdf"), f"{shots}/skm-signed-a4"],
-                           check=False)
+            subprocess.run(
+                ["pdftoppm", "-r", "80", "-png", str(tmp_path / "skm.pdf"), f"{shots}/skm-signed-a4"], check=False
+            )
     finally:
         server.stop()

@@ -42,8 +42,10 @@ def pg_cluster():
     bin_dir = _bin_dir()
     if bin_dir is None or not (bin_dir / "pg_ctl").exists():
         if os.environ.get("CI") == "true":
-            pytest.fail("PostgreSQL is required in CI (apt-get install postgresql): no initdb/pg_ctl found "
-                        "under /usr/lib/postgresql/*/bin")
+            pytest.fail(
+                "PostgreSQL is required in CI (apt-get install postgresql): no initdb/pg_ctl found "
+                "under /usr/lib/postgresql/*/bin"
+            )
         pytest.skip("Debian's postgresql is not installed (no /usr/lib/postgresql/*/bin/initdb)")
     folder = Path(tempfile.mkdtemp(prefix="regency-pg-"))
     folder.chmod(0o755)
@@ -63,16 +65,32 @@ def pg_cluster():
             log = (folder / "server.log").read_text(errors="replace") if (folder / "server.log").exists() else ""
             pytest.fail(f"{args[0]} failed ({done.returncode}): {done.stderr.strip()} {log[-2000:]}")
 
-    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", SUPERUSER, "-E", "UTF8",
-        "--locale=C", "--no-sync")
-    options = (f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off "
-               f"-c full_page_writes=off -c max_connections=60")
+    run(
+        str(bin_dir / "initdb"),
+        "-D",
+        str(data),
+        "-A",
+        "trust",
+        "-U",
+        SUPERUSER,
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+    )
+    options = (
+        f"-h 127.0.0.1 -p {port} -k {folder} -c fsync=off -c synchronous_commit=off "
+        f"-c full_page_writes=off -c max_connections=60"
+    )
     run(str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "server.log"), "-w", "start")
     try:
         yield f"postgresql://{SUPERUSER}@127.0.0.1:{port}"
     finally:
-        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
-                       capture_output=True, timeout=60)
+        subprocess.run(
+            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            timeout=60,
+        )
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -18,29 +18,90 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     names = ["Selat", "Kapuas Hilir", "Timpah", "Kapuas Barat", "Mantangai"]
     keys = [add_office(regency_dsn, f"62.03.0{n + 1}", name) for n, name in enumerate(names)]
     for n, key in enumerate(keys[:4]):
-        send(regency_server, key, f"62.03.0{n + 1}", ticket_day(f"o{n}", 10 + 7 * n, 6 + 4 * n, 5 + 3 * n,
-                                                                wait_minutes=5 + 3 * n))
-    send(regency_server, keys[1], "62.03.02", [{"id": "d", "kind": "disruption", "at": at(3), "code": "printer_offline"}])
+        send(
+            regency_server,
+            key,
+            f"62.03.0{n + 1}",
+            ticket_day(f"o{n}", 10 + 7 * n, 6 + 4 * n, 5 + 3 * n, wait_minutes=5 + 3 * n),
+        )
+    send(
+        regency_server, keys[1], "62.03.02", [{"id": "d", "kind": "disruption", "at": at(3), "code": "printer_offline"}]
+    )
     today = at(0)[:10]
-    send(regency_server, keys[3], "62.03.04", [{"id": "c", "kind": "closure", "at": at(1), "day": today,
-                                               "service": None, "open": False, "reason": "Cuti bersama"}])
-    send(regency_server, keys[2], "62.03.03", [{"id": "s", "kind": "closure", "at": at(1), "day": today,
-                                               "service": "IKD", "open": False, "reason": None}])
+    send(
+        regency_server,
+        keys[3],
+        "62.03.04",
+        [
+            {
+                "id": "c",
+                "kind": "closure",
+                "at": at(1),
+                "day": today,
+                "service": None,
+                "open": False,
+                "reason": "Cuti bersama",
+            }
+        ],
+    )
+    send(
+        regency_server,
+        keys[2],
+        "62.03.03",
+        [{"id": "s", "kind": "closure", "at": at(1), "day": today, "service": "IKD", "open": False, "reason": None}],
+    )
     elements = ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku", "pengaduan", "sarana")
-    send(regency_server, keys[0], "62.03.01", [
-        {"id": f"survey-{n}", "kind": "survey_response", "at": at(600), "day": today, "service": "rekam",
-         "channel": "kiosk", **{code: 3 + (n % 2) for code in elements}} for n in range(4)])
+    send(
+        regency_server,
+        keys[0],
+        "62.03.01",
+        [
+            {
+                "id": f"survey-{n}",
+                "kind": "survey_response",
+                "at": at(600),
+                "day": today,
+                "service": "rekam",
+                "channel": "kiosk",
+                **{code: 3 + (n % 2) for code in elements},
+            }
+            for n in range(4)
+        ],
+    )
     from datetime import date, timedelta
 
     summaries = []
     for back in range(1, 8):
         day = (date.fromisoformat(today) - timedelta(days=back)).isoformat()
-        summaries.append({"id": f"day-{day}", "kind": "day_summary", "at": f"{day}T23:59:59+07:00", "day": day,
-                          "issued": 40 + back, "served": 35 + back, "no_show": 2,
-                          "services": [{"code": "REKAM", "issued": 30 + back, "served": 27 + back, "no_show": 2,
-                                        "median_wait_minutes": 6.5, "p90_wait_minutes": 14.0},
-                                       {"code": "INFO", "issued": 10, "served": 8, "no_show": 0,
-                                        "median_wait_minutes": 2.0, "p90_wait_minutes": 4.5}]})
+        summaries.append(
+            {
+                "id": f"day-{day}",
+                "kind": "day_summary",
+                "at": f"{day}T23:59:59+07:00",
+                "day": day,
+                "issued": 40 + back,
+                "served": 35 + back,
+                "no_show": 2,
+                "services": [
+                    {
+                        "code": "REKAM",
+                        "issued": 30 + back,
+                        "served": 27 + back,
+                        "no_show": 2,
+                        "median_wait_minutes": 6.5,
+                        "p90_wait_minutes": 14.0,
+                    },
+                    {
+                        "code": "INFO",
+                        "issued": 10,
+                        "served": 8,
+                        "no_show": 0,
+                        "median_wait_minutes": 2.0,
+                        "p90_wait_minutes": 4.5,
+                    },
+                ],
+            }
+        )
     send(regency_server, keys[0], "62.03.01", summaries)
     add_staff(regency_dsn, "kabid", ADMIN_PASSWORD, "admin")
 
@@ -58,10 +119,26 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     page.click("button[type=submit]")
     rows = page.locator("tbody tr")
     assert rows.count() == 5
-    assert rows.nth(0).locator("td").all_inner_texts()[3:] == ["10", "5", "4", "5,0", "5,0", "Buka", "–",
-                                                             "87,50 (B, 4)"]
-    assert rows.nth(1).locator("td").all_inner_texts()[3:] == ["17", "8", "7", "8,0", "8,0", "Terganggu",
-                                                              "printer_offline", "–"]
+    assert rows.nth(0).locator("td").all_inner_texts()[3:] == [
+        "10",
+        "5",
+        "4",
+        "5,0",
+        "5,0",
+        "Buka",
+        "–",
+        "87,50 (B, 4)",
+    ]
+    assert rows.nth(1).locator("td").all_inner_texts()[3:] == [
+        "17",
+        "8",
+        "7",
+        "8,0",
+        "8,0",
+        "Terganggu",
+        "printer_offline",
+        "–",
+    ]
     assert rows.nth(2).locator("td").all_inner_texts()[8] == "Buka (tutup: IKD)"
     assert rows.nth(4).locator("td").all_inner_texts()[2] == "belum pernah"
     assert rows.nth(3).locator("td").all_inner_texts()[8] == "Tutup"
@@ -85,8 +162,14 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     page.goto(regency_server.url + f"/regency/month?month={month}")
     expected = [s for s in summaries if s["day"].startswith(month)]
     first = page.locator("tbody tr").nth(0).locator("td").all_inner_texts()
-    assert first[:6] == ["62.03.01", "Selat", str(len(expected)), str(sum(s["issued"] for s in expected)),
-                         str(sum(s["served"] for s in expected)), str(2 * len(expected))]
+    assert first[:6] == [
+        "62.03.01",
+        "Selat",
+        str(len(expected)),
+        str(sum(s["issued"] for s in expected)),
+        str(sum(s["served"] for s in expected)),
+        str(2 * len(expected)),
+    ]
     assert page.locator("tbody tr").count() == 5
     assert page.locator("tfoot td").first.inner_text() == str(sum(s["issued"] for s in expected))
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366

@@ -61,8 +61,12 @@ def test_a_week_of_backlog_of_a_busy_office_catches_up_well_within_a_minute(tmp_
     for day in range(1, 8):  # 7 days x 300 tickets x 4 events
         for number in range(1, 301):
             for kind in kinds:
-                outbox.add(runtime.db, kind, f"2026-11-{day:02d}T09:00:00+07:00",
-                           {"number": f"A{number:03d}", "service": "REKAM", "counter": 1})
+                outbox.add(
+                    runtime.db,
+                    kind,
+                    f"2026-11-{day:02d}T09:00:00+07:00",
+                    {"number": f"A{number:03d}", "service": "REKAM", "counter": 1},
+                )
     sender = sender_module.RegencySender(runtime)
     began = time.monotonic()
     sender.send_once()
@@ -79,8 +83,7 @@ def _office_with_clock(tmp_path, regency_server, regency_dsn, start):
         store.add_staff(conn, "kabid", "admin", generate_password_hash(ADMIN_PASSWORD, method="pbkdf2:sha256:1000"))
     (tmp_path / "kiosk.db.regency-key").write_text(key)
     clock = [start]
-    app = make_app(tmp_path, clock=lambda: clock[0], regency__url=regency_server.url,
-                   regency__office_code="62.03.01")
+    app = make_app(tmp_path, clock=lambda: clock[0], regency__url=regency_server.url, regency__office_code="62.03.01")
     runtime = app.extensions["kiosk"]
     from kiosk.storage import regency as outbox
 
@@ -89,7 +92,8 @@ def _office_with_clock(tmp_path, regency_server, regency_dsn, start):
 
 
 def test_a_closed_day_s_summary_and_surveys_reach_the_regency_equal_to_the_office_s_own_report(
-        tmp_path, regency_server, regency_dsn):
+    tmp_path, regency_server, regency_dsn
+):
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
@@ -105,16 +109,41 @@ def test_a_closed_day_s_summary_and_surveys_reach_the_regency_equal_to_the_offic
     client = app.test_client()
     for service in ("REKAM", "REKAM", "REKAM", "INFO", "INFO"):
         assert client.post("/api/tickets", json={"service": service}).status_code == 201
-    headers = {"X-CSRF-Token": client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}
-                                           ).get_json()["csrf_token"]}
+    headers = {
+        "X-CSRF-Token": client.post(
+            "/api/login", json={"username": "petugas", "password": "rahasia-Loket1"}
+        ).get_json()["csrf_token"]
+    }
     for minutes, move in ((7, "done"), (3, "no-show"), (12, "done")):
         clock[0] += timedelta(minutes=minutes)
         ticket = client.post("/api/counters/1/next", headers=headers).get_json()["ticket"]
         assert client.post(f"/api/tickets/{ticket['id']}/{move}", headers=headers).status_code == 200
-    answers = {code: 3 for code in ("persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi", "perilaku",
-                                    "pengaduan", "sarana")}
-    survey.add_demo_responses(runtime.db, [{"day": yesterday.date().isoformat(), "service": "REKAM",
-                                            "channel": "kiosk", **answers, "suggestion": "Hubungi 0812345678"}])
+    answers = {
+        code: 3
+        for code in (
+            "persyaratan",
+            "prosedur",
+            "waktu",
+            "biaya",
+            "produk",
+            "kompetensi",
+            "perilaku",
+            "pengaduan",
+            "sarana",
+        )
+    }
+    survey.add_demo_responses(
+        runtime.db,
+        [
+            {
+                "day": yesterday.date().isoformat(),
+                "service": "REKAM",
+                "channel": "kiosk",
+                **answers,
+                "suggestion": "Hubungi 0812345678",
+            }
+        ],
+    )
     add_staff(app, "kepala", "rahasia-Admin1", role="admin")
     admin = app.test_client()
     assert admin.post("/api/login", json={"username": "kepala", "password": "rahasia-Admin1"}).status_code == 200
@@ -127,8 +156,11 @@ def test_a_closed_day_s_summary_and_surveys_reach_the_regency_equal_to_the_offic
     sender.send_once()
     assert sender.status()["pending"] == 0
     with psycopg.connect(regency_dsn) as conn:
-        kinds = dict(conn.execute("SELECT kind, count(*) FROM events WHERE kind IN ('day_summary', 'survey_response')"
-                                  " GROUP BY kind").fetchall())
+        kinds = dict(
+            conn.execute(
+                "SELECT kind, count(*) FROM events WHERE kind IN ('day_summary', 'survey_response') GROUP BY kind"
+            ).fetchall()
+        )
         survey_rows = [row[0] for row in conn.execute("SELECT data FROM events WHERE kind = 'survey_response'")]
     assert kinds == {"day_summary": 1, "survey_response": 1}
     assert "suggestion" not in survey_rows[0] and "0812345678" not in str(survey_rows[0])
@@ -142,18 +174,19 @@ def test_a_closed_day_s_summary_and_surveys_reach_the_regency_equal_to_the_offic
     assert (day["issued"], day["served"], day["no_show"]) == (5, 2, 1)
     own = {row["code"]: row for row in office_report["services"] if row["issued"] or row["served"]}
     assert {row["code"]: row for row in day["services"]} == {
-        code: {key: row[key] for key in day["services"][0]} for code, row in own.items()}
+        code: {key: row[key] for key in day["services"][0]} for code, row in own.items()
+    }
     assert day["survey"]["respondents"] == 1 and day["survey"]["ikm"] == 75.0
     # The ticket events the office sent yesterday give the same counts as its report.
     with psycopg.connect(regency_dsn) as conn:
         issued, done, missed = conn.execute(
             "SELECT count(*) FILTER (WHERE kind = 'ticket_issued'), count(*) FILTER (WHERE kind = 'ticket_done'),"
-            " count(*) FILTER (WHERE kind = 'ticket_no_show') FROM events").fetchone()
+            " count(*) FILTER (WHERE kind = 'ticket_no_show') FROM events"
+        ).fetchone()
     assert (issued, done, missed) == (office_report["issued"], office_report["served"], office_report["no_show"])
 
 
-def test_the_office_s_kecamatan_status_records_come_down_and_are_applied_hashed(
-        tmp_path, regency_server, regency_dsn):
+def test_the_office_s_kecamatan_status_records_come_down_and_are_applied_hashed(tmp_path, regency_server, regency_dsn):
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
@@ -161,8 +194,9 @@ def test_the_office_s_kecamatan_status_records_come_down_and_are_applied_hashed(
     from kiosk.storage import status as status_store
     from tests.regency.test_regency import SIAK, cli
 
-    app, runtime, clock = _office_with_clock(tmp_path, regency_server, regency_dsn,
-                                             datetime.now(ZoneInfo("Asia/Jakarta")))
+    app, runtime, clock = _office_with_clock(
+        tmp_path, regency_server, regency_dsn, datetime.now(ZoneInfo("Asia/Jakarta"))
+    )
     export = tmp_path / "siak.csv"
     export.write_text(SIAK, encoding="utf-8")
     assert "Diterima: 3" in cli("import-status", str(export)).output

@@ -19,8 +19,10 @@ from kiosk.storage import regency as outbox
 from tests.support import add_staff, make_app
 from tests.test_crash import _free_port, start_server, write_office_config
 
-SENT_ACTIONS = tuple(f"'{action}'" for action in ("issue", "call", "recall", "serve", "done", "no_show", "cancel",
-                                                    "transfer", "requeue", "expire"))
+SENT_ACTIONS = tuple(
+    f"'{action}'"
+    for action in ("issue", "call", "recall", "serve", "done", "no_show", "cancel", "transfer", "requeue", "expire")
+)
 
 
 def _office(tmp_path, url="http://127.0.0.1:9"):
@@ -50,8 +52,13 @@ def test_a_change_whose_after_commit_news_never_ran_is_still_in_the_outbox(tmp_p
     assert client.post(f"/api/tickets/{called['id']}/requeue", headers=headers).status_code == 200
     again = client.post("/api/counters/1/next", headers=headers).get_json()["ticket"]
     assert client.post(f"/api/tickets/{again['id']}/done", headers=headers).status_code == 200
-    assert _kinds(runtime) == ["ticket_issued"] * 3 + ["ticket_called", "ticket_no_show", "ticket_requeued", "ticket_called",
-                                                       "ticket_done"]
+    assert _kinds(runtime) == ["ticket_issued"] * 3 + [
+        "ticket_called",
+        "ticket_no_show",
+        "ticket_requeued",
+        "ticket_called",
+        "ticket_done",
+    ]
     data = json.loads(runtime.db.conn.execute("SELECT data FROM regency_outbox ORDER BY seq LIMIT 1").fetchone()[0])
     assert data == {"number": data["number"], "service": "REKAM", "priority": False}  # no token, nothing else
 
@@ -71,15 +78,21 @@ def test_expiry_closures_and_disruptions_reach_the_outbox(tmp_path):
     now = runtime.now()
     service_store.set_closed_date(runtime.db, "2030-01-02", "Cuti bersama", "admin", now)
     service_store.remove_closed_date(runtime.db, "2030-01-02")
-    service_store.set_service_override(runtime.db, runtime.today(), "REKAM", {"open": False}, {"username": "admin"}, now)
+    service_store.set_service_override(
+        runtime.db, runtime.today(), "REKAM", {"open": False}, {"username": "admin"}, now
+    )
     started = disruptions.start(runtime.db, "REKAM", "blanko", "", None, "admin", now)
     disruptions.end(runtime.db, started["id"], "admin", now)
     kinds = _kinds(runtime)
     assert kinds[:3] == ["closure", "closure", "closure"]
     rows = [json.loads(row[0]) for row in runtime.db.conn.execute("SELECT data FROM regency_outbox ORDER BY seq")]
     assert rows[0] == {"day": "2030-01-02", "service": None, "open": False, "reason": "Cuti bersama"}
-    assert rows[1]["open"] is True and rows[2] == {"day": runtime.today(), "service": "REKAM", "open": False,
-                                                  "reason": None}
+    assert rows[1]["open"] is True and rows[2] == {
+        "day": runtime.today(),
+        "service": "REKAM",
+        "open": False,
+        "reason": None,
+    }
     assert kinds[3:] == ["disruption", "disruption"]
     code = f"blanko-{started['id']}"
     assert rows[3]["code"] == code and rows[3]["active"] is True
@@ -118,8 +131,9 @@ def test_sigkill_under_load_loses_no_event_for_the_regency(tmp_path):
     for client in clients:
         client.join(timeout=10)
     with sqlite3.connect(tmp_path / "kiosk.db") as conn:
-        logged = conn.execute(f"SELECT count(*) FROM ticket_events WHERE action IN ({', '.join(SENT_ACTIONS)})"
-                              ).fetchone()[0]
+        logged = conn.execute(
+            f"SELECT count(*) FROM ticket_events WHERE action IN ({', '.join(SENT_ACTIONS)})"
+        ).fetchone()[0]
         queued = conn.execute("SELECT count(*) FROM regency_outbox WHERE kind LIKE 'ticket%'").fetchone()[0]
         numbers = {row[0] for row in conn.execute("SELECT json_extract(data, '$.number') FROM regency_outbox")}
     assert logged >= len(answered) and queued == logged
@@ -170,8 +184,12 @@ def test_an_event_the_regency_refuses_is_set_aside_and_the_rest_go_on_in_order(t
     app, runtime = _office(tmp_path, refusing_regency)
     (tmp_path / "kiosk.db.regency-key").write_text("rk_test")
     for number in range(1, 1201):
-        outbox.add(runtime.db, "ticket_issued", "2026-11-02T09:00:00+07:00",
-                   {"number": f"A{number:04d}", "service": "REKAM", **({"poison": True} if number == 700 else {})})
+        outbox.add(
+            runtime.db,
+            "ticket_issued",
+            "2026-11-02T09:00:00+07:00",
+            {"number": f"A{number:04d}", "service": "REKAM", **({"poison": True} if number == 700 else {})},
+        )
     sender = sender_module.RegencySender(runtime)
     assert sender.send_once() > 0  # everything sent but the refused one; idle now
     numbers = [event["number"] for event in _Refusing.received]

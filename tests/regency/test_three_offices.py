@@ -61,8 +61,9 @@ class Link:
                 return data
             data += chunk
         head, _, body = data.partition(b"\r\n\r\n")
-        length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
-                       if line.lower().startswith(b"content-length:")), 0)
+        length = next(
+            (int(line.split(b":")[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")), 0
+        )
         while len(body) < length:
             chunk = conn.recv(65536)
             if not chunk:
@@ -94,15 +95,17 @@ class Link:
 
 def _admin_report(office: LiveServer, day: str) -> dict:
     with requests.Session() as http:
-        http.post(office.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"},
-                  timeout=10).raise_for_status()
+        http.post(
+            office.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"}, timeout=10
+        ).raise_for_status()
         answer = http.get(office.url + f"/api/reports/daily?date={day}", timeout=10)
         answer.raise_for_status()
         return answer.json()
 
 
 def test_a_week_offline_then_a_bad_link_leaves_the_regency_equal_to_every_office(
-        tmp_path, regency_server, regency_dsn, monkeypatch):
+    tmp_path, regency_server, regency_dsn, monkeypatch
+):
     monkeypatch.setattr(sender_module, "MAX_BACKOFF_SECONDS", 0.2)
     monkeypatch.setattr(sender_module, "IDLE_SECONDS", 0.2)
     monkeypatch.setattr(sender_module, "BATCH_EVENTS", 40)  # many batches, so cuts and losses fall between them
@@ -123,9 +126,15 @@ def test_a_week_offline_then_a_bad_link_leaves_the_regency_equal_to_every_office
             add_staff(app)
             add_staff(app, "kepala", "rahasia-Admin1", role="admin")
             offices[code] = LiveServer(app).start()
-        wait_until(lambda: all(o.app.extensions["kiosk"].db.conn.execute(
-            "SELECT 1 FROM app_state WHERE key = 'regency_summarised_through'").fetchone() for o in offices.values()),
-            timeout=10)  # each office joined on the first day, while the regency was already unreachable
+        wait_until(
+            lambda: all(
+                o.app.extensions["kiosk"]
+                .db.conn.execute("SELECT 1 FROM app_state WHERE key = 'regency_summarised_through'")
+                .fetchone()
+                for o in offices.values()
+            ),
+            timeout=10,
+        )  # each office joined on the first day, while the regency was already unreachable
 
         for day in range(DAYS):  # a week with the regency down: every office works as usual
             clock[0] = today - timedelta(days=DAYS - day)
@@ -166,26 +175,37 @@ def test_a_week_offline_then_a_bad_link_leaves_the_regency_equal_to_every_office
         total, distinct = conn.execute("SELECT count(*), count(DISTINCT (office, event_id)) FROM events").fetchone()
         assert total == distinct
         for code, office in offices.items():
-            queued = office.app.extensions["kiosk"].db.conn.execute(
-                "SELECT count(*) FROM regency_outbox WHERE quarantined_at IS NULL").fetchone()[0]
+            queued = (
+                office.app.extensions["kiosk"]
+                .db.conn.execute("SELECT count(*) FROM regency_outbox WHERE quarantined_at IS NULL")
+                .fetchone()[0]
+            )
             stored = conn.execute("SELECT count(*) FROM events WHERE office = %s", (code,)).fetchone()[0]
             assert stored == queued, code  # every event once, none lost, none set aside
     assert regency_server.post("/regency/api/login", json={"username": "kabid", "password": ADMIN_PASSWORD}).ok
     first, last = (today - timedelta(days=DAYS)).date(), (today - timedelta(days=1)).date()
     for code in offices:
-        days = {d["date"]: d for d in regency_server.get(
-            f"/regency/api/offices/{code}/days?from={first}&to={last}").json()["days"]}
+        days = {
+            d["date"]: d
+            for d in regency_server.get(f"/regency/api/offices/{code}/days?from={first}&to={last}").json()["days"]
+        }
         assert len(days) == DAYS, code
         for day, seen in days.items():
             own = reports[(code, day)]
-            assert (seen["issued"], seen["served"], seen["no_show"]) == (own["issued"], own["served"],
-                                                                        own["no_show"]), (code, day)
+            assert (seen["issued"], seen["served"], seen["no_show"]) == (
+                own["issued"],
+                own["served"],
+                own["no_show"],
+            ), (code, day)
             rows = {row["code"]: row for row in own["services"] if row["issued"] or row["served"] or row["no_show"]}
             assert {row["code"]: row for row in seen["services"]} == {
-                service: {key: row[key] for key in seen["services"][0]} for service, row in rows.items()}, (code, day)
+                service: {key: row[key] for key in seen["services"][0]} for service, row in rows.items()
+            }, (code, day)
             with psycopg.connect(regency_dsn) as conn:  # the ticket events give the same day as the summary
                 issued, done, missed = conn.execute(
                     "SELECT count(*) FILTER (WHERE kind = 'ticket_issued'), count(*) FILTER (WHERE kind = 'ticket_done'),"
                     " count(*) FILTER (WHERE kind = 'ticket_no_show') FROM events"
-                    " WHERE office = %s AND (at AT TIME ZONE 'Asia/Jakarta')::date = %s", (code, day)).fetchone()
+                    " WHERE office = %s AND (at AT TIME ZONE 'Asia/Jakarta')::date = %s",
+                    (code, day),
+                ).fetchone()
             assert (issued, done, missed) == (own["issued"], own["served"], own["no_show"]), (code, day)

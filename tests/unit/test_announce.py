@@ -60,9 +60,7 @@ def test_announcement_text_matches_the_spec_example():
 
 
 def test_counter_name_without_digits_is_only_lower_cased():
-    assert announcement_text("C-007", "Loket Prioritas") == (
-        "Nomor antrean C, tujuh, silakan menuju loket prioritas"
-    )
+    assert announcement_text("C-007", "Loket Prioritas") == ("Nomor antrean C, tujuh, silakan menuju loket prioritas")
 
 
 def test_custom_template_may_reorder_placeholders():
@@ -81,7 +79,9 @@ def test_default_template_is_valid():
 
 
 def test_unknown_placeholder_is_named_in_the_error():
-    with pytest.raises(ValueError, match=r"unknown placeholder \{loket\}.*allowed: \{counter\}, \{letter\}, \{number\}"):
+    with pytest.raises(
+        ValueError, match=r"unknown placeholder \{loket\}.*allowed: \{counter\}, \{letter\}, \{number\}"
+    ):
         validate_template("Nomor {letter}-{number} ke {loket}")
 
 
@@ -101,23 +101,32 @@ def test_announcement_text_rejects_a_bad_template():
         announcement_text("A-001", "Loket 1", "Nomor {nomor}")
 
 
-@pytest.mark.parametrize(("name", "spoken"), [
-    ("Loket 2", "loket dua"), ("LOKET 12A", "loket dua belas a"), ("Loket  3 ", "loket tiga"),
-    ("Meja Informasi", "meja informasi"), ("2", "dua"),
-])
+@pytest.mark.parametrize(
+    ("name", "spoken"),
+    [
+        ("Loket 2", "loket dua"),
+        ("LOKET 12A", "loket dua belas a"),
+        ("Loket  3 ", "loket tiga"),
+        ("Meja Informasi", "meja informasi"),
+        ("2", "dua"),
+    ],
+)
 def test_a_counter_name_is_spoken_with_its_digits_as_words(name, spoken):
     from kiosk.domain.announce import spoken_counter
 
     assert spoken_counter(name) == spoken
 
 
-@pytest.mark.parametrize(("audio", "is_wav"), [
-    (b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 32, False),  # a 44-byte header and no sound
-    (b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 33, True),  # one byte of sound
-    (b"RIFX\x00\x00\x00\x00WAVE" + b"\x00" * 40, False),
-    (b"RIFF\x00\x00\x00\x00AVI " + b"\x00" * 40, False),
-    (b"", False),
-])
+@pytest.mark.parametrize(
+    ("audio", "is_wav"),
+    [
+        (b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 32, False),  # a 44-byte header and no sound
+        (b"RIFF\x00\x00\x00\x00WAVE" + b"\x00" * 33, True),  # one byte of sound
+        (b"RIFX\x00\x00\x00\x00WAVE" + b"\x00" * 40, False),
+        (b"RIFF\x00\x00\x00\x00AVI " + b"\x00" * 40, False),
+        (b"", False),
+    ],
+)
 def test_only_a_riff_wave_with_sound_counts_as_speech(audio, is_wav):
     from kiosk.devices.speech import _is_wav
 

@@ -178,7 +178,8 @@ def test_a_qr_code_too_big_for_the_paper_is_refused_naming_the_link_length(profi
         with pytest.raises(TicketLayoutError) as error:
             render(profile, width, make_ticket(track_url=url))
         assert str(error.value) == (
-            f"the QR code of a {length}-character link does not fit {width} mm paper: shorten [office] public_url")
+            f"the QR code of a {length}-character link does not fit {width} mm paper: shorten [office] public_url"
+        )
 
 
 @pytest.mark.parametrize("profile,width", LAYOUTS)
@@ -194,8 +195,10 @@ def test_render_ticket_gives_the_bytes_any_printer_of_the_profile_gets(profile: 
         ("Kantor Kecamatan Sélat", "contains 'é', which the ticket printer cannot print: use plain ASCII"),
         ("Kantor\tSelat", "contains '\\t', which the ticket printer cannot print: use plain ASCII"),
         ("", "must not be empty"),
-        ("Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kepulauan Seribu Utara",
-         "is too long for the ticket: at most 2 lines of 32 characters"),
+        (
+            "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Kepulauan Seribu Utara",
+            "is too long for the ticket: at most 2 lines of 32 characters",
+        ),
     ],
 )
 def test_text_problem_names_what_cannot_be_printed(text: str, problem: str | None) -> None:
@@ -225,8 +228,7 @@ def qr_matrix_from_raster(data: bytes) -> list[list[bool]]:
     height = data[start + 6] + 256 * data[start + 7]
     raster = data[start + 8 : start + 8 + row_bytes * height]
     rows = [
-        [bool(raster[y * row_bytes + x // 8] & (0x80 >> x % 8)) for x in range(row_bytes * 8)]
-        for y in range(height)
+        [bool(raster[y * row_bytes + x // 8] & (0x80 >> x % 8)) for x in range(row_bytes * 8)] for y in range(height)
     ]
     black_rows = [y for y, row in enumerate(rows) if any(row)]
     black_cols = [x for x in range(row_bytes * 8) if any(row[x] for row in rows)]
@@ -236,6 +238,5 @@ def qr_matrix_from_raster(data: bytes) -> list[list[bool]]:
     module = (black_cols[-1] - left + 1) // modules
     centre = module // 2
     return [
-        [rows[top + r * module + centre][left + c * module + centre] for c in range(modules)]
-        for r in range(modules)
+        [rows[top + r * module + centre][left + c * module + centre] for c in range(modules)] for r in range(modules)
     ]

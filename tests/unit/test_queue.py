@@ -72,8 +72,9 @@ def test_every_status_is_reachable_and_terminal_states_stay_put():
         assert not sources & {"done", "cancelled", "expired"}, action
 
 
-@pytest.mark.parametrize(("prefix", "seq", "number"), [("A", 1, "A-001"), ("B", 12, "B-012"), ("C", 999, "C-999"),
-                                                      ("D", 1000, "D-1000")])
+@pytest.mark.parametrize(
+    ("prefix", "seq", "number"), [("A", 1, "A-001"), ("B", 12, "B-012"), ("C", 999, "C-999"), ("D", 1000, "D-1000")]
+)
 def test_number_format(prefix, seq, number):
     assert queue.format_number(prefix, seq) == number
 
@@ -123,8 +124,9 @@ def test_holidays_ignored_when_not_observed_and_always_open_hours():
 
 @pytest.mark.parametrize(("quota", "issued", "open_"), [(None, 500, True), (100, 99, True), (100, 100, False)])
 def test_quota(quota, issued, open_):
-    state = queue.availability(datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA), WEEKDAY_HOURS, True,
-                               quota=quota, issued_today=issued)
+    state = queue.availability(
+        datetime(2026, 11, 25, 9, 0, tzinfo=JAKARTA), WEEKDAY_HOURS, True, quota=quota, issued_today=issued
+    )
     assert state.open is open_
     assert state.reason == (None if open_ else "quota_reached")
 
@@ -179,10 +181,13 @@ def test_service_availability_applies_todays_override():
     office = settings.office
     assert queue.service_availability(office, rekam, now, None, 99).open
     assert queue.service_availability(office, rekam, now, {"daily_quota": 50}, 50).reason == "quota_reached"
-    assert queue.service_availability(office, rekam, now, {"daily_quota": None, "open": 0}, 0).reason == \
-        "closed_by_staff"
-    assert queue.service_availability(office, rekam, now, {"daily_quota": None, "open": None}, 100).reason == \
-        "quota_reached"
+    assert (
+        queue.service_availability(office, rekam, now, {"daily_quota": None, "open": 0}, 0).reason == "closed_by_staff"
+    )
+    assert (
+        queue.service_availability(office, rekam, now, {"daily_quota": None, "open": None}, 100).reason
+        == "quota_reached"
+    )
 
 
 @pytest.mark.parametrize(
@@ -207,8 +212,10 @@ def test_a_refused_transition_names_the_ticket_or_says_this_ticket():
         queue.next_status("serve", "done")
     with pytest.raises(BadTransition) as odd:
         queue.next_status("serve", "hilang")
-    assert named.value.message == f"Tiket A-012 sedang {queue.STATUS_LABELS['done']}, sehingga tidak dapat " \
+    assert (
+        named.value.message == f"Tiket A-012 sedang {queue.STATUS_LABELS['done']}, sehingga tidak dapat "
         f"{queue.ACTION_LABELS['serve']}."
+    )
     assert unnamed.value.message.startswith("Tiket ini sedang ")
     assert odd.value.message.startswith("Tiket ini sedang hilang, sehingga tidak dapat ")
 
@@ -224,19 +231,30 @@ def test_each_reason_a_service_is_closed_comes_with_its_sentence():
     jakarta = ZoneInfo("Asia/Jakarta")
     wednesday = datetime(2026, 11, 25, 9, 0, tzinfo=jakarta)
     cases = [
-        (queue.availability(wednesday, hours, True, closed_by_staff=True),
-         ("closed_by_staff", "Layanan ini ditutup sementara hari ini.")),
-        (queue.availability(wednesday, hours, True, closed_dates={wednesday.date(): "Rapat kecamatan"}),
-         ("closed_date", "Kantor tutup hari ini: Rapat kecamatan.")),
-        (queue.availability(datetime(2026, 11, 29, 9, 0, tzinfo=jakarta), hours, True),
-         ("closed_today", "Layanan tidak dibuka hari ini.")),
-        (queue.availability(wednesday, hours, True, quota=5, issued_today=5),
-         ("quota_reached", "Kuota nomor antrean hari ini sudah habis.")),
-        (queue.availability(wednesday, hours, True, quota=0),  # a quota of 0 with nothing issued yet
-         ("quota_reached", "Kuota nomor antrean hari ini sudah habis.")),
+        (
+            queue.availability(wednesday, hours, True, closed_by_staff=True),
+            ("closed_by_staff", "Layanan ini ditutup sementara hari ini."),
+        ),
+        (
+            queue.availability(wednesday, hours, True, closed_dates={wednesday.date(): "Rapat kecamatan"}),
+            ("closed_date", "Kantor tutup hari ini: Rapat kecamatan."),
+        ),
+        (
+            queue.availability(datetime(2026, 11, 29, 9, 0, tzinfo=jakarta), hours, True),
+            ("closed_today", "Layanan tidak dibuka hari ini."),
+        ),
+        (
+            queue.availability(wednesday, hours, True, quota=5, issued_today=5),
+            ("quota_reached", "Kuota nomor antrean hari ini sudah habis."),
+        ),
+        (
+            queue.availability(wednesday, hours, True, quota=0),  # a quota of 0 with nothing issued yet
+            ("quota_reached", "Kuota nomor antrean hari ini sudah habis."),
+        ),
     ]
     assert [(state.open, state.reason, state.message) for state, _ in cases] == [
-        (False, *expected) for _, expected in cases]
+        (False, *expected) for _, expected in cases
+    ]
     assert queue.availability(wednesday, hours, True, quota=1).open is True
 
 

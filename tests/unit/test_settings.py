@@ -165,33 +165,64 @@ def test_every_printer_key_of_every_type_is_accepted():
 @pytest.mark.parametrize(
     ("path", "value", "message"),
     [
-        ("office.public_url", "ftp://192.168.1.10",
-         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
-         "got 'ftp://192.168.1.10'"),
-        ("office.public_url", "http://",
-         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
-         "got 'http://'"),
-        ("office.public_url", "http://192.168.1.10:8080/?kiosk=1",
-         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
-         "got 'http://192.168.1.10:8080/?kiosk=1'"),
-        ("office.public_url", "http://192.168.1.10:99999",
-         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
-         "got 'http://192.168.1.10:99999'"),
-        ("office.public_url", "http://kantor selat.local",
-         "office.public_url must be an http:// or https:// address such as \"http://192.168.1.10:8080\", "
-         "got 'http://kantor selat.local'"),
-        ("office.public_url", "http://192.168.1.10:8080/" + "a" * 1500,
-         "office.public_url is too long: the QR code of its ticket links would not fit 80 mm paper "
-         "(1525 characters)"),
-        ("office.name", "Kantor Kecamatan Sélat",
-         "office.name contains 'é', which the ticket printer cannot print: use plain ASCII"),
-        ("office.name", "Kantor Kecamatan Selat, Kabupaten Kapuas, Provinsi Kalimantan Tengah, Republik Indonesia, 73583",
-         "office.name is too long for the ticket: at most 2 lines of 48 characters"),
-        ("services.0.name", "Perekaman\tKTP-el",
-         "services[0].name contains '\\t', which the ticket printer cannot print: use plain ASCII"),
+        (
+            "office.public_url",
+            "ftp://192.168.1.10",
+            'office.public_url must be an http:// or https:// address such as "http://192.168.1.10:8080", '
+            "got 'ftp://192.168.1.10'",
+        ),
+        (
+            "office.public_url",
+            "http://",
+            'office.public_url must be an http:// or https:// address such as "http://192.168.1.10:8080", '
+            "got 'http://'",
+        ),
+        (
+            "office.public_url",
+            "http://192.168.1.10:8080/?kiosk=1",
+            'office.public_url must be an http:// or https:// address such as "http://192.168.1.10:8080", '
+            "got 'http://192.168.1.10:8080/?kiosk=1'",
+        ),
+        (
+            "office.public_url",
+            "http://192.168.1.10:99999",
+            'office.public_url must be an http:// or https:// address such as "http://192.168.1.10:8080", '
+            "got 'http://192.168.1.10:99999'",
+        ),
+        (
+            "office.public_url",
+            "http://kantor selat.local",
+            'office.public_url must be an http:// or https:// address such as "http://192.168.1.10:8080", '
+            "got 'http://kantor selat.local'",
+        ),
+        (
+            "office.public_url",
+            "http://192.168.1.10:8080/" + "a" * 1500,
+            "office.public_url is too long: the QR code of its ticket links would not fit 80 mm paper "
+            "(1525 characters)",
+        ),
+        (
+            "office.name",
+            "Kantor Kecamatan Sélat",
+            "office.name contains 'é', which the ticket printer cannot print: use plain ASCII",
+        ),
+        (
+            "office.name",
+            "Kantor Kecamatan Selat, Kabupaten Kapuas, Provinsi Kalimantan Tengah, Republik Indonesia, 73583",
+            "office.name is too long for the ticket: at most 2 lines of 48 characters",
+        ),
+        (
+            "services.0.name",
+            "Perekaman\tKTP-el",
+            "services[0].name contains '\\t', which the ticket printer cannot print: use plain ASCII",
+        ),
         ("services.2.name", " ", "services[2].name must not be empty"),
-        ("printer.profile", "TM-X999", "printer.profile: Unknown printer profile 'TM-X999': set [printer] profile "
-         "to one python-escpos knows, e.g. \"TM-T20II\" (80 mm Epson) or \"POS-5890\" (common 58 mm)."),
+        (
+            "printer.profile",
+            "TM-X999",
+            "printer.profile: Unknown printer profile 'TM-X999': set [printer] profile "
+            'to one python-escpos knows, e.g. "TM-T20II" (80 mm Epson) or "POS-5890" (common 58 mm).',
+        ),
     ],
 )
 def test_what_the_ticket_prints_is_checked_at_start_up(path, value, message):
@@ -208,7 +239,10 @@ def test_expire_grace_minutes_defaults_to_30_and_may_be_zero():
 def test_services_have_an_english_name_or_fall_back_to_the_indonesian_one():
     settings = load_settings(packaged_config())
     assert [(s.code, s.name_en) for s in settings.services][:3] == [
-        ("REKAM", "KTP-el Enrolment"), ("CETAK", "KTP-el Printing"), ("AMBIL", "KTP-el Collection")]
+        ("REKAM", "KTP-el Enrolment"),
+        ("CETAK", "KTP-el Printing"),
+        ("AMBIL", "KTP-el Collection"),
+    ]
     assert all(s.name_en for s in settings.services)  # the demo office is English throughout
     raw = demo_raw()
     del raw["services"][1]["name_en"]

@@ -40,10 +40,7 @@ def chime_samples() -> list[float]:
     raw = []
     for index in range(count):
         t = index / RATE
-        value = sum(
-            loudness * note_sample(t - start, frequency, decay)
-            for start, frequency, decay, loudness in NOTES
-        )
+        value = sum(loudness * note_sample(t - start, frequency, decay) for start, frequency, decay, loudness in NOTES)
         raw.append(value * min(1.0, (count - 1 - index) / (RATE * FADE_OUT_SECONDS)))
     loudest = max(abs(value) for value in raw)
     return [value * PEAK / loudest for value in raw]
