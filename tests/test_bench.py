@@ -21,6 +21,7 @@ TARGETED_ROWS = (
     "call -> phone, worst of 100 polling: max",
     "issue p99 / /healthz p99, 2 clients, streams open",
     "status lookup, 200 records: p50",
+    "booking a later day at the kiosk, 1 client: p50",
     "server RSS, 10 displays + 100 phones",
     "kiosk page weight (HTML + linked CSS/JS)",
     "/healthz p99, another address, one holding 600 idle connections",
@@ -46,6 +47,7 @@ PLAIN_ROWS = (
     "/healthz, 2 clients, streams open: p50 / p99",
     "kiosk issue during the flood: p99",
     "kiosk issue during a 500-SMS flood from one number: p99",
+    "booking: p99 / cancelling it: p50",
 )
 
 

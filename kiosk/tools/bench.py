@@ -36,6 +36,7 @@ from kiosk.tools.bench_load import (
     STATUS_CONFIG,
     PacedPrinter,
     audience,
+    booking_cycles,
     concurrent,
     free_port,
     idle_flood,
@@ -71,6 +72,7 @@ __all__ = [
 # The issue path against the bare probe (kiosk/tools/bench_probe.py) measured in the same run.
 PROBE_LATENCY_LIMIT = 1.5  # one client: issue p50 at most this many times the probe's
 PROBE_RATE_LIMIT = 0.8  # many clients: at least this share of the probe's tickets/s
+BOOKING_SERVICE = "REKAM"  # the packaged office's service with a booking_quota
 
 
 def _times(ratio: float, limit: float = 3.0) -> str:
@@ -159,9 +161,8 @@ def run(
             delays = {}
             for kind in seen:
                 arrivals = [seen[kind][event_id] for event_id in sorted(seen[kind])][: len(started)]
-                delays[kind] = [
-                    (at - began) * 1000 for at, began in zip(arrivals, started, strict=False)
-                ]  # fewer arrivals when some were lost
+                # fewer arrivals than calls when some were lost
+                delays[kind] = [(at - began) * 1000 for at, began in zip(arrivals, started, strict=False)]
             display, phone = delays["display"], delays["phone"]
             rows.append(
                 Row(
@@ -204,10 +205,19 @@ def run(
                     b99 / hb99 <= 3 and not busy_errors,
                 )
             )
-            step(f"status lookups at {records:,} records, SMS replies and an SMS flood")
+            step(f"status lookups at {records:,} records, bookings, SMS replies and an SMS flood")
             lookups = status_lookups(port, niks, samples)
             found = statistics.median(lookups)
             rows.append(Row(f"status lookup, {records:,} records: p50", _ms(found), "< 5 ms", found < 5))
+            booked, cancelled = booking_cycles(port, BOOKING_SERVICE, samples)
+            book50 = statistics.median(booked)
+            rows.append(Row("booking a later day at the kiosk, 1 client: p50", _ms(book50), "< 5 ms", book50 < 5))
+            rows.append(
+                Row(
+                    "booking: p99 / cancelling it: p50",
+                    f"{_ms(percentile(booked, 0.99))} / {_ms(statistics.median(cancelled))}",
+                )
+            )
             rows += sms_rows(
                 sms_root, port, max(5, min(30, int(seconds * 6))), samples, percentile(issue, 0.99), Row, _ms
             )

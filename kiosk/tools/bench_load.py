@@ -473,3 +473,33 @@ def idle_flood(port: int, count: int = IDLE_CONNECTIONS, seconds: float = 7.0) -
     with IdleFlood(port, "127.0.0.250", count) as flood:
         timings = probe_health(port, "127.0.0.251", seconds, timeout=3.0)
         return timings, flood.opened
+
+
+def booking_cycles(port: int, service: str, count: int) -> tuple[list[float], list[float]]:
+    """Book ``count`` seats of later days at the kiosk and cancel each; return the milliseconds of each, apart.
+
+    Each seat is given back at once, so a small ``booking_quota`` serves any count; the slip of each booking
+    goes to the print outbox as at a real kiosk.
+    """
+    client = Client(port)
+    status, body, _ = client.request("GET", f"/api/bookings/availability?service={service}")
+    if status != 200:
+        raise RuntimeError(f"booking availability answered {status}: {body[:200]!r}")
+    seats = [(day["date"], slot["start"]) for day in json.loads(body)["days"] for slot in day["slots"] if slot["left"]]
+    if not seats:
+        raise RuntimeError(f"no seat of a later day to book for {service}")
+    booked, cancelled = [], []
+    for index in range(count):
+        day, start = seats[index % len(seats)]
+        began = time.perf_counter()
+        status, body, _ = client.request("POST", "/api/bookings", {"service": service, "date": day, "slot": start})
+        booked.append((time.perf_counter() - began) * 1000)
+        if status != 201:
+            raise RuntimeError(f"booking answered {status}: {body[:200]!r}")
+        token = json.loads(body)["booking"]["token"]
+        began = time.perf_counter()
+        status, body, _ = client.request("POST", f"/api/bookings/{token}/cancel")
+        cancelled.append((time.perf_counter() - began) * 1000)
+        if status != 200:
+            raise RuntimeError(f"cancelling a booking answered {status}: {body[:200]!r}")
+    return booked, cancelled
