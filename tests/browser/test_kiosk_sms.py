@@ -240,3 +240,34 @@ def test_another_flow_of_the_page_asks_a_number_for_a_booking(office, new_page):
     )
     page.click("#screen-sms-done .k-done")
     expect(page.locator("#screen-start")).to_be_visible()
+
+
+@pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
+def test_a_booking_made_at_the_kiosk_offers_the_sms_and_keeps_the_number_with_it(office, new_page, width, height):
+    """The later-day screen's confirmation offers "Kirim SMS saat giliran saya dekat" (a booking only, not a
+    check-in); the keypad names the booking, "Kembali" returns to the booking, and the number is kept with it."""
+    page = new_page(width, height)
+    page.goto(office.url + "/kiosk/later?idle=600")
+    page.click("button[data-service=REKAM]")
+    page.click("#day-list button >> nth=0")
+    page.click("#slot-list button:not([disabled]) >> nth=0")
+    page.wait_for_selector("#later-done:not([hidden])")
+    code = page.inner_text("#done-code")
+    expect(page.locator("#later-sms-offer")).to_be_visible()
+    assert _problems(page) == []
+    page.screenshot(path=f"/tmp/kiosk-later-done-sms-{width}x{height}.png")
+    page.click("#later-sms-offer")
+    expect(page.locator("#screen-sms-phone")).to_be_visible()
+    expect(page.locator("#sms-ticket")).to_have_text(f"Untuk pemesanan {code}")
+    page.click("#sms-back")  # "Kembali": the booking again, nothing kept
+    expect(page.locator("#later-done")).to_be_visible()
+    assert page.inner_text("#done-code") == code
+    db = office.runtime.db.conn
+    assert db.execute("SELECT phone FROM bookings WHERE code = ?", [code]).fetchone()[0] is None
+    page.click("#later-sms-offer")
+    type_digits(page, "085712345678")
+    page.click("#sms-send")
+    expect(page.locator("#screen-sms-done")).to_be_visible()
+    expect(page.locator("#sms-done-text")).to_contain_text("pengingat")
+    assert db.execute("SELECT phone FROM bookings WHERE code = ?", [code]).fetchone()[0] == "+6285712345678"
+    page.screenshot(path=f"/tmp/kiosk-later-sms-{width}x{height}.png")

@@ -259,10 +259,24 @@ function renderDone() {
     $("done-slip").textContent = "";
     delete $("done-slip").dataset.say;
   }
+  const smsOffer = $("later-sms-offer");  // only where [sms] enabled
+  if (smsOffer) smsOffer.hidden = shownDone.kind !== "booking";
   const bring = requirementsOf(service);
   $("done-bring").textContent = bring.length ? t("bring", { items: bring.join("; ") }) : "";
   const items = (byCode(service) || { requirements: [] }).requirements.map((_, index) => `bring.${service}.${index}`);
   $("done-bring").dataset.say = items.length ? `word.bring ${items.join(" ")}` : "";
+}
+
+// "Kirim SMS saat giliran saya dekat" for the booking just made: kiosk-sms.js's keypad keeps the number with it
+// (the module is already on the page wherever [sms] is enabled; importing it again loads nothing).
+async function askSms() {
+  if (!shownDone || shownDone.kind !== "booking") return;
+  const booking = shownDone.booking;
+  const { askPhone } = await import("./kiosk-sms.js");
+  if (askPhone) {
+    askPhone({ number: booking.code, url: `/api/bookings/${encodeURIComponent(booking.token)}/sms`, booking: true,
+      back: "later-done" });
+  }
 }
 
 // ------------------------------------------------------------ language, reset, wiring
@@ -286,6 +300,7 @@ function forget() {
     for (const key of ["say", "sayNumber", "sayCall"]) delete $(id).dataset[key];
   }
   $("checkin-code").value = "";
+  if ($("later-sms-offer")) $("later-sms-offer").hidden = true;
   // /kiosk/later opened this page: the next resident starts on the kiosk's own start screen
   if (window.location.pathname !== "/kiosk") window.history.replaceState(null, "", "/kiosk");
 }
@@ -298,6 +313,7 @@ app.addEventListener("click", (event) => {
   else if (target.dataset.slot) book(target.dataset.slot);
   else if (target.dataset.action === "later-back") open();
   else if (target.dataset.action === "later-days") kiosk.show("later-days");
+  else if (target.dataset.action === "later-sms") askSms();
 });
 $("checkin-form").addEventListener("submit", checkIn);
 kiosk.onReset(forget);
