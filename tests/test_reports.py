@@ -278,7 +278,7 @@ def test_the_daily_excel_names_the_office_and_the_day_and_holds_the_figures(scri
     answer = head.get("/api/reports/daily.xlsx?date=2026-11-25")
     assert answer.status_code == 200
     book = load_workbook(io.BytesIO(answer.content))
-    assert book.sheetnames == ["Ringkasan", "Harian", "Per jam", "Loket", "Petugas"]
+    assert book.sheetnames == ["Ringkasan", "Harian", "Per jam", "Loket", "Petugas", "Gangguan"]
     summary = _sheet_rows(book["Ringkasan"])
     assert summary[0][0] == OFFICE
     assert summary[2][0] == "Periode: 25 November 2026"
