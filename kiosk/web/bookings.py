@@ -101,14 +101,6 @@ def late_return(ticket_id: int):
     return jsonify({"ticket": staff_ticket_json(rt, ticket)})
 
 
-_STATUS_TEXT = {
-    "booked": "Terpesan",
-    "checked_in": "Sudah mendapat nomor antrean",
-    "cancelled": "Dibatalkan",
-    "expired": "Kedaluwarsa",
-}
-
-
 @bp.get("/b/<token>")
 def booking_page(token: str):
     """The resident's phone page of a booking (the slip's QR code): day, window, what to bring, cancel."""
@@ -122,20 +114,33 @@ def booking_page(token: str):
     from kiosk.storage.bookings import UnknownBooking
 
     rt = runtime()
+    lang = "en" if request.args.get("lang") == "en" else "id"
+    messages = page_messages("phone")
+    words = messages[lang]["phone"]
+    page = {"office": rt.settings.office, "lang": lang, "w": words}
     try:
         booking = office.show(rt, token)
     except UnknownBooking:
-        return render_template("phone/booking.html", office=rt.settings.office, booking=None), 404
+        return render_template("phone/booking.html", booking=None, **page), 404
+    day = date.fromisoformat(booking["date"])
+    service = rt.settings.service(booking["service"])
+    english = lang == "en" and service is not None
     return render_template(
         "phone/booking.html",
-        office=rt.settings.office,
         booking=booking,
-        status_text=_STATUS_TEXT[booking["status"]],
-        day_text=rules.date_text(date.fromisoformat(booking["date"])),
-        window_text=rules.window_text(booking["slot_start"], booking["slot_end"]),
-        check_in_from=datetime.fromisoformat(booking["check_in_from"]).strftime("pukul %H.%M"),
+        service_name=(service.name_en or service.name) if english else booking["service_name"],
+        requirements=list(service.requirements_en or service.requirements) if english else booking["requirements"],
+        status_text=words[f"booking_{booking['status']}"],
+        day_text=f"{day:%A}, {day.day} {day:%B} {day.year}" if lang == "en" else rules.date_text(day),
+        window_text=(
+            f"arrive {booking['slot_start']}-{booking['slot_end']}".replace(":", ".")
+            if lang == "en"
+            else rules.window_text(booking["slot_start"], booking["slot_end"])
+        ),
+        check_in_from=datetime.fromisoformat(booking["check_in_from"]).strftime("%H.%M"),
         suspended=suspension(rt, booking["service"]),
-        messages=page_messages("phone"),
+        messages=messages,
+        **page,
     )
 
 
@@ -150,7 +155,8 @@ def cancel_page(token: str):
         office.cancel(runtime(), token)
     except BadTransition:
         pass  # already used or expired: the page says so
-    return redirect(url_for("bookings.booking_page", token=token), code=303)
+    lang = "en" if request.args.get("lang") == "en" else None  # the page's language, kept
+    return redirect(url_for("bookings.booking_page", token=token, lang=lang), code=303)
 
 
 @bp.get("/kiosk/later")

@@ -87,7 +87,33 @@ def test_the_later_day_screens_and_the_booking_phone_page_are_axe_clean(new_page
     phone = new_page(390, 844, is_mobile=True, has_touch=True)
     phone.goto(f"{live.url}/b/{token}")
     states["phone page"] = _problems(phone)
+    phone.goto(f"{live.url}/b/{token}?lang=en")
+    states["phone page, English"] = _problems(phone)
     assert {state: found for state, found in states.items() if found} == {}
+
+
+def test_the_booking_phone_page_speaks_english_when_asked_and_keeps_it_through_a_cancel(new_page, later):
+    live, _ = later
+    booking = live.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"}).json()[
+        "booking"
+    ]
+    code = booking["code"]
+    phone = new_page(390, 844, is_mobile=True, has_touch=True)
+    phone.goto(f"{live.url}/b/{booking['token']}")
+    expect(phone.locator("#status")).to_have_text("Terpesan")
+    assert phone.inner_text("#day") == "Kamis, 26 November 2026"
+    phone.click("#page-lang a[hreflang=en]")
+    expect(phone.locator("html")).to_have_attribute("lang", "en")
+    expect(phone.locator("#status")).to_have_text("Booked")
+    assert phone.inner_text("#code") == code
+    assert phone.inner_text("#day") == "Thursday, 26 November 2026"
+    assert phone.inner_text("#window") == "arrive 08.00-09.00"
+    assert phone.inner_text("#requirements li >> nth=0") == "Original Kartu Keluarga (family card)"
+    expect(phone.locator("#page-lang a[aria-current=page]")).to_have_text("English")
+    phone.click("#cancel")
+    expect(phone.locator("#status")).to_have_text("Cancelled")
+    assert phone.url.endswith("?lang=en")
+    phone.screenshot(path="/tmp/booking-phone-en.png", full_page=True)
 
 
 def test_a_suspended_service_is_refused_on_the_kiosk_with_the_reason_and_greyed(new_page, later):
