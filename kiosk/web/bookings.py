@@ -117,7 +117,7 @@ def booking_page(token: str):
     lang = "en" if request.args.get("lang") == "en" else "id"
     messages = page_messages("phone")
     words = messages[lang]["phone"]
-    page = {"office": rt.settings.office, "lang": lang, "w": words}
+    page = {"office": rt.settings.office, "lang": lang, "w": words, "token": token}
     try:
         booking = office.show(rt, token)
     except UnknownBooking:
