@@ -4,6 +4,7 @@ and with openpyxl from the workbook: exactly the script's minutes) and its A4 pa
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 
 import openpyxl
@@ -123,3 +124,33 @@ def test_the_a4_page_shows_the_same_figures_for_admins_only(office):
     counter, _ = login(office, "petugas", "rahasia-Loket1")
     assert counter.get("/admin/evaluation").status_code == 403
     assert office.test_client().get("/admin/evaluation").status_code in (302, 303)
+
+
+def test_the_a4_page_in_english_has_the_same_figures_and_no_indonesian_words(office):
+    admin, _ = login(office)
+    indonesian = admin.get("/admin/evaluation?year=2026").get_data(as_text=True)
+    assert admin.get("/admin/evaluation?year=2026&lang=xx").get_data(as_text=True) == indonesian  # unknown: Indonesian
+    page = admin.get("/admin/evaluation?year=2026&lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in page and '<html lang="id">' in indonesian
+    assert "Public service evaluation pack for 2026" in page
+    for aspect in ("Aspect: Service policy", "Aspect: Consultation and complaints", "Aspect: Facilities and"):
+        assert aspect in page
+    assert '<td class="num" id="disruption-total">1,770</td>' in page
+    assert '<tr data-month="3"><td>March</td>' in page and '<td class="num">600</td></tr>' in page
+    assert '<tr data-category="conduct"><td>Staff conduct</td>' in page
+    assert 'Counted through</dt><dd id="evaluation-through">31 December 2026</dd>' in page
+    assert '<input type="hidden" name="lang" value="en">' in page  # choosing another year stays in English
+    assert 'href="/admin/evaluation?year=2026&amp;lang=id" lang="id"' in page
+    visible = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1])
+    spelt_alike = ("April", "September", "November")
+    for word in (
+        *(m for m in MONTHS if m not in spelt_alike),
+        "Aspek",
+        "Jumlah",
+        "Triwulan",
+        "Bulan",
+        "Tahun",
+        "belum",
+        "Dibuat",
+    ):
+        assert word not in visible, word

@@ -68,7 +68,17 @@ def test_english_has_exactly_the_indonesian_parts_and_keys():
     assert (
         list(english)
         == list(indonesian)
-        == ["kiosk", "survey", "voice", "phone_survey", "phone", "display", "complaints", "staff_later"]
+        == [
+            "kiosk",
+            "survey",
+            "voice",
+            "phone_survey",
+            "phone",
+            "display",
+            "complaints",
+            "staff_later",
+            "staff_complaints",
+        ]
     )
     for part in indonesian:
         assert set(english[part]) - set(indonesian[part]) == set(), f"{part}: English only"

@@ -20,6 +20,13 @@ ASPECTS = {
     "complaints": ("Konsultasi dan Pengaduan", "Pengaduan diterima dan ditangani per jenis dan bulan"),
     "service_days": ("Sarana Prasarana", "Hari layanan dan gangguan layanan per bulan"),
 }
+# the same in English, for the pack's page with ?lang=en (the workbook stays in Indonesian)
+ASPECTS_EN = {
+    "standards": ("Service policy", "Service standards and the service pledge (Maklumat Pelayanan)"),
+    "skm": ("Service policy", "Community satisfaction survey (SKM) per quarter"),
+    "complaints": ("Consultation and complaints", "Complaints received and handled per category and month"),
+    "service_days": ("Facilities and infrastructure", "Service days and service disruptions per month"),
+}
 QUARTERS = ((1, 3), (4, 6), (7, 9), (10, 12))
 FIRST_YEAR = 2000
 LAST_YEAR = 2100

@@ -8,8 +8,9 @@ from flask import Blueprint, render_template, request
 
 from kiosk.domain import complaints as rules
 from kiosk.domain.errors import BadRequest, NotFound
-from kiosk.domain.evaluation import FIRST_YEAR, LAST_YEAR
-from kiosk.domain.words import page_messages
+from kiosk.domain.evaluation import ASPECTS_EN, FIRST_YEAR, LAST_YEAR
+from kiosk.domain.survey import GRADES
+from kiosk.domain.words import LANGUAGES, messages, page_messages
 from kiosk.files.reports import long_date
 from kiosk.office import complaints as office
 from kiosk.storage import complaints as store
@@ -19,6 +20,12 @@ from kiosk.web.common import runtime
 from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
 
 bp = Blueprint("complaint_pages", __name__)
+
+
+def _lang() -> str:
+    """Return a staff screen's language: ``?lang=en`` for English, Indonesian otherwise."""
+    lang = request.args.get("lang", "id")
+    return lang if lang in LANGUAGES else "id"
 
 
 def _standards() -> dict:
@@ -89,9 +96,18 @@ def kiosk():
 @bp.get("/admin/complaints")
 @admin_page
 def inbox():
-    """The complaints inbox: earliest deadline first, overdue ones marked, each with its answer form."""
+    """The complaints inbox: earliest deadline first, overdue ones marked, each with its answer form
+    (Indonesian, or English with ``?lang=en``)."""
     rt = runtime()
-    return render_template("complaints/inbox.html", office=rt.settings.office, categories=rules.CATEGORIES)
+    lang = _lang()
+    categories = {code: label_en if lang == "en" else label for code, (label, label_en) in rules.CATEGORIES.items()}
+    return render_template(
+        "complaints/inbox.html",
+        office=rt.settings.office,
+        lang=lang,
+        w=messages(lang)["staff_complaints"],
+        categories=categories,
+    )
 
 
 @bp.get("/admin/standards")
@@ -104,13 +120,7 @@ def wall_print():
     )
 
 
-COUNT_COLUMNS = (
-    ("received", "Diterima"),
-    ("answered_on_time", "Dijawab tepat waktu"),
-    ("answered_late", "Dijawab terlambat"),
-    ("overdue", "Lewat batas waktu"),
-    ("open", "Masih dalam batas"),
-)
+COUNT_KEYS = ("received", "answered_on_time", "answered_late", "overdue", "open")
 
 
 def _number(value) -> str:
@@ -119,6 +129,22 @@ def _number(value) -> str:
 
 def _decimal(value) -> str:
     return "–" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _in_english(pack: dict, months: list[str]) -> dict:
+    """Return the pack with its aspect titles, category labels, month names and grade labels in English."""
+    complaints = pack["complaints"]
+    days = pack["service_days"]
+    return {
+        **pack,
+        "aspects": {part: {"aspect": aspect, "title": title} for part, (aspect, title) in ASPECTS_EN.items()},
+        "complaints": {
+            **complaints,
+            "by_category": [{**row, "label": row["label_en"]} for row in complaints["by_category"]],
+            "by_month": [{**row, "name": months[row["month"] - 1]} for row in complaints["by_month"]],
+        },
+        "service_days": {**days, "months": [{**row, "name": months[row["month"] - 1]} for row in days["months"]]},
+    }
 
 
 @bp.get("/admin/evaluation")
@@ -135,17 +161,30 @@ def evaluation_page():
     else:
         problem = BadRequest(f"Tahun harus {FIRST_YEAR}-{LAST_YEAR}, misalnya 2026.")
         return render_template("error.html", status=400, message=problem.message), 400
+    lang = _lang()
+    words = messages(lang)["staff_complaints"]
+    months = words["months"].split(",")
     pack = office.evaluation_pack(rt, year)
+
+    def day_text(day: str) -> str:
+        return long_date(day) if lang == "id" else f"{int(day[8:])} {months[int(day[5:7]) - 1]} {day[:4]}"
+
+    def grade_text(grade: str) -> str:
+        return GRADES[grade].label if lang == "id" else GRADES[grade].label_en
+
+    clock = f"{rt.now():%H.%M}" if lang == "id" else f"{rt.now():%H:%M}"
     return render_template(
         "complaints/evaluation.html",
         office=rt.settings.office,
-        pack=pack,
-        generated=f"{long_date(rt.today())} pukul {rt.now():%H.%M}",
-        long_date=long_date,
-        number=_number,
-        decimal=_decimal,
-        count_keys=[key for key, _ in COUNT_COLUMNS],
-        count_labels=[label for _, label in COUNT_COLUMNS],
+        lang=lang,
+        w=words,
+        pack=pack if lang == "id" else _in_english(pack, months),
+        generated=words["generated_at"].format(date=day_text(rt.today()), time=clock),
+        long_date=day_text,
+        grade_text=grade_text,
+        number=_number if lang == "id" else "{:,}".format,
+        decimal=_decimal if lang == "id" else lambda value: "–" if value is None else f"{value:.2f}",
+        count_keys=COUNT_KEYS,
         first_year=FIRST_YEAR,
         last_year=LAST_YEAR,
     )

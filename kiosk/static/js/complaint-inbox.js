@@ -1,18 +1,25 @@
 // The staff inbox of complaints: a filter (open / overdue / answered), earliest deadline first, and an answer
 // form on each open one. Writes carry the X-CSRF-Token of GET /api/session; the list reloads every minute.
+// Words come from the page's catalogue (Indonesian, or English with ?lang=en).
+import { pageData } from "./lib/page-data.js";
+
+const CONFIG = pageData("inbox-config");
+const W = CONFIG.words;
+const fill = (text, values) => text.replace(/\{(\w+)\}/g, (_, name) => values[name]);
 const list = document.getElementById("inbox-list");
 const empty = document.getElementById("inbox-empty");
 const message = document.getElementById("inbox-message");
 const template = document.getElementById("complaint-item");
-const categories = JSON.parse(document.getElementById("categories").textContent);
-const CHANNELS = { kiosk: "Kios", phone: "Ponsel", staff: "Petugas" };
+const categories = CONFIG.categories;
+const CHANNELS = { kiosk: W.channel_kiosk, phone: W.channel_phone, staff: W.channel_staff };
 let filter = "open";
 let csrf = "";
 
 function when(iso) {
   const date = new Date(iso);
-  return new Intl.DateTimeFormat("id-ID", { day: "numeric", month: "long", year: "numeric", hour: "2-digit",
-    minute: "2-digit", timeZone: list.dataset.tz }).format(date).replace(/(\d{2}):(\d{2})/, "$1.$2");
+  const text = new Intl.DateTimeFormat(CONFIG.lang === "en" ? "en-GB" : "id-ID", { day: "numeric", month: "long",
+    year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: list.dataset.tz }).format(date);
+  return CONFIG.lang === "en" ? text : text.replace(/(\d{2}):(\d{2})/, "$1.$2");
 }
 
 async function api(method, path, body) {
@@ -21,11 +28,11 @@ async function api(method, path, body) {
   const answer = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined,
     credentials: "same-origin", cache: "no-store" });
   if (answer.status === 401) {
-    window.location.href = `/login?next=${encodeURIComponent("/admin/complaints")}`;
+    window.location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
     throw new Error("login_required");
   }
   const data = await answer.json();
-  if (!answer.ok) throw new Error(data.error ? data.error.message : "Gagal");
+  if (!answer.ok) throw new Error(data.error ? data.error.message : W.failed);
   return data;
 }
 
@@ -34,7 +41,7 @@ function item(complaint) {
   node.dataset.code = complaint.code;
   node.classList.toggle("is-overdue", complaint.overdue);
   node.querySelector(".ci-code").textContent = complaint.code;
-  node.querySelector(".ci-category").textContent = categories[complaint.category][0];
+  node.querySelector(".ci-category").textContent = categories[complaint.category];
   node.querySelector(".ci-flag").hidden = !complaint.overdue;
   node.querySelector(".ci-received").textContent = when(complaint.received_at);
   node.querySelector(".ci-due").textContent = when(complaint.due_at);
@@ -57,7 +64,7 @@ function item(complaint) {
       try {
         await api("POST", `/api/complaints/${encodeURIComponent(complaint.code)}/answer`,
           { text: data.get("text"), lapor_ref: data.get("lapor_ref") || null });
-        message.textContent = `Jawaban untuk ${complaint.code} terkirim.`;
+        message.textContent = fill(W.answer_sent, { code: complaint.code });
         await load();
       } catch (error) {
         message.textContent = error.message;
@@ -90,7 +97,7 @@ lodgeForm.addEventListener("submit", async (event) => {
   try {
     const answer = await api("POST", "/api/complaints", { category: data.get("category"), text: data.get("text"),
       phone: data.get("phone") || null });
-    message.textContent = `Pengaduan ${answer.complaint.code} tercatat.`;
+    message.textContent = fill(W.lodged, { code: answer.complaint.code });
     lodgeForm.reset();
     await load();
   } catch (error) {
