@@ -138,6 +138,8 @@ def test_the_a4_page_in_english_has_the_same_figures_and_no_indonesian_words(off
     assert '<td class="num" id="disruption-total">1,770</td>' in page
     assert '<tr data-month="3"><td>March</td>' in page and '<td class="num">600</td></tr>' in page
     assert '<tr data-category="conduct"><td>Staff conduct</td>' in page
+    assert '<tr data-code="REKAM"><td>KTP-el Enrolment</td><td>15 minutes after your number is called</td>' in page
+    assert "<td>Free</td>" in page and "<td>Gratis</td>" in indonesian
     assert 'Counted through</dt><dd id="evaluation-through">31 December 2026</dd>' in page
     assert '<input type="hidden" name="lang" value="en">' in page  # choosing another year stays in English
     assert 'href="/admin/evaluation?year=2026&amp;lang=id" lang="id"' in page

@@ -120,6 +120,7 @@ def wall_print():
     )
 
 
+TEXT_KEYS = ("time_standard", "cost", "product")  # the standard's texts the pack page shows
 COUNT_KEYS = ("received", "answered_on_time", "answered_late", "overdue", "open")
 
 
@@ -135,8 +136,16 @@ def _in_english(pack: dict, months: list[str]) -> dict:
     """Return the pack with its aspect titles, category labels, month names and grade labels in English."""
     complaints = pack["complaints"]
     days = pack["service_days"]
+    standards = pack["standards"]
+    # The standard as published: its English text where the office wrote one, else the Indonesian it published
+    # (evidence, so never left blank).
+    services = [
+        {**service, **{key: service.get(f"{key}_en") or service[key] for key in ("name", *TEXT_KEYS)}}
+        for service in standards["services"]
+    ]
     return {
         **pack,
+        "standards": {**standards, "maklumat": standards["maklumat_en"] or standards["maklumat"], "services": services},
         "aspects": {part: {"aspect": aspect, "title": title} for part, (aspect, title) in ASPECTS_EN.items()},
         "complaints": {
             **complaints,

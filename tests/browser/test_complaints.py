@@ -3,7 +3,9 @@ the admin inbox and the answer appears on its phone page; every screen axe-clean
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -13,6 +15,7 @@ pytestmark = pytest.mark.browser
 
 AXE = Axe()
 KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
+SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save screenshots there (docs/screenshots)
 
 
 def _problems(page) -> list[str]:
@@ -214,3 +217,50 @@ def test_the_display_shows_a_standard_between_calls_and_a_call_covers_it(live_se
     page.wait_for_selector("#current[data-state=call]")
     expect(page.locator("#standard-panel")).to_be_hidden()
     expect(page.locator("#current-number")).to_be_visible()
+
+
+def test_the_inbox_in_english_answers_and_records_complaints(live_server, new_page):
+    lodged = live_server.post("/api/complaints", json={"category": "conduct", "text": "Petugas tidak ramah."})
+    assert lodged.status_code == 201
+    code = lodged.json()["complaint"]["code"]
+    admin = new_page(1366, 900)
+    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
+    admin.fill("#username", "kepala")
+    admin.fill("#password", "rahasia-Admin1")
+    admin.click("#login-submit")
+    admin.wait_for_url("**/admin/complaints")
+    expect(admin.locator("#inbox-title")).to_have_text("Kotak masuk pengaduan")
+    admin.locator(".lang-switch a[lang=en]").click()
+    admin.wait_for_url("**/admin/complaints?lang=en")
+    expect(admin.locator("html")).to_have_attribute("lang", "en")
+    expect(admin.locator("#inbox-title")).to_have_text("Complaints inbox")
+    item = admin.locator(f".ci-item[data-code='{code}']")
+    expect(item.locator(".ci-category")).to_have_text("Staff conduct")
+    expect(item.locator(".ci-channel")).to_have_text(re.compile(r"^(Kiosk|Phone|Staff)"))
+    months = "January|February|March|April|May|June|July|August|September|October|November|December"
+    expect(item.locator(".ci-received")).to_have_text(re.compile(rf"^\d{{1,2}} ({months}) \d{{4}}.* \d{{2}}:\d{{2}}$"))
+    expect(item).to_contain_text("Deadline")
+    assert _problems(admin) == []
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        admin.screenshot(path=f"{SCREENSHOTS}/admin-complaints-en.png", full_page=True)
+
+    item.get_by_label("Answer to the complainant").fill("We apologise; the officer has been spoken to.")
+    item.get_by_role("button", name="Send the answer").click()
+    expect(admin.locator("#inbox-message")).to_have_text(f"Answer to {code} sent.")
+    admin.get_by_role("button", name="Answered", exact=True).click()
+    expect(admin.locator(f".ci-item[data-code='{code}'] .ci-answered")).to_contain_text("Answer:")
+
+    form = admin.locator("#new-complaint")
+    form.get_by_label("Kind of complaint").select_option(label="Request for information")
+    form.get_by_label("Complaint text").fill("Warga bertanya syarat pindah domisili.")
+    form.get_by_role("button", name="Record the complaint").click()
+    expect(admin.locator("#inbox-message")).to_have_text(re.compile(r"^Complaint PGD-\d{4}-0002 recorded\.$"))
+    admin.get_by_role("button", name="Not answered").click()
+    expect(admin.locator(".ci-item .ci-channel")).to_have_text("Staff (kepala)")
+    assert _problems(admin) == []
+    admin.get_by_role("link", name="Evaluation pack (A4)").click()
+    admin.wait_for_url("**/admin/evaluation?lang=en")
+    expect(admin.locator("#section-complaints h2")).to_have_text(
+        "Complaints received and handled per category and month"
+    )
