@@ -8,7 +8,7 @@ from kiosk.domain.errors import BadRequest
 from kiosk.office import bookings as office
 from kiosk.web.api import _IDEMPOTENCY_KEY
 from kiosk.web.auth import check_csrf, current_staff, staff_required
-from kiosk.web.common import json_body, runtime
+from kiosk.web.common import json_body, page_lang, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 
 bp = Blueprint("bookings", __name__)
@@ -114,7 +114,7 @@ def booking_page(token: str):
     from kiosk.storage.bookings import UnknownBooking
 
     rt = runtime()
-    lang = "en" if request.args.get("lang") == "en" else "id"
+    lang = page_lang()
     messages = page_messages("phone")
     words = messages[lang]["phone"]
     page = {"office": rt.settings.office, "lang": lang, "w": words, "token": token}
@@ -155,7 +155,7 @@ def cancel_page(token: str):
         office.cancel(runtime(), token)
     except BadTransition:
         pass  # already used or expired: the page says so
-    lang = "en" if request.args.get("lang") == "en" else None  # the page's language, kept
+    lang = "en" if page_lang() == "en" else None  # the page's language, kept (Indonesian: no parameter)
     return redirect(url_for("bookings.booking_page", token=token, lang=lang), code=303)
 
 

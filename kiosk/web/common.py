@@ -9,6 +9,7 @@ from flask import current_app, jsonify, request
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from kiosk.domain.errors import BadRequest
+from kiosk.domain.words import LANGUAGES
 
 if TYPE_CHECKING:
     from kiosk.office.runtime import Runtime
@@ -106,3 +107,9 @@ class NikConverter(BaseConverter):
     """
 
     regex = r"[0-9][0-9 ]*"
+
+
+def page_lang() -> str:
+    """Return a page's language from ``?lang=``: one of the catalogue's languages, Indonesian otherwise."""
+    lang = request.args.get("lang", "id")
+    return lang if lang in LANGUAGES else "id"

@@ -10,22 +10,16 @@ from kiosk.domain import complaints as rules
 from kiosk.domain.errors import BadRequest, NotFound
 from kiosk.domain.evaluation import ASPECTS_EN, FIRST_YEAR, LAST_YEAR
 from kiosk.domain.survey import GRADES
-from kiosk.domain.words import LANGUAGES, messages, page_messages
+from kiosk.domain.words import messages, page_messages
 from kiosk.files.reports import long_date
 from kiosk.office import complaints as office
 from kiosk.storage import complaints as store
 from kiosk.storage import tickets as ticket_store
 from kiosk.web.auth import admin_page, current_staff
-from kiosk.web.common import runtime
+from kiosk.web.common import page_lang, runtime
 from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
 
 bp = Blueprint("complaint_pages", __name__)
-
-
-def _lang() -> str:
-    """Return a staff screen's language: ``?lang=en`` for English, Indonesian otherwise."""
-    lang = request.args.get("lang", "id")
-    return lang if lang in LANGUAGES else "id"
 
 
 def _standards() -> dict:
@@ -99,7 +93,7 @@ def inbox():
     """The complaints inbox: earliest deadline first, overdue ones marked, each with its answer form
     (Indonesian, or English with ``?lang=en``)."""
     rt = runtime()
-    lang = _lang()
+    lang = page_lang()
     categories = {code: label_en if lang == "en" else label for code, (label, label_en) in rules.CATEGORIES.items()}
     return render_template(
         "complaints/inbox.html",
@@ -170,7 +164,7 @@ def evaluation_page():
     else:
         problem = BadRequest(f"Tahun harus {FIRST_YEAR}-{LAST_YEAR}, misalnya 2026.")
         return render_template("error.html", status=400, message=problem.message), 400
-    lang = _lang()
+    lang = page_lang()
     words = messages(lang)["staff_complaints"]
     months = words["months"].split(",")
     pack = office.evaluation_pack(rt, year)

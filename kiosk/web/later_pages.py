@@ -5,18 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 
 from kiosk.domain import disruptions as disruption_rules
-from kiosk.domain.words import LANGUAGES, messages
+from kiosk.domain.words import messages
 from kiosk.web.auth import admin_page, current_staff
-from kiosk.web.common import runtime
+from kiosk.web.common import page_lang, runtime
 from kiosk.web.network import staff_route
 
 bp = Blueprint("later_pages", __name__)
-
-
-def _lang() -> str:
-    """Return the screen's language: ``?lang=en`` for English, Indonesian otherwise."""
-    lang = request.args.get("lang", "id")
-    return lang if lang in LANGUAGES else "id"
 
 
 def _services(lang: str) -> list[dict]:
@@ -32,7 +26,7 @@ def counter_later():
     """Disruptions (start, end, the waiting tickets they hold) and booking a later day for a resident who phones."""
     if current_staff() is None:
         return redirect(url_for("pages.login", next="/counter/later"))
-    lang = _lang()
+    lang = page_lang()
     words = messages(lang)["staff_later"]
     reasons = [{"code": code, "label": disruption_rules.label(code, lang)} for code in disruption_rules.REASONS]
     return render_template(
@@ -51,7 +45,7 @@ def counter_later():
 def admin_arrivals():
     """A day's expected arrivals per window (bookings), each cancellable after a confirmation."""
     rt = runtime()
-    lang = _lang()
+    lang = page_lang()
     return render_template(
         "admin/arrivals.html",
         office=rt.settings.office,

@@ -6,11 +6,11 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from kiosk.domain.errors import NotFound
 from kiosk.domain.status import READY_FOR_PICKUP, STATUSES
-from kiosk.domain.words import LANGUAGES, PHONE_PARTS, kiosk_messages, messages, page_messages
+from kiosk.domain.words import PHONE_PARTS, kiosk_messages, messages, page_messages
 from kiosk.office.views import ticket_json
 from kiosk.storage import tickets as store
 from kiosk.web.auth import current_staff
-from kiosk.web.common import runtime
+from kiosk.web.common import page_lang, runtime
 from kiosk.web.devices import NOT_A_KIOSK, on_kiosk
 from kiosk.web.network import staff_route
 
@@ -74,9 +74,7 @@ def display():
     rt = runtime()
     call_seconds = request.args.get("call_seconds", type=int)
     call_seconds = CALL_SHOW_SECONDS if call_seconds is None else max(1, min(call_seconds, CALL_SHOW_SECONDS))
-    lang = request.args.get("lang", "id")
-    if lang not in LANGUAGES:
-        lang = "id"
+    lang = page_lang()
     return render_template(
         "display/index.html",
         lang=lang,
