@@ -318,6 +318,8 @@ MONTHS = (
 )
 FIXED.update({f"weekday.{index}": name + "," for index, name in enumerate(WEEKDAYS)})
 FIXED.update({f"month.{index}": name for index, name in enumerate(MONTHS, 1)})
+# one number for a family (kiosk.js renderTicket): "Untuk tiga orang."
+FIXED.update({f"members.{count}": f"Untuk {number_words(count)} orang." for count in range(2, 6)})
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words
 # the SMS opt-in after a number (kiosk-sms.js, templates/kiosk/_sms.html)
 FIXED.update(

@@ -9,6 +9,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
+from kiosk.domain.guide import FIXED
 from tests.conftest import Clock
 from tests.support import LiveServer, make_app
 from tests.test_bookings import HOURS, services
@@ -61,6 +62,8 @@ def test_the_same_nik_again_gets_its_own_number_back_never_a_second(new_page, of
     take(page, NIK, members=3)
     expect(page.locator("#result-number")).to_have_text("A-001")
     expect(page.locator("#result-members")).to_have_text("Untuk 3 orang")
+    # voice mode says it too: a sentence of the spoken catalogue ("Untuk tiga orang.")
+    assert FIXED[page.get_attribute("#result-members", "data-say")] == "Untuk tiga orang."
     expect(page.locator("#result-existing")).to_be_hidden()
     if SHOTS:
         page.screenshot(path=f"{SHOTS}/kiosk-members-result-{'portrait' if height > width else 'landscape'}.png")

@@ -414,6 +414,8 @@ function renderTicket(ticket) {
   $("result-priority").hidden = !ticket.priority;
   $("result-members").hidden = !(ticket.members > 1);
   $("result-members").textContent = ticket.members > 1 ? t("members_n", { n: ticket.members }) : "";
+  if (ticket.members > 1) $("result-members").dataset.say = `members.${ticket.members}`;  // voice: "Untuk tiga orang."
+  else delete $("result-members").dataset.say;
   $("result-existing").hidden = !(resident && resident.existing);
   $("result-ahead").textContent = t("ahead", { n: ticket.ahead });
   $("result-wait").textContent = ticket.ahead > 0
