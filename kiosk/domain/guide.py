@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 from kiosk.domain.announce import number_words, spoken_counter
 from kiosk.domain.complaints import CATEGORIES, STANDARD_KEYS
 from kiosk.domain.disruptions import LABELS as DISRUPTION_LABELS
+from kiosk.domain.queue import MONTH_NAMES
 from kiosk.domain.status import STATUSES
 from kiosk.domain.survey import ELEMENTS, PROFILE, PROFILE_TITLES
 
@@ -302,22 +303,8 @@ FIXED = {
     "error.unknown_booking": "Kode pemesanan tidak dikenal. Periksa lagi kode pada slip Anda.",
 }
 WEEKDAYS = ("Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu")  # JavaScript's getDay() order
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
 FIXED.update({f"weekday.{index}": name + "," for index, name in enumerate(WEEKDAYS)})
-FIXED.update({f"month.{index}": name for index, name in enumerate(MONTHS, 1)})
+FIXED.update({f"month.{index}": name for index, name in enumerate(MONTH_NAMES, 1)})
 # one number for a family (kiosk.js renderTicket): "Untuk tiga orang."
 FIXED.update({f"members.{count}": f"Untuk {number_words(count)} orang." for count in range(2, 6)})
 FIXED["survey.error.offline"] = FIXED["error.offline"]  # the survey loses the server in the same words

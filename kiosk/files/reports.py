@@ -13,20 +13,7 @@ from datetime import date, datetime, time
 
 import xlsxwriter
 
-MONTHS = (
-    "Januari",
-    "Februari",
-    "Maret",
-    "April",
-    "Mei",
-    "Juni",
-    "Juli",
-    "Agustus",
-    "September",
-    "Oktober",
-    "November",
-    "Desember",
-)
+from kiosk.domain.queue import MONTH_NAMES
 
 SERVICE_COLUMNS = (
     "code",
@@ -66,7 +53,7 @@ _WORKER_KEYS = ("called", "served", "no_show", "avg_wait_minutes", "avg_service_
 def long_date(day: str) -> str:
     """Return an ISO day the way the office writes it: 2026-11-28 -> 28 November 2026."""
     value = date.fromisoformat(day)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
 
 
 def period_text(first: str, last: str) -> str:

@@ -26,8 +26,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kiosk.domain import survey
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
+from kiosk.domain.queue import MONTH_NAMES
 from kiosk.domain.staff import USERNAME_RULE, username_ok
-from kiosk.files.reports import MONTHS
 from kiosk.files.siak import ImportProblem
 from kiosk.regency import siak, store
 from kiosk.regency.store import Event, RegencyError
@@ -248,7 +248,7 @@ def _event(index: int, raw: Any) -> Event:
 
 def month_title(month: str) -> str:
     """2026-12 -> Desember 2026."""
-    return f"{MONTHS[int(month[5:]) - 1]} {month[:4]}"
+    return f"{MONTH_NAMES[int(month[5:]) - 1]} {month[:4]}"
 
 
 def month_workbook(month: str, rows: list[dict]) -> bytes:
