@@ -23,6 +23,7 @@ from psycopg_pool import ConnectionPool
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kiosk.domain import disruptions as disruption_rules
 from kiosk.domain import survey
 from kiosk.domain.errors import KioskError
 from kiosk.domain.passwords import password_problem
@@ -114,9 +115,16 @@ def _zone() -> ZoneInfo:
         raise RegencyError("config_error", f"KIOSK_REGENCY_TIMEZONE {name!r} is not a time zone", 500) from None
 
 
+def disruption_label(code: str) -> str:
+    """Say an office's disruption in words: its code is ``<reason>-<id>`` ("blanko-12" -> "Blanko KTP-el habis")."""
+    reason = code.rsplit("-", 1)[0]
+    return disruption_rules.label(reason) if reason in disruption_rules.LABELS else code
+
+
 def create_app(pool: ConnectionPool, clock: Callable[[], datetime] | None = None) -> Flask:
     """Return the regency app on an open pool whose database ``kiosk regency init`` has prepared."""
     app = Flask(__name__)
+    app.jinja_env.filters["disruption_label"] = disruption_label
     try:
         with pool.connection() as conn:
             row = conn.execute("SELECT value FROM settings WHERE key = 'secret_key'").fetchone()
@@ -371,7 +379,7 @@ PAGE = """<!doctype html>
 <td class="n">{{ ("%.1f"|format(o.today.median_wait_minutes)).replace(".", ",") if o.today.median_wait_minutes is not none else "–" }}</td>
 <td class="n">{{ ("%.1f"|format(o.today.p90_wait_minutes)).replace(".", ",") if o.today.p90_wait_minutes is not none else "–" }}</td>
 <td>{% if o.closed %}<span class="closed">Tutup</span>{% elif o.disrupted %}<span class="disrupted">Terganggu</span>{% else %}Buka{% endif %}{% if o.closed_services %} (tutup: {{ o.closed_services | join(", ") }}){% endif %}</td>
-<td>{{ o.disrupted | join(", ") or "–" }}</td>
+<td>{{ o.disrupted | map("disruption_label") | join(", ") or "–" }}</td>
 <td class="n">{% if o.ikm_month.ikm is not none %}{{ ("%.2f"|format(o.ikm_month.ikm)).replace(".", ",") }} ({{ o.ikm_month.grade }}, {{ o.ikm_month.respondents }}){% else %}–{% endif %}</td></tr>
 {% else %}<tr><td colspan="11">Belum ada kantor terdaftar.</td></tr>{% endfor %}
 </tbody></table>

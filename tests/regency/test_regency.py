@@ -615,3 +615,11 @@ def test_a_requeued_ticket_waits_again_and_an_expired_one_does_not(regency_serve
     admin_login(regency_server, regency_dsn)
     today = {o["office"]: o for o in regency_server.get("/regency/api/offices").json()}["62.03.01"]["today"]
     assert (today["issued"], today["waiting"]) == (4, 2)  # A001 requeued and A004 never called
+
+
+def test_the_dashboard_says_an_office_s_disruption_in_words_not_its_code():
+    from kiosk.regency.app import disruption_label
+
+    assert disruption_label("blanko-12") == "Blanko KTP-el habis"  # an office's code: <reason>-<id>
+    assert disruption_label("network-3") == "Jaringan/SIAK sedang terganggu"
+    assert disruption_label("printer_offline") == "printer_offline"  # not a reason of ours: shown as sent
