@@ -409,6 +409,7 @@ def test_a_serial_printer_whose_link_stops_taking_data_never_hangs_the_worker(tm
                 ahead=0,
                 estimated_wait_minutes=0,
                 track_url=ticket["track_url"],
+                requirements=runtime.settings.service("REKAM").requirements,  # "Bawa: ..."
             ),
             "POS-5890",
             58,
