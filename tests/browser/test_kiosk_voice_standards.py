@@ -64,12 +64,15 @@ def _offscreen(page, selector: str) -> list[str]:
 def test_by_keypad_alone_from_the_start_screen_to_a_lodged_complaint_and_back(live_server, new_page):
     page, heard = open_kiosk(new_page, live_server)
 
-    # The start screen offers "Layanan lainnya" after its buttons; its screen leads to the standards.
+    # The start screen offers "Layanan lainnya" after its buttons; its screen offers a number for a later day
+    # and the standards, each a choice of its own.
     assert _step(page, heard, ["Numpad5"], "help.more") == ["voice.start", *START_SHORT]
     assert _step(page, heard, ["9", "Enter"], "t.back") == [
         "screen.more",
         "t.more_entry",
         "press.1",
+        "t.later_day",
+        "press.2",
         "t.standards_entry",
         "press.0",
         "t.back",
@@ -77,7 +80,7 @@ def test_by_keypad_alone_from_the_start_screen_to_a_lodged_complaint_and_back(li
     settled(page, "more")
 
     # The standards page: voice mode came along (a new page, a new log).
-    page.keyboard.press("1")
+    page.keyboard.press("2")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/kiosk/standar$"))
     listing = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -54,7 +55,7 @@ def office(tmp_path):
 
 
 def _log_in(page, server, path, username="petugas", password="rahasia-Loket1"):
-    page.goto(f"{server.url}/login?next={path}")
+    page.goto(f"{server.url}/login?next={quote(path, safe='/')}")  # the path's own query stays in it
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("#login-submit")
