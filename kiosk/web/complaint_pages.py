@@ -4,6 +4,8 @@ pack as an A4 page."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template, request
 
 from kiosk.domain import complaints as rules
@@ -109,8 +111,15 @@ def inbox():
 def wall_print():
     """The Standar Pelayanan and the Maklumat as an A4 page for the office wall (one service per page)."""
     rt = runtime()
+    lang = page_lang()
+    today = date.fromisoformat(rt.today())
     return render_template(
-        "complaints/print.html", office=rt.settings.office, standards=_standards(), printed=long_date(rt.today())
+        "complaints/print.html",
+        office=rt.settings.office,
+        standards=_standards(),
+        lang=lang,
+        w=messages(lang)["staff_complaints"],
+        printed=long_date(today.isoformat()) if lang == "id" else f"{today.day} {today:%B} {today.year}",
     )
 
 

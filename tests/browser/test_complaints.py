@@ -141,6 +141,19 @@ def test_unknown_complaint_page_and_wall_print_are_axe_clean(live_server, new_pa
     admin.emulate_media(media="print")
     pdf = admin.pdf(format="A4")
     assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 7  # Maklumat, then one A4 page per service
+    # The same sheets in English: the office's English texts, the same pages
+    admin.emulate_media(media="screen")
+    admin.click(".wp-lang a[lang=en]")
+    admin.wait_for_url("**/admin/standards?lang=en")
+    expect(admin.locator("html")).to_have_attribute("lang", "en")
+    expect(admin.locator("h1").first).to_have_text("Service Pledge (Maklumat Pelayanan)")
+    expect(admin.locator("#standard-REKAM")).to_have_text("KTP-el Enrolment")
+    expect(admin.locator(".wp-standard").first).to_contain_text("Original Kartu Keluarga (family card)")
+    expect(admin.locator(".wp-standard").first).to_contain_text("Free")
+    assert _problems(admin) == []
+    admin.emulate_media(media="print")
+    pdf = admin.pdf(format="A4")
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") == 7
 
 
 def test_a_ticket_holder_lodges_a_complaint_from_the_phone_and_staff_record_one_in_the_inbox(live_server, new_page):
