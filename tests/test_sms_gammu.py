@@ -233,3 +233,51 @@ def test_a_booking_reminder_and_a_disruption_notice_go_through_the_real_daemon(d
         assert [m["kind"] for m in outgoing(rt)] == ["reminder", "disruption"]
     finally:
         rt.stop()
+
+
+def test_booking_commands_and_the_near_turn_notice_go_through_the_real_daemon(daemon, tmp_path):
+    """ANTRE books, STATUS tells the booking, BATAL cancels it — each answer leaves through gammu-smsd as "sent";
+    then a number kept with a ticket hears "3 nomor lagi" through the daemon when three are ahead of it."""
+    from tests.conftest import Clock
+    from tests.test_sms import HOURS, booking_services
+
+    phone, config, overrides = daemon
+    clock = Clock()  # Wednesday 25 November 2026, 09:00
+    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(), **overrides)
+    add_staff(app)
+    rt = app.extensions["kiosk"]
+    rt.start()
+    try:
+        rt.sms.poll_seconds = 0.2
+
+        def answer(starting: str) -> dict:
+            return wait_until(
+                lambda: [m for m in outgoing(rt) if m["status"] == "sent" and m["body"].startswith(starting)],
+                timeout=30,
+            )[0]
+
+        phone_receives(phone, PHONE, "antre rekam")
+        booked = answer("Nomor REKAM untuk Kamis 26-11-2026, datang pukul 08.00-09.00. Kode: ")
+        [(code, status)] = rt.db.conn.execute("SELECT code, status FROM bookings").fetchall()
+        assert code in booked["body"] and status == "booked"
+
+        phone_receives(phone, "081234567891", f"STATUS {code}")
+        assert answer(f"Pemesanan {code} (REKAM): ")["body"].endswith("Tunjukkan kode di kios saat tiba.")
+
+        phone_receives(phone, PHONE, f"batal {code.lower()}")
+        assert answer(f"Pemesanan {code} (REKAM, Kamis 26-11-2026, 08.00-09.00) sudah dibatalkan.")
+        assert rt.db.conn.execute("SELECT status FROM bookings").fetchone()[0] == "cancelled"
+
+        # four numbers, the last one with a phone: when it has three ahead, "3 nomor lagi" leaves through the daemon
+        client = app.test_client()
+        numbers = [client.post("/api/tickets", json={"service": "REKAM"}).get_json()["ticket"] for _ in range(5)]
+        last = numbers[-1]
+        assert client.post(f"/api/tickets/{last['id']}/sms", json={"phone": "0812 3456 7893"}).status_code == 201
+        login = client.post("/api/login", json={"username": "petugas", "password": "rahasia-Loket1"})
+        headers = {"X-CSRF-Token": login.get_json()["csrf_token"]}
+        called = client.post("/api/counters/1/next", headers=headers).get_json()["ticket"]
+        assert called["number"] == numbers[0]["number"]
+        near = rules.render(rules.NEAR, number=last["number"], office=rt.settings.office.name)
+        wait_until(lambda: [m for m in outgoing(rt) if m["body"] == near and m["status"] == "sent"], timeout=30)
+    finally:
+        rt.stop()

@@ -404,3 +404,17 @@ def test_one_closed_service_still_says_why_on_its_own_card(new_page, tmp_path):
         assert page.locator(".k-service-btn[data-code=IKD] .k-svc-meta").inner_text() != "Tutup"
     finally:
         server.stop()
+
+
+def test_the_service_buttons_are_not_drawn_again_while_nothing_changes(new_page, office):
+    """The disruption poll's first answer (nothing paused) must not make the page load and draw its services
+    again: a resident touching a service in the page's first second would touch a button being replaced."""
+    page = new_page(1080, 1920)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url.split("?")[0].rsplit("/", 2)[-2:]))
+    page.goto(f"{office.url}/kiosk")
+    expect(page.locator(".k-service-btn").first).to_be_visible()
+    page.wait_for_function("() => document.body.dataset.disruptions === '0'")  # the poll has answered
+    page.wait_for_timeout(1500)  # and asked again
+    assert asked.count(["api", "disruptions"]) >= 2
+    assert asked.count(["api", "services"]) == 1

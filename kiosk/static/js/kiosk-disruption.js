@@ -92,9 +92,14 @@ function render() {
   document.body.dataset.disruptions = String(shown.length);
 }
 
+let known = false;  // the first answer only confirms what kiosk.js loaded with the page, unless a pause is on
 follow((list) => {
+  const changed = known || list.length > 0;
+  known = true;
   disruptions = list;
   render();
-  document.dispatchEvent(new CustomEvent("kiosk:disruptions"));  // kiosk.js reloads the services
+  // kiosk.js reloads the services (the paused ones grey); never for nothing, so a tap in the page's first
+  // second is not lost to the service buttons being drawn again
+  if (changed) document.dispatchEvent(new CustomEvent("kiosk:disruptions"));
 }, { intervalMs: POLL_MS });
 new MutationObserver(render).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
