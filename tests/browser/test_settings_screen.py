@@ -64,7 +64,11 @@ def _file_line(directory: Path, old: str, new: str) -> str:
 
 
 def _shown_at(page) -> float:
-    """When the page's current document was ready (epoch seconds): after a reload by settings-watch.js, the new one."""
+    """When the page's current document was ready (epoch seconds): after a reload by settings-watch.js, the new one.
+
+    A document still loading (a second reload under way) has no such time yet: wait for it rather than read 0.
+    """
+    page.wait_for_function("performance.timing.domContentLoadedEventEnd > 0")
     return page.evaluate("performance.timing.domContentLoadedEventEnd") / 1000
 
 
