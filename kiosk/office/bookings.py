@@ -329,7 +329,7 @@ def rebook(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: in
     service = _service(rt, ticket["service"])
     if service.booking_quota <= 0:
         raise ServiceClosed(NO_BOOKINGS)
-    phone = rt.db.conn.execute("SELECT phone FROM tickets WHERE id = ?", [ticket_id]).fetchone()[0]
+    phone = tickets_store.ticket_phone(rt.db, ticket_id)
     for day in availability_json(rt, service.code)["days"]:
         for slot in day["slots"]:
             if slot["left"] < ticket["members"]:

@@ -261,6 +261,12 @@ def get_ticket(db: Database, ticket_id: int) -> Row:
     return dict(row)
 
 
+def ticket_phone(db: Database, ticket_id: int) -> str | None:
+    """Return the SMS number kept with a ticket (None without one); the ticket views never carry it."""
+    row = db.conn.execute("SELECT phone FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None
+
+
 def get_ticket_by_token(db: Database, token: str) -> Row:
     """Return a ticket by its public token or raise NotFound."""
     row = db.conn.execute(f"SELECT {_TICKET_COLUMNS} FROM tickets WHERE token = ?", [token]).fetchone()
