@@ -150,6 +150,8 @@ def test_unknown_complaint_page_and_wall_print_are_axe_clean(live_server, new_pa
     expect(admin.locator("#standard-REKAM")).to_have_text("KTP-el Enrolment")
     expect(admin.locator(".wp-standard").first).to_contain_text("Original Kartu Keluarga (family card)")
     expect(admin.locator(".wp-standard").first).to_contain_text("Free")
+    expect(admin.locator(".wp-table").first).to_contain_text("1 working day")
+    expect(admin.locator(".wp-table").first).not_to_contain_text("1 working days")
     assert _problems(admin) == []
     admin.emulate_media(media="print")
     pdf = admin.pdf(format="A4")
