@@ -170,8 +170,11 @@ def test_a_flood_of_tickets_from_another_device_issues_nothing_and_the_kiosk_kee
     app = make_app(tmp_path)
     server = LiveServer(app).start()
     try:
-        quiet = ticket_flood(server.port, 1.0, flooders=0)
-        flood = ticket_flood(server.port, 3.0, flooders=8)
+        # Services with no daily quota: a fast machine's kiosk takes more than REKAM's 100 in the 4 s, and a
+        # "quota full" 409 is not what this test measures.
+        services = ("CETAK", "AMBIL")
+        quiet = ticket_flood(server.port, 1.0, flooders=0, services=services)
+        flood = ticket_flood(server.port, 3.0, flooders=8, services=services)
         assert flood.flood_requests > 100 and flood.tickets_to_flooder == 0
         assert set(flood.flood_answers) == {403}
         assert flood.kiosk_failures == [] and len(flood.kiosk_ms) > 10
