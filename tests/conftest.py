@@ -127,9 +127,41 @@ def offsite_requests():
     return []
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture's teardown can tell that its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _describe_pages(contexts) -> str:
+    """What the failing test's pages showed: address, viewport, scroll, the screens not hidden (CI has no screen)."""
+    lines = []
+    for context in contexts:
+        for page in context.pages:
+            try:
+                seen = page.evaluate(
+                    """() => ({scroll: [scrollX, scrollY], size: [innerWidth, innerHeight],
+                      screens: Array.from(document.querySelectorAll("[data-screen]"))
+                        .filter((el) => !el.hidden).map((el) => el.id || el.dataset.screen),
+                      focus: document.activeElement && (document.activeElement.id || document.activeElement.tagName),
+                      ready: document.readyState})"""
+                )
+                shot = Path(tempfile.mkdtemp(prefix="failed-page-")) / "page.png"
+                page.screenshot(path=str(shot), full_page=True)
+                lines.append(f"  {page.url} {seen} screenshot: {shot}")
+            except Exception as error:  # a page that crashed or is navigating: say so, never hide the failure
+                lines.append(f"  {page.url}: could not be read ({error.__class__.__name__})")
+    return "\n".join(lines)
+
+
 @pytest.fixture
-def new_page(browser, offsite_requests):
-    """Factory: open a page of a given viewport; any request leaving 127.0.0.1 is blocked and recorded."""
+def new_page(browser, offsite_requests, request):
+    """Factory: open a page of a given viewport; any request leaving 127.0.0.1 is blocked and recorded.
+
+    When the test fails, its pages are described on the output (address, visible screens, a screenshot).
+    """
     contexts = []
 
     def open_page(width: int = 1080, height: int = 1920, **context_args):
@@ -148,6 +180,9 @@ def new_page(browser, offsite_requests):
         return context.new_page()
 
     yield open_page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        print(f"\nPages of the failed test {request.node.nodeid}:\n{_describe_pages(contexts)}")
     for context in contexts:
         context.close()
     assert offsite_requests == [], f"pages reached outside the office LAN: {offsite_requests}"
