@@ -126,3 +126,54 @@ def test_a_late_no_show_goes_back_once_a_few_numbers_later(office, clock):
     clock.advance(minutes=61)
     late = staff.post(f"/api/tickets/{ticket['id']}/late-return", headers=headers)
     assert (late.status_code, late.get_json()["error"]["code"]) == (409, "too_late")
+
+
+def test_a_missed_call_comes_back_by_scanning_the_ticket_qr_at_the_kiosk(office, clock):
+    """The ticket's QR link, typed by the kiosk's scanner into the check-in field: the counter's late return."""
+    kiosk = office.test_client()
+    tickets = []
+    for _ in range(8):
+        tickets.append(kiosk.post("/api/tickets", json={"service": "CETAK"}).get_json()["ticket"])
+        clock.advance(seconds=5)
+    first = tickets[0]
+    scanned = {"code": first["track_url"]}  # http://…/t/<token>, as the scanner types it
+
+    waiting = kiosk.post("/api/check-ins", json=scanned)
+    assert (waiting.status_code, waiting.get_json()["error"]["code"]) == (409, "not_a_no_show")
+    assert "masih dalam antrean" in waiting.get_json()["error"]["message"]
+    staff, headers = _staff(office)
+    called = staff.post("/api/counters/2/next", headers=headers).get_json()["ticket"]
+    assert called["number"] == "B-001"
+    at_counter = kiosk.post("/api/check-ins", json=scanned).get_json()["error"]
+    assert at_counter["code"] == "not_a_no_show" and "menuju loket" in at_counter["message"]
+    staff.post(f"/api/tickets/{called['id']}/no-show", headers=headers)
+    clock.advance(minutes=20)
+
+    back = kiosk.post("/api/check-ins", json=scanned)
+    assert back.status_code == 200
+    body = back.get_json()
+    assert body["late_return"] is True and body["ticket"]["number"] == "B-001"
+    assert body["ticket"]["status"] == "waiting" and body["ticket"]["ahead"] == 5
+    order = [t["number"] for t in staff.get("/api/counters/2", headers=headers).get_json()["waiting"]]
+    assert order == ["B-002", "B-003", "B-004", "B-005", "B-006", "B-001", "B-007", "B-008"]  # 5 numbers later
+
+    again = kiosk.post("/api/check-ins", json=scanned)  # still waiting: nothing changes
+    assert (again.status_code, again.get_json()["error"]["code"]) == (409, "not_a_no_show")
+    events = office.extensions["kiosk"].db.conn.execute(
+        "SELECT COUNT(*) FROM ticket_events WHERE ticket_id = ? AND detail = 'late_return'", [first["id"]]
+    )
+    assert events.fetchone()[0] == 1
+
+    late = tickets[1]
+    while (ticket := staff.post("/api/counters/2/next", headers=headers).get_json()["ticket"])["number"] != "B-002":
+        staff.post(f"/api/tickets/{ticket['id']}/done", headers=headers)
+    staff.post(f"/api/tickets/{ticket['id']}/no-show", headers=headers)
+    clock.advance(minutes=61)
+    too_late = kiosk.post("/api/check-ins", json={"code": late["track_url"]})
+    assert (too_late.status_code, too_late.get_json()["error"]["code"]) == (409, "too_late")
+    unknown = kiosk.post("/api/check-ins", json={"code": "http://kios.local/t/AAAAAAAAAAAAAAAAAAAA"})
+    assert (unknown.status_code, unknown.get_json()["error"]["code"]) == (404, "unknown_ticket")
+    other = office.test_client()
+    other.environ_base["REMOTE_ADDR"] = "192.168.1.77"  # a phone on the office Wi-Fi, not a kiosk
+    refused = other.post("/api/check-ins", json=scanned)
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (403, "not_a_kiosk")

@@ -17,6 +17,7 @@ CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_LENGTH = 6
 _CODE_RE = re.compile(rf"^[{CODE_ALPHABET}]{{{CODE_LENGTH}}}$")
 _TOKEN_IN_LINK = re.compile(r"/b/([A-Za-z0-9_-]{8,64})/?$")
+_TICKET_IN_LINK = re.compile(r"/t/([A-Za-z0-9_-]{8,64})/?$")  # a ticket's QR: a missed call, back late
 SEARCH_DAYS = 366
 
 
@@ -89,19 +90,25 @@ def make_code() -> str:
 
 @dataclass(frozen=True)
 class Presented:
-    """What a resident showed at check-in: the code typed, or the token of the slip's QR link."""
+    """What a resident showed at check-in: the code typed, the token of the slip's QR link, or the token of
+    their ticket's QR link (a resident whose number was called while they were away)."""
 
     code: str | None = None
     token: str | None = None
+    ticket_token: str | None = None
 
 
 def read_presented(value: object) -> Presented:
-    """Read a typed code ("k7m 2qx") or a scanned QR link (".../b/<token>"); raise a 400 for anything else."""
+    """Read a typed code ("k7m 2qx") or a scanned QR link (a slip's ".../b/<token>", a ticket's ".../t/<token>");
+    raise a 400 for anything else."""
     if not isinstance(value, str) or not value.strip() or len(value) > 300:
         raise BadRequest("Ketik kode pemesanan (6 huruf/angka) atau pindai kode QR pada slip (field 'code').")
     link = _TOKEN_IN_LINK.search(value.strip())
     if link:
         return Presented(token=link.group(1))
+    ticket = _TICKET_IN_LINK.search(value.strip())
+    if ticket:
+        return Presented(ticket_token=ticket.group(1))
     code = re.sub(r"[\s-]", "", value).upper()
     return Presented(code=code) if _CODE_RE.match(code) else Presented(code="")
 

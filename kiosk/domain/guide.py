@@ -290,6 +290,8 @@ FIXED = {
     "t.checkin_label": "Bila sudah punya kode, pindai slip Anda di pemindai kios.",
     "t.checkin_walk_in": "Jam kedatangan Anda sudah lewat: Anda mendapat nomor biasa.",
     "t.checkin_booked": "Anda dipanggil lebih dahulu sesuai jam Anda.",
+    "t.checkin_late_hint": "Bila nomor Anda terlewat saat dipanggil, pindai kode QR pada tiket Anda di pemindai kios.",
+    "t.checkin_late_return": "Nomor Anda masuk antrean lagi. Silakan tunggu panggilan.",
     "word.come": "Datang pukul",
     "word.bring": "Bawa:",
     "word.until": "sampai",
@@ -301,6 +303,10 @@ FIXED = {
     "error.expired": "Pemesanan ini sudah kedaluwarsa.",
     "error.already_checked_in": "Kode ini sudah dipakai untuk mengambil nomor antrean.",
     "error.unknown_booking": "Kode pemesanan tidak dikenal. Periksa lagi kode pada slip Anda.",
+    "error.not_a_no_show": "Nomor ini tidak sedang terlewat. Silakan tunggu panggilan, atau tanyakan kepada petugas.",
+    "error.too_late": "Nomor Anda terlewat terlalu lama. Silakan ambil nomor baru.",
+    "error.already_returned": "Nomor ini sudah pernah dikembalikan ke antrean. Silakan tanyakan kepada petugas.",
+    "error.unknown_ticket": "Kode QR tiket ini tidak dikenal. Silakan tanyakan kepada petugas.",
 }
 WEEKDAYS = ("Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu")  # JavaScript's getDay() order
 FIXED.update({f"weekday.{index}": name + "," for index, name in enumerate(WEEKDAYS)})

@@ -6,7 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from kiosk.domain import bookings as rules
-from kiosk.domain.errors import BadRequest, KioskError, QuotaReached, ServiceClosed, UnknownService
+from kiosk.domain.errors import BadRequest, KioskError, NotFound, QuotaReached, ServiceClosed, UnknownService
 from kiosk.domain.settings import WEEKDAYS, Service
 from kiosk.office.notices import announce
 from kiosk.storage import bookings as store
@@ -201,6 +201,8 @@ def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
     from kiosk.office.views import ticket_json
 
     shown = rules.read_presented(presented)
+    if shown.ticket_token:
+        return late_return_scanned(rt, shown.ticket_token)
     row = store.by_token(rt.db, shown.token) if shown.token else store.by_code(rt.db, shown.code or "")
     if row["status"] == "cancelled":
         raise store.UnknownBooking("Pemesanan ini sudah dibatalkan.")
@@ -311,6 +313,42 @@ def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scop
     )
     announce(rt, queue=True)
     return ticket
+
+
+# A resident scanning a ticket that is not a missed call is told what to do instead (409 not_a_no_show).
+_NOT_MISSED = {
+    "waiting": "Nomor {number} masih dalam antrean. Silakan tunggu panggilan.",
+    "called": "Nomor {number} sedang dipanggil. Silakan menuju loket.",
+    "serving": "Nomor {number} sedang dilayani.",
+}
+
+
+def late_return_scanned(rt: Runtime, token: str) -> dict[str, Any]:
+    """A no-show's ticket QR scanned at the kiosk: the same late return as the counter's key L, once, within
+    [queue] late_return_minutes; answers ``{"ticket", "late_return": true}``."""
+    from kiosk.office.views import ticket_json
+
+    try:
+        ticket = tickets_store.get_ticket_by_token(rt.db, token)
+    except NotFound:
+        raise KioskError(
+            "Kode QR tiket ini tidak dikenal. Silakan tanyakan kepada petugas.", code="unknown_ticket", status=404
+        ) from None
+    if ticket["status"] != "no_show":
+        message = _NOT_MISSED.get(ticket["status"], "Nomor {number} sudah selesai. Silakan ambil nomor baru.")
+        raise KioskError(message.format(number=ticket["number"]), code="not_a_no_show", status=409)
+    queue_settings = rt.settings.queue
+    returned = store.late_return(
+        rt.db,
+        ticket["id"],
+        rt.now(),
+        queue_settings.late_return_minutes,
+        queue_settings.late_requeue_after,
+        None,
+        None,
+    )
+    announce(rt, queue=True)
+    return {"ticket": ticket_json(rt, returned), "late_return": True}
 
 
 def rebook(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: int | None) -> tuple[dict, dict]:

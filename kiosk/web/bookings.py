@@ -81,9 +81,13 @@ def cancel(token: str):
 
 @bp.post("/api/check-ins")
 def check_in():
-    """Check a booking in on its day (code typed or slip scanned): 201 with the queue number."""
+    """Check a booking in on its day (code typed or slip scanned): 201 with the queue number.
+
+    A ticket's QR scanned here instead puts a missed call back in the queue (200, ``"late_return": true``).
+    """
     kiosk_or_staff(KIOSK_ONLY)
-    return jsonify(office.check_in(runtime(), json_body().get("code"))), 201
+    answer = office.check_in(runtime(), json_body().get("code"))
+    return jsonify(answer), 200 if answer.get("late_return") else 201
 
 
 @bp.post("/api/tickets/<id:ticket_id>/late-return")

@@ -2614,7 +2614,9 @@ PATHS.update(
                 "summary": "Check a booking in on its day: the code typed, or the slip's QR link as a scanner types it. "
                 "From [booking] early_minutes before the window to late_minutes after it: a number called "
                 "ahead of walk-ins (at most every other call); later: the booking expires and a plain walk-in "
-                "number is given if the day has room (walk_in true)",
+                "number is given if the day has room (walk_in true). A ticket's QR link (.../t/<token>) scanned "
+                "here puts a no-show back in the queue, as the counter's late return does: 200 with late_return "
+                "true, once, within [queue] late_return_minutes",
                 "requestBody": {
                     "required": True,
                     "content": {
@@ -2628,6 +2630,13 @@ PATHS.update(
                     },
                 },
                 "responses": {
+                    "200": _json(
+                        {
+                            "type": "object",
+                            "required": ["ticket", "late_return"],
+                            "properties": {"ticket": _ref("Ticket"), "late_return": {"type": "boolean"}},
+                        }
+                    ),
                     "201": _json(
                         {
                             "type": "object",
@@ -2641,8 +2650,12 @@ PATHS.update(
                     **_errors(
                         (400, "bad_request"),
                         *_KIOSK_ERRORS,
-                        (404, "unknown_booking"),
-                        (409, "too_early / expired / already_checked_in / not_today"),
+                        (404, "unknown_booking; a ticket's link: unknown_ticket"),
+                        (
+                            409,
+                            "too_early / expired / already_checked_in / not_today; a ticket's link: not_a_no_show / "
+                            "too_late / already_returned",
+                        ),
                         (429, "rate_limited"),
                     ),
                 },

@@ -3,6 +3,7 @@ typing the code as a USB barcode scanner does (the server runs on the app's cont
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 
 import pytest
@@ -11,6 +12,8 @@ from playwright.sync_api import expect
 from tests.conftest import JAKARTA, Clock
 from tests.support import LiveServer
 from tests.test_bookings import office_app
+
+SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save screenshots there (docs/screenshots)
 
 
 @pytest.fixture
@@ -128,3 +131,53 @@ def test_a_suspended_service_is_refused_on_the_kiosk_with_the_reason_and_greyed(
     expect(page.locator("body")).to_contain_text("Layanan ini sedang dihentikan sementara (Blanko KTP-el habis).")
     page.goto(f"{live.url}/kiosk?idle=600")
     expect(page.locator(".k-service-btn[data-code=REKAM]")).to_contain_text("Blanko KTP-el habis")
+
+
+@pytest.mark.parametrize(
+    "width, height, lang", [(1080, 1920, "id"), (1920, 1080, "en")], ids=["portrait-id", "landscape-en"]
+)
+def test_a_resident_who_missed_the_call_scans_the_ticket_and_is_back_in_the_queue(new_page, later, width, height, lang):
+    live, clock = later
+    tickets = []
+    for _ in range(7):
+        tickets.append(live.post("/api/tickets", json={"service": "CETAK"}).json()["ticket"])
+        clock.advance(seconds=5)
+    staff = live.login()
+    called = live.post("/api/counters/2/next", headers=staff).json()["ticket"]
+    assert called["number"] == tickets[0]["number"] == "B-001"
+    live.post(f"/api/tickets/{called['id']}/no-show", headers=staff).raise_for_status()
+    clock.advance(minutes=10)
+
+    page = new_page(width, height)
+    page.goto(f"{live.url}/kiosk/later")
+    if lang == "en":
+        page.click(".k-lang-btn[data-lang=en]")
+    hint = {
+        "id": "Nomor Anda terlewat saat dipanggil? Pindai kode QR pada tiket Anda.",
+        "en": "Missed your call? Scan the QR code on your ticket.",
+    }[lang]
+    expect(page.locator("#checkin-late-hint")).to_have_text(hint)
+    page.click("#checkin-code")
+    page.keyboard.type(tickets[1]["track_url"])  # a ticket still waiting: nothing changes, and the screen says why
+    page.keyboard.press("Enter")
+    refused = {
+        "id": "Nomor B-002 masih dalam antrean. Silakan tunggu panggilan.",
+        "en": "Number B-002 was not missed: please wait to be called, or ask the staff.",
+    }[lang]
+    expect(page.locator("#later-message")).to_have_text(refused)
+    page.keyboard.type(tickets[0]["track_url"])  # the ticket's QR code, typed by the scanner
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#later-done:not([hidden])")
+    assert page.inner_text("#done-code") == "B-001"
+    back = {
+        "id": "Nomor Anda masuk antrean lagi. Silakan tunggu panggilan.",
+        "en": "Your number is back in the queue. Please wait to be called.",
+    }[lang]
+    assert page.inner_text("#done-window") == back
+    waiting = [t["number"] for t in live.get("/api/counters/2", headers=staff).json()["waiting"]]
+    assert waiting == ["B-002", "B-003", "B-004", "B-005", "B-006", "B-001", "B-007"]  # five numbers later
+    assert live.runtime.db.conn.execute("SELECT status FROM tickets WHERE id = ?", [called["id"]]).fetchone()[0] == (
+        "waiting"
+    )
+    if SCREENSHOTS:
+        page.screenshot(path=f"{SCREENSHOTS}/kiosk-late-return-{lang}-{width}x{height}.png")

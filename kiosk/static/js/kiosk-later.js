@@ -176,7 +176,9 @@ function problemText(data) {
   if (kiosk.lang() === "id") return problem.message;
   const time = (problem.message || "").match(/\d{2}\.\d{2}/);
   const date = (problem.message || "").match(/\d{4}-\d{2}-\d{2}/);
-  return WORDS.en[problem.code] ? t(problem.code, { time: time ? time[0] : "", date: date ? date[0] : "" })
+  const number = (problem.message || "").match(/[A-Z]-\d{3,}/);
+  return WORDS.en[problem.code]
+    ? t(problem.code, { time: time ? time[0] : "", date: date ? date[0] : "", number: number ? number[0] : "" })
     : t("error");
 }
 
@@ -218,7 +220,8 @@ async function checkIn(event) {
     return;
   }
   await loadServices();
-  shownDone = { kind: "ticket", ticket: data.ticket, walkIn: Boolean(data.walk_in) };
+  // a ticket's QR (a missed call) answers late_return: the same number, back in the queue
+  shownDone = { kind: "ticket", ticket: data.ticket, walkIn: Boolean(data.walk_in), lateReturn: Boolean(data.late_return) };
   renderDone();
   kiosk.show("later-done");
 }
@@ -254,8 +257,9 @@ function renderDone() {
     delete code.dataset.say;
     code.dataset.sayNumber = "";   // read as a queue number (kiosk-voice.js), with where it is called
     code.dataset.sayCall = `call_to.${service}`;
-    arrival.textContent = t(shownDone.walkIn ? "checkin_walk_in" : "checkin_booked");
-    arrival.dataset.say = shownDone.walkIn ? "t.checkin_walk_in" : "t.checkin_booked";
+    const arrivalKey = shownDone.lateReturn ? "checkin_late_return" : shownDone.walkIn ? "checkin_walk_in" : "checkin_booked";
+    arrival.textContent = t(arrivalKey);
+    arrival.dataset.say = `t.${arrivalKey}`;
     $("done-slip").textContent = "";
     delete $("done-slip").dataset.say;
   }
