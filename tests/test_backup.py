@@ -40,11 +40,13 @@ def tokens_in(path: Path) -> set[str]:
 
 
 class Issuers:
-    """Kiosks issuing tickets as fast as they can; each answer is noted with the moment it arrived."""
+    """Kiosks issuing tickets as fast as they can; each answer is noted with the moment it arrived, and with the
+    moment its request was sent (``asked``)."""
 
     def __init__(self, url: str, kiosks: int = 6):
         self.url, self.stop = url, threading.Event()
         self.answered: list[tuple[float, str]] = []
+        self.asked: dict[str, float] = {}
         self.failures: list[str] = []
         self._threads = [threading.Thread(target=self._issue, args=(index,), daemon=True) for index in range(kiosks)]
 
@@ -53,10 +55,13 @@ class Issuers:
         count = 0
         while not self.stop.is_set():
             service = SERVICES[(index + count) % len(SERVICES)]
+            sent = time.monotonic()
             answer = session.post(self.url + "/api/tickets", json={"service": service}, timeout=30)
             arrived = time.monotonic()
             if answer.status_code == 201:
-                self.answered.append((arrived, answer.json()["ticket"]["token"]))
+                token = answer.json()["ticket"]["token"]
+                self.asked[token] = sent
+                self.answered.append((arrived, token))
             else:
                 self.failures.append(f"{answer.status_code} {answer.text[:200]}")
             count += 1
@@ -91,11 +96,14 @@ def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_
             began = time.monotonic()
             result = cli(config, "backup", str(copy))
             ended = time.monotonic()
-            wait_until(lambda: any(at > ended for at, _ in issuers.answered), timeout=30)  # issuing went on
+            # issuing went on
+            wait_until(lambda: any(issuers.asked[token] > ended for _, token in issuers.answered), timeout=30)
         assert result.exit_code == 0, result.output
         assert issuers.failures == []
         before = {token for at, token in issuers.answered if at < began}
-        after = {token for at, token in issuers.answered if at > ended}
+        # Asked for after the backup ended: it cannot have been committed before. (An answer may be noted after
+        # the end yet have been committed before the copy was taken: its thread waited for its turn to run.)
+        after = {token for _, token in issuers.answered if issuers.asked[token] > ended}
         assert len(before) >= 60 and after
 
         assert integrity(copy) == "ok"
@@ -103,7 +111,7 @@ def test_a_backup_during_issuing_holds_every_answered_ticket_and_restore_brings_
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         in_copy = tokens_in(copy)
         assert before <= in_copy  # every ticket answered before the backup began
-        assert not after & in_copy  # and nothing answered after it ended
+        assert not after & in_copy  # and nothing asked for after it ended
         assert mode(copy) == 0o600
         assert not Path(f"{copy}-wal").exists() and not Path(f"{copy}-shm").exists()
         secret = (tmp_path / "kiosk.db.secret").read_text().strip()
