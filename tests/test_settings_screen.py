@@ -83,7 +83,20 @@ def test_a_change_applies_live_to_every_screen_and_names_who_and_when(admin):
     server, headers = admin
     before = server.get("/api/settings/version").json()["version"]
     events = requests.get(server.url + "/api/events", stream=True, timeout=5)
+    lines = events.iter_lines(decode_unicode=True)
+
+    def next_settings_version() -> int:
+        named = False
+        for line in lines:
+            if line == "event: settings":
+                named = True
+            elif named and line.startswith("data:"):
+                return json.loads(line[5:])["version"]
+        raise AssertionError("the stream ended without a settings event")
+
     try:
+        # The first settings event is the version in force on connect: read before anything changes.
+        assert next_settings_version() == before
         services = server.get("/api/admin/settings").json()["services"]
         services[1]["name"] = "Cetak KTP-el Baru"
         answer = patch(
@@ -95,16 +108,7 @@ def test_a_change_applies_live_to_every_screen_and_names_who_and_when(admin):
         assert answer.json()["office"]["name"] == "Kantor Kecamatan Baru"
         assert answer.json()["office"]["hours"]["mon"] == "00:00-24:00"  # the rest of the table stays
         assert answer.json()["services"][1]["name"] == "Cetak KTP-el Baru"
-        versions, named = [], False
-        for line in events.iter_lines(decode_unicode=True):
-            if line == "event: settings":
-                named = True
-            elif named and line.startswith("data:"):
-                named = False
-                versions.append(json.loads(line[5:])["version"])  # the first: the version in force on connect
-                if versions[-1] > before:
-                    break
-        assert versions[0] == before and versions[-1] > before
+        assert next_settings_version() > before  # and the change is pushed to every screen
     finally:
         events.close()
     assert server.get("/api/settings/version").json()["version"] > before

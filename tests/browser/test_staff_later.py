@@ -60,6 +60,8 @@ def _log_in(page, server, path, username="petugas", password="rahasia-Loket1"):
     page.fill("#password", password)
     page.click("#login-submit")
     page.wait_for_url(f"**{path}")
+    if path.startswith("/counter/later"):  # its script has drawn the lists and listens for keys
+        page.wait_for_selector("body[data-ready=true]", state="attached")
 
 
 def _issue(server, service):

@@ -286,7 +286,8 @@ function refreshSoon() {
 }
 
 client.loadSession().then(() => {
-  refresh();
+  // data-ready once the first lists are drawn and the keys work (tests wait for it before pressing keys)
+  refresh().then(() => { document.body.dataset.ready = "true"; });
   loadAvailability();
   connect("/api/events?screen=counter", {
     on: {disruption: refreshSoon, queue: refreshSoon, bookings: () => { loadAvailability(); }},
