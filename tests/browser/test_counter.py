@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from playwright.sync_api import expect
 
 from tests.support import LiveServer, add_staff, make_app, wait_until
 
@@ -70,6 +71,9 @@ def test_login_shows_indonesian_errors_then_opens_the_counter(live_server, new_p
         page.fill("#password", "tebakan")
         with page.expect_response("**/api/login"):
             page.click("#login-submit")
+        # the answer is handled (message shown, password cleared) before the button is enabled again: the
+        # next try must not type its password before that clears it
+        expect(page.locator("#login-submit")).to_be_enabled()
     wait_until(lambda: "Terlalu banyak percobaan" in page.inner_text("#login-error"))
 
     page.fill("#username", "petugas")
