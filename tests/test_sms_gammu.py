@@ -180,18 +180,25 @@ def test_commands_and_notifications_go_through_the_real_daemon(daemon, tmp_path)
         rt.stop()
 
 
-def test_a_booking_reminder_and_a_disruption_notice_go_through_the_real_daemon(daemon, tmp_path):
-    """A booking staff made with the resident's number: the evening before, its reminder leaves through the
-    daemon (the office's clock moved to 18:00), then a disruption of its service is told to it."""
-    from tests.conftest import JAKARTA, Clock
+def _booking_office(tmp_path, clock, overrides):
+    """The office of the booking tests (REKAM bookable, closed on Sunday) on the daemon's folders, started."""
     from tests.test_sms import HOURS, booking_services
 
-    phone, config, overrides = daemon
-    clock = Clock()  # Wednesday 25 November 2026, 09:00
     app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(), **overrides)
     add_staff(app)
     rt = app.extensions["kiosk"]
     rt.start()
+    return app, rt
+
+
+def test_a_booking_reminder_and_a_disruption_notice_go_through_the_real_daemon(daemon, tmp_path):
+    """A booking staff made with the resident's number: the evening before, its reminder leaves through the
+    daemon (the office's clock moved to 18:00), then a disruption of its service is told to it."""
+    from tests.conftest import JAKARTA, Clock
+
+    phone, config, overrides = daemon
+    clock = Clock()  # Wednesday 25 November 2026, 09:00
+    app, rt = _booking_office(tmp_path, clock, overrides)
     try:
         rt.sms.poll_seconds = 0.2
         staff_pc = {"REMOTE_ADDR": "192.168.1.20"}
@@ -239,14 +246,10 @@ def test_booking_commands_and_the_near_turn_notice_go_through_the_real_daemon(da
     """ANTRE books, STATUS tells the booking, BATAL cancels it — each answer leaves through gammu-smsd as "sent";
     then a number kept with a ticket hears "3 nomor lagi" through the daemon when three are ahead of it."""
     from tests.conftest import Clock
-    from tests.test_sms import HOURS, booking_services
 
     phone, config, overrides = daemon
     clock = Clock()  # Wednesday 25 November 2026, 09:00
-    app = make_app(tmp_path, clock=clock, office__hours__sun="", **HOURS, services=booking_services(), **overrides)
-    add_staff(app)
-    rt = app.extensions["kiosk"]
-    rt.start()
+    app, rt = _booking_office(tmp_path, clock, overrides)
     try:
         rt.sms.poll_seconds = 0.2
 

@@ -171,6 +171,12 @@ def test_a_missed_call_comes_back_by_scanning_the_ticket_qr_at_the_kiosk(office,
     clock.advance(minutes=61)
     too_late = kiosk.post("/api/check-ins", json={"code": late["track_url"]})
     assert (too_late.status_code, too_late.get_json()["error"]["code"]) == (409, "too_late")
+    on_time = staff.post("/api/counters/2/next", headers=headers).get_json()["ticket"]
+    staff.post(f"/api/tickets/{on_time['id']}/no-show", headers=headers)
+    clock.advance(minutes=60)  # exactly late_return_minutes: still let in
+    link = next(t["track_url"] for t in tickets if t["number"] == on_time["number"])  # staff views carry no link
+    edge = kiosk.post("/api/check-ins", json={"code": link})
+    assert edge.status_code == 200 and edge.get_json()["ticket"]["number"] == on_time["number"]
     unknown = kiosk.post("/api/check-ins", json={"code": "http://kios.local/t/AAAAAAAAAAAAAAAAAAAA"})
     assert (unknown.status_code, unknown.get_json()["error"]["code"]) == (404, "unknown_ticket")
     other = office.test_client()

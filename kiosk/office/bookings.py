@@ -299,8 +299,10 @@ def reprint_existing(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
     return ticket
 
 
-def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: int | None) -> dict[str, Any]:
-    """Put a no-show back in the queue once, [queue] late_requeue_after numbers later; return the ticket row."""
+def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any] | None, counter_scope: int | None) -> dict[str, Any]:
+    """Put a no-show back in the queue once, [queue] late_requeue_after numbers later; return the ticket row.
+
+    ``staff`` is None when the resident does it at the kiosk by scanning the ticket."""
     queue_settings = rt.settings.queue
     ticket = store.late_return(
         rt.db,
@@ -308,7 +310,7 @@ def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scop
         rt.now(),
         queue_settings.late_return_minutes,
         queue_settings.late_requeue_after,
-        staff["id"],
+        staff["id"] if staff else None,
         counter_scope,
     )
     announce(rt, queue=True)
@@ -337,17 +339,7 @@ def late_return_scanned(rt: Runtime, token: str) -> dict[str, Any]:
     if ticket["status"] != "no_show":
         message = _NOT_MISSED.get(ticket["status"], "Nomor {number} sudah selesai. Silakan ambil nomor baru.")
         raise KioskError(message.format(number=ticket["number"]), code="not_a_no_show", status=409)
-    queue_settings = rt.settings.queue
-    returned = store.late_return(
-        rt.db,
-        ticket["id"],
-        rt.now(),
-        queue_settings.late_return_minutes,
-        queue_settings.late_requeue_after,
-        None,
-        None,
-    )
-    announce(rt, queue=True)
+    returned = late_return(rt, ticket["id"], None, None)  # the counter's key L, with no staff member
     return {"ticket": ticket_json(rt, returned), "late_return": True}
 
 
