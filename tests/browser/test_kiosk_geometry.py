@@ -17,7 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from kiosk.cli import DEMO_KK
 from tests.browser.test_kiosk_status import READY_NIK, seed_demo_records
-from tests.conftest import on_office_lan
+from tests.conftest import MAYBE_OFFSITE, on_office_lan
 from tests.support import LiveServer, add_staff, free_counter, make_app
 
 pytestmark = pytest.mark.browser
@@ -327,7 +327,7 @@ def test_every_action_is_on_screen_or_behind_a_visible_scroll(browser, office, o
     numbers = served_numbers(office, len(COMBINATIONS))
     width, height = SIZES[orientation]
     context = browser.new_context(viewport={"width": width, "height": height})
-    context.route("**/*", lambda route: route.continue_() if on_office_lan(route.request.url) else route.abort())
+    context.route(MAYBE_OFFSITE, lambda route: route.continue_() if on_office_lan(route.request.url) else route.abort())
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
