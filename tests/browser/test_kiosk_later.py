@@ -119,6 +119,31 @@ def test_the_booking_phone_page_speaks_english_when_asked_and_keeps_it_through_a
     phone.screenshot(path="/tmp/booking-phone-en.png", full_page=True)
 
 
+# The page as a phone shows it: how far its content reaches to the right, against the phone's own width.
+OVERFLOW = """() => ({page: document.documentElement.scrollWidth, code: document.getElementById("code").scrollWidth,
+  box: document.getElementById("code").clientWidth})"""
+
+
+@pytest.mark.parametrize("width, height", [(320, 640), (390, 844)])
+def test_the_widest_booking_code_fits_a_small_phone_without_widening_the_page(new_page, later, width, height):
+    """A code of wide letters once pushed the page past the phone's width: the phone zoomed out and a tap
+    on "Batalkan" landed on the text beside it (seen as a flaky click in CI, for codes like 7UVWNQ)."""
+    from kiosk.domain.bookings import CODE_ALPHABET, CODE_LENGTH
+
+    live, _ = later
+    token = live.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"}).json()[
+        "booking"
+    ]["token"]
+    phone = new_page(width, height, is_mobile=True, has_touch=True)
+    for lang in ("id", "en"):
+        phone.goto(f"{live.url}/b/{token}?lang={lang}")
+        for letter in ("W", "M", "Q"):
+            assert letter in CODE_ALPHABET
+            phone.evaluate("code => { document.getElementById('code').textContent = code; }", letter * CODE_LENGTH)
+            seen = phone.evaluate(OVERFLOW)
+            assert seen["page"] <= width and seen["code"] <= seen["box"], (lang, letter, seen)
+
+
 def test_a_suspended_service_is_refused_on_the_kiosk_with_the_reason_and_greyed(new_page, later):
     live, _ = later
     page = new_page(1080, 1920)
