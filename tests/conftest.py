@@ -118,7 +118,12 @@ def _require_chromium() -> None:
 def browser():
     """One headless Chromium for the session, driven by Playwright (no browser download)."""
     _require_chromium()
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Four workers keep both cores busy: a page may take longer than Playwright's default 5 s to reach a state it
+    # reaches at once on a quiet machine. Only a failing wait lasts this long; a test that asserts a time bound
+    # measures it itself (and is serial).
+    expect.set_options(timeout=10_000)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
