@@ -94,12 +94,18 @@ def test_an_sms_phone_is_kept_until_the_ticket_ends(office):
     assert db.conn.execute("SELECT phone FROM tickets WHERE id = ?", [ticket["id"]]).fetchone()[0] is None
 
 
+def _eight_cetak_numbers(kiosk, clock) -> list[dict]:
+    """B-001 to B-008 taken at the kiosk five seconds apart."""
+    tickets = []
+    for _ in range(8):
+        tickets.append(kiosk.post("/api/tickets", json={"service": "CETAK"}).get_json()["ticket"])
+        clock.advance(seconds=5)
+    return tickets
+
+
 def test_a_late_no_show_goes_back_once_a_few_numbers_later(office, clock):
     kiosk = office.test_client()
-    numbers = []
-    for _ in range(8):
-        numbers.append(kiosk.post("/api/tickets", json={"service": "CETAK"}).get_json()["ticket"])
-        clock.advance(seconds=5)
+    _eight_cetak_numbers(kiosk, clock)
     staff, headers = _staff(office)
     first = staff.post("/api/counters/2/next", headers=headers).get_json()["ticket"]
     assert first["number"] == "B-001"
@@ -131,10 +137,7 @@ def test_a_late_no_show_goes_back_once_a_few_numbers_later(office, clock):
 def test_a_missed_call_comes_back_by_scanning_the_ticket_qr_at_the_kiosk(office, clock):
     """The ticket's QR link, typed by the kiosk's scanner into the check-in field: the counter's late return."""
     kiosk = office.test_client()
-    tickets = []
-    for _ in range(8):
-        tickets.append(kiosk.post("/api/tickets", json={"service": "CETAK"}).get_json()["ticket"])
-        clock.advance(seconds=5)
+    tickets = _eight_cetak_numbers(kiosk, clock)
     first = tickets[0]
     scanned = {"code": first["track_url"]}  # http://…/t/<token>, as the scanner types it
 
@@ -177,6 +180,11 @@ def test_a_missed_call_comes_back_by_scanning_the_ticket_qr_at_the_kiosk(office,
     link = next(t["track_url"] for t in tickets if t["number"] == on_time["number"])  # staff views carry no link
     edge = kiosk.post("/api/check-ins", json={"code": link})
     assert edge.status_code == 200 and edge.get_json()["ticket"]["number"] == on_time["number"]
+    while (ticket := staff.post("/api/counters/2/next", headers=headers).get_json()["ticket"])["number"] != "B-001":
+        staff.post(f"/api/tickets/{ticket['id']}/done", headers=headers)
+    staff.post(f"/api/tickets/{ticket['id']}/no-show", headers=headers)  # missed a second time: only once back
+    twice = kiosk.post("/api/check-ins", json=scanned)
+    assert (twice.status_code, twice.get_json()["error"]["code"]) == (409, "already_returned")
     unknown = kiosk.post("/api/check-ins", json={"code": "http://kios.local/t/AAAAAAAAAAAAAAAAAAAA"})
     assert (unknown.status_code, unknown.get_json()["error"]["code"]) == (404, "unknown_ticket")
     other = office.test_client()

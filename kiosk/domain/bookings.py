@@ -88,6 +88,19 @@ def make_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+# A ticket scanned at the kiosk that is not a missed call: what its resident is told to do instead.
+_NOT_MISSED = {
+    "waiting": "Nomor {number} masih dalam antrean. Silakan tunggu panggilan.",
+    "called": "Nomor {number} sedang dipanggil. Silakan menuju loket.",
+    "serving": "Nomor {number} sedang dilayani.",
+}
+
+
+def not_missed(status: str, number: str) -> str:
+    """The message for a scanned ticket in ``status`` that is not a no-show (a finished one: take a new number)."""
+    return _NOT_MISSED.get(status, "Nomor {number} sudah selesai. Silakan ambil nomor baru.").format(number=number)
+
+
 @dataclass(frozen=True)
 class Presented:
     """What a resident showed at check-in: the code typed, the token of the slip's QR link, or the token of

@@ -317,14 +317,6 @@ def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any] | None, count
     return ticket
 
 
-# A resident scanning a ticket that is not a missed call is told what to do instead (409 not_a_no_show).
-_NOT_MISSED = {
-    "waiting": "Nomor {number} masih dalam antrean. Silakan tunggu panggilan.",
-    "called": "Nomor {number} sedang dipanggil. Silakan menuju loket.",
-    "serving": "Nomor {number} sedang dilayani.",
-}
-
-
 def late_return_scanned(rt: Runtime, token: str) -> dict[str, Any]:
     """A no-show's ticket QR scanned at the kiosk: the same late return as the counter's key L, once, within
     [queue] late_return_minutes; answers ``{"ticket", "late_return": true}``."""
@@ -337,8 +329,7 @@ def late_return_scanned(rt: Runtime, token: str) -> dict[str, Any]:
             "Kode QR tiket ini tidak dikenal. Silakan tanyakan kepada petugas.", code="unknown_ticket", status=404
         ) from None
     if ticket["status"] != "no_show":
-        message = _NOT_MISSED.get(ticket["status"], "Nomor {number} sudah selesai. Silakan ambil nomor baru.")
-        raise KioskError(message.format(number=ticket["number"]), code="not_a_no_show", status=409)
+        raise KioskError(rules.not_missed(ticket["status"], ticket["number"]), code="not_a_no_show", status=409)
     returned = late_return(rt, ticket["id"], None, None)  # the counter's key L, with no staff member
     return {"ticket": ticket_json(rt, returned), "late_return": True}
 
