@@ -119,6 +119,27 @@ def test_the_booking_phone_page_speaks_english_when_asked_and_keeps_it_through_a
     phone.screenshot(path="/tmp/booking-phone-en.png", full_page=True)
 
 
+@pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
+def test_the_later_day_start_is_never_wider_than_the_kiosk_in_any_language_or_text_size(new_page, later, width, height):
+    """With large text in portrait the screen once took the width its check-in row wanted (1,168 px of 1,080):
+    the page scrolled sideways and "Ambil nomor" stood half off the screen."""
+    live, _ = later
+    page = new_page(width, height)
+    page.goto(f"{live.url}/kiosk/later?idle=600")
+    page.wait_for_selector("#later-services .l-service")
+    for lang in ("id", "en"):
+        page.click(f"[data-lang={lang}]")
+        for large in (False, True):
+            if (page.get_attribute("#large-text", "aria-pressed") == "true") != large:
+                page.click("#large-text")
+            page.evaluate("() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+            seen = page.evaluate(
+                """() => ({page: document.documentElement.scrollWidth,
+                  go: Math.round(document.getElementById("checkin-go").getBoundingClientRect().right)})"""
+            )
+            assert seen["page"] <= width and seen["go"] <= width, (lang, large, seen)
+
+
 # The page as a phone shows it: how far its content reaches to the right, against the phone's own width.
 OVERFLOW = """() => ({page: document.documentElement.scrollWidth, code: document.getElementById("code").scrollWidth,
   box: document.getElementById("code").clientWidth})"""
