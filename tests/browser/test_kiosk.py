@@ -418,3 +418,33 @@ def test_the_service_buttons_are_not_drawn_again_while_nothing_changes(new_page,
     page.wait_for_timeout(1500)  # and asked again
     assert asked.count(["api", "disruptions"]) >= 2
     assert asked.count(["api", "services"]) == 1
+
+
+@pytest.mark.parametrize("width,height", [(1080, 1920), (1920, 1080)])
+def test_scrolling_the_services_to_their_end_never_moves_what_is_under_the_finger(new_page, office, width, height):
+    """The cue "more below" goes when the list reaches its end; the room it took must not go with it. It did: the
+    list grew 90 px shorter at its end, everything jumped down, and a tap begun on "Layanan lainnya" ended on a
+    service button (the browser then clicks neither)."""
+    page = open_kiosk(new_page, office, width=width, height=height)
+    for large in (False, True):
+        if large:
+            page.locator("#large-text").click()
+            expect(page.locator("html")).to_have_class(re.compile(r"\bk-large\b"))
+        page.wait_for_timeout(300)  # the cue follows the list within a moment (kiosk.js looks every 250 ms)
+        sizes = page.evaluate("""async () => {
+            const frames = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+            const box = document.getElementById("services"), door = () => document.getElementById("more-open");
+            const before = box.scrollHeight;
+            box.scrollTop = before;  // to its end, as a finger would
+            const reached = door().getBoundingClientRect().top;  // where the finger finds it
+            await new Promise((r) => setTimeout(r, 300));
+            await frames();
+            return {before, after: box.scrollHeight, reached, now: door().getBoundingClientRect().top,
+                    scrolls: before > box.clientHeight + 2};
+        }""")
+        if sizes["scrolls"]:
+            assert (sizes["after"], sizes["now"]) == (sizes["before"], sizes["reached"]), (large, sizes)
+        page.locator("#more-open").click()
+        expect(page.locator("#standards-open")).to_be_visible()
+        page.evaluate("() => window.Kiosk.reset('home')")
+        expect(page.locator("#more-open")).to_be_visible()

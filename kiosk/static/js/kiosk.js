@@ -498,11 +498,16 @@ for (const box of document.querySelectorAll("[data-scroll]")) {
 }
 
 // The cue is the box's last child, held at its foot while it scrolls (CSS position: sticky); a list
-// redrawn by replaceChildren() gets it back here.
+// redrawn by replaceChildren() gets it back here. While the content overflows, the cue keeps its room even when
+// hidden at the end (.k-scrolls, kiosk.css): were the box to grow shorter there, everything in it would jump
+// under a finger about to tap.
 function updateCue(box, cue) {
   if (box.lastElementChild !== cue) box.append(cue);
-  const more = box.offsetParent !== null && box.scrollHeight - box.clientHeight - box.scrollTop > 2;
+  const room = cue.offsetHeight ? cue.offsetHeight + (parseFloat(getComputedStyle(box).rowGap) || 0) : 0;
+  const overflows = box.offsetParent !== null && box.scrollHeight - room - box.clientHeight > 2;
+  const more = overflows && box.scrollHeight - box.clientHeight - box.scrollTop > 2;
   if (cue.hidden === more) cue.hidden = !more;
+  box.classList.toggle("k-scrolls", overflows);
   box.classList.toggle("has-more", more);
   const text = t(box.dataset.scroll || "scroll_more");
   if (cue.textContent !== text) cue.textContent = text;
