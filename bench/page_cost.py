@@ -4,8 +4,9 @@ Run:  python bench/page_cost.py [--rounds 20] [MODE ...] [-- CHROMIUM_FLAG ...]
 
 MODE is any of ``blank`` (a new context on about:blank), ``kiosk`` (a new context, the kiosk page loaded),
 ``guarded`` (the same with the test suite's page guard, tests/conftest.py ``MAYBE_OFFSITE``), ``every-request``
-(the same with a guard that sees every request, as a function pattern would), ``reload`` (the kiosk page
-loaded again in one page). The default is all five. A test server (tests/support.py) serves the demo office
+(the same with a guard that sees every request, as a function pattern would), ``pooled`` (the kiosk page in a
+context the suite's ContextPool hands out and takes back, as ``new_page`` does), ``reload`` (the kiosk page
+loaded again in one page). The default is all six. A test server (tests/support.py) serves the demo office
 in this process; Chromium is Debian's, with the suite's flags plus any given after ``--``.
 
 Prints, per mode, the wall time and the CPU of the whole machine (``/proc/stat``: Chromium's renderer processes
@@ -27,10 +28,10 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, MAYBE_OFFSITE  # noqa: E402
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, MAYBE_OFFSITE, ContextPool  # noqa: E402
 from tests.support import LiveServer, make_app  # noqa: E402
 
-MODES = ("blank", "kiosk", "guarded", "every-request", "reload")
+MODES = ("blank", "kiosk", "guarded", "every-request", "pooled", "reload")
 PORTRAIT = {"width": 1080, "height": 1920}
 
 
@@ -40,10 +41,17 @@ def busy_seconds() -> float:
     return (sum(fields) - fields[3] - fields[4]) / 100  # less idle and iowait
 
 
-def one_round(browser, url: str, mode: str, shared_page) -> None:
+def one_round(browser, url: str, mode: str, shared_page, pool) -> None:
     if mode == "reload":
         shared_page.goto(url)
         shared_page.wait_for_selector(".k-service-btn")
+        return
+    if mode == "pooled":
+        context = pool.take({"viewport": PORTRAIT})
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector(".k-service-btn")
+        pool.give_back(context, clean=True)
         return
     context = browser.new_context(viewport=PORTRAIT)
     if mode == "guarded":
@@ -74,12 +82,13 @@ def main() -> int:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS + flags)
             shared_page = browser.new_context(viewport=PORTRAIT).new_page()
-            one_round(browser, url, "kiosk", shared_page)  # warm the server's caches and Chromium's
+            pool = ContextPool(browser)
+            one_round(browser, url, "kiosk", shared_page, pool)  # warm the server's caches and Chromium's
             print(f"{'mode':<14} {'wall ms':>8} {'CPU ms':>8}   per round, {arguments.rounds} rounds {flags or ''}")
             for mode in arguments.modes or MODES:
                 cpu, wall = busy_seconds(), time.monotonic()
                 for _ in range(arguments.rounds):
-                    one_round(browser, url, mode, shared_page)
+                    one_round(browser, url, mode, shared_page, pool)
                 wall, cpu = time.monotonic() - wall, busy_seconds() - cpu
                 print(f"{mode:<14} {wall / arguments.rounds * 1000:>8.0f} {cpu / arguments.rounds * 1000:>8.0f}")
             browser.close()

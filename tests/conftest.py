@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -150,6 +151,8 @@ def _describe_pages(contexts) -> str:
     lines = []
     for context in contexts:
         for page in context.pages:
+            if page is context.keeper:
+                continue
             try:
                 seen = page.evaluate(
                     """() => ({scroll: [scrollX, scrollY], size: [innerWidth, innerHeight],
@@ -166,35 +169,122 @@ def _describe_pages(contexts) -> str:
     return "\n".join(lines)
 
 
-@pytest.fixture
-def new_page(browser, offsite_requests, request):
-    """Factory: open a page of a given viewport; any request leaving 127.0.0.1 is blocked and recorded.
+class ContextPool:
+    """Browser contexts a worker's tests take in turn: each test still gets a context of its own per page.
 
-    When the test fails, its pages are described on the output (address, visible screens, a screenshot).
+    A new context costs Chromium about twice the CPU of a new page in a context it keeps alive (bench/page_cost.py:
+    ``kiosk`` against ``pooled``), and Chromium is most of the test command's CPU. A context keeps one blank page
+    open (the keeper) and goes back to the pool at the end of a test only when it is as good as new: its pages
+    closed, its cookies and permissions cleared, its cache and each visited origin's storage (local storage,
+    IndexedDB, cache storage, service workers) wiped. A context that cannot be made so is closed instead: after a
+    failed test, or when Playwright's fake clock was installed in it (``page.clock`` belongs to the context). A
+    test that changes its page's context in any other lasting way (init scripts, routes, offline, headers) asks
+    for its own with ``new_page(..., own_context=True)``.
     """
-    contexts = []
 
-    def open_page(width: int = 1080, height: int = 1920, **context_args):
-        context = browser.new_context(viewport={"width": width, "height": height}, **context_args)
-        contexts.append(context)
+    def __init__(self, browser):
+        self.browser = browser
+        self.idle: dict[str, list] = {}
+        self.offsite: list[str] = []  # the running test's offsite_requests
 
-        def guard(route):
+    def take(self, context_args: dict):
+        key = json.dumps(context_args, sort_keys=True, default=str)
+        if self.idle.get(key):
+            return self.idle[key].pop()
+        context = self.browser.new_context(**context_args)
+        context.pool_key = key
+        context.visited = set()
+        context.keeper = context.new_page()
+        context.cdp = context.new_cdp_session(context.keeper)
+        self.guard(context)
+        context.on("page", lambda page: page.on("framenavigated", lambda frame: self.visit(context, frame)))
+        return context
+
+    def guard(self, context) -> None:
+        def route(route):
             url = route.request.url
             if on_office_lan(url):
                 route.continue_()
             else:
-                offsite_requests.append(url)
+                self.offsite.append(url)
                 route.abort()
 
-        context.route(MAYBE_OFFSITE, guard)
+        context.route(MAYBE_OFFSITE, route)
+
+    @staticmethod
+    def visit(context, frame) -> None:
+        parts = urlsplit(frame.url)
+        if parts.scheme in ("http", "https"):
+            context.visited.add(f"{parts.scheme}://{parts.netloc}")
+
+    def give_back(self, context, clean: bool) -> None:
+        """Make the context as good as new and keep it, or close it (see the class's docstring)."""
+        try:
+            for page in context.pages:
+                if page is not context.keeper:
+                    page.close()
+            clean = clean and not context.keeper.evaluate("() => '__pwClock' in globalThis")
+            if clean:
+                context.clear_cookies()
+                context.clear_permissions()
+                for origin in sorted(context.visited):
+                    context.cdp.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+                context.cdp.send("Network.clearBrowserCache")
+                context.visited.clear()
+        except Exception:  # a crashed page or a closed browser: this context is done with
+            clean = False
+        if clean:
+            self.idle.setdefault(context.pool_key, []).append(context)
+        else:
+            context.close()
+
+    def close(self) -> None:
+        for contexts in self.idle.values():
+            for context in contexts:
+                context.close()
+        self.idle.clear()
+
+
+@pytest.fixture(scope="session")
+def context_pool(browser):
+    pool = ContextPool(browser)
+    yield pool
+    pool.close()
+
+
+@pytest.fixture
+def new_page(browser, context_pool, offsite_requests, request):
+    """Factory: open a page of a given viewport; any request leaving 127.0.0.1 is blocked and recorded.
+
+    Each page is in a browser context of its own, which no other page of the test shares (taken from the worker's
+    ContextPool; ``own_context=True`` for a brand-new one, closed after the test). When the test fails, its pages
+    are described on the output (address, visible screens, a screenshot).
+    """
+    contexts = []
+    context_pool.offsite = offsite_requests
+
+    def open_page(width: int = 1080, height: int = 1920, own_context: bool = False, **context_args):
+        context_args["viewport"] = {"width": width, "height": height}
+        if own_context:
+            context = browser.new_context(**context_args)
+            context.keeper = None
+            context_pool.guard(context)
+        else:
+            context = context_pool.take(context_args)
+        contexts.append(context)
         return context.new_page()
 
     yield open_page
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
+    failed = report is not None and report.failed
+    if failed:
         print(f"\nPages of the failed test {request.node.nodeid}:\n{_describe_pages(contexts)}")
     for context in contexts:
-        context.close()
+        if context.keeper is None:
+            context.close()
+        else:
+            context_pool.give_back(context, clean=not failed)
+    context_pool.offsite = []
     assert offsite_requests == [], f"pages reached outside the office LAN: {offsite_requests}"
 
 

@@ -77,7 +77,9 @@ def phone_receives(phone: Path, sender: str, text: str) -> None:
     body = "".join(f"{ord(ch):04X}" for ch in text)
     number = "".join(f"{ord(ch):04X}" for ch in sender)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    (phone / "sms" / "1" / str(location)).write_text(f"""[SMSBackup000]
+    # Written beside the inbox and renamed into it: the daemon polls the folder and must never read half a file.
+    draft = phone / f"incoming-{location}.tmp"
+    draft.write_text(f"""[SMSBackup000]
 PDU = Deliver
 DateTime = {stamp}
 State = UnRead
@@ -95,6 +97,7 @@ RejectDuplicates = False
 ReplaceMessage = 0
 MessageReference = 0
 """)
+    draft.replace(phone / "sms" / "1" / str(location))
 
 
 @pytest.fixture
