@@ -415,3 +415,44 @@ def test_an_import_killed_part_way_leaves_the_old_records_or_the_new_never_a_mix
     assert [(nik, status) for nik, _, status, _, _ in records] == [
         (nik, "CARD_SHIPPED") for nik in _hashed(tmp_path, niks)
     ]
+
+
+class _Time:
+    """A clock the pacer reads and sleeps on: nothing waits, every sleep is recorded."""
+
+    def __init__(self):
+        self.now, self.slept = 100.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(round(seconds, 3))
+        self.now += seconds
+
+
+def test_the_pause_after_each_import_transaction_counts_the_work_done_meanwhile():
+    """After each write transaction the database is left to the server for at least the pause (or as long as the
+    transaction took): reading and checking the next rows happen in that time and count towards it."""
+    from kiosk.files.siak import _Pacer
+
+    moment = _Time()
+    pace = _Pacer(0.03, clock=moment.monotonic, sleep=moment.sleep)
+    pace.begin()  # the first transaction waits for nothing
+    moment.now += 0.010  # a 10 ms transaction
+    pace()
+    assert moment.slept == []  # no sleep at the commit itself ...
+    committed = moment.now
+    moment.now += 0.025  # ... 25 ms of reading and checking rows
+    pace.begin()
+    assert moment.slept == [0.005] and moment.now - committed >= 0.03  # only what is left of the 30 ms
+    moment.now += 0.100  # a slow transaction: the server gets as long again
+    pace()
+    moment.now += 0.040
+    pace.begin()
+    assert moment.slept == [0.005, 0.06]
+    moment.now += 0.010
+    pace()
+    moment.now += 0.050  # the rows took longer than the pause: no sleep at all
+    pace.begin()
+    assert moment.slept == [0.005, 0.06]

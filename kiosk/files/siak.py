@@ -38,7 +38,7 @@ MAX_IMPORT_BYTES = 16 * 1024 * 1024  # the upload limit, the command line's, and
 MAX_LINE_CHARS = 64 * 1024  # a SIAK row is about 100 characters
 MAX_REPORTED = 200  # rejected rows reported by number and reason; the rest are counted
 # Write transactions are kept near CHUNK_SECONDS by adapting their size, and each is followed by a pause of
-# at least PAUSE_SECONDS. A writer in another process (the server, while `kiosk import-status` runs) waits
+# at least PAUSE_SECONDS (the next rows are read and checked meanwhile). A writer in another process (the server, while `kiosk import-status` runs) waits
 # in SQLite's busy handler, which sleeps at most 25 ms at a time in its first 150 ms: a pause longer than
 # that lets it in, so a ticket waits for at most about one transaction of the import.
 CHUNK_ROWS = 250  # rows of the first write transaction
@@ -253,21 +253,30 @@ def _running() -> ImportRunning:
 
 
 class _Pacer:
-    """Sizes the import's write transactions to about CHUNK_SECONDS and pauses after each one."""
+    """Sizes the import's write transactions to about CHUNK_SECONDS and leaves the database alone after each one.
 
-    def __init__(self, pause: float):
+    After a commit the next write transaction begins no sooner than the pause (or as long as the last one took):
+    reading and checking the next rows happens in that time and counts towards it, so only the rest is slept.
+    """
+
+    def __init__(self, pause: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
         self.pause = pause
         self.rows = CHUNK_ROWS
-        self.started = time.monotonic()
+        self.clock, self.sleep = clock, sleep
+        self.started = clock()
+        self.free_from = self.started  # when the next write transaction may begin
 
     def begin(self) -> None:
-        self.started = time.monotonic()
+        wait = self.free_from - self.clock()
+        if wait > 0:
+            self.sleep(wait)
+        self.started = self.clock()
 
     def __call__(self) -> None:
-        took = time.monotonic() - self.started
+        committed = self.clock()
+        took = committed - self.started
         self.rows = max(50, min(5000, int(self.rows * CHUNK_SECONDS / max(took, 0.001))))
-        time.sleep(max(self.pause, took))
-        self.started = time.monotonic()
+        self.free_from = committed + max(self.pause, took)
 
 
 def import_status(
