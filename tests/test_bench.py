@@ -10,7 +10,9 @@ import pytest
 
 from kiosk.tools.bench import Row, format_table
 
-pytestmark = [pytest.mark.slow, pytest.mark.serial]  # runs the benchmark: alone on the machine
+# Slow (the whole benchmark), not serial: no figure is asserted, only the table's rows, marks and arithmetic,
+# which hold on a busy machine as on a quiet one (a missed target exits 1 and is accepted).
+pytestmark = pytest.mark.slow
 
 TARGETED_ROWS = (
     "issue p50 / bare probe p50, 1 client",
