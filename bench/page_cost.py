@@ -71,8 +71,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=20, help="rounds per mode (20)")
     parser.add_argument("modes", nargs="*", metavar="MODE", help=f"any of {', '.join(MODES)} (all)")
-    arguments, flags = parser.parse_known_args()
-    flags = [flag for flag in flags if flag != "--"]
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)  # Chromium's flags after "--", as the usage line says
+    arguments, flags = parser.parse_known_args(argv[:cut])
+    flags += argv[cut + 1 :]
     unknown = set(arguments.modes) - set(MODES)
     if unknown:
         parser.error(f"unknown mode(s): {', '.join(sorted(unknown))}")
