@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_axe import _log_in, _problems
+from tests.browser.axe import problems as _problems
+from tests.browser.test_axe import _log_in
 from tests.support import LiveServer, add_staff, make_app
 
 pytestmark = pytest.mark.browser

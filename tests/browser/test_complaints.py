@@ -8,26 +8,14 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
+
+from tests.browser.axe import problems as _problems
 
 pytestmark = pytest.mark.browser
 
-AXE = Axe()
 KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
 SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save screenshots there (docs/screenshots)
-
-
-def _problems(page) -> list[str]:
-    results = AXE.run(
-        page,
-        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _within_viewport(page, selector: str) -> bool:

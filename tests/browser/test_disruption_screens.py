@@ -141,7 +141,7 @@ def test_a_disruption_of_every_service_on_an_english_display(new_page, office):
 
 @pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
 def test_the_disruption_notices_are_axe_clean(new_page, office, width, height):
-    from tests.browser.test_axe import _problems
+    from tests.browser.axe import problems as _problems
 
     kiosk, display, phone, slip = _pages(new_page, office)
     kiosk.set_viewport_size({"width": width, "height": height})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_complaints import _problems
+from tests.browser.axe import problems as _problems
 
 pytestmark = pytest.mark.browser
 

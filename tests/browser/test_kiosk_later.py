@@ -74,7 +74,7 @@ def test_the_start_screen_offers_a_number_for_another_day(new_page, later):
 
 @pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
 def test_the_later_day_screens_and_the_booking_phone_page_are_axe_clean(new_page, later, width, height):
-    from tests.browser.test_axe import _problems
+    from tests.browser.axe import problems as _problems
 
     live, _ = later
     page = new_page(width, height)

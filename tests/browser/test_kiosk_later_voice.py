@@ -179,7 +179,7 @@ def test_one_booking_per_nik_asks_the_nik_on_the_keypad_first(new_page, tmp_path
 
 @pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
 def test_the_english_later_day_screens_are_axe_clean(new_page, office, width, height):
-    from tests.browser.test_axe import _problems
+    from tests.browser.axe import problems as _problems
 
     page = new_page(width, height)
     page.goto(f"{office.url}/kiosk/later")

@@ -104,7 +104,7 @@ def test_a_nik_that_cannot_be_valid_brings_the_keypad_back_with_the_reason_in_en
 
 @pytest.mark.parametrize("width, height", [(1080, 1920), (1920, 1080)])
 def test_the_nik_and_members_screens_are_axe_clean(new_page, office, width, height):
-    from tests.browser.test_axe import _problems
+    from tests.browser.axe import problems as _problems
 
     page = new_page(width, height)
     page.goto(f"{office.url}/kiosk?idle=600")

@@ -98,7 +98,7 @@ def test_a_service_without_later_days_offers_no_later_number(new_page, office):
 
 @pytest.mark.parametrize("width, height", SIZES)
 def test_the_what_to_bring_screens_are_axe_clean(new_page, office, width, height):
-    from tests.browser.test_axe import _problems
+    from tests.browser.axe import problems as _problems
 
     page = new_page(width, height)
     page.goto(f"{office.url}/kiosk?idle=600")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_axe import _problems
+from tests.browser.axe import problems as _problems
 from tests.support import LiveServer, add_staff, make_app
 from tests.test_sms import sms_overrides
 

@@ -462,7 +462,7 @@ def test_without_espeak_the_page_falls_back_and_still_works(new_page, live_serve
 
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
 def test_voice_mode_and_large_text_have_no_serious_accessibility_violation(new_page, live_server, size):
-    from tests.browser.test_axe import _problems
+    from tests.browser.axe import problems as _problems
 
     page, heard = open_kiosk(new_page, live_server, "?idle=600", *size)
     page.keyboard.press("Numpad1")

@@ -9,30 +9,17 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from kiosk.domain.guide import sentences
+from tests.browser.axe import problems as _problems
 from tests.browser.test_kiosk_voice import START_SHORT, Heard, open_kiosk, settled, type_on_keypad
 
 pytestmark = pytest.mark.browser
 
-AXE = Axe()
 SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")  # a directory: save screenshots there (docs/screenshots)
 SERVICES = ["REKAM", "CETAK", "AMBIL", "UBAH", "IKD", "INFO"]
 STANDARD = ["requirements", "procedure", "time_standard", "cost", "product"]
-
-
-def _problems(page) -> list[str]:
-    results = AXE.run(
-        page,
-        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _step(page, heard, keys: list[str], last: str) -> list[str]:

@@ -348,7 +348,7 @@ def test_an_error_code_without_its_own_sentence_gets_the_generic_one(new_page, l
 def test_the_survey_in_voice_mode_has_no_serious_accessibility_violation_and_tab_reaches_it(
     new_page, live_server, width, height, tag
 ):
-    from tests.browser.test_axe import _problems
+    from tests.browser.axe import problems as _problems
     from tests.browser.test_keyboard import _check
 
     staff = live_server.login()

@@ -9,9 +9,7 @@ from tests.support import LiveServer, make_app
 pytestmark = pytest.mark.browser
 
 
-def test_a_context_handed_on_keeps_no_cookie_storage_or_fake_clock_of_the_test_before(
-    browser, context_pool, tmp_path
-):
+def test_a_context_handed_on_keeps_no_cookie_storage_or_fake_clock_of_the_test_before(browser, context_pool, tmp_path):
     server = LiveServer(make_app(tmp_path)).start()
     try:
         args = {"viewport": {"width": 800, "height": 600}}

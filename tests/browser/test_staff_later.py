@@ -9,10 +9,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from kiosk.domain.words import messages
+from tests.browser.axe import problems as _problems
 from tests.conftest import Clock
 from tests.support import LiveServer, add_staff
 from tests.test_bookings import office_app
@@ -20,21 +20,8 @@ from tests.test_bookings import office_app
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")
-AXE = Axe()
 EN = messages("en")["staff_later"]
 ID = messages("id")["staff_later"]
-
-
-def _problems(page) -> list[str]:
-    results = AXE.run(
-        page,
-        options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}},
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def _shot(page, name):
