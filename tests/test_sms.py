@@ -863,3 +863,16 @@ def test_a_disruption_over_before_the_window_gives_no_warning(booking_office):
 def test_antre_for_today_says_to_take_a_number_at_the_kiosk(booking_office):
     assert ask(booking_office, "ANTRE REKAM 25-11") == rules.render(rules.BOOKING_TODAY, service="REKAM")
     assert bookings_of(booking_office) == []
+
+
+def test_status_of_a_booking_whose_code_looks_like_a_queue_number_tells_the_booking(booking_office, monkeypatch):
+    """About one booking code in 200 is three letters and three digits ("NVJ739"): STATUS took it for the queue
+    number NVJ-739 and told the resident it was not found today. A queue number has one letter: no code is one."""
+    from kiosk.domain import bookings as booking_rules
+
+    monkeypatch.setattr(booking_rules, "make_code", lambda: "NVJ739")
+    ask(booking_office, "ANTRE REKAM 26-11")
+    assert bookings_of(booking_office)[0]["code"] == "NVJ739"
+    assert ask(booking_office, "STATUS nvj739", sender="+6281234567891") == (
+        "Pemesanan NVJ739 (REKAM): Kamis 26-11-2026, datang pukul 08.00-09.00. Tunjukkan kode di kios saat tiba."
+    )

@@ -180,7 +180,9 @@ def parse_day(text: str, today: date) -> date | None:
     return chosen
 
 
-_TICKET_NUMBER = re.compile(r"^([A-Z]{1,3})-?([0-9]{1,4})$")
+# A queue number is its service prefix, one letter ([[services]] prefix), and digits: never six characters, so
+# never a booking code, even one such as "NVJ739".
+_TICKET_NUMBER = re.compile(r"^([A-Z])-?([0-9]{1,4})$")
 
 
 def ticket_number(text: str) -> str | None:

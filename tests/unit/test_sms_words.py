@@ -13,3 +13,15 @@ def test_spellings_of_antre_read_as_antre(text):
 @pytest.mark.parametrize("text", ["ANT REKAM", "TOLONG", ""])
 def test_other_words_are_help(text):
     assert sms.parse(text).keyword == "HELP"
+
+
+@pytest.mark.parametrize("text", ["NVJ739", "AB-12", "ab12", "A12345", "NV7739"])
+def test_a_queue_number_has_one_letter_so_no_booking_code_reads_as_one(text):
+    assert sms.ticket_number(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("a12", "A-012"), ("A-12", "A-012"), ("A012", "A-012"), ("b-1234", "B-1234")]
+)
+def test_a_queue_number_is_read_however_it_is_typed(text, number):
+    assert sms.ticket_number(text) == number
