@@ -38,9 +38,10 @@ MAX_IMPORT_BYTES = 16 * 1024 * 1024  # the upload limit, the command line's, and
 MAX_LINE_CHARS = 64 * 1024  # a SIAK row is about 100 characters
 MAX_REPORTED = 200  # rejected rows reported by number and reason; the rest are counted
 # Write transactions are kept near CHUNK_SECONDS by adapting their size, and each is followed by a pause of
-# at least PAUSE_SECONDS (the next rows are read and checked meanwhile). A writer in another process (the server, while `kiosk import-status` runs) waits
-# in SQLite's busy handler, which sleeps at most 25 ms at a time in its first 150 ms: a pause longer than
-# that lets it in, so a ticket waits for at most about one transaction of the import.
+# at least PAUSE_SECONDS (the next rows are read and checked meanwhile). A writer in another process (the
+# server, while `kiosk import-status` runs) waits in SQLite's busy handler, which sleeps at most 25 ms at a
+# time in its first 150 ms: a pause longer than that lets it in, so a ticket waits for at most about one
+# transaction of the import.
 CHUNK_ROWS = 250  # rows of the first write transaction
 CHUNK_SECONDS = 0.015
 PAUSE_SECONDS = 0.03
@@ -259,7 +260,9 @@ class _Pacer:
     reading and checking the next rows happens in that time and counts towards it, so only the rest is slept.
     """
 
-    def __init__(self, pause: float, clock: Callable[[], float] = time.monotonic, sleep=time.sleep):
+    def __init__(
+        self, pause: float, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ):
         self.pause = pause
         self.rows = CHUNK_ROWS
         self.clock, self.sleep = clock, sleep
