@@ -448,3 +448,13 @@ def test_scrolling_the_services_to_their_end_never_moves_what_is_under_the_finge
         expect(page.locator("#standards-open")).to_be_visible()
         page.evaluate("() => window.Kiosk.reset('home')")
         expect(page.locator("#more-open")).to_be_visible()
+
+
+def test_in_english_the_more_services_door_speaks_english_and_back(new_page, office):
+    """The door after the services is cloned from a template each time the list is drawn: it stayed Indonesian."""
+    page = open_kiosk(new_page, office)
+    page.locator("[data-lang=en]").click()
+    expect(page.locator("#more-open")).to_contain_text("More services")
+    expect(page.locator("#more-open")).to_contain_text("A number for another day")
+    page.locator("[data-lang=id]").click()
+    expect(page.locator("#more-open")).to_contain_text("Layanan lainnya")

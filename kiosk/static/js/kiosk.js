@@ -223,7 +223,11 @@ function renderServices() {
     list.append(button);
   }
   // "Layanan lainnya" after the services, in their scroll area: the services keep their room on screen
-  if (services.length) list.append($("more-door").content.firstElementChild.cloneNode(true));
+  if (services.length) {
+    const door = $("more-door").content.firstElementChild.cloneNode(true);
+    for (const node of door.querySelectorAll("[data-t]")) node.textContent = t(node.dataset.t);  // in the kiosk's language
+    list.append(door);
+  }
   // The whole office closed (a holiday, a closed date, outside its hours): say it once, not on every card.
   const closedTexts = services.map((service) => (service.open ? null : closedText(service)));
   const officeClosed = services.length > 1 && closedTexts.every((text) => text && text === closedTexts[0]);
