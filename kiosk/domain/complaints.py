@@ -35,6 +35,10 @@ LIST_FILTERS = ("open", "overdue", "answered")
 OUTCOMES = ("answered_on_time", "answered_late", "overdue", "open")
 TEXT_MAX = 1000  # characters of a complaint
 ANSWER_MAX = 2000  # characters of the office's answer
+# "Holds more than spaces" as a JSON Schema pattern: one character that ``str.strip()`` keeps. Spelled out rather
+# than ``\S``, which engines read differently (ECMA and ``re.ASCII`` take the separators U+001C-U+001F for text,
+# ``re.ASCII`` every non-ASCII space too), so the documented rule is the one the server applies.
+NOT_BLANK = "[^\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]"
 CODE_PREFIX = "PGD"
 _CODE = re.compile(r"^PGD-(\d{4})-(\d{4,9})$")
 _LAPOR_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from kiosk.domain.complaints import NOT_BLANK
 from kiosk.version import __version__
 
 bp = Blueprint("openapi", __name__)
@@ -2056,7 +2057,7 @@ PATHS["/api/complaints"] = {
                         "required": ["category", "text"],
                         "properties": {
                             "category": _CATEGORY,
-                            "text": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": "\\S"},
+                            "text": {"type": "string", "minLength": 1, "maxLength": 1000, "pattern": NOT_BLANK},
                             "phone": {
                                 "type": "string",
                                 "nullable": True,
@@ -2152,7 +2153,7 @@ PATHS["/api/complaints/{code}/answer"] = {
                         "type": "object",
                         "required": ["text"],
                         "properties": {
-                            "text": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": "\\S"},
+                            "text": {"type": "string", "minLength": 1, "maxLength": 2000, "pattern": NOT_BLANK},
                             "lapor_ref": {
                                 "type": "string",
                                 "nullable": True,
