@@ -61,7 +61,7 @@ def test_kiosk_bench_prints_every_row_with_a_mark_per_target(tmp_path):
             "kiosk",
             "bench",
             "--seconds",
-            "1",
+            "0.5",
             "--clients",
             "2",
             "--records",
