@@ -82,7 +82,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.mark.serial  # a time bound on each screen's reload: alone on the machine
-def test_settings_screen_changes_every_screen_live_survive_a_restart_and_refuse_like_the_file(tmp_path, new_page):
+def test_settings_screen_changes_every_screen_live(tmp_path, new_page):
     config = write_office_config(tmp_path)
     _add_user(config, "kepala", "rahasia-Admin1", "admin")
     _add_user(config, "petugas", "rahasia-Loket1", "counter")
@@ -129,6 +129,29 @@ def test_settings_screen_changes_every_screen_live_survive_a_restart_and_refuse_
         assert all(0 < seconds <= LIVE_SECONDS for seconds in shown.values()), shown
         expect(admin.locator("#history-body tr")).to_have_count(2)
         expect(admin.locator("#history-body tr").first).to_contain_text("kepala")
+    finally:
+        _stop(server)
+
+
+# No time bound: it shares the machine with the other tests.
+def test_settings_survive_a_restart_and_a_bad_value_is_refused_like_the_file(tmp_path, new_page):
+    config = write_office_config(tmp_path)
+    _add_user(config, "kepala", "rahasia-Admin1", "admin")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(config, port)
+    try:
+        admin = new_page(1366, 768)
+        _log_in(admin, url, "/admin/settings", "kepala", "rahasia-Admin1")
+        expect(admin.locator("#office-form [name=name]")).to_have_value("Kantor Kecamatan Selat")
+        admin.fill("#office-form [name=name]", "Kantor Kecamatan Selat Baru")
+        admin.fill("#office-form [name=running_text]", "Pelayanan KTP-el gratis, teks baru")
+        admin.click("#office-form button[type=submit]")
+        expect(admin.locator("#message")).to_contain_text("Tersimpan")
+        admin.fill("#services-body tr[data-service=CETAK] [data-field=name]", "Cetak Ulang KTP-el")
+        admin.click("#services-form button[type=submit]")
+        expect(admin.locator("#message")).to_contain_text("Tersimpan")
+        expect(admin.locator("#history-body tr")).to_have_count(2)
 
         # A bad value: the very line the configuration file gets, the field marked, nothing saved.
         line = _file_line(tmp_path / "hours", 'mon = "00:00-24:00"', 'mon = "25:00-26:00"')
