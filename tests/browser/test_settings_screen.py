@@ -81,14 +81,20 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(timeout=5)
 
 
-@pytest.mark.serial  # a time bound on each screen's reload: alone on the machine
-def test_settings_screen_changes_every_screen_live(tmp_path, new_page):
+def _start_office(tmp_path: Path, with_counter: bool = False) -> tuple[Path, int, subprocess.Popen]:
+    """`kiosk serve` on a free port with the admin "kepala" (and the counter user "petugas")."""
     config = write_office_config(tmp_path)
     _add_user(config, "kepala", "rahasia-Admin1", "admin")
-    _add_user(config, "petugas", "rahasia-Loket1", "counter")
+    if with_counter:
+        _add_user(config, "petugas", "rahasia-Loket1", "counter")
     port = _free_port()
+    return config, port, start_server(config, port)
+
+
+@pytest.mark.serial  # a time bound on each screen's reload: alone on the machine
+def test_settings_screen_changes_every_screen_live(tmp_path, new_page):
+    config, port, server = _start_office(tmp_path, with_counter=True)
     url = f"http://127.0.0.1:{port}"
-    server = start_server(config, port)
     try:
         kiosk = new_page(1080, 1920)
         kiosk.goto(url + "/kiosk?idle=600")
@@ -135,11 +141,8 @@ def test_settings_screen_changes_every_screen_live(tmp_path, new_page):
 
 # No time bound: it shares the machine with the other tests.
 def test_settings_survive_a_restart_and_a_bad_value_is_refused_like_the_file(tmp_path, new_page):
-    config = write_office_config(tmp_path)
-    _add_user(config, "kepala", "rahasia-Admin1", "admin")
-    port = _free_port()
+    config, port, server = _start_office(tmp_path)
     url = f"http://127.0.0.1:{port}"
-    server = start_server(config, port)
     try:
         admin = new_page(1366, 768)
         _log_in(admin, url, "/admin/settings", "kepala", "rahasia-Admin1")
