@@ -155,9 +155,14 @@ def test_several_streams_each_receive_a_call_with_its_event_id(server):
     assert call["counter"] == 1 and call["counter_name"] == "Loket 1" and call["recall"] is False
     assert call["announcement"] == "Nomor antrean A, satu, silakan menuju loket satu"
     assert call["audio_url"] == f"/api/announcements/{call['id']}.wav"
-    # and the waiting counts follow the call
-    queue = streams[0].events_until("queue")[-1]["data"]
-    assert {"code": "REKAM", "waiting": 0} in queue["services"]
+    # and the waiting counts follow the call: queue events are snapshots coalesced by a thread of their own, so
+    # the snapshot (REKAM waiting 1) may still be delivered after the call event; the next one follows it
+    waiting = []
+    while not waiting or waiting[-1] != 0:
+        queue = streams[0].events_until("queue")[-1]["data"]
+        waiting.append(next(service["waiting"] for service in queue["services"] if service["code"] == "REKAM"))
+        assert len(waiting) <= 2, waiting
+    assert waiting[-1] == 0
     for stream in streams:
         stream.close()
 
