@@ -57,14 +57,20 @@ def lookup(
     source: str = "127.0.0.1",
     path: str = "/api/status-lookups",
     headers: dict | None = None,
+    connection: http.client.HTTPConnection | None = None,
 ) -> http.client.HTTPResponse:
-    """POST /api/status-lookups from a chosen loopback address (the whole 127/8 is this machine)."""
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
+    """POST /api/status-lookups from a chosen loopback address (the whole 127/8 is this machine).
+
+    With ``connection`` (opened from ``source``) the request goes over it and leaves it open (keep-alive)."""
+    kept = connection is not None
+    if connection is None:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
     payload = body if isinstance(body, bytes) else json.dumps(body).encode()
     connection.request("POST", path, body=payload, headers={"Content-Type": "application/json", **(headers or {})})
     response = connection.getresponse()
     response.body = response.read()
-    connection.close()
+    if not kept:
+        connection.close()
     return response
 
 
@@ -202,20 +208,15 @@ def test_a_flood_of_lookups_does_not_make_the_store_forget_a_locked_nik(tmp_path
 
         def from_address(number: int) -> set[int]:
             """The 30 lookups of one address, over one keep-alive connection (as a browser sends them)."""
-            connection = http.client.HTTPConnection(
-                "127.0.0.1", server.port, timeout=10, source_address=(f"127.0.6.{number}", 0)
-            )
-            statuses = set()
-            for nik in niks[number - 1 :: 140]:
-                body = json.dumps({"nik": nik, "kk": KK}).encode()
-                connection.request(
-                    "POST", "/api/status-lookups", body=body, headers={"Content-Type": "application/json", **staff}
-                )
-                response = connection.getresponse()
-                response.read()
-                statuses.add(response.status)
-            connection.close()
-            return statuses
+            source = f"127.0.6.{number}"
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10, source_address=(source, 0))
+            try:
+                return {
+                    lookup(server, {"nik": nik, "kk": KK}, source, headers=staff, connection=connection).status
+                    for nik in niks[number - 1 :: 140]
+                }
+            finally:
+                connection.close()
 
         with ThreadPoolExecutor(max_workers=2) as pool:
             assert set().union(*pool.map(from_address, range(1, 141))) == {404}
