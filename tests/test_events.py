@@ -108,6 +108,19 @@ class SseClient:
             if event["event"] == name:
                 return seen
 
+    def queue_where(self, holds, reads: int = 3) -> list[dict]:
+        """Read events up to the first "queue" event whose data ``holds``, within ``reads`` queue events.
+
+        Queue events are snapshots coalesced by a thread of their own: one taken before an action may still be
+        delivered after that action's own event; the next one follows it.
+        """
+        seen: list[dict] = []
+        for _ in range(reads):
+            seen += self.events_until("queue")
+            if holds(seen[-1]["data"]):
+                return seen
+        raise AssertionError(f"no queue event in {reads} held: {[e['data'] for e in seen if e['event'] == 'queue']}")
+
     def close(self) -> None:
         self.sock.shutdown(socket.SHUT_RDWR)
         self.response.close()
@@ -155,14 +168,8 @@ def test_several_streams_each_receive_a_call_with_its_event_id(server):
     assert call["counter"] == 1 and call["counter_name"] == "Loket 1" and call["recall"] is False
     assert call["announcement"] == "Nomor antrean A, satu, silakan menuju loket satu"
     assert call["audio_url"] == f"/api/announcements/{call['id']}.wav"
-    # and the waiting counts follow the call: queue events are snapshots coalesced by a thread of their own, so
-    # the issue's snapshot (REKAM waiting 1) may still be delivered after the call event; the next one follows it
-    waiting = []
-    while not waiting or waiting[-1] != 0:
-        queue = streams[0].events_until("queue")[-1]["data"]
-        waiting.append(next(service["waiting"] for service in queue["services"] if service["code"] == "REKAM"))
-        assert len(waiting) <= 2, waiting
-    assert waiting[-1] == 0
+    # and the waiting counts follow the call (the issue's own snapshot may still come first)
+    streams[0].queue_where(lambda queue: {"code": "REKAM", "waiting": 0} in queue["services"], reads=2)
     for stream in streams:
         stream.close()
 
@@ -374,11 +381,8 @@ def test_no_public_shape_carries_an_issued_tickets_token_or_id(server):
     serving = server.post("/api/counters/2/next", headers=headers).json()["ticket"]
     assert server.post(f"/api/tickets/{serving['id']}/serve", headers=headers).status_code == 200
     secrets = {t["token"] for t in tickets}
-    seen = stream.events_until("call") + stream.events_until("call") + stream.events_until("queue")
-    for _ in range(2):  # a coalesced snapshot taken before the second call may arrive after it: read on
-        if sum(1 for c in seen[-1]["data"]["counters"] if c["ticket"]) == 2:
-            break
-        seen += stream.events_until("queue")
+    seen = stream.events_until("call") + stream.events_until("call")
+    seen += stream.queue_where(lambda queue: sum(1 for c in queue["counters"] if c["ticket"]) == 2)
 
     live_counters = [e["data"]["counters"] for e in seen if e["event"] == "queue"]
     held_live = [c["ticket"] for c in live_counters[-1] if c["ticket"]]
