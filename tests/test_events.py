@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import threading
 import time
 from urllib.parse import quote, urlsplit
 
@@ -45,6 +46,43 @@ def test_unsubscribe_and_a_subscriber_that_cannot_keep_up_is_closed():
     assert publisher.subscriber_count == 0 and slow.closed
     items = [slow.mailbox.get_nowait() for _ in range(slow.mailbox.qsize())]
     assert items[-1] is None  # the stream is told to end; the browser reconnects and catches up
+
+
+def test_a_snapshot_made_before_a_call_never_reaches_a_screen_after_that_call():
+    """A queue snapshot is read on the publisher's own thread; a call is published by the request that made it.
+
+    Were the stale snapshot (loket 1 empty) delivered after the call event (loket 1 calls A-001), the display
+    would clear the call it had just shown: screens must see a snapshot either before the call or fresh.
+    """
+    publisher = Publisher(coalesce_seconds=0)
+    screen = publisher.subscribe()
+    office = {"loket_1": None}
+    reading, read = threading.Event(), threading.Event()
+
+    def snapshot() -> dict:
+        seen = dict(office)  # the database read, before the call commits ...
+        reading.set()
+        read.wait(timeout=5)  # ... and the snapshot still on its way to the screens
+        return seen
+
+    publisher.publish_latest("queue", snapshot)
+    assert reading.wait(timeout=5)
+
+    def call() -> None:  # the request: commit, then announce
+        office["loket_1"] = "A-001"
+        publisher.publish("call", {"number": "A-001", "counter": 1}, event_id=1)
+
+    caller = threading.Thread(target=call)
+    caller.start()
+    caller.join(timeout=0.5)  # long enough for an unordered publish to overtake the snapshot
+    read.set()
+    caller.join(timeout=5)
+    assert not caller.is_alive()
+
+    received = [screen.get(timeout=5)[1] for _ in range(2)]
+    publisher.close_all()
+    events = [text.split("event: ", 1)[1].split("\n", 1)[0] for text in received]
+    assert events == ["queue", "call"], received  # the stale snapshot went out before the call, never after it
 
 
 def test_stream_slots_cap_in_all_and_per_client_address():

@@ -40,6 +40,10 @@ class Publisher:
     def __init__(self, coalesce_seconds: float = 0.2) -> None:
         self._subscribers: set[Subscription] = set()
         self._lock = threading.Lock()
+        # Held while a snapshot is read and delivered, and while any event is delivered: a snapshot read
+        # before a change committed always reaches the screens before that change's own event, never after
+        # it (a stale "loket 1 is free" after "loket 1 calls A-001" would clear the call on the display).
+        self._order = threading.RLock()
         self.coalesce_seconds = coalesce_seconds
         self._latest: dict[str, Callable[[], dict]] = {}
         self._latest_ready = threading.Condition()
@@ -70,14 +74,15 @@ class Publisher:
         with self._lock:
             subscribers = list(self._subscribers)
         delivered = 0
-        for subscription in subscribers:
-            if subscription.accepts and not subscription.accepts(event, data):
-                continue
-            try:
-                subscription.mailbox.put_nowait((event_id, encoded))
-                delivered += 1
-            except queue_module.Full:
-                self._drop(subscription)
+        with self._order:  # mailboxes never block: this is held for the puts only
+            for subscription in subscribers:
+                if subscription.accepts and not subscription.accepts(event, data):
+                    continue
+                try:
+                    subscription.mailbox.put_nowait((event_id, encoded))
+                    delivered += 1
+                except queue_module.Full:
+                    self._drop(subscription)
         return delivered
 
     def publish_latest(self, event: str, make_data: Callable[[], dict]) -> None:
@@ -106,7 +111,8 @@ class Publisher:
                 batch, self._latest = self._latest, {}
             for event, make_data in batch.items():
                 try:
-                    self.publish(event, make_data())
+                    with self._order:  # read and delivered before any event published meanwhile
+                        self.publish(event, make_data())
                 except Exception:  # one failed snapshot must not end live updates for the day
                     log.exception("could not publish %s event", event)
             time.sleep(self.coalesce_seconds)  # the rest of a burst collapses into the next event
