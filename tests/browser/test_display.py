@@ -234,6 +234,36 @@ def test_the_whole_display_fits_the_screen(new_page, office, width, height):
         page.screenshot(path=str(Path(SCREENSHOTS) / f"display-{width}x{height}.png"))
 
 
+def test_the_display_knows_the_queue_before_it_listens_so_no_call_falls_between(new_page, office):
+    """The first /api/queue answer says what was called before the page knew (shown, not spoken again); the
+    stream then starts after its newest call. Opened the other way round, a call made while that answer
+    travelled could reach the page in the answer before the stream: taken as old, never spoken, and the big
+    panel left empty once a queue snapshot came in between."""
+    headers = office.login()
+    page = new_page(1920, 1080)
+    order: list[str] = []
+    page.on("request", lambda r: order.append("stream opened") if "/api/events" in r.url else None)
+    page.on("requestfinished", lambda r: order.append("queue answered") if "/api/queue" in r.url else None)
+    early: list[dict] = []
+
+    def call_while_the_first_answer_is_asked(route):
+        if not early:  # a call made just as the page loads
+            early.append(_call(office, headers))
+        route.continue_()
+
+    page.route("**/api/queue", call_while_the_first_answer_is_asked)
+    page.goto(office.url + "/display")
+    page.wait_for_selector("#connection[data-state=online]", state="attached", timeout=5000)
+    assert order[:2] == ["queue answered", "stream opened"], order
+    expect_text = "n => document.getElementById('current-number').textContent === n"
+    page.wait_for_function(expect_text, arg=early[0]["number"], timeout=5000)  # shown: its loket calls it
+
+    later = _call(office, headers, service="CETAK", counter=2)  # and the next call is spoken
+    page.wait_for_function("n => window.__announced.some(c => c.number === n)", arg=later["number"], timeout=5000)
+    page.wait_for_function(expect_text, arg=later["number"], timeout=5000)
+    assert [c["number"] for c in _announced(page)] == [later["number"]]  # the earlier one is not spoken again
+
+
 def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
     app = make_app(tmp_path, server__max_streams=1, server__max_streams_per_client=1)
     add_staff(app)

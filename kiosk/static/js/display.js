@@ -394,7 +394,8 @@ const live = connect("/api/events?screen=display", {
     // a disruption started or ended: display-disruption.js asks for the active list at once
     disruption: () => { document.dispatchEvent(new CustomEvent("display:disruption")); }
   },
-  onOpen: () => { refreshQueue(false); },
+  onOpen: (isReconnect) => { if (isReconnect || !synced) refreshQueue(false); },  // catch up after a drop
+  after: refreshQueue(false),  // know the queue first: the stream then resumes after its newest call
   onStatus: setOnline,
   poll: () => { refreshQueue(false); },  // no stream (refused or away): keep up by polling
   pollSeconds: 3

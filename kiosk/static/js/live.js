@@ -15,8 +15,12 @@
  *     heartbeatSeconds: 15,
  *     on: {call: (data, id) => {}, queue: (data) => {}, settings: settings.changed},
  *     poll: () => {}, pollSeconds: 3,
- *     onOpen: (isReconnect) => {}, onStatus: (online) => {}
+ *     onOpen: (isReconnect) => {}, onStatus: (online) => {},
+ *     after: firstSync    // optional: a promise; the stream opens once it settles (at most AFTER_WAIT_MS)
  *   });
+ *
+ * `after` lets a page read its snapshot first and then raise the resume point with seen(newest id): the
+ * server replays every call made after that snapshot, so none falls between the two.
  *
  * watchSettings() reloads the page when the office's settings change on the admin screen (SPEC "Settings
  * from a screen"). The page's module script names the version it was built with and how often to ask:
@@ -29,6 +33,7 @@
  * something: `busy()` (the kiosk: off its start screen) or a form field with focus and a value.
  */
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
+const AFTER_WAIT_MS = 5000;  // a first sync that hangs must not keep the stream closed
 
 export function connect(baseUrl, options) {
   const handlers = options.on || {};
@@ -107,7 +112,14 @@ export function connect(baseUrl, options) {
     if (source && Date.now() - lastHeard > heartbeatMs * 2.5) restart();
   }, heartbeatMs);
 
-  open();
+  if (options.after) {
+    let started = false;
+    const start = () => { if (!started) { started = true; open(); } };
+    options.after.then(start, start);
+    setTimeout(start, AFTER_WAIT_MS);
+  } else {
+    open();
+  }
   return {
     lastEventId: () => { return lastEventId; },
     polling: () => { return pollTimer !== null; },
