@@ -200,11 +200,14 @@ def test_check_in_on_the_day_within_the_window_gives_a_number_across_a_day_chang
     not_today = client.post("/api/check-ins", json={"code": booking["code"]})
     assert (not_today.status_code, not_today.get_json()["error"]["code"]) == (409, "not_today")
     assert "Kamis, 26 November 2026, datang pukul 08.00-09.00" in not_today.get_json()["error"]["message"]
+    # what the message names, for a screen that words it in English
+    assert not_today.get_json()["error"]["details"] == {"date": "2026-11-26", "start": "08.00", "end": "09.00"}
 
     clock.current = datetime(2026, 11, 26, 7, 10, tzinfo=JAKARTA)  # the next day, before the window's grace
     early = client.post("/api/check-ins", json={"code": booking["code"].lower()})
     assert (early.status_code, early.get_json()["error"]["code"]) == (409, "too_early")
     assert early.get_json()["error"]["message"] == "Terlalu awal: silakan kembali pukul 07.30."
+    assert early.get_json()["error"]["details"] == {"time": "07.30"}
 
     clock.current = datetime(2026, 11, 26, 7, 45, tzinfo=JAKARTA)
     checked = client.post("/api/check-ins", json={"code": booking["code"]})

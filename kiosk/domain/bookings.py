@@ -182,9 +182,14 @@ def date_text(day: date) -> str:
     return f"{queue.DAY_NAMES[day.weekday()]}, {day.day} {queue.MONTH_NAMES[day.month - 1]} {day.year}"
 
 
+def clock_text(hhmm: str) -> str:
+    """Write a time of day the Indonesian way: "08:00" -> "08.00"."""
+    return hhmm.replace(":", ".")
+
+
 def window_text(slot_start: str, slot_end: str) -> str:
     """Say a window as printed: "datang pukul 08.00-09.00"."""
-    return f"datang pukul {slot_start.replace(':', '.')}-{slot_end.replace(':', '.')}"
+    return f"datang pukul {clock_text(slot_start)}-{clock_text(slot_end)}"
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ class KioskError(Exception):
     code = "bad_request"
     status = 400
 
-    def __init__(self, message: str, code: str | None = None, status: int | None = None):
+    def __init__(self, message: str, code: str | None = None, status: int | None = None, details: dict | None = None):
         super().__init__(message)
         self.message = message
+        # What the message names (a day, a time, a number) for a screen that words it in another language.
+        self.details = details
         if code:
             self.code = code
         if status:

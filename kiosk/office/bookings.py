@@ -226,10 +226,20 @@ def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
     verdict = rules.check_in_verdict(now, day, opens, closes)
     window = rules.window_text(row["slot_start"], row["slot_end"])
     if verdict == "not_today":
-        raise KioskError(f"Nomor Anda untuk {rules.date_text(day)}, {window}.", code="not_today", status=409)
-    if verdict == "too_early":
         raise KioskError(
-            f"Terlalu awal: silakan kembali pukul {opens.strftime('%H.%M')}.", code="too_early", status=409
+            f"Nomor Anda untuk {rules.date_text(day)}, {window}.",
+            code="not_today",
+            status=409,
+            details={
+                "date": day.isoformat(),
+                "start": rules.clock_text(row["slot_start"]),
+                "end": rules.clock_text(row["slot_end"]),
+            },
+        )
+    if verdict == "too_early":
+        back = opens.strftime("%H.%M")
+        raise KioskError(
+            f"Terlalu awal: silakan kembali pukul {back}.", code="too_early", status=409, details={"time": back}
         )
     party = rules.Party(
         members=row["members"],
@@ -329,7 +339,12 @@ def late_return_scanned(rt: Runtime, token: str) -> dict[str, Any]:
             "Kode QR tiket ini tidak dikenal. Silakan tanyakan kepada petugas.", code="unknown_ticket", status=404
         ) from None
     if ticket["status"] != "no_show":
-        raise KioskError(rules.not_missed(ticket["status"], ticket["number"]), code="not_a_no_show", status=409)
+        raise KioskError(
+            rules.not_missed(ticket["status"], ticket["number"]),
+            code="not_a_no_show",
+            status=409,
+            details={"number": ticket["number"]},
+        )
     returned = late_return(rt, ticket["id"], None, None)  # the counter's key L, with no staff member
     return {"ticket": ticket_json(rt, returned), "late_return": True}
 

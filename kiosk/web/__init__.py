@@ -95,7 +95,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(KioskError)
     def kiosk_error(error: KioskError):
-        response = error_response(error.code, error.message, error.status)
+        response = error_response(error.code, error.message, error.status, error.details)
         if getattr(error, "wait", None):  # RateLimited: when the next try may go
             response.headers["Retry-After"] = str(error.wait)
         return response

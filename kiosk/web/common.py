@@ -28,9 +28,12 @@ def runtime() -> Runtime:
     return current_app.extensions["kiosk"]
 
 
-def error_response(code: str, message: str, status: int):
-    """Answer with the error shape {"error": {"code", "message"}}."""
-    response = jsonify({"error": {"code": code, "message": message}})
+def error_response(code: str, message: str, status: int, details: dict | None = None):
+    """Answer with the error shape {"error": {"code", "message"}} (and "details" when the message names values)."""
+    error: dict = {"code": code, "message": message}
+    if details:
+        error["details"] = details
+    response = jsonify({"error": error})
     response.status_code = status
     return response
 

@@ -55,7 +55,15 @@ SCHEMAS = {
             "error": {
                 "type": "object",
                 "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "details": {
+                        "type": "object",
+                        "description": "What the message names, for a screen in another language: e.g. "
+                        "not_today {date, start, end}, too_early {time}, not_a_no_show {number}",
+                    },
+                },
             }
         },
     },

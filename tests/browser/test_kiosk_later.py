@@ -59,6 +59,36 @@ def test_a_resident_books_a_window_then_checks_in_with_the_slip_the_next_day(new
     assert page.inner_text("#done-title") == "Nomor antrean Anda"
 
 
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_a_code_shown_on_the_wrong_day_or_too_early_says_when_in_the_kiosks_language(new_page, later, lang):
+    """The English screen once said "Your number is for another day: ." (it looked for the day in the Indonesian
+    words): the server names the day, the window and the time, and each language writes them its own way."""
+    live, clock = later
+    booked = live.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"})
+    assert booked.status_code == 201, booked.text
+    code = booked.json()["booking"]["code"]
+    page = new_page(1080, 1920)
+    page.goto(f"{live.url}/kiosk/later")
+    if lang == "en":
+        page.click(".k-lang-btn[data-lang=en]")
+    page.click("#checkin-code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    expect(page.locator("#later-message")).to_have_text(
+        {
+            "id": "Nomor Anda untuk Kamis, 26 November 2026, datang pukul 08.00-09.00.",
+            "en": "Your number is for Thursday, 26 November 2026, arrive between 08.00 and 09.00.",
+        }[lang]
+    )
+    clock.current = datetime(2026, 11, 26, 7, 10, tzinfo=JAKARTA)
+    page.click("#checkin-code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    expect(page.locator("#later-message")).to_have_text(
+        {"id": "Terlalu awal: silakan kembali pukul 07.30.", "en": "Too early: please come back at 07.30."}[lang]
+    )
+
+
 def test_the_start_screen_offers_a_number_for_another_day(new_page, later):
     live, _ = later
     page = new_page(1080, 1920)

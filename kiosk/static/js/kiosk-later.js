@@ -169,17 +169,14 @@ async function send(url, body, headers = {}) {
 }
 
 // An API error in the kiosk's language: the server's own words in Indonesian; in English the catalogue's,
-// with the time or date the Indonesian words named.
+// filled with what the server's "details" name (a day, a window, a time, a number).
 function problemText(data) {
   const problem = data.error || {};
   if (!problem.code) return t("offline");
   if (kiosk.lang() === "id") return problem.message;
-  const time = (problem.message || "").match(/\d{2}\.\d{2}/);
-  const date = (problem.message || "").match(/\d{4}-\d{2}-\d{2}/);
-  const number = (problem.message || "").match(/[A-Z]-\d{3,}/);
-  return WORDS.en[problem.code]
-    ? t(problem.code, { time: time ? time[0] : "", date: date ? date[0] : "", number: number ? number[0] : "" })
-    : t("error");
+  const details = problem.details || {};
+  const values = { ...details, ...(details.date ? { date: dayText(details.date) } : {}) };
+  return WORDS.en[problem.code] ? t(problem.code, values) : t("error");
 }
 
 function say(text, code) {
