@@ -4,6 +4,7 @@ typing the code as a USB barcode scanner does (the server runs on the app's cont
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 
 import pytest
@@ -87,6 +88,48 @@ def test_a_code_shown_on_the_wrong_day_or_too_early_says_when_in_the_kiosks_lang
     expect(page.locator("#later-message")).to_have_text(
         {"id": "Terlalu awal: silakan kembali pukul 07.30.", "en": "Too early: please come back at 07.30."}[lang]
     )
+
+
+def test_a_slip_or_ticket_scanned_on_the_start_screen_checks_in_and_never_works_the_keys(new_page, later):
+    """A USB scanner types the slip's link and Enter. On the start screen, with no field focused, its digits once
+    started voice mode and chose a service ("192.168…": service 1, then 9, 2 …), one Enter from a wrong number."""
+    live, clock = later
+    booking = live.post("/api/bookings", json={"service": "REKAM", "date": "2026-11-26", "slot": "08:00"}).json()
+    slip = f"http://192.168.1.10:8080/b/{booking['booking']['token']}"  # the office's address, not this server's
+    clock.current = datetime(2026, 11, 26, 8, 5, tzinfo=JAKARTA)
+    page = new_page(1080, 1920)
+    page.goto(f"{live.url}/kiosk")
+    page.wait_for_selector(".k-service-btn")
+    page.keyboard.type(slip, delay=3)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#later-done:not([hidden])")
+    assert page.inner_text("#done-code") == "A-001"
+    assert "k-voice" not in (page.get_attribute("html", "class") or "")
+    assert "/b/" not in page.url and "192.168" not in page.url  # the token never went into an address
+    assert [t["number"] for t in live.get("/api/queue").json()["recent_calls"]] == []
+    waiting = {s["code"]: s["waiting"] for s in live.get("/api/queue").json()["services"]}
+    assert sum(waiting.values()) == 1 and waiting["REKAM"] == 1  # the checked-in number, and nothing else
+
+    page.click("#later-done [data-back]")  # the next resident, on the start screen again
+    page.wait_for_url(f"{live.url}/kiosk")
+    page.wait_for_selector(".k-service-btn")
+    page.keyboard.type("http://192.168.1.10:8080/b/no-such-slip", delay=3)  # a link the office never printed
+    page.keyboard.press("Enter")
+    expect(page.locator("#later-message")).to_have_text("Pemesanan tidak ditemukan.")
+    page.keyboard.type("WWW.EXAMPLE.COM/12", delay=3)  # no kiosk link at all: dropped, keys untouched
+    page.keyboard.press("Enter")
+    assert "k-voice" not in (page.get_attribute("html", "class") or "")
+    assert sum(s["waiting"] for s in live.get("/api/queue").json()["services"]) == 1
+
+    page.goto(f"{live.url}/kiosk/standar")  # the Standar Pelayanan screen drops a scan: no keys, no voice
+    page.wait_for_selector("#services button")
+    page.keyboard.type(slip, delay=3)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)  # what the keys would have set off, had they reached the screen
+    assert "k-voice" not in (page.get_attribute("html", "class") or "")
+    page.keyboard.press("Numpad5")  # the keypad still starts voice mode
+    expect(page.locator("html")).to_have_class(re.compile(r"\bk-voice\b"))
+    assert page.url == f"{live.url}/kiosk/standar"
 
 
 def test_the_start_screen_offers_a_number_for_another_day(new_page, later):

@@ -4,6 +4,7 @@
 // Voice guidance and large text are kiosk-voice.js's, as on /kiosk: it reads the [data-screen] shown (data-say keys),
 // hears of each new screen ("kiosk:screen") and of an idle reset ("kiosk:reset"), and uses window.Kiosk below.
 import { voiceLink } from "./kiosk/voice-link.js";
+import "./kiosk/scanner.js";  // a slip scanned here is dropped, never taken as voice mode's keys
 
 const app = document.getElementById("app");
 const standards = JSON.parse(document.getElementById("standards").textContent);

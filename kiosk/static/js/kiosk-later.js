@@ -5,6 +5,7 @@
    (?service=CODE: on that service's days). Every button carries the voice catalogue's keys (kiosk/guide.py). */
 import { pageData } from "./lib/page-data.js";
 import { screenControl as kiosk } from "./kiosk.js";
+import { onScan, takeOver } from "./kiosk/scanner.js";
 
 const $ = (id) => document.getElementById(id);
 const app = $("app");
@@ -210,7 +211,16 @@ async function checkIn(event) {
   event.preventDefault();
   const code = $("checkin-code").value.trim();
   $("checkin-code").value = "";
-  if (!code) return;
+  if (code) await checkInWith(code);
+}
+
+// A slip's or ticket's QR scanned while the check-in field had no focus (another screen, or the start screen).
+async function scanned(text) {
+  if (!LATER_SCREENS.includes(kiosk.current())) await open();
+  await checkInWith(text);
+}
+
+async function checkInWith(code) {
   const { ok, data } = await send("/api/check-ins", { code });
   if (!ok) {
     say(problemText(data), data.error && data.error.code);
@@ -319,4 +329,6 @@ app.addEventListener("click", (event) => {
 $("checkin-form").addEventListener("submit", checkIn);
 kiosk.onReset(forget);
 new MutationObserver(redraw).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
-if (app.dataset.open === "later") open(app.dataset.openService);
+onScan(scanned);
+const handed = takeOver();  // a scan on the kiosk's start screen brought the resident here
+if (app.dataset.open === "later") open(app.dataset.openService).then(() => { if (handed) checkInWith(handed); });

@@ -5,6 +5,7 @@
 import { pageData } from "./lib/page-data.js";
 import { create as createStatus } from "./kiosk-status.js";
 import { watchSettings } from "./live.js";
+import { handOver, onScan } from "./kiosk/scanner.js";
 
 const app = document.getElementById("app");
 const config = {
@@ -339,6 +340,10 @@ function laterDay(service) {
   const code = service || (resident && resident.service ? resident.service.code : "");
   window.location.href = `${app.dataset.laterUrl}?service=${encodeURIComponent(code)}`;
 }
+
+// A slip or ticket scanned anywhere on the kiosk: the check-in is on the later-day screen (kiosk-later.js takes
+// scans itself there). Without later days there is nothing to check in to: the scan is dropped.
+onScan((text) => { if (app.dataset.laterUrl) handOver(text, app.dataset.laterUrl); });
 
 // A service chosen elsewhere (the status check's next step), with that flow's key: the same
 // Umum/Prioritas question as from the start screen, so priority residents keep their priority.
