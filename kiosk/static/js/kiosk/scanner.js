@@ -3,8 +3,9 @@
  *
  * With no text field focused those keys would reach the screen's own keys (voice mode starts at the first
  * digit, "1"…"9" choose, Enter confirms: a slip scanned on the start screen once chose a service). A scan
- * always starts with a character no kiosk key means (a letter, ":" or "/"), so from such a character on,
- * until Enter or a pause no scanner makes, every key is the scan's and nothing else sees it. What was read
+ * always starts with a character no kiosk key means (a letter, ":" or "/"), so after such a character,
+ * until Enter or a pause no scanner makes, every key of the main keyboard is the scan's and nothing else
+ * sees it (the numeric keypad stays voice mode's). What was read
  * goes to the page's handler (the check-in, or the way there); a scan that is no kiosk link is dropped.
  *
  *   import { onScan } from "./kiosk/scanner.js";
@@ -47,13 +48,16 @@ function focusedField() {
 
 window.addEventListener("keydown", (event) => {
   if (event.ctrlKey || event.altKey || event.metaKey || focusedField()) return;  // a field takes a scan as text
+  if (/^Numpad/.test(event.code)) return;  // the voice keypad's keys are never a scanner's
   const now = performance.now();
   if (buffer !== null && now - lastKey > PAUSE_MS) buffer = null;
-  if (buffer === null) {
-    if (!STARTS.test(event.key)) return;
-    buffer = "";
-  }
   lastKey = now;
+  if (buffer === null) {
+    // The first character goes on to the screen: no kiosk key means a letter, ":" or "/", and any key
+    // still cuts off what voice mode is saying.
+    if (STARTS.test(event.key)) buffer = event.key;
+    return;
+  }
   event.preventDefault();
   event.stopImmediatePropagation();  // the window's capture phase: before every listener of the document
   if (event.key === "Enter") {
