@@ -320,6 +320,8 @@ FIXED.update(
         "screen.sms-phone": "Anda berada di layar nomor ha pe untuk SMS.",
         "screen.sms-done": "Nomor ha pe Anda sudah disimpan.",
         "t.sms_offer": "Kirim SMS saat giliran saya dekat.",
+        "t.sms_for": "Untuk nomor antrean",
+        "t.sms_for_booking": "Untuk pemesanan dengan kode",
         "t.sms_title": "Ketik nomor ha pe Anda, dimulai dengan nol delapan.",
         "t.sms_hint": "Kami kirim SMS saat tinggal tiga nomor lagi sebelum Anda, dan saat Anda dipanggil.",
         "t.sms_kept": "Nomor ha pe hanya disimpan sampai antrean Anda selesai, lalu dihapus.",

@@ -152,6 +152,11 @@ def test_voice_mode_offers_the_sms_reads_the_keypad_screen_and_says_a_refusal(of
     settled(page, "sms-phone")
     assert heard.since(mark, "t.sms_send") == [
         "screen.sms-phone",
+        "t.sms_for",  # which number the SMS is for, as the screen shows it
+        "letter.A",
+        "digit.0",
+        "digit.0",
+        "digit.1",
         "t.sms_title",
         "t.sms_hint",
         "t.sms_kept",

@@ -55,12 +55,16 @@ function start() {
     $("sms-digits").textContent = grouped(entry.digits);
     $("sms-send").disabled = entry.sending || entry.digits.length < MIN_DIGITS;
     $("sms-ticket").textContent = t(entry.target.booking ? "sms_for_booking" : "sms_for", { number: entry.target.number });
+    // voice mode: "Untuk nomor antrean" and the number (or the booking code) letter by letter, digit by digit
+    const spelled = [...entry.target.number.replace("-", "")].map((char) => (/\d/.test(char) ? `digit.${char}` : `letter.${char}`));
+    $("sms-ticket").dataset.say = [entry.target.booking ? "t.sms_for_booking" : "t.sms_for", ...spelled].join(" ");
   }
 
   function forget() {
     entry = null;
     $("sms-digits").textContent = "";
     $("sms-ticket").textContent = "";
+    delete $("sms-ticket").dataset.say;
     $("sms-done-phone").textContent = "";
     $("sms-done-text").textContent = "";
     say("");
