@@ -458,3 +458,22 @@ def test_in_english_the_more_services_door_speaks_english_and_back(new_page, off
     expect(page.locator("#more-open")).to_contain_text("A number for another day")
     page.locator("[data-lang=id]").click()
     expect(page.locator("#more-open")).to_contain_text("Layanan lainnya")
+
+
+@pytest.mark.parametrize(
+    "door, title, words",
+    [
+        ("#later-open", "#later-title", "Take a number for another day"),
+        ("#standards-open", "#list-title", "Service Standards"),
+    ],
+)
+def test_english_goes_along_to_the_kiosks_other_pages(new_page, office, door, title, words):
+    """A resident who chose English on the start screen and then a door of "More services" (a page of its own)
+    was met in Indonesian there."""
+    page = open_kiosk(new_page, office)
+    page.locator("[data-lang=en]").click()
+    page.locator("#more-open").click()
+    page.locator(door).click()
+    expect(page.locator(title)).to_have_text(words)
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("[data-lang=en]")).to_have_attribute("aria-pressed", "true")

@@ -35,8 +35,9 @@
    Every request is logged in window.__spoken = [{key, url, at, via}] (the last 200).
    Other kiosk pages (/kiosk/standar) load this file too: the page's controls are window.Kiosk ({config,
    current, reset}, read when needed), the bar goes into [data-voice-bar] (else .k-top), a link with
-   data-say is a choice after the buttons (data-voice-back on a link: the way back), and voice mode and
-   large text go along to the next kiosk page for CARRY_MS (sessionStorage), never after an idle reset. */
+   data-say is a choice after the buttons (data-voice-back on a link: the way back), and voice mode,
+   large text and English go along to the next kiosk page for CARRY_MS (sessionStorage), never after an
+   idle reset (English not back to the start screen either: the next resident starts in Indonesian). */
 import { pageData } from "./lib/page-data.js";
 import { createLargeText } from "./kiosk/large-text.js";
 import { createVoiceAudio, TONE } from "./kiosk/voice-audio.js";
@@ -553,9 +554,10 @@ document.addEventListener("kiosk:reset", (event) => {
 for (const type of ["pointerdown", "keydown"]) document.addEventListener(type, () => { idleReset = false; }, true);
 window.addEventListener("pagehide", () => {
   try {
-    const carry = !idleReset && (voice.active || largeText.active());
+    const english = document.documentElement.lang === "en";
+    const carry = !idleReset && (voice.active || largeText.active() || english);
     if (carry) sessionStorage.setItem(CARRY, JSON.stringify({ voice: voice.active, large: largeText.active(),
-      at: Date.now() }));
+      english, at: Date.now() }));
     else sessionStorage.removeItem(CARRY);
   } catch { /* no storage: each page starts plain */ }
 });
@@ -564,6 +566,9 @@ try {
   sessionStorage.removeItem(CARRY);
   if (carried && Date.now() - carried.at >= 0 && Date.now() - carried.at < CARRY_MS) {
     if (carried.large) setLarge(true);
+    // the page's own language button, as if pressed (each page keeps its words its own way)
+    const english = document.querySelector("[data-lang=en]");
+    if (carried.english && english && window.location.pathname !== "/kiosk") english.click();
     if (carried.voice) ready.then(screenReady).then(start);
   }
 } catch { /* as above */ }
