@@ -50,9 +50,6 @@ SEMANTIC_RULES = {
     ("POST", "/api/applications/handover"),
     # the uploaded file must be a SIAK CSV with its header row (its content, not its schema)
     ("POST", "/api/admin/status-import"),
-    # exactly one of "token" (phone) and "number" (kiosk) identifies the ticket answering
-    ("POST", "/api/surveys"),
-    ("POST", "/api/surveys/check"),
     # "from" must not be after "to", and a period is at most a year
     ("GET", "/api/reports/skm"),
     ("GET", "/api/reports/skm.xlsx"),
@@ -61,9 +58,6 @@ SEMANTIC_RULES = {
     ("GET", "/api/reports/bookings"),
     # settings are checked by the configuration file's own loader (hours, unique prefixes, printable names ...)
     ("PATCH", "/api/admin/settings"),
-    # a complaint's text must hold more than spaces, its phone be an Indonesian mobile number; a kiosk PC's
-    # complaints are rate-limited (the fuzzing client is one)
-    ("POST", "/api/complaints"),
     # a booking's date must be one of the next open days and its slot one of that day's windows
     ("POST", "/api/bookings"),
     # a disruption's expected end must be a time still ahead (depends on now)

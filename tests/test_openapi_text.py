@@ -44,3 +44,63 @@ def test_every_space_the_server_strips_fails_the_pattern_in_either_reading(flags
 def test_a_text_matches_the_pattern_exactly_when_it_is_not_blank(text):
     for flags in (0, re.ASCII):
         assert bool(re.search(NOT_BLANK, text, flags)) == bool(text.strip())
+
+
+# ----------------------------------------------------------------- the survey's queue number
+
+SURVEY_WHO = document()["components"]["schemas"]["SurveyWho"]
+
+
+def test_the_survey_documents_its_number_and_token_or_number_not_both():
+    from kiosk.domain.survey import NUMBER_PATTERN
+
+    assert SURVEY_WHO["properties"]["number"]["pattern"] == NUMBER_PATTERN
+    both = {"token": "t", "number": "A-1"}
+    matches = [all(key in both for key in branch["required"]) for branch in SURVEY_WHO["oneOf"]]
+    assert matches == [True, True]  # and each branch's "not" refuses the other key: neither alone matches both
+    assert [branch["not"]["required"] for branch in SURVEY_WHO["oneOf"]] == [["number"], ["token"]]
+
+
+@given(st.text(alphabet="aAbZ0123456789 -._\t\u00a0\u0661\n", max_size=9))
+def test_a_number_matches_the_documented_pattern_exactly_when_the_server_takes_it(typed):
+    """Unicode spaces and digits the server once took as well (Python's \\s and \\d) are refused by both."""
+    from kiosk.domain.errors import BadRequest
+    from kiosk.domain.survey import NUMBER_PATTERN, check_number
+
+    try:
+        check_number(typed)
+        taken = True
+    except BadRequest:
+        taken = False
+    for flags in (0, re.ASCII):
+        assert bool(re.search(NUMBER_PATTERN, typed, flags)) == taken, repr(typed)
+
+
+# ----------------------------------------------------------------- a complaint's phone for a call back
+
+COMPLAINT_PHONE = document()["paths"]["/api/complaints"]["post"]["requestBody"]["content"]["application/json"][
+    "schema"
+]["properties"]["phone"]
+
+
+@given(st.text(alphabet="+0268912 -().\t\n\u00a0\u0668", max_size=16))
+def test_a_phone_matches_the_documented_pattern_exactly_when_the_server_takes_it(typed):
+    """Python's \\s and \\d once let a no-break space and Arabic-Indic digits through the server's rule."""
+    from kiosk.domain.complaints import check_phone
+    from kiosk.domain.errors import BadRequest
+
+    try:
+        check_phone(typed)
+        taken = True
+    except BadRequest:
+        taken = False
+    documented = len(typed) <= COMPLAINT_PHONE["maxLength"]
+    for flags in (0, re.ASCII):
+        assert (documented and bool(re.search(COMPLAINT_PHONE["pattern"], typed, flags))) == taken, repr(typed)
+
+
+def test_the_documented_phone_takes_the_forms_residents_write():
+    for typed in ("", "   ", "0812 3456 7890", "+62 812-3456-7890", "62(812)34567890", "081234567"):
+        assert re.search(COMPLAINT_PHONE["pattern"], typed), typed
+    for typed in ("0712345678", "+1 812 3456 7890", "0812\u00a03456\u00a07890", "08123", "x"):
+        assert not re.search(COMPLAINT_PHONE["pattern"], typed), typed

@@ -42,8 +42,13 @@ NOT_BLANK = "[^\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\
 CODE_PREFIX = "PGD"
 _CODE = re.compile(r"^PGD-(\d{4})-(\d{4,9})$")
 _LAPOR_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
-_PHONE_SEPARATORS = re.compile(r"[\s().-]")
-_PHONE = re.compile(r"^(?:\+62|62|0)(8\d{7,12})$")  # Indonesian mobile numbers: 08xx..., +628xx..., 628xx...
+# Indonesian mobile numbers for a call back: 08xx..., +628xx..., 628xx..., with ASCII spaces, dots, dashes or
+# brackets anywhere. PHONE_PATTERN states the same rule for the OpenAPI document (ECMA 262 and Python alike).
+_SEP = r"[ \t\n\r\f\v().-]"
+_PHONE_SEPARATORS = re.compile(_SEP)
+_PHONE = re.compile(r"(?:\+62|62|0)(8[0-9]{7,12})")
+PHONE_MAX = 32
+PHONE_PATTERN = rf"^({_SEP}*|{_SEP}*(\+{_SEP}*6{_SEP}*2|6{_SEP}*2|0){_SEP}*8({_SEP}*[0-9]){{7,12}}{_SEP}*)$"
 SEARCH_DAYS = 3 * 366  # a deadline further than this (an office that never opens) counts calendar days
 
 
@@ -66,10 +71,13 @@ def check_text(value: Any) -> str:
 
 
 def check_phone(value: Any) -> str | None:
-    """Return an Indonesian mobile number as +62... (None when not given) or raise BadRequest."""
-    if value is None or value == "":
+    """Return an Indonesian mobile number as +62... (None when not given: empty or only spaces) or raise BadRequest."""
+    if value is None:
         return None
-    match = _PHONE.match(_PHONE_SEPARATORS.sub("", value)) if isinstance(value, str) and len(value) <= 32 else None
+    digits = _PHONE_SEPARATORS.sub("", value) if isinstance(value, str) and len(value) <= PHONE_MAX else None
+    if digits == "":
+        return None
+    match = _PHONE.fullmatch(digits) if digits is not None else None
     if match is None:
         raise BadRequest("Nomor telepon tidak valid. Tulis nomor ponsel seperti 0812 3456 7890 (field 'phone').")
     return "+62" + match.group(1)

@@ -262,13 +262,19 @@ def krejcie_morgan(population: int) -> int:
 # Eight or more digits (a NIK, a KK number, a phone number), with up to three separators between digit groups:
 # spaces, dots, dashes, slashes, underscores ("6203/0117/0890/0001", "0812_3456_7890").
 _LONG_NUMBER = re.compile(r"\d(?:[\s./\\_\-]{0,3}\d){7,}")
-_NUMBER = re.compile(r"^\s*([A-Za-z])\s*[-.\s]?\s*(\d{1,4})\s*$")
+_WS = r"[ \t\n\r\f\v]*"  # ASCII spaces: JSON Schema (ECMA 262) and Python read them alike
+# A queue number as typed at the kiosk: a letter, a separator or none, 1-4 digits not all zero ("a8", "A 008").
+# The OpenAPI document states it as is, so a fuzzer's valid number is one the server takes.
+NUMBER_PATTERN = (
+    rf"^{_WS}([A-Za-z]){_WS}[-. \t\n\r\f\v]?{_WS}([1-9][0-9]{{0,3}}|0[1-9][0-9]{{0,2}}|00[1-9][0-9]?|000[1-9]){_WS}$"
+)
+_NUMBER = re.compile(NUMBER_PATTERN)
 
 
 def check_number(value: Any) -> str:
     """Return a queue number typed at the kiosk in its printed form ("a8", "A 008" -> "A-008") or raise BadRequest."""
-    match = _NUMBER.match(value) if isinstance(value, str) else None
-    if match is None or int(match.group(2)) == 0:
+    match = _NUMBER.fullmatch(value) if isinstance(value, str) else None
+    if match is None:
         raise BadRequest("Tulis nomor antrean seperti pada tiket, misalnya A-008 (field 'number').")
     return f"{match.group(1).upper()}-{int(match.group(2)):03d}"
 

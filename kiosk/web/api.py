@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from kiosk.domain.errors import BadRequest, UnknownService
 from kiosk.office import tickets
@@ -13,12 +11,10 @@ from kiosk.office.disruptions import refuse_if_suspended
 from kiosk.office.printing import print_failure
 from kiosk.office.views import cached_queue_json, services_json, staff_ticket_json, ticket_json
 from kiosk.storage import tickets as store
-from kiosk.web.common import json_body, runtime
+from kiosk.web.common import idempotency_key, json_body, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 
 bp = Blueprint("api", __name__)
-
-_IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 
 
 @bp.get("/api/services")
@@ -47,9 +43,7 @@ def issue():
     if service is None:
         raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
     refuse_if_suspended(rt, service.code)  # 409 service_suspended with the alternatives
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not _IDEMPOTENCY_KEY.match(key):
-        raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
+    key = idempotency_key()
     party = walk_in_party(rt, service, body)  # "members", "nik" (where one_per_nik), "phone"
     ticket, created = tickets.issue(rt, service, priority, idempotency_key=key, party=party)
     if ticket.get("existing"):  # the same NIK again today: its number again, printed again

@@ -6,9 +6,8 @@ from flask import Blueprint, jsonify, request
 
 from kiosk.domain.errors import BadRequest
 from kiosk.office import bookings as office
-from kiosk.web.api import _IDEMPOTENCY_KEY
 from kiosk.web.auth import check_csrf, current_staff, staff_required
-from kiosk.web.common import json_body, page_lang, runtime
+from kiosk.web.common import idempotency_key, json_body, page_lang, runtime
 from kiosk.web.devices import kiosk_or_staff, take_ticket_slot
 
 bp = Blueprint("bookings", __name__)
@@ -38,9 +37,7 @@ def book():
     if staff is None:
         take_ticket_slot()
     body = json_body()
-    key = request.headers.get("Idempotency-Key")
-    if key is not None and not _IDEMPOTENCY_KEY.match(key):
-        raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
+    key = idempotency_key()
     booking, created = office.book(
         runtime(), body, key, staff["username"] if staff else "kiosk", print_slip=staff is None
     )

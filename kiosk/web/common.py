@@ -3,6 +3,7 @@ body, URL converters and the security headers."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, jsonify, request
@@ -26,6 +27,18 @@ HTTP_CODES = {
 def runtime() -> Runtime:
     """Return the office runtime of the current app."""
     return current_app.extensions["kiosk"]
+
+
+# The Idempotency-Key header of POST /api/tickets and POST /api/bookings, as the OpenAPI document states it.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9._:-]{1,100}$"
+
+
+def idempotency_key() -> str | None:
+    """Return the request's Idempotency-Key header (None without one); a malformed one is a 400."""
+    key = request.headers.get("Idempotency-Key")
+    if key is not None and not re.fullmatch(IDEMPOTENCY_KEY_PATTERN[1:-1], key):
+        raise BadRequest("Header Idempotency-Key tidak valid (1-100 huruf, angka, . _ : -).")
+    return key
 
 
 def error_response(code: str, message: str, status: int, details: dict | None = None):

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from kiosk.domain.complaints import NOT_BLANK
+from kiosk.domain.complaints import NOT_BLANK, PHONE_MAX, PHONE_PATTERN
+from kiosk.domain.survey import NUMBER_PATTERN
 from kiosk.version import __version__
+from kiosk.web.common import IDEMPOTENCY_KEY_PATTERN
 
 bp = Blueprint("openapi", __name__)
 
@@ -159,7 +161,7 @@ PATHS = {
                     "name": "Idempotency-Key",
                     "in": "header",
                     "required": False,
-                    "schema": {"type": "string"},
+                    "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
                     "description": "The same key answers the same ticket (200) for at least 48 hours;"
                     " with another service or priority 422 idempotency_mismatch",
                 }
@@ -1093,7 +1095,14 @@ _SKM_CODES = ["persyaratan", "prosedur", "waktu", "biaya", "produk", "kompetensi
 SCHEMAS["SurveyWho"] = {
     "type": "object",
     "description": '`token` (phone page) or `number` (kiosk: a number served today, e.g. "A-008"), not both',
-    "properties": {"token": {"type": "string"}, "number": {"type": "string", "example": "A-008"}},
+    "properties": {
+        "token": {"type": "string"},
+        "number": {"type": "string", "pattern": NUMBER_PATTERN, "example": "A-008"},
+    },
+    "oneOf": [
+        {"required": ["token"], "not": {"required": ["number"]}},
+        {"required": ["number"], "not": {"required": ["token"]}},
+    ],
 }
 SCHEMAS["SurveyResponse"] = {
     "allOf": [
@@ -2069,9 +2078,15 @@ PATHS["/api/complaints"] = {
                             "phone": {
                                 "type": "string",
                                 "nullable": True,
+                                "maxLength": PHONE_MAX,
+                                "pattern": PHONE_PATTERN,
                                 "description": "Indonesian mobile number for a call back (minta dihubungi)",
                             },
-                            "ticket": {"type": "string", "description": "a ticket's token (the phone page)"},
+                            "ticket": {
+                                "type": "string",
+                                "minLength": 1,
+                                "description": "a ticket's token (the phone page)",
+                            },
                             "lang": {
                                 "type": "string",
                                 "enum": ["id", "en"],
@@ -2546,7 +2561,12 @@ PATHS.update(
             "post": {
                 "summary": "Book a seat in an arrival window of a later open day (kiosk PCs, or staff); race-safe",
                 "parameters": [
-                    {"name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string"}}
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+                    }
                 ],
                 "requestBody": {
                     "required": True,
