@@ -2578,7 +2578,12 @@ PATHS.update(
                                 "properties": {
                                     "service": {"type": "string", "minLength": 1},
                                     "date": {"type": "string", "format": "date"},
-                                    "slot": {"type": "string", "example": "08:00"},
+                                    "slot": {
+                                        "type": "string",
+                                        "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+                                        "example": "08:00",
+                                        "description": "the start of one of that day's arrival windows",
+                                    },
                                     "nik": {"type": "string"},
                                     "members": {"type": "integer", "minimum": 1, "maximum": 5},
                                     "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$"},
