@@ -5,8 +5,8 @@
  * digit, "1"…"9" choose, Enter confirms: a slip scanned on the start screen once chose a service). A scan
  * always starts with a character no kiosk key means (a letter, ":" or "/"), so after such a character,
  * until Enter or a pause no scanner makes, every key of the main keyboard is the scan's and nothing else
- * sees it (the numeric keypad stays voice mode's). What was read
- * goes to the page's handler (the check-in, or the way there); a scan that is no kiosk link is dropped.
+ * sees it (the numeric keypad stays voice mode's). What was read goes to the page's handler (the check-in,
+ * or the way there); a scan that is no kiosk link is dropped.
  *
  *   import { onScan } from "./kiosk/scanner.js";
  *   onScan((text) => { … });   // the last page module to ask is the one that is told
