@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.domain.complaints import NOT_BLANK
+from kiosk.domain.complaints import NOT_BLANK, check_phone
+from kiosk.domain.errors import BadRequest
+from kiosk.domain.survey import NUMBER_PATTERN, check_number
 from kiosk.web.openapi import document
 
 TEXT_FIELDS = [("/api/complaints", "post"), ("/api/complaints/{code}/answer", "post")]
@@ -51,9 +53,16 @@ def test_a_text_matches_the_pattern_exactly_when_it_is_not_blank(text):
 SURVEY_WHO = document()["components"]["schemas"]["SurveyWho"]
 
 
-def test_the_survey_documents_its_number_and_token_or_number_not_both():
-    from kiosk.domain.survey import NUMBER_PATTERN
+def _taken(check, typed: str) -> bool:
+    """Whether the server's rule takes a typed value (it raises BadRequest otherwise)."""
+    try:
+        check(typed)
+    except BadRequest:
+        return False
+    return True
 
+
+def test_the_survey_documents_its_number_and_token_or_number_not_both():
     assert SURVEY_WHO["properties"]["number"]["pattern"] == NUMBER_PATTERN
     both = {"token": "t", "number": "A-1"}
     matches = [all(key in both for key in branch["required"]) for branch in SURVEY_WHO["oneOf"]]
@@ -64,14 +73,7 @@ def test_the_survey_documents_its_number_and_token_or_number_not_both():
 @given(st.text(alphabet="aAbZ0123456789 -._\t\u00a0\u0661\n", max_size=9))
 def test_a_number_matches_the_documented_pattern_exactly_when_the_server_takes_it(typed):
     """Unicode spaces and digits the server once took as well (Python's \\s and \\d) are refused by both."""
-    from kiosk.domain.errors import BadRequest
-    from kiosk.domain.survey import NUMBER_PATTERN, check_number
-
-    try:
-        check_number(typed)
-        taken = True
-    except BadRequest:
-        taken = False
+    taken = _taken(check_number, typed)
     for flags in (0, re.ASCII):
         assert bool(re.search(NUMBER_PATTERN, typed, flags)) == taken, repr(typed)
 
@@ -86,14 +88,7 @@ COMPLAINT_PHONE = document()["paths"]["/api/complaints"]["post"]["requestBody"][
 @given(st.text(alphabet="+0268912 -().\t\n\u00a0\u0668", max_size=16))
 def test_a_phone_matches_the_documented_pattern_exactly_when_the_server_takes_it(typed):
     """Python's \\s and \\d once let a no-break space and Arabic-Indic digits through the server's rule."""
-    from kiosk.domain.complaints import check_phone
-    from kiosk.domain.errors import BadRequest
-
-    try:
-        check_phone(typed)
-        taken = True
-    except BadRequest:
-        taken = False
+    taken = _taken(check_phone, typed)
     documented = len(typed) <= COMPLAINT_PHONE["maxLength"]
     for flags in (0, re.ASCII):
         assert (documented and bool(re.search(COMPLAINT_PHONE["pattern"], typed, flags))) == taken, repr(typed)
