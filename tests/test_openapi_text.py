@@ -99,3 +99,59 @@ def test_the_documented_phone_takes_the_forms_residents_write():
         assert re.search(COMPLAINT_PHONE["pattern"], typed), typed
     for typed in ("0712345678", "+1 812 3456 7890", "0812\u00a03456\u00a07890", "08123", "x"):
         assert not re.search(COMPLAINT_PHONE["pattern"], typed), typed
+
+
+# ----------------------------------------------------------------- SMS numbers: opt-in with a number or later
+
+
+def _body_schema(path: str) -> dict:
+    return document()["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+
+
+OPT_IN_PHONES = [
+    _body_schema("/api/tickets")["properties"]["phone"],
+    _body_schema("/api/bookings")["properties"]["phone"],
+]
+SMS_PHONES = [
+    _body_schema("/api/tickets/{id}/sms")["properties"]["phone"],
+    _body_schema("/api/bookings/{token}/sms")["properties"]["phone"],
+]
+
+
+@st.composite
+def _written_phones(draw) -> str:
+    """Numbers as people write them: a prefix, 8, digits, with spaces, dashes, dots or brackets anywhere."""
+    prefix = draw(st.sampled_from(["", "+62", "62", "0", "0062", "+620", "00", "062", "+1"]))
+    digits = prefix + "8" + draw(st.text("0123456789", min_size=5, max_size=13))
+    written = "".join(
+        draw(st.sampled_from(["", "", "", " ", "-", ".", "(", ")", "\t", "\n", "\u00a0"])) + c for c in digits
+    )
+    return written + draw(st.sampled_from(["", " ", "\n", "\u00a0", "\u0668"]))
+
+
+PHONE_TEXT = st.one_of(st.text(alphabet="+0268912 -().\t\n\u00a0\u0668", max_size=18), _written_phones())
+
+
+@given(PHONE_TEXT)
+def test_an_opt_in_phone_matches_the_documented_pattern_exactly_when_the_server_takes_it(typed):
+    """A number given with a ticket or a booking ("" or none: no SMS); the documented pattern once allowed no
+    space or dash at all, which the server takes ("0812 3456 7890")."""
+    from kiosk.domain.bookings import normalise_phone
+
+    taken = _taken(normalise_phone, typed)
+    for schema in OPT_IN_PHONES:
+        for flags in (0, re.ASCII):
+            assert bool(re.search(schema["pattern"], typed, flags)) == taken, repr(typed)
+
+
+@given(PHONE_TEXT)
+def test_an_sms_phone_matches_the_documented_pattern_exactly_when_the_server_takes_it(typed):
+    from kiosk.domain.sms import normalise_phone
+
+    taken = normalise_phone(typed) is not None
+    for schema in SMS_PHONES:
+        for flags in (0, re.ASCII):
+            documented = len(typed) <= schema.get("maxLength", 10**6) and bool(
+                re.search(schema["pattern"], typed, flags)
+            )
+            assert documented == taken, repr(typed)

@@ -209,7 +209,8 @@ def test_anything_else_gets_help(office):
 def test_every_reply_text_is_gsm7_and_fits_two_parts():
     for name in dir(rules):
         value = getattr(rules, name)
-        if name.isupper() and isinstance(value, str) and len(value) > 20:
+        # every long upper-case text is a reply, but for the phone rule's pattern (the OpenAPI document's)
+        if name.isupper() and isinstance(value, str) and len(value) > 20 and not name.endswith("_PATTERN"):
             assert rules.is_gsm7(value), name
             assert rules.gsm7_length(value.format_map(_Long())) <= 2 * rules.PART_OF_TWO, name
 

@@ -163,15 +163,21 @@ def check_members(value: object) -> int:
     return value
 
 
-_PHONE_DIGITS = re.compile(r"^(?:\+?62|0)(8[1-9][0-9]{6,10})$")  # the mobile numbers SMS can reach (domain/sms.py)
+_PHONE_DIGITS = re.compile(r"(?:\+?62|0)(8[1-9][0-9]{6,10})")  # the mobile numbers SMS can reach (domain/sms.py)
+_PHONE_SEP = r"[ \t\n\r\f\v-]"  # ASCII spaces and dashes, as OPT_IN_PATTERN says
+_S = _PHONE_SEP + "*"
+# The SMS opt-in given with a ticket or a booking, as the OpenAPI document states it: empty (or spaces) for none.
+OPT_IN_PATTERN = rf"^({_S}|{_S}(\+{_S}6{_S}2|6{_S}2|0){_S}8{_S}[1-9]({_S}[0-9]){{6,10}}{_S})$"
 
 
 def normalise_phone(value: object) -> str | None:
     """Return an Indonesian mobile number as +628..., None when absent; raise 400 invalid_phone otherwise."""
-    if value is None or value == "":
+    if value is None:
         return None
-    text = re.sub(r"[\s-]", "", value) if isinstance(value, str) else ""
-    match = _PHONE_DIGITS.match(text)
+    text = re.sub(_PHONE_SEP, "", value) if isinstance(value, str) else None
+    if text == "":
+        return None
+    match = _PHONE_DIGITS.fullmatch(text) if text is not None else None
     if not match:
         raise BadRequest("Nomor ponsel tidak valid (contoh: 0812 3456 7890).", code="invalid_phone")
     return "+62" + match.group(1)

@@ -6,7 +6,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from kiosk.domain.bookings import OPT_IN_PATTERN
 from kiosk.domain.complaints import NOT_BLANK, PHONE_MAX, PHONE_PATTERN
+from kiosk.domain.sms import PHONE_MAX as SMS_PHONE_MAX
+from kiosk.domain.sms import PHONE_PATTERN as SMS_PHONE_PATTERN
 from kiosk.domain.survey import NUMBER_PATTERN
 from kiosk.version import __version__
 from kiosk.web.common import IDEMPOTENCY_KEY_PATTERN
@@ -1855,7 +1858,8 @@ PATHS["/api/tickets/{id}/sms"] = {
                         "properties": {
                             "phone": {
                                 "type": "string",
-                                "pattern": "^(\\+62|62|0)8[1-9][0-9]{6,10}$",
+                                "maxLength": SMS_PHONE_MAX,
+                                "pattern": SMS_PHONE_PATTERN,
                                 "description": "an Indonesian mobile number, normalised to +62…",
                             }
                         },
@@ -1904,7 +1908,8 @@ PATHS["/api/bookings/{token}/sms"] = {
                         "properties": {
                             "phone": {
                                 "type": "string",
-                                "pattern": "^(\\+62|62|0)8[1-9][0-9]{6,10}$",
+                                "maxLength": SMS_PHONE_MAX,
+                                "pattern": SMS_PHONE_PATTERN,
                                 "description": "an Indonesian mobile number, normalised to +62…",
                             }
                         },
@@ -2507,8 +2512,8 @@ _ticket_body["properties"].update(
         "members": {"type": "integer", "minimum": 1, "maximum": 5, "default": 1},
         "phone": {
             "type": "string",
-            "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$",
-            "description": "SMS opt-in, e.g. 0812...; kept until the ticket ends",
+            "pattern": OPT_IN_PATTERN,
+            "description": "SMS opt-in, e.g. 0812 3456 7890 (empty: none); kept until the ticket ends",
         },
     }
 )
@@ -2586,7 +2591,7 @@ PATHS.update(
                                     },
                                     "nik": {"type": "string"},
                                     "members": {"type": "integer", "minimum": 1, "maximum": 5},
-                                    "phone": {"type": "string", "pattern": "^(\\+?62|0)8[1-9][0-9]{6,10}$"},
+                                    "phone": {"type": "string", "pattern": OPT_IN_PATTERN},
                                 },
                             }
                         }
