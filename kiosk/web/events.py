@@ -55,14 +55,15 @@ def _id_list(name: str) -> set[str] | None:
 _MAX_EVENT_ID = 2**63 - 1  # SQLite's INTEGER range
 
 
-def _last_event_id() -> int:
-    """Return the resume point: ASCII digits within SQLite's range, else a 400 (never a 500, never a stream)."""
+def _last_event_id() -> int | None:
+    """Return the resume point (None: none given): ASCII digits within SQLite's range, else a 400 (never a 500,
+    never a stream). 0 is a resume point too: a display that knew of no call yet gets every call since."""
     raw = request.headers.get("Last-Event-ID")
     if raw is None:
         raw = request.args.get("last_event_id", "")
     raw = raw.strip(" ")
     if not raw:
-        return 0
+        return None
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and int(raw) <= _MAX_EVENT_ID):
         raise BadRequest("Last-Event-ID harus berupa angka id peristiwa (0 sampai 9223372036854775807).")
     return int(raw)
@@ -103,8 +104,12 @@ def stream():
         subscription = None
         try:
             subscription = rt.events.subscribe(accepts)  # before the replay, so nothing falls between
-            missed = store.calls(rt.db, rt.today(), after_event=last_sent, limit=REPLAY_LIMIT) if last_sent else []
-            replayed_up_to = missed[0]["event_id"] if missed else last_sent
+            missed = (
+                store.calls(rt.db, rt.today(), after_event=last_sent, limit=REPLAY_LIMIT)
+                if last_sent is not None
+                else []
+            )
+            replayed_up_to = missed[0]["event_id"] if missed else (last_sent or 0)
             yield "retry: 2000\n\n"
             for call in (call_json(rt, event) for event in reversed(missed)):  # oldest first
                 if accepts("call", call):

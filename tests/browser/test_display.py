@@ -264,6 +264,25 @@ def test_the_display_knows_the_queue_before_it_listens_so_no_call_falls_between(
     assert [c["number"] for c in _announced(page)] == [later["number"]]  # the earlier one is not spoken again
 
 
+def test_the_first_call_of_the_day_made_just_before_the_stream_opens_is_still_spoken(new_page, office):
+    """With no call yet the display's first answer names no call to resume after: the stream opened without a
+    resume point and the server replayed nothing, so a call made between that answer and the stream was lost."""
+    headers = office.login()
+    page = new_page(1920, 1080)
+    made: list[dict] = []
+
+    def call_before_the_stream_is_heard(route):
+        if not made:
+            made.append(_call(office, headers))
+        route.continue_()
+
+    page.route("**/api/events**", call_before_the_stream_is_heard)
+    page.goto(office.url + "/display")
+    page.wait_for_selector("#connection[data-state=online]", state="attached", timeout=5000)
+    page.wait_for_function("n => window.__announced.some(c => c.number === n)", arg=made[0]["number"], timeout=5000)
+    assert page.inner_text("#current-number") == made[0]["number"]
+
+
 def test_a_display_refused_a_stream_keeps_up_by_polling(new_page, tmp_path):
     app = make_app(tmp_path, server__max_streams=1, server__max_streams_per_client=1)
     add_staff(app)

@@ -42,6 +42,8 @@ def test_a_display_takes_ten_thousand_events_without_growing(new_page, tmp_path)
         page = new_page(1920, 1080)
         page.goto(server.url + "/display")
         page.wait_for_function("() => document.getElementById('current-number').textContent !== ''")
+        # the events below are published straight to the stream (no rows to replay): it must be listening
+        page.wait_for_selector("#connection[data-state=online]", state="attached")
         cdp = page.context.new_cdp_session(page)
         cdp.send("Runtime.enable")
         last_real = runtime.db.conn.execute("SELECT max(id) FROM ticket_events WHERE action = 'call'").fetchone()[0]

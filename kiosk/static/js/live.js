@@ -40,6 +40,7 @@ export function connect(baseUrl, options) {
   const heartbeatMs = Math.max(1000, (options.heartbeatSeconds || 15) * 1000);
   let source = null;
   let lastEventId = 0;
+  let resumes = false;      // a resume point is known (seen() or an event's id), even 0: the server replays after it
   let failures = 0;
   let opened = 0;           // how many times a stream opened (0 = never)
   let lastHeard = Date.now();
@@ -60,7 +61,7 @@ export function connect(baseUrl, options) {
   }
 
   function url() {
-    if (!lastEventId) return baseUrl;
+    if (!resumes) return baseUrl;
     return `${baseUrl + (baseUrl.indexOf("?") >= 0 ? "&" : "?")}last_event_id=${lastEventId}`;
   }
 
@@ -68,6 +69,7 @@ export function connect(baseUrl, options) {
     lastHeard = Date.now();
     const id = parseInt(event && event.lastEventId, 10);
     if (id > lastEventId) lastEventId = id;
+    if (id >= 0) resumes = true;
   }
 
   function listen(name) {
@@ -124,7 +126,7 @@ export function connect(baseUrl, options) {
     lastEventId: () => { return lastEventId; },
     polling: () => { return pollTimer !== null; },
     // Raise the resume point (e.g. to the newest call already shown from /api/queue).
-    seen: (id) => { if (id > lastEventId) lastEventId = id; },
+    seen: (id) => { resumes = true; if (id > lastEventId) lastEventId = id; },
     reconnect: restart,
     close: () => {
       stopped = true;
