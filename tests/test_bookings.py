@@ -444,3 +444,19 @@ def test_a_scripted_day_full_at_nine_then_twenty_bookings_checked_in_the_next_da
 
     finally:
         app.extensions["kiosk"].stop()
+
+
+@pytest.mark.parametrize("path", ["/api/tickets", "/api/bookings"])
+def test_an_idempotency_key_of_100_characters_is_taken_and_101_refused(office, path):
+    client = office.test_client()
+    body = (
+        {"service": "REKAM"} if path == "/api/tickets" else {"service": "REKAM", "date": "2026-11-26", "slot": "08:00"}
+    )
+    longest = "k" * 99 + "."
+    first = client.post(path, json=body, headers={"Idempotency-Key": longest})
+    assert first.status_code == 201, first.get_json()
+    again = client.post(path, json=body, headers={"Idempotency-Key": longest})
+    assert again.status_code == 200 and again.get_json() == first.get_json()  # the same answer, not a second one
+    refused = client.post(path, json=body, headers={"Idempotency-Key": longest + "k"})
+    assert (refused.status_code, refused.get_json()["error"]["code"]) == (400, "bad_request")
+    assert "Idempotency-Key" in refused.get_json()["error"]["message"]

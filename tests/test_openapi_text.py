@@ -63,11 +63,13 @@ def _taken(check, typed: str) -> bool:
 
 
 def test_the_survey_documents_its_number_and_token_or_number_not_both():
+    import jsonschema_rs
+
     assert SURVEY_WHO["properties"]["number"]["pattern"] == NUMBER_PATTERN
-    both = {"token": "t", "number": "A-1"}
-    matches = [all(key in both for key in branch["required"]) for branch in SURVEY_WHO["oneOf"]]
-    assert matches == [True, True]  # and each branch's "not" refuses the other key: neither alone matches both
-    assert [branch["not"]["required"] for branch in SURVEY_WHO["oneOf"]] == [["number"], ["token"]]
+    who = jsonschema_rs.validator_for(SURVEY_WHO)
+    assert who.is_valid({"token": "t"}) and who.is_valid({"number": "A-1"})
+    assert not who.is_valid({"token": "t", "number": "A-1"}) and not who.is_valid({})  # both, or neither: refused
+    assert not who.is_valid({"number": "A-0"}) and not who.is_valid({"number": "AB-1"})
 
 
 @given(st.text(alphabet="aAbZ0123456789 -._\t\u00a0\u0661\n", max_size=9))
@@ -155,3 +157,13 @@ def test_an_sms_phone_matches_the_documented_pattern_exactly_when_the_server_tak
                 re.search(schema["pattern"], typed, flags)
             )
             assert documented == taken, repr(typed)
+
+
+def test_a_phone_is_taken_up_to_its_longest_written_form_and_not_a_character_more():
+    from kiosk.domain.sms import PHONE_MAX
+    from kiosk.domain.sms import normalise_phone as sms_phone
+
+    longest = "0812-3456-7890" + " " * (PHONE_MAX - 14)
+    assert len(longest) == PHONE_MAX == COMPLAINT_PHONE["maxLength"] == SMS_PHONES[0]["maxLength"]
+    assert check_phone(longest) == sms_phone(longest) == "+6281234567890"
+    assert not _taken(check_phone, longest + " ") and sms_phone(longest + " ") is None

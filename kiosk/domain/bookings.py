@@ -174,13 +174,14 @@ def normalise_phone(value: object) -> str | None:
     """Return an Indonesian mobile number as +628..., None when absent; raise 400 invalid_phone otherwise."""
     if value is None:
         return None
-    text = re.sub(_PHONE_SEP, "", value) if isinstance(value, str) else None
-    if text == "":
-        return None
-    match = _PHONE_DIGITS.fullmatch(text) if text is not None else None
-    if not match:
-        raise BadRequest("Nomor ponsel tidak valid (contoh: 0812 3456 7890).", code="invalid_phone")
-    return "+62" + match.group(1)
+    if isinstance(value, str):
+        text = re.sub(_PHONE_SEP, "", value)
+        if not text:
+            return None  # empty, or spaces only: no SMS
+        match = _PHONE_DIGITS.fullmatch(text)
+        if match:
+            return "+62" + match.group(1)
+    raise BadRequest("Nomor ponsel tidak valid (contoh: 0812 3456 7890).", code="invalid_phone")
 
 
 def date_text(day: date) -> str:

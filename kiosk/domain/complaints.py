@@ -18,7 +18,7 @@ from typing import Any
 from kiosk.domain.errors import BadRequest
 from kiosk.domain.queue import DAY_NAMES, MONTH_NAMES, holiday_name, waiting_deadline
 from kiosk.domain.settings import WEEKDAYS, Hours, Office, Service
-from kiosk.domain.sms import PART_OF_TWO, fit, gsm7_length, to_gsm7
+from kiosk.domain.sms import PART_OF_TWO, PHONE_MAX, PHONE_SEPARATORS, fit, gsm7_length, to_gsm7
 from kiosk.domain.survey import remove_long_numbers
 
 # category -> (Indonesian, English) label, in the order screens offer them
@@ -43,11 +43,10 @@ CODE_PREFIX = "PGD"
 _CODE = re.compile(r"^PGD-(\d{4})-(\d{4,9})$")
 _LAPOR_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9./-]{0,39}$")
 # Indonesian mobile numbers for a call back: 08xx..., +628xx..., 628xx..., with ASCII spaces, dots, dashes or
-# brackets anywhere. PHONE_PATTERN states the same rule for the OpenAPI document (ECMA 262 and Python alike).
-_SEP = r"[ \t\n\r\f\v().-]"
-_PHONE_SEPARATORS = re.compile(_SEP)
+# brackets anywhere (as for SMS). PHONE_PATTERN states the same rule for the OpenAPI document (ECMA 262 and
+# Python alike).
+_SEP = PHONE_SEPARATORS
 _PHONE = re.compile(r"(?:\+62|62|0)(8[0-9]{7,12})")
-PHONE_MAX = 32
 PHONE_PATTERN = rf"^({_SEP}*|{_SEP}*(\+{_SEP}*6{_SEP}*2|6{_SEP}*2|0){_SEP}*8({_SEP}*[0-9]){{7,12}}{_SEP}*)$"
 SEARCH_DAYS = 3 * 366  # a deadline further than this (an office that never opens) counts calendar days
 
@@ -74,13 +73,14 @@ def check_phone(value: Any) -> str | None:
     """Return an Indonesian mobile number as +62... (None when not given: empty or only spaces) or raise BadRequest."""
     if value is None:
         return None
-    digits = _PHONE_SEPARATORS.sub("", value) if isinstance(value, str) and len(value) <= PHONE_MAX else None
-    if digits == "":
-        return None
-    match = _PHONE.fullmatch(digits) if digits is not None else None
-    if match is None:
-        raise BadRequest("Nomor telepon tidak valid. Tulis nomor ponsel seperti 0812 3456 7890 (field 'phone').")
-    return "+62" + match.group(1)
+    if isinstance(value, str) and len(value) <= PHONE_MAX:
+        digits = re.sub(PHONE_SEPARATORS, "", value)
+        if not digits:
+            return None  # empty, or spaces only: no call back
+        match = _PHONE.fullmatch(digits)
+        if match:
+            return "+62" + match.group(1)
+    raise BadRequest("Nomor telepon tidak valid. Tulis nomor ponsel seperti 0812 3456 7890 (field 'phone').")
 
 
 def check_answer(value: Any) -> str:

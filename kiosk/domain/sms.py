@@ -17,9 +17,9 @@ from datetime import date, datetime, time, timedelta
 _MOBILE = re.compile(r"^\+628[1-9][0-9]{6,10}$")
 # As written: 08…, 628…, +62 8…, 0062 8…, +62 08…, with ASCII spaces, dashes, dots or brackets anywhere.
 # PHONE_PATTERN states the same rule for the OpenAPI document (ECMA 262 and Python read it alike).
-_SEP = r"[ \t\n\r\f\v().-]"
+PHONE_SEPARATORS = r"[ \t\n\r\f\v().-]"
 PHONE_MAX = 32
-_S = _SEP + "*"
+_S = PHONE_SEPARATORS + "*"
 PHONE_PATTERN = rf"^{_S}(\+{_S}6{_S}2|0{_S}0{_S}6{_S}2|6{_S}2|0){_S}(0{_S})?8{_S}[1-9]({_S}[0-9]){{6,10}}{_S}$"
 
 
@@ -30,7 +30,7 @@ def normalise_phone(text: object) -> str | None:
     """
     if not isinstance(text, str) or len(text) > PHONE_MAX:
         return None
-    digits = re.sub(_SEP, "", text)
+    digits = re.sub(PHONE_SEPARATORS, "", text)
     if digits.startswith("+62"):
         digits = "+62" + digits[3:]
     elif digits.startswith("0062"):
