@@ -165,6 +165,11 @@ def printer_state(printer: Escpos | None) -> str:
         # Includes TimeoutError: a connected printer that stays silent is treated as not ready.
         log.info("Printer status query failed: %r", exc)
         return "offline"
+    if isinstance(printer, Network) and not (online_status and paper_status):
+        # A socket reads b"" only at the end of the stream: the printer hung up instead of answering (switched
+        # off, its network module restarting). That is not a one-way cable ("unknown", which takes jobs).
+        log.info("Printer closed the connection instead of answering its status")
+        return "offline"
     return _state_from_status(online_status, paper_status)
 
 

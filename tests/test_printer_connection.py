@@ -127,6 +127,36 @@ def test_silent_printer_is_not_online_within_the_timeout(fake: FakePrinter) -> N
     close_printer(printer)
 
 
+def test_a_network_printer_that_hangs_up_before_its_second_answer_is_offline_never_unknown() -> None:
+    # The print worker reads "unknown" as a one-way cable that takes jobs ("online"). A network printer that ends
+    # the connection instead of answering (switched off, its network module restarting) is not ready: the
+    # counter showed a printer switched off mid-question as "online" for one check before "offline".
+    listener = socket.create_server(("127.0.0.1", 0))
+    hung_up = threading.Event()
+
+    def answer_once_then_hang_up() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(3)  # DLE EOT 1
+            conn.sendall(bytes([0x12]))  # online
+            conn.shutdown(socket.SHUT_WR)  # then the end of the stream, and nothing more
+            hung_up.set()
+            conn.settimeout(5)
+            while conn.recv(16):
+                pass
+
+    server = threading.Thread(target=answer_once_then_hang_up, daemon=True)
+    server.start()
+    printer = open_printer(Config(port=listener.getsockname()[1]))
+    try:
+        assert printer_state(printer) == "offline"
+        assert hung_up.is_set()
+    finally:
+        close_printer(printer)
+        server.join(5)
+        listener.close()
+
+
 def test_printer_dropping_mid_job_raises_oserror(fake: FakePrinter) -> None:
     printer = open_printer(network(fake))
     assert printer_state(printer) == "online"
