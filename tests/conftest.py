@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import flask
 import pytest
 
+from tests import schedule
 from tests.support import LiveServer, ReusedBuilderRule, add_staff, make_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -321,3 +322,31 @@ def pytest_collection_modifyitems(config, items):
         if serial:
             config.hook.pytest_deselected(items=serial)
             items[:] = [item for item in items if not item.get_closest_marker("serial")]
+    # The order of the collection is what xdist hands out; a worker sees its controller's arguments only in
+    # workerinput (its own "dist" option is reset to "no").
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    arguments = " ".join(getattr(config, "workerinput", {}).get("mainargv", ()))
+    if workers > 1 and re.search(r"--dist[= ]worksteal\b", arguments):
+        items[:] = _worksteal_order(items, workers)
+
+
+def _worksteal_order(items, workers: int) -> list:
+    """Each worker's first slice gets its share of the costly files first and cheap tests last (tests/schedule.py)."""
+    root = Path(__file__).parents[1]
+    known = schedule.durations()
+    count: dict[str, int] = {}
+    for item in items:
+        name = item.path.relative_to(root).as_posix()
+        count[name] = count.get(name, 0) + 1
+
+    def file_of(item) -> str:
+        return item.path.relative_to(root).as_posix()
+
+    def cost_of(item) -> float:
+        name = file_of(item)
+        if name in known:
+            return known[name] / count[name]
+        marker = next((m for m in ("browser", "slow", "unit") if item.get_closest_marker(m)), None)
+        return schedule.GUESS[marker]
+
+    return schedule.order(items, workers, file_of, cost_of, waits=lambda item: bool(item.get_closest_marker("browser")))
