@@ -6,6 +6,7 @@ import collections
 import os
 import sqlite3
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -637,3 +638,16 @@ def test_wait_facts_are_count_ahead_and_average_service_minutes_in_one_statement
         expected = (store.count_ahead(db, ticket), average if ticket["status"] == "waiting" else 10.0)
         assert store.wait_facts(db, ticket, 10) == pytest.approx(expected)
     assert store.wait_facts(db, store.get_ticket(db, tickets[1]["id"]), 10) == (2, pytest.approx(7.0))
+
+
+def test_an_issued_ticket_carries_its_wait_figures_read_in_its_own_transaction(office):
+    # The answer's "ahead" and wait come from the issue's own transaction (no read of its own afterwards):
+    # the same figures a later read gives, also for numbers committed together from many threads at once.
+    settings, db = office
+    default = settings.queue.default_service_minutes
+    with ThreadPoolExecutor(12) as pool:
+        tickets = list(pool.map(lambda _: issue(office), range(12)))
+    assert sorted(ticket.wait_figures[0] for ticket in tickets) == list(range(12))
+    for ticket in tickets:
+        assert ticket.wait_figures == store.wait_figures(db, ticket, default)
+        assert ticket == store.get_ticket(db, ticket["id"])  # still exactly the stored row

@@ -55,7 +55,10 @@ def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
     """Return the view of a ticket row (the store's ticket columns)."""
     settings = rt.settings
     # One query; a family's number counts each member in ``people``.
-    ahead, people, average = store.wait_figures(rt.db, ticket, settings.queue.default_service_minutes)
+    figures = getattr(ticket, "wait_figures", None)  # read in the issue's own transaction (store.IssuedTicket)
+    if figures is None:
+        figures = store.wait_figures(rt.db, ticket, settings.queue.default_service_minutes)
+    ahead, people, average = figures
     wait = 0
     if ticket["status"] == "waiting":
         # The ticket itself is served after everyone ahead has been.
