@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -331,16 +332,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _worksteal_order(items, workers: int) -> list:
-    """Each worker's first slice gets its share of the costly files first and cheap tests last (tests/schedule.py)."""
+    """Each worker's first slice gets an equal share of the estimated cost, its quick tests last (tests/schedule.py)."""
     root = Path(__file__).parents[1]
     known = schedule.durations()
-    count: dict[str, int] = {}
-    for item in items:
-        name = item.path.relative_to(root).as_posix()
-        count[name] = count.get(name, 0) + 1
 
     def file_of(item) -> str:
         return item.path.relative_to(root).as_posix()
+
+    count = Counter(map(file_of, items))
 
     def cost_of(item) -> float:
         name = file_of(item)

@@ -70,9 +70,8 @@ def order(
         files[file_of(item)].append(item)
     cost = {name: sum(cost_of(item) for item in members) for name, members in files.items()}
     sizes = slice_sizes(len(items), workers)
-    slices: list[list[T]] = [[] for _ in sizes]
     load = [0.0] * workers
-    placed: list[list[tuple[float, list[T]]]] = [[] for _ in sizes]  # per slice: (file cost, its tests)
+    placed: list[list[tuple[float, list[T]]]] = [[] for _ in sizes]  # per slice: (cost, tests of one file)
 
     def room(index: int) -> int:
         return sizes[index] - sum(len(members) for _, members in placed[index])
@@ -93,9 +92,7 @@ def order(
                 placed[index].append((each * len(part), part))
                 load[index] += each * len(part)
                 start += len(part)
-    for index, parts in enumerate(placed):
-        slices[index] = _interleave(parts, waits, busy_first=index % 2 == 0)
-    return [item for members in slices for item in members]
+    return [item for index, parts in enumerate(placed) for item in _interleave(parts, waits, index % 2 == 0)]
 
 
 QUICK = 0.05  # seconds per test: a file of such tests goes to the end of its slice
@@ -106,16 +103,18 @@ def _interleave(parts: list[tuple[float, list[T]]], waits: Callable[[T], bool], 
 
     Half the slices start with a busy file, half with a waiting one, so the run starts with the same mix it keeps.
     """
-    parts = sorted(parts, key=lambda part: -part[0])  # stable: equal costs keep their order
-    quick = [part for part in parts if part[0] / max(len(part[1]), 1) < QUICK]
-    kinds: list[list[tuple[float, list[T]]]] = [[], []]
-    for part in parts:
-        if not any(part is other for other in quick):
-            kinds[0 if waits(part[1][0]) else 1].append(part)
+    quick: list[tuple[float, list[T]]] = []
+    kinds: list[list[tuple[float, list[T]]]] = [[], []]  # kinds[0] waits, kinds[1] is busy
+    for part in sorted(parts, key=lambda part: -part[0]):  # stable: equal costs keep their order
+        cost, members = part
+        if cost / len(members) < QUICK:
+            quick.append(part)
+        else:
+            kinds[0 if waits(members[0]) else 1].append(part)
     totals = [sum(cost for cost, _ in kind) or 1.0 for kind in kinds]
     done = [0.0, 0.0]
     ordered: list[T] = []
-    first = 1 if busy_first else 0  # kinds[0] waits, kinds[1] is busy
+    first = 1 if busy_first else 0
     while kinds[0] or kinds[1]:
         pick = min(
             (kind for kind in (0, 1) if kinds[kind]), key=lambda kind: (done[kind] / totals[kind], kind != first)
