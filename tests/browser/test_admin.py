@@ -114,7 +114,11 @@ def test_admin_sees_today_adds_a_member_and_disables_them_after_confirming(live_
     actions = page.eval_on_selector_all(f"{row} [data-staff-action]", "els => els.map(e => e.dataset.staffAction)")
     assert actions == ["enable"]  # a disabled account can only be enabled again
     # Riwayat perubahan akun: who created and who disabled budi, newest first.
-    page.wait_for_function("() => document.querySelectorAll('#staff-changes-body tr').length >= 2")
+    # The record is asked for beside the staff list, so it may answer after the state cell changed: wait for
+    # the disable itself, not for a row count the record already had before it.
+    page.wait_for_function(
+        "() => (document.querySelector('#staff-changes-body tr')?.cells[2]?.textContent || '') === 'Dinonaktifkan'"
+    )
     rows = page.eval_on_selector_all(
         "#staff-changes-body tr", "rows => rows.map(r => [...r.cells].slice(1).map(c => c.textContent))"
     )

@@ -68,10 +68,15 @@ export function setupStaff({api, say, ask}) {
     }));
   }
 
+  // Two loads can be on the way at once (a change, then the live reload): only the newest one's answers are
+  // shown, so an older answer arriving late never puts back a list the newer one replaced.
+  let loads = 0;
   function loadStaff() {
-    api("GET", "/api/admin/staff-changes").then(renderChanges, () => {});
-    return api("GET", "/api/admin/staff").then(renderStaff, (error) => {
-      if (error.status !== 401) say(error.message, "error");
+    const load = ++loads;
+    const newest = (render) => (answer) => { if (load === loads) render(answer); };
+    api("GET", "/api/admin/staff-changes").then(newest(renderChanges), () => {});
+    return api("GET", "/api/admin/staff").then(newest(renderStaff), (error) => {
+      if (error.status !== 401 && load === loads) say(error.message, "error");
     });
   }
 
