@@ -3,13 +3,15 @@ the kiosk is refused with the alternatives, the services list and the live strea
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 from datetime import datetime
 
 import pytest
 
 from kiosk.domain import disruptions as rules
 from tests.conftest import JAKARTA
-from tests.support import add_staff, make_app
+from tests.support import add_staff, make_app, wait_until
 
 
 @pytest.fixture
@@ -96,6 +98,65 @@ def test_a_disruption_of_every_service_stops_them_all_and_offers_nothing_it_cove
     for code in ("REKAM", "IKD", "INFO"):
         assert kiosk.post("/api/tickets", json={"service": code}).get_json()["error"]["code"] == "service_suspended"
     assert all(s["suspended"]["reason"] == "power" for s in kiosk.get("/api/services").get_json())
+
+
+def test_a_suspended_service_answers_409_first_whatever_else_the_request_gets_wrong(office):
+    kiosk = office.test_client()
+    issued = kiosk.post("/api/tickets", json={"service": "REKAM"}, headers={"Idempotency-Key": "kiosk-1:7"})
+    assert issued.status_code == 201
+    staff, headers = _login(office)
+    started = staff.post("/api/disruptions", json={"service": "REKAM", "reason": "blanko"}, headers=headers)
+    assert started.status_code == 201
+    for body, extra in (
+        ({"service": "REKAM", "members": 0}, {}),  # a bad family size
+        ({"service": "REKAM", "phone": "12"}, {}),  # a bad SMS number
+        ({"service": "REKAM"}, {"Idempotency-Key": "bad key!"}),  # a malformed key
+        ({"service": "REKAM"}, {"Idempotency-Key": "kiosk-1:7"}),  # the key of a number issued before it
+    ):
+        refused = kiosk.post("/api/tickets", json=body, headers=extra)
+        assert (refused.status_code, refused.get_json()["error"]["code"]) == (409, "service_suspended"), body
+    wrong = kiosk.post("/api/tickets", json={"service": "IKD", "members": 0})  # not suspended: its own error
+    assert (wrong.status_code, wrong.get_json()["error"]["code"]) == (400, "bad_request")
+
+
+def test_a_disruption_committed_while_a_number_waits_to_be_written_refuses_that_number(office):
+    # The suspension is read in the transaction that issues: a number whose request was already past every
+    # check when staff suspended the service is refused, not issued into a suspended queue.
+    db = office.extensions["kiosk"].db
+    answers = []
+    with db._lock:  # the write lock: the issue below waits in line with everything checked
+        thread = threading.Thread(
+            target=lambda: answers.append(office.test_client().post("/api/tickets", json={"service": "REKAM"}))
+        )
+        thread.start()
+        wait_until(lambda: len(db._line) == 1)
+        direct = sqlite3.connect(db.path)
+        direct.execute(
+            "INSERT INTO disruptions (service, reason, note, since, started_by) VALUES ('REKAM', 'network', '',"
+            " '2026-11-25T09:00:00+07:00', 'petugas')"
+        )
+        direct.commit()
+        direct.close()
+    thread.join(10)
+    assert (answers[0].status_code, answers[0].get_json()["error"]["code"]) == (409, "service_suspended")
+    waiting = {s["code"]: s["waiting"] for s in office.test_client().get("/api/queue").get_json()["services"]}
+    assert waiting["REKAM"] == 0
+
+
+def test_issuing_reads_nothing_on_the_request_threads_own_connection(office):
+    # With 20 kiosks at once a read on a waitress thread's own connection costs a cold page cache (another
+    # connection has always written since): the suspension is read in the issue's transaction instead.
+    kiosk = office.test_client()
+    assert kiosk.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
+    statements: list[str] = []
+    db = office.extensions["kiosk"].db
+    db.conn.set_trace_callback(statements.append)  # this thread's connection, the one the request runs on
+    try:
+        assert kiosk.post("/api/tickets", json={"service": "REKAM"}).status_code == 201
+        assert kiosk.post("/api/tickets", json={"service": "IKD", "members": 2}).status_code == 201
+    finally:
+        db.conn.set_trace_callback(None)
+    assert statements == []
 
 
 @pytest.mark.parametrize(

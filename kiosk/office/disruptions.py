@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
@@ -106,12 +108,29 @@ def minutes(rt: Runtime, first: date, last: date) -> list[dict[str, Any]]:
     return rows
 
 
+def _refusal(rt: Runtime, row: dict[str, Any]) -> rules.ServiceSuspended:
+    shown = disruption_json(rt, row)
+    words = shown["label"] + (f": {shown['note']}" if shown["note"] else "")
+    return rules.ServiceSuspended(f"Layanan ini sedang dihentikan sementara ({words}).", shown)
+
+
 def refuse_if_suspended(rt: Runtime, service: str) -> None:
     """Raise 409 service_suspended (with the alternatives) while a disruption covers ``service``."""
-    shown = suspension(rt, service)
-    if shown is not None:
-        words = shown["label"] + (f": {shown['note']}" if shown["note"] else "")
-        raise rules.ServiceSuspended(f"Layanan ini sedang dihentikan sementara ({words}).", shown)
+    row = store.active_for(rt.db, service)
+    if row is not None:
+        raise _refusal(rt, row)
+
+
+def suspension_check(rt: Runtime, service: str) -> Callable[[sqlite3.Connection], None]:
+    """``refuse_if_suspended`` to run inside a write transaction (``check`` of storage's issue_ticket): a number
+    is refused by the same transaction that would issue it, so a disruption started a moment before always wins."""
+
+    def check(conn: sqlite3.Connection) -> None:
+        row = store.active_for_in(conn, service)
+        if row is not None:
+            raise _refusal(rt, row)
+
+    return check
 
 
 def suspensions(rt: Runtime) -> dict[str, dict[str, Any]]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.domain import queue
 from kiosk.domain.settings import Counter, Service
 from kiosk.office.bus import ReprintQueued, TicketCalled, TicketIssued, TicketMoved, TicketsExpired
+from kiosk.office.disruptions import suspension_check
 from kiosk.storage import tickets as store
 
 if TYPE_CHECKING:
@@ -27,10 +28,19 @@ def issue(
     """Issue the next number of ``service`` (a repeated key answers the same ticket); return (ticket, created).
 
     ``party`` (kiosk/domain/bookings.py Party): family members, the NIK's keyed hash, an SMS phone, a booked window.
+    While a disruption suspends the service, 409 service_suspended (checked in the issue's own transaction).
     """
     printed = rt.settings.printer.type != "none"
     ticket, created = store.issue_ticket(
-        rt.db, rt.settings, service, priority, rt.now(), idempotency_key=idempotency_key, print_job=printed, party=party
+        rt.db,
+        rt.settings,
+        service,
+        priority,
+        rt.now(),
+        idempotency_key=idempotency_key,
+        print_job=printed,
+        party=party,
+        check=suspension_check(rt, service.code),
     )
     if created:
         rt.bus.emit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -51,7 +52,12 @@ def active(db: Database) -> list[Row]:
 
 def active_for(db: Database, service: str) -> Row | None:
     """Return the latest disruption going on now that covers ``service`` (its own or one of all), or None."""
-    row = db.conn.execute(
+    return active_for_in(db.conn, service)
+
+
+def active_for_in(conn: sqlite3.Connection, service: str) -> Row | None:
+    """``active_for`` on ``conn`` (e.g. inside the write transaction that issues a number)."""
+    row = conn.execute(
         f"SELECT {_COLUMNS} FROM disruptions WHERE ended_at IS NULL AND (service IS NULL OR service = ?)"
         " ORDER BY id DESC LIMIT 1",
         [service],

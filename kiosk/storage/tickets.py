@@ -112,15 +112,19 @@ def issue_ticket(
     idempotency_key: str | None = None,
     print_job: bool = True,
     party: Any = None,
+    check: Callable[[sqlite3.Connection], None] | None = None,
 ) -> tuple[Row, bool]:
     """Issue the next number of ``service`` (or return the ticket of a repeated key); return (ticket, created).
 
     ``party`` (kiosk.domain.bookings.Party): family members, NIK hash, phone or booked window of the number.
-    Kiosks issuing at the same moment are committed together, each durable before it returns
+    ``check(conn)`` runs first in the same transaction and may raise to refuse the number (a repeated key
+    included). Kiosks issuing at the same moment are committed together, each durable before it returns
     (``Database.write_together``).
     """
 
     def work(conn: sqlite3.Connection) -> tuple[Row, bool]:
+        if check is not None:
+            check(conn)
         row, created = issue_in(conn, settings, service, priority, now, idempotency_key, print_job, party)
         ticket = IssuedTicket(row)
         ticket.wait_figures = wait_figures_in(conn, ticket, settings.queue.default_service_minutes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from kiosk.domain.errors import BadRequest, UnknownService
+from kiosk.domain.errors import BadRequest, KioskError, UnknownService
 from kiosk.office import tickets
 from kiosk.office.bookings import reprint_existing, walk_in_party
 from kiosk.office.disruptions import refuse_if_suspended
@@ -42,9 +42,13 @@ def issue():
     service = rt.settings.service(code)
     if service is None:
         raise UnknownService(f"Layanan '{code[:40]}' tidak dikenal.")
-    refuse_if_suspended(rt, service.code)  # 409 service_suspended with the alternatives
-    key = idempotency_key()
-    party = walk_in_party(rt, service, body)  # "members", "nik" (where one_per_nik), "phone"
+    try:
+        key = idempotency_key()
+        party = walk_in_party(rt, service, body)  # "members", "nik" (where one_per_nik), "phone"
+    except KioskError:
+        refuse_if_suspended(rt, service.code)  # a suspended service answers 409 first, whatever else is wrong
+        raise
+    # 409 service_suspended with the alternatives comes from the issue's own transaction: no read of its own
     ticket, created = tickets.issue(rt, service, priority, idempotency_key=key, party=party)
     if ticket.get("existing"):  # the same NIK again today: its number again, printed again
         ticket = reprint_existing(rt, ticket)
