@@ -328,3 +328,28 @@ def test_admin_imports_a_siak_csv_on_the_admin_page_without_picking_a_loket(live
     if SCREENSHOTS:
         page.locator("#impor-siak").screenshot(path=str(Path(SCREENSHOTS) / "admin-siak-import.png"))
     assert problems == []
+
+
+def test_a_late_answer_from_before_a_change_does_not_put_back_the_old_rules(live_server, new_page):
+    """A live refresh of today's figures can be on its way when the admin closes a service; its answer, from
+    before the close, arrived after the close's own reload and put "Buka" and "Tutup hari ini" back."""
+    page = new_page(1366, 768)
+    _login_admin(page, live_server)
+    # The next answer of /api/admin/today reaches the page 1.5 s late (asked at once, so it holds the old state).
+    page.evaluate(
+        """() => { const f = window.fetch.bind(window); let armed = true;
+          window.fetch = (u, o) => { const answer = f(u, o);
+            if (!armed || !String(u).includes('/api/admin/today')) return answer;
+            armed = false;
+            return answer.then((r) => new Promise((done) => setTimeout(() => { window.__lateAnswer = true; done(r); },
+                                                                     1500))); }; }"""
+    )
+    with page.expect_request("**/api/admin/today"):
+        live_server.post("/api/tickets", json={"service": "IKD"}).raise_for_status()  # a live event: a refresh
+    rekam = "#rules-body tr[data-service=REKAM]"
+    page.click(f"{rekam} [data-rule=close]")
+    page.click("#confirm-ok")
+    page.wait_for_selector(f"{rekam} [data-rule=open]")
+    page.wait_for_function("() => window.__lateAnswer === true")
+    assert page.locator(f"{rekam} [data-rule=open]").count() == 1
+    assert page.inner_text(f"{rekam} td:nth-child(2)") == "Layanan ini ditutup sementara hari ini."

@@ -200,9 +200,17 @@ export function setupToday({api, say, ask, onDate}) {
     box.textContent = PRINTER_TEXT[state] || state;
   }
 
+  // Loads overlap (a live refresh on its way when a change reloads): an answer older than one already shown is
+  // dropped, so a late snapshot from before a change never puts back what the change replaced.
+  let loads = 0, shownLoad = 0;
   function loadToday() {
-    return api("GET", "/api/admin/today").then(renderToday, (error) => {
-      if (error.status !== 401) say(error.message, "error");
+    const load = ++loads;
+    return api("GET", "/api/admin/today").then((today) => {
+      if (load < shownLoad) return;
+      shownLoad = load;
+      renderToday(today);
+    }, (error) => {
+      if (error.status !== 401 && load > shownLoad) say(error.message, "error");
     });
   }
 
