@@ -225,3 +225,31 @@ def free_counter(server: LiveServer, headers: dict[str, str], counter: int) -> N
     if held:
         action = "no-show" if held["status"] == "called" else "done"
         server.post(f"/api/tickets/{held['id']}/{action}", headers=headers).raise_for_status()
+
+
+_HOLD_NEXT_ANSWER = """([part, ms]) => {
+  const fetch = window.fetch.bind(window);
+  let armed = true;
+  window.__lateAnswer = false;
+  window.fetch = (url, options) => {
+    const answer = fetch(url, options);
+    if (!armed || !String(url).includes(part)) return answer;
+    armed = false;
+    return answer.then((response) => new Promise((deliver) => setTimeout(() => {
+      const read = response.json.bind(response);
+      // Set once the page has read the body and run what its answer does (the microtasks after it).
+      response.json = () => read().then((body) => { setTimeout(() => { window.__lateAnswer = true; }, 0); return body; });
+      deliver(response);
+    }, ms)));
+  };
+}"""
+
+
+def hold_next_answer(page, url_part: str, ms: int = 1500) -> None:
+    """Make the page's next fetch whose URL contains ``url_part`` answer ``ms`` late (asked at once, so the answer
+    holds the state of that moment); ``wait_for_late_answer`` returns once the page has handled it."""
+    page.evaluate(_HOLD_NEXT_ANSWER, [url_part, ms])
+
+
+def wait_for_late_answer(page) -> None:
+    page.wait_for_function("() => window.__lateAnswer === true", timeout=10000)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.support import hold_next_answer, wait_for_late_answer
+
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = os.environ.get("KIOSK_SCREENSHOTS")
@@ -336,20 +338,13 @@ def test_a_late_answer_from_before_a_change_does_not_put_back_the_old_rules(live
     page = new_page(1366, 768)
     _login_admin(page, live_server)
     # The next answer of /api/admin/today reaches the page 1.5 s late (asked at once, so it holds the old state).
-    page.evaluate(
-        """() => { const f = window.fetch.bind(window); let armed = true;
-          window.fetch = (u, o) => { const answer = f(u, o);
-            if (!armed || !String(u).includes('/api/admin/today')) return answer;
-            armed = false;
-            return answer.then((r) => new Promise((done) => setTimeout(() => { window.__lateAnswer = true; done(r); },
-                                                                     1500))); }; }"""
-    )
+    hold_next_answer(page, "/api/admin/today")
     with page.expect_request("**/api/admin/today"):
         live_server.post("/api/tickets", json={"service": "IKD"}).raise_for_status()  # a live event: a refresh
     rekam = "#rules-body tr[data-service=REKAM]"
     page.click(f"{rekam} [data-rule=close]")
     page.click("#confirm-ok")
     page.wait_for_selector(f"{rekam} [data-rule=open]")
-    page.wait_for_function("() => window.__lateAnswer === true")
+    wait_for_late_answer(page)
     assert page.locator(f"{rekam} [data-rule=open]").count() == 1
     assert page.inner_text(f"{rekam} td:nth-child(2)") == "Layanan ini ditutup sementara hari ini."

@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.axe import problems as _problems
+from tests.support import hold_next_answer, wait_for_late_answer
 
 pytestmark = pytest.mark.browser
 
@@ -267,3 +269,35 @@ def test_the_inbox_in_english_answers_and_records_complaints(live_server, new_pa
     expect(admin.locator("#section-complaints h2")).to_have_text(
         "Complaints received and handled per category and month"
     )
+
+
+def test_switching_the_inbox_filter_never_ends_on_the_earlier_filters_late_list(live_server, new_page):
+    opened = live_server.post("/api/complaints", json={"category": "service", "text": "Layar antrean mati."})
+    answered = live_server.post("/api/complaints", json={"category": "info", "text": "Syarat pindah domisili?"})
+    staff = requests.Session()
+    login = staff.post(live_server.url + "/api/login", json={"username": "kepala", "password": "rahasia-Admin1"})
+    code = answered.json()["complaint"]["code"]
+    staff.post(
+        f"{live_server.url}/api/complaints/{code}/answer",
+        json={"text": "Bawa surat pindah."},
+        headers={"X-CSRF-Token": login.json()["csrf_token"]},
+    ).raise_for_status()
+    assert opened.status_code == 201
+
+    admin = new_page(1366, 900)
+    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
+    admin.fill("#username", "kepala")
+    admin.fill("#password", "rahasia-Admin1")
+    admin.click("#login-submit")
+    admin.wait_for_url("**/admin/complaints")
+    expect(admin.locator(".ci-item .ci-text")).to_have_text(["Layar antrean mati."])
+    # The open list's next answer reaches the page 1.5 s late; meanwhile the admin picks "answered".
+    hold_next_answer(admin, "status=open")
+    with admin.expect_request("**/api/complaints?status=open"):
+        admin.click("[data-filter=overdue]")
+        admin.click("[data-filter=open]")
+    admin.click("[data-filter=answered]")
+    expect(admin.locator(".ci-item .ci-text")).to_have_text(["Syarat pindah domisili?"])
+    wait_for_late_answer(admin)
+    assert admin.locator(".ci-item .ci-text").all_inner_texts() == ["Syarat pindah domisili?"]
+    assert admin.get_attribute("[data-filter=answered]", "aria-pressed") == "true"

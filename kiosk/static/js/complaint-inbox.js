@@ -1,6 +1,7 @@
 // The staff inbox of complaints: a filter (open / overdue / answered), earliest deadline first, and an answer
-// form on each open one. Writes carry the X-CSRF-Token of GET /api/session; the list reloads every minute.
-// Words come from the page's catalogue (Indonesian, or English with ?lang=en).
+// form on each open one. Requests go through the staff API client (lib/api.js: CSRF token, login on 401); the
+// list reloads every minute. Words come from the page's catalogue (Indonesian, or English with ?lang=en).
+import { inOrder, staffApi } from "./lib/api.js";
 import { pageData } from "./lib/page-data.js";
 
 const CONFIG = pageData("inbox-config");
@@ -13,27 +14,15 @@ const template = document.getElementById("complaint-item");
 const categories = CONFIG.categories;
 const CHANNELS = { kiosk: W.channel_kiosk, phone: W.channel_phone, staff: W.channel_staff };
 let filter = "open";
-let csrf = "";
+const client = staffApi({ returnTo: location.pathname + location.search });
+const api = client.call;
+const listInOrder = inOrder();  // a filter switched quickly: the earlier filter's late list is not drawn
 
 function when(iso) {
   const date = new Date(iso);
   const text = new Intl.DateTimeFormat(CONFIG.lang === "en" ? "en-GB" : "id-ID", { day: "numeric", month: "long",
     year: "numeric", hour: "2-digit", minute: "2-digit", timeZone: list.dataset.tz }).format(date);
   return CONFIG.lang === "en" ? text : text.replace(/(\d{2}):(\d{2})/, "$1.$2");
-}
-
-async function api(method, path, body) {
-  const headers = { "Content-Type": "application/json" };
-  if (method !== "GET") headers["X-CSRF-Token"] = csrf;
-  const answer = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined,
-    credentials: "same-origin", cache: "no-store" });
-  if (answer.status === 401) {
-    window.location.href = `/login?next=${encodeURIComponent(location.pathname + location.search)}`;
-    throw new Error("login_required");
-  }
-  const data = await answer.json();
-  if (!answer.ok) throw new Error(data.error ? data.error.message : W.failed);
-  return data;
 }
 
 function item(complaint) {
@@ -74,10 +63,11 @@ function item(complaint) {
   return node;
 }
 
-async function load() {
-  const data = await api("GET", `/api/complaints?status=${filter}`);
-  list.replaceChildren(...data.complaints.map(item));
-  empty.hidden = data.complaints.length > 0;
+function load() {
+  return api("GET", `/api/complaints?status=${filter}`).then(listInOrder((data) => {
+    list.replaceChildren(...data.complaints.map(item));
+    empty.hidden = data.complaints.length > 0;
+  }));
 }
 
 for (const button of document.querySelectorAll("[data-filter]")) {
@@ -105,6 +95,6 @@ lodgeForm.addEventListener("submit", async (event) => {
   }
 });
 
-csrf = (await api("GET", "/api/session")).csrf_token;
+await client.loadSession();
 await load();
 setInterval(() => { if (!list.contains(document.activeElement)) load(); }, 60000);

@@ -6,7 +6,7 @@
  * form; in the list of waiting tickets Up/Down choose a ticket, B keep, A move (then a digit picks the
  * service, Esc cancels), H turn into a booking.
  */
-import { staffApi } from "./lib/api.js";
+import { inOrder, staffApi } from "./lib/api.js";
 import { $, cell, el, replaceRows, sayIn, typing } from "./lib/dom.js";
 import { pageData } from "./lib/page-data.js";
 import { connect } from "./live.js";
@@ -53,15 +53,19 @@ function renderActive() {
   $("active-empty").hidden = active.length > 0;
 }
 
+// The live stream and each decision reload these lists: a late answer must not put back a row decided since.
+const activeInOrder = inOrder();
+const ticketsInOrder = inOrder();
+
 function loadActive() {
-  return api("GET", "/api/disruptions").then((answer) => {
+  return api("GET", "/api/disruptions").then(activeInOrder((answer) => {
     active = answer.disruptions;
     if (!active.length && kept.size) {  // over: a later disruption asks about every number again
       kept = new Set();
       try { sessionStorage.removeItem(KEPT_KEY); } catch (err) { /* no storage */ }
     }
     renderActive();
-  }, failed("disruption-message"));
+  }), failed("disruption-message"));
 }
 
 $("disruption-form").addEventListener("submit", (event) => {
@@ -123,10 +127,10 @@ function renderTickets() {
 }
 
 function loadTickets() {
-  return api("GET", "/api/disruptions/waiting").then((answer) => {
+  return api("GET", "/api/disruptions/waiting").then(ticketsInOrder((answer) => {
     tickets = answer.tickets;
     renderTickets();
-  }, failed("affected-message"));
+  }), failed("affected-message"));
 }
 
 function ticketById(id) { return tickets.find((t) => t.id === id) || null; }

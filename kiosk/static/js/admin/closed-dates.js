@@ -1,4 +1,5 @@
 /* Admin page, "Hari libur": the office's own closed dates (add, remove) and the coming public holidays. */
+import { inOrder } from "../lib/api.js";
 import { $, cell, replaceRows } from "../lib/dom.js";
 import { formatDate } from "./format.js";
 
@@ -33,8 +34,9 @@ export function setupClosedDates({api, say, ask, loadToday}) {
     $("holiday-none").hidden = answer.holidays.length > 0;
   }
 
+  const closedInOrder = inOrder();  // a late answer must not put back a date removed since
   function loadClosedDates() {
-    return api("GET", "/api/admin/closed-dates").then(renderClosedDates, (error) => {
+    return api("GET", "/api/admin/closed-dates").then(closedInOrder(renderClosedDates), (error) => {
       if (error.status !== 401) say(error.message, "error");
     });
   }

@@ -1,5 +1,6 @@
 /* Admin page, "Petugas": staff accounts (add, password, role, disable, enable, end sessions) and the
  * record of account changes. Every change is asked first in the page's dialog (dialog.js). */
+import { inOrder } from "../lib/api.js";
 import { $, cell, replaceRows } from "../lib/dom.js";
 import { formatDate, formatTime } from "./format.js";
 
@@ -68,15 +69,13 @@ export function setupStaff({api, say, ask}) {
     }));
   }
 
-  // Two loads can be on the way at once (a change, then the live reload): only the newest one's answers are
-  // shown, so an older answer arriving late never puts back a list the newer one replaced.
-  let loads = 0;
+  // Loads after one change and the next can overlap: a late answer must not put back a list a newer one replaced.
+  const changesInOrder = inOrder();
+  const staffInOrder = inOrder();
   function loadStaff() {
-    const load = ++loads;
-    const newest = (render) => (answer) => { if (load === loads) render(answer); };
-    api("GET", "/api/admin/staff-changes").then(newest(renderChanges), () => {});
-    return api("GET", "/api/admin/staff").then(newest(renderStaff), (error) => {
-      if (error.status !== 401 && load === loads) say(error.message, "error");
+    api("GET", "/api/admin/staff-changes").then(changesInOrder(renderChanges), () => {});
+    return api("GET", "/api/admin/staff").then(staffInOrder(renderStaff), (error) => {
+      if (error.status !== 401) say(error.message, "error");
     });
   }
 

@@ -1,5 +1,6 @@
 /* Admin page, "Hari ini": today's figures per service and counter, the printer, speech and backup
  * state, and today's rules per service (close for today, a daily quota). Live events refetch it. */
+import { inOrder } from "../lib/api.js";
 import { $, cell, replaceRows } from "../lib/dom.js";
 import { formatDate, formatTime } from "./format.js";
 
@@ -200,17 +201,11 @@ export function setupToday({api, say, ask, onDate}) {
     box.textContent = PRINTER_TEXT[state] || state;
   }
 
-  // Loads overlap (a live refresh on its way when a change reloads): an answer older than one already shown is
-  // dropped, so a late snapshot from before a change never puts back what the change replaced.
-  let loads = 0, shownLoad = 0;
+  // A live refresh can be on its way when a change reloads: its late answer must not put back what changed.
+  const todayInOrder = inOrder();
   function loadToday() {
-    const load = ++loads;
-    return api("GET", "/api/admin/today").then((today) => {
-      if (load < shownLoad) return;
-      shownLoad = load;
-      renderToday(today);
-    }, (error) => {
-      if (error.status !== 401 && load > shownLoad) say(error.message, "error");
+    return api("GET", "/api/admin/today").then(todayInOrder(renderToday), (error) => {
+      if (error.status !== 401) say(error.message, "error");
     });
   }
 

@@ -73,3 +73,24 @@ export function staffApi({ returnTo, onSession } = {}) {
 
   return { call, loadSession, clockOffset, toLogin };
 }
+
+/* A view's loads can overlap (a live refresh on its way when a change reloads; a filter switched quickly), and
+ * an answer older than one already drawn must not put back what the newer one replaced. Take a wrapper when
+ * the request is made; it draws the answer unless a later request's answer has been drawn already:
+ *
+ *   const inOrderToday = inOrder();
+ *   api.call("GET", "/api/admin/today").then(inOrderToday(renderToday));
+ *
+ * (Only older answers are dropped: a steady stream of overlapping refreshes still draws each in turn.) */
+export function inOrder() {
+  let asked = 0;
+  let drawn = 0;
+  return (render) => {
+    const load = ++asked;
+    return (answer) => {
+      if (load < drawn) return undefined;
+      drawn = load;
+      return render(answer);
+    };
+  };
+}
