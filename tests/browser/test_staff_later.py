@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from kiosk.domain.words import messages
 from tests.browser.axe import problems as _problems
 from tests.conftest import Clock
-from tests.support import LiveServer, add_staff
-from tests.test_bookings import office_app
+from tests.support import LiveServer, add_staff, hold_next_answer, make_app, wait_for_late_answer
+from tests.test_bookings import HOURS, office_app, services
 
 pytestmark = pytest.mark.browser
 
@@ -313,3 +313,26 @@ def test_a_disruption_started_at_another_counter_shows_up_live(new_page, office)
     office.post(f"/api/disruptions/{started.json()['disruption']['id']}/end", headers=staff).raise_for_status()
     expect(page.locator("#active-empty")).to_be_visible()
     expect(page.locator("#affected-empty")).to_be_visible()
+
+
+def test_switching_the_booking_service_never_ends_on_the_earlier_services_late_windows(new_page, tmp_path):
+    # Two bookable services; the first one's windows answer late, after staff already went back to the other.
+    listed = [{**s, "booking_quota": 40} if s["code"] == "UBAH" else s for s in services(booking_quota=8)]
+    app = make_app(tmp_path, clock=Clock(), office__hours__sun="", **HOURS, services=listed)
+    add_staff(app)
+    server = LiveServer(app).start(workers=False)
+    try:
+        page = new_page(1366, 768)
+        _log_in(page, server, "/counter/later")
+        left = ID["seats_left"]
+        rekam_first = f"08:00–09:00 ({left} 2)"  # REKAM: 8 seats a day, 2 a window; UBAH: 10 a window
+        expect(page.locator("#b-slot option >> nth=0")).to_have_text(rekam_first)
+        hold_next_answer(page, "service=UBAH")
+        with page.expect_request("**/api/bookings/availability?service=UBAH"):
+            page.select_option("#b-service", "UBAH")
+        page.select_option("#b-service", "REKAM")
+        wait_for_late_answer(page)
+        assert page.locator("#b-slot option").first.inner_text() == rekam_first
+        assert page.input_value("#b-service") == "REKAM"
+    finally:
+        server.stop()

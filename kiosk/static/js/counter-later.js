@@ -215,17 +215,19 @@ function fillSlots() {
   replaceRows($("b-slot"), options);
 }
 
+const availabilityInOrder = inOrder();  // a service switched quickly: the earlier one's days are not drawn
+
 function loadAvailability() {
   const code = $("b-service").value;
   if (!code) return Promise.resolve();
-  return api("GET", `/api/bookings/availability?service=${encodeURIComponent(code)}`).then((answer) => {
+  return api("GET", `/api/bookings/availability?service=${encodeURIComponent(code)}`).then(availabilityInOrder((answer) => {
     days = answer.days.filter((d) => d.slots.some((s) => s.left > 0));
     const chosen = $("b-day").value;
     replaceRows($("b-day"), days.map((d) => el("option", {value: d.date, text: dayText(d.date)})));
     if (days.some((d) => d.date === chosen)) $("b-day").value = chosen;
     fillSlots();
     if (!days.length) say("book-message", W.no_seats, "error");
-  }, failed("book-message"));
+  }), failed("book-message"));
 }
 
 $("b-service").addEventListener("change", loadAvailability);
