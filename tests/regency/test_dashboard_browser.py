@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_axe import _problems
 from tests.regency.test_regency import ADMIN_PASSWORD, add_office, add_staff, at, send, ticket_day
@@ -116,9 +117,9 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     assert page.get_by_role("alert").inner_text() == "Nama pengguna atau kata sandi salah."
     page.fill("#username", "kabid")
     page.fill("#password", ADMIN_PASSWORD)
-    page.click("button[type=submit]")
+    page.click("button[type=submit]")  # a form post: the click returns once the next page starts to load
     rows = page.locator("tbody tr")
-    assert rows.count() == 5
+    expect(rows).to_have_count(5)
     assert rows.nth(0).locator("td").all_inner_texts()[3:] == [
         "10",
         "5",
@@ -148,7 +149,7 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
         page.screenshot(path=str(Path(SCREENSHOTS) / "regency-1366x768.png"))
     page.click("text=Selat")  # one office's trend: its own day summaries and its survey's IKM
     trend = page.locator("tbody tr")
-    assert trend.count() == 8  # 7 summaries and today's survey day
+    expect(trend).to_have_count(8)  # 7 summaries and today's survey day (the list before had 5)
     assert trend.nth(0).locator("td").all_inner_texts() == [today, "–", "–", "–", "–", "4", "87,50 (B)"]
     yesterday = trend.nth(1).locator("td").all_inner_texts()
     assert yesterday[1:5] == ["41", "36", "2", "REKAM 6,5 / 14,0; INFO 2,0 / 4,5"] and yesterday[5:] == ["0", "–"]
@@ -157,6 +158,7 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     if SCREENSHOTS:
         page.screenshot(path=str(Path(SCREENSHOTS) / "regency-office-1366x768.png"))
     page.click("text=Kembali ke semua kecamatan")
+    page.wait_for_url(regency_server.url + "/regency/")
     # A month across offices: the sums of each office's day summaries, as a page printed on A4 and as Excel.
     month = (date.fromisoformat(today) - timedelta(days=1)).isoformat()[:7]
     page.goto(regency_server.url + f"/regency/month?month={month}")
@@ -186,6 +188,6 @@ def test_dashboard_lists_every_office_after_logging_in(regency_server, regency_d
     page.emulate_media(media="screen")
     page.goto(regency_server.url + "/regency/")
     page.click("text=Keluar")
-    assert page.locator("#username").is_visible()
+    expect(page.locator("#username")).to_be_visible()
     # Nothing refused by the CSP, no script errors (the wrong password's page itself was answered with 401).
     assert [e for e in errors if "status of 401" not in e] == [] and len(errors) == 1
