@@ -1,7 +1,8 @@
 """Read every module's imports (with ast) and check the layer rules and that no import circle exists.
 
-Imports under ``if TYPE_CHECKING:`` are left out: they never run. Imports inside functions count (they run,
-only later), so a circle hidden in a function still counts as one.
+Imports under ``if TYPE_CHECKING:`` are left out unless ``with_types`` asks for them: they never run, but a
+module that names another's type still depends on it, so the product keeps no circle through them either.
+Imports inside functions count (they run, only later), so a circle hidden in a function still counts as one.
 """
 
 from __future__ import annotations
@@ -56,14 +57,15 @@ def _type_checking(test: ast.expr) -> bool:
     )
 
 
-def imports_of(source: str, module: str, is_package: bool = False) -> list[Import]:
-    """Return the imports a module's source makes, leaving out those under ``if TYPE_CHECKING:``."""
+def imports_of(source: str, module: str, is_package: bool = False, with_types: bool = False) -> list[Import]:
+    """Return the imports a module's source makes, leaving out those under ``if TYPE_CHECKING:`` unless
+    ``with_types``."""
     found: list[Import] = []
     package = module if is_package else module.rpartition(".")[0]
 
     def visit(node: ast.AST) -> None:
         for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.If) and _type_checking(child.test):
+            if isinstance(child, ast.If) and _type_checking(child.test) and not with_types:
                 for item in child.orelse:
                     visit(item)
                 continue
@@ -83,12 +85,12 @@ def imports_of(source: str, module: str, is_package: bool = False) -> list[Impor
     return found
 
 
-def graph(root: Path) -> dict[str, list[Import]]:
+def graph(root: Path, with_types: bool = False) -> dict[str, list[Import]]:
     """Map every module under the package ``root`` to the imports it makes."""
     modules = {}
     for path in sorted(root.rglob("*.py")):
         name = module_name(root, path)
-        modules[name] = imports_of(path.read_text(encoding="utf-8"), name, path.name == "__init__.py")
+        modules[name] = imports_of(path.read_text(encoding="utf-8"), name, path.name == "__init__.py", with_types)
     return modules
 
 
@@ -108,10 +110,10 @@ def _resolve(target: str, modules: dict) -> str:
     return target
 
 
-def violations(root: Path) -> list[str]:
+def violations(root: Path, with_types: bool = False) -> list[str]:
     """Return every import that reaches up (or out to a forbidden library), as 'module:line imports target'."""
     top = root.name
-    modules = graph(root)
+    modules = graph(root, with_types)
     problems = []
     for module, imports in modules.items():
         layer = layer_of(module, top)
@@ -134,10 +136,10 @@ def violations(root: Path) -> list[str]:
     return problems
 
 
-def edges(root: Path) -> dict[str, set[str]]:
+def edges(root: Path, with_types: bool = False) -> dict[str, set[str]]:
     """Map every module to the modules of the same tree it imports (a name imported from a package that is
     a submodule counts as that submodule; otherwise as the package)."""
-    modules = graph(root)
+    modules = graph(root, with_types)
     result: dict[str, set[str]] = {name: set() for name in modules}
     for module, imports in modules.items():
         for item in imports:
@@ -147,9 +149,9 @@ def edges(root: Path) -> dict[str, set[str]]:
     return result
 
 
-def circles(root: Path) -> list[list[str]]:
+def circles(root: Path, with_types: bool = False) -> list[list[str]]:
     """Return the import circles: strongly connected components of more than one module (Tarjan)."""
-    graph_edges = edges(root)
+    graph_edges = edges(root, with_types)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []

@@ -24,6 +24,14 @@ def test_no_import_circles():
     assert layers.circles(ROOT / "printer") == []
 
 
+def test_no_circle_or_reach_up_even_through_type_annotations():
+    # Use cases and subscribers take an Office (kiosk/office/context.py), not the Runtime that composes them:
+    # a module naming another's type still depends on it, so no circle runs through `if TYPE_CHECKING:` either.
+    assert layers.circles(KIOSK, with_types=True) == []
+    assert layers.circles(ROOT / "printer", with_types=True) == []
+    assert layers.violations(KIOSK, with_types=True) == []
+
+
 def test_every_module_is_read():
     modules = layers.graph(KIOSK)
     assert {"kiosk.domain.queue", "kiosk.storage.db", "kiosk.office.bus", "kiosk.web.api", "kiosk.tools.bench"} <= set(
@@ -107,3 +115,8 @@ def test_a_circle_through_a_function_import_counts_and_one_under_type_checking_d
     )
     assert layers.violations(package) == []
     assert layers.circles(package) == [["kiosk.storage.db", "kiosk.storage.migrations"]]
+    # ... and counted when type annotations are asked for
+    assert layers.circles(package, with_types=True) == [
+        ["kiosk.office.printing", "kiosk.office.runtime"],
+        ["kiosk.storage.db", "kiosk.storage.migrations"],
+    ]

@@ -57,9 +57,7 @@ def office(tmp_path, clock):
 
 def worker(app):
     """The office's SMS worker; inbox files count as complete at once (test_a_half_written_... tries the wait)."""
-    from kiosk.office.sms import sms_worker
-
-    found = sms_worker(app.extensions["kiosk"])
+    found = app.extensions["kiosk"].sms_worker()
     found.settle_seconds = 0
     return found
 

@@ -14,13 +14,13 @@ from kiosk.storage import services as service_store
 from kiosk.storage import tickets as tickets_store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 
 NO_BOOKINGS = "Layanan ini tidak menerima pemesanan nomor untuk hari lain."
 
 
-def _service(rt: Runtime, code: object) -> Service:
+def _service(rt: Office, code: object) -> Service:
     if not isinstance(code, str) or not code:
         raise BadRequest("Pilih layanan terlebih dahulu (field 'service').")
     service = rt.settings.service(code)
@@ -29,11 +29,11 @@ def _service(rt: Runtime, code: object) -> Service:
     return service
 
 
-def _hours(rt: Runtime, service: Service):
+def _hours(rt: Office, service: Service):
     return service.hours or rt.settings.office.hours
 
 
-def _open_days(rt: Runtime, service: Service) -> list[date]:
+def _open_days(rt: Office, service: Service) -> list[date]:
     now = rt.now()
     closed = {date.fromisoformat(d): reason for d, reason in service_store.closed_dates(rt.db, rt.today()).items()}
     return rules.bookable_days(
@@ -45,12 +45,12 @@ def _open_days(rt: Runtime, service: Service) -> list[date]:
     )
 
 
-def _windows(rt: Runtime, service: Service, day: date) -> list[tuple[rules.Slot, int]]:
+def _windows(rt: Office, service: Service, day: date) -> list[tuple[rules.Slot, int]]:
     slots = rules.day_slots(_hours(rt, service)[WEEKDAYS[day.weekday()]], rt.settings.booking.slot_minutes)
     return list(zip(slots, rules.slot_capacities(service.booking_quota, len(slots)), strict=False))
 
 
-def availability_json(rt: Runtime, code: object) -> dict[str, Any]:
+def availability_json(rt: Office, code: object) -> dict[str, Any]:
     """Return the open days of a service with the seats left in each arrival window (none without a quota)."""
     service = _service(rt, code)
     days = _open_days(rt, service) if service.booking_quota > 0 else []
@@ -75,7 +75,7 @@ def availability_json(rt: Runtime, code: object) -> dict[str, Any]:
     return {"service": service.code, "days": answer}
 
 
-def _nik_hash(rt: Runtime, service: Service, nik: object, day: str) -> str | None:
+def _nik_hash(rt: Office, service: Service, nik: object, day: str) -> str | None:
     """Return the day's keyed hash of the NIK where the service asks for one (400 nik_required without it)."""
     from kiosk.domain.status import check_nik
 
@@ -86,7 +86,7 @@ def _nik_hash(rt: Runtime, service: Service, nik: object, day: str) -> str | Non
     return rules.visit_hash(rt.db.status_key(), day, check_nik(nik))
 
 
-def walk_in_party(rt: Runtime, service: Service, body: dict[str, Any]) -> rules.Party:
+def walk_in_party(rt: Office, service: Service, body: dict[str, Any]) -> rules.Party:
     """Read a ticket request's family members, NIK (where the service asks) and SMS phone."""
     return rules.Party(
         members=rules.check_members(body.get("members")),
@@ -95,7 +95,7 @@ def walk_in_party(rt: Runtime, service: Service, body: dict[str, Any]) -> rules.
     )
 
 
-def booking_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
+def booking_json(rt: Office, row: dict[str, Any]) -> dict[str, Any]:
     """Return the BOOKING shape of the contract (plus names, requirements and the check-in times)."""
     from kiosk.office.views import ticket_json
 
@@ -130,7 +130,7 @@ def booking_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def book(
-    rt: Runtime, body: dict[str, Any], key: str | None, created_by: str, print_slip: bool
+    rt: Office, body: dict[str, Any], key: str | None, created_by: str, print_slip: bool
 ) -> tuple[dict[str, Any], bool]:
     """Book a seat in an arrival window of a later open day; return (BOOKING, created)."""
     service = _service(rt, body.get("service"))
@@ -176,12 +176,12 @@ def book(
     return booking_json(rt, row), created
 
 
-def show(rt: Runtime, token: str) -> dict[str, Any]:
+def show(rt: Office, token: str) -> dict[str, Any]:
     """Return one booking to whoever holds its token."""
     return booking_json(rt, store.by_token(rt.db, token))
 
 
-def cancel(rt: Runtime, token: str) -> dict[str, Any]:
+def cancel(rt: Office, token: str) -> dict[str, Any]:
     """Cancel a booking (its seat goes back to the window)."""
     row = store.cancel(rt.db, token, rt.now())
     announce(rt, "bookings", {"date": row["day"], "service": row["service"]})
@@ -192,7 +192,7 @@ def _expired(message: str) -> KioskError:
     return KioskError(message, code="expired", status=409)
 
 
-def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
+def check_in(rt: Office, presented: object) -> dict[str, Any]:
     """Turn a booking shown at the kiosk (code typed or slip scanned) into today's queue number.
 
     Within the window (from early_minutes before to late_minutes after) the number is called ahead of walk-ins;
@@ -279,7 +279,7 @@ def check_in(rt: Runtime, presented: object) -> dict[str, Any]:
     }
 
 
-def housekeep(rt: Runtime) -> int:
+def housekeep(rt: Office) -> int:
     """Expire bookings whose window and grace have passed (reports count them), and forget the SMS phones of
     tickets that ended; return how many bookings expired."""
     booking, zone, now = rt.settings.booking, rt.settings.office.timezone, rt.now()
@@ -301,7 +301,7 @@ def housekeep(rt: Runtime) -> int:
     return store.expire_due(rt.db, rt.today(), past_grace, now)
 
 
-def reprint_existing(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
+def reprint_existing(rt: Office, ticket: dict[str, Any]) -> dict[str, Any]:
     """Print a NIK's existing number of today again while it is still in the queue; return the ticket."""
     if ticket["status"] in ("waiting", "called", "serving") and rt.settings.printer.type != "none":
         ticket = {**tickets_store.queue_reprint(rt.db, ticket["id"], rt.now()), "existing": True}
@@ -309,7 +309,7 @@ def reprint_existing(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
     return ticket
 
 
-def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any] | None, counter_scope: int | None) -> dict[str, Any]:
+def late_return(rt: Office, ticket_id: int, staff: dict[str, Any] | None, counter_scope: int | None) -> dict[str, Any]:
     """Put a no-show back in the queue once, [queue] late_requeue_after numbers later; return the ticket row.
 
     ``staff`` is None when the resident does it at the kiosk by scanning the ticket."""
@@ -327,7 +327,7 @@ def late_return(rt: Runtime, ticket_id: int, staff: dict[str, Any] | None, count
     return ticket
 
 
-def late_return_scanned(rt: Runtime, token: str) -> dict[str, Any]:
+def late_return_scanned(rt: Office, token: str) -> dict[str, Any]:
     """A no-show's ticket QR scanned at the kiosk: the same late return as the counter's key L, once, within
     [queue] late_return_minutes; answers ``{"ticket", "late_return": true}``."""
     from kiosk.office.views import ticket_json
@@ -349,7 +349,7 @@ def late_return_scanned(rt: Runtime, token: str) -> dict[str, Any]:
     return {"ticket": ticket_json(rt, returned), "late_return": True}
 
 
-def rebook(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: int | None) -> tuple[dict, dict]:
+def rebook(rt: Office, ticket_id: int, staff: dict[str, Any], counter_scope: int | None) -> tuple[dict, dict]:
     """Turn a waiting ticket into a booking in the earliest window with room (e.g. during a disruption).
 
     The booking is made first (race-safe), then the ticket cancelled; if the ticket moved meanwhile, the booking
@@ -403,7 +403,7 @@ def rebook(rt: Runtime, ticket_id: int, staff: dict[str, Any], counter_scope: in
 
 
 def _book_without_nik(
-    rt: Runtime, service: Service, day: str, start: str, members: int, phone: str | None, staff: dict[str, Any]
+    rt: Office, service: Service, day: str, start: str, members: int, phone: str | None, staff: dict[str, Any]
 ) -> tuple[dict[str, Any], bool]:
     """Book for a ticket whose NIK is not known any more (only a hash for its own day is kept)."""
     window = next(

@@ -22,13 +22,13 @@ from kiosk.storage import services as service_store
 from kiosk.storage import survey as survey_store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 log = logging.getLogger(__name__)
 TOKEN_BYTES = 18  # 24 characters in the link: as hard to guess as a ticket's
 
 
-def office_calendar(rt: Runtime, first: date) -> rules.OfficeCalendar:
+def office_calendar(rt: Office, first: date) -> rules.OfficeCalendar:
     """Return the office's calendar with its closed dates from ``first`` on."""
     closed = {
         date.fromisoformat(day): reason for day, reason in service_store.closed_dates(rt.db, first.isoformat()).items()
@@ -37,7 +37,7 @@ def office_calendar(rt: Runtime, first: date) -> rules.OfficeCalendar:
 
 
 def lodge(
-    rt: Runtime,
+    rt: Office,
     category: str,
     text: str,
     phone: str | None,
@@ -72,14 +72,14 @@ def lodge(
     return complaint
 
 
-def answer(rt: Runtime, code: str, text: str, lapor_ref: str | None, by: str) -> dict[str, Any]:
+def answer(rt: Office, code: str, text: str, lapor_ref: str | None, by: str) -> dict[str, Any]:
     """Record the office's answer (or its SP4N-LAPOR! referral) to a complaint; return it."""
     complaint = store.answer(rt.db, code, text, lapor_ref, rt.now(), by)
     _announce(rt, "answered", complaint)
     return complaint
 
 
-def _announce(rt: Runtime, change: str, complaint: dict[str, Any]) -> None:
+def _announce(rt: Office, change: str, complaint: dict[str, Any]) -> None:
     """Tell about a complaint's change: the log (its code only, never its token or text) and open staff screens.
 
     Announced on the office's event bus; the screens' subscriber tells open streams with no content (the inbox
@@ -89,12 +89,12 @@ def _announce(rt: Runtime, change: str, complaint: dict[str, Any]) -> None:
     rt.bus.emit(bus.ComplaintChanged(code=complaint["code"], change=change))
 
 
-def track_url(rt: Runtime, complaint: dict[str, Any]) -> str:
+def track_url(rt: Office, complaint: dict[str, Any]) -> str:
     """Return the link of the holder's page of a complaint."""
     return f"{rt.settings.office.public_url}/c/{complaint['token']}"
 
 
-def holder_json(rt: Runtime, complaint: dict[str, Any]) -> dict[str, Any]:
+def holder_json(rt: Office, complaint: dict[str, Any]) -> dict[str, Any]:
     """Return a complaint as its holder sees it: the contract's fields first, then the text and the answer."""
     label, label_en = rules.CATEGORIES[complaint["category"]]
     status_label, status_label_en = rules.STATUS_LABELS[complaint["status"]]
@@ -121,7 +121,7 @@ def holder_json(rt: Runtime, complaint: dict[str, Any]) -> dict[str, Any]:
 STAFF_HIDDEN = ("token", "track_url")  # the holder's own, as for tickets
 
 
-def staff_json(rt: Runtime, complaint: dict[str, Any]) -> dict[str, Any]:
+def staff_json(rt: Office, complaint: dict[str, Any]) -> dict[str, Any]:
     """Return a complaint as the staff inbox shows it: never its token, with the contact and who did what."""
     shown = {key: value for key, value in holder_json(rt, complaint).items() if key not in STAFF_HIDDEN}
     shown.update(
@@ -136,7 +136,7 @@ def staff_json(rt: Runtime, complaint: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def inbox(rt: Runtime, status: str | None) -> list[dict[str, Any]]:
+def inbox(rt: Office, status: str | None) -> list[dict[str, Any]]:
     """Return the staff inbox, earliest deadline first: open (overdue among them), overdue, answered, or all."""
     answered = {None: None, "open": False, "overdue": False, "answered": True}[status]
     rows = [staff_json(rt, row) for row in store.list_complaints(rt.db, answered)]
@@ -148,7 +148,7 @@ def inbox(rt: Runtime, status: str | None) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- the yearly evaluation pack
 
 
-def evaluation_pack(rt: Runtime, year: int) -> dict[str, Any]:
+def evaluation_pack(rt: Office, year: int) -> dict[str, Any]:
     """Return the evaluation figures of ``year``: standards (with changes), SKM, complaints, service days."""
     now = rt.now()
     settings = rt.settings
@@ -204,11 +204,11 @@ def evaluation_pack(rt: Runtime, year: int) -> dict[str, Any]:
     }
 
 
-def _complaint_days(rt: Runtime) -> dict[str, int]:
+def _complaint_days(rt: Office) -> dict[str, int]:
     return {code: rt.settings.complaints.days(code) for code in rules.CATEGORIES}
 
 
-def _skm_quarters(rt: Runtime, year: int) -> dict[str, Any]:
+def _skm_quarters(rt: Office, year: int) -> dict[str, Any]:
     rows = []
     for number, first, last in evaluation.quarters(year):
         responses = survey_store.survey_responses(rt.db, first.isoformat(), last.isoformat())
@@ -238,13 +238,13 @@ def _skm_quarters(rt: Runtime, year: int) -> dict[str, Any]:
     }
 
 
-def _standards_of_year(rt: Runtime, year: int) -> dict[str, Any]:
+def _standards_of_year(rt: Office, year: int) -> dict[str, Any]:
     """Return the standards as published at the end of ``year`` (or now), with the changes made during it."""
     changes, published = standard_history(rt, year)
     return {**rules.standards_json(published.office, published.services, _complaint_days(rt)), "changes": changes}
 
 
-def standard_history(rt: Runtime, year: int) -> tuple[list[dict[str, Any]], Any]:
+def standard_history(rt: Office, year: int) -> tuple[list[dict[str, Any]], Any]:
     """Return the changes of the published standards and Maklumat made on the admin screen during ``year``, and
     the settings in force at its end.
 

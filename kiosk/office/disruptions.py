@@ -13,10 +13,10 @@ from kiosk.office.notices import announce
 from kiosk.storage import disruptions as store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 
-def alternatives(rt: Runtime, reason: str, suspended: str | None) -> list[dict[str, Any]]:
+def alternatives(rt: Office, reason: str, suspended: str | None) -> list[dict[str, Any]]:
     """Return the services configured as alternatives for ``reason`` that the disruption itself leaves open."""
     offered = []
     for code in rt.settings.disruption.alternatives.get(reason, ()):
@@ -27,7 +27,7 @@ def alternatives(rt: Runtime, reason: str, suspended: str | None) -> list[dict[s
     return offered
 
 
-def disruption_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
+def disruption_json(rt: Office, row: dict[str, Any]) -> dict[str, Any]:
     """Return a disruption as anyone may see it (the contract's shape, plus English words and whether it ended)."""
     service = rt.settings.service(row["service"]) if row["service"] else None
     return {
@@ -47,7 +47,7 @@ def disruption_json(rt: Runtime, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def start(rt: Runtime, body: dict[str, Any], staff: dict[str, Any]) -> dict[str, Any]:
+def start(rt: Office, body: dict[str, Any], staff: dict[str, Any]) -> dict[str, Any]:
     """Suspend one service (or all when "service" is null) with a reason; announce it; return its public shape."""
     from kiosk.domain.errors import BadRequest
 
@@ -67,7 +67,7 @@ def start(rt: Runtime, body: dict[str, Any], staff: dict[str, Any]) -> dict[str,
     return shown
 
 
-def end(rt: Runtime, disruption_id: int, staff: dict[str, Any]) -> dict[str, Any]:
+def end(rt: Office, disruption_id: int, staff: dict[str, Any]) -> dict[str, Any]:
     """End a disruption now (one tap); announce it; return its public shape."""
     row = store.end(rt.db, disruption_id, staff["username"], rt.now())
     shown = disruption_json(rt, row)
@@ -75,18 +75,18 @@ def end(rt: Runtime, disruption_id: int, staff: dict[str, Any]) -> dict[str, Any
     return shown
 
 
-def active_json(rt: Runtime) -> list[dict[str, Any]]:
+def active_json(rt: Office) -> list[dict[str, Any]]:
     """Return every disruption going on now."""
     return [disruption_json(rt, row) for row in store.active(rt.db)]
 
 
-def suspension(rt: Runtime, service: str) -> dict[str, Any] | None:
+def suspension(rt: Office, service: str) -> dict[str, Any] | None:
     """Return the disruption that suspends ``service`` now (public shape), or None."""
     row = store.active_for(rt.db, service)
     return disruption_json(rt, row) if row is not None else None
 
 
-def minutes(rt: Runtime, first: date, last: date) -> list[dict[str, Any]]:
+def minutes(rt: Office, first: date, last: date) -> list[dict[str, Any]]:
     """Return disruption minutes per service and reason over the office days ``first``..``last`` (a disruption
     still going on counts up to now), each row with the service's name."""
     zone, now = rt.settings.office.timezone, rt.now()
@@ -108,20 +108,20 @@ def minutes(rt: Runtime, first: date, last: date) -> list[dict[str, Any]]:
     return rows
 
 
-def _refusal(rt: Runtime, row: dict[str, Any]) -> rules.ServiceSuspended:
+def _refusal(rt: Office, row: dict[str, Any]) -> rules.ServiceSuspended:
     shown = disruption_json(rt, row)
     words = shown["label"] + (f": {shown['note']}" if shown["note"] else "")
     return rules.ServiceSuspended(f"Layanan ini sedang dihentikan sementara ({words}).", shown)
 
 
-def refuse_if_suspended(rt: Runtime, service: str) -> None:
+def refuse_if_suspended(rt: Office, service: str) -> None:
     """Raise 409 service_suspended (with the alternatives) while a disruption covers ``service``."""
     row = store.active_for(rt.db, service)
     if row is not None:
         raise _refusal(rt, row)
 
 
-def suspension_check(rt: Runtime, service: str) -> Callable[[sqlite3.Connection], None]:
+def suspension_check(rt: Office, service: str) -> Callable[[sqlite3.Connection], None]:
     """``refuse_if_suspended`` to run inside a write transaction (``check`` of storage's issue_ticket): a number
     is refused by the same transaction that would issue it, so a disruption started a moment before always wins."""
 
@@ -133,7 +133,7 @@ def suspension_check(rt: Runtime, service: str) -> Callable[[sqlite3.Connection]
     return check
 
 
-def suspensions(rt: Runtime) -> dict[str, dict[str, Any]]:
+def suspensions(rt: Office) -> dict[str, dict[str, Any]]:
     """Return, per configured service a disruption covers now, that disruption (the latest one)."""
     found: dict[str, dict[str, Any]] = {}
     for row in store.active(rt.db):  # oldest first: a later one covering the same service wins

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from kiosk.office import tickets
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 log = logging.getLogger(__name__)
 
 
-def run(rt: Runtime) -> int:
+def run(rt: Office) -> int:
     """Run one round; return how many tickets expired."""
     now = rt.now()
     expired = tickets.expire_due(rt, now)
@@ -38,7 +38,7 @@ def run(rt: Runtime) -> int:
     return expired
 
 
-def tidy_copies(rt: Runtime) -> list[str]:
+def tidy_copies(rt: Office) -> list[str]:
     """Remove copies killed mid-way (abandoned ``.partial`` files) beside the database and in the backup
     folder, and replaced databases beyond the newest ``REPLACED_KEEP``; return the names removed."""
     if rt.db.in_memory:
@@ -51,7 +51,7 @@ def tidy_copies(rt: Runtime) -> list[str]:
     return removed + [path.name for path in prune_replaced(rt.db.path)]
 
 
-def purge_status_traces(rt: Runtime) -> dict[str, int]:
+def purge_status_traces(rt: Office) -> dict[str, int]:
     """Delete status lookup audit entries, and records whose card was handed over (with their history),
     older than [status] retention_days."""
     from kiosk.storage import status as status_store
@@ -60,7 +60,7 @@ def purge_status_traces(rt: Runtime) -> dict[str, int]:
     return status_store.purge(rt.db, before.isoformat(timespec="seconds"))
 
 
-def forget_complaint_phones(rt: Runtime) -> int:
+def forget_complaint_phones(rt: Office) -> int:
     """Remove the phone number of complaints answered more than ``[complaints] phone_days`` ago; return how many.
 
     A number is kept only to call or text the resident back about the complaint: while it is open, and for the

@@ -22,7 +22,7 @@ from kiosk.domain.status import check_kk, check_nik, describe, mask_name
 from kiosk.storage import status as status_store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 _NO_RECORD_KK = "0" * 64  # compared against when the NIK has no record, so both cases take the same time
 
@@ -152,7 +152,7 @@ class LookupGuard:
 
 
 def look_up(
-    rt: Runtime,
+    rt: Office,
     guard: LookupGuard,
     address: str,
     nik_value: object,

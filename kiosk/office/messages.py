@@ -27,7 +27,7 @@ from kiosk.storage import complaints as complaint_store
 from kiosk.storage import sms as sms_store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Channel(Protocol):
 class ResidentMessages:
     """Turns the office's events into opt-in messages for today's tickets, through ``channel``."""
 
-    def __init__(self, rt: Runtime, channel: Channel):
+    def __init__(self, rt: Office, channel: Channel):
         self.rt = rt
         self.channel = channel
 
@@ -212,7 +212,7 @@ class ResidentMessages:
         return sent
 
 
-def connect_office_events(rt: Runtime, handler: Callable[[str, dict], object]) -> Callable[[], None]:
+def connect_office_events(rt: Office, handler: Callable[[str, dict], object]) -> Callable[[], None]:
     """Feed the office's events to ``handler(event, data)`` on a thread of its own; return a function ending it.
 
     The one hook-up to the office's events: a subscriber of the event bus (it hears every committed change,

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 from kiosk.office import bus
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 
 def announce(
-    rt: Runtime,
+    rt: Office,
     event: str | None = None,
     data: dict[str, Any] | None = None,
     queue: bool = False,

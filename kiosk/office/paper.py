@@ -11,13 +11,14 @@ from kiosk.domain.settings import Printer
 from printer import close_printer, open_printer, printer_state, send_job
 
 if TYPE_CHECKING:
-    from kiosk.office.printing import PrintWorker
+    from kiosk.office.context import Office
 
 log = logging.getLogger(__name__)
 
 
 def print_paper(
-    worker: PrintWorker,
+    rt: Office,
+    set_state: Callable[[str], None],
     name: str,
     render: Callable[[Printer], bytes],
     postpone: Callable[[str], None],
@@ -25,10 +26,11 @@ def print_paper(
 ) -> bool:
     """Render and print one job; return True when it was printed or given up, False when it waits for the printer.
 
+    ``set_state`` tells the print worker what the printer answered (online, offline, paper_out).
     ``name`` says what it is in the log ("booking slip AB12CD"); ``render(config)`` lays the paper out (pure: a failure there would repeat, so the job is given up);
     ``postpone(reason)`` keeps the job for the worker's next look; ``finish(status, error)`` closes it.
     """
-    config = worker.runtime.settings.printer
+    config = rt.settings.printer
     try:
         data = render(config)
     except Exception as exc:  # the layout is pure: it would fail on every attempt
@@ -37,23 +39,23 @@ def print_paper(
     try:
         device = open_printer(config)
     except PRINT_FAULTS as exc:
-        worker._set_state("offline")
+        set_state("offline")
         postpone(f"connect: {exc}"[:500])
         return False  # tried again at the worker's next look at the outbox
     try:
         state = printer_state(device)
         if state in ("offline", "paper_out"):
-            worker._set_state(state)
+            set_state(state)
             postpone(f"printer {state}")
             return False
         send_job(device, data)
     except PRINT_FAULTS as exc:
-        worker._set_state("offline")
+        set_state("offline")
         postpone(f"print: {exc}"[:500])
         return False
     finally:
         close_printer(device)
-    worker._set_state("online")
+    set_state("online")
     finish("printed", None)
     log.info("%s printed", name)
     return True

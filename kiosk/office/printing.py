@@ -35,7 +35,7 @@ from kiosk.storage import tickets as store
 from printer import TicketPrint, close_printer, open_printer, printer_state, render_ticket, send_job
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ def backoff_seconds(failures: int, cap: float = MAX_BACKOFF_SECONDS) -> float:
     return min(2.0 ** max(failures - 1, 0), cap)
 
 
-def print_failure(rt: Runtime) -> dict | None:
+def print_failure(rt: Office) -> dict | None:
     """Return today's latest ticket that could not be printed at all, as {"number", "reason"}, or None."""
     return store.latest_print_failure(rt.db, rt.today(), UNPRINTABLE)
 
@@ -92,7 +92,7 @@ class PrintWorker:
     idle_check_seconds = IDLE_CHECK_SECONDS
     max_backoff_seconds = MAX_BACKOFF_SECONDS
 
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Office):
         self.runtime = runtime
         self.state = "unknown"
         self.failures = 0  # failed attempts in a row; the backoff grows with it
@@ -181,9 +181,13 @@ class PrintWorker:
             job = store.oldest_print_job(rt.db)
             if job is None and self._print_test_page():
                 continue
-            if job is None and print_next_receipt(self):  # a complaint's receipt, for the resident at the kiosk
+            if job is None and print_next_receipt(
+                rt, self._set_state
+            ):  # a complaint's receipt, for the resident at the kiosk
                 continue
-            if job is None and print_next_slip(self):  # booking slips, after the tickets (a later day: printed)
+            if job is None and print_next_slip(
+                rt, self._set_state
+            ):  # booking slips, after the tickets (a later day: printed)
                 continue
             if job is None:
                 # A printer that took a job just now needs no status question yet: ask when it has been idle

@@ -15,12 +15,13 @@ from kiosk.storage import complaints as store
 from printer.receipt import ReceiptPrint, render_receipt
 
 if TYPE_CHECKING:
-    from kiosk.office.printing import PrintWorker
+    from collections.abc import Callable
+
+    from kiosk.office.context import Office
 
 
-def receipt_of(worker: PrintWorker, job: dict) -> ReceiptPrint:
+def receipt_of(rt: Office, job: dict) -> ReceiptPrint:
     """Return what a complaint's receipt says, in the language the resident used at the kiosk."""
-    rt = worker.runtime
     lines = rules.receipt_lines(job, job["lang"])
     return ReceiptPrint(
         office_name=rt.settings.office.name,
@@ -37,17 +38,17 @@ def receipt_of(worker: PrintWorker, job: dict) -> ReceiptPrint:
     )
 
 
-def print_next_receipt(worker: PrintWorker) -> bool:
+def print_next_receipt(rt: Office, set_state: Callable[[str], None]) -> bool:
     """Print the oldest pending receipt; return True when one was printed or given up, False when none is due."""
-    rt = worker.runtime
     job = store.oldest_receipt_job(rt.db)
     if job is None:
         return False
     job_id = job["job_id"]
     return print_paper(
-        worker,
+        rt,
+        set_state,
         f"complaint receipt {job['code']}",
-        lambda config: render_receipt(receipt_of(worker, job), config.profile, config.paper_width_mm),
+        lambda config: render_receipt(receipt_of(rt, job), config.profile, config.paper_width_mm),
         lambda reason: store.postpone_receipt_job(rt.db, job_id, reason),
         lambda status, error: store.finish_receipt_job(rt.db, job_id, status, rt.now(), error),
     )

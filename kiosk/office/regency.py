@@ -42,7 +42,7 @@ from kiosk.storage import regency as outbox
 from kiosk.storage import reports as reports_store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def backoff_seconds(failures: int) -> float:
     return min(2.0 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
 
 
-def day_summary(runtime: Runtime, day: str) -> dict[str, Any] | None:
+def day_summary(runtime: Office, day: str) -> dict[str, Any] | None:
     """Return the office's own daily report of ``day`` as the regency receives it, or None for a day without tickets.
 
     The same figures as GET /api/reports/daily (kiosk.domain.reports), per service; loket and staff rows stay home.
@@ -110,7 +110,7 @@ def day_summary(runtime: Runtime, day: str) -> dict[str, Any] | None:
 class RegencySender:
     """The office's one sender to the regency: records events, sends them in order, reports the lag."""
 
-    def __init__(self, runtime: Runtime, timeout: float = TIMEOUT_SECONDS):
+    def __init__(self, runtime: Office, timeout: float = TIMEOUT_SECONDS):
         self.runtime = runtime
         self.timeout = timeout
         self.failures = 0

@@ -27,7 +27,7 @@ from kiosk.office.views import call_json, live_queue_json
 from kiosk.storage import tickets as store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 # Events that change waiting counts or what a counter holds (or the rules that decide them).
 QUEUE_EVENTS = (
@@ -42,7 +42,7 @@ QUEUE_EVENTS = (
 )  # the services list and queue overview change with these
 
 
-def subscribe(bus: EventBus, rt: Runtime) -> None:
+def subscribe(bus: EventBus, rt: Office) -> None:
     """Keep the queue overview's cache fresh and feed every open stream from ``bus``."""
 
     def queue_changed(event: Event) -> None:

@@ -22,7 +22,7 @@ from kiosk.office.bus import SettingsChanged, TestPrintQueued
 from kiosk.storage import settings as settings_store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 # A key as the loader's messages name it, e.g. office.hours.mon or services[1].prefix: the first one is the key.
 _TABLES = sorted(
@@ -80,7 +80,7 @@ def _value(value: Any) -> Any:
     return value
 
 
-def change(rt: Runtime, patch: dict[str, Any], who: str) -> Settings:
+def change(rt: Office, patch: dict[str, Any], who: str) -> Settings:
     """Validate ``patch`` over the settings in force, keep it with who and when, and swap the settings in live.
 
     Raise InvalidSetting for what the file would refuse, and a 409 for a service that has tickets today or a
@@ -102,14 +102,14 @@ def change(rt: Runtime, patch: dict[str, Any], who: str) -> Settings:
     return settings
 
 
-def queue_test_print(rt: Runtime, who: str) -> dict[str, Any]:
+def queue_test_print(rt: Office, who: str) -> dict[str, Any]:
     """Queue a printer test page (printed after any waiting tickets); return its row."""
     row = settings_store.queue_test_print(rt.db, who, rt.now())
     rt.bus.emit(TestPrintQueued(row["id"]))
     return row
 
 
-def _refuse_removing_what_is_in_use(rt: Runtime, settings: Settings) -> None:
+def _refuse_removing_what_is_in_use(rt: Office, settings: Settings) -> None:
     from kiosk.storage import tickets as store
 
     day = rt.today()
@@ -133,7 +133,7 @@ def _refuse_removing_what_is_in_use(rt: Runtime, settings: Settings) -> None:
             )
 
 
-def history(rt: Runtime) -> list[dict[str, Any]]:
+def history(rt: Office) -> list[dict[str, Any]]:
     """Return the latest saved changes, newest first: id, when, who and what was sent."""
     return [
         {"id": row["id"], "changed_at": row["changed_at"], "changed_by": row["changed_by"], "patch": row["patch"]}

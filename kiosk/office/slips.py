@@ -11,12 +11,13 @@ from kiosk.storage import bookings as store
 from printer.slip import SlipPrint, render_slip
 
 if TYPE_CHECKING:
-    from kiosk.office.printing import PrintWorker
+    from collections.abc import Callable
+
+    from kiosk.office.context import Office
 
 
-def slip_of(worker: PrintWorker, job: dict) -> SlipPrint:
+def slip_of(rt: Office, job: dict) -> SlipPrint:
     """Return what a booking's slip says."""
-    rt = worker.runtime
     service = rt.settings.service(job["service"])
     return SlipPrint(
         office_name=rt.settings.office.name,
@@ -30,9 +31,8 @@ def slip_of(worker: PrintWorker, job: dict) -> SlipPrint:
     )
 
 
-def print_next_slip(worker: PrintWorker) -> bool:
+def print_next_slip(rt: Office, set_state: Callable[[str], None]) -> bool:
     """Print the oldest pending slip; return True when one was printed or given up, False when none is due."""
-    rt = worker.runtime
     job = store.oldest_slip_job(rt.db)
     if job is None:
         return False
@@ -41,9 +41,10 @@ def print_next_slip(worker: PrintWorker) -> bool:
         return True
     job_id = job["job_id"]
     return print_paper(
-        worker,
+        rt,
+        set_state,
         f"booking slip {job['code']}",
-        lambda config: render_slip(slip_of(worker, job), config.profile, config.paper_width_mm),
+        lambda config: render_slip(slip_of(rt, job), config.profile, config.paper_width_mm),
         lambda reason: store.postpone_slip_job(rt.db, job_id, reason),
         lambda status, error: store.finish_slip_job(rt.db, job_id, status, rt.now(), error),
     )

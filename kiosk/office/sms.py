@@ -28,7 +28,7 @@ from kiosk.office.views import ticket_json
 from kiosk.storage import sms as store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class SmsWorker:
     settle_seconds = SETTLE_SECONDS
     batch = BATCH
 
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Office):
         self.runtime = runtime
         self.bookings: BookingDesk = OfficeBookingDesk(runtime)  # bookings for later days
         self.smsdrc = DEFAULT_SMSDRC  # read by gammu-smsd-monitor for the modem's state on /admin
@@ -453,10 +453,3 @@ class SmsWorker:
         answer["outbox_waiting"] = folders.waiting_in_outbox() if not missing else 0
         answer["modem"] = modem_status(self.smsdrc)
         return answer
-
-
-def sms_worker(rt: Runtime) -> SmsWorker:
-    """Return the office's SMS worker, making it (not started) when the server's workers are not running."""
-    if rt.sms is None:
-        rt.sms = SmsWorker(rt)
-    return rt.sms

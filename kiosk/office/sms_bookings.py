@@ -20,7 +20,7 @@ from kiosk.office.disruptions import suspension
 from kiosk.storage import bookings as store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 CREATED_BY = "sms"
 
@@ -39,7 +39,7 @@ def _code(text: str) -> str:
 class OfficeBookingDesk:
     """Book, cancel and tell bookings for later days from SMS commands (see ``kiosk.office.sms.BookingDesk``)."""
 
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Office):
         self.runtime = runtime
 
     # ------------------------------------------------------------ ANTRE

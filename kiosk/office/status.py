@@ -17,14 +17,14 @@ from kiosk.storage import status as status_store
 from kiosk.storage import tickets as store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 
-def _stamp(rt: Runtime) -> str:
+def _stamp(rt: Office) -> str:
     return rt.now().isoformat(timespec="seconds")
 
 
-def set_status(rt: Runtime, nik: str, status: str, note: str, who: str) -> str | None:
+def set_status(rt: Office, nik: str, status: str, note: str, who: str) -> str | None:
     """Change an existing record's status and note; return updated or unchanged, None when there is no record."""
     change = status_store.set_status(rt.db, nik, status, note, _stamp(rt), who)
     if change is not None:
@@ -32,7 +32,7 @@ def set_status(rt: Runtime, nik: str, status: str, note: str, who: str) -> str |
     return change
 
 
-def mark_ready(rt: Runtime, niks: Iterable[str], note: str, who: str) -> dict[str, str]:
+def mark_ready(rt: Office, niks: Iterable[str], note: str, who: str) -> dict[str, str]:
     """Set many records to READY_FOR_PICKUP in one transaction; return each NIK's outcome."""
     niks = list(niks)
     outcomes = status_store.mark_ready(rt.db, niks, note, _stamp(rt), who) if niks else {}
@@ -42,7 +42,7 @@ def mark_ready(rt: Runtime, niks: Iterable[str], note: str, who: str) -> dict[st
     return outcomes
 
 
-def pickup_ticket(rt: Runtime, ticket_id: int, own_counter: int | None) -> dict[str, Any]:
+def pickup_ticket(rt: Office, ticket_id: int, own_counter: int | None) -> dict[str, Any]:
     """Return the ticket a card may be handed over for: today's, called or served at ``own_counter`` (None: any
     counter, an admin), for the service offered for READY_FOR_PICKUP; else raise a 409."""
     ticket = store.get_ticket(rt.db, ticket_id)
@@ -62,7 +62,7 @@ def pickup_ticket(rt: Runtime, ticket_id: int, own_counter: int | None) -> dict[
     return ticket
 
 
-def hand_over(rt: Runtime, nik: str, ticket: dict[str, Any], who: str) -> None:
+def hand_over(rt: Office, nik: str, ticket: dict[str, Any], who: str) -> None:
     """Record that the resident of ``ticket`` received the ready card of ``nik``: the record becomes CARD_ISSUED."""
     note = f"Diserahkan kepada pemilik, antrean {ticket['number']}."
     status_store.set_status(rt.db, nik, CARD_ISSUED, note, _stamp(rt), who)

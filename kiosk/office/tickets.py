@@ -16,14 +16,14 @@ from kiosk.office.disruptions import suspension_check
 from kiosk.storage import tickets as store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 Ticket = dict[str, Any]
 IDEMPOTENCY_KEY_HOURS = 48  # a kiosk retry across midnight still finds its ticket
 
 
 def issue(
-    rt: Runtime, service: Service, priority: bool, idempotency_key: str | None = None, party: Any = None
+    rt: Office, service: Service, priority: bool, idempotency_key: str | None = None, party: Any = None
 ) -> tuple[Ticket, bool]:
     """Issue the next number of ``service`` (a repeated key answers the same ticket); return (ticket, created).
 
@@ -51,7 +51,7 @@ def issue(
     return ticket, created
 
 
-def call_next(rt: Runtime, counter: Counter, staff_id: int | None) -> Ticket | None:
+def call_next(rt: Office, counter: Counter, staff_id: int | None) -> Ticket | None:
     """Call the next ticket for ``counter`` (priority first, never starving regular tickets); None: nobody waits."""
     called = store.call_next(rt.db, counter, rt.now(), rt.settings.queue.max_consecutive_priority, staff_id)
     if called is None:
@@ -61,7 +61,7 @@ def call_next(rt: Runtime, counter: Counter, staff_id: int | None) -> Ticket | N
     return ticket
 
 
-def act(rt: Runtime, ticket_id: int, action: str, staff_id: int | None, counter_scope: int | None) -> Ticket:
+def act(rt: Office, ticket_id: int, action: str, staff_id: int | None, counter_scope: int | None) -> Ticket:
     """Apply a counter's ``action`` (recall, serve, done, no_show, requeue, cancel) to a ticket."""
     ticket, event_id = store.transition(rt.db, ticket_id, action, rt.now(), staff_id, counter_scope=counter_scope)
     if action == "recall":
@@ -77,7 +77,7 @@ def act(rt: Runtime, ticket_id: int, action: str, staff_id: int | None, counter_
     return ticket
 
 
-def transfer(rt: Runtime, ticket_id: int, service: Service, staff_id: int | None, counter_scope: int | None) -> Ticket:
+def transfer(rt: Office, ticket_id: int, service: Service, staff_id: int | None, counter_scope: int | None) -> Ticket:
     """Move a ticket to another service's queue; it keeps its number."""
     ticket = store.transfer(rt.db, ticket_id, service, rt.now(), staff_id, counter_scope=counter_scope)
     rt.bus.emit(
@@ -88,14 +88,14 @@ def transfer(rt: Runtime, ticket_id: int, service: Service, staff_id: int | None
     return ticket
 
 
-def reprint(rt: Runtime, ticket_id: int, staff_id: int | None, counter_scope: int | None) -> Ticket:
+def reprint(rt: Office, ticket_id: int, staff_id: int | None, counter_scope: int | None) -> Ticket:
     """Queue a ticket's paper again."""
     ticket = store.queue_reprint(rt.db, ticket_id, rt.now(), staff_id, counter_scope=counter_scope)
     rt.bus.emit(ReprintQueued(ticket["id"], ticket["number"]))
     return ticket
 
 
-def expire_due(rt: Runtime, now: datetime | None = None) -> int:
+def expire_due(rt: Office, now: datetime | None = None) -> int:
     """Expire waiting tickets past their service's closing time plus the grace; return how many."""
     settings, now = rt.settings, now or rt.now()
 
@@ -112,6 +112,6 @@ def expire_due(rt: Runtime, now: datetime | None = None) -> int:
     return expired
 
 
-def forget_idempotency_keys(rt: Runtime, now: datetime | None = None) -> int:
+def forget_idempotency_keys(rt: Office, now: datetime | None = None) -> int:
     """Forget the Idempotency-Key of tickets issued more than IDEMPOTENCY_KEY_HOURS ago."""
     return store.forget_idempotency_keys(rt.db, (now or rt.now()) - timedelta(hours=IDEMPOTENCY_KEY_HOURS))

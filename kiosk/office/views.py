@@ -15,7 +15,7 @@ from kiosk.storage import services as service_store
 from kiosk.storage import tickets as store
 
 if TYPE_CHECKING:
-    from kiosk.office.runtime import Runtime
+    from kiosk.office.context import Office
 
 QUEUE_CACHE_SECONDS = 2.0
 
@@ -51,7 +51,7 @@ class TicketView:
         return {name: getattr(self, name) for name in _TICKET_FIELDS}
 
 
-def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
+def ticket_view(rt: Office, ticket: dict[str, Any]) -> TicketView:
     """Return the view of a ticket row (the store's ticket columns)."""
     settings = rt.settings
     # One query; a family's number counts each member in ``people``.
@@ -90,7 +90,7 @@ def ticket_view(rt: Runtime, ticket: dict[str, Any]) -> TicketView:
 _TICKET_FIELDS = tuple(item.name for item in fields(TicketView))
 
 
-def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
+def ticket_json(rt: Office, ticket: dict[str, Any]) -> dict[str, Any]:
     """Return the TICKET shape of the contract (plus service and counter names for screens)."""
     return ticket_view(rt, ticket).as_json()
 
@@ -98,7 +98,7 @@ def ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
 STAFF_HIDDEN = ("token", "track_url")  # the resident's own: whoever holds them may answer the survey as them
 
 
-def staff_ticket_json(rt: Runtime, ticket: dict[str, Any]) -> dict[str, Any]:
+def staff_ticket_json(rt: Office, ticket: dict[str, Any]) -> dict[str, Any]:
     """Return TICKET as staff see it: everything but the token and the track URL (staff must not grade themselves)."""
     answer = ticket_json(rt, ticket)
     for key in STAFF_HIDDEN:
@@ -117,7 +117,7 @@ def public_ticket_json(ticket: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def call_json(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
+def call_json(rt: Office, event: dict[str, Any]) -> dict[str, Any]:
     """Return the CALL shape of the contract (plus the event id, the spoken sentence and its audio URL)."""
     counter = rt.settings.counter(event["counter_id"])
     counter_name = counter.name if counter else f"Loket {event['counter_id']}"
@@ -134,7 +134,7 @@ def call_json(rt: Runtime, event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def services_json(rt: Runtime) -> list[dict[str, Any]]:
+def services_json(rt: Office) -> list[dict[str, Any]]:
     """Return every service with its availability now and its waiting count."""
     day, now = rt.today(), rt.now()
     overrides = service_store.service_overrides(rt.db, day)
@@ -182,13 +182,13 @@ def services_json(rt: Runtime) -> list[dict[str, Any]]:
     return result
 
 
-def waiting_json(rt: Runtime) -> list[dict[str, Any]]:
+def waiting_json(rt: Office) -> list[dict[str, Any]]:
     """Return the waiting count of every configured service (zero included)."""
     waiting = store.waiting_counts(rt.db, rt.today())
     return [{"code": s.code, "waiting": waiting.get(s.code, 0)} for s in rt.settings.services]
 
 
-def counters_json(rt: Runtime) -> list[dict[str, Any]]:
+def counters_json(rt: Office) -> list[dict[str, Any]]:
     """Return every counter with the ticket it has called or serves now (PUBLIC_TICKET), or None."""
     current = store.current_tickets(rt.db, rt.today())
     return [
@@ -201,12 +201,12 @@ def counters_json(rt: Runtime) -> list[dict[str, Any]]:
     ]
 
 
-def live_queue_json(rt: Runtime) -> dict[str, Any]:
+def live_queue_json(rt: Office) -> dict[str, Any]:
     """Return the body of the live ``queue`` event: waiting counts and what each counter holds."""
     return {"services": waiting_json(rt), "counters": counters_json(rt)}
 
 
-def office_state_json(rt: Runtime) -> dict[str, Any]:
+def office_state_json(rt: Office) -> dict[str, Any]:
     """Return whether the office is open now by its hours, holidays and closed dates, and when that changes.
 
     ``{"open": true, "closes_at": ISO|null}`` or ``{"open": false, "opens_at": ISO|null}``: the waiting-room
@@ -225,7 +225,7 @@ def office_state_json(rt: Runtime) -> dict[str, Any]:
     return {"open": False, "opens_at": opens.isoformat(timespec="minutes") if opens else None}
 
 
-def queue_json(rt: Runtime) -> dict[str, Any]:
+def queue_json(rt: Office) -> dict[str, Any]:
     """Return the queue overview of the contract (public: tickets in the PUBLIC_TICKET shape) and the office's state."""
     day = rt.today()
     return {
@@ -236,7 +236,7 @@ def queue_json(rt: Runtime) -> dict[str, Any]:
     }
 
 
-def cached_queue_json(rt: Runtime) -> dict[str, Any]:
+def cached_queue_json(rt: Office) -> dict[str, Any]:
     """Return the queue overview, reusing it until the queue changes (or 2 s pass, for other processes' writes).
 
     A hundred phones polling the same overview must not cost a hundred sets of queries.

@@ -10,7 +10,6 @@ from flask import Blueprint, jsonify, render_template
 
 from kiosk.domain import sms as rules
 from kiosk.domain.errors import KioskError
-from kiosk.office.sms import sms_worker
 from kiosk.storage import bookings as booking_store
 from kiosk.storage import sms as sms_store
 from kiosk.storage import tickets as ticket_store
@@ -43,7 +42,7 @@ def opt_in(ticket_id: int):
         raise SmsProblem("sms_unavailable", "Layanan SMS belum aktif di kantor ini.", 409)
     if ticket["day"] != rt.today() or ticket["status"] != "waiting":
         raise SmsProblem("ticket_not_waiting", "Nomor antrean ini tidak sedang menunggu.", 409)
-    sms_worker(rt).opt_in(ticket, phone)
+    rt.sms_worker().opt_in(ticket, phone)
     return jsonify({"sms": {"ticket": ticket["id"], "phone": rules.masked_phone(phone)}}), 201
 
 
@@ -69,7 +68,7 @@ def opt_in_booking(token: str):
 @staff_required("admin")
 def state():
     """The SMS channel: on or off, the modem (gammu-smsd's status), today's messages, failures, budget left."""
-    return jsonify(sms_worker(runtime()).state())
+    return jsonify(runtime().sms_worker().state())
 
 
 @bp.get("/admin/sms")
