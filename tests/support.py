@@ -253,3 +253,18 @@ def hold_next_answer(page, url_part: str, ms: int = 1500) -> None:
 
 def wait_for_late_answer(page) -> None:
     page.wait_for_function("() => window.__lateAnswer === true", timeout=10000)
+
+
+def log_in(page, base_url: str, path: str, username: str = "petugas", password: str = "rahasia-Loket1") -> None:
+    """Log in through the login form on the way to ``path`` (its own query kept); return once that page is loaded.
+
+    The wait names the whole address: the login page's own one ends with the same path (``?next=/admin``), so a
+    pattern like ``**/admin`` would match it at once and the test would go on before the page it asked for.
+    """
+    from urllib.parse import quote
+
+    page.goto(f"{base_url}/login?next={quote(path, safe='/')}")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#login-submit")
+    page.wait_for_url(f"{base_url}{path}")

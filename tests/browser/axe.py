@@ -22,7 +22,13 @@ def problems(page) -> list[str]:
         page.evaluate(SCRIPT)
     violations = page.evaluate("(options) => axe.run(document, options).then((results) => results.violations)", OPTIONS)
     return [
-        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}"
+        f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}{_measured(v['nodes'][0])}"
         for v in violations
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def _measured(node: dict) -> str:
+    """What axe measured for a failing node (e.g. a contrast's colours and ratio), so a failure says why."""
+    data = [check.get("data") for check in node.get("any", []) + node.get("all", []) if check.get("data")]
+    return f" {data}" if data else ""

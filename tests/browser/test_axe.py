@@ -10,19 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import problems as _problems
-from tests.support import free_counter
+from tests.support import free_counter, log_in
 
 pytestmark = pytest.mark.browser
 
 KIOSK_SIZES = [(1080, 1920), (1920, 1080)]
-
-
-def _log_in(page, server, path, username, password):
-    page.goto(f"{server.url}/login?next={path}")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-submit")
-    page.wait_for_url(f"**{path}")
 
 
 @pytest.mark.parametrize("width,height", KIOSK_SIZES)
@@ -78,7 +70,7 @@ def test_staff_screens_have_no_serious_accessibility_violation(live_server, new_
     page = new_page(1366, 768)
     page.goto(live_server.url + "/login?next=/counter")
     states = {"login": _problems(page)}
-    _log_in(page, live_server, "/counter", "petugas", "rahasia-Loket1")
+    log_in(page, live_server.url, "/counter", "petugas", "rahasia-Loket1")
     page.click("#counter-picker [data-counter='1']")
     page.wait_for_selector("[data-action=next]:not([disabled])")
     states["counter"] = _problems(page)
@@ -87,7 +79,7 @@ def test_staff_screens_have_no_serious_accessibility_violation(live_server, new_
     states["counter, calling"] = _problems(page)
 
     admin = new_page(1366, 768)
-    _log_in(admin, live_server, "/admin", "kepala", "rahasia-Admin1")
+    log_in(admin, live_server.url, "/admin", "kepala", "rahasia-Admin1")
     admin.wait_for_selector("#services-body tr[data-service=REKAM]")
     states["admin"] = _problems(admin)
     admin.goto(live_server.url + "/admin/settings")

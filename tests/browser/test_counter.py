@@ -23,7 +23,7 @@ def _login(page, server, username="petugas", password="rahasia-Loket1"):
     page.fill("#username", username)
     page.fill("#password", password)
     page.click("#login-submit")
-    page.wait_for_url("**/counter")
+    page.wait_for_url(server.url + "/counter")  # (not "**/counter": the login page's ?next=/counter matches that)
 
 
 def _open_counter(new_page, server, counter=1, width=1366, height=768):
@@ -79,7 +79,7 @@ def test_login_shows_indonesian_errors_then_opens_the_counter(live_server, new_p
     page.fill("#username", "petugas")
     page.fill("#password", "rahasia-Loket1")
     page.click("#login-submit")
-    page.wait_for_url("**/counter")
+    page.wait_for_url(live_server.url + "/counter")
     page.wait_for_selector("#counter-picker", state="visible")  # first visit: pick a counter
     assert page.inner_text("#staff-name") == "petugas"
 

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from kiosk.domain.errors import ConfigError
 from kiosk.domain.settings import load_settings
+from tests.support import log_in
 from tests.test_crash import _free_port, start_server, write_office_config
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -44,14 +45,6 @@ def _add_user(config: Path, name: str, password: str, role: str) -> None:
         capture_output=True,
         env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
     )
-
-
-def _log_in(page, url: str, path: str, username: str, password: str) -> None:
-    page.goto(f"{url}/login?next={path}")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-submit")
-    page.wait_for_url(f"**{path}")
 
 
 def _file_line(directory: Path, old: str, new: str) -> str:
@@ -102,10 +95,10 @@ def test_settings_screen_changes_every_screen_live(tmp_path, new_page):
         display = new_page(1920, 1080)
         display.goto(url + "/display")
         counter = new_page(1366, 768)
-        _log_in(counter, url, "/counter", "petugas", "rahasia-Loket1")
+        log_in(counter, url, "/counter", "petugas", "rahasia-Loket1")
 
         admin = new_page(1366, 768)
-        _log_in(admin, url, "/admin/settings", "kepala", "rahasia-Admin1")
+        log_in(admin, url, "/admin/settings", "kepala", "rahasia-Admin1")
         expect(admin.locator("#office-form [name=name]")).to_have_value("Kantor Kecamatan Selat")
         admin.fill("#office-form [name=name]", "Kantor Kecamatan Selat Baru")
         admin.fill("#office-form [name=running_text]", "Pelayanan KTP-el gratis, teks baru")
@@ -145,7 +138,7 @@ def test_settings_survive_a_restart_and_a_bad_value_is_refused_like_the_file(tmp
     url = f"http://127.0.0.1:{port}"
     try:
         admin = new_page(1366, 768)
-        _log_in(admin, url, "/admin/settings", "kepala", "rahasia-Admin1")
+        log_in(admin, url, "/admin/settings", "kepala", "rahasia-Admin1")
         expect(admin.locator("#office-form [name=name]")).to_have_value("Kantor Kecamatan Selat")
         admin.fill("#office-form [name=name]", "Kantor Kecamatan Selat Baru")
         admin.fill("#office-form [name=running_text]", "Pelayanan KTP-el gratis, teks baru")
@@ -196,7 +189,7 @@ def test_admin_points_the_printer_at_another_one_and_prints_a_test_page(live_ser
 
     with FakePrinter() as fake:
         page = new_page(1366, 768)
-        _log_in(page, live_server.url, "/admin/settings", "kepala", "rahasia-Admin1")
+        log_in(page, live_server.url, "/admin/settings", "kepala", "rahasia-Admin1")
         expect(page.locator("#printer-fields [name=vendor_id]")).to_have_value("0x04b8")
         page.select_option("#printer-fields [name=type]", "network")
         page.fill("#printer-fields [name=host]", "127.0.0.1")

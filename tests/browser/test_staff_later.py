@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +13,7 @@ from playwright.sync_api import expect
 from kiosk.domain.words import messages
 from tests.browser.axe import problems as _problems
 from tests.conftest import Clock
-from tests.support import LiveServer, add_staff, hold_next_answer, make_app, wait_for_late_answer
+from tests.support import LiveServer, add_staff, hold_next_answer, log_in, make_app, wait_for_late_answer
 from tests.test_bookings import HOURS, office_app, services
 
 pytestmark = pytest.mark.browser
@@ -42,11 +41,7 @@ def office(tmp_path):
 
 
 def _log_in(page, server, path, username="petugas", password="rahasia-Loket1"):
-    page.goto(f"{server.url}/login?next={quote(path, safe='/')}")  # the path's own query stays in it
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("#login-submit")
-    page.wait_for_url(f"**{path}")
+    log_in(page, server.url, path, username, password)
     if path.startswith("/counter/later"):  # its script has drawn the lists and listens for keys
         page.wait_for_selector("body[data-ready=true]", state="attached")
 
