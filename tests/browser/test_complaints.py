@@ -12,7 +12,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.browser.axe import problems as _problems
-from tests.support import hold_next_answer, wait_for_late_answer
+from tests.support import hold_next_answer, log_in, wait_for_late_answer
 
 pytestmark = pytest.mark.browser
 
@@ -77,11 +77,7 @@ def test_a_kiosk_complaint_is_answered_in_the_inbox_and_read_on_the_phone(live_s
     assert {state: found for state, found in states.items() if found} == {}
 
     admin = new_page(1366, 900)
-    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
-    admin.fill("#username", "kepala")
-    admin.fill("#password", "rahasia-Admin1")
-    admin.click("#login-submit")
-    admin.wait_for_url(f"{live_server.url}/admin/complaints")
+    log_in(admin, live_server.url, "/admin/complaints", "kepala", "rahasia-Admin1")
     item = admin.locator(f".ci-item[data-code='{code}']")
     expect(item).to_contain_text("Petugas loket dua kasar")
     expect(item).to_contain_text("+6281234567890")
@@ -120,11 +116,7 @@ def test_unknown_complaint_page_and_wall_print_are_axe_clean(live_server, new_pa
     expect(phone.locator(".p-missing").first).to_contain_text("Pengaduan tidak ditemukan")
     assert _problems(phone) == []
     admin = new_page(1366, 900)
-    admin.goto(f"{live_server.url}/login?next=/admin/standards")
-    admin.fill("#username", "kepala")
-    admin.fill("#password", "rahasia-Admin1")
-    admin.click("#login-submit")
-    admin.wait_for_url(f"{live_server.url}/admin/standards")
+    log_in(admin, live_server.url, "/admin/standards", "kepala", "rahasia-Admin1")
     expect(admin.locator("h1").first).to_have_text("Maklumat Pelayanan")
     expect(admin.locator(".wp-page")).to_have_count(7)
     assert _problems(admin) == []
@@ -163,11 +155,7 @@ def test_a_ticket_holder_lodges_a_complaint_from_the_phone_and_staff_record_one_
     expect(phone.locator("#status")).to_have_text("Sedang ditangani")
 
     admin = new_page(1366, 900)
-    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
-    admin.fill("#username", "kepala")
-    admin.fill("#password", "rahasia-Admin1")
-    admin.click("#login-submit")
-    admin.wait_for_url(f"{live_server.url}/admin/complaints")
+    log_in(admin, live_server.url, "/admin/complaints", "kepala", "rahasia-Admin1")
     expect(admin.locator(".ci-item")).to_have_count(1)
     expect(admin.locator(".ci-item .ci-channel")).to_have_text("Ponsel")
     form = admin.locator("#new-complaint")
@@ -229,11 +217,7 @@ def test_the_inbox_in_english_answers_and_records_complaints(live_server, new_pa
     assert lodged.status_code == 201
     code = lodged.json()["complaint"]["code"]
     admin = new_page(1366, 900)
-    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
-    admin.fill("#username", "kepala")
-    admin.fill("#password", "rahasia-Admin1")
-    admin.click("#login-submit")
-    admin.wait_for_url(f"{live_server.url}/admin/complaints")
+    log_in(admin, live_server.url, "/admin/complaints", "kepala", "rahasia-Admin1")
     expect(admin.locator("#inbox-title")).to_have_text("Kotak masuk pengaduan")
     admin.locator(".lang-switch a[lang=en]").click()
     admin.wait_for_url("**/admin/complaints?lang=en")
@@ -285,11 +269,7 @@ def test_switching_the_inbox_filter_never_ends_on_the_earlier_filters_late_list(
     assert opened.status_code == 201
 
     admin = new_page(1366, 900)
-    admin.goto(f"{live_server.url}/login?next=/admin/complaints")
-    admin.fill("#username", "kepala")
-    admin.fill("#password", "rahasia-Admin1")
-    admin.click("#login-submit")
-    admin.wait_for_url(f"{live_server.url}/admin/complaints")
+    log_in(admin, live_server.url, "/admin/complaints", "kepala", "rahasia-Admin1")
     expect(admin.locator(".ci-item .ci-text")).to_have_text(["Layar antrean mati."])
     # The open list's next answer reaches the page 1.5 s late; meanwhile the admin picks "answered".
     hold_next_answer(admin, "status=open")

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import problems as _problems
+from tests.support import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +26,7 @@ def test_the_evaluation_pack_prints_on_a4_with_every_aspect(live_server, new_pag
     )
     assert answer.status_code == 201
     page = new_page(1366, 900)
-    page.goto(f"{live_server.url}/login?next=/admin/evaluation")
-    page.fill("#username", "kepala")
-    page.fill("#password", "rahasia-Admin1")
-    page.click("#login-submit")
-    page.wait_for_url(f"{live_server.url}/admin/evaluation")  # the login page's own address ends like "**/…"
+    log_in(page, live_server.url, "/admin/evaluation", "kepala", "rahasia-Admin1")
     year = page.locator("#evaluation-year-text").inner_text()
     expect(page.locator("h2")).to_have_text(
         [
@@ -59,11 +56,7 @@ def test_the_evaluation_pack_prints_on_a4_with_every_aspect(live_server, new_pag
 
 def test_the_evaluation_pack_in_english_is_axe_clean_and_still_prints_on_a4(live_server, new_page):
     page = new_page(1366, 900)
-    page.goto(f"{live_server.url}/login?next=/admin/evaluation")
-    page.fill("#username", "kepala")
-    page.fill("#password", "rahasia-Admin1")
-    page.click("#login-submit")
-    page.wait_for_url(f"{live_server.url}/admin/evaluation")
+    log_in(page, live_server.url, "/admin/evaluation", "kepala", "rahasia-Admin1")
     page.locator(".lang-switch a[lang=en]").click()
     page.wait_for_url("**/admin/evaluation?lang=en")
     expect(page.locator("html")).to_have_attribute("lang", "en")
