@@ -139,8 +139,8 @@ def test_a_network_printer_that_hangs_up_before_its_second_answer_is_offline_nev
         with conn:
             conn.recv(3)  # DLE EOT 1
             conn.sendall(bytes([0x12]))  # online
+            hung_up.set()  # (set before the hang-up itself: the client may read the end of the stream at once)
             conn.shutdown(socket.SHUT_WR)  # then the end of the stream, and nothing more
-            hung_up.set()
             conn.settimeout(5)
             while conn.recv(16):
                 pass

@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import problems as _problems
-from tests.browser.test_axe import _log_in
-from tests.support import LiveServer, add_staff, make_app
+from tests.support import LiveServer, add_staff, log_in, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +29,7 @@ def office(tmp_path):
 def test_admin_backs_up_now_sees_the_copy_downloads_it_and_reads_how_to_restore(office, new_page, tmp_path):
     server, folder = office
     page = new_page(1366, 768, accept_downloads=True)
-    _log_in(page, server, "/admin/backups", "kepala", "rahasia-Admin1")
+    log_in(page, server.url, "/admin/backups", "kepala", "rahasia-Admin1")
     expect(page.locator("#schedule-state")).to_have_text("Aktif")
     expect(page.locator("#schedule-time")).to_have_text("Setiap hari setelah 02:00")
     expect(page.locator("#copies-empty")).to_be_visible()

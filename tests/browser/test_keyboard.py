@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.test_axe import _log_in
+from tests.support import log_in
 
 pytestmark = pytest.mark.browser
 
@@ -71,7 +71,7 @@ def test_phone_page_by_keyboard(live_server, new_page):
 def test_counter_and_admin_by_keyboard(live_server, new_page):
     live_server.post("/api/tickets", json={"service": "REKAM"}).raise_for_status()
     page = new_page(1366, 768)
-    _log_in(page, live_server, "/counter", "petugas", "rahasia-Loket1")
+    log_in(page, live_server.url, "/counter", "petugas", "rahasia-Loket1")
     page.wait_for_selector("#counter-picker [data-counter='1']")
     assert _check(page) == {"unreachable": [], "no focus ring": []}  # the loket picker
 
@@ -80,6 +80,6 @@ def test_counter_and_admin_by_keyboard(live_server, new_page):
     assert _check(page) == {"unreachable": [], "no focus ring": []}
 
     admin = new_page(1366, 768)
-    _log_in(admin, live_server, "/admin", "kepala", "rahasia-Admin1")
+    log_in(admin, live_server.url, "/admin", "kepala", "rahasia-Admin1")
     admin.wait_for_selector("#services-body tr[data-service=REKAM]")
     assert _check(admin) == {"unreachable": [], "no focus ring": []}

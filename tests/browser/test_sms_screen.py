@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.axe import problems as _problems
-from tests.browser.test_axe import _log_in
-from tests.support import LiveServer, add_staff, make_app
+from tests.support import LiveServer, add_staff, log_in, make_app
 from tests.test_sms import gammu_sends, receive, sms_overrides, worker
 
 pytestmark = pytest.mark.browser
@@ -30,7 +29,7 @@ def test_admin_sees_the_modem_todays_messages_the_budget_and_failures(office, ne
     gammu_sends(office.app, "error")  # the first attempt of both fails
     sms.run_once()
     page = new_page(1366, 768)
-    _log_in(page, office, "/admin/sms", "kepala", "rahasia-Admin1")
+    log_in(page, office.url, "/admin/sms", "kepala", "rahasia-Admin1")
     expect(page.locator("#sms-enabled")).to_have_text("Aktif")
     expect(page.locator("#today-received")).to_have_text("2")
     expect(page.locator("#today-budget")).to_have_text("48 dari 50")
