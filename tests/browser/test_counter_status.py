@@ -13,6 +13,7 @@ from kiosk.storage import status as status_store
 from tests.browser.test_contrast import CONTRAST_PROBLEMS
 from tests.browser.test_counter import _login
 from tests.browser.test_security import watch_csp
+from tests.support import hold_next_answer, wait_for_late_answer
 from tests.test_status_import import MIXED
 
 pytestmark = pytest.mark.browser
@@ -247,3 +248,24 @@ def test_a_served_pickup_ticket_hands_the_card_over_from_the_queue_tab(office, n
     expect(page.locator("#handover-form")).to_be_hidden()
     assert [url for url in urls if "620301" in url] == []
     assert violations == []
+
+
+def test_a_slow_answer_to_an_earlier_action_never_covers_the_handovers_message(office, new_page):
+    # "Mulai layani" answers late (the screen already shows the ticket serving, from the live update); the
+    # handover typed meanwhile answers first. The message line must end with the handover's words.
+    page = new_page(1366, 768)
+    _login(page, office)
+    page.click("#counter-picker [data-counter='2']")
+    page.wait_for_selector("body[data-counter='2']", state="attached")
+    office.post("/api/tickets", json={"service": "AMBIL"}).raise_for_status()
+    page.click("[data-action='next']")
+    expect(page.locator("#ticket-number")).to_have_text("C-001")
+    hold_next_answer(page, "/serve", 2500)
+    page.click("[data-action='serve']")
+    expect(page.locator("#handover-form")).to_be_visible()  # from the live update: the answer is still held
+    page.fill("#handover-nik", BUDI)
+    page.click("#handover-form button")
+    refused = "KTP-el ini belum siap diambil: status saat ini Dalam pengiriman (CARD_SHIPPED). Tidak diubah."
+    expect(page.locator("#message")).to_have_text(refused)
+    wait_for_late_answer(page)
+    assert page.inner_text("#message") == refused

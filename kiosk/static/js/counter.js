@@ -3,7 +3,7 @@
  * Every write carries the X-CSRF-Token from GET /api/session. A 401 (session ended)
  * sends the page to the login form; any other refusal is shown inline in Indonesian.
  */
-import { staffApi } from "./lib/api.js";
+import { inOrder, staffApi } from "./lib/api.js";
 import { $, cell, typing, sayIn } from "./lib/dom.js";
 import { pageData } from "./lib/page-data.js";
 import { connect, watchSettings } from "./live.js";
@@ -229,13 +229,18 @@ function perform(action) {
   });
 }
 
+// Answers can come back out of order (a slow "Mulai layani", then a quick handover): the message line shows the
+// newest request's words, never an older answer's over them.
+const messagesInOrder = inOrder();
+
 function run(request, describe) {
   busy = true;
   renderButtons();
+  const tell = messagesInOrder(([text, kind]) => say(text, kind));
   return request.then((answer) => {
-    say(describe(answer), "ok");
+    tell([describe(answer), "ok"]);
   }, (error) => {
-    if (error.status !== 401) say(error.message, "error");
+    if (error.status !== 401) tell([error.message, "error"]);
   }).then(() => {
     busy = false;
     return refresh();
@@ -287,11 +292,12 @@ $("handover-form").addEventListener("submit", (event) => {
   if (!nik || !view.ticket) { say("Ketik NIK pemilik KTP-el (16 angka).", "error"); return; }
   const button = event.target.querySelector("button");
   button.disabled = true;
+  const tell = messagesInOrder(([text, kind]) => say(text, kind));
   api("POST", "/api/applications/handover", {nik, ticket: view.ticket.id}).then((answer) => {
     $("handover-nik").value = "";
-    say(`KTP-el ${answer.application.name} tercatat sudah diterima (antrean ${answer.ticket}).`, "ok");
+    tell([`KTP-el ${answer.application.name} tercatat sudah diterima (antrean ${answer.ticket}).`, "ok"]);
   }, (error) => {
-    if (error.status !== 401) say(error.message, "error");
+    if (error.status !== 401) tell([error.message, "error"]);
   }).then(() => { button.disabled = false; });
 });
 
