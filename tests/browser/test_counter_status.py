@@ -42,14 +42,18 @@ def office(live_server):
     return live_server
 
 
+def _at_counter(page, server, counter: int, username="petugas", password="rahasia-Loket1") -> None:
+    _login(page, server, username, password)
+    page.click(f"#counter-picker [data-counter='{counter}']")
+    page.wait_for_selector(f"body[data-counter='{counter}']", state="attached")
+
+
 def open_status_tab(new_page, server, username="petugas", password="rahasia-Loket1"):
     page = new_page(1366, 768)
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     violations = watch_csp(page)  # what the Content-Security-Policy blocked: checked at the end of each test
-    _login(page, server, username, password)
-    page.click("#counter-picker [data-counter='1']")
-    page.wait_for_selector("body[data-counter='1']", state="attached")
+    _at_counter(page, server, 1, username, password)
     page.get_by_role("tab", name="Status KTP\u2011el").click()
     expect(page.locator("#status-panel")).to_be_visible()
     expect(page.locator("#queue-panel")).to_be_hidden()
@@ -218,9 +222,7 @@ def test_a_served_pickup_ticket_hands_the_card_over_from_the_queue_tab(office, n
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     violations = watch_csp(page)
-    _login(page, office)
-    page.click("#counter-picker [data-counter='2']")
-    page.wait_for_selector("body[data-counter='2']", state="attached")
+    _at_counter(page, office, 2)
     office.post("/api/tickets", json={"service": "INFO"}).raise_for_status()
     page.click("[data-action='next']")
     expect(page.locator("#ticket-number")).to_have_text("F-001")
@@ -254,9 +256,7 @@ def test_a_slow_answer_to_an_earlier_action_never_covers_the_handovers_message(o
     # "Mulai layani" answers late (the screen already shows the ticket serving, from the live update); the
     # handover typed meanwhile answers first. The message line must end with the handover's words.
     page = new_page(1366, 768)
-    _login(page, office)
-    page.click("#counter-picker [data-counter='2']")
-    page.wait_for_selector("body[data-counter='2']", state="attached")
+    _at_counter(page, office, 2)
     office.post("/api/tickets", json={"service": "AMBIL"}).raise_for_status()
     page.click("[data-action='next']")
     expect(page.locator("#ticket-number")).to_have_text("C-001")
