@@ -46,6 +46,7 @@ _WRITE_LOCKS: dict[str, threading.Lock] = {}
 _WRITE_LOCKS_GUARD = threading.Lock()
 CACHE_KIB = 512  # page cache per connection (SQLite's default: 2,000 KiB)
 CHECKPOINT_EVERY = 64  # commits between background checkpoints (a ticket's commit is a few dozen pages)
+CHECKPOINT_LAG = 4  # requests a file's checkpoint may fall behind before its writers checkpoint it themselves
 RESTART_FRAMES = 1000  # WAL pages past which a checkpoint finishes under the write lock (SQLite's own default)
 GROUP_LIMIT = 64  # writers committed together at most (bounds how long one group holds the write lock)
 log = logging.getLogger(__name__)
@@ -61,21 +62,39 @@ class _Checkpointer:
     """One thread per process that copies WAL files back into their databases, outside every write lock.
 
     Requests for one file collapse into one checkpoint; under a steady stream of writes checkpoints run
-    back to back here while the writers go on appending to the WAL.
+    back to back here while the writers go on appending to the WAL. On a busy machine this thread may get
+    no core for seconds: once a file's checkpoints are ``CHECKPOINT_LAG`` requests behind, the writer whose
+    request finds that checkpoints the file itself (``request`` answers False), so the WAL stays bounded.
     """
 
     def __init__(self) -> None:
         self._due: set[tuple[str, threading.Lock]] = set()
+        self._behind: dict[str, int] = {}  # requests since the file's last finished checkpoint
         self._ready = threading.Condition()
         self._thread: threading.Thread | None = None
 
-    def request(self, path: str, lock: threading.Lock) -> None:
+    def request(self, path: str, lock: threading.Lock) -> bool:
+        """Ask for a checkpoint of ``path``; False when the caller must run it now (this thread is behind)."""
         with self._ready:
+            behind = self._behind[path] = self._behind.get(path, 0) + 1
+            if behind > CHECKPOINT_LAG:
+                return False
             self._due.add((path, lock))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="kiosk-checkpoint", daemon=True)
                 self._thread.start()
             self._ready.notify()
+            return True
+
+    def finished(self, path: str) -> None:
+        with self._ready:
+            self._behind.pop(path, None)
+
+    def run_due(self, path: str, lock: threading.Lock) -> None:
+        """Request a checkpoint of ``path`` and, when the background is too far behind, run it here."""
+        if not self.request(path, lock):
+            checkpoint(path, lock)
+            self.finished(path)
 
     def _run(self) -> None:
         while True:
@@ -84,6 +103,7 @@ class _Checkpointer:
                     self._ready.wait()
                 path, lock = self._due.pop()
             checkpoint(path, lock)
+            self.finished(path)
 
 
 def checkpoint(path: str, lock: threading.Lock) -> None:
@@ -234,7 +254,7 @@ class Database:
                 if not durable:
                     conn.execute("PRAGMA synchronous=FULL")
         if due and not self.in_memory:
-            _CHECKPOINTER.request(str(self.path), self._lock)
+            _CHECKPOINTER.run_due(str(self.path), self._lock)
 
     def write_together(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work(conn)`` in a durable write transaction, committed together with other writers waiting.
@@ -310,7 +330,7 @@ class Database:
                 raise
             return
         if due and not self.in_memory:
-            _CHECKPOINTER.request(str(self.path), self._lock)
+            _CHECKPOINTER.run_due(str(self.path), self._lock)
 
     def _group_connection(self) -> sqlite3.Connection:
         """Return the connection that commits write_together's groups (call with the write lock held).
