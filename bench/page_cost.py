@@ -5,8 +5,9 @@ Run:  python bench/page_cost.py [--rounds 20] [MODE ...] [-- CHROMIUM_FLAG ...]
 MODE is any of ``blank`` (a new context on about:blank), ``kiosk`` (a new context, the kiosk page loaded),
 ``guarded`` (the same with the test suite's page guard, tests/conftest.py ``MAYBE_OFFSITE``), ``every-request``
 (the same with a guard that sees every request, as a function pattern would), ``pooled`` (the kiosk page in a
-context the suite's ContextPool hands out and takes back, as ``new_page`` does), ``reload`` (the kiosk page
-loaded again in one page). The default is all six. A test server (tests/support.py) serves the demo office
+context the suite's ContextPool hands out and takes back, the page closed afterwards), ``reused`` (the same, the
+page kept on about:blank for the next round, as ``new_page`` does), ``reload`` (the kiosk page
+loaded again in one page). The default is all seven. A test server (tests/support.py) serves the demo office
 in this process; Chromium is Debian's, with the suite's flags plus any given after ``--``.
 
 Prints, per mode, the wall time and the CPU of the whole machine (``/proc/stat``: Chromium's renderer processes
@@ -31,7 +32,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, MAYBE_OFFSITE, ContextPool  # noqa: E402
 from tests.support import LiveServer, make_app  # noqa: E402
 
-MODES = ("blank", "kiosk", "guarded", "every-request", "pooled", "reload")
+MODES = ("blank", "kiosk", "guarded", "every-request", "pooled", "reused", "reload")
 PORTRAIT = {"width": 1080, "height": 1920}
 
 
@@ -46,9 +47,12 @@ def one_round(browser, url: str, mode: str, shared_page, pool) -> None:
         shared_page.goto(url)
         shared_page.wait_for_selector(".k-service-btn")
         return
-    if mode == "pooled":
-        context = pool.take({"viewport": PORTRAIT})
-        page = context.new_page()
+    if mode in ("pooled", "reused"):
+        if mode == "pooled":
+            context = pool.take({"viewport": PORTRAIT})
+            page = context.new_page()
+        else:
+            context, page = pool.open({"viewport": PORTRAIT})
         page.goto(url)
         page.wait_for_selector(".k-service-btn")
         pool.give_back(context, clean=True)
