@@ -1,10 +1,36 @@
-"""The suite's own shortcuts keep every test's app its own and its routing Werkzeug's."""
+"""The suite's own shortcuts keep every test's app its own, its routing Werkzeug's, and its serial lane whole."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from werkzeug.routing import Map, Rule
 
+from tests import conftest
 from tests.support import ReusedBuilderRule, make_app
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_serial_lane_skips_no_file_that_holds_a_serial_test(request, tmp_path):
+    """`pytest -m serial` does not import test files that never say "serial": checked against this session's
+    own collection (every file), whichever lane runs this test."""
+    collected = {item.path for item in request.session.items} | {
+        ROOT / nodeid.split("::")[0] for nodeid in conftest._serial_left_out
+    }
+    if set(ROOT.glob("tests/**/test_*.py")) - collected - {Path(__file__)}:
+        pytest.skip("needs a session that collected the whole suite (as the README's command does)")
+    serial = set(conftest._serial_left_out) | {
+        item.nodeid for item in request.session.items if item.get_closest_marker("serial")
+    }
+    assert len(serial) >= 15  # this session saw the serial tests (there are 20), so the check below means something
+    files = {ROOT / nodeid.split("::")[0] for nodeid in serial}
+    assert [path for path in sorted(files) if not conftest.may_hold_serial_tests(path)] == []
+    quick, marked = tmp_path / "test_quick.py", tmp_path / "test_marked.py"
+    quick.write_text("def test_quick():\n    assert True\n", encoding="utf-8")
+    marked.write_text("import pytest\n\npytestmark = pytest.mark.SERIAL\n", encoding="utf-8")
+    assert (conftest.may_hold_serial_tests(quick), conftest.may_hold_serial_tests(marked)) == (False, True)
 
 
 def test_each_app_has_its_own_url_map_and_rules_bound_to_it(tmp_path):
