@@ -38,7 +38,15 @@ function timeText(iso) {
 
 // ------------------------------------------------------------ disruptions
 
+// What each list last drew: a list read again unchanged (the 5 s poll, every live event) is not drawn again, so a
+// button is never replaced under a finger between pressing and releasing it (the press would be lost).
+let drawnActive = null;
+let drawnTickets = null;
+
 function renderActive() {
+  const drawing = JSON.stringify(active);
+  if (drawing === drawnActive) return;
+  drawnActive = drawing;
   const items = active.map((d) => {
     const words = [d.service ? serviceNames[d.service] || d.service : W.all_services,
                    CONFIG.lang === "en" ? d.label_en : d.label];
@@ -90,7 +98,11 @@ $("active-list").addEventListener("click", (event) => {
   button.disabled = true;
   api("POST", `/api/disruptions/${button.getAttribute("data-end")}/end`).then(() => {
     say("disruption-message", W.ended, "ok");
-  }, failed("disruption-message")).then(() => { busy = false; return refresh(); });
+  }, failed("disruption-message")).then(() => {
+    busy = false;
+    button.disabled = false;  // refused: the list comes back unchanged and is not drawn again
+    return refresh();
+  });
 });
 
 // ------------------------------------------------------------ waiting tickets of the disrupted services
@@ -100,6 +112,9 @@ function undecided() { return tickets.filter((t) => !kept.has(t.id)); }
 function renderTickets() {
   const shown = undecided();
   if (!shown.some((t) => t.id === selected)) selected = shown.length ? shown[0].id : null;
+  const drawing = JSON.stringify([shown, selected]);
+  if (drawing === drawnTickets) return;
+  drawnTickets = drawing;
   const rows = shown.map((ticket) => {
     const tr = el("tr", {"data-ticket-id": String(ticket.id), "aria-current": String(ticket.id === selected)});
     tr.appendChild(cell(ticket.number, "number"));
