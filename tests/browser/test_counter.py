@@ -139,6 +139,30 @@ def test_a_refused_action_is_an_inline_message_not_a_dialog(live_server, new_pag
     assert dialogs == []
 
 
+def test_a_queue_event_between_pressing_and_releasing_a_no_show_does_not_lose_the_press(live_server, new_page):
+    """Every queue event in the office drew the no-show list anew, replacing the button under a finger between
+    pressing and releasing it: the press was lost. An unchanged list is no longer drawn again."""
+    _, second = _issue(live_server, "REKAM", "REKAM")
+    page = _open_counter(new_page, live_server)
+    for _ in range(2):  # two no-shows: the first stays selected
+        page.keyboard.press("n")
+        page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'called'")
+        page.keyboard.press("t")
+        page.wait_for_function("() => document.getElementById('ticket').dataset.status === 'none'")
+    other = page.locator(f"#noshow-list [data-ticket-id='{second['id']}']")
+    expect(other).to_have_attribute("aria-pressed", "false")
+    button = other.element_handle()
+    other.hover()
+    page.mouse.down()
+    with page.expect_response(lambda r: r.url.endswith("/no-shows")) as answer:
+        _issue(live_server, "CETAK")  # a queue event: the screen reads its lists again, the no-shows unchanged
+    answer.value.finished()
+    page.evaluate("() => new Promise((done) => requestAnimationFrame(() => setTimeout(done)))")  # drawn, if at all
+    assert button.evaluate("(b) => b.isConnected")
+    page.mouse.up()
+    expect(other).to_have_attribute("aria-pressed", "true")
+
+
 def test_no_show_then_put_back_in_the_queue(live_server, new_page):
     first, _ = _issue(live_server, "REKAM", "REKAM")
     page = _open_counter(new_page, live_server)

@@ -102,10 +102,17 @@ function renderWaiting() {
   $("waiting-more").textContent = more > 0 ? `dan ${more} lainnya` : "";
 }
 
+// What the no-show list last drew: every queue event in the office renders, and a list drawn anew unchanged
+// replaced the button under a finger between pressing and releasing it (the press was lost).
+let drawnNoShows = null;
+
 function renderNoShows() {
   const list = $("noshow-list");
   if (selectedNoShow && !noShows.some((t) => { return t.id === selectedNoShow; })) selectedNoShow = null;
   if (!selectedNoShow && noShows.length) selectedNoShow = noShows[0].id;
+  const drawing = JSON.stringify([noShows, selectedNoShow]);
+  if (drawing === drawnNoShows) return;
+  drawnNoShows = drawing;
   const items = noShows.map((ticket) => {
     const li = document.createElement("li");
     const button = document.createElement("button");
