@@ -7,7 +7,7 @@
  * service, Esc cancels), H turn into a booking.
  */
 import { inOrder, staffApi } from "./lib/api.js";
-import { $, cell, el, replaceRows, sayIn, typing } from "./lib/dom.js";
+import { $, cell, changeGate, el, replaceRows, sayIn, typing } from "./lib/dom.js";
 import { pageData } from "./lib/page-data.js";
 import { connect } from "./live.js";
 
@@ -38,15 +38,12 @@ function timeText(iso) {
 
 // ------------------------------------------------------------ disruptions
 
-// What each list last drew: a list read again unchanged (the 5 s poll, every live event) is not drawn again, so a
-// button is never replaced under a finger between pressing and releasing it (the press would be lost).
-let drawnActive = null;
-let drawnTickets = null;
+// Each list is drawn again only when it changed (lib/dom.js changeGate: no press lost under a live refresh).
+const activeChanged = changeGate();
+const ticketsChanged = changeGate();
 
 function renderActive() {
-  const drawing = JSON.stringify(active);
-  if (drawing === drawnActive) return;
-  drawnActive = drawing;
+  if (!activeChanged(active)) return;
   const items = active.map((d) => {
     const words = [d.service ? serviceNames[d.service] || d.service : W.all_services,
                    CONFIG.lang === "en" ? d.label_en : d.label];
@@ -112,9 +109,7 @@ function undecided() { return tickets.filter((t) => !kept.has(t.id)); }
 function renderTickets() {
   const shown = undecided();
   if (!shown.some((t) => t.id === selected)) selected = shown.length ? shown[0].id : null;
-  const drawing = JSON.stringify([shown, selected]);
-  if (drawing === drawnTickets) return;
-  drawnTickets = drawing;
+  if (!ticketsChanged([shown, selected])) return;
   const rows = shown.map((ticket) => {
     const tr = el("tr", {"data-ticket-id": String(ticket.id), "aria-current": String(ticket.id === selected)});
     tr.appendChild(cell(ticket.number, "number"));

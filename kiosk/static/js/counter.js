@@ -4,7 +4,7 @@
  * sends the page to the login form; any other refusal is shown inline in Indonesian.
  */
 import { inOrder, staffApi } from "./lib/api.js";
-import { $, cell, typing, sayIn } from "./lib/dom.js";
+import { $, cell, changeGate, typing, sayIn } from "./lib/dom.js";
 import { pageData } from "./lib/page-data.js";
 import { connect, watchSettings } from "./live.js";
 import { startStatusTab } from "./counter-status.js";
@@ -102,17 +102,14 @@ function renderWaiting() {
   $("waiting-more").textContent = more > 0 ? `dan ${more} lainnya` : "";
 }
 
-// What the no-show list last drew: every queue event in the office renders, and a list drawn anew unchanged
-// replaced the button under a finger between pressing and releasing it (the press was lost).
-let drawnNoShows = null;
+// Every queue event in the office renders: the no-show list is drawn again only when it changed (changeGate).
+const noShowsChanged = changeGate();
 
 function renderNoShows() {
   const list = $("noshow-list");
   if (selectedNoShow && !noShows.some((t) => { return t.id === selectedNoShow; })) selectedNoShow = null;
   if (!selectedNoShow && noShows.length) selectedNoShow = noShows[0].id;
-  const drawing = JSON.stringify([noShows, selectedNoShow]);
-  if (drawing === drawnNoShows) return;
-  drawnNoShows = drawing;
+  if (!noShowsChanged([noShows, selectedNoShow])) return;
   const items = noShows.map((ticket) => {
     const li = document.createElement("li");
     const button = document.createElement("button");

@@ -26,6 +26,19 @@ export function el(tag, attrs, children) {
 // Remove every child.
 export function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
 
+// A gate for a list drawn from live data: true only when what it would show differs from what it drew last. A list
+// read again unchanged (a live event, a poll) is then not drawn again, so a button is never replaced under a
+// finger between pressing and releasing it (the press would be lost).
+export function changeGate() {
+  let drawn = null;
+  return (shown) => {
+    const key = JSON.stringify(shown);
+    if (key === drawn) return false;
+    drawn = key;
+    return true;
+  };
+}
+
 // Replace a table body's rows (or any node's children).
 export function replaceRows(body, rows) {
   clear(body);
