@@ -190,6 +190,15 @@ PAGE_CHANGES = (
 )
 
 
+# Run in a kept page before it leaves for about:blank: empties its origin's local and session storage now and again
+# after every pagehide handler the page registered before (listeners on one target run in the order added).
+WIPE_STORAGE_ON_LEAVING = """() => {
+    const wipe = () => { try { localStorage.clear(); sessionStorage.clear(); } catch (err) { /* no storage here */ } };
+    wipe();
+    addEventListener("pagehide", wipe);
+}"""
+
+
 def watch_page(page):
     """Mark ``page.changed`` when the test changes something of it that a navigation keeps (see ContextPool)."""
     for name in PAGE_CHANGES:
@@ -219,7 +228,8 @@ class ContextPool:
     navigation costs Chromium about a third less CPU than a new page (bench/page_cost.py ``pooled`` against
     ``reused``). It is kept only when the test changed nothing of it that outlives a navigation: no listener,
     route, init script, binding, viewport, media or CDP session of the test's (``watch_page``), and no second
-    origin visited. Its session storage goes with the origins' data (``Storage.clearDataForOrigin``).
+    origin visited. It empties its own storage as it leaves (``WIPE_STORAGE_ON_LEAVING``): ``Storage.clearDataForOrigin``
+    leaves a tab's session storage.
     """
 
     def __init__(self, browser):
@@ -284,7 +294,10 @@ class ContextPool:
             clean = clean and not context.keeper.evaluate("() => '__pwClock' in globalThis")
             if spare is not None and not spare.is_closed():
                 if clean and not spare.changed and len(context.visited) <= 1:
-                    spare.goto("about:blank", timeout=5_000)  # its page hides (may write storage): cleared below
+                    # Storage.clearDataForOrigin leaves a tab's session storage, and the page's own pagehide
+                    # handlers may write storage as it leaves: the page empties both itself, after them.
+                    spare.evaluate(WIPE_STORAGE_ON_LEAVING)
+                    spare.goto("about:blank", timeout=5_000)
                     context.spare = spare
                 else:
                     spare.close()
