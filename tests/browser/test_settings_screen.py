@@ -61,7 +61,7 @@ def _shown_at(page) -> float:
 
     A document still loading (a second reload under way) has no such time yet: wait for it rather than read 0.
     """
-    page.wait_for_function("performance.timing.domContentLoadedEventEnd > 0")
+    page.wait_for_function("() => performance.timing.domContentLoadedEventEnd > 0")
     return page.evaluate("performance.timing.domContentLoadedEventEnd") / 1000
 
 
