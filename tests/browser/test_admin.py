@@ -348,3 +348,24 @@ def test_a_late_answer_from_before_a_change_does_not_put_back_the_old_rules(live
     wait_for_late_answer(page)
     assert page.locator(f"{rekam} [data-rule=open]").count() == 1
     assert page.inner_text(f"{rekam} td:nth-child(2)") == "Layanan ini ditutup sementara hari ini."
+
+
+def test_a_live_refresh_between_pressing_and_releasing_close_does_not_lose_the_press(live_server, new_page):
+    """Every live event drew today's rules table anew (any issued number changes a count in it), replacing the
+    button under a finger between pressing and releasing it: the press was lost. Rows are now updated in place."""
+    from playwright.sync_api import expect
+
+    page = new_page(1366, 768)
+    _login_admin(page, live_server)
+    close = page.locator("#rules-body tr[data-service=REKAM] [data-rule=close]")
+    button = close.element_handle()
+    close.hover()
+    page.mouse.down()
+    with page.expect_response("**/api/admin/today") as answer:
+        live_server.post("/api/tickets", json={"service": "IKD"}).raise_for_status()  # a live event: a refresh
+    answer.value.finished()
+    expect(page.locator("#rules-body tr[data-service=IKD] td:nth-child(3)")).to_have_text("1")  # drawn
+    assert button.evaluate("(b) => b.isConnected")
+    page.mouse.up()
+    page.wait_for_selector("#confirm[open]")
+    assert page.inner_text("#confirm-title") == "Tutup Perekaman KTP-el hari ini?"

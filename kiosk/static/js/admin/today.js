@@ -1,7 +1,7 @@
 /* Admin page, "Hari ini": today's figures per service and counter, the printer, speech and backup
  * state, and today's rules per service (close for today, a daily quota). Live events refetch it. */
 import { inOrder } from "../lib/api.js";
-import { $, cell, replaceRows } from "../lib/dom.js";
+import { $, cell, changeGate, replaceRows } from "../lib/dom.js";
 import { formatDate, formatTime } from "./format.js";
 
 // onDate(today) hears the office's date (the report form defaults to this month with it).
@@ -56,50 +56,71 @@ export function setupToday({api, say, ask, onDate}) {
   let services = {};
   let editingQuota = null;   // a quota being typed is not overwritten by a live refresh
 
+  // Live events refresh this table about once a second (each issued number changes a count): a row is drawn again
+  // only when something but its count changed, so a button under a finger is not replaced between press and release.
+  const rulesChanged = changeGate();   // the services, in order: a new list draws the whole table
+  const drawnShape = new WeakMap();    // row -> what it shows but the count
+
   function renderRules(list) {
     if (editingQuota) return;
     services = {};
-    replaceRows($("rules-body"), list.map((service) => {
-      services[service.code] = service;
-      const closedToday = !!(service.override && service.override.open === false);
-      const tr = document.createElement("tr");
-      tr.setAttribute("data-service", service.code);
-      tr.appendChild(cell(service.name));
-      tr.appendChild(cell(service.open ? "Buka" : (service.message || "Tutup"), service.open ? "open" : "closed"));
-      tr.appendChild(cell(String(service.issued), "num"));
-      const quota = document.createElement("td");
-      const input = document.createElement("input");
-      input.type = "number"; input.min = "0"; input.max = "100000"; input.step = "1";
-      input.className = "quota-input";
-      input.setAttribute("aria-label", `Kuota hari ini ${service.name}`);
-      input.placeholder = "tanpa batas";
-      input.value = service.daily_quota === null ? "" : String(service.daily_quota);
-      input.setAttribute("data-quota", service.code);
-      quota.appendChild(input);
-      const save = document.createElement("button");
-      save.type = "button"; save.className = "row-action"; save.textContent = "Simpan";
-      save.setAttribute("data-rule", "quota"); save.setAttribute("data-code", service.code);
-      quota.appendChild(save);
-      if (service.override && service.override.daily_quota !== null) {
-        const reset = document.createElement("button");
-        reset.type = "button"; reset.className = "row-action"; reset.textContent = "Kuota bawaan";
-        reset.setAttribute("data-rule", "quota-default"); reset.setAttribute("data-code", service.code);
-        quota.appendChild(reset);
-      }
-      tr.appendChild(quota);
-      tr.appendChild(cell(service.override
-        ? `${service.override.updated_by}, pukul ${formatTime(service.override.updated_at)}` : "\u2013"));
-      const actions = document.createElement("td");
-      const toggle = document.createElement("button");
-      toggle.type = "button";
-      toggle.className = `row-action${closedToday ? "" : " danger"}`;
-      toggle.textContent = closedToday ? "Buka kembali" : "Tutup hari ini";
-      toggle.setAttribute("data-rule", closedToday ? "open" : "close");
-      toggle.setAttribute("data-code", service.code);
-      actions.appendChild(toggle);
-      tr.appendChild(actions);
-      return tr;
-    }));
+    list.forEach((service) => { services[service.code] = service; });
+    const body = $("rules-body");
+    if (rulesChanged(list.map((service) => service.code))) {
+      replaceRows(body, list.map(ruleRow));
+      return;
+    }
+    Array.from(body.rows).forEach((row, index) => {
+      const service = list[index];
+      if (drawnShape.get(row) === shapeOf(service)) row.cells[2].textContent = String(service.issued);
+      else row.replaceWith(ruleRow(service));
+    });
+  }
+
+  function shapeOf(service) {
+    return JSON.stringify({...service, issued: null});
+  }
+
+  function ruleRow(service) {
+    const closedToday = !!(service.override && service.override.open === false);
+    const tr = document.createElement("tr");
+    drawnShape.set(tr, shapeOf(service));
+    tr.setAttribute("data-service", service.code);
+    tr.appendChild(cell(service.name));
+    tr.appendChild(cell(service.open ? "Buka" : (service.message || "Tutup"), service.open ? "open" : "closed"));
+    tr.appendChild(cell(String(service.issued), "num"));
+    const quota = document.createElement("td");
+    const input = document.createElement("input");
+    input.type = "number"; input.min = "0"; input.max = "100000"; input.step = "1";
+    input.className = "quota-input";
+    input.setAttribute("aria-label", `Kuota hari ini ${service.name}`);
+    input.placeholder = "tanpa batas";
+    input.value = service.daily_quota === null ? "" : String(service.daily_quota);
+    input.setAttribute("data-quota", service.code);
+    quota.appendChild(input);
+    const save = document.createElement("button");
+    save.type = "button"; save.className = "row-action"; save.textContent = "Simpan";
+    save.setAttribute("data-rule", "quota"); save.setAttribute("data-code", service.code);
+    quota.appendChild(save);
+    if (service.override && service.override.daily_quota !== null) {
+      const reset = document.createElement("button");
+      reset.type = "button"; reset.className = "row-action"; reset.textContent = "Kuota bawaan";
+      reset.setAttribute("data-rule", "quota-default"); reset.setAttribute("data-code", service.code);
+      quota.appendChild(reset);
+    }
+    tr.appendChild(quota);
+    tr.appendChild(cell(service.override
+      ? `${service.override.updated_by}, pukul ${formatTime(service.override.updated_at)}` : "\u2013"));
+    const actions = document.createElement("td");
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = `row-action${closedToday ? "" : " danger"}`;
+    toggle.textContent = closedToday ? "Buka kembali" : "Tutup hari ini";
+    toggle.setAttribute("data-rule", closedToday ? "open" : "close");
+    toggle.setAttribute("data-code", service.code);
+    actions.appendChild(toggle);
+    tr.appendChild(actions);
+    return tr;
   }
 
   function patchService(code, body, done) {
