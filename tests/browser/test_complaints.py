@@ -281,3 +281,26 @@ def test_switching_the_inbox_filter_never_ends_on_the_earlier_filters_late_list(
     wait_for_late_answer(admin)
     assert admin.locator(".ci-item .ci-text").all_inner_texts() == ["Syarat pindah domisili?"]
     assert admin.get_attribute("[data-filter=answered]", "aria-pressed") == "true"
+
+
+def test_the_english_inbox_says_a_lost_network_and_a_bare_refusal_in_english(live_server, new_page):
+    """The staff client's own words (no server, a refusal without a message) were Indonesian on English pages."""
+    lodged = live_server.post("/api/complaints", json={"category": "conduct", "text": "Petugas tidak ramah."})
+    code = lodged.json()["complaint"]["code"]
+    admin = new_page(1366, 900)
+    log_in(admin, live_server.url, "/admin/complaints?lang=en", "kepala", "rahasia-Admin1")
+    item = admin.locator(f".ci-item[data-code='{code}']")
+    item.get_by_label("Answer to the complainant").fill("We apologise.")
+    answer = f"**/api/complaints/{code}/answer"
+    admin.route(answer, lambda route: route.abort())
+    item.get_by_role("button", name="Send the answer").click()
+    expect(admin.locator("#inbox-message")).to_have_text(
+        "The server cannot be reached. Check the network and try again."
+    )
+    admin.unroute(answer)
+    admin.route(answer, lambda route: route.fulfill(status=502, content_type="text/html", body="<h1>Bad gateway</h1>"))
+    item.get_by_role("button", name="Send the answer").click()
+    expect(admin.locator("#inbox-message")).to_have_text("The request failed (502).")
+    admin.unroute(answer)
+    item.get_by_role("button", name="Send the answer").click()
+    expect(admin.locator("#inbox-message")).to_have_text(f"Answer to {code} sent.")

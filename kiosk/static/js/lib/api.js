@@ -3,7 +3,9 @@
  * Every write carries the X-CSRF-Token from GET /api/session; a refused token (csrf_failed) fetches the
  * session again and retries once. A 401 (the session ended) sends the page to the login form, which
  * brings the user back to `returnTo`. Any other refusal rejects with an ApiError holding the server's
- * Indonesian message.
+ * Indonesian message. The client's own words (no network, a refusal without a message, the session ended) are
+ * Indonesian unless the page passes its catalogue's: ``words: {network, failed, session}`` (``{status}`` in
+ * ``failed`` is the HTTP status).
  *
  *   const api = staffApi({returnTo: "/counter", onSession: (answer) => {...}});
  *   await api.loadSession();
@@ -19,10 +21,15 @@ export class ApiError {
   }
 }
 
-const NETWORK_MESSAGE = "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.";
+const WORDS = {
+  network: "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.",
+  failed: "Permintaan gagal ({status}).",
+  session: "Sesi berakhir.",
+};
 const CLOCK_SKEW_MS = 30000;
 
-export function staffApi({ returnTo, onSession } = {}) {
+export function staffApi({ returnTo, onSession, words } = {}) {
+  const said = { ...WORDS, ...(words || {}) };
   let csrfToken = "";
   let leaving = false;
   let clockOffsetMs = 0;
@@ -42,7 +49,7 @@ export function staffApi({ returnTo, onSession } = {}) {
       method, headers, credentials: "same-origin", cache: "no-store",
       body: body === undefined ? undefined : (form ? body : JSON.stringify(body)),
     })
-      .catch(() => { throw new ApiError(0, "network", NETWORK_MESSAGE); })
+      .catch(() => { throw new ApiError(0, "network", said.network); })
       .then((response) => {
         const date = Date.parse(response.headers.get("Date") || "");
         if (!isNaN(date) && Math.abs(date - Date.now()) > CLOCK_SKEW_MS) clockOffsetMs = date - Date.now();
@@ -50,12 +57,12 @@ export function staffApi({ returnTo, onSession } = {}) {
         return response.json().catch(() => ({})).then((answer) => {
           if (response.ok) return answer;
           const error = (answer && answer.error) || {};
-          if (response.status === 401) { toLogin(); throw new ApiError(401, "login_required", "Sesi berakhir."); }
+          if (response.status === 401) { toLogin(); throw new ApiError(401, "login_required", said.session); }
           if (error.code === "csrf_failed" && !retried) {
             return loadSession().then(() => call(method, path, body, true));
           }
           throw new ApiError(response.status, error.code || "error",
-                             error.message || `Permintaan gagal (${response.status}).`, error.key);
+                             error.message || said.failed.replace("{status}", response.status), error.key);
         });
       });
   }
