@@ -40,7 +40,7 @@ def test_a_display_takes_ten_thousand_events_without_growing(new_page, tmp_path)
         real = server.post("/api/counters/1/next", headers=headers).json()["ticket"]
 
         page = new_page(1920, 1080)
-        page.goto(server.url + "/display")
+        page.goto(server.url + "/display?standard_seconds=600")  # the standards' first turn (8 nodes) after the run
         page.wait_for_function("() => document.getElementById('current-number').textContent !== ''")
         # the events below are published straight to the stream (no rows to replay): it must be listening
         page.wait_for_selector("#connection[data-state=online]", state="attached")
