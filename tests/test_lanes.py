@@ -1,4 +1,4 @@
-"""The suite's own shortcuts keep every test's app its own, its routing Werkzeug's, and its serial lane whole."""
+"""The suite's own shortcuts keep every test's app its own, its routing Werkzeug's, and its lanes whole."""
 
 from __future__ import annotations
 
@@ -31,6 +31,29 @@ def test_the_serial_lane_skips_no_file_that_holds_a_serial_test(request, tmp_pat
     quick.write_text("def test_quick():\n    assert True\n", encoding="utf-8")
     marked.write_text("import pytest\n\npytestmark = pytest.mark.SERIAL\n", encoding="utf-8")
     assert (conftest.may_hold_serial_tests(quick), conftest.may_hold_serial_tests(marked)) == (False, True)
+
+
+def test_a_lane_skips_only_files_whose_every_test_it_rules_out(request, tmp_path):
+    """`-m "not slow and not browser ..."` does not import a file whose one-line ``pytestmark`` puts a ruled-out
+    marker on all its tests: checked against the marks this session's tests really carry."""
+    assert conftest.ruled_out("not slow and not browser and not serial") == {"slow", "browser", "serial"}
+    assert conftest.ruled_out("not serial") == {"serial"}
+    for kept in ("", "serial", "slow or browser", "not (slow or browser)", "browser and not serial"):
+        assert conftest.ruled_out(kept) <= {"serial"}, kept
+    fuzz, plain = tmp_path / "test_fuzz.py", tmp_path / "test_plain.py"
+    fuzz.write_text("import pytest\n\npytestmark = [pytest.mark.slow, pytest.mark.browser]\n", encoding="utf-8")
+    plain.write_text('"""pytestmark = pytest.mark.slow is not at the start of a line here."""\n', encoding="utf-8")
+    assert (conftest.module_marks(fuzz), conftest.module_marks(plain)) == ({"slow", "browser"}, set())
+    by_file: dict[Path, list] = {}
+    for item in request.session.items:
+        by_file.setdefault(item.path, []).append(item)
+    marked = {path: conftest.module_marks(path) for path in by_file if path.name.startswith("test_")}
+    marked = {path: marks for path, marks in marked.items() if marks}
+    if not marked:
+        pytest.skip("this session collected no file with a module-wide marker (a lane skipped them all)")
+    for path, marks in marked.items():
+        for item in by_file[path]:
+            assert marks <= {mark.name for mark in item.iter_markers()}, (item.nodeid, marks)
 
 
 def test_each_app_has_its_own_url_map_and_rules_bound_to_it(tmp_path):
