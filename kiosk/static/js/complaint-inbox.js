@@ -14,8 +14,7 @@ const template = document.getElementById("complaint-item");
 const categories = CONFIG.categories;
 const CHANNELS = { kiosk: W.channel_kiosk, phone: W.channel_phone, staff: W.channel_staff };
 let filter = "open";
-const client = staffApi({ returnTo: location.pathname + location.search,
-  words: { network: W.network_error, failed: W.request_failed, session: W.session_ended } });
+const client = staffApi({ returnTo: location.pathname + location.search, words: W });
 const api = client.call;
 const listInOrder = inOrder();  // a filter switched quickly: the earlier filter's late list is not drawn
 

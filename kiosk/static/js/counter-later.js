@@ -18,7 +18,7 @@ const serviceNames = {};
 CONFIG.services.forEach((s) => { serviceNames[s.code] = s.name; });
 
 const client = staffApi({returnTo: location.pathname + location.search,
-                         words: {network: W.network_error, failed: W.request_failed, session: W.session_ended},
+                         words: W,
                          onSession: (answer) => { $("staff-name").textContent = answer.user.username; }});
 const api = client.call;
 

@@ -4,8 +4,8 @@
  * session again and retries once. A 401 (the session ended) sends the page to the login form, which
  * brings the user back to `returnTo`. Any other refusal rejects with an ApiError holding the server's
  * Indonesian message. The client's own words (no network, a refusal without a message, the session ended) are
- * Indonesian unless the page passes its catalogue's: ``words: {network, failed, session}`` (``{status}`` in
- * ``failed`` is the HTTP status).
+ * Indonesian unless the page passes its catalogue section as ``words`` (keys ``network_error``,
+ * ``request_failed`` with ``{status}``, ``session_ended``).
  *
  *   const api = staffApi({returnTo: "/counter", onSession: (answer) => {...}});
  *   await api.loadSession();
@@ -22,14 +22,14 @@ export class ApiError {
 }
 
 const WORDS = {
-  network: "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.",
-  failed: "Permintaan gagal ({status}).",
-  session: "Sesi berakhir.",
+  network_error: "Server tidak dapat dihubungi. Periksa jaringan lalu coba lagi.",
+  request_failed: "Permintaan gagal ({status}).",
+  session_ended: "Sesi berakhir.",
 };
 const CLOCK_SKEW_MS = 30000;
 
 export function staffApi({ returnTo, onSession, words } = {}) {
-  const said = { ...WORDS, ...(words || {}) };
+  const said = (key) => (words && words[key]) || WORDS[key];
   let csrfToken = "";
   let leaving = false;
   let clockOffsetMs = 0;
@@ -49,7 +49,7 @@ export function staffApi({ returnTo, onSession, words } = {}) {
       method, headers, credentials: "same-origin", cache: "no-store",
       body: body === undefined ? undefined : (form ? body : JSON.stringify(body)),
     })
-      .catch(() => { throw new ApiError(0, "network", said.network); })
+      .catch(() => { throw new ApiError(0, "network", said("network_error")); })
       .then((response) => {
         const date = Date.parse(response.headers.get("Date") || "");
         if (!isNaN(date) && Math.abs(date - Date.now()) > CLOCK_SKEW_MS) clockOffsetMs = date - Date.now();
@@ -57,12 +57,12 @@ export function staffApi({ returnTo, onSession, words } = {}) {
         return response.json().catch(() => ({})).then((answer) => {
           if (response.ok) return answer;
           const error = (answer && answer.error) || {};
-          if (response.status === 401) { toLogin(); throw new ApiError(401, "login_required", said.session); }
+          if (response.status === 401) { toLogin(); throw new ApiError(401, "login_required", said("session_ended")); }
           if (error.code === "csrf_failed" && !retried) {
             return loadSession().then(() => call(method, path, body, true));
           }
           throw new ApiError(response.status, error.code || "error",
-                             error.message || said.failed.replace("{status}", response.status), error.key);
+                             error.message || said("request_failed").replace("{status}", response.status), error.key);
         });
       });
   }
